@@ -1,0 +1,102 @@
+// Alerts: one row per recipient, shown on their dashboard until they acknowledge it. An alert that
+// reached someone through the DSL team carries an escalation time; the periodic job
+// (src/jobs/due-work.ts) sends it on to deputies and the headteacher when nobody in the team has
+// acknowledged it by then. Alerts hold ids only; the email says only "something to look at".
+import type { Queryable } from '../db/engine.ts';
+import type { Tx } from '../http/context.ts';
+import { notFound } from '../http/errors.ts';
+import { groupMembers } from './recipients.ts';
+
+export type AlertKind = 'concern' | 'escalation' | 'referral_overdue' | 'action_reminder';
+export type AlertTarget = 'concern' | 'referral' | 'action';
+
+export type NewAlerts = {
+  kind: AlertKind;
+  targetType: AlertTarget;
+  targetId: string;
+  userIds: readonly string[];
+  groups: readonly string[];
+  /** Never alert the person who caused it (the author of a concern). */
+  exclude?: string;
+  /** When set, DSL-team recipients' alerts escalate after this many minutes. */
+  escalationMinutes?: number;
+};
+
+/** Inserts the alerts (deduplicated per recipient) and returns who was alerted. */
+export async function raiseAlerts(
+  q: Queryable,
+  schoolId: string,
+  now: Date,
+  a: NewAlerts,
+): Promise<string[]> {
+  const via = new Map<string, string | null>();
+  for (const id of a.userIds) via.set(id, null);
+  for (const m of await groupMembers(q, a.groups)) {
+    if (!via.has(m.userId) || m.group === 'dsl_team') via.set(m.userId, m.group);
+  }
+  if (a.exclude) via.delete(a.exclude);
+  const escalateAt =
+    a.escalationMinutes === undefined
+      ? null
+      : new Date(now.getTime() + a.escalationMinutes * 60_000);
+  for (const [userId, group] of via) {
+    await q.query(
+      `INSERT INTO alerts (school_id, recipient_id, kind, target_type, target_id, via_group,
+         created_at, escalate_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        schoolId,
+        userId,
+        a.kind,
+        a.targetType,
+        a.targetId,
+        group,
+        now,
+        group === 'dsl_team' ? escalateAt : null,
+      ],
+    );
+  }
+  return [...via.keys()];
+}
+
+export type AlertRow = {
+  id: string;
+  kind: AlertKind;
+  target_type: AlertTarget;
+  target_id: string;
+  via_group: string | null;
+  created_at: Date;
+  acknowledged_at: Date | null;
+};
+
+export const presentAlert = (r: AlertRow) => ({
+  id: r.id,
+  kind: r.kind,
+  targetType: r.target_type,
+  targetId: r.target_id,
+  viaGroup: r.via_group,
+  createdAt: r.created_at.toISOString(),
+  acknowledgedAt: r.acknowledged_at?.toISOString() ?? null,
+});
+
+export async function myAlerts(t: Tx, includeAcknowledged: boolean, limit = 100) {
+  const rows = await t.q<AlertRow>(
+    `SELECT id, kind, target_type, target_id, via_group, created_at, acknowledged_at FROM alerts
+     WHERE recipient_id = $1 ${includeAcknowledged ? '' : 'AND acknowledged_at IS NULL'}
+     ORDER BY created_at DESC, id LIMIT $2`,
+    [t.actor.userId, limit],
+  );
+  return rows.map(presentAlert);
+}
+
+export async function acknowledgeAlert(t: Tx, id: string) {
+  const [row] = await t.q<AlertRow>(
+    `UPDATE alerts SET acknowledged_at = coalesce(acknowledged_at, $3)
+     WHERE id = $1 AND recipient_id = $2
+     RETURNING id, kind, target_type, target_id, via_group, created_at, acknowledged_at`,
+    [id, t.actor.userId, t.now],
+  );
+  if (!row) throw notFound('That alert');
+  await t.audit({ action: 'alert.acknowledged', targetType: 'alert', targetId: id });
+  return presentAlert(row);
+}

@@ -1,0 +1,93 @@
+// Giving a second factor: finishes a sign-in that is waiting for one, or steps up a signed-in
+// session. Protects the second tier: attempts are throttled on the account like passwords; a
+// failure is audited with its reason and changes nothing; success ends the old session and
+// issues a new one (new id and token) elevated for the school's set minutes.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../services.ts';
+import { ctx, type Tx } from '../http/context.ts';
+import { HttpError } from '../http/errors.ts';
+import { inPlatform } from '../db/tenancy.ts';
+import { endSession, type SessionUser } from './sessions.ts';
+import { afterIssue, issueSession } from './issue.ts';
+import type { FactorMethod } from './second-factor.ts';
+import {
+  accountKey,
+  checkThrottle,
+  clearThrottle,
+  recordFailure,
+  throttleMessage,
+} from './throttle.ts';
+
+export type FactorCheck =
+  { ok: true } | { ok: false; reason: string; counts: boolean; message: string };
+
+/** Runs `check` and, if it passes, elevates; the new session is returned after commit. */
+export async function verifyAndElevate(
+  services: Services,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  method: FactorMethod,
+  check: (t: Tx) => Promise<FactorCheck>,
+): Promise<SessionUser> {
+  const c = ctx(services, req);
+  const key = accountKey(c.user.email);
+  const throttled = await inPlatform(services.db, (tx) =>
+    checkThrottle(tx, [key], services.clock.now()),
+  );
+  if (!throttled.ok) throw new HttpError(429, 'too_many_attempts', throttleMessage(throttled));
+  const out = await c.tx(async (t) => {
+    const result = await check(t);
+    if (!result.ok) {
+      if (result.counts) await recordFailure(t.db, key, 'account', t.now);
+      await t.audit({
+        action: 'auth.second_factor_failed',
+        targetType: 'user',
+        targetId: t.actor.userId,
+        details: { method, reason: result.reason },
+      });
+      return result;
+    }
+    await clearThrottle(t.db, key);
+    return { ok: true as const, issued: await elevateIn(services, req, t, c.user, method) };
+  });
+  if (!out.ok) throw new HttpError(400, 'second_factor_refused', out.message);
+  return afterIssue(services, reply, out.issued, c.user.email, services.clock.now());
+}
+
+/** Replaces the session with an elevated one, in the caller's transaction. */
+export async function elevateIn(
+  services: Services,
+  req: FastifyRequest,
+  t: Tx,
+  user: SessionUser,
+  method: FactorMethod,
+) {
+  const pending = user.stage === 'second_factor';
+  await endSession(t.db, user.sessionId, pending ? 'second_factor_given' : 'elevated', t.now);
+  const elevatedUntil = new Date(t.now.getTime() + user.settings.elevationMinutes * 60_000);
+  const issued = await issueSession(services, req, t.db, {
+    schoolId: user.schoolId,
+    userId: user.userId,
+    name: user.name,
+    stage: 'full',
+    elevatedUntil,
+    ...(pending ? {} : { expiresAt: user.expiresAt }),
+    now: t.now,
+  });
+  if (pending) {
+    await t.q('UPDATE users SET last_sign_in_at = $2 WHERE id = $1', [user.userId, t.now]);
+    await t.audit({
+      action: 'auth.sign_in',
+      targetType: 'session',
+      targetId: issued.sessionId,
+      details: { secondFactor: method },
+    });
+  }
+  await t.audit({
+    action: 'auth.elevated',
+    targetType: 'session',
+    targetId: issued.sessionId,
+    details: { method, until: elevatedUntil.toISOString(), previousSession: user.sessionId },
+  });
+  return issued;
+}

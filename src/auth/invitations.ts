@@ -1,0 +1,63 @@
+// Sending single-use links: invitations (an administrator adds a member of staff) and password
+// resets (anyone asks; nothing is revealed about whether the account exists). The email carries
+// the link and nothing else — never a name, pupil or record.
+import type { FastifyRequest } from 'fastify';
+import type { Services } from '../services.ts';
+import type { Queryable } from '../db/engine.ts';
+import { inPlatform, inSchool } from '../db/tenancy.ts';
+import { appendAudit } from '../audit/chain.ts';
+import { auditActorOf } from '../http/context.ts';
+import { createLink, LINK_MINUTES, type LinkPurpose } from './links.ts';
+import { signInLinkEmail } from './mailer.ts';
+
+export async function sendLink(services: Services, to: string, link: string): Promise<void> {
+  if (!services.mailer) throw new Error('No mail server is configured; links cannot be sent.');
+  await services.mailer.send({ to, ...signInLinkEmail(link, { validMinutes: LINK_MINUTES }) });
+}
+
+/** Creates a link in the caller's transaction; send it after commit with sendLink. */
+export function linkFor(
+  services: Services,
+  tx: Queryable,
+  p: { schoolId: string; userId: string; purpose: LinkPurpose; now: Date },
+): Promise<string> {
+  return createLink(tx, { ...p, origin: services.config.publicOrigin });
+}
+
+export async function sendResetLink(
+  services: Services,
+  req: FastifyRequest,
+  email: string,
+  now: Date,
+): Promise<void> {
+  const [login] = await inPlatform(services.db, (tx) =>
+    tx.query<{ user_id: string; school_id: string; disabled: boolean }>(
+      'SELECT user_id, school_id, disabled FROM lantern_find_login($1)',
+      [email],
+    ),
+  );
+  if (!login || login.disabled) return;
+  const link = await inSchool(services.db, login.school_id, async (tx) => {
+    const url = await linkFor(services, tx, {
+      schoolId: login.school_id,
+      userId: login.user_id,
+      purpose: 'reset',
+      now,
+    });
+    await appendAudit(
+      tx,
+      login.school_id,
+      auditActorOf(req, null),
+      { action: 'auth.password_reset_requested', targetType: 'user', targetId: login.user_id },
+      now,
+    );
+    return url;
+  });
+  try {
+    await sendLink(services, email, link);
+  } catch {
+    services.log.warn(
+      'a password-reset link could not be sent (mail server refused or unreachable)',
+    );
+  }
+}

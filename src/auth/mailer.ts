@@ -1,0 +1,126 @@
+// Outgoing email (sign-in links, new-device notices, alerts) over SMTP, and the templates.
+// Email is not a safe channel for safeguarding information: every template here says only that
+// something was asked for or is waiting in Lantern — never record content, pupils' or staff names.
+import nodemailer from 'nodemailer';
+
+export interface MailerConfig {
+  /** e.g. smtps://user:pass@mail.example:465 or smtp://relay.local:25?requireTLS=true */
+  smtpUrl?: string | undefined;
+  /** The From address, e.g. "Lantern <lantern@school.example>". */
+  from: string;
+  /** Development only: with no SMTP configured, write each message to the log instead. */
+  devLogLinks: boolean;
+  log: (msg: string) => void;
+}
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(mail: OutgoingMail): Promise<void>;
+}
+
+export interface MailContent {
+  subject: string;
+  text: string;
+}
+
+/** One plain address; no display names, lists or line breaks (header injection). */
+const SINGLE_ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
+
+/**
+ * Builds the mailer from configuration. Fails at start-up, not at the first sign-in, when there is
+ * no SMTP server and logging links is not allowed: without email nobody can get a sign-in link.
+ * Logging links prints working sign-in links to the log, so it must only ever be enabled in
+ * development — the configuration module decides that, never this one.
+ */
+export function createMailer(config: MailerConfig): Mailer {
+  const smtpUrl = config.smtpUrl?.trim();
+  if (!smtpUrl) {
+    if (!config.devLogLinks) {
+      throw new Error(
+        'No SMTP server is configured, so Lantern cannot send sign-in links. Set the SMTP URL ' +
+          '(smtp:// or smtps://) in the configuration; only in development may links be logged instead.',
+      );
+    }
+    return {
+      send(mail) {
+        checkMail(mail);
+        config.log(
+          `[development] email not sent (no SMTP configured)\nTo: ${mail.to}\nSubject: ${mail.subject}\n\n${mail.text}`,
+        );
+        return Promise.resolve();
+      },
+    };
+  }
+  const transport = nodemailer.createTransport(smtpUrl);
+  return {
+    async send(mail) {
+      checkMail(mail);
+      await transport.sendMail({
+        from: config.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+      });
+    },
+  };
+}
+
+function checkMail(mail: OutgoingMail): void {
+  if (!SINGLE_ADDRESS.test(mail.to)) throw new Error('Refusing to send: invalid recipient address');
+  if (/[\r\n]/.test(mail.subject)) throw new Error('Refusing to send: line break in subject');
+}
+
+const FOOTER =
+  '\n\n— Lantern, your school’s safeguarding records system.\n' +
+  'This message never contains record details. If you were not expecting it, tell your school’s ' +
+  'Lantern administrator.';
+
+/** A sign-in or password-reset link. Says only that a link was asked for. */
+export function signInLinkEmail(link: string, opts: { validMinutes?: number } = {}): MailContent {
+  const minutes = opts.validMinutes ?? 30;
+  return {
+    subject: 'Your Lantern sign-in link',
+    text:
+      'Someone — we hope you — asked for a link to sign in to Lantern or set your password.\n\n' +
+      `${link}\n\n` +
+      `The link works once and expires in ${minutes} minutes. If you did not ask for it, you can ` +
+      'ignore this email: nothing has changed.' +
+      FOOTER,
+  };
+}
+
+/** Notice of a sign-in from a device not seen before on this account. */
+export function newDeviceEmail(opts: { when: Date }): MailContent {
+  return {
+    subject: 'New sign-in to your Lantern account',
+    text:
+      `Your Lantern account was signed in to from a new device or browser on ${londonTime(opts.when)} (UK time).\n\n` +
+      'If this was you, there is nothing to do. If it was not, change your password straight away ' +
+      'and tell your school’s Lantern administrator or designated safeguarding lead.' +
+      FOOTER,
+  };
+}
+
+/** An alert: there is something in Lantern for the recipient to look at. */
+export function alertEmail(opts: { url?: string } = {}): MailContent {
+  const where = opts.url ? `:\n\n${opts.url}` : '.';
+  return {
+    subject: 'You have a new alert in Lantern',
+    text:
+      `There is something new for you to look at in Lantern. Please sign in to see it${where}` +
+      FOOTER,
+  };
+}
+
+function londonTime(when: Date): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London',
+    dateStyle: 'full',
+    timeStyle: 'short',
+  }).format(when);
+}

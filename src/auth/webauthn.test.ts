@@ -1,0 +1,263 @@
+import { describe, it, expect } from 'vitest';
+import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { isoCBOR } from '@simplewebauthn/server/helpers';
+import {
+  authenticationOptions,
+  credentialIdOf,
+  registrationOptions,
+  verifyAuthentication,
+  verifyRegistration,
+} from './webauthn.ts';
+import type { RelyingParty, StoredCredential } from './webauthn.ts';
+
+const rp: RelyingParty = { rpID: 'lantern.test', origin: 'https://lantern.test' };
+const user = { userId: 'u-123', email: 'sam@school.example', displayName: 'Sam Teacher' };
+
+const sha256 = (data: Uint8Array) => new Uint8Array(createHash('sha256').update(data).digest());
+const b64 = (data: Uint8Array) => Buffer.from(data).toString('base64url');
+const utf8 = (s: string) => new TextEncoder().encode(s);
+const u32 = (n: number) => new Uint8Array([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+const concat = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
+
+/**
+ * A software security key: an ES256 key pair that builds WebAuthn responses byte for byte as a
+ * real authenticator does (attestation "none"), so the full verification path runs.
+ */
+class SoftwareAuthenticator {
+  readonly credentialId = new Uint8Array(randomBytes(32));
+  private readonly privateKey: KeyObject;
+  private readonly coseKey: Uint8Array;
+  counter = 0;
+
+  constructor() {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    this.privateKey = privateKey;
+    const jwk = publicKey.export({ format: 'jwk' });
+    this.coseKey = isoCBOR.encode(
+      new Map<number, number | Uint8Array>([
+        [1, 2],
+        [3, -7],
+        [-1, 1],
+        [-2, new Uint8Array(Buffer.from(jwk.x ?? '', 'base64url'))],
+        [-3, new Uint8Array(Buffer.from(jwk.y ?? '', 'base64url'))],
+      ]),
+    );
+  }
+
+  get id(): string {
+    return b64(this.credentialId);
+  }
+
+  private clientData(type: string, challenge: string, origin: string): Uint8Array {
+    return utf8(JSON.stringify({ type, challenge, origin, crossOrigin: false }));
+  }
+
+  register(challenge: string, origin = rp.origin, rpID = rp.rpID) {
+    const idLength = new Uint8Array([0, this.credentialId.length]);
+    const authData = concat(
+      sha256(utf8(rpID)),
+      new Uint8Array([0x41]), // user present + attested credential data
+      u32(this.counter),
+      new Uint8Array(16), // AAGUID
+      idLength,
+      this.credentialId,
+      this.coseKey,
+    );
+    const attestationObject = isoCBOR.encode(
+      new Map<string, string | Uint8Array | Map<string, string>>([
+        ['fmt', 'none'],
+        ['attStmt', new Map<string, string>()],
+        ['authData', authData],
+      ]),
+    );
+    return {
+      id: this.id,
+      rawId: this.id,
+      type: 'public-key',
+      clientExtensionResults: {},
+      response: {
+        clientDataJSON: b64(this.clientData('webauthn.create', challenge, origin)),
+        attestationObject: b64(attestationObject),
+        transports: ['usb'],
+      },
+    };
+  }
+
+  assert(challenge: string, opts: { origin?: string; counter?: number } = {}) {
+    this.counter = opts.counter ?? this.counter + 1;
+    const authData = concat(sha256(utf8(rp.rpID)), new Uint8Array([0x01]), u32(this.counter));
+    const clientDataJSON = this.clientData('webauthn.get', challenge, opts.origin ?? rp.origin);
+    const signature = sign('sha256', concat(authData, sha256(clientDataJSON)), this.privateKey);
+    return {
+      id: this.id,
+      rawId: this.id,
+      type: 'public-key',
+      clientExtensionResults: {},
+      response: {
+        clientDataJSON: b64(clientDataJSON),
+        authenticatorData: b64(authData),
+        signature: b64(new Uint8Array(signature)),
+      },
+    };
+  }
+}
+
+async function enrol(key: SoftwareAuthenticator): Promise<StoredCredential> {
+  const { challenge } = await registrationOptions(rp, user, []);
+  const result = await verifyRegistration(rp, key.register(challenge), challenge);
+  if (!result.ok) throw new Error(`registration failed: ${result.reason} ${result.detail}`);
+  return result.credential;
+}
+
+describe('registration', () => {
+  it('offers options for Lantern with an opaque user id and excludes existing keys', async () => {
+    const existing = await enrol(new SoftwareAuthenticator());
+    const { options, challenge } = await registrationOptions(rp, user, [existing]);
+    expect(options.rp).toEqual({ name: 'Lantern', id: 'lantern.test' });
+    expect(options.user.name).toBe('sam@school.example');
+    expect(options.user.id).toBe(b64(utf8('u-123')));
+    expect(options.challenge).toBe(challenge);
+    expect(options.attestation).toBe('none');
+    expect(options.excludeCredentials?.map((c) => c.id)).toEqual([existing.id]);
+  });
+
+  it('verifies a new security key and returns what to store', async () => {
+    const key = new SoftwareAuthenticator();
+    const credential = await enrol(key);
+    expect(credential.id).toBe(key.id);
+    expect(credential.publicKey.length).toBeGreaterThan(60);
+    expect(credential.counter).toBe(0);
+    expect(credential.transports).toEqual(['usb']);
+  });
+
+  it('refuses a response to another challenge', async () => {
+    const { challenge } = await registrationOptions(rp, user, []);
+    const other = await registrationOptions(rp, user, []);
+    const result = await verifyRegistration(
+      rp,
+      new SoftwareAuthenticator().register(other.challenge),
+      challenge,
+    );
+    expect(result).toMatchObject({ ok: false, reason: 'rejected' });
+  });
+
+  it('refuses a response from another origin or RP', async () => {
+    const { challenge } = await registrationOptions(rp, user, []);
+    const key = new SoftwareAuthenticator();
+    const phished = key.register(challenge, 'https://lantern.evil');
+    expect(await verifyRegistration(rp, phished, challenge)).toMatchObject({ ok: false });
+    const wrongRp = key.register(challenge, rp.origin, 'evil.test');
+    expect(await verifyRegistration(rp, wrongRp, challenge)).toMatchObject({ ok: false });
+  });
+
+  it('answers malformed input with a refusal, never an exception', async () => {
+    const { challenge } = await registrationOptions(rp, user, []);
+    const good = new SoftwareAuthenticator().register(challenge);
+    const bad: unknown[] = [
+      null,
+      'hello',
+      42,
+      [],
+      {},
+      { ...good, type: 'password' },
+      { ...good, response: { clientDataJSON: good.response.clientDataJSON } },
+      { ...good, response: { ...good.response, attestationObject: 'not base64!' } },
+      { ...good, response: { ...good.response, attestationObject: 'AAAA' } },
+      { ...good, response: { ...good.response, clientDataJSON: b64(utf8('{not json')) } },
+    ];
+    for (const input of bad) {
+      const result = await verifyRegistration(rp, input, challenge);
+      expect(result.ok, JSON.stringify(input)).toBe(false);
+    }
+    expect(await verifyRegistration(rp, {}, challenge)).toMatchObject({ reason: 'malformed' });
+  });
+});
+
+describe('authentication', () => {
+  it('limits the options to the user’s own credentials', async () => {
+    const credential = await enrol(new SoftwareAuthenticator());
+    const { options, challenge } = await authenticationOptions(rp, [credential]);
+    expect(options.rpId).toBe('lantern.test');
+    expect(options.allowCredentials).toEqual([
+      { id: credential.id, type: 'public-key', transports: ['usb'] },
+    ]);
+    expect(options.challenge).toBe(challenge);
+  });
+
+  it('verifies an assertion from a registered key and reports the new counter', async () => {
+    const key = new SoftwareAuthenticator();
+    const credential = await enrol(key);
+    const { challenge } = await authenticationOptions(rp, [credential]);
+    const assertion = key.assert(challenge);
+    expect(credentialIdOf(assertion)).toBe(key.id);
+    const result = await verifyAuthentication(rp, assertion, challenge, [credential]);
+    expect(result).toEqual({ ok: true, credentialId: key.id, newCounter: 1, userVerified: false });
+  });
+
+  it('refuses a key the user has not registered', async () => {
+    const mine = await enrol(new SoftwareAuthenticator());
+    const stranger = new SoftwareAuthenticator();
+    const { challenge } = await authenticationOptions(rp, [mine]);
+    const result = await verifyAuthentication(rp, stranger.assert(challenge), challenge, [mine]);
+    expect(result).toMatchObject({ ok: false, reason: 'unknown_credential' });
+  });
+
+  it('refuses a replayed assertion (wrong challenge) and a forged signature', async () => {
+    const key = new SoftwareAuthenticator();
+    const credential = await enrol(key);
+    const first = await authenticationOptions(rp, [credential]);
+    const assertion = key.assert(first.challenge);
+    const second = await authenticationOptions(rp, [credential]);
+    const replay = await verifyAuthentication(rp, assertion, second.challenge, [credential]);
+    expect(replay).toMatchObject({ ok: false, reason: 'rejected' });
+
+    const impostor = new SoftwareAuthenticator();
+    const forged = { ...impostor.assert(second.challenge), id: key.id, rawId: key.id };
+    const result = await verifyAuthentication(rp, forged, second.challenge, [credential]);
+    expect(result).toMatchObject({ ok: false, reason: 'rejected' });
+  });
+
+  it('refuses an assertion made for another origin (phishing)', async () => {
+    const key = new SoftwareAuthenticator();
+    const credential = await enrol(key);
+    const { challenge } = await authenticationOptions(rp, [credential]);
+    const phished = key.assert(challenge, { origin: 'https://lantern.evil' });
+    const result = await verifyAuthentication(rp, phished, challenge, [credential]);
+    expect(result).toMatchObject({ ok: false, reason: 'rejected' });
+  });
+
+  it('flags a counter that went backwards (possible cloned key)', async () => {
+    const key = new SoftwareAuthenticator();
+    const credential = { ...(await enrol(key)), counter: 10 };
+    const { challenge } = await authenticationOptions(rp, [credential]);
+    const result = await verifyAuthentication(
+      rp,
+      key.assert(challenge, { counter: 5 }),
+      challenge,
+      [credential],
+    );
+    expect(result).toMatchObject({ ok: false, reason: 'counter_regressed' });
+  });
+
+  it('answers malformed input with a refusal, never an exception', async () => {
+    const key = new SoftwareAuthenticator();
+    const credential = await enrol(key);
+    const { challenge } = await authenticationOptions(rp, [credential]);
+    const good = key.assert(challenge);
+    const bad: unknown[] = [
+      undefined,
+      { id: key.id },
+      { ...good, rawId: 'different' },
+      { ...good, response: { ...good.response, signature: '' } },
+      { ...good, response: { ...good.response, signature: 'AAAA' } },
+      { ...good, response: { ...good.response, authenticatorData: 'AAAA' } },
+      { ...good, response: { ...good.response, clientDataJSON: b64(utf8('[]')) } },
+    ];
+    for (const input of bad) {
+      const result = await verifyAuthentication(rp, input, challenge, [credential]);
+      expect(result.ok, JSON.stringify(input)).toBe(false);
+    }
+    expect(credentialIdOf({ id: 3 })).toBeNull();
+  });
+});

@@ -1,0 +1,266 @@
+// The operator's command-line tool, run as a real child process the way an operator runs it:
+// help for each command, migrate, school create, user create, audit verify (intact, then
+// tampered), keys rotate, and clear non-zero exits on bad arguments. On the embedded project it
+// uses an on-disk data folder; on PostgreSQL, a database of its own (rotation and verification
+// are installation-wide, and other test files break chains on purpose).
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { verify as verifyArgon2 } from '@node-rs/argon2';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openDatabase, type Database } from '../db/engine.ts';
+import { unsafeAsOwner } from '../db/tenancy.ts';
+import { newMasterKey, readKeyFile, writeKeyFile } from '../crypto/master-key.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const NODE = path.join(ROOT, 'node_modules/.bin/node');
+const MAIN = path.join(ROOT, 'src/cli/main.ts');
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+type Result = { code: number | null; stdout: string; stderr: string };
+
+let dataDir: string;
+let env: Record<string, string>;
+let pgName: string | undefined;
+let adminUrl: URL | undefined;
+
+function lantern(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}) {
+  return new Promise<Result>((resolve, reject) => {
+    const child = spawn(NODE, [MAIN, ...args], { cwd: ROOT, env: opts.env ?? env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(opts.stdin ?? '');
+  });
+}
+
+const lastLine = (s: string) => s.trim().split('\n').pop() ?? '';
+
+/** Opens the same database the CLI uses (the CLI has exited, so the embedded files are free). */
+async function withDb<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+  const db = pgName
+    ? await openDatabase({ engine: 'postgres', url: env.DATABASE_URL!, poolSize: 1 })
+    : await openDatabase({ engine: 'embedded', dir: path.join(dataDir, 'pgdata') });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function adminExec(sql: string): Promise<void> {
+  const admin = await openDatabase({ engine: 'postgres', url: adminUrl!.href, poolSize: 1 });
+  try {
+    await admin.exec(sql);
+  } finally {
+    await admin.close();
+  }
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'lantern-cli-'));
+  env = {
+    LANTERN_DATA_DIR: dataDir,
+    NODE_ENV: 'development',
+    LANTERN_DEMO_DATA: 'false',
+    LOG_LEVEL: 'silent',
+  };
+  if (inject('engine') === 'postgres') {
+    adminUrl = new URL(inject('databaseUrl'));
+    pgName = `lantern_cli_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    await adminExec(`CREATE DATABASE ${pgName}`);
+    const url = new URL(adminUrl.href);
+    url.pathname = `/${pgName}`;
+    // With DATABASE_URL no key file is created for you: the operator provides one.
+    const keyFile = path.join(dataDir, 'operator-master.key');
+    writeKeyFile(keyFile, [newMasterKey()]);
+    env = { ...env, DATABASE_URL: url.href, LANTERN_MASTER_KEY_FILE: keyFile };
+  }
+});
+
+afterAll(async () => {
+  if (pgName) await adminExec(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`);
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('lantern (command line)', () => {
+  it('prints help for itself and every command, touching no database', async () => {
+    const cases: [string[], RegExp[]][] = [
+      [['--help'], [/Usage: lantern/, /migrate/, /school/, /user/, /keys/, /audit/]],
+      [
+        ['migrate', '--help'],
+        [/Usage: lantern migrate/, /migrations/],
+      ],
+      [
+        ['school', 'create', '--help'],
+        [/Usage: lantern school create/, /--name <name>/],
+      ],
+      [
+        ['user', 'create', '--help'],
+        [/--school <schoolId>/, /--email <email>/, /--role <role>/, /--password-stdin/],
+      ],
+      [
+        ['keys', 'rotate', '--help'],
+        [/Usage: lantern keys rotate/, /--new-key-file/],
+      ],
+      [
+        ['audit', 'verify', '--help'],
+        [/Usage: lantern audit verify/, /--school <schoolId>/],
+      ],
+    ];
+    const results = await Promise.all(cases.map(([args]) => lantern(args)));
+    results.forEach((r, i) => {
+      const [args, patterns] = cases[i]!;
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      for (const p of patterns) expect(r.stdout, args.join(' ')).toMatch(p);
+    });
+  });
+
+  it('migrates, creates a school and a user, verifies, rotates keys, and catches tampering', async () => {
+    const migrated = await lantern(['migrate']);
+    expect(migrated.code, migrated.stderr).toBe(0);
+    expect(migrated.stdout).toMatch(/Applied 0001_foundation/);
+    const again = await lantern(['migrate']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/up to date/);
+
+    const school = await lantern(['school', 'create', '--name', 'Riverside Primary']);
+    expect(school.code, school.stderr).toBe(0);
+    expect(school.stdout).toMatch(/Created school "Riverside Primary"/);
+    const schoolId = lastLine(school.stdout);
+    expect(schoolId).toMatch(UUID);
+
+    const password = 'a long Passphrase for the DSL 42';
+    const user = await lantern(
+      [
+        'user',
+        'create',
+        '--school',
+        schoolId,
+        '--email',
+        'Dee.SL@riverside.example',
+        '--name',
+        'Dee Esel',
+        '--role',
+        'dsl',
+        '--password-stdin',
+      ],
+      { stdin: `${password}\n` },
+    );
+    expect(user.code, user.stderr).toBe(0);
+    expect(user.stdout).not.toMatch(/Temporary password/);
+    expect(user.stdout).not.toContain(password);
+    const userId = lastLine(user.stdout);
+    expect(userId).toMatch(UUID);
+    await withDb(async (db) => {
+      const [row] = await unsafeAsOwner(db, (tx) =>
+        tx.query<{ email: string; role: string; password_hash: string; school_id: string }>(
+          'SELECT email, role, password_hash, school_id FROM users WHERE id = $1',
+          [userId],
+        ),
+      );
+      expect(row).toMatchObject({
+        email: 'dee.sl@riverside.example',
+        role: 'dsl',
+        school_id: schoolId,
+      });
+      expect(row!.password_hash).toMatch(/^\$argon2id\$/);
+      // The trailing newline from stdin is not part of the password.
+      expect(await verifyArgon2(row!.password_hash, password)).toBe(true);
+    });
+
+    const intact = await lantern(['audit', 'verify']);
+    expect(intact.code, intact.stderr).toBe(0);
+    expect(lastLine(intact.stdout)).toMatch(/^Checked \d+ entries in \d+ chains: all intact\.$/);
+
+    const keyFile = env.LANTERN_MASTER_KEY_FILE ?? path.join(dataDir, 'master.key');
+    const oldKey = readKeyFile(keyFile).current;
+    const rotated = await lantern(['keys', 'rotate']);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const ring = readKeyFile(keyFile);
+    expect(ring.current.id).not.toBe(oldKey.id);
+    expect(rotated.stdout).toContain(
+      `Re-wrapped 2 school keys under master key ${ring.current.id}.`,
+    );
+    expect([...ring.byId.keys()]).toEqual([ring.current.id, oldKey.id]);
+    expect((await readFile(keyFile, 'utf8')).includes(ring.current.key.toString('base64'))).toBe(
+      true,
+    );
+    await withDb(async (db) => {
+      const rows = await unsafeAsOwner(db, (tx) =>
+        tx.query<{ master_key_id: string }>('SELECT master_key_id FROM school_keys'),
+      );
+      expect(rows.map((r) => r.master_key_id)).toEqual([ring.current.id, ring.current.id]);
+    });
+    // The rotation is itself on the trail, and the trail still verifies.
+    const afterRotation = await lantern(['audit', 'verify', '--school', schoolId]);
+    expect(afterRotation.code, afterRotation.stderr).toBe(0);
+
+    // Tamper with the user-created entry (seq 2; seq 1 is school.created) as the database owner.
+    await withDb((db) =>
+      unsafeAsOwner(db, (tx) =>
+        tx.query(
+          `UPDATE audit_events SET details = '{"role":"teacher"}'::jsonb
+           WHERE school_id = $1 AND action = 'user.created'`,
+          [schoolId],
+        ),
+      ),
+    );
+    const broken = await lantern(['audit', 'verify']);
+    expect(broken.code).not.toBe(0);
+    expect(broken.stderr).toContain(`BROKEN school ${schoolId} entry 2:`);
+    expect(broken.stderr).toMatch(/altered/);
+    expect(lastLine(broken.stdout)).toMatch(/1 broken\.$/);
+  }, 120_000);
+
+  it('refuses bad arguments with a clear message and a non-zero exit', async () => {
+    const schoolId = randomUUID();
+    const userCreate = (role: string) => [
+      'user',
+      'create',
+      '--school',
+      schoolId,
+      '--email',
+      'a@b.example',
+      '--name',
+      'A',
+      '--role',
+      role,
+      '--password-stdin',
+    ];
+    // These fail before opening the database, so they may run side by side.
+    const [noName, badRole, unknown] = await Promise.all([
+      lantern(['school', 'create']),
+      lantern(userCreate('wizard'), { stdin: 'a long enough password 1\n' }),
+      lantern(['frobnicate']),
+    ]);
+    // These open the database (one process at a time for the embedded engine's files).
+    const shortPassword = await lantern(userCreate('teacher'), { stdin: 'short\n' });
+    // An env-configured key: rotate must be told where to put the new one.
+    const envKey = await lantern(['keys', 'rotate'], {
+      env: { ...env, LANTERN_MASTER_KEY: newMasterKey().key.toString('base64') },
+    });
+    expect(noName.code).not.toBe(0);
+    expect(noName.stderr).toMatch(/required option '--name <name>' not specified/);
+    expect(badRole.code).not.toBe(0);
+    expect(badRole.stderr).toMatch(/--role must be one of .*teacher.*dsl/);
+    expect(shortPassword.code).not.toBe(0);
+    expect(shortPassword.stderr).toMatch(/at least 12 characters/);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);
+    expect(envKey.code).not.toBe(0);
+    expect(envKey.stderr).toMatch(/LANTERN_MASTER_KEY is set: give --new-key-file/);
+    for (const r of [noName, badRole, shortPassword, unknown, envKey]) {
+      expect(r.stderr).not.toMatch(/\n\s+at .*\.ts:\d+/);
+    }
+
+    const badConfig = await lantern(['migrate'], { env: { ...env, LOG_LEVEL: 'loud' } });
+    expect(badConfig.code).not.toBe(0);
+    expect(badConfig.stderr).toMatch(/LOG_LEVEL must be one of/);
+  }, 120_000);
+});

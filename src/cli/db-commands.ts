@@ -1,0 +1,135 @@
+// Operator commands that work on the database directly: migrate, school create, user create,
+// keys rotate, audit verify. Each opens the configured database, does one thing, closes it.
+import type { Command } from 'commander';
+import type { Config } from '../config.ts';
+import { createServices, type Services } from '../services.ts';
+import { createSchool } from '../schools/create.ts';
+import { createUser } from '../users/create.ts';
+import { isRole, ROLES } from '../access/actor.ts';
+import { verifyAudit } from '../audit/verify.ts';
+import { rotateMasterKey } from './rotate-command.ts';
+import { migrate } from '../db/migrate.ts';
+import { openConfiguredDatabase } from '../services.ts';
+
+async function withServices<T>(config: () => Config, fn: (s: Services) => Promise<T>): Promise<T> {
+  const services = await createServices(config(), {
+    log: { info: console.log, warn: console.warn, error: console.error },
+  });
+  try {
+    return await fn(services);
+  } finally {
+    await services.db.close();
+  }
+}
+
+export function registerDbCommands(program: Command, config: () => Config): void {
+  program
+    .command('migrate')
+    .description('Apply any new database migrations, each in its own transaction.')
+    .action(async () => {
+      const db = await openConfiguredDatabase(config());
+      try {
+        const applied = await migrate(db);
+        console.log(
+          applied.length ? `Applied ${applied.join(', ')}` : 'The database is up to date.',
+        );
+      } finally {
+        await db.close();
+      }
+    });
+
+  const school = program.command('school').description('Manage schools.');
+  school
+    .command('create')
+    .description(
+      "Create a school with its own keys and starting categories; prints the new school's id last.",
+    )
+    .requiredOption('--name <name>', 'the school name')
+    .option('--trust <trustId>', 'the id of the trust it belongs to')
+    .action(async (opts: { name: string; trust?: string }) => {
+      await withServices(config, async (s) => {
+        const id = await createSchool(s, { name: opts.name, trustId: opts.trust ?? null });
+        console.log(`Created school "${opts.name}".`);
+        console.log(id);
+      });
+    });
+
+  const user = program.command('user').description('Manage staff accounts.');
+  user
+    .command('create')
+    .description('Create a staff account with a password.')
+    .requiredOption('--school <schoolId>', 'the school id')
+    .requiredOption('--email <email>', 'their email address')
+    .requiredOption('--name <name>', 'their full name')
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
+    .option(
+      '--password-stdin',
+      'read the password from standard input (otherwise LANTERN_NEW_PASSWORD is not used; a random one is printed)',
+    )
+    .action(
+      async (opts: {
+        school: string;
+        email: string;
+        name: string;
+        role: string;
+        passwordStdin?: boolean;
+      }) => {
+        if (!isRole(opts.role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+        const role = opts.role;
+        const password = opts.passwordStdin ? (await readStdin()).trim() : randomPassword();
+        await withServices(config, async (s) => {
+          const id = await createUser(s.db, {
+            schoolId: opts.school,
+            email: opts.email,
+            name: opts.name,
+            role,
+            password,
+          });
+          console.log(`Created ${role} ${opts.email}.`);
+          if (!opts.passwordStdin) console.log(`Temporary password (shown once): ${password}`);
+          console.log(id);
+        });
+      },
+    );
+
+  program
+    .command('keys')
+    .description('Manage encryption keys.')
+    .command('rotate')
+    .description('Re-wrap every school key under a new master key. Safe while the service runs.')
+    .option('--new-key-file <path>', 'write the new master key here (env-configured installs)')
+    .action(async (opts: { newKeyFile?: string }) => {
+      await withServices(config, (s) => rotateMasterKey(s, opts.newKeyFile));
+    });
+
+  program
+    .command('audit')
+    .description('Audit trail tools.')
+    .command('verify')
+    .description(
+      'Recompute every school audit chain; exits non-zero naming the first broken entry.',
+    )
+    .option('--school <schoolId>', 'only this school')
+    .action(async (opts: { school?: string }) => {
+      await withServices(config, async (s) => {
+        const r = await verifyAudit(s.db, opts.school);
+        for (const b of r.breaks)
+          console.error(`BROKEN school ${b.schoolId} entry ${b.seq}: ${b.problem}`);
+        console.log(
+          `Checked ${r.entries} entries in ${r.chains} chains: ${r.breaks.length ? `${r.breaks.length} broken` : 'all intact'}.`,
+        );
+        if (r.breaks.length) process.exitCode = 2;
+      });
+    });
+}
+
+function randomPassword(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(18));
+  return `${Buffer.from(bytes).toString('base64url')}!7`;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

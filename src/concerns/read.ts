@@ -1,0 +1,139 @@
+// Reading concerns back: one query shape for a single record and for lists, every row passed
+// through the policy (canRead) on top of the visibleWhere filter, and every read audited.
+import type { Tx } from '../http/context.ts';
+import { notFound } from '../http/errors.ts';
+import type { BodyMapMark } from '../records/body-map.ts';
+import type { Sealer } from '../crypto/school-keys.ts';
+import type { ConcernView } from './schemas.ts';
+import { allowedActions, canRead, visibleWhere, type ConcernMeta } from './policy.ts';
+
+export type ConcernRow = {
+  id: string;
+  author_id: string;
+  author_name: string;
+  happened_at: Date;
+  recorded_at: Date;
+  location: Buffer | null;
+  body: Buffer;
+  body_map: Buffer | null;
+  status: string;
+  case_id: string | null;
+  version: number;
+  verbally_informed: { id: string; name: string } | null;
+  pupils: {
+    id: string;
+    name: string;
+    role: string;
+    yearGroup: string | null;
+    form: string | null;
+  }[];
+  categories: { id: string; name: string; colour: string; restricted: boolean }[];
+  attachments: { id: string; name: string; mime: string; sizeBytes: number; uploadedAt: string }[];
+};
+
+export const SELECT_VIEW = `
+  SELECT c.id, c.author_id, u.name AS author_name, c.happened_at, c.recorded_at, c.location,
+         c.body, c.body_map, c.status, c.case_id, c.version,
+         (SELECT json_build_object('id', v.id, 'name', v.name) FROM users v
+           WHERE v.id = c.verbally_informed_id) AS verbally_informed,
+         coalesce((SELECT json_agg(json_build_object('id', p.id,
+                    'name', coalesce(p.preferred_name, p.first_name) || ' ' || p.last_name,
+                    'role', cp.role, 'yearGroup', p.year_group, 'form', p.form)
+                    ORDER BY p.last_name, p.first_name)
+                   FROM concern_pupils cp JOIN pupils p ON p.id = cp.pupil_id
+                   WHERE cp.concern_id = c.id), '[]'::json) AS pupils,
+         coalesce((SELECT json_agg(json_build_object('id', k.id, 'name', k.name, 'colour', k.colour,
+                    'restricted', k.restricted) ORDER BY k.sort_order)
+                   FROM concern_categories cc JOIN categories k ON k.id = cc.category_id
+                   WHERE cc.concern_id = c.id), '[]'::json) AS categories,
+         coalesce((SELECT json_agg(json_build_object('id', a.id, 'name', encode(a.name, 'base64'),
+                    'mime', a.mime, 'sizeBytes', a.size_bytes, 'uploadedAt', a.uploaded_at)
+                    ORDER BY a.uploaded_at)
+                   FROM attachments a WHERE a.concern_id = c.id), '[]'::json) AS attachments
+  FROM concerns c JOIN users u ON u.id = c.author_id`;
+
+export function metaOf(r: Pick<ConcernRow, 'author_id' | 'categories' | 'pupils'>): ConcernMeta {
+  return {
+    authorId: r.author_id,
+    categories: r.categories.map((k) => ({ id: k.id, restricted: k.restricted })),
+    pupils: r.pupils.map((p) => ({ id: p.id, yearGroup: p.yearGroup, form: p.form })),
+  };
+}
+
+export function presentConcern(t: Tx, sealer: Sealer, r: ConcernRow): ConcernView {
+  return {
+    id: r.id,
+    happenedAt: r.happened_at.toISOString(),
+    recordedAt: r.recorded_at.toISOString(),
+    location: r.location ? sealer.open('concerns.location', r.id, r.location) : null,
+    body: sealer.open('concerns.body', r.id, r.body),
+    status: r.status,
+    author: { id: r.author_id, name: r.author_name },
+    pupils: r.pupils.map((p) => ({ id: p.id, name: p.name, role: p.role })),
+    categories: r.categories.map((k) => ({ id: k.id, name: k.name, colour: k.colour })),
+    bodyMap: r.body_map
+      ? sealer.openJson<BodyMapMark[]>('concerns.body_map', r.id, r.body_map)
+      : [],
+    verballyInformed: r.verbally_informed,
+    caseId: r.case_id,
+    version: r.version,
+    attachments: r.attachments.map((a) => ({
+      id: a.id,
+      name: sealer.open('attachments.name', a.id, Buffer.from(a.name, 'base64')),
+      mime: a.mime,
+      sizeBytes: a.sizeBytes,
+      uploadedAt: new Date(a.uploadedAt).toISOString(),
+    })),
+    allowed: allowedActions(t.actor, metaOf(r)),
+  };
+}
+
+/** The row if the viewer may read it, otherwise 404 (never "exists but not yours"). */
+export async function readableConcernRow(t: Tx, id: string): Promise<ConcernRow> {
+  const [row] = await t.q<ConcernRow>(`${SELECT_VIEW} WHERE c.id = $1`, [id]);
+  if (!row || !canRead(t.actor, metaOf(row))) throw notFound('That concern');
+  return row;
+}
+
+export async function getConcern(t: Tx, id: string): Promise<ConcernView> {
+  const row = await readableConcernRow(t, id);
+  await t.audit({ action: 'concern.viewed', targetType: 'concern', targetId: id });
+  return presentConcern(t, await t.sealer(), row);
+}
+
+export async function listConcerns(
+  t: Tx,
+  opts: { mine: boolean; pupilId?: string; limit: number },
+): Promise<ConcernView[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (opts.mine) {
+    params.push(t.actor.userId);
+    where.push(`c.author_id = $${params.length}`);
+  }
+  if (opts.pupilId) {
+    params.push(opts.pupilId);
+    where.push(
+      `EXISTS (SELECT 1 FROM concern_pupils x WHERE x.concern_id = c.id AND x.pupil_id = $${params.length})`,
+    );
+  }
+  const visible = visibleWhere(t.actor, params.length + 1);
+  where.push(visible.sql);
+  params.push(...visible.params, opts.limit);
+  const rows = (
+    await t.q<ConcernRow>(
+      `${SELECT_VIEW} WHERE ${where.join(' AND ')}
+       ORDER BY c.happened_at DESC, c.id LIMIT $${params.length}`,
+      params,
+    )
+  ).filter((r) => canRead(t.actor, metaOf(r)));
+  if (rows.length === 0) return [];
+  await t.audit({
+    action: 'concern.listed',
+    targetType: opts.pupilId ? 'pupil' : 'concern',
+    targetId: opts.pupilId,
+    details: { concerns: rows.map((r) => r.id) },
+  });
+  const sealer = await t.sealer();
+  return rows.map((r) => presentConcern(t, sealer, r));
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      env: 'development',
+      databaseUrl: undefined,
+      tls: false,
+    });
+    expect(c.dataDir).toMatch(/\/data$/);
+    expect(c.masterKeyFile).toMatch(/\/data\/master\.key$/);
+    expect(c.demoData).toBe(true);
+  });
+
+  it('fails fast naming the bad setting', () => {
+    const bad: [Record<string, string>, RegExp][] = [
+      [{ PORT: 'eighty' }, /PORT must be a whole number/],
+      [{ PORT: '70000' }, /PORT must be between/],
+      [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres/],
+      [{ LANTERN_MASTER_KEY: 'c2hvcnQ=' }, /LANTERN_MASTER_KEY must be 32 bytes/],
+      [{ NODE_ENV: 'staging' }, /NODE_ENV must be one of/],
+      [{ LANTERN_TLS: 'maybe' }, /LANTERN_TLS must be true or false/],
+      [{ NODE_ENV: 'production' }, /DATABASE_URL is required in production/],
+    ];
+    for (const [env, message] of bad) {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(message);
+    }
+  });
+
+  it('never seeds demo data on PostgreSQL or in production', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://x/y' }).demoData).toBe(false);
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://x/y',
+        LANTERN_DEMO_DATA: 'true',
+      }).demoData,
+    ).toBe(false);
+  });
+});

@@ -1,0 +1,123 @@
+// The one reader of the environment. Every setting is validated here at start-up; a bad value
+// stops the process with a message naming the setting. Documented in README.md and .env.example.
+import path from 'node:path';
+
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  /** Public origin (scheme://host[:port]) used for links in emails and WebAuthn. */
+  publicOrigin: string;
+  /** When set, a PostgreSQL server; otherwise the embedded engine in dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Base64 of 32 bytes. Takes precedence over masterKeyFile. */
+  masterKey: string | undefined;
+  masterKeyFile: string;
+  /** Served over TLS (directly or by a proxy): Secure cookies and HSTS. */
+  tls: boolean;
+  trustProxy: boolean;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  /** Seed a demo trust on an empty embedded database (never in production or on PostgreSQL). */
+  demoData: boolean;
+  bodyLimitBytes: number;
+};
+
+export class ConfigError extends Error {
+  constructor(setting: string, problem: string) {
+    super(`Configuration error: ${setting} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${raw}")`);
+  }
+  return raw as T;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number (got "${raw}")`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false (got "${raw}")`);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.join(' or ')}`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || '127.0.0.1';
+  const dataDir = path.resolve(env.LANTERN_DATA_DIR || './data');
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const masterKey = env.LANTERN_MASTER_KEY || undefined;
+  if (masterKey !== undefined && Buffer.from(masterKey, 'base64').length !== 32) {
+    throw new ConfigError('LANTERN_MASTER_KEY', 'must be 32 bytes encoded as base64');
+  }
+  const tls = bool(env, 'LANTERN_TLS', false);
+  const publicOrigin =
+    url(env, 'LANTERN_PUBLIC_ORIGIN', ['http:', 'https:']) ??
+    `${tls ? 'https' : 'http'}://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+  if (nodeEnv === 'production' && !databaseUrl && !bool(env, 'LANTERN_ALLOW_EMBEDDED', false)) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      'is required in production (or set LANTERN_ALLOW_EMBEDDED=true for a single machine)',
+    );
+  }
+  return {
+    env: nodeEnv,
+    port,
+    host,
+    publicOrigin: publicOrigin.replace(/\/$/, ''),
+    databaseUrl,
+    dataDir,
+    masterKey,
+    masterKeyFile: path.resolve(env.LANTERN_MASTER_KEY_FILE || path.join(dataDir, 'master.key')),
+    tls,
+    trustProxy: bool(env, 'LANTERN_TRUST_PROXY', false),
+    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: env.MAIL_FROM || 'Lantern <lantern@localhost>',
+    logLevel: oneOf(
+      env,
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'silent'],
+      nodeEnv === 'test' ? 'silent' : 'info',
+    ),
+    demoData:
+      !databaseUrl &&
+      nodeEnv !== 'production' &&
+      bool(env, 'LANTERN_DEMO_DATA', nodeEnv !== 'test'),
+    bodyLimitBytes: integer(env, 'LANTERN_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
+  };
+}

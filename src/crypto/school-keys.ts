@@ -1,0 +1,137 @@
+// Per-school data keys. Each school has a data key (encrypts record text) and a search key (keys
+// its blind index), each stored only wrapped (AES-256-GCM) under the master key. Unwrapped keys
+// live only in this process's memory. To change safely: never store an unwrapped key, never share
+// a key between schools, and keep the wrap's additional data naming school, purpose and version.
+import { randomBytes } from 'node:crypto';
+import type { Queryable } from '../db/engine.ts';
+import { keyVersionOf, open, seal } from './aead.ts';
+import type { Keyring } from './master-key.ts';
+
+export type KeyPurpose = 'data' | 'search';
+type Unwrapped = { version: number; key: Buffer };
+type SchoolKeySet = { data: Map<number, Buffer>; currentData: Unwrapped; search: Buffer };
+
+const wrapAad = (schoolId: string, purpose: KeyPurpose, version: number) =>
+  `lantern:school-key:${schoolId}:${purpose}:${version}`;
+
+export function unwrapKey(
+  master: Buffer,
+  schoolId: string,
+  purpose: KeyPurpose,
+  version: number,
+  wrapped: Buffer,
+): Buffer {
+  return open(master, wrapped, wrapAad(schoolId, purpose, version));
+}
+
+export function wrapKey(
+  ring: Keyring,
+  schoolId: string,
+  purpose: KeyPurpose,
+  version: number,
+  key: Buffer,
+) {
+  return seal(ring.current.key, 1, key, wrapAad(schoolId, purpose, version));
+}
+
+type KeyRow = { purpose: KeyPurpose; version: number; wrapped: Buffer; master_key_id: string };
+
+export class SchoolKeys {
+  #cache = new Map<string, SchoolKeySet>();
+  #keyring: () => Keyring;
+
+  /** keyring is a function so a rotated key file can be re-read without a restart. */
+  constructor(keyring: () => Keyring) {
+    this.#keyring = keyring;
+  }
+
+  /** Creates a school's first data and search keys. Runs in the school-creation transaction. */
+  async create(tx: Queryable, schoolId: string): Promise<void> {
+    const ring = this.#keyring();
+    for (const purpose of ['data', 'search'] as const) {
+      await tx.query(
+        `INSERT INTO school_keys (school_id, purpose, version, wrapped, master_key_id)
+         VALUES ($1, $2, 1, $3, $4)`,
+        [schoolId, purpose, wrapKey(ring, schoolId, purpose, 1, randomBytes(32)), ring.current.id],
+      );
+    }
+  }
+
+  async #load(tx: Queryable, schoolId: string): Promise<SchoolKeySet> {
+    const cached = this.#cache.get(schoolId);
+    if (cached) return cached;
+    const rows = await tx.query<KeyRow>(
+      `SELECT purpose, version, wrapped, master_key_id FROM school_keys
+       WHERE school_id = $1 ORDER BY version`,
+      [schoolId],
+    );
+    const data = new Map<number, Buffer>();
+    let search: Buffer | undefined;
+    for (const row of rows) {
+      const key = this.#unwrap(schoolId, row);
+      if (row.purpose === 'data') data.set(row.version, key);
+      else search = key;
+    }
+    const newest = Math.max(...data.keys());
+    const current = data.get(newest);
+    if (!current || !search) throw new Error(`School ${schoolId} has no data keys`);
+    const set = { data, currentData: { version: newest, key: current }, search };
+    this.#cache.set(schoolId, set);
+    return set;
+  }
+
+  #unwrap(schoolId: string, row: KeyRow): Buffer {
+    const ring = this.#keyring();
+    const master = ring.byId.get(row.master_key_id);
+    if (!master) {
+      throw new Error(
+        `School key ${schoolId}/${row.purpose}/v${row.version} is wrapped by master key ` +
+          `${row.master_key_id}, which this process does not have`,
+      );
+    }
+    return unwrapKey(master.key, schoolId, row.purpose, row.version, Buffer.from(row.wrapped));
+  }
+
+  /** A sealer bound to one school, used through the request context. */
+  async forSchool(tx: Queryable, schoolId: string): Promise<Sealer> {
+    const set = await this.#load(tx, schoolId);
+    return new Sealer(schoolId, set);
+  }
+
+  forget(schoolId?: string): void {
+    if (schoolId) this.#cache.delete(schoolId);
+    else this.#cache.clear();
+  }
+}
+
+/** Encrypts and decrypts one school's fields. The additional data names column and row. */
+export class Sealer {
+  readonly schoolId: string;
+  readonly #keys: SchoolKeySet;
+  constructor(schoolId: string, keys: SchoolKeySet) {
+    this.schoolId = schoolId;
+    this.#keys = keys;
+  }
+  #aad(field: string, rowId: string) {
+    return `${this.schoolId}:${field}:${rowId}`;
+  }
+  seal(field: string, rowId: string, text: string): Buffer {
+    const { version, key } = this.#keys.currentData;
+    return seal(key, version, Buffer.from(text, 'utf8'), this.#aad(field, rowId));
+  }
+  open(field: string, rowId: string, sealed: Buffer): string {
+    const key = this.#keys.data.get(keyVersionOf(sealed));
+    if (!key) throw new Error(`No data key version ${keyVersionOf(sealed)} for this school`);
+    return open(key, sealed, this.#aad(field, rowId)).toString('utf8');
+  }
+  sealJson(field: string, rowId: string, value: unknown): Buffer {
+    return this.seal(field, rowId, JSON.stringify(value));
+  }
+  openJson<T>(field: string, rowId: string, sealed: Buffer): T {
+    return JSON.parse(this.open(field, rowId, sealed)) as T;
+  }
+  /** The school's search-index key (HMAC), never leaves the process. */
+  get searchKey(): Buffer {
+    return this.#keys.search;
+  }
+}

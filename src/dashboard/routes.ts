@@ -1,0 +1,68 @@
+// The dashboard: my alerts, my actions (overdue first), open cases, overdue referrals and recent
+// records I may see. Each part comes from its own feature's list, with that feature's rules.
+import { Type } from 'typebox';
+import type { App } from '../http/app.ts';
+import type { Services } from '../services.ts';
+import { ctx } from '../http/context.ts';
+import { responses } from '../http/schemas.ts';
+import { can } from '../access/actor.ts';
+import { myAlerts } from '../alerts/service.ts';
+import { AlertView } from '../alerts/routes.ts';
+import { listActions } from '../actions/service.ts';
+import { ActionView } from '../actions/routes.ts';
+import { listOpenCases } from '../cases/service.ts';
+import { listReferrals } from '../referrals/service.ts';
+import { ReferralView } from '../referrals/routes.ts';
+import { listConcerns } from '../concerns/service.ts';
+import { ConcernView } from '../concerns/schemas.ts';
+
+const Ref = Type.Object({ id: Type.String(), name: Type.String() });
+const Dashboard = Type.Object({
+  alerts: Type.Array(AlertView),
+  actions: Type.Array(ActionView),
+  openCases: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      pupil: Ref,
+      owner: Ref,
+      reviewOn: Type.Union([Type.String(), Type.Null()]),
+      openedAt: Type.String(),
+    }),
+  ),
+  overdueReferrals: Type.Array(ReferralView),
+  recent: Type.Array(ConcernView),
+});
+
+export function registerDashboardRoutes(app: App, services: Services): void {
+  app.get(
+    '/api/dashboard',
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary: 'My dashboard',
+        response: responses({ 200: Dashboard }),
+      },
+    },
+    async (req) =>
+      ctx(services, req).tx(async (t) => {
+        const manager = can(t.actor, 'case.manage');
+        const actions = (await listActions(t, { mine: true, limit: 100 })).filter(
+          (a) => a.state !== 'completed',
+        );
+        const cases = manager ? await listOpenCases(t, 50) : [];
+        return {
+          alerts: await myAlerts(t, false, 50),
+          actions,
+          openCases: cases.map((c) => ({
+            id: c.id,
+            pupil: { id: c.pupil_id, name: c.pupil_name },
+            owner: { id: c.owner_id, name: c.owner_name },
+            reviewOn: c.review_on,
+            openedAt: c.opened_at.toISOString(),
+          })),
+          overdueReferrals: manager ? await listReferrals(t, { overdueOnly: true, limit: 50 }) : [],
+          recent: await listConcerns(t, { mine: false, limit: 10 }),
+        };
+      }),
+  );
+}

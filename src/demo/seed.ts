@@ -1,0 +1,209 @@
+// Demo data for a first run on an empty embedded database: a clearly labelled demo trust with two
+// schools of synthetic pupils, staff in every role, and a few concerns. Never runs on PostgreSQL
+// or in production (config.demoData is false there). Writes <data dir>/demo-credentials.json.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Services } from '../services.ts';
+import { inSchool, unsafeAsOwner } from '../db/tenancy.ts';
+import { createSchool, createTrust } from '../schools/create.ts';
+import { createUser } from '../users/create.ts';
+import type { Role } from '../access/actor.ts';
+import { appendAudit } from '../audit/chain.ts';
+import { FIRST_NAMES, LAST_NAMES } from './names.ts';
+
+export type DemoCredential = {
+  school: string;
+  email: string;
+  password: string;
+  role: Role;
+  name: string;
+};
+
+const STAFF: { role: Role; name: string; local: string }[] = [
+  { role: 'teacher', name: 'Tom Teacher', local: 'teacher' },
+  { role: 'teacher', name: 'Tara Teacher', local: 'teacher2' },
+  { role: 'head_of_year', name: 'Hana Head-of-Year', local: 'hoy' },
+  { role: 'dsl', name: 'Dana Lead (DSL)', local: 'dsl' },
+  { role: 'deputy_dsl', name: 'Dev Deputy (DDSL)', local: 'ddsl' },
+  { role: 'headteacher', name: 'Helen Head', local: 'head' },
+  { role: 'school_admin', name: 'Adam Admin', local: 'admin' },
+];
+
+/** A small deterministic PRNG so the demo school looks the same on every machine. */
+function prng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export async function seedDemoIfEmpty(services: Services): Promise<DemoCredential[] | null> {
+  const [{ n } = { n: 0 }] = await unsafeAsOwner(services.db, (tx) =>
+    tx.query<{ n: number }>('SELECT count(*)::int AS n FROM schools'),
+  );
+  if (n > 0) return null;
+  const creds = await seedDemo(services);
+  const file = path.join(services.config.dataDir, 'demo-credentials.json');
+  writeFileSync(file, JSON.stringify(creds, null, 2), { mode: 0o600 });
+  services.log.info(
+    `Demo data created (DEMO trust, synthetic pupils). Sign in at ${services.config.publicOrigin} ` +
+      `with any account in ${file}, for example ${creds[0]!.email} / ${creds[0]!.password}`,
+  );
+  return creds;
+}
+
+export async function seedDemo(
+  services: Services,
+  pupilsPerSchool = 400,
+): Promise<DemoCredential[]> {
+  const trustId = await createTrust(services.db, 'DEMO Lantern Learning Trust', true);
+  const creds: DemoCredential[] = [];
+  const schools = [
+    { name: 'DEMO Northfield Academy', domain: 'northfield.demo.lantern.invalid', seed: 1 },
+    { name: 'DEMO Riverside High School', domain: 'riverside.demo.lantern.invalid', seed: 2 },
+  ];
+  for (const s of schools) {
+    const schoolId = await createSchool(
+      services,
+      { name: s.name, trustId, isDemo: true },
+      'demo-seed',
+    );
+    const ids: Partial<Record<string, string>> = {};
+    for (const st of STAFF) {
+      const password = `${randomBytes(9).toString('base64url')}-Lt7!`;
+      const email = `${st.local}@${s.domain}`;
+      ids[st.local] = await createUser(
+        services.db,
+        { schoolId, email, name: st.name, role: st.role, password },
+        'demo-seed',
+      );
+      creds.push({ school: s.name, email, password, role: st.role, name: st.name });
+    }
+    await seedPupils(services, schoolId, pupilsPerSchool, s.seed);
+    await seedConcerns(services, schoolId, ids.teacher!, ids.dsl!);
+  }
+  return creds;
+}
+
+async function seedPupils(services: Services, schoolId: string, count: number, seed: number) {
+  const rand = prng(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+  await unsafeAsOwner(services.db, async (tx) => {
+    const rows: unknown[][] = [];
+    for (let i = 0; i < count; i++) {
+      const year = 7 + (i % 5);
+      const form = `${year}${'ABCD'[Math.floor(i / 5) % 4]}`;
+      const dobYear = 2026 - year - 5;
+      const dob = `${dobYear}-${String(1 + Math.floor(rand() * 12)).padStart(2, '0')}-${String(1 + Math.floor(rand() * 28)).padStart(2, '0')}`;
+      rows.push([
+        randomUUID(),
+        schoolId,
+        `DEMO${seed}${String(i).padStart(4, '0')}`,
+        pick(FIRST_NAMES),
+        pick(LAST_NAMES),
+        dob,
+        `Year ${year}`,
+        form,
+        rand() < 0.5 ? 'F' : 'M',
+      ]);
+    }
+    const values = rows.map(
+      (_, i) =>
+        `($${i * 9 + 1}, $${i * 9 + 2}, $${i * 9 + 3}, $${i * 9 + 4}, $${i * 9 + 5}, $${i * 9 + 6}, $${i * 9 + 7}, $${i * 9 + 8}, $${i * 9 + 9})`,
+    );
+    await tx.query(
+      `INSERT INTO pupils (id, school_id, mis_id, first_name, last_name, date_of_birth, year_group, form, gender)
+       VALUES ${values.join(', ')}`,
+      rows.flat(),
+    );
+    const flags: [string, number][] = [
+      ['sen_support', 0.12],
+      ['ehcp', 0.03],
+      ['fsm', 0.2],
+      ['pupil_premium', 0.25],
+      ['cp_plan', 0.01],
+      ['cin', 0.02],
+      ['eal', 0.15],
+    ];
+    for (const r of rows) {
+      for (const [flag, p] of flags) {
+        if (rand() < p) {
+          await tx.query(
+            `INSERT INTO pupil_flags (school_id, pupil_id, flag, source, starts_on) VALUES ($1, $2, $3, 'mis', '2025-09-01')`,
+            [schoolId, r[0], flag],
+          );
+        }
+      }
+    }
+  });
+}
+
+async function seedConcerns(
+  services: Services,
+  schoolId: string,
+  teacherId: string,
+  dslId: string,
+) {
+  const samples = [
+    {
+      by: teacherId,
+      text: 'Arrived without a coat again and said "there was no one to wake me up". Seemed hungry at break.',
+      days: 3,
+    },
+    {
+      by: teacherId,
+      text: 'Upset after lunch; said other pupils had been posting about her in a group chat.',
+      days: 8,
+    },
+    {
+      by: dslId,
+      text: 'Phone call from mum: family are moving house next month. No concerns raised on the call.',
+      days: 12,
+    },
+  ];
+  const now = services.clock.now();
+  await inSchool(services.db, schoolId, async (tx) => {
+    const sealer = await services.keys.forSchool(tx, schoolId);
+    const pupils = await tx.query<{ id: string }>('SELECT id FROM pupils ORDER BY mis_id LIMIT 3');
+    const cats = await tx.query<{ id: string }>(
+      'SELECT id FROM categories WHERE parent_id IS NULL AND NOT restricted ORDER BY sort_order LIMIT 3',
+    );
+    for (const [i, s] of samples.entries()) {
+      const id = randomUUID();
+      await tx.query(
+        `INSERT INTO concerns (id, school_id, author_id, happened_at, recorded_at, body) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [
+          id,
+          schoolId,
+          s.by,
+          new Date(now.getTime() - s.days * 86_400_000),
+          now,
+          sealer.seal('concerns.body', id, s.text),
+        ],
+      );
+      await tx.query(
+        'INSERT INTO concern_pupils (school_id, concern_id, pupil_id) VALUES ($1, $2, $3)',
+        [schoolId, id, pupils[i]!.id],
+      );
+      await tx.query(
+        'INSERT INTO concern_categories (school_id, concern_id, category_id) VALUES ($1, $2, $3)',
+        [schoolId, id, cats[i % cats.length]!.id],
+      );
+      await appendAudit(
+        tx,
+        schoolId,
+        { actorId: s.by, actorLabel: 'demo-seed', ip: null, userAgent: null },
+        {
+          action: 'concern.created',
+          targetType: 'concern',
+          targetId: id,
+        },
+      );
+    }
+  });
+}

@@ -1,0 +1,109 @@
+// Builds the Fastify application: security headers, errors, sessions and CSRF, the OpenAPI
+// document generated from the route schemas, every feature's routes, and the built web app.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import fastifyStatic from '@fastify/static';
+import type { Services } from '../services.ts';
+import { installErrorHandlers } from './errors.ts';
+import { installSecurityHeaders } from './security-headers.ts';
+import { installAuth } from './context.ts';
+import { registerFeatures } from './features.ts';
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export type RouteInfo = { method: string; url: string; public: boolean };
+
+const WEB_DIST = path.resolve(import.meta.dirname, '../../dist/web');
+
+export async function buildApp(services: Services): Promise<{ app: App; routes: RouteInfo[] }> {
+  const { config } = services;
+  const app = Fastify({
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : {
+            level: config.logLevel,
+            // Never log cookies, tokens or bodies.
+            redact: [
+              'req.headers.cookie',
+              'req.headers["x-csrf-token"]',
+              'req.headers.authorization',
+            ],
+          },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  // JSON only: a text/plain body is what a cross-site form can send.
+  app.removeContentTypeParser('text/plain');
+
+  const routes: RouteInfo[] = [];
+  app.addHook('onRoute', (r) => {
+    const methods = Array.isArray(r.method) ? r.method : [r.method];
+    for (const m of methods) {
+      if (m === 'HEAD') continue;
+      routes.push({ method: m, url: r.url, public: r.config?.public === true });
+    }
+  });
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Lantern API',
+        version: '0.1.0',
+        description: 'Safeguarding and child-protection records. Generated from the route schemas.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'lantern_session' },
+          csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' },
+        },
+      },
+    },
+  });
+  installSecurityHeaders(app, { tls: config.tls });
+  installErrorHandlers(app);
+  installAuth(app, services);
+
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+  await registerFeatures(app, services);
+
+  if (existsSync(WEB_DIST)) {
+    await app.register(fastifyStatic, {
+      root: WEB_DIST,
+      prefix: '/',
+      wildcard: false,
+      index: false,
+    });
+    // The single-page app answers every other GET that is not under /api.
+    app.get('/*', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
+      if (req.url.startsWith('/api/')) {
+        return reply.status(404).send({ error: { code: 'not_found', message: 'No such route.' } });
+      }
+      return reply.type('text/html').header('Cache-Control', 'no-store').sendFile('index.html');
+    });
+  }
+  await app.ready();
+  return { app, routes };
+}

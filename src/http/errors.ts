@@ -1,0 +1,80 @@
+// Errors a person can understand. Anything thrown that is not an HttpError becomes a plain 500
+// with no detail (the detail goes to the log, never to the client).
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export const badRequest = (message: string, code = 'bad_request') =>
+  new HttpError(400, code, message);
+export const unauthorised = (message = 'Please sign in.') =>
+  new HttpError(401, 'unauthorised', message);
+export const forbidden = (message = 'You do not have permission to do that.') =>
+  new HttpError(403, 'forbidden', message);
+export const notFound = (what = 'That record') =>
+  new HttpError(404, 'not_found', `${what} was not found.`);
+export const conflict = (message: string) => new HttpError(409, 'conflict', message);
+
+export type ErrorBody = { error: { code: string; message: string } };
+
+function validationMessage(err: FastifyError): string {
+  const first = err.validation?.[0];
+  if (!first) return 'The request was not valid.';
+  const where = err.validationContext ?? 'body';
+  const field = (first.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
+  const params: Record<string, unknown> = first.params;
+  if (first.keyword === 'required' && typeof params.missingProperty === 'string') {
+    const missing = [field, params.missingProperty].filter(Boolean).join('.');
+    return `The ${where} is missing "${missing}".`;
+  }
+  if (first.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
+    return `The ${where} has an unexpected field "${params.additionalProperty}".`;
+  }
+  return `The ${where} field "${field || '(root)'}" ${first.message ?? 'is not valid'}.`;
+}
+
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof HttpError) {
+      return reply.status(err.status).send({ error: { code: err.code, message: err.message } });
+    }
+    if (err.validation) {
+      return reply
+        .status(400)
+        .send({ error: { code: 'invalid', message: validationMessage(err) } });
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const message =
+        err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? 'The request body is too large.'
+          : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+            ? 'Send the request body as application/json.'
+            : err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+              ? 'The request body is empty; send JSON.'
+              : err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
+                ? 'The request body is not valid JSON.'
+                : 'The request could not be processed.';
+      return reply.status(status).send({ error: { code: 'bad_request', message } });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply
+      .status(500)
+      .send({ error: { code: 'internal', message: 'Something went wrong. Nothing was saved.' } });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send({
+      error: {
+        code: 'not_found',
+        message: `No such route: ${req.method} ${req.url.split('?')[0]}`,
+      },
+    });
+  });
+}

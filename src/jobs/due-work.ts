@@ -1,0 +1,130 @@
+// The periodic in-process job: escalates DSL-team alerts nobody acknowledged in time (to deputies
+// and the headteacher), alerts the DSL team once when a referral's response is overdue, and sends
+// action reminders. Runs per school inside that school's tenant scope; `now` is passed in so tests
+// drive it with a controllable clock. An operator-level loop over schools is the one place this
+// crosses tenants, reading only school ids.
+import type { Services } from '../services.ts';
+import { inSchool, unsafeAsOwner } from '../db/tenancy.ts';
+import { appendAudit } from '../audit/chain.ts';
+import type { Queryable } from '../db/engine.ts';
+import { raiseAlerts } from '../alerts/service.ts';
+import { ESCALATION_ROLES, usersWithRoles } from '../alerts/recipients.ts';
+import { emailAlerted } from '../alerts/email.ts';
+
+const SYSTEM = { actorId: null, actorLabel: 'Lantern (scheduled)', ip: null, userAgent: null };
+
+export type DueWorkResult = { escalated: number; overdueReferrals: number; reminders: number };
+
+export async function runDueWork(services: Services, now: Date): Promise<DueWorkResult> {
+  const schools = await unsafeAsOwner(services.db, (q) =>
+    q.query<{ id: string }>('SELECT id FROM schools ORDER BY id'),
+  );
+  const total: DueWorkResult = { escalated: 0, overdueReferrals: 0, reminders: 0 };
+  for (const { id } of schools) {
+    const { result, alerted } = await inSchool(services.db, id, (q) => schoolWork(q, id, now));
+    total.escalated += result.escalated;
+    total.overdueReferrals += result.overdueReferrals;
+    total.reminders += result.reminders;
+    await emailAlerted(services, id, alerted);
+  }
+  return total;
+}
+
+async function schoolWork(q: Queryable, schoolId: string, now: Date) {
+  const alerted: string[] = [];
+  const result: DueWorkResult = { escalated: 0, overdueReferrals: 0, reminders: 0 };
+  const audit = (
+    action: 'alert.escalated' | 'referral.overdue' | 'action.reminded',
+    type: string,
+    id: string,
+  ) => appendAudit(q, schoolId, SYSTEM, { action, targetType: type, targetId: id }, now);
+
+  // 1. DSL-team alerts past their escalation time, where nobody in the team has acknowledged.
+  const due = await q.query<{ target_type: 'concern' | 'referral' | 'action'; target_id: string }>(
+    `SELECT DISTINCT a.target_type, a.target_id FROM alerts a
+     WHERE a.escalate_at <= $1 AND a.acknowledged_at IS NULL AND a.escalated_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM alerts b WHERE b.target_id = a.target_id
+                        AND b.via_group = 'dsl_team' AND b.acknowledged_at IS NOT NULL)`,
+    [now],
+  );
+  const escalateTo = await usersWithRoles(q, ESCALATION_ROLES);
+  for (const d of due) {
+    await q.query(
+      `UPDATE alerts SET escalated_at = $3 WHERE target_type = $1 AND target_id = $2
+         AND escalate_at IS NOT NULL AND escalated_at IS NULL`,
+      [d.target_type, d.target_id, now],
+    );
+    alerted.push(
+      ...(await raiseAlerts(q, schoolId, now, {
+        kind: 'escalation',
+        targetType: d.target_type,
+        targetId: d.target_id,
+        userIds: escalateTo,
+        groups: [],
+      })),
+    );
+    await audit('alert.escalated', d.target_type, d.target_id);
+    result.escalated++;
+  }
+
+  // 2. Referrals whose expected response time has passed with no response: alert the DSL team once.
+  const overdue = await q.query<{ id: string }>(
+    `UPDATE referrals SET overdue_alerted_at = $1
+     WHERE due_at <= $1 AND responded_at IS NULL AND closed_at IS NULL AND overdue_alerted_at IS NULL
+     RETURNING id`,
+    [now],
+  );
+  for (const r of overdue) {
+    alerted.push(
+      ...(await raiseAlerts(q, schoolId, now, {
+        kind: 'referral_overdue',
+        targetType: 'referral',
+        targetId: r.id,
+        userIds: [],
+        groups: ['dsl_team'],
+      })),
+    );
+    await audit('referral.overdue', 'referral', r.id);
+    result.overdueReferrals++;
+  }
+
+  // 3. Action reminders.
+  const remind = await q.query<{ id: string; assignee_id: string }>(
+    `UPDATE actions SET reminded_at = $1
+     WHERE remind_at <= $1 AND reminded_at IS NULL AND completed_at IS NULL
+     RETURNING id, assignee_id`,
+    [now],
+  );
+  for (const a of remind) {
+    alerted.push(
+      ...(await raiseAlerts(q, schoolId, now, {
+        kind: 'action_reminder',
+        targetType: 'action',
+        targetId: a.id,
+        userIds: [a.assignee_id],
+        groups: [],
+      })),
+    );
+    await audit('action.reminded', 'action', a.id);
+    result.reminders++;
+  }
+  return { result, alerted };
+}
+
+/** Starts the job every `everyMs` on the services' clock; returns a stop function. */
+export function startDueWork(services: Services, everyMs = 60_000): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    runDueWork(services, services.clock.now())
+      .catch((err: unknown) =>
+        services.log.error(`due work failed: ${err instanceof Error ? err.message : 'error'}`),
+      )
+      .finally(() => {
+        running = false;
+      });
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,33 @@
+// Starts Lantern: configuration, database (migrated), keys, demo data on a first embedded run,
+// then the HTTP server. Stops cleanly on SIGINT/SIGTERM.
+import { ConfigError, loadConfig } from './config.ts';
+import { createServices, consoleLog } from './services.ts';
+import { buildApp } from './http/app.ts';
+import { seedDemoIfEmpty } from './demo/seed.ts';
+import { startMisScheduler } from './mis/scheduler.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const services = await createServices(config);
+  if (config.demoData) await seedDemoIfEmpty(services);
+  const { app } = await buildApp(services);
+  await app.listen({ port: config.port, host: config.host });
+  // Pull connectors on each school's schedule (state in the database, so restarts resume).
+  const misScheduler = startMisScheduler(services);
+  consoleLog.info(
+    `Lantern is running at ${config.publicOrigin} on ${services.db.engine === 'embedded' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}`,
+  );
+  const stop = async () => {
+    await misScheduler.stop();
+    await app.close();
+    await services.db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

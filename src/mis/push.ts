@@ -1,0 +1,59 @@
+// The push API's body → Snapshot: the integrator sends the response bodies it would serve, keyed
+// by endpoint file name, and they go through the very same readers as files on disk (written to
+// a private temporary folder that is removed afterwards).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readMisFolder } from './formats/index.ts';
+import { MisFormatError, type Snapshot } from './snapshot.ts';
+
+export const WONDE_FILES = [
+  'students.json',
+  'contacts.json',
+  'employees.json',
+  'groups.json',
+  'attendance.json',
+  'students-leaver.json',
+  'deletions.json',
+] as const;
+export const XPORTER_FILES = [
+  'Students.json',
+  'StudentContacts.json',
+  'Staff.json',
+  'Groups.json',
+  'AttendanceCodes.json',
+  'AttendanceForDateRange.json',
+] as const;
+
+export type PushBody = {
+  batchId: string;
+  format: 'wonde' | 'xporter';
+  kind: 'full' | 'delta';
+  files: Record<string, unknown>;
+};
+
+/** Reads a pushed body; `use` runs while the folder exists (marks stream from it). */
+export async function withPushedSnapshot<T>(
+  body: PushBody,
+  use: (snap: () => Promise<Snapshot>) => Promise<T>,
+): Promise<T> {
+  const allowed: readonly string[] = body.format === 'wonde' ? WONDE_FILES : XPORTER_FILES;
+  for (const name of Object.keys(body.files)) {
+    if (!allowed.includes(name)) {
+      throw new MisFormatError(
+        'body',
+        { field: `files.${name}` },
+        `is not a ${body.format} endpoint`,
+      );
+    }
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'lantern-push-'));
+  try {
+    for (const [name, value] of Object.entries(body.files)) {
+      await writeFile(join(dir, name), JSON.stringify(value), { mode: 0o600 });
+    }
+    return await use(() => readMisFolder(body.format, dir, { kind: body.kind }));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,38 @@
+// One runner for every test. Server tests run on the embedded engine always, and again on
+// PostgreSQL when DATABASE_URL is set. Browser journeys drive Debian's Chromium.
+import { defineConfig } from 'vitest/config';
+
+const databaseUrl = process.env.DATABASE_URL;
+const server = (engine: 'embedded' | 'postgres') => ({
+  extends: true as const,
+  test: {
+    name: `server-${engine}`,
+    include: ['src/**/*.test.ts'],
+    provide: { engine },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
+
+export default defineConfig({
+  test: {
+    globalSetup: ['src/test/global-setup.ts'],
+    provide: { databaseUrl: databaseUrl ?? '' },
+    pool: 'forks',
+    projects: [
+      server('embedded'),
+      ...(databaseUrl ? [server('postgres')] : []),
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['e2e/**/*.test.ts'],
+          provide: { engine: 'embedded' },
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,34 @@
+// The routes. Signed out, every address shows the sign-in page (and returns to that address after).
+import { Route, Routes } from 'react-router';
+import { useSessionApi } from './session.tsx';
+import { Layout } from './components/Layout.tsx';
+import { SignInPage } from './pages/SignIn.tsx';
+import { DashboardPage } from './pages/Dashboard.tsx';
+import { LogConcernPage } from './pages/LogConcern.tsx';
+import { ChronologyPage } from './pages/Chronology.tsx';
+import { ConcernPage } from './pages/Concern.tsx';
+import { NotFoundPage } from './pages/NotFound.tsx';
+
+export function App() {
+  const { state } = useSessionApi();
+  if (state.status === 'loading') {
+    return (
+      <main className="page page-narrow" id="main">
+        <p role="status">Loading Lantern…</p>
+      </main>
+    );
+  }
+  if (state.status === 'signed-out')
+    return <SignInPage {...(state.notice ? { notice: state.notice } : {})} />;
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<DashboardPage />} />
+        <Route path="concerns/new" element={<LogConcernPage />} />
+        <Route path="concerns/:id" element={<ConcernPage />} />
+        <Route path="pupils/:id" element={<ChronologyPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,123 @@
+// The browser's only way to the server. Every request is same-origin JSON with the session cookie
+// (HttpOnly, so never read here); state-changing requests carry the CSRF token the session gave us.
+// Errors come back as ApiError with the server's code and its human message, which the pages show.
+
+export type SessionInfo = {
+  user: { id: string; name: string; email: string; role: string };
+  school: { id: string; name: string };
+  csrfToken: string;
+  capabilities: string[];
+  capabilitiesWhenElevated?: string[];
+  elevated?: boolean;
+  secondFactor?: { enrolled: boolean; required: boolean; totp: boolean };
+  expiresAt: string;
+  idleExpiresAt: string;
+};
+
+/** A password was right but the school wants the second factor before the session is full. */
+export type PendingSignIn = {
+  secondFactorRequired: true;
+  methods: string[];
+  csrfToken: string;
+};
+
+export type Pupil = { id: string; name: string; yearGroup: string | null; form: string | null };
+
+export type Category = {
+  id: string;
+  parentId: string | null;
+  name: string;
+  colour: string;
+  guidance: string;
+  restricted: boolean;
+  archived?: boolean;
+};
+
+export type CategoryChip = { id: string; name: string; colour: string };
+
+export type PupilRole = 'subject' | 'victim' | 'alleged_perpetrator' | 'witness' | 'other';
+
+export type ConcernView = {
+  id: string;
+  happenedAt: string;
+  recordedAt: string;
+  location: string | null;
+  body: string;
+  status: string;
+  author: { id: string; name: string };
+  pupils: { id: string; name: string; role: string }[];
+  categories: CategoryChip[];
+  allowed: string[];
+};
+
+export type NewConcern = {
+  pupils: { pupilId: string; role: PupilRole }[];
+  categoryIds: string[];
+  happenedAt: string;
+  location?: string;
+  body: string;
+};
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+let csrfToken: string | null = null;
+
+/** Remembered from the session answer; sent back on every state-changing request. */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+function isErrorBody(v: unknown): v is { error: { code: string; message: string } } {
+  if (typeof v !== 'object' || v === null || !('error' in v)) return false;
+  const e = v.error;
+  return typeof e === 'object' && e !== null && 'message' in e;
+}
+
+export async function api<T>(
+  method: Method,
+  url: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'network', 'Lantern could not be reached. Check your connection.');
+  }
+  if (res.status === 204) return undefined as T;
+  const data: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    if (isErrorBody(data)) throw new ApiError(res.status, data.error.code, data.error.message);
+    throw new ApiError(res.status, 'http_error', `Something went wrong (${res.status}).`);
+  }
+  return data as T;
+}
+
+export function isAbort(err: unknown): boolean {
+  return err instanceof DOMException && err.name === 'AbortError';
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : 'Something went wrong.';
+}
