@@ -5,6 +5,7 @@ import { createServices, consoleLog } from './services.ts';
 import { buildApp } from './http/app.ts';
 import { seedDemoIfEmpty } from './demo/seed.ts';
 import { startMisScheduler } from './mis/scheduler.ts';
+import { startDueWork } from './jobs/due-work.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -14,10 +15,13 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   // Pull connectors on each school's schedule (state in the database, so restarts resume).
   const misScheduler = startMisScheduler(services);
+  // Alert escalation, overdue referrals and action reminders, once a minute.
+  const stopDueWork = startDueWork(services);
   consoleLog.info(
     `Lantern is running at ${config.publicOrigin} on ${services.db.engine === 'embedded' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}`,
   );
   const stop = async () => {
+    stopDueWork();
     await misScheduler.stop();
     await app.close();
     await services.db.close();

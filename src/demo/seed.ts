@@ -11,6 +11,9 @@ import { createUser } from '../users/create.ts';
 import type { Role } from '../access/actor.ts';
 import { appendAudit } from '../audit/chain.ts';
 import { FIRST_NAMES, LAST_NAMES } from './names.ts';
+import { newTotpSecret } from '../auth/totp.ts';
+import { TOTP_FIELD } from '../auth/second-factor.ts';
+import { concernTokens } from '../concerns/service.ts';
 
 export type DemoCredential = {
   school: string;
@@ -18,7 +21,18 @@ export type DemoCredential = {
   password: string;
   role: Role;
   name: string;
+  /** Base32 TOTP secret for users enrolled with an authenticator (roles that read records). */
+  totpSecret?: string;
 };
+
+/** Roles whose demo accounts get an authenticator app, so they can step up to read records. */
+const ENROLLED: ReadonlySet<Role> = new Set([
+  'head_of_year',
+  'dsl',
+  'deputy_dsl',
+  'headteacher',
+  'school_admin',
+]);
 
 const STAFF: { role: Role; name: string; local: string }[] = [
   { role: 'teacher', name: 'Tom Teacher', local: 'teacher' },
@@ -52,7 +66,10 @@ export async function seedDemoIfEmpty(services: Services): Promise<DemoCredentia
   writeFileSync(file, JSON.stringify(creds, null, 2), { mode: 0o600 });
   services.log.info(
     `Demo data created (DEMO trust, synthetic pupils). Sign in at ${services.config.publicOrigin} ` +
-      `with any account in ${file}, for example ${creds[0]!.email} / ${creds[0]!.password}`,
+      `with any account in ${file}, for example ${creds[0]!.email} / ${creds[0]!.password}. ` +
+      'Accounts that read records (DSL, deputy, head, head of year, administrator) have an ' +
+      'authenticator app: its key is the totpSecret in that file (add it to an authenticator ' +
+      'app, or run `oathtool --totp -b <totpSecret>`).',
   );
   return creds;
 }
@@ -77,17 +94,42 @@ export async function seedDemo(
     for (const st of STAFF) {
       const password = `${randomBytes(9).toString('base64url')}-Lt7!`;
       const email = `${st.local}@${s.domain}`;
-      ids[st.local] = await createUser(
+      const id = await createUser(
         services.db,
         { schoolId, email, name: st.name, role: st.role, password },
         'demo-seed',
       );
-      creds.push({ school: s.name, email, password, role: st.role, name: st.name });
+      ids[st.local] = id;
+      const totpSecret = ENROLLED.has(st.role)
+        ? await enrolTotp(services, schoolId, id)
+        : undefined;
+      creds.push({
+        school: s.name,
+        email,
+        password,
+        role: st.role,
+        name: st.name,
+        ...(totpSecret ? { totpSecret } : {}),
+      });
     }
     await seedPupils(services, schoolId, pupilsPerSchool, s.seed);
     await seedConcerns(services, schoolId, ids.teacher!, ids.dsl!);
   }
   return creds;
+}
+
+/** A confirmed authenticator app for a demo user; the secret is sealed like any other. */
+async function enrolTotp(services: Services, schoolId: string, userId: string): Promise<string> {
+  const secret = newTotpSecret();
+  await inSchool(services.db, schoolId, async (tx) => {
+    const sealer = await services.keys.forSchool(tx, schoolId);
+    await tx.query(
+      `INSERT INTO totp_credentials (user_id, school_id, secret_sealed, confirmed_at)
+       VALUES ($1, $2, $3, now())`,
+      [userId, schoolId, sealer.seal(TOTP_FIELD, userId, secret)],
+    );
+  });
+  return secret;
 }
 
 async function seedPupils(services: Services, schoolId: string, count: number, seed: number) {
@@ -176,7 +218,8 @@ async function seedConcerns(
     for (const [i, s] of samples.entries()) {
       const id = randomUUID();
       await tx.query(
-        `INSERT INTO concerns (id, school_id, author_id, happened_at, recorded_at, body) VALUES ($1, $2, $3, $4, $5, $6)`,
+        `INSERT INTO concerns (id, school_id, author_id, happened_at, recorded_at, body, search_tokens)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [
           id,
           schoolId,
@@ -184,6 +227,7 @@ async function seedConcerns(
           new Date(now.getTime() - s.days * 86_400_000),
           now,
           sealer.seal('concerns.body', id, s.text),
+          concernTokens(sealer.searchKey, s.text, null),
         ],
       );
       await tx.query(
