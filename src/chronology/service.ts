@@ -221,43 +221,42 @@ export async function buildChronology(
   return sortEntries(out);
 }
 
-/**
- * HOOK (issue 5): MIS events (joined, left, changed form) come from `pupil_events`, created by the
- * MIS migration. Until that table exists this returns nothing; when it does, columns assumed are
- * id, pupil_id, kind, occurred_at and a non-sensitive description.
- */
+const MIS_EVENT_TEXT: Record<string, (from: string | null, to: string | null) => string> = {
+  joined: (_f, to) => (to ? `Joined the school (${to}).` : 'Joined the school.'),
+  left: () => 'Left the school (no longer in the MIS); archived with their history kept.',
+  returned: (_f, to) => (to ? `Returned to the school (${to}).` : 'Returned to the school.'),
+  changed_form: (from, to) => `Moved form${from ? ` from ${from}` : ''}${to ? ` to ${to}` : ''}.`,
+  changed_year: (from, to) =>
+    `Moved year group${from ? ` from ${from}` : ''}${to ? ` to ${to}` : ''}.`,
+};
+
+/** MIS events (joined, left, returned, changed form or year), written by each sync run. */
 async function misEvents(t: Tx, pupilId: string, f: ChronologyFilter): Promise<ChronologyEntry[]> {
-  // Checked column by column, so a differently shaped table skips the hook rather than failing
-  // the transaction (a failed query aborts it on PostgreSQL).
-  const [shape] = await t.q<{ n: number }>(
-    `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'pupil_events'
-       AND column_name IN ('id', 'pupil_id', 'kind', 'occurred_at', 'description')`,
+  const rows = await t.q<{
+    id: string;
+    kind: string;
+    happened_at: Date;
+    from_value: string | null;
+    to_value: string | null;
+  }>(
+    `SELECT id, kind, happened_at, from_value, to_value FROM pupil_events
+     WHERE pupil_id = $1 ORDER BY happened_at`,
+    [pupilId],
   );
-  if (shape?.n !== 5) return [];
-  {
-    const rows = await t.q<{
-      id: string;
-      kind: string;
-      occurred_at: Date;
-      description: string | null;
-    }>('SELECT id, kind, occurred_at, description FROM pupil_events WHERE pupil_id = $1', [
-      pupilId,
-    ]);
-    return rows
-      .filter((r) => within(f, r.occurred_at))
-      .map((r) => ({
-        id: r.id,
-        kind: 'mis_event' as const,
-        happenedAt: r.occurred_at.toISOString(),
-        title: `MIS: ${r.kind.replaceAll('_', ' ')}`,
-        text: r.description,
-        categories: [],
-        author: null,
-        pupils: [],
-        status: null,
-        overdue: false,
-      }));
-  }
+  return rows
+    .filter((r) => within(f, r.happened_at))
+    .map((r) => ({
+      id: r.id,
+      kind: 'mis_event' as const,
+      happenedAt: r.happened_at.toISOString(),
+      title: `MIS: ${r.kind.replaceAll('_', ' ')}`,
+      text: (MIS_EVENT_TEXT[r.kind] ?? (() => null))(r.from_value, r.to_value),
+      categories: [],
+      author: null,
+      pupils: [],
+      status: r.kind,
+      overdue: false,
+    }));
 }
 
 function sortEntries(entries: ChronologyEntry[]): ChronologyEntry[] {

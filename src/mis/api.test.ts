@@ -240,5 +240,16 @@ describe('pupil profile', () => {
     expect(after.restrictions[0]!.note).toBe('Order of 3 March');
     const teacher = await signIn(t.app, await makeUser(t.services, a, 'teacher'));
     expect((await call(t.app, teacher, 'GET', `/api/pupils/${row!.id}`)).statusCode).toBe(403);
+
+    // The sync's MIS events are on the pupil's chronology, in order with everything else.
+    const chronology = await call(t.app, dsl, 'GET', `/api/pupils/${row!.id}/chronology`);
+    expect(chronology.statusCode, chronology.body).toBe(200);
+    const entries = chronology.json<{ entries: { kind: string; title: string; text: string }[] }>()
+      .entries;
+    const joined = entries.find((e) => e.kind === 'mis_event');
+    expect(joined).toMatchObject({ title: 'MIS: joined' });
+    expect(joined!.text).toMatch(/^Joined the school/);
+    const kinds = await call(t.app, dsl, 'GET', `/api/pupils/${row!.id}/chronology?kinds=concern`);
+    expect(kinds.json<{ entries: { kind: string }[] }>().entries).toEqual([]);
   });
 });
