@@ -1,43 +1,62 @@
-// Who is in a group, for alerts. HOOK (issue 3): the school-configured groups and their members
-// (0002_identity) replace the role fallback below; until then a default group key maps to the
-// roles that hold it. Keys are those of DEFAULT_GROUPS in src/records/default-categories.ts.
+// Who is in a group, for alerts. Alert groups are the school's own staff groups (src/access/,
+// managed in the administration screens), named by key. The category defaults written for a new
+// school (src/records/default-categories.ts) use team names — dsl_team, pastoral_team, senco… —
+// which stand for the default staff groups below; a school that renames or removes those groups
+// simply alerts whoever is in the groups that remain. Disabled accounts are never alerted.
 import type { Queryable } from '../db/engine.ts';
-import type { Role } from '../access/actor.ts';
 import { DEFAULT_GROUPS, type DefaultGroupKey } from '../records/default-categories.ts';
 
-const ROLES_OF_GROUP: Record<DefaultGroupKey, readonly Role[]> = {
+/** The default staff groups (src/access/default-groups.ts) each category team name stands for. */
+const STAFF_GROUPS_OF_TEAM: Record<DefaultGroupKey, readonly string[]> = {
   dsl_team: ['dsl', 'deputy_dsl'],
   headteacher: ['headteacher'],
-  pastoral_team: ['head_of_year'],
-  senco: [],
-  attendance_team: [],
+  pastoral_team: ['pastoral'],
+  senco: ['sen'],
+  attendance_team: ['attendance_team'],
 };
 
-/** The roles an escalated DSL-team alert goes to. */
-export const ESCALATION_ROLES: readonly Role[] = ['deputy_dsl', 'headteacher'];
+/** The staff groups an escalated DSL-team alert goes to: the deputies and the headteacher. */
+export const ESCALATION_GROUPS: readonly string[] = ['deputy_dsl', 'headteacher'];
 
-export function isGroupKey(key: string): key is DefaultGroupKey {
-  return Object.hasOwn(DEFAULT_GROUPS, key);
-}
+const isTeamName = (key: string): key is DefaultGroupKey => Object.hasOwn(DEFAULT_GROUPS, key);
+const staffGroupsOf = (key: string): readonly string[] =>
+  isTeamName(key) ? STAFF_GROUPS_OF_TEAM[key] : [key];
 
-export async function usersWithRoles(q: Queryable, roles: readonly Role[]): Promise<string[]> {
-  if (roles.length === 0) return [];
-  const rows = await q.query<{ id: string }>(
-    'SELECT id FROM users WHERE role = ANY($1::text[]) AND disabled_at IS NULL ORDER BY id',
-    [roles],
+/** The keys among `keys` that name neither a team nor one of the school's staff groups. */
+export async function unknownAlertGroups(q: Queryable, keys: readonly string[]): Promise<string[]> {
+  const own = keys.filter((k) => !isTeamName(k));
+  if (own.length === 0) return [];
+  const found = await q.query<{ key: string }>(
+    'SELECT key FROM staff_groups WHERE key = ANY($1::text[])',
+    [own],
   );
-  return rows.map((r) => r.id);
+  const known = new Set(found.map((f) => f.key));
+  return own.filter((k) => !known.has(k));
 }
 
-/** Members of each group key, as [userId, groupKey] pairs (a user may be in several). */
+/** Active members of the given staff groups (by key), each once. */
+export async function membersOfStaffGroups(
+  q: Queryable,
+  staffGroupKeys: readonly string[],
+): Promise<string[]> {
+  if (staffGroupKeys.length === 0) return [];
+  const rows = await q.query<{ user_id: string }>(
+    `SELECT DISTINCT m.user_id FROM staff_group_members m
+     JOIN staff_groups g ON g.id = m.group_id JOIN users u ON u.id = m.user_id
+     WHERE g.key = ANY($1::text[]) AND u.disabled_at IS NULL ORDER BY m.user_id`,
+    [staffGroupKeys],
+  );
+  return rows.map((r) => r.user_id);
+}
+
+/** Members of each alert group key, as [userId, groupKey] pairs (a user may be in several). */
 export async function groupMembers(
   q: Queryable,
   keys: readonly string[],
 ): Promise<{ userId: string; group: string }[]> {
   const out: { userId: string; group: string }[] = [];
   for (const key of new Set(keys)) {
-    if (!isGroupKey(key)) continue;
-    for (const userId of await usersWithRoles(q, ROLES_OF_GROUP[key]))
+    for (const userId of await membersOfStaffGroups(q, staffGroupsOf(key)))
       out.push({ userId, group: key });
   }
   return out;

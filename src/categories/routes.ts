@@ -8,7 +8,7 @@ import { ctx, type Tx } from '../http/context.ts';
 import { IdParams, Uuid, responses } from '../http/schemas.ts';
 import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
 import { can } from '../access/actor.ts';
-import { isGroupKey } from '../alerts/recipients.ts';
+import { unknownAlertGroups } from '../alerts/recipients.ts';
 
 const Category = Type.Object({
   id: Type.String(),
@@ -73,8 +73,8 @@ const COLUMNS =
   'id, parent_id, name, colour, guidance, restricted, alert_groups, alert_user_ids, archived_at';
 
 async function checkRefs(t: Tx, p: Patch, selfId?: string): Promise<void> {
-  const bad = (p.alertGroups ?? []).find((g) => !isGroupKey(g));
-  if (bad !== undefined) throw badRequest('That group does not exist.', 'unknown_group');
+  const [bad] = await unknownAlertGroups(t.db, p.alertGroups ?? []);
+  if (bad !== undefined) throw badRequest(`There is no group "${bad}".`, 'unknown_group');
   const users = [...new Set(p.alertUserIds ?? [])];
   if (users.length > 0) {
     const found = await t.q('SELECT id FROM users WHERE id = ANY($1::uuid[])', [users]);

@@ -7,7 +7,7 @@ import { badRequest, forbidden } from '../http/errors.ts';
 import { can } from '../access/actor.ts';
 import { blindDocument } from '../records/search-index.ts';
 import { raiseAlerts } from '../alerts/service.ts';
-import { isGroupKey } from '../alerts/recipients.ts';
+import { unknownAlertGroups } from '../alerts/recipients.ts';
 import { recordSettings } from '../records/settings.ts';
 import { joinCase } from '../cases/service.ts';
 import type { NewConcern } from './schemas.ts';
@@ -37,8 +37,9 @@ export async function createConcern(
   const cats = await checkCategories(t, input.categoryIds);
   const alertUserIds = input.alertUserIds ?? [];
   await checkStaff(t, alertUserIds, 'A member of staff to alert');
-  const unknownGroup = (input.alertGroups ?? []).find((g) => !isGroupKey(g));
-  if (unknownGroup !== undefined) throw badRequest('That group does not exist.', 'unknown_group');
+  const [unknownGroup] = await unknownAlertGroups(t.db, input.alertGroups ?? []);
+  if (unknownGroup !== undefined)
+    throw badRequest(`There is no group "${unknownGroup}" to alert.`, 'unknown_group');
   if (input.verballyInformedId) {
     await checkStaff(t, [input.verballyInformedId], 'The DSL you informed');
   }

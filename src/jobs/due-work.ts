@@ -8,7 +8,7 @@ import { inSchool, unsafeAsOwner } from '../db/tenancy.ts';
 import { appendAudit } from '../audit/chain.ts';
 import type { Queryable } from '../db/engine.ts';
 import { raiseAlerts } from '../alerts/service.ts';
-import { ESCALATION_ROLES, usersWithRoles } from '../alerts/recipients.ts';
+import { ESCALATION_GROUPS, membersOfStaffGroups } from '../alerts/recipients.ts';
 import { emailAlerted } from '../alerts/email.ts';
 
 const SYSTEM = { actorId: null, actorLabel: 'Lantern (scheduled)', ip: null, userAgent: null };
@@ -47,7 +47,7 @@ async function schoolWork(q: Queryable, schoolId: string, now: Date) {
                         AND b.via_group = 'dsl_team' AND b.acknowledged_at IS NOT NULL)`,
     [now],
   );
-  const escalateTo = await usersWithRoles(q, ESCALATION_ROLES);
+  const escalateTo = await membersOfStaffGroups(q, ESCALATION_GROUPS);
   for (const d of due) {
     await q.query(
       `UPDATE alerts SET escalated_at = $3 WHERE target_type = $1 AND target_id = $2
