@@ -66,7 +66,15 @@ export async function loadPermissions(q: Queryable, userId: string): Promise<Per
   return resolvePermissions(groups.map(grantOf), { ownGroupIds: own.map((o) => o.group_ref) });
 }
 
-/** A pupil's teaching and registration group references, as staff_teaching_groups names them. */
-export function pupilGroupRefs(p: { form: string | null }): string[] {
+/**
+ * A pupil's registration and teaching group references, as staff_teaching_groups names them.
+ * Queries select them with `lantern_pupil_group_refs(p.id, p.form)` (migration 0006), which adds
+ * the pupil's MIS teaching groups to the form; without them only the form is known.
+ */
+export function pupilGroupRefs(p: {
+  form: string | null;
+  groupRefs?: readonly string[];
+}): string[] {
+  if (p.groupRefs) return [...p.groupRefs];
   return p.form ? [`form:${p.form}`] : [];
 }

@@ -58,7 +58,9 @@ function scopeSql(b: Builder, g: GroupGrant, perms: Permissions, rec: string, l:
     case 'year_groups':
       return pupilMatch(`spp.year_group = ANY(${param(b, [...g.scope.yearGroups])}::text[])`);
     case 'own_groups':
-      return pupilMatch(`('form:' || spp.form) = ANY(${param(b, [...perms.ownGroupIds])}::text[])`);
+      return pupilMatch(
+        `lantern_pupil_group_refs(spp.id, spp.form) && ${param(b, [...perms.ownGroupIds])}::text[]`,
+      );
     default: {
       const never: never = g.scope;
       return never;

@@ -87,8 +87,7 @@ export async function buildChronology(
         categories: r.categories.map((k) => ({ id: k.id, name: k.name, colour: k.colour })),
         author: r.author_name,
         pupils: r.pupils.map((p) =>
-          p.id === pupilId ||
-          canSeePupil(t.actor, { id: p.id, yearGroup: p.yearGroup, form: p.form })
+          p.id === pupilId || canSeePupil(t.actor, p)
             ? { id: p.id, name: p.name, role: p.role }
             : { id: null, name: HIDDEN_PUPIL, role: p.role },
         ),

@@ -9,11 +9,19 @@ import { recordVisibleSql } from '../access/record-filter.ts';
 
 export type ConcernAction = 'view' | 'edit';
 
+/** A linked pupil as policies see them: year and form, and their teaching groups when known. */
+export type PupilRef = {
+  id: string;
+  yearGroup: string | null;
+  form: string | null;
+  groupRefs?: readonly string[];
+};
+
 /** What a policy needs to know about a concern. Lists carry categories and pupils too. */
 export type ConcernMeta = {
   authorId: string;
   categories?: readonly CategoryRef[];
-  pupils?: readonly { id: string; yearGroup: string | null; form: string | null }[];
+  pupils?: readonly PupilRef[];
 };
 
 export function canRead(actor: Actor, concern: ConcernMeta): boolean {
@@ -44,10 +52,7 @@ export function visibleWhere(actor: Actor, from: number): { sql: string; params:
  * May the viewer see this pupil at all (name included)? Issue 4 shows another linked pupil on a
  * chronology entry as "Another pupil" to someone for whom this is false.
  */
-export function canSeePupil(
-  actor: Actor,
-  pupil: { id: string; yearGroup: string | null; form: string | null },
-): boolean {
+export function canSeePupil(actor: Actor, pupil: PupilRef): boolean {
   return (
     actor.elevated &&
     pupilInScope(actor.permissions, { yearGroup: pupil.yearGroup, groupIds: pupilGroupRefs(pupil) })

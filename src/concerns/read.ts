@@ -26,6 +26,7 @@ export type ConcernRow = {
     role: string;
     yearGroup: string | null;
     form: string | null;
+    groupRefs: string[];
   }[];
   categories: { id: string; name: string; colour: string; restricted: boolean }[];
   attachments: { id: string; name: string; mime: string; sizeBytes: number; uploadedAt: string }[];
@@ -38,7 +39,8 @@ export const SELECT_VIEW = `
            WHERE v.id = c.verbally_informed_id) AS verbally_informed,
          coalesce((SELECT json_agg(json_build_object('id', p.id,
                     'name', coalesce(p.preferred_name, p.first_name) || ' ' || p.last_name,
-                    'role', cp.role, 'yearGroup', p.year_group, 'form', p.form)
+                    'role', cp.role, 'yearGroup', p.year_group, 'form', p.form,
+                    'groupRefs', lantern_pupil_group_refs(p.id, p.form))
                     ORDER BY p.last_name, p.first_name)
                    FROM concern_pupils cp JOIN pupils p ON p.id = cp.pupil_id
                    WHERE cp.concern_id = c.id), '[]'::json) AS pupils,
@@ -56,7 +58,12 @@ export function metaOf(r: Pick<ConcernRow, 'author_id' | 'categories' | 'pupils'
   return {
     authorId: r.author_id,
     categories: r.categories.map((k) => ({ id: k.id, restricted: k.restricted })),
-    pupils: r.pupils.map((p) => ({ id: p.id, yearGroup: p.yearGroup, form: p.form })),
+    pupils: r.pupils.map((p) => ({
+      id: p.id,
+      yearGroup: p.yearGroup,
+      form: p.form,
+      groupRefs: p.groupRefs,
+    })),
   };
 }
 

@@ -21,13 +21,20 @@ type PupilRow = Record<string, unknown> & {
   archived_at: Date | null;
   year_group: string | null;
   form: string | null;
+  group_refs: string[];
 };
 
 async function visiblePupil(t: Tx, id: string): Promise<PupilRow> {
-  const [p] = await t.q<PupilRow>('SELECT * FROM pupils WHERE id = $1', [id]);
+  const [p] = await t.q<PupilRow>(
+    'SELECT *, lantern_pupil_group_refs(id, form) AS group_refs FROM pupils WHERE id = $1',
+    [id],
+  );
   if (!p) throw notFound('That pupil');
   if (
-    !pupilInScope(t.actor.permissions, { yearGroup: p.year_group, groupIds: pupilGroupRefs(p) })
+    !pupilInScope(t.actor.permissions, {
+      yearGroup: p.year_group,
+      groupIds: pupilGroupRefs({ form: p.form, groupRefs: p.group_refs }),
+    })
   ) {
     throw forbidden('This pupil is outside the groups your permissions cover.');
   }

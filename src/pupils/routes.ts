@@ -100,12 +100,16 @@ export function registerPupilRoutes(app: App, services: Services): void {
       const c = ctx(services, req);
       requireAbility(c.actor, 'pupil.chronology');
       return c.tx(async (t) => {
-        const [pupil] = await t.q<PupilRow>(
-          `SELECT id, ${NAME} AS name, year_group, form FROM pupils WHERE id = $1`,
+        const [pupil] = await t.q<PupilRow & { group_refs: string[] }>(
+          `SELECT id, ${NAME} AS name, year_group, form,
+                  lantern_pupil_group_refs(id, form) AS group_refs FROM pupils WHERE id = $1`,
           [req.params.id],
         );
         if (!pupil) throw notFound('That pupil');
-        const scoped = { yearGroup: pupil.year_group, groupIds: pupilGroupRefs(pupil) };
+        const scoped = {
+          yearGroup: pupil.year_group,
+          groupIds: pupilGroupRefs({ form: pupil.form, groupRefs: pupil.group_refs }),
+        };
         if (!pupilInScope(c.actor.permissions, scoped)) {
           throw forbidden('This pupil is outside the groups your permissions cover.');
         }
@@ -136,8 +140,9 @@ export function registerPupilRoutes(app: App, services: Services): void {
       const c = ctx(services, req);
       if (!can(c.actor, 'pupil.chronology') || !can(c.actor, 'export')) throw forbidden();
       const pdf = await c.tx(async (t) => {
-        const [pupil] = await t.q<PupilRow>(
-          `SELECT id, ${NAME} AS name, year_group, form FROM pupils WHERE id = $1`,
+        const [pupil] = await t.q<PupilRow & { group_refs: string[] }>(
+          `SELECT id, ${NAME} AS name, year_group, form,
+                  lantern_pupil_group_refs(id, form) AS group_refs FROM pupils WHERE id = $1`,
           [req.params.id],
         );
         if (!pupil) throw notFound('That pupil');
