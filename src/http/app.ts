@@ -90,18 +90,28 @@ export async function buildApp(services: Services): Promise<{ app: App; routes: 
   await registerFeatures(app, services);
 
   if (existsSync(WEB_DIST)) {
-    await app.register(fastifyStatic, {
-      root: WEB_DIST,
-      prefix: '/',
-      wildcard: false,
-      index: false,
-    });
-    // The single-page app answers every other GET that is not under /api.
-    app.get('/*', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
-      if (req.url.startsWith('/api/')) {
-        return reply.status(404).send({ error: { code: 'not_found', message: 'No such route.' } });
-      }
-      return reply.type('text/html').header('Cache-Control', 'no-store').sendFile('index.html');
+    // The built web app's files (one route per file, found at start-up) and the single-page
+    // app's fallback are public: they hold no data. Marked so in their own plugin scope, so
+    // deny-by-default still covers every other route.
+    await app.register(async (web) => {
+      web.addHook('onRoute', (r) => {
+        r.config = { ...(r.config ?? {}), public: true };
+      });
+      await web.register(fastifyStatic, {
+        root: WEB_DIST,
+        prefix: '/',
+        wildcard: false,
+        index: false,
+      });
+      // The single-page app answers every other GET that is not under /api.
+      web.get('/*', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
+        if (req.url.startsWith('/api/')) {
+          return reply
+            .status(404)
+            .send({ error: { code: 'not_found', message: 'No such route.' } });
+        }
+        return reply.type('text/html').header('Cache-Control', 'no-store').sendFile('index.html');
+      });
     });
   }
   await app.ready();
