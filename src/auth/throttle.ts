@@ -10,7 +10,10 @@ import type { Queryable } from '../db/engine.ts';
 
 export const WINDOW_MINUTES = 15;
 export const ACCOUNT_FREE_FAILURES = 3;
-export const ADDRESS_FREE_FAILURES = 20;
+// A school's staff usually share one public address (the school's NAT), so the address limit is
+// generous: it slows a guessing run across many accounts without locking out a staff room of
+// typos on a Monday morning. The per-account limit is the main guard.
+export const ADDRESS_FREE_FAILURES = 100;
 export const LOCK_AFTER = 10;
 export const LOCK_MINUTES = 30;
 const MAX_DELAY_SECONDS = 300;

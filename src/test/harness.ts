@@ -4,6 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inject } from 'vitest';
+import type { InjectOptions } from 'fastify';
 import { loadConfig, type Config } from '../config.ts';
 import { openDatabase, type Database } from '../db/engine.ts';
 import { createServices, type Clock, type Services } from '../services.ts';
@@ -67,6 +68,12 @@ export async function testApp(
   const services = await testServices(opts);
   const { app, routes } = await buildApp(services);
   servicesOf.set(app, services);
+  // Each test app speaks from its own address, so the per-address sign-in throttle of one test
+  // file never slows another that shares the PostgreSQL database. A test may still set its own.
+  const address = `2001:db8::${randomBytes(6).toString('hex').match(/.{4}/g)!.join(':')}`;
+  const injectFrom = app.inject.bind(app) as (o: InjectOptions) => ReturnType<App['inject']>;
+  (app as { inject: unknown }).inject = (o: InjectOptions) =>
+    injectFrom({ remoteAddress: address, ...o });
   return {
     app,
     routes,
