@@ -1,10 +1,9 @@
 import { Type } from 'typebox';
+import { requireAbility } from '../access/step-up.ts';
 import type { App } from '../http/app.ts';
 import type { Services } from '../services.ts';
 import { ctx } from '../http/context.ts';
 import { IdParams, Uuid, responses } from '../http/schemas.ts';
-import { forbidden } from '../http/errors.ts';
-import { can } from '../access/actor.ts';
 import { ACTION_TYPES, completeAction, createAction, listActions } from './service.ts';
 
 const Ref = Type.Object({ id: Type.String(), name: Type.String() });
@@ -52,7 +51,7 @@ export function registerActionRoutes(app: App, services: Services): void {
     },
     async (req, reply) => {
       const c = ctx(services, req);
-      if (!can(c.actor, 'case.manage')) throw forbidden();
+      requireAbility(c.actor, 'case.manage');
       const view = await c.tx(async (t) => {
         const id = await createAction(t, req.body);
         const items = await listActions(t, { mine: false, limit: 1000, pupilId: req.body.pupilId });

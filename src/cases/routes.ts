@@ -1,10 +1,9 @@
 import { Type } from 'typebox';
+import { requireAbility } from '../access/step-up.ts';
 import type { App } from '../http/app.ts';
 import type { Services } from '../services.ts';
 import { ctx, type RequestContext } from '../http/context.ts';
 import { IdParams, Uuid, responses } from '../http/schemas.ts';
-import { forbidden } from '../http/errors.ts';
-import { can } from '../access/actor.ts';
 import { WITH_WHOM, DECISIONS, createConversation } from '../conversations/service.ts';
 import { decideCase, getCase, joinCase, openCase } from './service.ts';
 
@@ -39,7 +38,7 @@ const Closure = Type.Object(
 
 function manager(services: Services, req: Parameters<typeof ctx>[1]): RequestContext {
   const c = ctx(services, req);
-  if (!can(c.actor, 'case.manage')) throw forbidden();
+  requireAbility(c.actor, 'case.manage');
   return c;
 }
 

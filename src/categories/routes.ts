@@ -2,12 +2,12 @@
 // managed by school administrators: name, colour, guidance, sub-categories (parentId), restricted,
 // and the staff and groups a concern in the category alerts by default.
 import { Type, type Static } from 'typebox';
+import { requireAbility } from '../access/step-up.ts';
 import type { App } from '../http/app.ts';
 import type { Services } from '../services.ts';
 import { ctx, type Tx } from '../http/context.ts';
 import { IdParams, Uuid, responses } from '../http/schemas.ts';
-import { badRequest, conflict, forbidden, notFound } from '../http/errors.ts';
-import { can } from '../access/actor.ts';
+import { badRequest, conflict, notFound } from '../http/errors.ts';
 import { unknownAlertGroups } from '../alerts/recipients.ts';
 
 const Category = Type.Object({
@@ -129,7 +129,7 @@ export function registerCategoryRoutes(app: App, services: Services): void {
     },
     async (req, reply) => {
       const c = ctx(services, req);
-      if (!can(c.actor, 'admin')) throw forbidden();
+      requireAbility(c.actor, 'admin');
       const row = await c.tx(async (t) => {
         await checkRefs(t, req.body);
         const dup = await t.q(
@@ -173,7 +173,7 @@ export function registerCategoryRoutes(app: App, services: Services): void {
     },
     async (req) => {
       const c = ctx(services, req);
-      if (!can(c.actor, 'admin')) throw forbidden();
+      requireAbility(c.actor, 'admin');
       return c.tx(async (t) => {
         const [cur] = await t.q<Row>(`SELECT ${COLUMNS} FROM categories WHERE id = $1 FOR UPDATE`, [
           req.params.id,

@@ -1,5 +1,6 @@
 // Reading concerns back: one query shape for a single record and for lists, every row passed
 // through the policy (canRead) on top of the visibleWhere filter, and every read audited.
+import { stepUpRequired } from '../access/step-up.ts';
 import type { Tx } from '../http/context.ts';
 import { notFound } from '../http/errors.ts';
 import type { BodyMapMark } from '../records/body-map.ts';
@@ -98,8 +99,14 @@ export function presentConcern(t: Tx, sealer: Sealer, r: ConcernRow): ConcernVie
 /** The row if the viewer may read it, otherwise 404 (never "exists but not yours"). */
 export async function readableConcernRow(t: Tx, id: string): Promise<ConcernRow> {
   const [row] = await t.q<ConcernRow>(`${SELECT_VIEW} WHERE c.id = $1`, [id]);
-  if (!row || !canRead(t.actor, metaOf(row))) throw notFound('That concern');
-  return row;
+  if (!row) throw notFound('That concern');
+  if (canRead(t.actor, metaOf(row))) return row;
+  // Someone who could read it after a second factor is asked for one; to anyone else it does
+  // not exist.
+  if (!t.actor.elevated && canRead({ ...t.actor, elevated: true }, metaOf(row))) {
+    throw stepUpRequired();
+  }
+  throw notFound('That concern');
 }
 
 export async function getConcern(t: Tx, id: string): Promise<ConcernView> {

@@ -1,10 +1,9 @@
 import { Type } from 'typebox';
+import { requireAbility } from '../access/step-up.ts';
 import type { App } from '../http/app.ts';
 import type { Services } from '../services.ts';
 import { ctx } from '../http/context.ts';
 import { IdParams, responses } from '../http/schemas.ts';
-import { forbidden } from '../http/errors.ts';
-import { can } from '../access/actor.ts';
 import { emailAlerted } from '../alerts/email.ts';
 import { ConcernEdit, ConcernList, ConcernVersion, ConcernView, NewConcern } from './schemas.ts';
 import { createConcern, getConcern, listConcerns } from './service.ts';
@@ -23,7 +22,7 @@ export function registerConcernRoutes(app: App, services: Services): void {
     },
     async (req, reply) => {
       const c = ctx(services, req);
-      if (!can(c.actor, 'concern.create')) throw forbidden();
+      requireAbility(c.actor, 'concern.create');
       const { view, alerted } = await c.tx(async (t) => {
         const created = await createConcern(t, req.body);
         return { view: await getConcern(t, created.id), alerted: created.alerted };

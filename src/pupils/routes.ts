@@ -53,7 +53,7 @@ export function registerPupilRoutes(app: App, services: Services): void {
     },
     async (req) => {
       const c = ctx(services, req);
-      if (!can(c.actor, 'pupil.pick')) throw forbidden();
+      requireAbility(c.actor, 'pupil.pick');
       const includeArchived = req.query.includeArchived === true;
       if (includeArchived && !can(c.actor, 'pupil.chronology')) throw forbidden();
       // Every word typed must match the start of a name part; LIKE metacharacters are escaped.
@@ -138,7 +138,8 @@ export function registerPupilRoutes(app: App, services: Services): void {
     },
     async (req, reply) => {
       const c = ctx(services, req);
-      if (!can(c.actor, 'pupil.chronology') || !can(c.actor, 'export')) throw forbidden();
+      requireAbility(c.actor, 'pupil.chronology');
+      requireAbility(c.actor, 'export');
       const pdf = await c.tx(async (t) => {
         const [pupil] = await t.q<PupilRow & { group_refs: string[] }>(
           `SELECT id, ${NAME} AS name, year_group, form,

@@ -3,11 +3,12 @@
 // (concerns: visibleWhere + canRead; actions: actionsVisibleWhere; conversations: case managers).
 // Every search is audited with its filters and the NUMBER of words, never the words themselves.
 import { Type, type Static } from 'typebox';
+import { requireAbility } from '../access/step-up.ts';
 import type { App } from '../http/app.ts';
 import type { Services } from '../services.ts';
 import { ctx, type Tx } from '../http/context.ts';
 import { Uuid, responses } from '../http/schemas.ts';
-import { badRequest, forbidden } from '../http/errors.ts';
+import { badRequest } from '../http/errors.ts';
 import { can } from '../access/actor.ts';
 import { blindQuery } from '../records/search-index.ts';
 import { canRead, visibleWhere } from '../concerns/policy.ts';
@@ -177,7 +178,7 @@ export function registerSearchRoutes(app: App, services: Services): void {
     },
     async (req) => {
       const c = ctx(services, req);
-      if (!can(c.actor, 'search')) throw forbidden();
+      requireAbility(c.actor, 'search');
       return { items: await c.tx((t) => search(t, req.query)) };
     },
   );
