@@ -9,7 +9,7 @@ import type { App } from '../http/app.ts';
 import type { Services } from '../services.ts';
 import { ctx } from '../http/context.ts';
 import { IdParams, responses } from '../http/schemas.ts';
-import { badRequest, notFound } from '../http/errors.ts';
+import { badRequest, HttpError, notFound } from '../http/errors.ts';
 import { readableConcernRow } from '../concerns/read.ts';
 import { Attachment } from '../concerns/schemas.ts';
 import { recordSettings, VAULT_HARD_LIMIT_BYTES } from '../records/settings.ts';
@@ -109,7 +109,9 @@ export async function registerVaultRoutes(app: App, services: Services): Promise
           [req.params.id],
         );
         if (!a) throw notFound('That file');
-        await readableConcernRow(t, a.concern_id).catch(() => {
+        await readableConcernRow(t, a.concern_id).catch((err: unknown) => {
+          // Whoever could read the record after a second factor is asked for one.
+          if (err instanceof HttpError && err.code === 'step_up_required') throw err;
           throw notFound('That file');
         });
         const sealer = await t.sealer();
