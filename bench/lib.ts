@@ -1,0 +1,167 @@
+// Shared parts of the benchmark scenarios: a real Lantern server on a loopback port (its own
+// embedded database, or a throwaway PostgreSQL database), staff who sign in over HTTP (stepping
+// up with an authenticator code where a scenario reads records), percentiles, and the machine's
+// description printed beside every figure.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { loadConfig, type Config } from '../src/config.ts';
+import { openDatabase, type Database } from '../src/db/engine.ts';
+import { createServices, type Services } from '../src/services.ts';
+import { buildApp, type App } from '../src/http/app.ts';
+import { createSchool } from '../src/schools/create.ts';
+import { createUser } from '../src/users/create.ts';
+import type { Role } from '../src/access/actor.ts';
+import { totpCodeAt } from '../src/auth/totp.ts';
+
+export type Engine = 'embedded' | 'postgres';
+export const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+export const PASSWORD = 'bench-Passphrase-long-7!';
+
+export function machine(): string {
+  const cpu = cpus();
+  return `${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+export type Bench = {
+  engine: Engine;
+  services: Services;
+  app: App;
+  base: string;
+  close(): Promise<void>;
+};
+
+/**
+ * A server on its own database. PostgreSQL needs `DATABASE_URL` pointing at a server where a
+ * throwaway database may be created (it is dropped afterwards).
+ */
+export async function startBench(engine: Engine): Promise<Bench> {
+  const env = loadConfig();
+  let db: Database;
+  let drop: (() => Promise<void>) | null = null;
+  if (engine === 'embedded') {
+    db = await openDatabase({ engine: 'embedded' });
+  } else {
+    if (!env.databaseUrl) throw new Error('PostgreSQL scenarios need DATABASE_URL.');
+    const name = `lantern_bench_${randomBytes(4).toString('hex')}`;
+    const admin = await openDatabase({ engine: 'postgres', url: env.databaseUrl, poolSize: 1 });
+    await admin.exec(`CREATE DATABASE ${name}`);
+    const url = new URL(env.databaseUrl);
+    url.pathname = `/${name}`;
+    db = await openDatabase({ engine: 'postgres', url: url.toString(), poolSize: 20 });
+    drop = async () => {
+      await admin.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.close();
+    };
+  }
+  const config: Config = {
+    ...loadConfig({ NODE_ENV: 'test', LANTERN_DATA_DIR: tmpdir() }),
+    masterKey: randomBytes(32).toString('base64'),
+    bodyLimitBytes: 25 * 1024 * 1024,
+  };
+  const services = await createServices(config, { db, log: quiet });
+  const { app } = await buildApp(services);
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    engine,
+    services,
+    app,
+    base,
+    close: async () => {
+      await app.close();
+      await db.close();
+      if (drop) await drop();
+    },
+  };
+}
+
+export async function benchSchool(b: Bench): Promise<string> {
+  return createSchool(b.services, { name: `Bench school ${randomUUID().slice(0, 8)}` }, 'bench');
+}
+
+export async function benchUser(b: Bench, schoolId: string, role: Role): Promise<BenchUser> {
+  const email = `${role}-${randomUUID().slice(0, 8)}@bench.lantern.invalid`;
+  const id = await createUser(
+    b.services.db,
+    { schoolId, email, name: `Bench ${role}`, role, password: PASSWORD },
+    'bench',
+  );
+  return { id, email };
+}
+
+export type BenchUser = { id: string; email: string };
+export type Client = {
+  get(path: string): Promise<Response>;
+  post(path: string, body: unknown): Promise<Response>;
+};
+
+function cookieOf(res: Response, old?: string): string {
+  const c = res.headers.getSetCookie().find((s) => s.startsWith('lantern_session='));
+  return c ? c.split(';')[0]! : (old ?? '');
+}
+
+/** Signs in over HTTP; with `elevated`, enrols an authenticator and steps up with its code. */
+export async function signedIn(b: Bench, user: BenchUser, elevated = false): Promise<Client> {
+  const res = await fetch(`${b.base}/api/auth/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: user.email, password: PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  let csrf = (await res.json()) as { csrfToken: string };
+  let cookie = cookieOf(res);
+  const client: Client = {
+    get: (path) => fetch(`${b.base}${path}`, { headers: { cookie } }),
+    post: (path, body) =>
+      fetch(`${b.base}${path}`, {
+        method: 'POST',
+        headers: { cookie, 'x-csrf-token': csrf.csrfToken, 'content-type': 'application/json' },
+        body: JSON.stringify(body ?? {}),
+      }),
+  };
+  if (!elevated) return client;
+  const enrol = await client.post('/api/auth/totp/enrol', {});
+  if (!enrol.ok) throw new Error(`enrol failed: ${enrol.status} ${await enrol.text()}`);
+  const secret = ((await enrol.json()) as { manualKey: string }).manualKey.replace(/\s/g, '');
+  const confirmed = await client.post('/api/auth/totp/confirm', {
+    code: totpCodeAt(secret, new Date()),
+  });
+  if (!confirmed.ok) throw new Error(`confirm failed: ${confirmed.status}`);
+  csrf = ((await confirmed.json()) as { session: { csrfToken: string } }).session;
+  cookie = cookieOf(confirmed, cookie);
+  return client;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+/** Runs `total` jobs over `concurrency` workers; returns each job's latency and the wall time. */
+export async function load(
+  total: number,
+  concurrency: number,
+  job: (worker: number, i: number) => Promise<void>,
+): Promise<{ latencies: number[]; wallMs: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      for (;;) {
+        const i = next++;
+        if (i >= total) return;
+        const t0 = performance.now();
+        await job(w, i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { latencies: latencies.sort((a, b) => a - b), wallMs: performance.now() - started };
+}
+
+export function summary(latencies: number[], wallMs: number): string {
+  const rate = (latencies.length / wallMs) * 1000;
+  return `${rate.toFixed(1)}/s  p50 ${ms(percentile(latencies, 50))}  p95 ${ms(percentile(latencies, 95))}  p99 ${ms(percentile(latencies, 99))}`;
+}

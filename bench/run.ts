@@ -1,0 +1,97 @@
+// `npm run bench -- [scenario…] [--engine embedded|postgres|both] [--n N] [--c C] [--list]`
+// Runs the named scenarios (all by default) and prints their figures with the machine they came
+// from. PostgreSQL runs need DATABASE_URL (a server where a throwaway database may be created);
+// without it, only the embedded engine is measured and the run says so.
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.ts';
+import { machine, type Engine } from './lib.ts';
+import { logConcerns } from './scenarios/log-concerns.ts';
+import { chronology, search } from './scenarios/records.ts';
+import { misImportBenchmark } from './scenarios/mis-import.ts';
+
+type Flags = { n?: number; c?: number };
+type Scenario = {
+  about: string;
+  run: (engine: Engine, f: Flags) => Promise<string[]>;
+  /** Runs both engines itself. */
+  once?: boolean;
+};
+
+const SCENARIOS: Record<string, Scenario> = {
+  'log-concerns': {
+    about: 'log N concerns (default 2000) over HTTP with C clients (default 10), vs raw inserts',
+    run: (e, f) => logConcerns(e, { n: f.n ?? 2000, c: f.c ?? 10, alert: 0 }),
+  },
+  'log-concerns-alerting': {
+    about: 'the same, each concern alerting 5 staff, C clients (default 20)',
+    run: (e, f) => logConcerns(e, { n: f.n ?? 2000, c: f.c ?? 20, alert: 5 }),
+  },
+  chronology: {
+    about: 'a pupil with N chronology entries (default 2000): the API and the PDF export',
+    run: (e, f) => chronology(e, { entries: f.n ?? 2000 }),
+  },
+  search: {
+    about: 'search over N concerns in one school (default 50000; --n 200000 for the full size)',
+    run: (e, f) => search(e, { n: f.n ?? 50_000 }),
+  },
+  'mis-import': {
+    about: 'MIS: first full import of 2,000 pupils and 240k marks, re-import, delta of 50',
+    once: true,
+    run: async () =>
+      (await misImportBenchmark()).map(
+        (f) =>
+          `${f.step.padEnd(38)} ${String(f.ms).padStart(7)} ms  heap ≤ ${f.peakHeapMb} MB  rss ≤ ${f.peakRssMb} MB  | ${f.line}`,
+      ),
+  },
+};
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    engine: { type: 'string', default: 'both' },
+    n: { type: 'string' },
+    c: { type: 'string' },
+    list: { type: 'boolean', default: false },
+  },
+});
+
+if (values.list) {
+  for (const [name, s] of Object.entries(SCENARIOS)) console.log(`${name.padEnd(22)} ${s.about}`);
+  process.exit(0);
+}
+const unknown = positionals.filter((p) => !SCENARIOS[p]);
+if (unknown.length > 0) {
+  console.error(
+    `Unknown scenario ${unknown.join(', ')}. Known: ${Object.keys(SCENARIOS).join(', ')}`,
+  );
+  process.exit(2);
+}
+const number = (v: string | undefined, name: string) => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name} must be a whole number above 0.`);
+    process.exit(2);
+  }
+  return n;
+};
+const flags: Flags = { n: number(values.n, 'n'), c: number(values.c, 'c') };
+const hasPostgres = Boolean(loadConfig().databaseUrl);
+const wanted: Engine[] =
+  values.engine === 'embedded'
+    ? ['embedded']
+    : values.engine === 'postgres'
+      ? ['postgres']
+      : ['embedded', 'postgres'];
+const engines = wanted.filter((e) => e === 'embedded' || hasPostgres);
+
+console.log(`Lantern benchmarks on ${machine()}`);
+if (engines.length < wanted.length)
+  console.log('PostgreSQL skipped: set DATABASE_URL to measure it.');
+for (const name of positionals.length > 0 ? positionals : Object.keys(SCENARIOS)) {
+  const s = SCENARIOS[name]!;
+  console.log(`\n## ${name} — ${s.about}`);
+  for (const engine of s.once ? (['embedded'] as Engine[]) : engines) {
+    for (const line of await s.run(engine, flags)) console.log(line);
+  }
+}
