@@ -120,6 +120,25 @@ describe.each([
     await dp.getByText('Physical abuse').first().waitFor();
     await dp.getByText(`Recorded by ${cast.teacher.name}`).first().waitFor();
     await expectNoAxeViolations(dp);
+    await dp
+      .getByRole('status')
+      .filter({ hasText: /Records unlocked until \d\d:\d\d/ })
+      .waitFor();
+
+    // "Hide screen" blanks everything at once (the tab's title too); one press brings it back
+    // as it was. The keyboard shortcut does the same.
+    await dp.getByRole('button', { name: 'Hide screen' }).click();
+    await dp.getByRole('button', { name: 'Show Lantern' }).waitFor();
+    expect(await dp.getByText(marker).isVisible()).toBe(false);
+    expect(await dp.title()).toBe('Lantern');
+    await expectNoAxeViolations(dp);
+    await dp.getByRole('button', { name: 'Show Lantern' }).click();
+    await dp.getByText(marker).waitFor();
+    await dp.keyboard.press('Alt+Shift+KeyH');
+    await dp.getByRole('button', { name: 'Show Lantern' }).waitFor();
+    expect(await dp.getByText(marker).isVisible()).toBe(false);
+    await dp.keyboard.press('Alt+Shift+KeyH');
+    await dp.getByText(marker).waitFor();
     expect(await status(dp, `/api/pupils/${cast.pupil.id}/chronology`)).toBe(200);
     expectNoProblems(dsl);
     await dsl.context.close();

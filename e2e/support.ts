@@ -7,6 +7,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
+import type { Clock } from '../src/services.ts';
 import {
   currentCode,
   makePupil,
@@ -22,11 +23,11 @@ const WEB_INDEX = path.resolve(import.meta.dirname, '../dist/web/index.html');
 
 export type Server = { t: TestApp; baseUrl: string };
 
-export async function startServer(): Promise<Server> {
+export async function startServer(opts: { clock?: Clock } = {}): Promise<Server> {
   if (!existsSync(WEB_INDEX)) {
     throw new Error('dist/web is missing: run `npm run build` before the browser tests.');
   }
-  const t = await testApp();
+  const t = await testApp(opts.clock ? { clock: opts.clock } : {});
   const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
   return { t, baseUrl: address };
 }
@@ -167,7 +168,7 @@ export async function signInThroughPage(page: Page, server: Server, user: TestUs
   if (await code.isVisible()) {
     await expectNoAxeViolations(page);
     await code.fill(await currentCode(server.t.app, user));
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Verify' }).click();
   }
   await signedIn.waitFor();
 }

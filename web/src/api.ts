@@ -9,6 +9,7 @@ export type SessionInfo = {
   capabilities: string[];
   capabilitiesWhenElevated?: string[];
   elevated?: boolean;
+  elevatedUntil?: string | null;
   secondFactor?: { enrolled: boolean; required: boolean; totp: boolean };
   expiresAt: string;
   idleExpiresAt: string;
@@ -69,6 +70,12 @@ export class ApiError extends Error {
 }
 
 let csrfToken: string | null = null;
+let lastAnswerAt = Date.now();
+
+/** When the server last answered a signed-in request (each one restarts its idle clock). */
+export function lastActivity(): number {
+  return lastAnswerAt;
+}
 
 /** Remembered from the session answer; sent back on every state-changing request. */
 export function setCsrfToken(token: string | null): void {
@@ -105,6 +112,7 @@ export async function api<T>(
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError(0, 'network', 'Lantern could not be reached. Check your connection.');
   }
+  if (res.status !== 401) lastAnswerAt = Date.now();
   if (res.status === 204) return undefined as T;
   const data: unknown = await res.json().catch(() => null);
   if (!res.ok) {

@@ -39,7 +39,6 @@ export function DashboardPage() {
             Log a concern
           </Button>
         )}
-        {/* Issue 4's blank-screen button goes here, beside the primary action. */}
       </div>
       <StepUpPanel />
       <section aria-labelledby="mine-heading" className="section">
@@ -82,7 +81,7 @@ function StepUpPanel() {
           </p>
           <SecondFactorForm
             methods={['totp', 'recovery_code']}
-            submitLabel="Confirm"
+            submitLabel="Verify"
             onDone={adopt}
           />
         </>

@@ -59,7 +59,7 @@ export function SignInPage({ notice }: { notice?: string }) {
       {pending ? (
         <>
           <p>Enter the code from your authenticator app to finish signing in.</p>
-          <SecondFactorForm methods={pending.methods} submitLabel="Continue" onDone={adopt} />
+          <SecondFactorForm methods={pending.methods} submitLabel="Verify" onDone={adopt} />
         </>
       ) : (
         <form className="stack card" onSubmit={(e) => void submit(e)} noValidate>

@@ -1,0 +1,67 @@
+// What the banner says about the session: how long stepped-up access to records lasts, and — a
+// couple of minutes before the school's idle timeout — a warning with a button to stay signed in.
+// When the time is up the session is checked again, which shows the sign-in page.
+import { useEffect, useState } from 'react';
+import { Button } from 'react-aria-components';
+import { api, lastActivity, type SessionInfo } from '../api.ts';
+import { useSession, useSessionApi } from '../session.tsx';
+
+const WARN_MS = 2 * 60_000;
+
+const clock = (iso: string | number) =>
+  new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+
+function useNow(everyMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
+}
+
+export function SessionBar() {
+  const session = useSession();
+  const { adopt, refresh } = useSessionApi();
+  const now = useNow(1000);
+  // The idle window the server gave at the last session check, restarted by every answer since.
+  const [idleWindow] = useState(() =>
+    Math.max(60_000, Date.parse(session.idleExpiresAt) - Date.now()),
+  );
+  const idleEndsAt = lastActivity() + idleWindow;
+  const left = idleEndsAt - now;
+
+  useEffect(() => {
+    if (left <= 0) void refresh();
+  }, [left, refresh]);
+
+  const elevatedUntil = session.elevated && session.elevatedUntil ? session.elevatedUntil : null;
+  useEffect(() => {
+    if (elevatedUntil && Date.parse(elevatedUntil) <= now) void refresh();
+  }, [elevatedUntil, now, refresh]);
+
+  return (
+    <>
+      {elevatedUntil && (
+        <p className="session-note" role="status">
+          Records unlocked until {clock(elevatedUntil)}
+        </p>
+      )}
+      {left > 0 && left <= WARN_MS && (
+        <div className="message message-warning idle-warning" role="alert">
+          <p>
+            You will be signed out in {Math.ceil(left / 1000)} seconds because nothing has happened.
+          </p>
+          <Button
+            className="button button-primary"
+            onPress={() =>
+              void api<SessionInfo>('GET', '/api/auth/session').then(adopt, () => refresh())
+            }
+          >
+            Stay signed in
+          </Button>
+        </div>
+      )}
+    </>
+  );
+}
