@@ -6,6 +6,7 @@ import { buildApp } from './http/app.ts';
 import { seedDemoIfEmpty } from './demo/seed.ts';
 import { startMisScheduler } from './mis/scheduler.ts';
 import { startDueWork } from './jobs/due-work.ts';
+import { startEmbeddedMaintenance } from './jobs/maintenance.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -17,11 +18,14 @@ async function main(): Promise<void> {
   const misScheduler = startMisScheduler(services);
   // Alert escalation, overdue referrals and action reminders, once a minute.
   const stopDueWork = startDueWork(services);
+  // The embedded engine has no autovacuum: keep the planner's statistics fresh ourselves.
+  const stopMaintenance = startEmbeddedMaintenance(services);
   consoleLog.info(
     `Lantern is running at ${config.publicOrigin} on ${services.db.engine === 'embedded' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}`,
   );
   const stop = async () => {
     stopDueWork();
+    stopMaintenance();
     await misScheduler.stop();
     await app.close();
     await services.db.close();

@@ -12,7 +12,7 @@ import { badRequest } from '../http/errors.ts';
 import { can } from '../access/actor.ts';
 import { blindQuery } from '../records/search-index.ts';
 import { canRead, visibleWhere } from '../concerns/policy.ts';
-import { metaOf, presentConcern, SELECT_VIEW, type ConcernRow } from '../concerns/read.ts';
+import { metaOf, newestConcernsSql, presentConcern, type ConcernRow } from '../concerns/read.ts';
 import { actionsVisibleWhere } from '../actions/service.ts';
 
 const SearchQuery = Type.Object(
@@ -76,10 +76,7 @@ async function search(t: Tx, query: SearchQuery) {
   where.push(vis.sql);
   params.push(...vis.params);
   const rows = (
-    await t.q<ConcernRow>(
-      `${SELECT_VIEW} WHERE ${where.join(' AND ')} ORDER BY c.happened_at DESC, c.id LIMIT ${p(limit)}`,
-      params,
-    )
+    await t.q<ConcernRow>(newestConcernsSql(where.join(' AND '), p(limit)), params)
   ).filter((r) => canRead(t.actor, metaOf(r)));
   const hits = rows.map((r) => {
     const v = presentConcern(t, sealer, r);
