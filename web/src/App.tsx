@@ -8,6 +8,7 @@ import { LogConcernPage } from './pages/LogConcern.tsx';
 import { ChronologyPage } from './pages/Chronology.tsx';
 import { ConcernPage } from './pages/Concern.tsx';
 import { NotFoundPage } from './pages/NotFound.tsx';
+import { PupilProfilePage } from './pages/PupilProfile.tsx';
 
 export function App() {
   const { state } = useSessionApi();
@@ -27,6 +28,7 @@ export function App() {
         <Route path="concerns/new" element={<LogConcernPage />} />
         <Route path="concerns/:id" element={<ConcernPage />} />
         <Route path="pupils/:id" element={<ChronologyPage />} />
+        <Route path="pupils/:id/profile" element={<PupilProfilePage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

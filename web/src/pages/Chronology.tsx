@@ -66,7 +66,9 @@ export function ChronologyPage() {
     <>
       <PageHeading title={`${pupil.name} – chronology`}>{pupil.name}</PageHeading>
       <p className="lead">
-        {group && <>{group}. </>}Chronology, newest first. <Link to="/">Back to the dashboard</Link>
+        {group && <>{group}. </>}Chronology, newest first.{' '}
+        <Link to={`/pupils/${pupil.id}/profile`}>Pupil profile</Link> ·{' '}
+        <Link to="/">Back to the dashboard</Link>
       </p>
       {entries.length === 0 ? (
         <p className="muted">Nothing has been recorded about {pupil.name} that you can see.</p>
