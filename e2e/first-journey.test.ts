@@ -102,7 +102,7 @@ describe.each([
     await tp.getByRole('heading', { level: 1, name: 'Concern' }).waitFor();
     await tp.getByText(marker).waitFor();
     await expectNoAxeViolations(tp);
-    await tp.getByRole('button', { name: 'Sign out' }).click();
+    await tp.getByRole('button', { name: 'Sign out', exact: true }).click();
     await tp.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
     expectNoProblems(teacher);
     await teacher.context.close();

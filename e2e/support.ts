@@ -72,11 +72,13 @@ export async function openTab(browser: Browser, baseUrl: string, viewport: Viewp
 
 /**
  * Chromium logs every non-2xx fetch as a console error ("Failed to load resource"). The tests
- * make some on purpose (401 while signed out, 403/404 probes), so those alone are not problems;
+ * make some on purpose (a wrong code, 401 while signed out, 403/404 probes), so those alone are not problems;
  * CSP violations and script errors always are.
  */
 function isExpectedHttpError(text: string): boolean {
-  return /Failed to load resource: the server responded with a status of (401|403|404)/.test(text);
+  return /Failed to load resource: the server responded with a status of (400|401|403|404)/.test(
+    text,
+  );
 }
 
 export function expectNoProblems(tab: Tab): void {
@@ -161,7 +163,7 @@ export async function signInThroughPage(page: Page, server: Server, user: TestUs
   await page.getByLabel('Password', { exact: true }).fill(user.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   const code = page.getByLabel('Authentication code');
-  const signedIn = page.getByRole('button', { name: 'Sign out' });
+  const signedIn = page.getByRole('button', { name: 'Sign out', exact: true });
   await expect
     .poll(async () => (await code.isVisible()) || (await signedIn.isVisible()))
     .toBe(true);

@@ -9,6 +9,7 @@ import { ChronologyPage } from './pages/Chronology.tsx';
 import { ConcernPage } from './pages/Concern.tsx';
 import { NotFoundPage } from './pages/NotFound.tsx';
 import { PupilProfilePage } from './pages/PupilProfile.tsx';
+import { AccountSecurityPage } from './pages/AccountSecurity.tsx';
 
 export function App() {
   const { state } = useSessionApi();
@@ -29,6 +30,7 @@ export function App() {
         <Route path="concerns/:id" element={<ConcernPage />} />
         <Route path="pupils/:id" element={<ChronologyPage />} />
         <Route path="pupils/:id/profile" element={<PupilProfilePage />} />
+        <Route path="account" element={<AccountSecurityPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

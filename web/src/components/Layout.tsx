@@ -58,7 +58,10 @@ export function Layout() {
               <span className="school-name">{session.school.name}</span>
             </Link>
             <div className="banner-user">
-              <span className="user-name">{session.user.name}</span>
+              <Link to="/account" className="user-name">
+                {session.user.name}
+                <span className="visually-hidden">: account security</span>
+              </Link>
               <Button
                 className="button button-quiet"
                 aria-keyshortcuts="Alt+Shift+H"
