@@ -4,17 +4,15 @@
 // without it, only the embedded engine is measured and the run says so.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
-import { machine, type Engine } from './lib.ts';
+import { machine, startBench, type Engine } from './lib.ts';
 import { logConcerns } from './scenarios/log-concerns.ts';
 import { chronology, search } from './scenarios/records.ts';
-import { misImportBenchmark } from './scenarios/mis-import.ts';
+import { misImportOn } from './scenarios/mis-import.ts';
 
 type Flags = { n?: number; c?: number };
 type Scenario = {
   about: string;
   run: (engine: Engine, f: Flags) => Promise<string[]>;
-  /** Runs both engines itself. */
-  once?: boolean;
 };
 
 const SCENARIOS: Record<string, Scenario> = {
@@ -36,12 +34,17 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   'mis-import': {
     about: 'MIS: first full import of 2,000 pupils and 240k marks, re-import, delta of 50',
-    once: true,
-    run: async () =>
-      (await misImportBenchmark()).map(
-        (f) =>
-          `${f.step.padEnd(38)} ${String(f.ms).padStart(7)} ms  heap ≤ ${f.peakHeapMb} MB  rss ≤ ${f.peakRssMb} MB  | ${f.line}`,
-      ),
+    run: async (e) => {
+      const b = await startBench(e);
+      try {
+        return (await misImportOn(b.services.db, e)).map(
+          (f) =>
+            `${f.step.padEnd(38)} ${String(f.ms).padStart(7)} ms  heap ≤ ${f.peakHeapMb} MB  rss ≤ ${f.peakRssMb} MB  | ${f.line}`,
+        );
+      } finally {
+        await b.close();
+      }
+    },
   },
 };
 
@@ -91,7 +94,7 @@ if (engines.length < wanted.length)
 for (const name of positionals.length > 0 ? positionals : Object.keys(SCENARIOS)) {
   const s = SCENARIOS[name]!;
   console.log(`\n## ${name} — ${s.about}`);
-  for (const engine of s.once ? (['embedded'] as Engine[]) : engines) {
+  for (const engine of engines) {
     for (const line of await s.run(engine, flags)) console.log(line);
   }
 }

@@ -45,7 +45,7 @@ async function measure(step: string, fn: () => Promise<string>): Promise<Figure>
   };
 }
 
-async function scenario(db: Database, label: string): Promise<Figure[]> {
+export async function misImportOn(db: Database, label: string): Promise<Figure[]> {
   const config = {
     ...loadConfig({ NODE_ENV: 'test', LANTERN_DATA_DIR: tmpdir() }),
     masterKey: randomBytes(32).toString('base64'),
@@ -79,7 +79,7 @@ export async function misImportBenchmark(): Promise<Figure[]> {
   const figures: Figure[] = [];
   const embedded = await openDatabase({ engine: 'embedded' });
   try {
-    figures.push(...(await scenario(embedded, 'embedded')));
+    figures.push(...(await misImportOn(embedded, 'embedded')));
   } finally {
     await embedded.close();
   }
@@ -87,7 +87,7 @@ export async function misImportBenchmark(): Promise<Figure[]> {
   if (url) {
     const pg = await openDatabase({ engine: 'postgres', url });
     try {
-      figures.push(...(await scenario(pg, 'postgres')));
+      figures.push(...(await misImportOn(pg, 'postgres')));
     } finally {
       await pg.close();
     }
