@@ -34,7 +34,10 @@ export type Bench = {
  * A server on its own database. PostgreSQL needs `DATABASE_URL` pointing at a server where a
  * throwaway database may be created (it is dropped afterwards).
  */
-export async function startBench(engine: Engine): Promise<Bench> {
+export async function startBench(
+  engine: Engine,
+  wrap: (db: Database) => Database = (db) => db,
+): Promise<Bench> {
   const env = loadConfig();
   let db: Database;
   let drop: (() => Promise<void>) | null = null;
@@ -58,7 +61,7 @@ export async function startBench(engine: Engine): Promise<Bench> {
     masterKey: randomBytes(32).toString('base64'),
     bodyLimitBytes: 25 * 1024 * 1024,
   };
-  const services = await createServices(config, { db, log: quiet });
+  const services = await createServices(config, { db: wrap(db), log: quiet });
   const { app } = await buildApp(services);
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   return {

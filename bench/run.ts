@@ -8,10 +8,13 @@ import { machine, startBench, type Engine } from './lib.ts';
 import { logConcerns } from './scenarios/log-concerns.ts';
 import { chronology, search } from './scenarios/records.ts';
 import { misImportOn } from './scenarios/mis-import.ts';
+import { plans } from './scenarios/plans.ts';
 
 type Flags = { n?: number; c?: number };
 type Scenario = {
   about: string;
+  /** Left out of a run that names no scenarios (diagnostics rather than figures). */
+  onlyByName?: true;
   run: (engine: Engine, f: Flags) => Promise<string[]>;
 };
 
@@ -45,6 +48,12 @@ const SCENARIOS: Record<string, Scenario> = {
         await b.close();
       }
     },
+  },
+  plans: {
+    about:
+      'EXPLAIN ANALYZE of the C slowest statements (default 2) behind chronology, search and dashboard over N concerns (default 50000); only run when named',
+    onlyByName: true,
+    run: (e, f) => plans(e, { n: f.n ?? 50_000, top: f.c ?? 2 }),
   },
 };
 
@@ -91,7 +100,11 @@ const engines = wanted.filter((e) => e === 'embedded' || hasPostgres);
 console.log(`Lantern benchmarks on ${machine()}`);
 if (engines.length < wanted.length)
   console.log('PostgreSQL skipped: set DATABASE_URL to measure it.');
-for (const name of positionals.length > 0 ? positionals : Object.keys(SCENARIOS)) {
+const chosen =
+  positionals.length > 0
+    ? positionals
+    : Object.keys(SCENARIOS).filter((name) => !SCENARIOS[name]!.onlyByName);
+for (const name of chosen) {
   const s = SCENARIOS[name]!;
   console.log(`\n## ${name} — ${s.about}`);
   for (const engine of engines) {

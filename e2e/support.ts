@@ -8,6 +8,7 @@ import { expect } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Clock } from '../src/services.ts';
+import type { Config } from '../src/config.ts';
 import {
   currentCode,
   makePupil,
@@ -23,11 +24,16 @@ const WEB_INDEX = path.resolve(import.meta.dirname, '../dist/web/index.html');
 
 export type Server = { t: TestApp; baseUrl: string };
 
-export async function startServer(opts: { clock?: Clock } = {}): Promise<Server> {
+export async function startServer(
+  opts: { clock?: Clock; config?: Partial<Config> } = {},
+): Promise<Server> {
   if (!existsSync(WEB_INDEX)) {
     throw new Error('dist/web is missing: run `npm run build` before the browser tests.');
   }
-  const t = await testApp(opts.clock ? { clock: opts.clock } : {});
+  const t = await testApp({
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.config ? { config: opts.config } : {}),
+  });
   const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
   return { t, baseUrl: address };
 }

@@ -84,7 +84,10 @@ export function registerAccountRoutes(app: App, services: Services): void {
           email: string;
           name: string;
           disabled_at: Date | null;
-        }>('SELECT id, email, name, disabled_at FROM users WHERE id = $1', [link.userId]);
+          activated_at: Date | null;
+        }>('SELECT id, email, name, disabled_at, activated_at FROM users WHERE id = $1', [
+          link.userId,
+        ]);
         if (!user || user.disabled_at) return 'disabled' as const;
         const settings = await schoolSettings(tx, link.schoolId);
         await setPassword(tx, {
@@ -107,6 +110,16 @@ export function registerAccountRoutes(app: App, services: Services): void {
           },
           now,
         );
+        if (!user.activated_at) {
+          // An invitation accepted: the account exists in earnest from now on.
+          await appendAudit(
+            tx,
+            link.schoolId,
+            actor,
+            { action: 'user.activated', targetType: 'user', targetId: user.id },
+            now,
+          );
+        }
         await tx.query(
           'UPDATE sign_in_throttle SET locked_until = NULL, next_allowed_at = $2 WHERE key_hash = $1',
           [accountKey(user.email), now],

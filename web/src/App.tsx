@@ -1,5 +1,5 @@
 // The routes. Signed out, every address shows the sign-in page (and returns to that address after).
-import { Route, Routes } from 'react-router';
+import { Route, Routes, useLocation } from 'react-router';
 import { useSessionApi } from './session.tsx';
 import { Layout } from './components/Layout.tsx';
 import { SignInPage } from './pages/SignIn.tsx';
@@ -10,9 +10,14 @@ import { ConcernPage } from './pages/Concern.tsx';
 import { NotFoundPage } from './pages/NotFound.tsx';
 import { PupilProfilePage } from './pages/PupilProfile.tsx';
 import { AccountSecurityPage } from './pages/AccountSecurity.tsx';
+import { ForgottenPasswordPage, SetPasswordPage } from './pages/SetPassword.tsx';
 
 export function App() {
   const { state } = useSessionApi();
+  const { pathname } = useLocation();
+  // Emailed links work whether or not someone is signed in on this browser.
+  if (pathname === '/set-password') return <SetPasswordPage />;
+  if (pathname === '/forgotten-password') return <ForgottenPasswordPage />;
   if (state.status === 'loading') {
     return (
       <main className="page page-narrow" id="main">

@@ -1,5 +1,6 @@
 // Signing in: email and password, then (when the school asks) the second factor.
 import { useEffect, useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
 import { Button, Input, Label, TextField } from 'react-aria-components';
 import { api, errorMessage, setCsrfToken, type PendingSignIn, type SessionInfo } from '../api.ts';
 import { useSessionApi } from '../session.tsx';
@@ -91,6 +92,9 @@ export function SignInPage({ notice }: { notice?: string }) {
               Sign in
             </Button>
           </div>
+          <p>
+            <Link to="/forgotten-password">Forgotten password?</Link>
+          </p>
         </form>
       )}
     </main>
