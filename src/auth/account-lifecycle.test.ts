@@ -141,6 +141,18 @@ describe('passwords', () => {
     expect(wrong.statusCode).toBe(400);
     expect(errorOf(wrong).message).toBe('Your current password is not right.');
     expect((await call(t.app, other, 'GET', '/api/auth/session')).statusCode).toBe(200);
+    // Guessing through an open session is throttled like signing in.
+    for (let i = 0; i < 3; i++) {
+      const guess = { currentPassword: `guess-number-${i}!`, newPassword: passwords[1] };
+      expect((await post(current, '/api/auth/password', guess)).statusCode).toBe(400);
+    }
+    const held = await post(current, '/api/auth/password', {
+      currentPassword: TEST_PASSWORD,
+      newPassword: passwords[1],
+    });
+    expect(held.statusCode).toBe(429);
+    expect(errorOf(held).message).toBe('Too many attempts. Wait 2 seconds and try again.');
+    clock.advance(2000);
 
     for (let i = 1; i < passwords.length; i++) {
       clock.advance(60_000); // people change passwords at different times

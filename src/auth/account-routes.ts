@@ -4,7 +4,7 @@
 import { Type } from 'typebox';
 import type { App } from '../http/app.ts';
 import type { Services } from '../services.ts';
-import { inSchool, PLATFORM_SCHOOL_ID } from '../db/tenancy.ts';
+import { inPlatform, inSchool, PLATFORM_SCHOOL_ID } from '../db/tenancy.ts';
 import { appendAudit } from '../audit/chain.ts';
 import { auditActorOf, ctx } from '../http/context.ts';
 import { badRequest, HttpError } from '../http/errors.ts';
@@ -157,12 +157,19 @@ export function registerAccountRoutes(app: App, services: Services): void {
           { currentPassword: NewPassword, newPassword: NewPassword },
           { additionalProperties: false },
         ),
-        response: responses({ 204: Type.Null() }),
+        response: responses({ 204: Type.Null(), 429: ErrorBody }),
       },
     },
     async (req, reply) => {
       const c = ctx(services, req);
-      await c.tx(async (t) => {
+      // The current password is checked like a sign-in: throttled on the account, and a wrong
+      // one counts, so a session left open cannot be used to guess the password at full speed.
+      const key = accountKey(c.user.email);
+      const throttled = await inPlatform(services.db, (tx) =>
+        checkThrottle(tx, [key], services.clock.now()),
+      );
+      if (!throttled.ok) throw new HttpError(429, 'too_many_attempts', throttleMessage(throttled));
+      const changed = await c.tx(async (t) => {
         const [user] = await t.q<{
           id: string;
           email: string;
@@ -173,7 +180,7 @@ export function registerAccountRoutes(app: App, services: Services): void {
           !user?.password_hash ||
           !(await verifyPassword(user.password_hash, req.body.currentPassword))
         ) {
-          throw badRequest('Your current password is not right.', 'wrong_password');
+          return false;
         }
         const settings = await schoolSettings(t.db, t.actor.schoolId);
         await setPassword(t.db, {
@@ -189,7 +196,12 @@ export function registerAccountRoutes(app: App, services: Services): void {
           targetId: user.id,
           details: { by: 'self' },
         });
+        return true;
       });
+      if (!changed) {
+        await c.tx((t) => recordFailure(t.db, key, 'account', t.now));
+        throw badRequest('Your current password is not right.', 'wrong_password');
+      }
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send(null);
     },
