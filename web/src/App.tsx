@@ -11,6 +11,7 @@ import { NotFoundPage } from './pages/NotFound.tsx';
 import { PupilProfilePage } from './pages/PupilProfile.tsx';
 import { AccountSecurityPage } from './pages/AccountSecurity.tsx';
 import { ForgottenPasswordPage, SetPasswordPage } from './pages/SetPassword.tsx';
+import { MisAdminPage } from './pages/MisAdmin.tsx';
 
 export function App() {
   const { state } = useSessionApi();
@@ -36,6 +37,7 @@ export function App() {
         <Route path="pupils/:id" element={<ChronologyPage />} />
         <Route path="pupils/:id/profile" element={<PupilProfilePage />} />
         <Route path="account" element={<AccountSecurityPage />} />
+        <Route path="admin/mis" element={<MisAdminPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -1,6 +1,6 @@
 // The dashboard: begin logging a concern, my concerns, and (for those the server lets see the
 // school's records) recent concerns with each pupil linked to their chronology.
-import { useLocation, useNavigate } from 'react-router';
+import { Link, useLocation, useNavigate } from 'react-router';
 import { Button } from 'react-aria-components';
 import type { ConcernView } from '../api.ts';
 import { SEE_RECORDS, useSession, useSessionApi } from '../session.tsx';
@@ -39,6 +39,11 @@ export function DashboardPage() {
             Log a concern
           </Button>
         )}
+        {session.has('admin') && (
+          <Link className="button" to="/admin/mis">
+            MIS imports and keys
+          </Link>
+        )}
       </div>
       <StepUpPanel />
       <section aria-labelledby="mine-heading" className="section">
@@ -63,22 +68,23 @@ export function DashboardPage() {
   );
 }
 
-/** Offered when the server says the user could see records after giving a second factor. */
+/** Offered when the server says the user could do more (see records, administer) after giving a
+ * second factor. */
 function StepUpPanel() {
   const session = useSession();
   const { adopt } = useSessionApi();
   const later = session.capabilitiesWhenElevated ?? [];
-  const couldSee = SEE_RECORDS.some((c) => later.includes(c) && !session.has(c));
-  if (!couldSee) return null;
+  const couldDoMore = later.some((c) => !session.has(c));
+  if (!couldDoMore) return null;
+  const what = SEE_RECORDS.some((c) => later.includes(c))
+    ? 'records and chronologies'
+    : 'the school’s administration';
   return (
     <section aria-labelledby="step-up-heading" className="section card">
-      <h2 id="step-up-heading">See the school&rsquo;s records</h2>
+      <h2 id="step-up-heading">Confirm it is you</h2>
       {session.secondFactor?.enrolled ? (
         <>
-          <p>
-            Confirm it is you with the code from your authenticator app to see records and
-            chronologies.
-          </p>
+          <p>Give the code from your authenticator app to open {what}.</p>
           <SecondFactorForm
             methods={['totp', 'recovery_code']}
             submitLabel="Verify"
@@ -87,8 +93,8 @@ function StepUpPanel() {
         </>
       ) : (
         <p>
-          To see records you need a second factor (an authenticator app or a security key). Ask your
-          school administrator to help you set one up.
+          To open {what} you need a second factor. Set one up on your{' '}
+          <Link to="/account">account security</Link> page.
         </p>
       )}
     </section>

@@ -1,0 +1,116 @@
+// Issue 5's administration in the browser: the school administrator steps up, creates an API key
+// (shown once), an integrator pushes a batch with it, the run appears with its counts; the key is
+// revoked and then refused; the nightly pull connector is set. axe checks the page.
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { fullBatch, generateSchool, writeBatch } from '../src/mis/fixtures/generate.ts';
+import { makeUser, signIn } from '../src/test/harness.ts';
+import {
+  buildSchool,
+  expectNoAxeViolations,
+  launchBrowser,
+  openTab,
+  PHONE,
+  signInThroughPage,
+  startServer,
+  type Server,
+} from './support.ts';
+
+let server: Server;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.t.close();
+});
+
+async function wondeFiles(): Promise<Record<string, unknown>> {
+  const dir = await mkdtemp(join(tmpdir(), 'lantern-e2e-push-'));
+  await writeBatch(
+    'wonde',
+    dir,
+    fullBatch(generateSchool({ pupils: 12, staff: 3, groups: 30, days: 1, seed: 9 })),
+  );
+  const files: Record<string, unknown> = {};
+  for (const f of await readdir(dir))
+    files[f] = JSON.parse(await readFile(join(dir, f), 'utf8')) as unknown;
+  return files;
+}
+
+describe('MIS administration', () => {
+  it('creates a key shown once, shows the pushed run, revokes the key and sets the connector', async () => {
+    const cast = await buildSchool(server, 'mis');
+    const admin = {
+      ...(await makeUser(server.t.services, cast.schoolId, 'school_admin')),
+      name: 'Ada Admin',
+    };
+    await signIn(server.t.app, admin, { elevated: true }); // enrols their authenticator
+    const tab = await openTab(browser, server.baseUrl, PHONE);
+    const page = tab.page;
+    await signInThroughPage(page, server, admin);
+    // An administrator gives the second factor at sign-in (the school's default for those who
+    // can administer or read records), so the page is open straight away.
+    await page.getByRole('link', { name: 'MIS imports and keys' }).click();
+    await page.getByRole('heading', { level: 1, name: 'MIS' }).waitFor();
+    await page.getByText('No imports yet.').waitFor();
+    await expectNoAxeViolations(page);
+
+    await page.getByLabel('Name of the integrator').fill('Wonde');
+    await page.getByRole('button', { name: 'Create an API key' }).click();
+    const key = (await page.getByLabel('New API key').innerText()).trim();
+    expect(key.length).toBeGreaterThan(20);
+
+    const push = (body: unknown) =>
+      fetch(`${server.baseUrl}/api/mis/push`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const pushed = await push({
+      batchId: 'e2e-1',
+      format: 'wonde',
+      kind: 'full',
+      files: await wondeFiles(),
+    });
+    expect(pushed.status).toBe(200);
+    const { added } = (await pushed.json()) as { added: number };
+    expect(added).toBeGreaterThan(12);
+
+    await page.reload();
+    const runs = page.getByRole('region', { name: 'MIS sync runs' });
+    await runs.getByRole('cell', { name: String(added), exact: true }).waitFor();
+    await runs.getByText('push (wonde, full)').waitFor();
+    await expectNoAxeViolations(page);
+
+    await page.getByRole('button', { name: 'Revoke Wonde' }).click();
+    await page
+      .getByRole('list', { name: 'API keys' })
+      .getByText(/revoked/)
+      .waitFor();
+    expect(
+      (await push({ batchId: 'e2e-2', format: 'wonde', kind: 'delta', files: {} })).status,
+    ).toBe(401);
+
+    await page
+      .getByLabel('API address for this school')
+      .fill('https://api.example.invalid/v1.0/schools/A1');
+    await page.getByLabel('Token').fill('school-token-from-wonde');
+    await page.getByLabel('Schedule').selectOption('hourly');
+    await page.getByRole('button', { name: 'Save connector' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Schedule: hourly, next run/ })
+      .waitFor();
+    expect(await page.getByText('school-token-from-wonde').count()).toBe(0);
+    await expectNoAxeViolations(page);
+    await tab.context.close();
+  });
+});
