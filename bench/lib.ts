@@ -30,14 +30,18 @@ export type Bench = {
   close(): Promise<void>;
 };
 
+export type BenchOptions = {
+  /** Wraps the database the server uses (to record statements, say). */
+  wrap?: (db: Database) => Database;
+  /** Leaves the PostgreSQL database in place, for looking at by hand afterwards. */
+  keep?: boolean;
+};
+
 /**
  * A server on its own database. PostgreSQL needs `DATABASE_URL` pointing at a server where a
- * throwaway database may be created (it is dropped afterwards).
+ * throwaway database may be created (it is dropped afterwards unless `keep`).
  */
-export async function startBench(
-  engine: Engine,
-  wrap: (db: Database) => Database = (db) => db,
-): Promise<Bench> {
+export async function startBench(engine: Engine, o: BenchOptions = {}): Promise<Bench> {
   const env = loadConfig();
   let db: Database;
   let drop: (() => Promise<void>) | null = null;
@@ -52,7 +56,8 @@ export async function startBench(
     url.pathname = `/${name}`;
     db = await openDatabase({ engine: 'postgres', url: url.toString(), poolSize: 20 });
     drop = async () => {
-      await admin.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      if (o.keep) console.log(`(kept PostgreSQL database ${name}: drop it when done)`);
+      else await admin.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.close();
     };
   }
@@ -61,7 +66,7 @@ export async function startBench(
     masterKey: randomBytes(32).toString('base64'),
     bodyLimitBytes: 25 * 1024 * 1024,
   };
-  const services = await createServices(config, { db: wrap(db), log: quiet });
+  const services = await createServices(config, { db: o.wrap ? o.wrap(db) : db, log: quiet });
   const { app } = await buildApp(services);
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   return {

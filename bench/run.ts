@@ -1,4 +1,5 @@
 // `npm run bench -- [scenario…] [--engine embedded|postgres|both] [--n N] [--c C] [--list]`
+// `npm run bench -- plans [--n N] [--keep]` prints the query plans behind the record reads.
 // Runs the named scenarios (all by default) and prints their figures with the machine they came
 // from. PostgreSQL runs need DATABASE_URL (a server where a throwaway database may be created);
 // without it, only the embedded engine is measured and the run says so.
@@ -10,7 +11,7 @@ import { chronology, search } from './scenarios/records.ts';
 import { misImportOn } from './scenarios/mis-import.ts';
 import { plans } from './scenarios/plans.ts';
 
-type Flags = { n?: number; c?: number };
+type Flags = { n?: number; c?: number; keep: boolean };
 type Scenario = {
   about: string;
   /** Left out of a run that names no scenarios (diagnostics rather than figures). */
@@ -32,8 +33,8 @@ const SCENARIOS: Record<string, Scenario> = {
     run: (e, f) => chronology(e, { entries: f.n ?? 2000 }),
   },
   search: {
-    about: 'search over N concerns in one school (default 50000; --n 200000 for the full size)',
-    run: (e, f) => search(e, { n: f.n ?? 50_000 }),
+    about: 'search over N concerns in one school (default 200000), a few words, by an elevated DSL',
+    run: (e, f) => search(e, { n: f.n ?? 200_000 }),
   },
   'mis-import': {
     about: 'MIS: first full import of 2,000 pupils and 240k marks, re-import, delta of 50',
@@ -51,9 +52,9 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   plans: {
     about:
-      'EXPLAIN ANALYZE of the C slowest statements (default 2) behind chronology, search and dashboard over N concerns (default 50000); only run when named',
+      'EXPLAIN ANALYZE of the C slowest statements (default 2) behind chronology, search and dashboard over N concerns (default 50000); only run when named; --keep leaves the PostgreSQL database',
     onlyByName: true,
-    run: (e, f) => plans(e, { n: f.n ?? 50_000, top: f.c ?? 2 }),
+    run: (e, f) => plans(e, { n: f.n ?? 50_000, top: f.c ?? 2, keep: f.keep }),
   },
 };
 
@@ -64,6 +65,7 @@ const { values, positionals } = parseArgs({
     n: { type: 'string' },
     c: { type: 'string' },
     list: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
   },
 });
 
@@ -87,7 +89,7 @@ const number = (v: string | undefined, name: string) => {
   }
   return n;
 };
-const flags: Flags = { n: number(values.n, 'n'), c: number(values.c, 'c') };
+const flags: Flags = { n: number(values.n, 'n'), c: number(values.c, 'c'), keep: values.keep };
 const hasPostgres = Boolean(loadConfig().databaseUrl);
 const wanted: Engine[] =
   values.engine === 'embedded'

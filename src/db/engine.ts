@@ -40,7 +40,9 @@ class PgServerDatabase implements Database {
   readonly engine = 'postgres' as const;
   readonly pool: pg.Pool;
   constructor(url: string, max: number) {
-    this.pool = new pg.Pool({ connectionString: url, max });
+    // JIT compilation costs 50–800 ms on single statements of this workload and never paid back
+    // (measured by `npm run bench -- plans`): Lantern's queries are short and index-driven.
+    this.pool = new pg.Pool({ connectionString: url, max, options: '-c jit=off' });
     // An idle client losing its connection must not crash the process.
     this.pool.on('error', () => undefined);
   }
