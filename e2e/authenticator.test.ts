@@ -33,6 +33,8 @@ describe('authenticator app', () => {
     const cast = await buildSchool(server, 'totp');
     const tab = await openTab(browser, server.baseUrl, PHONE);
     const page = tab.page;
+    // The banner's link: the user's name, then (for screen readers) ": account security".
+    const accountLink = new RegExp(`^${cast.teacher.name}\\s*: account security$`);
     const signInWithPassword = async () => {
       await page.goto('/');
       await page.getByLabel('Email address').fill(cast.teacher.email);
@@ -42,7 +44,7 @@ describe('authenticator app', () => {
     await signInWithPassword();
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
 
-    await page.getByRole('link', { name: /account security/ }).click();
+    await page.getByRole('link', { name: accountLink }).click();
     await page.getByRole('heading', { level: 1, name: 'Account security' }).waitFor();
     await expectNoAxeViolations(page);
     await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
@@ -79,7 +81,7 @@ describe('authenticator app', () => {
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
 
     // Sign out everywhere: this session ends too, back to the sign-in page.
-    await page.getByRole('link', { name: /account security/ }).click();
+    await page.getByRole('link', { name: accountLink }).click();
     await page.getByRole('list', { name: 'Active sessions' }).getByText('(this one)').waitFor();
     await page.getByRole('button', { name: 'Sign out everywhere' }).click();
     await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
