@@ -96,7 +96,6 @@ export function presentConcern(t: Tx, sealer: Sealer, r: ConcernRow): ConcernVie
   };
 }
 
-/** The row if the viewer may read it, otherwise 404 (never "exists but not yours"). */
 /**
  * The newest `limit` concerns matching `where` (over alias `c`), as full rows. The matching and
  * ordering run first on the bare table (indexes, no per-row work); the view — pupils,
@@ -109,6 +108,10 @@ export function newestConcernsSql(where: string, limitParam: string): string {
     ${SELECT_VIEW} JOIN hit ON hit.id = c.id ORDER BY hit.happened_at DESC, c.id`;
 }
 
+/**
+ * The row if the viewer may read it. Someone who could after a second factor gets 403
+ * step_up_required; anyone else 404 (never "exists but not yours").
+ */
 export async function readableConcernRow(t: Tx, id: string): Promise<ConcernRow> {
   const [row] = await t.q<ConcernRow>(`${SELECT_VIEW} WHERE c.id = $1`, [id]);
   if (!row) throw notFound('That concern');
