@@ -75,6 +75,8 @@ export const AUDIT_ACTIONS = [
   'mis.override_removed',
   'mis.restriction_set',
   'mis.restriction_removed',
+  'pupil.flag_set',
+  'pupil.flag_ended',
   'pupil.profile_viewed',
 ] as const;
 

@@ -369,6 +369,20 @@ const MATRIX: Record<string, MatrixRow> = {
     roles: missingFor(LEADS),
     otherSchool: 'not_found',
   },
+  'POST /api/pupils/:id/flags': {
+    request: (f) => ({ url: `/api/pupils/${f.pupilId}/flags`, payload: { flag: 'young_carer' } }),
+    roles: leads,
+    otherSchool: 'not_found',
+  },
+  'POST /api/pupils/:id/flags/:flagId/end': {
+    // A flag id that does not exist: those allowed get 404, the rest 403.
+    request: (f) => ({
+      url: `/api/pupils/${f.pupilId}/flags/${f.concernId}/end`,
+      payload: { endsOn: '2026-07-22' },
+    }),
+    roles: missingFor(LEADS),
+    otherSchool: 'not_found',
+  },
   'POST /api/mis/push': {
     public: true, // authenticates its own API key: src/mis/api.test.ts
     request: () => ({

@@ -241,6 +241,44 @@ describe('pupil profile', () => {
     const teacher = await signIn(t.app, await makeUser(t.services, a, 'teacher'));
     expect((await call(t.app, teacher, 'GET', `/api/pupils/${row!.id}`)).statusCode).toBe(403);
 
+    // A flag set in Lantern survives the next sync (which replaces only the MIS's own flags),
+    // and is ended in Lantern; a flag from the MIS cannot be ended here.
+    const flagged = await call(t.app, dsl, 'POST', `/api/pupils/${row!.id}/flags`, {
+      flag: 'young_carer',
+      startsOn: '2026-09-01',
+    });
+    expect(flagged.statusCode, flagged.body).toBe(201);
+    const flagId = flagged.json<{ id: string }>().id;
+    const backwards = await call(t.app, dsl, 'POST', `/api/pupils/${row!.id}/flags/${flagId}/end`, {
+      endsOn: '2026-08-01',
+    });
+    expect(backwards.statusCode).toBe(400);
+    await push(key, { batchId: 'p-2', format: 'wonde', kind: 'full', files: await wondeFiles() });
+    type Flags = { flags: { id: string; flag: string; source: string; endsOn: string | null }[] };
+    const kept = (await call(t.app, dsl, 'GET', `/api/pupils/${row!.id}`)).json<Flags>().flags;
+    expect(kept.find((f) => f.id === flagId)).toMatchObject({
+      flag: 'young_carer',
+      source: 'lantern',
+    });
+    const ended = await call(t.app, dsl, 'POST', `/api/pupils/${row!.id}/flags/${flagId}/end`, {
+      endsOn: '2027-07-22',
+    });
+    expect(ended.statusCode, ended.body).toBe(204);
+    const after2 = (await call(t.app, dsl, 'GET', `/api/pupils/${row!.id}`)).json<Flags>().flags;
+    expect(after2.find((f) => f.id === flagId)?.endsOn).toBe('2027-07-22');
+    const fromMis = after2.find((f) => f.source === 'mis');
+    if (fromMis) {
+      const refused = await call(
+        t.app,
+        dsl,
+        'POST',
+        `/api/pupils/${row!.id}/flags/${fromMis.id}/end`,
+        { endsOn: '2027-07-22' },
+      );
+      expect(refused.statusCode).toBe(400);
+      expect(refused.body).toMatch(/comes from the MIS/);
+    }
+
     // The sync's MIS events are on the pupil's chronology, in order with everything else.
     const chronology = await call(t.app, dsl, 'GET', `/api/pupils/${row!.id}/chronology`);
     expect(chronology.statusCode, chronology.body).toBe(200);

@@ -52,6 +52,26 @@ const FieldBody = Type.Object(
   { field: Type.Union(PUPIL_FIELDS.map((f) => Type.Literal(f))) },
   { additionalProperties: false },
 );
+const FLAGS = [
+  'cp_plan',
+  'cin',
+  'lac',
+  'sen_support',
+  'ehcp',
+  'fsm',
+  'pupil_premium',
+  'eal',
+  'young_carer',
+] as const;
+const FlagBody = Type.Object(
+  {
+    flag: Type.Union(FLAGS.map((f) => Type.Literal(f))),
+    startsOn: Type.Optional(Type.String({ format: 'date' })),
+    endsOn: Type.Optional(Type.String({ format: 'date' })),
+  },
+  { additionalProperties: false },
+);
+
 const RestrictionBody = Type.Object(
   {
     contactId: Uuid,
@@ -144,6 +164,82 @@ export function registerProfileRoutes(app: App, services: Services): void {
           targetType: 'pupil',
           targetId: p.id,
           details: { field: req.body.field },
+        });
+      });
+      return reply.status(204).send(null);
+    },
+  );
+
+  // Vulnerability flags set in Lantern (the MIS sync replaces only its own, source 'mis').
+  app.post(
+    '/api/pupils/:id/flags',
+    {
+      schema: {
+        tags,
+        summary: 'Set a vulnerability flag in Lantern (e.g. young carer), with its dates',
+        params: IdParams,
+        body: FlagBody,
+        response: responses({ 201: Type.Object({ id: Type.String() }) }),
+      },
+    },
+    async (req, reply) => {
+      const id = await manager(services, req).tx(async (t) => {
+        const p = await visiblePupil(t, req.params.id);
+        const { startsOn, endsOn } = req.body;
+        if (startsOn && endsOn && endsOn < startsOn)
+          throw badRequest('The end date is before the start date.', 'bad_dates');
+        const [row] = await t.q<{ id: string }>(
+          `INSERT INTO pupil_flags (school_id, pupil_id, flag, source, starts_on, ends_on)
+           VALUES ($1, $2, $3, 'lantern', $4, $5) RETURNING id`,
+          [t.actor.schoolId, p.id, req.body.flag, startsOn ?? null, endsOn ?? null],
+        );
+        await t.audit({
+          action: 'pupil.flag_set',
+          targetType: 'pupil',
+          targetId: p.id,
+          details: { flagId: row!.id, flag: req.body.flag },
+        });
+        return row!.id;
+      });
+      return reply.status(201).send({ id });
+    },
+  );
+
+  app.post(
+    '/api/pupils/:id/flags/:flagId/end',
+    {
+      schema: {
+        tags,
+        summary: 'End a flag set in Lantern (MIS flags end in the MIS)',
+        params: Type.Object({ id: Uuid, flagId: Uuid }),
+        body: Type.Object(
+          { endsOn: Type.String({ format: 'date' }) },
+          { additionalProperties: false },
+        ),
+        response: responses({ 204: Type.Null() }),
+      },
+    },
+    async (req, reply) => {
+      await manager(services, req).tx(async (t) => {
+        const p = await visiblePupil(t, req.params.id);
+        const [flag] = await t.q<{ source: string; starts_on: string | null }>(
+          'SELECT source, starts_on FROM pupil_flags WHERE id = $1 AND pupil_id = $2',
+          [req.params.flagId, p.id],
+        );
+        if (!flag) throw notFound('That flag');
+        if (flag.source !== 'lantern')
+          throw badRequest('This flag comes from the MIS: end it there.', 'mis_flag');
+        if (flag.starts_on && req.body.endsOn < flag.starts_on)
+          throw badRequest('The end date is before the start date.', 'bad_dates');
+        await t.q('UPDATE pupil_flags SET ends_on = $2 WHERE id = $1', [
+          req.params.flagId,
+          req.body.endsOn,
+        ]);
+        await t.audit({
+          action: 'pupil.flag_ended',
+          targetType: 'pupil',
+          targetId: p.id,
+          details: { flagId: req.params.flagId },
         });
       });
       return reply.status(204).send(null);

@@ -44,7 +44,13 @@ export const Profile = Type.Object({
     }),
   ),
   flags: Type.Array(
-    Type.Object({ flag: Type.String(), source: Type.String(), startsOn: Str, endsOn: Str }),
+    Type.Object({
+      id: Type.String(),
+      flag: Type.String(),
+      source: Type.String(),
+      startsOn: Str,
+      endsOn: Str,
+    }),
   ),
   sen: Type.Object({
     status: Str,
@@ -130,13 +136,15 @@ export async function loadProfile(t: Tx, p: P): Promise<ProfileView> {
   );
   const a = att ?? { possible: 0, present: 0, auth: 0, unauth: 0, late: 0 };
   const flags = await t.q<{
+    id: string;
     flag: string;
     source: string;
     starts_on: string | null;
     ends_on: string | null;
-  }>('SELECT flag, source, starts_on, ends_on FROM pupil_flags WHERE pupil_id = $1 ORDER BY flag', [
-    p.id,
-  ]);
+  }>(
+    'SELECT id, flag, source, starts_on, ends_on FROM pupil_flags WHERE pupil_id = $1 ORDER BY flag, starts_on',
+    [p.id],
+  );
   const needs = await t.q<{
     code: string | null;
     description: string | null;
@@ -236,6 +244,7 @@ export async function loadProfile(t: Tx, p: P): Promise<ProfileView> {
     archived: p.archived_at !== null,
     photo: (p.photo as ProfileView['photo'] | null) ?? null,
     flags: flags.map((f) => ({
+      id: f.id,
       flag: f.flag,
       source: f.source,
       startsOn: f.starts_on,
