@@ -8,6 +8,7 @@ import { ROLES, type Role } from '../access/actor.ts';
 import {
   call,
   categoryIds,
+  currentCode,
   makePupil,
   makeSchool,
   makeUser,
@@ -48,7 +49,7 @@ type Req = { url: string; payload?: unknown; raw?: Buffer };
 type MatrixRow = {
   /** Public routes answer without a session. */
   public?: boolean;
-  request: (f: Fixture, role: Role) => Req;
+  request: (f: Fixture, role: Role) => Req | Promise<Req>;
   /** What each role of the owning school gets (elevated with a second factor). */
   roles: Record<Role, Expect>;
   /** A signed-in user of another school: 'not_found' for a record of school A, or own data. */
@@ -69,6 +70,8 @@ const only = (allowed: readonly Role[], otherwise: Expect = 403) =>
   >;
 const LEADS = ['dsl', 'deputy_dsl', 'headteacher'] as const;
 const ADMINS = [...LEADS, 'school_admin'] as const;
+/** Whoever may open some pupil's records once elevated: the leads and, in scope, class teachers. */
+const RECORD_READERS = [...LEADS, 'teacher', 'head_of_year'] as const;
 const leads = only(LEADS);
 /** For a request naming a record that does not exist: allowed roles get 404, others 403. */
 const missingFor = (allowed: readonly Role[]) =>
@@ -169,11 +172,17 @@ const MATRIX: Record<string, MatrixRow> = {
     request: () => ({ url: '/api/auth/recovery-codes' }),
     roles: everyone,
     otherSchool: 'own_data',
+    stepUp: ROLES, // new codes replace the old ones: a password alone may not do it
   },
   'POST /api/auth/verify/totp': {
-    request: () => ({ url: '/api/auth/verify/totp', payload: { code: '000000' } }),
-    roles: all('answered'),
-    otherSchool: 'own_data',
+    // A real code from the user's authenticator: the session is replaced by a new elevated one.
+    freshSession: true,
+    request: async (_f, role) => ({
+      url: '/api/auth/verify/totp',
+      payload: { code: await currentCode(t.app, users[role]) },
+    }),
+    roles: everyone,
+    otherSchool: 'own_data', // the code of someone else's authenticator: refused, nothing shown
   },
   'POST /api/auth/verify/recovery-code': {
     request: () => ({ url: '/api/auth/verify/recovery-code', payload: { code: 'aaaa-bbbb-cc' } }),
@@ -225,26 +234,31 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: admins,
     otherSchool: 'own_data',
+    stepUp: ADMINS,
   },
   'POST /api/admin/users/:id/invitation': {
     request: (f, role) => ({ url: `/api/admin/users/${f.own[role].targetUserId}/invitation` }),
     roles: only(ADMINS, 403),
     otherSchool: 'not_found',
+    stepUp: ADMINS,
   },
   'POST /api/admin/users/:id/disable': {
     request: (f, role) => ({ url: `/api/admin/users/${f.own[role].targetUserId}/disable` }),
     roles: admins,
     otherSchool: 'not_found',
+    stepUp: ADMINS,
   },
   'POST /api/admin/users/:id/reactivate': {
     request: (f, role) => ({ url: `/api/admin/users/${f.own[role].targetUserId}/reactivate` }),
     roles: admins,
     otherSchool: 'not_found',
+    stepUp: ADMINS,
   },
   'POST /api/admin/users/:id/unlock': {
     request: (f, role) => ({ url: `/api/admin/users/${f.own[role].targetUserId}/unlock` }),
     roles: admins,
     otherSchool: 'not_found',
+    stepUp: ADMINS,
   },
   'POST /api/admin/users/:id/reset-second-factor': {
     request: (f, role) => ({
@@ -253,6 +267,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: admins,
     otherSchool: 'not_found',
+    stepUp: ADMINS,
   },
   'PUT /api/admin/users/:id/groups': {
     request: (f, role) => ({
@@ -261,11 +276,13 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: admins,
     otherSchool: 'not_found',
+    stepUp: ADMINS,
   },
   'GET /api/admin/groups': {
     request: () => ({ url: '/api/admin/groups' }),
     roles: admins,
     otherSchool: 'own_data',
+    stepUp: ADMINS,
   },
   'POST /api/admin/groups': {
     request: (_f, role) => ({
@@ -280,6 +297,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: admins,
     otherSchool: 'own_data',
+    stepUp: ADMINS,
   },
   'PUT /api/admin/groups/:id': {
     request: (f, role) => ({
@@ -294,6 +312,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: admins,
     otherSchool: 'not_found',
+    stepUp: ADMINS,
   },
   'PUT /api/admin/groups/:id/categories/:categoryId': {
     request: (f, role) => ({
@@ -302,16 +321,19 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: admins,
     otherSchool: 'not_found',
+    stepUp: ADMINS,
   },
   'GET /api/admin/policies': {
     request: () => ({ url: '/api/admin/policies' }),
     roles: admins,
     otherSchool: 'own_data',
+    stepUp: ADMINS,
   },
   'PATCH /api/admin/policies': {
     request: () => ({ url: '/api/admin/policies', payload: { idleWarningMinutes: 2 } }),
     roles: admins,
     otherSchool: 'own_data',
+    stepUp: ADMINS,
   },
 
   // ——— Pupils, chronology and the MIS (issues 2, 4, 5) ———
@@ -326,7 +348,7 @@ const MATRIX: Record<string, MatrixRow> = {
     // Class teachers see only pupils in their own groups; this pupil is in none of theirs.
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: [...LEADS, 'teacher', 'head_of_year'],
+    stepUp: RECORD_READERS,
   },
   'GET /api/pupils/:id/chronology.pdf': {
     request: (f) => ({ url: `/api/pupils/${f.pupilId}/chronology.pdf` }),
@@ -338,6 +360,7 @@ const MATRIX: Record<string, MatrixRow> = {
     request: (f) => ({ url: `/api/pupils/${f.pupilId}` }),
     roles: leads,
     otherSchool: 'not_found',
+    stepUp: RECORD_READERS,
   },
   'POST /api/pupils/:id/overrides': {
     request: (f) => ({
@@ -346,6 +369,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
+    stepUp: LEADS,
   },
   'POST /api/pupils/:id/overrides/remove': {
     request: (f) => ({
@@ -354,6 +378,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
+    stepUp: LEADS,
   },
   'POST /api/pupils/:id/restrictions': {
     request: (f) => ({
@@ -362,17 +387,20 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
+    stepUp: LEADS,
   },
   'POST /api/pupils/:id/restrictions/:restrictionId/remove': {
     // A restriction id that does not exist: those allowed get 404, the rest 403.
     request: (f) => ({ url: `/api/pupils/${f.pupilId}/restrictions/${f.concernId}/remove` }),
     roles: missingFor(LEADS),
     otherSchool: 'not_found',
+    stepUp: LEADS,
   },
   'POST /api/pupils/:id/flags': {
     request: (f) => ({ url: `/api/pupils/${f.pupilId}/flags`, payload: { flag: 'young_carer' } }),
     roles: leads,
     otherSchool: 'not_found',
+    stepUp: LEADS,
   },
   'POST /api/pupils/:id/flags/:flagId/end': {
     // A flag id that does not exist: those allowed get 404, the rest 403.
@@ -382,6 +410,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: missingFor(LEADS),
     otherSchool: 'not_found',
+    stepUp: LEADS,
   },
   'POST /api/mis/push': {
     public: true, // authenticates its own API key: src/mis/api.test.ts
@@ -396,26 +425,31 @@ const MATRIX: Record<string, MatrixRow> = {
     request: () => ({ url: '/api/admin/mis/runs' }),
     roles: admins,
     otherSchool: 'own_data',
+    stepUp: ADMINS,
   },
   'GET /api/admin/mis/keys': {
     request: () => ({ url: '/api/admin/mis/keys' }),
     roles: admins,
     otherSchool: 'own_data',
+    stepUp: ADMINS,
   },
   'POST /api/admin/mis/keys': {
     request: () => ({ url: '/api/admin/mis/keys', payload: { label: 'matrix' } }),
     roles: admins,
     otherSchool: 'own_data',
+    stepUp: ADMINS,
   },
   'POST /api/admin/mis/keys/:id/revoke': {
     request: (f) => ({ url: `/api/admin/mis/keys/${f.concernId}/revoke` }),
     roles: missingFor(ADMINS),
     otherSchool: 'not_found',
+    stepUp: ADMINS,
   },
   'GET /api/admin/mis/connector': {
     request: () => ({ url: '/api/admin/mis/connector' }),
     roles: admins,
     otherSchool: 'own_data',
+    stepUp: ADMINS,
   },
   'PUT /api/admin/mis/connector': {
     request: () => ({
@@ -424,6 +458,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: admins,
     otherSchool: 'own_data',
+    stepUp: ADMINS,
   },
 
   // ——— Categories and concerns (issues 2, 4) ———
@@ -440,11 +475,13 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: admins,
     otherSchool: 'own_data',
+    stepUp: ADMINS,
   },
   'PATCH /api/categories/:id': {
     request: (f) => ({ url: `/api/categories/${f.categoryId}`, payload: { guidance: 'Facts.' } }),
     roles: admins,
     otherSchool: 'not_found',
+    stepUp: ADMINS,
   },
   'POST /api/concerns': {
     firstTier: true,
@@ -485,6 +522,7 @@ const MATRIX: Record<string, MatrixRow> = {
     request: (f) => ({ url: `/api/concerns/${f.concernId}/versions` }),
     roles: only(LEADS, 404),
     otherSchool: 'not_found',
+    stepUp: LEADS,
   },
   'POST /api/concerns/:id/attachments': {
     // Whoever may read the record may attach to it (the DSL adds letters); to others it is not there.
@@ -528,6 +566,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
+    stepUp: LEADS,
   },
   'GET /api/actions': {
     request: () => ({ url: '/api/actions' }),
@@ -546,6 +585,7 @@ const MATRIX: Record<string, MatrixRow> = {
     request: () => ({ url: '/api/referral-agencies' }),
     roles: leads,
     otherSchool: 'own_data',
+    stepUp: LEADS,
   },
   'POST /api/referrals': {
     request: (f) => ({
@@ -558,6 +598,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
+    stepUp: LEADS,
   },
   'GET /api/referrals': {
     request: () => ({ url: '/api/referrals' }),
@@ -569,6 +610,7 @@ const MATRIX: Record<string, MatrixRow> = {
     request: (f, role) => ({ url: `/api/referrals/${f.own[role].referralId}` }),
     roles: leads,
     otherSchool: 'not_found',
+    stepUp: LEADS,
   },
   'POST /api/referrals/:id/followups': {
     request: (f, role) => ({
@@ -577,6 +619,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
+    stepUp: LEADS,
   },
   'POST /api/referrals/:id/status': {
     request: (f, role) => ({
@@ -585,11 +628,13 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
+    stepUp: LEADS,
   },
   'POST /api/cases': {
     request: (f) => ({ url: '/api/cases', payload: { pupilId: f.pupilId } }),
     roles: leads,
     otherSchool: 'not_found',
+    stepUp: LEADS,
   },
   'GET /api/cases/:id': {
     request: (f, role) => ({ url: `/api/cases/${f.own[role].caseId}` }),
@@ -604,6 +649,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
+    stepUp: LEADS,
   },
   'POST /api/cases/:id/close': {
     request: (f, role) => ({
@@ -612,6 +658,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
+    stepUp: LEADS,
   },
   'POST /api/cases/:id/reopen': {
     request: (f, role) => ({
@@ -620,6 +667,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
+    stepUp: LEADS,
   },
   'POST /api/cases/:id/no-further-action': {
     request: (f, role) => ({
@@ -628,6 +676,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
+    stepUp: LEADS,
   },
   'POST /api/conversations': {
     request: (f) => ({
@@ -641,6 +690,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
+    stepUp: LEADS,
   },
   'GET /api/search': {
     request: () => ({ url: '/api/search?q=matrix' }),
@@ -676,7 +726,8 @@ async function sessionOf(user: TestUser, elevated: boolean, fresh = false): Prom
   return s;
 }
 
-function send(session: Session | null, method: Method, req: Req) {
+async function send(session: Session | null, method: Method, request: Req | Promise<Req>) {
+  const req = await request;
   if (!req.raw) return call(t.app, session, method, req.url, req.payload);
   return t.app.inject({
     method,
@@ -851,4 +902,30 @@ describe('access matrix', () => {
       expect(other.body).not.toContain(fixture.pupilId);
     });
   }
+
+  it("keeps the chronology's PDF export to the pupils the exporter's groups cover", async () => {
+    // A school's own group: export, and records of Year 9 only. The fixture pupil is in Year 7.
+    const dsl = await sessionOf(users.dsl, true);
+    const group = await call(t.app, dsl, 'POST', '/api/admin/groups', {
+      name: 'Year 9 exporters',
+      nonRestrictedDefault: 'view',
+      restrictedDefault: 'none',
+      scope: { kind: 'year_groups', yearGroups: ['Year 9'] },
+      capabilities: ['export'],
+    });
+    expect(group.statusCode, group.body).toBe(201);
+    const exporter = await makeUser(t.services, users.dsl.schoolId, 'teacher', 'Year 9 exporter');
+    const joined = await call(t.app, dsl, 'PUT', `/api/admin/users/${exporter.id}/groups`, {
+      groupIds: [group.json<{ id: string }>().id],
+    });
+    expect(joined.statusCode, joined.body).toBe(204);
+    const s = await signIn(t.app, exporter, { elevated: true });
+    for (const url of [
+      `/api/pupils/${fixture.pupilId}/chronology`,
+      `/api/pupils/${fixture.pupilId}/chronology.pdf`,
+    ]) {
+      const res = await call(t.app, s, 'GET', url);
+      expect(res.statusCode, `${url}: ${res.body}`).toBe(403);
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App } from '../http/app.ts';
 import type { Services } from '../services.ts';
-import { ctx } from '../http/context.ts';
+import { ctx, type Tx } from '../http/context.ts';
 import { IdParams, responses } from '../http/schemas.ts';
 import { forbidden, notFound } from '../http/errors.ts';
 import { can } from '../access/actor.ts';
@@ -32,6 +32,28 @@ const summary = (r: PupilRow) => ({
 });
 
 const NAME = `coalesce(preferred_name, first_name) || ' ' || last_name`;
+
+/**
+ * The pupil whose chronology is asked for, if within the viewer's scope. Protects the chronology
+ * and its PDF export alike: both must refuse a pupil outside every grant's scope (403), whatever
+ * capabilities (export) the viewer holds.
+ */
+async function pupilInReach(t: Tx, id: string): Promise<PupilRow> {
+  const [pupil] = await t.q<PupilRow & { group_refs: string[] }>(
+    `SELECT id, ${NAME} AS name, year_group, form,
+            lantern_pupil_group_refs(id, form) AS group_refs FROM pupils WHERE id = $1`,
+    [id],
+  );
+  if (!pupil) throw notFound('That pupil');
+  const scoped = {
+    yearGroup: pupil.year_group,
+    groupIds: pupilGroupRefs({ form: pupil.form, groupRefs: pupil.group_refs }),
+  };
+  if (!pupilInScope(t.actor.permissions, scoped)) {
+    throw forbidden('This pupil is outside the groups your permissions cover.');
+  }
+  return pupil;
+}
 
 export function registerPupilRoutes(app: App, services: Services): void {
   app.get(
@@ -100,19 +122,7 @@ export function registerPupilRoutes(app: App, services: Services): void {
       const c = ctx(services, req);
       requireAbility(c.actor, 'pupil.chronology');
       return c.tx(async (t) => {
-        const [pupil] = await t.q<PupilRow & { group_refs: string[] }>(
-          `SELECT id, ${NAME} AS name, year_group, form,
-                  lantern_pupil_group_refs(id, form) AS group_refs FROM pupils WHERE id = $1`,
-          [req.params.id],
-        );
-        if (!pupil) throw notFound('That pupil');
-        const scoped = {
-          yearGroup: pupil.year_group,
-          groupIds: pupilGroupRefs({ form: pupil.form, groupRefs: pupil.group_refs }),
-        };
-        if (!pupilInScope(c.actor.permissions, scoped)) {
-          throw forbidden('This pupil is outside the groups your permissions cover.');
-        }
+        const pupil = await pupilInReach(t, req.params.id);
         await t.audit({
           action: 'pupil.chronology_viewed',
           targetType: 'pupil',
@@ -141,12 +151,7 @@ export function registerPupilRoutes(app: App, services: Services): void {
       requireAbility(c.actor, 'pupil.chronology');
       requireAbility(c.actor, 'export');
       const pdf = await c.tx(async (t) => {
-        const [pupil] = await t.q<PupilRow & { group_refs: string[] }>(
-          `SELECT id, ${NAME} AS name, year_group, form,
-                  lantern_pupil_group_refs(id, form) AS group_refs FROM pupils WHERE id = $1`,
-          [req.params.id],
-        );
-        if (!pupil) throw notFound('That pupil');
+        const pupil = await pupilInReach(t, req.params.id);
         return exportChronologyPdf(t, pupil, toFilter(req.query));
       });
       return reply
