@@ -703,6 +703,12 @@ const MATRIX: Record<string, MatrixRow> = {
     roles: everyone,
     otherSchool: 'own_data',
   },
+  'GET /api/staff': {
+    firstTier: true, // whom to alert, chosen while logging a concern with a password alone
+    request: () => ({ url: '/api/staff' }),
+    roles: everyone,
+    otherSchool: 'own_data',
+  },
 };
 
 const API = (url: string) => url === '/healthz' || url.startsWith('/api/');

@@ -8,6 +8,7 @@ import { registerCaseRoutes } from '../cases/routes.ts';
 import { registerSearchRoutes } from '../search/routes.ts';
 import { registerVaultRoutes } from '../vault/routes.ts';
 import { registerDashboardRoutes } from '../dashboard/routes.ts';
+import { registerStaffRoutes } from '../users/staff-routes.ts';
 
 export async function registerRecordRoutes(app: App, services: Services): Promise<void> {
   registerAlertRoutes(app, services);
@@ -16,5 +17,6 @@ export async function registerRecordRoutes(app: App, services: Services): Promis
   registerCaseRoutes(app, services);
   registerSearchRoutes(app, services);
   registerDashboardRoutes(app, services);
+  registerStaffRoutes(app, services);
   await registerVaultRoutes(app, services);
 }
