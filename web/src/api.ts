@@ -48,7 +48,28 @@ export type ConcernView = {
   author: { id: string; name: string };
   pupils: { id: string; name: string; role: string }[];
   categories: CategoryChip[];
+  bodyMap: BodyMark[];
+  verballyInformed: { id: string; name: string } | null;
+  caseId: string | null;
+  version: number;
+  attachments: AttachmentView[];
   allowed: string[];
+};
+
+export type BodyMark = {
+  side: 'front' | 'back';
+  x: number;
+  y: number;
+  type: 'bruise' | 'cut' | 'burn' | 'mark' | 'swelling' | 'bite' | 'other';
+  description: string;
+};
+
+export type AttachmentView = {
+  id: string;
+  name: string;
+  mime: string;
+  sizeBytes: number;
+  uploadedAt: string;
 };
 
 export type NewConcern = {
@@ -57,6 +78,10 @@ export type NewConcern = {
   happenedAt: string;
   location?: string;
   body: string;
+  bodyMap?: BodyMark[];
+  alertUserIds?: string[];
+  alertGroups?: string[];
+  verballyInformedId?: string;
 };
 
 export class ApiError extends Error {
@@ -117,6 +142,29 @@ export async function api<T>(
   const data: unknown = await res.json().catch(() => null);
   if (!res.ok) {
     if (isErrorBody(data)) throw new ApiError(res.status, data.error.code, data.error.message);
+    throw new ApiError(res.status, 'http_error', `Something went wrong (${res.status}).`);
+  }
+  return data as T;
+}
+
+/** Sends a file as raw bytes (the vault's only upload format), with the CSRF token. */
+export async function uploadFile<T>(url: string, file: File): Promise<T> {
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'Content-Type': 'application/octet-stream',
+  };
+  if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'POST', headers, credentials: 'same-origin', body: file });
+  } catch {
+    throw new ApiError(0, 'network', 'Lantern could not be reached. Check your connection.');
+  }
+  if (res.status !== 401) lastAnswerAt = Date.now();
+  const data: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    if (isErrorBody(data)) throw new ApiError(res.status, data.error.code, data.error.message);
+    if (res.status === 413) throw new ApiError(413, 'too_large', 'The file is too large.');
     throw new ApiError(res.status, 'http_error', `Something went wrong (${res.status}).`);
   }
   return data as T;

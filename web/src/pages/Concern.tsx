@@ -1,5 +1,8 @@
-// One concern in full. What the user may do with it comes from the record's `allowed` list.
-import { Link, useParams } from 'react-router';
+// One concern in full: the record, its body map and files, who was told, and (for the author) a
+// correction that keeps every earlier version. What the user may do with it comes from the
+// record's `allowed` list; the server decides, the page only shows.
+import { useState } from 'react';
+import { Link, useLocation, useParams } from 'react-router';
 import type { ConcernView } from '../api.ts';
 import { formatWhen, roleLabel, statusLabel } from '../format.ts';
 import { useLoad } from '../useLoad.ts';
@@ -7,11 +10,24 @@ import { useSession } from '../session.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { CategoryChips } from '../components/CategoryChips.tsx';
 import { LoadProblem } from '../components/LoadProblem.tsx';
+import { BodyMapView } from '../components/BodyMap.tsx';
+import { AttachmentList } from '../components/AttachmentList.tsx';
+import { CorrectConcern, EarlierVersions } from '../components/CorrectConcern.tsx';
+
+function flashOf(state: unknown): { text: string; error: boolean } | null {
+  if (typeof state !== 'object' || state === null || !('flash' in state)) return null;
+  const text = state.flash;
+  if (typeof text !== 'string') return null;
+  return { text, error: 'tone' in state && state.tone === 'error' };
+}
 
 export function ConcernPage() {
   const { id = '' } = useParams();
   const session = useSession();
-  const state = useLoad<ConcernView>(`/api/concerns/${encodeURIComponent(id)}`);
+  const flash = flashOf(useLocation().state);
+  const [reload, setReload] = useState(0);
+  const [said, setSaid] = useState<string | null>(null);
+  const state = useLoad<ConcernView>(`/api/concerns/${encodeURIComponent(id)}`, reload);
   if (state.status === 'loading') {
     return (
       <>
@@ -23,9 +39,24 @@ export function ConcernPage() {
   if (state.status === 'error') return <LoadProblem title="The concern" state={state} />;
   const c = state.data;
   const linkPupils = session.has('pupil.chronology');
+  const changed = (message: string) => {
+    setSaid(message);
+    setReload((n) => n + 1);
+  };
+  const message = said ?? flash?.text ?? null;
   return (
     <>
       <PageHeading title="Concern">Concern</PageHeading>
+      <div
+        role={flash?.error && !said ? 'alert' : 'status'}
+        className={
+          message
+            ? `message ${flash?.error && !said ? 'message-error' : 'message-success'}`
+            : 'visually-empty'
+        }
+      >
+        {message}
+      </div>
       <article className="card stack">
         <dl className="facts">
           <div>
@@ -48,6 +79,14 @@ export function ConcernPage() {
             <dt>Status</dt>
             <dd>{statusLabel(c.status)}</dd>
           </div>
+          {c.version > 1 && (
+            <div>
+              <dt>Corrected</dt>
+              <dd>
+                {c.version - 1} {c.version === 2 ? 'time' : 'times'}; earlier versions are kept
+              </dd>
+            </div>
+          )}
           <div>
             <dt>Pupils</dt>
             <dd>
@@ -61,12 +100,25 @@ export function ConcernPage() {
               </ul>
             </dd>
           </div>
+          <div>
+            <dt>DSL told in person</dt>
+            <dd>{c.verballyInformed ? c.verballyInformed.name : 'Not recorded'}</dd>
+          </div>
         </dl>
         <h2>Categories</h2>
         <CategoryChips categories={c.categories} />
         <h2>What happened</h2>
         <p className="entry-text">{c.body}</p>
+        {c.bodyMap.length > 0 && (
+          <>
+            <h2>Body map</h2>
+            <BodyMapView marks={c.bodyMap} />
+          </>
+        )}
+        <AttachmentList concern={c} onChanged={changed} />
       </article>
+      {c.allowed.includes('edit') && <CorrectConcern concern={c} onSaved={changed} />}
+      {c.version > 1 && session.has('records.view') && <EarlierVersions concernId={c.id} />}
       <p>
         <Link to="/">Back to the dashboard</Link>
       </p>

@@ -1,5 +1,7 @@
-// The dashboard: begin logging a concern, my concerns, and (for those the server lets see the
-// school's records) recent concerns with each pupil linked to their chronology.
+// The dashboard: begin logging a concern; my alerts, my actions, open cases and overdue referrals
+// (one /api/dashboard answer, filtered by the server); my concerns; and (for those the server lets
+// see the school's records) recent concerns with each pupil linked to their chronology.
+import { useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { Button } from 'react-aria-components';
 import type { ConcernView } from '../api.ts';
@@ -8,6 +10,7 @@ import { useLoad } from '../useLoad.ts';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { ConcernList } from '../components/ConcernList.tsx';
 import { SecondFactorForm } from '../components/SecondFactorForm.tsx';
+import { DashboardWork, type DashboardData } from '../components/DashboardWork.tsx';
 
 function flashOf(state: unknown): string | null {
   if (typeof state !== 'object' || state === null || !('flash' in state)) return null;
@@ -21,8 +24,10 @@ export function DashboardPage() {
   const navigate = useNavigate();
   const flash = flashOf(location.state);
   const seesRecords = SEE_RECORDS.some((c) => session.has(c));
+  const [reload, setReload] = useState(0);
+  const work = useLoad<DashboardData>('/api/dashboard', reload);
   const mine = useLoad<{ items: ConcernView[] }>('/api/concerns?mine=true');
-  const recent = useLoad<{ items: ConcernView[] }>(seesRecords ? '/api/concerns' : null);
+  const recent = useLoad<{ items: ConcernView[] }>(seesRecords ? '/api/concerns' : null, reload);
 
   return (
     <>
@@ -46,6 +51,7 @@ export function DashboardPage() {
         )}
       </div>
       <StepUpPanel />
+      <DashboardWork state={work} onChanged={() => setReload((n) => n + 1)} />
       <section aria-labelledby="mine-heading" className="section">
         <h2 id="mine-heading">My concerns</h2>
         <ConcernList

@@ -1,6 +1,8 @@
-// Log a concern: pupils (each with a role), category, when and where it happened, and what
-// happened. Checked here first so people get quick, specific messages tied to each field; the
-// server checks everything again and its 400 messages are shown too.
+// Log a concern: pupils (each with a role), categories, when and where it happened, what happened,
+// a body map, attachments, whom to alert and which DSL was told in person. Checked here first so
+// people get quick, specific messages tied to each field; the server checks everything again and
+// its 400 messages are shown too. Attachments go up once the concern is saved (the vault stores
+// each against its concern); a refused file leaves the concern saved and says so on its page.
 import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { Button } from 'react-aria-components';
@@ -8,6 +10,8 @@ import {
   api,
   ApiError,
   errorMessage,
+  uploadFile,
+  type BodyMark,
   type Category,
   type ConcernView,
   type NewConcern,
@@ -17,8 +21,11 @@ import { useLoad } from '../useLoad.ts';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { PupilPicker, type ChosenPupil } from '../components/PupilPicker.tsx';
 import { CategorySelect } from '../components/CategorySelect.tsx';
+import { MoreCategories } from '../components/MoreCategories.tsx';
+import { BodyMapField } from '../components/BodyMap.tsx';
+import { AlertChoice, type AlertChoiceValue } from '../components/AlertChoice.tsx';
 
-type Field = 'pupils' | 'category' | 'happenedAt' | 'body';
+type Field = 'pupils' | 'category' | 'happenedAt' | 'body' | 'informed';
 type Errors = Partial<Record<Field, string>>;
 
 const IDS: Record<Field, string> = {
@@ -26,6 +33,7 @@ const IDS: Record<Field, string> = {
   category: 'concern-category',
   happenedAt: 'concern-when',
   body: 'concern-body',
+  informed: 'concern-informed',
 };
 
 function validate(v: {
@@ -33,6 +41,7 @@ function validate(v: {
   category: string;
   when: string;
   body: string;
+  informed: string | null;
 }): Errors {
   const e: Errors = {};
   if (v.pupils.length === 0) e.pupils = 'Choose at least one pupil.';
@@ -43,6 +52,7 @@ function validate(v: {
     e.happenedAt = 'When it happened cannot be in the future.';
   if (!v.body.trim()) e.body = 'Write what happened.';
   else if (v.body.length > 20_000) e.body = 'What happened must be 20,000 characters or fewer.';
+  if (v.informed === '') e.informed = 'Choose the DSL you told, or untick the box.';
   return e;
 }
 
@@ -55,6 +65,14 @@ export function LogConcernPage() {
   const [when, setWhen] = useState(now);
   const [where, setWhere] = useState('');
   const [body, setBody] = useState('');
+  const [more, setMore] = useState<string[]>([]);
+  const [marks, setMarks] = useState<BodyMark[]>([]);
+  const [files, setFiles] = useState<File[]>([]);
+  const [alerts, setAlerts] = useState<AlertChoiceValue>({
+    groups: [],
+    userIds: [],
+    verballyInformedId: null,
+  });
   const [errors, setErrors] = useState<Errors>({});
   const [serverError, setServerError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -64,7 +82,8 @@ export function LogConcernPage() {
     e.preventDefault();
     if (busy) return;
     setServerError(null);
-    const found = validate({ pupils, category, when, body });
+    const informed = alerts.verballyInformedId;
+    const found = validate({ pupils, category, when, body, informed });
     setErrors(found);
     const first = (Object.keys(IDS) as Field[]).find((f) => found[f]);
     if (first) {
@@ -73,15 +92,19 @@ export function LogConcernPage() {
     }
     const payload: NewConcern = {
       pupils: pupils.map((p) => ({ pupilId: p.pupil.id, role: p.role })),
-      categoryIds: [category],
+      categoryIds: [category, ...more.filter((c) => c !== category)],
       happenedAt: new Date(when).toISOString(),
       body,
       ...(where.trim() ? { location: where.trim() } : {}),
+      ...(marks.length > 0 ? { bodyMap: marks } : {}),
+      ...(alerts.userIds.length > 0 ? { alertUserIds: alerts.userIds } : {}),
+      ...(alerts.groups.length > 0 ? { alertGroups: alerts.groups } : {}),
+      ...(informed ? { verballyInformedId: informed } : {}),
     };
     setBusy(true);
+    let saved: ConcernView;
     try {
-      await api<ConcernView>('POST', '/api/concerns', payload);
-      await navigate('/', { state: { flash: 'Concern saved. It is listed under My concerns.' } });
+      saved = await api<ConcernView>('POST', '/api/concerns', payload);
     } catch (err) {
       setBusy(false);
       setServerError(
@@ -89,7 +112,30 @@ export function LogConcernPage() {
           ? `The concern was not saved: ${err.message}`
           : `The concern was not saved. ${errorMessage(err)}`,
       );
+      return;
     }
+    // The concern is saved; now its files. One refused file does not stop the others.
+    const refused: string[] = [];
+    for (const file of files) {
+      try {
+        await uploadFile(
+          `/api/concerns/${saved.id}/attachments?name=${encodeURIComponent(file.name)}`,
+          file,
+        );
+      } catch (err) {
+        refused.push(`${file.name}: ${errorMessage(err)}`);
+      }
+    }
+    if (refused.length > 0) {
+      await navigate(`/concerns/${saved.id}`, {
+        state: {
+          flash: `Concern saved, but ${refused.length === 1 ? 'a file was' : 'some files were'} not attached. ${refused.join(' ')} You can attach a file again below.`,
+          tone: 'error',
+        },
+      });
+      return;
+    }
+    await navigate('/', { state: { flash: 'Concern saved. It is listed under My concerns.' } });
   };
 
   const describe = (f: Field, hint?: string) =>
@@ -121,6 +167,7 @@ export function LogConcernPage() {
           onChange={setCategory}
           error={errors.category ?? null}
         />
+        <MoreCategories state={categories} primary={category} chosen={more} onChange={setMore} />
         <div className="field">
           <label htmlFor={IDS.happenedAt} className="field-label">
             When it happened
@@ -172,6 +219,30 @@ export function LogConcernPage() {
             required
           />
         </div>
+        <BodyMapField marks={marks} onChange={setMarks} idPrefix="concern-map" />
+        <div className="field">
+          <label htmlFor="concern-files" className="field-label">
+            Attachments <span className="muted">(optional)</span>
+          </label>
+          <p id="concern-files-hint" className="hint">
+            A letter, a photo of a note, an email: PDFs, images, Office documents and email files.
+            Each is checked by its content and stored encrypted.
+          </p>
+          <input
+            id="concern-files"
+            className="input"
+            type="file"
+            multiple
+            aria-describedby="concern-files-hint"
+            onChange={(e) => setFiles(Array.from(e.target.files ?? []))}
+          />
+        </div>
+        <AlertChoice
+          value={alerts}
+          onChange={setAlerts}
+          informedError={errors.informed ?? null}
+          informedId={IDS.informed}
+        />
         <div role="alert" className={serverError ? 'message message-error' : 'visually-empty'}>
           {serverError}
         </div>
