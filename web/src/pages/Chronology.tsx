@@ -1,4 +1,7 @@
-// A pupil's chronology: everything about them the server lets this user see, newest first.
+// A pupil's chronology: everything about them the server lets this user see, newest first, with
+// filters, a print-ready page and the PDF export. Another linked pupil the viewer may not see
+// arrives from the server without a name ("Another pupil").
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { CategoryChip, Pupil } from '../api.ts';
 import { formatWhen } from '../format.ts';
@@ -6,6 +9,14 @@ import { useLoad } from '../useLoad.ts';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { CategoryChips } from '../components/CategoryChips.tsx';
 import { LoadProblem } from '../components/LoadProblem.tsx';
+import {
+  ChronologyFilters,
+  filterQuery,
+  NO_FILTER,
+  type ChronologyFilter,
+} from '../components/ChronologyFilters.tsx';
+import { useSession } from '../session.tsx';
+import { roleLabel } from '../format.ts';
 
 /** The server's entry; older servers sent concern views (body, author object) instead. */
 type RawEntry = {
@@ -18,6 +29,8 @@ type RawEntry = {
   author?: string | { id: string; name: string } | null;
   categories?: CategoryChip[];
   status?: string | null;
+  overdue?: boolean;
+  pupils?: { id: string | null; name: string; role: string }[];
 };
 
 type Entry = {
@@ -28,6 +41,8 @@ type Entry = {
   text: string;
   author: string | null;
   categories: CategoryChip[];
+  overdue: boolean;
+  pupils: { id: string | null; name: string; role: string }[];
 };
 
 function normalise(e: RawEntry): Entry {
@@ -40,13 +55,24 @@ function normalise(e: RawEntry): Entry {
     text: e.text ?? e.body ?? '',
     author: typeof e.author === 'string' ? e.author : (e.author?.name ?? null),
     categories: e.categories ?? [],
+    overdue: e.overdue === true,
+    pupils: e.pupils ?? [],
   };
+}
+
+/** Where an entry opens in full, when it has a page of its own. */
+function entryLink(e: Entry): string | null {
+  if (e.kind === 'concern') return `/concerns/${e.id}`;
+  if (e.kind === 'referral') return `/referrals/${e.id}`;
+  return null;
 }
 
 export function ChronologyPage() {
   const { id = '' } = useParams();
+  const session = useSession();
+  const [filter, setFilter] = useState<ChronologyFilter>(NO_FILTER);
   const state = useLoad<{ pupil: Pupil; entries: RawEntry[] }>(
-    `/api/pupils/${encodeURIComponent(id)}/chronology`,
+    `/api/pupils/${encodeURIComponent(id)}/chronology${filterQuery(filter)}`,
   );
   if (state.status === 'loading') {
     return (
@@ -70,8 +96,18 @@ export function ChronologyPage() {
         <Link to={`/pupils/${pupil.id}/profile`}>Pupil profile</Link> ·{' '}
         <Link to="/">Back to the dashboard</Link>
       </p>
+      <ChronologyFilters
+        pupilId={pupil.id}
+        applied={filter}
+        onApply={setFilter}
+        canExport={session.has('export')}
+      />
       {entries.length === 0 ? (
-        <p className="muted">Nothing has been recorded about {pupil.name} that you can see.</p>
+        <p className="muted">
+          {filter === NO_FILTER
+            ? `Nothing has been recorded about ${pupil.name} that you can see.`
+            : 'Nothing matches these filters.'}
+        </p>
       ) : (
         <ol className="timeline" aria-label={`Chronology of ${pupil.name}`}>
           {entries.map((e) => (
@@ -80,10 +116,19 @@ export function ChronologyPage() {
                 <time dateTime={e.happenedAt}>{formatWhen(e.happenedAt)}</time>
                 <span className="entry-kind">
                   {' – '}
-                  {e.kind === 'concern' ? <Link to={`/concerns/${e.id}`}>{e.title}</Link> : e.title}
+                  {entryLink(e) ? <Link to={entryLink(e) ?? ''}>{e.title}</Link> : e.title}
                 </span>
+                {e.overdue && <strong className="badge badge-overdue"> Overdue</strong>}
               </h2>
               <CategoryChips categories={e.categories} />
+              {e.pupils.length > 1 && (
+                <p className="muted">
+                  Pupils:{' '}
+                  {e.pupils
+                    .map((p) => `${p.id === pupil.id ? pupil.name : p.name} (${roleLabel(p.role)})`)
+                    .join('; ')}
+                </p>
+              )}
               {e.author && <p className="muted">Recorded by {e.author}</p>}
               {e.text && <p className="entry-text">{e.text}</p>}
             </li>
