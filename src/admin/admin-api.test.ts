@@ -351,4 +351,23 @@ describe('staff accounts', () => {
     });
     expect(rows.map((r) => r.action)).toContain('group.created');
   });
+
+  it("lists the school's own year groups (current pupils only) for choosing a group's scope", async () => {
+    const schoolId = await makeSchool(t.services);
+    const otherSchool = await makeSchool(t.services);
+    const { session: admin } = await enrolTotp(
+      t,
+      await makeUser(t.services, schoolId, 'school_admin'),
+    );
+    for (const yearGroup of ['Year 10', 'Year 7', 'Year 7', 'Year 2'])
+      await makePupil(t.services, schoolId, { yearGroup });
+    const leaver = await makePupil(t.services, schoolId, { yearGroup: 'Year 13' });
+    await unsafeAsOwner(t.services.db, (q) =>
+      q.query('UPDATE pupils SET archived_at = now() WHERE id = $1', [leaver.id]),
+    );
+    await makePupil(t.services, otherSchool, { yearGroup: 'Year 4' });
+    const res = await call(t.app, admin, 'GET', '/api/admin/year-groups');
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ items: ['Year 2', 'Year 7', 'Year 10'] });
+  });
 });

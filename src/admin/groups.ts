@@ -55,6 +55,17 @@ export async function listGroups(t: Tx) {
   });
 }
 
+/** The year groups of the school's current pupils, in a natural order (Year 2 before Year 10). */
+export async function listYearGroups(t: Tx): Promise<string[]> {
+  const rows = await t.q<{ year_group: string }>(
+    `SELECT DISTINCT year_group FROM pupils
+     WHERE archived_at IS NULL AND year_group IS NOT NULL AND year_group <> ''`,
+  );
+  return rows
+    .map((r) => r.year_group)
+    .sort((a, b) => a.localeCompare(b, 'en-GB', { numeric: true }));
+}
+
 function checkInput(g: GroupInput) {
   if (g.scope.kind === 'year_groups' && (g.scope.yearGroups ?? []).length === 0) {
     throw badRequest('Choose at least one year group for this scope.', 'no_year_groups');

@@ -20,7 +20,13 @@ import {
   setMemberships,
   unlockUser,
 } from './users.ts';
-import { createGroup, listGroups, setCategoryAccess, updateGroup } from './groups.ts';
+import {
+  createGroup,
+  listGroups,
+  listYearGroups,
+  setCategoryAccess,
+  updateGroup,
+} from './groups.ts';
 import { readPolicies, updatePolicies } from './policies.ts';
 
 const lit = <T extends string>(xs: readonly T[]) =>
@@ -257,6 +263,20 @@ export function registerAdminRoutes(app: App, services: Services): void {
     },
     async (req) => ({
       items: await admin(req).tx(listGroups),
+    }),
+  );
+
+  app.get(
+    '/api/admin/year-groups',
+    {
+      schema: {
+        tags,
+        summary: "The school's year groups (from its pupils), to choose a group's scope from",
+        response: responses({ 200: Type.Object({ items: Type.Array(Type.String()) }) }),
+      },
+    },
+    async (req) => ({
+      items: await admin(req).tx(listYearGroups),
     }),
   );
 

@@ -284,6 +284,12 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'own_data',
     stepUp: ADMINS,
   },
+  'GET /api/admin/year-groups': {
+    request: () => ({ url: '/api/admin/year-groups' }),
+    roles: admins,
+    otherSchool: 'own_data',
+    stepUp: ADMINS,
+  },
   'POST /api/admin/groups': {
     request: (_f, role) => ({
       url: '/api/admin/groups',
