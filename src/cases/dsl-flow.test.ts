@@ -32,16 +32,9 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-/** Test stand-in for the second-factor step-up (issue 3): marks the user's sessions elevated. */
-async function elevatedSignIn(user: TestUser) {
-  const session = await signIn(t.app, user);
-  await unsafeAsOwner(t.services.db, (q) =>
-    q.query(`UPDATE sessions SET stage = 'full', elevated_until = $2 WHERE user_id = $1`, [
-      user.id,
-      new Date(clock.now().getTime() + 365 * 86_400_000),
-    ]),
-  );
-  return session;
+/** Signs in and steps up with a real authenticator code, as the DSL does each morning. */
+function elevatedSignIn(user: TestUser) {
+  return signIn(t.app, user, { elevated: true });
 }
 
 async function school() {
