@@ -12,6 +12,8 @@ import { PupilProfilePage } from './pages/PupilProfile.tsx';
 import { AccountSecurityPage } from './pages/AccountSecurity.tsx';
 import { ForgottenPasswordPage, SetPasswordPage } from './pages/SetPassword.tsx';
 import { MisAdminPage } from './pages/MisAdmin.tsx';
+import { CasePage } from './pages/Case.tsx';
+import { ReferralPage } from './pages/Referral.tsx';
 
 export function App() {
   const { state } = useSessionApi();
@@ -38,6 +40,8 @@ export function App() {
         <Route path="pupils/:id/profile" element={<PupilProfilePage />} />
         <Route path="account" element={<AccountSecurityPage />} />
         <Route path="admin/mis" element={<MisAdminPage />} />
+        <Route path="cases/:id" element={<CasePage />} />
+        <Route path="referrals/:id" element={<ReferralPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -5,10 +5,11 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { CategoryChip, Pupil } from '../api.ts';
 import { formatWhen } from '../format.ts';
-import { useLoad } from '../useLoad.ts';
+import { useLoadKept } from '../caseWork.ts';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { CategoryChips } from '../components/CategoryChips.tsx';
 import { LoadProblem } from '../components/LoadProblem.tsx';
+import { ConversationForm } from '../components/ConversationForm.tsx';
 import {
   ChronologyFilters,
   filterQuery,
@@ -71,8 +72,10 @@ export function ChronologyPage() {
   const { id = '' } = useParams();
   const session = useSession();
   const [filter, setFilter] = useState<ChronologyFilter>(NO_FILTER);
-  const state = useLoad<{ pupil: Pupil; entries: RawEntry[] }>(
+  const [reload, setReload] = useState(0);
+  const state = useLoadKept<{ pupil: Pupil; entries: RawEntry[] }>(
     `/api/pupils/${encodeURIComponent(id)}/chronology${filterQuery(filter)}`,
+    reload,
   );
   if (state.status === 'loading') {
     return (
@@ -102,6 +105,9 @@ export function ChronologyPage() {
         onApply={setFilter}
         canExport={session.has('export')}
       />
+      {session.has('case.manage') && (
+        <ConversationForm pupilId={pupil.id} onSaved={() => setReload((n) => n + 1)} />
+      )}
       {entries.length === 0 ? (
         <p className="muted">
           {filter === NO_FILTER

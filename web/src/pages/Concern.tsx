@@ -13,6 +13,7 @@ import { LoadProblem } from '../components/LoadProblem.tsx';
 import { BodyMapView } from '../components/BodyMap.tsx';
 import { AttachmentList } from '../components/AttachmentList.tsx';
 import { CorrectConcern, EarlierVersions } from '../components/CorrectConcern.tsx';
+import { ConcernFollowUp } from '../components/ConcernFollowUp.tsx';
 
 function flashOf(state: unknown): { text: string; error: boolean } | null {
   if (typeof state !== 'object' || state === null || !('flash' in state)) return null;
@@ -117,6 +118,7 @@ export function ConcernPage() {
         )}
         <AttachmentList concern={c} onChanged={changed} />
       </article>
+      <ConcernFollowUp concern={c} onChanged={() => changed('The case was updated.')} />
       {c.allowed.includes('edit') && <CorrectConcern concern={c} onSaved={changed} />}
       {c.version > 1 && session.has('records.view') && <EarlierVersions concernId={c.id} />}
       <p>

@@ -1,0 +1,196 @@
+// The DSL's follow-up on one concern: the case it belongs to (open one from here, or add the concern
+// to an open case of the pupil), the actions on it and the referrals made from it. Shown only to
+// those the server says manage cases; every list and rule comes from the server.
+import { useId, useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { Button } from 'react-aria-components';
+import { api, errorMessage, type ConcernView } from '../api.ts';
+import { formatWhen } from '../format.ts';
+import {
+  caseStatusLabel,
+  useLoadAll,
+  type ActionView,
+  type CaseView,
+  type OpenCase,
+  type ReferralView,
+} from '../caseWork.ts';
+import { useLoad } from '../useLoad.ts';
+import { useSession } from '../session.tsx';
+import { FormField } from './FormField.tsx';
+import { ActionList, AddActionForm } from './FollowUpActions.tsx';
+import { AddReferralForm, ReferralList } from './FollowUpReferrals.tsx';
+import '../case-work.css';
+
+type Props = { concern: ConcernView; onChanged: () => void };
+
+export function ConcernFollowUp({ concern, onChanged }: Props) {
+  const session = useSession();
+  if (!session.has('case.manage')) return null;
+  return <FollowUp concern={concern} onChanged={onChanged} />;
+}
+
+function FollowUp({ concern, onChanged }: Props) {
+  const [reload, setReload] = useState(0);
+  const [said, setSaid] = useState<string | null>(null);
+  const pupils = concern.pupils.map((p) => encodeURIComponent(p.id));
+  const actions = useLoadAll<{ items: ActionView[] }>(
+    pupils.map((p) => `/api/actions?pupilId=${p}`),
+    reload,
+  );
+  const referrals = useLoadAll<{ items: ReferralView[] }>(
+    pupils.map((p) => `/api/referrals?pupilId=${p}`),
+    reload,
+  );
+  const theCase = useLoad<CaseView>(
+    concern.caseId ? `/api/cases/${encodeURIComponent(concern.caseId)}` : null,
+  );
+  const caseFor = (pupilId: string) =>
+    theCase.status === 'ok' && theCase.data.pupil.id === pupilId ? theCase.data.id : null;
+  const saved = (message: string) => {
+    setSaid(message);
+    setReload((n) => n + 1);
+  };
+  const mine = <T extends { concernId: string | null }>(lists: { items: T[] }[]) =>
+    lists.flatMap((l) => l.items).filter((x) => x.concernId === concern.id);
+
+  return (
+    <section aria-labelledby="follow-up-heading" className="section card">
+      <h2 id="follow-up-heading">Follow-up</h2>
+      <div role="status" className={said ? 'message message-success' : 'visually-empty'}>
+        {said}
+      </div>
+
+      <h3>Case</h3>
+      {concern.caseId ? (
+        <p>
+          {theCase.status === 'ok' ? (
+            <>
+              Part of the case about {theCase.data.pupil.name} (
+              {caseStatusLabel(theCase.data.status).toLowerCase()}), owned by{' '}
+              {theCase.data.owner.name}.{' '}
+            </>
+          ) : (
+            'This concern is part of a case. '
+          )}
+          <Link to={`/cases/${concern.caseId}`}>Open the case</Link>
+        </p>
+      ) : (
+        <CaseChoice concern={concern} onChanged={onChanged} />
+      )}
+
+      <h3>Actions</h3>
+      {actions.status === 'loading' && <p role="status">Loading actions…</p>}
+      {actions.status === 'error' && (
+        <p className="message message-error" role="alert">
+          {actions.message}
+        </p>
+      )}
+      {actions.status === 'ok' && <ActionList actions={mine(actions.data)} onChanged={saved} />}
+      <AddActionForm concern={concern} caseFor={caseFor} onSaved={saved} />
+
+      <h3>Referrals</h3>
+      {referrals.status === 'loading' && <p role="status">Loading referrals…</p>}
+      {referrals.status === 'error' && (
+        <p className="message message-error" role="alert">
+          {referrals.message}
+        </p>
+      )}
+      {referrals.status === 'ok' && <ReferralList referrals={mine(referrals.data)} />}
+      <AddReferralForm concern={concern} caseFor={caseFor} onSaved={saved} />
+    </section>
+  );
+}
+
+/** Not yet in a case: open one for a pupil of the concern, or add it to their open case. */
+function CaseChoice({ concern, onChanged }: Props) {
+  const uid = useId();
+  const [pupilId, setPupilId] = useState(concern.pupils[0]?.id ?? '');
+  const [joinId, setJoinId] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  // The dashboard lists the school's open cases; those of this concern's pupils can be joined.
+  const dashboard = useLoad<{ openCases: OpenCase[] }>('/api/dashboard');
+  const open =
+    dashboard.status === 'ok' ? dashboard.data.openCases.filter((c) => c.pupil.id === pupilId) : [];
+  const chosenJoin = open.some((c) => c.id === joinId) ? joinId : (open[0]?.id ?? '');
+
+  const run = async (what: () => Promise<unknown>) => {
+    if (busy) return;
+    setError(null);
+    setBusy(true);
+    try {
+      await what();
+      onChanged();
+    } catch (err) {
+      setError(`The case was not changed. ${errorMessage(err)}`);
+      setBusy(false);
+    }
+  };
+  const openCase = () =>
+    run(() => api<CaseView>('POST', '/api/cases', { pupilId, concernId: concern.id }));
+  const join = (e: FormEvent) => {
+    e.preventDefault();
+    return run(() =>
+      api<CaseView>('POST', `/api/cases/${encodeURIComponent(chosenJoin)}/concerns`, {
+        concernId: concern.id,
+      }),
+    );
+  };
+
+  return (
+    <div className="stack-tight">
+      <p>This concern is not part of a case yet.</p>
+      {concern.pupils.length > 1 && (
+        <FormField id={`${uid}-pupil`} label="Pupil the case is about">
+          {(p) => (
+            <select
+              {...p}
+              className="input"
+              value={pupilId}
+              onChange={(e) => setPupilId(e.target.value)}
+            >
+              {concern.pupils.map((x) => (
+                <option key={x.id} value={x.id}>
+                  {x.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </FormField>
+      )}
+      <div className="actions">
+        <Button className="button button-primary" onPress={() => void openCase()}>
+          Open a case
+        </Button>
+      </div>
+      {open.length > 0 && (
+        <form className="stack-tight" onSubmit={(e) => void join(e)} noValidate>
+          <FormField id={`${uid}-join`} label="Or add it to an open case">
+            {(p) => (
+              <select
+                {...p}
+                className="input"
+                value={chosenJoin}
+                onChange={(e) => setJoinId(e.target.value)}
+              >
+                {open.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.pupil.name}: opened {formatWhen(c.openedAt)}, owner {c.owner.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </FormField>
+          <div className="actions">
+            <Button type="submit" className="button button-quiet">
+              Add to this case
+            </Button>
+          </div>
+        </form>
+      )}
+      <div role="alert" className={error ? 'message message-error' : 'visually-empty'}>
+        {error}
+      </div>
+    </div>
+  );
+}
