@@ -12,6 +12,9 @@ import { PupilProfilePage } from './pages/PupilProfile.tsx';
 import { AccountSecurityPage } from './pages/AccountSecurity.tsx';
 import { ForgottenPasswordPage, SetPasswordPage } from './pages/SetPassword.tsx';
 import { MisAdminPage } from './pages/MisAdmin.tsx';
+import { AdminUsersPage } from './pages/AdminUsers.tsx';
+import { AdminGroupsPage } from './pages/AdminGroups.tsx';
+import { AdminPoliciesPage } from './pages/AdminPolicies.tsx';
 import { CasePage } from './pages/Case.tsx';
 import { ReferralPage } from './pages/Referral.tsx';
 
@@ -40,6 +43,9 @@ export function App() {
         <Route path="pupils/:id/profile" element={<PupilProfilePage />} />
         <Route path="account" element={<AccountSecurityPage />} />
         <Route path="admin/mis" element={<MisAdminPage />} />
+        <Route path="admin/users" element={<AdminUsersPage />} />
+        <Route path="admin/groups" element={<AdminGroupsPage />} />
+        <Route path="admin/policies" element={<AdminPoliciesPage />} />
         <Route path="cases/:id" element={<CasePage />} />
         <Route path="referrals/:id" element={<ReferralPage />} />
         <Route path="*" element={<NotFoundPage />} />

@@ -49,6 +49,19 @@ export function DashboardPage() {
             MIS imports and keys
           </Link>
         )}
+        {session.has('admin') && (
+          <>
+            <Link className="button" to="/admin/users">
+              Staff
+            </Link>
+            <Link className="button" to="/admin/groups">
+              Groups and permissions
+            </Link>
+            <Link className="button" to="/admin/policies">
+              School policies
+            </Link>
+          </>
+        )}
       </div>
       <StepUpPanel />
       <DashboardWork state={work} onChanged={() => setReload((n) => n + 1)} />

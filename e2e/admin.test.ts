@@ -1,0 +1,237 @@
+// Issue 3's administration in the browser: a school administrator signs in and steps up, invites
+// a member of staff (the invitation email arrives), unlocks a locked account, resets a second
+// factor with a reason, creates a group scoped to a year group with access to one category and
+// adds a colleague to it, then changes the idle timeout and asks everyone for a second factor at
+// sign-in — which their own next sign-in shows. axe checks each page at 1280 px, and the staff
+// page at 375 px.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { call, categoryIds, currentCode, makeUser, signIn } from '../src/test/harness.ts';
+import { unsafeAsOwner } from '../src/db/tenancy.ts';
+import { accountKey } from '../src/auth/throttle.ts';
+import {
+  auditRows,
+  linkToken,
+  startMailTrap,
+  type MailTrap,
+} from '../src/auth/identity-test-kit.ts';
+import {
+  buildSchool,
+  DESKTOP,
+  expectNoAxeViolations,
+  expectNoProblems,
+  launchBrowser,
+  openTab,
+  PHONE,
+  startServer,
+  type Server,
+} from './support.ts';
+
+let server: Server;
+let browser: Browser;
+let mail: MailTrap;
+
+beforeAll(async () => {
+  mail = await startMailTrap();
+  server = await startServer({ config: { smtpUrl: mail.url } });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.t.close();
+  await mail?.close();
+});
+
+/** One member of staff's card on the staff page. */
+const card = (page: Page, name: string) =>
+  page
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('heading', { level: 3, name, exact: true }) });
+
+describe('administration', () => {
+  it('manages staff, groups and the school’s policies, each change taking effect', async () => {
+    const cast = await buildSchool(server, 'adm');
+    const app = server.t.app;
+    const s = server.t.services;
+    const admin = {
+      ...(await makeUser(s, cast.schoolId, 'school_admin', 'Ada Admin')),
+      name: 'Ada Admin',
+    };
+    await signIn(app, admin, { elevated: true }); // enrols their authenticator
+    await signIn(app, cast.teacher, { elevated: true }); // Tess has an authenticator to reset
+    const locked = await makeUser(s, cast.schoolId, 'teacher', 'Luke Locked');
+    await unsafeAsOwner(s.db, (q) =>
+      q.query(
+        `INSERT INTO sign_in_throttle (key_hash, failures, window_started_at, next_allowed_at, locked_until)
+         VALUES ($1, 10, $2, $2, $3)`,
+        [accountKey(locked.email), s.clock.now(), new Date(s.clock.now().getTime() + 30 * 60_000)],
+      ),
+    );
+
+    const tab = await openTab(browser, server.baseUrl, DESKTOP);
+    const page = tab.page;
+    // An administrator who cannot read records signs in with a password alone (the school's
+    // default asks only those who can), then gives the second factor to open the administration.
+    await page.goto('/');
+    await page.getByLabel('Email address').fill(admin.email);
+    await page.getByLabel('Password', { exact: true }).fill(admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+    await page.getByLabel('Authentication code').fill(await currentCode(app, admin));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('link', { name: 'Staff', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Staff' }).waitFor();
+    await card(page, 'Luke Locked').getByText('Locked until').waitFor();
+    await expectNoAxeViolations(page);
+
+    // Invite a head of year: the email arrives with a link to set a password.
+    const email = `nina-${Date.now()}@test.lantern.invalid`;
+    const sent = mail.messages.length;
+    await page.getByLabel('Full name').fill('Nina New');
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Role').selectOption('head_of_year');
+    await page.getByRole('button', { name: 'Send invitation' }).click();
+    await page.getByText(`Invitation sent to ${email}.`).waitFor();
+    expect(linkToken(await mail.to(email, sent))).toHaveLength(43);
+    const nina = card(page, 'Nina New');
+    await nina.getByText('Invited', { exact: true }).waitFor();
+    await nina.getByText('Head of year', { exact: true }).waitFor();
+
+    // Unlock the locked account: it can sign in again.
+    await page.getByRole('button', { name: 'Unlock Luke Locked' }).click();
+    await page.getByText('Luke Locked can sign in again.').waitFor();
+    await card(page, 'Luke Locked').getByText('Active', { exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Unlock Luke Locked' }).count()).toBe(0);
+    await signIn(app, locked);
+
+    // Reset Tess's second factor: a reason is required, and audited.
+    const tess = card(page, 'Tess Teacher');
+    await tess.getByText('Authenticator app').waitFor();
+    await page.getByRole('button', { name: 'Reset second factor for Tess Teacher' }).click();
+    await tess.getByRole('button', { name: 'Reset their second factor' }).click();
+    await tess.getByText('Say why their second factor is being reset.').waitFor();
+    const reason = 'Lost her phone; confirmed in person at reception';
+    await tess.getByLabel('Reason (kept in the audit log)').fill(reason);
+    await tess.getByRole('button', { name: 'Reset their second factor' }).click();
+    await tess.getByText('Tess Teacher’s second factor was removed').waitFor();
+    await tess.getByText('None set up').waitFor();
+    expect(
+      (await auditRows(server.t, cast.schoolId)).find(
+        (r) => r.action === 'user.second_factor_reset',
+      ),
+    ).toMatchObject({ target_id: cast.teacher.id, details: { reason } });
+
+    // A group for Year 7, with view access to one category.
+    await page
+      .getByRole('navigation', { name: 'Administration' })
+      .getByRole('link', { name: 'Groups and permissions' })
+      .click();
+    await page.getByRole('heading', { level: 1, name: 'Groups and permissions' }).waitFor();
+    await expectNoAxeViolations(page);
+    await page.getByRole('link', { name: 'New group' }).click();
+    await page.getByRole('heading', { level: 1, name: 'New group' }).waitFor();
+    await page.getByLabel('Group name').fill('Year 7 pastoral');
+    await page.getByLabel('Chosen year groups').check();
+    await page.getByLabel('Year 7', { exact: true }).check();
+    await page.getByLabel('Search records').check();
+    await page.getByRole('button', { name: 'Create group' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Group: Year 7 pastoral' }).waitFor();
+    const categories = await categoryIds(s, cast.schoolId);
+    const open = categories.find((c) => !c.restricted)!;
+    expect(categories.some((c) => c.restricted)).toBe(true);
+    await page
+      .getByRole('group', { name: 'Restricted categories' })
+      .getByText('Restricted', { exact: true })
+      .first()
+      .waitFor();
+    await page.getByLabel(open.name, { exact: true }).selectOption('view');
+    await page.getByRole('button', { name: 'Save category access' }).click();
+    await page.getByText(`Access to ${open.name} was saved.`).waitFor();
+    await expectNoAxeViolations(page);
+
+    // Oliver joins it.
+    await page
+      .getByRole('navigation', { name: 'Administration' })
+      .getByRole('link', { name: 'Staff' })
+      .click();
+    await page.getByRole('button', { name: 'Change groups for Oliver Other' }).click();
+    const oliver = card(page, 'Oliver Other');
+    await oliver.getByLabel('Year 7 pastoral').check();
+    await oliver.getByRole('button', { name: 'Save groups' }).click();
+    await oliver.getByText('Oliver Other’s groups were saved.').waitFor();
+    await oliver.getByText(/Year 7 pastoral/).waitFor();
+
+    const api = await signIn(app, admin, { elevated: true });
+    const groups = (await call(app, api, 'GET', '/api/admin/groups')).json<{
+      items: {
+        name: string;
+        scope: unknown;
+        capabilities: string[];
+        categories: unknown[];
+        memberIds: string[];
+      }[];
+    }>();
+    expect(groups.items.find((g) => g.name === 'Year 7 pastoral')).toMatchObject({
+      scope: { kind: 'year_groups', yearGroups: ['Year 7'] },
+      capabilities: ['search'],
+      categories: [{ categoryId: open.id, access: 'view' }],
+      memberIds: [cast.otherTeacher.id],
+    });
+
+    // Policies: a refused value is shown by its field; then idle timeout 10, second factor for all.
+    await page
+      .getByRole('navigation', { name: 'Administration' })
+      .getByRole('link', { name: 'School policies' })
+      .click();
+    await page.getByRole('heading', { level: 1, name: 'School policies' }).waitFor();
+    await page.getByText(/0 means passwords never expire/).waitFor();
+    await expectNoAxeViolations(page);
+    const idle = page.getByLabel('Sign out after this many minutes without activity');
+    await idle.fill('0');
+    await page.getByRole('button', { name: 'Save policies' }).click();
+    await page
+      .getByRole('alert')
+      .getByText('The body field "idleTimeoutMinutes" must be >= 1.')
+      .waitFor();
+    await expect.poll(() => idle.getAttribute('aria-invalid')).toBe('true');
+    await idle.fill('10');
+    await page.getByLabel('Everyone', { exact: true }).check();
+    await page.getByRole('button', { name: 'Save policies' }).click();
+    await page.getByText('The school’s policies were saved.', { exact: false }).waitFor();
+    const view = (await call(app, api, 'GET', '/api/admin/policies')).json<{
+      policies: { idleTimeoutMinutes: number; secondFactorAtSignIn: string };
+    }>();
+    expect(view.policies).toMatchObject({
+      idleTimeoutMinutes: 10,
+      secondFactorAtSignIn: 'everyone',
+    });
+
+    // Their own next sign-in now asks for the code at once, and the session idles out in 10 min.
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByLabel('Email address').fill(admin.email);
+    await page.getByLabel('Password', { exact: true }).fill(admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Authentication code').fill(await currentCode(app, admin));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
+    const session = await page.evaluate(async () => {
+      const r = await fetch('/api/auth/session');
+      return (await r.json()) as { idleExpiresAt: string; elevated: boolean };
+    });
+    expect(session.elevated).toBe(true);
+    expect(Date.parse(session.idleExpiresAt) - Date.now()).toBeLessThanOrEqual(10 * 60_000 + 5000);
+
+    // On a phone: the staff page fits 375 px and passes axe.
+    await page.setViewportSize(PHONE);
+    await page.goto('/admin/users');
+    await page.getByRole('heading', { level: 1, name: 'Staff' }).waitFor();
+    await card(page, 'Nina New').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      PHONE.width,
+    );
+    await expectNoAxeViolations(page);
+    expectNoProblems(tab);
+    await tab.context.close();
+  });
+});

@@ -1,0 +1,327 @@
+// One member of staff on the staff page: who they are, their status and second factor, and the
+// actions that fit their state — resend the invitation, unlock, reactivate, disable (confirmed),
+// reset their second factor (with a reason, which is audited) and choose their groups. After a
+// change the card says what happened and takes the focus, as the button pressed may be gone.
+import { useId, useRef, useState, type FormEvent } from 'react';
+import { Button } from 'react-aria-components';
+import { api, errorMessage } from '../api.ts';
+import { useSession } from '../session.tsx';
+import { formatWhen } from '../format.ts';
+import { ROLE_NAMES, STATUS_NAMES } from './AdminShared.tsx';
+
+export type AdminUser = {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  status: 'invited' | 'active' | 'disabled' | 'dormant' | 'locked';
+  lockedUntil: string | null;
+  lastSignInAt: string | null;
+  secondFactor: { totp: boolean; securityKeys: number };
+  groupIds: string[];
+};
+export type GroupRef = { id: string; name: string };
+
+type Panel = 'disable' | 'reset' | 'groups' | null;
+
+function factorText(f: AdminUser['secondFactor']): string {
+  const parts: string[] = [];
+  if (f.totp) parts.push('authenticator app');
+  if (f.securityKeys > 0)
+    parts.push(f.securityKeys === 1 ? '1 security key' : `${f.securityKeys} security keys`);
+  if (parts.length === 0) return 'None set up';
+  const text = parts.join(' and ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function Action({ label, name, onPress }: { label: string; name: string; onPress: () => void }) {
+  return (
+    <Button className="button" aria-label={name} onPress={onPress}>
+      {label}
+    </Button>
+  );
+}
+
+export function UserCard({
+  user,
+  groups,
+  onChanged,
+}: {
+  user: AdminUser;
+  groups: GroupRef[];
+  onChanged: () => Promise<void>;
+}) {
+  const session = useSession();
+  const headingId = useId();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const [panel, setPanel] = useState<Panel>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const run = async (request: () => Promise<unknown>, message: string) => {
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      await request();
+      setPanel(null);
+      setDone(message);
+      await onChanged();
+      heading.current?.focus();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const post = (path: string, body?: unknown) => () =>
+    api('POST', `/api/admin/users/${user.id}/${path}`, body);
+
+  const hasFactor = user.secondFactor.totp || user.secondFactor.securityKeys > 0;
+  const self = user.id === session.user.id;
+  const groupNames = groups.filter((g) => user.groupIds.includes(g.id)).map((g) => g.name);
+  return (
+    <li className="card admin-item">
+      <h3 id={headingId} ref={heading} tabIndex={-1}>
+        {user.name}
+      </h3>
+      <dl className="admin-facts">
+        <dt>Email</dt>
+        <dd>{user.email}</dd>
+        <dt>Role</dt>
+        <dd>{ROLE_NAMES[user.role] ?? user.role}</dd>
+        <dt>Status</dt>
+        <dd>
+          {STATUS_NAMES[user.status]}
+          {user.status === 'locked' && user.lockedUntil && ` until ${formatWhen(user.lockedUntil)}`}
+        </dd>
+        <dt>Second factor</dt>
+        <dd>{factorText(user.secondFactor)}</dd>
+        <dt>Last signed in</dt>
+        <dd>{user.lastSignInAt ? formatWhen(user.lastSignInAt) : 'Never'}</dd>
+        <dt>Groups</dt>
+        <dd>{groupNames.length > 0 ? groupNames.join(', ') : 'None'}</dd>
+      </dl>
+      <div role="status" className={done ? 'message message-success' : 'visually-empty'}>
+        {done}
+      </div>
+      <div role="alert" className={error ? 'message message-error' : 'visually-empty'}>
+        {error}
+      </div>
+      <div className="actions">
+        {user.status === 'invited' && (
+          <Action
+            label="Resend invitation"
+            name={`Resend invitation to ${user.name}`}
+            onPress={() =>
+              void run(post('invitation'), `A new invitation was sent to ${user.email}.`)
+            }
+          />
+        )}
+        {user.status === 'locked' && (
+          <Action
+            label="Unlock"
+            name={`Unlock ${user.name}`}
+            onPress={() => void run(post('unlock'), `${user.name} can sign in again.`)}
+          />
+        )}
+        {(user.status === 'disabled' || user.status === 'dormant') && (
+          <Action
+            label="Reactivate"
+            name={`Reactivate ${user.name}`}
+            onPress={() => void run(post('reactivate'), `${user.name} is active again.`)}
+          />
+        )}
+        {user.status !== 'invited' && user.status !== 'disabled' && (
+          <Action
+            label="Send password reset link"
+            name={`Send password reset link to ${user.name}`}
+            onPress={() =>
+              void run(post('invitation'), `A password reset link was sent to ${user.email}.`)
+            }
+          />
+        )}
+        <Action
+          label="Change groups"
+          name={`Change groups for ${user.name}`}
+          onPress={() => setPanel(panel === 'groups' ? null : 'groups')}
+        />
+        {hasFactor && (
+          <Action
+            label="Reset second factor"
+            name={`Reset second factor for ${user.name}`}
+            onPress={() => setPanel(panel === 'reset' ? null : 'reset')}
+          />
+        )}
+        {user.status !== 'disabled' && !self && (
+          <Action
+            label="Disable"
+            name={`Disable ${user.name}`}
+            onPress={() => setPanel(panel === 'disable' ? null : 'disable')}
+          />
+        )}
+      </div>
+      {panel === 'disable' && (
+        <div className="admin-panel stack-tight">
+          <p>
+            Disable {user.name}’s account? They are signed out everywhere now and cannot sign in
+            until reactivated. Their name stays on everything they recorded.
+          </p>
+          <div className="actions">
+            <Button
+              className="button button-primary"
+
+              onPress={() => void run(post('disable'), `${user.name}’s account is disabled.`)}
+            >
+              Yes, disable the account
+            </Button>
+            <Button className="button button-quiet" onPress={() => setPanel(null)}>
+              Cancel
+            </Button>
+          </div>
+        </div>
+      )}
+      {panel === 'reset' && (
+        <ResetFactor
+          user={user}
+          onCancel={() => setPanel(null)}
+          onReset={(reason) =>
+            void run(
+              post('reset-second-factor', { reason }),
+              `${user.name}’s second factor was removed; they set up a new one at their next sign-in.`,
+            )
+          }
+        />
+      )}
+      {panel === 'groups' && (
+        <ChooseGroups
+          user={user}
+          groups={groups}
+          onCancel={() => setPanel(null)}
+          onSave={(groupIds) =>
+            void run(
+              () => api('PUT', `/api/admin/users/${user.id}/groups`, { groupIds }),
+              `${user.name}’s groups were saved.`,
+            )
+          }
+        />
+      )}
+    </li>
+  );
+}
+
+function ResetFactor({
+  user,
+  onCancel,
+  onReset,
+}: {
+  user: AdminUser;
+  onCancel: () => void;
+  onReset: (reason: string) => void;
+}) {
+  const id = useId();
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (reason.trim().length < 3) {
+      setError('Say why their second factor is being reset.');
+      return;
+    }
+    setError(null);
+    onReset(reason.trim());
+  };
+  return (
+    <form className="admin-panel stack-tight" onSubmit={submit} noValidate>
+      <p>
+        This removes {user.name}’s authenticator app, security keys and recovery codes, and signs
+        them out. Check who is asking first: in person, or by calling them back.
+      </p>
+      <div className="field">
+        <label className="field-label" htmlFor={`${id}-reason`}>
+          Reason (kept in the audit log)
+        </label>
+        <textarea
+          id={`${id}-reason`}
+          className="input textarea"
+          rows={3}
+          maxLength={500}
+          required
+          aria-invalid={error !== null}
+          aria-describedby={error ? `${id}-error` : undefined}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+        />
+        {error && (
+          <p id={`${id}-error`} className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+      </div>
+      <div className="actions">
+        <Button type="submit" className="button button-primary">
+          Reset their second factor
+        </Button>
+        <Button className="button button-quiet" onPress={onCancel}>
+          Cancel
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+function ChooseGroups({
+  user,
+  groups,
+  onCancel,
+  onSave,
+}: {
+  user: AdminUser;
+  groups: GroupRef[];
+  onCancel: () => void;
+  onSave: (groupIds: string[]) => void;
+}) {
+  const [chosen, setChosen] = useState<Set<string>>(() => new Set(user.groupIds));
+  const toggle = (id: string, on: boolean) => {
+    const next = new Set(chosen);
+    if (on) next.add(id);
+    else next.delete(id);
+    setChosen(next);
+  };
+  return (
+    <form
+      className="admin-panel stack-tight"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSave([...chosen]);
+      }}
+      noValidate
+    >
+      <fieldset className="admin-fieldset">
+        <legend>Groups for {user.name}</legend>
+        <div className="admin-checks">
+          {groups.map((g) => (
+            <label key={g.id} className="admin-check">
+              <input
+                type="checkbox"
+                checked={chosen.has(g.id)}
+                onChange={(e) => toggle(g.id, e.target.checked)}
+              />
+              {g.name}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <div className="actions">
+        <Button type="submit" className="button button-primary">
+          Save groups
+        </Button>
+        <Button className="button button-quiet" onPress={onCancel}>
+          Cancel
+        </Button>
+      </div>
+    </form>
+  );
+}
