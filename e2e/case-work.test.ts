@@ -140,7 +140,7 @@ describe('case work', () => {
       .getByLabel('Decision taken (optional)')
       .selectOption({ label: 'Start an Early Help Assessment' });
     await conversation.getByRole('button', { name: 'Save conversation' }).click();
-    await conversation.getByRole('status').filter({ hasText: 'Conversation recorded.' }).waitFor();
+    await conversation.getByRole('status').filter({ hasText: 'Conversation recorded' }).waitFor();
     const timeline = page.getByRole('list', { name: `Chronology of ${cast.pupil.name}` });
     await timeline.getByText('Met mum; agreed support at home.').waitFor();
     await timeline.getByText(/decision: early help assessment/).waitFor();

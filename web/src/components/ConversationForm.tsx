@@ -48,7 +48,7 @@ export function ConversationForm({ pupilId, onSaved }: { pupilId: string; onSave
       });
       setText('');
       setDecision('');
-      setSaid('Conversation recorded. It is on the chronology below.');
+      setSaid('Conversation recorded on the chronology.');
       onSaved();
     } catch (err) {
       setServerError(
@@ -62,7 +62,7 @@ export function ConversationForm({ pupilId, onSaved }: { pupilId: string; onSave
   };
 
   return (
-    <section aria-labelledby={`${uid}-heading`} className="section card">
+    <section aria-labelledby={`${uid}-heading`} className="section card conversation-form">
       <h2 id={`${uid}-heading`}>Record a conversation</h2>
       <form className="stack-tight" onSubmit={(e) => void submit(e)} noValidate>
         <p className="hint">A meeting or call about this pupil, and any decision taken in it.</p>

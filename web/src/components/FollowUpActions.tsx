@@ -79,7 +79,7 @@ function ActionItem({
         {a.completedAt && <span className="badge badge-done">Completed</span>}
       </h4>
       <p className="entry-text">{a.text}</p>
-      <dl className="facts">
+      <dl className="facts facts-stack">
         <dt>Assigned to</dt>
         <dd>{a.assignee.name}</dd>
         <dt>Due</dt>
@@ -212,7 +212,7 @@ export function AddActionForm({
 
   const people = staff.status === 'ok' ? staff.data.staff : [];
   return (
-    <form className="stack-tight" onSubmit={(e) => void submit(e)} noValidate>
+    <form className="stack-tight follow-up-form" onSubmit={(e) => void submit(e)} noValidate>
       <h4 className="record-title">Add an action</h4>
       {concern.pupils.length > 1 && (
         <FormField id={ids.pupil} label="Pupil" error={errors.pupil}>

@@ -26,7 +26,7 @@ export function ReferralList({ referrals }: { referrals: ReferralView[] }) {
             <Link to={`/referrals/${r.id}`}>Referral to {r.agency}</Link> for {r.pupil.name}
             {r.overdue && <span className="badge badge-overdue">Overdue</span>}
           </h4>
-          <dl className="facts">
+          <dl className="facts facts-stack">
             <dt>Referred</dt>
             <dd>{formatWhen(r.referredAt)}</dd>
             <dt>Status</dt>
@@ -125,7 +125,7 @@ export function AddReferralForm({
       ? ''
       : ` (response expected within ${a.expectedResponseHours} hours)`;
   return (
-    <form className="stack-tight" onSubmit={(e) => void submit(e)} noValidate>
+    <form className="stack-tight follow-up-form" onSubmit={(e) => void submit(e)} noValidate>
       <h4 className="record-title">Record a referral</h4>
       {concern.pupils.length > 1 && (
         <FormField id={ids.pupil} label="Pupil" error={errors.pupil}>

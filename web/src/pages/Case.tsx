@@ -86,7 +86,7 @@ function CaseFacts({ c }: { c: CaseView }) {
   return (
     <section aria-labelledby="case-heading" className="section card">
       <h2 id="case-heading">About this case</h2>
-      <dl className="facts">
+      <dl className="facts facts-stack">
         <dt>Pupil</dt>
         <dd>
           {session.has('pupil.chronology') ? (
@@ -162,7 +162,7 @@ function HistoryItem({ e }: { e: CaseEventView }) {
         </p>
       )}
       {(e.outcome || e.rationale) && (
-        <dl className="facts">
+        <dl className="facts facts-stack">
           {e.outcome && (
             <>
               <dt>Outcome</dt>

@@ -78,7 +78,7 @@ function ReferralFacts({ r }: { r: ReferralDetail }) {
   return (
     <section aria-labelledby="referral-heading" className="section card">
       <h2 id="referral-heading">Details</h2>
-      <dl className="facts">
+      <dl className="facts facts-stack">
         <dt>Pupil</dt>
         <dd>
           {session.has('pupil.chronology') ? (
@@ -161,6 +161,8 @@ function AddFollowUp({ r, onDone }: { r: ReferralDetail; onDone: Done }) {
     const found: Partial<Record<Field, string>> = {};
     const when = new Date(at);
     if (!at || Number.isNaN(when.getTime())) found.at = 'Enter when it happened.';
+    else if (when.getTime() > Date.now() + 60_000)
+      found.at = 'When it happened cannot be in the future.';
     if (!note.trim()) found.note = 'Write what was said or sent.';
     setErrors(found);
     if (focusFirstError(ids, found)) return;
@@ -184,7 +186,7 @@ function AddFollowUp({ r, onDone }: { r: ReferralDetail; onDone: Done }) {
     }
   };
   return (
-    <form className="stack-tight" onSubmit={(e) => void submit(e)} noValidate>
+    <form className="stack-tight follow-up-form" onSubmit={(e) => void submit(e)} noValidate>
       <h3>Record a follow-up</h3>
       <FormField id={`${uid}-kind`} label="Kind of follow-up">
         {(p) => (
@@ -203,6 +205,7 @@ function AddFollowUp({ r, onDone }: { r: ReferralDetail; onDone: Done }) {
             {...p}
             className="input input-short"
             type="datetime-local"
+            max={now}
             value={at}
             onChange={(e) => setAt(e.target.value)}
           />
