@@ -80,6 +80,7 @@ export function UserCard({
     api('POST', `/api/admin/users/${user.id}/${path}`, body);
 
   const hasFactor = user.secondFactor.totp || user.secondFactor.securityKeys > 0;
+  // One's own account is changed on the account security page, not here.
   const self = user.id === session.user.id;
   const groupNames = groups.filter((g) => user.groupIds.includes(g.id)).map((g) => g.name);
   return (
@@ -148,7 +149,7 @@ export function UserCard({
           name={`Change groups for ${user.name}`}
           onPress={() => setPanel(panel === 'groups' ? null : 'groups')}
         />
-        {hasFactor && (
+        {hasFactor && !self && (
           <Action
             label="Reset second factor"
             name={`Reset second factor for ${user.name}`}
