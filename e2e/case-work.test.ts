@@ -86,10 +86,15 @@ describe('case work', () => {
     await followUp.getByRole('status').filter({ hasText: 'Action added.' }).waitFor();
     const actions = followUp.getByRole('list', { name: 'Actions' });
     await actions.getByText('Phone mum about the weekend').waitFor();
-    await actions.getByRole('button', { name: 'Complete' }).click();
-    await actions.getByLabel('Outcome of this action').fill('Spoke to mum; she will call back.');
-    await actions.getByRole('button', { name: 'Save outcome' }).click();
+    // Completed by keyboard alone: the outcome field takes focus, Tab reaches the button.
+    await actions.getByRole('button', { name: 'Complete' }).press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('TEXTAREA');
+    await page.keyboard.type('Spoke to mum; she will call back.');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Save outcome');
+    await page.keyboard.press('Enter');
     await followUp.getByRole('status').filter({ hasText: 'Action completed.' }).waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H4');
     await actions.getByText('Spoke to mum; she will call back.').waitFor();
 
     // A referral made 25 hours ago to social care (expected within 24): overdue at once.

@@ -1,7 +1,7 @@
 // Actions on a concern: the list (overdue ones marked), completing one with its outcome, and adding
 // one with a type, an assignee from the school's staff, a due date and a reminder. The server
 // decides who may do this; these forms appear only where the page was told they may.
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { Button } from 'react-aria-components';
 import { api, ApiError, errorMessage, type ConcernView } from '../api.ts';
 import { formatWhen } from '../format.ts';
@@ -48,6 +48,15 @@ function ActionItem({
   const [error, setError] = useState<string | null>(null);
   const [serverError, setServerError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const titleRef = useRef<HTMLHeadingElement>(null);
+  const completeRef = useRef<HTMLButtonElement>(null);
+  /** The form closes and its controls go; keep keyboard focus where the user was working. */
+  const close = (focus: 'title' | 'button') => {
+    setCompleting(false);
+    requestAnimationFrame(() =>
+      (focus === 'title' ? titleRef.current : completeRef.current)?.focus(),
+    );
+  };
 
   const complete = async (e: FormEvent) => {
     e.preventDefault();
@@ -62,7 +71,7 @@ function ActionItem({
     setBusy(true);
     try {
       await api<ActionView>('POST', `/api/actions/${a.id}/complete`, { outcome });
-      setCompleting(false);
+      close('title');
       onChanged('Action completed.');
     } catch (err) {
       setServerError(refused('The outcome', err));
@@ -73,7 +82,7 @@ function ActionItem({
 
   return (
     <li>
-      <h4 id={titleId} className="record-title">
+      <h4 id={titleId} ref={titleRef} tabIndex={-1} className="record-title">
         {labelOf(ACTION_TYPES, a.type)} for {a.pupil.name}
         {a.overdue && <span className="badge badge-overdue">Overdue</span>}
         {a.completedAt && <span className="badge badge-done">Completed</span>}
@@ -122,13 +131,14 @@ function ActionItem({
               <Button type="submit" className="button button-primary">
                 Save outcome
               </Button>
-              <Button className="button button-quiet" onPress={() => setCompleting(false)}>
+              <Button className="button button-quiet" onPress={() => close('button')}>
                 Cancel
               </Button>
             </div>
           </form>
         ) : (
           <Button
+            ref={completeRef}
             className="button button-quiet"
             aria-describedby={titleId}
             onPress={() => setCompleting(true)}
