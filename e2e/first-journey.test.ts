@@ -117,8 +117,9 @@ describe.each([
     await recent.getByRole('link', { name: cast.pupil.name, exact: true }).first().click();
     await dp.getByRole('heading', { level: 1, name: cast.pupil.name }).waitFor();
     await dp.getByText(marker).waitFor();
-    await dp.getByText('Physical abuse').first().waitFor();
-    await dp.getByText(`Recorded by ${cast.teacher.name}`).first().waitFor();
+    const timeline = dp.getByRole('list', { name: `Chronology of ${cast.pupil.name}` });
+    await timeline.getByText('Physical abuse').first().waitFor();
+    await timeline.getByText(`Recorded by ${cast.teacher.name}`).first().waitFor();
     await expectNoAxeViolations(dp);
     await dp
       .getByRole('status')
