@@ -138,15 +138,140 @@ describe('the DSL journey', () => {
     await dp.getByRole('link', { name: 'note-from-ava.png' }).waitFor();
     await expectNoAxeViolations(dp);
 
-    // STEP: case, action, referral (ConcernFollowUp), overdue, close, search, PDF.
-    void concernId;
+    // A case, an action and a referral to children's social care (expected within 24 hours).
+    const followUp = dp.getByRole('region', { name: 'Follow-up' });
+    await followUp.getByLabel('Pupil the case is about').selectOption({ label: cast.pupil.name });
+    await followUp.getByRole('button', { name: 'Open a case' }).click();
+    await dp.getByRole('status').filter({ hasText: 'The case was updated.' }).waitFor();
+    await followUp.getByLabel('Type of action', { exact: true }).selectOption('meeting');
+    await followUp.getByLabel('What needs doing').fill('Meet Ava with her form tutor');
+    await followUp.getByLabel('Assigned to').selectOption({ label: `${cast.dsl.name} (DSL team)` });
+    await followUp.getByRole('button', { name: 'Add action' }).click();
+    await followUp.getByRole('status').filter({ hasText: 'Action added.' }).waitFor();
+    const agency = followUp.getByLabel('Agency', { exact: true });
+    const social = await agency
+      .locator('option', { hasText: "Children's social care" })
+      .first()
+      .textContent();
+    await agency.selectOption({ label: social ?? '' });
+    await followUp.getByLabel('Their reference (optional)').fill('MASH-7781');
+    await followUp.getByRole('button', { name: 'Record referral' }).click();
+    await followUp.getByRole('status').filter({ hasText: 'Referral recorded.' }).waitFor();
+    const referrals = followUp.getByRole('list', { name: 'Referrals' });
+    await referrals.getByRole('link', { name: "Referral to Children's social care" }).waitFor();
+    expect(await referrals.getByText('Overdue', { exact: true }).count()).toBe(0);
+    await expectNoAxeViolations(dp);
+
+    // The next day: 25 hours pass on the server's clock with no response. The due-work job finds
+    // the overdue referral and alerts the DSL team; the DSL's session has long ended.
+    clock.advance(25 * 3_600_000);
+    const work = await runDueWork(server.t.services, clock.now());
+    expect(work.overdueReferrals).toBe(1);
+    await dp.goto('/');
+    await signInThroughPage(dp, server, cast.dsl);
+    await dp
+      .getByRole('region', { name: 'My alerts' })
+      .getByRole('link', { name: 'A referral has had no response in the expected time' })
+      .waitFor();
+    const overdue = dp.getByRole('region', { name: 'Overdue referrals' });
+    await overdue.getByText('Overdue', { exact: true }).waitFor();
+    await expectNoAxeViolations(dp);
+    await overdue.getByRole('link', { name: /Children's social care referral for/ }).click();
+    await dp
+      .getByRole('heading', { level: 1, name: "Referral to Children's social care" })
+      .waitFor();
+    await dp.getByText('MASH-7781').waitFor();
+    await dp.getByText('Overdue', { exact: true }).first().waitFor();
+    await expectNoAxeViolations(dp);
+
+    // The case closes only with an outcome and a written rationale.
+    await dp.goto(`/concerns/${concernId}`);
+    await dp.getByRole('link', { name: 'Open the case' }).click();
+    await dp.getByRole('heading', { level: 1, name: `Case: ${cast.pupil.name}` }).waitFor();
+    await dp.getByLabel('Outcome', { exact: true }).fill('Referred; social care assessing');
+    await dp.getByRole('button', { name: 'Close case' }).click();
+    await dp.getByText(/Write the rationale for this decision/).waitFor();
+    await dp
+      .getByLabel('Rationale')
+      .fill('Social care have taken the lead under section 47; school support plan in place.');
+    await dp.getByRole('button', { name: 'Close case' }).click();
+    await dp.getByRole('status').filter({ hasText: 'Case closed.' }).waitFor();
+    await expectNoAxeViolations(dp);
+
+    // Found by a word in its (encrypted) text, and narrowed (or emptied) by a category filter.
+    await dp.getByRole('link', { name: 'Search', exact: true }).click();
+    await dp.getByRole('heading', { level: 1, name: 'Search records' }).waitFor();
+    await dp.getByLabel('Search records').fill(WORD);
+    await dp.getByRole('button', { name: 'Search', exact: true }).click();
+    await dp.getByRole('status').filter({ hasText: '1 record found.' }).waitFor();
+    await dp.getByText('More filters').click();
+    await dp.getByLabel('Category').selectOption({ label: 'Neglect' });
+    await dp.getByRole('button', { name: 'Search', exact: true }).click();
+    await dp.getByRole('status').filter({ hasText: 'Nothing you can see matches.' }).waitFor();
+    await dp.getByLabel('Category').selectOption({ label: 'Bullying' });
+    await dp.getByRole('button', { name: 'Search', exact: true }).click();
+    const hit = dp.getByRole('link', { name: `Concern about ${cast.pupil.name}, ${avery!.name}` });
+    await hit.waitFor();
+    await expectNoAxeViolations(dp);
+    await hit.click();
+    await dp.getByRole('heading', { level: 1, name: 'Concern' }).waitFor();
+    expect(new URL(dp.url()).pathname).toBe(`/concerns/${concernId}`);
+
+    // The chronology as a PDF, read back as text.
+    await dp.goto(`/pupils/${cast.pupil.id}`);
+    await dp.getByRole('heading', { level: 1, name: cast.pupil.name }).waitFor();
+    const timeline = dp.getByRole('list', { name: `Chronology of ${cast.pupil.name}` });
+    await timeline
+      .getByText(/Referral to Children's social care/)
+      .first()
+      .waitFor();
+    await expectNoAxeViolations(dp);
+    const [download] = await Promise.all([
+      dp.waitForEvent('download'),
+      dp.getByRole('link', { name: 'Export as PDF' }).click(),
+    ]);
+    const pdfPath = await download.path();
+    const { readFile } = await import('node:fs/promises');
+    const bytes = new Uint8Array(await readFile(pdfPath));
+    expect(Buffer.from(bytes.subarray(0, 5)).toString()).toBe('%PDF-');
+    const { text: pdfText } = await extractText(await getDocumentProxy(bytes), {
+      mergePages: true,
+    });
+    expect(pdfText).toContain(cast.pupil.name);
+    expect(pdfText).toContain(cast.schoolName);
+    expect(pdfText).toContain(WORD);
+    expect(pdfText).toContain(cast.dsl.name);
+    expect(pdfText).toMatch(/Page 1 of \d+/);
     expectNoProblems(dsl);
     await dsl.context.close();
+
+    // ——— A teacher of another class: none of it, on the page or through the API ———
+    const other = await signIn(server.t.app, cast.otherTeacher, { elevated: true });
+    expect((await call(server.t.app, other, 'GET', `/api/concerns/${concernId}`)).statusCode).toBe(
+      404,
+    );
+    for (const url of [
+      `/api/pupils/${cast.pupil.id}/chronology`,
+      `/api/pupils/${cast.pupil.id}/chronology.pdf`,
+    ]) {
+      expect((await call(server.t.app, other, 'GET', url)).statusCode, url).toBe(403);
+    }
+    const searched = await call(server.t.app, other, 'GET', `/api/search?q=${WORD}`);
+    expect([200, 403]).toContain(searched.statusCode);
+    expect(searched.body).not.toContain(concernId);
+    const dash = await call(server.t.app, other, 'GET', '/api/dashboard');
+    expect(dash.body).not.toContain(concernId);
+    expect(dash.body).not.toContain(cast.pupil.name);
+
+    const ot = await openTab(browser, server.baseUrl, PHONE);
+    await signInThroughPage(ot.page, server, cast.otherTeacher);
+    await ot.page.getByText('No alerts are waiting for you.').waitFor();
+    expect(await ot.page.getByText(text).count()).toBe(0);
+    await ot.page.goto(`/concerns/${concernId}`);
+    await ot.page.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
+    expect(await ot.page.getByText(text).count()).toBe(0);
+    await expectNoAxeViolations(ot.page);
+    expectNoProblems(ot);
+    await ot.context.close();
   });
 });
-
-void call;
-void signIn;
-void runDueWork;
-void extractText;
-void getDocumentProxy;

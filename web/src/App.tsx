@@ -12,6 +12,7 @@ import { PupilProfilePage } from './pages/PupilProfile.tsx';
 import { AccountSecurityPage } from './pages/AccountSecurity.tsx';
 import { ForgottenPasswordPage, SetPasswordPage } from './pages/SetPassword.tsx';
 import { MisAdminPage } from './pages/MisAdmin.tsx';
+import { SearchPage } from './pages/Search.tsx';
 import { AdminUsersPage } from './pages/AdminUsers.tsx';
 import { AdminGroupsPage } from './pages/AdminGroups.tsx';
 import { AdminPoliciesPage } from './pages/AdminPolicies.tsx';
@@ -42,6 +43,7 @@ export function App() {
         <Route path="pupils/:id" element={<ChronologyPage />} />
         <Route path="pupils/:id/profile" element={<PupilProfilePage />} />
         <Route path="account" element={<AccountSecurityPage />} />
+        <Route path="search" element={<SearchPage />} />
         <Route path="admin/mis" element={<MisAdminPage />} />
         <Route path="admin/users" element={<AdminUsersPage />} />
         <Route path="admin/groups" element={<AdminGroupsPage />} />

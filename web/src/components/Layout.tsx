@@ -58,6 +58,11 @@ export function Layout() {
               <span className="school-name">{session.school.name}</span>
             </Link>
             <div className="banner-user">
+              {session.has('search') && (
+                <Link to="/search" className="button button-quiet">
+                  Search
+                </Link>
+              )}
               <Link to="/account" className="user-name">
                 {session.user.name}
                 <span className="visually-hidden">: account security</span>
