@@ -207,6 +207,28 @@ const MATRIX: Record<string, MatrixRow> = {
     roles: all('answered'), // nobody here has a security key: a clear 4xx
     otherSchool: 'own_data',
   },
+  'GET /api/auth/security-keys': {
+    firstTier: true, // one's own keys, listed on the account page with a password alone
+    request: () => ({ url: '/api/auth/security-keys' }),
+    roles: everyone,
+    otherSchool: 'own_data',
+  },
+  'POST /api/auth/security-keys/:id/remove': {
+    // An id that is no key of theirs: not found, whoever asks; a password alone is not enough.
+    request: (f) => ({ url: `/api/auth/security-keys/${f.concernId}/remove` }),
+    roles: all(404),
+    otherSchool: 'not_found',
+    stepUp: ROLES,
+  },
+  'POST /api/auth/totp/remove': {
+    // Each matrix user's only factor is their authenticator app. Those the school requires a
+    // second factor of (everyone who can read records) are refused; the administrator, who
+    // cannot, may remove it (and enrols again on the next elevated sign-in).
+    request: () => ({ url: '/api/auth/totp/remove' }),
+    roles: { ...all(409), school_admin: 'ok' },
+    otherSchool: 'own_data',
+    stepUp: ROLES,
+  },
   'POST /api/auth/verify/webauthn': {
     request: () => ({
       url: '/api/auth/verify/webauthn',

@@ -5,6 +5,7 @@ import type { Services } from '../services.ts';
 import { registerHealthRoutes } from '../health/routes.ts';
 import { registerAuthRoutes } from '../auth/routes.ts';
 import { registerFactorRoutes } from '../auth/factor-routes.ts';
+import { registerFactorRemovalRoutes } from '../auth/factor-removal-routes.ts';
 import { registerAccountRoutes } from '../auth/account-routes.ts';
 import { registerAdminRoutes } from '../admin/routes.ts';
 import { registerPupilRoutes } from '../pupils/routes.ts';
@@ -17,6 +18,7 @@ export async function registerFeatures(app: App, services: Services): Promise<vo
   registerHealthRoutes(app, services);
   registerAuthRoutes(app, services);
   registerFactorRoutes(app, services);
+  registerFactorRemovalRoutes(app, services);
   registerAccountRoutes(app, services);
   registerAdminRoutes(app, services);
   registerPupilRoutes(app, services);
