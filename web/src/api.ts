@@ -10,7 +10,14 @@ export type SessionInfo = {
   capabilitiesWhenElevated?: string[];
   elevated?: boolean;
   elevatedUntil?: string | null;
-  secondFactor?: { enrolled: boolean; required: boolean; totp: boolean };
+  secondFactor?: {
+    enrolled: boolean;
+    required: boolean;
+    totp: boolean;
+    /** How many security keys (WebAuthn) are registered. */
+    webauthn?: number;
+    recoveryCodesLeft?: number;
+  };
   expiresAt: string;
   idleExpiresAt: string;
 };

@@ -1,12 +1,15 @@
 // My account's security: set up an authenticator app (QR code, or the key typed by hand, then a
-// first code), see the ten recovery codes once, and my active sessions with "Sign out everywhere".
+// first code) or remove it, see the ten recovery codes once, my security keys (SecurityKeys.tsx),
+// and my active sessions with "Sign out everywhere".
 import { useState, type FormEvent } from 'react';
 import { Button, Input, Label, TextField } from 'react-aria-components';
-import { api, errorMessage, type SessionInfo } from '../api.ts';
+import { api, ApiError, errorMessage, type SessionInfo } from '../api.ts';
 import { useSession, useSessionApi } from '../session.tsx';
 import { useLoad } from '../useLoad.ts';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { formatWhen } from '../format.ts';
+import { SecondFactorForm } from '../components/SecondFactorForm.tsx';
+import { SecurityKeys } from '../components/SecurityKeys.tsx';
 
 type Enrolment = { qrSvg: string; manualKey: string };
 type SessionItem = {
@@ -81,9 +84,7 @@ function Authenticator() {
       </div>
     );
   }
-  if (session.secondFactor?.totp) {
-    return <p>An authenticator app is set up for your account.</p>;
-  }
+  if (session.secondFactor?.totp) return <RemoveAuthenticator />;
   if (!enrolment) {
     return (
       <div className="stack">
@@ -133,6 +134,74 @@ function Authenticator() {
         </Button>
       </div>
     </form>
+  );
+}
+
+/** Removing my authenticator app: confirmed first; the server may ask for a second factor. */
+function RemoveAuthenticator() {
+  const { adopt, refresh } = useSessionApi();
+  const [confirming, setConfirming] = useState(false);
+  const [stepUp, setStepUp] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const remove = async () => {
+    if (busy) return;
+    setError(null);
+    setBusy(true);
+    try {
+      await api<void>('POST', '/api/auth/totp/remove');
+      setConfirming(false);
+      await refresh();
+    } catch (err) {
+      setStepUp(err instanceof ApiError && err.code === 'step_up_required');
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="stack">
+      <p>An authenticator app is set up for your account.</p>
+      {error && (
+        <p className="message message-error" role="alert">
+          {error}
+        </p>
+      )}
+      {stepUp && (
+        <SecondFactorForm
+          methods={['totp', 'recovery_code']}
+          submitLabel="Verify"
+          onDone={(s) => {
+            adopt(s);
+            setStepUp(false);
+            setError(null);
+          }}
+        />
+      )}
+      {confirming ? (
+        <div className="stack" role="group" aria-label="Remove the authenticator app">
+          <p>Remove the authenticator app? Its codes will no longer work for your account.</p>
+          <div className="actions">
+            <Button
+              className="button button-primary"
+              isDisabled={busy}
+              onPress={() => void remove()}
+            >
+              Remove the authenticator app
+            </Button>
+            <Button className="button" onPress={() => setConfirming(false)}>
+              Cancel
+            </Button>
+          </div>
+        </div>
+      ) : (
+        <div className="actions">
+          <Button className="button button-quiet" onPress={() => setConfirming(true)}>
+            Remove authenticator app
+          </Button>
+        </div>
+      )}
+    </div>
   );
 }
 
@@ -189,6 +258,10 @@ export function AccountSecurityPage() {
       <section aria-labelledby="factor-heading" className="section card">
         <h2 id="factor-heading">Authenticator app</h2>
         <Authenticator />
+      </section>
+      <section aria-labelledby="keys-heading" className="section card">
+        <h2 id="keys-heading">Security keys</h2>
+        <SecurityKeys />
       </section>
       <section aria-labelledby="sessions-heading" className="section card">
         <h2 id="sessions-heading">My sessions</h2>

@@ -10,6 +10,16 @@ function isPending(v: SessionInfo | PendingSignIn): v is PendingSignIn {
   return 'secondFactorRequired' in v && v.secondFactorRequired === true;
 }
 
+function factorPrompt(methods: string[]): string {
+  const app = methods.includes('totp');
+  const key = methods.includes('webauthn');
+  if (app && key) {
+    return 'Enter the code from your authenticator app, or use your security key, to finish signing in.';
+  }
+  if (key) return 'Use your security key to finish signing in.';
+  return 'Enter the code from your authenticator app to finish signing in.';
+}
+
 export function SignInPage({ notice }: { notice?: string }) {
   const { adopt } = useSessionApi();
   const [email, setEmail] = useState('');
@@ -59,7 +69,7 @@ export function SignInPage({ notice }: { notice?: string }) {
       )}
       {pending ? (
         <>
-          <p>Enter the code from your authenticator app to finish signing in.</p>
+          <p>{factorPrompt(pending.methods)}</p>
           <SecondFactorForm methods={pending.methods} submitLabel="Verify" onDone={adopt} />
         </>
       ) : (
