@@ -3,8 +3,7 @@
 // server renders with the same filters, stamps with who exported it and when, and audits.
 import { useState, type FormEvent } from 'react';
 import { Button } from 'react-aria-components';
-import type { Category } from '../api.ts';
-import { useLoad } from '../useLoad.ts';
+import { CategoryFilter, DateRangeFields, rangeProblem, toRange } from './FilterFields.tsx';
 
 export const ENTRY_KINDS = [
   ['concern', 'Concerns'],
@@ -23,8 +22,7 @@ export function filterQuery(f: ChronologyFilter): string {
   const q = new URLSearchParams();
   if (f.categoryId) q.set('categoryId', f.categoryId);
   for (const k of f.kinds) q.append('kinds', k);
-  if (f.from) q.set('from', new Date(`${f.from}T00:00:00`).toISOString());
-  if (f.to) q.set('to', new Date(`${f.to}T23:59:59.999`).toISOString());
+  for (const [k, v] of Object.entries(toRange(f))) q.set(k, v);
   const s = q.toString();
   return s ? `?${s}` : '';
 }
@@ -37,65 +35,27 @@ type Props = {
 };
 
 export function ChronologyFilters({ pupilId, applied, onApply, canExport }: Props) {
-  const categories = useLoad<{ items: Category[] }>('/api/categories');
   const [draft, setDraft] = useState<ChronologyFilter>(applied);
   const [problem, setProblem] = useState<string | null>(null);
   const set = (patch: Partial<ChronologyFilter>) => setDraft({ ...draft, ...patch });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (draft.from && draft.to && draft.from > draft.to) {
-      setProblem('The "From" date must be on or before the "To" date.');
-      return;
-    }
-    setProblem(null);
+    const wrong = rangeProblem(draft);
+    setProblem(wrong);
+    if (wrong) return;
     onApply(draft);
   };
   return (
     <form className="card stack no-print" onSubmit={submit} aria-label="Filter the chronology">
       <div className="field-row">
-        <div className="field">
-          <label htmlFor="chron-category" className="field-label">
-            Filter by category
-          </label>
-          <select
-            id="chron-category"
-            className="input"
-            value={draft.categoryId}
-            onChange={(e) => set({ categoryId: e.target.value })}
-          >
-            <option value="">All categories</option>
-            {categories.status === 'ok' &&
-              categories.data.items.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="chron-from" className="field-label">
-            From
-          </label>
-          <input
-            id="chron-from"
-            type="date"
-            className="input"
-            value={draft.from}
-            onChange={(e) => set({ from: e.target.value })}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="chron-to" className="field-label">
-            To
-          </label>
-          <input
-            id="chron-to"
-            type="date"
-            className="input"
-            value={draft.to}
-            onChange={(e) => set({ to: e.target.value })}
-          />
-        </div>
+        <CategoryFilter
+          id="chron-category"
+          label="Filter by category"
+          anyLabel="All categories"
+          value={draft.categoryId}
+          onChange={(categoryId) => set({ categoryId })}
+        />
+        <DateRangeFields idPrefix="chron" value={draft} onChange={(r) => set(r)} />
       </div>
       <fieldset className="fieldset">
         <legend className="field-label">Show</legend>

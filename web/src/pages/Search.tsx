@@ -4,12 +4,18 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { Button } from 'react-aria-components';
-import { api, ApiError, errorMessage, type Category, type Pupil } from '../api.ts';
+import { api, ApiError, errorMessage, type Pupil } from '../api.ts';
 import { formatWhen, statusLabel } from '../format.ts';
 import { useLoad } from '../useLoad.ts';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { CategoryChips } from '../components/CategoryChips.tsx';
 import type { StaffDirectory } from '../components/AlertChoice.tsx';
+import {
+  CategoryFilter,
+  DateRangeFields,
+  rangeProblem,
+  toRange,
+} from '../components/FilterFields.tsx';
 
 type Hit = {
   id: string;
@@ -60,7 +66,6 @@ const KIND_LABEL: Record<string, string> = {
 };
 
 export function SearchPage() {
-  const categories = useLoad<{ items: Category[] }>('/api/categories');
   const staff = useLoad<StaffDirectory>('/api/staff');
   const [form, setForm] = useState<Form>(EMPTY);
   const [pupilId, setPupilId] = useState('');
@@ -74,13 +79,10 @@ export function SearchPage() {
     if (form.categoryId) q.set('categoryId', form.categoryId);
     if (form.authorId) q.set('authorId', form.authorId);
     if (form.status) q.set('status', form.status);
-    if (form.from) q.set('from', new Date(`${form.from}T00:00:00`).toISOString());
-    if (form.to) q.set('to', new Date(`${form.to}T23:59:59.999`).toISOString());
-    if (form.from && form.to && form.from > form.to) {
-      setOutcome({
-        state: 'error',
-        message: 'The "From" date must be on or before the "To" date.',
-      });
+    for (const [k, v] of Object.entries(toRange(form))) q.set(k, v);
+    const wrong = rangeProblem(form);
+    if (wrong) {
+      setOutcome({ state: 'error', message: wrong });
       return;
     }
     if ([...q.keys()].length === 0) {
@@ -133,7 +135,6 @@ export function SearchPage() {
   };
 
   const people = staff.status === 'ok' ? staff.data.staff : [];
-  const cats = categories.status === 'ok' ? categories.data.items : [];
   return (
     <>
       <PageHeading title="Search records">Search records</PageHeading>
@@ -175,24 +176,13 @@ export function SearchPage() {
               />
             </div>
             <div className="field-row">
-              <div className="field">
-                <label htmlFor="search-category" className="field-label">
-                  Category
-                </label>
-                <select
-                  id="search-category"
-                  className="input"
-                  value={form.categoryId}
-                  onChange={(e) => set({ categoryId: e.target.value })}
-                >
-                  <option value="">Any category</option>
-                  {cats.map((c) => (
-                    <option key={c.id} value={c.id}>
-                      {c.name}
-                    </option>
-                  ))}
-                </select>
-              </div>
+              <CategoryFilter
+                id="search-category"
+                label="Category"
+                anyLabel="Any category"
+                value={form.categoryId}
+                onChange={(categoryId) => set({ categoryId })}
+              />
               <div className="field">
                 <label htmlFor="search-author" className="field-label">
                   Recorded by
@@ -226,30 +216,7 @@ export function SearchPage() {
                   <option value="closed">Closed</option>
                 </select>
               </div>
-              <div className="field">
-                <label htmlFor="search-from" className="field-label">
-                  Happened from
-                </label>
-                <input
-                  id="search-from"
-                  className="input"
-                  type="date"
-                  value={form.from}
-                  onChange={(e) => set({ from: e.target.value })}
-                />
-              </div>
-              <div className="field">
-                <label htmlFor="search-to" className="field-label">
-                  Happened to
-                </label>
-                <input
-                  id="search-to"
-                  className="input"
-                  type="date"
-                  value={form.to}
-                  onChange={(e) => set({ to: e.target.value })}
-                />
-              </div>
+              <DateRangeFields idPrefix="search" value={form} onChange={(r) => set(r)} />
             </div>
           </div>
         </details>
