@@ -59,7 +59,9 @@ async function search(t: Tx, query: SearchQuery) {
     return `$${params.length}`;
   };
   const where: string[] = [];
-  if (tokens.length > 0) where.push(`c.search_tokens @> ${p(tokens)}::text[]`);
+  // Matched as the owner through the GIN index (migration 0007); visibility is still applied below.
+  if (tokens.length > 0)
+    where.push(`c.id IN (SELECT lantern_search_matches('concern', ${p(tokens)}::text[]))`);
   if (query.pupilId)
     where.push(
       `EXISTS (SELECT 1 FROM concern_pupils x WHERE x.concern_id = c.id AND x.pupil_id = ${p(query.pupilId)})`,
@@ -106,7 +108,7 @@ async function search(t: Tx, query: SearchQuery) {
       `SELECT a.id, a.created_at, a.text, a.pupil_id, coalesce(p.preferred_name, p.first_name) || ' ' || p.last_name AS pupil,
               u.name AS author, a.completed_at IS NOT NULL AS done
        FROM actions a JOIN pupils p ON p.id = a.pupil_id JOIN users u ON u.id = a.created_by
-       WHERE a.search_tokens @> $1::text[] AND ($2::uuid IS NULL OR a.pupil_id = $2) AND ${av.sql}
+       WHERE a.id IN (SELECT lantern_search_matches('action', $1::text[])) AND ($2::uuid IS NULL OR a.pupil_id = $2) AND ${av.sql}
        ORDER BY a.created_at DESC LIMIT 50`,
       [tokens, query.pupilId ?? null, ...av.params],
     );
@@ -133,7 +135,7 @@ async function search(t: Tx, query: SearchQuery) {
       }>(
         `SELECT v.id, v.happened_at, v.text, v.pupil_id, coalesce(p.preferred_name, p.first_name) || ' ' || p.last_name AS pupil, u.name AS author
          FROM conversations v JOIN pupils p ON p.id = v.pupil_id JOIN users u ON u.id = v.author_id
-         WHERE v.search_tokens @> $1::text[] AND ($2::uuid IS NULL OR v.pupil_id = $2)
+         WHERE v.id IN (SELECT lantern_search_matches('conversation', $1::text[])) AND ($2::uuid IS NULL OR v.pupil_id = $2)
          ORDER BY v.happened_at DESC LIMIT 50`,
         [tokens, query.pupilId ?? null],
       );
