@@ -125,4 +125,80 @@ describe('security keys', () => {
     expectNoProblems(tab);
     await tab.context.close();
   });
+
+  it('can be the only factor, and the school keeps a reader from removing their last one', async () => {
+    clock.set(new Date());
+    const cast = await buildSchool(server, 'onlykey');
+    const tab = await openTab(browser, server.baseUrl, DESKTOP);
+    const page = tab.page;
+    const cdp = await tab.context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'usb',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+      },
+    });
+    const accountLink = new RegExp(`^${cast.teacher.name}\\s*: account security$`);
+    const signInWithPassword = async () => {
+      await page.goto('/');
+      await page.getByLabel('Email address').fill(cast.teacher.email);
+      await page.getByLabel('Password', { exact: true }).fill(cast.teacher.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+    };
+
+    // No second factor yet: a password alone may add the first, which brings recovery codes.
+    await signInWithPassword();
+    await page.getByRole('link', { name: accountLink }).click();
+    await page.getByRole('heading', { level: 1, name: 'Account security' }).waitFor();
+    await page.getByRole('button', { name: 'Add a security key' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Security key “Security key” added.' })
+      .waitFor();
+    expect(
+      await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').count(),
+    ).toBe(10);
+    await expectNoAxeViolations(page);
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+
+    // Signing in: only the key (or a recovery code) is offered, no code field.
+    await signInWithPassword();
+    await page.getByText('Use your security key to finish signing in.').waitFor();
+    expect(await page.getByLabel('Authentication code').count()).toBe(0);
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Use a recovery code instead' }).isVisible())
+      .toBe(true);
+    await page.getByRole('button', { name: 'Use a security key' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+
+    // Once the elevation lapses, removing asks for the factor in place; then the school refuses
+    // to leave a reader of records with none, and the key stays.
+    clock.advance(16 * 60_000);
+    await page.getByRole('link', { name: accountLink }).click();
+    await page.getByRole('heading', { level: 1, name: 'Account security' }).waitFor();
+    await page.getByRole('button', { name: 'Remove security key Security key' }).click();
+    await page.getByRole('button', { name: 'Remove this key' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Confirm it is you' }).waitFor();
+    await expectNoAxeViolations(page);
+    await page.getByRole('button', { name: 'Use a security key' }).click();
+    await page.getByRole('status').filter({ hasText: 'Confirmed.' }).waitFor();
+    await page.getByRole('button', { name: 'Remove this key' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Your school requires a second factor for your account.' })
+      .waitFor();
+    expect(
+      await page.getByRole('list', { name: 'Security keys' }).getByRole('listitem').count(),
+    ).toBe(1);
+    // That 409 was the point; Chromium logs it like any refused fetch. Nothing else may appear.
+    const refused = tab.problems.findIndex((x) => /status of 409 \(Conflict\)/.test(x));
+    expect(refused).toBeGreaterThanOrEqual(0);
+    tab.problems.splice(refused, 1);
+    expectNoProblems(tab);
+    await tab.context.close();
+  });
 });

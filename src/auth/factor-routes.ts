@@ -232,9 +232,16 @@ export function registerFactorRoutes(app: App, services: Services): void {
     {
       schema: {
         tags: ['auth'],
-        summary: 'Finish registering a security key',
+        summary: 'Finish registering a security key (the first factor also brings recovery codes)',
         body: WebAuthnBody,
-        response: responses({ 201: Type.Object({ id: Type.String() }) }),
+        response: responses({
+          201: Type.Object({
+            id: Type.String(),
+            recoveryCodes: Type.Union([Type.Array(Type.String()), Type.Null()], {
+              description: 'Ten new recovery codes, shown once, when the user had none left.',
+            }),
+          }),
+        }),
       },
     },
     async (req, reply) => {
@@ -280,10 +287,20 @@ export function registerFactorRoutes(app: App, services: Services): void {
           targetId: t.actor.userId,
           details: { method: 'webauthn' },
         });
-        return { ok: true as const, id: row!.id };
+        // As with an authenticator app: a way back in if the key is lost.
+        const f = await factorSummary(t, t.actor.userId);
+        const codes = f.recoveryCodesLeft === 0 ? await newRecoveryCodes(t, t.actor.userId) : null;
+        if (codes) {
+          await t.audit({
+            action: 'auth.recovery_codes_created',
+            targetType: 'user',
+            targetId: t.actor.userId,
+          });
+        }
+        return { ok: true as const, id: row!.id, recoveryCodes: codes };
       });
       if (!out.ok) throw new HttpError(400, 'second_factor_refused', out.message);
-      return reply.status(201).send({ id: out.id });
+      return reply.status(201).send({ id: out.id, recoveryCodes: out.recoveryCodes });
     },
   );
 

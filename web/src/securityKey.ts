@@ -20,14 +20,20 @@ export async function verifyWithSecurityKey(): Promise<SessionInfo> {
   return api<SessionInfo>('POST', '/api/auth/verify/webauthn', { response });
 }
 
-/** Registers a new security key under the given name. */
-export async function registerSecurityKey(label: string): Promise<void> {
+/** Registers a new security key under the given name; recovery codes come with a first factor. */
+export async function registerSecurityKey(
+  label: string,
+): Promise<{ id: string; recoveryCodes: string[] | null }> {
   const { options } = await api<{ options: PublicKeyCredentialCreationOptionsJSON }>(
     'POST',
     '/api/auth/webauthn/register/options',
   );
   const response = await startRegistration({ optionsJSON: options });
-  await api<{ id: string }>('POST', '/api/auth/webauthn/register', { response, label });
+  return api<{ id: string; recoveryCodes: string[] | null }>(
+    'POST',
+    '/api/auth/webauthn/register',
+    { response, label },
+  );
 }
 
 export function securityKeyProblem(err: unknown): string {

@@ -27,6 +27,7 @@ export function SecurityKeys() {
   const [stepUp, setStepUp] = useState(false);
   const [notice, setNotice] = useState<Notice>(null);
   const [busy, setBusy] = useState(false);
+  const [codes, setCodes] = useState<string[] | null>(null);
   const supported = browserSupportsWebAuthn();
 
   const changed = async (text: string) => {
@@ -53,8 +54,9 @@ export function SecurityKeys() {
     e.preventDefault();
     const name = label.trim();
     void run(async () => {
-      await registerSecurityKey(name || 'Security key');
+      const added = await registerSecurityKey(name || 'Security key');
       setLabel('');
+      setCodes(added.recoveryCodes);
       return `Security key “${name || 'Security key'}” added.`;
     }, securityKeyProblem);
   };
@@ -129,6 +131,22 @@ export function SecurityKeys() {
         >
           {notice.text}
         </p>
+      )}
+      {codes && codes.length > 0 && (
+        <div className="stack">
+          <h3>Recovery codes</h3>
+          <p>
+            Keep these somewhere safe, away from your key. Each works once if you lose it. They will
+            not be shown again.
+          </p>
+          <ul className="recovery-codes" aria-label="Recovery codes">
+            {codes.map((c) => (
+              <li key={c}>
+                <code>{c}</code>
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
       {stepUp && (
         <div className="stack">
