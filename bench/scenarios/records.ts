@@ -85,6 +85,126 @@ export async function bulkConcerns(
   }
 }
 
+/**
+ * Writes the rest of a pupil's chronology as the application would have stored it: actions (half
+ * completed with an outcome), referrals with their agency, conversations, cases opened and closed
+ * with an outcome and rationale, and MIS events. Every text sealed under the school's key.
+ */
+export async function bulkCaseWork(
+  b: Bench,
+  schoolId: string,
+  staffId: string,
+  pupilId: string,
+  n: { actions: number; referrals: number; conversations: number; cases: number; mis: number },
+): Promise<void> {
+  const start = Date.now() - 3_000 * 60_000;
+  const at = (i: number) => new Date(start + i * 61_000).toISOString();
+  await inSchool(b.services.db, schoolId, async (q) => {
+    const sealer = await b.services.keys.forSchool(q, schoolId);
+    const seal = (col: string, id: string, text: string) => sealer.seal(col, id, text);
+    const types = ['phone_call', 'meeting', 'letter', 'note', 'decision', 'referral'];
+    for (let i = 0; i < n.actions; i++) {
+      const id = randomUUID();
+      const done = i % 2 === 0;
+      await q.query(
+        `INSERT INTO actions (id, school_id, pupil_id, type, text, assignee_id, created_by, created_at,
+           due_at, completed_at, completed_by, outcome)
+         VALUES ($1, $2, $3, $4, $5::bytea, $6, $6, $7, $7::timestamptz + interval '2 days',
+           CASE WHEN $8 THEN $7::timestamptz + interval '1 day' END, CASE WHEN $8 THEN $6::uuid END, $9::bytea)`,
+        [
+          id,
+          schoolId,
+          pupilId,
+          types[i % types.length],
+          seal('actions.text', id, sentence(i)),
+          staffId,
+          at(i),
+          done,
+          done ? seal('actions.outcome', id, `Done: ${sentence(i + 1)}`) : null,
+        ],
+      );
+    }
+    const agencies = await q.query<{ id: string; expected_response_hours: number | null }>(
+      'SELECT id, expected_response_hours FROM referral_agencies ORDER BY name',
+    );
+    for (let i = 0; i < n.referrals; i++) {
+      const id = randomUUID();
+      const agency = agencies[i % agencies.length]!;
+      await q.query(
+        `INSERT INTO referrals (id, school_id, pupil_id, agency_id, referred_at, expected_response_hours,
+           due_at, contact, reference, details, created_by, created_at, responded_at)
+         VALUES ($1, $2, $3, $4, $5, $6::int, $5::timestamptz + make_interval(hours => $6::int),
+           $7::bytea, $8::bytea, $9::bytea, $10, $5, CASE WHEN $11 THEN $5::timestamptz + interval '1 day' END)`,
+        [
+          id,
+          schoolId,
+          pupilId,
+          agency.id,
+          at(i * 3),
+          agency.expected_response_hours,
+          seal('referrals.contact', id, `Duty worker ${i}`),
+          seal('referrals.reference', id, `REF-${i}`),
+          seal('referrals.details', id, sentence(i)),
+          staffId,
+          i % 3 !== 0,
+        ],
+      );
+    }
+    const withWhom = ['parent', 'carer', 'child', 'family', 'professional'];
+    for (let i = 0; i < n.conversations; i++) {
+      const id = randomUUID();
+      await q.query(
+        `INSERT INTO conversations (id, school_id, pupil_id, with_whom, decision, happened_at, text,
+           author_id, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::bytea, $8, $6)`,
+        [
+          id,
+          schoolId,
+          pupilId,
+          withWhom[i % withWhom.length],
+          i % 10 === 0 ? 'early_help_assessment' : null,
+          at(i * 2 + 1),
+          seal('conversations.text', id, sentence(i)),
+          staffId,
+        ],
+      );
+    }
+    // Each case is opened and closed: two entries.
+    for (let i = 0; i < n.cases; i++) {
+      const caseId = randomUUID();
+      await q.query(
+        `INSERT INTO cases (id, school_id, pupil_id, owner_id, status, opened_at)
+         VALUES ($1, $2, $3, $4, 'closed', $5)`,
+        [caseId, schoolId, pupilId, staffId, at(i * 20)],
+      );
+      const closeId = randomUUID();
+      await q.query(
+        `INSERT INTO case_events (id, school_id, case_id, kind, at, by_id, outcome, rationale)
+         VALUES ($1, $2, $3, 'opened', $4, $5, NULL, NULL),
+                ($6, $2, $3, 'closed', $4::timestamptz + interval '10 days', $5, $7::bytea, $8::bytea)`,
+        [
+          randomUUID(),
+          schoolId,
+          caseId,
+          at(i * 20),
+          staffId,
+          closeId,
+          seal('case_events.outcome', closeId, 'Support in place'),
+          seal('case_events.rationale', closeId, sentence(i)),
+        ],
+      );
+    }
+    const kinds = ['joined', 'changed_form', 'changed_year'];
+    for (let i = 0; i < n.mis; i++) {
+      await q.query(
+        `INSERT INTO pupil_events (school_id, pupil_id, kind, happened_at, from_value, to_value)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [schoolId, pupilId, kinds[i % kinds.length], at(i * 40), '9A', '9B'],
+      );
+    }
+  });
+}
+
 export async function pupils(b: Bench, schoolId: string, count: number): Promise<string[]> {
   const rows = await inSchool(b.services.db, schoolId, (q) =>
     q.query<{ id: string }>(
@@ -118,16 +238,31 @@ export async function chronology(engine: Engine, o: { entries: number }): Promis
     // Written by a teacher, read by the DSL: the visibility rules run for every row.
     const teacher = await benchUser(b, schoolId, 'teacher');
     const [pupil] = await pupils(b, schoolId, 1);
+    // A realistic mix: 60% concerns; the rest actions, referrals, conversations, case events
+    // and MIS events, so every source of the chronology is read at size.
+    const mix = {
+      actions: Math.round(o.entries * 0.15),
+      referrals: Math.round(o.entries * 0.05),
+      conversations: Math.round(o.entries * 0.125),
+      cases: Math.round(o.entries * 0.025),
+      mis: Math.round(o.entries * 0.025),
+    };
+    const concerns =
+      o.entries - mix.actions - mix.referrals - mix.conversations - mix.cases * 2 - mix.mis;
     const t0 = performance.now();
-    await bulkConcerns(b, schoolId, teacher.id, () => pupil!, o.entries);
+    await bulkConcerns(b, schoolId, teacher.id, () => pupil!, concerns);
+    await bulkCaseWork(b, schoolId, dsl.id, pupil!, mix);
     const loadMs = performance.now() - t0;
     await unsafeAsOwner(b.services.db, (q) => q.query('ANALYZE'));
     const client = await signedIn(b, dsl, true);
+    const first = await client.get(`/api/pupils/${pupil}/chronology`);
+    const shown = ((await first.json()) as { entries?: unknown[]; items?: unknown[] }) ?? {};
+    const count = (shown.entries ?? shown.items ?? []).length;
     const api = await timeGets(() => client.get(`/api/pupils/${pupil}/chronology`), 20);
     const pdf = await timeGets(() => client.get(`/api/pupils/${pupil}/chronology.pdf`), 8);
     const p = (xs: number[]) => `p50 ${ms(percentile(xs, 50))}  p95 ${ms(percentile(xs, 95))}`;
     return [
-      `${engine.padEnd(8)} ${o.entries} entries written in ${(loadMs / 1000).toFixed(1)} s`,
+      `${engine.padEnd(8)} ${o.entries} entries written in ${(loadMs / 1000).toFixed(1)} s (${concerns} concerns, ${mix.actions} actions, ${mix.referrals} referrals, ${mix.conversations} conversations, ${mix.cases * 2} case events, ${mix.mis} MIS events); the API returns ${count}`,
       `${engine.padEnd(8)} chronology API  ${p(api.latencies)}  (${Math.round(api.bytes / 1024)} KiB, 20 runs)`,
       `${engine.padEnd(8)} chronology PDF  ${p(pdf.latencies)}  (${Math.round(pdf.bytes / 1024)} KiB, 8 runs)`,
     ];
