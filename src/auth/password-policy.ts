@@ -1,7 +1,19 @@
-// Passwords: each school's policy, the checks a new password must pass, and Argon2id hashing.
-import { hash, verify, parseOptions } from '@node-rs/argon2';
-import type { Algorithm } from '@node-rs/argon2';
+// Passwords: each school's policy and the checks a new password must pass. Hashing and checking
+// live in password-hash.ts alone (re-exported here), so every path normalises the same way.
 import { analysePassword } from './password-strength.ts';
+import {
+  MAX_PASSWORD_LENGTH,
+  normalisePassword as normalise,
+  verifyPassword,
+} from './password-hash.ts';
+
+export {
+  ARGON2_PARAMS,
+  hashPassword,
+  MAX_PASSWORD_LENGTH,
+  needsRehash,
+  verifyPassword,
+} from './password-hash.ts';
 
 export { passwordStrength } from './password-strength.ts';
 export type { PasswordStrength, StrengthScore } from './password-strength.ts';
@@ -33,31 +45,8 @@ export const defaultPasswordPolicy: Readonly<PasswordPolicy> = Object.freeze({
 
 /** NIST SP 800-63B minimum; a school cannot set a shorter minimum. */
 export const MIN_PASSWORD_LENGTH_FLOOR = 8;
-/** Upper bound, so a huge input cannot be used to tie up the hasher. NIST asks for at least 64. */
-export const MAX_PASSWORD_LENGTH = 256;
 /** zxcvbn score below which a password is refused as too easy to guess (when checkCommon). */
 export const MIN_STRENGTH_SCORE = 3;
-
-/**
- * Argon2id parameters: OWASP Password Storage Cheat Sheet's recommended minimum (m=19 MiB, t=2,
- * p=1). Raising any of them is safe: old hashes still verify (the PHC string carries its own
- * parameters) and `needsRehash` tells the caller to re-hash at the next successful sign-in.
- * Never lower them.
- */
-export const ARGON2_PARAMS = Object.freeze({
-  memoryCost: 19456,
-  timeCost: 2,
-  parallelism: 1,
-  outputLen: 32,
-});
-// @node-rs/argon2 declares Algorithm as an ambient const enum, which type-stripping cannot
-// inline; 2 is Argon2id in that enum.
-const ARGON2ID = 2 as Algorithm;
-
-/** Unicode NFKC, as NIST advises, so the same password typed on different devices matches. */
-function normalise(password: string): string {
-  return password.normalize('NFKC');
-}
 
 /**
  * The failures a proposed password has under a policy; an empty list means it is acceptable.
@@ -128,39 +117,6 @@ function personalWords(user: { email: string; name: string }): string[] {
 function joinList(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
-}
-
-/** Argon2id hash (PHC string, salt included) of a password. */
-export async function hashPassword(password: string): Promise<string> {
-  return hash(normalise(password), { ...ARGON2_PARAMS, algorithm: ARGON2ID });
-}
-
-/**
- * Checks a password against a stored hash. Protects sign-in: returns false (never throws) for a
- * wrong password or a malformed stored hash, so a corrupt row cannot become a 500 or a bypass.
- */
-export async function verifyPassword(storedHash: string, password: string): Promise<boolean> {
-  if ([...password].length > MAX_PASSWORD_LENGTH) return false;
-  try {
-    return await verify(storedHash, normalise(password));
-  } catch {
-    return false;
-  }
-}
-
-/** True when a stored hash was made with weaker parameters than ARGON2_PARAMS (re-hash it). */
-export function needsRehash(storedHash: string): boolean {
-  try {
-    const o = parseOptions(storedHash);
-    return (
-      o.algorithm !== ARGON2ID ||
-      o.memoryCost < ARGON2_PARAMS.memoryCost ||
-      o.timeCost < ARGON2_PARAMS.timeCost ||
-      o.outputLen < ARGON2_PARAMS.outputLen
-    );
-  } catch {
-    return true;
-  }
 }
 
 /**

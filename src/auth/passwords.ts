@@ -6,7 +6,8 @@
 import type { Queryable } from '../db/engine.ts';
 import { badRequest } from '../http/errors.ts';
 import type { PasswordPolicy } from './password-policy.ts';
-import { checkPassword, hashPassword, isReused } from './password-policy.ts';
+import { checkPassword, isReused } from './password-policy.ts';
+import { hashPassword } from './password-hash.ts';
 import { endUserSessions } from './sessions.ts';
 
 export async function setPassword(

@@ -11,7 +11,7 @@ import { appendAudit } from '../audit/chain.ts';
 import { auditActorOf } from '../http/context.ts';
 import { HttpError } from '../http/errors.ts';
 import { loadPermissions } from '../access/load.ts';
-import { verifyAgainstNothing, verifyPassword } from './password-hash.ts';
+import { checkStoredPassword, hashPassword, verifyAgainstNothing } from './password-hash.ts';
 import { isPasswordExpired } from './password-policy.ts';
 import { endSession, schoolSettings } from './sessions.ts';
 import { isDormant } from './passwords.ts';
@@ -68,9 +68,10 @@ export async function signInWithPassword(
       disabled: boolean;
     }>('SELECT * FROM lantern_find_login($1)', [email]),
   );
-  const ok = login?.password_hash
-    ? await verifyPassword(login.password_hash, input.password)
-    : await verifyAgainstNothing(input.password);
+  const verdict = login?.password_hash
+    ? await checkStoredPassword(login.password_hash, input.password)
+    : { ok: await verifyAgainstNothing(input.password), rehash: false };
+  const ok = verdict.ok;
   const schoolId = login?.school_id ?? PLATFORM_SCHOOL_ID;
   const fail = async (reason: string, status = 401, code = 'sign_in_failed', msg = WRONG) => {
     await inSchool(db, schoolId, async (tx) => {
@@ -110,6 +111,9 @@ export async function signInWithPassword(
     );
   }
   const previous = req.auth;
+  // A correct password whose hash is un-normalised or weaker than today's parameters is hashed
+  // afresh (outside the transaction: Argon2id takes a while) and stored with the sign-in.
+  const upgraded = verdict.rehash ? await hashPassword(input.password) : null;
   const result = await inSchool(db, login.school_id, async (tx) => {
     const [user] = await tx.query<UserRow>(
       `SELECT id, name, email, last_sign_in_at, reactivated_at, activated_at, created_at,
@@ -125,6 +129,14 @@ export async function signInWithPassword(
     }
     await clearThrottle(tx, keys[0]!);
     await tx.query('UPDATE users SET locked_until = NULL WHERE id = $1', [user.id]);
+    if (upgraded) {
+      // Only if the hash is still the one just checked (a concurrent change wins).
+      await tx.query('UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3', [
+        user.id,
+        upgraded,
+        login.password_hash,
+      ]);
+    }
     if (previous) await endSession(tx, previous.sessionId, 'replaced', now);
     const permissions = await loadPermissions(tx, user.id);
     const factors = await factorSummary({ q: (s, p) => tx.query(s, p) }, user.id);
