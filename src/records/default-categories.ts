@@ -1,8 +1,8 @@
 // The categories a new school starts with. The school edits them afterwards; these are only the
 // starting set, written for English schools and aligned with Keeping Children Safe in Education
 // (KCSIE). Every colour is dark enough to carry WHITE text at WCAG AA (contrast >= 4.5:1), which a
-// test checks; the category editor should hold a school's own colours to the same rule with
-// contrastRatio().
+// test checks; the category editor holds a school's own colours to the same rule
+// (categoryColourProblem, enforced by the server on every new or changed colour).
 //
 // Restricted categories are visible only to the DSL team (and those the school grants) by default:
 // a record is restricted if ANY category or sub-category chosen on it is restricted.
@@ -299,6 +299,27 @@ function luminance(hex: string): number {
 export function contrastRatio(a: string, b: string): number {
   const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
   return (light + 0.05) / (dark + 0.05);
+}
+
+/** The WCAG AA contrast for normal text: what white text on a category's colour must reach. */
+export const MIN_CATEGORY_CONTRAST = 4.5;
+
+/**
+ * Why a school's category colour is refused, or null when white text on it reads at WCAG AA.
+ * The same rule as the default set's (the test above checks those), applied by the category
+ * editor on the server (src/categories/) and shown live in the web page.
+ */
+export function categoryColourProblem(colour: string): string | null {
+  if (!/^#[0-9a-f]{6}$/i.test(colour))
+    return `The colour must be written #rrggbb, not "${colour}".`;
+  const ratio = contrastRatio(colour, TEXT_COLOUR_ON_CATEGORY);
+  if (ratio >= MIN_CATEGORY_CONTRAST) return null;
+  const shown = Math.floor(ratio * 10) / 10;
+  return (
+    `The colour ${colour.toLowerCase()} is too light: white text on it has a contrast of ` +
+    `${shown}:1 and needs at least ${MIN_CATEGORY_CONTRAST}:1 to be legible (WCAG AA). ` +
+    'Choose a darker colour.'
+  );
 }
 
 /** The text colour (white or near-black) that reads best on a background, for schools' colours. */
