@@ -50,11 +50,36 @@ export function visibleWhere(actor: Actor, from: number): { sql: string; params:
 
 /**
  * May the viewer see this pupil at all (name included)? Issue 4 shows another linked pupil on a
- * chronology entry as "Another pupil" to someone for whom this is false.
+ * record as "Another pupil" to someone for whom this is false.
  */
 export function canSeePupil(actor: Actor, pupil: PupilRef): boolean {
   return (
     actor.elevated &&
     pupilInScope(actor.permissions, { yearGroup: pupil.yearGroup, groupIds: pupilGroupRefs(pupil) })
   );
+}
+
+/** The name shown instead of a pupil the viewer may not see (never with an id or a link). */
+export const HIDDEN_PUPIL = 'Another pupil';
+
+/**
+ * A pupil linked to a record as this viewer may see them. Protects the names of pupils outside
+ * the viewer's scope on records they may otherwise read (a concern shared by a pupil they teach
+ * and one they do not): the concern page, lists, the dashboard and search present linked pupils
+ * through this one function (the chronology applies the same canSeePupil rule for its entries).
+ * Shown: to whoever took part in the record (`knownTo`: its author, an action's assignee — they
+ * named the pupils themselves), the pupil the page is about (`about`, e.g. the chronology's own
+ * pupil), and any pupil in the viewer's scope (canSeePupil). Anyone else reads HIDDEN_PUPIL with
+ * no id. To change safely: widen only with a reason the viewer already knows the pupil.
+ */
+export function pupilAsSeen(
+  actor: Actor,
+  pupil: PupilRef & { name: string },
+  context: { knownTo?: readonly string[]; about?: string } = {},
+): { id: string | null; name: string } {
+  const shown =
+    pupil.id === context.about ||
+    (context.knownTo ?? []).includes(actor.userId) ||
+    canSeePupil(actor, pupil);
+  return shown ? { id: pupil.id, name: pupil.name } : { id: null, name: HIDDEN_PUPIL };
 }

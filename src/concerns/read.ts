@@ -6,7 +6,7 @@ import { notFound } from '../http/errors.ts';
 import type { BodyMapMark } from '../records/body-map.ts';
 import type { Sealer } from '../crypto/school-keys.ts';
 import type { ConcernView } from './schemas.ts';
-import { allowedActions, canRead, visibleWhere, type ConcernMeta } from './policy.ts';
+import { allowedActions, canRead, pupilAsSeen, visibleWhere, type ConcernMeta } from './policy.ts';
 
 export type ConcernRow = {
   id: string;
@@ -33,9 +33,18 @@ export type ConcernRow = {
   attachments: { id: string; name: string; mime: string; sizeBytes: number; uploadedAt: string }[];
 };
 
+/**
+ * A concern's status, derived from its case (over alias `c`): open while it has no case or its
+ * case is open, closed once the case is closed or marked "no further action" (and open again if
+ * the case is reopened). Derived rather than stored, so it can never disagree with the case; the
+ * old concerns.status column (migration 0001) is not read or written.
+ */
+export const CONCERN_STATUS_SQL = `(CASE WHEN EXISTS (SELECT 1 FROM cases cs
+    WHERE cs.id = c.case_id AND cs.status <> 'open') THEN 'closed' ELSE 'open' END)`;
+
 export const SELECT_VIEW = `
   SELECT c.id, c.author_id, u.name AS author_name, c.happened_at, c.recorded_at, c.location,
-         c.body, c.body_map, c.status, c.case_id, c.version,
+         c.body, c.body_map, ${CONCERN_STATUS_SQL} AS status, c.case_id, c.version,
          (SELECT json_build_object('id', v.id, 'name', v.name) FROM users v
            WHERE v.id = c.verbally_informed_id) AS verbally_informed,
          coalesce((SELECT json_agg(json_build_object('id', p.id,
@@ -77,7 +86,10 @@ export function presentConcern(t: Tx, sealer: Sealer, r: ConcernRow): ConcernVie
     body: sealer.open('concerns.body', r.id, r.body),
     status: r.status,
     author: { id: r.author_id, name: r.author_name },
-    pupils: r.pupils.map((p) => ({ id: p.id, name: p.name, role: p.role })),
+    pupils: r.pupils.map((p) => ({
+      ...pupilAsSeen(t.actor, p, { knownTo: [r.author_id] }),
+      role: p.role,
+    })),
     categories: r.categories.map((k) => ({ id: k.id, name: k.name, colour: k.colour })),
     bodyMap: r.body_map
       ? sealer.openJson<BodyMapMark[]>('concerns.body_map', r.id, r.body_map)

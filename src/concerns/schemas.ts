@@ -89,7 +89,15 @@ export const ConcernView = Type.Object({
   body: Type.String(),
   status: Type.String(),
   author: Person,
-  pupils: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), role: Type.String() })),
+  pupils: Type.Array(
+    Type.Object({
+      id: Type.Union([Type.String(), Type.Null()], {
+        description: 'null for a pupil the viewer may not see (named "Another pupil").',
+      }),
+      name: Type.String(),
+      role: Type.String(),
+    }),
+  ),
   categories: Type.Array(
     Type.Object({ id: Type.String(), name: Type.String(), colour: Type.String() }),
   ),

@@ -17,9 +17,13 @@ export type SessionInfo = {
     /** How many security keys (WebAuthn) are registered. */
     webauthn?: number;
     recoveryCodesLeft?: number;
+    /** The school requires one and there is none: this session may only set one up. */
+    enrolmentRequired?: boolean;
   };
   expiresAt: string;
   idleExpiresAt: string;
+  /** When to warn of the idle sign-out (the school's warning minutes before it). */
+  idleWarningAt?: string;
 };
 
 /** A password was right but the school wants the second factor before the session is full. */
@@ -45,6 +49,9 @@ export type CategoryChip = { id: string; name: string; colour: string };
 
 export type PupilRole = 'subject' | 'victim' | 'alleged_perpetrator' | 'witness' | 'other';
 
+/** A pupil linked to a record; `id` is null for one the viewer may not see ("Another pupil"). */
+export type LinkedPupilView = { id: string | null; name: string; role: string };
+
 export type ConcernView = {
   id: string;
   happenedAt: string;
@@ -53,7 +60,7 @@ export type ConcernView = {
   body: string;
   status: string;
   author: { id: string; name: string };
-  pupils: { id: string; name: string; role: string }[];
+  pupils: LinkedPupilView[];
   categories: CategoryChip[];
   bodyMap: BodyMark[];
   verballyInformed: { id: string; name: string } | null;
@@ -183,4 +190,13 @@ export function isAbort(err: unknown): boolean {
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : 'Something went wrong.';
+}
+
+/** A concern with only the pupils the viewer may see: the follow-up forms act on those. */
+export type ConcernWithSeenPupils = Omit<ConcernView, 'pupils'> & {
+  pupils: (LinkedPupilView & { id: string })[];
+};
+
+export function withSeenPupils(c: ConcernView): ConcernWithSeenPupils {
+  return { ...c, pupils: c.pupils.flatMap((p) => (p.id === null ? [] : [{ ...p, id: p.id }])) };
 }

@@ -4,7 +4,13 @@
 import { useId, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { Button } from 'react-aria-components';
-import { api, errorMessage, type ConcernView } from '../api.ts';
+import {
+  api,
+  errorMessage,
+  withSeenPupils,
+  type ConcernView,
+  type ConcernWithSeenPupils,
+} from '../api.ts';
 import { formatWhen } from '../format.ts';
 import {
   caseStatusLabel,
@@ -22,14 +28,16 @@ import { AddReferralForm, ReferralList } from './FollowUpReferrals.tsx';
 import '../case-work.css';
 
 type Props = { concern: ConcernView; onChanged: () => void };
+/** The follow-up acts only on pupils the viewer may see (the server hides the others). */
+type SeenProps = { concern: ConcernWithSeenPupils; onChanged: () => void };
 
 export function ConcernFollowUp({ concern, onChanged }: Props) {
   const session = useSession();
   if (!session.has('case.manage')) return null;
-  return <FollowUp concern={concern} onChanged={onChanged} />;
+  return <FollowUp concern={withSeenPupils(concern)} onChanged={onChanged} />;
 }
 
-function FollowUp({ concern, onChanged }: Props) {
+function FollowUp({ concern, onChanged }: SeenProps) {
   const [reload, setReload] = useState(0);
   const [said, setSaid] = useState<string | null>(null);
   const pupils = concern.pupils.map((p) => encodeURIComponent(p.id));
@@ -102,7 +110,7 @@ function FollowUp({ concern, onChanged }: Props) {
 }
 
 /** Not yet in a case: open one for a pupil of the concern, or add it to their open case. */
-function CaseChoice({ concern, onChanged }: Props) {
+function CaseChoice({ concern, onChanged }: SeenProps) {
   const uid = useId();
   const [pupilId, setPupilId] = useState(concern.pupils[0]?.id ?? '');
   const [joinId, setJoinId] = useState('');

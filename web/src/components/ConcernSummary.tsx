@@ -1,5 +1,5 @@
 // One concern in a list: when, who it is about (each pupil linked to their chronology when the
-// session may see chronologies), categories, who recorded it, and the start of the text.
+// session may see chronologies; a pupil the server hides is "Another pupil", never linked), categories, who recorded it, and the start of the text.
 import { Link } from 'react-router';
 import type { ConcernView } from '../api.ts';
 import { formatWhen, roleLabel, statusLabel } from '../format.ts';
@@ -21,9 +21,9 @@ export function ConcernSummary({ concern, linkPupils, headingLevel: H }: Props) 
           <dt>Pupils</dt>
           <dd>
             <ul className="inline-list">
-              {concern.pupils.map((p) => (
-                <li key={p.id}>
-                  {linkPupils ? <Link to={`/pupils/${p.id}`}>{p.name}</Link> : p.name}{' '}
+              {concern.pupils.map((p, i) => (
+                <li key={p.id ?? `hidden-${i}`}>
+                  {linkPupils && p.id ? <Link to={`/pupils/${p.id}`}>{p.name}</Link> : p.name}{' '}
                   <span className="muted">({roleLabel(p.role)})</span>
                 </li>
               ))}

@@ -3,7 +3,7 @@
 // decides who may do this; these forms appear only where the page was told they may.
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { Button } from 'react-aria-components';
-import { api, ApiError, errorMessage, type ConcernView } from '../api.ts';
+import { api, ApiError, errorMessage, type ConcernWithSeenPupils } from '../api.ts';
 import { formatWhen } from '../format.ts';
 import { ACTION_TYPES, labelOf, type ActionView, type StaffDirectory } from '../caseWork.ts';
 import { useLoad } from '../useLoad.ts';
@@ -158,7 +158,7 @@ export function AddActionForm({
   caseFor,
   onSaved,
 }: {
-  concern: ConcernView;
+  concern: ConcernWithSeenPupils;
   /** The case an action about this pupil belongs to, if any. */
   caseFor: (pupilId: string) => string | null;
   onSaved: (message: string) => void;

@@ -4,7 +4,7 @@
 import { useId, useMemo, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { Button } from 'react-aria-components';
-import { api, ApiError, errorMessage, type ConcernView } from '../api.ts';
+import { api, ApiError, errorMessage, type ConcernWithSeenPupils } from '../api.ts';
 import { formatWhen, toLocalInput } from '../format.ts';
 import {
   referralStatusLabel,
@@ -58,7 +58,7 @@ export function AddReferralForm({
   caseFor,
   onSaved,
 }: {
-  concern: ConcernView;
+  concern: ConcernWithSeenPupils;
   caseFor: (pupilId: string) => string | null;
   onSaved: (message: string) => void;
 }) {

@@ -92,9 +92,9 @@ export function ConcernPage() {
             <dt>Pupils</dt>
             <dd>
               <ul className="inline-list">
-                {c.pupils.map((p) => (
-                  <li key={p.id}>
-                    {linkPupils ? <Link to={`/pupils/${p.id}`}>{p.name}</Link> : p.name}{' '}
+                {c.pupils.map((p, i) => (
+                  <li key={p.id ?? `hidden-${i}`}>
+                    {linkPupils && p.id ? <Link to={`/pupils/${p.id}`}>{p.name}</Link> : p.name}{' '}
                     <span className="muted">({roleLabel(p.role)})</span>
                   </li>
                 ))}

@@ -21,7 +21,8 @@ type Hit = {
   id: string;
   kind: string;
   happenedAt: string;
-  pupils: { id: string; name: string }[];
+  /** `id` is null for a pupil the searcher may not see ("Another pupil"). */
+  pupils: { id: string | null; name: string }[];
   categories: { id: string; name: string; colour: string }[];
   author: string;
   status: string;
@@ -54,9 +55,11 @@ type Outcome =
   | { state: 'choose-pupil'; pupils: Pupil[] }
   | { state: 'error'; message: string };
 
-function hitLink(h: Hit): string {
+/** Where a hit leads: a concern to its page, anything else to its pupil's chronology if shown. */
+function hitLink(h: Hit): string | null {
   if (h.kind === 'concern') return `/concerns/${h.id}`;
-  return `/pupils/${h.pupils[0]?.id ?? ''}`;
+  const pupil = h.pupils.find((p) => p.id !== null);
+  return pupil ? `/pupils/${pupil.id}` : null;
 }
 
 const KIND_LABEL: Record<string, string> = {
@@ -64,6 +67,9 @@ const KIND_LABEL: Record<string, string> = {
   action: 'Action',
   conversation: 'Conversation',
 };
+
+const hitTitle = (h: Hit) =>
+  `${KIND_LABEL[h.kind] ?? 'Record'} about ${h.pupils.map((p) => p.name).join(', ')}`;
 
 export function SearchPage() {
   const staff = useLoad<StaffDirectory>('/api/staff');
@@ -293,9 +299,7 @@ function Results({
           {outcome.hits.map((h) => (
             <li key={`${h.kind}-${h.id}`} className="card work-item">
               <p className="work-title">
-                <Link to={hitLink(h)}>
-                  {KIND_LABEL[h.kind] ?? 'Record'} about {h.pupils.map((p) => p.name).join(', ')}
-                </Link>
+                {hitLink(h) ? <Link to={hitLink(h)!}>{hitTitle(h)}</Link> : hitTitle(h)}
               </p>
               <p className="muted">
                 {formatWhen(h.happenedAt)} · recorded by {h.author} · {statusLabel(h.status)}
