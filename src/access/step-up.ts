@@ -1,9 +1,15 @@
-// The one place a route asks "may this actor do X now?". A member who could do X after a
-// second factor but has not given one gets 403 step_up_required (the UI then asks for a code);
-// anyone else gets a plain 403. To change safely: never answer "ok" from here for an actor
-// whose capabilitiesOf() lacks the ability.
+// The two-tier rule, decided here and nowhere else. A route asks "may this actor do X now?"
+// (requireAbility): a member who could do X after a second factor but has not given one gets 403
+// step_up_required (the UI then asks for a code); anyone else gets a plain 403. And before any
+// route runs, the request context asks enrolmentGate whether the session is one the school
+// requires a second factor of but which has none yet: such a session may only set one up
+// (403 second_factor_enrolment_required everywhere else). To change safely: never answer "ok"
+// from here for an actor whose capabilitiesOf() lacks the ability, and never widen the set of
+// routes an unenrolled session may reach beyond those that finish enrolling (`enrolOk`).
 import { HttpError } from '../http/errors.ts';
-import { can, needsStepUp, type Actor, type Capability } from './actor.ts';
+import type { Permissions } from './permissions.ts';
+import type { SchoolSettings } from '../schools/settings.ts';
+import { abilitiesWhenElevated, can, needsStepUp, type Actor, type Capability } from './actor.ts';
 
 export const stepUpRequired = () =>
   new HttpError(
@@ -11,6 +17,33 @@ export const stepUpRequired = () =>
     'step_up_required',
     'Confirm it is you with your second factor (authentication code or security key) to see this.',
   );
+
+export const enrolmentRequired = () =>
+  new HttpError(
+    403,
+    'second_factor_enrolment_required',
+    'Your school requires a second factor to sign in. Set up an authenticator app or a security key first.',
+  );
+
+/** Whether the school requires this member to give a second factor at sign-in (issue 3). */
+export function secondFactorRequired(u: {
+  settings: Pick<SchoolSettings, 'secondFactorAtSignIn'>;
+  permissions: Permissions;
+}): boolean {
+  return (
+    u.settings.secondFactorAtSignIn === 'everyone' ||
+    abilitiesWhenElevated(u.permissions).includes('records.view')
+  );
+}
+
+/**
+ * Called for every signed-in request to a non-public route (src/http/context.ts): a session the
+ * school requires a second factor of, whose user has none, reaches only the routes declared
+ * `enrolOk` (session information, enrolling an authenticator app or a security key, signing out).
+ */
+export function enrolmentGate(session: { mustEnrol: boolean }, route: { enrolOk?: boolean }) {
+  if (session.mustEnrol && route.enrolOk !== true) throw enrolmentRequired();
+}
 
 export function requireAbility(actor: Actor, ability: Capability): void {
   if (can(actor, ability)) return;

@@ -87,7 +87,13 @@ export async function elevateIn(
     action: 'auth.elevated',
     targetType: 'session',
     targetId: issued.sessionId,
-    details: { method, until: elevatedUntil.toISOString(), previousSession: user.sessionId },
+    details: {
+      method,
+      until: elevatedUntil.toISOString(),
+      previousSession: user.sessionId,
+      // The end of a forced enrolment: the school required a factor and this was the first.
+      ...(user.mustEnrol ? { enrolment: 'completed' } : {}),
+    },
   });
   return issued;
 }

@@ -29,8 +29,8 @@ import {
   webauthnCredentials,
   startTotp,
 } from './second-factor.ts';
-import { verifyAndElevate, type FactorCheck } from './elevate.ts';
-import { SessionInfo, sessionInfo } from './issue.ts';
+import { elevateIn, verifyAndElevate, type FactorCheck } from './elevate.ts';
+import { afterIssue, SessionInfo, sessionInfo } from './issue.ts';
 
 const Code = Type.Object(
   { code: Type.String({ minLength: 6, maxLength: 20 }) },
@@ -56,6 +56,8 @@ export function registerFactorRoutes(app: App, services: Services): void {
   const url = new URL(services.config.publicOrigin);
   const rp: RelyingParty = { rpID: url.hostname, origin: url.origin };
   const pending = { pendingOk: true };
+  /** The routes a session that must first set up a second factor may use (issue 3). */
+  const enrolment = { enrolOk: true };
   const present = async (user: SessionUser) => {
     const f = await inSchool(services.db, user.schoolId, (tx) =>
       factorSummary({ q: (s, p) => tx.query(s, p) }, user.userId),
@@ -72,6 +74,7 @@ export function registerFactorRoutes(app: App, services: Services): void {
   app.post(
     '/api/auth/totp/enrol',
     {
+      config: enrolment,
       schema: {
         tags: ['auth'],
         summary: 'Start enrolling an authenticator app',
@@ -105,6 +108,7 @@ export function registerFactorRoutes(app: App, services: Services): void {
   app.post(
     '/api/auth/totp/confirm',
     {
+      config: enrolment,
       schema: {
         tags: ['auth'],
         summary: 'Confirm the authenticator app with its first code (and step up)',
@@ -118,13 +122,20 @@ export function registerFactorRoutes(app: App, services: Services): void {
         const r = await checkTotp(t, t.actor.userId, req.body.code, 'pending');
         if (!r.ok) return refusal(r.reason);
         const f = await factorSummary(t, t.actor.userId);
-        if (f.recoveryCodesLeft === 0) codes = await newRecoveryCodes(t, t.actor.userId);
         await t.audit({
           action: 'auth.second_factor_added',
           targetType: 'user',
           targetId: t.actor.userId,
           details: { method: 'totp' },
         });
+        if (f.recoveryCodesLeft === 0) {
+          codes = await newRecoveryCodes(t, t.actor.userId);
+          await t.audit({
+            action: 'auth.recovery_codes_created',
+            targetType: 'user',
+            targetId: t.actor.userId,
+          });
+        }
         return { ok: true };
       });
       return { session: await present(user), recoveryCodes: codes };
@@ -205,6 +216,7 @@ export function registerFactorRoutes(app: App, services: Services): void {
   app.post(
     '/api/auth/webauthn/register/options',
     {
+      config: enrolment,
       schema: {
         tags: ['auth'],
         summary: 'Start registering a security key',
@@ -230,15 +242,21 @@ export function registerFactorRoutes(app: App, services: Services): void {
   app.post(
     '/api/auth/webauthn/register',
     {
+      config: enrolment,
       schema: {
         tags: ['auth'],
-        summary: 'Finish registering a security key (the first factor also brings recovery codes)',
+        summary:
+          'Finish registering a security key (the first factor also brings recovery codes and elevates the session)',
         body: WebAuthnBody,
         response: responses({
           201: Type.Object({
             id: Type.String(),
             recoveryCodes: Type.Union([Type.Array(Type.String()), Type.Null()], {
               description: 'Ten new recovery codes, shown once, when the user had none left.',
+            }),
+            session: Type.Union([SessionInfo, Type.Null()], {
+              description:
+                'The first factor, like a confirmed authenticator app, replaces the session with an elevated one (new id and CSRF token); null otherwise.',
             }),
           }),
         }),
@@ -267,6 +285,7 @@ export function registerFactorRoutes(app: App, services: Services): void {
             message: 'The security key’s answer could not be accepted. Try again.',
           };
         }
+        const first = !hasFactor(await factorSummary(t, t.actor.userId));
         const [row] = await t.q<{ id: string }>(
           `INSERT INTO webauthn_credentials (school_id, user_id, credential_id, public_key, counter, transports, label, created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
@@ -297,10 +316,18 @@ export function registerFactorRoutes(app: App, services: Services): void {
             targetId: t.actor.userId,
           });
         }
-        return { ok: true as const, id: row!.id, recoveryCodes: codes };
+        // Registering the first factor proves it is in hand, as confirming an app's code does:
+        // the session is replaced by an elevated one (and a forced enrolment is complete).
+        const issued = first ? await elevateIn(services, req, t, c.user, 'webauthn') : null;
+        return { ok: true as const, id: row!.id, recoveryCodes: codes, issued };
       });
       if (!out.ok) throw new HttpError(400, 'second_factor_refused', out.message);
-      return reply.status(201).send({ id: out.id, recoveryCodes: out.recoveryCodes });
+      const session = out.issued
+        ? await present(
+            await afterIssue(services, reply, out.issued, c.user.email, services.clock.now()),
+          )
+        : null;
+      return reply.status(201).send({ id: out.id, recoveryCodes: out.recoveryCodes, session });
     },
   );
 

@@ -7,6 +7,7 @@ import type { Queryable } from '../db/engine.ts';
 import { appendAudit } from '../audit/chain.ts';
 import { auditActorOf } from '../http/context.ts';
 import { abilitiesWhenElevated, capabilitiesOf } from '../access/actor.ts';
+import { secondFactorRequired } from '../access/step-up.ts';
 import { createSession, resolveSession, SESSION_COOKIE, type SessionUser } from './sessions.ts';
 import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS, deviceToken, noteDevice } from './devices.ts';
 import { newDeviceEmail } from './mailer.ts';
@@ -32,6 +33,10 @@ export const SessionInfo = Type.Object({
   secondFactor: Type.Object({
     enrolled: Type.Boolean(),
     required: Type.Boolean({ description: 'The school requires this user to enrol one.' }),
+    enrolmentRequired: Type.Boolean({
+      description:
+        'Required but none set up: this session may only set one up (then it is elevated).',
+    }),
     totp: Type.Boolean(),
     webauthn: Type.Integer(),
     recoveryCodesLeft: Type.Integer(),
@@ -58,12 +63,7 @@ export function cookieOptions(services: Services) {
   };
 }
 
-export function secondFactorRequired(u: Pick<SessionUser, 'settings' | 'permissions'>): boolean {
-  return (
-    u.settings.secondFactorAtSignIn === 'everyone' ||
-    abilitiesWhenElevated(u.permissions).includes('records.view')
-  );
-}
+export { secondFactorRequired } from '../access/step-up.ts';
 
 export function sessionInfo(u: SessionUser, factors: FactorSummary) {
   const enrolled = factors.totp || factors.webauthn > 0;
@@ -71,11 +71,16 @@ export function sessionInfo(u: SessionUser, factors: FactorSummary) {
     user: { id: u.userId, name: u.name, email: u.email, role: u.role },
     school: { id: u.schoolId, name: u.schoolName },
     csrfToken: u.csrfToken,
-    capabilities: capabilitiesOf(u),
+    capabilities: u.mustEnrol ? [] : capabilitiesOf(u),
     capabilitiesWhenElevated: abilitiesWhenElevated(u.permissions),
     elevated: u.elevated,
     elevatedUntil: u.elevatedUntil?.toISOString() ?? null,
-    secondFactor: { enrolled, required: secondFactorRequired(u), ...factors },
+    secondFactor: {
+      enrolled,
+      required: secondFactorRequired(u),
+      enrolmentRequired: u.mustEnrol,
+      ...factors,
+    },
     expiresAt: u.expiresAt.toISOString(),
     idleExpiresAt: u.idleExpiresAt.toISOString(),
     idleWarningAt: new Date(

@@ -70,7 +70,7 @@ export function registerAuthRoutes(app: App, services: Services): void {
   app.post(
     '/api/auth/sign-out',
     {
-      config: { pendingOk: true },
+      config: { pendingOk: true, enrolOk: true },
       schema: { tags: ['auth'], response: responses({ 204: Type.Null() }) },
     },
     async (req, reply) => {
@@ -90,6 +90,7 @@ export function registerAuthRoutes(app: App, services: Services): void {
   app.post(
     '/api/auth/sign-out-everywhere',
     {
+      config: { enrolOk: true },
       schema: {
         tags: ['auth'],
         summary: 'End every session of mine, on every device, this one included',
@@ -114,7 +115,10 @@ export function registerAuthRoutes(app: App, services: Services): void {
 
   app.get(
     '/api/auth/session',
-    { schema: { tags: ['auth'], response: responses({ 200: SessionInfo }) } },
+    {
+      config: { enrolOk: true },
+      schema: { tags: ['auth'], response: responses({ 200: SessionInfo }) },
+    },
     async (req) => {
       const c = ctx(services, req);
       const factors = await c.tx((t) => factorSummary(t, t.actor.userId));
@@ -125,6 +129,7 @@ export function registerAuthRoutes(app: App, services: Services): void {
   app.get(
     '/api/auth/sessions',
     {
+      config: { enrolOk: true },
       schema: {
         tags: ['auth'],
         summary: 'My active sessions',

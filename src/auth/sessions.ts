@@ -12,6 +12,7 @@ import { readSettings, type SchoolSettings } from '../schools/settings.ts';
 import type { Role } from '../access/actor.ts';
 import type { Permissions } from '../access/permissions.ts';
 import { loadPermissions } from '../access/load.ts';
+import { secondFactorRequired } from '../access/step-up.ts';
 
 export const SESSION_COOKIE = 'lantern_session';
 /** How long a password-only session waits for its second factor. */
@@ -31,6 +32,12 @@ export type SessionUser = {
   stage: SessionStage;
   elevatedUntil: Date | null;
   elevated: boolean;
+  /**
+   * The school requires this member's second factor at sign-in and they have none: the session
+   * may only set one up (src/access/step-up.ts, enrolmentGate). Worked out on every request, so
+   * an administrator's reset or a stricter school policy applies at once.
+   */
+  mustEnrol: boolean;
   expiresAt: Date;
   idleExpiresAt: Date;
   idleWarningMinutes: number;
@@ -168,6 +175,11 @@ export async function resolveSession(
     const newIdle = new Date(now.getTime() + settings.idleTimeoutMinutes * 60_000);
     const elevated =
       row.stage === 'full' && row.elevated_until !== null && row.elevated_until > now;
+    const permissions = await loadPermissions(tx, row.user_id);
+    const mustEnrol =
+      row.stage === 'full' &&
+      secondFactorRequired({ settings, permissions }) &&
+      !(await hasAnyFactor(tx, row.user_id));
     return {
       state: 'active',
       user: {
@@ -182,14 +194,25 @@ export async function resolveSession(
         stage: row.stage,
         elevatedUntil: elevated ? row.elevated_until : null,
         elevated,
+        mustEnrol,
         expiresAt: row.expires_at,
         idleExpiresAt: newIdle < row.expires_at ? newIdle : row.expires_at,
         idleWarningMinutes: settings.idleWarningMinutes,
-        permissions: await loadPermissions(tx, row.user_id),
+        permissions,
         settings,
       },
     } as const;
   });
+}
+
+async function hasAnyFactor(tx: Queryable, userId: string): Promise<boolean> {
+  const [r] = await tx.query<{ has_factor: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM totp_credentials WHERE user_id = $1 AND confirmed_at IS NOT NULL)
+         OR EXISTS (SELECT 1 FROM webauthn_credentials WHERE user_id = $1 AND removed_at IS NULL)
+       AS has_factor`,
+    [userId],
+  );
+  return r?.has_factor === true;
 }
 
 export async function endSession(
@@ -197,11 +220,13 @@ export async function endSession(
   sessionId: string,
   reason: string,
   now: Date,
-): Promise<void> {
-  await tx.query(
-    'UPDATE sessions SET ended_at = $2, end_reason = $3 WHERE id = $1 AND ended_at IS NULL',
+): Promise<boolean> {
+  const ended = await tx.query(
+    'UPDATE sessions SET ended_at = $2, end_reason = $3 WHERE id = $1 AND ended_at IS NULL RETURNING id',
     [sessionId, now, reason],
   );
+  // False when it had already ended (by another request or the sweep): audit it only once.
+  return ended.length > 0;
 }
 
 /** Ends every open session of a user (sign out everywhere, disabling, password change). */

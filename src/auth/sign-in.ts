@@ -140,7 +140,10 @@ export async function signInWithPassword(
     if (previous) await endSession(tx, previous.sessionId, 'replaced', now);
     const permissions = await loadPermissions(tx, user.id);
     const factors = await factorSummary({ q: (s, p) => tx.query(s, p) }, user.id);
-    const pending = hasFactor(factors) && secondFactorRequired({ settings, permissions });
+    const required = secondFactorRequired({ settings, permissions });
+    const pending = hasFactor(factors) && required;
+    // Required but none set up: a session that may only enrol one (access/step-up.ts).
+    const mustEnrol = required && !hasFactor(factors);
     const issued = await issueSession(services, req, tx, {
       schoolId: login.school_id,
       userId: user.id,
@@ -159,7 +162,7 @@ export async function signInWithPassword(
         action: pending ? 'auth.password_accepted' : 'auth.sign_in',
         targetType: 'session',
         targetId: issued.sessionId,
-        details: { secondFactor: pending ? 'pending' : 'none' },
+        details: { secondFactor: pending ? 'pending' : mustEnrol ? 'enrolment_required' : 'none' },
       },
       now,
     );

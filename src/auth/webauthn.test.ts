@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { afterAll, beforeAll, describe, it, expect } from 'vitest';
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { isoCBOR } from '@simplewebauthn/server/helpers';
@@ -10,6 +10,16 @@ import {
   verifyRegistration,
 } from './webauthn.ts';
 import type { RelyingParty, StoredCredential } from './webauthn.ts';
+import {
+  call,
+  makeSchool,
+  makeUser,
+  testApp,
+  type Session,
+  type TestApp,
+} from '../test/harness.ts';
+import { unsafeAsOwner } from '../db/tenancy.ts';
+import { auditRows, errorOf, passwordSignIn, sessionOf } from './identity-test-kit.ts';
 
 const rp: RelyingParty = { rpID: 'lantern.test', origin: 'https://lantern.test' };
 const user = { userId: 'u-123', email: 'sam@school.example', displayName: 'Sam Teacher' };
@@ -259,5 +269,116 @@ describe('authentication', () => {
       expect(result.ok, JSON.stringify(input)).toBe(false);
     }
     expect(credentialIdOf({ id: 3 })).toBeNull();
+  });
+});
+
+describe('a security key through the API (the only factor)', () => {
+  // The app speaks as https://lantern.test, so the software key answers for that origin and RP.
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp({ config: { publicOrigin: rp.origin } });
+  });
+  afterAll(async () => t.close());
+
+  const addKey = async (s: Session, key: SoftwareAuthenticator, label: string) => {
+    const started = await call(t.app, s, 'POST', '/api/auth/webauthn/register/options');
+    expect(started.statusCode, started.body).toBe(200);
+    const { challenge } = started.json<{ options: { challenge: string } }>().options;
+    return call(t.app, s, 'POST', '/api/auth/webauthn/register', {
+      response: key.register(challenge),
+      label,
+    });
+  };
+  type Added = {
+    id: string;
+    recoveryCodes: string[] | null;
+    session: { elevated: boolean; secondFactor: { enrolmentRequired: boolean } } | null;
+  };
+
+  it('enrols at sign-in with a first key: ten recovery codes stored hashed, audited; a second key brings none; a recovery code signs in', async () => {
+    const schoolId = await makeSchool(t.services);
+    // A class teacher can read records, so the school (by default) requires a factor at sign-in.
+    const teacher = await makeUser(t.services, schoolId, 'teacher');
+    const signedIn = await passwordSignIn(t, teacher);
+    expect(signedIn.statusCode, signedIn.body).toBe(200);
+    const enrolling = sessionOf(signedIn);
+    expect(signedIn.json<Added['session'] & object>().secondFactor.enrolmentRequired).toBe(true);
+    const refused = await call(t.app, enrolling, 'GET', '/api/alerts');
+    expect(refused.statusCode).toBe(403);
+    expect(errorOf(refused).code).toBe('second_factor_enrolment_required');
+
+    const first = await addKey(enrolling, new SoftwareAuthenticator(), 'Blue key');
+    expect(first.statusCode, first.body).toBe(201);
+    const added = first.json<Added>();
+    expect(added.recoveryCodes).toHaveLength(10);
+    expect(new Set(added.recoveryCodes).size).toBe(10);
+    // The first factor completes the enrolment: a new, elevated session replaces the old one.
+    expect(added.session).toMatchObject({
+      elevated: true,
+      secondFactor: { enrolmentRequired: false },
+    });
+    const elevated = sessionOf(first, enrolling);
+    expect(elevated.cookie).not.toBe(enrolling.cookie);
+    expect((await call(t.app, enrolling, 'GET', '/api/auth/session')).statusCode).toBe(401);
+    expect((await call(t.app, elevated, 'GET', '/api/alerts')).statusCode).toBe(200);
+
+    // Stored as keyed hashes only: no code, in any spelling, is in the table.
+    const stored = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ code_hash: string }>('SELECT code_hash FROM recovery_codes WHERE user_id = $1', [
+        teacher.id,
+      ]),
+    );
+    expect(stored).toHaveLength(10);
+    const table = JSON.stringify(stored);
+    for (const code of added.recoveryCodes!) {
+      expect(table).not.toContain(code);
+      expect(table).not.toContain(code.replace(/-/g, ''));
+      expect(table.toLowerCase()).not.toContain(code.replace(/-/g, '').toLowerCase());
+    }
+    expect(stored.every((r) => /^[0-9a-f]{64}$/.test(r.code_hash))).toBe(true);
+    const audit = await auditRows(t, schoolId);
+    const actions = audit.map((r) => r.action);
+    expect(actions.filter((a) => a === 'auth.recovery_codes_created')).toHaveLength(1);
+    expect(actions).toContain('auth.second_factor_added');
+    expect(audit.find((r) => r.action === 'auth.elevated')?.details).toMatchObject({
+      method: 'webauthn',
+      enrolment: 'completed',
+    });
+    expect(JSON.stringify(audit)).not.toContain(added.recoveryCodes![0]!);
+
+    // A second key (with the recent factor the first gave): no new codes, the session stays.
+    const second = await addKey(elevated, new SoftwareAuthenticator(), 'Spare key');
+    expect(second.statusCode, second.body).toBe(201);
+    expect(second.json<Added>()).toMatchObject({ recoveryCodes: null, session: null });
+    expect(
+      (await auditRows(t, schoolId)).filter((r) => r.action === 'auth.recovery_codes_created'),
+    ).toHaveLength(1);
+
+    // Key lost: sign in with the password and a recovery code (no authenticator app exists).
+    expect((await call(t.app, elevated, 'POST', '/api/auth/sign-out')).statusCode).toBe(204);
+    const again = await passwordSignIn(t, teacher);
+    expect(again.json()).toMatchObject({ secondFactorRequired: true });
+    expect(again.json<{ methods: string[] }>().methods.sort()).toEqual([
+      'recovery_code',
+      'webauthn',
+    ]);
+    const pending = sessionOf(again);
+    const code = added.recoveryCodes![3]!;
+    const used = await call(t.app, pending, 'POST', '/api/auth/verify/recovery-code', { code });
+    expect(used.statusCode, used.body).toBe(200);
+    expect(used.json<{ elevated: boolean }>().elevated).toBe(true);
+    const inside = sessionOf(used, pending);
+    expect((await call(t.app, inside, 'GET', '/api/alerts')).statusCode).toBe(200);
+    const info = await call(t.app, inside, 'GET', '/api/auth/session');
+    expect(
+      info.json<{ secondFactor: { recoveryCodesLeft: number } }>().secondFactor.recoveryCodesLeft,
+    ).toBe(9);
+
+    // The same code never works twice.
+    await call(t.app, inside, 'POST', '/api/auth/sign-out');
+    const third = sessionOf(await passwordSignIn(t, teacher));
+    const reused = await call(t.app, third, 'POST', '/api/auth/verify/recovery-code', { code });
+    expect(reused.statusCode).toBe(400);
+    expect(errorOf(reused).code).toBe('second_factor_refused');
   });
 });

@@ -60,6 +60,11 @@ type MatrixRow = {
   firstTier?: boolean;
   /** Ends or replaces the session: every call signs in afresh. */
   freshSession?: boolean;
+  /**
+   * Reachable by a member the school requires a second factor of who has none yet (issue 3):
+   * what enrolling needs. Every other route refuses them with second_factor_enrolment_required.
+   */
+  enrolment?: boolean;
 };
 
 const all = (e: Expect) => Object.fromEntries(ROLES.map((r) => [r, e])) as Record<Role, Expect>;
@@ -125,24 +130,28 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'own_data',
   },
   'POST /api/auth/sign-out': {
+    enrolment: true,
     freshSession: true,
     request: () => ({ url: '/api/auth/sign-out' }),
     roles: everyone,
     otherSchool: 'own_data',
   },
   'POST /api/auth/sign-out-everywhere': {
+    enrolment: true,
     freshSession: true,
     request: () => ({ url: '/api/auth/sign-out-everywhere' }),
     roles: everyone,
     otherSchool: 'own_data',
   },
   'GET /api/auth/session': {
+    enrolment: true,
     firstTier: true,
     request: () => ({ url: '/api/auth/session' }),
     roles: everyone,
     otherSchool: 'own_data',
   },
   'GET /api/auth/sessions': {
+    enrolment: true,
     request: () => ({ url: '/api/auth/sessions' }),
     roles: everyone,
     otherSchool: 'own_data',
@@ -159,11 +168,13 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'own_data',
   },
   'POST /api/auth/totp/enrol': {
+    enrolment: true,
     request: () => ({ url: '/api/auth/totp/enrol' }),
     roles: all(409), // every matrix user already has an authenticator
     otherSchool: 'own_data',
   },
   'POST /api/auth/totp/confirm': {
+    enrolment: true,
     request: () => ({ url: '/api/auth/totp/confirm', payload: { code: '000000' } }),
     roles: all('answered'),
     otherSchool: 'own_data',
@@ -190,11 +201,13 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'own_data',
   },
   'POST /api/auth/webauthn/register/options': {
+    enrolment: true,
     request: () => ({ url: '/api/auth/webauthn/register/options' }),
     roles: everyone,
     otherSchool: 'own_data',
   },
   'POST /api/auth/webauthn/register': {
+    enrolment: true,
     request: () => ({
       url: '/api/auth/webauthn/register',
       payload: { response: { id: 'made-up', rawId: 'made-up', type: 'public-key' } },
@@ -748,6 +761,8 @@ let fixture: Fixture;
 let users: Record<Role, TestUser>;
 /** Users who never enrol a second factor: the password-only tier. */
 let firstTierUsers: Record<Role, TestUser>;
+/** A class teacher who has never set up a second factor: their session may only enrol one. */
+let unenrolled: TestUser;
 let outsider: TestUser;
 const sessions = new Map<string, Session>();
 
@@ -757,6 +772,23 @@ async function sessionOf(user: TestUser, elevated: boolean, fresh = false): Prom
   if (cached && !fresh) return cached;
   const s = await signIn(t.app, user, { elevated });
   if (!fresh) sessions.set(key, s);
+  return s;
+}
+
+/** A password-only sign-in by the unenrolled teacher (not the harness's, which would enrol). */
+async function enrolmentSession(fresh = false): Promise<Session> {
+  const cached = sessions.get('unenrolled');
+  if (cached && !fresh) return cached;
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/auth/sign-in',
+    payload: { email: unenrolled.email, password: unenrolled.password },
+  });
+  const info = res.json<{ csrfToken: string; secondFactor: { enrolmentRequired: boolean } }>();
+  expect(info.secondFactor.enrolmentRequired, res.body).toBe(true);
+  const cookie = res.cookies.find((c) => c.name === 'lantern_session')!;
+  const s = { cookie: `lantern_session=${cookie.value}`, csrf: info.csrfToken };
+  if (!fresh) sessions.set('unenrolled', s);
   return s;
 }
 
@@ -786,6 +818,7 @@ beforeAll(async () => {
   users = await rolesMap((r) => makeUser(t.services, a, r));
   firstTierUsers = await rolesMap((r) => makeUser(t.services, a, r));
   outsider = await makeUser(t.services, b, 'dsl');
+  unenrolled = await makeUser(t.services, a, 'teacher', 'Never enrolled');
   const pupil = await makePupil(t.services, a, { firstName: 'Zed' });
   const category = (await categoryIds(t.services, a)).find((c) => !c.restricted)!;
 
@@ -908,6 +941,24 @@ describe('access matrix', () => {
         return;
       }
       expect(anon.statusCode).toBe(401);
+
+      // Required to enrol a second factor and not yet enrolled: only what enrolling needs.
+      const enrolling = await send(
+        await enrolmentSession(row.freshSession),
+        method,
+        row.request(fixture, 'teacher'),
+      );
+      const refusedCode =
+        enrolling.statusCode === 403
+          ? enrolling.json<{ error: { code: string } }>().error.code
+          : null;
+      if (row.enrolment) {
+        expect(enrolling.statusCode, `unenrolled: ${enrolling.body}`).toBeLessThan(500);
+        expect(refusedCode, `unenrolled: ${enrolling.body}`).toBeNull();
+      } else {
+        expect(enrolling.statusCode, `unenrolled: ${enrolling.body}`).toBe(403);
+        expect(refusedCode).toBe('second_factor_enrolment_required');
+      }
 
       for (const role of row.stepUp ?? []) {
         const s = await sessionOf(firstTierUsers[role], false);

@@ -15,6 +15,7 @@ import { appendAudit } from '../audit/chain.ts';
 import type { AuditActor, AuditEvent } from '../audit/catalogue.ts';
 import type { Actor } from '../access/actor.ts';
 import { forbidden, HttpError, unauthorised } from './errors.ts';
+import { enrolmentGate } from '../access/step-up.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -22,6 +23,8 @@ declare module 'fastify' {
     public?: boolean;
     /** Also reachable with a session still waiting for its second factor (issue 3). */
     pendingOk?: boolean;
+    /** Also reachable by a session that must first set up a second factor (issue 3). */
+    enrolOk?: boolean;
   }
   interface FastifyRequest {
     auth: SessionUser | null;
@@ -159,6 +162,8 @@ export function installAuth(app: FastifyInstance, services: Services): void {
         );
       }
     }
+    // A session the school requires a second factor of, with none set up: enrolment only.
+    if (req.auth && !isPublic && !unmatched) enrolmentGate(req.auth, req.routeOptions.config);
   });
 }
 

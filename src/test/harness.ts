@@ -14,6 +14,7 @@ import { createUser } from '../users/create.ts';
 import { unsafeAsOwner } from '../db/tenancy.ts';
 import type { Role } from '../access/actor.ts';
 import { totpCodeAt } from '../auth/totp.ts';
+import { hashToken } from '../auth/sessions.ts';
 
 export const silentLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -180,7 +181,10 @@ export async function currentCode(app: App, user: { email: string }): Promise<st
 /**
  * Signs in through the API. With `elevated`, also enrols an authenticator app for the user (the
  * first time) and gives a code, as a person would, so the session may read records. A user whose
- * school requires their second factor at sign-in always ends up elevated.
+ * school requires their second factor at sign-in always gives it; one who has none yet must enrol
+ * one before the session may do anything else, so the harness enrols it — and without `elevated`
+ * then lets the elevation lapse (test-only shortcut: as if the school's window had passed), which
+ * leaves the first tier the caller asked for.
  */
 export async function signIn(
   app: App,
@@ -193,9 +197,14 @@ export async function signIn(
     payload: { email: user.email, password: user.password },
   });
   if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
-  const body = res.json<{ csrfToken: string; secondFactorRequired?: boolean }>();
+  const body = res.json<{
+    csrfToken: string;
+    secondFactorRequired?: boolean;
+    secondFactor?: { enrolmentRequired?: boolean };
+  }>();
   let session = sessionFrom(res, body.csrfToken);
-  if (!body.secondFactorRequired && !opts.elevated) return session;
+  const mustEnrol = body.secondFactor?.enrolmentRequired === true;
+  if (!body.secondFactorRequired && !opts.elevated && !mustEnrol) return session;
   if (!body.secondFactorRequired) {
     const enrol = await call(app, session, 'POST', '/api/auth/totp/enrol');
     if (enrol.statusCode === 200) {
@@ -205,11 +214,13 @@ export async function signIn(
         code: await currentCode(app, user),
       });
       if (confirmed.statusCode !== 200) throw new Error(`TOTP confirm failed: ${confirmed.body}`);
-      return sessionFrom(
+      session = sessionFrom(
         confirmed,
         confirmed.json<{ session: { csrfToken: string } }>().session.csrfToken,
         session,
       );
+      if (!opts.elevated) await lapseElevation(app, session);
+      return session;
     }
   }
   const verified = await call(app, session, 'POST', '/api/auth/verify/totp', {
@@ -219,6 +230,17 @@ export async function signIn(
     throw new Error(`second factor failed: ${verified.statusCode} ${verified.body}`);
   session = sessionFrom(verified, verified.json<{ csrfToken: string }>().csrfToken, session);
   return session;
+}
+
+/** Ends a session's elevation now (test-only: the school's elevation window, passed). */
+async function lapseElevation(app: App, session: Session): Promise<void> {
+  const services = servicesOf.get(app);
+  if (!services) throw new Error('lapseElevation needs an app made by testApp');
+  await unsafeAsOwner(services.db, (tx) =>
+    tx.query('UPDATE sessions SET elevated_until = NULL WHERE token_hash = $1', [
+      hashToken(session.cookie.slice('lantern_session='.length)),
+    ]),
+  );
 }
 
 /** Calls the API as a signed-in user (or signed out with session null). */
