@@ -9,13 +9,7 @@ import type { ConcernEdit } from './schemas.ts';
 import { allowedActions, canRead } from './policy.ts';
 import { metaOf, readableConcernRow } from './read.ts';
 import { concernTokens, insertLinks } from './service.ts';
-import {
-  checkBody,
-  checkBodyMap,
-  checkCategories,
-  checkHappenedAt,
-  checkPupils,
-} from './validate.ts';
+import { checkBodyMap, checkConcern } from './validate.ts';
 
 export async function editConcern(t: Tx, id: string, edit: ConcernEdit): Promise<void> {
   const row = await readableConcernRow(t, id).catch(() => null);
@@ -39,14 +33,27 @@ export async function editConcern(t: Tx, id: string, edit: ConcernEdit): Promise
       ? sealer.openJson<BodyMapMark[]>('concerns.body_map', id, row.body_map)
       : [],
   };
-  const happenedAt = edit.happenedAt ? checkHappenedAt(t, edit.happenedAt) : row.happened_at;
-  const body = edit.body !== undefined ? checkBody(edit.body) : old.body;
+  // The record as it would be after the change must pass the same rules as a new one.
+  const keptPupils = row.pupils.map((p) => ({ pupilId: p.id, role: p.role }));
+  const keptCategories = row.categories.map((k) => k.id);
+  const { concern } = await checkConcern(
+    t,
+    {
+      pupils: edit.pupils ?? keptPupils,
+      text: edit.body ?? old.body,
+      happenedAt: edit.happenedAt ? new Date(edit.happenedAt) : row.happened_at,
+      categoryIds: edit.categoryIds ?? keptCategories,
+    },
+    {
+      ...(edit.pupils ? {} : { pupilIds: keptPupils.map((p) => p.pupilId) }),
+      ...(edit.categoryIds ? {} : { categoryIds: keptCategories }),
+    },
+  );
+  const { happenedAt, text: body } = concern;
+  const pupils = edit.pupils ? concern.pupils : null;
+  const categoryIds = edit.categoryIds ? concern.categoryIds : null;
   const marks = edit.bodyMap !== undefined ? checkBodyMap(edit.bodyMap) : old.bodyMap;
   const location = edit.location !== undefined ? edit.location.trim() || null : old.location;
-  if (edit.pupils) await checkPupils(t, edit.pupils);
-  const categoryIds = edit.categoryIds
-    ? (await checkCategories(t, edit.categoryIds)).map((c) => c.id)
-    : null;
 
   const vid = randomUUID();
   await t.q(
@@ -88,10 +95,10 @@ export async function editConcern(t: Tx, id: string, edit: ConcernEdit): Promise
       t.now,
     ],
   );
-  if (edit.pupils || categoryIds) {
-    if (edit.pupils) await t.q('DELETE FROM concern_pupils WHERE concern_id = $1', [id]);
+  if (pupils || categoryIds) {
+    if (pupils) await t.q('DELETE FROM concern_pupils WHERE concern_id = $1', [id]);
     if (categoryIds) await t.q('DELETE FROM concern_categories WHERE concern_id = $1', [id]);
-    await insertLinks(t, id, edit.pupils ?? [], categoryIds ?? []);
+    await insertLinks(t, id, pupils ?? [], categoryIds ?? []);
   }
   await t.audit({
     action: 'concern.edited',

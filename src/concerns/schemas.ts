@@ -1,27 +1,21 @@
 import { Type, type Static } from 'typebox';
 import { Uuid } from '../http/schemas.ts';
 import { BODY_MAP_SIDES, BODY_MARK_TYPES } from '../records/body-map.ts';
+import { MAX_CONCERN_TEXT, MAX_LINKED_PUPILS, PUPIL_ROLES } from '../records/domain.ts';
 
-export const PUPIL_ROLES = [
-  'subject',
-  'victim',
-  'alleged_perpetrator',
-  'witness',
-  'other',
-] as const;
+// The schema states the domain's limits (src/records/domain.ts) so a client learns them early;
+// the rules themselves run in src/concerns/validate.ts.
 
 const LinkedPupils = Type.Array(
   Type.Object(
     {
       pupilId: Uuid,
-      role: Type.Union(
-        PUPIL_ROLES.map((r) => Type.Literal(r)),
-        { default: 'subject' },
-      ),
+      // No default: each pupil's role is chosen for them (src/records/domain.ts).
+      role: Type.Union(PUPIL_ROLES.map((r) => Type.Literal(r))),
     },
     { additionalProperties: false },
   ),
-  { minItems: 1, maxItems: 30 },
+  { minItems: 1, maxItems: MAX_LINKED_PUPILS },
 );
 
 /** Positions are checked against the outline by src/records/body-map.ts, not just the schema. */
@@ -44,7 +38,7 @@ export const NewConcern = Type.Object(
     categoryIds: Type.Array(Uuid, { minItems: 1, maxItems: 10 }),
     happenedAt: Type.String({ format: 'date-time' }),
     location: Type.Optional(Type.String({ maxLength: 200 })),
-    body: Type.String({ minLength: 1, maxLength: 20_000 }),
+    body: Type.String({ minLength: 1, maxLength: MAX_CONCERN_TEXT }),
     bodyMap: Type.Optional(Type.Array(BodyMapMark, { maxItems: 50 })),
     alertUserIds: Type.Optional(Type.Array(Uuid, { maxItems: 50 })),
     alertGroups: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20 })),
@@ -64,7 +58,7 @@ export const ConcernEdit = Type.Object(
     categoryIds: Type.Optional(Type.Array(Uuid, { minItems: 1, maxItems: 10 })),
     happenedAt: Type.Optional(Type.String({ format: 'date-time' })),
     location: Type.Optional(Type.String({ maxLength: 200 })),
-    body: Type.Optional(Type.String({ minLength: 1, maxLength: 20_000 })),
+    body: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_CONCERN_TEXT })),
     bodyMap: Type.Optional(Type.Array(BodyMapMark, { maxItems: 50 })),
   },
   { additionalProperties: false },

@@ -11,14 +11,7 @@ import { unknownAlertGroups } from '../alerts/recipients.ts';
 import { recordSettings } from '../records/settings.ts';
 import { joinCase } from '../cases/service.ts';
 import type { NewConcern } from './schemas.ts';
-import {
-  checkBody,
-  checkBodyMap,
-  checkCategories,
-  checkHappenedAt,
-  checkPupils,
-  checkStaff,
-} from './validate.ts';
+import { checkBodyMap, checkConcern, checkStaff } from './validate.ts';
 
 export { getConcern, listConcerns } from './read.ts';
 
@@ -30,11 +23,14 @@ export async function createConcern(
   t: Tx,
   input: NewConcern,
 ): Promise<{ id: string; alerted: string[] }> {
-  const happenedAt = checkHappenedAt(t, input.happenedAt);
-  const body = checkBody(input.body);
+  const { concern, categories: cats } = await checkConcern(t, {
+    pupils: input.pupils,
+    text: input.body,
+    happenedAt: new Date(input.happenedAt),
+    categoryIds: input.categoryIds,
+  });
+  const { happenedAt, text: body, pupils } = concern;
   const marks = checkBodyMap(input.bodyMap);
-  await checkPupils(t, input.pupils);
-  const cats = await checkCategories(t, input.categoryIds);
   const alertUserIds = input.alertUserIds ?? [];
   await checkStaff(t, alertUserIds, 'A member of staff to alert');
   const [unknownGroup] = await unknownAlertGroups(t.db, input.alertGroups ?? []);
@@ -66,20 +62,15 @@ export async function createConcern(
       concernTokens(sealer.searchKey, body, location),
     ],
   );
-  await insertLinks(
-    t,
-    id,
-    input.pupils,
-    cats.map((c) => c.id),
-  );
+  await insertLinks(t, id, pupils, concern.categoryIds);
   if (input.caseId) await joinCase(t, input.caseId, id);
   await t.audit({
     action: 'concern.created',
     targetType: 'concern',
     targetId: id,
     details: {
-      pupils: input.pupils.map((p) => p.pupilId),
-      categories: cats.map((c) => c.id),
+      pupils: pupils.map((p) => p.pupilId),
+      categories: concern.categoryIds,
       bodyMapMarks: marks.length,
     },
   });

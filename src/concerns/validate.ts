@@ -1,10 +1,17 @@
-// Checks a concern's content against the school's data before anything is written: pupils and
-// categories must exist here (another school's ids are unknown under row-level security), the
-// date must not be in the future, the text must not be empty, the body map must be on the body.
+// Checks a concern's content before anything is written, with the one rulebook in
+// src/records/domain.ts (validateConcernInput, unit-tested there): this file only looks up what
+// the rules need from the school's data — which pupils and categories exist here (another
+// school's ids are unknown under row-level security) — and turns the rules' answer into a 400.
+// A correction is checked as the whole record would be after it, by the same rules.
 import type { Tx } from '../http/context.ts';
 import { badRequest } from '../http/errors.ts';
 import { parseBodyMap, type BodyMapMark } from '../records/body-map.ts';
-import { CLOCK_SKEW_MS } from '../records/domain.ts';
+import {
+  validateConcernInput,
+  type ConcernInput,
+  type FieldError,
+  type ValidConcern,
+} from '../records/domain.ts';
 
 export type CategoryRow = {
   id: string;
@@ -13,18 +20,43 @@ export type CategoryRow = {
   alert_user_ids: string[];
 };
 
-export function checkHappenedAt(t: Tx, iso: string): Date {
-  const happenedAt = new Date(iso);
-  if (happenedAt.getTime() > t.now.getTime() + CLOCK_SKEW_MS) {
-    throw badRequest('"When it happened" cannot be in the future.', 'happened_in_future');
-  }
-  return happenedAt;
+function refuse(errors: FieldError[]): never {
+  // Each message once, in the order the rules found them.
+  const messages = [...new Set(errors.map((e) => e.message))];
+  throw badRequest(`${messages.join('. ')}.`, 'invalid_concern');
 }
 
-export function checkBody(text: string): string {
-  const body = text.trim();
-  if (!body) throw badRequest('"What happened" cannot be empty.', 'empty_body');
-  return body;
+/**
+ * The concern as the rules clean it, and its categories' alert settings. `kept` names links the
+ * record already has and keeps unchanged (a correction of the text need not re-check a pupil who
+ * has since left, or a category since archived).
+ */
+export async function checkConcern(
+  t: Tx,
+  input: ConcernInput,
+  kept: { pupilIds?: readonly string[]; categoryIds?: readonly string[] } = {},
+): Promise<{ concern: ValidConcern; categories: CategoryRow[] }> {
+  const pupilIds = input.pupils.flatMap((p) =>
+    typeof p === 'object' && p !== null && typeof (p as { pupilId?: unknown }).pupilId === 'string'
+      ? [(p as { pupilId: string }).pupilId]
+      : [],
+  );
+  const current = await t.q<{ id: string }>(
+    'SELECT id FROM pupils WHERE id = ANY($1::uuid[]) AND archived_at IS NULL',
+    [pupilIds],
+  );
+  const categories = await t.q<CategoryRow>(
+    `SELECT id, restricted, alert_groups, alert_user_ids FROM categories
+     WHERE id = ANY($1::uuid[]) AND (archived_at IS NULL OR id = ANY($2::uuid[]))`,
+    [[...new Set(input.categoryIds)], [...(kept.categoryIds ?? [])]],
+  );
+  const result = validateConcernInput(input, {
+    now: t.now,
+    knownPupilIds: new Set([...current.map((p) => p.id), ...(kept.pupilIds ?? [])]),
+    knownCategoryIds: new Set(categories.map((c) => c.id)),
+  });
+  if (!result.ok) refuse(result.errors);
+  return { concern: result.value, categories };
 }
 
 export function checkBodyMap(marks: unknown[] | undefined): BodyMapMark[] {
@@ -32,29 +64,6 @@ export function checkBodyMap(marks: unknown[] | undefined): BodyMapMark[] {
   const parsed = parseBodyMap(marks);
   if (!parsed.ok) throw badRequest(`Body map: ${parsed.errors.join('; ')}.`, 'body_map_invalid');
   return parsed.marks;
-}
-
-export async function checkPupils(t: Tx, pupils: { pupilId: string }[]): Promise<void> {
-  const ids = pupils.map((p) => p.pupilId);
-  if (new Set(ids).size !== ids.length) throw badRequest('A pupil is linked twice.');
-  const found = await t.q<{ id: string }>(
-    'SELECT id FROM pupils WHERE id = ANY($1::uuid[]) AND archived_at IS NULL',
-    [ids],
-  );
-  if (found.length !== ids.length)
-    throw badRequest('One of the pupils was not found.', 'unknown_pupil');
-}
-
-export async function checkCategories(t: Tx, categoryIds: string[]): Promise<CategoryRow[]> {
-  const ids = [...new Set(categoryIds)];
-  const cats = await t.q<CategoryRow>(
-    `SELECT id, restricted, alert_groups, alert_user_ids FROM categories
-     WHERE id = ANY($1::uuid[]) AND archived_at IS NULL`,
-    [ids],
-  );
-  if (cats.length !== ids.length)
-    throw badRequest('That category does not exist.', 'unknown_category');
-  return cats;
 }
 
 export async function checkStaff(t: Tx, ids: readonly string[], what: string): Promise<void> {

@@ -73,6 +73,16 @@ describe('validateLinkedPupils', () => {
     const many = Array.from({ length: 31 }, (_, i) => ({ pupilId: `p${i}`, role: 'witness' }));
     expect(fields(validateLinkedPupils(many))).toEqual(['pupils']);
   });
+
+  it('refuses a pupil the school does not have, when the school’s pupils are given', () => {
+    const known = new Set(['p1']);
+    const links = [
+      { pupilId: 'p1', role: 'victim' },
+      { pupilId: 'p9', role: 'witness' },
+    ];
+    expect(fields(validateLinkedPupils(links, known))).toEqual(['pupils[1].pupilId']);
+    expect(validateLinkedPupils(links).ok).toBe(true);
+  });
 });
 
 describe('validateConcernInput', () => {
@@ -101,6 +111,26 @@ describe('validateConcernInput', () => {
     expect(fields(validateConcernInput({ ...concern, categoryIds: [] }, context))).toEqual([
       'categoryIds',
     ]);
+  });
+
+  it('says what is wrong in words a person understands, never echoing an id', () => {
+    const result = validateConcernInput(
+      {
+        ...concern,
+        pupils: [{ pupilId: 'p-gone', role: 'victim' }],
+        text: ' ',
+        happenedAt: new Date(now.getTime() + 86_400_000),
+        categoryIds: ['cat-nope'],
+      },
+      { ...context, knownPupilIds: new Set(['p1']) },
+    );
+    expect(result.ok ? [] : result.errors.map((e) => e.message)).toEqual([
+      'One of the pupils was not found',
+      '"What happened" cannot be empty',
+      '"When it happened" cannot be in the future',
+      'That category does not exist',
+    ]);
+    expect(JSON.stringify(result)).not.toContain('cat-nope');
   });
 
   it('refuses text over the limit', () => {

@@ -38,9 +38,13 @@ function fail<T>(errors: FieldError[], value: T): Result<T> {
 /**
  * Each linked pupil carries their own role, given explicitly: there is no default role and no
  * "apply to all", so linking a second pupil can never copy the first pupil's role onto them.
- * Returns fresh objects, so a later change to one cannot reach another.
+ * With `knownPupilIds` (this school's current pupils), an id not in it is refused. Returns fresh
+ * objects, so a later change to one cannot reach another.
  */
-export function validateLinkedPupils(links: readonly unknown[]): Result<LinkedPupil[]> {
+export function validateLinkedPupils(
+  links: readonly unknown[],
+  knownPupilIds?: ReadonlySet<string>,
+): Result<LinkedPupil[]> {
   const errors: FieldError[] = [];
   const seen = new Set<string>();
   const value: LinkedPupil[] = [];
@@ -61,6 +65,10 @@ export function validateLinkedPupils(links: readonly unknown[]): Result<LinkedPu
       return;
     }
     seen.add(pupilId);
+    if (knownPupilIds && !knownPupilIds.has(pupilId)) {
+      errors.push({ field: `${field}.pupilId`, message: 'One of the pupils was not found' });
+      return;
+    }
     if (typeof role !== 'string' || !(PUPIL_ROLES as readonly string[]).includes(role)) {
       errors.push({ field: `${field}.role`, message: 'Choose this pupil’s role' });
       return;
@@ -81,6 +89,8 @@ export interface ConcernContext {
   now: Date;
   /** The school's categories; an id not in it is refused. */
   knownCategoryIds: ReadonlySet<string>;
+  /** The school's current pupils; when given, an id not in it is refused. */
+  knownPupilIds?: ReadonlySet<string>;
 }
 
 export interface ValidConcern {
@@ -90,38 +100,40 @@ export interface ValidConcern {
   categoryIds: string[];
 }
 
-/** Every problem with a new concern, or the cleaned concern. Backdating is allowed; the future is not. */
+/**
+ * Every problem with a concern, or the cleaned concern. The one rulebook for logging a concern
+ * and for correcting one (src/concerns/validate.ts applies it to the record as it would be after
+ * the change). Backdating is allowed; the future is not.
+ */
 export function validateConcernInput(
   input: ConcernInput,
   context: ConcernContext,
 ): Result<ValidConcern> {
   const errors: FieldError[] = [];
-  const pupils = validateLinkedPupils(input.pupils);
+  const pupils = validateLinkedPupils(input.pupils, context.knownPupilIds);
   if (!pupils.ok) errors.push(...pupils.errors);
 
   const text = input.text.trim();
-  if (text.length === 0) errors.push({ field: 'text', message: 'Describe what happened' });
+  if (text.length === 0) errors.push({ field: 'text', message: '"What happened" cannot be empty' });
   if (text.length > MAX_CONCERN_TEXT) {
     errors.push({
       field: 'text',
-      message: `What happened must be at most ${MAX_CONCERN_TEXT} characters`,
+      message: `"What happened" must be at most ${MAX_CONCERN_TEXT} characters`,
     });
   }
 
   const when = input.happenedAt.getTime();
   if (Number.isNaN(when))
-    errors.push({ field: 'happenedAt', message: 'When it happened is not a date' });
+    errors.push({ field: 'happenedAt', message: '"When it happened" is not a date' });
   else if (when > context.now.getTime() + CLOCK_SKEW_MS) {
-    errors.push({ field: 'happenedAt', message: 'When it happened cannot be in the future' });
+    errors.push({ field: 'happenedAt', message: '"When it happened" cannot be in the future' });
   }
 
   const categoryIds = [...new Set(input.categoryIds)];
   if (categoryIds.length === 0)
     errors.push({ field: 'categoryIds', message: 'Choose at least one category' });
-  for (const id of categoryIds) {
-    if (!context.knownCategoryIds.has(id))
-      errors.push({ field: 'categoryIds', message: `Unknown category: ${id}` });
-  }
+  if (categoryIds.some((id) => !context.knownCategoryIds.has(id)))
+    errors.push({ field: 'categoryIds', message: 'That category does not exist' });
 
   return fail(errors, {
     pupils: pupils.ok ? pupils.value : [],
