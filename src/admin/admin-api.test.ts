@@ -18,6 +18,7 @@ import {
 } from '../test/harness.ts';
 import { unsafeAsOwner } from '../db/tenancy.ts';
 import { DEFAULT_SCHOOL_SETTINGS } from '../schools/settings.ts';
+import { DEFAULT_RECORD_SETTINGS } from '../records/settings.ts';
 import {
   auditActions,
   auditRows,
@@ -43,6 +44,12 @@ afterAll(async () => {
   await mail.close();
 });
 
+/** A new school's policies: its settings and the records workflow's (record-policies.test.ts). */
+const DEFAULT_POLICIES = {
+  ...DEFAULT_SCHOOL_SETTINGS,
+  alertEscalationMinutes: DEFAULT_RECORD_SETTINGS.alertEscalationMinutes,
+  maxUploadMegabytes: DEFAULT_RECORD_SETTINGS.maxUploadBytes / (1024 * 1024),
+};
 const patchPolicies = (s: Session | null, body: unknown) =>
   call(t.app, s, 'PATCH', '/api/admin/policies', body);
 const signedIn = async (user: { email: string; password: string }) => {
@@ -90,7 +97,7 @@ describe('school policies', () => {
       else expect(errorOf(refused).message).toMatch(message);
     }
     const view = await call(t.app, admin, 'GET', '/api/admin/policies');
-    expect(view.json<{ policies: unknown }>().policies).toEqual(DEFAULT_SCHOOL_SETTINGS);
+    expect(view.json<{ policies: unknown }>().policies).toEqual(DEFAULT_POLICIES);
     expect(await auditActions(t, schoolId)).not.toContain('school.policies_changed');
   });
 
@@ -107,7 +114,7 @@ describe('school policies', () => {
     });
     expect(changed.statusCode, changed.body).toBe(200);
     expect(changed.json<{ policies: unknown }>().policies).toEqual({
-      ...DEFAULT_SCHOOL_SETTINGS,
+      ...DEFAULT_POLICIES,
       idleTimeoutMinutes: 5,
       elevationMinutes: 3,
       passwordPolicy: { ...DEFAULT_SCHOOL_SETTINGS.passwordPolicy, minLength: 16 },

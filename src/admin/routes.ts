@@ -27,7 +27,8 @@ import {
   setCategoryAccess,
   updateGroup,
 } from './groups.ts';
-import { readPolicies, updatePolicies } from './policies.ts';
+import { readPolicies, RECORD_POLICY_NOTES, updatePolicies } from './policies.ts';
+import { ESCALATION_MINUTES_BOUNDS } from '../records/settings.ts';
 
 const lit = <T extends string>(xs: readonly T[]) =>
   Type.Unsafe<T>(Type.Union(xs.map((x) => Type.Literal(x))));
@@ -89,11 +90,27 @@ const Policies = Type.Object({
   secondFactorAtSignIn: lit(SECOND_FACTOR_AT_SIGN_IN),
   dormancyDays: Type.Integer({ minimum: 7, maximum: 3650 }),
   passwordPolicy: PasswordPolicy,
+  alertEscalationMinutes: Type.Integer({
+    minimum: ESCALATION_MINUTES_BOUNDS[0],
+    maximum: ESCALATION_MINUTES_BOUNDS[1],
+    description: RECORD_POLICY_NOTES.alertEscalationMinutes,
+  }),
+  // The upper bound (the server's own upload limit) is checked where it can be explained
+  // (src/admin/policies.ts).
+  maxUploadMegabytes: Type.Integer({
+    minimum: 1,
+    description: RECORD_POLICY_NOTES.maxUploadMegabytes,
+  }),
 });
 const PolicyView = Type.Object({
   policies: Policies,
-  notes: Type.Object({ passwordExpiryDays: Type.String() }),
+  notes: Type.Object({
+    passwordExpiryDays: Type.String(),
+    alertEscalationMinutes: Type.String(),
+    maxUploadMegabytes: Type.String(),
+  }),
 });
+const policyNotes = { passwordExpiryDays: PASSWORD_EXPIRY_NOTE, ...RECORD_POLICY_NOTES };
 const UserParams = Type.Object({ id: Uuid });
 const none = responses({ 204: Type.Null() });
 
@@ -344,7 +361,7 @@ export function registerAdminRoutes(app: App, services: Services): void {
     { schema: { tags, response: responses({ 200: PolicyView }) } },
     async (req) => ({
       policies: await admin(req).tx(readPolicies),
-      notes: { passwordExpiryDays: PASSWORD_EXPIRY_NOTE },
+      notes: policyNotes,
     }),
   );
 
@@ -362,7 +379,7 @@ export function registerAdminRoutes(app: App, services: Services): void {
     },
     async (req) => ({
       policies: await admin(req).tx((t) => updatePolicies(t, req.body)),
-      notes: { passwordExpiryDays: PASSWORD_EXPIRY_NOTE },
+      notes: policyNotes,
     }),
   );
 }

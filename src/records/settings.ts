@@ -1,11 +1,15 @@
 // The school-set numbers the records workflow runs on, read from the school's settings JSON with
 // defaults filled in: how long a DSL-team alert may wait before it escalates, and the vault's
-// upload limit. Kept apart from src/schools/settings.ts (sessions and passwords) on purpose.
+// upload limit. Kept apart from src/schools/settings.ts (sessions and passwords) on purpose; the
+// administrators change both on the policies page (src/admin/policies.ts).
 import type { Queryable } from '../db/engine.ts';
 import { DEFAULT_MAX_UPLOAD_BYTES } from '../vault/file-check.ts';
 
 /** The largest upload limit a school may set; also the HTTP body limit of the upload route. */
 export const VAULT_HARD_LIMIT_BYTES = 50 * 1024 * 1024;
+
+/** The least and most minutes a school may let a DSL-team alert wait before it escalates. */
+export const ESCALATION_MINUTES_BOUNDS = [5, 7 * 24 * 60] as const;
 
 export type RecordSettings = {
   /** Minutes a DSL-team alert may stay unacknowledged before it goes to deputies and the head. */
@@ -26,8 +30,7 @@ export function readRecordSettings(raw: unknown): RecordSettings {
     alertEscalationMinutes: num(
       s.alertEscalationMinutes,
       DEFAULT_RECORD_SETTINGS.alertEscalationMinutes,
-      5,
-      7 * 24 * 60,
+      ...ESCALATION_MINUTES_BOUNDS,
     ),
     maxUploadBytes: num(
       s.maxUploadBytes,
