@@ -146,10 +146,13 @@ export async function buildSchool(server: Server, tag: string): Promise<Cast> {
     await makePupil(s, schoolId, { firstName: 'Avery', lastName: `Stone${tag}`, form: '7B' }),
     await makePupil(s, schoolId, { firstName: 'Ben', lastName: `O'Neill${tag}`, form: '8C' }),
   ];
-  // A DSL sees records only after a second factor (issue 3); enrol an authenticator for them
-  // through the API, as they would have done on first sign-in, when the server offers one.
+  // The school requires a second factor at sign-in of everyone who can read records (issue 3),
+  // class teachers included: enrol an authenticator for each through the API, as they would have
+  // done at their first sign-in, when the server offers one.
   if (server.t.routes.some((r) => r.url === '/api/auth/totp/enrol')) {
-    await signIn(server.t.app, dsl, { elevated: true });
+    for (const member of [teacher, dsl, otherTeacher]) {
+      await signIn(server.t.app, member, { elevated: true });
+    }
   }
   return {
     schoolId,

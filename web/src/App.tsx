@@ -3,6 +3,7 @@ import { Route, Routes, useLocation } from 'react-router';
 import { useSessionApi } from './session.tsx';
 import { Layout } from './components/Layout.tsx';
 import { SignInPage } from './pages/SignIn.tsx';
+import { EnrolSecondFactorPage } from './pages/EnrolSecondFactor.tsx';
 import { DashboardPage } from './pages/Dashboard.tsx';
 import { LogConcernPage } from './pages/LogConcern.tsx';
 import { ChronologyPage } from './pages/Chronology.tsx';
@@ -34,6 +35,8 @@ export function App() {
   }
   if (state.status === 'signed-out')
     return <SignInPage {...(state.notice ? { notice: state.notice } : {})} />;
+  // The school requires a second factor and there is none: nothing else until one is set up.
+  if (state.session.secondFactor?.enrolmentRequired) return <EnrolSecondFactorPage />;
   return (
     <Routes>
       <Route element={<Layout />}>

@@ -20,20 +20,22 @@ export async function verifyWithSecurityKey(): Promise<SessionInfo> {
   return api<SessionInfo>('POST', '/api/auth/verify/webauthn', { response });
 }
 
+/** What registering a key answers; a first factor brings recovery codes and a new session. */
+export type AddedKey = {
+  id: string;
+  recoveryCodes: string[] | null;
+  /** The first factor elevates: the session is replaced (new CSRF token); null otherwise. */
+  session: SessionInfo | null;
+};
+
 /** Registers a new security key under the given name; recovery codes come with a first factor. */
-export async function registerSecurityKey(
-  label: string,
-): Promise<{ id: string; recoveryCodes: string[] | null }> {
+export async function registerSecurityKey(label: string): Promise<AddedKey> {
   const { options } = await api<{ options: PublicKeyCredentialCreationOptionsJSON }>(
     'POST',
     '/api/auth/webauthn/register/options',
   );
   const response = await startRegistration({ optionsJSON: options });
-  return api<{ id: string; recoveryCodes: string[] | null }>(
-    'POST',
-    '/api/auth/webauthn/register',
-    { response, label },
-  );
+  return api<AddedKey>('POST', '/api/auth/webauthn/register', { response, label });
 }
 
 export function securityKeyProblem(err: unknown): string {

@@ -23,6 +23,8 @@ type SessionApi = {
   /** Ask the server again (after stepping up, or when a request says we are signed out). */
   refresh: () => Promise<void>;
   signOut: () => Promise<void>;
+  /** The server has already ended the session (a password change): show sign-in with a note. */
+  ended: (notice: string) => void;
 };
 
 async function loadSession(): Promise<SessionState> {
@@ -60,6 +62,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     }
   }, []);
 
+  const ended = useCallback((notice: string) => {
+    setCsrfToken(null);
+    setState({ status: 'signed-out', notice });
+  }, []);
+
   useEffect(() => {
     let live = true;
     void loadSession().then((next) => {
@@ -71,8 +78,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [apply]);
 
   const value = useMemo(
-    () => ({ state, adopt, refresh, signOut }),
-    [state, adopt, refresh, signOut],
+    () => ({ state, adopt, refresh, signOut, ended }),
+    [state, adopt, refresh, signOut, ended],
   );
   return <SessionContext value={value}>{children}</SessionContext>;
 }

@@ -8,6 +8,19 @@ import { api, errorMessage, type SessionInfo } from '../api.ts';
 import { useSessionApi } from '../session.tsx';
 import { securityKeyProblem, verifyWithSecurityKey } from '../securityKey.ts';
 
+/**
+ * What a step-up prompt asks for, named as this user can give it: the authenticator app's code,
+ * the security key, or either. `purpose` finishes the sentence ("to open records").
+ */
+export function stepUpPrompt(f: SessionInfo['secondFactor'], purpose: string): string {
+  const key = (f?.webauthn ?? 0) > 0;
+  if (key && f?.totp) {
+    return `Give the code from your authenticator app, or use your security key, ${purpose}.`;
+  }
+  if (key) return `Use your security key ${purpose}.`;
+  return `Give the code from your authenticator app ${purpose}.`;
+}
+
 type Props = {
   methods: string[];
   submitLabel: string;

@@ -12,6 +12,7 @@ import { useLoad } from '../useLoad.ts';
 import { formatWhen } from '../format.ts';
 import { registerSecurityKey, securityKeyProblem } from '../securityKey.ts';
 import { SecondFactorForm } from './SecondFactorForm.tsx';
+import { RecoveryCodeList } from './RecoveryCodes.tsx';
 
 type SecurityKey = { id: string; label: string; createdAt: string; lastUsedAt: string | null };
 type Notice = { kind: 'success' | 'error'; text: string } | null;
@@ -57,6 +58,8 @@ export function SecurityKeys() {
       const added = await registerSecurityKey(name || 'Security key');
       setLabel('');
       setCodes(added.recoveryCodes);
+      // A first factor replaces the session with an elevated one (new CSRF token).
+      if (added.session) adopt(added.session);
       return `Security key “${name || 'Security key'}” added.`;
     }, securityKeyProblem);
   };
@@ -132,22 +135,7 @@ export function SecurityKeys() {
           {notice.text}
         </p>
       )}
-      {codes && codes.length > 0 && (
-        <div className="stack">
-          <h3>Recovery codes</h3>
-          <p>
-            Keep these somewhere safe, away from your key. Each works once if you lose it. They will
-            not be shown again.
-          </p>
-          <ul className="recovery-codes" aria-label="Recovery codes">
-            {codes.map((c) => (
-              <li key={c}>
-                <code>{c}</code>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      {codes && codes.length > 0 && <RecoveryCodeList codes={codes} away="your key" />}
       {stepUp && (
         <div className="stack">
           <p>Confirm it is you with your second factor, then try again.</p>

@@ -1,12 +1,21 @@
-// What the banner says about the session: how long stepped-up access to records lasts, and — a
-// couple of minutes before the school's idle timeout — a warning with a button to stay signed in.
-// When the time is up the session is checked again, which shows the sign-in page.
+// What the banner says about the session: how long stepped-up access to records lasts, and — the
+// school's warning minutes before its idle timeout (the server's `idleWarningAt`) — a warning
+// with a button to stay signed in. When the time is up the session is checked again, which shows
+// the sign-in page.
 import { useEffect, useState } from 'react';
 import { Button } from 'react-aria-components';
 import { api, lastActivity, type SessionInfo } from '../api.ts';
 import { useSession, useSessionApi } from '../session.tsx';
 
-const WARN_MS = 2 * 60_000;
+/** Only if the server did not say (an older server): two minutes, the default setting. */
+const DEFAULT_WARN_MS = 2 * 60_000;
+
+/** How long before the idle sign-out to warn, as the school set it. */
+function warnBefore(session: SessionInfo): number {
+  if (!session.idleWarningAt) return DEFAULT_WARN_MS;
+  const ms = Date.parse(session.idleExpiresAt) - Date.parse(session.idleWarningAt);
+  return Number.isFinite(ms) && ms > 0 ? ms : DEFAULT_WARN_MS;
+}
 
 const clock = (iso: string | number) =>
   new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
@@ -28,6 +37,7 @@ export function SessionBar() {
   const [idleWindow] = useState(() =>
     Math.max(60_000, Date.parse(session.idleExpiresAt) - Date.now()),
   );
+  const warnMs = warnBefore(session);
   const idleEndsAt = lastActivity() + idleWindow;
   const left = idleEndsAt - now;
 
@@ -47,7 +57,7 @@ export function SessionBar() {
           Records unlocked until {clock(elevatedUntil)}
         </p>
       )}
-      {left > 0 && left <= WARN_MS && (
+      {left > 0 && left <= warnMs && (
         <div className="message message-warning idle-warning" role="alert">
           <p>
             You will be signed out in {Math.ceil(left / 1000)} seconds because nothing has happened.

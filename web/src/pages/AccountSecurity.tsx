@@ -1,17 +1,21 @@
-// My account's security: set up an authenticator app (QR code, or the key typed by hand, then a
-// first code) or remove it, see the ten recovery codes once, my security keys (SecurityKeys.tsx),
-// and my active sessions with "Sign out everywhere".
-import { useState, type FormEvent } from 'react';
-import { Button, Input, Label, TextField } from 'react-aria-components';
-import { api, ApiError, errorMessage, type SessionInfo } from '../api.ts';
+// My account's security: set up an authenticator app (AuthenticatorSetup.tsx: QR code, or the key
+// typed by hand, then a first code; a recent second factor asked for in place when the server
+// wants one) or remove it, see the ten recovery codes once, my security keys (SecurityKeys.tsx),
+// how many recovery codes are left and replacing them, changing my password, and my active
+// sessions with "Sign out everywhere".
+import { useState } from 'react';
+import { Button } from 'react-aria-components';
+import { api, ApiError, errorMessage } from '../api.ts';
 import { useSession, useSessionApi } from '../session.tsx';
 import { useLoad } from '../useLoad.ts';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { formatWhen } from '../format.ts';
 import { SecondFactorForm } from '../components/SecondFactorForm.tsx';
 import { SecurityKeys } from '../components/SecurityKeys.tsx';
+import { AuthenticatorSetup } from '../components/AuthenticatorSetup.tsx';
+import { RecoveryCodeList, RecoveryCodesSection } from '../components/RecoveryCodes.tsx';
+import { ChangePassword } from '../components/ChangePassword.tsx';
 
-type Enrolment = { qrSvg: string; manualKey: string };
 type SessionItem = {
   id: string;
   current: boolean;
@@ -20,44 +24,10 @@ type SessionItem = {
   userAgent: string | null;
 };
 
-function svgSrc(svg: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(svg)) binary += String.fromCharCode(byte);
-  return `data:image/svg+xml;base64,${btoa(binary)}`;
-}
-
 function Authenticator() {
   const session = useSession();
   const { adopt } = useSessionApi();
-  const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
-  const [code, setCode] = useState('');
-  const [error, setError] = useState<string | null>(null);
-
-  const start = async () => {
-    setError(null);
-    try {
-      setEnrolment(await api<Enrolment>('POST', '/api/auth/totp/enrol'));
-    } catch (err) {
-      setError(errorMessage(err));
-    }
-  };
-  const confirm = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(null);
-    try {
-      const r = await api<{ session: SessionInfo; recoveryCodes: string[] | null }>(
-        'POST',
-        '/api/auth/totp/confirm',
-        { code: code.replace(/\s/g, '') },
-      );
-      setCodes(r.recoveryCodes ?? []);
-      setEnrolment(null);
-      adopt(r.session);
-    } catch (err) {
-      setError(errorMessage(err));
-    }
-  };
 
   if (codes) {
     return (
@@ -65,75 +35,18 @@ function Authenticator() {
         <p className="message message-success" role="status">
           Your authenticator app is set up.
         </p>
-        {codes.length > 0 && (
-          <>
-            <h3>Recovery codes</h3>
-            <p>
-              Keep these somewhere safe, away from your phone. Each works once if you lose your
-              authenticator. They will not be shown again.
-            </p>
-            <ul className="recovery-codes" aria-label="Recovery codes">
-              {codes.map((c) => (
-                <li key={c}>
-                  <code>{c}</code>
-                </li>
-              ))}
-            </ul>
-          </>
-        )}
+        {codes.length > 0 && <RecoveryCodeList codes={codes} away="your phone" />}
       </div>
     );
   }
   if (session.secondFactor?.totp) return <RemoveAuthenticator />;
-  if (!enrolment) {
-    return (
-      <div className="stack">
-        <p>
-          An authenticator app on your phone gives the code Lantern asks for to open records. Any
-          common app works (Microsoft Authenticator, Google Authenticator, Authy, 1Password…).
-        </p>
-        {error && (
-          <p className="message message-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="actions">
-          <Button className="button button-primary" onPress={() => void start()}>
-            Set up an authenticator app
-          </Button>
-        </div>
-      </div>
-    );
-  }
   return (
-    <form className="stack" onSubmit={(e) => void confirm(e)} noValidate>
-      <p>Scan this code with your authenticator app, or type the key into it by hand.</p>
-      <img className="qr" src={svgSrc(enrolment.qrSvg)} alt="QR code for your authenticator app" />
-      <p>
-        Key: <code aria-label="Key to type by hand">{enrolment.manualKey}</code>
-      </p>
-      <TextField
-        className="field"
-        value={code}
-        onChange={setCode}
-        isInvalid={error !== null}
-        autoComplete="one-time-code"
-        inputMode="numeric"
-      >
-        <Label className="field-label">Authentication code</Label>
-        <Input className="input input-short" />
-      </TextField>
-      {error && (
-        <p className="message message-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="actions">
-        <Button type="submit" className="button button-primary">
-          Verify
-        </Button>
-      </div>
-    </form>
+    <AuthenticatorSetup
+      onConfirmed={(next, recoveryCodes) => {
+        setCodes(recoveryCodes ?? []);
+        adopt(next);
+      }}
+    />
   );
 }
 
@@ -262,6 +175,14 @@ export function AccountSecurityPage() {
       <section aria-labelledby="keys-heading" className="section card">
         <h2 id="keys-heading">Security keys</h2>
         <SecurityKeys />
+      </section>
+      <section aria-labelledby="codes-heading" className="section card">
+        <h2 id="codes-heading">Recovery codes</h2>
+        <RecoveryCodesSection />
+      </section>
+      <section aria-labelledby="password-heading" className="section card">
+        <h2 id="password-heading">Password</h2>
+        <ChangePassword />
       </section>
       <section aria-labelledby="sessions-heading" className="section card">
         <h2 id="sessions-heading">My sessions</h2>

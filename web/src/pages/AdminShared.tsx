@@ -7,7 +7,7 @@ import { useSession, useSessionApi } from '../session.tsx';
 import type { Loaded } from '../useLoad.ts';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { LoadProblem } from '../components/LoadProblem.tsx';
-import { SecondFactorForm } from '../components/SecondFactorForm.tsx';
+import { SecondFactorForm, stepUpPrompt } from '../components/SecondFactorForm.tsx';
 import './admin.css';
 
 export const ROLE_NAMES: Record<string, string> = {
@@ -122,7 +122,7 @@ function StepUp({ onDone }: { onDone: () => void }) {
       <h2 id="admin-step-up">Confirm it is you</h2>
       {session.secondFactor?.enrolled ? (
         <>
-          <p>Give the code from your authenticator app to open the school’s administration.</p>
+          <p>{stepUpPrompt(session.secondFactor, 'to open the school’s administration')}</p>
           <SecondFactorForm
             methods={['totp', 'recovery_code']}
             submitLabel="Verify"

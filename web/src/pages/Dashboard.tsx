@@ -4,12 +4,12 @@
 import { useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { Button } from 'react-aria-components';
-import type { ConcernView, SessionInfo } from '../api.ts';
+import type { ConcernView } from '../api.ts';
 import { SEE_RECORDS, useSession, useSessionApi } from '../session.tsx';
 import { useLoad } from '../useLoad.ts';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { ConcernList } from '../components/ConcernList.tsx';
-import { SecondFactorForm } from '../components/SecondFactorForm.tsx';
+import { SecondFactorForm, stepUpPrompt } from '../components/SecondFactorForm.tsx';
 import { DashboardWork, type DashboardData } from '../components/DashboardWork.tsx';
 
 function flashOf(state: unknown): string | null {
@@ -87,15 +87,6 @@ export function DashboardPage() {
   );
 }
 
-function stepUpPrompt(f: SessionInfo['secondFactor'], what: string): string {
-  const key = (f?.webauthn ?? 0) > 0;
-  if (key && f?.totp) {
-    return `Give the code from your authenticator app, or use your security key, to open ${what}.`;
-  }
-  if (key) return `Use your security key to open ${what}.`;
-  return `Give the code from your authenticator app to open ${what}.`;
-}
-
 /** Offered when the server says the user could do more (see records, administer) after giving a
  * second factor. */
 function StepUpPanel() {
@@ -112,7 +103,7 @@ function StepUpPanel() {
       <h2 id="step-up-heading">Confirm it is you</h2>
       {session.secondFactor?.enrolled ? (
         <>
-          <p>{stepUpPrompt(session.secondFactor, what)}</p>
+          <p>{stepUpPrompt(session.secondFactor, `to open ${what}`)}</p>
           <SecondFactorForm
             methods={['totp', 'recovery_code']}
             submitLabel="Verify"

@@ -6,25 +6,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { Button, Input, Label, TextField } from 'react-aria-components';
 import { api, errorMessage } from '../api.ts';
-
-type Strength = { score: number; warning: string | null };
-const WORDS = ['Very weak', 'Weak', 'Fair', 'Strong', 'Very strong'];
-
-/** The strength meter's analysis, loaded only on this page (its dictionaries are large). */
-function useStrength(password: string): Strength | null {
-  const [result, setResult] = useState<{ of: string; strength: Strength } | null>(null);
-  useEffect(() => {
-    if (!password) return;
-    let live = true;
-    void import('../../../src/auth/password-strength.ts').then((m) => {
-      if (live) setResult({ of: password, strength: m.passwordStrength(password) });
-    });
-    return () => {
-      live = false;
-    };
-  }, [password]);
-  return password && result?.of === password ? result.strength : null;
-}
+import { PasswordStrength } from '../components/PasswordStrength.tsx';
 
 /** Reads the token from `#token=…` once and takes it out of the address bar and history. */
 function useLinkToken(): string {
@@ -41,7 +23,6 @@ export function SetPasswordPage() {
   const [again, setAgain] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState(false);
-  const strength = useStrength(password);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -87,11 +68,7 @@ export function SetPasswordPage() {
             <Label className="field-label">New password</Label>
             <Input className="input" />
           </TextField>
-          <p className="muted" role="status" aria-live="polite">
-            {strength
-              ? `Strength: ${WORDS[strength.score] ?? ''}${strength.warning ? `. ${strength.warning}` : ''}`
-              : 'At least 12 characters with letters, digits and a symbol, unless your school has set otherwise.'}
-          </p>
+          <PasswordStrength password={password} />
           <TextField
             className="field"
             type="password"

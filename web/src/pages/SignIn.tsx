@@ -2,7 +2,14 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { Button, Input, Label, TextField } from 'react-aria-components';
-import { api, errorMessage, setCsrfToken, type PendingSignIn, type SessionInfo } from '../api.ts';
+import {
+  api,
+  ApiError,
+  errorMessage,
+  setCsrfToken,
+  type PendingSignIn,
+  type SessionInfo,
+} from '../api.ts';
 import { useSessionApi } from '../session.tsx';
 import { SecondFactorForm } from '../components/SecondFactorForm.tsx';
 
@@ -25,6 +32,7 @@ export function SignInPage({ notice }: { notice?: string }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [expired, setExpired] = useState(false);
   const [busy, setBusy] = useState(false);
   const [pending, setPending] = useState<PendingSignIn | null>(null);
 
@@ -36,6 +44,7 @@ export function SignInPage({ notice }: { notice?: string }) {
     e.preventDefault();
     if (busy) return;
     setError(null);
+    setExpired(false);
     if (!email.trim() || !password) {
       setError('Enter your email address and password.');
       return;
@@ -53,6 +62,8 @@ export function SignInPage({ notice }: { notice?: string }) {
       } else adopt(out);
     } catch (err) {
       setError(errorMessage(err));
+      // An expired password (the school's policy): the way on is a new one, by emailed link.
+      setExpired(err instanceof ApiError && err.code === 'password_expired');
     } finally {
       setBusy(false);
     }
@@ -96,6 +107,12 @@ export function SignInPage({ notice }: { notice?: string }) {
           </TextField>
           <div role="alert" className={error ? 'message message-error' : 'visually-empty'}>
             {error}
+            {expired && (
+              <>
+                {' '}
+                <Link to="/forgotten-password">Set a new password</Link>
+              </>
+            )}
           </div>
           <div className="actions">
             <Button type="submit" className="button button-primary">
