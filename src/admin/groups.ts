@@ -121,7 +121,13 @@ export async function updateGroup(t: Tx, id: string, g: GroupInput): Promise<voi
     [g.name.trim(), id],
   );
   if (clash) throw conflict('A group with that name already exists.');
-  const updated = await t.q(
+  const [before] = await t.q<Parameters<typeof grantOf>[0] & { name: string; description: string }>(
+    `SELECT ${GROUP_GRANT_SELECT}, g.name, g.description FROM staff_groups g WHERE g.id = $1 FOR UPDATE`,
+    [id],
+  );
+  if (!before) throw notFound('That group');
+  const was = grantOf(before);
+  await t.q(
     `UPDATE staff_groups SET name = $2, description = $3, non_restricted_default = $4,
        restricted_default = $5, scope_kind = $6, scope_year_groups = $7, capabilities = $8, updated_at = $9
      WHERE id = $1 RETURNING id`,
@@ -137,21 +143,62 @@ export async function updateGroup(t: Tx, id: string, g: GroupInput): Promise<voi
       t.now,
     ],
   );
-  if (updated.length === 0) throw notFound('That group');
   await t.audit({
     action: 'group.updated',
     targetType: 'group',
     targetId: id,
-    details: summary(g),
+    details: changeDetails(
+      {
+        nonRestrictedDefault: was.nonRestrictedDefault,
+        restrictedDefault: was.restrictedDefault,
+        scope: was.scope.kind,
+        yearGroups: was.scope.kind === 'year_groups' ? [...was.scope.yearGroups] : [],
+        capabilities: [...was.capabilities],
+      },
+      summary(g),
+      {
+        renamed: before.name !== g.name.trim(),
+        descriptionChanged: before.description !== (g.description ?? ''),
+      },
+    ),
   });
 }
 
-function summary(g: GroupInput) {
+type Summary = ReturnType<typeof summary>;
+
+/**
+ * What a group was and what it became, flat (audit details hold no nested objects): each setting
+ * as `<setting>Before` and `<setting>After`, and the names of those that changed. The group's name
+ * and description are free text, so only whether they changed is recorded.
+ */
+function changeDetails(
+  before: Summary,
+  after: Summary,
+  text: { renamed: boolean; descriptionChanged: boolean },
+) {
+  const details: Record<string, string | string[] | boolean> = { ...text };
+  const changed: string[] = [];
+  for (const key of Object.keys(after) as (keyof Summary)[]) {
+    details[`${key}Before`] = before[key];
+    details[`${key}After`] = after[key];
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) changed.push(key);
+  }
+  details.changed = changed;
+  return details;
+}
+
+function summary(g: GroupInput): {
+  nonRestrictedDefault: string;
+  restrictedDefault: string;
+  scope: string;
+  yearGroups: string[];
+  capabilities: string[];
+} {
   return {
     nonRestrictedDefault: g.nonRestrictedDefault,
     restrictedDefault: g.restrictedDefault,
     scope: g.scope.kind,
-    yearGroups: g.scope.yearGroups ?? [],
+    yearGroups: g.scope.kind === 'year_groups' ? (g.scope.yearGroups ?? []) : [],
     capabilities: g.capabilities,
   };
 }

@@ -3,6 +3,8 @@
 export const AUDIT_ACTIONS = [
   'auth.sign_in',
   'auth.sign_in_failed',
+  // An attempt refused by the rate limit or a lock, before any password or code was checked.
+  'auth.sign_in_refused',
   'auth.sign_out',
   'auth.session_ended',
   // Identity and access (issue 3).

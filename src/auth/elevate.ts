@@ -4,7 +4,7 @@
 // issues a new one (new id and token) elevated for the school's set minutes.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services.ts';
-import { ctx, type Tx } from '../http/context.ts';
+import { auditActorOf, ctx, type Tx } from '../http/context.ts';
 import { HttpError } from '../http/errors.ts';
 import { inPlatform } from '../db/tenancy.ts';
 import { endSession, type SessionUser } from './sessions.ts';
@@ -12,7 +12,9 @@ import { afterIssue, issueSession } from './issue.ts';
 import type { FactorMethod } from './second-factor.ts';
 import {
   accountKey,
+  auditRefusedAttempt,
   checkThrottle,
+  LOCK_MINUTES,
   clearThrottle,
   recordFailure,
   throttleMessage,
@@ -34,17 +36,42 @@ export async function verifyAndElevate(
   const throttled = await inPlatform(services.db, (tx) =>
     checkThrottle(tx, [key], services.clock.now()),
   );
-  if (!throttled.ok) throw new HttpError(429, 'too_many_attempts', throttleMessage(throttled));
+  if (!throttled.ok) {
+    await c.tx((t) =>
+      auditRefusedAttempt(t.db, {
+        schoolId: t.actor.schoolId,
+        userId: t.actor.userId,
+        actor: auditActorOf(req, c.user),
+        state: throttled,
+        step: c.user.stage === 'second_factor' ? 'second_factor' : 'step_up',
+        now: t.now,
+      }),
+    );
+    throw new HttpError(429, 'too_many_attempts', throttleMessage(throttled));
+  }
   const out = await c.tx(async (t) => {
     const result = await check(t);
     if (!result.ok) {
-      if (result.counts) await recordFailure(t.db, key, 'account', t.now);
+      const counted = result.counts ? await recordFailure(t.db, key, 'account', t.now) : null;
       await t.audit({
         action: 'auth.second_factor_failed',
         targetType: 'user',
         targetId: t.actor.userId,
         details: { method, reason: result.reason },
       });
+      if (counted?.lockedNow) {
+        // The same lock a run of wrong passwords brings (sign-in.ts), and the same event.
+        await t.q('UPDATE users SET locked_until = $2 WHERE id = $1', [
+          t.actor.userId,
+          new Date(t.now.getTime() + LOCK_MINUTES * 60_000),
+        ]);
+        await t.audit({
+          action: 'auth.account_locked',
+          targetType: 'user',
+          targetId: t.actor.userId,
+          details: { after: 'second_factor' },
+        });
+      }
       return result;
     }
     await clearThrottle(t.db, key);

@@ -115,7 +115,7 @@ type SessionRow = {
   password_changed_at: Date | null;
 };
 
-export type EndReason = 'idle' | 'expired' | 'disabled' | 'password_changed';
+export type EndReason = 'idle' | 'absolute' | 'disabled' | 'password_changed';
 
 export type SessionLookup =
   | { state: 'none' }
@@ -155,7 +155,7 @@ export async function resolveSession(
       : row.password_changed_at && row.password_changed_at > row.created_at
         ? 'password_changed'
         : now >= row.expires_at
-          ? 'expired'
+          ? 'absolute'
           : now >= idleExpiresAt
             ? 'idle'
             : null;

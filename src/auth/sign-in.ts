@@ -20,6 +20,7 @@ import { issueSession, secondFactorRequired } from './issue.ts';
 import {
   accountKey,
   addressKey,
+  auditRefusedAttempt,
   checkThrottle,
   clearThrottle,
   recordFailure,
@@ -58,6 +59,25 @@ export async function signInWithPassword(
   const actor = auditActorOf(req, null);
   const throttled = await inPlatform(db, (tx) => checkThrottle(tx, keys, now));
   if (!throttled.ok) {
+    // Audited only when the email is a real account's; an unknown one gets the same answer.
+    const [known] = await inPlatform(db, (tx) =>
+      tx.query<{ user_id: string; school_id: string }>(
+        'SELECT user_id, school_id FROM lantern_find_login($1)',
+        [email],
+      ),
+    );
+    if (known) {
+      await inSchool(db, known.school_id, (tx) =>
+        auditRefusedAttempt(tx, {
+          schoolId: known.school_id,
+          userId: known.user_id,
+          actor,
+          state: throttled,
+          step: 'password',
+          now,
+        }),
+      );
+    }
     throw new HttpError(429, 'too_many_attempts', throttleMessage(throttled));
   }
   const [login] = await inPlatform(db, (tx) =>

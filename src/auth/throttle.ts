@@ -7,6 +7,8 @@
 // before any password verification, and keep unknown and known emails on the same path.
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/engine.ts';
+import { appendAudit } from '../audit/chain.ts';
+import type { AuditActor } from '../audit/catalogue.ts';
 
 export const WINDOW_MINUTES = 15;
 export const ACCOUNT_FREE_FAILURES = 3;
@@ -114,4 +116,49 @@ export function throttleMessage(s: Exclude<ThrottleState, { ok: true }>): string
   return s.reason === 'locked'
     ? 'Signing in to this account is locked for a while after repeated failures. Try again later, or ask your school’s Lantern administrator to unlock it.'
     : `Too many attempts. Wait ${s.retryAfterSeconds} seconds and try again.`;
+}
+
+/** How often a run of refused attempts on one account is audited (see auditRefusedAttempt). */
+export const REFUSAL_AUDIT_SECONDS = 60;
+
+/**
+ * Audits an attempt the throttle refused (429) on a real account: `auth.sign_in_refused` with the
+ * reason (`throttled` while a delay runs, `locked` during a lock) and the step refused. At most one
+ * such event per account per REFUSAL_AUDIT_SECONDS, so hammering a locked account cannot flood
+ * the audit trail; the first refusal of every run is always there. Runs in the account's school
+ * transaction. Callers give unknown emails the same answer without calling this.
+ */
+export async function auditRefusedAttempt(
+  tx: Queryable,
+  p: {
+    schoolId: string;
+    userId: string;
+    actor: AuditActor;
+    state: Exclude<ThrottleState, { ok: true }>;
+    step: 'password' | 'second_factor' | 'step_up';
+    now: Date;
+  },
+): Promise<void> {
+  const [recent] = await tx.query(
+    `SELECT 1 FROM audit_events WHERE school_id = $1 AND target_type = 'user' AND target_id = $2
+       AND action = 'auth.sign_in_refused' AND at > $3 LIMIT 1`,
+    [p.schoolId, p.userId, new Date(p.now.getTime() - REFUSAL_AUDIT_SECONDS * 1000)],
+  );
+  if (recent) return;
+  await appendAudit(
+    tx,
+    p.schoolId,
+    p.actor,
+    {
+      action: 'auth.sign_in_refused',
+      targetType: 'user',
+      targetId: p.userId,
+      details: {
+        reason: p.state.reason === 'locked' ? 'locked' : 'throttled',
+        step: p.step,
+        retryAfterSeconds: p.state.retryAfterSeconds,
+      },
+    },
+    p.now,
+  );
 }

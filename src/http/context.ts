@@ -119,8 +119,10 @@ export function installAuth(app: FastifyInstance, services: Services): void {
       if (found.state === 'active') req.auth = found.user;
       else {
         if (found.state === 'ended') {
+          // Usually the minute job (src/jobs/due-work.ts) has ended and audited it already; if
+          // the cookie comes back first, end and audit it here — once, whichever is first.
           await inSchool(services.db, found.schoolId, async (q) => {
-            await endSession(q, found.sessionId, found.reason, services.clock.now());
+            if (!(await endSession(q, found.sessionId, found.reason, services.clock.now()))) return;
             await appendAudit(q, found.schoolId, auditActorOf(req, null), {
               action: 'auth.session_ended',
               targetType: 'user',

@@ -1,6 +1,6 @@
 // The periodic in-process job: escalates DSL-team alerts nobody acknowledged in time (to deputies
-// and the headteacher), alerts the DSL team once when a referral's response is overdue, and sends
-// action reminders. Runs per school inside that school's tenant scope; `now` is passed in so tests
+// and the headteacher), alerts the DSL team once when a referral's response is overdue, sends
+// action reminders, and ends (and audits) sessions that idled out or reached their lifetime. Runs per school inside that school's tenant scope; `now` is passed in so tests
 // drive it with a controllable clock. An operator-level loop over schools is the one place this
 // crosses tenants, reading only school ids.
 import type { Services } from '../services.ts';
@@ -10,6 +10,7 @@ import type { Queryable } from '../db/engine.ts';
 import { raiseAlerts } from '../alerts/service.ts';
 import { ESCALATION_GROUPS, membersOfStaffGroups } from '../alerts/recipients.ts';
 import { emailAlerted } from '../alerts/email.ts';
+import { endLapsedSessions } from '../auth/session-sweep.ts';
 
 const SYSTEM = { actorId: null, actorLabel: 'Lantern (scheduled)', ip: null, userAgent: null };
 
@@ -111,19 +112,48 @@ async function schoolWork(q: Queryable, schoolId: string, now: Date) {
   return { result, alerted };
 }
 
+/**
+ * Ends and audits every lapsed session (src/auth/session-sweep.ts) in each school, or only in
+ * the schools given (tests, which share a PostgreSQL database with other test files running at
+ * the same time, sweep only their own). Separate from runDueWork so a test driving the alert
+ * work at a chosen time does not end other schools' sessions.
+ */
+export async function sweepLapsedSessions(
+  services: Services,
+  now: Date,
+  only?: readonly string[],
+): Promise<number> {
+  const ids =
+    only ??
+    (
+      await unsafeAsOwner(services.db, (q) =>
+        q.query<{ id: string }>('SELECT id FROM schools ORDER BY id'),
+      )
+    ).map((s) => s.id);
+  let ended = 0;
+  for (const id of ids) {
+    ended += await inSchool(services.db, id, (q) => endLapsedSessions(q, id, SYSTEM, now));
+  }
+  return ended;
+}
+
+/** One run of the minute job: the due work, then the session sweep (each failure logged). */
+export async function runMinuteJob(services: Services, now: Date): Promise<void> {
+  const fail = (what: string) => (err: unknown) =>
+    services.log.error(`${what} failed: ${err instanceof Error ? err.message : 'error'}`);
+  await runDueWork(services, now).catch(fail('due work'));
+  await sweepLapsedSessions(services, now).catch(fail('session sweep'));
+}
+
 /** Starts the job every `everyMs` on the services' clock; returns a stop function. */
 export function startDueWork(services: Services, everyMs = 60_000): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    runDueWork(services, services.clock.now())
-      .catch((err: unknown) =>
-        services.log.error(`due work failed: ${err instanceof Error ? err.message : 'error'}`),
-      )
-      .finally(() => {
-        running = false;
-      });
+    void runMinuteJob(services, services.clock.now()).finally(() => {
+      running = false;
+    });
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);
