@@ -3,9 +3,10 @@ import { requireAbility } from '../access/step-up.ts';
 import type { App } from '../http/app.ts';
 import type { Services } from '../services.ts';
 import { ctx, type RequestContext } from '../http/context.ts';
-import { IdParams, Uuid, responses } from '../http/schemas.ts';
+import { ErrorBody, IdParams, Uuid, responses } from '../http/schemas.ts';
 import { WITH_WHOM, DECISIONS, createConversation } from '../conversations/service.ts';
-import { decideCase, getCase, joinCase, openCase } from './service.ts';
+import { changeCase, decideCase, getCase, joinCase, listCaseOwners, openCase } from './service.ts';
+import { CASE_ACTIONS, type CaseAction } from './policy.ts';
 
 const Ref = Type.Object({ id: Type.String(), name: Type.String() });
 const N = Type.Union([Type.String(), Type.Null()]);
@@ -15,6 +16,7 @@ export const CaseView = Type.Object({
   owner: Ref,
   status: Type.String(),
   reviewOn: N,
+  reviewDue: Type.Boolean({ description: 'Open, and its review date has come.' }),
   openedAt: Type.String(),
   outcome: N,
   rationale: N,
@@ -26,11 +28,25 @@ export const CaseView = Type.Object({
       at: Type.String(),
       by: Ref,
       concernId: N,
+      owner: Type.Union([Ref, Type.Null()], {
+        description: 'Owner given (opened, owner_changed).',
+      }),
+      reviewOn: Type.Union([Type.String(), Type.Null()], {
+        description: 'Review date set (opened, review_date_changed); null when none or cleared.',
+      }),
       outcome: N,
       rationale: N,
     }),
   ),
+  allowed: Type.Array(
+    Type.Unsafe<CaseAction>(Type.Union(CASE_ACTIONS.map((a) => Type.Literal(a)))),
+    { description: 'What the current user may do with this case now (src/cases/policy.ts).' },
+  ),
 });
+const ReviewDate = Type.String({ format: 'date' });
+// One type list rather than a union: the validator coerces types, and across a union would read
+// null as "".
+const NullableDate = Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'date' });
 const Closure = Type.Object(
   { outcome: Type.String({ maxLength: 500 }), rationale: Type.String({ maxLength: 5000 }) },
   { additionalProperties: false },
@@ -53,7 +69,7 @@ export function registerCaseRoutes(app: App, services: Services): void {
           {
             pupilId: Uuid,
             ownerId: Type.Optional(Uuid),
-            reviewOn: Type.Optional(Type.String({ format: 'date' })),
+            reviewOn: Type.Optional(ReviewDate),
             concernId: Type.Optional(Uuid),
           },
           { additionalProperties: false },
@@ -70,6 +86,42 @@ export function registerCaseRoutes(app: App, services: Services): void {
   );
 
   app.get(
+    '/api/case-owners',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Staff who may own a case (members of a group that manages cases)',
+        response: responses({ 200: Type.Object({ items: Type.Array(Ref) }) }),
+      },
+    },
+    async (req) => ({ items: await manager(services, req).tx(listCaseOwners) }),
+  );
+
+  app.patch(
+    '/api/cases/:id',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: "Change an open case's owner or review date (null clears the review date)",
+        params: IdParams,
+        body: Type.Object(
+          {
+            ownerId: Type.Optional(Uuid),
+            reviewOn: Type.Optional(NullableDate),
+          },
+          { additionalProperties: false },
+        ),
+        response: responses({ 200: CaseView, 409: ErrorBody }),
+      },
+    },
+    async (req) =>
+      manager(services, req).tx(async (t) => {
+        await changeCase(t, req.params.id, req.body);
+        return getCase(t, req.params.id, false);
+      }),
+  );
+
+  app.get(
     '/api/cases/:id',
     { schema: { tags: ['cases'], params: IdParams, response: responses({ 200: CaseView }) } },
     async (req) => manager(services, req).tx((t) => getCase(t, req.params.id)),
@@ -83,7 +135,7 @@ export function registerCaseRoutes(app: App, services: Services): void {
         summary: 'A concern joins this case',
         params: IdParams,
         body: Type.Object({ concernId: Uuid }, { additionalProperties: false }),
-        response: responses({ 200: CaseView }),
+        response: responses({ 200: CaseView, 409: ErrorBody }),
       },
     },
     async (req) =>
@@ -106,7 +158,7 @@ export function registerCaseRoutes(app: App, services: Services): void {
               : 'Mark no further action (outcome and rationale required)',
           params: IdParams,
           body: Closure,
-          response: responses({ 200: CaseView, 409: CaseView }),
+          response: responses({ 200: CaseView, 409: ErrorBody }),
         },
       },
       async (req) =>
@@ -128,7 +180,7 @@ export function registerCaseRoutes(app: App, services: Services): void {
           { reason: Type.String({ minLength: 1, maxLength: 5000 }) },
           { additionalProperties: false },
         ),
-        response: responses({ 200: CaseView }),
+        response: responses({ 200: CaseView, 409: ErrorBody }),
       },
     },
     async (req) =>

@@ -3,7 +3,7 @@ import { requireAbility } from '../access/step-up.ts';
 import type { App } from '../http/app.ts';
 import type { Services } from '../services.ts';
 import { ctx, type RequestContext } from '../http/context.ts';
-import { IdParams, Uuid, responses } from '../http/schemas.ts';
+import { ErrorBody, IdParams, Uuid, responses } from '../http/schemas.ts';
 import {
   addFollowup,
   createReferral,
@@ -12,6 +12,8 @@ import {
   listReferrals,
   setReferralStatus,
 } from './service.ts';
+import { REFERRAL_ACTIONS, type ReferralAction } from './policy.ts';
+import { registerAgencyAdminRoutes } from './agency-routes.ts';
 
 const Nullable = (s: ReturnType<typeof Type.String>) => Type.Union([s, Type.Null()]);
 export const ReferralView = Type.Object({
@@ -29,6 +31,12 @@ export const ReferralView = Type.Object({
   closedAt: Nullable(Type.String()),
   status: Type.String(),
   overdue: Type.Boolean(),
+  allowed: Type.Array(
+    Type.Unsafe<ReferralAction>(Type.Union(REFERRAL_ACTIONS.map((a) => Type.Literal(a)))),
+    {
+      description: 'What the current user may do with this referral now (src/referrals/policy.ts).',
+    },
+  ),
 });
 const ReferralDetail = Type.Intersect([
   ReferralView,
@@ -66,6 +74,7 @@ function manager(services: Services, req: Parameters<typeof ctx>[1]): RequestCon
 }
 
 export function registerReferralRoutes(app: App, services: Services): void {
+  registerAgencyAdminRoutes(app, services);
   app.get(
     '/api/referral-agencies',
     {
@@ -95,7 +104,7 @@ export function registerReferralRoutes(app: App, services: Services): void {
         tags: ['referrals'],
         summary: 'Record a referral',
         body: NewReferral,
-        response: responses({ 201: ReferralDetail }),
+        response: responses({ 201: ReferralDetail, 409: ErrorBody }),
       },
     },
     async (req, reply) => {
@@ -161,7 +170,7 @@ export function registerReferralRoutes(app: App, services: Services): void {
           },
           { additionalProperties: false },
         ),
-        response: responses({ 200: ReferralDetail }),
+        response: responses({ 200: ReferralDetail, 409: ErrorBody }),
       },
     },
     async (req) =>
@@ -185,7 +194,7 @@ export function registerReferralRoutes(app: App, services: Services): void {
           },
           { additionalProperties: false },
         ),
-        response: responses({ 200: ReferralDetail }),
+        response: responses({ 200: ReferralDetail, 409: ErrorBody }),
       },
     },
     async (req) =>

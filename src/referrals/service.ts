@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { Tx } from '../http/context.ts';
 import { badRequest, conflict, notFound } from '../http/errors.ts';
 import { referralDueAt, referralStatus } from '../records/domain.ts';
+import { caseAllowed, type CaseStatus } from '../cases/policy.ts';
+import { referralAllowed, type ReferralAction } from './policy.ts';
 
 export type NewReferral = {
   pupilId: string;
@@ -46,8 +48,14 @@ export async function createReferral(t: Tx, r: NewReferral): Promise<string> {
     (await t.q('SELECT 1 FROM concerns WHERE id = $1', [r.concernId])).length === 0
   )
     throw badRequest('That concern was not found.', 'unknown_concern');
-  if (r.caseId && (await t.q('SELECT 1 FROM cases WHERE id = $1', [r.caseId])).length === 0)
-    throw badRequest('That case was not found.', 'unknown_case');
+  if (r.caseId) {
+    const [c] = await t.q<{ status: CaseStatus }>('SELECT status FROM cases WHERE id = $1', [
+      r.caseId,
+    ]);
+    if (!c) throw badRequest('That case was not found.', 'unknown_case');
+    if (!caseAllowed(t.actor, c).includes('add_referral'))
+      throw conflict('That case is closed: reopen it before adding a referral to it.');
+  }
   const id = randomUUID();
   const sealer = await t.sealer();
   const seal = (field: string, v: string | undefined) =>
@@ -131,6 +139,7 @@ export async function presentReferrals(t: Tx, rows: ReferralRow[]) {
       closedAt: r.closed_at?.toISOString() ?? null,
       status,
       overdue: status === 'overdue',
+      allowed: referralAllowed(t.actor, { respondedAt: r.responded_at, closedAt: r.closed_at }),
     };
   });
 }
@@ -191,10 +200,12 @@ export async function addFollowup(
   referralId: string,
   f: { kind: string; at?: string; note: string },
 ) {
-  const [row] = await t.q('SELECT id FROM referrals WHERE id = $1', [referralId]);
-  if (!row) throw notFound('That referral');
+  await lockFor(t, referralId, 'add_followup', 'That referral is closed.');
   const note = f.note.trim();
   if (!note) throw badRequest('Write what was said or sent.', 'empty_note');
+  const at = f.at ? new Date(f.at) : t.now;
+  if (at.getTime() > t.now.getTime() + 5 * 60_000)
+    throw badRequest('A follow-up cannot be dated in the future.', 'in_future');
   const id = randomUUID();
   const sealer = await t.sealer();
   await t.q(
@@ -205,7 +216,7 @@ export async function addFollowup(
       t.actor.schoolId,
       referralId,
       f.kind,
-      f.at ? new Date(f.at) : t.now,
+      at,
       t.actor.userId,
       sealer.seal('referral_followups.note', id, note),
     ],
@@ -217,19 +228,40 @@ export async function addFollowup(
   });
 }
 
+/** The referral, locked, when the policy allows `action` on it now; 404 or 409 otherwise. */
+async function lockFor(t: Tx, id: string, action: ReferralAction, refusal: string) {
+  const [row] = await t.q<{ referred_at: Date; responded_at: Date | null; closed_at: Date | null }>(
+    'SELECT referred_at, responded_at, closed_at FROM referrals WHERE id = $1 FOR UPDATE',
+    [id],
+  );
+  if (!row) throw notFound('That referral');
+  const allowed = referralAllowed(t.actor, {
+    respondedAt: row.responded_at,
+    closedAt: row.closed_at,
+  });
+  if (!allowed.includes(action)) throw conflict(refusal);
+  return row;
+}
+
 export async function setReferralStatus(
   t: Tx,
   id: string,
   status: 'responded' | 'closed',
   at?: string,
 ) {
-  const [row] = await t.q<{ responded_at: Date | null; closed_at: Date | null }>(
-    'SELECT responded_at, closed_at FROM referrals WHERE id = $1 FOR UPDATE',
-    [id],
+  const row = await lockFor(
+    t,
+    id,
+    status === 'responded' ? 'record_response' : 'close',
+    status === 'responded'
+      ? 'The response to that referral is already recorded, or the referral is closed.'
+      : 'That referral is closed.',
   );
-  if (!row) throw notFound('That referral');
-  if (row.closed_at) throw conflict('That referral is closed.');
   const when = at ? new Date(at) : t.now;
+  if (when.getTime() > t.now.getTime() + 5 * 60_000)
+    throw badRequest('That date cannot be in the future.', 'in_future');
+  if (when < row.referred_at)
+    throw badRequest('That date cannot be before the referral was made.', 'before_referral');
   if (status === 'responded') {
     await t.q('UPDATE referrals SET responded_at = $2 WHERE id = $1', [id, when]);
   } else {
