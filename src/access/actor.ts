@@ -39,6 +39,11 @@ export const ABILITIES = [
   'admin',
   /** From the school's `manage_cases` capability. */
   'case.manage',
+  /**
+   * Seeing and completing the actions assigned to oneself (pupil names and sealed text): every
+   * member, once elevated. With a password alone the dashboard says only how many are waiting.
+   */
+  'actions.assigned',
 ] as const;
 export type Capability = (typeof ABILITIES)[number];
 
@@ -73,6 +78,7 @@ export function abilitiesWhenElevated(perms: Permissions): Capability[] {
     if (hasCapability(perms, c)) out.push(c);
   }
   if (hasCapability(perms, 'manage_cases')) out.push('case.manage');
+  out.push('actions.assigned');
   return out;
 }
 

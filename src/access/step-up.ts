@@ -45,9 +45,21 @@ export function enrolmentGate(session: { mustEnrol: boolean }, route: { enrolOk?
   if (session.mustEnrol && route.enrolOk !== true) throw enrolmentRequired();
 }
 
+/**
+ * Whether the actor may do X now, only after a second factor, or not at all. Routes that show
+ * something less at the first tier (the dashboard's count of waiting actions) ask this rather
+ * than deciding for themselves.
+ */
+export type Tier = 'now' | 'step_up' | 'never';
+export function abilityTier(actor: Actor, ability: Capability): Tier {
+  if (can(actor, ability)) return 'now';
+  return needsStepUp(actor, ability) ? 'step_up' : 'never';
+}
+
 export function requireAbility(actor: Actor, ability: Capability): void {
-  if (can(actor, ability)) return;
-  if (needsStepUp(actor, ability)) throw stepUpRequired();
+  const tier = abilityTier(actor, ability);
+  if (tier === 'now') return;
+  if (tier === 'step_up') throw stepUpRequired();
   throw new HttpError(403, 'forbidden', 'You do not have permission to do that.');
 }
 

@@ -5,6 +5,7 @@ import type { Services } from '../services.ts';
 import { ctx } from '../http/context.ts';
 import { IdParams, Uuid, responses } from '../http/schemas.ts';
 import { ACTION_TYPES, completeAction, createAction, listActions } from './service.ts';
+import { ACTION_ABILITIES } from './policy.ts';
 
 const Ref = Type.Object({ id: Type.String(), name: Type.String() });
 export const ActionView = Type.Object({
@@ -22,6 +23,8 @@ export const ActionView = Type.Object({
   outcome: Type.Union([Type.String(), Type.Null()]),
   state: Type.String(),
   overdue: Type.Boolean(),
+  /** What the viewer may do with it now (src/actions/policy.ts); the UI shows only these. */
+  allowed: Type.Array(Type.Enum(ACTION_ABILITIES)),
 });
 
 const NewAction = Type.Object(
@@ -74,15 +77,19 @@ export function registerActionRoutes(app: App, services: Services): void {
         response: responses({ 200: Type.Object({ items: Type.Array(ActionView) }) }),
       },
     },
-    async (req) => ({
-      items: await ctx(services, req).tx((t) =>
-        listActions(t, {
-          mine: req.query.mine === true,
-          limit: 200,
-          ...(req.query.pupilId ? { pupilId: req.query.pupilId } : {}),
-        }),
-      ),
-    }),
+    async (req) => {
+      const c = ctx(services, req);
+      requireAbility(c.actor, 'actions.assigned');
+      return {
+        items: await c.tx((t) =>
+          listActions(t, {
+            mine: req.query.mine === true,
+            limit: 200,
+            ...(req.query.pupilId ? { pupilId: req.query.pupilId } : {}),
+          }),
+        ),
+      };
+    },
   );
 
   app.post(
@@ -99,6 +106,10 @@ export function registerActionRoutes(app: App, services: Services): void {
         response: responses({ 200: ActionView }),
       },
     },
-    async (req) => ctx(services, req).tx((t) => completeAction(t, req.params.id, req.body.outcome)),
+    async (req) => {
+      const c = ctx(services, req);
+      requireAbility(c.actor, 'actions.assigned');
+      return c.tx((t) => completeAction(t, req.params.id, req.body.outcome));
+    },
   );
 }

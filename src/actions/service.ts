@@ -1,10 +1,11 @@
 // Actions on a record or a pupil: type, assignee, due date, reminder, completion with an outcome.
-// The DSL team sees every action; anyone else sees only the actions assigned to them. Text and
-// outcome are sealed; the text's words are indexed as HMAC tokens for search.
+// Who sees and completes which is src/actions/policy.ts (the DSL team every action, anyone else
+// their own, and nobody with a password alone). Text and outcome are sealed; the text's words are
+// indexed as HMAC tokens for search.
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../http/context.ts';
 import { badRequest, notFound } from '../http/errors.ts';
-import { can } from '../access/actor.ts';
+import { actionAllowed, actionsVisibleWhere } from './policy.ts';
 import { actionState, sortActionsForDashboard } from '../records/domain.ts';
 import { blindDocument } from '../records/search-index.ts';
 
@@ -100,11 +101,7 @@ export const SELECT_ACTIONS = `
          a.created_by, a.created_at, a.due_at, a.remind_at, a.completed_at, a.outcome
   FROM actions a JOIN pupils p ON p.id = a.pupil_id JOIN users u ON u.id = a.assignee_id`;
 
-/** Which actions a viewer may see, as SQL over alias `a` (the same rule for one and for many). */
-export function actionsVisibleWhere(t: Tx, from: number): { sql: string; params: unknown[] } {
-  if (can(t.actor, 'case.manage')) return { sql: 'true', params: [] };
-  return { sql: `a.assignee_id = $${from}`, params: [t.actor.userId] };
-}
+export { actionsVisibleWhere } from './policy.ts';
 
 export async function presentActions(t: Tx, rows: ActionRow[]) {
   const sealer = await t.sealer();
@@ -135,8 +132,18 @@ export async function presentActions(t: Tx, rows: ActionRow[]) {
       outcome: r.outcome ? sealer.open('actions.outcome', r.id, r.outcome) : null,
       state,
       overdue: state === 'overdue',
+      allowed: actionAllowed(t.actor, { assigneeId: r.assignee_id, completedAt: r.completed_at }),
     };
   });
+}
+
+/** How many open actions wait for the actor: all the first tier may know of them. */
+export async function countMyOpenActions(t: Tx): Promise<number> {
+  const [row] = await t.q<{ n: number | string }>(
+    'SELECT count(*) AS n FROM actions WHERE assignee_id = $1 AND completed_at IS NULL',
+    [t.actor.userId],
+  );
+  return Number(row?.n ?? 0);
 }
 
 export async function listActions(t: Tx, opts: { mine: boolean; pupilId?: string; limit: number }) {
@@ -169,6 +176,10 @@ export async function completeAction(t: Tx, id: string, outcomeText: string) {
   ]);
   if (!row) throw notFound('That action');
   if (row.completed_at) throw badRequest('That action is already complete.', 'already_complete');
+  if (
+    !actionAllowed(t.actor, { assigneeId: row.assignee_id, completedAt: null }).includes('complete')
+  )
+    throw notFound('That action');
   const outcome = outcomeText.trim();
   if (!outcome) throw badRequest('Record the outcome.', 'empty_outcome');
   const sealer = await t.sealer();

@@ -19,6 +19,8 @@ export const ChronologyEntry = Type.Object({
   pupils: Type.Array(Type.Object({ id: N, name: Type.String(), role: Type.String() })),
   status: N,
   overdue: Type.Boolean(),
+  /** What the viewer may do with the entry, from each record's policy; the UI shows only these. */
+  allowed: Type.Array(Type.Union([Type.Literal('open'), Type.Literal('complete')])),
 });
 
 export const ChronologyQuery = Type.Object(

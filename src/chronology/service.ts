@@ -5,7 +5,7 @@
 // pupil the viewer may not see is shown as "Another pupil", never by name.
 import type { Tx } from '../http/context.ts';
 import { can } from '../access/actor.ts';
-import { canRead, canSeePupil, visibleWhere } from '../concerns/policy.ts';
+import { allowedActions, canRead, canSeePupil, visibleWhere } from '../concerns/policy.ts';
 import { metaOf, SELECT_VIEW, type ConcernRow } from '../concerns/read.ts';
 import {
   actionsVisibleWhere,
@@ -36,7 +36,11 @@ export type ChronologyEntry = {
   pupils: { id: string | null; name: string; role: string }[];
   status: string | null;
   overdue: boolean;
+  /** What the viewer may do with the entry (`open` its own page, `complete` an action). */
+  allowed: EntryAbility[];
 };
+
+export type EntryAbility = 'open' | 'complete';
 
 export type ChronologyFilter = {
   categoryId?: string;
@@ -93,6 +97,7 @@ export async function buildChronology(
         ),
         status: r.status,
         overdue: false,
+        allowed: allowedActions(t.actor, metaOf(r)).includes('view') ? ['open'] : [],
       });
     }
   }
@@ -117,6 +122,7 @@ export async function buildChronology(
         pupils: [],
         status: a.state,
         overdue: a.overdue,
+        allowed: a.allowed,
       });
     }
   }
@@ -144,6 +150,8 @@ export async function buildChronology(
         pupils: [],
         status: r.status,
         overdue: r.overdue,
+        // A referral's page needs case.manage (src/referrals/routes.ts), as this list does.
+        allowed: ['open'],
       });
     }
   }
@@ -174,6 +182,7 @@ export async function buildChronology(
         pupils: [],
         status: v.decision,
         overdue: false,
+        allowed: [],
       });
     }
   }
@@ -212,6 +221,7 @@ export async function buildChronology(
         pupils: [],
         status: e.kind,
         overdue: false,
+        allowed: [],
       });
     }
   }
@@ -255,6 +265,7 @@ async function misEvents(t: Tx, pupilId: string, f: ChronologyFilter): Promise<C
       pupils: [],
       status: r.kind,
       overdue: false,
+      allowed: [],
     }));
 }
 

@@ -1,5 +1,7 @@
 // The dashboard: my alerts, my actions (overdue first), open cases, overdue referrals and recent
-// records I may see. Each part comes from its own feature's list, with that feature's rules.
+// records I may see. Each part comes from its own feature's list, with that feature's rules. With a
+// password alone (issue 3) the actions are only counted — no pupil names, no text — and the UI
+// offers the step-up; whether that is so is asked of src/access/step-up.ts (abilityTier).
 import { Type } from 'typebox';
 import type { App } from '../http/app.ts';
 import type { Services } from '../services.ts';
@@ -8,7 +10,8 @@ import { responses } from '../http/schemas.ts';
 import { can } from '../access/actor.ts';
 import { myAlerts } from '../alerts/service.ts';
 import { AlertView } from '../alerts/routes.ts';
-import { listActions } from '../actions/service.ts';
+import { abilityTier } from '../access/step-up.ts';
+import { countMyOpenActions, listActions } from '../actions/service.ts';
 import { ActionView } from '../actions/routes.ts';
 import { listOpenCases } from '../cases/service.ts';
 import { listReferrals } from '../referrals/service.ts';
@@ -20,6 +23,9 @@ const Ref = Type.Object({ id: Type.String(), name: Type.String() });
 const Dashboard = Type.Object({
   alerts: Type.Array(AlertView),
   actions: Type.Array(ActionView),
+  actionsWaiting: Type.Integer({
+    description: 'My open actions; with a password alone only this is sent, `actions` is empty.',
+  }),
   openCases: Type.Array(
     Type.Object({
       id: Type.String(),
@@ -46,13 +52,18 @@ export function registerDashboardRoutes(app: App, services: Services): void {
     async (req) =>
       ctx(services, req).tx(async (t) => {
         const manager = can(t.actor, 'case.manage');
-        const actions = (await listActions(t, { mine: true, limit: 100 })).filter(
-          (a) => a.state !== 'completed',
-        );
+        const actionsTier = abilityTier(t.actor, 'actions.assigned');
+        const actions =
+          actionsTier === 'now'
+            ? (await listActions(t, { mine: true, limit: 100 })).filter(
+                (a) => a.state !== 'completed',
+              )
+            : [];
         const cases = manager ? await listOpenCases(t, 50) : [];
         return {
           alerts: await myAlerts(t, false, 50),
           actions,
+          actionsWaiting: actionsTier === 'step_up' ? await countMyOpenActions(t) : actions.length,
           openCases: cases.map((c) => ({
             id: c.id,
             pupil: { id: c.pupil_id, name: c.pupil_name },

@@ -1,8 +1,8 @@
 // The access matrix: every registered API route, driven as signed out, as every role of school A
 // (with the school's default groups) and as a user of school B. Generated from the route list, so
-// a new route without its row here fails. Rows that read records also check the second tier:
-// signed in with a password alone, whoever could do it after a second factor gets 403
-// step_up_required.
+// a new route without its row here fails. Every signed-in row also declares, and is driven for,
+// the first tier (issue 3): signed in with a password alone, whoever could do it after a second
+// factor gets 403 step_up_required, unless the row says the route works there too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../access/actor.ts';
 import {
@@ -19,6 +19,7 @@ import {
   type TestUser,
 } from '../test/harness.ts';
 import { unsafeAsOwner } from '../db/tenancy.ts';
+import { hashToken } from '../auth/sessions.ts';
 
 /** What one role (or school B) may use: its own action, case, referral, admin target… */
 type Own = {
@@ -37,6 +38,8 @@ type Fixture = {
   agencyId: string;
   attachmentId: string;
   own: Record<Role, Own>;
+  /** The first-tier users' own alert and action (the rest as `own`). */
+  ownFirstTier: Record<Role, Own>;
 };
 /**
  * 'ok': 2xx. 403: the role may not do this at all. 404: the record exists but is not theirs to
@@ -46,18 +49,17 @@ type Fixture = {
 type Expect = 'ok' | 403 | 404 | 409 | 'answered';
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH';
 type Req = { url: string; payload?: unknown; raw?: Buffer };
-type MatrixRow = {
-  /** Public routes answer without a session. */
-  public?: boolean;
+/**
+ * The answer with a password alone (issue 3's first tier): 'step_up' is 403 step_up_required;
+ * 403 is a refusal that does not ask for a second factor (stepping up would not help).
+ */
+type FirstTierExpect = Expect | 'step_up';
+type RowBase = {
   request: (f: Fixture, role: Role) => Req | Promise<Req>;
   /** What each role of the owning school gets (elevated with a second factor). */
   roles: Record<Role, Expect>;
   /** A signed-in user of another school: 'not_found' for a record of school A, or own data. */
   otherSchool: 'not_found' | 'own_data';
-  /** Roles that, with a password alone, must be asked to step up (403 step_up_required). */
-  stepUp?: readonly Role[];
-  /** Works on the first tier: checked with a password-only session. */
-  firstTier?: boolean;
   /** Ends or replaces the session: every call signs in afresh. */
   freshSession?: boolean;
   /**
@@ -66,6 +68,18 @@ type MatrixRow = {
    */
   enrolment?: boolean;
 };
+type MatrixRow =
+  /** Public routes answer without a session. */
+  | (RowBase & { public: true })
+  | (RowBase & {
+      public?: false;
+      /**
+       * Required: what each role gets signed in with a password alone, driven for every role
+       * with users whose elevation has lapsed. 'same' when the route answers the
+       * first tier exactly as it answers `roles`.
+       */
+      firstTier: 'same' | Record<Role, FirstTierExpect>;
+    });
 
 const all = (e: Expect) => Object.fromEntries(ROLES.map((r) => [r, e])) as Record<Role, Expect>;
 const only = (allowed: readonly Role[], otherwise: Expect = 403) =>
@@ -86,6 +100,12 @@ const missingFor = (allowed: readonly Role[]) =>
   >;
 const admins = only(ADMINS);
 const everyone = all('ok');
+/** First tier: these roles are asked to step up; the rest are refused (`otherwise`). */
+const stepUpFor = (roles: readonly Role[], otherwise: FirstTierExpect = 403) =>
+  Object.fromEntries(ROLES.map((r) => [r, roles.includes(r) ? 'step_up' : otherwise])) as Record<
+    Role,
+    FirstTierExpect
+  >;
 
 const MATRIX: Record<string, MatrixRow> = {
   'GET /healthz': {
@@ -134,6 +154,7 @@ const MATRIX: Record<string, MatrixRow> = {
     freshSession: true,
     request: () => ({ url: '/api/auth/sign-out' }),
     roles: everyone,
+    firstTier: 'same',
     otherSchool: 'own_data',
   },
   'POST /api/auth/sign-out-everywhere': {
@@ -141,11 +162,12 @@ const MATRIX: Record<string, MatrixRow> = {
     freshSession: true,
     request: () => ({ url: '/api/auth/sign-out-everywhere' }),
     roles: everyone,
+    firstTier: 'same',
     otherSchool: 'own_data',
   },
   'GET /api/auth/session': {
     enrolment: true,
-    firstTier: true,
+    firstTier: 'same',
     request: () => ({ url: '/api/auth/session' }),
     roles: everyone,
     otherSchool: 'own_data',
@@ -154,6 +176,7 @@ const MATRIX: Record<string, MatrixRow> = {
     enrolment: true,
     request: () => ({ url: '/api/auth/sessions' }),
     roles: everyone,
+    firstTier: 'same', // one's own sessions, to spot a stranger's: nothing about pupils
     otherSchool: 'own_data',
   },
   'POST /api/auth/password': {
@@ -165,25 +188,28 @@ const MATRIX: Record<string, MatrixRow> = {
       },
     }),
     roles: all('answered'), // the wrong current password is refused; nothing changes
+    firstTier: 'same',
     otherSchool: 'own_data',
   },
   'POST /api/auth/totp/enrol': {
     enrolment: true,
     request: () => ({ url: '/api/auth/totp/enrol' }),
     roles: all(409), // every matrix user already has an authenticator
+    firstTier: stepUpFor(ROLES), // adding a factor beside one they have needs that one
     otherSchool: 'own_data',
   },
   'POST /api/auth/totp/confirm': {
     enrolment: true,
     request: () => ({ url: '/api/auth/totp/confirm', payload: { code: '000000' } }),
     roles: all('answered'),
+    firstTier: 'same',
     otherSchool: 'own_data',
   },
   'POST /api/auth/recovery-codes': {
     request: () => ({ url: '/api/auth/recovery-codes' }),
     roles: everyone,
     otherSchool: 'own_data',
-    stepUp: ROLES, // new codes replace the old ones: a password alone may not do it
+    firstTier: stepUpFor(ROLES), // new codes replace the old ones: a password alone may not do it
   },
   'POST /api/auth/verify/totp': {
     // A real code from the user's authenticator: the session is replaced by a new elevated one.
@@ -193,17 +219,20 @@ const MATRIX: Record<string, MatrixRow> = {
       payload: { code: await currentCode(t.app, users[role]) },
     }),
     roles: everyone,
+    firstTier: all('answered'), // another user's code: refused, and nothing is shown
     otherSchool: 'own_data', // the code of someone else's authenticator: refused, nothing shown
   },
   'POST /api/auth/verify/recovery-code': {
     request: () => ({ url: '/api/auth/verify/recovery-code', payload: { code: 'aaaa-bbbb-cc' } }),
     roles: all('answered'),
+    firstTier: 'same',
     otherSchool: 'own_data',
   },
   'POST /api/auth/webauthn/register/options': {
     enrolment: true,
     request: () => ({ url: '/api/auth/webauthn/register/options' }),
     roles: everyone,
+    firstTier: stepUpFor(ROLES), // adding a factor beside one they have needs that one
     otherSchool: 'own_data',
   },
   'POST /api/auth/webauthn/register': {
@@ -213,15 +242,17 @@ const MATRIX: Record<string, MatrixRow> = {
       payload: { response: { id: 'made-up', rawId: 'made-up', type: 'public-key' } },
     }),
     roles: all('answered'),
+    firstTier: stepUpFor(ROLES), // adding a factor beside one they have needs that one
     otherSchool: 'own_data',
   },
   'POST /api/auth/verify/webauthn/options': {
     request: () => ({ url: '/api/auth/verify/webauthn/options' }),
     roles: all('answered'), // nobody here has a security key: a clear 4xx
+    firstTier: 'same',
     otherSchool: 'own_data',
   },
   'GET /api/auth/security-keys': {
-    firstTier: true, // one's own keys, listed on the account page with a password alone
+    firstTier: 'same', // one's own keys, listed on the account page with a password alone
     request: () => ({ url: '/api/auth/security-keys' }),
     roles: everyone,
     otherSchool: 'own_data',
@@ -231,7 +262,7 @@ const MATRIX: Record<string, MatrixRow> = {
     request: (f) => ({ url: `/api/auth/security-keys/${f.concernId}/remove` }),
     roles: all(404),
     otherSchool: 'not_found',
-    stepUp: ROLES,
+    firstTier: stepUpFor(ROLES),
   },
   'POST /api/auth/totp/remove': {
     // Each matrix user's only factor is their authenticator app. Those the school requires a
@@ -240,7 +271,7 @@ const MATRIX: Record<string, MatrixRow> = {
     request: () => ({ url: '/api/auth/totp/remove' }),
     roles: { ...all(409), school_admin: 'ok' },
     otherSchool: 'own_data',
-    stepUp: ROLES,
+    firstTier: stepUpFor(ROLES),
   },
   'POST /api/auth/verify/webauthn': {
     request: () => ({
@@ -248,6 +279,7 @@ const MATRIX: Record<string, MatrixRow> = {
       payload: { response: { id: 'made-up', rawId: 'made-up', type: 'public-key' } },
     }),
     roles: all('answered'),
+    firstTier: 'same',
     otherSchool: 'own_data',
   },
 
@@ -256,7 +288,7 @@ const MATRIX: Record<string, MatrixRow> = {
     request: () => ({ url: '/api/admin/users' }),
     roles: admins,
     otherSchool: 'own_data',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'POST /api/admin/users': {
     request: (_f, role) => ({
@@ -269,31 +301,31 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: admins,
     otherSchool: 'own_data',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'POST /api/admin/users/:id/invitation': {
     request: (f, role) => ({ url: `/api/admin/users/${f.own[role].targetUserId}/invitation` }),
     roles: only(ADMINS, 403),
     otherSchool: 'not_found',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'POST /api/admin/users/:id/disable': {
     request: (f, role) => ({ url: `/api/admin/users/${f.own[role].targetUserId}/disable` }),
     roles: admins,
     otherSchool: 'not_found',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'POST /api/admin/users/:id/reactivate': {
     request: (f, role) => ({ url: `/api/admin/users/${f.own[role].targetUserId}/reactivate` }),
     roles: admins,
     otherSchool: 'not_found',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'POST /api/admin/users/:id/unlock': {
     request: (f, role) => ({ url: `/api/admin/users/${f.own[role].targetUserId}/unlock` }),
     roles: admins,
     otherSchool: 'not_found',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'POST /api/admin/users/:id/reset-second-factor': {
     request: (f, role) => ({
@@ -302,7 +334,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: admins,
     otherSchool: 'not_found',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'PUT /api/admin/users/:id/groups': {
     request: (f, role) => ({
@@ -311,19 +343,19 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: admins,
     otherSchool: 'not_found',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'GET /api/admin/groups': {
     request: () => ({ url: '/api/admin/groups' }),
     roles: admins,
     otherSchool: 'own_data',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'GET /api/admin/year-groups': {
     request: () => ({ url: '/api/admin/year-groups' }),
     roles: admins,
     otherSchool: 'own_data',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'POST /api/admin/groups': {
     request: (_f, role) => ({
@@ -338,7 +370,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: admins,
     otherSchool: 'own_data',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'PUT /api/admin/groups/:id': {
     request: (f, role) => ({
@@ -353,7 +385,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: admins,
     otherSchool: 'not_found',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'PUT /api/admin/groups/:id/categories/:categoryId': {
     request: (f, role) => ({
@@ -362,24 +394,24 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: admins,
     otherSchool: 'not_found',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'GET /api/admin/policies': {
     request: () => ({ url: '/api/admin/policies' }),
     roles: admins,
     otherSchool: 'own_data',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'PATCH /api/admin/policies': {
     request: () => ({ url: '/api/admin/policies', payload: { idleWarningMinutes: 2 } }),
     roles: admins,
     otherSchool: 'own_data',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
 
   // ——— Pupils, chronology and the MIS (issues 2, 4, 5) ———
   'GET /api/pupils': {
-    firstTier: true,
+    firstTier: 'same',
     request: () => ({ url: '/api/pupils?q=Zed' }),
     roles: everyone,
     otherSchool: 'own_data',
@@ -389,19 +421,20 @@ const MATRIX: Record<string, MatrixRow> = {
     // Class teachers see only pupils in their own groups; this pupil is in none of theirs.
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: RECORD_READERS,
+    firstTier: stepUpFor(RECORD_READERS),
   },
   'GET /api/pupils/:id/chronology.pdf': {
     request: (f) => ({ url: `/api/pupils/${f.pupilId}/chronology.pdf` }),
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    // Readers are asked to step up for the chronology before the export capability is checked.
+    firstTier: stepUpFor(RECORD_READERS),
   },
   'GET /api/pupils/:id': {
     request: (f) => ({ url: `/api/pupils/${f.pupilId}` }),
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: RECORD_READERS,
+    firstTier: stepUpFor(RECORD_READERS),
   },
   'POST /api/pupils/:id/overrides': {
     request: (f) => ({
@@ -410,7 +443,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'POST /api/pupils/:id/overrides/remove': {
     request: (f) => ({
@@ -419,7 +452,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'POST /api/pupils/:id/restrictions': {
     request: (f) => ({
@@ -428,20 +461,20 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'POST /api/pupils/:id/restrictions/:restrictionId/remove': {
     // A restriction id that does not exist: those allowed get 404, the rest 403.
     request: (f) => ({ url: `/api/pupils/${f.pupilId}/restrictions/${f.concernId}/remove` }),
     roles: missingFor(LEADS),
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'POST /api/pupils/:id/flags': {
     request: (f) => ({ url: `/api/pupils/${f.pupilId}/flags`, payload: { flag: 'young_carer' } }),
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'POST /api/pupils/:id/flags/:flagId/end': {
     // A flag id that does not exist: those allowed get 404, the rest 403.
@@ -451,7 +484,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: missingFor(LEADS),
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'POST /api/mis/push': {
     public: true, // authenticates its own API key: src/mis/api.test.ts
@@ -466,31 +499,31 @@ const MATRIX: Record<string, MatrixRow> = {
     request: () => ({ url: '/api/admin/mis/runs' }),
     roles: admins,
     otherSchool: 'own_data',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'GET /api/admin/mis/keys': {
     request: () => ({ url: '/api/admin/mis/keys' }),
     roles: admins,
     otherSchool: 'own_data',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'POST /api/admin/mis/keys': {
     request: () => ({ url: '/api/admin/mis/keys', payload: { label: 'matrix' } }),
     roles: admins,
     otherSchool: 'own_data',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'POST /api/admin/mis/keys/:id/revoke': {
     request: (f) => ({ url: `/api/admin/mis/keys/${f.concernId}/revoke` }),
     roles: missingFor(ADMINS),
     otherSchool: 'not_found',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'GET /api/admin/mis/connector': {
     request: () => ({ url: '/api/admin/mis/connector' }),
     roles: admins,
     otherSchool: 'own_data',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'PUT /api/admin/mis/connector': {
     request: () => ({
@@ -499,12 +532,12 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: admins,
     otherSchool: 'own_data',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
 
   // ——— Categories and concerns (issues 2, 4) ———
   'GET /api/categories': {
-    firstTier: true,
+    firstTier: 'same',
     request: () => ({ url: '/api/categories' }),
     roles: everyone,
     otherSchool: 'own_data',
@@ -516,16 +549,16 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: admins,
     otherSchool: 'own_data',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'PATCH /api/categories/:id': {
     request: (f) => ({ url: `/api/categories/${f.categoryId}`, payload: { guidance: 'Facts.' } }),
     roles: admins,
     otherSchool: 'not_found',
-    stepUp: ADMINS,
+    firstTier: stepUpFor(ADMINS),
   },
   'POST /api/concerns': {
-    firstTier: true,
+    firstTier: 'same',
     request: (f) => ({
       url: '/api/concerns',
       payload: {
@@ -539,7 +572,7 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'not_found', // another school's pupil and category are unknown there: refused
   },
   'GET /api/concerns': {
-    firstTier: true,
+    firstTier: 'same',
     request: () => ({ url: '/api/concerns' }),
     roles: everyone,
     otherSchool: 'own_data',
@@ -548,7 +581,7 @@ const MATRIX: Record<string, MatrixRow> = {
     request: (f) => ({ url: `/api/concerns/${f.concernId}` }),
     roles: only(LEADS, 404),
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS, 404),
   },
   'PATCH /api/concerns/:id': {
     // Only the author corrects a record: readers are told so, everyone else finds nothing.
@@ -557,13 +590,14 @@ const MATRIX: Record<string, MatrixRow> = {
       payload: { body: 'changed', reason: 'typo' },
     }),
     roles: { ...all(404), dsl: 403, deputy_dsl: 403, headteacher: 403 },
+    firstTier: all(404), // with a password alone nobody here may even read it
     otherSchool: 'not_found',
   },
   'GET /api/concerns/:id/versions': {
     request: (f) => ({ url: `/api/concerns/${f.concernId}/versions` }),
     roles: only(LEADS, 404),
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS, 404),
   },
   'POST /api/concerns/:id/attachments': {
     // Whoever may read the record may attach to it (the DSL adds letters); to others it is not there.
@@ -572,19 +606,19 @@ const MATRIX: Record<string, MatrixRow> = {
       raw: Buffer.from('A plain note.\n'),
     }),
     roles: only(LEADS, 404),
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS, 404),
     otherSchool: 'not_found',
   },
   'GET /api/attachments/:id': {
     request: (f) => ({ url: `/api/attachments/${f.attachmentId}` }),
     roles: only(LEADS, 404),
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS, 404),
   },
 
   // ——— Alerts, actions, referrals, cases, conversations, search, dashboard (issue 4) ———
   'GET /api/alerts': {
-    firstTier: true,
+    firstTier: 'same',
     request: () => ({ url: '/api/alerts' }),
     roles: everyone,
     otherSchool: 'own_data',
@@ -593,6 +627,7 @@ const MATRIX: Record<string, MatrixRow> = {
     // Each role acknowledges the alert sent to it; nobody else's.
     request: (f, role) => ({ url: `/api/alerts/${f.own[role].alertId}/acknowledge` }),
     roles: everyone,
+    firstTier: 'same', // the alerts sent to them are theirs on the first tier
     otherSchool: 'not_found',
   },
   'POST /api/actions': {
@@ -607,11 +642,12 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'GET /api/actions': {
     request: () => ({ url: '/api/actions' }),
     roles: everyone,
+    firstTier: stepUpFor(ROLES), // pupil names and action text: issue 3's second tier
     otherSchool: 'own_data',
   },
   'POST /api/actions/:id/complete': {
@@ -620,13 +656,14 @@ const MATRIX: Record<string, MatrixRow> = {
       payload: { outcome: 'Spoke to mum.' },
     }),
     roles: everyone, // each role completes the action assigned to it
+    firstTier: stepUpFor(ROLES),
     otherSchool: 'not_found',
   },
   'GET /api/referral-agencies': {
     request: () => ({ url: '/api/referral-agencies' }),
     roles: leads,
     otherSchool: 'own_data',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'POST /api/referrals': {
     request: (f) => ({
@@ -639,19 +676,19 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'GET /api/referrals': {
     request: () => ({ url: '/api/referrals' }),
     roles: leads,
     otherSchool: 'own_data',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'GET /api/referrals/:id': {
     request: (f, role) => ({ url: `/api/referrals/${f.own[role].referralId}` }),
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'POST /api/referrals/:id/followups': {
     request: (f, role) => ({
@@ -660,7 +697,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'POST /api/referrals/:id/status': {
     request: (f, role) => ({
@@ -669,19 +706,19 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'POST /api/cases': {
     request: (f) => ({ url: '/api/cases', payload: { pupilId: f.pupilId } }),
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'GET /api/cases/:id': {
     request: (f, role) => ({ url: `/api/cases/${f.own[role].caseId}` }),
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'POST /api/cases/:id/concerns': {
     request: (f, role) => ({
@@ -690,7 +727,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'POST /api/cases/:id/close': {
     request: (f, role) => ({
@@ -699,7 +736,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'POST /api/cases/:id/reopen': {
     request: (f, role) => ({
@@ -708,7 +745,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'POST /api/cases/:id/no-further-action': {
     request: (f, role) => ({
@@ -717,7 +754,7 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'POST /api/conversations': {
     request: (f) => ({
@@ -731,21 +768,22 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: leads,
     otherSchool: 'not_found',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'GET /api/search': {
     request: () => ({ url: '/api/search?q=matrix' }),
     roles: leads, // class teachers have no search permission by default
     otherSchool: 'own_data',
-    stepUp: LEADS,
+    firstTier: stepUpFor(LEADS),
   },
   'GET /api/dashboard': {
     request: () => ({ url: '/api/dashboard' }),
     roles: everyone,
+    firstTier: 'same', // with a password alone, only a count of actions: see the dashboard test
     otherSchool: 'own_data',
   },
   'GET /api/staff': {
-    firstTier: true, // whom to alert, chosen while logging a concern with a password alone
+    firstTier: 'same', // whom to alert, chosen while logging a concern with a password alone
     request: () => ({ url: '/api/staff' }),
     roles: everyone,
     otherSchool: 'own_data',
@@ -759,7 +797,10 @@ const isOk = (status: number) => status >= 200 && status < 300;
 let t: TestApp;
 let fixture: Fixture;
 let users: Record<Role, TestUser>;
-/** Users who never enrol a second factor: the password-only tier. */
+/**
+ * The password-only tier: users with an authenticator (as the school requires of readers) whose
+ * sessions' elevation has lapsed — signed in, but with no recent second factor.
+ */
 let firstTierUsers: Record<Role, TestUser>;
 /** A class teacher who has never set up a second factor: their session may only enrol one. */
 let unenrolled: TestUser;
@@ -771,8 +812,17 @@ async function sessionOf(user: TestUser, elevated: boolean, fresh = false): Prom
   const cached = sessions.get(key);
   if (cached && !fresh) return cached;
   const s = await signIn(t.app, user, { elevated });
+  if (!elevated) await lapseElevation(s);
   if (!fresh) sessions.set(key, s);
   return s;
+}
+
+/** Ends a session's elevation now, as if the school's elevation window had passed. */
+async function lapseElevation(s: Session): Promise<void> {
+  const token = s.cookie.slice('lantern_session='.length);
+  await unsafeAsOwner(t.services.db, (q) =>
+    q.query('UPDATE sessions SET elevated_until = NULL WHERE token_hash = $1', [hashToken(token)]),
+  );
 }
 
 /** A password-only sign-in by the unenrolled teacher (not the harness's, which would enrol). */
@@ -806,6 +856,10 @@ async function send(session: Session | null, method: Method, request: Req | Prom
   });
 }
 
+const forEachRole = async (fn: (r: Role) => Promise<void>) => {
+  await Promise.all(ROLES.map(fn));
+};
+
 const rolesMap = async <T>(fn: (r: Role) => Promise<T>) =>
   Object.fromEntries(
     await Promise.all(ROLES.map(async (r) => [r, await fn(r)] as const)),
@@ -816,7 +870,11 @@ beforeAll(async () => {
   const a = await makeSchool(t.services);
   const b = await makeSchool(t.services);
   users = await rolesMap((r) => makeUser(t.services, a, r));
-  firstTierUsers = await rolesMap((r) => makeUser(t.services, a, r));
+  firstTierUsers = await rolesMap(async (r) => {
+    const user = await makeUser(t.services, a, r);
+    await signIn(t.app, user, { elevated: true }); // enrols their authenticator
+    return user;
+  });
   outsider = await makeUser(t.services, b, 'dsl');
   unenrolled = await makeUser(t.services, a, 'teacher', 'Never enrolled');
   const pupil = await makePupil(t.services, a, { firstName: 'Zed' });
@@ -830,7 +888,7 @@ beforeAll(async () => {
     categoryIds: [category.id],
     happenedAt: new Date(Date.now() - 60_000).toISOString(),
     body: 'matrix record',
-    alertUserIds: ROLES.map((r) => users[r].id),
+    alertUserIds: ROLES.flatMap((r) => [users[r].id, firstTierUsers[r].id]),
   });
   expect(logged.statusCode, logged.body).toBe(201);
   const concernId = logged.json<{ id: string }>().id;
@@ -864,6 +922,7 @@ beforeAll(async () => {
     ),
   );
   const own = {} as Record<Role, Own>;
+  const ownFirstTier = {} as Record<Role, Own>;
   for (const role of ROLES) {
     const target = await makeUser(t.services, a, 'teacher', `Target of ${role}`);
     const made = async (url: string, payload: unknown) => {
@@ -892,6 +951,16 @@ beforeAll(async () => {
     });
     const alertId = alerts.find((x) => x.recipient_id === users[role].id)!.id;
     own[role] = { targetUserId: target.id, caseId, referralId, actionId, alertId, groupId };
+    ownFirstTier[role] = {
+      ...own[role],
+      actionId: await made('/api/actions', {
+        pupilId: pupil.id,
+        type: 'note',
+        text: 'Check in',
+        assigneeId: firstTierUsers[role].id,
+      }),
+      alertId: alerts.find((x) => x.recipient_id === firstTierUsers[role].id)!.id,
+    };
   }
 
   fixture = {
@@ -902,6 +971,7 @@ beforeAll(async () => {
     agencyId,
     attachmentId: attached.json<{ id: string }>().id,
     own,
+    ownFirstTier,
   };
 });
 afterAll(async () => t.close());
@@ -935,7 +1005,7 @@ describe('access matrix', () => {
       const route = t.routes.find((r) => keyOf(r) === key);
       expect(route?.public ?? false).toBe(row.public ?? false);
       const anon = await send(null, method, row.request(fixture, 'dsl'));
-      if (row.public) {
+      if (row.public === true) {
         expect(anon.statusCode).not.toBe(403);
         expect(anon.statusCode).toBeLessThan(500);
         return;
@@ -960,18 +1030,28 @@ describe('access matrix', () => {
         expect(refusedCode).toBe('second_factor_enrolment_required');
       }
 
-      for (const role of row.stepUp ?? []) {
-        const s = await sessionOf(firstTierUsers[role], false);
-        const res = await send(s, method, row.request(fixture, role));
-        expect(res.statusCode, `${role} (password only): ${res.body}`).toBe(403);
-        expect(res.json<{ error: { code: string } }>().error.code).toBe('step_up_required');
-      }
-      for (const role of ROLES) {
-        const user = row.firstTier ? firstTierUsers[role] : users[role];
-        const s = await sessionOf(user, !row.firstTier, row.freshSession);
+      // The first tier first: a route that wrongly worked there would also spoil the fixture.
+      // Roles run side by side (each has its own user and records) to keep the matrix quick.
+      const asFirstTier = { ...fixture, own: fixture.ownFirstTier };
+      await forEachRole(async (role) => {
+        const expected = row.firstTier === 'same' ? row.roles[role] : row.firstTier[role];
+        const s = await sessionOf(firstTierUsers[role], false, row.freshSession);
+        const res = await send(s, method, row.request(asFirstTier, role));
+        const who = `${role} (password only)`;
+        const code = () => res.json<{ error?: { code?: string } }>().error?.code;
+        if (expected === 'step_up') {
+          expect(res.statusCode, `${who}: ${res.body}`).toBe(403);
+          expect(code(), who).toBe('step_up_required');
+        } else {
+          expectAnswer(expected, res.statusCode, res.body, who);
+          if (expected === 403) expect(code(), `${who}: ${res.body}`).not.toBe('step_up_required');
+        }
+      });
+      await forEachRole(async (role) => {
+        const s = await sessionOf(users[role], true, row.freshSession);
         const res = await send(s, method, row.request(fixture, role));
         expectAnswer(row.roles[role], res.statusCode, res.body, role);
-      }
+      });
 
       const other = await send(
         await sessionOf(outsider, true, row.freshSession),
