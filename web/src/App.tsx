@@ -17,6 +17,7 @@ import { SearchPage } from './pages/Search.tsx';
 import { AdminUsersPage } from './pages/AdminUsers.tsx';
 import { AdminGroupsPage } from './pages/AdminGroups.tsx';
 import { AdminPoliciesPage } from './pages/AdminPolicies.tsx';
+import { AdminCategoriesPage } from './pages/AdminCategories.tsx';
 import { CasePage } from './pages/Case.tsx';
 import { ReferralPage } from './pages/Referral.tsx';
 
@@ -50,6 +51,7 @@ export function App() {
         <Route path="admin/mis" element={<MisAdminPage />} />
         <Route path="admin/users" element={<AdminUsersPage />} />
         <Route path="admin/groups" element={<AdminGroupsPage />} />
+        <Route path="admin/categories" element={<AdminCategoriesPage />} />
         <Route path="admin/policies" element={<AdminPoliciesPage />} />
         <Route path="cases/:id" element={<CasePage />} />
         <Route path="referrals/:id" element={<ReferralPage />} />

@@ -1,7 +1,7 @@
-// The school's policies (issue 3): sessions, second factor at sign-in, dormant accounts and
-// passwords. Saved together with PATCH; the server checks every value, and a refusal is shown
-// above the button and beside the field it names. The note beside password expiry comes from the
-// server, so it says what the server enforces.
+// The school's policies (issues 3 and 4): sessions, second factor at sign-in, dormant accounts,
+// passwords, and the records workflow's escalation time and attachment limit. Saved together with PATCH; the server checks every value, and a refusal is shown
+// above the button and beside the field it names. The notes beside password expiry, escalation
+// and the attachment limit come from the server, so they say what the server enforces.
 import { useId, useState, type FormEvent } from 'react';
 import { Button } from 'react-aria-components';
 import { api, errorMessage } from '../api.ts';
@@ -22,8 +22,13 @@ type Policies = {
     historyCount: number;
     expiryDays: number;
   };
+  alertEscalationMinutes: number;
+  maxUploadMegabytes: number;
 };
-type PolicyView = { policies: Policies; notes: { passwordExpiryDays: string } };
+type PolicyView = {
+  policies: Policies;
+  notes: { passwordExpiryDays: string; alertEscalationMinutes: string; maxUploadMegabytes: string };
+};
 
 const NUMBERS = {
   idleTimeoutMinutes: 'Sign out after this many minutes without activity',
@@ -34,6 +39,9 @@ const NUMBERS = {
   minLength: 'Minimum password length',
   historyCount: 'Earlier passwords that cannot be used again',
   expiryDays: 'Passwords expire after this many days',
+  alertEscalationMinutes:
+    'Minutes an alert to the DSL team may wait unacknowledged before it goes to the deputies and the headteacher',
+  maxUploadMegabytes: 'Largest attachment, in MB',
 } as const;
 type NumberField = keyof typeof NUMBERS;
 
@@ -48,6 +56,8 @@ function numbersOf(p: Policies): Record<NumberField, string> {
     minLength: String(pw.minLength),
     historyCount: String(pw.historyCount),
     expiryDays: String(pw.expiryDays),
+    alertEscalationMinutes: String(p.alertEscalationMinutes),
+    maxUploadMegabytes: String(p.maxUploadMegabytes),
   };
 }
 
@@ -102,6 +112,8 @@ function PolicyForm({ initial }: { initial: PolicyView }) {
           historyCount: n('historyCount'),
           expiryDays: n('expiryDays'),
         },
+        alertEscalationMinutes: n('alertEscalationMinutes'),
+        maxUploadMegabytes: n('maxUploadMegabytes'),
       });
       setNumbers(numbersOf(next.policies));
       setSaved('The school’s policies were saved. They apply from each person’s next request.');
@@ -206,6 +218,11 @@ function PolicyForm({ initial }: { initial: PolicyView }) {
         </label>
         {number('historyCount')}
         {number('expiryDays', initial.notes.passwordExpiryDays)}
+      </fieldset>
+      <fieldset className="admin-fieldset card stack-tight">
+        <legend>Records</legend>
+        {number('alertEscalationMinutes', initial.notes.alertEscalationMinutes)}
+        {number('maxUploadMegabytes', initial.notes.maxUploadMegabytes)}
       </fieldset>
       <div role="alert" className={error ? 'message message-error' : 'visually-empty'}>
         {error?.message}

@@ -1,6 +1,6 @@
-// What the administration pages (staff, groups and permissions, policies) share: the links
-// between them, the words for the server's codes, a prompt for the second factor when the server
-// answers step_up_required, and reading a 400's field name so the message sits by its field.
+// What the administration pages (staff, groups and permissions, categories, policies) share: the
+// links between them, the words for the server's codes, a prompt for the second factor when the
+// server answers step_up_required, and reading a 400's field name so the message sits by its field.
 import type { ReactNode } from 'react';
 import { Link, NavLink } from 'react-router';
 import { useSession, useSessionApi } from '../session.tsx';
@@ -50,6 +50,7 @@ export const ACCESS_NAMES: Record<string, string> = {
 const LINKS = [
   ['/admin/users', 'Staff'],
   ['/admin/groups', 'Groups and permissions'],
+  ['/admin/categories', 'Categories'],
   ['/admin/policies', 'School policies'],
   ['/admin/mis', 'MIS'],
 ] as const;
