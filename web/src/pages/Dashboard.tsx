@@ -57,6 +57,9 @@ export function DashboardPage() {
             <Link className="button" to="/admin/groups">
               Groups and permissions
             </Link>
+            <Link className="button" to="/admin/categories">
+              Categories
+            </Link>
             <Link className="button" to="/admin/policies">
               School policies
             </Link>
