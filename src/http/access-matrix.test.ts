@@ -665,6 +665,30 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'own_data',
     firstTier: stepUpFor(LEADS),
   },
+  'GET /api/admin/referral-agencies': {
+    request: () => ({ url: '/api/admin/referral-agencies' }),
+    roles: admins,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'POST /api/admin/referral-agencies': {
+    request: (_f, role) => ({
+      url: '/api/admin/referral-agencies',
+      payload: { name: `Matrix agency by ${role} ${Date.now()}`, expectedResponseHours: 48 },
+    }),
+    roles: admins,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'PATCH /api/admin/referral-agencies/:id': {
+    request: (f) => ({
+      url: `/api/admin/referral-agencies/${f.agencyId}`,
+      payload: { expectedResponseHours: 336 },
+    }),
+    roles: admins,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(ADMINS),
+  },
   'POST /api/referrals': {
     request: (f) => ({
       url: '/api/referrals',
@@ -710,6 +734,22 @@ const MATRIX: Record<string, MatrixRow> = {
   },
   'POST /api/cases': {
     request: (f) => ({ url: '/api/cases', payload: { pupilId: f.pupilId } }),
+    roles: leads,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(LEADS),
+  },
+  'GET /api/case-owners': {
+    request: () => ({ url: '/api/case-owners' }),
+    roles: leads,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(LEADS),
+  },
+  'PATCH /api/cases/:id': {
+    // Before the rows below close it: only an open case takes a new review date.
+    request: (f, role) => ({
+      url: `/api/cases/${f.own[role].caseId}`,
+      payload: { reviewOn: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) },
+    }),
     roles: leads,
     otherSchool: 'not_found',
     firstTier: stepUpFor(LEADS),
