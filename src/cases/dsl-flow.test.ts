@@ -52,6 +52,39 @@ async function school() {
   return { schoolId, teacher, dsl, deputy, head, ava, ben, bullying };
 }
 
+/** What a school holds, row counts per table and audit entries per action: "nothing written". */
+async function footprint(schoolId: string) {
+  return unsafeAsOwner(t.services.db, async (q) => {
+    const [n] = await q.query<Record<string, number>>(
+      `SELECT (SELECT count(*)::int FROM concerns WHERE school_id = $1) AS "concerns",
+        (SELECT count(*)::int FROM concern_pupils WHERE school_id = $1) AS "concernPupils",
+        (SELECT count(*)::int FROM concern_categories WHERE school_id = $1) AS "concernCategories",
+        (SELECT count(*)::int FROM concern_versions WHERE school_id = $1) AS "concernVersions",
+        (SELECT count(*)::int FROM alerts WHERE school_id = $1) AS "alerts",
+        (SELECT count(*)::int FROM attachments WHERE school_id = $1) AS "attachments",
+        (SELECT count(*)::int FROM attachment_blobs WHERE school_id = $1) AS "attachmentBlobs"`,
+      [schoolId],
+    );
+    const audit = await q.query<{ action: string; n: number }>(
+      `SELECT action, count(*)::int AS n FROM audit_events WHERE school_id = $1
+       AND action NOT LIKE 'auth.%' AND action NOT LIKE 'session.%' GROUP BY action`,
+      [schoolId],
+    );
+    return { ...n!, audit: Object.fromEntries(audit.map((a) => [a.action, a.n])) };
+  });
+}
+
+/** The stored concern row as bytes: version, sealed body, date, updated time. */
+async function concernRow(id: string) {
+  const [row] = await unsafeAsOwner(t.services.db, (q) =>
+    q.query<{ version: number; body: Buffer; happened_at: Date; updated_at: Date }>(
+      'SELECT version, body, happened_at, updated_at FROM concerns WHERE id = $1',
+      [id],
+    ),
+  );
+  return { ...row!, body: Buffer.from(row!.body).toString('base64') };
+}
+
 type Json = Record<string, unknown>;
 
 describe('the DSL flow', () => {
@@ -222,20 +255,25 @@ describe('the DSL flow', () => {
       alertGroups: ['dsl_team'],
     });
     const id = logged.json<{ id: string }>().id;
-    const before = await runDueWork(t.services, new Date(Date.now() + 59 * 60_000));
-    expect(before.escalated).toBe(0);
+    // Counted for this concern only: on a shared PostgreSQL test database the job also sees
+    // other files' older alerts.
+    const escalated = () =>
+      unsafeAsOwner(t.services.db, (q) =>
+        q.query<{ recipient_id: string }>(
+          `SELECT recipient_id FROM alerts WHERE target_id = $1 AND kind = 'escalation'`,
+          [id],
+        ),
+      );
+    await runDueWork(t.services, new Date(Date.now() + 59 * 60_000));
+    expect(await escalated()).toEqual([]);
     clock.advance(61 * 60_000);
     await runDueWork(t.services, clock.now());
-    const escalated = await unsafeAsOwner(t.services.db, (q) =>
-      q.query<{ recipient_id: string }>(
-        `SELECT recipient_id FROM alerts WHERE target_id = $1 AND kind = 'escalation'`,
-        [id],
-      ),
+    expect((await escalated()).map((e) => e.recipient_id).sort()).toEqual(
+      [s.deputy.id, s.head.id].sort(),
     );
-    expect(escalated.map((e) => e.recipient_id).sort()).toEqual([s.deputy.id, s.head.id].sort());
   });
 
-  it('refuses bad input and writes nothing', async () => {
+  it('refuses bad input and writes nothing: no concern, link, alert, file or audit entry', async () => {
     const s = await school();
     const teacher = await signIn(t.app, s.teacher);
     const base = {
@@ -243,18 +281,53 @@ describe('the DSL flow', () => {
       categoryIds: [s.bullying.id],
       happenedAt: new Date(clock.now().getTime() - 60_000).toISOString(),
       body: 'Text',
+      alertGroups: ['dsl_team'],
     };
-    const off = await call(t.app, teacher, 'POST', '/api/concerns', {
-      ...base,
-      bodyMap: [{ side: 'front', x: 0.02, y: 0.98, type: 'bruise', description: 'x' }],
-    });
-    expect(off.statusCode).toBe(400);
-    expect(off.json<{ error: { message: string } }>().error.message).toMatch(/off the map/);
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const refusedConcerns: [string, unknown, RegExp][] = [
+      ['no pupil', { ...base, pupils: [] }, /pupils/],
+      ['no text', { ...base, body: '   ' }, /cannot be empty/],
+      [
+        'a future date',
+        { ...base, happenedAt: new Date(clock.now().getTime() + 86_400_000).toISOString() },
+        /future/,
+      ],
+      ['an unknown category', { ...base, categoryIds: [unknown] }, /category does not exist/],
+      ['an unknown pupil', { ...base, pupils: [{ pupilId: unknown, role: 'subject' }] }, /pupil/],
+      [
+        'a pupil without a role',
+        { ...base, pupils: [{ pupilId: s.ava.id }] },
+        /role|required property/,
+      ],
+      [
+        'an off-map body mark',
+        {
+          ...base,
+          bodyMap: [{ side: 'front', x: 0.02, y: 0.98, type: 'bruise', description: 'x' }],
+        },
+        /off the map/,
+      ],
+    ];
+    const before = await footprint(s.schoolId);
+    expect(before.concerns).toBe(0);
+    for (const [what, payload, message] of refusedConcerns) {
+      const res = await call(t.app, teacher, 'POST', '/api/concerns', payload);
+      expect(res.statusCode, what).toBe(400);
+      expect(res.json<{ error: { message: string } }>().error.message, what).toMatch(message);
+      expect(await footprint(s.schoolId), what).toEqual(before);
+    }
     const mine = await call(t.app, teacher, 'GET', '/api/concerns?mine=true');
     expect(mine.json<{ items: unknown[] }>().items).toEqual([]);
 
     const ok = await call(t.app, teacher, 'POST', '/api/concerns', base);
+    expect(ok.statusCode, ok.body).toBe(201);
     const id = ok.json<{ id: string }>().id;
+    const logged = await footprint(s.schoolId);
+    // The good one wrote each kind of row, so the counts above could have moved.
+    expect(logged).toMatchObject({ concerns: 1, concernPupils: 1, concernCategories: 1 });
+    expect(logged.alerts).toBeGreaterThan(0);
+    expect(logged.audit['concern.created']).toBe(1);
+
     const exe = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 0x90)]);
     exe.write('PE\0\0', 0x80);
     exe.writeUInt32LE(0x80, 0x3c);
@@ -271,12 +344,20 @@ describe('the DSL flow', () => {
       });
     const refused = await upload(exe, 'report.pdf');
     expect(refused.statusCode, refused.body).toBe(400);
+    expect(await footprint(s.schoolId)).toEqual(logged);
     const big = await upload(Buffer.alloc(21 * 1024 * 1024, 0x41), 'notes.txt');
     expect(big.statusCode).toBe(400);
     expect(big.body).toMatch(/limit/);
+    expect(await footprint(s.schoolId)).toEqual(logged);
     const pdfBytes = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
     const good = await upload(pdfBytes, 'letter.pdf');
     expect(good.statusCode, good.body).toBe(201);
+    // The accepted file shows what the refused ones would have written.
+    expect(await footprint(s.schoolId)).toMatchObject({
+      attachments: 1,
+      attachmentBlobs: 1,
+      audit: { ...logged.audit, 'attachment.uploaded': 1 },
+    });
     const down = await call(
       t.app,
       teacher,
@@ -287,7 +368,7 @@ describe('the DSL flow', () => {
     expect(down.headers['content-disposition']).toMatch(/^attachment;/);
     expect(down.rawPayload.equals(pdfBytes)).toBe(true);
 
-    // Edits keep the previous version; another school's user cannot edit.
+    // Edits keep the previous version; a correction that breaks a rule writes nothing.
     const edit = await call(t.app, teacher, 'PATCH', `/api/concerns/${id}`, {
       body: 'Corrected text',
       reason: 'Typo',
@@ -298,6 +379,23 @@ describe('the DSL flow', () => {
     expect(versions.json<{ items: { body: string; reason: string }[] }>().items).toEqual([
       expect.objectContaining({ body: 'Text', reason: 'Typo' }),
     ]);
+    const edited = await footprint(s.schoolId);
+    const stored = await concernRow(id);
+    for (const [what, payload] of [
+      ['blank text', { body: '  ', reason: 'x' }],
+      [
+        'a future date',
+        { happenedAt: new Date(Date.now() + 86_400_000).toISOString(), reason: 'x' },
+      ],
+      ['an unknown category', { categoryIds: [unknown], reason: 'x' }],
+    ] as const) {
+      const res = await call(t.app, teacher, 'PATCH', `/api/concerns/${id}`, payload);
+      expect(res.statusCode, what).toBe(400);
+      expect(await footprint(s.schoolId), what).toEqual(edited);
+      expect(await concernRow(id), what).toEqual(stored);
+    }
+
+    // Another school's member cannot edit it: 404, and the record is exactly as it was.
     const other = await makeSchool(t.services);
     const outsider = await signIn(t.app, await makeUser(t.services, other, 'teacher'));
     const foreign = await call(t.app, outsider, 'PATCH', `/api/concerns/${id}`, {
@@ -305,5 +403,14 @@ describe('the DSL flow', () => {
       reason: 'x',
     });
     expect(foreign.statusCode).toBe(404);
+    expect(await concernRow(id)).toEqual(stored);
+    expect(stored.version).toBe(2);
+    expect(await footprint(s.schoolId)).toEqual(edited);
+    expect((await footprint(other)).audit['concern.edited']).toBeUndefined();
+    const reread = await call(t.app, teacher, 'GET', `/api/concerns/${id}`);
+    expect(reread.json<{ body: string; version: number }>()).toMatchObject({
+      body: 'Corrected text',
+      version: 2,
+    });
   });
 });
