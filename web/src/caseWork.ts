@@ -54,6 +54,8 @@ export type ActionView = {
   outcome: string | null;
   state: string;
   overdue: boolean;
+  /** What the server lets this user do with it now ('complete'). */
+  allowed: string[];
 };
 
 export type ReferralView = {

@@ -1,12 +1,16 @@
 // The work waiting on the dashboard, from /api/dashboard: my alerts (until acknowledged), my actions
-// (overdue first), open cases and overdue referrals. Each list is already filtered by the server
-// to what this person may see; an alert says only what kind of thing is waiting and links to it.
+// (overdue first, completed here when the server allows), open cases and overdue referrals. Each
+// list is already filtered by the server to what this person may see; an alert says only what kind
+// of thing is waiting and links to it. With a password alone the server sends only how many
+// actions wait (no names, no text): this says so and the dashboard's step-up panel opens them.
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { Button } from 'react-aria-components';
 import { api, errorMessage } from '../api.ts';
 import { formatWhen } from '../format.ts';
 import type { Loaded } from '../useLoad.ts';
+import type { ActionView } from '../caseWork.ts';
+import { ActionList } from './FollowUpActions.tsx';
 
 export type Alert = {
   id: string;
@@ -18,17 +22,6 @@ export type Alert = {
   acknowledgedAt: string | null;
 };
 type Ref = { id: string; name: string };
-export type Action = {
-  id: string;
-  pupil: Ref;
-  concernId: string | null;
-  type: string;
-  text: string;
-  assignee: Ref;
-  dueAt: string | null;
-  state: string;
-  overdue: boolean;
-};
 export type Referral = {
   id: string;
   pupil: Ref;
@@ -40,7 +33,9 @@ export type Referral = {
 };
 export type DashboardData = {
   alerts: Alert[];
-  actions: Action[];
+  actions: ActionView[];
+  /** My open actions; with a password alone the only thing sent about them. */
+  actionsWaiting: number;
   openCases: { id: string; pupil: Ref; owner: Ref; reviewOn: string | null; openedAt: string }[];
   overdueReferrals: Referral[];
 };
@@ -59,10 +54,8 @@ function alertLink(a: Alert): string | null {
   return null;
 }
 
-const actionLabel = (type: string) => {
-  const s = type.replace(/_/g, ' ');
-  return s.charAt(0).toUpperCase() + s.slice(1);
-};
+const waitingText = (n: number) =>
+  n === 1 ? '1 action is waiting for you.' : `${n} actions are waiting for you.`;
 
 type Props = { state: Loaded<DashboardData>; onChanged: () => void };
 
@@ -129,29 +122,23 @@ export function DashboardWork({ state, onChanged }: Props) {
       </section>
       <section aria-labelledby="actions-heading" className="section">
         <h2 id="actions-heading">My actions</h2>
-        {actions.length === 0 ? (
-          <p className="muted">You have no open actions.</p>
+        {actions.length === 0 && d.actionsWaiting > 0 ? (
+          <p>
+            {waitingText(d.actionsWaiting)} Confirm it is you with your second factor to see and
+            complete them.
+          </p>
         ) : (
-          <ul className="concern-list">
-            {actions.map((a) => (
-              <li key={a.id} className="card work-item">
-                <p className="work-title">
-                  {a.overdue && <strong className="badge badge-overdue">Overdue</strong>}{' '}
-                  {actionLabel(a.type)} for {a.pupil.name}
-                </p>
-                <p>{a.text}</p>
-                <p className="muted">
-                  {a.dueAt ? `Due ${formatWhen(a.dueAt)}` : 'No due date'}
-                  {a.concernId && (
-                    <>
-                      {' · '}
-                      <Link to={`/concerns/${a.concernId}`}>Open the concern</Link>
-                    </>
-                  )}
-                </p>
-              </li>
-            ))}
-          </ul>
+          <ActionList
+            actions={actions}
+            label="My actions"
+            empty="You have no open actions."
+            titleLevel={3}
+            linkConcern
+            onChanged={(message) => {
+              setSaid(message);
+              onChanged();
+            }}
+          />
         )}
       </section>
       {d.openCases.length > 0 && (

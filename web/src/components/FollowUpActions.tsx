@@ -1,7 +1,9 @@
-// Actions on a concern: the list (overdue ones marked), completing one with its outcome, and adding
-// one with a type, an assignee from the school's staff, a due date and a reminder. The server
-// decides who may do this; these forms appear only where the page was told they may.
+// Actions on a concern (and the dashboard's "My actions"): the list (overdue ones marked),
+// completing one with its outcome, and adding one with a type, an assignee from the school's staff,
+// a due date and a reminder. The server decides who may do this: Complete appears only on an
+// action whose `allowed` says so; the add form only where the page was told it may.
 import { useId, useRef, useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
 import { Button } from 'react-aria-components';
 import { api, ApiError, errorMessage, type ConcernWithSeenPupils } from '../api.ts';
 import { formatWhen } from '../format.ts';
@@ -19,15 +21,31 @@ const refused = (what: string, err: unknown) =>
 export function ActionList({
   actions,
   onChanged,
+  label = 'Actions',
+  empty = 'No actions yet.',
+  titleLevel = 4,
+  linkConcern = false,
 }: {
   actions: ActionView[];
   onChanged: (message: string) => void;
+  label?: string;
+  empty?: string;
+  /** The heading level of each action's title, under the section that lists them. */
+  titleLevel?: 3 | 4;
+  /** Link each action to the concern it follows (where the list is not on that concern). */
+  linkConcern?: boolean;
 }) {
-  if (actions.length === 0) return <p className="muted">No actions yet.</p>;
+  if (actions.length === 0) return <p className="muted">{empty}</p>;
   return (
-    <ul className="record-list" aria-label="Actions">
+    <ul className="record-list" aria-label={label}>
       {actions.map((a) => (
-        <ActionItem key={a.id} action={a} onChanged={onChanged} />
+        <ActionItem
+          key={a.id}
+          action={a}
+          onChanged={onChanged}
+          titleLevel={titleLevel}
+          linkConcern={linkConcern}
+        />
       ))}
     </ul>
   );
@@ -36,10 +54,15 @@ export function ActionList({
 function ActionItem({
   action: a,
   onChanged,
+  titleLevel,
+  linkConcern,
 }: {
   action: ActionView;
   onChanged: (message: string) => void;
+  titleLevel: 3 | 4;
+  linkConcern: boolean;
 }) {
+  const Title = titleLevel === 3 ? 'h3' : 'h4';
   const uid = useId();
   const titleId = `${uid}-title`;
   const outcomeId = `${uid}-outcome`;
@@ -82,11 +105,11 @@ function ActionItem({
 
   return (
     <li>
-      <h4 id={titleId} ref={titleRef} tabIndex={-1} className="record-title">
+      <Title id={titleId} ref={titleRef} tabIndex={-1} className="record-title">
         {labelOf(ACTION_TYPES, a.type)} for {a.pupil.name}
         {a.overdue && <span className="badge badge-overdue">Overdue</span>}
         {a.completedAt && <span className="badge badge-done">Completed</span>}
-      </h4>
+      </Title>
       <p className="entry-text">{a.text}</p>
       <dl className="facts facts-stack">
         <dt>Assigned to</dt>
@@ -108,7 +131,12 @@ function ActionItem({
           </>
         )}
       </dl>
-      {!a.completedAt &&
+      {linkConcern && a.concernId && (
+        <p>
+          <Link to={`/concerns/${a.concernId}`}>Open the concern</Link>
+        </p>
+      )}
+      {a.allowed.includes('complete') &&
         (completing ? (
           <form className="stack-tight" onSubmit={(e) => void complete(e)} noValidate>
             <FormField id={outcomeId} label="Outcome of this action" error={error}>

@@ -32,6 +32,8 @@ type RawEntry = {
   status?: string | null;
   overdue?: boolean;
   pupils?: { id: string | null; name: string; role: string }[];
+  /** What the server lets this user do with the entry ('open' its own page). */
+  allowed?: string[];
 };
 
 type Entry = {
@@ -44,6 +46,7 @@ type Entry = {
   categories: CategoryChip[];
   overdue: boolean;
   pupils: { id: string | null; name: string; role: string }[];
+  allowed: string[];
 };
 
 function normalise(e: RawEntry): Entry {
@@ -58,11 +61,13 @@ function normalise(e: RawEntry): Entry {
     categories: e.categories ?? [],
     overdue: e.overdue === true,
     pupils: e.pupils ?? [],
+    allowed: e.allowed ?? [],
   };
 }
 
-/** Where an entry opens in full, when it has a page of its own. */
+/** Where an entry opens in full, when it has a page of its own and the server lets them open it. */
 function entryLink(e: Entry): string | null {
+  if (!e.allowed.includes('open')) return null;
   if (e.kind === 'concern') return `/concerns/${e.id}`;
   if (e.kind === 'referral') return `/referrals/${e.id}`;
   return null;

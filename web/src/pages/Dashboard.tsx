@@ -25,7 +25,8 @@ export function DashboardPage() {
   const flash = flashOf(location.state);
   const seesRecords = SEE_RECORDS.some((c) => session.has(c));
   const [reload, setReload] = useState(0);
-  const work = useLoad<DashboardData>('/api/dashboard', reload);
+  // Stepping up changes what the server sends (actions in full, not just how many): load again.
+  const work = useLoad<DashboardData>('/api/dashboard', reload * 2 + (session.elevated ? 1 : 0));
   const mine = useLoad<{ items: ConcernView[] }>('/api/concerns?mine=true');
   const recent = useLoad<{ items: ConcernView[] }>(seesRecords ? '/api/concerns' : null, reload);
 
@@ -66,7 +67,7 @@ export function DashboardPage() {
           </>
         )}
       </div>
-      <StepUpPanel />
+      <StepUpPanel actionsWaiting={work.status === 'ok' ? work.data.actionsWaiting : 0} />
       <DashboardWork state={work} onChanged={() => setReload((n) => n + 1)} />
       <section aria-labelledby="mine-heading" className="section">
         <h2 id="mine-heading">My concerns</h2>
@@ -90,17 +91,23 @@ export function DashboardPage() {
   );
 }
 
-/** Offered when the server says the user could do more (see records, administer) after giving a
- * second factor. */
-function StepUpPanel() {
+/** Offered when the server says the user could do more (see records, administer, open the
+ * actions waiting for them) after giving a second factor. */
+function StepUpPanel({ actionsWaiting }: { actionsWaiting: number }) {
   const session = useSession();
   const { adopt } = useSessionApi();
   const later = session.capabilitiesWhenElevated ?? [];
-  const couldDoMore = later.some((c) => !session.has(c));
+  // Everyone may open their own actions once elevated; that alone is worth a prompt only when
+  // some are waiting.
+  const couldDoMore = later.some(
+    (c) => !session.has(c) && (c !== 'actions.assigned' || actionsWaiting > 0),
+  );
   if (!couldDoMore) return null;
   const what = SEE_RECORDS.some((c) => later.includes(c))
     ? 'records and chronologies'
-    : 'the school’s administration';
+    : later.includes('admin')
+      ? 'the school’s administration'
+      : 'the actions waiting for you';
   return (
     <section aria-labelledby="step-up-heading" className="section card">
       <h2 id="step-up-heading">Confirm it is you</h2>
