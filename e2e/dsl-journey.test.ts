@@ -8,7 +8,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { extractText, getDocumentProxy } from 'unpdf';
-import { call, signIn, testClock } from '../src/test/harness.ts';
+import {
+  call,
+  categoryIds,
+  currentCode,
+  makeUser,
+  signIn,
+  testClock,
+} from '../src/test/harness.ts';
 import { runDueWork } from '../src/jobs/due-work.ts';
 import {
   buildSchool,
@@ -20,6 +27,7 @@ import {
   PHONE,
   signInThroughPage,
   startServer,
+  teachForm,
   type Server,
 } from './support.ts';
 
@@ -56,7 +64,9 @@ describe('the DSL journey', () => {
   it('runs from a phone in a corridor to a closed case, a search and a PDF', async () => {
     clock.set(new Date());
     const cast = await buildSchool(server, 'journey');
-    const [avery] = cast.others;
+    const [avery, ben] = cast.others;
+    // The other teacher has a class of their own: Ben's form, 8C (neither pupil on the concern).
+    await teachForm(server, cast.otherTeacher, '8C');
     const text = `Ava said Avery pushed her against the radiator at lunch; ${WORD} mark seen.`;
 
     // ——— The teacher, on a phone ———
@@ -247,6 +257,10 @@ describe('the DSL journey', () => {
 
     // ——— A teacher of another class: none of it, on the page or through the API ———
     const other = await signIn(server.t.app, cast.otherTeacher, { elevated: true });
+    // They do see their own class, so the refusals below are about scope, not a bare account.
+    expect(
+      (await call(server.t.app, other, 'GET', `/api/pupils/${ben!.id}/chronology`)).statusCode,
+    ).toBe(200);
     expect((await call(server.t.app, other, 'GET', `/api/concerns/${concernId}`)).statusCode).toBe(
       404,
     );
@@ -273,5 +287,67 @@ describe('the DSL journey', () => {
     await expectNoAxeViolations(ot.page);
     expectNoProblems(ot);
     await ot.context.close();
+  }, 240_000);
+
+  it("shows a class teacher of one linked pupil the other only as 'Another pupil'", async () => {
+    const cast = await buildSchool(server, 'shared');
+    const [avery] = cast.others;
+    // Cara teaches Avery's form (7B), not Ava's (7A).
+    const cara = { ...(await makeUser(server.t.services, cast.schoolId, 'teacher')), name: 'Cara' };
+    await teachForm(server, cara, '7B');
+    await signIn(server.t.app, cara, { elevated: true }); // sets up her authenticator app
+    const bullying = (await categoryIds(server.t.services, cast.schoolId)).find(
+      (c) => c.name === 'Bullying',
+    )!;
+    const text = 'Pushing and name-calling by the lockers before registration.';
+    const logged = await call(
+      server.t.app,
+      await signIn(server.t.app, cast.teacher),
+      'POST',
+      '/api/concerns',
+      {
+        pupils: [
+          { pupilId: cast.pupil.id, role: 'victim' },
+          { pupilId: avery!.id, role: 'alleged_perpetrator' },
+        ],
+        categoryIds: [bullying.id],
+        happenedAt: new Date(Date.now() - 3_600_000).toISOString(),
+        body: text,
+      },
+    );
+    expect(logged.statusCode, logged.body).toBe(201);
+    const concernId = logged.json<{ id: string }>().id;
+
+    const tab = await openTab(browser, server.baseUrl, DESKTOP);
+    const page = tab.page;
+    await signInThroughPage(page, server, cara);
+    // Records need a second factor: given at sign-in if the school asks for it there, otherwise
+    // on the dashboard.
+    const stepUp = page.getByRole('region', { name: 'Confirm it is you' });
+    const recent = page.getByRole('region', { name: 'Recent concerns' });
+    await expect
+      .poll(async () => (await stepUp.isVisible()) || (await recent.isVisible()))
+      .toBe(true);
+    if (await stepUp.isVisible()) {
+      await stepUp.getByLabel('Authentication code').fill(await currentCode(server.t.app, cara));
+      await stepUp.getByRole('button', { name: 'Verify' }).click();
+    }
+    await recent.getByText(text).waitFor();
+    await recent.getByText('Another pupil').waitFor();
+    expect(await recent.getByText(cast.pupil.name).count()).toBe(0);
+    await expectNoAxeViolations(page);
+    await recent.getByRole('link', { name: /^Concern of/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'Concern' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/concerns/${concernId}`);
+    await page.getByText(`${avery!.name} (Alleged perpetrator)`).waitFor();
+    await page.getByText('Another pupil (Victim)').waitFor();
+    expect(await page.getByRole('link', { name: 'Another pupil' }).count()).toBe(0);
+    const shown = await page.locator('main').innerText();
+    expect(shown).not.toContain(cast.pupil.name);
+    expect(shown).not.toContain(cast.pupil.lastName);
+    expect(await page.content()).not.toContain(cast.pupil.id);
+    await expectNoAxeViolations(page);
+    expectNoProblems(tab);
+    await tab.context.close();
   });
 });

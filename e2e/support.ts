@@ -9,6 +9,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Clock } from '../src/services.ts';
 import type { Config } from '../src/config.ts';
+import { unsafeAsOwner } from '../src/db/tenancy.ts';
 import {
   currentCode,
   makePupil,
@@ -163,6 +164,17 @@ export async function buildSchool(server: Server, tag: string): Promise<Cast> {
     pupil: { ...pupil, firstName: 'Ava', lastName },
     others,
   };
+}
+
+/** The member of staff teaches this form (their registration group), as the MIS records it. */
+export async function teachForm(server: Server, user: TestUser, form: string): Promise<void> {
+  await unsafeAsOwner(server.t.services.db, (q) =>
+    q.query(
+      `INSERT INTO staff_teaching_groups (school_id, user_id, group_ref, source)
+       VALUES ($1, $2, $3, 'mis')`,
+      [user.schoolId, user.id, `form:${form}`],
+    ),
+  );
 }
 
 /** Signs in through the page as a person would, giving the authenticator code when asked. */
