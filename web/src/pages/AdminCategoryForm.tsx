@@ -277,7 +277,7 @@ export function CategoryForm({
             ))}
         </select>
         {staff.length > 0 && (
-          <ul className="chips" aria-label="Staff alerted by default">
+          <ul className="chips" aria-label="Staff chosen">
             {staff.map((sid) => (
               <li key={sid} className="chip">
                 {staffName(sid)}
