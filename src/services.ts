@@ -25,7 +25,7 @@ export type Services = {
   keys: SchoolKeys;
   clock: Clock;
   log: Log;
-  /** Outgoing email (alerts); absent when none can be sent (production without SMTP). */
+  /** Outgoing email; absent when none can be sent (no SMTP configured outside development). */
   mailer?: Mailer;
 };
 
@@ -75,6 +75,28 @@ export function keyringLoader(config: Config, log: Log): () => Keyring {
   };
 }
 
+/**
+ * Outgoing email per config. Without SMTP, only in development are messages (sign-in and reset
+ * links included) written to the log for the operator; anywhere else — production and tests —
+ * links must never reach a log, so there is no mailer and start-up says, without any link, that
+ * emails cannot be sent.
+ */
+export function configuredMailer(config: Config, log: Log): Mailer | undefined {
+  if (config.smtpUrl || config.env === 'development') {
+    return createMailer({
+      smtpUrl: config.smtpUrl,
+      from: config.mailFrom,
+      devLogLinks: config.env === 'development',
+      log: (m) => log.info(m),
+    });
+  }
+  log.warn(
+    'No SMTP server is configured (SMTP_URL), so Lantern cannot send emails: invitations, ' +
+      'password-reset links, new-device notices and alert emails will not be delivered.',
+  );
+  return undefined;
+}
+
 export async function createServices(
   config: Config,
   opts: { db?: Database; log?: Log; clock?: Clock; mailer?: Mailer } = {},
@@ -88,15 +110,6 @@ export async function createServices(
     keys: new SchoolKeys(keyringLoader(config, log)),
     clock: opts.clock ?? systemClock,
     log,
-    mailer:
-      opts.mailer ??
-      (config.smtpUrl || config.env !== 'production'
-        ? createMailer({
-            smtpUrl: config.smtpUrl,
-            from: config.mailFrom,
-            devLogLinks: config.env !== 'production',
-            log: (m) => log.info(m),
-          })
-        : undefined),
+    mailer: opts.mailer ?? configuredMailer(config, log),
   };
 }

@@ -9,9 +9,17 @@ import { appendAudit } from '../audit/chain.ts';
 import { auditActorOf } from '../http/context.ts';
 import { createLink, LINK_MINUTES, type LinkPurpose } from './links.ts';
 import { signInLinkEmail } from './mailer.ts';
+import { HttpError } from '../http/errors.ts';
 
 export async function sendLink(services: Services, to: string, link: string): Promise<void> {
-  if (!services.mailer) throw new Error('No mail server is configured; links cannot be sent.');
+  if (!services.mailer) {
+    throw new HttpError(
+      503,
+      'email_unavailable',
+      'Lantern has no mail server configured, so the email with the link could not be sent. ' +
+        'Ask whoever runs Lantern to set one up, then send the link again.',
+    );
+  }
   await services.mailer.send({ to, ...signInLinkEmail(link, { validMinutes: LINK_MINUTES }) });
 }
 

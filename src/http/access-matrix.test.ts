@@ -19,6 +19,7 @@ import {
   type TestUser,
 } from '../test/harness.ts';
 import { unsafeAsOwner } from '../db/tenancy.ts';
+import { startMailTrap, type MailTrap } from '../auth/identity-test-kit.ts';
 import { hashToken } from '../auth/sessions.ts';
 
 /** What one role (or school B) may use: its own action, case, referral, admin target… */
@@ -835,6 +836,7 @@ const keyOf = (r: { method: string; url: string }) => `${r.method} ${r.url}`;
 const isOk = (status: number) => status >= 200 && status < 300;
 
 let t: TestApp;
+let mail: MailTrap;
 let fixture: Fixture;
 let users: Record<Role, TestUser>;
 /**
@@ -906,7 +908,9 @@ const rolesMap = async <T>(fn: (r: Role) => Promise<T>) =>
   ) as Record<Role, T>;
 
 beforeAll(async () => {
-  t = await testApp();
+  // Invitations need an SMTP server outside development (503 without one): a trap on loopback.
+  mail = await startMailTrap();
+  t = await testApp({ config: { smtpUrl: mail.url } });
   const a = await makeSchool(t.services);
   const b = await makeSchool(t.services);
   users = await rolesMap((r) => makeUser(t.services, a, r));
@@ -1014,7 +1018,10 @@ beforeAll(async () => {
     ownFirstTier,
   };
 });
-afterAll(async () => t.close());
+afterAll(async () => {
+  await t.close();
+  await mail.close();
+});
 
 function expectAnswer(expected: Expect, status: number, body: string, who: string) {
   if (expected === 'ok') expect(isOk(status), `${who}: ${status} ${body}`).toBe(true);
