@@ -1,7 +1,4 @@
 import { afterAll, beforeAll, describe, it, expect } from 'vitest';
-import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
-import { isoCBOR } from '@simplewebauthn/server/helpers';
 import {
   authenticationOptions,
   credentialIdOf,
@@ -10,6 +7,7 @@ import {
   verifyRegistration,
 } from './webauthn.ts';
 import type { RelyingParty, StoredCredential } from './webauthn.ts';
+import { b64, SoftwareAuthenticator, TEST_RP, utf8 } from './webauthn-test-kit.ts';
 import {
   call,
   makeSchool,
@@ -21,97 +19,8 @@ import {
 import { unsafeAsOwner } from '../db/tenancy.ts';
 import { auditRows, errorOf, passwordSignIn, sessionOf } from './identity-test-kit.ts';
 
-const rp: RelyingParty = { rpID: 'lantern.test', origin: 'https://lantern.test' };
+const rp: RelyingParty = TEST_RP;
 const user = { userId: 'u-123', email: 'sam@school.example', displayName: 'Sam Teacher' };
-
-const sha256 = (data: Uint8Array) => new Uint8Array(createHash('sha256').update(data).digest());
-const b64 = (data: Uint8Array) => Buffer.from(data).toString('base64url');
-const utf8 = (s: string) => new TextEncoder().encode(s);
-const u32 = (n: number) => new Uint8Array([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
-const concat = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
-
-/**
- * A software security key: an ES256 key pair that builds WebAuthn responses byte for byte as a
- * real authenticator does (attestation "none"), so the full verification path runs.
- */
-class SoftwareAuthenticator {
-  readonly credentialId = new Uint8Array(randomBytes(32));
-  private readonly privateKey: KeyObject;
-  private readonly coseKey: Uint8Array;
-  counter = 0;
-
-  constructor() {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    this.privateKey = privateKey;
-    const jwk = publicKey.export({ format: 'jwk' });
-    this.coseKey = isoCBOR.encode(
-      new Map<number, number | Uint8Array>([
-        [1, 2],
-        [3, -7],
-        [-1, 1],
-        [-2, new Uint8Array(Buffer.from(jwk.x ?? '', 'base64url'))],
-        [-3, new Uint8Array(Buffer.from(jwk.y ?? '', 'base64url'))],
-      ]),
-    );
-  }
-
-  get id(): string {
-    return b64(this.credentialId);
-  }
-
-  private clientData(type: string, challenge: string, origin: string): Uint8Array {
-    return utf8(JSON.stringify({ type, challenge, origin, crossOrigin: false }));
-  }
-
-  register(challenge: string, origin = rp.origin, rpID = rp.rpID) {
-    const idLength = new Uint8Array([0, this.credentialId.length]);
-    const authData = concat(
-      sha256(utf8(rpID)),
-      new Uint8Array([0x41]), // user present + attested credential data
-      u32(this.counter),
-      new Uint8Array(16), // AAGUID
-      idLength,
-      this.credentialId,
-      this.coseKey,
-    );
-    const attestationObject = isoCBOR.encode(
-      new Map<string, string | Uint8Array | Map<string, string>>([
-        ['fmt', 'none'],
-        ['attStmt', new Map<string, string>()],
-        ['authData', authData],
-      ]),
-    );
-    return {
-      id: this.id,
-      rawId: this.id,
-      type: 'public-key',
-      clientExtensionResults: {},
-      response: {
-        clientDataJSON: b64(this.clientData('webauthn.create', challenge, origin)),
-        attestationObject: b64(attestationObject),
-        transports: ['usb'],
-      },
-    };
-  }
-
-  assert(challenge: string, opts: { origin?: string; counter?: number } = {}) {
-    this.counter = opts.counter ?? this.counter + 1;
-    const authData = concat(sha256(utf8(rp.rpID)), new Uint8Array([0x01]), u32(this.counter));
-    const clientDataJSON = this.clientData('webauthn.get', challenge, opts.origin ?? rp.origin);
-    const signature = sign('sha256', concat(authData, sha256(clientDataJSON)), this.privateKey);
-    return {
-      id: this.id,
-      rawId: this.id,
-      type: 'public-key',
-      clientExtensionResults: {},
-      response: {
-        clientDataJSON: b64(clientDataJSON),
-        authenticatorData: b64(authData),
-        signature: b64(new Uint8Array(signature)),
-      },
-    };
-  }
-}
 
 async function enrol(key: SoftwareAuthenticator): Promise<StoredCredential> {
   const { challenge } = await registrationOptions(rp, user, []);
