@@ -6,7 +6,7 @@ import type { Tx } from '../http/context.ts';
 import { badRequest, forbidden, notFound } from '../http/errors.ts';
 import type { BodyMapMark } from '../records/body-map.ts';
 import type { ConcernEdit } from './schemas.ts';
-import { allowedActions, canRead } from './policy.ts';
+import { allowedActions, canRead, pupilAsSeen, type PupilRef } from './policy.ts';
 import { metaOf, readableConcernRow } from './read.ts';
 import { concernTokens, insertLinks } from './service.ts';
 import { checkBodyMap, checkConcern } from './validate.ts';
@@ -129,7 +129,7 @@ type VersionRow = {
 };
 
 export async function listVersions(t: Tx, id: string) {
-  await readableConcernRow(t, id);
+  const current = await readableConcernRow(t, id);
   const rows = await t.q<VersionRow>(
     `SELECT v.*, u.name AS replaced_by_name FROM concern_versions v
      JOIN users u ON u.id = v.replaced_by WHERE v.concern_id = $1 ORDER BY v.version`,
@@ -137,6 +137,19 @@ export async function listVersions(t: Tx, id: string) {
   );
   await t.audit({ action: 'concern.versions_viewed', targetType: 'concern', targetId: id });
   const sealer = await t.sealer();
+  // Earlier versions name their pupils by id only; one the viewer may not see stays unnamed
+  // there too (pupilAsSeen, as on the concern itself).
+  const refs = await t.q<PupilRef>(
+    `SELECT p.id, p.year_group AS "yearGroup", p.form,
+            lantern_pupil_group_refs(p.id, p.form) AS "groupRefs"
+     FROM pupils p WHERE p.id = ANY($1::uuid[])`,
+    [[...new Set(rows.flatMap((v) => v.pupils.map((p) => p.pupilId)))]],
+  );
+  const shown = (pupilId: string) => {
+    const ref = refs.find((r) => r.id === pupilId);
+    const context = { knownTo: [current.author_id] };
+    return ref ? pupilAsSeen(t.actor, { ...ref, name: '' }, context).id : null;
+  };
   return rows.map((v) => ({
     version: v.version,
     happenedAt: v.happened_at.toISOString(),
@@ -146,7 +159,7 @@ export async function listVersions(t: Tx, id: string) {
       ? sealer.openJson<BodyMapMark[]>('concern_versions.body_map', v.id, v.body_map)
       : [],
     categoryIds: v.category_ids,
-    pupils: v.pupils,
+    pupils: v.pupils.map((p) => ({ pupilId: shown(p.pupilId), role: p.role })),
     writtenBy: v.written_by,
     writtenAt: v.written_at.toISOString(),
     replacedBy: { id: v.replaced_by, name: v.replaced_by_name },

@@ -112,6 +112,29 @@ describe('linked pupils the viewer may not see', () => {
     expectAvaHidden(dash.body, recent[0]!.pupils, s);
   });
 
+  it('are unnamed in earlier versions too (no id)', async () => {
+    const s = await story();
+    const corrected = await call(t.app, s.author, 'PATCH', `/api/concerns/${s.id}`, {
+      reason: 'Wrong place',
+      body: `A push by the ${WORD} gate at break.`,
+    });
+    expect(corrected.statusCode, corrected.body).toBe(200);
+    const teacher = await signIn(t.app, s.benTeacher, { elevated: true });
+    const res = await call(t.app, teacher, 'GET', `/api/concerns/${s.id}/versions`);
+    expect(res.statusCode, res.body).toBe(200);
+    const [v1] = res.json<{ items: { pupils: { pupilId: string | null; role: string }[] }[] }>()
+      .items;
+    expect(v1!.pupils).toEqual(
+      expect.arrayContaining([
+        { pupilId: s.ben.id, role: 'alleged_perpetrator' },
+        { pupilId: null, role: 'victim' },
+      ]),
+    );
+    expect(res.body).not.toContain(s.ava.id);
+    const own = await call(t.app, s.author, 'GET', `/api/concerns/${s.id}/versions`);
+    expect(own.body).toContain(s.ava.id);
+  });
+
   it('are "Another pupil" in search results', async () => {
     const s = await story();
     const hoy = await signIn(t.app, s.headOfYear8, { elevated: true });

@@ -115,7 +115,14 @@ export const ConcernVersion = Type.Object({
   body: Type.String(),
   bodyMap: Type.Array(BodyMapMark),
   categoryIds: Type.Array(Type.String()),
-  pupils: Type.Array(Type.Object({ pupilId: Type.String(), role: Type.String() })),
+  pupils: Type.Array(
+    Type.Object({
+      pupilId: Type.Union([Type.String(), Type.Null()], {
+        description: 'null for a pupil the viewer may not see.',
+      }),
+      role: Type.String(),
+    }),
+  ),
   writtenBy: Type.String(),
   writtenAt: Type.String({ format: 'date-time' }),
   replacedBy: Person,
