@@ -7,7 +7,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { testApp, testClock } from '../src/test/harness.ts';
+import { makeUser, testApp, testClock } from '../src/test/harness.ts';
 import {
   buildSchool,
   DESKTOP,
@@ -126,9 +126,12 @@ describe('security keys', () => {
     await tab.context.close();
   });
 
-  it('can be the only factor, and the school keeps a reader from removing their last one', async () => {
+  it('can be the only factor, set up at sign-in; it confirms adding an app in place; the school keeps a reader from removing their last one', async () => {
     clock.set(new Date());
     const cast = await buildSchool(server, 'onlykey');
+    // A new class teacher with no second factor (the cast's teachers are enrolled already).
+    const name = 'Kim Keyholder';
+    const kim = { ...(await makeUser(server.t.services, cast.schoolId, 'teacher', name)), name };
     const tab = await openTab(browser, server.baseUrl, DESKTOP);
     const page = tab.page;
     const cdp = await tab.context.newCDPSession(page);
@@ -142,27 +145,29 @@ describe('security keys', () => {
         isUserVerified: true,
       },
     });
-    const accountLink = new RegExp(`^${cast.teacher.name}\\s*: account security$`);
+    const accountLink = new RegExp(`^${name}\\s*: account security$`);
     const signInWithPassword = async () => {
       await page.goto('/');
-      await page.getByLabel('Email address').fill(cast.teacher.email);
-      await page.getByLabel('Password', { exact: true }).fill(cast.teacher.password);
+      await page.getByLabel('Email address').fill(kim.email);
+      await page.getByLabel('Password', { exact: true }).fill(kim.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
     };
 
-    // No second factor yet: a password alone may add the first, which brings recovery codes.
+    // The school requires a second factor of a reader: the password leads to setting one up,
+    // here a security key, which brings recovery codes and then Lantern.
     await signInWithPassword();
-    await page.getByRole('link', { name: accountLink }).click();
-    await page.getByRole('heading', { level: 1, name: 'Account security' }).waitFor();
-    await page.getByRole('button', { name: 'Add a security key' }).click();
-    await page
-      .getByRole('status')
-      .filter({ hasText: 'Security key “Security key” added.' })
-      .waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Set up your second factor' }).waitFor();
+    await expectNoAxeViolations(page);
+    await page.getByLabel('Name for the key').fill('Green key');
+    await page.getByRole('button', { name: 'Use a security key' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Your second factor is set up' }).waitFor();
     expect(
       await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').count(),
     ).toBe(10);
     await expectNoAxeViolations(page);
+    await page.getByRole('button', { name: 'Continue to Lantern' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    await page.getByText(/Records unlocked until/).waitFor();
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
 
     // Signing in: only the key (or a recovery code) is offered, no code field.
@@ -175,12 +180,24 @@ describe('security keys', () => {
     await page.getByRole('button', { name: 'Use a security key' }).click();
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
 
-    // Once the elevation lapses, removing asks for the factor in place; then the school refuses
-    // to leave a reader of records with none, and the key stays.
+    // Once the elevation lapses, setting up an authenticator app asks for the key in place, and
+    // then carries on to the app's QR code.
     clock.advance(16 * 60_000);
     await page.getByRole('link', { name: accountLink }).click();
     await page.getByRole('heading', { level: 1, name: 'Account security' }).waitFor();
-    await page.getByRole('button', { name: 'Remove security key Security key' }).click();
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    const confirm = page.getByRole('group', { name: 'Confirm it is you' });
+    await confirm.getByText('Use your security key to add an authenticator app.').waitFor();
+    await expectNoAxeViolations(page);
+    await confirm.getByRole('button', { name: 'Use a security key' }).click();
+    await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+
+    // Later again, removing the key asks for it in place; then the school refuses to leave a
+    // reader of records with no factor, and the key stays.
+    clock.advance(16 * 60_000);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Account security' }).waitFor();
+    await page.getByRole('button', { name: 'Remove security key Green key' }).click();
     await page.getByRole('button', { name: 'Remove this key' }).click();
     await page.getByRole('alert').filter({ hasText: 'Confirm it is you' }).waitFor();
     await expectNoAxeViolations(page);
