@@ -55,7 +55,17 @@ async function school() {
 /** What a school holds, row counts per table and audit entries per action: "nothing written". */
 async function footprint(schoolId: string) {
   return unsafeAsOwner(t.services.db, async (q) => {
-    const [n] = await q.query<Record<string, number>>(
+    type Counts = Record<
+      | 'concerns'
+      | 'concernPupils'
+      | 'concernCategories'
+      | 'concernVersions'
+      | 'alerts'
+      | 'attachments'
+      | 'attachmentBlobs',
+      number
+    >;
+    const [n] = await q.query<Counts>(
       `SELECT (SELECT count(*)::int FROM concerns WHERE school_id = $1) AS "concerns",
         (SELECT count(*)::int FROM concern_pupils WHERE school_id = $1) AS "concernPupils",
         (SELECT count(*)::int FROM concern_categories WHERE school_id = $1) AS "concernCategories",
