@@ -214,6 +214,7 @@ export function SearchPage() {
                 <select
                   id="search-status"
                   className="input"
+                  aria-describedby="search-status-hint"
                   value={form.status}
                   onChange={(e) => set({ status: e.target.value })}
                 >
@@ -221,6 +222,10 @@ export function SearchPage() {
                   <option value="open">Open</option>
                   <option value="closed">Closed</option>
                 </select>
+                <p className="hint" id="search-status-hint">
+                  A concern is closed once its case is closed; an action once it is completed.
+                  Conversations have no status and are left out.
+                </p>
               </div>
               <DateRangeFields idPrefix="search" value={form} onChange={(r) => set(r)} />
             </div>
