@@ -165,7 +165,9 @@ async function loadCase(t: Tx, id: string): Promise<{ row: CaseRow; events: Even
   const events = await t.q<EventRow>(
     `SELECT e.*, u.name AS by_name, o.name AS owner_name
      FROM case_events e JOIN users u ON u.id = e.by_id LEFT JOIN users o ON o.id = e.owner_id
-     WHERE e.case_id = $1 ORDER BY e.at, e.id`,
+     WHERE e.case_id = $1
+     ORDER BY e.at, CASE e.kind WHEN 'opened' THEN 0 WHEN 'owner_changed' THEN 1
+                                WHEN 'review_date_changed' THEN 2 ELSE 3 END, e.id`,
     [id],
   );
   return { row, events };

@@ -17,6 +17,7 @@ import { SearchPage } from './pages/Search.tsx';
 import { AdminUsersPage } from './pages/AdminUsers.tsx';
 import { AdminGroupsPage } from './pages/AdminGroups.tsx';
 import { AdminPoliciesPage } from './pages/AdminPolicies.tsx';
+import { AdminAgenciesPage } from './pages/AdminAgencies.tsx';
 import { AdminCategoriesPage } from './pages/AdminCategories.tsx';
 import { CasePage } from './pages/Case.tsx';
 import { ReferralPage } from './pages/Referral.tsx';
@@ -53,6 +54,7 @@ export function App() {
         <Route path="admin/groups" element={<AdminGroupsPage />} />
         <Route path="admin/categories" element={<AdminCategoriesPage />} />
         <Route path="admin/policies" element={<AdminPoliciesPage />} />
+        <Route path="admin/referral-agencies" element={<AdminAgenciesPage />} />
         <Route path="cases/:id" element={<CasePage />} />
         <Route path="referrals/:id" element={<ReferralPage />} />
         <Route path="*" element={<NotFoundPage />} />

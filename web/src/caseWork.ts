@@ -14,9 +14,17 @@ export type CaseEventView = {
   at: string;
   by: Ref;
   concernId: string | null;
+  /** The owner given (opened, owner_changed). */
+  owner: Ref | null;
+  /** The review date set (opened, review_date_changed); null when none or cleared. */
+  reviewOn: string | null;
   outcome: string | null;
   rationale: string | null;
 };
+
+/** What the server lets this user do with a case now (src/cases/policy.ts). */
+export type CaseAbility =
+  'edit' | 'close' | 'no_further_action' | 'reopen' | 'add_concern' | 'add_action' | 'add_referral';
 
 export type CaseView = {
   id: string;
@@ -24,11 +32,14 @@ export type CaseView = {
   owner: Ref;
   status: string;
   reviewOn: string | null;
+  /** Open, and its review date has come. */
+  reviewDue: boolean;
   openedAt: string;
   outcome: string | null;
   rationale: string | null;
   concernIds: string[];
   events: CaseEventView[];
+  allowed: CaseAbility[];
 };
 
 export type OpenCase = {
@@ -73,7 +84,11 @@ export type ReferralView = {
   closedAt: string | null;
   status: string;
   overdue: boolean;
+  /** What the server lets this user do with it now (src/referrals/policy.ts). */
+  allowed: ReferralAbility[];
 };
+
+export type ReferralAbility = 'add_followup' | 'record_response' | 'close';
 
 export type ReferralDetail = ReferralView & {
   followups: { id: string; kind: string; at: string; by: string; note: string }[];
@@ -84,6 +99,17 @@ export type StaffDirectory = {
 };
 
 export type Agency = { id: string; name: string; expectedResponseHours: number | null };
+
+/** An agency as the administration page sees it: archived ones too, and how often used. */
+export type AdminAgency = Agency & { archived: boolean; referrals: number };
+
+/** "within 24 hours", "within 2 weeks": an agency's expected response time in words. */
+export function responseTimeText(hours: number | null): string {
+  if (hours === null) return 'No expected response time';
+  if (hours % 168 === 0) return `Within ${hours / 168} week${hours === 168 ? '' : 's'}`;
+  if (hours % 24 === 0 && hours >= 48) return `Within ${hours / 24} days`;
+  return `Within ${hours} hour${hours === 1 ? '' : 's'}`;
+}
 
 type Choice = readonly [value: string, label: string];
 
@@ -141,6 +167,8 @@ const CASE_EVENTS: Record<string, string> = {
   closed: 'Case closed',
   no_further_action: 'No further action',
   reopened: 'Case reopened',
+  owner_changed: 'New case owner',
+  review_date_changed: 'Review date changed',
 };
 
 const words = (s: string) => {

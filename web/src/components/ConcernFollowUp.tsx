@@ -1,6 +1,7 @@
 // The DSL's follow-up on one concern: the case it belongs to (open one from here, or add the concern
-// to an open case of the pupil), the actions on it and the referrals made from it. Shown only to
-// those the server says manage cases; every list and rule comes from the server.
+// to an open case of the pupil, choosing its owner and review date), the actions on it and the
+// referrals made from it. Shown only to those the server says manage cases; every list and rule
+// comes from the server, including whether new actions and referrals may join the case.
 import { useId, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { Button } from 'react-aria-components';
@@ -16,13 +17,16 @@ import {
   caseStatusLabel,
   useLoadAll,
   type ActionView,
+  type CaseAbility,
   type CaseView,
   type OpenCase,
+  type Ref,
   type ReferralView,
 } from '../caseWork.ts';
 import { useLoad } from '../useLoad.ts';
 import { useSession } from '../session.tsx';
-import { FormField } from './FormField.tsx';
+import { FormField, focusFirstError } from './FormField.tsx';
+import { CaseOwnerFields, reviewDateProblem, type OwnerField } from './CaseOwnerFields.tsx';
 import { ActionList, AddActionForm } from './FollowUpActions.tsx';
 import { AddReferralForm, ReferralList } from './FollowUpReferrals.tsx';
 import '../case-work.css';
@@ -52,8 +56,13 @@ function FollowUp({ concern, onChanged }: SeenProps) {
   const theCase = useLoad<CaseView>(
     concern.caseId ? `/api/cases/${encodeURIComponent(concern.caseId)}` : null,
   );
-  const caseFor = (pupilId: string) =>
-    theCase.status === 'ok' && theCase.data.pupil.id === pupilId ? theCase.data.id : null;
+  // New actions and referrals join the concern's case when the server says they may.
+  const caseAllowing = (ability: CaseAbility) => (pupilId: string) =>
+    theCase.status === 'ok' &&
+    theCase.data.pupil.id === pupilId &&
+    theCase.data.allowed.includes(ability)
+      ? theCase.data.id
+      : null;
   const saved = (message: string) => {
     setSaid(message);
     setReload((n) => n + 1);
@@ -94,7 +103,7 @@ function FollowUp({ concern, onChanged }: SeenProps) {
         </p>
       )}
       {actions.status === 'ok' && <ActionList actions={mine(actions.data)} onChanged={saved} />}
-      <AddActionForm concern={concern} caseFor={caseFor} onSaved={saved} />
+      <AddActionForm concern={concern} caseFor={caseAllowing('add_action')} onSaved={saved} />
 
       <h3>Referrals</h3>
       {referrals.status === 'loading' && <p role="status">Loading referrals…</p>}
@@ -104,15 +113,24 @@ function FollowUp({ concern, onChanged }: SeenProps) {
         </p>
       )}
       {referrals.status === 'ok' && <ReferralList referrals={mine(referrals.data)} />}
-      <AddReferralForm concern={concern} caseFor={caseFor} onSaved={saved} />
+      <AddReferralForm concern={concern} caseFor={caseAllowing('add_referral')} onSaved={saved} />
     </section>
   );
 }
 
-/** Not yet in a case: open one for a pupil of the concern, or add it to their open case. */
+/**
+ * Not yet in a case: open one for a pupil of the concern (its owner — by default whoever opens it
+ * — and review date chosen here), or add it to their open case.
+ */
 function CaseChoice({ concern, onChanged }: SeenProps) {
   const uid = useId();
+  const session = useSession();
+  const ids: Record<OwnerField, string> = { owner: `${uid}-owner`, reviewOn: `${uid}-review` };
+  const owners = useLoad<{ items: Ref[] }>('/api/case-owners');
   const [pupilId, setPupilId] = useState(concern.pupils[0]?.id ?? '');
+  const [ownerId, setOwnerId] = useState(session.user.id);
+  const [reviewOn, setReviewOn] = useState('');
+  const [fieldErrors, setFieldErrors] = useState<Partial<Record<OwnerField, string>>>({});
   const [joinId, setJoinId] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -134,8 +152,27 @@ function CaseChoice({ concern, onChanged }: SeenProps) {
       setBusy(false);
     }
   };
-  const openCase = () =>
-    run(() => api<CaseView>('POST', '/api/cases', { pupilId, concernId: concern.id }));
+  // Whoever opens a case owns it unless they choose someone else the server lists.
+  const listed = owners.status === 'ok' ? owners.data.items : [];
+  const chosenOwner =
+    owners.status !== 'ok' || listed.some((o) => o.id === ownerId)
+      ? ownerId
+      : (listed[0]?.id ?? '');
+  const openCase = (e: FormEvent) => {
+    e.preventDefault();
+    const problem = reviewDateProblem(reviewOn);
+    const found = problem ? { reviewOn: problem } : {};
+    setFieldErrors(found);
+    if (focusFirstError(ids, found)) return;
+    return run(() =>
+      api<CaseView>('POST', '/api/cases', {
+        pupilId,
+        concernId: concern.id,
+        ...(chosenOwner && chosenOwner !== session.user.id ? { ownerId: chosenOwner } : {}),
+        ...(reviewOn ? { reviewOn } : {}),
+      }),
+    );
+  };
   const join = (e: FormEvent) => {
     e.preventDefault();
     return run(() =>
@@ -166,11 +203,22 @@ function CaseChoice({ concern, onChanged }: SeenProps) {
           )}
         </FormField>
       )}
-      <div className="actions">
-        <Button className="button button-primary" onPress={() => void openCase()}>
-          Open a case
-        </Button>
-      </div>
+      <form className="stack-tight" onSubmit={(e) => void openCase(e)} noValidate>
+        <CaseOwnerFields
+          ids={ids}
+          owners={owners}
+          ownerId={chosenOwner}
+          onOwner={setOwnerId}
+          reviewOn={reviewOn}
+          onReviewOn={setReviewOn}
+          errors={fieldErrors}
+        />
+        <div className="actions">
+          <Button type="submit" className="button button-primary">
+            Open a case
+          </Button>
+        </div>
+      </form>
       {open.length > 0 && (
         <form className="stack-tight" onSubmit={(e) => void join(e)} noValidate>
           <FormField id={`${uid}-join`} label="Or add it to an open case">

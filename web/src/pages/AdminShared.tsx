@@ -52,6 +52,7 @@ const LINKS = [
   ['/admin/groups', 'Groups and permissions'],
   ['/admin/categories', 'Categories'],
   ['/admin/policies', 'School policies'],
+  ['/admin/referral-agencies', 'Referral agencies'],
   ['/admin/mis', 'MIS'],
 ] as const;
 

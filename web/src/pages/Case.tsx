@@ -1,7 +1,9 @@
 // One case: whom it is about, who owns it, its status and review date, the concerns in it and its
-// whole history (opened, concerns added, closed, reopened — who, when and why). An open case is
-// closed, or marked "no further action", only with an outcome and a written rationale; a closed
-// one is reopened with a reason. The server enforces both; the page says so first.
+// whole history (opened, concerns added, new owner or review date, closed, reopened — who, when
+// and why). An open case gets a new owner or review date, and is closed, or marked "no further
+// action", only with an outcome and a written rationale; a closed one is reopened with a reason.
+// Which of these forms appear is the server's `allowed`; the server enforces the rules, and the
+// page says them first.
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { Button } from 'react-aria-components';
@@ -13,12 +15,18 @@ import {
   formatDay,
   type CaseEventView,
   type CaseView,
+  type Ref,
 } from '../caseWork.ts';
 import { useLoad } from '../useLoad.ts';
 import { useSession } from '../session.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { LoadProblem } from '../components/LoadProblem.tsx';
 import { FormField, focusFirstError } from '../components/FormField.tsx';
+import {
+  CaseOwnerFields,
+  reviewDateProblem,
+  type OwnerField,
+} from '../components/CaseOwnerFields.tsx';
 import '../case-work.css';
 
 /** The server's minimum for a written rationale (src/records/domain.ts). */
@@ -69,11 +77,11 @@ export function CasePage() {
           ))}
         </ol>
       </section>
-      {c.status === 'open' ? (
+      {c.allowed.includes('edit') && <ChangeCase key={c.id} c={c} onDone={decided} />}
+      {(c.allowed.includes('close') || c.allowed.includes('no_further_action')) && (
         <CloseCase c={c} onDone={decided} />
-      ) : (
-        <ReopenCase c={c} onDone={decided} />
       )}
+      {c.allowed.includes('reopen') && <ReopenCase c={c} onDone={decided} />}
       <p>
         <Link to="/">Back to the dashboard</Link>
       </p>
@@ -100,7 +108,10 @@ function CaseFacts({ c }: { c: CaseView }) {
         <dt>Status</dt>
         <dd>{caseStatusLabel(c.status)}</dd>
         <dt>Review date</dt>
-        <dd>{c.reviewOn ? formatDay(c.reviewOn) : 'None set'}</dd>
+        <dd>
+          {c.reviewOn ? formatDay(c.reviewOn) : 'None set'}
+          {c.reviewDue && <span className="badge badge-overdue">Due for review</span>}
+        </dd>
         <dt>Opened</dt>
         <dd>{formatWhen(c.openedAt)}</dd>
         {c.outcome && (
@@ -161,6 +172,22 @@ function HistoryItem({ e }: { e: CaseEventView }) {
           <Link to={`/concerns/${e.concernId}`}>The concern added</Link>
         </p>
       )}
+      {(e.kind === 'opened' || e.kind === 'owner_changed' || e.kind === 'review_date_changed') && (
+        <dl className="facts facts-stack">
+          {e.owner && (
+            <>
+              <dt>Owner</dt>
+              <dd>{e.owner.name}</dd>
+            </>
+          )}
+          {(e.reviewOn || e.kind === 'review_date_changed') && (
+            <>
+              <dt>Review date</dt>
+              <dd>{e.reviewOn ? formatDay(e.reviewOn) : 'None'}</dd>
+            </>
+          )}
+        </dl>
+      )}
       {(e.outcome || e.rationale) && (
         <dl className="facts facts-stack">
           {e.outcome && (
@@ -220,9 +247,11 @@ function CloseCase({ c, onDone }: { c: CaseView; onDone: Done }) {
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    void decide('close');
+    void decide(canClose ? 'close' : 'no-further-action');
   };
 
+  const canClose = c.allowed.includes('close');
+  const canNfa = c.allowed.includes('no_further_action');
   return (
     <section aria-labelledby="close-heading" className="section card">
       <h2 id="close-heading">Close the case</h2>
@@ -270,16 +299,19 @@ function CloseCase({ c, onDone }: { c: CaseView; onDone: Done }) {
           {serverError}
         </div>
         <div className="actions">
-          <Button type="submit" className="button button-primary">
-            Close case
-          </Button>
-          <Button
-            className="button button-quiet"
-
-            onPress={() => void decide('no-further-action')}
-          >
-            No further action
-          </Button>
+          {canClose && (
+            <Button type="submit" className="button button-primary">
+              Close case
+            </Button>
+          )}
+          {canNfa && (
+            <Button
+              className="button button-quiet"
+              onPress={() => void decide('no-further-action')}
+            >
+              No further action
+            </Button>
+          )}
         </div>
       </form>
     </section>
@@ -334,6 +366,74 @@ function ReopenCase({ c, onDone }: { c: CaseView; onDone: Done }) {
         <div className="actions">
           <Button type="submit" className="button button-primary">
             Reopen case
+          </Button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+/** A new owner or review date for an open case; each change goes into the history. */
+function ChangeCase({ c, onDone }: { c: CaseView; onDone: Done }) {
+  const uid = useId();
+  const ids: Record<OwnerField, string> = { owner: `${uid}-owner`, reviewOn: `${uid}-review` };
+  const owners = useLoad<{ items: Ref[] }>('/api/case-owners');
+  const [ownerId, setOwnerId] = useState(c.owner.id);
+  const [reviewOn, setReviewOn] = useState(c.reviewOn ?? '');
+  const [errors, setErrors] = useState<Partial<Record<OwnerField, string>>>({});
+  const [serverError, setServerError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (busy) return;
+    setServerError(null);
+    const found: Partial<Record<OwnerField, string>> = {};
+    const problem = reviewOn === (c.reviewOn ?? '') ? null : reviewDateProblem(reviewOn);
+    if (problem) found.reviewOn = problem;
+    setErrors(found);
+    if (focusFirstError(ids, found)) return;
+    const change = {
+      ...(ownerId !== c.owner.id ? { ownerId } : {}),
+      ...(reviewOn !== (c.reviewOn ?? '') ? { reviewOn: reviewOn || null } : {}),
+    };
+    if (Object.keys(change).length === 0) {
+      setServerError('Nothing has changed: choose a new owner or review date first.');
+      return;
+    }
+    setBusy(true);
+    try {
+      const view = await api<CaseView>('PATCH', `/api/cases/${c.id}`, change);
+      onDone(view, 'Case updated.');
+    } catch (err) {
+      setServerError(
+        err instanceof ApiError && (err.status === 400 || err.status === 409)
+          ? `The case was not changed: ${err.message}`
+          : `The case was not changed. ${errorMessage(err)}`,
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section aria-labelledby="change-heading" className="section card">
+      <h2 id="change-heading">Owner and review date</h2>
+      <form className="stack" onSubmit={(e) => void submit(e)} noValidate>
+        <CaseOwnerFields
+          ids={ids}
+          owners={owners}
+          ownerId={ownerId}
+          onOwner={setOwnerId}
+          reviewOn={reviewOn}
+          onReviewOn={setReviewOn}
+          errors={errors}
+          current={c.owner}
+        />
+        <div role="alert" className={serverError ? 'message message-error' : 'visually-empty'}>
+          {serverError}
+        </div>
+        <div className="actions">
+          <Button type="submit" className="button button-primary">
+            Save owner and review date
           </Button>
         </div>
       </form>

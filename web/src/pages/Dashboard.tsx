@@ -64,6 +64,9 @@ export function DashboardPage() {
             <Link className="button" to="/admin/policies">
               School policies
             </Link>
+            <Link className="button" to="/admin/referral-agencies">
+              Referral agencies
+            </Link>
           </>
         )}
       </div>

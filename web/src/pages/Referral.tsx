@@ -1,6 +1,7 @@
 // One referral to an outside agency: to whom, their contact and reference, when it was made and
 // when a response is expected, its status (the server says when it is overdue), the follow-up
-// letters and calls, a form to add one, and recording the agency's response or closing it.
+// letters and calls, a form to add one, and recording the agency's response or closing it. Which
+// of these appear is the server's `allowed` (src/referrals/policy.ts), never worked out here.
 import { useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { Button } from 'react-aria-components';
@@ -63,9 +64,11 @@ export function ReferralPage() {
             ))}
           </ol>
         )}
-        <AddFollowUp r={r} onDone={changed} />
+        {r.allowed.includes('add_followup') && <AddFollowUp r={r} onDone={changed} />}
       </section>
-      {!r.closedAt && <ChangeStatus r={r} onDone={changed} />}
+      {(r.allowed.includes('record_response') || r.allowed.includes('close')) && (
+        <ChangeStatus r={r} onDone={changed} />
+      )}
       <p>
         <Link to="/">Back to the dashboard</Link>
       </p>
@@ -263,18 +266,16 @@ function ChangeStatus({ r, onDone }: { r: ReferralDetail; onDone: Done }) {
         {error}
       </div>
       <div className="actions">
-        {!r.respondedAt && (
-          <Button
-            className="button button-primary"
-
-            onPress={() => void set('responded')}
-          >
+        {r.allowed.includes('record_response') && (
+          <Button className="button button-primary" onPress={() => void set('responded')}>
             Response received
           </Button>
         )}
-        <Button className="button button-quiet" onPress={() => void set('closed')}>
-          Close the referral
-        </Button>
+        {r.allowed.includes('close') && (
+          <Button className="button button-quiet" onPress={() => void set('closed')}>
+            Close the referral
+          </Button>
+        )}
       </div>
     </section>
   );
