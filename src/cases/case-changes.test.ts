@@ -154,6 +154,12 @@ describe('case owner and review date', () => {
     );
     expect(view.events).toHaveLength(3);
 
+    // The dashboard lists it as due for review.
+    const dash = (await call(t.app, s.dsl, 'GET', '/api/dashboard')).json<{
+      openCases: { id: string; reviewDue: boolean }[];
+    }>();
+    expect(dash.openCases.find((x) => x.id === c.id)?.reviewDue).toBe(true);
+
     // The same values again change nothing; clearing the date is a change.
     const same = await patch({ ownerId: s.head.id, reviewOn: day(0) });
     expect(same.json<CaseJson>().events).toHaveLength(3);

@@ -47,6 +47,8 @@ export type OpenCase = {
   pupil: Ref;
   owner: Ref;
   reviewOn: string | null;
+  /** Its review date has come. */
+  reviewDue: boolean;
   openedAt: string;
 };
 

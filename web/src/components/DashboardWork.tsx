@@ -9,7 +9,7 @@ import { Button } from 'react-aria-components';
 import { api, errorMessage } from '../api.ts';
 import { formatWhen } from '../format.ts';
 import type { Loaded } from '../useLoad.ts';
-import type { ActionView } from '../caseWork.ts';
+import { formatDay, type ActionView } from '../caseWork.ts';
 import { ActionList } from './FollowUpActions.tsx';
 
 export type Alert = {
@@ -36,7 +36,15 @@ export type DashboardData = {
   actions: ActionView[];
   /** My open actions; with a password alone the only thing sent about them. */
   actionsWaiting: number;
-  openCases: { id: string; pupil: Ref; owner: Ref; reviewOn: string | null; openedAt: string }[];
+  openCases: {
+    id: string;
+    pupil: Ref;
+    owner: Ref;
+    reviewOn: string | null;
+    /** Its review date has come. */
+    reviewDue: boolean;
+    openedAt: string;
+  }[];
   overdueReferrals: Referral[];
 };
 
@@ -148,11 +156,16 @@ export function DashboardWork({ state, onChanged }: Props) {
             {d.openCases.map((c) => (
               <li key={c.id} className="card work-item">
                 <p className="work-title">
+                  {c.reviewDue && (
+                    <>
+                      <strong className="badge badge-overdue">Due for review</strong>{' '}
+                    </>
+                  )}
                   <Link to={`/cases/${c.id}`}>{c.pupil.name}</Link>
                 </p>
                 <p className="muted">
                   Owner {c.owner.name} · opened {formatWhen(c.openedAt)}
-                  {c.reviewOn ? ` · review by ${c.reviewOn}` : ''}
+                  {c.reviewOn ? ` · review by ${formatDay(c.reviewOn)}` : ''}
                 </p>
               </li>
             ))}
