@@ -44,7 +44,9 @@ async function openCategories(page: Page, admin: TestUser) {
   await page.getByRole('heading', { level: 1, name: 'Categories' }).waitFor();
   const prompt = page.getByRole('heading', { name: 'Confirm it is you' });
   const list = page.getByRole('heading', { level: 2, name: /^Categories \(\d+\)$/ });
-  await expect.poll(async () => (await prompt.isVisible()) || (await list.isVisible())).toBe(true);
+  await expect
+    .poll(async () => (await prompt.isVisible()) || (await list.isVisible()), { timeout: 30_000 })
+    .toBe(true);
   if (await prompt.isVisible()) {
     await page.getByLabel('Authentication code').fill(await currentCode(server.t.app, admin));
     await page.getByRole('button', { name: 'Verify' }).click();

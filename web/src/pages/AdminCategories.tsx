@@ -4,7 +4,7 @@
 // sub-category) a new one, so the browser's back button returns to the list. Loading the
 // school's groups needs the administration's second factor, which the page asks for first.
 import { useState } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import type { Category } from '../api.ts';
 import { useLoad } from '../useLoad.ts';
 import { Swatch } from '../components/Swatch.tsx';
@@ -30,7 +30,15 @@ export function AdminCategoriesPage() {
   const navigate = useNavigate();
   const open = params.get('category');
   const [attempt, setAttempt] = useState(0);
-  const [notice, setNotice] = useState<string | null>(null);
+  // The last save's message travels with the list's history entry, not to the next form.
+  const state: unknown = useLocation().state;
+  const notice =
+    typeof state === 'object' &&
+    state !== null &&
+    'saved' in state &&
+    typeof state.saved === 'string'
+      ? state.saved
+      : null;
   const categories = useLoad<Items<AdminCategory>>('/api/categories?archived=true', attempt);
   const groups = useLoad<Items<{ key: string; name: string }>>('/api/admin/groups', attempt);
   const staff = useLoad<StaffDirectory>('/api/staff', attempt);
@@ -59,9 +67,8 @@ export function AdminCategoriesPage() {
         ? `Category: ${editing.name}`
         : 'Categories';
   const saved = async (message: string) => {
-    setNotice(message);
     setAttempt((n) => n + 1);
-    await navigate('/admin/categories');
+    await navigate('/admin/categories', { state: { saved: message } });
   };
   return (
     <AdminLoaded title={title} state={all} retry={() => setAttempt((n) => n + 1)}>

@@ -78,7 +78,9 @@ export function CategoryForm({
   );
   const parent = categories.find((c) => c.id === parentId);
   const inherited = parent?.restricted === true;
-  const colourProblem = categoryColourProblem(colour.trim());
+  // A colour chosen before the rule existed may stay as it is; a new or changed one must pass.
+  const colourChanged = colour.trim().toLowerCase() !== category?.colour.toLowerCase();
+  const colourProblem = colourChanged ? categoryColourProblem(colour.trim()) : null;
   const staffName = (sid: string) =>
     choices.staff.find((p) => p.id === sid)?.name ?? 'A former member of staff';
   const fieldError = (f: Field) => (error?.field === f ? error.message : null);
