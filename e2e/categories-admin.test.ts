@@ -3,6 +3,8 @@
 // with guidance and the DSL team and a colleague alerted by default, adds a sub-category under it,
 // and makes the category restricted (the sub-category follows). A teacher logging a concern sees
 // each one's guidance when choosing it. axe checks the list and the form at 1280 px and 375 px.
+// Then the same administrator sets the DSL-alert escalation time and the attachment limit on the
+// policies page, where a limit above the server's own is refused beside its field.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { currentCode, makeUser, signIn, type TestUser } from '../src/test/harness.ts';
@@ -195,6 +197,56 @@ describe('categories administration', () => {
       await expectNoAxeViolations(tp);
       expectNoProblems(teacher);
       await teacher.context.close();
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'sets the DSL alert escalation time and the attachment limit on the policies page',
+    async () => {
+      const tab = await openTab(browser, server.baseUrl, DESKTOP);
+      const page = tab.page;
+      await signInThroughPage(page, server, admin);
+      await page.goto('/admin/policies');
+      await page.getByRole('heading', { level: 1, name: 'School policies' }).waitFor();
+      const code = page.getByLabel('Authentication code');
+      const escalation = page.getByLabel(/^Minutes an alert to the DSL team may wait/);
+      await expect
+        .poll(async () => (await code.isVisible()) || (await escalation.isVisible()), {
+          timeout: 30_000,
+        })
+        .toBe(true);
+      if (await code.isVisible()) {
+        await code.fill(await currentCode(server.t.app, admin));
+        await page.getByRole('button', { name: 'Verify' }).click();
+      }
+      const limit = page.getByLabel('Largest attachment, in MB');
+      expect([await escalation.inputValue(), await limit.inputValue()]).toEqual(['60', '20']);
+      await page.getByText(/The server itself accepts no upload larger than 50 MB/).waitFor();
+
+      // Above the server's own limit: refused, and said beside the field.
+      await escalation.fill('30');
+      await limit.fill('60');
+      await page.getByRole('button', { name: 'Save policies' }).click();
+      await page
+        .getByRole('alert')
+        .getByText(/accepts no upload larger than 50 MB, whatever the school sets/)
+        .waitFor();
+      await expect.poll(() => limit.getAttribute('aria-invalid')).toBe('true');
+      await expectNoAxeViolations(page);
+      await limit.fill('10');
+      await page.getByRole('button', { name: 'Save policies' }).click();
+      await page.getByText('The school’s policies were saved.', { exact: false }).waitFor();
+      const saved = await unsafeAsOwner(server.t.services.db, (q) =>
+        q.query<{ minutes: number; bytes: number }>(
+          `SELECT (settings->>'alertEscalationMinutes')::int AS minutes,
+           (settings->>'maxUploadBytes')::int AS bytes FROM schools WHERE id = $1`,
+          [cast.schoolId],
+        ),
+      );
+      expect(saved).toEqual([{ minutes: 30, bytes: 10 * 1024 * 1024 }]);
+      expectNoProblems(tab);
+      await tab.context.close();
     },
     STEP_TIMEOUT,
   );
