@@ -15,6 +15,9 @@ const STAFF_GROUPS_OF_TEAM: Record<DefaultGroupKey, readonly string[]> = {
   attendance_team: ['attendance_team'],
 };
 
+/** The staff groups whose members make up the DSL team (whose unacknowledged alerts escalate). */
+export const DSL_TEAM_GROUPS: readonly string[] = STAFF_GROUPS_OF_TEAM.dsl_team;
+
 /** The staff groups an escalated DSL-team alert goes to: the deputies and the headteacher. */
 export const ESCALATION_GROUPS: readonly string[] = ['deputy_dsl', 'headteacher'];
 

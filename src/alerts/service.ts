@@ -1,11 +1,12 @@
-// Alerts: one row per recipient, shown on their dashboard until they acknowledge it. An alert that
-// reached someone through the DSL team carries an escalation time; the periodic job
-// (src/jobs/due-work.ts) sends it on to deputies and the headteacher when nobody in the team has
-// acknowledged it by then. Alerts hold ids only; the email says only "something to look at".
+// Alerts: one row per recipient, shown on their dashboard until they acknowledge it. An alert
+// that reached a member of the DSL team — through the team, the DSL's own staff group or by name —
+// carries an escalation time; the periodic job (src/jobs/due-work.ts) sends it on to deputies and
+// the headteacher when nobody in the team has acknowledged it by then. Alerts hold ids only; the
+// email says only "something to look at".
 import type { Queryable } from '../db/engine.ts';
 import type { Tx } from '../http/context.ts';
 import { notFound } from '../http/errors.ts';
-import { groupMembers } from './recipients.ts';
+import { DSL_TEAM_GROUPS, groupMembers, membersOfStaffGroups } from './recipients.ts';
 
 export type AlertKind = 'concern' | 'escalation' | 'referral_overdue' | 'action_reminder';
 export type AlertTarget = 'concern' | 'referral' | 'action';
@@ -18,7 +19,7 @@ export type NewAlerts = {
   groups: readonly string[];
   /** Never alert the person who caused it (the author of a concern). */
   exclude?: string;
-  /** When set, DSL-team recipients' alerts escalate after this many minutes. */
+  /** When set, the alerts of recipients in the DSL team escalate after this many minutes. */
   escalationMinutes?: number;
 };
 
@@ -39,6 +40,8 @@ export async function raiseAlerts(
     a.escalationMinutes === undefined
       ? null
       : new Date(now.getTime() + a.escalationMinutes * 60_000);
+  // However the alert reached them, a DSL-team member's alert is the team's to acknowledge.
+  const team = new Set(escalateAt ? await membersOfStaffGroups(q, DSL_TEAM_GROUPS) : []);
   for (const [userId, group] of via) {
     await q.query(
       `INSERT INTO alerts (school_id, recipient_id, kind, target_type, target_id, via_group,
@@ -52,7 +55,7 @@ export async function raiseAlerts(
         a.targetId,
         group,
         now,
-        group === 'dsl_team' ? escalateAt : null,
+        team.has(userId) ? escalateAt : null,
       ],
     );
   }

@@ -45,11 +45,12 @@ async function school() {
   const dsl = await makeUser(t.services, schoolId, 'dsl', 'Dee Lead');
   const deputy = await makeUser(t.services, schoolId, 'deputy_dsl', 'Dep Uty');
   const head = await makeUser(t.services, schoolId, 'headteacher', 'Hed Teacher');
+  const teacher2 = await makeUser(t.services, schoolId, 'teacher', 'Tom Other');
   const ava = await makePupil(t.services, schoolId, { firstName: 'Ava', lastName: 'Stone' });
   const ben = await makePupil(t.services, schoolId, { firstName: 'Ben', lastName: 'Marsh' });
   const cats = await categoryIds(t.services, schoolId);
   const bullying = cats.find((c) => c.name === 'Bullying')!;
-  return { schoolId, teacher, dsl, deputy, head, ava, ben, bullying };
+  return { schoolId, teacher, teacher2, dsl, deputy, head, ava, ben, bullying };
 }
 
 /** What a school holds, row counts per table and audit entries per action: "nothing written". */
@@ -281,6 +282,51 @@ describe('the DSL flow', () => {
     expect((await escalated()).map((e) => e.recipient_id).sort()).toEqual(
       [s.deputy.id, s.head.id].sort(),
     );
+  });
+
+  it('escalates a DSL alerted by name or through the DSL group, unless one of them acknowledges', async () => {
+    const s = await school();
+    const teacher = await signIn(t.app, s.teacher);
+    const log = async (alert: { alertUserIds?: string[]; alertGroups?: string[] }) => {
+      const res = await call(t.app, teacher, 'POST', '/api/concerns', {
+        pupils: [{ pupilId: s.ava.id, role: 'subject' }],
+        categoryIds: [s.bullying.id],
+        happenedAt: new Date(clock.now().getTime() - 60_000).toISOString(),
+        body: 'Bruise on the arm.',
+        ...alert,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json<{ id: string }>().id;
+    };
+    const byName = await log({ alertUserIds: [s.dsl.id] });
+    const byGroup = await log({ alertGroups: ['dsl'] });
+    const acknowledged = await log({ alertUserIds: [s.dsl.id, s.teacher2.id] });
+    const notTeam = await log({ alertUserIds: [s.teacher2.id] });
+    const dsl = await elevatedSignIn(s.dsl);
+    const mine = await call(t.app, dsl, 'GET', '/api/alerts');
+    const alert = mine
+      .json<{ items: { id: string; targetId: string }[] }>()
+      .items.find((a) => a.targetId === acknowledged)!;
+    expect((await call(t.app, dsl, 'POST', `/api/alerts/${alert.id}/acknowledge`)).statusCode).toBe(
+      200,
+    );
+    const escalatedTo = (id: string) =>
+      unsafeAsOwner(t.services.db, async (q) =>
+        (
+          await q.query<{ recipient_id: string }>(
+            `SELECT recipient_id FROM alerts WHERE target_id = $1 AND kind = 'escalation'`,
+            [id],
+          )
+        )
+          .map((r) => r.recipient_id)
+          .sort(),
+      );
+    await runDueWork(t.services, new Date(Date.now() + 61 * 60_000));
+    const leads = [s.deputy.id, s.head.id].sort();
+    expect(await escalatedTo(byName)).toEqual(leads);
+    expect(await escalatedTo(byGroup)).toEqual(leads);
+    expect(await escalatedTo(acknowledged)).toEqual([]);
+    expect(await escalatedTo(notTeam)).toEqual([]);
   });
 
   it('refuses bad input and writes nothing: no concern, link, alert, file or audit entry', async () => {

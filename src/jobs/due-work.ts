@@ -45,7 +45,7 @@ async function schoolWork(q: Queryable, schoolId: string, now: Date) {
     `SELECT DISTINCT a.target_type, a.target_id FROM alerts a
      WHERE a.escalate_at <= $1 AND a.acknowledged_at IS NULL AND a.escalated_at IS NULL
        AND NOT EXISTS (SELECT 1 FROM alerts b WHERE b.target_id = a.target_id
-                        AND b.via_group = 'dsl_team' AND b.acknowledged_at IS NOT NULL)`,
+                        AND b.escalate_at IS NOT NULL AND b.acknowledged_at IS NOT NULL)`,
     [now],
   );
   const escalateTo = await membersOfStaffGroups(q, ESCALATION_GROUPS);

@@ -240,8 +240,9 @@ export function CategoryForm({
       <fieldset className="admin-fieldset">
         <legend>Groups alerted by default</legend>
         <p className="hint">
-          An alert to the DSL team escalates to the deputies and the headteacher if nobody
-          acknowledges it in the time set in the school’s policies.
+          An alert to anyone in the DSL team (by team, group or name) escalates to the deputies and
+          the headteacher if nobody in the team acknowledges it in the time set in the school’s
+          policies.
         </p>
         <div className="admin-checks">
           {offered.map((g) => (
