@@ -5,7 +5,7 @@
 // pupil the viewer may not see is shown as "Another pupil", never by name.
 import type { Tx } from '../http/context.ts';
 import { can } from '../access/actor.ts';
-import { allowedActions, canRead, canSeePupil, visibleWhere } from '../concerns/policy.ts';
+import { allowedActions, canRead, pupilAsSeen, visibleWhere } from '../concerns/policy.ts';
 import { metaOf, SELECT_VIEW, type ConcernRow } from '../concerns/read.ts';
 import {
   actionsVisibleWhere,
@@ -49,8 +49,6 @@ export type ChronologyFilter = {
   to?: Date;
 };
 
-const HIDDEN_PUPIL = 'Another pupil';
-
 function within(f: ChronologyFilter, d: Date): boolean {
   return (!f.from || d >= f.from) && (!f.to || d <= f.to);
 }
@@ -90,11 +88,10 @@ export async function buildChronology(
         text: sealer.open('concerns.body', r.id, r.body),
         categories: r.categories.map((k) => ({ id: k.id, name: k.name, colour: k.colour })),
         author: r.author_name,
-        pupils: r.pupils.map((p) =>
-          p.id === pupilId || canSeePupil(t.actor, p)
-            ? { id: p.id, name: p.name, role: p.role }
-            : { id: null, name: HIDDEN_PUPIL, role: p.role },
-        ),
+        pupils: r.pupils.map((p) => ({
+          ...pupilAsSeen(t.actor, p, { about: pupilId, knownTo: [r.author_id] }),
+          role: p.role,
+        })),
         status: r.status,
         overdue: false,
         allowed: allowedActions(t.actor, metaOf(r)).includes('view') ? ['open'] : [],

@@ -145,6 +145,19 @@ describe('linked pupils the viewer may not see', () => {
     expectAvaHidden(res.body, hits[0]!.pupils, s);
   });
 
+  it('cannot be searched for by id: a hidden pupil finds nothing, a shown one finds the record', async () => {
+    const s = await story();
+    const hoy = await signIn(t.app, s.headOfYear8, { elevated: true });
+    const byAva = await call(t.app, hoy, 'GET', `/api/search?pupilId=${s.ava.id}`);
+    expect(byAva.statusCode, byAva.body).toBe(200);
+    expect(byAva.json<{ items: unknown[] }>().items).toEqual([]);
+    const byBen = await call(t.app, hoy, 'GET', `/api/search?pupilId=${s.ben.id}`);
+    expect(byBen.json<{ items: { id: string }[] }>().items.map((h) => h.id)).toEqual([s.id]);
+    const dsl = await signIn(t.app, s.dsl, { elevated: true });
+    const dslByAva = await call(t.app, dsl, 'GET', `/api/search?pupilId=${s.ava.id}`);
+    expect(dslByAva.json<{ items: { id: string }[] }>().items.map((h) => h.id)).toEqual([s.id]);
+  });
+
   it('are named to the author who linked them and to the DSL', async () => {
     const s = await story();
     const dsl = await signIn(t.app, s.dsl, { elevated: true });

@@ -65,8 +65,8 @@ export const HIDDEN_PUPIL = 'Another pupil';
 /**
  * A pupil linked to a record as this viewer may see them. Protects the names of pupils outside
  * the viewer's scope on records they may otherwise read (a concern shared by a pupil they teach
- * and one they do not): the concern page, lists, the dashboard and search present linked pupils
- * through this one function (the chronology applies the same canSeePupil rule for its entries).
+ * and one they do not): the concern page, lists, the dashboard, search and the chronology present
+ * linked pupils through this one function.
  * Shown: to whoever took part in the record (`knownTo`: its author, an action's assignee — they
  * named the pupils themselves), the pupil the page is about (`about`, e.g. the chronology's own
  * pupil), and any pupil in the viewer's scope (canSeePupil). Anyone else reads HIDDEN_PUPIL with

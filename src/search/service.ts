@@ -3,7 +3,8 @@
 // (concerns: visibleWhere + canRead; actions: actionsVisibleWhere; conversations: case managers),
 // and linked pupils are shown through pupilAsSeen, as on the concern page.
 // Every filter applies to every kind of hit, or that kind is left out:
-//   pupil    concerns linked to the pupil; actions and conversations about them
+//   pupil    concerns linked to the pupil; actions and conversations about them — only where
+//            the viewer is shown that pupil (pupilAsSeen), so a hidden pupil's id finds nothing
 //   category concerns only (actions and conversations carry no category: left out)
 //   author   who recorded it: a concern's author, an action's creator, a conversation's author
 //   status   concerns by their case (CONCERN_STATUS_SQL); actions open until completed, then
@@ -238,11 +239,14 @@ export async function searchRecords(t: Tx, f: SearchFilters): Promise<SearchHit[
     if (!f.status && can(t.actor, 'case.manage'))
       hits.push(...(await conversationHits(t, f, tokens, limit)));
   }
+  // Found by a pupil only where that pupil is shown: searching by the id of a pupil the viewer
+  // may not see must not confirm which readable records link them.
+  const found = f.pupilId ? hits.filter((h) => h.pupils.some((x) => x.id === f.pupilId)) : hits;
   // Newest first across every kind, at most `limit` in all.
-  hits.sort((a, b) =>
+  found.sort((a, b) =>
     a.happenedAt > b.happenedAt ? -1 : a.happenedAt < b.happenedAt ? 1 : a.id < b.id ? -1 : 1,
   );
-  const shown = hits.slice(0, limit);
+  const shown = found.slice(0, limit);
   await t.audit({
     action: 'records.searched',
     details: {
