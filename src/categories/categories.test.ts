@@ -114,6 +114,18 @@ describe('sub-categories and names', () => {
       'A category cannot be its own parent.',
     ]);
 
+    // A blank name is refused in words (the schema's minLength counts spaces), top-level names
+    // stay unique too, and nothing is written.
+    const countBefore = (await listed(admin)).length;
+    const blank = await add(admin, { name: '   ', colour: '#00695c' });
+    expect([blank.statusCode, errorOf(blank).message]).toEqual([400, 'Give the category a name.']);
+    const blankRename = await change(admin, other.id, { name: ' \t ' });
+    expect([blankRename.statusCode, errorOf(blankRename).code]).toEqual([400, 'invalid_category']);
+    const topTwin = await add(admin, { name: ' trips ', colour: '#00695c' });
+    expect([topTwin.statusCode, errorOf(topTwin).code]).toEqual([409, 'conflict']);
+    expect((await listed(admin)).length).toBe(countBefore);
+    expect((await listed(admin)).find((c) => c.id === other.id)?.name).toBe('Trips');
+
     // Renaming onto a sibling's name is a conflict, not a database error.
     const clash = await change(admin, other.id, { name: 'transport' });
     expect([clash.statusCode, errorOf(clash).code]).toEqual([409, 'conflict']);

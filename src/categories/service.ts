@@ -119,6 +119,13 @@ async function currentParent(t: Tx, parentId: string | null) {
   return p ?? null;
 }
 
+/** A category's name as stored: trimmed, inner spaces collapsed, never blank. */
+function cleanName(name: string): string {
+  const n = name.trim().replace(/\s+/g, ' ');
+  if (!n) throw badRequest('Give the category a name.', 'invalid_category');
+  return n;
+}
+
 async function checkUniqueName(t: Tx, name: string, parentId: string | null, selfId?: string) {
   const dup = await t.q(
     `SELECT 1 FROM categories WHERE lower(name) = lower($1) AND parent_id IS NOT DISTINCT FROM $2
@@ -153,7 +160,7 @@ const fieldsOf = ({ id: _id, ...fields }: CategoryView): CategoryFields => field
 export async function createCategory(t: Tx, input: NewCategoryInput): Promise<CategoryView> {
   checkColour(input.colour);
   await checkRecipients(t, input);
-  const name = input.name.trim();
+  const name = cleanName(input.name);
   const parent = await parentFor(t, input.parentId ?? null);
   if (parent?.restricted && input.restricted === false) throw restrictedUnderParent(parent.name);
   await checkUniqueName(t, name, parent?.id ?? null);
@@ -198,7 +205,7 @@ export async function updateCategory(
   const moving = b.parentId !== undefined && b.parentId !== cur.parent_id;
   const parent = moving ? await parentFor(t, parentId, cur) : await currentParent(t, parentId);
   if (parent?.restricted && b.restricted === false) throw restrictedUnderParent(parent.name);
-  const name = b.name?.trim() ?? cur.name;
+  const name = b.name === undefined ? cur.name : cleanName(b.name);
   if (name.toLowerCase() !== cur.name.toLowerCase() || parentId !== cur.parent_id)
     await checkUniqueName(t, name, parentId, cur.id);
   const before = fieldsOf(presentCategory(cur));

@@ -22,6 +22,9 @@ export const notFound = (what = 'That record') =>
   new HttpError(404, 'not_found', `${what} was not found.`);
 export const conflict = (message: string) => new HttpError(409, 'conflict', message);
 
+/** PostgreSQL's SQLSTATE for a unique index refusing a row (both engines report it). */
+const UNIQUE_VIOLATION = '23505';
+
 export type ErrorBody = { error: { code: string; message: string } };
 
 function validationMessage(err: FastifyError): string {
@@ -63,6 +66,16 @@ export function installErrorHandlers(app: FastifyInstance): void {
                 ? 'The request body is not valid JSON.'
                 : 'The request could not be processed.';
       return reply.status(status).send({ error: { code: 'bad_request', message } });
+    }
+    // A unique index refused a row another request had just written (the checks before the
+    // insert saw nothing yet): the transaction rolled back, so say so plainly, not 500.
+    if ((err as { code?: unknown }).code === UNIQUE_VIOLATION) {
+      return reply.status(409).send({
+        error: {
+          code: 'conflict',
+          message: 'That already exists: someone may have just saved the same. Nothing was saved.',
+        },
+      });
     }
     req.log.error({ err }, 'unhandled error');
     return reply

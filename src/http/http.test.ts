@@ -12,7 +12,9 @@ import {
   type Session,
   type TestApp,
 } from '../test/harness.ts';
+import Fastify from 'fastify';
 import { unsafeAsOwner } from '../db/tenancy.ts';
+import { installErrorHandlers } from './errors.ts';
 
 let t: TestApp;
 let session: Session;
@@ -121,6 +123,44 @@ describe('bad input', () => {
       expect(res.body, c.name).not.toMatch(/at .*\.ts:\d+|stack/i);
     }
     expect(await concernsIn(schoolId)).toBe(0);
+  });
+
+  it('answers a unique index refusing a row written meanwhile with 409, and nothing saved', async () => {
+    // Two administrators adding the same sub-category at once both pass the name check, and the
+    // second insert meets the unique index. That race cannot be timed from outside, so the
+    // database is made to refuse such a row directly and the handler is given that very error.
+    const schoolId = await makeSchool(t.services);
+    const [cat] = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ id: string; name: string; parent_id: string | null }>(
+        'SELECT id, name, parent_id FROM categories WHERE school_id = $1 AND parent_id IS NOT NULL LIMIT 1',
+        [schoolId],
+      ),
+    );
+    let raised: unknown;
+    try {
+      await unsafeAsOwner(t.services.db, (q) =>
+        q.query(
+          `INSERT INTO categories (school_id, parent_id, name, colour, guidance, restricted, sort_order)
+           VALUES ($1, $2, $3, '#00695c', '', false, 999)`,
+          [schoolId, cat!.parent_id, cat!.name.toUpperCase()],
+        ),
+      );
+    } catch (e) {
+      raised = e;
+    }
+    expect((raised as { code?: string }).code).toBe('23505');
+    const app = Fastify();
+    installErrorHandlers(app);
+    app.get('/race', () => Promise.reject(raised as Error));
+    const res = await app.inject({ method: 'GET', url: '/race' });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toEqual({
+      error: {
+        code: 'conflict',
+        message: 'That already exists: someone may have just saved the same. Nothing was saved.',
+      },
+    });
+    await app.close();
   });
 
   it('refuses a state change without the CSRF token, or from another site', async () => {
