@@ -1,7 +1,7 @@
 // Outgoing email without an SMTP server (issue 3): sign-in and reset links are written to the log
 // for the operator in development only. Anywhere else (tests, production) nothing with a link is
 // logged, start-up warns that emails cannot be sent, and an invitation that needs an email says so
-// (503) instead of failing with a 500.
+// (503) before anything is made, instead of failing with a 500.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   call,
@@ -16,6 +16,15 @@ import {
 import { configuredMailer, createServices, type Log } from './services.ts';
 import { buildApp } from './http/app.ts';
 import { signInLinkEmail } from './auth/mailer.ts';
+import { auditActions } from './auth/identity-test-kit.ts';
+import { unsafeAsOwner } from './db/tenancy.ts';
+
+const usersWithEmail = async (t: TestApp, email: string) =>
+  (
+    await unsafeAsOwner(t.services.db, (q) =>
+      q.query('SELECT id FROM users WHERE lower(email) = lower($1)', [email]),
+    )
+  ).length;
 
 function capturingLog(): Log & { lines: string[] } {
   const lines: string[] = [];
@@ -87,13 +96,15 @@ describe('an invitation without an SMTP server', () => {
   });
   afterAll(async () => t.close());
 
-  it('answers 503 saying the email could not be sent, never a 500', async () => {
+  it('answers 503 saying the email could not be sent, never a 500, and makes no account', async () => {
     const schoolId = await makeSchool(t.services);
     const admin = await signIn(t.app, await makeUser(t.services, schoolId, 'school_admin'), {
       elevated: true,
     });
+    const email = `new-${Date.now()}@test.lantern.invalid`;
+    const before = await auditActions(t, schoolId);
     const res = await call(t.app, admin, 'POST', '/api/admin/users', {
-      email: `new-${Date.now()}@test.lantern.invalid`,
+      email,
       name: 'New Starter',
       role: 'teacher',
     });
@@ -102,5 +113,33 @@ describe('an invitation without an SMTP server', () => {
       code: 'email_unavailable',
       message: expect.stringMatching(/no mail server configured/) as unknown,
     });
+    // Nothing half-made: no account (so asking again later is not "already in use"), no link,
+    // no audit entry claiming an invitation.
+    expect(await usersWithEmail(t, email)).toBe(0);
+    expect(await auditActions(t, schoolId)).toEqual(before);
+  });
+
+  it('keeps the invitation when the mail server refuses the email, and says to send it again', async () => {
+    const schoolId = await makeSchool(t.services);
+    const admin = await signIn(t.app, await makeUser(t.services, schoolId, 'school_admin'), {
+      elevated: true,
+    });
+    t.services.mailer = { send: () => Promise.reject(new Error('421 try again later')) };
+    try {
+      const email = `late-${Date.now()}@test.lantern.invalid`;
+      const res = await call(t.app, admin, 'POST', '/api/admin/users', {
+        email,
+        name: 'Late Starter',
+        role: 'teacher',
+      });
+      expect(res.statusCode, res.body).toBe(502);
+      expect(res.json<{ error: { code: string; message: string } }>().error).toMatchObject({
+        code: 'email_failed',
+        message: expect.stringMatching(/saved.*Send the link again/s) as unknown,
+      });
+      expect(await usersWithEmail(t, email)).toBe(1);
+    } finally {
+      t.services.mailer = undefined;
+    }
   });
 });

@@ -10,7 +10,7 @@ import { requireAbility } from '../access/step-up.ts';
 import { CAPABILITIES, CATEGORY_ACCESS } from '../access/permissions.ts';
 import { ROLES } from '../access/actor.ts';
 import { PASSWORD_EXPIRY_NOTE, SECOND_FACTOR_AT_SIGN_IN } from '../schools/settings.ts';
-import { linkFor, sendLink } from '../auth/invitations.ts';
+import { linkFor, requireMailer, sendLink } from '../auth/invitations.ts';
 import {
   disableUser,
   inviteUser,
@@ -153,7 +153,9 @@ export function registerAdminRoutes(app: App, services: Services): void {
       },
     },
     async (req, reply) => {
-      const { id, link } = await admin(req).tx(async (t) => {
+      const c = admin(req);
+      const mailer = requireMailer(services);
+      const { id, link } = await c.tx(async (t) => {
         const userId = await inviteUser(t, req.body);
         return {
           id: userId,
@@ -165,7 +167,7 @@ export function registerAdminRoutes(app: App, services: Services): void {
           }),
         };
       });
-      await sendLink(services, req.body.email.trim().toLowerCase(), link);
+      await sendLink(mailer, req.body.email.trim().toLowerCase(), link);
       return reply.status(201).send({ id });
     },
   );
@@ -181,7 +183,9 @@ export function registerAdminRoutes(app: App, services: Services): void {
       },
     },
     async (req, reply) => {
-      const { email, link } = await admin(req).tx(async (t) => {
+      const c = admin(req);
+      const mailer = requireMailer(services);
+      const { email, link } = await c.tx(async (t) => {
         const [u] = await t.q<{ email: string; password_hash: string | null }>(
           'SELECT email, password_hash FROM users WHERE id = $1 AND disabled_at IS NULL',
           [req.params.id],
@@ -203,7 +207,7 @@ export function registerAdminRoutes(app: App, services: Services): void {
           }),
         };
       });
-      await sendLink(services, email, link);
+      await sendLink(mailer, email, link);
       return reply.status(204).send(null);
     },
   );

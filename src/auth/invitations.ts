@@ -11,7 +11,11 @@ import { createLink, LINK_MINUTES, type LinkPurpose } from './links.ts';
 import { signInLinkEmail } from './mailer.ts';
 import { HttpError } from '../http/errors.ts';
 
-export async function sendLink(services: Services, to: string, link: string): Promise<void> {
+/**
+ * The mailer, or a 503 saying why there is none. Called BEFORE the transaction that creates the
+ * account or link, so a school without email gets a refusal and nothing half-made.
+ */
+export function requireMailer(services: Services): NonNullable<Services['mailer']> {
   if (!services.mailer) {
     throw new HttpError(
       503,
@@ -20,7 +24,25 @@ export async function sendLink(services: Services, to: string, link: string): Pr
         'Ask whoever runs Lantern to set one up, then send the link again.',
     );
   }
-  await services.mailer.send({ to, ...signInLinkEmail(link, { validMinutes: LINK_MINUTES }) });
+  return services.mailer;
+}
+
+/** Sends a link made by linkFor, after its transaction committed (the link is already saved). */
+export async function sendLink(
+  mailer: NonNullable<Services['mailer']>,
+  to: string,
+  link: string,
+): Promise<void> {
+  try {
+    await mailer.send({ to, ...signInLinkEmail(link, { validMinutes: LINK_MINUTES }) });
+  } catch {
+    throw new HttpError(
+      502,
+      'email_failed',
+      'The change was saved, but the mail server did not take the email. ' +
+        'Send the link again from the staff page in a few minutes.',
+    );
+  }
 }
 
 /** Creates a link in the caller's transaction; send it after commit with sendLink. */
@@ -62,10 +84,11 @@ export async function sendResetLink(
     return url;
   });
   try {
-    await sendLink(services, email, link);
+    await sendLink(requireMailer(services), email, link);
   } catch {
+    // The asker gets the same answer whatever happened here (nothing revealed about accounts).
     services.log.warn(
-      'a password-reset link could not be sent (mail server refused or unreachable)',
+      'a password-reset link could not be sent (no mail server configured, or it refused)',
     );
   }
 }
