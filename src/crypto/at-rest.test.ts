@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApp, type App } from '../http/app.ts';
+import type { App } from '../http/app.ts';
 import { openDatabase } from '../db/engine.ts';
 import { unsafeAsOwner } from '../db/tenancy.ts';
 import { createServices, type Services } from '../services.ts';
@@ -22,6 +22,7 @@ import {
   silentLog,
   testApp,
   testConfig,
+  appFor,
 } from '../test/harness.ts';
 import { DecryptError } from './aead.ts';
 
@@ -42,7 +43,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'lantern-at-rest-'));
   const db = await openDatabase({ engine: 'embedded', dir: path.join(dataDir, 'pgdata') });
   const services = await createServices(testConfig({ dataDir }), { db, log: silentLog });
-  const { app } = await buildApp(services);
+  const { app } = await appFor(services);
   stack = {
     app,
     services,
@@ -138,7 +139,7 @@ describe('encryption at rest', () => {
       // Reopen for the remaining tests.
       const db = await openDatabase({ engine: 'embedded', dir: path.join(dataDir!, 'pgdata') });
       const services = await createServices(testConfig({ dataDir }), { db, log: silentLog });
-      const { app } = await buildApp(services);
+      const { app } = await appFor(services);
       stack = {
         app,
         services,

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { buildApp, type App } from '../http/app.ts';
+import type { App } from '../http/app.ts';
 import { openDatabase, type Database } from '../db/engine.ts';
 import { unsafeAsOwner } from '../db/tenancy.ts';
 import { rotateMasterKey } from '../cli/rotate-command.ts';
@@ -26,6 +26,7 @@ import {
   testConfig,
   testDatabase,
   type Session,
+  appFor,
 } from '../test/harness.ts';
 import { DecryptError } from './aead.ts';
 import { keyringOf, readKeyFile, type MasterKey } from './master-key.ts';
@@ -67,7 +68,7 @@ beforeAll(async () => {
     testConfig({ masterKey: undefined, masterKeyFile: path.join(dir, 'master.key') }),
     { db: store.db, log: silentLog },
   );
-  app = (await buildApp(services)).app;
+  app = (await appFor(services)).app;
 });
 
 afterAll(async () => {
@@ -147,7 +148,7 @@ describe('master key rotation', () => {
 
     // A new process holding only the new key reads everything, old and new.
     const fresh: Services = { ...services, keys: new SchoolKeys(() => keyringOf([next])) };
-    const freshApp = (await buildApp(fresh)).app;
+    const freshApp = (await appFor(fresh)).app;
     try {
       expect(await readBody(freshApp, a, before)).toBe('Written before the rotation.');
       expect(await readBody(freshApp, a, after)).toBe('Written after the rotation.');
@@ -197,7 +198,7 @@ describe('master key rotation', () => {
     const c = await staffedSchool();
     const id = await logConcern(app, c, 'Logged, then the keys were rotated.');
     const started = await createServices(services.config, { db: store.db, log: silentLog });
-    const startedApp = (await buildApp(started)).app;
+    const startedApp = (await appFor(started)).app;
     try {
       await rotateQuietly();
       expect(await readBody(startedApp, c, id)).toBe('Logged, then the keys were rotated.');

@@ -63,12 +63,21 @@ export async function testServices(
 
 export type TestApp = { app: App; routes: RouteInfo[]; services: Services; close(): Promise<void> };
 
+/**
+ * The app for services a test made itself (its own database files, a key about to rotate…),
+ * known to signIn and currentCode like testApp's, which need the database for test shortcuts.
+ */
+export async function appFor(services: Services): Promise<{ app: App; routes: RouteInfo[] }> {
+  const built = await buildApp(services);
+  servicesOf.set(built.app, services);
+  return built;
+}
+
 export async function testApp(
   opts: { config?: Partial<Config>; clock?: Clock } = {},
 ): Promise<TestApp> {
   const services = await testServices(opts);
-  const { app, routes } = await buildApp(services);
-  servicesOf.set(app, services);
+  const { app, routes } = await appFor(services);
   // Each test app speaks from its own address, so the per-address sign-in throttle of one test
   // file never slows another that shares the PostgreSQL database. A test may still set its own.
   const address = `2001:db8::${randomBytes(6).toString('hex').match(/.{4}/g)!.join(':')}`;
