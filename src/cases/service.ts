@@ -135,7 +135,11 @@ export async function openCase(
 }
 
 export async function joinCase(t: Tx, caseId: string, concernId: string, event = true) {
-  const [c] = await t.q<{ status: CaseStatus }>('SELECT status FROM cases WHERE id = $1', [caseId]);
+  // FOR SHARE: a close or NFA of the case (FOR UPDATE) waits for this, or this for it.
+  const [c] = await t.q<{ status: CaseStatus }>(
+    'SELECT status FROM cases WHERE id = $1 FOR SHARE',
+    [caseId],
+  );
   if (!c) throw badRequest('That case was not found.', 'unknown_case');
   if (!caseAllowed(t.actor, c).includes('add_concern'))
     throw conflict('That case is closed: reopen it before adding a concern to it.');

@@ -64,7 +64,8 @@ export function registerDashboardRoutes(app: App, services: Services): void {
         return {
           alerts: await myAlerts(t, false, 50),
           actions,
-          actionsWaiting: actionsTier === 'step_up' ? await countMyOpenActions(t) : actions.length,
+          // Counted, not the list's length: the list stops at 100.
+          actionsWaiting: actionsTier === 'never' ? 0 : await countMyOpenActions(t),
           openCases: cases.map((c) => ({
             id: c.id,
             pupil: { id: c.pupil_id, name: c.pupil_name },

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../http/context.ts';
 import { badRequest, conflict, notFound } from '../http/errors.ts';
-import { referralDueAt, referralStatus } from '../records/domain.ts';
+import { CLOCK_SKEW_MS, referralDueAt, referralStatus } from '../records/domain.ts';
 import { caseAllowed, type CaseStatus } from '../cases/policy.ts';
 import { referralAllowed, type ReferralAction } from './policy.ts';
 
@@ -34,7 +34,7 @@ export async function listAgencies(t: Tx) {
 
 export async function createReferral(t: Tx, r: NewReferral): Promise<string> {
   const referredAt = new Date(r.referredAt);
-  if (referredAt.getTime() > t.now.getTime() + 5 * 60_000)
+  if (referredAt.getTime() > t.now.getTime() + CLOCK_SKEW_MS)
     throw badRequest('The referral date cannot be in the future.', 'referred_in_future');
   const [pupil] = await t.q('SELECT id FROM pupils WHERE id = $1', [r.pupilId]);
   if (!pupil) throw badRequest('That pupil was not found.', 'unknown_pupil');
@@ -49,9 +49,11 @@ export async function createReferral(t: Tx, r: NewReferral): Promise<string> {
   )
     throw badRequest('That concern was not found.', 'unknown_concern');
   if (r.caseId) {
-    const [c] = await t.q<{ status: CaseStatus }>('SELECT status FROM cases WHERE id = $1', [
-      r.caseId,
-    ]);
+    // FOR SHARE: a close or NFA of the case (FOR UPDATE) waits for this, or this for it.
+    const [c] = await t.q<{ status: CaseStatus }>(
+      'SELECT status FROM cases WHERE id = $1 FOR SHARE',
+      [r.caseId],
+    );
     if (!c) throw badRequest('That case was not found.', 'unknown_case');
     if (!caseAllowed(t.actor, c).includes('add_referral'))
       throw conflict('That case is closed: reopen it before adding a referral to it.');
@@ -204,7 +206,7 @@ export async function addFollowup(
   const note = f.note.trim();
   if (!note) throw badRequest('Write what was said or sent.', 'empty_note');
   const at = f.at ? new Date(f.at) : t.now;
-  if (at.getTime() > t.now.getTime() + 5 * 60_000)
+  if (at.getTime() > t.now.getTime() + CLOCK_SKEW_MS)
     throw badRequest('A follow-up cannot be dated in the future.', 'in_future');
   const id = randomUUID();
   const sealer = await t.sealer();
@@ -258,7 +260,7 @@ export async function setReferralStatus(
       : 'That referral is closed.',
   );
   const when = at ? new Date(at) : t.now;
-  if (when.getTime() > t.now.getTime() + 5 * 60_000)
+  if (when.getTime() > t.now.getTime() + CLOCK_SKEW_MS)
     throw badRequest('That date cannot be in the future.', 'in_future');
   if (when < row.referred_at)
     throw badRequest('That date cannot be before the referral was made.', 'before_referral');

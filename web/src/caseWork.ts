@@ -5,6 +5,8 @@ import { useEffect, useState } from 'react';
 import { api, ApiError, errorMessage, isAbort } from './api.ts';
 import { useSessionApi } from './session.tsx';
 import type { Loaded } from './useLoad.ts';
+import type { CaseAction } from '../../src/cases/policy.ts';
+import type { ReferralAction } from '../../src/referrals/policy.ts';
 
 export type Ref = { id: string; name: string };
 
@@ -22,9 +24,8 @@ export type CaseEventView = {
   rationale: string | null;
 };
 
-/** What the server lets this user do with a case now (src/cases/policy.ts). */
-export type CaseAbility =
-  'edit' | 'close' | 'no_further_action' | 'reopen' | 'add_concern' | 'add_action' | 'add_referral';
+/** What the server lets this user do with a case now: the server's own list. */
+export type CaseAbility = CaseAction;
 
 export type CaseView = {
   id: string;
@@ -90,7 +91,7 @@ export type ReferralView = {
   allowed: ReferralAbility[];
 };
 
-export type ReferralAbility = 'add_followup' | 'record_response' | 'close';
+export type ReferralAbility = ReferralAction;
 
 export type ReferralDetail = ReferralView & {
   followups: { id: string; kind: string; at: string; by: string; note: string }[];
