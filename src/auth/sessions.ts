@@ -113,6 +113,8 @@ type SessionRow = {
   last_seen_at: Date;
   disabled_at: Date | null;
   password_changed_at: Date | null;
+  /** A confirmed authenticator app or a security key (read with the session: one query). */
+  has_factor: boolean;
 };
 
 export type EndReason = 'idle' | 'absolute' | 'disabled' | 'password_changed';
@@ -140,7 +142,11 @@ export async function resolveSession(
     const [row] = await tx.query<SessionRow>(
       `SELECT s.id, s.school_id, sc.name AS school_name, sc.settings AS school_settings, s.user_id,
               u.email, u.name, u.role, s.csrf_token, s.stage, s.elevated_until, s.created_at,
-              s.expires_at, s.last_seen_at, u.disabled_at, u.password_changed_at
+              s.expires_at, s.last_seen_at, u.disabled_at, u.password_changed_at,
+              (EXISTS (SELECT 1 FROM totp_credentials t
+                       WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL)
+               OR EXISTS (SELECT 1 FROM webauthn_credentials w
+                          WHERE w.user_id = u.id AND w.removed_at IS NULL)) AS has_factor
        FROM sessions s JOIN users u ON u.id = s.user_id JOIN schools sc ON sc.id = s.school_id
        WHERE s.id = $1 AND s.ended_at IS NULL`,
       [found.session_id],
@@ -177,9 +183,7 @@ export async function resolveSession(
       row.stage === 'full' && row.elevated_until !== null && row.elevated_until > now;
     const permissions = await loadPermissions(tx, row.user_id);
     const mustEnrol =
-      row.stage === 'full' &&
-      secondFactorRequired({ settings, permissions }) &&
-      !(await hasAnyFactor(tx, row.user_id));
+      row.stage === 'full' && secondFactorRequired({ settings, permissions }) && !row.has_factor;
     return {
       state: 'active',
       user: {
@@ -203,16 +207,6 @@ export async function resolveSession(
       },
     } as const;
   });
-}
-
-async function hasAnyFactor(tx: Queryable, userId: string): Promise<boolean> {
-  const [r] = await tx.query<{ has_factor: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM totp_credentials WHERE user_id = $1 AND confirmed_at IS NOT NULL)
-         OR EXISTS (SELECT 1 FROM webauthn_credentials WHERE user_id = $1 AND removed_at IS NULL)
-       AS has_factor`,
-    [userId],
-  );
-  return r?.has_factor === true;
 }
 
 export async function endSession(
