@@ -24,6 +24,13 @@ export const conflict = (message: string) => new HttpError(409, 'conflict', mess
 
 /** PostgreSQL's SQLSTATE for a unique index refusing a row (both engines report it). */
 const UNIQUE_VIOLATION = '23505';
+/** Unique indexes over names and addresses people type, each checked before its insert. */
+const NAMES_PEOPLE_CHOOSE = new Set([
+  'users_email_key',
+  'categories_school_name_key',
+  'staff_groups_school_name',
+  'referral_agencies_name_key',
+]);
 
 export type ErrorBody = { error: { code: string; message: string } };
 
@@ -67,9 +74,15 @@ export function installErrorHandlers(app: FastifyInstance): void {
                 : 'The request could not be processed.';
       return reply.status(status).send({ error: { code: 'bad_request', message } });
     }
-    // A unique index refused a row another request had just written (the checks before the
-    // insert saw nothing yet): the transaction rolled back, so say so plainly, not 500.
-    if ((err as { code?: unknown }).code === UNIQUE_VIOLATION) {
+    // A unique index on a name a person chose refused a row another request had just written
+    // (the checks before the insert saw nothing yet): the transaction rolled back, so say so
+    // plainly. Any other unique violation (an audit chain out of step…) stays a 500.
+    const dbErr = err as { code?: unknown; constraint?: unknown };
+    if (
+      dbErr.code === UNIQUE_VIOLATION &&
+      typeof dbErr.constraint === 'string' &&
+      NAMES_PEOPLE_CHOOSE.has(dbErr.constraint)
+    ) {
       return reply.status(409).send({
         error: {
           code: 'conflict',

@@ -148,7 +148,7 @@ describe('bad input', () => {
     } catch (e) {
       raised = e;
     }
-    expect((raised as { code?: string }).code).toBe('23505');
+    expect(raised).toMatchObject({ code: '23505', constraint: 'categories_school_name_key' });
     const app = Fastify();
     installErrorHandlers(app);
     app.get('/race', () => Promise.reject(raised as Error));
