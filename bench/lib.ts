@@ -107,7 +107,10 @@ function cookieOf(res: Response, old?: string): string {
   return c ? c.split(';')[0]! : (old ?? '');
 }
 
-/** Signs in over HTTP; with `elevated`, enrols an authenticator and steps up with its code. */
+/**
+ * Signs in over HTTP (each bench user once); with `elevated`, or when the school requires it,
+ * enrols an authenticator, which leaves the session stepped up.
+ */
 export async function signedIn(b: Bench, user: BenchUser, elevated = false): Promise<Client> {
   const res = await fetch(`${b.base}/api/auth/sign-in`, {
     method: 'POST',
@@ -115,7 +118,11 @@ export async function signedIn(b: Bench, user: BenchUser, elevated = false): Pro
     body: JSON.stringify({ email: user.email, password: PASSWORD }),
   });
   if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
-  let csrf = (await res.json()) as { csrfToken: string };
+  const answer = (await res.json()) as {
+    csrfToken: string;
+    secondFactor?: { enrolmentRequired?: boolean };
+  };
+  let csrf = answer;
   let cookie = cookieOf(res);
   const client: Client = {
     get: (path) => fetch(`${b.base}${path}`, { headers: { cookie } }),
@@ -126,7 +133,8 @@ export async function signedIn(b: Bench, user: BenchUser, elevated = false): Pro
         body: JSON.stringify(body ?? {}),
       }),
   };
-  if (!elevated) return client;
+  // A school asks readers (a class teacher too) to set up a second factor at sign-in.
+  if (!elevated && answer.secondFactor?.enrolmentRequired !== true) return client;
   const enrol = await client.post('/api/auth/totp/enrol', {});
   if (!enrol.ok) throw new Error(`enrol failed: ${enrol.status} ${await enrol.text()}`);
   const secret = ((await enrol.json()) as { manualKey: string }).manualKey.replace(/\s/g, '');
