@@ -1,6 +1,6 @@
 // Prints how long renderChronologyPdf takes for a pupil with 2,000 entries (issue 4's scenario).
 // Run: node bench/chronology-pdf-render.ts (the renderer alone, no database or HTTP)
-import { renderChronologyPdf, type ChronologyPdfEntry } from '../src/records/chronology-pdf.ts';
+import { renderChronologyPdf, type ChronologyPdfEntry } from '../src/features/chronology/pdf.ts';
 
 const ENTRIES = 2000;
 const RUNS = 10;

@@ -5,13 +5,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { loadConfig, type Config } from '../src/config.ts';
-import { openDatabase, type Database } from '../src/db/engine.ts';
-import { createServices, type Services } from '../src/services.ts';
+import { openDatabase, type Database } from '../src/platform/db/engine.ts';
+import { createServices, type Services } from '../src/platform/services.ts';
 import { buildApp, type App } from '../src/http/app.ts';
-import { createSchool } from '../src/schools/create.ts';
-import { createUser } from '../src/users/create.ts';
-import type { Role } from '../src/access/actor.ts';
-import { totpCodeAt } from '../src/auth/totp.ts';
+import { createSchool } from '../src/features/administration/create-school.ts';
+import { createUser } from '../src/features/administration/create-user.ts';
+import type { Role } from '../src/core/access/actor.ts';
+import { totpCodeAt } from '../src/features/identity/totp.ts';
 
 export type Engine = 'embedded' | 'postgres';
 export const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };

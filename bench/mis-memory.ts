@@ -9,9 +9,9 @@
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fullBatch, generateSchool, writeBatch } from '../src/mis/fixtures/generate.ts';
-import { readMisFolder } from '../src/mis/formats/index.ts';
-import { runSync, summaryLine } from '../src/mis/sync.ts';
+import { fullBatch, generateSchool, writeBatch } from '../src/features/mis/fixtures/generate.ts';
+import { readMisFolder } from '../src/features/mis/formats/index.ts';
+import { runSync, summaryLine } from '../src/features/mis/sync.ts';
 import { loadConfig } from '../src/config.ts';
 import { benchSchool, machine, startBench } from './lib.ts';
 

@@ -8,14 +8,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { call, categoryIds, currentCode, makeUser, signIn } from '../src/test/harness.ts';
-import { unsafeAsOwner } from '../src/db/tenancy.ts';
-import { accountKey } from '../src/auth/throttle.ts';
+import { unsafeAsOwner } from '../src/platform/db/tenancy.ts';
+import { accountKey } from '../src/features/identity/throttle.ts';
 import {
   auditRows,
   linkToken,
   startMailTrap,
   type MailTrap,
-} from '../src/auth/identity-test-kit.ts';
+} from '../src/features/identity/identity-test-kit.ts';
 import {
   buildSchool,
   DESKTOP,

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { currentCode, makeUser, signIn, type TestUser } from '../src/test/harness.ts';
-import { unsafeAsOwner } from '../src/db/tenancy.ts';
+import { unsafeAsOwner } from '../src/platform/db/tenancy.ts';
 import {
   buildSchool,
   type Cast,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { fullBatch, generateSchool, writeBatch } from '../src/mis/fixtures/generate.ts';
+import { fullBatch, generateSchool, writeBatch } from '../src/features/mis/fixtures/generate.ts';
 import { makeUser, signIn } from '../src/test/harness.ts';
 import {
   buildSchool,

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { fullBatch, generateSchool, writeBatch } from '../src/mis/fixtures/generate.ts';
-import { readMisFolder } from '../src/mis/formats/index.ts';
-import { runSync } from '../src/mis/sync.ts';
-import { unsafeAsOwner } from '../src/db/tenancy.ts';
+import { fullBatch, generateSchool, writeBatch } from '../src/features/mis/fixtures/generate.ts';
+import { readMisFolder } from '../src/features/mis/formats/index.ts';
+import { runSync } from '../src/features/mis/sync.ts';
+import { unsafeAsOwner } from '../src/platform/db/tenancy.ts';
 import { call, signIn } from '../src/test/harness.ts';
 import {
   buildSchool,

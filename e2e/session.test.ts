@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { call, makeUser, signIn, testClock } from '../src/test/harness.ts';
-import { unsafeAsOwner } from '../src/db/tenancy.ts';
+import { unsafeAsOwner } from '../src/platform/db/tenancy.ts';
 import {
   buildSchool,
   expectNoAxeViolations,

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Clock } from '../src/services.ts';
+import type { Clock } from '../src/platform/services.ts';
 import type { Config } from '../src/config.ts';
-import { unsafeAsOwner } from '../src/db/tenancy.ts';
+import { unsafeAsOwner } from '../src/platform/db/tenancy.ts';
 import {
   currentCode,
   makePupil,

@@ -1,10 +1,10 @@
 // Starts Lantern: configuration, database (migrated), keys, demo data on a first embedded run,
 // then the HTTP server. Stops cleanly on SIGINT/SIGTERM.
 import { ConfigError, loadConfig } from './config.ts';
-import { createServices, consoleLog } from './services.ts';
+import { createServices, consoleLog } from './platform/services.ts';
 import { buildApp } from './http/app.ts';
 import { seedDemoIfEmpty } from './demo/seed.ts';
-import { startMisScheduler } from './mis/scheduler.ts';
+import { startMisScheduler } from './features/mis/scheduler.ts';
 import { startDueWork } from './jobs/due-work.ts';
 import { startEmbeddedMaintenance } from './jobs/maintenance.ts';
 

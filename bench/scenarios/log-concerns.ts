@@ -3,7 +3,7 @@
 // ceiling: the same rows (with the alert rows) inserted straight into the database, C at a time,
 // with no HTTP, sessions, encryption, search index, email or audit — and the ratio of the two.
 import { randomUUID } from 'node:crypto';
-import { unsafeAsOwner } from '../../src/db/tenancy.ts';
+import { unsafeAsOwner } from '../../src/platform/db/tenancy.ts';
 import {
   benchSchool,
   benchUser,

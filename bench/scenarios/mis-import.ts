@@ -7,17 +7,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
-import { openDatabase, type Database } from '../../src/db/engine.ts';
-import { createServices } from '../../src/services.ts';
-import { createSchool } from '../../src/schools/create.ts';
+import { openDatabase, type Database } from '../../src/platform/db/engine.ts';
+import { createServices } from '../../src/platform/services.ts';
+import { createSchool } from '../../src/features/administration/create-school.ts';
 import {
   fullBatch,
   generateSchool,
   makeDelta,
   writeBatch,
-} from '../../src/mis/fixtures/generate.ts';
-import { readMisFolder } from '../../src/mis/formats/index.ts';
-import { runSync, summaryLine } from '../../src/mis/sync.ts';
+} from '../../src/features/mis/fixtures/generate.ts';
+import { readMisFolder } from '../../src/features/mis/formats/index.ts';
+import { runSync, summaryLine } from '../../src/features/mis/sync.ts';
 import { randomBytes } from 'node:crypto';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };

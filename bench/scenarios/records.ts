@@ -4,8 +4,8 @@
 // so what is read back is exactly what the API would have stored; only the HTTP path of writing
 // is skipped. Readers are a DSL who stepped up with an authenticator code.
 import { randomUUID } from 'node:crypto';
-import { inSchool, unsafeAsOwner } from '../../src/db/tenancy.ts';
-import { concernTokens } from '../../src/concerns/service.ts';
+import { inSchool, unsafeAsOwner } from '../../src/platform/db/tenancy.ts';
+import { concernTokens } from '../../src/features/concerns/service.ts';
 import {
   benchSchool,
   benchUser,

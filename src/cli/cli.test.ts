@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { verify as verifyArgon2 } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openDatabase, type Database } from '../db/engine.ts';
-import { unsafeAsOwner } from '../db/tenancy.ts';
-import { newMasterKey, readKeyFile, writeKeyFile } from '../crypto/master-key.ts';
+import { openDatabase, type Database } from '../platform/db/engine.ts';
+import { unsafeAsOwner } from '../platform/db/tenancy.ts';
+import { newMasterKey, readKeyFile, writeKeyFile } from '../platform/crypto/master-key.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const NODE = path.join(ROOT, 'node_modules/.bin/node');

@@ -2,14 +2,14 @@
 // keys rotate, audit verify. Each opens the configured database, does one thing, closes it.
 import type { Command } from 'commander';
 import type { Config } from '../config.ts';
-import { createServices, type Services } from '../services.ts';
-import { createSchool } from '../schools/create.ts';
-import { createUser } from '../users/create.ts';
-import { isRole, ROLES } from '../access/actor.ts';
-import { verifyAudit } from '../audit/verify.ts';
+import { createServices, type Services } from '../platform/services.ts';
+import { createSchool } from '../features/administration/create-school.ts';
+import { createUser } from '../features/administration/create-user.ts';
+import { isRole, ROLES } from '../core/access/actor.ts';
+import { verifyAudit } from '../platform/audit/verify.ts';
 import { rotateMasterKey } from './rotate-command.ts';
-import { migrate } from '../db/migrate.ts';
-import { openConfiguredDatabase } from '../services.ts';
+import { migrate } from '../platform/db/migrate.ts';
+import { openConfiguredDatabase } from '../platform/services.ts';
 
 async function withServices<T>(config: () => Config, fn: (s: Services) => Promise<T>): Promise<T> {
   const services = await createServices(config(), {

@@ -3,10 +3,10 @@
 // non-zero, with the reason on stderr, when the run is rejected (nothing is then applied).
 import { Option, type Command } from 'commander';
 import type { Config } from '../config.ts';
-import { createServices } from '../services.ts';
-import { readMisFolder } from '../mis/formats/index.ts';
-import { runSync, SyncRejected, summaryLine } from '../mis/sync.ts';
-import type { MisFormat, SnapshotKind } from '../mis/snapshot.ts';
+import { createServices } from '../platform/services.ts';
+import { readMisFolder } from '../features/mis/formats/index.ts';
+import { runSync, SyncRejected, summaryLine } from '../features/mis/sync.ts';
+import type { MisFormat, SnapshotKind } from '../features/mis/snapshot.ts';
 
 type Opts = { school: string; format: MisFormat; kind: SnapshotKind };
 

@@ -3,12 +3,12 @@
 // service that re-reads the file can still unwrap either way. With LANTERN_MASTER_KEY, the new key
 // is written to --new-key-file for the operator to install in place of the old one.
 import { existsSync } from 'node:fs';
-import type { Services } from '../services.ts';
-import { keyringLoader } from '../services.ts';
-import { newMasterKey, readKeyFile, writeKeyFile } from '../crypto/master-key.ts';
-import { rewrapAll } from '../crypto/rotate.ts';
-import { unsafeAsOwner } from '../db/tenancy.ts';
-import { appendAudit } from '../audit/chain.ts';
+import type { Services } from '../platform/services.ts';
+import { keyringLoader } from '../platform/services.ts';
+import { newMasterKey, readKeyFile, writeKeyFile } from '../platform/crypto/master-key.ts';
+import { rewrapAll } from '../platform/crypto/rotate.ts';
+import { unsafeAsOwner } from '../platform/db/tenancy.ts';
+import { appendAudit } from '../platform/audit/chain.ts';
 
 export async function rotateMasterKey(s: Services, newKeyFile?: string): Promise<void> {
   const { config } = s;

@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { call, testApp, type TestApp } from '../test/harness.ts';
-import { totpCodeAt } from '../auth/totp.ts';
-import { unsafeAsOwner } from '../db/tenancy.ts';
+import { totpCodeAt } from '../features/identity/totp.ts';
+import { unsafeAsOwner } from '../platform/db/tenancy.ts';
 import { seedDemo, seedDemoIfEmpty, type DemoCredential } from './seed.ts';
 
 let t: TestApp;

@@ -4,16 +4,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Services } from '../services.ts';
-import { inSchool, unsafeAsOwner } from '../db/tenancy.ts';
-import { createSchool, createTrust } from '../schools/create.ts';
-import { createUser } from '../users/create.ts';
-import type { Role } from '../access/actor.ts';
-import { appendAudit } from '../audit/chain.ts';
+import type { Services } from '../platform/services.ts';
+import { inSchool, unsafeAsOwner } from '../platform/db/tenancy.ts';
+import { createSchool, createTrust } from '../features/administration/create-school.ts';
+import { createUser } from '../features/administration/create-user.ts';
+import type { Role } from '../core/access/actor.ts';
+import { appendAudit } from '../platform/audit/chain.ts';
 import { FIRST_NAMES, LAST_NAMES } from './names.ts';
-import { newTotpSecret } from '../auth/totp.ts';
-import { TOTP_FIELD } from '../auth/second-factor.ts';
-import { concernTokens } from '../concerns/service.ts';
+import { newTotpSecret } from '../features/identity/totp.ts';
+import { TOTP_FIELD } from '../features/identity/second-factor.ts';
+import { concernTokens } from '../features/concerns/service.ts';
 
 export type DemoCredential = {
   school: string;

@@ -4,7 +4,7 @@
 // the first tier (issue 3): signed in with a password alone, whoever could do it after a second
 // factor gets 403 step_up_required, unless the row says the route works there too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES, type Role } from '../access/actor.ts';
+import { ROLES, type Role } from '../core/access/actor.ts';
 import {
   call,
   categoryIds,
@@ -18,9 +18,9 @@ import {
   type TestApp,
   type TestUser,
 } from '../test/harness.ts';
-import { unsafeAsOwner } from '../db/tenancy.ts';
-import { startMailTrap, type MailTrap } from '../auth/identity-test-kit.ts';
-import { hashToken } from '../auth/sessions.ts';
+import { unsafeAsOwner } from '../platform/db/tenancy.ts';
+import { startMailTrap, type MailTrap } from '../features/identity/identity-test-kit.ts';
+import { hashToken } from '../features/identity/sessions.ts';
 
 /** What one role (or school B) may use: its own action, case, referral, admin target… */
 type Own = {

@@ -13,11 +13,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
-import type { Services } from '../services.ts';
-import { installErrorHandlers } from './errors.ts';
+import type { Services } from '../platform/services.ts';
+import { installErrorHandlers } from './error-handler.ts';
 import { installSecurityHeaders } from './security-headers.ts';
-import { installAuth } from './context.ts';
-import { registerFeatures } from './features.ts';
+import { installAuth } from '../core/context.ts';
+import { registerFeatures } from '../features.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,

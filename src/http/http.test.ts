@@ -13,8 +13,8 @@ import {
   type TestApp,
 } from '../test/harness.ts';
 import Fastify from 'fastify';
-import { unsafeAsOwner } from '../db/tenancy.ts';
-import { installErrorHandlers } from './errors.ts';
+import { unsafeAsOwner } from '../platform/db/tenancy.ts';
+import { installErrorHandlers } from './error-handler.ts';
 
 let t: TestApp;
 let session: Session;

@@ -3,14 +3,14 @@
 // action reminders, and ends (and audits) sessions that idled out or reached their lifetime. Runs per school inside that school's tenant scope; `now` is passed in so tests
 // drive it with a controllable clock. An operator-level loop over schools is the one place this
 // crosses tenants, reading only school ids.
-import type { Services } from '../services.ts';
-import { inSchool, unsafeAsOwner } from '../db/tenancy.ts';
-import { appendAudit } from '../audit/chain.ts';
-import type { Queryable } from '../db/engine.ts';
-import { raiseAlerts } from '../alerts/service.ts';
-import { ESCALATION_GROUPS, membersOfStaffGroups } from '../alerts/recipients.ts';
-import { emailAlerted } from '../alerts/email.ts';
-import { endLapsedSessions } from '../auth/session-sweep.ts';
+import type { Services } from '../platform/services.ts';
+import { inSchool, unsafeAsOwner } from '../platform/db/tenancy.ts';
+import { appendAudit } from '../platform/audit/chain.ts';
+import type { Queryable } from '../platform/db/engine.ts';
+import { raiseAlerts } from '../features/alerts/service.ts';
+import { ESCALATION_GROUPS, membersOfStaffGroups } from '../features/alerts/recipients.ts';
+import { emailAlerted } from '../features/alerts/email.ts';
+import { endLapsedSessions } from '../features/identity/session-sweep.ts';
 
 const SYSTEM = { actorId: null, actorLabel: 'Lantern (scheduled)', ip: null, userAgent: null };
 

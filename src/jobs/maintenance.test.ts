@@ -1,8 +1,8 @@
 // The embedded engine's planner statistics are refreshed by Lantern itself (no autovacuum there).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePupil, makeSchool, testServices } from '../test/harness.ts';
-import type { Services } from '../services.ts';
-import { unsafeAsOwner } from '../db/tenancy.ts';
+import type { Services } from '../platform/services.ts';
+import { unsafeAsOwner } from '../platform/db/tenancy.ts';
 import { startEmbeddedMaintenance } from './maintenance.ts';
 
 let s: Services;

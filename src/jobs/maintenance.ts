@@ -4,8 +4,8 @@
 // records (measured with `npm run bench -- search`, 50,000 concerns on the embedded engine: p50
 // 1.4–2.0 s without statistics, 15–19 ms with them).
 // Runs ANALYZE shortly after start and then hourly; a failure is logged and retried next time.
-import type { Services } from '../services.ts';
-import { unsafeAsOwner } from '../db/tenancy.ts';
+import type { Services } from '../platform/services.ts';
+import { unsafeAsOwner } from '../platform/db/tenancy.ts';
 
 export async function refreshStatistics(services: Services): Promise<void> {
   await unsafeAsOwner(services.db, (q) => q.query('ANALYZE'));

@@ -5,8 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { openDatabase } from '../db/engine.ts';
-import { migrate } from '../db/migrate.ts';
+import { openDatabase } from '../platform/db/engine.ts';
+import { migrate } from '../platform/db/migrate.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -6,15 +6,15 @@ import { readFileSync } from 'node:fs';
 import { inject } from 'vitest';
 import type { InjectOptions } from 'fastify';
 import { loadConfig, type Config } from '../config.ts';
-import { openDatabase, type Database } from '../db/engine.ts';
-import { createServices, type Clock, type Services } from '../services.ts';
+import { openDatabase, type Database } from '../platform/db/engine.ts';
+import { createServices, type Clock, type Services } from '../platform/services.ts';
 import { buildApp, type App, type RouteInfo } from '../http/app.ts';
-import { createSchool } from '../schools/create.ts';
-import { createUser } from '../users/create.ts';
-import { unsafeAsOwner } from '../db/tenancy.ts';
-import type { Role } from '../access/actor.ts';
-import { totpCodeAt } from '../auth/totp.ts';
-import { hashToken } from '../auth/sessions.ts';
+import { createSchool } from '../features/administration/create-school.ts';
+import { createUser } from '../features/administration/create-user.ts';
+import { unsafeAsOwner } from '../platform/db/tenancy.ts';
+import type { Role } from '../core/access/actor.ts';
+import { totpCodeAt } from '../features/identity/totp.ts';
+import { hashToken } from '../features/identity/sessions.ts';
 
 export const silentLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 

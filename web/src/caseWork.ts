@@ -5,8 +5,8 @@ import { useEffect, useState } from 'react';
 import { api, ApiError, errorMessage, isAbort } from './api.ts';
 import { useSessionApi } from './session.tsx';
 import type { Loaded } from './useLoad.ts';
-import type { CaseAction } from '../../src/cases/policy.ts';
-import type { ReferralAction } from '../../src/referrals/policy.ts';
+import type { CaseAction } from '../../src/features/cases/policy.ts';
+import type { ReferralAction } from '../../src/features/referrals/policy.ts';
 
 export type Ref = { id: string; name: string };
 

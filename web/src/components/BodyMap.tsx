@@ -14,8 +14,8 @@ import {
   type BodyMapMark,
   type BodyMapSide,
   type BodyMarkType,
-} from '../../../src/records/body-map.ts';
-import { namedPlaces, nearestPlace } from '../../../src/records/body-map-regions.ts';
+} from '../../../src/shared/body-map.ts';
+import { namedPlaces, nearestPlace } from '../../../src/shared/body-map-regions.ts';
 
 export type { BodyMapMark };
 

@@ -11,7 +11,7 @@ function useStrength(password: string): Strength | null {
   useEffect(() => {
     if (!password) return;
     let live = true;
-    void import('../../../src/auth/password-strength.ts').then((m) => {
+    void import('../../../src/shared/password-strength.ts').then((m) => {
       if (live) setResult({ of: password, strength: m.passwordStrength(password) });
     });
     return () => {

@@ -11,7 +11,7 @@ import {
   categoryColourProblem,
   DEFAULT_GROUPS,
   TEXT_COLOUR_ON_CATEGORY,
-} from '../../../src/records/default-categories.ts';
+} from '../../../src/features/categories/defaults.ts';
 import { fieldOf } from './AdminShared.tsx';
 import type { AdminCategory, Choices } from './AdminCategories.tsx';
 

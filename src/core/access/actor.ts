@@ -1,0 +1,112 @@
+// Who is acting, and what they may do now. The school's group/category model
+// (src/access/permissions.ts) decides what a member could do; this file adds the second tier:
+// with a password alone a member may log a concern and see what they logged, nothing more, and
+// everything else waits until they elevate with a second factor. Deny by default: an ability not
+// listed is refused. Policy files ask here (or permissions.ts), never the role string itself.
+import { hasCapability, resolvePermissions, type Permissions } from './permissions.ts';
+
+/** Roles are labels that choose a new account's default groups; they grant nothing themselves. */
+export const ROLES = [
+  'teacher',
+  'head_of_year',
+  'dsl',
+  'deputy_dsl',
+  'headteacher',
+  'school_admin',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Actor = {
+  userId: string;
+  schoolId: string;
+  name: string;
+  role: Role;
+  /** The resolved union of the member's groups' grants. */
+  permissions: Permissions;
+  /** True while a second-factor elevation (step-up) lasts. */
+  elevated: boolean;
+};
+
+/** What a member may do, as sent to the UI in `capabilities`. */
+export const ABILITIES = [
+  'concern.create',
+  'pupil.pick',
+  'records.view',
+  'pupil.chronology',
+  'search',
+  'export',
+  'reports',
+  'admin',
+  /** From the school's `manage_cases` capability. */
+  'case.manage',
+  /**
+   * Seeing and completing the actions assigned to oneself (pupil names and sealed text): every
+   * member, once elevated. With a password alone the dashboard says only how many are waiting.
+   */
+  'actions.assigned',
+] as const;
+export type Ability = (typeof ABILITIES)[number];
+
+/** Abilities that need no second factor: logging a concern (and picking its pupils). */
+const FIRST_TIER: ReadonlySet<Ability> = new Set(['concern.create', 'pupil.pick']);
+
+function grantsAnyView(perms: Permissions): boolean {
+  return perms.grants.some(
+    (g) =>
+      g.nonRestrictedDefault === 'view' ||
+      g.restrictedDefault === 'view' ||
+      Object.values(g.categories).some((a) => a === 'view'),
+  );
+}
+
+function grantsAnyAdd(perms: Permissions): boolean {
+  // A category the member can add to: any default or explicit entry at add or view.
+  return perms.grants.some(
+    (g) =>
+      g.nonRestrictedDefault !== 'none' ||
+      g.restrictedDefault !== 'none' ||
+      Object.values(g.categories).some((a) => a !== 'none'),
+  );
+}
+
+/** Everything the member's groups allow once elevated. */
+export function abilitiesWhenElevated(perms: Permissions): Ability[] {
+  const out: Ability[] = [];
+  if (grantsAnyAdd(perms)) out.push('concern.create', 'pupil.pick');
+  if (grantsAnyView(perms)) out.push('records.view', 'pupil.chronology');
+  for (const c of ['search', 'export', 'reports', 'admin'] as const) {
+    if (hasCapability(perms, c)) out.push(c);
+  }
+  if (hasCapability(perms, 'manage_cases')) out.push('case.manage');
+  out.push('actions.assigned');
+  return out;
+}
+
+/** What the actor may do right now (first tier only unless elevated). */
+export function abilitiesOf(actor: Pick<Actor, 'permissions' | 'elevated'>): Ability[] {
+  const all = abilitiesWhenElevated(actor.permissions);
+  return actor.elevated ? all : all.filter((a) => FIRST_TIER.has(a));
+}
+
+export function can(actor: Pick<Actor, 'permissions' | 'elevated'>, ability: Ability): boolean {
+  return abilitiesOf(actor).includes(ability);
+}
+
+/** True when the actor would have the ability after stepping up, but has not stepped up. */
+export function needsStepUp(
+  actor: Pick<Actor, 'permissions' | 'elevated'>,
+  ability: Ability,
+): boolean {
+  return !actor.elevated && abilitiesWhenElevated(actor.permissions).includes(ability);
+}
+
+/** Whether the school's policy makes this member give a second factor at sign-in. */
+export function canReadRecords(perms: Permissions): boolean {
+  return grantsAnyView(perms);
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+export const NO_PERMISSIONS: Permissions = resolvePermissions([]);

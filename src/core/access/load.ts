@@ -1,0 +1,80 @@
+// Reads one member's permissions from the school's configuration: the grants of every group
+// they belong to, each group's per-category entries, and their own teaching/registration
+// groups. Runs inside the request's tenant transaction (row-level security applies).
+import type { Queryable } from '../../platform/db/engine.ts';
+import {
+  resolvePermissions,
+  type CategoryAccess,
+  type GroupGrant,
+  type Permissions,
+  type Scope,
+} from './permissions.ts';
+
+type GroupRow = {
+  id: string;
+  non_restricted_default: CategoryAccess;
+  restricted_default: CategoryAccess;
+  scope_kind: Scope['kind'];
+  scope_year_groups: string[];
+  capabilities: string[];
+  categories: Record<string, CategoryAccess> | null;
+};
+
+export function scopeOf(kind: Scope['kind'], yearGroups: readonly string[]): Scope {
+  switch (kind) {
+    case 'school':
+      return { kind: 'school' };
+    case 'year_groups':
+      return { kind: 'year_groups', yearGroups };
+    case 'own_groups':
+      return { kind: 'own_groups' };
+    default: {
+      const never: never = kind;
+      return never;
+    }
+  }
+}
+
+export function grantOf(r: GroupRow): GroupGrant {
+  return {
+    groupId: r.id,
+    nonRestrictedDefault: r.non_restricted_default,
+    restrictedDefault: r.restricted_default,
+    categories: r.categories ?? {},
+    scope: scopeOf(r.scope_kind, r.scope_year_groups),
+    capabilities: r.capabilities as GroupGrant['capabilities'],
+  };
+}
+
+export const GROUP_GRANT_SELECT = `
+  g.id, g.non_restricted_default, g.restricted_default, g.scope_kind, g.scope_year_groups,
+  g.capabilities,
+  (SELECT json_object_agg(a.category_id, a.access) FROM group_category_access a
+    WHERE a.group_id = g.id) AS categories`;
+
+export async function loadPermissions(q: Queryable, userId: string): Promise<Permissions> {
+  const groups = await q.query<GroupRow>(
+    `SELECT ${GROUP_GRANT_SELECT}
+     FROM staff_groups g JOIN staff_group_members m ON m.group_id = g.id
+     WHERE m.user_id = $1`,
+    [userId],
+  );
+  const own = await q.query<{ group_ref: string }>(
+    'SELECT group_ref FROM staff_teaching_groups WHERE user_id = $1',
+    [userId],
+  );
+  return resolvePermissions(groups.map(grantOf), { ownGroupIds: own.map((o) => o.group_ref) });
+}
+
+/**
+ * A pupil's registration and teaching group references, as staff_teaching_groups names them.
+ * Queries select them with `lantern_pupil_group_refs(p.id, p.form)` (migration 0006), which adds
+ * the pupil's MIS teaching groups to the form; without them only the form is known.
+ */
+export function pupilGroupRefs(p: {
+  form: string | null;
+  groupRefs?: readonly string[];
+}): string[] {
+  if (p.groupRefs) return [...p.groupRefs];
+  return p.form ? [`form:${p.form}`] : [];
+}

@@ -1,0 +1,195 @@
+// Actions on a record or a pupil: type, assignee, due date, reminder, completion with an outcome.
+// Who sees and completes which is src/actions/policy.ts (the DSL team every action, anyone else
+// their own, and nobody with a password alone). Text and outcome are sealed; the text's words are
+// indexed as HMAC tokens for search.
+import { randomUUID } from 'node:crypto';
+import type { Tx } from '../../core/context.ts';
+import { badRequest, notFound } from '../../core/errors.ts';
+import { actionAllowed, actionsVisibleWhere } from './policy.ts';
+import { actionState, sortActionsForDashboard } from '../../shared/domain.ts';
+import { blindDocument } from '../search/blind-index.ts';
+
+export const ACTION_TYPES = [
+  'phone_call',
+  'meeting',
+  'letter',
+  'note',
+  'decision',
+  'referral',
+] as const;
+export type ActionType = (typeof ACTION_TYPES)[number];
+
+export type NewAction = {
+  pupilId: string;
+  concernId?: string;
+  caseId?: string;
+  type: ActionType;
+  text: string;
+  assigneeId: string;
+  dueAt?: string;
+  remindAt?: string;
+};
+
+export async function createAction(t: Tx, a: NewAction): Promise<string> {
+  const text = a.text.trim();
+  if (!text) throw badRequest('Describe the action.', 'empty_text');
+  const [pupil] = await t.q('SELECT id FROM pupils WHERE id = $1', [a.pupilId]);
+  if (!pupil) throw badRequest('That pupil was not found.', 'unknown_pupil');
+  const [assignee] = await t.q('SELECT id FROM users WHERE id = $1 AND disabled_at IS NULL', [
+    a.assigneeId,
+  ]);
+  if (!assignee) throw badRequest('The assignee was not found.', 'unknown_staff');
+  if (
+    a.concernId &&
+    (await t.q('SELECT 1 FROM concerns WHERE id = $1', [a.concernId])).length === 0
+  )
+    throw badRequest('That concern was not found.', 'unknown_concern');
+  if (a.caseId && (await t.q('SELECT 1 FROM cases WHERE id = $1', [a.caseId])).length === 0)
+    throw badRequest('That case was not found.', 'unknown_case');
+  const id = randomUUID();
+  const sealer = await t.sealer();
+  await t.q(
+    `INSERT INTO actions (id, school_id, pupil_id, concern_id, case_id, type, text, assignee_id,
+       created_by, created_at, due_at, remind_at, search_tokens)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    [
+      id,
+      t.actor.schoolId,
+      a.pupilId,
+      a.concernId ?? null,
+      a.caseId ?? null,
+      a.type,
+      sealer.seal('actions.text', id, text),
+      a.assigneeId,
+      t.actor.userId,
+      t.now,
+      a.dueAt ? new Date(a.dueAt) : null,
+      a.remindAt ? new Date(a.remindAt) : null,
+      blindDocument(sealer.searchKey, text),
+    ],
+  );
+  await t.audit({
+    action: 'action.created',
+    targetType: 'action',
+    targetId: id,
+    details: { pupil: a.pupilId },
+  });
+  return id;
+}
+
+export type ActionRow = {
+  id: string;
+  pupil_id: string;
+  pupil_name: string;
+  concern_id: string | null;
+  case_id: string | null;
+  type: ActionType;
+  text: Buffer;
+  assignee_id: string;
+  assignee_name: string;
+  created_by: string;
+  created_at: Date;
+  due_at: Date | null;
+  remind_at: Date | null;
+  completed_at: Date | null;
+  outcome: Buffer | null;
+};
+
+export const SELECT_ACTIONS = `
+  SELECT a.id, a.pupil_id, coalesce(p.preferred_name, p.first_name) || ' ' || p.last_name AS pupil_name,
+         a.concern_id, a.case_id, a.type, a.text, a.assignee_id, u.name AS assignee_name,
+         a.created_by, a.created_at, a.due_at, a.remind_at, a.completed_at, a.outcome
+  FROM actions a JOIN pupils p ON p.id = a.pupil_id JOIN users u ON u.id = a.assignee_id`;
+
+export { actionsVisibleWhere } from './policy.ts';
+
+export async function presentActions(t: Tx, rows: ActionRow[]) {
+  const sealer = await t.sealer();
+  const timed = rows.map((r) => ({
+    row: r,
+    id: r.id,
+    dueAt: r.due_at,
+    completedAt: r.completed_at,
+    createdAt: r.created_at,
+  }));
+  return sortActionsForDashboard(timed, t.now).map(({ row: r }) => {
+    const state = actionState(
+      { id: r.id, dueAt: r.due_at, completedAt: r.completed_at, createdAt: r.created_at },
+      t.now,
+    );
+    return {
+      id: r.id,
+      pupil: { id: r.pupil_id, name: r.pupil_name },
+      concernId: r.concern_id,
+      caseId: r.case_id,
+      type: r.type,
+      text: sealer.open('actions.text', r.id, r.text),
+      assignee: { id: r.assignee_id, name: r.assignee_name },
+      createdAt: r.created_at.toISOString(),
+      dueAt: r.due_at?.toISOString() ?? null,
+      remindAt: r.remind_at?.toISOString() ?? null,
+      completedAt: r.completed_at?.toISOString() ?? null,
+      outcome: r.outcome ? sealer.open('actions.outcome', r.id, r.outcome) : null,
+      state,
+      overdue: state === 'overdue',
+      allowed: actionAllowed(t.actor, { assigneeId: r.assignee_id, completedAt: r.completed_at }),
+    };
+  });
+}
+
+/** How many open actions wait for the actor: all the first tier may know of them. */
+export async function countMyOpenActions(t: Tx): Promise<number> {
+  const [row] = await t.q<{ n: number | string }>(
+    'SELECT count(*) AS n FROM actions WHERE assignee_id = $1 AND completed_at IS NULL',
+    [t.actor.userId],
+  );
+  return Number(row?.n ?? 0);
+}
+
+export async function listActions(t: Tx, opts: { mine: boolean; pupilId?: string; limit: number }) {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  if (opts.mine) {
+    params.push(t.actor.userId);
+    where.push(`a.assignee_id = $${params.length}`);
+  }
+  if (opts.pupilId) {
+    params.push(opts.pupilId);
+    where.push(`a.pupil_id = $${params.length}`);
+  }
+  const vis = actionsVisibleWhere(t, params.length + 1);
+  where.push(vis.sql);
+  params.push(...vis.params, opts.limit);
+  const rows = await t.q<ActionRow>(
+    `${SELECT_ACTIONS} WHERE ${where.join(' AND ')}
+     ORDER BY a.completed_at IS NOT NULL, a.due_at NULLS LAST, a.created_at LIMIT $${params.length}`,
+    params,
+  );
+  return presentActions(t, rows);
+}
+
+export async function completeAction(t: Tx, id: string, outcomeText: string) {
+  const vis = actionsVisibleWhere(t, 2);
+  const [row] = await t.q<ActionRow>(`${SELECT_ACTIONS} WHERE a.id = $1 AND ${vis.sql}`, [
+    id,
+    ...vis.params,
+  ]);
+  if (!row) throw notFound('That action');
+  if (row.completed_at) throw badRequest('That action is already complete.', 'already_complete');
+  if (
+    !actionAllowed(t.actor, { assigneeId: row.assignee_id, completedAt: null }).includes('complete')
+  )
+    throw notFound('That action');
+  const outcome = outcomeText.trim();
+  if (!outcome) throw badRequest('Record the outcome.', 'empty_outcome');
+  const sealer = await t.sealer();
+  await t.q('UPDATE actions SET completed_at = $2, completed_by = $3, outcome = $4 WHERE id = $1', [
+    id,
+    t.now,
+    t.actor.userId,
+    sealer.seal('actions.outcome', id, outcome),
+  ]);
+  await t.audit({ action: 'action.completed', targetType: 'action', targetId: id });
+  const [updated] = await t.q<ActionRow>(`${SELECT_ACTIONS} WHERE a.id = $1`, [id]);
+  return (await presentActions(t, [updated!]))[0]!;
+}

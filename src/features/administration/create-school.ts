@@ -1,0 +1,49 @@
+// Creating a school: its row, its own data and search keys, its starting categories, and the
+// first entry of its audit chain, all in one transaction. An operator action (CLI, demo, tests).
+import type { Database } from '../../platform/db/engine.ts';
+import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
+import type { SchoolKeys } from '../../platform/crypto/school-keys.ts';
+import { appendAudit } from '../../platform/audit/chain.ts';
+import { seedCategories } from '../categories/seed.ts';
+import { seedDefaultGroups } from '../../core/access/seed-groups.ts';
+import { seedAgencies } from '../referrals/seed.ts';
+
+export type NewSchool = { name: string; trustId?: string | null; isDemo?: boolean };
+
+export async function createTrust(db: Database, name: string, isDemo = false): Promise<string> {
+  return unsafeAsOwner(db, async (tx) => {
+    const [row] = await tx.query<{ id: string }>(
+      'INSERT INTO trusts (name, is_demo) VALUES ($1, $2) RETURNING id',
+      [name, isDemo],
+    );
+    return row!.id;
+  });
+}
+
+export async function createSchool(
+  deps: { db: Database; keys: SchoolKeys },
+  school: NewSchool,
+  operator = 'operator',
+): Promise<string> {
+  const name = school.name.trim();
+  if (name.length < 1 || name.length > 200)
+    throw new Error('A school name must be 1 to 200 characters.');
+  return unsafeAsOwner(deps.db, async (tx) => {
+    const [row] = await tx.query<{ id: string }>(
+      'INSERT INTO schools (name, trust_id, is_demo) VALUES ($1, $2, $3) RETURNING id',
+      [name, school.trustId ?? null, school.isDemo ?? false],
+    );
+    const id = row!.id;
+    await deps.keys.create(tx, id);
+    await seedCategories(tx, id);
+    await seedDefaultGroups(tx, id);
+    await seedAgencies(tx, id);
+    await appendAudit(
+      tx,
+      id,
+      { actorId: null, actorLabel: operator, ip: null, userAgent: null },
+      { action: 'school.created', targetType: 'school', targetId: id },
+    );
+    return id;
+  });
+}

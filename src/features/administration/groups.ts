@@ -1,0 +1,239 @@
+// Administering the permission model: groups (defaults per category, scope, capabilities) and
+// each group's access per category. Every change is audited with what it was and what it became.
+import type { Tx } from '../../core/context.ts';
+import { badRequest, conflict, notFound } from '../../core/errors.ts';
+import {
+  CAPABILITIES,
+  type CategoryAccess,
+  type Capability,
+  type Scope,
+} from '../../core/access/permissions.ts';
+import { GROUP_GRANT_SELECT, grantOf } from '../../core/access/load.ts';
+
+export type GroupInput = {
+  name: string;
+  description?: string;
+  nonRestrictedDefault: CategoryAccess;
+  restrictedDefault: CategoryAccess;
+  scope: { kind: Scope['kind']; yearGroups?: string[] };
+  capabilities: Capability[];
+};
+
+export async function listGroups(t: Tx) {
+  const rows = await t.q<
+    Parameters<typeof grantOf>[0] & {
+      key: string;
+      name: string;
+      description: string;
+      members: string[];
+    }
+  >(
+    `SELECT ${GROUP_GRANT_SELECT}, g.key, g.name, g.description,
+       coalesce((SELECT array_agg(m.user_id::text) FROM staff_group_members m WHERE m.group_id = g.id), '{}') AS members
+     FROM staff_groups g ORDER BY g.name`,
+  );
+  return rows.map((r) => {
+    const g = grantOf(r);
+    return {
+      id: r.id,
+      key: r.key,
+      name: r.name,
+      description: r.description,
+      nonRestrictedDefault: g.nonRestrictedDefault,
+      restrictedDefault: g.restrictedDefault,
+      scope: {
+        kind: g.scope.kind,
+        yearGroups: g.scope.kind === 'year_groups' ? [...g.scope.yearGroups] : [],
+      },
+      capabilities: [...g.capabilities],
+      categories: Object.entries(g.categories).map(([categoryId, access]) => ({
+        categoryId,
+        access,
+      })),
+      memberIds: r.members,
+    };
+  });
+}
+
+/** The year groups of the school's current pupils, in a natural order (Year 2 before Year 10). */
+export async function listYearGroups(t: Tx): Promise<string[]> {
+  const rows = await t.q<{ year_group: string }>(
+    `SELECT DISTINCT year_group FROM pupils
+     WHERE archived_at IS NULL AND year_group IS NOT NULL AND year_group <> ''`,
+  );
+  return rows
+    .map((r) => r.year_group)
+    .sort((a, b) => a.localeCompare(b, 'en-GB', { numeric: true }));
+}
+
+function checkInput(g: GroupInput) {
+  if (g.scope.kind === 'year_groups' && (g.scope.yearGroups ?? []).length === 0) {
+    throw badRequest('Choose at least one year group for this scope.', 'no_year_groups');
+  }
+  if (g.capabilities.some((c) => !(CAPABILITIES as readonly string[]).includes(c))) {
+    throw badRequest('Unknown capability.', 'bad_capability');
+  }
+}
+
+const slug = (name: string) =>
+  `custom_${name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')
+    .slice(0, 40)}_${Date.now().toString(36)}`;
+
+export async function createGroup(t: Tx, g: GroupInput): Promise<string> {
+  checkInput(g);
+  const [clash] = await t.q('SELECT 1 FROM staff_groups WHERE lower(name) = lower($1)', [
+    g.name.trim(),
+  ]);
+  if (clash) throw conflict('A group with that name already exists.');
+  const [row] = await t.q<{ id: string }>(
+    `INSERT INTO staff_groups (school_id, key, name, description, non_restricted_default,
+       restricted_default, scope_kind, scope_year_groups, capabilities, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
+    [
+      t.actor.schoolId,
+      slug(g.name),
+      g.name.trim(),
+      g.description ?? '',
+      g.nonRestrictedDefault,
+      g.restrictedDefault,
+      g.scope.kind,
+      g.scope.yearGroups ?? [],
+      g.capabilities,
+      t.now,
+    ],
+  );
+  await t.audit({
+    action: 'group.created',
+    targetType: 'group',
+    targetId: row!.id,
+    details: summary(g),
+  });
+  return row!.id;
+}
+
+export async function updateGroup(t: Tx, id: string, g: GroupInput): Promise<void> {
+  checkInput(g);
+  const [clash] = await t.q(
+    'SELECT 1 FROM staff_groups WHERE lower(name) = lower($1) AND id <> $2',
+    [g.name.trim(), id],
+  );
+  if (clash) throw conflict('A group with that name already exists.');
+  const [before] = await t.q<Parameters<typeof grantOf>[0] & { name: string; description: string }>(
+    `SELECT ${GROUP_GRANT_SELECT}, g.name, g.description FROM staff_groups g WHERE g.id = $1 FOR UPDATE`,
+    [id],
+  );
+  if (!before) throw notFound('That group');
+  const was = grantOf(before);
+  await t.q(
+    `UPDATE staff_groups SET name = $2, description = $3, non_restricted_default = $4,
+       restricted_default = $5, scope_kind = $6, scope_year_groups = $7, capabilities = $8, updated_at = $9
+     WHERE id = $1 RETURNING id`,
+    [
+      id,
+      g.name.trim(),
+      g.description ?? '',
+      g.nonRestrictedDefault,
+      g.restrictedDefault,
+      g.scope.kind,
+      g.scope.kind === 'year_groups' ? (g.scope.yearGroups ?? []) : [],
+      g.capabilities,
+      t.now,
+    ],
+  );
+  await t.audit({
+    action: 'group.updated',
+    targetType: 'group',
+    targetId: id,
+    details: changeDetails(
+      {
+        nonRestrictedDefault: was.nonRestrictedDefault,
+        restrictedDefault: was.restrictedDefault,
+        scope: was.scope.kind,
+        yearGroups: was.scope.kind === 'year_groups' ? [...was.scope.yearGroups] : [],
+        capabilities: [...was.capabilities],
+      },
+      summary(g),
+      {
+        renamed: before.name !== g.name.trim(),
+        descriptionChanged: before.description !== (g.description ?? ''),
+      },
+    ),
+  });
+}
+
+type Summary = ReturnType<typeof summary>;
+
+/**
+ * What a group was and what it became, flat (audit details hold no nested objects): each setting
+ * as `<setting>Before` and `<setting>After`, and the names of those that changed. The group's name
+ * and description are free text, so only whether they changed is recorded.
+ */
+function changeDetails(
+  before: Summary,
+  after: Summary,
+  text: { renamed: boolean; descriptionChanged: boolean },
+) {
+  const details: Record<string, string | string[] | boolean> = { ...text };
+  const changed: string[] = [];
+  for (const key of Object.keys(after) as (keyof Summary)[]) {
+    details[`${key}Before`] = before[key];
+    details[`${key}After`] = after[key];
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) changed.push(key);
+  }
+  details.changed = changed;
+  return details;
+}
+
+function summary(g: GroupInput): {
+  nonRestrictedDefault: string;
+  restrictedDefault: string;
+  scope: string;
+  yearGroups: string[];
+  capabilities: string[];
+} {
+  return {
+    nonRestrictedDefault: g.nonRestrictedDefault,
+    restrictedDefault: g.restrictedDefault,
+    scope: g.scope.kind,
+    yearGroups: g.scope.kind === 'year_groups' ? (g.scope.yearGroups ?? []) : [],
+    capabilities: g.capabilities,
+  };
+}
+
+/** Sets (or, with `inherit`, clears) one group's access to one category. */
+export async function setCategoryAccess(
+  t: Tx,
+  groupId: string,
+  categoryId: string,
+  access: CategoryAccess | 'inherit',
+): Promise<void> {
+  const [group] = await t.q('SELECT 1 FROM staff_groups WHERE id = $1', [groupId]);
+  if (!group) throw notFound('That group');
+  const [category] = await t.q('SELECT 1 FROM categories WHERE id = $1', [categoryId]);
+  if (!category) throw notFound('That category');
+  const [before] = await t.q<{ access: string }>(
+    'SELECT access FROM group_category_access WHERE group_id = $1 AND category_id = $2',
+    [groupId, categoryId],
+  );
+  if (access === 'inherit') {
+    await t.q('DELETE FROM group_category_access WHERE group_id = $1 AND category_id = $2', [
+      groupId,
+      categoryId,
+    ]);
+  } else {
+    await t.q(
+      `INSERT INTO group_category_access (school_id, group_id, category_id, access) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (group_id, category_id) DO UPDATE SET access = $4`,
+      [t.actor.schoolId, groupId, categoryId, access],
+    );
+  }
+  await t.audit({
+    action: 'group.category_access_changed',
+    targetType: 'group',
+    targetId: groupId,
+    details: { category: categoryId, before: before?.access ?? 'inherit', after: access },
+  });
+}

@@ -1,0 +1,29 @@
+// Emails for new alerts, sent after the transaction that raised them has committed. Email is not
+// a safe channel: the message is alertEmail(), which says only that there is something to look at.
+// A failed send is logged and never undoes the record (the alert is on the dashboard regardless).
+import type { Services } from '../../platform/services.ts';
+import { inSchool } from '../../platform/db/tenancy.ts';
+import { alertEmail } from '../../platform/mail/mailer.ts';
+
+export async function emailAlerted(
+  services: Services,
+  schoolId: string,
+  userIds: readonly string[],
+): Promise<void> {
+  const mailer = services.mailer;
+  if (!mailer || userIds.length === 0) return;
+  const rows = await inSchool(services.db, schoolId, (q) =>
+    q.query<{ email: string }>(
+      'SELECT email FROM users WHERE id = ANY($1::uuid[]) AND disabled_at IS NULL',
+      [[...new Set(userIds)]],
+    ),
+  );
+  const content = alertEmail({ url: `${services.config.publicOrigin}/` });
+  for (const { email } of rows) {
+    try {
+      await mailer.send({ to: email, ...content });
+    } catch (err) {
+      services.log.warn(`alert email not sent: ${err instanceof Error ? err.message : 'error'}`);
+    }
+  }
+}

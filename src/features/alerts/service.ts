@@ -1,0 +1,105 @@
+// Alerts: one row per recipient, shown on their dashboard until they acknowledge it. An alert
+// that reached a member of the DSL team — through the team, the DSL's own staff group or by name —
+// carries an escalation time; the periodic job (src/jobs/due-work.ts) sends it on to deputies and
+// the headteacher when nobody in the team has acknowledged it by then. Alerts hold ids only; the
+// email says only "something to look at".
+import type { Queryable } from '../../platform/db/engine.ts';
+import type { Tx } from '../../core/context.ts';
+import { notFound } from '../../core/errors.ts';
+import { DSL_TEAM_GROUPS, groupMembers, membersOfStaffGroups } from './recipients.ts';
+
+export type AlertKind = 'concern' | 'escalation' | 'referral_overdue' | 'action_reminder';
+export type AlertTarget = 'concern' | 'referral' | 'action';
+
+export type NewAlerts = {
+  kind: AlertKind;
+  targetType: AlertTarget;
+  targetId: string;
+  userIds: readonly string[];
+  groups: readonly string[];
+  /** Never alert the person who caused it (the author of a concern). */
+  exclude?: string;
+  /** When set, the alerts of recipients in the DSL team escalate after this many minutes. */
+  escalationMinutes?: number;
+};
+
+/** Inserts the alerts (deduplicated per recipient) and returns who was alerted. */
+export async function raiseAlerts(
+  q: Queryable,
+  schoolId: string,
+  now: Date,
+  a: NewAlerts,
+): Promise<string[]> {
+  const via = new Map<string, string | null>();
+  for (const id of a.userIds) via.set(id, null);
+  for (const m of await groupMembers(q, a.groups)) {
+    if (!via.has(m.userId) || m.group === 'dsl_team') via.set(m.userId, m.group);
+  }
+  if (a.exclude) via.delete(a.exclude);
+  const escalateAt =
+    a.escalationMinutes === undefined
+      ? null
+      : new Date(now.getTime() + a.escalationMinutes * 60_000);
+  // However the alert reached them, a DSL-team member's alert is the team's to acknowledge.
+  const team = new Set(escalateAt ? await membersOfStaffGroups(q, DSL_TEAM_GROUPS) : []);
+  for (const [userId, group] of via) {
+    await q.query(
+      `INSERT INTO alerts (school_id, recipient_id, kind, target_type, target_id, via_group,
+         created_at, escalate_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        schoolId,
+        userId,
+        a.kind,
+        a.targetType,
+        a.targetId,
+        group,
+        now,
+        team.has(userId) ? escalateAt : null,
+      ],
+    );
+  }
+  return [...via.keys()];
+}
+
+export type AlertRow = {
+  id: string;
+  kind: AlertKind;
+  target_type: AlertTarget;
+  target_id: string;
+  via_group: string | null;
+  created_at: Date;
+  acknowledged_at: Date | null;
+};
+
+export const presentAlert = (r: AlertRow) => ({
+  id: r.id,
+  kind: r.kind,
+  targetType: r.target_type,
+  targetId: r.target_id,
+  viaGroup: r.via_group,
+  createdAt: r.created_at.toISOString(),
+  acknowledgedAt: r.acknowledged_at?.toISOString() ?? null,
+});
+
+export async function myAlerts(t: Tx, includeAcknowledged: boolean, limit = 100) {
+  const rows = await t.q<AlertRow>(
+    `SELECT id, kind, target_type, target_id, via_group, created_at, acknowledged_at FROM alerts
+     WHERE recipient_id = $1 ${includeAcknowledged ? '' : 'AND acknowledged_at IS NULL'}
+     ORDER BY created_at DESC, id LIMIT $2`,
+    [t.actor.userId, limit],
+  );
+  return rows.map(presentAlert);
+}
+
+export async function acknowledgeAlert(t: Tx, id: string) {
+  const [row] = await t.q<AlertRow>(
+    `UPDATE alerts SET acknowledged_at = coalesce(acknowledged_at, $3)
+     WHERE id = $1 AND recipient_id = $2
+     RETURNING id, kind, target_type, target_id, via_group, created_at, acknowledged_at`,
+    [id, t.actor.userId, t.now],
+  );
+  if (!row) throw notFound('That alert');
+  await t.audit({ action: 'alert.acknowledged', targetType: 'alert', targetId: id });
+  return presentAlert(row);
+}

@@ -1,0 +1,43 @@
+// What a member may do with a case, decided here and nowhere else: the routes refuse what this
+// does not allow, and each case carries the same answer as `allowed` for the UI. Everything needs
+// the `case.manage` ability (the school's manage_cases capability, with a second factor); then
+// the case's status decides: an open case is changed (owner, review date), added to and closed;
+// a closed one (or "no further action") is only reopened.
+import { can, type Actor } from '../../core/access/actor.ts';
+
+export const CASE_ACTIONS = [
+  'edit',
+  'close',
+  'no_further_action',
+  'reopen',
+  'add_concern',
+  'add_action',
+  'add_referral',
+] as const;
+export type CaseAction = (typeof CASE_ACTIONS)[number];
+
+export type CaseStatus = 'open' | 'closed' | 'no_further_action';
+
+export function caseAllowed(actor: Actor, c: { status: CaseStatus }): CaseAction[] {
+  if (!can(actor, 'case.manage')) return [];
+  switch (c.status) {
+    case 'open':
+      return ['edit', 'close', 'no_further_action', 'add_concern', 'add_action', 'add_referral'];
+    case 'closed':
+    case 'no_further_action':
+      return ['reopen'];
+    default: {
+      const never: never = c.status;
+      return never;
+    }
+  }
+}
+
+/**
+ * Who may own a case: an active member of a staff group holding the manage_cases capability (the
+ * DSL team and the headteacher by default) — the people who can open it. A WHERE fragment over
+ * alias `u` (users).
+ */
+export const MAY_OWN_CASES_SQL = `u.disabled_at IS NULL AND EXISTS (
+  SELECT 1 FROM staff_group_members m JOIN staff_groups g ON g.id = m.group_id
+  WHERE m.user_id = u.id AND 'manage_cases' = ANY(g.capabilities))`;

@@ -1,0 +1,73 @@
+import { describe, it, expect } from 'vitest';
+import { extractText } from 'unpdf';
+import { renderChronologyPdf, type ChronologyPdfEntry } from './pdf.ts';
+
+function entries(count: number): ChronologyPdfEntry[] {
+  return Array.from({ length: count }, (_, i) => ({
+    happenedAt: new Date(Date.UTC(2024, 0, 1) + i * 3_600_000),
+    kind: i % 3 === 0 ? 'Concern' : 'Action',
+    title: `Entry number ${i + 1}`,
+    categories: ['Bullying', 'Online safety'],
+    text: `Entry ${i + 1} text. ` + 'The child said they felt unsafe walking home. '.repeat(6),
+    author: 'Ms Teacher',
+  }));
+}
+
+async function pages(pdf: Buffer): Promise<string[]> {
+  const { text } = await extractText(new Uint8Array(pdf));
+  return text;
+}
+
+describe('renderChronologyPdf', () => {
+  it('writes a PDF whose text names the school, pupil and exporter on every page', async () => {
+    const pdf = await renderChronologyPdf({
+      schoolName: 'Oakfield Primary School',
+      pupilName: 'Amelia Hart',
+      exportedBy: 'Jo Bloggs (DSL)',
+      exportedAt: new Date('2025-03-10T14:05:00Z'),
+      entries: entries(60),
+    });
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const text = await pages(pdf);
+    expect(text.length).toBeGreaterThan(1);
+    expect(text[0]).toContain('Oakfield Primary School');
+    expect(text[0]).toContain('Chronology: Amelia Hart');
+    text.forEach((page, i) => {
+      expect(page).toContain('Exported by Jo Bloggs (DSL) on 10 Mar 2025, 14:05');
+      expect(page).toContain(`Page ${i + 1} of ${text.length}`);
+    });
+    const all = text.join('\n');
+    expect(all).toContain('The child said they felt unsafe walking home.');
+    expect(all).toContain('Entry number 60');
+    expect(all).toContain('Bullying, Online safety');
+  });
+
+  it('puts entries in order of when they happened, whatever order they arrive in', async () => {
+    const [first, second] = entries(2);
+    if (!first || !second) throw new Error('fixture');
+    const pdf = await renderChronologyPdf({
+      schoolName: 'S',
+      pupilName: 'P',
+      exportedBy: 'E',
+      exportedAt: new Date('2025-01-01T00:00:00Z'),
+      entries: [second, first],
+    });
+    const all = (await pages(pdf)).join('\n');
+    expect(all.indexOf('Entry number 1')).toBeLessThan(all.indexOf('Entry number 2'));
+  });
+
+  it('survives empty chronologies and characters Helvetica cannot draw', async () => {
+    const pdf = await renderChronologyPdf({
+      schoolName: 'Zespół Szkół',
+      pupilName: 'Łukasz Nowak 李',
+      exportedBy: 'Zoë',
+      exportedAt: new Date('2025-06-01T09:00:00Z'),
+      entries: [],
+    });
+    const [page] = await pages(pdf);
+    expect(page).toContain('Zoë');
+    expect(page).toContain('Page 1 of 1');
+    expect(page).toContain('Zespól Szkól'); // ó is Latin-1 and kept; ł folds to l
+    expect(page).toContain('Lukasz Nowak ?'); // no Helvetica glyph for 李: marked, not faked
+  });
+});

@@ -1,0 +1,97 @@
+import { Type } from 'typebox';
+import { requireAbility } from '../../core/access/step-up.ts';
+import type { App } from '../../http/app.ts';
+import type { Services } from '../../platform/services.ts';
+import { ctx } from '../../core/context.ts';
+import { IdParams, responses } from '../../shared/schemas/common.ts';
+import { emailAlerted } from '../alerts/email.ts';
+import { ConcernEdit, ConcernList, ConcernVersion, ConcernView, NewConcern } from '../../shared/schemas/concerns.ts';
+import { createConcern, getConcern, listConcerns } from './service.ts';
+import { editConcern, listVersions } from './edit.ts';
+
+export function registerConcernRoutes(app: App, services: Services): void {
+  app.post(
+    '/api/concerns',
+    {
+      schema: {
+        tags: ['concerns'],
+        summary: 'Log a concern',
+        body: NewConcern,
+        response: responses({ 201: ConcernView }),
+      },
+    },
+    async (req, reply) => {
+      const c = ctx(services, req);
+      requireAbility(c.actor, 'concern.create');
+      const { view, alerted } = await c.tx(async (t) => {
+        const created = await createConcern(t, req.body);
+        return { view: await getConcern(t, created.id), alerted: created.alerted };
+      });
+      await emailAlerted(services, c.user.schoolId, alerted);
+      return reply.status(201).send(view);
+    },
+  );
+
+  app.get(
+    '/api/concerns',
+    {
+      schema: {
+        tags: ['concerns'],
+        summary: 'Concerns the signed-in user may see, newest first',
+        querystring: Type.Object(
+          {
+            mine: Type.Optional(Type.Boolean()),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: responses({ 200: ConcernList }),
+      },
+    },
+    async (req) => {
+      const items = await ctx(services, req).tx((t) =>
+        listConcerns(t, { mine: req.query.mine === true, limit: req.query.limit ?? 50 }),
+      );
+      return { items };
+    },
+  );
+
+  app.get(
+    '/api/concerns/:id',
+    { schema: { tags: ['concerns'], params: IdParams, response: responses({ 200: ConcernView }) } },
+    async (req) => ctx(services, req).tx((t) => getConcern(t, req.params.id)),
+  );
+
+  app.patch(
+    '/api/concerns/:id',
+    {
+      schema: {
+        tags: ['concerns'],
+        summary: 'Correct a concern (author only, with a reason); the previous version is kept',
+        params: IdParams,
+        body: ConcernEdit,
+        response: responses({ 200: ConcernView }),
+      },
+    },
+    async (req) =>
+      ctx(services, req).tx(async (t) => {
+        await editConcern(t, req.params.id, req.body);
+        return getConcern(t, req.params.id);
+      }),
+  );
+
+  app.get(
+    '/api/concerns/:id/versions',
+    {
+      schema: {
+        tags: ['concerns'],
+        summary: 'Earlier versions of a concern: who replaced each, when and why',
+        params: IdParams,
+        response: responses({ 200: Type.Object({ items: Type.Array(ConcernVersion) }) }),
+      },
+    },
+    async (req) => ({
+      items: await ctx(services, req).tx((t) => listVersions(t, req.params.id)),
+    }),
+  );
+}

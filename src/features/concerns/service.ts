@@ -1,0 +1,116 @@
+// Concerns: logging one (with linked pupils, body map, alerts and a case), and reading them back as
+// the viewer may see them. Text, location and body map are sealed with the school's data key
+// (bound to the row id) before they reach the database; the words are indexed only as HMAC tokens.
+import { randomUUID } from 'node:crypto';
+import type { Tx } from '../../core/context.ts';
+import { badRequest, forbidden } from '../../core/errors.ts';
+import { can } from '../../core/access/actor.ts';
+import { blindDocument } from '../search/blind-index.ts';
+import { raiseAlerts } from '../alerts/service.ts';
+import { unknownAlertGroups } from '../alerts/recipients.ts';
+import { recordSettings } from '../../core/record-settings.ts';
+import { joinCase } from '../cases/service.ts';
+import type { NewConcern } from '../../shared/schemas/concerns.ts';
+import { checkBodyMap, checkConcern, checkStaff } from './validate.ts';
+
+export { getConcern, listConcerns } from './read.ts';
+
+export function concernTokens(searchKey: Buffer, body: string, location: string | null): string[] {
+  return blindDocument(searchKey, location ? `${body}\n${location}` : body);
+}
+
+export async function createConcern(
+  t: Tx,
+  input: NewConcern,
+): Promise<{ id: string; alerted: string[] }> {
+  const { concern, categories: cats } = await checkConcern(t, {
+    pupils: input.pupils,
+    text: input.body,
+    happenedAt: new Date(input.happenedAt),
+    categoryIds: input.categoryIds,
+  });
+  const { happenedAt, text: body, pupils } = concern;
+  const marks = checkBodyMap(input.bodyMap);
+  const alertUserIds = input.alertUserIds ?? [];
+  await checkStaff(t, alertUserIds, 'A member of staff to alert');
+  const [unknownGroup] = await unknownAlertGroups(t.db, input.alertGroups ?? []);
+  if (unknownGroup !== undefined)
+    throw badRequest(`There is no group "${unknownGroup}" to alert.`, 'unknown_group');
+  if (input.verballyInformedId) {
+    await checkStaff(t, [input.verballyInformedId], 'The DSL you informed');
+  }
+  if (input.caseId && !can(t.actor, 'case.manage'))
+    throw forbidden('Only the DSL team adds to cases.');
+
+  const id = randomUUID();
+  const sealer = await t.sealer();
+  const location = input.location?.trim() || null;
+  await t.q(
+    `INSERT INTO concerns (id, school_id, author_id, happened_at, recorded_at, location, body,
+       body_map, verbally_informed_id, search_tokens)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [
+      id,
+      t.actor.schoolId,
+      t.actor.userId,
+      happenedAt,
+      t.now,
+      location ? sealer.seal('concerns.location', id, location) : null,
+      sealer.seal('concerns.body', id, body),
+      marks.length > 0 ? sealer.sealJson('concerns.body_map', id, marks) : null,
+      input.verballyInformedId ?? null,
+      concernTokens(sealer.searchKey, body, location),
+    ],
+  );
+  await insertLinks(t, id, pupils, concern.categoryIds);
+  if (input.caseId) await joinCase(t, input.caseId, id);
+  await t.audit({
+    action: 'concern.created',
+    targetType: 'concern',
+    targetId: id,
+    details: {
+      pupils: pupils.map((p) => p.pupilId),
+      categories: concern.categoryIds,
+      bodyMapMarks: marks.length,
+    },
+  });
+  const settings = await recordSettings(t.db, t.actor.schoolId);
+  const alerted = await raiseAlerts(t.db, t.actor.schoolId, t.now, {
+    kind: 'concern',
+    targetType: 'concern',
+    targetId: id,
+    userIds: [...alertUserIds, ...cats.flatMap((c) => c.alert_user_ids)],
+    groups: [...(input.alertGroups ?? []), ...cats.flatMap((c) => c.alert_groups)],
+    exclude: t.actor.userId,
+    escalationMinutes: settings.alertEscalationMinutes,
+  });
+  if (alerted.length > 0) {
+    await t.audit({
+      action: 'alert.raised',
+      targetType: 'concern',
+      targetId: id,
+      details: { recipients: alerted },
+    });
+  }
+  return { id, alerted };
+}
+
+export async function insertLinks(
+  t: Tx,
+  id: string,
+  pupils: { pupilId: string; role: string }[],
+  categoryIds: string[],
+): Promise<void> {
+  for (const p of pupils) {
+    await t.q(
+      'INSERT INTO concern_pupils (school_id, concern_id, pupil_id, role) VALUES ($1, $2, $3, $4)',
+      [t.actor.schoolId, id, p.pupilId, p.role],
+    );
+  }
+  for (const c of categoryIds) {
+    await t.q(
+      'INSERT INTO concern_categories (school_id, concern_id, category_id) VALUES ($1, $2, $3)',
+      [t.actor.schoolId, id, c],
+    );
+  }
+}

@@ -1,0 +1,77 @@
+// Checks a concern's content before anything is written, with the one rulebook in
+// src/records/domain.ts (validateConcernInput, unit-tested there): this file only looks up what
+// the rules need from the school's data — which pupils and categories exist here (another
+// school's ids are unknown under row-level security) — and turns the rules' answer into a 400.
+// A correction is checked as the whole record would be after it, by the same rules.
+import type { Tx } from '../../core/context.ts';
+import { badRequest } from '../../core/errors.ts';
+import { parseBodyMap, type BodyMapMark } from '../../shared/body-map.ts';
+import {
+  validateConcernInput,
+  type ConcernInput,
+  type FieldError,
+  type ValidConcern,
+} from '../../shared/domain.ts';
+
+export type CategoryRow = {
+  id: string;
+  restricted: boolean;
+  alert_groups: string[];
+  alert_user_ids: string[];
+};
+
+function refuse(errors: FieldError[]): never {
+  // Each message once, in the order the rules found them.
+  const messages = [...new Set(errors.map((e) => e.message))];
+  throw badRequest(`${messages.join('. ')}.`, 'invalid_concern');
+}
+
+/**
+ * The concern as the rules clean it, and its categories' alert settings. `kept` names links the
+ * record already has and keeps unchanged (a correction of the text need not re-check a pupil who
+ * has since left, or a category since archived).
+ */
+export async function checkConcern(
+  t: Tx,
+  input: ConcernInput,
+  kept: { pupilIds?: readonly string[]; categoryIds?: readonly string[] } = {},
+): Promise<{ concern: ValidConcern; categories: CategoryRow[] }> {
+  const pupilIds = input.pupils.flatMap((p) =>
+    typeof p === 'object' && p !== null && typeof (p as { pupilId?: unknown }).pupilId === 'string'
+      ? [(p as { pupilId: string }).pupilId]
+      : [],
+  );
+  const current = await t.q<{ id: string }>(
+    'SELECT id FROM pupils WHERE id = ANY($1::uuid[]) AND archived_at IS NULL',
+    [pupilIds],
+  );
+  const categories = await t.q<CategoryRow>(
+    `SELECT id, restricted, alert_groups, alert_user_ids FROM categories
+     WHERE id = ANY($1::uuid[]) AND (archived_at IS NULL OR id = ANY($2::uuid[]))`,
+    [[...new Set(input.categoryIds)], [...(kept.categoryIds ?? [])]],
+  );
+  const result = validateConcernInput(input, {
+    now: t.now,
+    knownPupilIds: new Set([...current.map((p) => p.id), ...(kept.pupilIds ?? [])]),
+    knownCategoryIds: new Set(categories.map((c) => c.id)),
+  });
+  if (!result.ok) refuse(result.errors);
+  return { concern: result.value, categories };
+}
+
+export function checkBodyMap(marks: unknown[] | undefined): BodyMapMark[] {
+  if (marks === undefined) return [];
+  const parsed = parseBodyMap(marks);
+  if (!parsed.ok) throw badRequest(`Body map: ${parsed.errors.join('; ')}.`, 'body_map_invalid');
+  return parsed.marks;
+}
+
+export async function checkStaff(t: Tx, ids: readonly string[], what: string): Promise<void> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return;
+  const found = await t.q<{ id: string }>(
+    'SELECT id FROM users WHERE id = ANY($1::uuid[]) AND disabled_at IS NULL',
+    [unique],
+  );
+  if (found.length !== unique.length) throw badRequest(`${what} was not found.`, 'unknown_staff');
+}

@@ -1,0 +1,72 @@
+// Meetings and conversations with parents, carers and the child, and the decisions taken in them
+// (for example starting an Early Help Assessment). Recorded like a concern: sealed text, indexed
+// words, on the pupil's chronology by when it happened.
+import { randomUUID } from 'node:crypto';
+import type { Tx } from '../../core/context.ts';
+import { badRequest } from '../../core/errors.ts';
+import { blindDocument } from '../search/blind-index.ts';
+import { CLOCK_SKEW_MS } from '../../shared/domain.ts';
+
+export const WITH_WHOM = ['parent', 'carer', 'child', 'family', 'professional', 'other'] as const;
+export const DECISIONS = [
+  'early_help_assessment',
+  'referral',
+  'monitor',
+  'no_further_action',
+  'other',
+] as const;
+
+export type NewConversation = {
+  pupilId: string;
+  withWhom: (typeof WITH_WHOM)[number];
+  decision?: (typeof DECISIONS)[number];
+  happenedAt: string;
+  text: string;
+  concernId?: string;
+  caseId?: string;
+};
+
+export async function createConversation(t: Tx, c: NewConversation): Promise<string> {
+  const text = c.text.trim();
+  if (!text) throw badRequest('Write what was discussed.', 'empty_text');
+  const happenedAt = new Date(c.happenedAt);
+  if (happenedAt.getTime() > t.now.getTime() + CLOCK_SKEW_MS)
+    throw badRequest('"When it happened" cannot be in the future.', 'happened_in_future');
+  const [pupil] = await t.q('SELECT id FROM pupils WHERE id = $1', [c.pupilId]);
+  if (!pupil) throw badRequest('That pupil was not found.', 'unknown_pupil');
+  if (
+    c.concernId &&
+    (await t.q('SELECT 1 FROM concerns WHERE id = $1', [c.concernId])).length === 0
+  )
+    throw badRequest('That concern was not found.', 'unknown_concern');
+  if (c.caseId && (await t.q('SELECT 1 FROM cases WHERE id = $1', [c.caseId])).length === 0)
+    throw badRequest('That case was not found.', 'unknown_case');
+  const id = randomUUID();
+  const sealer = await t.sealer();
+  await t.q(
+    `INSERT INTO conversations (id, school_id, pupil_id, concern_id, case_id, with_whom, decision,
+       happened_at, text, author_id, recorded_at, search_tokens)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    [
+      id,
+      t.actor.schoolId,
+      c.pupilId,
+      c.concernId ?? null,
+      c.caseId ?? null,
+      c.withWhom,
+      c.decision ?? null,
+      happenedAt,
+      sealer.seal('conversations.text', id, text),
+      t.actor.userId,
+      t.now,
+      blindDocument(sealer.searchKey, text),
+    ],
+  );
+  await t.audit({
+    action: 'conversation.created',
+    targetType: 'conversation',
+    targetId: id,
+    details: { pupil: c.pupilId },
+  });
+  return id;
+}

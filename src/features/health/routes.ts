@@ -1,0 +1,23 @@
+import { Type } from 'typebox';
+import type { App } from '../../http/app.ts';
+import type { Services } from '../../platform/services.ts';
+
+const Health = Type.Object({ status: Type.String() });
+
+export function registerHealthRoutes(app: App, services: Services): void {
+  app.get(
+    '/healthz',
+    {
+      config: { public: true },
+      schema: { tags: ['operations'], response: { 200: Health, 503: Health } },
+    },
+    async (_req, reply) => {
+      try {
+        await services.db.query('SELECT 1');
+        return { status: 'ok' };
+      } catch {
+        return reply.status(503).send({ status: 'unavailable' });
+      }
+    },
+  );
+}

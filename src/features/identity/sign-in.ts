@@ -1,0 +1,217 @@
+// Signing in with a password. Protects the front door: throttled per account and per address
+// before any verification; one Argon2id verification whether or not the account exists; the
+// same answer for an unknown email, a wrong password and a disabled account; every outcome
+// audited with its reason. A correct password yields a full (first-tier) session, or — when the
+// school requires a second factor of this user and they have one — a session that can only give
+// that factor. To change safely: keep the throttle check first and the answers indistinguishable.
+import type { FastifyRequest } from 'fastify';
+import type { Services } from '../../platform/services.ts';
+import { inPlatform, inSchool, PLATFORM_SCHOOL_ID } from '../../platform/db/tenancy.ts';
+import { appendAudit } from '../../platform/audit/chain.ts';
+import { auditActorOf } from '../../core/context.ts';
+import { DomainError, type ErrorKind } from '../../core/errors.ts';
+import { loadPermissions } from '../../core/access/load.ts';
+import { checkStoredPassword, hashPassword, verifyAgainstNothing } from './password-hash.ts';
+import { isPasswordExpired } from './password-policy.ts';
+import { endSession, schoolSettings } from './sessions.ts';
+import { isDormant } from './passwords.ts';
+import { factorSummary, hasFactor } from './second-factor.ts';
+import { issueSession, secondFactorRequired } from './issue.ts';
+import {
+  accountKey,
+  addressKey,
+  auditRefusedAttempt,
+  checkThrottle,
+  clearThrottle,
+  recordFailure,
+  throttleMessage,
+} from './throttle.ts';
+
+export const WRONG = 'The email address or password is not right.';
+
+export type SignInOutcome = {
+  issued: { token: string; sessionId: string; device: string; newDevice: boolean };
+  stage: 'full' | 'second_factor';
+  methods: ('totp' | 'recovery_code' | 'webauthn')[];
+  email: string;
+};
+
+type UserRow = {
+  id: string;
+  name: string;
+  email: string;
+  last_sign_in_at: Date | null;
+  reactivated_at: Date | null;
+  activated_at: Date | null;
+  created_at: Date;
+  password_changed_at: Date | null;
+};
+
+export async function signInWithPassword(
+  services: Services,
+  req: FastifyRequest,
+  input: { email: string; password: string },
+): Promise<SignInOutcome> {
+  const { db, clock } = services;
+  const email = input.email.trim().toLowerCase();
+  const now = clock.now();
+  const keys = [accountKey(email), addressKey(req.ip)];
+  const actor = auditActorOf(req, null);
+  const throttled = await inPlatform(db, (tx) => checkThrottle(tx, keys, now));
+  if (!throttled.ok) {
+    // Audited only when the email is a real account's; an unknown one gets the same answer.
+    const [known] = await inPlatform(db, (tx) =>
+      tx.query<{ user_id: string; school_id: string }>(
+        'SELECT user_id, school_id FROM lantern_find_login($1)',
+        [email],
+      ),
+    );
+    if (known) {
+      await inSchool(db, known.school_id, (tx) =>
+        auditRefusedAttempt(tx, {
+          schoolId: known.school_id,
+          userId: known.user_id,
+          actor,
+          state: throttled,
+          step: 'password',
+          now,
+        }),
+      );
+    }
+    throw new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(throttled));
+  }
+  const [login] = await inPlatform(db, (tx) =>
+    tx.query<{
+      user_id: string;
+      school_id: string;
+      password_hash: string | null;
+      disabled: boolean;
+    }>('SELECT * FROM lantern_find_login($1)', [email]),
+  );
+  const verdict = login?.password_hash
+    ? await checkStoredPassword(login.password_hash, input.password)
+    : { ok: await verifyAgainstNothing(input.password), rehash: false };
+  const ok = verdict.ok;
+  const schoolId = login?.school_id ?? PLATFORM_SCHOOL_ID;
+  const fail = async (reason: string, kind: ErrorKind = 'unauthorised', code = 'sign_in_failed', msg = WRONG) => {
+    await inSchool(db, schoolId, async (tx) => {
+      const account = await recordFailure(tx, keys[0]!, 'account', now);
+      await recordFailure(tx, keys[1]!, 'address', now);
+      await appendAudit(
+        tx,
+        schoolId,
+        actor,
+        {
+          action: 'auth.sign_in_failed',
+          targetType: login ? 'user' : undefined,
+          targetId: login?.user_id,
+          details: { reason },
+        },
+        now,
+      );
+      if (account.lockedNow && login) {
+        await tx.query('UPDATE users SET locked_until = $2 WHERE id = $1', [
+          login.user_id,
+          new Date(now.getTime() + 30 * 60_000),
+        ]);
+        await appendAudit(
+          tx,
+          schoolId,
+          actor,
+          { action: 'auth.account_locked', targetType: 'user', targetId: login.user_id },
+          now,
+        );
+      }
+    });
+    return new DomainError(kind, code, msg);
+  };
+  if (!login || !ok || login.disabled) {
+    throw await fail(
+      !login ? 'unknown_account' : login.disabled ? 'account_disabled' : 'wrong_password',
+    );
+  }
+  const previous = req.auth;
+  // A correct password whose hash is un-normalised or weaker than today's parameters is hashed
+  // afresh (outside the transaction: Argon2id takes a while) and stored with the sign-in.
+  const upgraded = verdict.rehash ? await hashPassword(input.password) : null;
+  const result = await inSchool(db, login.school_id, async (tx) => {
+    const [user] = await tx.query<UserRow>(
+      `SELECT id, name, email, last_sign_in_at, reactivated_at, activated_at, created_at,
+              password_changed_at FROM users WHERE id = $1`,
+      [login.user_id],
+    );
+    if (!user) throw new Error('login row without user');
+    const settings = await schoolSettings(tx, login.school_id);
+    if (isDormant(user, settings.dormancyDays, now)) return { refused: 'dormant' } as const;
+    const changed = user.password_changed_at ?? user.activated_at ?? user.created_at;
+    if (isPasswordExpired(settings.passwordPolicy, changed, now)) {
+      return { refused: 'password_expired' } as const;
+    }
+    await clearThrottle(tx, keys[0]!);
+    await tx.query('UPDATE users SET locked_until = NULL WHERE id = $1', [user.id]);
+    if (upgraded) {
+      // Only if the hash is still the one just checked (a concurrent change wins).
+      await tx.query('UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3', [
+        user.id,
+        upgraded,
+        login.password_hash,
+      ]);
+    }
+    if (previous) await endSession(tx, previous.sessionId, 'replaced', now);
+    const permissions = await loadPermissions(tx, user.id);
+    const factors = await factorSummary({ q: (s, p) => tx.query(s, p) }, user.id);
+    const required = secondFactorRequired({ settings, permissions });
+    const pending = hasFactor(factors) && required;
+    // Required but none set up: a session that may only enrol one (access/step-up.ts).
+    const mustEnrol = required && !hasFactor(factors);
+    const issued = await issueSession(services, req, tx, {
+      schoolId: login.school_id,
+      userId: user.id,
+      name: user.name,
+      stage: pending ? 'second_factor' : 'full',
+      now,
+    });
+    if (!pending) {
+      await tx.query('UPDATE users SET last_sign_in_at = $2 WHERE id = $1', [user.id, now]);
+    }
+    await appendAudit(
+      tx,
+      login.school_id,
+      { ...actor, actorId: user.id, actorLabel: user.name },
+      {
+        action: pending ? 'auth.password_accepted' : 'auth.sign_in',
+        targetType: 'session',
+        targetId: issued.sessionId,
+        details: { secondFactor: pending ? 'pending' : mustEnrol ? 'enrolment_required' : 'none' },
+      },
+      now,
+    );
+    const methods: SignInOutcome['methods'] = [];
+    if (factors.totp) methods.push('totp');
+    if (factors.webauthn > 0) methods.push('webauthn');
+    if (factors.recoveryCodesLeft > 0) methods.push('recovery_code');
+    return {
+      issued,
+      stage: pending ? 'second_factor' : 'full',
+      methods,
+      email: user.email,
+    } as const;
+  });
+  if ('refused' in result) {
+    if (result.refused === 'dormant') {
+      throw await fail(
+        'account_dormant',
+        'forbidden',
+        'account_dormant',
+        'This account has not been used for a long time and has been made dormant. Use “Forgotten password” to get a link by email, or ask your school’s Lantern administrator to reactivate it.',
+      );
+    }
+    throw await fail(
+      'password_expired',
+      'forbidden',
+      'password_expired',
+      'Your password has expired. Use “Forgotten password” to set a new one.',
+    );
+  }
+  return result;
+}

@@ -1,0 +1,265 @@
+// The one sync engine. Every feed (CLI files, pushed batches, pulled pages) arrives as a
+// validated Snapshot and is applied here in ONE transaction: any failure — a bad record in the
+// mark stream, a constraint — rolls everything back, and the rejection is then recorded on its
+// own with the reason. A batch id already applied is answered from the record, changing nothing.
+// To change safely: keep every write inside `apply`, and keep rejected runs outside it.
+import type { Database } from '../../platform/db/engine.ts';
+import { inSchool } from '../../platform/db/tenancy.ts';
+import { appendAudit } from '../../platform/audit/chain.ts';
+import type { AuditActor } from '../../platform/audit/catalogue.ts';
+import { MisFormatError, type Snapshot } from './snapshot.ts';
+import { emptyCounts, type Conflict, type SyncState } from './sync/state.ts';
+import { syncGroups, syncMemberships } from './sync/groups.ts';
+import { syncPupils } from './sync/pupils.ts';
+import { syncContacts, syncStaff } from './sync/people.ts';
+import { syncAttendanceCodes, syncMarks } from './sync/marks.ts';
+import { syncTeachingRefs } from './sync/teaching.ts';
+
+export type SyncSource = 'cli' | 'push' | 'pull';
+
+export type SyncResult = {
+  runId: string;
+  status: 'applied' | 'rejected';
+  duplicate: boolean;
+  added: number;
+  changed: number;
+  archived: number;
+  rejected: number;
+  marks: number;
+  conflicts: Conflict[];
+  details: Record<string, unknown>;
+  error: string | null;
+};
+
+export class SyncRejected extends Error {
+  readonly result: SyncResult;
+  constructor(result: SyncResult) {
+    super(result.error ?? 'The batch was rejected.');
+    this.name = 'SyncRejected';
+    this.result = result;
+  }
+}
+
+export type SyncOptions = {
+  source: SyncSource;
+  batchId?: string | null;
+  actor?: AuditActor;
+  now?: Date;
+  /** The feed's format, for the record of a run rejected before its snapshot was read. */
+  format?: Snapshot['format'];
+};
+
+const SYSTEM: AuditActor = { actorId: null, actorLabel: 'MIS sync', ip: null, userAgent: null };
+
+/** Applies a snapshot (or records why it could not be). Throws SyncRejected on rejection. */
+export async function runSync(
+  db: Database,
+  schoolId: string,
+  snap: Snapshot | (() => Promise<Snapshot>),
+  opts: SyncOptions,
+): Promise<SyncResult> {
+  const now = opts.now ?? new Date();
+  const actor = opts.actor ?? SYSTEM;
+  const runId = crypto.randomUUID();
+  let format: Snapshot['format'] | null =
+    typeof snap === 'function' ? (opts.format ?? null) : snap.format;
+  let kind: Snapshot['kind'] = typeof snap === 'function' ? 'full' : snap.kind;
+  try {
+    return await inSchool(db, schoolId, async (q) => {
+      if (opts.batchId) {
+        const [prior] = await q.query<RunRow>(
+          `SELECT ${RUN_COLS} FROM mis_sync_runs WHERE batch_id = $1 AND status = 'applied'`,
+          [opts.batchId],
+        );
+        if (prior) return { ...resultOf(prior), duplicate: true };
+      }
+      const snapshot = typeof snap === 'function' ? await snap() : snap;
+      format = snapshot.format;
+      kind = snapshot.kind;
+      const s: SyncState = {
+        q,
+        schoolId,
+        runId,
+        kind,
+        now,
+        pupils: emptyCounts(),
+        contacts: emptyCounts(),
+        staff: emptyCounts(),
+        groups: emptyCounts(),
+        memberships: { added: 0, removed: 0, skipped: 0 },
+        marks: { written: 0, skipped: 0 },
+        conflicts: [],
+        pupilIds: new Map(),
+        staffIds: new Map(),
+        groupIds: new Map(),
+        touchedMembers: new Set(),
+      };
+      await q.query(
+        `INSERT INTO mis_sync_runs (id, school_id, source, format, kind, batch_id, status, started_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'applied', $7)`,
+        [runId, schoolId, opts.source, format, kind, opts.batchId ?? null, now],
+      );
+      await syncGroups(s, snapshot);
+      await syncPupils(s, snapshot);
+      await syncStaff(s, snapshot);
+      await syncMemberships(s, snapshot);
+      await syncTeachingRefs(s);
+      await syncContacts(s, snapshot);
+      await syncAttendanceCodes(s, snapshot);
+      await syncMarks(s, snapshot);
+      const result = summarise(s);
+      await q.query(
+        `UPDATE mis_sync_runs SET added = $2, changed = $3, archived = $4, marks = $5,
+           details = $6, conflicts = $7, finished_at = now() WHERE id = $1`,
+        [
+          runId,
+          result.added,
+          result.changed,
+          result.archived,
+          result.marks,
+          JSON.stringify(result.details),
+          JSON.stringify(result.conflicts),
+        ],
+      );
+      await appendAudit(
+        q,
+        schoolId,
+        actor,
+        {
+          action: 'mis.sync_applied',
+          targetType: 'mis_sync_run',
+          targetId: runId,
+          details: {
+            source: opts.source,
+            format,
+            kind,
+            added: result.added,
+            changed: result.changed,
+            archived: result.archived,
+            conflicts: result.conflicts.length,
+          },
+        },
+        now,
+      );
+      return result;
+    });
+  } catch (err) {
+    const error = explain(err);
+    const result: SyncResult = {
+      runId,
+      status: 'rejected',
+      duplicate: false,
+      added: 0,
+      changed: 0,
+      archived: 0,
+      rejected: 1,
+      marks: 0,
+      conflicts: [],
+      details: {},
+      error,
+    };
+    await inSchool(db, schoolId, async (q) => {
+      await q.query(
+        `INSERT INTO mis_sync_runs (id, school_id, source, format, kind, batch_id, status,
+           rejected, error, started_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'rejected', 1, $7, $8)`,
+        [
+          runId,
+          schoolId,
+          opts.source,
+          format ?? 'wonde',
+          kind,
+          opts.batchId ?? null,
+          error.slice(0, 2000),
+          now,
+        ],
+      );
+      await appendAudit(
+        q,
+        schoolId,
+        actor,
+        {
+          action: 'mis.sync_rejected',
+          targetType: 'mis_sync_run',
+          targetId: runId,
+          details: { source: opts.source, format },
+        },
+        now,
+      );
+    });
+    throw new SyncRejected(result);
+  }
+}
+
+/** A reason an administrator can act on; never a stack, never more than a short excerpt. */
+function explain(err: unknown): string {
+  if (err instanceof MisFormatError) return err.message;
+  if (err instanceof Error) {
+    const detail = (err as { detail?: unknown }).detail;
+    return `The batch could not be applied: ${err.message}${typeof detail === 'string' ? ` (${detail})` : ''}`.slice(
+      0,
+      1000,
+    );
+  }
+  return 'The batch could not be applied.';
+}
+
+function summarise(s: SyncState): SyncResult {
+  const all = [s.pupils, s.contacts, s.staff, s.groups];
+  return {
+    runId: s.runId,
+    status: 'applied',
+    duplicate: false,
+    added: all.reduce((n, c) => n + c.added + c.restored, 0),
+    changed: all.reduce((n, c) => n + c.changed, 0),
+    archived: all.reduce((n, c) => n + c.archived, 0),
+    rejected: 0,
+    marks: s.marks.written,
+    conflicts: s.conflicts,
+    details: {
+      pupils: s.pupils,
+      contacts: s.contacts,
+      staff: s.staff,
+      groups: s.groups,
+      memberships: s.memberships,
+      marks: s.marks,
+    },
+    error: null,
+  };
+}
+
+export const RUN_COLS = `id, status, added, changed, archived, rejected, marks, details, conflicts, error`;
+export type RunRow = {
+  id: string;
+  status: 'applied' | 'rejected';
+  added: number;
+  changed: number;
+  archived: number;
+  rejected: number;
+  marks: number;
+  details: Record<string, unknown>;
+  conflicts: Conflict[];
+  error: string | null;
+};
+
+export function resultOf(r: RunRow): SyncResult {
+  return {
+    runId: r.id,
+    status: r.status,
+    duplicate: false,
+    added: r.added,
+    changed: r.changed,
+    archived: r.archived,
+    rejected: r.rejected,
+    marks: r.marks,
+    conflicts: r.conflicts,
+    details: r.details,
+    error: r.error,
+  };
+}
+
+export function summaryLine(
+  r: Pick<SyncResult, 'added' | 'changed' | 'archived' | 'rejected'>,
+): string {
+  return `added ${r.added}, changed ${r.changed}, archived ${r.archived}, rejected ${r.rejected}`;
+}

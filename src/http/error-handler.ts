@@ -1,0 +1,99 @@
+// The one place a refusal becomes an HTTP answer. A DomainError's kind maps to its status; a
+// validation failure is a 400 naming the field; any other error is a plain 500 with no detail (the
+// detail goes to the log, never to the client).
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { DomainError, type ErrorKind } from '../core/errors.ts';
+
+export const STATUS_OF: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthorised: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_many_attempts: 429,
+  unavailable: 503,
+  upstream_failed: 502,
+};
+
+/** PostgreSQL's SQLSTATE for a unique index refusing a row (both engines report it). */
+const UNIQUE_VIOLATION = '23505';
+/** Unique indexes over names and addresses people type, each checked before its insert. */
+const NAMES_PEOPLE_CHOOSE = new Set([
+  'users_email_key',
+  'categories_school_name_key',
+  'staff_groups_school_name',
+  'referral_agencies_name_key',
+]);
+
+export type ErrorBody = { error: { code: string; message: string } };
+
+function validationMessage(err: FastifyError): string {
+  const first = err.validation?.[0];
+  if (!first) return 'The request was not valid.';
+  const where = err.validationContext ?? 'body';
+  const field = (first.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
+  const params: Record<string, unknown> = first.params;
+  if (first.keyword === 'required' && typeof params.missingProperty === 'string') {
+    const missing = [field, params.missingProperty].filter(Boolean).join('.');
+    return `The ${where} is missing "${missing}".`;
+  }
+  if (first.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
+    return `The ${where} has an unexpected field "${params.additionalProperty}".`;
+  }
+  return `The ${where} field "${field || '(root)'}" ${first.message ?? 'is not valid'}.`;
+}
+
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof DomainError) {
+      return reply.status(STATUS_OF[err.kind]).send({ error: { code: err.code, message: err.message } });
+    }
+    if (err.validation) {
+      return reply
+        .status(400)
+        .send({ error: { code: 'invalid', message: validationMessage(err) } });
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const message =
+        err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? 'The request body is too large.'
+          : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+            ? 'Send the request body as application/json.'
+            : err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+              ? 'The request body is empty; send JSON.'
+              : err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
+                ? 'The request body is not valid JSON.'
+                : 'The request could not be processed.';
+      return reply.status(status).send({ error: { code: 'bad_request', message } });
+    }
+    // A unique index on a name a person chose refused a row another request had just written
+    // (the checks before the insert saw nothing yet): the transaction rolled back, so say so
+    // plainly. Any other unique violation (an audit chain out of step…) stays a 500.
+    const dbErr = err as { code?: unknown; constraint?: unknown };
+    if (
+      dbErr.code === UNIQUE_VIOLATION &&
+      typeof dbErr.constraint === 'string' &&
+      NAMES_PEOPLE_CHOOSE.has(dbErr.constraint)
+    ) {
+      return reply.status(409).send({
+        error: {
+          code: 'conflict',
+          message: 'That already exists: someone may have just saved the same. Nothing was saved.',
+        },
+      });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply
+      .status(500)
+      .send({ error: { code: 'internal', message: 'Something went wrong. Nothing was saved.' } });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send({
+      error: {
+        code: 'not_found',
+        message: `No such route: ${req.method} ${req.url.split('?')[0]}`,
+      },
+    });
+  });
+}
