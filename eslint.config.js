@@ -27,7 +27,7 @@ export default tseslint.config(
   {
     // One door to the data: only src/db may import the database drivers.
     files: ['src/**/*.ts'],
-    ignores: ['src/db/**'],
+    ignores: ['src/platform/db/**'],
     rules: {
       'no-restricted-imports': [
         'error',

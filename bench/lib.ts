@@ -7,7 +7,9 @@ import { cpus, totalmem, tmpdir } from 'node:os';
 import { loadConfig, type Config } from '../src/config.ts';
 import { openDatabase, type Database } from '../src/platform/db/engine.ts';
 import { createServices, type Services } from '../src/platform/services.ts';
-import { buildApp, type App } from '../src/http/app.ts';
+import { buildApp } from '../src/http/app.ts';
+import type { App } from '../src/core/feature.ts';
+import { FEATURES } from '../src/features.ts';
 import { createSchool } from '../src/features/administration/create-school.ts';
 import { createUser } from '../src/features/administration/create-user.ts';
 import type { Role } from '../src/core/access/actor.ts';
@@ -67,7 +69,7 @@ export async function startBench(engine: Engine, o: BenchOptions = {}): Promise<
     bodyLimitBytes: 25 * 1024 * 1024,
   };
   const services = await createServices(config, { db: o.wrap ? o.wrap(db) : db, log: quiet });
-  const { app } = await buildApp(services);
+  const { app } = await buildApp(services, FEATURES);
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     engine,

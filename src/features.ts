@@ -1,30 +1,60 @@
-// Every feature's routes, registered in one place. A new feature adds one line here (and its
-// rows in the access tests, which are generated from the registered routes).
-import type { App } from './http/app.ts';
-import type { Services } from './platform/services.ts';
+// The one list of features, handed by src/main.ts (and the test harness) to the app builder. A new
+// feature adds one line here; its access rows are generated from the routes it registers. Nothing
+// under src/features/ imports this file back.
+import type { Feature } from './core/feature.ts';
 import { registerHealthRoutes } from './features/health/routes.ts';
 import { registerAuthRoutes } from './features/identity/routes.ts';
 import { registerFactorRoutes } from './features/identity/factor-routes.ts';
 import { registerFactorRemovalRoutes } from './features/identity/factor-removal-routes.ts';
 import { registerAccountRoutes } from './features/identity/account-routes.ts';
 import { registerAdminRoutes } from './features/administration/routes.ts';
+import { registerStaffRoutes } from './features/administration/staff-routes.ts';
 import { registerPupilRoutes } from './features/pupils/routes.ts';
-import { registerMisFeature } from './features/mis/register.ts';
+import { registerProfileRoutes } from './features/pupils/profile-routes.ts';
+import { registerMisRoutes } from './features/mis/routes.ts';
 import { registerCategoryRoutes } from './features/categories/routes.ts';
 import { registerConcernRoutes } from './features/concerns/routes.ts';
-import { registerRecordRoutes } from './records/routes.ts';
+import { registerAlertRoutes } from './features/alerts/routes.ts';
+import { registerActionRoutes } from './features/actions/routes.ts';
+import { registerReferralRoutes } from './features/referrals/routes.ts';
+import { registerCaseRoutes } from './features/cases/routes.ts';
+import { registerSearchRoutes } from './features/search/routes.ts';
+import { registerDashboardRoutes } from './features/dashboard/routes.ts';
+import { registerVaultRoutes } from './features/vault/routes.ts';
 
-export async function registerFeatures(app: App, services: Services): Promise<void> {
-  registerHealthRoutes(app, services);
-  registerAuthRoutes(app, services);
-  registerFactorRoutes(app, services);
-  registerFactorRemovalRoutes(app, services);
-  registerAccountRoutes(app, services);
-  registerAdminRoutes(app, services);
-  registerPupilRoutes(app, services);
-  registerMisFeature(app, services);
-  registerCategoryRoutes(app, services);
-  registerConcernRoutes(app, services);
-  await registerRecordRoutes(app, services);
-  await Promise.resolve();
-}
+export const FEATURES: readonly Feature[] = [
+  { name: 'health', routes: registerHealthRoutes },
+  {
+    name: 'identity',
+    routes(app, services) {
+      registerAuthRoutes(app, services);
+      registerFactorRoutes(app, services);
+      registerFactorRemovalRoutes(app, services);
+      registerAccountRoutes(app, services);
+    },
+  },
+  {
+    name: 'administration',
+    routes(app, services) {
+      registerAdminRoutes(app, services);
+      registerStaffRoutes(app, services);
+    },
+  },
+  {
+    name: 'pupils',
+    routes(app, services) {
+      registerPupilRoutes(app, services);
+      registerProfileRoutes(app, services);
+    },
+  },
+  { name: 'mis', routes: registerMisRoutes },
+  { name: 'categories', routes: registerCategoryRoutes },
+  { name: 'concerns', routes: registerConcernRoutes },
+  { name: 'alerts', routes: registerAlertRoutes },
+  { name: 'actions', routes: registerActionRoutes },
+  { name: 'referrals', routes: registerReferralRoutes },
+  { name: 'cases', routes: registerCaseRoutes },
+  { name: 'search', routes: registerSearchRoutes },
+  { name: 'dashboard', routes: registerDashboardRoutes },
+  { name: 'vault', routes: registerVaultRoutes },
+];

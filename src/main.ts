@@ -3,6 +3,7 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { createServices, consoleLog } from './platform/services.ts';
 import { buildApp } from './http/app.ts';
+import { FEATURES } from './features.ts';
 import { seedDemoIfEmpty } from './demo/seed.ts';
 import { startMisScheduler } from './features/mis/scheduler.ts';
 import { startDueWork } from './jobs/due-work.ts';
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const services = await createServices(config);
   if (config.demoData) await seedDemoIfEmpty(services);
-  const { app } = await buildApp(services);
+  const { app } = await buildApp(services, FEATURES);
   await app.listen({ port: config.port, host: config.host });
   // Pull connectors on each school's schedule (state in the database, so restarts resume).
   const misScheduler = startMisScheduler(services);

@@ -1,21 +1,20 @@
-// The one door to the data for a request. Every route is signed-in only unless it declares
-// `config: { public: true }` (deny by default). A signed-in request gets a RequestContext whose
-// tx() opens a transaction as lantern_app scoped to the user's school, hands out the school's
-// sealer, and writes audit events in that same transaction. State-changing requests must carry
-// the session's CSRF token. To change safely: keep the default-deny check in onRequest and keep
-// the CSRF comparison constant-time.
-import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+// The one door to the data. Every piece of work — a request from a signed-in member, a sign-in
+// or other public request (a visitor), a job, the MIS sync, an operator's command — gets the same
+// transaction: as lantern_app (no table owned, no BYPASSRLS), scoped to one school by a
+// transaction-local setting, with the school's sealer and an `audit()` that appends to the
+// school's chain in that same transaction (audit fails closed: an entry that cannot be written
+// rolls back the change). Code outside this file and src/platform never opens a transaction or
+// appends to the chain itself. To change safely: keep every entry point going through
+// `openSchool` (role switch and tenant first), and name any helper that goes around it `unsafe…`.
+import type { FastifyRequest } from 'fastify';
 import type { Services } from '../platform/services.ts';
-import { endSession, resolveSession, SESSION_COOKIE, type SessionUser } from '../features/identity/sessions.ts';
 import type { Queryable } from '../platform/db/engine.ts';
-import { inSchool } from '../platform/db/tenancy.ts';
+import { inPlatform, inSchool, unsafeAsOwner } from '../platform/db/tenancy.ts';
 import type { Sealer } from '../platform/crypto/school-keys.ts';
 import { appendAudit } from '../platform/audit/chain.ts';
 import type { AuditActor, AuditEvent } from '../platform/audit/catalogue.ts';
 import type { Actor } from './access/actor.ts';
-import { forbidden, DomainError, unauthorised } from './errors.ts';
-import { enrolmentGate } from './access/step-up.ts';
+import { unauthorised } from './errors.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -27,151 +26,195 @@ declare module 'fastify' {
     enrolOk?: boolean;
   }
   interface FastifyRequest {
-    auth: SessionUser | null;
+    /** The signed-in member's context, set by src/http/request-context.ts; null when signed out. */
+    context: RequestContext | null;
   }
 }
 
-export type Tx = {
+/** Where a piece of work came from, for the audit trail. */
+export type Origin = { ip: string | null; userAgent: string | null };
+export const NO_ORIGIN: Origin = { ip: null, userAgent: null };
+
+export function originOf(req: FastifyRequest): Origin {
+  return { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null };
+}
+
+/** A transaction inside one school, whoever is acting. */
+export type SchoolTx = {
   /** The open transaction (as lantern_app, scoped to the school). */
   db: Queryable;
   /** Shorthand for db.query. */
   q: Queryable['query'];
-  actor: Actor;
+  schoolId: string;
   now: Date;
   /** The school's field encryption, loaded on first use. */
   sealer(): Promise<Sealer>;
   audit(event: AuditEvent): Promise<void>;
 };
 
+/** A signed-in member's transaction: a SchoolTx with the member whose policies apply. */
+export type Tx = SchoolTx & { actor: Actor };
+
+type Door = Pick<Services, 'db' | 'keys' | 'clock'>;
+
+function openSchool<T>(
+  services: Door,
+  schoolId: string,
+  who: AuditActor,
+  fn: (t: SchoolTx) => Promise<T>,
+): Promise<T> {
+  const { db, keys, clock } = services;
+  const now = clock.now();
+  return inSchool(db, schoolId, (q) => {
+    let sealer: Promise<Sealer> | undefined;
+    return fn({
+      db: q,
+      q: (sql, params) => q.query(sql, params),
+      schoolId,
+      now,
+      sealer: () => (sealer ??= keys.forSchool(q, schoolId)),
+      audit: async (event) => {
+        await appendAudit(q, schoolId, who, event, now);
+      },
+    });
+  });
+}
+
 export function auditActorOf(
-  req: FastifyRequest,
+  origin: Origin,
   user: { userId: string; name: string } | null,
 ): AuditActor {
   return {
     actorId: user?.userId ?? null,
     actorLabel: user?.name ?? 'anonymous',
-    ip: req.ip ?? null,
-    userAgent: req.headers['user-agent'] ?? null,
+    ip: origin.ip,
+    userAgent: origin.userAgent,
   };
 }
 
+/** A signed-in member at work: their actor (policies) and where they are (audit). */
 export class RequestContext {
-  readonly user: SessionUser;
   readonly actor: Actor;
-  readonly #services: Services;
-  readonly #req: FastifyRequest;
-  constructor(services: Services, req: FastifyRequest, user: SessionUser) {
+  readonly #services: Door;
+  readonly #who: AuditActor;
+  constructor(services: Door, actor: Actor, origin: Origin) {
     this.#services = services;
-    this.#req = req;
-    this.user = user;
-    this.actor = {
-      userId: user.userId,
-      schoolId: user.schoolId,
-      name: user.name,
-      role: user.role,
-      permissions: user.permissions,
-      elevated: user.elevated,
-    };
+    this.actor = actor;
+    this.#who = auditActorOf(origin, actor);
   }
 
   tx<T>(fn: (t: Tx) => Promise<T>): Promise<T> {
-    const { db, keys, clock } = this.#services;
-    const schoolId = this.user.schoolId;
-    const auditActor = auditActorOf(this.#req, this.user);
-    const now = clock.now();
-    return inSchool(db, schoolId, (q) => {
-      let sealer: Promise<Sealer> | undefined;
-      return fn({
-        db: q,
-        q: (sql, params) => q.query(sql, params),
-        actor: this.actor,
-        now,
-        sealer: () => (sealer ??= keys.forSchool(q, schoolId)),
-        audit: async (event) => {
-          await appendAudit(q, schoolId, auditActor, event, now);
-        },
-      });
-    });
+    return openSchool(this.#services, this.actor.schoolId, this.#who, (t) =>
+      fn({ ...t, actor: this.actor }),
+    );
   }
 }
 
-export function ctx(services: Services, req: FastifyRequest): RequestContext {
-  if (!req.auth) throw unauthorised();
-  return new RequestContext(services, req, req.auth);
+/** The signed-in member's context for this request (401 when there is none). */
+export function ctx(req: { context: RequestContext | null }): RequestContext {
+  if (!req.context) throw unauthorised();
+  return req.context;
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Work no person asked for, and who the audit trail names for it. */
+export const SYSTEM_REASONS = {
+  scheduled: 'Lantern (scheduled)',
+  mis_sync: 'MIS sync',
+  mis_api_key: 'MIS API key',
+  operator: 'operator',
+  demo_seed: 'demo-seed',
+} as const;
+export type SystemReason = keyof typeof SYSTEM_REASONS;
 
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+/** The audit actor of system work; `detail` names which key or operator (never a secret). */
+export function systemActor(reason: SystemReason, detail?: string): AuditActor {
+  const label = SYSTEM_REASONS[reason];
+  return {
+    actorId: null,
+    actorLabel: detail ? `${label} ${detail}` : label,
+    ip: null,
+    userAgent: null,
+  };
 }
 
-export function installAuth(app: FastifyInstance, services: Services): void {
-  app.decorateRequest('auth', null);
-  app.addHook('onRequest', async (req, reply) => {
-    const isPublic = req.routeOptions.config?.public === true;
-    const unmatched = !req.routeOptions.url; // 404s are answered by the not-found handler
-    const token = req.cookies[SESSION_COOKIE];
-    if (token) {
-      const found = await resolveSession(services.db, token, services.clock.now());
-      if (found.state === 'active') req.auth = found.user;
-      else {
-        if (found.state === 'ended') {
-          // Usually the minute job (src/jobs/due-work.ts) has ended and audited it already; if
-          // the cookie comes back first, end and audit it here — once, whichever is first.
-          await inSchool(services.db, found.schoolId, async (q) => {
-            if (!(await endSession(q, found.sessionId, found.reason, services.clock.now()))) return;
-            await appendAudit(q, found.schoolId, auditActorOf(req, null), {
-              action: 'auth.session_ended',
-              targetType: 'user',
-              targetId: found.userId,
-              details: { reason: found.reason },
-            });
-          });
-        }
-        reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      }
-    }
-    if (!SAFE_METHODS.has(req.method)) {
-      // Cross-site requests: browsers send Origin on every POST; refuse a foreign one outright.
-      const origin = req.headers.origin;
-      if (
-        origin &&
-        origin !== services.config.publicOrigin &&
-        !isSameHost(origin, req.headers.host)
-      ) {
-        throw forbidden('Cross-site request refused.');
-      }
-      if (req.auth) {
-        const sent = req.headers['x-csrf-token'];
-        if (typeof sent !== 'string' || !sameToken(sent, req.auth.csrfToken)) {
-          throw forbidden('Missing or wrong CSRF token. Reload the page and try again.');
-        }
-      }
-    }
-    if (!isPublic && !unmatched && !req.auth) throw unauthorised();
-    // A session that has a password but not yet its second factor reaches only the routes that
-    // finish signing in; everywhere else it is not signed in.
-    if (req.auth?.stage === 'second_factor' && req.routeOptions.config?.pendingOk !== true) {
-      if (isPublic || unmatched) req.auth = null;
-      else {
-        throw new DomainError('unauthorised',
-          'second_factor_required',
-          'Enter your authentication code (or use your security key) to finish signing in.',
-        );
-      }
-    }
-    // A session the school requires a second factor of, with none set up: enrolment only.
-    if (req.auth && !isPublic && !unmatched) enrolmentGate(req.auth, req.routeOptions.config);
-  });
+export type SystemContext = { tx<T>(fn: (t: SchoolTx) => Promise<T>): Promise<T> };
+
+/** Jobs, the MIS sync and the CLI: the same transaction and audit as a request, in one school. */
+export function asSystem(
+  services: Door,
+  schoolId: string,
+  reason: SystemReason,
+  detail?: string,
+): SystemContext {
+  const who = systemActor(reason, detail);
+  return { tx: (fn) => openSchool(services, schoolId, who, fn) };
 }
 
-function isSameHost(origin: string, host: string | undefined): boolean {
-  try {
-    return host !== undefined && new URL(origin).host === host;
-  } catch {
-    return false;
-  }
+/** A visitor's transaction: audit entries name nobody unless `as` says who was identified. */
+export type VisitorTx = Omit<SchoolTx, 'audit'> & {
+  audit(event: AuditEvent, as?: { userId: string; name: string }): Promise<void>;
+};
+
+export type VisitorContext = {
+  readonly origin: Origin;
+  /** Inside one school, once it is known (a sign-in whose email named the account, a link). */
+  inSchool<T>(schoolId: string, fn: (t: VisitorTx) => Promise<T>): Promise<T>;
+  /** Before the school is known: no school's rows are visible, nothing is audited. */
+  inPlatform<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+};
+
+/** Sign-in and other public routes: the door for someone not (yet) signed in. */
+export function visitor(services: Door, origin: Origin): VisitorContext {
+  return {
+    origin,
+    inSchool: (schoolId, fn) => {
+      const anonymous = auditActorOf(origin, null);
+      return openSchool(services, schoolId, anonymous, (t) =>
+        fn({
+          ...t,
+          audit: async (event, as) => {
+            await appendAudit(
+              t.db,
+              schoolId,
+              as ? auditActorOf(origin, as) : anonymous,
+              event,
+              t.now,
+            );
+          },
+        }),
+      );
+    },
+    inPlatform: (fn) => inPlatform(services.db, fn),
+  };
+}
+
+/** An operator's command across schools (create a school, rotate keys), as the owner. */
+export type OperatorTx = {
+  db: Queryable;
+  q: Queryable['query'];
+  now: Date;
+  audit(schoolId: string, event: AuditEvent): Promise<void>;
+};
+
+/**
+ * Runs as the database owner, bypassing row-level security: only for operator commands that
+ * act before a school exists or across schools. Every change is still audited in its school.
+ */
+export function unsafeAsOperator<T>(
+  services: Pick<Services, 'db' | 'clock'>,
+  operator: string,
+  fn: (t: OperatorTx) => Promise<T>,
+): Promise<T> {
+  const now = services.clock.now();
+  const who: AuditActor = { actorId: null, actorLabel: operator, ip: null, userAgent: null };
+  return unsafeAsOwner(services.db, (q) =>
+    fn({
+      db: q,
+      q: (sql, params) => q.query(sql, params),
+      now,
+      audit: async (schoolId, event) => {
+        await appendAudit(q, schoolId, who, event, now);
+      },
+    }),
+  );
 }

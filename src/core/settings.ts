@@ -1,7 +1,10 @@
 // A school's own policies, stored as JSON on the school and read with defaults filled in.
 // Anything missing or out of range falls back to the default, so a hand-edited row can never
 // switch a protection off. Later issues add retention settings here.
-import { defaultPasswordPolicy, type PasswordPolicy } from '../features/identity/password-policy.ts';
+import {
+  defaultPasswordPolicy,
+  type PasswordPolicy,
+} from '../features/identity/password-policy.ts';
 
 /** Who must give a second factor at sign-in (everyone must to elevate). */
 export const SECOND_FACTOR_AT_SIGN_IN = ['everyone', 'readers'] as const;

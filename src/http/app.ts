@@ -1,14 +1,8 @@
 // Builds the Fastify application: security headers, errors, sessions and CSRF, the OpenAPI
-// document generated from the route schemas, every feature's routes, and the built web app.
+// document generated from the route schemas, the routes of every feature it is handed (src/features.ts), and the built web app.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type RawReplyDefaultExpression,
-  type RawRequestDefaultExpression,
-  type RawServerDefault,
-} from 'fastify';
+import Fastify from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
@@ -16,22 +10,17 @@ import fastifyStatic from '@fastify/static';
 import type { Services } from '../platform/services.ts';
 import { installErrorHandlers } from './error-handler.ts';
 import { installSecurityHeaders } from './security-headers.ts';
-import { installAuth } from '../core/context.ts';
-import { registerFeatures } from '../features.ts';
-
-export type App = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  FastifyBaseLogger,
-  TypeBoxTypeProvider
->;
+import { installRequestContext } from './request-context.ts';
+import type { App, Feature } from '../core/feature.ts';
 
 export type RouteInfo = { method: string; url: string; public: boolean };
 
 const WEB_DIST = path.resolve(import.meta.dirname, '../../dist/web');
 
-export async function buildApp(services: Services): Promise<{ app: App; routes: RouteInfo[] }> {
+export async function buildApp(
+  services: Services,
+  features: readonly Feature[],
+): Promise<{ app: App; routes: RouteInfo[] }> {
   const { config } = services;
   const app = Fastify({
     logger:
@@ -82,12 +71,12 @@ export async function buildApp(services: Services): Promise<{ app: App; routes: 
   });
   installSecurityHeaders(app, { tls: config.tls });
   installErrorHandlers(app);
-  installAuth(app, services);
+  installRequestContext(app, services);
 
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
-  await registerFeatures(app, services);
+  for (const feature of features) await feature.routes(app, services);
 
   if (existsSync(WEB_DIST)) {
     // The built web app's files (one route per file, found at start-up) and the single-page

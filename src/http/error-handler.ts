@@ -46,7 +46,9 @@ function validationMessage(err: FastifyError): string {
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof DomainError) {
-      return reply.status(STATUS_OF[err.kind]).send({ error: { code: err.code, message: err.message } });
+      return reply
+        .status(STATUS_OF[err.kind])
+        .send({ error: { code: err.code, message: err.message } });
     }
     if (err.validation) {
       return reply

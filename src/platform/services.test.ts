@@ -15,6 +15,7 @@ import {
 } from '../test/harness.ts';
 import { configuredMailer, createServices, type Log } from './services.ts';
 import { buildApp } from '../http/app.ts';
+import { FEATURES } from '../features.ts';
 import { signInLinkEmail } from './mail/mailer.ts';
 import { auditActions } from '../features/identity/identity-test-kit.ts';
 import { unsafeAsOwner } from './db/tenancy.ts';
@@ -69,7 +70,7 @@ describe('email without an SMTP server', () => {
   it('a password-reset request in the test environment logs no link (same 202 answer)', async () => {
     const log = capturingLog();
     const services = await createServices(testConfig(), { db: await testDatabase(), log });
-    const { app } = await buildApp(services);
+    const { app } = await buildApp(services, FEATURES);
     try {
       expect(log.lines).toEqual([expect.stringMatching(/cannot send emails/)]);
       const schoolId = await makeSchool(services);

@@ -8,7 +8,9 @@ import type { InjectOptions } from 'fastify';
 import { loadConfig, type Config } from '../config.ts';
 import { openDatabase, type Database } from '../platform/db/engine.ts';
 import { createServices, type Clock, type Services } from '../platform/services.ts';
-import { buildApp, type App, type RouteInfo } from '../http/app.ts';
+import { buildApp, type RouteInfo } from '../http/app.ts';
+import type { App } from '../core/feature.ts';
+import { FEATURES } from '../features.ts';
 import { createSchool } from '../features/administration/create-school.ts';
 import { createUser } from '../features/administration/create-user.ts';
 import { unsafeAsOwner } from '../platform/db/tenancy.ts';
@@ -68,7 +70,7 @@ export type TestApp = { app: App; routes: RouteInfo[]; services: Services; close
  * known to signIn and currentCode like testApp's, which need the database for test shortcuts.
  */
 export async function appFor(services: Services): Promise<{ app: App; routes: RouteInfo[] }> {
-  const built = await buildApp(services);
+  const built = await buildApp(services, FEATURES);
   servicesOf.set(built.app, services);
   return built;
 }

@@ -12,13 +12,15 @@ import type { SchoolSettings } from '../settings.ts';
 import { abilitiesWhenElevated, can, needsStepUp, type Actor, type Ability } from './actor.ts';
 
 export const stepUpRequired = () =>
-  new DomainError('forbidden',
+  new DomainError(
+    'forbidden',
     'step_up_required',
     'Confirm it is you with your second factor (authentication code or security key) to see this.',
   );
 
 export const enrolmentRequired = () =>
-  new DomainError('forbidden',
+  new DomainError(
+    'forbidden',
     'second_factor_enrolment_required',
     'Your school requires a second factor to sign in. Set up an authenticator app or a security key first.',
   );

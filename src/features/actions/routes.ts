@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { requireAbility } from '../../core/access/step-up.ts';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
 import { IdParams, Uuid, responses } from '../../shared/schemas/common.ts';
@@ -41,7 +41,7 @@ const NewAction = Type.Object(
   { additionalProperties: false },
 );
 
-export function registerActionRoutes(app: App, services: Services): void {
+export function registerActionRoutes(app: App, _services: Services): void {
   app.post(
     '/api/actions',
     {
@@ -53,7 +53,7 @@ export function registerActionRoutes(app: App, services: Services): void {
       },
     },
     async (req, reply) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       requireAbility(c.actor, 'case.manage');
       const view = await c.tx(async (t) => {
         const id = await createAction(t, req.body);
@@ -78,7 +78,7 @@ export function registerActionRoutes(app: App, services: Services): void {
       },
     },
     async (req) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       requireAbility(c.actor, 'actions.assigned');
       return {
         items: await c.tx((t) =>
@@ -107,7 +107,7 @@ export function registerActionRoutes(app: App, services: Services): void {
       },
     },
     async (req) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       requireAbility(c.actor, 'actions.assigned');
       return c.tx((t) => completeAction(t, req.params.id, req.body.outcome));
     },

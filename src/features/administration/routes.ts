@@ -1,7 +1,7 @@
 // The administration API: staff accounts, groups, memberships, category permissions and the
 // school's policies. Every route needs the `admin` capability and a second factor (step-up).
 import { Type } from 'typebox';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
 import { IdParams, responses, Uuid } from '../../shared/schemas/common.ts';
@@ -115,8 +115,8 @@ const UserParams = Type.Object({ id: Uuid });
 const none = responses({ 204: Type.Null() });
 
 export function registerAdminRoutes(app: App, services: Services): void {
-  const admin = (req: Parameters<typeof ctx>[1]) => {
-    const c = ctx(services, req);
+  const admin = (req: Parameters<typeof ctx>[0]) => {
+    const c = ctx(req);
     requireAbility(c.actor, 'admin');
     return c;
   };

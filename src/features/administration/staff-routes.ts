@@ -3,7 +3,7 @@
 // names only — never email addresses, sign-in state or anything about pupils. Logging a concern is
 // a first-tier ability, so a password alone is enough to read this list.
 import { Type } from 'typebox';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
 import { responses } from '../../shared/schemas/common.ts';
@@ -25,7 +25,7 @@ const StaffDirectory = Type.Object({
   groups: Type.Array(Type.Object({ key: Type.String(), name: Type.String() })),
 });
 
-export function registerStaffRoutes(app: App, services: Services): void {
+export function registerStaffRoutes(app: App, _services: Services): void {
   app.get(
     '/api/staff',
     {
@@ -36,7 +36,7 @@ export function registerStaffRoutes(app: App, services: Services): void {
       },
     },
     async (req) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       requireAbility(c.actor, 'concern.create');
       return c.tx(async (t) => {
         const staff = await t.q<{ id: string; name: string; role: string }>(

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
 import { IdParams, responses } from '../../shared/schemas/common.ts';
@@ -15,7 +15,7 @@ export const AlertView = Type.Object({
   acknowledgedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
 
-export function registerAlertRoutes(app: App, services: Services): void {
+export function registerAlertRoutes(app: App, _services: Services): void {
   app.get(
     '/api/alerts',
     {
@@ -30,7 +30,7 @@ export function registerAlertRoutes(app: App, services: Services): void {
       },
     },
     async (req) => ({
-      items: await ctx(services, req).tx((t) => myAlerts(t, req.query.all === true)),
+      items: await ctx(req).tx((t) => myAlerts(t, req.query.all === true)),
     }),
   );
 
@@ -44,6 +44,6 @@ export function registerAlertRoutes(app: App, services: Services): void {
         response: responses({ 200: AlertView }),
       },
     },
-    async (req) => ctx(services, req).tx((t) => acknowledgeAlert(t, req.params.id)),
+    async (req) => ctx(req).tx((t) => acknowledgeAlert(t, req.params.id)),
   );
 }

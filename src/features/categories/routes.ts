@@ -4,7 +4,7 @@
 // colours, one level of sub-categories, restriction passed down, auditing) are in service.ts.
 import { Type } from 'typebox';
 import { requireAbility } from '../../core/access/step-up.ts';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
 import { IdParams, Uuid, responses } from '../../shared/schemas/common.ts';
@@ -46,7 +46,7 @@ const NewCategory = Type.Object(
 );
 const CategoryPatch = Type.Partial(Type.Object(Fields), { additionalProperties: false });
 
-export function registerCategoryRoutes(app: App, services: Services): void {
+export function registerCategoryRoutes(app: App, _services: Services): void {
   app.get(
     '/api/categories',
     {
@@ -61,7 +61,7 @@ export function registerCategoryRoutes(app: App, services: Services): void {
       },
     },
     async (req) => ({
-      items: await ctx(services, req).tx((t) => listCategories(t, req.query.archived === true)),
+      items: await ctx(req).tx((t) => listCategories(t, req.query.archived === true)),
     }),
   );
 
@@ -76,7 +76,7 @@ export function registerCategoryRoutes(app: App, services: Services): void {
       },
     },
     async (req, reply) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       requireAbility(c.actor, 'admin');
       const view = await c.tx((t) => createCategory(t, req.body));
       return reply.status(201).send(view);
@@ -95,7 +95,7 @@ export function registerCategoryRoutes(app: App, services: Services): void {
       },
     },
     async (req) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       requireAbility(c.actor, 'admin');
       return c.tx((t) => updateCategory(t, req.params.id, req.body));
     },

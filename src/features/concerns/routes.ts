@@ -1,13 +1,20 @@
 import { Type } from 'typebox';
 import { requireAbility } from '../../core/access/step-up.ts';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
 import { IdParams, responses } from '../../shared/schemas/common.ts';
 import { emailAlerted } from '../alerts/email.ts';
-import { ConcernEdit, ConcernList, ConcernVersion, ConcernView, NewConcern } from '../../shared/schemas/concerns.ts';
+import {
+  ConcernEdit,
+  ConcernList,
+  ConcernVersion,
+  ConcernView,
+  NewConcern,
+} from '../../shared/schemas/concerns.ts';
 import { createConcern, getConcern, listConcerns } from './service.ts';
 import { editConcern, listVersions } from './edit.ts';
+import { sessionOf } from '../identity/sessions.ts';
 
 export function registerConcernRoutes(app: App, services: Services): void {
   app.post(
@@ -21,13 +28,13 @@ export function registerConcernRoutes(app: App, services: Services): void {
       },
     },
     async (req, reply) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       requireAbility(c.actor, 'concern.create');
       const { view, alerted } = await c.tx(async (t) => {
         const created = await createConcern(t, req.body);
         return { view: await getConcern(t, created.id), alerted: created.alerted };
       });
-      await emailAlerted(services, c.user.schoolId, alerted);
+      await emailAlerted(services, sessionOf(req).schoolId, alerted);
       return reply.status(201).send(view);
     },
   );
@@ -49,7 +56,7 @@ export function registerConcernRoutes(app: App, services: Services): void {
       },
     },
     async (req) => {
-      const items = await ctx(services, req).tx((t) =>
+      const items = await ctx(req).tx((t) =>
         listConcerns(t, { mine: req.query.mine === true, limit: req.query.limit ?? 50 }),
       );
       return { items };
@@ -59,7 +66,7 @@ export function registerConcernRoutes(app: App, services: Services): void {
   app.get(
     '/api/concerns/:id',
     { schema: { tags: ['concerns'], params: IdParams, response: responses({ 200: ConcernView }) } },
-    async (req) => ctx(services, req).tx((t) => getConcern(t, req.params.id)),
+    async (req) => ctx(req).tx((t) => getConcern(t, req.params.id)),
   );
 
   app.patch(
@@ -74,7 +81,7 @@ export function registerConcernRoutes(app: App, services: Services): void {
       },
     },
     async (req) =>
-      ctx(services, req).tx(async (t) => {
+      ctx(req).tx(async (t) => {
         await editConcern(t, req.params.id, req.body);
         return getConcern(t, req.params.id);
       }),
@@ -91,7 +98,7 @@ export function registerConcernRoutes(app: App, services: Services): void {
       },
     },
     async (req) => ({
-      items: await ctx(services, req).tx((t) => listVersions(t, req.params.id)),
+      items: await ctx(req).tx((t) => listVersions(t, req.params.id)),
     }),
   );
 }

@@ -3,7 +3,7 @@
 // password alone (issue 3) the actions are only counted — no pupil names, no text — and the UI
 // offers the step-up; whether that is so is asked of src/access/step-up.ts (abilityTier).
 import { Type } from 'typebox';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
 import { responses } from '../../shared/schemas/common.ts';
@@ -40,7 +40,7 @@ const Dashboard = Type.Object({
   recent: Type.Array(ConcernView),
 });
 
-export function registerDashboardRoutes(app: App, services: Services): void {
+export function registerDashboardRoutes(app: App, _services: Services): void {
   app.get(
     '/api/dashboard',
     {
@@ -51,7 +51,7 @@ export function registerDashboardRoutes(app: App, services: Services): void {
       },
     },
     async (req) =>
-      ctx(services, req).tx(async (t) => {
+      ctx(req).tx(async (t) => {
         const manager = can(t.actor, 'case.manage');
         const actionsTier = abilityTier(t.actor, 'actions.assigned');
         const actions =

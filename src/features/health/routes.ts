@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 
 const Health = Type.Object({ status: Type.String() });

@@ -2,16 +2,16 @@
 // Asking for a link answers the same whether or not the account exists; the email says only that
 // a link was asked for. Setting a password enforces the school's policy and ends every session.
 import { Type } from 'typebox';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { inPlatform, inSchool, PLATFORM_SCHOOL_ID } from '../../platform/db/tenancy.ts';
 import { appendAudit } from '../../platform/audit/chain.ts';
-import { auditActorOf, ctx } from '../../core/context.ts';
+import { auditActorOf, originOf, ctx } from '../../core/context.ts';
 import { badRequest, DomainError } from '../../core/errors.ts';
 import { ErrorBody, responses } from '../../shared/schemas/common.ts';
 import { findLink, spendLink } from './links.ts';
 import { setPassword } from './passwords.ts';
-import { schoolSettings, SESSION_COOKIE } from './sessions.ts';
+import { schoolSettings, SESSION_COOKIE, sessionOf } from './sessions.ts';
 import { verifyPassword } from './password-hash.ts';
 import { sendResetLink } from './invitations.ts';
 import {
@@ -52,7 +52,8 @@ export function registerAccountRoutes(app: App, services: Services): void {
             await recordFailure(tx, k, i === 0 ? 'account' : 'address', now);
         return s;
       });
-      if (!throttled.ok) throw new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(throttled));
+      if (!throttled.ok)
+        throw new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(throttled));
       await sendResetLink(services, req, email, now);
       return reply.status(202).send(null);
     },
@@ -97,7 +98,11 @@ export function registerAccountRoutes(app: App, services: Services): void {
           policy: settings.passwordPolicy,
           now,
         });
-        const actor = { ...auditActorOf(req, null), actorId: user.id, actorLabel: user.name };
+        const actor = {
+          ...auditActorOf(originOf(req), null),
+          actorId: user.id,
+          actorLabel: user.name,
+        };
         await appendAudit(
           tx,
           link.schoolId,
@@ -131,7 +136,7 @@ export function registerAccountRoutes(app: App, services: Services): void {
           appendAudit(
             tx,
             link.schoolId,
-            auditActorOf(req, null),
+            auditActorOf(originOf(req), null),
             {
               action: 'auth.link_refused',
               targetType: 'user',
@@ -161,14 +166,15 @@ export function registerAccountRoutes(app: App, services: Services): void {
       },
     },
     async (req, reply) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       // The current password is checked like a sign-in: throttled on the account, and a wrong
       // one counts, so a session left open cannot be used to guess the password at full speed.
-      const key = accountKey(c.user.email);
+      const key = accountKey(sessionOf(req).email);
       const throttled = await inPlatform(services.db, (tx) =>
         checkThrottle(tx, [key], services.clock.now()),
       );
-      if (!throttled.ok) throw new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(throttled));
+      if (!throttled.ok)
+        throw new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(throttled));
       const changed = await c.tx(async (t) => {
         const [user] = await t.q<{
           id: string;

@@ -4,10 +4,10 @@
 // issues a new one (new id and token) elevated for the school's set minutes.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../platform/services.ts';
-import { auditActorOf, ctx, type Tx } from '../../core/context.ts';
+import { auditActorOf, originOf, ctx, type Tx } from '../../core/context.ts';
 import { DomainError } from '../../core/errors.ts';
 import { inPlatform } from '../../platform/db/tenancy.ts';
-import { endSession, type SessionUser } from './sessions.ts';
+import { endSession, type SessionUser, sessionOf } from './sessions.ts';
 import { afterIssue, issueSession } from './issue.ts';
 import type { FactorMethod } from './second-factor.ts';
 import {
@@ -31,8 +31,8 @@ export async function verifyAndElevate(
   method: FactorMethod,
   check: (t: Tx) => Promise<FactorCheck>,
 ): Promise<SessionUser> {
-  const c = ctx(services, req);
-  const key = accountKey(c.user.email);
+  const c = ctx(req);
+  const key = accountKey(sessionOf(req).email);
   const throttled = await inPlatform(services.db, (tx) =>
     checkThrottle(tx, [key], services.clock.now()),
   );
@@ -41,9 +41,9 @@ export async function verifyAndElevate(
       auditRefusedAttempt(t.db, {
         schoolId: t.actor.schoolId,
         userId: t.actor.userId,
-        actor: auditActorOf(req, c.user),
+        actor: auditActorOf(originOf(req), sessionOf(req)),
         state: throttled,
-        step: c.user.stage === 'second_factor' ? 'second_factor' : 'step_up',
+        step: sessionOf(req).stage === 'second_factor' ? 'second_factor' : 'step_up',
         now: t.now,
       }),
     );
@@ -75,10 +75,10 @@ export async function verifyAndElevate(
       return result;
     }
     await clearThrottle(t.db, key);
-    return { ok: true as const, issued: await elevateIn(services, req, t, c.user, method) };
+    return { ok: true as const, issued: await elevateIn(services, req, t, sessionOf(req), method) };
   });
   if (!out.ok) throw new DomainError('invalid', 'second_factor_refused', out.message);
-  return afterIssue(services, reply, out.issued, c.user.email, services.clock.now());
+  return afterIssue(services, reply, out.issued, sessionOf(req).email, services.clock.now());
 }
 
 /** Replaces the session with an elevated one, in the caller's transaction. */

@@ -5,14 +5,15 @@
 // first. Removing the last factor (where allowed) also removes the recovery codes that backed it.
 // Every removal is audited as auth.second_factor_removed; another member's key is simply not found.
 import { Type } from 'typebox';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
-import { ctx, type RequestContext, type Tx } from '../../core/context.ts';
+import { ctx, type Tx } from '../../core/context.ts';
 import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import { requireElevated } from '../../core/access/step-up.ts';
 import { factorSummary, hasFactor, removeAllFactors, removeTotp } from './second-factor.ts';
 import { secondFactorRequired } from './issue.ts';
+import { sessionOf, type SessionUser } from './sessions.ts';
 
 const SecurityKey = Type.Object({
   id: Type.String(),
@@ -22,11 +23,12 @@ const SecurityKey = Type.Object({
 });
 
 /** After a removal: refuse (rolling it back) if the school requires a factor and none is left. */
-async function keepOneIfRequired(c: RequestContext, t: Tx): Promise<void> {
+async function keepOneIfRequired(user: SessionUser, t: Tx): Promise<void> {
   const left = await factorSummary(t, t.actor.userId);
   if (hasFactor(left)) return;
-  if (secondFactorRequired(c.user)) {
-    throw new DomainError('conflict',
+  if (secondFactorRequired(user)) {
+    throw new DomainError(
+      'conflict',
       'last_second_factor',
       'Your school requires a second factor for your account. Add another security key or an authenticator app before removing this one.',
     );
@@ -34,7 +36,7 @@ async function keepOneIfRequired(c: RequestContext, t: Tx): Promise<void> {
   await removeAllFactors(t, t.actor.userId); // the recovery codes went with the last factor
 }
 
-export function registerFactorRemovalRoutes(app: App, services: Services): void {
+export function registerFactorRemovalRoutes(app: App, _services: Services): void {
   app.get(
     '/api/auth/security-keys',
     {
@@ -45,7 +47,7 @@ export function registerFactorRemovalRoutes(app: App, services: Services): void 
       },
     },
     async (req) =>
-      ctx(services, req).tx(async (t) => {
+      ctx(req).tx(async (t) => {
         const rows = await t.q<{
           id: string;
           label: string;
@@ -78,7 +80,7 @@ export function registerFactorRemovalRoutes(app: App, services: Services): void 
       },
     },
     async (req, reply) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       requireElevated(c.actor);
       await c.tx(async (t) => {
         const [gone] = await t.q<{ id: string }>(
@@ -87,7 +89,7 @@ export function registerFactorRemovalRoutes(app: App, services: Services): void 
           [req.params.id, t.actor.userId, t.now],
         );
         if (!gone) throw notFound('That security key');
-        await keepOneIfRequired(c, t);
+        await keepOneIfRequired(sessionOf(req), t);
         await t.audit({
           action: 'auth.second_factor_removed',
           targetType: 'user',
@@ -109,13 +111,13 @@ export function registerFactorRemovalRoutes(app: App, services: Services): void 
       },
     },
     async (req, reply) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       requireElevated(c.actor);
       await c.tx(async (t) => {
         const before = await factorSummary(t, t.actor.userId);
         if (!before.totp) throw notFound('An authenticator app on your account');
         await removeTotp(t, t.actor.userId);
-        await keepOneIfRequired(c, t);
+        await keepOneIfRequired(sessionOf(req), t);
         await t.audit({
           action: 'auth.second_factor_removed',
           targetType: 'user',

@@ -2,7 +2,7 @@
 // confirm it, recovery codes (ten, shown once), security keys (WebAuthn registration and use),
 // and giving a factor — to finish signing in or to step up. Challenges stay server-side.
 import { Type } from 'typebox';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx, type RequestContext } from '../../core/context.ts';
 import { inSchool } from '../../platform/db/tenancy.ts';
@@ -31,6 +31,7 @@ import {
 } from './second-factor.ts';
 import { elevateIn, verifyAndElevate, type FactorCheck } from './elevate.ts';
 import { afterIssue, SessionInfo, sessionInfo } from './issue.ts';
+import { sessionOf } from './sessions.ts';
 
 const Code = Type.Object(
   { code: Type.String({ minLength: 6, maxLength: 20 }) },
@@ -89,14 +90,14 @@ export function registerFactorRoutes(app: App, services: Services): void {
       },
     },
     async (req) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       await mayChangeFactors(c);
       const started = await c.tx((t) => startTotp(t, t.actor.userId));
       if (started === 'already_enrolled') {
         throw conflict('An authenticator app is already set up. Remove it before adding another.');
       }
       const { secret } = started;
-      const uri = otpauthUri(secret, { issuer: 'Lantern', label: c.user.email });
+      const uri = otpauthUri(secret, { issuer: 'Lantern', label: sessionOf(req).email });
       return {
         qrSvg: await qrCodeSvg(uri),
         manualKey: formatSecretForManualEntry(secret),
@@ -152,7 +153,7 @@ export function registerFactorRoutes(app: App, services: Services): void {
       },
     },
     async (req) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       requireElevated(c.actor);
       const codes = await c.tx(async (t) => {
         const out = await newRecoveryCodes(t, t.actor.userId);
@@ -224,16 +225,16 @@ export function registerFactorRoutes(app: App, services: Services): void {
       },
     },
     async (req) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       await mayChangeFactors(c);
       return c.tx(async (t) => {
         const existing = await webauthnCredentials(t, t.actor.userId);
         const { options, challenge } = await registrationOptions(
           rp,
-          { userId: t.actor.userId, email: c.user.email, displayName: c.user.name },
+          { userId: t.actor.userId, email: sessionOf(req).email, displayName: sessionOf(req).name },
           existing,
         );
-        await holdChallenge(t, c.user.sessionId, 'register', challenge);
+        await holdChallenge(t, sessionOf(req).sessionId, 'register', challenge);
         return { options };
       });
     },
@@ -263,10 +264,10 @@ export function registerFactorRoutes(app: App, services: Services): void {
       },
     },
     async (req, reply) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       await mayChangeFactors(c);
       const out = await c.tx(async (t) => {
-        const challenge = await takeChallenge(t, c.user.sessionId, 'register');
+        const challenge = await takeChallenge(t, sessionOf(req).sessionId, 'register');
         if (!challenge)
           return {
             ok: false as const,
@@ -318,13 +319,19 @@ export function registerFactorRoutes(app: App, services: Services): void {
         }
         // Registering the first factor proves it is in hand, as confirming an app's code does:
         // the session is replaced by an elevated one (and a forced enrolment is complete).
-        const issued = first ? await elevateIn(services, req, t, c.user, 'webauthn') : null;
+        const issued = first ? await elevateIn(services, req, t, sessionOf(req), 'webauthn') : null;
         return { ok: true as const, id: row!.id, recoveryCodes: codes, issued };
       });
       if (!out.ok) throw new DomainError('invalid', 'second_factor_refused', out.message);
       const session = out.issued
         ? await present(
-            await afterIssue(services, reply, out.issued, c.user.email, services.clock.now()),
+            await afterIssue(
+              services,
+              reply,
+              out.issued,
+              sessionOf(req).email,
+              services.clock.now(),
+            ),
           )
         : null;
       return reply.status(201).send({ id: out.id, recoveryCodes: out.recoveryCodes, session });
@@ -342,16 +349,17 @@ export function registerFactorRoutes(app: App, services: Services): void {
       },
     },
     async (req) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       return c.tx(async (t) => {
         const creds = await webauthnCredentials(t, t.actor.userId);
         if (creds.length === 0)
-          throw new DomainError('invalid',
+          throw new DomainError(
+            'invalid',
             'no_security_key',
             'No security key is registered for this account.',
           );
         const { options, challenge } = await authenticationOptions(rp, creds);
-        await holdChallenge(t, c.user.sessionId, 'authenticate', challenge);
+        await holdChallenge(t, sessionOf(req).sessionId, 'authenticate', challenge);
         return { options };
       });
     },
@@ -369,9 +377,9 @@ export function registerFactorRoutes(app: App, services: Services): void {
       },
     },
     async (req, reply) => {
-      const c = ctx(services, req);
+      const session = sessionOf(req);
       const user = await verifyAndElevate(services, req, reply, 'webauthn', async (t) => {
-        const challenge = await takeChallenge(t, c.user.sessionId, 'authenticate');
+        const challenge = await takeChallenge(t, session.sessionId, 'authenticate');
         if (!challenge) {
           return {
             ok: false,

@@ -6,7 +6,7 @@ import type { Services } from '../../platform/services.ts';
 import type { Queryable } from '../../platform/db/engine.ts';
 import { inPlatform, inSchool } from '../../platform/db/tenancy.ts';
 import { appendAudit } from '../../platform/audit/chain.ts';
-import { auditActorOf } from '../../core/context.ts';
+import { auditActorOf, originOf } from '../../core/context.ts';
 import { createLink, LINK_MINUTES, type LinkPurpose } from './links.ts';
 import { signInLinkEmail } from '../../platform/mail/mailer.ts';
 import { DomainError } from '../../core/errors.ts';
@@ -17,7 +17,8 @@ import { DomainError } from '../../core/errors.ts';
  */
 export function requireMailer(services: Services): NonNullable<Services['mailer']> {
   if (!services.mailer) {
-    throw new DomainError('unavailable',
+    throw new DomainError(
+      'unavailable',
       'email_unavailable',
       'Lantern has no mail server configured, so the email with the link could not be sent. ' +
         'Ask whoever runs Lantern to set one up, then send the link again.',
@@ -35,7 +36,8 @@ export async function sendLink(
   try {
     await mailer.send({ to, ...signInLinkEmail(link, { validMinutes: LINK_MINUTES }) });
   } catch {
-    throw new DomainError('upstream_failed',
+    throw new DomainError(
+      'upstream_failed',
       'email_failed',
       'The change was saved, but the mail server did not take the email. ' +
         'Send the link again from the staff page in a few minutes.',
@@ -75,7 +77,7 @@ export async function sendResetLink(
     await appendAudit(
       tx,
       login.school_id,
-      auditActorOf(req, null),
+      auditActorOf(originOf(req), null),
       { action: 'auth.password_reset_requested', targetType: 'user', targetId: login.user_id },
       now,
     );

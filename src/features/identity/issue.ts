@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../platform/services.ts';
 import type { Queryable } from '../../platform/db/engine.ts';
 import { appendAudit } from '../../platform/audit/chain.ts';
-import { auditActorOf } from '../../core/context.ts';
+import { auditActorOf, originOf } from '../../core/context.ts';
 import { abilitiesWhenElevated, abilitiesOf } from '../../core/access/actor.ts';
 import { secondFactorRequired } from '../../core/access/step-up.ts';
 import { createSession, resolveSession, SESSION_COOKIE, type SessionUser } from './sessions.ts';
@@ -125,7 +125,7 @@ export async function issueSession(
       await appendAudit(
         tx,
         p.schoolId,
-        auditActorOf(req, { userId: p.userId, name: p.name }),
+        auditActorOf(originOf(req), { userId: p.userId, name: p.name }),
         { action: 'auth.new_device', targetType: 'user', targetId: p.userId },
         p.now,
       );

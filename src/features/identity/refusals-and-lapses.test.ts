@@ -4,7 +4,14 @@
 // their absolute lifetime (ended by the minute job even if the cookie never returns, audited once),
 // and a group's settings before and after a change. One clock for the file, only moved forward.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, makeSchool, makeUser, testApp, testClock, type TestApp } from '../../test/harness.ts';
+import {
+  call,
+  makeSchool,
+  makeUser,
+  testApp,
+  testClock,
+  type TestApp,
+} from '../../test/harness.ts';
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
 import { PLATFORM_SCHOOL_ID } from '../../platform/db/tenancy.ts';
 import { sweepLapsedSessions } from '../../jobs/due-work.ts';

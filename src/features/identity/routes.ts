@@ -1,12 +1,12 @@
 // Sign in, sign out, "who am I", my sessions and "sign out everywhere". Second factors are in
 // factor-routes.ts; links and passwords in account-routes.ts.
 import { Type } from 'typebox';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
 import { inSchool } from '../../platform/db/tenancy.ts';
 import { ErrorBody, responses } from '../../shared/schemas/common.ts';
-import { endSession, endUserSessions, SESSION_COOKIE } from './sessions.ts';
+import { endSession, endUserSessions, SESSION_COOKIE, sessionOf } from './sessions.ts';
 import { afterIssue, PendingInfo, SessionInfo, sessionInfo } from './issue.ts';
 import { factorSummary } from './second-factor.ts';
 import { signInWithPassword } from './sign-in.ts';
@@ -74,7 +74,7 @@ export function registerAuthRoutes(app: App, services: Services): void {
       schema: { tags: ['auth'], response: responses({ 204: Type.Null() }) },
     },
     async (req, reply) => {
-      await ctx(services, req).tx(async (t) => {
+      await ctx(req).tx(async (t) => {
         await endSession(t.db, req.auth!.sessionId, 'signed_out', t.now);
         await t.audit({
           action: 'auth.sign_out',
@@ -98,7 +98,7 @@ export function registerAuthRoutes(app: App, services: Services): void {
       },
     },
     async (req, reply) => {
-      const ended = await ctx(services, req).tx(async (t) => {
+      const ended = await ctx(req).tx(async (t) => {
         const ids = await endUserSessions(t.db, t.actor.userId, 'signed_out_everywhere', t.now);
         await t.audit({
           action: 'auth.signed_out_everywhere',
@@ -120,9 +120,9 @@ export function registerAuthRoutes(app: App, services: Services): void {
       schema: { tags: ['auth'], response: responses({ 200: SessionInfo }) },
     },
     async (req) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       const factors = await c.tx((t) => factorSummary(t, t.actor.userId));
-      return sessionInfo(c.user, factors);
+      return sessionInfo(sessionOf(req), factors);
     },
   );
 
@@ -137,7 +137,7 @@ export function registerAuthRoutes(app: App, services: Services): void {
       },
     },
     async (req) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       const rows = await c.tx((t) =>
         t.q<{
           id: string;
@@ -156,7 +156,7 @@ export function registerAuthRoutes(app: App, services: Services): void {
       return {
         items: rows.map((r) => ({
           id: r.id,
-          current: r.id === c.user.sessionId,
+          current: r.id === sessionOf(req).sessionId,
           createdAt: r.created_at.toISOString(),
           lastSeenAt: r.last_seen_at.toISOString(),
           userAgent: r.user_agent,

@@ -13,6 +13,7 @@ import type { Role } from '../../core/access/actor.ts';
 import type { Permissions } from '../../core/access/permissions.ts';
 import { loadPermissions } from '../../core/access/load.ts';
 import { secondFactorRequired } from '../../core/access/step-up.ts';
+import { unauthorised } from '../../core/errors.ts';
 
 export const SESSION_COOKIE = 'lantern_session';
 /** How long a password-only session waits for its second factor. */
@@ -44,6 +45,12 @@ export type SessionUser = {
   permissions: Permissions;
   settings: SchoolSettings;
 };
+
+/** The signed-in session of this request (identity routes need more than the actor). */
+export function sessionOf(req: { auth: SessionUser | null }): SessionUser {
+  if (!req.auth) throw unauthorised();
+  return req.auth;
+}
 
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest();
 

@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../platform/services.ts';
 import { inPlatform, inSchool, PLATFORM_SCHOOL_ID } from '../../platform/db/tenancy.ts';
 import { appendAudit } from '../../platform/audit/chain.ts';
-import { auditActorOf } from '../../core/context.ts';
+import { auditActorOf, originOf } from '../../core/context.ts';
 import { DomainError, type ErrorKind } from '../../core/errors.ts';
 import { loadPermissions } from '../../core/access/load.ts';
 import { checkStoredPassword, hashPassword, verifyAgainstNothing } from './password-hash.ts';
@@ -56,7 +56,7 @@ export async function signInWithPassword(
   const email = input.email.trim().toLowerCase();
   const now = clock.now();
   const keys = [accountKey(email), addressKey(req.ip)];
-  const actor = auditActorOf(req, null);
+  const actor = auditActorOf(originOf(req), null);
   const throttled = await inPlatform(db, (tx) => checkThrottle(tx, keys, now));
   if (!throttled.ok) {
     // Audited only when the email is a real account's; an unknown one gets the same answer.
@@ -93,7 +93,12 @@ export async function signInWithPassword(
     : { ok: await verifyAgainstNothing(input.password), rehash: false };
   const ok = verdict.ok;
   const schoolId = login?.school_id ?? PLATFORM_SCHOOL_ID;
-  const fail = async (reason: string, kind: ErrorKind = 'unauthorised', code = 'sign_in_failed', msg = WRONG) => {
+  const fail = async (
+    reason: string,
+    kind: ErrorKind = 'unauthorised',
+    code = 'sign_in_failed',
+    msg = WRONG,
+  ) => {
     await inSchool(db, schoolId, async (tx) => {
       const account = await recordFailure(tx, keys[0]!, 'account', now);
       await recordFailure(tx, keys[1]!, 'address', now);

@@ -1,7 +1,7 @@
 // MIS routes: the integrators' push API (API key, no session) and the administrator's pages
 // for sync runs, API keys and the pull connector. Thin: parse, authorise, call, present.
 import { Type } from 'typebox';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
 import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
@@ -105,8 +105,8 @@ export function registerMisRoutes(app: App, services: Services): void {
     },
   );
 
-  const admin = (req: Parameters<typeof ctx>[1]) => {
-    const c = ctx(services, req);
+  const admin = (req: Parameters<typeof ctx>[0]) => {
+    const c = ctx(req);
     requireAbility(c.actor, 'admin');
     return c;
   };

@@ -3,7 +3,7 @@
 // chronology-level ability and the pupil within the viewer's scope; changing needs case
 // management or administration. Every read and change is audited.
 import { Type } from 'typebox';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx, type RequestContext, type Tx } from '../../core/context.ts';
 import { IdParams, responses, Uuid } from '../../shared/schemas/common.ts';
@@ -41,8 +41,8 @@ async function visiblePupil(t: Tx, id: string): Promise<PupilRow> {
   return p;
 }
 
-function manager(services: Services, req: Parameters<typeof ctx>[1]): RequestContext {
-  const c = ctx(services, req);
+function manager(services: Services, req: Parameters<typeof ctx>[0]): RequestContext {
+  const c = ctx(req);
   if (can(c.actor, 'case.manage') || can(c.actor, 'admin')) return c;
   requireAbility(c.actor, 'case.manage');
   return c;
@@ -101,7 +101,7 @@ export function registerProfileRoutes(app: App, services: Services): void {
       },
     },
     async (req) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       requireAbility(c.actor, 'pupil.chronology');
       return c.tx(async (t) => {
         const p = await visiblePupil(t, req.params.id);

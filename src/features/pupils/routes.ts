@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx, type Tx } from '../../core/context.ts';
 import { IdParams, responses } from '../../shared/schemas/common.ts';
@@ -55,7 +55,7 @@ async function pupilInReach(t: Tx, id: string): Promise<PupilRow> {
   return pupil;
 }
 
-export function registerPupilRoutes(app: App, services: Services): void {
+export function registerPupilRoutes(app: App, _services: Services): void {
   app.get(
     '/api/pupils',
     {
@@ -74,7 +74,7 @@ export function registerPupilRoutes(app: App, services: Services): void {
       },
     },
     async (req) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       requireAbility(c.actor, 'pupil.pick');
       const includeArchived = req.query.includeArchived === true;
       if (includeArchived && !can(c.actor, 'pupil.chronology')) throw forbidden();
@@ -119,7 +119,7 @@ export function registerPupilRoutes(app: App, services: Services): void {
       },
     },
     async (req) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       requireAbility(c.actor, 'pupil.chronology');
       return c.tx(async (t) => {
         const pupil = await pupilInReach(t, req.params.id);
@@ -147,7 +147,7 @@ export function registerPupilRoutes(app: App, services: Services): void {
       },
     },
     async (req, reply) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       requireAbility(c.actor, 'pupil.chronology');
       requireAbility(c.actor, 'export');
       const pdf = await c.tx(async (t) => {

@@ -2,7 +2,7 @@
 // the expected response time, archive and restore. Every route needs the `admin` capability and
 // a second factor (step-up), like the rest of the administration; every change is audited.
 import { Type } from 'typebox';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
 import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
@@ -24,9 +24,9 @@ const AdminAgency = Type.Object({
 });
 const Name = Type.String({ maxLength: 200 });
 
-export function registerAgencyAdminRoutes(app: App, services: Services): void {
-  const admin = (req: Parameters<typeof ctx>[1]) => {
-    const c = ctx(services, req);
+export function registerAgencyAdminRoutes(app: App, _services: Services): void {
+  const admin = (req: Parameters<typeof ctx>[0]) => {
+    const c = ctx(req);
     requireAbility(c.actor, 'admin');
     return c;
   };

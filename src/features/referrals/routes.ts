@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { requireAbility } from '../../core/access/step-up.ts';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx, type RequestContext } from '../../core/context.ts';
 import { ErrorBody, IdParams, Uuid, responses } from '../../shared/schemas/common.ts';
@@ -67,8 +67,8 @@ const NewReferral = Type.Object(
   { additionalProperties: false },
 );
 
-function manager(services: Services, req: Parameters<typeof ctx>[1]): RequestContext {
-  const c = ctx(services, req);
+function manager(services: Services, req: Parameters<typeof ctx>[0]): RequestContext {
+  const c = ctx(req);
   requireAbility(c.actor, 'case.manage');
   return c;
 }

@@ -2,7 +2,7 @@
 // the matching, filters and visibility rules are in service.ts.
 import { Type } from 'typebox';
 import { requireAbility } from '../../core/access/step-up.ts';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
 import { Uuid, responses } from '../../shared/schemas/common.ts';
@@ -42,7 +42,7 @@ const Hit = Type.Object({
   excerpt: Type.String(),
 });
 
-export function registerSearchRoutes(app: App, services: Services): void {
+export function registerSearchRoutes(app: App, _services: Services): void {
   app.get(
     '/api/search',
     {
@@ -54,7 +54,7 @@ export function registerSearchRoutes(app: App, services: Services): void {
       },
     },
     async (req) => {
-      const c = ctx(services, req);
+      const c = ctx(req);
       requireAbility(c.actor, 'search');
       return { items: await c.tx((t) => searchRecords(t, req.query)) };
     },

@@ -5,7 +5,7 @@
 // concern the file belongs to (the concern policy decides).
 import { randomUUID } from 'node:crypto';
 import { Type } from 'typebox';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
 import { IdParams, responses } from '../../shared/schemas/common.ts';
@@ -15,7 +15,7 @@ import { Attachment } from '../../shared/schemas/concerns.ts';
 import { recordSettings, VAULT_HARD_LIMIT_BYTES } from '../../core/record-settings.ts';
 import { checkUpload, safeDownloadHeaders } from './file-check.ts';
 
-export async function registerVaultRoutes(app: App, services: Services): Promise<void> {
+export async function registerVaultRoutes(app: App, _services: Services): Promise<void> {
   await app.register(async (scope) => {
     const vault = scope as unknown as App;
     vault.addContentTypeParser(
@@ -41,7 +41,7 @@ export async function registerVaultRoutes(app: App, services: Services): Promise
       async (req, reply) => {
         const bytes = req.body;
         if (!Buffer.isBuffer(bytes)) throw badRequest('Send the file as application/octet-stream.');
-        const view = await ctx(services, req).tx(async (t) => {
+        const view = await ctx(req).tx(async (t) => {
           await readableConcernRow(t, req.params.id);
           const { maxUploadBytes } = await recordSettings(t.db, t.actor.schoolId);
           const check = await checkUpload(bytes, req.query.name, maxUploadBytes);
@@ -102,7 +102,7 @@ export async function registerVaultRoutes(app: App, services: Services): Promise
       },
     },
     async (req, reply) => {
-      const file = await ctx(services, req).tx(async (t) => {
+      const file = await ctx(req).tx(async (t) => {
         const [a] = await t.q<{ concern_id: string; name: Buffer; mime: string; content: Buffer }>(
           `SELECT a.concern_id, a.name, a.mime, b.content FROM attachments a
            JOIN attachment_blobs b ON b.attachment_id = a.id WHERE a.id = $1`,

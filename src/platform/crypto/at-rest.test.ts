@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import { openDatabase } from '../db/engine.ts';
 import { unsafeAsOwner } from '../db/tenancy.ts';
 import { createServices, type Services } from '../services.ts';

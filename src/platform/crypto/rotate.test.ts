@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import type { App } from '../../http/app.ts';
+import type { App } from '../../core/feature.ts';
 import { openDatabase, type Database } from '../db/engine.ts';
 import { unsafeAsOwner } from '../db/tenancy.ts';
 import { rotateMasterKey } from '../../cli/rotate-command.ts';
