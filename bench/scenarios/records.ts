@@ -3,6 +3,7 @@
 // with the application's own sealing and blind index (src/crypto, src/records/search-index.ts),
 // so what is read back is exactly what the API would have stored; only the HTTP path of writing
 // is skipped. Readers are a DSL who stepped up with an authenticator code.
+import type { SealedTextColumn } from '../../src/platform/crypto/sealed-columns.ts';
 import { randomUUID } from 'node:crypto';
 import { inSchool, unsafeAsOwner } from '../../src/platform/db/tenancy.ts';
 import { concernTokens } from '../../src/features/concerns/service.ts';
@@ -101,7 +102,7 @@ export async function bulkCaseWork(
   const at = (i: number) => new Date(start + i * 61_000).toISOString();
   await inSchool(b.services.db, schoolId, async (q) => {
     const sealer = await b.services.keys.forSchool(q, schoolId);
-    const seal = (col: string, id: string, text: string) => sealer.seal(col, id, text);
+    const seal = (col: SealedTextColumn, id: string, text: string) => sealer.seal(col, id, text);
     const types = ['phone_call', 'meeting', 'letter', 'note', 'decision', 'referral'];
     for (let i = 0; i < n.actions; i++) {
       const id = randomUUID();

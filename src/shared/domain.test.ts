@@ -1,7 +1,5 @@
 import { describe, it, expect } from 'vitest';
 import {
-  CLOCK_SKEW_MS,
-  MAX_CONCERN_TEXT,
   actionState,
   closeCase,
   markNoFurtherAction,
@@ -15,6 +13,7 @@ import {
   type CaseState,
   type ConcernInput,
 } from './domain.ts';
+import { CLOCK_SKEW_MS, MAX_CONCERN_TEXT } from './limits.ts';
 
 const now = new Date('2025-03-10T10:00:00Z');
 const context = { now, knownCategoryIds: new Set(['cat-bullying', 'cat-cp']) };

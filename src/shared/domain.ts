@@ -3,6 +3,15 @@
 // KCSIE asks of a record: who was involved and how, when it happened, and for every decision to
 // close, the outcome and the reasons.
 
+import {
+  MAX_LINKED_PUPILS,
+  MAX_CONCERN_TEXT,
+  CLOCK_SKEW_MS,
+  MIN_RATIONALE_LENGTH,
+  MAX_OUTCOME_LENGTH,
+  MAX_RATIONALE_LENGTH,
+} from './limits.ts';
+
 export const PUPIL_ROLES = [
   'subject',
   'victim',
@@ -22,14 +31,6 @@ export interface FieldError {
   message: string;
 }
 export type Result<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
-
-export const MAX_LINKED_PUPILS = 30;
-export const MAX_CONCERN_TEXT = 20_000;
-/** A device clock a little ahead of the server's must not make "just now" a future date. */
-export const CLOCK_SKEW_MS = 5 * 60 * 1000;
-export const MIN_RATIONALE_LENGTH = 20;
-export const MAX_OUTCOME_LENGTH = 500;
-export const MAX_RATIONALE_LENGTH = 5_000;
 
 function fail<T>(errors: FieldError[], value: T): Result<T> {
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value };

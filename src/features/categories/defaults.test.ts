@@ -1,11 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import {
-  DEFAULT_CATEGORIES,
-  DEFAULT_GROUPS,
-  TEXT_COLOUR_ON_CATEGORY,
-  contrastRatio,
-  readableTextColour,
-} from './defaults.ts';
+import { DEFAULT_CATEGORIES, DEFAULT_GROUPS } from './defaults.ts';
+import { TEXT_COLOUR_ON_CATEGORY, contrastRatio } from '../../shared/colour.ts';
 
 const byKey = new Map(DEFAULT_CATEGORIES.map((c) => [c.key, c]));
 
@@ -78,18 +73,5 @@ describe('default categories', () => {
       expect(c.colour, c.key).toMatch(/^#[0-9a-f]{6}$/);
       expect(contrastRatio(c.colour, TEXT_COLOUR_ON_CATEGORY), c.key).toBeGreaterThanOrEqual(4.5);
     }
-  });
-});
-
-describe('contrast helpers', () => {
-  it('computes WCAG contrast ratios', () => {
-    expect(contrastRatio('#ffffff', '#000000')).toBeCloseTo(21, 5);
-    expect(contrastRatio('#777777', '#ffffff')).toBeCloseTo(4.48, 2);
-    expect(() => contrastRatio('red', '#ffffff')).toThrow(/not a #rrggbb/);
-  });
-
-  it('picks dark text on a light colour and white on a dark one', () => {
-    expect(readableTextColour('#ffeb3b')).toBe('#1a1a1a');
-    expect(readableTextColour('#1d4f91')).toBe('#ffffff');
   });
 });

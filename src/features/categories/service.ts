@@ -12,7 +12,7 @@
 import type { Tx } from '../../core/context.ts';
 import { badRequest, conflict, notFound } from '../../core/errors.ts';
 import { unknownAlertGroups } from '../alerts/recipients.ts';
-import { categoryColourProblem } from './defaults.ts';
+import { categoryColourProblem } from '../../shared/colour.ts';
 
 export type CategoryFields = {
   name: string;

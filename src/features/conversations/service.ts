@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
 import { badRequest } from '../../core/errors.ts';
 import { blindDocument } from '../search/blind-index.ts';
-import { CLOCK_SKEW_MS } from '../../shared/domain.ts';
+import { CLOCK_SKEW_MS } from '../../shared/limits.ts';
 
 export const WITH_WHOM = ['parent', 'carer', 'child', 'family', 'professional', 'other'] as const;
 export const DECISIONS = [

@@ -12,7 +12,7 @@ import type { StoredCredential } from './webauthn.ts';
 
 export type FactorMethod = 'totp' | 'recovery_code' | 'webauthn';
 
-export const TOTP_FIELD = 'totp_credentials.secret';
+export const TOTP_FIELD = 'totp_credentials.secret' as const;
 
 export function recoveryKey(sealer: Sealer): Buffer {
   return createHmac('sha256', sealer.searchKey).update('lantern:recovery-codes:v1').digest();

@@ -5,9 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
 import { badRequest, conflict, notFound } from '../../core/errors.ts';
-import { CLOCK_SKEW_MS, referralDueAt, referralStatus } from '../../shared/domain.ts';
+import { referralDueAt, referralStatus } from '../../shared/domain.ts';
+import { CLOCK_SKEW_MS } from '../../shared/limits.ts';
 import { caseAllowed, type CaseStatus } from '../cases/policy.ts';
 import { referralAllowed, type ReferralAction } from './policy.ts';
+
+/** The referral's sealed columns (src/platform/crypto/sealed-columns.ts). */
+type SealedReferralField = 'contact' | 'reference' | 'details';
 
 export type NewReferral = {
   pupilId: string;
@@ -60,7 +64,7 @@ export async function createReferral(t: Tx, r: NewReferral): Promise<string> {
   }
   const id = randomUUID();
   const sealer = await t.sealer();
-  const seal = (field: string, v: string | undefined) =>
+  const seal = (field: SealedReferralField, v: string | undefined) =>
     v?.trim() ? sealer.seal(`referrals.${field}`, id, v.trim()) : null;
   const hours = agency.expected_response_hours;
   await t.q(
@@ -118,7 +122,7 @@ const SELECT_REFERRALS = `
 
 export async function presentReferrals(t: Tx, rows: ReferralRow[]) {
   const sealer = await t.sealer();
-  const open = (f: string, id: string, v: Buffer | null) =>
+  const open = (f: SealedReferralField, id: string, v: Buffer | null) =>
     v ? sealer.open(`referrals.${f}`, id, v) : null;
   return rows.map((r) => {
     const status = referralStatus(

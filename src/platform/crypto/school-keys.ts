@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../db/engine.ts';
 import { keyVersionOf, open, seal } from './aead.ts';
 import type { Keyring } from './master-key.ts';
+import type { SealedColumn, SealedJsonColumn, SealedTextColumn } from './sealed-columns.ts';
 
 export type KeyPurpose = 'data' | 'search';
 type Unwrapped = { version: number; key: Buffer };
@@ -112,23 +113,27 @@ export class Sealer {
     this.schoolId = schoolId;
     this.#keys = keys;
   }
-  #aad(field: string, rowId: string) {
+  #aad(field: SealedColumn, rowId: string) {
     return `${this.schoolId}:${field}:${rowId}`;
   }
-  seal(field: string, rowId: string, text: string): Buffer {
+  seal(field: SealedTextColumn, rowId: string, text: string): Buffer {
     const { version, key } = this.#keys.currentData;
     return seal(key, version, Buffer.from(text, 'utf8'), this.#aad(field, rowId));
   }
-  open(field: string, rowId: string, sealed: Buffer): string {
+  open(field: SealedTextColumn, rowId: string, sealed: Buffer): string {
+    return this.#open(field, rowId, sealed);
+  }
+  #open(field: SealedColumn, rowId: string, sealed: Buffer): string {
     const key = this.#keys.data.get(keyVersionOf(sealed));
     if (!key) throw new Error(`No data key version ${keyVersionOf(sealed)} for this school`);
     return open(key, sealed, this.#aad(field, rowId)).toString('utf8');
   }
-  sealJson(field: string, rowId: string, value: unknown): Buffer {
-    return this.seal(field, rowId, JSON.stringify(value));
+  sealJson(field: SealedJsonColumn, rowId: string, value: unknown): Buffer {
+    const { version, key } = this.#keys.currentData;
+    return seal(key, version, Buffer.from(JSON.stringify(value), 'utf8'), this.#aad(field, rowId));
   }
-  openJson<T>(field: string, rowId: string, sealed: Buffer): T {
-    return JSON.parse(this.open(field, rowId, sealed)) as T;
+  openJson<T>(field: SealedJsonColumn, rowId: string, sealed: Buffer): T {
+    return JSON.parse(this.#open(field, rowId, sealed)) as T;
   }
   /** The school's search-index key (HMAC), never leaves the process. */
   get searchKey(): Buffer {

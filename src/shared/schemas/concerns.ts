@@ -1,7 +1,8 @@
 import { Type, type Static } from 'typebox';
 import { Uuid } from './common.ts';
 import { BODY_MAP_SIDES, BODY_MARK_TYPES } from '../body-map.ts';
-import { MAX_CONCERN_TEXT, MAX_LINKED_PUPILS, PUPIL_ROLES } from '../domain.ts';
+import { PUPIL_ROLES } from '../domain.ts';
+import { MAX_CONCERN_TEXT, MAX_LINKED_PUPILS } from '../limits.ts';
 
 // The schema states the domain's limits (src/records/domain.ts) so a client learns them early;
 // the rules themselves run in src/concerns/validate.ts.

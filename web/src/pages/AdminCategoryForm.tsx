@@ -7,11 +7,8 @@ import { Button } from 'react-aria-components';
 import { api, ApiError, errorMessage } from '../api.ts';
 import { FormField } from '../components/FormField.tsx';
 import { Swatch } from '../components/Swatch.tsx';
-import {
-  categoryColourProblem,
-  DEFAULT_GROUPS,
-  TEXT_COLOUR_ON_CATEGORY,
-} from '../../../src/features/categories/defaults.ts';
+import { categoryColourProblem, TEXT_COLOUR_ON_CATEGORY } from '../../../src/shared/colour.ts';
+import { DEFAULT_GROUPS } from '../../../src/features/categories/defaults.ts';
 import { fieldOf } from './AdminShared.tsx';
 import type { AdminCategory, Choices } from './AdminCategories.tsx';
 

@@ -1,0 +1,39 @@
+// Every column Lantern seals (AES-256-GCM under the school's data key), in one typed list. The
+// sealer accepts only these names, so sealing a column not declared here does not compile, and the
+// at-rest test reads this list to prove each one holds ciphertext. The name is also bound into
+// each ciphertext's additional data (school:column:row), so a sealed value copied to another
+// column or row does not open. To change safely: add a column here in the same change as its
+// migration; never rename one (old ciphertexts would stop opening).
+export const SEALED_COLUMNS = {
+  'concerns.body': 'text',
+  'concerns.location': 'text',
+  'concerns.body_map': 'json',
+  'concern_versions.body': 'text',
+  'concern_versions.location': 'text',
+  'concern_versions.reason': 'text',
+  'concern_versions.body_map': 'json',
+  'attachments.name': 'text',
+  'attachment_blobs.content': 'text',
+  'actions.text': 'text',
+  'actions.outcome': 'text',
+  'referrals.contact': 'text',
+  'referrals.reference': 'text',
+  'referrals.details': 'text',
+  'referral_followups.note': 'text',
+  'cases.outcome': 'text',
+  'cases.rationale': 'text',
+  'case_events.outcome': 'text',
+  'case_events.rationale': 'text',
+  'conversations.text': 'text',
+  'contact_restrictions.note': 'text',
+  'mis_connectors.token': 'text',
+  'totp_credentials.secret': 'text',
+} as const satisfies Record<string, 'text' | 'json'>;
+
+export type SealedColumn = keyof typeof SEALED_COLUMNS;
+/** The columns that hold a sealed JSON value (sealJson / openJson). */
+export type SealedJsonColumn = {
+  [C in SealedColumn]: (typeof SEALED_COLUMNS)[C] extends 'json' ? C : never;
+}[SealedColumn];
+/** The columns that hold sealed text (seal / open). */
+export type SealedTextColumn = Exclude<SealedColumn, SealedJsonColumn>;
