@@ -1,101 +1,227 @@
-// Every audit event Lantern writes, in one typed list. Details must never hold record text,
-// names or anything a reader of the audit trail should not see: ids, counts and reasons only.
-export const AUDIT_ACTIONS = [
-  'auth.sign_in',
-  'auth.sign_in_failed',
-  // An attempt refused by the rate limit or a lock, before any password or code was checked.
-  'auth.sign_in_refused',
-  'auth.sign_out',
-  'auth.session_ended',
+// Every audit event Lantern writes, in one typed catalogue: each event's name maps to the type of
+// its details, so writing an event that does not exist, or details of the wrong shape, does not
+// compile. Details must never hold record text, names or anything a reader of the audit trail
+// should not see: ids, counts, enumerated reasons and setting values only. To change safely: add
+// an event here with its details type; never rename one (the trail keeps the old name for ever).
+
+type Id = string;
+/** No details beyond the target. */
+type None = Record<string, never>;
+/** A setting's before and after, flattened to JSON text (audit details hold no nested objects). */
+type Change = { changed: string[]; before?: string; after: string };
+
+export type AuditDetails = {
+  'auth.sign_in': { secondFactor: string | null };
+  'auth.sign_in_failed': { reason: string };
+  /** An attempt refused by the rate limit or a lock, before any password or code was checked. */
+  'auth.sign_in_refused': {
+    reason: 'locked' | 'throttled';
+    step: string;
+    retryAfterSeconds: number;
+  };
+  'auth.sign_out': None;
+  'auth.session_ended': { reason: string };
   // Identity and access (issue 3).
-  'auth.password_accepted',
-  'auth.second_factor_failed',
-  'auth.elevated',
-  'auth.new_device',
-  'auth.signed_out_everywhere',
-  'auth.account_locked',
-  'auth.second_factor_added',
-  'auth.second_factor_removed',
-  'auth.recovery_codes_created',
-  'auth.password_changed',
-  'auth.password_reset_requested',
-  'auth.link_refused',
-  'user.invited',
-  'user.activated',
-  'user.disabled',
-  'user.reactivated',
-  'user.unlocked',
-  'user.second_factor_reset',
-  'user.groups_changed',
-  'group.created',
-  'group.updated',
-  'group.category_access_changed',
-  'school.policies_changed',
-  'school.created',
-  'user.created',
-  'pupil.searched',
-  'pupil.chronology_viewed',
-  'concern.created',
-  'concern.viewed',
-  'concern.listed',
-  'concern.edited',
-  'concern.versions_viewed',
-  'attachment.uploaded',
-  'attachment.downloaded',
-  'alert.raised',
-  'alert.acknowledged',
-  'alert.escalated',
-  'action.created',
-  'action.completed',
-  'action.reminded',
-  'referral.created',
-  'referral.viewed',
-  'referral.updated',
-  'referral.followup_added',
-  'referral.overdue',
-  'referral_agency.created',
-  'referral_agency.updated',
-  'referral_agency.archived',
-  'referral_agency.restored',
-  'conversation.created',
-  'case.opened',
-  'case.joined',
-  'case.viewed',
-  'case.closed',
-  'case.no_further_action',
-  'case.reopened',
-  'case.owner_changed',
-  'case.review_date_changed',
-  'chronology.exported',
-  'records.searched',
-  'dashboard.viewed',
-  'category.created',
-  'category.updated',
-  'keys.rotated',
+  'auth.password_accepted': { secondFactor: string | null };
+  'auth.second_factor_failed': { method: string; reason: string };
+  'auth.elevated': {
+    method: string;
+    until: string;
+    previousSession: Id;
+    enrolment?: 'completed';
+  };
+  'auth.new_device': None;
+  'auth.signed_out_everywhere': { sessions: number };
+  'auth.account_locked': { after?: 'second_factor' };
+  'auth.second_factor_added': { method: 'totp' | 'webauthn' };
+  'auth.second_factor_removed': { method: 'totp' | 'webauthn'; key?: Id };
+  'auth.recovery_codes_created': None;
+  'auth.password_changed': { by: 'link' | 'self' };
+  'auth.password_reset_requested': None;
+  'auth.link_refused': { reason: string };
+  /** A resent invitation names no role. */
+  'user.invited': { role?: string };
+  'user.activated': None;
+  'user.disabled': { reason?: 'left_mis'; sessionsEnded: number };
+  'user.reactivated': None;
+  'user.unlocked': None;
+  'user.second_factor_reset': { reason: string; sessionsEnded: number };
+  'user.groups_changed': { before: Id[]; after: Id[] };
+  'group.created': {
+    nonRestrictedDefault: string;
+    restrictedDefault: string;
+    scope: string;
+    yearGroups: string[];
+    capabilities: string[];
+  };
+  /** Each setting as `<setting>Before` / `<setting>After`, and which changed (groups.ts). */
+  'group.updated': Record<string, string | string[] | boolean>;
+  'group.category_access_changed': { category: Id; before: string; after: string };
+  'school.policies_changed': Change;
+  'school.created': None;
+  'user.created': { role: string };
+  'pupil.searched': None;
+  'pupil.chronology_viewed': None;
+  'concern.created': { pupils: Id[]; categories: Id[]; bodyMapMarks: number } | None;
+  'concern.viewed': None;
+  'concern.listed': { concerns: Id[] };
+  'concern.edited': { version: number; fields: string[] };
+  'concern.versions_viewed': None;
+  'attachment.uploaded': { concern: Id; mime: string; bytes: number };
+  'attachment.downloaded': { concern: Id };
+  'alert.raised': { recipients: Id[] };
+  'alert.acknowledged': None;
+  'alert.escalated': None;
+  'action.created': { pupil: Id };
+  'action.completed': None;
+  'action.reminded': None;
+  'referral.created': { pupil: Id };
+  'referral.viewed': None;
+  'referral.updated': { status: string };
+  'referral.followup_added': None;
+  'referral.overdue': None;
+  'referral_agency.created': { expectedResponseHours: number | null };
+  'referral_agency.updated': { fields: string[]; expectedResponseHours: number | null };
+  'referral_agency.archived': None;
+  'referral_agency.restored': None;
+  'conversation.created': { pupil: Id };
+  'case.opened': { owner: Id; reviewOn: string | null };
+  'case.joined': { concern: Id };
+  'case.viewed': None;
+  'case.closed': None;
+  'case.no_further_action': None;
+  'case.reopened': None;
+  'case.owner_changed': { from: Id | null; to: Id };
+  'case.review_date_changed': { from: string | null; to: string | null };
+  'chronology.exported': { format: 'pdf'; entries: number };
+  'records.searched': { terms: number; filters: string[]; results: Id[] };
+  'dashboard.viewed': None;
+  'category.created': Change;
+  'category.updated': Change & { because?: 'parent_restricted'; parent?: Id };
+  'keys.rotated': { masterKeyId: string };
   // MIS (issue 5).
-  'mis.sync_applied',
-  'mis.sync_rejected',
-  'mis.api_key_created',
-  'mis.api_key_revoked',
-  'mis.connector_changed',
-  'mis.runs_viewed',
-  'mis.override_set',
-  'mis.override_removed',
-  'mis.restriction_set',
-  'mis.restriction_removed',
-  'pupil.flag_set',
-  'pupil.flag_ended',
-  'pupil.profile_viewed',
-] as const;
-
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
-
-export type AuditEvent = {
-  action: AuditAction;
-  targetType?: string;
-  targetId?: string;
-  details?: Record<string, string | number | boolean | null | string[]>;
+  'mis.sync_applied': {
+    source: string;
+    format: string;
+    kind: string;
+    added: number;
+    changed: number;
+    archived: number;
+    conflicts: number;
+  };
+  'mis.sync_rejected': { source: string; format: string | null };
+  'mis.api_key_created': None;
+  'mis.api_key_revoked': None;
+  'mis.connector_changed': { schedule: string; runHour: number | null; tokenChanged: boolean };
+  'mis.runs_viewed': { count: number };
+  'mis.override_set': { field: string };
+  'mis.override_removed': { field: string };
+  'mis.restriction_set': { restrictionId: Id; kind: string; courtOrder: boolean };
+  'mis.restriction_removed': { restrictionId: Id };
+  'pupil.flag_set': { flagId: Id; flag: string };
+  'pupil.flag_ended': { flagId: Id };
+  'pupil.profile_viewed': None;
 };
+
+export type AuditAction = keyof AuditDetails;
+
+/** Every event name, for code that must enumerate them (the explorer's filter, tests). */
+export const AUDIT_ACTIONS = Object.keys({
+  'auth.sign_in': 1,
+  'auth.sign_in_failed': 1,
+  'auth.sign_in_refused': 1,
+  'auth.sign_out': 1,
+  'auth.session_ended': 1,
+  'auth.password_accepted': 1,
+  'auth.second_factor_failed': 1,
+  'auth.elevated': 1,
+  'auth.new_device': 1,
+  'auth.signed_out_everywhere': 1,
+  'auth.account_locked': 1,
+  'auth.second_factor_added': 1,
+  'auth.second_factor_removed': 1,
+  'auth.recovery_codes_created': 1,
+  'auth.password_changed': 1,
+  'auth.password_reset_requested': 1,
+  'auth.link_refused': 1,
+  'user.invited': 1,
+  'user.activated': 1,
+  'user.disabled': 1,
+  'user.reactivated': 1,
+  'user.unlocked': 1,
+  'user.second_factor_reset': 1,
+  'user.groups_changed': 1,
+  'group.created': 1,
+  'group.updated': 1,
+  'group.category_access_changed': 1,
+  'school.policies_changed': 1,
+  'school.created': 1,
+  'user.created': 1,
+  'pupil.searched': 1,
+  'pupil.chronology_viewed': 1,
+  'concern.created': 1,
+  'concern.viewed': 1,
+  'concern.listed': 1,
+  'concern.edited': 1,
+  'concern.versions_viewed': 1,
+  'attachment.uploaded': 1,
+  'attachment.downloaded': 1,
+  'alert.raised': 1,
+  'alert.acknowledged': 1,
+  'alert.escalated': 1,
+  'action.created': 1,
+  'action.completed': 1,
+  'action.reminded': 1,
+  'referral.created': 1,
+  'referral.viewed': 1,
+  'referral.updated': 1,
+  'referral.followup_added': 1,
+  'referral.overdue': 1,
+  'referral_agency.created': 1,
+  'referral_agency.updated': 1,
+  'referral_agency.archived': 1,
+  'referral_agency.restored': 1,
+  'conversation.created': 1,
+  'case.opened': 1,
+  'case.joined': 1,
+  'case.viewed': 1,
+  'case.closed': 1,
+  'case.no_further_action': 1,
+  'case.reopened': 1,
+  'case.owner_changed': 1,
+  'case.review_date_changed': 1,
+  'chronology.exported': 1,
+  'records.searched': 1,
+  'dashboard.viewed': 1,
+  'category.created': 1,
+  'category.updated': 1,
+  'keys.rotated': 1,
+  'mis.sync_applied': 1,
+  'mis.sync_rejected': 1,
+  'mis.api_key_created': 1,
+  'mis.api_key_revoked': 1,
+  'mis.connector_changed': 1,
+  'mis.runs_viewed': 1,
+  'mis.override_set': 1,
+  'mis.override_removed': 1,
+  'mis.restriction_set': 1,
+  'mis.restriction_removed': 1,
+  'pupil.flag_set': 1,
+  'pupil.flag_ended': 1,
+  'pupil.profile_viewed': 1,
+} satisfies Record<AuditAction, 1>) as AuditAction[];
+
+/**
+ * One event: its name, what it is about, and details of the type the catalogue gives it. Events
+ * without details may leave them out; every other event must give them.
+ */
+export type AuditEvent = {
+  [A in AuditAction]: {
+    action: A;
+    targetType?: string;
+    targetId?: string;
+  } & (None extends AuditDetails[A] ? { details?: AuditDetails[A] } : { details: AuditDetails[A] });
+}[AuditAction];
 
 /** Who and from where: taken from the request by the request context. */
 export type AuditActor = {
