@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
+import lantern from './scripts/eslint-storeys.js';
 
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', 'data', 'test-results', 'bin/*.js'] },
@@ -25,7 +26,32 @@ export default tseslint.config(
     },
   },
   {
-    // One door to the data: only src/db may import the database drivers.
+    // The house's storeys: an import may not run up a storey, and the web app imports nothing
+    // under src/ but src/shared/ (scripts/eslint-storeys.js).
+    files: ['src/**/*.ts', 'web/src/**/*.{ts,tsx}'],
+    plugins: { lantern },
+    rules: { 'lantern/storeys': 'error' },
+  },
+  {
+    // Only web/src/ui/ wraps react-aria: everything else uses those wrappers.
+    files: ['web/src/**/*.{ts,tsx}'],
+    ignores: ['web/src/ui/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^react-aria(-components)?$',
+              message: 'Use the wrappers in web/src/ui/ (the only folder that imports react-aria).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // One door to the data: only src/platform/db may import the database drivers.
     files: ['src/**/*.ts'],
     ignores: ['src/platform/db/**'],
     rules: {
@@ -33,8 +59,11 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            { name: 'pg', message: 'Use the request context (src/db) instead of the driver.' },
-            { name: '@electric-sql/pglite', message: 'Use src/db instead of the driver.' },
+            {
+              name: 'pg',
+              message: 'Use the request context (src/core/context.ts) instead of the driver.',
+            },
+            { name: '@electric-sql/pglite', message: 'Use src/platform/db instead of the driver.' },
           ],
         },
       ],
@@ -55,6 +84,24 @@ export default tseslint.config(
     files: ['web/**/*.tsx'],
     plugins: { 'react-hooks': reactHooks },
     rules: reactHooks.configs.recommended.rules,
+  },
+  {
+    // src/shared/ is for the browser too: nothing that needs Node or the database.
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^node:', message: 'src/shared/ runs in the browser too: no Node modules.' },
+            {
+              regex: '^(pg|@electric-sql/pglite|fastify)$',
+              message: 'No server parts in src/shared/.',
+            },
+          ],
+        },
+      ],
+    },
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
 );

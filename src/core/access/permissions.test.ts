@@ -5,12 +5,12 @@ import {
   canViewCategory,
   canViewRecord,
   categoryViewScopes,
-  defaultGroupsForNewSchool,
   hasCapability,
   pupilInScope,
   resolvePermissions,
 } from './permissions.ts';
 import type { GroupGrant, ScopedPupil } from './permissions.ts';
+import { defaultGroupsForNewSchool } from './default-groups.ts';
 
 const bullying = { id: 'bullying', restricted: false };
 const attendance = { id: 'attendance', restricted: false };

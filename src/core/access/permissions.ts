@@ -272,5 +272,3 @@ export function categoryViewScopes(
   return result;
 }
 
-export { defaultGroupsForNewSchool } from './default-groups.ts';
-export type { GroupTemplate } from './default-groups.ts';
