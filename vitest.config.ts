@@ -1,13 +1,20 @@
 // One runner for every test. Server tests run on the embedded engine always, and again on
 // PostgreSQL when DATABASE_URL is set. Browser journeys drive Debian's Chromium.
+import { globSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
 const databaseUrl = process.env.DATABASE_URL;
+// Tests that touch no database (pure rules, parsers, crypto, shared code) run once, on the
+// embedded project; those that use a database (the harness, or the engine they are given) run
+// again on PostgreSQL.
+const touchesDatabase = (file: string) =>
+  /test\/harness\.ts|identity-test-kit\.ts|inject\('engine'\)/.test(readFileSync(file, 'utf8'));
+const databaseTests = globSync('src/**/*.test.ts').filter(touchesDatabase);
 const server = (engine: 'embedded' | 'postgres') => ({
   extends: true as const,
   test: {
     name: `server-${engine}`,
-    include: ['src/**/*.test.ts'],
+    include: engine === 'embedded' ? ['src/**/*.test.ts'] : databaseTests,
     provide: { engine },
     testTimeout: 30_000,
     hookTimeout: 60_000,
