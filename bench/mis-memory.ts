@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fullBatch, generateSchool, writeBatch } from '../src/features/mis/fixtures/generate.ts';
 import { readMisFolder } from '../src/features/mis/formats/index.ts';
 import { runSync, summaryLine } from '../src/features/mis/sync.ts';
+import { asSystem } from '../src/core/context.ts';
 import { loadConfig } from '../src/config.ts';
 import { benchSchool, machine, startBench } from './lib.ts';
 
@@ -40,8 +41,9 @@ try {
     heap = Math.max(heap, m.heapUsed);
     rss = Math.max(rss, m.rss);
   }, 10);
+  const asMis = asSystem(b.services, schoolId, 'mis_sync');
   const t0 = performance.now();
-  const run = await runSync(b.services.db, schoolId, () => readMisFolder('wonde', dir), {
+  const run = await runSync(asMis, () => readMisFolder('wonde', dir), {
     source: 'cli',
     format: 'wonde',
   });

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { call, categoryIds, makeUser, signIn } from '../src/test/harness.ts';
-import { toLocalInput } from '../web/src/format.ts';
+import { toLocalInput } from '../web/src/lib/format.ts';
 import {
   buildSchool,
   DESKTOP,

@@ -4,13 +4,15 @@
 import type { Feature } from './core/feature.ts';
 import { registerHealthRoutes } from './features/health/routes.ts';
 import { registerAuthRoutes } from './features/identity/routes.ts';
-import { registerFactorRoutes } from './features/identity/factor-routes.ts';
+import { registerTotpRoutes } from './features/identity/totp-routes.ts';
+import { registerWebAuthnRoutes } from './features/identity/webauthn-routes.ts';
 import { registerFactorRemovalRoutes } from './features/identity/factor-removal-routes.ts';
 import { registerAccountRoutes } from './features/identity/account-routes.ts';
 import { registerAdminRoutes } from './features/administration/routes.ts';
 import { registerStaffRoutes } from './features/administration/staff-routes.ts';
 import { registerPupilRoutes } from './features/pupils/routes.ts';
 import { registerProfileRoutes } from './features/pupils/profile-routes.ts';
+import { registerChronologyRoutes } from './features/chronology/routes.ts';
 import { registerMisRoutes } from './features/mis/routes.ts';
 import { registerCategoryRoutes } from './features/categories/routes.ts';
 import { registerConcernRoutes } from './features/concerns/routes.ts';
@@ -18,6 +20,7 @@ import { registerAlertRoutes } from './features/alerts/routes.ts';
 import { registerActionRoutes } from './features/actions/routes.ts';
 import { registerReferralRoutes } from './features/referrals/routes.ts';
 import { registerCaseRoutes } from './features/cases/routes.ts';
+import { registerConversationRoutes } from './features/conversations/routes.ts';
 import { registerSearchRoutes } from './features/search/routes.ts';
 import { registerDashboardRoutes } from './features/dashboard/routes.ts';
 import { registerVaultRoutes } from './features/vault/routes.ts';
@@ -28,7 +31,8 @@ export const FEATURES: readonly Feature[] = [
     name: 'identity',
     routes(app, services) {
       registerAuthRoutes(app, services);
-      registerFactorRoutes(app, services);
+      registerTotpRoutes(app, services);
+      registerWebAuthnRoutes(app, services);
       registerFactorRemovalRoutes(app, services);
       registerAccountRoutes(app, services);
     },
@@ -47,6 +51,7 @@ export const FEATURES: readonly Feature[] = [
       registerProfileRoutes(app, services);
     },
   },
+  { name: 'chronology', routes: registerChronologyRoutes },
   { name: 'mis', routes: registerMisRoutes },
   { name: 'categories', routes: registerCategoryRoutes },
   { name: 'concerns', routes: registerConcernRoutes },
@@ -54,6 +59,7 @@ export const FEATURES: readonly Feature[] = [
   { name: 'actions', routes: registerActionRoutes },
   { name: 'referrals', routes: registerReferralRoutes },
   { name: 'cases', routes: registerCaseRoutes },
+  { name: 'conversations', routes: registerConversationRoutes },
   { name: 'search', routes: registerSearchRoutes },
   { name: 'dashboard', routes: registerDashboardRoutes },
   { name: 'vault', routes: registerVaultRoutes },

@@ -18,6 +18,7 @@ import {
 } from '../../src/features/mis/fixtures/generate.ts';
 import { readMisFolder } from '../../src/features/mis/formats/index.ts';
 import { runSync, summaryLine } from '../../src/features/mis/sync.ts';
+import { asSystem } from '../../src/core/context.ts';
 import { randomBytes } from 'node:crypto';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -58,9 +59,10 @@ export async function misImportOn(db: Database, label: string): Promise<Figure[]
   await writeBatch('wonde', full, fullBatch(school));
   const delta = makeDelta(school, 50, 2);
   await writeBatch('wonde', deltaDir, delta.batch);
+  const asMis = asSystem(services, schoolId, 'mis_sync');
   const apply = (dir: string, kind: 'full' | 'delta') => async () =>
     summaryLine(
-      await runSync(db, schoolId, () => readMisFolder('wonde', dir, { kind }), {
+      await runSync(asMis, () => readMisFolder('wonde', dir, { kind }), {
         source: 'cli',
         format: 'wonde',
       }),

@@ -3,7 +3,7 @@
 // made once over HTTP by an elevated DSL while every statement the application sends is recorded
 // with its time; the slowest are then run again under EXPLAIN (ANALYZE, BUFFERS) as the
 // application role in that school (row-level security on), and their plans are printed. This is
-// how the indexes in src/db/migrations/0005_indexes.sql were chosen.
+// how the indexes in src/platform/db/migrations/0005_indexes.sql were chosen.
 import type { Database, Queryable, Row } from '../../src/platform/db/engine.ts';
 import { inSchool, unsafeAsOwner } from '../../src/platform/db/tenancy.ts';
 import { benchSchool, benchUser, signedIn, startBench, type Engine } from '../lib.ts';

@@ -1,6 +1,6 @@
 // Reading records at size (issue 4): a pupil with 2,000 chronology entries — the chronology API
 // and its PDF export — and search over N concerns in one school. Records are written in bulk
-// with the application's own sealing and blind index (src/crypto, src/records/search-index.ts),
+// with the application's own sealing and blind index (src/platform/crypto, src/features/search/blind-index.ts),
 // so what is read back is exactly what the API would have stored; only the HTTP path of writing
 // is skipped. Readers are a DSL who stepped up with an authenticator code.
 import type { SealedTextColumn } from '../../src/platform/crypto/sealed-columns.ts';

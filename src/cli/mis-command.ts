@@ -4,6 +4,7 @@
 import { Option, type Command } from 'commander';
 import type { Config } from '../config.ts';
 import { createServices } from '../platform/services.ts';
+import { asSystem } from '../core/context.ts';
 import { readMisFolder } from '../features/mis/formats/index.ts';
 import { runSync, SyncRejected, summaryLine } from '../features/mis/sync.ts';
 import type { MisFormat, SnapshotKind } from '../features/mis/snapshot.ts';
@@ -33,10 +34,9 @@ export function registerMisCommands(program: Command, config: () => Config): voi
       });
       try {
         const result = await runSync(
-          services.db,
-          opts.school,
+          asSystem(services, opts.school, 'mis_sync'),
           () => readMisFolder(opts.format, folder, { kind: opts.kind }),
-          { source: 'cli', format: opts.format, now: services.clock.now() },
+          { source: 'cli', format: opts.format },
         );
         for (const c of result.conflicts) {
           console.log(`conflict: pupil ${c.pupilId} ${c.field} (${c.kind})`);

@@ -7,8 +7,7 @@ import type { Services } from '../platform/services.ts';
 import { keyringLoader } from '../platform/services.ts';
 import { newMasterKey, readKeyFile, writeKeyFile } from '../platform/crypto/master-key.ts';
 import { rewrapAll } from '../platform/crypto/rotate.ts';
-import { unsafeAsOwner } from '../platform/db/tenancy.ts';
-import { appendAudit } from '../platform/audit/chain.ts';
+import { SYSTEM_REASONS, unsafeAsOperator } from '../core/context.ts';
 
 export async function rotateMasterKey(s: Services, newKeyFile?: string): Promise<void> {
   const { config } = s;
@@ -23,20 +22,11 @@ export async function rotateMasterKey(s: Services, newKeyFile?: string): Promise
   const previous = config.masterKey ? [] : [...readKeyFile(target).byId.values()];
   writeKeyFile(target, [next, ...previous]);
   const count = await rewrapAll(s.db, old, next);
-  const schools = await unsafeAsOwner(s.db, (tx) =>
-    tx.query<{ id: string }>('SELECT id FROM schools'),
-  );
-  await unsafeAsOwner(s.db, async (tx) => {
+  // Every school's trail records the rotation; listing the schools needs the owner.
+  await unsafeAsOperator(s, SYSTEM_REASONS.operator, async (t) => {
+    const schools = await t.q<{ id: string }>('SELECT id FROM schools');
     for (const sc of schools) {
-      await appendAudit(
-        tx,
-        sc.id,
-        { actorId: null, actorLabel: 'operator', ip: null, userAgent: null },
-        {
-          action: 'keys.rotated',
-          details: { masterKeyId: next.id },
-        },
-      );
+      await t.audit(sc.id, { action: 'keys.rotated', details: { masterKeyId: next.id } });
     }
   });
   console.log(`Re-wrapped ${count} school keys under master key ${next.id}.`);

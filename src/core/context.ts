@@ -126,14 +126,17 @@ export const SYSTEM_REASONS = {
 } as const;
 export type SystemReason = keyof typeof SYSTEM_REASONS;
 
-/** The audit actor of system work; `detail` names which key or operator (never a secret). */
-export function systemActor(reason: SystemReason, detail?: string): AuditActor {
+/**
+ * The audit actor of system work; `detail` names which key or operator (never a secret), and
+ * `origin` where a caller came from when there was one (the MIS push API's client).
+ */
+export function systemActor(reason: SystemReason, detail?: string, origin = NO_ORIGIN): AuditActor {
   const label = SYSTEM_REASONS[reason];
   return {
     actorId: null,
     actorLabel: detail ? `${label} ${detail}` : label,
-    ip: null,
-    userAgent: null,
+    ip: origin.ip,
+    userAgent: origin.userAgent,
   };
 }
 
@@ -145,8 +148,9 @@ export function asSystem(
   schoolId: string,
   reason: SystemReason,
   detail?: string,
+  origin: Origin = NO_ORIGIN,
 ): SystemContext {
-  const who = systemActor(reason, detail);
+  const who = systemActor(reason, detail, origin);
   return { tx: (fn) => openSchool(services, schoolId, who, fn) };
 }
 

@@ -5,11 +5,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Services } from '../platform/services.ts';
-import { inSchool, unsafeAsOwner } from '../platform/db/tenancy.ts';
+import { asSystem, NO_ORIGIN, SYSTEM_REASONS, unsafeAsOperator, visitor } from '../core/context.ts';
 import { createSchool, createTrust } from '../features/administration/create-school.ts';
 import { createUser } from '../features/administration/create-user.ts';
 import type { Role } from '../core/access/actor.ts';
-import { appendAudit } from '../platform/audit/chain.ts';
 import { FIRST_NAMES, LAST_NAMES } from './names.ts';
 import { newTotpSecret } from '../features/identity/totp.ts';
 import { TOTP_FIELD } from '../features/identity/second-factor.ts';
@@ -57,8 +56,9 @@ function prng(seed: number) {
 }
 
 export async function seedDemoIfEmpty(services: Services): Promise<DemoCredential[] | null> {
-  const [{ n } = { n: 0 }] = await unsafeAsOwner(services.db, (tx) =>
-    tx.query<{ n: number }>('SELECT count(*)::int AS n FROM schools'),
+  // Whether any school exists at all crosses tenants, so only the owner can tell.
+  const [{ n } = { n: 0 }] = await unsafeAsOperator(services, SYSTEM_REASONS.demo_seed, (t) =>
+    t.q<{ n: number }>('SELECT count(*)::int AS n FROM schools'),
   );
   if (n > 0) return null;
   const creds = await seedDemo(services);
@@ -121,9 +121,9 @@ export async function seedDemo(
 /** A confirmed authenticator app for a demo user; the secret is sealed like any other. */
 async function enrolTotp(services: Services, schoolId: string, userId: string): Promise<string> {
   const secret = newTotpSecret();
-  await inSchool(services.db, schoolId, async (tx) => {
-    const sealer = await services.keys.forSchool(tx, schoolId);
-    await tx.query(
+  await asSystem(services, schoolId, 'demo_seed').tx(async (t) => {
+    const sealer = await t.sealer();
+    await t.q(
       `INSERT INTO totp_credentials (user_id, school_id, secret_sealed, confirmed_at)
        VALUES ($1, $2, $3, now())`,
       [userId, schoolId, sealer.seal(TOTP_FIELD, userId, secret)],
@@ -135,7 +135,7 @@ async function enrolTotp(services: Services, schoolId: string, userId: string): 
 async function seedPupils(services: Services, schoolId: string, count: number, seed: number) {
   const rand = prng(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
-  await unsafeAsOwner(services.db, async (tx) => {
+  await asSystem(services, schoolId, 'demo_seed').tx(async ({ db: tx }) => {
     const rows: unknown[][] = [];
     for (let i = 0; i < count; i++) {
       const year = 7 + (i % 5);
@@ -208,9 +208,11 @@ async function seedConcerns(
       days: 12,
     },
   ];
-  const now = services.clock.now();
-  await inSchool(services.db, schoolId, async (tx) => {
-    const sealer = await services.keys.forSchool(tx, schoolId);
+  // Each sample is audited as written by its author, labelled as the demo seed: the door for
+  // an audit entry that names a real person without a request is the visitor's.
+  await visitor(services, NO_ORIGIN).inSchool(schoolId, async (t) => {
+    const { db: tx, now } = t;
+    const sealer = await t.sealer();
     const pupils = await tx.query<{ id: string }>('SELECT id FROM pupils ORDER BY mis_id LIMIT 3');
     const cats = await tx.query<{ id: string }>(
       'SELECT id FROM categories WHERE parent_id IS NULL AND NOT restricted ORDER BY sort_order LIMIT 3',
@@ -238,15 +240,9 @@ async function seedConcerns(
         'INSERT INTO concern_categories (school_id, concern_id, category_id) VALUES ($1, $2, $3)',
         [schoolId, id, cats[i % cats.length]!.id],
       );
-      await appendAudit(
-        tx,
-        schoolId,
-        { actorId: s.by, actorLabel: 'demo-seed', ip: null, userAgent: null },
-        {
-          action: 'concern.created',
-          targetType: 'concern',
-          targetId: id,
-        },
+      await t.audit(
+        { action: 'concern.created', targetType: 'concern', targetId: id },
+        { userId: s.by, name: SYSTEM_REASONS.demo_seed },
       );
     }
   });

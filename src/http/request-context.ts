@@ -51,7 +51,7 @@ export function installRequestContext(app: FastifyInstance, services: Services):
     const unmatched = !req.routeOptions.url; // 404s are answered by the not-found handler
     const token = req.cookies[SESSION_COOKIE];
     if (token) {
-      const found = await resolveSession(services.db, token, services.clock.now());
+      const found = await resolveSession(services, token, services.clock.now());
       if (found.state === 'active') req.auth = found.user;
       else {
         if (found.state === 'ended') {

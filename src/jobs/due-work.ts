@@ -1,28 +1,42 @@
 // The periodic in-process job: escalates DSL-team alerts nobody acknowledged in time (to deputies
 // and the headteacher), alerts the DSL team once when a referral's response is overdue, sends
-// action reminders, and ends (and audits) sessions that idled out or reached their lifetime. Runs per school inside that school's tenant scope; `now` is passed in so tests
-// drive it with a controllable clock. An operator-level loop over schools is the one place this
-// crosses tenants, reading only school ids.
+// action reminders, and ends (and audits) sessions that idled out or reached their lifetime.
+// Runs per school through the door as 'Lantern (scheduled)'; `now` is passed in so tests drive it
+// with a controllable clock, and the door's clock is stopped at it. Listing the schools is the one
+// read that crosses tenants (school ids only), so it runs as the owner.
 import type { Services } from '../platform/services.ts';
-import { inSchool, unsafeAsOwner } from '../platform/db/tenancy.ts';
-import { appendAudit } from '../platform/audit/chain.ts';
-import type { Queryable } from '../platform/db/engine.ts';
+import {
+  asSystem,
+  SYSTEM_REASONS,
+  unsafeAsOperator,
+  type SchoolTx,
+  type SystemContext,
+} from '../core/context.ts';
 import { raiseAlerts } from '../features/alerts/service.ts';
 import { ESCALATION_GROUPS, membersOfStaffGroups } from '../features/alerts/recipients.ts';
 import { emailAlerted } from '../features/alerts/email.ts';
 import { endLapsedSessions } from '../features/identity/session-sweep.ts';
 
-const SYSTEM = { actorId: null, actorLabel: 'Lantern (scheduled)', ip: null, userAgent: null };
-
 export type DueWorkResult = { escalated: number; overdueReferrals: number; reminders: number };
 
-export async function runDueWork(services: Services, now: Date): Promise<DueWorkResult> {
-  const schools = await unsafeAsOwner(services.db, (q) =>
-    q.query<{ id: string }>('SELECT id FROM schools ORDER BY id'),
+/** One school, as the scheduled job, at the job's `now`. */
+function scheduled(services: Services, schoolId: string, now: Date): SystemContext {
+  const at = { db: services.db, keys: services.keys, clock: { now: () => now } };
+  return asSystem(at, schoolId, 'scheduled');
+}
+
+/** Every school's id: the one cross-tenant read, so as the owner (no audit entry). */
+async function allSchoolIds(services: Services): Promise<string[]> {
+  const rows = await unsafeAsOperator(services, SYSTEM_REASONS.scheduled, (t) =>
+    t.q<{ id: string }>('SELECT id FROM schools ORDER BY id'),
   );
+  return rows.map((r) => r.id);
+}
+
+export async function runDueWork(services: Services, now: Date): Promise<DueWorkResult> {
   const total: DueWorkResult = { escalated: 0, overdueReferrals: 0, reminders: 0 };
-  for (const { id } of schools) {
-    const { result, alerted } = await inSchool(services.db, id, (q) => schoolWork(q, id, now));
+  for (const id of await allSchoolIds(services)) {
+    const { result, alerted } = await scheduled(services, id, now).tx(schoolWork);
     total.escalated += result.escalated;
     total.overdueReferrals += result.overdueReferrals;
     total.reminders += result.reminders;
@@ -31,14 +45,15 @@ export async function runDueWork(services: Services, now: Date): Promise<DueWork
   return total;
 }
 
-async function schoolWork(q: Queryable, schoolId: string, now: Date) {
+async function schoolWork(t: SchoolTx) {
+  const { db: q, schoolId, now } = t;
   const alerted: string[] = [];
   const result: DueWorkResult = { escalated: 0, overdueReferrals: 0, reminders: 0 };
   const audit = (
     action: 'alert.escalated' | 'referral.overdue' | 'action.reminded',
     type: string,
     id: string,
-  ) => appendAudit(q, schoolId, SYSTEM, { action, targetType: type, targetId: id }, now);
+  ) => t.audit({ action, targetType: type, targetId: id });
 
   // 1. DSL-team alerts past their escalation time, where nobody in the team has acknowledged.
   const due = await q.query<{ target_type: 'concern' | 'referral' | 'action'; target_id: string }>(
@@ -113,7 +128,7 @@ async function schoolWork(q: Queryable, schoolId: string, now: Date) {
 }
 
 /**
- * Ends and audits every lapsed session (src/auth/session-sweep.ts) in each school, or only in
+ * Ends and audits every lapsed session (features/identity/session-sweep.ts) in each school, or only in
  * the schools given (tests, which share a PostgreSQL database with other test files running at
  * the same time, sweep only their own). Separate from runDueWork so a test driving the alert
  * work at a chosen time does not end other schools' sessions.
@@ -123,16 +138,10 @@ export async function sweepLapsedSessions(
   now: Date,
   only?: readonly string[],
 ): Promise<number> {
-  const ids =
-    only ??
-    (
-      await unsafeAsOwner(services.db, (q) =>
-        q.query<{ id: string }>('SELECT id FROM schools ORDER BY id'),
-      )
-    ).map((s) => s.id);
+  const ids = only ?? (await allSchoolIds(services));
   let ended = 0;
   for (const id of ids) {
-    ended += await inSchool(services.db, id, (q) => endLapsedSessions(q, id, SYSTEM, now));
+    ended += await scheduled(services, id, now).tx(endLapsedSessions);
   }
   return ended;
 }

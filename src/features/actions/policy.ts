@@ -1,13 +1,11 @@
 // Who may do what with an action, decided here and nowhere else: the same rule is a SQL filter for
 // lists (actionsVisibleWhere) and, per action, the `allowed` list sent to the UI. Seeing an action
 // at all (pupil name, sealed text) needs the `actions.assigned` ability, which — like every record —
-// waits for a second factor (src/access/step-up.ts). Then the DSL team (case.manage) sees and
+// waits for a second factor (src/core/access/step-up.ts). Then the DSL team (case.manage) sees and
 // completes every action; anyone else only those assigned to them. To change safely: widen
 // actionsVisibleWhere and actionAllowed together, never one alone.
 import { can, type Actor } from '../../core/access/actor.ts';
-
-export const ACTION_ABILITIES = ['complete'] as const;
-export type ActionAbility = (typeof ACTION_ABILITIES)[number];
+import type { ActionAbility } from '../../shared/schemas/actions.ts';
 
 /** Which actions a viewer may see, as SQL over alias `a` (the same rule for one and for many). */
 export function actionsVisibleWhere(

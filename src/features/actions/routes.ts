@@ -1,45 +1,18 @@
-import { Type } from 'typebox';
+// Actions: the DSL team adds them (`case.manage`); whoever may see actions (`actions.assigned`)
+// lists them and completes those policy.ts allows.
 import { requireAbility } from '../../core/access/step-up.ts';
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
-import { IdParams, Uuid, responses } from '../../shared/schemas/common.ts';
-import { ACTION_TYPES, completeAction, createAction, listActions } from './service.ts';
-import { ACTION_ABILITIES } from './policy.ts';
-
-const Ref = Type.Object({ id: Type.String(), name: Type.String() });
-export const ActionView = Type.Object({
-  id: Type.String(),
-  pupil: Ref,
-  concernId: Type.Union([Type.String(), Type.Null()]),
-  caseId: Type.Union([Type.String(), Type.Null()]),
-  type: Type.String(),
-  text: Type.String(),
-  assignee: Ref,
-  createdAt: Type.String(),
-  dueAt: Type.Union([Type.String(), Type.Null()]),
-  remindAt: Type.Union([Type.String(), Type.Null()]),
-  completedAt: Type.Union([Type.String(), Type.Null()]),
-  outcome: Type.Union([Type.String(), Type.Null()]),
-  state: Type.String(),
-  overdue: Type.Boolean(),
-  /** What the viewer may do with it now (src/actions/policy.ts); the UI shows only these. */
-  allowed: Type.Array(Type.Enum(ACTION_ABILITIES)),
-});
-
-const NewAction = Type.Object(
-  {
-    pupilId: Uuid,
-    concernId: Type.Optional(Uuid),
-    caseId: Type.Optional(Uuid),
-    type: Type.Union(ACTION_TYPES.map((a) => Type.Literal(a))),
-    text: Type.String({ minLength: 1, maxLength: 5000 }),
-    assigneeId: Uuid,
-    dueAt: Type.Optional(Type.String({ format: 'date-time' })),
-    remindAt: Type.Optional(Type.String({ format: 'date-time' })),
-  },
-  { additionalProperties: false },
-);
+import { IdParams, responses } from '../../shared/schemas/common.ts';
+import {
+  ActionCompletion,
+  ActionList,
+  ActionListQuery,
+  ActionView,
+  NewAction,
+} from '../../shared/schemas/actions.ts';
+import { completeAction, createAction, listActions } from './service.ts';
 
 export function registerActionRoutes(app: App, _services: Services): void {
   app.post(
@@ -70,11 +43,8 @@ export function registerActionRoutes(app: App, _services: Services): void {
       schema: {
         tags: ['actions'],
         summary: 'Actions: mine (overdue first), or all the viewer may see',
-        querystring: Type.Object(
-          { mine: Type.Optional(Type.Boolean()), pupilId: Type.Optional(Uuid) },
-          { additionalProperties: false },
-        ),
-        response: responses({ 200: Type.Object({ items: Type.Array(ActionView) }) }),
+        querystring: ActionListQuery,
+        response: responses({ 200: ActionList }),
       },
     },
     async (req) => {
@@ -99,10 +69,7 @@ export function registerActionRoutes(app: App, _services: Services): void {
         tags: ['actions'],
         summary: 'Complete an action with its outcome',
         params: IdParams,
-        body: Type.Object(
-          { outcome: Type.String({ minLength: 1, maxLength: 5000 }) },
-          { additionalProperties: false },
-        ),
+        body: ActionCompletion,
         response: responses({ 200: ActionView }),
       },
     },

@@ -1,34 +1,14 @@
 // Actions on a record or a pupil: type, assignee, due date, reminder, completion with an outcome.
-// Who sees and completes which is src/actions/policy.ts (the DSL team every action, anyone else
+// Who sees and completes which is policy.ts (the DSL team every action, anyone else
 // their own, and nobody with a password alone). Text and outcome are sealed; the text's words are
 // indexed as HMAC tokens for search.
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
 import { badRequest, notFound } from '../../core/errors.ts';
+import type { ActionType, ActionView, NewAction } from '../../shared/schemas/actions.ts';
 import { actionAllowed, actionsVisibleWhere } from './policy.ts';
-import { actionState, sortActionsForDashboard } from '../../shared/domain.ts';
+import { actionState, sortActionsForDashboard } from './rules.ts';
 import { blindDocument } from '../search/blind-index.ts';
-
-export const ACTION_TYPES = [
-  'phone_call',
-  'meeting',
-  'letter',
-  'note',
-  'decision',
-  'referral',
-] as const;
-export type ActionType = (typeof ACTION_TYPES)[number];
-
-export type NewAction = {
-  pupilId: string;
-  concernId?: string;
-  caseId?: string;
-  type: ActionType;
-  text: string;
-  assigneeId: string;
-  dueAt?: string;
-  remindAt?: string;
-};
 
 export async function createAction(t: Tx, a: NewAction): Promise<string> {
   const text = a.text.trim();
@@ -103,7 +83,7 @@ export const SELECT_ACTIONS = `
 
 export { actionsVisibleWhere } from './policy.ts';
 
-export async function presentActions(t: Tx, rows: ActionRow[]) {
+export async function presentActions(t: Tx, rows: ActionRow[]): Promise<ActionView[]> {
   const sealer = await t.sealer();
   const timed = rows.map((r) => ({
     row: r,
@@ -146,7 +126,10 @@ export async function countMyOpenActions(t: Tx): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-export async function listActions(t: Tx, opts: { mine: boolean; pupilId?: string; limit: number }) {
+export async function listActions(
+  t: Tx,
+  opts: { mine: boolean; pupilId?: string; limit: number },
+): Promise<ActionView[]> {
   const params: unknown[] = [];
   const where: string[] = [];
   if (opts.mine) {
@@ -168,7 +151,7 @@ export async function listActions(t: Tx, opts: { mine: boolean; pupilId?: string
   return presentActions(t, rows);
 }
 
-export async function completeAction(t: Tx, id: string, outcomeText: string) {
+export async function completeAction(t: Tx, id: string, outcomeText: string): Promise<ActionView> {
   const vis = actionsVisibleWhere(t, 2);
   const [row] = await t.q<ActionRow>(`${SELECT_ACTIONS} WHERE a.id = $1 AND ${vis.sql}`, [
     id,

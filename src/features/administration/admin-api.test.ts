@@ -18,7 +18,6 @@ import {
 } from '../../test/harness.ts';
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
 import { DEFAULT_SCHOOL_SETTINGS } from '../../core/settings.ts';
-import { DEFAULT_RECORD_SETTINGS } from '../../core/record-settings.ts';
 import {
   auditActions,
   auditRows,
@@ -45,10 +44,11 @@ afterAll(async () => {
 });
 
 /** A new school's policies: its settings and the records workflow's (record-policies.test.ts). */
+const { maxUploadBytes: DEFAULT_UPLOAD_BYTES, ...DEFAULT_POLICY_SETTINGS } =
+  DEFAULT_SCHOOL_SETTINGS;
 const DEFAULT_POLICIES = {
-  ...DEFAULT_SCHOOL_SETTINGS,
-  alertEscalationMinutes: DEFAULT_RECORD_SETTINGS.alertEscalationMinutes,
-  maxUploadMegabytes: DEFAULT_RECORD_SETTINGS.maxUploadBytes / (1024 * 1024),
+  ...DEFAULT_POLICY_SETTINGS,
+  maxUploadMegabytes: DEFAULT_UPLOAD_BYTES / (1024 * 1024),
 };
 const patchPolicies = (s: Session | null, body: unknown) =>
   call(t.app, s, 'PATCH', '/api/admin/policies', body);

@@ -5,48 +5,30 @@
 import type { Tx } from '../../core/context.ts';
 import { badRequest } from '../../core/errors.ts';
 import { readSettings, type SchoolSettings } from '../../core/settings.ts';
-import { readRecordSettings, VAULT_HARD_LIMIT_BYTES } from '../../core/record-settings.ts';
+import {
+  MAX_UPLOAD_MEGABYTES,
+  type Policies,
+  type PolicyPatch,
+} from '../../shared/schemas/administration.ts';
 
 const MB = 1024 * 1024;
-/** The largest upload limit a school may choose, in MB: the vault route's own request limit. */
-export const MAX_UPLOAD_MEGABYTES = VAULT_HARD_LIMIT_BYTES / MB;
 
-/** Shown beside the two settings wherever they are edited, so the page says what is enforced. */
-export const RECORD_POLICY_NOTES = {
-  alertEscalationMinutes:
-    'From 5 minutes to 7 days (10080). Applies to alerts raised after the change; an alert ' +
-    'already waiting keeps the time it was given.',
-  maxUploadMegabytes:
-    `From 1 to ${MAX_UPLOAD_MEGABYTES} MB. The server itself accepts no upload larger than ` +
-    `${MAX_UPLOAD_MEGABYTES} MB, so a higher limit cannot be set.`,
-};
+/** The policies page shows the upload limit in whole MB (it is stored in bytes). */
+function policiesOf(settings: SchoolSettings): Policies {
+  const { maxUploadBytes, ...rest } = settings;
+  return { ...rest, maxUploadMegabytes: Math.max(1, Math.round(maxUploadBytes / MB)) };
+}
 
-export type RecordPolicies = {
-  /** Minutes a DSL-team alert may stay unacknowledged before it escalates. */
-  alertEscalationMinutes: number;
-  /** The largest attachment, in whole MB (stored in bytes as `maxUploadBytes`). */
-  maxUploadMegabytes: number;
-};
-export type Policies = SchoolSettings & RecordPolicies;
-
-export type PolicyPatch = Partial<Omit<Policies, 'passwordPolicy'>> & {
-  passwordPolicy?: Partial<SchoolSettings['passwordPolicy']>;
-};
-
-function policiesOf(raw: unknown): Policies {
-  const records = readRecordSettings(raw);
-  return {
-    ...readSettings(raw),
-    alertEscalationMinutes: records.alertEscalationMinutes,
-    maxUploadMegabytes: Math.max(1, Math.round(records.maxUploadBytes / MB)),
-  };
+async function storedSettings(t: Tx): Promise<Record<string, unknown>> {
+  const [row] = await t.q<{ settings: Record<string, unknown> | null }>(
+    'SELECT settings FROM schools WHERE id = $1',
+    [t.actor.schoolId],
+  );
+  return row?.settings ?? {};
 }
 
 export async function readPolicies(t: Tx): Promise<Policies> {
-  const [row] = await t.q<{ settings: unknown }>('SELECT settings FROM schools WHERE id = $1', [
-    t.actor.schoolId,
-  ]);
-  return policiesOf(row?.settings);
+  return policiesOf(readSettings(await storedSettings(t)));
 }
 
 export async function updatePolicies(t: Tx, patch: PolicyPatch): Promise<Policies> {
@@ -57,34 +39,27 @@ export async function updatePolicies(t: Tx, patch: PolicyPatch): Promise<Policie
         `accepts no upload larger than ${MAX_UPLOAD_MEGABYTES} MB, whatever the school sets.`,
       'invalid',
     );
-  const [row] = await t.q<{ settings: Record<string, unknown> | null }>(
-    'SELECT settings FROM schools WHERE id = $1',
-    [t.actor.schoolId],
-  );
-  const raw = row?.settings ?? {};
-  const before = policiesOf(raw);
-  const school = readSettings(raw);
-  const records = readRecordSettings(raw);
-  const mergedSchool = readSettings({
+  const raw = await storedSettings(t);
+  const current = readSettings(raw);
+  const before = policiesOf(current);
+  const merged = readSettings({
     ...raw,
-    ...school,
+    ...current,
     ...schoolPatch,
-    passwordPolicy: { ...school.passwordPolicy, ...(schoolPatch.passwordPolicy ?? {}) },
-  });
-  // The limit is kept in bytes; a value the page shows rounded is rewritten only when changed.
-  const mergedRecords = {
-    alertEscalationMinutes: alertEscalationMinutes ?? records.alertEscalationMinutes,
+    passwordPolicy: { ...current.passwordPolicy, ...(schoolPatch.passwordPolicy ?? {}) },
+    alertEscalationMinutes: alertEscalationMinutes ?? current.alertEscalationMinutes,
+    // The limit is kept in bytes; a value the page shows rounded is rewritten only when changed.
     maxUploadBytes:
       maxUploadMegabytes === undefined || maxUploadMegabytes === before.maxUploadMegabytes
-        ? records.maxUploadBytes
+        ? current.maxUploadBytes
         : maxUploadMegabytes * MB,
-  };
-  const stored = { ...raw, ...mergedSchool, ...mergedRecords };
+  });
+  const stored = { ...raw, ...merged };
   await t.q('UPDATE schools SET settings = $2::jsonb WHERE id = $1', [
     t.actor.schoolId,
     JSON.stringify(stored),
   ]);
-  const after = policiesOf(stored);
+  const after = policiesOf(merged);
   const changed: string[] = [];
   for (const k of Object.keys(after) as (keyof Policies)[]) {
     if (JSON.stringify(after[k]) !== JSON.stringify(before[k])) changed.push(k);

@@ -18,7 +18,7 @@ import {
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
 import { runDueWork } from '../../jobs/due-work.ts';
 import { auditRows, errorOf } from '../identity/identity-test-kit.ts';
-import { VAULT_HARD_LIMIT_BYTES } from '../../core/record-settings.ts';
+import { VAULT_HARD_LIMIT_BYTES } from '../../shared/limits.ts';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -4,16 +4,28 @@ import { Type } from 'typebox';
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
-import { IdParams, responses, Uuid } from '../../shared/schemas/common.ts';
-import { notFound } from '../../core/errors.ts';
+import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
+import {
+  CategoryAccessBody,
+  CategoryAccessParams,
+  Created,
+  GroupBody,
+  GroupList,
+  Memberships,
+  NewStaff,
+  POLICY_NOTES,
+  PolicyPatch,
+  PolicyView,
+  SecondFactorReset,
+  UserList,
+  YearGroupList,
+} from '../../shared/schemas/administration.ts';
 import { requireAbility } from '../../core/access/step-up.ts';
-import { CAPABILITIES, CATEGORY_ACCESS } from '../../core/access/permissions.ts';
-import { ROLES } from '../../core/access/actor.ts';
-import { PASSWORD_EXPIRY_NOTE, SECOND_FACTOR_AT_SIGN_IN } from '../../core/settings.ts';
-import { linkFor, requireMailer, sendLink } from '../identity/invitations.ts';
+import { requireMailer, sendLink } from '../identity/invitations.ts';
 import {
   disableUser,
-  inviteUser,
+  inviteWithLink,
+  linkForUser,
   listUsers,
   reactivateUser,
   resetSecondFactor,
@@ -27,91 +39,8 @@ import {
   setCategoryAccess,
   updateGroup,
 } from './groups.ts';
-import { readPolicies, RECORD_POLICY_NOTES, updatePolicies } from './policies.ts';
-import { ESCALATION_MINUTES_BOUNDS } from '../../core/record-settings.ts';
+import { readPolicies, updatePolicies } from './policies.ts';
 
-const lit = <T extends string>(xs: readonly T[]) =>
-  Type.Unsafe<T>(Type.Union(xs.map((x) => Type.Literal(x))));
-const Access = lit(CATEGORY_ACCESS);
-const UserItem = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  name: Type.String(),
-  role: Type.String(),
-  status: lit(['invited', 'active', 'disabled', 'dormant', 'locked'] as const),
-  lockedUntil: Type.Union([Type.String(), Type.Null()]),
-  lastSignInAt: Type.Union([Type.String(), Type.Null()]),
-  secondFactor: Type.Object({ totp: Type.Boolean(), securityKeys: Type.Integer() }),
-  groupIds: Type.Array(Type.String()),
-});
-const GroupBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
-    description: Type.Optional(Type.String({ maxLength: 500 })),
-    nonRestrictedDefault: Access,
-    restrictedDefault: Access,
-    scope: Type.Object(
-      {
-        kind: lit(['school', 'year_groups', 'own_groups'] as const),
-        yearGroups: Type.Optional(
-          Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 20 }),
-        ),
-      },
-      { additionalProperties: false },
-    ),
-    capabilities: Type.Array(lit(CAPABILITIES), { maxItems: 5 }),
-  },
-  { additionalProperties: false },
-);
-const GroupItem = Type.Object({
-  id: Type.String(),
-  key: Type.String(),
-  name: Type.String(),
-  description: Type.String(),
-  nonRestrictedDefault: Type.String(),
-  restrictedDefault: Type.String(),
-  scope: Type.Object({ kind: Type.String(), yearGroups: Type.Array(Type.String()) }),
-  capabilities: Type.Array(Type.String()),
-  categories: Type.Array(Type.Object({ categoryId: Type.String(), access: Type.String() })),
-  memberIds: Type.Array(Type.String()),
-});
-const PasswordPolicy = Type.Object({
-  minLength: Type.Integer({ minimum: 8, maximum: 128 }),
-  requireComposition: Type.Boolean(),
-  checkCommon: Type.Boolean(),
-  historyCount: Type.Integer({ minimum: 0, maximum: 24 }),
-  expiryDays: Type.Integer({ minimum: 0, maximum: 3650, description: PASSWORD_EXPIRY_NOTE }),
-});
-const Policies = Type.Object({
-  idleTimeoutMinutes: Type.Integer({ minimum: 1, maximum: 240 }),
-  idleWarningMinutes: Type.Integer({ minimum: 0, maximum: 10 }),
-  absoluteSessionHours: Type.Integer({ minimum: 1, maximum: 24 }),
-  elevationMinutes: Type.Integer({ minimum: 1, maximum: 120 }),
-  secondFactorAtSignIn: lit(SECOND_FACTOR_AT_SIGN_IN),
-  dormancyDays: Type.Integer({ minimum: 7, maximum: 3650 }),
-  passwordPolicy: PasswordPolicy,
-  alertEscalationMinutes: Type.Integer({
-    minimum: ESCALATION_MINUTES_BOUNDS[0],
-    maximum: ESCALATION_MINUTES_BOUNDS[1],
-    description: RECORD_POLICY_NOTES.alertEscalationMinutes,
-  }),
-  // The upper bound (the server's own upload limit) is checked where it can be explained
-  // (src/admin/policies.ts).
-  maxUploadMegabytes: Type.Integer({
-    minimum: 1,
-    description: RECORD_POLICY_NOTES.maxUploadMegabytes,
-  }),
-});
-const PolicyView = Type.Object({
-  policies: Policies,
-  notes: Type.Object({
-    passwordExpiryDays: Type.String(),
-    alertEscalationMinutes: Type.String(),
-    maxUploadMegabytes: Type.String(),
-  }),
-});
-const policyNotes = { passwordExpiryDays: PASSWORD_EXPIRY_NOTE, ...RECORD_POLICY_NOTES };
-const UserParams = Type.Object({ id: Uuid });
 const none = responses({ 204: Type.Null() });
 
 export function registerAdminRoutes(app: App, services: Services): void {
@@ -125,7 +54,7 @@ export function registerAdminRoutes(app: App, services: Services): void {
   app.get(
     '/api/admin/users',
     {
-      schema: { tags, response: responses({ 200: Type.Object({ items: Type.Array(UserItem) }) }) },
+      schema: { tags, response: responses({ 200: UserList }) },
     },
     async (req) => ({
       items: await admin(req).tx(listUsers),
@@ -138,36 +67,15 @@ export function registerAdminRoutes(app: App, services: Services): void {
       schema: {
         tags,
         summary: 'Invite a member of staff (emails a single-use link to set a password)',
-        body: Type.Object(
-          {
-            email: Type.String({ minLength: 3, maxLength: 254 }),
-            name: Type.String({ minLength: 1, maxLength: 200 }),
-            role: lit(ROLES),
-          },
-          { additionalProperties: false },
-        ),
-        response: responses({
-          201: Type.Object({ id: Type.String() }),
-          409: Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) }),
-        }),
+        body: NewStaff,
+        response: responses({ 201: Created, 409: ErrorBody }),
       },
     },
     async (req, reply) => {
       const c = admin(req);
       const mailer = requireMailer(services);
-      const { id, link } = await c.tx(async (t) => {
-        const userId = await inviteUser(t, req.body);
-        return {
-          id: userId,
-          link: await linkFor(services, t.db, {
-            schoolId: t.actor.schoolId,
-            userId,
-            purpose: 'invite',
-            now: t.now,
-          }),
-        };
-      });
-      await sendLink(mailer, req.body.email.trim().toLowerCase(), link);
+      const { id, email, link } = await c.tx((t) => inviteWithLink(services, t, req.body));
+      await sendLink(mailer, email, link);
       return reply.status(201).send({ id });
     },
   );
@@ -178,35 +86,14 @@ export function registerAdminRoutes(app: App, services: Services): void {
       schema: {
         tags,
         summary: 'Send a new invitation or reset link',
-        params: UserParams,
+        params: IdParams,
         response: none,
       },
     },
     async (req, reply) => {
       const c = admin(req);
       const mailer = requireMailer(services);
-      const { email, link } = await c.tx(async (t) => {
-        const [u] = await t.q<{ email: string; password_hash: string | null }>(
-          'SELECT email, password_hash FROM users WHERE id = $1 AND disabled_at IS NULL',
-          [req.params.id],
-        );
-        if (!u) throw notFound('That member of staff');
-        const purpose = u.password_hash ? 'reset' : 'invite';
-        await t.audit({
-          action: purpose === 'invite' ? 'user.invited' : 'auth.password_reset_requested',
-          targetType: 'user',
-          targetId: req.params.id,
-        });
-        return {
-          email: u.email,
-          link: await linkFor(services, t.db, {
-            schoolId: t.actor.schoolId,
-            userId: req.params.id,
-            purpose,
-            now: t.now,
-          }),
-        };
-      });
+      const { email, link } = await c.tx((t) => linkForUser(services, t, req.params.id));
       await sendLink(mailer, email, link);
       return reply.status(204).send(null);
     },
@@ -244,10 +131,7 @@ export function registerAdminRoutes(app: App, services: Services): void {
         tags,
         summary: "Remove another user's second factors (the reason is audited)",
         params: IdParams,
-        body: Type.Object(
-          { reason: Type.String({ minLength: 3, maxLength: 500 }) },
-          { additionalProperties: false },
-        ),
+        body: SecondFactorReset,
         response: none,
       },
     },
@@ -264,10 +148,7 @@ export function registerAdminRoutes(app: App, services: Services): void {
         tags,
         summary: "Set a member's groups",
         params: IdParams,
-        body: Type.Object(
-          { groupIds: Type.Array(Uuid, { maxItems: 100 }) },
-          { additionalProperties: false },
-        ),
+        body: Memberships,
         response: none,
       },
     },
@@ -280,7 +161,7 @@ export function registerAdminRoutes(app: App, services: Services): void {
   app.get(
     '/api/admin/groups',
     {
-      schema: { tags, response: responses({ 200: Type.Object({ items: Type.Array(GroupItem) }) }) },
+      schema: { tags, response: responses({ 200: GroupList }) },
     },
     async (req) => ({
       items: await admin(req).tx(listGroups),
@@ -293,7 +174,7 @@ export function registerAdminRoutes(app: App, services: Services): void {
       schema: {
         tags,
         summary: "The school's year groups (from its pupils), to choose a group's scope from",
-        response: responses({ 200: Type.Object({ items: Type.Array(Type.String()) }) }),
+        response: responses({ 200: YearGroupList }),
       },
     },
     async (req) => ({
@@ -307,10 +188,7 @@ export function registerAdminRoutes(app: App, services: Services): void {
       schema: {
         tags,
         body: GroupBody,
-        response: responses({
-          201: Type.Object({ id: Type.String() }),
-          409: Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) }),
-        }),
+        response: responses({ 201: Created, 409: ErrorBody }),
       },
     },
     async (req, reply) => {
@@ -326,10 +204,7 @@ export function registerAdminRoutes(app: App, services: Services): void {
         tags,
         params: IdParams,
         body: GroupBody,
-        response: responses({
-          204: Type.Null(),
-          409: Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) }),
-        }),
+        response: responses({ 204: Type.Null(), 409: ErrorBody }),
       },
     },
     async (req, reply) => {
@@ -344,11 +219,8 @@ export function registerAdminRoutes(app: App, services: Services): void {
       schema: {
         tags,
         summary: "Set a group's access to one category (inherit = use the group's defaults)",
-        params: Type.Object({ id: Uuid, categoryId: Uuid }),
-        body: Type.Object(
-          { access: Type.Union([Access, Type.Literal('inherit')]) },
-          { additionalProperties: false },
-        ),
+        params: CategoryAccessParams,
+        body: CategoryAccessBody,
         response: none,
       },
     },
@@ -365,7 +237,7 @@ export function registerAdminRoutes(app: App, services: Services): void {
     { schema: { tags, response: responses({ 200: PolicyView }) } },
     async (req) => ({
       policies: await admin(req).tx(readPolicies),
-      notes: policyNotes,
+      notes: POLICY_NOTES,
     }),
   );
 
@@ -374,16 +246,13 @@ export function registerAdminRoutes(app: App, services: Services): void {
     {
       schema: {
         tags,
-        body: Type.Partial(
-          Type.Object({ ...Policies.properties, passwordPolicy: Type.Partial(PasswordPolicy) }),
-          { additionalProperties: false },
-        ),
+        body: PolicyPatch,
         response: responses({ 200: PolicyView }),
       },
     },
     async (req) => ({
       policies: await admin(req).tx((t) => updatePolicies(t, req.body)),
-      notes: policyNotes,
+      notes: POLICY_NOTES,
     }),
   );
 }

@@ -1,29 +1,15 @@
 // The staff directory a member sees when logging a concern: whom to alert (colleagues and the
 // school's staff groups) and which DSLs they may say they told in person. Names, roles and group
 // names only — never email addresses, sign-in state or anything about pupils. Logging a concern is
-// a first-tier ability, so a password alone is enough to read this list.
-import { Type } from 'typebox';
+// a first-tier ability, so a password alone is enough to read this list. "A DSL" is a member of
+// the DSL team's staff groups (the DSL and the deputies).
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
 import { responses } from '../../shared/schemas/common.ts';
+import { StaffDirectory } from '../../shared/schemas/administration.ts';
 import { requireAbility } from '../../core/access/step-up.ts';
-import { membersOfStaffGroups } from '../alerts/recipients.ts';
-
-/** The staff groups whose members count as "a DSL" for "I verbally informed a DSL". */
-const DSL_GROUPS = ['dsl', 'deputy_dsl'];
-
-const StaffDirectory = Type.Object({
-  staff: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      name: Type.String(),
-      role: Type.String(),
-      dsl: Type.Boolean({ description: 'In the DSL team (the "I verbally informed" list).' }),
-    }),
-  ),
-  groups: Type.Array(Type.Object({ key: Type.String(), name: Type.String() })),
-});
+import { DSL_TEAM_GROUPS, membersOfStaffGroups } from '../alerts/recipients.ts';
 
 export function registerStaffRoutes(app: App, _services: Services): void {
   app.get(
@@ -42,7 +28,7 @@ export function registerStaffRoutes(app: App, _services: Services): void {
         const staff = await t.q<{ id: string; name: string; role: string }>(
           `SELECT id, name, role FROM users WHERE disabled_at IS NULL ORDER BY name, id`,
         );
-        const dsls = new Set(await membersOfStaffGroups(t.db, DSL_GROUPS));
+        const dsls = new Set(await membersOfStaffGroups(t.db, DSL_TEAM_GROUPS));
         const groups = await t.q<{ key: string; name: string }>(
           `SELECT key, name FROM staff_groups ORDER BY name`,
         );

@@ -1,16 +1,18 @@
 // Administering staff accounts: list, invite, disable, reactivate, unlock, reset a second factor
 // and set group memberships. Every change is audited in the same transaction. Disabling ends the
 // account's sessions; names stay on everything the person wrote.
+import type { Services } from '../../platform/services.ts';
 import type { Tx } from '../../core/context.ts';
 import { badRequest, conflict, notFound } from '../../core/errors.ts';
 import { isRole, type Role } from '../../core/access/actor.ts';
 import { joinGroupsByKey, ROLE_GROUPS } from '../../core/access/seed-groups.ts';
-import { endUserSessions, schoolSettings } from '../identity/sessions.ts';
+import { endUserSessions } from '../identity/sessions.ts';
+import { loadSchoolSettings } from '../../core/settings.ts';
 import { isDormant } from '../identity/passwords.ts';
 import { removeAllFactors } from '../identity/second-factor.ts';
 import { accountKey, clearThrottle } from '../identity/throttle.ts';
-
-export type UserStatus = 'invited' | 'active' | 'disabled' | 'dormant' | 'locked';
+import { linkFor } from '../identity/invitations.ts';
+import type { UserStatus } from '../../shared/schemas/administration.ts';
 
 type Row = {
   id: string;
@@ -30,7 +32,7 @@ type Row = {
 };
 
 export async function listUsers(t: Tx) {
-  const settings = await schoolSettings(t.db, t.actor.schoolId);
+  const settings = await loadSchoolSettings(t.db, t.actor.schoolId);
   const rows = await t.q<Row>(
     `SELECT u.id, u.email, u.name, u.role, u.disabled_at, u.last_sign_in_at, u.reactivated_at,
             u.activated_at, u.created_at, u.password_hash IS NOT NULL AS has_password,
@@ -72,7 +74,7 @@ async function target(t: Tx, id: string) {
   return u;
 }
 
-export async function inviteUser(
+async function inviteUser(
   t: Tx,
   input: { email: string; name: string; role: string },
 ): Promise<string> {
@@ -97,6 +99,51 @@ export async function inviteUser(
     details: { role: input.role },
   });
   return row!.id;
+}
+
+/** Invites a member of staff and creates their single-use link (send it after commit). */
+export async function inviteWithLink(
+  services: Services,
+  t: Tx,
+  input: { email: string; name: string; role: string },
+): Promise<{ id: string; email: string; link: string }> {
+  const id = await inviteUser(t, input);
+  const link = await linkFor(services, t.db, {
+    schoolId: t.actor.schoolId,
+    userId: id,
+    purpose: 'invite',
+    now: t.now,
+  });
+  return { id, email: input.email.trim().toLowerCase(), link };
+}
+
+/**
+ * A new link for an active account: an invitation again, or a password reset for an account that
+ * has a password. Audited as whichever it is; send it after commit.
+ */
+export async function linkForUser(
+  services: Services,
+  t: Tx,
+  id: string,
+): Promise<{ email: string; link: string }> {
+  const [u] = await t.q<{ email: string; password_hash: string | null }>(
+    'SELECT email, password_hash FROM users WHERE id = $1 AND disabled_at IS NULL',
+    [id],
+  );
+  if (!u) throw notFound('That member of staff');
+  const purpose = u.password_hash ? 'reset' : 'invite';
+  await t.audit({
+    action: purpose === 'invite' ? 'user.invited' : 'auth.password_reset_requested',
+    targetType: 'user',
+    targetId: id,
+  });
+  const link = await linkFor(services, t.db, {
+    schoolId: t.actor.schoolId,
+    userId: id,
+    purpose,
+    now: t.now,
+  });
+  return { email: u.email, link };
 }
 
 export async function disableUser(t: Tx, id: string): Promise<void> {

@@ -1,8 +1,9 @@
 // Emails for new alerts, sent after the transaction that raised them has committed. Email is not
 // a safe channel: the message is alertEmail(), which says only that there is something to look at.
 // A failed send is logged and never undoes the record (the alert is on the dashboard regardless).
+// The addresses are read through the door as system work (nothing is written or audited).
 import type { Services } from '../../platform/services.ts';
-import { inSchool } from '../../platform/db/tenancy.ts';
+import { asSystem } from '../../core/context.ts';
 import { alertEmail } from '../../platform/mail/mailer.ts';
 
 export async function emailAlerted(
@@ -12,8 +13,8 @@ export async function emailAlerted(
 ): Promise<void> {
   const mailer = services.mailer;
   if (!mailer || userIds.length === 0) return;
-  const rows = await inSchool(services.db, schoolId, (q) =>
-    q.query<{ email: string }>(
+  const rows = await asSystem(services, schoolId, 'scheduled').tx((t) =>
+    t.q<{ email: string }>(
       'SELECT email FROM users WHERE id = ANY($1::uuid[]) AND disabled_at IS NULL',
       [[...new Set(userIds)]],
     ),

@@ -1,33 +1,22 @@
-// Who is in a group, for alerts. Alert groups are the school's own staff groups (src/access/,
-// managed in the administration screens), named by key. The category defaults written for a new
-// school (src/records/default-categories.ts) use team names — dsl_team, pastoral_team, senco… —
-// which stand for the default staff groups below; a school that renames or removes those groups
-// simply alerts whoever is in the groups that remain. Disabled accounts are never alerted.
+// Who is in a group, for alerts. An alert group is either one of the school's own staff groups
+// (src/core/access/, managed in the administration screens), named by key, or a team
+// (ALERT_TEAMS, src/shared/schemas/alerts.ts) made of the default staff groups declared with it.
+// Disabled accounts are never alerted.
 import type { Queryable } from '../../platform/db/engine.ts';
-import { DEFAULT_GROUPS, type DefaultGroupKey } from '../categories/defaults.ts';
-
-/** The default staff groups (src/access/default-groups.ts) each category team name stands for. */
-const STAFF_GROUPS_OF_TEAM: Record<DefaultGroupKey, readonly string[]> = {
-  dsl_team: ['dsl', 'deputy_dsl'],
-  headteacher: ['headteacher'],
-  pastoral_team: ['pastoral'],
-  senco: ['sen'],
-  attendance_team: ['attendance_team'],
-};
+import { ALERT_TEAM_GROUPS, isAlertTeam } from '../../shared/schemas/alerts.ts';
 
 /** The staff groups whose members make up the DSL team (whose unacknowledged alerts escalate). */
-export const DSL_TEAM_GROUPS: readonly string[] = STAFF_GROUPS_OF_TEAM.dsl_team;
+export const DSL_TEAM_GROUPS: readonly string[] = ALERT_TEAM_GROUPS.dsl_team;
 
 /** The staff groups an escalated DSL-team alert goes to: the deputies and the headteacher. */
 export const ESCALATION_GROUPS: readonly string[] = ['deputy_dsl', 'headteacher'];
 
-const isTeamName = (key: string): key is DefaultGroupKey => Object.hasOwn(DEFAULT_GROUPS, key);
 const staffGroupsOf = (key: string): readonly string[] =>
-  isTeamName(key) ? STAFF_GROUPS_OF_TEAM[key] : [key];
+  isAlertTeam(key) ? ALERT_TEAM_GROUPS[key] : [key];
 
 /** The keys among `keys` that name neither a team nor one of the school's staff groups. */
 export async function unknownAlertGroups(q: Queryable, keys: readonly string[]): Promise<string[]> {
-  const own = keys.filter((k) => !isTeamName(k));
+  const own = keys.filter((k) => !isAlertTeam(k));
   if (own.length === 0) return [];
   const found = await q.query<{ key: string }>(
     'SELECT key FROM staff_groups WHERE key = ANY($1::text[])',

@@ -1,19 +1,9 @@
-import { Type } from 'typebox';
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
 import { IdParams, responses } from '../../shared/schemas/common.ts';
+import { AlertList, AlertListQuery, AlertView } from '../../shared/schemas/alerts.ts';
 import { acknowledgeAlert, myAlerts } from './service.ts';
-
-export const AlertView = Type.Object({
-  id: Type.String(),
-  kind: Type.String(),
-  targetType: Type.String(),
-  targetId: Type.String(),
-  viaGroup: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String({ format: 'date-time' }),
-  acknowledgedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-});
 
 export function registerAlertRoutes(app: App, _services: Services): void {
   app.get(
@@ -22,11 +12,8 @@ export function registerAlertRoutes(app: App, _services: Services): void {
       schema: {
         tags: ['alerts'],
         summary: 'My alerts (unacknowledged unless all=true)',
-        querystring: Type.Object(
-          { all: Type.Optional(Type.Boolean()) },
-          { additionalProperties: false },
-        ),
-        response: responses({ 200: Type.Object({ items: Type.Array(AlertView) }) }),
+        querystring: AlertListQuery,
+        response: responses({ 200: AlertList }),
       },
     },
     async (req) => ({

@@ -6,10 +6,10 @@
 import type { Queryable } from '../../platform/db/engine.ts';
 import type { Tx } from '../../core/context.ts';
 import { notFound } from '../../core/errors.ts';
+import type { AlertKind, AlertTarget, AlertTeam } from '../../shared/schemas/alerts.ts';
 import { DSL_TEAM_GROUPS, groupMembers, membersOfStaffGroups } from './recipients.ts';
 
-export type AlertKind = 'concern' | 'escalation' | 'referral_overdue' | 'action_reminder';
-export type AlertTarget = 'concern' | 'referral' | 'action';
+const DSL_TEAM: AlertTeam = 'dsl_team';
 
 export type NewAlerts = {
   kind: AlertKind;
@@ -33,7 +33,7 @@ export async function raiseAlerts(
   const via = new Map<string, string | null>();
   for (const id of a.userIds) via.set(id, null);
   for (const m of await groupMembers(q, a.groups)) {
-    if (!via.has(m.userId) || m.group === 'dsl_team') via.set(m.userId, m.group);
+    if (!via.has(m.userId) || m.group === DSL_TEAM) via.set(m.userId, m.group);
   }
   if (a.exclude) via.delete(a.exclude);
   const escalateAt =

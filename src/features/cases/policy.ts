@@ -4,19 +4,23 @@
 // the case's status decides: an open case is changed (owner, review date), added to and closed;
 // a closed one (or "no further action") is only reopened.
 import { can, type Actor } from '../../core/access/actor.ts';
+import { requireAbility } from '../../core/access/step-up.ts';
+import { ctx, type RequestContext } from '../../core/context.ts';
+import type { CaseAction, CaseStatus } from '../../shared/schemas/cases.ts';
 
-export const CASE_ACTIONS = [
-  'edit',
-  'close',
-  'no_further_action',
-  'reopen',
-  'add_concern',
-  'add_action',
-  'add_referral',
-] as const;
-export type CaseAction = (typeof CASE_ACTIONS)[number];
+// The web app's copy of these names comes from src/shared/schemas/cases.ts; re-exported until
+// web/src takes them from there.
+export type { CaseAction, CaseStatus };
 
-export type CaseStatus = 'open' | 'closed' | 'no_further_action';
+/**
+ * The request's context once its member may manage cases (`case.manage`, which waits for a
+ * second factor): the one gate of the DSL team's routes — cases, referrals, conversations.
+ */
+export function caseManager(req: Parameters<typeof ctx>[0]): RequestContext {
+  const c = ctx(req);
+  requireAbility(c.actor, 'case.manage');
+  return c;
+}
 
 export function caseAllowed(actor: Actor, c: { status: CaseStatus }): CaseAction[] {
   if (!can(actor, 'case.manage')) return [];

@@ -1,20 +1,27 @@
 // Cases: opened from a concern (or for a pupil) with an owner and a review date, joined by later
 // concerns, given a new owner or review date while open, closed or marked "no further action"
-// only with an outcome and a written rationale (src/records/domain.ts), reopened with a reason.
-// Every step is an event that stays; outcome and rationale are sealed. What may be done to a case
-// now is src/cases/policy.ts, both here and in each case's `allowed`.
+// only with an outcome and a written rationale (rules.ts), reopened with a reason. Every step is
+// an event that stays; outcome and rationale are sealed. What may be done to a case now is
+// policy.ts, both here and in each case's `allowed`.
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
 import { badRequest, conflict, notFound } from '../../core/errors.ts';
+import type { FieldError } from '../../shared/result.ts';
+import type {
+  CaseAction,
+  CaseChange,
+  CaseStatus,
+  CaseView,
+  NewCase,
+} from '../../shared/schemas/cases.ts';
 import {
   closeCase as closeRule,
   markNoFurtherAction,
   reopenCase as reopenRule,
   type CaseEvent,
   type CaseState,
-  type FieldError,
-} from '../../shared/domain.ts';
-import { caseAllowed, MAY_OWN_CASES_SQL, type CaseAction, type CaseStatus } from './policy.ts';
+} from './rules.ts';
+import { caseAllowed, MAY_OWN_CASES_SQL } from './policy.ts';
 
 type CaseRow = {
   id: string;
@@ -104,10 +111,7 @@ async function addEvent(
   );
 }
 
-export async function openCase(
-  t: Tx,
-  input: { pupilId: string; ownerId?: string; reviewOn?: string; concernId?: string },
-): Promise<string> {
+export async function openCase(t: Tx, input: NewCase): Promise<string> {
   const [pupil] = await t.q('SELECT id FROM pupils WHERE id = $1', [input.pupilId]);
   if (!pupil) throw badRequest('That pupil was not found.', 'unknown_pupil');
   const ownerId = input.ownerId ?? t.actor.userId;
@@ -177,7 +181,7 @@ async function loadCase(t: Tx, id: string): Promise<{ row: CaseRow; events: Even
   return { row, events };
 }
 
-export async function getCase(t: Tx, id: string, audit = true) {
+export async function getCase(t: Tx, id: string, audit = true): Promise<CaseView> {
   const { row, events } = await loadCase(t, id);
   if (audit) await t.audit({ action: 'case.viewed', targetType: 'case', targetId: id });
   const sealer = await t.sealer();
@@ -228,11 +232,7 @@ async function lockFor(t: Tx, id: string, action: CaseAction, refusal: string): 
  * A new owner or review date (null clears it) for an open case. Each real change is an event in
  * the case's history and an audit entry; a value that is already in force changes nothing.
  */
-export async function changeCase(
-  t: Tx,
-  id: string,
-  change: { ownerId?: string; reviewOn?: string | null },
-): Promise<void> {
+export async function changeCase(t: Tx, id: string, change: CaseChange): Promise<void> {
   if (change.ownerId === undefined && change.reviewOn === undefined)
     throw badRequest('Say what to change: the owner or the review date.', 'no_change');
   const row = await lockFor(t, id, 'edit', 'Only an open case can be changed: reopen it first.');
@@ -268,7 +268,7 @@ export async function changeCase(
   }
 }
 
-/** Staff who may own a case (src/cases/policy.ts), for choosing one. */
+/** Staff who may own a case (policy.ts), for choosing one. */
 export async function listCaseOwners(t: Tx) {
   return t.q<{ id: string; name: string }>(
     `SELECT u.id, u.name FROM users u WHERE ${MAY_OWN_CASES_SQL} ORDER BY u.name, u.id`,

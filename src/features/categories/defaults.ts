@@ -5,17 +5,17 @@
 // (categoryColourProblem, enforced by the server on every new or changed colour).
 //
 // Restricted categories are visible only to the DSL team (and those the school grants) by default:
-// a record is restricted if ANY category or sub-category chosen on it is restricted.
+// a record is restricted if ANY category or sub-category chosen on it is restricted. The groups a
+// category alerts by default are teams (src/shared/schemas/alerts.ts), each standing for default
+// staff groups a new school is created with (src/core/access/default-groups.ts).
 
-/** Groups every new school is created with; alert defaults refer to these keys. */
-export const DEFAULT_GROUPS = {
-  dsl_team: 'DSL team',
-  headteacher: 'Headteacher',
-  pastoral_team: 'Pastoral team',
-  senco: 'SENCO',
-  attendance_team: 'Attendance team',
-} as const;
-export type DefaultGroupKey = keyof typeof DEFAULT_GROUPS;
+import { ALERT_TEAMS, type AlertTeam } from '../../shared/schemas/alerts.ts';
+
+/**
+ * The team names (key → label) for web/src/pages/AdminCategoryForm.tsx until it imports
+ * ALERT_TEAMS from src/shared/schemas/alerts.ts itself; remove this line then.
+ */
+export const DEFAULT_GROUPS = ALERT_TEAMS;
 
 export interface DefaultSubcategory {
   key: string;
@@ -32,7 +32,8 @@ export interface DefaultCategory {
   /** Shown to the person logging when they choose the category. */
   guidance: string;
   restricted: boolean;
-  alertGroups: readonly DefaultGroupKey[];
+  /** The teams alerted by default (ALERT_TEAMS), each made of default staff groups. */
+  alertGroups: readonly AlertTeam[];
   subcategories: readonly DefaultSubcategory[];
 }
 

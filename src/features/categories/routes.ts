@@ -2,49 +2,19 @@
 // managed by school administrators: name, colour, guidance, sub-categories (parentId), restricted,
 // and the staff and groups a concern in the category alerts by default. The rules (legible
 // colours, one level of sub-categories, restriction passed down, auditing) are in service.ts.
-import { Type } from 'typebox';
 import { requireAbility } from '../../core/access/step-up.ts';
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
-import { IdParams, Uuid, responses } from '../../shared/schemas/common.ts';
+import { IdParams, responses } from '../../shared/schemas/common.ts';
+import {
+  Category,
+  CategoryList,
+  CategoryListQuery,
+  CategoryPatch,
+  NewCategory,
+} from '../../shared/schemas/categories.ts';
 import { createCategory, listCategories, updateCategory } from './service.ts';
-
-const Category = Type.Object({
-  id: Type.String(),
-  parentId: Type.Union([Type.String(), Type.Null()]),
-  name: Type.String(),
-  colour: Type.String(),
-  guidance: Type.String(),
-  restricted: Type.Boolean(),
-  alertGroups: Type.Array(Type.String()),
-  alertUserIds: Type.Array(Type.String()),
-  archived: Type.Boolean(),
-});
-
-const Fields = {
-  name: Type.String({ minLength: 1, maxLength: 100 }),
-  colour: Type.String({ pattern: '^#[0-9a-fA-F]{6}$' }),
-  guidance: Type.String({ maxLength: 2000 }),
-  restricted: Type.Boolean(),
-  parentId: Type.Union([Uuid, Type.Null()]),
-  alertGroups: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20 }),
-  alertUserIds: Type.Array(Uuid, { maxItems: 50 }),
-  archived: Type.Boolean(),
-};
-const NewCategory = Type.Object(
-  {
-    name: Fields.name,
-    colour: Fields.colour,
-    guidance: Type.Optional(Fields.guidance),
-    restricted: Type.Optional(Fields.restricted),
-    parentId: Type.Optional(Fields.parentId),
-    alertGroups: Type.Optional(Fields.alertGroups),
-    alertUserIds: Type.Optional(Fields.alertUserIds),
-  },
-  { additionalProperties: false },
-);
-const CategoryPatch = Type.Partial(Type.Object(Fields), { additionalProperties: false });
 
 export function registerCategoryRoutes(app: App, _services: Services): void {
   app.get(
@@ -53,11 +23,8 @@ export function registerCategoryRoutes(app: App, _services: Services): void {
       schema: {
         tags: ['categories'],
         summary: "The school's categories, in its order",
-        querystring: Type.Object(
-          { archived: Type.Optional(Type.Boolean()) },
-          { additionalProperties: false },
-        ),
-        response: responses({ 200: Type.Object({ items: Type.Array(Category) }) }),
+        querystring: CategoryListQuery,
+        response: responses({ 200: CategoryList }),
       },
     },
     async (req) => ({

@@ -1,6 +1,6 @@
-// The categories a new school starts with: the English-school set in
-// src/records/default-categories.ts, each with its sub-categories, guidance, restriction and the
-// groups it alerts by default. The school edits them afterwards (src/categories/routes.ts).
+// The categories a new school starts with: the English-school set in defaults.ts, each with its
+// sub-categories, guidance, restriction and the teams it alerts by default. The school edits them
+// afterwards (routes.ts).
 import type { Queryable } from '../../platform/db/engine.ts';
 import { DEFAULT_CATEGORIES } from './defaults.ts';
 

@@ -1,11 +1,11 @@
 // The rules for a school's own categories, kept out of the routes: colours legible under white
-// text (the default set's rule, src/records/default-categories.ts), sub-categories one level deep
+// text (the default set's rule, defaults.ts), sub-categories one level deep
 // and restricted whenever their parent is, names unique beside their siblings, alert groups and
 // staff that exist. Every change is audited with what changed, before and after; category
 // fields are the school's own wording and settings, never record text or anyone's name.
 //
 // What this protects: a restricted category hides every record filed under it from anyone not
-// granted it (src/access/record-filter.ts reads `restricted` at query time, so a change applies
+// granted it (src/core/access/record-filter.ts reads `restricted` at query time, so a change applies
 // to the next request). A sub-category of a restricted parent must never be the way round that,
 // so restricting a parent restricts its sub-categories in the same transaction, and a
 // sub-category of a restricted parent cannot be made unrestricted.
@@ -13,21 +13,10 @@ import type { Tx } from '../../core/context.ts';
 import { badRequest, conflict, notFound } from '../../core/errors.ts';
 import { unknownAlertGroups } from '../alerts/recipients.ts';
 import { categoryColourProblem } from '../../shared/colour.ts';
+import type { Category, CategoryPatch, NewCategory } from '../../shared/schemas/categories.ts';
 
-export type CategoryFields = {
-  name: string;
-  colour: string;
-  guidance: string;
-  restricted: boolean;
-  parentId: string | null;
-  alertGroups: string[];
-  alertUserIds: string[];
-  archived: boolean;
-};
-export type NewCategoryInput = Pick<CategoryFields, 'name' | 'colour'> &
-  Partial<Omit<CategoryFields, 'name' | 'colour' | 'archived'>>;
-export type CategoryPatchInput = Partial<CategoryFields>;
-export type CategoryView = CategoryFields & { id: string };
+export type CategoryView = Category;
+type CategoryFields = Omit<Category, 'id'>;
 
 type Row = {
   id: string;
@@ -68,7 +57,7 @@ function checkColour(colour: string): void {
   if (problem) throw badRequest(problem, 'colour_contrast');
 }
 
-async function checkRecipients(t: Tx, p: CategoryPatchInput): Promise<void> {
+async function checkRecipients(t: Tx, p: CategoryPatch): Promise<void> {
   const [bad] = await unknownAlertGroups(t.db, p.alertGroups ?? []);
   if (bad !== undefined) throw badRequest(`There is no group "${bad}".`, 'unknown_group');
   const users = [...new Set(p.alertUserIds ?? [])];
@@ -157,7 +146,7 @@ function changeDetails(before: CategoryFields, after: CategoryFields) {
 
 const fieldsOf = ({ id: _id, ...fields }: CategoryView): CategoryFields => fields;
 
-export async function createCategory(t: Tx, input: NewCategoryInput): Promise<CategoryView> {
+export async function createCategory(t: Tx, input: NewCategory): Promise<CategoryView> {
   checkColour(input.colour);
   await checkRecipients(t, input);
   const name = cleanName(input.name);
@@ -191,11 +180,7 @@ export async function createCategory(t: Tx, input: NewCategoryInput): Promise<Ca
   return view;
 }
 
-export async function updateCategory(
-  t: Tx,
-  id: string,
-  b: CategoryPatchInput,
-): Promise<CategoryView> {
+export async function updateCategory(t: Tx, id: string, b: CategoryPatch): Promise<CategoryView> {
   const [cur] = await t.q<Row>(`SELECT ${COLUMNS} FROM categories WHERE id = $1 FOR UPDATE`, [id]);
   if (!cur) throw notFound('That category');
   if (b.colour !== undefined && b.colour.toLowerCase() !== cur.colour.toLowerCase())

@@ -1,44 +1,18 @@
-// The chronology routes' shared pieces: the entry schema, the filter query and the PDF export.
-import { Type } from 'typebox';
-import type { Tx } from '../../core/context.ts';
-import { Uuid } from '../../shared/schemas/common.ts';
-import { renderChronologyPdf } from './pdf.ts';
-import { ENTRY_KINDS, buildChronology, type ChronologyFilter, type EntryKind } from './service.ts';
+// A pupil's chronology and its PDF export (under /api/pupils/:id/, tagged with the pupils' routes).
+// Both need the chronology ability and the pupil within the viewer's scope (pupilInReach); the
+// export also needs the export capability. Viewing and exporting are audited.
+import type { App } from '../../core/feature.ts';
+import type { Services } from '../../platform/services.ts';
+import { ctx } from '../../core/context.ts';
+import { IdParams, responses } from '../../shared/schemas/common.ts';
+import { Chronology, ChronologyQuery } from '../../shared/schemas/chronology.ts';
+import { FileBody } from '../../shared/schemas/vault.ts';
+import { requireAbility } from '../../core/access/step-up.ts';
+import { presentPupil, pupilInReach } from '../pupils/service.ts';
+import { buildChronology, type ChronologyFilter } from './service.ts';
+import { exportChronologyPdf } from './export.ts';
 
-const N = Type.Union([Type.String(), Type.Null()]);
-export const ChronologyEntry = Type.Object({
-  id: Type.String(),
-  kind: Type.String(),
-  happenedAt: Type.String({ format: 'date-time' }),
-  title: Type.String(),
-  text: N,
-  categories: Type.Array(
-    Type.Object({ id: Type.String(), name: Type.String(), colour: Type.String() }),
-  ),
-  author: N,
-  pupils: Type.Array(Type.Object({ id: N, name: Type.String(), role: Type.String() })),
-  status: N,
-  overdue: Type.Boolean(),
-  /** What the viewer may do with the entry, from each record's policy; the UI shows only these. */
-  allowed: Type.Array(Type.Union([Type.Literal('open'), Type.Literal('complete')])),
-});
-
-export const ChronologyQuery = Type.Object(
-  {
-    categoryId: Type.Optional(Uuid),
-    kinds: Type.Optional(Type.Array(Type.Union(ENTRY_KINDS.map((k) => Type.Literal(k))))),
-    from: Type.Optional(Type.String({ format: 'date-time' })),
-    to: Type.Optional(Type.String({ format: 'date-time' })),
-  },
-  { additionalProperties: false },
-);
-
-export function toFilter(q: {
-  categoryId?: string;
-  kinds?: EntryKind[];
-  from?: string;
-  to?: string;
-}): ChronologyFilter {
+function filterOf(q: ChronologyQuery): ChronologyFilter {
   return {
     ...(q.categoryId ? { categoryId: q.categoryId } : {}),
     ...(q.kinds ? { kinds: q.kinds } : {}),
@@ -47,41 +21,62 @@ export function toFilter(q: {
   };
 }
 
-/** Renders the chronology as a PDF and audits the export (who, when, how many entries). */
-export async function exportChronologyPdf(
-  t: Tx,
-  pupil: { id: string; name: string },
-  filter: ChronologyFilter,
-): Promise<Buffer> {
-  const entries = await buildChronology(t, pupil.id, filter);
-  const [school] = await t.q<{ name: string }>('SELECT name FROM schools WHERE id = $1', [
-    t.actor.schoolId,
-  ]);
-  await t.audit({
-    action: 'chronology.exported',
-    targetType: 'pupil',
-    targetId: pupil.id,
-    details: { format: 'pdf', entries: entries.length },
-  });
-  return renderChronologyPdf({
-    schoolName: school?.name ?? 'School',
-    pupilName: pupil.name,
-    exportedBy: t.actor.name,
-    exportedAt: t.now,
-    entries: entries.map((e) => ({
-      happenedAt: new Date(e.happenedAt),
-      kind: e.kind.replace('_', ' '),
-      title: e.title,
-      categories: e.categories.map((c) => c.name),
-      text: [
-        e.text ?? '',
-        e.pupils.length > 1
-          ? `Pupils: ${e.pupils.map((p) => `${p.name} (${p.role})`).join(', ')}`
-          : '',
-      ]
-        .filter(Boolean)
-        .join('\n'),
-      author: e.author ?? '',
-    })),
-  });
+export function registerChronologyRoutes(app: App, _services: Services): void {
+  const tags = ['pupils'];
+  app.get(
+    '/api/pupils/:id/chronology',
+    {
+      schema: {
+        tags,
+        summary:
+          "A pupil's chronology: every record about them the viewer may see, by when it happened",
+        params: IdParams,
+        querystring: ChronologyQuery,
+        response: responses({ 200: Chronology }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireAbility(c.actor, 'pupil.chronology');
+      return c.tx(async (t) => {
+        const pupil = await pupilInReach(t, req.params.id);
+        await t.audit({
+          action: 'pupil.chronology_viewed',
+          targetType: 'pupil',
+          targetId: pupil.id,
+        });
+        const entries = await buildChronology(t, pupil.id, filterOf(req.query));
+        return { pupil: presentPupil(pupil), entries };
+      });
+    },
+  );
+
+  app.get(
+    '/api/pupils/:id/chronology.pdf',
+    {
+      schema: {
+        tags,
+        summary: "Export a pupil's chronology as PDF (audited: who, when)",
+        params: IdParams,
+        querystring: ChronologyQuery,
+        produces: ['application/pdf'],
+        response: responses({ 200: FileBody }),
+      },
+    },
+    async (req, reply) => {
+      const c = ctx(req);
+      requireAbility(c.actor, 'pupil.chronology');
+      requireAbility(c.actor, 'export');
+      const pdf = await c.tx(async (t) => {
+        const pupil = await pupilInReach(t, req.params.id);
+        return exportChronologyPdf(t, pupil, filterOf(req.query));
+      });
+      return reply
+        .header('Content-Type', 'application/pdf')
+        .header('Content-Disposition', 'attachment; filename="chronology.pdf"')
+        .header('Cache-Control', 'private, no-store')
+        .header('X-Content-Type-Options', 'nosniff')
+        .send(pdf);
+    },
+  );
 }

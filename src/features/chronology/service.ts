@@ -14,33 +14,13 @@ import {
   type ActionRow,
 } from '../actions/service.ts';
 import { listReferrals } from '../referrals/service.ts';
+import type {
+  ChronologyEntry as ChronologyEntryView,
+  EntryKind,
+} from '../../shared/schemas/chronology.ts';
 
-export const ENTRY_KINDS = [
-  'concern',
-  'action',
-  'referral',
-  'conversation',
-  'case_event',
-  'mis_event',
-] as const;
-export type EntryKind = (typeof ENTRY_KINDS)[number];
-
-export type ChronologyEntry = {
-  id: string;
-  kind: EntryKind;
-  happenedAt: string;
-  title: string;
-  text: string | null;
-  categories: { id: string; name: string; colour: string }[];
-  author: string | null;
-  pupils: { id: string | null; name: string; role: string }[];
-  status: string | null;
-  overdue: boolean;
-  /** What the viewer may do with the entry (`open` its own page, `complete` an action). */
-  allowed: EntryAbility[];
-};
-
-export type EntryAbility = 'open' | 'complete';
+/** An entry as the service builds it: the schema's, with its kind from ENTRY_KINDS. */
+export type ChronologyEntry = Omit<ChronologyEntryView, 'kind'> & { kind: EntryKind };
 
 export type ChronologyFilter = {
   categoryId?: string;
@@ -147,7 +127,7 @@ export async function buildChronology(
         pupils: [],
         status: r.status,
         overdue: r.overdue,
-        // A referral's page needs case.manage (src/referrals/routes.ts), as this list does.
+        // A referral's page needs case.manage (src/features/referrals/routes.ts), as this list does.
         allowed: ['open'],
       });
     }

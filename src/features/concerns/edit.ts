@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
 import { badRequest, forbidden, notFound } from '../../core/errors.ts';
 import type { BodyMapMark } from '../../shared/body-map.ts';
-import type { ConcernEdit } from '../../shared/schemas/concerns.ts';
+import type { ConcernEdit, ConcernVersion } from '../../shared/schemas/concerns.ts';
 import { allowedActions, canRead, pupilAsSeen, type PupilRef } from './policy.ts';
 import { metaOf, readableConcernRow } from './read.ts';
 import { concernTokens, insertLinks } from './service.ts';
@@ -128,7 +128,7 @@ type VersionRow = {
   reason: Buffer;
 };
 
-export async function listVersions(t: Tx, id: string) {
+export async function listVersions(t: Tx, id: string): Promise<ConcernVersion[]> {
   const current = await readableConcernRow(t, id);
   const rows = await t.q<VersionRow>(
     `SELECT v.*, u.name AS replaced_by_name FROM concern_versions v

@@ -1,13 +1,12 @@
 // Who may do what with a concern. The same rule is a yes/no for one record (canRead) and a SQL
 // filter for lists (visibleWhere), both from the school's group/category permissions in
-// src/access/: authors always see what they logged; anyone else must be elevated (second factor)
+// src/core/access/: authors always see what they logged; anyone else must be elevated (second factor)
 // and hold a grant that covers the record's categories and pupils, restricted ones included.
 import type { Actor } from '../../core/access/actor.ts';
 import { canViewRecord, pupilInScope, type CategoryRef } from '../../core/access/permissions.ts';
 import { pupilGroupRefs } from '../../core/access/load.ts';
 import { recordVisibleSql } from '../../core/access/record-filter.ts';
-
-export type ConcernAction = 'view' | 'edit';
+import type { ConcernAction } from '../../shared/schemas/concerns.ts';
 
 /** A linked pupil as policies see them: year and form, and their teaching groups when known. */
 export type PupilRef = {

@@ -1,4 +1,6 @@
-import { Type } from 'typebox';
+// Concerns: log one (and email those alerted, after the transaction), list and read them as the
+// viewer may see them, correct one with a reason, and read its earlier versions. Who may see
+// and correct which is policy.ts.
 import { requireAbility } from '../../core/access/step-up.ts';
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
@@ -8,13 +10,13 @@ import { emailAlerted } from '../alerts/email.ts';
 import {
   ConcernEdit,
   ConcernList,
-  ConcernVersion,
+  ConcernListQuery,
+  ConcernVersionList,
   ConcernView,
   NewConcern,
 } from '../../shared/schemas/concerns.ts';
 import { createConcern, getConcern, listConcerns } from './service.ts';
 import { editConcern, listVersions } from './edit.ts';
-import { sessionOf } from '../identity/sessions.ts';
 
 export function registerConcernRoutes(app: App, services: Services): void {
   app.post(
@@ -34,7 +36,7 @@ export function registerConcernRoutes(app: App, services: Services): void {
         const created = await createConcern(t, req.body);
         return { view: await getConcern(t, created.id), alerted: created.alerted };
       });
-      await emailAlerted(services, sessionOf(req).schoolId, alerted);
+      await emailAlerted(services, c.actor.schoolId, alerted);
       return reply.status(201).send(view);
     },
   );
@@ -45,13 +47,7 @@ export function registerConcernRoutes(app: App, services: Services): void {
       schema: {
         tags: ['concerns'],
         summary: 'Concerns the signed-in user may see, newest first',
-        querystring: Type.Object(
-          {
-            mine: Type.Optional(Type.Boolean()),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: ConcernListQuery,
         response: responses({ 200: ConcernList }),
       },
     },
@@ -94,7 +90,7 @@ export function registerConcernRoutes(app: App, services: Services): void {
         tags: ['concerns'],
         summary: 'Earlier versions of a concern: who replaced each, when and why',
         params: IdParams,
-        response: responses({ 200: Type.Object({ items: Type.Array(ConcernVersion) }) }),
+        response: responses({ 200: ConcernVersionList }),
       },
     },
     async (req) => ({

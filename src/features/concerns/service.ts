@@ -8,7 +8,7 @@ import { can } from '../../core/access/actor.ts';
 import { blindDocument } from '../search/blind-index.ts';
 import { raiseAlerts } from '../alerts/service.ts';
 import { unknownAlertGroups } from '../alerts/recipients.ts';
-import { recordSettings } from '../../core/record-settings.ts';
+import { loadSchoolSettings as recordSettings } from '../../core/settings.ts';
 import { joinCase } from '../cases/service.ts';
 import type { NewConcern } from '../../shared/schemas/concerns.ts';
 import { checkBodyMap, checkConcern, checkStaff } from './validate.ts';

@@ -1,17 +1,13 @@
-// Checks a concern's content before anything is written, with the one rulebook in
-// src/records/domain.ts (validateConcernInput, unit-tested there): this file only looks up what
+// Checks a concern's content before anything is written, with the one rulebook in rules.ts
+// (validateConcernInput, unit-tested in rules.test.ts): this file only looks up what
 // the rules need from the school's data — which pupils and categories exist here (another
 // school's ids are unknown under row-level security) — and turns the rules' answer into a 400.
 // A correction is checked as the whole record would be after it, by the same rules.
 import type { Tx } from '../../core/context.ts';
 import { badRequest } from '../../core/errors.ts';
 import { parseBodyMap, type BodyMapMark } from '../../shared/body-map.ts';
-import {
-  validateConcernInput,
-  type ConcernInput,
-  type FieldError,
-  type ValidConcern,
-} from '../../shared/domain.ts';
+import type { FieldError } from '../../shared/result.ts';
+import { validateConcernInput, type ConcernInput, type ValidConcern } from './rules.ts';
 
 export type CategoryRow = {
   id: string;

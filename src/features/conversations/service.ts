@@ -6,25 +6,7 @@ import type { Tx } from '../../core/context.ts';
 import { badRequest } from '../../core/errors.ts';
 import { blindDocument } from '../search/blind-index.ts';
 import { CLOCK_SKEW_MS } from '../../shared/limits.ts';
-
-export const WITH_WHOM = ['parent', 'carer', 'child', 'family', 'professional', 'other'] as const;
-export const DECISIONS = [
-  'early_help_assessment',
-  'referral',
-  'monitor',
-  'no_further_action',
-  'other',
-] as const;
-
-export type NewConversation = {
-  pupilId: string;
-  withWhom: (typeof WITH_WHOM)[number];
-  decision?: (typeof DECISIONS)[number];
-  happenedAt: string;
-  text: string;
-  concernId?: string;
-  caseId?: string;
-};
+import type { NewConversation } from '../../shared/schemas/conversations.ts';
 
 export async function createConversation(t: Tx, c: NewConversation): Promise<string> {
   const text = c.text.trim();

@@ -1,44 +1,19 @@
 // The dashboard: my alerts, my actions (overdue first), open cases, overdue referrals and recent
 // records I may see. Each part comes from its own feature's list, with that feature's rules. With a
 // password alone (issue 3) the actions are only counted — no pupil names, no text — and the UI
-// offers the step-up; whether that is so is asked of src/access/step-up.ts (abilityTier).
-import { Type } from 'typebox';
+// offers the step-up; whether that is so is asked of src/core/access/step-up.ts (abilityTier).
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
 import { responses } from '../../shared/schemas/common.ts';
+import { Dashboard } from '../../shared/schemas/dashboard.ts';
 import { can } from '../../core/access/actor.ts';
-import { myAlerts } from '../alerts/service.ts';
-import { AlertView } from '../alerts/routes.ts';
 import { abilityTier } from '../../core/access/step-up.ts';
+import { myAlerts } from '../alerts/service.ts';
 import { countMyOpenActions, listActions } from '../actions/service.ts';
-import { ActionView } from '../actions/routes.ts';
 import { listOpenCases } from '../cases/service.ts';
 import { listReferrals } from '../referrals/service.ts';
-import { ReferralView } from '../referrals/routes.ts';
 import { listConcerns } from '../concerns/service.ts';
-import { ConcernView } from '../../shared/schemas/concerns.ts';
-
-const Ref = Type.Object({ id: Type.String(), name: Type.String() });
-const Dashboard = Type.Object({
-  alerts: Type.Array(AlertView),
-  actions: Type.Array(ActionView),
-  actionsWaiting: Type.Integer({
-    description: 'My open actions; with a password alone only this is sent, `actions` is empty.',
-  }),
-  openCases: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      pupil: Ref,
-      owner: Ref,
-      reviewOn: Type.Union([Type.String(), Type.Null()]),
-      reviewDue: Type.Boolean({ description: 'Its review date has come.' }),
-      openedAt: Type.String(),
-    }),
-  ),
-  overdueReferrals: Type.Array(ReferralView),
-  recent: Type.Array(ConcernView),
-});
 
 export function registerDashboardRoutes(app: App, _services: Services): void {
   app.get(

@@ -1,8 +1,7 @@
-import { Type } from 'typebox';
+// The health check for load balancers and monitors: public, and answers whether the database does.
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
-
-const Health = Type.Object({ status: Type.String() });
+import { Health } from '../../shared/schemas/health.ts';
 
 export function registerHealthRoutes(app: App, services: Services): void {
   app.get(

@@ -1,15 +1,16 @@
 // Giving a second factor: finishes a sign-in that is waiting for one, or steps up a signed-in
 // session. Protects the second tier: attempts are throttled on the account like passwords; a
 // failure is audited with its reason and changes nothing; success ends the old session and
-// issues a new one (new id and token) elevated for the school's set minutes.
+// issues a new one (new id and token) elevated for the school's set minutes. The checks of a typed
+// code (authenticator app, recovery code) are here; a security key's is in security-keys.ts.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../platform/services.ts';
-import { auditActorOf, originOf, ctx, type Tx } from '../../core/context.ts';
+import { ctx, type Tx } from '../../core/context.ts';
 import { DomainError } from '../../core/errors.ts';
-import { inPlatform } from '../../platform/db/tenancy.ts';
+import type { FactorMethod } from '../../shared/schemas/identity.ts';
 import { endSession, type SessionUser, sessionOf } from './sessions.ts';
 import { afterIssue, issueSession } from './issue.ts';
-import type { FactorMethod } from './second-factor.ts';
+import { checkTotp, spendRecoveryCode } from './second-factor.ts';
 import {
   accountKey,
   auditRefusedAttempt,
@@ -20,8 +21,54 @@ import {
   throttleMessage,
 } from './throttle.ts';
 
+/**
+ * A factor given: accepted, or refused with the audited reason, whether it counts toward the
+ * account's lock, and the message the person sees.
+ */
 export type FactorCheck =
   { ok: true } | { ok: false; reason: string; counts: boolean; message: string };
+
+const BAD_CODE = 'That code is not right. Check your authenticator app and try again.';
+const REPLAYED = 'That code has already been used. Wait for the next code and try again.';
+
+/** An authenticator-app code, against the confirmed app or the one being enrolled. */
+export async function totpCheck(
+  t: Tx,
+  code: string,
+  which: 'confirmed' | 'pending',
+): Promise<FactorCheck> {
+  const r = await checkTotp(t, t.actor.userId, code, which);
+  if (r.ok) return { ok: true };
+  switch (r.reason) {
+    case 'invalid':
+      return { ok: false, reason: r.reason, counts: true, message: BAD_CODE };
+    case 'replayed':
+      return { ok: false, reason: r.reason, counts: true, message: REPLAYED };
+    case 'none':
+      return {
+        ok: false,
+        reason: r.reason,
+        counts: false,
+        message: 'No authenticator app is set up for this account.',
+      };
+    default: {
+      const never: never = r;
+      return never;
+    }
+  }
+}
+
+/** A recovery code (each works once). */
+export async function recoveryCodeCheck(t: Tx, code: string): Promise<FactorCheck> {
+  return (await spendRecoveryCode(t, t.actor.userId, code))
+    ? { ok: true }
+    : {
+        ok: false,
+        reason: 'invalid',
+        counts: true,
+        message: 'That recovery code is not right, or it has been used already.',
+      };
+}
 
 /** Runs `check` and, if it passes, elevates; the new session is returned after commit. */
 export async function verifyAndElevate(
@@ -33,20 +80,18 @@ export async function verifyAndElevate(
 ): Promise<SessionUser> {
   const c = ctx(req);
   const key = accountKey(sessionOf(req).email);
-  const throttled = await inPlatform(services.db, (tx) =>
-    checkThrottle(tx, [key], services.clock.now()),
-  );
-  if (!throttled.ok) {
-    await c.tx((t) =>
-      auditRefusedAttempt(t.db, {
-        schoolId: t.actor.schoolId,
+  const throttled = await c.tx(async (t) => {
+    const state = await checkThrottle(t.db, [key], t.now);
+    if (!state.ok) {
+      await auditRefusedAttempt(t, {
         userId: t.actor.userId,
-        actor: auditActorOf(originOf(req), sessionOf(req)),
-        state: throttled,
+        state,
         step: sessionOf(req).stage === 'second_factor' ? 'second_factor' : 'step_up',
-        now: t.now,
-      }),
-    );
+      });
+    }
+    return state;
+  });
+  if (!throttled.ok) {
     throw new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(throttled));
   }
   const out = await c.tx(async (t) => {
@@ -75,7 +120,7 @@ export async function verifyAndElevate(
       return result;
     }
     await clearThrottle(t.db, key);
-    return { ok: true as const, issued: await elevateIn(services, req, t, sessionOf(req), method) };
+    return { ok: true as const, issued: await elevateIn(req, t, sessionOf(req), method) };
   });
   if (!out.ok) throw new DomainError('invalid', 'second_factor_refused', out.message);
   return afterIssue(services, reply, out.issued, sessionOf(req).email, services.clock.now());
@@ -83,7 +128,6 @@ export async function verifyAndElevate(
 
 /** Replaces the session with an elevated one, in the caller's transaction. */
 export async function elevateIn(
-  services: Services,
   req: FastifyRequest,
   t: Tx,
   user: SessionUser,
@@ -92,14 +136,12 @@ export async function elevateIn(
   const pending = user.stage === 'second_factor';
   await endSession(t.db, user.sessionId, pending ? 'second_factor_given' : 'elevated', t.now);
   const elevatedUntil = new Date(t.now.getTime() + user.settings.elevationMinutes * 60_000);
-  const issued = await issueSession(services, req, t.db, {
-    schoolId: user.schoolId,
+  const issued = await issueSession(req, t, {
     userId: user.userId,
     name: user.name,
     stage: 'full',
     elevatedUntil,
     ...(pending ? {} : { expiresAt: user.expiresAt }),
-    now: t.now,
   });
   if (pending) {
     await t.q('UPDATE users SET last_sign_in_at = $2 WHERE id = $1', [user.userId, t.now]);

@@ -1,15 +1,19 @@
 // Sending single-use links: invitations (an administrator adds a member of staff) and password
 // resets (anyone asks; nothing is revealed about whether the account exists). The email carries
 // the link and nothing else — never a name, pupil or record.
-import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../platform/services.ts';
 import type { Queryable } from '../../platform/db/engine.ts';
-import { inPlatform, inSchool } from '../../platform/db/tenancy.ts';
-import { appendAudit } from '../../platform/audit/chain.ts';
-import { auditActorOf, originOf } from '../../core/context.ts';
+import type { VisitorContext } from '../../core/context.ts';
 import { createLink, LINK_MINUTES, type LinkPurpose } from './links.ts';
 import { signInLinkEmail } from '../../platform/mail/mailer.ts';
 import { DomainError } from '../../core/errors.ts';
+import {
+  accountKey,
+  addressKey,
+  checkThrottle,
+  recordFailure,
+  throttleMessage,
+} from './throttle.ts';
 
 /**
  * The mailer, or a 503 saying why there is none. Called BEFORE the transaction that creates the
@@ -54,33 +58,58 @@ export function linkFor(
   return createLink(tx, { ...p, origin: services.config.publicOrigin });
 }
 
-export async function sendResetLink(
+/**
+ * "Forgotten password": throttled per email and per address, every request counting (so links
+ * cannot be used to flood someone's inbox), then a link sent if the account exists and is not
+ * disabled. The asker learns nothing either way.
+ */
+export async function requestPasswordReset(
   services: Services,
-  req: FastifyRequest,
-  email: string,
-  now: Date,
+  door: VisitorContext,
+  typed: string,
 ): Promise<void> {
-  const [login] = await inPlatform(services.db, (tx) =>
-    tx.query<{ user_id: string; school_id: string; disabled: boolean }>(
+  const now = services.clock.now();
+  const email = typed.trim().toLowerCase();
+  const keys = [accountKey(`reset:${email}`), addressKey(`reset:${door.origin.ip}`)];
+  const throttled = await door.inPlatform(async (q) => {
+    const s = await checkThrottle(q, keys, now);
+    if (s.ok) {
+      for (const [i, k] of keys.entries()) {
+        await recordFailure(q, k, i === 0 ? 'account' : 'address', now);
+      }
+    }
+    return s;
+  });
+  if (!throttled.ok) {
+    throw new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(throttled));
+  }
+  await sendResetLink(services, door, email);
+}
+
+async function sendResetLink(
+  services: Services,
+  door: VisitorContext,
+  email: string,
+): Promise<void> {
+  const [login] = await door.inPlatform((q) =>
+    q.query<{ user_id: string; school_id: string; disabled: boolean }>(
       'SELECT user_id, school_id, disabled FROM lantern_find_login($1)',
       [email],
     ),
   );
   if (!login || login.disabled) return;
-  const link = await inSchool(services.db, login.school_id, async (tx) => {
-    const url = await linkFor(services, tx, {
+  const link = await door.inSchool(login.school_id, async (t) => {
+    const url = await linkFor(services, t.db, {
       schoolId: login.school_id,
       userId: login.user_id,
       purpose: 'reset',
-      now,
+      now: t.now,
     });
-    await appendAudit(
-      tx,
-      login.school_id,
-      auditActorOf(originOf(req), null),
-      { action: 'auth.password_reset_requested', targetType: 'user', targetId: login.user_id },
-      now,
-    );
+    await t.audit({
+      action: 'auth.password_reset_requested',
+      targetType: 'user',
+      targetId: login.user_id,
+    });
     return url;
   });
   try {

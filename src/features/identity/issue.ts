@@ -1,58 +1,15 @@
 // Issuing sessions: the cookie, the new-device check and notice, and the session information the
 // UI is given (who, what they may do now and after stepping up, when they time out).
-import { Type } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../platform/services.ts';
-import type { Queryable } from '../../platform/db/engine.ts';
-import { appendAudit } from '../../platform/audit/chain.ts';
-import { auditActorOf, originOf } from '../../core/context.ts';
+import type { SchoolTx, VisitorTx } from '../../core/context.ts';
 import { abilitiesWhenElevated, abilitiesOf } from '../../core/access/actor.ts';
 import { secondFactorRequired } from '../../core/access/step-up.ts';
+import type { SessionInfo } from '../../shared/schemas/identity.ts';
 import { createSession, resolveSession, SESSION_COOKIE, type SessionUser } from './sessions.ts';
 import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS, deviceToken, noteDevice } from './devices.ts';
 import { newDeviceEmail } from '../../platform/mail/mailer.ts';
-import type { FactorSummary } from './second-factor.ts';
-
-export const SessionInfo = Type.Object({
-  user: Type.Object({
-    id: Type.String(),
-    name: Type.String(),
-    email: Type.String(),
-    role: Type.String(),
-  }),
-  school: Type.Object({ id: Type.String(), name: Type.String() }),
-  csrfToken: Type.String(),
-  capabilities: Type.Array(Type.String(), {
-    description: 'What this user may do now; the UI shows only these (the server still checks).',
-  }),
-  capabilitiesWhenElevated: Type.Array(Type.String(), {
-    description: 'What they may do after stepping up with a second factor.',
-  }),
-  elevated: Type.Boolean(),
-  elevatedUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  secondFactor: Type.Object({
-    enrolled: Type.Boolean(),
-    required: Type.Boolean({ description: 'The school requires this user to enrol one.' }),
-    enrolmentRequired: Type.Boolean({
-      description:
-        'Required but none set up: this session may only set one up (then it is elevated).',
-    }),
-    totp: Type.Boolean(),
-    webauthn: Type.Integer(),
-    recoveryCodesLeft: Type.Integer(),
-  }),
-  expiresAt: Type.String({ format: 'date-time' }),
-  idleExpiresAt: Type.String({ format: 'date-time' }),
-  idleWarningAt: Type.String({ format: 'date-time' }),
-});
-
-export const PendingInfo = Type.Object({
-  secondFactorRequired: Type.Literal(true),
-  methods: Type.Array(
-    Type.Union([Type.Literal('totp'), Type.Literal('recovery_code'), Type.Literal('webauthn')]),
-  ),
-  csrfToken: Type.String(),
-});
+import { factorSummary, type FactorSummary } from './second-factor.ts';
 
 export function cookieOptions(services: Services) {
   return {
@@ -65,7 +22,7 @@ export function cookieOptions(services: Services) {
 
 export { secondFactorRequired } from '../../core/access/step-up.ts';
 
-export function sessionInfo(u: SessionUser, factors: FactorSummary) {
+export function sessionInfo(u: SessionUser, factors: FactorSummary): SessionInfo {
   const enrolled = factors.totp || factors.webauthn > 0;
   return {
     user: { id: u.userId, name: u.name, email: u.email, role: u.role },
@@ -89,30 +46,40 @@ export function sessionInfo(u: SessionUser, factors: FactorSummary) {
   };
 }
 
+/** A member's session information, their second factors read in `t`. */
+export async function presentSession(t: Pick<SchoolTx, 'q'>, u: SessionUser): Promise<SessionInfo> {
+  return sessionInfo(u, await factorSummary(t, u.userId));
+}
+
+/**
+ * The transaction a session is issued in: a visitor's at sign-in (whose audit is told who was
+ * identified) or the member's own at a step-up (whose audit already names them).
+ */
+type IssuingTx = Pick<VisitorTx, 'db' | 'schoolId' | 'now' | 'audit'>;
+
+export type Issued = { token: string; sessionId: string; device: string; newDevice: boolean };
+
 /**
  * Creates a session in the caller's transaction and, for a full one, notes the device (auditing
  * a new one). Returns the cookie token and whether to send the new-device notice after commit.
  */
 export async function issueSession(
-  services: Services,
   req: FastifyRequest,
-  tx: Queryable,
+  t: IssuingTx,
   p: {
-    schoolId: string;
     userId: string;
     name: string;
     stage: 'full' | 'second_factor';
     elevatedUntil?: Date | null;
     expiresAt?: Date;
-    now: Date;
   },
-): Promise<{ token: string; sessionId: string; device: string; newDevice: boolean }> {
-  const s = await createSession(tx, {
-    schoolId: p.schoolId,
+): Promise<Issued> {
+  const s = await createSession(t.db, {
+    schoolId: t.schoolId,
     userId: p.userId,
     ip: req.ip,
     userAgent: req.headers['user-agent'] ?? null,
-    now: p.now,
+    now: t.now,
     stage: p.stage,
     elevatedUntil: p.elevatedUntil ?? null,
     ...(p.expiresAt ? { expiresAt: p.expiresAt } : {}),
@@ -120,14 +87,16 @@ export async function issueSession(
   const device = deviceToken(req.cookies[DEVICE_COOKIE]);
   let newDevice = false;
   if (p.stage === 'full') {
-    newDevice = await noteDevice(tx, { ...p, token: device });
+    newDevice = await noteDevice(t.db, {
+      schoolId: t.schoolId,
+      userId: p.userId,
+      token: device,
+      now: t.now,
+    });
     if (newDevice) {
-      await appendAudit(
-        tx,
-        p.schoolId,
-        auditActorOf(originOf(req), { userId: p.userId, name: p.name }),
+      await t.audit(
         { action: 'auth.new_device', targetType: 'user', targetId: p.userId },
-        p.now,
+        { userId: p.userId, name: p.name },
       );
     }
   }
@@ -138,7 +107,7 @@ export async function issueSession(
 export async function afterIssue(
   services: Services,
   reply: FastifyReply,
-  issued: { token: string; device: string; newDevice: boolean },
+  issued: Pick<Issued, 'token' | 'device' | 'newDevice'>,
   email: string,
   now: Date,
 ): Promise<SessionUser> {
@@ -154,7 +123,7 @@ export async function afterIssue(
       services.log.warn('new-device notice could not be sent (mail server refused or unreachable)');
     }
   }
-  const resolved = await resolveSession(services.db, issued.token, now);
+  const resolved = await resolveSession(services, issued.token, now);
   if (resolved.state !== 'active') throw new Error('new session did not resolve');
   return resolved.user;
 }

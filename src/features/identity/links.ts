@@ -3,8 +3,8 @@
 // a new link for the same purpose cancels the older ones. The link carries the token in the URL
 // fragment, which browsers never send to a server or write to its logs.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Database, Queryable } from '../../platform/db/engine.ts';
-import { inPlatform } from '../../platform/db/tenancy.ts';
+import type { Queryable } from '../../platform/db/engine.ts';
+import type { VisitorContext } from '../../core/context.ts';
 
 export const LINK_MINUTES = 30;
 export type LinkPurpose = 'invite' | 'reset';
@@ -37,12 +37,12 @@ export async function createLink(
 
 /** Which school a token belongs to (the only way across schools), or null. */
 export async function findLink(
-  db: Database,
+  door: Pick<VisitorContext, 'inPlatform'>,
   token: string,
 ): Promise<{ linkId: string; schoolId: string; userId: string } | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  const [row] = await inPlatform(db, (tx) =>
-    tx.query<{ link_id: string; school_id: string; user_id: string }>(
+  const [row] = await door.inPlatform((q) =>
+    q.query<{ link_id: string; school_id: string; user_id: string }>(
       'SELECT link_id, school_id, user_id FROM lantern_find_link($1)',
       [hashOf(token)],
     ),

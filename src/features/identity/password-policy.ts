@@ -1,6 +1,7 @@
 // Passwords: each school's policy and the checks a new password must pass. Hashing and checking
 // live in password-hash.ts alone (re-exported here), so every path normalises the same way.
 import { analysePassword } from '../../shared/password-strength.ts';
+import { defaultPasswordPolicy, type PasswordPolicy } from '../../core/settings.ts';
 import {
   MAX_PASSWORD_LENGTH,
   normalisePassword as normalise,
@@ -18,30 +19,8 @@ export {
 export { passwordStrength } from '../../shared/password-strength.ts';
 export type { PasswordStrength, StrengthScore } from '../../shared/password-strength.ts';
 
-export interface PasswordPolicy {
-  /** Minimum length in characters. Never enforced below MIN_PASSWORD_LENGTH_FLOOR. */
-  minLength: number;
-  /** Require at least one letter, one digit and one symbol (as the seeds promise schools). */
-  requireComposition: boolean;
-  /** Refuse passwords found in the bundled common and breached password lists, or easily guessed. */
-  checkCommon: boolean;
-  /** Refuse any of the last N passwords (0 = no history check). */
-  historyCount: number;
-  /**
-   * Days after which a password must be changed; 0 = never. The seeds promise 60 days, but
-   * NIST SP 800-63B (§3.1.1.2) now advises against forced periodic changes: they push people to
-   * predictable variations. Schools may choose 0 and rely on breach checks and second factors.
-   */
-  expiryDays: number;
-}
-
-export const defaultPasswordPolicy: Readonly<PasswordPolicy> = Object.freeze({
-  minLength: 12,
-  requireComposition: true,
-  checkCommon: true,
-  historyCount: 5,
-  expiryDays: 60,
-});
+// The policy's shape and defaults are school settings (src/core/settings.ts).
+export { defaultPasswordPolicy, type PasswordPolicy } from '../../core/settings.ts';
 
 /** NIST SP 800-63B minimum; a school cannot set a shorter minimum. */
 export const MIN_PASSWORD_LENGTH_FLOOR = 8;

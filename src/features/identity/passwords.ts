@@ -1,14 +1,19 @@
-// Setting a password under the school's policy. Protects accounts: the new password must pass
-// length, composition and common/breached-list checks and must not be one of the last N used;
-// the hash is Argon2id; and every session of the account ends, so a stolen session dies with the
-// old password. To change safely: keep the history insert and the session ending in the same
-// transaction as the update.
+// Setting a password under the school's policy: by an emailed link, or my own while signed in.
+// Protects accounts: the new password must pass length, composition and common/breached-list
+// checks and must not be one of the last N used; the hash is Argon2id; and every session of the
+// account ends, so a stolen session dies with the old password. To change safely: keep the
+// history insert and the session ending in the same transaction as the update.
 import type { Queryable } from '../../platform/db/engine.ts';
-import { badRequest } from '../../core/errors.ts';
+import type { RequestContext, VisitorContext } from '../../core/context.ts';
+import { badRequest, DomainError } from '../../core/errors.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import { checkPassword, isReused } from './password-policy.ts';
-import { hashPassword } from './password-hash.ts';
-import { endUserSessions } from './sessions.ts';
+import { hashPassword, verifyPassword } from './password-hash.ts';
+import { endUserSessions, schoolSettings } from './sessions.ts';
+import { findLink, spendLink } from './links.ts';
+import { accountKey, checkThrottle, recordFailure, throttleMessage } from './throttle.ts';
+
+const LINK_REFUSED = 'This link has expired or has already been used. Ask for a new one.';
 
 export async function setPassword(
   tx: Queryable,
@@ -47,6 +52,118 @@ export async function setPassword(
     [p.schoolId, p.user.id, hash, p.now],
   );
   return { endedSessions: await endUserSessions(tx, p.user.id, 'password_changed', p.now) };
+}
+
+/**
+ * Sets a password with an emailed single-use link (an invitation or a reset). The link is spent
+ * and the change audited as the account's holder; an invitation's first password activates the
+ * account; a lock from failed sign-ins is lifted. A refused link (unknown, spent, expired, or a
+ * disabled account) is audited and answered the same way whatever the reason.
+ */
+export async function setPasswordWithLink(
+  door: VisitorContext,
+  token: string,
+  password: string,
+): Promise<void> {
+  const link = await findLink(door, token);
+  if (!link) throw badRequest(LINK_REFUSED, 'link_refused');
+  const refused = await door.inSchool(link.schoolId, async (t) => {
+    const problem = await spendLink(t.db, link.linkId, t.now);
+    if (problem) return problem;
+    const [user] = await t.q<{
+      id: string;
+      email: string;
+      name: string;
+      disabled_at: Date | null;
+      activated_at: Date | null;
+    }>('SELECT id, email, name, disabled_at, activated_at FROM users WHERE id = $1', [link.userId]);
+    if (!user || user.disabled_at) return 'disabled' as const;
+    const settings = await schoolSettings(t.db, link.schoolId);
+    await setPassword(t.db, {
+      schoolId: link.schoolId,
+      user,
+      password,
+      policy: settings.passwordPolicy,
+      now: t.now,
+    });
+    const holder = { userId: user.id, name: user.name };
+    await t.audit(
+      {
+        action: 'auth.password_changed',
+        targetType: 'user',
+        targetId: user.id,
+        details: { by: 'link' },
+      },
+      holder,
+    );
+    if (!user.activated_at) {
+      // An invitation accepted: the account exists in earnest from now on.
+      await t.audit({ action: 'user.activated', targetType: 'user', targetId: user.id }, holder);
+    }
+    await t.q(
+      'UPDATE sign_in_throttle SET locked_until = NULL, next_allowed_at = $2 WHERE key_hash = $1',
+      [accountKey(user.email), t.now],
+    );
+    return null;
+  });
+  if (refused) {
+    await door.inSchool(link.schoolId, (t) =>
+      t.audit({
+        action: 'auth.link_refused',
+        targetType: 'user',
+        targetId: link.userId,
+        details: { reason: refused },
+      }),
+    );
+    throw badRequest(LINK_REFUSED, 'link_refused');
+  }
+}
+
+/**
+ * Changes the signed-in member's own password (every session ends; they sign in again). The
+ * current password is checked like a sign-in: throttled on the account, and a wrong one counts,
+ * so a session left open cannot be used to guess the password at full speed.
+ */
+export async function changeOwnPassword(
+  c: RequestContext,
+  email: string,
+  p: { currentPassword: string; newPassword: string },
+): Promise<void> {
+  const key = accountKey(email);
+  const throttled = await c.tx((t) => checkThrottle(t.db, [key], t.now));
+  if (!throttled.ok) {
+    throw new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(throttled));
+  }
+  const changed = await c.tx(async (t) => {
+    const [user] = await t.q<{
+      id: string;
+      email: string;
+      name: string;
+      password_hash: string | null;
+    }>('SELECT id, email, name, password_hash FROM users WHERE id = $1', [t.actor.userId]);
+    if (!user?.password_hash || !(await verifyPassword(user.password_hash, p.currentPassword))) {
+      return false;
+    }
+    const settings = await schoolSettings(t.db, t.actor.schoolId);
+    await setPassword(t.db, {
+      schoolId: t.actor.schoolId,
+      user,
+      password: p.newPassword,
+      policy: settings.passwordPolicy,
+      now: t.now,
+    });
+    await t.audit({
+      action: 'auth.password_changed',
+      targetType: 'user',
+      targetId: user.id,
+      details: { by: 'self' },
+    });
+    return true;
+  });
+  if (!changed) {
+    await c.tx((t) => recordFailure(t.db, key, 'account', t.now));
+    throw badRequest('Your current password is not right.', 'wrong_password');
+  }
 }
 
 /** Dormant: unused for the school's dormancy period since sign-in, activation or reactivation. */

@@ -4,13 +4,21 @@
 // keys. Protects the second tier: every verifier here accepts a factor at most once (TOTP step,
 // spent recovery code, WebAuthn counter and a challenge held server-side and cleared on use).
 import { createHmac } from 'node:crypto';
-import type { Tx } from '../../core/context.ts';
+import type { RequestContext, Tx } from '../../core/context.ts';
+import { conflict } from '../../core/errors.ts';
+import { requireElevated } from '../../core/access/step-up.ts';
 import type { Sealer } from '../../platform/crypto/school-keys.ts';
+import type { TotpEnrolment } from '../../shared/schemas/identity.ts';
 import { generateRecoveryCodes, verifyRecoveryCode } from './recovery-codes.ts';
-import { newTotpSecret, verifyTotp, type TotpResult } from './totp.ts';
+import {
+  formatSecretForManualEntry,
+  newTotpSecret,
+  otpauthUri,
+  qrCodeSvg,
+  verifyTotp,
+  type TotpResult,
+} from './totp.ts';
 import type { StoredCredential } from './webauthn.ts';
-
-export type FactorMethod = 'totp' | 'recovery_code' | 'webauthn';
 
 export const TOTP_FIELD = 'totp_credentials.secret' as const;
 
@@ -31,6 +39,66 @@ export async function factorSummary(t: Pick<Tx, 'q'>, userId: string): Promise<F
 }
 
 export const hasFactor = (f: FactorSummary) => f.totp || f.webauthn > 0;
+
+/** Adding a factor when one exists needs a step-up; the first one needs only a password. */
+export async function mayChangeFactors(c: RequestContext): Promise<void> {
+  const f = await c.tx((t) => factorSummary(t, t.actor.userId));
+  if (hasFactor(f)) requireElevated(c.actor);
+}
+
+/**
+ * After a factor is added (in its transaction): audited, and — a way back in if it is lost — ten
+ * recovery codes when none are left, audited too and returned once; null when some were left.
+ */
+export async function noteFactorAdded(
+  t: Tx,
+  method: 'totp' | 'webauthn',
+): Promise<string[] | null> {
+  const f = await factorSummary(t, t.actor.userId);
+  await t.audit({
+    action: 'auth.second_factor_added',
+    targetType: 'user',
+    targetId: t.actor.userId,
+    details: { method },
+  });
+  if (f.recoveryCodesLeft > 0) return null;
+  const codes = await newRecoveryCodes(t, t.actor.userId);
+  await t.audit({
+    action: 'auth.recovery_codes_created',
+    targetType: 'user',
+    targetId: t.actor.userId,
+  });
+  return codes;
+}
+
+/** Replaces my recovery codes with ten new ones (audited), returned once. */
+export async function replaceRecoveryCodes(t: Tx): Promise<string[]> {
+  const codes = await newRecoveryCodes(t, t.actor.userId);
+  await t.audit({
+    action: 'auth.recovery_codes_created',
+    targetType: 'user',
+    targetId: t.actor.userId,
+  });
+  return codes;
+}
+
+/**
+ * Starts enrolling the member's authenticator app (a step-up first if they have a factor): the
+ * QR code and the key to type by hand, shown once. Refused while a confirmed one exists.
+ */
+export async function enrolTotp(c: RequestContext, email: string): Promise<TotpEnrolment> {
+  await mayChangeFactors(c);
+  const started = await c.tx((t) => startTotp(t, t.actor.userId));
+  if (started === 'already_enrolled') {
+    throw conflict('An authenticator app is already set up. Remove it before adding another.');
+  }
+  const uri = otpauthUri(started.secret, { issuer: 'Lantern', label: email });
+  return {
+    qrSvg: await qrCodeSvg(uri),
+    manualKey: formatSecretForManualEntry(started.secret),
+    otpauthUri: uri,
+  };
+}
 
 /** Starts (or restarts) enrolment of an authenticator app; the secret is returned once. */
 export async function startTotp(

@@ -2,42 +2,30 @@
 // audit trail's account of who was signed in: a session that idles out or reaches its absolute
 // lifetime is ended and audited as `auth.session_ended` (reason `idle` or `absolute`) even if its
 // cookie never comes back. Idempotent: the UPDATE takes only sessions not yet ended, and the
-// request path (src/http/context.ts) audits only a session it ended itself, so each lapsed
-// session is audited exactly once. Runs inside one school's transaction. To change safely: keep
-// the reasons and their order the same as resolveSession's (src/auth/sessions.ts).
-import type { Queryable } from '../../platform/db/engine.ts';
-import { appendAudit } from '../../platform/audit/chain.ts';
-import type { AuditActor } from '../../platform/audit/catalogue.ts';
+// request path (src/http/request-context.ts) audits only a session it ended itself, so each
+// lapsed session is audited exactly once. Runs in one school's transaction as scheduled work
+// (asSystem 'scheduled', whose `now` is the job's). To change safely: keep the reasons and their
+// order the same as resolveSession's (sessions.ts).
+import type { SchoolTx } from '../../core/context.ts';
 import { schoolSettings } from './sessions.ts';
 
-export async function endLapsedSessions(
-  q: Queryable,
-  schoolId: string,
-  actor: AuditActor,
-  now: Date,
-): Promise<number> {
-  const settings = await schoolSettings(q, schoolId);
-  const idleSince = new Date(now.getTime() - settings.idleTimeoutMinutes * 60_000);
-  const ended = await q.query<{ id: string; user_id: string; end_reason: 'idle' | 'absolute' }>(
+export async function endLapsedSessions(t: SchoolTx): Promise<number> {
+  const settings = await schoolSettings(t.db, t.schoolId);
+  const idleSince = new Date(t.now.getTime() - settings.idleTimeoutMinutes * 60_000);
+  const ended = await t.q<{ id: string; user_id: string; end_reason: 'idle' | 'absolute' }>(
     `UPDATE sessions SET ended_at = $1,
        end_reason = CASE WHEN expires_at <= $1 THEN 'absolute' ELSE 'idle' END
      WHERE ended_at IS NULL AND (expires_at <= $1 OR last_seen_at <= $2)
      RETURNING id, user_id, end_reason`,
-    [now, idleSince],
+    [t.now, idleSince],
   );
   for (const s of ended) {
-    await appendAudit(
-      q,
-      schoolId,
-      actor,
-      {
-        action: 'auth.session_ended',
-        targetType: 'user',
-        targetId: s.user_id,
-        details: { reason: s.end_reason },
-      },
-      now,
-    );
+    await t.audit({
+      action: 'auth.session_ended',
+      targetType: 'user',
+      targetId: s.user_id,
+      details: { reason: s.end_reason },
+    });
   }
   return ended.length;
 }

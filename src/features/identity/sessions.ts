@@ -6,8 +6,9 @@
 // token comparison on the hash, keep a new token (and id) at sign-in and at elevation, and keep
 // ending sessions server-side.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Database, Queryable } from '../../platform/db/engine.ts';
-import { inPlatform, inSchool } from '../../platform/db/tenancy.ts';
+import type { Queryable } from '../../platform/db/engine.ts';
+import type { Services } from '../../platform/services.ts';
+import { NO_ORIGIN, visitor } from '../../core/context.ts';
 import { readSettings, type SchoolSettings } from '../../core/settings.ts';
 import type { Role } from '../../core/access/actor.ts';
 import type { Permissions } from '../../core/access/permissions.ts';
@@ -131,21 +132,26 @@ export type SessionLookup =
   | { state: 'ended'; schoolId: string; userId: string; sessionId: string; reason: EndReason }
   | { state: 'active'; user: SessionUser };
 
-/** Finds the session for a cookie token, ends it if it has timed out, and touches it if not. */
+/**
+ * Finds the session for a cookie token, says whether it has lapsed (the caller ends and audits
+ * it), and touches it if not. Runs before anyone is known, so through the visitor's door: the
+ * one exact token-hash lookup across schools, then the session's own school. Audits nothing.
+ */
 export async function resolveSession(
-  db: Database,
+  services: Pick<Services, 'db' | 'keys' | 'clock'>,
   token: string,
   now: Date,
 ): Promise<SessionLookup> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return { state: 'none' };
-  const [found] = await inPlatform(db, (tx) =>
-    tx.query<{ session_id: string; school_id: string }>(
+  const door = visitor(services, NO_ORIGIN);
+  const [found] = await door.inPlatform((q) =>
+    q.query<{ session_id: string; school_id: string }>(
       'SELECT session_id, school_id FROM lantern_find_session($1)',
       [hashToken(token)],
     ),
   );
   if (!found) return { state: 'none' };
-  return inSchool(db, found.school_id, async (tx) => {
+  return door.inSchool(found.school_id, async ({ db: tx }) => {
     const [row] = await tx.query<SessionRow>(
       `SELECT s.id, s.school_id, sc.name AS school_name, sc.settings AS school_settings, s.user_id,
               u.email, u.name, u.role, s.csrf_token, s.stage, s.elevated_until, s.created_at,

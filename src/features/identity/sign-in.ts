@@ -6,17 +6,17 @@
 // that factor. To change safely: keep the throttle check first and the answers indistinguishable.
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../platform/services.ts';
-import { inPlatform, inSchool, PLATFORM_SCHOOL_ID } from '../../platform/db/tenancy.ts';
-import { appendAudit } from '../../platform/audit/chain.ts';
-import { auditActorOf, originOf } from '../../core/context.ts';
+import { PLATFORM_SCHOOL_ID } from '../../platform/db/tenancy.ts';
+import { originOf, visitor } from '../../core/context.ts';
 import { DomainError, type ErrorKind } from '../../core/errors.ts';
 import { loadPermissions } from '../../core/access/load.ts';
+import type { FactorMethod } from '../../shared/schemas/identity.ts';
 import { checkStoredPassword, hashPassword, verifyAgainstNothing } from './password-hash.ts';
 import { isPasswordExpired } from './password-policy.ts';
 import { endSession, schoolSettings } from './sessions.ts';
 import { isDormant } from './passwords.ts';
 import { factorSummary, hasFactor } from './second-factor.ts';
-import { issueSession, secondFactorRequired } from './issue.ts';
+import { issueSession, secondFactorRequired, type Issued } from './issue.ts';
 import {
   accountKey,
   addressKey,
@@ -30,9 +30,9 @@ import {
 export const WRONG = 'The email address or password is not right.';
 
 export type SignInOutcome = {
-  issued: { token: string; sessionId: string; device: string; newDevice: boolean };
+  issued: Issued;
   stage: 'full' | 'second_factor';
-  methods: ('totp' | 'recovery_code' | 'webauthn')[];
+  methods: FactorMethod[];
   email: string;
 };
 
@@ -47,41 +47,37 @@ type UserRow = {
   password_changed_at: Date | null;
 };
 
+/**
+ * Checks the password and issues the session, through the visitor's door: audit entries name
+ * nobody until the password is right, then the account's holder.
+ */
 export async function signInWithPassword(
   services: Services,
   req: FastifyRequest,
   input: { email: string; password: string },
 ): Promise<SignInOutcome> {
-  const { db, clock } = services;
+  const door = visitor(services, originOf(req));
   const email = input.email.trim().toLowerCase();
-  const now = clock.now();
+  const now = services.clock.now();
   const keys = [accountKey(email), addressKey(req.ip)];
-  const actor = auditActorOf(originOf(req), null);
-  const throttled = await inPlatform(db, (tx) => checkThrottle(tx, keys, now));
+  const throttled = await door.inPlatform((q) => checkThrottle(q, keys, now));
   if (!throttled.ok) {
     // Audited only when the email is a real account's; an unknown one gets the same answer.
-    const [known] = await inPlatform(db, (tx) =>
-      tx.query<{ user_id: string; school_id: string }>(
+    const [known] = await door.inPlatform((q) =>
+      q.query<{ user_id: string; school_id: string }>(
         'SELECT user_id, school_id FROM lantern_find_login($1)',
         [email],
       ),
     );
     if (known) {
-      await inSchool(db, known.school_id, (tx) =>
-        auditRefusedAttempt(tx, {
-          schoolId: known.school_id,
-          userId: known.user_id,
-          actor,
-          state: throttled,
-          step: 'password',
-          now,
-        }),
+      await door.inSchool(known.school_id, (t) =>
+        auditRefusedAttempt(t, { userId: known.user_id, state: throttled, step: 'password' }),
       );
     }
     throw new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(throttled));
   }
-  const [login] = await inPlatform(db, (tx) =>
-    tx.query<{
+  const [login] = await door.inPlatform((q) =>
+    q.query<{
       user_id: string;
       school_id: string;
       password_hash: string | null;
@@ -92,6 +88,7 @@ export async function signInWithPassword(
     ? await checkStoredPassword(login.password_hash, input.password)
     : { ok: await verifyAgainstNothing(input.password), rehash: false };
   const ok = verdict.ok;
+  // An unknown email's failure is counted and audited in the platform's own chain.
   const schoolId = login?.school_id ?? PLATFORM_SCHOOL_ID;
   const fail = async (
     reason: string,
@@ -99,33 +96,25 @@ export async function signInWithPassword(
     code = 'sign_in_failed',
     msg = WRONG,
   ) => {
-    await inSchool(db, schoolId, async (tx) => {
-      const account = await recordFailure(tx, keys[0]!, 'account', now);
-      await recordFailure(tx, keys[1]!, 'address', now);
-      await appendAudit(
-        tx,
-        schoolId,
-        actor,
-        {
-          action: 'auth.sign_in_failed',
-          targetType: login ? 'user' : undefined,
-          targetId: login?.user_id,
-          details: { reason },
-        },
-        now,
-      );
+    await door.inSchool(schoolId, async (t) => {
+      const account = await recordFailure(t.db, keys[0]!, 'account', now);
+      await recordFailure(t.db, keys[1]!, 'address', now);
+      await t.audit({
+        action: 'auth.sign_in_failed',
+        targetType: login ? 'user' : undefined,
+        targetId: login?.user_id,
+        details: { reason },
+      });
       if (account.lockedNow && login) {
-        await tx.query('UPDATE users SET locked_until = $2 WHERE id = $1', [
+        await t.q('UPDATE users SET locked_until = $2 WHERE id = $1', [
           login.user_id,
           new Date(now.getTime() + 30 * 60_000),
         ]);
-        await appendAudit(
-          tx,
-          schoolId,
-          actor,
-          { action: 'auth.account_locked', targetType: 'user', targetId: login.user_id },
-          now,
-        );
+        await t.audit({
+          action: 'auth.account_locked',
+          targetType: 'user',
+          targetId: login.user_id,
+        });
       }
     });
     return new DomainError(kind, code, msg);
@@ -139,59 +128,54 @@ export async function signInWithPassword(
   // A correct password whose hash is un-normalised or weaker than today's parameters is hashed
   // afresh (outside the transaction: Argon2id takes a while) and stored with the sign-in.
   const upgraded = verdict.rehash ? await hashPassword(input.password) : null;
-  const result = await inSchool(db, login.school_id, async (tx) => {
-    const [user] = await tx.query<UserRow>(
+  const result = await door.inSchool(login.school_id, async (t) => {
+    const [user] = await t.q<UserRow>(
       `SELECT id, name, email, last_sign_in_at, reactivated_at, activated_at, created_at,
               password_changed_at FROM users WHERE id = $1`,
       [login.user_id],
     );
     if (!user) throw new Error('login row without user');
-    const settings = await schoolSettings(tx, login.school_id);
+    const settings = await schoolSettings(t.db, login.school_id);
     if (isDormant(user, settings.dormancyDays, now)) return { refused: 'dormant' } as const;
     const changed = user.password_changed_at ?? user.activated_at ?? user.created_at;
     if (isPasswordExpired(settings.passwordPolicy, changed, now)) {
       return { refused: 'password_expired' } as const;
     }
-    await clearThrottle(tx, keys[0]!);
-    await tx.query('UPDATE users SET locked_until = NULL WHERE id = $1', [user.id]);
+    await clearThrottle(t.db, keys[0]!);
+    await t.q('UPDATE users SET locked_until = NULL WHERE id = $1', [user.id]);
     if (upgraded) {
       // Only if the hash is still the one just checked (a concurrent change wins).
-      await tx.query('UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3', [
+      await t.q('UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3', [
         user.id,
         upgraded,
         login.password_hash,
       ]);
     }
-    if (previous) await endSession(tx, previous.sessionId, 'replaced', now);
-    const permissions = await loadPermissions(tx, user.id);
-    const factors = await factorSummary({ q: (s, p) => tx.query(s, p) }, user.id);
+    if (previous) await endSession(t.db, previous.sessionId, 'replaced', now);
+    const permissions = await loadPermissions(t.db, user.id);
+    const factors = await factorSummary(t, user.id);
     const required = secondFactorRequired({ settings, permissions });
     const pending = hasFactor(factors) && required;
     // Required but none set up: a session that may only enrol one (access/step-up.ts).
     const mustEnrol = required && !hasFactor(factors);
-    const issued = await issueSession(services, req, tx, {
-      schoolId: login.school_id,
+    const issued = await issueSession(req, t, {
       userId: user.id,
       name: user.name,
       stage: pending ? 'second_factor' : 'full',
-      now,
     });
     if (!pending) {
-      await tx.query('UPDATE users SET last_sign_in_at = $2 WHERE id = $1', [user.id, now]);
+      await t.q('UPDATE users SET last_sign_in_at = $2 WHERE id = $1', [user.id, now]);
     }
-    await appendAudit(
-      tx,
-      login.school_id,
-      { ...actor, actorId: user.id, actorLabel: user.name },
+    await t.audit(
       {
         action: pending ? 'auth.password_accepted' : 'auth.sign_in',
         targetType: 'session',
         targetId: issued.sessionId,
         details: { secondFactor: pending ? 'pending' : mustEnrol ? 'enrolment_required' : 'none' },
       },
-      now,
+      { userId: user.id, name: user.name },
     );
-    const methods: SignInOutcome['methods'] = [];
+    const methods: FactorMethod[] = [];
     if (factors.totp) methods.push('totp');
     if (factors.webauthn > 0) methods.push('webauthn');
     if (factors.recoveryCodesLeft > 0) methods.push('recovery_code');

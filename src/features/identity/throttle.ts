@@ -7,8 +7,7 @@
 // before any password verification, and keep unknown and known emails on the same path.
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../../platform/db/engine.ts';
-import { appendAudit } from '../../platform/audit/chain.ts';
-import type { AuditActor } from '../../platform/audit/catalogue.ts';
+import type { SchoolTx } from '../../core/context.ts';
 
 export const WINDOW_MINUTES = 15;
 export const ACCOUNT_FREE_FAILURES = 3;
@@ -126,39 +125,31 @@ export const REFUSAL_AUDIT_SECONDS = 60;
  * reason (`throttled` while a delay runs, `locked` during a lock) and the step refused. At most one
  * such event per account per REFUSAL_AUDIT_SECONDS, so hammering a locked account cannot flood
  * the audit trail; the first refusal of every run is always there. Runs in the account's school
- * transaction. Callers give unknown emails the same answer without calling this.
+ * transaction, whose audit names whoever it names (nobody at sign-in, the member at a step-up).
+ * Callers give unknown emails the same answer without calling this.
  */
 export async function auditRefusedAttempt(
-  tx: Queryable,
+  t: Pick<SchoolTx, 'q' | 'schoolId' | 'now' | 'audit'>,
   p: {
-    schoolId: string;
     userId: string;
-    actor: AuditActor;
     state: Exclude<ThrottleState, { ok: true }>;
     step: 'password' | 'second_factor' | 'step_up';
-    now: Date;
   },
 ): Promise<void> {
-  const [recent] = await tx.query(
+  const [recent] = await t.q(
     `SELECT 1 FROM audit_events WHERE school_id = $1 AND target_type = 'user' AND target_id = $2
        AND action = 'auth.sign_in_refused' AND at > $3 LIMIT 1`,
-    [p.schoolId, p.userId, new Date(p.now.getTime() - REFUSAL_AUDIT_SECONDS * 1000)],
+    [t.schoolId, p.userId, new Date(t.now.getTime() - REFUSAL_AUDIT_SECONDS * 1000)],
   );
   if (recent) return;
-  await appendAudit(
-    tx,
-    p.schoolId,
-    p.actor,
-    {
-      action: 'auth.sign_in_refused',
-      targetType: 'user',
-      targetId: p.userId,
-      details: {
-        reason: p.state.reason === 'locked' ? 'locked' : 'throttled',
-        step: p.step,
-        retryAfterSeconds: p.state.retryAfterSeconds,
-      },
+  await t.audit({
+    action: 'auth.sign_in_refused',
+    targetType: 'user',
+    targetId: p.userId,
+    details: {
+      reason: p.state.reason === 'locked' ? 'locked' : 'throttled',
+      step: p.step,
+      retryAfterSeconds: p.state.retryAfterSeconds,
     },
-    p.now,
-  );
+  });
 }

@@ -4,9 +4,8 @@
 // then runs inside that school only. To change safely: never store, log or return the key after
 // creation, and keep the lookup an exact-hash match.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Database } from '../../platform/db/engine.ts';
-import { inPlatform } from '../../platform/db/tenancy.ts';
-import type { Tx } from '../../core/context.ts';
+import type { SchoolTx, Tx, VisitorContext } from '../../core/context.ts';
+import type { ApiKeyItem, CreatedApiKey } from '../../shared/schemas/mis.ts';
 
 const PREFIX = 'lmis_';
 
@@ -14,16 +13,7 @@ export function hashKey(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
 }
 
-export type ApiKeyItem = {
-  id: string;
-  label: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-};
-
-export async function createApiKey(t: Tx, label: string): Promise<{ id: string; key: string }> {
+export async function createApiKey(t: Tx, label: string): Promise<CreatedApiKey> {
   const key = PREFIX + randomBytes(32).toString('base64url');
   const [row] = await t.q<{ id: string }>(
     `INSERT INTO mis_api_keys (school_id, key_hash, prefix, label, created_by)
@@ -67,16 +57,21 @@ export async function listApiKeys(t: Tx): Promise<ApiKeyItem[]> {
   }));
 }
 
-/** The school a live key belongs to, or null. */
+/** The school a live key belongs to, or null (asked before the school is known). */
 export async function resolveApiKey(
-  db: Database,
+  door: Pick<VisitorContext, 'inPlatform'>,
   key: string,
 ): Promise<{ keyId: string; schoolId: string } | null> {
   if (!key.startsWith(PREFIX) || key.length > 200) return null;
-  const [row] = await inPlatform(db, (q) =>
+  const [row] = await door.inPlatform((q) =>
     q.query<{ key_id: string; school_id: string }>('SELECT * FROM lantern_find_mis_key($1)', [
       hashKey(key),
     ]),
   );
   return row ? { keyId: row.key_id, schoolId: row.school_id } : null;
+}
+
+/** Notes when a key was last used, inside its school. */
+export async function markApiKeyUsed(t: SchoolTx, keyId: string): Promise<void> {
+  await t.q('UPDATE mis_api_keys SET last_used_at = $2 WHERE id = $1', [keyId, t.now]);
 }

@@ -1,31 +1,8 @@
 // The Wonde-style pull connector's settings: base URL, token (sealed with the school's data key,
 // never returned), schedule (nightly at the school's hour by default, hourly, or off), last run.
-import { Type, type Static } from 'typebox';
 import type { Tx } from '../../core/context.ts';
 import { badRequest } from '../../core/errors.ts';
-
-export const ConnectorBody = Type.Object(
-  {
-    baseUrl: Type.String({ minLength: 8, maxLength: 2000 }),
-    token: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
-    schedule: Type.Optional(
-      Type.Union([Type.Literal('nightly'), Type.Literal('hourly'), Type.Literal('off')]),
-    ),
-    runHour: Type.Optional(Type.Integer({ minimum: 0, maximum: 23 })),
-    enabled: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
-
-export const ConnectorView = Type.Object({
-  baseUrl: Type.String(),
-  schedule: Type.String(),
-  runHour: Type.Integer(),
-  enabled: Type.Boolean(),
-  nextRunAt: Type.Union([Type.String(), Type.Null()]),
-  lastRunAt: Type.Union([Type.String(), Type.Null()]),
-  lastStatus: Type.Union([Type.String(), Type.Null()]),
-});
+import type { ConnectorBody, ConnectorView } from '../../shared/schemas/mis.ts';
 
 type Row = {
   base_url: string;
@@ -51,7 +28,7 @@ export function nextRun(schedule: string, runHour: number, from: Date): Date | n
   return d;
 }
 
-function view(r: Row): Static<typeof ConnectorView> {
+function view(r: Row): ConnectorView {
   return {
     baseUrl: r.base_url,
     schedule: r.schedule,
@@ -65,15 +42,12 @@ function view(r: Row): Static<typeof ConnectorView> {
 
 const COLS = 'base_url, schedule, run_hour, enabled, next_run_at, last_run_at, last_status';
 
-export async function getConnector(t: Tx): Promise<Static<typeof ConnectorView> | null> {
+export async function getConnector(t: Tx): Promise<ConnectorView | null> {
   const [row] = await t.q<Row>(`SELECT ${COLS} FROM mis_connectors`);
   return row ? view(row) : null;
 }
 
-export async function saveConnector(
-  t: Tx,
-  body: Static<typeof ConnectorBody>,
-): Promise<Static<typeof ConnectorView>> {
+export async function saveConnector(t: Tx, body: ConnectorBody): Promise<ConnectorView> {
   let url: URL;
   try {
     url = new URL(body.baseUrl);

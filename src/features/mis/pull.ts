@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Database } from '../../platform/db/engine.ts';
+import type { SystemContext } from '../../core/context.ts';
 import { readMisFolder } from './formats/index.ts';
 import { runSync, type SyncResult } from './sync.ts';
 
@@ -65,11 +65,10 @@ async function fetchEndpoint(
   }
 }
 
+/** Pulls every endpoint, then applies them through the door (the school, as the MIS sync). */
 export async function pullAndSync(
-  db: Database,
-  schoolId: string,
+  door: SystemContext,
   conn: { baseUrl: string; token: string },
-  now: Date,
 ): Promise<SyncResult> {
   const dir = await mkdtemp(join(tmpdir(), 'lantern-pull-'));
   try {
@@ -82,13 +81,12 @@ export async function pullAndSync(
       failure = err instanceof Error ? err : new PullError('the pull failed');
     }
     return await runSync(
-      db,
-      schoolId,
+      door,
       async () => {
         if (failure) throw failure;
         return readMisFolder('wonde', dir, { kind: 'full' });
       },
-      { source: 'pull', format: 'wonde', now },
+      { source: 'pull', format: 'wonde' },
     );
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -4,8 +4,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SystemContext } from '../../core/context.ts';
+import type { PushBody } from '../../shared/schemas/mis.ts';
 import { readMisFolder } from './formats/index.ts';
 import { MisFormatError, type Snapshot } from './snapshot.ts';
+import { markApiKeyUsed } from './api-keys.ts';
+import { runSync, type SyncResult } from './sync.ts';
 
 export const WONDE_FILES = [
   'students.json',
@@ -24,13 +28,6 @@ export const XPORTER_FILES = [
   'AttendanceCodes.json',
   'AttendanceForDateRange.json',
 ] as const;
-
-export type PushBody = {
-  batchId: string;
-  format: 'wonde' | 'xporter';
-  kind: 'full' | 'delta';
-  files: Record<string, unknown>;
-};
 
 /** Reads a pushed body; `use` runs while the folder exists (marks stream from it). */
 export async function withPushedSnapshot<T>(
@@ -56,4 +53,16 @@ export async function withPushedSnapshot<T>(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A pushed batch, through the school's door as its API key: notes the key's use, then syncs. */
+export async function applyPush(
+  door: SystemContext,
+  keyId: string,
+  body: PushBody,
+): Promise<SyncResult> {
+  await door.tx((t) => markApiKeyUsed(t, keyId));
+  return withPushedSnapshot(body, (snap) =>
+    runSync(door, snap, { source: 'push', format: body.format, batchId: body.batchId }),
+  );
 }

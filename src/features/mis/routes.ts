@@ -3,50 +3,29 @@
 import { Type } from 'typebox';
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
-import { ctx } from '../../core/context.ts';
+import { asSystem, ctx, originOf, visitor } from '../../core/context.ts';
 import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
+import {
+  ApiKeyList,
+  ConnectorBody,
+  ConnectorState,
+  CreatedApiKey,
+  NewApiKey,
+  PushBody,
+  RunList,
+  SavedConnector,
+  SyncSummary,
+} from '../../shared/schemas/mis.ts';
 import { DomainError, notFound, unauthorised } from '../../core/errors.ts';
 import { requireAbility } from '../../core/access/step-up.ts';
 import { createApiKey, listApiKeys, resolveApiKey, revokeApiKey } from './api-keys.ts';
-import { withPushedSnapshot } from './push.ts';
-import { runSync, SyncRejected } from './sync.ts';
+import { applyPush } from './push.ts';
+import { SyncRejected } from './sync.ts';
 import { MisFormatError } from './snapshot.ts';
-import { getConnector, saveConnector, ConnectorBody, ConnectorView } from './connector.ts';
-import { listRuns, RunItem } from './runs.ts';
-import { inSchool } from '../../platform/db/tenancy.ts';
+import { getConnector, saveConnector } from './connector.ts';
+import { listRuns } from './runs.ts';
 
 const PUSH_LIMIT = 100 * 1024 * 1024;
-
-const SyncSummary = Type.Object({
-  runId: Type.String(),
-  status: Type.Union([Type.Literal('applied'), Type.Literal('rejected')]),
-  duplicate: Type.Boolean(),
-  added: Type.Integer(),
-  changed: Type.Integer(),
-  archived: Type.Integer(),
-  rejected: Type.Integer(),
-  conflicts: Type.Integer(),
-  error: Type.Union([Type.String(), Type.Null()]),
-});
-
-const PushBodySchema = Type.Object(
-  {
-    batchId: Type.String({ minLength: 1, maxLength: 200 }),
-    format: Type.Union([Type.Literal('wonde'), Type.Literal('xporter')]),
-    kind: Type.Union([Type.Literal('full'), Type.Literal('delta')]),
-    files: Type.Record(Type.String(), Type.Unknown()),
-  },
-  { additionalProperties: false },
-);
-
-const KeyItem = Type.Object({
-  id: Type.String(),
-  label: Type.String(),
-  prefix: Type.String(),
-  createdAt: Type.String(),
-  lastUsedAt: Type.Union([Type.String(), Type.Null()]),
-  revokedAt: Type.Union([Type.String(), Type.Null()]),
-});
 
 function bearer(header: string | undefined): string {
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
@@ -65,35 +44,20 @@ export function registerMisRoutes(app: App, services: Services): void {
         tags: ['mis'],
         summary:
           'Push a full snapshot or a delta (Wonde- or Xporter-style JSON) with the school API key',
-        body: PushBodySchema,
+        body: PushBody,
         response: { 200: SyncSummary, 400: ErrorBody, 401: ErrorBody, 422: SyncSummary },
       },
     },
     async (req, reply) => {
-      const found = await resolveApiKey(services.db, bearer(req.headers.authorization));
+      const key = bearer(req.headers.authorization);
+      const found = await resolveApiKey(visitor(services, originOf(req)), key);
       if (!found) throw unauthorised('That MIS API key is not recognised or has been revoked.');
-      const actor = {
-        actorId: null,
-        actorLabel: `MIS API key ${found.keyId}`,
-        ip: req.ip ?? null,
+      const asKey = asSystem(services, found.schoolId, 'mis_api_key', found.keyId, {
+        ip: originOf(req).ip,
         userAgent: null,
-      };
-      await inSchool(services.db, found.schoolId, (q) =>
-        q.query('UPDATE mis_api_keys SET last_used_at = $2 WHERE id = $1', [
-          found.keyId,
-          services.clock.now(),
-        ]),
-      );
+      });
       try {
-        const result = await withPushedSnapshot(req.body, (snap) =>
-          runSync(services.db, found.schoolId, snap, {
-            source: 'push',
-            format: req.body.format,
-            batchId: req.body.batchId,
-            actor,
-            now: services.clock.now(),
-          }),
-        );
+        const result = await applyPush(asKey, found.keyId, req.body);
         return { ...result, conflicts: result.conflicts.length };
       } catch (err) {
         if (err instanceof SyncRejected) {
@@ -118,14 +82,14 @@ export function registerMisRoutes(app: App, services: Services): void {
       schema: {
         tags,
         summary: 'Recent MIS sync runs with their counts and rejections',
-        response: responses({ 200: Type.Object({ items: Type.Array(RunItem) }) }),
+        response: responses({ 200: RunList }),
       },
     },
     async (req) => ({ items: await admin(req).tx(listRuns) }),
   );
   app.get(
     '/api/admin/mis/keys',
-    { schema: { tags, response: responses({ 200: Type.Object({ items: Type.Array(KeyItem) }) }) } },
+    { schema: { tags, response: responses({ 200: ApiKeyList }) } },
     async (req) => ({ items: await admin(req).tx(listApiKeys) }),
   );
   app.post(
@@ -134,11 +98,8 @@ export function registerMisRoutes(app: App, services: Services): void {
       schema: {
         tags,
         summary: 'Create an MIS API key (shown once, stored hashed)',
-        body: Type.Object(
-          { label: Type.String({ minLength: 1, maxLength: 100 }) },
-          { additionalProperties: false },
-        ),
-        response: responses({ 201: Type.Object({ id: Type.String(), key: Type.String() }) }),
+        body: NewApiKey,
+        response: responses({ 201: CreatedApiKey }),
       },
     },
     async (req, reply) => {
@@ -168,9 +129,7 @@ export function registerMisRoutes(app: App, services: Services): void {
       schema: {
         tags,
         summary: 'The pull connector settings (never the token)',
-        response: responses({
-          200: Type.Object({ connector: Type.Union([ConnectorView, Type.Null()]) }),
-        }),
+        response: responses({ 200: ConnectorState }),
       },
     },
     async (req) => ({ connector: await admin(req).tx(getConnector) }),
@@ -182,7 +141,7 @@ export function registerMisRoutes(app: App, services: Services): void {
         tags,
         summary: 'Set the Wonde-style pull connector: base URL, token (sealed), schedule',
         body: ConnectorBody,
-        response: responses({ 200: Type.Object({ connector: ConnectorView }) }),
+        response: responses({ 200: SavedConnector }),
       },
     },
     async (req) => ({ connector: await admin(req).tx((t) => saveConnector(t, req.body)) }),

@@ -2,9 +2,10 @@
 // (mis_connectors), so a restart picks up where it left off; a due school is claimed with one
 // conditional UPDATE of its lock column (locked_until), which works the same on both engines and
 // across processes, so the same school never runs twice at once. Stoppable: stop() waits for the
-// run in progress.
+// run in progress. Which schools are due is asked at platform level, of a SECURITY DEFINER
+// function that answers with school ids only; everything else runs in one school, as the MIS sync.
 import type { Services } from '../../platform/services.ts';
-import { inPlatform, inSchool } from '../../platform/db/tenancy.ts';
+import { asSystem, NO_ORIGIN, visitor } from '../../core/context.ts';
 import { nextRun } from './connector.ts';
 import { pullAndSync } from './pull.ts';
 import { SyncRejected } from './sync.ts';
@@ -16,13 +17,16 @@ export type Scheduler = { tick(): Promise<number>; stop(): Promise<void> };
 /** Claims and runs every due connector once; returns how many ran. */
 export async function runDueConnectors(services: Services): Promise<number> {
   const now = services.clock.now();
-  const due = await inPlatform(services.db, (q) =>
+  const due = await visitor(services, NO_ORIGIN).inPlatform((q) =>
     q.query<{ school_id: string }>('SELECT school_id FROM lantern_due_connectors($1)', [now]),
   );
+  // The tick's one time: the claim, the run it records and the audit entries all carry it.
+  const atTick = { db: services.db, keys: services.keys, clock: { now: () => now } };
   let ran = 0;
   for (const { school_id: schoolId } of due) {
-    const claim = await inSchool(services.db, schoolId, async (q) => {
-      const [row] = await q.query<{
+    const door = asSystem(atTick, schoolId, 'mis_sync');
+    const claim = await door.tx(async (t) => {
+      const [row] = await t.q<{
         base_url: string;
         token: Buffer;
         schedule: string;
@@ -34,18 +38,13 @@ export async function runDueConnectors(services: Services): Promise<number> {
         [now, new Date(now.getTime() + LOCK_MS)],
       );
       if (!row) return null;
-      const sealer = await services.keys.forSchool(q, schoolId);
+      const sealer = await t.sealer();
       return { ...row, token: sealer.open('mis_connectors.token', schoolId, row.token) };
     });
     if (!claim) continue;
     let status = 'applied';
     try {
-      await pullAndSync(
-        services.db,
-        schoolId,
-        { baseUrl: claim.base_url, token: claim.token },
-        now,
-      );
+      await pullAndSync(door, { baseUrl: claim.base_url, token: claim.token });
     } catch (err) {
       status = err instanceof SyncRejected ? 'rejected' : 'failed';
       if (!(err instanceof SyncRejected))
@@ -53,8 +52,8 @@ export async function runDueConnectors(services: Services): Promise<number> {
           `MIS pull for a school failed: ${err instanceof Error ? err.name : 'error'}`,
         );
     }
-    await inSchool(services.db, schoolId, (q) =>
-      q.query(
+    await door.tx((t) =>
+      t.q(
         `UPDATE mis_connectors SET locked_until = NULL, last_run_at = $1, last_status = $2, next_run_at = $3`,
         [now, status, nextRun(claim.schedule, claim.run_hour, now)],
       ),

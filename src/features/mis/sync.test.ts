@@ -12,6 +12,7 @@ import { runSync, SyncRejected } from './sync.ts';
 import { makeSchool, makeUser, testServices } from '../../test/harness.ts';
 import type { Services } from '../../platform/services.ts';
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
+import { asSystem } from '../../core/context.ts';
 
 let s: Services;
 beforeAll(async () => {
@@ -33,7 +34,7 @@ async function importFolder(
   dir: string,
   kind: 'full' | 'delta' = 'full',
 ) {
-  return runSync(s.db, schoolId, () => readMisFolder(format, dir, { kind }), {
+  return runSync(asSystem(s, schoolId, 'mis_sync'), () => readMisFolder(format, dir, { kind }), {
     source: 'cli',
     format,
   });

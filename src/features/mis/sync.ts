@@ -2,11 +2,10 @@
 // validated Snapshot and is applied here in ONE transaction: any failure — a bad record in the
 // mark stream, a constraint — rolls everything back, and the rejection is then recorded on its
 // own with the reason. A batch id already applied is answered from the record, changing nothing.
-// To change safely: keep every write inside `apply`, and keep rejected runs outside it.
-import type { Database } from '../../platform/db/engine.ts';
-import { inSchool } from '../../platform/db/tenancy.ts';
-import { appendAudit } from '../../platform/audit/chain.ts';
-import type { AuditActor } from '../../platform/audit/catalogue.ts';
+// The caller's door (asSystem: the MIS sync, an API key) opens both transactions and names who
+// the audit trail records. To change safely: keep every write inside `applySnapshot`, and keep
+// rejected runs outside it.
+import type { SchoolTx, SystemContext } from '../../core/context.ts';
 import { MisFormatError, type Snapshot } from './snapshot.ts';
 import { emptyCounts, type Conflict, type SyncState } from './sync/state.ts';
 import { syncGroups, syncMemberships } from './sync/groups.ts';
@@ -43,110 +42,37 @@ export class SyncRejected extends Error {
 export type SyncOptions = {
   source: SyncSource;
   batchId?: string | null;
-  actor?: AuditActor;
-  now?: Date;
   /** The feed's format, for the record of a run rejected before its snapshot was read. */
   format?: Snapshot['format'];
 };
 
-const SYSTEM: AuditActor = { actorId: null, actorLabel: 'MIS sync', ip: null, userAgent: null };
+type Run = {
+  id: string;
+  opts: SyncOptions;
+  format: Snapshot['format'] | null;
+  kind: Snapshot['kind'];
+  startedAt: Date | null;
+};
 
 /** Applies a snapshot (or records why it could not be). Throws SyncRejected on rejection. */
 export async function runSync(
-  db: Database,
-  schoolId: string,
+  door: SystemContext,
   snap: Snapshot | (() => Promise<Snapshot>),
   opts: SyncOptions,
 ): Promise<SyncResult> {
-  const now = opts.now ?? new Date();
-  const actor = opts.actor ?? SYSTEM;
-  const runId = crypto.randomUUID();
-  let format: Snapshot['format'] | null =
-    typeof snap === 'function' ? (opts.format ?? null) : snap.format;
-  let kind: Snapshot['kind'] = typeof snap === 'function' ? 'full' : snap.kind;
+  const run: Run = {
+    id: crypto.randomUUID(),
+    opts,
+    format: typeof snap === 'function' ? (opts.format ?? null) : snap.format,
+    kind: typeof snap === 'function' ? 'full' : snap.kind,
+    startedAt: null,
+  };
   try {
-    return await inSchool(db, schoolId, async (q) => {
-      if (opts.batchId) {
-        const [prior] = await q.query<RunRow>(
-          `SELECT ${RUN_COLS} FROM mis_sync_runs WHERE batch_id = $1 AND status = 'applied'`,
-          [opts.batchId],
-        );
-        if (prior) return { ...resultOf(prior), duplicate: true };
-      }
-      const snapshot = typeof snap === 'function' ? await snap() : snap;
-      format = snapshot.format;
-      kind = snapshot.kind;
-      const s: SyncState = {
-        q,
-        schoolId,
-        runId,
-        kind,
-        now,
-        pupils: emptyCounts(),
-        contacts: emptyCounts(),
-        staff: emptyCounts(),
-        groups: emptyCounts(),
-        memberships: { added: 0, removed: 0, skipped: 0 },
-        marks: { written: 0, skipped: 0 },
-        conflicts: [],
-        pupilIds: new Map(),
-        staffIds: new Map(),
-        groupIds: new Map(),
-        touchedMembers: new Set(),
-      };
-      await q.query(
-        `INSERT INTO mis_sync_runs (id, school_id, source, format, kind, batch_id, status, started_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'applied', $7)`,
-        [runId, schoolId, opts.source, format, kind, opts.batchId ?? null, now],
-      );
-      await syncGroups(s, snapshot);
-      await syncPupils(s, snapshot);
-      await syncStaff(s, snapshot);
-      await syncMemberships(s, snapshot);
-      await syncTeachingRefs(s);
-      await syncContacts(s, snapshot);
-      await syncAttendanceCodes(s, snapshot);
-      await syncMarks(s, snapshot);
-      const result = summarise(s);
-      await q.query(
-        `UPDATE mis_sync_runs SET added = $2, changed = $3, archived = $4, marks = $5,
-           details = $6, conflicts = $7, finished_at = now() WHERE id = $1`,
-        [
-          runId,
-          result.added,
-          result.changed,
-          result.archived,
-          result.marks,
-          JSON.stringify(result.details),
-          JSON.stringify(result.conflicts),
-        ],
-      );
-      await appendAudit(
-        q,
-        schoolId,
-        actor,
-        {
-          action: 'mis.sync_applied',
-          targetType: 'mis_sync_run',
-          targetId: runId,
-          details: {
-            source: opts.source,
-            format,
-            kind,
-            added: result.added,
-            changed: result.changed,
-            archived: result.archived,
-            conflicts: result.conflicts.length,
-          },
-        },
-        now,
-      );
-      return result;
-    });
+    return await door.tx((t) => applySnapshot(t, run, snap));
   } catch (err) {
     const error = explain(err);
     const result: SyncResult = {
-      runId,
+      runId: run.id,
       status: 'rejected',
       duplicate: false,
       added: 0,
@@ -158,37 +84,118 @@ export async function runSync(
       details: {},
       error,
     };
-    await inSchool(db, schoolId, async (q) => {
-      await q.query(
-        `INSERT INTO mis_sync_runs (id, school_id, source, format, kind, batch_id, status,
-           rejected, error, started_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'rejected', 1, $7, $8)`,
-        [
-          runId,
-          schoolId,
-          opts.source,
-          format ?? 'wonde',
-          kind,
-          opts.batchId ?? null,
-          error.slice(0, 2000),
-          now,
-        ],
-      );
-      await appendAudit(
-        q,
-        schoolId,
-        actor,
-        {
-          action: 'mis.sync_rejected',
-          targetType: 'mis_sync_run',
-          targetId: runId,
-          details: { source: opts.source, format },
-        },
-        now,
-      );
-    });
+    await door.tx((t) => recordRejection(t, run, error));
     throw new SyncRejected(result);
   }
+}
+
+/** The whole run in the caller's one transaction: a throw anywhere rolls all of it back. */
+async function applySnapshot(
+  t: SchoolTx,
+  run: Run,
+  snap: Snapshot | (() => Promise<Snapshot>),
+): Promise<SyncResult> {
+  const { q, schoolId, now } = t;
+  run.startedAt = now;
+  const { opts } = run;
+  if (opts.batchId) {
+    const [prior] = await q<RunRow>(
+      `SELECT ${RUN_COLS} FROM mis_sync_runs WHERE batch_id = $1 AND status = 'applied'`,
+      [opts.batchId],
+    );
+    if (prior) return { ...resultOf(prior), duplicate: true };
+  }
+  const snapshot = typeof snap === 'function' ? await snap() : snap;
+  const { format, kind } = snapshot;
+  run.format = format;
+  run.kind = kind;
+  const s: SyncState = {
+    q: t.db,
+    schoolId,
+    runId: run.id,
+    kind,
+    now,
+    audit: (event) => t.audit(event),
+    pupils: emptyCounts(),
+    contacts: emptyCounts(),
+    staff: emptyCounts(),
+    groups: emptyCounts(),
+    memberships: { added: 0, removed: 0, skipped: 0 },
+    marks: { written: 0, skipped: 0 },
+    conflicts: [],
+    pupilIds: new Map(),
+    staffIds: new Map(),
+    groupIds: new Map(),
+    touchedMembers: new Set(),
+  };
+  await q(
+    `INSERT INTO mis_sync_runs (id, school_id, source, format, kind, batch_id, status, started_at)
+     VALUES ($1, $2, $3, $4, $5, $6, 'applied', $7)`,
+    [run.id, schoolId, opts.source, format, kind, opts.batchId ?? null, now],
+  );
+  await syncGroups(s, snapshot);
+  await syncPupils(s, snapshot);
+  await syncStaff(s, snapshot);
+  await syncMemberships(s, snapshot);
+  await syncTeachingRefs(s);
+  await syncContacts(s, snapshot);
+  await syncAttendanceCodes(s, snapshot);
+  await syncMarks(s, snapshot);
+  const result = summarise(s);
+  await q(
+    `UPDATE mis_sync_runs SET added = $2, changed = $3, archived = $4, marks = $5,
+       details = $6, conflicts = $7, finished_at = now() WHERE id = $1`,
+    [
+      run.id,
+      result.added,
+      result.changed,
+      result.archived,
+      result.marks,
+      JSON.stringify(result.details),
+      JSON.stringify(result.conflicts),
+    ],
+  );
+  await t.audit({
+    action: 'mis.sync_applied',
+    targetType: 'mis_sync_run',
+    targetId: run.id,
+    details: {
+      source: opts.source,
+      format,
+      kind,
+      added: result.added,
+      changed: result.changed,
+      archived: result.archived,
+      conflicts: result.conflicts.length,
+    },
+  });
+  return result;
+}
+
+/** A rejected run, recorded on its own after the run itself rolled back. */
+async function recordRejection(t: SchoolTx, run: Run, error: string): Promise<void> {
+  const { opts, format } = run;
+  await t.q(
+    `INSERT INTO mis_sync_runs (id, school_id, source, format, kind, batch_id, status,
+       rejected, error, started_at)
+     VALUES ($1, $2, $3, $4, $5, $6, 'rejected', 1, $7, $8)`,
+    [
+      run.id,
+      t.schoolId,
+      opts.source,
+      format ?? 'wonde',
+      run.kind,
+      opts.batchId ?? null,
+      error.slice(0, 2000),
+      run.startedAt ?? t.now,
+    ],
+  );
+  await t.audit({
+    action: 'mis.sync_rejected',
+    targetType: 'mis_sync_run',
+    targetId: run.id,
+    details: { source: opts.source, format },
+  });
 }
 
 /** A reason an administrator can act on; never a stack, never more than a short excerpt. */

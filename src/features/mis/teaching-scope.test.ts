@@ -19,6 +19,7 @@ import {
   type TestApp,
 } from '../../test/harness.ts';
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
+import { asSystem } from '../../core/context.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -29,10 +30,14 @@ afterAll(async () => t.close());
 async function sync(schoolId: string, batch: Batch) {
   const dir = await mkdtemp(join(tmpdir(), 'lantern-scope-'));
   await writeBatch('wonde', dir, batch);
-  const run = await runSync(t.services.db, schoolId, () => readMisFolder('wonde', dir), {
-    source: 'cli',
-    format: 'wonde',
-  });
+  const run = await runSync(
+    asSystem(t.services, schoolId, 'mis_sync'),
+    () => readMisFolder('wonde', dir),
+    {
+      source: 'cli',
+      format: 'wonde',
+    },
+  );
   expect(run.status).toBe('applied');
 }
 

@@ -2,103 +2,8 @@
 // photo, date of birth, year and form, flags, SEN, attendance this year from the marks,
 // contacts in priority order with parental responsibility and restrictions (court orders
 // first), siblings linked to their own profiles, and groups.
-import { Type, type Static } from 'typebox';
 import type { Tx } from '../../core/context.ts';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
-  Type.Union([t, Type.Null()]);
-const Str = Nullable(Type.String());
-
-export const Restriction = Type.Object({
-  id: Type.String(),
-  contactId: Type.String(),
-  kind: Type.String(),
-  courtOrder: Type.Boolean(),
-  note: Str,
-  startsOn: Str,
-  endsOn: Str,
-});
-
-export const Profile = Type.Object({
-  id: Type.String(),
-  firstName: Type.String(),
-  lastName: Type.String(),
-  middleNames: Str,
-  preferredName: Str,
-  legalFirstName: Str,
-  legalLastName: Str,
-  displayName: Str,
-  dateOfBirth: Str,
-  gender: Str,
-  upn: Str,
-  admissionNumber: Str,
-  yearGroup: Str,
-  form: Str,
-  archived: Type.Boolean(),
-  photo: Nullable(
-    Type.Object({
-      kind: Type.String(),
-      mimeType: Type.Optional(Str),
-      data: Type.Optional(Type.String()),
-      url: Type.Optional(Type.String()),
-    }),
-  ),
-  flags: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      flag: Type.String(),
-      source: Type.String(),
-      startsOn: Str,
-      endsOn: Str,
-    }),
-  ),
-  sen: Type.Object({
-    status: Str,
-    needs: Type.Array(
-      Type.Object({
-        code: Str,
-        description: Str,
-        rank: Nullable(Type.Integer()),
-        startsOn: Str,
-        endsOn: Str,
-      }),
-    ),
-    provisions: Type.Array(
-      Type.Object({ code: Str, description: Str, startsOn: Str, endsOn: Str }),
-    ),
-  }),
-  attendance: Type.Object({
-    from: Type.String(),
-    possible: Type.Integer(),
-    presentPct: Nullable(Type.Number()),
-    authorisedPct: Nullable(Type.Number()),
-    unauthorisedPct: Nullable(Type.Number()),
-    latePct: Nullable(Type.Number()),
-  }),
-  restrictions: Type.Array(Restriction),
-  contacts: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      title: Str,
-      firstName: Type.String(),
-      lastName: Type.String(),
-      relationship: Str,
-      priority: Nullable(Type.Integer()),
-      parentalResponsibility: Nullable(Type.Boolean()),
-      courtOrder: Nullable(Type.Boolean()),
-      restricted: Type.Boolean(),
-      phones: Type.Array(Type.Object({ kind: Type.String(), number: Type.String() })),
-      emails: Type.Array(Type.Object({ kind: Type.String(), address: Type.String() })),
-      addresses: Type.Array(Type.Unknown()),
-    }),
-  ),
-  siblings: Type.Array(
-    Type.Object({ id: Type.String(), name: Type.String(), yearGroup: Str, form: Str }),
-  ),
-  groups: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String() })),
-  overriddenFields: Type.Array(Type.String()),
-});
-export type ProfileView = Static<typeof Profile>;
+import type { Profile } from '../../shared/schemas/pupils.ts';
 
 /** 1 September of the school year containing `now` (England). */
 export function schoolYearStart(now: Date): string {
@@ -115,7 +20,7 @@ type P = Record<string, unknown> & {
   archived_at: Date | null;
 };
 
-export async function loadProfile(t: Tx, p: P): Promise<ProfileView> {
+export async function loadProfile(t: Tx, p: P): Promise<Profile> {
   const s = (k: string) => (p[k] as string | null | undefined) ?? null;
   const from = schoolYearStart(t.now);
   const [att] = await t.q<{
@@ -242,7 +147,7 @@ export async function loadProfile(t: Tx, p: P): Promise<ProfileView> {
     yearGroup: s('year_group'),
     form: s('form'),
     archived: p.archived_at !== null,
-    photo: (p.photo as ProfileView['photo'] | null) ?? null,
+    photo: (p.photo as Profile['photo'] | null) ?? null,
     flags: flags.map((f) => ({
       id: f.id,
       flag: f.flag,

@@ -1,20 +1,15 @@
 // The school's referral agencies, as its administrators keep them (issue 4: "children's social
 // care, early help, CAMHS/NHS, police, LADO, school nurse, others the school adds", each with an
-// expected response time). A new school starts with src/referrals/seed.ts. An agency is never
+// expected response time). A new school starts with seed.ts. An agency is never
 // deleted, only archived: archived ones are not offered for new referrals, and every referral
 // keeps its agency and the response time copied when it was made, so a later change here never
 // rewrites history. Names are unique in a school whatever their case, archived ones included.
 import type { Tx } from '../../core/context.ts';
 import { badRequest, conflict, notFound } from '../../core/errors.ts';
+import type { AdminAgency, AgencyChange, NewAgency } from '../../shared/schemas/referrals.ts';
 
 /** A year: longer than any agency's expected response time. */
 export const MAX_RESPONSE_HOURS = 8760;
-
-export type AgencyChange = {
-  name?: string;
-  expectedResponseHours?: number | null;
-  archived?: boolean;
-};
 
 type AgencyRow = {
   id: string;
@@ -57,7 +52,7 @@ async function refuseDuplicate(t: Tx, name: string, except: string | null): Prom
 }
 
 /** Every agency (or one), archived ones too, with how many referrals name it. */
-export async function listAllAgencies(t: Tx, only?: string) {
+export async function listAllAgencies(t: Tx, only?: string): Promise<AdminAgency[]> {
   const rows = await t.q<AgencyRow>(
     `SELECT g.id, g.name, g.expected_response_hours, g.archived_at,
             (SELECT count(*) FROM referrals r WHERE r.agency_id = g.id)::int AS referrals
@@ -74,16 +69,13 @@ export async function listAllAgencies(t: Tx, only?: string) {
   }));
 }
 
-export async function getAgency(t: Tx, id: string) {
+export async function getAgency(t: Tx, id: string): Promise<AdminAgency> {
   const [agency] = await listAllAgencies(t, id);
   if (!agency) throw notFound('That agency');
   return agency;
 }
 
-export async function createAgency(
-  t: Tx,
-  input: { name: string; expectedResponseHours: number | null },
-): Promise<string> {
+export async function createAgency(t: Tx, input: NewAgency): Promise<string> {
   const name = cleanName(input.name);
   const hours = cleanHours(input.expectedResponseHours);
   await refuseDuplicate(t, name, null);

@@ -1,28 +1,18 @@
 // Administering the school's referral agencies: list (archived ones too), add, rename, change
 // the expected response time, archive and restore. Every route needs the `admin` capability and
 // a second factor (step-up), like the rest of the administration; every change is audited.
-import { Type } from 'typebox';
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
 import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
+import {
+  AdminAgency,
+  AdminAgencyList,
+  AgencyChange,
+  NewAgency,
+} from '../../shared/schemas/referrals.ts';
 import { requireAbility } from '../../core/access/step-up.ts';
 import { changeAgency, createAgency, getAgency, listAllAgencies } from './agencies.ts';
-
-// One schema type list rather than a union: the validator coerces types, and across a union it
-// would read null as 0 or 0 as null. Range and wholeness are checked in src/referrals/agencies.ts.
-const Hours = Type.Unsafe<number | null>({
-  type: ['integer', 'null'],
-  description: 'Hours within which the agency is expected to respond; null for no expectation.',
-});
-const AdminAgency = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  expectedResponseHours: Type.Union([Type.Integer(), Type.Null()]),
-  archived: Type.Boolean(),
-  referrals: Type.Integer({ description: 'Referrals made to this agency, kept whatever changes.' }),
-});
-const Name = Type.String({ maxLength: 200 });
 
 export function registerAgencyAdminRoutes(app: App, _services: Services): void {
   const admin = (req: Parameters<typeof ctx>[0]) => {
@@ -38,7 +28,7 @@ export function registerAgencyAdminRoutes(app: App, _services: Services): void {
       schema: {
         tags,
         summary: "The school's referral agencies, archived ones last",
-        response: responses({ 200: Type.Object({ items: Type.Array(AdminAgency) }) }),
+        response: responses({ 200: AdminAgencyList }),
       },
     },
     async (req) => ({ items: await admin(req).tx((t) => listAllAgencies(t)) }),
@@ -50,10 +40,7 @@ export function registerAgencyAdminRoutes(app: App, _services: Services): void {
       schema: {
         tags,
         summary: 'Add an agency the school refers to',
-        body: Type.Object(
-          { name: Name, expectedResponseHours: Hours },
-          { additionalProperties: false },
-        ),
+        body: NewAgency,
         response: responses({ 201: AdminAgency, 409: ErrorBody }),
       },
     },
@@ -72,14 +59,7 @@ export function registerAgencyAdminRoutes(app: App, _services: Services): void {
           'Rename an agency, change its expected response time, or archive or restore it ' +
           '(referrals already made keep the time they were given)',
         params: IdParams,
-        body: Type.Object(
-          {
-            name: Type.Optional(Name),
-            expectedResponseHours: Type.Optional(Hours),
-            archived: Type.Optional(Type.Boolean()),
-          },
-          { additionalProperties: false },
-        ),
+        body: AgencyChange,
         response: responses({ 200: AdminAgency, 409: ErrorBody }),
       },
     },

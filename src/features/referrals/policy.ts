@@ -3,9 +3,11 @@
 // Everything needs the `case.manage` ability; then the referral's state decides: follow-ups and
 // closing until it is closed, recording the agency's response once.
 import { can, type Actor } from '../../core/access/actor.ts';
+import type { ReferralAction } from '../../shared/schemas/referrals.ts';
 
-export const REFERRAL_ACTIONS = ['add_followup', 'record_response', 'close'] as const;
-export type ReferralAction = (typeof REFERRAL_ACTIONS)[number];
+// The web app's copy of this name comes from src/shared/schemas/referrals.ts; re-exported until
+// web/src takes it from there.
+export type { ReferralAction };
 
 export function referralAllowed(
   actor: Actor,

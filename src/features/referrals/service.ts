@@ -1,28 +1,25 @@
 // Referrals to outside agencies, on the clock: each copies its agency's expected response time
-// when made, and referralStatus() (src/records/domain.ts) decides, at the moment of reading,
+// when made, and referralStatus() (rules.ts) decides, at the moment of reading,
 // whether it is awaiting, overdue, responded or closed — so `overdue` is the same everywhere a
 // referral appears. The periodic job alerts the DSL team once when one goes overdue.
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
 import { badRequest, conflict, notFound } from '../../core/errors.ts';
-import { referralDueAt, referralStatus } from '../../shared/domain.ts';
 import { CLOCK_SKEW_MS } from '../../shared/limits.ts';
-import { caseAllowed, type CaseStatus } from '../cases/policy.ts';
-import { referralAllowed, type ReferralAction } from './policy.ts';
+import type { CaseStatus } from '../../shared/schemas/cases.ts';
+import type {
+  NewFollowup,
+  NewReferral,
+  ReferralAction,
+  ReferralDetail,
+  ReferralView,
+} from '../../shared/schemas/referrals.ts';
+import { caseAllowed } from '../cases/policy.ts';
+import { referralAllowed } from './policy.ts';
+import { referralDueAt, referralStatus } from './rules.ts';
 
 /** The referral's sealed columns (src/platform/crypto/sealed-columns.ts). */
 type SealedReferralField = 'contact' | 'reference' | 'details';
-
-export type NewReferral = {
-  pupilId: string;
-  agencyId: string;
-  referredAt: string;
-  contact?: string;
-  reference?: string;
-  details?: string;
-  concernId?: string;
-  caseId?: string;
-};
 
 export async function listAgencies(t: Tx) {
   const rows = await t.q<{ id: string; name: string; expected_response_hours: number | null }>(
@@ -120,7 +117,7 @@ const SELECT_REFERRALS = `
          r.due_at, r.contact, r.reference, r.details, r.responded_at, r.closed_at
   FROM referrals r JOIN pupils p ON p.id = r.pupil_id JOIN referral_agencies g ON g.id = r.agency_id`;
 
-export async function presentReferrals(t: Tx, rows: ReferralRow[]) {
+export async function presentReferrals(t: Tx, rows: ReferralRow[]): Promise<ReferralView[]> {
   const sealer = await t.sealer();
   const open = (f: SealedReferralField, id: string, v: Buffer | null) =>
     v ? sealer.open(`referrals.${f}`, id, v) : null;
@@ -153,7 +150,7 @@ export async function presentReferrals(t: Tx, rows: ReferralRow[]) {
 export async function listReferrals(
   t: Tx,
   opts: { pupilId?: string; overdueOnly?: boolean; limit: number },
-) {
+): Promise<ReferralView[]> {
   const params: unknown[] = [];
   const where = ['true'];
   if (opts.pupilId) {
@@ -172,7 +169,7 @@ export async function listReferrals(
   return presentReferrals(t, rows);
 }
 
-export async function getReferral(t: Tx, id: string) {
+export async function getReferral(t: Tx, id: string): Promise<ReferralDetail> {
   const [row] = await t.q<ReferralRow>(`${SELECT_REFERRALS} WHERE r.id = $1`, [id]);
   if (!row) throw notFound('That referral');
   await t.audit({ action: 'referral.viewed', targetType: 'referral', targetId: id });
@@ -201,11 +198,7 @@ export async function getReferral(t: Tx, id: string) {
   };
 }
 
-export async function addFollowup(
-  t: Tx,
-  referralId: string,
-  f: { kind: string; at?: string; note: string },
-) {
+export async function addFollowup(t: Tx, referralId: string, f: NewFollowup): Promise<void> {
   await lockFor(t, referralId, 'add_followup', 'That referral is closed.');
   const note = f.note.trim();
   if (!note) throw badRequest('Write what was said or sent.', 'empty_note');

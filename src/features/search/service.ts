@@ -24,17 +24,10 @@ import {
   type ConcernRow,
 } from '../concerns/read.ts';
 import { actionsVisibleWhere } from '../actions/service.ts';
+import type { SearchQuery } from '../../shared/schemas/search.ts';
 
-export type SearchFilters = {
-  q?: string;
-  pupilId?: string;
-  categoryId?: string;
-  authorId?: string;
-  status?: 'open' | 'closed';
-  from?: string;
-  to?: string;
-  limit?: number;
-};
+/** The route's query: words and filters (src/shared/schemas/search.ts). */
+export type SearchFilters = SearchQuery;
 
 export type SearchHit = {
   id: string;

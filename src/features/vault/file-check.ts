@@ -9,8 +9,7 @@
 // type a browser renders as active content (HTML, SVG, XML, scripts).
 
 import { fileTypeFromBuffer } from 'file-type';
-
-export const DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+import { DEFAULT_SCHOOL_SETTINGS } from '../../core/settings.ts';
 
 export type UploadCheck =
   { ok: true; mime: string; ext: string; safeName: string } | { ok: false; reason: string };
@@ -128,7 +127,7 @@ function textKind(bytes: Uint8Array): UploadCheck | 'eml' | 'txt' {
 export async function checkUpload(
   bytes: Uint8Array,
   declaredName: string,
-  maxBytes: number = DEFAULT_MAX_UPLOAD_BYTES,
+  maxBytes: number = DEFAULT_SCHOOL_SETTINGS.maxUploadBytes,
 ): Promise<UploadCheck> {
   if (bytes.byteLength === 0) return { ok: false, reason: 'The file is empty.' };
   if (bytes.byteLength > maxBytes) {

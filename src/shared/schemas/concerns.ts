@@ -1,17 +1,30 @@
 import { Type, type Static } from 'typebox';
 import { Uuid } from './common.ts';
 import { BODY_MAP_SIDES, BODY_MARK_TYPES } from '../body-map.ts';
-import { PUPIL_ROLES } from '../domain.ts';
 import { MAX_CONCERN_TEXT, MAX_LINKED_PUPILS } from '../limits.ts';
 
-// The schema states the domain's limits (src/records/domain.ts) so a client learns them early;
-// the rules themselves run in src/concerns/validate.ts.
+// The schema states the domain's limits (src/shared/limits.ts) so a client learns them early;
+// the rules themselves are src/features/concerns/rules.ts, applied in validate.ts.
+
+/** How a pupil is involved in a record, each chosen for that pupil. */
+export const PUPIL_ROLES = [
+  'subject',
+  'victim',
+  'alleged_perpetrator',
+  'witness',
+  'other',
+] as const;
+export type PupilRole = (typeof PUPIL_ROLES)[number];
+
+/** What a member may do with a concern (src/features/concerns/policy.ts), sent as `allowed`. */
+export const CONCERN_ACTIONS = ['view', 'edit'] as const;
+export type ConcernAction = (typeof CONCERN_ACTIONS)[number];
 
 const LinkedPupils = Type.Array(
   Type.Object(
     {
       pupilId: Uuid,
-      // No default: each pupil's role is chosen for them (src/records/domain.ts).
+      // No default: each pupil's role is chosen for them (src/features/concerns/rules.ts).
       role: Type.Union(PUPIL_ROLES.map((r) => Type.Literal(r))),
     },
     { additionalProperties: false },
@@ -19,7 +32,7 @@ const LinkedPupils = Type.Array(
   { minItems: 1, maxItems: MAX_LINKED_PUPILS },
 );
 
-/** Positions are checked against the outline by src/records/body-map.ts, not just the schema. */
+/** Positions are checked against the outline by src/shared/body-map.ts, not just the schema. */
 const BodyMapMark = Type.Object(
   {
     side: Type.Union([Type.Literal(BODY_MAP_SIDES[0]), Type.Literal(BODY_MAP_SIDES[1])]),
@@ -66,7 +79,18 @@ export const ConcernEdit = Type.Object(
 );
 export type ConcernEdit = Static<typeof ConcernEdit>;
 
-const Person = Type.Object({ id: Type.String(), name: Type.String() });
+export const ConcernListQuery = Type.Object(
+  {
+    mine: Type.Optional(Type.Boolean()),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  },
+  { additionalProperties: false },
+);
+export type ConcernListQuery = Static<typeof ConcernListQuery>;
+
+/** Someone named in a response: a member of staff or a pupil. */
+export const Person = Type.Object({ id: Type.String(), name: Type.String() });
+export type Person = Static<typeof Person>;
 
 export const Attachment = Type.Object({
   id: Type.String(),
@@ -75,6 +99,7 @@ export const Attachment = Type.Object({
   sizeBytes: Type.Integer(),
   uploadedAt: Type.String({ format: 'date-time' }),
 });
+export type Attachment = Static<typeof Attachment>;
 
 export const ConcernView = Type.Object({
   id: Type.String(),
@@ -108,6 +133,7 @@ export const ConcernView = Type.Object({
 export type ConcernView = Static<typeof ConcernView>;
 
 export const ConcernList = Type.Object({ items: Type.Array(ConcernView) });
+export type ConcernList = Static<typeof ConcernList>;
 
 export const ConcernVersion = Type.Object({
   version: Type.Integer(),
@@ -130,3 +156,7 @@ export const ConcernVersion = Type.Object({
   replacedAt: Type.String({ format: 'date-time' }),
   reason: Type.String(),
 });
+export type ConcernVersion = Static<typeof ConcernVersion>;
+
+export const ConcernVersionList = Type.Object({ items: Type.Array(ConcernVersion) });
+export type ConcernVersionList = Static<typeof ConcernVersionList>;

@@ -4,7 +4,6 @@
 // disabled and their sessions ended; their names stay on everything they wrote.
 import type { Contact, Snapshot, StaffMember } from '../snapshot.ts';
 import { endUserSessions } from '../../identity/sessions.ts';
-import { appendAudit } from '../../../platform/audit/chain.ts';
 import { inSlices, recordHash, type SyncState } from './state.ts';
 
 type Row = { id: string; mis_id: string; mis_hash: string | null; gone: Date | null };
@@ -164,18 +163,12 @@ export async function syncStaff(s: SyncState, snap: Snapshot): Promise<void> {
     if (!u || u.disabled_at) continue;
     await s.q.query('UPDATE users SET disabled_at = $2 WHERE id = $1', [userId, s.now]);
     const ended = await endUserSessions(s.q, userId, 'disabled', s.now);
-    await appendAudit(
-      s.q,
-      s.schoolId,
-      { actorId: null, actorLabel: 'MIS sync', ip: null, userAgent: null },
-      {
-        action: 'user.disabled',
-        targetType: 'user',
-        targetId: userId,
-        details: { reason: 'left_mis', sessionsEnded: ended.length },
-      },
-      s.now,
-    );
+    await s.audit({
+      action: 'user.disabled',
+      targetType: 'user',
+      targetId: userId,
+      details: { reason: 'left_mis', sessionsEnded: ended.length },
+    });
   }
 }
 

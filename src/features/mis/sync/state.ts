@@ -1,7 +1,9 @@
-// What one sync run carries between its steps: the open transaction, the id maps it builds
-// (MIS id → Lantern id, roster-sized, never mark-sized), the counts and the conflicts it reports.
+// What one sync run carries between its steps: the open transaction and its audit, the id maps
+// it builds (MIS id → Lantern id, roster-sized, never mark-sized), the counts and the conflicts it
+// reports.
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../../../platform/db/engine.ts';
+import type { SchoolTx } from '../../../core/context.ts';
 import { canonicalJson } from '../../../platform/audit/chain.ts';
 import type { SnapshotKind } from '../snapshot.ts';
 
@@ -20,6 +22,8 @@ export type SyncState = {
   runId: string;
   kind: SnapshotKind;
   now: Date;
+  /** Appends to the school's audit chain in the run's transaction, as the run's actor. */
+  audit: SchoolTx['audit'];
   pupils: EntityCounts;
   contacts: EntityCounts;
   staff: EntityCounts;

@@ -1,0 +1,59 @@
+// A pupil's chronology: the filter query, each entry as shown, and the page (the pupil and their
+// entries). The PDF export takes the same query and answers a file (FileBody, ./vault.ts).
+import { Type, type Static } from 'typebox';
+import { Uuid } from './common.ts';
+import { PupilSummary } from './pupils.ts';
+
+export const ENTRY_KINDS = [
+  'concern',
+  'action',
+  'referral',
+  'conversation',
+  'case_event',
+  'mis_event',
+] as const;
+export type EntryKind = (typeof ENTRY_KINDS)[number];
+
+/** What the viewer may do with an entry (`open` its own page, `complete` an action). */
+export const ENTRY_ABILITIES = ['open', 'complete'] as const;
+export type EntryAbility = (typeof ENTRY_ABILITIES)[number];
+
+const N = Type.Union([Type.String(), Type.Null()]);
+export const ChronologyEntry = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  happenedAt: Type.String({ format: 'date-time' }),
+  title: Type.String(),
+  text: N,
+  categories: Type.Array(
+    Type.Object({ id: Type.String(), name: Type.String(), colour: Type.String() }),
+  ),
+  author: N,
+  pupils: Type.Array(Type.Object({ id: N, name: Type.String(), role: Type.String() })),
+  status: N,
+  overdue: Type.Boolean(),
+  /** What the viewer may do with the entry, from each record's policy; the UI shows only these. */
+  allowed: Type.Array(
+    Type.Unsafe<EntryAbility>(Type.Union(ENTRY_ABILITIES.map((a) => Type.Literal(a)))),
+  ),
+});
+export type ChronologyEntry = Static<typeof ChronologyEntry>;
+
+export const ChronologyQuery = Type.Object(
+  {
+    categoryId: Type.Optional(Uuid),
+    kinds: Type.Optional(
+      Type.Array(Type.Unsafe<EntryKind>(Type.Union(ENTRY_KINDS.map((k) => Type.Literal(k))))),
+    ),
+    from: Type.Optional(Type.String({ format: 'date-time' })),
+    to: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+export type ChronologyQuery = Static<typeof ChronologyQuery>;
+
+export const Chronology = Type.Object({
+  pupil: PupilSummary,
+  entries: Type.Array(ChronologyEntry),
+});
+export type Chronology = Static<typeof Chronology>;
