@@ -5,16 +5,8 @@
 // listed is refused. Policy files ask here (or permissions.ts), never the role string itself.
 import { hasCapability, resolvePermissions, type Permissions } from './permissions.ts';
 
-/** Roles are labels that choose a new account's default groups; they grant nothing themselves. */
-export const ROLES = [
-  'teacher',
-  'head_of_year',
-  'dsl',
-  'deputy_dsl',
-  'headteacher',
-  'school_admin',
-] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from '../../shared/access.ts';
+export { ROLES, type Role };
 
 export type Actor = {
   userId: string;

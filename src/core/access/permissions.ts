@@ -7,12 +7,13 @@
 // are the union of their groups' grants, but each grant keeps its own scope: a group that may view
 // category A for Year 7 and another that may view B school-wide never add up to A school-wide.
 
-export const CAPABILITIES = ['search', 'export', 'reports', 'admin', 'manage_cases'] as const;
-export type Capability = (typeof CAPABILITIES)[number];
-
-/** `view` includes `add`: whoever may see a category may also log a record in it. */
-export const CATEGORY_ACCESS = ['none', 'add', 'view'] as const;
-export type CategoryAccess = (typeof CATEGORY_ACCESS)[number];
+import {
+  CAPABILITIES,
+  CATEGORY_ACCESS,
+  type Capability,
+  type CategoryAccess,
+} from '../../shared/access.ts';
+export { CAPABILITIES, CATEGORY_ACCESS, type Capability, type CategoryAccess };
 
 export type Scope =
   | { kind: 'school' }
@@ -271,4 +272,3 @@ export function categoryViewScopes(
   }
   return result;
 }
-

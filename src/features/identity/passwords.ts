@@ -9,7 +9,8 @@ import { badRequest, DomainError } from '../../core/errors.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import { checkPassword, isReused } from './password-policy.ts';
 import { hashPassword, verifyPassword } from './password-hash.ts';
-import { endUserSessions, schoolSettings } from './sessions.ts';
+import { endUserSessions } from './sessions.ts';
+import { loadSchoolSettings } from '../../core/settings.ts';
 import { findLink, spendLink } from './links.ts';
 import { accountKey, checkThrottle, recordFailure, throttleMessage } from './throttle.ts';
 
@@ -78,7 +79,7 @@ export async function setPasswordWithLink(
       activated_at: Date | null;
     }>('SELECT id, email, name, disabled_at, activated_at FROM users WHERE id = $1', [link.userId]);
     if (!user || user.disabled_at) return 'disabled' as const;
-    const settings = await schoolSettings(t.db, link.schoolId);
+    const settings = await loadSchoolSettings(t.db, link.schoolId);
     await setPassword(t.db, {
       schoolId: link.schoolId,
       user,
@@ -144,7 +145,7 @@ export async function changeOwnPassword(
     if (!user?.password_hash || !(await verifyPassword(user.password_hash, p.currentPassword))) {
       return false;
     }
-    const settings = await schoolSettings(t.db, t.actor.schoolId);
+    const settings = await loadSchoolSettings(t.db, t.actor.schoolId);
     await setPassword(t.db, {
       schoolId: t.actor.schoolId,
       user,

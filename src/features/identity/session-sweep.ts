@@ -7,10 +7,10 @@
 // (asSystem 'scheduled', whose `now` is the job's). To change safely: keep the reasons and their
 // order the same as resolveSession's (sessions.ts).
 import type { SchoolTx } from '../../core/context.ts';
-import { schoolSettings } from './sessions.ts';
+import { loadSchoolSettings } from '../../core/settings.ts';
 
 export async function endLapsedSessions(t: SchoolTx): Promise<number> {
-  const settings = await schoolSettings(t.db, t.schoolId);
+  const settings = await loadSchoolSettings(t.db, t.schoolId);
   const idleSince = new Date(t.now.getTime() - settings.idleTimeoutMinutes * 60_000);
   const ended = await t.q<{ id: string; user_id: string; end_reason: 'idle' | 'absolute' }>(
     `UPDATE sessions SET ended_at = $1,

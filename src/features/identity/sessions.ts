@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../../platform/db/engine.ts';
 import type { Services } from '../../platform/services.ts';
 import { NO_ORIGIN, visitor } from '../../core/context.ts';
-import { readSettings, type SchoolSettings } from '../../core/settings.ts';
+import { loadSchoolSettings, readSettings, type SchoolSettings } from '../../core/settings.ts';
 import type { Role } from '../../core/access/actor.ts';
 import type { Permissions } from '../../core/access/permissions.ts';
 import { loadPermissions } from '../../core/access/load.ts';
@@ -55,14 +55,6 @@ export function sessionOf(req: { auth: SessionUser | null }): SessionUser {
 
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest();
 
-export async function schoolSettings(tx: Queryable, schoolId: string): Promise<SchoolSettings> {
-  const [school] = await tx.query<{ settings: unknown }>(
-    'SELECT settings FROM schools WHERE id = $1',
-    [schoolId],
-  );
-  return readSettings(school?.settings);
-}
-
 export async function createSession(
   tx: Queryable,
   p: {
@@ -77,7 +69,7 @@ export async function createSession(
     expiresAt?: Date;
   },
 ): Promise<{ token: string; sessionId: string }> {
-  const settings = await schoolSettings(tx, p.schoolId);
+  const settings = await loadSchoolSettings(tx, p.schoolId);
   const token = randomBytes(32).toString('base64url');
   const stage = p.stage ?? 'full';
   const expires =

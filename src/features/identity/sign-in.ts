@@ -13,7 +13,8 @@ import { loadPermissions } from '../../core/access/load.ts';
 import type { FactorMethod } from '../../shared/schemas/identity.ts';
 import { checkStoredPassword, hashPassword, verifyAgainstNothing } from './password-hash.ts';
 import { isPasswordExpired } from './password-policy.ts';
-import { endSession, schoolSettings } from './sessions.ts';
+import { endSession } from './sessions.ts';
+import { loadSchoolSettings } from '../../core/settings.ts';
 import { isDormant } from './passwords.ts';
 import { factorSummary, hasFactor } from './second-factor.ts';
 import { issueSession, secondFactorRequired, type Issued } from './issue.ts';
@@ -135,7 +136,7 @@ export async function signInWithPassword(
       [login.user_id],
     );
     if (!user) throw new Error('login row without user');
-    const settings = await schoolSettings(t.db, login.school_id);
+    const settings = await loadSchoolSettings(t.db, login.school_id);
     if (isDormant(user, settings.dormancyDays, now)) return { refused: 'dormant' } as const;
     const changed = user.password_changed_at ?? user.activated_at ?? user.created_at;
     if (isPasswordExpired(settings.passwordPolicy, changed, now)) {

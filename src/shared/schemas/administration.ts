@@ -5,6 +5,7 @@
 import { Type, type Static } from 'typebox';
 import { Uuid } from './common.ts';
 import { SETTING_BOUNDS, VAULT_HARD_LIMIT_BYTES } from '../limits.ts';
+import { CAPABILITIES, CATEGORY_ACCESS, ROLES, SCOPE_KINDS } from '../access.ts';
 
 const lit = <T extends string>(xs: readonly T[]) =>
   Type.Unsafe<T>(Type.Union(xs.map((x) => Type.Literal(x))));
@@ -15,20 +16,6 @@ const between = (bound: keyof typeof SETTING_BOUNDS, description?: string) =>
     ...(description === undefined ? {} : { description }),
   });
 
-// The access model's vocabularies. The server's rules are src/core/access/ (actor.ts for roles,
-// permissions.ts for capabilities and category access), which declare the same lists.
-export const ROLES = [
-  'teacher',
-  'head_of_year',
-  'dsl',
-  'deputy_dsl',
-  'headteacher',
-  'school_admin',
-] as const;
-export const CAPABILITIES = ['search', 'export', 'reports', 'admin', 'manage_cases'] as const;
-/** `view` includes `add`: whoever may see a category may also log a record in it. */
-export const CATEGORY_ACCESS = ['none', 'add', 'view'] as const;
-export const SCOPE_KINDS = ['school', 'year_groups', 'own_groups'] as const;
 export const USER_STATUSES = ['invited', 'active', 'disabled', 'dormant', 'locked'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 

@@ -5,6 +5,7 @@
 import type { Pupil, Snapshot, VulnerabilityKind } from '../snapshot.ts';
 import { placements } from './groups.ts';
 import { inSlices, recordHash, type SyncState } from './state.ts';
+import { PUPIL_FIELDS, type PupilField } from '../../../shared/schemas/pupils.ts';
 
 type Existing = {
   id: string;
@@ -16,41 +17,8 @@ type Existing = {
   year_group: string | null;
 };
 
-/** Columns a sync writes, which are also the fields a school can mark as locally corrected. */
-export const PUPIL_FIELDS = [
-  'upn',
-  'uln',
-  'admission_number',
-  'first_name',
-  'last_name',
-  'middle_names',
-  'legal_first_name',
-  'legal_last_name',
-  'display_name',
-  'date_of_birth',
-  'gender',
-  'entry_date',
-  'leaving_date',
-  'year_group',
-  'form',
-  'sen_status',
-  'fsm_eligible',
-  'fsm_end_date',
-  'pupil_premium',
-  'eal',
-  'gifted',
-  'religion_code',
-  'religion',
-  'ethnicity_code',
-  'ethnicity',
-  'first_language_code',
-  'first_language',
-  'address',
-  'attendance_stats',
-  'sibling_mis_ids',
-  'photo',
-] as const;
-export type PupilField = (typeof PUPIL_FIELDS)[number];
+// The columns a sync writes, which are also the fields a school can mark as locally corrected,
+// are declared once in src/shared/schemas/pupils.ts (PUPIL_FIELDS).
 
 const FLAG: Record<VulnerabilityKind, string> = {
   child_protection_plan: 'cp_plan',

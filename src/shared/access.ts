@@ -1,0 +1,25 @@
+// The access model's vocabularies, declared once for the server's rules (src/core/access/) and for
+// the schemas and pages that show and change them. No Node, no database.
+
+/** Roles are labels that choose a new account's default groups; they grant nothing themselves. */
+export const ROLES = [
+  'teacher',
+  'head_of_year',
+  'dsl',
+  'deputy_dsl',
+  'headteacher',
+  'school_admin',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** What a school may grant a group beyond seeing categories. */
+export const CAPABILITIES = ['search', 'export', 'reports', 'admin', 'manage_cases'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+/** `view` includes `add`: whoever may see a category may also log a record in it. */
+export const CATEGORY_ACCESS = ['none', 'add', 'view'] as const;
+export type CategoryAccess = (typeof CATEGORY_ACCESS)[number];
+
+/** Which pupils a group's grants cover. */
+export const SCOPE_KINDS = ['school', 'year_groups', 'own_groups'] as const;
+export type ScopeKind = (typeof SCOPE_KINDS)[number];
