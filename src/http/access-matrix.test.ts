@@ -129,7 +129,7 @@ const MATRIX: Record<string, MatrixRow> = {
       url: '/api/auth/sign-in',
       payload: { email: 'x@y.invalid', password: 'wrong' },
     }),
-    roles: everyone, // answered (401 wrong password) rather than refused: see src/auth tests
+    roles: everyone, // answered (401 wrong password) rather than refused: see src/features/identity tests
     otherSchool: 'own_data',
   },
   'POST /api/auth/forgotten-password': {
@@ -488,7 +488,7 @@ const MATRIX: Record<string, MatrixRow> = {
     firstTier: stepUpFor(LEADS),
   },
   'POST /api/mis/push': {
-    public: true, // authenticates its own API key: src/mis/api.test.ts
+    public: true, // authenticates its own API key: src/features/mis/api.test.ts
     request: () => ({
       url: '/api/mis/push',
       payload: { batchId: 'm', format: 'wonde', kind: 'delta', files: {} },

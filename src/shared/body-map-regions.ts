@@ -1,6 +1,6 @@
 // Named places on the body map, so a mark can be placed without pointing: from the keyboard, with a
 // screen reader, or when a finger on a phone is too broad. Each region is a point on the outline in
-// src/records/body-map.ts (the test proves every one is on the body, on both sides). The outline is
+// src/shared/body-map.ts (the test proves every one is on the body, on both sides). The outline is
 // drawn facing the viewer from the front and away from the viewer from the back, so the child's
 // right is on the viewer's left at the front and on the viewer's right at the back.
 import { BODY_MAP_VIEWBOX, type BodyMapSide } from './body-map.ts';

@@ -1,5 +1,5 @@
 // Who is acting, and what they may do now. The school's group/category model
-// (src/access/permissions.ts) decides what a member could do; this file adds the second tier:
+// (src/core/access/permissions.ts) decides what a member could do; this file adds the second tier:
 // with a password alone a member may log a concern and see what they logged, nothing more, and
 // everything else waits until they elevate with a second factor. Deny by default: an ability not
 // listed is refused. Policy files ask here (or permissions.ts), never the role string itself.

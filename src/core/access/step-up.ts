@@ -37,7 +37,7 @@ export function secondFactorRequired(u: {
 }
 
 /**
- * Called for every signed-in request to a non-public route (src/http/context.ts): a session the
+ * Called for every signed-in request to a non-public route (src/http/request-context.ts): a session the
  * school requires a second factor of, whose user has none, reaches only the routes declared
  * `enrolOk` (session information, enrolling an authenticator app or a security key, signing out).
  */

@@ -36,7 +36,7 @@ export type SessionUser = {
   elevated: boolean;
   /**
    * The school requires this member's second factor at sign-in and they have none: the session
-   * may only set one up (src/access/step-up.ts, enrolmentGate). Worked out on every request, so
+   * may only set one up (src/core/access/step-up.ts, enrolmentGate). Worked out on every request, so
    * an administrator's reset or a stricter school policy applies at once.
    */
   mustEnrol: boolean;

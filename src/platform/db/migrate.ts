@@ -1,4 +1,4 @@
-// Applies the numbered plain-SQL migrations in src/db/migrations, each in its own transaction.
+// Applies the numbered plain-SQL migrations in src/platform/db/migrations, each in its own transaction.
 // A migration that was applied and then edited is refused: landed migrations never change.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
