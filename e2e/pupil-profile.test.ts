@@ -10,6 +10,7 @@ import type { Browser } from 'playwright-core';
 import { fullBatch, generateSchool, writeBatch } from '../src/features/mis/fixtures/generate.ts';
 import { readMisFolder } from '../src/features/mis/formats/index.ts';
 import { runSync } from '../src/features/mis/sync.ts';
+import { asSystem } from '../src/core/context.ts';
 import { unsafeAsOwner } from '../src/platform/db/tenancy.ts';
 import { call, signIn } from '../src/test/harness.ts';
 import {
@@ -45,8 +46,7 @@ describe('pupil profile', () => {
     const dir = await mkdtemp(join(tmpdir(), 'lantern-e2e-mis-'));
     await writeBatch('wonde', dir, fullBatch(feed));
     const run = await runSync(
-      server.t.services.db,
-      cast.schoolId,
+      asSystem(server.t.services, cast.schoolId, 'mis_sync'),
       () => readMisFolder('wonde', dir),
       {
         source: 'cli',

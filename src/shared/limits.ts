@@ -28,3 +28,6 @@ export const SETTING_BOUNDS = {
   alertEscalationMinutes: [5, 7 * 24 * 60],
   maxUploadBytes: [1024, VAULT_HARD_LIMIT_BYTES],
 } as const;
+
+/** The longest an agency may be expected to take to respond: a year, in hours. */
+export const MAX_RESPONSE_HOURS = 8760;

@@ -1,9 +1,9 @@
 // Who is in a group, for alerts. An alert group is either one of the school's own staff groups
 // (src/core/access/, managed in the administration screens), named by key, or a team
-// (ALERT_TEAMS, src/shared/schemas/alerts.ts) made of the default staff groups declared with it.
+// (ALERT_TEAMS, src/shared/alert-teams.ts) made of the default staff groups declared with it.
 // Disabled accounts are never alerted.
 import type { Queryable } from '../../platform/db/engine.ts';
-import { ALERT_TEAM_GROUPS, isAlertTeam } from '../../shared/schemas/alerts.ts';
+import { ALERT_TEAM_GROUPS, isAlertTeam } from '../../shared/alert-teams.ts';
 
 /** The staff groups whose members make up the DSL team (whose unacknowledged alerts escalate). */
 export const DSL_TEAM_GROUPS: readonly string[] = ALERT_TEAM_GROUPS.dsl_team;

@@ -6,7 +6,8 @@
 import type { Queryable } from '../../platform/db/engine.ts';
 import type { Tx } from '../../core/context.ts';
 import { notFound } from '../../core/errors.ts';
-import type { AlertKind, AlertTarget, AlertTeam } from '../../shared/schemas/alerts.ts';
+import type { AlertKind, AlertTarget } from '../../shared/schemas/alerts.ts';
+import type { AlertTeam } from '../../shared/alert-teams.ts';
 import { DSL_TEAM_GROUPS, groupMembers, membersOfStaffGroups } from './recipients.ts';
 
 const DSL_TEAM: AlertTeam = 'dsl_team';

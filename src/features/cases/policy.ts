@@ -10,7 +10,6 @@ import type { CaseAction, CaseStatus } from '../../shared/schemas/cases.ts';
 
 // The web app's copy of these names comes from src/shared/schemas/cases.ts; re-exported until
 // web/src takes them from there.
-export type { CaseAction, CaseStatus };
 
 /**
  * The request's context once its member may manage cases (`case.manage`, which waits for a

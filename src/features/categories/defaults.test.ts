@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { DEFAULT_CATEGORIES } from './defaults.ts';
-import { ALERT_TEAMS as DEFAULT_GROUPS } from '../../shared/schemas/alerts.ts';
+import { ALERT_TEAMS as DEFAULT_GROUPS } from '../../shared/alert-teams.ts';
 import { TEXT_COLOUR_ON_CATEGORY, contrastRatio } from '../../shared/colour.ts';
 
 const byKey = new Map(DEFAULT_CATEGORIES.map((c) => [c.key, c]));

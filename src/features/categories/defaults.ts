@@ -6,16 +6,10 @@
 //
 // Restricted categories are visible only to the DSL team (and those the school grants) by default:
 // a record is restricted if ANY category or sub-category chosen on it is restricted. The groups a
-// category alerts by default are teams (src/shared/schemas/alerts.ts), each standing for default
+// category alerts by default are teams (src/shared/alert-teams.ts), each standing for default
 // staff groups a new school is created with (src/core/access/default-groups.ts).
 
-import { ALERT_TEAMS, type AlertTeam } from '../../shared/schemas/alerts.ts';
-
-/**
- * The team names (key → label) for web/src/pages/AdminCategoryForm.tsx until it imports
- * ALERT_TEAMS from src/shared/schemas/alerts.ts itself; remove this line then.
- */
-export const DEFAULT_GROUPS = ALERT_TEAMS;
+import type { AlertTeam } from '../../shared/alert-teams.ts';
 
 export interface DefaultSubcategory {
   key: string;

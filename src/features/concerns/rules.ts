@@ -4,7 +4,7 @@
 // KCSIE asks of a record: who was involved and how, when it happened, and what happened.
 import { CLOCK_SKEW_MS, MAX_CONCERN_TEXT, MAX_LINKED_PUPILS } from '../../shared/limits.ts';
 import type { FieldError, Result } from '../../shared/result.ts';
-import { PUPIL_ROLES, type PupilRole } from '../../shared/schemas/concerns.ts';
+import { PUPIL_ROLES, type PupilRole } from '../../shared/pupil-roles.ts';
 
 export interface LinkedPupil {
   pupilId: string;

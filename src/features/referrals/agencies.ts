@@ -7,9 +7,7 @@
 import type { Tx } from '../../core/context.ts';
 import { badRequest, conflict, notFound } from '../../core/errors.ts';
 import type { AdminAgency, AgencyChange, NewAgency } from '../../shared/schemas/referrals.ts';
-
-/** A year: longer than any agency's expected response time. */
-export const MAX_RESPONSE_HOURS = 8760;
+import { MAX_RESPONSE_HOURS } from '../../shared/limits.ts';
 
 type AgencyRow = {
   id: string;

@@ -7,7 +7,6 @@ import type { ReferralAction } from '../../shared/schemas/referrals.ts';
 
 // The web app's copy of this name comes from src/shared/schemas/referrals.ts; re-exported until
 // web/src takes it from there.
-export type { ReferralAction };
 
 export function referralAllowed(
   actor: Actor,

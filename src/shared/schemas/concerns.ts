@@ -2,19 +2,10 @@ import { Type, type Static } from 'typebox';
 import { Uuid } from './common.ts';
 import { BODY_MAP_SIDES, BODY_MARK_TYPES } from '../body-map.ts';
 import { MAX_CONCERN_TEXT, MAX_LINKED_PUPILS } from '../limits.ts';
+import { PUPIL_ROLES, type PupilRole } from '../pupil-roles.ts';
 
 // The schema states the domain's limits (src/shared/limits.ts) so a client learns them early;
 // the rules themselves are src/features/concerns/rules.ts, applied in validate.ts.
-
-/** How a pupil is involved in a record, each chosen for that pupil. */
-export const PUPIL_ROLES = [
-  'subject',
-  'victim',
-  'alleged_perpetrator',
-  'witness',
-  'other',
-] as const;
-export type PupilRole = (typeof PUPIL_ROLES)[number];
 
 /** What a member may do with a concern (src/features/concerns/policy.ts), sent as `allowed`. */
 export const CONCERN_ACTIONS = ['view', 'edit'] as const;
@@ -25,7 +16,7 @@ const LinkedPupils = Type.Array(
     {
       pupilId: Uuid,
       // No default: each pupil's role is chosen for them (src/features/concerns/rules.ts).
-      role: Type.Union(PUPIL_ROLES.map((r) => Type.Literal(r))),
+      role: Type.Unsafe<PupilRole>(Type.Union(PUPIL_ROLES.map((r) => Type.Literal(r)))),
     },
     { additionalProperties: false },
   ),

@@ -1,0 +1,12 @@
+// How a pupil is involved in a record, declared once for the server's rules and schemas and the
+// web app's picker. Plain data: no schema library, no Node.
+
+/** Each linked pupil's role is chosen for that pupil: there is no default. */
+export const PUPIL_ROLES = [
+  'subject',
+  'victim',
+  'alleged_perpetrator',
+  'witness',
+  'other',
+] as const;
+export type PupilRole = (typeof PUPIL_ROLES)[number];

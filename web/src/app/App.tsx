@@ -1,0 +1,64 @@
+// The routes. Signed out, every address shows the sign-in page (and returns to that address after).
+import { Route, Routes, useLocation } from 'react-router';
+import { useSessionApi } from './session.tsx';
+import { Layout } from './Layout.tsx';
+import { SignInPage } from '../features/identity/SignIn.tsx';
+import { EnrolSecondFactorPage } from '../features/identity/EnrolSecondFactor.tsx';
+import { DashboardPage } from '../features/dashboard/Dashboard.tsx';
+import { LogConcernPage } from '../features/concerns/LogConcern.tsx';
+import { ChronologyPage } from '../features/chronology/Chronology.tsx';
+import { ConcernPage } from '../features/concerns/Concern.tsx';
+import { NotFoundPage } from './NotFound.tsx';
+import { PupilProfilePage } from '../features/pupils/PupilProfile.tsx';
+import { AccountSecurityPage } from '../features/identity/AccountSecurity.tsx';
+import { ForgottenPasswordPage, SetPasswordPage } from '../features/identity/SetPassword.tsx';
+import { MisAdminPage } from '../features/mis/MisAdmin.tsx';
+import { SearchPage } from '../features/search/Search.tsx';
+import { AdminUsersPage } from '../features/administration/AdminUsers.tsx';
+import { AdminGroupsPage } from '../features/administration/AdminGroups.tsx';
+import { AdminPoliciesPage } from '../features/administration/AdminPolicies.tsx';
+import { AdminAgenciesPage } from '../features/administration/AdminAgencies.tsx';
+import { AdminCategoriesPage } from '../features/categories/AdminCategories.tsx';
+import { CasePage } from '../features/cases/Case.tsx';
+import { ReferralPage } from '../features/referrals/Referral.tsx';
+
+export function App() {
+  const { state } = useSessionApi();
+  const { pathname } = useLocation();
+  // Emailed links work whether or not someone is signed in on this browser.
+  if (pathname === '/set-password') return <SetPasswordPage />;
+  if (pathname === '/forgotten-password') return <ForgottenPasswordPage />;
+  if (state.status === 'loading') {
+    return (
+      <main className="page page-narrow" id="main">
+        <p role="status">Loading Lantern…</p>
+      </main>
+    );
+  }
+  if (state.status === 'signed-out')
+    return <SignInPage {...(state.notice ? { notice: state.notice } : {})} />;
+  // The school requires a second factor and there is none: nothing else until one is set up.
+  if (state.session.secondFactor?.enrolmentRequired) return <EnrolSecondFactorPage />;
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<DashboardPage />} />
+        <Route path="concerns/new" element={<LogConcernPage />} />
+        <Route path="concerns/:id" element={<ConcernPage />} />
+        <Route path="pupils/:id" element={<ChronologyPage />} />
+        <Route path="pupils/:id/profile" element={<PupilProfilePage />} />
+        <Route path="account" element={<AccountSecurityPage />} />
+        <Route path="search" element={<SearchPage />} />
+        <Route path="admin/mis" element={<MisAdminPage />} />
+        <Route path="admin/users" element={<AdminUsersPage />} />
+        <Route path="admin/groups" element={<AdminGroupsPage />} />
+        <Route path="admin/categories" element={<AdminCategoriesPage />} />
+        <Route path="admin/policies" element={<AdminPoliciesPage />} />
+        <Route path="admin/referral-agencies" element={<AdminAgenciesPage />} />
+        <Route path="cases/:id" element={<CasePage />} />
+        <Route path="referrals/:id" element={<ReferralPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}

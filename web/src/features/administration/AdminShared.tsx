@@ -1,0 +1,147 @@
+// What the administration pages (staff, groups and permissions, categories, policies) share: the
+// links between them, the words for the server's codes, and a prompt for the second factor when
+// the server answers step_up_required.
+import type { ReactNode } from 'react';
+import { Link, NavLink } from 'react-router';
+import { useSession, useSessionApi } from '../../app/session.tsx';
+import type { Loaded } from '../../lib/useLoad.ts';
+import { PageHeading } from '../../ui/PageHeading.tsx';
+import { LoadProblem } from '../../ui/LoadProblem.tsx';
+import { SecondFactorForm, stepUpPrompt } from '../identity/SecondFactorForm.tsx';
+import type { Capability, CategoryAccess, Role, ScopeKind } from '../../../../src/shared/access.ts';
+import type { UserStatus } from '../../../../src/shared/schemas/administration.ts';
+import './admin.css';
+
+export const ROLE_NAMES: Record<string, string> = {
+  teacher: 'Teacher',
+  head_of_year: 'Head of year',
+  dsl: 'Designated safeguarding lead',
+  deputy_dsl: 'Deputy DSL',
+  headteacher: 'Headteacher',
+  school_admin: 'School administrator',
+} satisfies Record<Role, string>;
+
+export const STATUS_NAMES: Record<string, string> = {
+  invited: 'Invited',
+  active: 'Active',
+  disabled: 'Disabled',
+  dormant: 'Dormant',
+  locked: 'Locked',
+} satisfies Record<UserStatus, string>;
+
+export const CAPABILITY_NAMES: Record<string, string> = {
+  search: 'Search records',
+  export: 'Export records',
+  reports: 'See reports',
+  admin: 'Administer the school',
+  manage_cases: 'Manage cases',
+} satisfies Record<Capability, string>;
+
+export const SCOPE_NAMES: Record<string, string> = {
+  school: 'Whole school',
+  year_groups: 'Chosen year groups',
+  own_groups: 'Own teaching and registration groups',
+} satisfies Record<ScopeKind, string>;
+
+export const ACCESS_NAMES: Record<string, string> = {
+  view: 'View and add',
+  add: 'Add only',
+  none: 'None',
+} satisfies Record<CategoryAccess, string>;
+
+const LINKS = [
+  ['/admin/users', 'Staff'],
+  ['/admin/groups', 'Groups and permissions'],
+  ['/admin/categories', 'Categories'],
+  ['/admin/policies', 'School policies'],
+  ['/admin/referral-agencies', 'Referral agencies'],
+  ['/admin/mis', 'MIS'],
+] as const;
+
+/** The page's heading and the links between the administration pages. */
+export function AdminHeading({ title }: { title: string }) {
+  return (
+    <>
+      <PageHeading title={title}>{title}</PageHeading>
+      <nav aria-label="Administration" className="admin-nav">
+        <ul>
+          {LINKS.map(([to, label]) => (
+            <li key={to}>
+              <NavLink to={to} end>
+                {label}
+              </NavLink>
+            </li>
+          ))}
+        </ul>
+      </nav>
+    </>
+  );
+}
+
+/**
+ * Shows `children` once the page's first load succeeded; asks for the second factor when the
+ * server wants it (then calls `retry`), and otherwise says what went wrong.
+ */
+export function AdminLoaded<T>({
+  title,
+  state,
+  retry,
+  children,
+}: {
+  title: string;
+  state: Loaded<T>;
+  retry: () => void;
+  children: (data: T) => ReactNode;
+}) {
+  if (state.status === 'loading')
+    return (
+      <>
+        <AdminHeading title={title} />
+        <p role="status">Loading…</p>
+      </>
+    );
+  if (state.status === 'error') {
+    if (state.code === 'step_up_required')
+      return (
+        <>
+          <AdminHeading title={title} />
+          <StepUp onDone={retry} />
+        </>
+      );
+    return <LoadProblem title={title} state={state} />;
+  }
+  return (
+    <>
+      <AdminHeading title={title} />
+      {children(state.data)}
+    </>
+  );
+}
+
+function StepUp({ onDone }: { onDone: () => void }) {
+  const session = useSession();
+  const { adopt } = useSessionApi();
+  return (
+    <section aria-labelledby="admin-step-up" className="section card">
+      <h2 id="admin-step-up">Confirm it is you</h2>
+      {session.secondFactor?.enrolled ? (
+        <>
+          <p>{stepUpPrompt(session.secondFactor, 'to open the school’s administration')}</p>
+          <SecondFactorForm
+            methods={['totp', 'recovery_code']}
+            submitLabel="Verify"
+            onDone={(s) => {
+              adopt(s);
+              onDone();
+            }}
+          />
+        </>
+      ) : (
+        <p>
+          The school’s administration needs a second factor. Set one up on your{' '}
+          <Link to="/account">account security</Link> page.
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,271 @@
+// The body map: a front and a back outline with numbered marks. Marks are added by tapping the
+// outline or, for keyboards, screen readers and broad fingers, by choosing a named place from a
+// list; either way each mark has a type and a description. The outline and the "is it on the body"
+// rule are the server's own (src/shared/body-map.ts), so a mark placed here is never refused as
+// off the map.
+import { useState, type MouseEvent } from 'react';
+import {
+  BODY_MAP_SIDES,
+  BODY_MAP_VIEWBOX,
+  BODY_MARK_TYPES,
+  isOnBody,
+  svgPath,
+  type BodyMapMark,
+  type BodyMapSide,
+  type BodyMarkType,
+} from '../../../../src/shared/body-map.ts';
+import { namedPlaces, nearestPlace } from '../../../../src/shared/body-map-regions.ts';
+import { Select } from '../../ui/Field.tsx';
+import { TextField } from '../../ui/TextField.tsx';
+import { Button } from '../../ui/Button.tsx';
+
+export type { BodyMapMark };
+
+const SIDE_LABEL: Record<BodyMapSide, string> = { front: 'Front', back: 'Back' };
+const TYPE_LABEL: Record<BodyMarkType, string> = {
+  bruise: 'Bruise',
+  cut: 'Cut or graze',
+  burn: 'Burn',
+  mark: 'Mark',
+  swelling: 'Swelling',
+  bite: 'Bite',
+  other: 'Other',
+};
+
+export function markTypeLabel(type: string): string {
+  return (TYPE_LABEL as Record<string, string>)[type] ?? type;
+}
+
+/** "Bruise, Left knee (front)": how a mark is read out and listed. */
+export function describeMark(m: BodyMapMark): string {
+  return `${markTypeLabel(m.type)}, ${nearestPlace(m.side, m.x, m.y).label} (${m.side})`;
+}
+
+/** The outlines with numbered marks; `onPoint` makes them tappable (the editor). */
+function Figures({
+  marks,
+  onPoint,
+  pending,
+}: {
+  marks: readonly BodyMapMark[];
+  onPoint?: (side: BodyMapSide, x: number, y: number) => void;
+  pending?: { side: BodyMapSide; x: number; y: number } | null;
+}) {
+  const { width, height } = BODY_MAP_VIEWBOX;
+  const click = (side: BodyMapSide) => (e: MouseEvent<SVGSVGElement>) => {
+    if (!onPoint) return;
+    const box = e.currentTarget.getBoundingClientRect();
+    onPoint(side, (e.clientX - box.left) / box.width, (e.clientY - box.top) / box.height);
+  };
+  return (
+    <div className="body-map">
+      {BODY_MAP_SIDES.map((side) => {
+        const numbered = marks.map((m, i) => ({ m, n: i + 1 })).filter(({ m }) => m.side === side);
+        return (
+          <figure key={side} className="body-map-side">
+            <svg
+              viewBox={`0 0 ${width} ${height}`}
+              role="img"
+              aria-label={`${SIDE_LABEL[side]} of the body: ${
+                numbered.length === 0
+                  ? 'no marks'
+                  : numbered.map(({ m, n }) => `mark ${n}, ${describeMark(m)}`).join('; ')
+              }`}
+              className={onPoint ? 'body-map-svg body-map-svg-editable' : 'body-map-svg'}
+              onClick={click(side)}
+            >
+              <path d={svgPath(side)} className="body-map-outline" />
+              {numbered.map(({ m, n }) => (
+                <g key={n}>
+                  <circle cx={m.x * width} cy={m.y * height} r={5} className="body-map-mark" />
+                  <text
+                    x={m.x * width}
+                    y={m.y * height}
+                    className="body-map-number"
+                    dominantBaseline="central"
+                    textAnchor="middle"
+                  >
+                    {n}
+                  </text>
+                </g>
+              ))}
+              {pending && pending.side === side && (
+                <circle
+                  cx={pending.x * width}
+                  cy={pending.y * height}
+                  r={5}
+                  className="body-map-pending"
+                />
+              )}
+            </svg>
+            <figcaption>{SIDE_LABEL[side]}</figcaption>
+          </figure>
+        );
+      })}
+    </div>
+  );
+}
+
+/** A body map to read (the concern page). */
+export function BodyMapView({ marks }: { marks: readonly BodyMapMark[] }) {
+  if (marks.length === 0) return null;
+  return (
+    <>
+      <Figures marks={marks} />
+      <ol className="body-map-marks">
+        {marks.map((m, i) => (
+          <li key={i}>
+            <strong>{describeMark(m)}</strong>: {m.description}
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}
+
+type Props = { marks: BodyMapMark[]; onChange: (next: BodyMapMark[]) => void; idPrefix: string };
+
+const TAPPED = 'tapped';
+
+/** The body map editor used when logging a concern. */
+export function BodyMapField({ marks, onChange, idPrefix }: Props) {
+  const [side, setSide] = useState<BodyMapSide>('front');
+  const [place, setPlace] = useState('');
+  const [tapped, setTapped] = useState<{ side: BodyMapSide; x: number; y: number } | null>(null);
+  const [type, setType] = useState<BodyMarkType>('bruise');
+  const [description, setDescription] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [said, setSaid] = useState('');
+  const id = (s: string) => `${idPrefix}-${s}`;
+  const places = namedPlaces(side);
+
+  const onPoint = (s: BodyMapSide, x: number, y: number) => {
+    if (!isOnBody(s, x, y)) {
+      setProblem(
+        'That point is off the outline. Tap on the body, or choose a place from the list.',
+      );
+      return;
+    }
+    setProblem(null);
+    setSide(s);
+    setTapped({ side: s, x, y });
+    setPlace(TAPPED);
+  };
+
+  const add = () => {
+    const at =
+      place === TAPPED && tapped && tapped.side === side
+        ? tapped
+        : places.find((p) => p.key === place);
+    if (!at) {
+      setProblem('Choose where on the body the mark is, or tap the outline.');
+      return;
+    }
+    if (!description.trim()) {
+      setProblem(
+        'Describe the mark: its size, colour and shape, and what the child said about it.',
+      );
+      return;
+    }
+    const mark: BodyMapMark = { side, x: at.x, y: at.y, type, description: description.trim() };
+    onChange([...marks, mark]);
+    setSaid(`Mark ${marks.length + 1} added: ${describeMark(mark)}.`);
+    setProblem(null);
+    setDescription('');
+    setPlace('');
+    setTapped(null);
+  };
+
+  const remove = (i: number) => {
+    onChange(marks.filter((_, j) => j !== i));
+    setSaid(`Mark ${i + 1} removed.`);
+  };
+
+  return (
+    <fieldset className="fieldset stack">
+      <legend className="field-label">
+        Body map <span className="muted">(optional)</span>
+      </legend>
+      <p className="hint" id={id('hint')}>
+        Record only what you can see or were shown. Never ask a child to undress or photograph an
+        injury. Tap the outline where the mark is, or choose the place from the list.
+      </p>
+      <Figures marks={marks} onPoint={onPoint} pending={tapped} />
+      {marks.length > 0 && (
+        <ol className="body-map-marks">
+          {marks.map((m, i) => (
+            <li key={i}>
+              <span>
+                <strong>{describeMark(m)}</strong>: {m.description}
+              </span>{' '}
+              <Button variant="quiet" onPress={() => remove(i)}>
+                Remove mark {i + 1}
+              </Button>
+            </li>
+          ))}
+        </ol>
+      )}
+      <div className="field-row">
+        <Select
+          id={id('side')}
+          label="Side of the body"
+          value={side}
+          onChange={(value) => {
+            setSide(value as BodyMapSide);
+            if (place === TAPPED) setPlace('');
+          }}
+        >
+          {BODY_MAP_SIDES.map((s) => (
+            <option key={s} value={s}>
+              {SIDE_LABEL[s]}
+            </option>
+          ))}
+        </Select>
+        <Select id={id('place')} label="Place on the body" value={place} onChange={setPlace}>
+          <option value="">Choose a place</option>
+          {tapped && tapped.side === side && (
+            <option value={TAPPED}>
+              Where I tapped (near {nearestPlace(side, tapped.x, tapped.y).label})
+            </option>
+          )}
+          {places.map((p) => (
+            <option key={p.key} value={p.key}>
+              {p.label}
+            </option>
+          ))}
+        </Select>
+        <Select
+          id={id('type')}
+          label="Type of mark"
+          value={type}
+          onChange={(value) => setType(value as BodyMarkType)}
+        >
+          {BODY_MARK_TYPES.map((t) => (
+            <option key={t} value={t}>
+              {TYPE_LABEL[t]}
+            </option>
+          ))}
+        </Select>
+      </div>
+      <TextField
+        id={id('description')}
+        label="Description of the mark"
+        maxLength={500}
+        value={description}
+        onChange={setDescription}
+        autoComplete="off"
+      />
+      {problem && (
+        <p className="field-error" role="alert">
+          {problem}
+        </p>
+      )}
+      <div>
+        <Button onPress={add}>Add mark</Button>
+      </div>
+      <p role="status" className="visually-hidden">
+        {said}
+      </p>
+    </fieldset>
+  );
+}

@@ -1,0 +1,235 @@
+// The school administrator's MIS page (issue 5): every sync run with what it added, changed,
+// archived and rejected (and why a run was rejected); API keys for an integrator — a new key is
+// shown once, keys are revoked here; and the pull connector's address, token and schedule.
+import { useState } from 'react';
+import { api } from '../../lib/api.ts';
+import { formatWhen } from '../../lib/format.ts';
+import { useLoad } from '../../lib/useLoad.ts';
+import { useSubmit } from '../../lib/useSubmit.ts';
+import { PageHeading } from '../../ui/PageHeading.tsx';
+import { Form, FormError } from '../../ui/Form.tsx';
+import { TextField } from '../../ui/TextField.tsx';
+import { Select } from '../../ui/Field.tsx';
+import { Button, SubmitButton } from '../../ui/Button.tsx';
+import { WhenLoaded } from '../../ui/Message.tsx';
+import type {
+  ApiKeyList,
+  ConnectorSchedule,
+  ConnectorState,
+  ConnectorView,
+  CreatedApiKey,
+  RunItem,
+  RunList,
+  SavedConnector,
+} from '../../../../src/shared/schemas/mis.ts';
+
+/** A word for each schedule the connector may run on (CONNECTOR_SCHEDULES, the MIS schema). */
+const SCHEDULE_NAMES = {
+  nightly: 'Nightly',
+  hourly: 'Hourly',
+  off: 'Off',
+} satisfies Record<ConnectorSchedule, string>;
+
+function Runs() {
+  const runs = useLoad<RunList>('/api/admin/mis/runs');
+  return <WhenLoaded state={runs}>{(data) => <RunTable runs={data.items} />}</WhenLoaded>;
+}
+
+function RunTable({ runs }: { runs: RunItem[] }) {
+  if (runs.length === 0) return <p className="muted">No imports yet.</p>;
+  return (
+    <div className="table-scroll" role="region" aria-label="MIS sync runs" tabIndex={0}>
+      <table className="table">
+        <caption className="visually-hidden">MIS sync runs, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">Started</th>
+            <th scope="col">From</th>
+            <th scope="col">Result</th>
+            <th scope="col">Added</th>
+            <th scope="col">Changed</th>
+            <th scope="col">Archived</th>
+            <th scope="col">Rejected</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => (
+            <tr key={r.id}>
+              <td>{formatWhen(r.startedAt)}</td>
+              <td>
+                {r.source} ({r.format}, {r.kind})
+              </td>
+              <td>
+                {r.status}
+                {r.error && <div className="muted">{r.error}</div>}
+                {r.conflicts.length > 0 && (
+                  <div className="muted">{r.conflicts.length} kept local corrections</div>
+                )}
+              </td>
+              <td>{r.added}</td>
+              <td>{r.changed}</td>
+              <td>{r.archived}</td>
+              <td>{r.rejected}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Keys() {
+  const keys = useLoad<ApiKeyList>('/api/admin/mis/keys');
+  const [label, setLabel] = useState('');
+  const [shown, setShown] = useState<string | null>(null);
+  const submit = useSubmit();
+  const create = async () => {
+    const r = await api<CreatedApiKey>('POST', '/api/admin/mis/keys', { label });
+    setShown(r.key);
+    setLabel('');
+    void keys.reload();
+  };
+  const revoke = (id: string) =>
+    submit.run(async () => {
+      await api('POST', `/api/admin/mis/keys/${id}/revoke`);
+      void keys.reload();
+    });
+  return (
+    <div className="stack">
+      {shown && (
+        <div className="message message-success" role="status">
+          <p>Give this key to your integrator now. It will not be shown again.</p>
+          <code aria-label="New API key">{shown}</code>
+        </div>
+      )}
+      {keys.status === 'ok' && keys.data.items.length > 0 && (
+        <ul aria-label="API keys">
+          {keys.data.items.map((k) => (
+            <li key={k.id}>
+              <strong>{k.label}</strong> ({k.prefix}…), created {formatWhen(k.createdAt)}
+              {k.lastUsedAt ? `, last used ${formatWhen(k.lastUsedAt)}` : ', never used'}
+              {k.revokedAt ? (
+                <>, revoked {formatWhen(k.revokedAt)}</>
+              ) : (
+                <>
+                  {' '}
+                  <Button
+                    variant="quiet"
+                    aria-label={`Revoke ${k.label}`}
+                    onPress={() => void revoke(k.id)}
+                  >
+                    Revoke
+                  </Button>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <Form submit={submit} onSubmit={create}>
+        <TextField label="Name of the integrator" value={label} onChange={setLabel} />
+        <FormError />
+        <div className="actions">
+          <SubmitButton variant="secondary">Create an API key</SubmitButton>
+        </div>
+      </Form>
+    </div>
+  );
+}
+
+function ConnectorForm() {
+  const current = useLoad<ConnectorState>('/api/admin/mis/connector');
+  return (
+    <WhenLoaded state={current}>
+      {(data) => <ConnectorFields initial={data.connector} />}
+    </WhenLoaded>
+  );
+}
+
+function ConnectorFields({ initial }: { initial: ConnectorView | null }) {
+  const [baseUrl, setBaseUrl] = useState(initial?.baseUrl ?? '');
+  const [token, setToken] = useState('');
+  const [schedule, setSchedule] = useState(initial?.schedule ?? 'nightly');
+  const [hour, setHour] = useState(String(initial?.runHour ?? 2));
+  const [saved, setSaved] = useState<ConnectorView | null>(initial);
+  const submit = useSubmit();
+  const save = async () => {
+    const r = await api<SavedConnector>('PUT', '/api/admin/mis/connector', {
+      baseUrl,
+      schedule,
+      runHour: Number(hour),
+      ...(token ? { token } : {}),
+    });
+    setSaved(r.connector);
+    setToken('');
+  };
+  return (
+    <Form submit={submit} onSubmit={save}>
+      {saved && (
+        <p role="status">
+          Schedule: {saved.schedule}
+          {saved.nextRunAt ? `, next run ${formatWhen(saved.nextRunAt)}` : ''}
+          {saved.lastRunAt
+            ? `, last run ${formatWhen(saved.lastRunAt)} (${saved.lastStatus ?? ''})`
+            : ''}
+        </p>
+      )}
+      <TextField
+        label="API address for this school"
+        type="url"
+        value={baseUrl}
+        onChange={setBaseUrl}
+      />
+      <TextField
+        label={saved ? 'New token (leave empty to keep the saved one)' : 'Token'}
+        type="password"
+        autoComplete="off"
+        value={token}
+        onChange={setToken}
+      />
+      <Select label="Schedule" value={schedule} onChange={setSchedule}>
+        {Object.entries(SCHEDULE_NAMES).map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </Select>
+      <Select
+        label="Hour of the nightly run (UTC)"
+        inputClassName="input input-short"
+        value={hour}
+        onChange={setHour}
+      >
+        {Array.from({ length: 24 }, (_, h) => (
+          <option key={h} value={String(h)}>
+            {String(h).padStart(2, '0')}:00
+          </option>
+        ))}
+      </Select>
+      <FormError />
+      <div className="actions">
+        <SubmitButton>Save connector</SubmitButton>
+      </div>
+    </Form>
+  );
+}
+
+export function MisAdminPage() {
+  return (
+    <>
+      <PageHeading title="MIS">MIS</PageHeading>
+      <section aria-labelledby="runs-heading" className="section card">
+        <h2 id="runs-heading">Imports</h2>
+        <Runs />
+      </section>
+      <section aria-labelledby="keys-heading" className="section card">
+        <h2 id="keys-heading">API keys for integrators</h2>
+        <Keys />
+      </section>
+      <section aria-labelledby="connector-heading" className="section card">
+        <h2 id="connector-heading">Nightly pull from the MIS</h2>
+        <ConnectorForm />
+      </section>
+    </>
+  );
+}

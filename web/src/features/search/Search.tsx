@@ -1,0 +1,268 @@
+// "Search records": words in the encrypted text (matched through the server's keyed blind index,
+// never as plaintext) and filters by pupil, category, author, status and dates. The server filters
+// results by the searcher's permissions and audits every search; this page only asks and shows.
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { api, ApiError, errorMessage } from '../../lib/api.ts';
+import { formatWhen, statusLabel } from '../../lib/format.ts';
+import { useLoad } from '../../lib/useLoad.ts';
+import { useSubmit, type Submit } from '../../lib/useSubmit.ts';
+import { PageHeading } from '../../ui/PageHeading.tsx';
+import { Form, FormError } from '../../ui/Form.tsx';
+import { TextField } from '../../ui/TextField.tsx';
+import { Select } from '../../ui/Field.tsx';
+import { Button, SubmitButton } from '../../ui/Button.tsx';
+import { DateRangeFields, rangeProblem, toRange } from '../../ui/DateRange.tsx';
+import { CategoryChips } from '../categories/CategoryChips.tsx';
+import { CategoryFilter } from '../categories/CategoryFilter.tsx';
+import type { StaffDirectory } from '../../../../src/shared/schemas/administration.ts';
+import type { PupilList, PupilSummary } from '../../../../src/shared/schemas/pupils.ts';
+import type { SearchHit, SearchResults } from '../../../../src/shared/schemas/search.ts';
+
+type Form = {
+  q: string;
+  pupil: string;
+  categoryId: string;
+  authorId: string;
+  status: string;
+  from: string;
+  to: string;
+};
+const EMPTY: Form = {
+  q: '',
+  pupil: '',
+  categoryId: '',
+  authorId: '',
+  status: '',
+  from: '',
+  to: '',
+};
+
+type Outcome =
+  | { state: 'idle' }
+  | { state: 'done'; hits: SearchHit[] }
+  | { state: 'choose-pupil'; pupils: PupilSummary[] };
+
+/** A refusal as the searcher can act on it: a step-up is done on the dashboard. */
+const searchProblem = (err: unknown) =>
+  err instanceof ApiError && err.code === 'step_up_required'
+    ? 'Searching records needs your second factor. Confirm it is you on the dashboard, then search again.'
+    : errorMessage(err);
+
+/** Where a hit leads: a concern to its page, anything else to its pupil's chronology if shown. */
+function hitLink(h: SearchHit): string | null {
+  if (h.kind === 'concern') return `/concerns/${h.id}`;
+  const pupil = h.pupils.find((p) => p.id !== null);
+  return pupil ? `/pupils/${pupil.id}` : null;
+}
+
+const KIND_LABEL: Record<string, string> = {
+  concern: 'Concern',
+  action: 'Action',
+  conversation: 'Conversation',
+};
+
+const hitTitle = (h: SearchHit) =>
+  `${KIND_LABEL[h.kind] ?? 'Record'} about ${h.pupils.map((p) => p.name).join(', ')}`;
+
+export function SearchPage() {
+  const staff = useLoad<StaffDirectory>('/api/staff');
+  const [form, setForm] = useState<Form>(EMPTY);
+  const [pupilId, setPupilId] = useState('');
+  const [outcome, setOutcome] = useState<Outcome>({ state: 'idle' });
+  const set = (patch: Partial<Form>) => setForm({ ...form, ...patch });
+
+  const submit = useSubmit({ describe: searchProblem });
+
+  const search = async (chosenPupil: string) => {
+    setOutcome({ state: 'idle' });
+    const q = new URLSearchParams();
+    if (form.q.trim()) q.set('q', form.q.trim());
+    if (chosenPupil) q.set('pupilId', chosenPupil);
+    if (form.categoryId) q.set('categoryId', form.categoryId);
+    if (form.authorId) q.set('authorId', form.authorId);
+    if (form.status) q.set('status', form.status);
+    for (const [k, v] of Object.entries(toRange(form))) q.set(k, v);
+    const wrong = rangeProblem(form);
+    if (wrong) {
+      submit.invalid({}, wrong);
+      return;
+    }
+    if ([...q.keys()].length === 0) {
+      submit.invalid({}, 'Type a word to search for, or choose a filter.');
+      return;
+    }
+    const res = await api<SearchResults>('GET', `/api/search?${q.toString()}`);
+    setOutcome({ state: 'done', hits: res.items });
+  };
+
+  const find = async () => {
+    setOutcome({ state: 'idle' });
+    // A pupil named by part of a name: one match is used; several are offered to choose from.
+    if (form.pupil.trim() && !pupilId) {
+      const found = await api<PupilList>(
+        'GET',
+        `/api/pupils?q=${encodeURIComponent(form.pupil.trim())}&includeArchived=true`,
+      );
+      if (found.items.length === 0) {
+        submit.invalid({}, `No pupil matches "${form.pupil.trim()}".`);
+        return;
+      }
+      if (found.items.length > 1) {
+        setOutcome({ state: 'choose-pupil', pupils: found.items });
+        return;
+      }
+      const only = found.items[0] as PupilSummary;
+      setPupilId(only.id);
+      await search(only.id);
+      return;
+    }
+    await search(pupilId);
+  };
+
+  const people = staff.status === 'ok' ? staff.data.staff : [];
+  return (
+    <>
+      <PageHeading title="Search records">Search records</PageHeading>
+      <Form submit={submit} onSubmit={find} role="search" className="card stack">
+        <TextField
+          label="Search records"
+          hint="Whole words from what was written, such as a place or something a child said."
+          type="search"
+          maxLength={500}
+          value={form.q}
+          onChange={(q) => set({ q })}
+          autoComplete="off"
+        />
+        <details>
+          <summary className="more-filters">More filters</summary>
+          <div className="stack">
+            <TextField
+              label={<>PupilSummary&rsquo;s name</>}
+              value={form.pupil}
+              onChange={(pupil) => {
+                setPupilId('');
+                set({ pupil });
+              }}
+              autoComplete="off"
+            />
+            <div className="field-row">
+              <CategoryFilter
+                id="search-category"
+                label="Category"
+                anyLabel="Any category"
+                value={form.categoryId}
+                onChange={(categoryId) => set({ categoryId })}
+              />
+              <Select
+                label="Recorded by"
+                value={form.authorId}
+                onChange={(authorId) => set({ authorId })}
+              >
+                <option value="">Anyone</option>
+                {people.map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.name}
+                  </option>
+                ))}
+              </Select>
+              <Select
+                label="Status"
+                hint="A concern is closed once its case is closed; an action once it is completed. Conversations have no status and are left out."
+                hintAfter
+                value={form.status}
+                onChange={(status) => set({ status })}
+              >
+                <option value="">Open or closed</option>
+                <option value="open">Open</option>
+                <option value="closed">Closed</option>
+              </Select>
+              <DateRangeFields idPrefix="search" value={form} onChange={(r) => set(r)} />
+            </div>
+          </div>
+        </details>
+        <div className="actions">
+          <SubmitButton>Search</SubmitButton>
+          <Button
+            variant="quiet"
+            onPress={() => {
+              setForm(EMPTY);
+              setPupilId('');
+              setOutcome({ state: 'idle' });
+              submit.reset();
+            }}
+          >
+            Clear
+          </Button>
+        </div>
+      </Form>
+      <Results
+        outcome={outcome}
+        submit={submit}
+        onChoosePupil={(p) => {
+          setPupilId(p.id);
+          set({ pupil: p.name });
+          void submit.run(() => search(p.id));
+        }}
+      />
+    </>
+  );
+}
+
+function Results({
+  outcome,
+  submit,
+  onChoosePupil,
+}: {
+  outcome: Outcome;
+  submit: Submit;
+  onChoosePupil: (p: PupilSummary) => void;
+}) {
+  return (
+    <section aria-labelledby="results-heading" className="section">
+      <h2 id="results-heading">Results</h2>
+      <div role="status">
+        {submit.pending && <p>Searching…</p>}
+        {outcome.state === 'done' && (
+          <p>
+            {outcome.hits.length === 0
+              ? 'Nothing you can see matches.'
+              : `${outcome.hits.length} ${outcome.hits.length === 1 ? 'record' : 'records'} found.`}
+          </p>
+        )}
+      </div>
+      <FormError submit={submit} />
+      {outcome.state === 'choose-pupil' && (
+        <div className="stack">
+          <p>Several pupils match. Which one?</p>
+          <ul className="inline-choices">
+            {outcome.pupils.map((p) => (
+              <li key={p.id}>
+                <Button className="button" onPress={() => onChoosePupil(p)}>
+                  {p.name}
+                  {p.form ? ` (${p.form})` : ''}
+                </Button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {outcome.state === 'done' && outcome.hits.length > 0 && (
+        <ul className="concern-list">
+          {outcome.hits.map((h) => (
+            <li key={`${h.kind}-${h.id}`} className="card work-item">
+              <p className="work-title">
+                {hitLink(h) ? <Link to={hitLink(h)!}>{hitTitle(h)}</Link> : hitTitle(h)}
+              </p>
+              <p className="muted">
+                {formatWhen(h.happenedAt)} · recorded by {h.author} · {statusLabel(h.status)}
+              </p>
+              <CategoryChips categories={h.categories} />
+              <p className="entry-text">{h.excerpt}</p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
