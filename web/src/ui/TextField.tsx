@@ -27,6 +27,28 @@ export type FieldFrame = {
   id?: string;
 };
 
+/** The label, hint and message every text field shows above its control. */
+function FieldHead(p: {
+  label: ReactNode;
+  optional: boolean;
+  hint?: ReactNode;
+  error?: string | null;
+}) {
+  return (
+    <>
+      <Label className="field-label">
+        <LabelText label={p.label} optional={p.optional} />
+      </Label>
+      {p.hint && (
+        <Text slot="description" className="hint">
+          {p.hint}
+        </Text>
+      )}
+      {p.error && <FieldError className="field-error">{p.error}</FieldError>}
+    </>
+  );
+}
+
 export function LabelText({ label, optional }: { label: ReactNode; optional?: boolean }) {
   return (
     <>
@@ -63,6 +85,13 @@ export function TextField(
   },
 ) {
   const { error, ref, invalid } = useFrame(p);
+  const input = (
+    <Input
+      ref={ref}
+      className={p.inputClassName ?? 'input'}
+      {...(p.spellCheck === false ? { spellCheck: false } : {})}
+    />
+  );
   return (
     <AriaTextField
       className="field"
@@ -78,30 +107,14 @@ export function TextField(
       {...(p.autoComplete ? { autoComplete: p.autoComplete } : {})}
       {...(p.autoFocus ? { autoFocus: true } : {})}
     >
-      <Label className="field-label">
-        <LabelText label={p.label} optional={p.optional ?? false} />
-      </Label>
-      {p.hint && (
-        <Text slot="description" className="hint">
-          {p.hint}
-        </Text>
-      )}
-      {error && <FieldError className="field-error">{error}</FieldError>}
+      <FieldHead label={p.label} optional={p.optional ?? false} hint={p.hint} error={error} />
       {p.after ? (
         <div className={p.rowClassName}>
-          <Input
-            ref={ref}
-            className={p.inputClassName ?? 'input'}
-            {...(p.spellCheck === false ? { spellCheck: false } : {})}
-          />
+          {input}
           {p.after}
         </div>
       ) : (
-        <Input
-          ref={ref}
-          className={p.inputClassName ?? 'input'}
-          {...(p.spellCheck === false ? { spellCheck: false } : {})}
-        />
+        input
       )}
     </AriaTextField>
   );
@@ -122,15 +135,7 @@ export function TextArea(p: TextProps & { rows?: number; isRequired?: boolean })
       {...(p.autoFocus ? { autoFocus: true } : {})}
       {...(p.isRequired ? { isRequired: true } : {})}
     >
-      <Label className="field-label">
-        <LabelText label={p.label} optional={p.optional ?? false} />
-      </Label>
-      {p.hint && (
-        <Text slot="description" className="hint">
-          {p.hint}
-        </Text>
-      )}
-      {error && <FieldError className="field-error">{error}</FieldError>}
+      <FieldHead label={p.label} optional={p.optional ?? false} hint={p.hint} error={error} />
       <AriaTextArea ref={ref} className={p.inputClassName ?? 'input textarea'} rows={p.rows ?? 4} />
     </AriaTextField>
   );
