@@ -68,7 +68,7 @@ describe.each([
     expect(await tp.getByLabel('What happened').getAttribute('aria-invalid')).toBe('true');
     await expectNoAxeViolations(tp);
 
-    const pupilBox = tp.getByRole('combobox', { name: 'Pupil' });
+    const pupilBox = tp.getByRole('combobox', { name: 'Pupil', exact: true });
     await pupilBox.fill(`O'Brien${label}`.slice(0, 6));
     const option = tp.getByRole('option', { name: `${cast.pupil.name} (7A)` });
     await option.waitFor();

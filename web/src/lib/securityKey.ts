@@ -9,7 +9,7 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
 import type { SecurityKeyRegistered, SessionInfo } from '../../../src/shared/schemas/identity.ts';
-import { api, ApiError } from './api.ts';
+import { api, ApiError, errorMessage } from './api.ts';
 
 /** Asks the security key to sign the server's challenge; the answer elevates the session. */
 export async function verifyWithSecurityKey(): Promise<SessionInfo> {
@@ -43,5 +43,10 @@ export function securityKeyProblem(err: unknown): string {
   if (name === 'SecurityError') {
     return 'This browser refused to use a security key on this address. Ask your administrator.';
   }
-  return 'Your browser could not use a security key. Try again, or use another way in.';
+  // Only a failure of the key itself reads as one: a lost connection (while sending a typed code,
+  // say) keeps its own message.
+  if (err instanceof WebAuthnError || err instanceof DOMException) {
+    return 'Your browser could not use a security key. Try again, or use another way in.';
+  }
+  return errorMessage(err);
 }

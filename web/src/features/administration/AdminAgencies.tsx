@@ -18,8 +18,6 @@ import { AdminLoaded } from './AdminShared.tsx';
 import '../../ui/records.css';
 import { MAX_RESPONSE_HOURS } from '../../../../src/shared/limits.ts';
 
-/** The server's limit (src/features/referrals/agencies.ts): a year. */
-
 type Field = 'name' | 'hours';
 type Values = { name: string; hours: string };
 

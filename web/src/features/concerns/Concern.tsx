@@ -111,7 +111,9 @@ export function ConcernPage() {
       </article>
       <ConcernFollowUp concern={c} onChanged={() => changed('The case was updated.')} />
       {c.allowed.includes('edit') && <CorrectConcern concern={c} onSaved={changed} />}
-      {c.version > 1 && session.has('records.view') && <EarlierVersions concernId={c.id} />}
+      {c.version > 1 && session.has('records.view') && (
+        <EarlierVersions key={c.version} concernId={c.id} />
+      )}
       <p>
         <Link to="/">Back to the dashboard</Link>
       </p>
