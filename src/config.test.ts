@@ -14,6 +14,15 @@ describe('configuration', () => {
     expect(c.dataDir).toMatch(/\/data$/);
     expect(c.masterKeyFile).toMatch(/\/data\/master\.key$/);
     expect(c.demoData).toBe(true);
+    expect(c.database).toEqual({
+      statementTimeoutMs: 15_000,
+      idleInTransactionTimeoutMs: 30_000,
+      poolSize: 10,
+      reservedConnections: 2,
+    });
+    expect(
+      loadConfig({ LANTERN_DB_STATEMENT_TIMEOUT_MS: '2500', LANTERN_DB_POOL_SIZE: '20' }).database,
+    ).toMatchObject({ statementTimeoutMs: 2500, poolSize: 20 });
   });
 
   it('fails fast naming the bad setting', () => {
@@ -25,6 +34,14 @@ describe('configuration', () => {
       [{ NODE_ENV: 'staging' }, /NODE_ENV must be one of/],
       [{ LANTERN_TLS: 'maybe' }, /LANTERN_TLS must be true or false/],
       [{ NODE_ENV: 'production' }, /DATABASE_URL is required in production/],
+      [
+        { LANTERN_DB_STATEMENT_TIMEOUT_MS: '15s' },
+        /LANTERN_DB_STATEMENT_TIMEOUT_MS must be a whole/,
+      ],
+      [{ LANTERN_DB_STATEMENT_TIMEOUT_MS: '0' }, /LANTERN_DB_STATEMENT_TIMEOUT_MS must be between/],
+      [{ LANTERN_DB_IDLE_TIMEOUT_MS: '10' }, /LANTERN_DB_IDLE_TIMEOUT_MS must be between/],
+      [{ LANTERN_DB_POOL_SIZE: '1' }, /LANTERN_DB_POOL_SIZE must be between/],
+      [{ LANTERN_DB_RESERVED_CONNECTIONS: '0' }, /LANTERN_DB_RESERVED_CONNECTIONS must be between/],
     ];
     for (const [env, message] of bad) {
       expect(() => loadConfig(env)).toThrow(ConfigError);

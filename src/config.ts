@@ -23,7 +23,25 @@ export type Config = {
   /** Seed a demo trust on an empty embedded database (never in production or on PostgreSQL). */
   demoData: boolean;
   bodyLimitBytes: number;
+  /**
+   * How long request-time work may hold the database, and the PostgreSQL pool's shape (issue 11):
+   * see src/platform/db/engine.ts (DatabaseLimits).
+   */
+  database: {
+    statementTimeoutMs: number;
+    idleInTransactionTimeoutMs: number;
+    poolSize: number;
+    reservedConnections: number;
+  };
+  /**
+   * Where this running version's source code can be had (AGPL-3.0 §13: a network service offers
+   * its users its source). Shown by the web app; a modified Lantern must point at its own.
+   */
+  sourceUrl: string;
 };
+
+/** The upstream repository; set LANTERN_SOURCE_URL when running a modified copy. */
+export const DEFAULT_SOURCE_URL = 'https://github.com/lantern-safeguarding/lantern';
 
 export class ConfigError extends Error {
   constructor(setting: string, problem: string) {
@@ -95,6 +113,14 @@ export function loadConfig(env: Env = process.env): Config {
       'is required in production (or set LANTERN_ALLOW_EMBEDDED=true for a single machine)',
     );
   }
+  const statementTimeoutMs = integer(env, 'LANTERN_DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 600_000);
+  const idleInTransactionTimeoutMs = integer(
+    env,
+    'LANTERN_DB_IDLE_TIMEOUT_MS',
+    30_000,
+    100,
+    3_600_000,
+  );
   return {
     env: nodeEnv,
     port,
@@ -119,5 +145,12 @@ export function loadConfig(env: Env = process.env): Config {
       nodeEnv !== 'production' &&
       bool(env, 'LANTERN_DEMO_DATA', nodeEnv !== 'test'),
     bodyLimitBytes: integer(env, 'LANTERN_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
+    database: {
+      statementTimeoutMs,
+      idleInTransactionTimeoutMs,
+      poolSize: integer(env, 'LANTERN_DB_POOL_SIZE', 10, 2, 1000),
+      reservedConnections: integer(env, 'LANTERN_DB_RESERVED_CONNECTIONS', 2, 1, 100),
+    },
+    sourceUrl: url(env, 'LANTERN_SOURCE_URL', ['https:', 'http:']) ?? DEFAULT_SOURCE_URL,
   };
 }

@@ -291,7 +291,7 @@ export async function search(engine: Engine, o: { n: number }): Promise<string[]
     for (const q of queries) {
       let hits = 0;
       const r = await timeGets(async () => {
-        const res = await client.get(`/api/search?q=${encodeURIComponent(q)}`);
+        const res = await client.post('/api/search', { q });
         const copy = res.clone();
         hits = ((await copy.json()) as { items: unknown[] }).items.length;
         return res;

@@ -18,10 +18,18 @@ export type ErrorKind = (typeof ERROR_KINDS)[number];
 export class DomainError extends Error {
   readonly kind: ErrorKind;
   readonly code: string;
-  constructor(kind: ErrorKind, code: string, message: string) {
+  /** For a refusal that passes with time (too many attempts): when to try again. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(
+    kind: ErrorKind,
+    code: string,
+    message: string,
+    opts: { retryAfterSeconds?: number } = {},
+  ) {
     super(message);
     this.kind = kind;
     this.code = code;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
   }
 }
 

@@ -122,3 +122,22 @@ export async function loadSchoolSettings(q: Queryable, schoolId: string): Promis
   ]);
   return readSettings(row?.settings);
 }
+
+/** The MIS push limit a school starts with (the API's own hard limit is 100 MB). */
+export const DEFAULT_MIS_PUSH_BYTES = 50 * 1024 * 1024;
+
+/**
+ * The largest MIS push (bytes) the school accepts: `maxMisPushBytes` in the settings JSON, within
+ * SETTING_BOUNDS, else the default. Read apart from SchoolSettings (which the policies page
+ * shows whole) until that page offers it; the policies page keeps the key as it is.
+ */
+export function readMisPushLimit(raw: unknown): number {
+  return num(record(raw).maxMisPushBytes, DEFAULT_MIS_PUSH_BYTES, 'maxMisPushBytes');
+}
+
+export async function loadMisPushLimit(q: Queryable, schoolId: string): Promise<number> {
+  const [row] = await q.query<{ settings: unknown }>('SELECT settings FROM schools WHERE id = $1', [
+    schoolId,
+  ]);
+  return readMisPushLimit(row?.settings);
+}

@@ -10,15 +10,37 @@ import { totpCodeAt } from '../features/identity/totp.ts';
 import { unsafeAsOwner } from '../platform/db/tenancy.ts';
 import { seedDemo, seedDemoIfEmpty, type DemoCredential } from './seed.ts';
 
+// The demo seeds only the embedded engine (config.demoData is never true on PostgreSQL), and its
+// fixed addresses could be seeded only once into the shared PostgreSQL test database.
+const embedded = inject('engine') !== 'postgres';
 let t: TestApp;
 let creds: DemoCredential[];
 beforeAll(async () => {
+  if (!embedded) return;
   t = await testApp({ config: { dataDir: mkdtempSync(path.join(tmpdir(), 'lantern-demo-')) } });
   creds = await seedDemo(t.services, 30);
 });
-afterAll(async () => t.close());
+afterAll(async () => t?.close());
 
-describe('demo data', () => {
+type SignInBody = {
+  csrfToken: string;
+  secondFactorRequired?: boolean;
+  secondFactor?: { enrolmentRequired?: boolean };
+};
+
+async function signInWithPassword(c: DemoCredential) {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/auth/sign-in',
+    payload: { email: c.email, password: c.password },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  const body = res.json<SignInBody>();
+  const cookie = `lantern_session=${res.cookies.find((k) => k.name === 'lantern_session')!.value}`;
+  return { body, session: { cookie, csrf: body.csrfToken } };
+}
+
+describe.runIf(embedded)('demo data', () => {
   it('creates two labelled schools with staff in every role', async () => {
     const schools = new Set(creds.map((c) => c.school));
     expect([...schools].sort()).toEqual(['DEMO Northfield Academy', 'DEMO Riverside High School']);
@@ -37,7 +59,7 @@ describe('demo data', () => {
   it('gives the DSL an authenticator that steps up, and the seeded concerns are searchable', async () => {
     const dsl = creds.find((c) => c.role === 'dsl' && c.school === 'DEMO Northfield Academy')!;
     expect(dsl.totpSecret).toMatch(/^[A-Z2-7]+$/);
-    expect(creds.find((c) => c.role === 'teacher')!.totpSecret).toBeUndefined();
+    expect(creds.find((c) => c.role === 'teacher')!.totpSecret).toMatch(/^[A-Z2-7]+$/);
 
     const res = await t.app.inject({
       method: 'POST',
@@ -57,13 +79,69 @@ describe('demo data', () => {
       cookie: rotated ? `lantern_session=${rotated.value}` : cookie,
       csrf: verified.json<{ csrfToken: string }>().csrfToken,
     };
-    const found = await call(t.app, session, 'GET', '/api/search?q=coat');
+    const found = await call(t.app, session, 'POST', '/api/search', { q: 'coat' });
     expect(found.statusCode, found.body).toBe(200);
     expect(JSON.stringify(found.json())).toContain('without a coat');
   });
 
+  it('gives every teacher an authenticator but the new starter, who is asked to set one up', async () => {
+    const teachers = creds.filter((c) => c.role === 'teacher' && !/Lunchtime/.test(c.name));
+    const starters = teachers.filter((c) => /New-Starter/.test(c.name));
+    expect(starters).toHaveLength(2); // one in each school
+    for (const c of teachers) {
+      if (starters.includes(c)) expect(c.totpSecret).toBeUndefined();
+      else expect(c.totpSecret, c.email).toMatch(/^[A-Z2-7]+$/);
+    }
+    const teacher = teachers.find((c) => !starters.includes(c))!;
+    const signedIn = await signInWithPassword(teacher);
+    expect(signedIn.body).toMatchObject({ secondFactorRequired: true });
+    const verified = await call(t.app, signedIn.session, 'POST', '/api/auth/verify/totp', {
+      code: totpCodeAt(teacher.totpSecret!, t.services.clock.now()),
+    });
+    expect(verified.statusCode, verified.body).toBe(200);
+    const starter = await signInWithPassword(starters[0]!);
+    expect(starter.body).toMatchObject({ secondFactor: { enrolmentRequired: true } });
+  });
+
+  it('has a lunchtime supervisor who may only log concerns, with no second factor', async () => {
+    const supervisor = creds.find(
+      (c) => /Lunchtime/.test(c.name) && c.school === 'DEMO Northfield Academy',
+    )!;
+    expect(supervisor.totpSecret).toBeUndefined();
+    const { body, session } = await signInWithPassword(supervisor);
+    expect(body.secondFactorRequired ?? false).toBe(false);
+    expect(body.secondFactor?.enrolmentRequired ?? false).toBe(false);
+    const [school] = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ pupil: string; category: string; concern: string }>(
+        `SELECT (SELECT p.id FROM pupils p WHERE p.school_id = s.id LIMIT 1) AS pupil,
+                (SELECT c.id FROM categories c WHERE c.school_id = s.id AND NOT c.restricted
+                   AND c.parent_id IS NULL LIMIT 1) AS category,
+                (SELECT c.id FROM concerns c WHERE c.school_id = s.id LIMIT 1) AS concern
+         FROM schools s WHERE s.name = $1`,
+        [supervisor.school],
+      ),
+    );
+    const logged = await call(t.app, session, 'POST', '/api/concerns', {
+      pupils: [{ pupilId: school!.pupil, role: 'subject' }],
+      categoryIds: [school!.category],
+      happenedAt: new Date(Date.now() - 60_000).toISOString(),
+      body: 'Seen crying alone at lunch.',
+    });
+    expect(logged.statusCode, logged.body).toBe(201);
+    // Someone else's record: not theirs to read, with or without a second factor.
+    const other = await call(t.app, session, 'GET', `/api/concerns/${school!.concern}`);
+    expect([403, 404]).toContain(other.statusCode);
+    const groups = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ key: string }>(
+        `SELECT g.key FROM staff_group_members m JOIN staff_groups g ON g.id = m.group_id
+         JOIN users u ON u.id = m.user_id WHERE u.email = $1`,
+        [supervisor.email],
+      ),
+    );
+    expect(groups.map((g) => g.key)).toEqual(['all_staff']);
+  });
+
   it('seeds only an empty embedded database, and writes the credentials file with mode 0600', async () => {
-    if (inject('engine') === 'postgres') return; // demo data never seeds on PostgreSQL
     const again = await seedDemoIfEmpty(t.services);
     expect(again).toBeNull();
     const fresh = await testApp({

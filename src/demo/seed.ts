@@ -20,27 +20,39 @@ export type DemoCredential = {
   password: string;
   role: Role;
   name: string;
-  /** Base32 TOTP secret for users enrolled with an authenticator (roles that read records). */
+  /** Base32 TOTP secret for users enrolled with an authenticator (all who read records but the new starter). */
   totpSecret?: string;
 };
 
-/** Roles whose demo accounts get an authenticator app, so they can step up to read records. */
-const ENROLLED: ReadonlySet<Role> = new Set([
-  'head_of_year',
-  'dsl',
-  'deputy_dsl',
-  'headteacher',
-  'school_admin',
-]);
-
-const STAFF: { role: Role; name: string; local: string }[] = [
-  { role: 'teacher', name: 'Tom Teacher', local: 'teacher' },
-  { role: 'teacher', name: 'Tara Teacher', local: 'teacher2' },
-  { role: 'head_of_year', name: 'Hana Head-of-Year', local: 'hoy' },
-  { role: 'dsl', name: 'Dana Lead (DSL)', local: 'dsl' },
-  { role: 'deputy_dsl', name: 'Dev Deputy (DDSL)', local: 'ddsl' },
-  { role: 'headteacher', name: 'Helen Head', local: 'head' },
-  { role: 'school_admin', name: 'Adam Admin', local: 'admin' },
+/**
+ * The demo's staff. Everyone who may read records has an authenticator app (its key in
+ * demo-credentials.json) except the new starter, who shows enrolment on first sign-in. The
+ * lunchtime supervisor is in "All staff" only: may log a concern, sees no records, and so needs no
+ * second factor.
+ */
+const STAFF: {
+  role: Role;
+  name: string;
+  local: string;
+  totp: boolean;
+  /** The only groups this account keeps, instead of its role's defaults. */
+  onlyGroups?: readonly string[];
+}[] = [
+  { role: 'teacher', name: 'Tom Teacher', local: 'teacher', totp: true },
+  { role: 'teacher', name: 'Tara Teacher', local: 'teacher2', totp: true },
+  { role: 'teacher', name: 'Nia New-Starter', local: 'newstarter', totp: false },
+  {
+    role: 'teacher',
+    name: 'Lee Lunchtime (supervisor)',
+    local: 'lunchtime',
+    totp: false,
+    onlyGroups: ['all_staff'],
+  },
+  { role: 'head_of_year', name: 'Hana Head-of-Year', local: 'hoy', totp: true },
+  { role: 'dsl', name: 'Dana Lead (DSL)', local: 'dsl', totp: true },
+  { role: 'deputy_dsl', name: 'Dev Deputy (DDSL)', local: 'ddsl', totp: true },
+  { role: 'headteacher', name: 'Helen Head', local: 'head', totp: true },
+  { role: 'school_admin', name: 'Adam Admin', local: 'admin', totp: true },
 ];
 
 /** A small deterministic PRNG so the demo school looks the same on every machine. */
@@ -67,9 +79,10 @@ export async function seedDemoIfEmpty(services: Services): Promise<DemoCredentia
   services.log.info(
     `Demo data created (DEMO trust, synthetic pupils). Sign in at ${services.config.publicOrigin} ` +
       `with any account in ${file}, for example ${creds[0]!.email} / ${creds[0]!.password}. ` +
-      'Accounts that read records (DSL, deputy, head, head of year, administrator) have an ' +
-      'authenticator app: its key is the totpSecret in that file (add it to an authenticator ' +
-      'app, or run `oathtool --totp -b <totpSecret>`).',
+      'Accounts that read records have an authenticator app: its key is the totpSecret in that ' +
+      'file (add it to an authenticator app, or run `oathtool --totp -b <totpSecret>`). The new ' +
+      'starter has none and is asked to set one up; the lunchtime supervisor may only log ' +
+      'concerns and needs none.',
   );
   return creds;
 }
@@ -100,9 +113,8 @@ export async function seedDemo(
         'demo-seed',
       );
       ids[st.local] = id;
-      const totpSecret = ENROLLED.has(st.role)
-        ? await enrolTotp(services, schoolId, id)
-        : undefined;
+      if (st.onlyGroups) await keepOnlyGroups(services, schoolId, id, st.onlyGroups);
+      const totpSecret = st.totp ? await enrolTotp(services, schoolId, id) : undefined;
       creds.push({
         school: s.name,
         email,
@@ -116,6 +128,37 @@ export async function seedDemo(
     await seedConcerns(services, schoolId, ids.teacher!, ids.dsl!);
   }
   return creds;
+}
+
+/** Takes a demo account out of its role's other default groups (audited like an admin's change). */
+async function keepOnlyGroups(
+  services: Services,
+  schoolId: string,
+  userId: string,
+  keys: readonly string[],
+): Promise<void> {
+  await asSystem(services, schoolId, 'demo_seed').tx(async (t) => {
+    const member = async () =>
+      (
+        await t.q<{ id: string }>(
+          `SELECT g.id FROM staff_group_members m JOIN staff_groups g ON g.id = m.group_id
+           WHERE m.user_id = $1 ORDER BY g.id`,
+          [userId],
+        )
+      ).map((r) => r.id);
+    const before = await member();
+    await t.q(
+      `DELETE FROM staff_group_members m USING staff_groups g
+       WHERE g.id = m.group_id AND m.user_id = $1 AND NOT (g.key = ANY($2::text[]))`,
+      [userId, [...keys]],
+    );
+    await t.audit({
+      action: 'user.groups_changed',
+      targetType: 'user',
+      targetId: userId,
+      details: { before, after: await member() },
+    });
+  });
 }
 
 /** A confirmed authenticator app for a demo user; the secret is sealed like any other. */

@@ -30,6 +30,8 @@ type Own = {
   actionId: string;
   alertId: string;
   groupId: string;
+  /** A concern this role's user logged themselves (so they may correct it). */
+  concernId: string;
 };
 type Fixture = {
   pupilId: string;
@@ -38,6 +40,10 @@ type Fixture = {
   contactId: string;
   agencyId: string;
   attachmentId: string;
+  /** Restricted, and left as the defaults have it: all staff may add to it (issue 11). */
+  addableRestrictedId: string;
+  /** Restricted, and the school has set "All staff" to "none" for it (issue 11). */
+  closedCategoryId: string;
   own: Record<Role, Own>;
   /** The first-tier users' own alert and action (the rest as `own`). */
   ownFirstTier: Record<Role, Own>;
@@ -411,9 +417,9 @@ const MATRIX: Record<string, MatrixRow> = {
   },
 
   // ——— Pupils, chronology and the MIS (issues 2, 4, 5) ———
-  'GET /api/pupils': {
+  'POST /api/pupils/search': {
     firstTier: 'same',
-    request: () => ({ url: '/api/pupils?q=Zed' }),
+    request: () => ({ url: '/api/pupils/search', payload: { q: 'Zed' } }),
     roles: everyone,
     otherSchool: 'own_data',
   },
@@ -572,6 +578,56 @@ const MATRIX: Record<string, MatrixRow> = {
     roles: everyone,
     otherSchool: 'not_found', // another school's pupil and category are unknown there: refused
   },
+  // Issue 11: the school's group × category "add" / "none" decides who may log or re-file a
+  // concern in a category. "All staff" may add to every category by default, so a restricted
+  // category left so is open to every role; once the school sets "All staff" to "none" for
+  // one, only the groups granted it (the DSL team and the headteacher) may log under it.
+  'POST /api/concerns · into a restricted category all staff may add to': {
+    firstTier: 'same',
+    request: (f) => ({
+      url: '/api/concerns',
+      payload: {
+        pupils: [{ pupilId: f.pupilId, role: 'subject' }],
+        categoryIds: [f.addableRestrictedId],
+        happenedAt: new Date(Date.now() - 60_000).toISOString(),
+        body: 'matrix',
+      },
+    }),
+    roles: everyone,
+    otherSchool: 'not_found',
+  },
+  'POST /api/concerns · into a category the school closed to all staff': {
+    firstTier: 'same', // refused outright: a second factor would not help
+    request: (f) => ({
+      url: '/api/concerns',
+      payload: {
+        pupils: [{ pupilId: f.pupilId, role: 'subject' }],
+        categoryIds: [f.closedCategoryId],
+        happenedAt: new Date(Date.now() - 60_000).toISOString(),
+        body: 'matrix',
+      },
+    }),
+    roles: leads,
+    otherSchool: 'not_found',
+  },
+  'PATCH /api/concerns/:id · its author re-files it into a category they may add to': {
+    firstTier: 'same',
+    request: (f, role) => ({
+      url: `/api/concerns/${f.own[role].concernId}`,
+      payload: { categoryIds: [f.addableRestrictedId], reason: 'matrix re-filing' },
+    }),
+    roles: everyone,
+    otherSchool: 'not_found',
+  },
+  'PATCH /api/concerns/:id · its author re-files it into a category closed to all staff': {
+    firstTier: 'same',
+    request: (f, role) => ({
+      url: `/api/concerns/${f.own[role].concernId}`,
+      payload: { categoryIds: [f.closedCategoryId], reason: 'matrix re-filing' },
+    }),
+    roles: leads,
+    otherSchool: 'not_found',
+  },
   'GET /api/concerns': {
     firstTier: 'same',
     request: () => ({ url: '/api/concerns' }),
@@ -603,7 +659,7 @@ const MATRIX: Record<string, MatrixRow> = {
   'POST /api/concerns/:id/attachments': {
     // Whoever may read the record may attach to it (the DSL adds letters); to others it is not there.
     request: (f) => ({
-      url: `/api/concerns/${f.concernId}/attachments?name=note.txt`,
+      url: `/api/concerns/${f.concernId}/attachments`,
       raw: Buffer.from('A plain note.\n'),
     }),
     roles: only(LEADS, 404),
@@ -811,8 +867,8 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'not_found',
     firstTier: stepUpFor(LEADS),
   },
-  'GET /api/search': {
-    request: () => ({ url: '/api/search?q=matrix' }),
+  'POST /api/search': {
+    request: () => ({ url: '/api/search', payload: { q: 'matrix' } }),
     roles: leads, // class teachers have no search permission by default
     otherSchool: 'own_data',
     firstTier: stepUpFor(LEADS),
@@ -833,6 +889,8 @@ const MATRIX: Record<string, MatrixRow> = {
 
 const API = (url: string) => url === '/healthz' || url.startsWith('/api/');
 const keyOf = (r: { method: string; url: string }) => `${r.method} ${r.url}`;
+/** A row keyed "METHOD /url · case" is a further case of that route's row. */
+const routeOf = (key: string) => key.split(' · ')[0]!;
 const isOk = (status: number) => status >= 200 && status < 300;
 
 let t: TestApp;
@@ -892,6 +950,7 @@ async function send(session: Session | null, method: Method, request: Req | Prom
     url: req.url,
     headers: {
       'content-type': 'application/octet-stream',
+      'x-file-name': 'note.txt', // raw bodies are uploads: the name travels in a header
       ...(session ? { cookie: session.cookie, 'x-csrf-token': session.csrf } : {}),
     },
     payload: req.raw,
@@ -922,7 +981,17 @@ beforeAll(async () => {
   outsider = await makeUser(t.services, b, 'dsl');
   unenrolled = await makeUser(t.services, a, 'teacher', 'Never enrolled');
   const pupil = await makePupil(t.services, a, { firstName: 'Zed' });
-  const category = (await categoryIds(t.services, a)).find((c) => !c.restricted)!;
+  const categories = await categoryIds(t.services, a);
+  const category = categories.find((c) => !c.restricted)!;
+  const [addableRestricted, closedCategory] = categories.filter((c) => c.restricted);
+  // The school closes one restricted category to "All staff" (issue 11).
+  await unsafeAsOwner(t.services.db, (q) =>
+    q.query(
+      `INSERT INTO group_category_access (school_id, group_id, category_id, access)
+       SELECT $1, id, $2, 'none' FROM staff_groups WHERE school_id = $1 AND key = 'all_staff'`,
+      [a, closedCategory!.id],
+    ),
+  );
 
   // A concern written by someone other than the roles under test, so "own record" never
   // applies; it alerts every matrix user, so each has an alert of its own to acknowledge.
@@ -938,9 +1007,10 @@ beforeAll(async () => {
   const concernId = logged.json<{ id: string }>().id;
   const attached = await t.app.inject({
     method: 'POST',
-    url: `/api/concerns/${concernId}/attachments?name=letter.txt`,
+    url: `/api/concerns/${concernId}/attachments`,
     headers: {
       'content-type': 'application/octet-stream',
+      'x-file-name': 'letter.txt',
       cookie: author.cookie,
       'x-csrf-token': author.csrf,
     },
@@ -994,9 +1064,31 @@ beforeAll(async () => {
       capabilities: [],
     });
     const alertId = alerts.find((x) => x.recipient_id === users[role].id)!.id;
-    own[role] = { targetUserId: target.id, caseId, referralId, actionId, alertId, groupId };
+    /** A concern the user logs themselves, in the fixture's ordinary category. */
+    const logOwn = async (s: Session) => {
+      const res = await call(t.app, s, 'POST', '/api/concerns', {
+        pupils: [{ pupilId: pupil.id, role: 'subject' }],
+        categoryIds: [category.id],
+        happenedAt: new Date(Date.now() - 60_000).toISOString(),
+        body: 'own concern for re-filing',
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json<{ id: string }>().id;
+    };
+    // Throwaway sessions: the cached ones are made later, after the sign-out-everywhere row.
+    const concernId = await logOwn(await signIn(t.app, users[role], { elevated: true }));
+    own[role] = {
+      targetUserId: target.id,
+      caseId,
+      referralId,
+      actionId,
+      alertId,
+      groupId,
+      concernId,
+    };
     ownFirstTier[role] = {
       ...own[role],
+      concernId: await logOwn(await signIn(t.app, firstTierUsers[role])),
       actionId: await made('/api/actions', {
         pupilId: pupil.id,
         type: 'note',
@@ -1014,6 +1106,8 @@ beforeAll(async () => {
     contactId: contact!.id,
     agencyId,
     attachmentId: attached.json<{ id: string }>().id,
+    addableRestrictedId: addableRestricted!.id,
+    closedCategoryId: closedCategory!.id,
     own,
     ownFirstTier,
   };
@@ -1036,7 +1130,7 @@ describe('access matrix', () => {
   it('has a row for every registered API route, and no row for a route that is gone', () => {
     const registered = t.routes.filter((r) => API(r.url)).map(keyOf);
     expect(registered.filter((k) => !MATRIX[k])).toEqual([]);
-    expect(Object.keys(MATRIX).filter((k) => !registered.includes(k))).toEqual([]);
+    expect(Object.keys(MATRIX).filter((k) => !registered.includes(routeOf(k)))).toEqual([]);
   });
 
   it('serves the web app without a session, and refuses unknown API routes', async () => {
@@ -1049,7 +1143,7 @@ describe('access matrix', () => {
   for (const [key, row] of Object.entries(MATRIX)) {
     const [method] = key.split(' ') as [Method];
     it(`${key}: signed out, every role, step-up, and another school`, async () => {
-      const route = t.routes.find((r) => keyOf(r) === key);
+      const route = t.routes.find((r) => keyOf(r) === routeOf(key));
       expect(route?.public ?? false).toBe(row.public ?? false);
       const anon = await send(null, method, row.request(fixture, 'dsl'));
       if (row.public === true) {

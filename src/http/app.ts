@@ -9,17 +9,50 @@ import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
 import type { Services } from '../platform/services.ts';
 import { installErrorHandlers } from './error-handler.ts';
+import { installInputGuard, installValidators } from './validation.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { installRequestContext } from './request-context.ts';
+import { sessionCookieName } from '../features/identity/sessions.ts';
 import type { App, Feature } from '../core/feature.ts';
 
-export type RouteInfo = { method: string; url: string; public: boolean };
+export type RouteInfo = {
+  method: string;
+  url: string;
+  public: boolean;
+  /** The request schemas the route declares (the fuzz test drives every route by them). */
+  schema: { body?: unknown; querystring?: unknown; params?: unknown };
+};
 
 const WEB_DIST = path.resolve(import.meta.dirname, '../../dist/web');
+
+/** Where the request log goes when not standard output (a test reading what would be logged). */
+export type LogDestination = { write(line: string): void };
+
+/**
+ * What the request log may say about a request: its id, method and path. Never the query string
+ * (search words, names), headers (cookies, tokens, file names) or body: a log line is kept and
+ * copied far beyond the records' own protection. To change safely: add only fields that can never
+ * carry what a person typed.
+ */
+export const logSerializers = {
+  req: (req: { id?: unknown; method?: string; url?: string }) => ({
+    id: req.id,
+    method: req.method,
+    ...(req.url !== undefined ? { path: pathOnly(req.url) } : {}),
+  }),
+  res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+};
+
+/** A URL's path without its query string or fragment. */
+export function pathOnly(url: string): string {
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : url.slice(0, end);
+}
 
 export async function buildApp(
   services: Services,
   features: readonly Feature[],
+  opts: { logDestination?: LogDestination } = {},
 ): Promise<{ app: App; routes: RouteInfo[] }> {
   const { config } = services;
   const app = Fastify({
@@ -28,16 +61,19 @@ export async function buildApp(
         ? false
         : {
             level: config.logLevel,
-            // Never log cookies, tokens or bodies.
+            // A request is logged as id, method and path only (logSerializers); bodies never.
+            serializers: logSerializers,
+            // Belt and braces, should anything log headers under another name.
             redact: [
               'req.headers.cookie',
               'req.headers["x-csrf-token"]',
+              'req.headers["x-file-name"]',
               'req.headers.authorization',
             ],
+            ...(opts.logDestination ? { stream: opts.logDestination } : {}),
           },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   // JSON only: a text/plain body is what a cross-site form can send.
@@ -48,7 +84,13 @@ export async function buildApp(
     const methods = Array.isArray(r.method) ? r.method : [r.method];
     for (const m of methods) {
       if (m === 'HEAD') continue;
-      routes.push({ method: m, url: r.url, public: r.config?.public === true });
+      const { body, querystring, params } = r.schema ?? {};
+      routes.push({
+        method: m,
+        url: r.url,
+        public: r.config?.public === true,
+        schema: { body, querystring, params },
+      });
     }
   });
 
@@ -63,7 +105,7 @@ export async function buildApp(
       },
       components: {
         securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'lantern_session' },
+          session: { type: 'apiKey', in: 'cookie', name: sessionCookieName(config) },
           csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' },
         },
       },
@@ -71,6 +113,8 @@ export async function buildApp(
   });
   installSecurityHeaders(app, { tls: config.tls });
   installErrorHandlers(app);
+  installValidators(app);
+  installInputGuard(app);
   installRequestContext(app, services);
 
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>

@@ -1,8 +1,10 @@
 // The one place a refusal becomes an HTTP answer. A DomainError's kind maps to its status; a
 // validation failure is a 400 naming the field; any other error is a plain 500 with no detail (the
-// detail goes to the log, never to the client).
+// log gets an allow-list of the error's fields, never its message or bound values; the client,
+// nothing).
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { DomainError, type ErrorKind } from '../core/errors.ts';
+import { DatabaseBusyError } from '../platform/db/engine.ts';
 
 export const STATUS_OF: Record<ErrorKind, number> = {
   invalid: 400,
@@ -43,11 +45,58 @@ function validationMessage(err: FastifyError): string {
   return `The ${where} field "${field || '(root)'}" ${first.message ?? 'is not valid'}.`;
 }
 
+/** The fields of an error that never carry a value: a database error's message, detail, query
+ * and bound parameters (which the embedded engine attaches) can hold what a person typed. */
+const LOGGABLE = [
+  'name',
+  'code',
+  'statusCode',
+  'severity',
+  'routine',
+  'constraint',
+  'table',
+  'column',
+  'schema',
+  'dataType',
+] as const;
+
+/**
+ * What the log may say about an unexpected error: an allow-list of fields, and the stack's frames
+ * without its first line (which repeats the message). To change safely: add only fields whose
+ * values come from code or the database's catalogue, never from input.
+ */
+export function loggableError(err: unknown): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  if (typeof err !== 'object' || err === null) return { name: typeof err };
+  const e = err as Record<string, unknown>;
+  for (const key of LOGGABLE) {
+    const v = e[key];
+    if (typeof v === 'string' || typeof v === 'number') out[key] = v;
+  }
+  if (typeof e.stack === 'string')
+    out.stack = e.stack
+      .split('\n')
+      .filter((line) => /^\s+at /.test(line))
+      .join('\n');
+  return out;
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof DomainError) {
+      if (err.retryAfterSeconds !== undefined) {
+        reply.header('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterSeconds))));
+      }
       return reply
         .status(STATUS_OF[err.kind])
+        .send({ error: { code: err.code, message: err.message } });
+    }
+    // A request-time statement or transaction stopped by the database's timeouts (or no free
+    // connection in time): the transaction rolled back, so nothing was saved; say so and when to retry.
+    if (err instanceof DatabaseBusyError) {
+      return reply
+        .status(503)
+        .header('Retry-After', '5')
         .send({ error: { code: err.code, message: err.message } });
     }
     if (err.validation) {
@@ -85,7 +134,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
         },
       });
     }
-    req.log.error({ err }, 'unhandled error');
+    req.log.error({ error: loggableError(err) }, 'unhandled error');
     return reply
       .status(500)
       .send({ error: { code: 'internal', message: 'Something went wrong. Nothing was saved.' } });

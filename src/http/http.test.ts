@@ -14,7 +14,7 @@ import {
 } from '../test/harness.ts';
 import Fastify from 'fastify';
 import { unsafeAsOwner } from '../platform/db/tenancy.ts';
-import { installErrorHandlers } from './error-handler.ts';
+import { installErrorHandlers, loggableError } from './error-handler.ts';
 
 let t: TestApp;
 let session: Session;
@@ -187,6 +187,94 @@ describe('bad input', () => {
   });
 });
 
+describe('input no handler should see (issue 11)', () => {
+  const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+  const post = (url: string, payload: unknown, s: Session | null = session) =>
+    t.app.inject({
+      method: 'POST',
+      url,
+      headers: s ? { cookie: s.cookie, 'x-csrf-token': s.csrf } : {},
+      payload: payload as object,
+    });
+  const refused = (res: { statusCode: number; body: string }, field: RegExp) => {
+    expect(res.statusCode, res.body).toBe(400);
+    expect((JSON.parse(res.body) as { error: { message: string } }).error.message).toMatch(field);
+  };
+
+  it('refuses a NUL or a lone surrogate in any text, signed in or out, naming the field', async () => {
+    refused(
+      await post('/api/auth/sign-in', { email: 'a\u0000@b.c', password: 'x' }, null),
+      /"email"/,
+    );
+    refused(await post('/api/auth/forgotten-password', { email: 'a@b.c\u0000' }, null), /"email"/);
+    refused(
+      await post('/api/auth/sign-in', { email: 'a@b.c', password: 'x\ud800' }, null),
+      /"password"/,
+    );
+    refused(await post('/api/concerns', { ...valid, body: 'half \udfff' }), /"body"/);
+    refused(await post('/api/concerns', { ...valid, location: 'hall\u0000' }), /"location"/);
+    refused(
+      await post('/api/concerns', { ...valid, pupils: [{ pupilId: 'x', role: 'subject\u0000' }] }),
+      /"pupils\.0\.role"/,
+    );
+    expect(await concernsIn(schoolId)).toBe(0);
+  });
+
+  it('refuses dates outside the years 1900 to 2200', async () => {
+    for (const happenedAt of [
+      '0000-01-01T00:00:00Z',
+      '9999-12-31T23:59:59Z',
+      '1899-12-31T23:00:00Z',
+    ])
+      refused(await post('/api/concerns', { ...valid, happenedAt }), /"happenedAt"/);
+    expect(await concernsIn(schoolId)).toBe(0);
+  });
+
+  it('takes body fields as sent: no number becomes text, no null a number', async () => {
+    refused(await post('/api/concerns', { ...valid, body: 123 }), /"body" must be string/);
+    const mark = { side: 'front', x: null, y: 0.5, type: 'bruise', description: '' };
+    refused(await post('/api/concerns', { ...valid, bodyMap: [mark] }), /"bodyMap\.0\.x"/);
+    expect(await concernsIn(schoolId)).toBe(0);
+  });
+
+  it('refuses a body nested thousands deep with a 400, signed in or out', async () => {
+    for (const s of [session, null]) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: s ? '/api/concerns' : '/api/auth/sign-in',
+        headers: {
+          'content-type': 'application/json',
+          ...(s ? { cookie: s.cookie, 'x-csrf-token': s.csrf } : {}),
+        },
+        payload: nested(5000),
+      });
+      refused(res, /nested too deeply/);
+    }
+  });
+
+  it("logs an unexpected error's kind and place, never its message or bound values", async () => {
+    const marker = `secret-${Math.random().toString(36).slice(2)}`;
+    let raised: unknown;
+    try {
+      await unsafeAsOwner(t.services.db, (q) => q.query('SELECT $1::integer', [marker]));
+    } catch (e) {
+      raised = e;
+    }
+    expect(JSON.stringify(raised, Object.getOwnPropertyNames(raised ?? {}))).toContain(marker);
+    const lines: string[] = [];
+    const app = Fastify({ logger: { level: 'error', stream: { write: (l) => lines.push(l) } } });
+    installErrorHandlers(app);
+    app.get('/boom', () => Promise.reject(raised as Error));
+    expect((await app.inject({ method: 'GET', url: '/boom' })).statusCode).toBe(500);
+    await app.close();
+    const logged = lines.join('');
+    expect(logged).toMatch(/unhandled error/);
+    expect(logged).toContain('22P02');
+    expect(logged).not.toContain(marker);
+    expect(loggableError(raised)).not.toHaveProperty('message');
+  });
+});
+
 describe('headers', () => {
   it('sends the security headers, no-store on authenticated answers, and no HSTS without TLS', async () => {
     const res = await call(t.app, session, 'GET', '/api/auth/session');
@@ -210,7 +298,7 @@ describe('headers', () => {
         payload: { email: u.email, password: u.password },
       });
       expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
-      const cookie = res.cookies.find((c) => c.name === 'lantern_session');
+      const cookie = res.cookies.find((c) => c.name === '__Host-lantern_session');
       expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict' });
     } finally {
       await tls.close();

@@ -9,9 +9,10 @@ import type { Services } from '../platform/services.ts';
 import {
   endSession,
   resolveSession,
-  SESSION_COOKIE,
+  sessionCookieName,
   type SessionUser,
 } from '../features/identity/sessions.ts';
+import { clearSessionCookie } from '../features/identity/issue.ts';
 import { originOf, RequestContext, visitor } from '../core/context.ts';
 import type { Actor } from '../core/access/actor.ts';
 import { DomainError, forbidden, unauthorised } from '../core/errors.ts';
@@ -49,7 +50,7 @@ export function installRequestContext(app: FastifyInstance, services: Services):
   app.addHook('onRequest', async (req, reply) => {
     const isPublic = req.routeOptions.config?.public === true;
     const unmatched = !req.routeOptions.url; // 404s are answered by the not-found handler
-    const token = req.cookies[SESSION_COOKIE];
+    const token = req.cookies[sessionCookieName(services.config)];
     if (token) {
       const found = await resolveSession(services, token, services.clock.now());
       if (found.state === 'active') req.auth = found.user;
@@ -67,7 +68,7 @@ export function installRequestContext(app: FastifyInstance, services: Services):
             });
           });
         }
-        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        clearSessionCookie(reply, services);
       }
     }
     if (!SAFE_METHODS.has(req.method)) {

@@ -41,7 +41,7 @@ export function embeddedDbDir(config: Config): string {
 
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
   return config.databaseUrl
-    ? openDatabase({ engine: 'postgres', url: config.databaseUrl })
+    ? openDatabase({ engine: 'postgres', url: config.databaseUrl, ...config.database })
     : openDatabase({ engine: 'embedded', dir: embeddedDbDir(config) });
 }
 

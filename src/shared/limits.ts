@@ -11,6 +11,8 @@ export const MAX_RATIONALE_LENGTH = 5_000;
 
 /** The largest upload a school may allow; also the HTTP body limit of the vault's upload route. */
 export const VAULT_HARD_LIMIT_BYTES = 50 * 1024 * 1024;
+/** The largest MIS push any school may allow; also the HTTP body limit of `POST /api/mis/push`. */
+export const MIS_PUSH_HARD_LIMIT_BYTES = 100 * 1024 * 1024;
 /**
  * Bounds, [least, most], of each number a school sets (src/core/settings.ts): a stored value out
  * of range reads as the default, and the policies page refuses one.
@@ -27,6 +29,8 @@ export const SETTING_BOUNDS = {
   /** How long a DSL-team alert may wait before it escalates: 5 minutes to 7 days. */
   alertEscalationMinutes: [5, 7 * 24 * 60],
   maxUploadBytes: [1024, VAULT_HARD_LIMIT_BYTES],
+  /** The largest MIS push a school accepts (src/features/mis/push-guard.ts): 1 MB to the hard limit. */
+  maxMisPushBytes: [1024 * 1024, MIS_PUSH_HARD_LIMIT_BYTES],
 } as const;
 
 /** The longest an agency may be expected to take to respond: a year, in hours. */

@@ -16,7 +16,7 @@ import { createUser } from '../features/administration/create-user.ts';
 import { unsafeAsOwner } from '../platform/db/tenancy.ts';
 import type { Role } from '../core/access/actor.ts';
 import { totpCodeAt } from '../features/identity/totp.ts';
-import { hashToken } from '../features/identity/sessions.ts';
+import { hashToken, sessionCookieName } from '../features/identity/sessions.ts';
 
 export const silentLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -168,9 +168,10 @@ function sessionFrom(
   csrf: string,
   old?: Session,
 ): Session {
-  const cookie = res.cookies.find((c) => c.name === 'lantern_session');
+  const name = sessionCookieName({ tls: false }); // test apps run without TLS
+  const cookie = res.cookies.find((c) => c.name === name);
   if (!cookie && !old) throw new Error('no session cookie');
-  return { cookie: cookie ? `lantern_session=${cookie.value}` : old!.cookie, csrf };
+  return { cookie: cookie ? `${name}=${cookie.value}` : old!.cookie, csrf };
 }
 
 /** A code for the user's authenticator now. The replay guard is reset first (test factories only). */
@@ -249,7 +250,7 @@ async function lapseElevation(app: App, session: Session): Promise<void> {
   if (!services) throw new Error('lapseElevation needs an app made by testApp');
   await unsafeAsOwner(services.db, (tx) =>
     tx.query('UPDATE sessions SET elevated_until = NULL WHERE token_hash = $1', [
-      hashToken(session.cookie.slice('lantern_session='.length)),
+      hashToken(session.cookie.slice(session.cookie.indexOf('=') + 1)),
     ]),
   );
 }

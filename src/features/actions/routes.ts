@@ -12,7 +12,7 @@ import {
   ActionView,
   NewAction,
 } from '../../shared/schemas/actions.ts';
-import { completeAction, createAction, listActions } from './service.ts';
+import { auditActionsShown, completeAction, createAction, listActions } from './service.ts';
 
 export function registerActionRoutes(app: App, _services: Services): void {
   app.post(
@@ -51,13 +51,15 @@ export function registerActionRoutes(app: App, _services: Services): void {
       const c = ctx(req);
       requireAbility(c.actor, 'actions.assigned');
       return {
-        items: await c.tx((t) =>
-          listActions(t, {
+        items: await c.tx(async (t) => {
+          const items = await listActions(t, {
             mine: req.query.mine === true,
             limit: 200,
             ...(req.query.pupilId ? { pupilId: req.query.pupilId } : {}),
-          }),
-        ),
+          });
+          await auditActionsShown(t, items, req.query.pupilId);
+          return items;
+        }),
       };
     },
   );

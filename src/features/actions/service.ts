@@ -151,6 +151,24 @@ export async function listActions(
   return presentActions(t, rows);
 }
 
+/**
+ * One audit entry for a list of actions shown (their text is sealed and each names a pupil): the
+ * ids shown, in the list's transaction. Nothing shown, nothing to record.
+ */
+export async function auditActionsShown(
+  t: Tx,
+  shown: readonly { id: string }[],
+  pupilId?: string,
+): Promise<void> {
+  if (shown.length === 0) return;
+  await t.audit({
+    action: 'action.listed',
+    targetType: pupilId ? 'pupil' : 'action',
+    ...(pupilId ? { targetId: pupilId } : {}),
+    details: { actions: shown.map((a) => a.id) },
+  });
+}
+
 export async function completeAction(t: Tx, id: string, outcomeText: string): Promise<ActionView> {
   const vis = actionsVisibleWhere(t, 2);
   const [row] = await t.q<ActionRow>(`${SELECT_ACTIONS} WHERE a.id = $1 AND ${vis.sql}`, [

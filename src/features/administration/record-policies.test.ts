@@ -148,8 +148,9 @@ describe('escalation time and upload limit on the policies API', () => {
     const upload = (bytes: number) =>
       t.app.inject({
         method: 'POST',
-        url: `/api/concerns/${concernId}/attachments?name=notes.txt`,
+        url: `/api/concerns/${concernId}/attachments`,
         headers: {
+          'x-file-name': 'notes.txt',
           cookie: teacher.cookie,
           'x-csrf-token': teacher.csrf,
           'content-type': 'application/octet-stream',

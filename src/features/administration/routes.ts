@@ -40,6 +40,7 @@ import {
   updateGroup,
 } from './groups.ts';
 import { readPolicies, updatePolicies } from './policies.ts';
+import { sendSecurityNotice } from '../identity/security-notice.ts';
 
 const none = responses({ 204: Type.Null() });
 
@@ -136,7 +137,10 @@ export function registerAdminRoutes(app: App, services: Services): void {
       },
     },
     async (req, reply) => {
-      await admin(req).tx((t) => resetSecondFactor(t, req.params.id, req.body.reason));
+      const email = await admin(req).tx((t) =>
+        resetSecondFactor(t, req.params.id, req.body.reason),
+      );
+      await sendSecurityNotice(services, email, 'second_factor');
       return reply.status(204).send(null);
     },
   );

@@ -172,8 +172,9 @@ export async function unlockUser(t: Tx, id: string): Promise<void> {
   await t.audit({ action: 'user.unlocked', targetType: 'user', targetId: id });
 }
 
-export async function resetSecondFactor(t: Tx, id: string, reason: string): Promise<void> {
-  await target(t, id);
+/** Returns the member's address, for the notice sent once the reset has committed. */
+export async function resetSecondFactor(t: Tx, id: string, reason: string): Promise<string> {
+  const member = await target(t, id);
   await removeAllFactors(t, id);
   const ended = await endUserSessions(t.db, id, 'second_factor_reset', t.now);
   await t.audit({
@@ -182,6 +183,7 @@ export async function resetSecondFactor(t: Tx, id: string, reason: string): Prom
     targetId: id,
     details: { reason: reason.trim().slice(0, 500), sessionsEnded: ended.length },
   });
+  return member.email;
 }
 
 export async function setMemberships(t: Tx, id: string, groupIds: string[]): Promise<void> {

@@ -214,10 +214,10 @@ describe('the DSL flow', () => {
       'reopened',
     ]);
 
-    const found = await call(t.app, dsl, 'GET', '/api/search?q=fence');
+    const found = await call(t.app, dsl, 'POST', '/api/search', { q: 'fence' });
     expect(found.statusCode, found.body).toBe(200);
     expect(found.json<{ items: { id: string }[] }>().items.map((i) => i.id)).toContain(concern.id);
-    const none = await call(t.app, dsl, 'GET', '/api/search?q=giraffe');
+    const none = await call(t.app, dsl, 'POST', '/api/search', { q: 'giraffe' });
     expect(none.json<{ items: unknown[] }>().items).toEqual([]);
     const audit = await unsafeAsOwner(t.services.db, (q) =>
       q.query<{ details: Json }>(
@@ -390,8 +390,9 @@ describe('the DSL flow', () => {
     const upload = (bytes: Buffer, name: string) =>
       t.app.inject({
         method: 'POST',
-        url: `/api/concerns/${id}/attachments?name=${encodeURIComponent(name)}`,
+        url: `/api/concerns/${id}/attachments`,
         headers: {
+          'x-file-name': encodeURIComponent(name),
           cookie: teacher.cookie,
           'x-csrf-token': teacher.csrf,
           'content-type': 'application/octet-stream',

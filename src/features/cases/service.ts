@@ -114,6 +114,9 @@ async function addEvent(
 export async function openCase(t: Tx, input: NewCase): Promise<string> {
   const [pupil] = await t.q('SELECT id FROM pupils WHERE id = $1', [input.pupilId]);
   if (!pupil) throw badRequest('That pupil was not found.', 'unknown_pupil');
+  // Every id is looked up through the tenant context before any row points at it: a foreign key
+  // is checked past row-level security, so an unknown id and another school's must read alike.
+  if (input.concernId) await requireConcern(t, input.concernId);
   const ownerId = input.ownerId ?? t.actor.userId;
   await checkOwner(t, ownerId);
   const reviewOn = checkReviewOn(t, input.reviewOn ?? null);
@@ -138,6 +141,13 @@ export async function openCase(t: Tx, input: NewCase): Promise<string> {
   return id;
 }
 
+const unknownConcern = () => badRequest('That concern was not found.', 'unknown_concern');
+
+async function requireConcern(t: Tx, concernId: string): Promise<void> {
+  const [found] = await t.q('SELECT 1 FROM concerns WHERE id = $1', [concernId]);
+  if (!found) throw unknownConcern();
+}
+
 export async function joinCase(t: Tx, caseId: string, concernId: string, event = true) {
   // FOR SHARE: a close or NFA of the case (FOR UPDATE) waits for this, or this for it.
   const [c] = await t.q<{ status: CaseStatus }>(
@@ -151,7 +161,7 @@ export async function joinCase(t: Tx, caseId: string, concernId: string, event =
     concernId,
     caseId,
   ]);
-  if (updated.length === 0) throw badRequest('That concern was not found.', 'unknown_concern');
+  if (updated.length === 0) throw unknownConcern();
   if (event) await addEvent(t, caseId, 'joined', { concernId });
   await t.audit({
     action: 'case.joined',

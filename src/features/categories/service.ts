@@ -14,9 +14,12 @@ import { badRequest, conflict, notFound } from '../../core/errors.ts';
 import { unknownAlertGroups } from '../alerts/recipients.ts';
 import { categoryColourProblem } from '../../shared/colour.ts';
 import type { Category, CategoryPatch, NewCategory } from '../../shared/schemas/categories.ts';
+import type { Permissions } from '../../core/access/permissions.ts';
+import { categoryActions } from './policy.ts';
 
 export type CategoryView = Category;
-type CategoryFields = Omit<Category, 'id'>;
+/** The school's settings for a category (what is audited when they change). */
+type CategoryFields = Omit<Category, 'id' | 'allowed'>;
 
 type Row = {
   id: string;
@@ -32,7 +35,8 @@ type Row = {
 const COLUMNS =
   'id, parent_id, name, colour, guidance, restricted, alert_groups, alert_user_ids, archived_at';
 
-export const presentCategory = (r: Row): CategoryView => ({
+/** A category as the member `perms` belongs to sees it: with what they may do with it. */
+export const presentCategory = (perms: Permissions, r: Row): CategoryView => ({
   id: r.id,
   parentId: r.parent_id,
   name: r.name,
@@ -42,6 +46,11 @@ export const presentCategory = (r: Row): CategoryView => ({
   alertGroups: r.alert_groups,
   alertUserIds: r.alert_user_ids,
   archived: r.archived_at !== null,
+  allowed: categoryActions(perms, {
+    id: r.id,
+    restricted: r.restricted,
+    archived: r.archived_at !== null,
+  }),
 });
 
 export async function listCategories(t: Tx, includeArchived: boolean): Promise<CategoryView[]> {
@@ -49,7 +58,7 @@ export async function listCategories(t: Tx, includeArchived: boolean): Promise<C
     `SELECT ${COLUMNS} FROM categories ${includeArchived ? '' : 'WHERE archived_at IS NULL'}
      ORDER BY sort_order, name`,
   );
-  return rows.map(presentCategory);
+  return rows.map((r) => presentCategory(t.actor.permissions, r));
 }
 
 function checkColour(colour: string): void {
@@ -144,7 +153,8 @@ function changeDetails(before: CategoryFields, after: CategoryFields) {
   return { changed, before: JSON.stringify(pick(before)), after: JSON.stringify(pick(after)) };
 }
 
-const fieldsOf = ({ id: _id, ...fields }: CategoryView): CategoryFields => fields;
+const fieldsOf = ({ id: _id, allowed: _allowed, ...fields }: CategoryView): CategoryFields =>
+  fields;
 
 export async function createCategory(t: Tx, input: NewCategory): Promise<CategoryView> {
   checkColour(input.colour);
@@ -169,8 +179,9 @@ export async function createCategory(t: Tx, input: NewCategory): Promise<Categor
       [...new Set(input.alertUserIds ?? [])],
     ],
   );
-  const view = presentCategory(r!);
-  const { id, ...fields } = view;
+  const view = presentCategory(t.actor.permissions, r!);
+  const { id } = view;
+  const fields = fieldsOf(view);
   await t.audit({
     action: 'category.created',
     targetType: 'category',
@@ -193,7 +204,7 @@ export async function updateCategory(t: Tx, id: string, b: CategoryPatch): Promi
   const name = b.name === undefined ? cur.name : cleanName(b.name);
   if (name.toLowerCase() !== cur.name.toLowerCase() || parentId !== cur.parent_id)
     await checkUniqueName(t, name, parentId, cur.id);
-  const before = fieldsOf(presentCategory(cur));
+  const before = fieldsOf(presentCategory(t.actor.permissions, cur));
   const [r] = await t.q<Row>(
     `UPDATE categories SET name = $2, colour = $3, guidance = $4, restricted = $5, parent_id = $6,
        alert_groups = $7, alert_user_ids = $8, archived_at = $9, updated_at = $10
@@ -211,7 +222,7 @@ export async function updateCategory(t: Tx, id: string, b: CategoryPatch): Promi
       t.now,
     ],
   );
-  const view = presentCategory(r!);
+  const view = presentCategory(t.actor.permissions, r!);
   const details = changeDetails(before, fieldsOf(view));
   if (details.changed.length > 0)
     await t.audit({

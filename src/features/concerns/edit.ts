@@ -9,7 +9,7 @@ import type { ConcernEdit, ConcernVersion } from '../../shared/schemas/concerns.
 import { allowedActions, canRead, pupilAsSeen, type PupilRef } from './policy.ts';
 import { metaOf, readableConcernRow } from './read.ts';
 import { concernTokens, insertLinks } from './service.ts';
-import { checkBodyMap, checkConcern } from './validate.ts';
+import { checkBodyMap, checkConcern, mayFileUnder } from './validate.ts';
 
 export async function editConcern(t: Tx, id: string, edit: ConcernEdit): Promise<void> {
   const row = await readableConcernRow(t, id).catch(() => null);
@@ -36,7 +36,7 @@ export async function editConcern(t: Tx, id: string, edit: ConcernEdit): Promise
   // The record as it would be after the change must pass the same rules as a new one.
   const keptPupils = row.pupils.map((p) => ({ pupilId: p.id, role: p.role }));
   const keptCategories = row.categories.map((k) => k.id);
-  const { concern } = await checkConcern(
+  const { concern, categories } = await checkConcern(
     t,
     {
       pupils: edit.pupils ?? keptPupils,
@@ -52,6 +52,12 @@ export async function editConcern(t: Tx, id: string, edit: ConcernEdit): Promise
   const { happenedAt, text: body } = concern;
   const pupils = edit.pupils ? concern.pupils : null;
   const categoryIds = edit.categoryIds ? concern.categoryIds : null;
+  // Re-filing: each category the record does not already have must be one the author may log
+  // under (a category it keeps is not judged again, so removing one is never refused).
+  if (categoryIds) {
+    const added = categories.filter((c) => !keptCategories.includes(c.id));
+    await mayFileUnder(t, added, 'refile');
+  }
   const marks = edit.bodyMap !== undefined ? checkBodyMap(edit.bodyMap) : old.bodyMap;
   const location = edit.location !== undefined ? edit.location.trim() || null : old.location;
 

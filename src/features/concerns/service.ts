@@ -11,7 +11,7 @@ import { unknownAlertGroups } from '../alerts/recipients.ts';
 import { loadSchoolSettings as recordSettings } from '../../core/settings.ts';
 import { joinCase } from '../cases/service.ts';
 import type { NewConcern } from '../../shared/schemas/concerns.ts';
-import { checkBodyMap, checkConcern, checkStaff } from './validate.ts';
+import { checkBodyMap, checkConcern, checkStaff, mayFileUnder } from './validate.ts';
 
 export { getConcern, listConcerns } from './read.ts';
 
@@ -30,6 +30,7 @@ export async function createConcern(
     categoryIds: input.categoryIds,
   });
   const { happenedAt, text: body, pupils } = concern;
+  await mayFileUnder(t, cats, 'log');
   const marks = checkBodyMap(input.bodyMap);
   const alertUserIds = input.alertUserIds ?? [];
   await checkStaff(t, alertUserIds, 'A member of staff to alert');

@@ -3,14 +3,18 @@
 // the rules need from the school's data — which pupils and categories exist here (another
 // school's ids are unknown under row-level security) — and turns the rules' answer into a 400.
 // A correction is checked as the whole record would be after it, by the same rules.
+// mayFileUnder then asks whether the member may log under each category (403 naming it).
 import type { Tx } from '../../core/context.ts';
-import { badRequest } from '../../core/errors.ts';
+import { loadPermissions } from '../../core/access/load.ts';
+import { badRequest, DomainError } from '../../core/errors.ts';
+import { canFileUnder } from '../categories/policy.ts';
 import { parseBodyMap, type BodyMapMark } from '../../shared/body-map.ts';
 import type { FieldError } from '../../shared/result.ts';
 import { validateConcernInput, type ConcernInput, type ValidConcern } from './rules.ts';
 
 export type CategoryRow = {
   id: string;
+  name: string;
   restricted: boolean;
   alert_groups: string[];
   alert_user_ids: string[];
@@ -42,7 +46,7 @@ export async function checkConcern(
     [pupilIds],
   );
   const categories = await t.q<CategoryRow>(
-    `SELECT id, restricted, alert_groups, alert_user_ids FROM categories
+    `SELECT id, name, restricted, alert_groups, alert_user_ids FROM categories
      WHERE id = ANY($1::uuid[]) AND (archived_at IS NULL OR id = ANY($2::uuid[]))`,
     [[...new Set(input.categoryIds)], [...(kept.categoryIds ?? [])]],
   );
@@ -53,6 +57,31 @@ export async function checkConcern(
   });
   if (!result.ok) refuse(result.errors);
   return { concern: result.value, categories };
+}
+
+/**
+ * Refuses (403, naming the category) a category the member's groups do not let them log under:
+ * the school's group × category "add"/"view" against "none" (features/categories/policy.ts, the
+ * same rule that marks the categories the form offers). Protects the school's choice of who may
+ * file what: a group set to "none" for a category cannot log a concern in it or re-file one into
+ * it. The member's grants are read again here, inside the transaction that writes, so a grant
+ * withdrawn since the request began applies. Call it before anything is written.
+ */
+export async function mayFileUnder(
+  t: Tx,
+  categories: readonly CategoryRow[],
+  what: 'log' | 'refile',
+): Promise<void> {
+  if (categories.length === 0) return;
+  const perms = await loadPermissions(t.db, t.actor.userId);
+  const refused = categories.find((c) => !canFileUnder(perms, c));
+  if (refused === undefined) return;
+  const doing = what === 'log' ? 'log a concern under' : 'file this concern under';
+  throw new DomainError(
+    'forbidden',
+    'category_not_allowed',
+    `You may not ${doing} "${refused.name}": the school has not given your groups that category. Choose another, or tell the DSL in person.`,
+  );
 }
 
 export function checkBodyMap(marks: unknown[] | undefined): BodyMapMark[] {

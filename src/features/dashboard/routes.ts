@@ -2,9 +2,12 @@
 // records I may see. Each part comes from its own feature's list, with that feature's rules. With a
 // password alone (issue 3) the actions are only counted — no pupil names, no text — and the UI
 // offers the step-up; whether that is so is asked of src/core/access/step-up.ts (abilityTier).
+// It shows sealed text and pupils' names, so each view is audited (issue 11) as ONE entry naming
+// by id everything shown, in the same transaction: the recent concerns' own list entry is folded
+// into it (batchedConcernList) rather than written beside it.
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
-import { ctx } from '../../core/context.ts';
+import { ctx, type Tx } from '../../core/context.ts';
 import { responses } from '../../shared/schemas/common.ts';
 import { Dashboard } from '../../shared/schemas/dashboard.ts';
 import { can } from '../../core/access/actor.ts';
@@ -14,6 +17,22 @@ import { countMyOpenActions, listActions } from '../actions/service.ts';
 import { listOpenCases } from '../cases/service.ts';
 import { listReferrals } from '../referrals/service.ts';
 import { listConcerns } from '../concerns/service.ts';
+
+/**
+ * The transaction handed to a feature's list whose own 'concern.listed' entry the dashboard's
+ * entry replaces: that one event is held back (its ids kept), every other event passes through.
+ */
+function batchedConcernList(t: Tx): { tx: Tx; concerns: string[] } {
+  const concerns: string[] = [];
+  const tx: Tx = {
+    ...t,
+    audit: async (event) => {
+      if (event.action === 'concern.listed') concerns.push(...event.details.concerns);
+      else await t.audit(event);
+    },
+  };
+  return { tx, concerns };
+}
 
 export function registerDashboardRoutes(app: App, _services: Services): void {
   app.get(
@@ -36,8 +55,24 @@ export function registerDashboardRoutes(app: App, _services: Services): void {
               )
             : [];
         const cases = manager ? await listOpenCases(t, 50) : [];
+        const alerts = await myAlerts(t, false, 50);
+        const overdueReferrals = manager
+          ? await listReferrals(t, { overdueOnly: true, limit: 50 })
+          : [];
+        const batch = batchedConcernList(t);
+        const recent = await listConcerns(batch.tx, { mine: false, limit: 10 });
+        await t.audit({
+          action: 'dashboard.viewed',
+          details: {
+            alerts: alerts.map((a) => a.id),
+            actions: actions.map((a) => a.id),
+            cases: cases.map((c) => c.id),
+            referrals: overdueReferrals.map((r) => r.id),
+            concerns: batch.concerns,
+          },
+        });
         return {
-          alerts: await myAlerts(t, false, 50),
+          alerts,
           actions,
           // Counted, not the list's length: the list stops at 100.
           actionsWaiting: actionsTier === 'never' ? 0 : await countMyOpenActions(t),
@@ -49,8 +84,8 @@ export function registerDashboardRoutes(app: App, _services: Services): void {
             reviewDue: c.review_due,
             openedAt: c.opened_at.toISOString(),
           })),
-          overdueReferrals: manager ? await listReferrals(t, { overdueOnly: true, limit: 50 }) : [],
-          recent: await listConcerns(t, { mine: false, limit: 10 }),
+          overdueReferrals,
+          recent,
         };
       }),
   );

@@ -12,8 +12,10 @@ import {
   SetPasswordWithLink,
 } from '../../shared/schemas/identity.ts';
 import { changeOwnPassword, setPasswordWithLink } from './passwords.ts';
-import { SESSION_COOKIE, sessionOf } from './sessions.ts';
+import { sessionOf } from './sessions.ts';
+import { clearSessionCookie } from './issue.ts';
 import { requestPasswordReset } from './invitations.ts';
+import { sendSecurityNotice } from './security-notice.ts';
 
 export function registerAccountRoutes(app: App, services: Services): void {
   app.post(
@@ -46,7 +48,9 @@ export function registerAccountRoutes(app: App, services: Services): void {
     },
     async (req, reply) => {
       const door = visitor(services, originOf(req));
-      await setPasswordWithLink(door, req.body.token, req.body.password);
+      const set = await setPasswordWithLink(door, req.body.token, req.body.password);
+      // A reset tells the holder; an invitation's first password changes nothing they had.
+      if (set.reset) await sendSecurityNotice(services, set.email, 'password');
       return reply.status(204).send(null);
     },
   );
@@ -62,8 +66,10 @@ export function registerAccountRoutes(app: App, services: Services): void {
       },
     },
     async (req, reply) => {
-      await changeOwnPassword(ctx(req), sessionOf(req).email, req.body);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      const { email } = sessionOf(req);
+      await changeOwnPassword(ctx(req), email, req.body);
+      clearSessionCookie(reply, services);
+      await sendSecurityNotice(services, email, 'password');
       return reply.status(204).send(null);
     },
   );

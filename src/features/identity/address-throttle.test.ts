@@ -65,9 +65,14 @@ describe('the per-address limit', () => {
       code: 'too_many_attempts',
       message: 'Too many attempts. Wait 2 seconds and try again.',
     });
+    expect(refused.headers['retry-after']).toBe('2');
     // An unknown email from there gets exactly the same answer.
     const stranger = await attempt(HERE, 'nobody-here@test.lantern.invalid', 'nope-Nope-1!');
-    expect([stranger.statusCode, stranger.body]).toEqual([refused.statusCode, refused.body]);
+    expect([stranger.statusCode, stranger.body, stranger.headers['retry-after']]).toEqual([
+      refused.statusCode,
+      refused.body,
+      '2',
+    ]);
     expect(
       (await auditRows(t, schoolId))
         .filter((r) => r.action === 'auth.sign_in_refused' && r.target_id === untouched.id)

@@ -92,7 +92,9 @@ export async function verifyAndElevate(
     return state;
   });
   if (!throttled.ok) {
-    throw new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(throttled));
+    throw new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(throttled), {
+      retryAfterSeconds: throttled.retryAfterSeconds,
+    });
   }
   const out = await c.tx(async (t) => {
     const result = await check(t);

@@ -11,8 +11,9 @@ import { SecurityKeyList } from '../../shared/schemas/identity.ts';
 import { removeAuthenticatorApp, removeSecurityKey } from './factor-removal.ts';
 import { listSecurityKeys } from './security-keys.ts';
 import { sessionOf } from './sessions.ts';
+import { sendSecurityNotice } from './security-notice.ts';
 
-export function registerFactorRemovalRoutes(app: App, _services: Services): void {
+export function registerFactorRemovalRoutes(app: App, services: Services): void {
   app.get(
     '/api/auth/security-keys',
     {
@@ -39,6 +40,7 @@ export function registerFactorRemovalRoutes(app: App, _services: Services): void
       const c = ctx(req);
       requireElevated(c.actor);
       await c.tx((t) => removeSecurityKey(t, sessionOf(req), req.params.id));
+      await sendSecurityNotice(services, sessionOf(req).email, 'second_factor');
       return reply.status(204).send(null);
     },
   );
@@ -56,6 +58,7 @@ export function registerFactorRemovalRoutes(app: App, _services: Services): void
       const c = ctx(req);
       requireElevated(c.actor);
       await c.tx((t) => removeAuthenticatorApp(t, sessionOf(req)));
+      await sendSecurityNotice(services, sessionOf(req).email, 'second_factor');
       return reply.status(204).send(null);
     },
   );

@@ -81,7 +81,9 @@ export async function requestPasswordReset(
     return s;
   });
   if (!throttled.ok) {
-    throw new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(throttled));
+    throw new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(throttled), {
+      retryAfterSeconds: throttled.retryAfterSeconds,
+    });
   }
   await sendResetLink(services, door, email);
 }

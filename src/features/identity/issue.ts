@@ -6,18 +6,27 @@ import type { SchoolTx, VisitorTx } from '../../core/context.ts';
 import { abilitiesWhenElevated, abilitiesOf } from '../../core/access/actor.ts';
 import { secondFactorRequired } from '../../core/access/step-up.ts';
 import type { SessionInfo } from '../../shared/schemas/identity.ts';
-import { createSession, resolveSession, SESSION_COOKIE, type SessionUser } from './sessions.ts';
+import { createSession, resolveSession, sessionCookieName, type SessionUser } from './sessions.ts';
 import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS, deviceToken, noteDevice } from './devices.ts';
 import { newDeviceEmail } from '../../platform/mail/mailer.ts';
 import { factorSummary, type FactorSummary } from './second-factor.ts';
 
-export function cookieOptions(services: Services) {
+/** Path=/ and no Domain (what `__Host-` requires); Secure over TLS. */
+export function cookieOptions(services: Pick<Services, 'config'>) {
   return {
     path: '/',
     httpOnly: true,
     sameSite: 'strict' as const,
     secure: services.config.tls,
   };
+}
+
+/**
+ * Tells the browser to drop the session cookie, with the attributes it was set with (a browser
+ * ignores a `__Host-` cookie's removal that lacks Secure or Path=/).
+ */
+export function clearSessionCookie(reply: FastifyReply, services: Pick<Services, 'config'>): void {
+  reply.clearCookie(sessionCookieName(services.config), cookieOptions(services));
 }
 
 export { secondFactorRequired } from '../../core/access/step-up.ts';
@@ -43,6 +52,7 @@ export function sessionInfo(u: SessionUser, factors: FactorSummary): SessionInfo
     idleWarningAt: new Date(
       u.idleExpiresAt.getTime() - u.idleWarningMinutes * 60_000,
     ).toISOString(),
+    sourceUrl: u.sourceUrl,
   };
 }
 
@@ -111,7 +121,7 @@ export async function afterIssue(
   email: string,
   now: Date,
 ): Promise<SessionUser> {
-  reply.setCookie(SESSION_COOKIE, issued.token, cookieOptions(services));
+  reply.setCookie(sessionCookieName(services.config), issued.token, cookieOptions(services));
   reply.setCookie(DEVICE_COOKIE, issued.device, {
     ...cookieOptions(services),
     maxAge: DEVICE_COOKIE_DAYS * 86_400,

@@ -16,6 +16,9 @@ import { accountKey, checkThrottle, recordFailure, throttleMessage } from './thr
 
 const LINK_REFUSED = 'This link has expired or has already been used. Ask for a new one.';
 
+type LinkOutcome =
+  { refused: 'expired' | 'used' | 'disabled' } | { refused: null; email: string; reset: boolean };
+
 export async function setPassword(
   tx: Queryable,
   p: {
@@ -59,18 +62,19 @@ export async function setPassword(
  * Sets a password with an emailed single-use link (an invitation or a reset). The link is spent
  * and the change audited as the account's holder; an invitation's first password activates the
  * account; a lock from failed sign-ins is lifted. A refused link (unknown, spent, expired, or a
- * disabled account) is audited and answered the same way whatever the reason.
+ * disabled account) is audited and answered the same way whatever the reason. Answers the
+ * holder's email and whether this replaced a password they had (a reset, not an invitation).
  */
 export async function setPasswordWithLink(
   door: VisitorContext,
   token: string,
   password: string,
-): Promise<void> {
+): Promise<{ email: string; reset: boolean }> {
   const link = await findLink(door, token);
   if (!link) throw badRequest(LINK_REFUSED, 'link_refused');
-  const refused = await door.inSchool(link.schoolId, async (t) => {
+  const outcome = await door.inSchool(link.schoolId, async (t): Promise<LinkOutcome> => {
     const problem = await spendLink(t.db, link.linkId, t.now);
-    if (problem) return problem;
+    if (problem) return { refused: problem };
     const [user] = await t.q<{
       id: string;
       email: string;
@@ -78,7 +82,7 @@ export async function setPasswordWithLink(
       disabled_at: Date | null;
       activated_at: Date | null;
     }>('SELECT id, email, name, disabled_at, activated_at FROM users WHERE id = $1', [link.userId]);
-    if (!user || user.disabled_at) return 'disabled' as const;
+    if (!user || user.disabled_at) return { refused: 'disabled' };
     const settings = await loadSchoolSettings(t.db, link.schoolId);
     await setPassword(t.db, {
       schoolId: link.schoolId,
@@ -105,9 +109,10 @@ export async function setPasswordWithLink(
       'UPDATE sign_in_throttle SET locked_until = NULL, next_allowed_at = $2 WHERE key_hash = $1',
       [accountKey(user.email), t.now],
     );
-    return null;
+    return { refused: null, email: user.email, reset: user.activated_at !== null };
   });
-  if (refused) {
+  if (outcome.refused !== null) {
+    const refused = outcome.refused;
     await door.inSchool(link.schoolId, (t) =>
       t.audit({
         action: 'auth.link_refused',
@@ -118,6 +123,7 @@ export async function setPasswordWithLink(
     );
     throw badRequest(LINK_REFUSED, 'link_refused');
   }
+  return { email: outcome.email, reset: outcome.reset };
 }
 
 /**
@@ -133,7 +139,9 @@ export async function changeOwnPassword(
   const key = accountKey(email);
   const throttled = await c.tx((t) => checkThrottle(t.db, [key], t.now));
   if (!throttled.ok) {
-    throw new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(throttled));
+    throw new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(throttled), {
+      retryAfterSeconds: throttled.retryAfterSeconds,
+    });
   }
   const changed = await c.tx(async (t) => {
     const [user] = await t.q<{

@@ -12,10 +12,18 @@ import {
   SignedIn,
   SignIn,
 } from '../../shared/schemas/identity.ts';
-import { SESSION_COOKIE, sessionOf } from './sessions.ts';
-import { afterIssue, presentSession } from './issue.ts';
+import { sessionOf } from './sessions.ts';
+import { afterIssue, clearSessionCookie, presentSession } from './issue.ts';
 import { listMySessions, signOut, signOutEverywhere } from './my-sessions.ts';
 import { signInWithPassword } from './sign-in.ts';
+
+/**
+ * Sent when this browser signs out: it drops whatever it kept of the session (cached pages and
+ * storage), so the next person at a shared computer finds nothing. The session cookie is cleared
+ * by its own Set-Cookie; "cookies" is left out because it would also drop the known-device cookie,
+ * making every sign-in after a sign-out a "new device" email, and notices sent daily go unread.
+ */
+export const CLEAR_SITE_DATA = '"cache", "storage"';
 
 export function registerAuthRoutes(app: App, services: Services): void {
   app.post(
@@ -59,7 +67,8 @@ export function registerAuthRoutes(app: App, services: Services): void {
     },
     async (req, reply) => {
       await ctx(req).tx((t) => signOut(t, sessionOf(req).sessionId));
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      clearSessionCookie(reply, services);
+      reply.header('Clear-Site-Data', CLEAR_SITE_DATA);
       return reply.status(204).send(null);
     },
   );
@@ -76,7 +85,8 @@ export function registerAuthRoutes(app: App, services: Services): void {
     },
     async (req, reply) => {
       const ended = await ctx(req).tx(signOutEverywhere);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      clearSessionCookie(reply, services);
+      reply.header('Clear-Site-Data', CLEAR_SITE_DATA);
       return { ended };
     },
   );

@@ -16,7 +16,15 @@ import { loadPermissions } from '../../core/access/load.ts';
 import { secondFactorRequired } from '../../core/access/step-up.ts';
 import { unauthorised } from '../../core/errors.ts';
 
-export const SESSION_COOKIE = 'lantern_session';
+/**
+ * The session cookie's name. Over TLS it carries the `__Host-` prefix, so a browser accepts it
+ * only with Secure, Path=/ and no Domain: no sibling host or plain-http page can set or shadow
+ * it. Without TLS the plain name (browsers refuse `__Host-` without Secure). Everything that sets,
+ * reads or clears the cookie asks here, so the name can never differ between them.
+ */
+export function sessionCookieName(config: { tls: boolean }): string {
+  return config.tls ? '__Host-lantern_session' : 'lantern_session';
+}
 /** How long a password-only session waits for its second factor. */
 export const PENDING_MINUTES = 10;
 
@@ -45,6 +53,8 @@ export type SessionUser = {
   idleWarningMinutes: number;
   permissions: Permissions;
   settings: SchoolSettings;
+  /** Where this running version's source can be had (config: LANTERN_SOURCE_URL). */
+  sourceUrl: string;
 };
 
 /** The signed-in session of this request (identity routes need more than the actor). */
@@ -130,7 +140,7 @@ export type SessionLookup =
  * one exact token-hash lookup across schools, then the session's own school. Audits nothing.
  */
 export async function resolveSession(
-  services: Pick<Services, 'db' | 'keys' | 'clock'>,
+  services: Pick<Services, 'db' | 'keys' | 'clock' | 'config'>,
   token: string,
   now: Date,
 ): Promise<SessionLookup> {
@@ -209,6 +219,7 @@ export async function resolveSession(
         idleWarningMinutes: settings.idleWarningMinutes,
         permissions,
         settings,
+        sourceUrl: services.config.sourceUrl,
       },
     } as const;
   });

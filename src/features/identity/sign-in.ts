@@ -75,7 +75,9 @@ export async function signInWithPassword(
         auditRefusedAttempt(t, { userId: known.user_id, state: throttled, step: 'password' }),
       );
     }
-    throw new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(throttled));
+    throw new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(throttled), {
+      retryAfterSeconds: throttled.retryAfterSeconds,
+    });
   }
   const [login] = await door.inPlatform((q) =>
     q.query<{

@@ -17,6 +17,7 @@ import { enrolTotp, noteFactorAdded, replaceRecoveryCodes } from './second-facto
 import { recoveryCodeCheck, totpCheck, verifyAndElevate } from './elevate.ts';
 import { presentSession } from './issue.ts';
 import { sessionOf } from './sessions.ts';
+import { sendSecurityNotice } from './security-notice.ts';
 
 export function registerTotpRoutes(app: App, services: Services): void {
   /** Reachable by a session still waiting for its second factor. */
@@ -55,6 +56,7 @@ export function registerTotpRoutes(app: App, services: Services): void {
         if (r.ok) codes = await noteFactorAdded(t, 'totp');
         return r;
       });
+      await sendSecurityNotice(services, user.email, 'second_factor');
       const session = await ctx(req).tx((t) => presentSession(t, user));
       return { session, recoveryCodes: codes };
     },

@@ -20,6 +20,7 @@ import {
 import { verifyAndElevate } from './elevate.ts';
 import { afterIssue, presentSession } from './issue.ts';
 import { sessionOf } from './sessions.ts';
+import { sendSecurityNotice } from './security-notice.ts';
 
 export function registerWebAuthnRoutes(app: App, services: Services): void {
   const rp = relyingParty(services);
@@ -56,6 +57,7 @@ export function registerWebAuthnRoutes(app: App, services: Services): void {
     async (req, reply) => {
       const c = ctx(req);
       const out = await registerSecurityKey(c, req, rp, sessionOf(req), req.body);
+      await sendSecurityNotice(services, sessionOf(req).email, 'second_factor');
       const user = out.issued
         ? await afterIssue(services, reply, out.issued, sessionOf(req).email, services.clock.now())
         : null;

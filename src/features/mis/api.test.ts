@@ -51,7 +51,9 @@ function push(key: string | null, body: unknown) {
 }
 
 beforeAll(async () => {
-  t = await testApp();
+  // Development: the pull connector below talks to a local server on loopback, which is refused
+  // anywhere else (connector.test.ts).
+  t = await testApp({ config: { env: 'development' } });
 });
 afterAll(async () => t.close());
 

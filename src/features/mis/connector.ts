@@ -1,7 +1,8 @@
 // The Wonde-style pull connector's settings: base URL, token (sealed with the school's data key,
-// never returned), schedule (nightly at the school's hour by default, hourly, or off), last run.
+// never returned, and sent only to the address it was given with), schedule (nightly at the school's hour by default, hourly, or off), last run.
 import type { Tx } from '../../core/context.ts';
 import { badRequest } from '../../core/errors.ts';
+import { refusedAddress } from './destination.ts';
 import type { ConnectorBody, ConnectorView } from '../../shared/schemas/mis.ts';
 
 type Row = {
@@ -47,18 +48,35 @@ export async function getConnector(t: Tx): Promise<ConnectorView | null> {
   return row ? view(row) : null;
 }
 
-export async function saveConnector(t: Tx, body: ConnectorBody): Promise<ConnectorView> {
+/**
+ * Saves the connector. The token is sealed and never returned; it goes only to the address it was
+ * given with: a changed address needs its own token (the saved one is never sent to a new host).
+ * Outside development the address must be public https (destination.ts).
+ */
+export async function saveConnector(
+  t: Tx,
+  body: ConnectorBody,
+  opts: { allowPrivate: boolean },
+): Promise<ConnectorView> {
   let url: URL;
   try {
     url = new URL(body.baseUrl);
   } catch {
     throw badRequest('The base URL is not a valid URL.');
   }
-  if (url.protocol !== 'https:' && url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') {
-    throw badRequest('The base URL must use https.');
-  }
-  const [existing] = await t.q<{ token: Buffer }>('SELECT token FROM mis_connectors');
+  const refused = refusedAddress(url, opts.allowPrivate);
+  if (refused) throw badRequest(refused);
+  const baseUrl = url.toString().replace(/\/$/, '');
+  const [existing] = await t.q<{ base_url: string; token: Buffer }>(
+    'SELECT base_url, token FROM mis_connectors',
+  );
   if (!existing && !body.token) throw badRequest('A token is needed the first time.');
+  if (existing && existing.base_url !== baseUrl && !body.token) {
+    throw badRequest(
+      'The API address has changed, so enter the token for the new address too: the saved ' +
+        'token is never sent to a different address.',
+    );
+  }
   const sealer = await t.sealer();
   const token = body.token
     ? sealer.seal('mis_connectors.token', t.actor.schoolId, body.token)
@@ -74,7 +92,7 @@ export async function saveConnector(t: Tx, body: ConnectorBody): Promise<Connect
      RETURNING ${COLS}`,
     [
       t.actor.schoolId,
-      url.toString().replace(/\/$/, ''),
+      baseUrl,
       token,
       schedule,
       runHour,

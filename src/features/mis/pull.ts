@@ -1,8 +1,12 @@
 // The Wonde-style pull connector: pages through each endpoint with the school's token, following
 // `meta.pagination.next`, writing each page to a private temporary file as it arrives (memory
 // holds one page), then applies the folder through the one sync engine. The token is sent only
-// to the configured origin: a `next` link elsewhere is refused.
+// to the configured origin: a `next` link elsewhere is refused, a redirect is an error (never
+// followed, so the token cannot be carried elsewhere), and outside development every connection
+// must reach a public https address (destination.ts checks the resolved address as it connects).
 import { createWriteStream } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +14,7 @@ import { join } from 'node:path';
 import type { SystemContext } from '../../core/context.ts';
 import { readMisFolder } from './formats/index.ts';
 import { runSync, type SyncResult } from './sync.ts';
+import { PRIVATE_REFUSED, publicOnlyLookup, refusedAddress } from './destination.ts';
 
 const ENDPOINTS = [
   'groups',
@@ -21,14 +26,67 @@ const ENDPOINTS = [
   'deletions',
 ];
 const MAX_PAGES = 100_000;
+const PAGE_TIMEOUT_MS = 120_000;
 
 export class PullError extends Error {}
+
+export type PullOptions = { allowPrivate: boolean };
+
+type Page = { status: number; location: string | undefined; text: string };
+
+/** One GET with the token: no redirects followed, and a public address unless allowed. */
+function getPage(address: string, token: string, opts: PullOptions): Promise<Page> {
+  const url = new URL(address);
+  const refused = refusedAddress(url, opts.allowPrivate);
+  if (refused) return Promise.reject(new PullError(refused));
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<Page>((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: 'GET',
+        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+        timeout: PAGE_TIMEOUT_MS,
+        ...(opts.allowPrivate
+          ? {}
+          : { lookup: publicOnlyLookup((host) => new PullError(`${host}: ${PRIVATE_REFUSED}`)) }),
+      },
+      (res: IncomingMessage) => {
+        const status = res.statusCode ?? 0;
+        const location = res.headers.location;
+        if (status >= 300 && status < 400) {
+          res.resume();
+          resolve({ status, location, text: '' });
+          return;
+        }
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status, location, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new PullError('the API did not answer in time')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function whereTo(location: string | undefined, from: string): string {
+  try {
+    return location ? ` to ${new URL(location, from).host}` : '';
+  } catch {
+    return '';
+  }
+}
 
 async function fetchEndpoint(
   base: string,
   endpoint: string,
   token: string,
   file: string,
+  opts: PullOptions,
 ): Promise<void> {
   const origin = new URL(base).origin;
   const out = createWriteStream(file, { mode: 0o600 });
@@ -42,12 +100,17 @@ async function fetchEndpoint(
       if (page >= MAX_PAGES) throw new PullError(`${endpoint}: more than ${MAX_PAGES} pages`);
       if (new URL(next).origin !== origin)
         throw new PullError(`${endpoint}: a next page on another host was refused`);
-      const res = await fetch(next, {
-        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
-      });
+      const res = await getPage(next, token, opts);
+      if (res.status >= 300 && res.status < 400)
+        throw new PullError(
+          `${endpoint}: the API answered with a redirect (${res.status})${whereTo(res.location, next)}; ` +
+            'Lantern does not follow redirects, so the token goes only to the saved address. ' +
+            'Set the connector to the address the MIS gives.',
+        );
       if (res.status === 404 && page === 0) break;
-      if (!res.ok) throw new PullError(`${endpoint}: the API answered ${res.status}`);
-      const text = await res.text();
+      if (res.status < 200 || res.status >= 300)
+        throw new PullError(`${endpoint}: the API answered ${res.status}`);
+      const text = res.text;
       let body: { meta?: { pagination?: { next?: unknown } } };
       try {
         body = JSON.parse(text) as typeof body;
@@ -69,6 +132,7 @@ async function fetchEndpoint(
 export async function pullAndSync(
   door: SystemContext,
   conn: { baseUrl: string; token: string },
+  opts: PullOptions,
 ): Promise<SyncResult> {
   const dir = await mkdtemp(join(tmpdir(), 'lantern-pull-'));
   try {
@@ -76,7 +140,7 @@ export async function pullAndSync(
     let failure: Error | null = null;
     try {
       for (const e of ENDPOINTS)
-        await fetchEndpoint(conn.baseUrl, e, conn.token, join(dir, `${e}.json`));
+        await fetchEndpoint(conn.baseUrl, e, conn.token, join(dir, `${e}.json`), opts);
     } catch (err) {
       failure = err instanceof Error ? err : new PullError('the pull failed');
     }

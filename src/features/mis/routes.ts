@@ -3,7 +3,7 @@
 import { Type } from 'typebox';
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
-import { asSystem, ctx, originOf, visitor } from '../../core/context.ts';
+import { asSystem, ctx, originOf } from '../../core/context.ts';
 import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
 import {
   ApiKeyList,
@@ -16,42 +16,51 @@ import {
   SavedConnector,
   SyncSummary,
 } from '../../shared/schemas/mis.ts';
-import { DomainError, notFound, unauthorised } from '../../core/errors.ts';
+import { DomainError, notFound } from '../../core/errors.ts';
 import { requireAbility } from '../../core/access/step-up.ts';
-import { createApiKey, listApiKeys, resolveApiKey, revokeApiKey } from './api-keys.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
+import { pushGuard } from './push-guard.ts';
+import { MIS_PUSH_HARD_LIMIT_BYTES } from '../../shared/limits.ts';
 import { applyPush } from './push.ts';
 import { SyncRejected } from './sync.ts';
 import { MisFormatError } from './snapshot.ts';
 import { getConnector, saveConnector } from './connector.ts';
 import { listRuns } from './runs.ts';
 
-const PUSH_LIMIT = 100 * 1024 * 1024;
-
-function bearer(header: string | undefined): string {
-  const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  if (!m?.[1])
-    throw unauthorised('Send the school’s MIS API key as "Authorization: Bearer <key>".');
-  return m[1];
-}
-
 export function registerMisRoutes(app: App, services: Services): void {
+  // The key, the rate limits and the school's size limit are checked before the body is read
+  // (push-guard.ts); the handler runs only for a live key and a body within the limit.
+  const guard = pushGuard(services);
+  const allowPrivate = services.config.env === 'development';
   app.post(
     '/api/mis/push',
     {
       config: { public: true },
-      bodyLimit: PUSH_LIMIT,
+      bodyLimit: MIS_PUSH_HARD_LIMIT_BYTES,
+      onRequest: guard.onRequest,
+      preParsing: guard.preParsing,
+      errorHandler: guard.errorHandler,
       schema: {
         tags: ['mis'],
         summary:
           'Push a full snapshot or a delta (Wonde- or Xporter-style JSON) with the school API key',
+        description:
+          'Authorization: Bearer <key> is checked before the body is read. A body over the ' +
+          'school’s MIS push limit (50 MB unless the school sets another) is refused with 413; ' +
+          'pushes are rate-limited per key and per address (429 with Retry-After).',
         body: PushBody,
-        response: { 200: SyncSummary, 400: ErrorBody, 401: ErrorBody, 422: SyncSummary },
+        response: {
+          200: SyncSummary,
+          400: ErrorBody,
+          401: ErrorBody,
+          413: ErrorBody,
+          422: SyncSummary,
+          429: ErrorBody,
+        },
       },
     },
     async (req, reply) => {
-      const key = bearer(req.headers.authorization);
-      const found = await resolveApiKey(visitor(services, originOf(req)), key);
-      if (!found) throw unauthorised('That MIS API key is not recognised or has been revoked.');
+      const found = guard.caller(req);
       const asKey = asSystem(services, found.schoolId, 'mis_api_key', found.keyId, {
         ip: originOf(req).ip,
         userAgent: null,
@@ -144,6 +153,8 @@ export function registerMisRoutes(app: App, services: Services): void {
         response: responses({ 200: SavedConnector }),
       },
     },
-    async (req) => ({ connector: await admin(req).tx((t) => saveConnector(t, req.body)) }),
+    async (req) => ({
+      connector: await admin(req).tx((t) => saveConnector(t, req.body, { allowPrivate })),
+    }),
   );
 }

@@ -58,6 +58,30 @@ export async function visiblePupil(t: Tx, id: string): Promise<FullPupilRow> {
   return p;
 }
 
+/** The words of a typed name that a look-up matches on (at most four). */
+const nameWords = (typed: string) => typed.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 4);
+
+/**
+ * A person's look-up of pupils by name: what findPupils finds, audited as one entry per request
+ * in the same transaction (the number of words and the ids shown, never the words typed).
+ */
+export async function searchPupils(
+  t: Tx,
+  typed: string,
+  includeArchived: boolean,
+): Promise<PupilSummary[]> {
+  const found = await findPupils(t, typed, includeArchived);
+  await t.audit({
+    action: 'pupil.searched',
+    details: {
+      terms: nameWords(typed).length,
+      includeArchived,
+      results: found.map((p) => p.id),
+    },
+  });
+  return found;
+}
+
 /**
  * Pupils any of whose name parts start with each word typed (at most four words, 20 pupils).
  * LIKE metacharacters are escaped. Archived pupils (leavers) only when asked for.
@@ -67,12 +91,7 @@ export async function findPupils(
   typed: string,
   includeArchived: boolean,
 ): Promise<PupilSummary[]> {
-  const words = typed
-    .toLowerCase()
-    .split(/\s+/)
-    .filter(Boolean)
-    .slice(0, 4)
-    .map((w) => w.replace(/[\\%_]/g, (m) => `\\${m}`));
+  const words = nameWords(typed).map((w) => w.replace(/[\\%_]/g, (m) => `\\${m}`));
   if (words.length === 0) return [];
   const conds = words.map(
     (_, i) =>

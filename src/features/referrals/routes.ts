@@ -17,6 +17,7 @@ import {
 import { caseManager } from '../cases/policy.ts';
 import {
   addFollowup,
+  auditReferralsShown,
   createReferral,
   getReferral,
   listAgencies,
@@ -68,13 +69,15 @@ export function registerReferralRoutes(app: App, services: Services): void {
       },
     },
     async (req) => ({
-      items: await caseManager(req).tx((t) =>
-        listReferrals(t, {
+      items: await caseManager(req).tx(async (t) => {
+        const items = await listReferrals(t, {
           limit: 200,
           overdueOnly: req.query.overdue === true,
           ...(req.query.pupilId ? { pupilId: req.query.pupilId } : {}),
-        }),
-      ),
+        });
+        await auditReferralsShown(t, items, req.query.pupilId);
+        return items;
+      }),
     }),
   );
 

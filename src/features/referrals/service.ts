@@ -169,6 +169,24 @@ export async function listReferrals(
   return presentReferrals(t, rows);
 }
 
+/**
+ * One audit entry for a list of referrals shown (sealed contact, reference and details, and a
+ * pupil's name each): the ids shown, in the list's transaction. Nothing shown, nothing recorded.
+ */
+export async function auditReferralsShown(
+  t: Tx,
+  shown: readonly { id: string }[],
+  pupilId?: string,
+): Promise<void> {
+  if (shown.length === 0) return;
+  await t.audit({
+    action: 'referral.listed',
+    targetType: pupilId ? 'pupil' : 'referral',
+    ...(pupilId ? { targetId: pupilId } : {}),
+    details: { referrals: shown.map((r) => r.id) },
+  });
+}
+
 export async function getReferral(t: Tx, id: string): Promise<ReferralDetail> {
   const [row] = await t.q<ReferralRow>(`${SELECT_REFERRALS} WHERE r.id = $1`, [id]);
   if (!row) throw notFound('That referral');

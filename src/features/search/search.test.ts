@@ -46,11 +46,11 @@ describe('search records', () => {
     const a = await school('heron');
     const b = await school('heron');
     const s = await signIn(t.app, a.dsl, { elevated: true });
-    const res = await call(t.app, s, 'GET', '/api/search?q=HERON');
+    const res = await call(t.app, s, 'POST', '/api/search', { q: 'HERON' });
     expect(res.statusCode, res.body).toBe(200);
     expect(ids(res)).toEqual([a.concernId]);
     expect(res.body).not.toContain(b.concernId);
-    const none = await call(t.app, s, 'GET', '/api/search?q=kingfisher');
+    const none = await call(t.app, s, 'POST', '/api/search', { q: 'kingfisher' });
     expect(ids(none)).toEqual([]);
   });
 
@@ -62,8 +62,10 @@ describe('search records', () => {
     });
     expect(edit.statusCode, edit.body).toBe(200);
     const s = await signIn(t.app, a.dsl, { elevated: true });
-    expect(ids(await call(t.app, s, 'GET', '/api/search?q=bikeshed'))).toEqual([a.concernId]);
-    expect(ids(await call(t.app, s, 'GET', '/api/search?q=gate'))).toEqual([]);
+    expect(ids(await call(t.app, s, 'POST', '/api/search', { q: 'bikeshed' }))).toEqual([
+      a.concernId,
+    ]);
+    expect(ids(await call(t.app, s, 'POST', '/api/search', { q: 'gate' }))).toEqual([]);
   });
 
   it('matches only in the current school, and nothing with no school set', async () => {
@@ -88,7 +90,7 @@ describe('search records', () => {
   it('refuses a search with no word and no filter', async () => {
     const a = await school('wren');
     const s = await signIn(t.app, a.dsl, { elevated: true });
-    const res = await call(t.app, s, 'GET', '/api/search?q=%20the%20');
+    const res = await call(t.app, s, 'POST', '/api/search', { q: ' the ' });
     expect(res.statusCode).toBe(400);
     expect(res.json<{ error: { message: string } }>().error.message).toMatch(/Type a word/);
   });

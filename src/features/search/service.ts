@@ -24,10 +24,10 @@ import {
   type ConcernRow,
 } from '../concerns/read.ts';
 import { actionsVisibleWhere } from '../actions/service.ts';
-import type { SearchQuery } from '../../shared/schemas/search.ts';
+import type { SearchBody } from '../../shared/schemas/search.ts';
 
-/** The route's query: words and filters (src/shared/schemas/search.ts). */
-export type SearchFilters = SearchQuery;
+/** The route's body: words and filters (src/shared/schemas/search.ts). */
+export type SearchFilters = SearchBody;
 
 export type SearchHit = {
   id: string;

@@ -48,8 +48,9 @@ describe('vault audit', () => {
     const concernId = logged.json<{ id: string }>().id;
     const uploaded = await t.app.inject({
       method: 'POST',
-      url: `/api/concerns/${concernId}/attachments?name=halloran-meeting.txt`,
+      url: `/api/concerns/${concernId}/attachments`,
       headers: {
+        'x-file-name': 'halloran-meeting.txt',
         cookie: teacher.cookie,
         'x-csrf-token': teacher.csrf,
         'content-type': 'application/octet-stream',

@@ -60,7 +60,8 @@ export type AuditDetails = {
   'school.policies_changed': Change;
   'school.created': None;
   'user.created': { role: string };
-  'pupil.searched': None;
+  /** A look-up by name: how many words, whether leavers were included, the ids shown; never the words. */
+  'pupil.searched': { terms: number; includeArchived: boolean; results: Id[] };
   'pupil.chronology_viewed': None;
   'concern.created': { pupils: Id[]; categories: Id[]; bodyMapMarks: number } | None;
   'concern.viewed': None;
@@ -75,8 +76,12 @@ export type AuditDetails = {
   'action.created': { pupil: Id };
   'action.completed': None;
   'action.reminded': None;
+  /** A list of actions shown (issue 11): the ids shown, never their text or pupils' names. */
+  'action.listed': { actions: Id[] };
   'referral.created': { pupil: Id };
   'referral.viewed': None;
+  /** A list of referrals shown (issue 11): the ids shown only. */
+  'referral.listed': { referrals: Id[] };
   'referral.updated': { status: string };
   'referral.followup_added': None;
   'referral.overdue': None;
@@ -95,7 +100,16 @@ export type AuditDetails = {
   'case.review_date_changed': { from: string | null; to: string | null };
   'chronology.exported': { format: 'pdf'; entries: number };
   'records.searched': { terms: number; filters: string[]; results: Id[] };
-  'dashboard.viewed': None;
+  /** What the dashboard showed, by id (issue 11; entries before it have no details). */
+  'dashboard.viewed':
+    | {
+        alerts: Id[];
+        actions: Id[];
+        cases: Id[];
+        referrals: Id[];
+        concerns: Id[];
+      }
+    | None;
   'category.created': Change;
   'category.updated': Change & { because?: 'parent_restricted'; parent?: Id };
   'keys.rotated': { masterKeyId: string };
@@ -172,8 +186,10 @@ export const AUDIT_ACTIONS = Object.keys({
   'action.created': 1,
   'action.completed': 1,
   'action.reminded': 1,
+  'action.listed': 1,
   'referral.created': 1,
   'referral.viewed': 1,
+  'referral.listed': 1,
   'referral.updated': 1,
   'referral.followup_added': 1,
   'referral.overdue': 1,

@@ -1,5 +1,5 @@
 // The two storage engines behind one interface: an embedded PostgreSQL (PGlite, WebAssembly) and a
-// PostgreSQL server. Same SQL on both. Only src/db imports the drivers (enforced by lint).
+// PostgreSQL server. Same SQL on both. Only src/platform/db imports the drivers (enforced by lint).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -13,11 +13,129 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
+/**
+ * How long request-time work may hold the database (issue 11, finding 13). The timeouts are set
+ * per transaction by tenancy.ts; the pool's shape is the PostgreSQL engine's.
+ */
+export type DatabaseLimits = {
+  /** A statement running longer is cancelled (SQLSTATE 57014). */
+  statementTimeoutMs: number;
+  /** A transaction left idle longer is ended by the server (SQLSTATE 25P03). */
+  idleInTransactionTimeoutMs: number;
+  /** Connections for request-time and operator work. */
+  poolSize: number;
+  /** Connections kept apart for the health check and the cross-school look-ups of sign-in. */
+  reservedConnections: number;
+};
+
+export const DEFAULT_LIMITS: DatabaseLimits = {
+  statementTimeoutMs: 15_000,
+  idleInTransactionTimeoutMs: 30_000,
+  poolSize: 10,
+  reservedConnections: 2,
+};
+
+/**
+ * Which connections a transaction may use. `reserved`: the small pool kept for the health check
+ * and the before-the-school-is-known look-ups (sign-in, session, link, MIS key), so busy schools
+ * cannot take them. `tenant`: the main pool, where one school may hold at most half of the
+ * connections at once, so no school's slow requests can starve another school.
+ */
+export type Lane = { reserved: true } | { tenant: string };
+
 export interface Database extends Queryable {
   readonly engine: 'embedded' | 'postgres';
+  readonly limits: DatabaseLimits;
   /** Runs fn inside BEGIN/COMMIT; rolls back on any throw. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, lane?: Lane): Promise<T>;
   close(): Promise<void>;
+}
+
+/**
+ * The database would not answer in time: a statement ran past the statement timeout, a
+ * transaction sat idle past its timeout, or no connection came free. Transport-free and below the
+ * core storey, so it carries its own kind; the HTTP error handler answers it with 503.
+ */
+export class DatabaseBusyError extends Error {
+  readonly kind = 'unavailable' as const;
+  readonly code = 'timeout';
+  readonly reason: 'statement_timeout' | 'idle_timeout' | 'no_connection';
+  constructor(reason: DatabaseBusyError['reason'], cause?: unknown) {
+    super(
+      'That took too long, so it was stopped and nothing was saved. Please try again shortly.',
+      {
+        cause,
+      },
+    );
+    this.name = 'DatabaseBusyError';
+    this.reason = reason;
+  }
+}
+
+/** PostgreSQL's SQLSTATEs for a statement cancelled and an idle transaction ended by a timeout. */
+const QUERY_CANCELED = '57014';
+const IDLE_IN_TRANSACTION_TIMEOUT = '25P03';
+
+function asBusy(err: unknown): unknown {
+  if (err instanceof DatabaseBusyError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === QUERY_CANCELED) return new DatabaseBusyError('statement_timeout', err);
+  if (code === IDLE_IN_TRANSACTION_TIMEOUT) return new DatabaseBusyError('idle_timeout', err);
+  // node-postgres's own words when connectionTimeoutMillis passes with the pool still full.
+  if (err instanceof Error && /timeout exceeded when trying to connect/i.test(err.message)) {
+    return new DatabaseBusyError('no_connection', err);
+  }
+  return err;
+}
+
+/**
+ * At most `max` transactions of one school at once; the rest wait their turn, in order, for at
+ * most `waitMs` (then DatabaseBusyError). Keeps one school's requests from taking every
+ * connection of the main pool.
+ */
+class PerTenantSlots {
+  readonly #active = new Map<string, number>();
+  readonly #waiting = new Map<string, (() => void)[]>();
+  readonly max: number;
+  readonly waitMs: number;
+  constructor(max: number, waitMs: number) {
+    this.max = max;
+    this.waitMs = waitMs;
+  }
+  async acquire(tenant: string): Promise<() => void> {
+    if ((this.#active.get(tenant) ?? 0) >= this.max) {
+      await new Promise<void>((resolve, reject) => {
+        const queue = this.#waiting.get(tenant) ?? [];
+        this.#waiting.set(tenant, queue);
+        const turn = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          const at = queue.indexOf(turn);
+          if (at >= 0) queue.splice(at, 1);
+          reject(new DatabaseBusyError('no_connection'));
+        }, this.waitMs);
+        queue.push(turn);
+      });
+    } else {
+      this.#active.set(tenant, (this.#active.get(tenant) ?? 0) + 1);
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      // Hand the slot straight to the next in line, or give it back.
+      const next = this.#waiting.get(tenant)?.shift();
+      if (next) return next();
+      const n = (this.#active.get(tenant) ?? 1) - 1;
+      if (n > 0) this.#active.set(tenant, n);
+      else {
+        this.#active.delete(tenant);
+        this.#waiting.delete(tenant);
+      }
+    };
+  }
 }
 
 // Values come back the same way on both engines: bigints as numbers (only counts and sequence
@@ -36,25 +154,71 @@ function normaliseRow<T extends Row>(row: Row): T {
   return row as T;
 }
 
+// Two pools (issue 11, finding 13): the main one, shared fairly between schools (PerTenantSlots),
+// and a small reserved one that only the health check (plain `query`) and the look-ups made before
+// a school is known (`inPlatform`: session, sign-in, link, MIS key) use, so neither waits behind
+// busy schools. A request waiting for a connection gives up after the statement timeout.
 class PgServerDatabase implements Database {
   readonly engine = 'postgres' as const;
+  readonly limits: DatabaseLimits;
   readonly pool: pg.Pool;
-  constructor(url: string, max: number) {
+  readonly reserved: pg.Pool;
+  readonly #slots: PerTenantSlots;
+  constructor(url: string, limits: DatabaseLimits) {
+    this.limits = limits;
     // JIT compilation costs 50–800 ms on single statements of this workload and never paid back
     // (measured by `npm run bench -- plans`): Lantern's queries are short and index-driven.
-    this.pool = new pg.Pool({ connectionString: url, max, options: '-c jit=off' });
+    const common = {
+      connectionString: url,
+      options: '-c jit=off',
+      connectionTimeoutMillis: limits.statementTimeoutMs,
+    };
+    this.pool = new pg.Pool({ ...common, max: limits.poolSize });
+    this.reserved = new pg.Pool({ ...common, max: limits.reservedConnections });
     // An idle client losing its connection must not crash the process.
     this.pool.on('error', () => undefined);
+    this.reserved.on('error', () => undefined);
+    this.#slots = new PerTenantSlots(
+      Math.max(1, Math.ceil(limits.poolSize / 2)),
+      limits.statementTimeoutMs,
+    );
   }
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    const res = await this.pool.query(sql, params as unknown[]);
-    return res.rows as T[];
+    try {
+      const res = await this.reserved.query(sql, params as unknown[]);
+      return res.rows as T[];
+    } catch (err) {
+      throw asBusy(err);
+    }
   }
   async exec(sql: string): Promise<void> {
     await this.pool.query(sql);
   }
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>, lane?: Lane): Promise<T> {
+    const tenant = lane && 'tenant' in lane ? lane.tenant : undefined;
+    const release = tenant === undefined ? () => undefined : await this.#slots.acquire(tenant);
+    try {
+      return await this.#transaction(lane && 'reserved' in lane ? this.reserved : this.pool, fn);
+    } finally {
+      release();
+    }
+  }
+  async #transaction<T>(pool: pg.Pool, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw asBusy(err);
+    }
+    // The server ending this connection mid-transaction (the idle timeout) is reported as an
+    // 'error' event on the checked-out client: caught here, or it would end the process.
+    let lost: unknown = null;
+    const onLost = (err: unknown) => {
+      // The server's own word (25P03) comes first, then the socket's "terminated": keep the first.
+      lost ??= err;
+    };
+    client.on('error', onLost);
+    let broken = false;
     try {
       await client.query('BEGIN');
       const tx: Queryable = {
@@ -68,19 +232,25 @@ class PgServerDatabase implements Database {
       await client.query('COMMIT');
       return out;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
+      // A connection the server ended (idle timeout) cannot roll back: drop it from the pool.
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw asBusy(lost ?? err);
     } finally {
-      client.release();
+      client.off('error', onLost);
+      client.release(broken || lost !== null);
     }
   }
   async close(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.reserved.end()]);
   }
 }
 
+// One in-process connection: transactions take turns, so lanes and per-school shares mean nothing
+// here, and PGlite (single-user PostgreSQL in WebAssembly, no timer signals) ignores
+// statement_timeout: a slow statement holds the whole process until it ends (see tenancy.ts).
 class EmbeddedDatabase implements Database {
   readonly engine = 'embedded' as const;
+  readonly limits = DEFAULT_LIMITS;
   readonly pglite: PGlite;
   constructor(pglite: PGlite) {
     this.pglite = pglite;
@@ -118,11 +288,15 @@ const pgliteParsers = {
 };
 
 export type OpenOptions =
-  | { engine: 'postgres'; url: string; poolSize?: number }
+  | ({ engine: 'postgres'; url: string } & Partial<DatabaseLimits>)
   | { engine: 'embedded'; dir?: string; snapshot?: Blob };
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  if (opts.engine === 'postgres') return new PgServerDatabase(opts.url, opts.poolSize ?? 10);
+  if (opts.engine === 'postgres') {
+    const { engine: _engine, url, ...limits } = opts;
+    const defined = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
+    return new PgServerDatabase(url, { ...DEFAULT_LIMITS, ...defined });
+  }
   if (opts.dir) mkdirSync(path.dirname(opts.dir), { recursive: true });
   const pglite = await PGlite.create({
     ...(opts.dir ? { dataDir: opts.dir } : {}),

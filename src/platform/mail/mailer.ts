@@ -106,6 +106,25 @@ export function newDeviceEmail(opts: { when: Date }): MailContent {
   };
 }
 
+/** What changed on an account, for the notice below. */
+export type SecurityChange = 'password' | 'second_factor';
+
+/**
+ * Notice that the account's password or second factor changed. Says only that, and what to do if
+ * it was not them: no time, device, address or method that could help someone who reads the mail.
+ */
+export function securityChangeEmail(change: SecurityChange): MailContent {
+  const what = change === 'password' ? 'password' : 'second factor';
+  return {
+    subject: `Your Lantern ${what} was changed`,
+    text:
+      `The ${what} on your Lantern account was changed.\n\n` +
+      'If this was you, there is nothing to do. If it was not you, contact your school straight ' +
+      'away.' +
+      FOOTER,
+  };
+}
+
 /** An alert: there is something in Lantern for the recipient to look at. */
 export function alertEmail(opts: { url?: string } = {}): MailContent {
   const where = opts.url ? `:\n\n${opts.url}` : '.';

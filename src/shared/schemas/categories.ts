@@ -3,6 +3,13 @@
 import { Type, type Static } from 'typebox';
 import { Uuid } from './common.ts';
 
+/**
+ * What the signed-in member may do with a category: 'add' — log a concern under it or re-file one
+ * into it (the school's group × category grants, decided on the server: features/categories/policy.ts).
+ */
+export const CategoryAction = Type.Union([Type.Literal('add')]);
+export type CategoryAction = Static<typeof CategoryAction>;
+
 export const Category = Type.Object({
   id: Type.String(),
   parentId: Type.Union([Type.String(), Type.Null()]),
@@ -13,6 +20,7 @@ export const Category = Type.Object({
   alertGroups: Type.Array(Type.String()),
   alertUserIds: Type.Array(Type.String()),
   archived: Type.Boolean(),
+  allowed: Type.Array(CategoryAction),
 });
 export type Category = Static<typeof Category>;
 

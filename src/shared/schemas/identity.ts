@@ -52,6 +52,9 @@ export const SessionInfo = Type.Object({
   expiresAt: Type.String({ format: 'date-time' }),
   idleExpiresAt: Type.String({ format: 'date-time' }),
   idleWarningAt: Type.String({ format: 'date-time' }),
+  sourceUrl: Type.String({
+    description: 'Where the source code of this running version can be had (AGPL-3.0).',
+  }),
 });
 export type SessionInfo = Static<typeof SessionInfo>;
 

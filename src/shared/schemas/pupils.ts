@@ -50,6 +50,7 @@ export const PupilSummary = Type.Object({
 });
 export type PupilSummary = Static<typeof PupilSummary>;
 
+/** Finding a pupil: the typed part of a name travels in the JSON body, never in a URL. */
 export const PupilSearch = Type.Object(
   {
     q: Type.String({ minLength: 1, maxLength: 100 }),
@@ -59,6 +60,9 @@ export const PupilSearch = Type.Object(
   { additionalProperties: false },
 );
 export type PupilSearch = Static<typeof PupilSearch>;
+
+/** No query string: a name put there by mistake is refused, not quietly logged by a proxy. */
+export const PupilSearchNoQuery = Type.Object({}, { additionalProperties: false });
 
 export const PupilList = Type.Object({ items: Type.Array(PupilSummary) });
 export type PupilList = Static<typeof PupilList>;

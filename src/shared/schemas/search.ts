@@ -1,8 +1,9 @@
-// "Search records": the route's query (words and filters) and its hits.
+// "Search records": the request (words and filters, sent as a JSON body: the words are as
+// sensitive as the records, so they never travel in a URL that proxies and logs keep) and its hits.
 import { Type, type Static } from 'typebox';
 import { Uuid } from './common.ts';
 
-export const SearchQuery = Type.Object(
+export const SearchBody = Type.Object(
   {
     q: Type.Optional(Type.String({ maxLength: 500 })),
     pupilId: Type.Optional(Uuid),
@@ -15,7 +16,10 @@ export const SearchQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-export type SearchQuery = Static<typeof SearchQuery>;
+export type SearchBody = Static<typeof SearchBody>;
+
+/** No query string: a word put there by mistake is refused, not quietly logged by a proxy. */
+export const SearchNoQuery = Type.Object({}, { additionalProperties: false });
 
 export const SearchHit = Type.Object({
   id: Type.String(),

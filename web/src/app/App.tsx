@@ -9,6 +9,7 @@ import { LogConcernPage } from '../features/concerns/LogConcern.tsx';
 import { ChronologyPage } from '../features/chronology/Chronology.tsx';
 import { ConcernPage } from '../features/concerns/Concern.tsx';
 import { NotFoundPage } from './NotFound.tsx';
+import { SourceFooter } from './SourceLink.tsx';
 import { PupilProfilePage } from '../features/pupils/PupilProfile.tsx';
 import { AccountSecurityPage } from '../features/identity/AccountSecurity.tsx';
 import { ForgottenPasswordPage, SetPasswordPage } from '../features/identity/SetPassword.tsx';
@@ -23,6 +24,26 @@ import { CasePage } from '../features/cases/Case.tsx';
 import { ReferralPage } from '../features/referrals/Referral.tsx';
 
 export function App() {
+  const { state } = useSessionApi();
+  const { pathname } = useLocation();
+  const screen = <Screen />;
+  // The layout of a signed-in page carries the link itself (inside what "Hide screen" hides).
+  const inLayout =
+    state.status === 'signed-in' &&
+    !state.session.secondFactor?.enrolmentRequired &&
+    !EMAILED_LINK_PAGES.has(pathname);
+  if (inLayout) return screen;
+  return (
+    <>
+      {screen}
+      <SourceFooter href={state.status === 'signed-in' ? state.session.sourceUrl : undefined} />
+    </>
+  );
+}
+
+const EMAILED_LINK_PAGES = new Set(['/set-password', '/forgotten-password']);
+
+function Screen() {
   const { state } = useSessionApi();
   const { pathname } = useLocation();
   // Emailed links work whether or not someone is signed in on this browser.

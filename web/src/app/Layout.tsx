@@ -7,6 +7,7 @@ import { Link, Outlet } from 'react-router';
 import { Button } from '../ui/Button.tsx';
 import { useSession, useSessionApi } from './session.tsx';
 import { SessionBar } from './SessionBar.tsx';
+import { SourceFooter } from './SourceLink.tsx';
 
 function useBlankScreen(): [boolean, () => void] {
   const [blank, setBlank] = useState(false);
@@ -82,6 +83,7 @@ export function Layout() {
         <main id="main" tabIndex={-1} className="page">
           <Outlet />
         </main>
+        <SourceFooter href={session.sourceUrl} />
       </div>
     </>
   );

@@ -79,11 +79,15 @@ export async function api<T>(
   return data as T;
 }
 
-/** Sends a file as raw bytes (the vault's only upload format), with the CSRF token. */
+/**
+ * Sends a file as raw bytes (the vault's only upload format), with the CSRF token. Its name goes
+ * percent-encoded in the X-File-Name header, never in the URL (a name is as sensitive as the file).
+ */
 export async function uploadFile<T>(url: string, file: File): Promise<T> {
   const headers: Record<string, string> = {
     Accept: 'application/json',
     'Content-Type': 'application/octet-stream',
+    'X-File-Name': encodeURIComponent(file.name),
   };
   if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res: Response;

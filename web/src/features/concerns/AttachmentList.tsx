@@ -29,10 +29,7 @@ export function AttachmentList({ concern, onChanged }: Props) {
       submit.invalid({ file: 'Choose a file to attach.' });
       return;
     }
-    const saved = await uploadFile<Attachment>(
-      `/api/concerns/${concern.id}/attachments?name=${encodeURIComponent(file.name)}`,
-      file,
-    );
+    const saved = await uploadFile<Attachment>(`/api/concerns/${concern.id}/attachments`, file);
     setFile(null);
     form.reset();
     onChanged(`${saved.name} attached.`);

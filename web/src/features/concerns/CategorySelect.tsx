@@ -1,6 +1,8 @@
 // "Category": a native select (so it works with every assistive technology and outside checks can
 // choose by label). Sub-categories sit in an optgroup under their parent; the chosen category's
-// guidance is shown beneath and read out with the field.
+// guidance is shown beneath and read out with the field. Only the categories the server marks
+// `allowed: ['add']` are offered (the school's group × category grants, decided on the server);
+// a parent the member may not log under still heads its sub-categories, without an option.
 import { useId } from 'react';
 import type { Loaded } from '../../lib/useLoad.ts';
 import { Select } from '../../ui/Field.tsx';
@@ -16,12 +18,12 @@ type Props = {
 
 export function CategorySelect({ name, state, value, onChange }: Props) {
   const guidanceId = `${useId()}-guidance`;
-  const items = state.status === 'ok' ? state.data.items.filter((c) => c.archived !== true) : [];
-  const parents = items.filter(
-    (c) => c.parentId === null || !items.some((p) => p.id === c.parentId),
-  );
-  const childrenOf = (pid: string) => items.filter((c) => c.parentId === pid);
-  const chosen = items.find((c) => c.id === value);
+  const all = state.status === 'ok' ? state.data.items.filter((c) => c.archived !== true) : [];
+  const offered = (c: (typeof all)[number]) => c.allowed.includes('add');
+  const parents = all.filter((c) => c.parentId === null || !all.some((p) => p.id === c.parentId));
+  const childrenOf = (pid: string) => all.filter((c) => c.parentId === pid && offered(c));
+  const chosen = all.find((c) => c.id === value && offered(c));
+  const none = state.status === 'ok' && !all.some(offered);
 
   return (
     <Select
@@ -45,6 +47,12 @@ export function CategorySelect({ name, state, value, onChange }: Props) {
               </>
             ) : null}
           </div>
+          {none && (
+            <p className="message message-error" role="alert">
+              The school has not given your groups any category to log under. Tell the DSL in
+              person.
+            </p>
+          )}
           {state.status === 'error' && (
             <p className="message message-error" role="alert">
               {state.message}
@@ -63,15 +71,15 @@ export function CategorySelect({ name, state, value, onChange }: Props) {
       {parents.map((p) => {
         const kids = childrenOf(p.id);
         if (kids.length === 0) {
-          return (
+          return offered(p) ? (
             <option key={p.id} value={p.id}>
               {p.name}
             </option>
-          );
+          ) : null;
         }
         return (
           <optgroup key={p.id} label={p.name}>
-            <option value={p.id}>{p.name}</option>
+            {offered(p) && <option value={p.id}>{p.name}</option>}
             {kids.map((k) => (
               <option key={k.id} value={k.id}>
                 {k.name}

@@ -85,10 +85,7 @@ export function LogConcernPage() {
     const refused: string[] = [];
     for (const file of files) {
       try {
-        await uploadFile(
-          `/api/concerns/${saved.id}/attachments?name=${encodeURIComponent(file.name)}`,
-          file,
-        );
+        await uploadFile(`/api/concerns/${saved.id}/attachments`, file);
       } catch (err) {
         refused.push(`${file.name}: ${errorMessage(err)}`);
       }

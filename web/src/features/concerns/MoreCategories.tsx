@@ -1,6 +1,7 @@
 // "Also record under": a concern may belong to more than one category (a disclosure of neglect
 // that is also about attendance). The main "Category" stays a single select, which is what people
-// and outside checks choose first; the others are ticked here, folded away until wanted.
+// and outside checks choose first; the others are ticked here, folded away until wanted. Only
+// categories the server marks `allowed: ['add']` for this member are offered.
 import type { Loaded } from '../../lib/useLoad.ts';
 import { Checkbox } from '../../ui/Field.tsx';
 import { Swatch } from '../../ui/Swatch.tsx';
@@ -15,7 +16,10 @@ type Props = {
 
 export function MoreCategories({ state, primary, chosen, onChange }: Props) {
   if (state.status !== 'ok') return null;
-  const items = state.data.items.filter((c) => c.archived !== true && c.id !== primary);
+  const items = state.data.items.filter(
+    (c) => c.archived !== true && c.id !== primary && c.allowed.includes('add'),
+  );
+  if (items.length === 0) return null;
   const picked = chosen.filter((id) => id !== primary);
   return (
     <details className="more-categories" open={picked.length > 0 ? true : undefined}>

@@ -1,4 +1,4 @@
-// "PupilSummary": type part of a name, pick from what the server finds, and the pupil is added with a
+// "Pupil": type part of a name, pick from what the server finds, and the pupil is added with a
 // role of their own. More than one pupil may be added; each can be removed again.
 import { useEffect, useRef, useState } from 'react';
 import { api, isAbort } from '../../lib/api.ts';
@@ -7,7 +7,11 @@ import { ComboBox } from '../../ui/ComboBox.tsx';
 import { Select } from '../../ui/Field.tsx';
 import { Button } from '../../ui/Button.tsx';
 import { PUPIL_ROLES, type PupilRole } from '../../../../src/shared/pupil-roles.ts';
-import type { PupilList, PupilSummary } from '../../../../src/shared/schemas/pupils.ts';
+import type {
+  PupilList,
+  PupilSearch,
+  PupilSummary,
+} from '../../../../src/shared/schemas/pupils.ts';
 
 export type ChosenPupil = { pupil: PupilSummary; role: PupilRole };
 
@@ -53,8 +57,9 @@ export function PupilPicker({ name, chosen, onChange }: Props) {
     setSearching(true);
     const ctrl = new AbortController();
     const timer = setTimeout(() => {
-      const url = `/api/pupils?q=${encodeURIComponent(q)}`;
-      api<PupilList>('GET', url, undefined, ctrl.signal).then(
+      // The typed name travels in the body, never in a URL a log or proxy keeps.
+      const body: PupilSearch = { q };
+      api<PupilList>('POST', '/api/pupils/search', body, ctrl.signal).then(
         (r) => {
           setResults(r.items);
           setSearchError(null);
@@ -85,7 +90,7 @@ export function PupilPicker({ name, chosen, onChange }: Props) {
     <div className="stack-tight">
       <ComboBox
         name={name}
-        label="PupilSummary"
+        label="Pupil"
         hint="Type part of a name, then choose the pupil. You can add more than one."
         items={options}
         itemLabel={pupilLabel}

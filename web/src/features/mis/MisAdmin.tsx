@@ -181,7 +181,11 @@ function ConnectorFields({ initial }: { initial: ConnectorView | null }) {
         onChange={setBaseUrl}
       />
       <TextField
-        label={saved ? 'New token (leave empty to keep the saved one)' : 'Token'}
+        label={
+          saved
+            ? 'New token (needed if you change the address; leave empty to keep the saved one)'
+            : 'Token'
+        }
         type="password"
         autoComplete="off"
         value={token}

@@ -16,8 +16,16 @@ import { DateRangeFields, rangeProblem, toRange } from '../../ui/DateRange.tsx';
 import { CategoryChips } from '../categories/CategoryChips.tsx';
 import { CategoryFilter } from '../categories/CategoryFilter.tsx';
 import type { StaffDirectory } from '../../../../src/shared/schemas/administration.ts';
-import type { PupilList, PupilSummary } from '../../../../src/shared/schemas/pupils.ts';
-import type { SearchHit, SearchResults } from '../../../../src/shared/schemas/search.ts';
+import type {
+  PupilList,
+  PupilSearch,
+  PupilSummary,
+} from '../../../../src/shared/schemas/pupils.ts';
+import type {
+  SearchBody,
+  SearchHit,
+  SearchResults,
+} from '../../../../src/shared/schemas/search.ts';
 
 type Form = {
   q: string;
@@ -76,23 +84,25 @@ export function SearchPage() {
 
   const search = async (chosenPupil: string) => {
     setOutcome({ state: 'idle' });
-    const q = new URLSearchParams();
-    if (form.q.trim()) q.set('q', form.q.trim());
-    if (chosenPupil) q.set('pupilId', chosenPupil);
-    if (form.categoryId) q.set('categoryId', form.categoryId);
-    if (form.authorId) q.set('authorId', form.authorId);
-    if (form.status) q.set('status', form.status);
-    for (const [k, v] of Object.entries(toRange(form))) q.set(k, v);
+    // The words and filters travel in the body, never in a URL a log or proxy keeps.
+    const body: SearchBody = {
+      ...(form.q.trim() ? { q: form.q.trim() } : {}),
+      ...(chosenPupil ? { pupilId: chosenPupil } : {}),
+      ...(form.categoryId ? { categoryId: form.categoryId } : {}),
+      ...(form.authorId ? { authorId: form.authorId } : {}),
+      ...(form.status === 'open' || form.status === 'closed' ? { status: form.status } : {}),
+      ...toRange(form),
+    };
     const wrong = rangeProblem(form);
     if (wrong) {
       submit.invalid({}, wrong);
       return;
     }
-    if ([...q.keys()].length === 0) {
+    if (Object.keys(body).length === 0) {
       submit.invalid({}, 'Type a word to search for, or choose a filter.');
       return;
     }
-    const res = await api<SearchResults>('GET', `/api/search?${q.toString()}`);
+    const res = await api<SearchResults>('POST', '/api/search', body);
     setOutcome({ state: 'done', hits: res.items });
   };
 
@@ -100,10 +110,8 @@ export function SearchPage() {
     setOutcome({ state: 'idle' });
     // A pupil named by part of a name: one match is used; several are offered to choose from.
     if (form.pupil.trim() && !pupilId) {
-      const found = await api<PupilList>(
-        'GET',
-        `/api/pupils?q=${encodeURIComponent(form.pupil.trim())}&includeArchived=true`,
-      );
+      const lookup: PupilSearch = { q: form.pupil.trim(), includeArchived: true };
+      const found = await api<PupilList>('POST', '/api/pupils/search', lookup);
       if (found.items.length === 0) {
         submit.invalid({}, `No pupil matches "${form.pupil.trim()}".`);
         return;
@@ -138,7 +146,7 @@ export function SearchPage() {
           <summary className="more-filters">More filters</summary>
           <div className="stack">
             <TextField
-              label={<>PupilSummary&rsquo;s name</>}
+              label={<>Pupil&rsquo;s name</>}
               value={form.pupil}
               onChange={(pupil) => {
                 setPupilId('');
