@@ -32,6 +32,10 @@ type Own = {
   groupId: string;
   /** A concern this role's user logged themselves (so they may correct it). */
   concernId: string;
+  /** The calling user themselves (issue 11: no one may change their own access). */
+  selfUserId: string;
+  /** A group (granting nothing) the calling user belongs to. */
+  selfGroupId: string;
 };
 type Fixture = {
   pupilId: string;
@@ -352,6 +356,17 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'not_found',
     firstTier: stepUpFor(ADMINS),
   },
+  // Issue 11: no one may change their own access — not their own groups, nor the grants of a
+  // group they belong to (renaming it is allowed). Refused for every role, administrators too.
+  'PUT /api/admin/users/:id/groups · their own memberships': {
+    request: (f, role) => ({
+      url: `/api/admin/users/${f.own[role].selfUserId}/groups`,
+      payload: { groupIds: [f.own[role].selfGroupId] },
+    }),
+    roles: all(403),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(ADMINS),
+  },
   'GET /api/admin/groups': {
     request: () => ({ url: '/api/admin/groups' }),
     roles: admins,
@@ -391,6 +406,46 @@ const MATRIX: Record<string, MatrixRow> = {
       },
     }),
     roles: admins,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'PUT /api/admin/groups/:id · the grants of a group they belong to': {
+    request: (f, role) => ({
+      url: `/api/admin/groups/${f.own[role].selfGroupId}`,
+      payload: {
+        name: `Matrix own group of ${role}`,
+        nonRestrictedDefault: 'view',
+        restrictedDefault: 'view',
+        scope: { kind: 'school' },
+        capabilities: [],
+      },
+    }),
+    roles: all(403),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'PUT /api/admin/groups/:id · renaming a group they belong to': {
+    request: (f, role) => ({
+      url: `/api/admin/groups/${f.own[role].selfGroupId}`,
+      payload: {
+        name: `Matrix own group of ${role}`,
+        description: 'Renamed by a member',
+        nonRestrictedDefault: 'none',
+        restrictedDefault: 'none',
+        scope: { kind: 'school' },
+        capabilities: [],
+      },
+    }),
+    roles: admins,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'PUT /api/admin/groups/:id/categories/:categoryId · a group they belong to': {
+    request: (f, role) => ({
+      url: `/api/admin/groups/${f.own[role].selfGroupId}/categories/${f.categoryId}`,
+      payload: { access: 'view' },
+    }),
+    roles: all(403),
     otherSchool: 'not_found',
     firstTier: stepUpFor(ADMINS),
   },
@@ -1063,6 +1118,20 @@ beforeAll(async () => {
       scope: { kind: 'school' },
       capabilities: [],
     });
+    const selfGroupId = await made('/api/admin/groups', {
+      name: `Matrix own group of ${role}`,
+      nonRestrictedDefault: 'none',
+      restrictedDefault: 'none',
+      scope: { kind: 'school' },
+      capabilities: [],
+    });
+    await unsafeAsOwner(t.services.db, (q) =>
+      q.query(
+        `INSERT INTO staff_group_members (school_id, group_id, user_id)
+         SELECT $1, $2, unnest($3::uuid[])`,
+        [a, selfGroupId, [users[role].id, firstTierUsers[role].id]],
+      ),
+    );
     const alertId = alerts.find((x) => x.recipient_id === users[role].id)!.id;
     /** A concern the user logs themselves, in the fixture's ordinary category. */
     const logOwn = async (s: Session) => {
@@ -1085,10 +1154,13 @@ beforeAll(async () => {
       alertId,
       groupId,
       concernId,
+      selfUserId: users[role].id,
+      selfGroupId,
     };
     ownFirstTier[role] = {
       ...own[role],
       concernId: await logOwn(await signIn(t.app, firstTierUsers[role])),
+      selfUserId: firstTierUsers[role].id,
       actionId: await made('/api/actions', {
         pupilId: pupil.id,
         type: 'note',

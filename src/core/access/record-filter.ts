@@ -2,8 +2,9 @@
 // canViewRecord (permissions.ts) applies to one record. Protects every list: a record is listed
 // only to its author, or — once elevated — when one of the member's grants gives view of one of
 // its categories over one of its pupils, and every restricted category on it is itself granted.
-// To change safely: change canViewRecord and this together, and keep the tests in
-// src/access/record-filter.test.ts (which compare the two) passing.
+// To change safely: change canViewRecord and this together, and keep canViewRecord's tests in
+// src/core/access/permissions.test.ts and the list tests that exercise this filter through the
+// API (src/http/access-matrix.test.ts, src/features/chronology/chronology-filters.test.ts) passing.
 import type { GroupGrant, Permissions } from './permissions.ts';
 import { grantAccess } from './permissions.ts';
 

@@ -378,3 +378,134 @@ describe('staff accounts', () => {
     expect(res.json()).toEqual({ items: ['Year 2', 'Year 7', 'Year 10'] });
   });
 });
+
+describe('no one may change their own access (issue 11)', () => {
+  const OWN = 'Another administrator must make this change: no one may change their own access.';
+  type Group = { id: string; key: string; name: string; restrictedDefault: string };
+
+  it('refuses an administrator their own memberships and their own group’s grants; another administrator may', async () => {
+    const schoolId = await makeSchool(t.services);
+    const me = await makeUser(t.services, schoolId, 'school_admin', 'Self-granting admin');
+    const { session: mine } = await enrolTotp(t, me);
+    const { session: colleague } = await enrolTotp(
+      t,
+      await makeUser(t.services, schoolId, 'school_admin', 'Second admin'),
+    );
+    const groupsOf = async (userId: string) =>
+      (await call(t.app, colleague, 'GET', '/api/admin/users'))
+        .json<{ items: { id: string; groupIds: string[] }[] }>()
+        .items.find((u) => u.id === userId)!.groupIds;
+    const groups = async () =>
+      (await call(t.app, colleague, 'GET', '/api/admin/groups')).json<{ items: Group[] }>().items;
+    const dslTeam = (await groups()).find((g) => g.key === 'dsl')!;
+    const myGroups = await groupsOf(me.id);
+    const refused = (res: Parameters<typeof errorOf>[0]) => {
+      expect(res.statusCode, res.body).toBe(403);
+      expect(errorOf(res)).toMatchObject({ code: 'own_access', message: OWN });
+    };
+    const auditCount = async () => (await auditRows(t, schoolId)).length;
+
+    // Joining the DSL team oneself: refused, nothing written.
+    const audited = await auditCount();
+    const selfJoin = { groupIds: [...myGroups, dslTeam.id] };
+    refused(await call(t.app, mine, 'PUT', `/api/admin/users/${me.id}/groups`, selfJoin));
+    refused(await call(t.app, mine, 'PUT', `/api/admin/users/${me.id}/groups`, { groupIds: [] }));
+    expect(await groupsOf(me.id)).toEqual(myGroups);
+    // Saving one's groups unchanged changes no access.
+    const same = await call(t.app, mine, 'PUT', `/api/admin/users/${me.id}/groups`, {
+      groupIds: myGroups,
+    });
+    expect(same.statusCode, same.body).toBe(204);
+
+    // A group the administrator belongs to: its grants and category access are not theirs to set.
+    const created = await call(t.app, mine, 'POST', '/api/admin/groups', {
+      name: 'Pastoral office',
+      nonRestrictedDefault: 'none',
+      restrictedDefault: 'none',
+      scope: { kind: 'school' },
+      capabilities: [],
+    });
+    const groupId = created.json<{ id: string }>().id;
+    const added = await call(t.app, colleague, 'PUT', `/api/admin/users/${me.id}/groups`, {
+      groupIds: [...myGroups, groupId],
+    });
+    expect(added.statusCode, added.body).toBe(204);
+    const restricted = (await categoryIds(t.services, schoolId)).find((c) => c.restricted)!;
+    const grants = {
+      name: 'Pastoral office',
+      nonRestrictedDefault: 'view',
+      restrictedDefault: 'view',
+      scope: { kind: 'school' },
+      capabilities: ['export'],
+    };
+    const before = await auditCount();
+    for (const change of [
+      { restrictedDefault: 'view' },
+      { nonRestrictedDefault: 'add' },
+      { capabilities: ['export'] },
+      { scope: { kind: 'year_groups', yearGroups: ['Year 7'] } },
+    ])
+      refused(
+        await call(t.app, mine, 'PUT', `/api/admin/groups/${groupId}`, {
+          ...grants,
+          nonRestrictedDefault: 'none',
+          restrictedDefault: 'none',
+          capabilities: [],
+          ...change,
+        }),
+      );
+    const adminsGroup = (await groups()).find((g) => g.key === 'school_admin')!;
+    refused(
+      await call(t.app, mine, 'PUT', `/api/admin/groups/${adminsGroup.id}`, {
+        ...grants,
+        name: adminsGroup.name,
+        capabilities: ['admin'],
+      }),
+    );
+    const categoryUrl = `/api/admin/groups/${groupId}/categories/${restricted.id}`;
+    refused(await call(t.app, mine, 'PUT', categoryUrl, { access: 'view' }));
+    expect(await auditCount()).toBe(before);
+    expect((await groups()).find((g) => g.id === groupId)).toMatchObject({
+      restrictedDefault: 'none',
+      categories: [],
+    });
+
+    // Renaming and describing it changes no one's access: allowed.
+    const renamed = await call(t.app, mine, 'PUT', `/api/admin/groups/${groupId}`, {
+      name: 'Pastoral and attendance office',
+      description: 'Front office staff',
+      nonRestrictedDefault: 'none',
+      restrictedDefault: 'none',
+      scope: { kind: 'school' },
+      capabilities: [],
+    });
+    expect(renamed.statusCode, renamed.body).toBe(204);
+
+    // The same changes by another administrator succeed.
+    const granted = await call(t.app, colleague, 'PUT', `/api/admin/groups/${groupId}`, grants);
+    expect(granted.statusCode, granted.body).toBe(204);
+    const access = await call(t.app, colleague, 'PUT', categoryUrl, { access: 'view' });
+    expect(access.statusCode, access.body).toBe(204);
+    const joined = await call(t.app, colleague, 'PUT', `/api/admin/users/${me.id}/groups`, {
+      groupIds: [...myGroups, groupId, dslTeam.id],
+    });
+    expect(joined.statusCode, joined.body).toBe(204);
+    expect(await groupsOf(me.id)).toEqual(expect.arrayContaining([groupId, dslTeam.id]));
+    expect((await groups()).find((g) => g.id === groupId)).toMatchObject({
+      name: 'Pastoral office',
+      restrictedDefault: 'view',
+      categories: [{ categoryId: restricted.id, access: 'view' }],
+    });
+    // Nothing was written by the refusals: only the allowed changes were audited.
+    const actions = (await auditRows(t, schoolId)).slice(audited).map((r) => r.action);
+    expect(actions).toEqual([
+      'user.groups_changed', // saved unchanged
+      'group.created',
+      'user.groups_changed', // the colleague added them
+      'group.updated', // renamed
+      'group.updated',
+      'group.category_access_changed',
+      'user.groups_changed',
+    ]);
+  });
+});

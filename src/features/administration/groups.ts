@@ -9,6 +9,7 @@ import {
   type Scope,
 } from '../../core/access/permissions.ts';
 import { GROUP_GRANT_SELECT, grantOf } from '../../core/access/load.ts';
+import { actorBelongsTo, ownAccessRefused } from './own-access.ts';
 
 export type GroupInput = {
   name: string;
@@ -127,6 +128,20 @@ export async function updateGroup(t: Tx, id: string, g: GroupInput): Promise<voi
   );
   if (!before) throw notFound('That group');
   const was = grantOf(before);
+  const wasSummary = {
+    nonRestrictedDefault: was.nonRestrictedDefault,
+    restrictedDefault: was.restrictedDefault,
+    scope: was.scope.kind,
+    yearGroups: was.scope.kind === 'year_groups' ? [...was.scope.yearGroups] : [],
+    capabilities: [...was.capabilities],
+  };
+  const details = changeDetails(wasSummary, summary(g), {
+    renamed: before.name !== g.name.trim(),
+    descriptionChanged: before.description !== (g.description ?? ''),
+  });
+  // Renaming or describing one's own group is allowed; changing what it grants is not.
+  if ((details.changed as string[]).length > 0 && (await actorBelongsTo(t, id)))
+    throw ownAccessRefused();
   await t.q(
     `UPDATE staff_groups SET name = $2, description = $3, non_restricted_default = $4,
        restricted_default = $5, scope_kind = $6, scope_year_groups = $7, capabilities = $8, updated_at = $9
@@ -147,20 +162,7 @@ export async function updateGroup(t: Tx, id: string, g: GroupInput): Promise<voi
     action: 'group.updated',
     targetType: 'group',
     targetId: id,
-    details: changeDetails(
-      {
-        nonRestrictedDefault: was.nonRestrictedDefault,
-        restrictedDefault: was.restrictedDefault,
-        scope: was.scope.kind,
-        yearGroups: was.scope.kind === 'year_groups' ? [...was.scope.yearGroups] : [],
-        capabilities: [...was.capabilities],
-      },
-      summary(g),
-      {
-        renamed: before.name !== g.name.trim(),
-        descriptionChanged: before.description !== (g.description ?? ''),
-      },
-    ),
+    details,
   });
 }
 
@@ -218,6 +220,8 @@ export async function setCategoryAccess(
     'SELECT access FROM group_category_access WHERE group_id = $1 AND category_id = $2',
     [groupId, categoryId],
   );
+  if ((before?.access ?? 'inherit') !== access && (await actorBelongsTo(t, groupId)))
+    throw ownAccessRefused();
   if (access === 'inherit') {
     await t.q('DELETE FROM group_category_access WHERE group_id = $1 AND category_id = $2', [
       groupId,

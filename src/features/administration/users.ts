@@ -13,6 +13,7 @@ import { removeAllFactors } from '../identity/second-factor.ts';
 import { accountKey, clearThrottle } from '../identity/throttle.ts';
 import { linkFor } from '../identity/invitations.ts';
 import type { UserStatus } from '../../shared/schemas/administration.ts';
+import { ownAccessRefused } from './own-access.ts';
 
 type Row = {
   id: string;
@@ -198,6 +199,9 @@ export async function setMemberships(t: Tx, id: string, groupIds: string[]): Pro
     'SELECT group_id FROM staff_group_members WHERE user_id = $1',
     [id],
   );
+  const after = new Set(groupIds);
+  const unchanged = before.length === after.size && before.every((b) => after.has(b.group_id));
+  if (id === t.actor.userId && !unchanged) throw ownAccessRefused();
   await t.q('DELETE FROM staff_group_members WHERE user_id = $1', [id]);
   for (const g of new Set(groupIds)) {
     await t.q(

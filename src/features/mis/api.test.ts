@@ -22,9 +22,9 @@ import { runDueConnectors } from './scheduler.ts';
 let t: TestApp;
 const school = generateSchool({ pupils: 30, staff: 6, groups: 60, days: 2, seed: 11 });
 
-async function wondeFiles(): Promise<Record<string, unknown>> {
+async function wondeFiles(from = school): Promise<Record<string, unknown>> {
   const dir = await mkdtemp(join(tmpdir(), 'lantern-push-test-'));
-  await writeBatch('wonde', dir, fullBatch(school));
+  await writeBatch('wonde', dir, fullBatch(from));
   const out: Record<string, unknown> = {};
   for (const f of await readdir(dir))
     out[f] = JSON.parse(await readFile(join(dir, f), 'utf8')) as unknown;
@@ -200,8 +200,13 @@ describe('pupil profile', () => {
   it('shows contacts in priority order with court-order restrictions first, siblings and attendance', async () => {
     const a = await makeSchool(t.services);
     const key = await newKey(await adminOf(a));
-    await push(key, { batchId: 'p-1', format: 'wonde', kind: 'full', files: await wondeFiles() });
-    const withSibling = school.pupils.find((p) => p.siblingMisIds.length > 0)!;
+    // The pupil under test comes from the MIS with a flag of its own (the generator gives few
+    // pupils one), so the refusal to end an MIS flag below is always exercised.
+    const profileSchool = structuredClone(school);
+    const withSibling = profileSchool.pupils.find((p) => p.siblingMisIds.length > 0)!;
+    withSibling.flags.push({ kind: 'child_in_need', startDate: null, endDate: null });
+    const files = () => wondeFiles(profileSchool);
+    await push(key, { batchId: 'p-1', format: 'wonde', kind: 'full', files: await files() });
     const [row] = await unsafeAsOwner(t.services.db, (q) =>
       q.query<{ id: string }>('SELECT id FROM pupils WHERE school_id = $1 AND mis_id = $2', [
         a,
@@ -255,7 +260,7 @@ describe('pupil profile', () => {
       endsOn: '2026-08-01',
     });
     expect(backwards.statusCode).toBe(400);
-    await push(key, { batchId: 'p-2', format: 'wonde', kind: 'full', files: await wondeFiles() });
+    await push(key, { batchId: 'p-2', format: 'wonde', kind: 'full', files: await files() });
     type Flags = { flags: { id: string; flag: string; source: string; endsOn: string | null }[] };
     const kept = (await call(t.app, dsl, 'GET', `/api/pupils/${row!.id}`)).json<Flags>().flags;
     expect(kept.find((f) => f.id === flagId)).toMatchObject({
@@ -268,18 +273,18 @@ describe('pupil profile', () => {
     expect(ended.statusCode, ended.body).toBe(204);
     const after2 = (await call(t.app, dsl, 'GET', `/api/pupils/${row!.id}`)).json<Flags>().flags;
     expect(after2.find((f) => f.id === flagId)?.endsOn).toBe('2027-07-22');
+    // The Wonde fixture gives this pupil a flag from the MIS: ending it in Lantern is refused.
     const fromMis = after2.find((f) => f.source === 'mis');
-    if (fromMis) {
-      const refused = await call(
-        t.app,
-        dsl,
-        'POST',
-        `/api/pupils/${row!.id}/flags/${fromMis.id}/end`,
-        { endsOn: '2027-07-22' },
-      );
-      expect(refused.statusCode).toBe(400);
-      expect(refused.body).toMatch(/comes from the MIS/);
-    }
+    expect(fromMis, JSON.stringify(after2)).toBeDefined();
+    const refused = await call(
+      t.app,
+      dsl,
+      'POST',
+      `/api/pupils/${row!.id}/flags/${fromMis!.id}/end`,
+      { endsOn: '2027-07-22' },
+    );
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toMatch(/comes from the MIS/);
 
     // The sync's MIS events are on the pupil's chronology, in order with everything else.
     const chronology = await call(t.app, dsl, 'GET', `/api/pupils/${row!.id}/chronology`);

@@ -1,6 +1,7 @@
 // Encryption at rest, end to end: a concern logged through the HTTP API is read back by the
 // application, yet its words appear nowhere in the database's own files (embedded) or in a
 // pg_dump of the database (PostgreSQL). The stored value is Lantern's envelope, bound to its row.
+// Every other sealed column, and the vault, is covered the same way by sealed-at-rest.test.ts.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -82,12 +83,14 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
 
+// pg_dump writes a bytea column as hex: a column left unsealed would show in a dump only so.
 function occurrences(haystack: Buffer, markers: string[]): string[] {
   const found: string[] = [];
   for (const m of markers) {
     for (const enc of ['utf8', 'utf16le'] as const) {
       if (haystack.includes(Buffer.from(m, enc))) found.push(`${m} (${enc})`);
     }
+    if (haystack.includes(Buffer.from(Buffer.from(m).toString('hex')))) found.push(`${m} (hex)`);
   }
   return found;
 }

@@ -1,0 +1,317 @@
+// Every sealed column, at rest: a unique marker is written into each column declared in
+// SEALED_COLUMNS (and so into the vault: attachment names and contents) through the HTTP API,
+// the same way a member would. Each marker then reads back through the API, yet none appears in
+// the embedded database's files or in a pg_dump of the PostgreSQL database. The columns the test
+// wrote are checked against SEALED_COLUMNS, so a column declared without coverage here fails, and
+// every stored value in those columns is Lantern's envelope (format byte 0x01, key version 1).
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { App } from '../../core/feature.ts';
+import { openDatabase } from '../db/engine.ts';
+import { unsafeAsOwner } from '../db/tenancy.ts';
+import { createServices, type Services } from '../services.ts';
+import {
+  appFor,
+  call,
+  categoryIds,
+  makePupil,
+  makeSchool,
+  makeUser,
+  signIn,
+  silentLog,
+  testApp,
+  testConfig,
+  totpSecrets,
+  type Session,
+} from '../../test/harness.ts';
+import { SEALED_COLUMNS, type SealedColumn } from './sealed-columns.ts';
+
+const run = promisify(execFile);
+const engine = inject('engine');
+
+type Stack = { app: App; services: Services; close(): Promise<void> };
+let stack: Stack;
+let dataDir: string | undefined;
+
+async function openEmbedded(dir: string): Promise<Stack> {
+  const db = await openDatabase({ engine: 'embedded', dir: path.join(dir, 'pgdata') });
+  const services = await createServices(testConfig({ dataDir: dir }), { db, log: silentLog });
+  const { app } = await appFor(services);
+  return {
+    app,
+    services,
+    close: async () => {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
+beforeAll(async () => {
+  if (engine === 'postgres') {
+    const t = await testApp();
+    stack = { app: t.app, services: t.services, close: () => t.close() };
+    return;
+  }
+  dataDir = await mkdtemp(path.join(tmpdir(), 'lantern-sealed-at-rest-'));
+  stack = await openEmbedded(dataDir);
+});
+
+afterAll(async () => {
+  await stack.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+// A marker as stored bytes may appear as text, UTF-16, base64 (the vault's contents are sealed
+// as base64 text) or hex: pg_dump writes a bytea column as hex, so a column left unsealed shows
+// in a dump only that way.
+function occurrences(haystack: Buffer, markers: string[]): string[] {
+  const found: string[] = [];
+  for (const m of markers) {
+    const forms: [string, Buffer][] = [
+      ['utf8', Buffer.from(m, 'utf8')],
+      ['utf16le', Buffer.from(m, 'utf16le')],
+      ['base64', Buffer.from(Buffer.from(m).toString('base64'))],
+      ['hex', Buffer.from(Buffer.from(m).toString('hex'))],
+    ];
+    for (const [name, bytes] of forms) if (haystack.includes(bytes)) found.push(`${m} (${name})`);
+  }
+  return found;
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
+const mark = (column: string) => `M${column.replace(/[._]/g, '')}${randomUUID().slice(0, 13)}`;
+
+describe('every sealed column at rest', () => {
+  it('reads each marker back through the API, and none is in the stored bytes', async () => {
+    const { app, services } = stack;
+    const ok = (res: { statusCode: number; body: string }, status = 200) =>
+      expect(res.statusCode, res.body).toBe(status);
+    // One marker per declared column (the TOTP secret is its own marker: see below).
+    const m = Object.fromEntries(Object.keys(SEALED_COLUMNS).map((c) => [c, mark(c)])) as Record<
+      SealedColumn,
+      string
+    >;
+    const control = `CONTROL${randomUUID()}`;
+    const schoolId = await makeSchool(services, `School ${control}`);
+    const dslUser = await makeUser(services, schoolId, 'dsl');
+    const adminUser = await makeUser(services, schoolId, 'school_admin');
+    const pupil = await makePupil(services, schoolId);
+    const [cat] = (await categoryIds(services, schoolId)).filter((c) => !c.restricted);
+    const dsl: Session = await signIn(app, dslUser, { elevated: true });
+    const admin: Session = await signIn(app, adminUser, { elevated: true });
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+
+    // A concern, with a body map, then corrected: the first text goes into its versions.
+    const mapMark = (d: string) => [
+      { side: 'front', x: 0.5, y: 0.5, type: 'bruise', description: d },
+    ];
+    const concern = await call(app, dsl, 'POST', '/api/concerns', {
+      pupils: [{ pupilId: pupil.id, role: 'subject' }],
+      categoryIds: [cat!.id],
+      happenedAt: hourAgo,
+      location: `Hall ${m['concern_versions.location']}`,
+      body: `First ${m['concern_versions.body']}`,
+      bodyMap: mapMark(m['concern_versions.body_map']),
+    });
+    ok(concern, 201);
+    const concernId = concern.json<{ id: string }>().id;
+    ok(
+      await call(app, dsl, 'PATCH', `/api/concerns/${concernId}`, {
+        body: `Now ${m['concerns.body']}`,
+        location: `Field ${m['concerns.location']}`,
+        bodyMap: mapMark(m['concerns.body_map']),
+        reason: `Because ${m['concern_versions.reason']}`,
+      }),
+    );
+
+    // The vault: a file's name and its bytes.
+    const upload = await app.inject({
+      method: 'POST',
+      url: `/api/concerns/${concernId}/attachments`,
+      headers: {
+        'x-file-name': `${m['attachments.name']}.txt`,
+        cookie: dsl.cookie,
+        'x-csrf-token': dsl.csrf,
+        'content-type': 'application/octet-stream',
+      },
+      payload: Buffer.from(`Notes of the meeting. ${m['attachment_blobs.content']}\n`),
+    });
+    ok(upload, 201);
+    const fileId = upload.json<{ id: string }>().id;
+
+    // An action, completed with an outcome.
+    const action = await call(app, dsl, 'POST', '/api/actions', {
+      pupilId: pupil.id,
+      concernId,
+      type: 'phone_call',
+      text: `Ring ${m['actions.text']}`,
+      assigneeId: dslUser.id,
+    });
+    ok(action, 201);
+    const actionId = action.json<{ id: string }>().id;
+    ok(
+      await call(app, dsl, 'POST', `/api/actions/${actionId}/complete`, {
+        outcome: `Rang ${m['actions.outcome']}`,
+      }),
+    );
+
+    // A referral and a follow-up.
+    const agencies = await call(app, dsl, 'GET', '/api/referral-agencies');
+    const agencyId = agencies.json<{ items: { id: string }[] }>().items[0]!.id;
+    const referral = await call(app, dsl, 'POST', '/api/referrals', {
+      pupilId: pupil.id,
+      agencyId,
+      referredAt: hourAgo,
+      contact: `Officer ${m['referrals.contact']}`,
+      reference: m['referrals.reference'],
+      details: `Details ${m['referrals.details']}`,
+      concernId,
+    });
+    ok(referral, 201);
+    const referralId = referral.json<{ id: string }>().id;
+    const followUp = await call(app, dsl, 'POST', `/api/referrals/${referralId}/followups`, {
+      kind: 'call',
+      note: `Chased ${m['referral_followups.note']}`,
+    });
+    expect([200, 201], followUp.body).toContain(followUp.statusCode);
+
+    // A conversation.
+    ok(
+      await call(app, dsl, 'POST', '/api/conversations', {
+        pupilId: pupil.id,
+        withWhom: 'parent',
+        happenedAt: hourAgo,
+        text: `Spoke ${m['conversations.text']}`,
+        concernId,
+      }),
+      201,
+    );
+
+    // A case, closed with an outcome and rationale (on the case and its event).
+    const opened = await call(app, dsl, 'POST', '/api/cases', { pupilId: pupil.id, concernId });
+    ok(opened, 201);
+    const caseId = opened.json<{ id: string }>().id;
+    ok(
+      await call(app, dsl, 'POST', `/api/cases/${caseId}/close`, {
+        outcome: `Outcome ${m['cases.outcome']} ${m['case_events.outcome']}`,
+        rationale: `Rationale ${m['cases.rationale']} ${m['case_events.rationale']}`,
+      }),
+    );
+
+    // A contact restriction (the contact itself comes from the MIS).
+    const [contact] = await unsafeAsOwner(services.db, (q) =>
+      q.query<{ id: string }>(
+        `INSERT INTO contacts (school_id, mis_id, first_name, last_name)
+         VALUES ($1, 'C-at-rest', 'Con', 'Tact') RETURNING id`,
+        [schoolId],
+      ),
+    );
+    ok(
+      await call(app, dsl, 'POST', `/api/pupils/${pupil.id}/restrictions`, {
+        contactId: contact!.id,
+        kind: 'no_contact',
+        courtOrder: true,
+        note: `Order ${m['contact_restrictions.note']}`,
+      }),
+      201,
+    );
+
+    // The MIS connector's token (write-only: never shown again).
+    ok(
+      await call(app, admin, 'PUT', '/api/admin/mis/connector', {
+        baseUrl: 'https://api.example.invalid/v1.0/schools/A1',
+        token: m['mis_connectors.token'],
+      }),
+    );
+
+    // The second factor: signing in enrolled the DSL's authenticator; its secret is the marker.
+    const totp = totpSecrets.get(dslUser.email);
+    expect(totp).toMatch(/^[A-Z2-7]{16,}$/);
+    m['totp_credentials.secret'] = totp!;
+
+    // Every declared column holds a value written above, and each is Lantern's envelope.
+    const exercised: string[] = [];
+    await unsafeAsOwner(services.db, async (q) => {
+      for (const column of Object.keys(SEALED_COLUMNS)) {
+        const [table, declared] = column.split('.') as [string, string];
+        // A few columns are stored under a `_sealed` name (the declared name is the one bound
+        // into the ciphertext).
+        const names = await q.query<{ column_name: string }>(
+          `SELECT column_name FROM information_schema.columns
+           WHERE table_name = $1 AND column_name = ANY($2::text[])`,
+          [table, [declared, `${declared}_sealed`]],
+        );
+        expect(names, column).toHaveLength(1);
+        const col = names[0]!.column_name;
+        const rows = await q.query<{ v: Buffer }>(
+          `SELECT ${col} AS v FROM ${table} WHERE school_id = $1 AND ${col} IS NOT NULL`,
+          [schoolId],
+        );
+        for (const r of rows) {
+          expect(r.v[0], column).toBe(0x01);
+          expect(r.v.readUInt32BE(1), column).toBe(1);
+        }
+        if (rows.length > 0) exercised.push(column);
+      }
+    });
+    expect(exercised.sort()).toEqual(Object.keys(SEALED_COLUMNS).sort());
+
+    // Each marker reads back through the API (the token and the TOTP secret are write-only: the
+    // token's use is proven by the connector's own tests, the secret's by the sign-in below).
+    const answers = [
+      await call(app, dsl, 'GET', `/api/concerns/${concernId}`),
+      await call(app, dsl, 'GET', `/api/concerns/${concernId}/versions`),
+      await call(app, dsl, 'GET', `/api/attachments/${fileId}`),
+      await call(app, dsl, 'GET', `/api/referrals/${referralId}`),
+      await call(app, dsl, 'GET', `/api/cases/${caseId}`),
+      await call(app, dsl, 'GET', `/api/pupils/${pupil.id}/chronology`),
+      await call(app, dsl, 'GET', `/api/pupils/${pupil.id}`),
+    ];
+    for (const a of answers) ok(a);
+    const shown = Buffer.concat(
+      answers.map((a) => Buffer.from(`${a.body}\n${JSON.stringify(a.headers)}\n`)),
+    );
+    const writeOnly = new Set<string>(['mis_connectors.token', 'totp_credentials.secret']);
+    for (const [column, marker] of Object.entries(m)) {
+      if (writeOnly.has(column)) continue;
+      expect(occurrences(shown, [marker]).length, `${column} reads back`).toBeGreaterThan(0);
+    }
+    const again = await signIn(app, dslUser, { elevated: true });
+    ok(await call(app, again, 'GET', `/api/concerns/${concernId}`));
+
+    const markers = Object.values(m);
+    if (engine === 'postgres') {
+      const { stdout } = await run('/usr/bin/pg_dump', [inject('databaseUrl')], {
+        maxBuffer: 1024 * 1024 * 1024,
+        encoding: 'buffer',
+      });
+      expect(occurrences(stdout, [control])).toContain(`${control} (utf8)`);
+      expect(occurrences(stdout, markers)).toEqual([]);
+    } else {
+      await stack.services.db.exec('CHECKPOINT');
+      await stack.close();
+      const files = await filesUnder(dataDir!);
+      expect(files.length).toBeGreaterThan(100);
+      let controlSeen = false;
+      const found: string[] = [];
+      for (const file of files) {
+        const bytes = await readFile(file);
+        if (occurrences(bytes, [control]).length > 0) controlSeen = true;
+        for (const o of occurrences(bytes, markers)) found.push(`${o} in ${file}`);
+      }
+      expect(controlSeen).toBe(true);
+      expect(found).toEqual([]);
+      stack = await openEmbedded(dataDir!);
+    }
+  });
+});
