@@ -4,7 +4,8 @@
 // factor with a reason, creates a group scoped to a year group with access to one category and
 // adds a colleague to it, then changes the idle timeout and asks everyone for a second factor at
 // sign-in — which their own next sign-in shows. axe checks each page at 1280 px, and the staff
-// page at 375 px.
+// page at 375 px. Then (issue 11) an administrator's grant of a restricted category waits for the
+// DSL, who follows the dashboard's alert on a phone and approves it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { call, categoryIds, currentCode, makeUser, signIn } from '../src/test/harness.ts';
@@ -24,6 +25,7 @@ import {
   launchBrowser,
   openTab,
   PHONE,
+  signInThroughPage,
   startServer,
   type Server,
 } from './support.ts';
@@ -237,5 +239,88 @@ describe('administration', () => {
     await expectNoAxeViolations(page);
     expectNoProblems(tab);
     await tab.context.close();
+  });
+
+  it('asks a DSL to approve a restricted grant, which the DSL approves from the dashboard alert', async () => {
+    const cast = await buildSchool(server, 'apr');
+    const app = server.t.app;
+    const s = server.t.services;
+    const admin = {
+      ...(await makeUser(s, cast.schoolId, 'school_admin', 'Ari Admin')),
+      name: 'Ari Admin',
+    };
+    await signIn(app, admin, { elevated: true }); // enrols their authenticator
+    const restricted = (await categoryIds(s, cast.schoolId)).find((c) => c.restricted)!;
+
+    const tab = await openTab(browser, server.baseUrl, DESKTOP);
+    const page = tab.page;
+    await signInThroughPage(page, server, admin);
+    await page.goto('/admin/groups');
+    await page.getByRole('heading', { level: 1, name: 'Groups and permissions' }).waitFor();
+    await page.getByRole('link', { name: 'New group' }).click();
+    await page.getByLabel('Group name').fill('Inclusion leads');
+    await page.getByRole('button', { name: 'Create group' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Group: Inclusion leads' }).waitFor();
+    // Its label carries a "Restricted" tag after the name.
+    const escaped = restricted.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    await page.getByLabel(new RegExp(`${escaped}\\s*Restricted$`)).selectOption('view');
+    await page.getByRole('button', { name: 'Save category access' }).click();
+    await page
+      .getByText(/waits for approval by the DSL, a deputy DSL or the headteacher/)
+      .waitFor();
+    await expectNoAxeViolations(page);
+    // Nothing has changed yet; the administrator sees the request waiting, and cannot approve it.
+    await page
+      .getByRole('navigation', { name: 'Administration' })
+      .getByRole('link', { name: 'Access approvals' })
+      .click();
+    await page.getByRole('heading', { level: 1, name: 'Access approvals' }).waitFor();
+    const request = page.getByRole('listitem').filter({
+      has: page.getByRole('heading', { level: 3, name: /^Inclusion leads:/ }),
+    });
+    await request.getByText('Waiting for approval').waitFor();
+    expect(await request.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+    await request.getByRole('button', { name: 'Withdraw' }).waitFor();
+    await expectNoAxeViolations(page);
+    await tab.context.close();
+
+    // The DSL, on a phone: the dashboard's alert leads to the request; approving makes the change.
+    const dslTab = await openTab(browser, server.baseUrl, PHONE);
+    const dslPage = dslTab.page;
+    await signInThroughPage(dslPage, server, cast.dsl);
+    await dslPage
+      .getByRole('link', { name: 'A change to record access is waiting for your approval' })
+      .click();
+    await dslPage.getByRole('heading', { level: 1, name: 'Access approvals' }).waitFor();
+    const waiting = dslPage.getByRole('listitem').filter({
+      has: dslPage.getByRole('heading', { level: 3, name: /^Inclusion leads:/ }),
+    });
+    await waiting.getByText('Ari Admin', { exact: false }).waitFor();
+    await expectNoAxeViolations(dslPage);
+    await waiting.getByRole('button', { name: 'Approve' }).click();
+    await dslPage.getByText(/^Approved and made: Inclusion leads:/).waitFor();
+    await dslPage.getByRole('heading', { level: 2, name: 'Waiting for approval (0)' }).waitFor();
+    expect(await dslPage.evaluate(() => document.activeElement?.textContent?.trim() ?? '')).toBe(
+      'Waiting for approval (0)',
+    );
+    expect(await dslPage.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      PHONE.width,
+    );
+    await expectNoAxeViolations(dslPage);
+
+    const api = await signIn(app, admin, { elevated: true });
+    const groups = (await call(app, api, 'GET', '/api/admin/groups')).json<{
+      items: { name: string; categories: unknown[] }[];
+    }>();
+    expect(groups.items.find((g) => g.name === 'Inclusion leads')?.categories).toEqual([
+      { categoryId: restricted.id, access: 'view' },
+    ]);
+    expect(
+      (await auditRows(server.t, cast.schoolId))
+        .map((r) => r.action)
+        .filter((a) => a.startsWith('access.')),
+    ).toEqual(['access.requested', 'access.approved']);
+    expectNoProblems(dslTab);
+    await dslTab.context.close();
   });
 });

@@ -12,7 +12,8 @@ describe('configuration', () => {
       tls: false,
     });
     expect(c.dataDir).toMatch(/\/data$/);
-    expect(c.masterKeyFile).toMatch(/\/data\/master\.key$/);
+    // Outside the data folder (issue 11): a copy of the database never carries its key.
+    expect(c.masterKeyFile).toMatch(/\/data-keys\/master\.key$/);
     expect(c.demoData).toBe(true);
     expect(c.database).toEqual({
       statementTimeoutMs: 15_000,
@@ -30,6 +31,8 @@ describe('configuration', () => {
       [{ PORT: 'eighty' }, /PORT must be a whole number/],
       [{ PORT: '70000' }, /PORT must be between/],
       [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres/],
+      [{ DATABASE_OWNER_URL: 'postgres://o@x/y' }, /DATABASE_OWNER_URL needs DATABASE_URL/],
+      [{ LANTERN_DB_LOGIN_PASSWORD: 'short' }, /LANTERN_DB_LOGIN_PASSWORD must be at least 16/],
       [{ LANTERN_MASTER_KEY: 'c2hvcnQ=' }, /LANTERN_MASTER_KEY must be 32 bytes/],
       [{ NODE_ENV: 'staging' }, /NODE_ENV must be one of/],
       [{ LANTERN_TLS: 'maybe' }, /LANTERN_TLS must be true or false/],

@@ -8,8 +8,22 @@ export type Config = {
   host: string;
   /** Public origin (scheme://host[:port]) used for links in emails and WebAuthn. */
   publicOrigin: string;
-  /** When set, a PostgreSQL server; otherwise the embedded engine in dataDir. */
+  /**
+   * When set, a PostgreSQL server; otherwise the embedded engine in dataDir. With
+   * databaseOwnerUrl, the login request-time work connects as (a member of lantern_app owning
+   * nothing); alone, the owner's, and Lantern makes and uses its own login role (issue 11).
+   */
   databaseUrl: string | undefined;
+  /** The owner's address, for migrations and operator commands (DATABASE_OWNER_URL). */
+  databaseOwnerUrl: string | undefined;
+  /**
+   * The password of the login role Lantern makes when given only the owner's address: this value
+   * (LANTERN_DB_LOGIN_PASSWORD) or, when unset, the one kept in databaseLoginPasswordFile
+   * (LANTERN_DB_LOGIN_PASSWORD_FILE; by default db-login.secret beside the master key file),
+   * made on first start.
+   */
+  databaseLoginPassword: string | undefined;
+  databaseLoginPasswordFile: string | undefined;
   dataDir: string;
   /** Base64 of 32 bytes. Takes precedence over masterKeyFile. */
   masterKey: string | undefined;
@@ -99,6 +113,21 @@ export function loadConfig(env: Env = process.env): Config {
   const host = env.HOST || '127.0.0.1';
   const dataDir = path.resolve(env.LANTERN_DATA_DIR || './data');
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const databaseOwnerUrl = url(env, 'DATABASE_OWNER_URL', ['postgres:', 'postgresql:']);
+  if (databaseOwnerUrl && !databaseUrl) {
+    throw new ConfigError(
+      'DATABASE_OWNER_URL',
+      "needs DATABASE_URL (the login role's address); or give the owner's address as " +
+        'DATABASE_URL alone and Lantern makes its own login role',
+    );
+  }
+  const databaseLoginPassword = env.LANTERN_DB_LOGIN_PASSWORD || undefined;
+  if (databaseLoginPassword !== undefined && !/^[\x21-\x7e]{16,}$/.test(databaseLoginPassword)) {
+    throw new ConfigError(
+      'LANTERN_DB_LOGIN_PASSWORD',
+      'must be at least 16 printable ASCII characters, without spaces',
+    );
+  }
   const masterKey = env.LANTERN_MASTER_KEY || undefined;
   if (masterKey !== undefined && Buffer.from(masterKey, 'base64').length !== 32) {
     throw new ConfigError('LANTERN_MASTER_KEY', 'must be 32 bytes encoded as base64');
@@ -127,9 +156,18 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     publicOrigin: publicOrigin.replace(/\/$/, ''),
     databaseUrl,
+    databaseOwnerUrl,
+    databaseLoginPassword,
+    databaseLoginPasswordFile: env.LANTERN_DB_LOGIN_PASSWORD_FILE
+      ? path.resolve(env.LANTERN_DB_LOGIN_PASSWORD_FILE)
+      : undefined,
     dataDir,
     masterKey,
-    masterKeyFile: path.resolve(env.LANTERN_MASTER_KEY_FILE || path.join(dataDir, 'master.key')),
+    // Beside the data folder, never in it (issue 11): a copy of the database is not a copy of its
+    // key. ./data → ./data-keys/master.key (named after the data folder, so two never share one).
+    masterKeyFile: path.resolve(
+      env.LANTERN_MASTER_KEY_FILE || path.join(`${dataDir}-keys`, 'master.key'),
+    ),
     tls,
     trustProxy: bool(env, 'LANTERN_TRUST_PROXY', false),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),

@@ -10,6 +10,7 @@ import { registerFactorRemovalRoutes } from './features/identity/factor-removal-
 import { registerAccountRoutes } from './features/identity/account-routes.ts';
 import { registerAdminRoutes } from './features/administration/routes.ts';
 import { registerStaffRoutes } from './features/administration/staff-routes.ts';
+import { registerApprovalRoutes } from './features/administration/approval-routes.ts';
 import { registerPupilRoutes } from './features/pupils/routes.ts';
 import { registerProfileRoutes } from './features/pupils/profile-routes.ts';
 import { registerChronologyRoutes } from './features/chronology/routes.ts';
@@ -42,6 +43,7 @@ export const FEATURES: readonly Feature[] = [
     routes(app, services) {
       registerAdminRoutes(app, services);
       registerStaffRoutes(app, services);
+      registerApprovalRoutes(app);
     },
   },
   {

@@ -8,6 +8,7 @@ import { seedDemoIfEmpty } from './demo/seed.ts';
 import { startMisScheduler } from './features/mis/scheduler.ts';
 import { startDueWork } from './jobs/due-work.ts';
 import { startEmbeddedMaintenance } from './jobs/maintenance.ts';
+import { startWorkQueue } from './jobs/work-queue.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
   const stopDueWork = startDueWork(services);
   // The embedded engine has no autovacuum: keep the planner's statistics fresh ourselves.
   const stopMaintenance = startEmbeddedMaintenance(services);
+  // Emails and other work done after the answer, from a queue that survives a restart.
+  const workQueue = startWorkQueue(services);
   consoleLog.info(
     `Lantern is running at ${config.publicOrigin} on ${services.db.engine === 'embedded' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}`,
   );
@@ -28,6 +31,7 @@ async function main(): Promise<void> {
     stopDueWork();
     stopMaintenance();
     await misScheduler.stop();
+    await workQueue.stop();
     await app.close();
     await services.db.close();
     process.exit(0);

@@ -77,7 +77,7 @@ beforeAll(async () => {
     const url = new URL(adminUrl.href);
     url.pathname = `/${pgName}`;
     // With DATABASE_URL no key file is created for you: the operator provides one.
-    const keyFile = path.join(dataDir, 'operator-master.key');
+    const keyFile = path.join(`${dataDir}-keys`, 'operator-master.key');
     writeKeyFile(keyFile, [newMasterKey()]);
     env = { ...env, DATABASE_URL: url.href, LANTERN_MASTER_KEY_FILE: keyFile };
   }
@@ -86,6 +86,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (pgName) await adminExec(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`);
   await rm(dataDir, { recursive: true, force: true });
+  await rm(`${dataDir}-keys`, { recursive: true, force: true });
 });
 
 describe('lantern (command line)', () => {
@@ -178,7 +179,8 @@ describe('lantern (command line)', () => {
     expect(intact.code, intact.stderr).toBe(0);
     expect(lastLine(intact.stdout)).toMatch(/^Checked \d+ entries in \d+ chains: all intact\.$/);
 
-    const keyFile = env.LANTERN_MASTER_KEY_FILE ?? path.join(dataDir, 'master.key');
+    // The key lives beside the data folder, never in it (issue 11).
+    const keyFile = env.LANTERN_MASTER_KEY_FILE ?? path.join(`${dataDir}-keys`, 'master.key');
     const oldKey = readKeyFile(keyFile).current;
     const rotated = await lantern(['keys', 'rotate']);
     expect(rotated.code, rotated.stderr).toBe(0);
@@ -245,6 +247,11 @@ describe('lantern (command line)', () => {
     const envKey = await lantern(['keys', 'rotate'], {
       env: { ...env, LANTERN_MASTER_KEY: newMasterKey().key.toString('base64') },
     });
+    // …and never inside the data folder, beside the database the key opens (issue 11).
+    const keyInData = await lantern(
+      ['keys', 'rotate', '--new-key-file', path.join(env.LANTERN_DATA_DIR!, 'next.key')],
+      { env: { ...env, LANTERN_MASTER_KEY: newMasterKey().key.toString('base64') } },
+    );
     expect(noName.code).not.toBe(0);
     expect(noName.stderr).toMatch(/required option '--name <name>' not specified/);
     expect(badRole.code).not.toBe(0);
@@ -255,7 +262,9 @@ describe('lantern (command line)', () => {
     expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);
     expect(envKey.code).not.toBe(0);
     expect(envKey.stderr).toMatch(/LANTERN_MASTER_KEY is set: give --new-key-file/);
-    for (const r of [noName, badRole, shortPassword, unknown, envKey]) {
+    expect(keyInData.code).not.toBe(0);
+    expect(keyInData.stderr).toMatch(/is inside the data folder .*choose a path outside it/);
+    for (const r of [noName, badRole, shortPassword, unknown, envKey, keyInData]) {
       expect(r.stderr).not.toMatch(/\n\s+at .*\.ts:\d+/);
     }
 

@@ -1,5 +1,7 @@
 // Operator commands that work on the database directly: migrate, school create, user create,
-// keys rotate, audit verify. Each opens the configured database, does one thing, closes it.
+// keys rotate, audit verify. Each opens the configured database, does one thing, closes it. They
+// act as the owner (DATABASE_OWNER_URL, or DATABASE_URL alone) through unsafeAsOperator and
+// migrate; only `mis import` works through the request-time login, like the server.
 import type { Command } from 'commander';
 import type { Config } from '../config.ts';
 import { createServices, type Services } from '../platform/services.ts';
@@ -9,7 +11,12 @@ import { isRole, ROLES } from '../core/access/actor.ts';
 import { verifyAudit } from '../platform/audit/verify.ts';
 import { rotateMasterKey } from './rotate-command.ts';
 import { migrate } from '../platform/db/migrate.ts';
-import { openConfiguredDatabase } from '../platform/services.ts';
+import {
+  ensureConfiguredLoginRole,
+  keyringLoader,
+  openConfiguredDatabase,
+} from '../platform/services.ts';
+import { SchoolKeys } from '../platform/crypto/school-keys.ts';
 
 async function withServices<T>(config: () => Config, fn: (s: Services) => Promise<T>): Promise<T> {
   const services = await createServices(config(), {
@@ -27,9 +34,16 @@ export function registerDbCommands(program: Command, config: () => Config): void
     .command('migrate')
     .description('Apply any new database migrations, each in its own transaction.')
     .action(async () => {
-      const db = await openConfiguredDatabase(config());
+      const c = config();
+      const db = await openConfiguredDatabase(c);
       try {
-        const applied = await migrate(db);
+        // A migration may seal existing records (0011) with the server's master key, loaded
+        // only if there are records to seal.
+        const log = { info: console.log, warn: console.warn, error: console.error };
+        const keys = () => new SchoolKeys(keyringLoader(c, log));
+        const applied = await migrate(db, undefined, { keys });
+        // Given only the owner's address, the login role request-time work uses (issue 11).
+        await ensureConfiguredLoginRole(c, db);
         console.log(
           applied.length ? `Applied ${applied.join(', ')}` : 'The database is up to date.',
         );

@@ -5,7 +5,12 @@
 import { existsSync } from 'node:fs';
 import type { Services } from '../platform/services.ts';
 import { keyringLoader } from '../platform/services.ts';
-import { newMasterKey, readKeyFile, writeKeyFile } from '../platform/crypto/master-key.ts';
+import {
+  isInside,
+  newMasterKey,
+  readKeyFile,
+  writeKeyFile,
+} from '../platform/crypto/master-key.ts';
 import { rewrapAll } from '../platform/crypto/rotate.ts';
 import { SYSTEM_REASONS, unsafeAsOperator } from '../core/context.ts';
 
@@ -18,6 +23,11 @@ export async function rotateMasterKey(s: Services, newKeyFile?: string): Promise
     throw new Error('LANTERN_MASTER_KEY is set: give --new-key-file <path> for the new key.');
   if (config.masterKey && existsSync(target))
     throw new Error(`${target} already exists; choose a new path.`);
+  // Never beside the database it opens (issue 11): a copy of the data folder would carry it.
+  if (isInside(target, config.dataDir))
+    throw new Error(
+      `${target} is inside the data folder ${config.dataDir}; choose a path outside it, so a copy of the database never carries its key.`,
+    );
   // Write the new key first: if re-wrapping fails, the file still opens every key (old kept).
   const previous = config.masterKey ? [] : [...readKeyFile(target).byId.values()];
   writeKeyFile(target, [next, ...previous]);

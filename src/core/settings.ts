@@ -128,8 +128,8 @@ export const DEFAULT_MIS_PUSH_BYTES = 50 * 1024 * 1024;
 
 /**
  * The largest MIS push (bytes) the school accepts: `maxMisPushBytes` in the settings JSON, within
- * SETTING_BOUNDS, else the default. Read apart from SchoolSettings (which the policies page
- * shows whole) until that page offers it; the policies page keeps the key as it is.
+ * SETTING_BOUNDS, else the default. Read apart from SchoolSettings (the sessions and records
+ * settings every request loads); the policies page shows and sets it in MB.
  */
 export function readMisPushLimit(raw: unknown): number {
   return num(record(raw).maxMisPushBytes, DEFAULT_MIS_PUSH_BYTES, 'maxMisPushBytes');

@@ -4,6 +4,12 @@ import type { Config } from '../config.ts';
 import type { Database } from './db/engine.ts';
 import { openDatabase } from './db/engine.ts';
 import { migrate } from './db/migrate.ts';
+import {
+  checkLoginRole,
+  ensureLoginRole,
+  loginPasswordFromFile,
+  loginUrl,
+} from './db/login-role.ts';
 import { loadKeyring, readKeyFile, type Keyring } from './crypto/master-key.ts';
 import { SchoolKeys } from './crypto/school-keys.ts';
 import path from 'node:path';
@@ -39,10 +45,41 @@ export function embeddedDbDir(config: Config): string {
   return path.join(config.dataDir, 'pgdata');
 }
 
+/** Only the owner's address given: Lantern makes and logs in as its own role (login-role.ts). */
+function managesLoginRole(config: Config): boolean {
+  return config.databaseUrl !== undefined && config.databaseOwnerUrl === undefined;
+}
+
+/** Kept like the master key: the setting, or a file beside the master key file. */
+function managedLoginPassword(config: Config): string {
+  return (
+    config.databaseLoginPassword ??
+    loginPasswordFromFile(
+      config.databaseLoginPasswordFile ??
+        path.join(path.dirname(config.masterKeyFile), 'db-login.secret'),
+    )
+  );
+}
+
+/**
+ * The configured database. On PostgreSQL request-time work logs in as a role apart from the
+ * owner's (issue 11): DATABASE_URL's with DATABASE_OWNER_URL, or else `lantern_web` at
+ * DATABASE_URL's server, whose password Lantern keeps (ensureConfiguredLoginRole makes the role).
+ */
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
-  return config.databaseUrl
-    ? openDatabase({ engine: 'postgres', url: config.databaseUrl, ...config.database })
-    : openDatabase({ engine: 'embedded', dir: embeddedDbDir(config) });
+  if (!config.databaseUrl) return openDatabase({ engine: 'embedded', dir: embeddedDbDir(config) });
+  const url = config.databaseOwnerUrl
+    ? config.databaseUrl
+    : loginUrl(config.databaseUrl, managedLoginPassword(config));
+  const ownerUrl = config.databaseOwnerUrl ?? config.databaseUrl;
+  return openDatabase({ engine: 'postgres', url, ownerUrl, ...config.database });
+}
+
+/** After the migrations (lantern_app exists): makes Lantern's own login role when it manages one. */
+export async function ensureConfiguredLoginRole(config: Config, db: Database): Promise<void> {
+  if (managesLoginRole(config) && db.separateLogin) {
+    await ensureLoginRole(db, managedLoginPassword(config));
+  }
 }
 
 /**
@@ -57,8 +94,9 @@ export function keyringLoader(config: Config, log: Log): () => Keyring {
     return () => ring;
   }
   const file = config.masterKeyFile;
-  let ring = loadKeyring({ kind: 'file', file, createIfMissing: !config.databaseUrl }, (m) =>
-    log.warn(m),
+  let ring = loadKeyring(
+    { kind: 'file', file, createIfMissing: !config.databaseUrl, dataDir: config.dataDir },
+    (m) => log.warn(m),
   );
   const identity = () => {
     const st = statSync(file, { throwIfNoEntry: false });
@@ -103,11 +141,21 @@ export async function createServices(
 ): Promise<Services> {
   const log = opts.log ?? consoleLog;
   const db = opts.db ?? (await openConfiguredDatabase(config));
-  await migrate(db);
+  const keys = new SchoolKeys(keyringLoader(config, log));
+  await migrate(db, undefined, { keys: () => keys });
+  await ensureConfiguredLoginRole(config, db);
+  // A request-time login that could lift the second wall stops the start (issue 11, finding 8).
+  if (db.separateLogin) await checkLoginRole(db);
+  if (db.engine === 'embedded' && config.env === 'production') {
+    log.warn(
+      'The embedded database runs every query as its superuser, so an SQL injection could pass ' +
+        'the second wall; use PostgreSQL with a separate login role for a school (README, Production).',
+    );
+  }
   return {
     config,
     db,
-    keys: new SchoolKeys(keyringLoader(config, log)),
+    keys,
     clock: opts.clock ?? systemClock,
     log,
     mailer: opts.mailer ?? configuredMailer(config, log),

@@ -6,11 +6,12 @@ import { readFileSync } from 'node:fs';
 import { inject } from 'vitest';
 import type { InjectOptions } from 'fastify';
 import { loadConfig, type Config } from '../config.ts';
-import { openDatabase, type Database } from '../platform/db/engine.ts';
+import { openDatabase, type Database, type DatabaseLimits } from '../platform/db/engine.ts';
 import { createServices, type Clock, type Services } from '../platform/services.ts';
 import { buildApp, type RouteInfo } from '../http/app.ts';
 import type { App } from '../core/feature.ts';
 import { FEATURES } from '../features.ts';
+import { startWorkQueue } from '../jobs/work-queue.ts';
 import { createSchool } from '../features/administration/create-school.ts';
 import { createUser } from '../features/administration/create-user.ts';
 import { unsafeAsOwner } from '../platform/db/tenancy.ts';
@@ -28,9 +29,20 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   };
 }
 
-export async function testDatabase(): Promise<Database> {
+/**
+ * The test database: on PostgreSQL, request-time work logs in as the login role and the
+ * factories (unsafeAsOwner) as the owner, as in production (issue 11).
+ */
+export async function testDatabase(
+  limits: Partial<DatabaseLimits> = { poolSize: 5 },
+): Promise<Database> {
   if (inject('engine') === 'postgres') {
-    return openDatabase({ engine: 'postgres', url: inject('databaseUrl'), poolSize: 5 });
+    return openDatabase({
+      engine: 'postgres',
+      url: inject('databaseLoginUrl'),
+      ownerUrl: inject('databaseUrl'),
+      ...limits,
+    });
   }
   const snapshot = new Blob([readFileSync(inject('snapshotPath'))]);
   return openDatabase({ engine: 'embedded', snapshot });
@@ -80,6 +92,8 @@ export async function testApp(
 ): Promise<TestApp> {
   const services = await testServices(opts);
   const { app, routes } = await appFor(services);
+  // Emails and other deferred work run after each answer, as in production (src/jobs/work-queue.ts).
+  const work = startWorkQueue(services);
   // Each test app speaks from its own address, so the per-address sign-in throttle of one test
   // file never slows another that shares the PostgreSQL database. A test may still set its own.
   const address = `2001:db8::${randomBytes(6).toString('hex').match(/.{4}/g)!.join(':')}`;
@@ -91,6 +105,7 @@ export async function testApp(
     routes,
     services,
     close: async () => {
+      await work.stop();
       await app.close();
       await services.db.close();
     },

@@ -4,6 +4,7 @@ import {
   canAddCategory,
   canViewCategory,
   canViewRecord,
+  canViewTouching,
   categoryViewScopes,
   hasCapability,
   pupilInScope,
@@ -195,6 +196,46 @@ describe('restricted categories win over everything else', () => {
     ]);
     expect(canViewRecord(perms, { categories: [fgm, bullying], pupils: [year7] })).toBe(true);
     expect(canViewRecord(perms, { categories: [fgm, bullying], pupils: [year9] })).toBe(false);
+  });
+});
+
+describe('case work touching restricted matters (canViewTouching, issue 11)', () => {
+  const preventCase = { categories: [bullying, sexualAbuse], pupils: [year7] };
+  const plain = { categories: [bullying], pupils: [year9] };
+
+  it('asks nothing of work touching no restricted category, even of a member with no grant', () => {
+    const none = resolvePermissions([]);
+    expect(canViewTouching(none, [])).toBe(true);
+    expect(canViewTouching(none, [plain])).toBe(true);
+  });
+
+  it('withholds work touching a restricted category not granted, whatever else is held', () => {
+    const manager = resolvePermissions([
+      grant({ nonRestrictedDefault: 'view', capabilities: ['manage_cases', 'search', 'export'] }),
+    ]);
+    expect(canViewTouching(manager, [plain, preventCase])).toBe(false);
+    const dsl = resolvePermissions(defaults('dsl'));
+    expect(canViewTouching(dsl, [plain, preventCase])).toBe(true);
+  });
+
+  it('needs every restricted category of every touched record, each within its pupils', () => {
+    const sexualAbuseOnly = resolvePermissions([grant({ categories: { 'sexual-abuse': 'view' } })]);
+    expect(canViewTouching(sexualAbuseOnly, [preventCase])).toBe(true);
+    expect(
+      canViewTouching(sexualAbuseOnly, [preventCase, { categories: [fgm], pupils: [year7] }]),
+    ).toBe(false);
+    const year9Only = resolvePermissions([
+      grant({ restrictedDefault: 'view', scope: { kind: 'year_groups', yearGroups: ['Year 9'] } }),
+    ]);
+    expect(canViewTouching(year9Only, [preventCase])).toBe(false);
+    expect(canViewTouching(year9Only, [{ ...preventCase, pupils: [year7, year9] }])).toBe(true);
+  });
+
+  it('takes no non-restricted category into account: that is the record’s own rule', () => {
+    // A restricted-only grant: the touched record's bullying category is not viewable, yet the
+    // work touching it is not withheld for that (its own list rule decides who sees it at all).
+    const restrictedOnly = resolvePermissions([grant({ restrictedDefault: 'view' })]);
+    expect(canViewTouching(restrictedOnly, [preventCase])).toBe(true);
   });
 });
 

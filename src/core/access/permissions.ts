@@ -215,18 +215,44 @@ export function canAccessCategoryForPupil(
  * so a restricted category hides the record from anyone not granted it, whatever else they hold —
  * and at least one category must be. A record with no category is seen by no one here.
  */
-export function canViewRecord(
-  perms: Permissions,
-  record: { categories: readonly CategoryRef[]; pupils: readonly ScopedPupil[] },
-): boolean {
+export function canViewRecord(perms: Permissions, record: CategorisedRecord): boolean {
   if (record.categories.length === 0) return false;
+  return restrictedViewable(perms, record) && record.categories.some(viewableIn(perms, record));
+}
+
+/** A record as the category rules see it: its categories and its pupils. */
+export interface CategorisedRecord {
+  categories: readonly CategoryRef[];
+  pupils: readonly ScopedPupil[];
+}
+
+/** Is this category viewable for one of the record's pupils (or, about no pupil, school-wide)? */
+function viewableIn(perms: Permissions, record: CategorisedRecord) {
   const pupils: readonly (ScopedPupil | null)[] = record.pupils.length > 0 ? record.pupils : [null];
-  const viewable = (c: CategoryRef) =>
-    pupils.some((p) => canAccessCategoryForPupil(perms, c, p, 'view'));
-  return (
-    record.categories.filter((c) => c.restricted).every(viewable) &&
-    record.categories.some(viewable)
-  );
+  return (c: CategoryRef) => pupils.some((p) => canAccessCategoryForPupil(perms, c, p, 'view'));
+}
+
+/** The restricted half of canViewRecord: every restricted category on it viewable in scope. */
+function restrictedViewable(perms: Permissions, record: CategorisedRecord): boolean {
+  return record.categories.filter((c) => c.restricted).every(viewableIn(perms, record));
+}
+
+/**
+ * May the member see an item that touches these records — an action, referral, conversation or
+ * case (with its events, outcome and rationale) on them, or an earlier version of one as it was
+ * filed then? Protects restricted matters beyond the concern itself (issue 11, findings 4 and 5):
+ * every restricted category of every touched record must be viewable for one of that record's
+ * pupils, exactly as canViewRecord requires of the record itself; a record with no restricted
+ * category asks nothing. Grants only: the second-factor tier and the ability to see such items at
+ * all (case.manage, actions.assigned) are checked by the caller. The SQL twin, for lists, is
+ * restrictedTouchSql in record-filter.ts: change both together, with their tests
+ * (permissions.test.ts, record-filter.test.ts).
+ */
+export function canViewTouching(
+  perms: Permissions,
+  touched: readonly CategorisedRecord[],
+): boolean {
+  return touched.every((record) => restrictedViewable(perms, record));
 }
 
 export function hasCapability(perms: Permissions, capability: Capability): boolean {

@@ -5,6 +5,7 @@
 // To change safely: change canViewRecord and this together, and keep canViewRecord's tests in
 // src/core/access/permissions.test.ts and the list tests that exercise this filter through the
 // API (src/http/access-matrix.test.ts, src/features/chronology/chronology-filters.test.ts) passing.
+// The same restricted rule reaches the work that touches a record (restrictedTouchSql, below).
 import type { GroupGrant, Permissions } from './permissions.ts';
 import { grantAccess } from './permissions.ts';
 
@@ -99,4 +100,64 @@ export function recordVisibleSql(
     ON rk.id = rc.category_id WHERE rc.${links.foreignKey} = ${rec}.id AND rk.restricted
     AND NOT (${viewable('rk')}))`;
   return { sql: `(${mine} OR (${some} AND ${restrictedOk}))`, params: b.params };
+}
+
+/**
+ * Where an item's touched concerns are found, as column references (`a.concern_id`, `c.id`):
+ * `concern` names one concern; `case` names a case, whose concerns are every concern filed in it
+ * now and every concern its events ever named (one that moved to another case still counts).
+ */
+export type TouchRefs = { concern?: string; case?: string };
+
+const COLUMN_REF = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
+
+/**
+ * A WHERE fragment: the item whose concern and case are `refs` touches no restricted category the
+ * member may not view — canViewTouching (permissions.ts) as SQL, for every list and single read
+ * of case work (actions, referrals, conversations, cases and their events). For each touched
+ * concern, each of its restricted categories must be viewable for one of that concern's pupils,
+ * as the restricted half of recordVisibleSql asks of the concern itself. Grants only: elevation
+ * and the abilities to see such items are the caller's. Parameters are numbered from `from`.
+ * To change safely: change canViewTouching with it, and keep record-filter.test.ts (the two
+ * agree over every kind of grant) and the API tests in src/features/cases/restricted-matters.test.ts
+ * passing. The aliases below (rc, rk, wc, sp, spp, tcn, tce) must not be the caller's.
+ */
+export function restrictedTouchSql(
+  actor: { permissions: Permissions },
+  from: number,
+  refs: TouchRefs,
+): { sql: string; params: unknown[] } {
+  const cols = [refs.concern, refs.case].filter((c): c is string => c !== undefined);
+  if (cols.length === 0) throw new Error('restrictedTouchSql: nothing to touch');
+  for (const col of cols) {
+    if (!COLUMN_REF.test(col)) throw new Error(`restrictedTouchSql: bad column ${col}`);
+  }
+  const perms = actor.permissions;
+  // A school-wide grant of every restricted category (the DSL team's): nothing is withheld.
+  const seesAllRestricted = perms.grants.some(
+    (g) =>
+      g.scope.kind === 'school' &&
+      g.restrictedDefault === 'view' &&
+      Object.values(g.categories).every((a) => a === 'view'),
+  );
+  if (seesAllRestricted) return { sql: 'true', params: [] };
+  const b: Builder = { params: [], next: from };
+  const viewable = perms.grants.map(
+    (g) => `(${categoryViewSql(b, g, 'rk')} AND ${scopeSql(b, g, perms, 'wc', CONCERN_LINKS)})`,
+  );
+  // The concerns withheld from this member, and the cases holding or naming one: each an
+  // uncorrelated subquery, so the engine works it out once per query (a hashed set) rather than
+  // once per row. Neither yields NULL, so NOT IN means what it says.
+  const withheld = `SELECT rc.concern_id FROM concern_categories rc
+    JOIN categories rk ON rk.id = rc.category_id JOIN concerns wc ON wc.id = rc.concern_id
+    WHERE rk.restricted AND NOT (${viewable.length > 0 ? viewable.join(' OR ') : 'false'})`;
+  const withheldCases = `SELECT tcn.case_id FROM concerns tcn
+      WHERE tcn.case_id IS NOT NULL AND tcn.id IN (${withheld})
+    UNION SELECT tce.case_id FROM case_events tce WHERE tce.concern_id IN (${withheld})`;
+  const parts = [
+    ...(refs.concern ? [`(${refs.concern} IS NULL OR ${refs.concern} NOT IN (${withheld}))`] : []),
+    ...(refs.case ? [`(${refs.case} IS NULL OR ${refs.case} NOT IN (${withheldCases}))`] : []),
+  ];
+  const sql = `(${parts.join(' AND ')})`;
+  return { sql, params: b.params };
 }

@@ -1,14 +1,15 @@
 // Actions on a record or a pupil: type, assignee, due date, reminder, completion with an outcome.
 // Who sees and completes which is policy.ts (the DSL team every action, anyone else
-// their own, and nobody with a password alone). Text and outcome are sealed; the text's words are
-// indexed as HMAC tokens for search.
+// their own, and nobody with a password alone; an action on a restricted matter only for those
+// granted it). Text and outcome are sealed; the text's words are indexed as HMAC tokens for search.
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
 import { badRequest, notFound } from '../../core/errors.ts';
 import type { ActionType, ActionView, NewAction } from '../../shared/schemas/actions.ts';
-import { actionAllowed, actionsVisibleWhere } from './policy.ts';
+import { actionAllowed, actionsVisibleWhere, actionTouchesGranted } from './policy.ts';
 import { actionState, sortActionsForDashboard } from './rules.ts';
 import { blindDocument } from '../search/blind-index.ts';
+import { requireLinkableConcern, shareLinkableCase, staffSeesMatter } from '../cases/service.ts';
 
 export async function createAction(t: Tx, a: NewAction): Promise<string> {
   const text = a.text.trim();
@@ -19,13 +20,15 @@ export async function createAction(t: Tx, a: NewAction): Promise<string> {
     a.assigneeId,
   ]);
   if (!assignee) throw badRequest('The assignee was not found.', 'unknown_staff');
-  if (
-    a.concernId &&
-    (await t.q('SELECT 1 FROM concerns WHERE id = $1', [a.concernId])).length === 0
-  )
-    throw badRequest('That concern was not found.', 'unknown_concern');
-  if (a.caseId && (await t.q('SELECT 1 FROM cases WHERE id = $1', [a.caseId])).length === 0)
-    throw badRequest('That case was not found.', 'unknown_case');
+  // A concern or case on a restricted matter the member is not granted reads as unknown.
+  if (a.concernId) await requireLinkableConcern(t, a.concernId);
+  if (a.caseId) await shareLinkableCase(t, a.caseId);
+  // Nor is an action on one given to someone it would be withheld from: it would vanish.
+  if (!(await staffSeesMatter(t, a.assigneeId, { concernId: a.concernId, caseId: a.caseId })))
+    throw badRequest(
+      'That member of staff is not granted the restricted category this action is about, so they could not see it. Choose someone who is.',
+      'assignee_not_granted',
+    );
   const id = randomUUID();
   const sealer = await t.sealer();
   await t.q(
@@ -117,11 +120,16 @@ export async function presentActions(t: Tx, rows: ActionRow[]): Promise<ActionVi
   });
 }
 
-/** How many open actions wait for the actor: all the first tier may know of them. */
+/**
+ * How many open actions wait for the actor: all the first tier may know of them. Those on a
+ * restricted matter the actor is not granted are not counted, as the list does not show them.
+ */
 export async function countMyOpenActions(t: Tx): Promise<number> {
+  const touch = actionTouchesGranted(t, 2);
   const [row] = await t.q<{ n: number | string }>(
-    'SELECT count(*) AS n FROM actions WHERE assignee_id = $1 AND completed_at IS NULL',
-    [t.actor.userId],
+    `SELECT count(*) AS n FROM actions a
+     WHERE a.assignee_id = $1 AND a.completed_at IS NULL AND ${touch.sql}`,
+    [t.actor.userId, ...touch.params],
   );
   return Number(row?.n ?? 0);
 }

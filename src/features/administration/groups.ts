@@ -1,5 +1,7 @@
 // Administering the permission model: groups (defaults per category, scope, capabilities) and
 // each group's access per category. Every change is audited with what it was and what it became.
+// A change that would give view of restricted records waits for approval (approval-requests.ts);
+// the apply* functions are what an approval (approvals.ts) runs.
 import type { Tx } from '../../core/context.ts';
 import { badRequest, conflict, notFound } from '../../core/errors.ts';
 import {
@@ -8,8 +10,14 @@ import {
   type Capability,
   type Scope,
 } from '../../core/access/permissions.ts';
-import { GROUP_GRANT_SELECT, grantOf } from '../../core/access/load.ts';
+import { GROUP_GRANT_SELECT, grantOf, scopeOf } from '../../core/access/load.ts';
+import {
+  categoryChangeNeedsApproval,
+  groupChangeNeedsApproval,
+} from '../../core/access/approvers.ts';
+import type { AwaitingApproval } from '../../shared/schemas/administration.ts';
 import { actorBelongsTo, ownAccessRefused } from './own-access.ts';
+import { askApproval, restrictedCategoryIds } from './approval-requests.ts';
 
 export type GroupInput = {
   name: string;
@@ -115,33 +123,75 @@ export async function createGroup(t: Tx, g: GroupInput): Promise<string> {
   return row!.id;
 }
 
-export async function updateGroup(t: Tx, id: string, g: GroupInput): Promise<void> {
+/**
+ * Changes a group's settings, or — when the change would give its members view of restricted
+ * records (a restricted default of view, or a wider scope while it has one) — records it for a
+ * DSL's or the headteacher's approval instead (approval-requests.ts).
+ */
+export async function updateGroup(
+  t: Tx,
+  id: string,
+  g: GroupInput,
+  alerted: string[],
+): Promise<AwaitingApproval[]> {
   checkInput(g);
   const [clash] = await t.q(
     'SELECT 1 FROM staff_groups WHERE lower(name) = lower($1) AND id <> $2',
     [g.name.trim(), id],
   );
   if (clash) throw conflict('A group with that name already exists.');
-  const [before] = await t.q<Parameters<typeof grantOf>[0] & { name: string; description: string }>(
-    `SELECT ${GROUP_GRANT_SELECT}, g.name, g.description FROM staff_groups g WHERE g.id = $1 FOR UPDATE`,
-    [id],
-  );
-  if (!before) throw notFound('That group');
-  const was = grantOf(before);
-  const wasSummary = {
-    nonRestrictedDefault: was.nonRestrictedDefault,
-    restrictedDefault: was.restrictedDefault,
-    scope: was.scope.kind,
-    yearGroups: was.scope.kind === 'year_groups' ? [...was.scope.yearGroups] : [],
-    capabilities: [...was.capabilities],
-  };
-  const details = changeDetails(wasSummary, summary(g), {
-    renamed: before.name !== g.name.trim(),
-    descriptionChanged: before.description !== (g.description ?? ''),
-  });
+  const before = await groupBefore(t, id);
+  const details = changeDetails(before.summary, summary(g), before.text(g));
   // Renaming or describing one's own group is allowed; changing what it grants is not.
   if ((details.changed as string[]).length > 0 && (await actorBelongsTo(t, id)))
     throw ownAccessRefused();
+  const after = { ...before.grant, ...grantFields(g) };
+  if (groupChangeNeedsApproval(before.grant, after, await restrictedCategoryIds(t))) {
+    const input = { ...g, name: g.name.trim(), description: g.description ?? '' };
+    return [await askApproval(t, { kind: 'group', groupId: id, input }, 'restricted', alerted)];
+  }
+  await applyGroupUpdate(t, id, g);
+  return [];
+}
+
+async function groupBefore(t: Tx, id: string) {
+  const [row] = await t.q<Parameters<typeof grantOf>[0] & { name: string; description: string }>(
+    `SELECT ${GROUP_GRANT_SELECT}, g.name, g.description FROM staff_groups g WHERE g.id = $1 FOR UPDATE`,
+    [id],
+  );
+  if (!row) throw notFound('That group');
+  const grant = grantOf(row);
+  return {
+    grant,
+    summary: {
+      nonRestrictedDefault: grant.nonRestrictedDefault,
+      restrictedDefault: grant.restrictedDefault,
+      scope: grant.scope.kind,
+      yearGroups: grant.scope.kind === 'year_groups' ? [...grant.scope.yearGroups] : [],
+      capabilities: [...grant.capabilities],
+    },
+    text: (g: GroupInput) => ({
+      renamed: row.name !== g.name.trim(),
+      descriptionChanged: row.description !== (g.description ?? ''),
+    }),
+  };
+}
+
+/** The grant a group's settings make (its per-category entries are set apart). */
+function grantFields(g: GroupInput) {
+  return {
+    nonRestrictedDefault: g.nonRestrictedDefault,
+    restrictedDefault: g.restrictedDefault,
+    scope: scopeOf(g.scope.kind, g.scope.kind === 'year_groups' ? (g.scope.yearGroups ?? []) : []),
+    capabilities: g.capabilities,
+  };
+}
+
+/** Applies a group's new settings and audits what changed (also on approval). */
+export async function applyGroupUpdate(t: Tx, id: string, g: GroupInput): Promise<void> {
+  checkInput(g);
+  const before = await groupBefore(t, id);
+  const details = changeDetails(before.summary, summary(g), before.text(g));
   await t.q(
     `UPDATE staff_groups SET name = $2, description = $3, non_restricted_default = $4,
        restricted_default = $5, scope_kind = $6, scope_year_groups = $7, capabilities = $8, updated_at = $9
@@ -205,23 +255,55 @@ function summary(g: GroupInput): {
   };
 }
 
-/** Sets (or, with `inherit`, clears) one group's access to one category. */
+/**
+ * Sets (or, with `inherit`, clears) one group's access to one category, or — when that would give
+ * view of a restricted category — records it for approval instead.
+ */
 export async function setCategoryAccess(
   t: Tx,
   groupId: string,
   categoryId: string,
   access: CategoryAccess | 'inherit',
-): Promise<void> {
-  const [group] = await t.q('SELECT 1 FROM staff_groups WHERE id = $1', [groupId]);
+  alerted: string[],
+): Promise<AwaitingApproval[]> {
+  const [group] = await t.q<Parameters<typeof grantOf>[0]>(
+    `SELECT ${GROUP_GRANT_SELECT} FROM staff_groups g WHERE g.id = $1`,
+    [groupId],
+  );
   if (!group) throw notFound('That group');
-  const [category] = await t.q('SELECT 1 FROM categories WHERE id = $1', [categoryId]);
+  const [category] = await t.q<{ restricted: boolean }>(
+    'SELECT restricted FROM categories WHERE id = $1',
+    [categoryId],
+  );
   if (!category) throw notFound('That category');
+  const before = grantOf(group).categories[categoryId] ?? 'inherit';
+  if (before === access) return [];
+  if (await actorBelongsTo(t, groupId)) throw ownAccessRefused();
+  if (
+    categoryChangeNeedsApproval(
+      grantOf(group),
+      { id: categoryId, restricted: category.restricted },
+      access,
+    )
+  ) {
+    const change = { kind: 'category_access' as const, groupId, categoryId, access };
+    return [await askApproval(t, change, 'restricted', alerted)];
+  }
+  await applyCategoryAccess(t, groupId, categoryId, access);
+  return [];
+}
+
+/** Applies one group's access to one category and audits it (also on approval). */
+export async function applyCategoryAccess(
+  t: Tx,
+  groupId: string,
+  categoryId: string,
+  access: CategoryAccess | 'inherit',
+): Promise<void> {
   const [before] = await t.q<{ access: string }>(
     'SELECT access FROM group_category_access WHERE group_id = $1 AND category_id = $2',
     [groupId, categoryId],
   );
-  if ((before?.access ?? 'inherit') !== access && (await actorBelongsTo(t, groupId)))
-    throw ownAccessRefused();
   if (access === 'inherit') {
     await t.q('DELETE FROM group_category_access WHERE group_id = $1 AND category_id = $2', [
       groupId,

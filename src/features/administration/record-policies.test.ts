@@ -187,4 +187,53 @@ describe('escalation time and upload limit on the policies API', () => {
     );
     expect(stored[0]?.bytes).toBe(2 * MB);
   });
+
+  it('the largest MIS push is set in MB on the same page, refused out of range, and applies to the next push', async () => {
+    const { schoolId, admin } = await school();
+    const view = (await call(t.app, admin, 'GET', '/api/admin/policies')).json<{
+      policies: { maxMisPushMegabytes: number };
+      notes: { maxMisPushMegabytes: string };
+    }>();
+    expect(view.policies.maxMisPushMegabytes).toBe(50);
+    expect(view.notes.maxMisPushMegabytes).toMatch(/From 1 to 100 MB/);
+    for (const [body, message] of [
+      [{ maxMisPushMegabytes: 0 }, 'The body field "maxMisPushMegabytes" must be >= 1.'],
+      [{ maxMisPushMegabytes: 101 }, 'The body field "maxMisPushMegabytes" must be <= 100.'],
+    ] as const) {
+      const res = await patch(admin, body);
+      expect([res.statusCode, errorOf(res).message]).toEqual([400, message]);
+    }
+    expect(await policyEvents(schoolId)).toEqual([]);
+
+    const key = await call(t.app, admin, 'POST', '/api/admin/mis/keys', { label: 'Integrator' });
+    expect(key.statusCode, key.body).toBe(201);
+    const push = (bytes: number) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/mis/push',
+        remoteAddress: '203.0.113.77',
+        headers: {
+          authorization: `Bearer ${key.json<{ key: string }>().key}`,
+          'content-type': 'application/json',
+          'content-length': String(bytes),
+        },
+        payload: Buffer.alloc(bytes, 0x20),
+      });
+    const lowered = await patch(admin, { maxMisPushMegabytes: 1 });
+    expect(lowered.json<{ policies: { maxMisPushMegabytes: number } }>().policies).toMatchObject({
+      maxMisPushMegabytes: 1,
+    });
+    const refused = await push(1.5 * MB);
+    expect(refused.statusCode, refused.body).toBe(413);
+    expect(errorOf(refused).message).toMatch(/\(1 MB\)/);
+    const stored = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ bytes: number }>(
+        `SELECT (settings->>'maxMisPushBytes')::int AS bytes FROM schools WHERE id = $1`,
+        [schoolId],
+      ),
+    );
+    expect(stored[0]?.bytes).toBe(MB);
+    const events = await policyEvents(schoolId);
+    expect(events.map((e) => e.details.changed)).toEqual([['maxMisPushMegabytes']]);
+  });
 });

@@ -1,16 +1,22 @@
 // The administration API: staff accounts, groups, memberships, category permissions and the
 // school's policies. Every route needs the `admin` capability and a second factor (step-up).
+// Changes that would add someone to the DSL team or give view of restricted records answer with
+// what is awaiting approval (approval-routes.ts decides on them); the approvers alerted are emailed
+// after the change commits.
 import { Type } from 'typebox';
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
-import { ctx } from '../../core/context.ts';
+import { ctx, type Tx } from '../../core/context.ts';
+import { emailAlerted } from '../alerts/email.ts';
 import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
 import {
+  AccessChangeResult,
   CategoryAccessBody,
   CategoryAccessParams,
   Created,
   GroupBody,
   GroupList,
+  Invited,
   Memberships,
   NewStaff,
   POLICY_NOTES,
@@ -51,6 +57,17 @@ export function registerAdminRoutes(app: App, services: Services): void {
     return c;
   };
   const tags = ['admin'];
+  /** Runs an access change; the approvers it alerted are emailed once it has committed. */
+  const withAlerts = async (
+    req: Parameters<typeof ctx>[0],
+    fn: (t: Tx, alerted: string[]) => Promise<AccessChangeResult['awaitingApproval']>,
+  ): Promise<AccessChangeResult> => {
+    const c = admin(req);
+    const alerted: string[] = [];
+    const awaitingApproval = await c.tx((t) => fn(t, alerted));
+    await emailAlerted(services, c.actor.schoolId, alerted);
+    return { awaitingApproval };
+  };
 
   app.get(
     '/api/admin/users',
@@ -69,15 +86,19 @@ export function registerAdminRoutes(app: App, services: Services): void {
         tags,
         summary: 'Invite a member of staff (emails a single-use link to set a password)',
         body: NewStaff,
-        response: responses({ 201: Created, 409: ErrorBody }),
+        response: responses({ 201: Invited, 409: ErrorBody }),
       },
     },
     async (req, reply) => {
       const c = admin(req);
       const mailer = requireMailer(services);
-      const { id, email, link } = await c.tx((t) => inviteWithLink(services, t, req.body));
+      const alerted: string[] = [];
+      const { id, email, link, awaitingApproval } = await c.tx((t) =>
+        inviteWithLink(services, t, req.body, alerted),
+      );
       await sendLink(mailer, email, link);
-      return reply.status(201).send({ id });
+      await emailAlerted(services, c.actor.schoolId, alerted);
+      return reply.status(201).send({ id, awaitingApproval });
     },
   );
 
@@ -150,16 +171,15 @@ export function registerAdminRoutes(app: App, services: Services): void {
     {
       schema: {
         tags,
-        summary: "Set a member's groups",
+        summary:
+          "Set a member's groups (joining the DSL team or a group that sees restricted records waits for approval)",
         params: IdParams,
         body: Memberships,
-        response: none,
+        response: responses({ 200: AccessChangeResult }),
       },
     },
-    async (req, reply) => {
-      await admin(req).tx((t) => setMemberships(t, req.params.id, req.body.groupIds));
-      return reply.status(204).send(null);
-    },
+    async (req) =>
+      withAlerts(req, (t, alerted) => setMemberships(t, req.params.id, req.body.groupIds, alerted)),
   );
 
   app.get(
@@ -206,15 +226,14 @@ export function registerAdminRoutes(app: App, services: Services): void {
     {
       schema: {
         tags,
+        summary: "Change a group's settings (granting restricted access waits for approval)",
         params: IdParams,
         body: GroupBody,
-        response: responses({ 204: Type.Null(), 409: ErrorBody }),
+        response: responses({ 200: AccessChangeResult, 409: ErrorBody }),
       },
     },
-    async (req, reply) => {
-      await admin(req).tx((t) => updateGroup(t, req.params.id, req.body));
-      return reply.status(204).send(null);
-    },
+    async (req) =>
+      withAlerts(req, (t, alerted) => updateGroup(t, req.params.id, req.body, alerted)),
   );
 
   app.put(
@@ -222,18 +241,17 @@ export function registerAdminRoutes(app: App, services: Services): void {
     {
       schema: {
         tags,
-        summary: "Set a group's access to one category (inherit = use the group's defaults)",
+        summary:
+          "Set a group's access to one category (inherit = use the group's defaults; view of a restricted category waits for approval)",
         params: CategoryAccessParams,
         body: CategoryAccessBody,
-        response: none,
+        response: responses({ 200: AccessChangeResult }),
       },
     },
-    async (req, reply) => {
-      await admin(req).tx((t) =>
-        setCategoryAccess(t, req.params.id, req.params.categoryId, req.body.access),
-      );
-      return reply.status(204).send(null);
-    },
+    async (req) =>
+      withAlerts(req, (t, alerted) =>
+        setCategoryAccess(t, req.params.id, req.params.categoryId, req.body.access, alerted),
+      ),
   );
 
   app.get(

@@ -1,11 +1,12 @@
 // Administering staff accounts: list, invite, disable, reactivate, unlock, reset a second factor
-// and set group memberships. Every change is audited in the same transaction. Disabling ends the
+// and set group memberships (joining the DSL team or a group that sees restricted records waits
+// for approval: approval-requests.ts). Every change is audited in the same transaction. Disabling ends the
 // account's sessions; names stay on everything the person wrote.
 import type { Services } from '../../platform/services.ts';
 import type { Tx } from '../../core/context.ts';
 import { badRequest, conflict, notFound } from '../../core/errors.ts';
 import { isRole, type Role } from '../../core/access/actor.ts';
-import { joinGroupsByKey, ROLE_GROUPS } from '../../core/access/seed-groups.ts';
+import { ROLE_GROUPS } from '../../core/access/seed-groups.ts';
 import { endUserSessions } from '../identity/sessions.ts';
 import { loadSchoolSettings } from '../../core/settings.ts';
 import { isDormant } from '../identity/passwords.ts';
@@ -14,6 +15,10 @@ import { accountKey, clearThrottle } from '../identity/throttle.ts';
 import { linkFor } from '../identity/invitations.ts';
 import type { UserStatus } from '../../shared/schemas/administration.ts';
 import { ownAccessRefused } from './own-access.ts';
+import { GROUP_GRANT_SELECT, grantOf } from '../../core/access/load.ts';
+import { membershipNeedsApproval } from '../../core/access/approvers.ts';
+import type { AwaitingApproval } from '../../shared/schemas/administration.ts';
+import { askApproval, restrictedCategoryIds } from './approval-requests.ts';
 
 type Row = {
   id: string;
@@ -78,7 +83,8 @@ async function target(t: Tx, id: string) {
 async function inviteUser(
   t: Tx,
   input: { email: string; name: string; role: string },
-): Promise<string> {
+  alerted: string[],
+): Promise<{ id: string; awaitingApproval: AwaitingApproval[] }> {
   const email = input.email.trim().toLowerCase();
   if (!/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/.test(email)) {
     throw badRequest('That is not an email address.', 'bad_email');
@@ -92,14 +98,25 @@ async function inviteUser(
      VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`,
     [t.actor.schoolId, email, input.name.trim(), input.role, t.now],
   );
-  await joinGroupsByKey(t.db, t.actor.schoolId, row!.id, ROLE_GROUPS[input.role]);
   await t.audit({
     action: 'user.invited',
     targetType: 'user',
     targetId: row!.id,
     details: { role: input.role },
   });
-  return row!.id;
+  // The role's default groups, through the same rule as any other membership: a DSL, deputy or
+  // headteacher invited by an administrator joins the DSL team or the headteacher's group only
+  // once a DSL or the headteacher approves.
+  const groups = await t.q<{ id: string }>('SELECT id FROM staff_groups WHERE key = ANY($1)', [
+    ROLE_GROUPS[input.role],
+  ]);
+  const awaitingApproval = await setMemberships(
+    t,
+    row!.id,
+    groups.map((g) => g.id),
+    alerted,
+  );
+  return { id: row!.id, awaitingApproval };
 }
 
 /** Invites a member of staff and creates their single-use link (send it after commit). */
@@ -107,15 +124,16 @@ export async function inviteWithLink(
   services: Services,
   t: Tx,
   input: { email: string; name: string; role: string },
-): Promise<{ id: string; email: string; link: string }> {
-  const id = await inviteUser(t, input);
+  alerted: string[],
+): Promise<{ id: string; email: string; link: string; awaitingApproval: AwaitingApproval[] }> {
+  const { id, awaitingApproval } = await inviteUser(t, input, alerted);
   const link = await linkFor(services, t.db, {
     schoolId: t.actor.schoolId,
     userId: id,
     purpose: 'invite',
     now: t.now,
   });
-  return { id, email: input.email.trim().toLowerCase(), link };
+  return { id, email: input.email.trim().toLowerCase(), link, awaitingApproval };
 }
 
 /**
@@ -187,23 +205,64 @@ export async function resetSecondFactor(t: Tx, id: string, reason: string): Prom
   return member.email;
 }
 
-export async function setMemberships(t: Tx, id: string, groupIds: string[]): Promise<void> {
+/**
+ * Sets a member's groups. Leaving groups and joining ordinary ones apply at once; joining the DSL
+ * team or a group that sees restricted records waits for a DSL's or the headteacher's approval
+ * (approval-requests.ts), and is returned as awaiting it.
+ */
+export async function setMemberships(
+  t: Tx,
+  id: string,
+  groupIds: string[],
+  alerted: string[],
+): Promise<AwaitingApproval[]> {
   await target(t, id);
-  const found = await t.q<{ id: string }>(
-    'SELECT id FROM staff_groups WHERE id = ANY($1::uuid[])',
-    [groupIds],
+  const wanted = new Set(groupIds);
+  const found = await t.q<Parameters<typeof grantOf>[0] & { key: string }>(
+    `SELECT ${GROUP_GRANT_SELECT}, g.key FROM staff_groups g WHERE g.id = ANY($1::uuid[])`,
+    [[...wanted]],
   );
-  if (found.length !== new Set(groupIds).size)
+  if (found.length !== wanted.size)
     throw badRequest('One of the groups does not exist.', 'unknown_group');
   const before = await t.q<{ group_id: string }>(
     'SELECT group_id FROM staff_group_members WHERE user_id = $1',
     [id],
   );
-  const after = new Set(groupIds);
-  const unchanged = before.length === after.size && before.every((b) => after.has(b.group_id));
-  if (id === t.actor.userId && !unchanged) throw ownAccessRefused();
+  const had = new Set(before.map((b) => b.group_id));
+  const unchanged = had.size === wanted.size && [...had].every((g) => wanted.has(g));
+  if (unchanged) return [];
+  if (id === t.actor.userId) throw ownAccessRefused();
+  const restricted = await restrictedCategoryIds(t);
+  const awaiting: AwaitingApproval[] = [];
+  const applied = new Set([...had].filter((g) => wanted.has(g)));
+  for (const g of found) {
+    if (had.has(g.id)) continue;
+    const reason = membershipNeedsApproval({ key: g.key, grant: grantOf(g) }, restricted);
+    if (reason) {
+      const change = { kind: 'membership' as const, userId: id, groupId: g.id };
+      awaiting.push(await askApproval(t, change, reason, alerted));
+    } else applied.add(g.id);
+  }
+  await writeMemberships(t, id, [...had], [...applied]);
+  return awaiting;
+}
+
+/** Adds one member to one group and audits it (what an approval runs). */
+export async function applyMembership(t: Tx, userId: string, groupId: string): Promise<void> {
+  const before = await t.q<{ group_id: string }>(
+    'SELECT group_id FROM staff_group_members WHERE user_id = $1',
+    [userId],
+  );
+  const had = before.map((b) => b.group_id);
+  if (had.includes(groupId)) return;
+  await writeMemberships(t, userId, had, [...had, groupId]);
+}
+
+async function writeMemberships(t: Tx, id: string, before: string[], after: string[]) {
+  const same = before.length === after.length && before.every((g) => after.includes(g));
+  if (same) return;
   await t.q('DELETE FROM staff_group_members WHERE user_id = $1', [id]);
-  for (const g of new Set(groupIds)) {
+  for (const g of after) {
     await t.q(
       'INSERT INTO staff_group_members (school_id, group_id, user_id) VALUES ($1, $2, $3)',
       [t.actor.schoolId, g, id],
@@ -213,6 +272,6 @@ export async function setMemberships(t: Tx, id: string, groupIds: string[]): Pro
     action: 'user.groups_changed',
     targetType: 'user',
     targetId: id,
-    details: { before: before.map((b) => b.group_id), after: [...new Set(groupIds)] },
+    details: { before, after },
   });
 }

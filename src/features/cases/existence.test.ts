@@ -1,7 +1,8 @@
 // Another school's record cannot be detected through a case (issue 11). Opening a case from a
 // concern id looks the concern up through the tenant context first, so an unknown id and another
 // school's real one get the same answer and nothing is written; and the database itself refuses a
-// case event pointing at another school's concern (foreign keys over school and id).
+// row pointing at another school's concern, pupil or member of staff (foreign keys over school and
+// id, migrations 0009 and 0014).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
@@ -87,6 +88,19 @@ describe('opening a case from a concern id', () => {
       [
         `INSERT INTO cases (school_id, pupil_id, owner_id, opened_at) VALUES ($1, $2, $3, now())`,
         [a.schoolId, b.pupil.id, a.dslUser.id],
+      ],
+      // keys to users too (migration 0014): a case of school A owned by school B's DSL…
+      [
+        `INSERT INTO cases (school_id, pupil_id, owner_id, opened_at) VALUES ($1, $2, $3, now())`,
+        [a.schoolId, a.pupil.id, b.dslUser.id],
+      ],
+      // …school A's case handed to school B's DSL…
+      ['UPDATE cases SET owner_id = $1 WHERE id = $2', [b.dslUser.id, caseId]],
+      // …and school B's DSL put in one of school A's staff groups.
+      [
+        `INSERT INTO staff_group_members (school_id, group_id, user_id)
+         SELECT $1, id, $2 FROM staff_groups WHERE school_id = $1 AND key = 'dsl'`,
+        [a.schoolId, b.dslUser.id],
       ],
     ] as const;
     for (const [sql, params] of crossing) {

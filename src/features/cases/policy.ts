@@ -2,8 +2,10 @@
 // does not allow, and each case carries the same answer as `allowed` for the UI. Everything needs
 // the `case.manage` ability (the school's manage_cases capability, with a second factor); then
 // the case's status decides: an open case is changed (owner, review date), added to and closed;
-// a closed one (or "no further action") is only reopened.
+// a closed one (or "no further action") is only reopened. A case on a restricted matter is for
+// those granted it (caseTouchesGranted), whatever else they may do.
 import { can, type Actor } from '../../core/access/actor.ts';
+import { restrictedTouchSql } from '../../core/access/record-filter.ts';
 import { requireAbility } from '../../core/access/step-up.ts';
 import { ctx, type RequestContext } from '../../core/context.ts';
 import type { CaseAction, CaseStatus } from '../../shared/schemas/cases.ts';
@@ -19,6 +21,32 @@ export function caseManager(req: Parameters<typeof ctx>[0]): RequestContext {
   const c = ctx(req);
   requireAbility(c.actor, 'case.manage');
   return c;
+}
+
+/**
+ * A case on a restricted matter — any concern filed in it, or named by its history, is in a
+ * restricted category — is for those granted every such category (issue 11): to anyone else,
+ * though they manage cases, it does not exist (404 on its page and every change, left out of
+ * every list; its outcome and rationale are never opened). SQL over the case alias `alias`.
+ */
+export function caseTouchesGranted(
+  actor: Pick<Actor, 'permissions'>,
+  from: number,
+  alias = 'c',
+): { sql: string; params: unknown[] } {
+  return restrictedTouchSql(actor, from, { case: `${alias}.id` });
+}
+
+/**
+ * The same for a concern that case work is being attached to: its restricted categories must all
+ * be granted, or it is "not found", as an unknown id is. SQL over the concern alias `alias`.
+ */
+export function concernTouchesGranted(
+  actor: Pick<Actor, 'permissions'>,
+  from: number,
+  alias: string,
+): { sql: string; params: unknown[] } {
+  return restrictedTouchSql(actor, from, { concern: `${alias}.id` });
 }
 
 export function caseAllowed(actor: Actor, c: { status: CaseStatus }): CaseAction[] {

@@ -2,10 +2,13 @@
 // concerns, given a new owner or review date while open, closed or marked "no further action"
 // only with an outcome and a written rationale (rules.ts), reopened with a reason. Every step is
 // an event that stays; outcome and rationale are sealed. What may be done to a case now is
-// policy.ts, both here and in each case's `allowed`.
+// policy.ts, both here and in each case's `allowed`. A case on a restricted matter the member is
+// not granted (caseTouchesGranted) is read, listed and changed by no query here: to them it is
+// "not found", like an unknown id.
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
 import { badRequest, conflict, notFound } from '../../core/errors.ts';
+import { loadPermissions } from '../../core/access/load.ts';
 import type { FieldError } from '../../shared/result.ts';
 import type {
   CaseAction,
@@ -21,7 +24,12 @@ import {
   type CaseEvent,
   type CaseState,
 } from './rules.ts';
-import { caseAllowed, MAY_OWN_CASES_SQL } from './policy.ts';
+import {
+  caseAllowed,
+  caseTouchesGranted,
+  concernTouchesGranted,
+  MAY_OWN_CASES_SQL,
+} from './policy.ts';
 
 type CaseRow = {
   id: string;
@@ -116,9 +124,11 @@ export async function openCase(t: Tx, input: NewCase): Promise<string> {
   if (!pupil) throw badRequest('That pupil was not found.', 'unknown_pupil');
   // Every id is looked up through the tenant context before any row points at it: a foreign key
   // is checked past row-level security, so an unknown id and another school's must read alike.
-  if (input.concernId) await requireConcern(t, input.concernId);
+  if (input.concernId) await requireLinkableConcern(t, input.concernId);
   const ownerId = input.ownerId ?? t.actor.userId;
   await checkOwner(t, ownerId);
+  if (input.concernId && !(await staffSeesMatter(t, ownerId, { concernId: input.concernId })))
+    throw ownerNotGranted();
   const reviewOn = checkReviewOn(t, input.reviewOn ?? null);
   const id = randomUUID();
   await t.q(
@@ -143,20 +153,82 @@ export async function openCase(t: Tx, input: NewCase): Promise<string> {
 
 const unknownConcern = () => badRequest('That concern was not found.', 'unknown_concern');
 
-async function requireConcern(t: Tx, concernId: string): Promise<void> {
-  const [found] = await t.q('SELECT 1 FROM concerns WHERE id = $1', [concernId]);
+/**
+ * A concern case work may be attached to (a case, an action, a referral, a conversation): one that
+ * exists and whose restricted categories the member is granted. Any other reads as unknown (400
+ * unknown_concern), the same answer as an id that does not exist.
+ */
+export async function requireLinkableConcern(t: Tx, concernId: string): Promise<void> {
+  const touch = concernTouchesGranted(t.actor, 2, 'k');
+  const [found] = await t.q(`SELECT 1 FROM concerns k WHERE k.id = $1 AND ${touch.sql}`, [
+    concernId,
+    ...touch.params,
+  ]);
   if (!found) throw unknownConcern();
 }
 
-export async function joinCase(t: Tx, caseId: string, concernId: string, event = true) {
-  // FOR SHARE: a close or NFA of the case (FOR UPDATE) waits for this, or this for it.
-  const [c] = await t.q<{ status: CaseStatus }>(
-    'SELECT status FROM cases WHERE id = $1 FOR SHARE',
-    [caseId],
+/**
+ * The case case work is being attached to, locked FOR SHARE (a close or NFA, FOR UPDATE, waits
+ * for the attaching, or it for them), when it exists and is not on a restricted matter withheld
+ * from the member; otherwise 400 unknown_case, as for an unknown id.
+ */
+export async function shareLinkableCase(
+  t: Tx,
+  caseId: string,
+): Promise<{ status: CaseStatus; owner_id: string }> {
+  const touch = caseTouchesGranted(t.actor, 2);
+  const [c] = await t.q<{ status: CaseStatus; owner_id: string }>(
+    `SELECT c.status, c.owner_id FROM cases c WHERE c.id = $1 AND ${touch.sql} FOR SHARE OF c`,
+    [caseId, ...touch.params],
   );
   if (!c) throw badRequest('That case was not found.', 'unknown_case');
+  return c;
+}
+
+/**
+ * Would this member of staff see case work on this concern or case — are they granted every
+ * restricted category it touches? Asked before an action is given to them or a case put in their
+ * hands, so nothing is handed to someone who could not see it (it would vanish from their lists).
+ */
+export async function staffSeesMatter(
+  t: Tx,
+  userId: string,
+  on: { concernId?: string | undefined; caseId?: string | undefined },
+): Promise<boolean> {
+  if (!on.concernId && !on.caseId) return true;
+  const staff = { permissions: await loadPermissions(t.db, userId) };
+  if (on.concernId) {
+    const touch = concernTouchesGranted(staff, 2, 'k');
+    const found = await t.q(`SELECT 1 FROM concerns k WHERE k.id = $1 AND ${touch.sql}`, [
+      on.concernId,
+      ...touch.params,
+    ]);
+    if (found.length === 0) return false;
+  }
+  if (on.caseId) {
+    const touch = caseTouchesGranted(staff, 2);
+    const found = await t.q(`SELECT 1 FROM cases c WHERE c.id = $1 AND ${touch.sql}`, [
+      on.caseId,
+      ...touch.params,
+    ]);
+    if (found.length === 0) return false;
+  }
+  return true;
+}
+
+const ownerNotGranted = () =>
+  badRequest(
+    'That case owner is not granted the restricted category this case is about, so they could not see it. Choose an owner who is.',
+    'owner_not_granted',
+  );
+
+export async function joinCase(t: Tx, caseId: string, concernId: string, event = true) {
+  const c = await shareLinkableCase(t, caseId);
   if (!caseAllowed(t.actor, c).includes('add_concern'))
     throw conflict('That case is closed: reopen it before adding a concern to it.');
+  await requireLinkableConcern(t, concernId);
+  // The case's owner must still see it once this concern is in it.
+  if (!(await staffSeesMatter(t, c.owner_id, { concernId }))) throw ownerNotGranted();
   const updated = await t.q('UPDATE concerns SET case_id = $2 WHERE id = $1 RETURNING id', [
     concernId,
     caseId,
@@ -172,12 +244,13 @@ export async function joinCase(t: Tx, caseId: string, concernId: string, event =
 }
 
 async function loadCase(t: Tx, id: string): Promise<{ row: CaseRow; events: EventRow[] }> {
+  const touch = caseTouchesGranted(t.actor, 2);
   const [row] = await t.q<CaseRow>(
     `SELECT c.*, coalesce(p.preferred_name, p.first_name) || ' ' || p.last_name AS pupil_name,
             u.name AS owner_name
      FROM cases c JOIN pupils p ON p.id = c.pupil_id JOIN users u ON u.id = c.owner_id
-     WHERE c.id = $1`,
-    [id],
+     WHERE c.id = $1 AND ${touch.sql}`,
+    [id, ...touch.params],
   );
   if (!row) throw notFound('That case');
   const events = await t.q<EventRow>(
@@ -232,7 +305,11 @@ function isReviewDue(t: Tx, c: { status: CaseStatus; review_on: string | null })
 
 /** The case, locked, when the policy allows `action` on it now; 404 or 409 otherwise. */
 async function lockFor(t: Tx, id: string, action: CaseAction, refusal: string): Promise<CaseRow> {
-  const [row] = await t.q<CaseRow>('SELECT * FROM cases WHERE id = $1 FOR UPDATE', [id]);
+  const touch = caseTouchesGranted(t.actor, 2);
+  const [row] = await t.q<CaseRow>(
+    `SELECT c.* FROM cases c WHERE c.id = $1 AND ${touch.sql} FOR UPDATE OF c`,
+    [id, ...touch.params],
+  );
   if (!row) throw notFound('That case');
   if (!caseAllowed(t.actor, row).includes(action)) throw conflict(refusal);
   return row;
@@ -248,6 +325,7 @@ export async function changeCase(t: Tx, id: string, change: CaseChange): Promise
   const row = await lockFor(t, id, 'edit', 'Only an open case can be changed: reopen it first.');
   if (change.ownerId !== undefined && change.ownerId !== row.owner_id) {
     await checkOwner(t, change.ownerId);
+    if (!(await staffSeesMatter(t, change.ownerId, { caseId: id }))) throw ownerNotGranted();
     await t.q('UPDATE cases SET owner_id = $2, updated_at = $3 WHERE id = $1', [
       id,
       change.ownerId,
@@ -357,6 +435,7 @@ export async function decideCase(
 }
 
 export async function listOpenCases(t: Tx, limit = 100) {
+  const touch = caseTouchesGranted(t.actor, 3);
   return t.q<{
     id: string;
     pupil_id: string;
@@ -371,7 +450,8 @@ export async function listOpenCases(t: Tx, limit = 100) {
             c.owner_id, u.name AS owner_name, c.review_on, c.opened_at,
             c.review_on IS NOT NULL AND c.review_on <= $2::date AS review_due
      FROM cases c JOIN pupils p ON p.id = c.pupil_id JOIN users u ON u.id = c.owner_id
-     WHERE c.status = 'open' ORDER BY c.review_on NULLS LAST, c.opened_at LIMIT $1`,
-    [limit, schoolDay(t.now)],
+     WHERE c.status = 'open' AND ${touch.sql}
+     ORDER BY c.review_on NULLS LAST, c.opened_at LIMIT $1`,
+    [limit, schoolDay(t.now), ...touch.params],
   );
 }

@@ -245,7 +245,7 @@ describe('making a category restricted', () => {
     const joined = await call(t.app, admin, 'PUT', `/api/admin/users/${pastoralUser.id}/groups`, {
       groupIds,
     });
-    expect(joined.statusCode, joined.body).toBe(204);
+    expect(joined.statusCode, joined.body).toBe(200);
     const pupil = await makePupil(t.services, schoolId);
 
     const parent = (

@@ -1,7 +1,10 @@
 // A pupil's chronology, built on demand from every kind of record about them, in order of when
 // it happened. Each source is read through the same visibility rules as its own list: concerns
 // through the concern policy (visibleWhere + canRead), actions through actionsVisibleWhere, and
-// case work (referrals, conversations, case events) only for those who manage cases. A linked
+// case work (referrals, conversations, case events) only for those who manage cases. Case work on
+// a restricted matter the viewer is not granted — an action, referral, conversation or case event
+// whose concern, or a concern of whose case, is in such a category — is left out, unopened
+// (restrictedTouchSql through each source's own filter, issue 11), here and so in the PDF. A linked
 // pupil the viewer may not see is shown as "Another pupil", never by name.
 import type { Tx } from '../../core/context.ts';
 import { can } from '../../core/access/actor.ts';
@@ -14,6 +17,8 @@ import {
   type ActionRow,
 } from '../actions/service.ts';
 import { listReferrals } from '../referrals/service.ts';
+import { conversationTouchesGranted } from '../conversations/policy.ts';
+import { caseTouchesGranted } from '../cases/policy.ts';
 import type {
   ChronologyEntry as ChronologyEntryView,
   EntryKind,
@@ -134,6 +139,7 @@ export async function buildChronology(
   }
 
   if (want('conversation')) {
+    const touch = conversationTouchesGranted(t.actor, 2);
     const rows = await t.q<{
       id: string;
       with_whom: string;
@@ -143,8 +149,9 @@ export async function buildChronology(
       author: string;
     }>(
       `SELECT v.id, v.with_whom, v.decision, v.happened_at, v.text, u.name AS author
-       FROM conversations v JOIN users u ON u.id = v.author_id WHERE v.pupil_id = $1`,
-      [pupilId],
+       FROM conversations v JOIN users u ON u.id = v.author_id
+       WHERE v.pupil_id = $1 AND ${touch.sql}`,
+      [pupilId, ...touch.params],
     );
     for (const v of rows) {
       if (!within(f, v.happened_at)) continue;
@@ -165,6 +172,7 @@ export async function buildChronology(
   }
 
   if (want('case_event')) {
+    const touch = caseTouchesGranted(t.actor, 2);
     const rows = await t.q<{
       id: string;
       kind: string;
@@ -175,8 +183,8 @@ export async function buildChronology(
     }>(
       `SELECT e.id, e.kind, e.at, u.name AS by_name, e.outcome, e.rationale
        FROM case_events e JOIN cases c ON c.id = e.case_id JOIN users u ON u.id = e.by_id
-       WHERE c.pupil_id = $1`,
-      [pupilId],
+       WHERE c.pupil_id = $1 AND ${touch.sql}`,
+      [pupilId, ...touch.params],
     );
     for (const e of rows) {
       if (!within(f, e.at)) continue;

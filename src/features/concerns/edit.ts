@@ -1,11 +1,16 @@
 // Correcting a concern. Only its author may, and only with a reason; the version being replaced
 // is copied whole into concern_versions (re-sealed under the version row's id) with who replaced
 // it, when and why, so the original is never lost. Nothing is written if any check fails.
+// Each version keeps the categories it was filed under then (category_ids), and is read by those
+// rules: an earlier version filed under a restricted category stays with those granted it after
+// the concern is re-filed out of it (issue 11); to anyone else it is left out, never opened.
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
 import { badRequest, forbidden, notFound } from '../../core/errors.ts';
 import type { BodyMapMark } from '../../shared/body-map.ts';
 import type { ConcernEdit, ConcernVersion } from '../../shared/schemas/concerns.ts';
+import { canViewTouching } from '../../core/access/permissions.ts';
+import { pupilGroupRefs } from '../../core/access/load.ts';
 import { allowedActions, canRead, pupilAsSeen, type PupilRef } from './policy.ts';
 import { metaOf, readableConcernRow } from './read.ts';
 import { concernTokens, insertLinks } from './service.ts';
@@ -136,21 +141,27 @@ type VersionRow = {
 
 export async function listVersions(t: Tx, id: string): Promise<ConcernVersion[]> {
   const current = await readableConcernRow(t, id);
-  const rows = await t.q<VersionRow>(
+  const all = await t.q<VersionRow>(
     `SELECT v.*, u.name AS replaced_by_name FROM concern_versions v
      JOIN users u ON u.id = v.replaced_by WHERE v.concern_id = $1 ORDER BY v.version`,
     [id],
   );
-  await t.audit({ action: 'concern.versions_viewed', targetType: 'concern', targetId: id });
-  const sealer = await t.sealer();
   // Earlier versions name their pupils by id only; one the viewer may not see stays unnamed
   // there too (pupilAsSeen, as on the concern itself).
   const refs = await t.q<PupilRef>(
     `SELECT p.id, p.year_group AS "yearGroup", p.form,
             lantern_pupil_group_refs(p.id, p.form) AS "groupRefs"
      FROM pupils p WHERE p.id = ANY($1::uuid[])`,
-    [[...new Set(rows.flatMap((v) => v.pupils.map((p) => p.pupilId)))]],
+    [[...new Set(all.flatMap((v) => v.pupils.map((p) => p.pupilId)))]],
   );
+  const rows = await versionsAsFiled(t, current.author_id, all, refs);
+  await t.audit({
+    action: 'concern.versions_viewed',
+    targetType: 'concern',
+    targetId: id,
+    details: { versions: rows.map((v) => v.version) },
+  });
+  const sealer = await t.sealer();
   const shown = (pupilId: string) => {
     const ref = refs.find((r) => r.id === pupilId);
     const context = { knownTo: [current.author_id] };
@@ -172,4 +183,37 @@ export async function listVersions(t: Tx, id: string): Promise<ConcernVersion[]>
     replacedAt: v.replaced_at.toISOString(),
     reason: sealer.open('concern_versions.reason', v.id, v.reason),
   }));
+}
+
+/**
+ * The earlier versions this viewer may read, judged as each was filed then: the author reads every
+ * one (they wrote them all); anyone else only those whose restricted categories, at that version,
+ * they are granted for one of that version's pupils (canViewTouching). The rest are left out
+ * before anything of theirs is opened.
+ */
+async function versionsAsFiled(
+  t: Tx,
+  authorId: string,
+  versions: VersionRow[],
+  refs: PupilRef[],
+): Promise<VersionRow[]> {
+  if (authorId === t.actor.userId) return versions;
+  const categories = await t.q<{ id: string; restricted: boolean }>(
+    'SELECT id, restricted FROM categories WHERE id = ANY($1::uuid[])',
+    [[...new Set(versions.flatMap((v) => v.category_ids))]],
+  );
+  return versions.filter((v) =>
+    canViewTouching(t.actor.permissions, [
+      {
+        // A category since deleted is judged restricted: deny by default.
+        categories: v.category_ids.map(
+          (cid) => categories.find((k) => k.id === cid) ?? { id: cid, restricted: true },
+        ),
+        pupils: v.pupils.flatMap((p) => {
+          const ref = refs.find((r) => r.id === p.pupilId);
+          return ref ? [{ yearGroup: ref.yearGroup, groupIds: pupilGroupRefs(ref) }] : [];
+        }),
+      },
+    ]),
+  );
 }

@@ -1,10 +1,13 @@
 // Meetings and conversations with parents, carers and the child, and the decisions taken in them
 // (for example starting an Early Help Assessment). Recorded like a concern: sealed text, indexed
-// words, on the pupil's chronology by when it happened.
+// words, on the pupil's chronology by when it happened. One about a restricted matter (its concern,
+// or a concern of its case, in a restricted category) is read only by those granted every such
+// category: conversationTouchesGranted (policy.ts), used by every reader (chronology, search).
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
 import { badRequest } from '../../core/errors.ts';
 import { blindDocument } from '../search/blind-index.ts';
+import { requireLinkableConcern, shareLinkableCase } from '../cases/service.ts';
 import { CLOCK_SKEW_MS } from '../../shared/limits.ts';
 import type { NewConversation } from '../../shared/schemas/conversations.ts';
 
@@ -16,13 +19,9 @@ export async function createConversation(t: Tx, c: NewConversation): Promise<str
     throw badRequest('"When it happened" cannot be in the future.', 'happened_in_future');
   const [pupil] = await t.q('SELECT id FROM pupils WHERE id = $1', [c.pupilId]);
   if (!pupil) throw badRequest('That pupil was not found.', 'unknown_pupil');
-  if (
-    c.concernId &&
-    (await t.q('SELECT 1 FROM concerns WHERE id = $1', [c.concernId])).length === 0
-  )
-    throw badRequest('That concern was not found.', 'unknown_concern');
-  if (c.caseId && (await t.q('SELECT 1 FROM cases WHERE id = $1', [c.caseId])).length === 0)
-    throw badRequest('That case was not found.', 'unknown_case');
+  // A concern or case on a restricted matter the member is not granted reads as unknown.
+  if (c.concernId) await requireLinkableConcern(t, c.concernId);
+  if (c.caseId) await shareLinkableCase(t, c.caseId);
   const id = randomUUID();
   const sealer = await t.sealer();
   await t.q(

@@ -16,6 +16,7 @@ import {
 } from '../../test/harness.ts';
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
 import {
+  drainWork,
   auditActions,
   auditRows,
   enrolTotp,
@@ -61,6 +62,7 @@ describe('passwords', () => {
     const before = sessionOf(await signIn(user.email, user.password));
     const hashBefore = await passwordHash(user.id);
 
+    await drainWork(t);
     const sent = mail.messages.length;
     const asked = await post(null, '/api/auth/forgotten-password', { email: user.email });
     const unknown = await post(null, '/api/auth/forgotten-password', {
@@ -297,6 +299,7 @@ describe('an account’s life', () => {
       await makeUser(t.services, schoolId, 'school_admin'),
     );
     const email = `new-starter-${Date.now()}@test.lantern.invalid`;
+    await drainWork(t);
     const sent = mail.messages.length;
     const invited = await post(admin, '/api/admin/users', {
       email,

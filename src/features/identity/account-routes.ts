@@ -1,6 +1,8 @@
 // Passwords by emailed link (invitation and forgotten password) and changing my own password
-// (passwords.ts, invitations.ts). Asking for a link answers the same whether or not the account
-// exists; the email says only that a link was asked for.
+// (passwords.ts, invitations.ts). Asking for a link answers the same, after the same work, whether
+// or not the account exists: the link and its email are made by the deferred-work worker after
+// the answer (deferred-work.ts), as are the change notices; the email says only that a link was
+// asked for.
 import { Type } from 'typebox';
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSchool, makeUser, testApp, testClock, type TestApp } from '../../test/harness.ts';
 import { ACCOUNT_FREE_FAILURES, ADDRESS_FREE_FAILURES } from './throttle.ts';
-import { auditRows, errorOf } from './identity-test-kit.ts';
+import { auditRows, drainWork, errorOf } from './identity-test-kit.ts';
 
 const clock = testClock();
 let t: TestApp;
@@ -73,6 +73,7 @@ describe('the per-address limit', () => {
       refused.body,
       '2',
     ]);
+    await drainWork(t); // the refusal's audit entry is written after the answer
     expect(
       (await auditRows(t, schoolId))
         .filter((r) => r.action === 'auth.sign_in_refused' && r.target_id === untouched.id)

@@ -8,13 +8,18 @@ import { SMTPServer } from 'smtp-server';
 import { expect } from 'vitest';
 import { call, type Session, type TestApp } from '../../test/harness.ts';
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
+import { workerFor } from '../../platform/queue/worker.ts';
+import { runWorkQueueOnce } from '../../jobs/work-queue.ts';
 
 export type Mail = { to: string[]; text: string };
 
 export type MailTrap = {
   url: string;
   messages: Mail[];
-  /** The first message to `email` received after `after` messages; waits up to a second. */
+  /**
+   * The first message to `email` received after `after` messages; waits up to five seconds (emails
+   * go from the deferred-work queue shortly after the answer; drainWork waits for them exactly).
+   */
   to(email: string, after: number): Promise<string>;
   close(): Promise<void>;
 };
@@ -51,7 +56,7 @@ export async function startMailTrap(): Promise<MailTrap> {
     url: `smtp://127.0.0.1:${port}`,
     messages,
     async to(email, after) {
-      for (let i = 0; i < 50; i++) {
+      for (let i = 0; i < 250; i++) {
         const m = messages.slice(after).find((x) => x.to.includes(email));
         if (m) return m.text;
         await new Promise((r) => setTimeout(r, 20));
@@ -60,6 +65,17 @@ export async function startMailTrap(): Promise<MailTrap> {
     },
     close: () => new Promise<void>((resolve) => server.close(resolve)),
   };
+}
+
+/**
+ * Waits until the deferred work queued so far (emails, a reset's link and audit entry, a refused
+ * sign-in's audit entry) has run: the test app's worker drains, so this never sleeps blindly.
+ * Emails are in the trap when it resolves (the SMTP server keeps a message before it answers).
+ */
+export async function drainWork(t: Pick<TestApp, 'services'>): Promise<void> {
+  const worker = workerFor(t.services);
+  if (worker) await worker.drain();
+  else await runWorkQueueOnce(t.services);
 }
 
 /** The token of the single-use link in an email. */
@@ -107,7 +123,10 @@ export type AuditRow = {
   details: Record<string, unknown>;
 };
 
-export async function auditRows(t: TestApp, schoolId: string): Promise<AuditRow[]> {
+export async function auditRows(
+  t: Pick<TestApp, 'services'>,
+  schoolId: string,
+): Promise<AuditRow[]> {
   return unsafeAsOwner(t.services.db, (q) =>
     q.query<AuditRow>(
       'SELECT action, target_id, details FROM audit_events WHERE school_id = $1 ORDER BY seq',
@@ -116,7 +135,7 @@ export async function auditRows(t: TestApp, schoolId: string): Promise<AuditRow[
   );
 }
 
-export const auditActions = async (t: TestApp, schoolId: string) =>
+export const auditActions = async (t: Pick<TestApp, 'services'>, schoolId: string) =>
   (await auditRows(t, schoolId)).map((r) => r.action);
 
 /**

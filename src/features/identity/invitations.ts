@@ -1,11 +1,16 @@
 // Sending single-use links: invitations (an administrator adds a member of staff) and password
 // resets (anyone asks; nothing is revealed about whether the account exists). The email carries
-// the link and nothing else — never a name, pupil or record.
+// the link and nothing else — never a name, pupil or record. No request waits for the mail server
+// (issue 11, finding 12): a link's email goes through the deferred-work queue after the answer,
+// and a "forgotten password" queues the whole of its work (deferred-work.ts), so its answer is the
+// same work for every email. To change safely: keep requestPasswordReset free of anything that
+// depends on whether the account exists.
 import type { Services } from '../../platform/services.ts';
 import type { Queryable } from '../../platform/db/engine.ts';
 import type { VisitorContext } from '../../core/context.ts';
 import { createLink, LINK_MINUTES, type LinkPurpose } from './links.ts';
-import { signInLinkEmail } from '../../platform/mail/mailer.ts';
+import { sendLater } from '../../platform/mail/outbox.ts';
+import { wakeWorker } from '../../platform/queue/worker.ts';
 import { DomainError } from '../../core/errors.ts';
 import {
   accountKey,
@@ -14,12 +19,17 @@ import {
   recordFailure,
   throttleMessage,
 } from './throttle.ts';
+import { queuePasswordReset } from './deferred-work.ts';
+
+/** Where a link's email goes once a mail server is known to be configured (requireMailer). */
+export type LinkOutbox = { readonly services: Services };
 
 /**
- * The mailer, or a 503 saying why there is none. Called BEFORE the transaction that creates the
- * account or link, so a school without email gets a refusal and nothing half-made.
+ * The outbox for a link's email, or a 503 saying why there is none. Called BEFORE the transaction
+ * that creates the account or link, so a school without email gets a refusal and nothing
+ * half-made.
  */
-export function requireMailer(services: Services): NonNullable<Services['mailer']> {
+export function requireMailer(services: Services): LinkOutbox {
   if (!services.mailer) {
     throw new DomainError(
       'unavailable',
@@ -28,25 +38,23 @@ export function requireMailer(services: Services): NonNullable<Services['mailer'
         'Ask whoever runs Lantern to set one up, then send the link again.',
     );
   }
-  return services.mailer;
+  return { services };
 }
 
-/** Sends a link made by linkFor, after its transaction committed (the link is already saved). */
-export async function sendLink(
-  mailer: NonNullable<Services['mailer']>,
-  to: string,
-  link: string,
-): Promise<void> {
-  try {
-    await mailer.send({ to, ...signInLinkEmail(link, { validMinutes: LINK_MINUTES }) });
-  } catch {
-    throw new DomainError(
-      'upstream_failed',
-      'email_failed',
-      'The change was saved, but the mail server did not take the email. ' +
-        'Send the link again from the staff page in a few minutes.',
-    );
-  }
+/**
+ * Queues the email of a link made by linkFor, after its transaction committed (the link is
+ * saved); the worker sends it once the request has been answered, trying again while the mail
+ * server refuses and the link has not expired.
+ */
+export async function sendLink(outbox: LinkOutbox, to: string, link: string): Promise<void> {
+  const { services } = outbox;
+  const expiresAt = new Date(services.clock.now().getTime() + LINK_MINUTES * 60_000);
+  await sendLater(services, {
+    template: 'sign_in_link',
+    to,
+    link,
+    expiresAt: expiresAt.toISOString(),
+  });
 }
 
 /** Creates a link in the caller's transaction; send it after commit with sendLink. */
@@ -60,8 +68,9 @@ export function linkFor(
 
 /**
  * "Forgotten password": throttled per email and per address, every request counting (so links
- * cannot be used to flood someone's inbox), then a link sent if the account exists and is not
- * disabled. The asker learns nothing either way.
+ * cannot be used to flood someone's inbox), then one row queued — the same work for every email.
+ * The worker makes and sends a link if the account exists and is not disabled (deferred-work.ts);
+ * the asker learns nothing either way, not even from how long the answer took.
  */
 export async function requestPasswordReset(
   services: Services,
@@ -77,6 +86,7 @@ export async function requestPasswordReset(
       for (const [i, k] of keys.entries()) {
         await recordFailure(q, k, i === 0 ? 'account' : 'address', now);
       }
+      await queuePasswordReset(q, services, { email, origin: door.origin, now });
     }
     return s;
   });
@@ -85,41 +95,5 @@ export async function requestPasswordReset(
       retryAfterSeconds: throttled.retryAfterSeconds,
     });
   }
-  await sendResetLink(services, door, email);
-}
-
-async function sendResetLink(
-  services: Services,
-  door: VisitorContext,
-  email: string,
-): Promise<void> {
-  const [login] = await door.inPlatform((q) =>
-    q.query<{ user_id: string; school_id: string; disabled: boolean }>(
-      'SELECT user_id, school_id, disabled FROM lantern_find_login($1)',
-      [email],
-    ),
-  );
-  if (!login || login.disabled) return;
-  const link = await door.inSchool(login.school_id, async (t) => {
-    const url = await linkFor(services, t.db, {
-      schoolId: login.school_id,
-      userId: login.user_id,
-      purpose: 'reset',
-      now: t.now,
-    });
-    await t.audit({
-      action: 'auth.password_reset_requested',
-      targetType: 'user',
-      targetId: login.user_id,
-    });
-    return url;
-  });
-  try {
-    await sendLink(requireMailer(services), email, link);
-  } catch {
-    // The asker gets the same answer whatever happened here (nothing revealed about accounts).
-    services.log.warn(
-      'a password-reset link could not be sent (no mail server configured, or it refused)',
-    );
-  }
+  wakeWorker(services);
 }

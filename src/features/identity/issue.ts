@@ -8,7 +8,7 @@ import { secondFactorRequired } from '../../core/access/step-up.ts';
 import type { SessionInfo } from '../../shared/schemas/identity.ts';
 import { createSession, resolveSession, sessionCookieName, type SessionUser } from './sessions.ts';
 import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS, deviceToken, noteDevice } from './devices.ts';
-import { newDeviceEmail } from '../../platform/mail/mailer.ts';
+import { sendLater } from '../../platform/mail/outbox.ts';
 import { factorSummary, type FactorSummary } from './second-factor.ts';
 
 /** Path=/ and no Domain (what `__Host-` requires); Secure over TLS. */
@@ -127,11 +127,8 @@ export async function afterIssue(
     maxAge: DEVICE_COOKIE_DAYS * 86_400,
   });
   if (issued.newDevice && services.mailer) {
-    try {
-      await services.mailer.send({ to: email, ...newDeviceEmail({ when: now }) });
-    } catch {
-      services.log.warn('new-device notice could not be sent (mail server refused or unreachable)');
-    }
+    // Sent by the deferred-work worker after the answer (no sign-in waits for a mail server).
+    await sendLater(services, { template: 'new_device', to: email, when: now.toISOString() });
   }
   const resolved = await resolveSession(services, issued.token, now);
   if (resolved.state !== 'active') throw new Error('new session did not resolve');

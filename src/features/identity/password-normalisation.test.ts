@@ -9,6 +9,7 @@ import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
 import { createUser } from '../administration/create-user.ts';
 import { ARGON2_PARAMS } from './password-hash.ts';
 import {
+  drainWork,
   linkToken,
   passwordSignIn,
   sessionOf,
@@ -66,6 +67,7 @@ describe('password normalisation', () => {
     const schoolId = await makeSchool(t.services);
     const id = await newUser(schoolId, 'placeholder-Password-77!');
     const email = await emailOf(id);
+    await drainWork(t);
     const sent = mail.messages.length;
     const asked = await call(t.app, null, 'POST', '/api/auth/forgotten-password', { email });
     expect(asked.statusCode).toBe(202);

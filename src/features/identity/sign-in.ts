@@ -1,7 +1,8 @@
 // Signing in with a password. Protects the front door: throttled per account and per address
 // before any verification; one Argon2id verification whether or not the account exists; the
 // same answer for an unknown email, a wrong password and a disabled account; every outcome
-// audited with its reason. A correct password yields a full (first-tier) session, or — when the
+// audited with its reason (a throttled attempt on a real account by the deferred-work worker,
+// after the answer, so a refusal is the same work for any email: issue 11, finding 12). A correct password yields a full (first-tier) session, or — when the
 // school requires a second factor of this user and they have one — a session that can only give
 // that factor. To change safely: keep the throttle check first and the answers indistinguishable.
 import type { FastifyRequest } from 'fastify';
@@ -13,6 +14,8 @@ import { loadPermissions } from '../../core/access/load.ts';
 import type { FactorMethod } from '../../shared/schemas/identity.ts';
 import { checkStoredPassword, hashPassword, verifyAgainstNothing } from './password-hash.ts';
 import { isPasswordExpired } from './password-policy.ts';
+import { queueRefusedSignIn } from './deferred-work.ts';
+import { wakeWorker } from '../../platform/queue/worker.ts';
 import { endSession } from './sessions.ts';
 import { loadSchoolSettings } from '../../core/settings.ts';
 import { isDormant } from './passwords.ts';
@@ -21,7 +24,6 @@ import { issueSession, secondFactorRequired, type Issued } from './issue.ts';
 import {
   accountKey,
   addressKey,
-  auditRefusedAttempt,
   checkThrottle,
   clearThrottle,
   recordFailure,
@@ -61,20 +63,16 @@ export async function signInWithPassword(
   const email = input.email.trim().toLowerCase();
   const now = services.clock.now();
   const keys = [accountKey(email), addressKey(req.ip)];
-  const throttled = await door.inPlatform((q) => checkThrottle(q, keys, now));
+  const throttled = await door.inPlatform(async (q) => {
+    const state = await checkThrottle(q, keys, now);
+    // A refused attempt is audited only when the email is a real account's, so whether it is
+    // one is left to the worker (deferred-work.ts): the answer is the same work for any email.
+    if (!state.ok)
+      await queueRefusedSignIn(q, services, { email, origin: door.origin, state, now });
+    return state;
+  });
   if (!throttled.ok) {
-    // Audited only when the email is a real account's; an unknown one gets the same answer.
-    const [known] = await door.inPlatform((q) =>
-      q.query<{ user_id: string; school_id: string }>(
-        'SELECT user_id, school_id FROM lantern_find_login($1)',
-        [email],
-      ),
-    );
-    if (known) {
-      await door.inSchool(known.school_id, (t) =>
-        auditRefusedAttempt(t, { userId: known.user_id, state: throttled, step: 'password' }),
-      );
-    }
+    wakeWorker(services);
     throw new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(throttled), {
       retryAfterSeconds: throttled.retryAfterSeconds,
     });

@@ -22,7 +22,8 @@ async function lantern(env: Record<string, string>, args: string[]) {
 
 describe('lantern mis import', () => {
   it('imports, re-imports with no change, and rejects a bad CSV with a clear reason', async () => {
-    const data = await mkdtemp(join(tmpdir(), 'lantern-cli-'));
+    // The data folder and, beside it, its key folder (data-keys), both inside one temporary folder.
+    const data = join(await mkdtemp(join(tmpdir(), 'lantern-cli-')), 'data');
     const env = {
       LANTERN_DATA_DIR: data,
       LANTERN_DEMO_DATA: 'false',

@@ -1,20 +1,17 @@
 // The Wonde-style pull connector: pages through each endpoint with the school's token, following
-// `meta.pagination.next`, writing each page to a private temporary file as it arrives (memory
-// holds one page), then applies the folder through the one sync engine. The token is sent only
-// to the configured origin: a `next` link elsewhere is refused, a redirect is an error (never
-// followed, so the token cannot be carried elsewhere), and outside development every connection
-// must reach a public https address (destination.ts checks the resolved address as it connects).
-import { createWriteStream } from 'node:fs';
+// `meta.pagination.next`, spooling each page as it arrives (memory holds one page) to a file
+// encrypted under a key that lives only for the run (sealed-spool.ts: a feed is never on disk in
+// clear), then applies the spool through the one sync engine. The token is sent only to the
+// configured origin: a `next` link elsewhere is refused, a redirect is an error (never followed,
+// so the token cannot be carried elsewhere), and outside development every connection must reach
+// a public https address (destination.ts checks the resolved address as it connects).
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { SystemContext } from '../../core/context.ts';
 import { readMisFolder } from './formats/index.ts';
 import { runSync, type SyncResult } from './sync.ts';
 import { PRIVATE_REFUSED, publicOnlyLookup, refusedAddress } from './destination.ts';
+import { SealedSpool, type SpoolWriter } from './sealed-spool.ts';
 
 const ENDPOINTS = [
   'groups',
@@ -85,14 +82,11 @@ async function fetchEndpoint(
   base: string,
   endpoint: string,
   token: string,
-  file: string,
+  out: SpoolWriter,
   opts: PullOptions,
 ): Promise<void> {
   const origin = new URL(base).origin;
-  const out = createWriteStream(file, { mode: 0o600 });
-  const write = async (s: string): Promise<void> => {
-    if (!out.write(s)) await once(out, 'drain');
-  };
+  const write = (s: string): Promise<void> => out.write(s);
   try {
     await write('[');
     let next: string | null = `${base}/${endpoint}`;
@@ -123,8 +117,7 @@ async function fetchEndpoint(
     }
     await write(']');
   } finally {
-    out.end();
-    await once(out, 'finish');
+    await out.close();
   }
 }
 
@@ -134,13 +127,13 @@ export async function pullAndSync(
   conn: { baseUrl: string; token: string },
   opts: PullOptions,
 ): Promise<SyncResult> {
-  const dir = await mkdtemp(join(tmpdir(), 'lantern-pull-'));
+  const spool = await SealedSpool.create('lantern-pull-');
   try {
     // Fetch before the transaction opens, so no database transaction waits on the network.
     let failure: Error | null = null;
     try {
       for (const e of ENDPOINTS)
-        await fetchEndpoint(conn.baseUrl, e, conn.token, join(dir, `${e}.json`), opts);
+        await fetchEndpoint(conn.baseUrl, e, conn.token, spool.writer(`${e}.json`), opts);
     } catch (err) {
       failure = err instanceof Error ? err : new PullError('the pull failed');
     }
@@ -148,11 +141,11 @@ export async function pullAndSync(
       door,
       async () => {
         if (failure) throw failure;
-        return readMisFolder('wonde', dir, { kind: 'full' });
+        return readMisFolder('wonde', spool, { kind: 'full' });
       },
       { source: 'pull', format: 'wonde' },
     );
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await spool.dispose();
   }
 }

@@ -1,12 +1,10 @@
 // The push API's body → Snapshot: the integrator sends the response bodies it would serve, keyed
-// by endpoint file name, and they go through the very same readers as files on disk (written to
-// a private temporary folder that is removed afterwards).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// by endpoint file name, and they go through the very same readers as files on disk, read from
+// memory: the body is already held (within the school's push limit), so nothing of it is ever
+// written to disk (issue 11, finding 9). Each file is serialised only when its reader reaches it.
 import type { SystemContext } from '../../core/context.ts';
 import type { PushBody } from '../../shared/schemas/mis.ts';
-import { readMisFolder } from './formats/index.ts';
+import { memoryFolder, readMisFolder } from './formats/index.ts';
 import { MisFormatError, type Snapshot } from './snapshot.ts';
 import { markApiKeyUsed } from './api-keys.ts';
 import { runSync, type SyncResult } from './sync.ts';
@@ -29,7 +27,7 @@ export const XPORTER_FILES = [
   'AttendanceForDateRange.json',
 ] as const;
 
-/** Reads a pushed body; `use` runs while the folder exists (marks stream from it). */
+/** Reads a pushed body; `use` runs while the body is held (marks stream from it). */
 export async function withPushedSnapshot<T>(
   body: PushBody,
   use: (snap: () => Promise<Snapshot>) => Promise<T>,
@@ -44,15 +42,13 @@ export async function withPushedSnapshot<T>(
       );
     }
   }
-  const dir = await mkdtemp(join(tmpdir(), 'lantern-push-'));
-  try {
-    for (const [name, value] of Object.entries(body.files)) {
-      await writeFile(join(dir, name), JSON.stringify(value), { mode: 0o600 });
-    }
-    return await use(() => readMisFolder(body.format, dir, { kind: body.kind }));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const files = new Map(
+    Object.entries(body.files).map(([name, value]) => [
+      name,
+      () => Buffer.from(JSON.stringify(value), 'utf8'),
+    ]),
+  );
+  return use(() => readMisFolder(body.format, memoryFolder(files), { kind: body.kind }));
 }
 
 /** A pushed batch, through the school's door as its API key: notes the key's use, then syncs. */

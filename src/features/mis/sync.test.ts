@@ -93,11 +93,18 @@ describe('deltas', () => {
       [id, delta.summary.changed[0]],
     );
     expect(changed!.last_name).toContain("-O'Connor");
-    const [contact] = await q<{ phones: { number: string }[] }>(
-      'SELECT phones FROM contacts WHERE school_id = $1 AND mis_id = $2',
+    // A contact's phones are stored sealed: they open with the school's key.
+    const [contact] = await q<{ id: string; phones: Buffer }>(
+      'SELECT id, phones FROM contacts WHERE school_id = $1 AND mis_id = $2',
       [id, delta.summary.contactsChanged[0]],
     );
-    expect(contact!.phones[0]!.number).toMatch(/^07700 1/);
+    const sealer = await unsafeAsOwner(s.db, (tx) => s.keys.forSchool(tx, id));
+    const phones = sealer.openJson<{ number: string }[]>(
+      'contacts.phones',
+      contact!.id,
+      contact!.phones,
+    );
+    expect(phones[0]!.number).toMatch(/^07700 1/);
     const [left] = await q<{ archived_at: Date | null }>(
       'SELECT archived_at FROM pupils WHERE school_id = $1 AND mis_id = $2',
       [id, delta.summary.left[0]],
@@ -167,6 +174,43 @@ describe('overrides', () => {
     const again = await importFolder(id, 'wonde', await folder('wonde', changedBatch));
     expect(again.changed).toBe(0);
     expect(again.conflicts).toHaveLength(1);
+  });
+});
+
+describe('sealed fields', () => {
+  it('keeps a locally corrected sealed field (religion), opens it to compare, and a re-run changes nothing', async () => {
+    const id = await makeSchool(s);
+    await importFolder(id, 'wonde', await folder('wonde', fullBatch(school)));
+    const target = school.pupils[5]!;
+    const [p] = await q<{ id: string }>(
+      'SELECT id FROM pupils WHERE school_id = $1 AND mis_id = $2',
+      [id, target.misId],
+    );
+    const sealer = await unsafeAsOwner(s.db, (tx) => s.keys.forSchool(tx, id));
+    await q('UPDATE pupils SET religion = $2 WHERE id = $1', [
+      p!.id,
+      sealer.seal('pupils.religion', p!.id, 'Corrected in Lantern'),
+    ]);
+    await q(`INSERT INTO mis_overrides (school_id, pupil_id, field) VALUES ($1, $2, 'religion')`, [
+      id,
+      p!.id,
+    ]);
+    const changedBatch = fullBatch({
+      ...school,
+      pupils: school.pupils.map((x, i) =>
+        i === 5 ? { ...x, religion: { code: 'X', description: 'From the MIS' } } : x,
+      ),
+    });
+    const run = await importFolder(id, 'wonde', await folder('wonde', changedBatch));
+    expect(run.conflicts).toEqual([
+      { kind: 'locally_corrected', pupilId: p!.id, field: 'religion' },
+    ]);
+    const [after] = await q<{ religion: Buffer }>('SELECT religion FROM pupils WHERE id = $1', [
+      p!.id,
+    ]);
+    expect(sealer.open('pupils.religion', p!.id, after!.religion)).toBe('Corrected in Lantern');
+    const again = await importFolder(id, 'wonde', await folder('wonde', changedBatch));
+    expect([again.added, again.changed, again.archived]).toEqual([0, 0, 0]);
   });
 });
 

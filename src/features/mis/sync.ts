@@ -7,7 +7,7 @@
 // rejected runs outside it.
 import type { SchoolTx, SystemContext } from '../../core/context.ts';
 import { MisFormatError, type Snapshot } from './snapshot.ts';
-import { emptyCounts, type Conflict, type SyncState } from './sync/state.ts';
+import { emptyCounts, keyedRecordHash, type Conflict, type SyncState } from './sync/state.ts';
 import { syncGroups, syncMemberships } from './sync/groups.ts';
 import { syncPupils } from './sync/pupils.ts';
 import { syncContacts, syncStaff } from './sync/people.ts';
@@ -109,6 +109,7 @@ async function applySnapshot(
   const { format, kind } = snapshot;
   run.format = format;
   run.kind = kind;
+  const sealer = await t.sealer();
   const s: SyncState = {
     q: t.db,
     schoolId,
@@ -116,6 +117,8 @@ async function applySnapshot(
     kind,
     now,
     audit: (event) => t.audit(event),
+    sealer,
+    hash: (value) => keyedRecordHash(sealer, value),
     pupils: emptyCounts(),
     contacts: emptyCounts(),
     staff: emptyCounts(),

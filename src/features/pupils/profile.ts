@@ -2,8 +2,12 @@
 // photo, date of birth, year and form, flags, SEN, attendance this year from the marks,
 // contacts in priority order with parental responsibility and restrictions (court orders
 // first), siblings linked to their own profiles, and groups.
+// The special-category fields and contacts' details are stored sealed (issue 11, finding 9) and
+// opened only here, for a member the profile route has let read this pupil (the chronology-level
+// ability and the pupil within their scope), with the read audited. Nothing else opens them.
 import type { Tx } from '../../core/context.ts';
 import type { Profile } from '../../shared/schemas/pupils.ts';
+import type { Sealer } from '../../platform/crypto/school-keys.ts';
 
 /** 1 September of the school year containing `now` (England). */
 export function schoolYearStart(now: Date): string {
@@ -20,8 +24,24 @@ type P = Record<string, unknown> & {
   archived_at: Date | null;
 };
 
+type SealedText = Buffer | null;
+const openText = (
+  sealer: Sealer,
+  column: Parameters<Sealer['open']>[0],
+  id: string,
+  v: SealedText,
+): string | null => (v ? sealer.open(column, id, v) : null);
+const openList = <T>(
+  sealer: Sealer,
+  column: 'contacts.addresses' | 'contacts.phones' | 'contacts.emails',
+  id: string,
+  v: SealedText,
+): T[] => (v ? sealer.openJson<T[]>(column, id, v) : []);
+
 export async function loadProfile(t: Tx, p: P): Promise<Profile> {
   const s = (k: string) => (p[k] as string | null | undefined) ?? null;
+  const sealer = await t.sealer();
+  const sealed = (k: string) => (p[k] as SealedText | undefined) ?? null;
   const from = schoolYearStart(t.now);
   const [att] = await t.q<{
     possible: number;
@@ -51,22 +71,24 @@ export async function loadProfile(t: Tx, p: P): Promise<Profile> {
     [p.id],
   );
   const needs = await t.q<{
-    code: string | null;
-    description: string | null;
+    id: string;
+    code: SealedText;
+    description: SealedText;
     rank: number | null;
     starts_on: string | null;
     ends_on: string | null;
   }>(
-    'SELECT code, description, rank, starts_on, ends_on FROM pupil_sen_needs WHERE pupil_id = $1 ORDER BY rank NULLS LAST, starts_on',
+    'SELECT id, code, description, rank, starts_on, ends_on FROM pupil_sen_needs WHERE pupil_id = $1 ORDER BY rank NULLS LAST, starts_on, id',
     [p.id],
   );
   const provisions = await t.q<{
-    code: string | null;
-    description: string | null;
+    id: string;
+    code: SealedText;
+    description: SealedText;
     starts_on: string | null;
     ends_on: string | null;
   }>(
-    'SELECT code, description, starts_on, ends_on FROM pupil_sen_provisions WHERE pupil_id = $1 ORDER BY starts_on',
+    'SELECT id, code, description, starts_on, ends_on FROM pupil_sen_provisions WHERE pupil_id = $1 ORDER BY starts_on, id',
     [p.id],
   );
   const restrictionRows = await t.q<{
@@ -82,13 +104,12 @@ export async function loadProfile(t: Tx, p: P): Promise<Profile> {
      WHERE pupil_id = $1 AND removed_at IS NULL ORDER BY court_order DESC, created_at`,
     [p.id],
   );
-  const sealer = restrictionRows.some((r) => r.note) ? await t.sealer() : null;
   const restrictions = restrictionRows.map((r) => ({
     id: r.id,
     contactId: r.contact_id,
     kind: r.kind,
     courtOrder: r.court_order,
-    note: r.note && sealer ? sealer.open('contact_restrictions.note', r.id, r.note) : null,
+    note: openText(sealer, 'contact_restrictions.note', r.id, r.note),
     startsOn: r.starts_on,
     endsOn: r.ends_on,
   }));
@@ -102,9 +123,9 @@ export async function loadProfile(t: Tx, p: P): Promise<Profile> {
     priority: number | null;
     parental_responsibility: boolean | null;
     court_order: boolean | null;
-    phones: { kind: string; number: string }[];
-    emails: { kind: string; address: string }[];
-    addresses: unknown[];
+    phones: SealedText;
+    emails: SealedText;
+    addresses: SealedText;
   }>(
     `SELECT c.id, c.title, c.first_name, c.last_name, l.relationship, l.priority, l.parental_responsibility,
        l.court_order, c.phones, c.emails, c.addresses
@@ -147,7 +168,12 @@ export async function loadProfile(t: Tx, p: P): Promise<Profile> {
     yearGroup: s('year_group'),
     form: s('form'),
     archived: p.archived_at !== null,
-    photo: (p.photo as Profile['photo'] | null) ?? null,
+    photo: (() => {
+      const photo = sealed('photo');
+      return photo
+        ? sealer.openJson<NonNullable<Profile['photo']>>('pupils.photo', p.id, photo)
+        : null;
+    })(),
     flags: flags.map((f) => ({
       id: f.id,
       flag: f.flag,
@@ -156,17 +182,17 @@ export async function loadProfile(t: Tx, p: P): Promise<Profile> {
       endsOn: f.ends_on,
     })),
     sen: {
-      status: s('sen_status'),
+      status: openText(sealer, 'pupils.sen_status', p.id, sealed('sen_status')),
       needs: needs.map((n) => ({
-        code: n.code,
-        description: n.description,
+        code: openText(sealer, 'pupil_sen_needs.code', n.id, n.code),
+        description: openText(sealer, 'pupil_sen_needs.description', n.id, n.description),
         rank: n.rank,
         startsOn: n.starts_on,
         endsOn: n.ends_on,
       })),
       provisions: provisions.map((n) => ({
-        code: n.code,
-        description: n.description,
+        code: openText(sealer, 'pupil_sen_provisions.code', n.id, n.code),
+        description: openText(sealer, 'pupil_sen_provisions.description', n.id, n.description),
         startsOn: n.starts_on,
         endsOn: n.ends_on,
       })),
@@ -191,9 +217,19 @@ export async function loadProfile(t: Tx, p: P): Promise<Profile> {
         parentalResponsibility: c.parental_responsibility,
         courtOrder: c.court_order,
         restricted: restricted.has(c.id),
-        phones: c.phones,
-        emails: c.emails,
-        addresses: c.addresses,
+        phones: openList<{ kind: string; number: string }>(
+          sealer,
+          'contacts.phones',
+          c.id,
+          c.phones,
+        ),
+        emails: openList<{ kind: string; address: string }>(
+          sealer,
+          'contacts.emails',
+          c.id,
+          c.emails,
+        ),
+        addresses: openList<unknown>(sealer, 'contacts.addresses', c.id, c.addresses),
       }))
       // Restricted contacts first, so a court order is the first thing anyone reads.
       .sort((x, y) => Number(y.restricted) - Number(x.restricted)),

@@ -1,12 +1,14 @@
 // Referrals to outside agencies, on the clock: each copies its agency's expected response time
 // when made, and referralStatus() (rules.ts) decides, at the moment of reading,
 // whether it is awaiting, overdue, responded or closed — so `overdue` is the same everywhere a
-// referral appears. The periodic job alerts the DSL team once when one goes overdue.
+// referral appears. The periodic job alerts the DSL team once when one goes overdue. A referral on
+// a restricted matter the member is not granted (referralTouchesGranted, policy.ts) is read,
+// listed and changed by no query here, and its sealed contact, reference and details are never
+// opened for them: to them it is "not found", like an unknown id.
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
 import { badRequest, conflict, notFound } from '../../core/errors.ts';
 import { CLOCK_SKEW_MS } from '../../shared/limits.ts';
-import type { CaseStatus } from '../../shared/schemas/cases.ts';
 import type {
   NewFollowup,
   NewReferral,
@@ -15,7 +17,8 @@ import type {
   ReferralView,
 } from '../../shared/schemas/referrals.ts';
 import { caseAllowed } from '../cases/policy.ts';
-import { referralAllowed } from './policy.ts';
+import { requireLinkableConcern, shareLinkableCase } from '../cases/service.ts';
+import { referralAllowed, referralTouchesGranted } from './policy.ts';
 import { referralDueAt, referralStatus } from './rules.ts';
 
 /** The referral's sealed columns (src/platform/crypto/sealed-columns.ts). */
@@ -44,18 +47,10 @@ export async function createReferral(t: Tx, r: NewReferral): Promise<string> {
     [r.agencyId],
   );
   if (!agency) throw badRequest('That agency was not found.', 'unknown_agency');
-  if (
-    r.concernId &&
-    (await t.q('SELECT 1 FROM concerns WHERE id = $1', [r.concernId])).length === 0
-  )
-    throw badRequest('That concern was not found.', 'unknown_concern');
+  // A concern or case on a restricted matter the member is not granted reads as unknown.
+  if (r.concernId) await requireLinkableConcern(t, r.concernId);
   if (r.caseId) {
-    // FOR SHARE: a close or NFA of the case (FOR UPDATE) waits for this, or this for it.
-    const [c] = await t.q<{ status: CaseStatus }>(
-      'SELECT status FROM cases WHERE id = $1 FOR SHARE',
-      [r.caseId],
-    );
-    if (!c) throw badRequest('That case was not found.', 'unknown_case');
+    const c = await shareLinkableCase(t, r.caseId);
     if (!caseAllowed(t.actor, c).includes('add_referral'))
       throw conflict('That case is closed: reopen it before adding a referral to it.');
   }
@@ -152,7 +147,9 @@ export async function listReferrals(
   opts: { pupilId?: string; overdueOnly?: boolean; limit: number },
 ): Promise<ReferralView[]> {
   const params: unknown[] = [];
-  const where = ['true'];
+  const touch = referralTouchesGranted(t.actor, 1);
+  params.push(...touch.params);
+  const where = [touch.sql];
   if (opts.pupilId) {
     params.push(opts.pupilId);
     where.push(`r.pupil_id = $${params.length}`);
@@ -188,7 +185,11 @@ export async function auditReferralsShown(
 }
 
 export async function getReferral(t: Tx, id: string): Promise<ReferralDetail> {
-  const [row] = await t.q<ReferralRow>(`${SELECT_REFERRALS} WHERE r.id = $1`, [id]);
+  const touch = referralTouchesGranted(t.actor, 2);
+  const [row] = await t.q<ReferralRow>(`${SELECT_REFERRALS} WHERE r.id = $1 AND ${touch.sql}`, [
+    id,
+    ...touch.params,
+  ]);
   if (!row) throw notFound('That referral');
   await t.audit({ action: 'referral.viewed', targetType: 'referral', targetId: id });
   const [view] = await presentReferrals(t, [row]);
@@ -247,9 +248,11 @@ export async function addFollowup(t: Tx, referralId: string, f: NewFollowup): Pr
 
 /** The referral, locked, when the policy allows `action` on it now; 404 or 409 otherwise. */
 async function lockFor(t: Tx, id: string, action: ReferralAction, refusal: string) {
+  const touch = referralTouchesGranted(t.actor, 2);
   const [row] = await t.q<{ referred_at: Date; responded_at: Date | null; closed_at: Date | null }>(
-    'SELECT referred_at, responded_at, closed_at FROM referrals WHERE id = $1 FOR UPDATE',
-    [id],
+    `SELECT r.referred_at, r.responded_at, r.closed_at FROM referrals r
+     WHERE r.id = $1 AND ${touch.sql} FOR UPDATE OF r`,
+    [id, ...touch.params],
   );
   if (!row) throw notFound('That referral');
   const allowed = referralAllowed(t.actor, {

@@ -1,6 +1,7 @@
 // "Search records": words in the (encrypted) text through the keyed blind index, plus filters by
 // pupil, category, author, status and dates. Results pass the same visibility rules as every list
-// (concerns: visibleWhere + canRead; actions: actionsVisibleWhere; conversations: case managers),
+// (concerns: visibleWhere + canRead; actions: actionsVisibleWhere; conversations: case managers,
+// and only those granted every restricted category they touch — conversationTouchesGranted),
 // and linked pupils are shown through pupilAsSeen, as on the concern page.
 // Every filter applies to every kind of hit, or that kind is left out:
 //   pupil    concerns linked to the pupil; actions and conversations about them — only where
@@ -24,6 +25,7 @@ import {
   type ConcernRow,
 } from '../concerns/read.ts';
 import { actionsVisibleWhere } from '../actions/service.ts';
+import { conversationTouchesGranted } from '../conversations/policy.ts';
 import type { SearchBody } from '../../shared/schemas/search.ts';
 
 /** The route's body: words and filters (src/shared/schemas/search.ts). */
@@ -187,6 +189,9 @@ async function conversationHits(
   if (f.authorId) where.push(`v.author_id = ${p(f.authorId)}`);
   if (f.from) where.push(`v.happened_at >= ${p(new Date(f.from))}`);
   if (f.to) where.push(`v.happened_at <= ${p(new Date(f.to))}`);
+  const touch = conversationTouchesGranted(t.actor, params.length + 1);
+  where.push(touch.sql);
+  params.push(...touch.params);
   const rows = await t.q<
     PupilColumns & {
       id: string;
@@ -198,7 +203,7 @@ async function conversationHits(
   >(
     `SELECT v.id, v.happened_at, v.text, v.author_id, ${PUPIL_COLUMNS}, u.name AS author
      FROM conversations v JOIN pupils p ON p.id = v.pupil_id JOIN users u ON u.id = v.author_id
-     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+     WHERE ${where.join(' AND ')}
      ORDER BY v.happened_at DESC, v.id LIMIT ${p(limit)}`,
     params,
   );

@@ -57,6 +57,24 @@ export type AuditDetails = {
   /** Each setting as `<setting>Before` / `<setting>After`, and which changed (groups.ts). */
   'group.updated': Record<string, string | string[] | boolean>;
   'group.category_access_changed': { category: Id; before: string; after: string };
+  /**
+   * A change to record access waiting for a DSL's or the headteacher's approval (issue 11): what
+   * kind, why, which group (and member or category), and who was alerted.
+   */
+  'access.requested': {
+    kind: 'membership' | 'group' | 'category_access';
+    reason: 'dsl_team' | 'restricted';
+    group: Id;
+    user?: Id;
+    category?: Id;
+    access?: string;
+    replaces?: Id;
+    alerted: Id[];
+  };
+  /** The change was approved and applied in the same transaction (its own event follows). */
+  'access.approved': { kind: string; requestedBy: Id };
+  'access.declined': { kind: string; requestedBy: Id };
+  'access.withdrawn': { kind: string; requestedBy: Id };
   'school.policies_changed': Change;
   'school.created': None;
   'user.created': { role: string };
@@ -67,7 +85,8 @@ export type AuditDetails = {
   'concern.viewed': None;
   'concern.listed': { concerns: Id[] };
   'concern.edited': { version: number; fields: string[] };
-  'concern.versions_viewed': None;
+  /** The earlier versions shown (those withheld from the viewer are not, issue 11). */
+  'concern.versions_viewed': { versions: number[] };
   'attachment.uploaded': { concern: Id; mime: string; bytes: number };
   'attachment.downloaded': { concern: Id };
   'alert.raised': { recipients: Id[] };
@@ -168,6 +187,10 @@ export const AUDIT_ACTIONS = Object.keys({
   'group.created': 1,
   'group.updated': 1,
   'group.category_access_changed': 1,
+  'access.requested': 1,
+  'access.approved': 1,
+  'access.declined': 1,
+  'access.withdrawn': 1,
   'school.policies_changed': 1,
   'school.created': 1,
   'user.created': 1,

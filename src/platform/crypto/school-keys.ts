@@ -2,7 +2,7 @@
 // its blind index), each stored only wrapped (AES-256-GCM) under the master key. Unwrapped keys
 // live only in this process's memory. To change safely: never store an unwrapped key, never share
 // a key between schools, and keep the wrap's additional data naming school, purpose and version.
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Queryable } from '../db/engine.ts';
 import { keyVersionOf, open, seal } from './aead.ts';
 import type { Keyring } from './master-key.ts';
@@ -134,6 +134,17 @@ export class Sealer {
   }
   openJson<T>(field: SealedJsonColumn, rowId: string, sealed: Buffer): T {
     return JSON.parse(this.#open(field, rowId, sealed)) as T;
+  }
+  /**
+   * A keyed digest of text (HMAC-SHA-256 under a key derived from the school's search key), for a
+   * fingerprint stored beside sealed values — such as the MIS's "same record as last time" hash —
+   * that must not let someone holding a dump confirm a guess at the sealed words.
+   */
+  digest(purpose: 'mis-record', text: string): string {
+    const key = createHmac('sha256', this.#keys.search)
+      .update(`lantern:digest:${purpose}`)
+      .digest();
+    return createHmac('sha256', key).update(text, 'utf8').digest('base64url');
   }
   /** The school's search-index key (HMAC), never leaves the process. */
   get searchKey(): Buffer {

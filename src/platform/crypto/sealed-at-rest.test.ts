@@ -1,6 +1,7 @@
 // Every sealed column, at rest: a unique marker is written into each column declared in
 // SEALED_COLUMNS (and so into the vault: attachment names and contents) through the HTTP API,
-// the same way a member would. Each marker then reads back through the API, yet none appears in
+// the same way a member would, and into the MIS's special-category and contact fields through an
+// MIS push with the school's API key, the way an integrator would. Each marker then reads back through the API, yet none appears in
 // the embedded database's files or in a pg_dump of the PostgreSQL database. The columns the test
 // wrote are checked against SEALED_COLUMNS, so a column declared without coverage here fails, and
 // every stored value in those columns is Lantern's envelope (format byte 0x01, key version 1).
@@ -30,6 +31,65 @@ import {
   type Session,
 } from '../../test/harness.ts';
 import { SEALED_COLUMNS, type SealedColumn } from './sealed-columns.ts';
+import { fullBatch, generateSchool, writeBatch } from '../../features/mis/fixtures/generate.ts';
+import type { Address } from '../../features/mis/snapshot.ts';
+
+/** A Wonde full snapshot of a tiny school whose first linked pupil and contact carry markers. */
+async function misFeed(m: Record<SealedColumn, string>) {
+  const mis = generateSchool({ pupils: 3, staff: 1, groups: 4, days: 1, seed: 3 });
+  const contact = mis.contacts.find((c) => c.pupils.length > 0)!;
+  const pupil = mis.pupils.find((p) => p.misId === contact.pupils[0]!.pupilMisId)!;
+  const address = (street: string): Address => ({
+    houseNumber: '1',
+    houseName: null,
+    street,
+    district: null,
+    town: 'Town',
+    county: null,
+    postcode: 'AB1 2CD',
+    country: null,
+    block: null,
+  });
+  pupil.religion = { code: m['pupils.religion_code'], description: m['pupils.religion'] };
+  pupil.ethnicity = { code: m['pupils.ethnicity_code'], description: m['pupils.ethnicity'] };
+  pupil.firstLanguage = {
+    code: m['pupils.first_language_code'],
+    description: m['pupils.first_language'],
+  };
+  pupil.senStatus = m['pupils.sen_status'];
+  pupil.address = address(m['pupils.address']);
+  pupil.photo = { kind: 'url', url: `https://photos.example.invalid/${m['pupils.photo']}` };
+  pupil.senNeeds = [
+    {
+      code: m['pupil_sen_needs.code'],
+      description: m['pupil_sen_needs.description'],
+      rank: 1,
+      startDate: null,
+      endDate: null,
+    },
+  ];
+  pupil.senProvisions = [
+    {
+      code: m['pupil_sen_provisions.code'],
+      description: m['pupil_sen_provisions.description'],
+      startDate: null,
+      endDate: null,
+    },
+  ];
+  contact.addresses = [address(m['contacts.addresses'])];
+  contact.phones = [{ kind: 'mobile', number: m['contacts.phones'] }];
+  contact.emails = [{ kind: 'home', address: `${m['contacts.emails']}@example.invalid` }];
+  const dir = await mkdtemp(path.join(tmpdir(), 'lantern-at-rest-feed-'));
+  try {
+    await writeBatch('wonde', dir, fullBatch(mis));
+    const files: Record<string, unknown> = {};
+    for (const f of await readdir(dir))
+      files[f] = JSON.parse(await readFile(path.join(dir, f), 'utf8')) as unknown;
+    return { files, pupilMisId: pupil.misId };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 const run = promisify(execFile);
 const engine = inject('engine');
@@ -234,6 +294,24 @@ describe('every sealed column at rest', () => {
       }),
     );
 
+    // The MIS's special-category and contact fields, pushed as an integrator would.
+    const created = await call(app, admin, 'POST', '/api/admin/mis/keys', { label: 'At rest' });
+    ok(created, 201);
+    const feed = await misFeed(m);
+    const pushed = await app.inject({
+      method: 'POST',
+      url: '/api/mis/push',
+      headers: { authorization: `Bearer ${created.json<{ key: string }>().key}` },
+      payload: { batchId: 'at-rest', format: 'wonde', kind: 'full', files: feed.files },
+    });
+    ok(pushed);
+    const [misPupil] = await unsafeAsOwner(services.db, (q) =>
+      q.query<{ id: string }>('SELECT id FROM pupils WHERE school_id = $1 AND mis_id = $2', [
+        schoolId,
+        feed.pupilMisId,
+      ]),
+    );
+
     // The second factor: signing in enrolled the DSL's authenticator; its secret is the marker.
     const totp = totpSecrets.get(dslUser.email);
     expect(totp).toMatch(/^[A-Z2-7]{16,}$/);
@@ -276,15 +354,38 @@ describe('every sealed column at rest', () => {
       await call(app, dsl, 'GET', `/api/cases/${caseId}`),
       await call(app, dsl, 'GET', `/api/pupils/${pupil.id}/chronology`),
       await call(app, dsl, 'GET', `/api/pupils/${pupil.id}`),
+      await call(app, dsl, 'GET', `/api/pupils/${misPupil!.id}`),
     ];
     for (const a of answers) ok(a);
     const shown = Buffer.concat(
       answers.map((a) => Buffer.from(`${a.body}\n${JSON.stringify(a.headers)}\n`)),
     );
     const writeOnly = new Set<string>(['mis_connectors.token', 'totp_credentials.secret']);
+    // Kept from the MIS but shown on no page: each opens with the school's key instead.
+    const keptNotShown: Partial<Record<SealedColumn, 'text' | 'json'>> = {
+      'pupils.religion_code': 'text',
+      'pupils.religion': 'text',
+      'pupils.ethnicity_code': 'text',
+      'pupils.ethnicity': 'text',
+      'pupils.first_language_code': 'text',
+      'pupils.first_language': 'text',
+      'pupils.address': 'json',
+    };
     for (const [column, marker] of Object.entries(m)) {
-      if (writeOnly.has(column)) continue;
+      if (writeOnly.has(column) || column in keptNotShown) continue;
       expect(occurrences(shown, [marker]).length, `${column} reads back`).toBeGreaterThan(0);
+    }
+    const sealer = await unsafeAsOwner(services.db, (q) => services.keys.forSchool(q, schoolId));
+    const [stored] = await unsafeAsOwner(services.db, (q) =>
+      q.query<Record<string, Buffer>>('SELECT * FROM pupils WHERE id = $1', [misPupil!.id]),
+    );
+    for (const column of Object.keys(keptNotShown) as SealedColumn[]) {
+      const bytes = stored![column.split('.')[1]!]!;
+      const opened =
+        column === 'pupils.address'
+          ? JSON.stringify(sealer.openJson('pupils.address', misPupil!.id, bytes))
+          : sealer.open(column as 'pupils.religion', misPupil!.id, bytes);
+      expect(opened, `${column} opens`).toContain(m[column]);
     }
     const again = await signIn(app, dslUser, { elevated: true });
     ok(await call(app, again, 'GET', `/api/concerns/${concernId}`));

@@ -28,6 +28,25 @@ export const SEALED_COLUMNS = {
   'contact_restrictions.note': 'text',
   'mis_connectors.token': 'text',
   'totp_credentials.secret': 'text',
+  // The MIS's special-category and contact fields (issue 11, finding 9; migration 0011). The FSM,
+  // pupil premium, EAL and gifted booleans stay in clear: not special-category data, and the same
+  // facts are the pupil's vulnerability flags (pupil_flags), which the profile lists.
+  'pupils.religion_code': 'text',
+  'pupils.religion': 'text',
+  'pupils.ethnicity_code': 'text',
+  'pupils.ethnicity': 'text',
+  'pupils.first_language_code': 'text',
+  'pupils.first_language': 'text',
+  'pupils.sen_status': 'text',
+  'pupils.address': 'json',
+  'pupils.photo': 'json',
+  'pupil_sen_needs.code': 'text',
+  'pupil_sen_needs.description': 'text',
+  'pupil_sen_provisions.code': 'text',
+  'pupil_sen_provisions.description': 'text',
+  'contacts.addresses': 'json',
+  'contacts.phones': 'json',
+  'contacts.emails': 'json',
 } as const satisfies Record<string, 'text' | 'json'>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;

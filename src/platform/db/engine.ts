@@ -13,6 +13,15 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
+// Two logins (issue 11, finding 8). On PostgreSQL, request-time work (the `tenant` and `reserved`
+// lanes, and plain `query`) runs on connections logged in as a role that is a member of
+// lantern_app and owns nothing (login-role.ts), so an injected `RESET ROLE` lands on that role,
+// never on the owner; only the `owner` lane (migrations, operator commands, test factories) and
+// `exec` use the owner's own login. Opened with one address only, both are that address (scripts,
+// benchmarks, and tests that make their own database). The embedded engine has one session, and it
+// is always PostgreSQL's bootstrap superuser (PGlite runs single-user mode): it cannot hold this
+// wall, see login-role.test.ts.
+
 /**
  * How long request-time work may hold the database (issue 11, finding 13). The timeouts are set
  * per transaction by tenancy.ts; the pool's shape is the PostgreSQL engine's.
@@ -39,15 +48,25 @@ export const DEFAULT_LIMITS: DatabaseLimits = {
  * Which connections a transaction may use. `reserved`: the small pool kept for the health check
  * and the before-the-school-is-known look-ups (sign-in, session, link, MIS key), so busy schools
  * cannot take them. `tenant`: the main pool, where one school may hold at most half of the
- * connections at once, so no school's slow requests can starve another school.
+ * connections at once, so no school's slow requests can starve another school. `owner`: the
+ * owner's own login, apart from both (tenancy.ts's unsafeAsOwner, migrations); the default.
  */
-export type Lane = { reserved: true } | { tenant: string };
+export type Lane = { reserved: true } | { tenant: string } | { owner: true };
 
 export interface Database extends Queryable {
   readonly engine: 'embedded' | 'postgres';
   readonly limits: DatabaseLimits;
-  /** Runs fn inside BEGIN/COMMIT; rolls back on any throw. */
+  /**
+   * Runs fn inside BEGIN/COMMIT; rolls back on any throw. Without a lane, as the owner: request-time
+   * work always names its lane (tenancy.ts).
+   */
   transaction<T>(fn: (tx: Queryable) => Promise<T>, lane?: Lane): Promise<T>;
+  /**
+   * True when request-time work is meant to log in as a role other than the owner's (PostgreSQL
+   * opened with both addresses; start-up checks it is). Never on the embedded engine; absent
+   * means false.
+   */
+  readonly separateLogin?: boolean;
   close(): Promise<void>;
 }
 
@@ -163,9 +182,15 @@ class PgServerDatabase implements Database {
   readonly limits: DatabaseLimits;
   readonly pool: pg.Pool;
   readonly reserved: pg.Pool;
+  /** The owner's login: migrations, operator commands, test factories. Connects when first used. */
+  readonly owner: pg.Pool;
+  readonly separateLogin: boolean;
   readonly #slots: PerTenantSlots;
-  constructor(url: string, limits: DatabaseLimits) {
+  constructor(url: string, limits: DatabaseLimits, ownerUrl?: string) {
     this.limits = limits;
+    // Given an owner's address, request-time work is meant to be another login: checked at
+    // start-up (login-role.ts's checkLoginRole), even when the two addresses are the same.
+    this.separateLogin = ownerUrl !== undefined;
     // JIT compilation costs 50–800 ms on single statements of this workload and never paid back
     // (measured by `npm run bench -- plans`): Lantern's queries are short and index-driven.
     const common = {
@@ -175,9 +200,16 @@ class PgServerDatabase implements Database {
     };
     this.pool = new pg.Pool({ ...common, max: limits.poolSize });
     this.reserved = new pg.Pool({ ...common, max: limits.reservedConnections });
+    // No connection timeout: a migration or a key rotation may rightly wait for a lock.
+    this.owner = new pg.Pool({
+      connectionString: ownerUrl ?? url,
+      options: '-c jit=off',
+      max: Math.max(2, Math.ceil(limits.poolSize / 2)),
+    });
     // An idle client losing its connection must not crash the process.
     this.pool.on('error', () => undefined);
     this.reserved.on('error', () => undefined);
+    this.owner.on('error', () => undefined);
     this.#slots = new PerTenantSlots(
       Math.max(1, Math.ceil(limits.poolSize / 2)),
       limits.statementTimeoutMs,
@@ -191,14 +223,19 @@ class PgServerDatabase implements Database {
       throw asBusy(err);
     }
   }
+  /** As the owner (migrations, scripts, CHECKPOINT in tests). */
   async exec(sql: string): Promise<void> {
-    await this.pool.query(sql);
+    await this.owner.query(sql);
   }
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>, lane?: Lane): Promise<T> {
-    const tenant = lane && 'tenant' in lane ? lane.tenant : undefined;
-    const release = tenant === undefined ? () => undefined : await this.#slots.acquire(tenant);
+  async transaction<T>(
+    fn: (tx: Queryable) => Promise<T>,
+    lane: Lane = { owner: true },
+  ): Promise<T> {
+    if ('owner' in lane) return this.#transaction(this.owner, fn);
+    if ('reserved' in lane) return this.#transaction(this.reserved, fn);
+    const release = await this.#slots.acquire(lane.tenant);
     try {
-      return await this.#transaction(lane && 'reserved' in lane ? this.reserved : this.pool, fn);
+      return await this.#transaction(this.pool, fn);
     } finally {
       release();
     }
@@ -241,7 +278,7 @@ class PgServerDatabase implements Database {
     }
   }
   async close(): Promise<void> {
-    await Promise.all([this.pool.end(), this.reserved.end()]);
+    await Promise.all([this.pool.end(), this.reserved.end(), this.owner.end()]);
   }
 }
 
@@ -251,6 +288,7 @@ class PgServerDatabase implements Database {
 class EmbeddedDatabase implements Database {
   readonly engine = 'embedded' as const;
   readonly limits = DEFAULT_LIMITS;
+  readonly separateLogin = false;
   readonly pglite: PGlite;
   constructor(pglite: PGlite) {
     this.pglite = pglite;
@@ -288,14 +326,20 @@ const pgliteParsers = {
 };
 
 export type OpenOptions =
-  | ({ engine: 'postgres'; url: string } & Partial<DatabaseLimits>)
+  | ({
+      engine: 'postgres';
+      /** Request-time work's login (a member of lantern_app owning nothing). */
+      url: string;
+      /** The owner's login (migrations, operator commands); `url` when not given. */
+      ownerUrl?: string;
+    } & Partial<DatabaseLimits>)
   | { engine: 'embedded'; dir?: string; snapshot?: Blob };
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.engine === 'postgres') {
-    const { engine: _engine, url, ...limits } = opts;
+    const { engine: _engine, url, ownerUrl, ...limits } = opts;
     const defined = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
-    return new PgServerDatabase(url, { ...DEFAULT_LIMITS, ...defined });
+    return new PgServerDatabase(url, { ...DEFAULT_LIMITS, ...defined }, ownerUrl);
   }
   if (opts.dir) mkdirSync(path.dirname(opts.dir), { recursive: true });
   const pglite = await PGlite.create({

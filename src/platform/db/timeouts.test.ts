@@ -13,6 +13,7 @@ import {
   signIn,
   silentLog,
   testConfig,
+  testDatabase,
 } from '../../test/harness.ts';
 import { createServices, type Services } from '../services.ts';
 import type { App } from '../../core/feature.ts';
@@ -39,9 +40,7 @@ describe.runIf(onPostgres)('request-time limits on PostgreSQL', () => {
   let services: Services;
   let app: App;
   beforeAll(async () => {
-    db = await openDatabase({
-      engine: 'postgres',
-      url: inject('databaseUrl'),
+    db = await testDatabase({
       poolSize: 4,
       reservedConnections: 1,
       statementTimeoutMs: 700,
@@ -110,9 +109,10 @@ describe.runIf(onPostgres)('request-time limits on PostgreSQL', () => {
   });
 
   it('answers the health check and look-ups before a school is known with the main pool full', async () => {
-    // Every main-pool connection held (the owner's lane takes no school share).
-    const holders = Array.from({ length: 4 }, () =>
-      unsafeAsOwner(db, (tx) => tx.query('SELECT pg_sleep(1)')),
+    // Every main-pool connection held: two schools, each at its share of half the pool.
+    const [one, two] = [await makeSchool(services), await makeSchool(services)];
+    const holders = [one, one, two, two].map((school) =>
+      inSchool(db, school, (tx) => tx.query('SELECT pg_sleep(0.5)')),
     );
     await new Promise((r) => setTimeout(r, 100));
     const health = await timed(app.inject({ method: 'GET', url: '/healthz' }));

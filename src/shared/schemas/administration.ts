@@ -4,7 +4,7 @@
 // reads settings with (src/core/settings.ts).
 import { Type, type Static } from 'typebox';
 import { Uuid } from './common.ts';
-import { SETTING_BOUNDS, VAULT_HARD_LIMIT_BYTES } from '../limits.ts';
+import { MIS_PUSH_HARD_LIMIT_BYTES, SETTING_BOUNDS, VAULT_HARD_LIMIT_BYTES } from '../limits.ts';
 import { CAPABILITIES, CATEGORY_ACCESS, ROLES, SCOPE_KINDS } from '../access.ts';
 
 const lit = <T extends string>(xs: readonly T[]) =>
@@ -117,9 +117,79 @@ export const CategoryAccessBody = Type.Object(
 );
 export type CategoryAccessBody = Static<typeof CategoryAccessBody>;
 
+// --- Access approvals (issue 11: granting record access is a two-person act) ---
+
+export const ACCESS_REQUEST_KINDS = ['membership', 'group', 'category_access'] as const;
+export const ACCESS_REQUEST_STATUSES = [
+  'pending',
+  'approved',
+  'declined',
+  'withdrawn',
+  'superseded',
+] as const;
+
+/** A change that was not applied but is waiting for a DSL's or the headteacher's approval. */
+export const AwaitingApproval = Type.Object({
+  requestId: Type.String(),
+  kind: lit(ACCESS_REQUEST_KINDS),
+  /** dsl_team: joining the DSL team; restricted: view of a restricted category. */
+  reason: Type.Union([Type.Literal('dsl_team'), Type.Literal('restricted')]),
+  groupId: Type.String(),
+  userId: Type.Union([Type.String(), Type.Null()]),
+  categoryId: Type.Union([Type.String(), Type.Null()]),
+});
+export type AwaitingApproval = Static<typeof AwaitingApproval>;
+
+/** The answer to a change of memberships, a group or a category's access. */
+export const AccessChangeResult = Type.Object({
+  /** Empty when everything asked was applied at once. */
+  awaitingApproval: Type.Array(AwaitingApproval),
+});
+export type AccessChangeResult = Static<typeof AccessChangeResult>;
+
+/** An invitation: the new account, and any of its role's groups waiting for approval. */
+export const Invited = Type.Object({
+  id: Type.String(),
+  awaitingApproval: Type.Array(AwaitingApproval),
+});
+export type Invited = Static<typeof Invited>;
+
+const Named = Type.Object({ id: Type.String(), name: Type.String() });
+
+export const AccessRequestView = Type.Object({
+  id: Type.String(),
+  kind: lit(ACCESS_REQUEST_KINDS),
+  reason: Type.Union([Type.Literal('dsl_team'), Type.Literal('restricted')]),
+  status: lit(ACCESS_REQUEST_STATUSES),
+  group: Named,
+  /** membership: the member who would join the group. */
+  member: Type.Union([Named, Type.Null()]),
+  /** category_access: the restricted category and the access asked for. */
+  category: Type.Union([Named, Type.Null()]),
+  access: Type.Union([Type.String(), Type.Null()]),
+  /** group: each setting that would change, as words a person reads. */
+  changes: Type.Array(Type.String()),
+  requestedBy: Named,
+  requestedAt: Type.String({ format: 'date-time' }),
+  decidedBy: Type.Union([Named, Type.Null()]),
+  decidedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  allowed: Type.Object({
+    approve: Type.Boolean(),
+    decline: Type.Boolean(),
+    withdraw: Type.Boolean(),
+  }),
+  /** Why this person may not approve it, when they could otherwise. */
+  approveRefusal: Type.Union([Type.String(), Type.Null()]),
+});
+export type AccessRequestView = Static<typeof AccessRequestView>;
+export const AccessRequestList = Type.Object({ items: Type.Array(AccessRequestView) });
+export type AccessRequestList = Static<typeof AccessRequestList>;
+
 // --- Policies ---
 
 const MB = 1024 * 1024;
+/** The largest MIS push a school may accept, in MB: the push route's own request limit. */
+export const MAX_MIS_PUSH_MEGABYTES = MIS_PUSH_HARD_LIMIT_BYTES / MB;
 /** The largest upload limit a school may choose, in MB: the vault route's own request limit. */
 export const MAX_UPLOAD_MEGABYTES = VAULT_HARD_LIMIT_BYTES / MB;
 
@@ -135,6 +205,9 @@ export const POLICY_NOTES = {
   maxUploadMegabytes:
     `From 1 to ${MAX_UPLOAD_MEGABYTES} MB. The server itself accepts no upload larger than ` +
     `${MAX_UPLOAD_MEGABYTES} MB, so a higher limit cannot be set.`,
+  maxMisPushMegabytes:
+    `From 1 to ${MAX_MIS_PUSH_MEGABYTES} MB. A feed pushed by the MIS integrator that is larger is ` +
+    'refused as it arrives, and nothing from it is applied.',
 };
 
 export const PasswordPolicy = Type.Object({
@@ -161,6 +234,11 @@ export const Policies = Type.Object({
     minimum: 1,
     description: POLICY_NOTES.maxUploadMegabytes,
   }),
+  maxMisPushMegabytes: Type.Integer({
+    minimum: 1,
+    maximum: MAX_MIS_PUSH_MEGABYTES,
+    description: POLICY_NOTES.maxMisPushMegabytes,
+  }),
 });
 export type Policies = Static<typeof Policies>;
 
@@ -170,6 +248,7 @@ export const PolicyView = Type.Object({
     passwordExpiryDays: Type.String(),
     alertEscalationMinutes: Type.String(),
     maxUploadMegabytes: Type.String(),
+    maxMisPushMegabytes: Type.String(),
   }),
 });
 export type PolicyView = Static<typeof PolicyView>;

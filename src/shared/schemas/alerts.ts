@@ -7,9 +7,10 @@ export const ALERT_KINDS = [
   'escalation',
   'referral_overdue',
   'action_reminder',
+  'access_request',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
-export const ALERT_TARGETS = ['concern', 'referral', 'action'] as const;
+export const ALERT_TARGETS = ['concern', 'referral', 'action', 'access_request'] as const;
 export type AlertTarget = (typeof ALERT_TARGETS)[number];
 
 export const AlertView = Type.Object({

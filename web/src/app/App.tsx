@@ -19,6 +19,7 @@ import { AdminUsersPage } from '../features/administration/AdminUsers.tsx';
 import { AdminGroupsPage } from '../features/administration/AdminGroups.tsx';
 import { AdminPoliciesPage } from '../features/administration/AdminPolicies.tsx';
 import { AdminAgenciesPage } from '../features/administration/AdminAgencies.tsx';
+import { AccessRequestsPage } from '../features/administration/AccessRequests.tsx';
 import { AdminCategoriesPage } from '../features/categories/AdminCategories.tsx';
 import { CasePage } from '../features/cases/Case.tsx';
 import { ReferralPage } from '../features/referrals/Referral.tsx';
@@ -76,6 +77,7 @@ function Screen() {
         <Route path="admin/categories" element={<AdminCategoriesPage />} />
         <Route path="admin/policies" element={<AdminPoliciesPage />} />
         <Route path="admin/referral-agencies" element={<AdminAgenciesPage />} />
+        <Route path="admin/access-requests" element={<AccessRequestsPage />} />
         <Route path="cases/:id" element={<CasePage />} />
         <Route path="referrals/:id" element={<ReferralPage />} />
         <Route path="*" element={<NotFoundPage />} />

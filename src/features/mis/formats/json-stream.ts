@@ -1,52 +1,39 @@
 // Reading feed files without holding them whole: bytes are checked as UTF-8 as they pass (a
 // wrong encoding is an error, not silently replaced characters) and records are cut out of the
-// JSON one at a time, so memory stays at one record plus one read buffer.
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+// JSON one at a time, so memory stays at one record plus one read buffer. Files come from a
+// FeedFolder (disk, memory or an encrypted spool), never from a path opened here.
 import { MisFormatError } from '../snapshot.ts';
+import { readWhole, type FeedFolder } from './feed-folder.ts';
 import { JsonRecordSplitter } from './json-splitter.ts';
 import type { PathSegment } from './json-splitter.ts';
 
-export async function fileExists(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
+function encodingError(file: string): MisFormatError {
+  return new MisFormatError(file, {}, 'is not valid UTF-8 text (wrong encoding?)');
 }
 
-function encodingError(path: string): MisFormatError {
-  return new MisFormatError(basename(path), {}, 'is not valid UTF-8 text (wrong encoding?)');
-}
-
-function jsonError(path: string, err: unknown): MisFormatError {
+function jsonError(file: string, err: unknown): MisFormatError {
   if (err instanceof MisFormatError) return err;
   const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
-  return new MisFormatError(
-    basename(path),
-    {},
-    `is not complete, valid JSON (truncated?): ${detail}`,
-  );
+  return new MisFormatError(file, {}, `is not complete, valid JSON (truncated?): ${detail}`);
 }
 
-export function decodeUtf8(path: string, bytes: Uint8Array): string {
+export function decodeUtf8(file: string, bytes: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    throw encodingError(path);
+    throw encodingError(file);
   }
 }
 
 /** A whole small file (a page of staff, codes...). Undefined when the file is absent. */
-export async function readJsonFile(path: string): Promise<unknown> {
-  if (!(await fileExists(path))) return undefined;
-  const text = decodeUtf8(path, await readFile(path));
+export async function readJsonFile(folder: FeedFolder, file: string): Promise<unknown> {
+  const bytes = await readWhole(folder, file);
+  if (!bytes) return undefined;
+  const text = decodeUtf8(file, bytes);
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw jsonError(path, err);
+    throw jsonError(file, err);
   }
 }
 
@@ -56,41 +43,38 @@ export async function readJsonFile(path: string): Promise<unknown> {
  * when the file is absent.
  */
 export async function* streamJsonValues(
-  path: string,
+  folder: FeedFolder,
+  file: string,
   match: (p: PathSegment[]) => boolean,
   maxDepth = 4,
 ): AsyncGenerator<unknown> {
-  if (!(await fileExists(path))) return;
+  const input = await folder.open(file);
+  if (!input) return;
   const splitter = new JsonRecordSplitter(match, maxDepth);
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  const input = createReadStream(path, { highWaterMark: 256 * 1024 });
-  try {
-    for await (const chunk of input as AsyncIterable<Buffer>) {
-      let text: string;
-      try {
-        text = decoder.decode(chunk, { stream: true });
-      } catch {
-        throw encodingError(path);
-      }
-      let records: unknown[];
-      try {
-        records = splitter.push(text);
-      } catch (err) {
-        throw jsonError(path, err);
-      }
-      for (const r of records) yield r;
-    }
+  for await (const chunk of input) {
+    let text: string;
     try {
-      decoder.decode();
+      text = decoder.decode(chunk, { stream: true });
     } catch {
-      throw encodingError(path);
+      throw encodingError(file);
     }
+    let records: unknown[];
     try {
-      splitter.end();
+      records = splitter.push(text);
     } catch (err) {
-      throw jsonError(path, err);
+      throw jsonError(file, err);
     }
-  } finally {
-    input.destroy();
+    for (const r of records) yield r;
+  }
+  try {
+    decoder.decode();
+  } catch {
+    throw encodingError(file);
+  }
+  try {
+    splitter.end();
+  } catch (err) {
+    throw jsonError(file, err);
   }
 }

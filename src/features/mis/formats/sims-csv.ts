@@ -1,8 +1,6 @@
 // Reads a SIMS report exported as CSV: `pupils.csv` and optionally `contacts.csv`, headers as
 // documented in docs/MIS.md. Files may be UTF-8 (with or without BOM) or Windows-1252, the
 // encoding SIMS and Excel use by default; anything else is rejected rather than guessed.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import type {
@@ -21,7 +19,7 @@ import {
   isEmptyAddress,
   withDerivedFlags,
 } from './common.ts';
-import { fileExists } from './json-stream.ts';
+import { feedFolder, readWhole, type FeedFolder, type FolderLike } from './feed-folder.ts';
 import {
   LIMITS,
   assertUniqueIds,
@@ -129,13 +127,13 @@ export function decodeCsv(
 const norm = (h: string): string => h.trim().toLowerCase().replace(/\s+/g, ' ');
 
 async function readCsv(
-  folder: string,
+  folder: FeedFolder,
   file: string,
   columns: Record<string, boolean>,
 ): Promise<{ ctx: RecordCtx; row: Record<string, string> }[] | null> {
-  const path = join(folder, file);
-  if (!(await fileExists(path))) return null;
-  const { text } = decodeCsv(file, await readFile(path));
+  const bytes = await readWhole(folder, file);
+  if (!bytes) return null;
+  const { text } = decodeCsv(file, bytes);
   let records: string[][];
   try {
     records = parse(text, { bom: true, relax_column_count: false, skip_empty_lines: true });
@@ -271,7 +269,8 @@ function readContact(ctx: RecordCtx, r: Record<string, string>): Contact {
 }
 
 /** A SIMS report is always the whole roll, so the snapshot is `full`. It carries no marks. */
-export async function readSimsCsv(folder: string): Promise<Snapshot> {
+export async function readSimsCsv(from: FolderLike): Promise<Snapshot> {
+  const folder = feedFolder(from);
   const pupilRows = await readCsv(folder, 'pupils.csv', PUPIL_COLUMNS);
   if (pupilRows === null)
     fail({ file: 'pupils.csv', index: null, id: null }, null, 'is missing from the folder');

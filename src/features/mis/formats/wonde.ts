@@ -1,6 +1,5 @@
 // Reads a folder of Wonde API response bodies (one file per endpoint, each a page
 // `{data, meta}` or an array of pages) into a Snapshot. Missing files mean no data of that kind.
-import { join } from 'node:path';
 import type {
   AttendanceMark,
   Contact,
@@ -16,6 +15,7 @@ import type {
 import { dfeAttendanceCodes } from './common.ts';
 import type { PathSegment } from './json-splitter.ts';
 import { streamJsonValues } from './json-stream.ts';
+import { feedFolder, type FeedFolder, type FolderLike } from './feed-folder.ts';
 import {
   LIMITS,
   assertUniqueIds,
@@ -55,11 +55,11 @@ export function isPageRecord(path: PathSegment[]): boolean {
 }
 
 async function* records(
-  folder: string,
+  folder: FeedFolder,
   file: string,
 ): AsyncGenerator<{ ctx: RecordCtx; rec: JsonObject }> {
   let index = 0;
-  for await (const value of streamJsonValues(join(folder, file), isPageRecord)) {
+  for await (const value of streamJsonValues(folder, file, isPageRecord)) {
     const ctx: RecordCtx = { file, index, id: null };
     if (!isObject(value)) fail(ctx, null, 'is not an object');
     yield { ctx, rec: value };
@@ -107,7 +107,8 @@ const DELETION_TYPES: Record<string, DeletionEntity> = {
   class: 'group',
 };
 
-export async function readWonde(folder: string, options: ReadOptions = {}): Promise<Snapshot> {
+export async function readWonde(from: FolderLike, options: ReadOptions = {}): Promise<Snapshot> {
+  const folder = feedFolder(from);
   const c = new Collector();
   for await (const { ctx, rec } of records(folder, 'groups.json')) {
     const g = readWondeGroup(ctx, rec);
@@ -217,7 +218,7 @@ function codeOf(v: unknown): unknown {
 }
 
 /** Session attendance, one mark per record, validated as it streams. */
-export async function* wondeMarks(folder: string): AsyncGenerator<AttendanceMark> {
+export async function* wondeMarks(folder: FeedFolder): AsyncGenerator<AttendanceMark> {
   for await (const { ctx, rec } of records(folder, 'attendance.json')) {
     const pupilMisId = reqText(
       ctx,

@@ -1,7 +1,6 @@
 // Reads a folder of Groupcall Xporter on Demand response bodies into a Snapshot. Each file is
 // one endpoint's body (an object holding the endpoint's row list, plus changeset fields) or an
 // array of such pages. Only AttendanceForDateRange is large, so only it is streamed.
-import { join } from 'node:path';
 import type {
   AttendanceCode,
   AttendanceMark,
@@ -19,6 +18,7 @@ import type {
 import { categoriseCode } from './common.ts';
 import type { PathSegment } from './json-splitter.ts';
 import { readJsonFile, streamJsonValues } from './json-stream.ts';
+import { feedFolder, type FeedFolder, type FolderLike } from './feed-folder.ts';
 import {
   LIMITS,
   assertUniqueIds,
@@ -46,8 +46,8 @@ interface Body {
   pages: JsonObject[];
 }
 
-async function load(folder: string, file: string): Promise<Body> {
-  const v = await readJsonFile(join(folder, file));
+async function load(folder: FeedFolder, file: string): Promise<Body> {
+  const v = await readJsonFile(folder, file);
   if (v === undefined) return { file, pages: [] };
   const pages = Array.isArray(v) ? v : [v];
   pages.forEach((p, i) => {
@@ -108,7 +108,8 @@ export interface ReadOptions {
   kind?: SnapshotKind;
 }
 
-export async function readXporter(folder: string, options: ReadOptions = {}): Promise<Snapshot> {
+export async function readXporter(from: FolderLike, options: ReadOptions = {}): Promise<Snapshot> {
+  const folder = feedFolder(from);
   const [students, contactsBody, staffBody, groupsBody, codesBody] = await Promise.all(
     [
       'Students.json',
@@ -247,10 +248,10 @@ function isMarkRow(path: PathSegment[]): boolean {
   );
 }
 
-export async function* xporterMarks(folder: string): AsyncGenerator<AttendanceMark> {
+export async function* xporterMarks(folder: FeedFolder): AsyncGenerator<AttendanceMark> {
   const file = 'AttendanceForDateRange.json';
   let index = 0;
-  for await (const rec of streamJsonValues(join(folder, file), isMarkRow)) {
+  for await (const rec of streamJsonValues(folder, file, isMarkRow)) {
     const ctx: RecordCtx = { file, index, id: null };
     index += 1;
     if (!isObject(rec)) fail(ctx, null, 'is not an object');

@@ -1,10 +1,13 @@
 // Contacts (with their links to pupils) and staff. A contact's links are rewritten when the
 // contact changes; a link Lantern has restricted (e.g. by court order) is reported as a conflict
-// and the restriction, held apart, always stays. Staff who leave have their Lantern accounts
-// disabled and their sessions ended; their names stay on everything they wrote.
+// and the restriction, held apart, always stays. A contact's addresses, phones and emails are
+// sealed under the school's key before they reach SQL (issue 11, finding 9). Staff who leave have
+// their Lantern accounts disabled and their sessions ended; their names stay on everything they
+// wrote.
 import type { Contact, Snapshot, StaffMember } from '../snapshot.ts';
 import { endUserSessions } from '../../identity/sessions.ts';
-import { inSlices, recordHash, type SyncState } from './state.ts';
+import type { Sealer } from '../../../platform/crypto/school-keys.ts';
+import { inSlices, recordHash, sealedHex, type SyncState } from './state.ts';
 
 type Row = { id: string; mis_id: string; mis_hash: string | null; gone: Date | null };
 
@@ -26,14 +29,14 @@ export async function syncContacts(s: SyncState, snap: Snapshot): Promise<void> 
   const seen = new Set<string>();
   for (const c of snap.contacts) {
     const old = byMis.get(c.misId);
-    const hash = recordHash(c);
+    const hash = s.hash(c);
     seen.add(c.misId);
     if (old && old.mis_hash === hash && !old.gone) continue;
     const id = old?.id ?? crypto.randomUUID();
     if (!old) s.contacts.added += 1;
     else if (old.gone) s.contacts.restored += 1;
     else s.contacts.changed += 1;
-    upserts.push({ id, ...contactRow(c), mis_hash: hash });
+    upserts.push({ id, ...contactRow(s.sealer, id, c), mis_hash: hash });
     rewritten.push(id);
     for (const l of c.pupils) {
       const pupilId = s.pupilIds.get(l.pupilMisId);
@@ -53,7 +56,7 @@ export async function syncContacts(s: SyncState, snap: Snapshot): Promise<void> 
     }
   }
   await inSlices(upserts, 1000, async (slice) => {
-    await s.q.query(
+    const written = await s.q.query(
       `INSERT INTO contacts (id, school_id, mis_id, title, first_name, last_name, legal_first_name,
          legal_last_name, addresses, phones, emails, mis_hash)
        SELECT id, $2, mis_id, title, first_name, last_name, legal_first_name, legal_last_name,
@@ -62,9 +65,19 @@ export async function syncContacts(s: SyncState, snap: Snapshot): Promise<void> 
          first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
          legal_first_name = EXCLUDED.legal_first_name, legal_last_name = EXCLUDED.legal_last_name,
          addresses = EXCLUDED.addresses, phones = EXCLUDED.phones, emails = EXCLUDED.emails,
-         mis_hash = EXCLUDED.mis_hash, archived_at = NULL, updated_at = $3`,
+         mis_hash = EXCLUDED.mis_hash, archived_at = NULL, updated_at = $3
+       WHERE contacts.id = EXCLUDED.id
+       RETURNING id`,
       [JSON.stringify(slice), s.schoolId, s.now],
     );
+    // The sealed values are bound to the id this run chose: a contact another run added at the
+    // same moment (another id) is not overwritten with values it could not open.
+    if (written.length !== slice.length) {
+      throw new Error(
+        'Another MIS sync for this school added the same contacts at the same moment; ' +
+          'this run changed nothing: run it again.',
+      );
+    }
   });
   await inSlices(rewritten, 2000, async (slice) => {
     await s.q.query('DELETE FROM pupil_contacts WHERE contact_id = ANY($1::uuid[])', [slice]);
@@ -90,7 +103,7 @@ export async function syncContacts(s: SyncState, snap: Snapshot): Promise<void> 
   }
 }
 
-function contactRow(c: Contact): Record<string, unknown> {
+function contactRow(sealer: Sealer, id: string, c: Contact): Record<string, unknown> {
   return {
     mis_id: c.misId,
     title: c.title,
@@ -98,9 +111,9 @@ function contactRow(c: Contact): Record<string, unknown> {
     last_name: c.surname,
     legal_first_name: c.legalForename,
     legal_last_name: c.legalSurname,
-    addresses: c.addresses,
-    phones: c.phones,
-    emails: c.emails,
+    addresses: sealedHex(sealer, 'contacts.addresses', id, c.addresses),
+    phones: sealedHex(sealer, 'contacts.phones', id, c.phones),
+    emails: sealedHex(sealer, 'contacts.emails', id, c.emails),
   };
 }
 

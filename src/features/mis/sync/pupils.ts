@@ -2,10 +2,16 @@
 // join, changed ones are updated, those missing from a full snapshot (or named as leavers) are
 // archived with their history kept, and returners are restored. Fields corrected in Lantern are
 // left alone and reported as conflicts. Every move writes a pupil event for the chronology.
+// The special-category fields (religion, ethnicity, first language, SEN status, address, photo;
+// SEN needs and provisions) are sealed under the school's key before they reach SQL (issue 11,
+// finding 9): the record is compared with last time through a keyed digest of the clear record
+// (state.ts), so the same record twice still changes nothing.
 import type { Pupil, Snapshot, VulnerabilityKind } from '../snapshot.ts';
 import { placements } from './groups.ts';
-import { inSlices, recordHash, type SyncState } from './state.ts';
+import { inSlices, sealedHex, type SyncState } from './state.ts';
 import { PUPIL_FIELDS, type PupilField } from '../../../shared/schemas/pupils.ts';
+import type { Sealer } from '../../../platform/crypto/school-keys.ts';
+import type { SealedColumn } from '../../../platform/crypto/sealed-columns.ts';
 
 type Existing = {
   id: string;
@@ -68,6 +74,44 @@ function rowOf(p: Pupil, year: string | null, form: string | null): Record<Pupil
   };
 }
 
+/** The pupil fields stored sealed, each with its declared column (bound into the ciphertext). */
+export const SEALED_PUPIL_FIELDS = {
+  religion_code: 'pupils.religion_code',
+  religion: 'pupils.religion',
+  ethnicity_code: 'pupils.ethnicity_code',
+  ethnicity: 'pupils.ethnicity',
+  first_language_code: 'pupils.first_language_code',
+  first_language: 'pupils.first_language',
+  sen_status: 'pupils.sen_status',
+  address: 'pupils.address',
+  photo: 'pupils.photo',
+} as const satisfies Partial<Record<PupilField, SealedColumn>>;
+type SealedPupilField = keyof typeof SEALED_PUPIL_FIELDS;
+const isSealedField = (f: string): f is SealedPupilField => f in SEALED_PUPIL_FIELDS;
+
+/** The row as SQL receives it: every sealed field replaced by its envelope (bytea as hex). */
+function sealedRow(sealer: Sealer, id: string, row: Record<PupilField, unknown>) {
+  const out: Record<string, unknown> = { ...row };
+  for (const field of Object.keys(SEALED_PUPIL_FIELDS) as SealedPupilField[]) {
+    out[field] = sealedHex(sealer, SEALED_PUPIL_FIELDS[field], id, row[field]);
+  }
+  return out;
+}
+
+/** A sealed pupil field as stored (bytea) back to the value the MIS sent. */
+export function openPupilField(
+  sealer: Sealer,
+  field: SealedPupilField,
+  id: string,
+  stored: Buffer | null,
+): unknown {
+  if (stored === null) return null;
+  const column = SEALED_PUPIL_FIELDS[field];
+  return column === 'pupils.address' || column === 'pupils.photo'
+    ? sealer.openJson(column, id, stored)
+    : sealer.open(column, id, stored);
+}
+
 type Event = {
   pupil_id: string;
   kind: string;
@@ -109,11 +153,11 @@ export async function syncPupils(s: SyncState, snap: Snapshot): Promise<void> {
         : (old?.year_group ?? p.yearGroup);
     const form = placed ? placed.form : s.kind === 'full' ? null : (old?.form ?? null);
     const row = rowOf(p, year, form);
-    const hash = recordHash(row);
+    const hash = s.hash(row);
     let id: string;
     if (!old) {
       id = crypto.randomUUID();
-      inserts.push({ id, mis_id: p.misId, mis_hash: hash, ...row });
+      inserts.push({ id, mis_id: p.misId, mis_hash: hash, ...sealedRow(s.sealer, id, row) });
       events.push({
         pupil_id: id,
         kind: 'joined',
@@ -134,13 +178,13 @@ export async function syncPupils(s: SyncState, snap: Snapshot): Promise<void> {
           row[field] = current;
         }
       }
-      const finalHash = kept ? recordHash(row) : hash;
+      const finalHash = kept ? s.hash(row) : hash;
       const returning = old.archived_at !== null;
       if (old.mis_hash === finalHash && old.mis_id === p.misId && !returning) {
         s.pupilIds.set(p.misId, id);
         continue;
       }
-      updates.push({ id, mis_id: p.misId, mis_hash: finalHash, ...row });
+      updates.push({ id, mis_id: p.misId, mis_hash: finalHash, ...sealedRow(s.sealer, id, row) });
       if (returning) {
         events.push({
           pupil_id: id,
@@ -180,23 +224,34 @@ export async function syncPupils(s: SyncState, snap: Snapshot): Promise<void> {
         ends_on: f.endDate,
       });
     }
-    for (const n of p.senNeeds)
+    for (const n of p.senNeeds) {
+      const needId = crypto.randomUUID();
       newNeeds.push({
+        id: needId,
         pupil_id: id,
-        code: n.code,
-        description: n.description,
+        code: sealedHex(s.sealer, 'pupil_sen_needs.code', needId, n.code),
+        description: sealedHex(s.sealer, 'pupil_sen_needs.description', needId, n.description),
         rank: n.rank,
         starts_on: n.startDate,
         ends_on: n.endDate,
       });
-    for (const n of p.senProvisions)
+    }
+    for (const n of p.senProvisions) {
+      const provisionId = crypto.randomUUID();
       newProvisions.push({
+        id: provisionId,
         pupil_id: id,
-        code: n.code,
-        description: n.description,
+        code: sealedHex(s.sealer, 'pupil_sen_provisions.code', provisionId, n.code),
+        description: sealedHex(
+          s.sealer,
+          'pupil_sen_provisions.description',
+          provisionId,
+          n.description,
+        ),
         starts_on: n.startDate,
         ends_on: n.endDate,
       });
+    }
   }
 
   const cols = `mis_id, mis_hash, ${PUPIL_FIELDS.join(', ')}`;
@@ -252,8 +307,12 @@ async function replaceHistory(
     });
   };
   await put('pupil_flags', 'pupil_id, flag, starts_on, ends_on', flags, `, 'mis'`);
-  await put('pupil_sen_needs', 'pupil_id, code, description, rank, starts_on, ends_on', needs);
-  await put('pupil_sen_provisions', 'pupil_id, code, description, starts_on, ends_on', provisions);
+  await put('pupil_sen_needs', 'id, pupil_id, code, description, rank, starts_on, ends_on', needs);
+  await put(
+    'pupil_sen_provisions',
+    'id, pupil_id, code, description, starts_on, ends_on',
+    provisions,
+  );
 }
 
 async function archiveLeavers(
@@ -292,7 +351,7 @@ async function archiveLeavers(
   s.pupils.archived += ids.length;
 }
 
-/** Live overrides: pupil id → field → the value Lantern holds now. */
+/** Live overrides: pupil id → field → the value Lantern holds now (a sealed one opened). */
 async function loadOverrides(s: SyncState): Promise<Map<string, Map<PupilField, unknown>>> {
   const rows = await s.q.query<{ pupil_id: string; field: string; value: unknown }>(
     `SELECT o.pupil_id, o.field, to_jsonb(p) -> o.field AS value
@@ -302,7 +361,12 @@ async function loadOverrides(s: SyncState): Promise<Map<string, Map<PupilField, 
   for (const r of rows) {
     if (!(PUPIL_FIELDS as readonly string[]).includes(r.field)) continue;
     const m = out.get(r.pupil_id) ?? new Map<PupilField, unknown>();
-    m.set(r.field as PupilField, r.value);
+    // to_jsonb writes a bytea as "\\x" and its hex.
+    const value =
+      isSealedField(r.field) && typeof r.value === 'string'
+        ? openPupilField(s.sealer, r.field, r.pupil_id, Buffer.from(r.value.slice(2), 'hex'))
+        : r.value;
+    m.set(r.field as PupilField, value);
     out.set(r.pupil_id, m);
   }
   return out;

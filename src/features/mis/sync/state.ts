@@ -5,6 +5,12 @@ import { createHash } from 'node:crypto';
 import type { Queryable } from '../../../platform/db/engine.ts';
 import type { SchoolTx } from '../../../core/context.ts';
 import { canonicalJson } from '../../../platform/audit/chain.ts';
+import type { Sealer } from '../../../platform/crypto/school-keys.ts';
+import {
+  SEALED_COLUMNS,
+  type SealedColumn,
+  type SealedJsonColumn,
+} from '../../../platform/crypto/sealed-columns.ts';
 import type { SnapshotKind } from '../snapshot.ts';
 
 export type EntityCounts = { added: number; changed: number; archived: number; restored: number };
@@ -24,6 +30,13 @@ export type SyncState = {
   now: Date;
   /** Appends to the school's audit chain in the run's transaction, as the run's actor. */
   audit: SchoolTx['audit'];
+  /** Seals the special-category fields before they reach SQL. */
+  sealer: Sealer;
+  /**
+   * The fingerprint stored as mis_hash: a keyed digest of the clear record, so the same record
+   * twice changes nothing, yet a dump's hash cannot confirm a guess at the sealed fields.
+   */
+  hash(value: unknown): string;
   pupils: EntityCounts;
   contacts: EntityCounts;
   staff: EntityCounts;
@@ -45,6 +58,31 @@ export function emptyCounts(): EntityCounts {
 
 export function recordHash(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('base64url');
+}
+
+/** The keyed record hash (migration 0011 re-keyed every stored recordHash the same way). */
+export function keyedRecordHash(sealer: Sealer, value: unknown): string {
+  return sealer.digest('mis-record', recordHash(value));
+}
+
+const isJsonColumn = (c: SealedColumn): c is SealedJsonColumn => SEALED_COLUMNS[c] === 'json';
+
+/**
+ * A value sealed for its column and row, as bytea text ("\\x" and hex) for
+ * json_populate_recordset; null stays null.
+ */
+export function sealedHex(
+  sealer: Sealer,
+  column: SealedColumn,
+  rowId: string,
+  value: unknown,
+): string | null {
+  if (value === null || value === undefined) return null;
+  let sealed: Buffer;
+  if (isJsonColumn(column)) sealed = sealer.sealJson(column, rowId, value);
+  else if (typeof value === 'string') sealed = sealer.seal(column, rowId, value);
+  else throw new Error(`${column} holds text, not ${typeof value}`);
+  return `\\x${sealed.toString('hex')}`;
 }
 
 /** Runs fn over items in slices, so one statement never carries an unbounded payload. */

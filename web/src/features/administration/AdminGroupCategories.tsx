@@ -8,8 +8,11 @@ import { Form, FormError, FormStatus } from '../../ui/Form.tsx';
 import { Select } from '../../ui/Field.tsx';
 import { SubmitButton } from '../../ui/Button.tsx';
 import type { Category } from '../../../../src/shared/schemas/categories.ts';
-import { ACCESS_NAMES } from './AdminShared.tsx';
-import type { GroupItem } from '../../../../src/shared/schemas/administration.ts';
+import { ACCESS_NAMES, approvalNote } from './AdminShared.tsx';
+import type {
+  AccessChangeResult,
+  GroupItem,
+} from '../../../../src/shared/schemas/administration.ts';
 
 const accessOf = (g: GroupItem): Record<string, string> =>
   Object.fromEntries(g.categories.map((c) => [c.categoryId, c.access]));
@@ -40,19 +43,25 @@ export function CategoryAccessForm({
       (c) => (chosen[c.id] ?? 'inherit') !== (before[c.id] ?? 'inherit'),
     );
     if (changed.length === 0) return 'Nothing has changed.';
+    const awaitingApproval: unknown[] = [];
     try {
       for (const c of changed) {
-        await api('PUT', `/api/admin/groups/${group.id}/categories/${c.id}`, {
-          access: chosen[c.id] ?? 'inherit',
-        });
+        const result = await api<AccessChangeResult>(
+          'PUT',
+          `/api/admin/groups/${group.id}/categories/${c.id}`,
+          { access: chosen[c.id] ?? 'inherit' },
+        );
+        awaitingApproval.push(...result.awaitingApproval);
       }
     } finally {
       // Some may have been saved before a refusal: show the group as it now is.
       await onSaved();
     }
-    return changed.length === 1
-      ? `Access to ${nameOf(changed[0]!)} was saved.`
-      : `Access to ${changed.length} categories was saved.`;
+    const saved =
+      changed.length === 1
+        ? `Access to ${nameOf(changed[0]!)} was saved.`
+        : `Access to ${changed.length} categories was saved.`;
+    return `${saved}${approvalNote({ awaitingApproval })}`;
   };
 
   const row = (c: Category) => {

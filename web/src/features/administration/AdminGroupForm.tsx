@@ -9,9 +9,13 @@ import { Form, FormError, FormStatus } from '../../ui/Form.tsx';
 import { TextArea, TextField } from '../../ui/TextField.tsx';
 import { Checkbox, RadioGroup, Select } from '../../ui/Field.tsx';
 import { SubmitButton } from '../../ui/Button.tsx';
-import { ACCESS_NAMES, CAPABILITY_NAMES, SCOPE_NAMES } from './AdminShared.tsx';
+import { ACCESS_NAMES, approvalNote, CAPABILITY_NAMES, SCOPE_NAMES } from './AdminShared.tsx';
 import type { ScopeKind } from '../../../../src/shared/access.ts';
-import type { Created, GroupItem } from '../../../../src/shared/schemas/administration.ts';
+import type {
+  AccessChangeResult,
+  Created,
+  GroupItem,
+} from '../../../../src/shared/schemas/administration.ts';
 
 const SCOPES = Object.entries(SCOPE_NAMES) as [ScopeKind, string][];
 
@@ -69,9 +73,11 @@ export function GroupForm({
       capabilities,
     };
     if (group) {
-      await api('PUT', `/api/admin/groups/${group.id}`, body);
+      const result = await api<AccessChangeResult>('PUT', `/api/admin/groups/${group.id}`, body);
       await onSaved();
-      return `${body.name} was saved.`;
+      return result.awaitingApproval.length > 0
+        ? `${body.name} was not changed yet.${approvalNote(result)}`
+        : `${body.name} was saved.`;
     }
     const { id: created } = await api<Created>('POST', '/api/admin/groups', body);
     await onSaved();

@@ -1,5 +1,6 @@
 // The school's policies (issues 3 and 4): sessions, second factor at sign-in, dormant accounts,
-// passwords, and the records workflow's escalation time and attachment limit. Saved together with PATCH; the server checks every value, and a refusal is shown
+// passwords, the records workflow's escalation time and attachment limit, and the largest MIS
+// push. Saved together with PATCH; the server checks every value, and a refusal is shown
 // above the button and beside the field it names. The notes beside password expiry, escalation
 // and the attachment limit come from the server, so they say what the server enforces.
 import { useState } from 'react';
@@ -25,6 +26,7 @@ const NUMBERS = {
   alertEscalationMinutes:
     'Minutes an alert to the DSL team may wait unacknowledged before it goes to the deputies and the headteacher',
   maxUploadMegabytes: 'Largest attachment, in MB',
+  maxMisPushMegabytes: 'Largest feed the MIS may push, in MB',
 } as const;
 type NumberField = keyof typeof NUMBERS;
 
@@ -41,6 +43,7 @@ function numbersOf(p: Policies): Record<NumberField, string> {
     expiryDays: String(pw.expiryDays),
     alertEscalationMinutes: String(p.alertEscalationMinutes),
     maxUploadMegabytes: String(p.maxUploadMegabytes),
+    maxMisPushMegabytes: String(p.maxMisPushMegabytes),
   };
 }
 
@@ -89,6 +92,7 @@ function PolicyForm({ initial }: { initial: PolicyView }) {
       },
       alertEscalationMinutes: n('alertEscalationMinutes'),
       maxUploadMegabytes: n('maxUploadMegabytes'),
+      maxMisPushMegabytes: n('maxMisPushMegabytes'),
     });
     setNumbers(numbersOf(next.policies));
     return 'The school’s policies were saved. They apply from each person’s next request.';
@@ -148,6 +152,10 @@ function PolicyForm({ initial }: { initial: PolicyView }) {
         <legend>Records</legend>
         {number('alertEscalationMinutes', initial.notes.alertEscalationMinutes)}
         {number('maxUploadMegabytes', initial.notes.maxUploadMegabytes)}
+      </fieldset>
+      <fieldset className="admin-fieldset card stack-tight">
+        <legend>MIS</legend>
+        {number('maxMisPushMegabytes', initial.notes.maxMisPushMegabytes)}
       </fieldset>
       <FormError />
       <FormStatus />

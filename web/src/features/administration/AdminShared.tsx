@@ -56,7 +56,19 @@ const LINKS = [
   ['/admin/policies', 'School policies'],
   ['/admin/referral-agencies', 'Referral agencies'],
   ['/admin/mis', 'MIS'],
+  ['/admin/access-requests', 'Access approvals'],
 ] as const;
+
+/**
+ * What to add to "saved" when part of a change waits for a DSL's or the headteacher's approval
+ * (joining the DSL team, or view of restricted records: the server decides which).
+ */
+export function approvalNote(result: { awaitingApproval: unknown[] } | null | undefined): string {
+  const n = result?.awaitingApproval.length ?? 0;
+  if (n === 0) return '';
+  const what = n === 1 ? 'One change gives' : `${n} changes give`;
+  return ` ${what} access to restricted records, so it waits for approval by the DSL, a deputy DSL or the headteacher (see Access approvals).`;
+}
 
 /** The page's heading and the links between the administration pages. */
 export function AdminHeading({ title }: { title: string }) {

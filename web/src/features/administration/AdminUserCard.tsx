@@ -11,8 +11,12 @@ import { Form, FormError, FormStatus } from '../../ui/Form.tsx';
 import { TextArea } from '../../ui/TextField.tsx';
 import { Checkbox } from '../../ui/Field.tsx';
 import { Button, SubmitButton } from '../../ui/Button.tsx';
-import { ROLE_NAMES, STATUS_NAMES } from './AdminShared.tsx';
-import type { GroupItem, UserItem } from '../../../../src/shared/schemas/administration.ts';
+import { approvalNote, ROLE_NAMES, STATUS_NAMES } from './AdminShared.tsx';
+import type {
+  AccessChangeResult,
+  GroupItem,
+  UserItem,
+} from '../../../../src/shared/schemas/administration.ts';
 
 type Panel = 'disable' | 'reset' | 'groups' | null;
 
@@ -51,13 +55,13 @@ export function UserCard({
 
   /** A change to this person: then the list again, and the focus on their name (the button
    * pressed may be gone), with what happened said in the card. */
-  const run = (request: () => Promise<unknown>, message: string) =>
+  const run = <T,>(request: () => Promise<T>, message: string | ((result: T) => string)) =>
     submit.run(async () => {
-      await request();
+      const result = await request();
       setPanel(null);
       await onChanged();
       heading.current?.focus();
-      return message;
+      return typeof message === 'string' ? message : message(result);
     });
   const post = (path: string, body?: unknown) => () =>
     api('POST', `/api/admin/users/${user.id}/${path}`, body);
@@ -181,8 +185,9 @@ export function UserCard({
           onCancel={() => setPanel(null)}
           onSave={(groupIds) =>
             void run(
-              () => api('PUT', `/api/admin/users/${user.id}/groups`, { groupIds }),
-              `${user.name}’s groups were saved.`,
+              () =>
+                api<AccessChangeResult>('PUT', `/api/admin/users/${user.id}/groups`, { groupIds }),
+              (result) => `${user.name}’s groups were saved.${approvalNote(result)}`,
             )
           }
         />

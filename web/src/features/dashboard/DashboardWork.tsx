@@ -21,12 +21,14 @@ const ALERT_TEXT: Record<string, string> = {
   escalation: 'Escalated to you: not yet acknowledged by the DSL team',
   referral_overdue: 'A referral has had no response in the expected time',
   action_reminder: 'An action is due',
+  access_request: 'A change to record access is waiting for your approval',
 } satisfies Record<AlertKind, string>;
 
 function alertLink(a: AlertView): string | null {
   if (a.targetType === 'concern') return `/concerns/${a.targetId}`;
   if (a.targetType === 'referral') return `/referrals/${a.targetId}`;
   if (a.targetType === 'case') return `/cases/${a.targetId}`;
+  if (a.targetType === 'access_request') return '/admin/access-requests';
   return null;
 }
 

@@ -1,0 +1,116 @@
+// Outgoing email through the deferred-work queue (src/platform/queue): no request waits for a mail
+// server, so an answer takes the same time whether or not an email follows it (issue 11, finding
+// 12), and a mail server that is down only delays the email. A queued email holds the address and
+// what the template needs (a link, the kind of change) — never a rendered body — sealed in the
+// queue; the text is made from the templates in mailer.ts when it is sent. A link's email is
+// dropped once the link has expired, and says how many minutes are left when it goes. Failures
+// are logged by code only. To change safely: add a template to QueuedMail and to render() together,
+// and keep every field of a payload something a template needs.
+import type { Queryable } from '../db/engine.ts';
+import { inPlatform } from '../db/tenancy.ts';
+import type { Services } from '../services.ts';
+import { enqueue, WorkFailed, type WorkHandler } from '../queue/work-queue.ts';
+import { wakeWorker } from '../queue/worker.ts';
+import {
+  alertEmail,
+  newDeviceEmail,
+  securityChangeEmail,
+  signInLinkEmail,
+  type MailContent,
+  type SecurityChange,
+} from './mailer.ts';
+
+export type QueuedMail =
+  | { template: 'sign_in_link'; to: string; link: string; expiresAt: string }
+  | { template: 'security_change'; to: string; change: SecurityChange }
+  | { template: 'new_device'; to: string; when: string }
+  | { template: 'alert'; to: string; url: string };
+
+export const MAIL_KIND = 'mail.send';
+
+type Keyed = Pick<Services, 'config' | 'log'>;
+
+/** Queues an email in the caller's transaction: it is sent only if the transaction commits. */
+export function queueMail(
+  q: Queryable,
+  services: Keyed,
+  mail: QueuedMail,
+  now: Date,
+): Promise<void> {
+  return enqueue(q, services, { kind: MAIL_KIND, payload: mail, now });
+}
+
+/**
+ * Queues an email on its own (after the change it tells of has committed) and wakes the worker,
+ * which sends it once the current request has been answered.
+ */
+const isList = (m: QueuedMail | readonly QueuedMail[]): m is readonly QueuedMail[] =>
+  Array.isArray(m);
+
+export async function sendLater(
+  services: Services,
+  mail: QueuedMail | readonly QueuedMail[],
+): Promise<void> {
+  const mails: readonly QueuedMail[] = isList(mail) ? mail : [mail];
+  if (mails.length === 0) return;
+  const now = services.clock.now();
+  await inPlatform(services.db, async (q) => {
+    for (const m of mails) await queueMail(q, services, m, now);
+  });
+  wakeWorker(services);
+}
+
+function render(mail: QueuedMail, now: Date): MailContent {
+  switch (mail.template) {
+    case 'sign_in_link': {
+      const left = (Date.parse(mail.expiresAt) - now.getTime()) / 60_000;
+      if (!(left > 0)) throw new WorkFailed('link_expired', { permanent: true });
+      return signInLinkEmail(mail.link, { validMinutes: Math.max(1, Math.round(left)) });
+    }
+    case 'security_change':
+      return securityChangeEmail(mail.change);
+    case 'new_device':
+      return newDeviceEmail({ when: new Date(mail.when) });
+    case 'alert':
+      return alertEmail({ url: mail.url });
+  }
+}
+
+function isQueuedMail(p: unknown): p is QueuedMail {
+  if (typeof p !== 'object' || p === null) return false;
+  const m = p as Record<string, unknown>;
+  if (typeof m.to !== 'string') return false;
+  switch (m.template) {
+    case 'sign_in_link':
+      return typeof m.link === 'string' && typeof m.expiresAt === 'string';
+    case 'security_change':
+      return m.change === 'password' || m.change === 'second_factor';
+    case 'new_device':
+      return typeof m.when === 'string';
+    case 'alert':
+      return typeof m.url === 'string';
+    default:
+      return false;
+  }
+}
+
+/** Sends one queued email; a refusal becomes a code (5xx: permanent; anything else: try again). */
+export const sendQueuedMail: WorkHandler = async (payload, services) => {
+  if (!isQueuedMail(payload)) throw new WorkFailed('bad_payload', { permanent: true });
+  const content = render(payload, services.clock.now());
+  if (!services.mailer) throw new WorkFailed('no_mailer');
+  try {
+    await services.mailer.send({ to: payload.to, ...content });
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith('Refusing to send')) {
+      throw new WorkFailed('bad_address', { permanent: true });
+    }
+    const code = (err as { responseCode?: unknown } | null)?.responseCode;
+    if (typeof code === 'number' && code >= 500) {
+      throw new WorkFailed('smtp_rejected', { permanent: true });
+    }
+    throw new WorkFailed('smtp_failed');
+  }
+};
+
+export const MAIL_WORK = { [MAIL_KIND]: sendQueuedMail } as const;
