@@ -10,6 +10,7 @@ import { logConcerns } from './scenarios/log-concerns.ts';
 import { chronology, search } from './scenarios/records.ts';
 import { misImportOn } from './scenarios/mis-import.ts';
 import { plans } from './scenarios/plans.ts';
+import { memberLists } from './scenarios/member-lists.ts';
 
 type Flags = { n?: number; c?: number; keep: boolean };
 type Scenario = {
@@ -27,6 +28,11 @@ const SCENARIOS: Record<string, Scenario> = {
   'log-concerns-alerting': {
     about: 'the same, each concern alerting 5 staff, C clients (default 20)',
     run: (e, f) => logConcerns(e, { n: f.n ?? 2000, c: f.c ?? 20, alert: 5 }),
+  },
+  'member-lists': {
+    about:
+      "a class teacher's, a head of year's and a pastoral lead's concern list and dashboard over N concerns (default 10000) in 1,000 pupils",
+    run: (e, f) => memberLists(e, { n: f.n ?? 10_000, runs: 15 }),
   },
   chronology: {
     about: 'a pupil with N chronology entries (default 2000): the API and the PDF export',

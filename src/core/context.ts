@@ -1,9 +1,10 @@
 // The one door to the data. Every piece of work — a request from a signed-in member, a sign-in
 // or other public request (a visitor), a job, the MIS sync, an operator's command — gets the same
 // transaction: as lantern_app (no table owned, no BYPASSRLS), scoped to one school by a
-// transaction-local setting, with the school's sealer and an `audit()` that appends to the
-// school's chain in that same transaction (audit fails closed: an entry that cannot be written
-// rolls back the change). Code outside this file and src/platform never opens a transaction or
+// transaction-local setting, with the school's sealer and an `audit()` whose entries are appended
+// to the school's chain at the end of that same transaction (audit fails closed: an entry that
+// cannot be written rolls back the change; gathering them holds the chain head, which serialises
+// a school's writers, only from the append to the commit — issue 12). Code outside this file and src/platform never opens a transaction or
 // appends to the chain itself. To change safely: keep every entry point going through
 // `openSchool` (role switch and tenant first), and name any helper that goes around it `unsafe…`.
 import type { FastifyRequest } from 'fastify';
@@ -11,7 +12,7 @@ import type { Services } from '../platform/services.ts';
 import type { Queryable } from '../platform/db/engine.ts';
 import { inPlatform, inSchool, unsafeAsOwner } from '../platform/db/tenancy.ts';
 import type { Sealer } from '../platform/crypto/school-keys.ts';
-import { appendAudit } from '../platform/audit/chain.ts';
+import { appendAudit, appendAuditEntries, type PendingEntry } from '../platform/audit/chain.ts';
 import type { AuditActor, AuditEvent } from '../platform/audit/catalogue.ts';
 import type { Actor } from './access/actor.ts';
 import { unauthorised } from './errors.ts';
@@ -57,26 +58,37 @@ export type Tx = SchoolTx & { actor: Actor };
 
 type Door = Pick<Services, 'db' | 'keys' | 'clock'>;
 
+/** Runs fn in the school, gathering its audit entries and appending them at its end. */
 function openSchool<T>(
   services: Door,
   schoolId: string,
   who: AuditActor,
-  fn: (t: SchoolTx) => Promise<T>,
+  fn: (t: SchoolTx, record: (entry: PendingEntry) => void) => Promise<T>,
 ): Promise<T> {
   const { db, keys, clock } = services;
   const now = clock.now();
-  return inSchool(db, schoolId, (q) => {
+  return inSchool(db, schoolId, async (q) => {
     let sealer: Promise<Sealer> | undefined;
-    return fn({
-      db: q,
-      q: (sql, params) => q.query(sql, params),
-      schoolId,
-      now,
-      sealer: () => (sealer ??= keys.forSchool(q, schoolId)),
-      audit: async (event) => {
-        await appendAudit(q, schoolId, who, event, now);
+    const entries: PendingEntry[] = [];
+    const record = (entry: PendingEntry) => void entries.push(entry);
+    const result = await fn(
+      {
+        db: q,
+        q: (sql, params) => q.query(sql, params),
+        schoolId,
+        now,
+        sealer: () => (sealer ??= keys.forSchool(q, schoolId)),
+        audit: (event) => {
+          record({ actor: who, event });
+          return Promise.resolve();
+        },
       },
-    });
+      record,
+    );
+    // The work is done: its entries go on the chain now, in the order they were made, in the
+    // same transaction (an entry that cannot be written rolls the work back).
+    if (entries.length > 0) await appendAuditEntries(q, schoolId, entries, now);
+    return result;
   });
 }
 
@@ -173,17 +185,12 @@ export function visitor(services: Door, origin: Origin): VisitorContext {
     origin,
     inSchool: (schoolId, fn) => {
       const anonymous = auditActorOf(origin, null);
-      return openSchool(services, schoolId, anonymous, (t) =>
+      return openSchool(services, schoolId, anonymous, (t, record) =>
         fn({
           ...t,
-          audit: async (event, as) => {
-            await appendAudit(
-              t.db,
-              schoolId,
-              as ? auditActorOf(origin, as) : anonymous,
-              event,
-              t.now,
-            );
+          audit: (event, as) => {
+            record({ actor: as ? auditActorOf(origin, as) : anonymous, event });
+            return Promise.resolve();
           },
         }),
       );
@@ -201,8 +208,10 @@ export type OperatorTx = {
 };
 
 /**
- * Runs as the database owner, bypassing row-level security: only for operator commands that
- * act before a school exists or across schools. Every change is still audited in its school.
+ * Runs as the database owner, bypassing row-level security, on the owner's own login (never a
+ * request-time connection, which logs in as a role that owns nothing: issue 11): only for
+ * operator commands that act before a school exists or across schools, and the jobs' list of
+ * schools. No route may call it. Every change is still audited in its school.
  */
 export function unsafeAsOperator<T>(
   services: Pick<Services, 'db' | 'clock'>,

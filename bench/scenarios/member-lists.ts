@@ -1,0 +1,104 @@
+// Lists that must cost what they show, not what the school holds (issue 12): a class teacher's,
+// a head of year's and a pastoral lead's concern list and dashboard in a school of N concerns
+// spread over 1,000 pupils in 10 forms of 5 year groups. The teacher teaches one form, the head
+// of year sees one year group, the pastoral lead the whole school (non-restricted). Each figure
+// is printed beside its ceiling: the same page of rows read by raw SQL (no HTTP, sealing,
+// permission filter or audit).
+import { inSchool, unsafeAsOwner } from '../../src/platform/db/tenancy.ts';
+import { bulkConcerns } from './records.ts';
+import {
+  benchSchool,
+  benchUser,
+  load,
+  ms,
+  percentile,
+  signedIn,
+  startBench,
+  type Engine,
+} from '../lib.ts';
+
+const FORMS = ['7A', '7B', '8A', '8B', '9A', '9B', '10A', '10B', '11A', '11B'];
+
+export async function memberLists(engine: Engine, o: { n: number; runs: number }) {
+  const b = await startBench(engine);
+  try {
+    const schoolId = await benchSchool(b);
+    const author = await benchUser(b, schoolId, 'dsl');
+    const kids = await inSchool(b.services.db, schoolId, (q) =>
+      q.query<{ id: string; form: string }>(
+        `INSERT INTO pupils (school_id, first_name, last_name, year_group, form)
+         SELECT $1, 'Pupil', 'Bench' || g, 'Year ' || (7 + (g % 10) / 2), f.forms[1 + g % 10]
+         FROM generate_series(0, 999) g, (SELECT $2::text[] AS forms) f
+         RETURNING id, form`,
+        [schoolId, FORMS],
+      ),
+    );
+    const t0 = performance.now();
+    await bulkConcerns(b, schoolId, author.id, (i) => kids[i % kids.length]!.id, o.n);
+    const loadMs = performance.now() - t0;
+
+    const teacher = await benchUser(b, schoolId, 'teacher');
+    const headOfYear = await benchUser(b, schoolId, 'head_of_year');
+    const pastoral = await benchUser(b, schoolId, 'teacher');
+    await unsafeAsOwner(b.services.db, async (q) => {
+      await q.query(
+        `INSERT INTO staff_teaching_groups (school_id, user_id, group_ref, source)
+         VALUES ($1, $2, 'form:9B', 'mis')`,
+        [schoolId, teacher.id],
+      );
+      // The head of year: Year 9 only (the default groups give one group per year).
+      await q.query('DELETE FROM staff_group_members WHERE user_id = $1', [headOfYear.id]);
+      await q.query(
+        `INSERT INTO staff_group_members (school_id, group_id, user_id)
+         SELECT $2, id, $1 FROM staff_groups WHERE school_id = $2 AND key IN ('all_staff', 'head_of_year_9')`,
+        [headOfYear.id, schoolId],
+      );
+      await q.query(
+        `INSERT INTO staff_group_members (school_id, group_id, user_id)
+         SELECT $2, id, $1 FROM staff_groups WHERE school_id = $2 AND key = 'pastoral'
+         ON CONFLICT DO NOTHING`,
+        [pastoral.id, schoolId],
+      );
+      await q.query('ANALYZE');
+    });
+
+    const p = (xs: number[]) => `p50 ${ms(percentile(xs, 50))}  p95 ${ms(percentile(xs, 95))}`;
+    const out = [
+      `${engine.padEnd(8)} ${o.n} concerns over 1,000 pupils written in ${(loadMs / 1000).toFixed(1)} s`,
+    ];
+    // The ceiling: the newest 50 concerns about pupils of form 9B, by raw SQL.
+    const raw = await load(o.runs, 1, () =>
+      inSchool(b.services.db, schoolId, (q) =>
+        q.query(
+          `SELECT c.id, c.body FROM concerns c
+           WHERE EXISTS (SELECT 1 FROM concern_pupils cp JOIN pupils p ON p.id = cp.pupil_id
+                         WHERE cp.concern_id = c.id AND p.form = '9B')
+           ORDER BY c.recorded_at DESC LIMIT 50`,
+        ),
+      ).then(() => undefined),
+    );
+    out.push(`${engine.padEnd(8)} ceiling (raw SQL, one form's newest 50)  ${p(raw.latencies)}`);
+    for (const [label, user] of [
+      ['class teacher (form 9B)', teacher],
+      ['head of year (Year 9)', headOfYear],
+      ['pastoral lead (whole school)', pastoral],
+    ] as const) {
+      const client = await signedIn(b, user, true);
+      for (const url of ['/api/concerns', '/api/dashboard']) {
+        let shown = 0;
+        const r = await load(o.runs, 1, async () => {
+          const res = await client.get(url);
+          if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+          const body = (await res.json()) as { items?: unknown[]; recent?: unknown[] };
+          shown = (body.items ?? body.recent ?? []).length;
+        });
+        out.push(
+          `${engine.padEnd(8)} ${label.padEnd(30)} GET ${url.padEnd(15)} ${p(r.latencies)}  (${shown} shown, ${o.runs} runs)`,
+        );
+      }
+    }
+    return out;
+  } finally {
+    await b.close();
+  }
+}
