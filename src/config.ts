@@ -20,7 +20,7 @@ export type Config = {
    * The password of the login role Lantern makes when given only the owner's address: this value
    * (LANTERN_DB_LOGIN_PASSWORD) or, when unset, the one kept in databaseLoginPasswordFile
    * (LANTERN_DB_LOGIN_PASSWORD_FILE; by default db-login.secret beside the master key file),
-   * made on first start.
+   * written only when Lantern itself creates the role (never over an existing role's password).
    */
   databaseLoginPassword: string | undefined;
   databaseLoginPasswordFile: string | undefined;

@@ -5,7 +5,7 @@
 // are installation-wide, and other test files break chains on purpose).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { verify as verifyArgon2 } from '@node-rs/argon2';
@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, type Database } from '../platform/db/engine.ts';
 import { unsafeAsOwner } from '../platform/db/tenancy.ts';
 import { newMasterKey, readKeyFile, writeKeyFile } from '../platform/crypto/master-key.ts';
+import { LOGIN_ROLE } from '../platform/db/login-role.ts';
+import { TEST_LOGIN_PASSWORD } from '../test/global-setup.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const NODE = path.join(ROOT, 'node_modules/.bin/node');
@@ -79,6 +81,11 @@ beforeAll(async () => {
     // With DATABASE_URL no key file is created for you: the operator provides one.
     const keyFile = path.join(`${dataDir}-keys`, 'operator-master.key');
     writeKeyFile(keyFile, [newMasterKey()]);
+    // The cluster's lantern_web exists (global-setup made it): this machine holds its password,
+    // kept beside the master key as the machine that made it would.
+    await writeFile(path.join(`${dataDir}-keys`, 'db-login.secret'), `${TEST_LOGIN_PASSWORD}\n`, {
+      mode: 0o600,
+    });
     env = { ...env, DATABASE_URL: url.href, LANTERN_MASTER_KEY_FILE: keyFile };
   }
 });
@@ -219,6 +226,32 @@ describe('lantern (command line)', () => {
     expect(broken.stderr).toMatch(/altered/);
     expect(lastLine(broken.stdout)).toMatch(/1 broken\.$/);
   }, 120_000);
+
+  it.runIf(inject('engine') === 'postgres')(
+    'never changes the login role from commands other than migrate',
+    async () => {
+      const verifier = () =>
+        withDb(async (db) => {
+          const [row] = await unsafeAsOwner(db, (tx) =>
+            tx.query<{ v: string }>('SELECT rolpassword AS v FROM pg_authid WHERE rolname = $1', [
+              LOGIN_ROLE,
+            ]),
+          );
+          return row!.v;
+        });
+      const migrated = await lantern(['migrate']);
+      expect(migrated.code, migrated.stderr).toBe(0);
+      const before = await verifier();
+      // Another machine's operator, with a password of its own: it logs in (this test server
+      // trusts local logins) and leaves the role as the servers use it.
+      const made = await lantern(['school', 'create', '--name', 'Elsewhere Academy'], {
+        env: { ...env, LANTERN_DB_LOGIN_PASSWORD: 'another-machines-password-0123456789' },
+      });
+      expect(made.code, made.stderr).toBe(0);
+      expect(await verifier()).toBe(before);
+    },
+    60_000,
+  );
 
   it('refuses bad arguments with a clear message and a non-zero exit', async () => {
     const schoolId = randomUUID();

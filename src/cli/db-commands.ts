@@ -19,8 +19,11 @@ import {
 import { SchoolKeys } from '../platform/crypto/school-keys.ts';
 
 async function withServices<T>(config: () => Config, fn: (s: Services) => Promise<T>): Promise<T> {
+  // Only `migrate` makes Lantern's own login role: the other commands log in with it and leave
+  // it alone, so a command run from another machine cannot change the password servers use.
   const services = await createServices(config(), {
     log: { info: console.log, warn: console.warn, error: console.error },
+    ensureLoginRole: false,
   });
   try {
     return await fn(services);
@@ -42,7 +45,8 @@ export function registerDbCommands(program: Command, config: () => Config): void
         const log = { info: console.log, warn: console.warn, error: console.error };
         const keys = () => new SchoolKeys(keyringLoader(c, log));
         const applied = await migrate(db, undefined, { keys });
-        // Given only the owner's address, the login role request-time work uses (issue 11).
+        // Given only the owner's address, the login role request-time work uses (issue 11): made
+        // if missing; its password is set only then or when LANTERN_DB_LOGIN_PASSWORD is given.
         await ensureConfiguredLoginRole(c, db);
         console.log(
           applied.length ? `Applied ${applied.join(', ')}` : 'The database is up to date.',

@@ -29,8 +29,10 @@ export function registerMisCommands(program: Command, config: () => Config): voi
     )
     .argument('<path>', 'the folder holding the files')
     .action(async (folder: string, opts: Opts) => {
+      // Logs in with Lantern's own login role, never makes or changes it (only `migrate` does).
       const services = await createServices(config(), {
         log: { info: () => undefined, warn: console.warn, error: console.error },
+        ensureLoginRole: false,
       });
       try {
         const result = await runSync(

@@ -14,7 +14,7 @@ import {
 } from '../core/context.ts';
 import { raiseAlerts } from '../features/alerts/service.ts';
 import { ESCALATION_GROUPS, membersOfStaffGroups } from '../features/alerts/recipients.ts';
-import { emailAlerted } from '../features/alerts/email.ts';
+import { queueAlertEmails, sendQueuedMailSoon } from '../features/alerts/email.ts';
 import { endLapsedSessions } from '../features/identity/session-sweep.ts';
 
 export type DueWorkResult = { escalated: number; overdueReferrals: number; reminders: number };
@@ -36,12 +36,16 @@ async function allSchoolIds(services: Services): Promise<string[]> {
 export async function runDueWork(services: Services, now: Date): Promise<DueWorkResult> {
   const total: DueWorkResult = { escalated: 0, overdueReferrals: 0, reminders: 0 };
   for (const id of await allSchoolIds(services)) {
-    const { result, alerted } = await scheduled(services, id, now).tx(schoolWork);
+    const { result } = await scheduled(services, id, now).tx(async (t) => {
+      const done = await schoolWork(t);
+      await queueAlertEmails(t, services, done.alerted);
+      return done;
+    });
     total.escalated += result.escalated;
     total.overdueReferrals += result.overdueReferrals;
     total.reminders += result.reminders;
-    await emailAlerted(services, id, alerted);
   }
+  sendQueuedMailSoon(services);
   return total;
 }
 

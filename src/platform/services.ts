@@ -5,11 +5,17 @@ import type { Database } from './db/engine.ts';
 import { openDatabase } from './db/engine.ts';
 import { migrate } from './db/migrate.ts';
 import {
+  checkCanLogIn,
   checkLoginRole,
   ensureLoginRole,
-  loginPasswordFromFile,
+  keepLoginPassword,
+  LOGIN_ROLE,
+  loginRoleExists,
   loginUrl,
+  newLoginPassword,
+  readLoginPasswordFile,
 } from './db/login-role.ts';
+import { ConfigError } from '../config.ts';
 import { loadKeyring, readKeyFile, type Keyring } from './crypto/master-key.ts';
 import { SchoolKeys } from './crypto/school-keys.ts';
 import path from 'node:path';
@@ -50,14 +56,48 @@ function managesLoginRole(config: Config): boolean {
   return config.databaseUrl !== undefined && config.databaseOwnerUrl === undefined;
 }
 
-/** Kept like the master key: the setting, or a file beside the master key file. */
-function managedLoginPassword(config: Config): string {
-  return (
-    config.databaseLoginPassword ??
-    loginPasswordFromFile(
+/**
+ * The managed login's password: the setting (explicit: the operator's, set on the role at each
+ * start), or the one kept in a file beside the master key file. With neither, a new one, written to
+ * the file only once ensureConfiguredLoginRole has found that the role does not exist yet (a role
+ * that exists has a password this machine does not know: it is never overwritten). One per config,
+ * so the database opened with it and the role made with it agree.
+ */
+type LoginSecret = { password: string; explicit: boolean; file: string; kept: boolean };
+const loginSecrets = new WeakMap<Config, LoginSecret>();
+function managedLoginSecret(config: Config): LoginSecret {
+  let secret = loginSecrets.get(config);
+  if (!secret) {
+    const file =
       config.databaseLoginPasswordFile ??
-        path.join(path.dirname(config.masterKeyFile), 'db-login.secret'),
-    )
+      path.join(path.dirname(config.masterKeyFile), 'db-login.secret');
+    const kept = config.databaseLoginPassword ? undefined : readLoginPasswordFile(file);
+    secret = {
+      password: config.databaseLoginPassword ?? kept ?? newLoginPassword(),
+      explicit: config.databaseLoginPassword !== undefined,
+      file,
+      kept: kept !== undefined,
+    };
+    loginSecrets.set(config, secret);
+  }
+  return secret;
+}
+
+/** What to do when the managed login is refused: said by every process that meets it. */
+function loginRefused(secret: LoginSecret): string {
+  const held = secret.explicit
+    ? 'LANTERN_DB_LOGIN_PASSWORD'
+    : secret.kept
+      ? `the password kept in ${secret.file}`
+      : `no password (${secret.file} is missing)`;
+  return (
+    `is the owner's address, and the database refused Lantern's own login role ${LOGIN_ROLE} with ` +
+    `${held}: the role was made elsewhere (another machine, container or replica, or an earlier ` +
+    `install) with another password, or has not been made yet. Set LANTERN_DB_LOGIN_PASSWORD to ` +
+    `the role's password (the same on every machine), or restore ${secret.file} from the machine ` +
+    `that made the role, or, as the database owner, reset it (ALTER ROLE ${LOGIN_ROLE} PASSWORD ` +
+    "'…') and set LANTERN_DB_LOGIN_PASSWORD to it everywhere. A new database needs `lantern " +
+    'migrate` (or a server start) once to make the role. (README, Production.)'
   );
 }
 
@@ -65,21 +105,45 @@ function managedLoginPassword(config: Config): string {
  * The configured database. On PostgreSQL request-time work logs in as a role apart from the
  * owner's (issue 11): DATABASE_URL's with DATABASE_OWNER_URL, or else `lantern_web` at
  * DATABASE_URL's server, whose password Lantern keeps (ensureConfiguredLoginRole makes the role).
+ * Opening writes nothing and changes no role.
  */
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
   if (!config.databaseUrl) return openDatabase({ engine: 'embedded', dir: embeddedDbDir(config) });
   const url = config.databaseOwnerUrl
     ? config.databaseUrl
-    : loginUrl(config.databaseUrl, managedLoginPassword(config));
+    : loginUrl(config.databaseUrl, managedLoginSecret(config).password);
   const ownerUrl = config.databaseOwnerUrl ?? config.databaseUrl;
   return openDatabase({ engine: 'postgres', url, ownerUrl, ...config.database });
 }
 
-/** After the migrations (lantern_app exists): makes Lantern's own login role when it manages one. */
+/**
+ * After the migrations (lantern_app exists), by the server and `lantern migrate` only: makes
+ * Lantern's own login role when it manages one. Sets its password only when making it, or when
+ * LANTERN_DB_LOGIN_PASSWORD is given; keeps a new password in the file only when the role is new.
+ */
 export async function ensureConfiguredLoginRole(config: Config, db: Database): Promise<void> {
-  if (managesLoginRole(config) && db.separateLogin) {
-    await ensureLoginRole(db, managedLoginPassword(config));
+  if (!managesLoginRole(config) || !db.separateLogin) return;
+  const secret = managedLoginSecret(config);
+  if (!secret.explicit && !secret.kept) {
+    if (await loginRoleExists(db)) throw new ConfigError('DATABASE_URL', loginRefused(secret));
+    // Kept before the role is made, so a role is never left with a password nobody holds.
+    const kept = keepLoginPassword(secret.file, secret.password);
+    if (kept !== secret.password) {
+      throw new ConfigError(
+        'DATABASE_URL',
+        `${loginRefused(secret)} (Another process made ${secret.file} at the same moment: start again.)`,
+      );
+    }
+    secret.kept = true;
   }
+  await ensureLoginRole(db, secret.password, { setPassword: secret.explicit });
+  await checkManagedLogin(config, db);
+}
+
+/** Logs in as the managed role once; refused, a ConfigError says what to do. */
+async function checkManagedLogin(config: Config, db: Database): Promise<void> {
+  if (!managesLoginRole(config) || !db.separateLogin) return;
+  await checkCanLogIn(db, loginRefused(managedLoginSecret(config)));
 }
 
 /**
@@ -113,6 +177,18 @@ export function keyringLoader(config: Config, log: Log): () => Keyring {
   };
 }
 
+// The one loader per config in this process: services.keys holds it, and the work queue seals and
+// opens with the same keyring (work-queue.ts), so the key file is read, and an old key moved, once.
+const keyrings = new WeakMap<Config, () => Keyring>();
+export function processKeyring(config: Config, log: Log): () => Keyring {
+  let ring = keyrings.get(config);
+  if (!ring) {
+    ring = keyringLoader(config, log);
+    keyrings.set(config, ring);
+  }
+  return ring;
+}
+
 /**
  * Outgoing email per config. Without SMTP, only in development are messages (sign-in and reset
  * links included) written to the log for the operator; anywhere else — production and tests —
@@ -137,13 +213,24 @@ export function configuredMailer(config: Config, log: Log): Mailer | undefined {
 
 export async function createServices(
   config: Config,
-  opts: { db?: Database; log?: Log; clock?: Clock; mailer?: Mailer } = {},
+  opts: {
+    db?: Database;
+    log?: Log;
+    clock?: Clock;
+    mailer?: Mailer;
+    /**
+     * Make Lantern's own login role if it manages one (the server; `lantern migrate` does it
+     * itself). False for the other operator commands: they only log in with it, never touch it.
+     */
+    ensureLoginRole?: boolean;
+  } = {},
 ): Promise<Services> {
   const log = opts.log ?? consoleLog;
   const db = opts.db ?? (await openConfiguredDatabase(config));
-  const keys = new SchoolKeys(keyringLoader(config, log));
+  const keys = new SchoolKeys(processKeyring(config, log));
   await migrate(db, undefined, { keys: () => keys });
-  await ensureConfiguredLoginRole(config, db);
+  if (opts.ensureLoginRole ?? true) await ensureConfiguredLoginRole(config, db);
+  else await checkManagedLogin(config, db);
   // A request-time login that could lift the second wall stops the start (issue 11, finding 8).
   if (db.separateLogin) await checkLoginRole(db);
   if (db.engine === 'embedded' && config.env === 'production') {

@@ -2,8 +2,9 @@
 // two-person act. An administrator asks; a member of the DSL team (DSL or deputy) or the
 // headteacher approves, decided here by the fixed keys of the default groups (an administrator
 // can rename those groups but not change their keys, and cannot join them without approval).
-// The same groups are told of every request. The approver is never the person who asked, nor the
-// person whose access grows, nor a member of the group whose grants grow.
+// The same groups are told of every request, and joining any of them always needs approval. The
+// approver is never the person who asked, nor the person whose access grows, nor a member of the
+// group whose grants grow.
 // To change safely: keep this the only place that says who approves, and keep
 // src/features/administration/approvals.test.ts passing.
 import type { Queryable } from '../../platform/db/engine.ts';
@@ -43,32 +44,44 @@ export function grantsRestrictedView(
   );
 }
 
-export type ApprovalReason = 'dsl_team' | 'restricted';
+export type ApprovalReason = 'dsl_team' | 'approvers' | 'restricted';
 
-/** Why adding a member to this group needs approval, or null when it does not. */
+/**
+ * Why adding a member to this group needs approval, or null when it does not. Joining the DSL
+ * team, or the headteacher's group (whose members approve), always does, whatever the group
+ * grants today: otherwise an administrator could lower the group, join a second account of their
+ * own to it, and approve their own requests with it.
+ */
 export function membershipNeedsApproval(
   group: { key: string; grant: Omit<GroupGrant, 'groupId'> },
   restrictedCategoryIds: readonly string[],
 ): ApprovalReason | null {
   if (DSL_TEAM_GROUP_KEYS.includes(group.key)) return 'dsl_team';
+  if (APPROVER_GROUP_KEYS.includes(group.key)) return 'approvers';
   return grantsRestrictedView(group.grant, restrictedCategoryIds) ? 'restricted' : null;
 }
 
 const sameScope = (a: GroupGrant['scope'], b: GroupGrant['scope']) =>
   JSON.stringify(a) === JSON.stringify(b);
 
+const sees = (g: Omit<GroupGrant, 'groupId'>, id: string) =>
+  grantAccess({ ...g, groupId: '' }, { id, restricted: true }) === 'view';
+
 /**
- * Whether changing a group's settings grants restricted view: it did not give it and now does,
- * or it gives it and its scope changes (more pupils' restricted records may come into view).
+ * Whether a change to a group gives its members view of restricted records they did not have:
+ * view of a restricted category it did not give (or of every future one: a restricted default of
+ * view), or a new scope while it gives any restricted view (other pupils' restricted records).
+ * The one rule for a group's settings and its per-category access alike.
  */
-export function groupChangeNeedsApproval(
+export function restrictedViewGrows(
   before: Omit<GroupGrant, 'groupId'>,
   after: Omit<GroupGrant, 'groupId'>,
   restrictedCategoryIds: readonly string[],
 ): boolean {
-  if (!grantsRestrictedView(after, restrictedCategoryIds)) return false;
+  if (after.restrictedDefault === 'view' && before.restrictedDefault !== 'view') return true;
+  if (restrictedCategoryIds.some((id) => sees(after, id) && !sees(before, id))) return true;
   return (
-    !grantsRestrictedView(before, restrictedCategoryIds) || !sameScope(before.scope, after.scope)
+    grantsRestrictedView(after, restrictedCategoryIds) && !sameScope(before.scope, after.scope)
   );
 }
 
@@ -79,10 +92,8 @@ export function categoryChangeNeedsApproval(
   access: 'none' | 'add' | 'view' | 'inherit',
 ): boolean {
   if (!category.restricted) return false;
-  const before = grantAccess({ ...group, groupId: '' }, category);
   const categories = { ...group.categories };
   if (access === 'inherit') delete categories[category.id];
   else categories[category.id] = access;
-  const after = grantAccess({ ...group, categories, groupId: '' }, category);
-  return after === 'view' && before !== 'view';
+  return restrictedViewGrows(group, { ...group, categories }, [category.id]);
 }

@@ -13,6 +13,15 @@ export type AccessChange =
   | { kind: 'group'; groupId: string; input: object }
   | { kind: 'category_access'; groupId: string; categoryId: string; access: string };
 
+/** A request's alerts, acknowledged for everyone they reached once it is decided or replaced. */
+export async function settleAlerts(t: Tx, requestId: string): Promise<void> {
+  await t.q(
+    `UPDATE alerts SET acknowledged_at = $2
+     WHERE target_type = 'access_request' AND target_id = $1 AND acknowledged_at IS NULL`,
+    [requestId, t.now],
+  );
+}
+
 /** The ids of the restricted categories of the school (for the approval rules). */
 export async function restrictedCategoryIds(t: Tx): Promise<string[]> {
   const rows = await t.q<{ id: string }>('SELECT id FROM categories WHERE restricted');
@@ -32,6 +41,8 @@ export async function askApproval(
 ): Promise<AwaitingApproval> {
   const userId = change.kind === 'membership' ? change.userId : null;
   const categoryId = change.kind === 'category_access' ? change.categoryId : null;
+  // One request for a group at a time: two administrators asking at once queue here.
+  await t.q('SELECT 1 FROM staff_groups WHERE id = $1 FOR UPDATE', [change.groupId]);
   const [earlier] = await t.q<{ id: string }>(
     `UPDATE access_requests SET status = 'superseded', decided_at = $5
      WHERE status = 'pending' AND kind = $1 AND group_id = $2
@@ -62,13 +73,7 @@ export async function askApproval(
     ],
   );
   const id = row!.id;
-  if (earlier) {
-    await t.q(
-      `UPDATE alerts SET acknowledged_at = $2
-       WHERE target_type = 'access_request' AND target_id = $1 AND acknowledged_at IS NULL`,
-      [earlier.id, t.now],
-    );
-  }
+  if (earlier) await settleAlerts(t, earlier.id);
   const recipients = await raiseAlerts(t.db, t.actor.schoolId, t.now, {
     kind: 'access_request',
     targetType: 'access_request',

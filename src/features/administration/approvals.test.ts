@@ -333,6 +333,96 @@ describe('granting record access takes two people (issue 11)', () => {
     expect(await s.groupsOf(s.people.dsl.id)).not.toContain(headGroup.id);
   });
 
+  it('an administrator cannot make themselves an approver: joining the headteacher’s group waits, however little it grants', async () => {
+    const s = await school();
+    const headGroup = (await s.groups()).find((g) => g.key === 'headteacher')!;
+    // Lowering what a group sees needs nobody's approval…
+    const lowered = await call(
+      t.app,
+      s.sessions.admin,
+      'PUT',
+      `/api/admin/groups/${headGroup.id}`,
+      {
+        name: headGroup.name,
+        nonRestrictedDefault: 'view',
+        restrictedDefault: 'none',
+        scope: { kind: 'school' },
+        capabilities: ['search', 'export', 'reports', 'admin', 'manage_cases'],
+      },
+    );
+    expect(lowered.json(), lowered.body).toEqual({ awaitingApproval: [] });
+    // …but a second account of theirs joining the group whose members approve still waits.
+    const joined = await call(
+      t.app,
+      s.sessions.admin,
+      'PUT',
+      `/api/admin/users/${s.people.teacher.id}/groups`,
+      { groupIds: [...(await s.groupsOf(s.people.teacher.id)), headGroup.id] },
+    );
+    expect(joined.json(), joined.body).toMatchObject({
+      awaitingApproval: [{ kind: 'membership', reason: 'approvers', groupId: headGroup.id }],
+    });
+    expect(await s.groupsOf(s.people.teacher.id)).not.toContain(headGroup.id);
+  });
+
+  it('widening a group from one restricted category to all of them waits; the rest of the change applies at once', async () => {
+    const s = await school();
+    const [first, second] = (await categoryIds(t.services, s.schoolId)).filter((c) => c.restricted);
+    const created = await call(t.app, s.sessions.admin, 'POST', '/api/admin/groups', {
+      name: 'Early help',
+      nonRestrictedDefault: 'none',
+      restrictedDefault: 'none',
+      scope: { kind: 'school' },
+      capabilities: [],
+    });
+    const groupId = created.json<{ id: string }>().id;
+    const one = await call(
+      t.app,
+      s.sessions.admin,
+      'PUT',
+      `/api/admin/groups/${groupId}/categories/${first!.id}`,
+      { access: 'view' },
+    );
+    const [req] = one.json<{ awaitingApproval: { requestId: string }[] }>().awaitingApproval;
+    expect((await decide(s.sessions.dsl, req!.requestId, 'approve')).statusCode).toBe(200);
+
+    // It sees one restricted category; asking for all of them (and a new name) is not the same.
+    const widened = await call(t.app, s.sessions.admin, 'PUT', `/api/admin/groups/${groupId}`, {
+      name: 'Early help team',
+      nonRestrictedDefault: 'view',
+      restrictedDefault: 'view',
+      scope: { kind: 'school' },
+      capabilities: ['search'],
+    });
+    const [wide] = widened.json<{ awaitingApproval: { requestId: string }[] }>().awaitingApproval;
+    expect(wide).toMatchObject({ kind: 'group', reason: 'restricted', groupId });
+    type Full = Group & { nonRestrictedDefault: string; capabilities: string[] };
+    const now = (await s.groups()).find((g) => g.id === groupId) as Full;
+    expect(now).toMatchObject({
+      name: 'Early help team',
+      nonRestrictedDefault: 'view',
+      restrictedDefault: 'none',
+      capabilities: ['search'],
+    });
+    if (second) {
+      const view = (await s.requests(s.sessions.dsl)).find((r) => r.id === wide!.requestId)!;
+      expect(view.changes).toEqual(['Restricted categories: no access → may view']);
+    }
+    // Renamed again meanwhile; the approval applies the restricted default to the group as it is.
+    await call(t.app, s.sessions.admin, 'PUT', `/api/admin/groups/${groupId}`, {
+      name: 'Early help and inclusion',
+      nonRestrictedDefault: 'view',
+      restrictedDefault: 'none',
+      scope: { kind: 'school' },
+      capabilities: ['search'],
+    });
+    expect((await decide(s.sessions.head, wide!.requestId, 'approve')).statusCode).toBe(200);
+    expect((await s.groups()).find((g) => g.id === groupId)).toMatchObject({
+      name: 'Early help and inclusion',
+      restrictedDefault: 'view',
+    });
+  });
+
   it('inviting a DSL makes the account at once but its DSL-team membership waits for approval', async () => {
     const s = await school();
     const invited = await call(t.app, s.sessions.admin, 'POST', '/api/admin/users', {

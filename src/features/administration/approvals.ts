@@ -11,8 +11,14 @@ import { stepUpRequired } from '../../core/access/step-up.ts';
 import { isAccessApprover } from '../../core/access/approvers.ts';
 import type { CategoryAccess } from '../../core/access/permissions.ts';
 import type { AccessRequestView } from '../../shared/schemas/administration.ts';
-import { applyCategoryAccess, applyGroupUpdate, type GroupInput } from './groups.ts';
+import {
+  applyApprovedGroupChange,
+  applyCategoryAccess,
+  type GroupInput,
+  type PendingGroupChange,
+} from './groups.ts';
 import { applyMembership } from './users.ts';
+import { settleAlerts } from './approval-requests.ts';
 
 type Row = {
   id: string;
@@ -202,11 +208,7 @@ async function decide(t: Tx, r: Row, status: 'approved' | 'declined' | 'withdraw
     `UPDATE access_requests SET status = $2, decided_by = $3, decided_at = $4 WHERE id = $1`,
     [r.id, status, t.actor.userId, t.now],
   );
-  await t.q(
-    `UPDATE alerts SET acknowledged_at = $2
-     WHERE target_type = 'access_request' AND target_id = $1 AND acknowledged_at IS NULL`,
-    [r.id, t.now],
-  );
+  await settleAlerts(t, r.id);
   await t.audit({
     action: `access.${status}`,
     targetType: 'access_request',
@@ -240,7 +242,7 @@ export async function approveAccessRequest(t: Tx, id: string): Promise<AccessReq
     }
     await applyMembership(t, r.user_id!, r.group_id);
   } else if (r.kind === 'group') {
-    await applyGroupUpdate(t, r.group_id, r.change as GroupInput);
+    await applyApprovedGroupChange(t, r.group_id, r.change as PendingGroupChange);
   } else {
     await applyCategoryAccess(t, r.group_id, r.category_id!, r.change.access as CategoryAccess);
   }

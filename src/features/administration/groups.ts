@@ -8,13 +8,11 @@ import {
   CAPABILITIES,
   type CategoryAccess,
   type Capability,
+  type GroupGrant,
   type Scope,
 } from '../../core/access/permissions.ts';
 import { GROUP_GRANT_SELECT, grantOf, scopeOf } from '../../core/access/load.ts';
-import {
-  categoryChangeNeedsApproval,
-  groupChangeNeedsApproval,
-} from '../../core/access/approvers.ts';
+import { categoryChangeNeedsApproval, restrictedViewGrows } from '../../core/access/approvers.ts';
 import type { AwaitingApproval } from '../../shared/schemas/administration.ts';
 import { actorBelongsTo, ownAccessRefused } from './own-access.ts';
 import { askApproval, restrictedCategoryIds } from './approval-requests.ts';
@@ -146,12 +144,55 @@ export async function updateGroup(
   if ((details.changed as string[]).length > 0 && (await actorBelongsTo(t, id)))
     throw ownAccessRefused();
   const after = { ...before.grant, ...grantFields(g) };
-  if (groupChangeNeedsApproval(before.grant, after, await restrictedCategoryIds(t))) {
-    const input = { ...g, name: g.name.trim(), description: g.description ?? '' };
-    return [await askApproval(t, { kind: 'group', groupId: id, input }, 'restricted', alerted)];
+  if (!restrictedViewGrows(before.grant, after, await restrictedCategoryIds(t))) {
+    await applyGroupUpdate(t, id, g);
+    return [];
   }
-  await applyGroupUpdate(t, id, g);
-  return [];
+  // The rest applies now; the restricted default and the scope wait for approval, and are then
+  // applied to the group as it is at that time (nothing changed meanwhile is undone).
+  const now: GroupInput = {
+    ...g,
+    restrictedDefault: before.grant.restrictedDefault,
+    scope: inputScope(before.grant),
+  };
+  const text = before.text(g);
+  const changedNow = changeDetails(before.summary, summary(now), text).changed as string[];
+  if (changedNow.length > 0 || text.renamed || text.descriptionChanged)
+    await applyGroupUpdate(t, id, now);
+  const asked: PendingGroupChange = { restrictedDefault: g.restrictedDefault, scope: g.scope };
+  return [
+    await askApproval(t, { kind: 'group', groupId: id, input: asked }, 'restricted', alerted),
+  ];
+}
+
+/** What an approval of a group request applies: the parts that open restricted records. */
+export type PendingGroupChange = Pick<GroupInput, 'restrictedDefault' | 'scope'>;
+
+const inputScope = (g: { scope: GroupGrant['scope'] }): GroupInput['scope'] =>
+  g.scope.kind === 'year_groups'
+    ? { kind: 'year_groups', yearGroups: [...g.scope.yearGroups] }
+    : { kind: g.scope.kind };
+
+/** Applies an approved group request to the group as it is now. */
+export async function applyApprovedGroupChange(
+  t: Tx,
+  id: string,
+  change: PendingGroupChange,
+): Promise<void> {
+  const [row] = await t.q<Parameters<typeof grantOf>[0] & { name: string; description: string }>(
+    `SELECT ${GROUP_GRANT_SELECT}, g.name, g.description FROM staff_groups g WHERE g.id = $1`,
+    [id],
+  );
+  if (!row) throw notFound('That group');
+  const current = grantOf(row);
+  await applyGroupUpdate(t, id, {
+    name: row.name,
+    description: row.description,
+    nonRestrictedDefault: current.nonRestrictedDefault,
+    capabilities: [...current.capabilities],
+    restrictedDefault: change.restrictedDefault,
+    scope: change.scope,
+  });
 }
 
 async function groupBefore(t: Tx, id: string) {

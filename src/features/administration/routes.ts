@@ -7,7 +7,7 @@ import { Type } from 'typebox';
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx, type Tx } from '../../core/context.ts';
-import { emailAlerted } from '../alerts/email.ts';
+import { queueAlertEmails, sendQueuedMailSoon } from '../alerts/email.ts';
 import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
 import {
   AccessChangeResult,
@@ -27,7 +27,7 @@ import {
   YearGroupList,
 } from '../../shared/schemas/administration.ts';
 import { requireAbility } from '../../core/access/step-up.ts';
-import { requireMailer, sendLink } from '../identity/invitations.ts';
+import { queueLink, requireMailer } from '../identity/invitations.ts';
 import {
   disableUser,
   inviteWithLink,
@@ -63,9 +63,13 @@ export function registerAdminRoutes(app: App, services: Services): void {
     fn: (t: Tx, alerted: string[]) => Promise<AccessChangeResult['awaitingApproval']>,
   ): Promise<AccessChangeResult> => {
     const c = admin(req);
-    const alerted: string[] = [];
-    const awaitingApproval = await c.tx((t) => fn(t, alerted));
-    await emailAlerted(services, c.actor.schoolId, alerted);
+    const awaitingApproval = await c.tx(async (t) => {
+      const alerted: string[] = [];
+      const awaiting = await fn(t, alerted);
+      await queueAlertEmails(t, services, alerted);
+      return awaiting;
+    });
+    sendQueuedMailSoon(services);
     return { awaitingApproval };
   };
 
@@ -92,12 +96,14 @@ export function registerAdminRoutes(app: App, services: Services): void {
     async (req, reply) => {
       const c = admin(req);
       const mailer = requireMailer(services);
-      const alerted: string[] = [];
-      const { id, email, link, awaitingApproval } = await c.tx((t) =>
-        inviteWithLink(services, t, req.body, alerted),
-      );
-      await sendLink(mailer, email, link);
-      await emailAlerted(services, c.actor.schoolId, alerted);
+      const { id, awaitingApproval } = await c.tx(async (t) => {
+        const alerted: string[] = [];
+        const invited = await inviteWithLink(services, t, req.body, alerted);
+        await queueLink(mailer, t, invited.email, invited.link);
+        await queueAlertEmails(t, services, alerted);
+        return invited;
+      });
+      sendQueuedMailSoon(services);
       return reply.status(201).send({ id, awaitingApproval });
     },
   );
@@ -115,8 +121,11 @@ export function registerAdminRoutes(app: App, services: Services): void {
     async (req, reply) => {
       const c = admin(req);
       const mailer = requireMailer(services);
-      const { email, link } = await c.tx((t) => linkForUser(services, t, req.params.id));
-      await sendLink(mailer, email, link);
+      await c.tx(async (t) => {
+        const { email, link } = await linkForUser(services, t, req.params.id);
+        await queueLink(mailer, t, email, link);
+      });
+      sendQueuedMailSoon(services);
       return reply.status(204).send(null);
     },
   );

@@ -311,10 +311,16 @@ describe('making a category restricted', () => {
         .sort(),
     ).toEqual([inParent, inSub].sort());
 
+    // Lifting a restriction opens the records to everyone who sees ordinary ones: the DSL's
+    // decision, not an administrator's alone (issue 11). Refused to the administrator, nothing
+    // changed.
+    const byAdmin = await change(admin, parent.id, { restricted: false });
+    expect([byAdmin.statusCode, errorOf(byAdmin).code]).toEqual([403, 'not_approver']);
+    expect(await visible(pastoral)).toEqual({ parent: false, sub: false, one: [404, 404] });
     // Lifting the parent's restriction leaves the sub-category restricted until lifted too.
-    await change(admin, parent.id, { restricted: false });
+    expect((await change(dsl, parent.id, { restricted: false })).statusCode).toBe(200);
     expect(await visible(pastoral)).toEqual({ parent: true, sub: false, one: [200, 404] });
-    await change(admin, sub.id, { restricted: false });
+    expect((await change(dsl, sub.id, { restricted: false })).statusCode).toBe(200);
     expect(await visible(pastoral)).toEqual({ parent: true, sub: true, one: [200, 200] });
   });
 });

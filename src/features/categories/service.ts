@@ -10,7 +10,8 @@
 // so restricting a parent restricts its sub-categories in the same transaction, and a
 // sub-category of a restricted parent cannot be made unrestricted.
 import type { Tx } from '../../core/context.ts';
-import { badRequest, conflict, notFound } from '../../core/errors.ts';
+import { badRequest, conflict, DomainError, notFound } from '../../core/errors.ts';
+import { isAccessApprover } from '../../core/access/approvers.ts';
 import { unknownAlertGroups } from '../alerts/recipients.ts';
 import { categoryColourProblem } from '../../shared/colour.ts';
 import type { Category, CategoryPatch, NewCategory } from '../../shared/schemas/categories.ts';
@@ -201,6 +202,17 @@ export async function updateCategory(t: Tx, id: string, b: CategoryPatch): Promi
   const moving = b.parentId !== undefined && b.parentId !== cur.parent_id;
   const parent = moving ? await parentFor(t, parentId, cur) : await currentParent(t, parentId);
   if (parent?.restricted && b.restricted === false) throw restrictedUnderParent(parent.name);
+  // Making a restricted category ordinary opens its records to every group that sees ordinary
+  // ones: a decision for the DSL team or the headteacher, not an administrator alone (issue 11).
+  const becomesOrdinary =
+    cur.restricted && !((b.restricted ?? true) || (parent?.restricted ?? false));
+  if (becomesOrdinary && !(await isAccessApprover(t.db, t.actor.userId))) {
+    throw new DomainError(
+      'forbidden',
+      'not_approver',
+      'Only the DSL, a deputy DSL or the headteacher can make a restricted category unrestricted: it opens its records to everyone who sees ordinary ones.',
+    );
+  }
   const name = b.name === undefined ? cur.name : cleanName(b.name);
   if (name.toLowerCase() !== cur.name.toLowerCase() || parentId !== cur.parent_id)
     await checkUniqueName(t, name, parentId, cur.id);

@@ -6,7 +6,7 @@ import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
 import { IdParams, responses } from '../../shared/schemas/common.ts';
-import { emailAlerted } from '../alerts/email.ts';
+import { queueAlertEmails, sendQueuedMailSoon } from '../alerts/email.ts';
 import {
   ConcernEdit,
   ConcernList,
@@ -32,11 +32,12 @@ export function registerConcernRoutes(app: App, services: Services): void {
     async (req, reply) => {
       const c = ctx(req);
       requireAbility(c.actor, 'concern.create');
-      const { view, alerted } = await c.tx(async (t) => {
+      const view = await c.tx(async (t) => {
         const created = await createConcern(t, req.body);
-        return { view: await getConcern(t, created.id), alerted: created.alerted };
+        await queueAlertEmails(t, services, created.alerted);
+        return getConcern(t, created.id);
       });
-      await emailAlerted(services, c.actor.schoolId, alerted);
+      sendQueuedMailSoon(services);
       return reply.status(201).send(view);
     },
   );

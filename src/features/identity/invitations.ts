@@ -9,7 +9,7 @@ import type { Services } from '../../platform/services.ts';
 import type { Queryable } from '../../platform/db/engine.ts';
 import type { VisitorContext } from '../../core/context.ts';
 import { createLink, LINK_MINUTES, type LinkPurpose } from './links.ts';
-import { sendLater } from '../../platform/mail/outbox.ts';
+import { queueMail } from '../../platform/mail/outbox.ts';
 import { wakeWorker } from '../../platform/queue/worker.ts';
 import { DomainError } from '../../core/errors.ts';
 import {
@@ -42,19 +42,23 @@ export function requireMailer(services: Services): LinkOutbox {
 }
 
 /**
- * Queues the email of a link made by linkFor, after its transaction committed (the link is
- * saved); the worker sends it once the request has been answered, trying again while the mail
- * server refuses and the link has not expired.
+ * Queues the email of a link made by linkFor, in the same transaction (so it goes if and only if
+ * the link is saved); the worker sends it once the request has been answered (wake it after the
+ * commit), trying again while the mail server refuses and the link has not expired.
  */
-export async function sendLink(outbox: LinkOutbox, to: string, link: string): Promise<void> {
-  const { services } = outbox;
-  const expiresAt = new Date(services.clock.now().getTime() + LINK_MINUTES * 60_000);
-  await sendLater(services, {
-    template: 'sign_in_link',
-    to,
-    link,
-    expiresAt: expiresAt.toISOString(),
-  });
+export async function queueLink(
+  outbox: LinkOutbox,
+  t: { db: Queryable; now: Date },
+  to: string,
+  link: string,
+): Promise<void> {
+  const expiresAt = new Date(t.now.getTime() + LINK_MINUTES * 60_000);
+  await queueMail(
+    t.db,
+    outbox.services,
+    { template: 'sign_in_link', to, link, expiresAt: expiresAt.toISOString() },
+    t.now,
+  );
 }
 
 /** Creates a link in the caller's transaction; send it after commit with sendLink. */

@@ -15,6 +15,7 @@ import {
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
 import { PLATFORM_SCHOOL_ID } from '../../platform/db/tenancy.ts';
 import { sweepLapsedSessions } from '../../jobs/due-work.ts';
+import { accountKey, refusalDue } from './throttle.ts';
 import {
   auditRows,
   drainWork,
@@ -73,6 +74,18 @@ describe('refused attempts', () => {
       platformBefore,
     );
     clock.advance(61_000);
+  });
+
+  it('queues a refused sign-in’s work at most once a minute per email, real or unknown alike', async () => {
+    const user = await makeUser(t.services, await makeSchool(t.services), 'teacher');
+    const due = (email: string) =>
+      unsafeAsOwner(t.services.db, (q) => refusalDue(q, accountKey(email), clock.now()));
+    const unknown = `nobody-${Date.now()}@test.lantern.invalid`;
+    for (const email of [user.email, unknown]) {
+      expect([await due(email), await due(email), await due(email)]).toEqual([true, false, false]);
+    }
+    clock.advance(61_000);
+    expect([await due(user.email), await due(unknown)]).toEqual([true, true]);
   });
 
   it('ten wrong second-factor codes lock the account (auth.account_locked); attempts during the lock are refused and audited as locked', async () => {

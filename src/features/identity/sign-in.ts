@@ -27,6 +27,7 @@ import {
   checkThrottle,
   clearThrottle,
   recordFailure,
+  refusalDue,
   throttleMessage,
 } from './throttle.ts';
 
@@ -67,7 +68,8 @@ export async function signInWithPassword(
     const state = await checkThrottle(q, keys, now);
     // A refused attempt is audited only when the email is a real account's, so whether it is
     // one is left to the worker (deferred-work.ts): the answer is the same work for any email.
-    if (!state.ok)
+    // At most once a minute per email, so a client already refused cannot grow the queue.
+    if (!state.ok && (await refusalDue(q, keys[0]!, now)))
       await queueRefusedSignIn(q, services, { email, origin: door.origin, state, now });
     return state;
   });

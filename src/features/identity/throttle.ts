@@ -66,6 +66,28 @@ function secondsUntil(t: Date, now: Date): number {
   return Math.max(1, Math.ceil((t.getTime() - now.getTime()) / 1000));
 }
 
+/**
+ * Whether a refused sign-in for this email should queue its audit work now: at most once a minute
+ * per email. The email's throttle row is marked (made if need be, with no failures counted), the
+ * same work for a real account and an unknown email.
+ */
+export async function refusalDue(
+  tx: Queryable,
+  accountKeyHash: Buffer,
+  now: Date,
+): Promise<boolean> {
+  const rows = await tx.query(
+    `INSERT INTO sign_in_throttle AS s (key_hash, failures, window_started_at, next_allowed_at,
+       refusal_queued_at)
+     VALUES ($1, 0, $2, $2, $2)
+     ON CONFLICT (key_hash) DO UPDATE SET refusal_queued_at = $2
+       WHERE s.refusal_queued_at IS NULL OR s.refusal_queued_at <= $2 - interval '1 minute'
+     RETURNING 1`,
+    [accountKeyHash, now],
+  );
+  return rows.length > 0;
+}
+
 /** Counts one failure; answers whether this failure started a lock on the account key. */
 export async function recordFailure(
   tx: Queryable,

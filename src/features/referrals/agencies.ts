@@ -5,6 +5,7 @@
 // keeps its agency and the response time copied when it was made, so a later change here never
 // rewrites history. Names are unique in a school whatever their case, archived ones included.
 import type { Tx } from '../../core/context.ts';
+import { referralTouchesGranted } from './policy.ts';
 import { badRequest, conflict, notFound } from '../../core/errors.ts';
 import type { AdminAgency, AgencyChange, NewAgency } from '../../shared/schemas/referrals.ts';
 import { MAX_RESPONSE_HOURS } from '../../shared/limits.ts';
@@ -49,14 +50,20 @@ async function refuseDuplicate(t: Tx, name: string, except: string | null): Prom
     );
 }
 
-/** Every agency (or one), archived ones too, with how many referrals name it. */
+/**
+ * Every agency (or one), archived ones too, with how many referrals name it — counting only
+ * referrals that touch no restricted matter the viewer is not granted (issue 11), so the count
+ * never tells an administrator that, say, a Prevent referral was made.
+ */
 export async function listAllAgencies(t: Tx, only?: string): Promise<AdminAgency[]> {
+  const touch = referralTouchesGranted(t.actor, 2);
   const rows = await t.q<AgencyRow>(
     `SELECT g.id, g.name, g.expected_response_hours, g.archived_at,
-            (SELECT count(*) FROM referrals r WHERE r.agency_id = g.id)::int AS referrals
+            (SELECT count(*) FROM referrals r WHERE r.agency_id = g.id AND ${touch.sql})::int
+              AS referrals
      FROM referral_agencies g WHERE ($1::uuid IS NULL OR g.id = $1::uuid)
      ORDER BY g.archived_at IS NOT NULL, lower(g.name), g.id`,
-    [only ?? null],
+    [only ?? null, ...touch.params],
   );
   return rows.map((r) => ({
     id: r.id,

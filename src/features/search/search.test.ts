@@ -94,4 +94,32 @@ describe('search records', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json<{ error: { message: string } }>().error.message).toMatch(/Type a word/);
   });
+
+  it('a word in many records gives the newest page of them, in order, and a rarer word still finds old ones (issue 12)', async () => {
+    const a = await school('kestrel');
+    const [cat] = await categoryIds(t.services, a.schoolId);
+    const pupil = await makePupil(t.services, a.schoolId);
+    const made: { id: string; at: number }[] = [];
+    for (let i = 0; i < 14; i++) {
+      const at = Date.now() - 60_000 * (i + 1);
+      const res = await call(t.app, a.author, 'POST', '/api/concerns', {
+        pupils: [{ pupilId: pupil.id, role: 'subject' }],
+        categoryIds: [cat!.id],
+        happenedAt: new Date(at).toISOString(),
+        body: `Seen at the playground again, number ${i}.`,
+      });
+      made.push({ id: res.json<{ id: string }>().id, at });
+    }
+    const s = await signIn(t.app, a.dsl, { elevated: true });
+    const newest = made.sort((x, y) => y.at - x.at).map((m) => m.id);
+    // A page of 10: all found among the newest records read directly.
+    const page = await call(t.app, s, 'POST', '/api/search', { q: 'playground', limit: 10 });
+    expect(ids(page)).toEqual(newest.slice(0, 10));
+    // Fewer matches than a page: the word index finds the rest, the oldest included.
+    const all = await call(t.app, s, 'POST', '/api/search', { q: 'playground', limit: 20 });
+    expect(ids(all)).toEqual(newest);
+    expect(ids(await call(t.app, s, 'POST', '/api/search', { q: 'kestrel' }))).toEqual([
+      a.concernId,
+    ]);
+  });
 });

@@ -81,37 +81,58 @@ function pupilOf(t: Tx, r: PupilColumns, knownTo: string[]) {
   );
 }
 
+/**
+ * How many of the newest concerns a search reads directly before it asks the word index: a word
+ * in many records is found among the newest in a few milliseconds, where gathering every record
+ * that holds it through the index would cost one row per match (issue 12).
+ */
+const NEWEST_WINDOW = 4000;
+
 async function concernHits(
   t: Tx,
   f: SearchFilters,
   tokens: string[],
   limit: number,
 ): Promise<SearchHit[]> {
-  const { params, p } = paramList();
-  const where: string[] = [];
-  // Matched as the owner through the GIN index (migration 0007); visibility is still applied below.
-  if (tokens.length > 0)
-    where.push(`c.id IN (SELECT lantern_search_matches('concern', ${p(tokens)}::text[]))`);
-  if (f.pupilId)
-    where.push(
-      `EXISTS (SELECT 1 FROM concern_pupils x WHERE x.concern_id = c.id AND x.pupil_id = ${p(f.pupilId)})`,
+  const query = async (matching: (p: (v: unknown) => string) => string) => {
+    const { params, p } = paramList();
+    const where: string[] = [];
+    if (tokens.length > 0) where.push(matching(p));
+    if (f.pupilId)
+      where.push(
+        `EXISTS (SELECT 1 FROM concern_pupils x WHERE x.concern_id = c.id AND x.pupil_id = ${p(f.pupilId)})`,
+      );
+    if (f.categoryId)
+      where.push(
+        `EXISTS (SELECT 1 FROM concern_categories y WHERE y.concern_id = c.id AND y.category_id = ${p(f.categoryId)})`,
+      );
+    if (f.authorId) where.push(`c.author_id = ${p(f.authorId)}`);
+    if (f.status) where.push(`${CONCERN_STATUS_SQL} = ${p(f.status)}`);
+    if (f.from) where.push(`c.happened_at >= ${p(new Date(f.from))}`);
+    if (f.to) where.push(`c.happened_at <= ${p(new Date(f.to))}`);
+    const vis = visibleWhere(t.actor, params.length + 1);
+    where.push(vis.sql);
+    params.push(...vis.params);
+    return t.q<ConcernRow>(newestConcernsSql(where.join(' AND '), p(limit)), params);
+  };
+  // First the newest concerns, read directly: if they hold a full page of matches, those are the
+  // newest matches of all. Otherwise (a rarer word) the word index names every match, as the
+  // owner (migration 0007), and visibility is still applied to the records themselves.
+  let rows =
+    tokens.length > 0
+      ? await query(
+          (p) => `c.search_tokens @> ${p(tokens)}::text[] AND c.id IN (
+            SELECT w.id FROM concerns w ORDER BY w.happened_at DESC, w.id LIMIT ${p(NEWEST_WINDOW)})`,
+        )
+      : [];
+  if (tokens.length === 0 || rows.length < limit) {
+    rows = await query(
+      (p) => `c.id IN (SELECT lantern_search_matches('concern', ${p(tokens)}::text[]))`,
     );
-  if (f.categoryId)
-    where.push(
-      `EXISTS (SELECT 1 FROM concern_categories y WHERE y.concern_id = c.id AND y.category_id = ${p(f.categoryId)})`,
-    );
-  if (f.authorId) where.push(`c.author_id = ${p(f.authorId)}`);
-  if (f.status) where.push(`${CONCERN_STATUS_SQL} = ${p(f.status)}`);
-  if (f.from) where.push(`c.happened_at >= ${p(new Date(f.from))}`);
-  if (f.to) where.push(`c.happened_at <= ${p(new Date(f.to))}`);
-  const vis = visibleWhere(t.actor, params.length + 1);
-  where.push(vis.sql);
-  params.push(...vis.params);
-  const rows = (
-    await t.q<ConcernRow>(newestConcernsSql(where.join(' AND '), p(limit)), params)
-  ).filter((r) => canRead(t.actor, metaOf(r)));
+  }
+  const readable = rows.filter((r) => canRead(t.actor, metaOf(r)));
   const sealer = await t.sealer();
-  return rows.map((r) => {
+  return readable.map((r) => {
     const v = presentConcern(t, sealer, r);
     return {
       id: v.id,

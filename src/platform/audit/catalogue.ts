@@ -63,7 +63,7 @@ export type AuditDetails = {
    */
   'access.requested': {
     kind: 'membership' | 'group' | 'category_access';
-    reason: 'dsl_team' | 'restricted';
+    reason: 'dsl_team' | 'approvers' | 'restricted';
     group: Id;
     user?: Id;
     category?: Id;

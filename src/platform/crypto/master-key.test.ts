@@ -39,6 +39,17 @@ describe('the master key file', () => {
     expect(isInside(bare.masterKeyFile, bare.dataDir)).toBe(false);
   });
 
+  it('is inside the data folder whatever its name, "..key" included; outside only above it', () => {
+    const data = path.join(root, 'data');
+    expect(isInside(path.join(data, '..key'), data)).toBe(true);
+    expect(isInside(path.join(data, '..', 'data-keys', 'master.key'), data)).toBe(false);
+    expect(isInside(path.join(data, 'sub', '..', '..key'), data)).toBe(true);
+    expect(isInside(root, data)).toBe(false);
+    expect(isInside(data, data)).toBe(true);
+    const named = configIn(data, { LANTERN_MASTER_KEY_FILE: path.join(data, '..key') });
+    expect(() => keyringLoader(named, recordingLog())).toThrow(/is inside the data folder/);
+  });
+
   it('is created outside the data folder on a first run (mode 0600, folder 0700)', () => {
     const config = configIn(path.join(root, 'data'));
     const log = recordingLog();

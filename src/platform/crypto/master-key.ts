@@ -88,7 +88,9 @@ function realPath(p: string): string {
 
 export function isInside(file: string, dir: string): boolean {
   const rel = path.relative(realPath(dir), realPath(file));
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  // Outside only by climbing out ("..", "../x") or on another root: "..key" is a name inside.
+  const climbs = rel === '..' || rel.startsWith(`..${path.sep}`);
+  return !climbs && !path.isAbsolute(rel);
 }
 
 /** The key file's place before issue 11: inside the data folder. */
@@ -131,7 +133,12 @@ function moveLegacyKey(file: string, dataDir: string, warn: (msg: string) => voi
     if (!readFileSync(file).equals(old))
       throw new Error(`Could not move the master key to ${file}`);
   }
-  unlinkSync(legacy);
+  try {
+    unlinkSync(legacy);
+  } catch (err) {
+    // Another process starting at the same moment moved it first: the key is in place either way.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
   warn(
     `Moved the master key from ${legacy} (inside the data folder, beside the database) to ` +
       `${file}. Keep ${path.dirname(file)} out of backups of the data folder and back it up ` +

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, type Database } from '../db/engine.ts';
 import { loadMigrations, migrate } from '../db/migrate.ts';
+import { unsafeAsOwner } from '../db/tenancy.ts';
 import { keyringOf, newMasterKey } from './master-key.ts';
 import { SchoolKeys } from './school-keys.ts';
 import { recordHash } from '../../features/mis/sync/state.ts';
@@ -94,7 +95,7 @@ describe('migration 0011 seals MIS data already held in clear', () => {
     const plainPupilId = randomUUID();
     const contactId = randomUUID();
     const oldHash = recordHash({ any: 'record' });
-    await db.transaction(async (tx) => {
+    await unsafeAsOwner(db, async (tx) => {
       await tx.query(`INSERT INTO schools (id, name) VALUES ($1, 'Upgrading school')`, [schoolId]);
       await keys.create(tx, schoolId);
       await tx.query(
@@ -157,7 +158,7 @@ describe('migration 0011 seals MIS data already held in clear', () => {
 
     expect(await migrate(db, all, { keys: () => keys })).toContain('0011_seal_mis_fields');
 
-    const sealer = await db.transaction((tx) => keys.forSchool(tx, schoolId));
+    const sealer = await unsafeAsOwner(db, (tx) => keys.forSchool(tx, schoolId));
     const [p] = await db.query<Record<string, Buffer | string>>(
       'SELECT * FROM pupils WHERE id = $1',
       [pupilId],

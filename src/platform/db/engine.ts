@@ -49,7 +49,8 @@ export const DEFAULT_LIMITS: DatabaseLimits = {
  * and the before-the-school-is-known look-ups (sign-in, session, link, MIS key), so busy schools
  * cannot take them. `tenant`: the main pool, where one school may hold at most half of the
  * connections at once, so no school's slow requests can starve another school. `owner`: the
- * owner's own login, apart from both (tenancy.ts's unsafeAsOwner, migrations); the default.
+ * owner's own login, apart from both (tenancy.ts's unsafeAsOwner, migrations). Always named: a
+ * default would let a caller that forgot it bypass row-level security unnoticed.
  */
 export type Lane = { reserved: true } | { tenant: string } | { owner: true };
 
@@ -57,10 +58,10 @@ export interface Database extends Queryable {
   readonly engine: 'embedded' | 'postgres';
   readonly limits: DatabaseLimits;
   /**
-   * Runs fn inside BEGIN/COMMIT; rolls back on any throw. Without a lane, as the owner: request-time
-   * work always names its lane (tenancy.ts).
+   * Runs fn inside BEGIN/COMMIT on the connections of `lane`; rolls back on any throw. The lane is
+   * required, so nothing reaches the owner's login without saying so (`{ owner: true }`).
    */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>, lane?: Lane): Promise<T>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, lane: Lane): Promise<T>;
   /**
    * True when request-time work is meant to log in as a role other than the owner's (PostgreSQL
    * opened with both addresses; start-up checks it is). Never on the embedded engine; absent
@@ -227,10 +228,9 @@ class PgServerDatabase implements Database {
   async exec(sql: string): Promise<void> {
     await this.owner.query(sql);
   }
-  async transaction<T>(
-    fn: (tx: Queryable) => Promise<T>,
-    lane: Lane = { owner: true },
-  ): Promise<T> {
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>, lane: Lane): Promise<T> {
+    // A caller the type check missed (plain JavaScript, a cast) fails closed, never as the owner.
+    if (!lane || typeof lane !== 'object') throw new Error('transaction: name its lane');
     if ('owner' in lane) return this.#transaction(this.owner, fn);
     if ('reserved' in lane) return this.#transaction(this.reserved, fn);
     const release = await this.#slots.acquire(lane.tenant);
@@ -300,7 +300,7 @@ class EmbeddedDatabase implements Database {
   async exec(sql: string): Promise<void> {
     await this.pglite.exec(sql);
   }
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>, _lane: Lane): Promise<T> {
     return this.pglite.transaction(async (t) =>
       fn({
         query: async <R extends Row>(sql: string, params: readonly unknown[] = []) =>

@@ -7,7 +7,9 @@
 // The embedded engine cannot have this wall (its one session is always PostgreSQL's bootstrap
 // superuser: PGlite runs single-user mode, and its `username` option is only SET ROLE); the last
 // tests prove that limit, and what does hold there.
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
 import {
@@ -19,10 +21,17 @@ import {
   type TestApp,
 } from '../../test/harness.ts';
 import { TEST_LOGIN_PASSWORD } from '../../test/global-setup.ts';
+import { ConfigError } from '../../config.ts';
 import { createServices } from '../services.ts';
 import { appendAudit } from '../audit/chain.ts';
-import { openDatabase, type Queryable } from './engine.ts';
-import { checkLoginRole, LOGIN_ROLE, loginRoleFacts, scramVerifier } from './login-role.ts';
+import { openDatabase, type Database, type Queryable } from './engine.ts';
+import {
+  checkLoginRole,
+  ensureLoginRole,
+  LOGIN_ROLE,
+  loginRoleFacts,
+  scramVerifier,
+} from './login-role.ts';
 import { APP_ROLE, inSchool, unsafeAsOwner } from './tenancy.ts';
 
 const onPostgres = inject('engine') === 'postgres';
@@ -41,7 +50,40 @@ beforeAll(async () => {
   await makePupil(t.services, a);
   await makePupil(t.services, b);
 });
-afterAll(async () => t.close());
+afterAll(async () => {
+  await t.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'lantern-login-role-'));
+let secrets = 0;
+/** A password file as a machine that holds `password` keeps it. */
+function secretFile(password: string): string {
+  const file = path.join(scratch, `db-login-${++secrets}.secret`);
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return file;
+}
+
+/** lantern_web's stored SCRAM verifier (a new one, new salt and all, whenever it is set). */
+async function storedVerifier(): Promise<string> {
+  const [row] = await unsafeAsOwner(t.services.db, (tx) =>
+    tx.query<{ verifier: string }>(
+      'SELECT rolpassword AS verifier FROM pg_authid WHERE rolname = $1',
+      [LOGIN_ROLE],
+    ),
+  );
+  return row!.verifier;
+}
+
+describe('a transaction', () => {
+  it('names its lane: without one it fails, never running as the owner', async () => {
+    const forgot = () =>
+      // @ts-expect-error the lane is required (a default would bypass row-level security)
+      t.services.db.transaction((tx) => tx.query('SELECT current_user AS who'));
+    if (onPostgres) await expect(forgot()).rejects.toThrow(/name its lane/);
+    else expect(typeof forgot).toBe('function'); // one session either way: the type check holds it
+  });
+});
 
 type Attempt = { ok: true; rows: Record<string, unknown>[] } | { ok: false; error: string };
 
@@ -250,15 +292,20 @@ describe.runIf(onPostgres)('the request-time login on PostgreSQL', () => {
     }
   });
 
-  it('given only the owner’s address, makes lantern_web and does request-time work as it', async () => {
+  it('given only the owner’s address, does request-time work as lantern_web, leaving its password alone', async () => {
+    // Every start used to set the role's password to its own machine's, locking out the servers
+    // already running with another (README, Production): a role that exists keeps its password.
+    const before = await storedVerifier();
     const services = await createServices(
       testConfig({
         databaseUrl: inject('databaseUrl'),
         databaseOwnerUrl: undefined,
-        databaseLoginPassword: TEST_LOGIN_PASSWORD,
+        databaseLoginPassword: undefined,
+        databaseLoginPasswordFile: secretFile(TEST_LOGIN_PASSWORD),
       }),
       { log: silentLog },
     );
+    expect(await storedVerifier()).toBe(before);
     try {
       expect(services.db.separateLogin).toBe(true);
       const [who] = await inSchool(services.db, a, (tx) =>
@@ -271,6 +318,74 @@ describe.runIf(onPostgres)('the request-time login on PostgreSQL', () => {
       expect(ownerSide!.session).toBe(owner);
     } finally {
       await services.db.close();
+    }
+  });
+
+  it('holding no password for a role that exists, stops saying what to do, and makes no file', async () => {
+    const before = await storedVerifier();
+    const missing = path.join(scratch, 'elsewhere', 'db-login.secret');
+    const config = testConfig({
+      databaseUrl: inject('databaseUrl'),
+      databaseOwnerUrl: undefined,
+      databaseLoginPassword: undefined,
+      databaseLoginPasswordFile: missing,
+    });
+    const started = createServices(config, { log: silentLog });
+    await expect(started).rejects.toThrow(ConfigError);
+    await expect(started).rejects.toThrow(
+      /LANTERN_DB_LOGIN_PASSWORD.*restore .*db-login\.secret.*ALTER ROLE lantern_web PASSWORD/s,
+    );
+    expect(existsSync(missing)).toBe(false);
+    expect(await storedVerifier()).toBe(before);
+  });
+
+  it('refused with the password it holds, stops with a ConfigError saying what to do', async () => {
+    // What PostgreSQL answers a login with the wrong password (this test server trusts every
+    // local login, so the refusal is played by the request-time side of the database).
+    const real = t.services.db;
+    const refusing: Database = {
+      engine: real.engine,
+      limits: real.limits,
+      separateLogin: true,
+      transaction: (fn, lane) => real.transaction(fn, lane),
+      exec: (sql) => real.exec(sql),
+      query: () =>
+        Promise.reject(
+          Object.assign(new Error(`password authentication failed for user "${LOGIN_ROLE}"`), {
+            code: '28P01',
+          }),
+        ),
+      close: () => Promise.resolve(),
+    };
+    const started = createServices(
+      testConfig({
+        databaseUrl: inject('databaseUrl'),
+        databaseOwnerUrl: undefined,
+        databaseLoginPassword: undefined,
+        databaseLoginPasswordFile: secretFile('a-password-made-on-another-machine'),
+      }),
+      { db: refusing, log: silentLog },
+    );
+    await expect(started).rejects.toThrow(ConfigError);
+    await expect(started).rejects.toThrow(
+      /refused Lantern's own login role lantern_web with the password kept in .*Set LANTERN_DB_LOGIN_PASSWORD/s,
+    );
+  });
+
+  it('names both ways out when the owner may not create the role (no CREATEROLE)', async () => {
+    const weakOwner = `lantern_weak_owner_${Date.now()}`;
+    await t.services.db.exec(`CREATE ROLE ${weakOwner} LOGIN NOCREATEROLE NOSUPERUSER`);
+    const url = new URL(inject('databaseUrl'));
+    url.username = weakOwner;
+    url.password = '';
+    const db = await openDatabase({ engine: 'postgres', url: url.href, poolSize: 1 });
+    try {
+      const made = ensureLoginRole(db, 'a-Probe-password-0123456789');
+      await expect(made).rejects.toThrow(ConfigError);
+      await expect(made).rejects.toThrow(/grant the owner CREATEROLE.*DATABASE_OWNER_URL/s);
+    } finally {
+      await db.close();
+      await t.services.db.exec(`DROP ROLE IF EXISTS ${weakOwner}`);
     }
   });
 

@@ -8,7 +8,10 @@
 //   owner's as DATABASE_OWNER_URL;
 // - or gives only the owner's address as DATABASE_URL, and Lantern makes `lantern_web` itself
 //   (ensureLoginRole), with a password kept like the master key (services.ts) and sent to the
-//   server only as a SCRAM verifier, so it never appears in a statement or the server's log.
+//   server only as a SCRAM verifier, so it never appears in a statement or the server's log. The
+//   password is set only when the role is made, or when the operator gives it explicitly
+//   (LANTERN_DB_LOGIN_PASSWORD): every other process, machine or replica logs in with it and
+//   never changes it, so a start elsewhere cannot lock out the servers already running.
 // To change: keep the role NOINHERIT and a member of lantern_app only, keep checkLoginRole's list
 // of refusals, and keep login-role.test.ts passing on both engines.
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
@@ -40,25 +43,38 @@ export function scramVerifier(password: string, salt = randomBytes(16)): string 
   return `SCRAM-SHA-256$${SCRAM_ITERATIONS}:${salt.toString('base64')}$${storedKey}:${serverKey}`;
 }
 
-/** The password kept in `file` (made, readable by the owner of the process only, if missing). */
-export function loginPasswordFromFile(file: string): string {
+/** The password kept in `file`, or undefined when there is none (nothing is made here). */
+export function readLoginPasswordFile(file: string): string | undefined {
   try {
-    const kept = readFileSync(file, 'utf8').trim();
-    if (kept) return kept;
+    return readFileSync(file, 'utf8').trim() || undefined;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
   }
+}
+
+/**
+ * Keeps `password` in `file` (readable by the owner of the process only) unless the file already
+ * holds one, and answers the password the file holds: another process's, if it wrote first.
+ */
+export function keepLoginPassword(file: string, password: string): string {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const made = randomBytes(32).toString('base64url');
   try {
-    writeFileSync(file, `${made}\n`, { mode: 0o600, flag: 'wx' });
+    writeFileSync(file, `${password}\n`, { mode: 0o600, flag: 'wx' });
   } catch (err) {
-    // Another process made it first: theirs is the one.
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loginPasswordFromFile(file);
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      const kept = readLoginPasswordFile(file);
+      if (kept) return kept;
+    }
     throw err;
   }
   chmodSync(file, 0o600);
-  return made;
+  return password;
+}
+
+/** A new password for the login role (base64url: plain ASCII, as scramVerifier needs). */
+export function newLoginPassword(): string {
+  return randomBytes(32).toString('base64url');
 }
 
 /** The owner's address with the managed login role and its password in place of the owner's. */
@@ -82,36 +98,94 @@ function raced(err: unknown): boolean {
   return e?.code === '23505' || /tuple concurrently (updated|deleted)/.test(e?.message ?? '');
 }
 
+/** Whether `lantern_web` exists on the database's server (roles are the whole server's). */
+export async function loginRoleExists(db: Database): Promise<boolean> {
+  const rows = await db.transaction(
+    (tx) => tx.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [LOGIN_ROLE]),
+    { owner: true },
+  );
+  return rows.length > 0;
+}
+
+const INSUFFICIENT_PRIVILEGE = '42501';
+const DUPLICATE_OBJECT = '42710';
+
 /**
- * Makes `lantern_web` if missing (NOINHERIT, no attributes), sets its password, and makes it a
- * member of lantern_app, as the owner. Run after the migrations (lantern_app is made by 0001).
- * The owner needs CREATEROLE (or to be a superuser) for this; without it, make the role yourself.
+ * Makes `lantern_web` if missing (NOINHERIT, no attributes, with `password`) and a member of
+ * lantern_app, as the owner. Run after the migrations (lantern_app is made by 0001). The password
+ * of a role that already exists is left alone (another process, machine or replica may be logged
+ * in with it) unless `setPassword` says the operator gave it explicitly. The owner needs CREATEROLE
+ * (or to be a superuser) for this; without it, a ConfigError says what to do.
  */
-export async function ensureLoginRole(db: Database, password: string): Promise<void> {
+export async function ensureLoginRole(
+  db: Database,
+  password: string,
+  opts: { setPassword?: boolean } = {},
+): Promise<{ created: boolean }> {
   const verifier = scramVerifier(password);
   if (!/^[A-Za-z0-9+/=:$-]+$/.test(verifier)) throw new Error('unexpected SCRAM verifier');
   for (let attempt = 1; ; attempt++) {
     try {
-      await db.transaction(
-        (tx) =>
-          tx.exec(`
-            DO $$
-            BEGIN
-              CREATE ROLE ${LOGIN_ROLE} LOGIN NOINHERIT NOSUPERUSER NOBYPASSRLS NOCREATEDB
-                NOCREATEROLE NOREPLICATION;
-            EXCEPTION WHEN duplicate_object OR unique_violation THEN
-              NULL;
-            END
-            $$;
-            ALTER ROLE ${LOGIN_ROLE} PASSWORD '${verifier}';
-            GRANT ${APP_ROLE} TO ${LOGIN_ROLE};`),
+      return await db.transaction(
+        async (tx) => {
+          let created = false;
+          await tx.query('SAVEPOINT make_login_role');
+          try {
+            await tx.exec(
+              `CREATE ROLE ${LOGIN_ROLE} LOGIN NOINHERIT NOSUPERUSER NOBYPASSRLS NOCREATEDB
+                 NOCREATEROLE NOREPLICATION PASSWORD '${verifier}'`,
+            );
+            created = true;
+          } catch (err) {
+            if ((err as { code?: string } | null)?.code !== DUPLICATE_OBJECT) throw err;
+            await tx.query('ROLLBACK TO SAVEPOINT make_login_role');
+          }
+          await tx.query('RELEASE SAVEPOINT make_login_role');
+          if (!created && opts.setPassword) {
+            await tx.exec(`ALTER ROLE ${LOGIN_ROLE} PASSWORD '${verifier}'`);
+          }
+          const [member] = await tx.query<{ member: boolean }>(
+            `SELECT pg_has_role($1, '${APP_ROLE}', 'MEMBER') AS member`,
+            [LOGIN_ROLE],
+          );
+          if (!member?.member) await tx.exec(`GRANT ${APP_ROLE} TO ${LOGIN_ROLE}`);
+          return { created };
+        },
         { owner: true },
       );
-      return;
     } catch (err) {
+      if ((err as { code?: string } | null)?.code === INSUFFICIENT_PRIVILEGE) {
+        throw new ConfigError(
+          'DATABASE_URL',
+          `names a database owner that may not create or change the role ${LOGIN_ROLE} ` +
+            'request-time work logs in as. Either grant the owner CREATEROLE (as a superuser: ' +
+            'ALTER ROLE <owner> CREATEROLE), or create a login role yourself that is a member of ' +
+            `${APP_ROLE} only and owns nothing, give its address as DATABASE_URL and the owner's ` +
+            'as DATABASE_OWNER_URL (README, Production).',
+        );
+      }
       if (!raced(err) || attempt >= 5) throw err;
       await new Promise((r) => setTimeout(r, 50 * attempt));
     }
+  }
+}
+
+/** PostgreSQL's refusals of a login: wrong password (28P01), or no such role / may not log in. */
+export function isLoginRefused(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return code === '28P01' || code === '28000';
+}
+
+/**
+ * Logs in once as the request-time login; a refusal becomes a ConfigError saying `what` to do
+ * (any other failure is thrown as it is).
+ */
+export async function checkCanLogIn(db: Database, what: string): Promise<void> {
+  try {
+    await db.query('SELECT 1');
+  } catch (err) {
+    if (isLoginRefused(err)) throw new ConfigError('DATABASE_URL', what);
+    throw err;
   }
 }
 

@@ -132,10 +132,13 @@ describe.runIf(!onPostgres)('request-time limits on the embedded engine', () => 
     const db = await openDatabase({ engine: 'embedded' });
     try {
       const { ms } = await timed(
-        db.transaction(async (tx) => {
-          await tx.query(`SET LOCAL statement_timeout = '100ms'`);
-          await tx.query('SELECT pg_sleep(0.4)');
-        }),
+        db.transaction(
+          async (tx) => {
+            await tx.query(`SET LOCAL statement_timeout = '100ms'`);
+            await tx.query('SELECT pg_sleep(0.4)');
+          },
+          { owner: true },
+        ),
       );
       expect(ms).toBeGreaterThanOrEqual(350);
     } finally {

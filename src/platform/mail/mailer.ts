@@ -28,6 +28,9 @@ export interface MailContent {
   text: string;
 }
 
+/** How long the mail server may keep silent at connection, greeting, or any later step. */
+export const SMTP_TIMEOUT_MS = 30_000;
+
 /** One plain address; no display names, lists or line breaks (header injection). */
 const SINGLE_ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
 
@@ -56,7 +59,15 @@ export function createMailer(config: MailerConfig): Mailer {
       },
     };
   }
-  const transport = nodemailer.createTransport(smtpUrl);
+  // nodemailer waits up to 10 minutes on a silent server by default: longer than the queue's lease
+  // (work-queue.ts LEASE_MS), after which another process would send the same email. Each step is
+  // bounded well under it (settings in the URL's query still win).
+  const transport = nodemailer.createTransport({
+    url: smtpUrl,
+    connectionTimeout: SMTP_TIMEOUT_MS,
+    greetingTimeout: SMTP_TIMEOUT_MS,
+    socketTimeout: SMTP_TIMEOUT_MS,
+  });
   return {
     async send(mail) {
       checkMail(mail);

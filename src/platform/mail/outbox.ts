@@ -41,23 +41,22 @@ export function queueMail(
 }
 
 /**
- * Queues an email on its own (after the change it tells of has committed) and wakes the worker,
- * which sends it once the current request has been answered.
+ * Queues a notice on its own, after the change it tells of has committed (a password changed, a
+ * new device), and wakes the worker, which sends it once the current request has been answered.
+ * The change is saved whatever happens here, so a failure to queue is logged (by its kind only)
+ * and never turned into an error for the request. Work that can, queues its email inside its own
+ * transaction with queueMail instead: then the email goes if and only if the change committed.
  */
-const isList = (m: QueuedMail | readonly QueuedMail[]): m is readonly QueuedMail[] =>
-  Array.isArray(m);
-
-export async function sendLater(
-  services: Services,
-  mail: QueuedMail | readonly QueuedMail[],
-): Promise<void> {
-  const mails: readonly QueuedMail[] = isList(mail) ? mail : [mail];
-  if (mails.length === 0) return;
-  const now = services.clock.now();
-  await inPlatform(services.db, async (q) => {
-    for (const m of mails) await queueMail(q, services, m, now);
-  });
-  wakeWorker(services);
+export async function sendLater(services: Services, mail: QueuedMail): Promise<void> {
+  try {
+    const now = services.clock.now();
+    await inPlatform(services.db, (q) => queueMail(q, services, mail, now));
+    wakeWorker(services);
+  } catch (err) {
+    services.log.error(
+      `email not queued: a ${mail.template} notice (${err instanceof Error ? err.name : 'error'})`,
+    );
+  }
 }
 
 function render(mail: QueuedMail, now: Date): MailContent {

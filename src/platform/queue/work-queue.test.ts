@@ -14,12 +14,25 @@ import { makeSchool, silentLog, testClock, testConfig, testDatabase } from '../.
 import { startMailTrap, type MailTrap } from '../../features/identity/identity-test-kit.ts';
 import { runWorkQueueOnce } from '../../jobs/work-queue.ts';
 import { queueMail, sendLater, type QueuedMail } from '../mail/outbox.ts';
-import { backoffMs, claimDue, heldKeyIds, LEASE_MS, MAX_ATTEMPTS } from './work-queue.ts';
+import { SMTP_TIMEOUT_MS } from '../mail/mailer.ts';
+import type { Database } from '../db/engine.ts';
+import { runDueWork, SWEEP_EVERY_MS } from './worker.ts';
+import {
+  backoffMs,
+  claimDue,
+  enqueue,
+  heldKeyIds,
+  KEEP_MS,
+  LEASE_MS,
+  MAX_ATTEMPTS,
+  type WorkHandlers,
+} from './work-queue.ts';
 
 let mail: MailTrap;
 let s: Services;
 const clock = testClock();
 const warnings: string[] = [];
+const errors: string[] = [];
 const masterKey = randomBytes(32).toString('base64');
 
 beforeAll(async () => {
@@ -27,7 +40,7 @@ beforeAll(async () => {
   s = await createServices(testConfig({ smtpUrl: mail.url, masterKey }), {
     db: await testDatabase(),
     clock,
-    log: { ...silentLog, warn: (m) => void warnings.push(m) },
+    log: { ...silentLog, warn: (m) => void warnings.push(m), error: (m) => void errors.push(m) },
   });
 });
 afterAll(async () => {
@@ -189,5 +202,139 @@ describe('leases and processes', () => {
     expect(await rows()).toHaveLength(2);
     await runWorkQueueOnce(s);
     expect(await rows()).toEqual([]);
+  });
+});
+
+describe('a batch run one job after another', () => {
+  /** Work of a kind only these tests handle, queued now. */
+  const queueProbe = (n: number) =>
+    inPlatform(s.db, (q) =>
+      enqueue(q, s, { kind: 'test.probe', payload: { n }, now: clock.now() }),
+    );
+
+  it('skips a job whose lease ran out and another process took over while an earlier one ran', async () => {
+    await queueProbe(1);
+    await queueProbe(2);
+    const ran: number[] = [];
+    let other: Awaited<ReturnType<typeof claimDue>> = [];
+    const handlers: WorkHandlers = {
+      'test.probe': async (payload) => {
+        const { n } = payload as { n: number };
+        ran.push(n);
+        if (ran.length === 1) {
+          // A slow first job: the batch's leases run out, and another process claims the rest.
+          clock.advance(LEASE_MS + 1000);
+          other = await inPlatform(s.db, (q) =>
+            claimDue(q, s, { worker: 'other-process', now: clock.now(), limit: 10 }),
+          );
+        }
+      },
+    };
+    await runDueWork(s, handlers, 'slow-worker');
+    // The other process holds both (the slow job outlived its own lease too: what the mail
+    // server's timeouts below prevent); this worker did not go on to run the second as well.
+    expect(other.map((c) => (c.payload as { n: number }).n).sort()).toEqual([1, 2]);
+    expect(ran).toHaveLength(1);
+    // Tidy: once the other process's lease runs out (it "died"), the rows are done and removed.
+    clock.advance(LEASE_MS);
+    await runDueWork(s, handlers);
+    expect(await rows()).toEqual([]);
+  });
+
+  it('does not run a job again when removing its row fails after it was done', async () => {
+    await queueProbe(3);
+    const real = s.db;
+    // A database that fails the delete that follows the work (the connection lost a moment).
+    const failingDelete: Database = {
+      engine: real.engine,
+      limits: real.limits,
+      separateLogin: real.separateLogin ?? false,
+      query: (sql, params) => real.query(sql, params),
+      exec: (sql) => real.exec(sql),
+      transaction: (fn, lane) =>
+        real.transaction(
+          (tx) =>
+            fn({
+              query: (sql, params) =>
+                /^\s*DELETE FROM work_queue WHERE id/.test(sql)
+                  ? Promise.reject(new Error('connection lost'))
+                  : tx.query(sql, params),
+              exec: (sql) => tx.exec(sql),
+            }),
+          lane,
+        ),
+      close: () => Promise.resolve(),
+    };
+    let runs = 0;
+    const handlers: WorkHandlers = {
+      'test.probe': () => {
+        runs++;
+        return Promise.resolve();
+      },
+    };
+    warnings.length = 0;
+    errors.length = 0;
+    await runDueWork({ ...s, db: failingDelete }, handlers, 'unlucky-worker');
+    await runDueWork(s, handlers);
+    expect(runs).toBe(1);
+    expect(errors).toEqual([
+      'deferred work: a test.probe was done but its row could not be removed (Error)',
+    ]);
+    expect(warnings).toEqual([]);
+    const [row] = await rows();
+    expect(row).toMatchObject({ attempts: 1, last_error: null });
+    // Tidy: the lease runs out and the (harmless) probe is done and removed.
+    clock.advance(LEASE_MS);
+    await runDueWork(s, handlers);
+    expect(await rows()).toEqual([]);
+  });
+
+  it('gives the mail server far less time than a lease, at each step', () => {
+    expect(SMTP_TIMEOUT_MS * 3).toBeLessThan(LEASE_MS);
+  });
+});
+
+describe('old rows', () => {
+  it('are swept after a week, at most hourly, even when sealed under a key no process holds', async () => {
+    // Another installation's master key, long gone: this process can never open or claim it.
+    const gone = {
+      config: testConfig({ masterKey: randomBytes(32).toString('base64') }),
+      log: silentLog,
+    };
+    const queueGone = (ageMs: number) =>
+      inPlatform(s.db, (q) =>
+        enqueue(q, gone, {
+          kind: 'mail.send',
+          payload: notice(someone()),
+          now: new Date(clock.now().getTime() - ageMs),
+        }),
+      );
+    const goneRows = () =>
+      unsafeAsOwner(s.db, (q) =>
+        q.query<{ age: number }>(
+          `SELECT round(extract(epoch FROM ($2::timestamptz - created_at)) / 86400)::int AS age
+           FROM work_queue WHERE master_key_id = ANY($1::text[]) ORDER BY age`,
+          [heldKeyIds(gone), clock.now()],
+        ),
+      );
+    const day = 86_400_000;
+    clock.advance(SWEEP_EVERY_MS); // the last sweep (an earlier test's run) was at least an hour ago
+    await queueGone(8 * day);
+    await queueGone(6 * day);
+    warnings.length = 0;
+    await runWorkQueueOnce(s);
+    expect(await goneRows()).toEqual([{ age: 6 }]);
+    expect(warnings.join('\n')).toMatch(/removed \d+ queued row\(s\) older than 7 days/);
+
+    // Within the hour, no sweep; an hour on, the next one.
+    await queueGone(KEEP_MS + day);
+    await runWorkQueueOnce(s);
+    expect(await goneRows()).toEqual([{ age: 6 }, { age: 8 }]);
+    clock.advance(SWEEP_EVERY_MS);
+    await runWorkQueueOnce(s);
+    expect(await goneRows()).toEqual([{ age: 6 }]);
+    await unsafeAsOwner(s.db, (q) =>
+      q.query('DELETE FROM work_queue WHERE master_key_id = ANY($1::text[])', [heldKeyIds(gone)]),
+    );
   });
 });

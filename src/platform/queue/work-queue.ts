@@ -12,7 +12,7 @@ import { hkdfSync, randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/engine.ts';
 import { open, seal } from '../crypto/aead.ts';
 import type { Keyring } from '../crypto/master-key.ts';
-import { keyringLoader, type Services } from '../services.ts';
+import { processKeyring, type Services } from '../services.ts';
 
 /** A kind names its handler: lowercase words joined by dots ("mail.send"). */
 export type WorkKind = `${string}.${string}`;
@@ -20,6 +20,12 @@ const KIND = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 
 /** How long a claimed row is held before another process may take it over. */
 export const LEASE_MS = 5 * 60_000;
+/**
+ * Rows older than this are removed whatever their state (sweepOld): work still queued after a
+ * week is never going to be done — most often it is sealed under a master key no running process
+ * holds any more — and would otherwise keep its sealed addresses for ever.
+ */
+export const KEEP_MS = 7 * 24 * 3_600_000;
 /** Attempts before the work is dropped (with a log line that says what kind, never what). */
 export const MAX_ATTEMPTS = 8;
 
@@ -48,15 +54,10 @@ export type WorkServices = Services;
 export type WorkHandler = (payload: unknown, services: WorkServices) => Promise<void>;
 export type WorkHandlers = Readonly<Record<WorkKind, WorkHandler>>;
 
-// The master keyring, read through the same loader as the school keys, once per configuration.
-const rings = new WeakMap<Services['config'], () => Keyring>();
+// The master keyring services.keys reads through (services.ts processKeyring: one loader per
+// configuration in this process), so the key file is read, and an old one moved, only once.
 function keyring(services: Pick<Services, 'config' | 'log'>): Keyring {
-  let ring = rings.get(services.config);
-  if (!ring) {
-    ring = keyringLoader(services.config, services.log);
-    rings.set(services.config, ring);
-  }
-  return ring();
+  return processKeyring(services.config, services.log)();
 }
 
 /** The queue's own key under one master key: HKDF-SHA256, never stored. */
@@ -151,4 +152,30 @@ export async function retryLater(
        last_error = $4 WHERE id = $1 AND claimed_by = $2`,
     [p.id, p.worker, p.at, p.code],
   );
+}
+
+/**
+ * Renews this worker's lease on a claimed row just before its work is run, answering false when
+ * the row is no longer ours (another process took it over after our lease ran out, or it is
+ * gone): the caller must then not run it.
+ */
+export async function renewLease(
+  q: Queryable,
+  p: { id: string; worker: string; now: Date },
+): Promise<boolean> {
+  const rows = await q.query(
+    'UPDATE work_queue SET claimed_until = $3 WHERE id = $1 AND claimed_by = $2 RETURNING id',
+    [p.id, p.worker, new Date(p.now.getTime() + LEASE_MS)],
+  );
+  return rows.length > 0;
+}
+
+/** Removes rows queued more than KEEP_MS before `now` that no process holds; answers how many. */
+export async function sweepOld(q: Queryable, now: Date): Promise<number> {
+  const rows = await q.query(
+    `DELETE FROM work_queue WHERE created_at < $1 AND (claimed_until IS NULL OR claimed_until <= $2)
+     RETURNING id`,
+    [new Date(now.getTime() - KEEP_MS), now],
+  );
+  return rows.length;
 }

@@ -7,7 +7,9 @@
 // again with a growing delay, up to MAX_ATTEMPTS; a payload that cannot be opened or a kind with
 // no handler is dropped at once. To change safely: keep each database step in its own short
 // platform transaction (never hold a transaction across a handler: it may wait for a mail server),
-// and keep every error caught here — a worker must never take the process down.
+// and keep every error caught here — a worker must never take the process down. Each job's lease
+// is renewed (and checked still ours) just before it runs, and a job done is never re-run because
+// removing its row failed. Rows older than KEEP_MS are swept at most hourly.
 import { randomInt, randomUUID } from 'node:crypto';
 import { inPlatform } from '../db/tenancy.ts';
 import type { Services } from '../services.ts';
@@ -15,8 +17,11 @@ import {
   backoffMs,
   claimDue,
   finish,
+  KEEP_MS,
   MAX_ATTEMPTS,
+  renewLease,
   retryLater,
+  sweepOld,
   WorkFailed,
   type Claimed,
   type WorkHandlers,
@@ -66,17 +71,25 @@ async function runOne(
   const handler = (handlers as Record<string, WorkHandlers[keyof WorkHandlers] | undefined>)[
     job.kind
   ];
-  let failure: WorkFailed;
+  let failure: WorkFailed | undefined;
   if (job.payload === undefined) failure = new WorkFailed('unreadable', { permanent: true });
   else if (!handler) failure = new WorkFailed('no_handler', { permanent: true });
   else {
     try {
       await handler(job.payload, services);
-      await inPlatform(services.db, (q) => finish(q, job.id, worker));
-      return;
     } catch (err) {
       failure = err instanceof WorkFailed ? err : new WorkFailed('error');
     }
+  }
+  if (!failure) {
+    // Done: removing the row may fail (the database gone for a moment), but the work must not be
+    // done again for that. The row keeps our lease, so it is done again only if it outlives it.
+    await inPlatform(services.db, (q) => finish(q, job.id, worker)).catch((err: unknown) => {
+      services.log.error(
+        `deferred work: a ${job.kind} was done but its row could not be removed (${err instanceof Error ? err.name : 'error'})`,
+      );
+    });
+    return;
   }
   const now = services.clock.now();
   if (failure.permanent || job.attempts >= MAX_ATTEMPTS) {
@@ -100,6 +113,23 @@ async function runOne(
   );
 }
 
+/** When each database's queue was last swept of old rows by this process (at most hourly). */
+const swept = new WeakMap<Services['db'], number>();
+export const SWEEP_EVERY_MS = 3_600_000;
+
+async function sweep(services: Services): Promise<void> {
+  const now = services.clock.now();
+  const last = swept.get(services.db);
+  if (last !== undefined && now.getTime() - last < SWEEP_EVERY_MS) return;
+  swept.set(services.db, now.getTime());
+  const removed = await inPlatform(services.db, (q) => sweepOld(q, now));
+  if (removed > 0) {
+    services.log.warn(
+      `deferred work: removed ${removed} queued row(s) older than ${KEEP_MS / 86_400_000} days (most often sealed under a master key no process holds)`,
+    );
+  }
+}
+
 /**
  * One pass: claims and runs due work in batches until a claim finds nothing (so work queued by a
  * handler — the email after a reset link — goes in the same pass), or until `stopping` says the
@@ -119,10 +149,19 @@ export async function runDueWork(
       claimDue(q, services, { worker, now, limit: BATCH }),
     );
     for (const job of batch) {
+      // The batch was leased at once but runs one job after another: a slow one may outlast the
+      // others' leases, and another process may have taken them over. Renewed, or skipped.
+      const ours = await inPlatform(services.db, (q) =>
+        renewLease(q, { id: job.id, worker, now: services.clock.now() }),
+      );
+      if (!ours) continue;
       await runOne(services, handlers, worker, job);
       done++;
     }
-    if (batch.length === 0) return done;
+    if (batch.length === 0) {
+      await sweep(services);
+      return done;
+    }
   }
 }
 

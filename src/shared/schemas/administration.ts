@@ -120,6 +120,7 @@ export type CategoryAccessBody = Static<typeof CategoryAccessBody>;
 // --- Access approvals (issue 11: granting record access is a two-person act) ---
 
 export const ACCESS_REQUEST_KINDS = ['membership', 'group', 'category_access'] as const;
+export const ACCESS_REQUEST_REASONS = ['dsl_team', 'approvers', 'restricted'] as const;
 export const ACCESS_REQUEST_STATUSES = [
   'pending',
   'approved',
@@ -132,8 +133,11 @@ export const ACCESS_REQUEST_STATUSES = [
 export const AwaitingApproval = Type.Object({
   requestId: Type.String(),
   kind: lit(ACCESS_REQUEST_KINDS),
-  /** dsl_team: joining the DSL team; restricted: view of a restricted category. */
-  reason: Type.Union([Type.Literal('dsl_team'), Type.Literal('restricted')]),
+  /**
+   * dsl_team: joining the DSL team; approvers: joining the headteacher's group (whose members
+   * approve); restricted: view of restricted records.
+   */
+  reason: lit(ACCESS_REQUEST_REASONS),
   groupId: Type.String(),
   userId: Type.Union([Type.String(), Type.Null()]),
   categoryId: Type.Union([Type.String(), Type.Null()]),
@@ -159,7 +163,7 @@ const Named = Type.Object({ id: Type.String(), name: Type.String() });
 export const AccessRequestView = Type.Object({
   id: Type.String(),
   kind: lit(ACCESS_REQUEST_KINDS),
-  reason: Type.Union([Type.Literal('dsl_team'), Type.Literal('restricted')]),
+  reason: lit(ACCESS_REQUEST_REASONS),
   status: lit(ACCESS_REQUEST_STATUSES),
   group: Named,
   /** membership: the member who would join the group. */

@@ -5,8 +5,11 @@
 -- first) for every later request on that pooled connection, whatever its school. So PUBLIC loses
 -- CREATE on the schema (already so on clusters made by PostgreSQL 15 and later) and TEMPORARY on
 -- the database; the owner keeps both, and Lantern makes no temporary tables.
--- An owner that is not the database's or the schema's owner cannot revoke these: the notice says
--- so, and the start-up check (checkLoginRole) refuses a login that still has them.
+-- An owner that is not the database's or the schema's owner cannot revoke these, and PostgreSQL
+-- does not raise an error for it: REVOKE by a role without grant option only WARNs ("no
+-- privileges could be revoked") and goes on, so the EXCEPTION branch below runs only for a role
+-- with no privilege at all on the schema or database (rare: PUBLIC has USAGE and CONNECT). What
+-- stops a login that still has them is the start-up check (checkLoginRole), naming this migration.
 -- Never edit this file once landed: add a new numbered migration instead.
 
 DO $$

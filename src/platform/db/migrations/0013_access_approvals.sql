@@ -12,10 +12,12 @@ CREATE TABLE access_requests (
   user_id uuid REFERENCES users(id),
   group_id uuid NOT NULL,
   category_id uuid,
-  -- group: the whole GroupInput asked for; category_access: {"access": …}; membership: {}.
+  -- group: the restricted default and scope asked for; category_access: {"access": …};
+  -- membership: {}.
   change jsonb NOT NULL,
-  -- Why it needs approval: 'dsl_team' or 'restricted'.
-  reason text NOT NULL CHECK (reason IN ('dsl_team', 'restricted')),
+  -- Why it needs approval: joining the DSL team, joining the headteacher's group (whose members
+  -- approve), or view of restricted records.
+  reason text NOT NULL CHECK (reason IN ('dsl_team', 'approvers', 'restricted')),
   requested_by uuid NOT NULL REFERENCES users(id),
   requested_at timestamptz NOT NULL,
   status text NOT NULL DEFAULT 'pending'

@@ -28,14 +28,19 @@ const STATUS_WORDS: Record<AccessRequestView['status'], string> = {
 /** What the change is, in a sentence. */
 export function describeRequest(r: AccessRequestView): string {
   if (r.kind === 'membership') {
-    const why = r.reason === 'dsl_team' ? 'the DSL team' : 'a group that sees restricted records';
+    const why =
+      r.reason === 'dsl_team'
+        ? 'the DSL team'
+        : r.reason === 'approvers'
+          ? 'who approves access changes'
+          : 'a group that sees restricted records';
     return `${r.member?.name ?? 'A member of staff'} to join ${r.group.name} (${why})`;
   }
   if (r.kind === 'category_access') {
     const access = r.access ? (ACCESS_NAMES[r.access] ?? r.access) : 'changed';
     return `${r.group.name}: ${r.category?.name ?? 'a restricted category'} set to “${access}”`;
   }
-  return `${r.group.name}: its settings changed so that it sees restricted records`;
+  return `${r.group.name}: what it sees of restricted records, or whose`;
 }
 
 export function AccessRequestsPage() {
@@ -70,7 +75,12 @@ export function AccessRequestsPage() {
               ) : (
                 <ul className="admin-list" aria-labelledby="pending-heading">
                   {pending.map((r) => (
-                    <RequestCard key={r.id} request={r} onDecided={afterDecision} />
+                    <RequestCard
+                      key={r.id}
+                      request={r}
+                      onDecided={afterDecision}
+                      onStepUp={() => void requests.reload()}
+                    />
                   ))}
                 </ul>
               )}
@@ -80,7 +90,12 @@ export function AccessRequestsPage() {
                 <h2 id="decided-heading">Decided</h2>
                 <ul className="admin-list" aria-labelledby="decided-heading">
                   {decided.map((r) => (
-                    <RequestCard key={r.id} request={r} onDecided={afterDecision} />
+                    <RequestCard
+                      key={r.id}
+                      request={r}
+                      onDecided={afterDecision}
+                      onStepUp={() => void requests.reload()}
+                    />
                   ))}
                 </ul>
               </section>
@@ -95,9 +110,12 @@ export function AccessRequestsPage() {
 function RequestCard({
   request: r,
   onDecided,
+  onStepUp,
 }: {
   request: AccessRequestView;
   onDecided: (message: string) => Promise<void>;
+  /** The second factor lapsed: the page asks for it again (nothing was decided). */
+  onStepUp: () => void;
 }) {
   const headingId = useId();
   const submit = useSubmit({ describe: (err) => `That was not done: ${errorMessage(err)}` });
@@ -134,7 +152,13 @@ function RequestCard({
         </ul>
       )}
       {r.approveRefusal && <p className="muted">{r.approveRefusal}</p>}
-      <FormError submit={submit} />
+      <FormError submit={submit}>
+        {submit.code === 'step_up_required' && (
+          <Button variant="quiet" onPress={onStepUp}>
+            Confirm it is you
+          </Button>
+        )}
+      </FormError>
       {(r.allowed.approve || r.allowed.decline || r.allowed.withdraw) && (
         <div className="actions" role="group" aria-labelledby={headingId}>
           {r.allowed.approve && (

@@ -57,11 +57,17 @@ export function CategoryAccessForm({
       // Some may have been saved before a refusal: show the group as it now is.
       await onSaved();
     }
-    const saved =
-      changed.length === 1
+    const applied = changed.length - awaitingApproval.length;
+    if (awaitingApproval.length === 0) {
+      return changed.length === 1
         ? `Access to ${nameOf(changed[0]!)} was saved.`
         : `Access to ${changed.length} categories was saved.`;
-    return `${saved}${approvalNote({ awaitingApproval })}`;
+    }
+    const saved =
+      applied === 0
+        ? ''
+        : `Access to ${applied} ${applied === 1 ? 'category' : 'categories'} was saved.`;
+    return `${saved}${approvalNote({ awaitingApproval })}`.trim();
   };
 
   const row = (c: Category) => {

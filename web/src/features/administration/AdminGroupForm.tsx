@@ -75,9 +75,7 @@ export function GroupForm({
     if (group) {
       const result = await api<AccessChangeResult>('PUT', `/api/admin/groups/${group.id}`, body);
       await onSaved();
-      return result.awaitingApproval.length > 0
-        ? `${body.name} was not changed yet.${approvalNote(result)}`
-        : `${body.name} was saved.`;
+      return `${body.name} was saved.${approvalNote(result)}`;
     }
     const { id: created } = await api<Created>('POST', '/api/admin/groups', body);
     await onSaved();

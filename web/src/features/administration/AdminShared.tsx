@@ -66,8 +66,8 @@ const LINKS = [
 export function approvalNote(result: { awaitingApproval: unknown[] } | null | undefined): string {
   const n = result?.awaitingApproval.length ?? 0;
   if (n === 0) return '';
-  const what = n === 1 ? 'One change gives' : `${n} changes give`;
-  return ` ${what} access to restricted records, so it waits for approval by the DSL, a deputy DSL or the headteacher (see Access approvals).`;
+  const what = n === 1 ? 'One change opens' : `${n} changes open`;
+  return ` ${what} restricted records or the DSL team, so ${n === 1 ? 'it waits' : 'they wait'} for approval by the DSL, a deputy DSL or the headteacher (see Access approvals).`;
 }
 
 /** The page's heading and the links between the administration pages. */

@@ -10,9 +10,13 @@ import { Form, FormError, FormStatus } from '../../ui/Form.tsx';
 import { TextField } from '../../ui/TextField.tsx';
 import { Select } from '../../ui/Field.tsx';
 import { SubmitButton } from '../../ui/Button.tsx';
-import { AdminLoaded, ROLE_NAMES } from './AdminShared.tsx';
+import { AdminLoaded, approvalNote, ROLE_NAMES } from './AdminShared.tsx';
 import { UserCard } from './AdminUserCard.tsx';
-import type { GroupList, UserList } from '../../../../src/shared/schemas/administration.ts';
+import type {
+  GroupList,
+  Invited,
+  UserList,
+} from '../../../../src/shared/schemas/administration.ts';
 
 export function AdminUsersPage() {
   const users = useLoad<UserList>('/api/admin/users');
@@ -59,11 +63,15 @@ function InviteForm({ onInvited }: { onInvited: () => Promise<void> }) {
       submit.invalid({}, 'Enter their name and email address.');
       return;
     }
-    await api('POST', '/api/admin/users', { name: name.trim(), email: email.trim(), role });
+    const invited = await api<Invited>('POST', '/api/admin/users', {
+      name: name.trim(),
+      email: email.trim(),
+      role,
+    });
     setName('');
     setEmail('');
     await onInvited();
-    return `Invitation sent to ${email.trim()}.`;
+    return `Invitation sent to ${email.trim()}.${approvalNote(invited)}`;
   };
   return (
     <Form submit={submit} onSubmit={invite}>
