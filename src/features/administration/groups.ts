@@ -122,9 +122,9 @@ export async function createGroup(t: Tx, g: GroupInput): Promise<string> {
 }
 
 /**
- * Changes a group's settings, or — when the change would give its members view of restricted
- * records (a restricted default of view, or a wider scope while it has one) — records it for a
- * DSL's or the headteacher's approval instead (approval-requests.ts).
+ * Changes a group's settings. When the change would give its members view of restricted records
+ * they did not have (restrictedViewGrows), its restricted default and scope wait for a DSL's or
+ * the headteacher's approval (approval-requests.ts) and the rest applies at once.
  */
 export async function updateGroup(
   t: Tx,
