@@ -38,13 +38,27 @@ export async function memberLists(engine: Engine, o: { n: number; runs: number }
     const loadMs = performance.now() - t0;
 
     const teacher = await benchUser(b, schoolId, 'teacher');
+    // A form of one pupil with two concerns: its teacher's page must look past the whole school.
+    const sparse = await benchUser(b, schoolId, 'teacher');
+    await inSchool(b.services.db, schoolId, async (q) => {
+      const [p] = await q.query<{ id: string }>(
+        `INSERT INTO pupils (school_id, first_name, last_name, year_group, form)
+         VALUES ($1, 'Pupil', 'Alone', 'Year 12', '12A') RETURNING id`,
+        [schoolId],
+      );
+      await q.query(
+        `INSERT INTO concern_pupils (school_id, concern_id, pupil_id)
+         SELECT $1, id, $2 FROM concerns ORDER BY happened_at LIMIT 2`,
+        [schoolId, p!.id],
+      );
+    });
     const headOfYear = await benchUser(b, schoolId, 'head_of_year');
     const pastoral = await benchUser(b, schoolId, 'teacher');
     await unsafeAsOwner(b.services.db, async (q) => {
       await q.query(
         `INSERT INTO staff_teaching_groups (school_id, user_id, group_ref, source)
-         VALUES ($1, $2, 'form:9B', 'mis')`,
-        [schoolId, teacher.id],
+         VALUES ($1, $2, 'form:9B', 'mis'), ($1, $3, 'form:12A', 'mis')`,
+        [schoolId, teacher.id, sparse.id],
       );
       // The head of year: Year 9 only (the default groups give one group per year).
       await q.query('DELETE FROM staff_group_members WHERE user_id = $1', [headOfYear.id]);
@@ -80,6 +94,7 @@ export async function memberLists(engine: Engine, o: { n: number; runs: number }
     out.push(`${engine.padEnd(8)} ceiling (raw SQL, one form's newest 50)  ${p(raw.latencies)}`);
     for (const [label, user] of [
       ['class teacher (form 9B)', teacher],
+      ['class teacher (form of 1 pupil)', sparse],
       ['head of year (Year 9)', headOfYear],
       ['pastoral lead (whole school)', pastoral],
     ] as const) {

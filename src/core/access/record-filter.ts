@@ -64,13 +64,16 @@ function ownPupilsSql(b: Builder, perms: Permissions): string {
 }
 
 /**
- * Whether one of the record's pupils is in the grant's scope. Each scope is an uncorrelated set
- * of record ids (the engine hashes it once per query), so a list costs what it shows rather than
- * a function call per record in the school.
+ * Whether one of the record's pupils is in the grant's scope. The scope's pupils are an
+ * uncorrelated set (the engine hashes it once per query: a class or a year group, not the school's
+ * records), and each record asks only whether a pupil of its own is in it — an index probe and a
+ * hash look-up, no function call — so a list costs what it shows, and a newest-first list still
+ * stops at its page.
  */
 function scopeSql(b: Builder, g: GroupGrant, perms: Permissions, rec: string, l: RecordLinks) {
   const recordsOf = (pupils: string) =>
-    `${rec}.id IN (SELECT sp.${l.foreignKey} FROM ${l.pupilTable} sp WHERE sp.pupil_id IN (${pupils}))`;
+    `EXISTS (SELECT 1 FROM ${l.pupilTable} sp WHERE sp.${l.foreignKey} = ${rec}.id
+      AND sp.pupil_id IN (${pupils}))`;
   switch (g.scope.kind) {
     case 'school':
       return 'true';
