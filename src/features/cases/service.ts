@@ -159,12 +159,21 @@ const unknownConcern = () => badRequest('That concern was not found.', 'unknown_
  * unknown_concern), the same answer as an id that does not exist.
  */
 export async function requireLinkableConcern(t: Tx, concernId: string): Promise<void> {
-  const touch = concernTouchesGranted(t.actor, 2, 'k');
-  const [found] = await t.q(`SELECT 1 FROM concerns k WHERE k.id = $1 AND ${touch.sql}`, [
+  if (!(await concernGranted(t, t.actor, concernId))) throw unknownConcern();
+}
+
+/** Whether the concern exists and its restricted categories are all granted to `who`. */
+async function concernGranted(
+  t: Tx,
+  who: Parameters<typeof concernTouchesGranted>[0],
+  concernId: string,
+): Promise<boolean> {
+  const touch = concernTouchesGranted(who, 2, 'k');
+  const found = await t.q(`SELECT 1 FROM concerns k WHERE k.id = $1 AND ${touch.sql}`, [
     concernId,
     ...touch.params,
   ]);
-  if (!found) throw unknownConcern();
+  return found.length > 0;
 }
 
 /**
@@ -197,14 +206,7 @@ export async function staffSeesMatter(
 ): Promise<boolean> {
   if (!on.concernId && !on.caseId) return true;
   const staff = { permissions: await loadPermissions(t.db, userId) };
-  if (on.concernId) {
-    const touch = concernTouchesGranted(staff, 2, 'k');
-    const found = await t.q(`SELECT 1 FROM concerns k WHERE k.id = $1 AND ${touch.sql}`, [
-      on.concernId,
-      ...touch.params,
-    ]);
-    if (found.length === 0) return false;
-  }
+  if (on.concernId && !(await concernGranted(t, staff, on.concernId))) return false;
   if (on.caseId) {
     const touch = caseTouchesGranted(staff, 2);
     const found = await t.q(`SELECT 1 FROM cases c WHERE c.id = $1 AND ${touch.sql}`, [
