@@ -1,5 +1,4 @@
-// Reading records at size (issue 4): a pupil with 2,000 chronology entries — the chronology API
-// and its PDF export — and search over N concerns in one school. Records are written in bulk
+// Writing records at size for the reading scenarios (chronology.ts, search.ts, member-lists.ts). Records are written in bulk
 // with the application's own sealing and blind index (src/platform/crypto, src/features/search/blind-index.ts),
 // so what is read back is exactly what the API would have stored; only the HTTP path of writing
 // is skipped. Readers are a DSL who stepped up with an authenticator code.
@@ -218,7 +217,7 @@ export async function pupils(b: Bench, schoolId: string, count: number): Promise
   return rows.map((r) => r.id);
 }
 
-async function timeGets(
+export async function timeGets(
   get: () => Promise<Response>,
   runs: number,
 ): Promise<{ latencies: number[]; bytes: number }> {
@@ -229,79 +228,4 @@ async function timeGets(
     bytes = (await res.arrayBuffer()).byteLength;
   });
   return { latencies, bytes };
-}
-
-export async function chronology(engine: Engine, o: { entries: number }): Promise<string[]> {
-  const b = await startBench(engine);
-  try {
-    const schoolId = await benchSchool(b);
-    const dsl = await benchUser(b, schoolId, 'dsl');
-    // Written by a teacher, read by the DSL: the visibility rules run for every row.
-    const teacher = await benchUser(b, schoolId, 'teacher');
-    const [pupil] = await pupils(b, schoolId, 1);
-    // A realistic mix: 60% concerns; the rest actions, referrals, conversations, case events
-    // and MIS events, so every source of the chronology is read at size.
-    const mix = {
-      actions: Math.round(o.entries * 0.15),
-      referrals: Math.round(o.entries * 0.05),
-      conversations: Math.round(o.entries * 0.125),
-      cases: Math.round(o.entries * 0.025),
-      mis: Math.round(o.entries * 0.025),
-    };
-    const concerns =
-      o.entries - mix.actions - mix.referrals - mix.conversations - mix.cases * 2 - mix.mis;
-    const t0 = performance.now();
-    await bulkConcerns(b, schoolId, teacher.id, () => pupil!, concerns);
-    await bulkCaseWork(b, schoolId, dsl.id, pupil!, mix);
-    const loadMs = performance.now() - t0;
-    await unsafeAsOwner(b.services.db, (q) => q.query('ANALYZE'));
-    const client = await signedIn(b, dsl, true);
-    const first = await client.get(`/api/pupils/${pupil}/chronology`);
-    const shown = ((await first.json()) as { entries?: unknown[]; items?: unknown[] }) ?? {};
-    const count = (shown.entries ?? shown.items ?? []).length;
-    const api = await timeGets(() => client.get(`/api/pupils/${pupil}/chronology`), 20);
-    const pdf = await timeGets(() => client.get(`/api/pupils/${pupil}/chronology.pdf`), 8);
-    const p = (xs: number[]) => `p50 ${ms(percentile(xs, 50))}  p95 ${ms(percentile(xs, 95))}`;
-    return [
-      `${engine.padEnd(8)} ${o.entries} entries written in ${(loadMs / 1000).toFixed(1)} s (${concerns} concerns, ${mix.actions} actions, ${mix.referrals} referrals, ${mix.conversations} conversations, ${mix.cases * 2} case events, ${mix.mis} MIS events); the API returns ${count}`,
-      `${engine.padEnd(8)} chronology API  ${p(api.latencies)}  (${Math.round(api.bytes / 1024)} KiB, 20 runs)`,
-      `${engine.padEnd(8)} chronology PDF  ${p(pdf.latencies)}  (${Math.round(pdf.bytes / 1024)} KiB, 8 runs)`,
-    ];
-  } finally {
-    await b.close();
-  }
-}
-
-export async function search(engine: Engine, o: { n: number }): Promise<string[]> {
-  const b = await startBench(engine);
-  try {
-    const schoolId = await benchSchool(b);
-    const dsl = await benchUser(b, schoolId, 'dsl');
-    const teacher = await benchUser(b, schoolId, 'teacher');
-    const kids = await pupils(b, schoolId, 1000);
-    const t0 = performance.now();
-    await bulkConcerns(b, schoolId, teacher.id, (i) => kids[i % kids.length]!, o.n);
-    const loadMs = performance.now() - t0;
-    await unsafeAsOwner(b.services.db, (q) => q.query('ANALYZE'));
-    const client = await signedIn(b, dsl, true);
-    const queries = ['bruise', 'hungry breakfast', 'social worker', 'Ref 4242', 'police hospital'];
-    const out = [
-      `${engine.padEnd(8)} ${o.n} concerns written (sealed, indexed) in ${(loadMs / 1000).toFixed(1)} s`,
-    ];
-    for (const q of queries) {
-      let hits = 0;
-      const r = await timeGets(async () => {
-        const res = await client.post('/api/search', { q });
-        const copy = res.clone();
-        hits = ((await copy.json()) as { items: unknown[] }).items.length;
-        return res;
-      }, 15);
-      out.push(
-        `${engine.padEnd(8)} search "${q}"  p50 ${ms(percentile(r.latencies, 50))}  p95 ${ms(percentile(r.latencies, 95))}  (${hits} results shown)`,
-      );
-    }
-    return out;
-  } finally {
-    await b.close();
-  }
 }
