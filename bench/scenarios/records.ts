@@ -4,19 +4,9 @@
 // is skipped. Readers are a DSL who stepped up with an authenticator code.
 import type { SealedTextColumn } from '../../src/platform/crypto/sealed-columns.ts';
 import { randomUUID } from 'node:crypto';
-import { inSchool, unsafeAsOwner } from '../../src/platform/db/tenancy.ts';
+import { inSchool } from '../../src/platform/db/tenancy.ts';
 import { concernTokens } from '../../src/features/concerns/service.ts';
-import {
-  benchSchool,
-  benchUser,
-  load,
-  ms,
-  percentile,
-  signedIn,
-  startBench,
-  type Bench,
-  type Engine,
-} from '../lib.ts';
+import { load, type Bench } from '../lib.ts';
 
 const WORDS = (
   'arrived late hungry tired upset crying bruise arm leg playground lunch break classroom ' +
