@@ -1,4 +1,6 @@
-// `npm run bench -- [scenario…] [--engine embedded|postgres|both] [--n N] [--c C] [--list]`
+// `npm run bench -- [scenario…] [--engine embedded|postgres|both] [--n N] [--c C] [--quick] [--list]`
+// `--quick` runs every scenario at a small size (about a minute, both engines), to see that each
+// still runs and roughly where it stands; the figures for a note come from a full run.
 // `npm run bench -- plans [--n N] [--keep]` prints the query plans behind the record reads.
 // Runs the named scenarios (all by default) and prints their figures with the machine they came
 // from. PostgreSQL runs need DATABASE_URL (a server where a throwaway database may be created);
@@ -13,38 +15,56 @@ import { misImportOn } from './scenarios/mis-import.ts';
 import { plans } from './scenarios/plans.ts';
 import { memberLists } from './scenarios/member-lists.ts';
 
-type Flags = { n?: number; c?: number; keep: boolean };
+type Flags = { n?: number; c?: number; keep: boolean; quick: boolean };
+/** A full run's size, or the quick run's (about a minute in all, both engines). */
+const size = (f: Flags, full: number, quick: number) => f.n ?? (f.quick ? quick : full);
 type Scenario = {
   about: string;
   /** Left out of a run that names no scenarios (diagnostics rather than figures). */
   onlyByName?: true;
+  /** Left out of a --quick run (its size is fixed and takes minutes). */
+  notQuick?: true;
   run: (engine: Engine, f: Flags) => Promise<string[]>;
 };
 
 const SCENARIOS: Record<string, Scenario> = {
   'log-concerns': {
     about: 'log N concerns (default 2000) over HTTP with C clients (default 10), vs raw inserts',
-    run: (e, f) => logConcerns(e, { n: f.n ?? 2000, c: f.c ?? 10, alert: 0 }),
+    run: (e, f) => logConcerns(e, { n: size(f, 2000, 300), c: f.c ?? 10, alert: 0 }),
   },
   'log-concerns-alerting': {
     about: 'the same, each concern alerting 5 staff, C clients (default 20)',
-    run: (e, f) => logConcerns(e, { n: f.n ?? 2000, c: f.c ?? 20, alert: 5 }),
+    run: (e, f) => logConcerns(e, { n: size(f, 2000, 300), c: f.c ?? 20, alert: 5 }),
   },
   'member-lists': {
     about:
-      "a class teacher's, a head of year's and a pastoral lead's concern list and dashboard over N concerns (default 10000) in 1,000 pupils",
-    run: (e, f) => memberLists(e, { n: f.n ?? 10_000, runs: 15 }),
+      "a class teacher's, a head of year's and a pastoral lead's concern list and dashboard over N concerns (default 10000) in 1,000 pupils; a DSL's dashboard with 5,000 open actions and 500 open cases",
+    run: (e, f) =>
+      memberLists(e, {
+        n: size(f, 10_000, 2_000),
+        runs: f.quick ? 5 : 15,
+        actions: f.quick ? 500 : 5_000,
+        cases: f.quick ? 50 : 500,
+      }),
+  },
+  'member-plans': {
+    about:
+      "EXPLAIN ANALYZE of the C slowest reads (default 2) behind each member's list and dashboard in member-lists, over N concerns (default 10000); only run when named",
+    onlyByName: true,
+    run: (e, f) =>
+      memberLists(e, { n: f.n ?? 10_000, runs: 1, actions: 500, cases: 50, explain: f.c ?? 2 }),
   },
   chronology: {
     about: 'a pupil with N chronology entries (default 2000): the API and the PDF export',
-    run: (e, f) => chronology(e, { entries: f.n ?? 2000 }),
+    run: (e, f) => chronology(e, { entries: size(f, 2000, 500) }),
   },
   search: {
     about: 'search over N concerns in one school (default 200000), a few words, by an elevated DSL',
-    run: (e, f) => search(e, { n: f.n ?? 200_000 }),
+    run: (e, f) => search(e, { n: size(f, 200_000, 10_000) }),
   },
   'mis-import': {
     about: 'MIS: first full import of 2,000 pupils and 240k marks, re-import, delta of 50',
+    notQuick: true,
     run: async (e) => {
       const b = await startBench(e);
       try {
@@ -73,6 +93,7 @@ const { values, positionals } = parseArgs({
     c: { type: 'string' },
     list: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
   },
 });
 
@@ -96,7 +117,12 @@ const number = (v: string | undefined, name: string) => {
   }
   return n;
 };
-const flags: Flags = { n: number(values.n, 'n'), c: number(values.c, 'c'), keep: values.keep };
+const flags: Flags = {
+  n: number(values.n, 'n'),
+  c: number(values.c, 'c'),
+  keep: values.keep,
+  quick: values.quick,
+};
 const hasPostgres = Boolean(loadConfig().databaseUrl);
 const wanted: Engine[] =
   values.engine === 'embedded'
@@ -112,7 +138,9 @@ if (engines.length < wanted.length)
 const chosen =
   positionals.length > 0
     ? positionals
-    : Object.keys(SCENARIOS).filter((name) => !SCENARIOS[name]!.onlyByName);
+    : Object.keys(SCENARIOS).filter(
+        (name) => !SCENARIOS[name]!.onlyByName && !(flags.quick && SCENARIOS[name]!.notQuick),
+      );
 for (const name of chosen) {
   const s = SCENARIOS[name]!;
   console.log(`\n## ${name} — ${s.about}`);

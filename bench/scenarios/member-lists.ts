@@ -3,9 +3,13 @@
 // spread over 1,000 pupils in 10 forms of 5 year groups. The teacher teaches one form, the head
 // of year sees one year group, the pastoral lead the whole school (non-restricted). Each figure
 // is printed beside its ceiling: the same page of rows read by raw SQL (no HTTP, sealing,
-// permission filter or audit).
+// permission filter or audit). Then the DSL's morning: their dashboard with `actions` open
+// actions assigned to them and `cases` open cases (5,000 and 500 by default), beside the raw
+// SQL of the same rows.
+import { randomUUID } from 'node:crypto';
 import { inSchool, unsafeAsOwner } from '../../src/platform/db/tenancy.ts';
 import { bulkConcerns } from './records.ts';
+import { recorder, slowestPlans } from './plans.ts';
 import {
   benchSchool,
   benchUser,
@@ -14,13 +18,21 @@ import {
   percentile,
   signedIn,
   startBench,
+  type Bench,
+  type BenchUser,
   type Engine,
 } from '../lib.ts';
 
 const FORMS = ['7A', '7B', '8A', '8B', '9A', '9B', '10A', '10B', '11A', '11B'];
 
-export async function memberLists(engine: Engine, o: { n: number; runs: number }) {
-  const b = await startBench(engine);
+export async function memberLists(
+  engine: Engine,
+  o: { n: number; runs: number; actions: number; cases: number; explain?: number },
+) {
+  // With `explain`, each request is made once more while its statements are recorded, and the
+  // plans of its `explain` slowest reads are printed (bench `member-plans`).
+  const rec = recorder();
+  const b = await startBench(engine, o.explain ? { wrap: rec.wrap } : {});
   try {
     const schoolId = await benchSchool(b);
     const author = await benchUser(b, schoolId, 'dsl');
@@ -110,10 +122,107 @@ export async function memberLists(engine: Engine, o: { n: number; runs: number }
         out.push(
           `${engine.padEnd(8)} ${label.padEnd(30)} GET ${url.padEnd(15)} ${p(r.latencies)}  (${shown} shown, ${o.runs} runs)`,
         );
+        if (o.explain) {
+          rec.state.statements = [];
+          rec.state.on = true;
+          await (await client.get(url)).arrayBuffer();
+          rec.state.on = false;
+          out.push(`### ${engine} — ${label}: GET ${url}`);
+          out.push(
+            ...(await slowestPlans(
+              b.services.db,
+              engine,
+              schoolId,
+              rec.state.statements,
+              o.explain,
+            )),
+          );
+        }
       }
     }
+    out.push(...(await dslMorning(b, schoolId, author, kids, o)));
     return out;
   } finally {
     await b.close();
   }
+}
+
+/** Open actions and open cases for the DSL, then their dashboard beside its raw SQL. */
+async function dslMorning(
+  b: Bench,
+  schoolId: string,
+  dsl: BenchUser,
+  kids: { id: string }[],
+  o: { runs: number; actions: number; cases: number },
+): Promise<string[]> {
+  const engine = b.engine;
+  const BATCH = 1_000;
+  for (let from = 0; from < o.actions; from += BATCH) {
+    await inSchool(b.services.db, schoolId, async (q) => {
+      const sealer = await b.services.keys.forSchool(q, schoolId);
+      const rows = Array.from({ length: Math.min(BATCH, o.actions - from) }, (_, k) => {
+        const id = randomUUID();
+        const text = `Call home about attendance ${from + k}`;
+        return {
+          id,
+          pupil_id: kids[(from + k) % kids.length]!.id,
+          text: `\\x${sealer.seal('actions.text', id, text).toString('hex')}`,
+          due_at: new Date(Date.now() + ((from + k) % 30) * 86_400_000).toISOString(),
+        };
+      });
+      await q.query(
+        `INSERT INTO actions (id, school_id, pupil_id, type, text, assignee_id, created_by, created_at, due_at)
+         SELECT r.id, $2, r.pupil_id, 'phone_call', r.text, $3, $3, now(), r.due_at
+         FROM json_populate_recordset(NULL::actions, $1::json) r`,
+        [JSON.stringify(rows), schoolId, dsl.id],
+      );
+    });
+  }
+  await inSchool(b.services.db, schoolId, (q) =>
+    q.query(
+      `INSERT INTO cases (school_id, pupil_id, owner_id, status, opened_at, review_on)
+       SELECT $1, p.id, $2, 'open', now() - (g || ' days')::interval, (now() + (g % 40 || ' days')::interval)::date
+       FROM generate_series(1, $3::int) g JOIN LATERAL (SELECT $4::uuid[] AS ids) k ON true
+       JOIN pupils p ON p.id = k.ids[1 + g % array_length(k.ids, 1)]`,
+      [schoolId, dsl.id, o.cases, kids.slice(0, 1000).map((k) => k.id)],
+    ),
+  );
+  await unsafeAsOwner(b.services.db, (q) => q.query('ANALYZE'));
+  const p = (xs: number[]) => `p50 ${ms(percentile(xs, 50))}  p95 ${ms(percentile(xs, 95))}`;
+  const raw = await load(o.runs, 1, () =>
+    inSchool(b.services.db, schoolId, async (q) => {
+      await q.query(
+        `SELECT id, text FROM actions WHERE assignee_id = $1 AND completed_at IS NULL
+         ORDER BY due_at NULLS LAST, created_at LIMIT 100`,
+        [dsl.id],
+      );
+      await q.query(
+        'SELECT count(*) FROM actions WHERE assignee_id = $1 AND completed_at IS NULL',
+        [dsl.id],
+      );
+      await q.query(
+        `SELECT c.id, p.first_name FROM cases c JOIN pupils p ON p.id = c.pupil_id
+         WHERE c.status = 'open' ORDER BY c.review_on NULLS LAST LIMIT 50`,
+      );
+      await q.query('SELECT id, body FROM concerns ORDER BY happened_at DESC LIMIT 10');
+    }),
+  );
+  const client = await signedIn(b, dsl, true);
+  let shown = '';
+  const r = await load(o.runs, 1, async () => {
+    const res = await client.get('/api/dashboard');
+    if (!res.ok) throw new Error(`/api/dashboard: ${res.status} ${await res.text()}`);
+    const body = (await res.json()) as {
+      actions: unknown[];
+      actionsWaiting: number;
+      openCases: unknown[];
+      recent: unknown[];
+    };
+    shown = `${body.actions.length} of ${body.actionsWaiting} actions, ${body.openCases.length} cases, ${body.recent.length} concerns shown`;
+  });
+  return [
+    `${engine.padEnd(8)} DSL's morning: ${o.actions} open actions, ${o.cases} open cases`,
+    `${engine.padEnd(8)} ceiling (raw SQL, the same actions, count, cases and concerns)  ${p(raw.latencies)}`,
+    `${engine.padEnd(8)} ${'DSL (whole school)'.padEnd(30)} GET /api/dashboard  ${p(r.latencies)}  (${shown}, ${o.runs} runs)`,
+  ];
 }

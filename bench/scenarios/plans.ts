@@ -12,7 +12,7 @@ import { bulkConcerns, pupils } from './records.ts';
 type Statement = { sql: string; params: readonly unknown[]; ms: number };
 
 /** The database, recording every statement run in a transaction while `on` is set. */
-function recorder() {
+export function recorder() {
   const state = { on: false, statements: [] as Statement[] };
   const track = (tx: Queryable): Queryable => ({
     exec: (sql) => tx.exec(sql),
@@ -78,33 +78,48 @@ export async function plans(
       const total = performance.now() - r0;
       rec.state.on = false;
       if (!res.ok) throw new Error(`${label}: ${res.status}`);
-      const slow = rec.state.statements
-        .filter((s) => /^\s*(SELECT|WITH)\b/i.test(s.sql) && !/set_config/.test(s.sql))
-        .sort((x, y) => y.ms - x.ms)
-        .slice(0, o.top);
       out.push('', `### ${engine} — ${label}: ${total.toFixed(1)} ms over HTTP`);
-      for (const s of slow) {
-        const plan = await inSchool(b.services.db, schoolId, (q) =>
-          q.query<Record<string, string>>(`EXPLAIN (ANALYZE, BUFFERS) ${s.sql}`, s.params),
-        );
-        out.push(
-          `-- ${s.ms.toFixed(1)} ms in the request: ${oneLine(s.sql).slice(0, 160)}…`,
-          ...plan.map((row) => `   ${Object.values(row)[0]}`),
-        );
-        if (engine === 'postgres') {
-          // Just-in-time compilation is on by default on a server and costs more than it saves
-          // on these short queries: the same statement without it, for comparison.
-          const noJit = await inSchool(b.services.db, schoolId, async (q) => {
-            await q.query('SET LOCAL jit = off');
-            return q.query<Record<string, string>>(`EXPLAIN (ANALYZE) ${s.sql}`, s.params);
-          });
-          const last = noJit.map((row) => Object.values(row)[0]).at(-1);
-          out.push(`   … the same with jit = off: ${last}`);
-        }
-      }
+      out.push(
+        ...(await slowestPlans(b.services.db, engine, schoolId, rec.state.statements, o.top)),
+      );
     }
     return out;
   } finally {
     await b.close();
   }
+}
+
+/** EXPLAIN ANALYZE of the `top` slowest reads among `statements`, as the application role. */
+export async function slowestPlans(
+  db: Database,
+  engine: Engine,
+  schoolId: string,
+  statements: Statement[],
+  top: number,
+): Promise<string[]> {
+  const out: string[] = [];
+  const slow = statements
+    .filter((s) => /^\s*(SELECT|WITH)\b/i.test(s.sql) && !/set_config/.test(s.sql))
+    .sort((x, y) => y.ms - x.ms)
+    .slice(0, top);
+  for (const s of slow) {
+    const plan = await inSchool(db, schoolId, (q) =>
+      q.query<Record<string, string>>(`EXPLAIN (ANALYZE, BUFFERS) ${s.sql}`, s.params),
+    );
+    out.push(
+      `-- ${s.ms.toFixed(1)} ms in the request: ${oneLine(s.sql).slice(0, 160)}…`,
+      ...plan.map((row) => `   ${Object.values(row)[0]}`),
+    );
+    if (engine === 'postgres') {
+      // Just-in-time compilation is on by default on a server and costs more than it saves
+      // on these short queries: the same statement without it, for comparison.
+      const noJit = await inSchool(db, schoolId, async (q) => {
+        await q.query('SET LOCAL jit = off');
+        return q.query<Record<string, string>>(`EXPLAIN (ANALYZE) ${s.sql}`, s.params);
+      });
+      const last = noJit.map((row) => Object.values(row)[0]).at(-1);
+      out.push(`   … the same with jit = off: ${last}`);
+    }
+  }
+  return out;
 }

@@ -188,7 +188,8 @@ export function pupilInScope(
   );
 }
 
-function grantsAnything(grant: GroupGrant, level: 'view' | 'add'): boolean {
+/** Whether a grant gives `level` of any category at all (over its scope). */
+export function grantsAnything(grant: GroupGrant, level: 'view' | 'add'): boolean {
   return (
     atLeast(grant.nonRestrictedDefault, level) ||
     atLeast(grant.restrictedDefault, level) ||

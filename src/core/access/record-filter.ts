@@ -7,7 +7,7 @@
 // API (src/http/access-matrix.test.ts, src/features/chronology/chronology-filters.test.ts) passing.
 // The same restricted rule reaches the work that touches a record (restrictedTouchSql, below).
 import type { GroupGrant, Permissions } from './permissions.ts';
-import { grantAccess } from './permissions.ts';
+import { grantAccess, grantsAnything } from './permissions.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -64,30 +64,71 @@ function ownPupilsSql(b: Builder, perms: Permissions): string {
 }
 
 /**
- * Whether one of the record's pupils is in the grant's scope. The scope's pupils are an
- * uncorrelated set (the engine hashes it once per query: a class or a year group, not the school's
- * records), and each record asks only whether a pupil of its own is in it — an index probe and a
- * hash look-up, no function call — so a list costs what it shows, and a newest-first list still
- * stops at its page.
+ * The pupils a grant's scope covers, as an array worked out once per statement (an uncorrelated
+ * ARRAY(subquery) is an init plan: evaluated once, then a constant to every row that asks);
+ * undefined for the whole school. A plain IN (subquery) here was re-planned by the embedded
+ * engine as a join inside each record's probe — the scope's pupils scanned again per record.
  */
-function scopeSql(b: Builder, g: GroupGrant, perms: Permissions, rec: string, l: RecordLinks) {
-  const recordsOf = (pupils: string) =>
-    `EXISTS (SELECT 1 FROM ${l.pupilTable} sp WHERE sp.${l.foreignKey} = ${rec}.id
-      AND sp.pupil_id IN (${pupils}))`;
+function scopePupilsSql(b: Builder, g: GroupGrant, perms: Permissions): string | undefined {
   switch (g.scope.kind) {
     case 'school':
-      return 'true';
+      return undefined;
     case 'year_groups':
-      return recordsOf(
-        `SELECT yp.id FROM pupils yp WHERE yp.year_group = ANY(${param(b, [...g.scope.yearGroups])}::text[])`,
-      );
+      return `ARRAY(SELECT yp.id FROM pupils yp WHERE yp.year_group = ANY(${param(b, [...g.scope.yearGroups])}::text[]))`;
     case 'own_groups':
-      return perms.ownGroupIds.size === 0 ? 'false' : recordsOf(ownPupilsSql(b, perms));
+      return perms.ownGroupIds.size === 0 ? `'{}'::uuid[]` : `ARRAY(${ownPupilsSql(b, perms)})`;
     default: {
       const never: never = g.scope;
       return never;
     }
   }
+}
+
+/**
+ * Whether one of the record's pupils is in the grant's scope. The scope's pupils are worked out
+ * once per statement (scopePupilsSql), and each record asks only whether a pupil of its own is in
+ * that array — an index probe of the link table, no function call — so a list costs what it
+ * shows, and a newest-first list still stops at its page.
+ */
+function scopeSql(b: Builder, g: GroupGrant, perms: Permissions, rec: string, l: RecordLinks) {
+  const pupils = scopePupilsSql(b, g, perms);
+  if (pupils === undefined) return 'true';
+  if (g.scope.kind === 'own_groups' && perms.ownGroupIds.size === 0) return 'false';
+  return `EXISTS (SELECT 1 FROM ${l.pupilTable} sp WHERE sp.${l.foreignKey} = ${rec}.id
+      AND sp.pupil_id = ANY(${pupils}))`;
+}
+
+/**
+ * The records a member could possibly see, when that is bounded by pupils: every grant that views
+ * anything covers a form, a class or a year group (none the whole school), so each record they
+ * may see is about one of those pupils or their own. Returned as an uncorrelated subquery of
+ * record ids — the scope's pupils worked out once, their records found through the link table's
+ * pupil index — for a list to start from the member's pupils rather than walk the school's
+ * records newest first (a class teacher's page costs their pupils' records, not the school's;
+ * issue 12). It only narrows: recordVisibleSql still decides each record. Undefined when a grant
+ * covers the whole school, or the member is not elevated (their own records have their own index).
+ */
+export function candidateRecordsSql(
+  actor: { userId: string; elevated: boolean; permissions: Permissions },
+  from: number,
+  links: RecordLinks = CONCERN_LINKS,
+): { sql: string; params: unknown[] } | undefined {
+  if (!actor.elevated) return undefined;
+  const b: Builder = { params: [], next: from };
+  const sets: string[] = [];
+  for (const g of actor.permissions.grants) {
+    if (!grantsAnything(g, 'view')) continue;
+    const pupils = scopePupilsSql(b, g, actor.permissions);
+    if (pupils === undefined) return undefined;
+    sets.push(pupils);
+  }
+  const own = `SELECT cr.id FROM concerns cr WHERE cr.author_id = ${param(b, actor.userId)}`;
+  if (links !== CONCERN_LINKS) throw new Error('candidateRecordsSql: concerns only');
+  const about = sets.map(
+    (pupils) =>
+      `SELECT cp.${links.foreignKey} FROM ${links.pupilTable} cp WHERE cp.pupil_id = ANY(${pupils})`,
+  );
+  return { sql: [...about, own].join(' UNION '), params: b.params };
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { Actor } from '../../core/access/actor.ts';
 import { canViewRecord, pupilInScope, type CategoryRef } from '../../core/access/permissions.ts';
 import { pupilGroupRefs } from '../../core/access/load.ts';
-import { recordVisibleSql } from '../../core/access/record-filter.ts';
+import { candidateRecordsSql, recordVisibleSql } from '../../core/access/record-filter.ts';
 import type { ConcernAction } from '../../shared/schemas/concerns.ts';
 
 /** A linked pupil as policies see them: year and form, and their teaching groups when known. */
@@ -45,6 +45,17 @@ export function allowedActions(actor: Actor, concern: ConcernMeta): ConcernActio
 /** A WHERE fragment over alias `c` with its parameters numbered from `from`. */
 export function visibleWhere(actor: Actor, from: number): { sql: string; params: unknown[] } {
   return recordVisibleSql(actor, from, 'c');
+}
+
+/**
+ * The concerns this member could possibly see, as a subquery of ids, when their grants are
+ * bounded by pupils (undefined when one covers the whole school); visibleWhere still decides.
+ */
+export function candidateConcerns(
+  actor: Actor,
+  from: number,
+): { sql: string; params: unknown[] } | undefined {
+  return candidateRecordsSql(actor, from);
 }
 
 /**

@@ -6,7 +6,14 @@ import { notFound } from '../../core/errors.ts';
 import type { BodyMapMark } from '../../shared/body-map.ts';
 import type { Sealer } from '../../platform/crypto/school-keys.ts';
 import type { ConcernView } from '../../shared/schemas/concerns.ts';
-import { allowedActions, canRead, pupilAsSeen, visibleWhere, type ConcernMeta } from './policy.ts';
+import {
+  allowedActions,
+  canRead,
+  candidateConcerns,
+  pupilAsSeen,
+  visibleWhere,
+  type ConcernMeta,
+} from './policy.ts';
 
 export type ConcernRow = {
   id: string;
@@ -142,6 +149,20 @@ export async function getConcern(t: Tx, id: string): Promise<ConcernView> {
   return presentConcern(t, await t.sealer(), row);
 }
 
+/**
+ * Above this many candidate records a member's page is found by walking the school's newest
+ * records (a page of theirs is at least this dense among them); below it, from the candidates.
+ */
+const CANDIDATE_BOUND = 5_000;
+
+async function fewerThan(t: Tx, q: { sql: string; params: unknown[] }, bound: number) {
+  const [row] = await t.q<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (${q.sql} LIMIT ${bound}) k`,
+    q.params,
+  );
+  return (row?.n ?? 0) < bound;
+}
+
 export async function listConcerns(
   t: Tx,
   opts: { mine: boolean; pupilId?: string; limit: number },
@@ -157,6 +178,15 @@ export async function listConcerns(
     where.push(
       `EXISTS (SELECT 1 FROM concern_pupils x WHERE x.concern_id = c.id AND x.pupil_id = $${params.length})`,
     );
+  }
+  // A member whose grants cover only some pupils (a form, a class, a year group) has their page
+  // found from those pupils' records when they are few; otherwise the newest-first walk of the
+  // school's records meets a page of theirs soon enough (issue 12).
+  const candidates = candidateConcerns(t.actor, 1);
+  if (candidates && !opts.mine && !opts.pupilId && (await fewerThan(t, candidates, CANDIDATE_BOUND))) {
+    const again = candidateConcerns(t.actor, params.length + 1)!;
+    where.push(`c.id IN (${again.sql})`);
+    params.push(...again.params);
   }
   const visible = visibleWhere(t.actor, params.length + 1);
   where.push(visible.sql);
