@@ -3,6 +3,7 @@
 // up with an authenticator code where a scenario reads records), percentiles, and the machine's
 // description printed beside every figure.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { loadConfig, type Config } from '../src/config.ts';
 import { openDatabase, type Database } from '../src/platform/db/engine.ts';
@@ -26,6 +27,8 @@ export function machine(): string {
 
 export type Bench = {
   engine: Engine;
+  /** The throwaway PostgreSQL database's name (absent on the embedded engine). */
+  database?: string;
   services: Services;
   app: App;
   base: string;
@@ -47,11 +50,13 @@ export async function startBench(engine: Engine, o: BenchOptions = {}): Promise<
   const env = loadConfig();
   let db: Database;
   let drop: (() => Promise<void>) | null = null;
+  let database: string | undefined;
   if (engine === 'embedded') {
     db = await openDatabase({ engine: 'embedded' });
   } else {
     if (!env.databaseUrl) throw new Error('PostgreSQL scenarios need DATABASE_URL.');
     const name = `lantern_bench_${randomBytes(4).toString('hex')}`;
+    database = name;
     const admin = await openDatabase({ engine: 'postgres', url: env.databaseUrl, poolSize: 1 });
     await admin.exec(`CREATE DATABASE ${name}`);
     const url = new URL(env.databaseUrl);
@@ -73,6 +78,7 @@ export async function startBench(engine: Engine, o: BenchOptions = {}): Promise<
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     engine,
+    ...(database ? { database } : {}),
     services,
     app,
     base,
@@ -182,4 +188,65 @@ export async function load(
 export function summary(latencies: number[], wallMs: number): string {
   const rate = (latencies.length / wallMs) * 1000;
   return `${rate.toFixed(1)}/s  p50 ${ms(percentile(latencies, 50))}  p95 ${ms(percentile(latencies, 95))}  p99 ${ms(percentile(latencies, 99))}`;
+}
+
+/**
+ * CPU time used so far by this process and by the local PostgreSQL server's backends serving the
+ * run's database (read from /proc; absent on the embedded engine, which runs in this process, and
+ * when the server is not on this machine). Time per request
+ * is steadier than throughput on a shared machine: other work slows a run down, but does not add
+ * to the CPU each request costs.
+ */
+export type CpuMark = { nodeMs: number; pgMs: number | null; database: string | undefined };
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+function postgresCpuMs(database: string | undefined): number | null {
+  if (!database) return null;
+  try {
+    let ticks = 0;
+    let found = false;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const close = stat.lastIndexOf(')');
+      const name = stat.slice(stat.indexOf('(') + 1, close);
+      if (name !== 'postgres') continue;
+      // Only the backends serving this run's database (other work on the server is not ours).
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!title.includes(` ${database} `)) continue;
+      const fields = stat.slice(close + 2).split(' ');
+      // utime and stime are fields 14 and 15 of the line (11 and 12 after the name and state).
+      ticks += Number(fields[11]) + Number(fields[12]);
+      found = true;
+    }
+    return found ? ticks * TICK_MS : null;
+  } catch {
+    return null;
+  }
+}
+
+export function cpuMark(b: Pick<Bench, 'database'>): CpuMark {
+  const u = process.cpuUsage();
+  return {
+    nodeMs: (u.user + u.system) / 1000,
+    pgMs: postgresCpuMs(b.database),
+    database: b.database,
+  };
+}
+
+/** CPU per item since `from`: this process (server and load generator) and PostgreSQL. */
+export function cpuPer(from: CpuMark, items: number): string {
+  const now = cpuMark(from);
+  const node = (now.nodeMs - from.nodeMs) / items;
+  const pg =
+    now.pgMs !== null && from.pgMs !== null
+      ? `, PostgreSQL ${((now.pgMs - from.pgMs) / items).toFixed(2)} ms`
+      : '';
+  return `CPU per item: Node ${node.toFixed(2)} ms${pg}`;
 }

@@ -7,6 +7,8 @@ import { unsafeAsOwner } from '../../src/platform/db/tenancy.ts';
 import {
   benchSchool,
   benchUser,
+  cpuMark,
+  cpuPer,
   load,
   signedIn,
   startBench,
@@ -58,14 +60,17 @@ export async function logConcerns(engine: Engine, o: LogOptions): Promise<string
     // Warm up each client once (JIT, plans, the school's keys), then measure.
     await Promise.all(clients.map(async (c, i) => (await c.post('/api/concerns', body(i))).text()));
     let failures = 0;
+    const apiCpu = cpuMark(b);
     const api = await load(o.n, o.c, async (w, i) => {
       const res = await clients[w]!.post('/api/concerns', body(i));
       if (res.status !== 201) failures++;
       await res.text();
     });
     if (failures > 0) throw new Error(`${failures} concerns were refused`);
+    const apiCpuLine = cpuPer(apiCpu, o.n);
 
     const author = teachers[0]!.id;
+    const rawCpu = cpuMark(b);
     const raw = await load(o.n, o.c, async (_w, i) => {
       const id = randomUUID();
       await unsafeAsOwner(b.services.db, async (q) => {
@@ -91,12 +96,13 @@ export async function logConcerns(engine: Engine, o: LogOptions): Promise<string
         }
       });
     });
+    const rawCpuLine = cpuPer(rawCpu, o.n);
     const apiRate = (o.n / api.wallMs) * 1000;
     const rawRate = (o.n / raw.wallMs) * 1000;
     const label = `${engine.padEnd(8)} n=${o.n} c=${o.c}${o.alert ? ` alerting ${o.alert}` : ''}`;
     return [
-      `${label}  API      ${summary(api.latencies, api.wallMs)}`,
-      `${label}  ceiling  ${summary(raw.latencies, raw.wallMs)}`,
+      `${label}  API      ${summary(api.latencies, api.wallMs)}  ${apiCpuLine}`,
+      `${label}  ceiling  ${summary(raw.latencies, raw.wallMs)}  ${rawCpuLine}`,
       `${label}  ratio    API throughput is ${((apiRate / rawRate) * 100).toFixed(1)}% of the raw-insert ceiling`,
     ];
   } finally {

@@ -28,6 +28,7 @@ export function recorder() {
     limits: db.limits,
     query: (sql, params) => db.query(sql, params),
     exec: (sql) => db.exec(sql),
+    lookup: (sql, lane) => db.lookup(sql, lane),
     transaction: (fn, lane) => db.transaction((tx) => fn(track(tx)), lane),
     close: () => db.close(),
   });

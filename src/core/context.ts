@@ -9,8 +9,8 @@
 // `openSchool` (role switch and tenant first), and name any helper that goes around it `unsafe…`.
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../platform/services.ts';
-import type { Queryable } from '../platform/db/engine.ts';
-import { inPlatform, inSchool, unsafeAsOwner } from '../platform/db/tenancy.ts';
+import type { Queryable, Row } from '../platform/db/engine.ts';
+import { inPlatform, inSchool, platformLookup, unsafeAsOwner } from '../platform/db/tenancy.ts';
 import type { Sealer } from '../platform/crypto/school-keys.ts';
 import { appendAudit, appendAuditEntries, type PendingEntry } from '../platform/audit/chain.ts';
 import type { AuditActor, AuditEvent } from '../platform/audit/catalogue.ts';
@@ -177,6 +177,8 @@ export type VisitorContext = {
   inSchool<T>(schoolId: string, fn: (t: VisitorTx) => Promise<T>): Promise<T>;
   /** Before the school is known: no school's rows are visible, nothing is audited. */
   inPlatform<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /** The same, for one lantern_find_… look-up by a hashed key, in one round trip (tenancy.ts). */
+  findInPlatform<T extends Row>(fn: string, key: Buffer, columns: string): Promise<T[]>;
 };
 
 /** Sign-in and other public routes: the door for someone not (yet) signed in. */
@@ -196,6 +198,7 @@ export function visitor(services: Door, origin: Origin): VisitorContext {
       );
     },
     inPlatform: (fn) => inPlatform(services.db, fn),
+    findInPlatform: (fn, key, columns) => platformLookup(services.db, fn, key, columns),
   };
 }
 

@@ -52,18 +52,30 @@ export const GROUP_GRANT_SELECT = `
   (SELECT json_object_agg(a.category_id, a.access) FROM group_category_access a
     WHERE a.group_id = g.id) AS categories`;
 
+/**
+ * The two columns a member's permissions are read from — their groups' grants and their own
+ * teaching groups — for the member named by the SQL expression `userRef` (a parameter or a
+ * column), so a query that already reads the member (the session look-up) reads them too.
+ */
+export function permissionColumnsSql(userRef: string): string {
+  return `(SELECT json_agg(x) FROM (SELECT ${GROUP_GRANT_SELECT}
+             FROM staff_groups g JOIN staff_group_members m ON m.group_id = g.id
+             WHERE m.user_id = ${userRef}) x) AS grant_groups,
+          ARRAY(SELECT group_ref FROM staff_teaching_groups WHERE user_id = ${userRef}) AS own_groups`;
+}
+
+export type PermissionColumns = { grant_groups: GroupRow[] | null; own_groups: string[] | null };
+
+export function permissionsFrom(row: PermissionColumns | undefined): Permissions {
+  return resolvePermissions((row?.grant_groups ?? []).map(grantOf), {
+    ownGroupIds: row?.own_groups ?? [],
+  });
+}
+
 export async function loadPermissions(q: Queryable, userId: string): Promise<Permissions> {
-  const groups = await q.query<GroupRow>(
-    `SELECT ${GROUP_GRANT_SELECT}
-     FROM staff_groups g JOIN staff_group_members m ON m.group_id = g.id
-     WHERE m.user_id = $1`,
-    [userId],
-  );
-  const own = await q.query<{ group_ref: string }>(
-    'SELECT group_ref FROM staff_teaching_groups WHERE user_id = $1',
-    [userId],
-  );
-  return resolvePermissions(groups.map(grantOf), { ownGroupIds: own.map((o) => o.group_ref) });
+  // One statement, one row (read on every request: one round trip rather than two — issue 12).
+  const [row] = await q.query<PermissionColumns>(`SELECT ${permissionColumnsSql('$1')}`, [userId]);
+  return permissionsFrom(row);
 }
 
 /**

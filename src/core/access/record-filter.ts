@@ -95,7 +95,7 @@ function scopeSql(b: Builder, g: GroupGrant, perms: Permissions, rec: string, l:
   if (pupils === undefined) return 'true';
   if (g.scope.kind === 'own_groups' && perms.ownGroupIds.size === 0) return 'false';
   return `EXISTS (SELECT 1 FROM ${l.pupilTable} sp WHERE sp.${l.foreignKey} = ${rec}.id
-      AND sp.pupil_id = ANY(${pupils}))`;
+      AND sp.pupil_id = ANY(${pupils}) OFFSET 0)`;
 }
 
 /**
@@ -131,6 +131,16 @@ export function candidateRecordsSql(
   return { sql: [...about, own].join(' UNION '), params: b.params };
 }
 
+/** A grant over the whole school that views every category, restricted or not. */
+function seesEveryRecord(g: GroupGrant): boolean {
+  return (
+    g.scope.kind === 'school' &&
+    g.nonRestrictedDefault === 'view' &&
+    g.restrictedDefault === 'view' &&
+    Object.values(g.categories).every((a) => a === 'view')
+  );
+}
+
 /**
  * A WHERE fragment over the record alias `rec` (with `id` and `author_id` columns), parameters
  * numbered from `from`.
@@ -149,17 +159,29 @@ export function recordVisibleSql(
   if (!actor.elevated || actor.permissions.grants.length === 0) {
     return { sql: `(${mine})`, params: b.params };
   }
+  // The DSL team's grant — the whole school, every category — sees every record that has a
+  // category at all (canViewRecord refuses one with none), with nothing to weigh per category.
+  if (actor.permissions.grants.some(seesEveryRecord)) {
+    return {
+      sql: `(${mine} OR EXISTS (SELECT 1 FROM ${links.categoryTable} ac
+        WHERE ac.${links.foreignKey} = ${rec}.id OFFSET 0))`,
+      params: b.params,
+    };
+  }
   const viewable = (k: string) => {
     const parts = actor.permissions.grants.map(
       (g) => `(${categoryViewSql(b, g, k)} AND ${scopeSql(b, g, actor.permissions, rec, links)})`,
     );
     return parts.length > 0 ? parts.join(' OR ') : 'false';
   };
+  // OFFSET 0 keeps each test a probe of the record's own few links. Without it the planner may
+  // turn an EXISTS under this OR into a hashed subplan: every link in the school read and hashed
+  // before the first row of a newest-first page (measured: 440 ms at 200,000 concerns; issue 12).
   const some = `EXISTS (SELECT 1 FROM ${links.categoryTable} vc JOIN categories vk ON vk.id = vc.category_id
-    WHERE vc.${links.foreignKey} = ${rec}.id AND (${viewable('vk')}))`;
+    WHERE vc.${links.foreignKey} = ${rec}.id AND (${viewable('vk')}) OFFSET 0)`;
   const restrictedOk = `NOT EXISTS (SELECT 1 FROM ${links.categoryTable} rc JOIN categories rk
     ON rk.id = rc.category_id WHERE rc.${links.foreignKey} = ${rec}.id AND rk.restricted
-    AND NOT (${viewable('rk')}))`;
+    AND NOT (${viewable('rk')}) OFFSET 0)`;
   return { sql: `(${mine} OR (${some} AND ${restrictedOk}))`, params: b.params };
 }
 

@@ -41,15 +41,48 @@ export async function membersOfStaffGroups(
   return rows.map((r) => r.user_id);
 }
 
-/** Members of each alert group key, as [userId, groupKey] pairs (a user may be in several). */
-export async function groupMembers(
+/**
+ * Every member an alert to `keys` reaches, as [userId, groupKey] pairs in the order of `keys`, and
+ * — when `team` — the DSL team's members too (their alerts escalate): one statement however many
+ * groups an alert names (issue 12).
+ */
+export async function alertReach(
   q: Queryable,
   keys: readonly string[],
-): Promise<{ userId: string; group: string }[]> {
-  const out: { userId: string; group: string }[] = [];
-  for (const key of new Set(keys)) {
-    for (const userId of await membersOfStaffGroups(q, staffGroupsOf(key)))
-      out.push({ userId, group: key });
+  team: boolean,
+): Promise<{ members: { userId: string; group: string }[]; team: Set<string> }> {
+  const alertKeys: (string | null)[] = [];
+  const staffKeys: string[] = [];
+  const order: number[] = [];
+  [...new Set(keys)].forEach((key, i) => {
+    for (const g of staffGroupsOf(key)) {
+      alertKeys.push(key);
+      staffKeys.push(g);
+      order.push(i);
+    }
+  });
+  if (team) {
+    for (const g of DSL_TEAM_GROUPS) {
+      alertKeys.push(null);
+      staffKeys.push(g);
+      order.push(keys.length);
+    }
   }
-  return out;
+  if (staffKeys.length === 0) return { members: [], team: new Set() };
+  const rows = await q.query<{ alert_key: string | null; user_id: string }>(
+    `SELECT DISTINCT k.alert_key, m.user_id, k.n
+     FROM unnest($1::text[], $2::text[], $3::int[]) k(alert_key, group_key, n)
+     JOIN staff_groups g ON g.key = k.group_key JOIN staff_group_members m ON m.group_id = g.id
+     JOIN users u ON u.id = m.user_id
+     WHERE u.disabled_at IS NULL
+     ORDER BY k.n, m.user_id`,
+    [alertKeys, staffKeys, order],
+  );
+  const members: { userId: string; group: string }[] = [];
+  const dslTeam = new Set<string>();
+  for (const r of rows) {
+    if (r.alert_key === null) dslTeam.add(r.user_id);
+    else members.push({ userId: r.user_id, group: r.alert_key });
+  }
+  return { members, team: dslTeam };
 }

@@ -8,7 +8,7 @@ import type { Tx } from '../../core/context.ts';
 import { notFound } from '../../core/errors.ts';
 import type { AlertKind, AlertTarget } from '../../shared/schemas/alerts.ts';
 import type { AlertTeam } from '../../shared/alert-teams.ts';
-import { DSL_TEAM_GROUPS, groupMembers, membersOfStaffGroups } from './recipients.ts';
+import { alertReach } from './recipients.ts';
 
 const DSL_TEAM: AlertTeam = 'dsl_team';
 
@@ -31,35 +31,39 @@ export async function raiseAlerts(
   now: Date,
   a: NewAlerts,
 ): Promise<string[]> {
-  const via = new Map<string, string | null>();
-  for (const id of a.userIds) via.set(id, null);
-  for (const m of await groupMembers(q, a.groups)) {
-    if (!via.has(m.userId) || m.group === DSL_TEAM) via.set(m.userId, m.group);
-  }
-  if (a.exclude) via.delete(a.exclude);
   const escalateAt =
     a.escalationMinutes === undefined
       ? null
       : new Date(now.getTime() + a.escalationMinutes * 60_000);
   // However the alert reached them, a DSL-team member's alert is the team's to acknowledge.
-  const team = new Set(escalateAt ? await membersOfStaffGroups(q, DSL_TEAM_GROUPS) : []);
-  for (const [userId, group] of via) {
-    await q.query(
-      `INSERT INTO alerts (school_id, recipient_id, kind, target_type, target_id, via_group,
-         created_at, escalate_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        schoolId,
-        userId,
-        a.kind,
-        a.targetType,
-        a.targetId,
-        group,
-        now,
-        team.has(userId) ? escalateAt : null,
-      ],
-    );
+  const reach = await alertReach(q, a.groups, escalateAt !== null);
+  const via = new Map<string, string | null>();
+  for (const id of a.userIds) via.set(id, null);
+  for (const m of reach.members) {
+    if (!via.has(m.userId) || m.group === DSL_TEAM) via.set(m.userId, m.group);
   }
+  if (a.exclude) via.delete(a.exclude);
+  if (via.size === 0) return [];
+  // One statement for every recipient (issue 12).
+  const recipients = [...via.keys()];
+  await q.query(
+    `INSERT INTO alerts (school_id, recipient_id, kind, target_type, target_id, via_group,
+       created_at, escalate_at)
+     SELECT $1, r.id, $2, $3, $4, r.via, $5, CASE WHEN r.team THEN $6::timestamptz END
+     FROM unnest($7::uuid[], $8::text[], $9::boolean[]) WITH ORDINALITY r(id, via, team, n)
+     ORDER BY r.n`,
+    [
+      schoolId,
+      a.kind,
+      a.targetType,
+      a.targetId,
+      now,
+      escalateAt,
+      recipients,
+      recipients.map((id) => via.get(id) ?? null),
+      recipients.map((id) => reach.team.has(id)),
+    ],
+  );
   return [...via.keys()];
 }
 

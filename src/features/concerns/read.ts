@@ -153,7 +153,7 @@ export async function getConcern(t: Tx, id: string): Promise<ConcernView> {
  * Above this many candidate records a member's page is found by walking the school's newest
  * records (a page of theirs is at least this dense among them); below it, from the candidates.
  */
-const CANDIDATE_BOUND = 5_000;
+const CANDIDATE_BOUND = 2_000;
 
 async function fewerThan(t: Tx, q: { sql: string; params: unknown[] }, bound: number) {
   const [row] = await t.q<{ n: number }>(
@@ -183,7 +183,12 @@ export async function listConcerns(
   // found from those pupils' records when they are few; otherwise the newest-first walk of the
   // school's records meets a page of theirs soon enough (issue 12).
   const candidates = candidateConcerns(t.actor, 1);
-  if (candidates && !opts.mine && !opts.pupilId && (await fewerThan(t, candidates, CANDIDATE_BOUND))) {
+  if (
+    candidates &&
+    !opts.mine &&
+    !opts.pupilId &&
+    (await fewerThan(t, candidates, CANDIDATE_BOUND))
+  ) {
     const again = candidateConcerns(t.actor, params.length + 1)!;
     where.push(`c.id IN (${again.sql})`);
     params.push(...again.params);

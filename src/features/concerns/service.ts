@@ -46,10 +46,20 @@ export async function createConcern(
   const id = randomUUID();
   const sealer = await t.sealer();
   const location = input.location?.trim() || null;
+  // The concern and its pupils and categories in one statement (issue 12): the links' foreign
+  // keys are checked at its end, when the concern row is there.
   await t.q(
-    `INSERT INTO concerns (id, school_id, author_id, happened_at, recorded_at, location, body,
-       body_map, verbally_informed_id, search_tokens)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    `WITH concern AS (
+       INSERT INTO concerns (id, school_id, author_id, happened_at, recorded_at, location, body,
+         body_map, verbally_informed_id, search_tokens)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id),
+     linked AS (
+       INSERT INTO concern_pupils (school_id, concern_id, pupil_id, role)
+       SELECT $2, $1, l.pupil_id, l.role FROM unnest($11::uuid[], $12::text[]) l(pupil_id, role)),
+     filed AS (
+       INSERT INTO concern_categories (school_id, concern_id, category_id)
+       SELECT $2, $1, k FROM unnest($13::uuid[]) k)
+     SELECT id FROM concern`,
     [
       id,
       t.actor.schoolId,
@@ -61,9 +71,11 @@ export async function createConcern(
       marks.length > 0 ? sealer.sealJson('concerns.body_map', id, marks) : null,
       input.verballyInformedId ?? null,
       concernTokens(sealer.searchKey, body, location),
+      pupils.map((p) => p.pupilId),
+      pupils.map((p) => p.role),
+      concern.categoryIds,
     ],
   );
-  await insertLinks(t, id, pupils, concern.categoryIds);
   if (input.caseId) await joinCase(t, input.caseId, id);
   await t.audit({
     action: 'concern.created',
@@ -102,16 +114,18 @@ export async function insertLinks(
   pupils: { pupilId: string; role: string }[],
   categoryIds: string[],
 ): Promise<void> {
-  for (const p of pupils) {
+  if (pupils.length > 0) {
     await t.q(
-      'INSERT INTO concern_pupils (school_id, concern_id, pupil_id, role) VALUES ($1, $2, $3, $4)',
-      [t.actor.schoolId, id, p.pupilId, p.role],
+      `INSERT INTO concern_pupils (school_id, concern_id, pupil_id, role)
+       SELECT $1, $2, l.pupil_id, l.role FROM unnest($3::uuid[], $4::text[]) l(pupil_id, role)`,
+      [t.actor.schoolId, id, pupils.map((p) => p.pupilId), pupils.map((p) => p.role)],
     );
   }
-  for (const c of categoryIds) {
+  if (categoryIds.length > 0) {
     await t.q(
-      'INSERT INTO concern_categories (school_id, concern_id, category_id) VALUES ($1, $2, $3)',
-      [t.actor.schoolId, id, c],
+      `INSERT INTO concern_categories (school_id, concern_id, category_id)
+       SELECT $1, $2, k FROM unnest($3::uuid[]) k`,
+      [t.actor.schoolId, id, categoryIds],
     );
   }
 }

@@ -12,7 +12,11 @@ import { NO_ORIGIN, visitor } from '../../core/context.ts';
 import { loadSchoolSettings, readSettings, type SchoolSettings } from '../../core/settings.ts';
 import type { Role } from '../../core/access/actor.ts';
 import type { Permissions } from '../../core/access/permissions.ts';
-import { loadPermissions } from '../../core/access/load.ts';
+import {
+  permissionColumnsSql,
+  permissionsFrom,
+  type PermissionColumns,
+} from '../../core/access/load.ts';
 import { secondFactorRequired } from '../../core/access/step-up.ts';
 import { unauthorised } from '../../core/errors.ts';
 
@@ -106,7 +110,7 @@ export async function createSession(
   return { token, sessionId: row!.id };
 }
 
-type SessionRow = {
+type SessionRow = PermissionColumns & {
   id: string;
   school_id: string;
   school_name: string;
@@ -146,11 +150,10 @@ export async function resolveSession(
 ): Promise<SessionLookup> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return { state: 'none' };
   const door = visitor(services, NO_ORIGIN);
-  const [found] = await door.inPlatform((q) =>
-    q.query<{ session_id: string; school_id: string }>(
-      'SELECT session_id, school_id FROM lantern_find_session($1)',
-      [hashToken(token)],
-    ),
+  const [found] = await door.findInPlatform<{ session_id: string; school_id: string }>(
+    'lantern_find_session',
+    hashToken(token),
+    'session_id, school_id',
   );
   if (!found) return { state: 'none' };
   return door.inSchool(found.school_id, async ({ db: tx }) => {
@@ -161,7 +164,8 @@ export async function resolveSession(
               (EXISTS (SELECT 1 FROM totp_credentials t
                        WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL)
                OR EXISTS (SELECT 1 FROM webauthn_credentials w
-                          WHERE w.user_id = u.id AND w.removed_at IS NULL)) AS has_factor
+                          WHERE w.user_id = u.id AND w.removed_at IS NULL)) AS has_factor,
+              ${permissionColumnsSql('s.user_id')}
        FROM sessions s JOIN users u ON u.id = s.user_id JOIN schools sc ON sc.id = s.school_id
        WHERE s.id = $1 AND s.ended_at IS NULL`,
       [found.session_id],
@@ -196,7 +200,7 @@ export async function resolveSession(
     const newIdle = new Date(now.getTime() + settings.idleTimeoutMinutes * 60_000);
     const elevated =
       row.stage === 'full' && row.elevated_until !== null && row.elevated_until > now;
-    const permissions = await loadPermissions(tx, row.user_id);
+    const permissions = permissionsFrom(row);
     const mustEnrol =
       row.stage === 'full' && secondFactorRequired({ settings, permissions }) && !row.has_factor;
     return {

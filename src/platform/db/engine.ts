@@ -1,5 +1,6 @@
 // The two storage engines behind one interface: an embedded PostgreSQL (PGlite, WebAssembly) and a
 // PostgreSQL server. Same SQL on both. Only src/platform/db imports the drivers (enforced by lint).
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -52,7 +53,13 @@ export const DEFAULT_LIMITS: DatabaseLimits = {
  * owner's own login, apart from both (tenancy.ts's unsafeAsOwner, migrations). Always named: a
  * default would let a caller that forgot it bypass row-level security unnoticed.
  */
-export type Lane = { reserved: true } | { tenant: string } | { owner: true };
+/**
+ * Where a transaction runs. `opening` is SQL without parameters run at once after BEGIN, in the
+ * same round trip on PostgreSQL (tenancy.ts's role switch and tenant, built only from validated
+ * values): three round trips become one for every transaction (issue 12).
+ */
+export type Lane =
+  { reserved: true; opening?: string } | { tenant: string; opening?: string } | { owner: true };
 
 export interface Database extends Queryable {
   readonly engine: 'embedded' | 'postgres';
@@ -62,6 +69,15 @@ export interface Database extends Queryable {
    * required, so nothing reaches the owner's login without saying so (`{ owner: true }`).
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>, lane: Lane): Promise<T>;
+  /**
+   * One parameterless statement in a transaction of its own on `lane`, after the lane's opening:
+   * a single round trip on PostgreSQL (BEGIN, opening, statement and COMMIT in one message).
+   * Returns the statement's rows. Only for SQL built from validated values (tenancy.ts).
+   */
+  lookup<T extends Row = Row>(
+    statement: string,
+    lane: Exclude<Lane, { owner: true }>,
+  ): Promise<T[]>;
   /**
    * True when request-time work is meant to log in as a role other than the owner's (PostgreSQL
    * opened with both addresses; start-up checks it is). Never on the embedded engine; absent
@@ -174,6 +190,27 @@ function normaliseRow<T extends Row>(row: Row): T {
   return row as T;
 }
 
+// Named (server-side prepared) statements: each connection parses and plans a statement once and
+// then only binds and runs it, which the server's CPU profile showed was a quarter of its work per
+// request (issue 12). Only statements with parameters are named (their text is fixed and their
+// values travel apart); the number of names is bounded, so SQL built with values in its text can
+// never fill a connection's memory with plans. A cached plan is re-planned by the server itself
+// when a table it reads changes or the role differs, so row-level security still applies.
+const MAX_NAMED = 2_000;
+const statementNames = new Map<string, string>();
+
+function statement(sql: string, params: readonly unknown[]): pg.QueryConfig {
+  if (params.length === 0) return { text: sql };
+  let name = statementNames.get(sql);
+  if (name === undefined && statementNames.size < MAX_NAMED) {
+    name = `l_${createHash('sha256').update(sql).digest('base64url').slice(0, 24)}`;
+    statementNames.set(sql, name);
+  }
+  return name === undefined
+    ? { text: sql, values: params as unknown[] }
+    : { name, text: sql, values: params as unknown[] };
+}
+
 // Two pools (issue 11, finding 13): the main one, shared fairly between schools (PerTenantSlots),
 // and a small reserved one that only the health check (plain `query`) and the look-ups made before
 // a school is known (`inPlatform`: session, sign-in, link, MIS key) use, so neither waits behind
@@ -231,16 +268,55 @@ class PgServerDatabase implements Database {
   async transaction<T>(fn: (tx: Queryable) => Promise<T>, lane: Lane): Promise<T> {
     // A caller the type check missed (plain JavaScript, a cast) fails closed, never as the owner.
     if (!lane || typeof lane !== 'object') throw new Error('transaction: name its lane');
-    if ('owner' in lane) return this.#transaction(this.owner, fn);
-    if ('reserved' in lane) return this.#transaction(this.reserved, fn);
+    if ('owner' in lane) return this.#transaction(this.owner, fn, '');
+    if ('reserved' in lane) return this.#transaction(this.reserved, fn, lane.opening ?? '');
     const release = await this.#slots.acquire(lane.tenant);
     try {
-      return await this.#transaction(this.pool, fn);
+      return await this.#transaction(this.pool, fn, lane.opening ?? '');
     } finally {
       release();
     }
   }
-  async #transaction<T>(pool: pg.Pool, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  async lookup<T extends Row = Row>(
+    sql: string,
+    lane: Exclude<Lane, { owner: true }>,
+  ): Promise<T[]> {
+    const run = async (pool: pg.Pool) => {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw asBusy(err);
+      }
+      let broken = false;
+      client.on('error', () => (broken = true));
+      try {
+        const opening = lane.opening ? `${lane.opening}; ` : '';
+        const results = (await client.query(
+          `BEGIN; ${opening}${sql}; COMMIT`,
+        )) as unknown as pg.QueryResult[];
+        // The statement's result comes just before COMMIT's.
+        return (results[results.length - 2]?.rows ?? []) as T[];
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => (broken = true));
+        throw asBusy(err);
+      } finally {
+        client.release(broken);
+      }
+    };
+    if ('reserved' in lane) return run(this.reserved);
+    const release = await this.#slots.acquire(lane.tenant);
+    try {
+      return await run(this.pool);
+    } finally {
+      release();
+    }
+  }
+  async #transaction<T>(
+    pool: pg.Pool,
+    fn: (tx: Queryable) => Promise<T>,
+    opening: string,
+  ): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
@@ -257,10 +333,11 @@ class PgServerDatabase implements Database {
     client.on('error', onLost);
     let broken = false;
     try {
-      await client.query('BEGIN');
+      // One simple-protocol message: BEGIN and the opening run together, or not at all.
+      await client.query(opening ? `BEGIN; ${opening}` : 'BEGIN');
       const tx: Queryable = {
         query: async <R extends Row>(sql: string, params: readonly unknown[] = []) =>
-          (await client.query(sql, params as unknown[])).rows as R[],
+          (await client.query(statement(sql, params))).rows as R[],
         exec: async (sql: string) => {
           await client.query(sql);
         },
@@ -300,16 +377,24 @@ class EmbeddedDatabase implements Database {
   async exec(sql: string): Promise<void> {
     await this.pglite.exec(sql);
   }
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>, _lane: Lane): Promise<T> {
-    return this.pglite.transaction(async (t) =>
-      fn({
+  async lookup<T extends Row = Row>(
+    sql: string,
+    lane: Exclude<Lane, { owner: true }>,
+  ): Promise<T[]> {
+    return this.transaction((tx) => tx.query<T>(sql), lane);
+  }
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>, lane: Lane): Promise<T> {
+    const opening = 'owner' in lane ? undefined : lane.opening;
+    return this.pglite.transaction(async (t) => {
+      if (opening) await t.exec(opening);
+      return fn({
         query: async <R extends Row>(sql: string, params: readonly unknown[] = []) =>
           (await t.query<Row>(sql, params as unknown[])).rows.map((r) => normaliseRow<R>(r)),
         exec: async (sql: string) => {
           await t.exec(sql);
         },
-      }),
-    );
+      });
+    });
   }
   async close(): Promise<void> {
     if (!this.pglite.closed) await this.pglite.close();

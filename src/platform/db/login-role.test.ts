@@ -348,6 +348,7 @@ describe.runIf(onPostgres)('the request-time login on PostgreSQL', () => {
       limits: real.limits,
       separateLogin: true,
       transaction: (fn, lane) => real.transaction(fn, lane),
+      lookup: (sql, lane) => real.lookup(sql, lane),
       exec: (sql) => real.exec(sql),
       query: () =>
         Promise.reject(

@@ -15,7 +15,7 @@
 // To change: keep SET LOCAL / set_config(…, true) (never session-wide), keep the role switch
 // first, always name a request-time lane (an unnamed one is the owner's), and keep the tests in
 // tenancy.test.ts, timeouts.test.ts and login-role.test.ts passing on both engines.
-import type { Database, Queryable } from './engine.ts';
+import type { Database, Queryable, Row } from './engine.ts';
 
 export const PLATFORM_SCHOOL_ID = '00000000-0000-0000-0000-000000000000';
 export const APP_ROLE = 'lantern_app';
@@ -28,22 +28,54 @@ export async function inSchool<T>(
   fn: (tx: Queryable) => Promise<T>,
 ): Promise<T> {
   if (!UUID.test(schoolId)) throw new Error('inSchool: school id is not a uuid');
-  const lane = schoolId === PLATFORM_SCHOOL_ID ? { reserved: true as const } : { tenant: schoolId };
-  return db.transaction(async (tx) => {
-    await tx.query(`SET LOCAL ROLE ${APP_ROLE}`);
-    if (db.engine === 'postgres') {
-      const { statementTimeoutMs, idleInTransactionTimeoutMs } = db.limits;
-      await tx.query(
-        `SELECT set_config('lantern.school_id', $1, true),
-                set_config('statement_timeout', $2, true),
-                set_config('idle_in_transaction_session_timeout', $3, true)`,
-        [schoolId, `${statementTimeoutMs}ms`, `${idleInTransactionTimeoutMs}ms`],
-      );
-    } else {
-      await tx.query(`SELECT set_config('lantern.school_id', $1, true)`, [schoolId]);
-    }
-    return fn(tx);
-  }, lane);
+  const opening = openingFor(db, schoolId);
+  const lane =
+    schoolId === PLATFORM_SCHOOL_ID
+      ? { reserved: true as const, opening }
+      : { tenant: schoolId, opening };
+  return db.transaction(fn, lane);
+}
+
+/**
+ * The role switch first, then the tenant and the time bounds, as one parameterless statement list
+ * the engine sends with BEGIN in a single round trip. Its only values are a school id that has
+ * just matched the uuid pattern and the engine's own numeric limits, so nothing from a request
+ * is ever spliced into it.
+ */
+function openingFor(db: Database, schoolId: string): string {
+  const role = `SET LOCAL ROLE ${APP_ROLE}`;
+  if (db.engine !== 'postgres') {
+    return `${role}; SELECT set_config('lantern.school_id', '${schoolId}', true)`;
+  }
+  const statementMs = Math.trunc(db.limits.statementTimeoutMs);
+  const idleMs = Math.trunc(db.limits.idleInTransactionTimeoutMs);
+  return `${role}; SELECT set_config('lantern.school_id', '${schoolId}', true),
+    set_config('statement_timeout', '${statementMs}ms', true),
+    set_config('idle_in_transaction_session_timeout', '${idleMs}ms', true)`;
+}
+
+const LOOKUP_FUNCTION = /^lantern_find_[a-z_]+$/;
+
+/**
+ * Calls one of the SECURITY DEFINER look-up functions that find a row across schools by an exact
+ * key (lantern_find_session: a session by its token's hash) before the tenant is known, in a
+ * single round trip: the platform's opening (role switch first, no school) and the call go in one
+ * message. The key is a hash the caller computed, written as a hex bytea literal, and the function
+ * name must match lantern_find_…, so nothing a request sent is spliced into the SQL.
+ */
+export function platformLookup<T extends Row>(
+  db: Database,
+  fn: string,
+  key: Buffer,
+  columns: string,
+): Promise<T[]> {
+  if (!LOOKUP_FUNCTION.test(fn)) throw new Error('platformLookup: not a look-up function');
+  if (!/^[a-z_]+(, [a-z_]+)*$/.test(columns)) throw new Error('platformLookup: bad columns');
+  const opening = openingFor(db, PLATFORM_SCHOOL_ID);
+  return db.lookup<T>(`SELECT ${columns} FROM ${fn}('\\x${key.toString('hex')}'::bytea)`, {
+    reserved: true,
+    opening,
+  });
 }
 
 /**

@@ -251,6 +251,7 @@ describe('a batch run one job after another', () => {
       separateLogin: real.separateLogin ?? false,
       query: (sql, params) => real.query(sql, params),
       exec: (sql) => real.exec(sql),
+      lookup: (sql, lane) => real.lookup(sql, lane),
       transaction: (fn, lane) =>
         real.transaction(
           (tx) =>
