@@ -206,7 +206,7 @@ describe('the DSL journey', () => {
     await dp.getByRole('heading', { level: 1, name: 'Search records' }).waitFor();
     await dp.getByLabel('Search records').fill(WORD);
     await dp.getByRole('button', { name: 'Search', exact: true }).click();
-    await dp.getByRole('status').filter({ hasText: '1 record found.' }).waitFor();
+    await dp.getByRole('status').filter({ hasText: '1 of 1 result' }).waitFor();
     await dp.getByText('More filters').click();
     await dp.getByLabel('Category').selectOption({ label: 'Neglect' });
     await dp.getByRole('button', { name: 'Search', exact: true }).click();

@@ -118,6 +118,54 @@ describe('no sensitive word in any URL or log', () => {
     expect(logged()).toContain(`"path":"/api/concerns/${concernId}/attachments"`);
   });
 
+  it('pages a search by a cursor and a count that hold no words, audited page by page without them', async () => {
+    const [category] = await categoryIds(services, schoolId);
+    const again = await call(app, dsl, 'POST', '/api/concerns', {
+      pupils: [{ pupilId, role: 'subject' }],
+      categoryIds: [category!.id],
+      happenedAt: new Date(Date.now() - 120_000).toISOString(),
+      body: `Said ${MARKER} again at lunch.`,
+    });
+    expect(again.statusCode, again.body).toBe(201);
+    const before = await unsafeAsOwner(services.db, (q) =>
+      q.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM audit_events WHERE school_id = $1 AND action = 'records.searched'`,
+        [schoolId],
+      ),
+    );
+    type Page = { items: { id: string }[]; count: number; nextCursor?: string };
+    const first = await call(app, dsl, 'POST', '/api/search', { q: MARKER, limit: 1 });
+    expect(first.statusCode, first.body).toBe(200);
+    const page1 = first.json<Page>();
+    expect([page1.items.length, page1.count]).toEqual([1, 2]);
+    const cursor = page1.nextCursor!;
+    // The cursor holds a time and an id: neither the words nor anything made from them alone.
+    const held = Buffer.from(cursor.split('.')[0]!, 'base64url').toString('utf8');
+    expect(Object.keys(JSON.parse(held) as object).sort()).toEqual(['at', 'id']);
+    expect(`${cursor} ${held}`.toLowerCase()).not.toContain(MARKER.toLowerCase());
+    const second = await call(app, dsl, 'POST', '/api/search', { q: MARKER, limit: 1, cursor });
+    expect(second.statusCode, second.body).toBe(200);
+    const page2 = second.json<Page>();
+    expect([page2.items.length, page2.count, page2.nextCursor]).toEqual([1, 2, undefined]);
+    // Each page is a search in the audit trail: the number of words, the filters, what was shown.
+    const events = await unsafeAsOwner(services.db, (q) =>
+      q.query<{ details: Record<string, unknown> }>(
+        `SELECT details FROM audit_events WHERE school_id = $1 AND action = 'records.searched'
+         ORDER BY seq OFFSET $2`,
+        [schoolId, before[0]!.n],
+      ),
+    );
+    expect(events.map((e) => e.details)).toEqual([
+      { terms: 1, filters: [], results: [page1.items[0]!.id] },
+      { terms: 1, filters: ['cursor'], results: [page2.items[0]!.id] },
+    ]);
+    expect(JSON.stringify(events).toLowerCase()).not.toContain(MARKER.toLowerCase());
+    expect(JSON.stringify(events)).not.toContain(cursor);
+    // Neither the words nor the cursor reached the log.
+    expect(logged()).not.toContain(MARKER.toLowerCase());
+    expect(logged()).not.toContain(cursor.toLowerCase());
+  });
+
   it('has no GET form with the words in the query, and refuses words in a query string', async () => {
     const m = encodeURIComponent(MARKER);
     expect((await call(app, dsl, 'GET', `/api/search?q=${m}`)).statusCode).toBe(404);

@@ -1,7 +1,14 @@
 // "Search records": the request (words and filters, sent as a JSON body: the words are as
-// sensitive as the records, so they never travel in a URL that proxies and logs keep) and its hits.
+// sensitive as the records, so they never travel in a URL that proxies and logs keep) and a page
+// of its hits: the newest first, how many there are (exact up to SEARCH_COUNT_BOUND, then "more
+// than" it), and the signed cursor of the next page.
 import { Type, type Static } from 'typebox';
 import { Uuid } from './common.ts';
+
+/** How many hits a page holds unless the request asks for fewer or more. */
+export const SEARCH_PAGE = 50;
+/** Hits are counted exactly up to this many; beyond it the count reads "more than" it. */
+export const SEARCH_COUNT_BOUND = 1000;
 
 export const SearchBody = Type.Object(
   {
@@ -12,7 +19,12 @@ export const SearchBody = Type.Object(
     status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
     from: Type.Optional(Type.String({ format: 'date-time' })),
     to: Type.Optional(Type.String({ format: 'date-time' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: SEARCH_PAGE })),
+    /**
+     * Where the page starts: the `nextCursor` of the page before, for the same words and filters
+     * (signed, opaque; it holds a time and a record's id, never the words).
+     */
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
   },
   { additionalProperties: false },
 );
@@ -42,5 +54,14 @@ export const SearchHit = Type.Object({
 });
 export type SearchHit = Static<typeof SearchHit>;
 
-export const SearchResults = Type.Object({ items: Type.Array(SearchHit) });
+export const SearchResults = Type.Object({
+  /** Newest first (by when each happened, then by id), at most `limit`. */
+  items: Type.Array(SearchHit),
+  /** Every hit the searcher may see, on all pages: exact, or a lower bound (below). */
+  count: Type.Integer({ minimum: 0 }),
+  /** True when there are more than `count` hits (counting stopped at SEARCH_COUNT_BOUND). */
+  countIsLowerBound: Type.Boolean(),
+  /** The next (older) page; absent on the last. */
+  nextCursor: Type.Optional(Type.String()),
+});
 export type SearchResults = Static<typeof SearchResults>;

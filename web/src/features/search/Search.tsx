@@ -1,9 +1,13 @@
 // "Search records": words in the encrypted text (matched through the server's keyed blind index,
 // never as plaintext) and filters by pupil, category, author, status and dates. The server filters
 // results by the searcher's permissions and audits every search; this page only asks and shows.
-import { useState } from 'react';
+// A search answers a page of the newest 50 with how many there are ("50 of 1,234 results", or
+// "of more than 1,000" past the server's count); "Show more results" appends the next page (the
+// focus moves to its first result and the count line announces the new total). The words stay in
+// the form throughout: more results are asked for with the words of the search that was shown.
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { api, ApiError, errorMessage } from '../../lib/api.ts';
+import { api, ApiError, errorMessage, signedOut } from '../../lib/api.ts';
 import { formatWhen, statusLabel } from '../../lib/format.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 import { useSubmit, type Submit } from '../../lib/useSubmit.ts';
@@ -46,9 +50,20 @@ const EMPTY: Form = {
   to: '',
 };
 
+/** A search shown: the request it answers, its hits so far, its count and the next page. */
+type Found = {
+  /** Which search of this visit it is: a new search starts its list (and its focus) afresh. */
+  serial: number;
+  body: SearchBody;
+  hits: SearchHit[];
+  count: number;
+  countIsLowerBound: boolean;
+  next: string | undefined;
+};
+
 type Outcome =
   | { state: 'idle' }
-  | { state: 'done'; hits: SearchHit[] }
+  | ({ state: 'done' } & Found)
   | { state: 'choose-pupil'; pupils: PupilSummary[] };
 
 /** A refusal as the searcher can act on it: a step-up is done on the dashboard. */
@@ -78,6 +93,7 @@ export function SearchPage() {
   const [form, setForm] = useState<Form>(EMPTY);
   const [pupilId, setPupilId] = useState('');
   const [outcome, setOutcome] = useState<Outcome>({ state: 'idle' });
+  const searches = useRef(0);
   const set = (patch: Partial<Form>) => setForm({ ...form, ...patch });
 
   const submit = useSubmit({ describe: searchProblem });
@@ -103,7 +119,15 @@ export function SearchPage() {
       return;
     }
     const res = await api<SearchResults>('POST', '/api/search', body);
-    setOutcome({ state: 'done', hits: res.items });
+    setOutcome({
+      state: 'done',
+      serial: ++searches.current,
+      body,
+      hits: res.items,
+      count: res.count,
+      countIsLowerBound: res.countIsLowerBound,
+      next: res.nextCursor,
+    });
   };
 
   const find = async () => {
@@ -206,6 +230,7 @@ export function SearchPage() {
       </Form>
       <Results
         outcome={outcome}
+        onMore={(found) => setOutcome({ state: 'done', ...found })}
         submit={submit}
         onChoosePupil={(p) => {
           setPupilId(p.id);
@@ -217,12 +242,23 @@ export function SearchPage() {
   );
 }
 
+const number = (n: number) => n.toLocaleString('en-GB');
+
+/** "50 of 1,234 results", "50 of more than 1,000 results", "1 of 1 result". */
+function countLine(shown: number, count: number, lowerBound: boolean): string {
+  if (shown === 0) return 'Nothing you can see matches.';
+  const of = lowerBound ? `more than ${number(count)}` : number(count);
+  return `${number(shown)} of ${of} ${count === 1 && !lowerBound ? 'result' : 'results'}`;
+}
+
 function Results({
   outcome,
+  onMore,
   submit,
   onChoosePupil,
 }: {
   outcome: Outcome;
+  onMore: (found: Found) => void;
   submit: Submit;
   onChoosePupil: (p: PupilSummary) => void;
 }) {
@@ -232,11 +268,7 @@ function Results({
       <div role="status">
         {submit.pending && <p>Searching…</p>}
         {outcome.state === 'done' && (
-          <p>
-            {outcome.hits.length === 0
-              ? 'Nothing you can see matches.'
-              : `${outcome.hits.length} ${outcome.hits.length === 1 ? 'record' : 'records'} found.`}
-          </p>
+          <p>{countLine(outcome.hits.length, outcome.count, outcome.countIsLowerBound)}</p>
         )}
       </div>
       <FormError submit={submit} />
@@ -255,10 +287,59 @@ function Results({
           </ul>
         </div>
       )}
-      {outcome.state === 'done' && outcome.hits.length > 0 && (
+      {outcome.state === 'done' && (
+        <FoundList key={outcome.serial} found={outcome} onMore={onMore} />
+      )}
+    </section>
+  );
+}
+
+/** A search's hits so far and "Show more results" while there are more. */
+function FoundList({ found, onMore }: { found: Found; onMore: (found: Found) => void }) {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [focusAt, setFocusAt] = useState<number | null>(null);
+  const firstNew = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (focusAt !== null) firstNew.current?.focus();
+  }, [focusAt]);
+
+  const showMore = async () => {
+    if (busy || !found.next) return;
+    setBusy(true);
+    setProblem(null);
+    try {
+      const page = await api<SearchResults>('POST', '/api/search', {
+        ...found.body,
+        cursor: found.next,
+      });
+      onMore({
+        serial: found.serial,
+        body: found.body,
+        hits: [...found.hits, ...page.items],
+        count: page.count,
+        countIsLowerBound: page.countIsLowerBound,
+        next: page.nextCursor,
+      });
+      if (page.items.length > 0) setFocusAt(found.hits.length);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) signedOut();
+      else setProblem(searchProblem(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      {found.hits.length > 0 && (
         <ul className="concern-list">
-          {outcome.hits.map((h) => (
-            <li key={`${h.kind}-${h.id}`} className="card work-item">
+          {found.hits.map((h, i) => (
+            <li
+              key={`${h.kind}-${h.id}`}
+              className="card work-item"
+              {...(i === focusAt ? { ref: firstNew, tabIndex: -1 } : {})}
+            >
               <p className="work-title">
                 {hitLink(h) ? <Link to={hitLink(h)!}>{hitTitle(h)}</Link> : hitTitle(h)}
               </p>
@@ -271,6 +352,18 @@ function Results({
           ))}
         </ul>
       )}
-    </section>
+      {problem && (
+        <p role="alert" className="message message-error">
+          {problem}
+        </p>
+      )}
+      {found.next && (
+        <div className="actions">
+          <Button onPress={() => void showMore()} isPending={busy}>
+            Show more results
+          </Button>
+        </div>
+      )}
+    </>
   );
 }
