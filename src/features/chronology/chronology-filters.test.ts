@@ -92,6 +92,28 @@ describe('chronology filters', () => {
     expect(await entries(`from=${ago(15)}&to=${ago(5)}`)).toEqual(these('c1'));
     expect(await entries(`categoryId=${w.neglect.id}&to=${ago(5)}`)).toEqual([]);
   });
+
+  it('kinds: only those kinds; a category leaves every other kind out', async () => {
+    expect(await entries('kinds=concern')).toEqual(these('c1', 'c2'));
+    expect(await entries('kinds=action&kinds=conversation')).toEqual(these('a1', 'v1'));
+    expect(await entries(`kinds=action&categoryId=${w.bullying.id}`)).toEqual([]);
+  });
+
+  it('the total counts exactly what each filter lets through (in SQL, as the page is read)', async () => {
+    for (const query of [
+      '',
+      `categoryId=${w.bullying.id}`,
+      `from=${ago(15)}&to=${ago(5)}`,
+      `to=${ago(5)}`,
+      'kinds=action&kinds=conversation',
+      `categoryId=${w.neglect.id}&to=${ago(5)}`,
+    ]) {
+      const res = await call(t.app, w.dsl, 'GET', `/api/pupils/${w.ava.id}/chronology?${query}`);
+      const page = res.json<{ entries: unknown[]; total: number; nextCursor?: string }>();
+      expect(page.total, query).toBe(page.entries.length);
+      expect(page.nextCursor, query).toBeUndefined();
+    }
+  });
 });
 
 describe('chronology export audit', () => {

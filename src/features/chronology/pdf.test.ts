@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { extractText } from 'unpdf';
-import { renderChronologyPdf, type ChronologyPdfEntry } from './pdf.ts';
+import { openChronologyPdf, renderChronologyPdf, type ChronologyPdfEntry } from './pdf.ts';
 
 function entries(count: number): ChronologyPdfEntry[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -69,5 +69,28 @@ describe('renderChronologyPdf', () => {
     expect(page).toContain('Page 1 of 1');
     expect(page).toContain('Zespól Szkól'); // ó is Latin-1 and kept; ł folds to l
     expect(page).toContain('Lukasz Nowak ?'); // no Helvetica glyph for 李: marked, not faked
+  });
+
+  it('streams pages as entries arrive, and a file never finished has no trailer', async () => {
+    const pdf = openChronologyPdf({
+      schoolName: 'S',
+      pupilName: 'P',
+      exportedBy: 'E',
+      exportedAt: new Date('2025-01-01T00:00:00Z'),
+      total: 400,
+    });
+    const chunks: Buffer[] = [];
+    pdf.stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    for (const entry of entries(200)) pdf.add(entry);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Full pages have left already, before the last entry is known.
+    const sent = Buffer.concat(chunks);
+    expect(sent.length).toBeGreaterThan(20_000);
+    // Cut off half way (as an export whose reading fails is): no cross-reference table, no
+    // trailer, no end-of-file marker — a reader takes it for damaged, never for a whole file.
+    pdf.stream.destroy();
+    const text = sent.toString('latin1');
+    expect(text.startsWith('%PDF-')).toBe(true);
+    for (const mark of ['xref', 'trailer', '%%EOF']) expect(text).not.toContain(mark);
   });
 });

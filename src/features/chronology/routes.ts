@@ -1,15 +1,27 @@
 // A pupil's chronology and its PDF export (under /api/pupils/:id/, tagged with the pupils' routes).
 // Both need the chronology ability and the pupil within the viewer's scope (pupilInReach); the
-// export also needs the export capability. Viewing and exporting are audited.
+// export also needs the export capability. Viewing is audited page by page (each page is a read
+// of more of the child's record), and exporting once, before the file's first byte.
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
 import { IdParams, responses } from '../../shared/schemas/common.ts';
-import { Chronology, ChronologyQuery } from '../../shared/schemas/chronology.ts';
+import {
+  Chronology,
+  CHRONOLOGY_PAGE,
+  ChronologyPageQuery,
+  ChronologyQuery,
+} from '../../shared/schemas/chronology.ts';
 import { FileBody } from '../../shared/schemas/vault.ts';
 import { requireAbility } from '../../core/access/step-up.ts';
 import { presentPupil, pupilInReach } from '../pupils/service.ts';
-import { buildChronology, type ChronologyFilter } from './service.ts';
+import {
+  countChronology,
+  cursorAfter,
+  positionOf,
+  readChronology,
+  type ChronologyFilter,
+} from './service.ts';
 import { exportChronologyPdf } from './export.ts';
 
 function filterOf(q: ChronologyQuery): ChronologyFilter {
@@ -29,24 +41,41 @@ export function registerChronologyRoutes(app: App, _services: Services): void {
       schema: {
         tags,
         summary:
-          "A pupil's chronology: every record about them the viewer may see, by when it happened",
+          "A page of a pupil's chronology: the newest records about them the viewer may see, the total, and the next page's cursor",
         params: IdParams,
-        querystring: ChronologyQuery,
+        querystring: ChronologyPageQuery,
         response: responses({ 200: Chronology }),
       },
     },
     async (req) => {
       const c = ctx(req);
       requireAbility(c.actor, 'pupil.chronology');
+      const { cursor, ...query } = req.query;
+      const filter = filterOf(query);
       return c.tx(async (t) => {
         const pupil = await pupilInReach(t, req.params.id);
+        const from = cursor ? await positionOf(t, pupil.id, filter, cursor) : undefined;
         await t.audit({
           action: 'pupil.chronology_viewed',
           targetType: 'pupil',
           targetId: pupil.id,
         });
-        const entries = await buildChronology(t, pupil.id, filterOf(req.query));
-        return { pupil: presentPupil(pupil), entries };
+        const page = await readChronology(t, pupil.id, filter, {
+          size: CHRONOLOGY_PAGE,
+          direction: 'newest_first',
+          ...(from ? { after: from } : {}),
+        });
+        // Counted on every page under this viewer's rules (one statement): a cursor holds only
+        // a position, never a figure counted for someone else.
+        const total = await countChronology(t, pupil.id, filter);
+        return {
+          pupil: presentPupil(pupil),
+          entries: page.entries,
+          total,
+          ...(page.more && page.last
+            ? { nextCursor: await cursorAfter(t, pupil.id, filter, page.last) }
+            : {}),
+        };
       });
     },
   );
@@ -67,16 +96,16 @@ export function registerChronologyRoutes(app: App, _services: Services): void {
       const c = ctx(req);
       requireAbility(c.actor, 'pupil.chronology');
       requireAbility(c.actor, 'export');
-      const pdf = await c.tx(async (t) => {
-        const pupil = await pupilInReach(t, req.params.id);
-        return exportChronologyPdf(t, pupil, filterOf(req.query));
-      });
-      return reply
+      const pdf = await exportChronologyPdf(c, req.params.id, filterOf(req.query), req.log);
+      void reply
         .header('Content-Type', 'application/pdf')
         .header('Content-Disposition', 'attachment; filename="chronology.pdf"')
         .header('Cache-Control', 'private, no-store')
         .header('X-Content-Type-Options', 'nosniff')
-        .send(pdf);
+        // FileBody declares the bytes; fastify pipes a stream of them to the reader as they come.
+        .send(pdf.stream as unknown as Uint8Array);
+      await pdf.written;
+      return reply;
     },
   );
 }

@@ -1,262 +1,167 @@
-// A pupil's chronology, built on demand from every kind of record about them, in order of when
-// it happened. Each source is read through the same visibility rules as its own list: concerns
-// through the concern policy (visibleWhere + canRead), actions through actionsVisibleWhere, and
-// case work (referrals, conversations, case events) only for those who manage cases. Case work on
-// a restricted matter the viewer is not granted — an action, referral, conversation or case event
-// whose concern, or a concern of whose case, is in such a category — is left out, unopened
-// (restrictedTouchSql through each source's own filter, issue 11), here and so in the PDF. A linked
-// pupil the viewer may not see is shown as "Another pupil", never by name.
+// A pupil's chronology, read a page at a time from every kind of record about them (sources.ts,
+// each with its own visibility rules in SQL). The chronology's order is (time, kind, id): newest
+// first on the screen, oldest first in the PDF. A page is found by asking each source for its next
+// rows after a position (an index walk that stops at the page), merging them here and keeping the
+// first; the total is counted in SQL under the same filters and rules, so it never counts what
+// the viewer may not see. A linked pupil the viewer may not see is shown as "Another pupil".
+//
+// A page cursor (core/page-cursor.ts) holds only a position (time, kind, id) and is signed for
+// this school, this pupil and these filters: one from another pupil, school or filter set, or
+// altered, is refused with 400 before any read. The total is counted afresh for every page.
+// To change safely: keep every rule in the sources' SQL (never filter a page after reading it),
+// keep the order a total order (ties on time broken by kind, then id), and keep the filters in
+// the cursor's subject.
 import type { Tx } from '../../core/context.ts';
-import { can } from '../../core/access/actor.ts';
-import { allowedActions, canRead, pupilAsSeen, visibleWhere } from '../concerns/policy.ts';
-import { metaOf, SELECT_VIEW, type ConcernRow } from '../concerns/read.ts';
+import { pageCursor, readPageCursor, timeAndId, type CursorList } from '../../core/page-cursor.ts';
+import { ENTRY_KINDS, type EntryKind } from '../../shared/schemas/chronology.ts';
 import {
-  actionsVisibleWhere,
-  presentActions,
-  SELECT_ACTIONS,
-  type ActionRow,
-} from '../actions/service.ts';
-import { listReferrals } from '../referrals/service.ts';
-import { conversationTouchesGranted } from '../conversations/policy.ts';
-import { caseTouchesGranted } from '../cases/policy.ts';
-import type {
-  ChronologyEntry as ChronologyEntryView,
-  EntryKind,
-} from '../../shared/schemas/chronology.ts';
+  Params,
+  sourcesFor,
+  type ChronologyEntry,
+  type ChronologyFilter,
+  type Source,
+} from './sources.ts';
 
-/** An entry as the service builds it: the schema's, with its kind from ENTRY_KINDS. */
-export type ChronologyEntry = Omit<ChronologyEntryView, 'kind'> & { kind: EntryKind };
+export type { ChronologyEntry, ChronologyFilter };
 
-export type ChronologyFilter = {
-  categoryId?: string;
-  kinds?: EntryKind[];
-  from?: Date;
-  to?: Date;
-};
+/** Where a page starts: the exact time (microseconds, UTC) and `kind:id` of the entry before. */
+export type Position = { at: string; kind: EntryKind; id: string };
+export type Direction = 'newest_first' | 'oldest_first';
 
-function within(f: ChronologyFilter, d: Date): boolean {
-  return (!f.from || d >= f.from) && (!f.to || d <= f.to);
+/** A row's place in the order, as the sources give it. */
+type Key = { kind: EntryKind; id: string; at: string };
+
+const EXACT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The time as fixed-width text with PostgreSQL's full precision, so text order is time order. */
+const exactTime = (expr: string) =>
+  `to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** Compares two keys in the chronology's order, oldest first. */
+function compareKeys(a: Key, b: Key): number {
+  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  // No kind's name begins another's, so `kind:id` orders as (kind, id) does.
+  const x = `${a.kind}:${a.id}`;
+  const y = `${b.kind}:${b.id}`;
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
-export async function buildChronology(
+/** The source's rows strictly after `p` in direction `d`, as SQL (kind fixed, so a tuple test). */
+function after(s: Source, p: Params, pos: Position, d: Direction): string {
+  const at = `${p.add(pos.at)}::timestamptz`;
+  const later = d === 'oldest_first';
+  if (s.kind === pos.kind)
+    return `(${s.time}, ${s.id}) ${later ? '>' : '<'} (${at}, ${p.add(pos.id)}::uuid)`;
+  // At the same time, a kind that sorts after the position's comes after it.
+  const sameTimeIsNext = later === s.kind > pos.kind;
+  return `${s.time} ${later ? '>' : '<'}${sameTimeIsNext ? '=' : ''} ${at}`;
+}
+
+function whereOf(s: Source, p: Params, t: Tx, pupilId: string, f: ChronologyFilter): string[] {
+  return [
+    ...s.where(p, t, pupilId, f),
+    ...(f.from ? [`${s.time} >= ${p.add(f.from)}`] : []),
+    ...(f.to ? [`${s.time} <= ${p.add(f.to)}`] : []),
+  ];
+}
+
+/**
+ * The next `size` entries after `position` (from the start when absent), and whether more
+ * follow. Reads at most size + 1 keys from each source, merged in one statement's answer.
+ */
+export async function readChronology(
   t: Tx,
   pupilId: string,
   f: ChronologyFilter,
-): Promise<ChronologyEntry[]> {
-  const want = (k: EntryKind) =>
-    (!f.kinds || f.kinds.includes(k)) && (!f.categoryId || k === 'concern');
-  const sealer = await t.sealer();
-  const out: ChronologyEntry[] = [];
-
-  if (want('concern')) {
-    const params: unknown[] = [pupilId];
-    const where = [
-      'EXISTS (SELECT 1 FROM concern_pupils x WHERE x.concern_id = c.id AND x.pupil_id = $1)',
-    ];
-    if (f.categoryId) {
-      params.push(f.categoryId);
-      where.push(
-        `EXISTS (SELECT 1 FROM concern_categories y WHERE y.concern_id = c.id AND y.category_id = $${params.length})`,
-      );
-    }
-    const vis = visibleWhere(t.actor, params.length + 1);
-    where.push(vis.sql);
-    params.push(...vis.params);
-    const rows = await t.q<ConcernRow>(`${SELECT_VIEW} WHERE ${where.join(' AND ')}`, params);
-    for (const r of rows) {
-      if (!canRead(t.actor, metaOf(r)) || !within(f, r.happened_at)) continue;
-      out.push({
-        id: r.id,
-        kind: 'concern',
-        happenedAt: r.happened_at.toISOString(),
-        title: r.categories.map((k) => k.name).join(', ') || 'Concern',
-        text: sealer.open('concerns.body', r.id, r.body),
-        categories: r.categories.map((k) => ({ id: k.id, name: k.name, colour: k.colour })),
-        author: r.author_name,
-        pupils: r.pupils.map((p) => ({
-          ...pupilAsSeen(t.actor, p, { about: pupilId, knownTo: [r.author_id] }),
-          role: p.role,
-        })),
-        status: r.status,
-        overdue: false,
-        allowed: allowedActions(t.actor, metaOf(r)).includes('view') ? ['open'] : [],
-      });
-    }
+  o: { size: number; direction: Direction; after?: Position },
+): Promise<{ entries: ChronologyEntry[]; last: Position | undefined; more: boolean }> {
+  const sources = sourcesFor(t, f);
+  if (sources.length === 0) return { entries: [], last: undefined, more: false };
+  const p = new Params();
+  const order = o.direction === 'oldest_first' ? 'ASC' : 'DESC';
+  const selects = sources.map((s) => {
+    const where = whereOf(s, p, t, pupilId, f);
+    if (o.after) where.push(after(s, p, o.after, o.direction));
+    return `(SELECT '${s.kind}' AS kind, ${s.id}::text AS id, ${exactTime(s.time)} AS at
+      FROM ${s.from} WHERE ${where.join(' AND ')}
+      ORDER BY ${s.time} ${order}, ${s.id} ${order} LIMIT ${p.add(o.size + 1)})`;
+  });
+  const keys = await t.q<Key>(selects.join('\nUNION ALL\n'), p.values);
+  keys.sort(o.direction === 'oldest_first' ? compareKeys : (a, b) => compareKeys(b, a));
+  const page = keys.slice(0, o.size);
+  const lastKey = page.at(-1);
+  const shown = new Map<string, ChronologyEntry>();
+  for (const s of sources) {
+    const ids = page.filter((k) => k.kind === s.kind).map((k) => k.id);
+    if (ids.length === 0) continue;
+    for (const [id, entry] of await s.present(t, pupilId, ids)) shown.set(`${s.kind}:${id}`, entry);
   }
-
-  if (want('action')) {
-    const vis = actionsVisibleWhere(t, 2);
-    const rows = await t.q<ActionRow>(`${SELECT_ACTIONS} WHERE a.pupil_id = $1 AND ${vis.sql}`, [
-      pupilId,
-      ...vis.params,
-    ]);
-    for (const a of await presentActions(t, rows)) {
-      const at = new Date(a.completedAt ?? a.createdAt);
-      if (!within(f, at)) continue;
-      out.push({
-        id: a.id,
-        kind: 'action',
-        happenedAt: at.toISOString(),
-        title: `Action (${a.type.replace('_', ' ')})${a.completedAt ? ' — completed' : ''}`,
-        text: a.outcome ? `${a.text}\nOutcome: ${a.outcome}` : a.text,
-        categories: [],
-        author: a.assignee.name,
-        pupils: [],
-        status: a.state,
-        overdue: a.overdue,
-        allowed: a.allowed,
-      });
-    }
-  }
-
-  if (!can(t.actor, 'case.manage')) return sortEntries(out);
-
-  if (want('referral')) {
-    for (const r of await listReferrals(t, { pupilId, limit: 5000 })) {
-      if (!within(f, new Date(r.referredAt))) continue;
-      out.push({
-        id: r.id,
-        kind: 'referral',
-        happenedAt: r.referredAt,
-        title: `Referral to ${r.agency}${r.overdue ? ' — response overdue' : ''}`,
-        text:
-          [
-            r.details,
-            r.reference && `Reference: ${r.reference}`,
-            r.contact && `Contact: ${r.contact}`,
-          ]
-            .filter(Boolean)
-            .join('\n') || null,
-        categories: [],
-        author: null,
-        pupils: [],
-        status: r.status,
-        overdue: r.overdue,
-        // A referral's page needs case.manage (src/features/referrals/routes.ts), as this list does.
-        allowed: ['open'],
-      });
-    }
-  }
-
-  if (want('conversation')) {
-    const touch = conversationTouchesGranted(t.actor, 2);
-    const rows = await t.q<{
-      id: string;
-      with_whom: string;
-      decision: string | null;
-      happened_at: Date;
-      text: Buffer;
-      author: string;
-    }>(
-      `SELECT v.id, v.with_whom, v.decision, v.happened_at, v.text, u.name AS author
-       FROM conversations v JOIN users u ON u.id = v.author_id
-       WHERE v.pupil_id = $1 AND ${touch.sql}`,
-      [pupilId, ...touch.params],
-    );
-    for (const v of rows) {
-      if (!within(f, v.happened_at)) continue;
-      out.push({
-        id: v.id,
-        kind: 'conversation',
-        happenedAt: v.happened_at.toISOString(),
-        title: `Conversation with ${v.with_whom}${v.decision ? ` — decision: ${v.decision.replaceAll('_', ' ')}` : ''}`,
-        text: sealer.open('conversations.text', v.id, v.text),
-        categories: [],
-        author: v.author,
-        pupils: [],
-        status: v.decision,
-        overdue: false,
-        allowed: [],
-      });
-    }
-  }
-
-  if (want('case_event')) {
-    const touch = caseTouchesGranted(t.actor, 2);
-    const rows = await t.q<{
-      id: string;
-      kind: string;
-      at: Date;
-      by_name: string;
-      outcome: Buffer | null;
-      rationale: Buffer | null;
-    }>(
-      `SELECT e.id, e.kind, e.at, u.name AS by_name, e.outcome, e.rationale
-       FROM case_events e JOIN cases c ON c.id = e.case_id JOIN users u ON u.id = e.by_id
-       WHERE c.pupil_id = $1 AND ${touch.sql}`,
-      [pupilId, ...touch.params],
-    );
-    for (const e of rows) {
-      if (!within(f, e.at)) continue;
-      const outcome = e.outcome ? sealer.open('case_events.outcome', e.id, e.outcome) : null;
-      const rationale = e.rationale
-        ? sealer.open('case_events.rationale', e.id, e.rationale)
-        : null;
-      out.push({
-        id: e.id,
-        kind: 'case_event',
-        happenedAt: e.at.toISOString(),
-        title: `Case ${e.kind.replaceAll('_', ' ')}`,
-        text:
-          [outcome && `Outcome: ${outcome}`, rationale && `Rationale: ${rationale}`]
-            .filter(Boolean)
-            .join('\n') || null,
-        categories: [],
-        author: e.by_name,
-        pupils: [],
-        status: e.kind,
-        overdue: false,
-        allowed: [],
-      });
-    }
-  }
-
-  if (want('mis_event')) out.push(...(await misEvents(t, pupilId, f)));
-  return sortEntries(out);
+  return {
+    // In the page's order; an entry a source's presenter would not show (the concern policy's
+    // last word) is left out, and the page's end stays where the SQL put it.
+    entries: page.flatMap((k) => shown.get(`${k.kind}:${k.id}`) ?? []),
+    last: lastKey && { at: lastKey.at, kind: lastKey.kind, id: lastKey.id },
+    more: keys.length > o.size,
+  };
 }
 
-const MIS_EVENT_TEXT: Record<string, (from: string | null, to: string | null) => string> = {
-  joined: (_f, to) => (to ? `Joined the school (${to}).` : 'Joined the school.'),
-  left: () => 'Left the school (no longer in the MIS); archived with their history kept.',
-  returned: (_f, to) => (to ? `Returned to the school (${to}).` : 'Returned to the school.'),
-  changed_form: (from, to) => `Moved form${from ? ` from ${from}` : ''}${to ? ` to ${to}` : ''}.`,
-  changed_year: (from, to) =>
-    `Moved year group${from ? ` from ${from}` : ''}${to ? ` to ${to}` : ''}.`,
-};
-
-/** MIS events (joined, left, returned, changed form or year), written by each sync run. */
-async function misEvents(t: Tx, pupilId: string, f: ChronologyFilter): Promise<ChronologyEntry[]> {
-  const rows = await t.q<{
-    id: string;
-    kind: string;
-    happened_at: Date;
-    from_value: string | null;
-    to_value: string | null;
-  }>(
-    `SELECT id, kind, happened_at, from_value, to_value FROM pupil_events
-     WHERE pupil_id = $1 ORDER BY happened_at`,
-    [pupilId],
+/** How many entries the viewer may see under these filters, counted in SQL. */
+export async function countChronology(
+  t: Tx,
+  pupilId: string,
+  f: ChronologyFilter,
+): Promise<number> {
+  const sources = sourcesFor(t, f);
+  if (sources.length === 0) return 0;
+  const p = new Params();
+  const counts = sources.map(
+    (s) => `(SELECT count(*) FROM ${s.from} WHERE ${whereOf(s, p, t, pupilId, f).join(' AND ')})`,
   );
-  return rows
-    .filter((r) => within(f, r.happened_at))
-    .map((r) => ({
-      id: r.id,
-      kind: 'mis_event' as const,
-      happenedAt: r.happened_at.toISOString(),
-      title: `MIS: ${r.kind.replaceAll('_', ' ')}`,
-      text: (MIS_EVENT_TEXT[r.kind] ?? (() => null))(r.from_value, r.to_value),
-      categories: [],
-      author: null,
-      pupils: [],
-      status: r.kind,
-      overdue: false,
-      allowed: [],
-    }));
+  const [row] = await t.q<{ n: number }>(`SELECT (${counts.join(' + ')})::int AS n`, p.values);
+  return row?.n ?? 0;
 }
 
-function sortEntries(entries: ChronologyEntry[]): ChronologyEntry[] {
-  // Oldest first, as a chronology reads; ties broken by id so the order is stable.
-  return entries.sort((a, b) =>
-    a.happenedAt < b.happenedAt ? -1 : a.happenedAt > b.happenedAt ? 1 : a.id < b.id ? -1 : 1,
-  );
+/** The list a cursor belongs to: this pupil's chronology under exactly these filters. */
+function listOf(pupilId: string, f: ChronologyFilter): CursorList {
+  const kinds = f.kinds ? [...new Set(f.kinds)].sort() : null;
+  const subject = JSON.stringify([
+    pupilId,
+    f.categoryId ?? null,
+    kinds,
+    f.from?.toISOString() ?? null,
+    f.to?.toISOString() ?? null,
+  ]);
+  return { kind: 'chronology', subject };
+}
+
+/**
+ * The cursor of the page after `p`: its position only (time, kind and id). The total is counted
+ * again on every page, under the rules of whoever reads it, so a cursor passed to another viewer
+ * tells them nothing about entries they may not see.
+ */
+export async function cursorAfter(
+  t: Tx,
+  pupilId: string,
+  f: ChronologyFilter,
+  p: Position,
+): Promise<string> {
+  return pageCursor(await t.sealer(), listOf(pupilId, f), { at: p.at, id: `${p.kind}:${p.id}` });
+}
+
+/** Where a cursor's page starts, or 400 when it is not this list's. */
+export async function positionOf(
+  t: Tx,
+  pupilId: string,
+  f: ChronologyFilter,
+  cursor: string,
+): Promise<Position> {
+  return readPageCursor(await t.sealer(), listOf(pupilId, f), cursor, (raw) => {
+    const p = timeAndId(raw);
+    if (!p || !EXACT.test(p.at)) return undefined;
+    const colon = p.id.indexOf(':');
+    const kind = ENTRY_KINDS.find((k) => k === p.id.slice(0, colon));
+    const id = p.id.slice(colon + 1);
+    return kind && UUID.test(id) ? { at: p.at, kind, id } : undefined;
+  });
 }

@@ -106,7 +106,8 @@ type ReferralRow = {
   closed_at: Date | null;
 };
 
-const SELECT_REFERRALS = `
+/** A referral as presentReferrals reads it; add the WHERE (the chronology reuses it too). */
+export const SELECT_REFERRALS = `
   SELECT r.id, r.pupil_id, coalesce(p.preferred_name, p.first_name) || ' ' || p.last_name AS pupil_name,
          g.name AS agency_name, r.concern_id, r.case_id, r.referred_at, r.expected_response_hours,
          r.due_at, r.contact, r.reference, r.details, r.responded_at, r.closed_at

@@ -1,5 +1,7 @@
-// A pupil's chronology: the filter query, each entry as shown, and the page (the pupil and their
-// entries). The PDF export takes the same query and answers a file (FileBody, ./vault.ts).
+// A pupil's chronology: the filter query, each entry as shown, and a page of it (the pupil, the
+// newest CHRONOLOGY_PAGE entries after the cursor, the total the viewer may see, and the cursor of
+// the next page while there is one). The PDF export takes the same filters and answers a file
+// (FileBody, ./vault.ts) holding every entry.
 import { Type, type Static } from 'typebox';
 import { Uuid } from './common.ts';
 import { PupilSummary } from './pupils.ts';
@@ -52,8 +54,26 @@ export const ChronologyQuery = Type.Object(
 );
 export type ChronologyQuery = Static<typeof ChronologyQuery>;
 
+/** How many entries a page of the chronology holds. */
+export const CHRONOLOGY_PAGE = 100;
+
+export const ChronologyPageQuery = Type.Object(
+  {
+    ...ChronologyQuery.properties,
+    /** Where the page starts: the `nextCursor` of the page before (signed; opaque). */
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+  },
+  { additionalProperties: false },
+);
+export type ChronologyPageQuery = Static<typeof ChronologyPageQuery>;
+
 export const Chronology = Type.Object({
   pupil: PupilSummary,
+  /** Newest first, at most CHRONOLOGY_PAGE. */
   entries: Type.Array(ChronologyEntry),
+  /** Every entry the viewer may see under these filters, on all pages (counted for each page). */
+  total: Type.Integer({ minimum: 0 }),
+  /** The next (older) page; absent on the last. */
+  nextCursor: Type.Optional(Type.String()),
 });
 export type Chronology = Static<typeof Chronology>;

@@ -98,7 +98,7 @@ export function ChronologyFilters({ pupilId, applied, onApply, canExport }: Prop
         >
           Clear filters
         </Button>
-        <Button variant="quiet" onPress={() => window.print()}>
+        <Button variant="quiet" onPress={() => window.print()} aria-describedby="chron-print-hint">
           Print
         </Button>
         {canExport && (
@@ -111,6 +111,11 @@ export function ChronologyFilters({ pupilId, applied, onApply, canExport }: Prop
           </a>
         )}
       </div>
+      <p className="hint" id="chron-print-hint">
+        {canExport
+          ? 'Print holds only the entries loaded on this page; the PDF holds every entry under these filters.'
+          : 'Print holds only the entries loaded on this page.'}
+      </p>
     </Form>
   );
 }
