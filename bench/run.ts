@@ -30,21 +30,21 @@ type Scenario = {
 const SCENARIOS: Record<string, Scenario> = {
   'log-concerns': {
     about: 'log N concerns (default 2000) over HTTP with C clients (default 10), vs raw inserts',
-    run: (e, f) => logConcerns(e, { n: size(f, 2000, 300), c: f.c ?? 10, alert: 0 }),
+    run: (e, f) => logConcerns(e, { n: size(f, 2000, 200), c: f.c ?? 10, alert: 0 }),
   },
   'log-concerns-alerting': {
     about: 'the same, each concern alerting 5 staff, C clients (default 20)',
-    run: (e, f) => logConcerns(e, { n: size(f, 2000, 300), c: f.c ?? 20, alert: 5 }),
+    run: (e, f) => logConcerns(e, { n: size(f, 2000, 200), c: f.c ?? 20, alert: 5 }),
   },
   'member-lists': {
     about:
       "a class teacher's, a head of year's and a pastoral lead's concern list and dashboard over N concerns (default 10000) in 1,000 pupils; a DSL's dashboard with 5,000 open actions and 500 open cases",
     run: (e, f) =>
       memberLists(e, {
-        n: size(f, 10_000, 2_000),
-        runs: f.quick ? 5 : 15,
-        actions: f.quick ? 500 : 5_000,
-        cases: f.quick ? 50 : 500,
+        n: size(f, 10_000, 1_000),
+        runs: f.quick ? 3 : 15,
+        actions: f.quick ? 200 : 5_000,
+        cases: f.quick ? 20 : 500,
       }),
   },
   'member-plans': {
@@ -56,11 +56,11 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   chronology: {
     about: 'a pupil with N chronology entries (default 2000): the API and the PDF export',
-    run: (e, f) => chronology(e, { entries: size(f, 2000, 500) }),
+    run: (e, f) => chronology(e, { entries: size(f, 2000, 300), runs: f.quick ? 5 : 20 }),
   },
   search: {
     about: 'search over N concerns in one school (default 200000), a few words, by an elevated DSL',
-    run: (e, f) => search(e, { n: size(f, 200_000, 10_000) }),
+    run: (e, f) => search(e, { n: size(f, 200_000, 3_000), runs: f.quick ? 3 : 20 }),
   },
   'mis-import': {
     about: 'MIS: first full import of 2,000 pupils and 240k marks, re-import, delta of 50',

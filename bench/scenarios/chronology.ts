@@ -19,7 +19,8 @@ import { bulkCaseWork, bulkConcerns, pupils, timeGets } from './records.ts';
 
 type Page = { entries: unknown[]; total: number; nextCursor?: string };
 
-const RUNS = 20;
+/** Requests timed per figure (fewer in a --quick run). */
+let RUNS = 20;
 
 /** The newest 100 rows of every source and their count: what the page reads, with nothing else. */
 const CEILING = `
@@ -76,7 +77,11 @@ async function timePdfs(client: Client, path: string, runs: number) {
   };
 }
 
-export async function chronology(engine: Engine, o: { entries: number }): Promise<string[]> {
+export async function chronology(
+  engine: Engine,
+  o: { entries: number; runs?: number },
+): Promise<string[]> {
+  RUNS = o.runs ?? 20;
   const b = await startBench(engine);
   try {
     const schoolId = await benchSchool(b);

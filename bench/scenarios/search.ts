@@ -27,7 +27,8 @@ import {
 import { bulkConcerns } from './records.ts';
 
 const FORMS = ['7A', '7B', '8A', '8B', '9A', '9B', '10A', '10B', '11A', '11B'];
-const RUNS = 20;
+/** Requests timed per figure (fewer in a --quick run). */
+let RUNS = 20;
 
 /** Words given to a share of the records (per 10,000, by a hash of the id): none occur naturally. */
 const PLANTED: Record<string, number> = {
@@ -158,7 +159,8 @@ export async function searchWorld(b: Bench, n: number) {
   return { schoolId, dsl, headOfYear, tokensOf, loadMs };
 }
 
-export async function search(engine: Engine, o: { n: number }): Promise<string[]> {
+export async function search(engine: Engine, o: { n: number; runs?: number }): Promise<string[]> {
+  RUNS = o.runs ?? 20;
   const b = await startBench(engine);
   try {
     const { schoolId, dsl, headOfYear, tokensOf, loadMs } = await searchWorld(b, o.n);

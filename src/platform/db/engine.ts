@@ -289,7 +289,8 @@ class PgServerDatabase implements Database {
         throw asBusy(err);
       }
       let broken = false;
-      client.on('error', () => (broken = true));
+      const onLost = () => (broken = true);
+      client.on('error', onLost);
       try {
         const opening = lane.opening ? `${lane.opening}; ` : '';
         const results = (await client.query(
@@ -301,6 +302,7 @@ class PgServerDatabase implements Database {
         await client.query('ROLLBACK').catch(() => (broken = true));
         throw asBusy(err);
       } finally {
+        client.off('error', onLost);
         client.release(broken);
       }
     };
