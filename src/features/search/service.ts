@@ -58,12 +58,14 @@ const EXACT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
- * The list a cursor belongs to: these words (as blind tokens, never the words) and exactly these
- * filters. The page size is not part of it: a cursor names a position, whatever the page.
+ * The list a cursor belongs to: this searcher, these words (as blind tokens, never the words) and
+ * exactly these filters. The page size is not part of it: a cursor names a position, whatever the
+ * page. Bound to the searcher, another member's cursor is refused rather than replayed.
  */
-function listOf(tokens: string[], f: SearchFilters): CursorList {
+function listOf(userId: string, tokens: string[], f: SearchFilters): CursorList {
   const iso = (d: string | undefined) => (d ? new Date(d).toISOString() : null);
   const subject = JSON.stringify([
+    userId,
     [...new Set(tokens)].sort(),
     f.pupilId ?? null,
     f.categoryId ?? null,
@@ -123,7 +125,7 @@ export async function searchRecords(
   if (f.from && f.to && new Date(f.from) > new Date(f.to))
     throw badRequest('"From" must be on or before "to".', 'bad_date_range');
   const limit = f.limit ?? SEARCH_PAGE;
-  const list = listOf(tokens, f);
+  const list = listOf(t.actor.userId, tokens, f);
   const scope: SearchScope = {
     f,
     tokens,

@@ -230,7 +230,13 @@ export function SearchPage() {
       </Form>
       <Results
         outcome={outcome}
-        onMore={(found) => setOutcome({ state: 'done', ...found })}
+        onMore={(found) =>
+          // Only onto the same search still on screen: a new search or Clear while a further page
+          // was loading must not bring the old results back.
+          setOutcome((cur) =>
+            cur.state === 'done' && cur.serial === found.serial ? { state: 'done', ...found } : cur,
+          )
+        }
         submit={submit}
         onChoosePupil={(p) => {
           setPupilId(p.id);
@@ -264,7 +270,9 @@ function Results({
 }) {
   return (
     <section aria-labelledby="results-heading" className="section">
-      <h2 id="results-heading">Results</h2>
+      <h2 id="results-heading" tabIndex={-1}>
+        Results
+      </h2>
       <div role="status">
         {submit.pending && <p>Searching…</p>}
         {outcome.state === 'done' && (
@@ -322,6 +330,8 @@ function FoundList({ found, onMore }: { found: Found; onMore: (found: Found) => 
         next: page.nextCursor,
       });
       if (page.items.length > 0) setFocusAt(found.hits.length);
+      // Nothing more came and the button goes: keep focus on the results, not the page body.
+      else document.getElementById('results-heading')?.focus();
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) signedOut();
       else setProblem(searchProblem(err));
