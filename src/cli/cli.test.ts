@@ -225,7 +225,7 @@ describe('lantern (command line)', () => {
     expect(broken.stderr).toContain(`BROKEN school ${schoolId} entry 2:`);
     expect(broken.stderr).toMatch(/altered/);
     expect(lastLine(broken.stdout)).toMatch(/1 broken\.$/);
-  }, 120_000);
+  }, 240_000);
 
   it.runIf(inject('engine') === 'postgres')(
     'never changes the login role from commands other than migrate',
@@ -304,5 +304,5 @@ describe('lantern (command line)', () => {
     const badConfig = await lantern(['migrate'], { env: { ...env, LOG_LEVEL: 'loud' } });
     expect(badConfig.code).not.toBe(0);
     expect(badConfig.stderr).toMatch(/LOG_LEVEL must be one of/);
-  }, 120_000);
+  }, 240_000);
 });
