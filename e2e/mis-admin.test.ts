@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { fullBatch, generateSchool, writeBatch } from '../src/features/mis/fixtures/generate.ts';
-import { makeUser, signIn } from '../src/test/harness.ts';
+import { call, makeUser, signIn } from '../src/test/harness.ts';
 import {
   buildSchool,
   expectNoAxeViolations,
@@ -32,13 +32,11 @@ afterAll(async () => {
   await server?.t.close();
 });
 
-async function wondeFiles(): Promise<Record<string, unknown>> {
+const SCHOOL = generateSchool({ pupils: 12, staff: 3, groups: 30, days: 1, seed: 9 });
+
+async function wondeFiles(school = SCHOOL): Promise<Record<string, unknown>> {
   const dir = await mkdtemp(join(tmpdir(), 'lantern-e2e-push-'));
-  await writeBatch(
-    'wonde',
-    dir,
-    fullBatch(generateSchool({ pupils: 12, staff: 3, groups: 30, days: 1, seed: 9 })),
-  );
+  await writeBatch('wonde', dir, fullBatch(school));
   const files: Record<string, unknown> = {};
   for (const f of await readdir(dir))
     files[f] = JSON.parse(await readFile(join(dir, f), 'utf8')) as unknown;
@@ -110,6 +108,74 @@ describe('MIS administration', () => {
       .filter({ hasText: /Schedule: hourly, next run/ })
       .waitFor();
     expect(await page.getByText('school-token-from-wonde').count()).toBe(0);
+    await expectNoAxeViolations(page);
+    await tab.context.close();
+  });
+
+  it('holds a truncated export with the names it would archive; the administrator discards it', async () => {
+    const cast = await buildSchool(server, 'mis-held');
+    const admin = {
+      ...(await makeUser(server.t.services, cast.schoolId, 'school_admin')),
+      name: 'Hal Admin',
+    };
+    const session = await signIn(server.t.app, admin, { elevated: true });
+    const created = await call(server.t.app, session, 'POST', '/api/admin/mis/keys', {
+      label: 'Held test',
+    });
+    const { key } = created.json<{ key: string }>();
+    const push = async (batchId: string, files: Record<string, unknown>) =>
+      fetch(`${server.baseUrl}/api/mis/push`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ batchId, format: 'wonde', kind: 'full', files }),
+      });
+    expect((await push('full', await wondeFiles())).status).toBe(200);
+    // The integrator's export stops after 8 of the 12 pupils.
+    const cut = await push(
+      'cut',
+      await wondeFiles({ ...SCHOOL, pupils: SCHOOL.pupils.slice(0, 8) }),
+    );
+    expect(cut.status).toBe(202);
+
+    const tab = await openTab(browser, server.baseUrl, PHONE);
+    const page = tab.page;
+    await signInThroughPage(page, server, admin);
+    await page.getByRole('link', { name: 'MIS imports and keys' }).click();
+    const held = page.getByRole('list', { name: 'Held imports' });
+    await held.getByText(/would archive 4 of the 12 pupils on roll/).waitFor();
+    await held.getByText('4 of 12 pupils it would archive').click();
+    const leaver = SCHOOL.pupils[11]!;
+    await held.getByText(`${leaver.forename} ${leaver.surname}`, { exact: false }).waitFor();
+    await expectNoAxeViolations(page);
+
+    // "Apply it" asks first, in the page, naming how many it will archive; Cancel applies nothing.
+    await held.getByRole('button', { name: /^Apply the import held on/ }).click();
+    const confirm = held.getByRole('group', {
+      name: /^Applying this import will archive 4 pupils\./,
+    });
+    await confirm.waitFor();
+    expect(await confirm.getByText('Applying this import will archive 4 pupils.').count()).toBe(1);
+    await expectNoAxeViolations(page);
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    expect(await confirm.count()).toBe(0);
+
+    await held.getByRole('button', { name: /^Discard the import held on/ }).click();
+    await page.getByText('Discarded: nothing was applied.').waitFor();
+    await page.getByText('No import is waiting for a decision.').waitFor();
+
+    // The school's own report heading, added on the same page. An empty Add says what is missing;
+    // Enter in the heading field saves the heading typed, without pressing Add.
+    await page.getByRole('button', { name: 'Add this heading' }).click();
+    await page.getByText('Type the heading to add.').waitFor();
+    await expectNoAxeViolations(page);
+    await page.getByLabel('Lantern column it means').selectOption('mis id');
+    await page.getByLabel('Heading as it appears in the report').fill('Pupil Ref');
+    await page.getByLabel('Heading as it appears in the report').press('Enter');
+    await page.getByText('MIS settings saved.').waitFor();
+    await page
+      .getByRole('list', { name: 'Headings added for pupils.csv' })
+      .getByText('“pupil ref” means mis id')
+      .waitFor();
     await expectNoAxeViolations(page);
     await tab.context.close();
   });

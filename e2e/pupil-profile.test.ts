@@ -43,6 +43,12 @@ describe('pupil profile', () => {
   it('shows the DSL restrictions first, contacts, attendance and siblings; a teacher cannot open it', async () => {
     const cast = await buildSchool(server, 'profile');
     const feed = generateSchool({ pupils: 20, staff: 4, groups: 30, days: 2, seed: 3 });
+    const withSibling = feed.pupils.find((p) => p.siblingMisIds.length > 0)!;
+    // Flags from the feed with their dates (issue 13): a current one and one that has ended.
+    withSibling.flags = [
+      { kind: 'child_protection_plan', startDate: '2019-05-01', endDate: '2020-01-31' },
+      { kind: 'looked_after', startDate: '2023-02-01', endDate: null },
+    ];
     const dir = await mkdtemp(join(tmpdir(), 'lantern-e2e-mis-'));
     await writeBatch('wonde', dir, fullBatch(feed));
     const run = await runSync(
@@ -54,7 +60,6 @@ describe('pupil profile', () => {
       },
     );
     expect(run.status).toBe('applied');
-    const withSibling = feed.pupils.find((p) => p.siblingMisIds.length > 0)!;
     const sibling = feed.pupils.find((p) => p.misId === withSibling.siblingMisIds[0])!;
     const [pupil] = await unsafeAsOwner(server.t.services.db, (q) =>
       q.query<{ id: string }>('SELECT id FROM pupils WHERE school_id = $1 AND mis_id = $2', [
@@ -102,6 +107,10 @@ describe('pupil profile', () => {
       expect(await contactList.getByRole('listitem').count()).toBe(contacts.length);
       await contactList.getByText('— restricted').waitFor();
       await page.getByRole('region', { name: 'Attendance this school year' }).waitFor();
+      await page.getByText('Looked after, from 1 February 2023 (MIS)').waitFor();
+      await page
+        .getByText('Child protection plan, from 1 May 2019 to 31 January 2020 (ended) (MIS)')
+        .waitFor();
       await expectNoAxeViolations(page);
       await page.getByRole('link', { name: `${sibling.forename} ${sibling.surname}` }).click();
       await page

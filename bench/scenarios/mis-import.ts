@@ -1,6 +1,7 @@
 // Benchmark: the MIS sync engine on a realistic school — 2,000 pupils, ~4,000 contacts, 150 staff,
 // 300 groups and one term of attendance (~240,000 session marks) from Wonde-style files — first
-// full import, a re-import of the same snapshot (changes nothing), and a delta of 50 changes.
+// full import, a re-import of the same snapshot (changes nothing), a delta of 50 changes, and
+// (issue 13) a changeset of 50 as Xporter sends it, whose kind the reader decides from the feed.
 // Prints wall time and peak memory. Embedded always; PostgreSQL too when DATABASE_URL is set.
 //   node bench/scenarios/mis-import.ts
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -56,22 +57,31 @@ export async function misImportOn(db: Database, label: string): Promise<Figure[]
   const school = generateSchool({ pupils: 2000, staff: 150, groups: 300, days: 60, seed: 1 });
   const full = await mkdtemp(join(tmpdir(), 'lantern-bench-full-'));
   const deltaDir = await mkdtemp(join(tmpdir(), 'lantern-bench-delta-'));
+  const changesetDir = await mkdtemp(join(tmpdir(), 'lantern-bench-changeset-'));
   await writeBatch('wonde', full, fullBatch(school));
   const delta = makeDelta(school, 50, 2);
   await writeBatch('wonde', deltaDir, delta.batch);
+  // A night of 50 changes to the same pupils as the delta (other values), sent as an Xporter
+  // changeset with no kind given: the reader decides it from the feed. (A second delta made from
+  // the delta's own result would reuse the new pupils' ids.)
+  await writeBatch('xporter', changesetDir, makeDelta(school, 50, 3).batch);
   const asMis = asSystem(services, schoolId, 'mis_sync');
-  const apply = (dir: string, kind: 'full' | 'delta') => async () =>
-    summaryLine(
-      await runSync(asMis, () => readMisFolder('wonde', dir, { kind }), {
-        source: 'cli',
-        format: 'wonde',
-      }),
-    );
+  const apply =
+    (dir: string, kind: 'full' | 'delta' | undefined, format: 'wonde' | 'xporter' = 'wonde') =>
+    async () =>
+      summaryLine(
+        await runSync(asMis, () => readMisFolder(format, dir, { kind }), {
+          source: 'cli',
+          format,
+        }),
+      );
   const out = [
     await measure(`${label}: first full import`, apply(full, 'full')),
     await measure(`${label}: re-import, same snapshot`, apply(full, 'full')),
     await measure(`${label}: delta of 50`, apply(deltaDir, 'delta')),
+    await measure(`${label}: changeset of 50 (Xporter)`, apply(changesetDir, undefined, 'xporter')),
   ];
+  await rm(changesetDir, { recursive: true, force: true });
   await rm(full, { recursive: true, force: true });
   await rm(deltaDir, { recursive: true, force: true });
   return out;

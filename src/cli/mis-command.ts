@@ -7,9 +7,10 @@ import { createServices } from '../platform/services.ts';
 import { asSystem } from '../core/context.ts';
 import { readMisFolder } from '../features/mis/formats/index.ts';
 import { runSync, SyncRejected, summaryLine } from '../features/mis/sync.ts';
+import { loadMisSettings } from '../features/mis/settings.ts';
 import type { MisFormat, SnapshotKind } from '../features/mis/snapshot.ts';
 
-type Opts = { school: string; format: MisFormat; kind: SnapshotKind };
+type Opts = { school: string; format: MisFormat; kind?: SnapshotKind };
 
 export function registerMisCommands(program: Command, config: () => Config): void {
   const mis = program.command('mis').description('Work with MIS data.');
@@ -23,9 +24,12 @@ export function registerMisCommands(program: Command, config: () => Config): voi
         .makeOptionMandatory(),
     )
     .addOption(
-      new Option('--kind <kind>', 'a full snapshot or a delta')
-        .choices(['full', 'delta'])
-        .default('full'),
+      // No default: the feed says what it is (an Xporter changeset, Wonde pages fetched with
+      // updated_after); a kind given here is checked against it, and a contradiction refused.
+      new Option(
+        '--kind <kind>',
+        'what the operator expects: a full snapshot or a delta (checked against the feed)',
+      ).choices(['full', 'delta']),
     )
     .argument('<path>', 'the folder holding the files')
     .action(async (folder: string, opts: Opts) => {
@@ -37,12 +41,25 @@ export function registerMisCommands(program: Command, config: () => Config): voi
       try {
         const result = await runSync(
           asSystem(services, opts.school, 'mis_sync'),
-          () => readMisFolder(opts.format, folder, { kind: opts.kind }),
+          async (t) =>
+            readMisFolder(opts.format, folder, {
+              kind: opts.kind,
+              csv: { synonyms: (await loadMisSettings(t)).csvSynonyms },
+            }),
           { source: 'cli', format: opts.format },
         );
+        if (result.status === 'held') {
+          console.error(`lantern: import held, nothing applied: ${result.error ?? ''}`);
+          console.error('An administrator can apply or discard it on the MIS page.');
+          console.log(`held ${result.runId}`);
+          process.exitCode = 3;
+          return;
+        }
         for (const c of result.conflicts) {
           console.log(`conflict: pupil ${c.pupilId} ${c.field} (${c.kind})`);
         }
+        const { encoding } = result.details;
+        if (typeof encoding === 'string') console.log(`read as ${encoding}`);
         console.log(summaryLine(result));
       } catch (err) {
         if (!(err instanceof SyncRejected)) throw err;

@@ -633,6 +633,36 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'own_data',
     firstTier: stepUpFor(ADMINS),
   },
+  'GET /api/admin/mis/held': {
+    request: () => ({ url: '/api/admin/mis/held' }),
+    roles: admins,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'POST /api/admin/mis/held/:id': {
+    request: (f) => ({
+      url: `/api/admin/mis/held/${f.concernId}`,
+      payload: { decision: 'discard' },
+    }),
+    roles: missingFor(ADMINS),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'GET /api/admin/mis/settings': {
+    request: () => ({ url: '/api/admin/mis/settings' }),
+    roles: admins,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'PUT /api/admin/mis/settings': {
+    request: () => ({
+      url: '/api/admin/mis/settings',
+      payload: { guardPercent: 10, fullDay: 0, csvSynonyms: { pupils: {}, contacts: {} } },
+    }),
+    roles: admins,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(ADMINS),
+  },
   'GET /api/admin/mis/keys': {
     request: () => ({ url: '/api/admin/mis/keys' }),
     roles: admins,

@@ -7,11 +7,13 @@
 // a public https address (destination.ts checks the resolved address as it connects).
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { SystemContext } from '../../core/context.ts';
+import type { SchoolTx, SystemContext } from '../../core/context.ts';
+import { loadMisSettings, storeCursor } from './settings.ts';
 import { readMisFolder } from './formats/index.ts';
 import { runSync, type SyncResult } from './sync.ts';
 import { PRIVATE_REFUSED, publicOnlyLookup, refusedAddress } from './destination.ts';
 import { SealedSpool, type SpoolWriter } from './sealed-spool.ts';
+import { heldWaiting } from './held.ts';
 
 const ENDPOINTS = [
   'groups',
@@ -81,6 +83,7 @@ function whereTo(location: string | undefined, from: string): string {
 async function fetchEndpoint(
   base: string,
   endpoint: string,
+  query: string,
   token: string,
   out: SpoolWriter,
   opts: PullOptions,
@@ -89,7 +92,7 @@ async function fetchEndpoint(
   const write = (s: string): Promise<void> => out.write(s);
   try {
     await write('[');
-    let next: string | null = `${base}/${endpoint}`;
+    let next: string | null = `${base}/${endpoint}${query}`;
     for (let page = 0; next; page++) {
       if (page >= MAX_PAGES) throw new PullError(`${endpoint}: more than ${MAX_PAGES} pages`);
       if (new URL(next).origin !== origin)
@@ -121,31 +124,92 @@ async function fetchEndpoint(
   }
 }
 
-/** Pulls every endpoint, then applies them through the door (the school, as the MIS sync). */
+/** Wonde's `updated_after` takes `YYYY-MM-DD HH:MM:SS` (UTC here). */
+export function wondeTime(d: Date): string {
+  return d.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+export type PullPlan = { kind: 'full' | 'delta'; since: string | null };
+
+/**
+ * Full or delta: a delta from the stored cursor (the start of the last good pull), except that
+ * without a cursor, on the school's weekly full day (unless a full ran that day already) or a week
+ * after the last full run, the pull is a full snapshot, which catches any drift.
+ */
+export async function planPull(t: SchoolTx): Promise<PullPlan> {
+  const settings = await loadMisSettings(t);
+  const [last] = await t.q<{ at: Date | null }>(
+    `SELECT max(started_at) AS at FROM mis_sync_runs
+     WHERE status = 'applied' AND kind = 'full' AND source = 'pull'`,
+  );
+  const lastFull = last?.at ?? null;
+  const day = t.now.toISOString().slice(0, 10);
+  const fullDue =
+    settings.cursor === null ||
+    settings.cursorFormat !== 'wonde' ||
+    lastFull === null ||
+    t.now.getTime() - lastFull.getTime() >= 7 * 24 * 3600 * 1000 ||
+    (t.now.getUTCDay() === settings.fullDay && lastFull.toISOString().slice(0, 10) !== day);
+  return fullDue ? { kind: 'full', since: null } : { kind: 'delta', since: settings.cursor };
+}
+
+/**
+ * Pulls every endpoint (since the stored cursor, for a delta), then applies them through the door
+ * (the school, as the MIS sync). After an applied run the cursor becomes this pull's start time.
+ */
 export async function pullAndSync(
   door: SystemContext,
   conn: { baseUrl: string; token: string },
   opts: PullOptions,
 ): Promise<SyncResult> {
+  // A run held earlier is waiting for an administrator: pulling again would only hold another
+  // (one a night), so nothing is pulled until that one is applied or discarded.
+  const waiting = await door.tx(heldWaiting);
+  if (waiting) return stillHeld(waiting.id, waiting.reason);
+  const plan = await door.tx(planPull);
+  const startedAt = new Date();
+  const query = plan.since === null ? '' : `?updated_after=${encodeURIComponent(plan.since)}`;
   const spool = await SealedSpool.create('lantern-pull-');
   try {
     // Fetch before the transaction opens, so no database transaction waits on the network.
     let failure: Error | null = null;
     try {
       for (const e of ENDPOINTS)
-        await fetchEndpoint(conn.baseUrl, e, conn.token, spool.writer(`${e}.json`), opts);
+        await fetchEndpoint(conn.baseUrl, e, query, conn.token, spool.writer(`${e}.json`), opts);
     } catch (err) {
       failure = err instanceof Error ? err : new PullError('the pull failed');
     }
-    return await runSync(
+    const result = await runSync(
       door,
       async () => {
         if (failure) throw failure;
-        return readMisFolder('wonde', spool, { kind: 'full' });
+        return readMisFolder('wonde', spool, { kind: plan.kind });
       },
       { source: 'pull', format: 'wonde' },
     );
+    if (result.status === 'applied')
+      await door.tx((t) => storeCursor(t, 'wonde', wondeTime(startedAt)));
+    return result;
   } finally {
     await spool.dispose();
   }
+}
+
+function stillHeld(runId: string, reason: string): SyncResult {
+  return {
+    runId,
+    status: 'held',
+    duplicate: true,
+    added: 0,
+    changed: 0,
+    archived: 0,
+    rejected: 0,
+    marks: 0,
+    conflicts: [],
+    details: {},
+    error: `Nothing was pulled: an earlier run is held for an administrator (${reason})`.slice(
+      0,
+      1000,
+    ),
+  };
 }

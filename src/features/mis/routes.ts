@@ -8,6 +8,11 @@ import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
 import {
   ApiKeyList,
   ConnectorBody,
+  HeldDecision,
+  HeldList,
+  HeldOutcome,
+  MisSettings,
+  MisSettingsBody,
   ConnectorState,
   CreatedApiKey,
   NewApiKey,
@@ -26,6 +31,9 @@ import { SyncRejected } from './sync.ts';
 import { MisFormatError } from './snapshot.ts';
 import { getConnector, saveConnector } from './connector.ts';
 import { listRuns } from './runs.ts';
+import { decideHeld, listHeld } from './held.ts';
+import { applyHeldSnapshot, type SyncSource } from './sync.ts';
+import { readMisSettings, saveMisSettings } from './settings.ts';
 
 export function registerMisRoutes(app: App, services: Services): void {
   // The key, the rate limits and the school's size limit are checked before the body is read
@@ -51,6 +59,7 @@ export function registerMisRoutes(app: App, services: Services): void {
         body: PushBody,
         response: {
           200: SyncSummary,
+          202: SyncSummary,
           400: ErrorBody,
           401: ErrorBody,
           413: ErrorBody,
@@ -67,7 +76,10 @@ export function registerMisRoutes(app: App, services: Services): void {
       });
       try {
         const result = await applyPush(asKey, found.keyId, req.body);
-        return { ...result, conflicts: result.conflicts.length };
+        // Held: accepted, nothing applied, waiting for the school's administrator.
+        return reply
+          .status(result.status === 'held' ? 202 : 200)
+          .send({ ...result, conflicts: result.conflicts.length });
       } catch (err) {
         if (err instanceof SyncRejected) {
           return reply.status(422).send({ ...err.result, conflicts: 0 });
@@ -95,6 +107,66 @@ export function registerMisRoutes(app: App, services: Services): void {
       },
     },
     async (req) => ({ items: await admin(req).tx(listRuns) }),
+  );
+  app.get(
+    '/api/admin/mis/held',
+    {
+      schema: {
+        tags,
+        summary: 'Held MIS runs: full runs that would archive too many pupils or all staff',
+        response: responses({ 200: HeldList }),
+      },
+    },
+    async (req) => ({ items: await admin(req).tx(listHeld) }),
+  );
+  app.post(
+    '/api/admin/mis/held/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Apply or discard a held MIS run (audited)',
+        params: IdParams,
+        body: HeldDecision,
+        response: responses({ 200: HeldOutcome }),
+      },
+    },
+    async (req) =>
+      admin(req).tx(async (t) => {
+        const { decision } = req.body;
+        const { snapshot, source } = await decideHeld(t, req.params.id, decision);
+        if (!snapshot) return { decision, summary: null };
+        try {
+          const r = await applyHeldSnapshot(t, snapshot, source as SyncSource);
+          return { decision, summary: { ...r, conflicts: r.conflicts.length } };
+        } catch (err) {
+          if (err instanceof MisFormatError)
+            throw new DomainError('invalid', 'invalid', err.message);
+          throw err;
+        }
+      }),
+  );
+  app.get(
+    '/api/admin/mis/settings',
+    {
+      schema: {
+        tags,
+        summary: 'The school’s MIS settings: the guard, the weekly full pull, CSV headings',
+        response: responses({ 200: MisSettings }),
+      },
+    },
+    async (req) => admin(req).tx(readMisSettings),
+  );
+  app.put(
+    '/api/admin/mis/settings',
+    {
+      schema: {
+        tags,
+        summary: 'Set the school’s MIS settings (audited)',
+        body: MisSettingsBody,
+        response: responses({ 200: MisSettings }),
+      },
+    },
+    async (req) => admin(req).tx((t) => saveMisSettings(t, req.body)),
   );
   app.get(
     '/api/admin/mis/keys',

@@ -16,12 +16,13 @@ type Row = {
   conflicts: RunConflict[];
   error: string | null;
   started_at: Date;
+  encoding: string | null;
 };
 
 export async function listRuns(t: Tx): Promise<RunItem[]> {
   const rows = await t.q<Row>(
     `SELECT id, source, format, kind, status, added, changed, archived, rejected, marks, conflicts,
-       error, started_at FROM mis_sync_runs ORDER BY started_at DESC, finished_at DESC LIMIT 50`,
+       error, started_at, details->>'encoding' AS encoding FROM mis_sync_runs ORDER BY started_at DESC, finished_at DESC LIMIT 50`,
   );
   await t.audit({ action: 'mis.runs_viewed', details: { count: rows.length } });
   return rows.map((r) => ({
@@ -38,5 +39,6 @@ export async function listRuns(t: Tx): Promise<RunItem[]> {
     conflicts: r.conflicts,
     error: r.error,
     startedAt: r.started_at.toISOString(),
+    encoding: r.encoding,
   }));
 }

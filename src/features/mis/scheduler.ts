@@ -44,11 +44,12 @@ export async function runDueConnectors(services: Services): Promise<number> {
     if (!claim) continue;
     let status = 'applied';
     try {
-      await pullAndSync(
+      const result = await pullAndSync(
         door,
         { baseUrl: claim.base_url, token: claim.token },
         { allowPrivate: services.config.env === 'development' },
       );
+      status = result.status;
     } catch (err) {
       status = err instanceof SyncRejected ? 'rejected' : 'failed';
       if (!(err instanceof SyncRejected))

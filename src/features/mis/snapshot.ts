@@ -7,6 +7,29 @@ export type MisFormat = 'wonde' | 'xporter' | 'csv';
 /** `full`: everything the MIS holds now; absent pupils are leavers. `delta`: only what changed. */
 export type SnapshotKind = 'full' | 'delta';
 
+/**
+ * The kind of a run is decided from the feed where the feed says (an Xporter changeset, a Wonde
+ * page fetched with `updated_after`). A kind the caller states is checked against that, never
+ * trusted over it: a changeset given as a full import is refused (it would archive everyone it
+ * does not mention). Where the feed is silent, the caller's kind stands (default `full`).
+ */
+export function decideKind(
+  file: string,
+  evidence: string | null,
+  requested: SnapshotKind | undefined,
+): SnapshotKind {
+  if (evidence === null) return requested ?? 'full';
+  if (requested === 'full')
+    throw new MisFormatError(
+      file,
+      { field: null },
+      `is a changeset (${evidence}), which holds only what changed since the last run; it cannot be ` +
+        'imported as a full snapshot (that would archive everyone it does not mention). Import it ' +
+        'as a delta, or ask the integrator for a full extract.',
+    );
+  return 'delta';
+}
+
 /** ISO calendar date, `YYYY-MM-DD`, already checked to be a real date. */
 export type IsoDate = string;
 
@@ -61,6 +84,7 @@ export type VulnerabilityKind =
   | 'child_protection_plan'
   | 'child_in_need'
   | 'looked_after'
+  | 'previously_looked_after'
   | 'sen_support'
   | 'ehcp'
   | 'fsm'
@@ -196,6 +220,12 @@ export interface AttendanceMark {
 
 export type DeletionEntity = 'pupil' | 'contact' | 'staff' | 'group';
 
+/** A record the feed says came back (Wonde `deletions` with `restored_at` set): un-archive it. */
+export interface Restoration {
+  entity: DeletionEntity;
+  misId: string;
+}
+
 export interface Deletion {
   entity: DeletionEntity;
   misId: string;
@@ -219,8 +249,12 @@ export interface Snapshot {
   memberships: Membership[];
   attendanceCodes: AttendanceCode[];
   deletions: Deletion[];
+  /** Records the feed restored after deleting them; never archived by this run. */
+  restorations: Restoration[];
   /** A token to ask the feed for the next changes (Xporter `NextChangedRows`), if it gave one. */
   nextCursor: string | null;
+  /** The text encoding the files were read as, where the reader detects it (a SIMS report). */
+  encoding?: string | undefined;
   attendanceMarks(): AsyncIterable<AttendanceMark>;
 }
 

@@ -13,12 +13,14 @@ import { syncPupils } from './sync/pupils.ts';
 import { syncContacts, syncStaff } from './sync/people.ts';
 import { syncAttendanceCodes, syncMarks } from './sync/marks.ts';
 import { syncTeachingRefs } from './sync/teaching.ts';
+import { storeCursor } from './settings.ts';
+import { guardPlan, heldFeedOf, recordHeld, RunHeld, supersedeHeld } from './held.ts';
 
 export type SyncSource = 'cli' | 'push' | 'pull';
 
 export type SyncResult = {
   runId: string;
-  status: 'applied' | 'rejected';
+  status: 'applied' | 'rejected' | 'held';
   duplicate: boolean;
   added: number;
   changed: number;
@@ -44,6 +46,8 @@ export type SyncOptions = {
   batchId?: string | null;
   /** The feed's format, for the record of a run rejected before its snapshot was read. */
   format?: Snapshot['format'];
+  /** An administrator applying a held run: the guard has had its say. */
+  waiveGuard?: boolean;
 };
 
 type Run = {
@@ -52,12 +56,13 @@ type Run = {
   format: Snapshot['format'] | null;
   kind: Snapshot['kind'];
   startedAt: Date | null;
+  snapshot: Snapshot | null;
 };
 
 /** Applies a snapshot (or records why it could not be). Throws SyncRejected on rejection. */
 export async function runSync(
   door: SystemContext,
-  snap: Snapshot | (() => Promise<Snapshot>),
+  snap: Snapshot | ((t: SchoolTx) => Promise<Snapshot>),
   opts: SyncOptions,
 ): Promise<SyncResult> {
   const run: Run = {
@@ -66,10 +71,21 @@ export async function runSync(
     format: typeof snap === 'function' ? (opts.format ?? null) : snap.format,
     kind: typeof snap === 'function' ? 'full' : snap.kind,
     startedAt: null,
+    snapshot: null,
   };
   try {
     return await door.tx((t) => applySnapshot(t, run, snap));
-  } catch (err) {
+  } catch (thrown) {
+    let err: unknown = thrown;
+    if (thrown instanceof RunHeld && run.snapshot) {
+      // Reading the held feed's marks can still find a bad one: then the run is rejected.
+      const snapshot = run.snapshot;
+      try {
+        return await holdRun(door, run, snapshot, thrown);
+      } catch (e) {
+        err = e;
+      }
+    }
     const error = explain(err);
     const result: SyncResult = {
       runId: run.id,
@@ -89,11 +105,68 @@ export async function runSync(
   }
 }
 
+/** The run rolled back; it is kept as held, with its feed, for an administrator to decide. */
+async function holdRun(
+  door: SystemContext,
+  run: Run,
+  snapshot: Snapshot,
+  held: RunHeld,
+): Promise<SyncResult> {
+  const feed = await heldFeedOf(snapshot);
+  const runId = await door.tx((t) =>
+    recordHeld(
+      t,
+      {
+        id: run.id,
+        source: run.opts.source,
+        format: snapshot.format,
+        batchId: run.opts.batchId ?? null,
+        at: run.startedAt ?? t.now,
+      },
+      held.plan,
+      feed,
+    ),
+  );
+  return {
+    runId,
+    status: 'held',
+    duplicate: runId !== run.id,
+    added: 0,
+    changed: 0,
+    archived: 0,
+    rejected: 0,
+    marks: 0,
+    conflicts: [],
+    details: { held: { pupils: held.plan.pupilIds.length, staff: held.plan.staffIds.length } },
+    error: held.plan.reason,
+  };
+}
+
+/**
+ * A held run's feed, applied by an administrator inside the request's transaction (with the
+ * decision, so a failure leaves the run held). The guard is waived for this run only.
+ */
+export async function applyHeldSnapshot(
+  t: SchoolTx,
+  snapshot: Snapshot,
+  source: SyncSource,
+): Promise<SyncResult> {
+  const run: Run = {
+    id: crypto.randomUUID(),
+    opts: { source, waiveGuard: true },
+    format: snapshot.format,
+    kind: snapshot.kind,
+    startedAt: null,
+    snapshot: null,
+  };
+  return applySnapshot(t, run, snapshot);
+}
+
 /** The whole run in the caller's one transaction: a throw anywhere rolls all of it back. */
 async function applySnapshot(
   t: SchoolTx,
   run: Run,
-  snap: Snapshot | (() => Promise<Snapshot>),
+  snap: Snapshot | ((t: SchoolTx) => Promise<Snapshot>),
 ): Promise<SyncResult> {
   const { q, schoolId, now } = t;
   run.startedAt = now;
@@ -105,10 +178,15 @@ async function applySnapshot(
     );
     if (prior) return { ...resultOf(prior), duplicate: true };
   }
-  const snapshot = typeof snap === 'function' ? await snap() : snap;
+  const snapshot = typeof snap === 'function' ? await snap(t) : snap;
   const { format, kind } = snapshot;
   run.format = format;
   run.kind = kind;
+  run.snapshot = snapshot;
+  if (!opts.waiveGuard) {
+    const plan = await guardPlan(t, snapshot);
+    if (plan) throw new RunHeld(plan);
+  }
   const sealer = await t.sealer();
   const s: SyncState = {
     q: t.db,
@@ -132,9 +210,19 @@ async function applySnapshot(
     touchedMembers: new Set(),
   };
   await q(
-    `INSERT INTO mis_sync_runs (id, school_id, source, format, kind, batch_id, status, started_at)
-     VALUES ($1, $2, $3, $4, $5, $6, 'applied', $7)`,
-    [run.id, schoolId, opts.source, format, kind, opts.batchId ?? null, now],
+    `INSERT INTO mis_sync_runs (id, school_id, source, format, kind, batch_id, status, started_at,
+       next_cursor)
+     VALUES ($1, $2, $3, $4, $5, $6, 'applied', $7, $8)`,
+    [
+      run.id,
+      schoolId,
+      opts.source,
+      format,
+      kind,
+      opts.batchId ?? null,
+      now,
+      snapshot.nextCursor?.slice(0, 2000) ?? null,
+    ],
   );
   await syncGroups(s, snapshot);
   await syncPupils(s, snapshot);
@@ -145,6 +233,11 @@ async function applySnapshot(
   await syncAttendanceCodes(s, snapshot);
   await syncMarks(s, snapshot);
   const result = summarise(s);
+  if (snapshot.encoding) result.details.encoding = snapshot.encoding;
+  if (kind === 'full') await supersedeHeld(t, now);
+  // Xporter's next-changes marker, kept for the next changeset request (a pull stores its own).
+  if (snapshot.format === 'xporter' && snapshot.nextCursor !== null)
+    await storeCursor(t, 'xporter', snapshot.nextCursor);
   await q(
     `UPDATE mis_sync_runs SET added = $2, changed = $3, archived = $4, marks = $5,
        details = $6, conflicts = $7, finished_at = now() WHERE id = $1`,

@@ -143,6 +143,18 @@ export type AuditDetails = {
     conflicts: number;
   };
   'mis.sync_rejected': { source: string; format: string | null };
+  'mis.sync_held': {
+    source: string;
+    format: string;
+    pupils: number;
+    pupilsOnRoll: number;
+    staff: number;
+    staffOnRoll: number;
+  };
+  'mis.held_viewed': { count: number };
+  'mis.held_applied': None;
+  'mis.held_discarded': None;
+  'mis.settings_changed': { guardPercent: number; fullDay: number; synonyms: number };
   'mis.api_key_created': None;
   'mis.api_key_revoked': None;
   'mis.connector_changed': { schedule: string; runHour: number | null; tokenChanged: boolean };
@@ -237,6 +249,11 @@ export const AUDIT_ACTIONS = Object.keys({
   'keys.rotated': 1,
   'mis.sync_applied': 1,
   'mis.sync_rejected': 1,
+  'mis.sync_held': 1,
+  'mis.held_viewed': 1,
+  'mis.held_applied': 1,
+  'mis.held_discarded': 1,
+  'mis.settings_changed': 1,
   'mis.api_key_created': 1,
   'mis.api_key_revoked': 1,
   'mis.connector_changed': 1,

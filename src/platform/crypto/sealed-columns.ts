@@ -47,6 +47,8 @@ export const SEALED_COLUMNS = {
   'contacts.addresses': 'json',
   'contacts.phones': 'json',
   'contacts.emails': 'json',
+  // A held MIS run's feed, kept until an administrator applies or discards it (migration 0019).
+  'mis_sync_runs.held_feed': 'json',
 } as const satisfies Record<string, 'text' | 'json'>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;

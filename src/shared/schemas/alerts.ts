@@ -8,9 +8,16 @@ export const ALERT_KINDS = [
   'referral_overdue',
   'action_reminder',
   'access_request',
+  'mis_run_held',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
-export const ALERT_TARGETS = ['concern', 'referral', 'action', 'access_request'] as const;
+export const ALERT_TARGETS = [
+  'concern',
+  'referral',
+  'action',
+  'access_request',
+  'mis_sync_run',
+] as const;
 export type AlertTarget = (typeof ALERT_TARGETS)[number];
 
 export const AlertView = Type.Object({

@@ -23,7 +23,7 @@ export type PushBody = Static<typeof PushBody>;
 /** What a push answers, applied (200) or rejected (422): counts, not the conflicts themselves. */
 export const SyncSummary = Type.Object({
   runId: Type.String(),
-  status: Type.Union([Type.Literal('applied'), Type.Literal('rejected')]),
+  status: Type.Union([Type.Literal('applied'), Type.Literal('rejected'), Type.Literal('held')]),
   duplicate: Type.Boolean(),
   added: Type.Integer(),
   changed: Type.Integer(),
@@ -58,11 +58,94 @@ export const RunItem = Type.Object({
   conflicts: Type.Array(RunConflict),
   error: Type.Union([Type.String(), Type.Null()]),
   startedAt: Type.String(),
+  /** The text encoding the feed's files were read as, where detected ("Windows-1252"). */
+  encoding: Type.Union([Type.String(), Type.Null()]),
 });
 export type RunItem = Static<typeof RunItem>;
 
 export const RunList = Type.Object({ items: Type.Array(RunItem) });
 export type RunList = Static<typeof RunList>;
+
+// --- Held runs (the guard against a feed that would empty the school) ---
+
+export const HeldRun = Type.Object({
+  id: Type.String(),
+  source: Type.String(),
+  format: Type.String(),
+  reason: Type.String(),
+  startedAt: Type.String(),
+  pupilsOnRoll: Type.Integer(),
+  staffOnRoll: Type.Integer(),
+  percent: Type.Integer(),
+  /** Who the run would archive, by the names Lantern holds for them now. */
+  pupils: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      yearGroup: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+  staff: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
+});
+export type HeldRun = Static<typeof HeldRun>;
+
+export const HeldList = Type.Object({ items: Type.Array(HeldRun) });
+export type HeldList = Static<typeof HeldList>;
+
+export const HeldDecision = Type.Object(
+  { decision: Type.Union([Type.Literal('apply'), Type.Literal('discard')]) },
+  { additionalProperties: false },
+);
+export type HeldDecision = Static<typeof HeldDecision>;
+
+export const HeldOutcome = Type.Object({
+  decision: Type.Union([Type.Literal('apply'), Type.Literal('discard')]),
+  /** The run that applied the held feed (apply only). */
+  summary: Type.Union([SyncSummary, Type.Null()]),
+});
+export type HeldOutcome = Static<typeof HeldOutcome>;
+
+// --- The school's MIS settings ---
+
+const Synonyms = Type.Record(
+  Type.String({ minLength: 1, maxLength: 100 }),
+  Type.String({ minLength: 1, maxLength: 100 }),
+  { maxProperties: 200 },
+);
+
+export const MisSettingsBody = Type.Object(
+  {
+    /** A full run archiving more than this share of the pupils on roll is held. */
+    guardPercent: Type.Integer({ minimum: 1, maximum: 100 }),
+    /** The weekday of the weekly full pull: 0 Sunday … 6 Saturday. */
+    fullDay: Type.Integer({ minimum: 0, maximum: 6 }),
+    /** The school's own CSV headings → Lantern column, per file. */
+    csvSynonyms: Type.Object(
+      { pupils: Synonyms, contacts: Synonyms },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type MisSettingsBody = Static<typeof MisSettingsBody>;
+
+export const MisSettings = Type.Object({
+  guardPercent: Type.Integer(),
+  fullDay: Type.Integer(),
+  csvSynonyms: Type.Object({
+    pupils: Type.Record(Type.String(), Type.String()),
+    contacts: Type.Record(Type.String(), Type.String()),
+  }),
+  /** Lantern's own headings for each column, for the administrator to see. */
+  builtInSynonyms: Type.Object({
+    pupils: Type.Record(Type.String(), Type.Array(Type.String())),
+    contacts: Type.Record(Type.String(), Type.Array(Type.String())),
+  }),
+  hasCursor: Type.Boolean(),
+  lastFullRunAt: Type.Union([Type.String(), Type.Null()]),
+  lastDeltaRunAt: Type.Union([Type.String(), Type.Null()]),
+});
+export type MisSettings = Static<typeof MisSettings>;
 
 // --- API keys ---
 

@@ -131,9 +131,10 @@ describe('bad input is rejected with the file, record and field named', () => {
     await expect(readWonde(await folder({ 'students.json': json }))).rejects.toThrow(
       'students.json: is not valid UTF-8 text (wrong encoding?)',
     );
-    const utf16 = Buffer.from(`\uFEFF${CSV_HEAD}1,,A,B,01/02/2013,\r\n`, 'utf16le');
+    // UTF-16 without its byte-order mark cannot be told apart reliably: refused, named.
+    const utf16 = Buffer.from(`${CSV_HEAD}1,,A,B,01/02/2013,\r\n`, 'utf16le');
     await expect(readSimsCsv(await folder({ 'pupils.csv': utf16 }))).rejects.toThrow(
-      'pupils.csv: is UTF-16',
+      'pupils.csv: contains NUL bytes: it looks like UTF-16 without a byte-order mark',
     );
     const notCp1252 = Buffer.concat([
       Buffer.from(`${CSV_HEAD}1,,A`),

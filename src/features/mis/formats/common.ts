@@ -144,6 +144,7 @@ export function withDerivedFlags(p: Pupil): Pupil {
     'child_protection_plan',
     'child_in_need',
     'looked_after',
+    'previously_looked_after',
     'sen_support',
     'ehcp',
     'fsm',

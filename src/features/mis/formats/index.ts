@@ -3,18 +3,20 @@
 // MisFormatError naming the file, record and field).
 import type { MisFormat, Snapshot, SnapshotKind } from '../snapshot.ts';
 import type { FolderLike } from './feed-folder.ts';
-import { readSimsCsv } from './sims-csv.ts';
+import { readSimsCsv, type CsvOptions } from './sims-csv.ts';
 import { readWonde } from './wonde.ts';
 import { readXporter } from './xporter.ts';
 
-export { MisFormatError } from '../snapshot.ts';
+import { MisFormatError } from '../snapshot.ts';
+
+export { MisFormatError };
 export { readSimsCsv, readWonde, readXporter };
 export { memoryFolder, type FeedFolder } from './feed-folder.ts';
 
 export async function readMisFolder(
   format: MisFormat,
   folder: FolderLike,
-  options: { kind?: SnapshotKind } = {},
+  options: { kind?: SnapshotKind | undefined; csv?: CsvOptions | undefined } = {},
 ): Promise<Snapshot> {
   switch (format) {
     case 'wonde':
@@ -22,6 +24,12 @@ export async function readMisFolder(
     case 'xporter':
       return readXporter(folder, options);
     case 'csv':
-      return readSimsCsv(folder);
+      if (options.kind === 'delta')
+        throw new MisFormatError(
+          'pupils.csv',
+          {},
+          'is a SIMS report, which always holds the whole roll: it cannot be imported as a delta',
+        );
+      return readSimsCsv(folder, options.csv);
   }
 }

@@ -1,10 +1,10 @@
-// Reads a SIMS report exported as CSV: `pupils.csv` and optionally `contacts.csv`, headers as
-// documented in docs/MIS.md. Files may be UTF-8 (with or without BOM) or Windows-1252, the
-// encoding SIMS and Excel use by default; anything else is rejected rather than guessed.
+// Reads a SIMS report saved as a file: `pupils.csv` and optionally `contacts.csv`, headings as
+// documented in docs/MIS.md and matched through sims-headings.ts (any order and case, SIMS's own
+// names and common synonyms, the school's additions). Encodings: sims-headings.ts decodeCsv.
 import { parse } from 'csv-parse/sync';
-import iconv from 'iconv-lite';
 import type {
   Contact,
+  Deletion,
   Group,
   Membership,
   Pupil,
@@ -35,108 +35,51 @@ import {
   reqText,
 } from './validate.ts';
 import type { RecordCtx } from './validate.ts';
+import {
+  CONTACT_REQUIRED,
+  CONTACT_SYNONYMS,
+  PUPIL_REQUIRED,
+  PUPIL_SYNONYMS,
+  ENCODING_NAMES,
+  decodeCsv,
+  delimiterOf,
+  mapHeadings,
+  simsYear,
+  type CsvEncoding,
+  type SchoolSynonyms,
+} from './sims-headings.ts';
 
-/** Header (case and spacing ignored) → pupil field. `true` marks a column that must exist. */
-export const PUPIL_COLUMNS = {
-  'mis id': true,
-  forename: true,
-  surname: true,
-  dob: true,
-  upn: false,
-  uln: false,
-  adno: false,
-  'middle name': false,
-  'legal forename': false,
-  'legal surname': false,
-  'preferred name': false,
-  gender: false,
-  'admission date': false,
-  'leaving date': false,
-  year: false,
-  'reg group': false,
-  'sen status': false,
-  fsm: false,
-  'fsm end date': false,
-  'pupil premium': false,
-  eal: false,
-  gifted: false,
-  religion: false,
-  ethnicity: false,
-  'first language': false,
-  'house no': false,
-  street: false,
-  district: false,
-  town: false,
-  county: false,
-  postcode: false,
-  'looked after': false,
-  'child protection plan': false,
-  'child in need': false,
-  'young carer': false,
-  'sibling ids': false,
-} as const;
+export { decodeCsv };
 
-export const CONTACT_COLUMNS = {
-  'contact id': true,
-  'pupil mis id': true,
-  forename: true,
-  surname: true,
-  title: false,
-  relationship: false,
-  priority: false,
-  'parental responsibility': false,
-  'court order': false,
-  'home phone': false,
-  'work phone': false,
-  'mobile phone': false,
-  email: false,
-  'work email': false,
-  'house no': false,
-  street: false,
-  town: false,
-  county: false,
-  postcode: false,
-} as const;
-
-const WIN1252_UNDEFINED = new Set([0x81, 0x8d, 0x8f, 0x90, 0x9d]);
-
-/** UTF-8 when the bytes are valid UTF-8; otherwise Windows-1252, unless they cannot be that either. */
-export function decodeCsv(
-  file: string,
-  bytes: Buffer,
-): { text: string; encoding: 'utf-8' | 'windows-1252' } {
-  const ctx = { file, index: null, id: null };
-  if (
-    bytes.length >= 2 &&
-    ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
-  ) {
-    fail(ctx, null, 'is UTF-16; save it as UTF-8 or Windows-1252 CSV');
-  }
-  if (bytes.includes(0))
-    fail(ctx, null, 'contains NUL bytes; it is not a text CSV in UTF-8 or Windows-1252');
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
-  } catch {
-    const bad = bytes.findIndex((b) => WIN1252_UNDEFINED.has(b));
-    if (bad >= 0)
-      fail(ctx, null, `byte ${bad} is neither UTF-8 nor Windows-1252 (wrong encoding?)`);
-    return { text: iconv.decode(bytes, 'win1252'), encoding: 'windows-1252' };
-  }
+export interface CsvOptions {
+  /** The school's own headings → Lantern column (the MIS page's mapping). */
+  synonyms?: { pupils?: SchoolSynonyms; contacts?: SchoolSynonyms } | undefined;
+  /** Today, `YYYY-MM-DD`: a pupil whose Leaving Date is before it has left. Defaults to now. */
+  today?: string | undefined;
 }
-
-const norm = (h: string): string => h.trim().toLowerCase().replace(/\s+/g, ' ');
 
 async function readCsv(
   folder: FeedFolder,
   file: string,
-  columns: Record<string, boolean>,
-): Promise<{ ctx: RecordCtx; row: Record<string, string> }[] | null> {
+  synonyms: Record<string, readonly string[]>,
+  required: readonly string[],
+  school: SchoolSynonyms | undefined,
+): Promise<{
+  rows: { ctx: RecordCtx; row: Record<string, string> }[];
+  encoding: CsvEncoding;
+} | null> {
   const bytes = await readWhole(folder, file);
   if (!bytes) return null;
-  const { text } = decodeCsv(file, bytes);
+  const { text, encoding } = decodeCsv(file, bytes);
   let records: string[][];
   try {
-    records = parse(text, { bom: true, relax_column_count: false, skip_empty_lines: true });
+    records = parse(text, {
+      bom: true,
+      delimiter: delimiterOf(text),
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+    });
   } catch (err) {
     fail(
       { file, index: null, id: null },
@@ -144,24 +87,22 @@ async function readCsv(
       `is not valid CSV: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
-  const header = (records[0] ?? []).map(norm);
-  for (const [col, required] of Object.entries(columns)) {
-    if (required && !header.includes(col))
-      fail({ file, index: null, id: null }, null, `is missing the required column "${col}"`);
-  }
-  return records.slice(1).map((cells, index) => {
+  const columns = mapHeadings(file, records[0] ?? [], synonyms, required, school);
+  const rows = records.slice(1).flatMap((cells, index) => {
+    // Excel and SIMS end some reports with blank separator-only rows; they hold no record.
+    if (cells.every((c) => c.trim() === '')) return [];
     const row: Record<string, string> = {};
-    header.forEach((h, i) => {
-      if (h in columns) row[h] = cells[i] ?? '';
-    });
-    return { ctx: { file, index, id: null }, row };
+    for (const [col, i] of columns) row[col] = cells[i] ?? '';
+    return [{ ctx: { file, index, id: null }, row }];
   });
+  return { rows, encoding };
 }
 
 const FLAGS: [string, VulnerabilityFlag['kind']][] = [
   ['child protection plan', 'child_protection_plan'],
   ['child in need', 'child_in_need'],
   ['looked after', 'looked_after'],
+  ['previously looked after', 'previously_looked_after'],
   ['young carer', 'young_carer'],
 ];
 
@@ -184,7 +125,7 @@ function readPupil(ctx: RecordCtx, r: Record<string, string>): Pupil {
   p.gender = t('gender', LIMITS.code);
   p.entryDate = optDate(ctx, 'Admission Date', r['admission date']);
   p.leavingDate = optDate(ctx, 'Leaving Date', r['leaving date']);
-  p.yearGroup = t('year', LIMITS.code);
+  p.yearGroup = simsYear(t('year', LIMITS.code));
   p.senStatus = t('sen status', LIMITS.code);
   p.fsmEligible = optBool(ctx, 'FSM', r['fsm']);
   p.fsmEndDate = optDate(ctx, 'FSM End Date', r['fsm end date']);
@@ -204,8 +145,14 @@ function readPupil(ctx: RecordCtx, r: Record<string, string>): Pupil {
     postcode: t('postcode', LIMITS.code),
   };
   p.address = isEmptyAddress(a) ? null : a;
-  for (const [col, kind] of FLAGS)
-    if (optBool(ctx, col, r[col]) === true) p.flags.push({ kind, startDate: null, endDate: null });
+  for (const [col, kind] of FLAGS) {
+    if (optBool(ctx, col, r[col]) !== true) continue;
+    p.flags.push({
+      kind,
+      startDate: optDate(ctx, `${col} start date`, r[`${col} start date`]),
+      endDate: optDate(ctx, `${col} end date`, r[`${col} end date`]),
+    });
+  }
   p.siblingMisIds = (r['sibling ids'] ?? '')
     .split(/[;,]/)
     .map((s) => s.trim())
@@ -268,30 +215,57 @@ function readContact(ctx: RecordCtx, r: Record<string, string>): Contact {
   };
 }
 
-/** A SIMS report is always the whole roll, so the snapshot is `full`. It carries no marks. */
-export async function readSimsCsv(from: FolderLike): Promise<Snapshot> {
+/**
+ * A SIMS report is always the whole roll, so the snapshot is `full`. It carries no marks. A pupil
+ * whose Leaving Date has passed is a leaver (archived with that date), not a pupil on roll.
+ */
+export async function readSimsCsv(from: FolderLike, options: CsvOptions = {}): Promise<Snapshot> {
   const folder = feedFolder(from);
-  const pupilRows = await readCsv(folder, 'pupils.csv', PUPIL_COLUMNS);
+  const pupilRows = await readCsv(
+    folder,
+    'pupils.csv',
+    PUPIL_SYNONYMS,
+    PUPIL_REQUIRED,
+    options.synonyms?.pupils,
+  );
   if (pupilRows === null)
     fail({ file: 'pupils.csv', index: null, id: null }, null, 'is missing from the folder');
-  const pupils = pupilRows.map(({ ctx, row }) => readPupil(ctx, row));
+  const encodings = [`pupils.csv ${ENCODING_NAMES[pupilRows.encoding]}`];
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const read = pupilRows.rows.map(({ ctx, row }) => ({ row, pupil: readPupil(ctx, row) }));
   assertUniqueIds(
     'pupils.csv',
-    pupils.map((p) => p.misId),
+    read.map((r) => r.pupil.misId),
     'MIS ID',
   );
-  assertUniqueUpns('pupils.csv', pupils, 'UPN');
+  assertUniqueUpns(
+    'pupils.csv',
+    read.map((r) => r.pupil),
+    'UPN',
+  );
+  const deletions: Deletion[] = [];
+  const onRoll = read.filter(({ pupil }) => {
+    const left = pupil.leavingDate !== null && pupil.leavingDate < today;
+    if (left)
+      deletions.push({
+        entity: 'pupil',
+        misId: pupil.misId,
+        reason: 'left',
+        date: pupil.leavingDate,
+      });
+    return !left;
+  });
+  const pupils = onRoll.map((r) => r.pupil);
 
   const groups = new Map<string, Group>();
   const memberships: Membership[] = [];
-  pupilRows.forEach(({ row }, i) => {
-    const p = pupils[i];
-    if (!p) return;
+  onRoll.forEach(({ row, pupil: p }) => {
     for (const [col, kind, prefix] of [
       ['year', 'year', 'YEAR:'],
       ['reg group', 'registration', 'REG:'],
     ] as const) {
-      const name = (row[col] ?? '').trim();
+      const raw = (row[col] ?? '').trim();
+      const name = kind === 'year' ? (simsYear(raw) ?? '') : raw;
       if (name === '') continue;
       const misId = `${prefix}${name}`;
       if (!groups.has(misId))
@@ -306,8 +280,21 @@ export async function readSimsCsv(from: FolderLike): Promise<Snapshot> {
   });
 
   const contacts = new Map<string, Contact>();
-  for (const { ctx, row } of (await readCsv(folder, 'contacts.csv', CONTACT_COLUMNS)) ?? []) {
+  const contactRows = await readCsv(
+    folder,
+    'contacts.csv',
+    CONTACT_SYNONYMS,
+    CONTACT_REQUIRED,
+    options.synonyms?.contacts,
+  );
+  // A link to a pupil left out above (their Leaving Date has passed) is dropped, not refused: the
+  // school's report lists the contacts of everyone it ever held. A contact left with no link goes.
+  const leavers = new Set(deletions.map((d) => d.misId));
+  if (contactRows) encodings.push(`contacts.csv ${ENCODING_NAMES[contactRows.encoding]}`);
+  for (const { ctx, row } of contactRows?.rows ?? []) {
     const c = readContact(ctx, row);
+    c.pupils = c.pupils.filter((l) => !leavers.has(l.pupilMisId));
+    if (c.pupils.length === 0) continue;
     const existing = contacts.get(c.misId);
     if (existing) existing.pupils.push(...c.pupils);
     else contacts.set(c.misId, c);
@@ -321,8 +308,15 @@ export async function readSimsCsv(from: FolderLike): Promise<Snapshot> {
     groups: [...groups.values()],
     memberships,
     attendanceCodes: dfeAttendanceCodes(),
-    deletions: [],
+    deletions,
+    restorations: [],
     nextCursor: null,
+    // Named on the run ("read as Windows-1252"): one name when every file was read the same way.
+    encoding: sameEncoding(pupilRows.encoding, contactRows?.encoding) ?? encodings.join(', '),
     attendanceMarks: async function* () {},
   };
+}
+
+function sameEncoding(a: CsvEncoding, b: CsvEncoding | undefined): string | null {
+  return b === undefined || a === b ? ENCODING_NAMES[a] : null;
 }

@@ -173,8 +173,34 @@ const EXTENDED_FLAGS: [string, VulnerabilityFlag['kind']][] = [
   ['child_protection_plan', 'child_protection_plan'],
   ['child_in_need', 'child_in_need'],
   ['in_lea_care', 'looked_after'],
+  ['previously_looked_after', 'previously_looked_after'],
   ['young_carer', 'young_carer'],
 ];
+
+/**
+ * Wonde's dated includes (`students?include=child_protection_plan_date_ranges,...`): each row a
+ * `{start_date, end_date}` pair of date objects or plain dates. Where a school's account sends
+ * them they replace the undated `extended_details` boolean of the same kind.
+ */
+const DATE_RANGE_FLAGS: [string, VulnerabilityFlag['kind']][] = [
+  ['child_protection_plan_date_ranges', 'child_protection_plan'],
+  ['in_care_date_ranges', 'looked_after'],
+  ['fsm_date_ranges', 'fsm'],
+];
+
+function dateRangeFlags(ctx: RecordCtx, s: JsonObject): VulnerabilityFlag[] {
+  const out: VulnerabilityFlag[] = [];
+  for (const [key, kind] of DATE_RANGE_FLAGS) {
+    incList(ctx, s, key).forEach((r, i) => {
+      const startDate = optDate(ctx, `${key}[${i}].start_date`, r['start_date']);
+      const endDate = optDate(ctx, `${key}[${i}].end_date`, r['end_date']);
+      if (startDate !== null && endDate !== null && endDate < startDate)
+        fail(ctx, `${key}[${i}].end_date`, 'is before its start_date');
+      out.push({ kind, startDate, endDate });
+    });
+  }
+  return out;
+}
 
 export interface WondeStudent {
   pupil: Pupil;
@@ -238,8 +264,10 @@ export function readWondeStudent(ctx: RecordCtx, s: JsonObject): WondeStudent {
   p.religion = coded('religion_code', 'religion');
   p.ethnicity = coded('ethnicity_code', 'ethnicity');
   p.firstLanguage = coded('first_language_code', 'first_language');
+  p.flags.push(...dateRangeFlags(ctx, s));
   for (const [key, kind] of EXTENDED_FLAGS) {
-    if (optBool(ctx, `extended_details.${key}`, ex[key]) === true)
+    const stated = optBool(ctx, `extended_details.${key}`, ex[key]) === true;
+    if (stated && !p.flags.some((f) => f.kind === kind))
       p.flags.push({ kind, startDate: null, endDate: null });
   }
   p.senNeeds = senNeeds(ctx, s);

@@ -8,10 +8,12 @@ import type {
   Group,
   Membership,
   Pupil,
+  Restoration,
   Snapshot,
   SnapshotKind,
   StaffMember,
 } from '../snapshot.ts';
+import { decideKind } from '../snapshot.ts';
 import { dfeAttendanceCodes } from './common.ts';
 import type { PathSegment } from './json-splitter.ts';
 import { streamJsonValues } from './json-stream.ts';
@@ -39,8 +41,30 @@ import {
 } from './wonde-records.ts';
 
 export interface ReadOptions {
-  /** Whether the files hold everything (`full`) or only changes since a date (`delta`). */
-  kind?: SnapshotKind;
+  /**
+   * Whether the files hold everything (`full`) or only changes since a date (`delta`). Pages
+   * fetched with `updated_after` say so in their `meta.pagination` links, and then decide.
+   */
+  kind?: SnapshotKind | undefined;
+}
+
+/** A Wonde page's own word that it was fetched with `updated_after` (its pagination links). */
+export function deltaEvidence(page: unknown): string | null {
+  if (!isObject(page) || !isObject(page['meta'])) return null;
+  const pg = page['meta']['pagination'];
+  if (!isObject(pg)) return null;
+  for (const k of ['next', 'previous', 'current']) {
+    const link = pg[k];
+    if (typeof link === 'string' && /[?&]updated_after=/.test(link))
+      return `its meta.pagination.${k} link asks for updated_after`;
+  }
+  return null;
+}
+
+/** `meta` of a page, or of each page of an array of pages (the records are streamed apart). */
+function isPageMeta(path: PathSegment[]): boolean {
+  if (path.length === 1) return path[0] === 'meta';
+  return path.length === 2 && typeof path[0] === 'number' && path[1] === 'meta';
 }
 
 /** `data[n]` of one page, or `[page].data[n]` of an array of pages. */
@@ -109,6 +133,18 @@ const DELETION_TYPES: Record<string, DeletionEntity> = {
 
 export async function readWonde(from: FolderLike, options: ReadOptions = {}): Promise<Snapshot> {
   const folder = feedFolder(from);
+  const evidence: { file: string | null; found: string | null } = { file: null, found: null };
+  for (const file of ['students.json', 'contacts.json', 'employees.json', 'groups.json']) {
+    if (evidence.found !== null) break;
+    for await (const meta of streamJsonValues(folder, file, isPageMeta)) {
+      const found = deltaEvidence({ meta });
+      if (found !== null) {
+        evidence.file = file;
+        evidence.found = found;
+        break;
+      }
+    }
+  }
   const c = new Collector();
   for await (const { ctx, rec } of records(folder, 'groups.json')) {
     const g = readWondeGroup(ctx, rec);
@@ -172,6 +208,7 @@ export async function readWonde(from: FolderLike, options: ReadOptions = {}): Pr
   );
 
   const deletions: Deletion[] = [];
+  const restorations: Restoration[] = [];
   for await (const { ctx, rec } of records(folder, 'students-leaver.json')) {
     const misId = reqId(ctx, 'id', rec['id']);
     const ed = inc(rec, 'education_details');
@@ -187,14 +224,21 @@ export async function readWonde(from: FolderLike, options: ReadOptions = {}): Pr
     const type = reqText(ctx, 'type', rec['type'], LIMITS.code);
     const entity = DELETION_TYPES[type];
     if (!entity) fail(ctx, 'type', `${quote(type)} is not a known deletion type`);
-    if (optBool(ctx, 'restored', rec['restored']) === true) continue;
+    // `restored_at` set: the record came back after it was deleted, so it is restored, never
+    // archived (re-reading the same list twice then changes nothing).
+    const restoredAt = optDate(ctx, 'restored_at', rec['restored_at']);
+    if (restoredAt !== null || optBool(ctx, 'restored', rec['restored']) === true) {
+      restorations.push({ entity, misId });
+      continue;
+    }
     const date = optDate(ctx, 'deleted_at', rec['deleted_at'] ?? rec['created_at']);
     deletions.push({ entity, misId, reason: 'deleted', date });
   }
+  const kind = decideKind(evidence.file ?? 'students.json', evidence.found, options.kind);
 
   return {
     format: 'wonde',
-    kind: options.kind ?? 'full',
+    kind,
     pupils,
     contacts: [...c.contacts.values()],
     staff,
@@ -202,6 +246,7 @@ export async function readWonde(from: FolderLike, options: ReadOptions = {}): Pr
     memberships: c.memberships(),
     attendanceCodes: dfeAttendanceCodes(),
     deletions,
+    restorations,
     nextCursor: null,
     attendanceMarks: () => wondeMarks(folder),
   };

@@ -63,12 +63,27 @@ function address(ctx: RecordCtx, r: JsonObject): Address | null {
   return isEmptyAddress(a) ? null : a;
 }
 
+/**
+ * Flags as XoD sends them: 0/1 (or true/false, "Y"/"N"), each with optional `<Flag>StartDate` and
+ * `<Flag>EndDate`. `InLeaCare` is the field in XoD's published Students examples; `InCare` the
+ * older spelling. A kind stated twice is kept once (the first field that says so).
+ */
 const FLAG_FIELDS: [string, VulnerabilityFlag['kind']][] = [
   ['ChildProtectionPlan', 'child_protection_plan'],
   ['ChildInNeed', 'child_in_need'],
+  ['InLeaCare', 'looked_after'],
   ['InCare', 'looked_after'],
+  ['PreviouslyLookedAfter', 'previously_looked_after'],
   ['YoungCarer', 'young_carer'],
 ];
+
+/** A field looked up by its exact name, else ignoring case (`NumAEAMarks` / `NumAeaMarks`). */
+function field(r: JsonObject, name: string): { key: string; value: unknown } {
+  if (name in r) return { key: name, value: r[name] };
+  const lower = name.toLowerCase();
+  const key = Object.keys(r).find((k) => k.toLowerCase() === lower);
+  return key === undefined ? { key: name, value: undefined } : { key, value: r[key] };
+}
 
 export interface XporterStudent {
   pupil: Pupil;
@@ -110,7 +125,10 @@ export function readXporterStudent(ctx: RecordCtx, r: JsonObject): XporterStuden
   };
   p.address = address(ctx, r);
   if (r['NumPossMarks'] !== undefined && r['NumPossMarks'] !== null) {
-    const n = (k: string): number => optInt(ctx, k, r[k]) ?? 0;
+    const n = (k: string): number => {
+      const f = field(r, k);
+      return optInt(ctx, f.key, f.value) ?? 0;
+    };
     p.attendance = {
       startDate: optDate(ctx, 'AttStatsStartDate', r['AttStatsStartDate']),
       possible: n('NumPossMarks'),
@@ -153,7 +171,7 @@ export function readXporterStudent(ctx: RecordCtx, r: JsonObject): XporterStuden
     });
   }
   for (const [key, kind] of FLAG_FIELDS) {
-    if (optBool(ctx, key, r[key]) === true) {
+    if (optBool(ctx, key, r[key]) === true && !p.flags.some((f) => f.kind === kind)) {
       p.flags.push({
         kind,
         startDate: optDate(ctx, `${key}StartDate`, r[`${key}StartDate`]),

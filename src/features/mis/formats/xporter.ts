@@ -15,6 +15,7 @@ import type {
   SnapshotKind,
   StaffMember,
 } from '../snapshot.ts';
+import { decideKind } from '../snapshot.ts';
 import { categoriseCode } from './common.ts';
 import type { PathSegment } from './json-splitter.ts';
 import { readJsonFile, streamJsonValues } from './json-stream.ts';
@@ -85,27 +86,44 @@ function deleted(body: Body, key: string, entity: DeletionEntity): Deletion[] {
   return out;
 }
 
-function changeset(bodies: Body[]): { isDelta: boolean; next: string | null } {
-  let isDelta = false;
+/**
+ * XoD marks a changeset at page level: the changed-rows token the request carried (`ChangedRows`,
+ * `changedRows`, `__changedRows__`) and `<Endpoint>_deleted` lists. The next-changes marker
+ * (`NextChangedRows`, `__nextChangedRows__`) is what to send next time, in a full extract too.
+ */
+const CHANGESET_KEYS = ['__changedRows__', 'ChangedRows', 'changedRows'];
+const NEXT_KEYS = ['NextChangedRows', '__nextChangedRows__', 'nextChangedRows'];
+
+function marker(v: unknown): boolean {
+  return v !== undefined && v !== null && v !== '' && v !== false;
+}
+
+function changeset(bodies: Body[]): { evidence: string | null; file: string; next: string | null } {
+  let evidence: string | null = null;
+  let file = 'Students.json';
   let next: string | null = null;
   for (const b of bodies) {
     for (const page of b.pages) {
       const ctx = { file: b.file, index: null, id: null };
-      if (
-        optText(ctx, 'ChangedRows', page['ChangedRows'] ?? page['changedRows'], LIMITS.text) !==
-        null
-      )
-        isDelta = true;
-      if (Object.keys(page).some((k) => k.endsWith('_deleted'))) isDelta = true;
-      next = optText(ctx, 'NextChangedRows', page['NextChangedRows'], LIMITS.text) ?? next;
+      const key = CHANGESET_KEYS.find((k) => marker(page[k]));
+      const del = Object.keys(page).find((k) => k.endsWith('_deleted'));
+      if (evidence === null && (key !== undefined || del !== undefined)) {
+        evidence = key !== undefined ? `it carries ${key}` : `it lists ${del}`;
+        file = b.file;
+      }
+      for (const k of NEXT_KEYS) {
+        const v = page[k];
+        if (isObject(v)) continue;
+        next = optText(ctx, k, v, LIMITS.text) ?? next;
+      }
     }
   }
-  return { isDelta, next };
+  return { evidence, file, next };
 }
 
 export interface ReadOptions {
-  /** Overrides what the changeset fields imply. */
-  kind?: SnapshotKind;
+  /** The kind the caller expects; checked against the changeset fields (decideKind). */
+  kind?: SnapshotKind | undefined;
 }
 
 export async function readXporter(from: FolderLike, options: ReadOptions = {}): Promise<Snapshot> {
@@ -142,7 +160,18 @@ export async function readXporter(from: FolderLike, options: ReadOptions = {}): 
       startDate: optDate(ctx, 'StartDate', rec['StartDate']),
       endDate: optDate(ctx, 'EndDate', rec['EndDate']),
     };
-    for (const sid of idList(ctx, 'Students', rec['Students'])) byId.get(sid)?.senNeeds.push(need);
+    // Rows name their pupils in `Students` (a list) or, one per row, in `StudentId`.
+    const owners = [
+      ...idList(ctx, 'Students', rec['Students']),
+      ...idList(ctx, 'StudentId', rec['StudentId'] ?? rec['StudentID']),
+    ];
+    if (owners.length === 0)
+      fail(ctx, 'StudentId', 'is missing (no pupil named for this SEN need)');
+    for (const sid of owners) {
+      const owner = byId.get(sid);
+      if (!owner) fail(ctx, 'StudentId', `${quote(sid)} is not a pupil in Students`);
+      owner.senNeeds.push(need);
+    }
   }
   const finished = pupils.map(finishPupil);
   assertUniqueIds(
@@ -220,9 +249,10 @@ export async function readXporter(from: FolderLike, options: ReadOptions = {}): 
     ...deleted(groupsBody, 'Groups_deleted', 'group'),
   ];
   const cs = changeset([students, contactsBody, staffBody, groupsBody]);
+  const kind = decideKind(cs.file, cs.evidence, options.kind);
   return {
     format: 'xporter',
-    kind: options.kind ?? (cs.isDelta ? 'delta' : 'full'),
+    kind,
     pupils: finished,
     contacts: [...contacts.values()],
     staff,
@@ -230,6 +260,7 @@ export async function readXporter(from: FolderLike, options: ReadOptions = {}): 
     memberships: [...memberships.values()],
     attendanceCodes,
     deletions,
+    restorations: [],
     nextCursor: cs.next,
     attendanceMarks: () => xporterMarks(folder),
   };

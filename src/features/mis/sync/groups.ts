@@ -1,7 +1,7 @@
 // Groups (year, registration, teaching, other) and their memberships. A full snapshot decides
 // every membership; a delta decides only those of the pupils and staff it mentions. Moving a
 // pupil between registration groups changes their form, and so which teachers see them.
-import type { Group, Snapshot } from '../snapshot.ts';
+import { MisFormatError, type Group, type Snapshot } from '../snapshot.ts';
 import { inSlices, recordHash, type SyncState } from './state.ts';
 
 type GroupRow = { id: string; mis_id: string; mis_hash: string | null; archived_at: Date | null };
@@ -94,6 +94,17 @@ export function placements(
   return out;
 }
 
+const GROUPS_FILE = { wonde: 'groups.json', xporter: 'Groups.json', csv: 'pupils.csv' } as const;
+
+export function undefinedRef(snap: Snapshot, what: string, id: string, from: string): never {
+  throw new MisFormatError(
+    GROUPS_FILE[snap.format],
+    { field: what },
+    `${JSON.stringify(id.slice(0, 40))} (named by ${from.slice(0, 60)}) is not defined anywhere ` +
+      'in the feed, nor held by Lantern from an earlier run',
+  );
+}
+
 type MemberRow = { group_id: string; member_kind: string; member_id: string };
 
 export async function syncMemberships(s: SyncState, snap: Snapshot): Promise<void> {
@@ -102,10 +113,10 @@ export async function syncMemberships(s: SyncState, snap: Snapshot): Promise<voi
     const g = s.groupIds.get(m.groupMisId);
     const memberId =
       m.memberKind === 'pupil' ? s.pupilIds.get(m.memberMisId) : s.staffIds.get(m.memberMisId)?.id;
-    if (!g || !memberId) {
-      s.memberships.skipped += 1;
-      continue;
-    }
+    // A row naming a group or member the feed never defines (and Lantern does not hold from an
+    // earlier run) means a cut or mismatched export: refused, nothing applied (issue 13).
+    if (!g) undefinedRef(snap, 'group', m.groupMisId, `${m.memberKind} ${m.memberMisId}`);
+    if (!memberId) undefinedRef(snap, m.memberKind, m.memberMisId, `group ${m.groupMisId}`);
     s.touchedMembers.add(memberId);
     desired.set(`${g.id}|${m.memberKind}|${memberId}`, {
       group_id: g.id,
@@ -121,8 +132,9 @@ export async function syncMemberships(s: SyncState, snap: Snapshot): Promise<voi
   for (const r of current) {
     const key = `${r.group_id}|${r.member_kind}|${r.member_id}`;
     have.add(key);
-    const decided = s.kind === 'full' || s.touchedMembers.has(r.member_id);
-    if (decided && !desired.has(key)) removals.push(r);
+    // A full run states every membership; a delta only those it sends, so in a delta a pair it
+    // does not name stays (a deleted group or member goes with its own deletion).
+    if (s.kind === 'full' && !desired.has(key)) removals.push(r);
   }
   const additions = [...desired].filter(([k]) => !have.has(k)).map(([, v]) => v);
   await inSlices(additions, 5000, async (slice) => {

@@ -4,14 +4,24 @@
 // sealed under the school's key before they reach SQL (issue 11, finding 9). Staff who leave have
 // their Lantern accounts disabled and their sessions ended; their names stay on everything they
 // wrote.
-import type { Contact, Snapshot, StaffMember } from '../snapshot.ts';
+import { MisFormatError, type Contact, type Snapshot, type StaffMember } from '../snapshot.ts';
 import { endUserSessions } from '../../identity/sessions.ts';
 import type { Sealer } from '../../../platform/crypto/school-keys.ts';
 import { inSlices, recordHash, sealedHex, type SyncState } from './state.ts';
 
+const CONTACTS_FILE = {
+  wonde: 'contacts.json',
+  xporter: 'StudentContacts.json',
+  csv: 'contacts.csv',
+} as const;
+
 type Row = { id: string; mis_id: string; mis_hash: string | null; gone: Date | null };
 
 export async function syncContacts(s: SyncState, snap: Snapshot): Promise<void> {
+  // A full feed with no contacts at all did not include them (SIMS's contacts.csv is optional; an
+  // Xporter StudentContacts missing or empty): it says nothing about who the contacts are, so
+  // they and their links are left alone, as staff are for a feed that carries none.
+  if (s.kind === 'full' && snap.contacts.length === 0) return;
   const existing = await s.q.query<Row>(
     'SELECT id, mis_id, mis_hash, archived_at AS gone FROM contacts',
   );
@@ -40,7 +50,13 @@ export async function syncContacts(s: SyncState, snap: Snapshot): Promise<void> 
     rewritten.push(id);
     for (const l of c.pupils) {
       const pupilId = s.pupilIds.get(l.pupilMisId);
-      if (!pupilId) continue;
+      if (!pupilId)
+        throw new MisFormatError(
+          CONTACTS_FILE[snap.format],
+          { recordId: c.misId.slice(0, 100), field: 'pupil' },
+          `${JSON.stringify(l.pupilMisId.slice(0, 40))} is not a pupil defined anywhere in the ` +
+            'feed, nor held by Lantern from an earlier run',
+        );
       if (old && restricted.has(`${pupilId}|${id}`)) {
         s.conflicts.push({ kind: 'contact_restricted', pupilId, contactId: id, field: 'contact' });
       }
@@ -79,16 +95,21 @@ export async function syncContacts(s: SyncState, snap: Snapshot): Promise<void> 
       );
     }
   });
-  await inSlices(rewritten, 2000, async (slice) => {
-    await s.q.query('DELETE FROM pupil_contacts WHERE contact_id = ANY($1::uuid[])', [slice]);
-  });
+  // A full run states every link, so a changed contact's links are rewritten. A delta states only
+  // the links it sends: those are added or updated, and a link it does not name is left alone.
+  if (s.kind === 'full')
+    await inSlices(rewritten, 2000, async (slice) => {
+      await s.q.query('DELETE FROM pupil_contacts WHERE contact_id = ANY($1::uuid[])', [slice]);
+    });
   await inSlices(links, 2000, async (slice) => {
     await s.q.query(
       `INSERT INTO pupil_contacts (school_id, pupil_id, contact_id, relationship, priority,
          parental_responsibility, lives_with_pupil, court_order)
        SELECT $2, pupil_id, contact_id, relationship, priority, parental_responsibility,
          lives_with_pupil, court_order FROM json_populate_recordset(NULL::pupil_contacts, $1::json)
-       ON CONFLICT (pupil_id, contact_id) DO NOTHING`,
+       ON CONFLICT (pupil_id, contact_id) DO UPDATE SET relationship = EXCLUDED.relationship,
+         priority = EXCLUDED.priority, parental_responsibility = EXCLUDED.parental_responsibility,
+         lives_with_pupil = EXCLUDED.lives_with_pupil, court_order = EXCLUDED.court_order`,
       [JSON.stringify(slice), s.schoolId],
     );
   });
@@ -140,6 +161,8 @@ export async function syncStaff(s: SyncState, snap: Snapshot): Promise<void> {
   );
   const byMis = new Map(existing.map((r) => [r.mis_id, r]));
   for (const r of existing) s.staffIds.set(r.mis_id, { id: r.id, userId: r.user_id });
+  // A SIMS report carries no staff: its absence of staff says nothing about who has left.
+  if (snap.format === 'csv') return;
   const users = await s.q.query<{ id: string; email: string; mis_id: string | null }>(
     'SELECT id, lower(email) AS email, mis_id FROM users',
   );

@@ -30,6 +30,7 @@ const FLAG: Record<VulnerabilityKind, string> = {
   child_protection_plan: 'cp_plan',
   child_in_need: 'cin',
   looked_after: 'lac',
+  previously_looked_after: 'plac',
   sen_support: 'sen_support',
   ehcp: 'ehcp',
   fsm: 'fsm',
@@ -333,6 +334,7 @@ async function archiveLeavers(
     const e = byMis.get(d.misId);
     if (e && !e.archived_at) leaving.set(e.id, d.date);
   }
+  await restorePupils(s, snap, byMis, seen, leaving, events);
   if (leaving.size === 0) return;
   const ids = [...leaving.keys()];
   await s.q.query(
@@ -349,6 +351,43 @@ async function archiveLeavers(
     });
   }
   s.pupils.archived += ids.length;
+}
+
+/**
+ * Wonde's `deletions` rows with `restored_at`: in a delta, an archived pupil the feed restored
+ * comes back on roll (once: a second run finds them on roll and changes nothing). In a full
+ * snapshot the students list alone decides, so a restoration there changes nothing by itself.
+ */
+async function restorePupils(
+  s: SyncState,
+  snap: Snapshot,
+  byMis: Map<string | null, Existing>,
+  seen: Set<string>,
+  leaving: Map<string, string | null>,
+  events: Event[],
+): Promise<void> {
+  if (s.kind === 'full') return;
+  const ids = new Set<string>();
+  for (const r of snap.restorations) {
+    if (r.entity !== 'pupil') continue;
+    const e = byMis.get(r.misId);
+    if (e && e.archived_at && !seen.has(e.id) && !leaving.has(e.id)) ids.add(e.id);
+  }
+  if (ids.size === 0) return;
+  await s.q.query(
+    'UPDATE pupils SET archived_at = NULL, updated_at = $2 WHERE id = ANY($1::uuid[]) AND archived_at IS NOT NULL',
+    [[...ids], s.now],
+  );
+  for (const id of ids) {
+    events.push({
+      pupil_id: id,
+      kind: 'returned',
+      from_value: null,
+      to_value: null,
+      happened_at: s.now.toISOString(),
+    });
+  }
+  s.pupils.restored += ids.size;
 }
 
 /** Live overrides: pupil id → field → the value Lantern holds now (a sealed one opened). */

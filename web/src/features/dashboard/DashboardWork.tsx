@@ -22,6 +22,7 @@ const ALERT_TEXT: Record<string, string> = {
   referral_overdue: 'A referral has had no response in the expected time',
   action_reminder: 'An action is due',
   access_request: 'A change to record access is waiting for your approval',
+  mis_run_held: 'An MIS import is held: it would archive many pupils or staff',
 } satisfies Record<AlertKind, string>;
 
 function alertLink(a: AlertView): string | null {
@@ -29,6 +30,7 @@ function alertLink(a: AlertView): string | null {
   if (a.targetType === 'referral') return `/referrals/${a.targetId}`;
   if (a.targetType === 'case') return `/cases/${a.targetId}`;
   if (a.targetType === 'access_request') return '/admin/access-requests';
+  if (a.targetType === 'mis_sync_run') return '/admin/mis';
   return null;
 }
 

@@ -1,6 +1,7 @@
 // The school administrator's MIS page (issue 5): every sync run with what it added, changed,
 // archived and rejected (and why a run was rejected); API keys for an integrator — a new key is
-// shown once, keys are revoked here; and the pull connector's address, token and schedule.
+// shown once, keys are revoked here; and the pull connector's address, token and schedule. Since
+// issue 13: held imports (MisHeld.tsx) and the school's MIS settings (MisSettingsForm.tsx).
 import { useState } from 'react';
 import { api } from '../../lib/api.ts';
 import { formatWhen } from '../../lib/format.ts';
@@ -12,6 +13,8 @@ import { TextField } from '../../ui/TextField.tsx';
 import { Select } from '../../ui/Field.tsx';
 import { Button, SubmitButton } from '../../ui/Button.tsx';
 import { WhenLoaded } from '../../ui/Message.tsx';
+import { HeldRuns } from './MisHeld.tsx';
+import { MisSettingsSection } from './MisSettingsForm.tsx';
 import type {
   ApiKeyList,
   ConnectorSchedule,
@@ -32,7 +35,18 @@ const SCHEDULE_NAMES = {
 
 function Runs() {
   const runs = useLoad<RunList>('/api/admin/mis/runs');
-  return <WhenLoaded state={runs}>{(data) => <RunTable runs={data.items} />}</WhenLoaded>;
+  return (
+    <>
+      <section aria-labelledby="held-heading" className="section card">
+        <h2 id="held-heading">Imports waiting for a decision</h2>
+        <HeldRuns onDecided={() => void runs.reload()} />
+      </section>
+      <section aria-labelledby="runs-heading" className="section card">
+        <h2 id="runs-heading">Imports</h2>
+        <WhenLoaded state={runs}>{(data) => <RunTable runs={data.items} />}</WhenLoaded>
+      </section>
+    </>
+  );
 }
 
 function RunTable({ runs }: { runs: RunItem[] }) {
@@ -58,6 +72,7 @@ function RunTable({ runs }: { runs: RunItem[] }) {
               <td>{formatWhen(r.startedAt)}</td>
               <td>
                 {r.source} ({r.format}, {r.kind})
+                {r.encoding && <div className="muted">read as {r.encoding}</div>}
               </td>
               <td>
                 {r.status}
@@ -222,9 +237,10 @@ export function MisAdminPage() {
   return (
     <>
       <PageHeading title="MIS">MIS</PageHeading>
-      <section aria-labelledby="runs-heading" className="section card">
-        <h2 id="runs-heading">Imports</h2>
-        <Runs />
+      <Runs />
+      <section aria-labelledby="settings-heading" className="section card">
+        <h2 id="settings-heading">MIS settings</h2>
+        <MisSettingsSection />
       </section>
       <section aria-labelledby="keys-heading" className="section card">
         <h2 id="keys-heading">API keys for integrators</h2>

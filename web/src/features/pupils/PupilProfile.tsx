@@ -15,7 +15,10 @@ const FLAG_NAMES: Record<string, string> = {
   child_protection_plan: 'Child protection plan',
   cin: 'Child in need',
   child_in_need: 'Child in need',
+  lac: 'Looked after',
   looked_after: 'Looked after',
+  plac: 'Previously looked after',
+  previously_looked_after: 'Previously looked after',
   sen_support: 'SEN support',
   ehcp: 'EHC plan',
   fsm: 'Free school meals',
@@ -29,6 +32,9 @@ const RESTRICTION_NAMES: Record<string, string> = {
   no_contact_or_collection: 'No contact and must not collect',
 };
 const words = (s: string) => s.replaceAll('_', ' ');
+/** A flag whose end date has passed is history: shown, marked as ended, after the current ones. */
+const today = () => new Date().toISOString().slice(0, 10);
+const ended = (f: Profile['flags'][number]) => f.endsOn !== null && f.endsOn < today();
 const pct = (n: number | null) => (n === null ? '—' : `${n.toFixed(1)}%`);
 const name = (c: Contact) => [c.title, c.firstName, c.lastName].filter(Boolean).join(' ');
 const dob = (iso: string | null) =>
@@ -103,11 +109,12 @@ export function PupilProfilePage() {
           <p className="muted">None.</p>
         ) : (
           <ul>
-            {p.flags.map((f) => (
-              <li key={`${f.flag}-${f.startsOn ?? ''}`}>
+            {[...p.flags.filter((f) => !ended(f)), ...p.flags.filter(ended)].map((f) => (
+              <li key={f.id}>
                 {FLAG_NAMES[f.flag] ?? words(f.flag)}
                 {f.startsOn && `, from ${dob(f.startsOn)}`}
-                {f.endsOn && ` to ${dob(f.endsOn)}`} ({f.source === 'mis' ? 'MIS' : 'Lantern'})
+                {f.endsOn && ` to ${dob(f.endsOn)}`}
+                {ended(f) && ' (ended)'} ({f.source === 'mis' ? 'MIS' : 'Lantern'})
               </li>
             ))}
           </ul>
