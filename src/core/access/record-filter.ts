@@ -111,7 +111,6 @@ function scopeSql(b: Builder, g: GroupGrant, perms: Permissions, rec: string, l:
 export function candidateRecordsSql(
   actor: { userId: string; elevated: boolean; permissions: Permissions },
   from: number,
-  links: RecordLinks = CONCERN_LINKS,
 ): { sql: string; params: unknown[] } | undefined {
   if (!actor.elevated) return undefined;
   const b: Builder = { params: [], next: from };
@@ -123,10 +122,8 @@ export function candidateRecordsSql(
     sets.push(pupils);
   }
   const own = `SELECT cr.id FROM concerns cr WHERE cr.author_id = ${param(b, actor.userId)}`;
-  if (links !== CONCERN_LINKS) throw new Error('candidateRecordsSql: concerns only');
   const about = sets.map(
-    (pupils) =>
-      `SELECT cp.${links.foreignKey} FROM ${links.pupilTable} cp WHERE cp.pupil_id = ANY(${pupils})`,
+    (pupils) => `SELECT cp.concern_id FROM concern_pupils cp WHERE cp.pupil_id = ANY(${pupils})`,
   );
   return { sql: [...about, own].join(' UNION '), params: b.params };
 }
