@@ -178,7 +178,9 @@ async function enrolTotp(services: Services, schoolId: string, userId: string): 
 async function seedPupils(services: Services, schoolId: string, count: number, seed: number) {
   const rand = prng(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
-  await asSystem(services, schoolId, 'demo_seed').tx(async ({ db: tx }) => {
+  await asSystem(services, schoolId, 'demo_seed').tx(async (t) => {
+    const { db: tx } = t;
+    const sealer = await t.sealer();
     const rows: unknown[][] = [];
     for (let i = 0; i < count; i++) {
       const year = 7 + (i % 5);
@@ -218,9 +220,11 @@ async function seedPupils(services: Services, schoolId: string, count: number, s
     for (const r of rows) {
       for (const [flag, p] of flags) {
         if (rand() < p) {
+          // A flag's kind is sealed like the other MIS fields (migration 0022).
+          const id = randomUUID();
           await tx.query(
-            `INSERT INTO pupil_flags (school_id, pupil_id, flag, source, starts_on) VALUES ($1, $2, $3, 'mis', '2025-09-01')`,
-            [schoolId, r[0], flag],
+            `INSERT INTO pupil_flags (id, school_id, pupil_id, kind_sealed, source, starts_on) VALUES ($1, $2, $3, $4, 'mis', '2025-09-01')`,
+            [id, schoolId, r[0], sealer.seal('pupil_flags.kind', id, flag)],
           );
         }
       }

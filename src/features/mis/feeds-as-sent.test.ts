@@ -57,6 +57,19 @@ const onRoll = async (schoolId: string) =>
 
 const counts = (r: SyncResult) => [r.added, r.changed, r.archived];
 
+/** A pupil's flag kinds as stored: sealed (migration 0022), so opened with the school's key. */
+async function flagKinds(schoolId: string, misId: string): Promise<string[]> {
+  const rows = await q<{ id: string; kind_sealed: Buffer }>(
+    `SELECT f.id, f.kind_sealed FROM pupil_flags f JOIN pupils p ON p.id = f.pupil_id
+     WHERE p.school_id = $1 AND p.mis_id = $2`,
+    [schoolId, misId],
+  );
+  const sealer = await unsafeAsOwner(t.services.db, (tx) =>
+    t.services.keys.forSchool(tx, schoolId),
+  );
+  return rows.map((r) => sealer.open('pupil_flags.kind', r.id, r.kind_sealed));
+}
+
 /** A 30-pupil school (as in the issue), imported from Xporter files written by the generator. */
 async function xporterSchool(): Promise<{ id: string; school: ReturnType<typeof generateSchool> }> {
   const id = await makeSchool(t.services);
@@ -111,12 +124,7 @@ describe('deltas are deltas', () => {
     ]);
     expect(kind!.kind).toBe('delta');
     // The flag from the feed, and the next-changes marker kept for the next request.
-    const flags = await q<{ flag: string }>(
-      `SELECT f.flag FROM pupil_flags f JOIN pupils p ON p.id = f.pupil_id
-       WHERE p.school_id = $1 AND p.mis_id = $2`,
-      [id, school.pupils[0]!.misId],
-    );
-    expect(flags.map((f) => f.flag)).toContain('lac');
+    expect(await flagKinds(id, school.pupils[0]!.misId)).toContain('lac');
     const [cursor] = await q<{ cursor: string }>(
       'SELECT cursor FROM mis_settings WHERE school_id = $1',
       [id],

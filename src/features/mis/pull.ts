@@ -31,20 +31,35 @@ export class PullError extends Error {}
 
 export type PullOptions = { allowPrivate: boolean };
 
-type Page = { status: number; location: string | undefined; text: string };
+export type Page = { status: number; location: string | undefined; text: string };
 
-/** One GET with the token: no redirects followed, and a public address unless allowed. */
-function getPage(address: string, token: string, opts: PullOptions): Promise<Page> {
+/**
+ * One request with the caller's credentials: no redirects followed, and a public address unless
+ * allowed. A GET unless a JSON body is given (Xporter's token request is a POST).
+ */
+export function getPage(
+  address: string,
+  authorization: string,
+  opts: PullOptions,
+  json?: unknown,
+): Promise<Page> {
   const url = new URL(address);
   const refused = refusedAddress(url, opts.allowPrivate);
   if (refused) return Promise.reject(new PullError(refused));
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const body = json === undefined ? null : Buffer.from(JSON.stringify(json));
   return new Promise<Page>((resolve, reject) => {
     const req = send(
       url,
       {
-        method: 'GET',
-        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+        method: body === null ? 'GET' : 'POST',
+        headers: {
+          ...(authorization === '' ? {} : { Authorization: authorization }),
+          Accept: 'application/json',
+          ...(body === null
+            ? {}
+            : { 'Content-Type': 'application/json', 'Content-Length': body.length }),
+        },
         timeout: PAGE_TIMEOUT_MS,
         ...(opts.allowPrivate
           ? {}
@@ -68,11 +83,11 @@ function getPage(address: string, token: string, opts: PullOptions): Promise<Pag
     );
     req.on('timeout', () => req.destroy(new PullError('the API did not answer in time')));
     req.on('error', reject);
-    req.end();
+    req.end(body ?? undefined);
   });
 }
 
-function whereTo(location: string | undefined, from: string): string {
+export function whereTo(location: string | undefined, from: string): string {
   try {
     return location ? ` to ${new URL(location, from).host}` : '';
   } catch {
@@ -97,7 +112,7 @@ async function fetchEndpoint(
       if (page >= MAX_PAGES) throw new PullError(`${endpoint}: more than ${MAX_PAGES} pages`);
       if (new URL(next).origin !== origin)
         throw new PullError(`${endpoint}: a next page on another host was refused`);
-      const res = await getPage(next, token, opts);
+      const res = await getPage(next, `Bearer ${token}`, opts);
       if (res.status >= 300 && res.status < 400)
         throw new PullError(
           `${endpoint}: the API answered with a redirect (${res.status})${whereTo(res.location, next)}; ` +
@@ -136,17 +151,21 @@ export type PullPlan = { kind: 'full' | 'delta'; since: string | null };
  * without a cursor, on the school's weekly full day (unless a full ran that day already) or a week
  * after the last full run, the pull is a full snapshot, which catches any drift.
  */
-export async function planPull(t: SchoolTx): Promise<PullPlan> {
+export async function planPull(
+  t: SchoolTx,
+  format: 'wonde' | 'xporter' = 'wonde',
+): Promise<PullPlan> {
   const settings = await loadMisSettings(t);
   const [last] = await t.q<{ at: Date | null }>(
     `SELECT max(started_at) AS at FROM mis_sync_runs
-     WHERE status = 'applied' AND kind = 'full' AND source = 'pull'`,
+     WHERE status = 'applied' AND kind = 'full' AND source = 'pull' AND format = $1`,
+    [format],
   );
   const lastFull = last?.at ?? null;
   const day = t.now.toISOString().slice(0, 10);
   const fullDue =
     settings.cursor === null ||
-    settings.cursorFormat !== 'wonde' ||
+    settings.cursorFormat !== format ||
     lastFull === null ||
     t.now.getTime() - lastFull.getTime() >= 7 * 24 * 3600 * 1000 ||
     (t.now.getUTCDay() === settings.fullDay && lastFull.toISOString().slice(0, 10) !== day);
@@ -166,7 +185,7 @@ export async function pullAndSync(
   // (one a night), so nothing is pulled until that one is applied or discarded.
   const waiting = await door.tx(heldWaiting);
   if (waiting) return stillHeld(waiting.id, waiting.reason);
-  const plan = await door.tx(planPull);
+  const plan = await door.tx((t) => planPull(t, 'wonde'));
   const startedAt = new Date();
   const query = plan.since === null ? '' : `?updated_after=${encodeURIComponent(plan.since)}`;
   const spool = await SealedSpool.create('lantern-pull-');
@@ -195,7 +214,7 @@ export async function pullAndSync(
   }
 }
 
-function stillHeld(runId: string, reason: string): SyncResult {
+export function stillHeld(runId: string, reason: string): SyncResult {
   return {
     runId,
     status: 'held',

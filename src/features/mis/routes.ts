@@ -220,7 +220,8 @@ export function registerMisRoutes(app: App, services: Services): void {
     {
       schema: {
         tags,
-        summary: 'Set the Wonde-style pull connector: base URL, token (sealed), schedule',
+        summary:
+          'Set the pull connector: Wonde or Xporter on Demand, base URL, token or school secret (sealed), schedule',
         body: ConnectorBody,
         response: responses({ 200: SavedConnector }),
       },

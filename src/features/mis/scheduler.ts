@@ -8,6 +8,7 @@ import type { Services } from '../../platform/services.ts';
 import { asSystem, NO_ORIGIN, visitor } from '../../core/context.ts';
 import { nextRun } from './connector.ts';
 import { pullAndSync } from './pull.ts';
+import { pullXporterAndSync } from './xporter-pull.ts';
 import { SyncRejected } from './sync.ts';
 
 const LOCK_MS = 60 * 60 * 1000;
@@ -27,14 +28,17 @@ export async function runDueConnectors(services: Services): Promise<number> {
     const door = asSystem(atTick, schoolId, 'mis_sync');
     const claim = await door.tx(async (t) => {
       const [row] = await t.q<{
+        format: 'wonde' | 'xporter';
         base_url: string;
+        estab: string | null;
+        relying_party: string | null;
         token: Buffer;
         schedule: string;
         run_hour: number;
       }>(
         `UPDATE mis_connectors SET locked_until = $2
          WHERE (locked_until IS NULL OR locked_until < $1) AND enabled
-         RETURNING base_url, token, schedule, run_hour`,
+         RETURNING format, base_url, estab, relying_party, token, schedule, run_hour`,
         [now, new Date(now.getTime() + LOCK_MS)],
       );
       if (!row) return null;
@@ -44,11 +48,20 @@ export async function runDueConnectors(services: Services): Promise<number> {
     if (!claim) continue;
     let status = 'applied';
     try {
-      const result = await pullAndSync(
-        door,
-        { baseUrl: claim.base_url, token: claim.token },
-        { allowPrivate: services.config.env === 'development' },
-      );
+      const opts = { allowPrivate: services.config.env === 'development' };
+      const result =
+        claim.format === 'xporter'
+          ? await pullXporterAndSync(
+              door,
+              {
+                baseUrl: claim.base_url,
+                estab: claim.estab ?? '',
+                relyingParty: claim.relying_party ?? '',
+                secret: claim.token,
+              },
+              opts,
+            )
+          : await pullAndSync(door, { baseUrl: claim.base_url, token: claim.token }, opts);
       status = result.status;
     } catch (err) {
       status = err instanceof SyncRejected ? 'rejected' : 'failed';

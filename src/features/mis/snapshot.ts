@@ -135,7 +135,27 @@ export interface Pupil {
   siblingMisIds: string[];
   photo: Photo | null;
   flags: VulnerabilityFlag[];
+  /**
+   * The kinds of flag this record speaks about (a yes, a no, or a list of date ranges, even an
+   * empty one). The sync replaces the MIS's flags of these kinds only: a delta, or a feed without
+   * a young-carer field, leaves the flags it says nothing about. Absent: every kind (a snapshot
+   * built in code, not read from a feed).
+   */
+  statedFlags?: VulnerabilityKind[] | undefined;
 }
+
+export const VULNERABILITY_KINDS: readonly VulnerabilityKind[] = [
+  'child_protection_plan',
+  'child_in_need',
+  'looked_after',
+  'previously_looked_after',
+  'sen_support',
+  'ehcp',
+  'fsm',
+  'pupil_premium',
+  'eal',
+  'young_carer',
+];
 
 export type PhoneKind = 'home' | 'work' | 'mobile' | 'other';
 export type EmailKind = 'home' | 'work' | 'other';

@@ -43,10 +43,13 @@ const badDates = () => badRequest('The end date is before the start date.', 'bad
 export async function setFlag(t: Tx, pupilId: string, body: FlagBody): Promise<string> {
   const { startsOn, endsOn } = body;
   if (startsOn && endsOn && endsOn < startsOn) throw badDates();
+  // The flag's kind is sealed like the MIS's (migration 0022): "child in need" is itself sensitive.
+  const id = crypto.randomUUID();
+  const kind = (await t.sealer()).seal('pupil_flags.kind', id, body.flag);
   const [row] = await t.q<{ id: string }>(
-    `INSERT INTO pupil_flags (school_id, pupil_id, flag, source, starts_on, ends_on)
-     VALUES ($1, $2, $3, 'lantern', $4, $5) RETURNING id`,
-    [t.actor.schoolId, pupilId, body.flag, startsOn ?? null, endsOn ?? null],
+    `INSERT INTO pupil_flags (id, school_id, pupil_id, kind_sealed, source, starts_on, ends_on)
+     VALUES ($1, $2, $3, $4, 'lantern', $5, $6) RETURNING id`,
+    [id, t.actor.schoolId, pupilId, kind, startsOn ?? null, endsOn ?? null],
   );
   await t.audit({
     action: 'pupil.flag_set',

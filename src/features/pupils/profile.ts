@@ -60,16 +60,23 @@ export async function loadProfile(t: Tx, p: P): Promise<Profile> {
     [p.id, from],
   );
   const a = att ?? { possible: 0, present: 0, auth: 0, unauth: 0, late: 0 };
-  const flags = await t.q<{
+  const flagRows = await t.q<{
     id: string;
-    flag: string;
+    kind_sealed: Buffer;
     source: string;
     starts_on: string | null;
     ends_on: string | null;
   }>(
-    'SELECT id, flag, source, starts_on, ends_on FROM pupil_flags WHERE pupil_id = $1 ORDER BY flag, starts_on',
+    'SELECT id, kind_sealed, source, starts_on, ends_on FROM pupil_flags WHERE pupil_id = $1',
     [p.id],
   );
+  // The kind is sealed (migration 0022), so the order is decided here: by kind, then start date.
+  const flags = flagRows
+    .map((f) => ({ ...f, flag: sealer.open('pupil_flags.kind', f.id, f.kind_sealed) }))
+    .sort(
+      (x, y) =>
+        x.flag.localeCompare(y.flag) || (x.starts_on ?? '').localeCompare(y.starts_on ?? ''),
+    );
   const needs = await t.q<{
     id: string;
     code: SealedText;

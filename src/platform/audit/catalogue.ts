@@ -157,7 +157,12 @@ export type AuditDetails = {
   'mis.settings_changed': { guardPercent: number; fullDay: number; synonyms: number };
   'mis.api_key_created': None;
   'mis.api_key_revoked': None;
-  'mis.connector_changed': { schedule: string; runHour: number | null; tokenChanged: boolean };
+  'mis.connector_changed': {
+    format?: 'wonde' | 'xporter';
+    schedule: string;
+    runHour: number | null;
+    tokenChanged: boolean;
+  };
   'mis.runs_viewed': { count: number };
   'mis.override_set': { field: string };
   'mis.override_removed': { field: string };

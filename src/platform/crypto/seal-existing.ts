@@ -93,8 +93,46 @@ export function sealInPlace(specs: TableSpec[]): MigrationStep {
   };
 }
 
+/**
+ * Migration 0022: each vulnerability flag's kind, found in clear in `pupil_flags.flag`, sealed into
+ * `kind_sealed` (bound to the declared column `pupil_flags.kind` and the row) and the clear kind
+ * cleared, so no flag's kind is left readable at rest.
+ */
+const sealFlagKinds: MigrationStep = async (tx, deps) => {
+  const schools = await tx.query<{ school_id: string }>(
+    'SELECT DISTINCT school_id FROM pupil_flags WHERE flag IS NOT NULL ORDER BY school_id',
+  );
+  if (schools.length === 0) return;
+  if (!deps.keys) {
+    throw new Error(
+      'This migration seals existing records and needs the master key: run it with the ' +
+        "server's settings (LANTERN_MASTER_KEY or LANTERN_MASTER_KEY_FILE).",
+    );
+  }
+  const keys = deps.keys();
+  for (const { school_id } of schools) {
+    const sealer = await keys.forSchool(tx, school_id);
+    const rows = await tx.query<{ id: string; flag: string }>(
+      'SELECT id, flag FROM pupil_flags WHERE school_id = $1 AND flag IS NOT NULL',
+      [school_id],
+    );
+    const sealed = rows.map((r) => ({
+      id: r.id,
+      k: sealer.seal('pupil_flags.kind', r.id, r.flag).toString('hex'),
+    }));
+    for (let i = 0; i < sealed.length; i += SLICE) {
+      await tx.query(
+        `UPDATE pupil_flags t SET kind_sealed = decode(n.k, 'hex'), flag = NULL
+         FROM json_to_recordset($1::json) AS n(id uuid, k text) WHERE t.id = n.id`,
+        [JSON.stringify(sealed.slice(i, i + SLICE))],
+      );
+    }
+  }
+};
+
 /** Every step a migration may name, by name. */
 export const MIGRATION_STEPS: Readonly<Record<string, MigrationStep>> = {
+  seal_pupil_flag_kinds: sealFlagKinds,
   seal_mis_fields: sealInPlace([
     {
       table: 'pupils',

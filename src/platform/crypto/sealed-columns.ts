@@ -49,6 +49,9 @@ export const SEALED_COLUMNS = {
   'contacts.emails': 'json',
   // A held MIS run's feed, kept until an administrator applies or discards it (migration 0019).
   'mis_sync_runs.held_feed': 'json',
+  // A pupil's vulnerability flag's kind ("child in need", "looked after"...), stored in
+  // pupil_flags.kind_sealed (migration 0022); its dates stay in clear.
+  'pupil_flags.kind': 'text',
 } as const satisfies Record<string, 'text' | 'json'>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;

@@ -176,7 +176,13 @@ export type CreatedApiKey = Static<typeof CreatedApiKey>;
 
 export const ConnectorBody = Type.Object(
   {
+    /** Wonde's API (the default) or Groupcall's Xporter on Demand. */
+    format: Type.Optional(Type.Union([Type.Literal('wonde'), Type.Literal('xporter')])),
     baseUrl: Type.String({ minLength: 8, maxLength: 2000 }),
+    /** Xporter only: the school's establishment number (LA + DfE number, e.g. 3281102). */
+    estab: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+    /** Xporter only: the application id Groupcall registered (`relyingParty`). */
+    relyingParty: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     token: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
     schedule: Type.Optional(Type.Union(CONNECTOR_SCHEDULES.map((s) => Type.Literal(s)))),
     runHour: Type.Optional(Type.Integer({ minimum: 0, maximum: 23 })),
@@ -188,7 +194,10 @@ export type ConnectorBody = Static<typeof ConnectorBody>;
 
 /** The connector's settings as shown: never the token. */
 export const ConnectorView = Type.Object({
+  format: Type.Union([Type.Literal('wonde'), Type.Literal('xporter')]),
   baseUrl: Type.String(),
+  estab: Type.Union([Type.String(), Type.Null()]),
+  relyingParty: Type.Union([Type.String(), Type.Null()]),
   schedule: Type.String(),
   runHour: Type.Integer(),
   enabled: Type.Boolean(),

@@ -1,12 +1,13 @@
 // Pieces every reader needs after the raw fields are checked: national attendance codes,
 // vulnerability flags implied by other fields, and a pupil shell with safe empty defaults.
-import type {
-  Address,
-  AttendanceCategory,
-  AttendanceCode,
-  Pupil,
-  VulnerabilityFlag,
-  VulnerabilityKind,
+import {
+  VULNERABILITY_KINDS,
+  type Address,
+  type AttendanceCategory,
+  type AttendanceCode,
+  type Pupil,
+  type VulnerabilityFlag,
+  type VulnerabilityKind,
 } from '../snapshot.ts';
 
 /** DfE school attendance codes (2024 guidance) and how each counts. */
@@ -120,40 +121,54 @@ export function blankPupil(misId: string, forename: string, surname: string): Pu
     siblingMisIds: [],
     photo: null,
     flags: [],
+    statedFlags: [],
   };
 }
 
 /**
+ * First-language codes (DfE census) that do not mean English as an additional language: English,
+ * believed English, not obtained, refused. Any other code means a first language other than
+ * English, which is how the census derives EAL when the MIS sends no EAL field of its own.
+ */
+const NOT_EAL = new Set(['ENG', 'ENB', 'NOT', 'REF']);
+
+/**
  * Adds the flags other fields already imply (FSM, pupil premium, EAL, SEN support, EHCP) to the
- * ones the feed stated, without duplicating a kind the feed gave explicitly (it may carry dates).
- * SEN status codes are the census ones: K = SEN support, E = EHC plan, S = statement (legacy).
+ * ones the feed stated, without duplicating a kind the feed gave explicitly (it may carry dates),
+ * and records which kinds the record speaks about (statedFlags): a field that says "no" states
+ * its kind as much as one that says "yes", so a flag the MIS ended is ended here too.
+ * SEN status codes are the census ones: K = SEN support, E = EHC plan, S = statement (legacy),
+ * N = none.
  */
 export function withDerivedFlags(p: Pupil): Pupil {
   const flags: VulnerabilityFlag[] = [...p.flags];
+  const stated = new Set<VulnerabilityKind>([...(p.statedFlags ?? []), ...flags.map((f) => f.kind)]);
   const has = (k: VulnerabilityKind): boolean => flags.some((f) => f.kind === k);
   const add = (k: VulnerabilityKind, end: string | null = null): void => {
     if (!has(k)) flags.push({ kind: k, startDate: null, endDate: end });
   };
+  if (p.fsmEligible !== null) stated.add('fsm');
   if (p.fsmEligible === true) add('fsm', p.fsmEndDate);
+  if (p.pupilPremium !== null) stated.add('pupil_premium');
   if (p.pupilPremium === true) add('pupil_premium');
-  if (p.eal === true) add('eal');
+  const language = (p.firstLanguage.code ?? '').trim().toUpperCase();
+  const eal = p.eal ?? (language === '' ? null : !NOT_EAL.has(language));
+  if (eal !== null) stated.add('eal');
+  if (eal === true) add('eal');
+  if (p.senStatus !== null) {
+    stated.add('sen_support');
+    stated.add('ehcp');
+  }
   const sen = (p.senStatus ?? '').trim().toUpperCase();
   if (sen === 'K') add('sen_support');
   if (sen === 'E' || sen === 'S') add('ehcp');
-  const order: VulnerabilityKind[] = [
-    'child_protection_plan',
-    'child_in_need',
-    'looked_after',
-    'previously_looked_after',
-    'sen_support',
-    'ehcp',
-    'fsm',
-    'pupil_premium',
-    'eal',
-    'young_carer',
-  ];
-  flags.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
-  return { ...p, flags };
+  // By kind; ranges of one kind stay in the feed's order (a stable sort).
+  flags.sort((a, b) => VULNERABILITY_KINDS.indexOf(a.kind) - VULNERABILITY_KINDS.indexOf(b.kind));
+  return {
+    ...p,
+    flags,
+    statedFlags: VULNERABILITY_KINDS.filter((k) => stated.has(k)),
+  };
 }
 
 export function defaultDisplayName(p: Pupil): Pupil {

@@ -23,6 +23,9 @@ async function collect(it: AsyncIterable<AttendanceMark>): Promise<AttendanceMar
 
 const byId = <T extends { misId: string }>(xs: T[]): T[] =>
   [...xs].sort((a, b) => a.misId.localeCompare(b.misId));
+/** Pupils without statedFlags: which kinds a record speaks about is the reader's, not the generator's. */
+const unstated = (ps: Pupil[]): Omit<Pupil, 'statedFlags'>[] =>
+  byId(ps).map(({ statedFlags: _stated, ...p }) => p);
 const sortLinks = (cs: Contact[]): Contact[] =>
   byId(cs).map((c) => ({
     ...c,
@@ -65,7 +68,7 @@ describe.each(['wonde', 'xporter'] as const)('%s reader on generated files', (fo
   it('reads back exactly the generated pupils, contacts, staff, groups and memberships', async () => {
     const snap = await roundTrip(format);
     expect(snap.kind).toBe('full');
-    expect(byId(snap.pupils)).toEqual(byId(school.pupils));
+    expect(unstated(snap.pupils)).toEqual(unstated(school.pupils));
     expect(sortLinks(snap.contacts)).toEqual(sortLinks(school.contacts));
     expect(byId(snap.staff)).toEqual(byId(school.staff));
     expect(byId(snap.groups).map((g) => [g.misId, g.name, g.kind])).toEqual(
@@ -86,7 +89,7 @@ describe.each(['wonde', 'xporter'] as const)('%s reader on generated files', (fo
     const delta = makeDelta(school, 50, 3);
     const snap = await readMisFolderKind(format, delta.batch);
     expect(snap.kind).toBe('delta');
-    expect(byId(snap.pupils)).toEqual(byId(delta.batch.pupils));
+    expect(unstated(snap.pupils)).toEqual(unstated(delta.batch.pupils));
     const expectedIds = new Set([
       ...delta.summary.added,
       ...delta.summary.changed,

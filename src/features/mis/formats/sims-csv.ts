@@ -104,6 +104,9 @@ const FLAGS: [string, VulnerabilityFlag['kind']][] = [
   ['looked after', 'looked_after'],
   ['previously looked after', 'previously_looked_after'],
   ['young carer', 'young_carer'],
+  ['fsm', 'fsm'],
+  ['pupil premium', 'pupil_premium'],
+  ['eal', 'eal'],
 ];
 
 function readPupil(ctx: RecordCtx, r: Record<string, string>): Pupil {
@@ -145,13 +148,17 @@ function readPupil(ctx: RecordCtx, r: Record<string, string>): Pupil {
     postcode: t('postcode', LIMITS.code),
   };
   p.address = isEmptyAddress(a) ? null : a;
+  // A flag column the report carries states its kind even where the cell is blank (SIMS leaves
+  // "no" blank): the pupil no longer has that flag. A column the report lacks says nothing.
   for (const [col, kind] of FLAGS) {
+    if (!(col in r)) continue;
+    p.statedFlags = [...(p.statedFlags ?? []), kind];
     if (optBool(ctx, col, r[col]) !== true) continue;
-    p.flags.push({
-      kind,
-      startDate: optDate(ctx, `${col} start date`, r[`${col} start date`]),
-      endDate: optDate(ctx, `${col} end date`, r[`${col} end date`]),
-    });
+    const startDate = optDate(ctx, `${col} start date`, r[`${col} start date`]);
+    const endDate = optDate(ctx, `${col} end date`, r[`${col} end date`]);
+    if (startDate !== null && endDate !== null && endDate < startDate)
+      fail(ctx, `${col} end date`, `is before its ${col} start date`);
+    p.flags.push({ kind, startDate, endDate });
   }
   p.siblingMisIds = (r['sibling ids'] ?? '')
     .split(/[;,]/)

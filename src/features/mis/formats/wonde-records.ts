@@ -178,28 +178,51 @@ const EXTENDED_FLAGS: [string, VulnerabilityFlag['kind']][] = [
 ];
 
 /**
- * Wonde's dated includes (`students?include=child_protection_plan_date_ranges,...`): each row a
- * `{start_date, end_date}` pair of date objects or plain dates. Where a school's account sends
- * them they replace the undated `extended_details` boolean of the same kind.
+ * Wonde's dated includes (`students?include=child_protection_plan_date_ranges,...`, named in the
+ * student object's related-objects list): each row a `{start_date, end_date}` pair of date
+ * objects or plain dates. Where a school's account sends them they replace the undated
+ * `extended_details` boolean of the same kind, and an include that is present but empty says the
+ * pupil has no such flag (a past one the MIS removed is removed here too).
+ * `sen_date_ranges` rows are SEN support unless the row (`sen_status`, `status`, `code` or
+ * `provision`) or the pupil's SEN status says E or S (an EHC plan, or a statement before 2014).
+ * `upfsm_date_ranges` (universal infant free school meals) is not read: it is given to every
+ * infant pupil and says nothing about the child's circumstances.
  */
-const DATE_RANGE_FLAGS: [string, VulnerabilityFlag['kind']][] = [
-  ['child_protection_plan_date_ranges', 'child_protection_plan'],
-  ['in_care_date_ranges', 'looked_after'],
-  ['fsm_date_ranges', 'fsm'],
+const DATE_RANGE_FLAGS: [string, VulnerabilityFlag['kind'][]][] = [
+  ['child_protection_plan_date_ranges', ['child_protection_plan']],
+  ['in_care_date_ranges', ['looked_after']],
+  ['fsm_date_ranges', ['fsm']],
+  ['sen_date_ranges', ['sen_support', 'ehcp']],
 ];
 
-function dateRangeFlags(ctx: RecordCtx, s: JsonObject): VulnerabilityFlag[] {
-  const out: VulnerabilityFlag[] = [];
-  for (const [key, kind] of DATE_RANGE_FLAGS) {
+function senKind(row: JsonObject, pupilStatus: string | null): VulnerabilityFlag['kind'] {
+  const raw = [row['sen_status'], row['status'], row['code'], row['provision'], pupilStatus].find(
+    (v): v is string => typeof v === 'string' && v.trim() !== '',
+  );
+  const code = (raw ?? '').trim().toUpperCase();
+  return code === 'E' || code === 'S' ? 'ehcp' : 'sen_support';
+}
+
+function dateRangeFlags(
+  ctx: RecordCtx,
+  s: JsonObject,
+  senStatus: string | null,
+): { flags: VulnerabilityFlag[]; stated: VulnerabilityFlag['kind'][] } {
+  const flags: VulnerabilityFlag[] = [];
+  const stated: VulnerabilityFlag['kind'][] = [];
+  for (const [key, kinds] of DATE_RANGE_FLAGS) {
+    if (inc(s, key) === undefined) continue;
+    stated.push(...kinds);
     incList(ctx, s, key).forEach((r, i) => {
       const startDate = optDate(ctx, `${key}[${i}].start_date`, r['start_date']);
       const endDate = optDate(ctx, `${key}[${i}].end_date`, r['end_date']);
       if (startDate !== null && endDate !== null && endDate < startDate)
         fail(ctx, `${key}[${i}].end_date`, 'is before its start_date');
-      out.push({ kind, startDate, endDate });
+      const kind = kinds.length === 1 ? kinds[0]! : senKind(r, senStatus);
+      flags.push({ kind, startDate, endDate });
     });
   }
-  return out;
+  return { flags, stated };
 }
 
 export interface WondeStudent {
@@ -264,12 +287,19 @@ export function readWondeStudent(ctx: RecordCtx, s: JsonObject): WondeStudent {
   p.religion = coded('religion_code', 'religion');
   p.ethnicity = coded('ethnicity_code', 'ethnicity');
   p.firstLanguage = coded('first_language_code', 'first_language');
-  p.flags.push(...dateRangeFlags(ctx, s));
+  const ranges = dateRangeFlags(ctx, s, p.senStatus);
+  p.flags.push(...ranges.flags);
+  const stated = new Set(ranges.stated);
   for (const [key, kind] of EXTENDED_FLAGS) {
-    const stated = optBool(ctx, `extended_details.${key}`, ex[key]) === true;
-    if (stated && !p.flags.some((f) => f.kind === kind))
-      p.flags.push({ kind, startDate: null, endDate: null });
+    const said = optBool(ctx, `extended_details.${key}`, ex[key]);
+    // A dated include of the same kind is the fuller answer; the boolean only fills a gap.
+    if (said === null || stated.has(kind)) continue;
+    stated.add(kind);
+    if (said) p.flags.push({ kind, startDate: null, endDate: null });
   }
+  // A dated SEN range decides SEN support and EHCP; the status code alone must not add an
+  // undated copy beside it.
+  p.statedFlags = [...stated];
   p.senNeeds = senNeeds(ctx, s);
   p.senProvisions = senProvisions(ctx, s);
   p.address = contactDetails(ctx, s).addresses[0] ?? null;

@@ -64,18 +64,53 @@ function address(ctx: RecordCtx, r: JsonObject): Address | null {
 }
 
 /**
- * Flags as XoD sends them: 0/1 (or true/false, "Y"/"N"), each with optional `<Flag>StartDate` and
- * `<Flag>EndDate`. `InLeaCare` is the field in XoD's published Students examples; `InCare` the
- * older spelling. A kind stated twice is kept once (the first field that says so).
+ * Flags as XoD sends them: 0/1 (or true/false, "Y"/"N"), each with optional `<Base>StartDate` and
+ * `<Base>EndDate`. Names are matched ignoring case (`FsmEligible` / `FSMEligible`), and each kind
+ * has the spellings seen in XoD's Students rows: `InLeaCare` (published examples), `InCare` (older),
+ * `PupilPremiumIndicator`, `EALStatus`. A field that says no states its kind too (the MIS ended it).
  */
-const FLAG_FIELDS: [string, VulnerabilityFlag['kind']][] = [
-  ['ChildProtectionPlan', 'child_protection_plan'],
-  ['ChildInNeed', 'child_in_need'],
-  ['InLeaCare', 'looked_after'],
-  ['InCare', 'looked_after'],
-  ['PreviouslyLookedAfter', 'previously_looked_after'],
-  ['YoungCarer', 'young_carer'],
+const FLAG_FIELDS: { names: string[]; base: string; kind: VulnerabilityFlag['kind'] }[] = [
+  { names: ['ChildProtectionPlan'], base: 'ChildProtectionPlan', kind: 'child_protection_plan' },
+  { names: ['ChildInNeed'], base: 'ChildInNeed', kind: 'child_in_need' },
+  { names: ['InLeaCare', 'InCare'], base: 'InLeaCare', kind: 'looked_after' },
+  {
+    names: ['PreviouslyLookedAfter'],
+    base: 'PreviouslyLookedAfter',
+    kind: 'previously_looked_after',
+  },
+  { names: ['YoungCarer'], base: 'YoungCarer', kind: 'young_carer' },
+  { names: ['FsmEligible'], base: 'Fsm', kind: 'fsm' },
+  { names: ['PupilPremium', 'PupilPremiumIndicator'], base: 'PupilPremium', kind: 'pupil_premium' },
+  { names: ['Eal', 'EALStatus'], base: 'Eal', kind: 'eal' },
 ];
+
+/** The first of `names` the row carries (ignoring case), and its value. */
+function firstField(r: JsonObject, names: string[]): { key: string; value: unknown } {
+  for (const n of names) {
+    const f = field(r, n);
+    if (f.value !== undefined) return f;
+  }
+  return { key: names[0]!, value: undefined };
+}
+
+function readFlags(ctx: RecordCtx, r: JsonObject, p: Pupil): void {
+  const stated = new Set(p.statedFlags ?? []);
+  for (const spec of FLAG_FIELDS) {
+    const f = firstField(r, spec.names);
+    const said = optBool(ctx, f.key, f.value);
+    if (said === null) continue;
+    stated.add(spec.kind);
+    if (!said || p.flags.some((x) => x.kind === spec.kind)) continue;
+    const start = field(r, `${spec.base}StartDate`);
+    const end = field(r, `${spec.base}EndDate`);
+    const startDate = optDate(ctx, start.key, start.value);
+    const endDate = optDate(ctx, end.key, end.value);
+    if (startDate !== null && endDate !== null && endDate < startDate)
+      fail(ctx, end.key, `is before its ${start.key}`);
+    p.flags.push({ kind: spec.kind, startDate, endDate });
+  }
+  p.statedFlags = [...stated];
+}
 
 /** A field looked up by its exact name, else ignoring case (`NumAEAMarks` / `NumAeaMarks`). */
 function field(r: JsonObject, name: string): { key: string; value: unknown } {
@@ -111,11 +146,16 @@ export function readXporterStudent(ctx: RecordCtx, r: JsonObject): XporterStuden
   p.entryDate = optDate(ctx, 'EntryDate', r['EntryDate']);
   p.leavingDate = optDate(ctx, 'LeavingDate', r['LeavingDate']);
   p.yearGroup = t('YearGroup', LIMITS.code);
-  p.senStatus = t('SenStatus', LIMITS.code);
-  p.fsmEligible = optBool(ctx, 'FsmEligible', r['FsmEligible']);
-  p.fsmEndDate = optDate(ctx, 'FsmEndDate', r['FsmEndDate']);
-  p.pupilPremium = optBool(ctx, 'PupilPremium', r['PupilPremium']);
-  p.eal = optBool(ctx, 'Eal', r['Eal']);
+  const sen = firstField(r, ['SenStatus', 'SENProvision', 'SenProvision']);
+  p.senStatus = optText(ctx, sen.key, sen.value, LIMITS.code);
+  const fsm = field(r, 'FsmEligible');
+  p.fsmEligible = optBool(ctx, fsm.key, fsm.value);
+  const fsmEnd = field(r, 'FsmEndDate');
+  p.fsmEndDate = optDate(ctx, fsmEnd.key, fsmEnd.value);
+  const pp = firstField(r, ['PupilPremium', 'PupilPremiumIndicator']);
+  p.pupilPremium = optBool(ctx, pp.key, pp.value);
+  const eal = firstField(r, ['Eal', 'EALStatus']);
+  p.eal = optBool(ctx, eal.key, eal.value);
   p.gifted = optBool(ctx, 'Gifted', r['Gifted']);
   p.religion = { code: t('ReligionCode', LIMITS.code), description: t('Religion', LIMITS.text) };
   p.ethnicity = { code: t('EthnicityCode', LIMITS.code), description: t('Ethnicity', LIMITS.text) };
@@ -170,15 +210,7 @@ export function readXporterStudent(ctx: RecordCtx, r: JsonObject): XporterStuden
       };
     });
   }
-  for (const [key, kind] of FLAG_FIELDS) {
-    if (optBool(ctx, key, r[key]) === true && !p.flags.some((f) => f.kind === kind)) {
-      p.flags.push({
-        kind,
-        startDate: optDate(ctx, `${key}StartDate`, r[`${key}StartDate`]),
-        endDate: optDate(ctx, `${key}EndDate`, r[`${key}EndDate`]),
-      });
-    }
-  }
+  readFlags(ctx, r, p);
   return { pupil: p, groupIds: idList(ctx, 'GroupIds', r['GroupIds']) };
 }
 

@@ -87,15 +87,26 @@ function deleted(body: Body, key: string, entity: DeletionEntity): Deletion[] {
 }
 
 /**
- * XoD marks a changeset at page level: the changed-rows token the request carried (`ChangedRows`,
- * `changedRows`, `__changedRows__`) and `<Endpoint>_deleted` lists. The next-changes marker
- * (`NextChangedRows`, `__nextChangedRows__`) is what to send next time, in a full extract too.
+ * XoD marks a changeset at page level. As Groupcall documents it ("Changesets", xporterdocs
+ * .groupcall.com/docs/Xporter/concepts/changesets) a page asked for with `changedRows` carries
+ * `__changedRows__: [{SnapshotDate, PreviousChangedRows, RequestedChangedRows, NextChangedRows,
+ * NextUrl}]` and a `<Endpoint>_deleted` id list. `RequestedChangedRows: "*"` starts a changeset:
+ * the page holds the whole dataset (and an empty `_deleted`), so it is a full snapshot whose
+ * `NextChangedRows` is the marker for next time. Any other requested marker makes a delta. The
+ * older flat spellings (`__changedRows__`/`ChangedRows`/`changedRows` as the token itself, and
+ * `NextChangedRows` beside the rows) are still read.
  */
 const CHANGESET_KEYS = ['__changedRows__', 'ChangedRows', 'changedRows'];
 const NEXT_KEYS = ['NextChangedRows', '__nextChangedRows__', 'nextChangedRows'];
 
 function marker(v: unknown): boolean {
   return v !== undefined && v !== null && v !== '' && v !== false;
+}
+
+/** The documented `__changedRows__` object (first of its list), if the page carries one. */
+function changedRowsInfo(v: unknown): JsonObject | null {
+  const first = Array.isArray(v) ? (v[0] as unknown) : v;
+  return isObject(first) ? first : null;
 }
 
 function changeset(bodies: Body[]): { evidence: string | null; file: string; next: string | null } {
@@ -106,13 +117,22 @@ function changeset(bodies: Body[]): { evidence: string | null; file: string; nex
     for (const page of b.pages) {
       const ctx = { file: b.file, index: null, id: null };
       const key = CHANGESET_KEYS.find((k) => marker(page[k]));
+      const info = key === undefined ? null : changedRowsInfo(page[key]);
+      const requested = info?.['RequestedChangedRows'];
+      // A changeset started with "*" holds everything: a full snapshot, not a delta. Without a
+      // requested marker the page is read as a delta: wrongly reading a delta as full would
+      // archive everyone it leaves out, wrongly reading a full one as a delta archives no one.
+      const starts = info !== null && requested === '*';
       const del = Object.keys(page).find((k) => k.endsWith('_deleted'));
-      if (evidence === null && (key !== undefined || del !== undefined)) {
-        evidence = key !== undefined ? `it carries ${key}` : `it lists ${del}`;
+      if (evidence === null && !starts && (key !== undefined || del !== undefined)) {
+        evidence =
+          key !== undefined
+            ? `it carries ${key}${typeof requested === 'string' ? ` "${requested.slice(0, 40)}"` : ''}`
+            : `it lists ${del}`;
         file = b.file;
       }
       for (const k of NEXT_KEYS) {
-        const v = page[k];
+        const v = info !== null && k === 'NextChangedRows' ? info[k] : page[k];
         if (isObject(v)) continue;
         next = optText(ctx, k, v, LIMITS.text) ?? next;
       }

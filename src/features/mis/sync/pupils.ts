@@ -6,7 +6,12 @@
 // SEN needs and provisions) are sealed under the school's key before they reach SQL (issue 11,
 // finding 9): the record is compared with last time through a keyed digest of the clear record
 // (state.ts), so the same record twice still changes nothing.
-import type { Pupil, Snapshot, VulnerabilityKind } from '../snapshot.ts';
+import {
+  VULNERABILITY_KINDS,
+  type Pupil,
+  type Snapshot,
+  type VulnerabilityKind,
+} from '../snapshot.ts';
 import { placements } from './groups.ts';
 import { inSlices, sealedHex, type SyncState } from './state.ts';
 import { PUPIL_FIELDS, type PupilField } from '../../../shared/schemas/pupils.ts';
@@ -141,6 +146,7 @@ export async function syncPupils(s: SyncState, snap: Snapshot): Promise<void> {
   const seen = new Set<string>();
   const nowIso = s.now.toISOString();
   const newFlags: Record<string, unknown>[] = [];
+  const stated = new Map<string, Set<VulnerabilityKind>>();
   const newNeeds: Record<string, unknown>[] = [];
   const newProvisions: Record<string, unknown>[] = [];
 
@@ -154,7 +160,15 @@ export async function syncPupils(s: SyncState, snap: Snapshot): Promise<void> {
         : (old?.year_group ?? p.yearGroup);
     const form = placed ? placed.form : s.kind === 'full' ? null : (old?.form ?? null);
     const row = rowOf(p, year, form);
-    const hash = s.hash(row);
+    // The flags and SEN history are part of what "the same record as last time" means: a pupil
+    // whose only change is a new child-in-need date is a changed pupil.
+    const history = {
+      flags: p.flags,
+      statedFlags: p.statedFlags ?? null,
+      senNeeds: p.senNeeds,
+      senProvisions: p.senProvisions,
+    };
+    const hash = s.hash({ ...row, ...history });
     let id: string;
     if (!old) {
       id = crypto.randomUUID();
@@ -179,7 +193,7 @@ export async function syncPupils(s: SyncState, snap: Snapshot): Promise<void> {
           row[field] = current;
         }
       }
-      const finalHash = kept ? s.hash(row) : hash;
+      const finalHash = kept ? s.hash({ ...row, ...history }) : hash;
       const returning = old.archived_at !== null;
       if (old.mis_hash === finalHash && old.mis_id === p.misId && !returning) {
         s.pupilIds.set(p.misId, id);
@@ -217,10 +231,14 @@ export async function syncPupils(s: SyncState, snap: Snapshot): Promise<void> {
     }
     s.pupilIds.set(p.misId, id);
     rewritten.push(id);
+    stated.set(id, new Set(p.statedFlags ?? VULNERABILITY_KINDS));
     for (const f of p.flags) {
+      // The kind is sealed, bound to this row's id (migration 0022).
+      const flagId = crypto.randomUUID();
       newFlags.push({
+        id: flagId,
         pupil_id: id,
-        flag: FLAG[f.kind],
+        kind_sealed: sealedHex(s.sealer, 'pupil_flags.kind', flagId, FLAG[f.kind]),
         starts_on: f.startDate,
         ends_on: f.endDate,
       });
@@ -271,7 +289,7 @@ export async function syncPupils(s: SyncState, snap: Snapshot): Promise<void> {
       [JSON.stringify(slice), s.now],
     );
   });
-  await replaceHistory(s, rewritten, newFlags, newNeeds, newProvisions);
+  await replaceHistory(s, rewritten, stated, newFlags, newNeeds, newProvisions);
   await archiveLeavers(s, snap, existing, seen, events);
   await inSlices(events, 1000, async (slice) => {
     await s.q.query(
@@ -283,18 +301,58 @@ export async function syncPupils(s: SyncState, snap: Snapshot): Promise<void> {
   });
 }
 
+const KIND_OF_FLAG = new Map<string, VulnerabilityKind>(
+  Object.entries(FLAG).map(([kind, flag]) => [flag, kind as VulnerabilityKind]),
+);
+
+/**
+ * The MIS's flags of the rewritten pupils that this run replaces: those of the kinds each record
+ * speaks about. A flag of a kind the record is silent on (a delta without the young-carer field)
+ * stays. Kinds are sealed, so they are opened here to decide.
+ */
+async function flagsToReplace(
+  s: SyncState,
+  ids: string[],
+  stated: Map<string, Set<VulnerabilityKind>>,
+): Promise<string[]> {
+  const out: string[] = [];
+  const partial = ids.filter((id) => (stated.get(id)?.size ?? 0) < VULNERABILITY_KINDS.length);
+  const whole = ids.filter((id) => (stated.get(id)?.size ?? 0) >= VULNERABILITY_KINDS.length);
+  await inSlices(whole, 2000, async (slice) => {
+    const rows = await s.q.query<{ id: string }>(
+      `SELECT id FROM pupil_flags WHERE source = 'mis' AND pupil_id = ANY($1::uuid[])`,
+      [slice],
+    );
+    out.push(...rows.map((r) => r.id));
+  });
+  await inSlices(partial, 2000, async (slice) => {
+    const rows = await s.q.query<{ id: string; pupil_id: string; kind_sealed: Buffer }>(
+      `SELECT id, pupil_id, kind_sealed FROM pupil_flags
+       WHERE source = 'mis' AND pupil_id = ANY($1::uuid[])`,
+      [slice],
+    );
+    for (const r of rows) {
+      const kind = KIND_OF_FLAG.get(s.sealer.open('pupil_flags.kind', r.id, r.kind_sealed));
+      if (kind === undefined || stated.get(r.pupil_id)?.has(kind)) out.push(r.id);
+    }
+  });
+  return out;
+}
+
 async function replaceHistory(
   s: SyncState,
   ids: string[],
+  stated: Map<string, Set<VulnerabilityKind>>,
   flags: Record<string, unknown>[],
   needs: Record<string, unknown>[],
   provisions: Record<string, unknown>[],
 ): Promise<void> {
   if (ids.length === 0) return;
+  const oldFlags = await flagsToReplace(s, ids, stated);
+  await inSlices(oldFlags, 2000, async (slice) => {
+    await s.q.query('DELETE FROM pupil_flags WHERE id = ANY($1::uuid[])', [slice]);
+  });
   await inSlices(ids, 2000, async (slice) => {
-    await s.q.query(`DELETE FROM pupil_flags WHERE source = 'mis' AND pupil_id = ANY($1::uuid[])`, [
-      slice,
-    ]);
     await s.q.query('DELETE FROM pupil_sen_needs WHERE pupil_id = ANY($1::uuid[])', [slice]);
     await s.q.query('DELETE FROM pupil_sen_provisions WHERE pupil_id = ANY($1::uuid[])', [slice]);
   });
@@ -307,7 +365,7 @@ async function replaceHistory(
       );
     });
   };
-  await put('pupil_flags', 'pupil_id, flag, starts_on, ends_on', flags, `, 'mis'`);
+  await put('pupil_flags', 'id, pupil_id, kind_sealed, starts_on, ends_on', flags, `, 'mis'`);
   await put('pupil_sen_needs', 'id, pupil_id, code, description, rank, starts_on, ends_on', needs);
   await put(
     'pupil_sen_provisions',

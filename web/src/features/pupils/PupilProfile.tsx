@@ -9,6 +9,7 @@ import { LoadProblem } from '../../ui/LoadProblem.tsx';
 import type { Profile } from '../../../../src/shared/schemas/pupils.ts';
 
 type Contact = Profile['contacts'][number];
+type Flag = Profile['flags'][number];
 
 const FLAG_NAMES: Record<string, string> = {
   cp_plan: 'Child protection plan',
@@ -34,7 +35,7 @@ const RESTRICTION_NAMES: Record<string, string> = {
 const words = (s: string) => s.replaceAll('_', ' ');
 /** A flag whose end date has passed is history: shown, marked as ended, after the current ones. */
 const today = () => new Date().toISOString().slice(0, 10);
-const ended = (f: Profile['flags'][number]) => f.endsOn !== null && f.endsOn < today();
+const ended = (f: Flag) => f.endsOn !== null && f.endsOn < today();
 const pct = (n: number | null) => (n === null ? '—' : `${n.toFixed(1)}%`);
 const name = (c: Contact) => [c.title, c.firstName, c.lastName].filter(Boolean).join(' ');
 const dob = (iso: string | null) =>
@@ -56,6 +57,12 @@ export function PupilProfilePage() {
   const shown = `${p.preferredName ?? p.firstName} ${p.lastName}`;
   const contactName = new Map(p.contacts.map((c) => [c.id, name(c)]));
   const group = [p.yearGroup, p.form].filter(Boolean).join(', ');
+  // Current flags first, most recent start first; then past ones, most recently ended first.
+  const byStart = (a: Flag, b: Flag) => (b.startsOn ?? '').localeCompare(a.startsOn ?? '');
+  const current = p.flags.filter((f) => !ended(f)).sort(byStart);
+  const past = p.flags
+    .filter(ended)
+    .sort((a, b) => (b.endsOn ?? '').localeCompare(a.endsOn ?? ''));
   return (
     <>
       <PageHeading title={`${shown} – profile`}>{shown}</PageHeading>
@@ -105,19 +112,32 @@ export function PupilProfilePage() {
           </dd>
         </dl>
         <h3>Flags</h3>
-        {p.flags.length === 0 ? (
-          <p className="muted">None.</p>
+        {current.length === 0 ? (
+          <p className="muted">No current flags.</p>
         ) : (
-          <ul>
-            {[...p.flags.filter((f) => !ended(f)), ...p.flags.filter(ended)].map((f) => (
+          <ul aria-label="Current flags">
+            {current.map((f) => (
               <li key={f.id}>
-                {FLAG_NAMES[f.flag] ?? words(f.flag)}
-                {f.startsOn && `, from ${dob(f.startsOn)}`}
-                {f.endsOn && ` to ${dob(f.endsOn)}`}
-                {ended(f) && ' (ended)'} ({f.source === 'mis' ? 'MIS' : 'Lantern'})
+                <strong>{FLAG_NAMES[f.flag] ?? words(f.flag)}</strong>
+                {f.startsOn ? `, since ${dob(f.startsOn)}` : ', start date not recorded'}
+                {f.endsOn && `, until ${dob(f.endsOn)}`} ({f.source === 'mis' ? 'MIS' : 'Lantern'})
               </li>
             ))}
           </ul>
+        )}
+        {past.length > 0 && (
+          <>
+            <h4>Past flags</h4>
+            <ul aria-label="Past flags">
+              {past.map((f) => (
+                <li key={f.id}>
+                  {FLAG_NAMES[f.flag] ?? words(f.flag)},{' '}
+                  {f.startsOn ? `${dob(f.startsOn)} to ` : 'ended '}
+                  {dob(f.endsOn)} ({f.source === 'mis' ? 'MIS' : 'Lantern'})
+                </li>
+              ))}
+            </ul>
+          </>
         )}
       </section>
       <section aria-labelledby="attendance-heading" className="section card">
