@@ -49,7 +49,8 @@ function view(r: Row): ConnectorView {
   };
 }
 
-const COLS = 'format, base_url, estab, relying_party, schedule, run_hour, enabled, next_run_at, last_run_at, last_status';
+const COLS =
+  'format, base_url, estab, relying_party, schedule, run_hour, enabled, next_run_at, last_run_at, last_status';
 
 export async function getConnector(t: Tx): Promise<ConnectorView | null> {
   const [row] = await t.q<Row>(`SELECT ${COLS} FROM mis_connectors`);
@@ -79,7 +80,7 @@ export async function saveConnector(
   const estab = format === 'xporter' ? (body.estab?.trim() ?? '') : '';
   const relyingParty = format === 'xporter' ? (body.relyingParty?.trim() ?? '') : '';
   if (format === 'xporter' && estab === '')
-    throw badRequest('Xporter needs the school\'s establishment number (estab).');
+    throw badRequest("Xporter needs the school's establishment number (estab).");
   if (format === 'xporter' && relyingParty === '')
     throw badRequest('Xporter needs the application id Groupcall registered (relying party).');
   const [existing] = await t.q<{ base_url: string; token: Buffer; estab: string | null }>(
@@ -88,7 +89,7 @@ export async function saveConnector(
   // Xporter's school secret belongs to one school at one address: a new estab needs its secret.
   if (existing && format === 'xporter' && existing.estab !== estab && !body.token)
     throw badRequest(
-      'The establishment number has changed, so enter that school\'s secret too: a secret is ' +
+      "The establishment number has changed, so enter that school's secret too: a secret is " +
         'never sent for a different school.',
     );
   if (!existing && !body.token) throw badRequest('A token is needed the first time.');

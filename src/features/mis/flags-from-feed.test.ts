@@ -34,7 +34,11 @@ async function sync(
   return runSync(door, () => readMisFolder(format, dir, { kind }), { source: 'cli', format });
 }
 
-const flag = (kind: VulnerabilityFlag['kind'], startDate: string | null, endDate: string | null) => ({
+const flag = (
+  kind: VulnerabilityFlag['kind'],
+  startDate: string | null,
+  endDate: string | null,
+) => ({
   kind,
   startDate,
   endDate,

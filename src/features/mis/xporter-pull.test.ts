@@ -147,8 +147,9 @@ const conn = (): XporterConnection => ({
 });
 const pull = (id: string, c = conn()) => pullXporterAndSync(door(id), c, { allowPrivate: true });
 const cursor = async (id: string) =>
-  (await q<{ cursor: string | null }>('SELECT cursor FROM mis_settings WHERE school_id = $1', [id]))[0]
-    ?.cursor ?? null;
+  (
+    await q<{ cursor: string | null }>('SELECT cursor FROM mis_settings WHERE school_id = $1', [id])
+  )[0]?.cursor ?? null;
 const onRoll = async (id: string) =>
   (
     await q<{ n: number }>(
@@ -240,7 +241,7 @@ describe('the Xporter on Demand pull', () => {
     expect(s.lastDeltaRunAt).not.toBeNull();
   });
 
-  it('a refused token fails the run with Groupcall\'s reason, and nothing is stored', async () => {
+  it("a refused token fails the run with Groupcall's reason, and nothing is stored", async () => {
     const id = await makeSchool(t.services);
     const err = await pull(id, { ...conn(), secret: 'wrong' }).catch((e: unknown) => e);
     expect(String(err)).toMatch(/Xporter refused a token \(401\): Relying Party not found/);
@@ -284,7 +285,10 @@ describe('the Xporter on Demand pull', () => {
     });
     expect(moved.statusCode).toBe(400);
     // The scheduler runs it: due now, it pulls through the same path and records the status.
-    await q('UPDATE mis_connectors SET next_run_at = now() - interval \'1 minute\' WHERE school_id = $1', [id]);
+    await q(
+      "UPDATE mis_connectors SET next_run_at = now() - interval '1 minute' WHERE school_id = $1",
+      [id],
+    );
     const { runDueConnectors } = await import('./scheduler.ts');
     await runDueConnectors(t.services);
     const [c] = await q<{ last_status: string }>(

@@ -104,8 +104,7 @@ async function fetchEndpoint(
     for (let page = 1; ; page++) {
       if (page > MAX_PAGES) throw new PullError(`${endpoint}: more than ${MAX_PAGES} pages`);
       const url =
-        `${base}?changedRows=${encodeURIComponent(changedRows)}` +
-        `&page=${page}&pageSize=${size}`;
+        `${base}?changedRows=${encodeURIComponent(changedRows)}` + `&page=${page}&pageSize=${size}`;
       const res = await getPage(url, `Idaas ${token}`, opts);
       if (res.status >= 300 && res.status < 400)
         throw new PullError(

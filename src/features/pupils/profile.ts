@@ -66,10 +66,9 @@ export async function loadProfile(t: Tx, p: P): Promise<Profile> {
     source: string;
     starts_on: string | null;
     ends_on: string | null;
-  }>(
-    'SELECT id, kind_sealed, source, starts_on, ends_on FROM pupil_flags WHERE pupil_id = $1',
-    [p.id],
-  );
+  }>('SELECT id, kind_sealed, source, starts_on, ends_on FROM pupil_flags WHERE pupil_id = $1', [
+    p.id,
+  ]);
   // The kind is sealed (migration 0022), so the order is decided here: by kind, then start date.
   const flags = flagRows
     .map((f) => ({ ...f, flag: sealer.open('pupil_flags.kind', f.id, f.kind_sealed) }))

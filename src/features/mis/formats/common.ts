@@ -142,7 +142,10 @@ const NOT_EAL = new Set(['ENG', 'ENB', 'NOT', 'REF']);
  */
 export function withDerivedFlags(p: Pupil): Pupil {
   const flags: VulnerabilityFlag[] = [...p.flags];
-  const stated = new Set<VulnerabilityKind>([...(p.statedFlags ?? []), ...flags.map((f) => f.kind)]);
+  const stated = new Set<VulnerabilityKind>([
+    ...(p.statedFlags ?? []),
+    ...flags.map((f) => f.kind),
+  ]);
   const has = (k: VulnerabilityKind): boolean => flags.some((f) => f.kind === k);
   const add = (k: VulnerabilityKind, end: string | null = null): void => {
     if (!has(k)) flags.push({ kind: k, startDate: null, endDate: end });

@@ -10,28 +10,17 @@ import { useSubmit } from '../../lib/useSubmit.ts';
 import { PageHeading } from '../../ui/PageHeading.tsx';
 import { Form, FormError } from '../../ui/Form.tsx';
 import { TextField } from '../../ui/TextField.tsx';
-import { Select } from '../../ui/Field.tsx';
 import { Button, SubmitButton } from '../../ui/Button.tsx';
 import { WhenLoaded } from '../../ui/Message.tsx';
 import { HeldRuns } from './MisHeld.tsx';
+import { ConnectorForm } from './MisConnectorForm.tsx';
 import { MisSettingsSection } from './MisSettingsForm.tsx';
 import type {
   ApiKeyList,
-  ConnectorSchedule,
-  ConnectorState,
-  ConnectorView,
   CreatedApiKey,
   RunItem,
   RunList,
-  SavedConnector,
 } from '../../../../src/shared/schemas/mis.ts';
-
-/** A word for each schedule the connector may run on (CONNECTOR_SCHEDULES, the MIS schema). */
-const SCHEDULE_NAMES = {
-  nightly: 'Nightly',
-  hourly: 'Hourly',
-  off: 'Off',
-} satisfies Record<ConnectorSchedule, string>;
 
 function Runs() {
   const runs = useLoad<RunList>('/api/admin/mis/runs');
@@ -149,87 +138,6 @@ function Keys() {
         </div>
       </Form>
     </div>
-  );
-}
-
-function ConnectorForm() {
-  const current = useLoad<ConnectorState>('/api/admin/mis/connector');
-  return (
-    <WhenLoaded state={current}>
-      {(data) => <ConnectorFields initial={data.connector} />}
-    </WhenLoaded>
-  );
-}
-
-function ConnectorFields({ initial }: { initial: ConnectorView | null }) {
-  const [baseUrl, setBaseUrl] = useState(initial?.baseUrl ?? '');
-  const [token, setToken] = useState('');
-  const [schedule, setSchedule] = useState(initial?.schedule ?? 'nightly');
-  const [hour, setHour] = useState(String(initial?.runHour ?? 2));
-  const [saved, setSaved] = useState<ConnectorView | null>(initial);
-  const submit = useSubmit();
-  const save = async () => {
-    const r = await api<SavedConnector>('PUT', '/api/admin/mis/connector', {
-      baseUrl,
-      schedule,
-      runHour: Number(hour),
-      ...(token ? { token } : {}),
-    });
-    setSaved(r.connector);
-    setToken('');
-  };
-  return (
-    <Form submit={submit} onSubmit={save}>
-      {saved && (
-        <p role="status">
-          Schedule: {saved.schedule}
-          {saved.nextRunAt ? `, next run ${formatWhen(saved.nextRunAt)}` : ''}
-          {saved.lastRunAt
-            ? `, last run ${formatWhen(saved.lastRunAt)} (${saved.lastStatus ?? ''})`
-            : ''}
-        </p>
-      )}
-      <TextField
-        label="API address for this school"
-        type="url"
-        value={baseUrl}
-        onChange={setBaseUrl}
-      />
-      <TextField
-        label={
-          saved
-            ? 'New token (needed if you change the address; leave empty to keep the saved one)'
-            : 'Token'
-        }
-        type="password"
-        autoComplete="off"
-        value={token}
-        onChange={setToken}
-      />
-      <Select label="Schedule" value={schedule} onChange={setSchedule}>
-        {Object.entries(SCHEDULE_NAMES).map(([value, label]) => (
-          <option key={value} value={value}>
-            {label}
-          </option>
-        ))}
-      </Select>
-      <Select
-        label="Hour of the nightly run (UTC)"
-        inputClassName="input input-short"
-        value={hour}
-        onChange={setHour}
-      >
-        {Array.from({ length: 24 }, (_, h) => (
-          <option key={h} value={String(h)}>
-            {String(h).padStart(2, '0')}:00
-          </option>
-        ))}
-      </Select>
-      <FormError />
-      <div className="actions">
-        <SubmitButton>Save connector</SubmitButton>
-      </div>
-    </Form>
   );
 }
 

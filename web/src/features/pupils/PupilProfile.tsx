@@ -60,9 +60,7 @@ export function PupilProfilePage() {
   // Current flags first, most recent start first; then past ones, most recently ended first.
   const byStart = (a: Flag, b: Flag) => (b.startsOn ?? '').localeCompare(a.startsOn ?? '');
   const current = p.flags.filter((f) => !ended(f)).sort(byStart);
-  const past = p.flags
-    .filter(ended)
-    .sort((a, b) => (b.endsOn ?? '').localeCompare(a.endsOn ?? ''));
+  const past = p.flags.filter(ended).sort((a, b) => (b.endsOn ?? '').localeCompare(a.endsOn ?? ''));
   return (
     <>
       <PageHeading title={`${shown} – profile`}>{shown}</PageHeading>
