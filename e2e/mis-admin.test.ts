@@ -105,9 +105,26 @@ describe('MIS administration', () => {
     await page.getByRole('button', { name: 'Save connector' }).click();
     await page
       .getByRole('status')
-      .filter({ hasText: /Schedule: hourly, next run/ })
+      .filter({ hasText: /Wonde, schedule: hourly, next run/ })
       .waitFor();
     expect(await page.getByText('school-token-from-wonde').count()).toBe(0);
+    await expectNoAxeViolations(page);
+
+    // Xporter on Demand instead (issue 13): the establishment number and application id, and
+    // the school's secret again (a secret is never sent for a new address or school).
+    await page.getByLabel('MIS API').selectOption('xporter');
+    await page
+      .getByLabel('Xporter address (e.g. https://xporter.groupcall.com)')
+      .fill('https://xporter.example.invalid');
+    await page.getByLabel('Establishment number (estab)').fill('3281102');
+    await page.getByLabel('Application id (relying party)').fill('app.lantern.example');
+    await page.getByLabel(/New school secret/).fill('xod-school-secret');
+    await page.getByRole('button', { name: 'Save connector' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Xporter on Demand \(Groupcall\), schedule: hourly/ })
+      .waitFor();
+    expect(await page.getByText('xod-school-secret').count()).toBe(0);
     await expectNoAxeViolations(page);
     await tab.context.close();
   });

@@ -47,7 +47,9 @@ describe('pupil profile', () => {
     // Flags from the feed with their dates (issue 13): a current one and one that has ended.
     withSibling.flags = [
       { kind: 'child_protection_plan', startDate: '2019-05-01', endDate: '2020-01-31' },
+      { kind: 'child_in_need', startDate: null, endDate: null },
       { kind: 'looked_after', startDate: '2023-02-01', endDate: null },
+      { kind: 'young_carer', startDate: null, endDate: null },
     ];
     const dir = await mkdtemp(join(tmpdir(), 'lantern-e2e-mis-'));
     await writeBatch('wonde', dir, fullBatch(feed));
@@ -107,10 +109,17 @@ describe('pupil profile', () => {
       expect(await contactList.getByRole('listitem').count()).toBe(contacts.length);
       await contactList.getByText('— restricted').waitFor();
       await page.getByRole('region', { name: 'Attendance this school year' }).waitFor();
-      await page.getByText('Looked after, from 1 February 2023 (MIS)').waitFor();
-      await page
-        .getByText('Child protection plan, from 1 May 2019 to 31 January 2020 (ended) (MIS)')
-        .waitFor();
+      // Current flags with their start dates, most recent first; past ones apart, with dates.
+      const current = page.getByRole('list', { name: 'Current flags' });
+      expect(await current.getByRole('listitem').allInnerTexts()).toEqual([
+        'Looked after, since 1 February 2023 (MIS)',
+        'Child in need, start date not recorded (MIS)',
+        'Young carer, start date not recorded (MIS)',
+      ]);
+      const past = page.getByRole('list', { name: 'Past flags' });
+      expect(await past.getByRole('listitem').allInnerTexts()).toEqual([
+        'Child protection plan, 1 May 2019 to 31 January 2020 (MIS)',
+      ]);
       await expectNoAxeViolations(page);
       await page.getByRole('link', { name: `${sibling.forename} ${sibling.surname}` }).click();
       await page

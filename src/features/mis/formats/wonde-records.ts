@@ -292,10 +292,12 @@ export function readWondeStudent(ctx: RecordCtx, s: JsonObject): WondeStudent {
   const stated = new Set(ranges.stated);
   for (const [key, kind] of EXTENDED_FLAGS) {
     const said = optBool(ctx, `extended_details.${key}`, ex[key]);
-    // A dated include of the same kind is the fuller answer; the boolean only fills a gap.
-    if (said === null || stated.has(kind)) continue;
+    if (said === null) continue;
     stated.add(kind);
-    if (said) p.flags.push({ kind, startDate: null, endDate: null });
+    // A dated range of the same kind is the fuller answer; a "yes" without one (or with only
+    // ended ones) is a current flag whose start the MIS did not send.
+    const current = p.flags.some((f) => f.kind === kind && f.endDate === null);
+    if (said && !current) p.flags.push({ kind, startDate: null, endDate: null });
   }
   // A dated SEN range decides SEN support and EHCP; the status code alone must not add an
   // undated copy beside it.
