@@ -3,6 +3,7 @@
 // pupil between registration groups changes their form, and so which teachers see them.
 import { MisFormatError, type Group, type Snapshot } from '../snapshot.ts';
 import { inSlices, recordHash, type SyncState } from './state.ts';
+import { restoreArchived } from './restore.ts';
 
 type GroupRow = { id: string; mis_id: string; mis_hash: string | null; archived_at: Date | null };
 
@@ -48,6 +49,7 @@ export async function syncGroups(s: SyncState, snap: Snapshot): Promise<void> {
       [JSON.stringify(slice)],
     );
   });
+  await restoreArchived(s, snap, 'group', s.groups, seen);
   const gone =
     s.kind === 'full'
       ? existing.filter((g) => !seen.has(g.mis_id) && !g.archived_at).map((g) => g.id)

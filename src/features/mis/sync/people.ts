@@ -8,6 +8,7 @@ import { MisFormatError, type Contact, type Snapshot, type StaffMember } from '.
 import { endUserSessions } from '../../identity/sessions.ts';
 import type { Sealer } from '../../../platform/crypto/school-keys.ts';
 import { inSlices, recordHash, sealedHex, type SyncState } from './state.ts';
+import { restoreArchived } from './restore.ts';
 
 const CONTACTS_FILE = {
   wonde: 'contacts.json',
@@ -113,6 +114,7 @@ export async function syncContacts(s: SyncState, snap: Snapshot): Promise<void> 
       [JSON.stringify(slice), s.schoolId],
     );
   });
+  await restoreArchived(s, snap, 'contact', s.contacts, seen);
   const gone = goneIds(s, snap, existing, seen, 'contact');
   if (gone.length > 0) {
     await s.q.query('UPDATE contacts SET archived_at = $2 WHERE id = ANY($1::uuid[])', [
@@ -185,6 +187,7 @@ export async function syncStaff(s: SyncState, snap: Snapshot): Promise<void> {
     await upsertStaff(s, id, m, hash, userId);
     s.staffIds.set(m.misId, { id, userId });
   }
+  await restoreArchived(s, snap, 'staff', s.staff, seen);
   const gone = goneIds(s, snap, existing, seen, 'staff');
   if (gone.length === 0) return;
   await s.q.query('UPDATE mis_staff SET left_at = $2 WHERE id = ANY($1::uuid[])', [gone, s.now]);
