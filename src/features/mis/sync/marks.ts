@@ -1,10 +1,15 @@
 // Attendance codes and session marks. Marks are streamed from the reader straight into
 // multi-row INSERTs of a fixed batch size (unnest of four arrays: one statement, four
 // parameters, the same on both engines), so memory holds one batch however long the term.
-import type { Snapshot } from '../snapshot.ts';
+import { MisFormatError, type Snapshot } from '../snapshot.ts';
 import type { SyncState } from './state.ts';
 
 const BATCH = 5000;
+const MARKS_FILE = {
+  wonde: 'attendance.json',
+  xporter: 'AttendanceForDateRange.json',
+  csv: 'pupils.csv',
+} as const;
 
 export async function syncAttendanceCodes(s: SyncState, snap: Snapshot): Promise<void> {
   if (snap.attendanceCodes.length === 0) return;
@@ -55,10 +60,15 @@ export async function syncMarks(s: SyncState, snap: Snapshot): Promise<void> {
   };
   for await (const m of snap.attendanceMarks()) {
     const pupilId = s.pupilIds.get(m.pupilMisId);
-    if (!pupilId) {
-      s.marks.skipped += 1;
-      continue;
-    }
+    // A mark for a pupil the feed never defines (and Lantern never held) means a cut or
+    // mismatched export: refused with the id named, and the run's transaction rolls back.
+    if (!pupilId)
+      throw new MisFormatError(
+        MARKS_FILE[snap.format],
+        { field: 'pupil' },
+        `${JSON.stringify(m.pupilMisId.slice(0, 40))} (named by the mark for ${m.date} ${m.session}) ` +
+          'is not a pupil defined anywhere in the feed, nor held by Lantern from an earlier run',
+      );
     pupils.push(pupilId);
     dates.push(m.date);
     pms.push(m.session === 'PM');
