@@ -14,6 +14,7 @@ import {
 } from '../snapshot.ts';
 import { placements } from './groups.ts';
 import { inSlices, sealedHex, type SyncState } from './state.ts';
+import { flagRows, flagsToReplace } from './flags.ts';
 import { PUPIL_FIELDS, type PupilField } from '../../../shared/schemas/pupils.ts';
 import type { Sealer } from '../../../platform/crypto/school-keys.ts';
 import type { SealedColumn } from '../../../platform/crypto/sealed-columns.ts';
@@ -30,19 +31,6 @@ type Existing = {
 
 // The columns a sync writes, which are also the fields a school can mark as locally corrected,
 // are declared once in src/shared/schemas/pupils.ts (PUPIL_FIELDS).
-
-const FLAG: Record<VulnerabilityKind, string> = {
-  child_protection_plan: 'cp_plan',
-  child_in_need: 'cin',
-  looked_after: 'lac',
-  previously_looked_after: 'plac',
-  sen_support: 'sen_support',
-  ehcp: 'ehcp',
-  fsm: 'fsm',
-  pupil_premium: 'pupil_premium',
-  eal: 'eal',
-  young_carer: 'young_carer',
-};
 
 function rowOf(p: Pupil, year: string | null, form: string | null): Record<PupilField, unknown> {
   return {
@@ -232,17 +220,7 @@ export async function syncPupils(s: SyncState, snap: Snapshot): Promise<void> {
     s.pupilIds.set(p.misId, id);
     rewritten.push(id);
     stated.set(id, new Set(p.statedFlags ?? VULNERABILITY_KINDS));
-    for (const f of p.flags) {
-      // The kind is sealed, bound to this row's id (migration 0022).
-      const flagId = crypto.randomUUID();
-      newFlags.push({
-        id: flagId,
-        pupil_id: id,
-        kind_sealed: sealedHex(s.sealer, 'pupil_flags.kind', flagId, FLAG[f.kind]),
-        starts_on: f.startDate,
-        ends_on: f.endDate,
-      });
-    }
+    newFlags.push(...flagRows(s, id, p));
     for (const n of p.senNeeds) {
       const needId = crypto.randomUUID();
       newNeeds.push({
@@ -299,44 +277,6 @@ export async function syncPupils(s: SyncState, snap: Snapshot): Promise<void> {
       [JSON.stringify(slice), s.schoolId, s.runId],
     );
   });
-}
-
-const KIND_OF_FLAG = new Map<string, VulnerabilityKind>(
-  Object.entries(FLAG).map(([kind, flag]) => [flag, kind as VulnerabilityKind]),
-);
-
-/**
- * The MIS's flags of the rewritten pupils that this run replaces: those of the kinds each record
- * speaks about. A flag of a kind the record is silent on (a delta without the young-carer field)
- * stays. Kinds are sealed, so they are opened here to decide.
- */
-async function flagsToReplace(
-  s: SyncState,
-  ids: string[],
-  stated: Map<string, Set<VulnerabilityKind>>,
-): Promise<string[]> {
-  const out: string[] = [];
-  const partial = ids.filter((id) => (stated.get(id)?.size ?? 0) < VULNERABILITY_KINDS.length);
-  const whole = ids.filter((id) => (stated.get(id)?.size ?? 0) >= VULNERABILITY_KINDS.length);
-  await inSlices(whole, 2000, async (slice) => {
-    const rows = await s.q.query<{ id: string }>(
-      `SELECT id FROM pupil_flags WHERE source = 'mis' AND pupil_id = ANY($1::uuid[])`,
-      [slice],
-    );
-    out.push(...rows.map((r) => r.id));
-  });
-  await inSlices(partial, 2000, async (slice) => {
-    const rows = await s.q.query<{ id: string; pupil_id: string; kind_sealed: Buffer }>(
-      `SELECT id, pupil_id, kind_sealed FROM pupil_flags
-       WHERE source = 'mis' AND pupil_id = ANY($1::uuid[])`,
-      [slice],
-    );
-    for (const r of rows) {
-      const kind = KIND_OF_FLAG.get(s.sealer.open('pupil_flags.kind', r.id, r.kind_sealed));
-      if (kind === undefined || stated.get(r.pupil_id)?.has(kind)) out.push(r.id);
-    }
-  });
-  return out;
 }
 
 async function replaceHistory(
