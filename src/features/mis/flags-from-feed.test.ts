@@ -208,6 +208,8 @@ describe('Xporter on Demand flags', () => {
       ['eal', null, null, 'mis'],
       ['plac', null, null, 'mis'],
     ]);
+    const again = await sync(id, 'xporter', published('xporter-flags'));
+    expect([again.added, again.changed, again.archived]).toEqual([0, 0, 0]);
   });
 
   it('refuses an end date before its start date, naming the field', async () => {
@@ -251,5 +253,7 @@ describe('SIMS report flags', () => {
       ['plac', null, null, 'mis'],
       ['young_carer', null, null, 'mis'],
     ]);
+    const again = await sync(id, 'csv', published('sims-flags'));
+    expect([again.added, again.changed, again.archived]).toEqual([0, 0, 0]);
   });
 });

@@ -29,8 +29,8 @@ export const SEALED_COLUMNS = {
   'mis_connectors.token': 'text',
   'totp_credentials.secret': 'text',
   // The MIS's special-category and contact fields (issue 11, finding 9; migration 0011). The FSM,
-  // pupil premium, EAL and gifted booleans stay in clear: not special-category data, and the same
-  // facts are the pupil's vulnerability flags (pupil_flags), which the profile lists.
+  // pupil premium, EAL and gifted booleans stay in clear: not special-category data. (The flags
+  // themselves, pupil_flags, carry their kind sealed since migration 0022: see below.)
   'pupils.religion_code': 'text',
   'pupils.religion': 'text',
   'pupils.ethnicity_code': 'text',
