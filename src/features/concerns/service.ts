@@ -3,15 +3,11 @@
 // (bound to the row id) before they reach the database; the words are indexed only as HMAC tokens.
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
-import { badRequest, forbidden } from '../../core/errors.ts';
-import { can } from '../../core/access/actor.ts';
 import { blindDocument } from '../search/blind-index.ts';
 import { raiseAlerts } from '../alerts/service.ts';
-import { unknownAlertGroups } from '../alerts/recipients.ts';
-import { loadSchoolSettings as recordSettings } from '../../core/settings.ts';
 import { joinCase } from '../cases/service.ts';
 import type { NewConcern } from '../../shared/schemas/concerns.ts';
-import { checkBodyMap, checkConcern, checkStaff, mayFileUnder } from './validate.ts';
+import { checkNewConcern } from './check-new.ts';
 
 export { getConcern, listConcerns } from './read.ts';
 
@@ -23,25 +19,16 @@ export async function createConcern(
   t: Tx,
   input: NewConcern,
 ): Promise<{ id: string; alerted: string[] }> {
-  const { concern, categories: cats } = await checkConcern(t, {
-    pupils: input.pupils,
-    text: input.body,
-    happenedAt: new Date(input.happenedAt),
-    categoryIds: input.categoryIds,
-  });
+  const {
+    concern,
+    categories: cats,
+    marks,
+    reach,
+    alertGroups,
+    alertEscalationMinutes,
+  } = await checkNewConcern(t, input);
   const { happenedAt, text: body, pupils } = concern;
-  await mayFileUnder(t, cats, 'log');
-  const marks = checkBodyMap(input.bodyMap);
   const alertUserIds = input.alertUserIds ?? [];
-  await checkStaff(t, alertUserIds, 'A member of staff to alert');
-  const [unknownGroup] = await unknownAlertGroups(t.db, input.alertGroups ?? []);
-  if (unknownGroup !== undefined)
-    throw badRequest(`There is no group "${unknownGroup}" to alert.`, 'unknown_group');
-  if (input.verballyInformedId) {
-    await checkStaff(t, [input.verballyInformedId], 'The DSL you informed');
-  }
-  if (input.caseId && !can(t.actor, 'case.manage'))
-    throw forbidden('Only the DSL team adds to cases.');
 
   const id = randomUUID();
   const sealer = await t.sealer();
@@ -87,16 +74,21 @@ export async function createConcern(
       bodyMapMarks: marks.length,
     },
   });
-  const settings = await recordSettings(t.db, t.actor.schoolId);
-  const alerted = await raiseAlerts(t.db, t.actor.schoolId, t.now, {
-    kind: 'concern',
-    targetType: 'concern',
-    targetId: id,
-    userIds: [...alertUserIds, ...cats.flatMap((c) => c.alert_user_ids)],
-    groups: [...(input.alertGroups ?? []), ...cats.flatMap((c) => c.alert_groups)],
-    exclude: t.actor.userId,
-    escalationMinutes: settings.alertEscalationMinutes,
-  });
+  const alerted = await raiseAlerts(
+    t.db,
+    t.actor.schoolId,
+    t.now,
+    {
+      kind: 'concern',
+      targetType: 'concern',
+      targetId: id,
+      userIds: [...alertUserIds, ...cats.flatMap((c) => c.alert_user_ids)],
+      groups: alertGroups,
+      exclude: t.actor.userId,
+      escalationMinutes: alertEscalationMinutes,
+    },
+    reach,
+  );
   if (alerted.length > 0) {
     await t.audit({
       action: 'alert.raised',
