@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
 import { blindDocument } from '../search/blind-index.ts';
-import { raiseAlerts } from '../alerts/service.ts';
+import { alertInsert } from '../alerts/service.ts';
 import { joinCase } from '../cases/service.ts';
 import type { NewConcern } from '../../shared/schemas/concerns.ts';
 import { checkNewConcern } from './check-new.ts';
@@ -33,8 +33,23 @@ export async function createConcern(
   const id = randomUUID();
   const sealer = await t.sealer();
   const location = input.location?.trim() || null;
-  // The concern and its pupils and categories in one statement (issue 12): the links' foreign
-  // keys are checked at its end, when the concern row is there.
+  const alerts = alertInsert(
+    t.actor.schoolId,
+    t.now,
+    {
+      kind: 'concern',
+      targetType: 'concern',
+      targetId: id,
+      userIds: [...alertUserIds, ...cats.flatMap((c) => c.alert_user_ids)],
+      groups: alertGroups,
+      exclude: t.actor.userId,
+      escalationMinutes: alertEscalationMinutes,
+    },
+    reach,
+    14,
+  );
+  // The concern, its pupils and categories, and its alerts in one statement (issue 12): the
+  // links' foreign keys are checked at its end, when the concern row is there.
   await t.q(
     `WITH concern AS (
        INSERT INTO concerns (id, school_id, author_id, happened_at, recorded_at, location, body,
@@ -45,7 +60,8 @@ export async function createConcern(
        SELECT $2, $1, l.pupil_id, l.role FROM unnest($11::uuid[], $12::text[]) l(pupil_id, role)),
      filed AS (
        INSERT INTO concern_categories (school_id, concern_id, category_id)
-       SELECT $2, $1, k FROM unnest($13::uuid[]) k)
+       SELECT $2, $1, k FROM unnest($13::uuid[]) k),
+     alerted AS (${alerts.sql})
      SELECT id FROM concern`,
     [
       id,
@@ -61,6 +77,7 @@ export async function createConcern(
       pupils.map((p) => p.pupilId),
       pupils.map((p) => p.role),
       concern.categoryIds,
+      ...alerts.params,
     ],
   );
   if (input.caseId) await joinCase(t, input.caseId, id);
@@ -74,21 +91,7 @@ export async function createConcern(
       bodyMapMarks: marks.length,
     },
   });
-  const alerted = await raiseAlerts(
-    t.db,
-    t.actor.schoolId,
-    t.now,
-    {
-      kind: 'concern',
-      targetType: 'concern',
-      targetId: id,
-      userIds: [...alertUserIds, ...cats.flatMap((c) => c.alert_user_ids)],
-      groups: alertGroups,
-      exclude: t.actor.userId,
-      escalationMinutes: alertEscalationMinutes,
-    },
-    reach,
-  );
+  const alerted = alerts.recipients;
   if (alerted.length > 0) {
     await t.audit({
       action: 'alert.raised',
