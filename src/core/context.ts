@@ -10,7 +10,13 @@
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../platform/services.ts';
 import type { Queryable, Row } from '../platform/db/engine.ts';
-import { inPlatform, inSchool, platformLookup, unsafeAsOwner } from '../platform/db/tenancy.ts';
+import {
+  inPlatform,
+  inSchool,
+  lookupInItsSchool,
+  platformLookup,
+  unsafeAsOwner,
+} from '../platform/db/tenancy.ts';
 import type { Sealer } from '../platform/crypto/school-keys.ts';
 import { appendAudit, appendAuditEntries, type PendingEntry } from '../platform/audit/chain.ts';
 import type { AuditActor, AuditEvent } from '../platform/audit/catalogue.ts';
@@ -179,6 +185,11 @@ export type VisitorContext = {
   inPlatform<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   /** The same, for one lantern_find_… look-up by a hashed key, in one round trip (tenancy.ts). */
   findInPlatform<T extends Row>(fn: string, key: Buffer, columns: string): Promise<T[]>;
+  /**
+   * A read inside the school that a lantern_find_… look-up names for the key, in one round trip
+   * (tenancy.ts lookupInItsSchool): `select` matches its row by the key, `$1`. Audits nothing.
+   */
+  findInItsSchool<T extends Row>(fn: string, key: Buffer, select: string): Promise<T[]>;
 };
 
 /** Sign-in and other public routes: the door for someone not (yet) signed in. */
@@ -199,6 +210,7 @@ export function visitor(services: Door, origin: Origin): VisitorContext {
     },
     inPlatform: (fn) => inPlatform(services.db, fn),
     findInPlatform: (fn, key, columns) => platformLookup(services.db, fn, key, columns),
+    findInItsSchool: (fn, key, select) => lookupInItsSchool(services.db, fn, key, select),
   };
 }
 

@@ -8,7 +8,7 @@ import type { Tx } from '../../core/context.ts';
 import { notFound } from '../../core/errors.ts';
 import type { AlertKind, AlertTarget } from '../../shared/schemas/alerts.ts';
 import type { AlertTeam } from '../../shared/alert-teams.ts';
-import { alertReach } from './recipients.ts';
+import { alertReach, type Reach } from './recipients.ts';
 
 const DSL_TEAM: AlertTeam = 'dsl_team';
 
@@ -24,35 +24,44 @@ export type NewAlerts = {
   escalationMinutes?: number;
 };
 
-/** Inserts the alerts (deduplicated per recipient) and returns who was alerted. */
-export async function raiseAlerts(
-  q: Queryable,
+/**
+ * Whom the alerts go to (each once) and how: the chosen people, then the members each group
+ * reaches (`reach`: alertReach's answer for `a.groups`, with the DSL team when escalating), never
+ * the person excluded. Returns the INSERT of their rows, its parameters numbered from `next`, so a
+ * caller may run it alone (raiseAlerts) or as part of a statement of its own (a concern's insert:
+ * issue 12), and the recipients.
+ */
+export function alertInsert(
   schoolId: string,
   now: Date,
   a: NewAlerts,
-): Promise<string[]> {
+  reach: Reach,
+  next = 1,
+): { recipients: string[]; sql: string; params: unknown[] } {
   const escalateAt =
     a.escalationMinutes === undefined
       ? null
       : new Date(now.getTime() + a.escalationMinutes * 60_000);
   // However the alert reached them, a DSL-team member's alert is the team's to acknowledge.
-  const reach = await alertReach(q, a.groups, escalateAt !== null);
   const via = new Map<string, string | null>();
   for (const id of a.userIds) via.set(id, null);
   for (const m of reach.members) {
     if (!via.has(m.userId) || m.group === DSL_TEAM) via.set(m.userId, m.group);
   }
   if (a.exclude) via.delete(a.exclude);
-  if (via.size === 0) return [];
-  // One statement for every recipient (issue 12).
   const recipients = [...via.keys()];
-  await q.query(
-    `INSERT INTO alerts (school_id, recipient_id, kind, target_type, target_id, via_group,
+  const $ = (i: number) => `$${next + i}`;
+  return {
+    recipients,
+    // One statement for every recipient (issue 12).
+    sql: `INSERT INTO alerts (school_id, recipient_id, kind, target_type, target_id, via_group,
        created_at, escalate_at)
-     SELECT $1, r.id, $2, $3, $4, r.via, $5, CASE WHEN r.team THEN $6::timestamptz END
-     FROM unnest($7::uuid[], $8::text[], $9::boolean[]) WITH ORDINALITY r(id, via, team, n)
+     SELECT ${$(0)}, r.id, ${$(1)}, ${$(2)}, ${$(3)}, r.via, ${$(4)},
+            CASE WHEN r.team THEN ${$(5)}::timestamptz END
+     FROM unnest(${$(6)}::uuid[], ${$(7)}::text[], ${$(8)}::boolean[])
+       WITH ORDINALITY r(id, via, team, n)
      ORDER BY r.n`,
-    [
+    params: [
       schoolId,
       a.kind,
       a.targetType,
@@ -61,10 +70,23 @@ export async function raiseAlerts(
       escalateAt,
       recipients,
       recipients.map((id) => via.get(id) ?? null),
-      recipients.map((id) => reach.team.has(id)),
+      recipients.map((id) => escalateAt !== null && reach.team.has(id)),
     ],
-  );
-  return [...via.keys()];
+  };
+}
+
+/** Inserts the alerts (deduplicated per recipient) and returns who was alerted. */
+export async function raiseAlerts(
+  q: Queryable,
+  schoolId: string,
+  now: Date,
+  a: NewAlerts,
+): Promise<string[]> {
+  const reach = await alertReach(q, a.groups, a.escalationMinutes !== undefined);
+  const insert = alertInsert(schoolId, now, a, reach);
+  if (insert.recipients.length === 0) return [];
+  await q.query(insert.sql, insert.params);
+  return insert.recipients;
 }
 
 export type AlertRow = {

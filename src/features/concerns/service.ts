@@ -3,15 +3,11 @@
 // (bound to the row id) before they reach the database; the words are indexed only as HMAC tokens.
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
-import { badRequest, forbidden } from '../../core/errors.ts';
-import { can } from '../../core/access/actor.ts';
 import { blindDocument } from '../search/blind-index.ts';
-import { raiseAlerts } from '../alerts/service.ts';
-import { unknownAlertGroups } from '../alerts/recipients.ts';
-import { loadSchoolSettings as recordSettings } from '../../core/settings.ts';
+import { alertInsert } from '../alerts/service.ts';
 import { joinCase } from '../cases/service.ts';
 import type { NewConcern } from '../../shared/schemas/concerns.ts';
-import { checkBodyMap, checkConcern, checkStaff, mayFileUnder } from './validate.ts';
+import { checkNewConcern } from './check-new.ts';
 
 export { getConcern, listConcerns } from './read.ts';
 
@@ -23,31 +19,37 @@ export async function createConcern(
   t: Tx,
   input: NewConcern,
 ): Promise<{ id: string; alerted: string[] }> {
-  const { concern, categories: cats } = await checkConcern(t, {
-    pupils: input.pupils,
-    text: input.body,
-    happenedAt: new Date(input.happenedAt),
-    categoryIds: input.categoryIds,
-  });
+  const {
+    concern,
+    categories: cats,
+    marks,
+    reach,
+    alertGroups,
+    alertEscalationMinutes,
+  } = await checkNewConcern(t, input);
   const { happenedAt, text: body, pupils } = concern;
-  await mayFileUnder(t, cats, 'log');
-  const marks = checkBodyMap(input.bodyMap);
   const alertUserIds = input.alertUserIds ?? [];
-  await checkStaff(t, alertUserIds, 'A member of staff to alert');
-  const [unknownGroup] = await unknownAlertGroups(t.db, input.alertGroups ?? []);
-  if (unknownGroup !== undefined)
-    throw badRequest(`There is no group "${unknownGroup}" to alert.`, 'unknown_group');
-  if (input.verballyInformedId) {
-    await checkStaff(t, [input.verballyInformedId], 'The DSL you informed');
-  }
-  if (input.caseId && !can(t.actor, 'case.manage'))
-    throw forbidden('Only the DSL team adds to cases.');
 
   const id = randomUUID();
   const sealer = await t.sealer();
   const location = input.location?.trim() || null;
-  // The concern and its pupils and categories in one statement (issue 12): the links' foreign
-  // keys are checked at its end, when the concern row is there.
+  const alerts = alertInsert(
+    t.actor.schoolId,
+    t.now,
+    {
+      kind: 'concern',
+      targetType: 'concern',
+      targetId: id,
+      userIds: [...alertUserIds, ...cats.flatMap((c) => c.alert_user_ids)],
+      groups: alertGroups,
+      exclude: t.actor.userId,
+      escalationMinutes: alertEscalationMinutes,
+    },
+    reach,
+    14,
+  );
+  // The concern, its pupils and categories, and its alerts in one statement (issue 12): the
+  // links' foreign keys are checked at its end, when the concern row is there.
   await t.q(
     `WITH concern AS (
        INSERT INTO concerns (id, school_id, author_id, happened_at, recorded_at, location, body,
@@ -58,7 +60,8 @@ export async function createConcern(
        SELECT $2, $1, l.pupil_id, l.role FROM unnest($11::uuid[], $12::text[]) l(pupil_id, role)),
      filed AS (
        INSERT INTO concern_categories (school_id, concern_id, category_id)
-       SELECT $2, $1, k FROM unnest($13::uuid[]) k)
+       SELECT $2, $1, k FROM unnest($13::uuid[]) k),
+     alerted AS (${alerts.sql})
      SELECT id FROM concern`,
     [
       id,
@@ -74,6 +77,7 @@ export async function createConcern(
       pupils.map((p) => p.pupilId),
       pupils.map((p) => p.role),
       concern.categoryIds,
+      ...alerts.params,
     ],
   );
   if (input.caseId) await joinCase(t, input.caseId, id);
@@ -87,16 +91,7 @@ export async function createConcern(
       bodyMapMarks: marks.length,
     },
   });
-  const settings = await recordSettings(t.db, t.actor.schoolId);
-  const alerted = await raiseAlerts(t.db, t.actor.schoolId, t.now, {
-    kind: 'concern',
-    targetType: 'concern',
-    targetId: id,
-    userIds: [...alertUserIds, ...cats.flatMap((c) => c.alert_user_ids)],
-    groups: [...(input.alertGroups ?? []), ...cats.flatMap((c) => c.alert_groups)],
-    exclude: t.actor.userId,
-    escalationMinutes: settings.alertEscalationMinutes,
-  });
+  const alerted = alerts.recipients;
   if (alerted.length > 0) {
     await t.audit({
       action: 'alert.raised',

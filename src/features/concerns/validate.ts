@@ -6,6 +6,7 @@
 // mayFileUnder then asks whether the member may log under each category (403 naming it).
 import type { Tx } from '../../core/context.ts';
 import { loadPermissions } from '../../core/access/load.ts';
+import type { Permissions } from '../../core/access/permissions.ts';
 import { badRequest, DomainError } from '../../core/errors.ts';
 import { canFileUnder } from '../categories/policy.ts';
 import { parseBodyMap, type BodyMapMark } from '../../shared/body-map.ts';
@@ -20,7 +21,7 @@ export type CategoryRow = {
   alert_user_ids: string[];
 };
 
-function refuse(errors: FieldError[]): never {
+export function refuse(errors: FieldError[]): never {
   // Each message once, in the order the rules found them.
   const messages = [...new Set(errors.map((e) => e.message))];
   throw badRequest(`${messages.join('. ')}.`, 'invalid_concern');
@@ -73,7 +74,15 @@ export async function mayFileUnder(
   what: 'log' | 'refile',
 ): Promise<void> {
   if (categories.length === 0) return;
-  const perms = await loadPermissions(t.db, t.actor.userId);
+  refuseUngranted(await loadPermissions(t.db, t.actor.userId), categories, what);
+}
+
+/** mayFileUnder's rule, for grants the caller has just read inside its writing transaction. */
+export function refuseUngranted(
+  perms: Permissions,
+  categories: readonly CategoryRow[],
+  what: 'log' | 'refile',
+): void {
   const refused = categories.find((c) => !canFileUnder(perms, c));
   if (refused === undefined) return;
   const doing = what === 'log' ? 'log a concern under' : 'file this concern under';
@@ -89,14 +98,4 @@ export function checkBodyMap(marks: unknown[] | undefined): BodyMapMark[] {
   const parsed = parseBodyMap(marks);
   if (!parsed.ok) throw badRequest(`Body map: ${parsed.errors.join('; ')}.`, 'body_map_invalid');
   return parsed.marks;
-}
-
-export async function checkStaff(t: Tx, ids: readonly string[], what: string): Promise<void> {
-  const unique = [...new Set(ids)];
-  if (unique.length === 0) return;
-  const found = await t.q<{ id: string }>(
-    'SELECT id FROM users WHERE id = ANY($1::uuid[]) AND disabled_at IS NULL',
-    [unique],
-  );
-  if (found.length !== unique.length) throw badRequest(`${what} was not found.`, 'unknown_staff');
 }

@@ -150,15 +150,12 @@ export async function resolveSession(
 ): Promise<SessionLookup> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return { state: 'none' };
   const door = visitor(services, NO_ORIGIN);
-  const [found] = await door.findInPlatform<{ session_id: string; school_id: string }>(
+  // One round trip (issue 12): the look-up finds the session's school, and the session, its
+  // member and their grants are read inside that school, under its row-level security.
+  const [row] = await door.findInItsSchool<SessionRow>(
     'lantern_find_session',
     hashToken(token),
-    'session_id, school_id',
-  );
-  if (!found) return { state: 'none' };
-  return door.inSchool(found.school_id, async ({ db: tx }) => {
-    const [row] = await tx.query<SessionRow>(
-      `SELECT s.id, s.school_id, sc.name AS school_name, sc.settings AS school_settings, s.user_id,
+    `SELECT s.id, s.school_id, sc.name AS school_name, sc.settings AS school_settings, s.user_id,
               u.email, u.name, u.role, s.csrf_token, s.stage, s.elevated_until, s.created_at,
               s.expires_at, s.last_seen_at, u.disabled_at, u.password_changed_at,
               (EXISTS (SELECT 1 FROM totp_credentials t
@@ -167,66 +164,63 @@ export async function resolveSession(
                           WHERE w.user_id = u.id AND w.removed_at IS NULL)) AS has_factor,
               ${permissionColumnsSql('s.user_id')}
        FROM sessions s JOIN users u ON u.id = s.user_id JOIN schools sc ON sc.id = s.school_id
-       WHERE s.id = $1 AND s.ended_at IS NULL`,
-      [found.session_id],
-    );
-    if (!row) return { state: 'none' } as const;
-    const settings = readSettings(row.school_settings);
-    const idleExpiresAt = new Date(
-      row.last_seen_at.getTime() + settings.idleTimeoutMinutes * 60_000,
-    );
-    const reason: EndReason | null = row.disabled_at
-      ? 'disabled'
-      : row.password_changed_at && row.password_changed_at > row.created_at
-        ? 'password_changed'
-        : now >= row.expires_at
-          ? 'absolute'
-          : now >= idleExpiresAt
-            ? 'idle'
-            : null;
-    if (reason) {
-      return {
-        state: 'ended',
-        schoolId: row.school_id,
-        userId: row.user_id,
-        sessionId: row.id,
-        reason,
-      } as const;
-    }
-    // Touch at most every 15 seconds: keeps the idle clock right without a write per request.
-    if (now.getTime() - row.last_seen_at.getTime() > 15_000) {
-      await tx.query('UPDATE sessions SET last_seen_at = $2 WHERE id = $1', [row.id, now]);
-    }
-    const newIdle = new Date(now.getTime() + settings.idleTimeoutMinutes * 60_000);
-    const elevated =
-      row.stage === 'full' && row.elevated_until !== null && row.elevated_until > now;
-    const permissions = permissionsFrom(row);
-    const mustEnrol =
-      row.stage === 'full' && secondFactorRequired({ settings, permissions }) && !row.has_factor;
+       WHERE s.token_hash = $1 AND s.ended_at IS NULL`,
+  );
+  if (!row) return { state: 'none' } as const;
+  const settings = readSettings(row.school_settings);
+  const idleExpiresAt = new Date(row.last_seen_at.getTime() + settings.idleTimeoutMinutes * 60_000);
+  const reason: EndReason | null = row.disabled_at
+    ? 'disabled'
+    : row.password_changed_at && row.password_changed_at > row.created_at
+      ? 'password_changed'
+      : now >= row.expires_at
+        ? 'absolute'
+        : now >= idleExpiresAt
+          ? 'idle'
+          : null;
+  if (reason) {
     return {
-      state: 'active',
-      user: {
-        sessionId: row.id,
-        schoolId: row.school_id,
-        schoolName: row.school_name,
-        userId: row.user_id,
-        email: row.email,
-        name: row.name,
-        role: row.role,
-        csrfToken: row.csrf_token,
-        stage: row.stage,
-        elevatedUntil: elevated ? row.elevated_until : null,
-        elevated,
-        mustEnrol,
-        expiresAt: row.expires_at,
-        idleExpiresAt: newIdle < row.expires_at ? newIdle : row.expires_at,
-        idleWarningMinutes: settings.idleWarningMinutes,
-        permissions,
-        settings,
-        sourceUrl: services.config.sourceUrl,
-      },
+      state: 'ended',
+      schoolId: row.school_id,
+      userId: row.user_id,
+      sessionId: row.id,
+      reason,
     } as const;
-  });
+  }
+  // Touch at most every 15 seconds: keeps the idle clock right without a write per request.
+  if (now.getTime() - row.last_seen_at.getTime() > 15_000) {
+    await door.inSchool(row.school_id, (t) =>
+      t.q('UPDATE sessions SET last_seen_at = $2 WHERE id = $1', [row.id, now]),
+    );
+  }
+  const newIdle = new Date(now.getTime() + settings.idleTimeoutMinutes * 60_000);
+  const elevated = row.stage === 'full' && row.elevated_until !== null && row.elevated_until > now;
+  const permissions = permissionsFrom(row);
+  const mustEnrol =
+    row.stage === 'full' && secondFactorRequired({ settings, permissions }) && !row.has_factor;
+  return {
+    state: 'active',
+    user: {
+      sessionId: row.id,
+      schoolId: row.school_id,
+      schoolName: row.school_name,
+      userId: row.user_id,
+      email: row.email,
+      name: row.name,
+      role: row.role,
+      csrfToken: row.csrf_token,
+      stage: row.stage,
+      elevatedUntil: elevated ? row.elevated_until : null,
+      elevated,
+      mustEnrol,
+      expiresAt: row.expires_at,
+      idleExpiresAt: newIdle < row.expires_at ? newIdle : row.expires_at,
+      idleWarningMinutes: settings.idleWarningMinutes,
+      permissions,
+      settings,
+      sourceUrl: services.config.sourceUrl,
+    },
+  } as const;
 }
 
 export async function endSession(

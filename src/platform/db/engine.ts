@@ -70,13 +70,17 @@ export interface Database extends Queryable {
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>, lane: Lane): Promise<T>;
   /**
-   * One parameterless statement in a transaction of its own on `lane`, after the lane's opening:
-   * a single round trip on PostgreSQL (BEGIN, opening, statement and COMMIT in one message).
-   * Returns the statement's rows. Only for SQL built from validated values (tenancy.ts).
+   * One statement in a transaction of its own on `lane`, after the lane's opening: a single round
+   * trip on PostgreSQL (BEGIN, opening, statement and COMMIT in one message). Returns the
+   * statement's rows. Without `key` the statement has no parameters; with it, its one parameter
+   * `$1` is the key (bytea) and the statement is prepared once per connection (SQL-level PREPARE
+   * in the same message, then EXECUTE), so a large read is planned once, not per request. Only
+   * for SQL built from validated values (tenancy.ts).
    */
   lookup<T extends Row = Row>(
     statement: string,
     lane: Exclude<Lane, { owner: true }>,
+    key?: Buffer,
   ): Promise<T[]>;
   /**
    * True when request-time work is meant to log in as a role other than the owner's (PostgreSQL
@@ -211,6 +215,12 @@ function statement(sql: string, params: readonly unknown[]): pg.QueryConfig {
     : { name, text: sql, values: params as unknown[] };
 }
 
+// The keyed look-ups' SQL-level prepared statements (lookup with a key), per connection: a
+// connection that is dropped takes its set with it.
+const preparedOn = new WeakMap<pg.ClientBase, Set<string>>();
+const preparedName = (sql: string) =>
+  `lookup_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+
 // Two pools (issue 11, finding 13): the main one, shared fairly between schools (PerTenantSlots),
 // and a small reserved one that only the health check (plain `query`) and the look-ups made before
 // a school is known (`inPlatform`: session, sign-in, link, MIS key) use, so neither waits behind
@@ -280,6 +290,7 @@ class PgServerDatabase implements Database {
   async lookup<T extends Row = Row>(
     sql: string,
     lane: Exclude<Lane, { owner: true }>,
+    key?: Buffer,
   ): Promise<T[]> {
     const run = async (pool: pg.Pool) => {
       let client: pg.PoolClient;
@@ -289,13 +300,30 @@ class PgServerDatabase implements Database {
         throw asBusy(err);
       }
       let broken = false;
+      let unsure = false;
       const onLost = () => (broken = true);
       client.on('error', onLost);
       try {
         const opening = lane.opening ? `${lane.opening}; ` : '';
-        const results = (await client.query(
-          `BEGIN; ${opening}${sql}; COMMIT`,
-        )) as unknown as pg.QueryResult[];
+        let message = `BEGIN; ${opening}${sql}; COMMIT`;
+        const done = preparedOn.get(client) ?? new Set<string>();
+        let name: string | undefined;
+        if (key) {
+          // Prepared on this connection the first time, in the same message. A message that
+          // fails after its PREPARE may have left the statement behind: that connection is
+          // dropped (below), so a name is never prepared twice on one connection.
+          name = preparedName(sql);
+          const prepare = done.has(name) ? '' : `PREPARE ${name}(bytea) AS ${sql}; `;
+          unsure = prepare !== '';
+          const execute = `EXECUTE ${name}('\\x${key.toString('hex')}'::bytea)`;
+          message = `${prepare}BEGIN; ${opening}${execute}; COMMIT`;
+        }
+        const results = (await client.query(message)) as unknown as pg.QueryResult[];
+        if (name) {
+          done.add(name);
+          preparedOn.set(client, done);
+          unsure = false;
+        }
         // The statement's result comes just before COMMIT's.
         return (results[results.length - 2]?.rows ?? []) as T[];
       } catch (err) {
@@ -303,7 +331,7 @@ class PgServerDatabase implements Database {
         throw asBusy(err);
       } finally {
         client.off('error', onLost);
-        client.release(broken);
+        client.release(broken || unsure);
       }
     };
     if ('reserved' in lane) return run(this.reserved);
@@ -382,8 +410,9 @@ class EmbeddedDatabase implements Database {
   async lookup<T extends Row = Row>(
     sql: string,
     lane: Exclude<Lane, { owner: true }>,
+    key?: Buffer,
   ): Promise<T[]> {
-    return this.transaction((tx) => tx.query<T>(sql), lane);
+    return this.transaction((tx) => tx.query<T>(sql, key ? [key] : []), lane);
   }
   async transaction<T>(fn: (tx: Queryable) => Promise<T>, lane: Lane): Promise<T> {
     const opening = 'owner' in lane ? undefined : lane.opening;

@@ -43,13 +43,18 @@ export async function inSchool<T>(
  * is ever spliced into it.
  */
 function openingFor(db: Database, schoolId: string): string {
+  return openingWithTenant(db, `'${schoolId}'`);
+}
+
+/** The opening with the tenant given as SQL: a quoted uuid, or lookupInItsSchool's sub-select. */
+function openingWithTenant(db: Database, tenant: string): string {
   const role = `SET LOCAL ROLE ${APP_ROLE}`;
   if (db.engine !== 'postgres') {
-    return `${role}; SELECT set_config('lantern.school_id', '${schoolId}', true)`;
+    return `${role}; SELECT set_config('lantern.school_id', ${tenant}, true)`;
   }
   const statementMs = Math.trunc(db.limits.statementTimeoutMs);
   const idleMs = Math.trunc(db.limits.idleInTransactionTimeoutMs);
-  return `${role}; SELECT set_config('lantern.school_id', '${schoolId}', true),
+  return `${role}; SELECT set_config('lantern.school_id', ${tenant}, true),
     set_config('statement_timeout', '${statementMs}ms', true),
     set_config('idle_in_transaction_session_timeout', '${idleMs}ms', true)`;
 }
@@ -76,6 +81,32 @@ export function platformLookup<T extends Row>(
     reserved: true,
     opening,
   });
+}
+
+/**
+ * Reads a row in the school that one of the lantern_find_… look-ups names, in a single round trip
+ * (issue 12: a signed-in request's session, user and grants, read before the school is known).
+ * The opening sets the tenant to the school the look-up function finds for the hashed key (the
+ * platform's empty school when it finds none), so `select` then runs under that school's
+ * row-level security like any request-time query. `select` matches its row by the key as its
+ * one parameter, `$1` (bytea), and is prepared once per connection (engine.ts lookup). The key is
+ * a hash the caller computed, written into the opening as a hex bytea literal, and the function
+ * name must match lantern_find_…, so nothing a request sent is spliced into the SQL. Runs on the
+ * reserved connections, as platformLookup does.
+ */
+export function lookupInItsSchool<T extends Row>(
+  db: Database,
+  fn: string,
+  key: Buffer,
+  select: string,
+): Promise<T[]> {
+  if (!LOOKUP_FUNCTION.test(fn)) throw new Error('lookupInItsSchool: not a look-up function');
+  const keyLiteral = `'\\x${key.toString('hex')}'::bytea`;
+  const opening = openingWithTenant(
+    db,
+    `coalesce((SELECT school_id::text FROM ${fn}(${keyLiteral}) LIMIT 1), '${PLATFORM_SCHOOL_ID}')`,
+  );
+  return db.lookup<T>(select, { reserved: true, opening }, key);
 }
 
 /**
