@@ -49,6 +49,9 @@ export const SEALED_COLUMNS = {
   'contacts.emails': 'json',
   // A held MIS run's feed, kept until an administrator applies or discards it (migration 0019).
   'mis_sync_runs.held_feed': 'json',
+  // A legal hold's reason and the reason it was lifted: they may name people (migration 0020).
+  'retention_holds.reason': 'text',
+  'retention_holds.lift_reason': 'text',
 } as const satisfies Record<string, 'text' | 'json'>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;
