@@ -122,6 +122,8 @@ const missingFor = (allowed: readonly Role[]) =>
     Expect
   >;
 const admins = only(ADMINS);
+/** Retention (issue 15): the DPO, the DSL team and the headteacher. */
+const RETENTION = [...LEADS, 'dpo'] as const;
 const everyone = all('ok');
 /** First tier: these roles are asked to step up; the rest are refused (`otherwise`). */
 const stepUpFor = (roles: readonly Role[], otherwise: FirstTierExpect = 403) =>
@@ -302,9 +304,10 @@ const MATRIX: Record<string, MatrixRow> = {
   'POST /api/auth/totp/remove': {
     // Each matrix user's only factor is their authenticator app. Those the school requires a
     // second factor of (everyone who can read records) are refused; the administrator, who
-    // cannot, may remove it (and enrols again on the next elevated sign-in).
+    // cannot, may remove it (and enrols again on the next elevated sign-in); so may the DPO,
+    // who reads no records either.
     request: () => ({ url: '/api/auth/totp/remove' }),
-    roles: { ...all(409), school_admin: 'ok' },
+    roles: { ...all(409), school_admin: 'ok', dpo: 'ok' },
     otherSchool: 'own_data',
     firstTier: stepUpFor(ROLES),
   },
@@ -1109,6 +1112,52 @@ const MATRIX: Record<string, MatrixRow> = {
     roles: everyone,
     firstTier: 'same', // with a password alone, only a count of actions: see the dashboard test
     otherSchool: 'own_data',
+  },
+  // Issue 15: the retention schedule and legal holds, for the DPO, the DSL team and the head.
+  'GET /api/retention/schedule': {
+    request: () => ({ url: '/api/retention/schedule' }),
+    roles: only(RETENTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(RETENTION),
+  },
+  'PATCH /api/retention/schedule/:kind': {
+    request: () => ({ url: '/api/retention/schedule/sar_breach', payload: { years: 7 } }),
+    roles: only(RETENTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(RETENTION),
+  },
+  'GET /api/retention/holds': {
+    request: () => ({ url: '/api/retention/holds' }),
+    roles: only(RETENTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(RETENTION),
+  },
+  'POST /api/retention/holds': {
+    request: (f) => ({
+      url: '/api/retention/holds',
+      payload: { scope: 'pupil', pupilId: f.pupilId, matter: 'police', reason: 'Matrix hold' },
+    }),
+    roles: only(RETENTION),
+    otherSchool: 'not_found', // another school's pupil is unknown there: refused
+    firstTier: stepUpFor(RETENTION),
+  },
+  'POST /api/retention/holds/:id/lift': {
+    // A fresh hold for every call (a hold is lifted once), placed by the school's DPO.
+    request: async (f) => {
+      const placed = await call(
+        t.app,
+        await sessionOf(users.dpo, true),
+        'POST',
+        '/api/retention/holds',
+        { scope: 'pupil', pupilId: f.pupilId, matter: 'other', reason: 'Matrix hold' },
+      );
+      expect(placed.statusCode, placed.body).toBe(201);
+      const id = placed.json<{ id: string }>().id;
+      return { url: `/api/retention/holds/${id}/lift`, payload: { reason: 'Matrix lift' } };
+    },
+    roles: only(RETENTION),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(RETENTION),
   },
   'GET /api/staff': {
     firstTier: 'same', // whom to alert, chosen while logging a concern with a password alone

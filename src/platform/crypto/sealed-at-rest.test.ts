@@ -332,6 +332,21 @@ describe('every sealed column at rest', () => {
       ]),
     );
 
+    // A legal hold placed and lifted with reasons (issue 15), each reason its own marker.
+    const hold = await call(app, dsl, 'POST', '/api/retention/holds', {
+      scope: 'pupil',
+      pupilId: pupil.id,
+      matter: 'litigation',
+      reason: m['retention_holds.reason'],
+    });
+    ok(hold, 201);
+    const holdId = hold.json<{ id: string }>().id;
+    ok(
+      await call(app, dsl, 'POST', `/api/retention/holds/${holdId}/lift`, {
+        reason: m['retention_holds.lift_reason'],
+      }),
+    );
+
     // The second factor: signing in enrolled the DSL's authenticator; its secret is the marker.
     const totp = totpSecrets.get(dslUser.email);
     expect(totp).toMatch(/^[A-Z2-7]{16,}$/);
@@ -375,6 +390,7 @@ describe('every sealed column at rest', () => {
       await call(app, dsl, 'GET', `/api/pupils/${pupil.id}/chronology`),
       await call(app, dsl, 'GET', `/api/pupils/${pupil.id}`),
       await call(app, dsl, 'GET', `/api/pupils/${misPupil!.id}`),
+      await call(app, dsl, 'GET', '/api/retention/holds?lifted=true'),
     ];
     for (const a of answers) ok(a);
     const shown = Buffer.concat(
