@@ -85,8 +85,8 @@ describe('retention and legal holds', () => {
     // A hold on Ava's records, for litigation.
     const place = page.getByRole('form', { name: 'Place a legal hold' });
     await place.getByRole('button', { name: 'Place hold' }).click();
-    await place.getByText('Choose the pupil.').waitFor();
-    await place.getByLabel('Pupil').fill('Ava');
+    await place.getByText('Choose the pupil.', { exact: true }).waitFor();
+    await place.getByRole('combobox', { name: 'Pupil' }).fill('Ava');
     await page.getByRole('option', { name: new RegExp(cast.pupil.name) }).click();
     await place.getByLabel('Matter').selectOption('litigation');
     await place.getByLabel('Reason').fill('Letter before claim from the family’s solicitors.');
