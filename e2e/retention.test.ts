@@ -73,7 +73,10 @@ describe('retention and legal holds', () => {
     // Too short for a child-protection record: refused beside the field, the typed value kept.
     await cp.getByLabel('Years').fill('18');
     await cp.getByRole('button', { name: 'Save this rule' }).click();
-    await cp.getByText(/25th birthday/).first().waitFor();
+    await cp
+      .getByText(/25th birthday/)
+      .first()
+      .waitFor();
     expect(await cp.getByLabel('Years').inputValue()).toBe('18');
     await expectNoAxeViolations(page);
 

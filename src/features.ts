@@ -26,6 +26,7 @@ import { registerSearchRoutes } from './features/search/routes.ts';
 import { registerDashboardRoutes } from './features/dashboard/routes.ts';
 import { registerVaultRoutes } from './features/vault/routes.ts';
 import { registerRetentionRoutes } from './features/retention/routes.ts';
+import { registerReviewRoutes } from './features/retention/review-routes.ts';
 
 export const FEATURES: readonly Feature[] = [
   { name: 'health', routes: registerHealthRoutes },
@@ -66,5 +67,11 @@ export const FEATURES: readonly Feature[] = [
   { name: 'search', routes: registerSearchRoutes },
   { name: 'dashboard', routes: registerDashboardRoutes },
   { name: 'vault', routes: registerVaultRoutes },
-  { name: 'retention', routes: registerRetentionRoutes },
+  {
+    name: 'retention',
+    routes(app, services) {
+      registerRetentionRoutes(app, services);
+      registerReviewRoutes(app, services);
+    },
+  },
 ];

@@ -132,6 +132,32 @@ const stepUpFor = (roles: readonly Role[], otherwise: FirstTierExpect = 403) =>
     FirstTierExpect
   >;
 
+/**
+ * A concern about a new pupil of the fixture school (so no hold placed by another row covers it),
+ * logged by the DSL and put in the retention review queue.
+ */
+async function freshReview(f: Fixture): Promise<string> {
+  const { schoolId } = await dslTeamOf(f);
+  const pupil = await makePupil(t.services, schoolId);
+  const logged = await call(t.app, await sessionOf(users.dsl, true), 'POST', '/api/concerns', {
+    pupils: [{ pupilId: pupil.id, role: 'subject' }],
+    categoryIds: [f.categoryId],
+    happenedAt: new Date(Date.now() - 60_000).toISOString(),
+    body: 'Matrix review record.',
+  });
+  expect(logged.statusCode, logged.body).toBe(201);
+  const concernId = logged.json<{ id: string }>().id;
+  const [row] = await unsafeAsOwner(t.services.db, (q) =>
+    q.query<{ id: string }>(
+      `INSERT INTO retention_reviews (school_id, concern_id, kind, action, due_on, queued_at)
+       SELECT school_id, id, 'cp_pupil', 'review', CURRENT_DATE, now() FROM concerns WHERE id = $1
+       RETURNING id`,
+      [concernId],
+    ),
+  );
+  return row!.id;
+}
+
 /** The fixture school's DSL-team group. */
 async function dslTeamOf(f: Fixture): Promise<{ id: string; schoolId: string }> {
   const [row] = await unsafeAsOwner(t.services.db, (q) =>
@@ -1155,6 +1181,37 @@ const MATRIX: Record<string, MatrixRow> = {
       const id = placed.json<{ id: string }>().id;
       return { url: `/api/retention/holds/${id}/lift`, payload: { reason: 'Matrix lift' } };
     },
+    roles: only(RETENTION),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(RETENTION),
+  },
+  // Issue 15: the review queue. Each decision gets a review of its own (a real concern, queued).
+  'GET /api/retention/reviews': {
+    request: () => ({ url: '/api/retention/reviews' }),
+    roles: only(RETENTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(RETENTION),
+  },
+  'POST /api/retention/reviews/:id/approve': {
+    request: async (f) => ({ url: `/api/retention/reviews/${await freshReview(f)}/approve` }),
+    roles: only(RETENTION),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(RETENTION),
+  },
+  'POST /api/retention/reviews/:id/keep': {
+    request: async (f) => ({
+      url: `/api/retention/reviews/${await freshReview(f)}/keep`,
+      payload: { until: `${new Date().getUTCFullYear() + 2}-01-01`, reason: 'Matrix keep' },
+    }),
+    roles: only(RETENTION),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(RETENTION),
+  },
+  'POST /api/retention/reviews/:id/hold': {
+    request: async (f) => ({
+      url: `/api/retention/reviews/${await freshReview(f)}/hold`,
+      payload: { matter: 'police', reason: 'Matrix hold' },
+    }),
     roles: only(RETENTION),
     otherSchool: 'not_found',
     firstTier: stepUpFor(RETENTION),

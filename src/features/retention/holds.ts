@@ -7,7 +7,7 @@
 // (policy.ts). What this protects: no disposal may pass a live hold, so `heldRecords` is the one
 // answer to "is this record held, and by whom" for every screen and step that offers disposal.
 import { randomUUID } from 'node:crypto';
-import type { Tx } from '../../core/context.ts';
+import type { SchoolTx, Tx } from '../../core/context.ts';
 import { badRequest, conflict, notFound } from '../../core/errors.ts';
 import type { Queryable } from '../../platform/db/engine.ts';
 import type { HoldMatter, HoldScope } from '../../shared/retention.ts';
@@ -66,8 +66,10 @@ const named = (id: string | null, name: string | null) =>
 /**
  * Puts every sexual-abuse category of the school under its standing hold, once: a category whose
  * standing hold the DPO has lifted keeps it lifted (the unique index counts lifted holds too).
+ * Called before anything that lists holds or decides a record's disposal (and by the nightly
+ * sweep), so no disposal can run ahead of a standing hold a new school has not yet been given.
  */
-export async function ensureStandingHolds(t: Tx): Promise<void> {
+export async function ensureStandingHolds(t: SchoolTx): Promise<void> {
   const missing = await t.q<{ id: string }>(
     `SELECT c.id FROM categories c
      WHERE c.key = ANY($1::text[])
@@ -83,7 +85,13 @@ export async function ensureStandingHolds(t: Tx): Promise<void> {
          placed_at)
        VALUES ($1, $2, 'category', $3, 'public_inquiry', $4, true, $5)
        ON CONFLICT DO NOTHING`,
-      [id, t.schoolId, categoryId, sealer.seal('retention_holds.reason', id, STANDING_REASON), t.now],
+      [
+        id,
+        t.schoolId,
+        categoryId,
+        sealer.seal('retention_holds.reason', id, STANDING_REASON),
+        t.now,
+      ],
     );
     await t.audit({
       action: 'retention.hold_placed',
@@ -119,7 +127,9 @@ export async function listHolds(t: Tx, lifted: boolean): Promise<Hold[]> {
     liftedBy: named(r.lifted_by, r.lifted_by_name),
     liftedAt: r.lifted_at?.toISOString() ?? null,
     liftReason:
-      r.lift_reason === null ? null : sealer.open('retention_holds.lift_reason', r.id, r.lift_reason),
+      r.lift_reason === null
+        ? null
+        : sealer.open('retention_holds.lift_reason', r.id, r.lift_reason),
     allowed: holdActions(t.actor, deciders, { standing: r.standing, lifted: r.lifted_at !== null }),
   }));
 }
@@ -215,7 +225,12 @@ export async function heldRecords(
   q: Queryable,
   concernIds: readonly string[],
 ): Promise<Map<string, HoldOnRecord[]>> {
-  const rows = await q.query<{ concern_id: string; id: string; matter: HoldMatter; placed_by: string | null }>(
+  const rows = await q.query<{
+    concern_id: string;
+    id: string;
+    matter: HoldMatter;
+    placed_by: string | null;
+  }>(
     `SELECT k.id AS concern_id, h.id, h.matter, u.name AS placed_by
      FROM concerns k JOIN retention_holds h ON h.lifted_at IS NULL AND (
          h.concern_id = k.id

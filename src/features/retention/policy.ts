@@ -22,7 +22,10 @@ export const DPO_GROUP_KEY = 'dpo';
 /** Which of the retention deciders the member is, by their active membership of default groups. */
 export type RetentionDeciders = { dpo: boolean; dslTeam: boolean; headteacher: boolean };
 
-export async function retentionDecidersOf(q: Queryable, userId: string): Promise<RetentionDeciders> {
+export async function retentionDecidersOf(
+  q: Queryable,
+  userId: string,
+): Promise<RetentionDeciders> {
   const rows = await q.query<{ key: string }>(
     `SELECT g.key FROM staff_group_members m JOIN staff_groups g ON g.id = m.group_id
      JOIN users u ON u.id = m.user_id
@@ -67,3 +70,51 @@ export const standingHoldRefusal = () =>
     'dpo_only',
     'Only the data-protection officer may lift the standing hold on sexual-abuse records.',
   );
+
+export type ApprovalCapacity = 'dsl_team' | 'headteacher' | 'dpo';
+
+/**
+ * The capacity this member would approve a destruction in, given the approvals already given, or
+ * null if theirs is not the approval still needed. What this protects: nothing is destroyed
+ * without both a DSL-team approval and a headteacher-or-DPO approval, by two different people
+ * (the same person is refused before this is asked; the table's key forbids it too).
+ */
+export function approvalCapacity(
+  deciders: RetentionDeciders,
+  given: readonly ApprovalCapacity[],
+): ApprovalCapacity | null {
+  const needsDsl = !given.includes('dsl_team');
+  const needsSecond = !given.includes('headteacher') && !given.includes('dpo');
+  if (needsDsl && deciders.dslTeam) return 'dsl_team';
+  if (needsSecond && deciders.headteacher) return 'headteacher';
+  if (needsSecond && deciders.dpo) return 'dpo';
+  return null;
+}
+
+export type ReviewFacts = {
+  status: 'pending' | 'approved' | 'kept' | 'held' | 'destroyed';
+  held: boolean;
+  approvals: readonly { approverId: string; capacity: ApprovalCapacity }[];
+};
+
+/** What the member may do with a review in the queue, as sent in `allowed`. */
+export function reviewActions(
+  actor: Actor,
+  deciders: RetentionDeciders,
+  review: ReviewFacts,
+): ('approve' | 'keep' | 'hold')[] {
+  if (!can(actor, 'retention')) return [];
+  if (review.status !== 'pending' && review.status !== 'approved') return [];
+  const out: ('approve' | 'keep' | 'hold')[] = ['keep', 'hold'];
+  if (
+    review.status === 'pending' &&
+    !review.held &&
+    !review.approvals.some((a) => a.approverId === actor.userId) &&
+    approvalCapacity(
+      deciders,
+      review.approvals.map((a) => a.capacity),
+    ) !== null
+  )
+    out.unshift('approve');
+  return out;
+}

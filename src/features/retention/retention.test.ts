@@ -40,7 +40,9 @@ const events = async (schoolId: string, prefix: string) =>
 const schedule = async (s: Session) =>
   (await call(t.app, s, 'GET', '/api/retention/schedule')).json<RetentionSchedule>();
 const holds = async (s: Session, lifted = false) =>
-  (await call(t.app, s, 'GET', `/api/retention/holds${lifted ? '?lifted=true' : ''}`)).json<HoldList>();
+  (
+    await call(t.app, s, 'GET', `/api/retention/holds${lifted ? '?lifted=true' : ''}`)
+  ).json<HoldList>();
 
 describe('the retention schedule', () => {
   it('is seeded for English schools, with each rule, trigger and action', async () => {
@@ -133,9 +135,11 @@ describe('the retention schedule', () => {
     expect(refused[0]?.details).toMatchObject({ attempt: 'rule_change', target: 'sar_breach' });
   });
 
-  it('is the DPO, DSL team and headteacher\'s: teachers and administrators are refused', async () => {
+  it("is the DPO, DSL team and headteacher's: teachers and administrators are refused", async () => {
     const { as } = await school();
-    expect((await call(t.app, await as('headteacher'), 'GET', '/api/retention/schedule')).statusCode).toBe(200);
+    expect(
+      (await call(t.app, await as('headteacher'), 'GET', '/api/retention/schedule')).statusCode,
+    ).toBe(200);
     for (const role of ['teacher', 'school_admin'] as const) {
       const s = await as(role);
       expect((await call(t.app, s, 'GET', '/api/retention/schedule')).statusCode).toBe(403);
@@ -145,7 +149,12 @@ describe('the retention schedule', () => {
   });
 });
 
-async function logConcern(schoolId: string, pupilId: string, categoryName: string, happenedAt: string) {
+async function logConcern(
+  schoolId: string,
+  pupilId: string,
+  categoryName: string,
+  happenedAt: string,
+) {
   const teacher = await signIn(t.app, await makeUser(t.services, schoolId, 'teacher'));
   const category = (await categoryIds(t.services, schoolId)).find((c) => c.name === categoryName)!;
   const res = await call(t.app, teacher, 'POST', '/api/concerns', {
@@ -219,7 +228,13 @@ describe('legal holds', () => {
     for (const body of [
       { scope: 'pupil', pupilId: ann!.id, matter: 'litigation', reason },
       { scope: 'category', categoryId: b.categoryId, matter: 'police', reason },
-      { scope: 'date_range', fromDate: '2026-03-01', toDate: '2026-03-31', matter: 'other', reason },
+      {
+        scope: 'date_range',
+        fromDate: '2026-03-01',
+        toDate: '2026-03-31',
+        matter: 'other',
+        reason,
+      },
     ]) {
       const res = await place(body);
       expect(res.statusCode, res.body).toBe(201);
@@ -233,10 +248,20 @@ describe('legal holds', () => {
     expect(covered.get(c.concernId)?.map((h) => h.matter)).toEqual(['other']);
     expect(covered.has(d.concernId)).toBe(false);
 
-    const one = await place({ scope: 'record', concernId: d.concernId, matter: 'subject_access', reason });
+    const one = await place({
+      scope: 'record',
+      concernId: d.concernId,
+      matter: 'subject_access',
+      reason,
+    });
     expect(one.statusCode).toBe(201);
     const listed = (await holds(dpo)).items.find((h) => h.concernId === d.concernId)!;
-    expect(listed).toMatchObject({ scope: 'record', matter: 'subject_access', reason, allowed: ['lift'] });
+    expect(listed).toMatchObject({
+      scope: 'record',
+      matter: 'subject_access',
+      reason,
+      allowed: ['lift'],
+    });
     expect(listed.placedBy?.name).toBe('Staff dpo');
     expect((await holds(dpo)).items.find((h) => h.scope === 'pupil')?.pupil?.name).toBe(ann!.name);
 
@@ -249,7 +274,9 @@ describe('legal holds', () => {
     ]);
     // The reason is sealed at rest: the row holds no trace of it.
     const raw = await unsafeAsOwner(t.services.db, (q) =>
-      q.query<{ reason: Buffer }>('SELECT reason FROM retention_holds WHERE school_id = $1', [schoolId]),
+      q.query<{ reason: Buffer }>('SELECT reason FROM retention_holds WHERE school_id = $1', [
+        schoolId,
+      ]),
     );
     expect(raw.length).toBeGreaterThan(4);
     for (const r of raw) expect(r.reason.toString('latin1')).not.toContain('Solicitors');
@@ -270,12 +297,24 @@ describe('legal holds', () => {
         /"pupilId" names no pupil/,
       ],
       [
-        { scope: 'date_range', fromDate: '2026-05-01', toDate: '2026-04-01', matter: 'police', reason },
+        {
+          scope: 'date_range',
+          fromDate: '2026-05-01',
+          toDate: '2026-04-01',
+          matter: 'police',
+          reason,
+        },
         'bad_range',
         /"toDate"/,
       ],
       [
-        { scope: 'category', categoryId: theirPupil.id, pupilId: theirPupil.id, matter: 'police', reason },
+        {
+          scope: 'category',
+          categoryId: theirPupil.id,
+          pupilId: theirPupil.id,
+          matter: 'police',
+          reason,
+        },
         'extra',
         /"pupilId" does not belong/,
       ],

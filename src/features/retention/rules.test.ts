@@ -63,8 +63,9 @@ describe('retention due dates', () => {
       known: true,
       date: '2032-01-31',
     });
-    expect(dueDate(DEFAULT_SCHEDULE.staff_allegation_malicious, { findingDate: '2026-04-01' }))
-      .toEqual({ known: true, date: '2026-04-01' });
+    expect(
+      dueDate(DEFAULT_SCHEDULE.staff_allegation_malicious, { findingDate: '2026-04-01' }),
+    ).toEqual({ known: true, date: '2026-04-01' });
     expect(dueDate(DEFAULT_SCHEDULE.staff_low_level, {})).toEqual({
       known: false,
       missing: 'leaving',

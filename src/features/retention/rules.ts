@@ -22,7 +22,10 @@ export type RetentionFacts = {
 
 export type DueDate =
   | { known: true; date: string }
-  | { known: false; missing: 'date_of_birth' | 'allegation' | 'pension_age' | 'finding' | 'leaving' | 'closure' };
+  | {
+      known: false;
+      missing: 'date_of_birth' | 'allegation' | 'pension_age' | 'finding' | 'leaving' | 'closure';
+    };
 
 /**
  * The date `years` after `date`. Someone born on 29 February reaches an age on 1 March in a year
@@ -40,7 +43,10 @@ export function addYears(date: string, years: number): string {
 const later = (a: string, b: string) => (a >= b ? a : b);
 
 /** When a record kept under `rule` reaches its action, from the facts it counts from. */
-export function dueDate(rule: Pick<RetentionRuleSpec, 'trigger' | 'years'>, facts: RetentionFacts): DueDate {
+export function dueDate(
+  rule: Pick<RetentionRuleSpec, 'trigger' | 'years'>,
+  facts: RetentionFacts,
+): DueDate {
   switch (rule.trigger) {
     case 'date_of_birth':
       return facts.dateOfBirth

@@ -80,8 +80,7 @@ function changeProblem(spec: RetentionRuleSpec, patch: RetentionRulePatch) {
     );
   if (patch.years !== undefined) {
     const problem = periodProblem(spec, patch.years, RETENTION_MAX_YEARS);
-    if (problem)
-      return badRequest(`The body field "years" is refused: ${problem}`, 'bad_period');
+    if (problem) return badRequest(`The body field "years" is refused: ${problem}`, 'bad_period');
   }
   if (patch.transferKeeps !== undefined && spec.transferKeeps === undefined)
     return badRequest(
@@ -105,7 +104,11 @@ export async function changeRule(
     action: patch.action ?? before.action,
     transferKeeps: patch.transferKeeps ?? before.transferKeeps ?? null,
   };
-  const was = { years: before.years, action: before.action, transferKeeps: before.transferKeeps ?? null };
+  const was = {
+    years: before.years,
+    action: before.action,
+    transferKeeps: before.transferKeeps ?? null,
+  };
   const changed = (Object.keys(after) as (keyof typeof after)[]).filter((k) => after[k] !== was[k]);
   if (changed.length === 0) return present(kind, before);
   const [row] = await t.q<{ updated_at: Date }>(
@@ -123,5 +126,10 @@ export async function changeRule(
     targetId: kind,
     details: { kind, changed, before: JSON.stringify(was), after: JSON.stringify(after) },
   });
-  return present(kind, { ...before, ...after, transferKeeps: after.transferKeeps ?? undefined, updatedAt: row!.updated_at });
+  return present(kind, {
+    ...before,
+    ...after,
+    transferKeeps: after.transferKeeps ?? undefined,
+    updatedAt: row!.updated_at,
+  });
 }

@@ -173,6 +173,12 @@ export type AuditDetails = {
   'retention.hold_lifted': { scope: string; matter: string; standing: boolean };
   /** A refused retention change (nothing changed): what was tried and the refusal's code. */
   'retention.refused': { attempt: string; code: string; target?: Id };
+  /** The nightly sweep put these records' reviews in the queue. */
+  'retention.queued': { reviews: Id[] };
+  'retention.queue_viewed': { reviews: Id[] };
+  'retention.review_kept': { concern: Id; until: string };
+  'retention.review_held': { concern: Id; holdId: Id; matter: string };
+  'retention.destruction_approved': { concern: Id; capacity: string; complete: boolean };
 };
 
 export type AuditAction = keyof AuditDetails;
@@ -277,6 +283,11 @@ export const AUDIT_ACTIONS = Object.keys({
   'retention.hold_placed': 1,
   'retention.hold_lifted': 1,
   'retention.refused': 1,
+  'retention.queued': 1,
+  'retention.queue_viewed': 1,
+  'retention.review_kept': 1,
+  'retention.review_held': 1,
+  'retention.destruction_approved': 1,
 } satisfies Record<AuditAction, 1>) as AuditAction[];
 
 /**

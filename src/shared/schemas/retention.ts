@@ -101,3 +101,52 @@ export type NewHold = Static<typeof NewHold>;
 
 export const LiftHold = Type.Object({ reason: Reason }, { additionalProperties: false });
 export type LiftHold = Static<typeof LiftHold>;
+
+// --- The review queue ---
+
+export const REVIEW_STATUSES = ['pending', 'approved', 'kept', 'held', 'destroyed'] as const;
+export const APPROVAL_CAPACITIES = ['dsl_team', 'headteacher', 'dpo'] as const;
+export const REVIEW_ACTIONS = ['approve', 'keep', 'hold'] as const;
+
+/** A hold on a record, as a screen offering its disposal must show it. */
+export const HoldShown = Type.Object({
+  holdId: Uuid,
+  matter: lit(HOLD_MATTERS),
+  /** Who placed it; null for a standing hold (Lantern placed it). */
+  placedBy: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const Review = Type.Object({
+  id: Uuid,
+  concernId: Uuid,
+  kind: lit(RETENTION_KINDS),
+  action: lit(RETENTION_ACTIONS),
+  dueOn: Type.String(),
+  status: lit(REVIEW_STATUSES),
+  /** When the record was about (its date), its pupils and categories: no record content. */
+  happenedOn: Type.String(),
+  pupils: Type.Array(Type.String()),
+  categories: Type.Array(Type.String()),
+  holds: Type.Array(HoldShown),
+  approvals: Type.Array(
+    Type.Object({ name: Type.String(), capacity: lit(APPROVAL_CAPACITIES), at: Type.String() }),
+  ),
+  allowed: Type.Array(lit(REVIEW_ACTIONS)),
+});
+export type Review = Static<typeof Review>;
+
+export const ReviewList = Type.Object({ items: Type.Array(Review) });
+export type ReviewList = Static<typeof ReviewList>;
+
+/** The reason is checked by the rules (refused and audited when missing), not the schema. */
+export const KeepReview = Type.Object(
+  { until: CalendarDate, reason: Type.Optional(Type.String({ maxLength: 2000 })) },
+  { additionalProperties: false },
+);
+export type KeepReview = Static<typeof KeepReview>;
+
+export const HoldReview = Type.Object(
+  { matter: lit(HOLD_MATTERS), reason: Reason },
+  { additionalProperties: false },
+);
+export type HoldReview = Static<typeof HoldReview>;

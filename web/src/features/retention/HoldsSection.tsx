@@ -75,7 +75,12 @@ function LiftForm({ hold, onChanged }: { hold: Hold; onChanged: () => void }) {
     return 'The hold was lifted.';
   };
   return (
-    <Form submit={submit} onSubmit={lift} className="stack-tight" aria-label={`Lift: ${covers(hold)}`}>
+    <Form
+      submit={submit}
+      onSubmit={lift}
+      className="stack-tight"
+      aria-label={`Lift: ${covers(hold)}`}
+    >
       <TextArea
         name="reason"
         label="Why lift this hold?"

@@ -53,7 +53,12 @@ export function PlaceHoldForm({ onPlaced }: { onPlaced: () => void }) {
   };
 
   return (
-    <Form submit={submit} onSubmit={place} className="card stack-tight" aria-label="Place a legal hold">
+    <Form
+      submit={submit}
+      onSubmit={place}
+      className="card stack-tight"
+      aria-label="Place a legal hold"
+    >
       <h3>Place a legal hold</h3>
       <RadioGroup
         legend="What the hold covers"

@@ -64,7 +64,10 @@ function RuleForm({ rule, onChanged }: { rule: RetentionRule; onChanged: () => v
   const save = async () => {
     const typed = years.trim();
     if (!/^-?\d{1,4}$/.test(typed)) {
-      submit.invalid({ years: 'Enter a whole number of years.' }, `${name}: enter a whole number of years.`);
+      submit.invalid(
+        { years: 'Enter a whole number of years.' },
+        `${name}: enter a whole number of years.`,
+      );
       return;
     }
     const body: RetentionRulePatch = { years: Number(typed), action };
@@ -119,6 +122,5 @@ function RuleForm({ rule, onChanged }: { rule: RetentionRule; onChanged: () => v
   );
 }
 
-const asAction = (v: string): RetentionAction =>
-  RETENTION_ACTIONS.find((a) => a === v) ?? 'review';
+const asAction = (v: string): RetentionAction => RETENTION_ACTIONS.find((a) => a === v) ?? 'review';
 const asKeeps = (v: string): TransferKeeps => TRANSFER_KEEPS.find((k) => k === v) ?? 'sealed_copy';
