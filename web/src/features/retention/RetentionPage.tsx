@@ -7,7 +7,12 @@ import { useSession, useSessionApi } from '../../app/session.tsx';
 import { PageHeading } from '../../ui/PageHeading.tsx';
 import { LoadProblem } from '../../ui/LoadProblem.tsx';
 import { SecondFactorForm, stepUpPrompt } from '../identity/SecondFactorForm.tsx';
-import type { HoldList, RetentionSchedule } from '../../../../src/shared/schemas/retention.ts';
+import type {
+  HoldList,
+  RetentionSchedule,
+  ReviewList,
+} from '../../../../src/shared/schemas/retention.ts';
+import { QueueSection } from './QueueSection.tsx';
 import { ScheduleSection } from './ScheduleSection.tsx';
 import { HoldsSection } from './HoldsSection.tsx';
 import './retention.css';
@@ -17,11 +22,13 @@ const TITLE = 'Retention and legal holds';
 export function RetentionPage() {
   const schedule = useLoad<RetentionSchedule>('/api/retention/schedule');
   const holds = useLoad<HoldList>('/api/retention/holds');
+  const queue = useLoad<ReviewList>('/api/retention/reviews');
   const reload = () => {
     void schedule.reload();
     void holds.reload();
+    void queue.reload();
   };
-  if (schedule.status === 'loading' || holds.status === 'loading')
+  if (schedule.status === 'loading' || holds.status === 'loading' || queue.status === 'loading')
     return (
       <>
         <PageHeading title={TITLE}>{TITLE}</PageHeading>
@@ -33,15 +40,17 @@ export function RetentionPage() {
     return <LoadProblem title={TITLE} state={schedule} />;
   }
   if (holds.status === 'error') return <LoadProblem title={TITLE} state={holds} />;
+  if (queue.status === 'error') return <LoadProblem title={TITLE} state={queue} />;
   return (
     <>
       <PageHeading title={TITLE}>{TITLE}</PageHeading>
       <p>
-        How long each kind of record is kept, and what happens then; and the legal holds that stop
-        any record they cover from being destroyed or anonymised.
+        The records due for review, the legal holds that stop any record they cover from being
+        destroyed or anonymised, and how long each kind of record is kept.
       </p>
+      <QueueSection queue={queue.data} onChanged={reload} />
+      <HoldsSection holds={holds.data} onChanged={reload} />
       <ScheduleSection schedule={schedule.data} onChanged={() => void schedule.reload()} />
-      <HoldsSection holds={holds.data} onChanged={() => void holds.reload()} />
     </>
   );
 }

@@ -53,3 +53,9 @@ export const SCOPE_NAMES = {
   date_range: 'Records of a date range',
   record: 'One record',
 } satisfies Record<HoldScope, string>;
+
+export const CAPACITY_NAMES = {
+  dsl_team: 'DSL team',
+  headteacher: 'headteacher',
+  dpo: 'data-protection officer',
+} as const;
