@@ -177,11 +177,9 @@ describe('retention and legal holds', () => {
       await tab.page.getByRole('button', { name: 'Verify' }).click();
     }
     await tab.page.getByRole('heading', { level: 2, name: 'Review queue' }).waitFor();
-    const records = tab.page
-      .getByRole('listitem')
-      .filter({
-        has: tab.page.getByRole('heading', { level: 3, name: /^Record of .* about Ava/ }),
-      });
+    const records = tab.page.getByRole('listitem').filter({
+      has: tab.page.getByRole('heading', { level: 3, name: /^Record of .* about Ava/ }),
+    });
     await expect.poll(() => records.count()).toBe(2);
     const bullying = records.filter({ hasText: 'Bullying' });
     const abuse = records.filter({ hasText: 'Sexual abuse' });

@@ -7,12 +7,7 @@ import type { RequestContext } from '../../core/context.ts';
 import { DomainError } from '../../core/errors.ts';
 
 export type RetentionAttempt =
-  | 'rule_change'
-  | 'hold_place'
-  | 'hold_lift'
-  | 'review_approve'
-  | 'review_keep'
-  | 'review_hold';
+  'rule_change' | 'hold_place' | 'hold_lift' | 'review_approve' | 'review_keep' | 'review_hold';
 
 export async function auditingRefusals<T>(
   c: RequestContext,

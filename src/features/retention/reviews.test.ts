@@ -183,10 +183,9 @@ describe('the retention review queue', () => {
     expect(actions).toContain('retention.review_held');
     expect(actions).toContain('retention.queued');
     const stored = await unsafeAsOwner(t.services.db, (q) =>
-      q.query<{ keep_reason: Buffer }>(
-        'SELECT keep_reason FROM retention_reviews WHERE id = $1',
-        [abuse.id],
-      ),
+      q.query<{ keep_reason: Buffer }>('SELECT keep_reason FROM retention_reviews WHERE id = $1', [
+        abuse.id,
+      ]),
     );
     expect(stored[0]!.keep_reason.toString('latin1')).not.toContain('Inquiry ongoing');
 
@@ -209,13 +208,29 @@ describe('the retention review queue', () => {
     const [review] = (await call(t.app, s.dpo, 'GET', '/api/retention/reviews')).json<ReviewList>()
       .items;
     expect((await call(t.app, s.teacher, 'GET', '/api/retention/reviews')).statusCode).toBe(403);
-    const denied = await call(t.app, s.teacher, 'POST', `/api/retention/reviews/${review!.id}/approve`);
+    const denied = await call(
+      t.app,
+      s.teacher,
+      'POST',
+      `/api/retention/reviews/${review!.id}/approve`,
+    );
     expect(denied.statusCode).toBe(403);
     const other = await scene();
-    const theirs = await call(t.app, other.dsl, 'POST', `/api/retention/reviews/${review!.id}/approve`);
+    const theirs = await call(
+      t.app,
+      other.dsl,
+      'POST',
+      `/api/retention/reviews/${review!.id}/approve`,
+    );
     expect(theirs.statusCode).toBe(404);
     const body = { until: addYears(isoDay(s.now), 1), reason: 'x' };
-    const keep = await call(t.app, other.dsl, 'POST', `/api/retention/reviews/${review!.id}/keep`, body);
+    const keep = await call(
+      t.app,
+      other.dsl,
+      'POST',
+      `/api/retention/reviews/${review!.id}/keep`,
+      body,
+    );
     expect(keep.statusCode).toBe(404);
   });
 });

@@ -118,7 +118,13 @@ export async function keepReview(t: Tx, id: string, body: KeepReview): Promise<v
   await t.q(
     `UPDATE retention_reviews SET status = 'kept', kept_until = $2, keep_reason = $3,
        decided_by = $4, decided_at = $5 WHERE id = $1`,
-    [id, body.until, sealer.seal('retention_reviews.keep_reason', id, reason), t.actor.userId, t.now],
+    [
+      id,
+      body.until,
+      sealer.seal('retention_reviews.keep_reason', id, reason),
+      t.actor.userId,
+      t.now,
+    ],
   );
   await t.audit({
     action: 'retention.review_kept',
@@ -201,10 +207,18 @@ export async function approveDestruction(t: Tx, id: string): Promise<{ complete:
      VALUES ($1, $2, $3, $4, $5)`,
     [t.schoolId, id, t.actor.userId, capacity, t.now],
   );
-  const complete = approvalCapacity({ dslTeam: true, headteacher: true, dpo: true }, [
-    ...given,
-    capacity,
-  ]) === null;
+  // Counted afresh, in a statement of its own: an approval committed by someone else while this
+  // one waited for the review's lock is seen here, so the second of two simultaneous approvals
+  // still completes the review.
+  const all = await t.q<{ capacity: ApprovalCapacity }>(
+    'SELECT capacity FROM retention_approvals WHERE review_id = $1',
+    [id],
+  );
+  const complete =
+    approvalCapacity(
+      { dslTeam: true, headteacher: true, dpo: true },
+      all.map((a) => a.capacity),
+    ) === null;
   if (complete)
     await t.q(
       `UPDATE retention_reviews SET status = 'approved', decided_by = $2, decided_at = $3

@@ -34,7 +34,11 @@ export async function sweepSchool(t: SchoolTx): Promise<string[]> {
   const horizon = addDays(today, QUEUE_DAYS_BEFORE);
   // A coarse bound for SQL (a day of slack for 29 February); the exact date is the rule's.
   const latestBirth = addDays(addYears(horizon, -rule.years), 1);
-  const candidates = await t.q<{ id: string; births: (string | null)[]; kept_until: string | null }>(
+  const candidates = await t.q<{
+    id: string;
+    births: (string | null)[];
+    kept_until: string | null;
+  }>(
     `SELECT k.id, array_agg(p.date_of_birth::text) AS births,
        (SELECT max(r.kept_until)::text FROM retention_reviews r
          WHERE r.concern_id = k.id AND r.status = 'kept') AS kept_until
@@ -64,6 +68,7 @@ export async function sweepSchool(t: SchoolTx): Promise<string[]> {
     );
     queued.push(row!.id);
   }
-  if (queued.length > 0) await t.audit({ action: 'retention.queued', details: { reviews: queued } });
+  if (queued.length > 0)
+    await t.audit({ action: 'retention.queued', details: { reviews: queued } });
   return queued;
 }
