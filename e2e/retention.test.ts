@@ -113,6 +113,7 @@ describe('retention and legal holds', () => {
     await standing.getByLabel('Why lift this hold?').fill('Trust-wide review decided; minuted.');
     await standing.getByRole('button', { name: 'Lift hold' }).click();
     await expect.poll(() => standing.count()).toBe(0);
+    await page.getByText('The hold on every record in Sexual abuse was lifted.').waitFor();
     await expectNoAxeViolations(page);
     expectNoProblems(tab);
     await tab.context.close();

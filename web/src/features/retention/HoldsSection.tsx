@@ -1,21 +1,33 @@
 // Legal holds in force: what each covers, for which matter, why, and who placed it (a standing
 // hold says Lantern placed it, for the public inquiry); a hold the server allows lifting has a
 // form asking why. Below, a form to place a new hold. A reason typed and refused stays typed.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from '../../lib/api.ts';
 import { useSubmit } from '../../lib/useSubmit.ts';
 import { Form, FormError, FormStatus } from '../../ui/Form.tsx';
 import { TextArea } from '../../ui/TextField.tsx';
 import { SubmitButton } from '../../ui/Button.tsx';
 import { formatDay, formatWhen } from '../../lib/format.ts';
+import { Notice } from '../../ui/Message.tsx';
 import type { Hold, HoldList } from '../../../../src/shared/schemas/retention.ts';
 import { MATTER_NAMES } from './words.ts';
 import { PlaceHoldForm } from './PlaceHoldForm.tsx';
 
 export function HoldsSection(p: { holds: HoldList; onChanged: () => void }) {
+  // A lifted hold's card (and its form) goes: what happened is said here, and takes the focus.
+  const [notice, setNotice] = useState<string | null>(null);
+  const noticeRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (notice) noticeRef.current?.focus();
+  }, [notice]);
+  const lifted = (what: string) => {
+    setNotice(`The hold on ${what.charAt(0).toLowerCase()}${what.slice(1)} was lifted.`);
+    p.onChanged();
+  };
   return (
     <section aria-labelledby="holds-heading" className="section">
       <h2 id="holds-heading">Legal holds in force</h2>
+      <Notice text={notice} focusRef={noticeRef} />
       {p.holds.items.length === 0 ? (
         <p>No record is under a legal hold.</p>
       ) : (
@@ -30,7 +42,7 @@ export function HoldsSection(p: { holds: HoldList; onChanged: () => void }) {
               </p>
               <p className="retention-hold-meta">Reason: {hold.reason}</p>
               {hold.allowed.includes('lift') ? (
-                <LiftForm hold={hold} onChanged={p.onChanged} />
+                <LiftForm hold={hold} onLifted={() => lifted(covers(hold))} />
               ) : (
                 hold.standing && (
                   <p className="hint">Only the data-protection officer may lift this hold.</p>
@@ -62,7 +74,7 @@ export function covers(hold: Hold): string {
   }
 }
 
-function LiftForm({ hold, onChanged }: { hold: Hold; onChanged: () => void }) {
+function LiftForm({ hold, onLifted }: { hold: Hold; onLifted: () => void }) {
   const [reason, setReason] = useState('');
   const submit = useSubmit<'reason'>();
   const lift = async () => {
@@ -71,8 +83,7 @@ function LiftForm({ hold, onChanged }: { hold: Hold; onChanged: () => void }) {
       return;
     }
     await api('POST', `/api/retention/holds/${hold.id}/lift`, { reason: reason.trim() });
-    onChanged();
-    return 'The hold was lifted.';
+    onLifted();
   };
   return (
     <Form

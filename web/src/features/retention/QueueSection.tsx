@@ -2,7 +2,7 @@
 // pupils and categories (never its content), any hold on it and who placed it, the approvals it
 // has, and the decisions the server allows: approve destruction, keep until a new date with a
 // reason, or hold. A refusal (a hold, the same person twice) is shown beside the decision.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from '../../lib/api.ts';
 import { useSubmit } from '../../lib/useSubmit.ts';
 import { Form, FormError, FormStatus } from '../../ui/Form.tsx';
@@ -10,20 +10,32 @@ import { TextArea } from '../../ui/TextField.tsx';
 import { DateField, Select } from '../../ui/Field.tsx';
 import { SubmitButton } from '../../ui/Button.tsx';
 import { formatDay } from '../../lib/format.ts';
+import { Notice } from '../../ui/Message.tsx';
 import { HOLD_MATTERS, type HoldMatter } from '../../../../src/shared/retention.ts';
 import type { Review, ReviewList } from '../../../../src/shared/schemas/retention.ts';
 import { ACTION_NAMES, CAPACITY_NAMES, MATTER_NAMES } from './words.ts';
 
 export function QueueSection(p: { queue: ReviewList; onChanged: () => void }) {
+  // A record kept or held leaves the queue with its forms: what happened is said here instead.
+  const [notice, setNotice] = useState<string | null>(null);
+  const noticeRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (notice) noticeRef.current?.focus();
+  }, [notice]);
+  const decided = (message: string) => {
+    setNotice(message);
+    p.onChanged();
+  };
   return (
     <section aria-labelledby="queue-heading" className="section">
       <h2 id="queue-heading">Review queue</h2>
+      <Notice text={notice} focusRef={noticeRef} />
       {p.queue.items.length === 0 ? (
         <p>No record is due for review in the next 30 days.</p>
       ) : (
         <ul className="retention-holds">
           {p.queue.items.map((r) => (
-            <ReviewCard key={r.id} review={r} onChanged={p.onChanged} />
+            <ReviewCard key={r.id} review={r} onChanged={p.onChanged} onDecided={decided} />
           ))}
         </ul>
       )}
@@ -34,7 +46,17 @@ export function QueueSection(p: { queue: ReviewList; onChanged: () => void }) {
 export const reviewTitle = (r: Review) =>
   `Record of ${formatDay(r.happenedOn)} about ${r.pupils.join(', ') || 'no pupil'}`;
 
-function ReviewCard({ review: r, onChanged }: { review: Review; onChanged: () => void }) {
+type Decided = (message: string) => void;
+
+function ReviewCard({
+  review: r,
+  onChanged,
+  onDecided,
+}: {
+  review: Review;
+  onChanged: () => void;
+  onDecided: Decided;
+}) {
   const title = reviewTitle(r);
   return (
     <li className="card stack-tight">
@@ -56,8 +78,8 @@ function ReviewCard({ review: r, onChanged }: { review: Review; onChanged: () =>
         </p>
       )}
       {r.allowed.includes('approve') && <ApproveForm review={r} onChanged={onChanged} />}
-      {r.allowed.includes('keep') && <KeepForm review={r} onChanged={onChanged} />}
-      {r.allowed.includes('hold') && <HoldForm review={r} onChanged={onChanged} />}
+      {r.allowed.includes('keep') && <KeepForm review={r} onDecided={onDecided} />}
+      {r.allowed.includes('hold') && <HoldForm review={r} onDecided={onDecided} />}
     </li>
   );
 }
@@ -87,7 +109,7 @@ function ApproveForm({ review: r, onChanged }: { review: Review; onChanged: () =
   );
 }
 
-function KeepForm({ review: r, onChanged }: { review: Review; onChanged: () => void }) {
+function KeepForm({ review: r, onDecided }: { review: Review; onDecided: Decided }) {
   const [until, setUntil] = useState('');
   const [reason, setReason] = useState('');
   const submit = useSubmit<'until' | 'reason'>();
@@ -97,8 +119,7 @@ function KeepForm({ review: r, onChanged }: { review: Review; onChanged: () => v
     if (!reason.trim()) problems.reason = 'Say why it is kept.';
     if (submit.invalid(problems, 'Some details are missing: see below.')) return;
     await api('POST', `/api/retention/reviews/${r.id}/keep`, { until, reason: reason.trim() });
-    onChanged();
-    return 'Kept.';
+    onDecided(`${reviewTitle(r)}: kept until ${formatDay(until)}.`);
   };
   return (
     <Form
@@ -127,7 +148,7 @@ function KeepForm({ review: r, onChanged }: { review: Review; onChanged: () => v
   );
 }
 
-function HoldForm({ review: r, onChanged }: { review: Review; onChanged: () => void }) {
+function HoldForm({ review: r, onDecided }: { review: Review; onDecided: Decided }) {
   const [matter, setMatter] = useState<HoldMatter>('litigation');
   const [reason, setReason] = useState('');
   const submit = useSubmit<'matter' | 'reason'>();
@@ -137,8 +158,7 @@ function HoldForm({ review: r, onChanged }: { review: Review; onChanged: () => v
       return;
     }
     await api('POST', `/api/retention/reviews/${r.id}/hold`, { matter, reason: reason.trim() });
-    onChanged();
-    return 'Held.';
+    onDecided(`${reviewTitle(r)}: held (${MATTER_NAMES[matter]}).`);
   };
   return (
     <Form
