@@ -25,6 +25,8 @@ import { registerConversationRoutes } from './features/conversations/routes.ts';
 import { registerSearchRoutes } from './features/search/routes.ts';
 import { registerDashboardRoutes } from './features/dashboard/routes.ts';
 import { registerVaultRoutes } from './features/vault/routes.ts';
+import { registerRetentionRoutes } from './features/retention/routes.ts';
+import { registerReviewRoutes } from './features/retention/review-routes.ts';
 
 export const FEATURES: readonly Feature[] = [
   { name: 'health', routes: registerHealthRoutes },
@@ -65,4 +67,11 @@ export const FEATURES: readonly Feature[] = [
   { name: 'search', routes: registerSearchRoutes },
   { name: 'dashboard', routes: registerDashboardRoutes },
   { name: 'vault', routes: registerVaultRoutes },
+  {
+    name: 'retention',
+    routes(app, services) {
+      registerRetentionRoutes(app, services);
+      registerReviewRoutes(app, services);
+    },
+  },
 ];

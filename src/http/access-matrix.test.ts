@@ -122,6 +122,8 @@ const missingFor = (allowed: readonly Role[]) =>
     Expect
   >;
 const admins = only(ADMINS);
+/** Retention (issue 15): the DPO, the DSL team and the headteacher. */
+const RETENTION = [...LEADS, 'dpo'] as const;
 const everyone = all('ok');
 /** First tier: these roles are asked to step up; the rest are refused (`otherwise`). */
 const stepUpFor = (roles: readonly Role[], otherwise: FirstTierExpect = 403) =>
@@ -129,6 +131,32 @@ const stepUpFor = (roles: readonly Role[], otherwise: FirstTierExpect = 403) =>
     Role,
     FirstTierExpect
   >;
+
+/**
+ * A concern about a new pupil of the fixture school (so no hold placed by another row covers it),
+ * logged by the DSL and put in the retention review queue.
+ */
+async function freshReview(f: Fixture): Promise<string> {
+  const { schoolId } = await dslTeamOf(f);
+  const pupil = await makePupil(t.services, schoolId);
+  const logged = await call(t.app, await sessionOf(users.dsl, true), 'POST', '/api/concerns', {
+    pupils: [{ pupilId: pupil.id, role: 'subject' }],
+    categoryIds: [f.categoryId],
+    happenedAt: new Date(Date.now() - 60_000).toISOString(),
+    body: 'Matrix review record.',
+  });
+  expect(logged.statusCode, logged.body).toBe(201);
+  const concernId = logged.json<{ id: string }>().id;
+  const [row] = await unsafeAsOwner(t.services.db, (q) =>
+    q.query<{ id: string }>(
+      `INSERT INTO retention_reviews (school_id, concern_id, kind, action, due_on, queued_at)
+       SELECT school_id, id, 'cp_pupil', 'review', CURRENT_DATE, now() FROM concerns WHERE id = $1
+       RETURNING id`,
+      [concernId],
+    ),
+  );
+  return row!.id;
+}
 
 /** The fixture school's DSL-team group. */
 async function dslTeamOf(f: Fixture): Promise<{ id: string; schoolId: string }> {
@@ -302,9 +330,10 @@ const MATRIX: Record<string, MatrixRow> = {
   'POST /api/auth/totp/remove': {
     // Each matrix user's only factor is their authenticator app. Those the school requires a
     // second factor of (everyone who can read records) are refused; the administrator, who
-    // cannot, may remove it (and enrols again on the next elevated sign-in).
+    // cannot, may remove it (and enrols again on the next elevated sign-in); so may the DPO,
+    // who reads no records either.
     request: () => ({ url: '/api/auth/totp/remove' }),
-    roles: { ...all(409), school_admin: 'ok' },
+    roles: { ...all(409), school_admin: 'ok', dpo: 'ok' },
     otherSchool: 'own_data',
     firstTier: stepUpFor(ROLES),
   },
@@ -1109,6 +1138,83 @@ const MATRIX: Record<string, MatrixRow> = {
     roles: everyone,
     firstTier: 'same', // with a password alone, only a count of actions: see the dashboard test
     otherSchool: 'own_data',
+  },
+  // Issue 15: the retention schedule and legal holds, for the DPO, the DSL team and the head.
+  'GET /api/retention/schedule': {
+    request: () => ({ url: '/api/retention/schedule' }),
+    roles: only(RETENTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(RETENTION),
+  },
+  'PATCH /api/retention/schedule/:kind': {
+    request: () => ({ url: '/api/retention/schedule/sar_breach', payload: { years: 7 } }),
+    roles: only(RETENTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(RETENTION),
+  },
+  'GET /api/retention/holds': {
+    request: () => ({ url: '/api/retention/holds' }),
+    roles: only(RETENTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(RETENTION),
+  },
+  'POST /api/retention/holds': {
+    request: (f) => ({
+      url: '/api/retention/holds',
+      payload: { scope: 'pupil', pupilId: f.pupilId, matter: 'police', reason: 'Matrix hold' },
+    }),
+    roles: only(RETENTION),
+    otherSchool: 'not_found', // another school's pupil is unknown there: refused
+    firstTier: stepUpFor(RETENTION),
+  },
+  'POST /api/retention/holds/:id/lift': {
+    // A fresh hold for every call (a hold is lifted once), placed by the school's DPO.
+    request: async (f) => {
+      const placed = await call(
+        t.app,
+        await sessionOf(users.dpo, true),
+        'POST',
+        '/api/retention/holds',
+        { scope: 'pupil', pupilId: f.pupilId, matter: 'other', reason: 'Matrix hold' },
+      );
+      expect(placed.statusCode, placed.body).toBe(201);
+      const id = placed.json<{ id: string }>().id;
+      return { url: `/api/retention/holds/${id}/lift`, payload: { reason: 'Matrix lift' } };
+    },
+    roles: only(RETENTION),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(RETENTION),
+  },
+  // Issue 15: the review queue. Each decision gets a review of its own (a real concern, queued).
+  'GET /api/retention/reviews': {
+    request: () => ({ url: '/api/retention/reviews' }),
+    roles: only(RETENTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(RETENTION),
+  },
+  'POST /api/retention/reviews/:id/approve': {
+    request: async (f) => ({ url: `/api/retention/reviews/${await freshReview(f)}/approve` }),
+    roles: only(RETENTION),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(RETENTION),
+  },
+  'POST /api/retention/reviews/:id/keep': {
+    request: async (f) => ({
+      url: `/api/retention/reviews/${await freshReview(f)}/keep`,
+      payload: { until: `${new Date().getUTCFullYear() + 2}-01-01`, reason: 'Matrix keep' },
+    }),
+    roles: only(RETENTION),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(RETENTION),
+  },
+  'POST /api/retention/reviews/:id/hold': {
+    request: async (f) => ({
+      url: `/api/retention/reviews/${await freshReview(f)}/hold`,
+      payload: { matter: 'police', reason: 'Matrix hold' },
+    }),
+    roles: only(RETENTION),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(RETENTION),
   },
   'GET /api/staff': {
     firstTier: 'same', // whom to alert, chosen while logging a concern with a password alone

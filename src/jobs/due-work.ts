@@ -16,6 +16,7 @@ import { raiseAlerts } from '../features/alerts/service.ts';
 import { ESCALATION_GROUPS, membersOfStaffGroups } from '../features/alerts/recipients.ts';
 import { queueAlertEmails, sendQueuedMailSoon } from '../features/alerts/email.ts';
 import { endLapsedSessions } from '../features/identity/session-sweep.ts';
+import { runRetentionSweep } from './retention-sweep.ts';
 
 export type DueWorkResult = { escalated: number; overdueReferrals: number; reminders: number };
 
@@ -156,6 +157,8 @@ export async function runMinuteJob(services: Services, now: Date): Promise<void>
     services.log.error(`${what} failed: ${err instanceof Error ? err.message : 'error'}`);
   await runDueWork(services, now).catch(fail('due work'));
   await sweepLapsedSessions(services, now).catch(fail('session sweep'));
+  // Once a day per school (issue 15); a school swept today costs one read.
+  await runRetentionSweep(services, now).catch(fail('retention sweep'));
 }
 
 /** Starts the job every `everyMs` on the services' clock; returns a stop function. */

@@ -9,11 +9,21 @@ export const ROLES = [
   'deputy_dsl',
   'headteacher',
   'school_admin',
+  /** Data-protection officer (issue 15): retention, holds and certificates; no record content. */
+  'dpo',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
 /** What a school may grant a group beyond seeing categories. */
-export const CAPABILITIES = ['search', 'export', 'reports', 'admin', 'manage_cases'] as const;
+export const CAPABILITIES = [
+  'search',
+  'export',
+  'reports',
+  'admin',
+  'manage_cases',
+  /** The retention schedule, legal holds, the review queue and certificates (issue 15). */
+  'retention',
+] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 /** `view` includes `add`: whoever may see a category may also log a record in it. */

@@ -36,6 +36,11 @@ export const ABILITIES = [
    * member, once elevated. With a password alone the dashboard says only how many are waiting.
    */
   'actions.assigned',
+  /**
+   * From the school's `retention` capability (issue 15): the retention schedule, legal holds, the
+   * review queue and certificates of destruction. Grants no record content by itself.
+   */
+  'retention',
 ] as const;
 export type Ability = (typeof ABILITIES)[number];
 
@@ -66,7 +71,7 @@ export function abilitiesWhenElevated(perms: Permissions): Ability[] {
   const out: Ability[] = [];
   if (grantsAnyAdd(perms)) out.push('concern.create', 'pupil.pick');
   if (grantsAnyView(perms)) out.push('records.view', 'pupil.chronology');
-  for (const c of ['search', 'export', 'reports', 'admin'] as const) {
+  for (const c of ['search', 'export', 'reports', 'admin', 'retention'] as const) {
     if (hasCapability(perms, c)) out.push(c);
   }
   if (hasCapability(perms, 'manage_cases')) out.push('case.manage');

@@ -16,6 +16,7 @@ const EVERY_CAPABILITY: readonly Capability[] = [
   'reports',
   'admin',
   'manage_cases',
+  'retention',
 ];
 
 const SCHOOL: Scope = { kind: 'school' };
@@ -127,6 +128,12 @@ export function defaultGroupsForNewSchool(
       restrictedDefault: 'add',
       scope: SCHOOL,
     }),
+    template(
+      'dpo',
+      'Data-protection officer',
+      'The retention schedule, legal holds, the review queue and certificates; no records.',
+      { scope: SCHOOL, capabilities: ['retention'] },
+    ),
     template(
       'school_admin',
       'School administrators',

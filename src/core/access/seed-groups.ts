@@ -12,6 +12,7 @@ export const ROLE_GROUPS: Record<Role, readonly string[]> = {
   deputy_dsl: ['all_staff', 'deputy_dsl'],
   headteacher: ['all_staff', 'headteacher'],
   school_admin: ['all_staff', 'school_admin'],
+  dpo: ['all_staff', 'dpo'],
 };
 
 export async function seedDefaultGroups(tx: Queryable, schoolId: string): Promise<void> {

@@ -171,6 +171,19 @@ export type AuditDetails = {
   'pupil.flag_set': { flagId: Id; flag: string };
   'pupil.flag_ended': { flagId: Id };
   'pupil.profile_viewed': None;
+  // Retention (issue 15): the schedule and legal holds. Never a hold's reason (it may name people).
+  'retention.rule_changed': Change & { kind: string };
+  'retention.holds_viewed': { count: number; lifted: boolean };
+  'retention.hold_placed': { scope: string; matter: string; standing: boolean };
+  'retention.hold_lifted': { scope: string; matter: string; standing: boolean };
+  /** A refused retention change (nothing changed): what was tried and the refusal's code. */
+  'retention.refused': { attempt: string; code: string; target?: Id };
+  /** The nightly sweep put these records' reviews in the queue. */
+  'retention.queued': { reviews: Id[] };
+  'retention.queue_viewed': { reviews: Id[] };
+  'retention.review_kept': { concern: Id; until: string };
+  'retention.review_held': { concern: Id; holdId: Id; matter: string };
+  'retention.destruction_approved': { concern: Id; capacity: string; complete: boolean };
 };
 
 export type AuditAction = keyof AuditDetails;
@@ -270,6 +283,16 @@ export const AUDIT_ACTIONS = Object.keys({
   'pupil.flag_set': 1,
   'pupil.flag_ended': 1,
   'pupil.profile_viewed': 1,
+  'retention.rule_changed': 1,
+  'retention.holds_viewed': 1,
+  'retention.hold_placed': 1,
+  'retention.hold_lifted': 1,
+  'retention.refused': 1,
+  'retention.queued': 1,
+  'retention.queue_viewed': 1,
+  'retention.review_kept': 1,
+  'retention.review_held': 1,
+  'retention.destruction_approved': 1,
 } satisfies Record<AuditAction, 1>) as AuditAction[];
 
 /**

@@ -334,6 +334,36 @@ describe('every sealed column at rest', () => {
       ]),
     );
 
+    // A legal hold placed and lifted with reasons (issue 15), each reason its own marker.
+    const hold = await call(app, dsl, 'POST', '/api/retention/holds', {
+      scope: 'pupil',
+      pupilId: pupil.id,
+      matter: 'litigation',
+      reason: m['retention_holds.reason'],
+    });
+    ok(hold, 201);
+    const holdId = hold.json<{ id: string }>().id;
+    ok(
+      await call(app, dsl, 'POST', `/api/retention/holds/${holdId}/lift`, {
+        reason: m['retention_holds.lift_reason'],
+      }),
+    );
+
+    // A record in the retention review queue, kept past its date with a reason (issue 15).
+    const [review] = await unsafeAsOwner(services.db, (q) =>
+      q.query<{ id: string }>(
+        `INSERT INTO retention_reviews (school_id, concern_id, kind, action, due_on, queued_at)
+         VALUES ($1, $2, 'cp_pupil', 'review', CURRENT_DATE, now()) RETURNING id`,
+        [schoolId, concernId],
+      ),
+    );
+    ok(
+      await call(app, dsl, 'POST', `/api/retention/reviews/${review!.id}/keep`, {
+        until: `${new Date().getUTCFullYear() + 1}-12-31`,
+        reason: m['retention_reviews.keep_reason'],
+      }),
+    );
+
     // The second factor: signing in enrolled the DSL's authenticator; its secret is the marker.
     const totp = totpSecrets.get(dslUser.email);
     expect(totp).toMatch(/^[A-Z2-7]{16,}$/);
@@ -377,6 +407,7 @@ describe('every sealed column at rest', () => {
       await call(app, dsl, 'GET', `/api/pupils/${pupil.id}/chronology`),
       await call(app, dsl, 'GET', `/api/pupils/${pupil.id}`),
       await call(app, dsl, 'GET', `/api/pupils/${misPupil!.id}`),
+      await call(app, dsl, 'GET', '/api/retention/holds?lifted=true'),
     ];
     for (const a of answers) ok(a);
     const shown = Buffer.concat(
@@ -387,6 +418,8 @@ describe('every sealed column at rest', () => {
       'mis_connectors.token',
       'totp_credentials.secret',
       'mis_sync_runs.held_feed',
+      // Shown on no page yet (the kept reviews' list is not built): it opens below.
+      'retention_reviews.keep_reason',
     ]);
     // Kept from the MIS but shown on no page: each opens with the school's key instead.
     const keptNotShown: Partial<Record<SealedColumn, 'text' | 'json'>> = {
@@ -428,6 +461,14 @@ describe('every sealed column at rest', () => {
     const heldFeed = sealer.openJson('mis_sync_runs.held_feed', heldRun!.id, heldRun!.held_feed);
     expect(JSON.stringify(heldFeed), 'mis_sync_runs.held_feed opens').toContain(
       m['mis_sync_runs.held_feed'],
+    );
+    const [kept] = await unsafeAsOwner(services.db, (q) =>
+      q.query<{ keep_reason: Buffer }>('SELECT keep_reason FROM retention_reviews WHERE id = $1', [
+        review!.id,
+      ]),
+    );
+    expect(sealer.open('retention_reviews.keep_reason', review!.id, kept!.keep_reason)).toBe(
+      m['retention_reviews.keep_reason'],
     );
     const again = await signIn(app, dslUser, { elevated: true });
     ok(await call(app, again, 'GET', `/api/concerns/${concernId}`));

@@ -52,6 +52,11 @@ export const SEALED_COLUMNS = {
   // A pupil's vulnerability flag's kind ("child in need", "looked after"...), stored in
   // pupil_flags.kind_sealed (migration 0022); its dates stay in clear.
   'pupil_flags.kind': 'text',
+  // A legal hold's reason and the reason it was lifted: they may name people (migration 0020).
+  'retention_holds.reason': 'text',
+  'retention_holds.lift_reason': 'text',
+  // Why a record is kept past its date (migration 0023).
+  'retention_reviews.keep_reason': 'text',
 } as const satisfies Record<string, 'text' | 'json'>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;

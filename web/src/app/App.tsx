@@ -23,6 +23,7 @@ import { AccessRequestsPage } from '../features/administration/AccessRequests.ts
 import { AdminCategoriesPage } from '../features/categories/AdminCategories.tsx';
 import { CasePage } from '../features/cases/Case.tsx';
 import { ReferralPage } from '../features/referrals/Referral.tsx';
+import { RetentionPage } from '../features/retention/RetentionPage.tsx';
 
 export function App() {
   const { state } = useSessionApi();
@@ -80,6 +81,7 @@ function Screen() {
         <Route path="admin/access-requests" element={<AccessRequestsPage />} />
         <Route path="cases/:id" element={<CasePage />} />
         <Route path="referrals/:id" element={<ReferralPage />} />
+        <Route path="retention" element={<RetentionPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

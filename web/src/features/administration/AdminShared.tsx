@@ -19,6 +19,7 @@ export const ROLE_NAMES: Record<string, string> = {
   deputy_dsl: 'Deputy DSL',
   headteacher: 'Headteacher',
   school_admin: 'School administrator',
+  dpo: 'Data-protection officer',
 } satisfies Record<Role, string>;
 
 export const STATUS_NAMES: Record<string, string> = {
@@ -35,6 +36,7 @@ export const CAPABILITY_NAMES: Record<string, string> = {
   reports: 'See reports',
   admin: 'Administer the school',
   manage_cases: 'Manage cases',
+  retention: 'Retention, holds and destruction',
 } satisfies Record<Capability, string>;
 
 export const SCOPE_NAMES: Record<string, string> = {

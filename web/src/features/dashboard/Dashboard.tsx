@@ -44,6 +44,11 @@ export function DashboardPage() {
             Log a concern
           </Button>
         )}
+        {(session.capabilitiesWhenElevated ?? []).includes('retention') && (
+          <Link className="button" to="/retention">
+            Retention and legal holds
+          </Link>
+        )}
         {session.has('admin') && (
           <Link className="button" to="/admin/mis">
             MIS imports and keys

@@ -1,0 +1,74 @@
+// The nightly retention sweep (issue 15): once a day per school, puts in the review queue every
+// record whose date under the school's schedule falls within the next 30 days (or has passed),
+// once: a record already waiting, kept past the horizon, or held by a hold that still stands is
+// left alone. Runs as 'Lantern (scheduled)' from the minute job (src/jobs/retention-sweep.ts),
+// through the door like any work. Today it sweeps child-protection and safeguarding records about
+// pupils (date of birth + the school's period); the staff area's and the rights work's records
+// will join when they exist. What this protects: a date too early would put a record before its
+// reviewers while it must still be kept, so the exact date is the pure rule's (rules.ts), and a
+// record with any pupil whose date of birth is unknown is never queued.
+import type { SchoolTx } from '../../core/context.ts';
+import { schoolSchedule } from './schedule-service.ts';
+import { addYears, dueDate, latestDue } from './rules.ts';
+import { ensureStandingHolds } from './holds.ts';
+
+export const QUEUE_DAYS_BEFORE = 30;
+
+const addDays = (date: string, days: number) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/** Sweeps the school unless it was swept today; answers the reviews it queued. */
+export async function sweepSchool(t: SchoolTx): Promise<string[]> {
+  const today = t.now.toISOString().slice(0, 10);
+  const [done] = await t.q<{ swept_on: string }>(
+    'SELECT swept_on::text AS swept_on FROM retention_sweeps',
+  );
+  if (done && done.swept_on >= today) return [];
+  await t.q(
+    `INSERT INTO retention_sweeps (school_id, swept_on) VALUES ($1, $2)
+     ON CONFLICT (school_id) DO UPDATE SET swept_on = EXCLUDED.swept_on`,
+    [t.schoolId, today],
+  );
+  await ensureStandingHolds(t);
+  const rule = (await schoolSchedule(t.db)).cp_pupil;
+  const horizon = addDays(today, QUEUE_DAYS_BEFORE);
+  // A coarse bound for SQL (a day of slack for 29 February); the exact date is the rule's.
+  const latestBirth = addDays(addYears(horizon, -rule.years), 1);
+  const candidates = await t.q<{
+    id: string;
+    births: (string | null)[];
+    kept_until: string | null;
+  }>(
+    `SELECT k.id, array_agg(p.date_of_birth::text) AS births,
+       (SELECT max(r.kept_until)::text FROM retention_reviews r
+         WHERE r.concern_id = k.id AND r.status = 'kept') AS kept_until
+     FROM concerns k
+     JOIN concern_pupils cp ON cp.concern_id = k.id
+     JOIN pupils p ON p.id = cp.pupil_id
+     WHERE NOT EXISTS (
+       SELECT 1 FROM retention_reviews r WHERE r.concern_id = k.id
+         AND (r.status IN ('pending', 'approved', 'destroyed')
+              OR (r.status = 'kept' AND r.kept_until > $2)
+              OR (r.status = 'held' AND EXISTS (SELECT 1 FROM retention_holds h
+                                                WHERE h.id = r.hold_id AND h.lifted_at IS NULL))))
+     GROUP BY k.id
+     HAVING bool_and(p.date_of_birth IS NOT NULL) AND max(p.date_of_birth) <= $1`,
+    [latestBirth, horizon],
+  );
+  const queued: string[] = [];
+  for (const c of candidates) {
+    const due = latestDue(c.births.map((b) => dueDate(rule, { dateOfBirth: b })));
+    if (!due?.known) continue;
+    const dueOn = c.kept_until && c.kept_until > due.date ? c.kept_until : due.date;
+    if (dueOn > horizon) continue;
+    const [row] = await t.q<{ id: string }>(
+      `INSERT INTO retention_reviews (school_id, concern_id, kind, action, due_on, queued_at)
+       VALUES ($1, $2, 'cp_pupil', $3, $4, $5) RETURNING id`,
+      [t.schoolId, c.id, rule.action, dueOn, t.now],
+    );
+    queued.push(row!.id);
+  }
+  if (queued.length > 0)
+    await t.audit({ action: 'retention.queued', details: { reviews: queued } });
+  return queued;
+}

@@ -1,0 +1,87 @@
+// Retention (issue 15): the school's retention schedule and its legal holds, for the DPO, the DSL
+// team and the headteacher. The page asks for a second factor when the server wants one; the
+// server decides every action (`allowed`), the page only offers what it is told it may.
+import { Link } from 'react-router';
+import { useLoad } from '../../lib/useLoad.ts';
+import { useSession, useSessionApi } from '../../app/session.tsx';
+import { PageHeading } from '../../ui/PageHeading.tsx';
+import { LoadProblem } from '../../ui/LoadProblem.tsx';
+import { SecondFactorForm, stepUpPrompt } from '../identity/SecondFactorForm.tsx';
+import type {
+  HoldList,
+  RetentionSchedule,
+  ReviewList,
+} from '../../../../src/shared/schemas/retention.ts';
+import { QueueSection } from './QueueSection.tsx';
+import { ScheduleSection } from './ScheduleSection.tsx';
+import { HoldsSection } from './HoldsSection.tsx';
+import './retention.css';
+
+const TITLE = 'Retention and legal holds';
+
+export function RetentionPage() {
+  const schedule = useLoad<RetentionSchedule>('/api/retention/schedule');
+  const holds = useLoad<HoldList>('/api/retention/holds');
+  const queue = useLoad<ReviewList>('/api/retention/reviews');
+  const reload = () => {
+    void schedule.reload();
+    void holds.reload();
+    void queue.reload();
+  };
+  if (schedule.status === 'loading' || holds.status === 'loading' || queue.status === 'loading')
+    return (
+      <>
+        <PageHeading title={TITLE}>{TITLE}</PageHeading>
+        <p role="status">Loading…</p>
+      </>
+    );
+  if (schedule.status === 'error') {
+    if (schedule.code === 'step_up_required') return <StepUp onDone={reload} />;
+    return <LoadProblem title={TITLE} state={schedule} />;
+  }
+  if (holds.status === 'error') return <LoadProblem title={TITLE} state={holds} />;
+  if (queue.status === 'error') return <LoadProblem title={TITLE} state={queue} />;
+  return (
+    <>
+      <PageHeading title={TITLE}>{TITLE}</PageHeading>
+      <p>
+        The records due for review, the legal holds that stop any record they cover from being
+        destroyed or anonymised, and how long each kind of record is kept.
+      </p>
+      <QueueSection queue={queue.data} onChanged={reload} />
+      <HoldsSection holds={holds.data} onChanged={reload} />
+      <ScheduleSection schedule={schedule.data} onChanged={() => void schedule.reload()} />
+    </>
+  );
+}
+
+function StepUp({ onDone }: { onDone: () => void }) {
+  const session = useSession();
+  const { adopt } = useSessionApi();
+  return (
+    <>
+      <PageHeading title={TITLE}>{TITLE}</PageHeading>
+      <section aria-labelledby="retention-step-up" className="section card">
+        <h2 id="retention-step-up">Confirm it is you</h2>
+        {session.secondFactor?.enrolled ? (
+          <>
+            <p>{stepUpPrompt(session.secondFactor, 'to open retention and legal holds')}</p>
+            <SecondFactorForm
+              methods={['totp', 'recovery_code']}
+              submitLabel="Verify"
+              onDone={(s) => {
+                adopt(s);
+                onDone();
+              }}
+            />
+          </>
+        ) : (
+          <p>
+            Retention needs a second factor. Set one up on your{' '}
+            <Link to="/account">account security</Link> page.
+          </p>
+        )}
+      </section>
+    </>
+  );
+}
