@@ -79,7 +79,10 @@ export async function checkNewConcern(t: Tx, input: NewConcern): Promise<Checked
       ...reach.params,
     ],
   );
-  const categories = found?.categories ?? [];
+  // The categories in the order the member chose them (the statement's order is the heap's), so
+  // a refusal names the first they chose that is not theirs, and alerts follow their order.
+  const order = new Map(input.categoryIds.map((id, i) => [id, i]));
+  const categories = (found?.categories ?? []).sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   const result = validateConcernInput(
     {
       pupils: input.pupils,
@@ -111,9 +114,6 @@ export async function checkNewConcern(t: Tx, input: NewConcern): Promise<Checked
   if (input.caseId && !can(t.actor, 'case.manage')) {
     throw forbidden('Only the DSL team adds to cases.');
   }
-  // The categories in the order the member chose them (the statement's order is the heap's).
-  const order = new Map(input.categoryIds.map((id, i) => [id, i]));
-  categories.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   const alertGroups = [...chosenGroups, ...categories.flatMap((c) => c.alert_groups)];
   return {
     concern: result.value,

@@ -8,7 +8,7 @@
 // to a page must be added to its count too (both are built from the same `where`), and the
 // visibility fragment must stay on every statement that reads records.
 import type { Tx } from '../../core/context.ts';
-import { candidateConcerns, canRead, visibleWhere } from '../concerns/policy.ts';
+import { canRead, visibleWhere } from '../concerns/policy.ts';
 import { CONCERN_STATUS_SQL, metaOf, presentConcern, SELECT_VIEW } from '../concerns/read.ts';
 import type { ConcernRow } from '../concerns/read.ts';
 import { actionsVisibleWhere } from '../actions/service.ts';
@@ -118,12 +118,6 @@ function concernWhere(t: Tx, s: SearchScope, p: Params): { driving: string[]; ch
   if (f.authorId) driving.push(`c.author_id = ${p.add(f.authorId)}`);
   if (f.from) driving.push(`c.happened_at >= ${p.add(new Date(f.from))}`);
   if (f.to) driving.push(`c.happened_at <= ${p.add(new Date(f.to))}`);
-  // A searcher whose grants are bounded by pupils (a form, a year group) starts from those pupils'
-  // records: a set worked out once per statement that each walked row is probed against, before
-  // the dearer word and permission tests (issue 12). It only narrows; `checked` still decides.
-  if (candidateConcerns(t.actor, 1)) {
-    driving.push(`c.id IN (${p.fragment((from) => candidateConcerns(t.actor, from)!)})`);
-  }
   if (f.status) checked.push(`${CONCERN_STATUS_SQL} = ${p.add(f.status)}`);
   checked.push(p.fragment((from) => visibleWhere(t.actor, from)));
   return { driving, checked };

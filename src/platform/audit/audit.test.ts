@@ -13,8 +13,15 @@ import {
   testApp,
   type TestApp,
 } from '../../test/harness.ts';
-import { inSchool, unsafeAsOwner } from '../db/tenancy.ts';
-import { appendAudit, canonicalJson, entryHash, GENESIS, type AuditRow } from './chain.ts';
+import { inSchool, PLATFORM_SCHOOL_ID, unsafeAsOwner } from '../db/tenancy.ts';
+import {
+  appendAudit,
+  appendAuditEntries,
+  canonicalJson,
+  entryHash,
+  GENESIS,
+  type AuditRow,
+} from './chain.ts';
 import { verifyAudit } from './verify.ts';
 import type { AuditEvent } from './catalogue.ts';
 
@@ -91,6 +98,42 @@ describe('the audit chain', () => {
       entries: 6,
       breaks: [],
     });
+  });
+
+  it('hashes in the database exactly as verify recomputes, whatever the entries hold', async () => {
+    // lantern_append_audit (migration 0024) hashes the canonical JSON made in chain.ts; verify.ts
+    // recomputes it in Node. Text that encodes differently in careless hands, several entries in
+    // one append, and the platform's own chain must all verify.
+    const schoolId = await makeSchool(t.services);
+    const odd = [
+      'école, naïve “quotes” ’ — 🙂 \u2028 \u2029',
+      'back\\slash "quoted" {"seq":1,"targetId":"x"} NULL',
+      '',
+    ];
+    const awkward = { ...operator, actorLabel: 'Zoë O’Brien 🙂', userAgent: 'UA "x" ,"seq":0,' };
+    await inSchool(t.services.db, schoolId, (tx) =>
+      appendAuditEntries(
+        tx,
+        schoolId,
+        odd.map((text, i) => ({
+          actor: awkward,
+          event: {
+            action: 'concern.viewed',
+            targetType: 'concern',
+            targetId: `t-${i}`,
+            details: { text, nested: { seq: i, list: [text, null, 1.5] } },
+          } as unknown as AuditEvent,
+        })),
+      ),
+    );
+    expect(await verifyAudit(t.services.db, schoolId)).toMatchObject({ entries: 4, breaks: [] });
+    await unsafeAsOwner(t.services.db, (tx) =>
+      appendAudit(tx, PLATFORM_SCHOOL_ID, awkward, {
+        action: 'concern.viewed',
+        details: { text: odd[0] },
+      } as unknown as AuditEvent),
+    );
+    expect((await verifyAudit(t.services.db, PLATFORM_SCHOOL_ID)).breaks).toEqual([]);
   });
 
   it('canonical JSON sorts keys at every depth, so equal content always hashes the same', () => {

@@ -218,6 +218,8 @@ function statement(sql: string, params: readonly unknown[]): pg.QueryConfig {
 // The keyed look-ups' SQL-level prepared statements (lookup with a key), per connection: a
 // connection that is dropped takes its set with it.
 const preparedOn = new WeakMap<pg.ClientBase, Set<string>>();
+/** The keyed look-ups are a handful of fixed statements (the session's read); more is a bug. */
+const MAX_KEYED = 16;
 const preparedName = (sql: string) =>
   `lookup_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
 
@@ -309,12 +311,16 @@ class PgServerDatabase implements Database {
         const done = preparedOn.get(client) ?? new Set<string>();
         let name: string | undefined;
         if (key) {
-          // Prepared on this connection the first time, in the same message. A message that
-          // fails after its PREPARE may have left the statement behind: that connection is
-          // dropped (below), so a name is never prepared twice on one connection.
+          // Prepared on this connection the first time, in the same message. A keyed look-up
+          // that fails drops its connection (below): a PREPARE it sent may have been left behind,
+          // or a statement recorded as prepared may be gone or stale (a migration while running),
+          // so a name is never prepared twice, or trusted after a failure, on one connection.
           name = preparedName(sql);
+          if (!done.has(name) && done.size >= MAX_KEYED) {
+            throw new Error('lookup: too many keyed look-up statements on one connection');
+          }
           const prepare = done.has(name) ? '' : `PREPARE ${name}(bytea) AS ${sql}; `;
-          unsure = prepare !== '';
+          unsure = true;
           const execute = `EXECUTE ${name}('\\x${key.toString('hex')}'::bytea)`;
           message = `${prepare}BEGIN; ${opening}${execute}; COMMIT`;
         }

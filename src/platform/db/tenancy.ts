@@ -92,7 +92,10 @@ export function platformLookup<T extends Row>(
  * one parameter, `$1` (bytea), and is prepared once per connection (engine.ts lookup). The key is
  * a hash the caller computed, written into the opening as a hex bytea literal, and the function
  * name must match lantern_find_…, so nothing a request sent is spliced into the SQL. Runs on the
- * reserved connections, as platformLookup does.
+ * reserved connections, as platformLookup does: every signed-in request's session read goes there
+ * as one short message (no school's slot applies, as its school is not yet known), so sign-in and
+ * the health check wait at most behind other such single messages, never behind a school's
+ * transactions.
  */
 export function lookupInItsSchool<T extends Row>(
   db: Database,
