@@ -409,6 +409,7 @@ describe('every sealed column at rest', () => {
       await call(app, dsl, 'GET', `/api/pupils/${misPupil!.id}`),
       await call(app, dsl, 'GET', '/api/retention/holds?lifted=true'),
     ];
+    const misProfileAnswer = answers[7]!; // the MIS pupil's profile, above
     for (const a of answers) ok(a);
     const shown = Buffer.concat(
       answers.map((a) => Buffer.from(`${a.body}\n${JSON.stringify(a.headers)}\n`)),
@@ -434,7 +435,7 @@ describe('every sealed column at rest', () => {
     // A flag's kind is a word from a fixed list ("cin"), too short to search the stored bytes
     // for: it is exercised above (an envelope), and here read back as the kind the feed sent.
     const enumerated = new Set<string>(['pupil_flags.kind']);
-    const misProfile = answers[answers.length - 1]!.json<{ flags: { flag: string }[] }>();
+    const misProfile = misProfileAnswer.json<{ flags: { flag: string }[] }>();
     expect(misProfile.flags.map((f) => f.flag)).toContain('cin');
     for (const [column, marker] of Object.entries(m)) {
       if (writeOnly.has(column) || column in keptNotShown || enumerated.has(column)) continue;
