@@ -115,7 +115,7 @@ describe('the DSL journey', () => {
     await signInThroughPage(dp, server, cast.dsl);
     const alerts = dp.getByRole('region', { name: 'My alerts' });
     await alerts
-      .getByRole('link', { name: 'A concern you are asked to look at' })
+      .getByRole('link', { name: /^Concern about / })
       .first()
       .waitFor();
     await expectNoAxeViolations(dp);

@@ -87,6 +87,8 @@ export type AuditDetails = {
   'concern.edited': { version: number; fields: string[] };
   /** The earlier versions shown (those withheld from the viewer are not, issue 11). */
   'concern.versions_viewed': { versions: number[] };
+  /** A DSL-team triage decision (issue 14): the state and risk level, never the reason's text. */
+  'concern.triaged': { state: string; risk: string | null };
   'attachment.uploaded': { concern: Id; mime: string; bytes: number };
   'attachment.downloaded': { concern: Id };
   'alert.raised': { recipients: Id[] };
@@ -213,6 +215,7 @@ export const AUDIT_ACTIONS = Object.keys({
   'concern.listed': 1,
   'concern.edited': 1,
   'concern.versions_viewed': 1,
+  'concern.triaged': 1,
   'attachment.uploaded': 1,
   'attachment.downloaded': 1,
   'alert.raised': 1,
