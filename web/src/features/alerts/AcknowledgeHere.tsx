@@ -1,7 +1,7 @@
 // Acknowledging an alert where its concern is read (issue 14): the concern page says the viewer
 // was alerted to it and offers "Acknowledge alert" beside that; once done, the focus moves to the
 // next alert waiting (a link to it), or to the message saying none is left.
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import type { AlertList, AlertView } from '../../../../src/shared/schemas/alerts.ts';
 import { api } from '../../lib/api.ts';
@@ -16,6 +16,11 @@ export function AcknowledgeHere({ alertIds, onAcknowledged }: Props) {
   const [next, setNext] = useState<AlertView | null | undefined>(undefined);
   const nextLink = useRef<HTMLAnchorElement>(null);
   const noneLeft = useRef<HTMLParagraphElement>(null);
+  // Once said, the focus goes to the next alert's link, or to the message when none is left.
+  useEffect(() => {
+    if (next === undefined) return;
+    (next ? nextLink.current : noneLeft.current)?.focus();
+  }, [next]);
   const submit = useSubmit({ describe: refusedAs('The alert was not acknowledged', [400, 404]) });
   if (alertIds.length === 0 && next === undefined) return null;
   const acknowledge = () =>
@@ -27,7 +32,6 @@ export function AcknowledgeHere({ alertIds, onAcknowledged }: Props) {
       const following = waiting.items.find((a) => !alertIds.includes(a.id)) ?? null;
       setNext(following);
       onAcknowledged();
-      requestAnimationFrame(() => (following ? nextLink.current : noneLeft.current)?.focus());
     });
   return (
     <section aria-labelledby="alert-here-heading" className="section card">

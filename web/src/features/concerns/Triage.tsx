@@ -3,7 +3,7 @@
 // at a time — the form to record a decision. Shown only when the server sends `triage` and allows
 // it; the reason is required, and a risk level exactly when the concern is triaged. What was typed
 // stays if the server refuses it.
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ConcernView, TriageView } from '../../../../src/shared/schemas/concerns.ts';
 import {
   MAX_TRIAGE_REASON,
@@ -37,6 +37,11 @@ export function TriagePanel({ concern, onSaved }: Props) {
   // The confirmation sits here, beside the button that was pressed, not at the top of the page.
   const [said, setSaid] = useState<string | null>(null);
   const opener = useRef<HTMLButtonElement>(null);
+  // When the form closes, the focus returns to the button that opened it (once it is drawn).
+  const [closings, setClosings] = useState(0);
+  useEffect(() => {
+    if (closings > 0) opener.current?.focus();
+  }, [closings]);
   const t = concern.triage;
   if (!t || !concern.allowed.includes('triage')) return null;
   return (
@@ -50,13 +55,13 @@ export function TriagePanel({ concern, onSaved }: Props) {
           current={t}
           onCancel={() => {
             setOpen(false);
-            requestAnimationFrame(() => opener.current?.focus());
+            setClosings((n) => n + 1);
           }}
           onSaved={(message) => {
             setOpen(false);
             setSaid(message);
             onSaved();
-            requestAnimationFrame(() => opener.current?.focus());
+            setClosings((n) => n + 1);
           }}
         />
       ) : (

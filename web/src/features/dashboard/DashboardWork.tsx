@@ -10,7 +10,6 @@ import { formatDay, formatWhen } from '../../lib/format.ts';
 import type { Loaded } from '../../lib/useLoad.ts';
 import { useSubmit } from '../../lib/useSubmit.ts';
 import { FormError } from '../../ui/Form.tsx';
-import { Button } from '../../ui/Button.tsx';
 import { Notice } from '../../ui/Message.tsx';
 import type { AlertView } from '../../../../src/shared/schemas/alerts.ts';
 import type { Dashboard } from '../../../../src/shared/schemas/dashboard.ts';
@@ -24,7 +23,7 @@ type Props = { state: Loaded<Dashboard>; onChanged: () => void };
 
 export function DashboardWork({ state, onChanged }: Props) {
   const [said, setSaid] = useState<string | null>(null);
-  const focus = useFocusAfterAcknowledging();
+  const { heading: alertsHeading, after: focusAfter } = useFocusAfterAcknowledging();
   const acknowledging = useSubmit({
     describe: (err) => `The alert was not acknowledged: ${errorMessage(err)}`,
   });
@@ -41,7 +40,7 @@ export function DashboardWork({ state, onChanged }: Props) {
     acknowledging.run(async () => {
       await api('POST', `/api/alerts/${a.id}/acknowledge`);
       // The focus goes on to the next alert (or the heading when none is left), not to the page.
-      focus.after(a.id, d.alerts);
+      focusAfter(a.id, d.alerts);
       setSaid('Alert acknowledged.');
       onChanged();
     });
@@ -55,7 +54,7 @@ export function DashboardWork({ state, onChanged }: Props) {
       <Notice text={said} />
       <FormError submit={acknowledging} />
       <section aria-labelledby="alerts-heading" className="section">
-        <h2 id="alerts-heading" ref={focus.heading} tabIndex={-1}>
+        <h2 id="alerts-heading" ref={alertsHeading} tabIndex={-1}>
           My alerts
         </h2>
         {d.alerts.length === 0 ? (
@@ -63,12 +62,7 @@ export function DashboardWork({ state, onChanged }: Props) {
         ) : (
           <ul className="concern-list">
             {d.alerts.map((a) => (
-              <AlertItem
-                key={a.id}
-                alert={a}
-                linkRef={focus.linkRef(a.id)}
-                onAcknowledge={() => void acknowledge(a)}
-              />
+              <AlertItem key={a.id} alert={a} onAcknowledge={() => void acknowledge(a)} />
             ))}
           </ul>
         )}
