@@ -52,7 +52,7 @@ export function registerDashboardRoutes(app: App, _services: Services): void {
         const actions =
           actionsTier === 'now'
             ? (await listActions(t, { mine: true, limit: 100 })).filter(
-                (a) => a.state !== 'completed',
+                (a) => a.state !== 'completed' && a.state !== 'cancelled',
               )
             : [];
         const cases = manager ? await listOpenCases(t, 50) : [];

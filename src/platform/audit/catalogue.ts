@@ -96,6 +96,8 @@ export type AuditDetails = {
   'alert.escalated': None;
   'action.created': { pupil: Id };
   'action.completed': None;
+  /** Cancelled when its case closed (issue 14); the reason is sealed on the action. */
+  'action.cancelled': { case: Id };
   'action.reminded': None;
   /** A list of actions shown (issue 11): the ids shown, never their text or pupils' names. */
   'action.listed': { actions: Id[] };
@@ -223,6 +225,7 @@ export const AUDIT_ACTIONS = Object.keys({
   'alert.escalated': 1,
   'action.created': 1,
   'action.completed': 1,
+  'action.cancelled': 1,
   'action.reminded': 1,
   'action.listed': 1,
   'referral.created': 1,
