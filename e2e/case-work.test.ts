@@ -206,6 +206,11 @@ describe('case work', () => {
     await page
       .getByLabel('Rationale')
       .fill('Early help in place, mum engaged, social care advice followed; no risk remains.');
+    // Work still open is asked about (issue 14; e2e/case-open-work.test.ts): kept open here.
+    const keep = page
+      .getByRole('region', { name: 'Close the case' })
+      .getByRole('radio', { name: 'Keep it open' });
+    for (let i = 0; i < (await keep.count()); i++) await keep.nth(i).check();
     await page.getByRole('button', { name: 'Close case' }).click();
     await page.getByRole('status').filter({ hasText: 'Case closed.' }).waitFor();
     const history = page.getByRole('region', { name: 'History' });

@@ -27,6 +27,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Reachable without signing in. Every other route requires a session. */
     public?: boolean;
+    /** A built web-app file or the page fallback: the same for everyone (http/web-files.ts). */
+    webAppFile?: boolean;
     /** Also reachable with a session still waiting for its second factor (issue 3). */
     pendingOk?: boolean;
     /** Also reachable by a session that must first set up a second factor (issue 3). */

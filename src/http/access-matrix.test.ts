@@ -834,6 +834,16 @@ const MATRIX: Record<string, MatrixRow> = {
     firstTier: all(404), // with a password alone nobody here may even read it
     otherSchool: 'not_found',
   },
+  'POST /api/concerns/:id/triage': {
+    // The DSL team's (case.manage, after a second factor); others are refused outright.
+    request: (f) => ({
+      url: `/api/concerns/${f.concernId}/triage`,
+      payload: { state: 'triaged', risk: 'medium', reason: 'matrix' },
+    }),
+    roles: leads,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(LEADS),
+  },
   'GET /api/concerns/:id/versions': {
     request: (f) => ({ url: `/api/concerns/${f.concernId}/versions` }),
     roles: only(LEADS, 404),

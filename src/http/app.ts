@@ -1,5 +1,6 @@
 // Builds the Fastify application: security headers, errors, sessions and CSRF, the OpenAPI
 // document generated from the route schemas, the routes of every feature it is handed (src/features.ts), and the built web app.
+import { cacheControlFor, REVALIDATE } from './web-files.ts';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Fastify from 'fastify';
@@ -128,13 +129,19 @@ export async function buildApp(
     // deny-by-default still covers every other route.
     await app.register(async (web) => {
       web.addHook('onRoute', (r) => {
-        r.config = { ...(r.config ?? {}), public: true };
+        r.config = { ...(r.config ?? {}), public: true, webAppFile: true };
       });
       await web.register(fastifyStatic, {
         root: WEB_DIST,
         prefix: '/',
         wildcard: false,
         index: false,
+        // The build's .br and .gz copies (web-files.ts); each file's caching by its name.
+        preCompressed: true,
+        cacheControl: false,
+        setHeaders: (reply, filePath) => {
+          reply.header('Cache-Control', cacheControlFor(filePath));
+        },
       });
       // The single-page app answers every other GET that is not under /api.
       web.get('/*', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
@@ -143,7 +150,7 @@ export async function buildApp(
             .status(404)
             .send({ error: { code: 'not_found', message: 'No such route.' } });
         }
-        return reply.type('text/html').header('Cache-Control', 'no-store').sendFile('index.html');
+        return reply.type('text/html').header('Cache-Control', REVALIDATE).sendFile('index.html');
       });
     });
   }

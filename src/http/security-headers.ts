@@ -7,6 +7,7 @@
 // `private, no-store`): the app-wide hook fills in only what the route did not set, so it never
 // loosens them. To change safely: keep `setUnlessSent` for every header here, and keep the
 // cache rule able only to add `no-store`, never to drop it.
+import { isWebAppFile } from './web-files.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 const CSP = [
@@ -40,7 +41,8 @@ export function installSecurityHeaders(app: FastifyInstance, opts: { tls: boolea
     }
     // Nothing that passed through a session (or any API answer) may be kept by a cache: a
     // route's own header stands only if it already says no-store.
-    if (req.auth || req.url.startsWith('/api/')) {
+    // The built web app's files hold no data and are the same for everyone (web-files.ts).
+    if ((req.auth || req.url.startsWith('/api/')) && !isWebAppFile(req)) {
       const own = reply.getHeader('Cache-Control');
       if (typeof own !== 'string' || !/\bno-store\b/i.test(own)) {
         reply.header('Cache-Control', 'no-store');

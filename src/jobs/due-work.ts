@@ -113,6 +113,7 @@ async function schoolWork(t: SchoolTx) {
   const remind = await q.query<{ id: string; assignee_id: string }>(
     `UPDATE actions SET reminded_at = $1
      WHERE remind_at <= $1 AND reminded_at IS NULL AND completed_at IS NULL
+       AND cancelled_at IS NULL
      RETURNING id, assignee_id`,
     [now],
   );

@@ -7,10 +7,13 @@ export interface ActionTiming {
   dueAt: Date | null;
   completedAt: Date | null;
   createdAt: Date;
+  /** Cancelled (issue 14: when its case closed); absent on timings that predate it. */
+  cancelledAt?: Date | null;
 }
 
 export function actionState(action: ActionTiming, now: Date): ActionState {
   if (action.completedAt !== null) return 'completed';
+  if (action.cancelledAt) return 'cancelled';
   if (action.dueAt === null) return 'no_due_date';
   return action.dueAt.getTime() < now.getTime() ? 'overdue' : 'due';
 }
@@ -20,6 +23,7 @@ const STATE_ORDER: Record<ActionState, number> = {
   due: 1,
   no_due_date: 2,
   completed: 3,
+  cancelled: 4,
 };
 
 /**
@@ -41,6 +45,8 @@ export function sortActionsForDashboard<T extends ActionTiming>(
         return [STATE_ORDER[state], a.createdAt.getTime()];
       case 'completed':
         return [STATE_ORDER[state], -(a.completedAt?.getTime() ?? 0)];
+      case 'cancelled':
+        return [STATE_ORDER[state], -(a.cancelledAt?.getTime() ?? 0)];
     }
   };
   return [...actions].sort((a, b) => {

@@ -76,12 +76,15 @@ export type ActionRow = {
   remind_at: Date | null;
   completed_at: Date | null;
   outcome: Buffer | null;
+  cancelled_at: Date | null;
+  case_status: string | null;
 };
 
 export const SELECT_ACTIONS = `
   SELECT a.id, a.pupil_id, coalesce(p.preferred_name, p.first_name) || ' ' || p.last_name AS pupil_name,
          a.concern_id, a.case_id, a.type, a.text, a.assignee_id, u.name AS assignee_name,
-         a.created_by, a.created_at, a.due_at, a.remind_at, a.completed_at, a.outcome
+         a.created_by, a.created_at, a.due_at, a.remind_at, a.completed_at, a.outcome,
+         a.cancelled_at, (SELECT cs.status FROM cases cs WHERE cs.id = a.case_id) AS case_status
   FROM actions a JOIN pupils p ON p.id = a.pupil_id JOIN users u ON u.id = a.assignee_id`;
 
 export { actionsVisibleWhere } from './policy.ts';
@@ -94,12 +97,20 @@ export async function presentActions(t: Tx, rows: ActionRow[]): Promise<ActionVi
     dueAt: r.due_at,
     completedAt: r.completed_at,
     createdAt: r.created_at,
+    cancelledAt: r.cancelled_at,
   }));
   return sortActionsForDashboard(timed, t.now).map(({ row: r }) => {
     const state = actionState(
-      { id: r.id, dueAt: r.due_at, completedAt: r.completed_at, createdAt: r.created_at },
+      {
+        id: r.id,
+        dueAt: r.due_at,
+        completedAt: r.completed_at,
+        createdAt: r.created_at,
+        cancelledAt: r.cancelled_at,
+      },
       t.now,
     );
+    const done = r.completed_at ?? r.cancelled_at;
     return {
       id: r.id,
       pupil: { id: r.pupil_id, name: r.pupil_name },
@@ -113,9 +124,12 @@ export async function presentActions(t: Tx, rows: ActionRow[]): Promise<ActionVi
       remindAt: r.remind_at?.toISOString() ?? null,
       completedAt: r.completed_at?.toISOString() ?? null,
       outcome: r.outcome ? sealer.open('actions.outcome', r.id, r.outcome) : null,
+      cancelledAt: r.cancelled_at?.toISOString() ?? null,
+      // Kept open when its case closed: said on "My actions", never left there unawares.
+      caseClosed: done === null && r.case_status !== null && r.case_status !== 'open',
       state,
       overdue: state === 'overdue',
-      allowed: actionAllowed(t.actor, { assigneeId: r.assignee_id, completedAt: r.completed_at }),
+      allowed: actionAllowed(t.actor, { assigneeId: r.assignee_id, completedAt: done }),
     };
   });
 }
@@ -128,7 +142,8 @@ export async function countMyOpenActions(t: Tx): Promise<number> {
   const touch = actionTouchesGranted(t, 2);
   const [row] = await t.q<{ n: number | string }>(
     `SELECT count(*) AS n FROM actions a
-     WHERE a.assignee_id = $1 AND a.completed_at IS NULL AND ${touch.sql}`,
+     WHERE a.assignee_id = $1 AND a.completed_at IS NULL AND a.cancelled_at IS NULL
+       AND ${touch.sql}`,
     [t.actor.userId, ...touch.params],
   );
   return Number(row?.n ?? 0);
@@ -185,6 +200,7 @@ export async function completeAction(t: Tx, id: string, outcomeText: string): Pr
   ]);
   if (!row) throw notFound('That action');
   if (row.completed_at) throw badRequest('That action is already complete.', 'already_complete');
+  if (row.cancelled_at) throw badRequest('That action was cancelled.', 'already_cancelled');
   if (
     !actionAllowed(t.actor, { assigneeId: row.assignee_id, completedAt: null }).includes('complete')
   )

@@ -4,6 +4,7 @@ import { ctx } from '../../core/context.ts';
 import { IdParams, responses } from '../../shared/schemas/common.ts';
 import { AlertList, AlertListQuery, AlertView } from '../../shared/schemas/alerts.ts';
 import { acknowledgeAlert, myAlerts } from './service.ts';
+import { withWhatTheyAreAbout } from './about.ts';
 
 export function registerAlertRoutes(app: App, _services: Services): void {
   app.get(
@@ -17,7 +18,9 @@ export function registerAlertRoutes(app: App, _services: Services): void {
       },
     },
     async (req) => ({
-      items: await ctx(req).tx((t) => myAlerts(t, req.query.all === true)),
+      items: await ctx(req).tx(async (t) =>
+        withWhatTheyAreAbout(t, await myAlerts(t, req.query.all === true)),
+      ),
     }),
   );
 

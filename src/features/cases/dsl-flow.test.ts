@@ -206,6 +206,11 @@ describe('the DSL flow', () => {
     const closed = await call(t.app, dsl, 'POST', `/api/cases/${caseId}/close`, {
       outcome: 'Resolved with family',
       rationale: 'Parents engaged, bullying stopped, social care advice followed; monitoring ends.',
+      // The action and the referral still open: each answered (issue 14, open-work.test.ts).
+      openWork: [
+        { kind: 'action', id: action.json<{ id: string }>().id, choice: 'keep_open' },
+        { kind: 'referral', id: referralId, choice: 'keep_open' },
+      ],
     });
     expect(closed.statusCode, closed.body).toBe(200);
     const reopened = await call(t.app, dsl, 'POST', `/api/cases/${caseId}/reopen`, {

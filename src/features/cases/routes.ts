@@ -1,6 +1,8 @@
 // The DSL team's cases: open one (optionally from a concern), change its owner or review date,
 // add concerns, close it or mark "no further action", reopen it. Every route needs `case.manage`
 // (caseManager); what may be done to this case now is policy.ts, applied in service.ts.
+import { settleOpenWork } from './open-work.ts';
+import { caseView } from './view.ts';
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
@@ -29,7 +31,7 @@ export function registerCaseRoutes(app: App, _services: Services): void {
     },
     async (req, reply) => {
       const view = await caseManager(req).tx(async (t) =>
-        getCase(t, await openCase(t, req.body), false),
+        caseView(t, await openCase(t, req.body), false),
       );
       return reply.status(201).send(view);
     },
@@ -61,14 +63,14 @@ export function registerCaseRoutes(app: App, _services: Services): void {
     async (req) =>
       caseManager(req).tx(async (t) => {
         await changeCase(t, req.params.id, req.body);
-        return getCase(t, req.params.id, false);
+        return caseView(t, req.params.id, false);
       }),
   );
 
   app.get(
     '/api/cases/:id',
     { schema: { tags: ['cases'], params: IdParams, response: responses({ 200: CaseView }) } },
-    async (req) => caseManager(req).tx((t) => getCase(t, req.params.id)),
+    async (req) => caseManager(req).tx((t) => caseView(t, req.params.id)),
   );
 
   app.post(
@@ -86,7 +88,7 @@ export function registerCaseRoutes(app: App, _services: Services): void {
       caseManager(req).tx(async (t) => {
         await getCase(t, req.params.id, false);
         await joinCase(t, req.params.id, req.body.concernId);
-        return getCase(t, req.params.id, false);
+        return caseView(t, req.params.id, false);
       }),
   );
 
@@ -107,8 +109,11 @@ export function registerCaseRoutes(app: App, _services: Services): void {
       },
       async (req) =>
         caseManager(req).tx(async (t) => {
-          await decideCase(t, req.params.id, { kind, ...req.body });
-          return getCase(t, req.params.id, false);
+          const { openWork, ...closure } = req.body;
+          await decideCase(t, req.params.id, { kind, ...closure });
+          // Each open action and referral as the DSL chose, in the same transaction.
+          await settleOpenWork(t, req.params.id, openWork ?? []);
+          return caseView(t, req.params.id, false);
         }),
     );
   }
@@ -127,7 +132,7 @@ export function registerCaseRoutes(app: App, _services: Services): void {
     async (req) =>
       caseManager(req).tx(async (t) => {
         await decideCase(t, req.params.id, { kind: 'reopened', reason: req.body.reason });
-        return getCase(t, req.params.id, false);
+        return caseView(t, req.params.id, false);
       }),
   );
 }

@@ -266,7 +266,10 @@ async function loadCase(t: Tx, id: string): Promise<{ row: CaseRow; events: Even
   return { row, events };
 }
 
-export async function getCase(t: Tx, id: string, audit = true): Promise<CaseView> {
+/** The case without its actions and referrals (view.ts adds them, as those features list them). */
+export type CaseCore = Omit<CaseView, 'actions' | 'referrals'>;
+
+export async function getCase(t: Tx, id: string, audit = true): Promise<CaseCore> {
   const { row, events } = await loadCase(t, id);
   if (audit) await t.audit({ action: 'case.viewed', targetType: 'case', targetId: id });
   const sealer = await t.sealer();

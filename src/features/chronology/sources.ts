@@ -23,6 +23,7 @@ import { presentReferrals, SELECT_REFERRALS } from '../referrals/service.ts';
 import { referralTouchesGranted } from '../referrals/policy.ts';
 import { conversationTouchesGranted } from '../conversations/policy.ts';
 import { caseTouchesGranted } from '../cases/policy.ts';
+import { triageLabel } from '../../shared/triage.ts';
 import type {
   ChronologyEntry as ChronologyEntryView,
   EntryKind,
@@ -102,6 +103,9 @@ const concerns: Source = {
             role: x.role,
           })),
           status: r.status,
+          ...(allowedActions(t.actor, metaOf(r)).includes('triage')
+            ? { triage: triageLabel(r.triage?.state ?? 'new', r.triage?.risk ?? null) }
+            : {}),
           overdue: false,
           allowed: allowedActions(t.actor, metaOf(r)).includes('view') ? ['open'] : [],
         })),

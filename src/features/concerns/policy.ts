@@ -2,7 +2,7 @@
 // filter for lists (visibleWhere), both from the school's group/category permissions in
 // src/core/access/: authors always see what they logged; anyone else must be elevated (second factor)
 // and hold a grant that covers the record's categories and pupils, restricted ones included.
-import type { Actor } from '../../core/access/actor.ts';
+import { can, type Actor } from '../../core/access/actor.ts';
 import { canViewRecord, pupilInScope, type CategoryRef } from '../../core/access/permissions.ts';
 import { pupilGroupRefs } from '../../core/access/load.ts';
 import { candidateRecordsSql, recordVisibleSql } from '../../core/access/record-filter.ts';
@@ -35,10 +35,21 @@ export function canRead(actor: Actor, concern: ConcernMeta): boolean {
   });
 }
 
+/**
+ * Triage (issue 14) is the DSL team's: whoever manages cases (a second factor given) and may
+ * read the concern — restricted categories included, as canRead decides.
+ */
+export function canTriage(actor: Actor, concern: ConcernMeta): boolean {
+  if (!can(actor, 'case.manage')) return false;
+  // The author's own right to read is not enough: the grant must cover the record too.
+  return canRead({ ...actor, userId: '' }, concern);
+}
+
 export function allowedActions(actor: Actor, concern: ConcernMeta): ConcernAction[] {
   const out: ConcernAction[] = [];
   if (canRead(actor, concern)) out.push('view');
   if (concern.authorId === actor.userId) out.push('edit');
+  if (canTriage(actor, concern)) out.push('triage');
   return out;
 }
 

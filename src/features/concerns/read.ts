@@ -6,6 +6,7 @@ import { notFound } from '../../core/errors.ts';
 import type { BodyMapMark } from '../../shared/body-map.ts';
 import type { Sealer } from '../../platform/crypto/school-keys.ts';
 import type { ConcernView } from '../../shared/schemas/concerns.ts';
+import { LATEST_TRIAGE_SQL, presentTriage, type TriageRow } from './triage-view.ts';
 import {
   allowedActions,
   canRead,
@@ -38,6 +39,7 @@ export type ConcernRow = {
   }[];
   categories: { id: string; name: string; colour: string; restricted: boolean }[];
   attachments: { id: string; name: string; mime: string; sizeBytes: number; uploadedAt: string }[];
+  triage: TriageRow | null;
 };
 
 /**
@@ -68,7 +70,8 @@ export const SELECT_VIEW = `
          coalesce((SELECT json_agg(json_build_object('id', a.id, 'name', encode(a.name, 'base64'),
                     'mime', a.mime, 'sizeBytes', a.size_bytes, 'uploadedAt', a.uploaded_at)
                     ORDER BY a.uploaded_at)
-                   FROM attachments a WHERE a.concern_id = c.id), '[]'::json) AS attachments
+                   FROM attachments a WHERE a.concern_id = c.id), '[]'::json) AS attachments,
+         ${LATEST_TRIAGE_SQL} AS triage
   FROM concerns c JOIN users u ON u.id = c.author_id`;
 
 export function metaOf(r: Pick<ConcernRow, 'author_id' | 'categories' | 'pupils'>): ConcernMeta {
@@ -84,7 +87,13 @@ export function metaOf(r: Pick<ConcernRow, 'author_id' | 'categories' | 'pupils'
   };
 }
 
-export function presentConcern(t: Tx, sealer: Sealer, r: ConcernRow): ConcernView {
+export function presentConcern(
+  t: Tx,
+  sealer: Sealer,
+  r: ConcernRow,
+  myAlerts: string[] = [],
+): ConcernView {
+  const allowed = allowedActions(t.actor, metaOf(r));
   return {
     id: r.id,
     happenedAt: r.happened_at.toISOString(),
@@ -111,7 +120,10 @@ export function presentConcern(t: Tx, sealer: Sealer, r: ConcernRow): ConcernVie
       sizeBytes: a.sizeBytes,
       uploadedAt: new Date(a.uploadedAt).toISOString(),
     })),
-    allowed: allowedActions(t.actor, metaOf(r)),
+    allowed,
+    // The DSL team's decision and its reason are theirs: nobody else is sent it.
+    triage: allowed.includes('triage') ? presentTriage(sealer, r.triage) : null,
+    myAlerts,
   };
 }
 
@@ -146,7 +158,18 @@ export async function readableConcernRow(t: Tx, id: string): Promise<ConcernRow>
 export async function getConcern(t: Tx, id: string): Promise<ConcernView> {
   const row = await readableConcernRow(t, id);
   await t.audit({ action: 'concern.viewed', targetType: 'concern', targetId: id });
-  return presentConcern(t, await t.sealer(), row);
+  // The viewer's own alerts about it, so it can be acknowledged where it is read (issue 14).
+  const alerts = await t.q<{ id: string }>(
+    `SELECT id FROM alerts WHERE recipient_id = $1 AND target_type = 'concern'
+       AND target_id = $2 AND acknowledged_at IS NULL ORDER BY created_at`,
+    [t.actor.userId, id],
+  );
+  return presentConcern(
+    t,
+    await t.sealer(),
+    row,
+    alerts.map((a) => a.id),
+  );
 }
 
 /**

@@ -10,6 +10,7 @@ import { queueAlertEmails, sendQueuedMailSoon } from '../alerts/email.ts';
 import {
   ConcernEdit,
   ConcernList,
+  ConcernTriage,
   ConcernListQuery,
   ConcernVersionList,
   ConcernView,
@@ -17,6 +18,7 @@ import {
 } from '../../shared/schemas/concerns.ts';
 import { createConcern, getConcern, listConcerns } from './service.ts';
 import { editConcern, listVersions } from './edit.ts';
+import { triageConcern } from './triage.ts';
 
 export function registerConcernRoutes(app: App, services: Services): void {
   app.post(
@@ -97,5 +99,27 @@ export function registerConcernRoutes(app: App, services: Services): void {
     async (req) => ({
       items: await ctx(req).tx((t) => listVersions(t, req.params.id)),
     }),
+  );
+
+  app.post(
+    '/api/concerns/:id/triage',
+    {
+      schema: {
+        tags: ['concerns'],
+        summary: 'Triage a concern (DSL team): a risk level and a reason, or no further action',
+        params: IdParams,
+        body: ConcernTriage,
+        response: responses({ 200: ConcernView }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      // The DSL team's work: with a password alone they are asked for their second factor.
+      requireAbility(c.actor, 'case.manage');
+      return c.tx(async (t) => {
+        await triageConcern(t, req.params.id, req.body);
+        return getConcern(t, req.params.id);
+      });
+    },
   );
 }

@@ -5,6 +5,7 @@
 import { CLOCK_SKEW_MS, MAX_CONCERN_TEXT, MAX_LINKED_PUPILS } from '../../shared/limits.ts';
 import type { FieldError, Result } from '../../shared/result.ts';
 import { PUPIL_ROLES, type PupilRole } from '../../shared/pupil-roles.ts';
+import { MAX_TRIAGE_REASON, type RiskLevel, type TriageState } from '../../shared/triage.ts';
 
 export interface LinkedPupil {
   pupilId: string;
@@ -121,4 +122,31 @@ export function validateConcernInput(
     happenedAt: input.happenedAt,
     categoryIds,
   });
+}
+
+/**
+ * A triage decision (issue 14): a written reason always; a risk level exactly when the concern is
+ * triaged (a "new" or "no further action" concern carries none, so none can be left behind).
+ */
+export function validateTriage(input: {
+  state: TriageState;
+  risk?: RiskLevel | undefined;
+  reason: string;
+}): Result<{ state: TriageState; risk: RiskLevel | null; reason: string }> {
+  const errors: FieldError[] = [];
+  const reason = input.reason.trim();
+  if (reason.length === 0) errors.push({ field: 'reason', message: 'Write the reason' });
+  if (reason.length > MAX_TRIAGE_REASON) {
+    errors.push({
+      field: 'reason',
+      message: `The reason must be at most ${MAX_TRIAGE_REASON} characters`,
+    });
+  }
+  if (input.state === 'triaged' && !input.risk) {
+    errors.push({ field: 'risk', message: 'Choose a risk level for a triaged concern' });
+  }
+  if (input.state !== 'triaged' && input.risk) {
+    errors.push({ field: 'risk', message: 'A risk level is given only when a concern is triaged' });
+  }
+  return fail(errors, { state: input.state, risk: input.risk ?? null, reason });
 }

@@ -13,6 +13,7 @@ import { Dashboard } from '../../shared/schemas/dashboard.ts';
 import { can } from '../../core/access/actor.ts';
 import { abilityTier } from '../../core/access/step-up.ts';
 import { myAlerts } from '../alerts/service.ts';
+import { withWhatTheyAreAbout } from '../alerts/about.ts';
 import { countMyOpenActions, listActions } from '../actions/service.ts';
 import { listOpenCases } from '../cases/service.ts';
 import { listReferrals } from '../referrals/service.ts';
@@ -51,15 +52,16 @@ export function registerDashboardRoutes(app: App, _services: Services): void {
         const actions =
           actionsTier === 'now'
             ? (await listActions(t, { mine: true, limit: 100 })).filter(
-                (a) => a.state !== 'completed',
+                (a) => a.state !== 'completed' && a.state !== 'cancelled',
               )
             : [];
         const cases = manager ? await listOpenCases(t, 50) : [];
-        const alerts = await myAlerts(t, false, 50);
         const overdueReferrals = manager
           ? await listReferrals(t, { overdueOnly: true, limit: 50 })
           : [];
         const batch = batchedConcernList(t);
+        // Whom each alert is about is a read of those concerns: folded into this one entry.
+        const alerts = await withWhatTheyAreAbout(batch.tx, await myAlerts(t, false, 50));
         const recent = await listConcerns(batch.tx, { mine: false, limit: 10 });
         await t.audit({
           action: 'dashboard.viewed',
@@ -68,7 +70,7 @@ export function registerDashboardRoutes(app: App, _services: Services): void {
             actions: actions.map((a) => a.id),
             cases: cases.map((c) => c.id),
             referrals: overdueReferrals.map((r) => r.id),
-            concerns: batch.concerns,
+            concerns: [...new Set(batch.concerns)],
           },
         });
         return {

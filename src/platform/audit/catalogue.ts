@@ -87,6 +87,8 @@ export type AuditDetails = {
   'concern.edited': { version: number; fields: string[] };
   /** The earlier versions shown (those withheld from the viewer are not, issue 11). */
   'concern.versions_viewed': { versions: number[] };
+  /** A DSL-team triage decision (issue 14): the state and risk level, never the reason's text. */
+  'concern.triaged': { state: string; risk: string | null };
   'attachment.uploaded': { concern: Id; mime: string; bytes: number };
   'attachment.downloaded': { concern: Id };
   'alert.raised': { recipients: Id[] };
@@ -94,6 +96,8 @@ export type AuditDetails = {
   'alert.escalated': None;
   'action.created': { pupil: Id };
   'action.completed': None;
+  /** Cancelled when its case closed (issue 14); the reason is sealed on the action. */
+  'action.cancelled': { case: Id };
   'action.reminded': None;
   /** A list of actions shown (issue 11): the ids shown, never their text or pupils' names. */
   'action.listed': { actions: Id[] };
@@ -231,6 +235,7 @@ export const AUDIT_ACTIONS = Object.keys({
   'concern.listed': 1,
   'concern.edited': 1,
   'concern.versions_viewed': 1,
+  'concern.triaged': 1,
   'attachment.uploaded': 1,
   'attachment.downloaded': 1,
   'alert.raised': 1,
@@ -238,6 +243,7 @@ export const AUDIT_ACTIONS = Object.keys({
   'alert.escalated': 1,
   'action.created': 1,
   'action.completed': 1,
+  'action.cancelled': 1,
   'action.reminded': 1,
   'action.listed': 1,
   'referral.created': 1,

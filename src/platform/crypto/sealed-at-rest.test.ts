@@ -196,6 +196,15 @@ describe('every sealed column at rest', () => {
       }),
     );
 
+    // The DSL team's triage decision and its reason (issue 14).
+    ok(
+      await call(app, dsl, 'POST', `/api/concerns/${concernId}/triage`, {
+        state: 'triaged',
+        risk: 'low',
+        reason: `Weighed ${m['concern_triage.reason']}`,
+      }),
+    );
+
     // The vault: a file's name and its bytes.
     const upload = await app.inject({
       method: 'POST',

@@ -12,6 +12,8 @@ export const SEALED_COLUMNS = {
   'concern_versions.location': 'text',
   'concern_versions.reason': 'text',
   'concern_versions.body_map': 'json',
+  // A triage decision's written reason (issue 14, migration 0021).
+  'concern_triage.reason': 'text',
   'attachments.name': 'text',
   'attachment_blobs.content': 'text',
   'actions.text': 'text',

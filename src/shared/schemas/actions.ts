@@ -15,7 +15,7 @@ export const ACTION_TYPES = [
 export type ActionType = (typeof ACTION_TYPES)[number];
 
 /** An action's state at the moment of reading (src/features/actions/rules.ts). */
-export const ACTION_STATES = ['overdue', 'due', 'no_due_date', 'completed'] as const;
+export const ACTION_STATES = ['overdue', 'due', 'no_due_date', 'completed', 'cancelled'] as const;
 export type ActionState = (typeof ACTION_STATES)[number];
 
 /** What a member may do with an action now (src/features/actions/policy.ts), sent as `allowed`. */
@@ -34,7 +34,13 @@ export const ActionView = Type.Object({
   dueAt: Type.Union([Type.String(), Type.Null()]),
   remindAt: Type.Union([Type.String(), Type.Null()]),
   completedAt: Type.Union([Type.String(), Type.Null()]),
-  outcome: Type.Union([Type.String(), Type.Null()]),
+  outcome: Type.Union([Type.String(), Type.Null()], {
+    description: 'What came of it; for a cancelled action, why it was cancelled.',
+  }),
+  cancelledAt: Type.Union([Type.String(), Type.Null()]),
+  caseClosed: Type.Boolean({
+    description: 'Its case is closed and it was kept open when the case closed (issue 14).',
+  }),
   state: Type.String(),
   overdue: Type.Boolean(),
   /** What the viewer may do with it now; the UI shows only these. */

@@ -20,6 +20,25 @@ export const ALERT_TARGETS = [
 ] as const;
 export type AlertTarget = (typeof ALERT_TARGETS)[number];
 
+/**
+ * What an alert about a concern says in the app (issue 14; never in an email): whom it is about
+ * as the viewer may see them, its categories, who logged it and when, and (for the DSL team) its
+ * triage state. Sent only to a viewer who may read the concern now; null otherwise.
+ */
+export const AlertAbout = Type.Object({
+  pupils: Type.Array(
+    Type.Object({ id: Type.Union([Type.String(), Type.Null()]), name: Type.String() }),
+  ),
+  categories: Type.Array(Type.String()),
+  author: Type.String(),
+  happenedAt: Type.String({ format: 'date-time' }),
+  recordedAt: Type.String({ format: 'date-time' }),
+  triage: Type.Union([Type.String(), Type.Null()], {
+    description: 'Its triage state, for the DSL team; null for anyone else.',
+  }),
+});
+export type AlertAbout = Static<typeof AlertAbout>;
+
 export const AlertView = Type.Object({
   id: Type.String(),
   kind: Type.String(),
@@ -28,6 +47,7 @@ export const AlertView = Type.Object({
   viaGroup: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
   acknowledgedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  about: Type.Optional(Type.Union([AlertAbout, Type.Null()])),
 });
 export type AlertView = Static<typeof AlertView>;
 

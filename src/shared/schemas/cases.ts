@@ -3,7 +3,13 @@
 import { Type, type Static } from 'typebox';
 import { Uuid } from './common.ts';
 import { Person } from './concerns.ts';
+import { ActionView } from './actions.ts';
+import { ReferralView } from './referrals.ts';
 import { MAX_OUTCOME_LENGTH, MAX_RATIONALE_LENGTH } from '../limits.ts';
+
+/** What may happen to an open action or referral when its case closes (issue 14). */
+export const OPEN_WORK_CHOICES = ['complete', 'cancel', 'keep_open'] as const;
+export type OpenWorkChoice = (typeof OPEN_WORK_CHOICES)[number];
 
 export const CASE_STATUSES = ['open', 'closed', 'no_further_action'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
@@ -50,6 +56,9 @@ export const CaseView = Type.Object({
   outcome: N,
   rationale: N,
   concernIds: Type.Array(Type.String()),
+  /** Its actions and referrals with their state (issue 14), newest first. */
+  actions: Type.Array(ActionView),
+  referrals: Type.Array(ReferralView),
   events: Type.Array(CaseEventView),
   allowed: Type.Array(
     Type.Unsafe<CaseAction>(Type.Union(CASE_ACTIONS.map((a) => Type.Literal(a)))),
@@ -96,6 +105,24 @@ export const CaseClosure = Type.Object(
   {
     outcome: Type.String({ maxLength: MAX_OUTCOME_LENGTH }),
     rationale: Type.String({ maxLength: MAX_RATIONALE_LENGTH }),
+    /**
+     * What happens to each action and referral still open (issue 14): completed, cancelled with a
+     * reason, or kept open. Required for every open one; applied in the closing transaction.
+     */
+    openWork: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            kind: Type.Union([Type.Literal('action'), Type.Literal('referral')]),
+            id: Uuid,
+            choice: Type.Unsafe<OpenWorkChoice>(Type.String({ enum: [...OPEN_WORK_CHOICES] })),
+            reason: Type.Optional(Type.String({ maxLength: MAX_OUTCOME_LENGTH })),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 200 },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

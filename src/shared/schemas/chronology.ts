@@ -33,6 +33,8 @@ export const ChronologyEntry = Type.Object({
   author: N,
   pupils: Type.Array(Type.Object({ id: N, name: Type.String(), role: Type.String() })),
   status: N,
+  /** A concern's triage state (issue 14), for the DSL team; absent for anyone else. */
+  triage: Type.Optional(Type.String()),
   overdue: Type.Boolean(),
   /** What the viewer may do with the entry, from each record's policy; the UI shows only these. */
   allowed: Type.Array(

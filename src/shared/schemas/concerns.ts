@@ -3,12 +3,19 @@ import { Uuid } from './common.ts';
 import { BODY_MAP_SIDES, BODY_MARK_TYPES } from '../body-map.ts';
 import { MAX_CONCERN_TEXT, MAX_LINKED_PUPILS } from '../limits.ts';
 import { PUPIL_ROLES, type PupilRole } from '../pupil-roles.ts';
+import {
+  MAX_TRIAGE_REASON,
+  RISK_LEVELS,
+  TRIAGE_STATES,
+  type RiskLevel,
+  type TriageState,
+} from '../triage.ts';
 
 // The schema states the domain's limits (src/shared/limits.ts) so a client learns them early;
 // the rules themselves are src/features/concerns/rules.ts, applied in validate.ts.
 
 /** What a member may do with a concern (src/features/concerns/policy.ts), sent as `allowed`. */
-export const CONCERN_ACTIONS = ['view', 'edit'] as const;
+export const CONCERN_ACTIONS = ['view', 'edit', 'triage'] as const;
 export type ConcernAction = (typeof CONCERN_ACTIONS)[number];
 
 const LinkedPupils = Type.Array(
@@ -92,6 +99,27 @@ export const Attachment = Type.Object({
 });
 export type Attachment = Static<typeof Attachment>;
 
+/** A triage decision (POST /api/concerns/:id/triage): a risk level only when triaged. */
+export const ConcernTriage = Type.Object(
+  {
+    state: Type.Unsafe<TriageState>(Type.String({ enum: [...TRIAGE_STATES] })),
+    risk: Type.Optional(Type.Unsafe<RiskLevel>(Type.String({ enum: [...RISK_LEVELS] }))),
+    reason: Type.String({ minLength: 1, maxLength: MAX_TRIAGE_REASON }),
+  },
+  { additionalProperties: false },
+);
+export type ConcernTriage = Static<typeof ConcernTriage>;
+
+/** Where a concern's triage stands, for the DSL team; `decidedBy` is null while it is new. */
+export const TriageView = Type.Object({
+  state: Type.Unsafe<TriageState>(Type.String({ enum: [...TRIAGE_STATES] })),
+  risk: Type.Union([Type.Unsafe<RiskLevel>(Type.String({ enum: [...RISK_LEVELS] })), Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  decidedBy: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]),
+  decidedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export type TriageView = Static<typeof TriageView>;
+
 export const ConcernView = Type.Object({
   id: Type.String(),
   happenedAt: Type.String({ format: 'date-time' }),
@@ -119,6 +147,12 @@ export const ConcernView = Type.Object({
   attachments: Type.Array(Attachment),
   allowed: Type.Array(Type.String(), {
     description: 'What the signed-in user may do with this record.',
+  }),
+  triage: Type.Union([TriageView, Type.Null()], {
+    description: 'Its triage, for those who may triage it (the DSL team); null for anyone else.',
+  }),
+  myAlerts: Type.Array(Type.String(), {
+    description: "The ids of the viewer's own alerts about it not yet acknowledged.",
   }),
 });
 export type ConcernView = Static<typeof ConcernView>;

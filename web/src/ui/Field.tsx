@@ -183,30 +183,51 @@ export function Checkbox(p: {
   );
 }
 
-/** One choice of several, as radio buttons in a fieldset with its legend. */
+/**
+ * One choice of several, as radio buttons in a fieldset with its legend. With a `name`, it takes
+ * part in the form's submit state: its message shows under the legend and the focus comes to
+ * the chosen button (or the first) when it is the first wrong field.
+ */
 export function RadioGroup<V extends string>(p: {
   legend: ReactNode;
   hint?: ReactNode;
   value: V;
   onChange: (value: V) => void;
   options: readonly (readonly [value: V, label: ReactNode])[];
+  /** The field's name in the form's submit state (for its message and focus). */
+  name?: string;
   /** The fieldset's class. */
   className?: string;
   /** Each option's label class. */
   itemClassName?: string;
 }) {
-  const name = useId();
+  const group = useId();
+  const { error, ref } = useFormField(p.name);
+  const focusIndex = Math.max(
+    0,
+    p.options.findIndex(([value]) => value === p.value),
+  );
   return (
-    <fieldset className={p.className ?? 'fieldset'}>
+    <fieldset
+      className={p.className ?? 'fieldset'}
+      aria-describedby={error ? `${group}-error` : undefined}
+    >
       <legend>{p.legend}</legend>
       {p.hint && <p className="hint">{p.hint}</p>}
-      {p.options.map(([value, label]) => (
+      {error && (
+        <p id={`${group}-error`} className="field-error">
+          {error}
+        </p>
+      )}
+      {p.options.map(([value, label], i) => (
         <label key={value} className={p.itemClassName ?? 'checkbox'}>
           <input
             type="radio"
-            name={name}
+            name={group}
             checked={p.value === value}
             onChange={() => p.onChange(value)}
+            {...(i === focusIndex ? { ref } : {})}
+            {...(error ? { 'aria-invalid': true } : {})}
           />
           {label}
         </label>

@@ -91,7 +91,14 @@ function ActionItem({
         {labelOf(ACTION_TYPES, a.type)} for {a.pupil.name}
         {a.overdue && <span className="badge badge-overdue">Overdue</span>}
         {a.completedAt && <span className="badge badge-done">Completed</span>}
+        {a.cancelledAt && <span className="badge badge-done">Cancelled</span>}
+        {a.caseClosed && <span className="badge badge-overdue">Case closed</span>}
       </Title>
+      {a.caseClosed && (
+        <p className="hint">
+          Its case was closed and this action was kept open: it is still yours to complete.
+        </p>
+      )}
       <p className="entry-text">{a.text}</p>
       <dl className="facts facts-stack">
         <dt>Assigned to</dt>
@@ -109,6 +116,14 @@ function ActionItem({
             <dt>Completed</dt>
             <dd>{formatWhen(a.completedAt)}</dd>
             <dt>Outcome</dt>
+            <dd className="entry-text">{a.outcome}</dd>
+          </>
+        )}
+        {a.cancelledAt && (
+          <>
+            <dt>Cancelled</dt>
+            <dd>{formatWhen(a.cancelledAt)}</dd>
+            <dt>Why</dt>
             <dd className="entry-text">{a.outcome}</dd>
           </>
         )}

@@ -24,6 +24,14 @@ import { TextArea, TextField } from '../../ui/TextField.tsx';
 import { Button, SubmitButton } from '../../ui/Button.tsx';
 import { CaseOwnerFields, reviewDateProblem, type OwnerField } from './CaseOwnerFields.tsx';
 import { caseEventLabel, caseStatusLabel } from './labels.ts';
+import {
+  CaseWork,
+  OpenWorkQuestions,
+  openItems,
+  openWorkBody,
+  openWorkProblems,
+  type Answers,
+} from './OpenWork.tsx';
 import type {
   CaseEventView,
   CaseOwnerList,
@@ -60,6 +68,14 @@ export function CasePage() {
       <Notice text={said} focusRef={saidRef} />
       <CaseFacts c={c} />
       <CaseConcerns c={c} />
+      <CaseWork
+        c={c}
+        onChanged={(message) => {
+          setSaid(message);
+          setUpdated(null);
+          void state.reload();
+        }}
+      />
       <section aria-labelledby="history-heading" className="section card">
         <h2 id="history-heading">History</h2>
         <ol className="record-list">
@@ -200,13 +216,16 @@ function HistoryItem({ e }: { e: CaseEventView }) {
 }
 
 type Done = (view: CaseView, message: string) => void;
-type CloseField = 'outcome' | 'rationale';
+/** The outcome, the rationale, and a choice (and reason) for each open action or referral. */
+type CloseField = string;
 /** A refusal the server explains (a rule, or the case changed meanwhile) reads as its reason. */
 const notChanged = refusedAs('The case was not changed', [400, 409]);
 
 function CloseCase({ c, onDone }: { c: CaseView; onDone: Done }) {
   const [outcome, setOutcome] = useState('');
   const [rationale, setRationale] = useState('');
+  const [answers, setAnswers] = useState<Answers>({});
+  const items = openItems(c);
   const submit = useSubmit<CloseField>({ describe: notChanged });
   const canClose = c.allowed.includes('close');
   const canNfa = c.allowed.includes('no_further_action');
@@ -217,9 +236,14 @@ function CloseCase({ c, onDone }: { c: CaseView; onDone: Done }) {
       rationale:
         rationale.trim().length < MIN_RATIONALE_LENGTH &&
         `Write the rationale for this decision (at least ${MIN_RATIONALE_LENGTH} characters).`,
+      ...openWorkProblems(items, answers),
     });
     if (wrong) return;
-    const view = await api<CaseView>('POST', `/api/cases/${c.id}/${kind}`, { outcome, rationale });
+    const view = await api<CaseView>('POST', `/api/cases/${c.id}/${kind}`, {
+      outcome,
+      rationale,
+      ...(items.length > 0 ? { openWork: openWorkBody(items, answers) } : {}),
+    });
     onDone(view, kind === 'close' ? 'Case closed.' : 'Case marked no further action.');
   };
 
@@ -249,6 +273,7 @@ function CloseCase({ c, onDone }: { c: CaseView; onDone: Done }) {
           value={rationale}
           onChange={setRationale}
         />
+        <OpenWorkQuestions items={items} answers={answers} onChange={setAnswers} />
         <FormError />
         <div className="actions">
           {canClose && <SubmitButton>Close case</SubmitButton>}

@@ -185,6 +185,7 @@ function Timeline({
               </p>
             )}
             {e.author && <p className="muted">Recorded by {e.author}</p>}
+            {e.triage && <p className="muted">Triage: {e.triage}</p>}
             {e.text && <p className="entry-text">{e.text}</p>}
           </li>
         ))}

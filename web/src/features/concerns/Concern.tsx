@@ -15,6 +15,8 @@ import { BodyMapView } from './BodyMap.tsx';
 import { AttachmentList } from './AttachmentList.tsx';
 import { CorrectConcern, EarlierVersions } from './CorrectConcern.tsx';
 import { ConcernFollowUp } from '../cases/ConcernFollowUp.tsx';
+import { AcknowledgeHere } from '../alerts/AcknowledgeHere.tsx';
+import { TriagePanel } from './Triage.tsx';
 
 function flashOf(state: unknown): { text: string; error: boolean } | null {
   if (typeof state !== 'object' || state === null || !('flash' in state)) return null;
@@ -109,6 +111,12 @@ export function ConcernPage() {
         )}
         <AttachmentList concern={c} onChanged={changed} />
       </article>
+      <AcknowledgeHere
+        key={c.id}
+        alertIds={c.myAlerts}
+        onAcknowledged={() => void state.reload()}
+      />
+      <TriagePanel concern={c} onSaved={() => void state.reload()} />
       <ConcernFollowUp concern={c} onChanged={() => changed('The case was updated.')} />
       {c.allowed.includes('edit') && <CorrectConcern concern={c} onSaved={changed} />}
       {c.version > 1 && session.has('records.view') && (

@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import type { ConcernView } from '../../../../src/shared/schemas/concerns.ts';
 import { formatWhen, roleLabel, statusLabel } from '../../lib/format.ts';
 import { CategoryChips } from '../categories/CategoryChips.tsx';
+import { triageLabel } from '../../../../src/shared/triage.ts';
 
 type Props = { concern: ConcernView; linkPupils: boolean; headingLevel: 'h3' | 'h2' };
 
@@ -38,6 +39,20 @@ export function ConcernSummary({ concern, linkPupils, headingLevel: H }: Props) 
           <dt>Status</dt>
           <dd>{statusLabel(concern.status)}</dd>
         </div>
+        {concern.triage && (
+          <div>
+            <dt>Triage</dt>
+            <dd>
+              {concern.triage.state === 'new' ? (
+                <strong className="badge badge-overdue">
+                  {triageLabel(concern.triage.state, null)}
+                </strong>
+              ) : (
+                triageLabel(concern.triage.state, concern.triage.risk)
+              )}
+            </dd>
+          </div>
+        )}
       </dl>
       <CategoryChips categories={concern.categories} />
       <p className="concern-body">{excerpt}</p>

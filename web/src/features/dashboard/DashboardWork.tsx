@@ -10,29 +10,11 @@ import { formatDay, formatWhen } from '../../lib/format.ts';
 import type { Loaded } from '../../lib/useLoad.ts';
 import { useSubmit } from '../../lib/useSubmit.ts';
 import { FormError } from '../../ui/Form.tsx';
-import { Button } from '../../ui/Button.tsx';
 import { Notice } from '../../ui/Message.tsx';
-import type { AlertKind, AlertView } from '../../../../src/shared/schemas/alerts.ts';
+import type { AlertView } from '../../../../src/shared/schemas/alerts.ts';
 import type { Dashboard } from '../../../../src/shared/schemas/dashboard.ts';
 import { ActionList } from '../actions/FollowUpActions.tsx';
-
-const ALERT_TEXT: Record<string, string> = {
-  concern: 'A concern you are asked to look at',
-  escalation: 'Escalated to you: not yet acknowledged by the DSL team',
-  referral_overdue: 'A referral has had no response in the expected time',
-  action_reminder: 'An action is due',
-  access_request: 'A change to record access is waiting for your approval',
-  mis_run_held: 'An MIS import is held: it would archive many pupils or staff',
-} satisfies Record<AlertKind, string>;
-
-function alertLink(a: AlertView): string | null {
-  if (a.targetType === 'concern') return `/concerns/${a.targetId}`;
-  if (a.targetType === 'referral') return `/referrals/${a.targetId}`;
-  if (a.targetType === 'case') return `/cases/${a.targetId}`;
-  if (a.targetType === 'access_request') return '/admin/access-requests';
-  if (a.targetType === 'mis_sync_run') return '/admin/mis';
-  return null;
-}
+import { AlertItem, useFocusAfterAcknowledging } from '../alerts/AlertItem.tsx';
 
 const waitingText = (n: number) =>
   n === 1 ? '1 action is waiting for you.' : `${n} actions are waiting for you.`;
@@ -41,6 +23,7 @@ type Props = { state: Loaded<Dashboard>; onChanged: () => void };
 
 export function DashboardWork({ state, onChanged }: Props) {
   const [said, setSaid] = useState<string | null>(null);
+  const { heading: alertsHeading, after: focusAfter } = useFocusAfterAcknowledging();
   const acknowledging = useSubmit({
     describe: (err) => `The alert was not acknowledged: ${errorMessage(err)}`,
   });
@@ -56,6 +39,8 @@ export function DashboardWork({ state, onChanged }: Props) {
   const acknowledge = (a: AlertView) =>
     acknowledging.run(async () => {
       await api('POST', `/api/alerts/${a.id}/acknowledge`);
+      // The focus goes on to the next alert (or the heading when none is left), not to the page.
+      focusAfter(a.id, d.alerts);
       setSaid('Alert acknowledged.');
       onChanged();
     });
@@ -69,24 +54,16 @@ export function DashboardWork({ state, onChanged }: Props) {
       <Notice text={said} />
       <FormError submit={acknowledging} />
       <section aria-labelledby="alerts-heading" className="section">
-        <h2 id="alerts-heading">My alerts</h2>
+        <h2 id="alerts-heading" ref={alertsHeading} tabIndex={-1}>
+          My alerts
+        </h2>
         {d.alerts.length === 0 ? (
           <p className="muted">No alerts are waiting for you.</p>
         ) : (
           <ul className="concern-list">
-            {d.alerts.map((a) => {
-              const link = alertLink(a);
-              const text = ALERT_TEXT[a.kind] ?? 'Something to look at';
-              return (
-                <li key={a.id} className="card work-item">
-                  <p className="work-title">{link ? <Link to={link}>{text}</Link> : text}</p>
-                  <p className="muted">
-                    <time dateTime={a.createdAt}>{formatWhen(a.createdAt)}</time>
-                  </p>
-                  <Button onPress={() => void acknowledge(a)}>Acknowledge</Button>
-                </li>
-              );
-            })}
+            {d.alerts.map((a) => (
+              <AlertItem key={a.id} alert={a} onAcknowledge={() => void acknowledge(a)} />
+            ))}
           </ul>
         )}
       </section>

@@ -1,0 +1,56 @@
+// How an alert reads in the app (issue 14). An alert about a concern the viewer may read says whom
+// it is about (as the server lets them see the pupils), its categories, who logged it and when;
+// otherwise only what kind of thing is waiting. Each link's text carries the pupils and the time,
+// so no two alerts' links read alike. Emails never carry any of this (the server's email says only
+// that there is something to look at).
+import type { AlertKind, AlertView } from '../../../../src/shared/schemas/alerts.ts';
+import { formatWhen } from '../../lib/format.ts';
+
+const ALERT_TEXT: Record<string, string> = {
+  concern: 'A concern you are asked to look at',
+  escalation: 'Escalated to you: not yet acknowledged by the DSL team',
+  referral_overdue: 'A referral has had no response in the expected time',
+  action_reminder: 'An action is due',
+  access_request: 'A change to record access is waiting for your approval',
+  mis_run_held: 'An MIS import is held: it would archive many pupils or staff',
+} satisfies Record<AlertKind, string>;
+
+export function alertLink(a: AlertView): string | null {
+  if (a.targetType === 'concern') return `/concerns/${a.targetId}`;
+  if (a.targetType === 'referral') return `/referrals/${a.targetId}`;
+  if (a.targetType === 'case') return `/cases/${a.targetId}`;
+  if (a.targetType === 'access_request') return '/admin/access-requests';
+  if (a.targetType === 'mis_sync_run') return '/admin/mis';
+  return null;
+}
+
+/** "Sam Smith", "Sam Smith and Jo Bloggs", "Sam Smith, Jo Bloggs and Another pupil". */
+function names(list: readonly string[]): string {
+  if (list.length <= 1) return list[0] ?? '';
+  return `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
+}
+
+/** The alert's title: whom it is about when the server said, else the kind of thing waiting. */
+export function alertTitle(a: AlertView): string {
+  const kind = ALERT_TEXT[a.kind] ?? 'Something to look at';
+  if (!a.about || a.about.pupils.length === 0) return kind;
+  const who = names(a.about.pupils.map((p) => p.name));
+  return a.kind === 'escalation' ? `Escalated: concern about ${who}` : `Concern about ${who}`;
+}
+
+/** The link's whole text: the title and when the alert was sent (distinct for each alert). */
+export function alertLinkText(a: AlertView): string {
+  return `${alertTitle(a)}, alerted ${formatWhen(a.createdAt)}`;
+}
+
+/** The line under the title: categories, who logged it and when it happened. */
+export function alertDetails(a: AlertView): string | null {
+  if (!a.about) return null;
+  const parts = [
+    a.about.categories.join(', '),
+    `logged by ${a.about.author}`,
+    `happened ${formatWhen(a.about.happenedAt)}`,
+  ].filter(Boolean);
+  const line = parts.join(' · ');
+  return line.charAt(0).toUpperCase() + line.slice(1);
+}
