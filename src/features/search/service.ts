@@ -11,7 +11,7 @@
 //            the viewer did not take part in
 //   category concerns only (actions and conversations carry no category: left out)
 //   author   who recorded it: a concern's author, an action's creator, a conversation's author
-//   status   concerns by their case (CONCERN_STATUS_SQL); actions open until completed, then
+//   status   concerns by their case (CONCERN_STATUS_SQL); actions open until completed or cancelled, then
 //            closed; conversations have no status and are left out
 //   from/to  when it happened: a concern's or conversation's date, an action's creation
 // Every search — a further page too — is audited with its filters and the NUMBER of words, never

@@ -310,8 +310,11 @@ function actionWhere(t: Tx, s: SearchScope, p: Params): string[] {
     }
   }
   if (f.authorId) where.push(`a.created_by = ${p.add(f.authorId)}`);
-  if (f.status === 'open') where.push('a.completed_at IS NULL');
-  if (f.status === 'closed') where.push('a.completed_at IS NOT NULL');
+  // A cancelled action (a case closed with it still open: migration 0026) is done with, as a
+  // completed one is.
+  if (f.status === 'open') where.push('a.completed_at IS NULL AND a.cancelled_at IS NULL');
+  if (f.status === 'closed')
+    where.push('(a.completed_at IS NOT NULL OR a.cancelled_at IS NOT NULL)');
   if (f.from) where.push(`a.created_at >= ${p.add(new Date(f.from))}`);
   if (f.to) where.push(`a.created_at <= ${p.add(new Date(f.to))}`);
   where.push(p.fragment((from) => actionsVisibleWhere(t, from)));
@@ -336,7 +339,8 @@ export const actionSource: Source = {
       }
     >(
       `SELECT a.id, ${exactTime('a.created_at')} AS at, a.created_at, a.text, a.created_by,
-              a.assignee_id, ${PUPIL_COLUMNS}, u.name AS author, a.completed_at IS NOT NULL AS done
+              a.assignee_id, ${PUPIL_COLUMNS}, u.name AS author,
+              (a.completed_at IS NOT NULL OR a.cancelled_at IS NOT NULL) AS done
        FROM actions a JOIN pupils p ON p.id = a.pupil_id JOIN users u ON u.id = a.created_by
        WHERE ${where.join(' AND ')} ORDER BY a.created_at DESC, a.id DESC LIMIT ${p.add(limit)}`,
       p.values,
