@@ -140,7 +140,7 @@ export async function buildApp(
         preCompressed: true,
         cacheControl: false,
         setHeaders: (reply, filePath) => {
-          reply.header('Cache-Control', cacheControlFor(filePath));
+          reply.header('Cache-Control', cacheControlFor(path.relative(WEB_DIST, filePath)));
         },
       });
       // The single-page app answers every other GET that is not under /api.

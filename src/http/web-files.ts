@@ -11,9 +11,12 @@ import type { FastifyRequest } from 'fastify';
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 export const REVALIDATE = 'no-cache';
 
-/** The Cache-Control of a built file by its path (hashed assets, or anything else). */
-export function cacheControlFor(filePath: string): string {
-  return /[\\/]assets[\\/]/.test(filePath) ? IMMUTABLE : REVALIDATE;
+/**
+ * The Cache-Control of a built file by its path inside the build (hashed assets, or anything
+ * else): relative, so a deployment whose own path holds "assets" never caches index.html.
+ */
+export function cacheControlFor(relativePath: string): string {
+  return /^assets[\\/]/.test(relativePath) ? IMMUTABLE : REVALIDATE;
 }
 
 /** The web app's own routes (static files and the page fallback), marked so in app.ts. */

@@ -17,6 +17,13 @@ export const APPROVER_GROUP_KEYS: readonly string[] = [
   ...ALERT_TEAM_GROUPS.headteacher,
 ];
 
+/**
+ * The data-protection officer's default group (issue 15): its members lift the standing hold on
+ * sexual-abuse records and give the second approval to destroy a record, so joining it always
+ * needs approval, as joining the approvers' groups does.
+ */
+export const DPO_GROUP_KEY = 'dpo';
+
 /** The DSL team: joining it always needs approval, whatever it grants today. */
 export const DSL_TEAM_GROUP_KEYS: readonly string[] = ALERT_TEAM_GROUPS.dsl_team;
 
@@ -50,7 +57,10 @@ export type ApprovalReason = 'dsl_team' | 'approvers' | 'restricted';
  * Why adding a member to this group needs approval, or null when it does not. Joining the DSL
  * team, or the headteacher's group (whose members approve), always does, whatever the group
  * grants today: otherwise an administrator could lower the group, join a second account of their
- * own to it, and approve their own requests with it.
+ * own to it, and approve their own requests with it. So does joining the DPO's group, or any
+ * group with the retention capability (the retention queue and holds name pupils and the
+ * categories of their records, whatever the member's category access): otherwise an administrator
+ * could make a second account of their own a decider over destroying records, or read that list.
  */
 export function membershipNeedsApproval(
   group: { key: string; grant: Omit<GroupGrant, 'groupId'> },
@@ -58,6 +68,9 @@ export function membershipNeedsApproval(
 ): ApprovalReason | null {
   if (DSL_TEAM_GROUP_KEYS.includes(group.key)) return 'dsl_team';
   if (APPROVER_GROUP_KEYS.includes(group.key)) return 'approvers';
+  if (group.key === DPO_GROUP_KEY || group.grant.capabilities.includes('retention')) {
+    return 'approvers';
+  }
   return grantsRestrictedView(group.grant, restrictedCategoryIds) ? 'restricted' : null;
 }
 

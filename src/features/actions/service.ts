@@ -4,7 +4,7 @@
 // granted it). Text and outcome are sealed; the text's words are indexed as HMAC tokens for search.
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
-import { badRequest, notFound } from '../../core/errors.ts';
+import { badRequest, conflict, notFound } from '../../core/errors.ts';
 import type { ActionType, ActionView, NewAction } from '../../shared/schemas/actions.ts';
 import { actionAllowed, actionsVisibleWhere, actionTouchesGranted } from './policy.ts';
 import { actionState, sortActionsForDashboard } from './rules.ts';
@@ -168,7 +168,8 @@ export async function listActions(
   params.push(...vis.params, opts.limit);
   const rows = await t.q<ActionRow>(
     `${SELECT_ACTIONS} WHERE ${where.join(' AND ')}
-     ORDER BY a.completed_at IS NOT NULL, a.due_at NULLS LAST, a.created_at LIMIT $${params.length}`,
+     ORDER BY (a.completed_at IS NOT NULL OR a.cancelled_at IS NOT NULL), a.due_at NULLS LAST,
+       a.created_at LIMIT $${params.length}`,
     params,
   );
   return presentActions(t, rows);
@@ -208,12 +209,15 @@ export async function completeAction(t: Tx, id: string, outcomeText: string): Pr
   const outcome = outcomeText.trim();
   if (!outcome) throw badRequest('Record the outcome.', 'empty_outcome');
   const sealer = await t.sealer();
-  await t.q('UPDATE actions SET completed_at = $2, completed_by = $3, outcome = $4 WHERE id = $1', [
-    id,
-    t.now,
-    t.actor.userId,
-    sealer.seal('actions.outcome', id, outcome),
-  ]);
+  // Only if it is still open: a case closed meanwhile may have completed or cancelled it.
+  const done = await t.q(
+    `UPDATE actions SET completed_at = $2, completed_by = $3, outcome = $4
+     WHERE id = $1 AND completed_at IS NULL AND cancelled_at IS NULL RETURNING id`,
+    [id, t.now, t.actor.userId, sealer.seal('actions.outcome', id, outcome)],
+  );
+  if (done.length === 0) {
+    throw conflict('That action was completed or cancelled meanwhile. Reload to see it.');
+  }
   await t.audit({ action: 'action.completed', targetType: 'action', targetId: id });
   const [updated] = await t.q<ActionRow>(`${SELECT_ACTIONS} WHERE a.id = $1`, [id]);
   return (await presentActions(t, [updated!]))[0]!;

@@ -60,15 +60,28 @@ export async function settleOpenWork(
   caseId: string,
   choices: readonly Choice[],
 ): Promise<void> {
-  const open = await t.q<{ kind: 'action' | 'referral'; id: string }>(
-    `SELECT 'action' AS kind, id FROM actions
-       WHERE case_id = $1 AND completed_at IS NULL AND cancelled_at IS NULL
-     UNION ALL
-     SELECT 'referral' AS kind, id FROM referrals WHERE case_id = $1 AND closed_at IS NULL`,
-    [caseId],
-  );
+  // Locked until the case closes: an assignee completing an action meanwhile waits, then finds
+  // it settled (already complete, or cancelled), rather than either answer overwriting the other.
+  const open = [
+    ...(await t.q<{ kind: 'action'; id: string }>(
+      `SELECT 'action' AS kind, id FROM actions
+       WHERE case_id = $1 AND completed_at IS NULL AND cancelled_at IS NULL FOR UPDATE`,
+      [caseId],
+    )),
+    ...(await t.q<{ kind: 'referral'; id: string }>(
+      `SELECT 'referral' AS kind, id FROM referrals
+       WHERE case_id = $1 AND closed_at IS NULL FOR UPDATE`,
+      [caseId],
+    )),
+  ];
   const key = (w: { kind: string; id: string }) => `${w.kind}:${w.id}`;
   const byKey = new Map(choices.map((c) => [key(c), c]));
+  if (byKey.size !== choices.length) {
+    throw badRequest(
+      'Each open action and referral is answered once (field "openWork").',
+      'open_work',
+    );
+  }
   const openKeys = new Set(open.map(key));
   const unanswered = open.filter((w) => !byKey.has(key(w))).length;
   if (unanswered > 0) {

@@ -14,10 +14,10 @@ import type { Queryable } from '../../platform/db/engine.ts';
 import { can, type Actor } from '../../core/access/actor.ts';
 import { requireAbility } from '../../core/access/step-up.ts';
 import { DomainError } from '../../core/errors.ts';
-import { DSL_TEAM_GROUP_KEYS } from '../../core/access/approvers.ts';
+import { DPO_GROUP_KEY, DSL_TEAM_GROUP_KEYS } from '../../core/access/approvers.ts';
 import { ALERT_TEAM_GROUPS } from '../../shared/alert-teams.ts';
 
-export const DPO_GROUP_KEY = 'dpo';
+export { DPO_GROUP_KEY };
 
 /** Which of the retention deciders the member is, by their active membership of default groups. */
 export type RetentionDeciders = { dpo: boolean; dslTeam: boolean; headteacher: boolean };

@@ -32,7 +32,7 @@ export function describeRequest(r: AccessRequestView): string {
       r.reason === 'dsl_team'
         ? 'the DSL team'
         : r.reason === 'approvers'
-          ? 'who approves access changes'
+          ? 'who approves access changes or the destruction of records'
           : 'a group that sees restricted records';
     return `${r.member?.name ?? 'A member of staff'} to join ${r.group.name} (${why})`;
   }
