@@ -1,7 +1,8 @@
 // Issue 14, a fast first load, as the browser receives it from the real server and the built
 // app: scripts come compressed (Brotli when accepted, else gzip), hashed files are cached for a
 // year and immutable — for a signed-in browser too — and index.html is always revalidated. In
-// Chromium, the sign-in page loads no page code but its own and never the password dictionaries.
+// Chromium the sign-in page never loads the password dictionaries. (Pages are not split by route:
+// the lazy pages left an administrator's first page asking to confirm it is them again: issue 14.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openTab, PHONE, startServer, type Server } from './support.ts';
@@ -63,7 +64,7 @@ describe('a fast first load', () => {
     expect(api.headers.get('cache-control')).toBe('no-store');
   });
 
-  it('opens the sign-in page with the entry script alone, never the password dictionaries', async () => {
+  it('opens the sign-in page without the password dictionaries', async () => {
     const tab = await openTab(browser, server.baseUrl, PHONE);
     const scripts: string[] = [];
     tab.page.on('response', (r) => {
@@ -72,7 +73,7 @@ describe('a fast first load', () => {
     await tab.page.goto('/');
     await tab.page.getByLabel('Email address').waitFor();
     expect(scripts.some((s) => s.includes('password-strength'))).toBe(false);
-    expect(scripts.some((s) => /\/(Dashboard|LogConcern)-/.test(s))).toBe(false);
+    expect(scripts.length).toBeGreaterThan(0);
     await tab.context.close();
   });
 });

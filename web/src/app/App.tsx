@@ -1,33 +1,29 @@
 // The routes. Signed out, every address shows the sign-in page (and returns to that address after).
-import { Suspense, type ReactNode } from 'react';
 import { Route, Routes, useLocation } from 'react-router';
 import { useSessionApi } from './session.tsx';
 import { Layout } from './Layout.tsx';
 import { SignInPage } from '../features/identity/SignIn.tsx';
 import { NotFoundPage } from './NotFound.tsx';
 import { SourceFooter } from './SourceLink.tsx';
-import {
-  AccessRequestsPage,
-  AccountSecurityPage,
-  AdminAgenciesPage,
-  AdminCategoriesPage,
-  AdminGroupsPage,
-  AdminPoliciesPage,
-  AdminUsersPage,
-  CasePage,
-  ChronologyPage,
-  ConcernPage,
-  DashboardPage,
-  EnrolSecondFactorPage,
-  ForgottenPasswordPage,
-  LogConcernPage,
-  MisAdminPage,
-  PupilProfilePage,
-  ReferralPage,
-  RetentionPage,
-  SearchPage,
-  SetPasswordPage,
-} from './pages.ts';
+import { EnrolSecondFactorPage } from '../features/identity/EnrolSecondFactor.tsx';
+import { DashboardPage } from '../features/dashboard/Dashboard.tsx';
+import { LogConcernPage } from '../features/concerns/LogConcern.tsx';
+import { ChronologyPage } from '../features/chronology/Chronology.tsx';
+import { ConcernPage } from '../features/concerns/Concern.tsx';
+import { PupilProfilePage } from '../features/pupils/PupilProfile.tsx';
+import { AccountSecurityPage } from '../features/identity/AccountSecurity.tsx';
+import { ForgottenPasswordPage, SetPasswordPage } from '../features/identity/SetPassword.tsx';
+import { MisAdminPage } from '../features/mis/MisAdmin.tsx';
+import { SearchPage } from '../features/search/Search.tsx';
+import { AdminUsersPage } from '../features/administration/AdminUsers.tsx';
+import { AdminGroupsPage } from '../features/administration/AdminGroups.tsx';
+import { AdminPoliciesPage } from '../features/administration/AdminPolicies.tsx';
+import { AdminAgenciesPage } from '../features/administration/AdminAgencies.tsx';
+import { AccessRequestsPage } from '../features/administration/AccessRequests.tsx';
+import { AdminCategoriesPage } from '../features/categories/AdminCategories.tsx';
+import { CasePage } from '../features/cases/Case.tsx';
+import { ReferralPage } from '../features/referrals/Referral.tsx';
+import { RetentionPage } from '../features/retention/RetentionPage.tsx';
 
 export function App() {
   const { state } = useSessionApi();
@@ -53,8 +49,8 @@ function Screen() {
   const { state } = useSessionApi();
   const { pathname } = useLocation();
   // Emailed links work whether or not someone is signed in on this browser.
-  if (pathname === '/set-password') return <Loading page={<SetPasswordPage />} />;
-  if (pathname === '/forgotten-password') return <Loading page={<ForgottenPasswordPage />} />;
+  if (pathname === '/set-password') return <SetPasswordPage />;
+  if (pathname === '/forgotten-password') return <ForgottenPasswordPage />;
   if (state.status === 'loading') {
     return (
       <main className="page page-narrow" id="main">
@@ -65,8 +61,7 @@ function Screen() {
   if (state.status === 'signed-out')
     return <SignInPage {...(state.notice ? { notice: state.notice } : {})} />;
   // The school requires a second factor and there is none: nothing else until one is set up.
-  if (state.session.secondFactor?.enrolmentRequired)
-    return <Loading page={<EnrolSecondFactorPage />} />;
+  if (state.session.secondFactor?.enrolmentRequired) return <EnrolSecondFactorPage />;
   return (
     <Routes>
       <Route element={<Layout />}>
@@ -90,20 +85,5 @@ function Screen() {
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>
-  );
-}
-
-/** A page outside the layout, while its code loads (the layout's own pages: Layout.tsx). */
-function Loading({ page }: { page: ReactNode }) {
-  return (
-    <Suspense
-      fallback={
-        <main className="page page-narrow" id="main">
-          <p role="status">Loading Lantern…</p>
-        </main>
-      }
-    >
-      {page}
-    </Suspense>
   );
 }
