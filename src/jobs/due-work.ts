@@ -17,6 +17,7 @@ import { ESCALATION_GROUPS, membersOfStaffGroups } from '../features/alerts/reci
 import { queueAlertEmails, sendQueuedMailSoon } from '../features/alerts/email.ts';
 import { endLapsedSessions } from '../features/identity/session-sweep.ts';
 import { runRetentionSweep } from './retention-sweep.ts';
+import { runLeased, type JobName } from '../platform/jobs/lease.ts';
 
 export type DueWorkResult = { escalated: number; overdueReferrals: number; reminders: number };
 
@@ -34,9 +35,13 @@ async function allSchoolIds(services: Services): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-export async function runDueWork(services: Services, now: Date): Promise<DueWorkResult> {
+export async function runDueWork(
+  services: Services,
+  now: Date,
+  only?: readonly string[],
+): Promise<DueWorkResult> {
   const total: DueWorkResult = { escalated: 0, overdueReferrals: 0, reminders: 0 };
-  for (const id of await allSchoolIds(services)) {
+  for (const id of only ?? (await allSchoolIds(services))) {
     const { result } = await scheduled(services, id, now).tx(async (t) => {
       const done = await schoolWork(t);
       await queueAlertEmails(t, services, done.alerted);
@@ -70,11 +75,15 @@ async function schoolWork(t: SchoolTx) {
   );
   const escalateTo = await membersOfStaffGroups(q, ESCALATION_GROUPS);
   for (const d of due) {
-    await q.query(
+    // The claim: another process's run that escalated this meanwhile leaves nothing to update
+    // (the row lock makes this UPDATE wait for it and then see its escalated_at), so no target
+    // is escalated, alerted or audited twice.
+    const claimed = await q.query(
       `UPDATE alerts SET escalated_at = $3 WHERE target_type = $1 AND target_id = $2
-         AND escalate_at IS NOT NULL AND escalated_at IS NULL`,
+         AND escalate_at IS NOT NULL AND escalated_at IS NULL RETURNING id`,
       [d.target_type, d.target_id, now],
     );
+    if (claimed.length === 0) continue;
     alerted.push(
       ...(await raiseAlerts(q, schoolId, now, {
         kind: 'escalation',
@@ -152,14 +161,36 @@ export async function sweepLapsedSessions(
   return ended;
 }
 
-/** One run of the minute job: the due work, then the session sweep (each failure logged). */
-export async function runMinuteJob(services: Services, now: Date): Promise<void> {
-  const fail = (what: string) => (err: unknown) =>
-    services.log.error(`${what} failed: ${err instanceof Error ? err.message : 'error'}`);
-  await runDueWork(services, now).catch(fail('due work'));
-  await sweepLapsedSessions(services, now).catch(fail('session sweep'));
+/** A run may hold its job this long before another process may take it over. */
+const MINUTE_LEASE_MS = 10 * 60_000;
+
+/**
+ * One run of the minute job: the due work, the session sweep and the retention sweep, each run by
+ * one process at a time and about once per `everyMs` across all processes sharing the database
+ * (platform/jobs/lease.ts), each failure logged without its message (it may quote a value).
+ * `only` limits the run to some schools (tests sharing a database with other tests).
+ */
+export async function runMinuteJob(
+  services: Services,
+  now: Date,
+  opts: { everyMs?: number; only?: readonly string[] } = {},
+): Promise<void> {
+  // A little under the period, so a process whose timer fires a moment early is not skipped.
+  const everyMs = Math.floor((opts.everyMs ?? 60_000) * 0.8);
+  const lease = (job: JobName) => ({ job, leaseMs: MINUTE_LEASE_MS, everyMs });
+  const fail = (what: string) => () => services.log.error(`${what} failed; will retry`);
+  const { db } = services;
+  const only = opts.only;
+  await runLeased(db, lease('due_work'), () => runDueWork(services, now, only)).catch(
+    fail('due work'),
+  );
+  await runLeased(db, lease('session_sweep'), () => sweepLapsedSessions(services, now, only)).catch(
+    fail('session sweep'),
+  );
   // Once a day per school (issue 15); a school swept today costs one read.
-  await runRetentionSweep(services, now).catch(fail('retention sweep'));
+  await runLeased(db, lease('retention_sweep'), () => runRetentionSweep(services, now, only)).catch(
+    fail('retention sweep'),
+  );
 }
 
 /** Starts the job every `everyMs` on the services' clock; returns a stop function. */
@@ -168,7 +199,7 @@ export function startDueWork(services: Services, everyMs = 60_000): () => void {
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    void runMinuteJob(services, services.clock.now()).finally(() => {
+    void runMinuteJob(services, services.clock.now(), { everyMs }).finally(() => {
       running = false;
     });
   }, everyMs);

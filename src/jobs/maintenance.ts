@@ -8,6 +8,7 @@
 // reads and changes no school's rows and audits nothing.
 import type { Services } from '../platform/services.ts';
 import { SYSTEM_REASONS, unsafeAsOperator } from '../core/context.ts';
+import { runLeased } from '../platform/jobs/lease.ts';
 
 export async function refreshStatistics(services: Services): Promise<void> {
   await unsafeAsOperator(services, SYSTEM_REASONS.scheduled, (t) => t.q('ANALYZE'));
@@ -22,7 +23,9 @@ export function startEmbeddedMaintenance(
   const run = () => {
     if (running) return;
     running = true;
-    refreshStatistics(services)
+    runLeased(services.db, { job: 'statistics', leaseMs: 30 * 60_000, everyMs: 0 }, () =>
+      refreshStatistics(services),
+    )
       .catch(() => services.log.warn('refreshing planner statistics failed; will retry'))
       .finally(() => {
         running = false;

@@ -10,17 +10,25 @@ import { nextRun } from './connector.ts';
 import { pullAndSync } from './pull.ts';
 import { pullXporterAndSync } from './xporter-pull.ts';
 import { SyncRejected } from './sync.ts';
+import { runLeased } from '../../platform/jobs/lease.ts';
 
 const LOCK_MS = 60 * 60 * 1000;
 
 export type Scheduler = { tick(): Promise<number>; stop(): Promise<void> };
 
-/** Claims and runs every due connector once; returns how many ran. */
-export async function runDueConnectors(services: Services): Promise<number> {
+/**
+ * Claims and runs every due connector once; returns how many ran. `only` limits it to some
+ * schools (tests sharing a database with other tests).
+ */
+export async function runDueConnectors(
+  services: Services,
+  only?: readonly string[],
+): Promise<number> {
   const now = services.clock.now();
-  const due = await visitor(services, NO_ORIGIN).inPlatform((q) =>
+  const listed = await visitor(services, NO_ORIGIN).inPlatform((q) =>
     q.query<{ school_id: string }>('SELECT school_id FROM lantern_due_connectors($1)', [now]),
   );
+  const due = only ? listed.filter((d) => only.includes(d.school_id)) : listed;
   // The tick's one time: the claim, the run it records and the audit entries all carry it.
   const atTick = { db: services.db, keys: services.keys, clock: { now: () => now } };
   let ran = 0;
@@ -81,10 +89,22 @@ export async function runDueConnectors(services: Services): Promise<number> {
   return ran;
 }
 
+/**
+ * The scheduler's run: by one process at a time across all sharing the database
+ * (platform/jobs/lease.ts); each connector is also claimed on its own row, so a pull is never
+ * repeated. Answers how many connectors this process ran (0 when another holds the job).
+ */
+export async function runMisPullJob(services: Services, only?: readonly string[]): Promise<number> {
+  const run = await runLeased(services.db, { job: 'mis_pull', leaseMs: LOCK_MS, everyMs: 0 }, () =>
+    runDueConnectors(services, only),
+  );
+  return run.ran ? run.result : 0;
+}
+
 export function startMisScheduler(services: Services, everyMs = 60_000): Scheduler {
   let running: Promise<number> | null = null;
   const tick = (): Promise<number> => {
-    running ??= runDueConnectors(services)
+    running ??= runMisPullJob(services)
       .catch(() => {
         services.log.error('MIS scheduler tick failed');
         return 0;

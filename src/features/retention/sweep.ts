@@ -20,15 +20,16 @@ const addDays = (date: string, days: number) =>
 /** Sweeps the school unless it was swept today; answers the reviews it queued. */
 export async function sweepSchool(t: SchoolTx): Promise<string[]> {
   const today = t.now.toISOString().slice(0, 10);
-  const [done] = await t.q<{ swept_on: string }>(
-    'SELECT swept_on::text AS swept_on FROM retention_sweeps',
-  );
-  if (done && done.swept_on >= today) return [];
-  await t.q(
+  // The day's claim, in one statement: of two processes sweeping at once, the second waits on the
+  // first's row and then finds the day already taken, so a school is swept once a day (issue 16).
+  const claimed = await t.q(
     `INSERT INTO retention_sweeps (school_id, swept_on) VALUES ($1, $2)
-     ON CONFLICT (school_id) DO UPDATE SET swept_on = EXCLUDED.swept_on`,
+     ON CONFLICT (school_id) DO UPDATE SET swept_on = EXCLUDED.swept_on
+       WHERE retention_sweeps.swept_on < EXCLUDED.swept_on
+     RETURNING school_id`,
     [t.schoolId, today],
   );
+  if (claimed.length === 0) return [];
   await ensureStandingHolds(t);
   const rule = (await schoolSchedule(t.db)).cp_pupil;
   const horizon = addDays(today, QUEUE_DAYS_BEFORE);
