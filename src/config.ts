@@ -52,6 +52,21 @@ export type Config = {
    * its users its source). Shown by the web app; a modified Lantern must point at its own.
    */
   sourceUrl: string;
+  /**
+   * The bearer token that opens /metrics (LANTERN_METRICS_TOKEN, at least 32 characters); unset,
+   * /metrics answers 404 (src/http/operations.ts).
+   */
+  metricsToken: string | undefined;
+  /**
+   * Where backups are written (LANTERN_BACKUP_DIR): the newest file's age is the metric
+   * lantern_backup_age_seconds (src/platform/metrics.ts). Unset, the metric is absent.
+   */
+  backupDir: string | undefined;
+  /**
+   * On SIGTERM, how long /readyz answers 503 before the server stops taking requests
+   * (LANTERN_SHUTDOWN_GRACE_MS, default 0; a few seconds behind a load balancer that polls it).
+   */
+  shutdownGraceMs: number;
 };
 
 /** The upstream repository; set LANTERN_SOURCE_URL when running a modified copy. */
@@ -132,6 +147,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (masterKey !== undefined && Buffer.from(masterKey, 'base64').length !== 32) {
     throw new ConfigError('LANTERN_MASTER_KEY', 'must be 32 bytes encoded as base64');
   }
+  const metricsToken = env.LANTERN_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{32,200}$/.test(metricsToken)) {
+    throw new ConfigError(
+      'LANTERN_METRICS_TOKEN',
+      'must be 32 to 200 printable ASCII characters, without spaces (e.g. `openssl rand -hex 32`)',
+    );
+  }
   const tls = bool(env, 'LANTERN_TLS', false);
   const publicOrigin =
     url(env, 'LANTERN_PUBLIC_ORIGIN', ['http:', 'https:']) ??
@@ -190,5 +212,8 @@ export function loadConfig(env: Env = process.env): Config {
       reservedConnections: integer(env, 'LANTERN_DB_RESERVED_CONNECTIONS', 2, 1, 100),
     },
     sourceUrl: url(env, 'LANTERN_SOURCE_URL', ['https:', 'http:']) ?? DEFAULT_SOURCE_URL,
+    metricsToken,
+    shutdownGraceMs: integer(env, 'LANTERN_SHUTDOWN_GRACE_MS', 0, 0, 120_000),
+    backupDir: env.LANTERN_BACKUP_DIR ? path.resolve(env.LANTERN_BACKUP_DIR) : undefined,
   };
 }

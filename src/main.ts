@@ -1,7 +1,8 @@
 // Starts Lantern: configuration, database (migrated), keys, demo data on a first embedded run,
 // then the HTTP server. Stops cleanly on SIGINT/SIGTERM.
 import { ConfigError, loadConfig } from './config.ts';
-import { createServices, consoleLog } from './platform/services.ts';
+import { createServices, jsonLog } from './platform/services.ts';
+import { markShuttingDown } from './http/operations.ts';
 import { buildApp } from './http/app.ts';
 import { FEATURES } from './features.ts';
 import { seedDemoIfEmpty } from './demo/seed.ts';
@@ -12,7 +13,9 @@ import { startWorkQueue } from './jobs/work-queue.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const services = await createServices(config);
+  // JSON lines, as the request log, unless the log is turned off.
+  const log = config.logLevel === 'silent' ? undefined : jsonLog();
+  const services = await createServices(config, log ? { log } : {});
   if (config.demoData) await seedDemoIfEmpty(services);
   const { app } = await buildApp(services, FEATURES);
   await app.listen({ port: config.port, host: config.host });
@@ -24,10 +27,14 @@ async function main(): Promise<void> {
   const stopMaintenance = startEmbeddedMaintenance(services);
   // Emails and other work done after the answer, from a queue that survives a restart.
   const workQueue = startWorkQueue(services);
-  consoleLog.info(
+  services.log.info(
     `Lantern is running at ${config.publicOrigin} on ${services.db.engine === 'embedded' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}`,
   );
   const stop = async () => {
+    // Not ready first (/readyz answers 503), so a load balancer stops sending new requests while
+    // those in flight finish; then the jobs, the server and the database.
+    markShuttingDown(app);
+    await new Promise((r) => setTimeout(r, config.shutdownGraceMs));
     stopDueWork();
     stopMaintenance();
     await misScheduler.stop();

@@ -177,6 +177,18 @@ const MATRIX: Record<string, MatrixRow> = {
     roles: everyone,
     otherSchool: 'own_data',
   },
+  'GET /readyz': {
+    public: true,
+    request: () => ({ url: '/readyz' }),
+    roles: everyone,
+    otherSchool: 'own_data',
+  },
+  'GET /metrics': {
+    public: true, // its own bearer token, or 404 when none is set: src/http/operations.test.ts
+    request: () => ({ url: '/metrics' }),
+    roles: everyone,
+    otherSchool: 'own_data',
+  },
   'GET /api/openapi.json': {
     public: true,
     request: () => ({ url: '/api/openapi.json' }),
@@ -1234,7 +1246,8 @@ const MATRIX: Record<string, MatrixRow> = {
   },
 };
 
-const API = (url: string) => url === '/healthz' || url.startsWith('/api/');
+const API = (url: string) =>
+  ['/healthz', '/readyz', '/metrics'].includes(url) || url.startsWith('/api/');
 const keyOf = (r: { method: string; url: string }) => `${r.method} ${r.url}`;
 /** A row keyed "METHOD /url · case" is a further case of that route's row. */
 const routeOf = (key: string) => key.split(' · ')[0]!;

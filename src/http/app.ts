@@ -13,6 +13,7 @@ import { installErrorHandlers } from './error-handler.ts';
 import { installInputGuard, installValidators } from './validation.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { installRequestContext } from './request-context.ts';
+import { installOperations, requestIdOf } from './operations.ts';
 import { sessionCookieName } from '../features/identity/sessions.ts';
 import type { App, Feature } from '../core/feature.ts';
 
@@ -75,6 +76,8 @@ export async function buildApp(
           },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
+    // The caller's x-request-id when it is safe (operations.ts), else a new one; on every log line.
+    genReqId: requestIdOf,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   // JSON only: a text/plain body is what a cross-site form can send.
@@ -113,6 +116,8 @@ export async function buildApp(
     },
   });
   installSecurityHeaders(app, { tls: config.tls });
+  // First, so every answer (a 401 from deny-by-default too) carries its request id and is counted.
+  installOperations(app, services);
   installErrorHandlers(app);
   installValidators(app);
   installInputGuard(app);

@@ -47,6 +47,21 @@ export const consoleLog: Log = {
   error: (m) => console.error(m),
 };
 
+/**
+ * The server's log for work outside requests (jobs, start-up): one JSON object a line, with the
+ * same level numbers and fields as the request log (pino's), so one parser reads both. Messages
+ * are Lantern's own words; callers never put a name, record text or token in them.
+ */
+export function jsonLog(write: (line: string) => void = (l) => process.stdout.write(l)): Log {
+  const line = (level: number, msg: string) =>
+    write(`${JSON.stringify({ level, time: Date.now(), pid: process.pid, msg })}\n`);
+  return {
+    info: (m) => line(30, m),
+    warn: (m) => line(40, m),
+    error: (m) => line(50, m),
+  };
+}
+
 export function embeddedDbDir(config: Config): string {
   return path.join(config.dataDir, 'pgdata');
 }

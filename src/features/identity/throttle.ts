@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../../platform/db/engine.ts';
 import type { SchoolTx } from '../../core/context.ts';
+import { signInFailures } from '../../platform/metrics.ts';
 
 export const WINDOW_MINUTES = 15;
 export const ACCOUNT_FREE_FAILURES = 3;
@@ -95,6 +96,7 @@ export async function recordFailure(
   kind: 'account' | 'address',
   now: Date,
 ): Promise<{ failures: number; lockedNow: boolean }> {
+  if (kind === 'account') signInFailures.inc();
   const [old] = await tx.query<Row>(
     'SELECT failures, window_started_at, next_allowed_at, locked_until FROM sign_in_throttle WHERE key_hash = $1 FOR UPDATE',
     [key],

@@ -11,6 +11,7 @@ import { pullAndSync } from './pull.ts';
 import { pullXporterAndSync } from './xporter-pull.ts';
 import { SyncRejected } from './sync.ts';
 import { runLeased } from '../../platform/jobs/lease.ts';
+import { misRuns } from '../../platform/metrics.ts';
 
 const LOCK_MS = 60 * 60 * 1000;
 
@@ -78,6 +79,7 @@ export async function runDueConnectors(
           `MIS pull for a school failed: ${err instanceof Error ? err.name : 'error'}`,
         );
     }
+    misRuns.inc({ status });
     await door.tx((t) =>
       t.q(
         `UPDATE mis_connectors SET locked_until = NULL, last_run_at = $1, last_status = $2, next_run_at = $3`,

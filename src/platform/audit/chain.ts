@@ -5,6 +5,7 @@
 // the hashes as they are appended (migration 0024), from the canonical JSON made here; verify.ts
 // recomputes them here, so the two must agree byte for byte (chain.test.ts). To change safely: any new field must be added to canonical()
 // and verify.ts together, and old entries must still verify (version the canonical form).
+import { auditAppend } from '../metrics.ts';
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/engine.ts';
 import type { AuditActor, AuditEvent } from './catalogue.ts';
@@ -115,6 +116,7 @@ export async function appendAuditEntries(
     details: event.details ?? {},
   }));
   const around = rows.map(canonicalAroundSeq);
+  const timer = auditAppend.startTimer();
   const [head] = await tx.query<{ seq: number }>(
     `SELECT lantern_append_audit($1, $2, $3, $4::uuid[], $5::text[], $6::text[], $7::text[],
        $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) AS seq`,
@@ -134,6 +136,7 @@ export async function appendAuditEntries(
       around.map((a) => a[1]),
     ],
   );
+  timer();
   if (!head) throw new Error('audit: chain head missing');
   return Number(head.seq);
 }

@@ -46,6 +46,15 @@ export class SchoolKeys {
     this.#keyring = keyring;
   }
 
+  /** Whether the master keyring can be read now (readiness: /readyz). */
+  keyringLoaded(): boolean {
+    try {
+      return this.#keyring().current.id.length > 0;
+    } catch {
+      return false;
+    }
+  }
+
   /** Creates a school's first data and search keys. Runs in the school-creation transaction. */
   async create(tx: Queryable, schoolId: string): Promise<void> {
     const ring = this.#keyring();

@@ -88,8 +88,17 @@ export interface Database extends Queryable {
    * means false.
    */
   readonly separateLogin?: boolean;
+  /** Each connection pool's shape now (the metrics); none on the embedded engine. */
+  pools?(): PoolState[];
   close(): Promise<void>;
 }
+
+export type PoolState = {
+  pool: 'main' | 'reserved' | 'owner';
+  total: number;
+  idle: number;
+  waiting: number;
+};
 
 /**
  * The database would not answer in time: a statement ran past the statement timeout, a
@@ -264,6 +273,15 @@ class PgServerDatabase implements Database {
       Math.max(1, Math.ceil(limits.poolSize / 2)),
       limits.statementTimeoutMs,
     );
+  }
+  pools(): PoolState[] {
+    const state = (pool: PoolState['pool'], p: pg.Pool): PoolState => ({
+      pool,
+      total: p.totalCount,
+      idle: p.idleCount,
+      waiting: p.waitingCount,
+    });
+    return [state('main', this.pool), state('reserved', this.reserved), state('owner', this.owner)];
   }
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     try {
