@@ -26,7 +26,7 @@ const WEB_INDEX = path.resolve(import.meta.dirname, '../dist/web/index.html');
 export type Server = { t: TestApp; baseUrl: string };
 
 export async function startServer(
-  opts: { clock?: Clock; config?: Partial<Config> } = {},
+  opts: { clock?: Clock; config?: Partial<Config>; logTo?: (line: string) => void } = {},
 ): Promise<Server> {
   if (!existsSync(WEB_INDEX)) {
     throw new Error('dist/web is missing: run `npm run build` before the browser tests.');
@@ -34,6 +34,7 @@ export async function startServer(
   const t = await testApp({
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.config ? { config: opts.config } : {}),
+    ...(opts.logTo ? { logTo: opts.logTo } : {}),
   });
   const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
   return { t, baseUrl: address };

@@ -7,7 +7,7 @@ import { inject } from 'vitest';
 import type { InjectOptions } from 'fastify';
 import { loadConfig, type Config } from '../config.ts';
 import { openDatabase, type Database, type DatabaseLimits } from '../platform/db/engine.ts';
-import { createServices, type Clock, type Services } from '../platform/services.ts';
+import { createServices, jsonLog, type Clock, type Services } from '../platform/services.ts';
 import { buildApp, type RouteInfo } from '../http/app.ts';
 import type { App } from '../core/feature.ts';
 import { FEATURES } from '../features.ts';
@@ -81,17 +81,36 @@ export type TestApp = { app: App; routes: RouteInfo[]; services: Services; close
  * The app for services a test made itself (its own database files, a key about to rotate…),
  * known to signIn and currentCode like testApp's, which need the database for test shortcuts.
  */
-export async function appFor(services: Services): Promise<{ app: App; routes: RouteInfo[] }> {
-  const built = await buildApp(services, FEATURES);
+export async function appFor(
+  services: Services,
+  logTo?: (line: string) => void,
+): Promise<{ app: App; routes: RouteInfo[] }> {
+  const built = await buildApp(
+    services,
+    FEATURES,
+    logTo ? { logDestination: { write: logTo } } : {},
+  );
   servicesOf.set(built.app, services);
   return built;
 }
 
 export async function testApp(
-  opts: { config?: Partial<Config>; clock?: Clock } = {},
+  opts: {
+    config?: Partial<Config>;
+    clock?: Clock;
+    /** Every line the server logs (request log and services' log) at level info, here. */
+    logTo?: (line: string) => void;
+  } = {},
 ): Promise<TestApp> {
-  const services = await testServices(opts);
-  const { app, routes } = await appFor(services);
+  const logTo = opts.logTo;
+  const services = logTo
+    ? await createServices(testConfig({ logLevel: 'info', ...opts.config }), {
+        db: await testDatabase(),
+        log: jsonLog(logTo),
+        ...(opts.clock ? { clock: opts.clock } : {}),
+      })
+    : await testServices(opts);
+  const { app, routes } = await appFor(services, logTo);
   // Emails and other deferred work run after each answer, as in production (src/jobs/work-queue.ts).
   const work = startWorkQueue(services);
   // Each test app speaks from its own address, so the per-address sign-in throttle of one test
