@@ -108,6 +108,8 @@ export type BenchUser = { id: string; email: string };
 export type Client = {
   get(path: string): Promise<Response>;
   post(path: string, body: unknown): Promise<Response>;
+  /** The same session against another address (another process of the same Lantern). */
+  at(base: string): Client;
 };
 
 function cookieOf(res: Response, old?: string): string {
@@ -119,7 +121,11 @@ function cookieOf(res: Response, old?: string): string {
  * Signs in over HTTP (each bench user once); with `elevated`, or when the school requires it,
  * enrols an authenticator, which leaves the session stepped up.
  */
-export async function signedIn(b: Bench, user: BenchUser, elevated = false): Promise<Client> {
+export async function signedIn(
+  b: Pick<Bench, 'base'>,
+  user: BenchUser,
+  elevated = false,
+): Promise<Client> {
   const res = await fetch(`${b.base}/api/auth/sign-in`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -132,15 +138,17 @@ export async function signedIn(b: Bench, user: BenchUser, elevated = false): Pro
   };
   let csrf = answer;
   let cookie = cookieOf(res);
-  const client: Client = {
-    get: (path) => fetch(`${b.base}${path}`, { headers: { cookie } }),
+  const clientAt = (base: string): Client => ({
+    get: (path) => fetch(`${base}${path}`, { headers: { cookie } }),
     post: (path, body) =>
-      fetch(`${b.base}${path}`, {
+      fetch(`${base}${path}`, {
         method: 'POST',
         headers: { cookie, 'x-csrf-token': csrf.csrfToken, 'content-type': 'application/json' },
         body: JSON.stringify(body ?? {}),
       }),
-  };
+    at: clientAt,
+  });
+  const client = clientAt(b.base);
   // A school asks readers (a class teacher too) to set up a second factor at sign-in.
   if (!elevated && answer.secondFactor?.enrolmentRequired !== true) return client;
   const enrol = await client.post('/api/auth/totp/enrol', {});
