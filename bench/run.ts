@@ -14,6 +14,7 @@ import { search } from './scenarios/search.ts';
 import { misImportOn } from './scenarios/mis-import.ts';
 import { plans } from './scenarios/plans.ts';
 import { memberLists } from './scenarios/member-lists.ts';
+import { twoProcesses } from './scenarios/processes.ts';
 
 type Flags = { n?: number; c?: number; keep: boolean; quick: boolean };
 /** A full run's size, or the quick run's (about a minute in all, both engines). */
@@ -76,6 +77,13 @@ const SCENARIOS: Record<string, Scenario> = {
         await b.close();
       }
     },
+  },
+  processes: {
+    about:
+      'N concerns (default 2000) logged by C teachers (default 20) through one real Lantern process, then through two on the same PostgreSQL (PostgreSQL only; only when named)',
+    onlyByName: true,
+    run: async (e, f) =>
+      e === 'postgres' ? twoProcesses({ n: size(f, 2000, 200), c: f.c ?? 20 }) : [],
   },
   plans: {
     about:

@@ -8,6 +8,13 @@ const wanted: { bin: string; pkg: string }[] = [
   { bin: '/usr/bin/chromium', pkg: 'chromium' },
   { bin: '/usr/bin/oathtool', pkg: 'oathtool' },
   { bin: '/usr/bin/pg_dump', pkg: 'postgresql-client' },
+  // pg_auto_failover (issue 16, the standby that takes over): its command, and its extension for
+  // PostgreSQL 15 (the monitor's and the nodes' servers).
+  { bin: '/usr/bin/pg_autoctl', pkg: 'pg-auto-failover-cli' },
+  {
+    bin: '/usr/lib/postgresql/15/lib/pgautofailover.so',
+    pkg: 'postgresql-15-auto-failover',
+  },
 ];
 const missing = wanted.filter((w) => !existsSync(w.bin)).map((w) => w.pkg);
 if (missing.length > 0) {
