@@ -18,7 +18,7 @@ export type DrillTarget = {
   /** The environment of the Lantern process (database or data folder, master key). */
   env: Record<string, string>;
   /** Opens the same database in this process (after the server has stopped, on the embedded one). */
-  open(): Promise<{ db: Database; keys: SchoolKeys; close(): Promise<void> }>;
+  open(): Promise<{ db: Database; keys: SchoolKeys; close: () => Promise<void> }>;
 };
 
 export type DrillResult = {
@@ -83,7 +83,7 @@ export async function crashDrill(
     const acked: string[] = [];
     let attempted = 0;
     let cutOff = 0;
-    let killed: Promise<number | string> | null = null;
+    const kill: { done: Promise<number | string> | null } = { done: null };
     const body = (i: number) => ({
       pupils: [{ pupilId: school.pupils[i % school.pupils.length], role: 'subject' }],
       categoryIds: [school.category],
@@ -91,14 +91,14 @@ export async function crashDrill(
       body: `Crash drill concern ${i}: arrived late and upset, said there was shouting at home.`,
     });
     const worker = async (c: Client) => {
-      while (attempted < o.total && killed === null) {
+      while (attempted < o.total && kill.done === null) {
         const i = attempted++;
         try {
           const res = await c.post('/api/concerns', body(i));
           if (res.status === 201) {
             acked.push(((await res.json()) as { id: string }).id);
-            if (acked.length >= o.killAfter && killed === null) {
-              killed = server!.stop('SIGKILL');
+            if (acked.length >= o.killAfter && kill.done === null) {
+              kill.done = server!.stop('SIGKILL');
               log(`killed with SIGKILL after ${acked.length} acknowledged`);
             }
           } else await res.text();
@@ -108,7 +108,7 @@ export async function crashDrill(
       }
     };
     await Promise.all(clients.map(worker));
-    if (killed) await killed;
+    if (kill.done) await kill.done;
     else await server.stop('SIGKILL');
     server = null;
 

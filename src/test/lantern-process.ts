@@ -54,10 +54,11 @@ export async function startLanternProcess(
   );
   const base = `http://127.0.0.1:${port}`;
   const until = Date.now() + (opts.readyWithinMs ?? 120_000);
-  let gone: number | string | null = null;
-  void exited.then((c) => (gone = c));
+  const state: { gone: number | string | null } = { gone: null };
+  void exited.then((c) => (state.gone = c));
   for (;;) {
-    if (gone !== null) throw new Error(`Lantern exited (${gone}) while starting:\n${out}`);
+    if (state.gone !== null)
+      throw new Error(`Lantern exited (${state.gone}) while starting:\n${out}`);
     const ok = await fetch(`${base}/healthz`)
       .then((r) => r.ok)
       .catch(() => false);
@@ -74,7 +75,7 @@ export async function startLanternProcess(
     output: () => out,
     exited,
     stop: async (signal = 'SIGTERM') => {
-      if (gone === null) child.kill(signal);
+      if (state.gone === null) child.kill(signal);
       return exited;
     },
   };
