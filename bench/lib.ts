@@ -8,6 +8,7 @@ import { cpus, totalmem, tmpdir } from 'node:os';
 import { loadConfig, type Config } from '../src/config.ts';
 import { openDatabase, type Database } from '../src/platform/db/engine.ts';
 import { createServices, type Services } from '../src/platform/services.ts';
+import { unsafeAsOwner } from '../src/platform/db/tenancy.ts';
 import { buildApp } from '../src/http/app.ts';
 import type { App } from '../src/core/feature.ts';
 import { FEATURES } from '../src/features.ts';
@@ -102,6 +103,32 @@ export async function benchUser(b: Bench, schoolId: string, role: Role): Promise
     'bench',
   );
   return { id, email };
+}
+
+/**
+ * `count` pupils in one form and the school's first unrestricted category, with no category's
+ * default alerts (so only the staff a concern names are alerted): what a concern-logging load needs.
+ */
+export async function pupilsAndCategory(
+  db: Database,
+  schoolId: string,
+  count: number,
+): Promise<{ pupils: string[]; category: string }> {
+  return unsafeAsOwner(db, async (q) => {
+    const rows = await q.query<{ id: string }>(
+      `INSERT INTO pupils (school_id, first_name, last_name, year_group, form)
+       SELECT $1, 'Pupil', 'Bench' || g, 'Year 8', '8A' FROM generate_series(1, $2::int) g
+       RETURNING id`,
+      [schoolId, count],
+    );
+    const [cat] = await q.query<{ id: string }>(
+      `SELECT id FROM categories WHERE school_id = $1 AND NOT restricted AND parent_id IS NULL
+       ORDER BY sort_order LIMIT 1`,
+      [schoolId],
+    );
+    await q.query(`UPDATE categories SET alert_groups = '{}' WHERE school_id = $1`, [schoolId]);
+    return { pupils: rows.map((r) => r.id), category: cat!.id };
+  });
 }
 
 export type BenchUser = { id: string; email: string };

@@ -10,6 +10,7 @@ import {
   cpuMark,
   cpuPer,
   load,
+  pupilsAndCategory,
   signedIn,
   startBench,
   summary,
@@ -33,22 +34,7 @@ export async function logConcerns(engine: Engine, o: LogOptions): Promise<string
       Array.from({ length: o.alert }, () => benchUser(b, schoolId, 'deputy_dsl')),
     );
     const clients = await Promise.all(teachers.map((u) => signedIn(b, u)));
-    const { pupils, category } = await unsafeAsOwner(b.services.db, async (q) => {
-      const rows = await q.query<{ id: string }>(
-        `INSERT INTO pupils (school_id, first_name, last_name, year_group, form)
-         SELECT $1, 'Pupil', 'Bench' || g, 'Year 8', '8A' FROM generate_series(1, 200) g
-         RETURNING id`,
-        [schoolId],
-      );
-      const [cat] = await q.query<{ id: string }>(
-        `SELECT id FROM categories WHERE school_id = $1 AND NOT restricted AND parent_id IS NULL
-         ORDER BY sort_order LIMIT 1`,
-        [schoolId],
-      );
-      // No category defaults: only the chosen staff are alerted.
-      await q.query(`UPDATE categories SET alert_groups = '{}' WHERE school_id = $1`, [schoolId]);
-      return { pupils: rows.map((r) => r.id), category: cat!.id };
-    });
+    const { pupils, category } = await pupilsAndCategory(b.services.db, schoolId, 200);
     const body = (i: number) => ({
       pupils: [{ pupilId: pupils[i % pupils.length], role: 'subject' }],
       categoryIds: [category],

@@ -11,11 +11,18 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/platform/db/engine.ts';
 import { createServices } from '../../src/platform/services.ts';
-import { unsafeAsOwner } from '../../src/platform/db/tenancy.ts';
 import { createSchool } from '../../src/features/administration/create-school.ts';
 import { createUser } from '../../src/features/administration/create-user.ts';
 import { startLanternProcess, type LanternProcess } from '../../src/test/lantern-process.ts';
-import { load, PASSWORD, quiet, signedIn, summary, type Client } from '../lib.ts';
+import {
+  load,
+  PASSWORD,
+  pupilsAndCategory,
+  quiet,
+  signedIn,
+  summary,
+  type Client,
+} from '../lib.ts';
 
 const TEXT = 'At break she said she did not want to go home tonight; quiet all morning.';
 
@@ -53,21 +60,7 @@ export async function twoProcesses(o: { n: number; c: number }): Promise<string[
       });
       teachers.push({ id, email });
     }
-    const { pupils, category } = await unsafeAsOwner(s.db, async (q) => {
-      const rows = await q.query<{ id: string }>(
-        `INSERT INTO pupils (school_id, first_name, last_name, year_group, form)
-         SELECT $1, 'Pupil', 'Bench' || g, 'Year 8', '8A' FROM generate_series(1, 200) g
-         RETURNING id`,
-        [schoolId],
-      );
-      const [cat] = await q.query<{ id: string }>(
-        `SELECT id FROM categories WHERE school_id = $1 AND NOT restricted AND parent_id IS NULL
-         ORDER BY sort_order LIMIT 1`,
-        [schoolId],
-      );
-      await q.query(`UPDATE categories SET alert_groups = '{}' WHERE school_id = $1`, [schoolId]);
-      return { pupils: rows.map((r) => r.id), category: cat!.id };
-    });
+    const { pupils, category } = await pupilsAndCategory(s.db, schoolId, 200);
     await s.db.close();
 
     const body = (i: number) => ({

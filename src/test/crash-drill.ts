@@ -5,7 +5,7 @@
 // chains must verify. Used in short form by src/platform/crash-safety.test.ts and in full by
 // scripts/ops/crash-drill.ts (20 clients, 1,000 concerns).
 import { randomUUID } from 'node:crypto';
-import { signedIn, type Client } from '../../bench/lib.ts';
+import { pupilsAndCategory, signedIn, type Client } from '../../bench/lib.ts';
 import type { Database } from '../platform/db/engine.ts';
 import { unsafeAsOwner, PLATFORM_SCHOOL_ID } from '../platform/db/tenancy.ts';
 import { verifyAudit, type VerifyResult } from '../platform/audit/verify.ts';
@@ -51,19 +51,7 @@ async function prepare(target: DrillTarget, clients: number) {
       );
       teachers.push({ id, email });
     }
-    const { pupils, category } = await unsafeAsOwner(db, async (q) => {
-      const rows = await q.query<{ id: string }>(
-        `INSERT INTO pupils (school_id, first_name, last_name, year_group, form)
-         SELECT $1, 'Pupil', 'Drill' || g, 'Year 8', '8A' FROM generate_series(1, 50) g RETURNING id`,
-        [schoolId],
-      );
-      const [cat] = await q.query<{ id: string }>(
-        `SELECT id FROM categories WHERE school_id = $1 AND NOT restricted AND parent_id IS NULL
-         ORDER BY sort_order LIMIT 1`,
-        [schoolId],
-      );
-      return { pupils: rows.map((r) => r.id), category: cat!.id };
-    });
+    const { pupils, category } = await pupilsAndCategory(db, schoolId, 50);
     return { schoolId, teachers, pupils, category };
   } finally {
     await close();
