@@ -90,11 +90,15 @@ export async function startBench(engine: Engine, o: BenchOptions = {}): Promise<
   };
 }
 
-export async function benchSchool(b: Bench): Promise<string> {
+export async function benchSchool(b: Pick<Bench, 'services'>): Promise<string> {
   return createSchool(b.services, { name: `Bench school ${randomUUID().slice(0, 8)}` }, 'bench');
 }
 
-export async function benchUser(b: Bench, schoolId: string, role: Role): Promise<BenchUser> {
+export async function benchUser(
+  b: Pick<Bench, 'services'>,
+  schoolId: string,
+  role: Role,
+): Promise<BenchUser> {
   const email = `${role}-${randomUUID().slice(0, 8)}@bench.lantern.invalid`;
   const id = await createUser(
     b.services.db,
@@ -119,7 +123,11 @@ function cookieOf(res: Response, old?: string): string {
  * Signs in over HTTP (each bench user once); with `elevated`, or when the school requires it,
  * enrols an authenticator, which leaves the session stepped up.
  */
-export async function signedIn(b: Bench, user: BenchUser, elevated = false): Promise<Client> {
+export async function signedIn(
+  b: Pick<Bench, 'base'>,
+  user: BenchUser,
+  elevated = false,
+): Promise<Client> {
   const res = await fetch(`${b.base}/api/auth/sign-in`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

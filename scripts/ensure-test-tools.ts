@@ -1,6 +1,6 @@
 // Installs the system tools the test suite drives, when they are missing: Debian's Chromium
-// (browser tests) and oathtool (an independent TOTP implementation). Never downloads a browser
-// from anywhere but Debian's packages.
+// (browser tests), oathtool (an independent TOTP implementation), pg_dump, and pgBackRest (the
+// restore drill). Never downloads a browser from anywhere but Debian's packages.
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
@@ -8,6 +8,7 @@ const wanted: { bin: string; pkg: string }[] = [
   { bin: '/usr/bin/chromium', pkg: 'chromium' },
   { bin: '/usr/bin/oathtool', pkg: 'oathtool' },
   { bin: '/usr/bin/pg_dump', pkg: 'postgresql-client' },
+  { bin: '/usr/bin/pgbackrest', pkg: 'pgbackrest' },
 ];
 const missing = wanted.filter((w) => !existsSync(w.bin)).map((w) => w.pkg);
 if (missing.length > 0) {

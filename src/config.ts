@@ -52,6 +52,25 @@ export type Config = {
    * its users its source). Shown by the web app; a modified Lantern must point at its own.
    */
   sourceUrl: string;
+  /**
+   * Backups (issue 16). The passphrase that encrypts them — pgBackRest's repository cipher on
+   * PostgreSQL, the embedded engine's backup files — kept like the master key: in
+   * LANTERN_BACKUP_PASSPHRASE, or in the file LANTERN_BACKUP_PASSPHRASE_FILE (never beside the
+   * backups; the commands refuse a file inside the repository or backup folder).
+   */
+  backup: {
+    passphrase: string | undefined;
+    passphraseFile: string | undefined;
+    /**
+     * The embedded engine's scheduled backup: the folder it writes to (LANTERN_BACKUP_DIR; unset,
+     * no scheduled backup), the hour of day it runs, server time (LANTERN_BACKUP_HOUR, 0–23,
+     * default 2), and how many of the newest it keeps (LANTERN_BACKUP_KEEP, default 7). An
+     * operator's setting, not a school's: one embedded database holds every school.
+     */
+    dir: string | undefined;
+    hour: number;
+    keep: number;
+  };
 };
 
 /** The upstream repository; set LANTERN_SOURCE_URL when running a modified copy. */
@@ -190,5 +209,14 @@ export function loadConfig(env: Env = process.env): Config {
       reservedConnections: integer(env, 'LANTERN_DB_RESERVED_CONNECTIONS', 2, 1, 100),
     },
     sourceUrl: url(env, 'LANTERN_SOURCE_URL', ['https:', 'http:']) ?? DEFAULT_SOURCE_URL,
+    backup: {
+      passphrase: env.LANTERN_BACKUP_PASSPHRASE || undefined,
+      passphraseFile: env.LANTERN_BACKUP_PASSPHRASE_FILE
+        ? path.resolve(env.LANTERN_BACKUP_PASSPHRASE_FILE)
+        : undefined,
+      dir: env.LANTERN_BACKUP_DIR ? path.resolve(env.LANTERN_BACKUP_DIR) : undefined,
+      hour: integer(env, 'LANTERN_BACKUP_HOUR', 2, 0, 23),
+      keep: integer(env, 'LANTERN_BACKUP_KEEP', 7, 1, 1000),
+    },
   };
 }

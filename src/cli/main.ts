@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
 import { registerDbCommands } from './db-commands.ts';
 import { registerMisCommands } from './mis-command.ts';
+import { registerOpsCommands } from './ops-backup-command.ts';
 
 const program = new Command()
   .name('lantern')
@@ -12,6 +13,7 @@ const program = new Command()
 
 registerDbCommands(program, () => loadConfig());
 registerMisCommands(program, () => loadConfig());
+registerOpsCommands(program, () => loadConfig());
 
 try {
   await program.parseAsync(process.argv);
