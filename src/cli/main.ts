@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { registerDbCommands } from './db-commands.ts';
 import { registerMisCommands } from './mis-command.ts';
 import { registerOpsCommands } from './ops-backup-command.ts';
+import { registerBackupCommands } from './backup-command.ts';
 
 const program = new Command()
   .name('lantern')
@@ -14,6 +15,7 @@ const program = new Command()
 registerDbCommands(program, () => loadConfig());
 registerMisCommands(program, () => loadConfig());
 registerOpsCommands(program, () => loadConfig());
+registerBackupCommands(program, () => loadConfig());
 
 try {
   await program.parseAsync(process.argv);
