@@ -17,14 +17,7 @@
 //   end 16 GCM tag
 // Change safely: a new layout is a new version number, and readers keep reading the old ones.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import {
-  createReadStream,
-  createWriteStream,
-  openSync,
-  closeSync,
-  readSync,
-  fstatSync,
-} from 'node:fs';
+import { createReadStream, openSync, closeSync, readSync, fstatSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Transform, type Writable } from 'node:stream';
