@@ -59,6 +59,13 @@ export type DrillOptions = {
   port: number;
   keep?: boolean;
   log?: (line: string) => void;
+  /** Records written in bulk before the writers start (the backup benchmark's school). */
+  seed?: (
+    services: Services,
+    schoolId: string,
+    authorId: string,
+    pupilIds: string[],
+  ) => Promise<void>;
 };
 
 export type DrillCheck = { name: string; ok: boolean; detail: string };
@@ -237,6 +244,11 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
       );
       return { pupils: rows.map((r) => r.id), category: cat!.id };
     });
+    if (o.seed) {
+      const t = Date.now();
+      await o.seed(l.services, schoolId, teachers[0]!.id, pupils);
+      log(`seeded the school in ${seconds(Date.now() - t)} s`);
+    }
     log(
       `cluster on 127.0.0.1:${o.port}, Lantern at ${l.base}, ${o.pupils} pupils, ${o.clients} writers`,
     );
