@@ -25,7 +25,7 @@ import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { openDatabase } from '../../src/platform/db/engine.ts';
+import { openDatabase, type Database } from '../../src/platform/db/engine.ts';
 import { unsafeAsOwner } from '../../src/platform/db/tenancy.ts';
 import { createServices, type Services } from '../../src/platform/services.ts';
 import { verifyAudit } from '../../src/platform/audit/verify.ts';
@@ -116,6 +116,20 @@ function ownedByPostgres(dir: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (pgOwner) chownSync(dir, pgOwner.uid, pgOwner.gid);
   return dir;
+}
+
+/** A connection to a restored cluster once it has replayed its WAL and promoted itself. */
+async function promoted(url: string, what: string): Promise<Database> {
+  const db = await openDatabase({ engine: 'postgres', url, poolSize: 1 });
+  for (let i = 0; ; i++) {
+    const [r] = await db.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
+    if (r && !r.r) return db;
+    if (i > 600) {
+      await db.close();
+      throw new Error(`${what} did not finish recovery within 60 s`);
+    }
+    await new Promise((done) => setTimeout(done, 100));
+  }
 }
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
@@ -365,14 +379,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
     const restoredAt = Date.now();
     writeConf(settings(restored));
     await pgStart(restored);
-    const probe = await openDatabase({ engine: 'postgres', url: ownerUrl, poolSize: 1 });
-    for (let i = 0; ; i++) {
-      const [r] = await probe.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
-      if (r && !r.r) break;
-      if (i > 600) throw new Error('the restored cluster did not finish recovery within 60 s');
-      await sleep(100);
-    }
-    await probe.close();
+    await (await promoted(ownerUrl, 'the restored cluster')).close();
     const recoveredAt = Date.now();
     l = await startLantern();
     for (let i = 0; ; i++) {
@@ -456,13 +463,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
     await runPgbackrest(restoreArgs(s, 'end-of-archive', latest), run);
     writeConf(settings(latest));
     await pgStart(latest);
-    const check = await openDatabase({ engine: 'postgres', url: ownerUrl, poolSize: 1 });
-    for (let i = 0; ; i++) {
-      const [r] = await check.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
-      if (r && !r.r) break;
-      if (i > 600) throw new Error('the second restore did not finish recovery within 60 s');
-      await sleep(100);
-    }
+    const check = await promoted(ownerUrl, 'the second restore');
     const atEnd = new Set(
       (
         await check.query<{ id: string }>('SELECT id FROM concerns WHERE school_id = $1', [
