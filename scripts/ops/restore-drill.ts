@@ -375,6 +375,17 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
       'drill',
     );
     checkRestoreTarget(point, backupsNow, new Date());
+    // A target before the first backup finished is refused before pgBackRest is called.
+    let earlyRefusal = '';
+    try {
+      checkRestoreTarget(
+        new Date(backupsNow[0]!.startedAt.getTime() - 1000),
+        backupsNow,
+        new Date(),
+      );
+    } catch (err) {
+      earlyRefusal = (err as Error).message;
+    }
     await runPgbackrest(restoreArgs(s, point, restored), run);
     const restoredAt = Date.now();
     writeConf(settings(restored));
@@ -442,6 +453,11 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
         name: 'no concern sent after the point is restored',
         ok: after.length > 0 && leaked.length === 0,
         detail: `${leaked.length} of ${after.length} present`,
+      },
+      {
+        name: 'a target before the first backup is refused',
+        ok: /before the first backup finished/.test(earlyRefusal),
+        detail: earlyRefusal || 'accepted',
       },
       {
         name: 'audit verify passes',
