@@ -52,6 +52,18 @@ export function registerBackupCommands(program: Command, config: () => Config): 
         console.log(`The running server wrote the backup to ${out}.`);
         return;
       }
+      // No server answered. PGlite keeps postmaster.pid while a process has the folder open:
+      // opening it a second time could corrupt it, so refuse rather than guess.
+      if (existsSync(path.join(embeddedDbDir(c), 'postmaster.pid'))) {
+        throw new BackupSetupError(
+          `${c.dataDir} is open in another process that did not answer on its backup socket ` +
+            `(${path.join(c.dataDir, 'backup.sock')}). Start the server and try again, or, if no ` +
+            'Lantern runs on it (it stopped abruptly), start and stop it once to close the folder cleanly.',
+        );
+      }
+      if (!existsSync(embeddedDbDir(c))) {
+        throw new BackupSetupError(`There is no embedded database in ${c.dataDir}.`);
+      }
       const db = await openDatabase({ engine: 'embedded', dir: embeddedDbDir(c) });
       try {
         await backupEmbeddedTo(db, c, out);

@@ -12,7 +12,16 @@ export async function startEmbeddedBackups(
 ): Promise<() => Promise<void>> {
   if (services.db.engine !== 'embedded') return async () => undefined;
   const { config, db, log } = services;
-  const closeSocket = await serveBackupSocket(db, config, log);
+  // Without the socket (a data folder path too long for one, say) the server still runs and the
+  // scheduled backup still works; `lantern backup` then refuses, seeing the folder open
+  // (PGlite's postmaster.pid) with no server answering.
+  const closeSocket = await serveBackupSocket(db, config, log).catch((err: unknown) => {
+    if (err instanceof Error && /Another Lantern server holds/.test(err.message)) throw err;
+    log.warn(
+      `The backup socket could not be opened (${(err as Error).message}): \`lantern backup\` cannot ask this server for a backup; the scheduled backup still runs.`,
+    );
+    return async () => undefined;
+  });
   let running = false;
   const tick = () => {
     if (running || !config.backup.dir) return;
