@@ -1,10 +1,10 @@
 // The pure pieces of `lantern ops`: the pgbackrest.conf and postgresql.conf lines written, the
 // settings refused (a passphrase file inside the repository, unsafe paths), the restore target
 // parsed and checked against the first backup, and a non-empty data folder refused.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   archiveCommand,
   checkEmptyDataDir,
@@ -133,6 +133,7 @@ describe('restore', () => {
     mkdirSync(path.join(dir, 'empty'));
     expect(() => checkEmptyDataDir(path.join(dir, 'empty'))).not.toThrow();
     writeFileSync(path.join(dir, 'PG_VERSION'), '15');
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     expect(() => checkEmptyDataDir(dir)).toThrow(
       /is not empty \(2 entries\): a restore goes only into a new, empty data folder/,
     );
