@@ -4,7 +4,6 @@
 // concern acknowledged before the request, rows identical to the live ones, an intact audit
 // chain, and concerns that still decrypt. Then the refusals: a wrong passphrase, a flipped byte
 // and a non-empty folder, each with nothing written. Embedded engine only.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -30,27 +29,10 @@ import {
   testConfig,
   type Session,
 } from '../test/harness.ts';
+import { runLantern } from '../test/cli-process.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const NODE = path.join(ROOT, 'node_modules/.bin/node');
-const MAIN = path.join(ROOT, 'src/cli/main.ts');
 const UNREADABLE = /cannot be decrypted: wrong passphrase or damaged file/;
-
-type Result = { code: number | null; stdout: string; stderr: string };
-function lantern(args: string[], env: Record<string, string>): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [MAIN, ...args], {
-      cwd: ROOT,
-      env: { PATH: '/usr/bin:/bin', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const lantern = runLantern;
 
 const embedded = inject('engine') === 'embedded';
 let base: string;

@@ -2,37 +2,20 @@
 // writes pgbackrest.conf and prints the archive command; the refusals — a passphrase file inside
 // the repository, a restore into a non-empty folder, a target without its zone — each with a
 // clear message and nothing written. The whole path with pgBackRest is the restore drill's.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLantern } from '../../test/cli-process.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../../..');
-const NODE = path.join(ROOT, 'node_modules/.bin/node');
-const MAIN = path.join(ROOT, 'src/cli/main.ts');
-
-type Result = { code: number | null; stdout: string; stderr: string };
 let base: string;
 
-function ops(args: string[], env: Record<string, string>): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [MAIN, 'ops', ...args], {
-      cwd: ROOT,
-      env: {
-        PATH: '/usr/bin:/bin',
-        NODE_ENV: 'test',
-        LANTERN_DATA_DIR: path.join(base, 'data'),
-        ...env,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+function ops(args: string[], env: Record<string, string>) {
+  return runLantern(['ops', ...args], {
+    NODE_ENV: 'test',
+    LANTERN_DATA_DIR: path.join(base, 'data'),
+    ...env,
   });
 }
 
