@@ -91,11 +91,15 @@ export async function startBench(engine: Engine, o: BenchOptions = {}): Promise<
   };
 }
 
-export async function benchSchool(b: Bench): Promise<string> {
+export async function benchSchool(b: Pick<Bench, 'services'>): Promise<string> {
   return createSchool(b.services, { name: `Bench school ${randomUUID().slice(0, 8)}` }, 'bench');
 }
 
-export async function benchUser(b: Bench, schoolId: string, role: Role): Promise<BenchUser> {
+export async function benchUser(
+  b: Pick<Bench, 'services'>,
+  schoolId: string,
+  role: Role,
+): Promise<BenchUser> {
   const email = `${role}-${randomUUID().slice(0, 8)}@bench.lantern.invalid`;
   const id = await createUser(
     b.services.db,

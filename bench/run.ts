@@ -15,6 +15,7 @@ import { misImportOn } from './scenarios/mis-import.ts';
 import { plans } from './scenarios/plans.ts';
 import { memberLists } from './scenarios/member-lists.ts';
 import { twoProcesses } from './scenarios/processes.ts';
+import { backupBench } from './scenarios/backup.ts';
 
 type Flags = { n?: number; c?: number; keep: boolean; quick: boolean };
 /** A full run's size, or the quick run's (about a minute in all, both engines). */
@@ -84,6 +85,12 @@ const SCENARIOS: Record<string, Scenario> = {
     onlyByName: true,
     run: async (e, f) =>
       e === 'postgres' ? twoProcesses({ n: size(f, 2000, 200), c: f.c ?? 20 }) : [],
+  },
+  backup: {
+    about:
+      'backup and restore of a school of 2,000 pupils and N concerns (default 200000): embedded files, and pgBackRest through the restore drill on PostgreSQL (needs root and Debian pgbackrest; makes its own cluster)',
+    onlyByName: true,
+    run: (e, f) => backupBench(e, { n: size(f, 200_000, 2_000) }),
   },
   plans: {
     about:

@@ -58,15 +58,29 @@ export type Config = {
    */
   metricsToken: string | undefined;
   /**
-   * Where backups are written (LANTERN_BACKUP_DIR): the newest file's age is the metric
-   * lantern_backup_age_seconds (src/platform/metrics.ts). Unset, the metric is absent.
-   */
-  backupDir: string | undefined;
-  /**
    * On SIGTERM, how long /readyz answers 503 before the server stops taking requests
    * (LANTERN_SHUTDOWN_GRACE_MS, default 0; a few seconds behind a load balancer that polls it).
    */
   shutdownGraceMs: number;
+  /**
+   * Backups (issue 16). The passphrase that encrypts them — pgBackRest's repository cipher on
+   * PostgreSQL, the embedded engine's backup files — kept like the master key: in
+   * LANTERN_BACKUP_PASSPHRASE, or in the file LANTERN_BACKUP_PASSPHRASE_FILE (never beside the
+   * backups; the commands refuse a file inside the repository or backup folder).
+   */
+  backup: {
+    passphrase: string | undefined;
+    passphraseFile: string | undefined;
+    /**
+     * The embedded engine's scheduled backup: the folder it writes to (LANTERN_BACKUP_DIR; unset,
+     * no scheduled backup), the hour of day it runs, server time (LANTERN_BACKUP_HOUR, 0–23,
+     * default 2), and how many of the newest it keeps (LANTERN_BACKUP_KEEP, default 7). An
+     * operator's setting, not a school's: one embedded database holds every school.
+     */
+    dir: string | undefined;
+    hour: number;
+    keep: number;
+  };
 };
 
 /** The upstream repository; set LANTERN_SOURCE_URL when running a modified copy. */
@@ -214,6 +228,14 @@ export function loadConfig(env: Env = process.env): Config {
     sourceUrl: url(env, 'LANTERN_SOURCE_URL', ['https:', 'http:']) ?? DEFAULT_SOURCE_URL,
     metricsToken,
     shutdownGraceMs: integer(env, 'LANTERN_SHUTDOWN_GRACE_MS', 0, 0, 120_000),
-    backupDir: env.LANTERN_BACKUP_DIR ? path.resolve(env.LANTERN_BACKUP_DIR) : undefined,
+    backup: {
+      passphrase: env.LANTERN_BACKUP_PASSPHRASE || undefined,
+      passphraseFile: env.LANTERN_BACKUP_PASSPHRASE_FILE
+        ? path.resolve(env.LANTERN_BACKUP_PASSPHRASE_FILE)
+        : undefined,
+      dir: env.LANTERN_BACKUP_DIR ? path.resolve(env.LANTERN_BACKUP_DIR) : undefined,
+      hour: integer(env, 'LANTERN_BACKUP_HOUR', 2, 0, 23),
+      keep: integer(env, 'LANTERN_BACKUP_KEEP', 7, 1, 1000),
+    },
   };
 }

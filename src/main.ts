@@ -10,6 +10,7 @@ import { startMisScheduler } from './features/mis/scheduler.ts';
 import { startDueWork } from './jobs/due-work.ts';
 import { startEmbeddedMaintenance } from './jobs/maintenance.ts';
 import { startWorkQueue } from './jobs/work-queue.ts';
+import { startEmbeddedBackups } from './jobs/embedded-backups.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
   const stopMaintenance = startEmbeddedMaintenance(services);
   // Emails and other work done after the answer, from a queue that survives a restart.
   const workQueue = startWorkQueue(services);
+  // The embedded engine's scheduled backups, and the socket `lantern backup` asks through.
+  const stopBackups = await startEmbeddedBackups(services);
   services.log.info(
     `Lantern is running at ${config.publicOrigin} on ${services.db.engine === 'embedded' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}`,
   );
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
     stopMaintenance();
     await misScheduler.stop();
     await workQueue.stop();
+    await stopBackups();
     await app.close();
     await services.db.close();
     process.exit(0);

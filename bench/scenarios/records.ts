@@ -22,7 +22,7 @@ function sentence(i: number): string {
 
 /** Writes `count` sealed, indexed concerns about the given pupils, in batches. */
 export async function bulkConcerns(
-  b: Bench,
+  b: Pick<Bench, 'services'>,
   schoolId: string,
   authorId: string,
   pupilOf: (i: number) => string,

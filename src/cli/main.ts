@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
 import { registerDbCommands } from './db-commands.ts';
 import { registerMisCommands } from './mis-command.ts';
+import { registerOpsCommands } from './ops-backup-command.ts';
+import { registerBackupCommands } from './backup-command.ts';
 
 const program = new Command()
   .name('lantern')
@@ -12,6 +14,8 @@ const program = new Command()
 
 registerDbCommands(program, () => loadConfig());
 registerMisCommands(program, () => loadConfig());
+registerOpsCommands(program, () => loadConfig());
+registerBackupCommands(program, () => loadConfig());
 
 try {
   await program.parseAsync(process.argv);

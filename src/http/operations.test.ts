@@ -34,7 +34,11 @@ beforeAll(async () => {
   backupDir = await mkdtemp(path.join(tmpdir(), 'lantern-backups-'));
   const note = (m: string) => void lines.push(m);
   services = await createServices(
-    testConfig({ logLevel: 'info', metricsToken: TOKEN, backupDir }),
+    testConfig({
+      logLevel: 'info',
+      metricsToken: TOKEN,
+      backup: { ...testConfig().backup, dir: backupDir },
+    }),
     { db: await testDatabase(), log: { info: note, warn: note, error: note } },
   );
   ({ app } = await buildApp(services, FEATURES, { logDestination: { write: note } }));

@@ -114,7 +114,7 @@ export function installOperations(app: App, services: Services): void {
           },
         });
     }
-    await refreshGauges(services.db, services.config.backupDir);
+    await refreshGauges(services.db, services.config.backup.dir);
     return reply
       .header('content-type', registry.contentType)
       .header('cache-control', 'no-store')

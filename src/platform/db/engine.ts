@@ -458,6 +458,17 @@ class EmbeddedDatabase implements Database {
   async dump(): Promise<Blob> {
     return this.pglite.dumpDataDir('none');
   }
+  /**
+   * A consistent copy of the whole cluster while the server runs (issue 16's embedded backups):
+   * taken holding the transaction turn, so no Lantern transaction is half-done in it, after a
+   * checkpoint, so the copy opens without replaying WAL.
+   */
+  async backupSnapshot(): Promise<Blob> {
+    return this.pglite.transaction(async (t) => {
+      await t.exec('CHECKPOINT');
+      return this.pglite.dumpDataDir('none');
+    });
+  }
 }
 
 const pgliteParsers = {
@@ -490,6 +501,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   return new EmbeddedDatabase(pglite);
 }
 
-export function isEmbedded(db: Database): db is Database & { dump(): Promise<Blob> } {
+export function isEmbedded(
+  db: Database,
+): db is Database & { dump(): Promise<Blob>; backupSnapshot(): Promise<Blob> } {
   return db.engine === 'embedded';
 }
