@@ -164,9 +164,9 @@ async function approvedReview(f: Fixture): Promise<string> {
   await unsafeAsOwner(t.services.db, async (q) => {
     await q.query(
       `INSERT INTO retention_approvals (school_id, review_id, approver_id, capacity, approved_at)
-       SELECT school_id, id, $2, 'dsl_team', now() FROM retention_reviews WHERE id = $1
+       SELECT school_id, id, $2::uuid, 'dsl_team', now() FROM retention_reviews WHERE id = $1
        UNION ALL
-       SELECT school_id, id, $3, 'dpo', now() FROM retention_reviews WHERE id = $1`,
+       SELECT school_id, id, $3::uuid, 'dpo', now() FROM retention_reviews WHERE id = $1`,
       [id, users.dsl.id, users.dpo.id],
     );
     await q.query(`UPDATE retention_reviews SET status = 'approved' WHERE id = $1`, [id]);
