@@ -14,6 +14,7 @@ import { search } from './scenarios/search.ts';
 import { misImportOn } from './scenarios/mis-import.ts';
 import { plans } from './scenarios/plans.ts';
 import { memberLists } from './scenarios/member-lists.ts';
+import { retention } from './scenarios/retention.ts';
 
 type Flags = { n?: number; c?: number; keep: boolean; quick: boolean };
 /** A full run's size, or the quick run's (about a minute in all, both engines). */
@@ -76,6 +77,12 @@ const SCENARIOS: Record<string, Scenario> = {
         await b.close();
       }
     },
+  },
+  retention: {
+    about:
+      'the nightly retention sweep over N concerns (default 200000) in 1,000 pupils, logging concerns while it runs, and destroying a batch of C approved records (default 1000)',
+    run: (e, f) =>
+      retention(e, { n: size(f, 200_000, 3_000), batch: f.c ?? (f.quick ? 100 : 1_000) }),
   },
   plans: {
     about:
