@@ -408,22 +408,31 @@ describe('destroying an approved batch', () => {
     expect((await rowsReferencing(a))['concern_pupils.concern_id']).toBe(1);
     expect(await refusalCodes(s.schoolId)).toEqual(['held', 'not_in_queue']);
 
-    // The database's own wall: the function refuses what the application would (here, a review
-    // whose hold the application has not been asked about), as lantern_app in the school.
-    await expect(
+    // The database's own wall: the function refuses what the application would, as lantern_app
+    // in the school — a record under a hold the application was not asked about, and a batch its
+    // certificate does not list.
+    const direct = (listed: string[], batch: string[]) =>
       inSchool(t.services.db, s.schoolId, async (q) => {
         const [cert] = await q.query<{ id: string }>(
           `INSERT INTO retention_certificates (id, school_id, destroyed_at, destroyed_by, records,
-             body, sha256) VALUES ($1, $2, now(), $3, 1, '{}', $4) RETURNING id`,
-          [randomUUID(), s.schoolId, s.dsl.user.id, 'a'.repeat(64)],
+             body, sha256) VALUES ($1, $2, now(), $3, $4, $5, $6) RETURNING id`,
+          [
+            randomUUID(),
+            s.schoolId,
+            s.dsl.user.id,
+            listed.length,
+            JSON.stringify({ records: listed.map((review) => ({ review })) }),
+            'a'.repeat(64),
+          ],
         );
         await q.query('SELECT lantern_destroy_records($1::uuid[], $2, $3, now())', [
-          [rb.id],
+          batch,
           cert!.id,
           s.dsl.user.id,
         ]);
-      }),
-    ).rejects.toThrow(/legal hold/);
+      });
+    await expect(direct([rb.id], [rb.id])).rejects.toThrow(/legal hold/);
+    await expect(direct([rb.id], [ra.id])).rejects.toThrow(/certificate/);
     // And lantern_app may not delete a record itself.
     await expect(
       inSchool(t.services.db, s.schoolId, (q) =>

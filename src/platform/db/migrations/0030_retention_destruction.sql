@@ -66,9 +66,15 @@ BEGIN
   IF v_school IS NULL OR v_n = 0 THEN
     RAISE EXCEPTION 'lantern_destroy_records: no school, or no reviews';
   END IF;
-  IF NOT EXISTS (SELECT 1 FROM retention_certificates
-                 WHERE id = p_certificate AND school_id = v_school) THEN
-    RAISE EXCEPTION 'lantern_destroy_records: no such certificate in this school';
+  -- The certificate: of this school, unused, and listing exactly these reviews.
+  IF NOT EXISTS (
+       SELECT 1 FROM retention_certificates c
+        WHERE c.id = p_certificate AND c.school_id = v_school AND c.records = v_n
+          AND NOT EXISTS (SELECT 1 FROM retention_reviews r WHERE r.certificate_id = c.id)
+          AND (SELECT array_agg((x->>'review')::uuid ORDER BY (x->>'review')::uuid)
+                 FROM json_array_elements(c.body::json->'records') x)
+              = (SELECT array_agg(y ORDER BY y) FROM unnest(p_reviews) y)) THEN
+    RAISE EXCEPTION 'lantern_destroy_records: no unused certificate of this school lists this batch';
   END IF;
 
   -- Every review: of this school, approved, with both approvals, its record still there.
