@@ -32,7 +32,9 @@ export async function sweepSchool(t: SchoolTx): Promise<string[]> {
   await ensureStandingHolds(t);
   const rule = (await schoolSchedule(t.db)).cp_pupil;
   const horizon = addDays(today, QUEUE_DAYS_BEFORE);
-  // A coarse bound for SQL (a day of slack for 29 February); the exact date is the rule's.
+  // A coarse bound for SQL (a day of slack for 29 February); the exact date is the rule's. The
+  // candidates start from the pupils old enough (a record qualifies only if all its pupils are,
+  // so at least one is), so the sweep reads the due records, not every record of the school.
   const latestBirth = addDays(addYears(horizon, -rule.years), 1);
   const candidates = await t.q<{
     id: string;
@@ -42,7 +44,10 @@ export async function sweepSchool(t: SchoolTx): Promise<string[]> {
     `SELECT k.id, array_agg(p.date_of_birth::text) AS births,
        (SELECT max(r.kept_until)::text FROM retention_reviews r
          WHERE r.concern_id = k.id AND r.status = 'kept') AS kept_until
-     FROM concerns k
+     FROM (SELECT DISTINCT cp.concern_id FROM pupils d
+           JOIN concern_pupils cp ON cp.pupil_id = d.id
+           WHERE d.date_of_birth <= $1) due
+     JOIN concerns k ON k.id = due.concern_id
      JOIN concern_pupils cp ON cp.concern_id = k.id
      JOIN pupils p ON p.id = cp.pupil_id
      WHERE NOT EXISTS (
