@@ -16,6 +16,7 @@ import { plans } from './scenarios/plans.ts';
 import { memberLists } from './scenarios/member-lists.ts';
 import { twoProcesses } from './scenarios/processes.ts';
 import { backupBench } from './scenarios/backup.ts';
+import { retention } from './scenarios/retention.ts';
 
 type Flags = { n?: number; c?: number; keep: boolean; quick: boolean };
 /** A full run's size, or the quick run's (about a minute in all, both engines). */
@@ -91,6 +92,12 @@ const SCENARIOS: Record<string, Scenario> = {
       'backup and restore of a school of 2,000 pupils and N concerns (default 200000): embedded files, and pgBackRest through the restore drill on PostgreSQL (needs root and Debian pgbackrest; makes its own cluster)',
     onlyByName: true,
     run: (e, f) => backupBench(e, { n: size(f, 200_000, 2_000) }),
+  },
+  retention: {
+    about:
+      'the nightly retention sweep over N concerns (default 200000) in 1,000 pupils, logging concerns while it runs, and destroying a batch of C approved records (default 1000)',
+    run: (e, f) =>
+      retention(e, { n: size(f, 200_000, 3_000), batch: f.c ?? (f.quick ? 100 : 1_000) }),
   },
   plans: {
     about:

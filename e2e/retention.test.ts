@@ -5,8 +5,8 @@
 // reason — which a DSL, on a phone, sees is the DPO's alone to lift. Then the review queue: the
 // nightly sweep queues Ava's records as she nears 25; the DPO sees them (no content) with the
 // standing hold on one, the DSL approves destroying the other, and the headteacher, on a phone,
-// gives the second approval. axe checks every state. (Destruction and its certificate are not
-// built yet: docs/RETENTION.md.)
+// gives the second approval, then destroys the record after a confirmation naming how many, and
+// finds its certificate of destruction listed with a PDF to download. axe checks every state.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { call, categoryIds, currentCode, makeUser, signIn } from '../src/test/harness.ts';
@@ -225,11 +225,37 @@ describe('retention and legal holds', () => {
       .getByText('Approved by Dee Lead (DSL team) and Hal Head (headteacher).')
       .waitFor();
     await expectNoAxeViolations(phone.page);
+
+    // Destroying asks first, naming how many records go; cancelling changes nothing.
+    await headCard.getByRole('button', { name: 'Destroy…' }).click();
+    const confirm = phone.page.getByRole('form', { name: /^Destroy: Record of/ });
+    await confirm.getByText('This destroys 1 record for good', { exact: false }).waitFor();
+    await expectNoAxeViolations(phone.page);
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await headCard.getByRole('button', { name: 'Destroy…' }).click();
+    await confirm.getByRole('button', { name: 'Yes, destroy 1 record' }).press('Enter');
+    await phone.page
+      .getByText('1 record destroyed. A certificate of destruction', { exact: false })
+      .waitFor();
+    await expect.poll(() => headCard.count()).toBe(0);
+    const certificates = phone.page.getByRole('region', { name: 'Certificates of destruction' });
+    const link = certificates.getByRole('link', {
+      name: /^Download the certificate \(PDF\): 1 record destroyed/,
+    });
+    await link.waitFor();
+    await expectNoAxeViolations(phone.page);
+    const pdf = await phone.page.request.get((await link.getAttribute('href'))!);
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
     expectNoProblems(phone);
     await phone.context.close();
     const approvals = (await auditRows(server.t, cast.schoolId)).filter(
       (r) => r.action === 'retention.destruction_approved',
     );
     expect(approvals.map((r) => r.details.capacity)).toEqual(['dsl_team', 'headteacher']);
+    const actions = (await auditRows(server.t, cast.schoolId)).map((r) => r.action);
+    expect(actions).toContain('retention.destroyed');
+    expect(actions).toContain('retention.certificate_downloaded');
   });
 });

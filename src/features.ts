@@ -27,6 +27,7 @@ import { registerDashboardRoutes } from './features/dashboard/routes.ts';
 import { registerVaultRoutes } from './features/vault/routes.ts';
 import { registerRetentionRoutes } from './features/retention/routes.ts';
 import { registerReviewRoutes } from './features/retention/review-routes.ts';
+import { registerDestructionRoutes } from './features/retention/destroy-routes.ts';
 
 export const FEATURES: readonly Feature[] = [
   { name: 'health', routes: registerHealthRoutes },
@@ -72,6 +73,7 @@ export const FEATURES: readonly Feature[] = [
     routes(app, services) {
       registerRetentionRoutes(app, services);
       registerReviewRoutes(app, services);
+      registerDestructionRoutes(app, services);
     },
   },
 ];

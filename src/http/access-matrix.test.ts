@@ -158,6 +158,35 @@ async function freshReview(f: Fixture): Promise<string> {
   return row!.id;
 }
 
+/** A fresh review (freshReview) approved by the school's DSL and DPO: ready for destruction. */
+async function approvedReview(f: Fixture): Promise<string> {
+  const id = await freshReview(f);
+  await unsafeAsOwner(t.services.db, async (q) => {
+    await q.query(
+      `INSERT INTO retention_approvals (school_id, review_id, approver_id, capacity, approved_at)
+       SELECT school_id, id, $2::uuid, 'dsl_team', now() FROM retention_reviews WHERE id = $1
+       UNION ALL
+       SELECT school_id, id, $3::uuid, 'dpo', now() FROM retention_reviews WHERE id = $1`,
+      [id, users.dsl.id, users.dpo.id],
+    );
+    await q.query(`UPDATE retention_reviews SET status = 'approved' WHERE id = $1`, [id]);
+  });
+  return id;
+}
+
+/** A certificate of destruction of the fixture school (a fresh approved record destroyed). */
+async function freshCertificate(f: Fixture): Promise<string> {
+  const done = await call(
+    t.app,
+    await sessionOf(users.dpo, true),
+    'POST',
+    '/api/retention/destructions',
+    { reviews: [await approvedReview(f)] },
+  );
+  expect(done.statusCode, done.body).toBe(201);
+  return done.json<{ certificateId: string }>().certificateId;
+}
+
 /** The fixture school's DSL-team group. */
 async function dslTeamOf(f: Fixture): Promise<{ id: string; schoolId: string }> {
   const [row] = await unsafeAsOwner(t.services.db, (q) =>
@@ -1234,6 +1263,28 @@ const MATRIX: Record<string, MatrixRow> = {
       url: `/api/retention/reviews/${await freshReview(f)}/hold`,
       payload: { matter: 'police', reason: 'Matrix hold' },
     }),
+    roles: only(RETENTION),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(RETENTION),
+  },
+  // Issue 15: destroying an approved batch, and certificates of destruction.
+  'POST /api/retention/destructions': {
+    request: async (f) => ({
+      url: '/api/retention/destructions',
+      payload: { reviews: [await approvedReview(f)] },
+    }),
+    roles: only(RETENTION),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(RETENTION),
+  },
+  'GET /api/retention/certificates': {
+    request: () => ({ url: '/api/retention/certificates' }),
+    roles: only(RETENTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(RETENTION),
+  },
+  'GET /api/retention/certificates/:id/pdf': {
+    request: async (f) => ({ url: `/api/retention/certificates/${await freshCertificate(f)}/pdf` }),
     roles: only(RETENTION),
     otherSchool: 'not_found',
     firstTier: stepUpFor(RETENTION),

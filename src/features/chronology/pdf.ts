@@ -26,6 +26,10 @@ export interface ChronologyPdfEntry {
 export interface ChronologyPdfHead {
   schoolName: string;
   pupilName: string;
+  /** The document's title when it is not a pupil's chronology (a certificate of destruction). */
+  title?: string;
+  /** What the count on the first page counts ("entry" by default). */
+  unit?: { one: string; many: string };
   exportedBy: string;
   exportedAt: Date;
   /** How many entries follow (on the first page). */
@@ -40,6 +44,8 @@ export interface ChronologyPdfHead {
 
 export interface ChronologyPdfInput extends Omit<ChronologyPdfHead, 'total'> {
   entries: readonly ChronologyPdfEntry[];
+  /** The count on the first page, when it is not the number of entries. */
+  total?: number;
 }
 
 const MARGIN = 50;
@@ -118,12 +124,14 @@ type Style = 'heading' | 'meta' | 'text';
 export function openChronologyPdf(head: ChronologyPdfHead): ChronologyPdfStream {
   const clean = head.fonts ? (s: string): string => s : toWinAnsi;
   const when = dateFormat(head.timeZone ?? 'Europe/London');
+  const title = head.title ?? `Chronology: ${head.pupilName}`;
+  const unit = head.unit ?? { one: 'entry', many: 'entries' };
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: MARGIN, left: MARGIN, right: MARGIN, bottom: MARGIN + FOOTER_HEIGHT },
     autoFirstPage: false,
     info: {
-      Title: clean(`Chronology: ${head.pupilName}`),
+      Title: clean(title),
       Author: clean(head.exportedBy),
       Producer: 'Lantern',
       Creator: 'Lantern',
@@ -182,13 +190,9 @@ export function openChronologyPdf(head: ChronologyPdfHead): ChronologyPdfStream 
   });
 
   doc.addPage();
-  doc
-    .font(bold)
-    .fontSize(18)
-    .fillColor('black')
-    .text(clean(`Chronology: ${head.pupilName}`), { width });
+  doc.font(bold).fontSize(18).fillColor('black').text(clean(title), { width });
   doc.font(regular).fontSize(11).fillColor(GREY).text(clean(head.schoolName), { width });
-  doc.text(`${head.total} ${head.total === 1 ? 'entry' : 'entries'}`, { width });
+  doc.text(`${head.total} ${head.total === 1 ? unit.one : unit.many}`, { width });
   doc.fillColor('black').moveDown(1);
 
   return {
@@ -236,7 +240,7 @@ const PAGE_LABEL_WIDTH = 80;
 
 /** Renders a whole chronology into memory, oldest entry first (a stable sort by happenedAt). */
 export function renderChronologyPdf(input: ChronologyPdfInput): Promise<Buffer> {
-  const pdf = openChronologyPdf({ ...input, total: input.entries.length });
+  const pdf = openChronologyPdf({ ...input, total: input.total ?? input.entries.length });
   const done = new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     pdf.stream.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -97,15 +97,34 @@ export type ReviewFacts = {
   approvals: readonly { approverId: string; capacity: ApprovalCapacity }[];
 };
 
+/**
+ * Who may destroy an approved batch: a member who may approve destruction — the DSL team, the
+ * headteacher or the DPO — holding the `retention` ability (asked by the route first, so with a
+ * second factor). The two approvals were the decision; destroying carries it out.
+ */
+export function mayDestroy(deciders: RetentionDeciders): boolean {
+  return deciders.dslTeam || deciders.headteacher || deciders.dpo;
+}
+
+export const notADestroyer = () =>
+  new DomainError(
+    'forbidden',
+    'not_a_decider',
+    'Only the DSL team, the headteacher or the data-protection officer may destroy records.',
+  );
+
+type ReviewAction = 'approve' | 'destroy' | 'keep' | 'hold';
+
 /** What the member may do with a review in the queue, as sent in `allowed`. */
 export function reviewActions(
   actor: Actor,
   deciders: RetentionDeciders,
   review: ReviewFacts,
-): ('approve' | 'keep' | 'hold')[] {
+): ReviewAction[] {
   if (!can(actor, 'retention')) return [];
   if (review.status !== 'pending' && review.status !== 'approved') return [];
-  const out: ('approve' | 'keep' | 'hold')[] = ['keep', 'hold'];
+  const out: ReviewAction[] = ['keep', 'hold'];
+  if (review.status === 'approved' && !review.held && mayDestroy(deciders)) out.unshift('destroy');
   if (
     review.status === 'pending' &&
     !review.held &&

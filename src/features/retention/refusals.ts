@@ -7,23 +7,37 @@ import type { RequestContext } from '../../core/context.ts';
 import { DomainError } from '../../core/errors.ts';
 
 export type RetentionAttempt =
-  'rule_change' | 'hold_place' | 'hold_lift' | 'review_approve' | 'review_keep' | 'review_hold';
+  | 'rule_change'
+  | 'hold_place'
+  | 'hold_lift'
+  | 'review_approve'
+  | 'review_keep'
+  | 'review_hold'
+  | 'destroy';
 
 export async function auditingRefusals<T>(
   c: RequestContext,
   attempt: RetentionAttempt,
-  target: string | undefined,
+  /** One target's id, or a batch's review ids (destruction). */
+  target: string | readonly string[] | undefined,
   work: () => Promise<T>,
 ): Promise<T> {
   try {
     return await work();
   } catch (err) {
     if (err instanceof DomainError && err.kind !== 'unavailable') {
+      const one = typeof target === 'string' ? target : undefined;
+      const reviews = Array.isArray(target) ? [...(target as readonly string[])] : undefined;
       await c.tx((t) =>
         t.audit({
           action: 'retention.refused',
-          ...(target !== undefined && { targetType: attempt, targetId: target }),
-          details: { attempt, code: err.code, ...(target !== undefined && { target }) },
+          ...(one !== undefined && { targetType: attempt, targetId: one }),
+          details: {
+            attempt,
+            code: err.code,
+            ...(one !== undefined && { target: one }),
+            ...(reviews !== undefined && { reviews }),
+          },
         }),
       );
     }

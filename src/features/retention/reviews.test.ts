@@ -135,7 +135,7 @@ describe('the retention review queue', () => {
     const approved = (await queue()).find((r) => r.id === bullying.id)!;
     expect(approved.status).toBe('approved');
     expect(approved.approvals.map((a) => a.capacity)).toEqual(['dpo', 'dsl_team']);
-    expect(approved.allowed).toEqual(['keep', 'hold']);
+    expect(approved.allowed).toEqual(['destroy', 'keep', 'hold']);
     expect((await approve(s.deputy, bullying)).statusCode).toBe(409);
 
     // A held record cannot be approved: the refusal names the hold and who placed it.

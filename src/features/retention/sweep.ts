@@ -33,7 +33,9 @@ export async function sweepSchool(t: SchoolTx): Promise<string[]> {
   await ensureStandingHolds(t);
   const rule = (await schoolSchedule(t.db)).cp_pupil;
   const horizon = addDays(today, QUEUE_DAYS_BEFORE);
-  // A coarse bound for SQL (a day of slack for 29 February); the exact date is the rule's.
+  // A coarse bound for SQL (a day of slack for 29 February); the exact date is the rule's. The
+  // candidates start from the pupils old enough (a record qualifies only if all its pupils are,
+  // so at least one is), so the sweep reads the due records, not every record of the school.
   const latestBirth = addDays(addYears(horizon, -rule.years), 1);
   const candidates = await t.q<{
     id: string;
@@ -43,7 +45,10 @@ export async function sweepSchool(t: SchoolTx): Promise<string[]> {
     `SELECT k.id, array_agg(p.date_of_birth::text) AS births,
        (SELECT max(r.kept_until)::text FROM retention_reviews r
          WHERE r.concern_id = k.id AND r.status = 'kept') AS kept_until
-     FROM concerns k
+     FROM (SELECT DISTINCT cp.concern_id FROM pupils d
+           JOIN concern_pupils cp ON cp.pupil_id = d.id
+           WHERE d.date_of_birth <= $1) due
+     JOIN concerns k ON k.id = due.concern_id
      JOIN concern_pupils cp ON cp.concern_id = k.id
      JOIN pupils p ON p.id = cp.pupil_id
      WHERE NOT EXISTS (
@@ -56,19 +61,25 @@ export async function sweepSchool(t: SchoolTx): Promise<string[]> {
      HAVING bool_and(p.date_of_birth IS NOT NULL) AND max(p.date_of_birth) <= $1`,
     [latestBirth, horizon],
   );
-  const queued: string[] = [];
+  const due: { id: string; on: string }[] = [];
   for (const c of candidates) {
-    const due = latestDue(c.births.map((b) => dueDate(rule, { dateOfBirth: b })));
-    if (!due?.known) continue;
-    const dueOn = c.kept_until && c.kept_until > due.date ? c.kept_until : due.date;
-    if (dueOn > horizon) continue;
-    const [row] = await t.q<{ id: string }>(
-      `INSERT INTO retention_reviews (school_id, concern_id, kind, action, due_on, queued_at)
-       VALUES ($1, $2, 'cp_pupil', $3, $4, $5) RETURNING id`,
-      [t.schoolId, c.id, rule.action, dueOn, t.now],
-    );
-    queued.push(row!.id);
+    const date = latestDue(c.births.map((b) => dueDate(rule, { dateOfBirth: b })));
+    if (!date?.known) continue;
+    const on = c.kept_until && c.kept_until > date.date ? c.kept_until : date.date;
+    if (on <= horizon) due.push({ id: c.id, on });
   }
+  // One statement for the whole night's queue, in the order found.
+  const rows =
+    due.length === 0
+      ? []
+      : await t.q<{ id: string }>(
+          `INSERT INTO retention_reviews (school_id, concern_id, kind, action, due_on, queued_at)
+           SELECT $1, d.concern_id, 'cp_pupil', $2, d.due_on, $3
+           FROM unnest($4::uuid[], $5::date[]) WITH ORDINALITY AS d(concern_id, due_on, n)
+           ORDER BY d.n RETURNING id`,
+          [t.schoolId, rule.action, t.now, due.map((d) => d.id), due.map((d) => d.on)],
+        );
+  const queued = rows.map((r) => r.id);
   if (queued.length > 0)
     await t.audit({ action: 'retention.queued', details: { reviews: queued } });
   return queued;

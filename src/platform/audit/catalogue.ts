@@ -181,13 +181,21 @@ export type AuditDetails = {
   'retention.hold_placed': { scope: string; matter: string; standing: boolean };
   'retention.hold_lifted': { scope: string; matter: string; standing: boolean };
   /** A refused retention change (nothing changed): what was tried and the refusal's code. */
-  'retention.refused': { attempt: string; code: string; target?: Id };
+  'retention.refused': { attempt: string; code: string; target?: Id; reviews?: Id[] };
   /** The nightly sweep put these records' reviews in the queue. */
   'retention.queued': { reviews: Id[] };
   'retention.queue_viewed': { reviews: Id[] };
   'retention.review_kept': { concern: Id; until: string };
   'retention.review_held': { concern: Id; holdId: Id; matter: string };
   'retention.destruction_approved': { concern: Id; capacity: string; complete: boolean };
+  /**
+   * A batch of approved records destroyed: the certificate of destruction's id and the SHA-256 of
+   * its canonical JSON (so the certificate is chained into the trail), the reviews and the
+   * destroyed records' ids (which then name nothing).
+   */
+  'retention.destroyed': { certificate: Id; sha256: string; reviews: Id[]; records: Id[] };
+  'retention.certificates_viewed': { count: number };
+  'retention.certificate_downloaded': { certificate: Id };
 };
 
 export type AuditAction = keyof AuditDetails;
@@ -299,6 +307,9 @@ export const AUDIT_ACTIONS = Object.keys({
   'retention.review_kept': 1,
   'retention.review_held': 1,
   'retention.destruction_approved': 1,
+  'retention.destroyed': 1,
+  'retention.certificates_viewed': 1,
+  'retention.certificate_downloaded': 1,
 } satisfies Record<AuditAction, 1>) as AuditAction[];
 
 /**

@@ -149,7 +149,7 @@ export class Sealer {
    * fingerprint stored beside sealed values — such as the MIS's "same record as last time" hash —
    * that must not let someone holding a dump confirm a guess at the sealed words.
    */
-  digest(purpose: 'mis-record' | 'page-cursor', text: string): string {
+  digest(purpose: 'mis-record' | 'page-cursor' | 'destruction-subject', text: string): string {
     const key = createHmac('sha256', this.#keys.search)
       .update(`lantern:digest:${purpose}`)
       .digest();

@@ -106,7 +106,7 @@ export type LiftHold = Static<typeof LiftHold>;
 
 export const REVIEW_STATUSES = ['pending', 'approved', 'kept', 'held', 'destroyed'] as const;
 export const APPROVAL_CAPACITIES = ['dsl_team', 'headteacher', 'dpo'] as const;
-export const REVIEW_ACTIONS = ['approve', 'keep', 'hold'] as const;
+export const REVIEW_ACTIONS = ['approve', 'destroy', 'keep', 'hold'] as const;
 
 /** A hold on a record, as a screen offering its disposal must show it. */
 export const HoldShown = Type.Object({
@@ -150,3 +150,37 @@ export const HoldReview = Type.Object(
   { additionalProperties: false },
 );
 export type HoldReview = Static<typeof HoldReview>;
+
+// --- Destruction and certificates of destruction ---
+
+/** The most records one batch may destroy (one transaction, one certificate). */
+export const MAX_DESTRUCTION_BATCH = 1000;
+
+/** A batch of approved reviews to destroy, all or none. */
+export const DestroyBatch = Type.Object(
+  {
+    reviews: Type.Array(Uuid, { minItems: 1, maxItems: MAX_DESTRUCTION_BATCH, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+);
+export type DestroyBatch = Static<typeof DestroyBatch>;
+
+export const Destroyed = Type.Object({
+  certificateId: Uuid,
+  sha256: Type.String(),
+  records: Type.Integer(),
+});
+export type Destroyed = Static<typeof Destroyed>;
+
+/** A certificate as listed: who destroyed how many records when, and the batch's digest. */
+export const CertificateSummary = Type.Object({
+  id: Uuid,
+  destroyedAt: Type.String(),
+  destroyedBy: Type.String(),
+  records: Type.Integer(),
+  sha256: Type.String(),
+});
+export type CertificateSummary = Static<typeof CertificateSummary>;
+
+export const CertificateList = Type.Object({ items: Type.Array(CertificateSummary) });
+export type CertificateList = Static<typeof CertificateList>;

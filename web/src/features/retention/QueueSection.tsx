@@ -1,7 +1,9 @@
 // The review queue: records whose retention date is near, soonest first, each with its date, its
 // pupils and categories (never its content), any hold on it and who placed it, the approvals it
 // has, and the decisions the server allows: approve destruction, keep until a new date with a
-// reason, or hold. A refusal (a hold, the same person twice) is shown beside the decision.
+// reason, or hold — and, once approved, destroy (one record, or every approved record at once,
+// each after a confirmation naming how many). A refusal (a hold, the same person twice) is shown
+// beside the decision.
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../../lib/api.ts';
 import { useSubmit } from '../../lib/useSubmit.ts';
@@ -14,6 +16,7 @@ import { Notice } from '../../ui/Message.tsx';
 import { HOLD_MATTERS, type HoldMatter } from '../../../../src/shared/retention.ts';
 import type { Review, ReviewList } from '../../../../src/shared/schemas/retention.ts';
 import { ACTION_NAMES, CAPACITY_NAMES, MATTER_NAMES } from './words.ts';
+import { DestroyForm } from './DestroyForm.tsx';
 
 export function QueueSection(p: { queue: ReviewList; onChanged: () => void }) {
   // A record kept or held leaves the queue with its forms: what happened is said here instead.
@@ -26,10 +29,19 @@ export function QueueSection(p: { queue: ReviewList; onChanged: () => void }) {
     setNotice(message);
     p.onChanged();
   };
+  const destroyable = p.queue.items.filter((r) => r.allowed.includes('destroy'));
   return (
     <section aria-labelledby="queue-heading" className="section">
       <h2 id="queue-heading">Review queue</h2>
       <Notice text={notice} focusRef={noticeRef} />
+      {destroyable.length > 1 && (
+        <DestroyForm
+          reviewIds={destroyable.map((r) => r.id)}
+          label={`Destroy all ${destroyable.length} approved records`}
+          buttonLabel={`Destroy all ${destroyable.length} approved records…`}
+          onDestroyed={decided}
+        />
+      )}
       {p.queue.items.length === 0 ? (
         <p>No record is due for review in the next 30 days.</p>
       ) : (
@@ -78,6 +90,14 @@ function ReviewCard({
         </p>
       )}
       {r.allowed.includes('approve') && <ApproveForm review={r} onChanged={onChanged} />}
+      {r.allowed.includes('destroy') && (
+        <DestroyForm
+          reviewIds={[r.id]}
+          label={`Destroy: ${title}`}
+          buttonLabel="Destroy…"
+          onDestroyed={onDecided}
+        />
+      )}
       {r.allowed.includes('keep') && <KeepForm review={r} onDecided={onDecided} />}
       {r.allowed.includes('hold') && <HoldForm review={r} onDecided={onDecided} />}
     </li>

@@ -8,6 +8,7 @@ import { PageHeading } from '../../ui/PageHeading.tsx';
 import { LoadProblem } from '../../ui/LoadProblem.tsx';
 import { SecondFactorForm, stepUpPrompt } from '../identity/SecondFactorForm.tsx';
 import type {
+  CertificateList,
   HoldList,
   RetentionSchedule,
   ReviewList,
@@ -15,6 +16,7 @@ import type {
 import { QueueSection } from './QueueSection.tsx';
 import { ScheduleSection } from './ScheduleSection.tsx';
 import { HoldsSection } from './HoldsSection.tsx';
+import { CertificatesSection } from './CertificatesSection.tsx';
 import './retention.css';
 
 const TITLE = 'Retention and legal holds';
@@ -23,12 +25,19 @@ export function RetentionPage() {
   const schedule = useLoad<RetentionSchedule>('/api/retention/schedule');
   const holds = useLoad<HoldList>('/api/retention/holds');
   const queue = useLoad<ReviewList>('/api/retention/reviews');
+  const certificates = useLoad<CertificateList>('/api/retention/certificates');
   const reload = () => {
     void schedule.reload();
     void holds.reload();
     void queue.reload();
+    void certificates.reload();
   };
-  if (schedule.status === 'loading' || holds.status === 'loading' || queue.status === 'loading')
+  if (
+    schedule.status === 'loading' ||
+    holds.status === 'loading' ||
+    queue.status === 'loading' ||
+    certificates.status === 'loading'
+  )
     return (
       <>
         <PageHeading title={TITLE}>{TITLE}</PageHeading>
@@ -41,15 +50,18 @@ export function RetentionPage() {
   }
   if (holds.status === 'error') return <LoadProblem title={TITLE} state={holds} />;
   if (queue.status === 'error') return <LoadProblem title={TITLE} state={queue} />;
+  if (certificates.status === 'error') return <LoadProblem title={TITLE} state={certificates} />;
   return (
     <>
       <PageHeading title={TITLE}>{TITLE}</PageHeading>
       <p>
         The records due for review, the legal holds that stop any record they cover from being
-        destroyed or anonymised, and how long each kind of record is kept.
+        destroyed or anonymised, the certificates of the records destroyed, and how long each kind
+        of record is kept.
       </p>
       <QueueSection queue={queue.data} onChanged={reload} />
       <HoldsSection holds={holds.data} onChanged={reload} />
+      <CertificatesSection certificates={certificates.data} />
       <ScheduleSection schedule={schedule.data} onChanged={() => void schedule.reload()} />
     </>
   );
