@@ -3,7 +3,7 @@
 // list; either way each mark has a type and a description. The outline and the "is it on the body"
 // rule are the server's own (src/shared/body-map.ts), so a mark placed here is never refused as
 // off the map.
-import { useState, type MouseEvent } from 'react';
+import { useImperativeHandle, useState, type MouseEvent, type Ref } from 'react';
 import {
   BODY_MAP_SIDES,
   BODY_MAP_VIEWBOX,
@@ -123,12 +123,28 @@ export function BodyMapView({ marks }: { marks: readonly BodyMapMark[] }) {
   );
 }
 
-type Props = { marks: BodyMapMark[]; onChange: (next: BodyMapMark[]) => void; idPrefix: string };
+/**
+ * What the form asks of the body map as it saves: a mark placed and described but not yet added
+ * is added (and given back, as the form's own list is updated only after this render); one only
+ * half given (a place without a description, or the reverse) is a problem named by the field.
+ */
+export type BodyMapHandle = {
+  settle: () => { added: BodyMapMark | null; problem: string | null };
+};
+
+type Props = {
+  marks: BodyMapMark[];
+  onChange: (next: BodyMapMark[]) => void;
+  idPrefix: string;
+  /** The form's name for the mark being described (its message, its focus). */
+  name?: string;
+  ref?: Ref<BodyMapHandle>;
+};
 
 const TAPPED = 'tapped';
 
 /** The body map editor used when logging a concern. */
-export function BodyMapField({ marks, onChange, idPrefix }: Props) {
+export function BodyMapField({ marks, onChange, idPrefix, name, ref }: Props) {
   const [side, setSide] = useState<BodyMapSide>('front');
   const [place, setPlace] = useState('');
   const [tapped, setTapped] = useState<{ side: BodyMapSide; x: number; y: number } | null>(null);
@@ -152,22 +168,22 @@ export function BodyMapField({ marks, onChange, idPrefix }: Props) {
     setPlace(TAPPED);
   };
 
-  const add = () => {
+  /** The mark being placed, or why it cannot be added yet. */
+  const pending = (): { mark: BodyMapMark } | { problem: string } => {
     const at =
       place === TAPPED && tapped && tapped.side === side
         ? tapped
         : places.find((p) => p.key === place);
-    if (!at) {
-      setProblem('Choose where on the body the mark is, or tap the outline.');
-      return;
-    }
+    if (!at) return { problem: 'Choose where on the body the mark is, or tap the outline.' };
     if (!description.trim()) {
-      setProblem(
-        'Describe the mark: its size, colour and shape, and what the child said about it.',
-      );
-      return;
+      return {
+        problem: 'Describe the mark: its size, colour and shape, and what the child said about it.',
+      };
     }
-    const mark: BodyMapMark = { side, x: at.x, y: at.y, type, description: description.trim() };
+    return { mark: { side, x: at.x, y: at.y, type, description: description.trim() } };
+  };
+
+  const addMark = (mark: BodyMapMark) => {
     onChange([...marks, mark]);
     setSaid(`Mark ${marks.length + 1} added: ${describeMark(mark)}.`);
     setProblem(null);
@@ -175,6 +191,28 @@ export function BodyMapField({ marks, onChange, idPrefix }: Props) {
     setPlace('');
     setTapped(null);
   };
+
+  const add = () => {
+    const p = pending();
+    if ('problem' in p) setProblem(p.problem);
+    else addMark(p.mark);
+  };
+
+  useImperativeHandle(ref, () => ({
+    settle: () => {
+      // Nothing begun: nothing to add.
+      if (place === '' && !description.trim()) return { added: null, problem: null };
+      const p = pending();
+      if ('problem' in p) {
+        return {
+          added: null,
+          problem: `A mark on the body map is not added yet. ${p.problem} Then press “Add mark”, or clear its place and description.`,
+        };
+      }
+      addMark(p.mark);
+      return { added: p.mark, problem: null };
+    },
+  }));
 
   const remove = (i: number) => {
     onChange(marks.filter((_, j) => j !== i));
@@ -249,6 +287,7 @@ export function BodyMapField({ marks, onChange, idPrefix }: Props) {
       </div>
       <TextField
         id={id('description')}
+        {...(name ? { name } : {})}
         label="Description of the mark"
         maxLength={500}
         value={description}

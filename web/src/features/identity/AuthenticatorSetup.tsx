@@ -33,7 +33,7 @@ export function AuthenticatorSetup({
   const { adopt } = useSessionApi();
   const [enrolment, setEnrolment] = useState<TotpEnrolment | null>(null);
   const [code, setCode] = useState('');
-  const submit = useSubmit();
+  const submit = useSubmit({ ownStepUp: true });
   const stepUp = submit.code === 'step_up_required';
 
   const start = () =>
