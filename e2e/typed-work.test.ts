@@ -114,7 +114,9 @@ describe('nothing typed is lost', () => {
     expect(await page.getByLabel('What happened').inputValue()).toBe('');
     const mine = await signIn(server.t.app, cast.teacher, { elevated: true });
     await expect
-      .poll(async () => (await call(server.t.app, mine, 'GET', '/api/drafts/concern-new')).json())
+      .poll(async () =>
+        (await call(server.t.app, mine, 'GET', '/api/drafts/concern-new')).json<unknown>(),
+      )
       .toEqual({ draft: null });
     expectNoProblems(tab);
     await tab.context.close();
