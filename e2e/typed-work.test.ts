@@ -39,6 +39,38 @@ async function pickPupil(page: Page, part: string, option: string) {
   await page.getByRole('option', { name: option }).click();
 }
 
+describe('the short form on a phone', () => {
+  it('fits a typical concern in two phone screens, the optional sections folded until wanted', async () => {
+    clock.set(new Date());
+    const cast = await buildSchool(server, 'short');
+    // A 390 px phone of today (844 px of viewport, as an iPhone 14 or 15 shows).
+    const tab = await openTab(browser, server.baseUrl, { width: 390, height: 844 });
+    const page = tab.page;
+    await signInThroughPage(page, server, cast.teacher);
+    await page.goto('/concerns/new');
+    await page.getByRole('heading', { level: 1, name: 'Log a concern' }).waitFor();
+    await page.getByLabel('Category').selectOption({ label: 'Physical abuse' });
+    // The category's own recipients are named; nobody else is offered until asked for.
+    await page.getByText(/^Alerted for this category:/).waitFor();
+    expect(await page.getByLabel('Alert a colleague').isVisible()).toBe(false);
+    expect(await page.getByLabel('Description of the mark').isVisible()).toBe(false);
+    expect(await page.getByLabel('Attachments').isVisible()).toBe(false);
+    // Everything a typical concern needs, up to its button, within two screens.
+    const save = await page.getByRole('button', { name: 'Save concern' }).boundingBox();
+    const scrolled = await page.evaluate(() => window.scrollY);
+    expect(save!.y + scrolled + save!.height).toBeLessThanOrEqual(2 * 844);
+    await expectNoAxeViolations(page);
+    // Opened on demand, each section is there, with the groups in a sensible order.
+    await page.locator('summary', { hasText: 'Alert someone else' }).click();
+    await page.getByLabel('Alert a colleague').waitFor();
+    await page.locator('summary', { hasText: 'Body map' }).click();
+    await page.getByLabel('Description of the mark').waitFor();
+    await expectNoAxeViolations(page);
+    expectNoProblems(tab);
+    await tab.context.close();
+  });
+});
+
 describe('nothing typed is lost', () => {
   it('adds a placed and described mark on save, and names the mark when it is half given', async () => {
     clock.set(new Date());
@@ -53,6 +85,7 @@ describe('nothing typed is lost', () => {
     await page.getByLabel('What happened').fill('Ava showed me a bruise on her arm at break.');
 
     // A place chosen, no description: the save stops and says so by the mark's description.
+    await page.locator('summary', { hasText: 'Body map' }).click();
     await page.getByLabel('Place on the body').selectOption({ label: 'Left forearm' });
     await page.getByRole('button', { name: 'Save concern' }).click();
     const description = page.getByLabel('Description of the mark');

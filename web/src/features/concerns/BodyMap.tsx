@@ -219,92 +219,103 @@ export function BodyMapField({ marks, onChange, idPrefix, name, ref }: Props) {
     setSaid(`Mark ${i + 1} removed.`);
   };
 
+  // Folded away until wanted; open while it holds marks or one being placed.
+  const begun = marks.length > 0 || place !== '' || description.trim() !== '';
   return (
-    <fieldset className="fieldset stack">
-      <legend className="field-label">
+    <details className="optional-section" open={begun ? true : undefined}>
+      <summary>
         Body map <span className="muted">(optional)</span>
-      </legend>
-      <p className="hint" id={id('hint')}>
-        Record only what you can see or were shown. Never ask a child to undress or photograph an
-        injury. Tap the outline where the mark is, or choose the place from the list.
-      </p>
-      <Figures marks={marks} onPoint={onPoint} pending={tapped} />
-      {marks.length > 0 && (
-        <ol className="body-map-marks">
-          {marks.map((m, i) => (
-            <li key={i}>
-              <span>
-                <strong>{describeMark(m)}</strong>: {m.description}
-              </span>{' '}
-              <Button variant="quiet" onPress={() => remove(i)}>
-                Remove mark {i + 1}
-              </Button>
-            </li>
-          ))}
-        </ol>
-      )}
-      <div className="field-row">
-        <Select
-          id={id('side')}
-          label="Side of the body"
-          value={side}
-          onChange={(value) => {
-            setSide(value as BodyMapSide);
-            if (place === TAPPED) setPlace('');
-          }}
-        >
-          {BODY_MAP_SIDES.map((s) => (
-            <option key={s} value={s}>
-              {SIDE_LABEL[s]}
-            </option>
-          ))}
-        </Select>
-        <Select id={id('place')} label="Place on the body" value={place} onChange={setPlace}>
-          <option value="">Choose a place</option>
-          {tapped && tapped.side === side && (
-            <option value={TAPPED}>
-              Where I tapped (near {nearestPlace(side, tapped.x, tapped.y).label})
-            </option>
-          )}
-          {places.map((p) => (
-            <option key={p.key} value={p.key}>
-              {p.label}
-            </option>
-          ))}
-        </Select>
-        <Select
-          id={id('type')}
-          label="Type of mark"
-          value={type}
-          onChange={(value) => setType(value as BodyMarkType)}
-        >
-          {BODY_MARK_TYPES.map((t) => (
-            <option key={t} value={t}>
-              {TYPE_LABEL[t]}
-            </option>
-          ))}
-        </Select>
-      </div>
-      <TextField
-        id={id('description')}
-        {...(name ? { name } : {})}
-        label="Description of the mark"
-        maxLength={500}
-        value={description}
-        onChange={setDescription}
-        autoComplete="off"
-      />
-      {problem && (
-        <p className="field-error" role="alert">
-          {problem}
+        {marks.length > 0 && (
+          <span className="muted">
+            {' '}
+            ({marks.length} {marks.length === 1 ? 'mark' : 'marks'})
+          </span>
+        )}
+      </summary>
+      <fieldset className="fieldset stack">
+        <legend className="visually-hidden">Body map</legend>
+        <p className="hint" id={id('hint')}>
+          Record only what you can see or were shown. Never ask a child to undress or photograph an
+          injury. Tap the outline where the mark is, or choose the place from the list.
         </p>
-      )}
-      <div>
-        <Button onPress={add}>Add mark</Button>
-      </div>
-      <p role="status" className="visually-hidden">
-        {said}
-      </p>
-    </fieldset>
+        <Figures marks={marks} onPoint={onPoint} pending={tapped} />
+        {marks.length > 0 && (
+          <ol className="body-map-marks">
+            {marks.map((m, i) => (
+              <li key={i}>
+                <span>
+                  <strong>{describeMark(m)}</strong>: {m.description}
+                </span>{' '}
+                <Button variant="quiet" onPress={() => remove(i)}>
+                  Remove mark {i + 1}
+                </Button>
+              </li>
+            ))}
+          </ol>
+        )}
+        <div className="field-row">
+          <Select
+            id={id('side')}
+            label="Side of the body"
+            value={side}
+            onChange={(value) => {
+              setSide(value as BodyMapSide);
+              if (place === TAPPED) setPlace('');
+            }}
+          >
+            {BODY_MAP_SIDES.map((s) => (
+              <option key={s} value={s}>
+                {SIDE_LABEL[s]}
+              </option>
+            ))}
+          </Select>
+          <Select id={id('place')} label="Place on the body" value={place} onChange={setPlace}>
+            <option value="">Choose a place</option>
+            {tapped && tapped.side === side && (
+              <option value={TAPPED}>
+                Where I tapped (near {nearestPlace(side, tapped.x, tapped.y).label})
+              </option>
+            )}
+            {places.map((p) => (
+              <option key={p.key} value={p.key}>
+                {p.label}
+              </option>
+            ))}
+          </Select>
+          <Select
+            id={id('type')}
+            label="Type of mark"
+            value={type}
+            onChange={(value) => setType(value as BodyMarkType)}
+          >
+            {BODY_MARK_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {TYPE_LABEL[t]}
+              </option>
+            ))}
+          </Select>
+        </div>
+        <TextField
+          id={id('description')}
+          {...(name ? { name } : {})}
+          label="Description of the mark"
+          maxLength={500}
+          value={description}
+          onChange={setDescription}
+          autoComplete="off"
+        />
+        {problem && (
+          <p className="field-error" role="alert">
+            {problem}
+          </p>
+        )}
+        <div>
+          <Button onPress={add}>Add mark</Button>
+        </div>
+        <p role="status" className="visually-hidden">
+          {said}
+        </p>
+      </fieldset>
+    </details>
   );
 }

@@ -141,8 +141,7 @@ export function LogConcernPage() {
     <>
       <PageHeading title="Log a concern">Log a concern</PageHeading>
       <p className="lead">
-        If a child is in immediate danger, tell the DSL in person now and call 999 if needed. Record
-        afterwards.
+        Child in immediate danger? Tell the DSL in person now, call 999 if needed, then record it.
       </p>
       <Form submit={submit} onSubmit={save} className="stack card">
         <ErrorSummary>The concern is not saved yet: check the fields marked below.</ErrorSummary>
@@ -181,7 +180,7 @@ export function LogConcernPage() {
               they said them. Do not add opinions or ask leading questions.
             </>
           }
-          rows={8}
+          rows={4}
           value={body}
           onChange={setBody}
           isRequired
@@ -193,14 +192,28 @@ export function LogConcernPage() {
           onChange={setMarks}
           idPrefix="concern-map"
         />
-        <FileField
-          label="Attachments"
-          optional
-          hint="A letter, a photo of a note, an email: PDFs, images, Office documents and email files. Each is checked by its content and stored encrypted."
-          multiple
-          onChange={setFiles}
+        <details className="optional-section" open={files.length > 0 ? true : undefined}>
+          <summary>
+            Attach files <span className="muted">(optional)</span>
+            {files.length > 0 && <span className="muted"> ({files.length} chosen)</span>}
+          </summary>
+          <FileField
+            label="Attachments"
+            hint="A letter, a photo of a note, an email: PDFs, images, Office documents and email files. Each is checked by its content and stored encrypted."
+            multiple
+            onChange={setFiles}
+          />
+        </details>
+        <AlertChoice
+          value={alerts}
+          onChange={setAlerts}
+          informedName="informed"
+          category={
+            categories.status === 'ok'
+              ? categories.data.items.find((c) => c.id === category)
+              : undefined
+          }
         />
-        <AlertChoice value={alerts} onChange={setAlerts} informedName="informed" />
         <FormError />
         <div className="actions">
           <SubmitButton>Save concern</SubmitButton>
