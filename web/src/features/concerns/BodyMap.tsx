@@ -14,32 +14,21 @@ import {
   type BodyMapSide,
   type BodyMarkType,
 } from '../../../../src/shared/body-map.ts';
-import { namedPlaces, nearestPlace } from '../../../../src/shared/body-map-regions.ts';
+import {
+  BODY_MAP_SIDE_LABELS as SIDE_LABEL,
+  BODY_MARK_TYPE_LABELS as TYPE_LABEL,
+  describeMark,
+  markTypeLabel,
+  namedPlaces,
+  nearestPlace,
+} from '../../../../src/shared/body-map-regions.ts';
 import { Select } from '../../ui/Field.tsx';
 import { TextField } from '../../ui/TextField.tsx';
 import { Button } from '../../ui/Button.tsx';
 
 export type { BodyMapMark };
 
-const SIDE_LABEL: Record<BodyMapSide, string> = { front: 'Front', back: 'Back' };
-const TYPE_LABEL: Record<BodyMarkType, string> = {
-  bruise: 'Bruise',
-  cut: 'Cut or graze',
-  burn: 'Burn',
-  mark: 'Mark',
-  swelling: 'Swelling',
-  bite: 'Bite',
-  other: 'Other',
-};
-
-export function markTypeLabel(type: string): string {
-  return (TYPE_LABEL as Record<string, string>)[type] ?? type;
-}
-
-/** "Bruise, Left knee (front)": how a mark is read out and listed. */
-export function describeMark(m: BodyMapMark): string {
-  return `${markTypeLabel(m.type)}, ${nearestPlace(m.side, m.x, m.y).label} (${m.side})`;
-}
+export { describeMark, markTypeLabel };
 
 /** The outlines with numbered marks; `onPoint` makes them tappable (the editor). */
 function Figures({
