@@ -70,6 +70,15 @@ describe('authenticator app', () => {
     await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
     const key = (await page.getByLabel('Key to type by hand').innerText()).replace(/\s/g, '');
     expect(key).toMatch(/^[A-Z2-7]{32}$/);
+    // On the phone itself: a link the authenticator app opens, and the key copied whole.
+    const open = page.getByRole('link', { name: 'Open in authenticator app' });
+    expect(await open.getAttribute('href')).toMatch(
+      new RegExp(`^otpauth://totp/.*[?&]secret=${key}(&|$)`),
+    );
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.getByRole('button', { name: 'Copy the key' }).click();
+    await page.getByRole('status').filter({ hasText: 'Key copied.' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
     await expectNoAxeViolations(page);
     await page.getByLabel('Authentication code').fill('000000');
     await page.getByRole('button', { name: 'Verify' }).click();

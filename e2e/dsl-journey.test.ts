@@ -76,7 +76,9 @@ describe('the DSL journey', () => {
     await tp.getByLabel('Where').fill('Dining hall');
     await tp.getByLabel('What happened').fill(text);
 
-    // Body map: one mark chosen from the list, one by tapping the back of the outline.
+    // Body map (folded away until wanted): one mark chosen from the list, one by tapping the
+    // back of the outline.
+    await tp.locator('summary', { hasText: 'Body map' }).click();
     await tp.getByLabel('Side of the body').selectOption({ label: 'Front' });
     await tp.getByLabel('Place on the body').selectOption({ label: 'Left forearm' });
     await tp.getByLabel('Type of mark').selectOption({ label: 'Bruise' });
@@ -96,6 +98,7 @@ describe('the DSL journey', () => {
         .count(),
     ).toBe(1);
 
+    await tp.locator('summary', { hasText: 'Attach files' }).click();
     await tp.getByLabel('Attachments').setInputFiles({
       name: 'note-from-ava.png',
       mimeType: 'image/png',

@@ -28,6 +28,7 @@ import { registerVaultRoutes } from './features/vault/routes.ts';
 import { registerRetentionRoutes } from './features/retention/routes.ts';
 import { registerReviewRoutes } from './features/retention/review-routes.ts';
 import { registerDestructionRoutes } from './features/retention/destroy-routes.ts';
+import { registerDraftRoutes } from './features/drafts/routes.ts';
 
 export const FEATURES: readonly Feature[] = [
   { name: 'health', routes: registerHealthRoutes },
@@ -65,6 +66,7 @@ export const FEATURES: readonly Feature[] = [
   { name: 'referrals', routes: registerReferralRoutes },
   { name: 'cases', routes: registerCaseRoutes },
   { name: 'conversations', routes: registerConversationRoutes },
+  { name: 'drafts', routes: registerDraftRoutes },
   { name: 'search', routes: registerSearchRoutes },
   { name: 'dashboard', routes: registerDashboardRoutes },
   { name: 'vault', routes: registerVaultRoutes },

@@ -51,7 +51,15 @@ export type SchoolSettings = {
   alertEscalationMinutes: number;
   /** The largest file the vault accepts, at most VAULT_HARD_LIMIT_BYTES. */
   maxUploadBytes: number;
+  /**
+   * The protective marking printed on every page of an exported chronology (the Government
+   * Security Classifications' "OFFICIAL-SENSITIVE" unless the school uses its own words).
+   */
+  protectiveMarking: string;
 };
+
+/** A marking a school may set: capitals, digits, spaces and - / :, at most 60 characters. */
+export const PROTECTIVE_MARKING_PATTERN = /^[A-Z0-9][A-Z0-9 \-/:]{0,59}$/;
 
 export const DEFAULT_SCHOOL_SETTINGS: SchoolSettings = {
   idleTimeoutMinutes: 20,
@@ -63,6 +71,7 @@ export const DEFAULT_SCHOOL_SETTINGS: SchoolSettings = {
   passwordPolicy: { ...defaultPasswordPolicy },
   alertEscalationMinutes: 60,
   maxUploadBytes: 20 * 1024 * 1024,
+  protectiveMarking: 'OFFICIAL-SENSITIVE',
 };
 
 type Bound = keyof typeof SETTING_BOUNDS;
@@ -112,6 +121,11 @@ export function readSettings(raw: unknown): SchoolSettings {
       'alertEscalationMinutes',
     ),
     maxUploadBytes: num(s.maxUploadBytes, d.maxUploadBytes, 'maxUploadBytes'),
+    protectiveMarking:
+      typeof s.protectiveMarking === 'string' &&
+      PROTECTIVE_MARKING_PATTERN.test(s.protectiveMarking)
+        ? s.protectiveMarking
+        : d.protectiveMarking,
   };
 }
 

@@ -1088,6 +1088,25 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'not_found',
     firstTier: stepUpFor(LEADS),
   },
+  // ——— Drafts (issue 14): anyone's own unsaved writing, at either tier ———
+  'GET /api/drafts/:form': {
+    request: () => ({ url: '/api/drafts/concern-new' }),
+    roles: everyone,
+    firstTier: 'same',
+    otherSchool: 'own_data',
+  },
+  'PUT /api/drafts/:form': {
+    request: () => ({ url: '/api/drafts/concern-new', payload: { fields: { body: 'So far' } } }),
+    roles: everyone,
+    firstTier: 'same',
+    otherSchool: 'own_data',
+  },
+  'POST /api/drafts/:form/discard': {
+    request: () => ({ url: '/api/drafts/concern-new/discard', payload: { why: 'discarded' } }),
+    roles: everyone,
+    firstTier: 'same',
+    otherSchool: 'own_data',
+  },
   'POST /api/conversations': {
     request: (f) => ({
       url: '/api/conversations',

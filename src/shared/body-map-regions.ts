@@ -3,7 +3,36 @@
 // src/shared/body-map.ts (the test proves every one is on the body, on both sides). The outline is
 // drawn facing the viewer from the front and away from the viewer from the back, so the child's
 // right is on the viewer's left at the front and on the viewer's right at the back.
-import { BODY_MAP_VIEWBOX, type BodyMapSide } from './body-map.ts';
+import {
+  BODY_MAP_VIEWBOX,
+  type BodyMapMark,
+  type BodyMapSide,
+  type BodyMarkType,
+} from './body-map.ts';
+
+/** How each side and each type of mark is named on screen and in the chronology's PDF. */
+export const BODY_MAP_SIDE_LABELS: Readonly<Record<BodyMapSide, string>> = {
+  front: 'Front',
+  back: 'Back',
+};
+export const BODY_MARK_TYPE_LABELS: Readonly<Record<BodyMarkType, string>> = {
+  bruise: 'Bruise',
+  cut: 'Cut or graze',
+  burn: 'Burn',
+  mark: 'Mark',
+  swelling: 'Swelling',
+  bite: 'Bite',
+  other: 'Other',
+};
+
+export function markTypeLabel(type: string): string {
+  return (BODY_MARK_TYPE_LABELS as Record<string, string>)[type] ?? type;
+}
+
+/** "Bruise, Left knee (front)": how a mark is read out and listed. */
+export function describeMark(m: BodyMapMark): string {
+  return `${markTypeLabel(m.type)}, ${nearestPlace(m.side, m.x, m.y).label} (${m.side})`;
+}
 
 type Region = {
   key: string;

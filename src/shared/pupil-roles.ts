@@ -10,3 +10,16 @@ export const PUPIL_ROLES = [
   'other',
 ] as const;
 export type PupilRole = (typeof PUPIL_ROLES)[number];
+
+/** A word for each role, as the screens and the chronology's PDF show it. */
+export const PUPIL_ROLE_LABELS: Readonly<Record<PupilRole, string>> = {
+  subject: 'Subject of concern',
+  victim: 'Victim',
+  alleged_perpetrator: 'Alleged perpetrator',
+  witness: 'Witness',
+  other: 'Other',
+};
+
+export function pupilRoleLabel(role: string): string {
+  return (PUPIL_ROLE_LABELS as Record<string, string>)[role] ?? role.replace(/_/g, ' ');
+}

@@ -29,8 +29,12 @@ afterAll(async () => t.close());
 
 const MB = 1024 * 1024;
 type PolicyView = {
-  policies: { alertEscalationMinutes: number; maxUploadMegabytes: number };
-  notes: { alertEscalationMinutes: string; maxUploadMegabytes: string };
+  policies: {
+    alertEscalationMinutes: number;
+    maxUploadMegabytes: number;
+    protectiveMarking: string;
+  };
+  notes: { alertEscalationMinutes: string; maxUploadMegabytes: string; protectiveMarking: string };
 };
 
 async function school() {
@@ -235,5 +239,20 @@ describe('escalation time and upload limit on the policies API', () => {
     expect(stored[0]?.bytes).toBe(MB);
     const events = await policyEvents(schoolId);
     expect(events.map((e) => e.details.changed)).toEqual([['maxMisPushMegabytes']]);
+  });
+});
+
+describe('the protective marking on exported chronologies', () => {
+  it('is OFFICIAL-SENSITIVE until the school sets its own, which must be a marking', async () => {
+    const { admin } = await school();
+    const view = (await call(t.app, admin, 'GET', '/api/admin/policies')).json<PolicyView>();
+    expect(view.policies.protectiveMarking).toBe('OFFICIAL-SENSITIVE');
+    expect(view.notes.protectiveMarking).toMatch(/every page of an exported chronology/);
+    const refused = await patch(admin, { protectiveMarking: 'secret <b>' });
+    expect(refused.statusCode).toBe(400);
+    expect(errorOf(refused).message).toMatch(/protectiveMarking/);
+    const set = await patch(admin, { protectiveMarking: 'OFFICIAL-SENSITIVE PERSONAL' });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json<PolicyView>().policies.protectiveMarking).toBe('OFFICIAL-SENSITIVE PERSONAL');
   });
 });

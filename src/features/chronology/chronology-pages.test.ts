@@ -8,7 +8,8 @@
 //   Ava: 230 concerns (10 of them in Prevent, restricted), one a minute; 20 conversations; 10
 //        MIS events; and two instants each shared by entries of three kinds, placed so that they
 //        straddle a page's end: 12 at TIE (99 entries are newer: the first page ends among them)
-//        and 6 at TIE2 (247 are older: the PDF's first batch of 250 ends among them).
+//        and 6 at TIE2 (247 are newer: the PDF's first batch of 250, newest first as on the
+//        screen, ends among them).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractText } from 'unpdf';
@@ -36,7 +37,7 @@ const MINUTE = 60_000;
 const START = Date.UTC(2025, 0, 6, 8, 0);
 /** The instants entries of three kinds share. */
 const TIE = new Date(START + 136 * MINUTE + 30_000);
-const TIE2 = new Date(START + 204 * MINUTE + 30_000);
+const TIE2 = new Date(START + 19 * MINUTE + 30_000);
 
 type Seeded = { id: string; kind: string; at: Date; prevent: boolean };
 
@@ -279,20 +280,23 @@ describe('what a cursor holds', () => {
 
 describe('the PDF export', () => {
   it('holds every entry, the first and the last, read in several batches', async () => {
-    // The entries at TIE2 straddle the end of the first batch, oldest first.
-    const order = newestFirst(w.seeded)
-      .reverse()
-      .map((s) => s.at.getTime());
+    // The entries at TIE2 straddle the end of the first batch, newest first.
+    const order = newestFirst(w.seeded).map((s) => s.at.getTime());
     expect(order.indexOf(TIE2.getTime())).toBeLessThan(EXPORT_BATCH);
     expect(order.lastIndexOf(TIE2.getTime())).toBeGreaterThanOrEqual(EXPORT_BATCH);
     const res = await call(t.app, w.dsl, 'GET', `/api/pupils/${w.ava.id}/chronology.pdf`);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
+    // A reference and a date in the file's name, never the child's name.
+    expect(res.headers['content-disposition']).toMatch(
+      /^attachment; filename="chronology-[0-9a-f]{8}-\d{4}-\d{2}-\d{2}\.pdf"$/,
+    );
     const { text } = await extractText(new Uint8Array(res.rawPayload), { mergePages: true });
+    expect(text).toContain('OFFICIAL-SENSITIVE');
     expect(text).toContain(`${w.seeded.length} entries`);
-    // Oldest first: the first concern, then (much later) the last.
-    const first = text.indexOf('Concern number 0.');
-    const last = text.indexOf('Concern number 229.');
+    // Newest first, as on the screen: the last concern, then (much later) the first.
+    const first = text.indexOf('Concern number 229.');
+    const last = text.indexOf('Concern number 0.');
     expect(first).toBeGreaterThan(-1);
     expect(last).toBeGreaterThan(first);
     for (const n of [1000, 1003, 2000, 2001, 12]) expect(text).toContain(`Concern number ${n}.`);

@@ -1,5 +1,5 @@
 // The chronology as a PDF (pdf.ts draws it): every entry the viewer may see under the filters,
-// oldest first, with the school, the pupil and who exported it on every page. Streamed: entries
+// newest first as on the screen, with the school, the pupil and who exported it on every page. Streamed: entries
 // are read a batch at a time in the chronology's order and drawn as they arrive, and the file
 // leaves as it is written, so memory stays flat however long the chronology.
 //
@@ -14,8 +14,11 @@
 // audit's commit before `stream` is handed to the reply, keep every read inside `readChronology`,
 // and never await the reader inside `c.tx`.
 import { PassThrough, type Readable, type Writable } from 'node:stream';
-import type { RequestContext } from '../../core/context.ts';
+import type { RequestContext, Tx } from '../../core/context.ts';
+import type { BodyMapMark } from '../../shared/body-map.ts';
+import { pupilRoleLabel } from '../../shared/pupil-roles.ts';
 import { pupilInReach } from '../pupils/service.ts';
+import { readSettings } from '../../core/settings.ts';
 import { openChronologyPdf, type ChronologyPdfEntry } from './pdf.ts';
 import {
   countChronology,
@@ -37,22 +40,49 @@ export type ChronologyExport = {
   written: Promise<void>;
 };
 
-function pdfEntry(e: ChronologyEntry): ChronologyPdfEntry {
+/** Each kind of entry as the PDF names it. */
+const KIND_LABELS: Record<string, string> = {
+  concern: 'Concern',
+  action: 'Action',
+  referral: 'Referral',
+  conversation: 'Conversation',
+  case_event: 'Case',
+  mis_event: 'MIS',
+};
+
+function pdfEntry(e: ChronologyEntry, bodyMap: BodyMapMark[] | undefined): ChronologyPdfEntry {
   return {
     happenedAt: new Date(e.happenedAt),
-    kind: e.kind.replace('_', ' '),
+    kind: KIND_LABELS[e.kind] ?? e.kind.replaceAll('_', ' '),
     title: e.title,
     categories: e.categories.map((c) => c.name),
     text: [
       e.text ?? '',
       e.pupils.length > 1
-        ? `Pupils: ${e.pupils.map((p) => `${p.name} (${p.role})`).join(', ')}`
+        ? `Pupils: ${e.pupils.map((p) => `${p.name} (${pupilRoleLabel(p.role).toLowerCase()})`).join(', ')}`
         : '',
     ]
       .filter(Boolean)
       .join('\n'),
-    author: e.author ?? '',
+    // Every entry says who made it; what the school's systems recorded says so.
+    author:
+      e.author ?? (e.kind === 'mis_event' ? 'the MIS (school information system)' : 'Lantern'),
+    ...(bodyMap && bodyMap.length > 0 ? { bodyMap } : {}),
   };
+}
+
+/** The body maps of the concerns among `entries` (already chosen by the viewer's rules). */
+async function bodyMapsOf(t: Tx, entries: ChronologyEntry[]): Promise<Map<string, BodyMapMark[]>> {
+  const ids = entries.filter((e) => e.kind === 'concern').map((e) => e.id);
+  if (ids.length === 0) return new Map();
+  const rows = await t.q<{ id: string; body_map: Buffer }>(
+    'SELECT id, body_map FROM concerns WHERE id = ANY($1::uuid[]) AND body_map IS NOT NULL',
+    [ids],
+  );
+  const sealer = await t.sealer();
+  return new Map(
+    rows.map((r) => [r.id, sealer.openJson<BodyMapMark[]>('concerns.body_map', r.id, r.body_map)]),
+  );
 }
 
 /** Where a failed export is noted: the request's logger (a code only, never a message). */
@@ -107,9 +137,14 @@ export async function exportChronologyPdf(
   const head = await c.tx(async (t) => {
     const pupil = await pupilInReach(t, pupilId);
     const total = await countChronology(t, pupil.id, filter);
-    const [school] = await t.q<{ name: string }>('SELECT name FROM schools WHERE id = $1', [
-      t.actor.schoolId,
-    ]);
+    const [school] = await t.q<{ name: string; settings: unknown }>(
+      'SELECT name, settings FROM schools WHERE id = $1',
+      [t.actor.schoolId],
+    );
+    const [who] = await t.q<{ dob: string | null; upn: string | null }>(
+      'SELECT date_of_birth::text AS dob, upn FROM pupils WHERE id = $1',
+      [pupil.id],
+    );
     await t.audit({
       action: 'chronology.exported',
       targetType: 'pupil',
@@ -118,13 +153,28 @@ export async function exportChronologyPdf(
     });
     return {
       pupil,
+      details: {
+        dateOfBirth: who?.dob ?? null,
+        upn: who?.upn ?? null,
+        yearGroup: pupil.year_group ?? null,
+        form: pupil.form ?? null,
+      },
+      marking: readSettings(school?.settings).protectiveMarking,
       schoolName: school?.name ?? 'School',
       exportedBy: t.actor.name,
       exportedAt: t.now,
       total,
     };
   });
-  const pdf = openChronologyPdf({ ...head, pupilName: head.pupil.name });
+  const pdf = openChronologyPdf({
+    schoolName: head.schoolName,
+    exportedBy: head.exportedBy,
+    exportedAt: head.exportedAt,
+    total: head.total,
+    pupilName: head.pupil.name,
+    pupil: head.details,
+    marking: head.marking,
+  });
   const doc = pdf.stream as Readable;
   const out = new PassThrough();
   doc.pipe(out);
@@ -134,14 +184,15 @@ export async function exportChronologyPdf(
     for (;;) {
       // Each batch in a short transaction of its own (the keyset position holds across them), so
       // no connection, school slot or lock is held while the reader takes its time.
-      const batch = await c.tx((t) =>
-        readChronology(t, head.pupil.id, filter, {
+      const { batch, maps } = await c.tx(async (t) => {
+        const read = await readChronology(t, head.pupil.id, filter, {
           size: EXPORT_BATCH,
-          direction: 'oldest_first',
+          direction: 'newest_first',
           ...(after ? { after } : {}),
-        }),
-      );
-      for (const e of batch.entries) pdf.add(pdfEntry(e));
+        });
+        return { batch: read, maps: await bodyMapsOf(t, read.entries) };
+      });
+      for (const e of batch.entries) pdf.add(pdfEntry(e, maps.get(e.id)));
       await roomFor(doc, out);
       if (out.destroyed) throw new ExportStopped('reader_gone');
       if (!batch.more || !batch.last) return;

@@ -19,6 +19,59 @@ async function pages(pdf: Buffer): Promise<string[]> {
 }
 
 describe('renderChronologyPdf', () => {
+  it('marks every page, says who the pupil is, draws and describes a body map, and is tagged', async () => {
+    const [entry] = entries(1);
+    const pdf = await renderChronologyPdf({
+      schoolName: 'Oakfield Primary School',
+      pupilName: 'Amelia Hart',
+      pupil: { dateOfBirth: '2010-05-14', upn: 'A123456789012', yearGroup: 'Year 7', form: '7A' },
+      exportedBy: 'Jo Bloggs (DSL)',
+      exportedAt: new Date('2025-03-10T14:05:00Z'),
+      entries: [
+        ...entries(40),
+        {
+          ...entry!,
+          title: 'The one with a body map',
+          bodyMap: [
+            { side: 'front', x: 0.3, y: 0.45, type: 'bruise', description: 'Blue bruise, 2 cm' },
+            { side: 'back', x: 0.5, y: 0.3, type: 'cut', description: 'Graze, 4 cm' },
+          ],
+        },
+      ],
+    });
+    const text = await pages(pdf);
+    expect(text.length).toBeGreaterThan(1);
+    for (const page of text) expect(page).toContain('OFFICIAL-SENSITIVE');
+    expect(text[0]).toContain('Date of birth: 14 May 2010');
+    expect(text[0]).toContain('UPN: A123456789012');
+    expect(text[0]).toContain('Year 7, 7A');
+    expect(text[0]).toContain('newest first');
+    const all = text.join('\n');
+    expect(all).toMatch(/1\. Bruise, .+ \(front\): Blue bruise, 2 cm/);
+    expect(all).toMatch(/2\. Cut or graze, .+ \(back\): Graze, 4 cm/);
+    // A structure tree for screen readers, the language, and the title shown.
+    const raw = pdf.toString('latin1');
+    expect(raw).toContain('/StructTreeRoot');
+    expect(raw).toMatch(/\/MarkInfo \d+ 0 R/);
+    expect(raw).toMatch(/\/Marked true/);
+    expect(raw).toContain('/DisplayDocTitle true');
+    expect(raw).toMatch(/\/Lang \(en-GB\)/);
+    expect(raw).toContain('/S /H2');
+    expect(raw).toContain('/S /Figure');
+  });
+
+  it('prints the school’s own marking', async () => {
+    const pdf = await renderChronologyPdf({
+      schoolName: 'S',
+      pupilName: 'P',
+      marking: 'OFFICIAL-SENSITIVE PERSONAL',
+      exportedBy: 'E',
+      exportedAt: new Date('2025-01-01T00:00:00Z'),
+      entries: entries(1),
+    });
+    expect((await pages(pdf))[0]).toContain('OFFICIAL-SENSITIVE PERSONAL');
+  });
+
   it('writes a PDF whose text names the school, pupil and exporter on every page', async () => {
     const pdf = await renderChronologyPdf({
       schoolName: 'Oakfield Primary School',
@@ -42,7 +95,7 @@ describe('renderChronologyPdf', () => {
     expect(all).toContain('Bullying, Online safety');
   });
 
-  it('puts entries in order of when they happened, whatever order they arrive in', async () => {
+  it('puts entries newest first, as the screen does, whatever order they arrive in', async () => {
     const [first, second] = entries(2);
     if (!first || !second) throw new Error('fixture');
     const pdf = await renderChronologyPdf({
@@ -50,10 +103,10 @@ describe('renderChronologyPdf', () => {
       pupilName: 'P',
       exportedBy: 'E',
       exportedAt: new Date('2025-01-01T00:00:00Z'),
-      entries: [second, first],
+      entries: [first, second],
     });
     const all = (await pages(pdf)).join('\n');
-    expect(all.indexOf('Entry number 1')).toBeLessThan(all.indexOf('Entry number 2'));
+    expect(all.indexOf('Entry number 2')).toBeLessThan(all.indexOf('Entry number 1'));
   });
 
   it('survives empty chronologies and characters Helvetica cannot draw', async () => {

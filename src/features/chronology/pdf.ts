@@ -1,7 +1,11 @@
-// A pupil's chronology as a real PDF: selectable text, the school and pupil on the first page, and
-// on EVERY page who exported it, when, and "Page n of m", so a single printed page found on a desk
-// still says whose record it is and where it came from. The caller decides what the viewer may see
-// and audits the export; this only lays out what it is given.
+// A pupil's chronology as a real PDF: selectable text, the school and pupil (date of birth, UPN,
+// year and form) on the first page, and on EVERY page the protective marking at the top and who
+// exported it, when, and "Page n of m" at the foot, so a single printed page found on a desk still
+// says whose record it is, how it must be handled and where it came from. Entries are newest
+// first, as on the screen; a concern's body map is drawn with its numbered marks and their
+// descriptions. Tagged for screen readers (a structure tree: a heading and paragraphs per entry,
+// the page furniture marked as artifacts) with the document's language and title. The caller
+// decides what the viewer may see and audits the export; this only lays out what it is given.
 //
 // Written as a stream (openChronologyPdf): entries are drawn as they arrive and each page leaves
 // for the reader as soon as it is full, so memory does not grow with the entries' text (only a
@@ -11,6 +15,11 @@
 // as damaged rather than showing a short file as if it were whole.
 
 import PDFDocument from 'pdfkit';
+import { BODY_OUTLINES, type BodyMapMark } from '../../shared/body-map.ts';
+import { BODY_MAP_SIDE_LABELS, describeMark } from '../../shared/body-map-regions.ts';
+
+/** The marking printed on every page unless the school sets its own. */
+export const DEFAULT_PROTECTIVE_MARKING = 'OFFICIAL-SENSITIVE';
 
 export interface ChronologyPdfEntry {
   happenedAt: Date;
@@ -20,6 +29,8 @@ export interface ChronologyPdfEntry {
   categories: readonly string[];
   text: string;
   author: string;
+  /** A concern's body map: drawn under its text, each mark numbered and described. */
+  bodyMap?: readonly BodyMapMark[];
 }
 
 /** What the PDF says about itself: whose chronology, from where, by whom, and how many entries. */
@@ -30,6 +41,15 @@ export interface ChronologyPdfHead {
   title?: string;
   /** What the count on the first page counts ("entry" by default). */
   unit?: { one: string; many: string };
+  /** Who the pupil is, beyond the name: shown on the first page. */
+  pupil?: {
+    dateOfBirth: string | null;
+    upn: string | null;
+    yearGroup: string | null;
+    form: string | null;
+  };
+  /** The protective marking on every page (DEFAULT_PROTECTIVE_MARKING when not given). */
+  marking?: string;
   exportedBy: string;
   exportedAt: Date;
   /** How many entries follow (on the first page). */
@@ -130,6 +150,11 @@ export function openChronologyPdf(head: ChronologyPdfHead): ChronologyPdfStream 
     size: 'A4',
     margins: { top: MARGIN, left: MARGIN, right: MARGIN, bottom: MARGIN + FOOTER_HEIGHT },
     autoFirstPage: false,
+    // Tagged: a structure tree screen readers follow, the language, and the title shown.
+    tagged: true,
+    lang: 'en-GB',
+    displayTitle: true,
+    pdfVersion: '1.7',
     info: {
       Title: clean(title),
       Author: clean(head.exportedBy),
@@ -138,6 +163,9 @@ export function openChronologyPdf(head: ChronologyPdfHead): ChronologyPdfStream 
     },
   });
   const inner = doc as unknown as Internals;
+  const root = doc.struct('Document');
+  doc.addStructure(root);
+  const marking = clean((head.marking ?? DEFAULT_PROTECTIVE_MARKING).toUpperCase());
   const regular = head.fonts ? 'body' : 'Helvetica';
   const bold = head.fonts ? 'body-bold' : 'Helvetica-Bold';
   if (head.fonts) {
@@ -169,6 +197,10 @@ export function openChronologyPdf(head: ChronologyPdfHead): ChronologyPdfStream 
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
     const y = doc.page.height - MARGIN - 12;
+    // The marking at the top and the footer are page furniture, not the document's content.
+    doc.markContent('Artifact', { type: 'Pagination' });
+    doc.font(bold).fontSize(9).fillColor('black');
+    doc.text(marking, MARGIN, MARGIN / 2 - 4, { width, align: 'center', lineBreak: false });
     doc.font(regular).fontSize(8).fillColor(GREY);
     footerFont ??= inner._font;
     doc.text(footer, MARGIN, y, { width: width - PAGE_LABEL_WIDTH - 10, lineBreak: false });
@@ -183,6 +215,7 @@ export function openChronologyPdf(head: ChronologyPdfHead): ChronologyPdfStream 
     doc.addContent(
       `q 1 0 0 -1 0 ${doc.page.height} cm 1 0 0 1 ${MARGIN + width - PAGE_LABEL_WIDTH} ${baseline} cm /PageLabel Do Q`,
     );
+    doc.endMarkedContent();
     doc.page.margins.bottom = bottom;
     doc.x = x;
     doc.y = top;
@@ -190,10 +223,88 @@ export function openChronologyPdf(head: ChronologyPdfHead): ChronologyPdfStream 
   });
 
   doc.addPage();
-  doc.font(bold).fontSize(18).fillColor('black').text(clean(title), { width });
-  doc.font(regular).fontSize(11).fillColor(GREY).text(clean(head.schoolName), { width });
-  doc.text(`${head.total} ${head.total === 1 ? unit.one : unit.many}`, { width });
+  const day = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'UTC',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+  });
+  doc
+    .font(bold)
+    .fontSize(18)
+    .fillColor('black')
+    .text(clean(title), { width, structParent: root, structType: 'H1' });
+  const p = head.pupil;
+  const who = p
+    ? [
+        p.dateOfBirth
+          ? `Date of birth: ${day.format(new Date(`${p.dateOfBirth}T00:00:00Z`))}`
+          : null,
+        p.upn ? `UPN: ${p.upn}` : null,
+        [p.yearGroup, p.form].filter(Boolean).join(', ') || null,
+      ].filter((x): x is string => x !== null)
+    : [];
+  doc.font(regular).fontSize(11).fillColor(GREY);
+  const intro = [
+    ...(who.length > 0 ? [who.join('  ·  ')] : []),
+    head.schoolName,
+    `${head.total} ${head.total === 1 ? unit.one : unit.many}${head.title ? '' : ', newest first'}`,
+  ];
+  for (const line of intro) doc.text(clean(line), { width, structParent: root, structType: 'P' });
   doc.fillColor('black').moveDown(1);
+
+  /** Two small outlines (front, back) with the marks numbered, then the numbered descriptions. */
+  const drawBodyMap = (marks: readonly BodyMapMark[], parent: PDFKit.PDFStructureElement) => {
+    const figureH = 120;
+    const figureW = figureH / 2;
+    if (doc.y + figureH + 30 > doc.page.height - doc.page.margins.bottom) doc.addPage();
+    const top = doc.y + 12;
+    const alt = `Body map with ${marks.length} ${marks.length === 1 ? 'mark' : 'marks'}, described below.`;
+    const figure = doc.struct('Figure', { alt }, () => {
+      (['front', 'back'] as const).forEach((side, i) => {
+        const left = MARGIN + i * (figureW + 40);
+        doc.font(regular).fontSize(8).fillColor(GREY);
+        doc.text(BODY_MAP_SIDE_LABELS[side], left, top - 11, { width: figureW, align: 'center' });
+        doc.lineWidth(0.7).strokeColor(GREY);
+        for (const polygon of BODY_OUTLINES[side]) {
+          polygon.forEach(([x, y], j) => {
+            const px = left + x * figureW;
+            const py = top + y * figureH;
+            if (j === 0) doc.moveTo(px, py);
+            else doc.lineTo(px, py);
+          });
+          doc.closePath().stroke();
+        }
+        marks.forEach((m, n) => {
+          if (m.side !== side) return;
+          const cx = left + m.x * figureW;
+          const cy = top + m.y * figureH;
+          doc.circle(cx, cy, 5).fillColor('#b00020').fill();
+          doc
+            .font(bold)
+            .fontSize(6)
+            .fillColor('white')
+            .text(String(n + 1), cx - 5, cy - 2.5, {
+              width: 10,
+              align: 'center',
+              lineBreak: false,
+            });
+        });
+      });
+    });
+    parent.add(figure);
+    figure.end();
+    doc.x = MARGIN;
+    doc.y = top + figureH + 6;
+    use('text');
+    marks.forEach((m, n) => {
+      doc.text(clean(`${n + 1}. ${describeMark(m)}: ${m.description}`), {
+        width,
+        structParent: parent,
+        structType: 'P',
+      });
+    });
+  };
 
   return {
     stream: doc,
@@ -201,8 +312,10 @@ export function openChronologyPdf(head: ChronologyPdfHead): ChronologyPdfStream 
       const heading = `${when.format(entry.happenedAt)}  ·  ${entry.kind}: ${entry.title}`;
       // Keep a heading with at least the first lines of its text.
       if (doc.y + 60 > doc.page.height - doc.page.margins.bottom) doc.addPage();
+      const section = doc.struct('Sect');
+      root.add(section);
       use('heading');
-      doc.text(clean(heading), { width });
+      doc.text(clean(heading), { width, structParent: section, structType: 'H2' });
       const meta = [
         entry.categories.length > 0 ? entry.categories.join(', ') : null,
         `by ${entry.author}`,
@@ -210,9 +323,16 @@ export function openChronologyPdf(head: ChronologyPdfHead): ChronologyPdfStream 
         .filter((part) => part !== null)
         .join('  ·  ');
       use('meta');
-      doc.text(clean(meta), { width });
+      doc.text(clean(meta), { width, structParent: section, structType: 'P' });
       use('text');
-      doc.text(clean(entry.text), { width, paragraphGap: 2 });
+      doc.text(clean(entry.text), {
+        width,
+        paragraphGap: 2,
+        structParent: section,
+        structType: 'P',
+      });
+      if (entry.bodyMap && entry.bodyMap.length > 0) drawBodyMap(entry.bodyMap, section);
+      section.end();
       doc.moveDown(0.8);
     },
     finish() {
@@ -228,6 +348,7 @@ export function openChronologyPdf(head: ChronologyPdfHead): ChronologyPdfStream 
           label.end(`${GREY_RGB} rg BT /${font.id} 8 Tf ${x} 0 Td <${glyphs.join('')}> Tj ET`);
         });
       }
+      root.end();
       doc.end();
     },
   };
@@ -238,7 +359,7 @@ const FONT_ASCENT = 718;
 /** Room on the right of the footer for "Page n of m". */
 const PAGE_LABEL_WIDTH = 80;
 
-/** Renders a whole chronology into memory, oldest entry first (a stable sort by happenedAt). */
+/** Renders a whole chronology into memory, newest entry first (a stable sort by happenedAt). */
 export function renderChronologyPdf(input: ChronologyPdfInput): Promise<Buffer> {
   const pdf = openChronologyPdf({ ...input, total: input.total ?? input.entries.length });
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -250,7 +371,7 @@ export function renderChronologyPdf(input: ChronologyPdfInput): Promise<Buffer> 
   const entries = input.entries
     .map((entry, index) => ({ entry, index }))
     .sort(
-      (a, b) => a.entry.happenedAt.getTime() - b.entry.happenedAt.getTime() || a.index - b.index,
+      (a, b) => b.entry.happenedAt.getTime() - a.entry.happenedAt.getTime() || a.index - b.index,
     );
   for (const { entry } of entries) pdf.add(entry);
   pdf.finish();

@@ -99,7 +99,12 @@ export function registerChronologyRoutes(app: App, _services: Services): void {
       const pdf = await exportChronologyPdf(c, req.params.id, filterOf(req.query), req.log);
       void reply
         .header('Content-Type', 'application/pdf')
-        .header('Content-Disposition', 'attachment; filename="chronology.pdf"')
+        // A reference and the date, never the child's name (a file name travels in emails,
+        // download folders and printer queues).
+        .header(
+          'Content-Disposition',
+          `attachment; filename="chronology-${req.params.id.slice(0, 8)}-${new Date().toISOString().slice(0, 10)}.pdf"`,
+        )
         .header('Cache-Control', 'private, no-store')
         .header('X-Content-Type-Options', 'nosniff')
         // FileBody declares the bytes; fastify pipes a stream of them to the reader as they come.

@@ -155,6 +155,7 @@ const referrals: Source = {
   ],
   present: async (t, _pupilId, ids) => {
     const rows = await t.q<ReferralRow>(`${SELECT_REFERRALS} WHERE r.id = ANY($1::uuid[])`, [ids]);
+    const referredBy = new Map(rows.map((r) => [r.id, r.referred_by]));
     return byId(
       (await presentReferrals(t, rows)).map((r) => ({
         id: r.id,
@@ -170,7 +171,7 @@ const referrals: Source = {
             .filter(Boolean)
             .join('\n') || null,
         categories: [],
-        author: null,
+        author: referredBy.get(r.id) ?? null,
         pupils: [],
         status: r.status,
         overdue: r.overdue,

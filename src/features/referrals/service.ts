@@ -104,14 +104,18 @@ type ReferralRow = {
   details: Buffer | null;
   responded_at: Date | null;
   closed_at: Date | null;
+  /** Who recorded the referral. */
+  referred_by: string;
 };
 
 /** A referral as presentReferrals reads it; add the WHERE (the chronology reuses it too). */
 export const SELECT_REFERRALS = `
   SELECT r.id, r.pupil_id, coalesce(p.preferred_name, p.first_name) || ' ' || p.last_name AS pupil_name,
          g.name AS agency_name, r.concern_id, r.case_id, r.referred_at, r.expected_response_hours,
-         r.due_at, r.contact, r.reference, r.details, r.responded_at, r.closed_at
-  FROM referrals r JOIN pupils p ON p.id = r.pupil_id JOIN referral_agencies g ON g.id = r.agency_id`;
+         r.due_at, r.contact, r.reference, r.details, r.responded_at, r.closed_at,
+         cu.name AS referred_by
+  FROM referrals r JOIN pupils p ON p.id = r.pupil_id JOIN referral_agencies g ON g.id = r.agency_id
+  JOIN users cu ON cu.id = r.created_by`;
 
 export async function presentReferrals(t: Tx, rows: ReferralRow[]): Promise<ReferralView[]> {
   const sealer = await t.sealer();

@@ -113,6 +113,10 @@ export type AuditDetails = {
   'referral_agency.archived': None;
   'referral_agency.restored': None;
   'conversation.created': { pupil: Id };
+  // Drafts (issue 14): a member's own unsaved writing. The form is the web app's key for it.
+  'draft.saved': { form: string };
+  'draft.opened': { form: string };
+  'draft.discarded': { form: string; why: 'saved' | 'discarded' | 'expired' };
   'case.opened': { owner: Id; reviewOn: string | null };
   'case.joined': { concern: Id };
   'case.viewed': None;
@@ -265,6 +269,9 @@ export const AUDIT_ACTIONS = Object.keys({
   'referral_agency.archived': 1,
   'referral_agency.restored': 1,
   'conversation.created': 1,
+  'draft.saved': 1,
+  'draft.opened': 1,
+  'draft.discarded': 1,
   'case.opened': 1,
   'case.joined': 1,
   'case.viewed': 1,

@@ -373,6 +373,13 @@ describe('every sealed column at rest', () => {
       }),
     );
 
+    // A draft of a long form, kept while its author types (issue 14).
+    ok(
+      await call(app, dsl, 'PUT', '/api/drafts/concern-new', {
+        fields: { body: m['drafts.fields'] },
+      }),
+    );
+
     // The second factor: signing in enrolled the DSL's authenticator; its secret is the marker.
     const totp = totpSecrets.get(dslUser.email);
     expect(totp).toMatch(/^[A-Z2-7]{16,}$/);
@@ -417,6 +424,7 @@ describe('every sealed column at rest', () => {
       await call(app, dsl, 'GET', `/api/pupils/${pupil.id}`),
       await call(app, dsl, 'GET', `/api/pupils/${misPupil!.id}`),
       await call(app, dsl, 'GET', '/api/retention/holds?lifted=true'),
+      await call(app, dsl, 'GET', '/api/drafts/concern-new'),
     ];
     const misProfileAnswer = answers[7]!; // the MIS pupil's profile, above
     for (const a of answers) ok(a);

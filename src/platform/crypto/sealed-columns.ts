@@ -59,6 +59,8 @@ export const SEALED_COLUMNS = {
   'retention_holds.lift_reason': 'text',
   // Why a record is kept past its date (migration 0023).
   'retention_reviews.keep_reason': 'text',
+  // What a member is still writing in a long form, kept while they type (migration 0033).
+  'drafts.fields': 'json',
 } as const satisfies Record<string, 'text' | 'json'>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;

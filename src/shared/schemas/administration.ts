@@ -212,6 +212,9 @@ export const POLICY_NOTES = {
   maxMisPushMegabytes:
     `From 1 to ${MAX_MIS_PUSH_MEGABYTES} MB. A feed pushed by the MIS integrator that is larger is ` +
     'refused as it arrives, and nothing from it is applied.',
+  protectiveMarking:
+    'Printed at the top of every page of an exported chronology. Capital letters, digits, spaces ' +
+    'and - / : only, at most 60 characters; OFFICIAL-SENSITIVE unless the school uses its own.',
 };
 
 export const PasswordPolicy = Type.Object({
@@ -243,6 +246,11 @@ export const Policies = Type.Object({
     maximum: MAX_MIS_PUSH_MEGABYTES,
     description: POLICY_NOTES.maxMisPushMegabytes,
   }),
+  // The same rule as core/settings.ts PROTECTIVE_MARKING_PATTERN.
+  protectiveMarking: Type.String({
+    pattern: '^[A-Z0-9][A-Z0-9 \\-/:]{0,59}$',
+    description: POLICY_NOTES.protectiveMarking,
+  }),
 });
 export type Policies = Static<typeof Policies>;
 
@@ -253,6 +261,7 @@ export const PolicyView = Type.Object({
     alertEscalationMinutes: Type.String(),
     maxUploadMegabytes: Type.String(),
     maxMisPushMegabytes: Type.String(),
+    protectiveMarking: Type.String(),
   }),
 });
 export type PolicyView = Static<typeof PolicyView>;

@@ -1,12 +1,19 @@
 // What the banner says about the session: how long stepped-up access to records lasts, and — the
 // school's warning minutes before its idle timeout (the server's `idleWarningAt`) — a warning
 // with a button to stay signed in. When the time is up the session is checked again, which shows
-// the sign-in page.
+// the sign-in page. Typing counts as activity: the server hears of it at most once a minute.
+// When the records window ends while something typed is unsaved (lib/unsaved.ts), the page stays
+// as it is — reloading it would take the form away — and says so; saving then asks for the second
+// factor in place (ui/Form.tsx). Once nothing is unsaved, the session is checked again.
 import { useEffect, useState } from 'react';
 import { Button } from '../ui/Button.tsx';
 import { api, lastActivity } from '../lib/api.ts';
+import { hasUnsaved } from '../lib/unsaved.ts';
 import type { SessionInfo } from '../../../src/shared/schemas/identity.ts';
 import { useSession, useSessionApi } from './session.tsx';
+
+/** Typing tells the server of activity at most this often. */
+const ACTIVITY_EVERY_MS = 60_000;
 
 /** Only if the server did not say (an older server): two minutes, the default setting. */
 const DEFAULT_WARN_MS = 2 * 60_000;
@@ -46,16 +53,40 @@ export function SessionBar() {
     if (left <= 0) void refresh();
   }, [left, refresh]);
 
-  const elevatedUntil = session.elevated && session.elevatedUntil ? session.elevatedUntil : null;
+  // Typing is activity: tell the server (which restarts its idle clock) at most once a minute.
   useEffect(() => {
-    if (elevatedUntil && Date.parse(elevatedUntil) <= now) void refresh();
-  }, [elevatedUntil, now, refresh]);
+    let telling = false;
+    const typed = () => {
+      if (telling || Date.now() - lastActivity() < ACTIVITY_EVERY_MS) return;
+      telling = true;
+      void api<SessionInfo>('GET', '/api/auth/session')
+        .catch(() => undefined)
+        .finally(() => {
+          telling = false;
+        });
+    };
+    document.addEventListener('input', typed, true);
+    return () => document.removeEventListener('input', typed, true);
+  }, []);
+
+  const elevatedUntil = session.elevated && session.elevatedUntil ? session.elevatedUntil : null;
+  const lapsed = elevatedUntil !== null && Date.parse(elevatedUntil) <= now;
+  const keptForWriting = lapsed && hasUnsaved();
+  useEffect(() => {
+    if (lapsed && !keptForWriting) void refresh();
+  }, [lapsed, keptForWriting, refresh]);
 
   return (
     <>
-      {elevatedUntil && (
+      {elevatedUntil && !lapsed && (
         <p className="session-note" role="status">
           Records unlocked until {clock(elevatedUntil)}
+        </p>
+      )}
+      {keptForWriting && (
+        <p className="message message-warning session-lapsed" role="status">
+          Your records window ended at {clock(elevatedUntil)}. What you are writing stays on this
+          page: when you save it, you will be asked to confirm it is you.
         </p>
       )}
       {left > 0 && left <= warnMs && (

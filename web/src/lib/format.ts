@@ -1,6 +1,6 @@
 // Dates as people in English schools read them, in the browser's own time zone, and the words for
 // the server's codes that several features show.
-import type { PupilRole } from '../../../src/shared/pupil-roles.ts';
+import { pupilRoleLabel } from '../../../src/shared/pupil-roles.ts';
 
 const when = new Intl.DateTimeFormat('en-GB', {
   weekday: 'short',
@@ -27,17 +27,7 @@ export function toLocalInput(d: Date): string {
 }
 
 /** A word for each role a pupil may have in a record (PUPIL_ROLES, the concerns schema). */
-const ROLE_LABELS: Record<string, string> = {
-  subject: 'Subject of concern',
-  victim: 'Victim',
-  alleged_perpetrator: 'Alleged perpetrator',
-  witness: 'Witness',
-  other: 'Other',
-} satisfies Record<PupilRole, string>;
-
-export function roleLabel(role: string): string {
-  return ROLE_LABELS[role] ?? role.replace(/_/g, ' ');
-}
+export const roleLabel = pupilRoleLabel;
 
 export function statusLabel(status: string): string {
   const s = status.replace(/_/g, ' ');

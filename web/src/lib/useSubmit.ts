@@ -16,7 +16,17 @@ export type SubmitOptions<F extends string> = {
   describe?: (err: unknown) => string;
   /** The field a failure belongs to, when more than the 400's wording says (a 409 on a name). */
   fieldOf?: (err: unknown) => F | null;
+  /**
+   * This form asks for the second factor itself when the server answers step_up_required (the
+   * account-security forms). Every other form asks in place, under itself (ui/Form.tsx), and
+   * sends again what was typed once the person has confirmed it is them.
+   */
+  ownStepUp?: boolean;
 };
+
+/** What a form says when the server wants the second factor first (a records window ended). */
+export const STEP_UP_IN_PLACE =
+  'Your records window has ended, so this is not saved yet. What you typed is kept: confirm it is you below and it will be sent again.';
 
 /**
  * The work a form sends. It may return a confirmation to show (role="status"); it throws to
@@ -36,9 +46,10 @@ export type Submit<F extends string = string> = {
   fieldErrors: Partial<Record<F, string>>;
   /**
    * Runs `work` unless some is running (a second press is ignored, so a work must not call `run`
-   * itself): clears the last messages, then shows the new ones.
+   * itself): clears the last messages, then shows the new ones. True when the work ran and did
+   * not throw.
    */
-  run: (work: Work) => Promise<void>;
+  run: (work: Work) => Promise<boolean>;
   /**
    * Problems found before sending: each is shown by its field and the first takes the focus;
    * `message` (if any) is shown for the whole form. True when there was a problem.
@@ -50,6 +61,8 @@ export type Submit<F extends string = string> = {
   register: (name: string, element: HTMLElement | null) => void;
   /** Shows a confirmation without sending anything ("Nothing has changed."). */
   confirm: (message: string) => void;
+  /** Whether the form asks for the second factor in place when the server wants it. */
+  stepUpInPlace: boolean;
 };
 
 type Shown<F extends string> = {
@@ -71,7 +84,7 @@ export function useSubmit<F extends string = string>(options: SubmitOptions<F> =
   const [shown, setShown] = useState<Shown<F>>(NOTHING);
   const running = useRef(false);
   const fields = useRef(new Map<string, HTMLElement>());
-  const { describe, fieldOf } = options;
+  const { describe, fieldOf, ownStepUp = false } = options;
 
   const register = useCallback((name: string, element: HTMLElement | null) => {
     if (element) fields.current.set(name, element);
@@ -106,13 +119,14 @@ export function useSubmit<F extends string = string>(options: SubmitOptions<F> =
 
   const run = useCallback(
     async (work: Work) => {
-      if (running.current) return;
+      if (running.current) return false;
       running.current = true;
       setShown(NOTHING);
       setPending(true);
       try {
         const done = await work();
         if (typeof done === 'string') setShown((s) => ({ ...s, done }));
+        return true;
       } catch (err) {
         const named = fieldOf
           ? fieldOf(err)
@@ -121,27 +135,38 @@ export function useSubmit<F extends string = string>(options: SubmitOptions<F> =
             : null;
         // A field the server names is marked only if this form has it (or the form said so).
         const field = named && (fieldOf || fields.current.has(named)) ? named : null;
+        const stepUp = !ownStepUp && err instanceof ApiError && err.code === 'step_up_required';
         setShown({
-          error: (describe ?? errorMessage)(err),
+          error: stepUp ? STEP_UP_IN_PLACE : (describe ?? errorMessage)(err),
           code: err instanceof ApiError ? err.code : null,
           done: null,
           fieldErrors: (field ? { [field]: errorMessage(err) } : {}) as Partial<Record<F, string>>,
         });
         if (field) focusFirst([field]);
+        return false;
       } finally {
         running.current = false;
         setPending(false);
       }
     },
-    [focusFirst, describe, fieldOf],
+    [focusFirst, describe, fieldOf, ownStepUp],
   );
 
   const reset = useCallback(() => setShown(NOTHING), []);
   const confirm = useCallback((done: string) => setShown({ ...NOTHING, done }), []);
 
   return useMemo(
-    () => ({ pending, ...shown, run, invalid, reset, register, confirm }),
-    [pending, shown, run, invalid, reset, register, confirm],
+    () => ({
+      pending,
+      ...shown,
+      run,
+      invalid,
+      reset,
+      register,
+      confirm,
+      stepUpInPlace: !ownStepUp,
+    }),
+    [pending, shown, run, invalid, reset, register, confirm, ownStepUp],
   );
 }
 

@@ -1,11 +1,19 @@
 // A form is its fields: <Form submit={useSubmit()} onSubmit={…}> runs the work through the submit
 // state (busy, the server's message, each field's message, the first wrong field focused), and
 // the fields, messages and button inside read that state from here. After argos-ci's ui/Form.
-import { createContext, use, useCallback, type ReactNode } from 'react';
+import { createContext, use, useCallback, useEffect, useId, useState, type ReactNode } from 'react';
 import { Form as AriaForm } from 'react-aria-components';
 import type { Submit, Work } from '../lib/useSubmit.ts';
+import { markUnsaved } from '../lib/unsaved.ts';
 
 const FormContext = createContext<Submit | null>(null);
+
+/**
+ * How the app asks for the second factor in place (features/identity's StepUpInPlace, provided
+ * by the app): shown under a form the server refused with step_up_required, it calls `onDone`
+ * once the person has confirmed it is them, and the form is sent again as it now stands.
+ */
+export const StepUpInPlaceContext = createContext<((onDone: () => void) => ReactNode) | null>(null);
 
 /** The submit state of the form around a field or message, if any. */
 export function useFormState(): Submit | null {
@@ -53,20 +61,46 @@ export function Form<F extends string>({
   children,
   ...rest
 }: FormProps<F>) {
+  // The form element, for sending again after stepping up and for watching typing.
+  const [formEl, setFormEl] = useState<HTMLFormElement | null>(null);
+  const askForStepUp = use(StepUpInPlaceContext);
+  const sendAgain = useCallback(() => formEl?.requestSubmit(), [formEl]);
+  // Typed in and not yet sent successfully: the page is not reloaded from under it (unsaved.ts).
+  const formId = useId();
+  const watched = rest.role !== 'search';
+  useEffect(() => {
+    const form = formEl;
+    if (!form || !watched) return;
+    const typed = () => markUnsaved(formId, true);
+    form.addEventListener('input', typed);
+    return () => {
+      form.removeEventListener('input', typed);
+      markUnsaved(formId, false);
+    };
+  }, [formEl, formId, watched]);
   return (
     <FormContext value={submit}>
       <AriaForm
         {...rest}
+        ref={setFormEl}
         className={className}
         validationBehavior="aria"
         onSubmit={(e) => {
           e.preventDefault();
           const form = e.currentTarget;
-          void submit.run(() => onSubmit(form));
+          void submit
+            .run(() => onSubmit(form))
+            .then((ok) => {
+              if (ok) markUnsaved(formId, false);
+            });
         }}
       >
         {children}
       </AriaForm>
+      {askForStepUp &&
+        submit.stepUpInPlace &&
+        submit.code === 'step_up_required' &&
+        askForStepUp(sendAgain)}
     </FormContext>
   );
 }

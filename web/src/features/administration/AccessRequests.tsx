@@ -118,7 +118,10 @@ function RequestCard({
   onStepUp: () => void;
 }) {
   const headingId = useId();
-  const submit = useSubmit({ describe: (err) => `That was not done: ${errorMessage(err)}` });
+  const submit = useSubmit({
+    describe: (err) => `That was not done: ${errorMessage(err)}`,
+    ownStepUp: true,
+  });
   const what = describeRequest(r);
   const decide = (verb: 'approve' | 'decline' | 'withdraw', done: string) =>
     submit.run(async () => {

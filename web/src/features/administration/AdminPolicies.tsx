@@ -63,8 +63,9 @@ function PolicyForm({ initial }: { initial: PolicyView }) {
     initial.policies.passwordPolicy.requireComposition,
   );
   const [checkCommon, setCheckCommon] = useState(initial.policies.passwordPolicy.checkCommon);
-  // Each number is named as the server names it, so a 400 about one is shown beside it.
-  const submit = useSubmit<NumberField>();
+  const [marking, setMarking] = useState(initial.policies.protectiveMarking);
+  // Each field is named as the server names it, so a 400 about one is shown beside it.
+  const submit = useSubmit<NumberField | 'protectiveMarking'>();
 
   const save = async () => {
     const bad = (Object.keys(NUMBERS) as NumberField[]).find(
@@ -93,8 +94,10 @@ function PolicyForm({ initial }: { initial: PolicyView }) {
       alertEscalationMinutes: n('alertEscalationMinutes'),
       maxUploadMegabytes: n('maxUploadMegabytes'),
       maxMisPushMegabytes: n('maxMisPushMegabytes'),
+      protectiveMarking: marking.trim().toUpperCase(),
     });
     setNumbers(numbersOf(next.policies));
+    setMarking(next.policies.protectiveMarking);
     return 'The school’s policies were saved. They apply from each person’s next request.';
   };
 
@@ -152,6 +155,15 @@ function PolicyForm({ initial }: { initial: PolicyView }) {
         <legend>Records</legend>
         {number('alertEscalationMinutes', initial.notes.alertEscalationMinutes)}
         {number('maxUploadMegabytes', initial.notes.maxUploadMegabytes)}
+        <TextField
+          name="protectiveMarking"
+          label="Protective marking on exported chronologies"
+          hint={initial.notes.protectiveMarking}
+          autoComplete="off"
+          maxLength={60}
+          value={marking}
+          onChange={setMarking}
+        />
       </fieldset>
       <fieldset className="admin-fieldset card stack-tight">
         <legend>MIS</legend>

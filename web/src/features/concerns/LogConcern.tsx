@@ -3,12 +3,17 @@
 // people get quick, specific messages tied to each field; the server checks everything again and
 // its 400 messages are shown too. Attachments go up once the concern is saved (the vault stores
 // each against its concern); a refused file leaves the concern saved and says so on its page.
-import { useMemo, useState } from 'react';
+// What is typed is kept as a draft on the server while it is written (lib/useDraft.ts) and given
+// back if the page is reloaded or the connection lost; a body-map mark placed and described but
+// not added is added on save, and one half given stops the save with the mark's field named.
+import { useMemo, useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api, errorMessage, uploadFile } from '../../lib/api.ts';
 import { toLocalInput } from '../../lib/format.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 import { refusedAs, useSubmit } from '../../lib/useSubmit.ts';
+import { useDraft } from '../../lib/useDraft.ts';
+import { DraftNotice } from '../../ui/DraftNotice.tsx';
 import { MAX_CONCERN_TEXT } from '../../../../src/shared/limits.ts';
 import { PageHeading } from '../../ui/PageHeading.tsx';
 import { ErrorSummary, Form, FormError } from '../../ui/Form.tsx';
@@ -21,10 +26,10 @@ import type { ConcernView, NewConcern } from '../../../../src/shared/schemas/con
 import { PupilPicker, type ChosenPupil } from './PupilPicker.tsx';
 import { CategorySelect } from './CategorySelect.tsx';
 import { MoreCategories } from './MoreCategories.tsx';
-import { BodyMapField } from './BodyMap.tsx';
+import { BodyMapField, type BodyMapHandle } from './BodyMap.tsx';
 import { AlertChoice, type AlertChoiceValue } from './AlertChoice.tsx';
 
-type Field = 'pupils' | 'category' | 'happenedAt' | 'body' | 'informed';
+type Field = 'pupils' | 'category' | 'happenedAt' | 'body' | 'informed' | 'bodyMapMark';
 
 function problems(v: {
   pupils: ChosenPupil[];
@@ -65,22 +70,52 @@ export function LogConcernPage() {
     verballyInformedId: null,
   });
   const submit = useSubmit<Field>({ describe: refusedAs('The concern was not saved') });
+  const bodyMap = useRef<BodyMapHandle>(null);
+  const draft = useDraft(
+    'concern-new',
+    { pupils, category, when, where, body, more, marks },
+    {
+      worthKeeping: (f) => f.body.trim() !== '' || f.where.trim() !== '' || f.marks.length > 0,
+      restore: (f) => {
+        if (Array.isArray(f.pupils)) setPupils(f.pupils);
+        if (typeof f.category === 'string') setCategory(f.category);
+        if (typeof f.when === 'string') setWhen(f.when);
+        if (typeof f.where === 'string') setWhere(f.where);
+        if (typeof f.body === 'string') setBody(f.body);
+        if (Array.isArray(f.more)) setMore(f.more);
+        if (Array.isArray(f.marks)) setMarks(f.marks);
+      },
+    },
+  );
+  const clear = () => {
+    setPupils([]);
+    setCategory('');
+    setWhen(now);
+    setWhere('');
+    setBody('');
+    setMore([]);
+    setMarks([]);
+  };
 
   const save = async () => {
     const informed = alerts.verballyInformedId;
-    if (submit.invalid(problems({ pupils, category, when, body, informed }))) return;
+    const mark = bodyMap.current?.settle() ?? { added: null, problem: null };
+    const wrong = problems({ pupils, category, when, body, informed });
+    if (submit.invalid({ ...wrong, bodyMapMark: mark.problem })) return;
+    const allMarks = mark.added ? [...marks, mark.added] : marks;
     const payload: NewConcern = {
       pupils: pupils.map((p) => ({ pupilId: p.pupil.id, role: p.role })),
       categoryIds: [category, ...more.filter((c) => c !== category)],
       happenedAt: new Date(when).toISOString(),
       body,
       ...(where.trim() ? { location: where.trim() } : {}),
-      ...(marks.length > 0 ? { bodyMap: marks } : {}),
+      ...(allMarks.length > 0 ? { bodyMap: allMarks } : {}),
       ...(alerts.userIds.length > 0 ? { alertUserIds: alerts.userIds } : {}),
       ...(alerts.groups.length > 0 ? { alertGroups: alerts.groups } : {}),
       ...(informed ? { verballyInformedId: informed } : {}),
     };
     const saved = await api<ConcernView>('POST', '/api/concerns', payload);
+    await draft.finished();
     // The concern is saved; now its files. One refused file does not stop the others.
     const refused: string[] = [];
     for (const file of files) {
@@ -106,11 +141,11 @@ export function LogConcernPage() {
     <>
       <PageHeading title="Log a concern">Log a concern</PageHeading>
       <p className="lead">
-        If a child is in immediate danger, tell the DSL in person now and call 999 if needed. Record
-        afterwards.
+        Child in immediate danger? Tell the DSL in person now, call 999 if needed, then record it.
       </p>
       <Form submit={submit} onSubmit={save} className="stack card">
         <ErrorSummary>The concern is not saved yet: check the fields marked below.</ErrorSummary>
+        <DraftNotice draft={draft} onDiscard={clear} />
         <PupilPicker name="pupils" chosen={pupils} onChange={setPupils} />
         <CategorySelect
           name="category"
@@ -145,20 +180,40 @@ export function LogConcernPage() {
               they said them. Do not add opinions or ask leading questions.
             </>
           }
-          rows={8}
+          rows={4}
           value={body}
           onChange={setBody}
           isRequired
         />
-        <BodyMapField marks={marks} onChange={setMarks} idPrefix="concern-map" />
-        <FileField
-          label="Attachments"
-          optional
-          hint="A letter, a photo of a note, an email: PDFs, images, Office documents and email files. Each is checked by its content and stored encrypted."
-          multiple
-          onChange={setFiles}
+        <BodyMapField
+          ref={bodyMap}
+          name="bodyMapMark"
+          marks={marks}
+          onChange={setMarks}
+          idPrefix="concern-map"
         />
-        <AlertChoice value={alerts} onChange={setAlerts} informedName="informed" />
+        <details className="optional-section" open={files.length > 0 ? true : undefined}>
+          <summary>
+            Attach files <span className="muted">(optional)</span>
+            {files.length > 0 && <span className="muted"> ({files.length} chosen)</span>}
+          </summary>
+          <FileField
+            label="Attachments"
+            hint="A letter, a photo of a note, an email: PDFs, images, Office documents and email files. Each is checked by its content and stored encrypted."
+            multiple
+            onChange={setFiles}
+          />
+        </details>
+        <AlertChoice
+          value={alerts}
+          onChange={setAlerts}
+          informedName="informed"
+          category={
+            categories.status === 'ok'
+              ? categories.data.items.find((c) => c.id === category)
+              : undefined
+          }
+        />
         <FormError />
         <div className="actions">
           <SubmitButton>Save concern</SubmitButton>

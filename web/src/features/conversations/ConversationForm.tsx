@@ -1,10 +1,14 @@
 // "Record a conversation" on a pupil's chronology: a meeting or call with parents, carers or the
 // child (or another professional), when it happened, what was said, and any decision taken in it —
-// such as starting an Early Help Assessment. Saved, it appears on the timeline.
+// such as starting an Early Help Assessment. Saved, it appears on the timeline. What is typed is
+// kept as a draft on the server while it is written (lib/useDraft.ts), so a records window that
+// ends, a reload or a lost connection loses nothing.
 import { useId, useMemo, useState } from 'react';
 import { api } from '../../lib/api.ts';
 import { toLocalInput } from '../../lib/format.ts';
 import { refusedAs, useSubmit } from '../../lib/useSubmit.ts';
+import { useDraft } from '../../lib/useDraft.ts';
+import { DraftNotice } from '../../ui/DraftNotice.tsx';
 import { Form, FormError, FormStatus } from '../../ui/Form.tsx';
 import { TextArea } from '../../ui/TextField.tsx';
 import { DateField, Select } from '../../ui/Field.tsx';
@@ -24,6 +28,19 @@ export function ConversationForm({ pupilId, onSaved }: { pupilId: string; onSave
   const [when, setWhen] = useState(now);
   const [text, setText] = useState('');
   const submit = useSubmit<Field>({ describe: refusedAs('The conversation was not saved') });
+  const draft = useDraft(
+    `conversation-${pupilId}`,
+    { withWhom, decision, when, text },
+    {
+      worthKeeping: (f) => f.text.trim() !== '',
+      restore: (f) => {
+        if (typeof f.withWhom === 'string') setWithWhom(f.withWhom);
+        if (typeof f.decision === 'string') setDecision(f.decision);
+        if (typeof f.when === 'string') setWhen(f.when);
+        if (typeof f.text === 'string') setText(f.text);
+      },
+    },
+  );
 
   const record = async () => {
     const at = new Date(when);
@@ -44,6 +61,7 @@ export function ConversationForm({ pupilId, onSaved }: { pupilId: string; onSave
     });
     setText('');
     setDecision('');
+    await draft.finished();
     onSaved();
     return 'Conversation recorded on the chronology.';
   };
@@ -53,6 +71,13 @@ export function ConversationForm({ pupilId, onSaved }: { pupilId: string; onSave
       <h2 id={headingId}>Record a conversation</h2>
       <Form submit={submit} onSubmit={record} className="stack-tight">
         <p className="hint">A meeting or call about this pupil, and any decision taken in it.</p>
+        <DraftNotice
+          draft={draft}
+          onDiscard={() => {
+            setText('');
+            setDecision('');
+          }}
+        />
         <Select label="With" value={withWhom} onChange={setWithWhom}>
           {WITH_WHOM.map(([v, l]) => (
             <option key={v} value={v}>

@@ -50,7 +50,7 @@ function Authenticator() {
 function RemoveAuthenticator() {
   const { adopt, refresh } = useSessionApi();
   const [confirming, setConfirming] = useState(false);
-  const submit = useSubmit();
+  const submit = useSubmit({ ownStepUp: true });
   const stepUp = submit.code === 'step_up_required';
   const remove = () =>
     submit.run(async () => {

@@ -3,7 +3,9 @@
 // factor — ten recovery codes, handed to `onConfirmed`. Used on the account page and at sign-in
 // when the school requires a second factor. If the server wants a recent second factor first
 // (adding an app when a security key is already set up: step_up_required), it is asked for here,
-// in place, and the setting up carries on.
+// in place, and the setting up carries on. On a phone, the app is opened from a link (otpauth://,
+// which authenticator apps register for) or the key is copied; at a desk, the QR code is scanned;
+// the key is shown in groups of four (as the server sends it) for typing by hand.
 import { useState } from 'react';
 import { api } from '../../lib/api.ts';
 import type {
@@ -33,7 +35,8 @@ export function AuthenticatorSetup({
   const { adopt } = useSessionApi();
   const [enrolment, setEnrolment] = useState<TotpEnrolment | null>(null);
   const [code, setCode] = useState('');
-  const submit = useSubmit();
+  const [copied, setCopied] = useState('');
+  const submit = useSubmit({ ownStepUp: true });
   const stepUp = submit.code === 'step_up_required';
 
   const start = () =>
@@ -83,7 +86,28 @@ export function AuthenticatorSetup({
   }
   return (
     <Form submit={submit} onSubmit={confirm}>
-      <p>Scan this code with your authenticator app, or type the key into it by hand.</p>
+      <p>
+        On this phone, open the key in your authenticator app. On another device, scan the QR code
+        with the app, or type the key into it by hand.
+      </p>
+      <div className="actions">
+        <a className="button button-primary" href={enrolment.otpauthUri}>
+          Open in authenticator app
+        </a>
+        <Button
+          onPress={() =>
+            void navigator.clipboard.writeText(enrolment.manualKey.replace(/\s/g, '')).then(
+              () => setCopied('Key copied. Paste it into your authenticator app.'),
+              () => setCopied('The key could not be copied: type it in by hand.'),
+            )
+          }
+        >
+          Copy the key
+        </Button>
+      </div>
+      <p role="status" className={copied ? 'hint' : 'visually-empty'}>
+        {copied}
+      </p>
       <img className="qr" src={svgSrc(enrolment.qrSvg)} alt="QR code for your authenticator app" />
       <p>
         Key: <code aria-label="Key to type by hand">{enrolment.manualKey}</code>

@@ -47,7 +47,7 @@ export function RecoveryCodesSection() {
   const { adopt, refresh } = useSessionApi();
   const [confirming, setConfirming] = useState(false);
   const [codes, setCodes] = useState<string[] | null>(null);
-  const submit = useSubmit();
+  const submit = useSubmit({ ownStepUp: true });
   const stepUp = submit.code === 'step_up_required';
   const f = session.secondFactor;
   const left = f?.recoveryCodesLeft ?? 0;

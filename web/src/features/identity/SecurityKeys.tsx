@@ -26,7 +26,7 @@ export function SecurityKeys() {
   const [confirming, setConfirming] = useState<SecurityKey | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
   // An API refusal reads as the server put it; a security key's failure as something to act on.
-  const submit = useSubmit({ describe: securityKeyProblem });
+  const submit = useSubmit({ describe: securityKeyProblem, ownStepUp: true });
   const stepUp = submit.code === 'step_up_required';
   const supported = browserSupportsWebAuthn();
 
