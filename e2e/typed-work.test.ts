@@ -179,20 +179,22 @@ describe('nothing typed is lost', () => {
     expect(await form.getByLabel('What was discussed').inputValue()).toBe(note);
 
     await form.getByRole('button', { name: 'Save conversation' }).click();
-    await form.getByText(/Your records window has ended, so this is not saved yet/).waitFor();
-    const confirm = page.getByRole('region', { name: 'Confirm it is you to save' });
+    await form.getByText(/Your records window has ended, so this was not sent/).waitFor();
+    const confirm = page.getByRole('region', { name: 'Confirm it is you to carry on' });
     await confirm.waitFor();
     await expectNoAxeViolations(page);
     const code = confirm.getByLabel('Authentication code');
     await expect.poll(() => code.evaluate((el) => el === document.activeElement)).toBe(true);
     await code.fill(await currentCode(server.t.app, cast.dsl));
-    await confirm.getByRole('button', { name: 'Verify and save' }).click();
+    await confirm.getByRole('button', { name: 'Verify and send again' }).click();
     await form.getByRole('status').filter({ hasText: 'Conversation recorded' }).waitFor();
     await page
       .getByRole('list', { name: `Chronology of ${cast.pupil.name}` })
       .getByText(note)
       .waitFor();
-    expect(await page.getByRole('region', { name: 'Confirm it is you to save' }).count()).toBe(0);
+    expect(await page.getByRole('region', { name: 'Confirm it is you to carry on' }).count()).toBe(
+      0,
+    );
     expectNoProblems(tab);
     await tab.context.close();
   });

@@ -26,7 +26,7 @@ export type SubmitOptions<F extends string> = {
 
 /** What a form says when the server wants the second factor first (a records window ended). */
 export const STEP_UP_IN_PLACE =
-  'Your records window has ended, so this is not saved yet. What you typed is kept: confirm it is you below and it will be sent again.';
+  'Your records window has ended, so this was not sent. What you typed is kept: confirm it is you below and it will be sent again.';
 
 /**
  * The work a form sends. It may return a confirmation to show (role="status"); it throws to

@@ -17,13 +17,13 @@ export function StepUpInPlace({ onDone }: { onDone: () => void }) {
   }, []);
   return (
     <section ref={box} aria-labelledby={headingId} className="card step-up-in-place stack-tight">
-      <h3 id={headingId}>Confirm it is you to save</h3>
+      <h3 id={headingId}>Confirm it is you to carry on</h3>
       {session.secondFactor?.enrolled ? (
         <>
-          <p>{stepUpPrompt(session.secondFactor, 'to save what you have written')}</p>
+          <p>{stepUpPrompt(session.secondFactor, 'to send it again')}</p>
           <SecondFactorForm
             methods={['totp', 'recovery_code']}
-            submitLabel="Verify and save"
+            submitLabel="Verify and send again"
             onDone={(next) => {
               adopt(next);
               onDone();
@@ -32,11 +32,11 @@ export function StepUpInPlace({ onDone }: { onDone: () => void }) {
         </>
       ) : (
         <p>
-          Saving this needs a second factor, and you have none yet. Set one up on your{' '}
+          Sending this needs a second factor, and you have none yet. Set one up on your{' '}
           <Link to="/account" target="_blank">
             account security
           </Link>{' '}
-          page (it opens in a new tab, so what you typed here stays), then save again.
+          page (it opens in a new tab, so what you typed here stays), then send it again.
         </p>
       )}
     </section>

@@ -22,7 +22,7 @@ export function DestroyForm(p: {
   onDestroyed: (message: string) => void;
 }) {
   const [confirming, setConfirming] = useState(false);
-  const submit = useSubmit();
+  const submit = useSubmit({ ownStepUp: true });
   const session = useSession();
   const { adopt } = useSessionApi();
   const n = p.reviewIds.length;
