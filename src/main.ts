@@ -38,8 +38,9 @@ async function main(): Promise<void> {
     // those in flight finish; then the jobs, the server and the database.
     markShuttingDown(app);
     await new Promise((r) => setTimeout(r, config.shutdownGraceMs));
-    stopDueWork();
-    stopMaintenance();
+    // Each waits for a run in progress, so its lease is released before the database closes.
+    await stopDueWork();
+    await stopMaintenance();
     await misScheduler.stop();
     await workQueue.stop();
     await stopBackups();

@@ -47,8 +47,8 @@ export function registerBackupCommands(program: Command, config: () => Config): 
       const out = path.resolve(o.out);
       if (existsSync(out)) throw new BackupSetupError(`${out} exists: choose a new file name.`);
       // Checked here too, so a passphrase file beside the backups is refused before any work.
-      readBackupPassphrase(c, path.dirname(out));
-      if (await requestBackup(c.dataDir, out)) {
+      const passphrase = readBackupPassphrase(c, path.dirname(out));
+      if (await requestBackup(c.dataDir, out, passphrase)) {
         console.log(`The running server wrote the backup to ${out}.`);
         return;
       }

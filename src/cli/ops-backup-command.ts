@@ -90,9 +90,9 @@ export function registerOpsCommands(program: Command, config: () => Config): voi
     .option('--pg-socket <dir>', "the cluster's socket folder", '/var/run/postgresql')
     .option(
       '--archive-timeout <seconds>',
-      'switch WAL at least this often (bounds RPO)',
+      'switch WAL at least this often (bounds RPO: about this plus a second)',
       Number,
-      60,
+      30,
     )
     .option('--log-path <dir>', "pgBackRest's log folder", '/var/log/pgbackrest')
     .option('--lock-path <dir>', "pgBackRest's lock folder", '/tmp/pgbackrest')

@@ -193,16 +193,21 @@ export async function runMinuteJob(
   );
 }
 
-/** Starts the job every `everyMs` on the services' clock; returns a stop function. */
-export function startDueWork(services: Services, everyMs = 60_000): () => void {
-  let running = false;
+/**
+ * Starts the job every `everyMs` on the services' clock; returns a stop function that resolves
+ * once a run in progress has finished (so its lease is released before the database closes).
+ */
+export function startDueWork(services: Services, everyMs = 60_000): () => Promise<void> {
+  let running: Promise<void> | null = null;
   const timer = setInterval(() => {
     if (running) return;
-    running = true;
-    void runMinuteJob(services, services.clock.now(), { everyMs }).finally(() => {
-      running = false;
+    running = runMinuteJob(services, services.clock.now(), { everyMs }).finally(() => {
+      running = null;
     });
   }, everyMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }

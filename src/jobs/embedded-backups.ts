@@ -22,23 +22,26 @@ export async function startEmbeddedBackups(
     );
     return async () => undefined;
   });
-  let running = false;
+  let running: Promise<void> | null = null;
   const tick = () => {
     if (running || !config.backup.dir) return;
-    running = true;
-    runScheduledBackup(db, config, services.clock.now())
-      .then((file) => file && log.info(`Scheduled backup written: ${file}`))
+    running = runScheduledBackup(db, config, services.clock.now())
+      .then((file) => {
+        if (file) log.info(`Scheduled backup written: ${file}`);
+      })
       .catch((err: unknown) =>
         log.error(`The scheduled backup failed (will retry): ${(err as Error).message}`),
       )
       .finally(() => {
-        running = false;
+        running = null;
       });
   };
   const every = setInterval(tick, opts.everyMs ?? 60_000);
   every.unref();
+  // Stopping waits for a backup being written, so no half-written file is left behind.
   return async () => {
     clearInterval(every);
+    await running;
     await closeSocket();
   };
 }

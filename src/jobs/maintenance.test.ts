@@ -32,7 +32,7 @@ describe('embedded maintenance', () => {
     try {
       await expect.poll(analysedAt, { timeout: 10_000 }).not.toEqual(before);
     } finally {
-      stop();
+      await stop();
     }
   });
 });

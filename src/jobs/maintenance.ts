@@ -17,26 +17,28 @@ export async function refreshStatistics(services: Services): Promise<void> {
 export function startEmbeddedMaintenance(
   services: Services,
   opts: { firstMs?: number; everyMs?: number } = {},
-): () => void {
-  if (services.db.engine !== 'embedded') return () => undefined;
-  let running = false;
+): () => Promise<void> {
+  if (services.db.engine !== 'embedded') return async () => undefined;
+  let running: Promise<void> | null = null;
   const run = () => {
     if (running) return;
-    running = true;
-    runLeased(services.db, { job: 'statistics', leaseMs: 30 * 60_000, everyMs: 0 }, () =>
+    running = runLeased(services.db, { job: 'statistics', leaseMs: 30 * 60_000, everyMs: 0 }, () =>
       refreshStatistics(services),
     )
+      .then(() => undefined)
       .catch(() => services.log.warn('refreshing planner statistics failed; will retry'))
       .finally(() => {
-        running = false;
+        running = null;
       });
   };
   const first = setTimeout(run, opts.firstMs ?? 30_000);
   const every = setInterval(run, opts.everyMs ?? 3_600_000);
   first.unref();
   every.unref();
-  return () => {
+  // Stopping waits for a run in progress, so its lease is released before the database closes.
+  return async () => {
     clearTimeout(first);
     clearInterval(every);
+    await running;
   };
 }

@@ -140,7 +140,7 @@ type Internals = {
 
 type Style = 'heading' | 'meta' | 'text';
 
-/** Starts a chronology PDF: the title block now, each entry as it is added, oldest first. */
+/** Starts a chronology PDF: the title block now, each entry as it is added, in the order given (the export reads them newest first). */
 export function openChronologyPdf(head: ChronologyPdfHead): ChronologyPdfStream {
   const clean = head.fonts ? (s: string): string => s : toWinAnsi;
   const when = dateFormat(head.timeZone ?? 'Europe/London');

@@ -1,6 +1,7 @@
 // Drafts (issue 14: nothing typed is ever lost): a member's unsaved writing kept on the server,
 // sealed, read back only by its author, replaced as they type, deleted when saved or discarded,
 // expired after 30 days; creation, reading back and discarding audited.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, makeSchool, makeUser, signIn, testApp, type TestApp } from '../../test/harness.ts';
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
@@ -142,5 +143,41 @@ describe('drafts', () => {
     expect(
       (await call(t.app, s, 'GET', url('concern-new'))).json<DraftAnswer>().draft?.fields,
     ).toEqual({ body: 'fresh words' });
+  });
+
+  it('gives back a draft written inside a records window only inside one', async () => {
+    const schoolId = await makeSchool(t.services);
+    const dslUser = await makeUser(t.services, schoolId, 'dsl');
+    const elevated = await signIn(t.app, dslUser, { elevated: true });
+    const form = `conversation-${randomUUID()}`;
+    expect(
+      (await call(t.app, elevated, 'PUT', url(form), { fields: { text: 'Phoned mum' } }))
+        .statusCode,
+    ).toBe(200);
+    // A new concern written at the same time stays readable with a password alone.
+    await call(t.app, elevated, 'PUT', url('concern-new'), { fields: { body: 'Ava said' } });
+    expect(
+      (await call(t.app, elevated, 'GET', url(form))).json<DraftAnswer>().draft?.fields,
+    ).toEqual({ text: 'Phoned mum' });
+    const flags = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ form: string; behind_second_factor: boolean }>(
+        'SELECT form, behind_second_factor FROM drafts WHERE user_id = $1 ORDER BY form',
+        [dslUser.id],
+      ),
+    );
+    expect(flags).toEqual([
+      { form: 'concern-new', behind_second_factor: false },
+      { form, behind_second_factor: true },
+    ]);
+    // The records window ends.
+    await unsafeAsOwner(t.services.db, (q) =>
+      q.query(`UPDATE sessions SET elevated_until = NULL WHERE user_id = $1`, [dslUser.id]),
+    );
+    const refused = await call(t.app, elevated, 'GET', url(form));
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json<{ error: { code: string } }>().error.code).toBe('step_up_required');
+    expect(
+      (await call(t.app, elevated, 'GET', url('concern-new'))).json<DraftAnswer>().draft?.fields,
+    ).toEqual({ body: 'Ava said' });
   });
 });

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
 import { badRequest } from '../../core/errors.ts';
+import { stepUpRequired } from '../../core/access/step-up.ts';
 import {
   MAX_DRAFT_CHARS,
   type DraftAnswer,
@@ -19,11 +20,19 @@ import {
 
 export const DRAFT_LIFETIME_DAYS = 30;
 
-type Row = { id: string; fields: Buffer; saved_at: Date };
+type Row = { id: string; fields: Buffer; saved_at: Date; behind_second_factor: boolean };
+
+/**
+ * Whether a draft of `form` written now is read back only inside a records window: any form
+ * written inside one (a conversation note holds what the record will), except a new concern,
+ * which every member may write with a password alone.
+ */
+const behindSecondFactor = (t: Tx, form: string) => t.actor.elevated && form !== 'concern-new';
 
 async function ownDraft(t: Tx, form: string, lock = false): Promise<Row | undefined> {
   const [row] = await t.q<Row>(
-    `SELECT id, fields, saved_at FROM drafts WHERE user_id = $1 AND form = $2${lock ? ' FOR UPDATE' : ''}`,
+    `SELECT id, fields, saved_at, behind_second_factor FROM drafts
+     WHERE user_id = $1 AND form = $2${lock ? ' FOR UPDATE' : ''}`,
     [t.actor.userId, form],
   );
   return row;
@@ -46,6 +55,8 @@ export async function readDraft(t: Tx, form: string): Promise<DraftAnswer> {
   }
   const row = await ownDraft(t, form);
   if (!row) return { draft: null };
+  // Written inside a records window: as sensitive as the record it will become.
+  if (row.behind_second_factor && !t.actor.elevated) throw stepUpRequired();
   const sealer = await t.sealer();
   const fields = sealer.openJson<DraftFields>('drafts.fields', row.id, row.fields);
   await t.audit({
@@ -73,17 +84,22 @@ export async function saveDraft(
   const sealer = await t.sealer();
   const existing = await ownDraft(t, form, true);
   if (existing) {
-    await t.q('UPDATE drafts SET fields = $2, saved_at = $3 WHERE id = $1', [
-      existing.id,
-      sealer.sealJson('drafts.fields', existing.id, fields),
-      t.now,
-    ]);
+    await t.q(
+      `UPDATE drafts SET fields = $2, saved_at = $3,
+         behind_second_factor = behind_second_factor OR $4 WHERE id = $1`,
+      [
+        existing.id,
+        sealer.sealJson('drafts.fields', existing.id, fields),
+        t.now,
+        behindSecondFactor(t, form),
+      ],
+    );
   } else {
     const id = randomUUID();
     // Two saves of a new draft racing (two tabs): the second keeps the first's row.
     const inserted = await t.q<{ id: string }>(
-      `INSERT INTO drafts (id, school_id, user_id, form, fields, saved_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO drafts (id, school_id, user_id, form, fields, saved_at, behind_second_factor)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (school_id, user_id, form) DO NOTHING RETURNING id`,
       [
         id,
@@ -92,6 +108,7 @@ export async function saveDraft(
         form,
         sealer.sealJson('drafts.fields', id, fields),
         t.now,
+        behindSecondFactor(t, form),
       ],
     );
     if (inserted.length === 0) return saveDraft(t, form, fields);

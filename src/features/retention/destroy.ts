@@ -62,10 +62,9 @@ const some = (n: number, one: string, many: string) => (n === 1 ? one : many.rep
 export async function destroyBatch(t: Tx, body: DestroyBatch): Promise<Destroyed> {
   const ids = [...new Set(body.reviews)];
   if (!mayDestroy(await retentionDecidersOf(t.db, t.actor.userId))) throw notADestroyer();
-  // The school's audit head first: a hold being placed now either committed before this (and is
-  // seen below) or waits for this to finish.
-  await t.q('SELECT 1 FROM audit_heads WHERE school_id = $1 FOR UPDATE', [t.schoolId]);
-  await ensureStandingHolds(t);
+  // The reviews first, then the school's audit head — the order a review's keep, hold or approval
+  // takes them in (its row, then the head at its audit), so the two never deadlock. A hold being
+  // placed now either committed before the head is taken (and is seen below) or waits for this.
   const rows = await t.q<ReviewRow>(
     `SELECT r.id, r.concern_id, r.kind, r.status, r.due_on::text AS due_on,
        (SELECT array_agg(cp.pupil_id::text ORDER BY cp.pupil_id) FROM concern_pupils cp
@@ -77,6 +76,8 @@ export async function destroyBatch(t: Tx, body: DestroyBatch): Promise<Destroyed
      ORDER BY r.concern_id FOR UPDATE OF r`,
     [ids],
   );
+  await t.q('SELECT 1 FROM audit_heads WHERE school_id = $1 FOR UPDATE', [t.schoolId]);
+  await ensureStandingHolds(t);
   const missing = ids.length - rows.length;
   if (missing > 0)
     throw refusal(

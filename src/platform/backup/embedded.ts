@@ -20,7 +20,7 @@ import type { ReadableStream } from 'node:stream/web';
 import type { Config } from '../../config.ts';
 import type { Database } from '../db/engine.ts';
 import { isEmbedded } from '../db/engine.ts';
-import { encryptBackup, writeBackupFile } from './backup-file.ts';
+import { encryptBackup, readBackupFile, writeBackupFile } from './backup-file.ts';
 import { readBackupPassphrase } from './passphrase.ts';
 
 export const backupSocketPath = (dataDir: string) => path.join(dataDir, 'backup.sock');
@@ -60,23 +60,35 @@ export async function serveBackupSocket(
         return;
       }
       void (async () => {
+        let started = false;
         try {
           const passphrase = readBackupPassphrase(config);
           const plain = await snapshotStream(db);
           socket.write('OK\n');
+          started = true;
           await encryptBackup(plain, passphrase, socket);
         } catch (err) {
           log.warn(`A backup asked for over the socket failed: ${(err as Error).message}`);
-          if (!socket.destroyed) socket.end(`ERR ${(err as Error).message}\n`);
+          // Once "OK" is sent, the bytes are the file's: a failure cuts the connection (the
+          // client then refuses the file, which also fails its check), never appends text to it.
+          if (socket.destroyed) return;
+          if (started) socket.destroy();
+          else socket.end(`ERR ${(err as Error).message}\n`);
         }
       })();
     });
     socket.on('error', () => undefined);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(file, () => resolve());
-  });
+  // Made with no access for others from the start (umask), not only after a chmod.
+  const umask = process.umask(0o077);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(file, () => resolve());
+    });
+  } finally {
+    process.umask(umask);
+  }
   chmodSync(file, 0o600);
   return () =>
     new Promise<void>((resolve) => {
@@ -97,9 +109,16 @@ function answers(file: string): Promise<boolean> {
 
 /**
  * The CLI's side: asks a running server for a backup and writes it to `out`. Resolves false when
- * no server answers (the caller may then open the data folder itself).
+ * no server answers (the caller may then open the data folder itself). The file is first written
+ * beside `out` and given its name only once the connection ended cleanly and the whole file
+ * decrypts under `passphrase` (its GCM tag checks): a backup cut short by a server that stopped,
+ * or damaged on the way, is refused, never reported as taken.
  */
-export async function requestBackup(dataDir: string, out: string): Promise<boolean> {
+export async function requestBackup(
+  dataDir: string,
+  out: string,
+  passphrase: string,
+): Promise<boolean> {
   const file = backupSocketPath(dataDir);
   if (!existsSync(file) || !(await answers(file))) return false;
   const tmp = `${out}.partial-${process.pid}`;
@@ -125,8 +144,20 @@ export async function requestBackup(dataDir: string, out: string): Promise<boole
         socket.removeAllListeners('data');
         sink = createWriteStream(tmp, { mode: 0o600, flags: 'wx' });
         sink.write(head.subarray(nl + 1));
+        // A connection cut (the server destroyed it, or stopped) is a failure, not an end.
+        let cut = false;
+        socket.once('close', (hadError) => {
+          if (hadError) cut = true;
+        });
+        socket.once('error', () => {
+          cut = true;
+        });
         socket.pipe(sink);
-        sink.on('finish', () => resolve());
+        sink.on('finish', () =>
+          cut
+            ? reject(new Error('The connection to the server was cut during the backup.'))
+            : resolve(),
+        );
         sink.on('error', reject);
         socket.resume();
       });
@@ -134,6 +165,15 @@ export async function requestBackup(dataDir: string, out: string): Promise<boole
         if (!sink) reject(new Error('The server closed the connection without a backup.'));
       });
     });
+    // The whole file must open: a short or damaged one fails here, and is not kept.
+    try {
+      await readBackupFile(tmp, passphrase);
+    } catch (err) {
+      throw new Error(
+        `The backup the server sent is incomplete or damaged, so it was not kept (${(err as Error).message}). Try again.`,
+        { cause: err },
+      );
+    }
     await rename(tmp, out);
     return true;
   } catch (err) {

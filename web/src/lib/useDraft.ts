@@ -46,6 +46,11 @@ export function useDraft<T extends Record<string, unknown>>(
   const done = useRef(false);
   /** The save on its way, so that forgetting the draft waits for it and is not undone by it. */
   const inFlight = useRef<Promise<unknown> | null>(null);
+  /** The save waiting for a pause in typing, cancelled when the draft is forgotten. */
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  /** What the form holds now, so a draft that arrives late never overwrites new typing. */
+  const current = useRef({ fields, worth: false });
+  current.current = { fields, worth: opts.worthKeeping(fields) };
   const { restore } = opts;
   const restoreRef = useRef(restore);
   restoreRef.current = restore;
@@ -56,6 +61,9 @@ export function useDraft<T extends Record<string, unknown>>(
     api<DraftAnswer>('GET', `/api/drafts/${form}`)
       .then((answer) => {
         if (!live || !answer.draft) return;
+        // The person started writing before the draft arrived: what they typed wins (and
+        // replaces the draft at the next save).
+        if (current.current.worth) return;
         lastSent.current = JSON.stringify(answer.draft.fields);
         restoreRef.current(answer.draft.fields as Partial<T>);
         setRestoredFrom(answer.draft.savedAt);
@@ -79,6 +87,8 @@ export function useDraft<T extends Record<string, unknown>>(
   useEffect(() => {
     if (!loaded || !worth || json === lastSent.current || done.current) return;
     const timer = setTimeout(() => {
+      pending.current = null;
+      if (done.current) return;
       const sending = json;
       inFlight.current = api<DraftSaved>('PUT', `/api/drafts/${form}`, {
         fields: JSON.parse(sending) as T,
@@ -91,6 +101,7 @@ export function useDraft<T extends Record<string, unknown>>(
         })
         .catch(() => setFailed(true));
     }, SAVE_AFTER_MS);
+    pending.current = timer;
     return () => clearTimeout(timer);
   }, [form, json, worth, loaded]);
 
@@ -105,7 +116,9 @@ export function useDraft<T extends Record<string, unknown>>(
 
   const forget = useCallback(
     async (why: 'saved' | 'discarded') => {
-      done.current = why === 'saved';
+      done.current = true;
+      if (pending.current) clearTimeout(pending.current);
+      pending.current = null;
       lastSent.current = null;
       markUnsaved(form, false);
       setKeptAt(null);

@@ -46,8 +46,8 @@ export type Submit<F extends string = string> = {
   fieldErrors: Partial<Record<F, string>>;
   /**
    * Runs `work` unless some is running (a second press is ignored, so a work must not call `run`
-   * itself): clears the last messages, then shows the new ones. True when the work ran and did
-   * not throw.
+   * itself): clears the last messages, then shows the new ones. True when the work ran, did not
+   * throw and found no problem (`invalid`).
    */
   run: (work: Work) => Promise<boolean>;
   /**
@@ -83,6 +83,8 @@ export function useSubmit<F extends string = string>(options: SubmitOptions<F> =
   const [pending, setPending] = useState(false);
   const [shown, setShown] = useState<Shown<F>>(NOTHING);
   const running = useRef(false);
+  /** Set when `invalid` found a problem during the running work (it then did not succeed). */
+  const refused = useRef(false);
   const fields = useRef(new Map<string, HTMLElement>());
   const { describe, fieldOf, ownStepUp = false } = options;
 
@@ -110,6 +112,7 @@ export function useSubmit<F extends string = string>(options: SubmitOptions<F> =
       }
       const names = Object.keys(fieldErrors);
       if (names.length === 0 && !message) return false;
+      refused.current = true;
       setShown({ error: message ?? null, code: null, done: null, fieldErrors });
       focusFirst(names);
       return true;
@@ -121,12 +124,13 @@ export function useSubmit<F extends string = string>(options: SubmitOptions<F> =
     async (work: Work) => {
       if (running.current) return false;
       running.current = true;
+      refused.current = false;
       setShown(NOTHING);
       setPending(true);
       try {
         const done = await work();
         if (typeof done === 'string') setShown((s) => ({ ...s, done }));
-        return true;
+        return !refused.current;
       } catch (err) {
         const named = fieldOf
           ? fieldOf(err)

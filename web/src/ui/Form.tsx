@@ -65,13 +65,19 @@ export function Form<F extends string>({
   const [formEl, setFormEl] = useState<HTMLFormElement | null>(null);
   const askForStepUp = use(StepUpInPlaceContext);
   const sendAgain = useCallback(() => formEl?.requestSubmit(), [formEl]);
-  // Typed in and not yet sent successfully: the page is not reloaded from under it (unsaved.ts).
+  // Written in and not yet sent successfully: the page is not reloaded from under it (unsaved.ts).
   const formId = useId();
   const watched = rest.role !== 'search';
   useEffect(() => {
     const form = formEl;
     if (!form || !watched) return;
-    const typed = () => markUnsaved(formId, true);
+    // Long writing (a text box with words in it) is what a reload must not take away; a filter
+    // or a code field is not.
+    const typed = () =>
+      markUnsaved(
+        formId,
+        [...form.querySelectorAll('textarea')].some((box) => box.value.trim() !== ''),
+      );
     form.addEventListener('input', typed);
     return () => {
       form.removeEventListener('input', typed);
