@@ -243,9 +243,8 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
     const teachers: BenchUser[] = [];
     for (let i = 0; i < o.clients; i++) teachers.push(await benchUser(l, schoolId, 'teacher'));
     const clients: Client[] = [];
-    // The clients call whichever Lantern is serving now (the same address book after the restore).
-    const endpoint = { base: l.base };
-    for (const t of teachers) clients.push(await signedIn(endpoint, t));
+    // Signed in at this Lantern; after the restore the first is pointed at the new one (.at).
+    for (const t of teachers) clients.push(await signedIn(l, t));
     const { pupils, category } = await unsafeAsOwner(l.services.db, async (q) => {
       const rows = await q.query<{ id: string }>(
         `INSERT INTO pupils (school_id, first_name, last_name, year_group, form)
@@ -425,8 +424,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillResult> {
     const audit = await verifyAudit(l.services.db);
     // The first teacher, still signed in: their session was made before the point, so it was
     // restored with everything else.
-    endpoint.base = l.base;
-    const reader = clients[0]!;
+    const reader = clients[0]!.at(l.base);
     // The author reads their own concerns back (sealed text opened with the school's key, itself
     // unwrapped with the master key this process holds: neither was in the backup's hands alone).
     const mine = before.filter((a) => a.by === 0);
