@@ -63,6 +63,7 @@ const NOT_TENANT = {
   sign_in_throttle: 'before a school is known: keyed by a hash of the email or address',
   work_queue: 'before a school is known: deferred work, sealed',
   job_runs: "the periodic jobs' leases: one row per job",
+  bank_holidays: 'England and Wales bank holidays the operator loaded: a reference table',
   schema_migrations: 'the migrations applied',
 };
 
