@@ -1308,6 +1308,32 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'not_found',
     firstTier: stepUpFor(RETENTION),
   },
+  // Issue 20: reading the audit trail — the DSL team, the headteacher and the DPO (`audit`); a
+  // pupil's log also needs the pupil in scope (the DPO has none), the CSV also needs `export`.
+  'GET /api/pupils/:id/access-log': {
+    request: (f) => ({ url: `/api/pupils/${f.pupilId}/access-log` }),
+    roles: leads,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(RETENTION),
+  },
+  'GET /api/audit': {
+    request: () => ({ url: '/api/audit' }),
+    roles: only(RETENTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(RETENTION),
+  },
+  'GET /api/audit/export.csv': {
+    request: () => ({ url: '/api/audit/export.csv?action=concern.created' }),
+    roles: leads,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(RETENTION),
+  },
+  'POST /api/audit/integrity': {
+    request: () => ({ url: '/api/audit/integrity' }),
+    roles: only(RETENTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(RETENTION),
+  },
   'GET /api/staff': {
     firstTier: 'same', // whom to alert, chosen while logging a concern with a password alone
     request: () => ({ url: '/api/staff' }),

@@ -23,6 +23,8 @@ export const CAPABILITIES = [
   'manage_cases',
   /** The retention schedule, legal holds, the review queue and certificates (issue 15). */
   'retention',
+  /** Reading the audit trail (issue 20): who has seen a pupil's record, and the audit explorer. */
+  'audit',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

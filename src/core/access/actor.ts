@@ -41,6 +41,8 @@ export const ABILITIES = [
    * review queue and certificates of destruction. Grants no record content by itself.
    */
   'retention',
+  /** From the school's `audit` capability (issue 20): the audit trail, read; no record content. */
+  'audit',
 ] as const;
 export type Ability = (typeof ABILITIES)[number];
 
@@ -71,7 +73,7 @@ export function abilitiesWhenElevated(perms: Permissions): Ability[] {
   const out: Ability[] = [];
   if (grantsAnyAdd(perms)) out.push('concern.create', 'pupil.pick');
   if (grantsAnyView(perms)) out.push('records.view', 'pupil.chronology');
-  for (const c of ['search', 'export', 'reports', 'admin', 'retention'] as const) {
+  for (const c of ['search', 'export', 'reports', 'admin', 'retention', 'audit'] as const) {
     if (hasCapability(perms, c)) out.push(c);
   }
   if (hasCapability(perms, 'manage_cases')) out.push('case.manage');

@@ -17,6 +17,7 @@ const EVERY_CAPABILITY: readonly Capability[] = [
   'admin',
   'manage_cases',
   'retention',
+  'audit',
 ];
 
 const SCHOOL: Scope = { kind: 'school' };
@@ -131,8 +132,8 @@ export function defaultGroupsForNewSchool(
     template(
       'dpo',
       'Data-protection officer',
-      'The retention schedule, legal holds, the review queue and certificates; no records.',
-      { scope: SCHOOL, capabilities: ['retention'] },
+      'The retention schedule, legal holds, the review queue and certificates, and the audit trail; no records.',
+      { scope: SCHOOL, capabilities: ['retention', 'audit'] },
     ),
     template(
       'school_admin',

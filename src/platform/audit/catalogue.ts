@@ -200,6 +200,11 @@ export type AuditDetails = {
   'retention.destroyed': { certificate: Id; sha256: string; reviews: Id[]; records: Id[] };
   'retention.certificates_viewed': { count: number };
   'retention.certificate_downloaded': { certificate: Id };
+  // Issue 20: reading the audit trail is itself audited.
+  'audit.pupil_log_viewed': { entries: number; filters: string[] };
+  'audit.trail_viewed': { entries: number; filters: string[] };
+  'audit.trail_exported': { entries: number; filters: string[] };
+  'audit.integrity_checked': { entries: number; intact: boolean };
 };
 
 export type AuditAction = keyof AuditDetails;
@@ -317,6 +322,10 @@ export const AUDIT_ACTIONS = Object.keys({
   'retention.destroyed': 1,
   'retention.certificates_viewed': 1,
   'retention.certificate_downloaded': 1,
+  'audit.pupil_log_viewed': 1,
+  'audit.trail_viewed': 1,
+  'audit.trail_exported': 1,
+  'audit.integrity_checked': 1,
 } satisfies Record<AuditAction, 1>) as AuditAction[];
 
 /**

@@ -1,0 +1,99 @@
+// Reading the audit trail (issue 20): "Who has seen this record" on a pupil, and the school's
+// audit explorer for the DSL team, the headteacher and the DPO. An entry is shown as who, when,
+// from where, what (a plain-English label of the event) and which record (its kind and id); the
+// details stored with an event are never sent (they are ids and counts, but a reader needs none).
+import { Type, type Static } from 'typebox';
+import { Uuid } from './common.ts';
+
+/** How an event is grouped for filtering: what a person did to a record, or around it. */
+export const TRAIL_KINDS = ['view', 'change', 'export', 'refusal', 'sign_in', 'admin'] as const;
+export type TrailKind = (typeof TRAIL_KINDS)[number];
+const Kind = Type.Unsafe<TrailKind>(Type.Union(TRAIL_KINDS.map((k) => Type.Literal(k))));
+
+const N = Type.Union([Type.String(), Type.Null()]);
+export const TrailEntry = Type.Object({
+  seq: Type.Integer({ minimum: 1 }),
+  at: Type.String({ format: 'date-time' }),
+  /** The member, or the name the trail keeps for work no person asked for ("MIS sync"). */
+  who: Type.String(),
+  whoId: N,
+  action: Type.String(),
+  /** What happened, in plain English ("Opened a concern"). */
+  what: Type.String(),
+  kind: Kind,
+  recordType: N,
+  recordId: N,
+  /** The address the request came from, when there was one. */
+  from: N,
+});
+export type TrailEntry = Static<typeof TrailEntry>;
+
+/** A calendar day in England, both ends of a range included. */
+const Day = Type.String({ format: 'date' });
+const Cursor = Type.String({ minLength: 1, maxLength: 512 });
+
+export const PupilLogQuery = Type.Object(
+  {
+    kind: Type.Optional(Kind),
+    person: Type.Optional(Uuid),
+    from: Type.Optional(Day),
+    to: Type.Optional(Day),
+    cursor: Type.Optional(Cursor),
+  },
+  { additionalProperties: false },
+);
+export type PupilLogQuery = Static<typeof PupilLogQuery>;
+
+export const TRAIL_PAGE = 100;
+
+export const PupilLog = Type.Object({
+  pupil: Type.Object({ id: Uuid, name: Type.String() }),
+  entries: Type.Array(TrailEntry),
+  /** Every entry matching the filters, on all pages. */
+  total: Type.Integer({ minimum: 0 }),
+  nextCursor: Type.Optional(Type.String()),
+  /** The people who appear in this record's trail, for the person filter. */
+  people: Type.Array(Type.Object({ id: Uuid, name: Type.String() })),
+});
+export type PupilLog = Static<typeof PupilLog>;
+
+export const TrailQuery = Type.Object(
+  {
+    person: Type.Optional(Uuid),
+    pupil: Type.Optional(Uuid),
+    action: Type.Optional(Type.String({ pattern: '^[a-z_]+\\.[a-z_]+$', maxLength: 60 })),
+    kind: Type.Optional(Kind),
+    from: Type.Optional(Day),
+    to: Type.Optional(Day),
+  },
+  { additionalProperties: false },
+);
+export type TrailQuery = Static<typeof TrailQuery>;
+
+export const TrailPageQuery = Type.Object(
+  { ...TrailQuery.properties, cursor: Type.Optional(Cursor) },
+  { additionalProperties: false },
+);
+export type TrailPageQuery = Static<typeof TrailPageQuery>;
+
+export const TrailPage = Type.Object({
+  entries: Type.Array(TrailEntry),
+  nextCursor: Type.Optional(Type.String()),
+  /** The filter's choices: the school's members and every kind of event, with their labels. */
+  people: Type.Array(Type.Object({ id: Uuid, name: Type.String() })),
+  events: Type.Array(Type.Object({ action: Type.String(), label: Type.String(), kind: Kind })),
+});
+export type TrailPage = Static<typeof TrailPage>;
+
+/** The most entries one CSV export holds; a wider filter is refused with a message. */
+export const TRAIL_EXPORT_LIMIT = 50_000;
+
+export const TrailIntegrity = Type.Object({
+  intact: Type.Boolean(),
+  entries: Type.Integer({ minimum: 0 }),
+  checkedAt: Type.String({ format: 'date-time' }),
+  /** Where the chain first breaks, in plain English. */
+  problem: Type.Optional(Type.String()),
+  brokenAt: Type.Optional(Type.Integer()),
+});
+export type TrailIntegrity = Static<typeof TrailIntegrity>;
