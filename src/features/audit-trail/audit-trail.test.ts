@@ -111,7 +111,7 @@ describe('who has seen this record', () => {
       `?cursor=${encodeURIComponent(first.nextCursor!)}`,
     );
     expect(second.entries.map((e) => e.what)).toEqual([
-      ...Array(6).fill('Opened a concern'),
+      ...Array<string>(6).fill('Opened a concern'),
       'Alert sent',
       'Logged a concern',
     ]);
