@@ -24,6 +24,8 @@ import { AdminCategoriesPage } from '../features/categories/AdminCategories.tsx'
 import { CasePage } from '../features/cases/Case.tsx';
 import { ReferralPage } from '../features/referrals/Referral.tsx';
 import { RetentionPage } from '../features/retention/RetentionPage.tsx';
+import { AuditTrailPage } from '../features/audit-trail/AuditTrailPage.tsx';
+import { PupilAccessLogPage } from '../features/audit-trail/PupilAccessLog.tsx';
 
 export function App() {
   const { state } = useSessionApi();
@@ -82,6 +84,8 @@ function Screen() {
         <Route path="cases/:id" element={<CasePage />} />
         <Route path="referrals/:id" element={<ReferralPage />} />
         <Route path="retention" element={<RetentionPage />} />
+        <Route path="audit" element={<AuditTrailPage />} />
+        <Route path="pupils/:id/access-log" element={<PupilAccessLogPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

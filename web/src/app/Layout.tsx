@@ -64,6 +64,11 @@ export function Layout() {
                   Search
                 </Link>
               )}
+              {(session.capabilitiesWhenElevated ?? []).includes('audit') && (
+                <Link to="/audit" className="button button-quiet">
+                  Audit trail
+                </Link>
+              )}
               <Link to="/account" className="user-name">
                 {session.user.name}
                 <span className="visually-hidden">: account security</span>

@@ -65,6 +65,11 @@ export function ChronologyPage() {
       <p className="lead">
         {group && <>{group}. </>}Chronology, newest first.{' '}
         <Link to={`/pupils/${pupil.id}/profile`}>Pupil profile</Link> ·{' '}
+        {(session.capabilitiesWhenElevated ?? []).includes('audit') && (
+          <>
+            <Link to={`/pupils/${pupil.id}/access-log`}>Who has seen this record</Link> ·{' '}
+          </>
+        )}
         <Link to="/">Back to the dashboard</Link>
       </p>
       <ChronologyFilters
