@@ -81,6 +81,15 @@ export type Config = {
     hour: number;
     keep: number;
   };
+  /**
+   * Anchors of the audit chains outside the database (issue 20): each school's chain head,
+   * signed with an Ed25519 key kept beside the master key (LANTERN_AUDIT_ANCHOR_KEY_FILE; by
+   * default audit-anchor.key in the master key's folder), appended daily to files in
+   * LANTERN_AUDIT_ANCHOR_DIR — a folder the database's owner cannot rewrite (another machine's
+   * mount, or append-only). Unset, no anchors are written. Start-up refuses a folder it cannot
+   * write to.
+   */
+  audit: { anchorDir: string | undefined; anchorKeyFile: string };
 };
 
 /** The upstream repository; set LANTERN_SOURCE_URL when running a modified copy. */
@@ -236,6 +245,22 @@ export function loadConfig(env: Env = process.env): Config {
       dir: env.LANTERN_BACKUP_DIR ? path.resolve(env.LANTERN_BACKUP_DIR) : undefined,
       hour: integer(env, 'LANTERN_BACKUP_HOUR', 2, 0, 23),
       keep: integer(env, 'LANTERN_BACKUP_KEEP', 7, 1, 1000),
+    },
+    audit: {
+      anchorDir: env.LANTERN_AUDIT_ANCHOR_DIR
+        ? path.resolve(env.LANTERN_AUDIT_ANCHOR_DIR)
+        : undefined,
+      anchorKeyFile: path.resolve(
+        env.LANTERN_AUDIT_ANCHOR_KEY_FILE ||
+          path.join(
+            path.dirname(
+              path.resolve(
+                env.LANTERN_MASTER_KEY_FILE || path.join(`${dataDir}-keys`, 'master.key'),
+              ),
+            ),
+            'audit-anchor.key',
+          ),
+      ),
     },
   };
 }

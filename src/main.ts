@@ -11,6 +11,7 @@ import { startDueWork } from './jobs/due-work.ts';
 import { startEmbeddedMaintenance } from './jobs/maintenance.ts';
 import { startWorkQueue } from './jobs/work-queue.ts';
 import { startEmbeddedBackups } from './jobs/embedded-backups.ts';
+import { startAuditAnchors } from './jobs/audit-anchors.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
   const log = config.logLevel === 'silent' ? undefined : jsonLog();
   const services = await createServices(config, log ? { log } : {});
   if (config.demoData) await seedDemoIfEmpty(services);
+  // Signed chain heads outside the database, daily; refuses to start on a folder it cannot write.
+  const stopAnchors = await startAuditAnchors(services);
   const { app } = await buildApp(services, FEATURES);
   await app.listen({ port: config.port, host: config.host });
   // Pull connectors on each school's schedule (state in the database, so restarts resume).
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
     await misScheduler.stop();
     await workQueue.stop();
     await stopBackups();
+    await stopAnchors();
     await app.close();
     await services.db.close();
     process.exit(0);

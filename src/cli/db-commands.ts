@@ -9,6 +9,10 @@ import { createSchool } from '../features/administration/create-school.ts';
 import { createUser } from '../features/administration/create-user.ts';
 import { isRole, ROLES } from '../core/access/actor.ts';
 import { verifyAudit } from '../platform/audit/verify.ts';
+import { checkAnchors, loadOrCreateAnchorKey, writeAnchors } from '../platform/audit/anchors.ts';
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { rotateMasterKey } from './rotate-command.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import {
@@ -120,15 +124,22 @@ export function registerDbCommands(program: Command, config: () => Config): void
       await withServices(config, (s) => rotateMasterKey(s, opts.newKeyFile));
     });
 
-  program
-    .command('audit')
-    .description('Audit trail tools.')
+  const audit = program.command('audit').description('Audit trail tools.');
+  audit
     .command('verify')
     .description(
       'Recompute every school audit chain; exits non-zero naming the first broken entry.',
     )
     .option('--school <schoolId>', 'only this school')
-    .action(async (opts: { school?: string }) => {
+    .option(
+      '--anchors <dir>',
+      'also check the signed chain heads in this folder (LANTERN_AUDIT_ANCHOR_DIR): finds a chain cut short or rewritten from the start',
+    )
+    .option(
+      '--anchor-key <file>',
+      "the anchors' public key (PEM); by default anchor-public-key.pem in the anchor folder",
+    )
+    .action(async (opts: { school?: string; anchors?: string; anchorKey?: string }) => {
       await withServices(config, async (s) => {
         const r = await verifyAudit(s.db, opts.school);
         for (const b of r.breaks)
@@ -137,6 +148,45 @@ export function registerDbCommands(program: Command, config: () => Config): void
           `Checked ${r.entries} entries in ${r.chains} chains: ${r.breaks.length ? `${r.breaks.length} broken` : 'all intact'}.`,
         );
         if (r.breaks.length) process.exitCode = 2;
+        if (opts.anchors) {
+          const dir = path.resolve(opts.anchors);
+          const keyFile = opts.anchorKey ?? path.join(dir, 'anchor-public-key.pem');
+          const a = await checkAnchors(
+            s.db,
+            dir,
+            createPublicKey(readFileSync(keyFile)),
+            opts.school,
+          );
+          for (const p of a.problems)
+            console.error(`ANCHOR ${p.schoolId ? `school ${p.schoolId} ` : ''}${p.problem}`);
+          console.log(
+            `Checked ${a.anchors} anchors: ${a.problems.length ? `${a.problems.length} problems` : 'every anchored entry is in place'}.`,
+          );
+          if (a.problems.length) process.exitCode = 2;
+        }
+      });
+    });
+
+  audit
+    .command('anchor')
+    .description(
+      "Sign every school's chain head now and append it to LANTERN_AUDIT_ANCHOR_DIR (the server also does this daily).",
+    )
+    .action(async () => {
+      const { anchorDir: dir, anchorKeyFile } = config().audit;
+      if (!dir) {
+        console.error('Set LANTERN_AUDIT_ANCHOR_DIR to the folder the anchors are written to.');
+        process.exitCode = 1;
+        return;
+      }
+      await withServices(config, async (s) => {
+        const written = await writeAnchors(
+          s.db,
+          dir,
+          loadOrCreateAnchorKey(anchorKeyFile),
+          new Date(),
+        );
+        console.log(`Anchored ${written.length} chains in ${dir}.`);
       });
     });
 }
