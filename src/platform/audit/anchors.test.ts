@@ -55,13 +55,9 @@ describe('audit anchors', () => {
     );
     expect((await verifyAudit(s.db, cut)).breaks).toEqual([]); // the chain alone cannot tell
     const afterCut = await checkAnchors(s.db, dir, publicKey, cut);
-    expect(afterCut.problems).toEqual([
-      expect.objectContaining({
-        schoolId: cut,
-        seq: last,
-        problem: expect.stringMatching(/cut short/),
-      }),
-    ]);
+    expect(afterCut.problems).toHaveLength(1);
+    expect(afterCut.problems[0]).toMatchObject({ schoolId: cut, seq: last });
+    expect(afterCut.problems[0]?.problem).toMatch(/cut short/);
 
     // 2. Rewritten from the start: the first entry's label changed and every hash recomputed.
     const rows = await unsafeAsOwner(s.db, (q) =>
@@ -82,9 +78,9 @@ describe('audit anchors', () => {
     await asOwner('UPDATE audit_heads SET hash = $2 WHERE school_id = $1', [rewritten, prev]);
     expect((await verifyAudit(s.db, rewritten)).breaks).toEqual([]);
     const afterRewrite = await checkAnchors(s.db, dir, publicKey, rewritten);
-    expect(afterRewrite.problems).toEqual([
-      expect.objectContaining({ schoolId: rewritten, problem: expect.stringMatching(/rewritten/) }),
-    ]);
+    expect(afterRewrite.problems).toHaveLength(1);
+    expect(afterRewrite.problems[0]).toMatchObject({ schoolId: rewritten, seq: rows.length }); // the anchored head
+    expect(afterRewrite.problems[0]?.problem).toMatch(/rewritten/);
   });
 
   it('refuse an altered anchor line, and an anchor signed with another key', async () => {
@@ -101,9 +97,8 @@ describe('audit anchors', () => {
     lines[mine] = JSON.stringify({ ...line, seq: line.seq - 1 });
     writeFileSync(file, `${lines.join('\n')}\n`);
     const checked = await checkAnchors(s.db, dir, publicKey, schoolId);
-    expect(checked.problems).toEqual([
-      expect.objectContaining({ problem: expect.stringMatching(/signature does not match/) }),
-    ]);
+    expect(checked.problems).toHaveLength(1);
+    expect(checked.problems[0]?.problem).toMatch(/signature does not match/);
     const other = createPublicKey(loadOrCreateAnchorKey(path.join(folder(), 'other.key')));
     writeFileSync(file, `${JSON.stringify(line)}\n`);
     expect((await checkAnchors(s.db, dir, other, schoolId)).problems).toHaveLength(1);

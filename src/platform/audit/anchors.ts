@@ -66,6 +66,7 @@ export async function checkAnchorDir(dir: string): Promise<void> {
     throw new Error(
       `The audit anchor folder ${dir} (LANTERN_AUDIT_ANCHOR_DIR) cannot be written to: ${(err as Error).message}. ` +
         'Create it, give Lantern write access, or unset the setting.',
+      { cause: err },
     );
   }
 }
