@@ -12,6 +12,7 @@ import { startEmbeddedMaintenance } from './jobs/maintenance.ts';
 import { startWorkQueue } from './jobs/work-queue.ts';
 import { startEmbeddedBackups } from './jobs/embedded-backups.ts';
 import { startAuditAnchors } from './jobs/audit-anchors.ts';
+import { startUnusualAccessScan } from './jobs/unusual-access.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
   const workQueue = startWorkQueue(services);
   // The embedded engine's scheduled backups, and the socket `lantern backup` asks through.
   const stopBackups = await startEmbeddedBackups(services);
+  // Unusual access to records (many pupils in an hour, out of hours, bulk exports…), every 5 minutes.
+  const stopUnusualAccess = startUnusualAccessScan(services);
   services.log.info(
     `Lantern is running at ${config.publicOrigin} on ${services.db.engine === 'embedded' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}`,
   );
@@ -48,6 +51,7 @@ async function main(): Promise<void> {
     await workQueue.stop();
     await stopBackups();
     await stopAnchors();
+    await stopUnusualAccess();
     await app.close();
     await services.db.close();
     process.exit(0);

@@ -1328,6 +1328,27 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'own_data',
     firstTier: stepUpFor(RETENTION),
   },
+  'GET /api/audit/unusual-access': {
+    request: () => ({ url: '/api/audit/unusual-access' }),
+    roles: only(RETENTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(RETENTION),
+  },
+  'PUT /api/audit/unusual-access/rules': {
+    request: () => ({
+      url: '/api/audit/unusual-access/rules',
+      payload: {
+        pupilsPerHour: 30,
+        pupilsPerDay: 100,
+        refusalsPerHour: 5,
+        exportsPerDay: 10,
+        schoolHours: null,
+      },
+    }),
+    roles: leads, // the DPO reads the rules and signals but does not set them
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(RETENTION),
+  },
   'POST /api/audit/integrity': {
     request: () => ({ url: '/api/audit/integrity' }),
     roles: only(RETENTION),

@@ -408,7 +408,11 @@ describe('no one may change their own access (issue 11)', () => {
       expect(res.statusCode, res.body).toBe(403);
       expect(errorOf(res)).toMatchObject({ code: 'own_access', message: OWN });
     };
-    const auditCount = async () => (await auditRows(t, schoolId)).length;
+    // What changed; each refused attempt is itself recorded (issue 20's unusual-access scan).
+    const auditCount = async () =>
+      (await auditRows(t, schoolId)).filter((r) => r.action !== 'access.own_change_refused').length;
+    const refusals = async () =>
+      (await auditRows(t, schoolId)).filter((r) => r.action === 'access.own_change_refused').length;
 
     // Joining the DSL team oneself: refused, nothing written.
     const audited = await auditCount();
@@ -470,6 +474,7 @@ describe('no one may change their own access (issue 11)', () => {
     const categoryUrl = `/api/admin/groups/${groupId}/categories/${restricted.id}`;
     refused(await call(t.app, mine, 'PUT', categoryUrl, { access: 'view' }));
     expect(await auditCount()).toBe(before);
+    expect(await refusals()).toBe(8); // two self-joins above, and these six
     expect((await groups()).find((g) => g.id === groupId)).toMatchObject({
       restrictedDefault: 'none',
       categories: [],
@@ -510,8 +515,12 @@ describe('no one may change their own access (issue 11)', () => {
       restrictedDefault: 'none',
       categories: [],
     });
-    // Nothing was written by the refusals: only the allowed changes and requests were audited.
-    const actions = (await auditRows(t, schoolId)).slice(audited).map((r) => r.action);
+    // Nothing was changed by the refusals: only the allowed changes and requests were audited,
+    // besides the record of each refused attempt.
+    const actions = (await auditRows(t, schoolId))
+      .slice(audited)
+      .map((r) => r.action)
+      .filter((a) => a !== 'access.own_change_refused');
     expect(actions).toEqual([
       'group.created',
       'user.groups_changed', // the colleague added them

@@ -5,6 +5,7 @@
 // after the change commits.
 import { Type } from 'typebox';
 import type { App } from '../../core/feature.ts';
+import { DomainError } from '../../core/errors.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx, type Tx } from '../../core/context.ts';
 import { queueAlertEmails, sendQueuedMailSoon } from '../alerts/email.ts';
@@ -59,16 +60,34 @@ export function registerAdminRoutes(app: App, services: Services): void {
   const tags = ['admin'];
   /** Runs an access change; the approvers it alerted are emailed once it has committed. */
   const withAlerts = async (
-    req: Parameters<typeof ctx>[0],
+    req: Parameters<typeof ctx>[0] & { params: unknown; url: string },
     fn: (t: Tx, alerted: string[]) => Promise<AccessChangeResult['awaitingApproval']>,
   ): Promise<AccessChangeResult> => {
     const c = admin(req);
-    const awaitingApproval = await c.tx(async (t) => {
-      const alerted: string[] = [];
-      const awaiting = await fn(t, alerted);
-      await queueAlertEmails(t, services, alerted);
-      return awaiting;
-    });
+    const awaitingApproval = await c
+      .tx(async (t) => {
+        const alerted: string[] = [];
+        const awaiting = await fn(t, alerted);
+        await queueAlertEmails(t, services, alerted);
+        return awaiting;
+      })
+      .catch(async (err: unknown) => {
+        // An administrator trying to change their own access is refused and rolled back; the
+        // attempt itself is recorded in a transaction of its own, so the unusual-access scan
+        // (issue 20) can tell the DSL team and the headteacher.
+        if (err instanceof DomainError && err.code === 'own_access') {
+          const id = (req.params as { id?: string }).id;
+          await c.tx((t) =>
+            t.audit({
+              action: 'access.own_change_refused',
+              ...(id
+                ? { targetType: req.url.includes('/groups/') ? 'group' : 'user', targetId: id }
+                : {}),
+            }),
+          );
+        }
+        throw err;
+      });
     sendQueuedMailSoon(services);
     return { awaitingApproval };
   };

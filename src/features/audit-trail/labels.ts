@@ -37,6 +37,7 @@ export const EVENT_LABELS: Record<AuditAction, Label> = {
   'access.approved': ['Approved a change of access', 'admin'],
   'access.declined': ['Declined a change of access', 'admin'],
   'access.withdrawn': ['Withdrew a request for access', 'admin'],
+  'access.own_change_refused': ['Tried to change their own access (refused)', 'refusal'],
   'school.policies_changed': ['Changed the school’s policies', 'admin'],
   'school.created': ['School created', 'admin'],
   'user.created': ['Created an account', 'admin'],
@@ -121,6 +122,9 @@ export const EVENT_LABELS: Record<AuditAction, Label> = {
   'audit.trail_viewed': ['Searched the audit trail', 'view'],
   'audit.trail_exported': ['Exported the audit trail', 'export'],
   'audit.integrity_checked': ['Checked the audit trail’s integrity', 'view'],
+  'audit.unusual_access': ['Unusual access noticed', 'change'],
+  'audit.rules_changed': ['Changed the unusual-access rules', 'admin'],
+  'audit.signals_viewed': ['Read the unusual-access signals', 'view'],
 };
 
 export function labelOf(action: string): Label {

@@ -20,9 +20,12 @@ import {
   TrailPage,
   TrailPageQuery,
   TrailQuery,
+  UnusualAccess,
+  UnusualAccessRules,
 } from '../../shared/schemas/audit-trail.ts';
 import { pupilInReach } from '../pupils/service.ts';
 import { filterNames, pupilLog, trailChoices, trailPage } from './service.ts';
+import { changeRules, readUnusualAccess } from './unusual-routes-service.ts';
 
 export function registerAuditTrailRoutes(app: App, services: Services): void {
   const tags = ['audit'];
@@ -172,6 +175,43 @@ export function registerAuditTrailRoutes(app: App, services: Services): void {
           ? { problem: `Entry ${broken.seq}: ${broken.problem}.`, brokenAt: broken.seq }
           : {}),
       };
+    },
+  );
+
+  app.get(
+    '/api/audit/unusual-access',
+    {
+      schema: {
+        tags,
+        summary: "The school's unusual-access rules and the newest signals they raised",
+        response: responses({ 200: UnusualAccess }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireAbility(c.actor, 'audit');
+      return c.tx(readUnusualAccess);
+    },
+  );
+
+  app.put(
+    '/api/audit/unusual-access/rules',
+    {
+      schema: {
+        tags,
+        summary: 'Tune the unusual-access rules (0 switches a count off; no hours, no hours rule)',
+        body: UnusualAccessRules,
+        response: responses({ 200: UnusualAccess }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireAbility(c.actor, 'audit');
+      requireAbility(c.actor, 'case.manage');
+      return c.tx(async (t) => {
+        await changeRules(t, req.body);
+        return readUnusualAccess(t);
+      });
     },
   );
 }

@@ -75,6 +75,8 @@ export type AuditDetails = {
   'access.approved': { kind: string; requestedBy: Id };
   'access.declined': { kind: string; requestedBy: Id };
   'access.withdrawn': { kind: string; requestedBy: Id };
+  /** Issue 20: an administrator tried to change their own access (refused: issue 11). */
+  'access.own_change_refused': None;
   'school.policies_changed': Change;
   'school.created': None;
   'user.created': { role: string };
@@ -205,6 +207,9 @@ export type AuditDetails = {
   'audit.trail_viewed': { entries: number; filters: string[] };
   'audit.trail_exported': { entries: number; filters: string[] };
   'audit.integrity_checked': { entries: number; intact: boolean };
+  'audit.unusual_access': { rule: string; observed: number; signal: Id };
+  'audit.rules_changed': Change;
+  'audit.signals_viewed': { count: number };
 };
 
 export type AuditAction = keyof AuditDetails;
@@ -242,6 +247,7 @@ export const AUDIT_ACTIONS = Object.keys({
   'access.approved': 1,
   'access.declined': 1,
   'access.withdrawn': 1,
+  'access.own_change_refused': 1,
   'school.policies_changed': 1,
   'school.created': 1,
   'user.created': 1,
@@ -326,6 +332,9 @@ export const AUDIT_ACTIONS = Object.keys({
   'audit.trail_viewed': 1,
   'audit.trail_exported': 1,
   'audit.integrity_checked': 1,
+  'audit.unusual_access': 1,
+  'audit.rules_changed': 1,
+  'audit.signals_viewed': 1,
 } satisfies Record<AuditAction, 1>) as AuditAction[];
 
 /**

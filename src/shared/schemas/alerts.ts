@@ -9,6 +9,8 @@ export const ALERT_KINDS = [
   'action_reminder',
   'access_request',
   'mis_run_held',
+  /** Issue 20: a member's reading of records tripped one of the school's rules. */
+  'unusual_access',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_TARGETS = [
@@ -17,6 +19,7 @@ export const ALERT_TARGETS = [
   'action',
   'access_request',
   'mis_sync_run',
+  'user',
 ] as const;
 export type AlertTarget = (typeof ALERT_TARGETS)[number];
 

@@ -97,3 +97,70 @@ export const TrailIntegrity = Type.Object({
   brokenAt: Type.Optional(Type.Integer()),
 });
 export type TrailIntegrity = Static<typeof TrailIntegrity>;
+
+/**
+ * Unusual access (issue 20): the rules a school tunes. Each raises an alert to the DSL team and the
+ * headteacher, once per member per window (0 switches a count rule off; no hours, no hours rule).
+ */
+export const UnusualAccessRules = Type.Object(
+  {
+    /** One member opening more than this many pupils' records in an hour. */
+    pupilsPerHour: Type.Integer({ minimum: 0, maximum: 10_000 }),
+    /** … or in a day. */
+    pupilsPerDay: Type.Integer({ minimum: 0, maximum: 100_000 }),
+    /** This many refusals (failed second factors, locked accounts, refused links) in an hour. */
+    refusalsPerHour: Type.Integer({ minimum: 0, maximum: 1_000 }),
+    /** This many exports and downloads in a day. */
+    exportsPerDay: Type.Integer({ minimum: 0, maximum: 10_000 }),
+    /** Records opened outside these hours (England's time), or null for no such rule. */
+    schoolHours: Type.Union([
+      Type.Object(
+        {
+          from: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
+          to: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Null(),
+    ]),
+  },
+  { additionalProperties: false },
+);
+export type UnusualAccessRules = Static<typeof UnusualAccessRules>;
+
+export const DEFAULT_UNUSUAL_ACCESS: UnusualAccessRules = {
+  pupilsPerHour: 30,
+  pupilsPerDay: 100,
+  refusalsPerHour: 5,
+  exportsPerDay: 10,
+  schoolHours: null,
+};
+
+export const UNUSUAL_RULES = [
+  'pupils_per_hour',
+  'pupils_per_day',
+  'out_of_hours',
+  'refusals',
+  'exports',
+  'own_access',
+] as const;
+export type UnusualRule = (typeof UNUSUAL_RULES)[number];
+
+export const AccessSignal = Type.Object({
+  id: Uuid,
+  rule: Type.Unsafe<UnusualRule>(Type.Union(UNUSUAL_RULES.map((r) => Type.Literal(r)))),
+  /** What was seen, in plain English ("opened 41 pupils' records in an hour"). */
+  what: Type.String(),
+  memberId: Uuid,
+  member: Type.String(),
+  count: Type.Integer({ minimum: 0 }),
+  raisedAt: Type.String({ format: 'date-time' }),
+});
+export type AccessSignal = Static<typeof AccessSignal>;
+
+export const UnusualAccess = Type.Object({
+  rules: UnusualAccessRules,
+  /** The newest signals raised, newest first. */
+  signals: Type.Array(AccessSignal),
+});
+export type UnusualAccess = Static<typeof UnusualAccess>;

@@ -13,6 +13,7 @@ const ALERT_TEXT: Record<string, string> = {
   action_reminder: 'An action is due',
   access_request: 'A change to record access is waiting for your approval',
   mis_run_held: 'An MIS import is held: it would archive many pupils or staff',
+  unusual_access: 'Unusual access to records by a member of staff',
 } satisfies Record<AlertKind, string>;
 
 export function alertLink(a: AlertView): string | null {
@@ -21,6 +22,7 @@ export function alertLink(a: AlertView): string | null {
   if (a.targetType === 'case') return `/cases/${a.targetId}`;
   if (a.targetType === 'access_request') return '/admin/access-requests';
   if (a.targetType === 'mis_sync_run') return '/admin/mis';
+  if (a.targetType === 'user') return `/audit?person=${encodeURIComponent(a.targetId)}`;
   return null;
 }
 

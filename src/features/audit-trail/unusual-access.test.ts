@@ -1,0 +1,169 @@
+// Unusual access over the API (issue 20): each rule driven by what a member really does — opening
+// many pupils' records in an hour, exporting in bulk, opening records outside school hours, an
+// administrator adding themselves to a group — raises one signal per window, alerting the DSL
+// team and the headteacher (never the member), audited; the rules are tuned by the DSL team,
+// checked, and audited; the scan is idempotent.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  call,
+  makePupil,
+  makeSchool,
+  makeUser,
+  signIn,
+  testApp,
+  type Session,
+  type TestApp,
+} from '../../test/harness.ts';
+import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
+import { auditRows } from '../identity/identity-test-kit.ts';
+import { runUnusualAccessScan } from '../../jobs/unusual-access.ts';
+import type { UnusualAccess, UnusualAccessRules } from '../../shared/schemas/audit-trail.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await testApp({ config: { logLevel: 'error' } });
+  t.services.mailer = { send: () => Promise.resolve() };
+});
+afterAll(async () => t.close());
+
+const RULES: UnusualAccessRules = {
+  pupilsPerHour: 3,
+  pupilsPerDay: 100,
+  refusalsPerHour: 5,
+  exportsPerDay: 2,
+  schoolHours: null,
+};
+
+async function school(rules: UnusualAccessRules = RULES) {
+  const schoolId = await makeSchool(t.services);
+  const dslUser = await makeUser(t.services, schoolId, 'dsl', 'Dana DSL');
+  const headUser = await makeUser(t.services, schoolId, 'headteacher', 'Hal Head');
+  const dsl = await signIn(t.app, dslUser, { elevated: true });
+  const head = await signIn(t.app, headUser, { elevated: true });
+  const pupils = [];
+  for (let i = 0; i < 5; i++) pupils.push(await makePupil(t.services, schoolId));
+  const set = await call(t.app, head, 'PUT', '/api/audit/unusual-access/rules', rules);
+  expect(set.statusCode, set.body).toBe(200);
+  const scan = () => runUnusualAccessScan(t.services, new Date(), [schoolId]);
+  await scan(); // starts watching from here
+  return { schoolId, dsl, dslUser, head, headUser, pupils, scan };
+}
+
+const alertsOf = (schoolId: string) =>
+  unsafeAsOwner(t.services.db, (q) =>
+    q.query<{ recipient_id: string; target_id: string; kind: string }>(
+      `SELECT recipient_id, target_id, kind FROM alerts WHERE school_id = $1 AND kind = 'unusual_access'`,
+      [schoolId],
+    ),
+  );
+const unusual = async (s: Session) =>
+  (await call(t.app, s, 'GET', '/api/audit/unusual-access')).json<UnusualAccess>();
+
+describe('unusual access', () => {
+  it('a member opening more pupils’ records in an hour than the school allows alerts the head, once', async () => {
+    const s = await school();
+    for (const p of s.pupils.slice(0, 4))
+      expect((await call(t.app, s.dsl, 'GET', `/api/pupils/${p.id}/chronology`)).statusCode).toBe(
+        200,
+      );
+    expect(await s.scan()).toBe(1);
+    expect(await s.scan()).toBe(0); // the same hour: not again
+    const alerts = await alertsOf(s.schoolId);
+    expect(alerts.map((a) => a.recipient_id)).toContain(s.headUser.id);
+    expect(alerts.map((a) => a.recipient_id)).not.toContain(s.dslUser.id); // never the member
+    expect(alerts.every((a) => a.target_id === s.dslUser.id)).toBe(true);
+    const view = await unusual(s.head);
+    expect(view.signals).toHaveLength(1);
+    expect(view.signals[0]).toMatchObject({
+      rule: 'pupils_per_hour',
+      member: 'Dana DSL',
+      count: 4,
+      what: 'opened 4 pupils’ records in an hour',
+    });
+    const audited = (await auditRows(t, s.schoolId)).filter(
+      (r) => r.action === 'audit.unusual_access',
+    );
+    expect(audited).toHaveLength(1);
+    expect(audited[0]?.details).toMatchObject({ rule: 'pupils_per_hour', observed: 4 });
+  });
+
+  it('three pupils, at the limit, raise nothing', async () => {
+    const s = await school();
+    for (const p of s.pupils.slice(0, 3))
+      await call(t.app, s.dsl, 'GET', `/api/pupils/${p.id}/chronology`);
+    // The same pupil again does not count twice.
+    await call(t.app, s.dsl, 'GET', `/api/pupils/${s.pupils[0]!.id}/profile`);
+    expect(await s.scan()).toBe(0);
+  });
+
+  it('bulk exports, and records opened outside school hours, are each signalled', async () => {
+    const s = await school({
+      ...RULES,
+      pupilsPerHour: 0,
+      schoolHours: { from: '00:00', to: '00:01' },
+    });
+    const pupil = s.pupils[0]!.id;
+    for (let i = 0; i < 2; i++)
+      expect(
+        (await call(t.app, s.dsl, 'GET', `/api/pupils/${pupil}/chronology.pdf`)).statusCode,
+      ).toBe(200);
+    await s.scan();
+    const rules = (await unusual(s.head)).signals.map((x) => x.rule).sort();
+    // Outside 00:00–00:01 (almost always, in a test), and two exports in a day.
+    const now = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/London',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(new Date());
+    expect(rules).toEqual(now === '00:00' ? ['exports'] : ['exports', 'out_of_hours']);
+  });
+
+  it('an administrator trying to add themselves to a group is refused, and signalled at once', async () => {
+    const s = await school();
+    const adminUser = await makeUser(t.services, s.schoolId, 'school_admin', 'Ada Admin');
+    const admin = await signIn(t.app, adminUser, { elevated: true });
+    const groups = (await call(t.app, admin, 'GET', '/api/admin/groups')).json<{
+      items: { id: string; key: string; memberIds: string[] }[];
+    }>().items;
+    const mine = groups.filter((g) => g.memberIds.includes(adminUser.id)).map((g) => g.id);
+    const pastoral = groups.find((g) => g.key === 'pastoral')!.id;
+    const res = await call(t.app, admin, 'PUT', `/api/admin/users/${adminUser.id}/groups`, {
+      groupIds: [...mine, pastoral],
+    });
+    expect(res.statusCode, res.body).toBe(403); // issue 11: another administrator must
+    expect(await s.scan()).toBe(1);
+    expect((await unusual(s.head)).signals[0]).toMatchObject({
+      rule: 'own_access',
+      member: 'Ada Admin',
+    });
+  });
+
+  it('rules are tuned by the DSL team and head, checked, and audited', async () => {
+    const s = await school();
+    const same = await call(t.app, s.dsl, 'PUT', '/api/audit/unusual-access/rules', {
+      ...RULES,
+      schoolHours: { from: '08:00', to: '08:00' },
+    });
+    expect(same.statusCode).toBe(400);
+    expect(same.body).toContain('School hours must start and end at different times.');
+    const bad = await call(t.app, s.dsl, 'PUT', '/api/audit/unusual-access/rules', {
+      ...RULES,
+      pupilsPerHour: -1,
+    });
+    expect(bad.statusCode).toBe(400);
+    const teacher = await signIn(t.app, await makeUser(t.services, s.schoolId, 'teacher'), {
+      elevated: true,
+    });
+    expect((await call(t.app, teacher, 'GET', '/api/audit/unusual-access')).statusCode).toBe(403);
+    const ok = await call(t.app, s.dsl, 'PUT', '/api/audit/unusual-access/rules', {
+      ...RULES,
+      pupilsPerHour: 40,
+    });
+    expect(ok.json<UnusualAccess>().rules.pupilsPerHour).toBe(40);
+    const changes = (await auditRows(t, s.schoolId)).filter(
+      (r) => r.action === 'audit.rules_changed',
+    );
+    expect(changes.at(-1)?.details).toMatchObject({ changed: ['pupilsPerHour'] });
+  });
+});
