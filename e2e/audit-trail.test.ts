@@ -89,6 +89,16 @@ describe('who has seen this record', () => {
     await page.getByRole('button', { name: 'Check the chain now' }).click();
     await page.getByText(/^Intact: all [\d,]+ entries checked/).waitFor();
     await expectNoAxeViolations(page);
+    // The unusual-access rules: a wrong number refused beside its field, then saved.
+    await page.getByText('Nothing unusual has been noticed.').waitFor();
+    const perHour = page.getByLabel('Pupils’ records one person opens in an hour, at most');
+    await perHour.fill('many');
+    await page.getByRole('button', { name: 'Save rules' }).click();
+    await page.getByText('Enter a whole number, 0 or more.').waitFor();
+    await expectNoAxeViolations(page);
+    await perHour.fill('40');
+    await page.getByRole('button', { name: 'Save rules' }).click();
+    await page.getByText('Rules saved.').waitFor();
     await page.getByLabel('Event').selectOption({ label: 'Logged a concern' });
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await expect.poll(() => new URL(page.url()).searchParams.get('action')).toBe('concern.created');

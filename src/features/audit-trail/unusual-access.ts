@@ -32,7 +32,10 @@ const OPENS: readonly AuditAction[] = [
   'attachment.downloaded',
   'audit.pupil_log_viewed',
 ];
-const ofKind = (kind: string) => AUDIT_ACTIONS.filter((a) => EVENT_LABELS[a][1] === kind);
+// Never the concerns-about-adults area's own events (issue 19): a signal names its member to the
+// DSL team and head, who may be the subject of a matter.
+const ofKind = (kind: string) =>
+  AUDIT_ACTIONS.filter((a) => EVENT_LABELS[a][1] === kind && !a.startsWith('staff_concerns.'));
 
 export function rulesOf(settings: unknown): UnusualAccessRules {
   const raw = (settings as { unusualAccess?: unknown } | null)?.unusualAccess;

@@ -12,6 +12,7 @@ import { useSession } from '../../app/session.tsx';
 import type { TrailIntegrity, TrailPage } from '../../../../src/shared/schemas/audit-trail.ts';
 import { TrailFilters } from './TrailFilters.tsx';
 import { TrailTable } from './TrailTable.tsx';
+import { UnusualAccessSection } from './UnusualAccessSection.tsx';
 import { filterFrom, queryOf } from './trail-filters.ts';
 
 const TITLE = 'Audit trail';
@@ -31,6 +32,7 @@ export function AuditTrailPage() {
         from where. Reading the trail is recorded in it too.
       </p>
       <Integrity />
+      <UnusualAccessSection />
       {state.status === 'loading' && <p role="status">Loading…</p>}
       {state.status === 'error' && (
         <p className="message message-error" role="alert">
