@@ -1308,6 +1308,65 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'not_found',
     firstTier: stepUpFor(RETENTION),
   },
+  // Issue 18: the school calendar, for administrators. Each call gets days of its own (a term
+  // may not overlap another, a closed day is entered once).
+  'GET /api/calendar': {
+    request: () => ({ url: '/api/calendar' }),
+    roles: admins,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'POST /api/calendar/terms': {
+    request: () => ({ url: '/api/calendar/terms', payload: nextMatrixTerm() }),
+    roles: admins,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'POST /api/calendar/terms/:id/remove': {
+    request: async () => {
+      const added = await call(
+        t.app,
+        await sessionOf(users.dsl, true),
+        'POST',
+        '/api/calendar/terms',
+        nextMatrixTerm(),
+      );
+      expect(added.statusCode, added.body).toBe(201);
+      return { url: `/api/calendar/terms/${added.json<{ id: string }>().id}/remove` };
+    },
+    roles: admins,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'POST /api/calendar/closed-days': {
+    request: () => ({
+      url: '/api/calendar/closed-days',
+      payload: { date: nextMatrixTerm().startsOn, reason: 'Matrix closure' },
+    }),
+    roles: admins,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'POST /api/calendar/closed-days/:date/remove': {
+    request: async () => {
+      const date = nextMatrixTerm().startsOn;
+      const added = await call(
+        t.app,
+        await sessionOf(users.dsl, true),
+        'POST',
+        '/api/calendar/closed-days',
+        {
+          date,
+          reason: 'Matrix closure',
+        },
+      );
+      expect(added.statusCode, added.body).toBe(201);
+      return { url: `/api/calendar/closed-days/${date}/remove` };
+    },
+    roles: admins,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(ADMINS),
+  },
   'GET /api/staff': {
     firstTier: 'same', // whom to alert, chosen while logging a concern with a password alone
     request: () => ({ url: '/api/staff' }),
@@ -1315,6 +1374,15 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'own_data',
   },
 };
+
+/** A one-day term of its own for each calendar row's call (issue 18): a day of 2100 onwards. */
+let matrixTerms = 0;
+function nextMatrixTerm() {
+  const day = new Date(Date.UTC(2100, 0, 1) + matrixTerms++ * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
+  return { name: `Matrix term ${matrixTerms}`, startsOn: day, endsOn: day };
+}
 
 const API = (url: string) =>
   ['/healthz', '/readyz', '/metrics'].includes(url) || url.startsWith('/api/');

@@ -200,6 +200,11 @@ export type AuditDetails = {
   'retention.destroyed': { certificate: Id; sha256: string; reviews: Id[]; records: Id[] };
   'retention.certificates_viewed': { count: number };
   'retention.certificate_downloaded': { certificate: Id };
+  // Issue 18: the school calendar (terms and closed days) and child-protection file transfers.
+  'calendar.term_added': { startsOn: string; endsOn: string };
+  'calendar.term_removed': { startsOn: string; endsOn: string };
+  'calendar.closed_day_added': { date: string };
+  'calendar.closed_day_removed': { date: string };
 };
 
 export type AuditAction = keyof AuditDetails;
@@ -317,6 +322,10 @@ export const AUDIT_ACTIONS = Object.keys({
   'retention.destroyed': 1,
   'retention.certificates_viewed': 1,
   'retention.certificate_downloaded': 1,
+  'calendar.term_added': 1,
+  'calendar.term_removed': 1,
+  'calendar.closed_day_added': 1,
+  'calendar.closed_day_removed': 1,
 } satisfies Record<AuditAction, 1>) as AuditAction[];
 
 /**
