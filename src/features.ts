@@ -30,6 +30,7 @@ import { registerReviewRoutes } from './features/retention/review-routes.ts';
 import { registerDestructionRoutes } from './features/retention/destroy-routes.ts';
 import { registerDraftRoutes } from './features/drafts/routes.ts';
 import { registerCalendarRoutes } from './features/calendar/routes.ts';
+import { registerTransferRoutes } from './features/transfers/routes.ts';
 
 export const FEATURES: readonly Feature[] = [
   { name: 'health', routes: registerHealthRoutes },
@@ -80,4 +81,5 @@ export const FEATURES: readonly Feature[] = [
     },
   },
   { name: 'calendar', routes: registerCalendarRoutes },
+  { name: 'transfers', routes: registerTransferRoutes },
 ];

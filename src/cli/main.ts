@@ -6,6 +6,7 @@ import { registerMisCommands } from './mis-command.ts';
 import { registerOpsCommands } from './ops-backup-command.ts';
 import { registerBackupCommands } from './backup-command.ts';
 import { registerCalendarCommands } from './calendar-command.ts';
+import { registerDirectoryCommands } from './directory-command.ts';
 
 const program = new Command()
   .name('lantern')
@@ -18,6 +19,7 @@ registerMisCommands(program, () => loadConfig());
 registerOpsCommands(program, () => loadConfig());
 registerBackupCommands(program, () => loadConfig());
 registerCalendarCommands(program, () => loadConfig());
+registerDirectoryCommands(program, () => loadConfig());
 
 try {
   await program.parseAsync(process.argv);
