@@ -24,6 +24,9 @@ import { AdminCategoriesPage } from '../features/categories/AdminCategories.tsx'
 import { CasePage } from '../features/cases/Case.tsx';
 import { ReferralPage } from '../features/referrals/Referral.tsx';
 import { RetentionPage } from '../features/retention/RetentionPage.tsx';
+import { TransferPage } from '../features/transfers/TransferPage.tsx';
+import { NewTransferPage } from '../features/transfers/NewTransferPage.tsx';
+import { ReceivedPage } from '../features/transfers/ReceivedPage.tsx';
 
 export function App() {
   const { state } = useSessionApi();
@@ -82,6 +85,9 @@ function Screen() {
         <Route path="cases/:id" element={<CasePage />} />
         <Route path="referrals/:id" element={<ReferralPage />} />
         <Route path="retention" element={<RetentionPage />} />
+        <Route path="pupils/:id/leaving" element={<NewTransferPage />} />
+        <Route path="transfers/inbox/:id" element={<ReceivedPage />} />
+        <Route path="transfers/:id" element={<TransferPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>
