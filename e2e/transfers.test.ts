@@ -125,4 +125,26 @@ describe('sending a child-protection file to a school on the same Lantern', () =
     expectNoProblems(sender);
     expectNoProblems(receiver);
   });
+
+  it('an administrator enters the term dates the clocks count, each refusal said by its field', async () => {
+    const cast = await buildSchool(server, 'txcal');
+    const tab = await openTab(browser, server.baseUrl, PHONE);
+    await signInThroughPage(tab.page, server, cast.dsl);
+    await tab.page.getByRole('link', { name: 'Term dates' }).click();
+    await tab.page.getByRole('heading', { level: 1, name: 'Term dates' }).waitFor();
+    await expectNoAxeViolations(tab.page);
+    const form = tab.page.getByRole('form', { name: 'Add a term' });
+    await form.getByLabel('Term name').fill('Spring 2026');
+    await form.getByLabel('First day').fill('2026-03-27');
+    await form.getByLabel('Last day').fill('2026-01-05');
+    await form.getByRole('button', { name: 'Add term' }).click();
+    await form.getByText('The term must end on or after the day it starts.').first().waitFor();
+    await expectNoAxeViolations(tab.page);
+    await form.getByLabel('First day').fill('2026-01-05');
+    await form.getByLabel('Last day').fill('2026-03-27');
+    await form.getByRole('button', { name: 'Add term' }).click();
+    await tab.page.getByRole('button', { name: 'Remove Spring 2026' }).waitFor();
+    await expectNoAxeViolations(tab.page);
+    expectNoProblems(tab);
+  });
 });

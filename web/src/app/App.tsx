@@ -27,6 +27,7 @@ import { RetentionPage } from '../features/retention/RetentionPage.tsx';
 import { TransferPage } from '../features/transfers/TransferPage.tsx';
 import { NewTransferPage } from '../features/transfers/NewTransferPage.tsx';
 import { ReceivedPage } from '../features/transfers/ReceivedPage.tsx';
+import { CalendarPage } from '../features/calendar/CalendarPage.tsx';
 
 export function App() {
   const { state } = useSessionApi();
@@ -88,6 +89,7 @@ function Screen() {
         <Route path="pupils/:id/leaving" element={<NewTransferPage />} />
         <Route path="transfers/inbox/:id" element={<ReceivedPage />} />
         <Route path="transfers/:id" element={<TransferPage />} />
+        <Route path="admin/calendar" element={<CalendarPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

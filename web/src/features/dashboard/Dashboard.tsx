@@ -72,6 +72,9 @@ export function DashboardPage() {
             <Link className="button" to="/admin/referral-agencies">
               Referral agencies
             </Link>
+            <Link className="button" to="/admin/calendar">
+              Term dates
+            </Link>
           </>
         )}
       </div>
