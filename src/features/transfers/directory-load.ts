@@ -82,6 +82,10 @@ export async function loadDirectory(
       },
     }),
   );
+  // Listened to from the start: the header is checked as soon as data flows, which may be before
+  // the loop below begins; the refusal is then raised from the loop, never left unhandled.
+  let failed: unknown = null;
+  parser.on('error', (err) => (failed ??= err));
   let loaded = 0;
   try {
     await unsafeAsOperator(services, 'operator', async (t) => {
@@ -114,6 +118,7 @@ export async function loadDirectory(
         batch.push(establishmentOf(record, (row += 1)));
         if (batch.length >= BATCH) await flush();
       }
+      if (failed !== null) throw failed;
       await flush();
       if (loaded === 0) throw new DirectoryFileError('The file lists no establishments.');
     });
