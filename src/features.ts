@@ -30,6 +30,8 @@ import { registerReviewRoutes } from './features/retention/review-routes.ts';
 import { registerDestructionRoutes } from './features/retention/destroy-routes.ts';
 import { registerDraftRoutes } from './features/drafts/routes.ts';
 import { registerAuditTrailRoutes } from './features/audit-trail/routes.ts';
+import { registerCalendarRoutes } from './features/calendar/routes.ts';
+import { registerTransferRoutes } from './features/transfers/routes.ts';
 
 export const FEATURES: readonly Feature[] = [
   { name: 'health', routes: registerHealthRoutes },
@@ -80,4 +82,6 @@ export const FEATURES: readonly Feature[] = [
     },
   },
   { name: 'audit-trail', routes: registerAuditTrailRoutes },
+  { name: 'calendar', routes: registerCalendarRoutes },
+  { name: 'transfers', routes: registerTransferRoutes },
 ];

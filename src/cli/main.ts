@@ -5,6 +5,8 @@ import { registerDbCommands } from './db-commands.ts';
 import { registerMisCommands } from './mis-command.ts';
 import { registerOpsCommands } from './ops-backup-command.ts';
 import { registerBackupCommands } from './backup-command.ts';
+import { registerCalendarCommands } from './calendar-command.ts';
+import { registerDirectoryCommands } from './directory-command.ts';
 
 const program = new Command()
   .name('lantern')
@@ -16,6 +18,8 @@ registerDbCommands(program, () => loadConfig());
 registerMisCommands(program, () => loadConfig());
 registerOpsCommands(program, () => loadConfig());
 registerBackupCommands(program, () => loadConfig());
+registerCalendarCommands(program, () => loadConfig());
+registerDirectoryCommands(program, () => loadConfig());
 
 try {
   await program.parseAsync(process.argv);

@@ -1355,6 +1355,174 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'own_data',
     firstTier: stepUpFor(RETENTION),
   },
+  // Issue 18: the school calendar, for administrators. Each call gets days of its own (a term
+  // may not overlap another, a closed day is entered once).
+  'GET /api/calendar': {
+    request: () => ({ url: '/api/calendar' }),
+    roles: admins,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'POST /api/calendar/terms': {
+    request: () => ({ url: '/api/calendar/terms', payload: nextMatrixTerm() }),
+    roles: admins,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'POST /api/calendar/terms/:id/remove': {
+    request: async () => {
+      const added = await call(
+        t.app,
+        await sessionOf(users.dsl, true),
+        'POST',
+        '/api/calendar/terms',
+        nextMatrixTerm(),
+      );
+      expect(added.statusCode, added.body).toBe(201);
+      return { url: `/api/calendar/terms/${added.json<{ id: string }>().id}/remove` };
+    },
+    roles: admins,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'POST /api/calendar/closed-days': {
+    request: () => ({
+      url: '/api/calendar/closed-days',
+      payload: { date: nextMatrixTerm().startsOn, reason: 'Matrix closure' },
+    }),
+    roles: admins,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'POST /api/calendar/closed-days/:date/remove': {
+    request: async () => {
+      const date = nextMatrixTerm().startsOn;
+      const added = await call(
+        t.app,
+        await sessionOf(users.dsl, true),
+        'POST',
+        '/api/calendar/closed-days',
+        {
+          date,
+          reason: 'Matrix closure',
+        },
+      );
+      expect(added.statusCode, added.body).toBe(201);
+      return { url: `/api/calendar/closed-days/${date}/remove` };
+    },
+    roles: admins,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(ADMINS),
+  },
+  // Issue 18: child-protection file transfers, for the DSL team and the headteacher. Each call that
+  // changes a transfer gets a fresh one (a pupil with a record, leaving); the destination is
+  // school B, the outsider's, given a URN on this Lantern. The inbox rows name no received file
+  // (allowed roles 404); transfers.test.ts drives a real one between schools.
+  'POST /api/transfers/directory/search': {
+    request: () => ({ url: '/api/transfers/directory/search', payload: { query: 'Matrix' } }),
+    roles: leads,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(LEADS),
+  },
+  'POST /api/transfers/directory/:urn/domain': {
+    request: async () => ({
+      url: `/api/transfers/directory/${await matrixDestination()}/domain`,
+      payload: { domain: 'matrix.sch.uk' },
+    }),
+    roles: leads,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(LEADS),
+  },
+  'GET /api/transfers': {
+    request: () => ({ url: '/api/transfers' }),
+    roles: leads,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(LEADS),
+  },
+  'PUT /api/transfers/settings': {
+    request: () => ({ url: '/api/transfers/settings', payload: { clockRule: 'school_days' } }),
+    roles: leads,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(LEADS),
+  },
+  'POST /api/transfers': {
+    request: async (f) => ({
+      url: '/api/transfers',
+      payload: { pupilId: await freshLeaver(f), leavingOn: '2026-03-11', destinationUrn: null },
+    }),
+    roles: leads,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(LEADS),
+  },
+  'GET /api/transfers/:id': {
+    request: async (f) => ({ url: `/api/transfers/${await freshTransfer(f)}` }),
+    roles: leads,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(LEADS),
+  },
+  'POST /api/transfers/:id/destination': {
+    request: async (f) => ({
+      url: `/api/transfers/${await freshTransfer(f)}/destination`,
+      payload: { destinationUrn: await matrixDestination() },
+    }),
+    roles: leads,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(LEADS),
+  },
+  'POST /api/transfers/:id/send': {
+    request: async (f) => ({
+      url: `/api/transfers/${await freshTransfer(f, true)}/send`,
+      payload: { withhold: [] },
+    }),
+    roles: leads,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(LEADS),
+  },
+  'POST /api/transfers/:id/send-again': {
+    request: async (f) => ({
+      url: `/api/transfers/${await sentTransfer(f)}/send-again`,
+      payload: { withhold: [] },
+    }),
+    roles: leads,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(LEADS),
+  },
+  'POST /api/transfers/:id/revoke': {
+    request: async (f) => ({ url: `/api/transfers/${await sentTransfer(f)}/revoke` }),
+    roles: leads,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(LEADS),
+  },
+  'GET /api/transfers/inbox/:id': {
+    request: (f) => ({ url: `/api/transfers/inbox/${f.concernId}` }),
+    roles: missingFor(LEADS),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(LEADS),
+  },
+  'POST /api/transfers/inbox/:id/accept': {
+    request: (f) => ({
+      url: `/api/transfers/inbox/${f.concernId}/accept`,
+      payload: { name: 'Matrix Receiver', role: 'DSL' },
+    }),
+    roles: missingFor(LEADS),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(LEADS),
+  },
+  'POST /api/transfers/inbox/:id/reject': {
+    request: (f) => ({
+      url: `/api/transfers/inbox/${f.concernId}/reject`,
+      payload: { reason: 'Matrix rejection' },
+    }),
+    roles: missingFor(LEADS),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(LEADS),
+  },
+  'GET /api/pupils/:id/previous-school': {
+    request: (f) => ({ url: `/api/pupils/${f.pupilId}/previous-school` }),
+    roles: leads,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(LEADS),
+  },
   'GET /api/staff': {
     firstTier: 'same', // whom to alert, chosen while logging a concern with a password alone
     request: () => ({ url: '/api/staff' }),
@@ -1362,6 +1530,71 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'own_data',
   },
 };
+
+/** School B (the outsider's) as a transfer destination on this Lantern, with a URN (issue 18). */
+let matrixUrn: number | undefined;
+async function matrixDestination(): Promise<number> {
+  if (matrixUrn !== undefined) return matrixUrn;
+  const urn = 900_000_000 + Math.floor(Math.random() * 99_999_999);
+  await unsafeAsOwner(t.services.db, async (q) => {
+    await q.query(
+      `INSERT INTO establishments (urn, name, loaded_at) VALUES ($1, 'Matrix destination', now())`,
+      [urn],
+    );
+    await q.query('UPDATE schools SET urn = $2 WHERE id = $1', [outsider.schoolId, urn]);
+  });
+  return (matrixUrn = urn);
+}
+
+/** A new pupil of the fixture school with a safeguarding record, so a transfer may open. */
+async function freshLeaver(f: Fixture): Promise<string> {
+  const { schoolId } = await dslTeamOf(f);
+  const pupil = await makePupil(t.services, schoolId);
+  const logged = await call(t.app, await sessionOf(users.dsl, true), 'POST', '/api/concerns', {
+    pupils: [{ pupilId: pupil.id, role: 'subject' }],
+    categoryIds: [f.categoryId],
+    happenedAt: new Date(Date.now() - 60_000).toISOString(),
+    body: 'Matrix transfer record.',
+  });
+  expect(logged.statusCode, logged.body).toBe(201);
+  return pupil.id;
+}
+
+/** A draft transfer of a fresh leaver, to school B when `toB`. */
+async function freshTransfer(f: Fixture, toB = false): Promise<string> {
+  const opened = await call(t.app, await sessionOf(users.dsl, true), 'POST', '/api/transfers', {
+    pupilId: await freshLeaver(f),
+    leavingOn: '2026-03-11',
+    destinationUrn: toB ? await matrixDestination() : null,
+  });
+  expect(opened.statusCode, opened.body).toBe(201);
+  return opened.json<{ id: string }>().id;
+}
+
+/** A transfer sent to school B, not yet accepted. */
+async function sentTransfer(f: Fixture): Promise<string> {
+  const id = await freshTransfer(f, true);
+  const sent = await call(
+    t.app,
+    await sessionOf(users.dsl, true),
+    'POST',
+    `/api/transfers/${id}/send`,
+    {
+      withhold: [],
+    },
+  );
+  expect(sent.statusCode, sent.body).toBe(200);
+  return id;
+}
+
+/** A one-day term of its own for each calendar row's call (issue 18): a day of 2100 onwards. */
+let matrixTerms = 0;
+function nextMatrixTerm() {
+  const day = new Date(Date.UTC(2100, 0, 1) + matrixTerms++ * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
+  return { name: `Matrix term ${matrixTerms}`, startsOn: day, endsOn: day };
+}
 
 const API = (url: string) =>
   ['/healthz', '/readyz', '/metrics'].includes(url) || url.startsWith('/api/');

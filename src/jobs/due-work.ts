@@ -17,6 +17,7 @@ import { ESCALATION_GROUPS, membersOfStaffGroups } from '../features/alerts/reci
 import { queueAlertEmails, sendQueuedMailSoon } from '../features/alerts/email.ts';
 import { endLapsedSessions } from '../features/identity/session-sweep.ts';
 import { runRetentionSweep } from './retention-sweep.ts';
+import { runTransferChase } from './transfer-chase.ts';
 import { runLeased, type JobName } from '../platform/jobs/lease.ts';
 
 export type DueWorkResult = { escalated: number; overdueReferrals: number; reminders: number };
@@ -190,6 +191,10 @@ export async function runMinuteJob(
   // Once a day per school (issue 15); a school swept today costs one read.
   await runLeased(db, lease('retention_sweep'), () => runRetentionSweep(services, now, only)).catch(
     fail('retention sweep'),
+  );
+  // Issue 18: reminders for child-protection files without a receipt; a day reminded costs a read.
+  await runLeased(db, lease('transfer_chase'), () => runTransferChase(services, now, only)).catch(
+    fail('transfer chase'),
   );
 }
 

@@ -15,6 +15,7 @@ import { syncAttendanceCodes, syncMarks } from './sync/marks.ts';
 import { syncTeachingRefs } from './sync/teaching.ts';
 import { storeCursor } from './settings.ts';
 import { guardPlan, heldFeedOf, recordHeld, RunHeld, supersedeHeld } from './held.ts';
+import { openTransfersForLeavers } from '../transfers/open.ts';
 
 export type SyncSource = 'cli' | 'push' | 'pull';
 
@@ -232,6 +233,8 @@ async function applySnapshot(
   await syncContacts(s, snapshot);
   await syncAttendanceCodes(s, snapshot);
   await syncMarks(s, snapshot);
+  // Issue 18: a leaver with any safeguarding record opens a child-protection file transfer.
+  await openTransfersForLeavers(t, run.id);
   const result = summarise(s);
   if (snapshot.encoding) result.details.encoding = snapshot.encoding;
   if (kind === 'full') await supersedeHeld(t, now);

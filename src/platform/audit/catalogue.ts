@@ -210,6 +210,33 @@ export type AuditDetails = {
   'audit.unusual_access': { rule: string; observed: number; signal: Id };
   'audit.rules_changed': Change;
   'audit.signals_viewed': { count: number };
+  // Issue 18: the school calendar (terms and closed days) and child-protection file transfers.
+  'calendar.term_added': { startsOn: string; endsOn: string };
+  'calendar.term_removed': { startsOn: string; endsOn: string };
+  'calendar.closed_day_added': { date: string };
+  'calendar.closed_day_removed': { date: string };
+  'transfer.opened': { pupil: Id; trigger: string; leavingOn: string; destination: string };
+  'transfer.destination_set': { urn: string };
+  'transfer.domain_confirmed': { urn: number; domain: string };
+  'transfer.clock_rule_set': { rule: string };
+  'transfer.file_previewed': { items: number };
+  'transfer.sent': { toSchool: Id; items: number; withheld: Id[]; sha256: string };
+  'transfer.sent_again': { toSchool: Id; items: number; withheld: Id[]; sha256: string };
+  'transfer.failed': None;
+  'transfer.revoked': None;
+  /** In the sending school, as the receiving school acted (unsafe-cross-school.ts). */
+  'transfer.viewed': None;
+  'transfer.accepted': None;
+  'transfer.rejected': None;
+  /** In the receiving school. */
+  'transfer.received': { fromSchool: Id; items: number; withheld: number; sha256: string };
+  'transfer.revoked_by_sender': None;
+  'transfer.file_opened': { fromSchool: Id };
+  'transfer.receipt_given': { fromSchool: Id; pupil: string };
+  'transfer.file_rejected': { fromSchool: Id };
+  'transfer.previous_school_viewed': { files: Id[] };
+  'transfer.reminded': { dueOn: string; escalated: boolean };
+  'school.urn_set': { urn: string };
 };
 
 export type AuditAction = keyof AuditDetails;
@@ -335,6 +362,30 @@ export const AUDIT_ACTIONS = Object.keys({
   'audit.unusual_access': 1,
   'audit.rules_changed': 1,
   'audit.signals_viewed': 1,
+  'calendar.term_added': 1,
+  'calendar.term_removed': 1,
+  'calendar.closed_day_added': 1,
+  'calendar.closed_day_removed': 1,
+  'transfer.opened': 1,
+  'transfer.destination_set': 1,
+  'transfer.domain_confirmed': 1,
+  'transfer.clock_rule_set': 1,
+  'transfer.file_previewed': 1,
+  'transfer.sent': 1,
+  'transfer.sent_again': 1,
+  'transfer.failed': 1,
+  'transfer.revoked': 1,
+  'transfer.viewed': 1,
+  'transfer.accepted': 1,
+  'transfer.rejected': 1,
+  'transfer.received': 1,
+  'transfer.revoked_by_sender': 1,
+  'transfer.file_opened': 1,
+  'transfer.receipt_given': 1,
+  'transfer.file_rejected': 1,
+  'transfer.previous_school_viewed': 1,
+  'transfer.reminded': 1,
+  'school.urn_set': 1,
 } satisfies Record<AuditAction, 1>) as AuditAction[];
 
 /**

@@ -6,7 +6,7 @@
 // wrote are checked against SEALED_COLUMNS, so a column declared without coverage here fails, and
 // every stored value in those columns is Lantern's envelope (format byte 0x01, key version 1).
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -380,6 +380,79 @@ describe('every sealed column at rest', () => {
       }),
     );
 
+    // Child-protection file transfers (issue 18) with a second school on this Lantern: this
+    // school sends the pupil's file (an item withheld with a reason), which the other accepts with
+    // a receipt and then rejects a second sending; and receives one of the other's, accepted with
+    // a receipt, and rejects a second.
+    const other = await makeSchool(services);
+    const otherDsl = await signIn(app, await makeUser(services, other, 'dsl'), { elevated: true });
+    const otherPupil = await makePupil(services, other);
+    const [otherCat] = await categoryIds(services, other);
+    ok(
+      await call(app, otherDsl, 'POST', '/api/concerns', {
+        pupils: [{ pupilId: otherPupil.id, role: 'subject' }],
+        categoryIds: [otherCat!.id],
+        happenedAt: hourAgo,
+        body: `Sent ${m['transfer_inbox.file']}`,
+      }),
+      201,
+    );
+    const urns = [randomInt(1e8, 1e9), randomInt(1e8, 1e9)] as const;
+    await unsafeAsOwner(services.db, async (q) => {
+      for (const [i, id] of [schoolId, other].entries()) {
+        await q.query(
+          `INSERT INTO establishments (urn, name, loaded_at) VALUES ($1, 'At rest', now())`,
+          [urns[i]],
+        );
+        await q.query('UPDATE schools SET urn = $2 WHERE id = $1', [id, urns[i]]);
+      }
+    });
+    const transfer = async (
+      from: Session,
+      to: Session,
+      pupilId: string,
+      urn: number,
+      decide: { receipt: string } | { reason: string },
+      withhold?: string,
+    ) => {
+      const opened = await call(app, from, 'POST', '/api/transfers', {
+        pupilId,
+        leavingOn: '2026-03-11',
+        destinationUrn: urn,
+      });
+      ok(opened, 201);
+      const id = opened.json<{ id: string }>().id;
+      const items = (await call(app, from, 'GET', `/api/transfers/${id}`)).json<{
+        items: { id: string }[];
+      }>().items;
+      ok(
+        await call(app, from, 'POST', `/api/transfers/${id}/send`, {
+          withhold: withhold ? [{ itemId: items[0]!.id, reason: withhold }] : [],
+        }),
+      );
+      ok(await call(app, to, 'GET', `/api/transfers/inbox/${id}`));
+      ok(
+        'receipt' in decide
+          ? await call(app, to, 'POST', `/api/transfers/inbox/${id}/accept`, {
+              name: decide.receipt,
+              role: 'DSL',
+            })
+          : await call(app, to, 'POST', `/api/transfers/inbox/${id}/reject`, {
+              reason: decide.reason,
+            }),
+      );
+      return id;
+    };
+    const fromHere = { receipt: m['transfers.receipt'] };
+    await transfer(dsl, otherDsl, pupil.id, urns[1], fromHere, m['transfers.withheld']);
+    await transfer(dsl, otherDsl, pupil.id, urns[1], { reason: m['transfers.rejected_reason'] });
+    const receivedId = await transfer(otherDsl, dsl, otherPupil.id, urns[0], {
+      receipt: m['transfer_inbox.receipt'],
+    });
+    await transfer(otherDsl, dsl, otherPupil.id, urns[0], {
+      reason: m['transfer_inbox.rejected_reason'],
+    });
+
     // The second factor: signing in enrolled the DSL's authenticator; its secret is the marker.
     const totp = totpSecrets.get(dslUser.email);
     expect(totp).toMatch(/^[A-Z2-7]{16,}$/);
@@ -425,6 +498,8 @@ describe('every sealed column at rest', () => {
       await call(app, dsl, 'GET', `/api/pupils/${misPupil!.id}`),
       await call(app, dsl, 'GET', '/api/retention/holds?lifted=true'),
       await call(app, dsl, 'GET', '/api/drafts/concern-new'),
+      await call(app, dsl, 'GET', '/api/transfers'),
+      await call(app, dsl, 'GET', `/api/transfers/inbox/${receivedId}`),
     ];
     const misProfileAnswer = answers[7]!; // the MIS pupil's profile, above
     for (const a of answers) ok(a);
@@ -438,6 +513,11 @@ describe('every sealed column at rest', () => {
       'mis_sync_runs.held_feed',
       // Shown on no page yet (the kept reviews' list is not built): it opens below.
       'retention_reviews.keep_reason',
+      // Transfers (issue 18): the manifest holds ids and hashes, no words; a withheld item's
+      // reason is shown to the receiving school (transfers.test.ts), a rejection's to the sender.
+      'transfers.manifest',
+      'transfers.withheld',
+      'transfer_inbox.rejected_reason',
     ]);
     // Kept from the MIS but shown on no page: each opens with the school's key instead.
     const keptNotShown: Partial<Record<SealedColumn, 'text' | 'json'>> = {
@@ -515,5 +595,5 @@ describe('every sealed column at rest', () => {
       expect(found).toEqual([]);
       stack = await openEmbedded(dataDir!);
     }
-  });
+  }, 90_000); // Issue 18 added two schools and four transfers between them.
 });

@@ -61,6 +61,15 @@ export const SEALED_COLUMNS = {
   'retention_reviews.keep_reason': 'text',
   // What a member is still writing in a long form, kept while they type (migration 0033).
   'drafts.fields': 'json',
+  // Child-protection file transfers (issue 18, migration 0039): the manifest and withheld items'
+  // reasons as sent, the receipt (name and role), a rejection's reason, and the received file.
+  'transfers.withheld': 'json',
+  'transfers.manifest': 'json',
+  'transfers.receipt': 'json',
+  'transfers.rejected_reason': 'text',
+  'transfer_inbox.file': 'json',
+  'transfer_inbox.receipt': 'json',
+  'transfer_inbox.rejected_reason': 'text',
 } as const satisfies Record<string, 'text' | 'json'>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;

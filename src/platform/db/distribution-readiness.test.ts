@@ -65,6 +65,7 @@ const NOT_TENANT = {
   job_runs: "the periodic jobs' leases: one row per job",
   bank_holidays: 'England and Wales bank holidays the operator loaded: a reference table',
   schema_migrations: 'the migrations applied',
+  establishments: "the DfE's public list of schools the operator loaded: a reference table",
 };
 
 let db: Database;

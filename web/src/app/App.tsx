@@ -26,6 +26,10 @@ import { ReferralPage } from '../features/referrals/Referral.tsx';
 import { RetentionPage } from '../features/retention/RetentionPage.tsx';
 import { AuditTrailPage } from '../features/audit-trail/AuditTrailPage.tsx';
 import { PupilAccessLogPage } from '../features/audit-trail/PupilAccessLog.tsx';
+import { TransferPage } from '../features/transfers/TransferPage.tsx';
+import { NewTransferPage } from '../features/transfers/NewTransferPage.tsx';
+import { ReceivedPage } from '../features/transfers/ReceivedPage.tsx';
+import { CalendarPage } from '../features/calendar/CalendarPage.tsx';
 
 export function App() {
   const { state } = useSessionApi();
@@ -86,6 +90,10 @@ function Screen() {
         <Route path="retention" element={<RetentionPage />} />
         <Route path="audit" element={<AuditTrailPage />} />
         <Route path="pupils/:id/access-log" element={<PupilAccessLogPage />} />
+        <Route path="pupils/:id/leaving" element={<NewTransferPage />} />
+        <Route path="transfers/inbox/:id" element={<ReceivedPage />} />
+        <Route path="transfers/:id" element={<TransferPage />} />
+        <Route path="admin/calendar" element={<CalendarPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -22,6 +22,7 @@ import {
 } from './ChronologyFilters.tsx';
 import { useSession } from '../../app/session.tsx';
 import type { Chronology, ChronologyEntry } from '../../../../src/shared/schemas/chronology.ts';
+import { PreviousSchoolSection, PupilTransferLink } from '../transfers/PreviousSchool.tsx';
 
 /** Where an entry opens in full, when it has a page of its own and the server lets them open it. */
 function entryLink(e: ChronologyEntry): string | null {
@@ -78,6 +79,8 @@ export function ChronologyPage() {
         onApply={setFilter}
         canExport={session.has('export')}
       />
+      {session.has('case.manage') && <PupilTransferLink pupilId={pupil.id} />}
+      {session.has('case.manage') && <PreviousSchoolSection pupilId={pupil.id} />}
       {session.has('case.manage') && (
         <ConversationForm pupilId={pupil.id} onSaved={() => void state.reload()} />
       )}

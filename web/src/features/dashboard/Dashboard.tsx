@@ -12,6 +12,7 @@ import type { Dashboard } from '../../../../src/shared/schemas/dashboard.ts';
 import { ConcernList } from '../concerns/ConcernList.tsx';
 import { SecondFactorForm, stepUpPrompt } from '../identity/SecondFactorForm.tsx';
 import { DashboardWork } from './DashboardWork.tsx';
+import { TransfersRegion } from '../transfers/TransfersRegion.tsx';
 
 function flashOf(state: unknown): string | null {
   if (typeof state !== 'object' || state === null || !('flash' in state)) return null;
@@ -71,11 +72,15 @@ export function DashboardPage() {
             <Link className="button" to="/admin/referral-agencies">
               Referral agencies
             </Link>
+            <Link className="button" to="/admin/calendar">
+              Term dates
+            </Link>
           </>
         )}
       </div>
       <StepUpPanel actionsWaiting={work.status === 'ok' ? work.data.actionsWaiting : 0} />
       <DashboardWork state={work} onChanged={changed} />
+      {session.has('case.manage') && <TransfersRegion />}
       <section aria-labelledby="mine-heading" className="section">
         <h2 id="mine-heading">My concerns</h2>
         <ConcernList

@@ -1,0 +1,265 @@
+// The sending school's transfers (issue 18): the list with each one's state and statutory clock,
+// one transfer with the whole file it would send, and the state changes (draft → sent; revoked
+// before acceptance; "send again"), each audited. Sending to a school on this Lantern hands the
+// file to unsafe-cross-school.ts after the sender's own transaction has committed; a delivery
+// that fails marks the transfer `failed` (audited) and says so.
+import type { RequestContext, SchoolTx, Tx } from '../../core/context.ts';
+import { conflict, DomainError, notFound } from '../../core/errors.ts';
+import type { Services } from '../../platform/services.ts';
+import { loadSchoolCalendar } from '../../core/calendar.ts';
+import type {
+  ClockRule,
+  SendTransfer,
+  TransferOut,
+  TransferState,
+} from '../../shared/schemas/transfers.ts';
+import { transferClock } from './clock.ts';
+import { englandToday } from './open.ts';
+import { buildFile, fileItems, type TransferFile } from './file.ts';
+import { transferActions } from './policy.ts';
+import { unsafeDeliverToSchool, unsafeRevokeAtReceiver } from './unsafe-cross-school.ts';
+
+type Row = {
+  id: string;
+  pupil_id: string;
+  pupil_name: string;
+  trigger: string;
+  leaving_on: string;
+  destination_urn: number | null;
+  destination_name: string | null;
+  destination_set_on: string | null;
+  clock_rule: ClockRule;
+  state: TransferState;
+  sent_at: Date | null;
+  receipt: Buffer | null;
+  accepted_at: Date | null;
+  rejected_reason: Buffer | null;
+  manifest_sha256: string | null;
+  on_lantern: boolean;
+  social_worker: boolean;
+};
+
+const SELECT = `
+  SELECT x.id, x.pupil_id, p.first_name || ' ' || p.last_name AS pupil_name, x.trigger,
+    x.leaving_on::text AS leaving_on, x.destination_urn, e.name AS destination_name,
+    x.destination_set_on::text AS destination_set_on, x.clock_rule, x.state, x.sent_at,
+    x.receipt, x.accepted_at, x.rejected_reason, x.manifest_sha256,
+    (x.destination_urn IS NOT NULL
+      AND EXISTS (SELECT 1 FROM lantern_school_by_urn(x.destination_urn) s
+                  WHERE s.id <> x.school_id)) AS on_lantern,
+    -- A referral to children's social care stands for "the pupil has a social worker".
+    EXISTS (SELECT 1 FROM referrals r JOIN referral_agencies a ON a.id = r.agency_id
+            WHERE r.pupil_id = x.pupil_id AND a.key = 'social_care') AS social_worker
+  FROM transfers x JOIN pupils p ON p.id = x.pupil_id
+  LEFT JOIN establishments e ON e.urn = x.destination_urn`;
+
+async function present(t: Tx, rows: Row[]): Promise<TransferOut[]> {
+  if (rows.length === 0) return [];
+  const cal = await loadSchoolCalendar(t.db, t.schoolId);
+  const sealer = await t.sealer();
+  const today = englandToday(t.now);
+  return rows.map((r) => ({
+    id: r.id,
+    pupil: { id: r.pupil_id, name: r.pupil_name },
+    trigger: r.trigger,
+    leavingOn: r.leaving_on,
+    destination:
+      r.destination_urn === null
+        ? null
+        : { urn: r.destination_urn, name: r.destination_name ?? `URN ${r.destination_urn}` },
+    state: r.state,
+    clock: transferClock(
+      {
+        leavingOn: r.leaving_on,
+        destinationSetOn: r.destination_set_on,
+        rule: r.clock_rule,
+        today,
+      },
+      cal,
+    ),
+    sentAt: r.sent_at?.toISOString() ?? null,
+    receipt: r.receipt ? sealer.openJson('transfers.receipt', r.id, r.receipt) : null,
+    acceptedAt: r.accepted_at?.toISOString() ?? null,
+    rejectedReason: r.rejected_reason
+      ? sealer.open('transfers.rejected_reason', r.id, r.rejected_reason)
+      : null,
+    manifestSha256: r.manifest_sha256,
+    // An unknown destination: keep the file, and tell the local authority (and the social worker).
+    tasks:
+      r.destination_urn === null && r.state === 'draft'
+        ? [
+            'Tell the local authority that the destination is unknown (children missing education).',
+            ...(r.social_worker ? ["Tell the pupil's social worker."] : []),
+          ]
+        : [],
+    allowed: transferActions(t.actor, {
+      state: r.state,
+      hasDestination: r.destination_urn !== null,
+      onThisLantern: r.on_lantern,
+    }),
+  }));
+}
+
+export async function listOut(t: Tx): Promise<TransferOut[]> {
+  const rows = await t.q<Row>(`${SELECT} ORDER BY x.created_at DESC, x.id LIMIT 200`);
+  return present(t, rows);
+}
+
+export async function transferOut(t: Tx, id: string): Promise<TransferOut> {
+  const [row] = await t.q<Row>(`${SELECT} WHERE x.id = $1`, [id]);
+  if (!row) throw notFound('That transfer');
+  return (await present(t, [row]))[0]!;
+}
+
+/** One transfer and the whole file it would send (audited: the file is a child's record). */
+export async function previewTransfer(t: Tx, id: string) {
+  const transfer = await transferOut(t, id);
+  const items = await fileItems(t, transfer.pupil.id);
+  await t.audit({
+    action: 'transfer.file_previewed',
+    targetType: 'transfer',
+    targetId: id,
+    details: { items: items.length },
+  });
+  return { transfer, items };
+}
+
+type Sending = { receiverId: string; fromSchoolName: string; file: TransferFile };
+
+async function prepare(
+  t: Tx,
+  id: string,
+  withhold: SendTransfer['withhold'],
+  again: boolean,
+): Promise<Sending> {
+  const [row] = await t.q<{
+    pupil_id: string;
+    state: TransferState;
+    destination_urn: number | null;
+  }>('SELECT pupil_id, state, destination_urn FROM transfers WHERE id = $1 FOR UPDATE', [id]);
+  if (!row) throw notFound('That transfer');
+  const expected = again ? ['sent', 'viewed'] : ['draft'];
+  if (!expected.includes(row.state))
+    throw conflict(
+      again
+        ? 'Only a file not yet accepted can be sent again.'
+        : 'This file has already been sent.',
+    );
+  if (row.destination_urn === null)
+    throw new DomainError(
+      'invalid',
+      'no_destination',
+      'Set the destination school before sending the file.',
+    );
+  const [receiver] = await t.q<{ id: string }>('SELECT id FROM lantern_school_by_urn($1)', [
+    row.destination_urn,
+  ]);
+  if (!receiver || receiver.id === t.schoolId)
+    throw new DomainError(
+      'invalid',
+      'not_on_lantern',
+      'That school does not use this Lantern; sending to it is not available yet.',
+    );
+  const file = await buildFile(t, row.pupil_id, withhold);
+  const sealer = await t.sealer();
+  await t.q(
+    `UPDATE transfers SET state = 'sent', sent_at = $2, sent_by = $3, manifest = $4, withheld = $5,
+       manifest_sha256 = $6, receiver_school_id = $7, state_changed_at = $2
+     WHERE id = $1`,
+    [
+      id,
+      t.now,
+      t.actor.userId,
+      sealer.sealJson('transfers.manifest', id, file.manifest),
+      sealer.sealJson('transfers.withheld', id, file.withheld),
+      file.manifestSha256,
+      receiver.id,
+    ],
+  );
+  await t.audit({
+    action: again ? 'transfer.sent_again' : 'transfer.sent',
+    targetType: 'transfer',
+    targetId: id,
+    details: {
+      toSchool: receiver.id,
+      items: file.items.length,
+      withheld: file.withheld.map((w) => w.itemId),
+      sha256: file.manifestSha256,
+    },
+  });
+  const [school] = await t.q<{ name: string }>('SELECT name FROM schools WHERE id = $1', [
+    t.schoolId,
+  ]);
+  return { receiverId: receiver.id, fromSchoolName: school!.name, file };
+}
+
+/** Sends the whole file (less any item withheld with its reason), or sends it again. */
+export async function sendTransfer(
+  c: RequestContext,
+  services: Services,
+  id: string,
+  body: SendTransfer,
+  again = false,
+): Promise<TransferOut> {
+  const s = await c.tx((t) => prepare(t, id, body.withhold, again));
+  try {
+    await unsafeDeliverToSchool(services, s.receiverId, {
+      transferId: id,
+      fromSchoolId: c.actor.schoolId,
+      fromSchoolName: s.fromSchoolName,
+      file: s.file,
+    });
+  } catch (err) {
+    await c.tx(async (t) => {
+      await t.q(`UPDATE transfers SET state = 'failed', state_changed_at = $2 WHERE id = $1`, [
+        id,
+        t.now,
+      ]);
+      await t.audit({ action: 'transfer.failed', targetType: 'transfer', targetId: id });
+    });
+    if (err instanceof DomainError) throw err;
+    throw new DomainError(
+      'upstream_failed',
+      'delivery_failed',
+      'The file could not be delivered; it is marked failed.',
+    );
+  }
+  return c.tx((t) => transferOut(t, id));
+}
+
+/** The sender takes the file back before the receiver accepts it. */
+export async function revokeTransfer(
+  c: RequestContext,
+  services: Services,
+  id: string,
+): Promise<TransferOut> {
+  const receiver = await c.tx(async (t) => {
+    const [row] = await t.q<{ receiver_school_id: string | null }>(
+      `UPDATE transfers SET state = 'revoked', state_changed_at = $2
+       WHERE id = $1 AND state IN ('sent', 'viewed') RETURNING receiver_school_id`,
+      [id, t.now],
+    );
+    if (!row) {
+      await transferOut(t, id);
+      throw conflict('Only a file not yet accepted can be revoked.');
+    }
+    await t.audit({ action: 'transfer.revoked', targetType: 'transfer', targetId: id });
+    return row.receiver_school_id;
+  });
+  if (receiver) await unsafeRevokeAtReceiver(services, receiver, id);
+  return c.tx((t) => transferOut(t, id));
+}
+
+export async function setClockRule(t: SchoolTx, rule: ClockRule): Promise<void> {
+  await t.q(
+    `INSERT INTO transfer_settings (school_id, clock_rule) VALUES ($1, $2)
+     ON CONFLICT (school_id) DO UPDATE SET clock_rule = EXCLUDED.clock_rule`,
+    [t.schoolId, rule],
+  );
+  // Transfers whose clock has not started use the new rule; those running keep theirs.
+  await t.q(
+    `UPDATE transfers SET clock_rule = $1 WHERE state = 'draft' AND destination_urn IS NULL`,
+    [rule],
+  );
+  await t.audit({ action: 'transfer.clock_rule_set', details: { rule } });
+}

@@ -1,0 +1,234 @@
+// One transfer, for the sending DSL team (issue 18): its state and the statutory clock (and which
+// rule counts it), the tasks an unknown destination calls for, the destination, and the whole
+// file that goes — every item, each of which can be left out only with a reason for it. Then
+// "Send the file", and before acceptance "Take the file back" or "Send again".
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { api } from '../../lib/api.ts';
+import { useLoad } from '../../lib/useLoad.ts';
+import { useSubmit } from '../../lib/useSubmit.ts';
+import { formatWhen } from '../../lib/format.ts';
+import { Form, FormError, FormStatus } from '../../ui/Form.tsx';
+import { Button, SubmitButton } from '../../ui/Button.tsx';
+import { Checkbox } from '../../ui/Field.tsx';
+import { TextArea } from '../../ui/TextField.tsx';
+import { PageHeading } from '../../ui/PageHeading.tsx';
+import { LoadProblem } from '../../ui/LoadProblem.tsx';
+import type { FileItem, TransferFilePreview } from '../../../../src/shared/schemas/transfers.ts';
+import { DestinationPicker } from './DestinationPicker.tsx';
+import { NoConsentNote } from './NoConsent.tsx';
+import { STATE_NAMES } from './words.ts';
+
+export function TransferPage() {
+  const { id = '' } = useParams();
+  const state = useLoad<TransferFilePreview>(`/api/transfers/${encodeURIComponent(id)}`);
+  if (state.status === 'loading')
+    return (
+      <>
+        <PageHeading title="Child-protection file">Child-protection file</PageHeading>
+        <p role="status">Loading…</p>
+      </>
+    );
+  if (state.status === 'error') return <LoadProblem title="Child-protection file" state={state} />;
+  const { transfer: x, items } = state.data;
+  const changed = () => void state.reload();
+  return (
+    <>
+      <PageHeading title={`Child-protection file – ${x.pupil.name}`}>
+        Child-protection file: {x.pupil.name}
+      </PageHeading>
+      <p className="lead">
+        <Link to={`/pupils/${x.pupil.id}`}>The pupil’s record</Link> ·{' '}
+        <Link to="/">Back to the dashboard</Link>
+      </p>
+      <section aria-labelledby="state-heading" className="section card">
+        <h2 id="state-heading">{STATE_NAMES[x.state]}</h2>
+        <p>
+          Leaving on {x.leavingOn}. Destination:{' '}
+          {x.destination ? `${x.destination.name} (URN ${x.destination.urn})` : 'not known'}.
+        </p>
+        <p>
+          <strong>Statutory clock:</strong> {x.clock.explanation}
+          {x.clock.overdue && <strong> This transfer is overdue.</strong>}
+        </p>
+        {x.sentAt && <p>Sent {formatWhen(x.sentAt)}.</p>}
+        {x.receipt && (
+          <p>
+            Receipt confirmed by {x.receipt.name}, {x.receipt.role}
+            {x.acceptedAt && `, ${formatWhen(x.acceptedAt)}`}.
+          </p>
+        )}
+        {x.rejectedReason && <p>Rejected: {x.rejectedReason}</p>}
+        {x.tasks.length > 0 && (
+          <>
+            <h3>To do</h3>
+            <ul>
+              {x.tasks.map((t) => (
+                <li key={t}>{t}</li>
+              ))}
+            </ul>
+          </>
+        )}
+        {x.allowed.includes('revoke') && <StateButtons id={x.id} onDone={changed} />}
+      </section>
+      {x.allowed.includes('set_destination') && <DestinationForm id={x.id} onDone={changed} />}
+      {x.allowed.includes('send') ? (
+        <SendForm id={x.id} items={items} onDone={changed} />
+      ) : (
+        <FileItems items={items} />
+      )}
+      <NoConsentNote />
+    </>
+  );
+}
+
+function DestinationForm({ id, onDone }: { id: string; onDone: () => void }) {
+  const [urn, setUrn] = useState('');
+  const submit = useSubmit<'destination'>();
+  const save = async () => {
+    if (!urn) {
+      submit.invalid({ destination: 'Find and choose the new school.' });
+      return;
+    }
+    await api('POST', `/api/transfers/${id}/destination`, { destinationUrn: Number(urn) });
+    onDone();
+    return 'Destination set: the clock starts today.';
+  };
+  return (
+    <section aria-labelledby="destination-heading" className="section">
+      <h2 id="destination-heading">Destination</h2>
+      <Form submit={submit} onSubmit={save} aria-label="Destination">
+        <DestinationPicker value={urn} onChange={setUrn} allowUnknown={false} />
+        <FormError />
+        <FormStatus />
+        <div className="actions">
+          <SubmitButton variant="secondary">Set destination</SubmitButton>
+        </div>
+      </Form>
+    </section>
+  );
+}
+
+function SendForm(p: { id: string; items: FileItem[]; onDone: () => void }) {
+  const [left, setLeft] = useState<Record<string, string | undefined>>({});
+  const submit = useSubmit();
+  const send = async () => {
+    const withhold = Object.entries(left).flatMap(([itemId, reason]) =>
+      reason === undefined ? [] : [{ itemId, reason: reason.trim() }],
+    );
+    const missing = withhold.find((w) => w.reason === '');
+    if (missing) {
+      submit.invalid(
+        { [`reason-${missing.itemId}`]: 'Say why this item is left out.' },
+        'An item can be left out only with a reason for that item.',
+      );
+      return;
+    }
+    await api('POST', `/api/transfers/${p.id}/send`, { withhold });
+    p.onDone();
+    return 'The file was sent.';
+  };
+  return (
+    <section aria-labelledby="file-heading" className="section">
+      <h2 id="file-heading">The file ({p.items.length} items)</h2>
+      <p>The whole file goes. Leave an item out only if you must, and say why.</p>
+      <Form submit={submit} onSubmit={send} aria-label="Send the file">
+        <ol className="stack-tight">
+          {p.items.map((item) => (
+            <li key={item.id} className="card">
+              <ItemText item={item} />
+              <Checkbox
+                checked={left[item.id] !== undefined}
+                onChange={(on) => setLeft({ ...left, [item.id]: on ? '' : undefined })}
+              >
+                Leave this item out
+              </Checkbox>
+              {left[item.id] !== undefined && (
+                <TextArea
+                  name={`reason-${item.id}`}
+                  label="Why is this item left out?"
+                  rows={2}
+                  maxLength={2000}
+                  value={left[item.id] ?? ''}
+                  onChange={(v) => setLeft({ ...left, [item.id]: v })}
+                />
+              )}
+            </li>
+          ))}
+        </ol>
+        <FormError />
+        <FormStatus />
+        <div className="actions">
+          <SubmitButton>Send the file</SubmitButton>
+        </div>
+      </Form>
+    </section>
+  );
+}
+
+function StateButtons({ id, onDone }: { id: string; onDone: () => void }) {
+  const submit = useSubmit();
+  return (
+    <Form submit={submit} onSubmit={() => undefined} aria-label="Before receipt">
+      <FormError />
+      <FormStatus />
+      <div className="actions">
+        <Button
+          onPress={() =>
+            void submit.run(async () => {
+              await api('POST', `/api/transfers/${id}/send-again`, { withhold: [] });
+              onDone();
+              return 'Sent again.';
+            })
+          }
+        >
+          Send again
+        </Button>
+        <Button
+          onPress={() =>
+            void submit.run(async () => {
+              await api('POST', `/api/transfers/${id}/revoke`);
+              onDone();
+              return 'The file was taken back.';
+            })
+          }
+        >
+          Take the file back
+        </Button>
+      </div>
+    </Form>
+  );
+}
+
+export function ItemText({ item }: { item: FileItem }) {
+  return (
+    <div className="stack-tight">
+      <h3>
+        {item.title} <span className="hint">({formatWhen(item.happenedAt)})</span>
+      </h3>
+      {item.categories.length > 0 && <p className="hint">{item.categories.join(', ')}</p>}
+      {item.text && <p className="entry-text">{item.text}</p>}
+      {item.pupils.length > 0 && (
+        <p className="hint">
+          Also named: {item.pupils.map((o) => `${o.name} (${o.role})`).join(', ')}
+        </p>
+      )}
+      {item.author && <p className="hint">Recorded by {item.author}</p>}
+    </div>
+  );
+}
+
+export function FileItems({ items }: { items: FileItem[] }) {
+  return (
+    <section aria-labelledby="file-heading" className="section">
+      <h2 id="file-heading">The file ({items.length} items)</h2>
+      <ol className="stack-tight">
+        {items.map((item) => (
+          <li key={item.id} className="card">
+            <ItemText item={item} />
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
