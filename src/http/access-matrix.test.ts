@@ -187,6 +187,29 @@ async function freshCertificate(f: Fixture): Promise<string> {
   return done.json<{ certificateId: string }>().certificateId;
 }
 
+/** Issue 17: the data-protection register is the DPO's by default. */
+const DATA_PROTECTION = ['dpo'] as const;
+const newRequest = (f: Fixture) => ({
+  kind: 'subject_access',
+  requester: 'Matrix requester',
+  relationship: 'self',
+  channel: 'email',
+  receivedOn: new Date().toISOString().slice(0, 10),
+  subjects: [f.pupilId],
+});
+/** A fresh open request of the fixture school, recorded by its DPO. */
+async function freshRequest(f: Fixture): Promise<string> {
+  const made = await call(
+    t.app,
+    await sessionOf(users.dpo, true),
+    'POST',
+    '/api/data-protection/requests',
+    newRequest(f),
+  );
+  expect(made.statusCode, made.body).toBe(201);
+  return made.json<{ id: string }>().id;
+}
+
 /** The fixture school's DSL-team group. */
 async function dslTeamOf(f: Fixture): Promise<{ id: string; schoolId: string }> {
   const [row] = await unsafeAsOwner(t.services.db, (q) =>
@@ -1313,6 +1336,70 @@ const MATRIX: Record<string, MatrixRow> = {
     request: () => ({ url: '/api/staff' }),
     roles: everyone,
     otherSchool: 'own_data',
+  },
+  // ——— Issue 17: the data-protection register, the DPO's (the school may grant it further) ———
+  'GET /api/data-protection/requests': {
+    request: () => ({ url: '/api/data-protection/requests' }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'POST /api/data-protection/requests': {
+    request: (f) => ({ url: '/api/data-protection/requests', payload: newRequest(f) }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // school B's DSL lacks the capability (403); its DPO gets 404: requests.test.ts // another school's pupil is unknown there: refused
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'GET /api/data-protection/requests/:id': {
+    request: async (f) => ({ url: `/api/data-protection/requests/${await freshRequest(f)}` }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // school B's DSL lacks the capability (403); its DPO gets 404: requests.test.ts
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'PATCH /api/data-protection/requests/:id': {
+    request: async (f) => ({
+      url: `/api/data-protection/requests/${await freshRequest(f)}`,
+      payload: { identityVerifiedOn: new Date().toISOString().slice(0, 10) },
+    }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // school B's DSL lacks the capability (403); its DPO gets 404: requests.test.ts
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'POST /api/data-protection/requests/:id/extension': {
+    request: async (f) => ({
+      url: `/api/data-protection/requests/${await freshRequest(f)}/extension`,
+      payload: { months: 1, reason: 'Matrix', notice: 'Matrix notice' },
+    }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // school B's DSL lacks the capability (403); its DPO gets 404: requests.test.ts
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'POST /api/data-protection/requests/:id/child-voice': {
+    request: async (f) => ({
+      url: `/api/data-protection/requests/${await freshRequest(f)}/child-voice`,
+      payload: { competence: 'Matrix', views: 'Matrix' },
+    }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // school B's DSL lacks the capability (403); its DPO gets 404: requests.test.ts
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'POST /api/data-protection/requests/:id/dsl-review': {
+    // A request whose requester is no restricted contact: the DSL team is answered 409.
+    request: async (f) => ({
+      url: `/api/data-protection/requests/${await freshRequest(f)}/dsl-review`,
+    }),
+    roles: { ...only([]), dsl: 409, deputy_dsl: 409 },
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(ROLES),
+  },
+  'POST /api/data-protection/requests/:id/close': {
+    request: async (f) => ({
+      url: `/api/data-protection/requests/${await freshRequest(f)}/close`,
+      payload: { outcome: 'withdrawn', note: 'Matrix' },
+    }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // school B's DSL lacks the capability (403); its DPO gets 404: requests.test.ts
+    firstTier: stepUpFor(DATA_PROTECTION),
   },
 };
 

@@ -23,6 +23,8 @@ export const CAPABILITIES = [
   'manage_cases',
   /** The retention schedule, legal holds, the review queue and certificates (issue 15). */
   'retention',
+  /** The data-protection register: rights requests, breaches, complaints (issue 17). */
+  'data_protection',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

@@ -131,8 +131,8 @@ export function defaultGroupsForNewSchool(
     template(
       'dpo',
       'Data-protection officer',
-      'The retention schedule, legal holds, the review queue and certificates; no records.',
-      { scope: SCHOOL, capabilities: ['retention'] },
+      'The retention schedule, legal holds, the review queue and certificates, and the data-protection register; no records.',
+      { scope: SCHOOL, capabilities: ['retention', 'data_protection'] },
     ),
     template(
       'school_admin',

@@ -380,6 +380,39 @@ describe('every sealed column at rest', () => {
       }),
     );
 
+    // A rights request in the data-protection register (issue 17), worked to its close.
+    const dpo = await signIn(app, await makeUser(services, schoolId, 'dpo'), { elevated: true });
+    const dpRequest = await call(app, dpo, 'POST', '/api/data-protection/requests', {
+      kind: 'subject_access',
+      requester: m['dp_requests.requester'],
+      relationship: 'parent',
+      parentalResponsibility: m['dp_requests.parental_responsibility'],
+      channel: 'letter',
+      receivedOn: new Date().toISOString().slice(0, 10),
+      subjects: [pupil.id],
+    });
+    ok(dpRequest, 201);
+    const dpUrl = `/api/data-protection/requests/${dpRequest.json<{ id: string }>().id}`;
+    ok(
+      await call(app, dpo, 'POST', `${dpUrl}/extension`, {
+        months: 1,
+        reason: m['dp_requests.extension_reason'],
+        notice: m['dp_requests.extension_notice'],
+      }),
+    );
+    ok(
+      await call(app, dpo, 'POST', `${dpUrl}/child-voice`, {
+        competence: m['dp_requests.competence'],
+        views: m['dp_requests.child_views'],
+      }),
+    );
+    ok(
+      await call(app, dpo, 'POST', `${dpUrl}/close`, {
+        outcome: 'completed',
+        note: m['dp_requests.outcome'],
+      }),
+    );
+
     // The second factor: signing in enrolled the DSL's authenticator; its secret is the marker.
     const totp = totpSecrets.get(dslUser.email);
     expect(totp).toMatch(/^[A-Z2-7]{16,}$/);
@@ -425,6 +458,7 @@ describe('every sealed column at rest', () => {
       await call(app, dsl, 'GET', `/api/pupils/${misPupil!.id}`),
       await call(app, dsl, 'GET', '/api/retention/holds?lifted=true'),
       await call(app, dsl, 'GET', '/api/drafts/concern-new'),
+      await call(app, dpo, 'GET', dpUrl),
     ];
     const misProfileAnswer = answers[7]!; // the MIS pupil's profile, above
     for (const a of answers) ok(a);

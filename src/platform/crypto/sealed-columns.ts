@@ -61,6 +61,14 @@ export const SEALED_COLUMNS = {
   'retention_reviews.keep_reason': 'text',
   // What a member is still writing in a long form, kept while they type (migration 0033).
   'drafts.fields': 'json',
+  // The data-protection register (issue 17, migrations 0035–0037): they name people.
+  'dp_requests.requester': 'text',
+  'dp_requests.parental_responsibility': 'text',
+  'dp_requests.extension_reason': 'text',
+  'dp_requests.extension_notice': 'text',
+  'dp_requests.competence': 'text',
+  'dp_requests.child_views': 'text',
+  'dp_requests.outcome': 'text',
 } as const satisfies Record<string, 'text' | 'json'>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;

@@ -37,6 +37,7 @@ export const CAPABILITY_NAMES: Record<string, string> = {
   admin: 'Administer the school',
   manage_cases: 'Manage cases',
   retention: 'Retention, holds and destruction',
+  data_protection: 'Data protection: rights requests, breaches, complaints',
 } satisfies Record<Capability, string>;
 
 export const SCOPE_NAMES: Record<string, string> = {
