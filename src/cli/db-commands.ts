@@ -9,6 +9,7 @@ import { createSchool } from '../features/administration/create-school.ts';
 import { createUser } from '../features/administration/create-user.ts';
 import { isRole, ROLES } from '../core/access/actor.ts';
 import { verifyAudit } from '../platform/audit/verify.ts';
+import { runAuditCheck } from '../jobs/data-protection.ts';
 import { rotateMasterKey } from './rotate-command.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import {
@@ -137,6 +138,11 @@ export function registerDbCommands(program: Command, config: () => Config): void
           `Checked ${r.entries} entries in ${r.chains} chains: ${r.breaks.length ? `${r.breaks.length} broken` : 'all intact'}.`,
         );
         if (r.breaks.length) process.exitCode = 2;
+        // Each school whose chain is broken gets a draft breach for its DPO (issue 17).
+        const drafted = await runAuditCheck(s, s.clock.now(), [
+          ...new Set(r.breaks.map((b) => b.schoolId)),
+        ]);
+        if (drafted.length) console.log(`Opened ${drafted.length} draft breach(es) for the DPO.`);
       });
     });
 }

@@ -210,6 +210,24 @@ async function freshRequest(f: Fixture): Promise<string> {
   return made.json<{ id: string }>().id;
 }
 
+const newBreach = () => ({
+  becameAwareAt: new Date(Date.now() - 60_000).toISOString(),
+  howAware: 'Matrix breach',
+  types: ['availability'],
+});
+/** A fresh open breach of the fixture school, recorded by its DPO. */
+async function freshBreach(): Promise<string> {
+  const made = await call(
+    t.app,
+    await sessionOf(users.dpo, true),
+    'POST',
+    '/api/data-protection/breaches',
+    newBreach(),
+  );
+  expect(made.statusCode, made.body).toBe(201);
+  return made.json<{ id: string }>().id;
+}
+
 /** The fixture school's DSL-team group. */
 async function dslTeamOf(f: Fixture): Promise<{ id: string; schoolId: string }> {
   const [row] = await unsafeAsOwner(t.services.db, (q) =>
@@ -1399,6 +1417,52 @@ const MATRIX: Record<string, MatrixRow> = {
     }),
     roles: only(DATA_PROTECTION),
     otherSchool: 'own_data', // school B's DSL lacks the capability (403); its DPO gets 404: requests.test.ts
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'GET /api/data-protection/breaches': {
+    request: () => ({ url: '/api/data-protection/breaches' }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'POST /api/data-protection/breaches': {
+    request: () => ({ url: '/api/data-protection/breaches', payload: newBreach() }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'GET /api/data-protection/breaches/:id': {
+    request: async () => ({ url: `/api/data-protection/breaches/${await freshBreach()}` }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // school B's DSL lacks the capability (403); its DPO gets 404: breaches.test.ts
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'PATCH /api/data-protection/breaches/:id': {
+    request: async () => ({
+      url: `/api/data-protection/breaches/${await freshBreach()}`,
+      payload: { risk: 'unlikely' },
+    }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // as above
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'POST /api/data-protection/breaches/:id/ico-updates': {
+    request: async () => ({
+      url: `/api/data-protection/breaches/${await freshBreach()}/ico-updates`,
+      payload: { sentOn: new Date().toISOString().slice(0, 10), summary: 'Matrix update' },
+    }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // as above
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'POST /api/data-protection/breaches/:id/close': {
+    // An undecided breach: the DPO is answered 400 (decide the risk and both decisions first).
+    request: async () => ({
+      url: `/api/data-protection/breaches/${await freshBreach()}/close`,
+      payload: { lessons: 'Matrix lessons' },
+    }),
+    roles: { ...only([]), dpo: 'answered' },
+    otherSchool: 'own_data', // as above
     firstTier: stepUpFor(DATA_PROTECTION),
   },
 };

@@ -18,6 +18,7 @@ import { queueAlertEmails, sendQueuedMailSoon } from '../features/alerts/email.t
 import { endLapsedSessions } from '../features/identity/session-sweep.ts';
 import { runRetentionSweep } from './retention-sweep.ts';
 import { runLeased, type JobName } from '../platform/jobs/lease.ts';
+import { runAuditCheck, runRequestAlerts } from './data-protection.ts';
 
 export type DueWorkResult = { escalated: number; overdueReferrals: number; reminders: number };
 
@@ -191,6 +192,15 @@ export async function runMinuteJob(
   await runLeased(db, lease('retention_sweep'), () => runRetentionSweep(services, now, only)).catch(
     fail('retention sweep'),
   );
+  // The DPO's alerts (issue 17); the audit chains verified once a day, a broken one drafting a breach.
+  await runLeased(db, lease('dp_request_alerts'), () =>
+    runRequestAlerts(services, now, only),
+  ).catch(fail('data-protection alerts'));
+  await runLeased(
+    db,
+    { job: 'audit_check', leaseMs: MINUTE_LEASE_MS, everyMs: 24 * 3_600_000 },
+    () => runAuditCheck(services, now, only),
+  ).catch(fail('audit check'));
 }
 
 /**

@@ -413,6 +413,36 @@ describe('every sealed column at rest', () => {
       }),
     );
 
+    // A breach in the register (issue 17), recorded late with its reason, assessed and closed.
+    const breach = await call(app, dpo, 'POST', '/api/data-protection/breaches', {
+      becameAwareAt: new Date(Date.now() - 80 * 3_600_000).toISOString(),
+      howAware: m['dp_breaches.how_aware'],
+      types: ['confidentiality'],
+      dataDescription: m['dp_breaches.data_description'],
+      containment: m['dp_breaches.containment'],
+      lateReason: m['dp_breaches.late_reason'],
+    });
+    ok(breach, 201);
+    const breachUrl = `/api/data-protection/breaches/${breach.json<{ id: string }>().id}`;
+    ok(
+      await call(app, dpo, 'PATCH', breachUrl, {
+        risk: 'unlikely',
+        riskAssessment: m['dp_breaches.risk_assessment'],
+        icoDecision: 'not_report',
+        icoReasons: m['dp_breaches.ico_reasons'],
+        peopleDecision: 'not_told',
+        peopleReasons: m['dp_breaches.people_reasons'],
+      }),
+    );
+    ok(
+      await call(app, dpo, 'POST', `${breachUrl}/ico-updates`, {
+        sentOn: new Date().toISOString().slice(0, 10),
+        summary: m['dp_breach_updates.summary'],
+      }),
+      201,
+    );
+    ok(await call(app, dpo, 'POST', `${breachUrl}/close`, { lessons: m['dp_breaches.lessons'] }));
+
     // The second factor: signing in enrolled the DSL's authenticator; its secret is the marker.
     const totp = totpSecrets.get(dslUser.email);
     expect(totp).toMatch(/^[A-Z2-7]{16,}$/);
@@ -459,6 +489,7 @@ describe('every sealed column at rest', () => {
       await call(app, dsl, 'GET', '/api/retention/holds?lifted=true'),
       await call(app, dsl, 'GET', '/api/drafts/concern-new'),
       await call(app, dpo, 'GET', dpUrl),
+      await call(app, dpo, 'GET', breachUrl),
     ];
     const misProfileAnswer = answers[7]!; // the MIS pupil's profile, above
     for (const a of answers) ok(a);

@@ -69,6 +69,15 @@ export const SEALED_COLUMNS = {
   'dp_requests.competence': 'text',
   'dp_requests.child_views': 'text',
   'dp_requests.outcome': 'text',
+  'dp_breaches.how_aware': 'text',
+  'dp_breaches.data_description': 'text',
+  'dp_breaches.containment': 'text',
+  'dp_breaches.risk_assessment': 'text',
+  'dp_breaches.ico_reasons': 'text',
+  'dp_breaches.people_reasons': 'text',
+  'dp_breaches.late_reason': 'text',
+  'dp_breaches.lessons': 'text',
+  'dp_breach_updates.summary': 'text',
 } as const satisfies Record<string, 'text' | 'json'>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;

@@ -9,6 +9,10 @@ export const ALERT_KINDS = [
   'action_reminder',
   'access_request',
   'mis_run_held',
+  // The DPO's (issue 17).
+  'dp_request_due',
+  'dp_request_overdue',
+  'dp_breach_drafted',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_TARGETS = [
@@ -17,6 +21,8 @@ export const ALERT_TARGETS = [
   'action',
   'access_request',
   'mis_sync_run',
+  'dp_request',
+  'dp_breach',
 ] as const;
 export type AlertTarget = (typeof ALERT_TARGETS)[number];
 

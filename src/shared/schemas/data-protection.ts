@@ -164,3 +164,113 @@ export const RequestDetail = Type.Object({
   allowed: Type.Array(lit(REQUEST_ACTIONS)),
 });
 export type RequestDetail = Static<typeof RequestDetail>;
+
+// --- Breaches (Article 33(5): every breach, reported or not) ---
+
+export const BREACH_TYPES = ['confidentiality', 'integrity', 'availability'] as const;
+export const BREACH_STATUSES = ['draft', 'open', 'closed'] as const;
+export const BREACH_SOURCES = ['recorded', 'audit_verify'] as const;
+export const BREACH_RISKS = ['unlikely', 'risk', 'high_risk'] as const;
+export const ICO_DECISIONS = ['report', 'not_report'] as const;
+export const PEOPLE_DECISIONS = ['told', 'not_told'] as const;
+export const OTHER_BODIES = ['dfe', 'police', 'local_authority', 'insurer', 'other'] as const;
+export const BREACH_ACTIONS = ['edit', 'ico_update', 'close'] as const;
+const Instant = Type.String({ format: 'date-time' });
+const Count = Type.Integer({ minimum: 0, maximum: 10_000_000 });
+
+/** The assessment, filled in as it is known; a late entry or report carries its reason. */
+const BreachFields = {
+  occurredFrom: Type.Optional(OrNull(Instant)),
+  occurredTo: Type.Optional(OrNull(Instant)),
+  types: Type.Optional(
+    Type.Array(lit(BREACH_TYPES), { minItems: 1, maxItems: 3, uniqueItems: true }),
+  ),
+  dataDescription: Type.Optional(Text()),
+  peopleApprox: Type.Optional(Count),
+  recordsApprox: Type.Optional(Count),
+  containment: Type.Optional(Text()),
+  risk: Type.Optional(lit(BREACH_RISKS)),
+  riskAssessment: Type.Optional(Text()),
+  icoDecision: Type.Optional(lit(ICO_DECISIONS)),
+  icoReasons: Type.Optional(Text()),
+  icoReportedAt: Type.Optional(Instant),
+  icoReference: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  peopleDecision: Type.Optional(lit(PEOPLE_DECISIONS)),
+  peopleReasons: Type.Optional(Text()),
+  otherBodies: Type.Optional(Type.Array(lit(OTHER_BODIES), { maxItems: 5, uniqueItems: true })),
+  lateReason: Type.Optional(Text(2000)),
+};
+
+export const NewBreach = Type.Object(
+  {
+    /** Required: the 72 hours run from here. Checked by the rules, so the refusal says so. */
+    becameAwareAt: Type.Optional(Instant),
+    howAware: Text(),
+    ...BreachFields,
+  },
+  { additionalProperties: false },
+);
+export type NewBreach = Static<typeof NewBreach>;
+
+export const BreachPatch = Type.Object(BreachFields, {
+  additionalProperties: false,
+  minProperties: 1,
+});
+export type BreachPatch = Static<typeof BreachPatch>;
+
+export const IcoUpdate = Type.Object(
+  { sentOn: CalendarDate, summary: Text() },
+  { additionalProperties: false },
+);
+export type IcoUpdate = Static<typeof IcoUpdate>;
+
+export const CloseBreach = Type.Object({ lessons: Text() }, { additionalProperties: false });
+export type CloseBreach = Static<typeof CloseBreach>;
+
+export const BreachSummary = Type.Object({
+  id: Uuid,
+  status: lit(BREACH_STATUSES),
+  source: lit(BREACH_SOURCES),
+  becameAwareAt: Type.String(),
+  /** 72 hours after the school became aware, weekends and holidays included. */
+  icoDueAt: Type.String(),
+  types: Type.Array(lit(BREACH_TYPES)),
+  risk: OrNull(lit(BREACH_RISKS)),
+  icoDecision: OrNull(lit(ICO_DECISIONS)),
+  /** Past the 72 hours with no decision about telling the ICO. */
+  overdue: Type.Boolean(),
+});
+export type BreachSummary = Static<typeof BreachSummary>;
+
+export const BreachList = Type.Object({
+  items: Type.Array(BreachSummary),
+  allowed: Type.Array(lit(['record'] as const)),
+});
+export type BreachList = Static<typeof BreachList>;
+
+export const BreachDetail = Type.Object({
+  ...BreachSummary.properties,
+  howAware: Type.String(),
+  occurredFrom: OrNull(Type.String()),
+  occurredTo: OrNull(Type.String()),
+  dataDescription: OrNull(Type.String()),
+  peopleApprox: OrNull(Type.Integer()),
+  recordsApprox: OrNull(Type.Integer()),
+  containment: OrNull(Type.String()),
+  riskAssessment: OrNull(Type.String()),
+  icoReasons: OrNull(Type.String()),
+  icoReportedAt: OrNull(Type.String()),
+  icoReference: OrNull(Type.String()),
+  peopleDecision: OrNull(lit(PEOPLE_DECISIONS)),
+  peopleReasons: OrNull(Type.String()),
+  otherBodies: Type.Array(lit(OTHER_BODIES)),
+  lateReason: OrNull(Type.String()),
+  lessons: OrNull(Type.String()),
+  closedAt: OrNull(Type.String()),
+  recordedAt: Type.String(),
+  updates: Type.Array(
+    Type.Object({ phase: Type.Integer(), sentOn: Type.String(), summary: Type.String() }),
+  ),
+  allowed: Type.Array(lit(BREACH_ACTIONS)),
+});
+export type BreachDetail = Static<typeof BreachDetail>;

@@ -13,6 +13,9 @@ const ALERT_TEXT: Record<string, string> = {
   action_reminder: 'An action is due',
   access_request: 'A change to record access is waiting for your approval',
   mis_run_held: 'An MIS import is held: it would archive many pupils or staff',
+  dp_request_due: 'A rights request is due within the week',
+  dp_request_overdue: 'A rights request is overdue',
+  dp_breach_drafted: 'Lantern has opened a draft breach for you to review',
 } satisfies Record<AlertKind, string>;
 
 export function alertLink(a: AlertView): string | null {
@@ -21,6 +24,8 @@ export function alertLink(a: AlertView): string | null {
   if (a.targetType === 'case') return `/cases/${a.targetId}`;
   if (a.targetType === 'access_request') return '/admin/access-requests';
   if (a.targetType === 'mis_sync_run') return '/admin/mis';
+  if (a.targetType === 'dp_request') return `/data-protection/requests/${a.targetId}`;
+  if (a.targetType === 'dp_breach') return `/data-protection/breaches/${a.targetId}`;
   return null;
 }
 
