@@ -21,6 +21,7 @@ import {
 import { unsafeAsOwner } from '../platform/db/tenancy.ts';
 import { startMailTrap, type MailTrap } from '../features/identity/identity-test-kit.ts';
 import { hashToken } from '../features/identity/sessions.ts';
+import { solveChallenge } from '../features/data-protection/complaints/challenge.ts';
 
 /** What one role (or school B) may use: its own action, case, referral, admin target… */
 type Own = {
@@ -226,6 +227,33 @@ async function freshBreach(): Promise<string> {
   );
   expect(made.statusCode, made.body).toBe(201);
   return made.json<{ id: string }>().id;
+}
+
+/** A fresh complaint to the fixture school, sent through the public form from its own address. */
+async function freshComplaint(f: Fixture): Promise<string> {
+  const { schoolId } = await dslTeamOf(f);
+  const got = await call(t.app, null, 'GET', `/api/public/schools/${schoolId}/complaint-challenge`);
+  const challenge = got.json<{ challenge: string }>().challenge;
+  const sent = await t.app.inject({
+    method: 'POST',
+    url: `/api/public/schools/${schoolId}/complaints`,
+    remoteAddress: `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.7`,
+    payload: {
+      challenge,
+      counter: solveChallenge(challenge),
+      complainant: 'Matrix complainant',
+      contact: 'Matrix contact',
+      details: 'Matrix complaint',
+    },
+  });
+  expect(sent.statusCode, sent.body).toBe(201);
+  const [row] = await unsafeAsOwner(t.services.db, (q) =>
+    q.query<{ id: string }>(
+      'SELECT id FROM dp_complaints WHERE school_id = $1 ORDER BY received_at DESC LIMIT 1',
+      [schoolId],
+    ),
+  );
+  return row!.id;
 }
 
 /** The fixture school's DSL-team group. */
@@ -1462,6 +1490,46 @@ const MATRIX: Record<string, MatrixRow> = {
       payload: { lessons: 'Matrix lessons' },
     }),
     roles: { ...only([]), dpo: 'answered' },
+    otherSchool: 'own_data', // as above
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'GET /api/public/schools/:schoolId/complaint-challenge': {
+    public: true, // the complaint form needs no account: complaints.test.ts
+    request: async (f) => ({
+      url: `/api/public/schools/${(await dslTeamOf(f)).schoolId}/complaint-challenge`,
+    }),
+    roles: everyone,
+    otherSchool: 'own_data',
+  },
+  'POST /api/public/schools/:schoolId/complaints': {
+    public: true, // an unworked challenge is answered 400: complaints.test.ts
+    request: async (f) => ({
+      url: `/api/public/schools/${(await dslTeamOf(f)).schoolId}/complaints`,
+      payload: { challenge: 'x.y', counter: 0, complainant: 'M', contact: 'M', details: 'M' },
+    }),
+    roles: everyone,
+    otherSchool: 'own_data',
+  },
+  'GET /api/data-protection/complaints': {
+    request: () => ({ url: '/api/data-protection/complaints' }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'POST /api/data-protection/complaints/:id/acknowledge': {
+    request: async (f) => ({
+      url: `/api/data-protection/complaints/${await freshComplaint(f)}/acknowledge`,
+    }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // school B's DSL lacks the capability (403)
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'POST /api/data-protection/complaints/:id/response': {
+    request: async (f) => ({
+      url: `/api/data-protection/complaints/${await freshComplaint(f)}/response`,
+      payload: { response: 'Matrix response' },
+    }),
+    roles: only(DATA_PROTECTION),
     otherSchool: 'own_data', // as above
     firstTier: stepUpFor(DATA_PROTECTION),
   },

@@ -3,8 +3,10 @@ import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { registerRequestRoutes } from './requests/routes.ts';
 import { registerBreachRoutes } from './breaches/routes.ts';
+import { registerComplaintRoutes } from './complaints/routes.ts';
 
-export function registerDataProtectionRoutes(app: App, _services: Services): void {
+export function registerDataProtectionRoutes(app: App, services: Services): void {
   registerRequestRoutes(app);
   registerBreachRoutes(app);
+  registerComplaintRoutes(app, services);
 }

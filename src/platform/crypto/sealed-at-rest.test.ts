@@ -33,6 +33,7 @@ import {
 import { SEALED_COLUMNS, type SealedColumn } from './sealed-columns.ts';
 import { fullBatch, generateSchool, writeBatch } from '../../features/mis/fixtures/generate.ts';
 import type { Address } from '../../features/mis/snapshot.ts';
+import { solveChallenge } from '../../features/data-protection/complaints/challenge.ts';
 
 /** A Wonde full snapshot of a tiny school whose first linked pupil and contact carry markers. */
 async function misFeed(m: Record<SealedColumn, string>) {
@@ -443,6 +444,27 @@ describe('every sealed column at rest', () => {
     );
     ok(await call(app, dpo, 'POST', `${breachUrl}/close`, { lessons: m['dp_breaches.lessons'] }));
 
+    // A complaint through the public form (issue 17), answered by the DPO.
+    const got = await call(app, null, 'GET', `/api/public/schools/${schoolId}/complaint-challenge`);
+    const challenge = got.json<{ challenge: string }>().challenge;
+    ok(
+      await call(app, null, 'POST', `/api/public/schools/${schoolId}/complaints`, {
+        challenge,
+        counter: solveChallenge(challenge),
+        complainant: m['dp_complaints.complainant'],
+        contact: m['dp_complaints.contact'],
+        details: m['dp_complaints.details'],
+      }),
+      201,
+    );
+    const complaints = await call(app, dpo, 'GET', '/api/data-protection/complaints');
+    const complaintId = complaints.json<{ items: { id: string }[] }>().items[0]!.id;
+    ok(
+      await call(app, dpo, 'POST', `/api/data-protection/complaints/${complaintId}/response`, {
+        response: m['dp_complaints.response'],
+      }),
+    );
+
     // The second factor: signing in enrolled the DSL's authenticator; its secret is the marker.
     const totp = totpSecrets.get(dslUser.email);
     expect(totp).toMatch(/^[A-Z2-7]{16,}$/);
@@ -490,6 +512,7 @@ describe('every sealed column at rest', () => {
       await call(app, dsl, 'GET', '/api/drafts/concern-new'),
       await call(app, dpo, 'GET', dpUrl),
       await call(app, dpo, 'GET', breachUrl),
+      await call(app, dpo, 'GET', '/api/data-protection/complaints'),
     ];
     const misProfileAnswer = answers[7]!; // the MIS pupil's profile, above
     for (const a of answers) ok(a);

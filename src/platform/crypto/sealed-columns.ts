@@ -78,6 +78,10 @@ export const SEALED_COLUMNS = {
   'dp_breaches.late_reason': 'text',
   'dp_breaches.lessons': 'text',
   'dp_breach_updates.summary': 'text',
+  'dp_complaints.complainant': 'text',
+  'dp_complaints.contact': 'text',
+  'dp_complaints.details': 'text',
+  'dp_complaints.response': 'text',
 } as const satisfies Record<string, 'text' | 'json'>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;

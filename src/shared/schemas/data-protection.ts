@@ -274,3 +274,56 @@ export const BreachDetail = Type.Object({
   allowed: Type.Array(lit(BREACH_ACTIONS)),
 });
 export type BreachDetail = Static<typeof BreachDetail>;
+
+// --- Complaints (a public form; no account) ---
+
+/** Leading zero bits the proof of work needs: a browser finds it in about a second. */
+export const COMPLAINT_WORK_BITS = 14;
+
+export const SchoolParams = Type.Object({ schoolId: Uuid });
+
+export const ComplaintChallenge = Type.Object({
+  /** Opaque, signed by the server, valid for a while and once. */
+  challenge: Type.String(),
+  /** Find `counter` so that SHA-256(challenge + ':' + counter) starts with this many zero bits. */
+  bits: Type.Integer(),
+});
+export type ComplaintChallenge = Static<typeof ComplaintChallenge>;
+
+export const NewComplaint = Type.Object(
+  {
+    challenge: Type.String({ minLength: 1, maxLength: 400 }),
+    counter: Type.Integer({ minimum: 0, maximum: 2 ** 40 }),
+    complainant: Text(300),
+    contact: Text(300),
+    details: Text(8000),
+  },
+  { additionalProperties: false },
+);
+export type NewComplaint = Static<typeof NewComplaint>;
+
+export const ComplaintReceived = Type.Object({ acknowledgeBy: Type.String() });
+
+export const Complaint = Type.Object({
+  id: Uuid,
+  receivedAt: Type.String(),
+  complainant: Type.String(),
+  contact: Type.String(),
+  details: Type.String(),
+  acknowledgeBy: Type.String(),
+  acknowledgedOn: OrNull(Type.String()),
+  response: OrNull(Type.String()),
+  respondedOn: OrNull(Type.String()),
+  overdue: Type.Boolean(),
+  allowed: Type.Array(lit(['acknowledge', 'respond'] as const)),
+});
+export type Complaint = Static<typeof Complaint>;
+
+export const ComplaintList = Type.Object({ items: Type.Array(Complaint) });
+export type ComplaintList = Static<typeof ComplaintList>;
+
+export const RespondToComplaint = Type.Object(
+  { response: Text(8000) },
+  { additionalProperties: false },
+);
+export type RespondToComplaint = Static<typeof RespondToComplaint>;

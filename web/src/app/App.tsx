@@ -24,6 +24,11 @@ import { AdminCategoriesPage } from '../features/categories/AdminCategories.tsx'
 import { CasePage } from '../features/cases/Case.tsx';
 import { ReferralPage } from '../features/referrals/Referral.tsx';
 import { RetentionPage } from '../features/retention/RetentionPage.tsx';
+import { DataProtectionPage, PackPage } from '../features/data-protection/DataProtectionPage.tsx';
+import { RequestsPage } from '../features/data-protection/RequestsPage.tsx';
+import { RequestPage } from '../features/data-protection/RequestPage.tsx';
+import { BreachesPage } from '../features/data-protection/BreachesPage.tsx';
+import { ComplaintsPage } from '../features/data-protection/ComplaintsPage.tsx';
 
 export function App() {
   const { state } = useSessionApi();
@@ -82,6 +87,12 @@ function Screen() {
         <Route path="cases/:id" element={<CasePage />} />
         <Route path="referrals/:id" element={<ReferralPage />} />
         <Route path="retention" element={<RetentionPage />} />
+        <Route path="data-protection" element={<DataProtectionPage />} />
+        <Route path="data-protection/requests" element={<RequestsPage />} />
+        <Route path="data-protection/requests/:id" element={<RequestPage />} />
+        <Route path="data-protection/breaches" element={<BreachesPage />} />
+        <Route path="data-protection/complaints" element={<ComplaintsPage />} />
+        <Route path="data-protection/pack" element={<PackPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

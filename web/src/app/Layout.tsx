@@ -64,6 +64,11 @@ export function Layout() {
                   Search
                 </Link>
               )}
+              {(session.capabilitiesWhenElevated ?? []).includes('data_protection') && (
+                <Link to="/data-protection" className="button button-quiet">
+                  Data protection
+                </Link>
+              )}
               <Link to="/account" className="user-name">
                 {session.user.name}
                 <span className="visually-hidden">: account security</span>
