@@ -139,9 +139,12 @@ export function registerDbCommands(program: Command, config: () => Config): void
         );
         if (r.breaks.length) process.exitCode = 2;
         // Each school whose chain is broken gets a draft breach for its DPO (issue 17).
-        const drafted = await runAuditCheck(s, s.clock.now(), [
-          ...new Set(r.breaks.map((b) => b.schoolId)),
-        ]);
+        const drafted = await runAuditCheck(
+          s,
+          s.clock.now(),
+          [...new Set(r.breaks.map((b) => b.schoolId))],
+          'operator',
+        );
         if (drafted.length) console.log(`Opened ${drafted.length} draft breach(es) for the DPO.`);
       });
     });

@@ -51,17 +51,27 @@ export async function runAuditCheck(
   services: Services,
   now: Date,
   only?: readonly string[],
+  by: 'scheduled' | 'operator' = 'scheduled',
 ): Promise<string[]> {
   const drafts: string[] = [];
   for (const id of await schoolIds(services, only)) {
-    const { breaks } = await verifyAudit(services.db, id);
-    if (breaks.length === 0) continue;
-    const made = await asSystem(at(services, now), id, 'scheduled').tx(async (t) => {
-      const d = await draftBreach(t, 'audit_verify');
-      await queueAlertEmails(t, services, d.alerted);
-      return d.id;
-    });
-    if (made) drafts.push(made);
+    // One school's failure (its database row, its mail) must not stop the others' checks.
+    try {
+      const { breaks } = await verifyAudit(services.db, id);
+      const first = breaks.reduce<number | null>(
+        (m, b) => (m === null || b.seq < m ? b.seq : m),
+        null,
+      );
+      if (first === null) continue;
+      const made = await asSystem(at(services, now), id, by).tx(async (t) => {
+        const d = await draftBreach(t, 'audit_verify', `seq-${first}`);
+        await queueAlertEmails(t, services, d.alerted);
+        return d.id;
+      });
+      if (made) drafts.push(made);
+    } catch {
+      services.log.error(`data-protection audit check failed for school ${id}; will retry`);
+    }
   }
   sendQueuedMailSoon(services);
   return drafts;

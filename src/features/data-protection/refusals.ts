@@ -19,6 +19,13 @@ export type RegisterAttempt =
   | 'complaint_acknowledge'
   | 'complaint_answer';
 
+/** The audited target's type: the resource the attempt was on, as its other events name it. */
+function targetTypeOf(attempt: RegisterAttempt): 'dp_request' | 'dp_breach' | 'dp_complaint' {
+  if (attempt.startsWith('request_')) return 'dp_request';
+  if (attempt.startsWith('breach_')) return 'dp_breach';
+  return 'dp_complaint';
+}
+
 export async function auditingRefusals<T>(
   c: RequestContext,
   attempt: RegisterAttempt,
@@ -32,7 +39,7 @@ export async function auditingRefusals<T>(
       await c.tx((t) =>
         t.audit({
           action: 'dp.refused',
-          ...(target !== undefined && { targetType: attempt, targetId: target }),
+          ...(target !== undefined && { targetType: targetTypeOf(attempt), targetId: target }),
           details: { attempt, code: err.code },
         }),
       );

@@ -68,21 +68,23 @@ const HOW_AWARE: Record<BreachSignal, string> = {
 };
 
 /**
- * Opens a draft breach for the signal, once while a draft from it is open (a failing check run
- * every night drafts once), and alerts the register's holders. Returns the draft's id, or null
- * when one is already open, and whom it alerted.
+ * Opens a draft breach for the signal, once while a draft from it is open and once ever for its
+ * key (which break: a failing check run every night drafts once, even after the DPO confirms the
+ * draft), and alerts the register's holders. Returns the draft's id, or null when one is already
+ * open or the key has had its breach, and whom it alerted.
  */
 export async function draftBreach(
   t: SchoolTx,
   signal: BreachSignal,
+  key: string,
 ): Promise<{ id: string | null; alerted: string[] }> {
   const id = randomUUID();
   const sealer = await t.sealer();
   const made = await t.q(
     `INSERT INTO dp_breaches (id, school_id, status, source, became_aware_at, how_aware, types,
-       recorded_at)
-     VALUES ($1, $2, 'draft', $3, $4, $5, $6, $4)
-     ON CONFLICT (school_id, source) WHERE status = 'draft' DO NOTHING RETURNING id`,
+       recorded_at, signal_key)
+     VALUES ($1, $2, 'draft', $3, $4, $5, $6, $4, $7)
+     ON CONFLICT DO NOTHING RETURNING id`,
     [
       id,
       t.schoolId,
@@ -90,6 +92,7 @@ export async function draftBreach(
       t.now,
       sealer.seal('dp_breaches.how_aware', id, HOW_AWARE[signal]),
       ['integrity'],
+      `${signal}:${key}`,
     ],
   );
   if (made.length === 0) return { id: null, alerted: [] };

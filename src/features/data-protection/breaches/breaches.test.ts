@@ -155,6 +155,21 @@ describe('the breach register', () => {
       q.query<{ kind: string }>('SELECT kind FROM alerts WHERE recipient_id = $1', [dpoUser.id]),
     );
     expect(alerts.map((a) => a.kind)).toEqual(['dp_breach_drafted']);
+    // The DPO confirms the draft; the same break found again next night drafts nothing more.
+    await unsafeAsOwner(t.services.db, (q) =>
+      q.query(`UPDATE dp_breaches SET status = 'open' WHERE id = $1`, [draft]),
+    );
+    expect(await runAuditCheck(t.services, new Date(), [schoolId])).toEqual([]);
+    const [n] = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ n: number }>('SELECT count(*)::int AS n FROM dp_breaches WHERE school_id = $1', [
+        schoolId,
+      ]),
+    );
+    expect(n!.n).toBe(1);
+    const after = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ kind: string }>('SELECT kind FROM alerts WHERE recipient_id = $1', [dpoUser.id]),
+    );
+    expect(after).toHaveLength(1);
   });
 });
 

@@ -1,7 +1,7 @@
 // Complaints (issue 17). Two public routes — a challenge, and the complaint sent with its proof of
 // work — reachable with no account (the school is named by its id in the path, never a name); a
 // refused complaint (rate limit, bad or spent challenge) is audited in its own transaction as
-// anonymous, with the reason only. The register's routes ask the `data_protection` ability first.
+// anonymous, with the reason only, at most once per sender per hour. The register's routes ask the `data_protection` ability first.
 import { Type } from 'typebox';
 import type { App } from '../../../core/feature.ts';
 import type { Services } from '../../../platform/services.ts';
@@ -22,6 +22,7 @@ import { auditingRefusals } from '../refusals.ts';
 import { issueChallenge } from './challenge.ts';
 import {
   acknowledgeComplaint,
+  auditComplaintRefusal,
   listComplaints,
   receiveComplaint,
   respondToComplaint,
@@ -86,7 +87,7 @@ export function registerComplaintRoutes(app: App, services: Services): void {
       } catch (err) {
         if (err instanceof DomainError && err.kind !== 'not_found' && err.kind !== 'unavailable')
           await v.inSchool(req.params.schoolId, (t) =>
-            t.audit({ action: 'dp.complaint_refused', details: { reason: err.code } }),
+            auditComplaintRefusal(t, req.ip ?? null, err.code),
           );
         throw err;
       }

@@ -8,7 +8,31 @@ import { addDays } from '../../../shared/calendar.ts';
 import { can } from '../../../core/access/actor.ts';
 import type { Complaint, NewComplaint } from '../../../shared/schemas/data-protection.ts';
 import { todayInEngland } from '../requests/load.ts';
-import { addressDigest, checkChallenge, COMPLAINTS_PER_HOUR } from './challenge.ts';
+import {
+  addressDigest,
+  checkChallenge,
+  COMPLAINTS_PER_HOUR,
+  SCHOOL_COMPLAINTS_PER_HOUR,
+} from './challenge.ts';
+
+/**
+ * Audits a refused public complaint at most once per sender per hour (the first refusal in the
+ * hour; dp_complaint_refusals remembers it), so forged forms cannot grow the audit chain.
+ */
+export async function auditComplaintRefusal(
+  t: VisitorTx,
+  ip: string | null,
+  reason: string,
+): Promise<void> {
+  const digest = addressDigest((await t.sealer()).searchKey, ip);
+  const hour = new Date(Math.floor(t.now.getTime() / 3_600_000) * 3_600_000);
+  const first = await t.q(
+    `INSERT INTO dp_complaint_refusals (school_id, address_digest, window_start)
+     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1`,
+    [t.schoolId, digest, hour],
+  );
+  if (first.length > 0) await t.audit({ action: 'dp.complaint_refused', details: { reason } });
+}
 
 const ACKNOWLEDGE_DAYS = 30;
 
@@ -20,6 +44,22 @@ export const tooMany = () =>
     { retryAfterSeconds: 3600 },
   );
 
+export const schoolBusy = () =>
+  new DomainError(
+    'too_many_attempts',
+    'school_complaints_busy',
+    'This school has received many complaints in the last hour. Please try again later.',
+    { retryAfterSeconds: 3600 },
+  );
+
+/**
+ * Serialises the count-then-insert for one school: without it, concurrent requests would all
+ * read the same count and all pass. A transaction-scoped lock, so it is released on commit or
+ * rollback (PGlite has it too). School-wide rather than per sender so the school's ceiling holds.
+ */
+const lockSchoolComplaints = (t: VisitorTx) =>
+  t.q("SELECT pg_advisory_xact_lock(hashtext('dp_complaints:' || $1::text))", [t.schoolId]);
+
 export async function receiveComplaint(
   t: VisitorTx,
   ip: string | null,
@@ -28,21 +68,22 @@ export async function receiveComplaint(
   const sealer = await t.sealer();
   const nonce = checkChallenge(sealer.searchKey, t.schoolId, t.now, body.challenge, body.counter);
   const digest = addressDigest(sealer.searchKey, ip);
-  const [recent] = await t.q<{ n: number }>(
-    `SELECT count(*)::int AS n FROM dp_complaints
-     WHERE address_digest = $1 AND received_at > $2`,
+  await lockSchoolComplaints(t);
+  const [recent] = await t.q<{ sender: number; school: number }>(
+    `SELECT count(*) FILTER (WHERE address_digest = $1)::int AS sender, count(*)::int AS school
+     FROM dp_complaints WHERE received_at > $2`,
     [digest, new Date(t.now.getTime() - 3_600_000)],
   );
-  if ((recent?.n ?? 0) >= COMPLAINTS_PER_HOUR) throw tooMany();
-  const used = await t.q('SELECT 1 FROM dp_complaints WHERE challenge_nonce = $1', [nonce]);
-  if (used.length > 0)
-    throw conflict('This form has already been sent. Reload the page to send another.');
+  if ((recent?.sender ?? 0) >= COMPLAINTS_PER_HOUR) throw tooMany();
+  if ((recent?.school ?? 0) >= SCHOOL_COMPLAINTS_PER_HOUR) throw schoolBusy();
   const id = randomUUID();
   const acknowledgeBy = addDays(todayInEngland(t.now), ACKNOWLEDGE_DAYS);
-  await t.q(
+  // ON CONFLICT: a spent challenge is a 409 even when two copies race past any earlier check.
+  const inserted = await t.q(
     `INSERT INTO dp_complaints (id, school_id, received_at, complainant, contact, details,
        acknowledge_by, address_digest, challenge_nonce)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (school_id, challenge_nonce) DO NOTHING RETURNING id`,
     [
       id,
       t.schoolId,
@@ -55,6 +96,8 @@ export async function receiveComplaint(
       nonce,
     ],
   );
+  if (inserted.length === 0)
+    throw conflict('This form has already been sent. Reload the page to send another.');
   await t.audit({
     action: 'dp.complaint_received',
     targetType: 'dp_complaint',

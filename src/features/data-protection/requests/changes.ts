@@ -3,7 +3,7 @@
 // so the register sorts and the job alerts by it. Refusals say what to do; nothing half-written.
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../../core/context.ts';
-import { badRequest, conflict, notFound } from '../../../core/errors.ts';
+import { badRequest, conflict, DomainError, notFound } from '../../../core/errors.ts';
 import type {
   ChildVoice,
   CloseRequest,
@@ -12,7 +12,7 @@ import type {
   RequestDates,
 } from '../../../shared/schemas/data-protection.ts';
 import { isDslTeamMember } from '../dsl-team.ts';
-import { notDslTeam, releaseBlock } from '../policy.ts';
+import { notDslTeam, RELEASING_KINDS, releaseBlock } from '../policy.ts';
 import { extendedDue, requestClock } from './clock.ts';
 import {
   calendarOf,
@@ -36,6 +36,8 @@ export async function recordRequest(t: Tx, body: NewRequest): Promise<{ id: stri
   const today = todayInEngland(t.now);
   if (body.receivedOn > today)
     throw badRequest('The date received cannot be in the future.', 'future_date');
+  if (body.identityVerifiedOn !== undefined && body.identityVerifiedOn > today)
+    throw badRequest('Identity cannot be verified in the future.', 'future_date');
   if (body.identityVerifiedOn !== undefined && body.identityVerifiedOn < body.receivedOn)
     throw badRequest('Identity cannot be verified before the request was received.', 'bad_order');
   const known = await t.q<{ id: string }>('SELECT id FROM pupils WHERE id = ANY($1::uuid[])', [
@@ -43,6 +45,23 @@ export async function recordRequest(t: Tx, body: NewRequest): Promise<{ id: stri
   ]);
   if (known.length !== body.subjects.length)
     throw badRequest('A subject named is not a pupil of this school.', 'unknown_pupil');
+  // A restricted contact's request waits for the DSL's review, which works only when the request
+  // names the contact: when a subject has any restricted contact, someone else must say who asks.
+  if (body.relationship !== 'self' && body.requesterContactId === undefined) {
+    const restricted = await t.q(
+      `SELECT 1 FROM contact_restrictions cr
+       WHERE cr.pupil_id = ANY($1::uuid[]) AND cr.removed_at IS NULL
+         AND (cr.starts_on IS NULL OR cr.starts_on <= $2::date)
+         AND (cr.ends_on IS NULL OR cr.ends_on >= $2::date)
+       LIMIT 1`,
+      [body.subjects, today],
+    );
+    if (restricted.length > 0)
+      throw badRequest(
+        "Choose which of the child's contacts is asking: the child has a contact restriction, so the request must name the contact.",
+        'contact_needed',
+      );
+  }
   if (body.requesterContactId !== undefined) {
     const c = await t.q('SELECT 1 FROM contacts WHERE id = $1', [body.requesterContactId]);
     if (c.length === 0) throw badRequest('The requester named is not a contact of this school.');
@@ -127,7 +146,26 @@ export async function changeDates(t: Tx, id: string, body: RequestDates): Promis
     throw badRequest('Clarification cannot arrive before it was asked for.', 'bad_order');
   if (r.extended_to !== null)
     throw conflict('The request has been extended; its dates can no longer move the clock.');
-  const clock = requestClock(next, await calendarOf(t));
+  const cal = await calendarOf(t);
+  // The clock may not be reset after the fact: a later identity or clarification date restarts
+  // it, so neither may fall after the due date as it stood, nor change once that date has passed.
+  const dueBefore = clockOf(r, cal).dueOn;
+  const restarting: (string | null)[] = [];
+  if (next.identityVerifiedOn !== r.identity_verified_on) restarting.push(next.identityVerifiedOn);
+  if (next.clarificationAskedOn !== r.clarification_asked_on)
+    restarting.push(next.clarificationAskedOn);
+  if (dueBefore !== null && restarting.length > 0) {
+    if (today > dueBefore)
+      throw new DomainError(
+        'conflict',
+        'overdue',
+        `The request was due on ${dueBefore}: its identity and clarification dates can no longer change.`,
+      );
+    for (const d of restarting)
+      if (d !== null && d > dueBefore)
+        throw badRequest(`A date cannot be after the request was due (${dueBefore}).`, 'after_due');
+  }
+  const clock = requestClock(next, cal);
   await t.q(
     `UPDATE dp_requests SET identity_verified_on = $2, clarification_asked_on = $3,
        clarification_received_on = $4, due_on = $5, due_alerted_at = NULL,
@@ -209,7 +247,14 @@ export async function dslReview(t: Tx, id: string): Promise<void> {
 
 export async function closeRequest(t: Tx, id: string, body: CloseRequest): Promise<void> {
   const { r, today } = await openRequest(t, id);
-  if (body.outcome === 'released') {
+  // A request that releases data (subject access, educational record, portability) may end only
+  // as refused or withdrawn without the child's voice and the DSL's review: 'completed' is a
+  // release by another name. Other kinds may not be 'released' at all (releaseBlock says so).
+  const releasing = RELEASING_KINDS.includes(r.kind);
+  if (
+    body.outcome === 'released' ||
+    (releasing && body.outcome !== 'refused' && body.outcome !== 'withdrawn')
+  ) {
     const block = releaseBlock(factsOf(r, clockOf(r, await calendarOf(t)), today));
     if (block) throw block;
   }

@@ -88,9 +88,12 @@ export function ageOn(born: string, day: string): number {
   return day.slice(5) < born.slice(5) ? years - 1 : years;
 }
 
-/** A parent or carer asks about a child of 12 or over (an unknown birth date counts as 12). */
+/**
+ * Anyone but the child asks about a child of 12 or over (an unknown birth date counts as 12):
+ * a representative or other third party reaches the child's data as surely as a parent does.
+ */
 export function childVoiceNeeded(r: RequestRow, today: string): boolean {
-  if (r.relationship !== 'parent' && r.relationship !== 'carer') return false;
+  if (r.relationship === 'self') return false;
   return r.subjects.some((s) => s.born === null || ageOn(s.born, today) >= 12);
 }
 

@@ -111,6 +111,19 @@ describe('the register of rights requests', () => {
     );
   });
 
+  it('refuses a reset of the clock once the request is overdue', async () => {
+    const { pupil, dpo } = await school();
+    const id = await record(dpo, { subjects: [pupil.id], receivedOn: addDays(today(), -40) });
+    const patch = (body: unknown) =>
+      call(t.app, dpo, 'PATCH', `/api/data-protection/requests/${id}`, body);
+    for (const body of [{ identityVerifiedOn: today() }, { clarificationAskedOn: today() }]) {
+      const res = await patch(body);
+      expect(res.statusCode, res.body).toBe(409);
+      expect(res.json<{ error: { code: string } }>().error.code).toBe('overdue');
+    }
+    expect((await detail(dpo, id)).overdue).toBe(true);
+  });
+
   it('extends inside the first month with a sealed reason and notice, and refuses it later', async () => {
     const { schoolId, pupil, dpo } = await school();
     const id = await record(dpo, { subjects: [pupil.id] });
@@ -165,6 +178,10 @@ describe('the register of rights requests', () => {
     const refused = await close('released');
     expect(refused.statusCode).toBe(409);
     expect(refused.json<{ error: { code: string } }>().error.code).toBe('child_voice_needed');
+    // 'Completed' is a release by another name for a subject-access request.
+    const completed = await close('completed');
+    expect(completed.statusCode).toBe(409);
+    expect(completed.json<{ error: { code: string } }>().error.code).toBe('child_voice_needed');
     const voice = await call(
       t.app,
       dpo,
@@ -179,6 +196,23 @@ describe('the register of rights requests', () => {
     expect((await detail(dpo, id)).allowed).toContain('release');
     expect((await close('released')).statusCode).toBe(200);
     expect(await detail(dpo, id)).toMatchObject({ status: 'released', allowed: [] });
+  });
+
+  it("asks for the child's voice whoever but the child asks", async () => {
+    const { pupil, dpo } = await school();
+    await unsafeAsOwner(t.services.db, (q) =>
+      q.query('UPDATE pupils SET date_of_birth = $2 WHERE id = $1', [
+        pupil.id,
+        `${Number(today().slice(0, 4)) - 13}-01-01`,
+      ]),
+    );
+    for (const relationship of ['representative', 'other', 'carer'])
+      expect(
+        await detail(dpo, await record(dpo, { subjects: [pupil.id], relationship })),
+      ).toMatchObject({ childVoiceNeeded: true });
+    expect(
+      await detail(dpo, await record(dpo, { subjects: [pupil.id], relationship: 'self' })),
+    ).toMatchObject({ childVoiceNeeded: false });
   });
 
   it('holds release from a restricted contact until the DSL has reviewed it', async () => {
@@ -197,6 +231,26 @@ describe('the register of rights requests', () => {
       courtOrder: true,
     });
     expect(restricted.statusCode, restricted.body).toBe(201);
+    // A child of 8: no voice to record, so only the DSL's review holds the release.
+    await unsafeAsOwner(t.services.db, (q) =>
+      q.query('UPDATE pupils SET date_of_birth = $2 WHERE id = $1', [
+        pupil.id,
+        `${Number(today().slice(0, 4)) - 8}-01-01`,
+      ]),
+    );
+    // Without naming the contact who asks, the DSL's hold could be dodged.
+    const unnamed = await call(t.app, dpo, 'POST', '/api/data-protection/requests', {
+      kind: 'subject_access',
+      requester: 'Someone',
+      relationship: 'parent',
+      channel: 'email',
+      receivedOn: today(),
+      subjects: [pupil.id],
+    });
+    expect(unnamed.statusCode).toBe(400);
+    expect(unnamed.json<{ error: { message: string } }>().error.message).toMatch(
+      /Choose which of the child's contacts is asking/,
+    );
     const id = await record(dpo, {
       subjects: [pupil.id],
       requesterContactId: contact!.id,
@@ -210,6 +264,11 @@ describe('the register of rights requests', () => {
       });
     const refused = await release();
     expect(refused.json<{ error: { code: string } }>().error.code).toBe('dsl_review_needed');
+    const completed = await call(t.app, dpo, 'POST', `/api/data-protection/requests/${id}/close`, {
+      outcome: 'completed',
+      note: 'Sent',
+    });
+    expect(completed.json<{ error: { code: string } }>().error.code).toBe('dsl_review_needed');
     // The DPO is not the DSL team; the headteacher neither.
     const review = (s: Session) =>
       call(t.app, s, 'POST', `/api/data-protection/requests/${id}/dsl-review`);
@@ -238,6 +297,7 @@ describe('the register of rights requests', () => {
     expect(await bad({ receivedOn: undefined })).toMatch(/receivedOn/);
     expect(await bad({ receivedOn: addDays(today(), 3) })).toMatch(/future/);
     expect(await bad({ subjects: [other.id] })).toMatch(/not a pupil of this school/);
+    expect(await bad({ identityVerifiedOn: addDays(today(), 1) })).toMatch(/in the future/);
     const [n] = await unsafeAsOwner(t.services.db, (q) =>
       q.query<{ n: number }>('SELECT count(*)::int AS n FROM dp_requests WHERE school_id = $1', [
         schoolId,

@@ -25,7 +25,8 @@ export function alertLink(a: AlertView): string | null {
   if (a.targetType === 'access_request') return '/admin/access-requests';
   if (a.targetType === 'mis_sync_run') return '/admin/mis';
   if (a.targetType === 'dp_request') return `/data-protection/requests/${a.targetId}`;
-  if (a.targetType === 'dp_breach') return `/data-protection/breaches/${a.targetId}`;
+  // The breach register is one page (no page per breach yet): the draft is at its top.
+  if (a.targetType === 'dp_breach') return '/data-protection/breaches';
   return null;
 }
 

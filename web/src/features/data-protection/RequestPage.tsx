@@ -95,7 +95,12 @@ export function RequestPage() {
       {r.allowed.includes('extend') && <ExtendForm id={r.id} onDone={reload} />}
       {r.allowed.includes('child_voice') && <ChildVoiceForm id={r.id} onDone={reload} />}
       {r.allowed.includes('close') && (
-        <CloseForm id={r.id} mayRelease={r.allowed.includes('release')} onDone={reload} />
+        <CloseForm
+          id={r.id}
+          mayRelease={r.allowed.includes('release')}
+          releasing={RELEASING.includes(r.kind)}
+          onDone={reload}
+        />
       )}
     </>
   );
@@ -213,9 +218,15 @@ const OUTCOME_NAMES: Record<RequestOutcome, string> = {
   withdrawn: 'Withdrawn',
 };
 
-function CloseForm(p: { id: string; mayRelease: boolean; onDone: () => void }) {
-  const outcomes = REQUEST_OUTCOMES.filter((o) => o !== 'released' || p.mayRelease);
-  const [outcome, setOutcome] = useState<RequestOutcome>(outcomes[0] ?? 'completed');
+// The kinds that release data: while the child's voice or the DSL's review is missing, such a
+// request may only be refused or withdrawn ('completed' would be a release by another name).
+const RELEASING: readonly string[] = ['subject_access', 'educational_record', 'portability'];
+
+function CloseForm(p: { id: string; mayRelease: boolean; releasing: boolean; onDone: () => void }) {
+  const outcomes = REQUEST_OUTCOMES.filter((o) =>
+    o === 'released' ? p.mayRelease : o === 'completed' ? p.mayRelease || !p.releasing : true,
+  );
+  const [outcome, setOutcome] = useState<RequestOutcome>(outcomes[0] ?? 'refused');
   const [note, setNote] = useState('');
   const submit = useSubmit<'note'>();
   const close = async () => {
@@ -235,7 +246,7 @@ function CloseForm(p: { id: string; mayRelease: boolean; onDone: () => void }) {
         name="outcome"
         label="Outcome"
         value={outcome}
-        onChange={(v) => setOutcome(outcomes.find((o) => o === v) ?? 'completed')}
+        onChange={(v) => setOutcome(outcomes.find((o) => o === v) ?? 'refused')}
       >
         {outcomes.map((o) => (
           <option key={o} value={o}>
