@@ -32,6 +32,7 @@ import { registerDraftRoutes } from './features/drafts/routes.ts';
 import { registerAuditTrailRoutes } from './features/audit-trail/routes.ts';
 import { registerCalendarRoutes } from './features/calendar/routes.ts';
 import { registerTransferRoutes } from './features/transfers/routes.ts';
+import { registerDataProtectionRoutes } from './features/data-protection/routes.ts';
 
 export const FEATURES: readonly Feature[] = [
   { name: 'health', routes: registerHealthRoutes },
@@ -84,4 +85,5 @@ export const FEATURES: readonly Feature[] = [
   { name: 'audit-trail', routes: registerAuditTrailRoutes },
   { name: 'calendar', routes: registerCalendarRoutes },
   { name: 'transfers', routes: registerTransferRoutes },
+  { name: 'data-protection', routes: registerDataProtectionRoutes },
 ];

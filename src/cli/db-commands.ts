@@ -13,6 +13,7 @@ import { checkAnchors, loadOrCreateAnchorKey, writeAnchors } from '../platform/a
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { runAuditCheck } from '../jobs/data-protection.ts';
 import { rotateMasterKey } from './rotate-command.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import {
@@ -148,6 +149,14 @@ export function registerDbCommands(program: Command, config: () => Config): void
           `Checked ${r.entries} entries in ${r.chains} chains: ${r.breaks.length ? `${r.breaks.length} broken` : 'all intact'}.`,
         );
         if (r.breaks.length) process.exitCode = 2;
+        // Each school whose chain is broken gets a draft breach for its DPO (issue 17).
+        const drafted = await runAuditCheck(
+          s,
+          s.clock.now(),
+          [...new Set(r.breaks.map((b) => b.schoolId))],
+          'operator',
+        );
+        if (drafted.length) console.log(`Opened ${drafted.length} draft breach(es) for the DPO.`);
         if (opts.anchors) {
           const dir = path.resolve(opts.anchors);
           const keyFile = opts.anchorKey ?? path.join(dir, 'anchor-public-key.pem');

@@ -21,6 +21,7 @@ import {
 import { unsafeAsOwner } from '../platform/db/tenancy.ts';
 import { startMailTrap, type MailTrap } from '../features/identity/identity-test-kit.ts';
 import { hashToken } from '../features/identity/sessions.ts';
+import { solveChallenge } from '../features/data-protection/complaints/challenge.ts';
 
 /** What one role (or school B) may use: its own action, case, referral, admin target… */
 type Own = {
@@ -185,6 +186,74 @@ async function freshCertificate(f: Fixture): Promise<string> {
   );
   expect(done.statusCode, done.body).toBe(201);
   return done.json<{ certificateId: string }>().certificateId;
+}
+
+/** Issue 17: the data-protection register is the DPO's by default. */
+const DATA_PROTECTION = ['dpo'] as const;
+const newRequest = (f: Fixture) => ({
+  kind: 'subject_access',
+  requester: 'Matrix requester',
+  relationship: 'self',
+  channel: 'email',
+  receivedOn: new Date().toISOString().slice(0, 10),
+  subjects: [f.pupilId],
+});
+/** A fresh open request of the fixture school, recorded by its DPO. */
+async function freshRequest(f: Fixture): Promise<string> {
+  const made = await call(
+    t.app,
+    await sessionOf(users.dpo, true),
+    'POST',
+    '/api/data-protection/requests',
+    newRequest(f),
+  );
+  expect(made.statusCode, made.body).toBe(201);
+  return made.json<{ id: string }>().id;
+}
+
+const newBreach = () => ({
+  becameAwareAt: new Date(Date.now() - 60_000).toISOString(),
+  howAware: 'Matrix breach',
+  types: ['availability'],
+});
+/** A fresh open breach of the fixture school, recorded by its DPO. */
+async function freshBreach(): Promise<string> {
+  const made = await call(
+    t.app,
+    await sessionOf(users.dpo, true),
+    'POST',
+    '/api/data-protection/breaches',
+    newBreach(),
+  );
+  expect(made.statusCode, made.body).toBe(201);
+  return made.json<{ id: string }>().id;
+}
+
+/** A fresh complaint to the fixture school, sent through the public form from its own address. */
+async function freshComplaint(f: Fixture): Promise<string> {
+  const { schoolId } = await dslTeamOf(f);
+  const got = await call(t.app, null, 'GET', `/api/public/schools/${schoolId}/complaint-challenge`);
+  const challenge = got.json<{ challenge: string }>().challenge;
+  const sent = await t.app.inject({
+    method: 'POST',
+    url: `/api/public/schools/${schoolId}/complaints`,
+    remoteAddress: `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.7`,
+    payload: {
+      challenge,
+      counter: solveChallenge(challenge),
+      complainant: 'Matrix complainant',
+      contact: 'Matrix contact',
+      details: 'Matrix complaint',
+    },
+  });
+  expect(sent.statusCode, sent.body).toBe(201);
+  const [row] = await unsafeAsOwner(t.services.db, (q) =>
+    q.query<{ id: string }>(
+      'SELECT id FROM dp_complaints WHERE school_id = $1 ORDER BY received_at DESC LIMIT 1',
+      [schoolId],
+    ),
+  );
+  return row!.id;
 }
 
 /** The fixture school's DSL-team group. */
@@ -1528,6 +1597,156 @@ const MATRIX: Record<string, MatrixRow> = {
     request: () => ({ url: '/api/staff' }),
     roles: everyone,
     otherSchool: 'own_data',
+  },
+  // ——— Issue 17: the data-protection register, the DPO's (the school may grant it further) ———
+  'GET /api/data-protection/requests': {
+    request: () => ({ url: '/api/data-protection/requests' }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'POST /api/data-protection/requests': {
+    request: (f) => ({ url: '/api/data-protection/requests', payload: newRequest(f) }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // school B's DSL lacks the capability (403); its DPO gets 404: requests.test.ts // another school's pupil is unknown there: refused
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'GET /api/data-protection/requests/:id': {
+    request: async (f) => ({ url: `/api/data-protection/requests/${await freshRequest(f)}` }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // school B's DSL lacks the capability (403); its DPO gets 404: requests.test.ts
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'PATCH /api/data-protection/requests/:id': {
+    request: async (f) => ({
+      url: `/api/data-protection/requests/${await freshRequest(f)}`,
+      payload: { identityVerifiedOn: new Date().toISOString().slice(0, 10) },
+    }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // school B's DSL lacks the capability (403); its DPO gets 404: requests.test.ts
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'POST /api/data-protection/requests/:id/extension': {
+    request: async (f) => ({
+      url: `/api/data-protection/requests/${await freshRequest(f)}/extension`,
+      payload: { months: 1, reason: 'Matrix', notice: 'Matrix notice' },
+    }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // school B's DSL lacks the capability (403); its DPO gets 404: requests.test.ts
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'POST /api/data-protection/requests/:id/child-voice': {
+    request: async (f) => ({
+      url: `/api/data-protection/requests/${await freshRequest(f)}/child-voice`,
+      payload: { competence: 'Matrix', views: 'Matrix' },
+    }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // school B's DSL lacks the capability (403); its DPO gets 404: requests.test.ts
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'POST /api/data-protection/requests/:id/dsl-review': {
+    // A request whose requester is no restricted contact: the DSL team is answered 409.
+    request: async (f) => ({
+      url: `/api/data-protection/requests/${await freshRequest(f)}/dsl-review`,
+    }),
+    roles: { ...only([]), dsl: 409, deputy_dsl: 409 },
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(ROLES),
+  },
+  'POST /api/data-protection/requests/:id/close': {
+    request: async (f) => ({
+      url: `/api/data-protection/requests/${await freshRequest(f)}/close`,
+      payload: { outcome: 'withdrawn', note: 'Matrix' },
+    }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // school B's DSL lacks the capability (403); its DPO gets 404: requests.test.ts
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'GET /api/data-protection/breaches': {
+    request: () => ({ url: '/api/data-protection/breaches' }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'POST /api/data-protection/breaches': {
+    request: () => ({ url: '/api/data-protection/breaches', payload: newBreach() }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'GET /api/data-protection/breaches/:id': {
+    request: async () => ({ url: `/api/data-protection/breaches/${await freshBreach()}` }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // school B's DSL lacks the capability (403); its DPO gets 404: breaches.test.ts
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'PATCH /api/data-protection/breaches/:id': {
+    request: async () => ({
+      url: `/api/data-protection/breaches/${await freshBreach()}`,
+      payload: { risk: 'unlikely' },
+    }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // as above
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'POST /api/data-protection/breaches/:id/ico-updates': {
+    request: async () => ({
+      url: `/api/data-protection/breaches/${await freshBreach()}/ico-updates`,
+      payload: { sentOn: new Date().toISOString().slice(0, 10), summary: 'Matrix update' },
+    }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // as above
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'POST /api/data-protection/breaches/:id/close': {
+    // An undecided breach: the DPO is answered 400 (decide the risk and both decisions first).
+    request: async () => ({
+      url: `/api/data-protection/breaches/${await freshBreach()}/close`,
+      payload: { lessons: 'Matrix lessons' },
+    }),
+    roles: { ...only([]), dpo: 'answered' },
+    otherSchool: 'own_data', // as above
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'GET /api/public/schools/:schoolId/complaint-challenge': {
+    public: true, // the complaint form needs no account: complaints.test.ts
+    request: async (f) => ({
+      url: `/api/public/schools/${(await dslTeamOf(f)).schoolId}/complaint-challenge`,
+    }),
+    roles: everyone,
+    otherSchool: 'own_data',
+  },
+  'POST /api/public/schools/:schoolId/complaints': {
+    public: true, // an unworked challenge is answered 400: complaints.test.ts
+    request: async (f) => ({
+      url: `/api/public/schools/${(await dslTeamOf(f)).schoolId}/complaints`,
+      payload: { challenge: 'x.y', counter: 0, complainant: 'M', contact: 'M', details: 'M' },
+    }),
+    roles: everyone,
+    otherSchool: 'own_data',
+  },
+  'GET /api/data-protection/complaints': {
+    request: () => ({ url: '/api/data-protection/complaints' }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'POST /api/data-protection/complaints/:id/acknowledge': {
+    request: async (f) => ({
+      url: `/api/data-protection/complaints/${await freshComplaint(f)}/acknowledge`,
+    }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // school B's DSL lacks the capability (403)
+    firstTier: stepUpFor(DATA_PROTECTION),
+  },
+  'POST /api/data-protection/complaints/:id/response': {
+    request: async (f) => ({
+      url: `/api/data-protection/complaints/${await freshComplaint(f)}/response`,
+      payload: { response: 'Matrix response' },
+    }),
+    roles: only(DATA_PROTECTION),
+    otherSchool: 'own_data', // as above
+    firstTier: stepUpFor(DATA_PROTECTION),
   },
 };
 

@@ -19,6 +19,7 @@ import { endLapsedSessions } from '../features/identity/session-sweep.ts';
 import { runRetentionSweep } from './retention-sweep.ts';
 import { runTransferChase } from './transfer-chase.ts';
 import { runLeased, type JobName } from '../platform/jobs/lease.ts';
+import { runAuditCheck, runRequestAlerts } from './data-protection.ts';
 
 export type DueWorkResult = { escalated: number; overdueReferrals: number; reminders: number };
 
@@ -196,6 +197,15 @@ export async function runMinuteJob(
   await runLeased(db, lease('transfer_chase'), () => runTransferChase(services, now, only)).catch(
     fail('transfer chase'),
   );
+  // The DPO's alerts (issue 17); the audit chains verified once a day, a broken one drafting a breach.
+  await runLeased(db, lease('dp_request_alerts'), () =>
+    runRequestAlerts(services, now, only),
+  ).catch(fail('data-protection alerts'));
+  await runLeased(
+    db,
+    { job: 'audit_check', leaseMs: MINUTE_LEASE_MS, everyMs: 24 * 3_600_000 },
+    () => runAuditCheck(services, now, only),
+  ).catch(fail('audit check'));
 }
 
 /**

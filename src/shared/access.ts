@@ -25,6 +25,8 @@ export const CAPABILITIES = [
   'retention',
   /** Reading the audit trail (issue 20): who has seen a pupil's record, and the audit explorer. */
   'audit',
+  /** The data-protection register: rights requests, breaches, complaints (issue 17). */
+  'data_protection',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

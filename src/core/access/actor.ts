@@ -43,6 +43,11 @@ export const ABILITIES = [
   'retention',
   /** From the school's `audit` capability (issue 20): the audit trail, read; no record content. */
   'audit',
+  /**
+   * From the school's `data_protection` capability (issue 17): the register of rights requests,
+   * breaches and complaints. The DPO's group by default; no record content by itself.
+   */
+  'data_protection',
 ] as const;
 export type Ability = (typeof ABILITIES)[number];
 
@@ -73,7 +78,15 @@ export function abilitiesWhenElevated(perms: Permissions): Ability[] {
   const out: Ability[] = [];
   if (grantsAnyAdd(perms)) out.push('concern.create', 'pupil.pick');
   if (grantsAnyView(perms)) out.push('records.view', 'pupil.chronology');
-  for (const c of ['search', 'export', 'reports', 'admin', 'retention', 'audit'] as const) {
+  for (const c of [
+    'search',
+    'export',
+    'reports',
+    'admin',
+    'retention',
+    'audit',
+    'data_protection',
+  ] as const) {
     if (hasCapability(perms, c)) out.push(c);
   }
   if (hasCapability(perms, 'manage_cases')) out.push('case.manage');

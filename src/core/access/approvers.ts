@@ -68,7 +68,12 @@ export function membershipNeedsApproval(
 ): ApprovalReason | null {
   if (DSL_TEAM_GROUP_KEYS.includes(group.key)) return 'dsl_team';
   if (APPROVER_GROUP_KEYS.includes(group.key)) return 'approvers';
-  if (group.key === DPO_GROUP_KEY || group.grant.capabilities.includes('retention')) {
+  // The data-protection register (issue 17) names requesters and children too.
+  if (
+    group.key === DPO_GROUP_KEY ||
+    group.grant.capabilities.includes('retention') ||
+    group.grant.capabilities.includes('data_protection')
+  ) {
     return 'approvers';
   }
   return grantsRestrictedView(group.grant, restrictedCategoryIds) ? 'restricted' : null;

@@ -132,8 +132,8 @@ export function defaultGroupsForNewSchool(
     template(
       'dpo',
       'Data-protection officer',
-      'The retention schedule, legal holds, the review queue and certificates, and the audit trail; no records.',
-      { scope: SCHOOL, capabilities: ['retention', 'audit'] },
+      'The retention schedule, legal holds, the review queue and certificates, the data-protection register and the audit trail; no records.',
+      { scope: SCHOOL, capabilities: ['retention', 'data_protection', 'audit'] },
     ),
     template(
       'school_admin',

@@ -237,6 +237,33 @@ export type AuditDetails = {
   'transfer.previous_school_viewed': { files: Id[] };
   'transfer.reminded': { dueOn: string; escalated: boolean };
   'school.urn_set': { urn: string };
+  // The data-protection register (issue 17): every view of it is an event.
+  'dp.requests_viewed': { count: number; closed: boolean };
+  'dp.request_viewed': None;
+  'dp.request_recorded': { kind: string; subjects: Id[]; dueOn: string | null };
+  'dp.request_dates_changed': { changed: string[]; dueOn: string | null };
+  'dp.request_extended': { months: number; to: string };
+  'dp.child_voice_recorded': None;
+  'dp.dsl_reviewed': None;
+  'dp.request_closed': { outcome: string };
+  /** The DPO alerted once that a request falls due within the week, and once that it is overdue. */
+  'dp.request_due_alerted': { dueOn: string; overdue: boolean };
+  /** A refused register change (nothing changed): what was tried and the refusal's code. */
+  'dp.refused': { attempt: string; code: string };
+  'dp.breaches_viewed': { count: number };
+  'dp.breach_viewed': None;
+  'dp.breach_recorded': { source: string; late: boolean; dueAt: string };
+  /** A draft breach Lantern opened itself from one of its own signals. */
+  'dp.breach_drafted': { signal: string };
+  'dp.breach_changed': { changed: string[] };
+  'dp.breach_ico_update': { phase: number };
+  'dp.breach_closed': None;
+  'dp.complaints_viewed': { count: number };
+  'dp.complaint_received': { dueOn: string };
+  /** A public complaint refused before it was stored: the rate limit or the proof of work. */
+  'dp.complaint_refused': { reason: string };
+  'dp.complaint_acknowledged': None;
+  'dp.complaint_answered': None;
 };
 
 export type AuditAction = keyof AuditDetails;
@@ -386,6 +413,28 @@ export const AUDIT_ACTIONS = Object.keys({
   'transfer.previous_school_viewed': 1,
   'transfer.reminded': 1,
   'school.urn_set': 1,
+  'dp.requests_viewed': 1,
+  'dp.request_viewed': 1,
+  'dp.request_recorded': 1,
+  'dp.request_dates_changed': 1,
+  'dp.request_extended': 1,
+  'dp.child_voice_recorded': 1,
+  'dp.dsl_reviewed': 1,
+  'dp.request_closed': 1,
+  'dp.request_due_alerted': 1,
+  'dp.refused': 1,
+  'dp.breaches_viewed': 1,
+  'dp.breach_viewed': 1,
+  'dp.breach_recorded': 1,
+  'dp.breach_drafted': 1,
+  'dp.breach_changed': 1,
+  'dp.breach_ico_update': 1,
+  'dp.breach_closed': 1,
+  'dp.complaints_viewed': 1,
+  'dp.complaint_received': 1,
+  'dp.complaint_refused': 1,
+  'dp.complaint_acknowledged': 1,
+  'dp.complaint_answered': 1,
 } satisfies Record<AuditAction, 1>) as AuditAction[];
 
 /**

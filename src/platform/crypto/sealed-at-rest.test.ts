@@ -33,6 +33,7 @@ import {
 import { SEALED_COLUMNS, type SealedColumn } from './sealed-columns.ts';
 import { fullBatch, generateSchool, writeBatch } from '../../features/mis/fixtures/generate.ts';
 import type { Address } from '../../features/mis/snapshot.ts';
+import { solveChallenge } from '../../features/data-protection/complaints/challenge.ts';
 
 /** A Wonde full snapshot of a tiny school whose first linked pupil and contact carry markers. */
 async function misFeed(m: Record<SealedColumn, string>) {
@@ -452,6 +453,89 @@ describe('every sealed column at rest', () => {
     await transfer(otherDsl, dsl, otherPupil.id, urns[0], {
       reason: m['transfer_inbox.rejected_reason'],
     });
+    // A rights request in the data-protection register (issue 17), worked to its close.
+    const dpo = await signIn(app, await makeUser(services, schoolId, 'dpo'), { elevated: true });
+    const dpRequest = await call(app, dpo, 'POST', '/api/data-protection/requests', {
+      kind: 'subject_access',
+      requester: m['dp_requests.requester'],
+      relationship: 'parent',
+      parentalResponsibility: m['dp_requests.parental_responsibility'],
+      channel: 'letter',
+      receivedOn: new Date().toISOString().slice(0, 10),
+      subjects: [pupil.id],
+    });
+    ok(dpRequest, 201);
+    const dpUrl = `/api/data-protection/requests/${dpRequest.json<{ id: string }>().id}`;
+    ok(
+      await call(app, dpo, 'POST', `${dpUrl}/extension`, {
+        months: 1,
+        reason: m['dp_requests.extension_reason'],
+        notice: m['dp_requests.extension_notice'],
+      }),
+    );
+    ok(
+      await call(app, dpo, 'POST', `${dpUrl}/child-voice`, {
+        competence: m['dp_requests.competence'],
+        views: m['dp_requests.child_views'],
+      }),
+    );
+    ok(
+      await call(app, dpo, 'POST', `${dpUrl}/close`, {
+        outcome: 'completed',
+        note: m['dp_requests.outcome'],
+      }),
+    );
+
+    // A breach in the register (issue 17), recorded late with its reason, assessed and closed.
+    const breach = await call(app, dpo, 'POST', '/api/data-protection/breaches', {
+      becameAwareAt: new Date(Date.now() - 80 * 3_600_000).toISOString(),
+      howAware: m['dp_breaches.how_aware'],
+      types: ['confidentiality'],
+      dataDescription: m['dp_breaches.data_description'],
+      containment: m['dp_breaches.containment'],
+      lateReason: m['dp_breaches.late_reason'],
+    });
+    ok(breach, 201);
+    const breachUrl = `/api/data-protection/breaches/${breach.json<{ id: string }>().id}`;
+    ok(
+      await call(app, dpo, 'PATCH', breachUrl, {
+        risk: 'unlikely',
+        riskAssessment: m['dp_breaches.risk_assessment'],
+        icoDecision: 'not_report',
+        icoReasons: m['dp_breaches.ico_reasons'],
+        peopleDecision: 'not_told',
+        peopleReasons: m['dp_breaches.people_reasons'],
+      }),
+    );
+    ok(
+      await call(app, dpo, 'POST', `${breachUrl}/ico-updates`, {
+        sentOn: new Date().toISOString().slice(0, 10),
+        summary: m['dp_breach_updates.summary'],
+      }),
+      201,
+    );
+    ok(await call(app, dpo, 'POST', `${breachUrl}/close`, { lessons: m['dp_breaches.lessons'] }));
+
+    // A complaint through the public form (issue 17), answered by the DPO.
+    const got = await call(app, null, 'GET', `/api/public/schools/${schoolId}/complaint-challenge`);
+    const challenge = got.json<{ challenge: string }>().challenge;
+    ok(
+      await call(app, null, 'POST', `/api/public/schools/${schoolId}/complaints`, {
+        challenge,
+        counter: solveChallenge(challenge),
+        complainant: m['dp_complaints.complainant'],
+        contact: m['dp_complaints.contact'],
+        details: m['dp_complaints.details'],
+      }),
+      201,
+    );
+    const complaints = await call(app, dpo, 'GET', '/api/data-protection/complaints');
+    const complaintId = complaints.json<{ items: { id: string }[] }>().items[0]!.id;
+    ok(
+      await call(app, dpo, 'POST', `/api/data-protection/complaints/${complaintId}/response`, {
+        response: m['dp_complaints.response'],
+      }),
+    );
 
     // The second factor: signing in enrolled the DSL's authenticator; its secret is the marker.
     const totp = totpSecrets.get(dslUser.email);
@@ -500,6 +584,9 @@ describe('every sealed column at rest', () => {
       await call(app, dsl, 'GET', '/api/drafts/concern-new'),
       await call(app, dsl, 'GET', '/api/transfers'),
       await call(app, dsl, 'GET', `/api/transfers/inbox/${receivedId}`),
+      await call(app, dpo, 'GET', dpUrl),
+      await call(app, dpo, 'GET', breachUrl),
+      await call(app, dpo, 'GET', '/api/data-protection/complaints'),
     ];
     const misProfileAnswer = answers[7]!; // the MIS pupil's profile, above
     for (const a of answers) ok(a);

@@ -70,6 +70,27 @@ export const SEALED_COLUMNS = {
   'transfer_inbox.file': 'json',
   'transfer_inbox.receipt': 'json',
   'transfer_inbox.rejected_reason': 'text',
+  // The data-protection register (issue 17, migrations 0035–0037): they name people.
+  'dp_requests.requester': 'text',
+  'dp_requests.parental_responsibility': 'text',
+  'dp_requests.extension_reason': 'text',
+  'dp_requests.extension_notice': 'text',
+  'dp_requests.competence': 'text',
+  'dp_requests.child_views': 'text',
+  'dp_requests.outcome': 'text',
+  'dp_breaches.how_aware': 'text',
+  'dp_breaches.data_description': 'text',
+  'dp_breaches.containment': 'text',
+  'dp_breaches.risk_assessment': 'text',
+  'dp_breaches.ico_reasons': 'text',
+  'dp_breaches.people_reasons': 'text',
+  'dp_breaches.late_reason': 'text',
+  'dp_breaches.lessons': 'text',
+  'dp_breach_updates.summary': 'text',
+  'dp_complaints.complainant': 'text',
+  'dp_complaints.contact': 'text',
+  'dp_complaints.details': 'text',
+  'dp_complaints.response': 'text',
 } as const satisfies Record<string, 'text' | 'json'>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;

@@ -11,6 +11,10 @@ export const ALERT_KINDS = [
   'mis_run_held',
   /** Issue 20: a member's reading of records tripped one of the school's rules. */
   'unusual_access',
+  // The DPO's (issue 17).
+  'dp_request_due',
+  'dp_request_overdue',
+  'dp_breach_drafted',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_TARGETS = [
@@ -20,6 +24,8 @@ export const ALERT_TARGETS = [
   'access_request',
   'mis_sync_run',
   'user',
+  'dp_request',
+  'dp_breach',
 ] as const;
 export type AlertTarget = (typeof ALERT_TARGETS)[number];
 

@@ -30,6 +30,11 @@ import { TransferPage } from '../features/transfers/TransferPage.tsx';
 import { NewTransferPage } from '../features/transfers/NewTransferPage.tsx';
 import { ReceivedPage } from '../features/transfers/ReceivedPage.tsx';
 import { CalendarPage } from '../features/calendar/CalendarPage.tsx';
+import { DataProtectionPage, PackPage } from '../features/data-protection/DataProtectionPage.tsx';
+import { RequestsPage } from '../features/data-protection/RequestsPage.tsx';
+import { RequestPage } from '../features/data-protection/RequestPage.tsx';
+import { BreachesPage } from '../features/data-protection/BreachesPage.tsx';
+import { ComplaintsPage } from '../features/data-protection/ComplaintsPage.tsx';
 
 export function App() {
   const { state } = useSessionApi();
@@ -94,6 +99,12 @@ function Screen() {
         <Route path="transfers/inbox/:id" element={<ReceivedPage />} />
         <Route path="transfers/:id" element={<TransferPage />} />
         <Route path="admin/calendar" element={<CalendarPage />} />
+        <Route path="data-protection" element={<DataProtectionPage />} />
+        <Route path="data-protection/requests" element={<RequestsPage />} />
+        <Route path="data-protection/requests/:id" element={<RequestPage />} />
+        <Route path="data-protection/breaches" element={<BreachesPage />} />
+        <Route path="data-protection/complaints" element={<ComplaintsPage />} />
+        <Route path="data-protection/pack" element={<PackPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -69,6 +69,11 @@ export function Layout() {
                   Audit trail
                 </Link>
               )}
+              {(session.capabilitiesWhenElevated ?? []).includes('data_protection') && (
+                <Link to="/data-protection" className="button button-quiet">
+                  Data protection
+                </Link>
+              )}
               <Link to="/account" className="user-name">
                 {session.user.name}
                 <span className="visually-hidden">: account security</span>

@@ -2,10 +2,13 @@
 -- the school's audit explorer), held by the DSL team, the headteacher and the data-protection
 -- officer, and an index that finds one member's entries without walking the whole chain.
 -- Never edit this file once landed.
+-- The lists below are the union of every capability (alert kind, alert target) that issues 17,
+-- 19 and 20 add in migrations 0035, 0036, 0041, 0044 and 0045: each of them sets the whole list, so
+-- whichever order an existing database applies them in, no value another needs is dropped.
 ALTER TABLE staff_groups DROP CONSTRAINT staff_groups_capabilities_check;
 ALTER TABLE staff_groups ADD CONSTRAINT staff_groups_capabilities_check
   CHECK (capabilities <@ ARRAY['search', 'export', 'reports', 'admin', 'manage_cases',
-                               'retention', 'audit']::text[]);
+                               'retention', 'data_protection', 'staff_concerns', 'audit']::text[]);
 
 -- Existing schools get what a new school is seeded with (core/access/default-groups.ts). Row-level
 -- security is forced even on the owner, so each school is entered in turn.

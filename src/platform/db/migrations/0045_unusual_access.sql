@@ -36,10 +36,15 @@ CREATE POLICY tenant_isolation ON access_watch USING (school_id = lantern_curren
   WITH CHECK (school_id = lantern_current_school());
 GRANT SELECT, INSERT, UPDATE ON access_watch TO lantern_app;
 
+-- The lists below are the union of every capability (alert kind, alert target) that issues 17,
+-- 19 and 20 add in migrations 0035, 0036, 0041, 0044 and 0045: each of them sets the whole list, so
+-- whichever order an existing database applies them in, no value another needs is dropped.
 ALTER TABLE alerts DROP CONSTRAINT alerts_kind_check;
 ALTER TABLE alerts ADD CONSTRAINT alerts_kind_check
   CHECK (kind IN ('concern', 'escalation', 'referral_overdue', 'action_reminder', 'access_request',
-                  'mis_run_held', 'unusual_access'));
+                  'mis_run_held', 'dp_request_due', 'dp_request_overdue', 'dp_breach_drafted',
+                  'unusual_access'));
 ALTER TABLE alerts DROP CONSTRAINT alerts_target_type_check;
 ALTER TABLE alerts ADD CONSTRAINT alerts_target_type_check
-  CHECK (target_type IN ('concern', 'referral', 'action', 'access_request', 'mis_sync_run', 'user'));
+  CHECK (target_type IN ('concern', 'referral', 'action', 'access_request', 'mis_sync_run',
+                         'dp_request', 'dp_breach', 'user'));

@@ -38,6 +38,7 @@ export const CAPABILITY_NAMES: Record<string, string> = {
   manage_cases: 'Manage cases',
   retention: 'Retention, holds and destruction',
   audit: 'Read the audit trail',
+  data_protection: 'Data protection: rights requests, breaches, complaints',
 } satisfies Record<Capability, string>;
 
 export const SCOPE_NAMES: Record<string, string> = {

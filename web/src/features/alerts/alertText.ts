@@ -14,6 +14,9 @@ const ALERT_TEXT: Record<string, string> = {
   access_request: 'A change to record access is waiting for your approval',
   mis_run_held: 'An MIS import is held: it would archive many pupils or staff',
   unusual_access: 'Unusual access to records by a member of staff',
+  dp_request_due: 'A rights request is due within the week',
+  dp_request_overdue: 'A rights request is overdue',
+  dp_breach_drafted: 'Lantern has opened a draft breach for you to review',
 } satisfies Record<AlertKind, string>;
 
 export function alertLink(a: AlertView): string | null {
@@ -23,6 +26,9 @@ export function alertLink(a: AlertView): string | null {
   if (a.targetType === 'access_request') return '/admin/access-requests';
   if (a.targetType === 'mis_sync_run') return '/admin/mis';
   if (a.targetType === 'user') return `/audit?person=${encodeURIComponent(a.targetId)}`;
+  if (a.targetType === 'dp_request') return `/data-protection/requests/${a.targetId}`;
+  // The breach register is one page (no page per breach yet): the draft is at its top.
+  if (a.targetType === 'dp_breach') return '/data-protection/breaches';
   return null;
 }
 

@@ -1,0 +1,12 @@
+// The data-protection register (issue 17): rights requests, breaches and complaints.
+import type { App } from '../../core/feature.ts';
+import type { Services } from '../../platform/services.ts';
+import { registerRequestRoutes } from './requests/routes.ts';
+import { registerBreachRoutes } from './breaches/routes.ts';
+import { registerComplaintRoutes } from './complaints/routes.ts';
+
+export function registerDataProtectionRoutes(app: App, services: Services): void {
+  registerRequestRoutes(app);
+  registerBreachRoutes(app);
+  registerComplaintRoutes(app, services);
+}

@@ -1,0 +1,32 @@
+// The register needs a second factor: the page asks for it in place, then loads again.
+import { Link } from 'react-router';
+import { useSession, useSessionApi } from '../../app/session.tsx';
+import { SecondFactorForm, stepUpPrompt } from '../identity/SecondFactorForm.tsx';
+
+export function StepUpGate({ onDone }: { onDone: () => void }) {
+  const session = useSession();
+  const { adopt } = useSessionApi();
+  return (
+    <section aria-labelledby="dp-step-up" className="section card">
+      <h2 id="dp-step-up">Confirm it is you</h2>
+      {session.secondFactor?.enrolled ? (
+        <>
+          <p>{stepUpPrompt(session.secondFactor, 'to open the data-protection register')}</p>
+          <SecondFactorForm
+            methods={['totp', 'recovery_code']}
+            submitLabel="Verify"
+            onDone={(s) => {
+              adopt(s);
+              onDone();
+            }}
+          />
+        </>
+      ) : (
+        <p>
+          The register needs a second factor. Set one up on your{' '}
+          <Link to="/account">account security</Link> page.
+        </p>
+      )}
+    </section>
+  );
+}
