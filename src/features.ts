@@ -29,6 +29,7 @@ import { registerRetentionRoutes } from './features/retention/routes.ts';
 import { registerReviewRoutes } from './features/retention/review-routes.ts';
 import { registerDestructionRoutes } from './features/retention/destroy-routes.ts';
 import { registerDraftRoutes } from './features/drafts/routes.ts';
+import { registerStaffConcernRoutes } from './features/staff-concerns/routes.ts';
 
 export const FEATURES: readonly Feature[] = [
   { name: 'health', routes: registerHealthRoutes },
@@ -78,4 +79,5 @@ export const FEATURES: readonly Feature[] = [
       registerDestructionRoutes(app, services);
     },
   },
+  { name: 'staff-concerns', routes: registerStaffConcernRoutes },
 ];

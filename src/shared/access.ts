@@ -11,6 +11,11 @@ export const ROLES = [
   'school_admin',
   /** Data-protection officer (issue 15): retention, holds and certificates; no record content. */
   'dpo',
+  /**
+   * Chair of governors (issue 19): the case manager for concerns about the headteacher. The
+   * account can raise and manage concerns about adults and nothing else.
+   */
+  'chair_of_governors',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -23,6 +28,8 @@ export const CAPABILITIES = [
   'manage_cases',
   /** The retention schedule, legal holds, the review queue and certificates (issue 15). */
   'retention',
+  /** Concerns about adults routed to the holder's team (issue 19): read and triage them. */
+  'staff_concerns',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

@@ -61,6 +61,16 @@ export const SEALED_COLUMNS = {
   'retention_reviews.keep_reason': 'text',
   // What a member is still writing in a long form, kept while they type (migration 0033).
   'drafts.fields': 'json',
+  // Concerns about adults (issue 19, migration 0041): who it is about when not on the staff list,
+  // their agency, what happened, the triage rationale, and the LADO contact's record.
+  'staff_concerns.subject_name': 'text',
+  'staff_concerns.agency_name': 'text',
+  'staff_concerns.what_happened': 'text',
+  'staff_concerns.rationale': 'text',
+  'staff_concern_lado_contacts.officer': 'text',
+  'staff_concern_lado_contacts.advice': 'text',
+  'staff_concern_lado_contacts.reference': 'text',
+  'staff_concern_lado_contacts.suspension': 'text',
 } as const satisfies Record<string, 'text' | 'json'>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;

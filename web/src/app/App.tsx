@@ -24,6 +24,10 @@ import { AdminCategoriesPage } from '../features/categories/AdminCategories.tsx'
 import { CasePage } from '../features/cases/Case.tsx';
 import { ReferralPage } from '../features/referrals/Referral.tsx';
 import { RetentionPage } from '../features/retention/RetentionPage.tsx';
+import { RaiseConcernPage } from '../features/staff-concerns/RaiseConcern.tsx';
+import { ReceiptsPage } from '../features/staff-concerns/Receipts.tsx';
+import { CaseManagerListPage } from '../features/staff-concerns/CaseManagerList.tsx';
+import { MatterPage } from '../features/staff-concerns/MatterPage.tsx';
 
 export function App() {
   const { state } = useSessionApi();
@@ -82,6 +86,10 @@ function Screen() {
         <Route path="cases/:id" element={<CasePage />} />
         <Route path="referrals/:id" element={<ReferralPage />} />
         <Route path="retention" element={<RetentionPage />} />
+        <Route path="staff-concerns/new" element={<RaiseConcernPage />} />
+        <Route path="staff-concerns/receipts" element={<ReceiptsPage />} />
+        <Route path="staff-concerns" element={<CaseManagerListPage />} />
+        <Route path="staff-concerns/:id" element={<MatterPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>
