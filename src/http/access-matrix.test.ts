@@ -1399,6 +1399,24 @@ const MATRIX: Record<string, MatrixRow> = {
     firstTier: stepUpFor(CASE_MANAGERS),
     otherSchool: 'own_data',
   },
+  'GET /api/staff-concerns/settings': {
+    request: () => ({ url: '/api/staff-concerns/settings' }),
+    roles: only(CASE_MANAGERS),
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'PATCH /api/staff-concerns/settings': {
+    request: () => ({ url: '/api/staff-concerns/settings', payload: { ladoDueTime: '17:00' } }),
+    roles: only(CASE_MANAGERS),
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'GET /api/staff-concerns/patterns': {
+    request: () => ({ url: '/api/staff-concerns/patterns' }),
+    roles: only(CASE_MANAGERS),
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
   'GET /api/staff-concerns/:id': {
     request: (f) => ({ url: `/api/staff-concerns/${f.staffConcerns.matterId}` }),
     roles: headOnly,

@@ -15,8 +15,11 @@ import {
   NewStaffConcern,
   Receipt,
   ReceiptList,
+  PatternReview,
   RecordOutcome,
   StaffChoices,
+  StaffConcernSettings,
+  StaffConcernSettingsPatch,
   Triage,
 } from '../../shared/schemas/staff-concerns.ts';
 import { requireRaiser, requireReader, requireTriager } from './policy.ts';
@@ -24,6 +27,7 @@ import { myReceipts, raiseConcern, staffChoices } from './raise.ts';
 import { listMatters, readMatter } from './matters.ts';
 import { recordCopyGiven, recordLadoContact, recordOutcome, triage } from './handling.ts';
 import { staffConcernAudit } from './audit-view.ts';
+import { changeSettings, patternReview, readSettings } from './review.ts';
 
 const tags = ['staff-concerns'];
 
@@ -106,6 +110,55 @@ export function registerStaffConcernRoutes(app: App): void {
       const c = ctx(req);
       requireReader(c.actor);
       return c.tx(staffConcernAudit);
+    },
+  );
+
+  app.get(
+    '/api/staff-concerns/settings',
+    {
+      schema: {
+        tags,
+        summary: "The school's LADO clock time and the patterns review's thresholds",
+        response: responses({ 200: StaffConcernSettings }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireTriager(c.actor);
+      return c.tx(readSettings);
+    },
+  );
+
+  app.patch(
+    '/api/staff-concerns/settings',
+    {
+      schema: {
+        tags,
+        summary: "Change the LADO clock's time of day or the patterns review's thresholds",
+        body: StaffConcernSettingsPatch,
+        response: responses({ 200: StaffConcernSettings }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireTriager(c.actor);
+      return c.tx((t) => changeSettings(t, req.body));
+    },
+  );
+
+  app.get(
+    '/api/staff-concerns/patterns',
+    {
+      schema: {
+        tags,
+        summary: 'Low-level concerns per member of staff over 12 rolling months',
+        response: responses({ 200: PatternReview }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireReader(c.actor);
+      return c.tx(patternReview);
     },
   );
 

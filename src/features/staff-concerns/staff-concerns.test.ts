@@ -435,3 +435,59 @@ describe('the demo data', () => {
     expect((await call(t.app, dsl.s, 'GET', '/api/staff-concerns')).statusCode).toBe(403);
   });
 });
+
+describe('the school-set clock time and the patterns review', () => {
+  it('moves the LADO clock to the time the school sets', async () => {
+    const sc = await school();
+    const bad = await call(t.app, sc.head.s, 'PATCH', '/api/staff-concerns/settings', {
+      ladoDueTime: '25:00',
+    });
+    expect(bad.statusCode).toBe(400);
+    const set = await call(t.app, sc.head.s, 'PATCH', '/api/staff-concerns/settings', {
+      ladoDueTime: '16:30',
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json()).toMatchObject({ ladoDueTime: '16:30', patternCount: 3 });
+    const r = await raised(sc.teacher.s, { subjectKind: 'volunteer', subjectName: 'Vera' });
+    await unsafeAsOwner(t.services.db, (q) =>
+      q.query(`UPDATE staff_concerns SET raised_at = '2026-03-13T15:00:00Z' WHERE id = $1`, [r.id]),
+    );
+    const res = await call(t.app, sc.head.s, 'POST', `/api/staff-concerns/${r.id}/triage`, {
+      classification: 'possibly_meets_threshold',
+      rationale: 'Check.',
+    });
+    expect(res.json()).toEqual({ ladoDueAt: '2026-03-16T16:30:00.000Z' });
+    const teacher = await call(t.app, sc.teacher.s, 'PATCH', '/api/staff-concerns/settings', {
+      patternCount: 2,
+    });
+    expect(teacher.statusCode).toBe(403);
+  });
+
+  it('counts low-level concerns per member over 12 rolling months, flagged at the threshold', async () => {
+    const sc = await school();
+    const often = await sc.member('teacher', 'Olly Often');
+    const once = await sc.member('teacher', 'Una Once');
+    const lowAbout = async (userId: string, raisedAt?: string) => {
+      const r = await raised(sc.teacher.s, { subjectKind: 'staff', subjectUserId: userId });
+      await call(t.app, sc.head.s, 'POST', `/api/staff-concerns/${r.id}/triage`, {
+        classification: 'low_level',
+        rationale: 'Low level.',
+      });
+      if (raisedAt)
+        await unsafeAsOwner(t.services.db, (q) =>
+          q.query(`UPDATE staff_concerns SET raised_at = $2 WHERE id = $1`, [r.id, raisedAt]),
+        );
+    };
+    await lowAbout(often.user.id);
+    await lowAbout(often.user.id);
+    await lowAbout(often.user.id);
+    await lowAbout(once.user.id);
+    await lowAbout(once.user.id, '2020-01-01T12:00:00Z'); // outside the 12 months
+    const review = await call(t.app, sc.head.s, 'GET', '/api/staff-concerns/patterns');
+    expect(review.statusCode, review.body).toBe(200);
+    expect(review.json<{ items: unknown[] }>().items).toEqual([
+      { subjectName: 'Olly Often', count: 3, reconsider: true },
+      { subjectName: 'Una Once', count: 1, reconsider: false },
+    ]);
+  });
+});

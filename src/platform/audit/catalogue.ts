@@ -211,6 +211,8 @@ export type AuditDetails = {
   'staff_concerns.copy_given': { givenOn: string };
   'staff_concerns.audit_viewed': { count: number };
   'staff_concerns.staff_listed': { count: number };
+  'staff_concerns.settings_changed': Change;
+  'staff_concerns.patterns_viewed': { count: number };
 };
 
 export type AuditAction = keyof AuditDetails;
@@ -338,6 +340,8 @@ export const AUDIT_ACTIONS = Object.keys({
   'staff_concerns.copy_given': 1,
   'staff_concerns.audit_viewed': 1,
   'staff_concerns.staff_listed': 1,
+  'staff_concerns.settings_changed': 1,
+  'staff_concerns.patterns_viewed': 1,
 } satisfies Record<AuditAction, 1>) as AuditAction[];
 
 /**

@@ -176,3 +176,36 @@ export const AuditEntry = Type.Object({
 });
 export const AuditList = Type.Object({ items: Type.Array(AuditEntry) });
 export type AuditList = Static<typeof AuditList>;
+
+/** The school's settings for this area (issue 19): the LADO clock's time, the review's thresholds. */
+export const StaffConcernSettings = Type.Object({
+  ladoDueTime: Type.String(),
+  timeZone: Type.String(),
+  patternCount: Type.Integer(),
+  patternSameTheme: Type.Integer(),
+});
+export type StaffConcernSettings = Static<typeof StaffConcernSettings>;
+
+export const StaffConcernSettingsPatch = Type.Object(
+  {
+    ladoDueTime: Type.Optional(Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' })),
+    patternCount: Type.Optional(Type.Integer({ minimum: 2, maximum: 20 })),
+    patternSameTheme: Type.Optional(Type.Integer({ minimum: 2, maximum: 20 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type StaffConcernSettingsPatch = Static<typeof StaffConcernSettingsPatch>;
+
+/** The patterns review: low-level concerns per member of staff over 12 rolling months. */
+export const PatternRow = Type.Object({
+  subjectName: Type.String(),
+  count: Type.Integer(),
+  /** At or over the school's threshold: the case manager should reconsider the threshold. */
+  reconsider: Type.Boolean(),
+});
+export const PatternReview = Type.Object({
+  since: Type.String(),
+  threshold: Type.Integer(),
+  items: Type.Array(PatternRow),
+});
+export type PatternReview = Static<typeof PatternReview>;
