@@ -1,28 +1,32 @@
-// The audit trail of concerns about adults (issue 19): every read and change in this area, for
-// its case managers (the `staff_concerns.read` ability: the headteacher and the chair), except
-// the entries about a matter that names the viewer. What this protects: a case manager named in
-// a matter learns from the trail neither that it exists nor who looked at it. Entries carry ids
-// and actions only, never a name or the text (platform/audit/catalogue.ts).
+// The audit trail of concerns about adults (issue 19), for its case managers (the
+// `staff_concerns.read` ability: the headteacher's group and the chair's). What this protects: a
+// case manager sees an entry only if it is about a matter they may read, by the very rule the lists
+// use (policy.ts's `visibleMatterSql`: routed to their team, not naming them, not removed as
+// malicious), so a head learns nothing of a matter routed to the chair about the head, and the
+// person named in a removed matter learns nothing of it. Entries with no matter (lists, receipts,
+// the patterns review, settings, this trail itself) are never shown: they are the whole area's
+// activity, and who looked when could betray that a matter exists. Entries carry ids and actions
+// only, never a name or the text (platform/audit/catalogue.ts).
+// To change safely: keep the join to `staff_concerns` with `visibleMatterSql`, never an outer join.
 import type { Tx } from '../../core/context.ts';
 import type { AuditList } from '../../shared/schemas/staff-concerns.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { teamsOf, visibleMatterSql } from './policy.ts';
 
 export async function staffConcernAudit(t: Tx): Promise<AuditList> {
+  const teams = await teamsOf(t.db, t.actor.userId);
+  const where = visibleMatterSql(t.actor, teams, 1);
   const rows = await t.q<{
     at: Date;
     actor_label: string;
     action: string;
-    target_id: string | null;
+    matter_id: string;
   }>(
-    `SELECT a.at, a.actor_label, a.action, a.target_id FROM audit_events a
-     WHERE a.action LIKE 'staff\\_concerns.%'
-       AND NOT EXISTS (
-         SELECT 1 FROM staff_concerns s
-         WHERE a.target_type = 'staff_concern' AND s.id::text = a.target_id
-           AND s.subject_user_id = $1)
+    `SELECT a.at, a.actor_label, a.action, s.id::text AS matter_id FROM audit_events a
+     JOIN staff_concerns s ON s.school_id = a.school_id AND a.target_type = 'staff_concern'
+       AND a.target_id = s.id::text
+     WHERE a.action LIKE 'staff\\_concerns.%' AND ${where.sql}
      ORDER BY a.seq DESC LIMIT 500`,
-    [t.actor.userId],
+    where.params,
   );
   await t.audit({ action: 'staff_concerns.audit_viewed', details: { count: rows.length } });
   return {
@@ -30,7 +34,7 @@ export async function staffConcernAudit(t: Tx): Promise<AuditList> {
       at: r.at.toISOString(),
       actor: r.actor_label,
       action: r.action,
-      matterId: r.target_id !== null && UUID.test(r.target_id) ? r.target_id : null,
+      matterId: r.matter_id,
     })),
   };
 }

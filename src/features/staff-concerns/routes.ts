@@ -102,7 +102,7 @@ export function registerStaffConcernRoutes(app: App): void {
     {
       schema: {
         tags,
-        summary: 'The audit trail of this area, except entries about the viewer',
+        summary: 'The audit trail of the matters in this area the viewer may read',
         response: responses({ 200: AuditList }),
       },
     },

@@ -50,6 +50,21 @@ async function school() {
 }
 type School = Awaited<ReturnType<typeof school>>;
 
+/** Puts the member in the headteacher's group (an acting co-head): a case manager of the area. */
+const joinHeadsGroup = (schoolId: string, userId: string) =>
+  unsafeAsOwner(t.services.db, (q) =>
+    q.query(
+      `INSERT INTO staff_group_members (school_id, group_id, user_id)
+       SELECT school_id, id, $2 FROM staff_groups WHERE school_id = $1 AND key = 'headteacher'`,
+      [schoolId, userId],
+    ),
+  );
+const trail = async (s: Session) => {
+  const res = await call(t.app, s, 'GET', '/api/staff-concerns/audit');
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json<{ items: { matterId: string | null; action: string }[] }>().items;
+};
+
 const raise = (s: Session, body: Record<string, unknown>) =>
   call(t.app, s, 'POST', '/api/staff-concerns', { whatHappened: 'Shouted at a pupil.', ...body });
 async function raised(s: Session, body: Record<string, unknown>): Promise<Receipt> {
@@ -257,7 +272,11 @@ describe('triage, the LADO clock and outcomes', () => {
 
   it('"malicious" removes the matter from the member\'s file, keeping a count', async () => {
     const sc = await school();
+    // The subject is an acting co-head, so a case manager: once the matter is removed (and its
+    // subject cleared) it must still never reach them, in the list, a read or the audit trail.
     const { id, subject } = await allegation(sc);
+    await joinHeadsGroup(sc.schoolId, subject.user.id);
+    const former = await signIn(t.app, subject.user, { elevated: true });
     await triage(sc.head.s, id, 'possibly_meets_threshold');
     expect((await lado(sc.head.s, id)).statusCode).toBe(201);
     const res = await call(t.app, sc.head.s, 'POST', `/api/staff-concerns/${id}/outcome`, {
@@ -282,7 +301,10 @@ describe('triage, the LADO clock and outcomes', () => {
       rationale: null,
       lado: 0,
     });
-    expect(subject.user.id).toBeTruthy();
+    expect((await list(former)).items.map((i) => i.id)).not.toContain(id);
+    expect((await call(t.app, former, 'GET', `/api/staff-concerns/${id}`)).statusCode).toBe(404);
+    expect((await trail(former)).filter((e) => e.matterId === id)).toEqual([]);
+    expect((await trail(sc.head.s)).filter((e) => e.matterId === id)).toEqual([]);
   });
 });
 
@@ -329,10 +351,6 @@ describe('self-exclusion: whoever is named is refused every read, whatever their
       expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(404);
     }
     // The audit trail of the area: the head sees the entries about Dana's matter, Dana does not.
-    const trail = async (s: Session) =>
-      (await call(t.app, s, 'GET', '/api/staff-concerns/audit')).json<{
-        items: { matterId: string | null; action: string }[];
-      }>().items;
     expect((await trail(sc.head.s)).some((e) => e.matterId === about.id)).toBe(true);
     const danas = await trail(danaSession);
     expect(danas.some((e) => e.matterId === about.id)).toBe(false);
@@ -367,6 +385,46 @@ describe('self-exclusion: whoever is named is refused every read, whatever their
       expect(chron.body).not.toContain('Zanzibarish');
       expect(chron.body).not.toContain(r.id);
     }
+  });
+});
+
+describe("the area's audit trail follows routing", () => {
+  it('shows the head no entry of any kind once a matter is about the head', async () => {
+    const sc = await school();
+    const about = await raised(sc.teacher.s, {
+      subjectKind: 'staff',
+      subjectUserId: sc.head.user.id,
+    });
+    expect(about.routedTo).toBe('chair');
+    await list(sc.chair.s);
+    await call(t.app, sc.chair.s, 'GET', `/api/staff-concerns/${about.id}`);
+    await call(t.app, sc.chair.s, 'GET', '/api/staff-concerns/audit');
+    expect(await trail(sc.head.s)).toEqual([]);
+    // The chair sees the matter's entries, and no untargeted entry (who listed when).
+    const chairs = await trail(sc.chair.s);
+    expect(chairs.some((e) => e.matterId === about.id)).toBe(true);
+    expect(chairs.every((e) => e.matterId === about.id)).toBe(true);
+  });
+
+  it('shows a co-head nothing routed to the chair, and the chair nothing routed to the head', async () => {
+    const sc = await school();
+    const coHead = await sc.member('teacher', 'Cora CoHead');
+    await joinHeadsGroup(sc.schoolId, coHead.user.id);
+    const coHeadSession = await signIn(t.app, coHead.user, { elevated: true });
+    const toChair = await raised(sc.teacher.s, {
+      subjectKind: 'staff',
+      subjectUserId: sc.head.user.id,
+    });
+    const toHead = await raised(sc.teacher.s, { subjectKind: 'volunteer', subjectName: 'Val' });
+    expect([toChair.routedTo, toHead.routedTo]).toEqual(['chair', 'headteacher']);
+    await call(t.app, sc.chair.s, 'GET', `/api/staff-concerns/${toChair.id}`);
+    await call(t.app, sc.head.s, 'GET', `/api/staff-concerns/${toHead.id}`);
+    const coHeads = await trail(coHeadSession);
+    expect(coHeads.some((e) => e.matterId === toHead.id)).toBe(true);
+    expect(coHeads.filter((e) => e.matterId !== toHead.id)).toEqual([]);
+    const chairs = await trail(sc.chair.s);
+    expect(chairs.some((e) => e.matterId === toChair.id)).toBe(true);
+    expect(chairs.filter((e) => e.matterId !== toChair.id)).toEqual([]);
   });
 });
 
