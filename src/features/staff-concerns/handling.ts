@@ -18,7 +18,7 @@ import {
 } from '../../shared/schemas/staff-concerns.ts';
 import { matterActions, notAllowedNow } from './policy.ts';
 import { factsOf, loadVisibleMatter } from './matters.ts';
-import { ladoDueAt } from './rules.ts';
+import { ladoDueAt, localDate } from './rules.ts';
 import { settingsOf } from './settings.ts';
 
 async function openFor(t: Tx, id: string, action: MatterAction, refusal: string) {
@@ -35,6 +35,16 @@ export async function triage(
   const row = await openFor(t, id, 'triage', 'This concern already has an outcome.');
   if (body.rationale.trim() === '')
     throw badRequest('Give a rationale for the decision.', 'missing');
+  // Once the LADO clock runs (or the LADO has been told), the matter is an allegation: a downgrade
+  // would stop the clock and overwrite the rationale that started it, so it is refused; the way on
+  // is an outcome.
+  if (
+    body.classification !== 'possibly_meets_threshold' &&
+    (row.lado_due_at !== null || row.lado_met)
+  )
+    throw notAllowedNow(
+      'This concern was triaged as possibly meeting the harm threshold and its LADO clock has started, so it cannot be downgraded. Record the outcome instead.',
+    );
   let due: Date | null = null;
   if (body.classification === 'possibly_meets_threshold') {
     // The clock runs from when the school received it, and keeps its first due time if re-triaged.
@@ -165,7 +175,10 @@ export async function recordOutcome(t: Tx, id: string, body: RecordOutcome) {
 
 export async function recordCopyGiven(t: Tx, id: string, body: CopyGiven): Promise<void> {
   await openFor(t, id, 'record_copy', 'This concern cannot take that now.');
-  if (body.givenOn > t.now.toISOString().slice(0, 10))
+  // "Today" is the school's date (Europe/London by default), not UTC's: at 00:30 BST it is
+  // already tomorrow at school.
+  const { timeZone } = await settingsOf(t);
+  if (body.givenOn > localDate(t.now, timeZone))
     throw badRequest('The date a copy was given cannot be in the future.', 'future');
   await t.q(`UPDATE staff_concerns SET copy_given_on = $2 WHERE id = $1`, [id, body.givenOn]);
   await t.audit({

@@ -12,6 +12,7 @@ import {
   makeUser,
   signIn,
   testApp,
+  testClock,
   type Session,
   type TestApp,
 } from '../../test/harness.ts';
@@ -28,8 +29,9 @@ import type {
 } from '../../shared/schemas/staff-concerns.ts';
 
 let t: TestApp;
+const clock = testClock();
 beforeAll(async () => {
-  t = await testApp({ config: { logLevel: 'error' } });
+  t = await testApp({ config: { logLevel: 'error' }, clock });
   t.services.mailer = { send: () => Promise.resolve() };
 });
 afterAll(async () => t.close());
@@ -268,6 +270,44 @@ describe('triage, the LADO clock and outcomes', () => {
     expect(copy.statusCode, copy.body).toBe(200);
     const m = (await call(t.app, sc.head.s, 'GET', `/api/staff-concerns/${id}`)).json<Matter>();
     expect(m).toMatchObject({ outcome: 'unsubstantiated', copyGivenOn: '2026-01-05' });
+  });
+
+  it('refuses a downgrade once the LADO clock has started, keeping the first rationale', async () => {
+    const sc = await school();
+    const { id } = await allegation(sc);
+    expect((await triage(sc.head.s, id, 'possibly_meets_threshold')).statusCode).toBe(200);
+    for (const to of ['low_level', 'not_a_concern']) {
+      const res = await call(t.app, sc.head.s, 'POST', `/api/staff-concerns/${id}/triage`, {
+        classification: to,
+        rationale: 'On reflection, nothing in it.',
+      });
+      expect(res.statusCode, res.body).toBe(409);
+      expect(errorOf(res).message).toMatch(/LADO clock has started, so it cannot be downgraded/);
+    }
+    expect((await lado(sc.head.s, id)).statusCode).toBe(201);
+    expect((await triage(sc.head.s, id, 'low_level')).statusCode).toBe(409);
+    const m = (await call(t.app, sc.head.s, 'GET', `/api/staff-concerns/${id}`)).json<Matter>();
+    expect(m).toMatchObject({
+      classification: 'possibly_meets_threshold',
+      rationale: 'Spoke to witnesses.',
+    });
+    expect(m.lado).toMatchObject({ met: true });
+  });
+
+  it("takes the copy-given date against the school's date, not UTC's (00:30 BST)", async () => {
+    // 23:30 UTC on 10 June 2027 is 00:30 on 11 June in London.
+    clock.set(new Date('2027-06-10T23:30:00Z'));
+    try {
+      const sc = await school();
+      const { id } = await allegation(sc);
+      const given = (givenOn: string) =>
+        call(t.app, sc.head.s, 'POST', `/api/staff-concerns/${id}/copy-given`, { givenOn });
+      expect((await given('2027-06-12')).statusCode).toBe(400);
+      const today = await given('2027-06-11');
+      expect(today.statusCode, today.body).toBe(200);
+    } finally {
+      clock.set(new Date());
+    }
   });
 
   it('"malicious" removes the matter from the member\'s file, keeping a count', async () => {
