@@ -417,9 +417,9 @@ const MATRIX: Record<string, MatrixRow> = {
     // Each matrix user's only factor is their authenticator app. Those the school requires a
     // second factor of (everyone who can read records) are refused; the administrator, who
     // cannot, may remove it (and enrols again on the next elevated sign-in); so may the DPO,
-    // who reads no records either.
+    // who reads no records either. The chair reads concerns about adults, so is refused too.
     request: () => ({ url: '/api/auth/totp/remove' }),
-    roles: { ...all(409), school_admin: 'ok', dpo: 'ok', chair_of_governors: 'ok' },
+    roles: { ...all(409), school_admin: 'ok', dpo: 'ok' },
     otherSchool: 'own_data',
     firstTier: stepUpFor(ROLES),
   },
