@@ -33,6 +33,7 @@ import { registerAuditTrailRoutes } from './features/audit-trail/routes.ts';
 import { registerCalendarRoutes } from './features/calendar/routes.ts';
 import { registerTransferRoutes } from './features/transfers/routes.ts';
 import { registerDataProtectionRoutes } from './features/data-protection/routes.ts';
+import { registerStaffConcernRoutes } from './features/staff-concerns/routes.ts';
 
 export const FEATURES: readonly Feature[] = [
   { name: 'health', routes: registerHealthRoutes },
@@ -86,4 +87,5 @@ export const FEATURES: readonly Feature[] = [
   { name: 'calendar', routes: registerCalendarRoutes },
   { name: 'transfers', routes: registerTransferRoutes },
   { name: 'data-protection', routes: registerDataProtectionRoutes },
+  { name: 'staff-concerns', routes: registerStaffConcernRoutes },
 ];

@@ -8,6 +8,7 @@ import type { Services } from '../platform/services.ts';
 import { asSystem, NO_ORIGIN, SYSTEM_REASONS, unsafeAsOperator, visitor } from '../core/context.ts';
 import { createSchool, createTrust } from '../features/administration/create-school.ts';
 import { createUser } from '../features/administration/create-user.ts';
+import { seedStaffConcerns } from '../features/staff-concerns/demo.ts';
 import type { Role } from '../core/access/actor.ts';
 import { FIRST_NAMES, LAST_NAMES } from './names.ts';
 import { newTotpSecret } from '../features/identity/totp.ts';
@@ -53,6 +54,8 @@ const STAFF: {
   { role: 'deputy_dsl', name: 'Dev Deputy (DDSL)', local: 'ddsl', totp: true },
   { role: 'headteacher', name: 'Helen Head', local: 'head', totp: true },
   { role: 'school_admin', name: 'Adam Admin', local: 'admin', totp: true },
+  // Issue 19: the case manager for concerns about the headteacher; this area alone.
+  { role: 'chair_of_governors', name: 'Gita Governor (chair)', local: 'chair', totp: true },
 ];
 
 /** A small deterministic PRNG so the demo school looks the same on every machine. */
@@ -126,6 +129,12 @@ export async function seedDemo(
     }
     await seedPupils(services, schoolId, pupilsPerSchool, s.seed);
     await seedConcerns(services, schoolId, ids.teacher!, ids.dsl!);
+    await seedStaffConcerns(services, schoolId, {
+      raiser: ids.teacher!,
+      colleague: ids.teacher2!,
+      dsl: ids.dsl!,
+      head: ids.head!,
+    });
   }
   return creds;
 }

@@ -64,6 +64,12 @@ type Fixture = {
   own: Record<Role, Own>;
   /** The first-tier users' own alert and action (the rest as `own`). */
   ownFirstTier: Record<Role, Own>;
+  /**
+   * Issue 19: a concern about an adult routed to the headteacher (about a teacher who is no
+   * matrix user), and for each role one that names that role's user, routed to the user's own
+   * team where they have one (so only self-exclusion keeps it from them).
+   */
+  staffConcerns: { matterId: string; named: Record<Role, string> };
 };
 /**
  * 'ok': 2xx. 403: the role may not do this at all. 404: the record exists but is not theirs to
@@ -126,6 +132,8 @@ const admins = only(ADMINS);
 /** Retention (issue 15): the DPO, the DSL team and the headteacher. */
 const RETENTION = [...LEADS, 'dpo'] as const;
 const everyone = all('ok');
+/** Issue 19: every role but the chair of governors, whose account is for concerns about adults alone. */
+const notTheChair = (chair: Expect = 403) => ({ ...everyone, chair_of_governors: chair });
 /** First tier: these roles are asked to step up; the rest are refused (`otherwise`). */
 const stepUpFor = (roles: readonly Role[], otherwise: FirstTierExpect = 403) =>
   Object.fromEntries(ROLES.map((r) => [r, roles.includes(r) ? 'step_up' : otherwise])) as Record<
@@ -267,6 +275,43 @@ async function dslTeamOf(f: Fixture): Promise<{ id: string; schoolId: string }> 
   );
   return { id: row!.id, schoolId: row!.school_id };
 }
+
+/** Issue 19: the case managers of concerns about adults (the head, and the chair for the head). */
+const CASE_MANAGERS = ['headteacher', 'chair_of_governors'] as const;
+/** A matter routed to the head, about a teacher who is no matrix user, triaged as an allegation. */
+async function freshAllegation(
+  as: { raiser: Session; head: Session } | null = null,
+): Promise<string> {
+  // In beforeAll, throwaway sessions (the cached ones are made after the sign-out-everywhere row).
+  const raiser = as?.raiser ?? (await sessionOf(users.teacher, true));
+  const head = as?.head ?? (await sessionOf(users.headteacher, true));
+  const subject = await makeUser(t.services, users.teacher.schoolId, 'teacher', 'Matrix subject');
+  const raisedRes = await call(t.app, raiser, 'POST', '/api/staff-concerns', {
+    subjectKind: 'staff',
+    subjectUserId: subject.id,
+    whatHappened: 'Matrix staff concern',
+  });
+  expect(raisedRes.statusCode, raisedRes.body).toBe(201);
+  const id = raisedRes.json<{ id: string }>().id;
+  const triaged = await call(t.app, head, 'POST', `/api/staff-concerns/${id}/triage`, {
+    classification: 'possibly_meets_threshold',
+    rationale: 'Matrix triage',
+  });
+  expect(triaged.statusCode, triaged.body).toBe(200);
+  return id;
+}
+/** For a matter routed to the head: the head may; the chair finds nothing; the rest are refused. */
+const headOnly = { ...only(['headteacher']), chair_of_governors: 404 } as Record<Role, Expect>;
+/** A matter naming the caller: the case managers find nothing (self-exclusion); the rest are refused. */
+const namedCaller = { ...all(403), headteacher: 404, chair_of_governors: 404 } as Record<
+  Role,
+  Expect
+>;
+const LADO_CONTACT = {
+  officer: 'Matrix LADO',
+  contactedAt: new Date(Date.now() - 3_600_000).toISOString(),
+  advice: 'Matrix advice',
+};
 
 const MATRIX: Record<string, MatrixRow> = {
   'GET /healthz': {
@@ -441,7 +486,7 @@ const MATRIX: Record<string, MatrixRow> = {
     // Each matrix user's only factor is their authenticator app. Those the school requires a
     // second factor of (everyone who can read records) are refused; the administrator, who
     // cannot, may remove it (and enrols again on the next elevated sign-in); so may the DPO,
-    // who reads no records either.
+    // who reads no records either. The chair reads concerns about adults, so is refused too.
     request: () => ({ url: '/api/auth/totp/remove' }),
     roles: { ...all(409), school_admin: 'ok', dpo: 'ok' },
     otherSchool: 'own_data',
@@ -684,7 +729,7 @@ const MATRIX: Record<string, MatrixRow> = {
   'POST /api/pupils/search': {
     firstTier: 'same',
     request: () => ({ url: '/api/pupils/search', payload: { q: 'Zed' } }),
-    roles: everyone,
+    roles: notTheChair(), // the chair picks no pupils (issue 19)
     otherSchool: 'own_data',
   },
   'GET /api/pupils/:id/chronology': {
@@ -869,7 +914,7 @@ const MATRIX: Record<string, MatrixRow> = {
         body: 'matrix',
       },
     }),
-    roles: everyone,
+    roles: notTheChair(), // the chair logs no concern about a pupil (issue 19)
     otherSchool: 'not_found', // another school's pupil and category are unknown there: refused
   },
   // Issue 11: the school's group × category "add" / "none" decides who may log or re-file a
@@ -887,7 +932,7 @@ const MATRIX: Record<string, MatrixRow> = {
         body: 'matrix',
       },
     }),
-    roles: everyone,
+    roles: notTheChair(),
     otherSchool: 'not_found',
   },
   'POST /api/concerns · into a category the school closed to all staff': {
@@ -910,7 +955,7 @@ const MATRIX: Record<string, MatrixRow> = {
       url: `/api/concerns/${f.own[role].concernId}`,
       payload: { categoryIds: [f.addableRestrictedId], reason: 'matrix re-filing' },
     }),
-    roles: everyone,
+    roles: notTheChair(404), // the chair's "own" is another's concern
     otherSchool: 'not_found',
   },
   'PATCH /api/concerns/:id · its author re-files it into a category closed to all staff': {
@@ -919,7 +964,7 @@ const MATRIX: Record<string, MatrixRow> = {
       url: `/api/concerns/${f.own[role].concernId}`,
       payload: { categoryIds: [f.closedCategoryId], reason: 'matrix re-filing' },
     }),
-    roles: leads,
+    roles: { ...leads, chair_of_governors: 404 },
     otherSchool: 'not_found',
   },
   'GET /api/concerns': {
@@ -1595,7 +1640,150 @@ const MATRIX: Record<string, MatrixRow> = {
   'GET /api/staff': {
     firstTier: 'same', // whom to alert, chosen while logging a concern with a password alone
     request: () => ({ url: '/api/staff' }),
+    roles: notTheChair(),
+    otherSchool: 'own_data',
+  },
+  // Issue 19: concerns about adults. Anyone raises one with a password alone and sees their
+  // receipts; the case managers read and handle what is routed to them, never what names them.
+  // Another school's case manager gets 404: src/features/staff-concerns/staff-concerns.test.ts.
+  'GET /api/staff-concerns/staff': {
+    request: () => ({ url: '/api/staff-concerns/staff' }),
     roles: everyone,
+    firstTier: 'same',
+    otherSchool: 'own_data',
+  },
+  'POST /api/staff-concerns': {
+    request: () => ({
+      url: '/api/staff-concerns',
+      payload: {
+        subjectKind: 'volunteer',
+        subjectName: 'Matrix volunteer',
+        whatHappened: 'Matrix',
+      },
+    }),
+    roles: everyone,
+    firstTier: 'same',
+    otherSchool: 'own_data',
+  },
+  'GET /api/staff-concerns/receipts': {
+    request: () => ({ url: '/api/staff-concerns/receipts' }),
+    roles: everyone,
+    firstTier: 'same',
+    otherSchool: 'own_data',
+  },
+  'GET /api/staff-concerns': {
+    request: () => ({ url: '/api/staff-concerns' }),
+    roles: only(CASE_MANAGERS),
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'GET /api/staff-concerns/audit': {
+    request: () => ({ url: '/api/staff-concerns/audit' }),
+    roles: only(CASE_MANAGERS),
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'GET /api/staff-concerns/settings': {
+    request: () => ({ url: '/api/staff-concerns/settings' }),
+    roles: only(CASE_MANAGERS),
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'PATCH /api/staff-concerns/settings': {
+    request: () => ({ url: '/api/staff-concerns/settings', payload: { ladoDueTime: '17:00' } }),
+    roles: only(CASE_MANAGERS),
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'GET /api/staff-concerns/patterns': {
+    request: () => ({ url: '/api/staff-concerns/patterns' }),
+    roles: only(CASE_MANAGERS),
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'GET /api/staff-concerns/:id': {
+    request: (f) => ({ url: `/api/staff-concerns/${f.staffConcerns.matterId}` }),
+    roles: headOnly,
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'GET /api/staff-concerns/:id · named': {
+    request: (f, role) => ({ url: `/api/staff-concerns/${f.staffConcerns.named[role]}` }),
+    roles: namedCaller,
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/staff-concerns/:id/triage': {
+    request: (f) => ({
+      url: `/api/staff-concerns/${f.staffConcerns.matterId}/triage`,
+      payload: { classification: 'possibly_meets_threshold', rationale: 'Matrix' },
+    }),
+    roles: headOnly,
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/staff-concerns/:id/triage · named': {
+    request: (f, role) => ({
+      url: `/api/staff-concerns/${f.staffConcerns.named[role]}/triage`,
+      payload: { classification: 'low_level', rationale: 'Matrix' },
+    }),
+    roles: namedCaller,
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/staff-concerns/:id/lado-contacts': {
+    request: (f) => ({
+      url: `/api/staff-concerns/${f.staffConcerns.matterId}/lado-contacts`,
+      payload: LADO_CONTACT,
+    }),
+    roles: headOnly,
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/staff-concerns/:id/lado-contacts · named': {
+    request: (f, role) => ({
+      url: `/api/staff-concerns/${f.staffConcerns.named[role]}/lado-contacts`,
+      payload: LADO_CONTACT,
+    }),
+    roles: namedCaller,
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/staff-concerns/:id/outcome': {
+    // A fresh allegation for every call: an outcome is recorded once.
+    request: async () => ({
+      url: `/api/staff-concerns/${await freshAllegation()}/outcome`,
+      payload: { outcome: 'unfounded' },
+    }),
+    roles: headOnly,
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/staff-concerns/:id/outcome · named': {
+    request: (f, role) => ({
+      url: `/api/staff-concerns/${f.staffConcerns.named[role]}/outcome`,
+      payload: { outcome: 'false' },
+    }),
+    roles: namedCaller,
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/staff-concerns/:id/copy-given': {
+    request: (f) => ({
+      url: `/api/staff-concerns/${f.staffConcerns.matterId}/copy-given`,
+      payload: { givenOn: '2026-01-05' },
+    }),
+    roles: headOnly,
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/staff-concerns/:id/copy-given · named': {
+    request: (f, role) => ({
+      url: `/api/staff-concerns/${f.staffConcerns.named[role]}/copy-given`,
+      payload: { givenOn: '2026-01-05' },
+    }),
+    roles: namedCaller,
+    firstTier: stepUpFor(CASE_MANAGERS),
     otherSchool: 'own_data',
   },
   // ——— Issue 17: the data-protection register, the DPO's (the school may grant it further) ———
@@ -1934,6 +2122,7 @@ beforeAll(async () => {
   });
   expect(logged.statusCode, logged.body).toBe(201);
   const concernId = logged.json<{ id: string }>().id;
+  const fixtureConcernId = concernId;
   const attached = await t.app.inject({
     method: 'POST',
     url: `/api/concerns/${concernId}/attachments`,
@@ -2086,7 +2275,11 @@ beforeAll(async () => {
       return res.json<{ id: string }>().id;
     };
     // Throwaway sessions: the cached ones are made later, after the sign-out-everywhere row.
-    const concernId = await logOwn(await signIn(t.app, users[role], { elevated: true }));
+    // The chair of governors logs no concerns about pupils (issue 19): theirs is the school's.
+    const canLog = role !== 'chair_of_governors';
+    const concernId = canLog
+      ? await logOwn(await signIn(t.app, users[role], { elevated: true }))
+      : fixtureConcernId;
     own[role] = {
       targetUserId: target.id,
       caseId,
@@ -2102,7 +2295,9 @@ beforeAll(async () => {
     };
     ownFirstTier[role] = {
       ...own[role],
-      concernId: await logOwn(await signIn(t.app, firstTierUsers[role])),
+      concernId: canLog
+        ? await logOwn(await signIn(t.app, firstTierUsers[role]))
+        : fixtureConcernId,
       selfUserId: firstTierUsers[role].id,
       actionId: await made('/api/actions', {
         pupilId: pupil.id,
@@ -2120,7 +2315,33 @@ beforeAll(async () => {
   });
   expect(filed.statusCode, filed.body).toBe(200);
 
+  // Issue 19: the staff-concern matters (see Fixture). Each named one is routed to the named
+  // user's own team (by SQL: routing would send a matter about the head to the chair), so only
+  // self-exclusion keeps it from them.
+  const raiser = await signIn(t.app, users.teacher, { elevated: true });
+  const headSession = await signIn(t.app, users.headteacher, { elevated: true });
+  const matterId = await freshAllegation({ raiser, head: headSession });
+  const named = {} as Record<Role, string>;
+  for (const role of ROLES) {
+    const res = await call(t.app, raiser, 'POST', '/api/staff-concerns', {
+      subjectKind: 'staff',
+      subjectUserId: users[role].id,
+      whatHappened: 'Matrix named concern',
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json<{ id: string }>().id;
+    await unsafeAsOwner(t.services.db, (q) =>
+      q.query(
+        `UPDATE staff_concerns SET routed_to = $2, classification = 'possibly_meets_threshold'
+         WHERE id = $1`,
+        [id, role === 'chair_of_governors' ? 'chair' : 'headteacher'],
+      ),
+    );
+    named[role] = id;
+  }
+
   fixture = {
+    staffConcerns: { matterId, named },
     pupilId: pupil.id,
     categoryId: category.id,
     concernId,
@@ -2133,7 +2354,9 @@ beforeAll(async () => {
     own,
     ownFirstTier,
   };
-});
+  // Eight roles' users, sessions and records (issue 19 added the chair of governors) take longer
+  // than the default hook timeout on a busy machine.
+}, 180_000);
 afterAll(async () => {
   await t.close();
   await mail.close();

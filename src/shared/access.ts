@@ -11,6 +11,11 @@ export const ROLES = [
   'school_admin',
   /** Data-protection officer (issue 15): retention, holds and certificates; no record content. */
   'dpo',
+  /**
+   * Chair of governors (issue 19): the case manager for concerns about the headteacher. The
+   * account can raise and manage concerns about adults and nothing else.
+   */
+  'chair_of_governors',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -27,6 +32,8 @@ export const CAPABILITIES = [
   'audit',
   /** The data-protection register: rights requests, breaches, complaints (issue 17). */
   'data_protection',
+  /** Concerns about adults routed to the holder's team (issue 19): read and triage them. */
+  'staff_concerns',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

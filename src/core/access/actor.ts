@@ -48,11 +48,24 @@ export const ABILITIES = [
    * breaches and complaints. The DPO's group by default; no record content by itself.
    */
   'data_protection',
+  /**
+   * Concerns about adults (issue 19). `write`: raising one, which every member may do with a
+   * password alone. `read` and `triage`: from the school's `staff_concerns` capability (the
+   * headteacher's and the chair of governors' default groups), elevated; which matters they reach
+   * is narrowed by features/staff-concerns/policy.ts (routing and self-exclusion).
+   */
+  'staff_concerns.write',
+  'staff_concerns.read',
+  'staff_concerns.triage',
 ] as const;
 export type Ability = (typeof ABILITIES)[number];
 
-/** Abilities that need no second factor: logging a concern (and picking its pupils). */
-const FIRST_TIER: ReadonlySet<Ability> = new Set(['concern.create', 'pupil.pick']);
+/** Abilities that need no second factor: logging a concern (and picking its pupils), and raising one about an adult. */
+const FIRST_TIER: ReadonlySet<Ability> = new Set([
+  'concern.create',
+  'pupil.pick',
+  'staff_concerns.write',
+]);
 
 function grantsAnyView(perms: Permissions): boolean {
   return perms.grants.some(
@@ -91,6 +104,9 @@ export function abilitiesWhenElevated(perms: Permissions): Ability[] {
   }
   if (hasCapability(perms, 'manage_cases')) out.push('case.manage');
   out.push('actions.assigned');
+  out.push('staff_concerns.write');
+  if (hasCapability(perms, 'staff_concerns'))
+    out.push('staff_concerns.read', 'staff_concerns.triage');
   return out;
 }
 

@@ -85,8 +85,9 @@ export function defaultGroupsForNewSchool(
     template(
       'headteacher',
       'Headteacher',
-      'The headteacher: every record, every capability.',
-      everything,
+      'The headteacher: every record, every capability, and concerns about adults.',
+      // The case manager for concerns about adults (issue 19); the DSL team is not, by default.
+      { ...everything, capabilities: [...EVERY_CAPABILITY, 'staff_concerns'] },
     ),
     template(
       'pastoral',
@@ -134,6 +135,12 @@ export function defaultGroupsForNewSchool(
       'Data-protection officer',
       'The retention schedule, legal holds, the review queue and certificates, the data-protection register and the audit trail; no records.',
       { scope: SCHOOL, capabilities: ['retention', 'data_protection', 'audit'] },
+    ),
+    template(
+      'chair_of_governors',
+      'Chair of governors',
+      'Case manager for concerns about the headteacher (issue 19); no pupil records.',
+      { scope: SCHOOL, capabilities: ['staff_concerns'] },
     ),
     template(
       'school_admin',

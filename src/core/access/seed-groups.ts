@@ -13,6 +13,8 @@ export const ROLE_GROUPS: Record<Role, readonly string[]> = {
   headteacher: ['all_staff', 'headteacher'],
   school_admin: ['all_staff', 'school_admin'],
   dpo: ['all_staff', 'dpo'],
+  // Not all staff: the chair's account is for concerns about adults alone (issue 19).
+  chair_of_governors: ['chair_of_governors'],
 };
 
 export async function seedDefaultGroups(tx: Queryable, schoolId: string): Promise<void> {

@@ -25,14 +25,20 @@ export const enrolmentRequired = () =>
     'Your school requires a second factor to sign in. Set up an authenticator app or a security key first.',
   );
 
-/** Whether the school requires this member to give a second factor at sign-in (issue 3). */
+/**
+ * Whether the school requires this member to give a second factor at sign-in (issue 3): everyone
+ * who can read records, and everyone who can read concerns about adults (issue 19: the chair of
+ * governors reads allegations though no pupil record).
+ */
 export function secondFactorRequired(u: {
   settings: Pick<SchoolSettings, 'secondFactorAtSignIn'>;
   permissions: Permissions;
 }): boolean {
+  const elevated = abilitiesWhenElevated(u.permissions);
   return (
     u.settings.secondFactorAtSignIn === 'everyone' ||
-    abilitiesWhenElevated(u.permissions).includes('records.view')
+    elevated.includes('records.view') ||
+    elevated.includes('staff_concerns.read')
   );
 }
 

@@ -171,6 +171,19 @@ export const EVENT_LABELS: Record<AuditAction, Label> = {
   'dp.complaint_refused': ['A complaint was refused', 'refusal'],
   'dp.complaint_acknowledged': ['Acknowledged a complaint', 'change'],
   'dp.complaint_answered': ['Answered a complaint', 'change'],
+  // Issue 19's area: never shown in this trail (service.ts SEPARATE_AREAS); labelled for its own.
+  'staff_concerns.raised': ['Raised a concern about an adult', 'change'],
+  'staff_concerns.receipts_viewed': ['Read their receipts', 'view'],
+  'staff_concerns.staff_listed': ['Listed staff for a concern about an adult', 'view'],
+  'staff_concerns.listed': ['Listed concerns about adults', 'view'],
+  'staff_concerns.viewed': ['Opened a concern about an adult', 'view'],
+  'staff_concerns.triaged': ['Triaged a concern about an adult', 'change'],
+  'staff_concerns.lado_contact_recorded': ['Recorded LADO contact', 'change'],
+  'staff_concerns.outcome_recorded': ['Recorded an outcome', 'change'],
+  'staff_concerns.copy_given': ['Recorded a copy given to the member', 'change'],
+  'staff_concerns.patterns_viewed': ['Read the patterns review', 'view'],
+  'staff_concerns.audit_viewed': ['Read the area’s audit trail', 'view'],
+  'staff_concerns.settings_changed': ['Changed the area’s settings', 'admin'],
 };
 
 export function labelOf(action: string): Label {

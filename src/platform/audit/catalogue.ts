@@ -264,6 +264,19 @@ export type AuditDetails = {
   'dp.complaint_refused': { reason: string };
   'dp.complaint_acknowledged': None;
   'dp.complaint_answered': None;
+  // Concerns about adults (issue 19): every read and change, never a name or the text.
+  'staff_concerns.raised': { subjectKind: string; routedTo: string; withholdName: boolean };
+  'staff_concerns.receipts_viewed': { count: number };
+  'staff_concerns.listed': { count: number };
+  'staff_concerns.viewed': None;
+  'staff_concerns.triaged': { classification: string; ladoDueAt?: string };
+  'staff_concerns.lado_contact_recorded': { contact: Id };
+  'staff_concerns.outcome_recorded': { outcome: string; removed: boolean };
+  'staff_concerns.copy_given': { givenOn: string };
+  'staff_concerns.audit_viewed': { count: number };
+  'staff_concerns.staff_listed': { count: number };
+  'staff_concerns.settings_changed': Change;
+  'staff_concerns.patterns_viewed': { count: number };
 };
 
 export type AuditAction = keyof AuditDetails;
@@ -435,6 +448,18 @@ export const AUDIT_ACTIONS = Object.keys({
   'dp.complaint_refused': 1,
   'dp.complaint_acknowledged': 1,
   'dp.complaint_answered': 1,
+  'staff_concerns.raised': 1,
+  'staff_concerns.receipts_viewed': 1,
+  'staff_concerns.listed': 1,
+  'staff_concerns.viewed': 1,
+  'staff_concerns.triaged': 1,
+  'staff_concerns.lado_contact_recorded': 1,
+  'staff_concerns.outcome_recorded': 1,
+  'staff_concerns.copy_given': 1,
+  'staff_concerns.audit_viewed': 1,
+  'staff_concerns.staff_listed': 1,
+  'staff_concerns.settings_changed': 1,
+  'staff_concerns.patterns_viewed': 1,
 } satisfies Record<AuditAction, 1>) as AuditAction[];
 
 /**

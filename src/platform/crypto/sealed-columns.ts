@@ -91,6 +91,16 @@ export const SEALED_COLUMNS = {
   'dp_complaints.contact': 'text',
   'dp_complaints.details': 'text',
   'dp_complaints.response': 'text',
+  // Concerns about adults (issue 19, migration 0041): who it is about when not on the staff list,
+  // their agency, what happened, the triage rationale, and the LADO contact's record.
+  'staff_concerns.subject_name': 'text',
+  'staff_concerns.agency_name': 'text',
+  'staff_concerns.what_happened': 'text',
+  'staff_concerns.rationale': 'text',
+  'staff_concern_lado_contacts.officer': 'text',
+  'staff_concern_lado_contacts.advice': 'text',
+  'staff_concern_lado_contacts.reference': 'text',
+  'staff_concern_lado_contacts.suspension': 'text',
 } as const satisfies Record<string, 'text' | 'json'>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;

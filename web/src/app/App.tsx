@@ -35,6 +35,10 @@ import { RequestsPage } from '../features/data-protection/RequestsPage.tsx';
 import { RequestPage } from '../features/data-protection/RequestPage.tsx';
 import { BreachesPage } from '../features/data-protection/BreachesPage.tsx';
 import { ComplaintsPage } from '../features/data-protection/ComplaintsPage.tsx';
+import { RaiseConcernPage } from '../features/staff-concerns/RaiseConcern.tsx';
+import { ReceiptsPage } from '../features/staff-concerns/Receipts.tsx';
+import { CaseManagerListPage } from '../features/staff-concerns/CaseManagerList.tsx';
+import { MatterPage } from '../features/staff-concerns/MatterPage.tsx';
 
 export function App() {
   const { state } = useSessionApi();
@@ -105,6 +109,10 @@ function Screen() {
         <Route path="data-protection/breaches" element={<BreachesPage />} />
         <Route path="data-protection/complaints" element={<ComplaintsPage />} />
         <Route path="data-protection/pack" element={<PackPage />} />
+        <Route path="staff-concerns/new" element={<RaiseConcernPage />} />
+        <Route path="staff-concerns/receipts" element={<ReceiptsPage />} />
+        <Route path="staff-concerns" element={<CaseManagerListPage />} />
+        <Route path="staff-concerns/:id" element={<MatterPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -20,6 +20,7 @@ export const ROLE_NAMES: Record<string, string> = {
   headteacher: 'Headteacher',
   school_admin: 'School administrator',
   dpo: 'Data-protection officer',
+  chair_of_governors: 'Chair of governors',
 } satisfies Record<Role, string>;
 
 export const STATUS_NAMES: Record<string, string> = {
@@ -39,6 +40,7 @@ export const CAPABILITY_NAMES: Record<string, string> = {
   retention: 'Retention, holds and destruction',
   audit: 'Read the audit trail',
   data_protection: 'Data protection: rights requests, breaches, complaints',
+  staff_concerns: 'Concerns about adults (case manager)',
 } satisfies Record<Capability, string>;
 
 export const SCOPE_NAMES: Record<string, string> = {

@@ -50,6 +50,16 @@ export function DashboardPage() {
             Retention and legal holds
           </Link>
         )}
+        {session.has('staff_concerns.write') && (
+          <Link className="button" to="/staff-concerns/new">
+            Raise a concern about an adult
+          </Link>
+        )}
+        {(session.capabilitiesWhenElevated ?? []).includes('staff_concerns.read') && (
+          <Link className="button" to="/staff-concerns">
+            Concerns about adults
+          </Link>
+        )}
         {session.has('admin') && (
           <Link className="button" to="/admin/mis">
             MIS imports and keys
@@ -119,7 +129,9 @@ function StepUpPanel({ actionsWaiting }: { actionsWaiting: number }) {
     ? 'records and chronologies'
     : later.includes('admin')
       ? 'the school’s administration'
-      : 'the actions waiting for you';
+      : later.includes('staff_concerns.read')
+        ? 'concerns about adults'
+        : 'the actions waiting for you';
   return (
     <section aria-labelledby="step-up-heading" className="section card">
       <h2 id="step-up-heading">Confirm it is you</h2>

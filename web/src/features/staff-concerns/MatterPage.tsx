@@ -1,0 +1,175 @@
+// One concern about an adult for its case manager (issue 19): what was raised, the triage with
+// its rationale (which starts the LADO clock for a possible allegation), and the LADO contacts.
+// The server sends what may be done now (`allowed`); the page offers only that.
+import { useState } from 'react';
+import { useParams } from 'react-router';
+import { api } from '../../lib/api.ts';
+import { useLoad } from '../../lib/useLoad.ts';
+import { useSubmit } from '../../lib/useSubmit.ts';
+import { formatWhen } from '../../lib/format.ts';
+import { Form, FormError, FormStatus } from '../../ui/Form.tsx';
+import { TextArea } from '../../ui/TextField.tsx';
+import { RadioGroup } from '../../ui/Field.tsx';
+import { SubmitButton } from '../../ui/Button.tsx';
+import { PageHeading } from '../../ui/PageHeading.tsx';
+import { LoadProblem } from '../../ui/LoadProblem.tsx';
+import {
+  CLASSIFICATIONS,
+  type Classification,
+  type Matter,
+} from '../../../../src/shared/schemas/staff-concerns.ts';
+import {
+  CLASSIFICATION_NAMES,
+  OUTCOME_NAMES,
+  ROUTED_TO_NAMES,
+  SUBJECT_KIND_NAMES,
+} from './words.ts';
+import { LadoClock } from './CaseManagerList.tsx';
+import { StepUp } from './StepUp.tsx';
+
+const TITLE = 'Concern about an adult';
+
+export function MatterPage() {
+  const { id = '' } = useParams();
+  const matter = useLoad<Matter>(`/api/staff-concerns/${id}`);
+  if (matter.status === 'loading')
+    return (
+      <>
+        <PageHeading title={TITLE}>{TITLE}</PageHeading>
+        <p role="status">Loading…</p>
+      </>
+    );
+  if (matter.status === 'error') {
+    if (matter.code === 'step_up_required')
+      return (
+        <>
+          <PageHeading title={TITLE}>{TITLE}</PageHeading>
+          <StepUp onDone={() => void matter.reload()} />
+        </>
+      );
+    return <LoadProblem title={TITLE} state={matter} />;
+  }
+  const m = matter.data;
+  return (
+    <>
+      <PageHeading title={TITLE}>{`Concern about ${m.subjectName}`}</PageHeading>
+      <dl className="stack-tight">
+        <dt>Who it is about</dt>
+        <dd>
+          {m.subjectName} ({SUBJECT_KIND_NAMES[m.subjectKind].toLowerCase()})
+          {m.agency ? `, from ${m.agency}` : ''}
+        </dd>
+        <dt>Raised</dt>
+        <dd>
+          {formatWhen(m.raisedAt)} by {m.raisedBy}
+          {m.withholdName ? ' (asked that their name is withheld from the person)' : ''}, sent to{' '}
+          {ROUTED_TO_NAMES[m.routedTo]}
+        </dd>
+        <dt>Triage</dt>
+        <dd>{m.classification ? CLASSIFICATION_NAMES[m.classification] : 'Waiting for triage'}</dd>
+        {m.outcome && (
+          <>
+            <dt>Outcome</dt>
+            <dd>{OUTCOME_NAMES[m.outcome]}</dd>
+          </>
+        )}
+        {m.lado && (
+          <>
+            <dt>LADO clock</dt>
+            <dd>
+              <LadoClock lado={m.lado} />
+            </dd>
+          </>
+        )}
+      </dl>
+      <section aria-labelledby="what-heading" className="section">
+        <h2 id="what-heading">What happened</h2>
+        <p className="prewrap">{m.whatHappened}</p>
+        {m.rationale && (
+          <>
+            <h3>Rationale</h3>
+            <p className="prewrap">{m.rationale}</p>
+          </>
+        )}
+      </section>
+      {m.tasks.length > 0 && (
+        <section aria-labelledby="tasks-heading" className="section">
+          <h2 id="tasks-heading">Tasks</h2>
+          <ul>
+            {m.tasks.map((k) => (
+              <li key={k.id}>
+                Inform the agency, due {k.dueOn}
+                {k.done ? ' (done)' : ''}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {m.ladoContacts.length > 0 && (
+        <section aria-labelledby="lado-heading" className="section">
+          <h2 id="lado-heading">LADO contacts</h2>
+          <ul>
+            {m.ladoContacts.map((c) => (
+              <li key={c.id}>
+                {c.officer}, {formatWhen(c.contactedAt)}: {c.advice}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {m.allowed.includes('triage') && (
+        <TriageForm matter={m} onDone={() => void matter.reload()} />
+      )}
+    </>
+  );
+}
+
+function TriageForm({ matter, onDone }: { matter: Matter; onDone: () => void }) {
+  const [classification, setClassification] = useState<Classification>(
+    matter.classification ?? 'low_level',
+  );
+  const [rationale, setRationale] = useState('');
+  const submit = useSubmit<'rationale'>();
+  const send = async () => {
+    if (!rationale.trim()) {
+      submit.invalid(
+        { rationale: 'Give the reason for your decision.' },
+        'The rationale is missing.',
+      );
+      return;
+    }
+    await api('POST', `/api/staff-concerns/${matter.id}/triage`, {
+      classification,
+      rationale: rationale.trim(),
+    });
+    setRationale('');
+    onDone();
+    return 'Triage recorded.';
+  };
+  return (
+    <section aria-labelledby="triage-heading" className="section card">
+      <h2 id="triage-heading">Triage</h2>
+      <Form submit={submit} onSubmit={send} className="stack-tight" aria-label="Triage">
+        <RadioGroup
+          legend="Decision"
+          value={classification}
+          onChange={setClassification}
+          options={CLASSIFICATIONS.map((c) => [c, CLASSIFICATION_NAMES[c]] as const)}
+        />
+        <TextArea
+          name="rationale"
+          label="Rationale"
+          rows={4}
+          maxLength={5000}
+          value={rationale}
+          onChange={setRationale}
+        />
+        <FormError />
+        <FormStatus />
+        <div className="actions">
+          <SubmitButton>Record triage</SubmitButton>
+        </div>
+      </Form>
+    </section>
+  );
+}
