@@ -2,7 +2,7 @@
 // one transfer with the whole file it would send, and the state changes (draft → sent; revoked
 // before acceptance; "send again"), each audited. Sending to a school on this Lantern hands the
 // file to unsafe-cross-school.ts after the sender's own transaction has committed; a delivery
-// that fails marks the transfer `failed` (audited) and says so.
+// that fails marks a first send `failed` (audited); a failed "send again" keeps its state.
 import type { RequestContext, SchoolTx, Tx } from '../../core/context.ts';
 import { conflict, DomainError, notFound } from '../../core/errors.ts';
 import type { Services } from '../../platform/services.ts';
@@ -17,7 +17,12 @@ import { transferClock } from './clock.ts';
 import { englandToday } from './open.ts';
 import { buildFile, fileItems, type TransferFile } from './file.ts';
 import { transferActions } from './policy.ts';
-import { unsafeDeliverToSchool, unsafeRevokeAtReceiver } from './unsafe-cross-school.ts';
+import {
+  unsafeDeliverToSchool,
+  unsafeReceiverDecision,
+  unsafeReportToSender,
+  unsafeRevokeAtReceiver,
+} from './unsafe-cross-school.ts';
 
 type Row = {
   id: string;
@@ -210,18 +215,36 @@ export async function sendTransfer(
       file: s.file,
     });
   } catch (err) {
-    await c.tx(async (t) => {
-      await t.q(`UPDATE transfers SET state = 'failed', state_changed_at = $2 WHERE id = $1`, [
-        id,
-        t.now,
-      ]);
-      await t.audit({ action: 'transfer.failed', targetType: 'transfer', targetId: id });
-    });
+    if (err instanceof DomainError && err.code === 'already_decided') {
+      // The receiver decided while our copy of its answer was lost or late: take its answer,
+      // never "failed" (its accepted copy is live and must not be stranded).
+      const decision = await unsafeReceiverDecision(services, s.receiverId, c.actor.schoolId, id);
+      if (decision) await unsafeReportToSender(services, c.actor.schoolId, id, decision);
+      throw conflict(
+        decision?.state === 'rejected'
+          ? 'The receiving school has already rejected the file.'
+          : 'The receiving school has already accepted the file.',
+      );
+    }
+    // Sent again and not delivered: the receiver still holds the earlier copy, so the transfer
+    // keeps its state. A first send that fails left nothing at the receiver: it is failed.
+    if (!again)
+      await c.tx(async (t) => {
+        const marked = await t.q(
+          `UPDATE transfers SET state = 'failed', state_changed_at = $2
+           WHERE id = $1 AND state IN ('sent', 'viewed') RETURNING id`,
+          [id, t.now],
+        );
+        if (marked.length > 0)
+          await t.audit({ action: 'transfer.failed', targetType: 'transfer', targetId: id });
+      });
     if (err instanceof DomainError) throw err;
     throw new DomainError(
       'upstream_failed',
       'delivery_failed',
-      'The file could not be delivered; it is marked failed.',
+      again
+        ? 'The file could not be sent again; the school still holds the copy sent before.'
+        : 'The file could not be delivered; it is marked failed.',
     );
   }
   return c.tx((t) => transferOut(t, id));

@@ -191,6 +191,49 @@ describe('a transfer to a school on the same Lantern', () => {
     expect(row!.file.toString('latin1')).not.toContain('Bruise');
   });
 
+  it('sent again after the receiver accepted (its answer lost) shows accepted, never failed', async () => {
+    const from = await school('Racing Sender');
+    const to = await school('Racing Receiver');
+    const pupil = await pupilWithRecord(
+      from.schoolId,
+      from.dsl,
+      `R${randomInt(1e11, 1e12 - 1)}`,
+      'Raced text.',
+    );
+    const id = (
+      await call(t.app, from.dsl, 'POST', '/api/transfers', {
+        pupilId: pupil.id,
+        leavingOn: '2026-03-11',
+        destinationUrn: to.urn,
+      })
+    ).json<{ id: string }>().id;
+    const sent = await call(t.app, from.dsl, 'POST', `/api/transfers/${id}/send`, { withhold: [] });
+    expect(sent.statusCode, sent.body).toBe(200);
+    await call(t.app, to.dsl, 'GET', `/api/transfers/inbox/${id}`);
+    const accepted = await call(t.app, to.dsl, 'POST', `/api/transfers/inbox/${id}/accept`, {
+      name: 'Ada Accepter',
+      role: 'DSL',
+    });
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    // The receiver's answer never reached the sender (the race): the sender still shows viewed.
+    await owner(
+      `UPDATE transfers SET state = 'viewed', accepted_at = NULL, receipt = NULL WHERE id = $1`,
+      [id],
+    );
+    const again = await call(t.app, from.dsl, 'POST', `/api/transfers/${id}/send-again`, {
+      withhold: [],
+    });
+    expect(again.statusCode, again.body).toBe(409);
+    expect(errorOf(again).message).toMatch(/already accepted/);
+    expect((await view(from.dsl)).out[0]).toMatchObject({
+      state: 'accepted',
+      receipt: { name: 'Ada Accepter', role: 'DSL' },
+    });
+    expect(await actions(from.schoolId)).not.toContain('transfer.failed');
+    // The receiver's accepted copy is untouched.
+    expect((await view(to.dsl)).in).toMatchObject([{ id, state: 'accepted' }]);
+  });
+
   it('withholds an item only with its reason, and the receiver sees the reason', async () => {
     const from = await school('Sender');
     const to = await school('Receiver');

@@ -53,7 +53,11 @@ export async function unsafeDeliverToSchool(
       ],
     );
     if (done.length === 0)
-      throw new DomainError('conflict', 'conflict', 'The receiving school has already decided.');
+      throw new DomainError(
+        'conflict',
+        'already_decided',
+        'The receiving school has already decided.',
+      );
     await t.audit({
       action: 'transfer.received',
       targetType: 'transfer_inbox',
@@ -130,5 +134,45 @@ export async function unsafeReportToSender(
       rejected: 'transfer.rejected',
     } as const;
     await t.audit({ action: action[report.state], targetType: 'transfer', targetId: transferId });
+  });
+}
+
+/**
+ * What the receiving school decided about its copy, for "send again" answered "already decided":
+ * only the state, the receipt (name and role) or the rejection's reason, nothing of its records.
+ */
+export async function unsafeReceiverDecision(
+  services: Door,
+  receiverSchoolId: string,
+  senderSchoolId: string,
+  transferId: string,
+): Promise<Report | null> {
+  return asSystem(services, receiverSchoolId, 'scheduled', 'file transfer').tx(async (t) => {
+    const [row] = await t.q<{
+      state: string;
+      receipt: Buffer | null;
+      rejected_reason: Buffer | null;
+    }>(
+      `SELECT state, receipt, rejected_reason FROM transfer_inbox
+       WHERE id = $1 AND from_school_id = $2`,
+      [transferId, senderSchoolId],
+    );
+    if (!row) return null;
+    const sealer = await t.sealer();
+    if (row.state === 'accepted' && row.receipt)
+      return {
+        state: 'accepted',
+        receipt: sealer.openJson<{ name: string; role: string }>(
+          'transfer_inbox.receipt',
+          transferId,
+          row.receipt,
+        ),
+      };
+    if (row.state === 'rejected' && row.rejected_reason)
+      return {
+        state: 'rejected',
+        reason: sealer.open('transfer_inbox.rejected_reason', transferId, row.rejected_reason),
+      };
+    return null;
   });
 }
