@@ -9,6 +9,7 @@ import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
 import { Created } from '../../shared/schemas/administration.ts';
 import {
   ClockRuleBody,
+  CloseTransfer,
   ConfirmDomain,
   DirectoryResults,
   DirectorySearch,
@@ -29,6 +30,7 @@ import { requireTransfers } from './policy.ts';
 import { confirmDomain, searchDirectory } from './directory.ts';
 import { clockRuleOf, openTransfer, setDestination } from './open.ts';
 import {
+  closeTransfer,
   listOut,
   previewTransfer,
   revokeTransfer,
@@ -208,6 +210,25 @@ export function registerTransferRoutes(app: App, services: Services): void {
       const c = ctx(req);
       requireTransfers(c.actor);
       return revokeTransfer(c, services, req.params.id);
+    },
+  );
+
+  app.post(
+    '/api/transfers/:id/close',
+    {
+      schema: {
+        tags,
+        summary:
+          'Close a transfer Lantern will not send (sent by other secure means, opened in error)',
+        params: IdParams,
+        body: CloseTransfer,
+        response: responses({ 200: TransferOut, 409: ErrorBody }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireTransfers(c.actor);
+      return c.tx((t) => closeTransfer(t, req.params.id, req.body.reason));
     },
   );
 

@@ -39,6 +39,7 @@ type Row = {
   receipt: Buffer | null;
   accepted_at: Date | null;
   rejected_reason: Buffer | null;
+  closed_reason: Buffer | null;
   manifest_sha256: string | null;
   on_lantern: boolean;
   social_worker: boolean;
@@ -48,7 +49,7 @@ const SELECT = `
   SELECT x.id, x.pupil_id, p.first_name || ' ' || p.last_name AS pupil_name, x.trigger,
     x.leaving_on::text AS leaving_on, x.destination_urn, e.name AS destination_name,
     x.destination_set_on::text AS destination_set_on, x.clock_rule, x.state, x.sent_at,
-    x.receipt, x.accepted_at, x.rejected_reason, x.manifest_sha256,
+    x.receipt, x.accepted_at, x.rejected_reason, x.closed_reason, x.manifest_sha256,
     (x.destination_urn IS NOT NULL
       AND EXISTS (SELECT 1 FROM lantern_school_by_urn(x.destination_urn) s
                   WHERE s.id <> x.school_id)) AS on_lantern,
@@ -57,6 +58,9 @@ const SELECT = `
             WHERE r.pupil_id = x.pupil_id AND a.key = 'social_care') AS social_worker
   FROM transfers x JOIN pupils p ON p.id = x.pupil_id
   LEFT JOIN establishments e ON e.urn = x.destination_urn`;
+
+/** States in which nothing more is owed: the clock is never overdue. */
+const FINISHED = new Set<TransferState>(['accepted', 'rejected', 'revoked', 'closed']);
 
 async function present(t: Tx, rows: Row[]): Promise<TransferOut[]> {
   if (rows.length === 0) return [];
@@ -79,6 +83,7 @@ async function present(t: Tx, rows: Row[]): Promise<TransferOut[]> {
         destinationSetOn: r.destination_set_on,
         rule: r.clock_rule,
         today,
+        finished: FINISHED.has(r.state),
       },
       cal,
     ),
@@ -90,19 +95,31 @@ async function present(t: Tx, rows: Row[]): Promise<TransferOut[]> {
       : null,
     manifestSha256: r.manifest_sha256,
     // An unknown destination: keep the file, and tell the local authority (and the social worker).
-    tasks:
-      r.destination_urn === null && r.state === 'draft'
-        ? [
-            'Tell the local authority that the destination is unknown (children missing education).',
-            ...(r.social_worker ? ["Tell the pupil's social worker."] : []),
-          ]
-        : [],
+    closedReason: r.closed_reason
+      ? sealer.open('transfers.closed_reason', r.id, r.closed_reason)
+      : null,
+    tasks: tasksFor(r),
     allowed: transferActions(t.actor, {
       state: r.state,
       hasDestination: r.destination_urn !== null,
       onThisLantern: r.on_lantern,
     }),
   }));
+}
+
+function tasksFor(r: Row): string[] {
+  if (r.state !== 'draft') return [];
+  if (r.destination_urn === null)
+    return [
+      'Tell the local authority that the destination is unknown (children missing education).',
+      ...(r.social_worker ? ["Tell the pupil's social worker."] : []),
+    ];
+  // Not chased (chase.ts): Lantern cannot send it, so reminders could never be answered.
+  if (!r.on_lantern)
+    return [
+      'The destination school does not use this Lantern, so Lantern cannot send the file and does not chase it: send it by other secure means, then close this transfer saying so.',
+    ];
+  return [];
 }
 
 export async function listOut(t: Tx): Promise<TransferOut[]> {
@@ -271,6 +288,31 @@ export async function revokeTransfer(
   });
   if (receiver) await unsafeRevokeAtReceiver(services, receiver, id);
   return c.tx((t) => transferOut(t, id));
+}
+
+/** A draft (or a failed transfer) closed by the DSL team, with its reason: no longer chased. */
+export async function closeTransfer(t: Tx, id: string, reason: string): Promise<TransferOut> {
+  const clean = reason.trim();
+  if (clean === '') throw new DomainError('invalid', 'reason', 'Say why the transfer is closed.');
+  const [row] = await t.q<{ state: TransferState }>(
+    'SELECT state FROM transfers WHERE id = $1 FOR UPDATE',
+    [id],
+  );
+  if (!row) throw notFound('That transfer');
+  if (row.state !== 'draft' && row.state !== 'failed')
+    throw conflict('Only a file not yet sent, or one that failed, can be closed.');
+  const sealer = await t.sealer();
+  await t.q(
+    `UPDATE transfers SET state = 'closed', state_changed_at = $2, closed_reason = $3 WHERE id = $1`,
+    [id, t.now, sealer.seal('transfers.closed_reason', id, clean)],
+  );
+  await t.audit({
+    action: 'transfer.closed',
+    targetType: 'transfer',
+    targetId: id,
+    details: { from: row.state },
+  });
+  return transferOut(t, id);
 }
 
 export async function setClockRule(t: SchoolTx, rule: ClockRule): Promise<void> {

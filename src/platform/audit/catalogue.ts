@@ -226,6 +226,7 @@ export type AuditDetails = {
   'transfer.file_rejected': { fromSchool: Id };
   'transfer.previous_school_viewed': { files: Id[] };
   'transfer.reminded': { dueOn: string; escalated: boolean };
+  'transfer.closed': { from: string };
   'school.urn_set': { urn: string };
 };
 
@@ -367,6 +368,7 @@ export const AUDIT_ACTIONS = Object.keys({
   'transfer.file_rejected': 1,
   'transfer.previous_school_viewed': 1,
   'transfer.reminded': 1,
+  'transfer.closed': 1,
   'school.urn_set': 1,
 } satisfies Record<AuditAction, 1>) as AuditAction[];
 

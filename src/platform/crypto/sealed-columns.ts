@@ -70,6 +70,7 @@ export const SEALED_COLUMNS = {
   'transfer_inbox.file': 'json',
   'transfer_inbox.receipt': 'json',
   'transfer_inbox.rejected_reason': 'text',
+  'transfers.closed_reason': 'text',
 } as const satisfies Record<string, 'text' | 'json'>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;
