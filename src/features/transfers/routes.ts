@@ -247,7 +247,7 @@ export function registerTransferRoutes(app: App, services: Services): void {
       requireTransfers(c.actor);
       const opened = await c.tx((t) => openReceived(t, req.params.id));
       if (opened.firstView)
-        await unsafeReportToSender(services, opened.fromSchoolId, req.params.id, {
+        await unsafeReportToSender(services, opened.fromSchoolId, c.actor.schoolId, req.params.id, {
           state: 'viewed',
         });
       return opened.file;
@@ -269,7 +269,7 @@ export function registerTransferRoutes(app: App, services: Services): void {
       const c = ctx(req);
       requireTransfers(c.actor);
       const done = await c.tx((t) => acceptReceived(t, req.params.id, req.body));
-      await unsafeReportToSender(services, done.fromSchoolId, req.params.id, {
+      await unsafeReportToSender(services, done.fromSchoolId, c.actor.schoolId, req.params.id, {
         state: 'accepted',
         receipt: done.receipt,
       });
@@ -292,7 +292,7 @@ export function registerTransferRoutes(app: App, services: Services): void {
       const c = ctx(req);
       requireTransfers(c.actor);
       const done = await c.tx((t) => rejectReceived(t, req.params.id, req.body.reason));
-      await unsafeReportToSender(services, done.fromSchoolId, req.params.id, {
+      await unsafeReportToSender(services, done.fromSchoolId, c.actor.schoolId, req.params.id, {
         state: 'rejected',
         reason: done.reason,
       });

@@ -158,7 +158,11 @@ async function prepare(
     pupil_id: string;
     state: TransferState;
     destination_urn: number | null;
-  }>('SELECT pupil_id, state, destination_urn FROM transfers WHERE id = $1 FOR UPDATE', [id]);
+    receiver_school_id: string | null;
+  }>(
+    'SELECT pupil_id, state, destination_urn, receiver_school_id FROM transfers WHERE id = $1 FOR UPDATE',
+    [id],
+  );
   if (!row) throw notFound('That transfer');
   const expected = again ? ['sent', 'viewed'] : ['draft'];
   if (!expected.includes(row.state))
@@ -181,6 +185,11 @@ async function prepare(
       'invalid',
       'not_on_lantern',
       'That school does not use this Lantern; sending to it is not available yet.',
+    );
+  // The URN has moved to another school since the file was sent: never send it on to that one.
+  if (again && row.receiver_school_id !== receiver.id)
+    throw conflict(
+      'The destination URN now belongs to a different school on this Lantern; take the file back and check the destination.',
     );
   const file = await buildFile(t, row.pupil_id, withhold);
   const sealer = await t.sealer();
@@ -236,7 +245,8 @@ export async function sendTransfer(
       // The receiver decided while our copy of its answer was lost or late: take its answer,
       // never "failed" (its accepted copy is live and must not be stranded).
       const decision = await unsafeReceiverDecision(services, s.receiverId, c.actor.schoolId, id);
-      if (decision) await unsafeReportToSender(services, c.actor.schoolId, id, decision);
+      if (decision)
+        await unsafeReportToSender(services, c.actor.schoolId, s.receiverId, id, decision);
       throw conflict(
         decision?.state === 'rejected'
           ? 'The receiving school has already rejected the file.'

@@ -19,6 +19,7 @@ import {
 } from '../../test/harness.ts';
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
 import { auditRows, errorOf } from '../identity/identity-test-kit.ts';
+import { unsafeReportToSender } from './unsafe-cross-school.ts';
 import type {
   PreviousSchool,
   ReceivedFile,
@@ -87,7 +88,7 @@ describe('a transfer to a school on the same Lantern', () => {
     expect(opened.statusCode, opened.body).toBe(201);
     const id = opened.json<{ id: string }>().id;
     const out = (await view(from.dsl)).out[0]!;
-    expect(out).toMatchObject({ state: 'draft', allowed: ['send', 'set_destination'] });
+    expect(out).toMatchObject({ state: 'draft', allowed: ['send', 'set_destination', 'close'] });
     expect(out.clock.rule).toBe('school_days');
     expect(out.clock.explanation).toMatch(/^5 school days/);
 
@@ -230,6 +231,15 @@ describe('a transfer to a school on the same Lantern', () => {
       receipt: { name: 'Ada Accepter', role: 'DSL' },
     });
     expect(await actions(from.schoolId)).not.toContain('transfer.failed');
+    // Only the school the file went to may report on it: a third school's word changes nothing.
+    const third = await school('Interloper');
+    await owner(`UPDATE transfers SET state = 'viewed' WHERE id = $1`, [id]);
+    await unsafeReportToSender(t.services, from.schoolId, third.schoolId, id, {
+      state: 'rejected',
+      reason: 'Not ours',
+    });
+    expect((await view(from.dsl)).out[0]!.state).toBe('viewed');
+    await owner(`UPDATE transfers SET state = 'accepted' WHERE id = $1`, [id]);
     // The receiver's accepted copy is untouched.
     expect((await view(to.dsl)).in).toMatchObject([{ id, state: 'accepted' }]);
   });
@@ -286,7 +296,7 @@ describe('a transfer to a school on the same Lantern', () => {
     const unknown = (await view(from.dsl)).out[0]!;
     expect(unknown).toMatchObject({
       destination: null,
-      allowed: ['set_destination'],
+      allowed: ['set_destination', 'close'],
       clock: { dueOn: null },
     });
     expect(unknown.tasks[0]).toMatch(/local authority/);

@@ -40,6 +40,7 @@ export async function unsafeDeliverToSchool(
          manifest_sha256 = EXCLUDED.manifest_sha256, state = 'sent',
          received_at = EXCLUDED.received_at, viewed_at = NULL
        WHERE transfer_inbox.state IN ('sent', 'viewed')
+         AND transfer_inbox.from_school_id = EXCLUDED.from_school_id
        RETURNING id`,
       [
         d.transferId,
@@ -103,6 +104,7 @@ export type Report =
 export async function unsafeReportToSender(
   services: Door,
   senderSchoolId: string,
+  reportingSchoolId: string,
   transferId: string,
   report: Report,
 ): Promise<void> {
@@ -113,7 +115,7 @@ export async function unsafeReportToSender(
       `UPDATE transfers SET state = $2, state_changed_at = $3,
          accepted_at = CASE WHEN $2 = 'accepted' THEN $3::timestamptz ELSE accepted_at END,
          receipt = COALESCE($4, receipt), rejected_reason = COALESCE($5, rejected_reason)
-       WHERE id = $1 AND state = ANY($6::text[]) RETURNING id`,
+       WHERE id = $1 AND state = ANY($6::text[]) AND receiver_school_id = $7 RETURNING id`,
       [
         transferId,
         report.state,
@@ -125,8 +127,10 @@ export async function unsafeReportToSender(
           ? sealer.seal('transfers.rejected_reason', transferId, report.reason)
           : null,
         from,
+        reportingSchoolId,
       ],
     );
+    // Only the school the file was sent to may change its state (checked by its id).
     if (done.length === 0) return;
     const action = {
       viewed: 'transfer.viewed',
