@@ -452,6 +452,17 @@ describe('every sealed column at rest', () => {
     await transfer(otherDsl, dsl, otherPupil.id, urns[0], {
       reason: m['transfer_inbox.rejected_reason'],
     });
+    const toClose = await call(app, dsl, 'POST', '/api/transfers', {
+      pupilId: pupil.id,
+      leavingOn: '2026-03-11',
+      destinationUrn: null,
+    });
+    ok(toClose, 201);
+    ok(
+      await call(app, dsl, 'POST', `/api/transfers/${toClose.json<{ id: string }>().id}/close`, {
+        reason: m['transfers.closed_reason'],
+      }),
+    );
 
     // The second factor: signing in enrolled the DSL's authenticator; its secret is the marker.
     const totp = totpSecrets.get(dslUser.email);
