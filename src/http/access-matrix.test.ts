@@ -1607,6 +1607,15 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'not_found',
     firstTier: stepUpFor(LEADS),
   },
+  'POST /api/transfers/:id/close': {
+    request: async (f) => ({
+      url: `/api/transfers/${await freshTransfer(f)}/close`,
+      payload: { reason: 'Opened in error' },
+    }),
+    roles: leads,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(LEADS),
+  },
   'GET /api/transfers/inbox/:id': {
     request: (f) => ({ url: `/api/transfers/inbox/${f.concernId}` }),
     roles: missingFor(LEADS),

@@ -148,6 +148,7 @@ export const EVENT_LABELS: Record<AuditAction, Label> = {
   'transfer.file_rejected': ['Rejected a received file', 'change'],
   'transfer.previous_school_viewed': ['Read the previous school’s file', 'view'],
   'transfer.reminded': ['Transfer reminder sent', 'change'],
+  'transfer.closed': ['Closed a file transfer', 'change'],
   'school.urn_set': ['Set the school’s URN', 'admin'],
   'dp.requests_viewed': ['Read the register of rights requests', 'view'],
   'dp.request_viewed': ['Opened a rights request', 'view'],

@@ -16,6 +16,7 @@ import {
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
 import { auditRows } from '../identity/identity-test-kit.ts';
 import { runTransferChase } from '../../jobs/transfer-chase.ts';
+import type { TransfersView } from '../../shared/schemas/transfers.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -41,6 +42,8 @@ describe('chasing a transfer without a receipt', () => {
       `INSERT INTO establishments (urn, name, loaded_at) VALUES ($1, 'Elsewhere', now())`,
       [urn],
     );
+    // The destination uses this Lantern, so the draft can be sent and is chased.
+    await owner('UPDATE schools SET urn = $2 WHERE id = $1', [await makeSchool(t.services), urn]);
     const pupil = await makePupil(t.services, schoolId);
     const [category] = await categoryIds(t.services, schoolId);
     await call(t.app, dsl, 'POST', '/api/concerns', {
@@ -78,5 +81,63 @@ describe('chasing a transfer without a receipt', () => {
     ]);
     await owner(`UPDATE transfers SET state = 'accepted' WHERE id = $1`, [id]);
     expect(await run('2026-03-24')).toBe(0);
+  });
+
+  it('does not chase a draft Lantern cannot send, which the DSL team closes with its reason', async () => {
+    const schoolId = await makeSchool(t.services);
+    const dsl = await signIn(t.app, await makeUser(t.services, schoolId, 'dsl'), {
+      elevated: true,
+    });
+    const urn = randomInt(100_000, 999_999_999);
+    await owner(
+      `INSERT INTO establishments (urn, name, loaded_at) VALUES ($1, 'Not on Lantern', now())`,
+      [urn],
+    );
+    const pupil = await makePupil(t.services, schoolId);
+    const [category] = await categoryIds(t.services, schoolId);
+    await call(t.app, dsl, 'POST', '/api/concerns', {
+      pupils: [{ pupilId: pupil.id, role: 'subject' }],
+      categoryIds: [category!.id],
+      happenedAt: new Date(Date.now() - 60_000).toISOString(),
+      body: 'Record.',
+    });
+    const open = () =>
+      call(t.app, dsl, 'POST', '/api/transfers', {
+        pupilId: pupil.id,
+        leavingOn: '2026-03-11',
+        destinationUrn: urn,
+      });
+    const id = (await open()).json<{ id: string }>().id;
+    await owner(`UPDATE transfers SET destination_set_on = '2026-03-11' WHERE id = $1`, [id]);
+    expect(await runTransferChase(t.services, noon('2026-03-18'), [schoolId])).toBe(0);
+    const out = (await call(t.app, dsl, 'GET', '/api/transfers')).json<TransfersView>().out[0]!;
+    expect(out.allowed).toEqual(['set_destination', 'close']);
+    expect(out.tasks.join(' ')).toMatch(/does not use this Lantern.*does not chase it/);
+
+    const noReason = await call(t.app, dsl, 'POST', `/api/transfers/${id}/close`, {
+      reason: '  ',
+    });
+    expect(noReason.statusCode).toBe(400);
+    const closed = await call(t.app, dsl, 'POST', `/api/transfers/${id}/close`, {
+      reason: 'Sent by other secure means (S2S) on 12 March.',
+    });
+    expect(closed.statusCode, closed.body).toBe(200);
+    expect(closed.json()).toMatchObject({
+      state: 'closed',
+      closedReason: 'Sent by other secure means (S2S) on 12 March.',
+      allowed: [],
+    });
+    const [row] = await owner<{ closed_reason: Buffer }>(
+      'SELECT closed_reason FROM transfers WHERE id = $1',
+      [id],
+    );
+    expect(row!.closed_reason.toString('latin1')).not.toContain('secure means');
+    expect(
+      (await auditRows(t, schoolId)).filter((r) => r.action === 'transfer.closed'),
+    ).toMatchObject([{ details: { from: 'draft' } }]);
+    const again = await call(t.app, dsl, 'POST', `/api/transfers/${id}/close`, { reason: 'x' });
+    expect(again.statusCode).toBe(409);
+    // Closed, it no longer blocks a later transfer for the pupil.
+    expect((await open()).statusCode).toBe(201);
   });
 });

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { englandCalendar } from '../../shared/calendar.ts';
 import { transferClock } from './clock.ts';
+import { otherPupilName } from './file.ts';
 
 const cal = englandCalendar();
 const base = { leavingOn: '2026-03-11', destinationSetOn: '2026-03-11', today: '2026-03-11' };
@@ -62,5 +63,16 @@ describe('the transfer clock', () => {
     const c = transferClock({ ...base, destinationSetOn: null, rule: 'school_days' }, cal);
     expect(c).toMatchObject({ startsOn: null, dueOn: null, overdue: false });
     expect(c.explanation).toMatch(/local authority/);
+  });
+
+  it('is never overdue once the transfer is finished', () => {
+    const late = { ...base, today: '2026-03-21', rule: 'school_days' as const };
+    expect(transferClock({ ...late, finished: true }, cal).overdue).toBe(false);
+    expect(transferClock({ ...late, finished: false }, cal).overdue).toBe(true);
+  });
+
+  it('keeps the label of a pupil the DSL may not see, and gives initials otherwise', () => {
+    expect(otherPupilName({ id: null, name: 'Another pupil' })).toBe('Another pupil');
+    expect(otherPupilName({ id: 'x', name: 'Sam Lee' })).toBe('S.L.');
   });
 });

@@ -19,7 +19,14 @@ const say = (date: string) =>
   `${DAYS[weekday(date)]} ${Number(date.slice(8, 10))} ${MONTHS[Number(date.slice(5, 7)) - 1]} ${date.slice(0, 4)}`;
 
 export function transferClock(
-  f: { leavingOn: string; destinationSetOn: string | null; rule: ClockRule; today: string },
+  f: {
+    leavingOn: string;
+    destinationSetOn: string | null;
+    rule: ClockRule;
+    today: string;
+    /** Accepted, rejected, revoked or closed: nothing more is owed, so never overdue. */
+    finished?: boolean;
+  },
   cal: WorkingCalendar,
 ): TransferClock {
   if (f.destinationSetOn === null)
@@ -42,5 +49,11 @@ export function transferClock(
     dueOn === null
       ? `${TRANSFER_DAYS} ${unit} from ${say(startsOn)}: enter next term's dates to see the due date.`
       : `${TRANSFER_DAYS} ${unit} from ${say(startsOn)}: due ${say(dueOn)}.`;
-  return { rule: f.rule, startsOn, dueOn, explanation, overdue: dueOn !== null && f.today > dueOn };
+  return {
+    rule: f.rule,
+    startsOn,
+    dueOn,
+    explanation,
+    overdue: !f.finished && dueOn !== null && f.today > dueOn,
+  };
 }

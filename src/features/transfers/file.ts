@@ -31,6 +31,11 @@ const initials = (name: string) =>
     .map((w) => `${w[0]!.toUpperCase()}.`)
     .join('');
 
+/** Another pupil as the receiver may see them: initials, or the label of one the DSL may not see. */
+export const otherPupilName = (p: { id: string | null; name: string }) =>
+  // A pupil hidden by pupilAsSeen has no id and a label ("Another pupil"), not a name: keep it.
+  p.id === null ? p.name : initials(p.name);
+
 function itemOf(e: ChronologyEntry, pupilId: string): FileItem {
   return {
     id: `${e.kind}:${e.id}`,
@@ -42,7 +47,7 @@ function itemOf(e: ChronologyEntry, pupilId: string): FileItem {
     author: e.author,
     pupils: e.pupils
       .filter((p) => p.id !== pupilId)
-      .map((p) => ({ name: initials(p.name), role: p.role })),
+      .map((p) => ({ name: otherPupilName(p), role: p.role })),
     status: e.status,
   };
 }

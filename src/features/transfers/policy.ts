@@ -22,16 +22,19 @@ export function transferActions(
   switch (t.state) {
     case 'draft':
       // Only a school on this Lantern can receive it in this version (see ARCHITECTURE.md).
+      // A draft that cannot go through Lantern is closed with its reason (sent by other means).
       return t.hasDestination && t.onThisLantern
-        ? ['send', 'set_destination']
-        : ['set_destination'];
+        ? ['send', 'set_destination', 'close']
+        : ['set_destination', 'close'];
     case 'sent':
     case 'viewed':
       return ['revoke', 'send_again'];
+    case 'failed':
+      return ['close'];
     case 'accepted':
     case 'rejected':
-    case 'failed':
     case 'revoked':
+    case 'closed':
       return [];
   }
 }

@@ -9,6 +9,7 @@ import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
 import { Created } from '../../shared/schemas/administration.ts';
 import {
   ClockRuleBody,
+  CloseTransfer,
   ConfirmDomain,
   DirectoryResults,
   DirectorySearch,
@@ -29,6 +30,7 @@ import { requireTransfers } from './policy.ts';
 import { confirmDomain, searchDirectory } from './directory.ts';
 import { clockRuleOf, openTransfer, setDestination } from './open.ts';
 import {
+  closeTransfer,
   listOut,
   previewTransfer,
   revokeTransfer,
@@ -211,6 +213,25 @@ export function registerTransferRoutes(app: App, services: Services): void {
     },
   );
 
+  app.post(
+    '/api/transfers/:id/close',
+    {
+      schema: {
+        tags,
+        summary:
+          'Close a transfer Lantern will not send (sent by other secure means, opened in error)',
+        params: IdParams,
+        body: CloseTransfer,
+        response: responses({ 200: TransferOut, 409: ErrorBody }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireTransfers(c.actor);
+      return c.tx((t) => closeTransfer(t, req.params.id, req.body.reason));
+    },
+  );
+
   app.get(
     '/api/transfers/inbox/:id',
     {
@@ -226,7 +247,7 @@ export function registerTransferRoutes(app: App, services: Services): void {
       requireTransfers(c.actor);
       const opened = await c.tx((t) => openReceived(t, req.params.id));
       if (opened.firstView)
-        await unsafeReportToSender(services, opened.fromSchoolId, req.params.id, {
+        await unsafeReportToSender(services, opened.fromSchoolId, c.actor.schoolId, req.params.id, {
           state: 'viewed',
         });
       return opened.file;
@@ -248,7 +269,7 @@ export function registerTransferRoutes(app: App, services: Services): void {
       const c = ctx(req);
       requireTransfers(c.actor);
       const done = await c.tx((t) => acceptReceived(t, req.params.id, req.body));
-      await unsafeReportToSender(services, done.fromSchoolId, req.params.id, {
+      await unsafeReportToSender(services, done.fromSchoolId, c.actor.schoolId, req.params.id, {
         state: 'accepted',
         receipt: done.receipt,
       });
@@ -271,7 +292,7 @@ export function registerTransferRoutes(app: App, services: Services): void {
       const c = ctx(req);
       requireTransfers(c.actor);
       const done = await c.tx((t) => rejectReceived(t, req.params.id, req.body.reason));
-      await unsafeReportToSender(services, done.fromSchoolId, req.params.id, {
+      await unsafeReportToSender(services, done.fromSchoolId, c.actor.schoolId, req.params.id, {
         state: 'rejected',
         reason: done.reason,
       });

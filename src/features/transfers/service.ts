@@ -2,7 +2,7 @@
 // one transfer with the whole file it would send, and the state changes (draft → sent; revoked
 // before acceptance; "send again"), each audited. Sending to a school on this Lantern hands the
 // file to unsafe-cross-school.ts after the sender's own transaction has committed; a delivery
-// that fails marks the transfer `failed` (audited) and says so.
+// that fails marks a first send `failed` (audited); a failed "send again" keeps its state.
 import type { RequestContext, SchoolTx, Tx } from '../../core/context.ts';
 import { conflict, DomainError, notFound } from '../../core/errors.ts';
 import type { Services } from '../../platform/services.ts';
@@ -17,7 +17,12 @@ import { transferClock } from './clock.ts';
 import { englandToday } from './open.ts';
 import { buildFile, fileItems, type TransferFile } from './file.ts';
 import { transferActions } from './policy.ts';
-import { unsafeDeliverToSchool, unsafeRevokeAtReceiver } from './unsafe-cross-school.ts';
+import {
+  unsafeDeliverToSchool,
+  unsafeReceiverDecision,
+  unsafeReportToSender,
+  unsafeRevokeAtReceiver,
+} from './unsafe-cross-school.ts';
 
 type Row = {
   id: string;
@@ -34,6 +39,7 @@ type Row = {
   receipt: Buffer | null;
   accepted_at: Date | null;
   rejected_reason: Buffer | null;
+  closed_reason: Buffer | null;
   manifest_sha256: string | null;
   on_lantern: boolean;
   social_worker: boolean;
@@ -43,7 +49,7 @@ const SELECT = `
   SELECT x.id, x.pupil_id, p.first_name || ' ' || p.last_name AS pupil_name, x.trigger,
     x.leaving_on::text AS leaving_on, x.destination_urn, e.name AS destination_name,
     x.destination_set_on::text AS destination_set_on, x.clock_rule, x.state, x.sent_at,
-    x.receipt, x.accepted_at, x.rejected_reason, x.manifest_sha256,
+    x.receipt, x.accepted_at, x.rejected_reason, x.closed_reason, x.manifest_sha256,
     (x.destination_urn IS NOT NULL
       AND EXISTS (SELECT 1 FROM lantern_school_by_urn(x.destination_urn) s
                   WHERE s.id <> x.school_id)) AS on_lantern,
@@ -52,6 +58,9 @@ const SELECT = `
             WHERE r.pupil_id = x.pupil_id AND a.key = 'social_care') AS social_worker
   FROM transfers x JOIN pupils p ON p.id = x.pupil_id
   LEFT JOIN establishments e ON e.urn = x.destination_urn`;
+
+/** States in which nothing more is owed: the clock is never overdue. */
+const FINISHED = new Set<TransferState>(['accepted', 'rejected', 'revoked', 'closed']);
 
 async function present(t: Tx, rows: Row[]): Promise<TransferOut[]> {
   if (rows.length === 0) return [];
@@ -74,6 +83,7 @@ async function present(t: Tx, rows: Row[]): Promise<TransferOut[]> {
         destinationSetOn: r.destination_set_on,
         rule: r.clock_rule,
         today,
+        finished: FINISHED.has(r.state),
       },
       cal,
     ),
@@ -85,19 +95,31 @@ async function present(t: Tx, rows: Row[]): Promise<TransferOut[]> {
       : null,
     manifestSha256: r.manifest_sha256,
     // An unknown destination: keep the file, and tell the local authority (and the social worker).
-    tasks:
-      r.destination_urn === null && r.state === 'draft'
-        ? [
-            'Tell the local authority that the destination is unknown (children missing education).',
-            ...(r.social_worker ? ["Tell the pupil's social worker."] : []),
-          ]
-        : [],
+    closedReason: r.closed_reason
+      ? sealer.open('transfers.closed_reason', r.id, r.closed_reason)
+      : null,
+    tasks: tasksFor(r),
     allowed: transferActions(t.actor, {
       state: r.state,
       hasDestination: r.destination_urn !== null,
       onThisLantern: r.on_lantern,
     }),
   }));
+}
+
+function tasksFor(r: Row): string[] {
+  if (r.state !== 'draft') return [];
+  if (r.destination_urn === null)
+    return [
+      'Tell the local authority that the destination is unknown (children missing education).',
+      ...(r.social_worker ? ["Tell the pupil's social worker."] : []),
+    ];
+  // Not chased (chase.ts): Lantern cannot send it, so reminders could never be answered.
+  if (!r.on_lantern)
+    return [
+      'The destination school does not use this Lantern, so Lantern cannot send the file and does not chase it: send it by other secure means, then close this transfer saying so.',
+    ];
+  return [];
 }
 
 export async function listOut(t: Tx): Promise<TransferOut[]> {
@@ -136,7 +158,11 @@ async function prepare(
     pupil_id: string;
     state: TransferState;
     destination_urn: number | null;
-  }>('SELECT pupil_id, state, destination_urn FROM transfers WHERE id = $1 FOR UPDATE', [id]);
+    receiver_school_id: string | null;
+  }>(
+    'SELECT pupil_id, state, destination_urn, receiver_school_id FROM transfers WHERE id = $1 FOR UPDATE',
+    [id],
+  );
   if (!row) throw notFound('That transfer');
   const expected = again ? ['sent', 'viewed'] : ['draft'];
   if (!expected.includes(row.state))
@@ -159,6 +185,11 @@ async function prepare(
       'invalid',
       'not_on_lantern',
       'That school does not use this Lantern; sending to it is not available yet.',
+    );
+  // The URN has moved to another school since the file was sent: never send it on to that one.
+  if (again && row.receiver_school_id !== receiver.id)
+    throw conflict(
+      'The destination URN now belongs to a different school on this Lantern; take the file back and check the destination.',
     );
   const file = await buildFile(t, row.pupil_id, withhold);
   const sealer = await t.sealer();
@@ -210,18 +241,37 @@ export async function sendTransfer(
       file: s.file,
     });
   } catch (err) {
-    await c.tx(async (t) => {
-      await t.q(`UPDATE transfers SET state = 'failed', state_changed_at = $2 WHERE id = $1`, [
-        id,
-        t.now,
-      ]);
-      await t.audit({ action: 'transfer.failed', targetType: 'transfer', targetId: id });
-    });
+    if (err instanceof DomainError && err.code === 'already_decided') {
+      // The receiver decided while our copy of its answer was lost or late: take its answer,
+      // never "failed" (its accepted copy is live and must not be stranded).
+      const decision = await unsafeReceiverDecision(services, s.receiverId, c.actor.schoolId, id);
+      if (decision)
+        await unsafeReportToSender(services, c.actor.schoolId, s.receiverId, id, decision);
+      throw conflict(
+        decision?.state === 'rejected'
+          ? 'The receiving school has already rejected the file.'
+          : 'The receiving school has already accepted the file.',
+      );
+    }
+    // Sent again and not delivered: the receiver still holds the earlier copy, so the transfer
+    // keeps its state. A first send that fails left nothing at the receiver: it is failed.
+    if (!again)
+      await c.tx(async (t) => {
+        const marked = await t.q(
+          `UPDATE transfers SET state = 'failed', state_changed_at = $2
+           WHERE id = $1 AND state IN ('sent', 'viewed') RETURNING id`,
+          [id, t.now],
+        );
+        if (marked.length > 0)
+          await t.audit({ action: 'transfer.failed', targetType: 'transfer', targetId: id });
+      });
     if (err instanceof DomainError) throw err;
     throw new DomainError(
       'upstream_failed',
       'delivery_failed',
-      'The file could not be delivered; it is marked failed.',
+      again
+        ? 'The file could not be sent again; the school still holds the copy sent before.'
+        : 'The file could not be delivered; it is marked failed.',
     );
   }
   return c.tx((t) => transferOut(t, id));
@@ -248,6 +298,31 @@ export async function revokeTransfer(
   });
   if (receiver) await unsafeRevokeAtReceiver(services, receiver, id);
   return c.tx((t) => transferOut(t, id));
+}
+
+/** A draft (or a failed transfer) closed by the DSL team, with its reason: no longer chased. */
+export async function closeTransfer(t: Tx, id: string, reason: string): Promise<TransferOut> {
+  const clean = reason.trim();
+  if (clean === '') throw new DomainError('invalid', 'reason', 'Say why the transfer is closed.');
+  const [row] = await t.q<{ state: TransferState }>(
+    'SELECT state FROM transfers WHERE id = $1 FOR UPDATE',
+    [id],
+  );
+  if (!row) throw notFound('That transfer');
+  if (row.state !== 'draft' && row.state !== 'failed')
+    throw conflict('Only a file not yet sent, or one that failed, can be closed.');
+  const sealer = await t.sealer();
+  await t.q(
+    `UPDATE transfers SET state = 'closed', state_changed_at = $2, closed_reason = $3 WHERE id = $1`,
+    [id, t.now, sealer.seal('transfers.closed_reason', id, clean)],
+  );
+  await t.audit({
+    action: 'transfer.closed',
+    targetType: 'transfer',
+    targetId: id,
+    details: { from: row.state },
+  });
+  return transferOut(t, id);
 }
 
 export async function setClockRule(t: SchoolTx, rule: ClockRule): Promise<void> {

@@ -19,6 +19,7 @@ import {
 } from '../../test/harness.ts';
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
 import { auditRows, errorOf } from '../identity/identity-test-kit.ts';
+import { unsafeReportToSender } from './unsafe-cross-school.ts';
 import type {
   PreviousSchool,
   ReceivedFile,
@@ -87,7 +88,7 @@ describe('a transfer to a school on the same Lantern', () => {
     expect(opened.statusCode, opened.body).toBe(201);
     const id = opened.json<{ id: string }>().id;
     const out = (await view(from.dsl)).out[0]!;
-    expect(out).toMatchObject({ state: 'draft', allowed: ['send', 'set_destination'] });
+    expect(out).toMatchObject({ state: 'draft', allowed: ['send', 'set_destination', 'close'] });
     expect(out.clock.rule).toBe('school_days');
     expect(out.clock.explanation).toMatch(/^5 school days/);
 
@@ -191,6 +192,58 @@ describe('a transfer to a school on the same Lantern', () => {
     expect(row!.file.toString('latin1')).not.toContain('Bruise');
   });
 
+  it('sent again after the receiver accepted (its answer lost) shows accepted, never failed', async () => {
+    const from = await school('Racing Sender');
+    const to = await school('Racing Receiver');
+    const pupil = await pupilWithRecord(
+      from.schoolId,
+      from.dsl,
+      `R${randomInt(1e11, 1e12 - 1)}`,
+      'Raced text.',
+    );
+    const id = (
+      await call(t.app, from.dsl, 'POST', '/api/transfers', {
+        pupilId: pupil.id,
+        leavingOn: '2026-03-11',
+        destinationUrn: to.urn,
+      })
+    ).json<{ id: string }>().id;
+    const sent = await call(t.app, from.dsl, 'POST', `/api/transfers/${id}/send`, { withhold: [] });
+    expect(sent.statusCode, sent.body).toBe(200);
+    await call(t.app, to.dsl, 'GET', `/api/transfers/inbox/${id}`);
+    const accepted = await call(t.app, to.dsl, 'POST', `/api/transfers/inbox/${id}/accept`, {
+      name: 'Ada Accepter',
+      role: 'DSL',
+    });
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    // The receiver's answer never reached the sender (the race): the sender still shows viewed.
+    await owner(
+      `UPDATE transfers SET state = 'viewed', accepted_at = NULL, receipt = NULL WHERE id = $1`,
+      [id],
+    );
+    const again = await call(t.app, from.dsl, 'POST', `/api/transfers/${id}/send-again`, {
+      withhold: [],
+    });
+    expect(again.statusCode, again.body).toBe(409);
+    expect(errorOf(again).message).toMatch(/already accepted/);
+    expect((await view(from.dsl)).out[0]).toMatchObject({
+      state: 'accepted',
+      receipt: { name: 'Ada Accepter', role: 'DSL' },
+    });
+    expect(await actions(from.schoolId)).not.toContain('transfer.failed');
+    // Only the school the file went to may report on it: a third school's word changes nothing.
+    const third = await school('Interloper');
+    await owner(`UPDATE transfers SET state = 'viewed' WHERE id = $1`, [id]);
+    await unsafeReportToSender(t.services, from.schoolId, third.schoolId, id, {
+      state: 'rejected',
+      reason: 'Not ours',
+    });
+    expect((await view(from.dsl)).out[0]!.state).toBe('viewed');
+    await owner(`UPDATE transfers SET state = 'accepted' WHERE id = $1`, [id]);
+    // The receiver's accepted copy is untouched.
+    expect((await view(to.dsl)).in).toMatchObject([{ id, state: 'accepted' }]);
+  });
+
   it('withholds an item only with its reason, and the receiver sees the reason', async () => {
     const from = await school('Sender');
     const to = await school('Receiver');
@@ -243,7 +296,7 @@ describe('a transfer to a school on the same Lantern', () => {
     const unknown = (await view(from.dsl)).out[0]!;
     expect(unknown).toMatchObject({
       destination: null,
-      allowed: ['set_destination'],
+      allowed: ['set_destination', 'close'],
       clock: { dueOn: null },
     });
     expect(unknown.tasks[0]).toMatch(/local authority/);

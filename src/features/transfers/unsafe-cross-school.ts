@@ -40,6 +40,7 @@ export async function unsafeDeliverToSchool(
          manifest_sha256 = EXCLUDED.manifest_sha256, state = 'sent',
          received_at = EXCLUDED.received_at, viewed_at = NULL
        WHERE transfer_inbox.state IN ('sent', 'viewed')
+         AND transfer_inbox.from_school_id = EXCLUDED.from_school_id
        RETURNING id`,
       [
         d.transferId,
@@ -53,7 +54,11 @@ export async function unsafeDeliverToSchool(
       ],
     );
     if (done.length === 0)
-      throw new DomainError('conflict', 'conflict', 'The receiving school has already decided.');
+      throw new DomainError(
+        'conflict',
+        'already_decided',
+        'The receiving school has already decided.',
+      );
     await t.audit({
       action: 'transfer.received',
       targetType: 'transfer_inbox',
@@ -99,6 +104,7 @@ export type Report =
 export async function unsafeReportToSender(
   services: Door,
   senderSchoolId: string,
+  reportingSchoolId: string,
   transferId: string,
   report: Report,
 ): Promise<void> {
@@ -109,7 +115,7 @@ export async function unsafeReportToSender(
       `UPDATE transfers SET state = $2, state_changed_at = $3,
          accepted_at = CASE WHEN $2 = 'accepted' THEN $3::timestamptz ELSE accepted_at END,
          receipt = COALESCE($4, receipt), rejected_reason = COALESCE($5, rejected_reason)
-       WHERE id = $1 AND state = ANY($6::text[]) RETURNING id`,
+       WHERE id = $1 AND state = ANY($6::text[]) AND receiver_school_id = $7 RETURNING id`,
       [
         transferId,
         report.state,
@@ -121,8 +127,10 @@ export async function unsafeReportToSender(
           ? sealer.seal('transfers.rejected_reason', transferId, report.reason)
           : null,
         from,
+        reportingSchoolId,
       ],
     );
+    // Only the school the file was sent to may change its state (checked by its id).
     if (done.length === 0) return;
     const action = {
       viewed: 'transfer.viewed',
@@ -130,5 +138,45 @@ export async function unsafeReportToSender(
       rejected: 'transfer.rejected',
     } as const;
     await t.audit({ action: action[report.state], targetType: 'transfer', targetId: transferId });
+  });
+}
+
+/**
+ * What the receiving school decided about its copy, for "send again" answered "already decided":
+ * only the state, the receipt (name and role) or the rejection's reason, nothing of its records.
+ */
+export async function unsafeReceiverDecision(
+  services: Door,
+  receiverSchoolId: string,
+  senderSchoolId: string,
+  transferId: string,
+): Promise<Report | null> {
+  return asSystem(services, receiverSchoolId, 'scheduled', 'file transfer').tx(async (t) => {
+    const [row] = await t.q<{
+      state: string;
+      receipt: Buffer | null;
+      rejected_reason: Buffer | null;
+    }>(
+      `SELECT state, receipt, rejected_reason FROM transfer_inbox
+       WHERE id = $1 AND from_school_id = $2`,
+      [transferId, senderSchoolId],
+    );
+    if (!row) return null;
+    const sealer = await t.sealer();
+    if (row.state === 'accepted' && row.receipt)
+      return {
+        state: 'accepted',
+        receipt: sealer.openJson<{ name: string; role: string }>(
+          'transfer_inbox.receipt',
+          transferId,
+          row.receipt,
+        ),
+      };
+    if (row.state === 'rejected' && row.rejected_reason)
+      return {
+        state: 'rejected',
+        reason: sealer.open('transfer_inbox.rejected_reason', transferId, row.rejected_reason),
+      };
+    return null;
   });
 }

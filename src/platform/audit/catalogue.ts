@@ -236,6 +236,7 @@ export type AuditDetails = {
   'transfer.file_rejected': { fromSchool: Id };
   'transfer.previous_school_viewed': { files: Id[] };
   'transfer.reminded': { dueOn: string; escalated: boolean };
+  'transfer.closed': { from: string };
   'school.urn_set': { urn: string };
   // The data-protection register (issue 17): every view of it is an event.
   'dp.requests_viewed': { count: number; closed: boolean };
@@ -425,6 +426,7 @@ export const AUDIT_ACTIONS = Object.keys({
   'transfer.file_rejected': 1,
   'transfer.previous_school_viewed': 1,
   'transfer.reminded': 1,
+  'transfer.closed': 1,
   'school.urn_set': 1,
   'dp.requests_viewed': 1,
   'dp.request_viewed': 1,

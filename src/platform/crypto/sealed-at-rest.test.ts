@@ -453,6 +453,17 @@ describe('every sealed column at rest', () => {
     await transfer(otherDsl, dsl, otherPupil.id, urns[0], {
       reason: m['transfer_inbox.rejected_reason'],
     });
+    const toClose = await call(app, dsl, 'POST', '/api/transfers', {
+      pupilId: pupil.id,
+      leavingOn: '2026-03-11',
+      destinationUrn: null,
+    });
+    ok(toClose, 201);
+    ok(
+      await call(app, dsl, 'POST', `/api/transfers/${toClose.json<{ id: string }>().id}/close`, {
+        reason: m['transfers.closed_reason'],
+      }),
+    );
     // A rights request in the data-protection register (issue 17), worked to its close.
     const dpo = await signIn(app, await makeUser(services, schoolId, 'dpo'), { elevated: true });
     const dpRequest = await call(app, dpo, 'POST', '/api/data-protection/requests', {

@@ -101,6 +101,7 @@ export const SEALED_COLUMNS = {
   'staff_concern_lado_contacts.advice': 'text',
   'staff_concern_lado_contacts.reference': 'text',
   'staff_concern_lado_contacts.suspension': 'text',
+  'transfers.closed_reason': 'text',
 } as const satisfies Record<string, 'text' | 'json'>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;

@@ -15,6 +15,7 @@ export const TRANSFER_STATES = [
   'rejected',
   'failed',
   'revoked',
+  'closed',
 ] as const;
 export type TransferState = (typeof TRANSFER_STATES)[number];
 export const CLOCK_RULES = ['school_days', 'calendar_days'] as const;
@@ -94,7 +95,7 @@ export const TransferClock = Type.Object({
 });
 export type TransferClock = Static<typeof TransferClock>;
 
-const TRANSFER_ACTIONS = ['send', 'set_destination', 'revoke', 'send_again'] as const;
+const TRANSFER_ACTIONS = ['send', 'set_destination', 'revoke', 'send_again', 'close'] as const;
 export type TransferAction = (typeof TRANSFER_ACTIONS)[number];
 
 export const TransferOut = Type.Object({
@@ -109,6 +110,7 @@ export const TransferOut = Type.Object({
   receipt: Type.Union([Type.Object({ name: Type.String(), role: Type.String() }), Type.Null()]),
   acceptedAt: N,
   rejectedReason: N,
+  closedReason: N,
   manifestSha256: N,
   /** Tasks the unknown destination calls for (tell the local authority, the social worker). */
   tasks: Type.Array(Type.String()),
@@ -191,6 +193,12 @@ export const Receipt = Type.Object(
 );
 export type Receipt = Static<typeof Receipt>;
 export const Rejection = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 2000 }) },
+  { additionalProperties: false },
+);
+
+/** Closing a transfer that will not be sent through Lantern: always with its reason. */
+export const CloseTransfer = Type.Object(
   { reason: Type.String({ minLength: 1, maxLength: 2000 }) },
   { additionalProperties: false },
 );

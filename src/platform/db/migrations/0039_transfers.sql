@@ -23,7 +23,7 @@ CREATE TABLE transfers (
   clock_rule text NOT NULL CHECK (clock_rule IN ('school_days', 'calendar_days')),
   due_on date,
   state text NOT NULL CHECK (state IN ('draft', 'sent', 'viewed', 'accepted', 'rejected',
-    'failed', 'revoked')),
+    'failed', 'revoked', 'closed')),
   -- The items withheld, each with its reason (sealed: a reason may name people).
   withheld bytea,
   -- The manifest as sent: every item's kind, id and SHA-256 (sealed JSON).
@@ -36,6 +36,8 @@ CREATE TABLE transfers (
   receipt bytea,
   accepted_at timestamptz,
   rejected_reason bytea,
+  -- Closed by the DSL team with its reason (sealed), e.g. sent by other secure means.
+  closed_reason bytea,
   state_changed_at timestamptz NOT NULL,
   last_reminded_on date,
   escalated_at timestamptz,

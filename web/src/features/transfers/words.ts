@@ -9,6 +9,7 @@ export const STATE_NAMES: Record<TransferState, string> = {
   rejected: 'Rejected by the receiving school',
   failed: 'Could not be delivered',
   revoked: 'Taken back',
+  closed: 'Closed (not sent through Lantern)',
 };
 
 export const INBOX_STATE_NAMES = {
