@@ -466,6 +466,9 @@ describe('every sealed column at rest', () => {
     );
     // A rights request in the data-protection register (issue 17), worked to its close.
     const dpo = await signIn(app, await makeUser(services, schoolId, 'dpo'), { elevated: true });
+    // A pupil with no contact restriction (one above has a court order: a request about them must
+    // name which contact asks).
+    const dpSubject = await makePupil(services, schoolId);
     const dpRequest = await call(app, dpo, 'POST', '/api/data-protection/requests', {
       kind: 'subject_access',
       requester: m['dp_requests.requester'],
@@ -473,7 +476,7 @@ describe('every sealed column at rest', () => {
       parentalResponsibility: m['dp_requests.parental_responsibility'],
       channel: 'letter',
       receivedOn: new Date().toISOString().slice(0, 10),
-      subjects: [pupil.id],
+      subjects: [dpSubject.id],
     });
     ok(dpRequest, 201);
     const dpUrl = `/api/data-protection/requests/${dpRequest.json<{ id: string }>().id}`;
