@@ -464,6 +464,37 @@ describe('every sealed column at rest', () => {
         reason: m['transfers.closed_reason'],
       }),
     );
+    // A concern about an adult (issue 19): a supply worker from an agency, raised by the DSL,
+    // triaged by the headteacher (the case manager) as possibly meeting the harm threshold, with
+    // the LADO's advice recorded.
+    const head = await signIn(app, await makeUser(services, schoolId, 'headteacher'), {
+      elevated: true,
+    });
+    const raised = await call(app, dsl, 'POST', '/api/staff-concerns', {
+      subjectKind: 'supply',
+      subjectName: m['staff_concerns.subject_name'],
+      agency: m['staff_concerns.agency_name'],
+      whatHappened: m['staff_concerns.what_happened'],
+    });
+    ok(raised, 201);
+    const matterUrl = `/api/staff-concerns/${raised.json<{ id: string }>().id}`;
+    ok(
+      await call(app, head, 'POST', `${matterUrl}/triage`, {
+        classification: 'possibly_meets_threshold',
+        rationale: m['staff_concerns.rationale'],
+      }),
+    );
+    ok(
+      await call(app, head, 'POST', `${matterUrl}/lado-contacts`, {
+        officer: m['staff_concern_lado_contacts.officer'],
+        contactedAt: new Date().toISOString(),
+        advice: m['staff_concern_lado_contacts.advice'],
+        reference: m['staff_concern_lado_contacts.reference'],
+        suspension: m['staff_concern_lado_contacts.suspension'],
+      }),
+      201,
+    );
+
     // A rights request in the data-protection register (issue 17), worked to its close.
     const dpo = await signIn(app, await makeUser(services, schoolId, 'dpo'), { elevated: true });
     // A pupil with no contact restriction (one above has a court order: a request about them must
@@ -601,6 +632,7 @@ describe('every sealed column at rest', () => {
       await call(app, dpo, 'GET', dpUrl),
       await call(app, dpo, 'GET', breachUrl),
       await call(app, dpo, 'GET', '/api/data-protection/complaints'),
+      await call(app, head, 'GET', matterUrl),
     ];
     const misProfileAnswer = answers[7]!; // the MIS pupil's profile, above
     for (const a of answers) ok(a);
