@@ -161,14 +161,33 @@ export function registerDbCommands(program: Command, config: () => Config): void
         if (opts.anchors) {
           const dir = path.resolve(opts.anchors);
           const keyFile = opts.anchorKey ?? path.join(dir, 'anchor-public-key.pem');
-          const a = await checkAnchors(
-            s.db,
-            dir,
-            createPublicKey(readFileSync(keyFile)),
-            opts.school,
-          );
+          let publicKey;
+          try {
+            publicKey = createPublicKey(readFileSync(keyFile));
+          } catch (err) {
+            console.error(
+              `The anchors' public key ${keyFile} cannot be read (${(err as Error).message}). Give it with --anchor-key FILE.`,
+            );
+            process.exitCode = 1;
+            return;
+          }
+          let a;
+          try {
+            a = await checkAnchors(s.db, dir, publicKey, opts.school);
+          } catch (err) {
+            console.error(`The anchor folder ${dir} cannot be read (${(err as Error).message}).`);
+            process.exitCode = 1;
+            return;
+          }
           for (const p of a.problems)
             console.error(`ANCHOR ${p.schoolId ? `school ${p.schoolId} ` : ''}${p.problem}`);
+          if (a.anchors === 0 && a.problems.length === 0) {
+            console.error(
+              `No anchors${opts.school ? ' for that school' : ''} in ${dir}: nothing outside the database to check the chains against.`,
+            );
+            process.exitCode = 2;
+            return;
+          }
           console.log(
             `Checked ${a.anchors} anchors: ${a.problems.length ? `${a.problems.length} problems` : 'every anchored entry is in place'}.`,
           );

@@ -30,7 +30,7 @@ const PUPIL_TARGETS = `
     WHERE cp.pupil_id = $1::uuid
   UNION ALL SELECT 'alert', al.id::text FROM alerts al
     JOIN concern_pupils cp ON cp.school_id = al.school_id AND al.target_type = 'concern'
-      AND cp.concern_id::text = al.target_id::text
+      AND cp.concern_id = al.target_id
     WHERE cp.pupil_id = $1::uuid
   UNION ALL SELECT 'case', id::text FROM cases WHERE pupil_id = $1::uuid
   UNION ALL SELECT 'action', id::text FROM actions WHERE pupil_id = $1::uuid

@@ -87,6 +87,27 @@ describe('unusual access', () => {
     expect(audited[0]?.details).toMatchObject({ rule: 'pupils_per_hour', observed: 4 });
   });
 
+  it('judges only what happens after watching starts: a school’s history raises nothing', async () => {
+    const schoolId = await makeSchool(t.services);
+    const dsl = await signIn(t.app, await makeUser(t.services, schoolId, 'dsl'), {
+      elevated: true,
+    });
+    const head = await signIn(t.app, await makeUser(t.services, schoolId, 'headteacher'), {
+      elevated: true,
+    });
+    expect(
+      (await call(t.app, head, 'PUT', '/api/audit/unusual-access/rules', RULES)).statusCode,
+    ).toBe(200);
+    const pupils = [];
+    for (let i = 0; i < 5; i++) pupils.push(await makePupil(t.services, schoolId));
+    // Before Lantern watched: five pupils opened (over the limit of 3).
+    for (const p of pupils) await call(t.app, dsl, 'GET', `/api/pupils/${p.id}/chronology`);
+    const scan = () => runUnusualAccessScan(t.services, new Date(), [schoolId]);
+    expect(await scan()).toBe(0); // starts watching
+    await call(t.app, dsl, 'GET', `/api/pupils/${pupils[0]!.id}/profile`);
+    expect(await scan()).toBe(0); // one pupil since: the history is not counted again
+  });
+
   it('three pupils, at the limit, raise nothing', async () => {
     const s = await school();
     for (const p of s.pupils.slice(0, 3))
@@ -137,6 +158,17 @@ describe('unusual access', () => {
       rule: 'own_access',
       member: 'Ada Admin',
     });
+    // A group the administrator belongs to: changing its grants is refused, and signalled too.
+    const adminsGroup = groups.find((g) => g.key === 'school_admin')!;
+    const refused = await call(t.app, admin, 'PUT', `/api/admin/groups/${adminsGroup.id}`, {
+      name: 'School administrators',
+      nonRestrictedDefault: 'view',
+      restrictedDefault: 'none',
+      scope: { kind: 'school' },
+      capabilities: ['admin'],
+    });
+    expect(refused.statusCode, refused.body).toBe(403);
+    expect(await s.scan()).toBe(1);
   });
 
   it('rules are tuned by the DSL team and head, checked, and audited', async () => {

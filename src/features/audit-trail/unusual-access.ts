@@ -47,10 +47,16 @@ type Found = { rule: UnusualRule; member: string; window: string; observed: numb
 
 const HOUR = 3_600_000;
 
-/** The first sequence number of entries at or after `since`, from the scan's marks. */
-function seqSince(marks: Mark[], since: number, fallback: number): number {
+/**
+ * Where a window that starts at `since` begins in the trail, from the scan's marks: the last mark
+ * taken at or before it. A window reaching back before the oldest mark kept (the first day of
+ * watching, or after a gap of more than a day) starts at that oldest mark, or at the watermark
+ * when none is kept: never at the start of the trail, whose history was never judged.
+ */
+function seqSince(marks: Mark[], since: number, watermark: number): number {
   const before = marks.filter(([at]) => Date.parse(at) <= since);
-  return before.length ? before[before.length - 1]![1] : fallback;
+  if (before.length) return before[before.length - 1]![1];
+  return marks[0]?.[1] ?? watermark;
 }
 
 /** England's wall-clock time of an instant, as 'HH:MM'. */
@@ -124,8 +130,8 @@ export async function scanUnusualAccess(t: SchoolTx): Promise<Scan> {
   const hourKey = now.toISOString().slice(0, 13);
   const dayKey = londonDay(now);
   if (members.length > 0) {
-    const daySeq = seqSince(marks, nowMs - 24 * HOUR, 0);
-    const hourSeq = seqSince(marks, nowMs - HOUR, 0);
+    const daySeq = seqSince(marks, nowMs - 24 * HOUR, from);
+    const hourSeq = seqSince(marks, nowMs - HOUR, from);
     // Distinct pupils opened per member in the last day and hour, through whatever was opened.
     const counts = await q.query<{
       actor_id: string;
@@ -140,14 +146,18 @@ export async function scanUnusualAccess(t: SchoolTx): Promise<Scan> {
        opened AS (
          SELECT ev.actor_id, ev.seq, p.pupil_id FROM ev CROSS JOIN LATERAL (
            SELECT ev.target_id AS pupil_id WHERE ev.target_type = 'pupil'
+           -- Keys compared as uuids (the audit side cast, only for its own kind of target), so
+           -- each look-up uses the table's index.
            UNION ALL SELECT cp.pupil_id::text FROM concern_pupils cp
-             WHERE ev.target_type = 'concern' AND cp.concern_id::text = ev.target_id
-           UNION ALL SELECT c.pupil_id::text FROM cases c WHERE ev.target_type = 'case' AND c.id::text = ev.target_id
+             WHERE cp.school_id = $1
+               AND cp.concern_id = CASE WHEN ev.target_type = 'concern' THEN ev.target_id::uuid END
+           UNION ALL SELECT c.pupil_id::text FROM cases c
+             WHERE c.id = CASE WHEN ev.target_type = 'case' THEN ev.target_id::uuid END
            UNION ALL SELECT r.pupil_id::text FROM referrals r
-             WHERE ev.target_type = 'referral' AND r.id::text = ev.target_id
+             WHERE r.id = CASE WHEN ev.target_type = 'referral' THEN ev.target_id::uuid END
            UNION ALL SELECT cp.pupil_id::text FROM attachments a
              JOIN concern_pupils cp ON cp.school_id = a.school_id AND cp.concern_id = a.concern_id
-             WHERE ev.target_type = 'attachment' AND a.id::text = ev.target_id) p
+             WHERE a.id = CASE WHEN ev.target_type = 'attachment' THEN ev.target_id::uuid END) p
          WHERE ev.action = ANY($4::text[]))
        SELECT m.actor_id,
          (SELECT count(DISTINCT pupil_id) FROM opened o WHERE o.actor_id = m.actor_id AND o.seq > $5)::int AS hour,
@@ -196,16 +206,19 @@ export async function scanUnusualAccess(t: SchoolTx): Promise<Scan> {
     ].includes(e.action),
   );
   for (const e of own) {
+    // A refused attempt is one the server already found to be the member's own access.
     const self =
-      e.action === 'access.own_change_refused' || e.target_type === 'user'
-        ? e.target_id === e.actor_id
-        : e.target_type === 'group' &&
-          (
-            await q.query(
-              `SELECT 1 FROM staff_group_members WHERE user_id = $1 AND group_id::text = $2`,
-              [e.actor_id, e.target_id],
-            )
-          ).length > 0;
+      e.action === 'access.own_change_refused'
+        ? true
+        : e.target_type === 'user'
+          ? e.target_id === e.actor_id
+          : e.target_type === 'group' &&
+            (
+              await q.query(
+                `SELECT 1 FROM staff_group_members WHERE user_id = $1 AND group_id::text = $2`,
+                [e.actor_id, e.target_id],
+              )
+            ).length > 0;
     if (self)
       found.push({ rule: 'own_access', member: e.actor_id, window: `entry-${e.seq}`, observed: 1 });
   }
