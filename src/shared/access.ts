@@ -34,6 +34,12 @@ export const CAPABILITIES = [
   'data_protection',
   /** Concerns about adults routed to the holder's team (issue 19): read and triage them. */
   'staff_concerns',
+  /**
+   * Parents and forms (issue 21): invitations and parent accounts, admission forms and the MIS
+   * write-back, medical and care profiles, consent forms and trips' emergency cards. No
+   * safeguarding record by itself.
+   */
+  'parents',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

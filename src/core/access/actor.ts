@@ -49,6 +49,11 @@ export const ABILITIES = [
    */
   'data_protection',
   /**
+   * From the school's `parents` capability (issue 21): parents' invitations and accounts, admission
+   * forms, medical profiles, consents, the MIS write-back and trips. No safeguarding record.
+   */
+  'parents',
+  /**
    * Concerns about adults (issue 19). `write`: raising one, which every member may do with a
    * password alone. `read` and `triage`: from the school's `staff_concerns` capability (the
    * headteacher's and the chair of governors' default groups), elevated; which matters they reach
@@ -99,6 +104,7 @@ export function abilitiesWhenElevated(perms: Permissions): Ability[] {
     'retention',
     'audit',
     'data_protection',
+    'parents',
   ] as const) {
     if (hasCapability(perms, c)) out.push(c);
   }

@@ -72,7 +72,9 @@ export function membershipNeedsApproval(
   if (
     group.key === DPO_GROUP_KEY ||
     group.grant.capabilities.includes('retention') ||
-    group.grant.capabilities.includes('data_protection')
+    group.grant.capabilities.includes('data_protection') ||
+    // Parents' contact details and children's medical profiles (issue 21).
+    group.grant.capabilities.includes('parents')
   ) {
     return 'approvers';
   }

@@ -18,6 +18,7 @@ const EVERY_CAPABILITY: readonly Capability[] = [
   'manage_cases',
   'retention',
   'audit',
+  'parents',
 ];
 
 const SCHOOL: Scope = { kind: 'school' };
@@ -145,10 +146,10 @@ export function defaultGroupsForNewSchool(
     template(
       'school_admin',
       'School administrators',
-      'Manage staff, groups and policies; no records.',
+      'Manage staff, groups and policies, and parents and forms; no records.',
       {
         scope: SCHOOL,
-        capabilities: ['admin'],
+        capabilities: ['admin', 'parents'],
       },
     ),
   ];

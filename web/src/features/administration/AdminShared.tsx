@@ -41,6 +41,7 @@ export const CAPABILITY_NAMES: Record<string, string> = {
   audit: 'Read the audit trail',
   data_protection: 'Data protection: rights requests, breaches, complaints',
   staff_concerns: 'Concerns about adults (case manager)',
+  parents: 'Parents and forms: invitations, admissions, medical, consents, trips',
 } satisfies Record<Capability, string>;
 
 export const SCOPE_NAMES: Record<string, string> = {
