@@ -2,12 +2,11 @@
 // links between them, the words for the server's codes, and a prompt for the second factor when
 // the server answers step_up_required.
 import type { ReactNode } from 'react';
-import { Link, NavLink } from 'react-router';
-import { useSession, useSessionApi } from '../../app/session.tsx';
+import { NavLink } from 'react-router';
 import type { Loaded } from '../../lib/useLoad.ts';
 import { PageHeading } from '../../ui/PageHeading.tsx';
 import { LoadProblem } from '../../ui/LoadProblem.tsx';
-import { SecondFactorForm, stepUpPrompt } from '../identity/SecondFactorForm.tsx';
+import { StepUpSection } from '../identity/StepUpSection.tsx';
 import type { Capability, CategoryAccess, Role, ScopeKind } from '../../../../src/shared/access.ts';
 import type { UserStatus } from '../../../../src/shared/schemas/administration.ts';
 import './admin.css';
@@ -124,7 +123,11 @@ export function AdminLoaded<T>({
       return (
         <>
           <AdminHeading title={title} />
-          <StepUp onDone={retry} />
+          <StepUpSection
+            purpose="to open the school’s administration"
+            area="The school’s administration"
+            onDone={retry}
+          />
         </>
       );
     return <LoadProblem title={title} state={state} />;
@@ -134,33 +137,5 @@ export function AdminLoaded<T>({
       <AdminHeading title={title} />
       {children(state.data)}
     </>
-  );
-}
-
-function StepUp({ onDone }: { onDone: () => void }) {
-  const session = useSession();
-  const { adopt } = useSessionApi();
-  return (
-    <section aria-labelledby="admin-step-up" className="section card">
-      <h2 id="admin-step-up">Confirm it is you</h2>
-      {session.secondFactor?.enrolled ? (
-        <>
-          <p>{stepUpPrompt(session.secondFactor, 'to open the school’s administration')}</p>
-          <SecondFactorForm
-            methods={['totp', 'recovery_code']}
-            submitLabel="Verify"
-            onDone={(s) => {
-              adopt(s);
-              onDone();
-            }}
-          />
-        </>
-      ) : (
-        <p>
-          The school’s administration needs a second factor. Set one up on your{' '}
-          <Link to="/account">account security</Link> page.
-        </p>
-      )}
-    </section>
   );
 }

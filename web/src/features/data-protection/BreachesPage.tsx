@@ -14,7 +14,7 @@ import { TextArea } from '../../ui/TextField.tsx';
 import { DateField } from '../../ui/Field.tsx';
 import { SubmitButton } from '../../ui/Button.tsx';
 import type { BreachList, NewBreach } from '../../../../src/shared/schemas/data-protection.ts';
-import { StepUpGate } from './StepUpGate.tsx';
+import { StepUpSection } from '../identity/StepUpSection.tsx';
 
 const TITLE = 'Breaches';
 
@@ -32,7 +32,11 @@ export function BreachesPage() {
       return (
         <>
           <PageHeading title={TITLE}>{TITLE}</PageHeading>
-          <StepUpGate onDone={() => void list.reload()} />
+          <StepUpSection
+            purpose="to open the data-protection register"
+            area="The register"
+            onDone={() => void list.reload()}
+          />
         </>
       );
     return <LoadProblem title={TITLE} state={list} />;

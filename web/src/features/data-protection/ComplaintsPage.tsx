@@ -6,7 +6,7 @@ import { formatWhen } from '../../lib/format.ts';
 import { PageHeading } from '../../ui/PageHeading.tsx';
 import { LoadProblem } from '../../ui/LoadProblem.tsx';
 import type { ComplaintList } from '../../../../src/shared/schemas/data-protection.ts';
-import { StepUpGate } from './StepUpGate.tsx';
+import { StepUpSection } from '../identity/StepUpSection.tsx';
 import { formatDay } from './words.ts';
 
 const TITLE = 'Complaints';
@@ -25,7 +25,11 @@ export function ComplaintsPage() {
       return (
         <>
           <PageHeading title={TITLE}>{TITLE}</PageHeading>
-          <StepUpGate onDone={() => void list.reload()} />
+          <StepUpSection
+            purpose="to open the data-protection register"
+            area="The register"
+            onDone={() => void list.reload()}
+          />
         </>
       );
     return <LoadProblem title={TITLE} state={list} />;

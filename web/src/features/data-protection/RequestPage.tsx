@@ -17,7 +17,7 @@ import {
   type RequestDetail,
   type RequestOutcome,
 } from '../../../../src/shared/schemas/data-protection.ts';
-import { StepUpGate } from './StepUpGate.tsx';
+import { StepUpSection } from '../identity/StepUpSection.tsx';
 import { CHANNEL_NAMES, KIND_NAMES, RELATIONSHIP_NAMES, STATUS_NAMES, formatDay } from './words.ts';
 
 const TITLE = 'Rights request';
@@ -37,7 +37,11 @@ export function RequestPage() {
       return (
         <>
           <PageHeading title={TITLE}>{TITLE}</PageHeading>
-          <StepUpGate onDone={() => void one.reload()} />
+          <StepUpSection
+            purpose="to open the data-protection register"
+            area="The register"
+            onDone={() => void one.reload()}
+          />
         </>
       );
     return <LoadProblem title={TITLE} state={one} />;

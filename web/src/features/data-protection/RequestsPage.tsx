@@ -7,7 +7,7 @@ import { PageHeading } from '../../ui/PageHeading.tsx';
 import { LoadProblem } from '../../ui/LoadProblem.tsx';
 import { Button } from '../../ui/Button.tsx';
 import type { RequestList } from '../../../../src/shared/schemas/data-protection.ts';
-import { StepUpGate } from './StepUpGate.tsx';
+import { StepUpSection } from '../identity/StepUpSection.tsx';
 import { NewRequestForm } from './NewRequestForm.tsx';
 import { KIND_NAMES, STATUS_NAMES, formatDay } from './words.ts';
 
@@ -29,7 +29,11 @@ export function RequestsPage() {
       return (
         <>
           <PageHeading title={TITLE}>{TITLE}</PageHeading>
-          <StepUpGate onDone={() => void list.reload()} />
+          <StepUpSection
+            purpose="to open the data-protection register"
+            area="The register"
+            onDone={() => void list.reload()}
+          />
         </>
       );
     return <LoadProblem title={TITLE} state={list} />;

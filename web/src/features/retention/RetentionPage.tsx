@@ -1,12 +1,10 @@
 // Retention (issue 15): the school's retention schedule and its legal holds, for the DPO, the DSL
 // team and the headteacher. The page asks for a second factor when the server wants one; the
 // server decides every action (`allowed`), the page only offers what it is told it may.
-import { Link } from 'react-router';
 import { useLoad } from '../../lib/useLoad.ts';
-import { useSession, useSessionApi } from '../../app/session.tsx';
 import { PageHeading } from '../../ui/PageHeading.tsx';
 import { LoadProblem } from '../../ui/LoadProblem.tsx';
-import { SecondFactorForm, stepUpPrompt } from '../identity/SecondFactorForm.tsx';
+import { StepUpSection } from '../identity/StepUpSection.tsx';
 import type {
   CertificateList,
   HoldList,
@@ -68,32 +66,10 @@ export function RetentionPage() {
 }
 
 function StepUp({ onDone }: { onDone: () => void }) {
-  const session = useSession();
-  const { adopt } = useSessionApi();
   return (
     <>
       <PageHeading title={TITLE}>{TITLE}</PageHeading>
-      <section aria-labelledby="retention-step-up" className="section card">
-        <h2 id="retention-step-up">Confirm it is you</h2>
-        {session.secondFactor?.enrolled ? (
-          <>
-            <p>{stepUpPrompt(session.secondFactor, 'to open retention and legal holds')}</p>
-            <SecondFactorForm
-              methods={['totp', 'recovery_code']}
-              submitLabel="Verify"
-              onDone={(s) => {
-                adopt(s);
-                onDone();
-              }}
-            />
-          </>
-        ) : (
-          <p>
-            Retention needs a second factor. Set one up on your{' '}
-            <Link to="/account">account security</Link> page.
-          </p>
-        )}
-      </section>
+      <StepUpSection purpose="to open retention and legal holds" area="Retention" onDone={onDone} />
     </>
   );
 }

@@ -8,7 +8,7 @@ import { PageHeading } from '../../ui/PageHeading.tsx';
 import { LoadProblem } from '../../ui/LoadProblem.tsx';
 import type { MatterList, MatterSummary } from '../../../../src/shared/schemas/staff-concerns.ts';
 import { CLASSIFICATION_NAMES, OUTCOME_NAMES, SUBJECT_KIND_NAMES } from './words.ts';
-import { StepUp } from './StepUp.tsx';
+import { StepUpSection } from '../identity/StepUpSection.tsx';
 
 const TITLE = 'Concerns about adults';
 
@@ -26,7 +26,11 @@ export function CaseManagerListPage() {
       return (
         <>
           <PageHeading title={TITLE}>{TITLE}</PageHeading>
-          <StepUp onDone={() => void list.reload()} />
+          <StepUpSection
+            purpose="to open concerns about adults"
+            area="Concerns about adults"
+            onDone={() => void list.reload()}
+          />
         </>
       );
     return <LoadProblem title={TITLE} state={list} />;

@@ -25,7 +25,7 @@ import {
   SUBJECT_KIND_NAMES,
 } from './words.ts';
 import { LadoClock } from './CaseManagerList.tsx';
-import { StepUp } from './StepUp.tsx';
+import { StepUpSection } from '../identity/StepUpSection.tsx';
 
 const TITLE = 'Concern about an adult';
 
@@ -44,7 +44,11 @@ export function MatterPage() {
       return (
         <>
           <PageHeading title={TITLE}>{TITLE}</PageHeading>
-          <StepUp onDone={() => void matter.reload()} />
+          <StepUpSection
+            purpose="to open concerns about adults"
+            area="Concerns about adults"
+            onDone={() => void matter.reload()}
+          />
         </>
       );
     return <LoadProblem title={TITLE} state={matter} />;
