@@ -3,6 +3,8 @@
 // teacher's logging and their own reading, filters by person (kept in the address), then opens
 // "Audit trail" from the banner, checks the chain, filters by event and downloads the CSV. On a
 // phone the log still reads. A teacher has no "Audit trail" link. axe checks every state.
+// Reports (same file, same server): the DSL opens "Reports", reads a figure's definition, chart
+// and table, is refused a backwards range in words, and downloads the CSV; on a phone too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { call, categoryIds, signIn } from '../src/test/harness.ts';
@@ -133,5 +135,69 @@ describe('who has seen this record', () => {
     await teacherTab.page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
     expect(await teacherTab.page.getByRole('link', { name: 'Audit trail' }).count()).toBe(0);
     await teacherTab.context.close();
+  });
+});
+
+describe('reports', () => {
+  it('the DSL reads the figures with their definitions, charts and tables, and downloads them', async () => {
+    const cast = await buildSchool(server, 'rep');
+    const app = server.t.app;
+    const cats = await categoryIds(server.t.services, cast.schoolId);
+    const bullying = cats.find((c) => c.name === 'Bullying')!;
+    const teacher = await signIn(app, cast.teacher, { elevated: true });
+    for (const pupil of [cast.pupil, ...cast.others]) {
+      const logged = await call(app, teacher, 'POST', '/api/concerns', {
+        pupils: [{ pupilId: pupil.id, role: 'subject' }],
+        categoryIds: [bullying.id],
+        happenedAt: new Date(Date.now() - 3_600_000).toISOString(),
+        body: 'Pushed in the corridor again.',
+      });
+      expect(logged.statusCode, logged.body).toBe(201);
+    }
+
+    const tab = await openTab(browser, server.baseUrl, DESKTOP);
+    const page = tab.page;
+    await signInThroughPage(page, server, cast.dsl);
+    await page.getByRole('link', { name: 'Reports' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Reports' }).waitFor();
+    const byCategory = page.getByRole('region', { name: 'Records by category', exact: true });
+    const table = byCategory.getByRole('table', { name: 'Records by category' });
+    await expect
+      .poll(async () => table.getByRole('row', { name: /Bullying/ }).textContent())
+      .toMatch(/Bullying\s*3/);
+    await byCategory.getByText('What this counts').click();
+    await byCategory.getByText(/A record in two categories counts once in each/).waitFor();
+    await byCategory
+      .getByRole('figure', { name: /Bar chart of records by category: Bullying 3/ })
+      .waitFor();
+    await expectNoAxeViolations(page);
+
+    // A backwards range is refused in words, and what was typed stays.
+    await page.getByLabel('From date').fill('2026-03-02');
+    await page.getByLabel('To date').fill('2026-03-01');
+    await page.getByRole('button', { name: 'Show figures' }).click();
+    await page.getByText('The "From date" must be on or before the "To date".').waitFor();
+    expect(await page.getByLabel('From date').inputValue()).toBe('2026-03-02');
+    await expectNoAxeViolations(page);
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download as CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(
+      /^reports-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/,
+    );
+    expectNoProblems(tab);
+    await tab.context.close();
+
+    const phone = await openTab(browser, server.baseUrl, PHONE);
+    await signInThroughPage(phone.page, server, cast.dsl);
+    await phone.page.goto('/reports');
+    await phone.page
+      .getByRole('heading', { level: 2, name: 'Pupils with a record, by year group' })
+      .waitFor();
+    await expectNoAxeViolations(phone.page);
+    expectNoProblems(phone);
+    await phone.context.close();
   });
 });

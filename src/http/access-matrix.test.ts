@@ -1477,6 +1477,26 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'own_data',
     firstTier: stepUpFor(RETENTION),
   },
+  // Issue 20: reports — the `reports` capability (the DSL team and the headteacher by default;
+  // the pastoral team too, which no role here stands for), elevated.
+  'GET /api/reports': {
+    request: () => ({ url: '/api/reports' }),
+    roles: leads,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(LEADS),
+  },
+  'GET /api/reports/export.csv': {
+    request: () => ({ url: '/api/reports/export.csv' }),
+    roles: leads,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(LEADS),
+  },
+  'GET /api/reports/export.pdf': {
+    request: () => ({ url: '/api/reports/export.pdf' }),
+    roles: leads,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(LEADS),
+  },
   // Issue 18: the school calendar, for administrators. Each call gets days of its own (a term
   // may not overlap another, a closed day is entered once).
   'GET /api/calendar': {

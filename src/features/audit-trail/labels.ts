@@ -125,6 +125,8 @@ export const EVENT_LABELS: Record<AuditAction, Label> = {
   'audit.unusual_access': ['Unusual access noticed', 'change'],
   'audit.rules_changed': ['Changed the unusual-access rules', 'admin'],
   'audit.signals_viewed': ['Read the unusual-access signals', 'view'],
+  'reports.viewed': ['Viewed the reports', 'view'],
+  'reports.exported': ['Exported the reports', 'export'],
   'calendar.term_added': ['Added a term', 'admin'],
   'calendar.term_removed': ['Removed a term', 'admin'],
   'calendar.closed_day_added': ['Added a closed day', 'admin'],

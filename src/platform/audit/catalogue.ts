@@ -210,6 +210,9 @@ export type AuditDetails = {
   'audit.unusual_access': { rule: string; observed: number; signal: Id };
   'audit.rules_changed': Change;
   'audit.signals_viewed': { count: number };
+  // Reports (issue 20): aggregates only; the range and how many figures.
+  'reports.viewed': { from: string; to: string; figures: number };
+  'reports.exported': { from: string; to: string; figures: number; format: 'csv' | 'pdf' };
   // Issue 18: the school calendar (terms and closed days) and child-protection file transfers.
   'calendar.term_added': { startsOn: string; endsOn: string };
   'calendar.term_removed': { startsOn: string; endsOn: string };
@@ -403,6 +406,8 @@ export const AUDIT_ACTIONS = Object.keys({
   'audit.unusual_access': 1,
   'audit.rules_changed': 1,
   'audit.signals_viewed': 1,
+  'reports.viewed': 1,
+  'reports.exported': 1,
   'calendar.term_added': 1,
   'calendar.term_removed': 1,
   'calendar.closed_day_added': 1,

@@ -1,4 +1,5 @@
 // The routes. Signed out, every address shows the sign-in page (and returns to that address after).
+import { lazy, Suspense } from 'react';
 import { Route, Routes, useLocation } from 'react-router';
 import { useSessionApi } from './session.tsx';
 import { Layout } from './Layout.tsx';
@@ -39,6 +40,13 @@ import { RaiseConcernPage } from '../features/staff-concerns/RaiseConcern.tsx';
 import { ReceiptsPage } from '../features/staff-concerns/Receipts.tsx';
 import { CaseManagerListPage } from '../features/staff-concerns/CaseManagerList.tsx';
 import { MatterPage } from '../features/staff-concerns/MatterPage.tsx';
+
+// Pages with a large library of their own (the charts) load when first opened, so nobody else's
+// first load carries them.
+const ReportsPage = lazy(() =>
+  import('../features/reports/ReportsPage.tsx').then((m) => ({ default: m.ReportsPage })),
+);
+const loadingPage = <p role="status">Loading…</p>;
 
 export function App() {
   const { state } = useSessionApi();
@@ -113,6 +121,14 @@ function Screen() {
         <Route path="staff-concerns/receipts" element={<ReceiptsPage />} />
         <Route path="staff-concerns" element={<CaseManagerListPage />} />
         <Route path="staff-concerns/:id" element={<MatterPage />} />
+        <Route
+          path="reports"
+          element={
+            <Suspense fallback={loadingPage}>
+              <ReportsPage />
+            </Suspense>
+          }
+        />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -64,6 +64,11 @@ export function Layout() {
                   Search
                 </Link>
               )}
+              {(session.capabilitiesWhenElevated ?? []).includes('reports') && (
+                <Link to="/reports" className="button button-quiet">
+                  Reports
+                </Link>
+              )}
               {(session.capabilitiesWhenElevated ?? []).includes('audit') && (
                 <Link to="/audit" className="button button-quiet">
                   Audit trail

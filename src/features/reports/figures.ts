@@ -1,0 +1,333 @@
+// The report's figures, each read from the school's own rows inside the member's transaction (so
+// row-level security keeps them to the school) and counted as DEFINITIONS says. Records are
+// filtered by the same rule every list uses (recordVisibleSql): a figure never counts a record the
+// reader could not open. Case work (cases, actions, referrals, alerts) is the DSL team's: it is
+// counted only for a member who manages cases, whole-school, and withheld from anyone else.
+import type { Tx } from '../../core/context.ts';
+import { can } from '../../core/access/actor.ts';
+import { recordVisibleSql } from '../../core/access/record-filter.ts';
+import type { Report, ReportTable } from '../../shared/schemas/reports.ts';
+import {
+  ageBands,
+  byMonth,
+  byTerm,
+  byWeek,
+  daysBetween,
+  percentile,
+  type Row,
+  type Term,
+} from './buckets.ts';
+import { DEFINITIONS, GROUPS, SEX_NAMES, TITLES, type FigureId } from './definitions.ts';
+
+export type Range = { from: string; to: string };
+
+const table = (
+  id: FigureId,
+  chart: ReportTable['chart'],
+  columns: string[],
+  rows: Row[],
+  total?: Row,
+): ReportTable => ({
+  id,
+  title: TITLES[id],
+  definition: DEFINITIONS[id],
+  chart,
+  columns,
+  rows,
+  ...(total ? { total } : {}),
+});
+
+const IN_RANGE = (col: string, from: string, to: string) =>
+  `${col} >= (${from}::date)::timestamp AT TIME ZONE 'Europe/London'
+   AND ${col} < (${to}::date + 1)::timestamp AT TIME ZONE 'Europe/London'`;
+
+const share = (part: number, whole: number) =>
+  whole === 0 ? null : Math.round((part / whole) * 1000) / 10;
+const oneDecimal = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
+
+/** The records in range the reader may see, as a CTE body over concerns `c`; params from $3. */
+function visibleRecords(t: Tx, range: Range): { sql: string; params: unknown[] } {
+  const vis = recordVisibleSql(t.actor, 3, 'c');
+  return {
+    sql: `SELECT c.id, (c.happened_at AT TIME ZONE 'Europe/London')::date::text AS day
+      FROM concerns c WHERE ${IN_RANGE('c.happened_at', '$1', '$2')} AND ${vis.sql}`,
+    params: [range.from, range.to, ...vis.params],
+  };
+}
+
+async function recordFigures(t: Tx, range: Range): Promise<ReportTable[]> {
+  const rec = visibleRecords(t, range);
+  const days = await t.q<{ day: string; n: number }>(
+    `WITH rec AS (${rec.sql}) SELECT day, count(*)::int AS n FROM rec GROUP BY day`,
+    rec.params,
+  );
+  const counts = new Map(days.map((d) => [d.day, Number(d.n)]));
+  const all = [...counts.values()].reduce((a, b) => a + b, 0);
+  const byCategory = await t.q<{ name: string; n: number }>(
+    `WITH rec AS (${rec.sql})
+     SELECT k.name, count(*)::int AS n FROM rec
+       JOIN concern_categories cc ON cc.concern_id = rec.id
+       JOIN categories k ON k.id = cc.category_id
+      GROUP BY k.id, k.name ORDER BY n DESC, k.name`,
+    rec.params,
+  );
+  const terms = await t.q<{ name: string; starts_on: string; ends_on: string }>(
+    'SELECT name, starts_on::text AS starts_on, ends_on::text AS ends_on FROM school_terms ORDER BY starts_on',
+  );
+  const termList: Term[] = terms.map((x) => ({
+    name: x.name,
+    startsOn: x.starts_on,
+    endsOn: x.ends_on,
+  }));
+  return [
+    table(
+      'records_by_category',
+      'bar',
+      ['Category', 'Records'],
+      byCategory.map((c) => ({ label: c.name, values: [Number(c.n)] })),
+      { label: 'All records', values: [all] },
+    ),
+    table('records_by_month', 'line', ['Month', 'Records'], byMonth(counts, range.from, range.to)),
+    table('records_by_week', 'line', ['Week', 'Records'], byWeek(counts, range.from, range.to)),
+    table(
+      'records_by_term',
+      'bar',
+      ['Term', 'Records'],
+      byTerm(counts, termList, range.from, range.to),
+      { label: 'All records', values: [all] },
+    ),
+  ];
+}
+
+type PupilRow = {
+  id: string;
+  year_group: string | null;
+  gender: string | null;
+  on_roll: boolean;
+  with_record: boolean;
+};
+
+/**
+ * Rows by a pupil's group: pupils on roll with a record, on roll, the share; then pupils who have
+ * left (archived) but are on a record in the range, so no record's pupil is dropped.
+ */
+function breakdown(pupils: readonly PupilRow[], groupsOf: (p: PupilRow) => string[]): Row[] {
+  const groups = new Map<string, { touched: number; roll: number }>();
+  let leavers = 0;
+  for (const p of pupils) {
+    if (!p.on_roll) {
+      if (p.with_record) leavers += 1;
+      continue;
+    }
+    for (const key of groupsOf(p)) {
+      const g = groups.get(key) ?? { touched: 0, roll: 0 };
+      groups.set(key, g);
+      g.roll += 1;
+      if (p.with_record) g.touched += 1;
+    }
+  }
+  const rows: Row[] = [...groups.entries()].map(([label, g]) => ({
+    label,
+    values: [g.touched, g.roll, share(g.touched, g.roll)],
+  }));
+  if (leavers > 0) rows.push({ label: 'Left the school', values: [leavers, null, null] });
+  return rows;
+}
+
+const yearOrder = (label: string) => {
+  if (label === 'Nursery') return -2;
+  if (label === 'Reception') return -1;
+  const m = /^Year (\d+)$/.exec(label);
+  return m ? Number(m[1]) : 100;
+};
+
+async function pupilFigures(t: Tx, range: Range): Promise<ReportTable[]> {
+  const rec = visibleRecords(t, range);
+  const pupils = await t.q<PupilRow>(
+    `WITH rec AS (${rec.sql}),
+          touched AS (SELECT DISTINCT cp.pupil_id FROM concern_pupils cp JOIN rec ON rec.id = cp.concern_id)
+     SELECT p.id, p.year_group, p.gender, (p.archived_at IS NULL) AS on_roll,
+            (tp.pupil_id IS NOT NULL) AS with_record
+       FROM pupils p LEFT JOIN touched tp ON tp.pupil_id = p.id
+      WHERE p.archived_at IS NULL OR tp.pupil_id IS NOT NULL`,
+    rec.params,
+  );
+  const flags = await t.q<{
+    id: string;
+    pupil_id: string;
+    kind_sealed: Buffer;
+    starts_on: string | null;
+    ends_on: string | null;
+  }>(
+    `SELECT id, pupil_id, kind_sealed, starts_on::text AS starts_on, ends_on::text AS ends_on
+       FROM pupil_flags
+      WHERE (starts_on IS NULL OR starts_on <= $2::date) AND (ends_on IS NULL OR ends_on >= $1::date)`,
+    [range.from, range.to],
+  );
+  const sealer = await t.sealer();
+  const kinds = new Map<string, Set<string>>();
+  for (const f of flags) {
+    const kind = sealer.open('pupil_flags.kind', f.id, f.kind_sealed);
+    const set = kinds.get(f.pupil_id) ?? new Set<string>();
+    kinds.set(f.pupil_id, set.add(kind));
+  }
+  const COLUMNS = ['With a record', 'On roll', 'Share (%)'];
+  const years = breakdown(pupils, (p) => [p.year_group ?? 'Year group not recorded']);
+  years.sort((a, b) =>
+    a.label === 'Left the school'
+      ? 1
+      : b.label === 'Left the school'
+        ? -1
+        : yearOrder(a.label) - yearOrder(b.label),
+  );
+  const sexes = breakdown(pupils, (p) => [
+    SEX_NAMES[(p.gender ?? '').trim().toLowerCase()] ?? 'Not recorded',
+  ]);
+  const groups = breakdown(pupils, (p) => {
+    const own = kinds.get(p.id);
+    return own ? GROUPS.filter((g) => g.flags.some((f) => own.has(f))).map((g) => g.label) : [];
+  }).filter((r) => r.label !== 'Left the school');
+  const groupRows = GROUPS.map(
+    (g) => groups.find((r) => r.label === g.label) ?? { label: g.label, values: [0, 0, null] },
+  );
+  return [
+    table('pupils_by_year', 'bar', ['Year group', ...COLUMNS], years),
+    table('pupils_by_sex', 'bar', ['Sex', ...COLUMNS], sexes),
+    table('pupils_by_group', 'bar', ['Group', 'With a record', 'In group', 'Share (%)'], groupRows),
+  ];
+}
+
+async function caseWorkFigures(t: Tx, range: Range): Promise<ReportTable[]> {
+  const today = t.now;
+  const cases = await t.q<{ opened_at: Date }>("SELECT opened_at FROM cases WHERE status = 'open'");
+  const actions = await t.q<{ due_at: Date }>(
+    `SELECT due_at FROM actions
+      WHERE due_at < $1 AND completed_at IS NULL AND cancelled_at IS NULL`,
+    [today],
+  );
+  const dayMs = 86_400_000;
+  const age = (d: Date) => Math.floor((today.getTime() - new Date(d).getTime()) / dayMs);
+  const referrals = await t.q<{
+    agency: string;
+    referred_at: Date;
+    due_at: Date | null;
+    responded_at: Date | null;
+    happened_at: Date | null;
+  }>(
+    `SELECT a.name AS agency, r.referred_at, r.due_at, r.responded_at, c.happened_at
+       FROM referrals r JOIN referral_agencies a ON a.id = r.agency_id
+       LEFT JOIN concerns c ON c.id = r.concern_id
+      WHERE ${IN_RANGE('r.referred_at', '$1', '$2')}`,
+    [range.from, range.to],
+  );
+  const agencies = new Map<string, typeof referrals>();
+  for (const r of referrals) agencies.set(r.agency, [...(agencies.get(r.agency) ?? []), r]);
+  const referralRow = (label: string, rs: typeof referrals): Row => {
+    const responded = rs.filter((r) => r.responded_at !== null);
+    const timed = rs.filter((r) => r.due_at !== null);
+    const onTime = timed.filter(
+      (r) => r.responded_at !== null && new Date(r.responded_at) <= new Date(r.due_at!),
+    );
+    const lead = rs
+      .filter((r) => r.happened_at !== null)
+      .map((r) => (new Date(r.referred_at).getTime() - new Date(r.happened_at!).getTime()) / dayMs);
+    return {
+      label,
+      values: [
+        rs.length,
+        responded.length,
+        onTime.length,
+        share(onTime.length, timed.length),
+        oneDecimal(percentile(lead, 50)),
+      ],
+    };
+  };
+  const alerts = await t.q<{ kind: string; created_at: Date; acknowledged_at: Date | null }>(
+    `SELECT kind, created_at, acknowledged_at FROM alerts
+      WHERE kind IN ('concern', 'escalation') AND ${IN_RANGE('created_at', '$1', '$2')}`,
+    [range.from, range.to],
+  );
+  const alertRow = (label: string, as: typeof alerts): Row => {
+    const minutes = as
+      .filter((a) => a.acknowledged_at !== null)
+      .map(
+        (a) => (new Date(a.acknowledged_at!).getTime() - new Date(a.created_at).getTime()) / 60_000,
+      );
+    return {
+      label,
+      values: [
+        as.length,
+        minutes.length,
+        oneDecimal(percentile(minutes, 50)),
+        oneDecimal(percentile(minutes, 90)),
+      ],
+    };
+  };
+  return [
+    table(
+      'open_cases_by_age',
+      'bar',
+      ['Age', 'Open cases'],
+      ageBands(cases.map((c) => age(c.opened_at))),
+      {
+        label: 'All open cases',
+        values: [cases.length],
+      },
+    ),
+    table(
+      'overdue_actions',
+      'bar',
+      ['Days overdue', 'Actions'],
+      ageBands(actions.map((a) => age(a.due_at))),
+      { label: 'All overdue actions', values: [actions.length] },
+    ),
+    table(
+      'referrals_by_agency',
+      'bar',
+      [
+        'Agency',
+        'Referrals',
+        'Responded',
+        'On time',
+        'Share on time (%)',
+        'Days from concern to referral (median)',
+      ],
+      [...agencies.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, rs]) => referralRow(name, rs)),
+      referralRow('All referrals', referrals),
+    ),
+    table(
+      'alert_acknowledgement',
+      'none',
+      ['Alerts', 'Raised', 'Acknowledged', 'Median minutes', '90th percentile minutes'],
+      [
+        alertRow(
+          'About a new concern',
+          alerts.filter((a) => a.kind === 'concern'),
+        ),
+        alertRow(
+          'Escalated (not acknowledged in time)',
+          alerts.filter((a) => a.kind === 'escalation'),
+        ),
+      ],
+      alertRow('All alerts', alerts),
+    ),
+  ];
+}
+
+/** Every figure the reader may be shown for the range, and the ones withheld from them. */
+export async function buildReport(t: Tx, range: Range): Promise<Report> {
+  const tables = [...(await recordFigures(t, range)), ...(await pupilFigures(t, range))];
+  const withheld: string[] = [];
+  if (can(t.actor, 'case.manage')) tables.push(...(await caseWorkFigures(t, range)));
+  else {
+    withheld.push(
+      `${TITLES.open_cases_by_age}, ${TITLES.overdue_actions.toLowerCase()}, ${TITLES.referrals_by_agency.toLowerCase()} and ${TITLES.alert_acknowledgement.toLowerCase()} are shown to those who manage cases (the DSL team).`,
+    );
+  }
+  return { ...range, generatedAt: t.now.toISOString(), tables, withheld };
+}
+
+/** The days between two dates, for the range check. */
+export const rangeDays = (r: Range) => daysBetween(r.from, r.to) + 1;

@@ -1,0 +1,153 @@
+// Reports (issue 20): the school's figures with their definitions, as JSON for the page, and as
+// CSV and PDF. Every route needs the `reports` ability (elevated; the DSL team, the headteacher
+// and the pastoral team by default) and is audited in the same transaction. The figures are
+// aggregates: no names, no record text (figures.ts filters records by what the reader may see).
+import type { App } from '../../core/feature.ts';
+import type { Services } from '../../platform/services.ts';
+import { ctx, type Tx } from '../../core/context.ts';
+import { requireAbility } from '../../core/access/step-up.ts';
+import { badRequest } from '../../core/errors.ts';
+import { csvRow } from '../../shared/csv.ts';
+import { responses } from '../../shared/schemas/common.ts';
+import { FileBody } from '../../shared/schemas/vault.ts';
+import { Report, REPORT_MAX_DAYS, ReportQuery } from '../../shared/schemas/reports.ts';
+import { renderChronologyPdf, type ChronologyPdfEntry } from '../chronology/pdf.ts';
+import { academicYearStart } from './buckets.ts';
+import { buildReport, rangeDays, type Range } from './figures.ts';
+
+const englandDay = (at: Date) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(at);
+
+/** The range asked for, or this academic year so far; refused when it runs backwards or is too long. */
+function rangeOf(q: ReportQuery, now: Date): Range {
+  const today = englandDay(now);
+  const to = q.to ?? today;
+  const from = q.from ?? academicYearStart(to);
+  if (to < from) {
+    throw badRequest('The “To date” must be on or after the “From date”.', 'bad_range');
+  }
+  if (rangeDays({ from, to }) > REPORT_MAX_DAYS) {
+    throw badRequest(
+      `A report covers at most ${REPORT_MAX_DAYS} days. Choose a shorter range.`,
+      'range_too_long',
+    );
+  }
+  return { from, to };
+}
+
+const cell = (v: number | null) => (v === null ? '' : v);
+
+function reportCsv(report: Report): string {
+  const lines = [csvRow(['Report', 'Row', 'Column', 'Value'])];
+  lines.push(csvRow(['Range', `${report.from} to ${report.to}`, '', '']));
+  for (const tbl of report.tables) {
+    lines.push(csvRow([tbl.title, 'Definition', '', tbl.definition]));
+    for (const row of [...tbl.rows, ...(tbl.total ? [tbl.total] : [])]) {
+      row.values.forEach((v, i) => {
+        lines.push(csvRow([tbl.title, row.label, tbl.columns[i + 1] ?? '', cell(v)]));
+      });
+    }
+  }
+  for (const w of report.withheld) lines.push(csvRow(['Not included', '', '', w]));
+  return lines.join('');
+}
+
+async function reportPdf(t: Tx, report: Report): Promise<Buffer> {
+  const [school] = await t.q<{ name: string }>('SELECT name FROM schools WHERE id = $1', [
+    t.schoolId,
+  ]);
+  const entries = report.tables.map((tbl): ChronologyPdfEntry => ({
+    happenedAt: t.now,
+    kind: 'Figure',
+    title: tbl.title,
+    categories: [],
+    author: 'Lantern',
+    text: [
+      tbl.definition,
+      '',
+      tbl.columns.join(' | '),
+      ...[...tbl.rows, ...(tbl.total ? [tbl.total] : [])].map(
+        (r) => `${r.label} | ${r.values.map((v) => (v === null ? '–' : String(v))).join(' | ')}`,
+      ),
+    ].join('\n'),
+  }));
+  return renderChronologyPdf({
+    schoolName: school?.name ?? '',
+    pupilName: '',
+    title: `Reports, ${report.from} to ${report.to}`,
+    unit: { one: 'figure', many: 'figures' },
+    exportedBy: t.actor.name,
+    exportedAt: t.now,
+    entries,
+  });
+}
+
+export function registerReportRoutes(app: App, _services: Services): void {
+  const tags = ['reports'];
+  app.get(
+    '/api/reports',
+    {
+      schema: {
+        tags,
+        summary:
+          "The school's figures for a range of days (both ends included; this academic year by default), each with its definition",
+        querystring: ReportQuery,
+        response: responses({ 200: Report }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireAbility(c.actor, 'reports');
+      return c.tx(async (t) => {
+        const range = rangeOf(req.query, t.now);
+        const report = await buildReport(t, range);
+        await t.audit({
+          action: 'reports.viewed',
+          details: { from: range.from, to: range.to, figures: report.tables.length },
+        });
+        return report;
+      });
+    },
+  );
+
+  for (const format of ['csv', 'pdf'] as const) {
+    app.get(
+      `/api/reports/export.${format}`,
+      {
+        schema: {
+          tags,
+          summary: `The same figures and definitions as ${format.toUpperCase()} (audited)`,
+          querystring: ReportQuery,
+          produces: [format === 'csv' ? 'text/csv' : 'application/pdf'],
+          response: responses({ 200: FileBody }),
+        },
+      },
+      async (req, reply) => {
+        const c = ctx(req);
+        requireAbility(c.actor, 'reports');
+        const { body, range } = await c.tx(async (t) => {
+          const range = rangeOf(req.query, t.now);
+          const report = await buildReport(t, range);
+          await t.audit({
+            action: 'reports.exported',
+            details: { from: range.from, to: range.to, figures: report.tables.length, format },
+          });
+          const body =
+            format === 'csv'
+              ? Buffer.from(`\uFEFF${reportCsv(report)}`, 'utf8')
+              : await reportPdf(t, report);
+          return { body, range };
+        });
+        return reply
+          .header('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/pdf')
+          .header(
+            'Content-Disposition',
+            `attachment; filename="reports-${range.from}-to-${range.to}.${format}"`,
+          )
+          .header('Cache-Control', 'private, no-store')
+          .header('X-Content-Type-Options', 'nosniff')
+          .send(body);
+      },
+    );
+  }
+}
