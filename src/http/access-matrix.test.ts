@@ -196,6 +196,32 @@ async function freshCertificate(f: Fixture): Promise<string> {
   return done.json<{ certificateId: string }>().certificateId;
 }
 
+/** Issue 20: a governors' pack of school A's, prepared by its DSL (one per call). */
+async function freshPack(): Promise<string> {
+  const made = await call(
+    t.app,
+    await sessionOf(users.dsl, true),
+    'POST',
+    '/api/reports/governors-packs',
+    {},
+  );
+  expect(made.statusCode, made.body).toBe(201);
+  return made.json<{ id: string }>().id;
+}
+
+/** A released one, for the PDF. */
+async function releasedPack(): Promise<string> {
+  const id = await freshPack();
+  const released = await call(
+    t.app,
+    await sessionOf(users.dsl, true),
+    'POST',
+    `/api/reports/governors-packs/${id}/release`,
+  );
+  expect(released.statusCode, released.body).toBe(200);
+  return id;
+}
+
 /** Issue 17: the data-protection register is the DPO's by default. */
 const DATA_PROTECTION = ['dpo'] as const;
 const newRequest = (f: Fixture) => ({
@@ -1495,6 +1521,37 @@ const MATRIX: Record<string, MatrixRow> = {
     request: () => ({ url: '/api/reports/export.pdf' }),
     roles: leads,
     otherSchool: 'own_data',
+    firstTier: stepUpFor(LEADS),
+  },
+  // The governors' pack: prepared by whoever has reports, released only by the DSL team.
+  'GET /api/reports/governors-packs': {
+    request: () => ({ url: '/api/reports/governors-packs' }),
+    roles: leads,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(LEADS),
+  },
+  'POST /api/reports/governors-packs': {
+    request: () => ({ url: '/api/reports/governors-packs', payload: {} }),
+    roles: leads,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(LEADS),
+  },
+  'GET /api/reports/governors-packs/:id': {
+    request: async () => ({ url: `/api/reports/governors-packs/${await freshPack()}` }),
+    roles: leads,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(LEADS),
+  },
+  'POST /api/reports/governors-packs/:id/release': {
+    request: async () => ({ url: `/api/reports/governors-packs/${await freshPack()}/release` }),
+    roles: only(['dsl', 'deputy_dsl']),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(LEADS),
+  },
+  'GET /api/reports/governors-packs/:id/pdf': {
+    request: async () => ({ url: `/api/reports/governors-packs/${await releasedPack()}/pdf` }),
+    roles: leads,
+    otherSchool: 'not_found',
     firstTier: stepUpFor(LEADS),
   },
   // Issue 18: the school calendar, for administrators. Each call gets days of its own (a term

@@ -7,7 +7,7 @@
 // Ben has a child-protection plan from 1 Feb. The DSL refers Ava from c1 on 20 Mar at noon.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
-import type { Report, ReportTable } from '../../shared/schemas/reports.ts';
+import type { Pack, PackSummary, Report, ReportTable } from '../../shared/schemas/reports.ts';
 import {
   call,
   categoryIds,
@@ -205,5 +205,83 @@ describe('reports', () => {
     expect(
       audited.filter((a) => a.action === 'reports.exported').map((a) => a.details['format']),
     ).toEqual(['csv', 'pdf']);
+  });
+
+  it('prepares a governors’ pack with small numbers suppressed, released only by the DSL team', async () => {
+    const prepared = await call(t.app, pastoral, 'POST', '/api/reports/governors-packs', {
+      from: '2026-01-01',
+      to: '2026-03-20',
+    });
+    expect(prepared.statusCode, prepared.body).toBe(201);
+    const draft = prepared.json<PackSummary>();
+    expect(draft).toMatchObject({ releasedAt: null, allowed: { release: false, download: false } });
+    const dslPrepared = await call(t.app, dsl, 'POST', '/api/reports/governors-packs', {
+      from: '2026-01-01',
+      to: '2026-03-20',
+    });
+    const pack = dslPrepared.json<PackSummary>();
+    expect(pack.version).toBe(draft.version + 1);
+    expect(pack.allowed.release).toBe(true);
+
+    const read = await call(t.app, dsl, 'GET', `/api/reports/governors-packs/${pack.id}`);
+    expect(read.statusCode).toBe(200);
+    const body = read.json<Pack>();
+    const byCategory = body.tables.find((x) => x.id === 'records_by_category')!;
+    expect(byCategory.rows.find((r) => r.label === 'Bullying')!.values).toEqual(['<5']);
+    expect(byCategory.total!.values).toEqual(['<5']);
+    // Shares and medians are left out: counts only.
+    expect(body.tables.find((x) => x.id === 'pupils_by_year')!.columns).toEqual([
+      'Year group',
+      'With a record',
+      'On roll',
+    ]);
+    // No count from 1 to 4 anywhere in what the API gives back for the pack.
+    const cells = body.tables.flatMap((x) =>
+      [...x.rows, ...(x.total ? [x.total] : [])].flatMap((r) => r.values),
+    );
+    expect(cells.filter((v) => typeof v === 'number' && v >= 1 && v <= 4)).toEqual([]);
+    expect(cells).toContain('<5');
+
+    const early = await call(t.app, dsl, 'GET', `/api/reports/governors-packs/${pack.id}/pdf`);
+    expect(early.statusCode).toBe(409);
+    const refused = await call(
+      t.app,
+      pastoral,
+      'POST',
+      `/api/reports/governors-packs/${pack.id}/release`,
+    );
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json<{ error: { message: string } }>().error.message).toMatch(/DSL team/);
+    const released = await call(
+      t.app,
+      dsl,
+      'POST',
+      `/api/reports/governors-packs/${pack.id}/release`,
+    );
+    expect(released.statusCode, released.body).toBe(200);
+    expect(released.json<PackSummary>()).toMatchObject({ releasedBy: 'Dee Lead' });
+    const again = await call(t.app, dsl, 'POST', `/api/reports/governors-packs/${pack.id}/release`);
+    expect(again.statusCode).toBe(409);
+    const pdf = await call(t.app, pastoral, 'GET', `/api/reports/governors-packs/${pack.id}/pdf`);
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    const list = await call(t.app, dsl, 'GET', '/api/reports/governors-packs');
+    expect(list.json<{ items: PackSummary[] }>().items.map((p) => p.version)).toEqual([
+      pack.version,
+      draft.version,
+    ]);
+    const audited = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ action: string }>(
+        `SELECT action FROM audit_events WHERE school_id = $1 AND action LIKE 'reports.pack_%' ORDER BY seq`,
+        [schoolId],
+      ),
+    );
+    expect(audited.map((a) => a.action)).toEqual([
+      'reports.pack_prepared',
+      'reports.pack_prepared',
+      'reports.pack_viewed',
+      'reports.pack_released',
+      'reports.pack_downloaded',
+    ]);
   });
 });

@@ -10,7 +10,17 @@ import { badRequest } from '../../core/errors.ts';
 import { csvRow } from '../../shared/csv.ts';
 import { responses } from '../../shared/schemas/common.ts';
 import { FileBody } from '../../shared/schemas/vault.ts';
-import { Report, REPORT_MAX_DAYS, ReportQuery } from '../../shared/schemas/reports.ts';
+import {
+  NewPack,
+  Pack,
+  PackList,
+  PackSummary,
+  Report,
+  REPORT_MAX_DAYS,
+  ReportQuery,
+} from '../../shared/schemas/reports.ts';
+import { IdParams } from '../../shared/schemas/common.ts';
+import { listPacks, packPdf, preparePack, readPack, releasePack } from './governors-pack.ts';
 import { renderChronologyPdf, type ChronologyPdfEntry } from '../chronology/pdf.ts';
 import { academicYearStart } from './buckets.ts';
 import { buildReport, rangeDays, type Range } from './figures.ts';
@@ -150,4 +160,98 @@ export function registerReportRoutes(app: App, _services: Services): void {
       },
     );
   }
+
+  // The governors' pack: prepared by a member with reports, approved and released by the DSL team.
+  app.get(
+    '/api/reports/governors-packs',
+    {
+      schema: {
+        tags,
+        summary: "The governors' packs, newest version first",
+        response: responses({ 200: PackList }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireAbility(c.actor, 'reports');
+      return { items: await c.tx(listPacks) };
+    },
+  );
+
+  app.post(
+    '/api/reports/governors-packs',
+    {
+      schema: {
+        tags,
+        summary:
+          "Prepare a governors' pack for a range (this academic year by default): counts only, small numbers suppressed, waiting for a DSL's approval",
+        body: NewPack,
+        response: responses({ 201: PackSummary }),
+      },
+    },
+    async (req, reply) => {
+      const c = ctx(req);
+      requireAbility(c.actor, 'reports');
+      const made = await c.tx((t) => preparePack(t, rangeOf(req.body, t.now)));
+      return reply.code(201).send(made);
+    },
+  );
+
+  app.get(
+    '/api/reports/governors-packs/:id',
+    {
+      schema: {
+        tags,
+        summary: "A governors' pack: its figures as governors will see them (audited)",
+        params: IdParams,
+        response: responses({ 200: Pack }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireAbility(c.actor, 'reports');
+      return c.tx((t) => readPack(t, req.params.id));
+    },
+  );
+
+  app.post(
+    '/api/reports/governors-packs/:id/release',
+    {
+      schema: {
+        tags,
+        summary: "Approve a governors' pack for release (a member of the DSL team; once)",
+        params: IdParams,
+        response: responses({ 200: PackSummary }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireAbility(c.actor, 'reports');
+      return c.tx((t) => releasePack(t, req.params.id));
+    },
+  );
+
+  app.get(
+    '/api/reports/governors-packs/:id/pdf',
+    {
+      schema: {
+        tags,
+        summary: "A released governors' pack as a PDF (audited)",
+        params: IdParams,
+        produces: ['application/pdf'],
+        response: responses({ 200: FileBody }),
+      },
+    },
+    async (req, reply) => {
+      const c = ctx(req);
+      requireAbility(c.actor, 'reports');
+      const { pdf, version } = await c.tx((t) => packPdf(t, req.params.id));
+      return reply
+        .header('Content-Type', 'application/pdf')
+        .header('Content-Disposition', `attachment; filename="governors-pack-v${version}.pdf"`)
+        .header('Cache-Control', 'private, no-store')
+        .header('X-Content-Type-Options', 'nosniff')
+        .send(pdf);
+    },
+  );
 }

@@ -213,6 +213,10 @@ export type AuditDetails = {
   // Reports (issue 20): aggregates only; the range and how many figures.
   'reports.viewed': { from: string; to: string; figures: number };
   'reports.exported': { from: string; to: string; figures: number; format: 'csv' | 'pdf' };
+  'reports.pack_prepared': { version: number; from: string; to: string };
+  'reports.pack_viewed': { version: number };
+  'reports.pack_released': { version: number; sha256: string };
+  'reports.pack_downloaded': { version: number };
   // Issue 18: the school calendar (terms and closed days) and child-protection file transfers.
   'calendar.term_added': { startsOn: string; endsOn: string };
   'calendar.term_removed': { startsOn: string; endsOn: string };
@@ -408,6 +412,10 @@ export const AUDIT_ACTIONS = Object.keys({
   'audit.signals_viewed': 1,
   'reports.viewed': 1,
   'reports.exported': 1,
+  'reports.pack_prepared': 1,
+  'reports.pack_viewed': 1,
+  'reports.pack_released': 1,
+  'reports.pack_downloaded': 1,
   'calendar.term_added': 1,
   'calendar.term_removed': 1,
   'calendar.closed_day_added': 1,

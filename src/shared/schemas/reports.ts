@@ -52,3 +52,45 @@ export const Report = Type.Object({
   withheld: Type.Array(Type.String()),
 });
 export type Report = Static<typeof Report>;
+
+/** A count hidden in the governors' pack (1 to 4, or enough to stop one being worked back). */
+export const SUPPRESSED_CELL = '<5';
+const PackCell = Type.Union([Type.Number(), Type.Literal(SUPPRESSED_CELL), Type.Null()]);
+const PackLine = Type.Object({ label: Type.String(), values: Type.Array(PackCell) });
+
+export const PackTable = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  definition: Type.String(),
+  columns: Type.Array(Type.String(), { minItems: 2 }),
+  rows: Type.Array(PackLine),
+  total: Type.Optional(PackLine),
+});
+export type PackTable = Static<typeof PackTable>;
+
+export const PackSummary = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  version: Type.Integer({ minimum: 1 }),
+  from: Day,
+  to: Day,
+  preparedBy: Type.String(),
+  preparedAt: Type.String({ format: 'date-time' }),
+  releasedBy: Type.Union([Type.String(), Type.Null()]),
+  releasedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  /** SHA-256 of the pack's tables as stored: the PDF prints it, so a copy can be checked. */
+  sha256: Type.String(),
+  allowed: Type.Object({ release: Type.Boolean(), download: Type.Boolean() }),
+});
+export type PackSummary = Static<typeof PackSummary>;
+
+export const PackList = Type.Object({ items: Type.Array(PackSummary) });
+export type PackList = Static<typeof PackList>;
+
+export const Pack = Type.Object({ ...PackSummary.properties, tables: Type.Array(PackTable) });
+export type Pack = Static<typeof Pack>;
+
+export const NewPack = Type.Object(
+  { from: Type.Optional(Day), to: Type.Optional(Day) },
+  { additionalProperties: false },
+);
+export type NewPack = Static<typeof NewPack>;

@@ -13,6 +13,7 @@ import { DateRangeFields, rangeProblem, type DayRange } from '../../ui/DateRange
 import { StepUpSection } from '../identity/StepUpSection.tsx';
 import type { Report, ReportTable } from '../../../../src/shared/schemas/reports.ts';
 import { ReportChart } from './ReportChart.tsx';
+import { GovernorsPacks } from './GovernorsPacks.tsx';
 
 const TITLE = 'Reports';
 
@@ -111,6 +112,7 @@ function Figures({ report }: { report: Report }) {
       {report.tables.map((t) => (
         <Figure key={t.id} table={t} />
       ))}
+      <GovernorsPacks from={report.from} to={report.to} />
     </>
   );
 }

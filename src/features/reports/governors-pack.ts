@@ -1,0 +1,220 @@
+// The governors' pack (issue 20): the report's figures for a range, with only counts (no shares,
+// no medians worked from small numbers), suppressed (suppression.ts) BEFORE they are stored, so
+// the pack holds no count from 1 to 4 and no route can give one back. Prepared by a member with
+// reports; released only when a member of the DSL team approves it; numbered per school; a PDF
+// only once released. Preparing, reading, releasing and downloading are each audited.
+import { createHash } from 'node:crypto';
+import type { Tx } from '../../core/context.ts';
+import { conflict, forbidden, notFound } from '../../core/errors.ts';
+import type { Pack, PackSummary, PackTable, Report } from '../../shared/schemas/reports.ts';
+import { isDslTeamMember } from '../data-protection/dsl-team.ts';
+import { renderChronologyPdf, type ChronologyPdfEntry } from '../chronology/pdf.ts';
+import { buildReport, type Range } from './figures.ts';
+import { suppress } from './suppression.ts';
+import type { FigureId } from './definitions.ts';
+
+/** The figures a pack carries, and which of their columns are counts (the rest are dropped). */
+const PACK_FIGURES: Partial<Record<FigureId, readonly number[]>> = {
+  records_by_category: [0],
+  records_by_term: [0],
+  records_by_month: [0],
+  pupils_by_year: [0, 1],
+  pupils_by_sex: [0, 1],
+  pupils_by_group: [0, 1],
+  open_cases_by_age: [0],
+  referrals_by_agency: [0, 1, 2],
+};
+
+const NOTE =
+  ' In this pack any count from 1 to 4 is shown as “<5”, and where one hidden count could be ' +
+  'worked out from the others and a total, another is hidden too. Percentages are left out.';
+
+/** The report's tables as the pack shows them: counts only, suppressed. */
+export function packTables(report: Report): PackTable[] {
+  const out: PackTable[] = [];
+  for (const table of report.tables) {
+    const keep = PACK_FIGURES[table.id as FigureId];
+    if (!keep) continue;
+    const pick = (values: readonly (number | null)[]) => keep.map((i) => values[i] ?? null);
+    const hidden = suppress(
+      table.rows.map((r) => ({ label: r.label, values: pick(r.values) })),
+      table.total ? { label: table.total.label, values: pick(table.total.values) } : undefined,
+    );
+    out.push({
+      id: table.id,
+      title: table.title,
+      definition: table.definition + NOTE,
+      columns: [table.columns[0]!, ...keep.map((i) => table.columns[i + 1]!)],
+      rows: hidden.rows,
+      ...(hidden.total ? { total: hidden.total } : {}),
+    });
+  }
+  return out;
+}
+
+type PackRow = {
+  id: string;
+  version: number;
+  from_day: string;
+  to_day: string;
+  body: PackTable[] | string;
+  sha256: string;
+  prepared_by_name: string;
+  prepared_at: Date;
+  released_by_name: string | null;
+  released_at: Date | null;
+};
+
+const SELECT = `SELECT p.id, p.version, p.from_day::text AS from_day, p.to_day::text AS to_day,
+    p.body, p.sha256, pu.name AS prepared_by_name, p.prepared_at, ru.name AS released_by_name,
+    p.released_at
+  FROM governors_packs p JOIN users pu ON pu.id = p.prepared_by
+  LEFT JOIN users ru ON ru.id = p.released_by`;
+
+function summaryOf(row: PackRow, dsl: boolean): PackSummary {
+  const released = row.released_at !== null;
+  return {
+    id: row.id,
+    version: row.version,
+    from: row.from_day,
+    to: row.to_day,
+    preparedBy: row.prepared_by_name,
+    preparedAt: new Date(row.prepared_at).toISOString(),
+    releasedBy: row.released_by_name,
+    releasedAt: released ? new Date(row.released_at!).toISOString() : null,
+    sha256: row.sha256,
+    allowed: { release: dsl && !released, download: released },
+  };
+}
+
+const noPack = () => notFound('That governors’ pack');
+
+async function packRow(t: Tx, id: string, lock = false): Promise<PackRow> {
+  const [row] = await t.q<PackRow>(`${SELECT} WHERE p.id = $1${lock ? ' FOR UPDATE OF p' : ''}`, [
+    id,
+  ]);
+  if (!row) throw noPack();
+  return row;
+}
+
+const bodyOf = (row: PackRow): PackTable[] =>
+  typeof row.body === 'string' ? (JSON.parse(row.body) as PackTable[]) : row.body;
+
+export async function preparePack(t: Tx, range: Range): Promise<PackSummary> {
+  const tables = packTables(await buildReport(t, range));
+  const text = JSON.stringify(tables);
+  const sha256 = createHash('sha256').update(text).digest('hex');
+  // One pack numbered at a time per school: the lock is the school's row.
+  await t.q('SELECT 1 FROM schools WHERE id = $1 FOR UPDATE', [t.schoolId]);
+  const [next] = await t.q<{ version: number }>(
+    'SELECT coalesce(max(version), 0) + 1 AS version FROM governors_packs',
+  );
+  const [made] = await t.q<{ id: string }>(
+    `INSERT INTO governors_packs (school_id, version, from_day, to_day, body, sha256, prepared_by, prepared_at)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) RETURNING id`,
+    [t.schoolId, next!.version, range.from, range.to, text, sha256, t.actor.userId, t.now],
+  );
+  await t.audit({
+    action: 'reports.pack_prepared',
+    targetType: 'governors_pack',
+    targetId: made!.id,
+    details: { version: Number(next!.version), from: range.from, to: range.to },
+  });
+  return summaryOf(await packRow(t, made!.id), await isDslTeamMember(t.db, t.actor.userId));
+}
+
+export async function listPacks(t: Tx): Promise<PackSummary[]> {
+  const rows = await t.q<PackRow>(`${SELECT} ORDER BY p.version DESC LIMIT 50`);
+  const dsl = await isDslTeamMember(t.db, t.actor.userId);
+  return rows.map((r) => summaryOf(r, dsl));
+}
+
+export async function readPack(t: Tx, id: string): Promise<Pack> {
+  const row = await packRow(t, id);
+  await t.audit({
+    action: 'reports.pack_viewed',
+    targetType: 'governors_pack',
+    targetId: id,
+    details: { version: Number(row.version) },
+  });
+  const dsl = await isDslTeamMember(t.db, t.actor.userId);
+  return { ...summaryOf(row, dsl), tables: bodyOf(row) };
+}
+
+/** The DSL team's approval: the pack is released as it stands, once. */
+export async function releasePack(t: Tx, id: string): Promise<PackSummary> {
+  const row = await packRow(t, id, true);
+  if (!(await isDslTeamMember(t.db, t.actor.userId))) {
+    throw forbidden('Only a member of the DSL team can approve the governors’ pack for release.');
+  }
+  if (row.released_at !== null) {
+    throw conflict(`Version ${row.version} was already released. Prepare a new pack to change it.`);
+  }
+  await t.q('UPDATE governors_packs SET released_by = $2, released_at = $3 WHERE id = $1', [
+    id,
+    t.actor.userId,
+    t.now,
+  ]);
+  await t.audit({
+    action: 'reports.pack_released',
+    targetType: 'governors_pack',
+    targetId: id,
+    details: { version: Number(row.version), sha256: row.sha256 },
+  });
+  return summaryOf(await packRow(t, id), true);
+}
+
+export async function packPdf(t: Tx, id: string): Promise<{ pdf: Buffer; version: number }> {
+  const row = await packRow(t, id);
+  if (row.released_at === null) {
+    throw conflict('This pack has not been approved for release yet: a DSL must approve it first.');
+  }
+  await t.audit({
+    action: 'reports.pack_downloaded',
+    targetType: 'governors_pack',
+    targetId: id,
+    details: { version: Number(row.version) },
+  });
+  const [school] = await t.q<{ name: string }>('SELECT name FROM schools WHERE id = $1', [
+    t.schoolId,
+  ]);
+  const released = new Date(row.released_at);
+  const cover: ChronologyPdfEntry = {
+    happenedAt: released,
+    kind: 'Release',
+    title: `version ${row.version}, ${row.from_day} to ${row.to_day}`,
+    categories: [],
+    author: row.released_by_name ?? '',
+    text: [
+      `Prepared by ${row.prepared_by_name}; approved for release by ${row.released_by_name} (DSL team).`,
+      'Aggregates only: no names, initials or free text.',
+      `SHA-256 of the figures as stored: ${row.sha256}`,
+    ].join('\n'),
+  };
+  const entries = bodyOf(row).map((tbl): ChronologyPdfEntry => ({
+    happenedAt: released,
+    kind: 'Figure',
+    title: tbl.title,
+    categories: [],
+    author: 'Lantern',
+    text: [
+      tbl.definition,
+      '',
+      tbl.columns.join(' | '),
+      ...[...tbl.rows, ...(tbl.total ? [tbl.total] : [])].map(
+        (r) => `${r.label} | ${r.values.map((v) => (v === null ? '–' : String(v))).join(' | ')}`,
+      ),
+    ].join('\n'),
+  }));
+  const pdf = await renderChronologyPdf({
+    schoolName: school?.name ?? '',
+    pupilName: '',
+    title: `Governors’ safeguarding report, version ${row.version}`,
+    unit: { one: 'figure', many: 'figures' },
+    exportedBy: t.actor.name,
+    exportedAt: t.now,
+    total: entries.length,
+    entries: [cover, ...entries],
+  });
+  return { pdf, version: row.version };
+}
