@@ -5,6 +5,7 @@
 // phone the log still reads. A teacher has no "Audit trail" link. axe checks every state.
 // Reports (same file, same server): the DSL opens "Reports", reads a figure's definition, chart
 // and table, is refused a backwards range in words, and downloads the CSV; on a phone too.
+// Pupil patterns: from the dashboard's "Pupils whose records are rising", the DSL sets a rule.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { call, categoryIds, signIn } from '../src/test/harness.ts';
@@ -199,5 +200,53 @@ describe('reports', () => {
     await expectNoAxeViolations(phone.page);
     expectNoProblems(phone);
     await phone.context.close();
+  });
+});
+
+describe('pupil patterns', () => {
+  it('the DSL sees rising pupils on the dashboard and sets a pattern rule, refused a wrong number first', async () => {
+    const cast = await buildSchool(server, 'pat');
+    const app = server.t.app;
+    const [cat] = await categoryIds(server.t.services, cast.schoolId);
+    const teacher = await signIn(app, cast.teacher, { elevated: true });
+    for (const hoursAgo of [2, 30]) {
+      const logged = await call(app, teacher, 'POST', '/api/concerns', {
+        pupils: [{ pupilId: cast.pupil.id, role: 'subject' }],
+        categoryIds: [cat!.id],
+        happenedAt: new Date(Date.now() - hoursAgo * 3_600_000).toISOString(),
+        body: 'Upset at break again.',
+      });
+      expect(logged.statusCode, logged.body).toBe(201);
+    }
+    const tab = await openTab(browser, server.baseUrl, PHONE);
+    const page = tab.page;
+    await signInThroughPage(page, server, cast.dsl);
+    const rising = page.getByRole('region', { name: 'Pupils whose records are rising' });
+    await rising.getByRole('link', { name: cast.pupil.name }).waitFor();
+    await rising.getByRole('link', { name: 'Pupil patterns and their rules' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Pupil patterns' }).waitFor();
+    await page.getByText('No rules yet: add one.').waitFor();
+    await page.getByRole('button', { name: 'Add a rule' }).click();
+    await page.getByLabel('Name').fill('Three in a fortnight');
+    await page.getByLabel('Records about one pupil, at least').fill('1');
+    await page.getByLabel('Within this many days').fill('14');
+    await page.getByRole('button', { name: 'Save rules' }).click();
+    await page.getByText('Enter a whole number from 2 to 50.').waitFor();
+    await expectNoAxeViolations(page);
+    await page.getByLabel('Records about one pupil, at least').fill('3');
+    await page.getByRole('button', { name: 'Save rules' }).click();
+    await page.getByText('Rules saved.').waitFor();
+    await expectNoAxeViolations(page);
+    expectNoProblems(tab);
+    await tab.context.close();
+    const saved = await call(
+      app,
+      await signIn(app, cast.dsl, { elevated: true }),
+      'GET',
+      '/api/patterns',
+    );
+    expect(
+      saved.json<{ rules: { name: string; records: number; withinDays: number }[] }>().rules,
+    ).toMatchObject([{ name: 'Three in a fortnight', records: 3, withinDays: 14 }]);
   });
 });

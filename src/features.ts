@@ -35,6 +35,7 @@ import { registerTransferRoutes } from './features/transfers/routes.ts';
 import { registerDataProtectionRoutes } from './features/data-protection/routes.ts';
 import { registerStaffConcernRoutes } from './features/staff-concerns/routes.ts';
 import { registerReportRoutes } from './features/reports/routes.ts';
+import { registerPatternRoutes } from './features/patterns/routes.ts';
 
 export const FEATURES: readonly Feature[] = [
   { name: 'health', routes: registerHealthRoutes },
@@ -90,4 +91,5 @@ export const FEATURES: readonly Feature[] = [
   { name: 'data-protection', routes: registerDataProtectionRoutes },
   { name: 'staff-concerns', routes: registerStaffConcernRoutes },
   { name: 'reports', routes: registerReportRoutes },
+  { name: 'patterns', routes: registerPatternRoutes },
 ];

@@ -13,6 +13,7 @@ import { startWorkQueue } from './jobs/work-queue.ts';
 import { startEmbeddedBackups } from './jobs/embedded-backups.ts';
 import { startAuditAnchors } from './jobs/audit-anchors.ts';
 import { startUnusualAccessScan } from './jobs/unusual-access.ts';
+import { startPatternScan } from './jobs/pupil-patterns.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   const stopBackups = await startEmbeddedBackups(services);
   // Unusual access to records (many pupils in an hour, out of hours, bulk exports…), every 5 minutes.
   const stopUnusualAccess = startUnusualAccessScan(services);
+  const stopPatterns = startPatternScan(services);
   services.log.info(
     `Lantern is running at ${config.publicOrigin} on ${services.db.engine === 'embedded' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}`,
   );
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
     await stopBackups();
     await stopAnchors();
     await stopUnusualAccess();
+    await stopPatterns();
     await app.close();
     await services.db.close();
     process.exit(0);

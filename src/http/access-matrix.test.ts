@@ -1523,6 +1523,12 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'own_data',
     firstTier: stepUpFor(LEADS),
   },
+  'GET /api/reports/la-return.csv': {
+    request: () => ({ url: '/api/reports/la-return.csv' }),
+    roles: leads,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(LEADS),
+  },
   // The governors' pack: prepared by whoever has reports, released only by the DSL team.
   'GET /api/reports/governors-packs': {
     request: () => ({ url: '/api/reports/governors-packs' }),
@@ -1552,6 +1558,32 @@ const MATRIX: Record<string, MatrixRow> = {
     request: async () => ({ url: `/api/reports/governors-packs/${await releasedPack()}/pdf` }),
     roles: leads,
     otherSchool: 'not_found',
+    firstTier: stepUpFor(LEADS),
+  },
+  // Issue 20: patterns about pupils — the DSL team's (case.manage).
+  'GET /api/patterns': {
+    request: () => ({ url: '/api/patterns' }),
+    roles: leads,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(LEADS),
+  },
+  'PUT /api/patterns/rules': {
+    request: () => ({
+      url: '/api/patterns/rules',
+      payload: {
+        rules: [
+          { name: 'Matrix rule', records: 3, withinDays: 30, categoryIds: [], enabled: true },
+        ],
+      },
+    }),
+    roles: leads,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(LEADS),
+  },
+  'GET /api/patterns/rising': {
+    request: () => ({ url: '/api/patterns/rising' }),
+    roles: leads,
+    otherSchool: 'own_data',
     firstTier: stepUpFor(LEADS),
   },
   // Issue 18: the school calendar, for administrators. Each call gets days of its own (a term

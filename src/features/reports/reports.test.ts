@@ -207,6 +207,24 @@ describe('reports', () => {
     ).toEqual(['csv', 'pdf']);
   });
 
+  it('gives the DSL team the local-authority return, counts with no identifiers', async () => {
+    const res = await call(t.app, dsl, 'GET', `/api/reports/la-return.csv?${RANGE}`);
+    expect(res.statusCode).toBe(200);
+    const lines = res.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
+    expect(lines).toContain('Records logged,3');
+    expect(lines).toContain('Pupils on roll with at least one record,2');
+    expect(lines).toContain('Pupils with a child protection plan,1');
+    expect(lines).toContain('Referrals to all agencies,1');
+    expect(lines).toContain('Cases open today,1');
+    expect(res.body).not.toMatch(/Ava|Ben|Cal/);
+    expect(
+      (await call(t.app, pastoral, 'GET', `/api/reports/la-return.csv?${RANGE}`)).statusCode,
+    ).toBe(403);
+  });
+
   it('prepares a governors’ pack with small numbers suppressed, released only by the DSL team', async () => {
     const prepared = await call(t.app, pastoral, 'POST', '/api/reports/governors-packs', {
       from: '2026-01-01',

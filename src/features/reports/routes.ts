@@ -23,6 +23,7 @@ import { IdParams } from '../../shared/schemas/common.ts';
 import { listPacks, packPdf, preparePack, readPack, releasePack } from './governors-pack.ts';
 import { renderChronologyPdf, type ChronologyPdfEntry } from '../chronology/pdf.ts';
 import { academicYearStart } from './buckets.ts';
+import { laReturnCsv } from './la-return.ts';
 import { buildReport, rangeDays, type Range } from './figures.ts';
 
 const englandDay = (at: Date) =>
@@ -160,6 +161,51 @@ export function registerReportRoutes(app: App, _services: Services): void {
       },
     );
   }
+
+  app.get(
+    '/api/reports/la-return.csv',
+    {
+      schema: {
+        tags,
+        summary:
+          'The local-authority (section 175) return: the counts for a range with no identifiers (the DSL team; audited)',
+        querystring: ReportQuery,
+        produces: ['text/csv'],
+        response: responses({ 200: FileBody }),
+      },
+    },
+    async (req, reply) => {
+      const c = ctx(req);
+      requireAbility(c.actor, 'reports');
+      requireAbility(c.actor, 'case.manage');
+      const { csv, range } = await c.tx(async (t) => {
+        const range = rangeOf(req.query, t.now);
+        const report = await buildReport(t, range);
+        const [school] = await t.q<{ name: string }>('SELECT name FROM schools WHERE id = $1', [
+          t.schoolId,
+        ]);
+        await t.audit({
+          action: 'reports.exported',
+          details: {
+            from: range.from,
+            to: range.to,
+            figures: report.tables.length,
+            format: 'la_return',
+          },
+        });
+        return { csv: laReturnCsv(report, school?.name ?? ''), range };
+      });
+      return reply
+        .header('Content-Type', 'text/csv; charset=utf-8')
+        .header(
+          'Content-Disposition',
+          `attachment; filename="la-return-${range.from}-to-${range.to}.csv"`,
+        )
+        .header('Cache-Control', 'private, no-store')
+        .header('X-Content-Type-Options', 'nosniff')
+        .send(Buffer.from(`\uFEFF${csv}`, 'utf8'));
+    },
+  );
 
   // The governors' pack: prepared by a member with reports, approved and released by the DSL team.
   app.get(

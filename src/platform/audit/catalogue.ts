@@ -212,11 +212,16 @@ export type AuditDetails = {
   'audit.signals_viewed': { count: number };
   // Reports (issue 20): aggregates only; the range and how many figures.
   'reports.viewed': { from: string; to: string; figures: number };
-  'reports.exported': { from: string; to: string; figures: number; format: 'csv' | 'pdf' };
+  'reports.exported': { from: string; to: string; figures: number; format: 'csv' | 'pdf' | 'la_return' };
   'reports.pack_prepared': { version: number; from: string; to: string };
   'reports.pack_viewed': { version: number };
   'reports.pack_released': { version: number; sha256: string };
   'reports.pack_downloaded': { version: number };
+  // Patterns about pupils (issue 20).
+  'patterns.viewed': { pupils: Id[] };
+  'patterns.rules_changed': Change;
+  'patterns.signalled': { rule: Id; records: number; signal: Id };
+  'patterns.rising_viewed': { pupils: Id[] };
   // Issue 18: the school calendar (terms and closed days) and child-protection file transfers.
   'calendar.term_added': { startsOn: string; endsOn: string };
   'calendar.term_removed': { startsOn: string; endsOn: string };
@@ -416,6 +421,10 @@ export const AUDIT_ACTIONS = Object.keys({
   'reports.pack_viewed': 1,
   'reports.pack_released': 1,
   'reports.pack_downloaded': 1,
+  'patterns.viewed': 1,
+  'patterns.rules_changed': 1,
+  'patterns.signalled': 1,
+  'patterns.rising_viewed': 1,
   'calendar.term_added': 1,
   'calendar.term_removed': 1,
   'calendar.closed_day_added': 1,

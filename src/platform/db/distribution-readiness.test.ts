@@ -66,6 +66,8 @@ const NOT_TENANT = {
   bank_holidays: 'England and Wales bank holidays the operator loaded: a reference table',
   schema_migrations: 'the migrations applied',
   establishments: "the DfE's public list of schools the operator loaded: a reference table",
+  alert_kinds: 'the kinds of alert Lantern raises (migration 0059): a reference table',
+  alert_target_types: 'what an alert can point at (migration 0059): a reference table',
 };
 
 let db: Database;

@@ -15,6 +15,8 @@ export const ALERT_KINDS = [
   'dp_request_due',
   'dp_request_overdue',
   'dp_breach_drafted',
+  /** Issue 20: a pupil's records match one of the school's pattern rules. */
+  'pupil_pattern',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_TARGETS = [
@@ -26,6 +28,7 @@ export const ALERT_TARGETS = [
   'user',
   'dp_request',
   'dp_breach',
+  'pupil',
 ] as const;
 export type AlertTarget = (typeof ALERT_TARGETS)[number];
 

@@ -40,6 +40,7 @@ import { RaiseConcernPage } from '../features/staff-concerns/RaiseConcern.tsx';
 import { ReceiptsPage } from '../features/staff-concerns/Receipts.tsx';
 import { CaseManagerListPage } from '../features/staff-concerns/CaseManagerList.tsx';
 import { MatterPage } from '../features/staff-concerns/MatterPage.tsx';
+import { PatternsPage } from '../features/patterns/PatternsPage.tsx';
 
 // Pages with a large library of their own (the charts) load when first opened, so nobody else's
 // first load carries them.
@@ -121,6 +122,7 @@ function Screen() {
         <Route path="staff-concerns/receipts" element={<ReceiptsPage />} />
         <Route path="staff-concerns" element={<CaseManagerListPage />} />
         <Route path="staff-concerns/:id" element={<MatterPage />} />
+        <Route path="patterns" element={<PatternsPage />} />
         <Route
           path="reports"
           element={

@@ -17,6 +17,7 @@ const ALERT_TEXT: Record<string, string> = {
   dp_request_due: 'A rights request is due within the week',
   dp_request_overdue: 'A rights request is overdue',
   dp_breach_drafted: 'Lantern has opened a draft breach for you to review',
+  pupil_pattern: 'A pupil’s records match one of the school’s patterns',
 } satisfies Record<AlertKind, string>;
 
 export function alertLink(a: AlertView): string | null {
@@ -25,6 +26,7 @@ export function alertLink(a: AlertView): string | null {
   if (a.targetType === 'case') return `/cases/${a.targetId}`;
   if (a.targetType === 'access_request') return '/admin/access-requests';
   if (a.targetType === 'mis_sync_run') return '/admin/mis';
+  if (a.targetType === 'pupil') return `/pupils/${a.targetId}`;
   if (a.targetType === 'user') return `/audit?person=${encodeURIComponent(a.targetId)}`;
   if (a.targetType === 'dp_request') return `/data-protection/requests/${a.targetId}`;
   // The breach register is one page (no page per breach yet): the draft is at its top.

@@ -12,6 +12,7 @@ import type { Dashboard } from '../../../../src/shared/schemas/dashboard.ts';
 import { ConcernList } from '../concerns/ConcernList.tsx';
 import { SecondFactorForm, stepUpPrompt } from '../identity/SecondFactorForm.tsx';
 import { DashboardWork } from './DashboardWork.tsx';
+import { RisingPupils } from '../patterns/RisingPupils.tsx';
 import { TransfersRegion } from '../transfers/TransfersRegion.tsx';
 
 function flashOf(state: unknown): string | null {
@@ -91,6 +92,7 @@ export function DashboardPage() {
       <StepUpPanel actionsWaiting={work.status === 'ok' ? work.data.actionsWaiting : 0} />
       <DashboardWork state={work} onChanged={changed} />
       {session.has('case.manage') && <TransfersRegion />}
+      {session.has('case.manage') && <RisingPupils />}
       <section aria-labelledby="mine-heading" className="section">
         <h2 id="mine-heading">My concerns</h2>
         <ConcernList

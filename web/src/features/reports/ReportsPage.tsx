@@ -102,7 +102,12 @@ function Figures({ report }: { report: Report }) {
         </a>{' '}
         <a className="button" href={`/api/reports/export.pdf?${range}`} download>
           Download as PDF
-        </a>
+        </a>{' '}
+        {report.withheld.length === 0 && (
+          <a className="button" href={`/api/reports/la-return.csv?${range}`} download>
+            Local-authority return (CSV)
+          </a>
+        )}
       </p>
       {report.withheld.map((w) => (
         <p key={w} className="muted">
