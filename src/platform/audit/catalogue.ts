@@ -212,7 +212,12 @@ export type AuditDetails = {
   'audit.signals_viewed': { count: number };
   // Reports (issue 20): aggregates only; the range and how many figures.
   'reports.viewed': { from: string; to: string; figures: number };
-  'reports.exported': { from: string; to: string; figures: number; format: 'csv' | 'pdf' | 'la_return' };
+  'reports.exported': {
+    from: string;
+    to: string;
+    figures: number;
+    format: 'csv' | 'pdf' | 'la_return';
+  };
   'reports.pack_prepared': { version: number; from: string; to: string };
   'reports.pack_viewed': { version: number };
   'reports.pack_released': { version: number; sha256: string };
