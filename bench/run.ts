@@ -17,6 +17,7 @@ import { memberLists } from './scenarios/member-lists.ts';
 import { twoProcesses } from './scenarios/processes.ts';
 import { backupBench } from './scenarios/backup.ts';
 import { retention } from './scenarios/retention.ts';
+import { reportsBench } from './scenarios/reports.ts';
 
 type Flags = { n?: number; c?: number; keep: boolean; quick: boolean };
 /** A full run's size, or the quick run's (about a minute in all, both engines). */
@@ -98,6 +99,11 @@ const SCENARIOS: Record<string, Scenario> = {
       'the nightly retention sweep over N concerns (default 200000) in 1,000 pupils, logging concerns while it runs, and destroying a batch of C approved records (default 1000)',
     run: (e, f) =>
       retention(e, { n: size(f, 200_000, 3_000), batch: f.c ?? (f.quick ? 100 : 1_000) }),
+  },
+  reports: {
+    about:
+      "the reports page, its CSV and the DSL's rising pupils for a school of 2,000 pupils and N concerns (default 200000), beside records by category by raw SQL",
+    run: (e, f) => reportsBench(e, { n: size(f, 200_000, 3_000), runs: f.quick ? 3 : 15 }),
   },
   plans: {
     about:

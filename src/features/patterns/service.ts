@@ -178,18 +178,25 @@ export async function scanPatterns(t: SchoolTx): Promise<{ raised: number; alert
 /** Pupils with more records in the last `days` than in the `days` before, most risen first. */
 export async function risingPupils(t: Tx, days = 30): Promise<RisingPupils> {
   const now = t.now.getTime();
+  // Counted per pupil from the records first, then the few rising pupils named: joining pupils
+  // before counting let a planner without statistics (the embedded engine has no autovacuum) walk
+  // every pupil against every record (32 s for 3,000 records; this shape: milliseconds).
   const rows = await t.q<{ id: string; name: string; recent: number; before: number }>(
-    `SELECT p.id, ${PUPIL_NAME} AS name,
-            count(*) FILTER (WHERE c.happened_at > $2)::int AS recent,
-            count(*) FILTER (WHERE c.happened_at <= $2)::int AS before
-       FROM concerns c JOIN concern_pupils cp ON cp.concern_id = c.id
-       JOIN pupils p ON p.id = cp.pupil_id
-      WHERE c.happened_at > $1 AND c.happened_at <= $3 AND p.archived_at IS NULL
-      GROUP BY p.id, p.preferred_name, p.first_name, p.last_name
-     HAVING count(*) FILTER (WHERE c.happened_at > $2) >= 2
-        AND count(*) FILTER (WHERE c.happened_at > $2) > count(*) FILTER (WHERE c.happened_at <= $2)
-      ORDER BY count(*) FILTER (WHERE c.happened_at > $2) - count(*) FILTER (WHERE c.happened_at <= $2) DESC,
-               name
+    `WITH counts AS (
+       SELECT cp.pupil_id,
+              count(*) FILTER (WHERE c.happened_at > $2)::int AS recent,
+              count(*) FILTER (WHERE c.happened_at <= $2)::int AS before
+         FROM concerns c JOIN concern_pupils cp ON cp.concern_id = c.id
+        WHERE c.happened_at > $1 AND c.happened_at <= $3
+        GROUP BY cp.pupil_id
+     ), rising AS (
+       SELECT * FROM counts WHERE recent >= 2 AND recent > before
+        ORDER BY recent - before DESC LIMIT 50
+     )
+     SELECT p.id, ${PUPIL_NAME} AS name, r.recent, r.before
+       FROM rising r JOIN pupils p ON p.id = r.pupil_id
+      WHERE p.archived_at IS NULL
+      ORDER BY r.recent - r.before DESC, name
       LIMIT 10`,
     [new Date(now - 2 * days * DAY_MS), new Date(now - days * DAY_MS), t.now],
   );

@@ -143,15 +143,21 @@ const yearOrder = (label: string) => {
 
 async function pupilFigures(t: Tx, range: Range): Promise<ReportTable[]> {
   const rec = visibleRecords(t, range);
-  const pupils = await t.q<PupilRow>(
-    `WITH rec AS (${rec.sql}),
-          touched AS (SELECT DISTINCT cp.pupil_id FROM concern_pupils cp JOIN rec ON rec.id = cp.concern_id)
-     SELECT p.id, p.year_group, p.gender, (p.archived_at IS NULL) AS on_roll,
-            (tp.pupil_id IS NOT NULL) AS with_record
-       FROM pupils p LEFT JOIN touched tp ON tp.pupil_id = p.id
-      WHERE p.archived_at IS NULL OR tp.pupil_id IS NOT NULL`,
+  // Two plain reads joined here: the pupils on record in the range (through the link table's
+  // primary key), and the pupils on roll. One query joining them let a planner without fresh
+  // statistics rescan one against the other for every pupil.
+  const touched = await t.q<{ pupil_id: string }>(
+    `WITH rec AS (${rec.sql})
+     SELECT DISTINCT cp.pupil_id FROM rec JOIN concern_pupils cp ON cp.concern_id = rec.id`,
     rec.params,
   );
+  const withRecord = new Set(touched.map((r) => r.pupil_id));
+  const roll = await t.q<Omit<PupilRow, 'with_record'>>(
+    `SELECT p.id, p.year_group, p.gender, (p.archived_at IS NULL) AS on_roll FROM pupils p
+      WHERE p.archived_at IS NULL OR p.id = ANY($1::uuid[])`,
+    [[...withRecord]],
+  );
+  const pupils: PupilRow[] = roll.map((p) => ({ ...p, with_record: withRecord.has(p.id) }));
   const flags = await t.q<{
     id: string;
     pupil_id: string;
