@@ -1538,13 +1538,14 @@ const MATRIX: Record<string, MatrixRow> = {
   },
   'POST /api/reports/governors-packs': {
     request: () => ({ url: '/api/reports/governors-packs', payload: {} }),
-    roles: leads,
+    roles: only(['dsl', 'deputy_dsl']),
     otherSchool: 'own_data',
     firstTier: stepUpFor(LEADS),
   },
   'GET /api/reports/governors-packs/:id': {
+    // Before release a version is the DSL team's alone: to anyone else it is not there.
     request: async () => ({ url: `/api/reports/governors-packs/${await freshPack()}` }),
-    roles: leads,
+    roles: { ...only(['dsl', 'deputy_dsl']), headteacher: 404 },
     otherSchool: 'not_found',
     firstTier: stepUpFor(LEADS),
   },

@@ -18,11 +18,18 @@ export async function runPatternScan(services: Services, now: Date, only?: reado
   let raised = 0;
   for (const id of ids) {
     const at = { db: services.db, keys: services.keys, clock: { now: () => now } };
-    raised += await asSystem(at, id, 'scheduled').tx(async (t) => {
-      const scan = await scanPatterns(t);
-      await queueAlertEmails(t, services, scan.alerted);
-      return scan.raised;
-    });
+    // One school's failure is logged and the others still scanned.
+    try {
+      raised += await asSystem(at, id, 'scheduled').tx(async (t) => {
+        const scan = await scanPatterns(t);
+        await queueAlertEmails(t, services, scan.alerted);
+        return scan.raised;
+      });
+    } catch (err) {
+      services.log.error(
+        `The pupil-pattern scan failed for one school (will retry): ${(err as Error).message}`,
+      );
+    }
   }
   if (raised > 0) sendQueuedMailSoon(services);
   return raised;

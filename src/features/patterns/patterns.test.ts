@@ -26,6 +26,8 @@ let schoolId: string;
 let ava: { id: string; name: string };
 let ben: { id: string; name: string };
 let bullying: string;
+let restricted: string;
+let cai: { id: string; name: string };
 
 const RULE = {
   name: 'Three in 30 days',
@@ -35,10 +37,10 @@ const RULE = {
   enabled: true,
 };
 
-async function log(pupilId: string, happenedAt: string) {
+async function log(pupilId: string, happenedAt: string, categoryId = bullying) {
   const res = await call(t.app, teacher, 'POST', '/api/concerns', {
     pupils: [{ pupilId, role: 'subject' }],
-    categoryIds: [bullying],
+    categoryIds: [categoryId],
     happenedAt,
     body: 'Another worry for the pattern fixture.',
   });
@@ -60,7 +62,10 @@ beforeAll(async () => {
   const teacherUser = await makeUser(t.services, schoolId, 'teacher', 'Tia Teach');
   ava = await makePupil(t.services, schoolId, { firstName: 'Ava' });
   ben = await makePupil(t.services, schoolId, { firstName: 'Ben' });
-  bullying = (await categoryIds(t.services, schoolId)).find((c) => c.name === 'Bullying')!.id;
+  cai = await makePupil(t.services, schoolId, { firstName: 'Cai' });
+  const cats = await categoryIds(t.services, schoolId);
+  bullying = cats.find((c) => c.name === 'Bullying')!.id;
+  restricted = cats.find((c) => c.restricted)!.id;
   dsl = await signIn(t.app, dslUser, { elevated: true });
   teacher = await signIn(t.app, teacherUser);
 }, 120_000);
@@ -79,6 +84,11 @@ describe('patterns about pupils', () => {
       rules: [{ ...RULE, records: 1 }],
     });
     expect(one.statusCode).toBe(400);
+    const secret = await call(t.app, dsl, 'PUT', '/api/patterns/rules', {
+      rules: [{ ...RULE, categoryIds: [restricted] }],
+    });
+    expect(secret.statusCode).toBe(400);
+    expect(secret.json<{ error: { message: string } }>().error.message).toMatch(/restricted/);
     expect((await call(t.app, teacher, 'GET', '/api/patterns')).statusCode).toBe(403);
   });
 
@@ -86,6 +96,8 @@ describe('patterns about pupils', () => {
     const saved = await call(t.app, dsl, 'PUT', '/api/patterns/rules', { rules: [RULE] });
     expect(saved.statusCode, saved.body).toBe(200);
     expect(saved.json<Patterns>().rules).toMatchObject([RULE]);
+    // Three restricted records about Cai: never a pattern (not all the DSL team may open them).
+    for (const day of ['03', '04', '05']) await log(cai.id, `2026-03-${day}T10:00:00Z`, restricted);
     await log(ava.id, '2026-03-01T10:00:00Z');
     await log(ava.id, '2026-03-10T10:00:00Z');
     await log(ben.id, '2026-03-12T10:00:00Z');
@@ -99,6 +111,13 @@ describe('patterns about pupils', () => {
     expect(await runPatternScan(t.services, clock.now(), [schoolId])).toBe(0);
     expect(await patternAlerts()).toHaveLength(1);
 
+    // Saving the rules again as the page does (with the ids it was given) keeps the rule and its
+    // signals: no second alert.
+    const again = await call(t.app, dsl, 'PUT', '/api/patterns/rules', {
+      rules: saved.json<Patterns>().rules,
+    });
+    expect(again.statusCode, again.body).toBe(200);
+    expect(await runPatternScan(t.services, clock.now(), [schoolId])).toBe(0);
     const read = await call(t.app, dsl, 'GET', '/api/patterns');
     expect(read.json<Patterns>().signals).toMatchObject([
       { rule: 'Three in 30 days', pupil: { id: ava.id }, records: 3 },
@@ -115,8 +134,10 @@ describe('patterns about pupils', () => {
   it('lists the pupils whose records are rising, most risen first', async () => {
     const res = await call(t.app, dsl, 'GET', '/api/patterns/rising');
     expect(res.statusCode).toBe(200);
+    // The DSL may see Cai's restricted records, so Cai is rising for them.
     expect(res.json<RisingPupils>().pupils.map((p) => [p.id, p.recent, p.before])).toEqual([
       [ava.id, 4, 0],
+      [cai.id, 3, 0],
       [ben.id, 2, 0],
     ]);
   });

@@ -1,12 +1,15 @@
 // Patterns about pupils (issue 20). The DSL team sets rules ("3 records about one pupil in 30
 // days", optionally only in some categories); a scan every few minutes (jobs/pupil-patterns.ts)
-// finds each pupil a rule matches and alerts the DSL team ONCE — again only after the pattern has
-// been quiet for the rule's whole window — naming the rule. And the pupils whose records are
-// rising: more in the last 30 days than in the 30 before. Everything here is the DSL team's (the
-// `case.manage` ability, decided in routes.ts); the scan runs as Lantern in each school.
+// finds each pupil on roll a rule matches and alerts the DSL team once, naming the rule — and
+// again only if the pattern is still there after the rule's number of days. The scan counts only
+// records in no restricted category (a rule may not name one), so an alert never rests on a
+// record some of the DSL team may not open. And the pupils whose records are rising: more in the
+// last 30 days than in the 30 before, counted over the records the reader may see. Everything
+// here is for those who manage cases (`case.manage`, decided in routes.ts).
 import { randomUUID } from 'node:crypto';
 import type { SchoolTx, Tx } from '../../core/context.ts';
 import { badRequest } from '../../core/errors.ts';
+import { recordVisibleSql } from '../../core/access/record-filter.ts';
 import type { Patterns, PatternRule, RisingPupils } from '../../shared/schemas/patterns.ts';
 import { raiseAlerts } from '../alerts/service.ts';
 
@@ -33,11 +36,16 @@ const present = (r: RuleRow) => ({
 
 export async function readPatterns(t: Tx): Promise<Patterns> {
   const rules = await t.q<RuleRow>(
-    'SELECT id, name, records, within_days, category_ids, enabled FROM pattern_rules ORDER BY name',
+    `SELECT id, name, records, within_days, category_ids, enabled FROM pattern_rules
+      WHERE removed_at IS NULL ORDER BY name`,
   );
   const categories = await t.q<{ id: string; name: string }>(
-    'SELECT id, name FROM categories WHERE archived_at IS NULL ORDER BY sort_order, name',
+    `SELECT id, name FROM categories WHERE archived_at IS NULL AND NOT restricted
+      ORDER BY sort_order, name`,
   );
+  // A signal is shown only about a pupil the reader may see a record of.
+  // Not `vc`, `vk`, `rc` or `rk`: recordVisibleSql's own aliases.
+  const vis = recordVisibleSql(t.actor, 1, 'sr');
   const signals = await t.q<{
     id: string;
     rule: string;
@@ -49,7 +57,10 @@ export async function readPatterns(t: Tx): Promise<Patterns> {
     `SELECT s.id, r.name AS rule, s.pupil_id, ${PUPIL_NAME} AS pupil_name, s.records, s.raised_at
        FROM pattern_signals s JOIN pattern_rules r ON r.id = s.rule_id
        JOIN pupils p ON p.id = s.pupil_id
+      WHERE EXISTS (SELECT 1 FROM concern_pupils sp JOIN concerns sr ON sr.id = sp.concern_id
+                     WHERE sp.pupil_id = s.pupil_id AND ${vis.sql})
       ORDER BY s.raised_at DESC LIMIT 20`,
+    vis.params,
   );
   await t.audit({
     action: 'patterns.viewed',
@@ -79,24 +90,37 @@ export async function saveRules(t: Tx, rules: readonly PatternRule[]): Promise<v
   }
   const wanted = [...new Set(rules.flatMap((r) => r.categoryIds))];
   if (wanted.length > 0) {
-    const known = await t.q<{ id: string }>(
-      'SELECT id FROM categories WHERE id = ANY($1::uuid[])',
+    const known = await t.q<{ id: string; restricted: boolean }>(
+      'SELECT id, restricted FROM categories WHERE id = ANY($1::uuid[])',
       [wanted],
     );
     if (known.length !== wanted.length) {
       throw badRequest('A rule names a category this school does not have. Reload and try again.');
     }
+    if (known.some((k) => k.restricted)) {
+      throw badRequest(
+        'A rule cannot count a restricted category: not everyone alerted may open those records.',
+      );
+    }
+  }
+  const keep = rules.filter((r) => r.id).map((r) => r.id!);
+  if (new Set(keep).size !== keep.length) {
+    throw badRequest('The same rule is listed twice. Reload and try again.');
   }
   const before = await t.q<RuleRow>(
-    'SELECT id, name, records, within_days, category_ids, enabled FROM pattern_rules ORDER BY id FOR UPDATE',
+    `SELECT id, name, records, within_days, category_ids, enabled FROM pattern_rules
+      WHERE removed_at IS NULL ORDER BY id FOR UPDATE`,
   );
-  const keep = rules.filter((r) => r.id).map((r) => r.id!);
   for (const id of keep) {
     if (!before.some((b) => b.id === id)) {
       throw badRequest('A rule was removed by someone else meanwhile. Reload and try again.');
     }
   }
-  await t.q('DELETE FROM pattern_rules WHERE NOT (id = ANY($1::uuid[]))', [keep]);
+  // Taken away, not deleted: the signals it raised still name it.
+  await t.q(
+    'UPDATE pattern_rules SET removed_at = $2 WHERE removed_at IS NULL AND NOT (id = ANY($1::uuid[]))',
+    [keep, t.now],
+  );
   for (const r of rules) {
     const values = [r.name.trim(), r.records, r.withinDays, r.categoryIds, r.enabled, t.now];
     if (r.id) {
@@ -129,8 +153,10 @@ export async function saveRules(t: Tx, rules: readonly PatternRule[]): Promise<v
  * signalled for within the rule's window gets a signal, and the DSL team an alert (once).
  */
 export async function scanPatterns(t: SchoolTx): Promise<{ raised: number; alerted: string[] }> {
+  // Locked for the pass, so two scans of one school (the job and a manual run) never both signal.
   const rules = await t.q<RuleRow>(
-    'SELECT id, name, records, within_days, category_ids, enabled FROM pattern_rules WHERE enabled',
+    `SELECT id, name, records, within_days, category_ids, enabled FROM pattern_rules
+      WHERE enabled AND removed_at IS NULL ORDER BY id FOR UPDATE`,
   );
   let raised = 0;
   const alerted = new Set<string>();
@@ -139,7 +165,10 @@ export async function scanPatterns(t: SchoolTx): Promise<{ raised: number; alert
     const found = await t.q<{ pupil_id: string; n: number }>(
       `SELECT cp.pupil_id, count(DISTINCT c.id)::int AS n
          FROM concerns c JOIN concern_pupils cp ON cp.concern_id = c.id
+         JOIN pupils p ON p.id = cp.pupil_id AND p.archived_at IS NULL
         WHERE c.happened_at > $1 AND c.happened_at <= $2
+          AND NOT EXISTS (SELECT 1 FROM concern_categories rc JOIN categories rk ON rk.id = rc.category_id
+                           WHERE rc.concern_id = c.id AND rk.restricted)
           AND (cardinality($3::uuid[]) = 0 OR EXISTS (
                 SELECT 1 FROM concern_categories cc
                  WHERE cc.concern_id = c.id AND cc.category_id = ANY($3::uuid[])))
@@ -178,6 +207,7 @@ export async function scanPatterns(t: SchoolTx): Promise<{ raised: number; alert
 /** Pupils with more records in the last `days` than in the `days` before, most risen first. */
 export async function risingPupils(t: Tx, days = 30): Promise<RisingPupils> {
   const now = t.now.getTime();
+  const vis = recordVisibleSql(t.actor, 4, 'c');
   // Counted per pupil from the records first, then the few rising pupils named: joining pupils
   // before counting let a planner without statistics (the embedded engine has no autovacuum) walk
   // every pupil against every record (32 s for 3,000 records; this shape: milliseconds).
@@ -187,7 +217,7 @@ export async function risingPupils(t: Tx, days = 30): Promise<RisingPupils> {
               count(*) FILTER (WHERE c.happened_at > $2)::int AS recent,
               count(*) FILTER (WHERE c.happened_at <= $2)::int AS before
          FROM concerns c JOIN concern_pupils cp ON cp.concern_id = c.id
-        WHERE c.happened_at > $1 AND c.happened_at <= $3
+        WHERE c.happened_at > $1 AND c.happened_at <= $3 AND ${vis.sql}
         GROUP BY cp.pupil_id
      ), rising AS (
        SELECT * FROM counts WHERE recent >= 2 AND recent > before
@@ -198,7 +228,7 @@ export async function risingPupils(t: Tx, days = 30): Promise<RisingPupils> {
       WHERE p.archived_at IS NULL
       ORDER BY r.recent - r.before DESC, name
       LIMIT 10`,
-    [new Date(now - 2 * days * DAY_MS), new Date(now - days * DAY_MS), t.now],
+    [new Date(now - 2 * days * DAY_MS), new Date(now - days * DAY_MS), t.now, ...vis.params],
   );
   await t.audit({ action: 'patterns.rising_viewed', details: { pupils: rows.map((r) => r.id) } });
   return {

@@ -46,7 +46,8 @@ export const DEFINITIONS = {
     'Counting unit: a referral. Date basis: the day it was made. ' +
     `${RANGE} “Responded”: the agency’s response is recorded. “On time”: the response came no ` +
     'later than the time the agency is expected to answer (set per agency when the referral was ' +
-    'made); a referral with no expected time is left out of the share on time. “Days from concern ' +
+    'made). The share on time is of referrals answered or past their expected time; one with no ' +
+    'expected time, or not yet due and unanswered, is left out of it. “Days from concern ' +
     'to referral”: the median of the days from when the concern it came from happened to when ' +
     'the referral was made, to one decimal place (referrals made without a concern are left out).',
   alert_acknowledgement:

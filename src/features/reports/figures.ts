@@ -4,8 +4,7 @@
 // reader could not open. Case work (cases, actions, referrals, alerts) is the DSL team's: it is
 // counted only for a member who manages cases, whole-school, and withheld from anyone else.
 import type { Tx } from '../../core/context.ts';
-import { can } from '../../core/access/actor.ts';
-import { recordVisibleSql } from '../../core/access/record-filter.ts';
+import { recordVisibleSql, restrictedTouchSql } from '../../core/access/record-filter.ts';
 import type { Report, ReportTable } from '../../shared/schemas/reports.ts';
 import {
   ageBands,
@@ -18,8 +17,12 @@ import {
   type Term,
 } from './buckets.ts';
 import { DEFINITIONS, GROUPS, SEX_NAMES, TITLES, type FigureId } from './definitions.ts';
+import { seesCaseWork } from './policy.ts';
 
 export type Range = { from: string; to: string };
+
+/** The row of pupils on a record who have since left (archived): not on roll. */
+export const LEFT = 'Left the school';
 
 const table = (
   id: FigureId,
@@ -130,7 +133,7 @@ function breakdown(pupils: readonly PupilRow[], groupsOf: (p: PupilRow) => strin
     label,
     values: [g.touched, g.roll, share(g.touched, g.roll)],
   }));
-  if (leavers > 0) rows.push({ label: 'Left the school', values: [leavers, null, null] });
+  if (leavers > 0) rows.push({ label: LEFT, values: [leavers, null, null] });
   return rows;
 }
 
@@ -180,9 +183,9 @@ async function pupilFigures(t: Tx, range: Range): Promise<ReportTable[]> {
   const COLUMNS = ['With a record', 'On roll', 'Share (%)'];
   const years = breakdown(pupils, (p) => [p.year_group ?? 'Year group not recorded']);
   years.sort((a, b) =>
-    a.label === 'Left the school'
+    a.label === LEFT
       ? 1
-      : b.label === 'Left the school'
+      : b.label === LEFT
         ? -1
         : yearOrder(a.label) - yearOrder(b.label),
   );
@@ -192,7 +195,7 @@ async function pupilFigures(t: Tx, range: Range): Promise<ReportTable[]> {
   const groups = breakdown(pupils, (p) => {
     const own = kinds.get(p.id);
     return own ? GROUPS.filter((g) => g.flags.some((f) => own.has(f))).map((g) => g.label) : [];
-  }).filter((r) => r.label !== 'Left the school');
+  }).filter((r) => r.label !== LEFT);
   const groupRows = GROUPS.map(
     (g) => groups.find((r) => r.label === g.label) ?? { label: g.label, values: [0, 0, null] },
   );
@@ -205,14 +208,22 @@ async function pupilFigures(t: Tx, range: Range): Promise<ReportTable[]> {
 
 async function caseWorkFigures(t: Tx, range: Range): Promise<ReportTable[]> {
   const today = t.now;
-  const cases = await t.q<{ opened_at: Date }>("SELECT opened_at FROM cases WHERE status = 'open'");
+  // Case work on a restricted matter the reader is not granted is not counted (the same rule as
+  // the lists of cases, actions, referrals and alerts: restrictedTouchSql).
+  const caseOk = restrictedTouchSql(t.actor, 1, { case: 'c.id' });
+  const cases = await t.q<{ opened_at: Date }>(
+    `SELECT c.opened_at FROM cases c WHERE c.status = 'open' AND ${caseOk.sql}`,
+    caseOk.params,
+  );
+  const actionOk = restrictedTouchSql(t.actor, 2, { concern: 'a.concern_id', case: 'a.case_id' });
   const actions = await t.q<{ due_at: Date }>(
-    `SELECT due_at FROM actions
-      WHERE due_at < $1 AND completed_at IS NULL AND cancelled_at IS NULL`,
-    [today],
+    `SELECT a.due_at FROM actions a
+      WHERE a.due_at < $1 AND a.completed_at IS NULL AND a.cancelled_at IS NULL AND ${actionOk.sql}`,
+    [today, ...actionOk.params],
   );
   const dayMs = 86_400_000;
   const age = (d: Date) => Math.floor((today.getTime() - new Date(d).getTime()) / dayMs);
+  const referralOk = restrictedTouchSql(t.actor, 3, { concern: 'r.concern_id', case: 'r.case_id' });
   const referrals = await t.q<{
     agency: string;
     referred_at: Date;
@@ -223,14 +234,17 @@ async function caseWorkFigures(t: Tx, range: Range): Promise<ReportTable[]> {
     `SELECT a.name AS agency, r.referred_at, r.due_at, r.responded_at, c.happened_at
        FROM referrals r JOIN referral_agencies a ON a.id = r.agency_id
        LEFT JOIN concerns c ON c.id = r.concern_id
-      WHERE ${IN_RANGE('r.referred_at', '$1', '$2')}`,
-    [range.from, range.to],
+      WHERE ${IN_RANGE('r.referred_at', '$1', '$2')} AND ${referralOk.sql}`,
+    [range.from, range.to, ...referralOk.params],
   );
   const agencies = new Map<string, typeof referrals>();
   for (const r of referrals) agencies.set(r.agency, [...(agencies.get(r.agency) ?? []), r]);
   const referralRow = (label: string, rs: typeof referrals): Row => {
     const responded = rs.filter((r) => r.responded_at !== null);
-    const timed = rs.filter((r) => r.due_at !== null);
+    // Judged once answered or once due: one not yet due is neither on time nor late.
+    const timed = rs.filter(
+      (r) => r.due_at !== null && (r.responded_at !== null || new Date(r.due_at) <= today),
+    );
     const onTime = timed.filter(
       (r) => r.responded_at !== null && new Date(r.responded_at) <= new Date(r.due_at!),
     );
@@ -248,10 +262,12 @@ async function caseWorkFigures(t: Tx, range: Range): Promise<ReportTable[]> {
       ],
     };
   };
+  const alertOk = restrictedTouchSql(t.actor, 3, { concern: 'al.target_id' });
   const alerts = await t.q<{ kind: string; created_at: Date; acknowledged_at: Date | null }>(
-    `SELECT kind, created_at, acknowledged_at FROM alerts
-      WHERE kind IN ('concern', 'escalation') AND ${IN_RANGE('created_at', '$1', '$2')}`,
-    [range.from, range.to],
+    `SELECT al.kind, al.created_at, al.acknowledged_at FROM alerts al
+      WHERE al.kind IN ('concern', 'escalation') AND al.target_type = 'concern'
+        AND ${IN_RANGE('al.created_at', '$1', '$2')} AND ${alertOk.sql}`,
+    [range.from, range.to, ...alertOk.params],
   );
   const alertRow = (label: string, as: typeof alerts): Row => {
     const minutes = as
@@ -326,7 +342,7 @@ async function caseWorkFigures(t: Tx, range: Range): Promise<ReportTable[]> {
 export async function buildReport(t: Tx, range: Range): Promise<Report> {
   const tables = [...(await recordFigures(t, range)), ...(await pupilFigures(t, range))];
   const withheld: string[] = [];
-  if (can(t.actor, 'case.manage')) tables.push(...(await caseWorkFigures(t, range)));
+  if (seesCaseWork(t.actor)) tables.push(...(await caseWorkFigures(t, range)));
   else {
     withheld.push(
       `${TITLES.open_cases_by_age}, ${TITLES.overdue_actions.toLowerCase()}, ${TITLES.referrals_by_agency.toLowerCase()} and ${TITLES.alert_acknowledgement.toLowerCase()} are shown to those who manage cases (the DSL team).`,

@@ -7,38 +7,44 @@ import { createHash } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
 import { conflict, forbidden, notFound } from '../../core/errors.ts';
 import type { Pack, PackSummary, PackTable, Report } from '../../shared/schemas/reports.ts';
-import { isDslTeamMember } from '../data-protection/dsl-team.ts';
 import { renderChronologyPdf, type ChronologyPdfEntry } from '../chronology/pdf.ts';
 import { buildReport, type Range } from './figures.ts';
 import { suppress } from './suppression.ts';
 import type { FigureId } from './definitions.ts';
+import { packDecider } from './policy.ts';
 
-/** The figures a pack carries, and which of their columns are counts (the rest are dropped). */
-const PACK_FIGURES: Partial<Record<FigureId, readonly number[]>> = {
-  records_by_category: [0],
-  records_by_term: [0],
-  records_by_month: [0],
-  pupils_by_year: [0, 1],
-  pupils_by_sex: [0, 1],
-  pupils_by_group: [0, 1],
-  open_cases_by_age: [0],
-  referrals_by_agency: [0, 1, 2],
+/**
+ * The figures a pack carries, and which of their columns are counts (shares and medians are
+ * dropped). Each total appears once in the pack, so hiding it in one place hides it: "All
+ * records" on the term table only (the months, which add up to it too, and the category table's
+ * copy are left out), pupils by year group only (not again by sex).
+ */
+const PACK_FIGURES: Partial<Record<FigureId, { columns: readonly number[]; total: boolean }>> = {
+  records_by_term: { columns: [0], total: true },
+  records_by_category: { columns: [0], total: false },
+  pupils_by_year: { columns: [0, 1], total: false },
+  pupils_by_group: { columns: [0, 1], total: false },
+  open_cases_by_age: { columns: [0], total: true },
+  referrals_by_agency: { columns: [0, 1, 2], total: true },
 };
 
 const NOTE =
-  ' In this pack any count from 1 to 4 is shown as “<5”, and where one hidden count could be ' +
-  'worked out from the others and a total, another is hidden too. Percentages are left out.';
+  ' In this pack any count from 1 to 4 is shown as “<5”; where a hidden count could be worked ' +
+  'out from a total, a count of 5 or more is hidden too, shown as “[c]”. Percentages are left out.';
 
 /** The report's tables as the pack shows them: counts only, suppressed. */
 export function packTables(report: Report): PackTable[] {
   const out: PackTable[] = [];
   for (const table of report.tables) {
-    const keep = PACK_FIGURES[table.id as FigureId];
-    if (!keep) continue;
+    const figure = PACK_FIGURES[table.id as FigureId];
+    if (!figure) continue;
+    const keep = figure.columns;
     const pick = (values: readonly (number | null)[]) => keep.map((i) => values[i] ?? null);
     const hidden = suppress(
       table.rows.map((r) => ({ label: r.label, values: pick(r.values) })),
-      table.total ? { label: table.total.label, values: pick(table.total.values) } : undefined,
+      figure.total && table.total
+        ? { label: table.total.label, values: pick(table.total.values) }
+        : undefined,
     );
     out.push({
       id: table.id,
@@ -101,6 +107,11 @@ const bodyOf = (row: PackRow): PackTable[] =>
   typeof row.body === 'string' ? (JSON.parse(row.body) as PackTable[]) : row.body;
 
 export async function preparePack(t: Tx, range: Range): Promise<PackSummary> {
+  if (!(await packDecider(t.db, t.actor))) {
+    throw forbidden(
+      'Only a member of the DSL team can prepare the governors’ pack: it counts every record, which only they may see.',
+    );
+  }
   const tables = packTables(await buildReport(t, range));
   const text = JSON.stringify(tables);
   const sha256 = createHash('sha256').update(text).digest('hex');
@@ -120,31 +131,35 @@ export async function preparePack(t: Tx, range: Range): Promise<PackSummary> {
     targetId: made!.id,
     details: { version: Number(next!.version), from: range.from, to: range.to },
   });
-  return summaryOf(await packRow(t, made!.id), await isDslTeamMember(t.db, t.actor.userId));
+  return summaryOf(await packRow(t, made!.id), await packDecider(t.db, t.actor));
 }
 
-export async function listPacks(t: Tx): Promise<PackSummary[]> {
-  const rows = await t.q<PackRow>(`${SELECT} ORDER BY p.version DESC LIMIT 50`);
-  const dsl = await isDslTeamMember(t.db, t.actor.userId);
-  return rows.map((r) => summaryOf(r, dsl));
+export async function listPacks(t: Tx): Promise<{ items: PackSummary[]; canPrepare: boolean }> {
+  const dsl = await packDecider(t.db, t.actor);
+  // Before release a version is the DSL team's alone.
+  const rows = await t.q<PackRow>(
+    `${SELECT}${dsl ? '' : ' WHERE p.released_at IS NOT NULL'} ORDER BY p.version DESC LIMIT 50`,
+  );
+  return { items: rows.map((r) => summaryOf(r, dsl)), canPrepare: dsl };
 }
 
 export async function readPack(t: Tx, id: string): Promise<Pack> {
   const row = await packRow(t, id);
+  const dsl = await packDecider(t.db, t.actor);
+  if (row.released_at === null && !dsl) throw noPack();
   await t.audit({
     action: 'reports.pack_viewed',
     targetType: 'governors_pack',
     targetId: id,
     details: { version: Number(row.version) },
   });
-  const dsl = await isDslTeamMember(t.db, t.actor.userId);
   return { ...summaryOf(row, dsl), tables: bodyOf(row) };
 }
 
 /** The DSL team's approval: the pack is released as it stands, once. */
 export async function releasePack(t: Tx, id: string): Promise<PackSummary> {
   const row = await packRow(t, id, true);
-  if (!(await isDslTeamMember(t.db, t.actor.userId))) {
+  if (!(await packDecider(t.db, t.actor))) {
     throw forbidden('Only a member of the DSL team can approve the governors’ pack for release.');
   }
   if (row.released_at !== null) {

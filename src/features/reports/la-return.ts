@@ -3,12 +3,14 @@
 // figures as the reports page, so the two always agree. For the DSL team: it needs case work.
 import { csvRow } from '../../shared/csv.ts';
 import type { Report, ReportTable } from '../../shared/schemas/reports.ts';
+import { LEFT } from './figures.ts';
 
 const total = (t: ReportTable | undefined, column = 0) => t?.total?.values[column] ?? null;
 const row = (t: ReportTable | undefined, label: string, column = 0) =>
   t?.rows.find((r) => r.label === label)?.values[column] ?? 0;
+/** The rows' sum, leaving out pupils who have left (they are not on roll). */
 const sum = (t: ReportTable | undefined, column = 0) =>
-  (t?.rows ?? []).reduce((n, r) => n + (r.values[column] ?? 0), 0);
+  (t?.rows ?? []).filter((r) => r.label !== LEFT).reduce((n, r) => n + (r.values[column] ?? 0), 0);
 
 export function laReturnCsv(report: Report, schoolName: string): string {
   const table = (id: string) => report.tables.find((t) => t.id === id);

@@ -160,8 +160,8 @@ describe('reports', () => {
     const r = await report(dsl);
     expect(values(tableOf(r, 'open_cases_by_age'))['All open cases']).toEqual([1]);
     const referrals = tableOf(r, 'referrals_by_agency');
-    // 10 Jan 10:00 to 20 Mar 12:00 is 69.08 days; no response yet.
-    expect(referrals.total).toEqual({ label: 'All referrals', values: [1, 0, 0, 0, 69.1] });
+    // 10 Jan 10:00 to 20 Mar 12:00 is 69.08 days; no response yet, and not yet due (no share).
+    expect(referrals.total).toEqual({ label: 'All referrals', values: [1, 0, 0, null, 69.1] });
     // Each record alerts its categories' teams: the DSL for all four, the pastoral lead for the
     // two about bullying; none acknowledged yet.
     expect(values(tableOf(r, 'alert_acknowledgement'))['All alerts']).toEqual([6, 0, null, null]);
@@ -220,33 +220,52 @@ describe('reports', () => {
     expect(lines).toContain('Referrals to all agencies,1');
     expect(lines).toContain('Cases open today,1');
     expect(res.body).not.toMatch(/Ava|Ben|Cal/);
+    // Ben leaves: he still counts among records, but not among pupils on roll.
+    const archive = (at: string | null) =>
+      unsafeAsOwner(t.services.db, (q) =>
+        q.query('UPDATE pupils SET archived_at = $2 WHERE school_id = $1 AND first_name = $3', [
+          schoolId,
+          at,
+          'Ben',
+        ]),
+      );
+    await archive('2026-03-19T00:00:00Z');
+    try {
+      const after = await call(t.app, dsl, 'GET', `/api/reports/la-return.csv?${RANGE}`);
+      expect(after.body).toContain('Pupils on roll with at least one record,1');
+      expect(after.body).toContain('Pupils on roll,2');
+    } finally {
+      await archive(null);
+    }
     expect(
       (await call(t.app, pastoral, 'GET', `/api/reports/la-return.csv?${RANGE}`)).statusCode,
     ).toBe(403);
   });
 
   it('prepares a governors’ pack with small numbers suppressed, released only by the DSL team', async () => {
-    const prepared = await call(t.app, pastoral, 'POST', '/api/reports/governors-packs', {
-      from: '2026-01-01',
-      to: '2026-03-20',
-    });
-    expect(prepared.statusCode, prepared.body).toBe(201);
-    const draft = prepared.json<PackSummary>();
-    expect(draft).toMatchObject({ releasedAt: null, allowed: { release: false, download: false } });
+    const refusedPrepare = await call(t.app, pastoral, 'POST', '/api/reports/governors-packs', {});
+    expect(refusedPrepare.statusCode).toBe(403);
     const dslPrepared = await call(t.app, dsl, 'POST', '/api/reports/governors-packs', {
       from: '2026-01-01',
       to: '2026-03-20',
     });
+    expect(dslPrepared.statusCode, dslPrepared.body).toBe(201);
     const pack = dslPrepared.json<PackSummary>();
-    expect(pack.version).toBe(draft.version + 1);
-    expect(pack.allowed.release).toBe(true);
+    expect(pack).toMatchObject({ version: 1, releasedAt: null, allowed: { release: true } });
+    // Before release the version is the DSL team's alone.
+    const pastoralList = await call(t.app, pastoral, 'GET', '/api/reports/governors-packs');
+    expect(pastoralList.json()).toEqual({ items: [], canPrepare: false });
+    const draftRead = await call(t.app, pastoral, 'GET', `/api/reports/governors-packs/${pack.id}`);
+    expect(draftRead.statusCode).toBe(404);
 
     const read = await call(t.app, dsl, 'GET', `/api/reports/governors-packs/${pack.id}`);
     expect(read.statusCode).toBe(200);
     const body = read.json<Pack>();
     const byCategory = body.tables.find((x) => x.id === 'records_by_category')!;
     expect(byCategory.rows.find((r) => r.label === 'Bullying')!.values).toEqual(['<5']);
-    expect(byCategory.total!.values).toEqual(['<5']);
+    expect(byCategory.total).toBeUndefined(); // "All records" is on the term table only
+    expect(body.tables.find((x) => x.id === 'records_by_term')!.total!.values).toEqual(['<5']);
+    expect(body.tables.map((x) => x.id)).not.toContain('records_by_month');
     // Shares and medians are left out: counts only.
     expect(body.tables.find((x) => x.id === 'pupils_by_year')!.columns).toEqual([
       'Year group',
@@ -283,11 +302,8 @@ describe('reports', () => {
     const pdf = await call(t.app, pastoral, 'GET', `/api/reports/governors-packs/${pack.id}/pdf`);
     expect(pdf.statusCode).toBe(200);
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
-    const list = await call(t.app, dsl, 'GET', '/api/reports/governors-packs');
-    expect(list.json<{ items: PackSummary[] }>().items.map((p) => p.version)).toEqual([
-      pack.version,
-      draft.version,
-    ]);
+    const list = await call(t.app, pastoral, 'GET', '/api/reports/governors-packs');
+    expect(list.json<{ items: PackSummary[] }>().items.map((p) => p.version)).toEqual([1]);
     const audited = await unsafeAsOwner(t.services.db, (q) =>
       q.query<{ action: string }>(
         `SELECT action FROM audit_events WHERE school_id = $1 AND action LIKE 'reports.pack_%' ORDER BY seq`,
@@ -295,7 +311,6 @@ describe('reports', () => {
       ),
     );
     expect(audited.map((a) => a.action)).toEqual([
-      'reports.pack_prepared',
       'reports.pack_prepared',
       'reports.pack_viewed',
       'reports.pack_released',

@@ -5,7 +5,6 @@
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx, type Tx } from '../../core/context.ts';
-import { requireAbility } from '../../core/access/step-up.ts';
 import { badRequest } from '../../core/errors.ts';
 import { csvRow } from '../../shared/csv.ts';
 import { responses } from '../../shared/schemas/common.ts';
@@ -24,6 +23,7 @@ import { listPacks, packPdf, preparePack, readPack, releasePack } from './govern
 import { renderChronologyPdf, type ChronologyPdfEntry } from '../chronology/pdf.ts';
 import { academicYearStart } from './buckets.ts';
 import { laReturnCsv } from './la-return.ts';
+import { requireCaseWorkReports, requireReports } from './policy.ts';
 import { buildReport, rangeDays, type Range } from './figures.ts';
 
 const englandDay = (at: Date) =>
@@ -108,7 +108,7 @@ export function registerReportRoutes(app: App, _services: Services): void {
     },
     async (req) => {
       const c = ctx(req);
-      requireAbility(c.actor, 'reports');
+      requireReports(c.actor);
       return c.tx(async (t) => {
         const range = rangeOf(req.query, t.now);
         const report = await buildReport(t, range);
@@ -135,7 +135,7 @@ export function registerReportRoutes(app: App, _services: Services): void {
       },
       async (req, reply) => {
         const c = ctx(req);
-        requireAbility(c.actor, 'reports');
+        requireReports(c.actor);
         const { body, range } = await c.tx(async (t) => {
           const range = rangeOf(req.query, t.now);
           const report = await buildReport(t, range);
@@ -176,8 +176,7 @@ export function registerReportRoutes(app: App, _services: Services): void {
     },
     async (req, reply) => {
       const c = ctx(req);
-      requireAbility(c.actor, 'reports');
-      requireAbility(c.actor, 'case.manage');
+      requireCaseWorkReports(c.actor);
       const { csv, range } = await c.tx(async (t) => {
         const range = rangeOf(req.query, t.now);
         const report = await buildReport(t, range);
@@ -219,8 +218,8 @@ export function registerReportRoutes(app: App, _services: Services): void {
     },
     async (req) => {
       const c = ctx(req);
-      requireAbility(c.actor, 'reports');
-      return { items: await c.tx(listPacks) };
+      requireReports(c.actor);
+      return c.tx(listPacks);
     },
   );
 
@@ -237,7 +236,7 @@ export function registerReportRoutes(app: App, _services: Services): void {
     },
     async (req, reply) => {
       const c = ctx(req);
-      requireAbility(c.actor, 'reports');
+      requireReports(c.actor);
       const made = await c.tx((t) => preparePack(t, rangeOf(req.body, t.now)));
       return reply.code(201).send(made);
     },
@@ -255,7 +254,7 @@ export function registerReportRoutes(app: App, _services: Services): void {
     },
     async (req) => {
       const c = ctx(req);
-      requireAbility(c.actor, 'reports');
+      requireReports(c.actor);
       return c.tx((t) => readPack(t, req.params.id));
     },
   );
@@ -272,7 +271,7 @@ export function registerReportRoutes(app: App, _services: Services): void {
     },
     async (req) => {
       const c = ctx(req);
-      requireAbility(c.actor, 'reports');
+      requireReports(c.actor);
       return c.tx((t) => releasePack(t, req.params.id));
     },
   );
@@ -290,7 +289,7 @@ export function registerReportRoutes(app: App, _services: Services): void {
     },
     async (req, reply) => {
       const c = ctx(req);
-      requireAbility(c.actor, 'reports');
+      requireReports(c.actor);
       const { pdf, version } = await c.tx((t) => packPdf(t, req.params.id));
       return reply
         .header('Content-Type', 'application/pdf')

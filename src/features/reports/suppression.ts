@@ -1,20 +1,36 @@
 // Small-number suppression for figures that leave the school (the governors' pack, issue 20). A
 // count from 1 to 4 could point to a child a governor knows, so it is shown as "<5" (primary
-// suppression). A column with one hidden cell could be worked back from the column's total (this
-// pack or another figure publishes it), so while a column hides exactly one cell, the next
-// smallest non-zero cell is hidden too — or, when every other cell is 0, the total (secondary
-// suppression). The numbers hidden never leave the server: the stored pack holds "<5" in their
-// place. To change safely: keep both steps, and keep the tests that try to recover a hidden cell.
+// suppression). The column's total is taken to be known (the pack or another figure may publish
+// it), so the hidden cells' sum is known too; while that sum leaves any hidden "<5" cell with
+// only one possible value, the next smallest non-zero cell is hidden as well, marked "[c]" (it is
+// 5 or more: a different mark, so nothing false is printed) — or, when no cell is left, the total.
+// Worked out per column. The numbers hidden never leave the server: the stored pack holds the
+// marks in their place. To change safely: keep the test that tries every possible value of each
+// hidden cell against the published total (suppression.test.ts).
 
 export const SUPPRESSED = '<5' as const;
-export type Cell = number | typeof SUPPRESSED | null;
+export const SECONDARY = '[c]' as const;
+export type Cell = number | typeof SUPPRESSED | typeof SECONDARY | null;
 export type Line = { label: string; values: Cell[] };
 
 const small = (v: number) => v >= 1 && v <= 4;
 
 /**
- * Suppresses a table's rows and total, column by column. `rows` are the cells that add up (or are
- * counted against) the total; nulls are "not applicable" and are left alone.
+ * Whether a reader who knows the hidden cells' sum, that each "<5" is 1 to 4 and each "[c]" is 5
+ * or more, could pin down a "<5" cell: its possible values are [max(1, S − Σ others' highest),
+ * min(4, S − Σ others' lowest)], and one value is too few.
+ */
+export function pinned(primary: number, secondary: number, sum: number): boolean {
+  if (primary === 0) return false;
+  const othersLowest = (primary - 1) * 1 + secondary * 5;
+  const highest = Math.min(4, sum - othersLowest);
+  const lowest = secondary > 0 ? 1 : Math.max(1, sum - (primary - 1) * 4);
+  return highest - lowest < 1;
+}
+
+/**
+ * Suppresses a table's rows and total, column by column. Nulls are "not applicable" and are left
+ * alone; the total (when the table has one) is hidden only when nothing else will do.
  */
 export function suppress(
   rows: readonly { label: string; values: readonly (number | null)[] }[],
@@ -26,30 +42,37 @@ export function suppress(
     : undefined;
   const width = Math.max(0, ...rows.map((r) => r.values.length));
   for (let col = 0; col < width; col += 1) {
-    const hidden = new Set<number>();
-    rows.forEach((r, i) => {
-      const v = r.values[col];
-      if (typeof v === 'number' && small(v)) hidden.add(i);
+    const value = (i: number) => rows[i]!.values[col];
+    const primary = new Set<number>();
+    rows.forEach((_, i) => {
+      const v = value(i);
+      if (typeof v === 'number' && small(v)) primary.add(i);
     });
+    const secondary = new Set<number>();
+    const hiddenSum = () =>
+      [...primary, ...secondary].reduce((n, i) => n + (value(i) as number), 0);
     let totalHidden = false;
-    const t = total?.values[col];
-    if (typeof t === 'number' && small(t)) totalHidden = true;
-    // One hidden cell in a column is the total less the others: hide one more.
-    while (hidden.size === 1) {
+    while (pinned(primary.size, secondary.size, hiddenSum())) {
       let pick = -1;
-      rows.forEach((r, i) => {
-        const v = r.values[col];
-        if (hidden.has(i) || typeof v !== 'number' || v === 0) return;
-        if (pick === -1 || v < (rows[pick]!.values[col] as number)) pick = i;
+      rows.forEach((_, i) => {
+        const v = value(i);
+        if (primary.has(i) || secondary.has(i) || typeof v !== 'number' || v === 0) return;
+        if (pick === -1 || v < (value(pick) as number)) pick = i;
       });
       if (pick === -1) {
         totalHidden = true;
         break;
       }
-      hidden.add(pick);
+      secondary.add(pick);
     }
-    for (const i of hidden) outRows[i]!.values[col] = SUPPRESSED;
-    if (outTotal && totalHidden) outTotal.values[col] = SUPPRESSED;
+    // A small total is itself a small number.
+    const t = total?.values[col];
+    if (typeof t === 'number' && small(t)) totalHidden = true;
+    for (const i of primary) outRows[i]!.values[col] = SUPPRESSED;
+    for (const i of secondary) outRows[i]!.values[col] = SECONDARY;
+    if (outTotal && totalHidden) {
+      outTotal.values[col] = typeof t === 'number' && small(t) ? SUPPRESSED : SECONDARY;
+    }
   }
   return outTotal ? { rows: outRows, total: outTotal } : { rows: outRows };
 }

@@ -53,9 +53,16 @@ export const Report = Type.Object({
 });
 export type Report = Static<typeof Report>;
 
-/** A count hidden in the governors' pack (1 to 4, or enough to stop one being worked back). */
+/** A count from 1 to 4, hidden in the governors' pack. */
 export const SUPPRESSED_CELL = '<5';
-const PackCell = Type.Union([Type.Number(), Type.Literal(SUPPRESSED_CELL), Type.Null()]);
+/** A count of 5 or more hidden so that a "<5" cannot be worked out from a total. */
+export const SECONDARY_CELL = '[c]';
+const PackCell = Type.Union([
+  Type.Number(),
+  Type.Literal(SUPPRESSED_CELL),
+  Type.Literal(SECONDARY_CELL),
+  Type.Null(),
+]);
 const PackLine = Type.Object({ label: Type.String(), values: Type.Array(PackCell) });
 
 export const PackTable = Type.Object({
@@ -83,7 +90,11 @@ export const PackSummary = Type.Object({
 });
 export type PackSummary = Static<typeof PackSummary>;
 
-export const PackList = Type.Object({ items: Type.Array(PackSummary) });
+export const PackList = Type.Object({
+  items: Type.Array(PackSummary),
+  /** Whether this member may prepare a pack (the DSL team). */
+  canPrepare: Type.Boolean(),
+});
 export type PackList = Static<typeof PackList>;
 
 export const Pack = Type.Object({ ...PackSummary.properties, tables: Type.Array(PackTable) });

@@ -29,6 +29,8 @@ CREATE TABLE pattern_rules (
   category_ids uuid[] NOT NULL DEFAULT '{}',
   enabled boolean NOT NULL DEFAULT true,
   updated_at timestamptz NOT NULL,
+  -- A rule taken away is kept (its signals name it), and no longer scanned or shown.
+  removed_at timestamptz,
   PRIMARY KEY (school_id, id)
 );
 
@@ -40,7 +42,7 @@ CREATE TABLE pattern_signals (
   records integer NOT NULL CHECK (records >= 1),
   raised_at timestamptz NOT NULL,
   PRIMARY KEY (school_id, id),
-  FOREIGN KEY (school_id, rule_id) REFERENCES pattern_rules (school_id, id) ON DELETE CASCADE,
+  FOREIGN KEY (school_id, rule_id) REFERENCES pattern_rules (school_id, id),
   FOREIGN KEY (school_id, pupil_id) REFERENCES pupils (school_id, id) ON DELETE CASCADE
 );
 CREATE INDEX pattern_signals_recent ON pattern_signals (school_id, rule_id, pupil_id, raised_at DESC);
@@ -57,5 +59,5 @@ BEGIN
   END LOOP;
 END
 $$;
-GRANT SELECT, INSERT, UPDATE, DELETE ON pattern_rules TO lantern_app;
+GRANT SELECT, INSERT, UPDATE ON pattern_rules TO lantern_app;
 GRANT SELECT, INSERT ON pattern_signals TO lantern_app;

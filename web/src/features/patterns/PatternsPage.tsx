@@ -90,18 +90,19 @@ const blank = (): Draft => ({
   enabled: true,
 });
 
+const draftsOf = (rules: Patterns['rules']): Draft[] =>
+  rules.map((r) => ({
+    key: r.id,
+    id: r.id,
+    name: r.name,
+    records: String(r.records),
+    withinDays: String(r.withinDays),
+    categoryIds: r.categoryIds,
+    enabled: r.enabled,
+  }));
+
 function RulesForm({ data }: { data: Patterns }) {
-  const [rules, setRules] = useState<Draft[]>(
-    data.rules.map((r) => ({
-      key: r.id,
-      id: r.id,
-      name: r.name,
-      records: String(r.records),
-      withinDays: String(r.withinDays),
-      categoryIds: r.categoryIds,
-      enabled: r.enabled,
-    })),
-  );
+  const [rules, setRules] = useState<Draft[]>(draftsOf(data.rules));
   const submit = useSubmit();
   const change = (i: number, patch: Partial<Draft>) =>
     setRules(rules.map((r, j) => (j === i ? { ...r, ...patch } : r)));
@@ -113,20 +114,20 @@ function RulesForm({ data }: { data: Patterns }) {
         aria-label="Pattern rules"
         onSubmit={async () => {
           const problems: Record<string, string> = {};
-          rules.forEach((r, i) => {
-            if (!r.name.trim()) problems[`rule-${i}-name`] = 'Give the rule a name.';
+          rules.forEach((r) => {
+            if (!r.name.trim()) problems[`${r.key}-name`] = 'Give the rule a name.';
             const n = Number(r.records);
             if (!/^\d+$/.test(r.records.trim()) || n < 2 || n > 50)
-              problems[`rule-${i}-records`] = 'Enter a whole number from 2 to 50.';
+              problems[`${r.key}-records`] = 'Enter a whole number from 2 to 50.';
             const d = Number(r.withinDays);
             if (!/^\d+$/.test(r.withinDays.trim()) || d < 1 || d > 365)
-              problems[`rule-${i}-days`] = 'Enter a whole number of days from 1 to 365.';
+              problems[`${r.key}-days`] = 'Enter a whole number of days from 1 to 365.';
           });
           if (Object.keys(problems).length > 0) {
             submit.invalid(problems, 'Some rules need changing before they can be saved.');
             return;
           }
-          await api('PUT', '/api/patterns/rules', {
+          const saved = await api<Patterns>('PUT', '/api/patterns/rules', {
             rules: rules.map((r) => ({
               ...(r.id ? { id: r.id } : {}),
               name: r.name.trim(),
@@ -136,6 +137,8 @@ function RulesForm({ data }: { data: Patterns }) {
               enabled: r.enabled,
             })),
           });
+          // The saved rules, with the ids new ones were given: saving again keeps them.
+          setRules(draftsOf(saved.rules));
           return 'Rules saved.';
         }}
       >
@@ -144,14 +147,14 @@ function RulesForm({ data }: { data: Patterns }) {
           <fieldset key={r.key} className="card stack-tight">
             <legend>{r.name.trim() || `New rule ${i + 1}`}</legend>
             <TextField
-              name={`rule-${i}-name`}
+              name={`${r.key}-name`}
               label="Name"
               value={r.name}
               onChange={(name) => change(i, { name })}
             />
             <div className="field-row">
               <TextField
-                name={`rule-${i}-records`}
+                name={`${r.key}-records`}
                 label="Records about one pupil, at least"
                 inputMode="numeric"
                 inputClassName="input input-short"
@@ -159,7 +162,7 @@ function RulesForm({ data }: { data: Patterns }) {
                 onChange={(records) => change(i, { records })}
               />
               <TextField
-                name={`rule-${i}-days`}
+                name={`${r.key}-days`}
                 label="Within this many days"
                 inputMode="numeric"
                 inputClassName="input input-short"
@@ -172,7 +175,8 @@ function RulesForm({ data }: { data: Patterns }) {
                 Categories counted:{' '}
                 {r.categoryIds.length === 0 ? 'any' : `${r.categoryIds.length} chosen`}
               </summary>
-              <div className="stack-tight">
+              <fieldset className="stack-tight">
+                <legend>Count only records in these categories (none ticked: any)</legend>
                 {data.categories.map((c) => (
                   <Checkbox
                     key={c.id}
@@ -188,7 +192,7 @@ function RulesForm({ data }: { data: Patterns }) {
                     {c.name}
                   </Checkbox>
                 ))}
-              </div>
+              </fieldset>
             </details>
             <Checkbox checked={r.enabled} onChange={(enabled) => change(i, { enabled })}>
               Rule is on

@@ -17,27 +17,33 @@ export function GovernorsPacks({ from, to }: { from: string; to: string }) {
     <section aria-labelledby="governors-packs" className="section card">
       <h2 id="governors-packs">Governors’ pack</h2>
       <p>
-        The same figures for governors: counts only, no names, and any count from 1 to 4 shown as
-        “&lt;5” (with one more hidden where a total would give it away). A member of the DSL team
-        approves each version before it can be downloaded.
+        The same figures for governors: counts only, no names. Any count from 1 to 4 is shown as
+        “&lt;5”; where one could be worked out from a total, a count of 5 or more is hidden too,
+        shown as “[c]”. A member of the DSL team prepares each version, reads it and approves it
+        before anyone else can see or download it.
       </p>
-      <Form
-        submit={prepare}
-        onSubmit={async () => {
-          const made = await api<PackSummary>('POST', '/api/reports/governors-packs', { from, to });
-          await packs.reload();
-          return `Version ${made.version} prepared. A member of the DSL team approves it before release.`;
-        }}
-        aria-label="Prepare a governors’ pack"
-      >
-        <FormError />
-        <FormStatus submit={prepare} />
-        <div className="actions">
-          <SubmitButton variant="secondary">
-            Prepare a pack for {from} to {to}
-          </SubmitButton>
-        </div>
-      </Form>
+      {packs.status === 'ok' && packs.data.canPrepare && (
+        <Form
+          submit={prepare}
+          onSubmit={async () => {
+            const made = await api<PackSummary>('POST', '/api/reports/governors-packs', {
+              from,
+              to,
+            });
+            await packs.reload();
+            return `Version ${made.version} prepared. A member of the DSL team approves it before release.`;
+          }}
+          aria-label="Prepare a governors’ pack"
+        >
+          <FormError />
+          <FormStatus submit={prepare} />
+          <div className="actions">
+            <SubmitButton variant="secondary">
+              Prepare a pack for {from} to {to}
+            </SubmitButton>
+          </div>
+        </Form>
+      )}
       {packs.status === 'error' && (
         <p className="message message-error" role="alert">
           {packs.message}
@@ -83,7 +89,9 @@ function PackItem({ pack, onChanged }: { pack: PackSummary; onChanged: () => voi
           >{`Download version ${pack.version} as PDF`}</a>
         )}
       </div>
-      {pack.allowed.release && (
+      {/* Approved only once read: the button is under the figures it releases. */}
+      {open && <PackTables id={pack.id} />}
+      {open && pack.allowed.release && (
         <Form
           submit={release}
           onSubmit={async () => {
@@ -98,7 +106,6 @@ function PackItem({ pack, onChanged }: { pack: PackSummary; onChanged: () => voi
           </div>
         </Form>
       )}
-      {open && <PackTables id={pack.id} />}
     </li>
   );
 }

@@ -45,7 +45,7 @@ export function ReportsPage() {
         see are counted, and no pupil is named.
       </p>
       <RangeForm
-        key={query}
+        key={report.status === 'ok' ? `${report.data.from}/${report.data.to}` : query}
         applied={
           report.status === 'ok' && !applied.from
             ? { from: report.data.from, to: report.data.to }
