@@ -34,6 +34,7 @@ import { registerCalendarRoutes } from './features/calendar/routes.ts';
 import { registerTransferRoutes } from './features/transfers/routes.ts';
 import { registerDataProtectionRoutes } from './features/data-protection/routes.ts';
 import { registerStaffConcernRoutes } from './features/staff-concerns/routes.ts';
+import { registerParentRoutes } from './features/parents/routes.ts';
 
 export const FEATURES: readonly Feature[] = [
   { name: 'health', routes: registerHealthRoutes },
@@ -88,4 +89,5 @@ export const FEATURES: readonly Feature[] = [
   { name: 'transfers', routes: registerTransferRoutes },
   { name: 'data-protection', routes: registerDataProtectionRoutes },
   { name: 'staff-concerns', routes: registerStaffConcernRoutes },
+  { name: 'parents', routes: registerParentRoutes },
 ];
