@@ -11,13 +11,7 @@
 // read of a child behind `child()`, keep the link rule in LINKED_CHILD_SQL alone, and keep
 // refusals audited even when the work rolls back.
 import { DomainError } from './errors.ts';
-import {
-  openSchool,
-  originOf,
-  type Door,
-  type Origin,
-  type SchoolTx,
-} from './context.ts';
+import { openSchool, type Door, type Origin, type SchoolTx } from './context.ts';
 import type { AuditActor, AuditEvent } from '../platform/audit/catalogue.ts';
 import type { Queryable } from '../platform/db/engine.ts';
 
@@ -98,7 +92,9 @@ export async function linkedChildren(
   const rows = await q.query<ChildRow>(
     `${LINKED_CHILD_SQL} ${pupilId ? 'AND l.pupil_id = $3::uuid' : ''}
      ORDER BY p.last_name, p.first_name`,
-    pupilId ? [parentId, now.toISOString().slice(0, 10), pupilId] : [parentId, now.toISOString().slice(0, 10)],
+    pupilId
+      ? [parentId, now.toISOString().slice(0, 10), pupilId]
+      : [parentId, now.toISOString().slice(0, 10)],
   );
   return rows.map(present);
 }
@@ -168,7 +164,6 @@ export function parentCtx(req: { parentContext: ParentContext | null }): ParentC
   }
   return req.parentContext;
 }
-
 
 /**
  * A parent's transaction before their session is full (giving the code, setting up the second

@@ -86,4 +86,3 @@ export function installParentContext(app: FastifyInstance, services: Services): 
     );
   });
 }
-

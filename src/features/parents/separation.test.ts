@@ -1,5 +1,5 @@
 // The hard separation (issue 21), generated from the route list, on both engines. Every
-// /api/parent/ route must have a row (separation-rows.ts) or this fails naming it. For every row:
+// /api/parent/ route must have a row (separation-test-kit.ts) or this fails naming it. For every row:
 // signed out → 401; a staff session alone → 401; family B's parent asking for family A's child →
 // 404 "No such child." with nothing changed (and audited); and neither the declared response
 // schema nor the actual answer holds a field of a safeguarding record or a staff record. The
@@ -17,21 +17,73 @@ import {
 } from '../../test/harness.ts';
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
 import { makeParent, parentCall, signInParent, type ParentSession } from './parent-test-kit.ts';
-import { PARENT_ROUTE_ROWS, type SeparationFixture } from './separation-rows.ts';
+import { PARENT_ROUTE_ROWS, type SeparationFixture } from './separation-test-kit.ts';
 
 /**
  * Property names of safeguarding records and staff records: none may appear in a parent route's
  * declared response schema, nor as a key anywhere in its answer.
  */
 export const DENIED_FIELDS = [
-  'concern', 'concerns', 'concernId', 'body', 'bodyMap', 'location', 'category', 'categories',
-  'categoryId', 'restricted', 'referral', 'referrals', 'chronology', 'case', 'cases', 'caseId',
-  'outcome', 'rationale', 'triage', 'classification', 'lado', 'action', 'actions', 'alert',
-  'alerts', 'flag', 'flags', 'vulnerability', 'sen', 'senStatus', 'restriction', 'restrictions',
-  'courtOrder', 'note', 'notes', 'conversation', 'conversations', 'attachment', 'attachments',
-  'raisedBy', 'author', 'authorId', 'user', 'users', 'userId', 'staff', 'staffId', 'role',
-  'permissions', 'capabilities', 'groups', 'elevated', 'recordedBy', 'dsl', 'upn', 'misId',
-  'transfer', 'transfers', 'retention', 'audit',
+  'concern',
+  'concerns',
+  'concernId',
+  'body',
+  'bodyMap',
+  'location',
+  'category',
+  'categories',
+  'categoryId',
+  'restricted',
+  'referral',
+  'referrals',
+  'chronology',
+  'case',
+  'cases',
+  'caseId',
+  'outcome',
+  'rationale',
+  'triage',
+  'classification',
+  'lado',
+  'action',
+  'actions',
+  'alert',
+  'alerts',
+  'flag',
+  'flags',
+  'vulnerability',
+  'sen',
+  'senStatus',
+  'restriction',
+  'restrictions',
+  'courtOrder',
+  'note',
+  'notes',
+  'conversation',
+  'conversations',
+  'attachment',
+  'attachments',
+  'raisedBy',
+  'author',
+  'authorId',
+  'user',
+  'users',
+  'userId',
+  'staff',
+  'staffId',
+  'role',
+  'permissions',
+  'capabilities',
+  'groups',
+  'elevated',
+  'recordedBy',
+  'dsl',
+  'upn',
+  'misId',
+  'transfer',
+  'transfers',
+  'retention',
+  'audit',
 ] as const;
 const DENIED = new Set<string>(DENIED_FIELDS);
 
@@ -119,7 +171,11 @@ describe('parent routes are sealed off', () => {
     const registered = parentRoutes().map(keyOf);
     expect(registered.filter((k) => !PARENT_ROUTE_ROWS[k])).toEqual([]);
     expect(Object.keys(PARENT_ROUTE_ROWS).filter((k) => !registered.includes(k))).toEqual([]);
-    expect(parentRoutes().filter((r) => !r.parent).map(keyOf)).toEqual([]);
+    expect(
+      parentRoutes()
+        .filter((r) => !r.parent)
+        .map(keyOf),
+    ).toEqual([]);
     // …and nothing outside /api/parent/ is a parent route.
     expect(t.routes.filter((r) => r.parent && !r.url.startsWith('/api/parent/'))).toEqual([]);
   });
@@ -171,13 +227,22 @@ describe('parent routes are sealed off', () => {
         expect(audited).toEqual({ actor_id: null, actor_label: `Parent: ${f.otherParent.name}` });
       }
 
-      const mine = await parentCall(t, await session(row.freshSession === true), method, req.url, req.payload);
+      const mine = await parentCall(
+        t,
+        await session(row.freshSession === true),
+        method,
+        req.url,
+        req.payload,
+      );
       if (row.expect === undefined || row.expect === 'ok') {
         expect(mine.statusCode, mine.body).toBeGreaterThanOrEqual(200);
         expect(mine.statusCode, mine.body).toBeLessThan(300);
       } else expect(mine.statusCode, mine.body).toBe(row.expect);
       const keys = mine.body ? [...bodyKeys(JSON.parse(mine.body) as unknown)] : [];
-      expect(keys.filter((k) => DENIED.has(k)), key).toEqual([]);
+      expect(
+        keys.filter((k) => DENIED.has(k)),
+        key,
+      ).toEqual([]);
       expect(mine.body).not.toContain(staffName);
       expect(mine.body).not.toContain(otherChildName);
       expect(mine.body).not.toContain(f.otherChildId);
@@ -186,14 +251,18 @@ describe('parent routes are sealed off', () => {
 
   it('answers every staff route 401 to a parent cookie alone', async () => {
     const s = await signInParent(t, f.parent);
-    const staffRoutes = t.routes.filter(
-      (r) => r.url.startsWith('/api/') && !r.parent && !r.public,
-    );
+    const staffRoutes = t.routes.filter((r) => r.url.startsWith('/api/') && !r.parent && !r.public);
     expect(staffRoutes.length).toBeGreaterThan(50);
     const wrong: string[] = [];
     for (const r of staffRoutes) {
       const url = r.url.replace(/:[A-Za-z]+/g, f.childId);
-      const res = await parentCall(t, s, r.method as Method, url, r.method === 'GET' ? undefined : {});
+      const res = await parentCall(
+        t,
+        s,
+        r.method as Method,
+        url,
+        r.method === 'GET' ? undefined : {},
+      );
       if (res.statusCode !== 401) wrong.push(`${keyOf(r)} → ${res.statusCode}`);
     }
     expect(wrong).toEqual([]);

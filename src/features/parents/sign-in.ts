@@ -187,7 +187,11 @@ async function checkParentTotp(
     [parentId],
   );
   if (!row) return { ok: false, reason: 'none' };
-  const secret = (await t.sealer()).open(PARENT_TOTP_FIELD, parentId, Buffer.from(row.secret_sealed));
+  const secret = (await t.sealer()).open(
+    PARENT_TOTP_FIELD,
+    parentId,
+    Buffer.from(row.secret_sealed),
+  );
   const r = verifyTotp(secret, code, {
     lastUsedStep: row.last_step === null ? null : Number(row.last_step),
     now: t.now,
@@ -201,7 +205,8 @@ async function checkParentTotp(
   return { ok: true };
 }
 
-const WRONG_CODE = 'That code is not right. Enter the 6-digit code your authenticator app shows now.';
+const WRONG_CODE =
+  'That code is not right. Enter the 6-digit code your authenticator app shows now.';
 
 /**
  * The code that finishes signing in (a `second_factor` session) or confirms a new authenticator
@@ -225,34 +230,31 @@ export async function parentGiveCode(
     if (!r.ok) return r;
     await clearThrottle(t.db, keys[0]!);
     if (which === 'pending') {
-      await t.audit(
-        {
-          action: 'parent.second_factor_added',
-          targetType: 'parent',
-          targetId: s.parentId,
-          details: { method: 'totp' },
-        });
-    }
-    await t.audit(
-      {
-        action: 'parent.signed_in',
+      await t.audit({
+        action: 'parent.second_factor_added',
         targetType: 'parent',
         targetId: s.parentId,
-        details: { secondFactor: 'totp' },
+        details: { method: 'totp' },
       });
+    }
+    await t.audit({
+      action: 'parent.signed_in',
+      targetType: 'parent',
+      targetId: s.parentId,
+      details: { secondFactor: 'totp' },
+    });
     return { ok: true as const, issued: await advance(t, req, s, 'full') };
   });
   if (result.ok) return result.issued;
   await mine.tx(async (t) => {
     await recordFailure(t.db, keys[0]!, 'account', now);
     await recordFailure(t.db, keys[1]!, 'address', now);
-    await t.audit(
-      {
-        action: 'parent.second_factor_failed',
-        targetType: 'parent',
-        targetId: s.parentId,
-        details: { method: 'totp', reason: result.reason },
-      });
+    await t.audit({
+      action: 'parent.second_factor_failed',
+      targetType: 'parent',
+      targetId: s.parentId,
+      details: { method: 'totp', reason: result.reason },
+    });
   });
   throw new DomainError('unauthorised', 'wrong_code', WRONG_CODE);
 }

@@ -3,7 +3,7 @@
 // fails naming any /api/parent/ route without a row here. Each feature keeps its rows in its own
 // exported list and adds ONE spread line to PARENT_ROUTE_ROWS below (F: forms, M: medical).
 import type { TestApp } from '../../test/harness.ts';
-import type { ParentSession, TestParent } from './parent-test-kit.ts';
+import type { TestParent } from './parent-test-kit.ts';
 
 /** What every row is given: school A, the parent (family A) and their child, another family. */
 export type SeparationFixture = {
@@ -21,7 +21,9 @@ export type SeparationFixture = {
 
 export type ParentRouteRow = {
   /** How to call it as family A's parent, about family A's child (`f.childId`). */
-  request(f: SeparationFixture): { url: string; payload?: unknown } | Promise<{ url: string; payload?: unknown }>;
+  request(
+    f: SeparationFixture,
+  ): { url: string; payload?: unknown } | Promise<{ url: string; payload?: unknown }>;
   /**
    * 'child': the request names the child, so family B's parent asking it gets 404 "No such
    * child." with nothing changed. 'own': it concerns only the caller (their session, their list).
