@@ -35,6 +35,7 @@ import { registerTransferRoutes } from './features/transfers/routes.ts';
 import { registerDataProtectionRoutes } from './features/data-protection/routes.ts';
 import { registerStaffConcernRoutes } from './features/staff-concerns/routes.ts';
 import { registerParentRoutes } from './features/parents/routes.ts';
+import { registerParentStaffRoutes } from './features/parents/staff-routes.ts';
 
 export const FEATURES: readonly Feature[] = [
   { name: 'health', routes: registerHealthRoutes },
@@ -89,5 +90,11 @@ export const FEATURES: readonly Feature[] = [
   { name: 'transfers', routes: registerTransferRoutes },
   { name: 'data-protection', routes: registerDataProtectionRoutes },
   { name: 'staff-concerns', routes: registerStaffConcernRoutes },
-  { name: 'parents', routes: registerParentRoutes },
+  {
+    name: 'parents',
+    routes(app, services) {
+      registerParentRoutes(app, services);
+      registerParentStaffRoutes(app, services);
+    },
+  },
 ];
