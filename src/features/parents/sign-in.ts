@@ -57,12 +57,16 @@ export type Issued = {
   device: string | null;
 };
 
-const throttled = (s: { ok: false; reason: 'delay' | 'locked'; retryAfterSeconds: number }) =>
+export const throttled = (s: {
+  ok: false;
+  reason: 'delay' | 'locked';
+  retryAfterSeconds: number;
+}) =>
   new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(s), {
     retryAfterSeconds: s.retryAfterSeconds,
   });
 
-async function hasConfirmedFactor(q: Queryable, parentId: string): Promise<boolean> {
+export async function hasConfirmedFactor(q: Queryable, parentId: string): Promise<boolean> {
   const [r] = await q.query<{ yes: boolean }>(
     `SELECT (EXISTS (SELECT 1 FROM parent_totp WHERE parent_id = $1 AND confirmed_at IS NOT NULL)
       OR EXISTS (SELECT 1 FROM parent_webauthn_credentials
@@ -129,7 +133,7 @@ export async function parentPasswordSignIn(
 }
 
 /** Moves the session on to `stage` with a new token (and notes the device once full). */
-async function advance(
+export async function advance(
   t: SchoolTx,
   req: FastifyRequest,
   s: ParentSession,
