@@ -3,14 +3,13 @@
 // received, gives the child's date of birth (a wrong one first), chooses a password, sets up the
 // required authenticator app, sees their child; signs out and in again (email, password, code).
 // axe on every state.
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { makePupil, makeSchool, makeUser, signIn, testClock } from '../src/test/harness.ts';
 import { unsafeAsOwner } from '../src/platform/db/tenancy.ts';
 import { totpCodeAt } from '../src/features/identity/totp.ts';
 import { makeContact } from '../src/features/parents/parent-test-kit.ts';
+import { startMailTrap, type MailTrap } from '../src/features/identity/identity-test-kit.ts';
 import {
   expectNoAxeViolations,
   expectNoProblems,
@@ -22,42 +21,21 @@ import {
   type Server,
 } from './support.ts';
 
-const inbox: { to: string[]; text: string }[] = [];
-let smtp: SMTPServer;
+let trap: MailTrap;
 let server: Server;
 let browser: Browser;
 const clock = testClock();
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, done) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        inbox.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          text: Buffer.concat(chunks)
-            .toString('utf8')
-            .replace(/=\r?\n/g, '')
-            .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
-        });
-        done();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const { port } = smtp.server.address() as AddressInfo;
-  server = await startServer({ clock, config: { smtpUrl: `smtp://127.0.0.1:${port}` } });
+  trap = await startMailTrap();
+  server = await startServer({ clock, config: { smtpUrl: trap.url } });
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
   await server?.t.close();
-  await new Promise<void>((resolve) => smtp.close(resolve));
+  await trap?.close();
 });
 
 describe('parents and carers', () => {
@@ -102,9 +80,7 @@ describe('parents and carers', () => {
     await staffTab.context.close();
 
     // The email the SMTP server received: a link, and nothing about the child.
-    const mails = () => inbox.filter((m) => m.to.includes(carer.email!));
-    await expect.poll(() => mails().length, { timeout: 15_000 }).toBe(1);
-    const text = mails()[0]!.text;
+    const text = await trap.to(carer.email!, 0);
     expect(text).not.toContain('Poppy');
     const token = /\/parent\/accept#token=([A-Za-z0-9_-]{43})/.exec(text)![1]!;
 

@@ -17,9 +17,15 @@ import {
   type StoredCredential,
 } from '../identity/webauthn.ts';
 import { relyingParty } from '../identity/security-keys.ts';
-import { addressKey, checkThrottle, clearThrottle, recordFailure } from '../identity/throttle.ts';
+import { addressKey, checkThrottle, clearThrottle } from '../identity/throttle.ts';
 import type { ParentSession } from './sessions.ts';
-import { advance, parentAccountKey, throttled, type Issued } from './sign-in.ts';
+import {
+  advance,
+  parentAccountKey,
+  recordFactorFailure,
+  throttled,
+  type Issued,
+} from './sign-in.ts';
 
 type Purpose = 'register' | 'authenticate';
 
@@ -159,16 +165,7 @@ export async function parentPasskeyVerify(
     return { ok: true as const, issued: await advance(t, req, s, 'full') };
   });
   if (result.ok) return result.issued;
-  await mine.tx(async (t) => {
-    await recordFailure(t.db, keys[0]!, 'account', now);
-    await recordFailure(t.db, keys[1]!, 'address', now);
-    await t.audit({
-      action: 'parent.second_factor_failed',
-      targetType: 'parent',
-      targetId: s.parentId,
-      details: { method: 'webauthn', reason: result.reason },
-    });
-  });
+  await recordFactorFailure(mine, s, keys, 'webauthn', result.reason, now);
   throw new DomainError(
     'unauthorised',
     'passkey_refused',

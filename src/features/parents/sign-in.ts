@@ -250,6 +250,19 @@ export async function parentGiveCode(
     return { ok: true as const, issued: await advance(t, req, s, 'full') };
   });
   if (result.ok) return result.issued;
+  await recordFactorFailure(mine, s, keys, 'totp', result.reason, now);
+  throw new DomainError('unauthorised', 'wrong_code', WRONG_CODE);
+}
+
+/** A refused second factor: counted against the account and the address, audited as the parent. */
+export async function recordFactorFailure(
+  mine: ReturnType<typeof parentDoor>,
+  s: ParentSession,
+  keys: Buffer[],
+  method: 'totp' | 'webauthn',
+  reason: string,
+  now: Date,
+): Promise<void> {
   await mine.tx(async (t) => {
     await recordFailure(t.db, keys[0]!, 'account', now);
     await recordFailure(t.db, keys[1]!, 'address', now);
@@ -257,10 +270,9 @@ export async function parentGiveCode(
       action: 'parent.second_factor_failed',
       targetType: 'parent',
       targetId: s.parentId,
-      details: { method: 'totp', reason: result.reason },
+      details: { method, reason },
     });
   });
-  throw new DomainError('unauthorised', 'wrong_code', WRONG_CODE);
 }
 
 /** Starts (or restarts) setting up the authenticator app of a parent who has none. */

@@ -20,7 +20,7 @@ import type {
   InvitationStatus,
   InviteResult,
 } from '../../../../src/shared/schemas/parents.ts';
-import { ParentsStepUp } from './ParentsStepUp.tsx';
+import { StepUpPanel } from '../identity/StepUpPanel.tsx';
 
 const TITLE = 'Invitations and accounts';
 
@@ -66,7 +66,11 @@ export default function InvitationsPage() {
       return (
         <>
           <PageHeading title={TITLE}>{TITLE}</PageHeading>
-          <ParentsStepUp onDone={() => void list.reload()} />
+          <StepUpPanel
+            id="parents-step-up"
+            purpose="to open parents and forms"
+            onDone={() => void list.reload()}
+          />
         </>
       );
     }
