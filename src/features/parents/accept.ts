@@ -216,7 +216,7 @@ export async function acceptInvitation(
     await t.q(
       `INSERT INTO parent_links (school_id, parent_id, pupil_id, contact_id, created_at, accepted_at)
        VALUES ($1, $2, $3, $4, $5, $5)
-       ON CONFLICT (parent_id, pupil_id) DO UPDATE SET accepted_at = $5, revoked_at = NULL`,
+       ON CONFLICT (school_id, parent_id, pupil_id) DO UPDATE SET accepted_at = $5, revoked_at = NULL`,
       [t.schoolId, parentId, inv.pupil_id, inv.contact_id, t.now],
     );
     await t.q(

@@ -1,6 +1,6 @@
 -- 0047 Parents and carers (issue 21): a different kind of account from staff `users` (never in
 -- `users`), each tied to the MIS contact it was invited as; its second factors, known devices and
--- sessions in their own tables; the links to pupils (only through pupil_contacts, only once
+-- sessions in their own tables; the links to pupils (counted only through pupil_contacts, once
 -- accepted); and the invitations (a hashed one-time token). Every table has school_id and row-level
 -- security like every other tenant table. A parent's audit entries carry actor_id NULL and the
 -- label "Parent: <name>" (src/core/parent-context.ts), so nothing takes them for a member of staff.
@@ -29,19 +29,22 @@ CREATE INDEX parent_accounts_login_idx ON parent_accounts (lower(email));
 
 -- The authenticator app (TOTP): the secret sealed (parent_totp.secret), the last accepted step.
 CREATE TABLE parent_totp (
-  parent_id uuid PRIMARY KEY REFERENCES parent_accounts(id),
+  parent_id uuid NOT NULL,
   school_id uuid NOT NULL REFERENCES schools(id),
   secret_sealed bytea NOT NULL,
   last_step bigint,
   created_at timestamptz NOT NULL,
-  confirmed_at timestamptz
+  confirmed_at timestamptz,
+  PRIMARY KEY (school_id, parent_id),
+  UNIQUE (parent_id),
+  FOREIGN KEY (school_id, parent_id) REFERENCES parent_accounts (school_id, id)
 );
 
 -- Passkeys (WebAuthn), the same shape as the staff table.
 CREATE TABLE parent_webauthn_credentials (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
   school_id uuid NOT NULL REFERENCES schools(id),
-  parent_id uuid NOT NULL REFERENCES parent_accounts(id),
+  parent_id uuid NOT NULL,
   credential_id text NOT NULL,
   public_key bytea NOT NULL,
   counter bigint NOT NULL DEFAULT 0,
@@ -51,16 +54,18 @@ CREATE TABLE parent_webauthn_credentials (
   last_used_at timestamptz,
   removed_at timestamptz,
   PRIMARY KEY (school_id, id),
-  UNIQUE (school_id, credential_id)
+  UNIQUE (school_id, credential_id),
+  FOREIGN KEY (school_id, parent_id) REFERENCES parent_accounts (school_id, id)
 );
 
 CREATE TABLE parent_devices (
   school_id uuid NOT NULL REFERENCES schools(id),
-  parent_id uuid NOT NULL REFERENCES parent_accounts(id),
+  parent_id uuid NOT NULL,
   device_hash bytea NOT NULL,
   first_seen_at timestamptz NOT NULL,
   last_seen_at timestamptz NOT NULL,
-  PRIMARY KEY (parent_id, device_hash)
+  PRIMARY KEY (school_id, parent_id, device_hash),
+  FOREIGN KEY (school_id, parent_id) REFERENCES parent_accounts (school_id, id)
 );
 
 -- A parent's session: `second_factor` after the password (good only for the code), `enrol` after
@@ -68,7 +73,7 @@ CREATE TABLE parent_devices (
 CREATE TABLE parent_sessions (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
   school_id uuid NOT NULL REFERENCES schools(id),
-  parent_id uuid NOT NULL REFERENCES parent_accounts(id),
+  parent_id uuid NOT NULL,
   token_hash bytea NOT NULL UNIQUE,
   csrf_token text NOT NULL,
   stage text NOT NULL CHECK (stage IN ('second_factor', 'enrol', 'full')),
@@ -81,26 +86,31 @@ CREATE TABLE parent_sessions (
   ip text,
   user_agent text,
   PRIMARY KEY (school_id, id),
-  UNIQUE (id)
+  UNIQUE (id),
+  FOREIGN KEY (school_id, parent_id) REFERENCES parent_accounts (school_id, id)
 );
 CREATE INDEX parent_sessions_parent_idx ON parent_sessions (school_id, parent_id) WHERE ended_at IS NULL;
 
--- Parent ↔ pupil, only through the MIS's own link (pupil_contacts): the contact the account was
--- invited as must be this pupil's contact. `accepted_at` is set when the invitation is accepted;
--- `revoked_at` when staff revoke access or the contact becomes restricted.
+-- Parent ↔ pupil. A link counts only through the MIS's own link (pupil_contacts, with parental
+-- responsibility or as the primary contact) as it stands now: core/parent-context.ts joins it on
+-- every read (a foreign key cannot: pupil_contacts has no key with school_id, and the MIS may
+-- change it). `accepted_at` is set when the invitation is accepted; `revoked_at` when staff revoke
+-- access or the contact becomes restricted.
 CREATE TABLE parent_links (
   school_id uuid NOT NULL REFERENCES schools(id),
-  parent_id uuid NOT NULL REFERENCES parent_accounts(id),
+  parent_id uuid NOT NULL,
   pupil_id uuid NOT NULL,
   contact_id uuid NOT NULL,
   created_at timestamptz NOT NULL,
   accepted_at timestamptz,
   revoked_at timestamptz,
-  PRIMARY KEY (parent_id, pupil_id),
+  PRIMARY KEY (school_id, parent_id, pupil_id),
+  FOREIGN KEY (school_id, parent_id) REFERENCES parent_accounts (school_id, id),
   FOREIGN KEY (school_id, pupil_id) REFERENCES pupils (school_id, id),
-  FOREIGN KEY (pupil_id, contact_id) REFERENCES pupil_contacts (pupil_id, contact_id)
+  FOREIGN KEY (school_id, contact_id) REFERENCES contacts (school_id, id)
 );
 CREATE INDEX parent_links_pupil_idx ON parent_links (school_id, pupil_id);
+CREATE INDEX parent_links_parent_idx ON parent_links (parent_id);
 
 -- One invitation per contact and pupil. The token is stored only as its SHA-256.
 CREATE TABLE parent_invitations (
@@ -108,7 +118,7 @@ CREATE TABLE parent_invitations (
   school_id uuid NOT NULL REFERENCES schools(id),
   contact_id uuid NOT NULL,
   pupil_id uuid NOT NULL,
-  parent_id uuid REFERENCES parent_accounts(id),
+  parent_id uuid,
   email text NOT NULL,
   status text NOT NULL DEFAULT 'invited'
     CHECK (status IN ('not_invited', 'invited', 'accepted', 'bounced', 'revoked')),
@@ -125,7 +135,9 @@ CREATE TABLE parent_invitations (
   PRIMARY KEY (school_id, id),
   UNIQUE (id),
   UNIQUE (school_id, contact_id, pupil_id),
-  FOREIGN KEY (pupil_id, contact_id) REFERENCES pupil_contacts (pupil_id, contact_id),
+  FOREIGN KEY (school_id, parent_id) REFERENCES parent_accounts (school_id, id),
+  FOREIGN KEY (school_id, pupil_id) REFERENCES pupils (school_id, id),
+  FOREIGN KEY (school_id, contact_id) REFERENCES contacts (school_id, id),
   FOREIGN KEY (school_id, invited_by) REFERENCES users (school_id, id)
 );
 CREATE INDEX parent_invitations_due_idx ON parent_invitations (next_reminder_at)
