@@ -4,7 +4,17 @@
 // code counted and audited as the parent (actor_id NULL, "Parent: …"); a new device's notice says
 // nothing but that; signing out ends the session.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePupil, makeSchool, testApp, testClock, type TestApp } from '../../test/harness.ts';
+import {
+  call,
+  makePupil,
+  makeSchool,
+  makeUser,
+  signIn,
+  testApp,
+  testClock,
+  type TestApp,
+} from '../../test/harness.ts';
+import { runUnusualAccessScan } from '../../jobs/unusual-access.ts';
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
 import { totpCodeAt } from '../identity/totp.ts';
 import { drainWork, startMailTrap, type MailTrap } from '../identity/identity-test-kit.ts';
@@ -183,5 +193,37 @@ describe('the parents’ door', () => {
     expect(trap.messages.slice(before).filter((m) => m.to.includes(p.email))).toHaveLength(1);
     const rows = await auditOf('parent.new_device');
     expect(rows.some((r) => r.target_id === p.parentId && r.actor_id === null)).toBe(true);
+  });
+});
+
+describe('a parent in the audit trail', () => {
+  it('is named by label, never as a member: the access log and the unusual-access scan cope', async () => {
+    const dsl = await makeUser(t.services, schoolId, 'dsl');
+    const staff = await signIn(t.app, dsl, { elevated: true });
+    const other = await makePupil(t.services, schoolId);
+    const prober = await makeParent(t, schoolId, [other.id], { firstName: 'Pry' });
+    const s = await signInParent(t, prober);
+    // The scan judges only what follows its first run: start it watching, then probe.
+    await runUnusualAccessScan(t.services, clock.now(), [schoolId]);
+    clock.advance(1000);
+    for (let i = 0; i < 25; i++) {
+      const res = await parentCall(t, s, 'GET', `/api/parent/children/${childId}`);
+      expect(res.statusCode).toBe(404);
+    }
+    clock.advance(1000);
+    // The scan follows members by actor_id; a parent's entries carry none, and break nothing.
+    expect(await runUnusualAccessScan(t.services, clock.now(), [schoolId])).toBe(0);
+    const log = await call(t.app, staff, 'GET', `/api/pupils/${childId}/access-log`);
+    expect(log.statusCode, log.body).toBe(200);
+    const body = log.json<{
+      entries: { who: string; whoId: string | null }[];
+      people: { id: string }[];
+    }>();
+    expect(body.people.map((x) => x.id)).not.toContain(prober.parentId);
+    for (const e of body.entries.filter((x) => x.who.startsWith('Parent: '))) {
+      expect(e.whoId).toBeNull();
+    }
+    const refusals = await auditOf('parent.child_refused');
+    expect(refusals.filter((r) => r.actor_label === `Parent: ${prober.name}`)).toHaveLength(25);
   });
 });
