@@ -182,6 +182,78 @@ describe('inviting parents', () => {
     });
   });
 
+  it('links a second child to the same account: the date of birth, then the code, no new password', async () => {
+    const older = await pupilBornOn('2021-02-02', 'Reception');
+    const younger = await pupilBornOn('2023-03-03');
+    const carer = await makeContact(t, schoolId, older.id);
+    await unsafeAsOwner(t.services.db, (q) =>
+      q.query(
+        `INSERT INTO pupil_contacts (school_id, pupil_id, contact_id, relationship, priority,
+           parental_responsibility) VALUES ($1, $2, $3, 'Parent', 1, true)`,
+        [schoolId, younger.id, carer.contactId],
+      ),
+    );
+    const before = trap.messages.length;
+    const sent = await call(t.app, staff, 'POST', '/api/parents/invitations', {
+      pupilIds: [older.id, younger.id],
+    });
+    expect(sent.json<InviteResult>().invited).toBe(2);
+    await drainWork(t);
+    await expect
+      .poll(() => trap.messages.slice(before).filter((m) => m.to.includes(carer.email!)).length)
+      .toBe(2);
+    const [first, second] = trap.messages
+      .slice(before)
+      .filter((m) => m.to.includes(carer.email!))
+      .map((m) => tokenIn(m.text));
+    const accept = (token: string, dateOfBirth: string, password?: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/parent/invitation/accept',
+        payload: { token, dateOfBirth, ...(password ? { password } : {}) },
+      });
+    // Which link is which child is not said in the email: try each date of birth on the first.
+    let res = await accept(first!, '2021-02-02', 'Lantern-parent-pass-42!');
+    let otherDob = '2023-03-03';
+    if (res.statusCode === 400) {
+      res = await accept(first!, '2023-03-03', 'Lantern-parent-pass-42!');
+      otherDob = '2021-02-02';
+    }
+    expect(res.statusCode, res.body).toBe(200);
+    const s = parentSessionOf(res);
+    const started = await parentCall(t, s, 'POST', '/api/parent/auth/totp/enrol');
+    const secret = started.json<{ manualKey: string }>().manualKey.replace(/\s/g, '');
+    expect(
+      (
+        await parentCall(t, s, 'POST', '/api/parent/auth/code', {
+          code: totpCodeAt(secret, clock.now()),
+        })
+      ).statusCode,
+    ).toBe(200);
+
+    const check = await t.app.inject({
+      method: 'POST',
+      url: '/api/parent/invitation/check',
+      payload: { token: second!, dateOfBirth: otherDob },
+    });
+    expect(check.json()).toMatchObject({ needsPassword: false });
+    const again = await accept(second!, otherDob);
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json<{ stage: string }>().stage).toBe('second_factor');
+    clock.advance(60_000);
+    const coded = await parentCall(t, parentSessionOf(again), 'POST', '/api/parent/auth/code', {
+      code: totpCodeAt(secret, clock.now()),
+    });
+    expect(coded.statusCode, coded.body).toBe(200);
+    const kids = await parentCall(t, parentSessionOf(coded), 'GET', '/api/parent/children');
+    expect(
+      kids
+        .json<{ children: { id: string }[] }>()
+        .children.map((c) => c.id)
+        .sort(),
+    ).toEqual([older.id, younger.id].sort());
+  });
+
   it('invites the primary contact when nobody has parental responsibility, and a whole intake', async () => {
     const pupil = await pupilBornOn('2021-01-02', 'Reception');
     const first = await makeContact(t, schoolId, pupil.id, {
