@@ -16,6 +16,7 @@ import { installRequestContext } from './request-context.ts';
 import { installParentContext } from './parent-request-context.ts';
 import { installOperations, requestIdOf } from './operations.ts';
 import { sessionCookieName } from '../features/identity/sessions.ts';
+import { parentCookieName } from '../features/parents/sessions.ts';
 import type { App, Feature } from '../core/feature.ts';
 
 export type RouteInfo = {
@@ -115,6 +116,8 @@ export async function buildApp(
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: sessionCookieName(config) },
           csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' },
+          /** A parent's own session (issue 21): /api/parent/ routes only. */
+          parentSession: { type: 'apiKey', in: 'cookie', name: parentCookieName(config) },
         },
       },
     },

@@ -27,7 +27,7 @@ import {
 } from '../../shared/schemas/parents.ts';
 import { acceptInvitation, checkInvitation } from './accept.ts';
 import { parentPasskeyOptions, parentPasskeyVerify } from './passkeys.ts';
-import { endParentSessions } from './sessions.ts';
+import { endParentSessions, PARENT_IDLE_MINUTES } from './sessions.ts';
 import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS } from '../identity/devices.ts';
 import { cookieOptions } from '../identity/issue.ts';
 import {
@@ -297,8 +297,9 @@ export function registerParentRoutes(app: App, services: Services): void {
         t.q<{ id: string; created_at: Date; last_seen_at: Date; user_agent: string | null }>(
           `SELECT id, created_at, last_seen_at, user_agent FROM parent_sessions
            WHERE parent_id = $1 AND ended_at IS NULL AND stage = 'full' AND expires_at > $2
+             AND last_seen_at > $3
            ORDER BY last_seen_at DESC`,
-          [t.parent.parentId, t.now],
+          [t.parent.parentId, t.now, new Date(t.now.getTime() - PARENT_IDLE_MINUTES * 60_000)],
         ),
       );
       return {
