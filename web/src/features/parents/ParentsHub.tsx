@@ -1,6 +1,5 @@
 // "Parents and forms" (issue 21): the hub of the parents' side for staff with the `parents`
 // ability, listing its sections (sections.ts), and the route that shows one section's page.
-import { Suspense } from 'react';
 import { Link, useParams } from 'react-router';
 import { PageHeading } from '../../ui/PageHeading.tsx';
 import { NotFoundPage } from '../../app/NotFound.tsx';
@@ -34,9 +33,5 @@ export function ParentsSectionRoute() {
   const { section } = useParams();
   const found = PARENTS_SECTIONS.find((s) => s.path === section);
   if (!found) return <NotFoundPage />;
-  return (
-    <Suspense fallback={<p role="status">Loading…</p>}>
-      <found.page />
-    </Suspense>
-  );
+  return <found.page />;
 }
