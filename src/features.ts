@@ -36,6 +36,8 @@ import { registerDataProtectionRoutes } from './features/data-protection/routes.
 import { registerStaffConcernRoutes } from './features/staff-concerns/routes.ts';
 import { registerReportRoutes } from './features/reports/routes.ts';
 import { registerPatternRoutes } from './features/patterns/routes.ts';
+import { registerParentRoutes } from './features/parents/routes.ts';
+import { registerParentStaffRoutes } from './features/parents/staff-routes.ts';
 
 export const FEATURES: readonly Feature[] = [
   { name: 'health', routes: registerHealthRoutes },
@@ -92,4 +94,11 @@ export const FEATURES: readonly Feature[] = [
   { name: 'staff-concerns', routes: registerStaffConcernRoutes },
   { name: 'reports', routes: registerReportRoutes },
   { name: 'patterns', routes: registerPatternRoutes },
+  {
+    name: 'parents',
+    routes(app, services) {
+      registerParentRoutes(app, services);
+      registerParentStaffRoutes(app, services);
+    },
+  },
 ];

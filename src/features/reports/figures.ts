@@ -183,11 +183,7 @@ async function pupilFigures(t: Tx, range: Range): Promise<ReportTable[]> {
   const COLUMNS = ['With a record', 'On roll', 'Share (%)'];
   const years = breakdown(pupils, (p) => [p.year_group ?? 'Year group not recorded']);
   years.sort((a, b) =>
-    a.label === LEFT
-      ? 1
-      : b.label === LEFT
-        ? -1
-        : yearOrder(a.label) - yearOrder(b.label),
+    a.label === LEFT ? 1 : b.label === LEFT ? -1 : yearOrder(a.label) - yearOrder(b.label),
   );
   const sexes = breakdown(pupils, (p) => [
     SEX_NAMES[(p.gender ?? '').trim().toLowerCase()] ?? 'Not recorded',

@@ -48,6 +48,7 @@ const ReportsPage = lazy(() =>
   import('../features/reports/ReportsPage.tsx').then((m) => ({ default: m.ReportsPage })),
 );
 const loadingPage = <p role="status">Loading…</p>;
+import { ParentsHubPage, ParentsSectionRoute } from '../features/parents/ParentsHub.tsx';
 
 export function App() {
   const { state } = useSessionApi();
@@ -131,6 +132,8 @@ function Screen() {
             </Suspense>
           }
         />
+        <Route path="parents" element={<ParentsHubPage />} />
+        <Route path="parents/:section/*" element={<ParentsSectionRoute />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

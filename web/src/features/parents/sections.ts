@@ -1,0 +1,24 @@
+// The sections of "Parents and forms" (issue 21): each feature adds ONE line here (F: admission
+// and consent forms, MIS write-back; M: medical profiles, trips). The hub lists them and the app
+// routes /parents/<path>/* to the section's page. Pages are imported directly, not lazily: the
+// staff app is not split by route (issue 14, e2e/first-load.test.ts).
+import type { ComponentType } from 'react';
+import InvitationsPage from './InvitationsPage.tsx';
+
+export type StaffParentsSection = {
+  /** The address under /parents/ (no slash), e.g. 'invitations'. */
+  path: string;
+  title: string;
+  description: string;
+  page: ComponentType;
+};
+
+export const PARENTS_SECTIONS: StaffParentsSection[] = [
+  {
+    path: 'invitations',
+    title: 'Invitations and accounts',
+    description:
+      'Invite the parents and carers of chosen pupils or a whole intake, see who has accepted, resend, and revoke access.',
+    page: InvitationsPage,
+  },
+];
