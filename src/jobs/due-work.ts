@@ -18,6 +18,7 @@ import { queueAlertEmails, sendQueuedMailSoon } from '../features/alerts/email.t
 import { endLapsedSessions } from '../features/identity/session-sweep.ts';
 import { runRetentionSweep } from './retention-sweep.ts';
 import { runTransferChase } from './transfer-chase.ts';
+import { runPlanReminders } from './medical-reminders.ts';
 import { runLeased, type JobName } from '../platform/jobs/lease.ts';
 import { runAuditCheck, runRequestAlerts } from './data-protection.ts';
 
@@ -196,6 +197,10 @@ export async function runMinuteJob(
   // Issue 18: reminders for child-protection files without a receipt; a day reminded costs a read.
   await runLeased(db, lease('transfer_chase'), () => runTransferChase(services, now, only)).catch(
     fail('transfer chase'),
+  );
+  // Issue 21: healthcare and action plans' expiry reminders to parents; a date reminded costs a read.
+  await runLeased(db, lease('plan_reminders'), () => runPlanReminders(services, now, only)).catch(
+    fail('plan reminders'),
   );
   // The DPO's alerts (issue 17); the audit chains verified once a day, a broken one drafting a breach.
   await runLeased(db, lease('dp_request_alerts'), () =>
