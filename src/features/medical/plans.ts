@@ -8,7 +8,7 @@ import { badRequest, DomainError, notFound } from '../../core/errors.ts';
 import { PLAN_MAX_BYTES, type Changed, type NewPlan, type Plan } from '../../shared/medical.ts';
 import { checkUpload } from '../vault/file-check.ts';
 import { changeActions, stateOf, type Side } from './policy.ts';
-import { addDays, dayOfDate } from './rules.ts';
+import { addYear, dayOfDate } from './rules.ts';
 import { pupilName } from './pupil.ts';
 
 type PlanRow = {
@@ -184,7 +184,7 @@ async function becameCurrent(t: SchoolTx, planId: string, replaces: string | nul
   await t.q(
     `INSERT INTO medical_plan_reviews (id, school_id, plan_id, due_on) VALUES ($1, $2, $3, $4)
      ON CONFLICT DO NOTHING`,
-    [randomUUID(), t.schoolId, planId, addDays(dayOfDate(t.now), 365)],
+    [randomUUID(), t.schoolId, planId, addYear(dayOfDate(t.now))],
   );
 }
 

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import type { PlanReview } from '../../shared/medical.ts';
-import { addDays, dayOfDate } from './rules.ts';
+import { addYear, dayOfDate } from './rules.ts';
 
 export async function listReviews(t: Tx): Promise<{ items: PlanReview[] }> {
   const rows = await t.q<{
@@ -50,7 +50,9 @@ export async function recordReview(t: Tx, reviewId: string): Promise<{ nextDueOn
   );
   if (!r) throw notFound('That review');
   if (r.done_at) throw new DomainError('conflict', 'already_done', 'This review is already recorded.');
-  const nextDueOn = addDays(dayOfDate(t.now), 365);
+  // A year after it was done; one done before its date keeps the plan's yearly cycle instead.
+  const aYearOn = addYear(dayOfDate(t.now));
+  const nextDueOn = aYearOn > r.due_on ? aYearOn : addYear(r.due_on);
   await t.q('UPDATE medical_plan_reviews SET done_at = $2, done_by = $3 WHERE id = $1', [
     reviewId,
     t.now,

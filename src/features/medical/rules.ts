@@ -44,3 +44,10 @@ export function reminderDueOn(expiresOn: string, today: string): string | null {
 }
 
 export const dayOfDate = toDay;
+
+/** The same day a year on (29 February → 28 February). */
+export function addYear(iso: string): string {
+  const [y, m, d] = iso.split('-');
+  const next = `${Number(y) + 1}-${m}-${m === '02' && d === '29' ? '28' : d}`;
+  return next;
+}
