@@ -357,7 +357,10 @@ async function freshPlanReview(f: Fixture): Promise<string> {
   return inFixtureSchool(async (tx) => {
     const { id } = await addPlan(tx, aParent, f.pupilId, newPlan());
     await answerPlan(tx, { kind: 'staff', userId: users.dsl.id }, id, 'agree');
-    const [r] = await tx.q<{ id: string }>('SELECT id FROM medical_plan_reviews WHERE plan_id = $1', [id]);
+    const [r] = await tx.q<{ id: string }>(
+      'SELECT id FROM medical_plan_reviews WHERE plan_id = $1',
+      [id],
+    );
     return r!.id;
   });
 }
@@ -370,9 +373,15 @@ async function freshBundle(f: Fixture, role: Role): Promise<string> {
     await tx.q(
       `INSERT INTO trip_card_bundles (id, school_id, trip_id, user_id, bundle_key, pupils, created_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, 1, $6, $7)`,
-      [id, tx.schoolId, f.medical.tripId, holder.id,
-       sealer.seal('trip_card_bundles.bundle_key', id, randomBytes(32).toString('base64')),
-       tx.now, new Date(Date.now() + 30 * 86_400_000)],
+      [
+        id,
+        tx.schoolId,
+        f.medical.tripId,
+        holder.id,
+        sealer.seal('trip_card_bundles.bundle_key', id, randomBytes(32).toString('base64')),
+        tx.now,
+        new Date(Date.now() + 30 * 86_400_000),
+      ],
     );
     return id;
   });
@@ -1746,7 +1755,9 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'not_found',
   },
   'POST /api/medical/entries/:id/acknowledge': {
-    request: async (f) => ({ url: `/api/medical/entries/${await freshParentEntry(f)}/acknowledge` }),
+    request: async (f) => ({
+      url: `/api/medical/entries/${await freshParentEntry(f)}/acknowledge`,
+    }),
     roles: only(PARENTS),
     firstTier: stepUpFor(PARENTS),
     otherSchool: 'not_found',
@@ -2554,7 +2565,13 @@ beforeAll(async () => {
   }
 
   // Issue 21: a plan of the fixture pupil, and a trip every matrix user leads.
-  const planRes = await call(t.app, lead, 'POST', `/api/pupils/${pupil.id}/medical/plans`, newPlan());
+  const planRes = await call(
+    t.app,
+    lead,
+    'POST',
+    `/api/pupils/${pupil.id}/medical/plans`,
+    newPlan(),
+  );
   expect(planRes.statusCode, planRes.body).toBe(201);
   const tripRes = await call(t.app, asker, 'POST', '/api/trips', {
     name: 'Matrix trip',

@@ -112,7 +112,12 @@ export type Card = {
   form: string | null;
   /** A data: URL when Lantern holds the pupil's photo as data. */
   photo: string | null;
-  contacts: { name: string; relationship: string | null; priority: number | null; phones: { kind: string; number: string }[] }[];
+  contacts: {
+    name: string;
+    relationship: string | null;
+    priority: number | null;
+    phones: { kind: string; number: string }[];
+  }[];
   conditions: CardItem[];
   medications: CardItem[];
   allergies: CardItem[];

@@ -58,7 +58,7 @@ async function school() {
   const parent = { kind: 'parent' as const, parentId: randomUUID() };
   const asParent = <T>(fn: (tx: SchoolTx) => Promise<T>) =>
     asSystem(t.services, schoolId, 'operator', 'parent-door stand-in').tx(fn);
-    return { schoolId, admin, teacher, pupil, parent, asParent };
+  return { schoolId, admin, teacher, pupil, parent, asParent };
 }
 
 const profileOf = async (s: Awaited<ReturnType<typeof school>>) => {
@@ -70,10 +70,20 @@ const profileOf = async (s: Awaited<ReturnType<typeof school>>) => {
 describe('medical and care profile', () => {
   it('a change by staff waits for the parent; one by a parent waits for staff; nothing is overwritten', async () => {
     const s = await school();
-    const proposed = await call(t.app, s.admin, 'POST', `/api/pupils/${s.pupil.id}/medical/entries`, {
-      kind: 'allergy',
-      content: { name: 'Peanuts', severity: 'anaphylaxis', notes: 'Adrenaline pen in the office' },
-    });
+    const proposed = await call(
+      t.app,
+      s.admin,
+      'POST',
+      `/api/pupils/${s.pupil.id}/medical/entries`,
+      {
+        kind: 'allergy',
+        content: {
+          name: 'Peanuts',
+          severity: 'anaphylaxis',
+          notes: 'Adrenaline pen in the office',
+        },
+      },
+    );
     expect(proposed.statusCode, proposed.body).toBe(201);
     const { id: staffChange } = proposed.json<{ id: string; state: string }>();
     expect(proposed.json<{ state: string }>().state).toBe('awaiting_parent');
@@ -83,7 +93,12 @@ describe('medical and care profile', () => {
     expect(p.items[0]!.current).toBeNull();
     expect(p.items[0]!.pending[0]!.state).toBe('awaiting_parent');
     // Staff cannot acknowledge their own side's change: it waits for the parent.
-    const early = await call(t.app, s.admin, 'POST', `/api/medical/entries/${staffChange}/acknowledge`);
+    const early = await call(
+      t.app,
+      s.admin,
+      'POST',
+      `/api/medical/entries/${staffChange}/acknowledge`,
+    );
     expect(early.statusCode).toBe(409);
 
     // The parent confirms: it is current.
@@ -133,9 +148,10 @@ describe('medical and care profile', () => {
     const count = async () =>
       (
         await unsafeAsOwner(t.services.db, (q) =>
-          q.query<{ n: number }>('SELECT count(*)::int AS n FROM medical_entries WHERE school_id = $1', [
-            s.schoolId,
-          ]),
+          q.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM medical_entries WHERE school_id = $1',
+            [s.schoolId],
+          ),
         )
       )[0]!.n;
     const noRisk = await call(t.app, s.admin, 'POST', `/api/pupils/${s.pupil.id}/medical/entries`, {
@@ -144,17 +160,29 @@ describe('medical and care profile', () => {
     });
     expect(noRisk.statusCode).toBe(400);
     expect(errorOf(noRisk).message).toMatch(/risk level/);
-    const medication = await call(t.app, s.admin, 'POST', `/api/pupils/${s.pupil.id}/medical/entries`, {
-      kind: 'medication',
-      content: { name: 'Salbutamol', dose: '2 puffs' },
-    });
+    const medication = await call(
+      t.app,
+      s.admin,
+      'POST',
+      `/api/pupils/${s.pupil.id}/medical/entries`,
+      {
+        kind: 'medication',
+        content: { name: 'Salbutamol', dose: '2 puffs' },
+      },
+    );
     expect(medication.statusCode).toBe(400);
     expect(errorOf(medication).message).toMatch(/when it is given/);
-    const unknown = await call(t.app, s.admin, 'POST', `/api/pupils/${s.pupil.id}/medical/entries`, {
-      kind: 'dietary',
-      entryKey: randomUUID(),
-      content: { name: 'Halal' },
-    });
+    const unknown = await call(
+      t.app,
+      s.admin,
+      'POST',
+      `/api/pupils/${s.pupil.id}/medical/entries`,
+      {
+        kind: 'dietary',
+        entryKey: randomUUID(),
+        content: { name: 'Halal' },
+      },
+    );
     expect(unknown.statusCode).toBe(404);
     expect(await count()).toBe(0);
     const teacher = await call(t.app, s.teacher, 'GET', `/api/pupils/${s.pupil.id}/medical`);
@@ -175,7 +203,12 @@ describe('medical and care profile', () => {
       await tx.q(
         `INSERT INTO contacts (id, school_id, mis_id, first_name, last_name, emails)
          VALUES ($1, $2, $3, 'Pat', 'Parent', $4)`,
-        [contactId, s.schoolId, `C-${contactId}`, sealer.sealJson('contacts.emails', contactId, [{ kind: 'home', address: email }])],
+        [
+          contactId,
+          s.schoolId,
+          `C-${contactId}`,
+          sealer.sealJson('contacts.emails', contactId, [{ kind: 'home', address: email }]),
+        ],
       );
       await tx.q(
         `INSERT INTO pupil_contacts (school_id, pupil_id, contact_id, priority, parental_responsibility)
@@ -266,7 +299,12 @@ describe('medical and care profile', () => {
     list = (await call(t.app, admin, 'GET', '/api/medical/reviews')).json<PlanReviewList>();
     expect(list.items.map((r) => r.dueOn)).toEqual(['2028-08-01', '2027-08-01']);
     expect(list.items[1]!.doneAt).not.toBeNull();
-    const twice = await call(t.app, admin, 'POST', `/api/medical/reviews/${list.items[1]!.id}/done`);
+    const twice = await call(
+      t.app,
+      admin,
+      'POST',
+      `/api/medical/reviews/${list.items[1]!.id}/done`,
+    );
     expect(twice.statusCode).toBe(409);
     // The document comes back as it went in, as a download.
     const file = await call(t.app, admin, 'GET', `/api/medical/plans/${planId}/file`);

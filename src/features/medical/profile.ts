@@ -208,10 +208,11 @@ export async function answerEntry(
   const allowed = changeActions(side, stateOf(r));
   if (allowed.length === 0) throw notWaiting();
   if (answer === 'decline') {
-    await t.q(
-      'UPDATE medical_entries SET declined_at = $2, declined_by_kind = $3 WHERE id = $1',
-      [entryId, t.now, side.kind],
-    );
+    await t.q('UPDATE medical_entries SET declined_at = $2, declined_by_kind = $3 WHERE id = $1', [
+      entryId,
+      t.now,
+      side.kind,
+    ]);
     await t.audit({
       action: 'medical.change_declined',
       targetType: 'pupil',

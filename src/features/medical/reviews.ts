@@ -43,13 +43,19 @@ export async function listReviews(t: Tx): Promise<{ items: PlanReview[] }> {
 }
 
 export async function recordReview(t: Tx, reviewId: string): Promise<{ nextDueOn: string }> {
-  const [r] = await t.q<{ plan_id: string; pupil_id: string; due_on: string; done_at: Date | null }>(
+  const [r] = await t.q<{
+    plan_id: string;
+    pupil_id: string;
+    due_on: string;
+    done_at: Date | null;
+  }>(
     `SELECT r.plan_id, p.pupil_id, r.due_on::text AS due_on, r.done_at
      FROM medical_plan_reviews r JOIN medical_plans p ON p.id = r.plan_id WHERE r.id = $1 FOR UPDATE`,
     [reviewId],
   );
   if (!r) throw notFound('That review');
-  if (r.done_at) throw new DomainError('conflict', 'already_done', 'This review is already recorded.');
+  if (r.done_at)
+    throw new DomainError('conflict', 'already_done', 'This review is already recorded.');
   // A year after it was done; one done before its date keeps the plan's yearly cycle instead.
   const aYearOn = addYear(dayOfDate(t.now));
   const nextDueOn = aYearOn > r.due_on ? aYearOn : addYear(r.due_on);

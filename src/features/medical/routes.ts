@@ -122,7 +122,7 @@ export function registerMedicalRoutes(app: App): void {
           tags,
           summary:
             answer === 'agree'
-              ? "Acknowledge a plan a parent sent (it becomes current)"
+              ? 'Acknowledge a plan a parent sent (it becomes current)'
               : 'Decline a plan a parent sent',
           params: IdParams,
           response: responses({ 200: Changed, 409: ErrorBody }),

@@ -55,7 +55,11 @@ async function cardsFor(t: SchoolTx, tripId: string): Promise<Card[]> {
   const cards: Card[] = [];
   for (const p of pupils) {
     const photo = p.photo
-      ? sealer.openJson<{ kind: string; mimeType?: string; data?: string }>('pupils.photo', p.id, p.photo)
+      ? sealer.openJson<{ kind: string; mimeType?: string; data?: string }>(
+          'pupils.photo',
+          p.id,
+          p.photo,
+        )
       : null;
     const contacts = await t.q<{
       id: string;
@@ -92,16 +96,14 @@ async function cardsFor(t: SchoolTx, tripId: string): Promise<Card[]> {
        ORDER BY e.proposed_at`,
       [p.id],
     );
-    const items = entries.map(
-      (e): Opened<CardItem> & { kind: string } => ({
-        id: e.id,
-        kind: e.kind,
-        v: {
-          ...sealer.openJson<EntryContent>('medical_entries.content', e.id, e.content),
-          confirmed: e.confirmed,
-        },
-      }),
-    );
+    const items = entries.map((e): Opened<CardItem> & { kind: string } => ({
+      id: e.id,
+      kind: e.kind,
+      v: {
+        ...sealer.openJson<EntryContent>('medical_entries.content', e.id, e.content),
+        confirmed: e.confirmed,
+      },
+    }));
     const of = (kind: string) => items.filter((i) => i.kind === kind).map((i) => i.v);
     const plans = await t.q<{ id: string; kind: string; title: Buffer; expires_on: string }>(
       `SELECT id, kind, title, expires_on::text AS expires_on FROM medical_plans
@@ -143,15 +145,27 @@ async function cardsFor(t: SchoolTx, tripId: string): Promise<Card[]> {
 }
 
 const expired = () =>
-  new DomainError('conflict', 'cards_expired', "This trip's cards have expired: the trip ended more than 24 hours ago.");
+  new DomainError(
+    'conflict',
+    'cards_expired',
+    "This trip's cards have expired: the trip ended more than 24 hours ago.",
+  );
 const revoked = () =>
-  new DomainError('conflict', 'cards_revoked', 'These cards were revoked in Lantern. Download them again if you still need them.');
+  new DomainError(
+    'conflict',
+    'cards_revoked',
+    'These cards were revoked in Lantern. Download them again if you still need them.',
+  );
 
 /** A leader downloads the trip's cards to their device: one encrypted bundle. */
 export async function downloadCards(t: Tx, tripId: string): Promise<CardBundle> {
   const trip = await loadTripFor(t, t.actor, tripId);
   if (!trip.leaders.includes(t.actor.userId)) {
-    throw new DomainError('forbidden', 'not_leader', "Only the trip's leaders can download its cards.");
+    throw new DomainError(
+      'forbidden',
+      'not_leader',
+      "Only the trip's leaders can download its cards.",
+    );
   }
   const expiresAt = cardsExpireAt(trip.ends_on);
   if (t.now >= expiresAt) throw expired();

@@ -37,7 +37,13 @@ export function tripActions(actor: Actor, leaderIds: readonly string[], endsOn: 
   return out;
 }
 
-export type TripRow = { id: string; name: string; starts_on: string; ends_on: string; leaders: string[] };
+export type TripRow = {
+  id: string;
+  name: string;
+  starts_on: string;
+  ends_on: string;
+  leaders: string[];
+};
 
 /** The trip if the member manages trips or leads this one; 404 otherwise. */
 export async function loadTripFor(t: SchoolTx, actor: Actor, tripId: string): Promise<TripRow> {

@@ -32,7 +32,11 @@ afterAll(async () => t.close());
 
 function open(bundle: CardBundle, key: string): CardSet {
   const body = Buffer.from(bundle.ciphertext, 'base64');
-  const d = createDecipheriv('aes-256-gcm', Buffer.from(key, 'base64'), Buffer.from(bundle.iv, 'base64'));
+  const d = createDecipheriv(
+    'aes-256-gcm',
+    Buffer.from(key, 'base64'),
+    Buffer.from(bundle.iv, 'base64'),
+  );
   d.setAAD(Buffer.from(bundle.aad, 'utf8'));
   d.setAuthTag(body.subarray(body.length - 16));
   const plain = Buffer.concat([d.update(body.subarray(0, body.length - 16)), d.final()]);
@@ -63,7 +67,13 @@ async function setUp() {
       await tx.q(
         `INSERT INTO contacts (id, school_id, mis_id, first_name, last_name, phones)
          VALUES ($1, $2, $3, $4, 'Bello', $5)`,
-        [id, schoolId, `C-${id}`, name, sealer.sealJson('contacts.phones', id, [{ kind: 'mobile', number: phone }])],
+        [
+          id,
+          schoolId,
+          `C-${id}`,
+          name,
+          sealer.sealJson('contacts.phones', id, [{ kind: 'mobile', number: phone }]),
+        ],
       );
       await tx.q(
         `INSERT INTO pupil_contacts (school_id, pupil_id, contact_id, priority, parental_responsibility)
@@ -106,7 +116,9 @@ describe('trips and offline emergency cards', () => {
     // Someone else sees neither the trip nor its cards.
     expect((await call(t.app, s.other, 'GET', '/api/trips')).json<TripList>().items).toEqual([]);
     expect((await call(t.app, s.other, 'GET', `/api/trips/${s.tripId}`)).statusCode).toBe(404);
-    expect((await call(t.app, s.other, 'POST', `/api/trips/${s.tripId}/cards`)).statusCode).toBe(404);
+    expect((await call(t.app, s.other, 'POST', `/api/trips/${s.tripId}/cards`)).statusCode).toBe(
+      404,
+    );
     // A manager sees the trip but is not a leader: no cards to carry.
     const byAdmin = await call(t.app, s.admin, 'POST', `/api/trips/${s.tripId}/cards`);
     expect(byAdmin.statusCode).toBe(403);
@@ -124,15 +136,22 @@ describe('trips and offline emergency cards', () => {
       [2, '07700 900002'],
     ]);
     // Waiting for the parent's confirmation, and shown so on the card.
-    expect(amara.allergies).toEqual([{ name: 'Peanuts', severity: 'anaphylaxis', confirmed: false }]);
+    expect(amara.allergies).toEqual([
+      { name: 'Peanuts', severity: 'anaphylaxis', confirmed: false },
+    ]);
     // Another member cannot have the key.
-    expect((await call(t.app, s.other, 'POST', `/api/card-bundles/${bundle.id}/key`)).statusCode).toBe(404);
+    expect(
+      (await call(t.app, s.other, 'POST', `/api/card-bundles/${bundle.id}/key`)).statusCode,
+    ).toBe(404);
 
     const trip = (await call(t.app, s.admin, 'GET', `/api/trips/${s.tripId}`)).json<Trip>();
     expect(trip.bundles.map((b) => [b.holder, b.revokedAt])).toEqual([['Lee Leader', null]]);
     const rows = await auditRows(t, s.schoolId);
     expect(
-      rows.filter((r) => r.action === 'trip.cards_downloaded').map((r) => r.target_id).sort(),
+      rows
+        .filter((r) => r.action === 'trip.cards_downloaded')
+        .map((r) => r.target_id)
+        .sort(),
     ).toEqual([s.amara.id, s.ben.id].sort());
     expect(rows.map((r) => r.action)).toContain('trip.card_key_released');
     expect(JSON.stringify(rows)).not.toMatch(/Peanut|07700/);
@@ -170,15 +189,18 @@ describe('trips and offline emergency cards', () => {
       elevated: true,
     });
     const during = await signIn(t.app, s.leaderUser, { elevated: true });
-    const second = (await call(t.app, during, 'POST', `/api/trips/${s.tripId}/cards`)).json<CardBundle>();
+    const second = (
+      await call(t.app, during, 'POST', `/api/trips/${s.tripId}/cards`)
+    ).json<CardBundle>();
     const revoked = await call(t.app, admin, 'POST', `/api/card-bundles/${second.id}/revoke`);
     expect(revoked.statusCode, revoked.body).toBe(200);
     const afterRevoke = await call(t.app, during, 'POST', `/api/card-bundles/${second.id}/key`);
     expect(afterRevoke.statusCode).toBe(409);
     expect(errorOf(afterRevoke).code).toBe('cards_revoked');
     expect(
-      (await call(t.app, during, 'GET', `/api/card-bundles/${second.id}/status`)).json<{ state: string }>()
-        .state,
+      (await call(t.app, during, 'GET', `/api/card-bundles/${second.id}/status`)).json<{
+        state: string;
+      }>().state,
     ).toBe('revoked');
 
     const refusals = (await auditRows(t, s.schoolId))

@@ -74,6 +74,14 @@ export function Layout() {
                   Data protection
                 </Link>
               )}
+              {(session.capabilitiesWhenElevated ?? []).includes('parents') && (
+                <Link to="/medical" className="button button-quiet">
+                  Medical
+                </Link>
+              )}
+              <Link to="/trips" className="button button-quiet">
+                Trips
+              </Link>
               <Link to="/account" className="user-name">
                 {session.user.name}
                 <span className="visually-hidden">: account security</span>
