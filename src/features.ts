@@ -36,6 +36,8 @@ import { registerDataProtectionRoutes } from './features/data-protection/routes.
 import { registerStaffConcernRoutes } from './features/staff-concerns/routes.ts';
 import { registerMedicalRoutes } from './features/medical/routes.ts';
 import { registerTripRoutes } from './features/trips/routes.ts';
+import { registerParentRoutes } from './features/parents/routes.ts';
+import { registerParentStaffRoutes } from './features/parents/staff-routes.ts';
 
 export const FEATURES: readonly Feature[] = [
   { name: 'health', routes: registerHealthRoutes },
@@ -92,4 +94,11 @@ export const FEATURES: readonly Feature[] = [
   { name: 'staff-concerns', routes: registerStaffConcernRoutes },
   { name: 'medical', routes: registerMedicalRoutes },
   { name: 'trips', routes: registerTripRoutes },
+  {
+    name: 'parents',
+    routes(app, services) {
+      registerParentRoutes(app, services);
+      registerParentStaffRoutes(app, services);
+    },
+  },
 ];

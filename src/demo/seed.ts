@@ -9,6 +9,7 @@ import { asSystem, NO_ORIGIN, SYSTEM_REASONS, unsafeAsOperator, visitor } from '
 import { createSchool, createTrust } from '../features/administration/create-school.ts';
 import { createUser } from '../features/administration/create-user.ts';
 import { seedStaffConcerns } from '../features/staff-concerns/demo.ts';
+import { seedParents } from '../features/parents/demo.ts';
 import type { Role } from '../core/access/actor.ts';
 import { FIRST_NAMES, LAST_NAMES } from './names.ts';
 import { newTotpSecret } from '../features/identity/totp.ts';
@@ -134,6 +135,12 @@ export async function seedDemo(
       colleague: ids.teacher2!,
       dsl: ids.dsl!,
       head: ids.head!,
+    });
+    // Issue 21: a nursery intake's parents (accepted, invited, not invited, restricted).
+    await seedParents(services, schoolId, {
+      schoolName: s.name,
+      domain: s.domain,
+      invitedBy: ids.admin!,
     });
   }
   return creds;

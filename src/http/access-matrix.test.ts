@@ -26,6 +26,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { asSystem, type SchoolTx } from '../core/context.ts';
 import { proposeEntry } from '../features/medical/profile.ts';
 import { addPlan, answerPlan } from '../features/medical/plans.ts';
+import { makeContact, makeInvitation } from '../features/parents/parent-test-kit.ts';
 
 /** What one role (or school B) may use: its own action, case, referral, admin target… */
 type Own = {
@@ -279,6 +280,14 @@ async function freshComplaint(f: Fixture): Promise<string> {
 }
 
 /** The fixture school's DSL-team group. */
+/** A new pupil of the fixture school with a contact (parental responsibility, an email). */
+async function freshInvitee(f: Fixture): Promise<string> {
+  const schoolId = (await dslTeamOf(f)).schoolId;
+  const pupil = await makePupil(t.services, schoolId, { yearGroup: 'Reception' });
+  await makeContact(t, schoolId, pupil.id);
+  return pupil.id;
+}
+
 async function dslTeamOf(f: Fixture): Promise<{ id: string; schoolId: string }> {
   const [row] = await unsafeAsOwner(t.services.db, (q) =>
     q.query<{ id: string; school_id: string }>(
@@ -2011,6 +2020,38 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'own_data',
   },
   // ——— Issue 17: the data-protection register, the DPO's (the school may grant it further) ———
+  // Parents and forms (issue 21): the `parents` capability (DSL team, headteacher, administrators).
+  'GET /api/parents/invitations': {
+    request: () => ({ url: '/api/parents/invitations?yearGroup=Year%207' }),
+    roles: only(ADMINS),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'POST /api/parents/invitations': {
+    request: async (f) => ({
+      url: '/api/parents/invitations',
+      payload: { pupilIds: [await freshInvitee(f)] },
+    }),
+    roles: only(ADMINS),
+    otherSchool: 'not_found', // another school's pupil has no contacts there: 404
+    firstTier: stepUpFor(ADMINS),
+  },
+  'POST /api/parents/invitations/:id/resend': {
+    request: async (f) => ({
+      url: `/api/parents/invitations/${await makeInvitation(t, (await dslTeamOf(f)).schoolId, await freshInvitee(f))}/resend`,
+    }),
+    roles: only(ADMINS),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'POST /api/parents/invitations/:id/revoke': {
+    request: async (f) => ({
+      url: `/api/parents/invitations/${await makeInvitation(t, (await dslTeamOf(f)).schoolId, await freshInvitee(f))}/revoke`,
+    }),
+    roles: only(ADMINS),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(ADMINS),
+  },
   'GET /api/data-protection/requests': {
     request: () => ({ url: '/api/data-protection/requests' }),
     roles: only(DATA_PROTECTION),
@@ -2227,8 +2268,10 @@ function nextMatrixTerm() {
   return { name: `Matrix term ${matrixTerms}`, startsOn: day, endsOn: day };
 }
 
+/** Staff API routes. Parents' routes (/api/parent/) have their own matrix: parents/separation.test.ts. */
 const API = (url: string) =>
-  ['/healthz', '/readyz', '/metrics'].includes(url) || url.startsWith('/api/');
+  ['/healthz', '/readyz', '/metrics'].includes(url) ||
+  (url.startsWith('/api/') && !url.startsWith('/api/parent/'));
 const keyOf = (r: { method: string; url: string }) => `${r.method} ${r.url}`;
 /** A row keyed "METHOD /url · case" is a further case of that route's row. */
 const routeOf = (key: string) => key.split(' · ')[0]!;
