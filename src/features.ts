@@ -35,6 +35,7 @@ import { registerTransferRoutes } from './features/transfers/routes.ts';
 import { registerDataProtectionRoutes } from './features/data-protection/routes.ts';
 import { registerStaffConcernRoutes } from './features/staff-concerns/routes.ts';
 import { registerMedicalRoutes } from './features/medical/routes.ts';
+import { registerParentMedicalRoutes } from './features/medical/parent-routes.ts';
 import { registerTripRoutes } from './features/trips/routes.ts';
 import { registerParentRoutes } from './features/parents/routes.ts';
 import { registerParentStaffRoutes } from './features/parents/staff-routes.ts';
@@ -92,7 +93,13 @@ export const FEATURES: readonly Feature[] = [
   { name: 'transfers', routes: registerTransferRoutes },
   { name: 'data-protection', routes: registerDataProtectionRoutes },
   { name: 'staff-concerns', routes: registerStaffConcernRoutes },
-  { name: 'medical', routes: registerMedicalRoutes },
+  {
+    name: 'medical',
+    routes(app) {
+      registerMedicalRoutes(app);
+      registerParentMedicalRoutes(app);
+    },
+  },
   { name: 'trips', routes: registerTripRoutes },
   {
     name: 'parents',

@@ -26,7 +26,7 @@ export const EntryContent = Type.Object(
     dose: Type.Optional(Str(200)),
     when: Type.Optional(Str(200)),
     administeredBy: Type.Optional(Str(200)),
-    notes: Type.Optional(Type.String({ maxLength: 2000 })),
+    details: Type.Optional(Type.String({ maxLength: 2000 })),
   },
   { additionalProperties: false },
 );

@@ -80,7 +80,7 @@ describe('medical and care profile', () => {
         content: {
           name: 'Peanuts',
           severity: 'anaphylaxis',
-          notes: 'Adrenaline pen in the office',
+          details: 'Adrenaline pen in the office',
         },
       },
     );

@@ -40,7 +40,7 @@ function Items({ title, items }: { title: string; items: CardItem[] }) {
               {i.dose && <> — {i.dose}</>}
               {i.when && <>, {i.when}</>}
               {i.administeredBy && <>, given by {i.administeredBy}</>}
-              {i.notes && <> ({i.notes})</>}
+              {i.details && <> ({i.details})</>}
               {!i.confirmed && <> (not yet confirmed)</>}
             </li>
           ))}

@@ -52,7 +52,7 @@ export function EntryForm({
       ...(kind === 'medication'
         ? { dose: dose.trim(), when: when.trim(), administeredBy: by.trim() }
         : {}),
-      ...(notes.trim() ? { notes: notes.trim() } : {}),
+      ...(notes.trim() ? { details: notes.trim() } : {}),
     };
     await send({ kind, content });
     setName('');
@@ -131,8 +131,8 @@ export function EntryForm({
         </>
       )}
       <TextArea
-        name="notes"
-        label="Notes"
+        name="details"
+        label="Details"
         optional
         rows={2}
         maxLength={2000}

@@ -28,7 +28,7 @@ export function describe(c: EntryContent | null): string {
     c.dose,
     c.when,
     c.administeredBy && `given by ${c.administeredBy}`,
-    c.notes,
+    c.details,
   ]
     .filter(Boolean)
     .join(' — ');
