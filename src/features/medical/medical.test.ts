@@ -29,6 +29,7 @@ import type { MedicalProfile, PlanReviewList } from '../../shared/medical.ts';
 import { answerEntry, proposeEntry } from './profile.ts';
 import { addPlan, answerPlan } from './plans.ts';
 import { runPlanReminders } from '../../jobs/medical-reminders.ts';
+import { makeParent, parentCall, signInParent } from '../parents/parent-test-kit.ts';
 
 let t: TestApp;
 let mail: MailTrap;
@@ -143,6 +144,49 @@ describe('medical and care profile', () => {
     expect(JSON.stringify(rows)).not.toMatch(/Peanut/);
   });
 
+  it("a parent confirms the school's change through the parent door, and proposes one of their own", async () => {
+    const s = await school();
+    const parent = await makeParent(t, s.schoolId, [s.pupil.id]);
+    const ps = await signInParent(t, parent);
+    const made = await call(t.app, s.admin, 'POST', `/api/pupils/${s.pupil.id}/medical/entries`, {
+      kind: 'condition',
+      content: { name: 'Asthma', riskLevel: 'high' },
+    });
+    const changeId = made.json<{ id: string }>().id;
+    const seen = await parentCall(t, ps, 'GET', `/api/parent/children/${s.pupil.id}/medical`);
+    expect(seen.statusCode, seen.body).toBe(200);
+    const item = seen.json<MedicalProfile>().items[0]!;
+    expect(item.pending[0]!.allowed).toEqual(['confirm', 'decline']);
+    const confirmed = await parentCall(
+      t,
+      ps,
+      'POST',
+      `/api/parent/children/${s.pupil.id}/medical/entries/${changeId}/confirm`,
+    );
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    expect((await profileOf(s)).items[0]!.current?.content?.name).toBe('Asthma');
+    const own = await parentCall(
+      t,
+      ps,
+      'POST',
+      `/api/parent/children/${s.pupil.id}/medical/entries`,
+      {
+        kind: 'dietary',
+        content: { name: 'No pork' },
+      },
+    );
+    expect(own.statusCode, own.body).toBe(201);
+    expect((await profileOf(s)).waitingForYou).toBe(1);
+    // Confirming twice is refused: it waits for nobody now.
+    const twice = await parentCall(
+      t,
+      ps,
+      'POST',
+      `/api/parent/children/${s.pupil.id}/medical/entries/${changeId}/confirm`,
+    );
+    expect(twice.statusCode).toBe(409);
+  });
+
   it('refuses bad input clearly and writes nothing; a teacher without the parents ability gets 403', async () => {
     const s = await school();
     const count = async () =>
@@ -195,27 +239,8 @@ describe('medical and care profile', () => {
   it('reminds the parents 28 days before a plan expires and every 7 days after, until it is replaced', async () => {
     clock.set(new Date('2026-08-01T09:00:00Z'));
     const s = await school();
-    // A contact with parental responsibility and an email address: the reminder's recipient.
-    const email = `parent-${randomUUID().slice(0, 8)}@example.invalid`;
-    const contactId = randomUUID();
-    await asSystem(t.services, s.schoolId, 'operator').tx(async (tx) => {
-      const sealer = await tx.sealer();
-      await tx.q(
-        `INSERT INTO contacts (id, school_id, mis_id, first_name, last_name, emails)
-         VALUES ($1, $2, $3, 'Pat', 'Parent', $4)`,
-        [
-          contactId,
-          s.schoolId,
-          `C-${contactId}`,
-          sealer.sealJson('contacts.emails', contactId, [{ kind: 'home', address: email }]),
-        ],
-      );
-      await tx.q(
-        `INSERT INTO pupil_contacts (school_id, pupil_id, contact_id, priority, parental_responsibility)
-         VALUES ($1, $2, $3, 1, true)`,
-        [s.schoolId, s.pupil.id, contactId],
-      );
-    });
+    // A parent with an account in Lantern: the reminder's recipient.
+    const { email } = await makeParent(t, s.schoolId, [s.pupil.id]);
     const added = await call(t.app, s.admin, 'POST', `/api/pupils/${s.pupil.id}/medical/plans`, {
       kind: 'action_plan',
       title: 'Asthma action plan',

@@ -8,30 +8,25 @@ import type { SchoolTx } from '../../core/context.ts';
 import type { Services } from '../../platform/services.ts';
 import { queueMail } from '../../platform/mail/outbox.ts';
 import { dayOfDate, reminderDueOn } from './rules.ts';
+import { restrictedContactSql } from '../../core/parent-context.ts';
 
 /**
- * Whom a plan's reminder goes to: the pupil's contacts with parental responsibility who have an
- * email address, never one the DSL has restricted or one under a court order.
- * TODO(merge with s10-parents): send to the pupil's parent accounts instead.
+ * Whom a plan's reminder goes to: the pupil's parents with an active account in Lantern (they
+ * opted in), linked to the pupil by the parent door's rule — an accepted, unrevoked link through
+ * the MIS contact with parental responsibility or as the primary contact, and never a contact the
+ * DSL has restricted (core/parent-context.ts).
  */
 async function parentEmails(t: SchoolTx, pupilId: string): Promise<string[]> {
-  const rows = await t.q<{ id: string; emails: Buffer | null }>(
-    `SELECT c.id, c.emails FROM pupil_contacts l JOIN contacts c ON c.id = l.contact_id
-     WHERE l.pupil_id = $1 AND l.parental_responsibility AND l.court_order IS NOT TRUE
-       AND c.archived_at IS NULL
-       AND NOT EXISTS (SELECT 1 FROM contact_restrictions r WHERE r.pupil_id = l.pupil_id
-                       AND r.contact_id = c.id AND r.removed_at IS NULL)`,
-    [pupilId],
+  const rows = await t.q<{ email: string }>(
+    `SELECT DISTINCT a.email FROM parent_links l
+     JOIN parent_accounts a ON a.id = l.parent_id AND a.status = 'active'
+     JOIN pupil_contacts pc ON pc.pupil_id = l.pupil_id AND pc.contact_id = l.contact_id
+     WHERE l.pupil_id = $1 AND l.accepted_at IS NOT NULL AND l.revoked_at IS NULL
+       AND (pc.parental_responsibility IS TRUE OR pc.priority = 1)
+       AND NOT ${restrictedContactSql('l.contact_id', '$2')}`,
+    [pupilId, dayOfDate(t.now)],
   );
-  const sealer = await t.sealer();
-  const out = new Set<string>();
-  for (const r of rows) {
-    if (!r.emails) continue;
-    const emails = sealer.openJson<{ address: string }[]>('contacts.emails', r.id, r.emails);
-    const first = emails.find((e) => e.address.includes('@'));
-    if (first) out.add(first.address);
-  }
-  return [...out];
+  return rows.map((r) => r.email);
 }
 
 export async function remindPlanExpiries(
