@@ -106,13 +106,12 @@ function isParentMail(p: unknown): p is ParentMail {
 export const sendParentMail: WorkHandler = async (payload, services) => {
   if (!isParentMail(payload)) throw new WorkFailed('bad_payload', { permanent: true });
   if (!services.mailer) throw new WorkFailed('no_mailer');
-  let refused = false;
   try {
     await services.mailer.send({ to: payload.to, ...renderParentMail(payload) });
     return;
   } catch (err) {
     const code = (err as { responseCode?: unknown } | null)?.responseCode;
-    refused =
+    const refused =
       (err instanceof Error && err.message.startsWith('Refusing to send')) ||
       (typeof code === 'number' && code >= 500);
     if (!refused) throw new WorkFailed('smtp_failed');

@@ -22,8 +22,11 @@ import {
   InvitationChecked,
   ParentSessionList,
   ParentSignedOutEverywhere,
+  PasskeyAnswer,
+  PasskeyOptions,
 } from '../../shared/schemas/parents.ts';
 import { acceptInvitation, checkInvitation } from './accept.ts';
+import { parentPasskeyOptions, parentPasskeyVerify } from './passkeys.ts';
 import { endParentSessions } from './sessions.ts';
 import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS } from '../identity/devices.ts';
 import { cookieOptions } from '../identity/issue.ts';
@@ -133,6 +136,41 @@ export function registerParentRoutes(app: App, services: Services): void {
       },
     },
     async (req) => parentStartTotp(services, req, sessionOrThrow(req)),
+  );
+
+  app.post(
+    '/api/parent/auth/passkey/options',
+    {
+      config: { parent: true, pendingOk: true, enrolOk: true },
+      schema: {
+        tags: ['parents'],
+        summary: 'Options for the browser: set up a passkey, or answer with one',
+        response: responses({ 200: PasskeyOptions, 409: ErrorBody }),
+      },
+    },
+    async (req) => parentPasskeyOptions(services, req, sessionOrThrow(req)),
+  );
+
+  app.post(
+    '/api/parent/auth/passkey',
+    {
+      config: { parent: true, pendingOk: true, enrolOk: true },
+      schema: {
+        tags: ['parents'],
+        summary: 'The browser’s answer: a new passkey, or one finishing sign-in',
+        body: PasskeyAnswer,
+        response: responses({ 200: ParentSessionInfo, 429: ErrorBody }),
+      },
+    },
+    async (req, reply) => {
+      const s = sessionOrThrow(req);
+      if (s.stage === 'full') return present(s);
+      return afterIssue(
+        services,
+        reply,
+        await parentPasskeyVerify(services, req, s, req.body.response),
+      );
+    },
   );
 
   app.get(

@@ -60,6 +60,15 @@ export const DOOR_ROWS: Record<string, ParentRouteRow> = {
     expect: 409, // a full session has its factor already
     request: () => ({ url: '/api/parent/auth/totp/enrol' }),
   },
+  'POST /api/parent/auth/passkey/options': {
+    about: 'own',
+    expect: 409, // a full session is not setting one up, and this parent has no passkey
+    request: () => ({ url: '/api/parent/auth/passkey/options' }),
+  },
+  'POST /api/parent/auth/passkey': {
+    about: 'own',
+    request: () => ({ url: '/api/parent/auth/passkey', payload: { response: {} } }),
+  },
   'GET /api/parent/session': {
     about: 'own',
     request: () => ({ url: '/api/parent/session' }),

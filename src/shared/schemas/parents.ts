@@ -174,3 +174,10 @@ export const ParentSessionRow = Type.Object({
 export const ParentSessionList = Type.Object({ sessions: Type.Array(ParentSessionRow) });
 export type ParentSessionList = Static<typeof ParentSessionList>;
 export const ParentSignedOutEverywhere = Type.Object({ ended: Type.Integer() });
+
+/** A passkey (WebAuthn): the browser's options, and its answer. */
+export const PasskeyOptions = Type.Object({ options: Type.Unknown() });
+export const PasskeyAnswer = Type.Object(
+  { response: Type.Unknown({ description: 'The browser credential response (JSON)' }) },
+  { additionalProperties: false },
+);

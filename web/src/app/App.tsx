@@ -42,6 +42,7 @@ import { RaiseConcernPage } from '../features/staff-concerns/RaiseConcern.tsx';
 import { ReceiptsPage } from '../features/staff-concerns/Receipts.tsx';
 import { CaseManagerListPage } from '../features/staff-concerns/CaseManagerList.tsx';
 import { MatterPage } from '../features/staff-concerns/MatterPage.tsx';
+import { ParentsHubPage, ParentsSectionRoute } from '../features/parents/ParentsHub.tsx';
 
 export function App() {
   const { state } = useSessionApi();
@@ -121,6 +122,8 @@ function Screen() {
         <Route path="staff-concerns/receipts" element={<ReceiptsPage />} />
         <Route path="staff-concerns" element={<CaseManagerListPage />} />
         <Route path="staff-concerns/:id" element={<MatterPage />} />
+        <Route path="parents" element={<ParentsHubPage />} />
+        <Route path="parents/:section/*" element={<ParentsSectionRoute />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>
