@@ -35,8 +35,7 @@ import { RequestsPage } from '../features/data-protection/RequestsPage.tsx';
 import { RequestPage } from '../features/data-protection/RequestPage.tsx';
 import { BreachesPage } from '../features/data-protection/BreachesPage.tsx';
 import { ComplaintsPage } from '../features/data-protection/ComplaintsPage.tsx';
-import { MedicalPage, PupilMedicalPage, ReviewsPage } from '../features/medical/MedicalPage.tsx';
-import { TripsPage } from '../features/trips/TripsPage.tsx';
+import TripsPage from '../features/trips/TripsPage.tsx';
 import { TripPage } from '../features/trips/TripPage.tsx';
 import { RaiseConcernPage } from '../features/staff-concerns/RaiseConcern.tsx';
 import { ReceiptsPage } from '../features/staff-concerns/Receipts.tsx';
@@ -90,9 +89,6 @@ function Screen() {
         <Route path="pupils/:id" element={<ChronologyPage />} />
         <Route path="pupils/:id/profile" element={<PupilProfilePage />} />
         <Route path="account" element={<AccountSecurityPage />} />
-        <Route path="medical" element={<MedicalPage />} />
-        <Route path="medical/reviews" element={<ReviewsPage />} />
-        <Route path="medical/:id" element={<PupilMedicalPage />} />
         <Route path="trips" element={<TripsPage />} />
         <Route path="trips/:id" element={<TripPage />} />
         <Route path="search" element={<SearchPage />} />

@@ -79,11 +79,6 @@ export function Layout() {
                   Data protection
                 </Link>
               )}
-              {(session.capabilitiesWhenElevated ?? []).includes('parents') && (
-                <Link to="/medical" className="button button-quiet">
-                  Medical
-                </Link>
-              )}
               <Link to="/trips" className="button button-quiet">
                 Trips
               </Link>

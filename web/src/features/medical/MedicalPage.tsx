@@ -30,7 +30,8 @@ export function MedicalPage() {
     <>
       <PageHeading title="Medical and care profiles">Medical and care profiles</PageHeading>
       <p>
-        <Link to="/medical/reviews">Plans due for review</Link> · <Link to="/trips">Trips</Link>
+        <Link to="/parents/medical/reviews">Plans due for review</Link> ·{' '}
+        <Link to="/trips">Trips</Link>
       </p>
       <Form
         submit={submit}
@@ -59,7 +60,7 @@ export function MedicalPage() {
           <ul aria-label="Pupils found">
             {found.map((p) => (
               <li key={p.id}>
-                <Link to={`/medical/${p.id}`}>{p.name}</Link> {p.yearGroup}
+                <Link to={`/parents/medical/${p.id}`}>{p.name}</Link> {p.yearGroup}
               </li>
             ))}
           </ul>
@@ -196,7 +197,7 @@ export function ReviewsPage() {
                 {d.items.map((r) => (
                   <tr key={r.id}>
                     <td>
-                      <Link to={`/medical/${r.pupil.id}`}>{r.pupil.name}</Link>
+                      <Link to={`/parents/medical/${r.pupil.id}`}>{r.pupil.name}</Link>
                     </td>
                     <td>{r.title}</td>
                     <td>

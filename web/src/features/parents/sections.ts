@@ -19,4 +19,17 @@ export const PARENTS_SECTIONS: StaffParentsSection[] = [
       'Invite the parents and carers of chosen pupils or a whole intake, see who has accepted, resend, and revoke access.',
     page: lazy(() => import('./InvitationsPage.tsx')),
   },
+  {
+    path: 'medical',
+    title: 'Medical and care profiles',
+    description:
+      "Each pupil's conditions, medicines, allergies, diet and plans, with changes waiting for a parent or for you; plans due for review.",
+    page: lazy(() => import('../medical/MedicalSection.tsx')),
+  },
+  {
+    path: 'trips',
+    title: 'Trips and emergency cards',
+    description: 'Trips, their leaders and pupils, and the offline emergency cards leaders carry.',
+    page: lazy(() => import('../trips/TripsPage.tsx')),
+  },
 ];

@@ -128,7 +128,7 @@ function NewTripForm({ onMade }: { onMade: (id: string) => void }) {
   );
 }
 
-export function TripsPage() {
+export default function TripsPage() {
   const session = useSession();
   const navigate = useNavigate();
   const trips = useLoad<TripList>('/api/trips');
