@@ -1,7 +1,8 @@
 // Issue 21 in the browser, on a phone: a trip leader prepares the trip's emergency cards (a PIN
 // they choose; the key released to their second factor), the phone goes offline and the card app
 // still opens (its service worker) and reads a card with the PIN — a wrong PIN first is refused;
-// then the device's clock passes the trip's end plus 24 hours and the cards cannot be opened.
+// then the device's clock passes the trip's end plus 24 hours and the cards cannot be opened;
+// cards downloaded again and revoked in Lantern are wiped from the phone once it is online.
 // A parent then confirms the school's change to their child's medical profile at /parent.
 // axe checks every state.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,6 +130,23 @@ describe("a trip's offline emergency cards", () => {
         { timeout: 15_000 },
       )
       .toEqual(['trip.card_refused', 'trip.card_refused', 'trip.card_viewed']);
+
+    // Downloaded again, then revoked in Lantern: the phone, online, wipes them.
+    const tripId = trip.json<{ id: string }>().id;
+    await p.goto(`/card.html?trip=${tripId}`);
+    await p.getByLabel('Choose a PIN').fill('482916');
+    await p.getByLabel('Type the PIN again').fill('482916');
+    await p.getByRole('button', { name: 'Download cards' }).click();
+    await p.getByRole('button', { name: 'Open cards' }).waitFor();
+    const held = await call(app, admin, 'GET', `/api/trips/${tripId}`);
+    const live = held.json<{ bundles: { id: string; revokedAt: string | null }[] }>().bundles;
+    const bundleId = live.find((b) => b.revokedAt === null)!.id;
+    const revoked = await call(app, admin, 'POST', `/api/card-bundles/${bundleId}/revoke`);
+    expect(revoked.statusCode, revoked.body).toBe(200);
+    await p.reload();
+    await p.getByText(/Lantern has revoked or expired the cards for Castle visit/).waitFor();
+    expect(await p.getByRole('button', { name: 'Open cards' }).count()).toBe(0);
+    await expectNoAxeViolations(p);
     expectNoProblems(phone);
 
     // A parent confirms the school's change to their child's profile.
