@@ -173,5 +173,21 @@ describe("a trip's offline emergency cards", () => {
     await h.getByText('Asthma — high risk', { exact: true }).waitFor();
     await expectNoAxeViolations(h);
     expectNoProblems(home);
+
+    // The DSL sees it confirmed in Parents and forms.
+    const office = await openTab(browser, server.baseUrl, PHONE);
+    const o = office.page;
+    await signInThroughPage(o, server, cast.dsl);
+    await o.getByRole('link', { name: 'Parents and forms' }).click();
+    await o.getByRole('link', { name: 'Medical and care profiles' }).click();
+    await o.getByLabel("Pupil's name").fill(cast.pupil.firstName);
+    await o.getByRole('button', { name: 'Find' }).click();
+    await o.getByRole('link', { name: cast.pupil.name, exact: true }).click();
+    await o
+      .getByRole('heading', { level: 1, name: `${cast.pupil.name}: medical and care` })
+      .waitFor();
+    await o.getByText('Asthma — high risk', { exact: true }).waitFor();
+    await expectNoAxeViolations(o);
+    expectNoProblems(office);
   });
 });
