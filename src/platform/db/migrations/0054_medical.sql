@@ -10,7 +10,7 @@
 CREATE TABLE medical_entries (
   id uuid NOT NULL,
   school_id uuid NOT NULL REFERENCES schools(id),
-  pupil_id uuid NOT NULL REFERENCES pupils(id),
+  pupil_id uuid NOT NULL,
   -- The same item across its versions.
   entry_key uuid NOT NULL,
   kind text NOT NULL CHECK (kind IN ('condition', 'medication', 'allergy', 'dietary')),
@@ -32,6 +32,7 @@ CREATE TABLE medical_entries (
   superseded_at timestamptz,
   PRIMARY KEY (school_id, id),
   CHECK (removal OR content IS NOT NULL),
+  FOREIGN KEY (school_id, pupil_id) REFERENCES pupils (school_id, id),
   FOREIGN KEY (school_id, staff_acknowledged_by) REFERENCES users (school_id, id)
 );
 CREATE INDEX medical_entries_pupil_idx ON medical_entries (school_id, pupil_id, entry_key);
@@ -42,7 +43,7 @@ CREATE INDEX medical_entries_pupil_idx ON medical_entries (school_id, pupil_id, 
 CREATE TABLE medical_plans (
   id uuid NOT NULL,
   school_id uuid NOT NULL REFERENCES schools(id),
-  pupil_id uuid NOT NULL REFERENCES pupils(id),
+  pupil_id uuid NOT NULL,
   kind text NOT NULL CHECK (kind IN ('healthcare_plan', 'action_plan')),
   title bytea NOT NULL,
   file_name bytea NOT NULL,
@@ -61,6 +62,7 @@ CREATE TABLE medical_plans (
   replaces uuid,
   replaced_at timestamptz,
   PRIMARY KEY (school_id, id),
+  FOREIGN KEY (school_id, pupil_id) REFERENCES pupils (school_id, id),
   FOREIGN KEY (school_id, replaces) REFERENCES medical_plans (school_id, id)
 );
 CREATE INDEX medical_plans_pupil_idx ON medical_plans (school_id, pupil_id);

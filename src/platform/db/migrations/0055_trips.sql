@@ -29,9 +29,10 @@ CREATE TABLE trip_leaders (
 CREATE TABLE trip_pupils (
   school_id uuid NOT NULL REFERENCES schools(id),
   trip_id uuid NOT NULL,
-  pupil_id uuid NOT NULL REFERENCES pupils(id),
+  pupil_id uuid NOT NULL,
   PRIMARY KEY (school_id, trip_id, pupil_id),
-  FOREIGN KEY (school_id, trip_id) REFERENCES trips (school_id, id)
+  FOREIGN KEY (school_id, trip_id) REFERENCES trips (school_id, id),
+  FOREIGN KEY (school_id, pupil_id) REFERENCES pupils (school_id, id)
 );
 
 -- One download of a trip's cards to one leader's device.
