@@ -236,6 +236,79 @@ describe('medical and care profile', () => {
     expect(elsewhere.statusCode).toBe(404);
   });
 
+  it('an older waiting change never overwrites a newer current one; one current version per item and per replaced plan', async () => {
+    clock.set(new Date('2026-08-01T09:00:00Z'));
+    const s = await school();
+    const v1 = await s.asParent((tx) =>
+      proposeEntry(tx, s.parent, s.pupil.id, { kind: 'dietary', content: { name: 'No pork' } }),
+    );
+    await call(t.app, s.admin, 'POST', `/api/medical/entries/${v1.id}/acknowledge`);
+    const entryKey = (await profileOf(s)).items[0]!.entryKey;
+    clock.set(new Date('2026-08-01T09:05:00Z'));
+    const older = await s.asParent((tx) =>
+      proposeEntry(tx, s.parent, s.pupil.id, {
+        kind: 'dietary',
+        entryKey,
+        content: { name: 'Halal' },
+      }),
+    );
+    clock.set(new Date('2026-08-01T09:10:00Z'));
+    const newer = await s.asParent((tx) =>
+      proposeEntry(tx, s.parent, s.pupil.id, {
+        kind: 'dietary',
+        entryKey,
+        content: { name: 'Halal, no gelatine' },
+      }),
+    );
+    const ackNewer = await call(
+      t.app,
+      s.admin,
+      'POST',
+      `/api/medical/entries/${newer.id}/acknowledge`,
+    );
+    expect(ackNewer.statusCode, ackNewer.body).toBe(200);
+    // The older change, still waiting before, is superseded and cannot be made current.
+    const ackOlder = await call(
+      t.app,
+      s.admin,
+      'POST',
+      `/api/medical/entries/${older.id}/acknowledge`,
+    );
+    expect(ackOlder.statusCode, ackOlder.body).toBe(409);
+    const p = await profileOf(s);
+    expect(p.items[0]!.current?.content?.name).toBe('Halal, no gelatine');
+    expect(p.items[0]!.pending).toHaveLength(0);
+    // The database's last wall: a second current version of the item is refused.
+    await expect(
+      unsafeAsOwner(t.services.db, (q) =>
+        q.query('UPDATE medical_entries SET superseded_at = NULL WHERE id = $1', [v1.id]),
+      ),
+    ).rejects.toThrow();
+
+    // Plans: two replacements of the same plan; once one is current, the other cannot be.
+    const plan = (title: string, replaces?: string) =>
+      s.asParent((tx) =>
+        addPlan(tx, s.parent, s.pupil.id, {
+          kind: 'action_plan',
+          title,
+          expiresOn: '2027-06-30',
+          fileName: 'plan.pdf',
+          content: PDF,
+          ...(replaces ? { replaces } : {}),
+        }),
+      );
+    const first = await plan('First');
+    expect(
+      (await call(t.app, s.admin, 'POST', `/api/medical/plans/${first.id}/acknowledge`)).statusCode,
+    ).toBe(200);
+    const a = await plan('Replacement A', first.id);
+    const b = await plan('Replacement B', first.id);
+    const ackA = await call(t.app, s.admin, 'POST', `/api/medical/plans/${a.id}/acknowledge`);
+    expect(ackA.statusCode, ackA.body).toBe(200);
+    const ackB = await call(t.app, s.admin, 'POST', `/api/medical/plans/${b.id}/acknowledge`);
+    expect(ackB.statusCode, ackB.body).toBe(409);
+  });
+
   it('reminds the parents 28 days before a plan expires and every 7 days after, until it is replaced', async () => {
     clock.set(new Date('2026-08-01T09:00:00Z'));
     const s = await school();

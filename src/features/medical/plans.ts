@@ -135,6 +135,15 @@ export async function answerPlan(
   answer: 'agree' | 'decline',
   pupilIds?: readonly string[],
 ): Promise<Changed & { pupilId: string }> {
+  // Lock the plan this one replaces first (the chain's anchor), so two answers to plans replacing
+  // the same one run one after the other: the second sees it already replaced.
+  const [head] = await t.q<{ replaces: string | null }>(
+    'SELECT replaces FROM medical_plans WHERE id = $1',
+    [planId],
+  );
+  if (head?.replaces) {
+    await t.q('SELECT id FROM medical_plans WHERE id = $1 FOR UPDATE', [head.replaces]);
+  }
   const [r] = await t.q<PlanRow>(
     `SELECT ${PLAN_COLUMNS} FROM medical_plans p WHERE p.id = $1 FOR UPDATE`,
     [planId],
@@ -152,6 +161,19 @@ export async function answerPlan(
       details: { by: side.kind, entry: planId },
     });
     return { id: planId, state: 'declined', pupilId: r.pupil_id };
+  }
+  if (r.replaces) {
+    const [old] = await t.q<{ replaced_at: Date | null }>(
+      'SELECT replaced_at FROM medical_plans WHERE id = $1',
+      [r.replaces],
+    );
+    if (old?.replaced_at) {
+      throw new DomainError(
+        'conflict',
+        'stale',
+        'The plan this one replaces has already been replaced by another, so it cannot become current.',
+      );
+    }
   }
   if (side.kind === 'parent') {
     await t.q(
@@ -180,6 +202,13 @@ async function becameCurrent(t: SchoolTx, planId: string, replaces: string | nul
       replaces,
       t.now,
     ]);
+    // Other plans still waiting to replace the same one can no longer: they are superseded.
+    await t.q(
+      `UPDATE medical_plans SET replaced_at = $3
+       WHERE replaces = $1 AND id <> $2 AND replaced_at IS NULL AND declined_at IS NULL
+         AND (parent_confirmed_at IS NULL OR staff_acknowledged_at IS NULL)`,
+      [replaces, planId, t.now],
+    );
   }
   await t.q(
     `INSERT INTO medical_plan_reviews (id, school_id, plan_id, due_on) VALUES ($1, $2, $3, $4)

@@ -198,6 +198,18 @@ export async function answerEntry(
   /** A parent's door passes the pupils that are theirs; staff reach every pupil. */
   pupilIds?: readonly string[],
 ): Promise<Changed & { pupilId: string }> {
+  // Lock the item's whole chain of versions first, so two answers to versions of the same item
+  // run one after the other: the second sees what the first made current.
+  const [head] = await t.q<{ pupil_id: string; entry_key: string }>(
+    'SELECT pupil_id, entry_key FROM medical_entries WHERE id = $1',
+    [entryId],
+  );
+  if (head) {
+    await t.q('SELECT id FROM medical_entries WHERE pupil_id = $1 AND entry_key = $2 FOR UPDATE', [
+      head.pupil_id,
+      head.entry_key,
+    ]);
+  }
   const [r] = await t.q<EntryRow & { pupil_id: string }>(
     `SELECT id, pupil_id, entry_key, kind, content, removal, proposed_by_kind, proposed_at,
        parent_confirmed_at, staff_acknowledged_at, declined_at, superseded_at
@@ -221,6 +233,32 @@ export async function answerEntry(
     });
     return { id: entryId, state: 'declined', pupilId: r.pupil_id };
   }
+  // A newer version is already current: this older one would overwrite it. Refuse (stale).
+  const [newer] = await t.q<{ id: string }>(
+    `SELECT id FROM medical_entries
+     WHERE pupil_id = $1 AND entry_key = $2 AND id <> $3 AND declined_at IS NULL
+       AND superseded_at IS NULL AND parent_confirmed_at IS NOT NULL
+       AND staff_acknowledged_at IS NOT NULL AND proposed_at > $4`,
+    [r.pupil_id, r.entry_key, entryId, r.proposed_at],
+  );
+  if (newer) {
+    throw new DomainError(
+      'conflict',
+      'stale',
+      'A newer version of this item is already current, so this older change cannot replace it.',
+    );
+  }
+  // Both sides are agreeing: this replaces the item's current version (kept, superseded) and
+  // every older version still waiting (it would otherwise overwrite this one later). Done before
+  // the confirmation, so the index allowing one current version per item never sees two.
+  await t.q(
+    `UPDATE medical_entries SET superseded_at = $3
+     WHERE pupil_id = $1 AND entry_key = $2 AND id <> $4 AND declined_at IS NULL
+       AND superseded_at IS NULL
+       AND ((parent_confirmed_at IS NOT NULL AND staff_acknowledged_at IS NOT NULL)
+            OR proposed_at <= $5)`,
+    [r.pupil_id, r.entry_key, t.now, entryId, r.proposed_at],
+  );
   if (side.kind === 'parent') {
     await t.q(
       'UPDATE medical_entries SET parent_confirmed_at = $2, parent_confirmed_by = $3 WHERE id = $1',
@@ -232,14 +270,6 @@ export async function answerEntry(
       [entryId, t.now, side.userId],
     );
   }
-  // Both sides have now agreed: it replaces the item's current version, which is kept.
-  await t.q(
-    `UPDATE medical_entries SET superseded_at = $3
-     WHERE pupil_id = $1 AND entry_key = $2 AND id <> $4 AND declined_at IS NULL
-       AND superseded_at IS NULL AND parent_confirmed_at IS NOT NULL
-       AND staff_acknowledged_at IS NOT NULL`,
-    [r.pupil_id, r.entry_key, t.now, entryId],
-  );
   await t.audit({
     action: 'medical.change_confirmed',
     targetType: 'pupil',

@@ -36,6 +36,10 @@ CREATE TABLE medical_entries (
   FOREIGN KEY (school_id, staff_acknowledged_by) REFERENCES users (school_id, id)
 );
 CREATE INDEX medical_entries_pupil_idx ON medical_entries (school_id, pupil_id, entry_key);
+-- At most one current version of an item (answers lock the item's chain; this is the last wall).
+CREATE UNIQUE INDEX medical_entries_one_current ON medical_entries (school_id, pupil_id, entry_key)
+  WHERE declined_at IS NULL AND superseded_at IS NULL AND parent_confirmed_at IS NOT NULL
+    AND staff_acknowledged_at IS NOT NULL;
 
 -- An individual healthcare plan or action plan: the document (sealed, like the vault's files) and
 -- its expiry. Replacing one links the new plan from the old (`replaced_by`), which ends the old
@@ -66,6 +70,10 @@ CREATE TABLE medical_plans (
   FOREIGN KEY (school_id, replaces) REFERENCES medical_plans (school_id, id)
 );
 CREATE INDEX medical_plans_pupil_idx ON medical_plans (school_id, pupil_id);
+-- At most one agreed plan replaces a given plan (answers lock the replaced plan; the last wall).
+CREATE UNIQUE INDEX medical_plans_one_replacement ON medical_plans (school_id, replaces)
+  WHERE replaces IS NOT NULL AND declined_at IS NULL AND parent_confirmed_at IS NOT NULL
+    AND staff_acknowledged_at IS NOT NULL;
 CREATE INDEX medical_plans_expiry_idx ON medical_plans (expires_on) WHERE replaced_at IS NULL;
 
 -- The reminders sent to the parents about a plan's expiry: one row per due date, so a reminder is
