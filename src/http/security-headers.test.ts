@@ -171,7 +171,7 @@ describe('the session cookie', () => {
 });
 
 describe('signing out', () => {
-  it('tells the browser to clear its cache, here and everywhere, but not the origin\'s storage', async () => {
+  it("tells the browser to clear its cache, here and everywhere, but not the origin's storage", async () => {
     // "storage" would wipe the offline trip cards and their unsent view log kept by card.html on
     // the same origin; the staff app clears its own storage in the web client instead.
     expect(CLEAR_SITE_DATA).toBe('"cache"');

@@ -77,11 +77,18 @@ export const BundleStatus = Type.Object({
 export type BundleStatus = Static<typeof BundleStatus>;
 
 /** What the device logged while it had no network, sent when it is back. */
+/** The most events a device sends at once (it sends its log in chunks of this size). */
+export const DEVICE_EVENTS_PER_REQUEST = 500;
+/** The most events recorded for one bundle, per pupil on it: a log cannot flood the audit trail. */
+export const DEVICE_EVENTS_PER_PUPIL = 20;
+
 export const DeviceEvents = Type.Object(
   {
     events: Type.Array(
       Type.Object(
         {
+          /** A random id the device gives each event: one sent twice is recorded once. */
+          id: Uuid,
           kind: Type.Union([Type.Literal('viewed'), Type.Literal('refused')]),
           at: Type.String({ format: 'date-time' }),
           pupilId: Type.Optional(Uuid),
@@ -96,7 +103,7 @@ export const DeviceEvents = Type.Object(
         },
         { additionalProperties: false },
       ),
-      { maxItems: 500 },
+      { maxItems: DEVICE_EVENTS_PER_REQUEST },
     ),
   },
   { additionalProperties: false },

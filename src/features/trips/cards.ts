@@ -23,6 +23,7 @@ import type {
   CardSet,
   DeviceEvents,
 } from '../../shared/trips.ts';
+import { DEVICE_EVENTS_PER_PUPIL } from '../../shared/trips.ts';
 import { cardsExpireAt, isManager, loadTripFor } from './policy.ts';
 
 /** Encrypts for WebCrypto's AES-GCM: the 16-byte tag appended to the ciphertext. */
@@ -224,11 +225,14 @@ type BundleRow = {
   bundle_key: Buffer;
   expires_at: Date;
   revoked_at: Date | null;
+  created_at: Date;
+  pupils: number;
 };
 
 async function bundleRow(t: SchoolTx, bundleId: string): Promise<BundleRow | undefined> {
   const [b] = await t.q<BundleRow>(
-    `SELECT id, trip_id, user_id, bundle_key, expires_at, revoked_at FROM trip_card_bundles
+    `SELECT id, trip_id, user_id, bundle_key, expires_at, revoked_at, created_at, pupils
+     FROM trip_card_bundles
      WHERE id = $1 FOR UPDATE`,
     [bundleId],
   );
@@ -323,22 +327,42 @@ export async function recordDeviceEvents(
       ])
     ).map((r) => r.pupil_id),
   );
+  // The bundle row is locked (bundleRow), so the count below holds for this request.
+  const [{ n } = { n: 0 }] = await t.q<{ n: number }>(
+    'SELECT count(*)::int AS n FROM trip_card_events WHERE bundle_id = $1',
+    [bundleId],
+  );
+  const cap = Math.max(1, b.pupils) * DEVICE_EVENTS_PER_PUPIL;
+  // A device's clock can be wrong: an event is placed between the download and the earlier of
+  // now and the bundle's expiry.
+  const earliest = b.created_at.getTime();
+  const latest = Math.min(t.now.getTime(), b.expires_at.getTime());
+  const clamp = (at: string) =>
+    new Date(Math.min(latest, Math.max(earliest, Date.parse(at)))).toISOString();
   let recorded = 0;
   for (const e of body.events) {
+    if (n + recorded >= cap) break;
+    if (e.kind === 'viewed' && (!e.pupilId || !onTrip.has(e.pupilId))) continue;
+    const fresh = await t.q(
+      `INSERT INTO trip_card_events (school_id, bundle_id, event_id, recorded_at)
+       VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING event_id`,
+      [t.schoolId, bundleId, e.id, t.now],
+    );
+    if (fresh.length === 0) continue;
+    const at = clamp(e.at);
     if (e.kind === 'viewed') {
-      if (!e.pupilId || !onTrip.has(e.pupilId)) continue;
       await t.audit({
         action: 'trip.card_viewed',
         targetType: 'pupil',
-        targetId: e.pupilId,
-        details: { bundle: bundleId, viewedAt: e.at },
+        targetId: e.pupilId!,
+        details: { bundle: bundleId, viewedAt: at },
       });
     } else {
       await t.audit({
         action: 'trip.card_refused',
         targetType: 'trip',
         targetId: b.trip_id,
-        details: { bundle: bundleId, reason: e.reason ?? 'wrong_pin', where: 'device', at: e.at },
+        details: { bundle: bundleId, reason: e.reason ?? 'wrong_pin', where: 'device', at },
       });
     }
     recorded += 1;

@@ -209,25 +209,53 @@ describe('trips and offline emergency cards', () => {
     expect(refusals).toEqual(['no_second_factor', 'expired', 'revoked']);
   });
 
-  it("records the device's offline log: each card opened is a view of that child's record", async () => {
+  it("records the device's offline log once, its times placed within the bundle's life, at most 20 events a pupil", async () => {
     const s = await setUp();
     const bundle = await download(s);
-    const sent = await call(t.app, s.leader, 'POST', `/api/card-bundles/${bundle.id}/events`, {
-      events: [
-        { kind: 'viewed', pupilId: s.amara.id, at: '2027-03-10T10:00:00Z' },
-        { kind: 'refused', reason: 'wrong_pin', at: '2027-03-10T10:01:00Z' },
-        // A pupil not on the trip is not recorded.
-        { kind: 'viewed', pupilId: randomUUID(), at: '2027-03-10T10:02:00Z' },
-      ],
-    });
+    clock.set(new Date('2027-03-01T08:10:00Z'));
+    const events = [
+      // Before the download (a wrong device clock): placed at the download.
+      { id: randomUUID(), kind: 'viewed', pupilId: s.amara.id, at: '2027-03-01T07:00:00Z' },
+      // In the future: placed at now.
+      { id: randomUUID(), kind: 'refused', reason: 'wrong_pin', at: '2030-01-01T00:00:00Z' },
+      // A pupil not on the trip is not recorded.
+      { id: randomUUID(), kind: 'viewed', pupilId: randomUUID(), at: '2027-03-01T08:05:00Z' },
+    ];
+    const post = (evs: unknown[]) =>
+      call(t.app, s.leader, 'POST', `/api/card-bundles/${bundle.id}/events`, { events: evs });
+    const sent = await post(events);
     expect(sent.statusCode, sent.body).toBe(200);
     expect(sent.json<{ recorded: number }>().recorded).toBe(2);
+    // The same log again (its answer was lost, say): nothing recorded twice.
+    const again = await post(events);
+    expect(again.json<{ recorded: number }>().recorded).toBe(0);
+    // Events without an id are refused (an old device could not be deduplicated).
+    expect((await post([{ kind: 'refused', at: '2027-03-01T08:05:00Z' }])).statusCode).toBe(400);
+
     const rows = await auditRows(t, s.schoolId);
     const viewed = rows.filter((r) => r.action === 'trip.card_viewed');
-    expect(viewed.map((r) => r.target_id)).toEqual([s.amara.id]);
-    expect(rows.filter((r) => r.action === 'trip.card_refused').map((r) => r.details)).toEqual([
-      { bundle: bundle.id, reason: 'wrong_pin', where: 'device', at: '2027-03-10T10:01:00Z' },
+    expect(viewed.map((r) => [r.target_id, r.details.viewedAt])).toEqual([
+      [s.amara.id, '2027-03-01T08:00:00.000Z'],
     ]);
+    expect(rows.filter((r) => r.action === 'trip.card_refused').map((r) => r.details)).toEqual([
+      { bundle: bundle.id, reason: 'wrong_pin', where: 'device', at: '2027-03-01T08:10:00.000Z' },
+    ]);
+
+    // A flood stops at 20 events for each pupil on the trip.
+    const flood = Array.from({ length: 60 }, () => ({
+      id: randomUUID(),
+      kind: 'refused',
+      reason: 'wrong_pin',
+      at: '2027-03-01T08:05:00Z',
+    }));
+    const capped = await post(flood);
+    expect(capped.statusCode, capped.body).toBe(200);
+    expect(capped.json<{ recorded: number }>().recorded).toBe(2 * 20 - 2); // Two pupils on the trip, two events already recorded.
+    expect(
+      (await post(flood.slice(0, 1).map((e) => ({ ...e, id: randomUUID() })))).json<{
+        recorded: number;
+      }>().recorded,
+    ).toBe(0);
   });
 
   it('refuses a trip that makes no sense, with nothing written', async () => {

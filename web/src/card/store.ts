@@ -6,6 +6,8 @@ import type { WrappedKey } from './crypto.ts';
 
 export type Stored = CardBundle & { key: WrappedKey; failures: number };
 export type LogEntry = {
+  /** Random: the server records an event once, however often it is sent. */
+  id: string;
   bundleId: string;
   kind: 'viewed' | 'refused';
   at: string;
@@ -38,13 +40,23 @@ export function forget(id: string): void {
     bundles().filter((x) => x.id !== id),
   );
 }
-export function log(entry: Omit<LogEntry, 'at'>): void {
-  write(LOG, [...read<LogEntry>(LOG), { ...entry, at: new Date().toISOString() }]);
+export function log(entry: Omit<LogEntry, 'at' | 'id'>): void {
+  const next = [
+    ...read<LogEntry>(LOG),
+    { ...entry, id: crypto.randomUUID(), at: new Date().toISOString() },
+  ];
+  try {
+    write(LOG, next);
+  } catch {
+    // Storage full: the card still opens; this event is not kept (the server caps a log anyway).
+  }
 }
-export const pendingLog = () => read<LogEntry>(LOG);
-export function sent(ids: ReadonlySet<string>): void {
+/** The log, without entries from an older version of this app that had no id. */
+export const pendingLog = () => read<LogEntry>(LOG).filter((e) => typeof e.id === 'string');
+/** Forget only the entries the server answered for (anything logged meanwhile stays). */
+export function sent(eventIds: ReadonlySet<string>): void {
   write(
     LOG,
-    pendingLog().filter((e) => !ids.has(e.bundleId)),
+    read<LogEntry>(LOG).filter((e) => typeof e.id === 'string' && !eventIds.has(e.id)),
   );
 }

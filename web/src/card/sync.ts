@@ -2,7 +2,7 @@
 // or expired one is wiped), and sends the offline log. Signed out, nothing is sent and the log
 // waits; the cards still open until they expire.
 import { api, ApiError, setCsrfToken } from '../lib/api.ts';
-import type { BundleStatus } from '../../../src/shared/trips.ts';
+import { DEVICE_EVENTS_PER_REQUEST, type BundleStatus } from '../../../src/shared/trips.ts';
 import { bundles, forget, pendingLog, sent } from './store.ts';
 
 export async function signInState(): Promise<boolean> {
@@ -36,19 +36,24 @@ export async function syncWithLantern(): Promise<string[]> {
   const log = pendingLog();
   const done = new Set<string>();
   for (const id of new Set(log.map((e) => e.bundleId))) {
-    const events = log
-      .filter((e) => e.bundleId === id)
-      .map(({ kind, at, pupilId, reason }) => ({
+    const mine = log.filter((e) => e.bundleId === id);
+    // In chunks the server takes at once; each chunk forgotten only once the server has it.
+    for (let i = 0; i < mine.length; i += DEVICE_EVENTS_PER_REQUEST) {
+      const chunk = mine.slice(i, i + DEVICE_EVENTS_PER_REQUEST);
+      const events = chunk.map(({ id: eventId, kind, at, pupilId, reason }) => ({
+        id: eventId,
         kind,
         at,
         ...(pupilId ? { pupilId } : {}),
         ...(reason ? { reason } : {}),
       }));
-    try {
-      await api('POST', `/api/card-bundles/${id}/events`, { events });
-      done.add(id);
-    } catch {
-      // Kept for the next time the device is online.
+      try {
+        await api('POST', `/api/card-bundles/${id}/events`, { events });
+        for (const e of chunk) done.add(e.id);
+      } catch {
+        // Kept for the next time the device is online (signed in as the cards' leader).
+        break;
+      }
     }
   }
   sent(done);

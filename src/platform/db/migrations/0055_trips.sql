@@ -55,10 +55,22 @@ CREATE TABLE trip_card_bundles (
 );
 CREATE INDEX trip_card_bundles_trip_idx ON trip_card_bundles (school_id, trip_id);
 
+-- The events of a bundle's offline log already recorded, by the id the device gave each: a log
+-- sent twice (a lost answer, two tabs) is recorded once.
+CREATE TABLE trip_card_events (
+  school_id uuid NOT NULL REFERENCES schools(id),
+  bundle_id uuid NOT NULL,
+  event_id uuid NOT NULL,
+  recorded_at timestamptz NOT NULL,
+  PRIMARY KEY (school_id, bundle_id, event_id),
+  FOREIGN KEY (school_id, bundle_id) REFERENCES trip_card_bundles (school_id, id)
+);
+
 DO $$
 DECLARE t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['trips', 'trip_leaders', 'trip_pupils', 'trip_card_bundles']
+  FOREACH t IN ARRAY ARRAY['trips', 'trip_leaders', 'trip_pupils', 'trip_card_bundles',
+                           'trip_card_events']
   LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
@@ -68,4 +80,5 @@ BEGIN
 END
 $$;
 GRANT SELECT, INSERT, UPDATE ON trips, trip_card_bundles TO lantern_app;
+GRANT SELECT, INSERT ON trip_card_events TO lantern_app;
 GRANT SELECT, INSERT, DELETE ON trip_leaders, trip_pupils TO lantern_app;
