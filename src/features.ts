@@ -36,6 +36,9 @@ import { registerDataProtectionRoutes } from './features/data-protection/routes.
 import { registerStaffConcernRoutes } from './features/staff-concerns/routes.ts';
 import { registerReportRoutes } from './features/reports/routes.ts';
 import { registerPatternRoutes } from './features/patterns/routes.ts';
+import { registerMedicalRoutes } from './features/medical/routes.ts';
+import { registerParentMedicalRoutes } from './features/medical/parent-routes.ts';
+import { registerTripRoutes } from './features/trips/routes.ts';
 import { registerParentRoutes } from './features/parents/routes.ts';
 import { registerParentStaffRoutes } from './features/parents/staff-routes.ts';
 
@@ -94,6 +97,14 @@ export const FEATURES: readonly Feature[] = [
   { name: 'staff-concerns', routes: registerStaffConcernRoutes },
   { name: 'reports', routes: registerReportRoutes },
   { name: 'patterns', routes: registerPatternRoutes },
+  {
+    name: 'medical',
+    routes(app) {
+      registerMedicalRoutes(app);
+      registerParentMedicalRoutes(app);
+    },
+  },
+  { name: 'trips', routes: registerTripRoutes },
   {
     name: 'parents',
     routes(app, services) {

@@ -55,6 +55,12 @@ export default defineConfig({
     assetsInlineLimit: 0,
     sourcemap: false,
     rolldownOptions: {
+      // The staff app, and the trips' offline emergency cards (issue 21: card.html, kept by
+      // public/card-sw.js).
+      input: {
+        main: path.resolve(import.meta.dirname, 'index.html'),
+        card: path.resolve(import.meta.dirname, 'card.html'),
+      },
       // react-router marks its modules "use client" for server components; meaningless here.
       onwarn(warning, warn) {
         if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;

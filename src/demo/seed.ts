@@ -10,6 +10,8 @@ import { createSchool, createTrust } from '../features/administration/create-sch
 import { createUser } from '../features/administration/create-user.ts';
 import { seedStaffConcerns } from '../features/staff-concerns/demo.ts';
 import { seedParents } from '../features/parents/demo.ts';
+import { seedMedical } from '../features/medical/demo.ts';
+import { seedTrips } from '../features/trips/demo.ts';
 import type { Role } from '../core/access/actor.ts';
 import { FIRST_NAMES, LAST_NAMES } from './names.ts';
 import { newTotpSecret } from '../features/identity/totp.ts';
@@ -141,6 +143,13 @@ export async function seedDemo(
       schoolName: s.name,
       domain: s.domain,
       invitedBy: ids.admin!,
+    });
+    // Issue 21: a medical plan due to expire, changes waiting on both sides, and a trip.
+    const medicalPupil = await seedMedical(services, schoolId, { staff: ids.admin! });
+    await seedTrips(services, schoolId, {
+      leaders: [ids.teacher!, ids.head!],
+      createdBy: ids.admin!,
+      pupilId: medicalPupil,
     });
   }
   return creds;

@@ -22,6 +22,10 @@ import { unsafeAsOwner } from '../platform/db/tenancy.ts';
 import { startMailTrap, type MailTrap } from '../features/identity/identity-test-kit.ts';
 import { hashToken } from '../features/identity/sessions.ts';
 import { solveChallenge } from '../features/data-protection/complaints/challenge.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { asSystem, type SchoolTx } from '../core/context.ts';
+import { proposeEntry } from '../features/medical/profile.ts';
+import { addPlan, answerPlan } from '../features/medical/plans.ts';
 import { makeContact, makeInvitation } from '../features/parents/parent-test-kit.ts';
 
 /** What one role (or school B) may use: its own action, case, referral, admin target… */
@@ -71,6 +75,8 @@ type Fixture = {
    * team where they have one (so only self-exclusion keeps it from them).
    */
   staffConcerns: { matterId: string; named: Record<Role, string> };
+  /** Issue 21: a plan of the fixture pupil, and a trip led by every matrix user. */
+  medical: { planId: string; tripId: string };
 };
 /**
  * 'ok': 2xx. 403: the role may not do this at all. 404: the record exists but is not theirs to
@@ -355,6 +361,67 @@ const LADO_CONTACT = {
   contactedAt: new Date(Date.now() - 3_600_000).toISOString(),
   advice: 'Matrix advice',
 };
+
+/** Issue 21: who has the `parents` capability by default (the DSL team, the head, administrators). */
+const PARENTS = ADMINS;
+const PLAN_PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+).toString('base64');
+const inFixtureSchool = <T>(fn: (tx: SchoolTx) => Promise<T>) =>
+  asSystem(t.services, users.dsl.schoolId, 'operator', 'access matrix').tx(fn);
+const aParent = { kind: 'parent' as const, parentId: '00000000-0000-4000-8000-000000000021' };
+/** A change a parent proposed, waiting for staff. */
+const freshParentEntry = async (f: Fixture) =>
+  (
+    await inFixtureSchool((tx) =>
+      proposeEntry(tx, aParent, f.pupilId, { kind: 'dietary', content: { name: 'Matrix diet' } }),
+    )
+  ).id;
+const newPlan = () => ({
+  kind: 'action_plan' as const,
+  title: 'Matrix plan',
+  expiresOn: '2099-01-01',
+  fileName: 'plan.pdf',
+  content: PLAN_PDF,
+});
+/** A plan a parent sent, waiting for staff. */
+const freshParentPlan = async (f: Fixture) =>
+  (await inFixtureSchool((tx) => addPlan(tx, aParent, f.pupilId, newPlan()))).id;
+/** A current plan's review task, not yet done. */
+async function freshPlanReview(f: Fixture): Promise<string> {
+  return inFixtureSchool(async (tx) => {
+    const { id } = await addPlan(tx, aParent, f.pupilId, newPlan());
+    await answerPlan(tx, { kind: 'staff', userId: users.dsl.id }, id, 'agree');
+    const [r] = await tx.q<{ id: string }>(
+      'SELECT id FROM medical_plan_reviews WHERE plan_id = $1',
+      [id],
+    );
+    return r!.id;
+  });
+}
+/** Cards of the fixture trip downloaded by this role's user (or its first-tier user). */
+async function freshBundle(f: Fixture, role: Role): Promise<string> {
+  const holder = f.own === f.ownFirstTier ? firstTierUsers[role] : users[role];
+  return inFixtureSchool(async (tx) => {
+    const id = randomUUID();
+    const sealer = await tx.sealer();
+    await tx.q(
+      `INSERT INTO trip_card_bundles (id, school_id, trip_id, user_id, bundle_key, pupils, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, 1, $6, $7)`,
+      [
+        id,
+        tx.schoolId,
+        f.medical.tripId,
+        holder.id,
+        sealer.seal('trip_card_bundles.bundle_key', id, randomBytes(32).toString('base64')),
+        tx.now,
+        new Date(Date.now() + 30 * 86_400_000),
+      ],
+    );
+    return id;
+  });
+}
+const inAMonth = () => new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
 
 const MATRIX: Record<string, MatrixRow> = {
   'GET /healthz': {
@@ -1782,6 +1849,146 @@ const MATRIX: Record<string, MatrixRow> = {
   // Issue 19: concerns about adults. Anyone raises one with a password alone and sees their
   // receipts; the case managers read and handle what is routed to them, never what names them.
   // Another school's case manager gets 404: src/features/staff-concerns/staff-concerns.test.ts.
+  // Issue 21: medical and care profiles (the `parents` capability, elevated) and trips' cards
+  // (an elevated session; the fixture trip is led by every matrix user; the cards' key only to
+  // its holder). Parents reach the profiles through the parent door, never these routes.
+  'GET /api/medical/pupils': {
+    request: () => ({ url: '/api/medical/pupils?q=Zed' }),
+    roles: only(PARENTS),
+    firstTier: stepUpFor(PARENTS),
+    otherSchool: 'own_data',
+  },
+  'GET /api/pupils/:id/medical': {
+    request: (f) => ({ url: `/api/pupils/${f.pupilId}/medical` }),
+    roles: only(PARENTS),
+    firstTier: stepUpFor(PARENTS),
+    otherSchool: 'not_found',
+  },
+  'POST /api/pupils/:id/medical/entries': {
+    request: (f) => ({
+      url: `/api/pupils/${f.pupilId}/medical/entries`,
+      payload: { kind: 'dietary', content: { name: 'Matrix' } },
+    }),
+    roles: only(PARENTS),
+    firstTier: stepUpFor(PARENTS),
+    otherSchool: 'not_found',
+  },
+  'POST /api/medical/entries/:id/acknowledge': {
+    request: async (f) => ({
+      url: `/api/medical/entries/${await freshParentEntry(f)}/acknowledge`,
+    }),
+    roles: only(PARENTS),
+    firstTier: stepUpFor(PARENTS),
+    otherSchool: 'not_found',
+  },
+  'POST /api/medical/entries/:id/decline': {
+    request: async (f) => ({ url: `/api/medical/entries/${await freshParentEntry(f)}/decline` }),
+    roles: only(PARENTS),
+    firstTier: stepUpFor(PARENTS),
+    otherSchool: 'not_found',
+  },
+  'POST /api/medical/plans/:id/acknowledge': {
+    request: async (f) => ({ url: `/api/medical/plans/${await freshParentPlan(f)}/acknowledge` }),
+    roles: only(PARENTS),
+    firstTier: stepUpFor(PARENTS),
+    otherSchool: 'not_found',
+  },
+  'POST /api/medical/plans/:id/decline': {
+    request: async (f) => ({ url: `/api/medical/plans/${await freshParentPlan(f)}/decline` }),
+    roles: only(PARENTS),
+    firstTier: stepUpFor(PARENTS),
+    otherSchool: 'not_found',
+  },
+  'POST /api/pupils/:id/medical/plans': {
+    request: (f) => ({ url: `/api/pupils/${f.pupilId}/medical/plans`, payload: newPlan() }),
+    roles: only(PARENTS),
+    firstTier: stepUpFor(PARENTS),
+    otherSchool: 'not_found',
+  },
+  'GET /api/medical/plans/:id/file': {
+    request: (f) => ({ url: `/api/medical/plans/${f.medical.planId}/file` }),
+    roles: only(PARENTS),
+    firstTier: stepUpFor(PARENTS),
+    otherSchool: 'not_found',
+  },
+  'GET /api/medical/reviews': {
+    request: () => ({ url: '/api/medical/reviews' }),
+    roles: only(PARENTS),
+    firstTier: stepUpFor(PARENTS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/medical/reviews/:id/done': {
+    request: async (f) => ({ url: `/api/medical/reviews/${await freshPlanReview(f)}/done` }),
+    roles: only(PARENTS),
+    firstTier: stepUpFor(PARENTS),
+    otherSchool: 'not_found',
+  },
+  'GET /api/trips': {
+    request: () => ({ url: '/api/trips' }),
+    roles: everyone,
+    firstTier: stepUpFor(ROLES),
+    otherSchool: 'own_data',
+  },
+  'GET /api/trips/leaders': {
+    request: () => ({ url: '/api/trips/leaders' }),
+    roles: only(PARENTS),
+    firstTier: stepUpFor(PARENTS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/trips': {
+    request: (f) => ({
+      url: '/api/trips',
+      payload: {
+        name: 'Matrix trip',
+        startsOn: inAMonth(),
+        endsOn: inAMonth(),
+        leaderIds: [users.teacher.id],
+        pupilIds: [f.pupilId],
+      },
+    }),
+    roles: only(PARENTS),
+    firstTier: stepUpFor(PARENTS),
+    otherSchool: 'own_data',
+  },
+  'GET /api/trips/:id': {
+    request: (f) => ({ url: `/api/trips/${f.medical.tripId}` }),
+    roles: everyone,
+    firstTier: stepUpFor(ROLES),
+    otherSchool: 'not_found',
+  },
+  'POST /api/trips/:id/cards': {
+    request: (f) => ({ url: `/api/trips/${f.medical.tripId}/cards` }),
+    roles: everyone,
+    firstTier: stepUpFor(ROLES),
+    otherSchool: 'not_found',
+  },
+  'POST /api/card-bundles/:id/key': {
+    request: async (f, role) => ({ url: `/api/card-bundles/${await freshBundle(f, role)}/key` }),
+    roles: everyone,
+    firstTier: stepUpFor(ROLES),
+    otherSchool: 'not_found',
+  },
+  'GET /api/card-bundles/:id/status': {
+    request: async (f, role) => ({ url: `/api/card-bundles/${await freshBundle(f, role)}/status` }),
+    roles: everyone,
+    firstTier: 'same',
+    otherSchool: 'not_found',
+  },
+  'POST /api/card-bundles/:id/revoke': {
+    request: async (f, role) => ({ url: `/api/card-bundles/${await freshBundle(f, role)}/revoke` }),
+    roles: everyone,
+    firstTier: stepUpFor(ROLES),
+    otherSchool: 'not_found',
+  },
+  'POST /api/card-bundles/:id/events': {
+    request: async (f, role) => ({
+      url: `/api/card-bundles/${await freshBundle(f, role)}/events`,
+      payload: { events: [] },
+    }),
+    roles: everyone,
+    firstTier: 'same',
+    otherSchool: 'not_found',
+  },
   'GET /api/staff-concerns/staff': {
     request: () => ({ url: '/api/staff-concerns/staff' }),
     roles: everyone,
@@ -2510,7 +2717,28 @@ beforeAll(async () => {
     named[role] = id;
   }
 
+  // Issue 21: a plan of the fixture pupil, and a trip every matrix user leads.
+  const planRes = await call(
+    t.app,
+    lead,
+    'POST',
+    `/api/pupils/${pupil.id}/medical/plans`,
+    newPlan(),
+  );
+  expect(planRes.statusCode, planRes.body).toBe(201);
+  const tripRes = await call(t.app, asker, 'POST', '/api/trips', {
+    name: 'Matrix trip',
+    startsOn: inAMonth(),
+    endsOn: inAMonth(),
+    leaderIds: ROLES.flatMap((r) => [users[r].id, firstTierUsers[r].id]),
+    pupilIds: [pupil.id],
+  });
+  expect(tripRes.statusCode, tripRes.body).toBe(201);
   fixture = {
+    medical: {
+      planId: planRes.json<{ id: string }>().id,
+      tripId: tripRes.json<{ id: string }>().id,
+    },
     staffConcerns: { matterId, named },
     pupilId: pupil.id,
     categoryId: category.id,

@@ -27,6 +27,9 @@ const NAMES_PEOPLE_CHOOSE = new Set([
   'referral_agencies_name_key',
 ]);
 
+/** Unique indexes allowing one current version of a medical item or plan: a concurrent answer. */
+const ONE_CURRENT = new Set(['medical_entries_one_current', 'medical_plans_one_replacement']);
+
 export type ErrorBody = { error: { code: string; message: string } };
 
 function validationMessage(err: FastifyError): string {
@@ -131,6 +134,19 @@ export function installErrorHandlers(app: FastifyInstance): void {
         error: {
           code: 'conflict',
           message: 'That already exists: someone may have just saved the same. Nothing was saved.',
+        },
+      });
+    }
+    if (
+      dbErr.code === UNIQUE_VIOLATION &&
+      typeof dbErr.constraint === 'string' &&
+      ONE_CURRENT.has(dbErr.constraint)
+    ) {
+      return reply.status(409).send({
+        error: {
+          code: 'stale',
+          message:
+            'Someone has just answered another version of this. Reload to see it; nothing was saved.',
         },
       });
     }

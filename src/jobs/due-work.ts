@@ -18,6 +18,7 @@ import { queueAlertEmails, sendQueuedMailSoon } from '../features/alerts/email.t
 import { endLapsedSessions } from '../features/identity/session-sweep.ts';
 import { runRetentionSweep } from './retention-sweep.ts';
 import { runTransferChase } from './transfer-chase.ts';
+import { runPlanReminders } from './medical-reminders.ts';
 import { runParentReminders } from './parent-reminders.ts';
 import { runLeased, type JobName } from '../platform/jobs/lease.ts';
 import { runAuditCheck, runRequestAlerts } from './data-protection.ts';
@@ -197,6 +198,10 @@ export async function runMinuteJob(
   // Issue 18: reminders for child-protection files without a receipt; a day reminded costs a read.
   await runLeased(db, lease('transfer_chase'), () => runTransferChase(services, now, only)).catch(
     fail('transfer chase'),
+  );
+  // Issue 21: healthcare and action plans' expiry reminders to parents; a date reminded costs a read.
+  await runLeased(db, lease('plan_reminders'), () => runPlanReminders(services, now, only)).catch(
+    fail('plan reminders'),
   );
   // Issue 21: parents' invitation reminders (5 days, then weekly, at most 4).
   await runLeased(db, lease('parent_reminders'), () =>

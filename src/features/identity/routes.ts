@@ -18,12 +18,15 @@ import { listMySessions, signOut, signOutEverywhere } from './my-sessions.ts';
 import { signInWithPassword } from './sign-in.ts';
 
 /**
- * Sent when this browser signs out: it drops whatever it kept of the session (cached pages and
- * storage), so the next person at a shared computer finds nothing. The session cookie is cleared
- * by its own Set-Cookie; "cookies" is left out because it would also drop the known-device cookie,
- * making every sign-in after a sign-out a "new device" email, and notices sent daily go unread.
+ * Sent when this browser signs out: it drops the HTTP cache of the session's pages, so the next
+ * person at a shared computer finds nothing cached. The session cookie is cleared by its own
+ * Set-Cookie; "cookies" is left out because it would also drop the known-device cookie, making
+ * every sign-in after a sign-out a "new device" email. "storage" is left out because it reaches
+ * the whole origin: it would wipe the trips' offline emergency cards (card.html) and their unsent
+ * view log on a leader's phone. The staff app keeps nothing in storage of its own (drafts live on
+ * the server); the web client clears its session storage and any of its own keys on sign-out.
  */
-export const CLEAR_SITE_DATA = '"cache", "storage"';
+export const CLEAR_SITE_DATA = '"cache"';
 
 export function registerAuthRoutes(app: App, services: Services): void {
   app.post(

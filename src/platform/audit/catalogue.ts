@@ -295,6 +295,36 @@ export type AuditDetails = {
   'staff_concerns.staff_listed': { count: number };
   'staff_concerns.settings_changed': Change;
   'staff_concerns.patterns_viewed': { count: number };
+  // Medical and care profiles (issue 21): every read and change, never the content.
+  'medical.profile_viewed': { by: 'staff' | 'parent' };
+  'medical.change_proposed': {
+    by: 'staff' | 'parent';
+    kind: string;
+    entry: Id;
+    removal: boolean;
+  };
+  'medical.change_confirmed': { by: 'staff' | 'parent'; entry: Id; current: boolean };
+  'medical.change_declined': { by: 'staff' | 'parent'; entry: Id };
+  'medical.plan_added': { by: 'staff' | 'parent'; expiresOn: string; replaces?: Id; bytes: number };
+  'medical.plan_downloaded': { by: 'staff' | 'parent' };
+  'medical.plan_reminder_sent': { dueOn: string; recipients: number };
+  'medical.plan_reviewed': { dueOn: string; nextDueOn: string };
+  'medical.reviews_listed': { count: number };
+  // Trips and their offline emergency cards (issue 21).
+  'trip.created': { starts: string; ends: string; leaders: number; pupils: number };
+  'trip.viewed': None;
+  'trip.cards_downloaded': { trip: Id; pupils: number; expiresAt: string };
+  'trip.card_key_released': { trip: Id };
+  'trip.card_revoked': { trip: Id };
+  /** A card opened on the device (logged offline, sent when back online): a view of the child's record. */
+  'trip.card_viewed': { bundle: Id; viewedAt: string };
+  /** Refused on the server (key request) or on the device (reported later): why. */
+  'trip.card_refused': {
+    bundle?: Id;
+    reason: 'expired' | 'revoked' | 'no_second_factor' | 'not_leader' | 'wrong_pin' | 'locked';
+    where: 'server' | 'device';
+    at?: string;
+  };
   // Parents and carers (issue 21): a parent's own events carry actor_id NULL, label "Parent: …".
   'parent.signed_in': { secondFactor: 'totp' | 'webauthn' };
   'parent.sign_in_failed': { reason: string };
@@ -508,6 +538,22 @@ export const AUDIT_ACTIONS = Object.keys({
   'staff_concerns.staff_listed': 1,
   'staff_concerns.settings_changed': 1,
   'staff_concerns.patterns_viewed': 1,
+  'medical.profile_viewed': 1,
+  'medical.change_proposed': 1,
+  'medical.change_confirmed': 1,
+  'medical.change_declined': 1,
+  'medical.plan_added': 1,
+  'medical.plan_downloaded': 1,
+  'medical.plan_reminder_sent': 1,
+  'medical.plan_reviewed': 1,
+  'medical.reviews_listed': 1,
+  'trip.created': 1,
+  'trip.viewed': 1,
+  'trip.cards_downloaded': 1,
+  'trip.card_key_released': 1,
+  'trip.card_revoked': 1,
+  'trip.card_viewed': 1,
+  'trip.card_refused': 1,
   'parent.signed_in': 1,
   'parent.sign_in_failed': 1,
   'parent.sign_in_refused': 1,

@@ -584,6 +584,38 @@ describe('every sealed column at rest', () => {
       }),
     );
 
+    // A medical and care profile (issue 21): an item's content, and a plan's title, file name and
+    // document (a PDF holding its marker); a trip's emergency cards, whose key is random.
+    const medPupil = await makePupil(services, schoolId);
+    ok(
+      await call(app, admin, 'POST', `/api/pupils/${medPupil.id}/medical/entries`, {
+        kind: 'allergy',
+        content: { name: m['medical_entries.content'], severity: 'severe' },
+      }),
+      201,
+    );
+    const planPdf = Buffer.from(
+      `%PDF-1.4\n% ${m['medical_plans.content']}\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n`,
+    );
+    const plan = await call(app, admin, 'POST', `/api/pupils/${medPupil.id}/medical/plans`, {
+      kind: 'action_plan',
+      title: m['medical_plans.title'],
+      expiresOn: new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10),
+      fileName: `${m['medical_plans.file_name']}.pdf`,
+      content: planPdf.toString('base64'),
+    });
+    ok(plan, 201);
+    const planId = plan.json<{ id: string }>().id;
+    const trip = await call(app, admin, 'POST', '/api/trips', {
+      name: 'Trip',
+      startsOn: new Date().toISOString().slice(0, 10),
+      endsOn: new Date().toISOString().slice(0, 10),
+      leaderIds: [dslUser.id],
+      pupilIds: [medPupil.id],
+    });
+    ok(trip, 201);
+    ok(await call(app, dsl, 'POST', `/api/trips/${trip.json<{ id: string }>().id}/cards`), 201);
+
     // The second factor: signing in enrolled the DSL's authenticator; its secret is the marker.
     const totp = totpSecrets.get(dslUser.email);
     expect(totp).toMatch(/^[A-Z2-7]{16,}$/);
@@ -654,6 +686,8 @@ describe('every sealed column at rest', () => {
       await call(app, dpo, 'GET', breachUrl),
       await call(app, dpo, 'GET', '/api/data-protection/complaints'),
       await call(app, head, 'GET', matterUrl),
+      await call(app, admin, 'GET', `/api/pupils/${medPupil.id}/medical`),
+      await call(app, admin, 'GET', `/api/medical/plans/${planId}/file`),
     ];
     const misProfileAnswer = answers[7]!; // the MIS pupil's profile, above
     for (const a of answers) ok(a);
@@ -673,6 +707,8 @@ describe('every sealed column at rest', () => {
       'transfers.manifest',
       'transfers.withheld',
       'transfer_inbox.rejected_reason',
+      // A trip's cards' key is random, not a marker: released only to the leader (trips.test.ts).
+      'trip_card_bundles.bundle_key',
     ]);
     // Kept from the MIS but shown on no page: each opens with the school's key instead.
     const keptNotShown: Partial<Record<SealedColumn, 'text' | 'json'>> = {

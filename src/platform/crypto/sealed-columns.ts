@@ -104,6 +104,14 @@ export const SEALED_COLUMNS = {
   'staff_concern_lado_contacts.reference': 'text',
   'staff_concern_lado_contacts.suspension': 'text',
   'transfers.closed_reason': 'text',
+  // Medical and care profiles (issue 21, migration 0054): each entry's content (condition, risk
+  // level, medication, dose, allergy, dietary need) and each plan's title, file name and document.
+  'medical_entries.content': 'json',
+  'medical_plans.title': 'text',
+  'medical_plans.file_name': 'text',
+  'medical_plans.content': 'text',
+  // The key a trip's offline emergency cards are encrypted under (migration 0055).
+  'trip_card_bundles.bundle_key': 'text',
 } as const satisfies Record<string, 'text' | 'json'>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;

@@ -36,6 +36,8 @@ import { RequestsPage } from '../features/data-protection/RequestsPage.tsx';
 import { RequestPage } from '../features/data-protection/RequestPage.tsx';
 import { BreachesPage } from '../features/data-protection/BreachesPage.tsx';
 import { ComplaintsPage } from '../features/data-protection/ComplaintsPage.tsx';
+import TripsPage from '../features/trips/TripsPage.tsx';
+import { TripPage } from '../features/trips/TripPage.tsx';
 import { RaiseConcernPage } from '../features/staff-concerns/RaiseConcern.tsx';
 import { ReceiptsPage } from '../features/staff-concerns/Receipts.tsx';
 import { CaseManagerListPage } from '../features/staff-concerns/CaseManagerList.tsx';
@@ -96,6 +98,8 @@ function Screen() {
         <Route path="pupils/:id" element={<ChronologyPage />} />
         <Route path="pupils/:id/profile" element={<PupilProfilePage />} />
         <Route path="account" element={<AccountSecurityPage />} />
+        <Route path="trips" element={<TripsPage />} />
+        <Route path="trips/:id" element={<TripPage />} />
         <Route path="search" element={<SearchPage />} />
         <Route path="admin/mis" element={<MisAdminPage />} />
         <Route path="admin/users" element={<AdminUsersPage />} />

@@ -10,6 +10,7 @@ import {
   type ReactNode,
 } from 'react';
 import { api, ApiError, setCsrfToken, whenSignedOut } from '../lib/api.ts';
+import { forgetLocalData } from '../lib/forgetLocal.ts';
 import type { SessionInfo } from '../../../src/shared/schemas/identity.ts';
 
 type SessionState =
@@ -58,6 +59,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     try {
       await api<void>('POST', '/api/auth/sign-out');
     } finally {
+      forgetLocalData();
       setCsrfToken(null);
       setState({ status: 'signed-out', notice: 'You have signed out.' });
     }

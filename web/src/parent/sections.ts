@@ -13,6 +13,13 @@ export type ParentSection = {
 
 export const PARENT_SECTIONS: ParentSection[] = [
   {
+    path: 'medical',
+    title: 'Medical and care',
+    description:
+      "Your child's conditions, medicines, allergies, diet and plans: check and confirm.",
+    page: lazy(() => import('./medical/ParentMedical.tsx')),
+  },
+  {
     path: 'account',
     title: 'Your account',
     description: 'Where you are signed in, and signing out.',

@@ -3,6 +3,7 @@
 // wants one) or remove it, see the ten recovery codes once, my security keys (SecurityKeys.tsx),
 // how many recovery codes are left and replacing them, changing my password, and my active
 // sessions with "Sign out everywhere".
+import { forgetLocalData } from '../../lib/forgetLocal.ts';
 import { useState } from 'react';
 import { api } from '../../lib/api.ts';
 import type { SessionList } from '../../../../src/shared/schemas/identity.ts';
@@ -100,6 +101,7 @@ function Sessions() {
   const everywhere = () =>
     submit.run(async () => {
       await api<void>('POST', '/api/auth/sign-out-everywhere');
+      forgetLocalData();
       await refresh();
     });
   return (

@@ -4,6 +4,8 @@
 // staff app is not split by route (issue 14, e2e/first-load.test.ts).
 import type { ComponentType } from 'react';
 import InvitationsPage from './InvitationsPage.tsx';
+import MedicalSection from '../medical/MedicalSection.tsx';
+import TripsPage from '../trips/TripsPage.tsx';
 
 export type StaffParentsSection = {
   /** The address under /parents/ (no slash), e.g. 'invitations'. */
@@ -20,5 +22,18 @@ export const PARENTS_SECTIONS: StaffParentsSection[] = [
     description:
       'Invite the parents and carers of chosen pupils or a whole intake, see who has accepted, resend, and revoke access.',
     page: InvitationsPage,
+  },
+  {
+    path: 'medical',
+    title: 'Medical and care profiles',
+    description:
+      "Each pupil's conditions, medicines, allergies, diet and plans, with changes waiting for a parent or for you; plans due for review.",
+    page: MedicalSection,
+  },
+  {
+    path: 'trips',
+    title: 'Trips and emergency cards',
+    description: 'Trips, their leaders and pupils, and the offline emergency cards leaders carry.',
+    page: TripsPage,
   },
 ];

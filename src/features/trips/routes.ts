@@ -1,0 +1,183 @@
+// Trips and their offline emergency cards (issue 21). Thin: every route asks policy.ts first
+// (an elevated session; managing trips asks `parents`); the key's release audits its own
+// refusals (cards.ts), which is why that route throws only after its transaction has committed.
+import { Type } from 'typebox';
+import type { App } from '../../core/feature.ts';
+import { ctx } from '../../core/context.ts';
+import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
+import {
+  BundleKey,
+  BundleStatus,
+  CardBundle,
+  DeviceEvents,
+  NewTrip,
+  Trip,
+  TripList,
+} from '../../shared/trips.ts';
+import { requireTripManager, requireTripMember } from './policy.ts';
+import { createTrip, leaderChoices, listTrips, readTrip } from './trips.ts';
+import {
+  bundleStatus,
+  downloadCards,
+  recordDeviceEvents,
+  releaseKey,
+  revokeBundle,
+} from './cards.ts';
+
+const tags = ['trips'];
+const People = Type.Object({
+  items: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
+});
+
+export function registerTripRoutes(app: App): void {
+  app.get(
+    '/api/trips',
+    {
+      schema: {
+        tags,
+        summary: 'Trips: every trip for those who manage them, otherwise the trips one leads',
+        response: responses({ 200: TripList }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireTripMember(c.actor);
+      return c.tx(listTrips);
+    },
+  );
+
+  app.get(
+    '/api/trips/leaders',
+    {
+      schema: {
+        tags,
+        summary: 'Members of staff who may lead a trip (names only)',
+        response: responses({ 200: People }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireTripManager(c.actor);
+      return c.tx(leaderChoices);
+    },
+  );
+
+  app.post(
+    '/api/trips',
+    {
+      schema: {
+        tags,
+        summary: 'Create a trip with its dates, leaders and pupils',
+        body: NewTrip,
+        response: responses({ 201: Type.Object({ id: Type.String() }) }),
+      },
+    },
+    async (req, reply) => {
+      const c = ctx(req);
+      requireTripManager(c.actor);
+      return reply.status(201).send(await c.tx((t) => createTrip(t, req.body)));
+    },
+  );
+
+  app.get(
+    '/api/trips/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One trip: its pupils, leaders and the cards downloaded for it',
+        params: IdParams,
+        response: responses({ 200: Trip }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireTripMember(c.actor);
+      return c.tx((t) => readTrip(t, req.params.id));
+    },
+  );
+
+  app.post(
+    '/api/trips/:id/cards',
+    {
+      schema: {
+        tags,
+        summary: "Download the trip's emergency cards to this device, encrypted (leaders only)",
+        params: IdParams,
+        response: responses({ 201: CardBundle, 409: ErrorBody }),
+      },
+    },
+    async (req, reply) => {
+      const c = ctx(req);
+      requireTripMember(c.actor);
+      return reply.status(201).send(await c.tx((t) => downloadCards(t, req.params.id)));
+    },
+  );
+
+  app.post(
+    '/api/card-bundles/:id/key',
+    {
+      schema: {
+        tags,
+        summary:
+          "The key to one's downloaded cards: only after a second factor, before expiry, unrevoked",
+        params: IdParams,
+        response: responses({ 200: BundleKey, 409: ErrorBody }),
+      },
+    },
+    async (req) => {
+      const answer = await ctx(req).tx((t) => releaseKey(t, req.params.id));
+      if (!answer.ok) throw answer.error;
+      return answer.key;
+    },
+  );
+
+  app.get(
+    '/api/card-bundles/:id/status',
+    {
+      schema: {
+        tags,
+        summary: 'Whether downloaded cards may still be opened (the device asks when online)',
+        params: IdParams,
+        response: responses({ 200: BundleStatus }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      return c.tx((t) => bundleStatus(t, req.params.id));
+    },
+  );
+
+  app.post(
+    '/api/card-bundles/:id/revoke',
+    {
+      schema: {
+        tags,
+        summary: 'Revoke downloaded cards: their key is never released again',
+        params: IdParams,
+        response: responses({ 200: BundleStatus }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireTripMember(c.actor);
+      return c.tx((t) => revokeBundle(t, req.params.id));
+    },
+  );
+
+  app.post(
+    '/api/card-bundles/:id/events',
+    {
+      schema: {
+        tags,
+        summary: 'What the device logged offline: cards opened and refusals',
+        params: IdParams,
+        body: DeviceEvents,
+        response: responses({ 200: Type.Object({ recorded: Type.Integer() }) }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      return c.tx((t) => recordDeviceEvents(t, req.params.id, req.body));
+    },
+  );
+}

@@ -1,0 +1,284 @@
+// Trips and their offline emergency cards over HTTP (issue 21), on both engines: a manager
+// creates a trip; a leader downloads its cards, encrypted, and gets the key only with a second
+// factor; the bundle opens with that key (AES-256-GCM, as WebCrypto reads it) and holds each
+// pupil's contacts in priority order and medical items; a key request without the second factor,
+// after revocation or after expiry (the trip's end plus 24 hours, on the injected clock) is
+// refused and audited; views logged on the device are audited on each child's record.
+import { createDecipheriv, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  call,
+  makePupil,
+  makeSchool,
+  makeUser,
+  signIn,
+  testApp,
+  testClock,
+  type TestApp,
+} from '../../test/harness.ts';
+import { asSystem } from '../../core/context.ts';
+import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
+import { hashToken } from '../identity/sessions.ts';
+import { auditRows, errorOf } from '../identity/identity-test-kit.ts';
+import type { BundleKey, CardBundle, CardSet, Trip, TripList } from '../../shared/trips.ts';
+
+let t: TestApp;
+const clock = testClock(new Date('2027-03-01T08:00:00Z'));
+beforeAll(async () => {
+  t = await testApp({ config: { logLevel: 'error' }, clock });
+  t.services.mailer = { send: () => Promise.resolve() };
+});
+afterAll(async () => t.close());
+
+function open(bundle: CardBundle, key: string): CardSet {
+  const body = Buffer.from(bundle.ciphertext, 'base64');
+  const d = createDecipheriv(
+    'aes-256-gcm',
+    Buffer.from(key, 'base64'),
+    Buffer.from(bundle.iv, 'base64'),
+  );
+  d.setAAD(Buffer.from(bundle.aad, 'utf8'));
+  d.setAuthTag(body.subarray(body.length - 16));
+  const plain = Buffer.concat([d.update(body.subarray(0, body.length - 16)), d.final()]);
+  return JSON.parse(plain.toString('utf8')) as CardSet;
+}
+
+async function setUp() {
+  clock.set(new Date('2027-03-01T08:00:00Z'));
+  const schoolId = await makeSchool(t.services);
+  const admin = await signIn(t.app, await makeUser(t.services, schoolId, 'school_admin'), {
+    elevated: true,
+  });
+  const leaderUser = await makeUser(t.services, schoolId, 'teacher', 'Lee Leader');
+  const leader = await signIn(t.app, leaderUser, { elevated: true });
+  const other = await signIn(t.app, await makeUser(t.services, schoolId, 'teacher'), {
+    elevated: true,
+  });
+  const amara = await makePupil(t.services, schoolId, { firstName: 'Amara', lastName: 'Bello' });
+  const ben = await makePupil(t.services, schoolId, { firstName: 'Ben', lastName: 'Cole' });
+  // Amara's contacts (second priority first in the table) and a confirmed allergy.
+  await asSystem(t.services, schoolId, 'operator').tx(async (tx) => {
+    const sealer = await tx.sealer();
+    for (const [name, priority, phone] of [
+      ['Second', 2, '07700 900002'],
+      ['First', 1, '07700 900001'],
+    ] as const) {
+      const id = randomUUID();
+      await tx.q(
+        `INSERT INTO contacts (id, school_id, mis_id, first_name, last_name, phones)
+         VALUES ($1, $2, $3, $4, 'Bello', $5)`,
+        [
+          id,
+          schoolId,
+          `C-${id}`,
+          name,
+          sealer.sealJson('contacts.phones', id, [{ kind: 'mobile', number: phone }]),
+        ],
+      );
+      await tx.q(
+        `INSERT INTO pupil_contacts (school_id, pupil_id, contact_id, priority, parental_responsibility)
+         VALUES ($1, $2, $3, $4, true)`,
+        [schoolId, amara.id, id, priority],
+      );
+    }
+  });
+  const allergy = await call(t.app, admin, 'POST', `/api/pupils/${amara.id}/medical/entries`, {
+    kind: 'allergy',
+    content: { name: 'Peanuts', severity: 'anaphylaxis' },
+  });
+  expect(allergy.statusCode, allergy.body).toBe(201);
+  const created = await call(t.app, admin, 'POST', '/api/trips', {
+    name: 'Year 7 residential',
+    startsOn: '2027-03-10',
+    endsOn: '2027-03-12',
+    leaderIds: [leaderUser.id],
+    pupilIds: [amara.id, ben.id],
+  });
+  expect(created.statusCode, created.body).toBe(201);
+  const tripId = created.json<{ id: string }>().id;
+  return { schoolId, admin, leader, leaderUser, other, amara, ben, tripId };
+}
+
+const download = async (s: Awaited<ReturnType<typeof setUp>>) => {
+  const res = await call(t.app, s.leader, 'POST', `/api/trips/${s.tripId}/cards`);
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json<CardBundle>();
+};
+
+describe('trips and offline emergency cards', () => {
+  it("a leader downloads the trip's cards and opens them with the key released to their second factor", async () => {
+    const s = await setUp();
+    const mine = (await call(t.app, s.leader, 'GET', '/api/trips')).json<TripList>();
+    expect(mine.items.map((i) => [i.name, i.allowed])).toEqual([
+      ['Year 7 residential', ['download_cards']],
+    ]);
+    expect(mine.items[0]!.cardsExpireAt).toBe('2027-03-14T00:00:00.000Z');
+    // Someone else sees neither the trip nor its cards.
+    expect((await call(t.app, s.other, 'GET', '/api/trips')).json<TripList>().items).toEqual([]);
+    expect((await call(t.app, s.other, 'GET', `/api/trips/${s.tripId}`)).statusCode).toBe(404);
+    expect((await call(t.app, s.other, 'POST', `/api/trips/${s.tripId}/cards`)).statusCode).toBe(
+      404,
+    );
+    // A manager sees the trip but is not a leader: no cards to carry.
+    const byAdmin = await call(t.app, s.admin, 'POST', `/api/trips/${s.tripId}/cards`);
+    expect(byAdmin.statusCode).toBe(403);
+
+    const bundle = await download(s);
+    expect(bundle.ciphertext).not.toMatch(/Peanut/);
+    expect(Buffer.from(bundle.ciphertext, 'base64').toString('latin1')).not.toMatch(/Peanut|Amara/);
+    const keyRes = await call(t.app, s.leader, 'POST', `/api/card-bundles/${bundle.id}/key`);
+    expect(keyRes.statusCode, keyRes.body).toBe(200);
+    const set = open(bundle, keyRes.json<BundleKey>().key);
+    expect(set.cards.map((c) => c.name)).toEqual(['Amara Bello', 'Ben Cole']);
+    const amara = set.cards[0]!;
+    expect(amara.contacts.map((c) => [c.priority, c.phones[0]?.number])).toEqual([
+      [1, '07700 900001'],
+      [2, '07700 900002'],
+    ]);
+    // Waiting for the parent's confirmation, and shown so on the card.
+    expect(amara.allergies).toEqual([
+      { name: 'Peanuts', severity: 'anaphylaxis', confirmed: false },
+    ]);
+    // Another member cannot have the key.
+    expect(
+      (await call(t.app, s.other, 'POST', `/api/card-bundles/${bundle.id}/key`)).statusCode,
+    ).toBe(404);
+
+    const trip = (await call(t.app, s.admin, 'GET', `/api/trips/${s.tripId}`)).json<Trip>();
+    expect(trip.bundles.map((b) => [b.holder, b.revokedAt])).toEqual([['Lee Leader', null]]);
+    const rows = await auditRows(t, s.schoolId);
+    expect(
+      rows
+        .filter((r) => r.action === 'trip.cards_downloaded')
+        .map((r) => r.target_id)
+        .sort(),
+    ).toEqual([s.amara.id, s.ben.id].sort());
+    expect(rows.map((r) => r.action)).toContain('trip.card_key_released');
+    expect(JSON.stringify(rows)).not.toMatch(/Peanut|07700/);
+  });
+
+  it('refuses the key without a second factor, once revoked and after the trip ends plus 24 hours, each audited', async () => {
+    const s = await setUp();
+    const bundle = await download(s);
+    // Without the second factor: refused, audited.
+    const plain = await signIn(t.app, s.leaderUser, { elevated: true });
+    await unsafeAsOwner(t.services.db, (q) =>
+      q.query('UPDATE sessions SET elevated_until = NULL WHERE token_hash = $1', [
+        hashToken(plain.cookie.slice(plain.cookie.indexOf('=') + 1)),
+      ]),
+    );
+    const noFactor = await call(t.app, plain, 'POST', `/api/card-bundles/${bundle.id}/key`);
+    expect(noFactor.statusCode).toBe(403);
+    expect(errorOf(noFactor).code).toBe('step_up_required');
+
+    // Past the end of the trip plus 24 hours (the injected clock): refused.
+    clock.set(new Date('2027-03-14T00:00:01Z'));
+    const leader = await signIn(t.app, s.leaderUser, { elevated: true });
+    const late = await call(t.app, leader, 'POST', `/api/card-bundles/${bundle.id}/key`);
+    expect(late.statusCode).toBe(409);
+    expect(errorOf(late).code).toBe('cards_expired');
+    expect(errorOf(late).message).toMatch(/expired/);
+    const status = await call(t.app, leader, 'GET', `/api/card-bundles/${bundle.id}/status`);
+    expect(status.json<{ state: string }>().state).toBe('expired');
+    const again = await call(t.app, leader, 'POST', `/api/trips/${s.tripId}/cards`);
+    expect(again.statusCode).toBe(409);
+
+    // Revoked (back within the trip): refused, and never released again.
+    clock.set(new Date('2027-03-11T08:00:00Z'));
+    const admin = await signIn(t.app, await makeUser(t.services, s.schoolId, 'school_admin'), {
+      elevated: true,
+    });
+    const during = await signIn(t.app, s.leaderUser, { elevated: true });
+    const second = (
+      await call(t.app, during, 'POST', `/api/trips/${s.tripId}/cards`)
+    ).json<CardBundle>();
+    const revoked = await call(t.app, admin, 'POST', `/api/card-bundles/${second.id}/revoke`);
+    expect(revoked.statusCode, revoked.body).toBe(200);
+    const afterRevoke = await call(t.app, during, 'POST', `/api/card-bundles/${second.id}/key`);
+    expect(afterRevoke.statusCode).toBe(409);
+    expect(errorOf(afterRevoke).code).toBe('cards_revoked');
+    expect(
+      (await call(t.app, during, 'GET', `/api/card-bundles/${second.id}/status`)).json<{
+        state: string;
+      }>().state,
+    ).toBe('revoked');
+
+    const refusals = (await auditRows(t, s.schoolId))
+      .filter((r) => r.action === 'trip.card_refused')
+      .map((r) => r.details.reason);
+    expect(refusals).toEqual(['no_second_factor', 'expired', 'revoked']);
+  });
+
+  it("records the device's offline log once, its times placed within the bundle's life, at most 20 events a pupil", async () => {
+    const s = await setUp();
+    const bundle = await download(s);
+    clock.set(new Date('2027-03-01T08:10:00Z'));
+    const events = [
+      // Before the download (a wrong device clock): placed at the download.
+      { id: randomUUID(), kind: 'viewed', pupilId: s.amara.id, at: '2027-03-01T07:00:00Z' },
+      // In the future: placed at now.
+      { id: randomUUID(), kind: 'refused', reason: 'wrong_pin', at: '2030-01-01T00:00:00Z' },
+      // A pupil not on the trip is not recorded.
+      { id: randomUUID(), kind: 'viewed', pupilId: randomUUID(), at: '2027-03-01T08:05:00Z' },
+    ];
+    const post = (evs: unknown[]) =>
+      call(t.app, s.leader, 'POST', `/api/card-bundles/${bundle.id}/events`, { events: evs });
+    const sent = await post(events);
+    expect(sent.statusCode, sent.body).toBe(200);
+    expect(sent.json<{ recorded: number }>().recorded).toBe(2);
+    // The same log again (its answer was lost, say): nothing recorded twice.
+    const again = await post(events);
+    expect(again.json<{ recorded: number }>().recorded).toBe(0);
+    // Events without an id are refused (an old device could not be deduplicated).
+    expect((await post([{ kind: 'refused', at: '2027-03-01T08:05:00Z' }])).statusCode).toBe(400);
+
+    const rows = await auditRows(t, s.schoolId);
+    const viewed = rows.filter((r) => r.action === 'trip.card_viewed');
+    expect(viewed.map((r) => [r.target_id, r.details.viewedAt])).toEqual([
+      [s.amara.id, '2027-03-01T08:00:00.000Z'],
+    ]);
+    expect(rows.filter((r) => r.action === 'trip.card_refused').map((r) => r.details)).toEqual([
+      { bundle: bundle.id, reason: 'wrong_pin', where: 'device', at: '2027-03-01T08:10:00.000Z' },
+    ]);
+
+    // A flood stops at 20 events for each pupil on the trip.
+    const flood = Array.from({ length: 60 }, () => ({
+      id: randomUUID(),
+      kind: 'refused',
+      reason: 'wrong_pin',
+      at: '2027-03-01T08:05:00Z',
+    }));
+    const capped = await post(flood);
+    expect(capped.statusCode, capped.body).toBe(200);
+    expect(capped.json<{ recorded: number }>().recorded).toBe(2 * 20 - 2); // Two pupils on the trip, two events already recorded.
+    expect(
+      (await post(flood.slice(0, 1).map((e) => ({ ...e, id: randomUUID() })))).json<{
+        recorded: number;
+      }>().recorded,
+    ).toBe(0);
+  });
+
+  it('refuses a trip that makes no sense, with nothing written', async () => {
+    const s = await setUp();
+    const bad = await call(t.app, s.admin, 'POST', '/api/trips', {
+      name: 'Backwards',
+      startsOn: '2027-03-12',
+      endsOn: '2027-03-10',
+      leaderIds: [s.leaderUser.id],
+      pupilIds: [s.amara.id],
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(errorOf(bad).message).toMatch(/end on or after/);
+    const stranger = await call(t.app, s.admin, 'POST', '/api/trips', {
+      name: 'Stranger',
+      startsOn: '2027-03-10',
+      endsOn: '2027-03-10',
+      leaderIds: [s.leaderUser.id],
+      pupilIds: [randomUUID()],
+    });
+    expect(stranger.statusCode).toBe(400);
+    const list = (await call(t.app, s.admin, 'GET', '/api/trips')).json<TripList>();
+    expect(list.items.map((i) => i.name)).toEqual(['Year 7 residential']);
+    expect((await call(t.app, s.other, 'POST', '/api/trips', {})).statusCode).toBe(400);
+  });
+});

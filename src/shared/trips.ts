@@ -1,0 +1,142 @@
+// Trips and their offline emergency cards (issue 21, part M): schemas shared by the server and
+// the web app, and the shape of a card inside an encrypted bundle (which only the device opens).
+import { Type, type Static } from 'typebox';
+import { EntryContent } from './medical.ts';
+
+const Uuid = Type.String({ format: 'uuid' });
+
+export const NewTrip = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    startsOn: Type.String({ format: 'date' }),
+    endsOn: Type.String({ format: 'date' }),
+    leaderIds: Type.Array(Uuid, { minItems: 1, maxItems: 50, uniqueItems: true }),
+    pupilIds: Type.Array(Uuid, { minItems: 1, maxItems: 500, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+);
+export type NewTrip = Static<typeof NewTrip>;
+
+export const TRIP_ACTIONS = ['download_cards', 'revoke_cards'] as const;
+export type TripAction = (typeof TRIP_ACTIONS)[number];
+
+export const TripSummary = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  startsOn: Type.String(),
+  endsOn: Type.String(),
+  pupils: Type.Integer(),
+  leaders: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
+  /** When the trip's cards stop opening: the end of its last day plus 24 hours. */
+  cardsExpireAt: Type.String(),
+  allowed: Type.Array(
+    Type.Unsafe<TripAction>(Type.Union(TRIP_ACTIONS.map((a) => Type.Literal(a)))),
+  ),
+});
+export type TripSummary = Static<typeof TripSummary>;
+export const TripList = Type.Object({ items: Type.Array(TripSummary) });
+export type TripList = Static<typeof TripList>;
+
+export const BundleSummary = Type.Object({
+  id: Type.String(),
+  holder: Type.String(),
+  createdAt: Type.String(),
+  expiresAt: Type.String(),
+  revokedAt: Type.Union([Type.String(), Type.Null()]),
+});
+export const Trip = Type.Object({
+  ...TripSummary.properties,
+  pupilList: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
+  bundles: Type.Array(BundleSummary),
+});
+export type Trip = Static<typeof Trip>;
+
+/** The encrypted bundle as downloaded: AES-256-GCM, the tag at the end of `ciphertext`. */
+export const CardBundle = Type.Object({
+  id: Type.String(),
+  tripId: Type.String(),
+  tripName: Type.String(),
+  expiresAt: Type.String(),
+  /** base64 */
+  iv: Type.String(),
+  /** base64: the cards' JSON (CardSet), encrypted, with the 16-byte tag appended. */
+  ciphertext: Type.String(),
+  /** The additional data the ciphertext is bound to. */
+  aad: Type.String(),
+});
+export type CardBundle = Static<typeof CardBundle>;
+export const BundleKey = Type.Object({ key: Type.String(), expiresAt: Type.String() });
+export type BundleKey = Static<typeof BundleKey>;
+export const BUNDLE_STATES = ['active', 'revoked', 'expired'] as const;
+export const BundleStatus = Type.Object({
+  state: Type.Unsafe<(typeof BUNDLE_STATES)[number]>(
+    Type.Union(BUNDLE_STATES.map((s) => Type.Literal(s))),
+  ),
+  expiresAt: Type.String(),
+});
+export type BundleStatus = Static<typeof BundleStatus>;
+
+/** What the device logged while it had no network, sent when it is back. */
+/** The most events a device sends at once (it sends its log in chunks of this size). */
+export const DEVICE_EVENTS_PER_REQUEST = 500;
+/** The most events recorded for one bundle, per pupil on it: a log cannot flood the audit trail. */
+export const DEVICE_EVENTS_PER_PUPIL = 20;
+
+export const DeviceEvents = Type.Object(
+  {
+    events: Type.Array(
+      Type.Object(
+        {
+          /** A random id the device gives each event: one sent twice is recorded once. */
+          id: Uuid,
+          kind: Type.Union([Type.Literal('viewed'), Type.Literal('refused')]),
+          at: Type.String({ format: 'date-time' }),
+          pupilId: Type.Optional(Uuid),
+          reason: Type.Optional(
+            Type.Union([
+              Type.Literal('expired'),
+              Type.Literal('revoked'),
+              Type.Literal('wrong_pin'),
+              Type.Literal('locked'),
+            ]),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: DEVICE_EVENTS_PER_REQUEST },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type DeviceEvents = Static<typeof DeviceEvents>;
+
+/** One pupil's card, inside the encrypted bundle. */
+export type Card = {
+  pupilId: string;
+  name: string;
+  dateOfBirth: string | null;
+  yearGroup: string | null;
+  form: string | null;
+  /** A data: URL when Lantern holds the pupil's photo as data. */
+  photo: string | null;
+  contacts: {
+    name: string;
+    relationship: string | null;
+    priority: number | null;
+    phones: { kind: string; number: string }[];
+  }[];
+  conditions: CardItem[];
+  medications: CardItem[];
+  allergies: CardItem[];
+  dietary: CardItem[];
+  plans: { kind: string; title: string; expiresOn: string }[];
+};
+export type CardItem = EntryContent & { confirmed: boolean };
+export type CardSet = {
+  bundleId: string;
+  tripName: string;
+  startsOn: string;
+  endsOn: string;
+  expiresAt: string;
+  cards: Card[];
+};

@@ -1,0 +1,99 @@
+// One pupil's emergency card: photo, contacts in priority order, conditions, medications,
+// allergies, dietary needs and plans. A change still waiting for confirmation is marked so.
+import type { Card, CardItem } from '../../../src/shared/trips.ts';
+
+const RISK: Record<string, string> = { low: 'Low risk', medium: 'Medium risk', high: 'High risk' };
+const SEVERITY: Record<string, string> = {
+  mild: 'Mild',
+  moderate: 'Moderate',
+  severe: 'Severe',
+  anaphylaxis: 'Anaphylaxis',
+};
+
+function Items({ title, items }: { title: string; items: CardItem[] }) {
+  return (
+    <>
+      <h4>{title}</h4>
+      {items.length === 0 ? (
+        <p>None recorded.</p>
+      ) : (
+        <ul>
+          {items.map((i, n) => (
+            <li key={n} className={i.confirmed ? undefined : 'unconfirmed'}>
+              <strong>{i.name}</strong>
+              {i.riskLevel && (
+                <span className={i.riskLevel === 'high' ? 'danger' : undefined}>
+                  {' '}
+                  — {RISK[i.riskLevel]}
+                </span>
+              )}
+              {i.severity && (
+                <span
+                  className={
+                    i.severity === 'anaphylaxis' || i.severity === 'severe' ? 'danger' : undefined
+                  }
+                >
+                  {' '}
+                  — {SEVERITY[i.severity]}
+                </span>
+              )}
+              {i.dose && <> — {i.dose}</>}
+              {i.when && <>, {i.when}</>}
+              {i.administeredBy && <>, given by {i.administeredBy}</>}
+              {i.details && <> ({i.details})</>}
+              {!i.confirmed && <> (not yet confirmed)</>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+export function CardView({ card }: { card: Card }) {
+  return (
+    <article className="pupil-card" aria-label={`Emergency card: ${card.name}`}>
+      <h3>{card.name}</h3>
+      {card.photo && <img src={card.photo} alt={`Photo of ${card.name}`} />}
+      <p>
+        {card.dateOfBirth && <>Born {card.dateOfBirth}. </>}
+        {card.yearGroup} {card.form}
+      </p>
+      <h4>Emergency contacts</h4>
+      {card.contacts.length === 0 ? (
+        <p>None recorded.</p>
+      ) : (
+        <ol>
+          {card.contacts.map((c, n) => (
+            <li key={n}>
+              {c.name}
+              {c.relationship && <> ({c.relationship})</>}:{' '}
+              {c.phones.map((p, m) => (
+                <span key={m}>
+                  {m > 0 && ', '}
+                  <a href={`tel:${p.number.replace(/\s/g, '')}`}>{p.number}</a> ({p.kind})
+                </span>
+              ))}
+            </li>
+          ))}
+        </ol>
+      )}
+      <Items title="Allergies" items={card.allergies} />
+      <Items title="Conditions" items={card.conditions} />
+      <Items title="Medications" items={card.medications} />
+      <Items title="Dietary needs" items={card.dietary} />
+      <h4>Healthcare and action plans</h4>
+      {card.plans.length === 0 ? (
+        <p>None recorded.</p>
+      ) : (
+        <ul>
+          {card.plans.map((p, n) => (
+            <li key={n}>
+              {p.title} (until {p.expiresOn})
+            </li>
+          ))}
+        </ul>
+      )}
+    </article>
+  );
+}
