@@ -34,6 +34,8 @@ import { registerCalendarRoutes } from './features/calendar/routes.ts';
 import { registerTransferRoutes } from './features/transfers/routes.ts';
 import { registerDataProtectionRoutes } from './features/data-protection/routes.ts';
 import { registerStaffConcernRoutes } from './features/staff-concerns/routes.ts';
+import { registerAdmissionRoutes } from './features/admissions/routes.ts';
+import { registerConsentRoutes } from './features/consents/routes.ts';
 
 export const FEATURES: readonly Feature[] = [
   { name: 'health', routes: registerHealthRoutes },
@@ -88,4 +90,6 @@ export const FEATURES: readonly Feature[] = [
   { name: 'transfers', routes: registerTransferRoutes },
   { name: 'data-protection', routes: registerDataProtectionRoutes },
   { name: 'staff-concerns', routes: registerStaffConcernRoutes },
+  { name: 'admissions', routes: registerAdmissionRoutes },
+  { name: 'consents', routes: registerConsentRoutes },
 ];

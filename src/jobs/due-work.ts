@@ -18,6 +18,7 @@ import { queueAlertEmails, sendQueuedMailSoon } from '../features/alerts/email.t
 import { endLapsedSessions } from '../features/identity/session-sweep.ts';
 import { runRetentionSweep } from './retention-sweep.ts';
 import { runTransferChase } from './transfer-chase.ts';
+import { runConsentReminders } from './consent-reminders.ts';
 import { runLeased, type JobName } from '../platform/jobs/lease.ts';
 import { runAuditCheck, runRequestAlerts } from './data-protection.ts';
 
@@ -197,6 +198,10 @@ export async function runMinuteJob(
   await runLeased(db, lease('transfer_chase'), () => runTransferChase(services, now, only)).catch(
     fail('transfer chase'),
   );
+  // Issue 21: consent forms not yet answered, reminded weekly; a pair reminded costs a read.
+  await runLeased(db, lease('consent_reminders'), () =>
+    runConsentReminders(services, now, only),
+  ).catch(fail('consent reminders'));
   // The DPO's alerts (issue 17); the audit chains verified once a day, a broken one drafting a breach.
   await runLeased(db, lease('dp_request_alerts'), () =>
     runRequestAlerts(services, now, only),

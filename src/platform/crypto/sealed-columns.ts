@@ -102,6 +102,15 @@ export const SEALED_COLUMNS = {
   'staff_concern_lado_contacts.reference': 'text',
   'staff_concern_lado_contacts.suspension': 'text',
   'transfers.closed_reason': 'text',
+  // Admission forms (issue 21, migration 0050): what the MIS held when a form was sent, the
+  // parent's answers (ethnicity, religion, medical, dietary, contacts), a rejection's internal
+  // reason, and the value waiting to go back to the MIS.
+  'admission_requests.mis_snapshot': 'json',
+  'admission_requests.answers': 'json',
+  'admission_decisions.reason': 'text',
+  'mis_writeback_rows.value': 'json',
+  // Consent forms (issue 21, migration 0051): a parent's note with an answer.
+  'consent_answers.note': 'text',
 } as const satisfies Record<string, 'text' | 'json'>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;

@@ -1,0 +1,46 @@
+// A refused admission or write-back attempt (a code the MIS does not know, a second submission,
+// another family's form) is audited even though it changes nothing: the attempt's transaction
+// rolls back whole, then the refusal is written in a transaction of its own with what was tried,
+// the refusal's code and the field's key — never the value. Faults that are not refusals roll
+// back and reach the error handler unaudited here.
+import type { SchoolTx } from '../../core/context.ts';
+import { DomainError } from '../../core/errors.ts';
+
+export type AdmissionAttempt = 'create' | 'send' | 'save' | 'submit' | 'open' | 'decide' | 'export';
+
+/** A refusal about one field: the audit names the field's key. */
+export class FieldRefusal extends DomainError {
+  readonly field: string;
+  constructor(field: string, code: string, message: string) {
+    super('invalid', code, message);
+    this.field = field;
+  }
+}
+
+type Runner = <T>(fn: (t: SchoolTx) => Promise<T>) => Promise<T>;
+
+export async function auditingRefusals<T>(
+  run: Runner,
+  attempt: AdmissionAttempt,
+  target: string | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof DomainError && err.kind !== 'unavailable') {
+      await run((t) =>
+        t.audit({
+          action: 'admissions.refused',
+          ...(target !== undefined && { targetType: 'admission_request', targetId: target }),
+          details: {
+            attempt,
+            code: err.code,
+            ...(err instanceof FieldRefusal && { field: err.field }),
+          },
+        }),
+      );
+    }
+    throw err;
+  }
+}
