@@ -56,7 +56,7 @@ export async function consentsForParent(
   const mine = await t.q<{ form_id: string; version_id: string; version: number; pupil_id: string; answer: ConsentAnswerKind; answered_at: Date }>(
     `SELECT v.form_id, a.version_id, v.version, a.pupil_id, a.answer, a.answered_at
      FROM consent_answers a JOIN consent_versions v ON v.id = a.version_id
-     WHERE a.contact_id = $1 AND a.pupil_id = ANY($2::uuid[]) ORDER BY a.answered_at, a.id`,
+     WHERE a.contact_id = $1 AND a.pupil_id = ANY($2::uuid[]) ORDER BY a.answered_at, a.seq`,
     [contactId, kids],
   );
   const items: ParentConsent[] = rows.map((r) => {
@@ -117,7 +117,7 @@ export async function answerConsent(
   if (body.answer === 'withdrawn') {
     const [last] = await t.q<{ answer: ConsentAnswerKind }>(
       `SELECT answer FROM consent_answers WHERE version_id = $1 AND pupil_id = $2 AND contact_id = $3
-       ORDER BY answered_at DESC, id DESC LIMIT 1`,
+       ORDER BY answered_at DESC, seq DESC LIMIT 1`,
       [body.versionId, body.pupilId, contactId],
     );
     if (last?.answer !== 'given')

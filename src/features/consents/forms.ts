@@ -172,7 +172,7 @@ async function summaries(t: Tx, formId?: string): Promise<{ items: Summary[]; ve
   const answers = await t.q<{ form_id: string; pupil_id: string; contact_id: string; answer: AnswerEvent['answer']; answered_at: Date }>(
     `SELECT v.form_id, a.pupil_id, a.contact_id, a.answer, a.answered_at FROM consent_answers a
      JOIN consent_versions v ON v.id = a.version_id AND v.superseded_at IS NULL
-     WHERE v.form_id = ANY($1::uuid[]) ORDER BY a.answered_at, a.id`,
+     WHERE v.form_id = ANY($1::uuid[]) ORDER BY a.answered_at, a.seq`,
     [forms.map((f) => f.id)],
   );
   const items = forms.map((f) => {
@@ -227,7 +227,7 @@ export async function readConsentForm(t: Tx, formId: string): Promise<ConsentFor
        a.answer, a.note, a.answered_at
      FROM consent_answers a JOIN consent_versions v ON v.id = a.version_id
      JOIN contacts c ON c.id = a.contact_id
-     WHERE v.form_id = $1 ORDER BY a.answered_at, a.id`,
+     WHERE v.form_id = $1 ORDER BY a.answered_at, a.seq`,
     [formId],
   );
   const sealer = await t.sealer();

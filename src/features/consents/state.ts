@@ -64,7 +64,7 @@ export async function currentConsents(
      FROM consent_answers a
      JOIN pupil_contacts pc ON pc.pupil_id = a.pupil_id AND pc.contact_id = a.contact_id
        AND pc.parental_responsibility
-     WHERE a.pupil_id = ANY($1::uuid[]) ORDER BY a.answered_at, a.id`,
+     WHERE a.pupil_id = ANY($1::uuid[]) ORDER BY a.answered_at, a.seq`,
     [[...pupilIds]],
   );
   return versions.map((v) => {

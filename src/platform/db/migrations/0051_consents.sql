@@ -54,6 +54,8 @@ CREATE TABLE consent_answers (
   -- A parent's note ("not on social media"): free text about a child, sealed.
   note bytea,
   answered_at timestamptz NOT NULL,
+  -- The order answers were given in, even two in the same instant: the latest counts.
+  seq bigint GENERATED ALWAYS AS IDENTITY,
   PRIMARY KEY (school_id, id),
   FOREIGN KEY (school_id, version_id) REFERENCES consent_versions (school_id, id)
 );
