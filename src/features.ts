@@ -36,6 +36,7 @@ import { registerDataProtectionRoutes } from './features/data-protection/routes.
 import { registerStaffConcernRoutes } from './features/staff-concerns/routes.ts';
 import { registerAdmissionRoutes } from './features/admissions/routes.ts';
 import { registerConsentRoutes } from './features/consents/routes.ts';
+import { registerParentRoutes } from './features/parents/routes.ts';
 
 export const FEATURES: readonly Feature[] = [
   { name: 'health', routes: registerHealthRoutes },
@@ -92,4 +93,5 @@ export const FEATURES: readonly Feature[] = [
   { name: 'staff-concerns', routes: registerStaffConcernRoutes },
   { name: 'admissions', routes: registerAdmissionRoutes },
   { name: 'consents', routes: registerConsentRoutes },
+  { name: 'parents', routes: registerParentRoutes },
 ];

@@ -33,6 +33,11 @@ declare module 'fastify' {
     pendingOk?: boolean;
     /** Also reachable by a session that must first set up a second factor (issue 3). */
     enrolOk?: boolean;
+    /**
+     * A parent's route (issue 21), under /api/parent/: never given a staff context; the parent
+     * hook (src/http/parent-request-context.ts) resolves the parent's own cookie instead.
+     */
+    parent?: boolean;
   }
   interface FastifyRequest {
     /** The signed-in member's context, set by src/http/request-context.ts; null when signed out. */
@@ -64,10 +69,13 @@ export type SchoolTx = {
 /** A signed-in member's transaction: a SchoolTx with the member whose policies apply. */
 export type Tx = SchoolTx & { actor: Actor };
 
-type Door = Pick<Services, 'db' | 'keys' | 'clock'>;
+export type Door = Pick<Services, 'db' | 'keys' | 'clock'>;
 
-/** Runs fn in the school, gathering its audit entries and appending them at its end. */
-function openSchool<T>(
+/**
+ * Runs fn in the school, gathering its audit entries and appending them at its end. Exported for
+ * the parents' door (parent-context.ts) alone: every other caller goes through the contexts here.
+ */
+export function openSchool<T>(
   services: Door,
   schoolId: string,
   who: AuditActor,

@@ -2151,8 +2151,10 @@ function nextMatrixTerm() {
   return { name: `Matrix term ${matrixTerms}`, startsOn: day, endsOn: day };
 }
 
+/** Staff API routes. Parents' routes (/api/parent/) have their own matrix: parents/separation.test.ts. */
 const API = (url: string) =>
-  ['/healthz', '/readyz', '/metrics'].includes(url) || url.startsWith('/api/');
+  ['/healthz', '/readyz', '/metrics'].includes(url) ||
+  (url.startsWith('/api/') && !url.startsWith('/api/parent/'));
 const keyOf = (r: { method: string; url: string }) => `${r.method} ${r.url}`;
 /** A row keyed "METHOD /url · case" is a further case of that route's row. */
 const routeOf = (key: string) => key.split(' · ')[0]!;

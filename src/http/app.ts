@@ -13,6 +13,7 @@ import { installErrorHandlers } from './error-handler.ts';
 import { installInputGuard, installValidators } from './validation.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { installRequestContext } from './request-context.ts';
+import { installParentContext } from './parent-request-context.ts';
 import { installOperations, requestIdOf } from './operations.ts';
 import { sessionCookieName } from '../features/identity/sessions.ts';
 import type { App, Feature } from '../core/feature.ts';
@@ -21,8 +22,10 @@ export type RouteInfo = {
   method: string;
   url: string;
   public: boolean;
+  /** A parent's route (issue 21): `config: { parent: true }`, under /api/parent/. */
+  parent: boolean;
   /** The request schemas the route declares (the fuzz test drives every route by them). */
-  schema: { body?: unknown; querystring?: unknown; params?: unknown };
+  schema: { body?: unknown; querystring?: unknown; params?: unknown; response?: unknown };
 };
 
 const WEB_DIST = path.resolve(import.meta.dirname, '../../dist/web');
@@ -88,12 +91,13 @@ export async function buildApp(
     const methods = Array.isArray(r.method) ? r.method : [r.method];
     for (const m of methods) {
       if (m === 'HEAD') continue;
-      const { body, querystring, params } = r.schema ?? {};
+      const { body, querystring, params, response } = r.schema ?? {};
       routes.push({
         method: m,
         url: r.url,
         public: r.config?.public === true,
-        schema: { body, querystring, params },
+        parent: r.config?.parent === true,
+        schema: { body, querystring, params, response },
       });
     }
   });
@@ -122,6 +126,7 @@ export async function buildApp(
   installValidators(app);
   installInputGuard(app);
   installRequestContext(app, services);
+  installParentContext(app, services);
 
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),

@@ -4,7 +4,7 @@
 // State-changing requests must carry the session's CSRF token. To change safely: keep the
 // default-deny check in onRequest and keep the CSRF comparison constant-time.
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Services } from '../platform/services.ts';
 import {
   endSession,
@@ -48,6 +48,9 @@ export function installRequestContext(app: FastifyInstance, services: Services):
   app.decorateRequest('auth', null);
   app.decorateRequest('context', null);
   app.addHook('onRequest', async (req, reply) => {
+    // A parent's route never gets a staff context: a staff cookie there is ignored, and the
+    // parent hook (parent-request-context.ts) decides who may call it.
+    if (req.routeOptions.config?.parent === true) return;
     const isPublic = req.routeOptions.config?.public === true;
     const unmatched = !req.routeOptions.url; // 404s are answered by the not-found handler
     const token = req.cookies[sessionCookieName(services.config)];
@@ -71,23 +74,7 @@ export function installRequestContext(app: FastifyInstance, services: Services):
         clearSessionCookie(reply, services);
       }
     }
-    if (!SAFE_METHODS.has(req.method)) {
-      // Cross-site requests: browsers send Origin on every POST; refuse a foreign one outright.
-      const origin = req.headers.origin;
-      if (
-        origin &&
-        origin !== services.config.publicOrigin &&
-        !isSameHost(origin, req.headers.host)
-      ) {
-        throw forbidden('Cross-site request refused.');
-      }
-      if (req.auth) {
-        const sent = req.headers['x-csrf-token'];
-        if (typeof sent !== 'string' || !sameToken(sent, req.auth.csrfToken)) {
-          throw forbidden('Missing or wrong CSRF token. Reload the page and try again.');
-        }
-      }
-    }
+    refuseForgedRequest(req, services, req.auth?.csrfToken ?? null);
     if (!isPublic && !unmatched && !req.auth) throw unauthorised();
     // A session that has a password but not yet its second factor reaches only the routes that
     // finish signing in; everywhere else it is not signed in.
@@ -105,6 +92,29 @@ export function installRequestContext(app: FastifyInstance, services: Services):
     if (req.auth && !isPublic && !unmatched) enrolmentGate(req.auth, req.routeOptions.config);
     if (req.auth) req.context = new RequestContext(services, actorOf(req.auth), originOf(req));
   });
+}
+
+/**
+ * Cross-site requests: browsers send Origin on every POST, so a foreign one is refused outright;
+ * and a signed-in state-changing request must carry its session's CSRF token (compared in constant
+ * time). Shared by the staff hook and the parents' (parent-request-context.ts).
+ */
+export function refuseForgedRequest(
+  req: FastifyRequest,
+  services: Pick<Services, 'config'>,
+  csrfToken: string | null,
+): void {
+  if (SAFE_METHODS.has(req.method)) return;
+  const origin = req.headers.origin;
+  if (origin && origin !== services.config.publicOrigin && !isSameHost(origin, req.headers.host)) {
+    throw forbidden('Cross-site request refused.');
+  }
+  if (csrfToken !== null) {
+    const sent = req.headers['x-csrf-token'];
+    if (typeof sent !== 'string' || !sameToken(sent, csrfToken)) {
+      throw forbidden('Missing or wrong CSRF token. Reload the page and try again.');
+    }
+  }
 }
 
 function isSameHost(origin: string, host: string | undefined): boolean {

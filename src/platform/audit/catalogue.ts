@@ -303,6 +303,25 @@ export type AuditDetails = {
   'consents.answered': { version: number; answer: string; pupil: Id };
   'consents.refused': { attempt: string; code: string };
   'consents.reminded': { version: number; pupil: Id };
+  // Parents and carers (issue 21): a parent's own events carry actor_id NULL, label "Parent: …".
+  'parent.signed_in': { secondFactor: 'totp' | 'webauthn' };
+  'parent.sign_in_failed': { reason: string };
+  'parent.sign_in_refused': { reason: 'locked' | 'throttled'; retryAfterSeconds: number };
+  'parent.signed_out': None;
+  'parent.session_ended': { reason: string; sessions?: number };
+  'parent.second_factor_failed': { method: 'totp' | 'webauthn'; reason: string };
+  'parent.second_factor_added': { method: 'totp' | 'webauthn' };
+  'parent.new_device': None;
+  'parent.child_refused': None;
+  'parent.invited': { pupil: Id; resent?: true };
+  'parent.invitation_refused': { pupil: Id; reason: 'restricted' | 'no_email' | 'not_eligible' };
+  'parent.invitation_link_refused': { reason: 'unknown' | 'expired' | 'used' | 'revoked' };
+  'parent.date_of_birth_refused': { failures: number };
+  'parent.invitation_accepted': { pupil: Id };
+  'parent.invitation_reminded': { reminder: number };
+  'parent.invitation_bounced': None;
+  'parent.access_revoked': { reason: 'staff' | 'restricted'; sessionsEnded: number };
+  'parent.invitations_viewed': { pupils: number };
 };
 
 export type AuditAction = keyof AuditDetails;
@@ -511,6 +530,24 @@ export const AUDIT_ACTIONS = Object.keys({
   'consents.answered': 1,
   'consents.refused': 1,
   'consents.reminded': 1,
+  'parent.signed_in': 1,
+  'parent.sign_in_failed': 1,
+  'parent.sign_in_refused': 1,
+  'parent.signed_out': 1,
+  'parent.session_ended': 1,
+  'parent.second_factor_failed': 1,
+  'parent.second_factor_added': 1,
+  'parent.new_device': 1,
+  'parent.child_refused': 1,
+  'parent.invited': 1,
+  'parent.invitation_refused': 1,
+  'parent.invitation_link_refused': 1,
+  'parent.date_of_birth_refused': 1,
+  'parent.invitation_accepted': 1,
+  'parent.invitation_reminded': 1,
+  'parent.invitation_bounced': 1,
+  'parent.access_revoked': 1,
+  'parent.invitations_viewed': 1,
 } satisfies Record<AuditAction, 1>) as AuditAction[];
 
 /**

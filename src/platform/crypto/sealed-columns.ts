@@ -30,6 +30,8 @@ export const SEALED_COLUMNS = {
   'contact_restrictions.note': 'text',
   'mis_connectors.token': 'text',
   'totp_credentials.secret': 'text',
+  // A parent's authenticator-app secret (issue 21, migration 0047), bound to the parent's id.
+  'parent_totp.secret': 'text',
   // The MIS's special-category and contact fields (issue 11, finding 9; migration 0011). The FSM,
   // pupil premium, EAL and gifted booleans stay in clear: not special-category data. (The flags
   // themselves, pupil_flags, carry their kind sealed since migration 0022: see below.)

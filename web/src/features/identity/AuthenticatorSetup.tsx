@@ -20,7 +20,7 @@ import { TextField } from '../../ui/TextField.tsx';
 import { Button, SubmitButton } from '../../ui/Button.tsx';
 import { SecondFactorForm, stepUpPrompt } from './SecondFactorForm.tsx';
 
-function svgSrc(svg: string): string {
+export function svgSrc(svg: string): string {
   let binary = '';
   for (const byte of new TextEncoder().encode(svg)) binary += String.fromCharCode(byte);
   return `data:image/svg+xml;base64,${btoa(binary)}`;

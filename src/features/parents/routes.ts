@@ -1,0 +1,209 @@
+// The parents' door (issue 21): every route here is under /api/parent/ and declares
+// `config: { parent: true }`, so only the parents' hook (src/http/parent-request-context.ts)
+// answers it, with the parent's own cookie. Thin routes: parse, call, present.
+import type { FastifyReply } from 'fastify';
+import type { App } from '../../core/feature.ts';
+import type { Services } from '../../platform/services.ts';
+import { parentCtx } from '../../core/parent-context.ts';
+import { unauthorised } from '../../core/errors.ts';
+import { sendLater } from '../../platform/mail/outbox.ts';
+import { responses, ErrorBody } from '../../shared/schemas/common.ts';
+import {
+  ChildParams,
+  ParentChild,
+  ParentChildren,
+  ParentCode,
+  ParentOk,
+  ParentSessionInfo,
+  ParentSignIn,
+  ParentTotpEnrolment,
+} from '../../shared/schemas/parents.ts';
+import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS } from '../identity/devices.ts';
+import { cookieOptions } from '../identity/issue.ts';
+import {
+  parentGiveCode,
+  parentPasswordSignIn,
+  parentSignOut,
+  parentStartTotp,
+  type Issued,
+} from './sign-in.ts';
+import {
+  clearParentCookie,
+  resolveParentSession,
+  setParentCookie,
+  type ParentSession,
+} from './sessions.ts';
+
+/** Config of a parent route: signed-in (full) unless told otherwise. */
+export const PARENT = { parent: true } as const;
+const PARENT_PUBLIC = { parent: true, public: true } as const;
+/** Any stage: waiting for the code, setting one up, or full. */
+const PARENT_ANY_STAGE = { parent: true, pendingOk: true, enrolOk: true } as const;
+
+function sessionOrThrow(req: { parentSession: ParentSession | null }): ParentSession {
+  if (!req.parentSession) throw unauthorised();
+  return req.parentSession;
+}
+
+function present(s: ParentSession): ParentSessionInfo {
+  return {
+    parent: { name: s.name, email: s.email },
+    school: { name: s.schoolName },
+    stage: s.stage,
+    csrfToken: s.csrfToken,
+    expiresAt: s.expiresAt.toISOString(),
+  };
+}
+
+/** Sets the cookie(s) after commit, sends a new device's notice, and reads the session back. */
+async function afterIssue(
+  services: Services,
+  reply: FastifyReply,
+  issued: Issued,
+): Promise<ParentSessionInfo> {
+  setParentCookie(reply, services, issued.token);
+  if (issued.device) {
+    // The same long-lived device cookie as staff (devices.ts): nothing but randomness.
+    reply.setCookie(DEVICE_COOKIE, issued.device, {
+      ...cookieOptions(services),
+      maxAge: DEVICE_COOKIE_DAYS * 86_400,
+    });
+  }
+  if (issued.noticeTo && services.mailer) {
+    await sendLater(services, {
+      template: 'new_device',
+      to: issued.noticeTo,
+      when: services.clock.now().toISOString(),
+    });
+  }
+  const found = await resolveParentSession(services, issued.token, services.clock.now());
+  if (found.state !== 'active') throw new Error('new parent session did not resolve');
+  return present(found.session);
+}
+
+export function registerParentRoutes(app: App, services: Services): void {
+  app.post(
+    '/api/parent/auth/sign-in',
+    {
+      config: PARENT_PUBLIC,
+      schema: {
+        tags: ['parents'],
+        summary: 'A parent signs in with email and password',
+        body: ParentSignIn,
+        response: responses({ 200: ParentSessionInfo, 429: ErrorBody }),
+      },
+    },
+    async (req, reply) =>
+      afterIssue(services, reply, await parentPasswordSignIn(services, req, req.body)),
+  );
+
+  app.post(
+    '/api/parent/auth/code',
+    {
+      config: { parent: true, pendingOk: true, enrolOk: true },
+      schema: {
+        tags: ['parents'],
+        summary: 'The authenticator code that finishes signing in or confirms a new app',
+        body: ParentCode,
+        response: responses({ 200: ParentSessionInfo, 429: ErrorBody }),
+      },
+    },
+    async (req, reply) => {
+      const s = sessionOrThrow(req);
+      if (s.stage === 'full') return present(s);
+      return afterIssue(services, reply, await parentGiveCode(services, req, s, req.body.code));
+    },
+  );
+
+  app.post(
+    '/api/parent/auth/totp/enrol',
+    {
+      config: { parent: true, enrolOk: true },
+      schema: {
+        tags: ['parents'],
+        summary: 'Start setting up an authenticator app (required of every parent)',
+        response: responses({ 200: ParentTotpEnrolment, 409: ErrorBody }),
+      },
+    },
+    async (req) => parentStartTotp(services, req, sessionOrThrow(req)),
+  );
+
+  app.get(
+    '/api/parent/session',
+    {
+      config: PARENT_ANY_STAGE,
+      schema: {
+        tags: ['parents'],
+        summary: 'The signed-in parent’s session',
+        response: responses({ 200: ParentSessionInfo }),
+      },
+    },
+    async (req) => present(sessionOrThrow(req)),
+  );
+
+  app.post(
+    '/api/parent/auth/sign-out',
+    {
+      config: PARENT_ANY_STAGE,
+      schema: {
+        tags: ['parents'],
+        summary: 'Sign out',
+        response: responses({ 200: ParentOk }),
+      },
+    },
+    async (req, reply) => {
+      await parentSignOut(services, req, sessionOrThrow(req));
+      clearParentCookie(reply, services);
+      return { ok: true as const };
+    },
+  );
+
+  app.get(
+    '/api/parent/children',
+    {
+      config: PARENT,
+      schema: {
+        tags: ['parents'],
+        summary: 'The parent’s children',
+        response: responses({ 200: ParentChildren }),
+      },
+    },
+    async (req) => {
+      const c = parentCtx(req);
+      const school = req.parentSession?.schoolName ?? '';
+      const children = await c.tx((t) => t.children());
+      return {
+        children: children.map((ch) => ({
+          id: ch.pupilId,
+          firstName: ch.firstName,
+          lastName: ch.lastName,
+          yearGroup: ch.yearGroup,
+          school,
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/api/parent/children/:pupilId',
+    {
+      config: PARENT,
+      schema: {
+        tags: ['parents'],
+        summary: 'One of the parent’s children',
+        params: ChildParams,
+        response: responses({ 200: ParentChild }),
+      },
+    },
+    async (req) => {
+      const ch = await parentCtx(req).tx((t) => t.child(req.params.pupilId));
+      return {
+        id: ch.pupilId,
+        firstName: ch.firstName,
+        lastName: ch.lastName,
+        yearGroup: ch.yearGroup,
+        school: req.parentSession?.schoolName ?? '',
+      };
+    },
+  );
+}

@@ -1,0 +1,21 @@
+// The sections of a parent's home page (issue 21): each feature adds ONE line here (F: forms,
+// M: medical) with its title, a sentence, and its page under /parent/. The home page lists them
+// after the parent's children; the parent app routes each `path` to its lazily loaded page.
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+
+export type ParentSection = {
+  /** The address under /parent/ (no leading slash), e.g. 'forms'. */
+  path: string;
+  title: string;
+  description: string;
+  page: LazyExoticComponent<ComponentType>;
+};
+
+export const PARENT_SECTIONS: ParentSection[] = [
+  {
+    path: 'account',
+    title: 'Your account',
+    description: 'Where you are signed in, and signing out.',
+    page: lazy(() => import('./ParentAccount.tsx')),
+  },
+];
