@@ -36,6 +36,8 @@ import { registerDataProtectionRoutes } from './features/data-protection/routes.
 import { registerStaffConcernRoutes } from './features/staff-concerns/routes.ts';
 import { registerAdmissionRoutes } from './features/admissions/routes.ts';
 import { registerConsentRoutes } from './features/consents/routes.ts';
+import { registerParentAdmissionRoutes } from './features/admissions/parent-routes.ts';
+import { registerParentConsentRoutes } from './features/consents/parent-routes.ts';
 import { registerParentRoutes } from './features/parents/routes.ts';
 
 export const FEATURES: readonly Feature[] = [
@@ -91,7 +93,19 @@ export const FEATURES: readonly Feature[] = [
   { name: 'transfers', routes: registerTransferRoutes },
   { name: 'data-protection', routes: registerDataProtectionRoutes },
   { name: 'staff-concerns', routes: registerStaffConcernRoutes },
-  { name: 'admissions', routes: registerAdmissionRoutes },
-  { name: 'consents', routes: registerConsentRoutes },
+  {
+    name: 'admissions',
+    routes(app) {
+      registerAdmissionRoutes(app);
+      registerParentAdmissionRoutes(app);
+    },
+  },
+  {
+    name: 'consents',
+    routes(app) {
+      registerConsentRoutes(app);
+      registerParentConsentRoutes(app);
+    },
+  },
   { name: 'parents', routes: registerParentRoutes },
 ];

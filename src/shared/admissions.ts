@@ -186,3 +186,8 @@ export const WritebackFile = Type.Object({
   csv: Type.String(),
 });
 export type WritebackFile = Static<typeof WritebackFile>;
+
+export const ChildRequestParams = Type.Object({
+  pupilId: Type.String({ maxLength: 64 }),
+  requestId: Uuid,
+});

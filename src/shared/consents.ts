@@ -137,3 +137,14 @@ export type CurrentConsent = {
   state: ConsentState;
   answers: { contactId: string; answer: ConsentAnswerKind; answeredAt: string }[];
 };
+
+/** A parent's answer for the child named in the path. */
+export const ParentAnswerConsent = Type.Object(
+  {
+    versionId: Uuid,
+    answer: AnswerKind,
+    note: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type ParentAnswerConsent = Static<typeof ParentAnswerConsent>;

@@ -29,6 +29,7 @@ import { auditingRefusals } from './refusals.ts';
 import { asParent, makeFamily, type Family } from './forms-test-kit.ts';
 import { WRITEBACK_COLUMNS } from './writeback.ts';
 import { DomainError } from '../../core/errors.ts';
+import { makeParent, parentCall, signInParent } from '../parents/parent-test-kit.ts';
 
 let t: TestApp;
 const clock = testClock();
@@ -254,5 +255,55 @@ describe('admission forms', () => {
     const head = await signIn(t.app, await makeUser(t.services, otherSchool, 'school_admin'), { elevated: true });
     expect((await call(t.app, head, 'GET', `/api/admissions/forms/${u.formId}`)).statusCode).toBe(404);
     expect((await call(t.app, head, 'GET', `/api/admissions/requests/${u.requestId}/review`)).statusCode).toBe(404);
+  });
+});
+
+describe('through the parents’ door', () => {
+  it('a signed-in parent saves, returns, submits once, and answers a consent form', async () => {
+    const u = await setUp();
+    const parent = await makeParent(t, u.schoolId, [u.family.pupilId]);
+    const ps = await signInParent(t, parent);
+    const base = `/api/parent/children/${u.family.pupilId}`;
+    const list = await parentCall(t, ps, 'GET', `${base}/admissions`);
+    expect(list.statusCode, list.body).toBe(200);
+    expect(list.json<{ items: { id: string }[] }>().items.map((i) => i.id)).toEqual([u.requestId]);
+    const url = `${base}/admissions/${u.requestId}`;
+    const bad = await parentCall(t, ps, 'PUT', url, { answers: { ethnicity: 'ZZZZ' }, submit: false });
+    expect(bad.statusCode).toBe(400);
+    expect(errorOf(bad).message).toMatch(/^Ethnicity:/);
+    const saved = await parentCall(t, ps, 'PUT', url, { answers: { ethnicity: 'WIRI' }, submit: false });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const back = await parentCall(t, ps, 'GET', url);
+    expect(back.json<{ answers: object; status: string }>()).toMatchObject({ answers: { ethnicity: 'WIRI' }, status: 'in_progress' });
+    const sent = await parentCall(t, ps, 'PUT', url, { answers: { ethnicity: 'WIRI', first_language: 'ENG' }, submit: true });
+    expect(sent.statusCode, sent.body).toBe(200);
+    const twice = await parentCall(t, ps, 'PUT', url, { answers: { ethnicity: 'WIRI', first_language: 'ENG' }, submit: true });
+    expect(twice.statusCode).toBe(409);
+    // Their own child in the path, another family's form id: 404, nothing shown, audited.
+    const stranger = await parentCall(t, ps, 'GET', `${base}/admissions/${u.otherRequestId}`);
+    expect(stranger.statusCode).toBe(404);
+    const trail = await auditRows(t, u.schoolId);
+    expect(
+      trail.filter((r) => r.action === 'admissions.refused').map((r) => [r.target_id, r.details.code]),
+    ).toEqual(
+      expect.arrayContaining([
+        [u.requestId, 'unknown_code'],
+        [u.requestId, 'already_submitted'],
+        [u.otherRequestId, 'not_found'],
+      ]),
+    );
+
+    const consent = await call(t.app, u.s, 'POST', '/api/consents/forms', {
+      title: 'Local trips',
+      text: 'Walks to the park.',
+      pupilIds: [u.family.pupilId],
+    });
+    expect(consent.statusCode, consent.body).toBe(201);
+    const mine = await parentCall(t, ps, 'GET', `${base}/consents`);
+    const [item] = mine.json<{ items: { versionId: string; myAnswer: string | null }[] }>().items;
+    expect(item!.myAnswer).toBeNull();
+    const answered = await parentCall(t, ps, 'POST', `${base}/consents`, { versionId: item!.versionId, answer: 'given' });
+    expect(answered.statusCode, answered.body).toBe(200);
+    expect(answered.json<{ items: { myAnswer: string }[] }>().items[0]!.myAnswer).toBe('given');
   });
 });

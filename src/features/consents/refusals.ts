@@ -13,11 +13,17 @@ export async function auditingConsentRefusals<T>(
   attempt: ConsentAttempt,
   target: string | undefined,
   work: () => Promise<T>,
+  /** Refusal codes audited elsewhere already (the parents' door's own). */
+  auditedElsewhere: readonly string[] = [],
 ): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (err instanceof DomainError && err.kind !== 'unavailable') {
+    if (
+      err instanceof DomainError &&
+      err.kind !== 'unavailable' &&
+      !auditedElsewhere.includes(err.code)
+    ) {
       await run((t) =>
         t.audit({
           action: 'consents.refused',

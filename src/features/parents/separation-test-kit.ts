@@ -4,6 +4,7 @@
 // exported list and adds ONE spread line to PARENT_ROUTE_ROWS below (F: forms, M: medical).
 import type { TestApp } from '../../test/harness.ts';
 import type { TestParent } from './parent-test-kit.ts';
+import { FORMS_ROWS } from '../admissions/parent-rows-test-kit.ts';
 
 /** What every row is given: school A, the parent (family A) and their child, another family. */
 export type SeparationFixture = {
@@ -81,4 +82,5 @@ export const DOOR_ROWS: Record<string, ParentRouteRow> = {
 /** Every parent route's row: add your feature's list here with one spread line. */
 export const PARENT_ROUTE_ROWS: Record<string, ParentRouteRow> = {
   ...DOOR_ROWS,
+  ...FORMS_ROWS,
 };
