@@ -9,6 +9,8 @@ import { asSystem, NO_ORIGIN, SYSTEM_REASONS, unsafeAsOperator, visitor } from '
 import { createSchool, createTrust } from '../features/administration/create-school.ts';
 import { createUser } from '../features/administration/create-user.ts';
 import { seedStaffConcerns } from '../features/staff-concerns/demo.ts';
+import { seedAdmissions } from '../features/admissions/demo.ts';
+import { seedConsents } from '../features/consents/demo.ts';
 import type { Role } from '../core/access/actor.ts';
 import { FIRST_NAMES, LAST_NAMES } from './names.ts';
 import { newTotpSecret } from '../features/identity/totp.ts';
@@ -135,6 +137,9 @@ export async function seedDemo(
       dsl: ids.dsl!,
       head: ids.head!,
     });
+    // Issue 21: a nursery admission in progress; a consent form at version 2, version 1's answers kept.
+    const family = await seedAdmissions(services, schoolId, ids.admin!);
+    await seedConsents(services, schoolId, ids.admin!, family);
   }
   return creds;
 }
