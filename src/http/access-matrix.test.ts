@@ -1693,7 +1693,11 @@ const MATRIX: Record<string, MatrixRow> = {
   'POST /api/admissions/forms': {
     request: () => ({
       url: '/api/admissions/forms',
-      payload: { title: 'Matrix form', intake: 'reception', questions: [{ field: 'religion', required: false }] },
+      payload: {
+        title: 'Matrix form',
+        intake: 'reception',
+        questions: [{ field: 'religion', required: false }],
+      },
     }),
     roles: admins,
     firstTier: stepUpFor(ADMINS),
@@ -2498,12 +2502,20 @@ beforeAll(async () => {
   });
   expect(admissionForm.statusCode, admissionForm.body).toBe(201);
   const admissionFormId = admissionForm.json<{ id: string }>().id;
-  const sentForm = await call(t.app, lead, 'POST', `/api/admissions/forms/${admissionFormId}/send`, {
-    pupilIds: [pupil.id],
-  });
+  const sentForm = await call(
+    t.app,
+    lead,
+    'POST',
+    `/api/admissions/forms/${admissionFormId}/send`,
+    {
+      pupilIds: [pupil.id],
+    },
+  );
   expect(sentForm.statusCode, sentForm.body).toBe(200);
   const [sentRequest] = await unsafeAsOwner(t.services.db, (q) =>
-    q.query<{ id: string }>('SELECT id FROM admission_requests WHERE form_id = $1', [admissionFormId]),
+    q.query<{ id: string }>('SELECT id FROM admission_requests WHERE form_id = $1', [
+      admissionFormId,
+    ]),
   );
 
   fixture = {

@@ -4,9 +4,7 @@ import { Type, type Static } from 'typebox';
 import { Uuid } from './schemas/common.ts';
 import { MIS_FIELD_KEYS, type AnswerValue, type MisFieldKey } from './cbds.ts';
 
-const FieldKey = Type.Unsafe<MisFieldKey>(
-  Type.Union(MIS_FIELD_KEYS.map((k) => Type.Literal(k))),
-);
+const FieldKey = Type.Unsafe<MisFieldKey>(Type.Union(MIS_FIELD_KEYS.map((k) => Type.Literal(k))));
 export const INTAKES = ['nursery', 'reception', 'in_year'] as const;
 export type Intake = (typeof INTAKES)[number];
 const IntakeT = Type.Unsafe<Intake>(Type.Union(INTAKES.map((k) => Type.Literal(k))));

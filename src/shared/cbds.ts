@@ -222,7 +222,12 @@ export type MisField = {
 
 /** Every MIS field a question may be bound to. */
 export const MIS_FIELDS = [
-  { key: 'preferred_forename', label: 'Preferred first name', kind: 'text', sims: 'Preferred Forename' },
+  {
+    key: 'preferred_forename',
+    label: 'Preferred first name',
+    kind: 'text',
+    sims: 'Preferred Forename',
+  },
   { key: 'ethnicity', label: 'Ethnicity', kind: 'code', codeSet: 'ethnicity', sims: 'Ethnicity' },
   {
     key: 'first_language',
@@ -233,8 +238,13 @@ export const MIS_FIELDS = [
   },
   { key: 'religion', label: 'Religion', kind: 'code', codeSet: 'religion', sims: 'Religion' },
   { key: 'address', label: 'Home address', kind: 'long', sims: 'Address' },
-  { key: 'doctor', label: "Family doctor (name and surgery)", kind: 'text', sims: 'Doctor' },
-  { key: 'medical_conditions', label: 'Medical conditions', kind: 'long', sims: 'Medical Conditions' },
+  { key: 'doctor', label: 'Family doctor (name and surgery)', kind: 'text', sims: 'Doctor' },
+  {
+    key: 'medical_conditions',
+    label: 'Medical conditions',
+    kind: 'long',
+    sims: 'Medical Conditions',
+  },
   {
     key: 'dietary_needs',
     label: 'Dietary needs',
@@ -247,7 +257,7 @@ export const MIS_FIELDS = [
 ] as const satisfies readonly MisField[];
 
 export type MisFieldKey = (typeof MIS_FIELDS)[number]['key'];
-export const MIS_FIELD_KEYS = MIS_FIELDS.map((f) => f.key) as MisFieldKey[];
+export const MIS_FIELD_KEYS: MisFieldKey[] = MIS_FIELDS.map<MisFieldKey>((f) => f.key);
 
 export function misField(key: string): MisField | undefined {
   return (MIS_FIELDS as readonly MisField[]).find((f) => f.key === key);
@@ -299,20 +309,23 @@ export function showAnswer(field: MisField, value: AnswerValue | null): string {
   if (value === null) return '';
   if (typeof value === 'object') {
     const rel = describeCode('relationship', value.relationship) ?? value.relationship;
-    const pr = value.parentalResponsibility ? 'parental responsibility' : 'no parental responsibility';
+    const pr = value.parentalResponsibility
+      ? 'parental responsibility'
+      : 'no parental responsibility';
     return [`${value.forename} ${value.surname}`, rel, pr, value.telephone, value.email]
       .filter((s) => s.trim() !== '')
       .join(', ');
   }
-  if (field.kind === 'code') return `${value} (${describeCode(field.codeSet!, value) ?? 'unknown'})`;
+  if (field.kind === 'code')
+    return `${value} (${describeCode(field.codeSet!, value) ?? 'unknown'})`;
   return value;
 }
 
 /** Whether two values say the same thing (contacts compared field by field, text trimmed). */
 export function sameAnswer(a: AnswerValue | null, b: AnswerValue | null): boolean {
-  if (a === null || b === null) return a === b || (a ?? '') === (b ?? '');
-  if (typeof a === 'string' || typeof b === 'string')
-    return typeof a === typeof b && String(a).trim() === String(b).trim();
+  if (a === null || b === null) return (a ?? '') === (b ?? '');
+  if (typeof a === 'string') return typeof b === 'string' && a.trim() === b.trim();
+  if (typeof b === 'string') return false;
   return (
     a.forename.trim() === b.forename.trim() &&
     a.surname.trim() === b.surname.trim() &&

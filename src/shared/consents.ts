@@ -13,7 +13,13 @@ export type ConsentAnswerKind = (typeof ANSWERS)[number];
 const AnswerKind = Type.Unsafe<ConsentAnswerKind>(Type.Union(ANSWERS.map((a) => Type.Literal(a))));
 
 /** What a pupil's consent on one form comes to, from its parents' answers to the current version. */
-export const CONSENT_STATES = ['given', 'refused', 'disagreement', 'unanswered', 'withdrawn_form'] as const;
+export const CONSENT_STATES = [
+  'given',
+  'refused',
+  'disagreement',
+  'unanswered',
+  'withdrawn_form',
+] as const;
 export type ConsentState = (typeof CONSENT_STATES)[number];
 const State = Type.Unsafe<ConsentState>(Type.Union(CONSENT_STATES.map((a) => Type.Literal(a))));
 
@@ -121,7 +127,9 @@ export const ParentConsent = Type.Object({
   myAnswer: Nullable(AnswerKind),
   answeredAt: Nullable(When),
   /** The parent's answers to earlier versions, kept. */
-  earlier: Type.Array(Type.Object({ version: Type.Integer(), answer: AnswerKind, answeredAt: When })),
+  earlier: Type.Array(
+    Type.Object({ version: Type.Integer(), answer: AnswerKind, answeredAt: When }),
+  ),
 });
 export type ParentConsent = Static<typeof ParentConsent>;
 export const ParentConsentList = Type.Object({ items: Type.Array(ParentConsent) });

@@ -20,6 +20,7 @@ import { asSystem } from '../../core/context.ts';
 import { auditRows, errorOf } from '../identity/identity-test-kit.ts';
 import type {
   AdmissionFormDetail,
+  Answers,
   AdmissionReview,
   WritebackFile,
   WritebackQueue,
@@ -66,17 +67,38 @@ async function setUp() {
   });
   expect(sent.statusCode, sent.body).toBe(200);
   expect(sent.json()).toEqual({ sent: 2 });
-  const detail = (await call(t.app, s, 'GET', `/api/admissions/forms/${formId}`)).json<AdmissionFormDetail>();
+  const detail = (
+    await call(t.app, s, 'GET', `/api/admissions/forms/${formId}`)
+  ).json<AdmissionFormDetail>();
   const requestOf = (f: Family) => detail.requests.find((r) => r.pupilId === f.pupilId)!.id;
-  return { schoolId, s, family, other, formId, requestId: requestOf(family), otherRequestId: requestOf(other) };
+  return {
+    schoolId,
+    s,
+    family,
+    other,
+    formId,
+    requestId: requestOf(family),
+    otherRequestId: requestOf(other),
+  };
 }
 type SetUp = Awaited<ReturnType<typeof setUp>>;
 
 /** A parent's save, through the same refusal audit the parent route uses. */
-const parentSave = (u: SetUp, answers: Record<string, unknown>, submit: boolean, requestId = u.requestId) =>
+const parentSave = (
+  u: SetUp,
+  answers: Record<string, unknown>,
+  submit: boolean,
+  requestId = u.requestId,
+) =>
   auditingRefusals(asParent(t.services, u.schoolId), submit ? 'submit' : 'save', requestId, () =>
-    asParent(t.services, u.schoolId)((tx) =>
-      saveAnswers(tx, requestId, [u.family.pupilId], u.family.mum, { answers: answers as never, submit }),
+    asParent(
+      t.services,
+      u.schoolId,
+    )((tx) =>
+      saveAnswers(tx, requestId, [u.family.pupilId], u.family.mum, {
+        answers,
+        submit,
+      }),
     ),
   );
 const refusal = async (p: Promise<unknown>) => {
@@ -97,28 +119,57 @@ const review = async (u: SetUp) => {
 describe('admission forms', () => {
   it('saves partial answers to return to, then submits once; a second submission is refused', async () => {
     const u = await setUp();
-    await parentSave(u, { ethnicity: 'MWBC', medical_conditions: 'Peanut allergy: carries an adrenaline pen.' }, false);
-    const back = await asParent(t.services, u.schoolId)((tx) => readForParent(tx, u.requestId, [u.family.pupilId]));
+    await parentSave(
+      u,
+      { ethnicity: 'MWBC', medical_conditions: 'Peanut allergy: carries an adrenaline pen.' },
+      false,
+    );
+    const back = await asParent(
+      t.services,
+      u.schoolId,
+    )((tx) => readForParent(tx, u.requestId, [u.family.pupilId]));
     expect(back.status).toBe('in_progress');
-    expect(back.answers).toEqual({ ethnicity: 'MWBC', medical_conditions: 'Peanut allergy: carries an adrenaline pen.' });
+    expect(back.answers).toEqual({
+      ethnicity: 'MWBC',
+      medical_conditions: 'Peanut allergy: carries an adrenaline pen.',
+    });
     // Submitting without a required answer is refused naming the field.
     const missing = await refusal(parentSave(u, { ethnicity: 'MWBC' }, true));
     expect(missing.message).toMatch(/^First language:/);
-    await parentSave(u, { ethnicity: 'MWBC', first_language: 'POL', medical_conditions: 'Peanut allergy: carries an adrenaline pen.' }, true);
+    await parentSave(
+      u,
+      {
+        ethnicity: 'MWBC',
+        first_language: 'POL',
+        medical_conditions: 'Peanut allergy: carries an adrenaline pen.',
+      },
+      true,
+    );
     const again = await refusal(parentSave(u, { ethnicity: 'WBRI', first_language: 'ENG' }, true));
     expect(again.kind).toBe('conflict');
     expect(again.code).toBe('already_submitted');
-    const kept = await asParent(t.services, u.schoolId)((tx) => readForParent(tx, u.requestId, [u.family.pupilId]));
+    const kept = await asParent(
+      t.services,
+      u.schoolId,
+    )((tx) => readForParent(tx, u.requestId, [u.family.pupilId]));
     expect(kept.answers.ethnicity).toBe('MWBC');
     expect(kept.status).toBe('submitted');
     // Sealed at rest: the medical answer is not in the table in clear.
     const [raw] = await unsafeAsOwner(t.services.db, (q) =>
-      q.query<{ answers: Buffer }>('SELECT answers FROM admission_requests WHERE id = $1', [u.requestId]),
+      q.query<{ answers: Buffer }>('SELECT answers FROM admission_requests WHERE id = $1', [
+        u.requestId,
+      ]),
     );
     expect(Buffer.from(raw!.answers).toString('latin1')).not.toContain('Peanut');
     const trail = await auditRows(t, u.schoolId);
-    expect(trail.map((r) => r.action)).toEqual(expect.arrayContaining(['admissions.answers_saved', 'admissions.submitted']));
-    expect(trail.find((r) => r.action === 'admissions.refused' && r.details.code === 'already_submitted')).toBeTruthy();
+    expect(trail.map((r) => r.action)).toEqual(
+      expect.arrayContaining(['admissions.answers_saved', 'admissions.submitted']),
+    );
+    expect(
+      trail.find(
+        (r) => r.action === 'admissions.refused' && r.details.code === 'already_submitted',
+      ),
+    ).toBeTruthy();
     expect(JSON.stringify(trail)).not.toContain('Peanut');
   });
 
@@ -128,14 +179,31 @@ describe('admission forms', () => {
     expect(bad.kind).toBe('invalid');
     expect(bad.message).toMatch(/^Ethnicity: “XXXX” is not a code the MIS knows/);
     const rel = await refusal(
-      parentSave(u, { contact_1: { forename: 'A', surname: 'B', relationship: 'ZZZ', parentalResponsibility: true, telephone: '', email: '' } }, false),
+      parentSave(
+        u,
+        {
+          contact_1: {
+            forename: 'A',
+            surname: 'B',
+            relationship: 'ZZZ',
+            parentalResponsibility: true,
+            telephone: '',
+            email: '',
+          },
+        },
+        false,
+      ),
     );
     expect(rel.message).toMatch(/^First contact: “ZZZ” is not a relationship/);
     const [row] = await unsafeAsOwner(t.services.db, (q) =>
-      q.query<{ answers: Buffer | null }>('SELECT answers FROM admission_requests WHERE id = $1', [u.requestId]),
+      q.query<{ answers: Buffer | null }>('SELECT answers FROM admission_requests WHERE id = $1', [
+        u.requestId,
+      ]),
     );
     expect(row!.answers).toBeNull();
-    const refused = (await auditRows(t, u.schoolId)).filter((r) => r.action === 'admissions.refused');
+    const refused = (await auditRows(t, u.schoolId)).filter(
+      (r) => r.action === 'admissions.refused',
+    );
     expect(refused.map((r) => r.details)).toEqual(
       expect.arrayContaining([
         { attempt: 'save', code: 'unknown_code', field: 'ethnicity' },
@@ -146,22 +214,34 @@ describe('admission forms', () => {
 
   it("answers 404 to a parent asking for another family's child's form by id, and audits it", async () => {
     const u = await setUp();
-    const mine = await asParent(t.services, u.schoolId)((tx) => formsForChildren(tx, [u.family.pupilId]));
+    const mine = await asParent(
+      t.services,
+      u.schoolId,
+    )((tx) => formsForChildren(tx, [u.family.pupilId]));
     expect(mine.items.map((i) => i.id)).toEqual([u.requestId]);
     const open = await refusal(
       auditingRefusals(asParent(t.services, u.schoolId), 'open', u.otherRequestId, () =>
-        asParent(t.services, u.schoolId)((tx) => readForParent(tx, u.otherRequestId, [u.family.pupilId])),
+        asParent(
+          t.services,
+          u.schoolId,
+        )((tx) => readForParent(tx, u.otherRequestId, [u.family.pupilId])),
       ),
     );
     expect(open.kind).toBe('not_found');
     const save = await refusal(parentSave(u, { ethnicity: 'WBRI' }, false, u.otherRequestId));
     expect(save.kind).toBe('not_found');
     const [row] = await unsafeAsOwner(t.services.db, (q) =>
-      q.query<{ answers: Buffer | null }>('SELECT answers FROM admission_requests WHERE id = $1', [u.otherRequestId]),
+      q.query<{ answers: Buffer | null }>('SELECT answers FROM admission_requests WHERE id = $1', [
+        u.otherRequestId,
+      ]),
     );
     expect(row!.answers).toBeNull();
-    const refused = (await auditRows(t, u.schoolId)).filter((r) => r.action === 'admissions.refused');
-    expect(refused.filter((r) => r.target_id === u.otherRequestId).map((r) => r.details.code)).toEqual(['not_found', 'not_found']);
+    const refused = (await auditRows(t, u.schoolId)).filter(
+      (r) => r.action === 'admissions.refused',
+    );
+    expect(
+      refused.filter((r) => r.target_id === u.otherRequestId).map((r) => r.details.code),
+    ).toEqual(['not_found', 'not_found']);
   });
 
   it('reviews field by field, flags a conflict, keeps a rejection internal, exports the write-back file', async () => {
@@ -173,7 +253,14 @@ describe('admission forms', () => {
         ethnicity: 'MWBC',
         first_language: 'POL',
         dietary_needs: 'VEG',
-        contact_1: { forename: 'Mia', surname: 'Parent', relationship: 'PAR', parentalResponsibility: true, telephone: '+44 7700 900123', email: 'mia@example.invalid' },
+        contact_1: {
+          forename: 'Mia',
+          surname: 'Parent',
+          relationship: 'PAR',
+          parentalResponsibility: true,
+          telephone: '+44 7700 900123',
+          email: 'mia@example.invalid',
+        },
       },
       true,
     );
@@ -187,8 +274,18 @@ describe('admission forms', () => {
     });
     const r = await review(u);
     const f = (k: string) => r.fields.find((x) => x.field === k)!;
-    expect(f('ethnicity')).toMatchObject({ misNow: 'WBRI (White - British)', answer: 'MWBC (White and Black Caribbean)', changed: true, conflict: false, allowed: ['accept', 'reject'] });
-    expect(f('first_language')).toMatchObject({ misWhenSent: 'ENG (English)', misNow: 'ENB (Believed to be English)', conflict: true });
+    expect(f('ethnicity')).toMatchObject({
+      misNow: 'WBRI (White - British)',
+      answer: 'MWBC (White and Black Caribbean)',
+      changed: true,
+      conflict: false,
+      allowed: ['accept', 'reject'],
+    });
+    expect(f('first_language')).toMatchObject({
+      misWhenSent: 'ENG (English)',
+      misNow: 'ENB (Believed to be English)',
+      conflict: true,
+    });
     expect(f('preferred_forename')).toMatchObject({ changed: false });
     expect(f('medical_conditions')).toMatchObject({ answer: null, allowed: [] });
 
@@ -197,20 +294,38 @@ describe('admission forms', () => {
     const unresolved = await decide({ field: 'first_language', decision: 'accepted' });
     expect(unresolved.statusCode).toBe(409);
     expect(errorOf(unresolved).code).toBe('conflict_unresolved');
-    expect((await decide({ field: 'first_language', decision: 'accepted', conflictResolved: true })).statusCode).toBe(200);
+    expect(
+      (await decide({ field: 'first_language', decision: 'accepted', conflictResolved: true }))
+        .statusCode,
+    ).toBe(200);
     expect((await decide({ field: 'ethnicity', decision: 'accepted' })).statusCode).toBe(200);
     expect((await decide({ field: 'contact_1', decision: 'accepted' })).statusCode).toBe(200);
-    const rejected = await decide({ field: 'dietary_needs', decision: 'rejected', reason: 'Spoke to mum: not vegetarian now.' });
+    const rejected = await decide({
+      field: 'dietary_needs',
+      decision: 'rejected',
+      reason: 'Spoke to mum: not vegetarian now.',
+    });
     expect(rejected.statusCode).toBe(200);
-    expect(rejected.json<AdmissionReview>().fields.find((x) => x.field === 'dietary_needs')).toMatchObject({ decision: 'rejected', reason: 'Spoke to mum: not vegetarian now.' });
+    expect(
+      rejected.json<AdmissionReview>().fields.find((x) => x.field === 'dietary_needs'),
+    ).toMatchObject({ decision: 'rejected', reason: 'Spoke to mum: not vegetarian now.' });
     const twice = await decide({ field: 'ethnicity', decision: 'rejected' });
     expect(twice.statusCode).toBe(409);
     // The parent's view carries no decision and no reason.
-    const parentView = await asParent(t.services, u.schoolId)((tx) => readForParent(tx, u.requestId, [u.family.pupilId]));
+    const parentView = await asParent(
+      t.services,
+      u.schoolId,
+    )((tx) => readForParent(tx, u.requestId, [u.family.pupilId]));
     expect(JSON.stringify(parentView)).not.toMatch(/not vegetarian|rejected|accepted/);
 
-    const queue = (await call(t.app, u.s, 'GET', '/api/admissions/writeback')).json<WritebackQueue>();
-    expect(queue.pending.map((p) => p.field).sort()).toEqual(['contact_1', 'ethnicity', 'first_language']);
+    const queue = (
+      await call(t.app, u.s, 'GET', '/api/admissions/writeback')
+    ).json<WritebackQueue>();
+    expect(queue.pending.map((p) => p.field).sort()).toEqual([
+      'contact_1',
+      'ethnicity',
+      'first_language',
+    ]);
     expect(queue.allowed).toEqual(['export']);
     const exported = await call(t.app, u.s, 'POST', '/api/admissions/writeback/export');
     expect(exported.statusCode, exported.body).toBe(200);
@@ -218,24 +333,36 @@ describe('admission forms', () => {
     const lines = file.csv.trimEnd().split('\r\n');
     expect(lines[0]).toBe(WRITEBACK_COLUMNS.join(','));
     expect(lines).toHaveLength(4);
-    expect(lines.find((l) => l.includes(',Ethnicity,'))).toMatch(/,Ethnicity,MWBC,White and Black Caribbean,/);
-    expect(lines.find((l) => l.includes(',Contact,'))).toMatch(/,Contact,PAR,,1,Parent,Mia,Parent,Y,07700 900123,mia@example.invalid,/);
+    expect(lines.find((l) => l.includes(',Ethnicity,'))).toMatch(
+      /,Ethnicity,MWBC,White and Black Caribbean,/,
+    );
+    expect(lines.find((l) => l.includes(',Contact,'))).toMatch(
+      /,Contact,PAR,,1,Parent,Mia,Parent,Y,07700 900123,mia@example.invalid,/,
+    );
     expect(file.rows).toBe(3);
     const again = await call(t.app, u.s, 'POST', '/api/admissions/writeback/export');
     expect(again.statusCode).toBe(409);
-    const after = (await call(t.app, u.s, 'GET', '/api/admissions/writeback')).json<WritebackQueue>();
+    const after = (
+      await call(t.app, u.s, 'GET', '/api/admissions/writeback')
+    ).json<WritebackQueue>();
     expect(after.pending).toEqual([]);
     expect(after.exports[0]).toMatchObject({ id: file.id, rows: 3, sha256: file.sha256 });
     // Lantern's own copy is not changed: the MIS stays the source of truth.
     const held = await asSystem(t.services, u.schoolId, 'operator').tx(async (tx) => {
-      const [p] = await tx.q<{ ethnicity_code: Buffer }>('SELECT ethnicity_code FROM pupils WHERE id = $1', [u.family.pupilId]);
+      const [p] = await tx.q<{ ethnicity_code: Buffer }>(
+        'SELECT ethnicity_code FROM pupils WHERE id = $1',
+        [u.family.pupilId],
+      );
       return (await tx.sealer()).open('pupils.ethnicity_code', u.family.pupilId, p!.ethnicity_code);
     });
     expect(held).toBe('WBRI');
     const trail = await auditRows(t, u.schoolId);
     expect(trail.filter((a) => a.action === 'mis_writeback.queued')).toHaveLength(3);
     expect(trail.filter((a) => a.action === 'mis_writeback.row_exported')).toHaveLength(3);
-    expect(trail.find((a) => a.action === 'mis_writeback.exported')?.details).toEqual({ rows: 3, sha256: file.sha256 });
+    expect(trail.find((a) => a.action === 'mis_writeback.exported')?.details).toEqual({
+      rows: 3,
+      sha256: file.sha256,
+    });
     expect(JSON.stringify(trail)).not.toContain('not vegetarian');
   });
 
@@ -252,9 +379,15 @@ describe('admission forms', () => {
     }
     // Another school's member with the capability gets 404 for this school's form.
     const otherSchool = await makeSchool(t.services);
-    const head = await signIn(t.app, await makeUser(t.services, otherSchool, 'school_admin'), { elevated: true });
-    expect((await call(t.app, head, 'GET', `/api/admissions/forms/${u.formId}`)).statusCode).toBe(404);
-    expect((await call(t.app, head, 'GET', `/api/admissions/requests/${u.requestId}/review`)).statusCode).toBe(404);
+    const head = await signIn(t.app, await makeUser(t.services, otherSchool, 'school_admin'), {
+      elevated: true,
+    });
+    expect((await call(t.app, head, 'GET', `/api/admissions/forms/${u.formId}`)).statusCode).toBe(
+      404,
+    );
+    expect(
+      (await call(t.app, head, 'GET', `/api/admissions/requests/${u.requestId}/review`)).statusCode,
+    ).toBe(404);
   });
 });
 
@@ -268,23 +401,40 @@ describe('through the parents’ door', () => {
     expect(list.statusCode, list.body).toBe(200);
     expect(list.json<{ items: { id: string }[] }>().items.map((i) => i.id)).toEqual([u.requestId]);
     const url = `${base}/admissions/${u.requestId}`;
-    const bad = await parentCall(t, ps, 'PUT', url, { answers: { ethnicity: 'ZZZZ' }, submit: false });
+    const bad = await parentCall(t, ps, 'PUT', url, {
+      answers: { ethnicity: 'ZZZZ' },
+      submit: false,
+    });
     expect(bad.statusCode).toBe(400);
     expect(errorOf(bad).message).toMatch(/^Ethnicity:/);
-    const saved = await parentCall(t, ps, 'PUT', url, { answers: { ethnicity: 'WIRI' }, submit: false });
+    const saved = await parentCall(t, ps, 'PUT', url, {
+      answers: { ethnicity: 'WIRI' },
+      submit: false,
+    });
     expect(saved.statusCode, saved.body).toBe(200);
     const back = await parentCall(t, ps, 'GET', url);
-    expect(back.json<{ answers: object; status: string }>()).toMatchObject({ answers: { ethnicity: 'WIRI' }, status: 'in_progress' });
-    const sent = await parentCall(t, ps, 'PUT', url, { answers: { ethnicity: 'WIRI', first_language: 'ENG' }, submit: true });
+    expect(back.json<{ answers: object; status: string }>()).toMatchObject({
+      answers: { ethnicity: 'WIRI' },
+      status: 'in_progress',
+    });
+    const sent = await parentCall(t, ps, 'PUT', url, {
+      answers: { ethnicity: 'WIRI', first_language: 'ENG' },
+      submit: true,
+    });
     expect(sent.statusCode, sent.body).toBe(200);
-    const twice = await parentCall(t, ps, 'PUT', url, { answers: { ethnicity: 'WIRI', first_language: 'ENG' }, submit: true });
+    const twice = await parentCall(t, ps, 'PUT', url, {
+      answers: { ethnicity: 'WIRI', first_language: 'ENG' },
+      submit: true,
+    });
     expect(twice.statusCode).toBe(409);
     // Their own child in the path, another family's form id: 404, nothing shown, audited.
     const stranger = await parentCall(t, ps, 'GET', `${base}/admissions/${u.otherRequestId}`);
     expect(stranger.statusCode).toBe(404);
     const trail = await auditRows(t, u.schoolId);
     expect(
-      trail.filter((r) => r.action === 'admissions.refused').map((r) => [r.target_id, r.details.code]),
+      trail
+        .filter((r) => r.action === 'admissions.refused')
+        .map((r) => [r.target_id, r.details.code]),
     ).toEqual(
       expect.arrayContaining([
         [u.requestId, 'unknown_code'],
@@ -302,7 +452,10 @@ describe('through the parents’ door', () => {
     const mine = await parentCall(t, ps, 'GET', `${base}/consents`);
     const [item] = mine.json<{ items: { versionId: string; myAnswer: string | null }[] }>().items;
     expect(item!.myAnswer).toBeNull();
-    const answered = await parentCall(t, ps, 'POST', `${base}/consents`, { versionId: item!.versionId, answer: 'given' });
+    const answered = await parentCall(t, ps, 'POST', `${base}/consents`, {
+      versionId: item!.versionId,
+      answer: 'given',
+    });
     expect(answered.statusCode, answered.body).toBe(200);
     expect(answered.json<{ items: { myAnswer: string }[] }>().items[0]!.myAnswer).toBe('given');
   });

@@ -45,7 +45,9 @@ async function present(t: SchoolTx, r: Row): Promise<ParentAdmissionForm> {
     pupilId: r.pupil_id,
     pupilName: `${r.first_name} ${r.last_name}`,
     questions: questionsOf(r),
-    answers: r.answers ? sealer.openJson<Answers>('admission_requests.answers', r.id, r.answers) : {},
+    answers: r.answers
+      ? sealer.openJson<Answers>('admission_requests.answers', r.id, r.answers)
+      : {},
     status: statusOf(r),
     savedAt: r.saved_at ? new Date(r.saved_at).toISOString() : null,
     submittedAt: r.submitted_at ? new Date(r.submitted_at).toISOString() : null,
@@ -80,7 +82,11 @@ export async function readForParent(
   childIds: readonly string[],
 ): Promise<ParentAdmissionForm> {
   const r = await loadOwn(t, requestId, childIds);
-  await t.audit({ action: 'admissions.parent_viewed', targetType: 'admission_request', targetId: r.id });
+  await t.audit({
+    action: 'admissions.parent_viewed',
+    targetType: 'admission_request',
+    targetId: r.id,
+  });
   return present(t, r);
 }
 
@@ -88,10 +94,15 @@ export async function readForParent(
 export function checkAnswers(questions: readonly Question[], answers: Answers): Answers {
   const asked = new Set(questions.map((q) => q.field));
   const out: Answers = {};
-  for (const [key, value] of Object.entries(answers) as [string, AnswerValue][]) {
+  for (const [key, value] of Object.entries(answers)) {
+    if (value === undefined) continue;
     const field = misField(key);
     if (!field || !asked.has(field.key as Question['field']))
-      throw new FieldRefusal(key, 'not_asked', `The form does not ask about “${key.slice(0, 60)}”.`);
+      throw new FieldRefusal(
+        key,
+        'not_asked',
+        `The form does not ask about “${key.slice(0, 60)}”.`,
+      );
     if (typeof value === 'string' && value.trim() === '') continue;
     const problem = answerProblem(field, value);
     if (problem) throw new FieldRefusal(field.key, 'unknown_code', problem);
@@ -141,12 +152,21 @@ export async function saveAnswers(
     ],
   );
   if (updated.length === 0)
-    throw new DomainError('conflict', 'already_submitted', 'This form has already been sent to the school.');
+    throw new DomainError(
+      'conflict',
+      'already_submitted',
+      'This form has already been sent to the school.',
+    );
   await t.audit({
     action: body.submit ? 'admissions.submitted' : 'admissions.answers_saved',
     targetType: 'admission_request',
     targetId: r.id,
     details: { fields: Object.keys(answers) },
   });
-  return present(t, { ...r, answers: sealer.sealJson('admission_requests.answers', r.id, answers), saved_at: t.now, submitted_at: body.submit ? t.now : null });
+  return present(t, {
+    ...r,
+    answers: sealer.sealJson('admission_requests.answers', r.id, answers),
+    saved_at: t.now,
+    submitted_at: body.submit ? t.now : null,
+  });
 }

@@ -40,7 +40,9 @@ export async function seedAdmissions(
           schoolId,
           `DEMO-C-${id.slice(0, 8)}`,
           first,
-          sealer.sealJson('contacts.phones', id, [{ kind: 'mobile', number: `07700 90012${priority}` }]),
+          sealer.sealJson('contacts.phones', id, [
+            { kind: 'mobile', number: `07700 90012${priority}` },
+          ]),
           sealer.sealJson('contacts.emails', id, [
             { kind: 'home', address: `${first.toLowerCase()}.okafor@parents.demo.lantern.invalid` },
           ]),
@@ -72,7 +74,12 @@ export async function seedAdmissions(
       [formId, schoolId, JSON.stringify(questions), staffId, t.now],
     );
     const requestId = randomUUID();
-    const answers = { preferred_forename: 'Ruby', ethnicity: 'BAFR', first_language: 'ENG', dietary_needs: 'NUT' };
+    const answers = {
+      preferred_forename: 'Ruby',
+      ethnicity: 'BAFR',
+      first_language: 'ENG',
+      dietary_needs: 'NUT',
+    };
     await t.q(
       `INSERT INTO admission_requests (id, school_id, form_id, pupil_id, sent_by, sent_at,
          mis_snapshot, answers, saved_at, saved_by_contact)
@@ -84,7 +91,11 @@ export async function seedAdmissions(
         pupilId,
         staffId,
         t.now,
-        sealer.sealJson('admission_requests.mis_snapshot', requestId, await currentMisValues(t, pupilId)),
+        sealer.sealJson(
+          'admission_requests.mis_snapshot',
+          requestId,
+          await currentMisValues(t, pupilId),
+        ),
         sealer.sealJson('admission_requests.answers', requestId, answers),
         contacts[0],
       ],

@@ -35,7 +35,8 @@ const present = (f: FormRow) => ({
   id: f.id,
   title: f.title,
   intake: f.intake,
-  questions: typeof f.questions === 'string' ? (JSON.parse(f.questions) as Question[]) : f.questions,
+  questions:
+    typeof f.questions === 'string' ? (JSON.parse(f.questions) as Question[]) : f.questions,
   createdAt: new Date(f.created_at).toISOString(),
   sent: f.sent,
   submitted: f.submitted,
@@ -52,7 +53,15 @@ export async function createForm(t: Tx, body: NewAdmissionForm): Promise<{ id: s
   await t.q(
     `INSERT INTO admission_forms (id, school_id, title, intake, questions, created_by, created_at)
      VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)`,
-    [id, t.schoolId, body.title.trim(), body.intake, JSON.stringify(body.questions), t.actor.userId, t.now],
+    [
+      id,
+      t.schoolId,
+      body.title.trim(),
+      body.intake,
+      JSON.stringify(body.questions),
+      t.actor.userId,
+      t.now,
+    ],
   );
   await t.audit({
     action: 'admissions.form_created',
@@ -92,7 +101,11 @@ export async function readForm(t: Tx, formId: string): Promise<AdmissionFormDeta
      WHERE r.form_id = $1 ORDER BY p.last_name, p.first_name`,
     [formId],
   );
-  await t.audit({ action: 'admissions.form_viewed', targetType: 'admission_form', targetId: formId });
+  await t.audit({
+    action: 'admissions.form_viewed',
+    targetType: 'admission_form',
+    targetId: formId,
+  });
   const f = present(form);
   return {
     form: f,
@@ -118,7 +131,9 @@ export async function sendForm(
   formId: string,
   pupilIds: readonly string[],
 ): Promise<{ sent: number }> {
-  const [form] = await t.q<{ id: string }>('SELECT id FROM admission_forms WHERE id = $1', [formId]);
+  const [form] = await t.q<{ id: string }>('SELECT id FROM admission_forms WHERE id = $1', [
+    formId,
+  ]);
   if (!form) throw notFound('That admission form');
   const unique = [...new Set(pupilIds)];
   const known = await t.q<{ id: string }>(

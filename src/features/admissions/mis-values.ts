@@ -76,7 +76,9 @@ export async function currentMisValues(t: SchoolTx, pupilId: string): Promise<Mi
     ethnicity: open('ethnicity_code'),
     first_language: open('first_language_code'),
     religion: open('religion_code'),
-    address: addressText(p.address ? sealer.openJson<Address>('pupils.address', pupilId, p.address) : null),
+    address: addressText(
+      p.address ? sealer.openJson<Address>('pupils.address', pupilId, p.address) : null,
+    ),
     doctor: null,
     medical_conditions: null,
     dietary_needs: null,

@@ -19,8 +19,12 @@ const PARENT = { parent: true } as const;
 const tags = ['parents'];
 
 /** The door audits a refused child itself; everything else refused here is audited here. */
-const refusing = <T>(c: ParentContext, attempt: AdmissionAttempt, target: string, work: () => Promise<T>) =>
-  auditingRefusals((fn) => c.tx(fn), attempt, target, work, ['no_such_child']);
+const refusing = <T>(
+  c: ParentContext,
+  attempt: AdmissionAttempt,
+  target: string,
+  work: () => Promise<T>,
+) => auditingRefusals((fn) => c.tx(fn), attempt, target, work, ['no_such_child']);
 
 export function registerParentAdmissionRoutes(app: App): void {
   app.get(
@@ -80,7 +84,13 @@ export function registerParentAdmissionRoutes(app: App): void {
       return refusing(c, req.body.submit ? 'submit' : 'save', req.params.requestId, () =>
         c.tx(async (t) => {
           const child = await t.child(req.params.pupilId);
-          return saveAnswers(t, req.params.requestId, [child.pupilId], t.parent.contactId, req.body);
+          return saveAnswers(
+            t,
+            req.params.requestId,
+            [child.pupilId],
+            t.parent.contactId,
+            req.body,
+          );
         }),
       );
     },

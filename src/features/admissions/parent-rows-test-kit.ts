@@ -10,7 +10,9 @@ type SeparationFixture = { t: TestApp; childId: string; staff: Session };
 type ParentRouteRow = {
   about: 'child';
   tables?: string[];
-  request(f: SeparationFixture): { url: string; payload?: unknown } | Promise<{ url: string; payload?: unknown }>;
+  request(
+    f: SeparationFixture,
+  ): { url: string; payload?: unknown } | Promise<{ url: string; payload?: unknown }>;
 };
 
 async function sentAdmission(f: SeparationFixture): Promise<string> {
@@ -34,7 +36,12 @@ async function consentVersion(f: SeparationFixture): Promise<string> {
     pupilIds: [f.childId],
   });
   expect(made.statusCode, made.body).toBe(201);
-  const detail = await call(f.t.app, f.staff, 'GET', `/api/consents/forms/${made.json<{ id: string }>().id}`);
+  const detail = await call(
+    f.t.app,
+    f.staff,
+    'GET',
+    `/api/consents/forms/${made.json<{ id: string }>().id}`,
+  );
   return detail.json<{ versions: { id: string }[] }>().versions[0]!.id;
 }
 

@@ -55,18 +55,22 @@ async function load(t: Tx, requestId: string): Promise<Loaded> {
   );
   if (!r) throw notFound('That admission form');
   const sealer = await t.sealer();
-  const decided = await t.q<{ field: string; decision: 'accepted' | 'rejected'; reason: Buffer | null }>(
-    'SELECT field, decision, reason FROM admission_decisions WHERE request_id = $1',
-    [r.id],
-  );
+  const decided = await t.q<{
+    field: string;
+    decision: 'accepted' | 'rejected';
+    reason: Buffer | null;
+  }>('SELECT field, decision, reason FROM admission_decisions WHERE request_id = $1', [r.id]);
   return {
     id: r.id,
     title: r.title,
-    questions: typeof r.questions === 'string' ? (JSON.parse(r.questions) as Question[]) : r.questions,
+    questions:
+      typeof r.questions === 'string' ? (JSON.parse(r.questions) as Question[]) : r.questions,
     pupilId: r.pupil_id,
     pupilName: `${r.first_name} ${r.last_name}`,
     snapshot: sealer.openJson<MisValues>('admission_requests.mis_snapshot', r.id, r.mis_snapshot),
-    answers: r.answers ? sealer.openJson<Answers>('admission_requests.answers', r.id, r.answers) : {},
+    answers: r.answers
+      ? sealer.openJson<Answers>('admission_requests.answers', r.id, r.answers)
+      : {},
     now: await currentMisValues(t, r.pupil_id),
     status: statusOf(r),
     submittedAt: r.submitted_at,
@@ -75,7 +79,9 @@ async function load(t: Tx, requestId: string): Promise<Loaded> {
         d.field,
         {
           decision: d.decision,
-          reason: d.reason ? sealer.open('admission_decisions.reason', `${r.id}:${d.field}`, d.reason) : null,
+          reason: d.reason
+            ? sealer.open('admission_decisions.reason', `${r.id}:${d.field}`, d.reason)
+            : null,
         },
       ]),
     ),
@@ -130,12 +136,21 @@ export async function decideField(
   if (l.status !== 'submitted')
     throw new DomainError('conflict', 'not_submitted', 'The parent has not sent this form yet.');
   const q = l.questions.find((x) => x.field === body.field);
-  if (!q) throw new FieldRefusal(body.field, 'not_asked', 'This form does not ask about that field.');
+  if (!q)
+    throw new FieldRefusal(body.field, 'not_asked', 'This form does not ask about that field.');
   const diff = differenceOf(l, q);
   if (diff.answer === null)
-    throw new FieldRefusal(body.field, 'not_answered', `${diff.label}: the parent left this unanswered.`);
+    throw new FieldRefusal(
+      body.field,
+      'not_answered',
+      `${diff.label}: the parent left this unanswered.`,
+    );
   if (diff.decision === 'accepted')
-    throw new DomainError('conflict', 'already_accepted', `${diff.label} is already queued for the MIS.`);
+    throw new DomainError(
+      'conflict',
+      'already_accepted',
+      `${diff.label} is already queued for the MIS.`,
+    );
   if (body.decision === 'accepted' && diff.conflict && body.conflictResolved !== true)
     throw new DomainError(
       'conflict',

@@ -29,13 +29,23 @@ function staff(req: { context: RequestContext | null }): RequestContext {
   requireFormsStaff(c.actor);
   return c;
 }
-const refusing = <T>(c: RequestContext, attempt: AdmissionAttempt, target: string | undefined, work: () => Promise<T>) =>
-  auditingRefusals((fn) => c.tx(fn), attempt, target, work);
+const refusing = <T>(
+  c: RequestContext,
+  attempt: AdmissionAttempt,
+  target: string | undefined,
+  work: () => Promise<T>,
+) => auditingRefusals((fn) => c.tx(fn), attempt, target, work);
 
 export function registerAdmissionRoutes(app: App): void {
   app.get(
     '/api/admissions/forms',
-    { schema: { tags, summary: 'Admission forms, with how many were sent and sent back', response: responses({ 200: AdmissionFormList }) } },
+    {
+      schema: {
+        tags,
+        summary: 'Admission forms, with how many were sent and sent back',
+        response: responses({ 200: AdmissionFormList }),
+      },
+    },
     async (req) => staff(req).tx(listForms),
   );
 
@@ -51,7 +61,9 @@ export function registerAdmissionRoutes(app: App): void {
     },
     async (req, reply) => {
       const c = staff(req);
-      const made = await refusing(c, 'create', undefined, () => c.tx((t) => createForm(t, req.body)));
+      const made = await refusing(c, 'create', undefined, () =>
+        c.tx((t) => createForm(t, req.body)),
+      );
       return reply.status(201).send(made);
     },
   );

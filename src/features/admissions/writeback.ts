@@ -91,7 +91,12 @@ export async function writebackQueue(t: Tx): Promise<WritebackQueue> {
 /** A UK number given in international form, as SIMS keeps it (and never read as a formula). */
 function nationalPhone(n: string): string {
   const s = n.replace(/\s+/g, ' ').trim();
-  return s.startsWith('+44') ? `0${s.slice(3).trim().replace(/^\(0\)\s*/, '')}` : s;
+  return s.startsWith('+44')
+    ? `0${s
+        .slice(3)
+        .trim()
+        .replace(/^\(0\)\s*/, '')}`
+    : s;
 }
 
 function cells(r: Pending, value: AnswerValue): (string | number | null)[] {
@@ -133,7 +138,11 @@ function cells(r: Pending, value: AnswerValue): (string | number | null)[] {
 export async function exportWriteback(t: Tx): Promise<WritebackFile> {
   const rows = await t.q<Pending>(`${PENDING_SQL} FOR UPDATE OF w`);
   if (rows.length === 0)
-    throw new DomainError('conflict', 'nothing_to_export', 'There is nothing waiting to go back to the MIS.');
+    throw new DomainError(
+      'conflict',
+      'nothing_to_export',
+      'There is nothing waiting to go back to the MIS.',
+    );
   const sealer = await t.sealer();
   const date = t.now.toISOString().slice(0, 10);
   let csv = csvRow(WRITEBACK_COLUMNS);

@@ -195,7 +195,10 @@ export const EVENT_LABELS: Record<AuditAction, Label> = {
   'parent.invited': ['Invited a parent', 'admin'],
   'parent.invitation_refused': ['An invitation to a parent was refused', 'refusal'],
   'parent.invitation_link_refused': ['A parent’s invitation link was refused', 'refusal'],
-  'parent.date_of_birth_refused': ['A date of birth given with an invitation did not match', 'refusal'],
+  'parent.date_of_birth_refused': [
+    'A date of birth given with an invitation did not match',
+    'refusal',
+  ],
   'parent.invitation_accepted': ['A parent accepted an invitation', 'admin'],
   'parent.invitation_reminded': ['Reminded a parent of an invitation', 'admin'],
   'parent.invitation_bounced': ['A parent’s invitation could not be delivered', 'admin'],

@@ -53,7 +53,14 @@ export async function consentsForParent(
      WHERE fp.pupil_id = ANY($1::uuid[]) ORDER BY p.first_name, f.title`,
     [kids],
   );
-  const mine = await t.q<{ form_id: string; version_id: string; version: number; pupil_id: string; answer: ConsentAnswerKind; answered_at: Date }>(
+  const mine = await t.q<{
+    form_id: string;
+    version_id: string;
+    version: number;
+    pupil_id: string;
+    answer: ConsentAnswerKind;
+    answered_at: Date;
+  }>(
     `SELECT v.form_id, a.version_id, v.version, a.pupil_id, a.answer, a.answered_at
      FROM consent_answers a JOIN consent_versions v ON v.id = a.version_id
      WHERE a.contact_id = $1 AND a.pupil_id = ANY($2::uuid[]) ORDER BY a.answered_at, a.seq`,
@@ -107,7 +114,11 @@ export async function answerConsent(
   );
   if (!v) throw notFound('That consent form');
   if (v.withdrawn_at)
-    throw new DomainError('conflict', 'version_withdrawn', 'The school has withdrawn this consent form: there is nothing to answer.');
+    throw new DomainError(
+      'conflict',
+      'version_withdrawn',
+      'The school has withdrawn this consent form: there is nothing to answer.',
+    );
   if (v.superseded_at)
     throw new DomainError(
       'conflict',
@@ -121,7 +132,11 @@ export async function answerConsent(
       [body.versionId, body.pupilId, contactId],
     );
     if (last?.answer !== 'given')
-      throw new DomainError('conflict', 'nothing_to_withdraw', 'You have not given this consent, so there is nothing to withdraw.');
+      throw new DomainError(
+        'conflict',
+        'nothing_to_withdraw',
+        'You have not given this consent, so there is nothing to withdraw.',
+      );
   }
   const id = randomUUID();
   const note = body.note?.trim();

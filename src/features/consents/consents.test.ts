@@ -39,7 +39,9 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 async function setUp() {
   const schoolId = await makeSchool(t.services);
-  const s = await signIn(t.app, await makeUser(t.services, schoolId, 'headteacher'), { elevated: true });
+  const s = await signIn(t.app, await makeUser(t.services, schoolId, 'headteacher'), {
+    elevated: true,
+  });
   const family = await makeFamily(t.services, schoolId);
   const other = await makeFamily(t.services, schoolId, { firstName: 'Otto' });
   const made = await call(t.app, s, 'POST', '/api/consents/forms', {
@@ -55,9 +57,16 @@ async function setUp() {
     return res.json<ConsentFormDetail>();
   };
   const run = asParent(t.services, schoolId);
-  const answer = (contactId: string, versionId: string, a: 'given' | 'refused' | 'withdrawn', pupilId = family.pupilId) =>
+  const answer = (
+    contactId: string,
+    versionId: string,
+    a: 'given' | 'refused' | 'withdrawn',
+    pupilId = family.pupilId,
+  ) =>
     auditingConsentRefusals(run, 'answer', formId, () =>
-      run((tx) => answerConsent(tx, [family.pupilId], contactId, { versionId, pupilId, answer: a })),
+      run((tx) =>
+        answerConsent(tx, [family.pupilId], contactId, { versionId, pupilId, answer: a }),
+      ),
     );
   return { schoolId, s, family, other, formId, detail, answer, run };
 }
@@ -76,14 +85,23 @@ describe('consent forms', () => {
     const u = await setUp();
     const d1 = await u.detail();
     expect(d1.versions).toHaveLength(1);
-    expect(d1.versions[0]).toMatchObject({ version: 1, sha256: sha(V1), text: V1, supersededAt: null });
+    expect(d1.versions[0]).toMatchObject({
+      version: 1,
+      sha256: sha(V1),
+      text: V1,
+      supersededAt: null,
+    });
     const v1 = d1.versions[0]!.id;
     await u.answer(u.family.mum, v1, 'given');
     await u.answer(u.family.dad, v1, 'given');
-    expect((await u.detail()).pupils.find((p) => p.pupilId === u.family.pupilId)!.state).toBe('given');
+    expect((await u.detail()).pupils.find((p) => p.pupilId === u.family.pupilId)!.state).toBe(
+      'given',
+    );
 
     clock.advance(60_000);
-    const v2res = await call(t.app, u.s, 'POST', `/api/consents/forms/${u.formId}/versions`, { text: V2 });
+    const v2res = await call(t.app, u.s, 'POST', `/api/consents/forms/${u.formId}/versions`, {
+      text: V2,
+    });
     expect(v2res.statusCode, v2res.body).toBe(201);
     const d2 = await u.detail();
     expect(d2.versions.map((v) => [v.version, v.sha256, v.supersededAt !== null])).toEqual([
@@ -101,15 +119,24 @@ describe('consent forms', () => {
     expect(late.code).toBe('version_superseded');
     expect(late.kind).toBe('conflict');
     const [count] = await unsafeAsOwner(t.services.db, (q) =>
-      q.query<{ n: number }>('SELECT count(*)::int AS n FROM consent_answers WHERE version_id = $1', [v1]),
+      q.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM consent_answers WHERE version_id = $1',
+        [v1],
+      ),
     );
     expect(count!.n).toBe(2);
     // The parent sees version 2 to answer, with their answer to version 1 kept.
     const mine = await u.run((tx) => consentsForParent(tx, [u.family.pupilId], u.family.mum));
     expect(mine.items).toHaveLength(1);
-    expect(mine.items[0]).toMatchObject({ version: 2, myAnswer: null, earlier: [{ version: 1, answer: 'given' }] });
+    expect(mine.items[0]).toMatchObject({
+      version: 2,
+      myAnswer: null,
+      earlier: [{ version: 1, answer: 'given' }],
+    });
     const refused = (await auditRows(t, u.schoolId)).filter((r) => r.action === 'consents.refused');
-    expect(refused.map((r) => r.details)).toEqual([{ attempt: 'answer', code: 'version_superseded' }]);
+    expect(refused.map((r) => r.details)).toEqual([
+      { attempt: 'answer', code: 'version_superseded' },
+    ]);
   });
 
   it('flags a disagreement between parents; a withdrawal is a new event from then on', async () => {
@@ -127,7 +154,11 @@ describe('consent forms', () => {
     clock.advance(60_000);
     await u.answer(u.family.dad, v1, 'given');
     let cur = await u.run((tx) => currentConsents(tx, [u.family.pupilId, u.other.pupilId]));
-    expect(cur.find((c) => c.pupilId === u.family.pupilId)).toMatchObject({ state: 'given', version: 1, sha256: sha(V1) });
+    expect(cur.find((c) => c.pupilId === u.family.pupilId)).toMatchObject({
+      state: 'given',
+      version: 1,
+      sha256: sha(V1),
+    });
     expect(cur.find((c) => c.pupilId === u.other.pupilId)).toMatchObject({ state: 'unanswered' });
     clock.advance(60_000);
     await u.answer(u.family.mum, v1, 'withdrawn');
@@ -136,7 +167,9 @@ describe('consent forms', () => {
     const answers = (await u.detail()).pupils.find((p) => p.pupilId === u.family.pupilId)!.answers;
     expect(answers.map((a) => a.answer)).toEqual(['given', 'refused', 'given', 'withdrawn']);
     // Nothing to withdraw twice.
-    expect((await refusal(u.answer(u.family.mum, v1, 'withdrawn'))).code).toBe('nothing_to_withdraw');
+    expect((await refusal(u.answer(u.family.mum, v1, 'withdrawn'))).code).toBe(
+      'nothing_to_withdraw',
+    );
   });
 
   it("refuses an answer to a withdrawn form, and for another family's child", async () => {
@@ -147,7 +180,13 @@ describe('consent forms', () => {
     // Another family's parent, naming this child.
     const stranger = await refusal(
       auditingConsentRefusals(u.run, 'answer', u.formId, () =>
-        u.run((tx) => answerConsent(tx, [u.family.pupilId], u.other.mum, { versionId: v1, pupilId: u.family.pupilId, answer: 'given' })),
+        u.run((tx) =>
+          answerConsent(tx, [u.family.pupilId], u.other.mum, {
+            versionId: v1,
+            pupilId: u.family.pupilId,
+            answer: 'given',
+          }),
+        ),
       ),
     );
     expect(stranger.kind).toBe('not_found');
@@ -155,16 +194,25 @@ describe('consent forms', () => {
     expect(w.statusCode, w.body).toBe(204);
     const late = await refusal(u.answer(u.family.mum, v1, 'given'));
     expect(late.code).toBe('version_withdrawn');
-    const again = await call(t.app, u.s, 'POST', `/api/consents/forms/${u.formId}/versions`, { text: V2 });
+    const again = await call(t.app, u.s, 'POST', `/api/consents/forms/${u.formId}/versions`, {
+      text: V2,
+    });
     expect(again.statusCode).toBe(409);
     expect(errorOf(again).code).toBe('form_withdrawn');
     const [n] = await unsafeAsOwner(t.services.db, (q) =>
-      q.query<{ n: number }>('SELECT count(*)::int AS n FROM consent_answers WHERE version_id = $1', [v1]),
+      q.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM consent_answers WHERE version_id = $1',
+        [v1],
+      ),
     );
     expect(n!.n).toBe(0);
-    const codes = (await auditRows(t, u.schoolId)).filter((r) => r.action === 'consents.refused').map((r) => r.details.code);
+    const codes = (await auditRows(t, u.schoolId))
+      .filter((r) => r.action === 'consents.refused')
+      .map((r) => r.details.code);
     expect(codes).toEqual(['not_found', 'not_found', 'version_withdrawn', 'form_withdrawn']);
-    expect((await u.run((tx) => currentConsents(tx, [u.family.pupilId])))[0]!.state).toBe('withdrawn_form');
+    expect((await u.run((tx) => currentConsents(tx, [u.family.pupilId])))[0]!.state).toBe(
+      'withdrawn_form',
+    );
   });
 
   it('reminds each parent who has not answered, weekly, until they answer; the email names no one', async () => {
@@ -172,7 +220,9 @@ describe('consent forms', () => {
     const v1 = (await u.detail()).versions[0]!.id;
     const mails = async () =>
       unsafeAsOwner(t.services.db, (q) =>
-        q.query<{ n: number }>(`SELECT count(*)::int AS n FROM work_queue WHERE kind = 'mail.send'`),
+        q.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM work_queue WHERE kind = 'mail.send'`,
+        ),
       ).then((r) => r[0]!.n);
     const before = await mails();
     const run = () => runConsentReminders(t.services, clock.now(), [u.schoolId]);
@@ -184,18 +234,26 @@ describe('consent forms', () => {
     clock.advance(7 * 86_400_000);
     expect(await run()).toBe(3); // mum answered: she is not reminded again
     expect((await mails()) - before).toBe(7);
-    const reminded = (await auditRows(t, u.schoolId)).filter((r) => r.action === 'consents.reminded');
+    const reminded = (await auditRows(t, u.schoolId)).filter(
+      (r) => r.action === 'consents.reminded',
+    );
     expect(reminded).toHaveLength(7);
     expect(JSON.stringify(reminded)).not.toMatch(/Photographs|Nia|Otto/);
   });
 
   it('keeps staff without the parents capability out', async () => {
     const u = await setUp();
-    const ts = await signIn(t.app, await makeUser(t.services, u.schoolId, 'teacher'), { elevated: true });
+    const ts = await signIn(t.app, await makeUser(t.services, u.schoolId, 'teacher'), {
+      elevated: true,
+    });
     expect((await call(t.app, ts, 'GET', '/api/consents/forms')).statusCode).toBe(403);
     expect((await call(t.app, ts, 'GET', `/api/consents/forms/${u.formId}`)).statusCode).toBe(403);
     const otherSchool = await makeSchool(t.services);
-    const head = await signIn(t.app, await makeUser(t.services, otherSchool, 'headteacher'), { elevated: true });
-    expect((await call(t.app, head, 'GET', `/api/consents/forms/${u.formId}`)).statusCode).toBe(404);
+    const head = await signIn(t.app, await makeUser(t.services, otherSchool, 'headteacher'), {
+      elevated: true,
+    });
+    expect((await call(t.app, head, 'GET', `/api/consents/forms/${u.formId}`)).statusCode).toBe(
+      404,
+    );
   });
 });

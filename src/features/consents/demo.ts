@@ -8,7 +8,8 @@ import type { Services } from '../../platform/services.ts';
 import type { DemoFamily } from '../admissions/demo.ts';
 import { sha256Of } from './forms.ts';
 
-const V1 = 'We would like to use photographs of your child on the school website and in the newsletter.';
+const V1 =
+  'We would like to use photographs of your child on the school website and in the newsletter.';
 const V2 =
   'We would like to use photographs of your child on the school website, in the newsletter and on ' +
   'the school’s social media accounts. Children are never named beside their photograph.';
@@ -42,7 +43,18 @@ export async function seedConsents(
         `INSERT INTO consent_versions (id, school_id, form_id, version, body, body_sha256,
            published_by, published_at, valid_from, superseded_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [id, schoolId, formId, n, text, sha256Of(text), staffId, published, published.toISOString().slice(0, 10), superseded],
+        [
+          id,
+          schoolId,
+          formId,
+          n,
+          text,
+          sha256Of(text),
+          staffId,
+          published,
+          published.toISOString().slice(0, 10),
+          superseded,
+        ],
       );
       versions.push(id);
     }

@@ -64,7 +64,18 @@ async function insertVersion(
   await t.q(
     `INSERT INTO consent_versions (id, school_id, form_id, version, body, body_sha256, published_by,
        published_at, valid_from, valid_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [id, t.schoolId, formId, version, body.text, sha256, t.actor.userId, t.now, from, body.validUntil ?? null],
+    [
+      id,
+      t.schoolId,
+      formId,
+      version,
+      body.text,
+      sha256,
+      t.actor.userId,
+      t.now,
+      from,
+      body.validUntil ?? null,
+    ],
   );
   return { id, sha256 };
 }
@@ -153,13 +164,21 @@ export async function withdrawForm(t: Tx, formId: string): Promise<void> {
 export async function addPupils(t: Tx, formId: string, pupilIds: readonly string[]) {
   await currentVersion(t, formId);
   const count = await addPupilRows(t, formId, pupilIds);
-  await t.audit({ action: 'consents.pupils_added', targetType: 'consent_form', targetId: formId, details: { count } });
+  await t.audit({
+    action: 'consents.pupils_added',
+    targetType: 'consent_form',
+    targetId: formId,
+    details: { count },
+  });
   return { added: count };
 }
 
 type Summary = ConsentFormList['items'][number];
 
-async function summaries(t: Tx, formId?: string): Promise<{ items: Summary[]; versions: VersionRow[] }> {
+async function summaries(
+  t: Tx,
+  formId?: string,
+): Promise<{ items: Summary[]; versions: VersionRow[] }> {
   const forms = await t.q<{ id: string; title: string; pupils: number }>(
     `SELECT f.id, f.title, (SELECT count(*)::int FROM consent_form_pupils p WHERE p.form_id = f.id) AS pupils
      FROM consent_forms f ${formId ? 'WHERE f.id = $1' : ''} ORDER BY f.created_at DESC`,
@@ -169,7 +188,13 @@ async function summaries(t: Tx, formId?: string): Promise<{ items: Summary[]; ve
     `${VERSION_SQL} WHERE form_id = ANY($1::uuid[]) ORDER BY version`,
     [forms.map((f) => f.id)],
   );
-  const answers = await t.q<{ form_id: string; pupil_id: string; contact_id: string; answer: AnswerEvent['answer']; answered_at: Date }>(
+  const answers = await t.q<{
+    form_id: string;
+    pupil_id: string;
+    contact_id: string;
+    answer: AnswerEvent['answer'];
+    answered_at: Date;
+  }>(
     `SELECT v.form_id, a.pupil_id, a.contact_id, a.answer, a.answered_at FROM consent_answers a
      JOIN consent_versions v ON v.id = a.version_id AND v.superseded_at IS NULL
      WHERE v.form_id = ANY($1::uuid[]) ORDER BY a.answered_at, a.seq`,
@@ -255,7 +280,14 @@ export async function readConsentForm(t: Tx, formId: string): Promise<ConsentFor
     action: 'consents.form_viewed',
     targetType: 'consent_form',
     targetId: formId,
-    details: { pupils: rows.length, disagreements: rows.filter((r) => r.state === 'disagreement').length },
+    details: {
+      pupils: rows.length,
+      disagreements: rows.filter((r) => r.state === 'disagreement').length,
+    },
   });
-  return { form, versions: versions.filter((v) => v.form_id === formId).map(presentVersion), pupils: rows };
+  return {
+    form,
+    versions: versions.filter((v) => v.form_id === formId).map(presentVersion),
+    pupils: rows,
+  };
 }

@@ -60,7 +60,14 @@ export async function remindConsents(
          SET last_sent_at = EXCLUDED.last_sent_at, sent = consent_reminders.sent + 1
          WHERE consent_reminders.last_sent_at <= $6
        RETURNING sent`,
-      [t.schoolId, d.version_id, d.pupil_id, d.contact_id, t.now, new Date(t.now.getTime() - REMINDER_EVERY_DAYS * DAY)],
+      [
+        t.schoolId,
+        d.version_id,
+        d.pupil_id,
+        d.contact_id,
+        t.now,
+        new Date(t.now.getTime() - REMINDER_EVERY_DAYS * DAY),
+      ],
     );
     if (claimed.length === 0) continue;
     if (services.mailer) await queueMail(t.db, services, { template: 'alert', to, url }, t.now);

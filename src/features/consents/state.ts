@@ -70,7 +70,11 @@ export async function currentConsents(
   return versions.map((v) => {
     const events = answers
       .filter((a) => a.version_id === v.version_id && a.pupil_id === v.pupil_id)
-      .map((a) => ({ contactId: a.contact_id, answer: a.answer, answeredAt: new Date(a.answered_at) }));
+      .map((a) => ({
+        contactId: a.contact_id,
+        answer: a.answer,
+        answeredAt: new Date(a.answered_at),
+      }));
     return {
       pupilId: v.pupil_id,
       formId: v.form_id,

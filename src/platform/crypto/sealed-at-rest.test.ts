@@ -593,13 +593,20 @@ describe('every sealed column at rest', () => {
     await asSystem(services, schoolId, 'mis_sync').tx(async (tx) =>
       tx.q('UPDATE pupils SET ethnicity_code = $2 WHERE id = $1', [
         family.pupilId,
-        (await tx.sealer()).seal('pupils.ethnicity_code', family.pupilId, m['admission_requests.mis_snapshot']),
+        (await tx.sealer()).seal(
+          'pupils.ethnicity_code',
+          family.pupilId,
+          m['admission_requests.mis_snapshot'],
+        ),
       ]),
     );
     const admissionForm = await call(app, admin, 'POST', '/api/admissions/forms', {
       title: 'Nursery admission',
       intake: 'nursery',
-      questions: ['ethnicity', 'medical_conditions', 'doctor'].map((field) => ({ field, required: false })),
+      questions: ['ethnicity', 'medical_conditions', 'doctor'].map((field) => ({
+        field,
+        required: false,
+      })),
     });
     ok(admissionForm, 201);
     const admissionUrl = `/api/admissions/forms/${admissionForm.json<{ id: string }>().id}`;
@@ -607,7 +614,10 @@ describe('every sealed column at rest', () => {
     const requestId = (await call(app, admin, 'GET', admissionUrl)).json<{
       requests: { id: string }[];
     }>().requests[0]!.id;
-    await asParent(services, schoolId)((tx) =>
+    await asParent(
+      services,
+      schoolId,
+    )((tx) =>
       saveAnswers(tx, requestId, [family.pupilId], family.mum, {
         answers: {
           medical_conditions: m['admission_requests.answers'],
@@ -635,7 +645,10 @@ describe('every sealed column at rest', () => {
     const versionId = (await call(app, admin, 'GET', consentUrl)).json<{
       versions: { id: string }[];
     }>().versions[0]!.id;
-    await asParent(services, schoolId)((tx) =>
+    await asParent(
+      services,
+      schoolId,
+    )((tx) =>
       answerConsent(tx, [family.pupilId], family.mum, {
         versionId,
         pupilId: family.pupilId,
