@@ -86,7 +86,7 @@ type SetUp = Awaited<ReturnType<typeof setUp>>;
 /** A parent's save, through the same refusal audit the parent route uses. */
 const parentSave = (
   u: SetUp,
-  answers: Record<string, unknown>,
+  answers: Answers,
   submit: boolean,
   requestId = u.requestId,
 ) =>

@@ -13,7 +13,7 @@ import type {
   ParentAdmissionList,
   Question,
 } from '../../shared/admissions.ts';
-import { answerProblem, misField, type AnswerValue } from '../../shared/cbds.ts';
+import { answerProblem, misField } from '../../shared/cbds.ts';
 import { statusOf } from './forms.ts';
 import { FieldRefusal } from './refusals.ts';
 
