@@ -92,7 +92,7 @@ function FieldCard(p: {
         <dd>{f.answer ?? 'Not answered'}</dd>
       </dl>
       {f.decision && (
-        <p>
+        <p role="status">
           {f.decision === 'accepted' ? 'Accepted: queued for the MIS.' : 'Rejected.'}
           {f.reason ? ` Reason (staff only): ${f.reason}` : ''}
         </p>
