@@ -24,18 +24,21 @@ CREATE TABLE admission_requests (
   id uuid NOT NULL,
   school_id uuid NOT NULL REFERENCES schools(id),
   form_id uuid NOT NULL,
-  pupil_id uuid NOT NULL REFERENCES pupils(id),
+  pupil_id uuid NOT NULL,
   sent_by uuid NOT NULL,
   sent_at timestamptz NOT NULL,
   mis_snapshot bytea NOT NULL,
   answers bytea,
   saved_at timestamptz,
-  saved_by_contact uuid REFERENCES contacts(id),
+  saved_by_contact uuid,
   submitted_at timestamptz,
-  submitted_by_contact uuid REFERENCES contacts(id),
+  submitted_by_contact uuid,
   PRIMARY KEY (school_id, id),
   UNIQUE (school_id, form_id, pupil_id),
   FOREIGN KEY (school_id, form_id) REFERENCES admission_forms (school_id, id),
+  FOREIGN KEY (school_id, pupil_id) REFERENCES pupils (school_id, id),
+  FOREIGN KEY (school_id, saved_by_contact) REFERENCES contacts (school_id, id),
+  FOREIGN KEY (school_id, submitted_by_contact) REFERENCES contacts (school_id, id),
   FOREIGN KEY (school_id, sent_by) REFERENCES users (school_id, id)
 );
 CREATE INDEX admission_requests_pupil_idx ON admission_requests (school_id, pupil_id);
@@ -71,7 +74,7 @@ CREATE TABLE mis_writeback_rows (
   id uuid NOT NULL,
   school_id uuid NOT NULL REFERENCES schools(id),
   request_id uuid NOT NULL,
-  pupil_id uuid NOT NULL REFERENCES pupils(id),
+  pupil_id uuid NOT NULL,
   field text NOT NULL,
   value bytea NOT NULL,
   queued_by uuid NOT NULL,
@@ -80,6 +83,7 @@ CREATE TABLE mis_writeback_rows (
   PRIMARY KEY (school_id, id),
   UNIQUE (school_id, request_id, field),
   FOREIGN KEY (school_id, request_id) REFERENCES admission_requests (school_id, id),
+  FOREIGN KEY (school_id, pupil_id) REFERENCES pupils (school_id, id),
   FOREIGN KEY (school_id, queued_by) REFERENCES users (school_id, id),
   FOREIGN KEY (school_id, export_id) REFERENCES mis_writeback_exports (school_id, id)
 );

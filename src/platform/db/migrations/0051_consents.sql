@@ -38,18 +38,19 @@ CREATE TABLE consent_versions (
 CREATE TABLE consent_form_pupils (
   school_id uuid NOT NULL REFERENCES schools(id),
   form_id uuid NOT NULL,
-  pupil_id uuid NOT NULL REFERENCES pupils(id),
+  pupil_id uuid NOT NULL,
   added_at timestamptz NOT NULL,
   PRIMARY KEY (school_id, form_id, pupil_id),
-  FOREIGN KEY (school_id, form_id) REFERENCES consent_forms (school_id, id)
+  FOREIGN KEY (school_id, form_id) REFERENCES consent_forms (school_id, id),
+  FOREIGN KEY (school_id, pupil_id) REFERENCES pupils (school_id, id)
 );
 
 CREATE TABLE consent_answers (
   id uuid NOT NULL,
   school_id uuid NOT NULL REFERENCES schools(id),
   version_id uuid NOT NULL,
-  pupil_id uuid NOT NULL REFERENCES pupils(id),
-  contact_id uuid NOT NULL REFERENCES contacts(id),
+  pupil_id uuid NOT NULL,
+  contact_id uuid NOT NULL,
   answer text NOT NULL CHECK (answer IN ('given', 'refused', 'withdrawn')),
   -- A parent's note ("not on social media"): free text about a child, sealed.
   note bytea,
@@ -57,19 +58,23 @@ CREATE TABLE consent_answers (
   -- The order answers were given in, even two in the same instant: the latest counts.
   seq bigint GENERATED ALWAYS AS IDENTITY,
   PRIMARY KEY (school_id, id),
-  FOREIGN KEY (school_id, version_id) REFERENCES consent_versions (school_id, id)
+  FOREIGN KEY (school_id, version_id) REFERENCES consent_versions (school_id, id),
+  FOREIGN KEY (school_id, pupil_id) REFERENCES pupils (school_id, id),
+  FOREIGN KEY (school_id, contact_id) REFERENCES contacts (school_id, id)
 );
 CREATE INDEX consent_answers_pupil_idx ON consent_answers (school_id, pupil_id, version_id);
 
 CREATE TABLE consent_reminders (
   school_id uuid NOT NULL REFERENCES schools(id),
   version_id uuid NOT NULL,
-  pupil_id uuid NOT NULL REFERENCES pupils(id),
-  contact_id uuid NOT NULL REFERENCES contacts(id),
+  pupil_id uuid NOT NULL,
+  contact_id uuid NOT NULL,
   last_sent_at timestamptz NOT NULL,
   sent integer NOT NULL,
   PRIMARY KEY (school_id, version_id, pupil_id, contact_id),
-  FOREIGN KEY (school_id, version_id) REFERENCES consent_versions (school_id, id)
+  FOREIGN KEY (school_id, version_id) REFERENCES consent_versions (school_id, id),
+  FOREIGN KEY (school_id, pupil_id) REFERENCES pupils (school_id, id),
+  FOREIGN KEY (school_id, contact_id) REFERENCES contacts (school_id, id)
 );
 
 DO $$
