@@ -119,7 +119,7 @@ describe('admission and consent forms', () => {
     const desk = await openTab(browser, server.baseUrl, DESKTOP);
     const s = desk.page;
     await signInThroughPage(s, server, cast.dsl);
-    await s.goto(`/forms/admissions/${formId}`);
+    await s.goto(`/parents/admissions/${formId}`);
     await s.getByRole('heading', { level: 1, name: 'Reception admission 2027' }).waitFor();
     await expectNoAxeViolations(s);
     await s.getByRole('link', { name: `Review ${cast.pupil.name}’s answers` }).click();
@@ -137,7 +137,7 @@ describe('admission and consent forms', () => {
     await s.getByRole('button', { name: 'Reject Dietary needs' }).click();
     await s.getByText(/Reason \(staff only\): Checked with the family/).waitFor();
     await expectNoAxeViolations(s);
-    await s.goto('/forms/writeback');
+    await s.goto('/parents/admissions/writeback');
     await s.getByRole('heading', { level: 1, name: 'Changes waiting for the MIS' }).waitFor();
     await s.getByRole('cell', { name: 'MWBC (White and Black Caribbean)' }).waitFor();
     await expectNoAxeViolations(s);

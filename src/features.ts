@@ -39,6 +39,7 @@ import { registerConsentRoutes } from './features/consents/routes.ts';
 import { registerParentAdmissionRoutes } from './features/admissions/parent-routes.ts';
 import { registerParentConsentRoutes } from './features/consents/parent-routes.ts';
 import { registerParentRoutes } from './features/parents/routes.ts';
+import { registerParentStaffRoutes } from './features/parents/staff-routes.ts';
 
 export const FEATURES: readonly Feature[] = [
   { name: 'health', routes: registerHealthRoutes },
@@ -107,5 +108,11 @@ export const FEATURES: readonly Feature[] = [
       registerParentConsentRoutes(app);
     },
   },
-  { name: 'parents', routes: registerParentRoutes },
+  {
+    name: 'parents',
+    routes(app, services) {
+      registerParentRoutes(app, services);
+      registerParentStaffRoutes(app, services);
+    },
+  },
 ];

@@ -51,6 +51,18 @@ export const NO_SUCH_CHILD = 'No such child.';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
+ * True (as SQL) when the DSL has restricted the contact — a court order or any restriction in
+ * force today, for ANY pupil of the school: such a contact is never invited, and an account they
+ * already have reaches no child. `contact` is a column, `today` a date parameter ('$2').
+ */
+export function restrictedContactSql(contact: string, today: string): string {
+  return `EXISTS (SELECT 1 FROM contact_restrictions r
+                  WHERE r.contact_id = ${contact} AND r.removed_at IS NULL
+                    AND (r.starts_on IS NULL OR r.starts_on <= ${today}::date)
+                    AND (r.ends_on IS NULL OR r.ends_on >= ${today}::date))`;
+}
+
+/**
  * The one rule of which children a parent reaches: an accepted, unrevoked link through the MIS's
  * pupil_contacts (parental responsibility, or the primary contact), the pupil on roll, and no
  * restriction in force on that contact for that pupil. $1 is the parent, $2 the date today.
@@ -64,11 +76,7 @@ const LINKED_CHILD_SQL = `
   JOIN pupils p ON p.id = l.pupil_id AND p.archived_at IS NULL
   WHERE l.parent_id = $1 AND l.accepted_at IS NOT NULL AND l.revoked_at IS NULL
     AND (pc.parental_responsibility IS TRUE OR pc.priority = 1)
-    AND NOT EXISTS (SELECT 1 FROM contact_restrictions r
-                    WHERE r.pupil_id = l.pupil_id AND r.contact_id = l.contact_id
-                      AND r.removed_at IS NULL
-                      AND (r.starts_on IS NULL OR r.starts_on <= $2::date)
-                      AND (r.ends_on IS NULL OR r.ends_on >= $2::date))`;
+    AND NOT ${restrictedContactSql('l.contact_id', '$2')}`;
 
 type ChildRow = {
   pupil_id: string;

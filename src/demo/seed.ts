@@ -11,6 +11,7 @@ import { createUser } from '../features/administration/create-user.ts';
 import { seedStaffConcerns } from '../features/staff-concerns/demo.ts';
 import { seedAdmissions } from '../features/admissions/demo.ts';
 import { seedConsents } from '../features/consents/demo.ts';
+import { seedParents } from '../features/parents/demo.ts';
 import type { Role } from '../core/access/actor.ts';
 import { FIRST_NAMES, LAST_NAMES } from './names.ts';
 import { newTotpSecret } from '../features/identity/totp.ts';
@@ -136,6 +137,12 @@ export async function seedDemo(
       colleague: ids.teacher2!,
       dsl: ids.dsl!,
       head: ids.head!,
+    });
+    // Issue 21: a nursery intake's parents (accepted, invited, not invited, restricted).
+    await seedParents(services, schoolId, {
+      schoolName: s.name,
+      domain: s.domain,
+      invitedBy: ids.admin!,
     });
     // Issue 21: a nursery admission in progress; a consent form at version 2, version 1's answers kept.
     const family = await seedAdmissions(services, schoolId, ids.admin!);

@@ -23,6 +23,7 @@ import { unsafeAsOwner } from '../platform/db/tenancy.ts';
 import { startMailTrap, type MailTrap } from '../features/identity/identity-test-kit.ts';
 import { hashToken } from '../features/identity/sessions.ts';
 import { solveChallenge } from '../features/data-protection/complaints/challenge.ts';
+import { makeContact, makeInvitation } from '../features/parents/parent-test-kit.ts';
 
 /** What one role (or school B) may use: its own action, case, referral, admin target… */
 type Own = {
@@ -294,6 +295,14 @@ async function freshComplaint(f: Fixture): Promise<string> {
 }
 
 /** The fixture school's DSL-team group. */
+/** A new pupil of the fixture school with a contact (parental responsibility, an email). */
+async function freshInvitee(f: Fixture): Promise<string> {
+  const schoolId = (await dslTeamOf(f)).schoolId;
+  const pupil = await makePupil(t.services, schoolId, { yearGroup: 'Reception' });
+  await makeContact(t, schoolId, pupil.id);
+  return pupil.id;
+}
+
 async function dslTeamOf(f: Fixture): Promise<{ id: string; schoolId: string }> {
   const [row] = await unsafeAsOwner(t.services.db, (q) =>
     q.query<{ id: string; school_id: string }>(
@@ -1939,6 +1948,38 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'own_data',
   },
   // ——— Issue 17: the data-protection register, the DPO's (the school may grant it further) ———
+  // Parents and forms (issue 21): the `parents` capability (DSL team, headteacher, administrators).
+  'GET /api/parents/invitations': {
+    request: () => ({ url: '/api/parents/invitations?yearGroup=Year%207' }),
+    roles: only(ADMINS),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'POST /api/parents/invitations': {
+    request: async (f) => ({
+      url: '/api/parents/invitations',
+      payload: { pupilIds: [await freshInvitee(f)] },
+    }),
+    roles: only(ADMINS),
+    otherSchool: 'not_found', // another school's pupil has no contacts there: 404
+    firstTier: stepUpFor(ADMINS),
+  },
+  'POST /api/parents/invitations/:id/resend': {
+    request: async (f) => ({
+      url: `/api/parents/invitations/${await makeInvitation(t, (await dslTeamOf(f)).schoolId, await freshInvitee(f))}/resend`,
+    }),
+    roles: only(ADMINS),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'POST /api/parents/invitations/:id/revoke': {
+    request: async (f) => ({
+      url: `/api/parents/invitations/${await makeInvitation(t, (await dslTeamOf(f)).schoolId, await freshInvitee(f))}/revoke`,
+    }),
+    roles: only(ADMINS),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(ADMINS),
+  },
   'GET /api/data-protection/requests': {
     request: () => ({ url: '/api/data-protection/requests' }),
     roles: only(DATA_PROTECTION),
@@ -2562,7 +2603,7 @@ describe('access matrix', () => {
   });
 
   it('serves the web app without a session, and refuses unknown API routes', async () => {
-    const nonApi = t.routes.filter((r) => !API(r.url));
+    const nonApi = t.routes.filter((r) => !API(r.url) && !r.url.startsWith('/api/parent/'));
     expect(nonApi.every((r) => r.method === 'GET')).toBe(true);
     const unknown = await call(t.app, null, 'GET', '/api/no-such-route');
     expect([401, 404]).toContain(unknown.statusCode);

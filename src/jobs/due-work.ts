@@ -19,6 +19,7 @@ import { endLapsedSessions } from '../features/identity/session-sweep.ts';
 import { runRetentionSweep } from './retention-sweep.ts';
 import { runTransferChase } from './transfer-chase.ts';
 import { runConsentReminders } from './consent-reminders.ts';
+import { runParentReminders } from './parent-reminders.ts';
 import { runLeased, type JobName } from '../platform/jobs/lease.ts';
 import { runAuditCheck, runRequestAlerts } from './data-protection.ts';
 
@@ -202,6 +203,10 @@ export async function runMinuteJob(
   await runLeased(db, lease('consent_reminders'), () =>
     runConsentReminders(services, now, only),
   ).catch(fail('consent reminders'));
+  // Issue 21: parents' invitation reminders (5 days, then weekly, at most 4).
+  await runLeased(db, lease('parent_reminders'), () =>
+    runParentReminders(services, now, only),
+  ).catch(fail('parent reminders'));
   // The DPO's alerts (issue 17); the audit chains verified once a day, a broken one drafting a breach.
   await runLeased(db, lease('dp_request_alerts'), () =>
     runRequestAlerts(services, now, only),

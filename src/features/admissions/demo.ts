@@ -1,7 +1,7 @@
-// Demo data for admission forms (issue 21): a nursery child joining, with two parents holding
-// parental responsibility (as the MIS would send them), and the school's nursery admission form
-// sent for the child with some answers saved and the rest still to do (in progress). Called by
-// src/demo/seed.ts for each demo school; synthetic people only, emails on a reserved domain.
+// Demo data for admission forms (issue 21): the school's nursery admission form, sent for the
+// nursery child whose parent accepted their invitation in the parents' demo, with some answers
+// saved and the rest still to do (in progress). Called by src/demo/seed.ts after seedParents for
+// each demo school; synthetic people only.
 import { randomUUID } from 'node:crypto';
 import { asSystem } from '../../core/context.ts';
 import type { Services } from '../../platform/services.ts';
@@ -16,45 +16,24 @@ export async function seedAdmissions(
 ): Promise<DemoFamily> {
   return asSystem(services, schoolId, 'demo_seed').tx(async (t) => {
     const sealer = await t.sealer();
-    const pupilId = randomUUID();
-    await t.q(
-      `INSERT INTO pupils (id, school_id, mis_id, first_name, last_name, date_of_birth, year_group, form)
-       VALUES ($1, $2, $3, 'Ruby', 'Okafor', '2023-05-14', 'Nursery', 'N1')`,
-      [pupilId, schoolId, `DEMO-N-${pupilId.slice(0, 8)}`],
+    // The parents' demo (features/parents/demo.ts): the nursery child whose parent has accepted.
+    const [linked] = await t.q<{ pupil_id: string }>(
+      `SELECT pupil_id FROM parent_links WHERE accepted_at IS NOT NULL AND revoked_at IS NULL
+       ORDER BY created_at LIMIT 1`,
     );
+    if (!linked) throw new Error('seedAdmissions runs after the parents demo (seedParents)');
+    const pupilId = linked.pupil_id;
     await t.q('UPDATE pupils SET first_language_code = $2 WHERE id = $1', [
       pupilId,
       sealer.seal('pupils.first_language_code', pupilId, 'ENG'),
     ]);
-    const contacts: string[] = [];
-    for (const [first, priority] of [
-      ['Grace', 1],
-      ['Samuel', 2],
-    ] as const) {
-      const id = randomUUID();
-      await t.q(
-        `INSERT INTO contacts (id, school_id, mis_id, first_name, last_name, phones, emails)
-         VALUES ($1, $2, $3, $4, 'Okafor', $5, $6)`,
-        [
-          id,
-          schoolId,
-          `DEMO-C-${id.slice(0, 8)}`,
-          first,
-          sealer.sealJson('contacts.phones', id, [
-            { kind: 'mobile', number: `07700 90012${priority}` },
-          ]),
-          sealer.sealJson('contacts.emails', id, [
-            { kind: 'home', address: `${first.toLowerCase()}.okafor@parents.demo.lantern.invalid` },
-          ]),
-        ],
-      );
-      await t.q(
-        `INSERT INTO pupil_contacts (school_id, pupil_id, contact_id, relationship, priority,
-           parental_responsibility, lives_with_pupil) VALUES ($1, $2, $3, 'PAR', $4, true, true)`,
-        [schoolId, pupilId, id, priority],
-      );
-      contacts.push(id);
-    }
+    const contacts = (
+      await t.q<{ contact_id: string }>(
+        `SELECT contact_id FROM pupil_contacts WHERE pupil_id = $1 AND parental_responsibility
+         ORDER BY priority`,
+        [pupilId],
+      )
+    ).map((r) => r.contact_id);
     const formId = randomUUID();
     const questions = [
       { field: 'preferred_forename', required: false },
@@ -97,7 +76,7 @@ export async function seedAdmissions(
           await currentMisValues(t, pupilId),
         ),
         sealer.sealJson('admission_requests.answers', requestId, answers),
-        contacts[0],
+        contacts[0] ?? null,
       ],
     );
     await t.audit({

@@ -1,7 +1,7 @@
 // Demo data for consent forms (issue 21): "Photographs on the school website" at version 2, with
-// both parents' answers to version 1 kept (readable in the staff view) and one parent's answer to
-// version 2; the other parent still to answer it. Called by src/demo/seed.ts after the admissions
-// demo, for the same family; synthetic people only.
+// the parent's answer to version 1 kept (readable in the staff view and by the parent) and
+// version 2 still to answer: a new version asks again. Called by src/demo/seed.ts after the
+// admissions demo, for the same child; synthetic people only.
 import { randomUUID } from 'node:crypto';
 import { asSystem } from '../../core/context.ts';
 import type { Services } from '../../platform/services.ts';
@@ -58,12 +58,8 @@ export async function seedConsents(
       );
       versions.push(id);
     }
-    const answers = [
-      [versions[0], family.contacts[0], 'given', at(28)],
-      [versions[0], family.contacts[1], 'given', at(27)],
-      [versions[1], family.contacts[0], 'given', at(4)],
-    ] as const;
-    for (const [version, contact, answer, when] of answers) {
+    for (const [i, contact] of family.contacts.entries()) {
+      const [version, answer, when] = [versions[0], 'given', at(28 - i)] as const;
       await t.q(
         `INSERT INTO consent_answers (id, school_id, version_id, pupil_id, contact_id, answer, answered_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,

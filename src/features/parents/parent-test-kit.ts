@@ -162,3 +162,77 @@ export function parentCall(
     ...(payload !== undefined ? { payload: payload as object } : {}),
   });
 }
+
+/**
+ * An MIS contact of the pupil (parental responsibility unless told otherwise) with an email
+ * address (sealed, as the MIS sync stores it), not invited yet.
+ */
+export async function makeContact(
+  t: Pick<TestApp, 'services'>,
+  schoolId: string,
+  pupilId: string,
+  opts: {
+    firstName?: string;
+    lastName?: string;
+    email?: string | null;
+    parentalResponsibility?: boolean;
+    priority?: number;
+  } = {},
+): Promise<{ contactId: string; email: string | null; name: string }> {
+  const first = opts.firstName ?? 'Carer';
+  const last = opts.lastName ?? `Contact${randomUUID().slice(0, 6)}`;
+  const email =
+    opts.email === undefined
+      ? `carer-${randomUUID().slice(0, 8)}@test.lantern.invalid`
+      : opts.email;
+  const contactId = await unsafeAsOwner(t.services.db, async (q) => {
+    const [c] = await q.query<{ id: string }>(
+      `INSERT INTO contacts (school_id, mis_id, first_name, last_name)
+       VALUES ($1, $2, $3, $4) RETURNING id`,
+      [schoolId, `C-${randomUUID()}`, first, last],
+    );
+    const id = c!.id;
+    if (email) {
+      const sealer = await t.services.keys.forSchool(q, schoolId);
+      await q.query('UPDATE contacts SET emails = $2 WHERE id = $1', [
+        id,
+        sealer.sealJson('contacts.emails', id, [{ kind: 'home', address: email }]),
+      ]);
+    }
+    await q.query(
+      `INSERT INTO pupil_contacts (school_id, pupil_id, contact_id, relationship, priority,
+         parental_responsibility)
+       VALUES ($1, $2, $3, 'Parent', $4, $5)`,
+      [schoolId, pupilId, id, opts.priority ?? 1, opts.parentalResponsibility ?? true],
+    );
+    return id;
+  });
+  return { contactId, email, name: `${first} ${last}` };
+}
+
+/** An invitation already sent to a new contact of the pupil (status invited), by its id. */
+export async function makeInvitation(
+  t: Pick<TestApp, 'services'>,
+  schoolId: string,
+  pupilId: string,
+): Promise<string> {
+  const c = await makeContact(t, schoolId, pupilId);
+  const now = t.services.clock.now();
+  const [row] = await unsafeAsOwner(t.services.db, (q) =>
+    q.query<{ id: string }>(
+      `INSERT INTO parent_invitations (school_id, contact_id, pupil_id, email, status, invited_at,
+         expires_at, token_hash)
+       VALUES ($1, $2, $3, $4, 'invited', $5, $6, $7) RETURNING id`,
+      [
+        schoolId,
+        c.contactId,
+        pupilId,
+        c.email,
+        now,
+        new Date(now.getTime() + 86_400_000),
+        Buffer.from(randomUUID()),
+      ],
+    ),
+  );
+  return row!.id;
+}

@@ -6,7 +6,7 @@ import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { parentCtx } from '../../core/parent-context.ts';
 import { unauthorised } from '../../core/errors.ts';
-import { sendLater } from '../../platform/mail/outbox.ts';
+import { sendParentMailLater } from './emails.ts';
 import { responses, ErrorBody } from '../../shared/schemas/common.ts';
 import {
   ChildParams,
@@ -17,7 +17,17 @@ import {
   ParentSessionInfo,
   ParentSignIn,
   ParentTotpEnrolment,
+  InvitationAccept,
+  InvitationCheck,
+  InvitationChecked,
+  ParentSessionList,
+  ParentSignedOutEverywhere,
+  PasskeyAnswer,
+  PasskeyOptions,
 } from '../../shared/schemas/parents.ts';
+import { acceptInvitation, checkInvitation } from './accept.ts';
+import { parentPasskeyOptions, parentPasskeyVerify } from './passkeys.ts';
+import { endParentSessions } from './sessions.ts';
 import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS } from '../identity/devices.ts';
 import { cookieOptions } from '../identity/issue.ts';
 import {
@@ -70,7 +80,7 @@ async function afterIssue(
     });
   }
   if (issued.noticeTo && services.mailer) {
-    await sendLater(services, {
+    await sendParentMailLater(services, {
       template: 'new_device',
       to: issued.noticeTo,
       when: services.clock.now().toISOString(),
@@ -126,6 +136,41 @@ export function registerParentRoutes(app: App, services: Services): void {
       },
     },
     async (req) => parentStartTotp(services, req, sessionOrThrow(req)),
+  );
+
+  app.post(
+    '/api/parent/auth/passkey/options',
+    {
+      config: { parent: true, pendingOk: true, enrolOk: true },
+      schema: {
+        tags: ['parents'],
+        summary: 'Options for the browser: set up a passkey, or answer with one',
+        response: responses({ 200: PasskeyOptions, 409: ErrorBody }),
+      },
+    },
+    async (req) => parentPasskeyOptions(services, req, sessionOrThrow(req)),
+  );
+
+  app.post(
+    '/api/parent/auth/passkey',
+    {
+      config: { parent: true, pendingOk: true, enrolOk: true },
+      schema: {
+        tags: ['parents'],
+        summary: 'The browser’s answer: a new passkey, or one finishing sign-in',
+        body: PasskeyAnswer,
+        response: responses({ 200: ParentSessionInfo, 429: ErrorBody }),
+      },
+    },
+    async (req, reply) => {
+      const s = sessionOrThrow(req);
+      if (s.stage === 'full') return present(s);
+      return afterIssue(
+        services,
+        reply,
+        await parentPasskeyVerify(services, req, s, req.body.response),
+      );
+    },
   );
 
   app.get(
@@ -206,4 +251,117 @@ export function registerParentRoutes(app: App, services: Services): void {
       };
     },
   );
+
+  app.post(
+    '/api/parent/invitation/check',
+    {
+      config: PARENT_PUBLIC,
+      schema: {
+        tags: ['parents'],
+        summary: 'The emailed invitation link and the child’s date of birth',
+        body: InvitationCheck,
+        response: responses({ 200: InvitationChecked, 429: ErrorBody }),
+      },
+    },
+    async (req) => checkInvitation(services, req, req.body),
+  );
+
+  app.post(
+    '/api/parent/invitation/accept',
+    {
+      config: PARENT_PUBLIC,
+      schema: {
+        tags: ['parents'],
+        summary: 'Accept the invitation: link, date of birth and a new password',
+        body: InvitationAccept,
+        response: responses({ 200: ParentSessionInfo, 409: ErrorBody, 429: ErrorBody }),
+      },
+    },
+    async (req, reply) =>
+      afterIssue(services, reply, await acceptInvitation(services, req, req.body)),
+  );
+
+  app.get(
+    '/api/parent/account/sessions',
+    {
+      config: PARENT,
+      schema: {
+        tags: ['parents'],
+        summary: 'Where the parent is signed in',
+        response: responses({ 200: ParentSessionList }),
+      },
+    },
+    async (req) => {
+      const c = parentCtx(req);
+      const rows = await c.tx((t) =>
+        t.q<{ id: string; created_at: Date; last_seen_at: Date; user_agent: string | null }>(
+          `SELECT id, created_at, last_seen_at, user_agent FROM parent_sessions
+           WHERE parent_id = $1 AND ended_at IS NULL AND stage = 'full' AND expires_at > $2
+           ORDER BY last_seen_at DESC`,
+          [t.parent.parentId, t.now],
+        ),
+      );
+      return {
+        sessions: rows.map((r) => ({
+          id: r.id,
+          current: r.id === c.sessionId,
+          startedAt: r.created_at.toISOString(),
+          lastSeenAt: r.last_seen_at.toISOString(),
+          device: describeDevice(r.user_agent),
+        })),
+      };
+    },
+  );
+
+  app.post(
+    '/api/parent/account/sign-out-everywhere',
+    {
+      config: PARENT,
+      schema: {
+        tags: ['parents'],
+        summary: 'Sign out on every device, this one too',
+        response: responses({ 200: ParentSignedOutEverywhere }),
+      },
+    },
+    async (req, reply) => {
+      const ended = await parentCtx(req).tx(async (t) => {
+        const n = await endParentSessions(t.db, t.parent.parentId, 'signed_out_everywhere', t.now);
+        await t.audit({
+          action: 'parent.session_ended',
+          targetType: 'parent',
+          targetId: t.parent.parentId,
+          details: { reason: 'signed_out_everywhere', sessions: n },
+        });
+        return n;
+      });
+      clearParentCookie(reply, services);
+      return { ended };
+    },
+  );
+}
+
+/** A browser and system in a few words, from the user agent ("Safari on iPhone"). */
+export function describeDevice(ua: string | null): string {
+  if (!ua) return 'Unknown device';
+  const browser = /Edg\//.test(ua)
+    ? 'Edge'
+    : /Firefox\//.test(ua)
+      ? 'Firefox'
+      : /Chrome\//.test(ua)
+        ? 'Chrome'
+        : /Safari\//.test(ua)
+          ? 'Safari'
+          : 'A browser';
+  const system = /iPhone|iPad/.test(ua)
+    ? 'iPhone or iPad'
+    : /Android/.test(ua)
+      ? 'Android'
+      : /Windows/.test(ua)
+        ? 'Windows'
+        : /Mac OS X/.test(ua)
+          ? 'Mac'
+          : /Linux/.test(ua)
+            ? 'Linux'
+            : 'an unknown system';
+  return `${browser} on ${system}`;
 }

@@ -60,6 +60,15 @@ export const DOOR_ROWS: Record<string, ParentRouteRow> = {
     expect: 409, // a full session has its factor already
     request: () => ({ url: '/api/parent/auth/totp/enrol' }),
   },
+  'POST /api/parent/auth/passkey/options': {
+    about: 'own',
+    expect: 409, // a full session is not setting one up, and this parent has no passkey
+    request: () => ({ url: '/api/parent/auth/passkey/options' }),
+  },
+  'POST /api/parent/auth/passkey': {
+    about: 'own',
+    request: () => ({ url: '/api/parent/auth/passkey', payload: { response: {} } }),
+  },
   'GET /api/parent/session': {
     about: 'own',
     request: () => ({ url: '/api/parent/session' }),
@@ -79,8 +88,40 @@ export const DOOR_ROWS: Record<string, ParentRouteRow> = {
   },
 };
 
+/** Accepting an invitation, and the parent's own sessions (issue 21, step 2). */
+export const ACCOUNT_ROWS: Record<string, ParentRouteRow> = {
+  'POST /api/parent/invitation/check': {
+    public: true,
+    about: 'own',
+    expect: 400, // an unknown link: refused with a message (invitations.test.ts takes a real one)
+    request: () => ({
+      url: '/api/parent/invitation/check',
+      payload: { token: 'x'.repeat(43), dateOfBirth: '2020-01-01' },
+    }),
+  },
+  'POST /api/parent/invitation/accept': {
+    public: true,
+    about: 'own',
+    expect: 400,
+    request: () => ({
+      url: '/api/parent/invitation/accept',
+      payload: { token: 'x'.repeat(43), dateOfBirth: '2020-01-01', password: 'x' },
+    }),
+  },
+  'GET /api/parent/account/sessions': {
+    about: 'own',
+    request: () => ({ url: '/api/parent/account/sessions' }),
+  },
+  'POST /api/parent/account/sign-out-everywhere': {
+    about: 'own',
+    freshSession: true,
+    request: () => ({ url: '/api/parent/account/sign-out-everywhere' }),
+  },
+};
+
 /** Every parent route's row: add your feature's list here with one spread line. */
 export const PARENT_ROUTE_ROWS: Record<string, ParentRouteRow> = {
   ...DOOR_ROWS,
   ...FORMS_ROWS,
+  ...ACCOUNT_ROWS,
 };

@@ -57,12 +57,16 @@ export type Issued = {
   device: string | null;
 };
 
-const throttled = (s: { ok: false; reason: 'delay' | 'locked'; retryAfterSeconds: number }) =>
+export const throttled = (s: {
+  ok: false;
+  reason: 'delay' | 'locked';
+  retryAfterSeconds: number;
+}) =>
   new DomainError('too_many_attempts', 'too_many_attempts', throttleMessage(s), {
     retryAfterSeconds: s.retryAfterSeconds,
   });
 
-async function hasConfirmedFactor(q: Queryable, parentId: string): Promise<boolean> {
+export async function hasConfirmedFactor(q: Queryable, parentId: string): Promise<boolean> {
   const [r] = await q.query<{ yes: boolean }>(
     `SELECT (EXISTS (SELECT 1 FROM parent_totp WHERE parent_id = $1 AND confirmed_at IS NOT NULL)
       OR EXISTS (SELECT 1 FROM parent_webauthn_credentials
@@ -129,7 +133,7 @@ export async function parentPasswordSignIn(
 }
 
 /** Moves the session on to `stage` with a new token (and notes the device once full). */
-async function advance(
+export async function advance(
   t: SchoolTx,
   req: FastifyRequest,
   s: ParentSession,
@@ -246,6 +250,19 @@ export async function parentGiveCode(
     return { ok: true as const, issued: await advance(t, req, s, 'full') };
   });
   if (result.ok) return result.issued;
+  await recordFactorFailure(mine, s, keys, 'totp', result.reason, now);
+  throw new DomainError('unauthorised', 'wrong_code', WRONG_CODE);
+}
+
+/** A refused second factor: counted against the account and the address, audited as the parent. */
+export async function recordFactorFailure(
+  mine: ReturnType<typeof parentDoor>,
+  s: ParentSession,
+  keys: Buffer[],
+  method: 'totp' | 'webauthn',
+  reason: string,
+  now: Date,
+): Promise<void> {
   await mine.tx(async (t) => {
     await recordFailure(t.db, keys[0]!, 'account', now);
     await recordFailure(t.db, keys[1]!, 'address', now);
@@ -253,10 +270,9 @@ export async function parentGiveCode(
       action: 'parent.second_factor_failed',
       targetType: 'parent',
       targetId: s.parentId,
-      details: { method: 'totp', reason: result.reason },
+      details: { method, reason },
     });
   });
-  throw new DomainError('unauthorised', 'wrong_code', WRONG_CODE);
 }
 
 /** Starts (or restarts) setting up the authenticator app of a parent who has none. */

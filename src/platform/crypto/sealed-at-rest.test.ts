@@ -38,6 +38,8 @@ import { asSystem } from '../../core/context.ts';
 import { asParent, makeFamily } from '../../features/admissions/forms-test-kit.ts';
 import { saveAnswers } from '../../features/admissions/answers.ts';
 import { answerConsent } from '../../features/consents/answers.ts';
+import { makeParent, parentCall, parentSessionOf } from '../../features/parents/parent-test-kit.ts';
+import { totpCodeAt } from '../../features/identity/totp.ts';
 
 /** A Wonde full snapshot of a tiny school whose first linked pupil and contact carry markers. */
 async function misFeed(m: Record<SealedColumn, string>) {
@@ -662,6 +664,25 @@ describe('every sealed column at rest', () => {
     expect(totp).toMatch(/^[A-Z2-7]{16,}$/);
     m['totp_credentials.secret'] = totp!;
 
+    // A parent's authenticator app (issue 21), set up through the parents' own routes; its
+    // secret is the marker, proven by the code it gives being accepted.
+    const parent = await makeParent({ services }, schoolId, [pupil.id], { secondFactor: false });
+    const parentIn = await app.inject({
+      method: 'POST',
+      url: '/api/parent/auth/sign-in',
+      payload: { email: parent.email, password: parent.password },
+    });
+    ok(parentIn);
+    const ps = parentSessionOf(parentIn);
+    const enrolled = await parentCall({ app }, ps, 'POST', '/api/parent/auth/totp/enrol');
+    ok(enrolled);
+    m['parent_totp.secret'] = enrolled.json<{ manualKey: string }>().manualKey.replace(/\s/g, '');
+    ok(
+      await parentCall({ app }, ps, 'POST', '/api/parent/auth/code', {
+        code: totpCodeAt(m['parent_totp.secret'], services.clock.now()),
+      }),
+    );
+
     // Every declared column holds a value written above, and each is Lantern's envelope.
     const exercised: string[] = [];
     await unsafeAsOwner(services.db, async (q) => {
@@ -721,6 +742,7 @@ describe('every sealed column at rest', () => {
     const writeOnly = new Set<string>([
       'mis_connectors.token',
       'totp_credentials.secret',
+      'parent_totp.secret',
       'mis_sync_runs.held_feed',
       // Shown on no page yet (the kept reviews' list is not built): it opens below.
       'retention_reviews.keep_reason',

@@ -59,3 +59,125 @@ export type ParentChildren = Static<typeof ParentChildren>;
 export const ChildParams = Type.Object({ pupilId: Type.String({ maxLength: 64 }) });
 
 export const ParentOk = Type.Object({ ok: Type.Literal(true) });
+
+// The staff side: "Parents and forms" (invitations and accounts).
+
+export const InvitationStatus = Type.Union([
+  Type.Literal('not_invited'),
+  Type.Literal('invited'),
+  Type.Literal('accepted'),
+  Type.Literal('bounced'),
+  Type.Literal('revoked'),
+]);
+export type InvitationStatus = Static<typeof InvitationStatus>;
+
+export const InvitationAction = Type.Union([
+  Type.Literal('invite'),
+  Type.Literal('resend'),
+  Type.Literal('revoke'),
+]);
+export type InvitationAction = Static<typeof InvitationAction>;
+
+/** One eligible contact of one pupil, and their invitation. */
+export const InvitationRow = Type.Object({
+  pupilId: Type.String(),
+  pupilName: Type.String(),
+  yearGroup: Type.Union([Type.String(), Type.Null()]),
+  contactId: Type.String(),
+  contactName: Type.String(),
+  relationship: Type.Union([Type.String(), Type.Null()]),
+  parentalResponsibility: Type.Boolean(),
+  hasEmail: Type.Boolean(),
+  restricted: Type.Boolean(),
+  invitationId: Type.Union([Type.String(), Type.Null()]),
+  status: InvitationStatus,
+  remindersSent: Type.Integer(),
+  invitedAt: Type.Union([Type.String(), Type.Null()]),
+  allowed: Type.Array(InvitationAction),
+});
+export type InvitationRow = Static<typeof InvitationRow>;
+
+export const InvitationList = Type.Object({
+  yearGroups: Type.Array(Type.String()),
+  rows: Type.Array(InvitationRow),
+});
+export type InvitationList = Static<typeof InvitationList>;
+
+export const InvitationQuery = Type.Object(
+  {
+    yearGroup: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
+    pupilId: Type.Optional(Type.String({ format: 'uuid' })),
+  },
+  { additionalProperties: false },
+);
+
+export const InviteBody = Type.Object(
+  {
+    pupilIds: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 500 })),
+    yearGroup: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
+    contactId: Type.Optional(Type.String({ format: 'uuid' })),
+  },
+  { additionalProperties: false },
+);
+export type InviteBody = Static<typeof InviteBody>;
+
+export const InviteResult = Type.Object({
+  invited: Type.Integer(),
+  alreadyAccepted: Type.Integer(),
+  refused: Type.Array(
+    Type.Object({
+      pupilId: Type.String(),
+      contactId: Type.String(),
+      reason: Type.Union([Type.Literal('restricted'), Type.Literal('no_email')]),
+      message: Type.String(),
+    }),
+  ),
+});
+export type InviteResult = Static<typeof InviteResult>;
+
+// The parent side of an invitation: the emailed link, the child's date of birth, a password.
+
+export const InvitationCheck = Type.Object(
+  {
+    token: Type.String({ minLength: 43, maxLength: 43 }),
+    dateOfBirth: Type.String({ format: 'date' }),
+  },
+  { additionalProperties: false },
+);
+export type InvitationCheck = Static<typeof InvitationCheck>;
+
+export const InvitationChecked = Type.Object({
+  /** The account has no password yet: the parent chooses one next. */
+  needsPassword: Type.Boolean(),
+  school: Type.String(),
+});
+export type InvitationChecked = Static<typeof InvitationChecked>;
+
+export const InvitationAccept = Type.Object(
+  {
+    token: Type.String({ minLength: 43, maxLength: 43 }),
+    dateOfBirth: Type.String({ format: 'date' }),
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+  },
+  { additionalProperties: false },
+);
+export type InvitationAccept = Static<typeof InvitationAccept>;
+
+/** A parent's own sessions (devices), to see and end. */
+export const ParentSessionRow = Type.Object({
+  id: Type.String(),
+  current: Type.Boolean(),
+  startedAt: Type.String(),
+  lastSeenAt: Type.String(),
+  device: Type.String(),
+});
+export const ParentSessionList = Type.Object({ sessions: Type.Array(ParentSessionRow) });
+export type ParentSessionList = Static<typeof ParentSessionList>;
+export const ParentSignedOutEverywhere = Type.Object({ ended: Type.Integer() });
+
+/** A passkey (WebAuthn): the browser's options, and its answer. */
+export const PasskeyOptions = Type.Object({ options: Type.Unknown() });
+export const PasskeyAnswer = Type.Object(
+  { response: Type.Unknown({ description: 'The browser credential response (JSON)' }) },
+  { additionalProperties: false },
+);

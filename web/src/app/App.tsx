@@ -39,12 +39,7 @@ import { RaiseConcernPage } from '../features/staff-concerns/RaiseConcern.tsx';
 import { ReceiptsPage } from '../features/staff-concerns/Receipts.tsx';
 import { CaseManagerListPage } from '../features/staff-concerns/CaseManagerList.tsx';
 import { MatterPage } from '../features/staff-concerns/MatterPage.tsx';
-import { AdmissionsPage } from '../features/admissions/AdmissionsPage.tsx';
-import { AdmissionFormPage } from '../features/admissions/AdmissionFormPage.tsx';
-import { ReviewPage } from '../features/admissions/ReviewPage.tsx';
-import { WritebackPage } from '../features/admissions/WritebackPage.tsx';
-import { ConsentsPage } from '../features/consents/ConsentsPage.tsx';
-import { ConsentFormPage } from '../features/consents/ConsentFormPage.tsx';
+import { ParentsHubPage, ParentsSectionRoute } from '../features/parents/ParentsHub.tsx';
 
 export function App() {
   const { state } = useSessionApi();
@@ -119,12 +114,8 @@ function Screen() {
         <Route path="staff-concerns/receipts" element={<ReceiptsPage />} />
         <Route path="staff-concerns" element={<CaseManagerListPage />} />
         <Route path="staff-concerns/:id" element={<MatterPage />} />
-        <Route path="forms/admissions" element={<AdmissionsPage />} />
-        <Route path="forms/admissions/:id" element={<AdmissionFormPage />} />
-        <Route path="forms/review/:id" element={<ReviewPage />} />
-        <Route path="forms/writeback" element={<WritebackPage />} />
-        <Route path="forms/consents" element={<ConsentsPage />} />
-        <Route path="forms/consents/:id" element={<ConsentFormPage />} />
+        <Route path="parents" element={<ParentsHubPage />} />
+        <Route path="parents/:section/*" element={<ParentsSectionRoute />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -69,6 +69,11 @@ export function Layout() {
                   Audit trail
                 </Link>
               )}
+              {(session.capabilitiesWhenElevated ?? []).includes('parents') && (
+                <Link to="/parents" className="button button-quiet">
+                  Parents and forms
+                </Link>
+              )}
               {(session.capabilitiesWhenElevated ?? []).includes('data_protection') && (
                 <Link to="/data-protection" className="button button-quiet">
                   Data protection

@@ -2,13 +2,14 @@
 // carry it, with its own session, api client (parent CSRF) and layout. Signed out: the sign-in
 // page. After the password: the code. With no second factor yet: setting one up, and nothing else.
 import { Suspense, useCallback, useEffect, useMemo, useState } from 'react';
-import { Link, Outlet, Route, Routes } from 'react-router';
+import { Link, Outlet, Route, Routes, useLocation } from 'react-router';
 import type { ParentSessionInfo } from '../../../src/shared/schemas/parents.ts';
 import { ApiError } from '../lib/api.ts';
 import { Button } from '../ui/Button.tsx';
 import { parentApi, setParentCsrf, whenParentSignedOut } from './api.ts';
 import { ParentSessionContext, useParentSession } from './session.tsx';
 import { ParentSignInPage } from './ParentSignIn.tsx';
+import { AcceptInvitationPage } from './AcceptInvitation.tsx';
 import { ParentHomePage } from './ParentHome.tsx';
 import { PARENT_SECTIONS } from './sections.ts';
 import './parent.css';
@@ -20,6 +21,7 @@ type State =
 
 export default function ParentApp() {
   const [state, setState] = useState<State>({ status: 'loading' });
+  const { pathname } = useLocation();
 
   const adopt = useCallback((s: ParentSessionInfo) => {
     setParentCsrf(s.csrfToken);
@@ -57,6 +59,8 @@ export default function ParentApp() {
     [state, adopt, signOut],
   );
 
+  // The emailed link works whether or not someone is signed in on this browser.
+  if (pathname === '/parent/accept') return <AcceptInvitationPage onSignedIn={adopt} />;
   if (state.status === 'loading') {
     return (
       <main className="page page-narrow parent" id="main">

@@ -7,9 +7,11 @@ import type {
   ParentTotpEnrolment,
 } from '../../../src/shared/schemas/parents.ts';
 import { useSubmit } from '../lib/useSubmit.ts';
-import { Form, FormError } from '../ui/Form.tsx';
+import { Form, FormError, FormStatus, SubmitScope } from '../ui/Form.tsx';
 import { TextField } from '../ui/TextField.tsx';
-import { SubmitButton } from '../ui/Button.tsx';
+import { Button, SubmitButton } from '../ui/Button.tsx';
+import { securityKeyProblem } from '../lib/securityKey.ts';
+import { answerWithPasskey } from './passkey.ts';
 import { svgSrc } from '../features/identity/AuthenticatorSetup.tsx';
 import { parentApi, setParentCsrf } from './api.ts';
 
@@ -53,6 +55,7 @@ export function ParentSignInPage({ stage, notice, onSignedIn }: Props) {
         <>
           <p>Enter the 6-digit code from your authenticator app to finish signing in.</p>
           <CodeForm onDone={next} />
+          <PasskeyButton enrolling={false} onDone={next} />
         </>
       )}
       {step === 'enrol' && <EnrolForm onDone={next} />}
@@ -168,6 +171,33 @@ function EnrolForm({ onDone }: { onDone: (s: ParentSessionInfo) => void }) {
         Key: <code aria-label="Key to type by hand">{enrolment.manualKey}</code>
       </p>
       <CodeForm onDone={onDone} label="Code from your app" button="Confirm" />
+      <p>Or, on a phone or computer that supports passkeys:</p>
+      <PasskeyButton enrolling onDone={onDone} />
     </>
+  );
+}
+
+function PasskeyButton({
+  enrolling,
+  onDone,
+}: {
+  enrolling: boolean;
+  onDone: (s: ParentSessionInfo) => void;
+}) {
+  const submit = useSubmit({ describe: securityKeyProblem });
+  const go = () =>
+    void submit.run(async () => {
+      onDone(await answerWithPasskey(enrolling));
+    });
+  return (
+    <SubmitScope submit={submit}>
+      <FormStatus submit={submit} />
+      <FormError />
+      <div className="actions">
+        <Button onPress={go} isPending={submit.pending}>
+          {enrolling ? 'Set up a passkey instead' : 'Use a passkey'}
+        </Button>
+      </div>
+    </SubmitScope>
   );
 }

@@ -37,7 +37,7 @@ export function AdmissionFormPage() {
     <>
       <PageHeading title={f.form.title}>{f.form.title}</PageHeading>
       <p>
-        <Link to="/forms/admissions">Admission forms</Link> · {INTAKE_NAMES[f.form.intake]}
+        <Link to="/parents/admissions">Admission forms</Link> · {INTAKE_NAMES[f.form.intake]}
       </p>
       <section aria-labelledby="adm-sent" className="section">
         <h2 id="adm-sent">Sent for</h2>
@@ -52,7 +52,7 @@ export function AdmissionFormPage() {
                 {r.allowed.includes('review') && (
                   <>
                     {' '}
-                    · <Link to={`/forms/review/${r.id}`}>Review {r.pupilName}’s answers</Link>
+                    · <Link to={`/parents/admissions/review/${r.id}`}>Review {r.pupilName}’s answers</Link>
                     {r.undecided > 0 ? ` (${r.undecided} to decide)` : ''}
                   </>
                 )}

@@ -39,8 +39,8 @@ export function AdmissionsPage() {
     <>
       <PageHeading title={TITLE}>{TITLE}</PageHeading>
       <p>
-        <Link to="/forms/writeback">Changes waiting for the MIS</Link> ·{' '}
-        <Link to="/forms/consents">Consent forms</Link>
+        <Link to="/parents/admissions/writeback">Changes waiting for the MIS</Link> ·{' '}
+        <Link to="/parents/consents">Consent forms</Link>
       </p>
       <section aria-labelledby="adm-forms" className="section">
         <h2 id="adm-forms">Forms</h2>
@@ -50,7 +50,7 @@ export function AdmissionsPage() {
           <ul className="stack-tight">
             {list.data.items.map((f) => (
               <li key={f.id} className="card">
-                <Link to={`/forms/admissions/${f.id}`}>{f.title}</Link> · {INTAKE_NAMES[f.intake]} ·{' '}
+                <Link to={`/parents/admissions/${f.id}`}>{f.title}</Link> · {INTAKE_NAMES[f.intake]} ·{' '}
                 {f.sent} sent, {f.submitted} sent back
               </li>
             ))}

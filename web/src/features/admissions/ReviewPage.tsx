@@ -31,7 +31,7 @@ export function ReviewPage() {
     <>
       <PageHeading title={title}>{title}</PageHeading>
       <p>
-        <Link to="/forms/writeback">Changes waiting for the MIS</Link>
+        <Link to="/parents/admissions/writeback">Changes waiting for the MIS</Link>
       </p>
       <ul className="stack">
         {r.fields.map((f) => (

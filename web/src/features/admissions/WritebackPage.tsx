@@ -44,7 +44,7 @@ export function WritebackPage() {
     <>
       <PageHeading title={TITLE}>{TITLE}</PageHeading>
       <p>
-        <Link to="/forms/admissions">Admission forms</Link>
+        <Link to="/parents/admissions">Admission forms</Link>
       </p>
       {queue.data.pending.length === 0 ? (
         <p>Nothing is waiting to go back to the MIS.</p>

@@ -38,7 +38,7 @@ export function ConsentFormPage() {
     <>
       <PageHeading title={d.form.title}>{d.form.title}</PageHeading>
       <p>
-        <Link to="/forms/consents">Consent forms</Link>
+        <Link to="/parents/consents">Consent forms</Link>
       </p>
       <section aria-labelledby="cf-pupils" className="section">
         <h2 id="cf-pupils">Answers</h2>

@@ -28,7 +28,7 @@ export function ConsentsPage() {
     <>
       <PageHeading title={TITLE}>{TITLE}</PageHeading>
       <p>
-        <Link to="/forms/admissions">Admission forms</Link>
+        <Link to="/parents/admissions">Admission forms</Link>
       </p>
       {list.data.items.length === 0 ? (
         <p>No consent forms yet.</p>
@@ -36,7 +36,7 @@ export function ConsentsPage() {
         <ul className="stack-tight">
           {list.data.items.map((f) => (
             <li key={f.id} className="card">
-              <Link to={`/forms/consents/${f.id}`}>{f.title}</Link>
+              <Link to={`/parents/consents/${f.id}`}>{f.title}</Link>
               {f.current ? ` · version ${f.current.version}` : ''}
               {f.current?.withdrawnAt ? ' · withdrawn' : ''} · {f.pupils} pupil
               {f.pupils === 1 ? '' : 's'}
