@@ -145,7 +145,7 @@ describe('admission and consent forms', () => {
       s.waitForEvent('download'),
       s.getByRole('button', { name: 'Export the file for the MIS' }).click(),
     ]);
-    const csv = await readFile((await download.path()), 'utf8');
+    const csv = await readFile(await download.path(), 'utf8');
     expect(csv.split('\r\n')[0]).toMatch(/^Lantern Row ID,UPN,Admission Number,/);
     expect(csv).toContain(',Ethnicity,MWBC,White and Black Caribbean,');
     expect(csv).not.toContain('vegetarian');

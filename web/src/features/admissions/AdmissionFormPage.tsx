@@ -52,7 +52,10 @@ export function AdmissionFormPage() {
                 {r.allowed.includes('review') && (
                   <>
                     {' '}
-                    · <Link to={`/parents/admissions/review/${r.id}`}>Review {r.pupilName}’s answers</Link>
+                    ·{' '}
+                    <Link to={`/parents/admissions/review/${r.id}`}>
+                      Review {r.pupilName}’s answers
+                    </Link>
                     {r.undecided > 0 ? ` (${r.undecided} to decide)` : ''}
                   </>
                 )}

@@ -50,8 +50,8 @@ export function AdmissionsPage() {
           <ul className="stack-tight">
             {list.data.items.map((f) => (
               <li key={f.id} className="card">
-                <Link to={`/parents/admissions/${f.id}`}>{f.title}</Link> · {INTAKE_NAMES[f.intake]} ·{' '}
-                {f.sent} sent, {f.submitted} sent back
+                <Link to={`/parents/admissions/${f.id}`}>{f.title}</Link> · {INTAKE_NAMES[f.intake]}{' '}
+                · {f.sent} sent, {f.submitted} sent back
               </li>
             ))}
           </ul>
