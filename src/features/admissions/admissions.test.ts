@@ -84,12 +84,7 @@ async function setUp() {
 type SetUp = Awaited<ReturnType<typeof setUp>>;
 
 /** A parent's save, through the same refusal audit the parent route uses. */
-const parentSave = (
-  u: SetUp,
-  answers: Answers,
-  submit: boolean,
-  requestId = u.requestId,
-) =>
+const parentSave = (u: SetUp, answers: Answers, submit: boolean, requestId = u.requestId) =>
   auditingRefusals(asParent(t.services, u.schoolId), submit ? 'submit' : 'save', requestId, () =>
     asParent(
       t.services,
