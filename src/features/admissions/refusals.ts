@@ -4,6 +4,7 @@
 // the refusal's code and the field's key — never the value. Faults that are not refusals roll
 // back and reach the error handler unaudited here.
 import type { SchoolTx } from '../../core/context.ts';
+import type { AuditEvent } from '../../platform/audit/catalogue.ts';
 import { DomainError } from '../../core/errors.ts';
 
 export type AdmissionAttempt = 'create' | 'send' | 'save' | 'submit' | 'open' | 'decide' | 'export';
@@ -19,13 +20,15 @@ export class FieldRefusal extends DomainError {
 
 type Runner = <T>(fn: (t: SchoolTx) => Promise<T>) => Promise<T>;
 
-export async function auditingRefusals<T>(
+/**
+ * Runs `work`; a DomainError it throws (but an outage, or a code audited elsewhere) is audited as
+ * `event(err)` in a transaction of its own, then thrown on.
+ */
+export async function auditRefusalsAs<T>(
   run: Runner,
-  attempt: AdmissionAttempt,
-  target: string | undefined,
   work: () => Promise<T>,
-  /** Refusal codes audited elsewhere already (the parents' door's own). */
-  auditedElsewhere: readonly string[] = [],
+  auditedElsewhere: readonly string[],
+  event: (err: DomainError) => AuditEvent,
 ): Promise<T> {
   try {
     return await work();
@@ -35,18 +38,27 @@ export async function auditingRefusals<T>(
       err.kind !== 'unavailable' &&
       !auditedElsewhere.includes(err.code)
     ) {
-      await run((t) =>
-        t.audit({
-          action: 'admissions.refused',
-          ...(target !== undefined && { targetType: 'admission_request', targetId: target }),
-          details: {
-            attempt,
-            code: err.code,
-            ...(err instanceof FieldRefusal && { field: err.field }),
-          },
-        }),
-      );
+      await run((t) => t.audit(event(err)));
     }
     throw err;
   }
+}
+
+export function auditingRefusals<T>(
+  run: Runner,
+  attempt: AdmissionAttempt,
+  target: string | undefined,
+  work: () => Promise<T>,
+  /** Refusal codes audited elsewhere already (the parents' door's own). */
+  auditedElsewhere: readonly string[] = [],
+): Promise<T> {
+  return auditRefusalsAs(run, work, auditedElsewhere, (err) => ({
+    action: 'admissions.refused',
+    ...(target !== undefined && { targetType: 'admission_request', targetId: target }),
+    details: {
+      attempt,
+      code: err.code,
+      ...(err instanceof FieldRefusal && { field: err.field }),
+    },
+  }));
 }

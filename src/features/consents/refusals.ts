@@ -1,14 +1,14 @@
 // A refused consent attempt (an answer to a withdrawn or superseded version, another family's
 // child, a change to a withdrawn form) is audited though nothing changes: the attempt rolls back
-// whole and the refusal is written in a transaction of its own, with the attempt and the refusal's
-// code only (never a note's text).
+// whole and the refusal is written in a transaction of its own (admissions/refusals.ts), with the
+// attempt and the refusal's code only (never a note's text).
 import type { SchoolTx } from '../../core/context.ts';
-import { DomainError } from '../../core/errors.ts';
+import { auditRefusalsAs } from '../admissions/refusals.ts';
 
 export type ConsentAttempt = 'create' | 'publish' | 'withdraw' | 'add_pupils' | 'answer';
 type Runner = <T>(fn: (t: SchoolTx) => Promise<T>) => Promise<T>;
 
-export async function auditingConsentRefusals<T>(
+export function auditingConsentRefusals<T>(
   run: Runner,
   attempt: ConsentAttempt,
   target: string | undefined,
@@ -16,22 +16,9 @@ export async function auditingConsentRefusals<T>(
   /** Refusal codes audited elsewhere already (the parents' door's own). */
   auditedElsewhere: readonly string[] = [],
 ): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (
-      err instanceof DomainError &&
-      err.kind !== 'unavailable' &&
-      !auditedElsewhere.includes(err.code)
-    ) {
-      await run((t) =>
-        t.audit({
-          action: 'consents.refused',
-          ...(target !== undefined && { targetType: 'consent_form', targetId: target }),
-          details: { attempt, code: err.code },
-        }),
-      );
-    }
-    throw err;
-  }
+  return auditRefusalsAs(run, work, auditedElsewhere, (err) => ({
+    action: 'consents.refused',
+    ...(target !== undefined && { targetType: 'consent_form', targetId: target }),
+    details: { attempt, code: err.code },
+  }));
 }
