@@ -25,10 +25,15 @@ export const NewAdmissionForm = Type.Object(
 );
 export type NewAdmissionForm = Static<typeof NewAdmissionForm>;
 
+/** Chosen pupils, or a whole intake: every pupil on roll in a year group as the MIS names it. */
 export const SendForm = Type.Object(
-  { pupilIds: Type.Array(Uuid, { minItems: 1, maxItems: 500 }) },
+  {
+    pupilIds: Type.Optional(Type.Array(Uuid, { maxItems: 500 })),
+    yearGroup: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
+  },
   { additionalProperties: false },
 );
+export type SendForm = Static<typeof SendForm>;
 
 export const RequestStatus = Type.Union([
   Type.Literal('sent'),

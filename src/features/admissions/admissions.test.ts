@@ -361,6 +361,26 @@ describe('admission forms', () => {
     expect(JSON.stringify(trail)).not.toContain('not vegetarian');
   });
 
+  it('sends a form to a whole intake, once each; an empty intake is refused', async () => {
+    const u = await setUp();
+    const nursery = await makeFamily(t.services, u.schoolId, { firstName: 'Nell' }); // Nursery
+    const res = await call(t.app, u.s, 'POST', `/api/admissions/forms/${u.formId}/send`, {
+      yearGroup: 'Nursery',
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    // Every nursery pupil of this school: the two already sent it are not sent it again.
+    expect(res.json()).toEqual({ sent: 1 });
+    const detail = (
+      await call(t.app, u.s, 'GET', `/api/admissions/forms/${u.formId}`)
+    ).json<AdmissionFormDetail>();
+    expect(detail.requests.map((r) => r.pupilId)).toContain(nursery.pupilId);
+    const empty = await call(t.app, u.s, 'POST', `/api/admissions/forms/${u.formId}/send`, {
+      yearGroup: 'Year 13',
+    });
+    expect(empty.statusCode).toBe(400);
+    expect(errorOf(empty).code).toBe('empty_intake');
+  });
+
   it('keeps staff without the parents capability out', async () => {
     const u = await setUp();
     const teacher = await makeUser(t.services, u.schoolId, 'teacher');

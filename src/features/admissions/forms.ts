@@ -11,6 +11,7 @@ import type {
   NewAdmissionForm,
   Question,
   RequestStatus,
+  SendForm,
 } from '../../shared/admissions.ts';
 import { currentMisValues } from './mis-values.ts';
 import { requestActions } from './policy.ts';
@@ -126,16 +127,24 @@ export async function readForm(t: Tx, formId: string): Promise<AdmissionFormDeta
 }
 
 /** Sends the form to each pupil not already sent it; answers how many were new. */
-export async function sendForm(
-  t: Tx,
-  formId: string,
-  pupilIds: readonly string[],
-): Promise<{ sent: number }> {
+export async function sendForm(t: Tx, formId: string, to: SendForm): Promise<{ sent: number }> {
   const [form] = await t.q<{ id: string }>('SELECT id FROM admission_forms WHERE id = $1', [
     formId,
   ]);
   if (!form) throw notFound('That admission form');
-  const unique = [...new Set(pupilIds)];
+  const intake = to.yearGroup?.trim()
+    ? (
+        await t.q<{ id: string }>(
+          'SELECT id FROM pupils WHERE year_group = $1 AND archived_at IS NULL',
+          [to.yearGroup.trim()],
+        )
+      ).map((r) => r.id)
+    : [];
+  if (to.yearGroup?.trim() && intake.length === 0)
+    throw badRequest(`No pupil on roll is in “${to.yearGroup.trim()}”.`, 'empty_intake');
+  const unique = [...new Set([...(to.pupilIds ?? []), ...intake])];
+  if (unique.length === 0)
+    throw badRequest('Choose the pupils to send the form for, or a year group.', 'no_pupils');
   const known = await t.q<{ id: string }>(
     'SELECT id FROM pupils WHERE id = ANY($1::uuid[]) AND archived_at IS NULL',
     [unique],

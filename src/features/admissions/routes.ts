@@ -86,7 +86,8 @@ export function registerAdmissionRoutes(app: App): void {
     {
       schema: {
         tags,
-        summary: 'Send the form for chosen pupils (what the MIS holds now is kept for the review)',
+        summary:
+          'Send the form for chosen pupils or an intake (the MIS values now are kept for review)',
         params: IdParams,
         body: SendForm,
         response: responses({ 200: Type.Object({ sent: Type.Integer() }) }),
@@ -95,7 +96,7 @@ export function registerAdmissionRoutes(app: App): void {
     async (req) => {
       const c = staff(req);
       return refusing(c, 'send', req.params.id, () =>
-        c.tx((t) => sendForm(t, req.params.id, req.body.pupilIds)),
+        c.tx((t) => sendForm(t, req.params.id, req.body)),
       );
     },
   );

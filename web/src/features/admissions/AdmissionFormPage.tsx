@@ -11,6 +11,7 @@ import { PageHeading } from '../../ui/PageHeading.tsx';
 import { LoadProblem } from '../../ui/LoadProblem.tsx';
 import { Form, FormError, FormStatus } from '../../ui/Form.tsx';
 import { SubmitButton } from '../../ui/Button.tsx';
+import { TextField } from '../../ui/TextField.tsx';
 import type { AdmissionFormDetail } from '../../../../src/shared/admissions.ts';
 import type { PupilSummary } from '../../../../src/shared/schemas/pupils.ts';
 import { PupilPicker } from '../data-protection/PupilPicker.tsx';
@@ -71,13 +72,22 @@ export function AdmissionFormPage() {
 
 function SendForm({ formId, onDone }: { formId: string; onDone: () => void }) {
   const [chosen, setChosen] = useState<PupilSummary[]>([]);
-  const submit = useSubmit<'subjects'>();
+  const [yearGroup, setYearGroup] = useState('');
+  const submit = useSubmit<'subjects' | 'yearGroup'>();
   const send = async () => {
-    if (submit.invalid({ subjects: chosen.length === 0 && 'Choose at least one pupil.' })) return;
+    if (
+      submit.invalid({
+        subjects:
+          chosen.length === 0 && !yearGroup.trim() && 'Choose a pupil, or give a year group.',
+      })
+    )
+      return;
     const r = await api<{ sent: number }>('POST', `/api/admissions/forms/${formId}/send`, {
       pupilIds: chosen.map((p) => p.id),
+      ...(yearGroup.trim() ? { yearGroup: yearGroup.trim() } : {}),
     });
     setChosen([]);
+    setYearGroup('');
     onDone();
     return `Sent for ${r.sent} pupil${r.sent === 1 ? '' : 's'}.`;
   };
@@ -89,6 +99,15 @@ function SendForm({ formId, onDone }: { formId: string; onDone: () => void }) {
         onChoose={(p) => setChosen((c) => (c.some((x) => x.id === p.id) ? c : [...c, p]))}
       />
       {chosen.length > 0 && <p>To send for: {chosen.map((p) => p.name).join(', ')}</p>}
+      <TextField
+        name="yearGroup"
+        label="Or a whole intake: the year group as the MIS names it"
+        hint="For example Nursery or Reception. Pupils already sent the form are not sent it again."
+        optional
+        value={yearGroup}
+        onChange={setYearGroup}
+        maxLength={60}
+      />
       <FormError />
       <FormStatus />
       <div className="actions">
