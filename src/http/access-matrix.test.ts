@@ -1778,9 +1778,11 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'not_found',
   },
   'POST /api/consents/forms/:id/versions': {
-    request: (f, role) => ({
-      url: `/api/consents/forms/${f.forms.consentFormId}/versions`,
-      payload: { text: `Matrix consent text, as ${role} wrote it ${randomUUID()}.` },
+    // A fresh form each time: roles run side by side, and two new versions of one form at once
+    // are refused (409) by design.
+    request: async (f, role) => ({
+      url: `/api/consents/forms/${await freshConsentForm(await sessionOf(users.dsl, true), f.pupilId)}/versions`,
+      payload: { text: `Matrix consent text, as ${role} wrote it.` },
     }),
     roles: admins,
     firstTier: stepUpFor(ADMINS),
