@@ -4,7 +4,7 @@
 // is a conflict to resolve), accept and reject fields (the reason internal); accepted fields are
 // exported as the write-back CSV and marked; Lantern's own copy is left as the MIS sent it. Bad
 // input is refused, nothing changed, and audited.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   call,
   makeSchool,
@@ -15,7 +15,7 @@ import {
   type Session,
   type TestApp,
 } from '../../test/harness.ts';
-import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
+import { inSchool, unsafeAsOwner } from '../../platform/db/tenancy.ts';
 import { asSystem } from '../../core/context.ts';
 import { auditRows, errorOf } from '../identity/identity-test-kit.ts';
 import type {
@@ -359,6 +359,98 @@ describe('admission forms', () => {
       sha256: file.sha256,
     });
     expect(JSON.stringify(trail)).not.toContain('not vegetarian');
+  });
+
+  it('decides one field at a time: two accepts at once queue it once, an accept and a reject never export a rejection', async () => {
+    const u = await setUp();
+    await parentSave(u, { ethnicity: 'MWBC', first_language: 'POL', dietary_needs: 'VEG' }, true);
+    const decide = (body: Record<string, unknown>) =>
+      call(t.app, u.s, 'POST', `/api/admissions/requests/${u.requestId}/decisions`, body);
+    const accepts = await Promise.all([
+      decide({ field: 'ethnicity', decision: 'accepted' }),
+      decide({ field: 'ethnicity', decision: 'accepted' }),
+    ]);
+    expect(accepts.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    expect(errorOf(accepts.find((r) => r.statusCode === 409)!)).toMatchObject({
+      code: 'already_accepted',
+      message: expect.stringMatching(/already been accepted/),
+    });
+    const both = await Promise.all([
+      decide({ field: 'dietary_needs', decision: 'accepted' }),
+      decide({ field: 'dietary_needs', decision: 'rejected', reason: 'No.' }),
+    ]);
+    expect(both.every((r) => r.statusCode === 200 || r.statusCode === 409)).toBe(true);
+    const r = await review(u);
+    const queue = (
+      await call(t.app, u.s, 'GET', '/api/admissions/writeback')
+    ).json<WritebackQueue>();
+    const dietary = r.fields.find((f) => f.field === 'dietary_needs')!;
+    expect(queue.pending.filter((p) => p.field === 'ethnicity')).toHaveLength(1);
+    expect(queue.pending.some((p) => p.field === 'dietary_needs')).toBe(
+      dietary.decision === 'accepted',
+    );
+    const rejectTwice = await decide({ field: 'first_language', decision: 'rejected' });
+    expect(rejectTwice.statusCode).toBe(200);
+    expect(errorOf(await decide({ field: 'first_language', decision: 'rejected' })).code).toBe(
+      'already_rejected',
+    );
+  });
+
+  it.skipIf(inject('engine') !== 'postgres')(
+    'a decision waits for another decision on the same form to finish (row lock)',
+    async () => {
+      const u = await setUp();
+      await parentSave(u, { ethnicity: 'MWBC', first_language: 'POL' }, true);
+      let done = false;
+      const waiting = await unsafeAsOwner(t.services.db, async (q) => {
+        // Another decision in flight holds the form (FOR NO KEY UPDATE leaves foreign keys free).
+        await q.query('SELECT id FROM admission_requests WHERE id = $1 FOR NO KEY UPDATE', [
+          u.requestId,
+        ]);
+        const waiting = call(
+          t.app,
+          u.s,
+          'POST',
+          `/api/admissions/requests/${u.requestId}/decisions`,
+          { field: 'ethnicity', decision: 'accepted' },
+        ).then((r) => {
+          done = true;
+          return r;
+        });
+        await new Promise((r) => setTimeout(r, 400));
+        expect(done).toBe(false);
+        return { waiting };
+      });
+      expect((await waiting.waiting).statusCode).toBe(200);
+    },
+  );
+
+  it('the app role cannot rewrite a snapshot or a form, nor move an exported row', async () => {
+    const u = await setUp();
+    await parentSave(u, { ethnicity: 'MWBC', first_language: 'POL' }, true);
+    await call(t.app, u.s, 'POST', `/api/admissions/requests/${u.requestId}/decisions`, {
+      field: 'ethnicity',
+      decision: 'accepted',
+    });
+    expect((await call(t.app, u.s, 'POST', '/api/admissions/writeback/export')).statusCode).toBe(
+      200,
+    );
+    const asApp = (sql: string) => inSchool(t.services.db, u.schoolId, (tx) => tx.query(sql));
+    await expect(asApp(`UPDATE admission_requests SET mis_snapshot = '\\x00'`)).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(asApp(`UPDATE admission_requests SET form_id = form_id`)).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(asApp(`UPDATE admission_forms SET title = 'x'`)).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(asApp(`UPDATE mis_writeback_rows SET value = '\\x00'`)).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(asApp(`UPDATE mis_writeback_rows SET export_id = NULL`)).rejects.toThrow(
+      /export_id is set once/,
+    );
   });
 
   it('sends a form to a whole intake, once each; an empty intake is refused', async () => {

@@ -132,6 +132,9 @@ export async function decideField(
   requestId: string,
   body: DecideField,
 ): Promise<AdmissionReview> {
+  // The lock: two decisions on one form (an accept and a reject at once, or two accepts) run one
+  // after the other, so the second sees the first and is refused below, never queued twice.
+  await t.q('SELECT id FROM admission_requests WHERE id = $1 FOR UPDATE', [requestId]);
   const l = await load(t, requestId);
   if (l.status !== 'submitted')
     throw new DomainError('conflict', 'not_submitted', 'The parent has not sent this form yet.');
@@ -149,7 +152,13 @@ export async function decideField(
     throw new DomainError(
       'conflict',
       'already_accepted',
-      `${diff.label} is already queued for the MIS.`,
+      `${diff.label} has already been accepted and queued for the MIS. Reload the form to see the decision.`,
+    );
+  if (diff.decision === 'rejected' && body.decision === 'rejected')
+    throw new DomainError(
+      'conflict',
+      'already_rejected',
+      `${diff.label} has already been rejected. Reload the form to see the decision.`,
     );
   if (body.decision === 'accepted' && diff.conflict && body.conflictResolved !== true)
     throw new DomainError(

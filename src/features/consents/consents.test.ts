@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   call,
+  makePupil,
   makeSchool,
   makeUser,
   signIn,
@@ -15,7 +16,8 @@ import {
   testClock,
   type TestApp,
 } from '../../test/harness.ts';
-import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
+import { inSchool, unsafeAsOwner } from '../../platform/db/tenancy.ts';
+import { makeParent } from '../parents/parent-test-kit.ts';
 import { DomainError } from '../../core/errors.ts';
 import { auditRows, drainWork, errorOf } from '../identity/identity-test-kit.ts';
 import type { ConsentFormDetail, ConsentFormList } from '../../shared/consents.ts';
@@ -222,33 +224,79 @@ describe('consent forms', () => {
     );
   });
 
-  it('reminds each parent who has not answered, weekly, until they answer; the email names no one', async () => {
+  it('reminds only parents the door lets in, once an address a run, weekly, until they answer; the email names no one', async () => {
     const u = await setUp();
     const v1 = (await u.detail()).versions[0]!.id;
+    // A second form for Nia: her parent is still sent one email a run, not one per form.
+    const second = await call(t.app, u.s, 'POST', '/api/consents/forms', {
+      title: 'Swimming lessons',
+      text: 'Weekly swimming at the leisure centre.',
+      pupilIds: [u.family.pupilId],
+    });
+    expect(second.statusCode, second.body).toBe(201);
+    // The family's MIS contacts (mum, dad) never signed up: no account, no reminder.
+    const ann = await makeParent(t, u.schoolId, [u.family.pupilId, u.other.pupilId]);
+    const restricted = await makeParent(t, u.schoolId, [u.family.pupilId]);
+    const left = await makePupil(t.services, u.schoolId, { firstName: 'Lea' });
+    const leftParent = await makeParent(t, u.schoolId, [left.id]);
+    const third = await call(t.app, u.s, 'POST', '/api/consents/forms', {
+      title: 'Trips',
+      text: 'Trips out of school.',
+      pupilIds: [left.id],
+    });
+    expect(third.statusCode, third.body).toBe(201);
+    await unsafeAsOwner(t.services.db, async (q) => {
+      await q.query(
+        `INSERT INTO contact_restrictions (school_id, pupil_id, contact_id, kind, court_order)
+         VALUES ($1, $2, $3, 'no_contact', true)`,
+        [u.schoolId, u.family.pupilId, restricted.contactId],
+      );
+      await q.query('UPDATE pupils SET archived_at = now() WHERE id = $1', [left.id]);
+    });
+    const addresses = [ann, restricted, leftParent].map((p) => p.email);
     const ours = [u.family.mum, u.family.dad, u.other.mum, u.other.dad].map((id) => id.slice(0, 6));
     const mails = async () => {
       await drainWork(t);
-      return sentMail.filter((m) => ours.some((p) => m.to.includes(p)));
+      return sentMail.filter(
+        (m) => ours.some((p) => m.to.includes(p)) || addresses.some((a) => m.to.includes(a)),
+      );
     };
     const run = () => runConsentReminders(t.services, clock.now(), [u.schoolId]);
     expect(await run()).toBe(0); // not yet three days
     clock.advance(3 * 86_400_000);
-    expect(await run()).toBe(4); // two parents of two pupils
+    expect(await run()).toBe(1); // Ann alone, once for three questions waiting
     expect(await run()).toBe(0); // the same day: nothing twice
-    await u.answer(u.family.mum, v1, 'given');
+    const first = await mails();
+    expect(first.map((m) => m.to)).toEqual([ann.email]);
+    await u.answer(ann.contactId, v1, 'given', u.family.pupilId);
     clock.advance(7 * 86_400_000);
-    expect(await run()).toBe(3); // mum answered: she is not reminded again
+    expect(await run()).toBe(1); // Otto's photographs and Nia's swimming still wait
     const sent = await mails();
-    expect(sent).toHaveLength(7);
+    expect(sent.map((m) => m.to)).toEqual([ann.email, ann.email]);
     for (const m of sent) {
       expect(m.text).toContain('/parent/consents');
-      expect(`${m.subject} ${m.text}`).not.toMatch(/Photographs|Nia|Otto|website/);
+      expect(`${m.subject} ${m.text}`).not.toMatch(/Photographs|Nia|Otto|Lea|website|Swimming/);
     }
     const reminded = (await auditRows(t, u.schoolId)).filter(
       (r) => r.action === 'consents.reminded',
     );
-    expect(reminded).toHaveLength(7);
+    expect(reminded).toHaveLength(5);
     expect(JSON.stringify(reminded)).not.toMatch(/Photographs|Nia|Otto/);
+  });
+
+  it('the app role cannot rewrite a version of a consent form', async () => {
+    const u = await setUp();
+    const asApp = (sql: string) => inSchool(t.services.db, u.schoolId, (tx) => tx.query(sql));
+    await expect(asApp(`UPDATE consent_versions SET body = 'We may do anything.'`)).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(asApp(`UPDATE consent_versions SET body_sha256 = body_sha256`)).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(asApp(`UPDATE consent_forms SET title = 'x'`)).rejects.toThrow(
+      /permission denied/,
+    );
+    expect((await u.detail()).versions[0]).toMatchObject({ sha256: sha(V1) });
   });
 
   it('keeps staff without the parents capability out', async () => {

@@ -102,6 +102,26 @@ BEGIN
   END LOOP;
 END
 $$;
-GRANT SELECT, INSERT, UPDATE ON admission_forms, admission_requests, admission_decisions,
+-- Column grants: the app may write a parent's answers and the submission, change a field's
+-- decision, and stamp a queued row with its export once; never the snapshot, the form, the pupil
+-- or a queued value.
+GRANT SELECT, INSERT ON admission_forms, admission_requests, admission_decisions,
   mis_writeback_rows TO lantern_app;
+GRANT UPDATE (answers, saved_at, saved_by_contact, submitted_at, submitted_by_contact)
+  ON admission_requests TO lantern_app;
+GRANT UPDATE (decision, reason, conflict, decided_by, decided_at) ON admission_decisions
+  TO lantern_app;
+GRANT UPDATE (export_id) ON mis_writeback_rows TO lantern_app;
+
+-- A row once exported stays with its export: a second export or an undo is refused.
+CREATE FUNCTION mis_writeback_export_once() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF OLD.export_id IS NOT NULL AND NEW.export_id IS DISTINCT FROM OLD.export_id THEN
+    RAISE EXCEPTION 'mis_writeback_rows: export_id is set once' USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER mis_writeback_export_once BEFORE UPDATE ON mis_writeback_rows
+  FOR EACH ROW EXECUTE FUNCTION mis_writeback_export_once();
 GRANT SELECT, INSERT ON mis_writeback_exports TO lantern_app;

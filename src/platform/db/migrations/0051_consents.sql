@@ -90,7 +90,10 @@ BEGIN
   END LOOP;
 END
 $$;
-GRANT SELECT, INSERT, UPDATE ON consent_forms, consent_versions, consent_reminders TO lantern_app;
+-- A version's text and hash are never rewritten: only its end (superseded or withdrawn) is set.
+GRANT SELECT, INSERT ON consent_forms, consent_versions, consent_reminders TO lantern_app;
+GRANT UPDATE (superseded_at, withdrawn_at) ON consent_versions TO lantern_app;
+GRANT UPDATE (last_sent_at, sent) ON consent_reminders TO lantern_app;
 GRANT SELECT, INSERT ON consent_form_pupils TO lantern_app;
 -- Answers are never changed: a withdrawal or a new answer is a new row.
 GRANT SELECT, INSERT ON consent_answers TO lantern_app;
