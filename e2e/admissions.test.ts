@@ -108,6 +108,12 @@ describe('admission and consent forms', () => {
     await p.goto('/parent/consents');
     await p.getByRole('heading', { level: 3, name: 'Local trips (version 1)' }).waitFor();
     await expectNoAxeViolations(p);
+    // Nothing is chosen for the parent: sending without a choice asks for one.
+    expect(await p.getByLabel('I give consent').isChecked()).toBe(false);
+    expect(await p.getByLabel('I do not give consent').isChecked()).toBe(false);
+    await p.getByRole('button', { name: 'Send my answer' }).click();
+    await p.getByText('Choose whether you give consent before sending your answer.').waitFor();
+    await expectNoAxeViolations(p);
     await p.getByLabel('I give consent').check();
     await p.getByRole('button', { name: 'Send my answer' }).click();
     await p.getByText('Thank you: your answer has been recorded.').waitFor();

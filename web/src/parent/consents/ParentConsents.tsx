@@ -62,9 +62,8 @@ function ChildConsents({ pupilId, name }: { pupilId: string; name: string }) {
 
 function ConsentCard({ url, initial }: { url: string; initial: ParentConsent }) {
   const [c, setC] = useState(initial);
-  const [choice, setChoice] = useState<'given' | 'refused' | 'withdrawn'>(
-    initial.myAnswer === 'given' ? 'withdrawn' : 'given',
-  );
+  // Nothing is chosen for the parent: they pick an answer themselves (a withdrawal too).
+  const [choice, setChoice] = useState<'' | 'given' | 'refused' | 'withdrawn'>('');
   const submit = useSubmit<'answer'>();
   const options =
     c.myAnswer === 'given'
@@ -74,14 +73,23 @@ function ConsentCard({ url, initial }: { url: string; initial: ParentConsent }) 
           ['refused', 'I do not give consent'],
         ] as const);
   const answer = async () => {
+    if (choice === '') {
+      submit.invalid({
+        answer:
+          options.length === 1
+            ? 'Choose “Withdraw my consent from now on” to withdraw, or leave this form as it is.'
+            : 'Choose whether you give consent before sending your answer.',
+      });
+      return;
+    }
     const next = await parentApi<ParentConsentList>('POST', url, {
       versionId: c.versionId,
-      answer: options.length === 1 ? 'withdrawn' : choice,
+      answer: choice,
     });
     const mine = next.items.find((x) => x.formId === c.formId);
     if (mine) {
       setC(mine);
-      setChoice(mine.myAnswer === 'given' ? 'withdrawn' : 'given');
+      setChoice('');
     }
     return 'Thank you: your answer has been recorded.';
   };
@@ -114,7 +122,7 @@ function ConsentCard({ url, initial }: { url: string; initial: ParentConsent }) 
         <RadioGroup
           name="answer"
           legend={`Your answer for ${c.pupilName}`}
-          value={options.length === 1 ? 'withdrawn' : choice}
+          value={choice}
           onChange={setChoice}
           options={options}
         />
