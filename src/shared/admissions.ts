@@ -111,7 +111,17 @@ export const ParentAdmissionForm = Type.Object({
   submittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
 export type ParentAdmissionForm = Static<typeof ParentAdmissionForm>;
-export const ParentAdmissionList = Type.Object({ items: Type.Array(ParentAdmissionForm) });
+/** A form in the parent's list: what it is and where it stands, never the answers. */
+export const ParentAdmissionSummary = Type.Object({
+  id: Uuid,
+  title: Type.String(),
+  status: RequestStatus,
+  sentAt: Type.String({ format: 'date-time' }),
+  savedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  submittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export type ParentAdmissionSummary = Static<typeof ParentAdmissionSummary>;
+export const ParentAdmissionList = Type.Object({ items: Type.Array(ParentAdmissionSummary) });
 export type ParentAdmissionList = Static<typeof ParentAdmissionList>;
 
 export const Decision = Type.Union([Type.Literal('accepted'), Type.Literal('rejected')]);

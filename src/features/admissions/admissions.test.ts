@@ -25,7 +25,7 @@ import type {
   WritebackFile,
   WritebackQueue,
 } from '../../shared/admissions.ts';
-import { formsForChildren, readForParent, saveAnswers } from './answers.ts';
+import { formsForChild, readForParent, saveAnswers } from './answers.ts';
 import { auditingRefusals } from './refusals.ts';
 import { asParent, makeFamily, type Family } from './forms-test-kit.ts';
 import { WRITEBACK_COLUMNS } from './writeback.ts';
@@ -122,7 +122,7 @@ describe('admission forms', () => {
     const back = await asParent(
       t.services,
       u.schoolId,
-    )((tx) => readForParent(tx, u.requestId, [u.family.pupilId]));
+    )((tx) => readForParent(tx, u.requestId, [u.family.pupilId], u.family.mum));
     expect(back.status).toBe('in_progress');
     expect(back.answers).toEqual({
       ethnicity: 'MWBC',
@@ -146,7 +146,7 @@ describe('admission forms', () => {
     const kept = await asParent(
       t.services,
       u.schoolId,
-    )((tx) => readForParent(tx, u.requestId, [u.family.pupilId]));
+    )((tx) => readForParent(tx, u.requestId, [u.family.pupilId], u.family.mum));
     expect(kept.answers.ethnicity).toBe('MWBC');
     expect(kept.status).toBe('submitted');
     // Sealed at rest: the medical answer is not in the table in clear.
@@ -166,6 +166,38 @@ describe('admission forms', () => {
       ),
     ).toBeTruthy();
     expect(JSON.stringify(trail)).not.toContain('Peanut');
+  });
+
+  it("keeps one parent's answers from the other: the second parent sees none and cannot overwrite them", async () => {
+    const u = await setUp();
+    await parentSave(u, { ethnicity: 'WIRI', preferred_forename: 'Nia' }, false);
+    const run = asParent(t.services, u.schoolId);
+    const dadSees = await run((tx) =>
+      readForParent(tx, u.requestId, [u.family.pupilId], u.family.dad),
+    );
+    expect(dadSees.answers).toEqual({});
+    const dadSave = await refusal(
+      auditingRefusals(run, 'save', u.requestId, () =>
+        run((tx) =>
+          saveAnswers(tx, u.requestId, [u.family.pupilId], u.family.dad, {
+            answers: { ethnicity: 'WBRI' },
+            submit: false,
+          }),
+        ),
+      ),
+    );
+    expect(dadSave).toMatchObject({ kind: 'conflict', code: 'another_parent' });
+    expect(dadSave.message).toMatch(
+      /being completed by another parent with parental responsibility/,
+    );
+    const mumSees = await run((tx) =>
+      readForParent(tx, u.requestId, [u.family.pupilId], u.family.mum),
+    );
+    expect(mumSees.answers).toEqual({ ethnicity: 'WIRI', preferred_forename: 'Nia' });
+    const refused = (await auditRows(t, u.schoolId)).filter(
+      (r) => r.action === 'admissions.refused' && r.target_id === u.requestId,
+    );
+    expect(refused.map((r) => r.details.code)).toEqual(['another_parent']);
   });
 
   it('refuses a code the MIS does not know, naming the field, saving nothing, and audits it', async () => {
@@ -212,14 +244,14 @@ describe('admission forms', () => {
     const mine = await asParent(
       t.services,
       u.schoolId,
-    )((tx) => formsForChildren(tx, [u.family.pupilId]));
+    )((tx) => formsForChild(tx, u.family.pupilId));
     expect(mine.items.map((i) => i.id)).toEqual([u.requestId]);
     const open = await refusal(
       auditingRefusals(asParent(t.services, u.schoolId), 'open', u.otherRequestId, () =>
         asParent(
           t.services,
           u.schoolId,
-        )((tx) => readForParent(tx, u.otherRequestId, [u.family.pupilId])),
+        )((tx) => readForParent(tx, u.otherRequestId, [u.family.pupilId], u.family.mum)),
       ),
     );
     expect(open.kind).toBe('not_found');
@@ -310,7 +342,7 @@ describe('admission forms', () => {
     const parentView = await asParent(
       t.services,
       u.schoolId,
-    )((tx) => readForParent(tx, u.requestId, [u.family.pupilId]));
+    )((tx) => readForParent(tx, u.requestId, [u.family.pupilId], u.family.mum));
     expect(JSON.stringify(parentView)).not.toMatch(/not vegetarian|rejected|accepted/);
 
     const queue = (
@@ -519,6 +551,19 @@ describe('through the parents’ door', () => {
       submit: false,
     });
     expect(saved.statusCode, saved.body).toBe(200);
+    // The list is a summary: no answers, no questions; the read is audited against the child.
+    const listed = await parentCall(t, ps, 'GET', `${base}/admissions`);
+    const [summary] = listed.json<{ items: Record<string, unknown>[] }>().items;
+    expect(Object.keys(summary!).sort()).toEqual([
+      'id',
+      'savedAt',
+      'sentAt',
+      'status',
+      'submittedAt',
+      'title',
+    ]);
+    expect(summary).toMatchObject({ id: u.requestId, status: 'in_progress' });
+    expect(listed.body).not.toContain('WIRI');
     const back = await parentCall(t, ps, 'GET', url);
     expect(back.json<{ answers: object; status: string }>()).toMatchObject({
       answers: { ethnicity: 'WIRI' },
@@ -538,6 +583,9 @@ describe('through the parents’ door', () => {
     const stranger = await parentCall(t, ps, 'GET', `${base}/admissions/${u.otherRequestId}`);
     expect(stranger.statusCode).toBe(404);
     const trail = await auditRows(t, u.schoolId);
+    expect(
+      trail.filter((r) => r.action === 'admissions.parent_listed').map((r) => r.target_id),
+    ).toEqual([u.family.pupilId, u.family.pupilId]);
     expect(
       trail
         .filter((r) => r.action === 'admissions.refused')

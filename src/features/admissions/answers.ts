@@ -26,49 +26,88 @@ type Row = {
   last_name: string;
   answers: Buffer | null;
   saved_at: Date | null;
+  saved_by_contact: string | null;
   submitted_at: Date | null;
 };
 
 const SQL = `SELECT r.id, f.title, f.questions, r.pupil_id, p.first_name, p.last_name, r.answers,
-    r.saved_at, r.submitted_at
+    r.saved_at, r.saved_by_contact, r.submitted_at
   FROM admission_requests r JOIN admission_forms f ON f.id = r.form_id
   JOIN pupils p ON p.id = r.pupil_id`;
 
 const questionsOf = (r: Row): Question[] =>
   typeof r.questions === 'string' ? (JSON.parse(r.questions) as Question[]) : r.questions;
 
-async function present(t: SchoolTx, r: Row): Promise<ParentAdmissionForm> {
+/**
+ * A form as one parent sees it. One copy of a form is kept per child, and the answers in it belong
+ * to the parent who started it: another parent with parental responsibility (who may live apart,
+ * at another address) sees none of them and cannot overwrite them (saveAnswers refuses).
+ */
+async function present(
+  t: SchoolTx,
+  r: Row,
+  contactId: string | null,
+): Promise<ParentAdmissionForm> {
   const sealer = await t.sealer();
+  const theirs = r.saved_by_contact !== null && r.saved_by_contact !== contactId;
   return {
     id: r.id,
     title: r.title,
     pupilId: r.pupil_id,
     pupilName: `${r.first_name} ${r.last_name}`,
     questions: questionsOf(r),
-    answers: r.answers
-      ? sealer.openJson<Answers>('admission_requests.answers', r.id, r.answers)
-      : {},
+    answers:
+      r.answers && !theirs
+        ? sealer.openJson<Answers>('admission_requests.answers', r.id, r.answers)
+        : {},
     status: statusOf(r),
     savedAt: r.saved_at ? new Date(r.saved_at).toISOString() : null,
     submittedAt: r.submitted_at ? new Date(r.submitted_at).toISOString() : null,
   };
 }
 
-/** The admission forms sent for the parent's children. */
-export async function formsForChildren(
-  t: SchoolTx,
-  childIds: readonly string[],
-): Promise<ParentAdmissionList> {
-  const rows = await t.q<Row>(`${SQL} WHERE r.pupil_id = ANY($1::uuid[]) ORDER BY r.sent_at`, [
-    [...childIds],
-  ]);
-  const items: ParentAdmissionForm[] = [];
-  for (const r of rows) items.push(await present(t, r));
-  return { items };
+/**
+ * The admission forms sent for one of the parent's children: a summary of each (no answers are
+ * opened), the read audited with the child as its target.
+ */
+export async function formsForChild(t: SchoolTx, pupilId: string): Promise<ParentAdmissionList> {
+  const rows = await t.q<{
+    id: string;
+    title: string;
+    sent_at: Date;
+    saved_at: Date | null;
+    submitted_at: Date | null;
+  }>(
+    `SELECT r.id, f.title, r.sent_at, r.saved_at, r.submitted_at
+     FROM admission_requests r JOIN admission_forms f ON f.id = r.form_id
+     WHERE r.pupil_id = $1 ORDER BY r.sent_at`,
+    [pupilId],
+  );
+  await t.audit({
+    action: 'admissions.parent_listed',
+    targetType: 'pupil',
+    targetId: pupilId,
+    details: { forms: rows.length },
+  });
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      title: r.title,
+      status: statusOf(r),
+      sentAt: new Date(r.sent_at).toISOString(),
+      savedAt: r.saved_at ? new Date(r.saved_at).toISOString() : null,
+      submittedAt: r.submitted_at ? new Date(r.submitted_at).toISOString() : null,
+    })),
+  };
 }
 
-async function loadOwn(t: SchoolTx, requestId: string, childIds: readonly string[]): Promise<Row> {
-  const [r] = await t.q<Row>(`${SQL} WHERE r.id = $1 AND r.pupil_id = ANY($2::uuid[])`, [
+async function loadOwn(
+  t: SchoolTx,
+  requestId: string,
+  childIds: readonly string[],
+  lock = '',
+): Promise<Row> {
+  const [r] = await t.q<Row>(`${SQL} WHERE r.id = $1 AND r.pupil_id = ANY($2::uuid[]) ${lock}`, [
     requestId,
     [...childIds],
   ]);
@@ -80,6 +119,7 @@ export async function readForParent(
   t: SchoolTx,
   requestId: string,
   childIds: readonly string[],
+  contactId: string | null,
 ): Promise<ParentAdmissionForm> {
   const r = await loadOwn(t, requestId, childIds);
   await t.audit({
@@ -87,7 +127,7 @@ export async function readForParent(
     targetType: 'admission_request',
     targetId: r.id,
   });
-  return present(t, r);
+  return present(t, r, contactId);
 }
 
 /** Checks each answer against the form's questions and code sets; the first problem is thrown. */
@@ -118,7 +158,14 @@ export async function saveAnswers(
   contactId: string | null,
   body: { answers: Answers; submit: boolean },
 ): Promise<ParentAdmissionForm> {
-  const r = await loadOwn(t, requestId, childIds);
+  // The lock: two parents saving at once are taken one after the other.
+  const r = await loadOwn(t, requestId, childIds, 'FOR UPDATE OF r');
+  if (r.saved_by_contact !== null && r.saved_by_contact !== contactId)
+    throw new DomainError(
+      'conflict',
+      'another_parent',
+      'This form is being completed by another parent with parental responsibility. Contact the school office if something in it needs to change.',
+    );
   if (r.submitted_at)
     throw new DomainError(
       'conflict',
@@ -163,10 +210,15 @@ export async function saveAnswers(
     targetId: r.id,
     details: { fields: Object.keys(answers) },
   });
-  return present(t, {
-    ...r,
-    answers: sealer.sealJson('admission_requests.answers', r.id, answers),
-    saved_at: t.now,
-    submitted_at: body.submit ? t.now : null,
-  });
+  return present(
+    t,
+    {
+      ...r,
+      answers: sealer.sealJson('admission_requests.answers', r.id, answers),
+      saved_at: t.now,
+      saved_by_contact: contactId,
+      submitted_at: body.submit ? t.now : null,
+    },
+    contactId,
+  );
 }

@@ -12,7 +12,7 @@ import {
   ParentAdmissionList,
   SaveAnswers,
 } from '../../shared/admissions.ts';
-import { formsForChildren, readForParent, saveAnswers } from './answers.ts';
+import { formsForChild, readForParent, saveAnswers } from './answers.ts';
 import { auditingRefusals, type AdmissionAttempt } from './refusals.ts';
 
 const PARENT = { parent: true } as const;
@@ -41,7 +41,7 @@ export function registerParentAdmissionRoutes(app: App): void {
     async (req) =>
       parentCtx(req).tx(async (t) => {
         const child = await t.child(req.params.pupilId);
-        return formsForChildren(t, [child.pupilId]);
+        return formsForChild(t, child.pupilId);
       }),
   );
 
@@ -61,7 +61,7 @@ export function registerParentAdmissionRoutes(app: App): void {
       return refusing(c, 'open', req.params.requestId, () =>
         c.tx(async (t) => {
           const child = await t.child(req.params.pupilId);
-          return readForParent(t, req.params.requestId, [child.pupilId]);
+          return readForParent(t, req.params.requestId, [child.pupilId], t.parent.contactId);
         }),
       );
     },

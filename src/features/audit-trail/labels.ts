@@ -211,6 +211,7 @@ export const EVENT_LABELS: Record<AuditAction, Label> = {
   'admissions.form_viewed': ['Opened an admission form', 'view'],
   'admissions.form_sent': ['Sent an admission form', 'change'],
   'admissions.parent_viewed': ['A parent opened an admission form', 'view'],
+  'admissions.parent_listed': ['A parent listed a child’s admission forms', 'view'],
   'admissions.answers_saved': ['Admission answers saved', 'change'],
   'admissions.submitted': ['Admission form submitted', 'change'],
   'admissions.review_viewed': ['Read an admission form’s differences', 'view'],

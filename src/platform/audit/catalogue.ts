@@ -284,6 +284,7 @@ export type AuditDetails = {
   'admissions.form_viewed': None;
   'admissions.form_sent': { pupils: Id[] };
   'admissions.parent_viewed': None;
+  'admissions.parent_listed': { forms: number };
   'admissions.answers_saved': { fields: string[] };
   'admissions.submitted': { fields: string[] };
   'admissions.review_viewed': { conflicts: number };
@@ -511,6 +512,7 @@ export const AUDIT_ACTIONS = Object.keys({
   'admissions.form_viewed': 1,
   'admissions.form_sent': 1,
   'admissions.parent_viewed': 1,
+  'admissions.parent_listed': 1,
   'admissions.answers_saved': 1,
   'admissions.submitted': 1,
   'admissions.review_viewed': 1,
