@@ -4,6 +4,8 @@ import { Type, type Static } from 'typebox';
 import { Uuid } from './schemas/common.ts';
 
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+/** A date sent in: a real calendar day (2026-13-45 is refused with a 400, not a 500). */
+const CalendarDay = Type.String({ format: 'date' });
 const When = Type.String({ format: 'date-time' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) =>
   Type.Union([s, Type.Null()]);
@@ -27,8 +29,8 @@ export const NewConsentForm = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: 200 }),
     text: Type.String({ minLength: 1, maxLength: 20000 }),
-    validFrom: Type.Optional(Day),
-    validUntil: Type.Optional(Day),
+    validFrom: Type.Optional(CalendarDay),
+    validUntil: Type.Optional(CalendarDay),
     pupilIds: Type.Array(Uuid, { maxItems: 2000 }),
   },
   { additionalProperties: false },
@@ -38,8 +40,8 @@ export type NewConsentForm = Static<typeof NewConsentForm>;
 export const NewConsentVersion = Type.Object(
   {
     text: Type.String({ minLength: 1, maxLength: 20000 }),
-    validFrom: Type.Optional(Day),
-    validUntil: Type.Optional(Day),
+    validFrom: Type.Optional(CalendarDay),
+    validUntil: Type.Optional(CalendarDay),
   },
   { additionalProperties: false },
 );

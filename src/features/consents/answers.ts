@@ -109,10 +109,12 @@ export async function answerConsent(
   }>(
     `SELECT v.form_id, v.version, v.superseded_at, v.withdrawn_at FROM consent_versions v
      JOIN consent_form_pupils fp ON fp.form_id = v.form_id AND fp.pupil_id = $2
-     WHERE v.id = $1`,
+     WHERE v.id = $1 FOR SHARE OF v`,
     [body.versionId, body.pupilId],
   );
   if (!v) throw notFound('That consent form');
+  // The version row is held (FOR SHARE) until this answer commits: a new version or a withdrawal
+  // racing it waits, and one that committed first is seen here and refused below.
   if (v.withdrawn_at)
     throw new DomainError(
       'conflict',

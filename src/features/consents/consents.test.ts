@@ -5,7 +5,7 @@
 // reminders until answered on the injected clock, the email saying only that there is something
 // to look at; currentConsents for trip cards.
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   call,
   makePupil,
@@ -282,6 +282,37 @@ describe('consent forms', () => {
     );
     expect(reminded).toHaveLength(5);
     expect(JSON.stringify(reminded)).not.toMatch(/Photographs|Nia|Otto/);
+  });
+
+  it.skipIf(inject('engine') !== 'postgres')(
+    'an answer racing a new version waits for it, then is refused (version row held)',
+    async () => {
+      const u = await setUp();
+      const v1 = (await u.detail()).versions[0]!.id;
+      let done = false;
+      const racing = await unsafeAsOwner(t.services.db, async (q) => {
+        await q.query('UPDATE consent_versions SET superseded_at = now() WHERE id = $1', [v1]);
+        const answer = refusal(u.answer(u.family.mum, v1, 'given')).finally(() => {
+          done = true;
+        });
+        await new Promise((r) => setTimeout(r, 400));
+        expect(done).toBe(false);
+        return { answer };
+      });
+      expect((await racing.answer).code).toBe('version_superseded');
+    },
+  );
+
+  it('refuses an impossible date with a 400 naming the field', async () => {
+    const u = await setUp();
+    const res = await call(t.app, u.s, 'POST', '/api/consents/forms', {
+      title: 'Trips',
+      text: 'Trips out of school.',
+      pupilIds: [u.family.pupilId],
+      validFrom: '2026-13-45',
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(errorOf(res).message).toMatch(/validFrom/);
   });
 
   it('the app role cannot rewrite a version of a consent form', async () => {

@@ -152,7 +152,18 @@ export async function publishVersion(
 
 export async function withdrawForm(t: Tx, formId: string): Promise<void> {
   const v = await currentVersion(t, formId);
-  await t.q('UPDATE consent_versions SET withdrawn_at = $2 WHERE id = $1', [v.id, t.now]);
+  // The claim: a withdrawal or a new version committed since the read above changes nothing here.
+  const claimed = await t.q(
+    `UPDATE consent_versions SET withdrawn_at = $2
+     WHERE id = $1 AND withdrawn_at IS NULL AND superseded_at IS NULL RETURNING id`,
+    [v.id, t.now],
+  );
+  if (claimed.length === 0)
+    throw new DomainError(
+      'conflict',
+      'superseded',
+      'Someone changed this consent form just now. Reload it to see where it stands.',
+    );
   await t.audit({
     action: 'consents.version_withdrawn',
     targetType: 'consent_form',
