@@ -100,6 +100,9 @@ describe('admission and consent forms', () => {
     await p.getByRole('button', { name: 'Send to the school' }).click();
     await p.getByText('Thank you: the form has been sent to the school.').waitFor();
     await p.getByText('You sent this form to the school.').waitFor();
+    // Sent: the answers are shown, no longer editable.
+    expect(await p.getByLabel('Ethnicity').count()).toBe(0);
+    await p.getByText('MWBC (White and Black Caribbean)').waitFor();
     await expectNoAxeViolations(p);
     expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
       PHONE.width,
@@ -158,6 +161,13 @@ describe('admission and consent forms', () => {
     await s.getByText(/^Exported 1 change as lantern-mis-writeback-/).waitFor();
     await s.getByText('Nothing is waiting to go back to the MIS.').waitFor();
     await expectNoAxeViolations(s);
+    // Withdrawing a consent form asks first.
+    await s.goto(`/parents/consents/${consent.json<{ id: string }>().id}`);
+    await s.getByRole('button', { name: 'Withdraw this form' }).click();
+    await s.getByText(/Withdraw “Local trips”\? Parents will no longer be asked/).waitFor();
+    await expectNoAxeViolations(s);
+    await s.getByRole('button', { name: 'Cancel' }).click();
+    await s.getByRole('button', { name: 'Withdraw this form' }).waitFor();
     expectNoProblems(desk);
 
     // The parent's own view never shows the review.

@@ -200,6 +200,30 @@ describe('admission forms', () => {
     expect(refused.map((r) => r.details.code)).toEqual(['another_parent']);
   });
 
+  it('saves a contact half filled in to come back to; sending asks for it complete', async () => {
+    const u = await setUp();
+    const half = {
+      forename: 'Mia',
+      surname: '',
+      relationship: '',
+      parentalResponsibility: false,
+      telephone: '',
+      email: '',
+    };
+    const saved = await parentSave(u, { ethnicity: 'WIRI', contact_1: half }, false);
+    expect(saved.answers.contact_1).toEqual(half);
+    const sent = await refusal(
+      parentSave(u, { ethnicity: 'WIRI', first_language: 'ENG', contact_1: half }, true),
+    );
+    expect(sent).toMatchObject({ code: 'required', field: 'contact_1' });
+    expect(sent.message).toMatch(
+      /^First contact: give the contact’s first name, surname and relationship/,
+    );
+    const blank = { ...half, forename: '' };
+    const skipped = await parentSave(u, { ethnicity: 'WIRI', contact_1: blank }, false);
+    expect(skipped.answers.contact_1).toBeUndefined();
+  });
+
   it('refuses a code the MIS does not know, naming the field, saving nothing, and audits it', async () => {
     const u = await setUp();
     const bad = await refusal(parentSave(u, { ethnicity: 'XXXX', first_language: 'POL' }, false));

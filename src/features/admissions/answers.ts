@@ -130,8 +130,16 @@ export async function readForParent(
   return present(t, r, contactId);
 }
 
-/** Checks each answer against the form's questions and code sets; the first problem is thrown. */
-export function checkAnswers(questions: readonly Question[], answers: Answers): Answers {
+/**
+ * Checks each answer against the form's questions and code sets; the first problem is thrown. A
+ * contact half filled in (no name yet, no relationship chosen) may be saved to come back to; only
+ * sending asks for it complete (code `required`). A contact left wholly blank is no answer.
+ */
+export function checkAnswers(
+  questions: readonly Question[],
+  answers: Answers,
+  submit = false,
+): Answers {
   const asked = new Set(questions.map((q) => q.field));
   const out: Answers = {};
   for (const [key, value] of Object.entries(answers)) {
@@ -144,6 +152,31 @@ export function checkAnswers(questions: readonly Question[], answers: Answers): 
         `The form does not ask about “${key.slice(0, 60)}”.`,
       );
     if (typeof value === 'string' && value.trim() === '') continue;
+    if (typeof value === 'object') {
+      const typed = [value.forename, value.surname, value.telephone, value.email];
+      if (typed.every((x) => x.trim() === '') && value.relationship === '') continue;
+      const incomplete =
+        !value.forename.trim() || !value.surname.trim() || value.relationship === '';
+      if (incomplete) {
+        if (submit)
+          throw new FieldRefusal(
+            field.key,
+            'required',
+            `${field.label}: give the contact’s first name, surname and relationship to the child before sending the form.`,
+          );
+        // Saved as it is; what is there is still checked (a relationship the MIS knows, lengths).
+        const filled = {
+          ...value,
+          forename: value.forename.trim() || '-',
+          surname: value.surname.trim() || '-',
+          relationship: value.relationship || 'OTH',
+        };
+        const problem = answerProblem(field, filled);
+        if (problem) throw new FieldRefusal(field.key, 'unknown_code', problem);
+        out[field.key as Question['field']] = value;
+        continue;
+      }
+    }
     const problem = answerProblem(field, value);
     if (problem) throw new FieldRefusal(field.key, 'unknown_code', problem);
     out[field.key as Question['field']] = typeof value === 'string' ? value.trim() : value;
@@ -173,7 +206,7 @@ export async function saveAnswers(
       'This form has already been sent to the school. Contact the school office to change an answer.',
     );
   const questions = questionsOf(r);
-  const answers = checkAnswers(questions, body.answers);
+  const answers = checkAnswers(questions, body.answers, body.submit);
   if (body.submit) {
     const missing = questions.find((q) => q.required && answers[q.field] === undefined);
     if (missing)

@@ -28,6 +28,7 @@ export function ConsentFormPage() {
   const { id = '' } = useParams();
   const form = useLoad<ConsentFormDetail>(`/api/consents/forms/${id}`);
   const withdraw = useSubmit();
+  const [confirming, setConfirming] = useState(false);
   if (form.status === 'loading') return <p role="status">Loading…</p>;
   if (form.status === 'error') {
     if (form.code === 'step_up_required') return <StepUpGate onDone={() => void form.reload()} />;
@@ -80,16 +81,32 @@ export function ConsentFormPage() {
       {d.form.allowed.includes('withdraw') && (
         <Form submit={withdraw} onSubmit={() => undefined} aria-label="Withdraw the form">
           <FormError />
-          <Button
-            onPress={() =>
-              void withdraw.run(async () => {
-                await api('POST', `/api/consents/forms/${id}/withdraw`);
-                void form.reload();
-              })
-            }
-          >
-            Withdraw this form
-          </Button>
+          {!confirming ? (
+            <Button onPress={() => setConfirming(true)}>Withdraw this form</Button>
+          ) : (
+            <div className="stack" role="group" aria-label="Confirm withdrawing the form">
+              <p>
+                Withdraw “{d.form.title}”? Parents will no longer be asked to answer it. This cannot
+                be undone.
+              </p>
+              <div className="actions">
+                <Button
+                  variant="primary"
+                  isPending={withdraw.pending}
+                  onPress={() =>
+                    void withdraw.run(async () => {
+                      await api('POST', `/api/consents/forms/${id}/withdraw`);
+                      setConfirming(false);
+                      void form.reload();
+                    })
+                  }
+                >
+                  Yes, withdraw the form
+                </Button>
+                <Button onPress={() => setConfirming(false)}>Cancel</Button>
+              </div>
+            </div>
+          )}
         </Form>
       )}
     </>

@@ -13,6 +13,7 @@ import type {
 import {
   CODE_SETS,
   misField,
+  showAnswer,
   RELATIONSHIP,
   type AnswerValue,
   type ContactAnswer,
@@ -88,8 +89,9 @@ function ChildForms({ pupilId, name }: { pupilId: string; name: string }) {
 const EMPTY_CONTACT: ContactAnswer = {
   forename: '',
   surname: '',
-  relationship: 'PAR',
-  parentalResponsibility: true,
+  // Nothing is assumed: the parent chooses the relationship and ticks responsibility themselves.
+  relationship: '',
+  parentalResponsibility: false,
   telephone: '',
   email: '',
 };
@@ -140,108 +142,124 @@ function FormBody({ url, initial }: { url: string; initial: ParentAdmissionForm 
         </p>
       ) : null}
       <Form submit={submit} onSubmit={send} className="stack" aria-label={form.title}>
-        {form.questions.map((q) => {
-          const field = misField(q.field)!;
-          const value = answers[q.field];
-          const optional = !q.required;
-          if (field.kind === 'contact') {
-            const c = (typeof value === 'object' ? value : null) ?? EMPTY_CONTACT;
-            const put = (patch: Partial<ContactAnswer>) => set(q.field, { ...c, ...patch });
-            return (
-              <fieldset key={q.field} className="fieldset">
-                <legend>{field.label}</legend>
-                <TextField
-                  name={q.field}
-                  label="First name"
-                  value={c.forename}
-                  onChange={(v) => put({ forename: v })}
-                  maxLength={100}
-                />
-                <TextField
-                  label="Surname"
-                  value={c.surname}
-                  onChange={(v) => put({ surname: v })}
-                  maxLength={100}
-                />
+        {done && (
+          <dl className="stack-tight">
+            {form.questions.map((q) => {
+              const field = misField(q.field)!;
+              const value = answers[q.field];
+              return (
+                <div key={q.field}>
+                  <dt>{field.label}</dt>
+                  <dd>{value === undefined ? 'Not answered' : showAnswer(field, value)}</dd>
+                </div>
+              );
+            })}
+          </dl>
+        )}
+        {!done &&
+          form.questions.map((q) => {
+            const field = misField(q.field)!;
+            const value = answers[q.field];
+            const optional = !q.required;
+            if (field.kind === 'contact') {
+              const c = (typeof value === 'object' ? value : null) ?? EMPTY_CONTACT;
+              const put = (patch: Partial<ContactAnswer>) => set(q.field, { ...c, ...patch });
+              return (
+                <fieldset key={q.field} className="fieldset">
+                  <legend>{field.label}</legend>
+                  <TextField
+                    name={q.field}
+                    label="First name"
+                    value={c.forename}
+                    onChange={(v) => put({ forename: v })}
+                    maxLength={100}
+                  />
+                  <TextField
+                    label="Surname"
+                    value={c.surname}
+                    onChange={(v) => put({ surname: v })}
+                    maxLength={100}
+                  />
+                  <Select
+                    label="Relationship to the child"
+                    value={c.relationship}
+                    onChange={(v) => put({ relationship: v })}
+                  >
+                    <option value="">Choose…</option>
+                    {RELATIONSHIP.map((r) => (
+                      <option key={r.code} value={r.code}>
+                        {r.description}
+                      </option>
+                    ))}
+                  </Select>
+                  <Checkbox
+                    checked={c.parentalResponsibility}
+                    onChange={(v) => put({ parentalResponsibility: v })}
+                  >
+                    Has parental responsibility
+                  </Checkbox>
+                  <TextField
+                    label="Telephone"
+                    optional
+                    value={c.telephone}
+                    onChange={(v) => put({ telephone: v })}
+                    maxLength={40}
+                  />
+                  <TextField
+                    label="Email"
+                    optional
+                    type="email"
+                    value={c.email}
+                    onChange={(v) => put({ email: v })}
+                    maxLength={200}
+                  />
+                </fieldset>
+              );
+            }
+            const text = typeof value === 'string' ? value : '';
+            if (field.kind === 'code')
+              return (
                 <Select
-                  label="Relationship to the child"
-                  value={c.relationship}
-                  onChange={(v) => put({ relationship: v })}
+                  key={q.field}
+                  name={q.field}
+                  label={field.label}
+                  optional={optional}
+                  value={text}
+                  onChange={(v) => set(q.field, v)}
                 >
-                  {RELATIONSHIP.map((r) => (
-                    <option key={r.code} value={r.code}>
-                      {r.description}
+                  <option value="">Choose…</option>
+                  {CODE_SETS[field.codeSet!].map((c) => (
+                    <option key={c.code} value={c.code}>
+                      {c.description}
                     </option>
                   ))}
                 </Select>
-                <Checkbox
-                  checked={c.parentalResponsibility}
-                  onChange={(v) => put({ parentalResponsibility: v })}
-                >
-                  Has parental responsibility
-                </Checkbox>
-                <TextField
-                  label="Telephone"
-                  optional
-                  value={c.telephone}
-                  onChange={(v) => put({ telephone: v })}
-                  maxLength={40}
+              );
+            if (field.kind === 'long')
+              return (
+                <TextArea
+                  key={q.field}
+                  name={q.field}
+                  label={field.label}
+                  optional={optional}
+                  rows={3}
+                  maxLength={2000}
+                  value={text}
+                  onChange={(v) => set(q.field, v)}
                 />
-                <TextField
-                  label="Email"
-                  optional
-                  type="email"
-                  value={c.email}
-                  onChange={(v) => put({ email: v })}
-                  maxLength={200}
-                />
-              </fieldset>
-            );
-          }
-          const text = typeof value === 'string' ? value : '';
-          if (field.kind === 'code')
+              );
             return (
-              <Select
+              <TextField
                 key={q.field}
                 name={q.field}
                 label={field.label}
                 optional={optional}
-                value={text}
-                onChange={(v) => set(q.field, v)}
-              >
-                <option value="">Choose…</option>
-                {CODE_SETS[field.codeSet!].map((c) => (
-                  <option key={c.code} value={c.code}>
-                    {c.description}
-                  </option>
-                ))}
-              </Select>
-            );
-          if (field.kind === 'long')
-            return (
-              <TextArea
-                key={q.field}
-                name={q.field}
-                label={field.label}
-                optional={optional}
-                rows={3}
-                maxLength={2000}
+                maxLength={200}
                 value={text}
                 onChange={(v) => set(q.field, v)}
               />
             );
-          return (
-            <TextField
-              key={q.field}
-              name={q.field}
-              label={field.label}
-              optional={optional}
-              maxLength={200}
-              value={text}
-              onChange={(v) => set(q.field, v)}
-            />
-          );
-        })}
+          })}
         <FormError />
         <FormStatus />
         {!done && (
