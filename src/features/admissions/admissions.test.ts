@@ -427,10 +427,9 @@ describe('admission forms', () => {
       decide({ field: 'ethnicity', decision: 'accepted' }),
     ]);
     expect(accepts.map((r) => r.statusCode).sort()).toEqual([200, 409]);
-    expect(errorOf(accepts.find((r) => r.statusCode === 409)!)).toMatchObject({
-      code: 'already_accepted',
-      message: expect.stringMatching(/already been accepted/),
-    });
+    const second = errorOf(accepts.find((r) => r.statusCode === 409)!);
+    expect(second.code).toBe('already_accepted');
+    expect(second.message).toMatch(/already been accepted/);
     const both = await Promise.all([
       decide({ field: 'dietary_needs', decision: 'accepted' }),
       decide({ field: 'dietary_needs', decision: 'rejected', reason: 'No.' }),
