@@ -107,6 +107,8 @@ export const ParentAdmissionForm = Type.Object({
   questions: Type.Array(Question),
   answers: Answers,
   status: RequestStatus,
+  /** Another parent with parental responsibility started this form: its answers are theirs. */
+  startedByAnother: Type.Boolean(),
   savedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   submittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });

@@ -61,6 +61,7 @@ async function present(
         ? sealer.openJson<Answers>('admission_requests.answers', r.id, r.answers)
         : {},
     status: statusOf(r),
+    startedByAnother: theirs,
     savedAt: r.saved_at ? new Date(r.saved_at).toISOString() : null,
     submittedAt: r.submitted_at ? new Date(r.submitted_at).toISOString() : null,
   };

@@ -123,7 +123,8 @@ function FormBody({ url, initial }: { url: string; initial: ParentAdmissionForm 
   const [form, setForm] = useState(initial);
   const [answers, setAnswers] = useState<Answers>(initial.answers);
   const submit = useSubmit<string>();
-  const done = form.status === 'submitted';
+  // Sent, or being filled by the other parent: nothing here can be changed.
+  const done = form.status === 'submitted' || form.startedByAnother;
   const set = (key: string, value: AnswerValue) => setAnswers((a) => ({ ...a, [key]: value }));
   const send = async () => {
     const saved = await parentApi<ParentAdmissionForm>('PUT', url, { answers, submit: false });
@@ -136,13 +137,18 @@ function FormBody({ url, initial }: { url: string; initial: ParentAdmissionForm 
       <p>
         For {form.pupilName}. <Link to="/parent/forms">Back to forms</Link>
       </p>
-      {done ? (
+      {form.startedByAnother ? (
+        <p className="message" role="status">
+          This form is being completed by another parent with parental responsibility. Contact the
+          school office if something in it needs to change.
+        </p>
+      ) : done ? (
         <p className="message" role="status">
           You sent this form to the school. To change an answer, contact the school office.
         </p>
       ) : null}
       <Form submit={submit} onSubmit={send} className="stack" aria-label={form.title}>
-        {done && (
+        {done && !form.startedByAnother && (
           <dl className="stack-tight">
             {form.questions.map((q) => {
               const field = misField(q.field)!;
