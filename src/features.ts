@@ -39,6 +39,10 @@ import { registerPatternRoutes } from './features/patterns/routes.ts';
 import { registerMedicalRoutes } from './features/medical/routes.ts';
 import { registerParentMedicalRoutes } from './features/medical/parent-routes.ts';
 import { registerTripRoutes } from './features/trips/routes.ts';
+import { registerAdmissionRoutes } from './features/admissions/routes.ts';
+import { registerConsentRoutes } from './features/consents/routes.ts';
+import { registerParentAdmissionRoutes } from './features/admissions/parent-routes.ts';
+import { registerParentConsentRoutes } from './features/consents/parent-routes.ts';
 import { registerParentRoutes } from './features/parents/routes.ts';
 import { registerParentStaffRoutes } from './features/parents/staff-routes.ts';
 
@@ -105,6 +109,20 @@ export const FEATURES: readonly Feature[] = [
     },
   },
   { name: 'trips', routes: registerTripRoutes },
+  {
+    name: 'admissions',
+    routes(app) {
+      registerAdmissionRoutes(app);
+      registerParentAdmissionRoutes(app);
+    },
+  },
+  {
+    name: 'consents',
+    routes(app) {
+      registerConsentRoutes(app);
+      registerParentConsentRoutes(app);
+    },
+  },
   {
     name: 'parents',
     routes(app, services) {

@@ -9,6 +9,8 @@ import { asSystem, NO_ORIGIN, SYSTEM_REASONS, unsafeAsOperator, visitor } from '
 import { createSchool, createTrust } from '../features/administration/create-school.ts';
 import { createUser } from '../features/administration/create-user.ts';
 import { seedStaffConcerns } from '../features/staff-concerns/demo.ts';
+import { seedAdmissions } from '../features/admissions/demo.ts';
+import { seedConsents } from '../features/consents/demo.ts';
 import { seedParents } from '../features/parents/demo.ts';
 import { seedMedical } from '../features/medical/demo.ts';
 import { seedTrips } from '../features/trips/demo.ts';
@@ -151,6 +153,9 @@ export async function seedDemo(
       createdBy: ids.admin!,
       pupilId: medicalPupil,
     });
+    // Issue 21: a nursery admission in progress; a consent form at version 2, version 1's answers kept.
+    const family = await seedAdmissions(services, schoolId, ids.admin!);
+    await seedConsents(services, schoolId, ids.admin!, family);
   }
   return creds;
 }

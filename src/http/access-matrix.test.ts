@@ -77,6 +77,8 @@ type Fixture = {
   staffConcerns: { matterId: string; named: Record<Role, string> };
   /** Issue 21: a plan of the fixture pupil, and a trip led by every matrix user. */
   medical: { planId: string; tripId: string };
+  /** Issue 21: an admission form sent for the fixture pupil (not yet answered), a consent form. */
+  forms: { admissionFormId: string; requestId: string; consentFormId: string };
 };
 /**
  * 'ok': 2xx. 403: the role may not do this at all. 404: the record exists but is not theirs to
@@ -227,6 +229,24 @@ async function releasedPack(): Promise<string> {
   );
   expect(released.statusCode, released.body).toBe(200);
   return id;
+}
+
+/** For a request the record's state refuses now: allowed roles get 409, others 403. */
+const refusedNow = (allowed: readonly Role[]) =>
+  Object.fromEntries(ROLES.map((r) => [r, allowed.includes(r) ? 409 : 403])) as Record<
+    Role,
+    Expect
+  >;
+
+/** Issue 21: a consent form (version 1) about the pupil, written by a member with `parents`. */
+async function freshConsentForm(s: Session, pupilId: string): Promise<string> {
+  const res = await call(t.app, s, 'POST', '/api/consents/forms', {
+    title: 'Matrix consent',
+    text: `Matrix consent text ${randomUUID()}.`,
+    pupilIds: [pupilId],
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json<{ id: string }>().id;
 }
 
 /** Issue 17: the data-protection register is the DPO's by default. */
@@ -1846,6 +1866,122 @@ const MATRIX: Record<string, MatrixRow> = {
     roles: notTheChair(),
     otherSchool: 'own_data',
   },
+  // Issue 21: admission forms, the MIS write-back and consent forms: the `parents` capability
+  // (the DSL team, the headteacher and school administrators), elevated. Another school's member
+  // gets 404 for this school's forms.
+  'GET /api/admissions/forms': {
+    request: () => ({ url: '/api/admissions/forms' }),
+    roles: admins,
+    firstTier: stepUpFor(ADMINS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/admissions/forms': {
+    request: () => ({
+      url: '/api/admissions/forms',
+      payload: {
+        title: 'Matrix form',
+        intake: 'reception',
+        questions: [{ field: 'religion', required: false }],
+      },
+    }),
+    roles: admins,
+    firstTier: stepUpFor(ADMINS),
+    otherSchool: 'own_data',
+  },
+  'GET /api/admissions/forms/:id': {
+    request: (f) => ({ url: `/api/admissions/forms/${f.forms.admissionFormId}` }),
+    roles: admins,
+    firstTier: stepUpFor(ADMINS),
+    otherSchool: 'not_found',
+  },
+  'POST /api/admissions/forms/:id/send': {
+    request: (f) => ({
+      url: `/api/admissions/forms/${f.forms.admissionFormId}/send`,
+      payload: { pupilIds: [f.pupilId] },
+    }),
+    roles: admins,
+    firstTier: stepUpFor(ADMINS),
+    otherSchool: 'not_found',
+  },
+  'GET /api/admissions/requests/:id/review': {
+    request: (f) => ({ url: `/api/admissions/requests/${f.forms.requestId}/review` }),
+    roles: admins,
+    firstTier: stepUpFor(ADMINS),
+    otherSchool: 'not_found',
+  },
+  'POST /api/admissions/requests/:id/decisions': {
+    // The parent has not sent the form back: those allowed are told so (409).
+    request: (f) => ({
+      url: `/api/admissions/requests/${f.forms.requestId}/decisions`,
+      payload: { field: 'ethnicity', decision: 'accepted' },
+    }),
+    roles: refusedNow(ADMINS),
+    firstTier: stepUpFor(ADMINS),
+    otherSchool: 'not_found',
+  },
+  'GET /api/admissions/writeback': {
+    request: () => ({ url: '/api/admissions/writeback' }),
+    roles: admins,
+    firstTier: stepUpFor(ADMINS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/admissions/writeback/export': {
+    // Nothing accepted yet: those allowed are told there is nothing to export (409).
+    request: () => ({ url: '/api/admissions/writeback/export' }),
+    roles: refusedNow(ADMINS),
+    firstTier: stepUpFor(ADMINS),
+    otherSchool: 'own_data',
+  },
+  'GET /api/consents/forms': {
+    request: () => ({ url: '/api/consents/forms' }),
+    roles: admins,
+    firstTier: stepUpFor(ADMINS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/consents/forms': {
+    request: (f) => ({
+      url: '/api/consents/forms',
+      payload: { title: 'Matrix consent', text: 'Matrix consent text.', pupilIds: [f.pupilId] },
+    }),
+    roles: admins,
+    firstTier: stepUpFor(ADMINS),
+    otherSchool: 'own_data',
+  },
+  'GET /api/consents/forms/:id': {
+    request: (f) => ({ url: `/api/consents/forms/${f.forms.consentFormId}` }),
+    roles: admins,
+    firstTier: stepUpFor(ADMINS),
+    otherSchool: 'not_found',
+  },
+  'POST /api/consents/forms/:id/versions': {
+    // A fresh form each time: roles run side by side, and two new versions of one form at once
+    // are refused (409) by design.
+    request: async (f, role) => ({
+      url: `/api/consents/forms/${await freshConsentForm(await sessionOf(users.dsl, true), f.pupilId)}/versions`,
+      payload: { text: `Matrix consent text, as ${role} wrote it.` },
+    }),
+    roles: admins,
+    firstTier: stepUpFor(ADMINS),
+    otherSchool: 'not_found',
+  },
+  'POST /api/consents/forms/:id/withdraw': {
+    // A fresh form each time, so withdrawing one leaves the others to their rows.
+    request: async (f) => ({
+      url: `/api/consents/forms/${await freshConsentForm(await sessionOf(users.dsl, true), f.pupilId)}/withdraw`,
+    }),
+    roles: admins,
+    firstTier: stepUpFor(ADMINS),
+    otherSchool: 'not_found',
+  },
+  'POST /api/consents/forms/:id/pupils': {
+    request: (f) => ({
+      url: `/api/consents/forms/${f.forms.consentFormId}/pupils`,
+      payload: { pupilIds: [f.pupilId] },
+    }),
+    roles: admins,
+    firstTier: stepUpFor(ADMINS),
+    otherSchool: 'not_found',
+  },
   // Issue 19: concerns about adults. Anyone raises one with a password alone and sees their
   // receipts; the case managers read and handle what is routed to them, never what names them.
   // Another school's case manager gets 404: src/features/staff-concerns/staff-concerns.test.ts.
@@ -2734,10 +2870,39 @@ beforeAll(async () => {
     pupilIds: [pupil.id],
   });
   expect(tripRes.statusCode, tripRes.body).toBe(201);
+  // Issue 21: an admission form sent for the fixture pupil, and a consent form about them.
+  const admissionForm = await call(t.app, lead, 'POST', '/api/admissions/forms', {
+    title: 'Matrix admission',
+    intake: 'in_year',
+    questions: [{ field: 'ethnicity', required: true }],
+  });
+  expect(admissionForm.statusCode, admissionForm.body).toBe(201);
+  const admissionFormId = admissionForm.json<{ id: string }>().id;
+  const sentForm = await call(
+    t.app,
+    lead,
+    'POST',
+    `/api/admissions/forms/${admissionFormId}/send`,
+    {
+      pupilIds: [pupil.id],
+    },
+  );
+  expect(sentForm.statusCode, sentForm.body).toBe(200);
+  const [sentRequest] = await unsafeAsOwner(t.services.db, (q) =>
+    q.query<{ id: string }>('SELECT id FROM admission_requests WHERE form_id = $1', [
+      admissionFormId,
+    ]),
+  );
+
   fixture = {
     medical: {
       planId: planRes.json<{ id: string }>().id,
       tripId: tripRes.json<{ id: string }>().id,
+    },
+    forms: {
+      admissionFormId,
+      requestId: sentRequest!.id,
+      consentFormId: await freshConsentForm(lead, pupil.id),
     },
     staffConcerns: { matterId, named },
     pupilId: pupil.id,

@@ -19,6 +19,7 @@ import { endLapsedSessions } from '../features/identity/session-sweep.ts';
 import { runRetentionSweep } from './retention-sweep.ts';
 import { runTransferChase } from './transfer-chase.ts';
 import { runPlanReminders } from './medical-reminders.ts';
+import { runConsentReminders } from './consent-reminders.ts';
 import { runParentReminders } from './parent-reminders.ts';
 import { runLeased, type JobName } from '../platform/jobs/lease.ts';
 import { runAuditCheck, runRequestAlerts } from './data-protection.ts';
@@ -203,6 +204,10 @@ export async function runMinuteJob(
   await runLeased(db, lease('plan_reminders'), () => runPlanReminders(services, now, only)).catch(
     fail('plan reminders'),
   );
+  // Issue 21: consent forms not yet answered, reminded weekly; a pair reminded costs a read.
+  await runLeased(db, lease('consent_reminders'), () =>
+    runConsentReminders(services, now, only),
+  ).catch(fail('consent reminders'));
   // Issue 21: parents' invitation reminders (5 days, then weekly, at most 4).
   await runLeased(db, lease('parent_reminders'), () =>
     runParentReminders(services, now, only),

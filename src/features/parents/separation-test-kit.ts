@@ -5,6 +5,7 @@
 import type { TestApp } from '../../test/harness.ts';
 import type { TestParent } from './parent-test-kit.ts';
 import { MEDICAL_PARENT_ROWS } from '../medical/parent-rows-test-kit.ts';
+import { FORMS_ROWS } from '../admissions/parent-rows-test-kit.ts';
 
 /** What every row is given: school A, the parent (family A) and their child, another family. */
 export type SeparationFixture = {
@@ -124,5 +125,6 @@ export const PARENT_ROUTE_ROWS: Record<string, ParentRouteRow> = {
   ...DOOR_ROWS,
   // Before ACCOUNT_ROWS: its "sign out everywhere" ends the parent's cached session.
   ...MEDICAL_PARENT_ROWS,
+  ...FORMS_ROWS,
   ...ACCOUNT_ROWS,
 };

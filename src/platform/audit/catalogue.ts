@@ -325,6 +325,32 @@ export type AuditDetails = {
     where: 'server' | 'device';
     at?: string;
   };
+  // Issue 21: admission forms, the MIS write-back and consent forms (features/admissions, consents).
+  'admissions.form_created': { intake: string; questions: number };
+  'admissions.forms_listed': { count: number };
+  'admissions.form_viewed': None;
+  'admissions.form_sent': { pupils: Id[] };
+  'admissions.parent_viewed': None;
+  'admissions.parent_listed': { forms: number };
+  'admissions.answers_saved': { fields: string[] };
+  'admissions.submitted': { fields: string[] };
+  'admissions.review_viewed': { conflicts: number };
+  'admissions.field_decided': { field: string; decision: string; conflict: boolean };
+  'admissions.refused': { attempt: string; code: string; field?: string };
+  'mis_writeback.queued': { field: string; pupil: Id };
+  'mis_writeback.queue_viewed': { count: number };
+  'mis_writeback.row_exported': { field: string; pupil: Id; export: Id };
+  'mis_writeback.exported': { rows: number; sha256: string };
+  'consents.form_created': { version: number; sha256: string; pupils: number };
+  'consents.version_published': { version: number; sha256: string };
+  'consents.version_withdrawn': { version: number };
+  'consents.pupils_added': { count: number };
+  'consents.forms_listed': { count: number };
+  'consents.form_viewed': { pupils: number; disagreements: number };
+  'consents.parent_viewed': { count: number };
+  'consents.answered': { version: number; answer: string; pupil: Id };
+  'consents.refused': { attempt: string; code: string };
+  'consents.reminded': { version: number; pupil: Id };
   // Parents and carers (issue 21): a parent's own events carry actor_id NULL, label "Parent: …".
   'parent.signed_in': { secondFactor: 'totp' | 'webauthn' };
   'parent.sign_in_failed': { reason: string };
@@ -554,6 +580,31 @@ export const AUDIT_ACTIONS = Object.keys({
   'trip.card_revoked': 1,
   'trip.card_viewed': 1,
   'trip.card_refused': 1,
+  'admissions.form_created': 1,
+  'admissions.forms_listed': 1,
+  'admissions.form_viewed': 1,
+  'admissions.form_sent': 1,
+  'admissions.parent_viewed': 1,
+  'admissions.parent_listed': 1,
+  'admissions.answers_saved': 1,
+  'admissions.submitted': 1,
+  'admissions.review_viewed': 1,
+  'admissions.field_decided': 1,
+  'admissions.refused': 1,
+  'mis_writeback.queued': 1,
+  'mis_writeback.queue_viewed': 1,
+  'mis_writeback.row_exported': 1,
+  'mis_writeback.exported': 1,
+  'consents.form_created': 1,
+  'consents.version_published': 1,
+  'consents.version_withdrawn': 1,
+  'consents.pupils_added': 1,
+  'consents.forms_listed': 1,
+  'consents.form_viewed': 1,
+  'consents.parent_viewed': 1,
+  'consents.answered': 1,
+  'consents.refused': 1,
+  'consents.reminded': 1,
   'parent.signed_in': 1,
   'parent.sign_in_failed': 1,
   'parent.sign_in_refused': 1,

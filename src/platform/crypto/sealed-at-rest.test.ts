@@ -34,6 +34,10 @@ import { SEALED_COLUMNS, type SealedColumn } from './sealed-columns.ts';
 import { fullBatch, generateSchool, writeBatch } from '../../features/mis/fixtures/generate.ts';
 import type { Address } from '../../features/mis/snapshot.ts';
 import { solveChallenge } from '../../features/data-protection/complaints/challenge.ts';
+import { asSystem } from '../../core/context.ts';
+import { asParent, makeFamily } from '../../features/admissions/forms-test-kit.ts';
+import { saveAnswers } from '../../features/admissions/answers.ts';
+import { answerConsent } from '../../features/consents/answers.ts';
 import { makeParent, parentCall, parentSessionOf } from '../../features/parents/parent-test-kit.ts';
 import { totpCodeAt } from '../../features/identity/totp.ts';
 
@@ -615,6 +619,76 @@ describe('every sealed column at rest', () => {
     });
     ok(trip, 201);
     ok(await call(app, dsl, 'POST', `/api/trips/${trip.json<{ id: string }>().id}/cards`), 201);
+    // Issue 21: an admission form sent (the MIS's sealed ethnicity kept in its snapshot),
+    // answered by a parent through the parent door's domain function, one field rejected with an
+    // internal reason and one accepted into the write-back queue; a consent answer with a note.
+    const family = await makeFamily(services, schoolId);
+    await asSystem(services, schoolId, 'mis_sync').tx(async (tx) =>
+      tx.q('UPDATE pupils SET ethnicity_code = $2 WHERE id = $1', [
+        family.pupilId,
+        (await tx.sealer()).seal(
+          'pupils.ethnicity_code',
+          family.pupilId,
+          m['admission_requests.mis_snapshot'],
+        ),
+      ]),
+    );
+    const admissionForm = await call(app, admin, 'POST', '/api/admissions/forms', {
+      title: 'Nursery admission',
+      intake: 'nursery',
+      questions: ['ethnicity', 'medical_conditions', 'doctor'].map((field) => ({
+        field,
+        required: false,
+      })),
+    });
+    ok(admissionForm, 201);
+    const admissionUrl = `/api/admissions/forms/${admissionForm.json<{ id: string }>().id}`;
+    ok(await call(app, admin, 'POST', `${admissionUrl}/send`, { pupilIds: [family.pupilId] }));
+    const requestId = (await call(app, admin, 'GET', admissionUrl)).json<{
+      requests: { id: string }[];
+    }>().requests[0]!.id;
+    await asParent(
+      services,
+      schoolId,
+    )((tx) =>
+      saveAnswers(tx, requestId, [family.pupilId], family.mum, {
+        answers: {
+          medical_conditions: m['admission_requests.answers'],
+          doctor: m['mis_writeback_rows.value'],
+        },
+        submit: true,
+      }),
+    );
+    const decisionsUrl = `/api/admissions/requests/${requestId}/decisions`;
+    ok(
+      await call(app, admin, 'POST', decisionsUrl, {
+        field: 'medical_conditions',
+        decision: 'rejected',
+        reason: m['admission_decisions.reason'],
+      }),
+    );
+    ok(await call(app, admin, 'POST', decisionsUrl, { field: 'doctor', decision: 'accepted' }));
+    const consentForm = await call(app, admin, 'POST', '/api/consents/forms', {
+      title: 'Local trips',
+      text: 'Walks to the park and the library.',
+      pupilIds: [family.pupilId],
+    });
+    ok(consentForm, 201);
+    const consentUrl = `/api/consents/forms/${consentForm.json<{ id: string }>().id}`;
+    const versionId = (await call(app, admin, 'GET', consentUrl)).json<{
+      versions: { id: string }[];
+    }>().versions[0]!.id;
+    await asParent(
+      services,
+      schoolId,
+    )((tx) =>
+      answerConsent(tx, [family.pupilId], family.mum, {
+        versionId,
+        pupilId: family.pupilId,
+        answer: 'given',
+        note: m['consent_answers.note'],
+      }),
+    );
 
     // The second factor: signing in enrolled the DSL's authenticator; its secret is the marker.
     const totp = totpSecrets.get(dslUser.email);
@@ -688,6 +762,9 @@ describe('every sealed column at rest', () => {
       await call(app, head, 'GET', matterUrl),
       await call(app, admin, 'GET', `/api/pupils/${medPupil.id}/medical`),
       await call(app, admin, 'GET', `/api/medical/plans/${planId}/file`),
+      await call(app, admin, 'GET', `/api/admissions/requests/${requestId}/review`),
+      await call(app, admin, 'GET', '/api/admissions/writeback'),
+      await call(app, admin, 'GET', consentUrl),
     ];
     const misProfileAnswer = answers[7]!; // the MIS pupil's profile, above
     for (const a of answers) ok(a);

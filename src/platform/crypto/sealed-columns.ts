@@ -112,6 +112,15 @@ export const SEALED_COLUMNS = {
   'medical_plans.content': 'text',
   // The key a trip's offline emergency cards are encrypted under (migration 0055).
   'trip_card_bundles.bundle_key': 'text',
+  // Admission forms (issue 21, migration 0050): what the MIS held when a form was sent, the
+  // parent's answers (ethnicity, religion, medical, dietary, contacts), a rejection's internal
+  // reason, and the value waiting to go back to the MIS.
+  'admission_requests.mis_snapshot': 'json',
+  'admission_requests.answers': 'json',
+  'admission_decisions.reason': 'text',
+  'mis_writeback_rows.value': 'json',
+  // Consent forms (issue 21, migration 0051): a parent's note with an answer.
+  'consent_answers.note': 'text',
 } as const satisfies Record<string, 'text' | 'json'>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;

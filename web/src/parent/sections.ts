@@ -20,6 +20,19 @@ export const PARENT_SECTIONS: ParentSection[] = [
     page: lazy(() => import('./medical/ParentMedical.tsx')),
   },
   {
+    path: 'forms',
+    title: 'Forms',
+    description:
+      'Admission forms the school has sent for your child: fill them in, save and come back.',
+    page: lazy(() => import('./forms/ParentForms.tsx')),
+  },
+  {
+    path: 'consents',
+    title: 'Consent forms',
+    description: 'Give or refuse consent (trips, photographs…), and change your mind later.',
+    page: lazy(() => import('./consents/ParentConsents.tsx')),
+  },
+  {
     path: 'account',
     title: 'Your account',
     description: 'Where you are signed in, and signing out.',

@@ -6,6 +6,8 @@ import type { ComponentType } from 'react';
 import InvitationsPage from './InvitationsPage.tsx';
 import MedicalSection from '../medical/MedicalSection.tsx';
 import TripsPage from '../trips/TripsPage.tsx';
+import AdmissionsSection from '../admissions/AdmissionsSection.tsx';
+import ConsentsSection from '../consents/ConsentsSection.tsx';
 
 export type StaffParentsSection = {
   /** The address under /parents/ (no slash), e.g. 'invitations'. */
@@ -35,5 +37,19 @@ export const PARENTS_SECTIONS: StaffParentsSection[] = [
     title: 'Trips and emergency cards',
     description: 'Trips, their leaders and pupils, and the offline emergency cards leaders carry.',
     page: TripsPage,
+  },
+  {
+    path: 'admissions',
+    title: 'Admission forms',
+    description:
+      'Build forms bound to the MIS’s fields, send them, review what parents sent back against the MIS, and export the accepted changes for the MIS.',
+    page: AdmissionsSection,
+  },
+  {
+    path: 'consents',
+    title: 'Consent forms',
+    description:
+      'Versioned consent forms: who answered what to which version, and where parents disagree.',
+    page: ConsentsSection,
   },
 ];
