@@ -3,14 +3,18 @@
 // refusals (cards.ts), which is why that route throws only after its transaction has committed.
 import { Type } from 'typebox';
 import type { App } from '../../core/feature.ts';
-import { ctx } from '../../core/context.ts';
+import type { Services } from '../../platform/services.ts';
+import { ctx, originOf, visitor } from '../../core/context.ts';
 import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
 import {
+  BundleInSchool,
   BundleKey,
   BundleStatus,
   CardBundle,
   DeviceEvents,
   NewTrip,
+  StatusToken,
+  TokenDeviceEvents,
   Trip,
   TripList,
 } from '../../shared/trips.ts';
@@ -18,8 +22,10 @@ import { requireTripManager, requireTripMember } from './policy.ts';
 import { createTrip, leaderChoices, listTrips, readTrip } from './trips.ts';
 import {
   bundleStatus,
+  bundleStatusByToken,
   downloadCards,
   recordDeviceEvents,
+  recordDeviceEventsByToken,
   releaseKey,
   revokeBundle,
 } from './cards.ts';
@@ -29,7 +35,7 @@ const People = Type.Object({
   items: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
 });
 
-export function registerTripRoutes(app: App): void {
+export function registerTripRoutes(app: App, services: Services): void {
   app.get(
     '/api/trips',
     {
@@ -179,5 +185,43 @@ export function registerTripRoutes(app: App): void {
       const c = ctx(req);
       return c.tx((t) => recordDeviceEvents(t, req.params.id, req.body));
     },
+  );
+
+  // The device's own door (no session): with the token given at download it learns whether its
+  // cards were revoked, and sends its offline log, even when nobody is signed in on the phone.
+  app.post(
+    '/api/public/schools/:schoolId/card-bundles/:id/status',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'Whether downloaded cards may still be opened, asked by the device with its token',
+        params: BundleInSchool,
+        body: StatusToken,
+        response: responses({ 200: BundleStatus }),
+      },
+    },
+    async (req) =>
+      visitor(services, originOf(req)).inSchool(req.params.schoolId, (t) =>
+        bundleStatusByToken(t, req.params.id, req.body.token),
+      ),
+  );
+
+  app.post(
+    '/api/public/schools/:schoolId/card-bundles/:id/events',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: "The device's offline log, sent with its token (recorded once, capped)",
+        params: BundleInSchool,
+        body: TokenDeviceEvents,
+        response: responses({ 200: Type.Object({ recorded: Type.Integer() }) }),
+      },
+    },
+    async (req) =>
+      visitor(services, originOf(req)).inSchool(req.params.schoolId, (t) =>
+        recordDeviceEventsByToken(t, req.params.id, req.body),
+      ),
   );
 }

@@ -258,6 +258,69 @@ describe('trips and offline emergency cards', () => {
     ).toBe(0);
   });
 
+  it('the device learns of a revocation and sends its log with its status token, signed out', async () => {
+    const s = await setUp();
+    const bundle = await download(s);
+    const base = `/api/public/schools/${s.schoolId}/card-bundles/${bundle.id}`;
+    expect(bundle.schoolId).toBe(s.schoolId);
+    const status = (token: string) => call(t.app, null, 'POST', `${base}/status`, { token });
+    const first = await status(bundle.statusToken);
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json<{ state: string }>().state).toBe('active');
+    // A wrong token is answered like an unknown bundle.
+    expect((await status('x'.repeat(43))).statusCode).toBe(404);
+    expect(
+      (
+        await call(
+          t.app,
+          null,
+          'POST',
+          `/api/public/schools/${s.schoolId}/card-bundles/${randomUUID()}/status`,
+          {
+            token: bundle.statusToken,
+          },
+        )
+      ).statusCode,
+    ).toBe(404);
+    // Only a hash of the token is kept.
+    const [row] = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ h: Buffer }>('SELECT status_token_hash AS h FROM trip_card_bundles WHERE id = $1', [
+        bundle.id,
+      ]),
+    );
+    expect(row!.h.toString('utf8')).not.toContain(bundle.statusToken);
+    expect(row!.h.length).toBe(32);
+
+    const event = {
+      id: randomUUID(),
+      kind: 'viewed',
+      pupilId: s.amara.id,
+      at: '2027-03-01T08:00:00Z',
+    };
+    const sent = await call(t.app, null, 'POST', `${base}/events`, {
+      token: bundle.statusToken,
+      events: [event],
+    });
+    expect(sent.statusCode, sent.body).toBe(200);
+    expect(sent.json<{ recorded: number }>().recorded).toBe(1);
+    const wrong = await call(t.app, null, 'POST', `${base}/events`, { token: 'nope', events: [] });
+    expect(wrong.statusCode).toBe(404);
+    // Recorded as the leader's view, though no one was signed in.
+    const viewed = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ target_id: string; actor_id: string }>(
+        `SELECT target_id, actor_id FROM audit_events
+         WHERE school_id = $1 AND action = 'trip.card_viewed'`,
+        [s.schoolId],
+      ),
+    );
+    expect(viewed.map((r) => [r.target_id, r.actor_id])).toEqual([[s.amara.id, s.leaderUser.id]]);
+
+    expect(
+      (await call(t.app, s.admin, 'POST', `/api/card-bundles/${bundle.id}/revoke`)).statusCode,
+    ).toBe(200);
+    expect((await status(bundle.statusToken)).json<{ state: string }>().state).toBe('revoked');
+  });
+
   it('refuses a trip that makes no sense, with nothing written', async () => {
     const s = await setUp();
     const bad = await call(t.app, s.admin, 'POST', '/api/trips', {

@@ -13,7 +13,7 @@ import { Button, SubmitButton } from '../ui/Button.tsx';
 import type { BundleKey, CardBundle, CardSet } from '../../../src/shared/trips.ts';
 import { openBundle, wrapKey, WrongPin } from './crypto.ts';
 import { bundles, forget, keep, log, MAX_PIN_ATTEMPTS, type Stored } from './store.ts';
-import { signInState, syncWithLantern } from './sync.ts';
+import { checkBundle, signInState, syncWithLantern } from './sync.ts';
 import { CardView } from './CardView.tsx';
 
 const when = (iso: string) =>
@@ -103,6 +103,14 @@ function Unlock({
   const [pin, setPin] = useState('');
   const submit = useSubmit<'pin'>();
   const open = async () => {
+    // Online, Lantern is asked first: cards revoked since the last sync never open again.
+    if ((await checkBundle(b)) === 'gone') {
+      log({ bundleId: b.id, kind: 'refused', reason: 'revoked' });
+      onGone(
+        `Lantern has revoked or expired the cards for ${b.tripName}: they have been removed from this phone.`,
+      );
+      return;
+    }
     if (Date.now() >= Date.parse(b.expiresAt)) {
       forget(b.id);
       log({ bundleId: b.id, kind: 'refused', reason: 'expired' });
