@@ -372,6 +372,32 @@ describe('medical and care profile', () => {
     clock.set(new Date('2026-08-01T09:00:00Z'));
   });
 
+  it('sends no plan reminders for a pupil who has left (archived)', async () => {
+    clock.set(new Date('2026-08-01T09:00:00Z'));
+    const s = await school();
+    await makeParent(t, s.schoolId, [s.pupil.id]);
+    const plan = await s.asParent((tx) =>
+      addPlan(tx, s.parent, s.pupil.id, {
+        kind: 'action_plan',
+        title: 'Plan',
+        expiresOn: '2026-08-20',
+        fileName: 'plan.pdf',
+        content: PDF,
+      }),
+    );
+    expect(
+      (await call(t.app, s.admin, 'POST', `/api/medical/plans/${plan.id}/acknowledge`)).statusCode,
+    ).toBe(200);
+    await unsafeAsOwner(t.services.db, (q) =>
+      q.query('UPDATE pupils SET archived_at = $2 WHERE id = $1', [s.pupil.id, clock.now()]),
+    );
+    expect(await runPlanReminders(t.services, clock.now(), [s.schoolId])).toBe(0);
+    await unsafeAsOwner(t.services.db, (q) =>
+      q.query('UPDATE pupils SET archived_at = NULL WHERE id = $1', [s.pupil.id]),
+    );
+    expect(await runPlanReminders(t.services, clock.now(), [s.schoolId])).toBe(1);
+  });
+
   it('lists each current plan for its annual review, and records it done', async () => {
     clock.set(new Date('2026-08-01T09:00:00Z'));
     const s = await school();
