@@ -161,17 +161,29 @@ const revoked = () =>
   );
 
 /** A leader downloads the trip's cards to their device: one encrypted bundle. */
-export async function downloadCards(t: Tx, tripId: string): Promise<CardBundle> {
+export async function downloadCards(
+  t: Tx,
+  tripId: string,
+): Promise<{ ok: true; bundle: CardBundle } | { ok: false; error: DomainError }> {
   const trip = await loadTripFor(t, t.actor, tripId);
+  // A refusal is audited and answered once the transaction has committed (the route throws).
+  const refuse = async (reason: 'not_leader' | 'expired', error: DomainError) => {
+    await t.audit({
+      action: 'trip.card_refused',
+      targetType: 'trip',
+      targetId: tripId,
+      details: { reason, where: 'server' },
+    });
+    return { ok: false as const, error };
+  };
   if (!trip.leaders.includes(t.actor.userId)) {
-    throw new DomainError(
-      'forbidden',
+    return refuse(
       'not_leader',
-      "Only the trip's leaders can download its cards.",
+      new DomainError('forbidden', 'not_leader', "Only the trip's leaders can download its cards."),
     );
   }
   const expiresAt = cardsExpireAt(trip.ends_on);
-  if (t.now >= expiresAt) throw expired();
+  if (t.now >= expiresAt) return refuse('expired', expired());
   const id = randomUUID();
   const key = randomBytes(32);
   const statusToken = randomBytes(32).toString('base64url');
@@ -212,7 +224,7 @@ export async function downloadCards(t: Tx, tripId: string): Promise<CardBundle> 
       details: { trip: tripId, pupils: cards.length, expiresAt: set.expiresAt },
     });
   }
-  return {
+  const bundle: CardBundle = {
     id,
     schoolId: t.schoolId,
     statusToken,
@@ -223,6 +235,7 @@ export async function downloadCards(t: Tx, tripId: string): Promise<CardBundle> 
     ciphertext: body.toString('base64'),
     aad,
   };
+  return { ok: true, bundle };
 }
 
 type BundleRow = {
@@ -306,7 +319,17 @@ export type KeyAnswer = { ok: true; key: BundleKey } | { ok: false; error: Domai
  */
 export async function releaseKey(t: Tx, bundleId: string): Promise<KeyAnswer> {
   const b = await bundleRow(t, bundleId);
-  if (!b || b.user_id !== t.actor.userId) return { ok: false, error: notFound('Those cards') };
+  if (!b) return { ok: false, error: notFound('Those cards') };
+  if (b.user_id !== t.actor.userId) {
+    // Someone asking for another leader's key: answered as unknown, recorded.
+    await t.audit({
+      action: 'trip.card_refused',
+      targetType: 'trip',
+      targetId: b.trip_id,
+      details: { bundle: bundleId, reason: 'not_leader', where: 'server' },
+    });
+    return { ok: false, error: notFound('Those cards') };
+  }
   const refuse = async (
     reason: 'expired' | 'revoked' | 'no_second_factor',
     error: DomainError,

@@ -115,7 +115,9 @@ export function registerTripRoutes(app: App, services: Services): void {
     async (req, reply) => {
       const c = ctx(req);
       requireTripMember(c.actor);
-      return reply.status(201).send(await c.tx((t) => downloadCards(t, req.params.id)));
+      const answer = await c.tx((t) => downloadCards(t, req.params.id));
+      if (!answer.ok) throw answer.error;
+      return reply.status(201).send(answer.bundle);
     },
   );
 

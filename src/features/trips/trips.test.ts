@@ -155,6 +155,11 @@ describe('trips and offline emergency cards', () => {
     ).toEqual([s.amara.id, s.ben.id].sort());
     expect(rows.map((r) => r.action)).toContain('trip.card_key_released');
     expect(JSON.stringify(rows)).not.toMatch(/Peanut|07700/);
+    // The manager's download and the other member's request for the key are both recorded.
+    expect(rows.filter((r) => r.action === 'trip.card_refused').map((r) => r.details)).toEqual([
+      { reason: 'not_leader', where: 'server' },
+      { bundle: bundle.id, reason: 'not_leader', where: 'server' },
+    ]);
   });
 
   it('refuses the key without a second factor, once revoked and after the trip ends plus 24 hours, each audited', async () => {
@@ -206,7 +211,8 @@ describe('trips and offline emergency cards', () => {
     const refusals = (await auditRows(t, s.schoolId))
       .filter((r) => r.action === 'trip.card_refused')
       .map((r) => r.details.reason);
-    expect(refusals).toEqual(['no_second_factor', 'expired', 'revoked']);
+    // The key after expiry, the download after expiry, the key once revoked.
+    expect(refusals).toEqual(['no_second_factor', 'expired', 'expired', 'revoked']);
   });
 
   it("records the device's offline log once, its times placed within the bundle's life, at most 20 events a pupil", async () => {
