@@ -185,6 +185,24 @@ describe('medical and care profile', () => {
       `/api/parent/children/${s.pupil.id}/medical/entries/${changeId}/confirm`,
     );
     expect(twice.statusCode).toBe(409);
+
+    // Another family's parent naming this change under their own child: 404, and recorded.
+    const otherPupil = await makePupil(t.services, s.schoolId, { firstName: 'Zed' });
+    const otherParent = await signInParent(t, await makeParent(t, s.schoolId, [otherPupil.id]));
+    for (const url of [
+      `/api/parent/children/${otherPupil.id}/medical/entries/${changeId}/confirm`,
+      `/api/parent/children/${otherPupil.id}/medical/plans/${changeId}/file`,
+    ]) {
+      const res = await parentCall(t, otherParent, url.endsWith('file') ? 'GET' : 'POST', url);
+      expect(res.statusCode).toBe(404);
+    }
+    const refused = (await auditRows(t, s.schoolId)).filter(
+      (r) => r.action === 'medical.change_refused',
+    );
+    expect(refused.map((r) => [r.target_id, r.details])).toEqual([
+      [otherPupil.id, { by: 'parent', entry: changeId, reason: 'not_this_child' }],
+      [otherPupil.id, { by: 'parent', entry: changeId, reason: 'not_this_child' }],
+    ]);
   });
 
   it('refuses bad input clearly and writes nothing; a teacher without the parents ability gets 403', async () => {
