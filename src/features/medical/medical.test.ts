@@ -303,6 +303,19 @@ describe('medical and care profile', () => {
       ),
     ).rejects.toThrow();
 
+    // The app's login may record answers but never rewrite what was proposed.
+    const asApp = (sql: string) =>
+      asSystem(t.services, s.schoolId, 'operator').tx((tx) => tx.q(sql, [v1.id]));
+    await expect(
+      asApp('UPDATE medical_entries SET content = content WHERE id = $1'),
+    ).rejects.toThrow(/permission denied/);
+    await expect(
+      asApp('UPDATE medical_entries SET proposed_at = proposed_at WHERE id = $1'),
+    ).rejects.toThrow(/permission denied/);
+    await expect(asApp('DELETE FROM medical_entries WHERE id = $1')).rejects.toThrow(
+      /permission denied/,
+    );
+
     // Plans: two replacements of the same plan; once one is current, the other cannot be.
     const plan = (title: string, replaces?: string) =>
       s.asParent((tx) =>
