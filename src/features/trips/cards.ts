@@ -198,6 +198,20 @@ export async function downloadCards(
   };
   const aad = `lantern-cards:${id}:${set.expiresAt}`;
   const { iv, body } = encryptBundle(key, Buffer.from(JSON.stringify(set), 'utf8'), aad);
+  // A new download replaces this leader's earlier cards for the trip (a lost or old phone's).
+  const earlier = await t.q<{ id: string }>(
+    `UPDATE trip_card_bundles SET revoked_at = $3, revoked_by = $2
+     WHERE trip_id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id`,
+    [tripId, t.actor.userId, t.now],
+  );
+  for (let i = 0; i < earlier.length; i += 1) {
+    await t.audit({
+      action: 'trip.card_revoked',
+      targetType: 'trip',
+      targetId: tripId,
+      details: { trip: tripId },
+    });
+  }
   const sealer = await t.sealer();
   await t.q(
     `INSERT INTO trip_card_bundles (id, school_id, trip_id, user_id, bundle_key, pupils, created_at,

@@ -160,6 +160,14 @@ describe('trips and offline emergency cards', () => {
       { reason: 'not_leader', where: 'server' },
       { bundle: bundle.id, reason: 'not_leader', where: 'server' },
     ]);
+    // Downloading again replaces the earlier cards: they are revoked.
+    const replacement = await download(s);
+    const statusOf = async (id: string) =>
+      (await call(t.app, s.leader, 'GET', `/api/card-bundles/${id}/status`)).json<{
+        state: string;
+      }>().state;
+    expect(await statusOf(bundle.id)).toBe('revoked');
+    expect(await statusOf(replacement.id)).toBe('active');
   });
 
   it('refuses the key without a second factor, once revoked and after the trip ends plus 24 hours, each audited', async () => {
