@@ -214,6 +214,9 @@ function Opened({ set, onLock }: { set: CardSet; onLock: () => void }) {
   );
 }
 
+/** How long open cards stay open with nobody touching the phone. */
+const IDLE_LOCK_MS = 2 * 60_000;
+
 export function CardApp() {
   const tripId = new URLSearchParams(location.search).get('trip');
   const [stored, setStored] = useState<Stored[]>(bundles);
@@ -240,6 +243,28 @@ export function CardApp() {
     window.addEventListener('online', whenOnline);
     return () => window.removeEventListener('online', whenOnline);
   }, []);
+
+  // Open cards lock when the phone is put away (the page hidden) or left alone for two minutes:
+  // the PIN is asked again, so a phone picked up by someone else shows nothing.
+  useEffect(() => {
+    if (!opened) return;
+    let idle = setTimeout(() => setOpened(null), IDLE_LOCK_MS);
+    const touched = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => setOpened(null), IDLE_LOCK_MS);
+    };
+    const hidden = () => {
+      if (document.visibilityState === 'hidden') setOpened(null);
+    };
+    const events = ['pointerdown', 'keydown', 'scroll', 'touchstart'] as const;
+    for (const e of events) window.addEventListener(e, touched, { passive: true });
+    document.addEventListener('visibilitychange', hidden);
+    return () => {
+      clearTimeout(idle);
+      for (const e of events) window.removeEventListener(e, touched);
+      document.removeEventListener('visibilitychange', hidden);
+    };
+  }, [opened]);
 
   const preparing = tripId && !stored.some((b) => b.tripId === tripId);
   return (
