@@ -9,12 +9,10 @@ import { useSubmit } from '../../lib/useSubmit.ts';
 import { PageHeading } from '../../ui/PageHeading.tsx';
 import { Form, FormError, FormStatus, SubmitScope } from '../../ui/Form.tsx';
 import { TextField } from '../../ui/TextField.tsx';
-import { DateField, FileField, Select } from '../../ui/Field.tsx';
 import { Button, SubmitButton } from '../../ui/Button.tsx';
 import type {
   ChangeAction,
   MedicalProfile,
-  NewPlan,
   PlanReviewList,
   PupilChoices,
 } from '../../../../src/shared/medical.ts';
