@@ -5,6 +5,8 @@ import { Type } from 'typebox';
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx, originOf, visitor } from '../../core/context.ts';
+import { DomainError } from '../../core/errors.ts';
+import { TokenBuckets } from '../mis/token-bucket.ts';
 import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
 import {
   BundleInSchool,
@@ -31,6 +33,8 @@ import {
 } from './cards.ts';
 
 const tags = ['trips'];
+/** Per bundle, on the public card routes: 30 at once, then one every 10 seconds. */
+export const DEVICE_RATE = { burst: 30, refillMs: 10_000 } as const;
 const People = Type.Object({
   items: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
 });
@@ -191,6 +195,20 @@ export function registerTripRoutes(app: App, services: Services): void {
 
   // The device's own door (no session): with the token given at download it learns whether its
   // cards were revoked, and sends its offline log, even when nobody is signed in on the phone.
+  // Rate-limited per bundle (in process, before any database work): a device asks a few times an
+  // hour; the log itself is capped per bundle (cards.ts).
+  const perBundle = new TokenBuckets(DEVICE_RATE.burst, DEVICE_RATE.refillMs);
+  const limit = (bundleId: string) => {
+    const took = perBundle.take(bundleId);
+    if (!took.ok) {
+      throw new DomainError(
+        'too_many_attempts',
+        'rate_limited',
+        `Too many requests for these cards. Try again in ${took.retryAfterSeconds} seconds.`,
+        { retryAfterSeconds: took.retryAfterSeconds },
+      );
+    }
+  };
   app.post(
     '/api/public/schools/:schoolId/card-bundles/:id/status',
     {
@@ -200,13 +218,15 @@ export function registerTripRoutes(app: App, services: Services): void {
         summary: 'Whether downloaded cards may still be opened, asked by the device with its token',
         params: BundleInSchool,
         body: StatusToken,
-        response: responses({ 200: BundleStatus }),
+        response: responses({ 200: BundleStatus, 429: ErrorBody }),
       },
     },
-    async (req) =>
-      visitor(services, originOf(req)).inSchool(req.params.schoolId, (t) =>
+    async (req) => {
+      limit(req.params.id);
+      return visitor(services, originOf(req)).inSchool(req.params.schoolId, (t) =>
         bundleStatusByToken(t, req.params.id, req.body.token),
-      ),
+      );
+    },
   );
 
   app.post(
@@ -218,12 +238,14 @@ export function registerTripRoutes(app: App, services: Services): void {
         summary: "The device's offline log, sent with its token (recorded once, capped)",
         params: BundleInSchool,
         body: TokenDeviceEvents,
-        response: responses({ 200: Type.Object({ recorded: Type.Integer() }) }),
+        response: responses({ 200: Type.Object({ recorded: Type.Integer() }), 429: ErrorBody }),
       },
     },
-    async (req) =>
-      visitor(services, originOf(req)).inSchool(req.params.schoolId, (t) =>
+    async (req) => {
+      limit(req.params.id);
+      return visitor(services, originOf(req)).inSchool(req.params.schoolId, (t) =>
         recordDeviceEventsByToken(t, req.params.id, req.body),
-      ),
+      );
+    },
   );
 }

@@ -333,6 +333,11 @@ describe('trips and offline emergency cards', () => {
       (await call(t.app, s.admin, 'POST', `/api/card-bundles/${bundle.id}/revoke`)).statusCode,
     ).toBe(200);
     expect((await status(bundle.statusToken)).json<{ state: string }>().state).toBe('revoked');
+    // A flood of requests for one bundle is refused before any database work.
+    let last = 200;
+    for (let i = 0; i < 40 && last !== 429; i += 1)
+      last = (await status(bundle.statusToken)).statusCode;
+    expect(last).toBe(429);
   });
 
   it('refuses a trip that makes no sense, with nothing written', async () => {
