@@ -101,6 +101,21 @@ describe("a trip's offline emergency cards", () => {
     await expect.poll(() => card.getByText('Anaphylaxis').isVisible()).toBe(true);
     await expectNoAxeViolations(p);
 
+    // The phone put away (the page hidden): the open cards lock, and ask for the PIN again.
+    const visibility = (state: 'hidden' | 'visible') =>
+      p.evaluate((value) => {
+        Object.defineProperty(document, 'visibilityState', { value, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await visibility('hidden');
+    await p.getByLabel('PIN').waitFor();
+    expect(await card.count()).toBe(0);
+    await visibility('visible');
+    await p.getByLabel('PIN').fill('482916');
+    await p.getByRole('button', { name: 'Open cards' }).click();
+    await p.getByRole('button', { name: cast.pupil.name }).click();
+    await card.getByText('Peanuts').waitFor();
+
     // Past the trip's end plus 24 hours, on the device's clock: the cards do not open.
     await p.getByRole('button', { name: 'Lock' }).click();
     await p.clock.setFixedTime(
@@ -129,7 +144,8 @@ describe("a trip's offline emergency cards", () => {
         },
         { timeout: 15_000 },
       )
-      .toEqual(['trip.card_refused', 'trip.card_refused', 'trip.card_viewed']);
+      // A wrong PIN and the expiry refused; the card opened twice (before and after the lock).
+      .toEqual(['trip.card_refused', 'trip.card_refused', 'trip.card_viewed', 'trip.card_viewed']);
 
     // Downloaded again, then revoked in Lantern: the phone, online, wipes them.
     const tripId = trip.json<{ id: string }>().id;

@@ -22,7 +22,7 @@ import { unsafeAsOwner } from '../platform/db/tenancy.ts';
 import { startMailTrap, type MailTrap } from '../features/identity/identity-test-kit.ts';
 import { hashToken } from '../features/identity/sessions.ts';
 import { solveChallenge } from '../features/data-protection/complaints/challenge.ts';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { asSystem, type SchoolTx } from '../core/context.ts';
 import { proposeEntry } from '../features/medical/profile.ts';
 import { addPlan, answerPlan } from '../features/medical/plans.ts';
@@ -420,14 +420,17 @@ async function freshPlanReview(f: Fixture): Promise<string> {
   });
 }
 /** Cards of the fixture trip downloaded by this role's user (or its first-tier user). */
+/** The status token of every fixture bundle (the device's proof on the public card routes). */
+const BUNDLE_TOKEN = 'matrix-bundle-token';
 async function freshBundle(f: Fixture, role: Role): Promise<string> {
   const holder = f.own === f.ownFirstTier ? firstTierUsers[role] : users[role];
   return inFixtureSchool(async (tx) => {
     const id = randomUUID();
     const sealer = await tx.sealer();
     await tx.q(
-      `INSERT INTO trip_card_bundles (id, school_id, trip_id, user_id, bundle_key, pupils, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, 1, $6, $7)`,
+      `INSERT INTO trip_card_bundles (id, school_id, trip_id, user_id, bundle_key, pupils, created_at,
+         expires_at, status_token_hash)
+       VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8)`,
       [
         id,
         tx.schoolId,
@@ -436,6 +439,7 @@ async function freshBundle(f: Fixture, role: Role): Promise<string> {
         sealer.seal('trip_card_bundles.bundle_key', id, randomBytes(32).toString('base64')),
         tx.now,
         new Date(Date.now() + 30 * 86_400_000),
+        createHash('sha256').update(BUNDLE_TOKEN).digest(),
       ],
     );
     return id;
@@ -2124,6 +2128,24 @@ const MATRIX: Record<string, MatrixRow> = {
     roles: everyone,
     firstTier: 'same',
     otherSchool: 'not_found',
+  },
+  'POST /api/public/schools/:schoolId/card-bundles/:id/status': {
+    public: true, // the device's status token, not a session: src/features/trips/trips.test.ts
+    request: async (f, role) => ({
+      url: `/api/public/schools/${(await dslTeamOf(f)).schoolId}/card-bundles/${await freshBundle(f, role)}/status`,
+      payload: { token: BUNDLE_TOKEN },
+    }),
+    roles: everyone,
+    otherSchool: 'own_data',
+  },
+  'POST /api/public/schools/:schoolId/card-bundles/:id/events': {
+    public: true, // the device's status token, not a session: src/features/trips/trips.test.ts
+    request: async (f, role) => ({
+      url: `/api/public/schools/${(await dslTeamOf(f)).schoolId}/card-bundles/${await freshBundle(f, role)}/events`,
+      payload: { token: BUNDLE_TOKEN, events: [] },
+    }),
+    roles: everyone,
+    otherSchool: 'own_data',
   },
   'GET /api/staff-concerns/staff': {
     request: () => ({ url: '/api/staff-concerns/staff' }),

@@ -54,6 +54,9 @@ export type Trip = Static<typeof Trip>;
 /** The encrypted bundle as downloaded: AES-256-GCM, the tag at the end of `ciphertext`. */
 export const CardBundle = Type.Object({
   id: Type.String(),
+  schoolId: Type.String(),
+  /** The device's own proof for the public status and log routes (never shown to anyone). */
+  statusToken: Type.String(),
   tripId: Type.String(),
   tripName: Type.String(),
   expiresAt: Type.String(),
@@ -109,6 +112,17 @@ export const DeviceEvents = Type.Object(
   { additionalProperties: false },
 );
 export type DeviceEvents = Static<typeof DeviceEvents>;
+/** The public routes' parameters and proof: the bundle, in its school, and its status token. */
+export const BundleInSchool = Type.Object({ schoolId: Uuid, id: Uuid });
+export const StatusToken = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 100 }) },
+  { additionalProperties: false },
+);
+export const TokenDeviceEvents = Type.Object(
+  { token: StatusToken.properties.token, events: DeviceEvents.properties.events },
+  { additionalProperties: false },
+);
+export type TokenDeviceEvents = Static<typeof TokenDeviceEvents>;
 
 /** One pupil's card, inside the encrypted bundle. */
 export type Card = {

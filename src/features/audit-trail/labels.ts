@@ -197,6 +197,10 @@ export const EVENT_LABELS: Record<AuditAction, Label> = {
   'medical.change_proposed': ['Proposed a change to a medical profile', 'change'],
   'medical.change_confirmed': ['Confirmed a change to a medical profile', 'change'],
   'medical.change_declined': ['Declined a change to a medical profile', 'change'],
+  'medical.change_refused': [
+    "A parent named a change or plan that is not their child's",
+    'refusal',
+  ],
   'medical.plan_added': ['Added a healthcare or action plan', 'change'],
   'medical.plan_downloaded': ['Downloaded a healthcare or action plan', 'view'],
   'medical.plan_reminder_sent': ["Reminded the parents of a plan's expiry", 'change'],

@@ -185,6 +185,24 @@ describe('medical and care profile', () => {
       `/api/parent/children/${s.pupil.id}/medical/entries/${changeId}/confirm`,
     );
     expect(twice.statusCode).toBe(409);
+
+    // Another family's parent naming this change under their own child: 404, and recorded.
+    const otherPupil = await makePupil(t.services, s.schoolId, { firstName: 'Zed' });
+    const otherParent = await signInParent(t, await makeParent(t, s.schoolId, [otherPupil.id]));
+    for (const url of [
+      `/api/parent/children/${otherPupil.id}/medical/entries/${changeId}/confirm`,
+      `/api/parent/children/${otherPupil.id}/medical/plans/${changeId}/file`,
+    ]) {
+      const res = await parentCall(t, otherParent, url.endsWith('file') ? 'GET' : 'POST', url);
+      expect(res.statusCode).toBe(404);
+    }
+    const refused = (await auditRows(t, s.schoolId)).filter(
+      (r) => r.action === 'medical.change_refused',
+    );
+    expect(refused.map((r) => [r.target_id, r.details])).toEqual([
+      [otherPupil.id, { by: 'parent', entry: changeId, reason: 'not_this_child' }],
+      [otherPupil.id, { by: 'parent', entry: changeId, reason: 'not_this_child' }],
+    ]);
   });
 
   it('refuses bad input clearly and writes nothing; a teacher without the parents ability gets 403', async () => {
@@ -285,6 +303,19 @@ describe('medical and care profile', () => {
       ),
     ).rejects.toThrow();
 
+    // The app's login may record answers but never rewrite what was proposed.
+    const asApp = (sql: string) =>
+      asSystem(t.services, s.schoolId, 'operator').tx((tx) => tx.q(sql, [v1.id]));
+    await expect(
+      asApp('UPDATE medical_entries SET content = content WHERE id = $1'),
+    ).rejects.toThrow(/permission denied/);
+    await expect(
+      asApp('UPDATE medical_entries SET proposed_at = proposed_at WHERE id = $1'),
+    ).rejects.toThrow(/permission denied/);
+    await expect(asApp('DELETE FROM medical_entries WHERE id = $1')).rejects.toThrow(
+      /permission denied/,
+    );
+
     // Plans: two replacements of the same plan; once one is current, the other cannot be.
     const plan = (title: string, replaces?: string) =>
       s.asParent((tx) =>
@@ -370,6 +401,32 @@ describe('medical and care profile', () => {
     expect(replaced.state).toBe('awaiting_staff');
     expect((await sentOn('2026-10-21')).n).toBe(0);
     clock.set(new Date('2026-08-01T09:00:00Z'));
+  });
+
+  it('sends no plan reminders for a pupil who has left (archived)', async () => {
+    clock.set(new Date('2026-08-01T09:00:00Z'));
+    const s = await school();
+    await makeParent(t, s.schoolId, [s.pupil.id]);
+    const plan = await s.asParent((tx) =>
+      addPlan(tx, s.parent, s.pupil.id, {
+        kind: 'action_plan',
+        title: 'Plan',
+        expiresOn: '2026-08-20',
+        fileName: 'plan.pdf',
+        content: PDF,
+      }),
+    );
+    expect(
+      (await call(t.app, s.admin, 'POST', `/api/medical/plans/${plan.id}/acknowledge`)).statusCode,
+    ).toBe(200);
+    await unsafeAsOwner(t.services.db, (q) =>
+      q.query('UPDATE pupils SET archived_at = $2 WHERE id = $1', [s.pupil.id, clock.now()]),
+    );
+    expect(await runPlanReminders(t.services, clock.now(), [s.schoolId])).toBe(0);
+    await unsafeAsOwner(t.services.db, (q) =>
+      q.query('UPDATE pupils SET archived_at = NULL WHERE id = $1', [s.pupil.id]),
+    );
+    expect(await runPlanReminders(t.services, clock.now(), [s.schoolId])).toBe(1);
   });
 
   it('lists each current plan for its annual review, and records it done', async () => {

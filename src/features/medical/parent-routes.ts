@@ -5,7 +5,8 @@
 // The domain functions are the staff routes' own, with the parent's side (policy.ts).
 import { Type } from 'typebox';
 import type { App } from '../../core/feature.ts';
-import { parentCtx, type ParentTx } from '../../core/parent-context.ts';
+import { parentCtx, type ParentContext, type ParentTx } from '../../core/parent-context.ts';
+import { DomainError } from '../../core/errors.ts';
 import { ErrorBody, responses } from '../../shared/schemas/common.ts';
 import { ChildParams } from '../../shared/schemas/parents.ts';
 import { FileBody } from '../../shared/schemas/vault.ts';
@@ -28,6 +29,32 @@ const ChangeParams = Type.Object({
   changeId: Type.String({ format: 'uuid' }),
 });
 const parentSide = (t: ParentTx): Side => ({ kind: 'parent', parentId: t.parent.parentId });
+
+/**
+ * A change or plan id that is not the parent's child's (another family's, say) is answered 404
+ * like an unknown one; the attempt is recorded in its own transaction, since the work rolled back.
+ * (A child that is not theirs is recorded by the door itself, as parent.child_refused.)
+ */
+async function auditingOtherFamilies<T>(
+  req: { params: { pupilId: string; changeId: string }; parentContext: ParentContext | null },
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof DomainError && err.kind === 'not_found' && err.code !== 'no_such_child') {
+      await parentCtx(req).tx((t) =>
+        t.audit({
+          action: 'medical.change_refused',
+          targetType: 'pupil',
+          targetId: req.params.pupilId,
+          details: { by: 'parent', entry: req.params.changeId, reason: 'not_this_child' },
+        }),
+      );
+    }
+    throw err;
+  }
+}
 
 export function registerParentMedicalRoutes(app: App): void {
   app.get(
@@ -92,14 +119,16 @@ export function registerParentMedicalRoutes(app: App): void {
           },
         },
         async (req) =>
-          parentCtx(req).tx(async (t) => {
-            const child = await t.child(req.params.pupilId);
-            const fn = table === 'entry' ? answerEntry : answerPlan;
-            const { id, state } = await fn(t, parentSide(t), req.params.changeId, answer, [
-              child.pupilId,
-            ]);
-            return { id, state };
-          }),
+          auditingOtherFamilies(req, () =>
+            parentCtx(req).tx(async (t) => {
+              const child = await t.child(req.params.pupilId);
+              const fn = table === 'entry' ? answerEntry : answerPlan;
+              const { id, state } = await fn(t, parentSide(t), req.params.changeId, answer, [
+                child.pupilId,
+              ]);
+              return { id, state };
+            }),
+          ),
       );
     }
   }
@@ -139,10 +168,12 @@ export function registerParentMedicalRoutes(app: App): void {
       },
     },
     async (req, reply) => {
-      const file = await parentCtx(req).tx(async (t) => {
-        const child = await t.child(req.params.pupilId);
-        return downloadPlan(t, parentSide(t), req.params.changeId, [child.pupilId]);
-      });
+      const file = await auditingOtherFamilies(req, () =>
+        parentCtx(req).tx(async (t) => {
+          const child = await t.child(req.params.pupilId);
+          return downloadPlan(t, parentSide(t), req.params.changeId, [child.pupilId]);
+        }),
+      );
       return reply.headers(safeDownloadHeaders(file.name, file.mime)).send(file.bytes);
     },
   );

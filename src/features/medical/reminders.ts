@@ -34,9 +34,11 @@ export async function remindPlanExpiries(
   services: Pick<Services, 'config' | 'log' | 'mailer'>,
 ): Promise<number> {
   const today = dayOfDate(t.now);
-  // Current plans (both sides agreed) not replaced, with no replacement waiting either.
+  // Current plans (both sides agreed) of pupils still on roll, not replaced, with no replacement
+  // waiting either.
   const plans = await t.q<{ id: string; pupil_id: string; expires_on: string }>(
     `SELECT p.id, p.pupil_id, p.expires_on::text AS expires_on FROM medical_plans p
+     JOIN pupils pu ON pu.id = p.pupil_id AND pu.archived_at IS NULL
      WHERE p.replaced_at IS NULL AND p.declined_at IS NULL
        AND p.parent_confirmed_at IS NOT NULL AND p.staff_acknowledged_at IS NOT NULL
        AND p.expires_on <= ($1::date + 28)

@@ -43,7 +43,8 @@ export function reminderDueOn(expiresOn: string, today: string): string | null {
   return addDays(expiresOn, Math.floor(after / 7) * 7);
 }
 
-export const dayOfDate = toDay;
+/** Today's date in England (a reminder or review is due by the school's calendar, not UTC's). */
+export const dayOfDate = (d: Date) => d.toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
 
 /** The same day a year on (29 February → 28 February). */
 export function addYear(iso: string): string {

@@ -10,8 +10,9 @@
 //   view of the child's record.
 // To change safely: keep the expiry and revocation checks in `releaseKey` in the same
 // transaction as the release, and never put the key or a card's content in an audit detail.
-import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
-import type { SchoolTx, Tx } from '../../core/context.ts';
+import { createCipheriv, createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { SchoolTx, Tx, VisitorTx } from '../../core/context.ts';
+import type { AuditEvent } from '../../platform/audit/catalogue.ts';
 import { DomainError, notFound } from '../../core/errors.ts';
 import type { EntryContent } from '../../shared/medical.ts';
 import type {
@@ -22,6 +23,7 @@ import type {
   CardItem,
   CardSet,
   DeviceEvents,
+  TokenDeviceEvents,
 } from '../../shared/trips.ts';
 import { DEVICE_EVENTS_PER_PUPIL } from '../../shared/trips.ts';
 import { cardsExpireAt, isManager, loadTripFor } from './policy.ts';
@@ -159,19 +161,32 @@ const revoked = () =>
   );
 
 /** A leader downloads the trip's cards to their device: one encrypted bundle. */
-export async function downloadCards(t: Tx, tripId: string): Promise<CardBundle> {
+export async function downloadCards(
+  t: Tx,
+  tripId: string,
+): Promise<{ ok: true; bundle: CardBundle } | { ok: false; error: DomainError }> {
   const trip = await loadTripFor(t, t.actor, tripId);
+  // A refusal is audited and answered once the transaction has committed (the route throws).
+  const refuse = async (reason: 'not_leader' | 'expired', error: DomainError) => {
+    await t.audit({
+      action: 'trip.card_refused',
+      targetType: 'trip',
+      targetId: tripId,
+      details: { reason, where: 'server' },
+    });
+    return { ok: false as const, error };
+  };
   if (!trip.leaders.includes(t.actor.userId)) {
-    throw new DomainError(
-      'forbidden',
+    return refuse(
       'not_leader',
-      "Only the trip's leaders can download its cards.",
+      new DomainError('forbidden', 'not_leader', "Only the trip's leaders can download its cards."),
     );
   }
   const expiresAt = cardsExpireAt(trip.ends_on);
-  if (t.now >= expiresAt) throw expired();
+  if (t.now >= expiresAt) return refuse('expired', expired());
   const id = randomUUID();
   const key = randomBytes(32);
+  const statusToken = randomBytes(32).toString('base64url');
   const cards = await cardsFor(t, tripId);
   const set: CardSet = {
     bundleId: id,
@@ -183,10 +198,25 @@ export async function downloadCards(t: Tx, tripId: string): Promise<CardBundle> 
   };
   const aad = `lantern-cards:${id}:${set.expiresAt}`;
   const { iv, body } = encryptBundle(key, Buffer.from(JSON.stringify(set), 'utf8'), aad);
+  // A new download replaces this leader's earlier cards for the trip (a lost or old phone's).
+  const earlier = await t.q<{ id: string }>(
+    `UPDATE trip_card_bundles SET revoked_at = $3, revoked_by = $2
+     WHERE trip_id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id`,
+    [tripId, t.actor.userId, t.now],
+  );
+  for (let i = 0; i < earlier.length; i += 1) {
+    await t.audit({
+      action: 'trip.card_revoked',
+      targetType: 'trip',
+      targetId: tripId,
+      details: { trip: tripId },
+    });
+  }
   const sealer = await t.sealer();
   await t.q(
-    `INSERT INTO trip_card_bundles (id, school_id, trip_id, user_id, bundle_key, pupils, created_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    `INSERT INTO trip_card_bundles (id, school_id, trip_id, user_id, bundle_key, pupils, created_at,
+       expires_at, status_token_hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
     [
       id,
       t.schoolId,
@@ -196,6 +226,7 @@ export async function downloadCards(t: Tx, tripId: string): Promise<CardBundle> 
       cards.length,
       t.now,
       expiresAt,
+      tokenHash(statusToken),
     ],
   );
   // Each child's card leaves Lantern: one event per child, on the child's record.
@@ -207,8 +238,10 @@ export async function downloadCards(t: Tx, tripId: string): Promise<CardBundle> 
       details: { trip: tripId, pupils: cards.length, expiresAt: set.expiresAt },
     });
   }
-  return {
+  const bundle: CardBundle = {
     id,
+    schoolId: t.schoolId,
+    statusToken,
     tripId,
     tripName: trip.name,
     expiresAt: set.expiresAt,
@@ -216,6 +249,7 @@ export async function downloadCards(t: Tx, tripId: string): Promise<CardBundle> 
     ciphertext: body.toString('base64'),
     aad,
   };
+  return { ok: true, bundle };
 }
 
 type BundleRow = {
@@ -227,11 +261,63 @@ type BundleRow = {
   revoked_at: Date | null;
   created_at: Date;
   pupils: number;
+  status_token_hash: Buffer;
 };
 
-async function bundleRow(t: SchoolTx, bundleId: string): Promise<BundleRow | undefined> {
+/**
+ * The bundle a device proves it holds with the status token given at download (no session: the
+ * phone may be signed out, or never signed in again). A wrong token and an unknown bundle get the
+ * same answer. The token is 256 random bits, compared by hash in constant time.
+ */
+async function bundleByToken(
+  t: Pick<SchoolTx, 'q'>,
+  bundleId: string,
+  token: string,
+): Promise<BundleRow> {
+  const b = await bundleRow(t, bundleId);
+  const given = tokenHash(token);
+  if (
+    !b ||
+    b.status_token_hash.length !== given.length ||
+    !timingSafeEqual(b.status_token_hash, given)
+  ) {
+    throw notFound('Those cards');
+  }
+  return b;
+}
+
+const stateOfBundle = (b: BundleRow, now: Date): BundleStatus => ({
+  state: b.revoked_at ? 'revoked' : now >= b.expires_at ? 'expired' : 'active',
+  expiresAt: b.expires_at.toISOString(),
+});
+
+/** The device asks, with its token, whether its cards may still be opened. */
+export async function bundleStatusByToken(
+  t: VisitorTx,
+  bundleId: string,
+  token: string,
+): Promise<BundleStatus> {
+  return stateOfBundle(await bundleByToken(t, bundleId, token), t.now);
+}
+
+/** The device sends its offline log with its token: recorded as the bundle's leader's. */
+export async function recordDeviceEventsByToken(
+  t: VisitorTx,
+  bundleId: string,
+  body: TokenDeviceEvents,
+): Promise<{ recorded: number }> {
+  const b = await bundleByToken(t, bundleId, body.token);
+  const [leader] = await t.q<{ name: string }>('SELECT name FROM users WHERE id = $1', [b.user_id]);
+  const as = { userId: b.user_id, name: leader?.name ?? 'trip leader' };
+  return recordFor(t, b, body.events, (e) => t.audit(e, as));
+}
+
+const tokenHash = (token: string) => createHash('sha256').update(token, 'utf8').digest();
+
+async function bundleRow(t: Pick<SchoolTx, 'q'>, bundleId: string): Promise<BundleRow | undefined> {
   const [b] = await t.q<BundleRow>(
-    `SELECT id, trip_id, user_id, bundle_key, expires_at, revoked_at, created_at, pupils
+    `SELECT id, trip_id, user_id, bundle_key, expires_at, revoked_at, created_at, pupils,
+       status_token_hash
      FROM trip_card_bundles
      WHERE id = $1 FOR UPDATE`,
     [bundleId],
@@ -247,7 +333,17 @@ export type KeyAnswer = { ok: true; key: BundleKey } | { ok: false; error: Domai
  */
 export async function releaseKey(t: Tx, bundleId: string): Promise<KeyAnswer> {
   const b = await bundleRow(t, bundleId);
-  if (!b || b.user_id !== t.actor.userId) return { ok: false, error: notFound('Those cards') };
+  if (!b) return { ok: false, error: notFound('Those cards') };
+  if (b.user_id !== t.actor.userId) {
+    // Someone asking for another leader's key: answered as unknown, recorded.
+    await t.audit({
+      action: 'trip.card_refused',
+      targetType: 'trip',
+      targetId: b.trip_id,
+      details: { bundle: bundleId, reason: 'not_leader', where: 'server' },
+    });
+    return { ok: false, error: notFound('Those cards') };
+  }
   const refuse = async (
     reason: 'expired' | 'revoked' | 'no_second_factor',
     error: DomainError,
@@ -288,8 +384,7 @@ export async function releaseKey(t: Tx, bundleId: string): Promise<KeyAnswer> {
 export async function bundleStatus(t: Tx, bundleId: string): Promise<BundleStatus> {
   const b = await bundleRow(t, bundleId);
   if (!b || (b.user_id !== t.actor.userId && !isManager(t.actor))) throw notFound('Those cards');
-  const state = b.revoked_at ? 'revoked' : t.now >= b.expires_at ? 'expired' : 'active';
-  return { state, expiresAt: b.expires_at.toISOString() };
+  return stateOfBundle(b, t.now);
 }
 
 /** Revoked by a manager, or by the holder (a lost phone): the key is never released again. */
@@ -320,6 +415,16 @@ export async function recordDeviceEvents(
 ): Promise<{ recorded: number }> {
   const b = await bundleRow(t, bundleId);
   if (!b || b.user_id !== t.actor.userId) throw notFound('Those cards');
+  return recordFor(t, b, body.events, (e) => t.audit(e));
+}
+
+async function recordFor(
+  t: Pick<SchoolTx, 'q' | 'now' | 'schoolId'>,
+  b: BundleRow,
+  events: DeviceEvents['events'],
+  audit: (e: AuditEvent) => Promise<void>,
+): Promise<{ recorded: number }> {
+  const bundleId = b.id;
   const onTrip = new Set(
     (
       await t.q<{ pupil_id: string }>('SELECT pupil_id FROM trip_pupils WHERE trip_id = $1', [
@@ -340,7 +445,7 @@ export async function recordDeviceEvents(
   const clamp = (at: string) =>
     new Date(Math.min(latest, Math.max(earliest, Date.parse(at)))).toISOString();
   let recorded = 0;
-  for (const e of body.events) {
+  for (const e of events) {
     if (n + recorded >= cap) break;
     if (e.kind === 'viewed' && (!e.pupilId || !onTrip.has(e.pupilId))) continue;
     const fresh = await t.q(
@@ -351,14 +456,14 @@ export async function recordDeviceEvents(
     if (fresh.length === 0) continue;
     const at = clamp(e.at);
     if (e.kind === 'viewed') {
-      await t.audit({
+      await audit({
         action: 'trip.card_viewed',
         targetType: 'pupil',
         targetId: e.pupilId!,
         details: { bundle: bundleId, viewedAt: at },
       });
     } else {
-      await t.audit({
+      await audit({
         action: 'trip.card_refused',
         targetType: 'trip',
         targetId: b.trip_id,

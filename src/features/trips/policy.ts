@@ -25,9 +25,23 @@ export function requireTripMember(actor: Actor): void {
 
 export const isManager = (actor: Actor) => can(actor, 'parents');
 
-/** The cards of a trip stop opening at the end of its last day plus 24 hours (UTC). */
+const londonHour = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  hour: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** The instant a day starts in England (00:00 GMT in winter, 23:00 UTC the day before in summer). */
+export function londonMidnight(day: string): Date {
+  const utc = Date.parse(`${day}T00:00:00Z`);
+  // At 00:00 UTC London reads 00 or 01: the offset at which that day began (clocks change at 01:00).
+  return new Date(utc - Number(londonHour.format(new Date(utc))) * 3_600_000);
+}
+
+/** The cards of a trip stop opening at the end of its last day plus 24 hours, in England. */
 export function cardsExpireAt(endsOn: string): Date {
-  return new Date(Date.parse(`${endsOn}T00:00:00Z`) + 2 * 86_400_000);
+  const [y, m, d] = endsOn.split('-').map(Number) as [number, number, number];
+  return londonMidnight(new Date(Date.UTC(y, m - 1, d + 2)).toISOString().slice(0, 10));
 }
 
 export function tripActions(actor: Actor, leaderIds: readonly string[], endsOn: string, now: Date) {

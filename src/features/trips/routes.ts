@@ -3,14 +3,20 @@
 // refusals (cards.ts), which is why that route throws only after its transaction has committed.
 import { Type } from 'typebox';
 import type { App } from '../../core/feature.ts';
-import { ctx } from '../../core/context.ts';
+import type { Services } from '../../platform/services.ts';
+import { ctx, originOf, visitor } from '../../core/context.ts';
+import { DomainError } from '../../core/errors.ts';
+import { TokenBuckets } from '../mis/token-bucket.ts';
 import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
 import {
+  BundleInSchool,
   BundleKey,
   BundleStatus,
   CardBundle,
   DeviceEvents,
   NewTrip,
+  StatusToken,
+  TokenDeviceEvents,
   Trip,
   TripList,
 } from '../../shared/trips.ts';
@@ -18,18 +24,22 @@ import { requireTripManager, requireTripMember } from './policy.ts';
 import { createTrip, leaderChoices, listTrips, readTrip } from './trips.ts';
 import {
   bundleStatus,
+  bundleStatusByToken,
   downloadCards,
   recordDeviceEvents,
+  recordDeviceEventsByToken,
   releaseKey,
   revokeBundle,
 } from './cards.ts';
 
 const tags = ['trips'];
+/** Per bundle, on the public card routes: 30 at once, then one every 10 seconds. */
+export const DEVICE_RATE = { burst: 30, refillMs: 10_000 } as const;
 const People = Type.Object({
   items: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
 });
 
-export function registerTripRoutes(app: App): void {
+export function registerTripRoutes(app: App, services: Services): void {
   app.get(
     '/api/trips',
     {
@@ -109,7 +119,9 @@ export function registerTripRoutes(app: App): void {
     async (req, reply) => {
       const c = ctx(req);
       requireTripMember(c.actor);
-      return reply.status(201).send(await c.tx((t) => downloadCards(t, req.params.id)));
+      const answer = await c.tx((t) => downloadCards(t, req.params.id));
+      if (!answer.ok) throw answer.error;
+      return reply.status(201).send(answer.bundle);
     },
   );
 
@@ -178,6 +190,62 @@ export function registerTripRoutes(app: App): void {
     async (req) => {
       const c = ctx(req);
       return c.tx((t) => recordDeviceEvents(t, req.params.id, req.body));
+    },
+  );
+
+  // The device's own door (no session): with the token given at download it learns whether its
+  // cards were revoked, and sends its offline log, even when nobody is signed in on the phone.
+  // Rate-limited per bundle (in process, before any database work): a device asks a few times an
+  // hour; the log itself is capped per bundle (cards.ts).
+  const perBundle = new TokenBuckets(DEVICE_RATE.burst, DEVICE_RATE.refillMs);
+  const limit = (bundleId: string) => {
+    const took = perBundle.take(bundleId);
+    if (!took.ok) {
+      throw new DomainError(
+        'too_many_attempts',
+        'rate_limited',
+        `Too many requests for these cards. Try again in ${took.retryAfterSeconds} seconds.`,
+        { retryAfterSeconds: took.retryAfterSeconds },
+      );
+    }
+  };
+  app.post(
+    '/api/public/schools/:schoolId/card-bundles/:id/status',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'Whether downloaded cards may still be opened, asked by the device with its token',
+        params: BundleInSchool,
+        body: StatusToken,
+        response: responses({ 200: BundleStatus, 429: ErrorBody }),
+      },
+    },
+    async (req) => {
+      limit(req.params.id);
+      return visitor(services, originOf(req)).inSchool(req.params.schoolId, (t) =>
+        bundleStatusByToken(t, req.params.id, req.body.token),
+      );
+    },
+  );
+
+  app.post(
+    '/api/public/schools/:schoolId/card-bundles/:id/events',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: "The device's offline log, sent with its token (recorded once, capped)",
+        params: BundleInSchool,
+        body: TokenDeviceEvents,
+        response: responses({ 200: Type.Object({ recorded: Type.Integer() }), 429: ErrorBody }),
+      },
+    },
+    async (req) => {
+      limit(req.params.id);
+      return visitor(services, originOf(req)).inSchool(req.params.schoolId, (t) =>
+        recordDeviceEventsByToken(t, req.params.id, req.body),
+      );
     },
   );
 }

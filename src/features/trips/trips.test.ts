@@ -155,6 +155,19 @@ describe('trips and offline emergency cards', () => {
     ).toEqual([s.amara.id, s.ben.id].sort());
     expect(rows.map((r) => r.action)).toContain('trip.card_key_released');
     expect(JSON.stringify(rows)).not.toMatch(/Peanut|07700/);
+    // The manager's download and the other member's request for the key are both recorded.
+    expect(rows.filter((r) => r.action === 'trip.card_refused').map((r) => r.details)).toEqual([
+      { reason: 'not_leader', where: 'server' },
+      { bundle: bundle.id, reason: 'not_leader', where: 'server' },
+    ]);
+    // Downloading again replaces the earlier cards: they are revoked.
+    const replacement = await download(s);
+    const statusOf = async (id: string) =>
+      (await call(t.app, s.leader, 'GET', `/api/card-bundles/${id}/status`)).json<{
+        state: string;
+      }>().state;
+    expect(await statusOf(bundle.id)).toBe('revoked');
+    expect(await statusOf(replacement.id)).toBe('active');
   });
 
   it('refuses the key without a second factor, once revoked and after the trip ends plus 24 hours, each audited', async () => {
@@ -206,7 +219,8 @@ describe('trips and offline emergency cards', () => {
     const refusals = (await auditRows(t, s.schoolId))
       .filter((r) => r.action === 'trip.card_refused')
       .map((r) => r.details.reason);
-    expect(refusals).toEqual(['no_second_factor', 'expired', 'revoked']);
+    // The key after expiry, the download after expiry, the key once revoked.
+    expect(refusals).toEqual(['no_second_factor', 'expired', 'expired', 'revoked']);
   });
 
   it("records the device's offline log once, its times placed within the bundle's life, at most 20 events a pupil", async () => {
@@ -256,6 +270,74 @@ describe('trips and offline emergency cards', () => {
         recorded: number;
       }>().recorded,
     ).toBe(0);
+  });
+
+  it('the device learns of a revocation and sends its log with its status token, signed out', async () => {
+    const s = await setUp();
+    const bundle = await download(s);
+    const base = `/api/public/schools/${s.schoolId}/card-bundles/${bundle.id}`;
+    expect(bundle.schoolId).toBe(s.schoolId);
+    const status = (token: string) => call(t.app, null, 'POST', `${base}/status`, { token });
+    const first = await status(bundle.statusToken);
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json<{ state: string }>().state).toBe('active');
+    // A wrong token is answered like an unknown bundle.
+    expect((await status('x'.repeat(43))).statusCode).toBe(404);
+    expect(
+      (
+        await call(
+          t.app,
+          null,
+          'POST',
+          `/api/public/schools/${s.schoolId}/card-bundles/${randomUUID()}/status`,
+          {
+            token: bundle.statusToken,
+          },
+        )
+      ).statusCode,
+    ).toBe(404);
+    // Only a hash of the token is kept.
+    const [row] = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ h: Buffer }>('SELECT status_token_hash AS h FROM trip_card_bundles WHERE id = $1', [
+        bundle.id,
+      ]),
+    );
+    expect(row!.h.toString('utf8')).not.toContain(bundle.statusToken);
+    expect(row!.h.length).toBe(32);
+
+    const event = {
+      id: randomUUID(),
+      kind: 'viewed',
+      pupilId: s.amara.id,
+      at: '2027-03-01T08:00:00Z',
+    };
+    const sent = await call(t.app, null, 'POST', `${base}/events`, {
+      token: bundle.statusToken,
+      events: [event],
+    });
+    expect(sent.statusCode, sent.body).toBe(200);
+    expect(sent.json<{ recorded: number }>().recorded).toBe(1);
+    const wrong = await call(t.app, null, 'POST', `${base}/events`, { token: 'nope', events: [] });
+    expect(wrong.statusCode).toBe(404);
+    // Recorded as the leader's view, though no one was signed in.
+    const viewed = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ target_id: string; actor_id: string }>(
+        `SELECT target_id, actor_id FROM audit_events
+         WHERE school_id = $1 AND action = 'trip.card_viewed'`,
+        [s.schoolId],
+      ),
+    );
+    expect(viewed.map((r) => [r.target_id, r.actor_id])).toEqual([[s.amara.id, s.leaderUser.id]]);
+
+    expect(
+      (await call(t.app, s.admin, 'POST', `/api/card-bundles/${bundle.id}/revoke`)).statusCode,
+    ).toBe(200);
+    expect((await status(bundle.statusToken)).json<{ state: string }>().state).toBe('revoked');
+    // A flood of requests for one bundle is refused before any database work.
+    let last = 200;
+    for (let i = 0; i < 40 && last !== 429; i += 1)
+      last = (await status(bundle.statusToken)).statusCode;
+    expect(last).toBe(429);
   });
 
   it('refuses a trip that makes no sense, with nothing written', async () => {

@@ -305,6 +305,8 @@ export type AuditDetails = {
   };
   'medical.change_confirmed': { by: 'staff' | 'parent'; entry: Id; current: boolean };
   'medical.change_declined': { by: 'staff' | 'parent'; entry: Id };
+  /** A parent named a change or plan that is not their child's (another family's, or none). */
+  'medical.change_refused': { by: 'parent'; entry: Id; reason: 'not_this_child' };
   'medical.plan_added': { by: 'staff' | 'parent'; expiresOn: string; replaces?: Id; bytes: number };
   'medical.plan_downloaded': { by: 'staff' | 'parent' };
   'medical.plan_reminder_sent': { dueOn: string; recipients: number };
@@ -568,6 +570,7 @@ export const AUDIT_ACTIONS = Object.keys({
   'medical.change_proposed': 1,
   'medical.change_confirmed': 1,
   'medical.change_declined': 1,
+  'medical.change_refused': 1,
   'medical.plan_added': 1,
   'medical.plan_downloaded': 1,
   'medical.plan_reminder_sent': 1,

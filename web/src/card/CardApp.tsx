@@ -13,7 +13,7 @@ import { Button, SubmitButton } from '../ui/Button.tsx';
 import type { BundleKey, CardBundle, CardSet } from '../../../src/shared/trips.ts';
 import { openBundle, wrapKey, WrongPin } from './crypto.ts';
 import { bundles, forget, keep, log, MAX_PIN_ATTEMPTS, type Stored } from './store.ts';
-import { signInState, syncWithLantern } from './sync.ts';
+import { checkBundle, signInState, syncWithLantern } from './sync.ts';
 import { CardView } from './CardView.tsx';
 
 const when = (iso: string) =>
@@ -103,6 +103,14 @@ function Unlock({
   const [pin, setPin] = useState('');
   const submit = useSubmit<'pin'>();
   const open = async () => {
+    // Online, Lantern is asked first: cards revoked since the last sync never open again.
+    if ((await checkBundle(b)) === 'gone') {
+      log({ bundleId: b.id, kind: 'refused', reason: 'revoked' });
+      onGone(
+        `Lantern has revoked or expired the cards for ${b.tripName}: they have been removed from this phone.`,
+      );
+      return;
+    }
     if (Date.now() >= Date.parse(b.expiresAt)) {
       forget(b.id);
       log({ bundleId: b.id, kind: 'refused', reason: 'expired' });
@@ -206,6 +214,9 @@ function Opened({ set, onLock }: { set: CardSet; onLock: () => void }) {
   );
 }
 
+/** How long open cards stay open with nobody touching the phone. */
+const IDLE_LOCK_MS = 2 * 60_000;
+
 export function CardApp() {
   const tripId = new URLSearchParams(location.search).get('trip');
   const [stored, setStored] = useState<Stored[]>(bundles);
@@ -232,6 +243,28 @@ export function CardApp() {
     window.addEventListener('online', whenOnline);
     return () => window.removeEventListener('online', whenOnline);
   }, []);
+
+  // Open cards lock when the phone is put away (the page hidden) or left alone for two minutes:
+  // the PIN is asked again, so a phone picked up by someone else shows nothing.
+  useEffect(() => {
+    if (!opened) return;
+    let idle = setTimeout(() => setOpened(null), IDLE_LOCK_MS);
+    const touched = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => setOpened(null), IDLE_LOCK_MS);
+    };
+    const hidden = () => {
+      if (document.visibilityState === 'hidden') setOpened(null);
+    };
+    const events = ['pointerdown', 'keydown', 'scroll', 'touchstart'] as const;
+    for (const e of events) window.addEventListener(e, touched, { passive: true });
+    document.addEventListener('visibilitychange', hidden);
+    return () => {
+      clearTimeout(idle);
+      for (const e of events) window.removeEventListener(e, touched);
+      document.removeEventListener('visibilitychange', hidden);
+    };
+  }, [opened]);
 
   const preparing = tripId && !stored.some((b) => b.tripId === tripId);
   return (

@@ -17,6 +17,9 @@ export type LogEntry = {
 
 const BUNDLES = 'lantern.cards.bundles';
 const LOG = 'lantern.cards.log';
+/** Each bundle's status token, kept until its log is sent even after the cards are wiped. */
+const PROOFS = 'lantern.cards.proofs';
+export type DeviceProof = { bundleId: string; schoolId: string; token: string };
 /** Wrong PINs before the device wipes the cards (they can be downloaded again with Lantern). */
 export const MAX_PIN_ATTEMPTS = 5;
 
@@ -33,7 +36,12 @@ const write = (key: string, v: unknown[]) => localStorage.setItem(key, JSON.stri
 export const bundles = () => read<Stored>(BUNDLES);
 export function keep(b: Stored): void {
   write(BUNDLES, [...bundles().filter((x) => x.id !== b.id && x.tripId !== b.tripId), b]);
+  if (!proofs().some((p) => p.bundleId === b.id)) {
+    write(PROOFS, [...proofs(), { bundleId: b.id, schoolId: b.schoolId, token: b.statusToken }]);
+  }
 }
+export const proofs = () => read<DeviceProof>(PROOFS);
+export const proofOf = (bundleId: string) => proofs().find((p) => p.bundleId === bundleId);
 export function forget(id: string): void {
   write(
     BUNDLES,
@@ -55,8 +63,12 @@ export function log(entry: Omit<LogEntry, 'at' | 'id'>): void {
 export const pendingLog = () => read<LogEntry>(LOG).filter((e) => typeof e.id === 'string');
 /** Forget only the entries the server answered for (anything logged meanwhile stays). */
 export function sent(eventIds: ReadonlySet<string>): void {
+  const left = read<LogEntry>(LOG).filter((e) => typeof e.id === 'string' && !eventIds.has(e.id));
+  write(LOG, left);
+  // A proof is no longer needed once its cards are gone and its log is sent.
+  const needed = new Set([...bundles().map((b) => b.id), ...left.map((e) => e.bundleId)]);
   write(
-    LOG,
-    read<LogEntry>(LOG).filter((e) => typeof e.id === 'string' && !eventIds.has(e.id)),
+    PROOFS,
+    proofs().filter((p) => needed.has(p.bundleId)),
   );
 }

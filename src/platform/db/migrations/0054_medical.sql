@@ -116,6 +116,13 @@ BEGIN
   END LOOP;
 END
 $$;
--- No DELETE: history is kept, never overwritten.
-GRANT SELECT, INSERT, UPDATE ON medical_entries, medical_plans, medical_plan_reminders,
+-- No DELETE, and UPDATE only of the columns that record answers: history is kept, and what was
+-- proposed (content, documents, who proposed it and when) can never be rewritten by the app.
+GRANT SELECT, INSERT ON medical_entries, medical_plans, medical_plan_reminders,
   medical_plan_reviews TO lantern_app;
+GRANT UPDATE (parent_confirmed_at, parent_confirmed_by, staff_acknowledged_at,
+  staff_acknowledged_by, declined_at, declined_by_kind, superseded_at) ON medical_entries
+  TO lantern_app;
+GRANT UPDATE (parent_confirmed_at, parent_confirmed_by, staff_acknowledged_at,
+  staff_acknowledged_by, declined_at, replaced_at) ON medical_plans TO lantern_app;
+GRANT UPDATE (done_at, done_by) ON medical_plan_reviews TO lantern_app;

@@ -42,6 +42,9 @@ CREATE TABLE trip_card_bundles (
   trip_id uuid NOT NULL,
   user_id uuid NOT NULL,
   bundle_key bytea NOT NULL,
+  -- SHA-256 of a random token given to the device with the bundle: with it the device asks
+  -- whether the cards were revoked, and sends its offline log, without a Lantern session.
+  status_token_hash bytea NOT NULL,
   pupils integer NOT NULL,
   created_at timestamptz NOT NULL,
   expires_at timestamptz NOT NULL,

@@ -9,18 +9,17 @@ import { useSubmit } from '../../lib/useSubmit.ts';
 import { PageHeading } from '../../ui/PageHeading.tsx';
 import { Form, FormError, FormStatus, SubmitScope } from '../../ui/Form.tsx';
 import { TextField } from '../../ui/TextField.tsx';
-import { DateField, FileField, Select } from '../../ui/Field.tsx';
 import { Button, SubmitButton } from '../../ui/Button.tsx';
 import type {
   ChangeAction,
   MedicalProfile,
-  NewPlan,
   PlanReviewList,
   PupilChoices,
 } from '../../../../src/shared/medical.ts';
 import { Loaded } from '../trips/Loaded.tsx';
 import { ProfileView } from './ProfileView.tsx';
 import { EntryForm } from './EntryForm.tsx';
+import { PlanForm } from './PlanForm.tsx';
 
 export function MedicalPage() {
   const [q, setQ] = useState('');
@@ -69,57 +68,6 @@ export function MedicalPage() {
   );
 }
 
-function PlanForm({ pupilId, onAdded }: { pupilId: string; onAdded: () => Promise<void> }) {
-  const [kind, setKind] = useState<NewPlan['kind']>('healthcare_plan');
-  const [title, setTitle] = useState('');
-  const [expiresOn, setExpiresOn] = useState('');
-  const [file, setFile] = useState<File | null>(null);
-  const submit = useSubmit<'title' | 'expiresOn' | 'file'>();
-  const add = async () => {
-    if (
-      submit.invalid({
-        title: !title.trim() && 'Give the plan a title.',
-        expiresOn: !expiresOn && 'Enter the date the plan expires.',
-        file: !file && 'Choose the plan document.',
-      })
-    )
-      return;
-    const bytes = new Uint8Array(await file!.arrayBuffer());
-    let bin = '';
-    for (const b of bytes) bin += String.fromCharCode(b);
-    const body: NewPlan = {
-      kind,
-      title: title.trim(),
-      expiresOn,
-      fileName: file!.name,
-      content: btoa(bin),
-    };
-    await api('POST', `/api/pupils/${pupilId}/medical/plans`, body);
-    await onAdded();
-    return "Added. It waits for the parent's confirmation.";
-  };
-  return (
-    <Form submit={submit} onSubmit={add} className="card stack-tight" aria-label="Add a plan">
-      <h2>Add a plan</h2>
-      <Select
-        name="kind"
-        label="Kind of plan"
-        value={kind}
-        onChange={(v) => setKind(v === 'action_plan' ? 'action_plan' : 'healthcare_plan')}
-      >
-        <option value="healthcare_plan">Individual healthcare plan</option>
-        <option value="action_plan">Action plan</option>
-      </Select>
-      <TextField name="title" label="Title" value={title} onChange={setTitle} maxLength={200} />
-      <DateField name="expiresOn" label="Expires on" value={expiresOn} onChange={setExpiresOn} />
-      <FileField name="file" label="Plan document" onChange={(f) => setFile(f[0] ?? null)} />
-      <FormError />
-      <FormStatus />
-      <SubmitButton>Add plan</SubmitButton>
-    </Form>
-  );
-}
-
 export function PupilMedicalPage() {
   const { id = '' } = useParams();
   const profile = useLoad<MedicalProfile>(`/api/pupils/${id}/medical`);
@@ -162,7 +110,14 @@ export function PupilMedicalPage() {
               await profile.reload();
             }}
           />
-          <PlanForm pupilId={id} onAdded={profile.reload} />
+          <PlanForm
+            plans={p.plans}
+            waitsFor="the parent's confirmation"
+            send={async (body) => {
+              await api('POST', `/api/pupils/${id}/medical/plans`, body);
+              await profile.reload();
+            }}
+          />
         </>
       )}
     </Loaded>

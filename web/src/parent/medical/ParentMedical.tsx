@@ -1,6 +1,7 @@
 // A parent's view of their child's medical and care profile (issue 21): what the school holds,
 // confirmed or waiting; the school's changes to confirm or decline; a change of their own to send
-// (it waits for the school to acknowledge).
+// (it waits for the school to acknowledge); their child's plans to download, and a plan to send
+// (replacing the current one of its kind, so its reminders stop).
 import { useEffect, useState } from 'react';
 import { parentApi } from '../api.ts';
 import { useParentLoad } from '../useParentLoad.ts';
@@ -12,6 +13,7 @@ import type { ChangeAction, MedicalProfile } from '../../../../src/shared/medica
 import type { ParentChild } from '../../../../src/shared/schemas/parents.ts';
 import { ProfileView } from '../../features/medical/ProfileView.tsx';
 import { EntryForm } from '../../features/medical/EntryForm.tsx';
+import { PlanForm } from '../../features/medical/PlanForm.tsx';
 
 function ChildProfile({ child }: { child: ParentChild }) {
   const base = `/api/parent/children/${child.id}/medical`;
@@ -42,11 +44,23 @@ function ChildProfile({ child }: { child: ParentChild }) {
             <FormError />
             <FormStatus />
           </SubmitScope>
-          <ProfileView profile={p} answer={answer} />
+          <ProfileView
+            profile={p}
+            answer={answer}
+            planLink={(plan) => `${base}/plans/${plan.id}/file`}
+          />
           <EntryForm
             waitsFor="the school to acknowledge it"
             send={async (body) => {
               await parentApi('POST', `${base}/entries`, body);
+              profile.reload();
+            }}
+          />
+          <PlanForm
+            plans={p.plans}
+            waitsFor="the school to acknowledge it"
+            send={async (body) => {
+              await parentApi('POST', `${base}/plans`, body);
               profile.reload();
             }}
           />
