@@ -75,7 +75,14 @@ const UNSTORABLE = 'contains a character that cannot be stored (a NUL or a lone 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null) return false;
   const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  // Fastify's parsed querystring is an object whose prototype has no prototype (fast-querystring's
+  // `Empty`): without this the querystring went unchecked (a NUL reached the database, issue 21's
+  // fuzzing found it on GET /api/medical/pupils).
+  return (
+    proto === Object.prototype ||
+    proto === null ||
+    (typeof proto === 'object' && Object.getPrototypeOf(proto) === null)
+  );
 }
 
 const storable = (s: string) => !s.includes('\u0000') && s.isWellFormed();

@@ -2,6 +2,7 @@
 // the school's `parents` capability, elevated) first; the domain then works on the pupil of this
 // school (404 for another school's, by row-level security). Parents reach the same domain
 // functions through the parent door (parent-routes.ts), never these routes.
+import { searchPupils } from '../pupils/service.ts';
 import { Type } from 'typebox';
 import type { App } from '../../core/feature.ts';
 import { ctx } from '../../core/context.ts';
@@ -39,17 +40,9 @@ export function registerMedicalRoutes(app: App): void {
     async (req) => {
       const c = ctx(req);
       requireMedicalStaff(c.actor);
-      const q = req.query.q.trim().toLowerCase();
-      const rows = await c.tx((t) =>
-        t.q<{ id: string; name: string; year_group: string | null }>(
-          `SELECT id, coalesce(preferred_name, first_name) || ' ' || last_name AS name, year_group
-           FROM pupils WHERE archived_at IS NULL AND (lower(first_name) LIKE $1 || '%'
-             OR lower(last_name) LIKE $1 || '%' OR lower(coalesce(preferred_name, '')) LIKE $1 || '%')
-           ORDER BY last_name, first_name LIMIT 20`,
-          [q.replace(/[\\%_]/g, (m) => `\\${m}`)],
-        ),
-      );
-      return { items: rows.map((r) => ({ id: r.id, name: r.name, yearGroup: r.year_group })) };
+      // The one pupil look-up (words typed, escaped, at most 20; audited as pupil.searched).
+      const found = await c.tx((t) => searchPupils(t, req.query.q, false));
+      return { items: found.map((p) => ({ id: p.id, name: p.name, yearGroup: p.yearGroup })) };
     },
   );
 
