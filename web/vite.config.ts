@@ -58,7 +58,7 @@ export default defineConfig({
       // The staff app, and the trips' offline emergency cards (issue 21: card.html, kept by
       // public/card-sw.js).
       input: {
-        main: path.resolve(import.meta.dirname, 'index.html'),
+        index: path.resolve(import.meta.dirname, 'index.html'),
         card: path.resolve(import.meta.dirname, 'card.html'),
       },
       // react-router marks its modules "use client" for server components; meaningless here.
