@@ -1,5 +1,6 @@
 // Trips and their offline emergency cards (issue 21, part M): schemas shared by the server and
 // the web app, and the shape of a card inside an encrypted bundle (which only the device opens).
+import type { ConsentState } from './consents.ts';
 import { Type, type Static } from 'typebox';
 import { EntryContent } from './medical.ts';
 
@@ -144,6 +145,12 @@ export type Card = {
   allergies: CardItem[];
   dietary: CardItem[];
   plans: { kind: string; title: string; expiresOn: string }[];
+  /**
+   * What the parents' answers to each consent form asking about the pupil come to (issue 21), on
+   * the form's current version: given, refused, parents disagree, not answered, or the form
+   * withdrawn by the school.
+   */
+  consents: { title: string; version: number; state: ConsentState }[];
 };
 export type CardItem = EntryContent & { confirmed: boolean };
 export type CardSet = {

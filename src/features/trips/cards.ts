@@ -26,6 +26,7 @@ import type {
   TokenDeviceEvents,
 } from '../../shared/trips.ts';
 import { DEVICE_EVENTS_PER_PUPIL } from '../../shared/trips.ts';
+import { currentConsents } from '../consents/state.ts';
 import { cardsExpireAt, isManager, loadTripFor } from './policy.ts';
 
 /** Encrypts for WebCrypto's AES-GCM: the 16-byte tag appended to the ciphertext. */
@@ -41,6 +42,15 @@ type Opened<T> = { id: string; v: T };
 
 async function cardsFor(t: SchoolTx, tripId: string): Promise<Card[]> {
   const sealer = await t.sealer();
+  const tripPupils = await t.q<{ pupil_id: string }>(
+    'SELECT pupil_id FROM trip_pupils WHERE trip_id = $1',
+    [tripId],
+  );
+  // The consents on each card: the same rule as the staff's consent pages (consents/state.ts).
+  const consents = await currentConsents(
+    t,
+    tripPupils.map((r) => r.pupil_id),
+  );
   const pupils = await t.q<{
     id: string;
     name: string;
@@ -142,6 +152,9 @@ async function cardsFor(t: SchoolTx, tripId: string): Promise<Card[]> {
         title: sealer.open('medical_plans.title', pl.id, pl.title),
         expiresOn: pl.expires_on,
       })),
+      consents: consents
+        .filter((c) => c.pupilId === p.id)
+        .map((c) => ({ title: c.title, version: c.version, state: c.state })),
     });
   }
   return cards;

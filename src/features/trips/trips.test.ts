@@ -123,6 +123,14 @@ describe('trips and offline emergency cards', () => {
     const byAdmin = await call(t.app, s.admin, 'POST', `/api/trips/${s.tripId}/cards`);
     expect(byAdmin.statusCode).toBe(403);
 
+    // A consent form asks about Amara; no parent has answered yet.
+    const consent = await call(t.app, s.admin, 'POST', '/api/consents/forms', {
+      title: 'Local trips',
+      text: 'I consent to my child going on local trips with the school.',
+      pupilIds: [s.amara.id],
+    });
+    expect(consent.statusCode, consent.body).toBe(201);
+
     const bundle = await download(s);
     expect(bundle.ciphertext).not.toMatch(/Peanut/);
     expect(Buffer.from(bundle.ciphertext, 'base64').toString('latin1')).not.toMatch(/Peanut|Amara/);
@@ -139,6 +147,9 @@ describe('trips and offline emergency cards', () => {
     expect(amara.allergies).toEqual([
       { name: 'Peanuts', severity: 'anaphylaxis', confirmed: false },
     ]);
+    // The trip's consents, as the consent pages judge them.
+    expect(amara.consents).toEqual([{ title: 'Local trips', version: 1, state: 'unanswered' }]);
+    expect(set.cards[1]!.consents).toEqual([]);
     // Another member cannot have the key.
     expect(
       (await call(t.app, s.other, 'POST', `/api/card-bundles/${bundle.id}/key`)).statusCode,

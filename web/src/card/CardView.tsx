@@ -1,5 +1,6 @@
 // One pupil's emergency card: photo, contacts in priority order, conditions, medications,
-// allergies, dietary needs and plans. A change still waiting for confirmation is marked so.
+// allergies, dietary needs, plans and consents. A change still waiting for confirmation is marked so.
+import type { ConsentState } from '../../../src/shared/consents.ts';
 import type { Card, CardItem } from '../../../src/shared/trips.ts';
 
 const RISK: Record<string, string> = { low: 'Low risk', medium: 'Medium risk', high: 'High risk' };
@@ -50,6 +51,15 @@ function Items({ title, items }: { title: string; items: CardItem[] }) {
   );
 }
 
+/** A consent's state in words (cards downloaded before consents were carried have none). */
+const CONSENT_WORDS: Record<ConsentState, string> = {
+  given: 'given',
+  refused: 'refused',
+  disagreement: 'parents disagree — ask the office',
+  unanswered: 'not answered',
+  withdrawn_form: 'form withdrawn by the school',
+};
+
 export function CardView({ card }: { card: Card }) {
   return (
     <article className="pupil-card" aria-label={`Emergency card: ${card.name}`}>
@@ -90,6 +100,18 @@ export function CardView({ card }: { card: Card }) {
           {card.plans.map((p, n) => (
             <li key={n}>
               {p.title} (until {p.expiresOn})
+            </li>
+          ))}
+        </ul>
+      )}
+      <h4>Consents</h4>
+      {(card.consents ?? []).length === 0 ? (
+        <p>No consent form asks about this pupil.</p>
+      ) : (
+        <ul>
+          {(card.consents ?? []).map((c, n) => (
+            <li key={n}>
+              {c.title}: <strong>{CONSENT_WORDS[c.state]}</strong> (version {c.version})
             </li>
           ))}
         </ul>
