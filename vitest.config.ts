@@ -18,6 +18,8 @@ const server = (engine: 'embedded' | 'postgres') => ({
     provide: { engine },
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Both engines' server files share the two workers; the browser journeys run after them.
+    sequence: { groupOrder: 0 },
   },
 });
 
@@ -48,6 +50,9 @@ export default defineConfig({
           testTimeout: 90_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // With workers kept across files (isolate: false), projects of different parallelism
+          // must run in different groups: after the server files.
+          sequence: { groupOrder: 1 },
         },
       },
     ],
