@@ -84,9 +84,11 @@ export function Layout() {
                   Data protection
                 </Link>
               )}
-              <Link to="/trips" className="button button-quiet">
-                Trips
-              </Link>
+              {(session.capabilitiesWhenElevated ?? []).includes('parents') && (
+                <Link to="/trips" className="button button-quiet">
+                  Trips
+                </Link>
+              )}
               <Link to="/account" className="user-name">
                 {session.user.name}
                 <span className="visually-hidden">: account security</span>

@@ -56,6 +56,13 @@ export function DashboardPage() {
             Raise a concern about an adult
           </Link>
         )}
+        {/* Any member may lead a trip and carry its emergency cards (issue 21); the banner's
+            Trips link is for those who manage trips, so a phone's banner stays short. */}
+        {!(session.capabilitiesWhenElevated ?? []).includes('parents') && (
+          <Link className="button" to="/trips">
+            Trips
+          </Link>
+        )}
         {(session.capabilitiesWhenElevated ?? []).includes('staff_concerns.read') && (
           <Link className="button" to="/staff-concerns">
             Concerns about adults
