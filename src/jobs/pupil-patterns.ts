@@ -2,35 +2,17 @@
 // school, as 'Lantern (scheduled)', under a lease so one process scans. Its alerts are emailed like
 // the rest ("something to look at", nothing more). A failure is logged and retried.
 import type { Services } from '../platform/services.ts';
-import { asSystem, SYSTEM_REASONS, unsafeAsOperator } from '../core/context.ts';
 import { runLeased } from '../platform/jobs/lease.ts';
 import { scanPatterns } from '../features/patterns/service.ts';
 import { queueAlertEmails, sendQueuedMailSoon } from '../features/alerts/email.ts';
+import { forEachSchool } from './each-school.ts';
 
 export async function runPatternScan(services: Services, now: Date, only?: readonly string[]) {
-  const ids =
-    only ??
-    (
-      await unsafeAsOperator(services, SYSTEM_REASONS.scheduled, (t) =>
-        t.q<{ id: string }>('SELECT id FROM schools ORDER BY id'),
-      )
-    ).map((r) => r.id);
-  let raised = 0;
-  for (const id of ids) {
-    const at = { db: services.db, keys: services.keys, clock: { now: () => now } };
-    // One school's failure is logged and the others still scanned.
-    try {
-      raised += await asSystem(at, id, 'scheduled').tx(async (t) => {
-        const scan = await scanPatterns(t);
-        await queueAlertEmails(t, services, scan.alerted);
-        return scan.raised;
-      });
-    } catch (err) {
-      services.log.error(
-        `The pupil-pattern scan failed for one school (will retry): ${(err as Error).message}`,
-      );
-    }
-  }
+  const raised = await forEachSchool(services, now, only, 'the pupil-pattern scan', async (t) => {
+    const scan = await scanPatterns(t);
+    await queueAlertEmails(t, services, scan.alerted);
+    return scan.raised;
+  });
   if (raised > 0) sendQueuedMailSoon(services);
   return raised;
 }

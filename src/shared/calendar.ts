@@ -126,6 +126,11 @@ function fromUtc(ms: number): IsoDate {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** The calendar day in England at an instant (GMT or BST as the day falls). */
+export function englandDay(at: Date): IsoDate {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(at);
+}
+
 export function addDays(date: IsoDate, days: number): IsoDate {
   return fromUtc(toUtc(date) + days * DAY_MS);
 }

@@ -8,6 +8,7 @@
 // nothing more; it reads only the entries after its watermark, and a window's first entry from the
 // (time, seq) marks it keeps for the last day, so its cost follows what happened since the last
 // scan, not the size of the trail.
+import { englandDay } from '../../shared/calendar.ts';
 import type { SchoolTx } from '../../core/context.ts';
 import { randomUUID } from 'node:crypto';
 import { AUDIT_ACTIONS, type AuditAction } from '../../platform/audit/catalogue.ts';
@@ -68,8 +69,6 @@ function londonTime(at: Date): string {
     hourCycle: 'h23',
   }).format(at);
 }
-const londonDay = (at: Date) =>
-  new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(at);
 
 function outsideHours(time: string, hours: { from: string; to: string }): boolean {
   return hours.from <= hours.to
@@ -128,7 +127,7 @@ export async function scanUnusualAccess(t: SchoolTx): Promise<Scan> {
   const members = [...new Set(fresh.map((e) => e.actor_id))];
   const found: Found[] = [];
   const hourKey = now.toISOString().slice(0, 13);
-  const dayKey = londonDay(now);
+  const dayKey = englandDay(now);
   if (members.length > 0) {
     const daySeq = seqSince(marks, nowMs - 24 * HOUR, from);
     const hourSeq = seqSince(marks, nowMs - HOUR, from);

@@ -2,6 +2,8 @@
 // school's terms; ages into bands; a median and a percentile. Days are 'YYYY-MM-DD' strings in
 // England's calendar, compared as text; nothing here reads a clock or a database.
 
+import { addDays, weekday } from '../../shared/calendar.ts';
+
 const MONTHS = [
   'January',
   'February',
@@ -19,12 +21,6 @@ const MONTHS = [
 const SHORT = MONTHS.map((m) => m.slice(0, 3));
 
 const asDate = (day: string) => new Date(`${day}T00:00:00Z`);
-const dayOf = (d: Date) => d.toISOString().slice(0, 10);
-export const addDays = (day: string, n: number) =>
-  dayOf(new Date(asDate(day).getTime() + n * 86_400_000));
-export const daysBetween = (a: string, b: string) =>
-  Math.round((asDate(b).getTime() - asDate(a).getTime()) / 86_400_000);
-
 export type Row = { label: string; values: (number | null)[] };
 
 /** One row per calendar month the range touches, in order, with the days' counts summed. */
@@ -46,8 +42,7 @@ export function byMonth(counts: ReadonlyMap<string, number>, from: string, to: s
 
 /** The Monday on or before a day. */
 export function mondayOf(day: string): string {
-  const weekday = (asDate(day).getUTCDay() + 6) % 7; // Monday 0 … Sunday 6
-  return addDays(day, -weekday);
+  return addDays(day, -((weekday(day) + 6) % 7)); // Monday 0 … Sunday 6
 }
 
 /** One row per week (Monday to Sunday) the range touches, labelled "w/c 7 Sep 2026". */

@@ -6,16 +6,8 @@
 import type { Tx } from '../../core/context.ts';
 import { recordVisibleSql, restrictedTouchSql } from '../../core/access/record-filter.ts';
 import type { Report, ReportTable } from '../../shared/schemas/reports.ts';
-import {
-  ageBands,
-  byMonth,
-  byTerm,
-  byWeek,
-  daysBetween,
-  percentile,
-  type Row,
-  type Term,
-} from './buckets.ts';
+import { ageBands, byMonth, byTerm, byWeek, percentile, type Row, type Term } from './buckets.ts';
+import { daysBetween } from '../../shared/calendar.ts';
 import { DEFINITIONS, GROUPS, SEX_NAMES, TITLES, type FigureId } from './definitions.ts';
 import { seesCaseWork } from './policy.ts';
 

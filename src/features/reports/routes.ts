@@ -21,13 +21,11 @@ import {
 import { IdParams } from '../../shared/schemas/common.ts';
 import { listPacks, packPdf, preparePack, readPack, releasePack } from './governors-pack.ts';
 import { renderChronologyPdf, type ChronologyPdfEntry } from '../chronology/pdf.ts';
+import { englandDay } from '../../shared/calendar.ts';
 import { academicYearStart } from './buckets.ts';
 import { laReturnCsv } from './la-return.ts';
 import { requireCaseWorkReports, requireReports } from './policy.ts';
 import { buildReport, rangeDays, type Range } from './figures.ts';
-
-const englandDay = (at: Date) =>
-  new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(at);
 
 /** The range asked for, or this academic year so far; refused when it runs backwards or is too long. */
 function rangeOf(q: ReportQuery, now: Date): Range {
