@@ -29,8 +29,8 @@ export default defineConfig({
     provide: { databaseUrl: databaseUrl ?? '' },
     pool: 'forks',
     // Vitest's default is one worker fewer than the cores: a single worker on a 2-core CI machine,
-    // so every file ran one after another (17.6 min measured). Two workers keep both cores busy;
-    // browser journeys still run one at a time (fileParallelism: false in their project).
+    // so every file ran one after another (17.6 min measured). Two workers keep both cores busy,
+    // for the server files and then for the browser journeys.
     maxWorkers: 2,
     // Each worker loads the app's modules once and runs file after file in them, instead of a
     // fresh process per file: loading them was a third of a server file's time (13 concern and
@@ -49,9 +49,13 @@ export default defineConfig({
           provide: { engine: 'embedded' },
           testTimeout: 90_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
-          // With workers kept across files (isolate: false), projects of different parallelism
-          // must run in different groups: after the server files.
+          // Two journeys at once, one per worker: a journey waits on Chromium, the server and the
+          // network as much as it computes, so one at a time left a core idle (33 files at 33–58 s
+          // each, one after another, were most of CI's 33 minutes). Each file still has its own server (port 0),
+          // database and browser, so nothing is shared between the two.
+          fileParallelism: true,
+          // With workers kept across files (isolate: false), the browser files run in their own
+          // group, after the server files.
           sequence: { groupOrder: 1 },
         },
       },

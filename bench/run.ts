@@ -18,6 +18,8 @@ import { twoProcesses } from './scenarios/processes.ts';
 import { backupBench } from './scenarios/backup.ts';
 import { retention } from './scenarios/retention.ts';
 import { reportsBench } from './scenarios/reports.ts';
+import { unusualAccessBench } from './scenarios/unusual-access.ts';
+import { trustBench } from './scenarios/trust.ts';
 
 type Flags = { n?: number; c?: number; keep: boolean; quick: boolean };
 /** A full run's size, or the quick run's (about a minute in all, both engines). */
@@ -104,6 +106,17 @@ const SCENARIOS: Record<string, Scenario> = {
     about:
       "the reports page, its CSV and the DSL's rising pupils for a school of 2,000 pupils and N concerns (default 200000), beside records by category by raw SQL",
     run: (e, f) => reportsBench(e, { n: size(f, 200_000, 3_000), runs: f.quick ? 3 : 15 }),
+  },
+  'unusual-access': {
+    about:
+      'logging N concerns (default 1000 a phase) with C teachers (default 10), the unusual-access scan off and on in turn (on: back to back, every rule on), and the difference',
+    run: (e, f) => unusualAccessBench(e, { n: size(f, 1000, 150), c: f.c ?? 10 }),
+  },
+  trust: {
+    about:
+      "a trust's view across C schools (default 10) of 2,000 pupils and N concerns each (default 20000): each school's snapshot computed in its own tenant, then the trust overview (snapshot read)",
+    run: (e, f) =>
+      trustBench(e, { schools: f.c ?? 10, n: size(f, 20_000, 500), runs: f.quick ? 3 : 20 }),
   },
   plans: {
     about:

@@ -116,8 +116,9 @@ describe('administration', () => {
     await page.getByRole('button', { name: 'Reset second factor for Tess Teacher' }).click();
     await tess.getByRole('button', { name: 'Reset their second factor' }).click();
     await tess.getByText('Say why their second factor is being reset.').waitFor();
-    const reason = 'Lost her phone; confirmed in person at reception';
-    await tess.getByLabel('Reason (kept in the audit log)').fill(reason);
+    const reason = 'lost_phone';
+    await tess.getByRole('group', { name: 'Why? (kept in the audit log)' }).waitFor();
+    await tess.getByLabel('Lost, broken or replaced phone').check();
     await tess.getByRole('button', { name: 'Reset their second factor' }).click();
     await tess.getByText('Tess Teacher’s second factor was removed').waitFor();
     await tess.getByText('None set up').waitFor();

@@ -132,7 +132,9 @@ describe('admission and consent forms', () => {
     await s.getByRole('heading', { level: 1, name: 'Reception admission 2027' }).waitFor();
     await expectNoAxeViolations(s);
     await s.getByRole('link', { name: `Review ${cast.pupil.name}’s answers` }).click();
-    await s.getByRole('heading', { level: 2, name: 'Ethnicity' }).waitFor();
+    // Each parent's own copy, under their name; a field's card under it.
+    await s.getByRole('heading', { level: 2, name: `${parent.name}’s answers` }).waitFor();
+    await s.getByRole('heading', { level: 3, name: 'Ethnicity' }).waitFor();
     await s.getByText('MWBC (White and Black Caribbean)').waitFor();
     await expectNoAxeViolations(s);
     await s.getByRole('button', { name: 'Accept Ethnicity' }).click();
@@ -141,7 +143,7 @@ describe('admission and consent forms', () => {
       .getByText('Accepted: queued for the MIS.')
       .waitFor();
     await s
-      .getByLabel('Reason for rejecting Dietary needs (staff only)')
+      .getByLabel(`Reason for rejecting ${parent.name}’s Dietary needs (staff only)`)
       .fill('Checked with the family: no longer vegetarian.');
     await s.getByRole('button', { name: 'Reject Dietary needs' }).click();
     await s.getByText(/Reason \(staff only\): Checked with the family/).waitFor();

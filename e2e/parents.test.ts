@@ -113,6 +113,19 @@ describe('parents and carers', () => {
     const secret = (await key.innerText()).replace(/\s/g, '');
     await page.getByLabel('Code from your app').fill(totpCodeAt(secret, clock.now()));
     await page.getByRole('button', { name: 'Confirm' }).click();
+    // Ten recovery codes, shown once: going on needs "I have saved these codes".
+    await page.getByRole('heading', { level: 1, name: 'Save your recovery codes' }).waitFor();
+    const codes = await page
+      .getByRole('list', { name: 'Recovery codes' })
+      .locator('code')
+      .allInnerTexts();
+    expect(codes).toHaveLength(10);
+    await expectNoAxeViolations(page);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('alert').getByText('Tick “I have saved these codes”').waitFor();
+    await expectNoAxeViolations(page);
+    await page.getByLabel('I have saved these codes').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { level: 1, name: 'Hello, Rosa Seedling' }).waitFor();
     await page.getByText('Poppy Seedling').waitFor();
     await expectNoAxeViolations(page);
@@ -133,8 +146,47 @@ describe('parents and carers', () => {
     await page.getByRole('link', { name: 'Your account' }).click();
     await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
     await page.getByText('(this device)').waitFor();
+    await page.getByText('You have 10 unused recovery codes left.').waitFor();
+    await expectNoAxeViolations(page);
+
+    // Lost the phone: signs in with a recovery code (a wrong one first).
+    await page.getByRole('button', { name: 'Sign out' }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await page.getByLabel('Email address').fill(carer.email!);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Use a recovery code' }).click();
+    await page.getByLabel('Recovery code').fill('aaaa-bbbb-cccc');
+    await page.getByRole('button', { name: 'Sign in with this code' }).click();
+    await page.getByText('That recovery code is not right, or it has been used already.').waitFor();
+    await expectNoAxeViolations(page);
+    await page.getByLabel('Recovery code').fill(codes[0]!);
+    await page.getByRole('button', { name: 'Sign in with this code' }).click();
+    // Signed out from the account page, so signed in again there.
+    await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+
+    // The account page counts what is left and makes new codes with an authenticator code.
+    await page.getByText('You have 9 unused recovery codes left.').waitFor();
+    await page.getByRole('button', { name: 'Get new recovery codes' }).click();
+    await page.getByRole('button', { name: 'Make new recovery codes' }).click();
+    await page.getByText('Enter the 6 digits your authenticator app shows.').waitFor();
+    await expectNoAxeViolations(page);
+    clock.advance(60_000);
+    await page.getByLabel('Code from your authenticator app').fill(totpCodeAt(secret, clock.now()));
+    await page.getByRole('button', { name: 'Make new recovery codes' }).click();
+    await page.getByText('New recovery codes are ready. The old ones no longer work.').waitFor();
+    const fresh = await page
+      .getByRole('list', { name: 'Recovery codes' })
+      .locator('code')
+      .allInnerTexts();
+    expect(fresh).toHaveLength(10);
+    expect(fresh).not.toContain(codes[1]);
+    await expectNoAxeViolations(page);
+    await page.getByLabel('I have saved these codes').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByText('You have 10 unused recovery codes left.').waitFor();
     await expectNoAxeViolations(page);
     expectNoProblems(tab);
     await tab.context.close();
-  });
+  }, 300_000);
 });

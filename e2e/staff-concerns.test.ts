@@ -2,7 +2,10 @@
 // about an adult", names a colleague, says what happened, sends it to the headteacher and then sees
 // only their receipt; the headteacher finds it in their list and triages it as low-level; an
 // allegation about the DSL goes to the headteacher, who triages it as possibly meeting the harm
-// threshold, which starts the LADO clock; the DSL can find it nowhere. axe checks every state.
+// threshold, which starts the LADO clock; the DSL can find it nowhere. Then, on a phone, the head
+// records an allegation's LADO contact, its outcome and the copy given, makes a reference pack,
+// changes the area's settings and opens the patterns review and the area's audit; a pupil linked
+// to the matter shows the head an opaque marker and the DSL nothing. axe checks every state.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { call, makeUser, signIn } from '../src/test/harness.ts';
@@ -135,5 +138,167 @@ describe('concerns about adults', () => {
     const found = await call(app, api, 'POST', '/api/search', { q: 'staff room disclosure' });
     expect(found.json<{ count: number }>().count).toBe(0);
     await dslTab.context.close();
+  });
+
+  it('on a phone, the head records the LADO contact, the outcome and the copy given, uses the pack, settings, patterns and audit pages; a linked pupil shows the marker to the head only', async () => {
+    const started = Date.now();
+    const cast = await buildSchool(server, 'lado');
+    const app = server.t.app;
+    const head = {
+      ...(await makeUser(server.t.services, cast.schoolId, 'headteacher', 'Hana Head')),
+      name: 'Hana Head',
+    };
+    const headApi = await signIn(app, head, { elevated: true }); // enrols their authenticator
+    const raised = await call(
+      app,
+      await signIn(app, cast.teacher, { elevated: true }),
+      'POST',
+      '/api/staff-concerns',
+      {
+        subjectKind: 'staff',
+        subjectUserId: cast.otherTeacher.id,
+        whatHappened: 'Messaged a pupil on a personal phone late at night.',
+      },
+    );
+    expect(raised.statusCode, raised.body).toBe(201);
+    const id = raised.json<{ id: string }>().id;
+    const triaged = await call(app, headApi, 'POST', `/api/staff-concerns/${id}/triage`, {
+      classification: 'possibly_meets_threshold',
+      rationale: 'Possible grooming: consult the LADO.',
+    });
+    expect(triaged.statusCode, triaged.body).toBe(200);
+    const linked = await call(app, headApi, 'POST', `/api/staff-concerns/${id}/pupils`, {
+      pupilId: cast.pupil.id,
+    });
+    expect(linked.statusCode, linked.body).toBe(200);
+
+    const phone = await openTab(browser, server.baseUrl, PHONE_390);
+    const p = phone.page;
+    await signInThroughPage(p, server, head);
+    await p.goto(`/staff-concerns/${id}`);
+    await p.getByRole('heading', { level: 2, name: 'Record the LADO contact' }).waitFor();
+    await expectNoAxeViolations(p);
+
+    // Refused before sending, beside the fields; what was typed stays.
+    const lado = p.getByRole('form', { name: 'Record the LADO contact' });
+    await lado.getByLabel('LADO officer').fill('Lou LADO');
+    await lado.getByLabel('LADO reference (optional)').fill('LADO-2026-42');
+    await lado.getByRole('button', { name: 'Record LADO contact' }).click();
+    await lado.getByText('Write the LADO’s advice.').waitFor();
+    expect(await lado.getByLabel('LADO officer').inputValue()).toBe('Lou LADO');
+    await expectNoAxeViolations(p);
+    // By keyboard: the advice, then the involvement boxes.
+    await lado
+      .getByLabel('Their advice')
+      .fill('Strategy discussion on Tuesday; no suspension yet.');
+    await lado.getByLabel('Strategy meeting date (optional)').fill('2026-03-17');
+    await lado.getByLabel('Children’s social care are involved').focus();
+    await p.keyboard.press('Space');
+    expect(await lado.getByLabel('Children’s social care are involved').isChecked()).toBe(true);
+    await lado.getByLabel('Suspension decision (optional)').fill('Not suspended: other duties.');
+    await lado.getByLabel('Suspension review date (optional)').fill('2026-04-01');
+    await lado.getByRole('button', { name: 'Record LADO contact' }).click();
+    await p.getByText('LADO contact recorded.').waitFor();
+    const contacts = p.getByRole('list', { name: 'LADO contacts' });
+    await contacts.getByText('LADO-2026-42').waitFor();
+    await contacts.getByText('children’s social care').waitFor();
+    await p.getByText('LADO contacted.').waitFor();
+    await expectNoAxeViolations(p);
+
+    // The outcome: exactly KCSIE's five; none chosen is refused beside the choice.
+    const outcome = p.getByRole('form', { name: 'Outcome' });
+    expect(await outcome.getByRole('radio').count()).toBe(5);
+    await outcome.getByRole('button', { name: 'Record outcome' }).click();
+    await outcome.getByText('Choose the outcome.').waitFor();
+    await expectNoAxeViolations(p);
+    await outcome.getByRole('radio', { name: /^Substantiated/ }).check();
+    await outcome.getByRole('button', { name: 'Record outcome' }).click();
+    await p.getByText('Outcome recorded.').waitFor();
+    await p.getByRole('heading', { level: 2, name: 'Retention' }).waitFor();
+    // The form goes once the matter reloads with its outcome (it may still be there a moment).
+    await p.getByRole('form', { name: 'Outcome' }).waitFor({ state: 'detached' });
+    await expectNoAxeViolations(p);
+
+    // The copy given to the member.
+    const copy = p.getByRole('form', { name: 'Copy given to the member' });
+    await copy.getByLabel('Date a copy was given to the member').fill('2026-03-20');
+    await copy.getByRole('button', { name: 'Record date' }).click();
+    await p.getByText('A copy was given to the member on 20 March 2026.').waitFor();
+    await expectNoAxeViolations(p);
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth);
+    expect(overflow).toBeLessThanOrEqual(390);
+
+    // The reference pack: the substantiated matter, chosen by the member's name.
+    // Never about the reader; and the pack says it covers only the head's team's matters.
+    await p.goto('/staff-concerns/reference-pack');
+    const members = p.getByLabel('Member of staff');
+    await members
+      .getByRole('option', { name: cast.otherTeacher.name })
+      .waitFor({ state: 'attached' });
+    expect(await members.locator('option').allTextContents()).not.toContain(head.name);
+    await members.selectOption({ label: cast.otherTeacher.name });
+    await p.getByRole('button', { name: 'Make reference pack' }).click();
+    await p
+      .getByRole('heading', {
+        level: 2,
+        name: `Substantiated allegations about ${cast.otherTeacher.name}`,
+      })
+      .waitFor();
+    await p.getByText('Messaged a pupil on a personal phone late at night.').waitFor();
+    await p
+      .getByText(
+        'Matters about the headteacher are managed by the chair of governors and are not included.',
+        { exact: false },
+      )
+      .waitFor();
+    await expectNoAxeViolations(p);
+
+    // The area's settings: a wrong time is refused beside it, and what was typed stays.
+    await p.goto('/staff-concerns/settings');
+    const time = p.getByLabel('The LADO must be told by this time on the next working day');
+    await time.fill('5pm');
+    await p.getByLabel('Themes for low-level concerns').fill('Favouritism\nPhones');
+    await p.getByRole('button', { name: 'Save settings' }).click();
+    await p.getByText('Enter a time of day such as 17:00.').waitFor();
+    expect(await p.getByLabel('Themes for low-level concerns').inputValue()).toBe(
+      'Favouritism\nPhones',
+    );
+    await expectNoAxeViolations(p);
+    await time.fill('16:30');
+    await p.getByRole('button', { name: 'Save settings' }).click();
+    await p.getByText('Settings saved.').waitFor();
+    await expectNoAxeViolations(p);
+    // The patterns review and the area's audit.
+    await p.goto('/staff-concerns/patterns');
+    await p.getByRole('heading', { level: 2, name: 'By theme, for the code of conduct' }).waitFor();
+    await expectNoAxeViolations(p);
+    await p.goto('/staff-concerns/audit');
+    await p.getByRole('cell', { name: 'Recorded the outcome' }).first().waitFor();
+    await expectNoAxeViolations(p);
+
+    // The linked pupil's chronology: the head sees the opaque marker, which leads to the matter.
+    await p.goto(`/pupils/${cast.pupil.id}`);
+    const marker = p.getByRole('link', { name: 'Linked to a staff matter' });
+    await marker.waitFor();
+    await expectNoAxeViolations(p);
+    expect(await p.content()).not.toContain('personal phone');
+    await marker.click();
+    await p.getByText('Messaged a pupil on a personal phone late at night.').waitFor();
+    expectNoProblems(phone);
+    await phone.context.close();
+
+    // The DSL opens the same pupil: nothing of the matter, not even the marker.
+    const dslTab = await openTab(browser, server.baseUrl, PHONE_390);
+    const q = dslTab.page;
+    await signInThroughPage(q, server, cast.dsl);
+    await q.goto(`/pupils/${cast.pupil.id}`);
+    await q.getByRole('heading', { level: 1, name: cast.pupil.name }).waitFor();
+    await q.getByText('Chronology, newest first.').waitFor();
+    expect(await q.getByText('Linked to a staff matter').count()).toBe(0);
+    expect(await q.content()).not.toContain(id);
+    await expectNoAxeViolations(q);
+    expectNoProblems(dslTab);
+    await dslTab.context.close();
+    expect(Date.now() - started).toBeLessThan(60_000);
   });
 });

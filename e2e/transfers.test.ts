@@ -100,6 +100,10 @@ describe('sending a child-protection file to a school on the same Lantern', () =
     // The receiving DSL, on a phone: the dashboard's Transfers region, the file, the receipt.
     const receiver = await openTab(browser, server.baseUrl, PHONE);
     await signInThroughPage(receiver.page, server, to.dsl);
+    // Alerted on the dashboard that a file has arrived (the alert names no child).
+    await receiver.page
+      .getByRole('link', { name: /A child-protection file has arrived from another school/ })
+      .waitFor();
     const region = receiver.page.getByRole('region', { name: 'Transfers' });
     await region.getByRole('link', { name: /File from Riverside Academy txa/ }).click();
     await receiver.page.getByRole('heading', { level: 1, name: /File from/ }).waitFor();
@@ -122,8 +126,62 @@ describe('sending a child-protection file to a school on the same Lantern', () =
       .getByText('Receipt confirmed')
       .waitFor();
     await expectNoAxeViolations(sender.page);
+    // The sender's receipt certificate, from the transfer's page.
+    await sender.page
+      .getByRole('region', { name: 'Transfers' })
+      .getByRole('link', { name: from.pupil.name })
+      .click();
+    const certificate = sender.page.getByRole('link', {
+      name: 'Download the receipt certificate (PDF)',
+    });
+    await certificate.waitFor();
+    await expectNoAxeViolations(sender.page);
+    const pdf = await sender.page.request.get((await certificate.getAttribute('href'))!);
+    expect([pdf.status(), pdf.headers()['content-type']]).toEqual([200, 'application/pdf']);
     expectNoProblems(sender);
     expectNoProblems(receiver);
+  });
+
+  it('a transfer sent by other secure means is closed with its reason', async () => {
+    const from = await buildSchool(server, 'txclose');
+    const app = server.t.app;
+    const s = server.t.services;
+    const [category] = await categoryIds(s, from.schoolId);
+    const dsl = await signIn(app, from.dsl, { elevated: true });
+    const logged = await call(app, dsl, 'POST', '/api/concerns', {
+      pupils: [{ pupilId: from.pupil.id, role: 'subject' }],
+      categoryIds: [category!.id],
+      happenedAt: new Date(Date.now() - 3_600_000).toISOString(),
+      body: 'Told a friend about trouble at home.',
+    });
+    expect(logged.statusCode, logged.body).toBe(201);
+    const opened = await call(app, dsl, 'POST', '/api/transfers', {
+      pupilId: from.pupil.id,
+      leavingOn: '2026-03-11',
+      destinationUrn: null,
+    });
+    expect(opened.statusCode, opened.body).toBeLessThan(300);
+    const id = opened.json<{ id: string }>().id;
+
+    const tab = await openTab(browser, server.baseUrl, PHONE);
+    await signInThroughPage(tab.page, server, from.dsl);
+    await tab.page.goto(`/transfers/${id}`);
+    await tab.page.getByRole('heading', { level: 2, name: 'Not sent yet' }).waitFor();
+    await tab.page.getByRole('button', { name: 'Close the transfer' }).click();
+    await tab.page.getByText('Say why the transfer is closed.').first().waitFor();
+    await expectNoAxeViolations(tab.page);
+    await tab.page
+      .getByLabel('Why is this transfer closed?')
+      .fill('Sent to the local authority by secure email, as it asked.');
+    await tab.page.getByRole('button', { name: 'Close the transfer' }).click();
+    await tab.page
+      .getByRole('heading', { level: 2, name: 'Closed (not sent through Lantern)' })
+      .waitFor();
+    await expect(
+      tab.page.getByRole('button', { name: 'Close the transfer' }).count(),
+    ).resolves.toBe(0);
+    await expectNoAxeViolations(tab.page);
+    expectNoProblems(tab);
   });
 
   it('an administrator enters the term dates the clocks count, each refusal said by its field', async () => {

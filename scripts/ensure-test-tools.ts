@@ -1,6 +1,6 @@
 // Installs the system tools the test suite drives, when they are missing: Debian's Chromium
-// (browser tests), oathtool (an independent TOTP implementation), pg_dump, and pgBackRest (the
-// restore drill). Never downloads a browser from anywhere but Debian's packages.
+// (browser tests), oathtool (an independent TOTP implementation), pg_dump, pgBackRest (the
+// restore drill), and pg_auto_failover's keeper and PostgreSQL extension (the failover test). Never downloads a browser from anywhere but Debian's packages.
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
@@ -10,9 +10,19 @@ const wanted: { bin: string; pkg: string }[] = [
   { bin: '/usr/bin/pg_dump', pkg: 'postgresql-client' },
   { bin: '/usr/bin/pgbackrest', pkg: 'pgbackrest' },
 ];
-const missing = wanted.filter((w) => !existsSync(w.bin)).map((w) => w.pkg);
-if (missing.length > 0) {
-  console.log(`Installing test tools from Debian packages: ${missing.join(', ')}`);
+// Best-effort: a release without PostgreSQL 15's packages must not stop the run; the failover
+// test then skips, naming what is missing.
+const optional: { bin: string; pkg: string }[] = [
+  { bin: '/usr/bin/pg_autoctl', pkg: 'pg-auto-failover-cli' },
+  { bin: '/usr/lib/postgresql/15/lib/pgautofailover.so', pkg: 'postgresql-15-auto-failover' },
+];
+const absent = (list: typeof wanted) => list.filter((w) => !existsSync(w.bin)).map((w) => w.pkg);
+const missing = absent(wanted);
+const missingOptional = absent(optional);
+if (missing.length > 0 || missingOptional.length > 0) {
+  console.log(
+    `Installing test tools from Debian packages: ${[...missing, ...missingOptional].join(', ')}`,
+  );
   const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
   const run = (args: string[]) => {
     const [cmd, ...rest] = [...sudo, ...args];
@@ -22,5 +32,15 @@ if (missing.length > 0) {
     });
   };
   run(['apt-get', 'update', '-qq']);
-  run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing]);
+  const install = ['apt-get', 'install', '-y', '-qq', '--no-install-recommends'];
+  if (missing.length > 0) run([...install, ...missing]);
+  if (missingOptional.length > 0) {
+    try {
+      run([...install, ...missingOptional]);
+    } catch {
+      console.log(
+        `pg_auto_failover not installed (${missingOptional.join(', ')}): the failover test will skip`,
+      );
+    }
+  }
 }

@@ -9,7 +9,9 @@ export type Config = {
   /** Public origin (scheme://host[:port]) used for links in emails and WebAuthn. */
   publicOrigin: string;
   /**
-   * When set, a PostgreSQL server; otherwise the embedded engine in dataDir. With
+   * When set, a PostgreSQL server; otherwise the embedded engine in dataDir. May name several
+   * hosts, libpq's way, with target_session_attrs=read-write (parseDatabaseUrl): a primary and
+   * its standbys, of which Lantern uses the writable one and follows it after a failover. With
    * databaseOwnerUrl, the login request-time work connects as (a member of lantern_app owning
    * nothing); alone, the owner's, and Lantern makes and uses its own login role (issue 11).
    */
@@ -90,7 +92,30 @@ export type Config = {
    * write to.
    */
   audit: { anchorDir: string | undefined; anchorKeyFile: string };
+  /**
+   * What the operator declares for each school's data-protection pack (issue 17): the region the
+   * data is hosted in (LANTERN_DATA_REGION, e.g. "UK South (London)"; unset, the pack says it is
+   * not declared) and the sub-processors (LANTERN_SUBPROCESSORS: entries separated by ";", each
+   * "name | purpose | location", e.g. "Acme Hosting Ltd | hosting | UK"). Declarations only:
+   * Lantern cannot check them, and the pack says they are the operator's.
+   */
+  dataProtection: { region: string | undefined; subProcessors: SubProcessor[] };
 };
+
+export type SubProcessor = { name: string; purpose: string; location: string };
+
+/** LANTERN_SUBPROCESSORS as a list; an entry missing its name is a configuration error. */
+function subProcessors(env: Env): SubProcessor[] {
+  return (env.LANTERN_SUBPROCESSORS ?? '')
+    .split(';')
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [name = '', purpose = '', location = ''] = entry.split('|').map((x) => x.trim());
+      if (!name) throw new ConfigError('LANTERN_SUBPROCESSORS', `has an entry with no name`);
+      return { name, purpose: purpose || 'not stated', location: location || 'not stated' };
+    });
+}
 
 /** The upstream repository; set LANTERN_SOURCE_URL when running a modified copy. */
 export const DEFAULT_SOURCE_URL = 'https://github.com/lantern-safeguarding/lantern';
@@ -145,13 +170,125 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+/**
+ * A PostgreSQL address as libpq reads it, with several hosts allowed
+ * (`postgres://u@h1:5432,h2:5432/db?target_session_attrs=read-write`), which node-postgres's own
+ * parser does not accept. The database layer tries the hosts in order and keeps the writable one
+ * (src/platform/db/writable-host.ts).
+ */
+export type DatabaseAddress = {
+  /** The hosts in the order given (one for an ordinary address). */
+  hosts: { host: string; port: number }[];
+  /** One ordinary single-host address per host, in order (node-postgres connects with these). */
+  urls: string[];
+  /** `scheme://`, `user:password@` (as written, or ''), the host list and the rest (path, query). */
+  parts: { scheme: string; userinfo: string; hostList: string[]; rest: string };
+};
+
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/;
+// libpq's values that let a session land on a standby: Lantern writes, so it refuses them.
+const STANDBY_ATTRS = ['read-only', 'standby', 'prefer-standby'];
+
+/**
+ * Parses and checks DATABASE_URL or DATABASE_OWNER_URL. Several hosts need
+ * `target_session_attrs=read-write` (or `primary`): libpq's default for a host list, `any`, would
+ * take the first that answers, a standby included.
+ */
+export function parseDatabaseUrl(raw: string, setting = 'DATABASE_URL'): DatabaseAddress {
+  const m = /^(postgres(?:ql)?:\/\/)([^/?#]*)(.*)$/s.exec(raw);
+  if (!m) throw new ConfigError(setting, 'must start with postgres:// or postgresql://');
+  const [, scheme, authority, rest] = m as unknown as [string, string, string, string];
+  const at = authority.lastIndexOf('@');
+  const userinfo = at >= 0 ? authority.slice(0, at + 1) : '';
+  const hostList = authority.slice(at + 1).split(',');
+  const query = new URLSearchParams(rest.split('#')[0]!.split('?')[1] ?? '');
+  const attrs = query.get('target_session_attrs') ?? 'any';
+  if (STANDBY_ATTRS.includes(attrs)) {
+    throw new ConfigError(
+      setting,
+      `asks for a standby (target_session_attrs=${attrs}); Lantern writes, so it needs the primary: use read-write`,
+    );
+  }
+  if (!['any', 'read-write', 'primary'].includes(attrs)) {
+    throw new ConfigError(setting, `has an unknown target_session_attrs (got "${attrs}")`);
+  }
+  const parse = (address: string) => {
+    try {
+      return new URL(address);
+    } catch {
+      throw new ConfigError(setting, 'is not a valid URL');
+    }
+  };
+  if (hostList.length === 1) {
+    const url = parse(raw);
+    return {
+      hosts: [{ host: url.hostname, port: Number(url.port || 5432) }],
+      urls: [raw],
+      parts: { scheme, userinfo, hostList, rest },
+    };
+  }
+  if (attrs === 'any') {
+    throw new ConfigError(
+      setting,
+      'names several hosts but not target_session_attrs=read-write: without it the first host ' +
+        'that answers would be used, even a standby',
+    );
+  }
+  // Each host's own address, without target_session_attrs (node-postgres does not know it).
+  query.delete('target_session_attrs');
+  const search = query.toString() ? `?${query.toString()}` : '';
+  const path = rest.split(/[?#]/)[0];
+  const hosts = hostList.map((entry) => {
+    const hp = HOST_PORT.exec(entry);
+    const port = Number(hp?.[2] ?? 5432);
+    if (!hp || port < 1 || port > 65535) {
+      throw new ConfigError(setting, `has a host that is not host:port (got "${entry}")`);
+    }
+    return { host: hp[1]!, port };
+  });
+  const urls = hosts.map(
+    (h) => parse(`${scheme}${userinfo}${h.host}:${h.port}${path}${search}`).href,
+  );
+  return { hosts, urls, parts: { scheme, userinfo, hostList, rest } };
+}
+
+function databaseAddress(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^postgres(ql)?:/.test(raw))
+    throw new ConfigError(name, 'must start with postgres: or postgresql:');
+  parseDatabaseUrl(raw, name);
+  return raw;
+}
+
+/**
+ * With a host list on either address, both must list the same hosts: else one set of pools would
+ * not follow a failover (or would check another machine). Two one-host addresses may differ (a
+ * pooler in front of the request login, say).
+ */
+function sameHosts(login: string, owner: string): void {
+  const hosts = (u: string) =>
+    parseDatabaseUrl(u)
+      .hosts.map((h) => `${h.host}:${h.port}`)
+      .sort();
+  const [a, b] = [hosts(login), hosts(owner)];
+  if (a.length === 1 && b.length === 1) return;
+  if (a.join(',') !== b.join(',')) {
+    throw new ConfigError(
+      'DATABASE_OWNER_URL',
+      `lists other hosts (${b.join(', ')}) than DATABASE_URL (${a.join(', ')}): with several ` +
+        "hosts, both must name every node, so Lantern's connections all follow a failover",
+    );
+  }
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
   const port = integer(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST || '127.0.0.1';
   const dataDir = path.resolve(env.LANTERN_DATA_DIR || './data');
-  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
-  const databaseOwnerUrl = url(env, 'DATABASE_OWNER_URL', ['postgres:', 'postgresql:']);
+  const databaseUrl = databaseAddress(env, 'DATABASE_URL');
+  const databaseOwnerUrl = databaseAddress(env, 'DATABASE_OWNER_URL');
   if (databaseOwnerUrl && !databaseUrl) {
     throw new ConfigError(
       'DATABASE_OWNER_URL',
@@ -159,6 +296,7 @@ export function loadConfig(env: Env = process.env): Config {
         'DATABASE_URL alone and Lantern makes its own login role',
     );
   }
+  if (databaseUrl && databaseOwnerUrl) sameHosts(databaseUrl, databaseOwnerUrl);
   const databaseLoginPassword = env.LANTERN_DB_LOGIN_PASSWORD || undefined;
   if (databaseLoginPassword !== undefined && !/^[\x21-\x7e]{16,}$/.test(databaseLoginPassword)) {
     throw new ConfigError(
@@ -261,6 +399,10 @@ export function loadConfig(env: Env = process.env): Config {
             'audit-anchor.key',
           ),
       ),
+    },
+    dataProtection: {
+      region: env.LANTERN_DATA_REGION?.trim() || undefined,
+      subProcessors: subProcessors(env),
     },
   };
 }

@@ -45,6 +45,8 @@ import { registerParentAdmissionRoutes } from './features/admissions/parent-rout
 import { registerParentConsentRoutes } from './features/consents/parent-routes.ts';
 import { registerParentRoutes } from './features/parents/routes.ts';
 import { registerParentStaffRoutes } from './features/parents/staff-routes.ts';
+import { registerTrustRoutes } from './features/trust/routes.ts';
+import { registerTrustStaffRoutes } from './features/trust/staff-routes.ts';
 
 export const FEATURES: readonly Feature[] = [
   { name: 'health', routes: registerHealthRoutes },
@@ -128,6 +130,13 @@ export const FEATURES: readonly Feature[] = [
     routes(app, services) {
       registerParentRoutes(app, services);
       registerParentStaffRoutes(app, services);
+    },
+  },
+  {
+    name: 'trust',
+    routes(app, services) {
+      registerTrustRoutes(app, services);
+      registerTrustStaffRoutes(app, services);
     },
   },
 ];

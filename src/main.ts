@@ -14,6 +14,8 @@ import { startEmbeddedBackups } from './jobs/embedded-backups.ts';
 import { startAuditAnchors } from './jobs/audit-anchors.ts';
 import { startUnusualAccessScan } from './jobs/unusual-access.ts';
 import { startPatternScan } from './jobs/pupil-patterns.ts';
+import { startRollupFold } from './jobs/report-rollup.ts';
+import { startTrustFigures } from './jobs/trust-figures.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -38,6 +40,10 @@ async function main(): Promise<void> {
   // Unusual access to records (many pupils in an hour, out of hours, bulk exports…), every 5 minutes.
   const stopUnusualAccess = startUnusualAccessScan(services);
   const stopPatterns = startPatternScan(services);
+  // The reports' daily rollup: what requests appended folded into one row per key.
+  const stopRollupFold = startRollupFold(services);
+  // Issue 20: each sharing school's figures for its trust, hourly.
+  const stopTrustFigures = startTrustFigures(services);
   services.log.info(
     `Lantern is running at ${config.publicOrigin} on ${services.db.engine === 'embedded' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}`,
   );
@@ -55,6 +61,8 @@ async function main(): Promise<void> {
     await stopAnchors();
     await stopUnusualAccess();
     await stopPatterns();
+    await stopRollupFold();
+    await stopTrustFigures();
     await app.close();
     await services.db.close();
     process.exit(0);

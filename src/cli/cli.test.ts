@@ -14,6 +14,7 @@ import { openDatabase, type Database } from '../platform/db/engine.ts';
 import { unsafeAsOwner } from '../platform/db/tenancy.ts';
 import { newMasterKey, readKeyFile, writeKeyFile } from '../platform/crypto/master-key.ts';
 import { LOGIN_ROLE } from '../platform/db/login-role.ts';
+import { formatAnchorCode } from '../shared/anchor-code.ts';
 import { TEST_LOGIN_PASSWORD } from '../test/global-setup.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -182,6 +183,57 @@ describe('lantern (command line)', () => {
       expect(await verifyArgon2(row!.password_hash, password)).toBe(true);
     });
 
+    // Issue 20: a trust and its safeguarding lead.
+    const trust = await lantern(['trust', 'create', '--name', 'River Trust']);
+    expect(trust.code, trust.stderr).toBe(0);
+    const trustId = lastLine(trust.stdout);
+    expect(trustId).toMatch(UUID);
+    const badRole = await lantern([
+      'trust',
+      'add-member',
+      '--trust',
+      trustId,
+      '--email',
+      'x@river.example',
+      '--name',
+      'X',
+      '--role',
+      'dsl',
+    ]);
+    expect(badRole.code).not.toBe(0);
+    expect(badRole.stderr).toMatch(
+      /--role must be one of trust_safeguarding_lead, trust_executive/,
+    );
+    const lead = await lantern(
+      [
+        'trust',
+        'add-member',
+        '--trust',
+        trustId,
+        '--email',
+        'Tess.Lead@river.example',
+        '--name',
+        'Tess Lead',
+        '--role',
+        'trust_safeguarding_lead',
+        '--password-stdin',
+      ],
+      { stdin: `${password}\n` },
+    );
+    expect(lead.code, lead.stderr).toBe(0);
+    expect(lead.stdout).toMatch(/Added trust_safeguarding_lead Tess.Lead@river.example/);
+    await withDb(async (db) => {
+      const [row] = await unsafeAsOwner(db, (tx) =>
+        tx.query<{ trust_id: string; role: string; password_hash: string }>(
+          `SELECT m.trust_id, m.role, c.password_hash FROM trust_members m
+           JOIN trust_member_credentials c ON c.member_id = m.id WHERE m.id = $1`,
+          [lastLine(lead.stdout)],
+        ),
+      );
+      expect(row).toMatchObject({ trust_id: trustId, role: 'trust_safeguarding_lead' });
+      expect(await verifyArgon2(row!.password_hash, password)).toBe(true);
+    });
+
     const intact = await lantern(['audit', 'verify']);
     expect(intact.code, intact.stderr).toBe(0);
     expect(lastLine(intact.stdout)).toMatch(/^Checked \d+ entries in \d+ chains: all intact\.$/);
@@ -210,6 +262,28 @@ describe('lantern (command line)', () => {
     const afterRotation = await lantern(['audit', 'verify', '--school', schoolId]);
     expect(afterRotation.code, afterRotation.stderr).toBe(0);
 
+    // An anchor code for the school's latest entry, read back (issue 20): it matches while the
+    // chain is intact; a school id that is no id is a clear refusal.
+    const [last] = await withDb((db) =>
+      unsafeAsOwner(db, (tx) =>
+        tx.query<{ seq: number; hash: Buffer; at: Date }>(
+          'SELECT seq, hash, at FROM audit_events WHERE school_id = $1 ORDER BY seq DESC LIMIT 1',
+          [schoolId],
+        ),
+      ),
+    );
+    const code = formatAnchorCode(
+      new Date(last!.at).toISOString().slice(0, 10),
+      Number(last!.seq),
+      Buffer.from(last!.hash).toString('hex'),
+    );
+    const codeOk = await lantern(['audit', 'verify', '--school', schoolId, '--code', code]);
+    expect(codeOk.code, codeOk.stderr).toBe(0);
+    expect(codeOk.stdout).toContain('The code matches');
+    const noSchool = await lantern(['audit', 'verify', '--school', 'riverside', '--code', code]);
+    expect(noSchool.code).toBe(1);
+    expect(noSchool.stderr).toContain('riverside is not a school id');
+
     // Tamper with the user-created entry (seq 2; seq 1 is school.created) as the database owner.
     await withDb((db) =>
       unsafeAsOwner(db, (tx) =>
@@ -225,6 +299,11 @@ describe('lantern (command line)', () => {
     expect(broken.stderr).toContain(`BROKEN school ${schoolId} entry 2:`);
     expect(broken.stderr).toMatch(/altered/);
     expect(lastLine(broken.stdout)).toMatch(/1 broken\.$/);
+    // The code for a later entry, untouched, no longer matches: the chain before it is broken.
+    const codeBroken = await lantern(['audit', 'verify', '--school', schoolId, '--code', code]);
+    expect(codeBroken.code).toBe(2);
+    expect(codeBroken.stdout).toContain('entry 2,');
+    expect(codeBroken.stdout).toContain('does not recompute');
   }, 240_000);
 
   it.runIf(inject('engine') === 'postgres')(

@@ -14,6 +14,9 @@ import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runAuditCheck } from '../jobs/data-protection.ts';
+import { asSystem } from '../core/context.ts';
+import { anchorCodeChain, checkAnchorCode } from '../features/audit-trail/anchor-code.ts';
+import { DomainError } from '../core/errors.ts';
 import { rotateMasterKey } from './rotate-command.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import {
@@ -140,61 +143,99 @@ export function registerDbCommands(program: Command, config: () => Config): void
       '--anchor-key <file>',
       "the anchors' public key (PEM); by default anchor-public-key.pem in the anchor folder",
     )
-    .action(async (opts: { school?: string; anchors?: string; anchorKey?: string }) => {
-      await withServices(config, async (s) => {
-        const r = await verifyAudit(s.db, opts.school);
-        for (const b of r.breaks)
-          console.error(`BROKEN school ${b.schoolId} entry ${b.seq}: ${b.problem}`);
-        // Each school whose chain is broken gets a draft breach for its DPO (issue 17).
-        const drafted = await runAuditCheck(
-          s,
-          s.clock.now(),
-          [...new Set(r.breaks.map((b) => b.schoolId))],
-          'operator',
-        );
-        if (drafted.length) console.log(`Opened ${drafted.length} draft breach(es) for the DPO.`);
-        // The summary is the last line (scripts and the tests read it).
-        console.log(
-          `Checked ${r.entries} entries in ${r.chains} chains: ${r.breaks.length ? `${r.breaks.length} broken` : 'all intact'}.`,
-        );
-        if (r.breaks.length) process.exitCode = 2;
-        if (opts.anchors) {
-          const dir = path.resolve(opts.anchors);
-          const keyFile = opts.anchorKey ?? path.join(dir, 'anchor-public-key.pem');
-          let publicKey;
-          try {
-            publicKey = createPublicKey(readFileSync(keyFile));
-          } catch (err) {
-            console.error(
-              `The anchors' public key ${keyFile} cannot be read (${(err as Error).message}). Give it with --anchor-key FILE.`,
-            );
-            process.exitCode = 1;
+    .option(
+      '--code <code>',
+      "check an emailed anchor code read back (with --school): whether it matches the school's trail",
+    )
+    .action(
+      async (opts: { school?: string; anchors?: string; anchorKey?: string; code?: string }) => {
+        await withServices(config, async (s) => {
+          if (opts.code !== undefined) {
+            if (!opts.school) {
+              console.error('Give the school the code belongs to with --school SCHOOL_ID.');
+              process.exitCode = 1;
+              return;
+            }
+            if (
+              !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(opts.school)
+            ) {
+              console.error(
+                `${opts.school} is not a school id: give the school's id (the UUID that “school create” printed) with --school.`,
+              );
+              process.exitCode = 1;
+              return;
+            }
+            try {
+              const school = opts.school;
+              const code = opts.code;
+              // The chain up to the code's entry, recomputed first (as the owner), then the code.
+              const chain = await anchorCodeChain(s.db, school, code);
+              const c = await asSystem(s, school, 'operator').tx((t) =>
+                checkAnchorCode(t, code, chain),
+              );
+              console.log(c.message);
+              if (!c.matches) process.exitCode = 2;
+            } catch (err) {
+              if (!(err instanceof DomainError)) throw err;
+              console.error(err.message);
+              process.exitCode = 1;
+            }
             return;
           }
-          let a;
-          try {
-            a = await checkAnchors(s.db, dir, publicKey, opts.school);
-          } catch (err) {
-            console.error(`The anchor folder ${dir} cannot be read (${(err as Error).message}).`);
-            process.exitCode = 1;
-            return;
-          }
-          for (const p of a.problems)
-            console.error(`ANCHOR ${p.schoolId ? `school ${p.schoolId} ` : ''}${p.problem}`);
-          if (a.anchors === 0 && a.problems.length === 0) {
-            console.error(
-              `No anchors${opts.school ? ' for that school' : ''} in ${dir}: nothing outside the database to check the chains against.`,
-            );
-            process.exitCode = 2;
-            return;
-          }
-          console.log(
-            `Checked ${a.anchors} anchors: ${a.problems.length ? `${a.problems.length} problems` : 'every anchored entry is in place'}.`,
+          const r = await verifyAudit(s.db, opts.school);
+          for (const b of r.breaks)
+            console.error(`BROKEN school ${b.schoolId} entry ${b.seq}: ${b.problem}`);
+          // Each school whose chain is broken gets a draft breach for its DPO (issue 17).
+          const drafted = await runAuditCheck(
+            s,
+            s.clock.now(),
+            [...new Set(r.breaks.map((b) => b.schoolId))],
+            'operator',
           );
-          if (a.problems.length) process.exitCode = 2;
-        }
-      });
-    });
+          if (drafted.length) console.log(`Opened ${drafted.length} draft breach(es) for the DPO.`);
+          // The summary is the last line (scripts and the tests read it).
+          console.log(
+            `Checked ${r.entries} entries in ${r.chains} chains: ${r.breaks.length ? `${r.breaks.length} broken` : 'all intact'}.`,
+          );
+          if (r.breaks.length) process.exitCode = 2;
+          if (opts.anchors) {
+            const dir = path.resolve(opts.anchors);
+            const keyFile = opts.anchorKey ?? path.join(dir, 'anchor-public-key.pem');
+            let publicKey;
+            try {
+              publicKey = createPublicKey(readFileSync(keyFile));
+            } catch (err) {
+              console.error(
+                `The anchors' public key ${keyFile} cannot be read (${(err as Error).message}). Give it with --anchor-key FILE.`,
+              );
+              process.exitCode = 1;
+              return;
+            }
+            let a;
+            try {
+              a = await checkAnchors(s.db, dir, publicKey, opts.school);
+            } catch (err) {
+              console.error(`The anchor folder ${dir} cannot be read (${(err as Error).message}).`);
+              process.exitCode = 1;
+              return;
+            }
+            for (const p of a.problems)
+              console.error(`ANCHOR ${p.schoolId ? `school ${p.schoolId} ` : ''}${p.problem}`);
+            if (a.anchors === 0 && a.problems.length === 0) {
+              console.error(
+                `No anchors${opts.school ? ' for that school' : ''} in ${dir}: nothing outside the database to check the chains against.`,
+              );
+              process.exitCode = 2;
+              return;
+            }
+            console.log(
+              `Checked ${a.anchors} anchors: ${a.problems.length ? `${a.problems.length} problems` : 'every anchored entry is in place'}.`,
+            );
+            if (a.problems.length) process.exitCode = 2;
+          }
+        });
+      },
+    );
 
   audit
     .command('anchor')

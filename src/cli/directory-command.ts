@@ -6,8 +6,11 @@ import { Transform } from 'node:stream';
 import { Option, type Command } from 'commander';
 import type { Config } from '../config.ts';
 import { createServices } from '../platform/services.ts';
-import { unsafeAsOperator } from '../core/context.ts';
-import { DirectoryFileError, loadDirectory } from '../features/transfers/directory-load.ts';
+import {
+  DirectoryFileError,
+  loadDirectory,
+  setSchoolUrn,
+} from '../features/transfers/directory-load.ts';
 
 export function registerDirectoryCommands(program: Command, config: () => Config): void {
   const directory = program.command('directory').description('The directory of schools.');
@@ -54,31 +57,19 @@ export function registerDirectoryCommands(program: Command, config: () => Config
     .requiredOption('--school <id>', 'the school id')
     .argument('<urn>', "the school's URN, as the directory lists it")
     .action(async (urn: string, opts: { school: string }) => {
-      if (!/^[1-9]\d{0,8}$/.test(urn)) {
-        console.error('lantern: a URN is a number.');
-        process.exitCode = 2;
-        return;
-      }
       const services = await createServices(config(), {
         log: { info: () => undefined, warn: console.warn, error: console.error },
         ensureLoginRole: false,
       });
       try {
-        const done = await unsafeAsOperator(services, 'operator', async (t) => {
-          const rows = await t.q('UPDATE schools SET urn = $2 WHERE id = $1 RETURNING id', [
-            opts.school,
-            Number(urn),
-          ]);
-          if (rows.length > 0)
-            await t.audit(opts.school, { action: 'school.urn_set', details: { urn } });
-          return rows.length > 0;
-        });
-        if (!done) {
-          console.error('lantern: no school has that id.');
-          process.exitCode = 2;
-          return;
-        }
-        console.log(`school ${opts.school} has URN ${urn}`);
+        const set = await setSchoolUrn(services, opts.school, urn);
+        console.log(
+          `school "${set.school}" (${opts.school}) now has URN ${set.urn}, listed in the directory as "${set.directory}"`,
+        );
+      } catch (err) {
+        if (!(err instanceof DirectoryFileError)) throw err;
+        console.error(`lantern: URN not set, nothing changed: ${err.message}`);
+        process.exitCode = 2;
       } finally {
         await services.db.close();
       }

@@ -7,6 +7,7 @@ import { registerOpsCommands } from './ops-backup-command.ts';
 import { registerBackupCommands } from './backup-command.ts';
 import { registerCalendarCommands } from './calendar-command.ts';
 import { registerDirectoryCommands } from './directory-command.ts';
+import { registerTrustCommands } from './trust-command.ts';
 
 const program = new Command()
   .name('lantern')
@@ -20,6 +21,7 @@ registerOpsCommands(program, () => loadConfig());
 registerBackupCommands(program, () => loadConfig());
 registerCalendarCommands(program, () => loadConfig());
 registerDirectoryCommands(program, () => loadConfig());
+registerTrustCommands(program, () => loadConfig());
 
 try {
   await program.parseAsync(process.argv);

@@ -38,6 +38,11 @@ declare module 'fastify' {
      * hook (src/http/parent-request-context.ts) resolves the parent's own cookie instead.
      */
     parent?: boolean;
+    /**
+     * A trust member's route (issue 20), under /api/trust/: never given a staff context; the
+     * trust hook (src/http/trust-request-context.ts) resolves the trust's own cookie instead.
+     */
+    trust?: boolean;
   }
   interface FastifyRequest {
     /** The signed-in member's context, set by src/http/request-context.ts; null when signed out. */
@@ -73,7 +78,8 @@ export type Door = Pick<Services, 'db' | 'keys' | 'clock'>;
 
 /**
  * Runs fn in the school, gathering its audit entries and appending them at its end. Exported for
- * the parents' door (parent-context.ts) alone: every other caller goes through the contexts here.
+ * the parents' and the trust's doors (parent-context.ts, trust-context.ts) alone: every other
+ * caller goes through the contexts here.
  */
 export function openSchool<T>(
   services: Door,
@@ -81,31 +87,45 @@ export function openSchool<T>(
   who: AuditActor,
   fn: (t: SchoolTx, record: (entry: PendingEntry) => void) => Promise<T>,
 ): Promise<T> {
-  const { db, keys, clock } = services;
-  const now = clock.now();
-  return inSchool(db, schoolId, async (q) => {
-    let sealer: Promise<Sealer> | undefined;
-    const entries: PendingEntry[] = [];
-    const record = (entry: PendingEntry) => void entries.push(entry);
-    const result = await fn(
-      {
-        db: q,
-        q: (sql, params) => q.query(sql, params),
-        schoolId,
-        now,
-        sealer: () => (sealer ??= keys.forSchool(q, schoolId)),
-        audit: (event) => {
-          record({ actor: who, event });
-          return Promise.resolve();
-        },
+  return inSchool(services.db, schoolId, (q) =>
+    workInSchool(services, q, schoolId, services.clock.now(), who, fn),
+  );
+}
+
+/**
+ * The work of openSchool inside a transaction already opened in `schoolId` (its tenant set by the
+ * opening): sealer, audit gathered and appended at the end. Exported for the trust's door
+ * (trust-context.ts), whose tenant comes from a grant's sub-select rather than a known id.
+ */
+export async function workInSchool<T>(
+  services: Door,
+  q: Queryable,
+  schoolId: string,
+  now: Date,
+  who: AuditActor,
+  fn: (t: SchoolTx, record: (entry: PendingEntry) => void) => Promise<T>,
+): Promise<T> {
+  let sealer: Promise<Sealer> | undefined;
+  const entries: PendingEntry[] = [];
+  const record = (entry: PendingEntry) => void entries.push(entry);
+  const result = await fn(
+    {
+      db: q,
+      q: (sql, params) => q.query(sql, params),
+      schoolId,
+      now,
+      sealer: () => (sealer ??= services.keys.forSchool(q, schoolId)),
+      audit: (event) => {
+        record({ actor: who, event });
+        return Promise.resolve();
       },
-      record,
-    );
-    // The work is done: its entries go on the chain now, in the order they were made, in the
-    // same transaction (an entry that cannot be written rolls the work back).
-    if (entries.length > 0) await appendAuditEntries(q, schoolId, entries, now);
-    return result;
-  });
+    },
+    record,
+  );
+  // The work is done: its entries go on the chain now, in the order they were made, in the
+  // same transaction (an entry that cannot be written rolls the work back).
+  if (entries.length > 0) await appendAuditEntries(q, schoolId, entries, now);
+  return result;
 }
 
 export function auditActorOf(

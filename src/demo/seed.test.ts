@@ -85,6 +85,31 @@ describe.runIf(embedded)('demo data', () => {
     expect(JSON.stringify(found.json())).toContain('without a coat');
   });
 
+  it('has a trip naming the consent form, its pupils asked by it, and a plan with its document', async () => {
+    const rows = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ school: string; forms: number; asked: number; plans: number }>(
+        `SELECT s.name AS school,
+           (SELECT count(*)::int FROM trip_consent_forms l WHERE l.trip_id = tr.id) AS forms,
+           (SELECT count(*)::int FROM trip_consent_forms l
+              JOIN consent_form_pupils fp ON fp.form_id = l.form_id
+              JOIN trip_pupils tp ON tp.trip_id = tr.id AND tp.pupil_id = fp.pupil_id
+            WHERE l.trip_id = tr.id) AS asked,
+           (SELECT count(*)::int FROM medical_plans m JOIN trip_pupils tp
+              ON tp.pupil_id = m.pupil_id AND tp.trip_id = tr.id
+            WHERE m.replaced_at IS NULL AND m.parent_confirmed_at IS NOT NULL
+              AND m.staff_acknowledged_at IS NOT NULL AND m.size_bytes > 0) AS plans
+         FROM trips tr JOIN schools s ON s.id = tr.school_id
+         WHERE s.name LIKE 'DEMO %' AND tr.name = 'Science museum visit' ORDER BY s.name`,
+      ),
+    );
+    expect(rows).toHaveLength(2);
+    for (const r of rows) {
+      expect(r.forms, r.school).toBe(1);
+      expect(r.asked, r.school).toBeGreaterThan(0);
+      expect(r.plans, r.school).toBe(1);
+    }
+  });
+
   it('gives every teacher an authenticator but the new starter, who is asked to set one up', async () => {
     const teachers = creds.filter((c) => c.role === 'teacher' && !/Lunchtime/.test(c.name));
     const starters = teachers.filter((c) => /New-Starter/.test(c.name));

@@ -7,13 +7,14 @@ import path from 'node:path';
 import type { Services } from '../platform/services.ts';
 import { asSystem, NO_ORIGIN, SYSTEM_REASONS, unsafeAsOperator, visitor } from '../core/context.ts';
 import { createSchool, createTrust } from '../features/administration/create-school.ts';
+import { seedTrustLead } from '../features/trust/demo.ts';
 import { createUser } from '../features/administration/create-user.ts';
 import { seedStaffConcerns } from '../features/staff-concerns/demo.ts';
 import { seedAdmissions } from '../features/admissions/demo.ts';
 import { seedConsents } from '../features/consents/demo.ts';
 import { seedParents } from '../features/parents/demo.ts';
 import { seedMedical } from '../features/medical/demo.ts';
-import { seedTrips } from '../features/trips/demo.ts';
+import { linkDemoTripConsents, seedTrips } from '../features/trips/demo.ts';
 import type { Role } from '../core/access/actor.ts';
 import { FIRST_NAMES, LAST_NAMES } from './names.ts';
 import { newTotpSecret } from '../features/identity/totp.ts';
@@ -90,7 +91,8 @@ export async function seedDemoIfEmpty(services: Services): Promise<DemoCredentia
       'Accounts that read records have an authenticator app: its key is the totpSecret in that ' +
       'file (add it to an authenticator app, or run `oathtool --totp -b <totpSecret>`). The new ' +
       'starter has none and is asked to set one up; the lunchtime supervisor may only log ' +
-      'concerns and needs none.',
+      "concerns and needs none. The demo trust's lead signs in at /trust with the account in " +
+      'demo-trust-credentials.json (beside it).',
   );
   return creds;
 }
@@ -101,6 +103,7 @@ export async function seedDemo(
 ): Promise<DemoCredential[]> {
   const trustId = await createTrust(services.db, 'DEMO Lantern Learning Trust', true);
   const creds: DemoCredential[] = [];
+  const trustSchools: { id: string; admin: string; dsl: string }[] = [];
   const schools = [
     { name: 'DEMO Northfield Academy', domain: 'northfield.demo.lantern.invalid', seed: 1 },
     { name: 'DEMO Riverside High School', domain: 'riverside.demo.lantern.invalid', seed: 2 },
@@ -156,7 +159,12 @@ export async function seedDemo(
     // Issue 21: a nursery admission in progress; a consent form at version 2, version 1's answers kept.
     const family = await seedAdmissions(services, schoolId, ids.admin!);
     await seedConsents(services, schoolId, ids.admin!, family);
+    trustSchools.push({ id: schoolId, admin: ids.admin!, dsl: ids.dsl! });
+    // Issue 21: the trip names the consent form (and takes the child it asks about).
+    await linkDemoTripConsents(services, schoolId);
   }
+  // Issue 20: the demo trust's lead (demo-trust-credentials.json); both schools share figures.
+  await seedTrustLead(services, { id: trustId, name: 'DEMO Lantern Learning Trust' }, trustSchools);
   return creds;
 }
 

@@ -14,6 +14,7 @@ import { installInputGuard, installValidators } from './validation.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { installRequestContext } from './request-context.ts';
 import { installParentContext } from './parent-request-context.ts';
+import { installTrustContext } from './trust-request-context.ts';
 import { installOperations, requestIdOf } from './operations.ts';
 import { sessionCookieName } from '../features/identity/sessions.ts';
 import { parentCookieName } from '../features/parents/sessions.ts';
@@ -25,6 +26,8 @@ export type RouteInfo = {
   public: boolean;
   /** A parent's route (issue 21): `config: { parent: true }`, under /api/parent/. */
   parent: boolean;
+  /** A trust member's route (issue 20): `config: { trust: true }`, under /api/trust/. */
+  trust: boolean;
   /** The request schemas the route declares (the fuzz test drives every route by them). */
   schema: { body?: unknown; querystring?: unknown; params?: unknown; response?: unknown };
 };
@@ -98,6 +101,7 @@ export async function buildApp(
         url: r.url,
         public: r.config?.public === true,
         parent: r.config?.parent === true,
+        trust: r.config?.trust === true,
         schema: { body, querystring, params, response },
       });
     }
@@ -130,6 +134,7 @@ export async function buildApp(
   installInputGuard(app);
   installRequestContext(app, services);
   installParentContext(app, services);
+  installTrustContext(app, services);
 
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),

@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { DomainError, type ErrorKind } from '../core/errors.ts';
 import { DatabaseBusyError } from '../platform/db/engine.ts';
+import { NoWritableHostError, PrimaryLostError } from '../platform/db/writable-host.ts';
 
 export const STATUS_OF: Record<ErrorKind, number> = {
   invalid: 400,
@@ -100,6 +101,14 @@ export function installErrorHandlers(app: FastifyInstance): void {
       return reply
         .status(503)
         .header('Retry-After', '5')
+        .send({ error: { code: err.code, message: err.message } });
+    }
+    // A multi-host database with no writable host just now (a failover under way): nothing was
+    // saved. Or its primary went away mid-request: the message says the outcome is unknown.
+    if (err instanceof NoWritableHostError || err instanceof PrimaryLostError) {
+      return reply
+        .status(503)
+        .header('Retry-After', '2')
         .send({ error: { code: err.code, message: err.message } });
     }
     if (err.validation) {

@@ -51,6 +51,8 @@ export function installRequestContext(app: FastifyInstance, services: Services):
     // A parent's route never gets a staff context: a staff cookie there is ignored, and the
     // parent hook (parent-request-context.ts) decides who may call it.
     if (req.routeOptions.config?.parent === true) return;
+    // Nor a trust member's route (issue 20): the trust hook (trust-request-context.ts) answers it.
+    if (req.routeOptions.config?.trust === true) return;
     const isPublic = req.routeOptions.config?.public === true;
     const unmatched = !req.routeOptions.url; // 404s are answered by the not-found handler
     const token = req.cookies[sessionCookieName(services.config)];
@@ -97,7 +99,7 @@ export function installRequestContext(app: FastifyInstance, services: Services):
 /**
  * Cross-site requests: browsers send Origin on every POST, so a foreign one is refused outright;
  * and a signed-in state-changing request must carry its session's CSRF token (compared in constant
- * time). Shared by the staff hook and the parents' (parent-request-context.ts).
+ * time). Shared by the staff hook, the parents' (parent-request-context.ts) and the trust's.
  */
 export function refuseForgedRequest(
   req: FastifyRequest,

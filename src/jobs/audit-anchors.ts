@@ -6,7 +6,11 @@
 import { ConfigError } from '../config.ts';
 import type { Services } from '../platform/services.ts';
 import { checkAnchorDir, loadOrCreateAnchorKey, writeAnchors } from '../platform/audit/anchors.ts';
-import { runLeased } from '../platform/jobs/lease.ts';
+import { LEASE_MS, runLeased } from '../platform/jobs/lease.ts';
+import type { Anchor } from '../platform/audit/anchors.ts';
+import { asSystem } from '../core/context.ts';
+import { emailAnchorCode } from '../features/audit-trail/anchor-code.ts';
+import { sendQueuedMailSoon } from '../features/alerts/email.ts';
 
 const DAY = 24 * 3_600_000;
 
@@ -28,8 +32,12 @@ export async function startAuditAnchors(
     if (running) return;
     running = runLeased(
       db,
-      { job: 'audit_anchor', leaseMs: 10 * 60_000, everyMs: DAY - 60_000 },
-      () => writeAnchors(db, dir, key, clock.now()),
+      { job: 'audit_anchor', leaseMs: LEASE_MS, everyMs: DAY - 60_000 },
+      async () => {
+        const anchors = await writeAnchors(db, dir, key, clock.now());
+        await emailAnchorCodes(services, anchors);
+        return anchors;
+      },
     )
       .then((r) => {
         if (r.ran) log.info(`Audit anchors written for ${r.result.length} chains in ${dir}`);
@@ -50,4 +58,26 @@ export async function startAuditAnchors(
     clearInterval(every);
     await running;
   };
+}
+
+/**
+ * After the anchors are written: each school that chose it has its code queued by email to the
+ * register's holders, in its own transaction (audited there). One school's failure is logged by
+ * its kind and does not stop the others; the anchors are already safe on disk.
+ */
+export async function emailAnchorCodes(services: Services, anchors: readonly Anchor[]) {
+  let queued = 0;
+  for (const a of anchors) {
+    try {
+      queued += await asSystem(services, a.schoolId, 'scheduled').tx((t) =>
+        emailAnchorCode(t, services, a),
+      );
+    } catch (err) {
+      services.log.error(
+        `Emailing an audit anchor code failed (${err instanceof Error ? err.name : 'error'})`,
+      );
+    }
+  }
+  if (queued > 0) sendQueuedMailSoon(services);
+  return queued;
 }

@@ -21,8 +21,9 @@ import { runTransferChase } from './transfer-chase.ts';
 import { runPlanReminders } from './medical-reminders.ts';
 import { runConsentReminders } from './consent-reminders.ts';
 import { runParentReminders } from './parent-reminders.ts';
-import { runLeased, type JobName } from '../platform/jobs/lease.ts';
+import { LEASE_MS, runLeased, type JobName } from '../platform/jobs/lease.ts';
 import { runAuditCheck, runRequestAlerts } from './data-protection.ts';
+import { runLadoAlerts } from './staff-concerns.ts';
 
 export type DueWorkResult = { escalated: number; overdueReferrals: number; reminders: number };
 
@@ -166,8 +167,8 @@ export async function sweepLapsedSessions(
   return ended;
 }
 
-/** A run may hold its job this long before another process may take it over. */
-const MINUTE_LEASE_MS = 10 * 60_000;
+/** A run's lease, renewed while it lasts (platform/jobs/lease.ts). */
+const MINUTE_LEASE_MS = LEASE_MS;
 
 /**
  * One run of the minute job: the due work, the session sweep and the retention sweep, each run by
@@ -216,6 +217,10 @@ export async function runMinuteJob(
   await runLeased(db, lease('dp_request_alerts'), () =>
     runRequestAlerts(services, now, only),
   ).catch(fail('data-protection alerts'));
+  // Issue 19: the LADO clocks nearing their deadline and overdue, alerted once each.
+  await runLeased(db, lease('lado_alerts'), () => runLadoAlerts(services, now, only)).catch(
+    fail('LADO alerts'),
+  );
   await runLeased(
     db,
     { job: 'audit_check', leaseMs: MINUTE_LEASE_MS, everyMs: 24 * 3_600_000 },

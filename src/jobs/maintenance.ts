@@ -8,7 +8,7 @@
 // reads and changes no school's rows and audits nothing.
 import type { Services } from '../platform/services.ts';
 import { SYSTEM_REASONS, unsafeAsOperator } from '../core/context.ts';
-import { runLeased } from '../platform/jobs/lease.ts';
+import { LEASE_MS, runLeased } from '../platform/jobs/lease.ts';
 
 export async function refreshStatistics(services: Services): Promise<void> {
   await unsafeAsOperator(services, SYSTEM_REASONS.scheduled, (t) => t.q('ANALYZE'));
@@ -22,7 +22,7 @@ export function startEmbeddedMaintenance(
   let running: Promise<void> | null = null;
   const run = () => {
     if (running) return;
-    running = runLeased(services.db, { job: 'statistics', leaseMs: 30 * 60_000, everyMs: 0 }, () =>
+    running = runLeased(services.db, { job: 'statistics', leaseMs: LEASE_MS, everyMs: 0 }, () =>
       refreshStatistics(services),
     )
       .then(() => undefined)

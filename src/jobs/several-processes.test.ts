@@ -5,7 +5,7 @@
 // other, and each due job run by both at the same moment is done exactly once (one escalation
 // alert, one reminder, one MIS pull, one retention sweep's audit, one session ended).
 import { createServer, type Server } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -26,7 +26,7 @@ import { unsafeAsOwner } from '../platform/db/tenancy.ts';
 import type { App } from '../core/feature.ts';
 import { runMinuteJob } from './due-work.ts';
 import { runMisPullJob } from '../features/mis/scheduler.ts';
-import { runLeased } from '../platform/jobs/lease.ts';
+import { claimJob, renewJob, runLeased } from '../platform/jobs/lease.ts';
 
 let a: TestApp;
 let b: { app: App; services: Services };
@@ -227,4 +227,32 @@ describe('two Lantern instances on one database', () => {
     );
     expect(row).toEqual({ runs: 3, failures: 1, holder: null });
   });
+
+  it("keeps a long run's lease by renewing it, and lets a crashed holder's lapse on its own", async () => {
+    const job = `test_${randomBytes(4).toString('hex')}`;
+    const spec = { job, leaseMs: 1_500, everyMs: 0 };
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const [crashed, survivor] = [randomUUID(), randomUUID()];
+    // A run three times as long as its lease: the other process is refused throughout.
+    let refusedMidRun = 0;
+    const long = runLeased(a.services.db, spec, async () => {
+      for (let i = 0; i < 3; i += 1) {
+        await wait(1_500);
+        if (!(await claimJob(b.services.db, spec, randomUUID()))) refusedMidRun += 1;
+      }
+    });
+    expect((await long).ran).toBe(true);
+    expect(refusedMidRun).toBe(3);
+    // Given back at the end: the other process may take it at once.
+    expect((await runLeased(b.services.db, spec, () => Promise.resolve())).ran).toBe(true);
+    // A holder that claims and dies (never renews, never releases): refused until the lease
+    // lapses, then free without anyone clearing it.
+    expect(await claimJob(a.services.db, spec, crashed)).toBe(true);
+    expect(await claimJob(b.services.db, spec, survivor)).toBe(false);
+    expect(await renewJob(b.services.db, spec, survivor)).toBe(false);
+    await wait(1_800);
+    expect(await claimJob(b.services.db, spec, survivor)).toBe(true);
+    // The crashed holder can no longer renew what is now another's.
+    expect(await renewJob(a.services.db, spec, crashed)).toBe(false);
+  }, 30_000);
 });

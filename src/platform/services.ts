@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { Database } from './db/engine.ts';
 import { openDatabase } from './db/engine.ts';
 import { migrate } from './db/migrate.ts';
+import { checkWritable } from './db/writable-start.ts';
 import {
   checkCanLogIn,
   checkLoginRole,
@@ -243,11 +244,18 @@ export async function createServices(
   const log = opts.log ?? consoleLog;
   const db = opts.db ?? (await openConfiguredDatabase(config));
   const keys = new SchoolKeys(processKeyring(config, log));
+  // A standby's address (or a host list with no writable primary) stops the start here, with a
+  // message saying what to give instead, before anything tries to write.
+  await checkWritable(db, config.databaseOwnerUrl ? 'DATABASE_OWNER_URL' : 'DATABASE_URL');
   await migrate(db, undefined, { keys: () => keys });
   if (opts.ensureLoginRole ?? true) await ensureConfiguredLoginRole(config, db);
   else await checkManagedLogin(config, db);
   // A request-time login that could lift the second wall stops the start (issue 11, finding 8).
-  if (db.separateLogin) await checkLoginRole(db);
+  if (db.separateLogin) {
+    await checkLoginRole(db);
+    // The request-time login's own address (DATABASE_URL) may name a standby the owner's does not.
+    await checkWritable(db, 'DATABASE_URL', 'login');
+  }
   if (db.engine === 'embedded' && config.env === 'production') {
     log.warn(
       'The embedded database runs every query as its superuser, so an SQL injection could pass ' +

@@ -107,8 +107,6 @@ export const ParentAdmissionForm = Type.Object({
   questions: Type.Array(Question),
   answers: Answers,
   status: RequestStatus,
-  /** Another parent with parental responsibility started this form: its answers are theirs. */
-  startedByAnother: Type.Boolean(),
   savedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   submittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
@@ -142,24 +140,42 @@ export const FieldDifference = Type.Object({
   changed: Type.Boolean(),
   /** The MIS changed this field after the form went out: decide it explicitly. */
   conflict: Type.Boolean(),
+  /** Another parent with parental responsibility sent a different answer: staff choose. */
+  disagreement: Type.Boolean(),
   decision: Type.Union([Decision, Type.Null()]),
   /** Internal: never sent to a parent. */
   reason: Type.Union([Type.String(), Type.Null()]),
   allowed: Type.Array(FieldAction),
 });
 export type FieldDifference = Static<typeof FieldDifference>;
+/**
+ * One parent's copy of the form: every parent with parental responsibility fills their own. Its
+ * fields are shown only once that parent has sent it (a copy still being filled stays theirs).
+ */
+export const ParentResponse = Type.Object({
+  contactId: Uuid,
+  parentName: Type.String(),
+  status: RequestStatus,
+  /** Restricted by the DSL since the form went out: answers shown, none accepted for the MIS. */
+  restricted: Type.Boolean(),
+  submittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  fields: Type.Array(FieldDifference),
+});
+export type ParentResponse = Static<typeof ParentResponse>;
 export const AdmissionReview = Type.Object({
   id: Uuid,
   formTitle: Type.String(),
   pupilName: Type.String(),
   status: RequestStatus,
   submittedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  fields: Type.Array(FieldDifference),
+  parents: Type.Array(ParentResponse),
 });
 export type AdmissionReview = Static<typeof AdmissionReview>;
 
 export const DecideField = Type.Object(
   {
+    /** Whose answer: the MIS contact id of the parent who sent it. */
+    contactId: Uuid,
     field: FieldKey,
     decision: Decision,
     /** Internal reason for a rejection: kept from the parent. */

@@ -134,7 +134,7 @@ export function defaultGroupsForNewSchool(
     template(
       'dpo',
       'Data-protection officer',
-      'The retention schedule, legal holds, the review queue and certificates, the data-protection register and the audit trail; no records.',
+      'The retention schedule, legal holds, the review queue and certificates, the data-protection register and the audit trail; no records. To work the safeguarding items of a subject-access request, a DPO must also be in the DSL team.',
       { scope: SCHOOL, capabilities: ['retention', 'data_protection', 'audit'] },
     ),
     template(

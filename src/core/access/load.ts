@@ -18,6 +18,8 @@ type GroupRow = {
   scope_year_groups: string[];
   capabilities: string[];
   categories: Record<string, CategoryAccess> | null;
+  /** The group's fixed key, where the query read it (the member's own grants do). */
+  group_key?: string | null;
 };
 
 export function scopeOf(kind: Scope['kind'], yearGroups: readonly string[]): Scope {
@@ -43,6 +45,7 @@ export function grantOf(r: GroupRow): GroupGrant {
     categories: r.categories ?? {},
     scope: scopeOf(r.scope_kind, r.scope_year_groups),
     capabilities: r.capabilities as GroupGrant['capabilities'],
+    ...(r.group_key != null && { groupKey: r.group_key }),
   };
 }
 
@@ -58,7 +61,7 @@ export const GROUP_GRANT_SELECT = `
  * column), so a query that already reads the member (the session look-up) reads them too.
  */
 export function permissionColumnsSql(userRef: string): string {
-  return `(SELECT json_agg(x) FROM (SELECT ${GROUP_GRANT_SELECT}
+  return `(SELECT json_agg(x) FROM (SELECT ${GROUP_GRANT_SELECT}, g.key AS group_key
              FROM staff_groups g JOIN staff_group_members m ON m.group_id = g.id
              WHERE m.user_id = ${userRef}) x) AS grant_groups,
           ARRAY(SELECT group_ref FROM staff_teaching_groups WHERE user_id = ${userRef}) AS own_groups`;

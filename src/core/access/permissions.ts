@@ -34,6 +34,11 @@ export interface GroupGrant {
   categories: Readonly<Record<string, CategoryAccess>>;
   scope: Scope;
   capabilities: readonly Capability[];
+  /**
+   * The group's fixed key (a default group's: 'dsl', 'deputy_dsl', 'dpo'…), when it was read with
+   * the grant; processing-restriction.ts asks it whether the member is in the DSL team.
+   */
+  groupKey?: string;
 }
 
 /** What one member may do: their groups' grants, checked and frozen, plus their own groups. */
@@ -101,6 +106,7 @@ function sanitiseGrant(grant: GroupGrant): GroupGrant | null {
     capabilities: Object.freeze(
       Array.isArray(grant.capabilities) ? grant.capabilities.filter(isCapability) : [],
     ),
+    ...(typeof grant.groupKey === 'string' && { groupKey: grant.groupKey }),
   });
 }
 

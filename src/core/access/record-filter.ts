@@ -8,6 +8,11 @@
 // The same restricted rule reaches the work that touches a record (restrictedTouchSql, below).
 import type { GroupGrant, Permissions } from './permissions.ts';
 import { grantAccess, grantsAnything } from './permissions.ts';
+import {
+  inDslTeam,
+  restrictedRecordSql,
+  seesRestrictedProcessing,
+} from './processing-restriction.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -148,6 +153,19 @@ export function recordVisibleSql(
   rec = 'c',
   links: RecordLinks = CONCERN_LINKS,
 ): { sql: string; params: unknown[] } {
+  const granted = grantedVisibleSql(actor, from, rec, links);
+  // A record under a restriction of processing (Article 18) is the DSL team's alone, its author's
+  // own right to read it included (processing-restriction.ts). Only concerns are restricted.
+  if (links !== CONCERN_LINKS || seesRestrictedProcessing(actor)) return granted;
+  return { sql: `(NOT ${restrictedRecordSql(rec)} AND ${granted.sql})`, params: granted.params };
+}
+
+function grantedVisibleSql(
+  actor: { userId: string; elevated: boolean; permissions: Permissions },
+  from: number,
+  rec: string,
+  links: RecordLinks,
+): { sql: string; params: unknown[] } {
   for (const name of [rec, links.categoryTable, links.pupilTable, links.foreignKey]) {
     if (!IDENT.test(name)) throw new Error(`recordVisibleSql: bad identifier ${name}`);
   }
@@ -200,7 +218,7 @@ const COLUMN_REF = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
  * and the abilities to see such items are the caller's. Parameters are numbered from `from`.
  * To change safely: change canViewTouching with it, and keep record-filter.test.ts (the two
  * agree over every kind of grant) and the API tests in src/features/cases/restricted-matters.test.ts
- * passing. The aliases below (rc, rk, wc, sp, spp, tcn, tce) must not be the caller's.
+ * passing. The aliases below (rc, rk, wc, sp, spp, tcn, tce, prt) must not be the caller's.
  */
 export function restrictedTouchSql(
   actor: { permissions: Permissions },
@@ -213,24 +231,34 @@ export function restrictedTouchSql(
     if (!COLUMN_REF.test(col)) throw new Error(`restrictedTouchSql: bad column ${col}`);
   }
   const perms = actor.permissions;
-  // A school-wide grant of every restricted category (the DSL team's): nothing is withheld.
+  // A school-wide grant of every restricted category (the DSL team's): no category is withheld.
   const seesAllRestricted = perms.grants.some(
     (g) =>
       g.scope.kind === 'school' &&
       g.restrictedDefault === 'view' &&
       Object.values(g.categories).every((a) => a === 'view'),
   );
-  if (seesAllRestricted) return { sql: 'true', params: [] };
+  // Work touching a record under a restriction of processing (Article 18) is the DSL team's alone,
+  // as the record is (processing-restriction.ts): a headteacher who sees every category is
+  // withheld it too while the restriction lasts.
+  const hidesRestricted = !inDslTeam(perms);
+  if (seesAllRestricted && !hidesRestricted) return { sql: 'true', params: [] };
   const b: Builder = { params: [], next: from };
-  const viewable = perms.grants.map(
-    (g) => `(${categoryViewSql(b, g, 'rk')} AND ${scopeSql(b, g, perms, 'wc', CONCERN_LINKS)})`,
-  );
+  const sources: string[] = [];
+  if (!seesAllRestricted) {
+    const viewable = perms.grants.map(
+      (g) => `(${categoryViewSql(b, g, 'rk')} AND ${scopeSql(b, g, perms, 'wc', CONCERN_LINKS)})`,
+    );
+    sources.push(`SELECT rc.concern_id FROM concern_categories rc
+    JOIN categories rk ON rk.id = rc.category_id JOIN concerns wc ON wc.id = rc.concern_id
+    WHERE rk.restricted AND NOT (${viewable.length > 0 ? viewable.join(' OR ') : 'false'})`);
+  }
+  if (hidesRestricted)
+    sources.push('SELECT prt.concern_id FROM dp_restrictions prt WHERE prt.lifted_at IS NULL');
   // The concerns withheld from this member, and the cases holding or naming one: each an
   // uncorrelated subquery, so the engine works it out once per query (a hashed set) rather than
   // once per row. Neither yields NULL, so NOT IN means what it says.
-  const withheld = `SELECT rc.concern_id FROM concern_categories rc
-    JOIN categories rk ON rk.id = rc.category_id JOIN concerns wc ON wc.id = rc.concern_id
-    WHERE rk.restricted AND NOT (${viewable.length > 0 ? viewable.join(' OR ') : 'false'})`;
+  const withheld = sources.join(' UNION ');
   const withheldCases = `SELECT tcn.case_id FROM concerns tcn
       WHERE tcn.case_id IS NOT NULL AND tcn.id IN (${withheld})
     UNION SELECT tce.case_id FROM case_events tce WHERE tce.concern_id IN (${withheld})`;

@@ -13,6 +13,7 @@ import { isDormant } from '../identity/passwords.ts';
 import { removeAllFactors } from '../identity/second-factor.ts';
 import { accountKey, clearThrottle } from '../identity/throttle.ts';
 import { linkFor } from '../identity/invitations.ts';
+import type { FactorResetReason } from '../../shared/factor-reset.ts';
 import type { UserStatus } from '../../shared/schemas/administration.ts';
 import { ownAccessRefused } from './own-access.ts';
 import { GROUP_GRANT_SELECT, grantOf } from '../../core/access/load.ts';
@@ -192,7 +193,11 @@ export async function unlockUser(t: Tx, id: string): Promise<void> {
 }
 
 /** Returns the member's address, for the notice sent once the reset has committed. */
-export async function resetSecondFactor(t: Tx, id: string, reason: string): Promise<string> {
+export async function resetSecondFactor(
+  t: Tx,
+  id: string,
+  reason: FactorResetReason,
+): Promise<string> {
   const member = await target(t, id);
   await removeAllFactors(t, id);
   const ended = await endUserSessions(t.db, id, 'second_factor_reset', t.now);
@@ -200,7 +205,7 @@ export async function resetSecondFactor(t: Tx, id: string, reason: string): Prom
     action: 'user.second_factor_reset',
     targetType: 'user',
     targetId: id,
-    details: { reason: reason.trim().slice(0, 500), sessionsEnded: ended.length },
+    details: { reason, sessionsEnded: ended.length },
   });
   return member.email;
 }

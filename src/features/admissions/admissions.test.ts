@@ -151,9 +151,10 @@ describe('admission forms', () => {
     expect(kept.status).toBe('submitted');
     // Sealed at rest: the medical answer is not in the table in clear.
     const [raw] = await unsafeAsOwner(t.services.db, (q) =>
-      q.query<{ answers: Buffer }>('SELECT answers FROM admission_requests WHERE id = $1', [
-        u.requestId,
-      ]),
+      q.query<{ answers: Buffer }>(
+        'SELECT answers FROM admission_responses WHERE request_id = $1 AND contact_id = $2',
+        [u.requestId, u.family.mum],
+      ),
     );
     expect(Buffer.from(raw!.answers).toString('latin1')).not.toContain('Peanut');
     const trail = await auditRows(t, u.schoolId);
@@ -168,39 +169,188 @@ describe('admission forms', () => {
     expect(JSON.stringify(trail)).not.toContain('Peanut');
   });
 
-  it("keeps one parent's answers from the other: the second parent sees none and cannot overwrite them", async () => {
+  it("gives each parent their own copy: neither sees the other's answers, each submits once", async () => {
     const u = await setUp();
     await parentSave(u, { ethnicity: 'WIRI', preferred_forename: 'Nia' }, false);
     const run = asParent(t.services, u.schoolId);
+    const dadSave = (answers: Answers, submit: boolean) =>
+      auditingRefusals(run, submit ? 'submit' : 'save', u.requestId, () =>
+        run((tx) =>
+          saveAnswers(tx, u.requestId, [u.family.pupilId], u.family.dad, { answers, submit }),
+        ),
+      );
+    // Dad opens the same form: blank, his own, not "being completed by another parent".
     const dadSees = await run((tx) =>
       readForParent(tx, u.requestId, [u.family.pupilId], u.family.dad),
     );
-    expect(dadSees).toMatchObject({ answers: {}, startedByAnother: true });
-    const dadSave = await refusal(
-      auditingRefusals(run, 'save', u.requestId, () =>
-        run((tx) =>
-          saveAnswers(tx, u.requestId, [u.family.pupilId], u.family.dad, {
-            answers: { ethnicity: 'WBRI' },
-            submit: false,
-          }),
-        ),
-      ),
-    );
-    expect(dadSave).toMatchObject({ kind: 'conflict', code: 'another_parent' });
-    expect(dadSave.message).toMatch(
-      /being completed by another parent with parental responsibility/,
-    );
+    expect(dadSees).toMatchObject({ answers: {}, status: 'sent', savedAt: null });
+    expect(JSON.stringify(dadSees)).not.toContain('WIRI');
+    await dadSave({ ethnicity: 'WBRI', first_language: 'ENG' }, true);
+    // Mum's answers are untouched by dad's; dad's list shows his copy sent, mum's hers in progress.
     const mumSees = await run((tx) =>
       readForParent(tx, u.requestId, [u.family.pupilId], u.family.mum),
     );
     expect(mumSees).toMatchObject({
       answers: { ethnicity: 'WIRI', preferred_forename: 'Nia' },
-      startedByAnother: false,
+      status: 'in_progress',
     });
+    expect(JSON.stringify(mumSees)).not.toContain('WBRI');
+    expect(
+      (await run((tx) => formsForChild(tx, u.family.pupilId, u.family.dad))).items[0]!.status,
+    ).toBe('submitted');
+    expect(
+      (await run((tx) => formsForChild(tx, u.family.pupilId, u.family.mum))).items[0]!.status,
+    ).toBe('in_progress');
+    // Dad's second submission is refused (409) and changes nothing; mum may still send hers.
+    const again = await refusal(dadSave({ ethnicity: 'MWBC', first_language: 'POL' }, true));
+    expect(again).toMatchObject({ kind: 'conflict', code: 'already_submitted' });
+    const dadAfter = await run((tx) =>
+      readForParent(tx, u.requestId, [u.family.pupilId], u.family.dad),
+    );
+    expect(dadAfter.answers).toEqual({ ethnicity: 'WBRI', first_language: 'ENG' });
+    await parentSave(u, { ethnicity: 'WIRI', first_language: 'ENG' }, true);
+    const mumAgain = await refusal(
+      parentSave(u, { ethnicity: 'WIRI', first_language: 'ENG' }, true),
+    );
+    expect(mumAgain.code).toBe('already_submitted');
+    // Each copy sealed under its own binding: mum's bytes do not open as dad's.
+    const rows = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ contact_id: string; answers: Buffer }>(
+        'SELECT contact_id, answers FROM admission_responses WHERE request_id = $1',
+        [u.requestId],
+      ),
+    );
+    expect(rows).toHaveLength(2);
+    const mumBytes = rows.find((r) => r.contact_id === u.family.mum)!.answers;
+    await expect(
+      run(async (tx) =>
+        (await tx.sealer()).openJson(
+          'admission_responses.answers',
+          `${u.requestId}:${u.family.dad}`,
+          Buffer.from(mumBytes),
+        ),
+      ),
+    ).rejects.toThrow();
     const refused = (await auditRows(t, u.schoolId)).filter(
       (r) => r.action === 'admissions.refused' && r.target_id === u.requestId,
     );
-    expect(refused.map((r) => r.details.code)).toEqual(['another_parent']);
+    expect(refused.map((r) => r.details.code)).toEqual(['already_submitted', 'already_submitted']);
+  });
+
+  it("flags a field where the parents' sent answers differ, and lets staff choose one for the MIS", async () => {
+    const u = await setUp();
+    const run = asParent(t.services, u.schoolId);
+    await parentSave(u, { ethnicity: 'MWBC', first_language: 'POL', dietary_needs: 'VEG' }, true);
+    // Dad has started but not sent: staff see that he has, and none of his answers.
+    await run((tx) =>
+      saveAnswers(tx, u.requestId, [u.family.pupilId], u.family.dad, {
+        answers: { ethnicity: 'WBRI', first_language: 'POL', dietary_needs: 'HAL' },
+        submit: false,
+      }),
+    );
+    const early = await review(u);
+    const dadEarly = early.parents.find((p) => p.contactId === u.family.dad)!;
+    expect(dadEarly).toMatchObject({ parentName: 'Dev Parent', status: 'in_progress', fields: [] });
+    expect(JSON.stringify(early)).not.toContain('HAL');
+    const mumEarly = early.parents.find((p) => p.contactId === u.family.mum)!;
+    expect(mumEarly.fields.every((f) => !f.disagreement)).toBe(true);
+    await run((tx) =>
+      saveAnswers(tx, u.requestId, [u.family.pupilId], u.family.dad, {
+        answers: { ethnicity: 'WBRI', first_language: 'POL', dietary_needs: 'HAL' },
+        submit: true,
+      }),
+    );
+    const r = await review(u);
+    expect(r.status).toBe('submitted');
+    const of = (contact: string, field: string) =>
+      r.parents.find((p) => p.contactId === contact)!.fields.find((f) => f.field === field)!;
+    expect(of(u.family.mum, 'ethnicity')).toMatchObject({
+      answer: 'MWBC (White and Black Caribbean)',
+      disagreement: true,
+      allowed: ['accept', 'reject'],
+    });
+    expect(of(u.family.dad, 'ethnicity')).toMatchObject({
+      answer: 'WBRI (White - British)',
+      disagreement: true,
+    });
+    expect(of(u.family.mum, 'first_language').disagreement).toBe(false);
+    expect(of(u.family.dad, 'dietary_needs').disagreement).toBe(true);
+    // Nothing is applied automatically: the queue is empty until staff choose.
+    const empty = (
+      await call(t.app, u.s, 'GET', '/api/admissions/writeback')
+    ).json<WritebackQueue>();
+    expect(empty.pending).toEqual([]);
+    const decide = (body: Record<string, unknown>) =>
+      call(t.app, u.s, 'POST', `/api/admissions/requests/${u.requestId}/decisions`, body);
+    const chose = await decide({
+      contactId: u.family.dad,
+      field: 'ethnicity',
+      decision: 'accepted',
+    });
+    expect(chose.statusCode, chose.body).toBe(200);
+    const after = chose.json<AdmissionReview>();
+    const mumEthnicity = after.parents
+      .find((p) => p.contactId === u.family.mum)!
+      .fields.find((f) => f.field === 'ethnicity')!;
+    expect(mumEthnicity.allowed).toEqual(['reject']);
+    // Mum's answer to the same field cannot be queued as well: one value per field goes back.
+    const second = await decide({
+      contactId: u.family.mum,
+      field: 'ethnicity',
+      decision: 'accepted',
+    });
+    expect(second.statusCode).toBe(409);
+    expect(errorOf(second)).toMatchObject({ code: 'accepted_from_another_parent' });
+    expect(errorOf(second).message).toMatch(/Dev Parent’s answer has already been accepted/);
+    expect(
+      (
+        await decide({
+          contactId: u.family.mum,
+          field: 'ethnicity',
+          decision: 'rejected',
+          reason: 'Dad’s answer matches the birth certificate.',
+        })
+      ).statusCode,
+    ).toBe(200);
+    const queue = (
+      await call(t.app, u.s, 'GET', '/api/admissions/writeback')
+    ).json<WritebackQueue>();
+    expect(queue.pending.map((p) => [p.field, p.value])).toEqual([
+      ['ethnicity', 'WBRI (White - British)'],
+    ]);
+    // A decision on a parent who has not sent a copy (or is not this child's) is refused.
+    const stranger = await decide({
+      contactId: u.other.mum,
+      field: 'dietary_needs',
+      decision: 'accepted',
+    });
+    expect(stranger.statusCode).toBe(409);
+    expect(errorOf(stranger).code).toBe('not_submitted');
+    const trail = await auditRows(t, u.schoolId);
+    const decided = trail.filter((a) => a.action === 'admissions.field_decided');
+    expect(decided.map((a) => a.details)).toEqual([
+      {
+        field: 'ethnicity',
+        decision: 'accepted',
+        conflict: false,
+        disagreement: true,
+        contact: u.family.dad,
+      },
+      {
+        field: 'ethnicity',
+        decision: 'rejected',
+        conflict: false,
+        disagreement: true,
+        contact: u.family.mum,
+      },
+    ]);
+    expect(
+      trail
+        .filter((a) => a.action === 'admissions.refused')
+        .map((a) => a.details.code)
+        .sort(),
+    ).toEqual(['accepted_from_another_parent', 'not_submitted']);
+    expect(JSON.stringify(trail)).not.toContain('birth certificate');
   });
 
   it('saves a contact half filled in to come back to; sending asks for it complete', async () => {
@@ -249,12 +399,10 @@ describe('admission forms', () => {
       ),
     );
     expect(rel.message).toMatch(/^First contact: “ZZZ” is not a relationship/);
-    const [row] = await unsafeAsOwner(t.services.db, (q) =>
-      q.query<{ answers: Buffer | null }>('SELECT answers FROM admission_requests WHERE id = $1', [
-        u.requestId,
-      ]),
+    const saved = await unsafeAsOwner(t.services.db, (q) =>
+      q.query('SELECT 1 FROM admission_responses WHERE request_id = $1', [u.requestId]),
     );
-    expect(row!.answers).toBeNull();
+    expect(saved).toEqual([]);
     const refused = (await auditRows(t, u.schoolId)).filter(
       (r) => r.action === 'admissions.refused',
     );
@@ -271,7 +419,7 @@ describe('admission forms', () => {
     const mine = await asParent(
       t.services,
       u.schoolId,
-    )((tx) => formsForChild(tx, u.family.pupilId));
+    )((tx) => formsForChild(tx, u.family.pupilId, u.family.mum));
     expect(mine.items.map((i) => i.id)).toEqual([u.requestId]);
     const open = await refusal(
       auditingRefusals(asParent(t.services, u.schoolId), 'open', u.otherRequestId, () =>
@@ -284,12 +432,10 @@ describe('admission forms', () => {
     expect(open.kind).toBe('not_found');
     const save = await refusal(parentSave(u, { ethnicity: 'WBRI' }, false, u.otherRequestId));
     expect(save.kind).toBe('not_found');
-    const [row] = await unsafeAsOwner(t.services.db, (q) =>
-      q.query<{ answers: Buffer | null }>('SELECT answers FROM admission_requests WHERE id = $1', [
-        u.otherRequestId,
-      ]),
+    const saved = await unsafeAsOwner(t.services.db, (q) =>
+      q.query('SELECT 1 FROM admission_responses WHERE request_id = $1', [u.otherRequestId]),
     );
-    expect(row!.answers).toBeNull();
+    expect(saved).toEqual([]);
     const refused = (await auditRows(t, u.schoolId)).filter(
       (r) => r.action === 'admissions.refused',
     );
@@ -327,7 +473,7 @@ describe('admission forms', () => {
       ]);
     });
     const r = await review(u);
-    const f = (k: string) => r.fields.find((x) => x.field === k)!;
+    const f = (k: string) => r.parents[0]!.fields.find((x) => x.field === k)!;
     expect(f('ethnicity')).toMatchObject({
       misNow: 'WBRI (White - British)',
       answer: 'MWBC (White and Black Caribbean)',
@@ -344,7 +490,10 @@ describe('admission forms', () => {
     expect(f('medical_conditions')).toMatchObject({ answer: null, allowed: [] });
 
     const decide = (body: Record<string, unknown>) =>
-      call(t.app, u.s, 'POST', `/api/admissions/requests/${u.requestId}/decisions`, body);
+      call(t.app, u.s, 'POST', `/api/admissions/requests/${u.requestId}/decisions`, {
+        contactId: u.family.mum,
+        ...body,
+      });
     const unresolved = await decide({ field: 'first_language', decision: 'accepted' });
     expect(unresolved.statusCode).toBe(409);
     expect(errorOf(unresolved).code).toBe('conflict_unresolved');
@@ -361,7 +510,7 @@ describe('admission forms', () => {
     });
     expect(rejected.statusCode).toBe(200);
     expect(
-      rejected.json<AdmissionReview>().fields.find((x) => x.field === 'dietary_needs'),
+      rejected.json<AdmissionReview>().parents[0]!.fields.find((x) => x.field === 'dietary_needs'),
     ).toMatchObject({ decision: 'rejected', reason: 'Spoke to mum: not vegetarian now.' });
     const twice = await decide({ field: 'ethnicity', decision: 'rejected' });
     expect(twice.statusCode).toBe(409);
@@ -420,11 +569,61 @@ describe('admission forms', () => {
     expect(JSON.stringify(trail)).not.toContain('not vegetarian');
   });
 
+  it('refuses to accept a copy from a parent the DSL restricted after sending, and audits it', async () => {
+    const u = await setUp();
+    await parentSave(u, { ethnicity: 'MWBC', first_language: 'POL' }, true);
+    // A court order arrives after the parent sent their copy.
+    await unsafeAsOwner(t.services.db, (q) =>
+      q.query(
+        `INSERT INTO contact_restrictions (school_id, pupil_id, contact_id, kind, court_order)
+         VALUES ($1, $2, $3, 'no_contact', true)`,
+        [u.schoolId, u.family.pupilId, u.family.mum],
+      ),
+    );
+    const r = await review(u);
+    expect(r.parents[0]).toMatchObject({ restricted: true });
+    expect(r.parents[0]!.fields.find((x) => x.field === 'ethnicity')).toMatchObject({
+      answer: 'MWBC (White and Black Caribbean)',
+      allowed: ['reject'],
+    });
+    const accepted = await call(
+      t.app,
+      u.s,
+      'POST',
+      `/api/admissions/requests/${u.requestId}/decisions`,
+      { contactId: u.family.mum, field: 'ethnicity', decision: 'accepted' },
+    );
+    expect(accepted.statusCode).toBe(409);
+    expect(errorOf(accepted)).toMatchObject({ code: 'contact_restricted' });
+    expect(errorOf(accepted).message).toMatch(/restricted by the designated safeguarding lead/);
+    const queue = (
+      await call(t.app, u.s, 'GET', '/api/admissions/writeback')
+    ).json<WritebackQueue>();
+    expect(queue.pending).toEqual([]);
+    const trail = await auditRows(t, u.schoolId);
+    expect(trail.filter((a) => a.action === 'admissions.field_decided')).toEqual([]);
+    expect(trail.find((a) => a.action === 'admissions.refused')?.details).toMatchObject({
+      code: 'contact_restricted',
+    });
+    // Rejecting stays open: the copy is answered, and nothing reaches the MIS.
+    const rejected = await call(
+      t.app,
+      u.s,
+      'POST',
+      `/api/admissions/requests/${u.requestId}/decisions`,
+      { contactId: u.family.mum, field: 'ethnicity', decision: 'rejected', reason: 'Court order' },
+    );
+    expect(rejected.statusCode, rejected.body).toBe(200);
+  });
+
   it('decides one field at a time: two accepts at once queue it once, an accept and a reject never export a rejection', async () => {
     const u = await setUp();
     await parentSave(u, { ethnicity: 'MWBC', first_language: 'POL', dietary_needs: 'VEG' }, true);
     const decide = (body: Record<string, unknown>) =>
-      call(t.app, u.s, 'POST', `/api/admissions/requests/${u.requestId}/decisions`, body);
+      call(t.app, u.s, 'POST', `/api/admissions/requests/${u.requestId}/decisions`, {
+        contactId: u.family.mum,
+        ...body,
+      });
     const accepts = await Promise.all([
       decide({ field: 'ethnicity', decision: 'accepted' }),
       decide({ field: 'ethnicity', decision: 'accepted' }),
@@ -442,7 +641,7 @@ describe('admission forms', () => {
     const queue = (
       await call(t.app, u.s, 'GET', '/api/admissions/writeback')
     ).json<WritebackQueue>();
-    const dietary = r.fields.find((f) => f.field === 'dietary_needs')!;
+    const dietary = r.parents[0]!.fields.find((f) => f.field === 'dietary_needs')!;
     expect(queue.pending.filter((p) => p.field === 'ethnicity')).toHaveLength(1);
     expect(queue.pending.some((p) => p.field === 'dietary_needs')).toBe(
       dietary.decision === 'accepted',
@@ -470,7 +669,7 @@ describe('admission forms', () => {
           u.s,
           'POST',
           `/api/admissions/requests/${u.requestId}/decisions`,
-          { field: 'ethnicity', decision: 'accepted' },
+          { contactId: u.family.mum, field: 'ethnicity', decision: 'accepted' },
         ).then((r) => {
           done = true;
           return r;
@@ -487,6 +686,7 @@ describe('admission forms', () => {
     const u = await setUp();
     await parentSave(u, { ethnicity: 'MWBC', first_language: 'POL' }, true);
     await call(t.app, u.s, 'POST', `/api/admissions/requests/${u.requestId}/decisions`, {
+      contactId: u.family.mum,
       field: 'ethnicity',
       decision: 'accepted',
     });

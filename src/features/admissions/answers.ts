@@ -2,7 +2,9 @@
 // parent door has vouched for (the parent's own, by parental responsibility) and the parent's MIS
 // contact id; a form for any other child answers 404, exactly as one that does not exist. Answers
 // are sealed and staged: saving keeps partial answers to come back to, submitting checks every
-// required question and locks the form (a second submission is refused, 409). Each answer is
+// required question and locks the form (a second submission is refused, 409). Each parent with
+// parental responsibility fills their own copy (admission_responses, migration 0060): neither
+// reads nor overwrites the other's, and each submits once. Each answer is
 // checked against its field's code set first; one the MIS does not know is refused naming the
 // field, and nothing is saved.
 import type { SchoolTx } from '../../core/context.ts';
@@ -24,54 +26,60 @@ type Row = {
   pupil_id: string;
   first_name: string;
   last_name: string;
+  /** This parent's own response, when they have saved one. */
   answers: Buffer | null;
   saved_at: Date | null;
-  saved_by_contact: string | null;
   submitted_at: Date | null;
 };
 
-const SQL = `SELECT r.id, f.title, f.questions, r.pupil_id, p.first_name, p.last_name, r.answers,
-    r.saved_at, r.saved_by_contact, r.submitted_at
+/** The request joined to this parent's own response ($contact), never another parent's. */
+const sqlFor = (contact: string) => `SELECT r.id, f.title, f.questions, r.pupil_id, p.first_name,
+    p.last_name, a.answers, a.saved_at, a.submitted_at
   FROM admission_requests r JOIN admission_forms f ON f.id = r.form_id
-  JOIN pupils p ON p.id = r.pupil_id`;
+  JOIN pupils p ON p.id = r.pupil_id
+  LEFT JOIN admission_responses a ON a.request_id = r.id AND a.contact_id = ${contact}`;
 
 const questionsOf = (r: Row): Question[] =>
   typeof r.questions === 'string' ? (JSON.parse(r.questions) as Question[]) : r.questions;
 
+/** A response's sealed answers are bound to the request and the parent who gave them. */
+export const responseRowId = (requestId: string, contactId: string) => `${requestId}:${contactId}`;
+
 /**
- * A form as one parent sees it. One copy of a form is kept per child, and the answers in it belong
- * to the parent who started it: another parent with parental responsibility (who may live apart,
- * at another address) sees none of them and cannot overwrite them (saveAnswers refuses).
+ * A form as one parent sees it. Each parent with parental responsibility fills their own copy of
+ * the child's form: the answers here are only this parent's (another parent's, who may live
+ * apart, are never read here), and staff review each parent's submission separately.
  */
-async function present(
-  t: SchoolTx,
-  r: Row,
-  contactId: string | null,
-): Promise<ParentAdmissionForm> {
+async function present(t: SchoolTx, r: Row, contactId: string): Promise<ParentAdmissionForm> {
   const sealer = await t.sealer();
-  const theirs = r.saved_by_contact !== null && r.saved_by_contact !== contactId;
   return {
     id: r.id,
     title: r.title,
     pupilId: r.pupil_id,
     pupilName: `${r.first_name} ${r.last_name}`,
     questions: questionsOf(r),
-    answers:
-      r.answers && !theirs
-        ? sealer.openJson<Answers>('admission_requests.answers', r.id, r.answers)
-        : {},
+    answers: r.answers
+      ? sealer.openJson<Answers>(
+          'admission_responses.answers',
+          responseRowId(r.id, contactId),
+          r.answers,
+        )
+      : {},
     status: statusOf(r),
-    startedByAnother: theirs,
     savedAt: r.saved_at ? new Date(r.saved_at).toISOString() : null,
     submittedAt: r.submitted_at ? new Date(r.submitted_at).toISOString() : null,
   };
 }
 
 /**
- * The admission forms sent for one of the parent's children: a summary of each (no answers are
- * opened), the read audited with the child as its target.
+ * The admission forms sent for one of the parent's children: a summary of each as this parent
+ * stands with it (no answers are opened), the read audited with the child as its target.
  */
-export async function formsForChild(t: SchoolTx, pupilId: string): Promise<ParentAdmissionList> {
+export async function formsForChild(
+  t: SchoolTx,
+  pupilId: string,
+  contactId: string,
+): Promise<ParentAdmissionList> {
   const rows = await t.q<{
     id: string;
     title: string;
@@ -79,10 +87,11 @@ export async function formsForChild(t: SchoolTx, pupilId: string): Promise<Paren
     saved_at: Date | null;
     submitted_at: Date | null;
   }>(
-    `SELECT r.id, f.title, r.sent_at, r.saved_at, r.submitted_at
+    `SELECT r.id, f.title, r.sent_at, a.saved_at, a.submitted_at
      FROM admission_requests r JOIN admission_forms f ON f.id = r.form_id
+     LEFT JOIN admission_responses a ON a.request_id = r.id AND a.contact_id = $2
      WHERE r.pupil_id = $1 ORDER BY r.sent_at`,
-    [pupilId],
+    [pupilId, contactId],
   );
   await t.audit({
     action: 'admissions.parent_listed',
@@ -106,11 +115,12 @@ async function loadOwn(
   t: SchoolTx,
   requestId: string,
   childIds: readonly string[],
-  lock = '',
+  contactId: string,
 ): Promise<Row> {
-  const [r] = await t.q<Row>(`${SQL} WHERE r.id = $1 AND r.pupil_id = ANY($2::uuid[]) ${lock}`, [
+  const [r] = await t.q<Row>(`${sqlFor('$3')} WHERE r.id = $1 AND r.pupil_id = ANY($2::uuid[])`, [
     requestId,
     [...childIds],
+    contactId,
   ]);
   if (!r) throw notFound('That form');
   return r;
@@ -120,9 +130,9 @@ export async function readForParent(
   t: SchoolTx,
   requestId: string,
   childIds: readonly string[],
-  contactId: string | null,
+  contactId: string,
 ): Promise<ParentAdmissionForm> {
-  const r = await loadOwn(t, requestId, childIds);
+  const r = await loadOwn(t, requestId, childIds, contactId);
   await t.audit({
     action: 'admissions.parent_viewed',
     targetType: 'admission_request',
@@ -189,22 +199,22 @@ export async function saveAnswers(
   t: SchoolTx,
   requestId: string,
   childIds: readonly string[],
-  contactId: string | null,
+  contactId: string,
   body: { answers: Answers; submit: boolean },
 ): Promise<ParentAdmissionForm> {
-  // The lock: two parents saving at once are taken one after the other.
-  const r = await loadOwn(t, requestId, childIds, 'FOR UPDATE OF r');
-  if (r.saved_by_contact !== null && r.saved_by_contact !== contactId)
-    throw new DomainError(
-      'conflict',
-      'another_parent',
-      'This form is being completed by another parent with parental responsibility. Contact the school office if something in it needs to change.',
-    );
+  // The lock: this parent's two saves at once (two tabs, a double tap) run one after the other,
+  // so the second finds the first's submission and is refused below.
+  const [locked] = await t.q<{ id: string }>(
+    'SELECT r.id FROM admission_requests r WHERE r.id = $1 AND r.pupil_id = ANY($2::uuid[]) FOR UPDATE',
+    [requestId, [...childIds]],
+  );
+  if (!locked) throw notFound('That form');
+  const r = await loadOwn(t, requestId, childIds, contactId);
   if (r.submitted_at)
     throw new DomainError(
       'conflict',
       'already_submitted',
-      'This form has already been sent to the school. Contact the school office to change an answer.',
+      'You have already sent this form to the school. Contact the school office to change an answer.',
     );
   const questions = questionsOf(r);
   const answers = checkAnswers(questions, body.answers, body.submit);
@@ -218,25 +228,27 @@ export async function saveAnswers(
       );
   }
   const sealer = await t.sealer();
-  // The claim: a second submission racing this one finds submitted_at set and changes nothing.
-  const updated = await t.q<{ id: string }>(
-    `UPDATE admission_requests SET answers = $2, saved_at = $3, saved_by_contact = $4,
-       submitted_at = CASE WHEN $5 THEN $3::timestamptz ELSE NULL END,
-       submitted_by_contact = CASE WHEN $5 THEN $4::uuid ELSE NULL END
-     WHERE id = $1 AND submitted_at IS NULL RETURNING id`,
-    [
-      r.id,
-      sealer.sealJson('admission_requests.answers', r.id, answers),
-      t.now,
-      contactId,
-      body.submit,
-    ],
+  const sealed = sealer.sealJson(
+    'admission_responses.answers',
+    responseRowId(r.id, contactId),
+    answers,
   );
-  if (updated.length === 0)
+  const submittedAt = body.submit ? t.now : null;
+  // The claim: a submitted response is never written again (the WHERE finds nothing to update).
+  const written = await t.q<{ request_id: string }>(
+    `INSERT INTO admission_responses (school_id, request_id, contact_id, answers, saved_at,
+       submitted_at) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (school_id, request_id, contact_id) DO UPDATE SET answers = EXCLUDED.answers,
+       saved_at = EXCLUDED.saved_at, submitted_at = EXCLUDED.submitted_at
+       WHERE admission_responses.submitted_at IS NULL
+     RETURNING request_id`,
+    [t.schoolId, r.id, contactId, sealed, t.now, submittedAt],
+  );
+  if (written.length === 0)
     throw new DomainError(
       'conflict',
       'already_submitted',
-      'This form has already been sent to the school.',
+      'You have already sent this form to the school.',
     );
   await t.audit({
     action: body.submit ? 'admissions.submitted' : 'admissions.answers_saved',
@@ -246,13 +258,7 @@ export async function saveAnswers(
   });
   return present(
     t,
-    {
-      ...r,
-      answers: sealer.sealJson('admission_requests.answers', r.id, answers),
-      saved_at: t.now,
-      saved_by_contact: contactId,
-      submitted_at: body.submit ? t.now : null,
-    },
+    { ...r, answers: sealed, saved_at: t.now, submitted_at: submittedAt },
     contactId,
   );
 }

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { asSystem } from '../../core/context.ts';
 import type { Services } from '../../platform/services.ts';
+import { responseRowId } from './answers.ts';
 import { currentMisValues } from './mis-values.ts';
 
 export type DemoFamily = { pupilId: string; contacts: string[] };
@@ -61,8 +62,7 @@ export async function seedAdmissions(
     };
     await t.q(
       `INSERT INTO admission_requests (id, school_id, form_id, pupil_id, sent_by, sent_at,
-         mis_snapshot, answers, saved_at, saved_by_contact)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $6, $9)`,
+         mis_snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [
         requestId,
         schoolId,
@@ -75,10 +75,25 @@ export async function seedAdmissions(
           requestId,
           await currentMisValues(t, pupilId),
         ),
-        sealer.sealJson('admission_requests.answers', requestId, answers),
-        contacts[0] ?? null,
       ],
     );
+    // The first parent's own copy, part filled (each parent fills their own: migration 0060).
+    if (contacts[0])
+      await t.q(
+        `INSERT INTO admission_responses (school_id, request_id, contact_id, answers, saved_at)
+         VALUES ($1, $2, $3, $4, $5)`,
+        [
+          schoolId,
+          requestId,
+          contacts[0],
+          sealer.sealJson(
+            'admission_responses.answers',
+            responseRowId(requestId, contacts[0]),
+            answers,
+          ),
+          t.now,
+        ],
+      );
     await t.audit({
       action: 'admissions.form_sent',
       targetType: 'admission_form',

@@ -28,8 +28,9 @@ type FormRow = {
 
 const FORM_SQL = `SELECT f.id, f.title, f.intake, f.questions, f.created_at,
     (SELECT count(*)::int FROM admission_requests r WHERE r.form_id = f.id) AS sent,
-    (SELECT count(*)::int FROM admission_requests r
-       WHERE r.form_id = f.id AND r.submitted_at IS NOT NULL) AS submitted
+    (SELECT count(*)::int FROM admission_requests r WHERE r.form_id = f.id AND EXISTS
+       (SELECT 1 FROM admission_responses a
+        WHERE a.request_id = r.id AND a.submitted_at IS NOT NULL)) AS submitted
   FROM admission_forms f`;
 
 const present = (f: FormRow) => ({
@@ -94,9 +95,17 @@ export async function readForm(t: Tx, formId: string): Promise<AdmissionFormDeta
     sent_at: Date;
     saved_at: Date | null;
     submitted_at: Date | null;
+    sent_back: number;
     decided: number;
   }>(
-    `SELECT r.id, r.pupil_id, p.first_name, p.last_name, r.sent_at, r.saved_at, r.submitted_at,
+    // Each parent fills their own copy (migration 0060): the request is in progress once any has
+    // saved, sent back once any has sent theirs, and each sent copy's fields await a decision.
+    `SELECT r.id, r.pupil_id, p.first_name, p.last_name, r.sent_at,
+       (SELECT max(a.saved_at) FROM admission_responses a WHERE a.request_id = r.id) AS saved_at,
+       (SELECT min(a.submitted_at) FROM admission_responses a WHERE a.request_id = r.id)
+         AS submitted_at,
+       (SELECT count(*)::int FROM admission_responses a
+         WHERE a.request_id = r.id AND a.submitted_at IS NOT NULL) AS sent_back,
        (SELECT count(*)::int FROM admission_decisions d WHERE d.request_id = r.id) AS decided
      FROM admission_requests r JOIN pupils p ON p.id = r.pupil_id
      WHERE r.form_id = $1 ORDER BY p.last_name, p.first_name`,
@@ -119,7 +128,8 @@ export async function readForm(t: Tx, formId: string): Promise<AdmissionFormDeta
         status,
         sentAt: new Date(r.sent_at).toISOString(),
         submittedAt: r.submitted_at ? new Date(r.submitted_at).toISOString() : null,
-        undecided: status === 'submitted' ? Math.max(0, f.questions.length - r.decided) : 0,
+        undecided:
+          status === 'submitted' ? Math.max(0, f.questions.length * r.sent_back - r.decided) : 0,
         allowed: requestActions(status),
       };
     }),

@@ -41,7 +41,7 @@ export function registerParentAdmissionRoutes(app: App): void {
     async (req) =>
       parentCtx(req).tx(async (t) => {
         const child = await t.child(req.params.pupilId);
-        return formsForChild(t, child.pupilId);
+        return formsForChild(t, child.pupilId, t.parent.contactId);
       }),
   );
 

@@ -18,14 +18,20 @@ export function requestActions(status: RequestStatus): 'review'[] {
 }
 
 /**
- * A field of a submitted form may be accepted or rejected until it is accepted (an accepted field
- * is already queued for the MIS); a rejected one may still be accepted on second thoughts.
+ * A field of a parent's submitted copy may be accepted or rejected until it is accepted (an
+ * accepted field is already queued for the MIS); a rejected one may still be accepted on second
+ * thoughts. Once another parent's answer to the same field is accepted, only one value goes back
+ * to the MIS: this parent's may then only be rejected.
  */
 export function fieldActions(
   status: RequestStatus,
   decision: 'accepted' | 'rejected' | null,
   answered: boolean,
+  acceptedFromAnother = false,
+  restricted = false,
 ): FieldAction[] {
   if (status !== 'submitted' || !answered || decision === 'accepted') return [];
+  // A parent restricted by the DSL since sending: nothing of theirs goes back to the MIS.
+  if (acceptedFromAnother || restricted) return decision === 'rejected' ? [] : ['reject'];
   return decision === 'rejected' ? ['accept'] : ['accept', 'reject'];
 }

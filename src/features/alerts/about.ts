@@ -9,8 +9,11 @@ import type { AlertView } from '../../shared/schemas/alerts.ts';
 import { triageLabel } from '../../shared/triage.ts';
 import { allowedActions, canRead, pupilAsSeen } from '../concerns/policy.ts';
 import { metaOf, SELECT_VIEW, type ConcernRow } from '../concerns/read.ts';
+import { withSignalsNamed } from '../audit-trail/unusual-routes-service.ts';
 
-export async function withWhatTheyAreAbout(t: Tx, alerts: AlertView[]): Promise<AlertView[]> {
+export async function withWhatTheyAreAbout(t: Tx, given: AlertView[]): Promise<AlertView[]> {
+  // Issue 20: an unusual-access signal's alert names whom the signal is about.
+  const alerts = await withSignalsNamed(t, given);
   const ids = [...new Set(alerts.filter((a) => a.targetType === 'concern').map((a) => a.targetId))];
   if (ids.length === 0) return alerts;
   const rows = (await t.q<ConcernRow>(`${SELECT_VIEW} WHERE c.id = ANY($1::uuid[])`, [ids])).filter(

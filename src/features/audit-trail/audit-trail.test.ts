@@ -16,6 +16,7 @@ import {
 } from '../../test/harness.ts';
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
 import { auditRows } from '../identity/identity-test-kit.ts';
+import { appendAudit } from '../../platform/audit/chain.ts';
 import type { PupilLog, TrailIntegrity, TrailPage } from '../../shared/schemas/audit-trail.ts';
 
 let t: TestApp;
@@ -55,6 +56,27 @@ const logOf = async (s: Awaited<ReturnType<typeof school>>['dsl'], pupilId: stri
 };
 
 describe('who has seen this record', () => {
+  it('keeps the concerns-about-adults area out of its entries and its people list', async () => {
+    const s = await school();
+    const head = await makeUser(t.services, s.schoolId, 'headteacher', 'Hal Head');
+    // An entry of the separate area (issue 19) that names the pupil as its target: it must not
+    // show, nor its actor be offered as a person of this record.
+    await unsafeAsOwner(t.services.db, (q) =>
+      appendAudit(
+        q,
+        s.schoolId,
+        { actorId: head.id, actorLabel: 'Hal Head', ip: null, userAgent: null },
+        { action: 'staff_concerns.viewed', targetType: 'pupil', targetId: s.pupil.id },
+      ),
+    );
+    await s.log(s.pupil.id);
+    const log = await logOf(s.dsl, s.pupil.id);
+    expect(log.entries.length).toBeGreaterThan(0);
+    expect(log.entries.filter((e) => e.action.startsWith('staff_concerns.'))).toEqual([]);
+    expect(log.people.map((p) => p.id)).not.toContain(head.id);
+    expect(log.people.map((p) => p.name)).toContain('=HYPERLINK("x")');
+  });
+
   it('lists each view, export and change of this pupil’s record, newest first, and nothing of another’s', async () => {
     const s = await school();
     const mine = await s.log(s.pupil.id);

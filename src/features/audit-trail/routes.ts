@@ -26,6 +26,10 @@ import {
 import { pupilInReach } from '../pupils/service.ts';
 import { filterNames, pupilLog, trailChoices, trailPage } from './service.ts';
 import { changeRules, readUnusualAccess } from './unusual-routes-service.ts';
+import { Created } from '../../shared/schemas/administration.ts';
+import { requireDataProtection } from '../data-protection/policy.ts';
+import { draftBreachFromSignal } from './signal-breach.ts';
+import { registerAnchorCodeRoutes } from './anchor-code-routes.ts';
 
 export function registerAuditTrailRoutes(app: App, services: Services): void {
   const tags = ['audit'];
@@ -214,4 +218,26 @@ export function registerAuditTrailRoutes(app: App, services: Services): void {
       });
     },
   );
+
+  app.post(
+    '/api/audit/unusual-access/signals/:id/breach',
+    {
+      schema: {
+        tags,
+        summary:
+          'Draft a breach in the register from an unusual-access signal (the rule, the member, the times and counts; no child named)',
+        params: IdParams,
+        response: responses({ 201: Created }),
+      },
+    },
+    async (req, reply) => {
+      const c = ctx(req);
+      requireAbility(c.actor, 'audit');
+      requireDataProtection(c.actor);
+      const made = await c.tx((t) => draftBreachFromSignal(t, req.params.id));
+      return reply.status(201).send(made);
+    },
+  );
+
+  registerAnchorCodeRoutes(app, services);
 }

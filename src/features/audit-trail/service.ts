@@ -37,6 +37,12 @@ const PUPIL_TARGETS = `
   UNION ALL SELECT 'referral', id::text FROM referrals WHERE pupil_id = $1::uuid
   UNION ALL SELECT 'conversation', id::text FROM conversations WHERE pupil_id = $1::uuid`;
 
+/**
+ * The SQL of every (target_type, target_id) that is a record of the pupil `$1` (the pupil's own
+ * record, their concerns and what hangs from them): the subject-access gathering reads it.
+ */
+export const pupilTargetsSql = () => PUPIL_TARGETS;
+
 export type TrailFilter = TrailQuery;
 
 /** The filter as the audit entry of its reading names it (which filters, never their values). */
@@ -183,9 +189,11 @@ export async function pupilLog(
     `SELECT count(*)::int AS n FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
     countParams,
   );
+  // Whoever appears in the log, under the same exclusion of the separate areas as its entries.
+  const peopleWhere = [...whereOf({}, []), 'e.actor_id IS NOT NULL'];
   const people = await t.q<{ id: string; name: string }>(
     `SELECT u.id, u.name FROM users u WHERE u.id IN (
-       SELECT DISTINCT e.actor_id FROM ${from} WHERE e.actor_id IS NOT NULL)
+       SELECT DISTINCT e.actor_id FROM ${from} WHERE ${peopleWhere.join(' AND ')})
      ORDER BY u.name`,
     [pupilId],
   );

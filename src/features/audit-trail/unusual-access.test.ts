@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   call,
+  categoryIds,
   makePupil,
   makeSchool,
   makeUser,
@@ -106,6 +107,92 @@ describe('unusual access', () => {
     expect(await scan()).toBe(0); // starts watching
     await call(t.app, dsl, 'GET', `/api/pupils/${pupils[0]!.id}/profile`);
     expect(await scan()).toBe(0); // one pupil since: the history is not counted again
+  });
+
+  it('pupils opened through a concern, a case, a referral and an attachment count as four', async () => {
+    const s = await school();
+    const teacher = await signIn(t.app, await makeUser(t.services, s.schoolId, 'teacher'));
+    const [cat] = await categoryIds(t.services, s.schoolId);
+    const concerns: string[] = [];
+    for (const p of s.pupils.slice(0, 4)) {
+      const made = await call(t.app, teacher, 'POST', '/api/concerns', {
+        pupils: [{ pupilId: p.id, role: 'subject' }],
+        categoryIds: [cat!.id],
+        happenedAt: new Date(Date.now() - 60_000).toISOString(),
+        body: 'A worry for the scan.',
+      });
+      expect(made.statusCode, made.body).toBe(201);
+      concerns.push(made.json<{ id: string }>().id);
+    }
+    const opened = await call(t.app, s.dsl, 'POST', '/api/cases', {
+      pupilId: s.pupils[1]!.id,
+      concernId: concerns[1],
+    });
+    expect(opened.statusCode, opened.body).toBe(201);
+    const caseId = opened.json<{ id: string }>().id;
+    const agencies = (await call(t.app, s.dsl, 'GET', '/api/referral-agencies')).json<{
+      items: { id: string }[];
+    }>().items;
+    const referred = await call(t.app, s.dsl, 'POST', '/api/referrals', {
+      pupilId: s.pupils[2]!.id,
+      agencyId: agencies[0]!.id,
+      referredAt: new Date(Date.now() - 60_000).toISOString(),
+    });
+    expect(referred.statusCode, referred.body).toBe(201);
+    const referralId = referred.json<{ id: string }>().id;
+    const uploaded = await t.app.inject({
+      method: 'POST',
+      url: `/api/concerns/${concerns[3]}/attachments`,
+      headers: {
+        'x-file-name': 'note.txt',
+        cookie: teacher.cookie,
+        'x-csrf-token': teacher.csrf,
+        'content-type': 'application/octet-stream',
+      },
+      payload: Buffer.from('A note.'),
+    });
+    expect(uploaded.statusCode, uploaded.body).toBe(201);
+    const fileId = uploaded.json<{ id: string }>().id;
+    await s.scan(); // the making above is behind the watch
+
+    // Another DSL opens one pupil each through a concern, a case, a referral and a file.
+    const viewer = await signIn(
+      t.app,
+      await makeUser(t.services, s.schoolId, 'dsl', 'Vic Viewer'),
+      {
+        elevated: true,
+      },
+    );
+    for (const url of [
+      `/api/concerns/${concerns[0]}`,
+      `/api/cases/${caseId}`,
+      `/api/referrals/${referralId}`,
+      `/api/attachments/${fileId}`,
+    ]) {
+      const res = await call(t.app, viewer, 'GET', url);
+      expect(res.statusCode, `${url} ${res.body}`).toBe(200);
+    }
+    const targets = [concerns[0], caseId, referralId, fileId];
+    const kinds = (await auditRows(t, s.schoolId))
+      .filter((r) => targets.includes(r.target_id ?? ''))
+      .map((r) => `${r.action} ${r.target_id}`);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        `concern.viewed ${concerns[0]}`,
+        `case.viewed ${caseId}`,
+        `referral.viewed ${referralId}`,
+        `attachment.downloaded ${fileId}`,
+      ]),
+    );
+    expect(await s.scan()).toBe(1);
+    const [signal] = (await unusual(s.head)).signals.filter((x) => x.member === 'Vic Viewer');
+    expect(signal).toMatchObject({ rule: 'pupils_per_hour', count: 4 });
+    const audited = (await auditRows(t, s.schoolId)).filter(
+      (r) => r.action === 'audit.unusual_access',
+    );
+    expect(audited.map((r) => r.details)).toContainEqual(
+      expect.objectContaining({ rule: 'pupils_per_hour', observed: 4 }),
+    );
   });
 
   it('three pupils, at the limit, raise nothing', async () => {

@@ -13,6 +13,7 @@
 // file lacks its trailer, so it is never mistaken for a whole one. To change safely: keep the
 // audit's commit before `stream` is handed to the reply, keep every read inside `readChronology`,
 // and never await the reader inside `c.tx`.
+import { statementsByConcern, withStatements } from '../data-protection/rights/statements.ts';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { RequestContext, Tx } from '../../core/context.ts';
 import type { BodyMapMark } from '../../shared/body-map.ts';
@@ -184,15 +185,26 @@ export async function exportChronologyPdf(
     for (;;) {
       // Each batch in a short transaction of its own (the keyset position holds across them), so
       // no connection, school slot or lock is held while the reader takes its time.
-      const { batch, maps } = await c.tx(async (t) => {
+      const { batch, maps, statements } = await c.tx(async (t) => {
         const read = await readChronology(t, head.pupil.id, filter, {
           size: EXPORT_BATCH,
           direction: 'newest_first',
           ...(after ? { after } : {}),
         });
-        return { batch: read, maps: await bodyMapsOf(t, read.entries) };
+        const statements = await statementsByConcern(
+          t,
+          read.entries.filter((e) => e.kind === 'concern').map((e) => e.id),
+        );
+        return { batch: read, maps: await bodyMapsOf(t, read.entries), statements };
       });
-      for (const e of batch.entries) pdf.add(pdfEntry(e, maps.get(e.id)));
+      // The subject's rectification statements travel with their record (issue 17).
+      for (const e of batch.entries)
+        pdf.add(
+          pdfEntry(
+            e.kind === 'concern' ? { ...e, text: withStatements(e.text, statements.get(e.id)) } : e,
+            maps.get(e.id),
+          ),
+        );
       await roomFor(doc, out);
       if (out.destroyed) throw new ExportStopped('reader_gone');
       if (!batch.more || !batch.last) return;

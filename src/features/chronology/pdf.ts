@@ -97,7 +97,7 @@ const STROKED: Readonly<Record<string, string>> = {
   ı: 'i',
   ħ: 'h',
 };
-function toWinAnsi(text: string): string {
+export function toWinAnsi(text: string): string {
   let out = '';
   for (const ch of text) {
     const code = ch.codePointAt(0) ?? 0;

@@ -6,6 +6,7 @@ import { can, type Actor } from '../../core/access/actor.ts';
 import { canViewRecord, pupilInScope, type CategoryRef } from '../../core/access/permissions.ts';
 import { pupilGroupRefs } from '../../core/access/load.ts';
 import { candidateRecordsSql, recordVisibleSql } from '../../core/access/record-filter.ts';
+import { seesRestrictedProcessing } from '../../core/access/processing-restriction.ts';
 import type { ConcernAction } from '../../shared/schemas/concerns.ts';
 
 /** A linked pupil as policies see them: year and form, and their teaching groups when known. */
@@ -21,9 +22,12 @@ export type ConcernMeta = {
   authorId: string;
   categories?: readonly CategoryRef[];
   pupils?: readonly PupilRef[];
+  /** Under a restriction of processing (Article 18): the DSL team's alone while it lasts. */
+  processingRestricted?: boolean;
 };
 
 export function canRead(actor: Actor, concern: ConcernMeta): boolean {
+  if (concern.processingRestricted === true && !seesRestrictedProcessing(actor)) return false;
   if (concern.authorId === actor.userId) return true;
   if (!actor.elevated || !concern.categories) return false;
   return canViewRecord(actor.permissions, {

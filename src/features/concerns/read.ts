@@ -6,6 +6,8 @@ import { notFound } from '../../core/errors.ts';
 import type { BodyMapMark } from '../../shared/body-map.ts';
 import type { Sealer } from '../../platform/crypto/school-keys.ts';
 import type { ConcernView } from '../../shared/schemas/concerns.ts';
+import { restrictedRecordSql } from '../../core/access/processing-restriction.ts';
+import { statementsOn } from '../data-protection/rights/service.ts';
 import { LATEST_TRIAGE_SQL, presentTriage, type TriageRow } from './triage-view.ts';
 import {
   allowedActions,
@@ -40,6 +42,8 @@ export type ConcernRow = {
   categories: { id: string; name: string; colour: string; restricted: boolean }[];
   attachments: { id: string; name: string; mime: string; sizeBytes: number; uploadedAt: string }[];
   triage: TriageRow | null;
+  /** Under a restriction of processing in force (Article 18; issue 17). */
+  processing_restricted: boolean;
 };
 
 /**
@@ -71,12 +75,16 @@ export const SELECT_VIEW = `
                     'mime', a.mime, 'sizeBytes', a.size_bytes, 'uploadedAt', a.uploaded_at)
                     ORDER BY a.uploaded_at)
                    FROM attachments a WHERE a.concern_id = c.id), '[]'::json) AS attachments,
-         ${LATEST_TRIAGE_SQL} AS triage
+         ${LATEST_TRIAGE_SQL} AS triage,
+         ${restrictedRecordSql('c')} AS processing_restricted
   FROM concerns c JOIN users u ON u.id = c.author_id`;
 
-export function metaOf(r: Pick<ConcernRow, 'author_id' | 'categories' | 'pupils'>): ConcernMeta {
+export function metaOf(
+  r: Pick<ConcernRow, 'author_id' | 'categories' | 'pupils'> & { processing_restricted?: boolean },
+): ConcernMeta {
   return {
     authorId: r.author_id,
+    processingRestricted: r.processing_restricted === true,
     categories: r.categories.map((k) => ({ id: k.id, restricted: k.restricted })),
     pupils: r.pupils.map((p) => ({
       id: p.id,
@@ -164,12 +172,15 @@ export async function getConcern(t: Tx, id: string): Promise<ConcernView> {
        AND target_id = $2 AND acknowledged_at IS NULL ORDER BY created_at`,
     [t.actor.userId, id],
   );
-  return presentConcern(
+  const view = presentConcern(
     t,
     await t.sealer(),
     row,
     alerts.map((a) => a.id),
   );
+  // The subject's statements travel with the record to whoever may read it (Article 16).
+  const statements = await statementsOn(t, id);
+  return statements.length > 0 ? { ...view, subjectStatements: statements } : view;
 }
 
 /**

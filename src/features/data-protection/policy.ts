@@ -5,7 +5,8 @@
 // requester is a restricted contact (a court order) of a subject, release waits until a member of
 // the DSL team (by the fixed keys of the default groups, as core/access/approvers.ts decides) has
 // reviewed the request. Release itself waits for the child's voice when a parent or carer asks
-// about a child of 12 or over. To change safely: keep every data-protection route asking this
+// about a child of 12 or over, and the close as released for the recorded disclosure of a pack a
+// second person approved (sar/). To change safely: keep every data-protection route asking this
 // file first, and requests.test.ts and the access matrix passing.
 import { can, type Actor } from '../../core/access/actor.ts';
 import { requireAbility } from '../../core/access/step-up.ts';
@@ -43,6 +44,8 @@ export type RequestFacts = {
   childVoiceRecorded: boolean;
   restrictedRequester: boolean;
   dslReviewed: boolean;
+  /** An approved pack's disclosure is recorded (issue 17's workbench): what "released" means. */
+  disclosed: boolean;
 };
 
 /** What may be done with a request now, as sent in `allowed`. */
@@ -68,7 +71,7 @@ export function requestActions(
   )
     out.push('extend');
   if (r.childVoiceNeeded && !r.childVoiceRecorded) out.push('child_voice');
-  if (releaseBlock(r) === null) out.push('release');
+  if (closeAsReleasedBlock(r) === null) out.push('release');
   out.push('close');
   return out;
 }
@@ -92,6 +95,23 @@ export function releaseBlock(r: RequestFacts): DomainError | null {
       'conflict',
       'dsl_review_needed',
       'The requester is a restricted contact of the child: the DSL must review the request before anything is released.',
+    );
+  return null;
+}
+
+/**
+ * Why the request may not be closed as released (or, for a releasing kind, completed): the gates
+ * before any release, then the release itself — a pack a second person approved, its disclosure
+ * recorded in the log.
+ */
+export function closeAsReleasedBlock(r: RequestFacts): DomainError | null {
+  const block = releaseBlock(r);
+  if (block) return block;
+  if (!r.disclosed)
+    return new DomainError(
+      'conflict',
+      'disclosure_needed',
+      'Nothing has been released yet: gather the records, have the response approved by a second person, make the pack and record its disclosure first.',
     );
   return null;
 }

@@ -1,7 +1,7 @@
 // What tells the DPO (issue 17): a rights request falling due within the week, and overdue (each
 // alerted once; a change of dates or an extension re-arms both), and a draft breach Lantern opens
-// itself when one of its own signals suggests a breach — so far, the audit chain failing its
-// verification. Run by the jobs (src/jobs/data-protection.ts) and `audit verify` as 'Lantern
+// itself when one of its own signals suggests a breach: the audit chain failing its verification,
+// and a child-protection file taken back before the receiving school accepted it. Run by the jobs (src/jobs/data-protection.ts) and `audit verify` as 'Lantern
 // (scheduled)' or the operator, through the same door as any work; alerts hold ids only.
 import { randomUUID } from 'node:crypto';
 import type { SchoolTx } from '../../core/context.ts';
@@ -58,13 +58,22 @@ export async function alertDueRequests(t: SchoolTx): Promise<string[]> {
   return [...alerted];
 }
 
-export type BreachSignal = 'audit_verify';
+export type BreachSignal = 'audit_verify' | 'transfer_revoked';
 
 const HOW_AWARE: Record<BreachSignal, string> = {
   audit_verify:
     "Lantern's nightly check of the audit trail found an entry that does not match its chain: " +
     'the trail may have been altered or damaged (integrity). Check the first broken entry with ' +
     "the operator ('lantern audit verify').",
+  transfer_revoked:
+    'A child-protection file sent through Lantern was taken back before the receiving school ' +
+    'accepted it. If it had gone to the wrong school, this is a breach of confidentiality: ' +
+    'record who could have seen it and what was in it. If it went to the right school and was ' +
+    'taken back for another reason, close this draft saying so.',
+};
+const TYPES: Record<BreachSignal, string[]> = {
+  audit_verify: ['integrity'],
+  transfer_revoked: ['confidentiality'],
 };
 
 /**
@@ -91,7 +100,7 @@ export async function draftBreach(
       signal,
       t.now,
       sealer.seal('dp_breaches.how_aware', id, HOW_AWARE[signal]),
-      ['integrity'],
+      TYPES[signal],
       `${signal}:${key}`,
     ],
   );

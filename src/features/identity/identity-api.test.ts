@@ -325,7 +325,7 @@ describe('attacks on sign-in and the administrator', () => {
     expect((await call(t.app, c, 'GET', '/api/auth/session')).statusCode).toBe(401);
     expect((await passwordSignIn(user)).statusCode).toBe(401);
     const reset = await post(admin, `/api/admin/users/${user.id}/reset-second-factor`, {
-      reason: 'Lost phone, confirmed in person',
+      reason: 'lost_phone',
     });
     expect(reset.statusCode, reset.body).toBeLessThan(300);
     const [event] = await unsafeAsOwner(t.services.db, (q) =>
@@ -334,7 +334,7 @@ describe('attacks on sign-in and the administrator', () => {
         [schoolId],
       ),
     );
-    expect(event?.details.reason).toBe('Lost phone, confirmed in person');
+    expect(event?.details.reason).toBe('lost_phone');
     expect(await auditActions(schoolId)).toEqual(
       expect.arrayContaining(['auth.signed_out_everywhere', 'user.disabled']),
     );

@@ -10,7 +10,7 @@ import { nextRun } from './connector.ts';
 import { pullAndSync } from './pull.ts';
 import { pullXporterAndSync } from './xporter-pull.ts';
 import { SyncRejected } from './sync.ts';
-import { runLeased } from '../../platform/jobs/lease.ts';
+import { LEASE_MS, runLeased } from '../../platform/jobs/lease.ts';
 import { misRuns } from '../../platform/metrics.ts';
 
 const LOCK_MS = 60 * 60 * 1000;
@@ -97,7 +97,7 @@ export async function runDueConnectors(
  * repeated. Answers how many connectors this process ran (0 when another holds the job).
  */
 export async function runMisPullJob(services: Services, only?: readonly string[]): Promise<number> {
-  const run = await runLeased(services.db, { job: 'mis_pull', leaseMs: LOCK_MS, everyMs: 0 }, () =>
+  const run = await runLeased(services.db, { job: 'mis_pull', leaseMs: LEASE_MS, everyMs: 0 }, () =>
     runDueConnectors(services, only),
   );
   return run.ran ? run.result : 0;

@@ -21,7 +21,8 @@ export type ParentMail =
       schoolId: string;
       invitationId: string;
     }
-  | { template: 'new_device'; to: string; when: string };
+  | { template: 'new_device'; to: string; when: string }
+  | { template: 'second_factor_reset'; to: string };
 
 const FOOTER =
   '\n\n— Lantern for parents and carers, used by your child’s school.\n' +
@@ -65,6 +66,16 @@ export function renderParentMail(mail: ParentMail): MailContent {
           'straight away.' +
           FOOTER,
       };
+    case 'second_factor_reset':
+      return {
+        subject: 'The second step of signing in to Lantern was reset',
+        text:
+          'Your child’s school has reset the second step of signing in to your Lantern account ' +
+          '(the authenticator app or passkey). The next time you sign in you will be asked to ' +
+          'set one up again.\n\nIf you did not ask the school for this, contact the school ' +
+          'office straight away.' +
+          FOOTER,
+      };
   }
 }
 
@@ -94,6 +105,7 @@ function isParentMail(p: unknown): p is ParentMail {
   const m = p as Record<string, unknown>;
   if (typeof m.to !== 'string') return false;
   if (m.template === 'new_device') return typeof m.when === 'string';
+  if (m.template === 'second_factor_reset') return true;
   return (
     (m.template === 'invitation' || m.template === 'reminder') &&
     typeof m.link === 'string' &&
@@ -116,7 +128,7 @@ export const sendParentMail: WorkHandler = async (payload, services) => {
       (typeof code === 'number' && code >= 500);
     if (!refused) throw new WorkFailed('smtp_failed');
   }
-  if (payload.template !== 'new_device') {
+  if (payload.template === 'invitation' || payload.template === 'reminder') {
     const { schoolId, invitationId } = payload;
     await asSystem(services, schoolId, 'scheduled').tx(async (t) => {
       const hit = await t.q(

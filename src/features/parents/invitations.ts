@@ -147,7 +147,7 @@ export async function listInvitations(t: Tx, sel: Selection): Promise<Invitation
  * A new token, expiry and reminder clock for the invitation, and its email queued in this
  * transaction. `reminder` 0 is the invitation itself.
  */
-async function sendInvitation(
+export async function sendInvitation(
   t: SchoolTx,
   services: Pick<Services, 'config' | 'log'>,
   p: { invitationId: string; email: string; reminder: number },

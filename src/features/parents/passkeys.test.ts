@@ -77,6 +77,7 @@ describe('a parent’s passkey', () => {
     );
     expect(rows.map((r) => r.action)).toEqual([
       'parent.second_factor_added',
+      'parent.recovery_codes_created', // shown once, with the new factor
       'parent.signed_in',
       'parent.second_factor_failed',
       'parent.signed_in',

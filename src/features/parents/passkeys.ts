@@ -25,7 +25,9 @@ import {
   recordFactorFailure,
   throttled,
   type Issued,
+  withCodes,
 } from './sign-in.ts';
+import { codesForNewFactor } from './recovery-codes.ts';
 
 type Purpose = 'register' | 'authenticate';
 
@@ -118,6 +120,7 @@ export async function parentPasskeyVerify(
   });
   if (!challenge) throw new DomainError('invalid', 'challenge_expired', EXPIRED);
   const result = await mine.tx(async (t) => {
+    let recoveryCodes: string[] | null = null;
     if (purpose === 'register') {
       const r = await verifyRegistration(rp, response, challenge);
       if (!r.ok) return r;
@@ -141,6 +144,7 @@ export async function parentPasskeyVerify(
         targetId: s.parentId,
         details: { method: 'webauthn' },
       });
+      recoveryCodes = await codesForNewFactor(t, s.parentId);
     } else {
       const r = await verifyAuthentication(
         rp,
@@ -162,7 +166,10 @@ export async function parentPasskeyVerify(
       targetId: s.parentId,
       details: { secondFactor: 'webauthn' },
     });
-    return { ok: true as const, issued: await advance(t, req, s, 'full') };
+    return {
+      ok: true as const,
+      issued: withCodes(await advance(t, req, s, 'full'), recoveryCodes),
+    };
   });
   if (result.ok) return result.issued;
   await recordFactorFailure(mine, s, keys, 'webauthn', result.reason, now);

@@ -37,5 +37,7 @@ export function invitationActions(
   if (f.status === 'invited' || f.status === 'accepted' || f.status === 'bounced') {
     out.push('revoke');
   }
+  // A parent with an account who lost their phone or passkey: staff set it up again.
+  if (f.status === 'accepted') out.push('reset_second_factor');
   return out;
 }

@@ -24,7 +24,11 @@ import {
   ParentSignedOutEverywhere,
   PasskeyAnswer,
   PasskeyOptions,
+  ParentRecoveryCode,
+  ParentRecoveryCodesLeft,
+  ParentRecoveryCodesMade,
 } from '../../shared/schemas/parents.ts';
+import { parentRecoveryCodesLeft } from './recovery-codes.ts';
 import { acceptInvitation, checkInvitation } from './accept.ts';
 import { parentPasskeyOptions, parentPasskeyVerify } from './passkeys.ts';
 import { endParentSessions, PARENT_IDLE_MINUTES } from './sessions.ts';
@@ -33,6 +37,8 @@ import { cookieOptions } from '../identity/issue.ts';
 import {
   parentGiveCode,
   parentPasswordSignIn,
+  parentRegenerateRecoveryCodes,
+  parentUseRecoveryCode,
   parentSignOut,
   parentStartTotp,
   type Issued,
@@ -88,7 +94,8 @@ async function afterIssue(
   }
   const found = await resolveParentSession(services, issued.token, services.clock.now());
   if (found.state !== 'active') throw new Error('new parent session did not resolve');
-  return present(found.session);
+  const info = present(found.session);
+  return issued.recoveryCodes ? { ...info, recoveryCodes: issued.recoveryCodes } : info;
 }
 
 export function registerParentRoutes(app: App, services: Services): void {
@@ -123,6 +130,60 @@ export function registerParentRoutes(app: App, services: Services): void {
       if (s.stage === 'full') return present(s);
       return afterIssue(services, reply, await parentGiveCode(services, req, s, req.body.code));
     },
+  );
+
+  app.post(
+    '/api/parent/auth/recovery-code',
+    {
+      config: { parent: true, pendingOk: true },
+      schema: {
+        tags: ['parents'],
+        summary: 'A recovery code in place of the authenticator code (each works once)',
+        body: ParentRecoveryCode,
+        response: responses({ 200: ParentSessionInfo, 409: ErrorBody, 429: ErrorBody }),
+      },
+    },
+    async (req, reply) => {
+      const s = sessionOrThrow(req);
+      if (s.stage === 'full') return present(s);
+      return afterIssue(
+        services,
+        reply,
+        await parentUseRecoveryCode(services, req, s, req.body.code),
+      );
+    },
+  );
+
+  app.get(
+    '/api/parent/account/recovery-codes',
+    {
+      config: PARENT,
+      schema: {
+        tags: ['parents'],
+        summary: 'How many unused recovery codes the parent has',
+        response: responses({ 200: ParentRecoveryCodesLeft }),
+      },
+    },
+    async (req) => {
+      const c = parentCtx(req);
+      return { left: await c.tx((t) => parentRecoveryCodesLeft(t, t.parent.parentId)) };
+    },
+  );
+
+  app.post(
+    '/api/parent/account/recovery-codes',
+    {
+      config: PARENT,
+      schema: {
+        tags: ['parents'],
+        summary: 'Ten new recovery codes (shown once) with a code from the authenticator app',
+        body: ParentCode,
+        response: responses({ 200: ParentRecoveryCodesMade, 409: ErrorBody, 429: ErrorBody }),
+      },
+    },
+    async (req) => ({
+      codes: await parentRegenerateRecoveryCodes(services, req, sessionOrThrow(req), req.body.code),
+    }),
   );
 
   app.post(

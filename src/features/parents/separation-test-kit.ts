@@ -3,7 +3,7 @@
 // fails naming any /api/parent/ route without a row here. Each feature keeps its rows in its own
 // exported list and adds ONE spread line to PARENT_ROUTE_ROWS below (F: forms, M: medical).
 import type { TestApp } from '../../test/harness.ts';
-import type { TestParent } from './parent-test-kit.ts';
+import { parentCode, type TestParent } from './parent-test-kit.ts';
 import { MEDICAL_PARENT_ROWS } from '../medical/parent-rows-test-kit.ts';
 import { FORMS_ROWS } from '../admissions/parent-rows-test-kit.ts';
 
@@ -55,6 +55,10 @@ export const DOOR_ROWS: Record<string, ParentRouteRow> = {
   'POST /api/parent/auth/code': {
     about: 'own',
     request: () => ({ url: '/api/parent/auth/code', payload: { code: '000000' } }),
+  },
+  'POST /api/parent/auth/recovery-code': {
+    about: 'own', // a full session is signed in already: answered with it, no code spent
+    request: () => ({ url: '/api/parent/auth/recovery-code', payload: { code: 'aaaa-bbbb-cccc' } }),
   },
   'POST /api/parent/auth/totp/enrol': {
     about: 'own',
@@ -112,6 +116,17 @@ export const ACCOUNT_ROWS: Record<string, ParentRouteRow> = {
   'GET /api/parent/account/sessions': {
     about: 'own',
     request: () => ({ url: '/api/parent/account/sessions' }),
+  },
+  'GET /api/parent/account/recovery-codes': {
+    about: 'own',
+    request: () => ({ url: '/api/parent/account/recovery-codes' }),
+  },
+  'POST /api/parent/account/recovery-codes': {
+    about: 'own',
+    request: async (f) => ({
+      url: '/api/parent/account/recovery-codes',
+      payload: { code: await parentCode(f.t, f.parent) },
+    }),
   },
   'POST /api/parent/account/sign-out-everywhere': {
     about: 'own',

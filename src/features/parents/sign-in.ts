@@ -36,6 +36,11 @@ import {
   type ParentStage,
 } from './sessions.ts';
 import type { ParentTotpEnrolment } from '../../shared/schemas/parents.ts';
+import {
+  codesForNewFactor,
+  newParentRecoveryCodes,
+  spendParentRecoveryCode,
+} from './recovery-codes.ts';
 
 export const PARENT_WRONG = 'The email address or password is not right.';
 export const PARENT_TOTP_FIELD = 'parent_totp.secret' as const;
@@ -55,6 +60,8 @@ export type Issued = {
   noticeTo: string | null;
   /** The browser's device cookie to set (a full session), else null. */
   device: string | null;
+  /** Ten new recovery codes to show once (a first second factor just confirmed). */
+  recoveryCodes?: string[];
 };
 
 export const throttled = (s: {
@@ -179,7 +186,7 @@ export async function advance(
 }
 
 /** Checks a code against the parent's authenticator and keeps its step (never twice). */
-async function checkParentTotp(
+export async function checkParentTotp(
   t: SchoolTx,
   parentId: string,
   code: string,
@@ -233,6 +240,7 @@ export async function parentGiveCode(
     const r = await checkParentTotp(t, s.parentId, code, which);
     if (!r.ok) return r;
     await clearThrottle(t.db, keys[0]!);
+    let recoveryCodes: string[] | null = null;
     if (which === 'pending') {
       await t.audit({
         action: 'parent.second_factor_added',
@@ -240,6 +248,7 @@ export async function parentGiveCode(
         targetId: s.parentId,
         details: { method: 'totp' },
       });
+      recoveryCodes = await codesForNewFactor(t, s.parentId);
     }
     await t.audit({
       action: 'parent.signed_in',
@@ -247,11 +256,92 @@ export async function parentGiveCode(
       targetId: s.parentId,
       details: { secondFactor: 'totp' },
     });
-    return { ok: true as const, issued: await advance(t, req, s, 'full') };
+    const issued = await advance(t, req, s, 'full');
+    return { ok: true as const, issued: withCodes(issued, recoveryCodes) };
   });
   if (result.ok) return result.issued;
   await recordFactorFailure(mine, s, keys, 'totp', result.reason, now);
   throw new DomainError('unauthorised', 'wrong_code', WRONG_CODE);
+}
+
+export const withCodes = (issued: Issued, codes: string[] | null): Issued =>
+  codes ? { ...issued, recoveryCodes: codes } : issued;
+
+const WRONG_RECOVERY_CODE =
+  'That recovery code is not right, or it has been used already. Check it and try again.';
+
+/**
+ * A recovery code in place of the authenticator code (a `second_factor` session only): each
+ * works once; a wrong one is counted and audited exactly like a wrong authenticator code.
+ */
+export async function parentUseRecoveryCode(
+  services: Services,
+  req: FastifyRequest,
+  s: ParentSession,
+  code: string,
+): Promise<Issued> {
+  if (s.stage !== 'second_factor') {
+    throw new DomainError(
+      'conflict',
+      'conflict',
+      'A recovery code is used only when signing in with a second factor already set up.',
+    );
+  }
+  const door = visitor(services, originOf(req));
+  const mine = parentDoor(services, originOf(req), s.schoolId, s.name);
+  const keys = [parentAccountKey(s.email), addressKey(req.ip)];
+  const now = services.clock.now();
+  const state = await door.inPlatform((q) => checkThrottle(q, keys, now));
+  if (!state.ok) throw throttled(state);
+  const issued = await mine.tx(async (t) => {
+    if (!(await spendParentRecoveryCode(t, s.parentId, code))) return null;
+    await clearThrottle(t.db, keys[0]!);
+    await t.audit({
+      action: 'parent.signed_in',
+      targetType: 'parent',
+      targetId: s.parentId,
+      details: { secondFactor: 'recovery_code' },
+    });
+    return advance(t, req, s, 'full');
+  });
+  if (issued) return issued;
+  await recordFactorFailure(mine, s, keys, 'recovery_code', 'invalid', now);
+  throw new DomainError('unauthorised', 'wrong_recovery_code', WRONG_RECOVERY_CODE);
+}
+
+/**
+ * Ten new recovery codes for a signed-in parent, the old ones void: only with a code from their
+ * authenticator app now (a wrong one counted, audited and refused like at sign-in).
+ */
+export async function parentRegenerateRecoveryCodes(
+  services: Services,
+  req: FastifyRequest,
+  s: ParentSession,
+  code: string,
+): Promise<string[]> {
+  const door = visitor(services, originOf(req));
+  const mine = parentDoor(services, originOf(req), s.schoolId, s.name);
+  const keys = [parentAccountKey(s.email), addressKey(req.ip)];
+  const now = services.clock.now();
+  const state = await door.inPlatform((q) => checkThrottle(q, keys, now));
+  if (!state.ok) throw throttled(state);
+  const result = await mine.tx(async (t) => {
+    const r = await checkParentTotp(t, s.parentId, code, 'confirmed');
+    if (!r.ok) return r;
+    await clearThrottle(t.db, keys[0]!);
+    return { ok: true as const, codes: await newParentRecoveryCodes(t, s.parentId, 'regenerated') };
+  });
+  if (result.ok) return result.codes;
+  if (result.reason === 'none') {
+    throw new DomainError(
+      'conflict',
+      'no_authenticator_app',
+      'New recovery codes need a code from an authenticator app, and none is set up. Ask the school to reset your second factor.',
+    );
+  }
+  await recordFactorFailure(mine, s, keys, 'totp', result.reason, now);
+  // 400, not 401: the parent stays signed in.
+  throw new DomainError('invalid', 'wrong_code', WRONG_CODE);
 }
 
 /** A refused second factor: counted against the account and the address, audited as the parent. */
@@ -259,7 +349,7 @@ export async function recordFactorFailure(
   mine: ReturnType<typeof parentDoor>,
   s: ParentSession,
   keys: Buffer[],
-  method: 'totp' | 'webauthn',
+  method: 'totp' | 'webauthn' | 'recovery_code',
   reason: string,
   now: Date,
 ): Promise<void> {

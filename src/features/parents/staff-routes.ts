@@ -12,9 +12,12 @@ import {
   InvitationQuery,
   InviteBody,
   InviteResult,
+  ParentFactorReset,
+  ParentFactorResetDone,
 } from '../../shared/schemas/parents.ts';
 import { requireParents } from './policy.ts';
 import { invite, listInvitations, resend, revoke } from './invitations.ts';
+import { resetParentSecondFactor } from './factor-reset.ts';
 import { wakeWorker } from '../../platform/queue/worker.ts';
 
 const tags = ['parents'];
@@ -105,6 +108,29 @@ export function registerParentStaffRoutes(app: App, services: Services): void {
       const c = ctx(req);
       requireParents(c.actor);
       return c.tx((t) => revoke(t, req.params.id));
+    },
+  );
+
+  app.post(
+    '/api/parents/invitations/:id/reset-second-factor',
+    {
+      schema: {
+        tags,
+        summary:
+          "Reset an accepted parent's second factor (ends their sessions; the reason is kept for staff)",
+        params: IdParams,
+        body: ParentFactorReset,
+        response: responses({ 200: ParentFactorResetDone, 409: ErrorBody }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireParents(c.actor);
+      const r = await c.tx((t) =>
+        resetParentSecondFactor(t, services, req.params.id, req.body.reason),
+      );
+      wakeWorker(services);
+      return r;
     },
   );
 }

@@ -1,17 +1,25 @@
 // The report's figures, each read from the school's own rows inside the member's transaction (so
 // row-level security keeps them to the school) and counted as DEFINITIONS says. Records are
-// filtered by the same rule every list uses (recordVisibleSql): a figure never counts a record the
-// reader could not open. Case work (cases, actions, referrals, alerts) is the DSL team's: it is
+// filtered by the same rule every list uses: recordVisibleSql over the records, or, for a reader
+// whose grants all cover the whole school, canViewRecord once per category set of the daily
+// rollup (rollup.ts) — a figure never counts a record the reader could not open. Case work (cases, actions, referrals, alerts) is the DSL team's: it is
 // counted only for a member who manages cases, whole-school, and withheld from anyone else.
 import type { Tx } from '../../core/context.ts';
 import { recordVisibleSql, restrictedTouchSql } from '../../core/access/record-filter.ts';
+import {
+  restrictedRecordSql,
+  restrictedWorkSql,
+} from '../../core/access/processing-restriction.ts';
 import type { Report, ReportTable } from '../../shared/schemas/reports.ts';
 import { ageBands, byMonth, byTerm, byWeek, percentile, type Row, type Term } from './buckets.ts';
 import { daysBetween } from '../../shared/calendar.ts';
 import { DEFINITIONS, GROUPS, SEX_NAMES, TITLES, type FigureId } from './definitions.ts';
 import { seesCaseWork } from './policy.ts';
+import { rollupAnswersFor, rollupCounts, schoolCategories, type RollupCounts } from './rollup.ts';
 
-export type Range = { from: string; to: string };
+import type { Range } from './range.ts';
+
+export type { Range };
 
 /** The row of pupils on a record who have since left (archived): not on roll. */
 export const LEFT = 'Left the school';
@@ -45,27 +53,60 @@ function visibleRecords(t: Tx, range: Range): { sql: string; params: unknown[] }
   const vis = recordVisibleSql(t.actor, 3, 'c');
   return {
     sql: `SELECT c.id, (c.happened_at AT TIME ZONE 'Europe/London')::date::text AS day
-      FROM concerns c WHERE ${IN_RANGE('c.happened_at', '$1', '$2')} AND ${vis.sql}`,
+      FROM concerns c WHERE ${IN_RANGE('c.happened_at', '$1', '$2')} AND ${vis.sql}
+        AND NOT ${restrictedRecordSql('c')}`,
     params: [range.from, range.to, ...vis.params],
   };
 }
 
-async function recordFigures(t: Tx, range: Range): Promise<ReportTable[]> {
+/**
+ * The records in range the reader may open, counted by day and category, and their pupils: from
+ * the daily rollup where it answers exactly for this reader (rollup.ts), else from the records.
+ */
+async function recordCounts(t: Tx, range: Range): Promise<RollupCounts> {
+  const categories = await schoolCategories(t);
+  // A record under a restriction of processing is left out of every report, the DSL team's too;
+  // the rollup cannot tell it apart, so while any is in force the records are counted instead.
+  const [restricting] = await t.q('SELECT 1 FROM dp_restrictions WHERE lifted_at IS NULL LIMIT 1');
+  return rollupAnswersFor(t.actor, categories) && !restricting
+    ? rollupCounts(t, range, categories)
+    : liveCounts(t, range);
+}
+
+/** The same counts from the records themselves (rollup.test.ts holds the two equal). */
+export async function liveCounts(t: Tx, range: Range): Promise<RollupCounts> {
   const rec = visibleRecords(t, range);
   const days = await t.q<{ day: string; n: number }>(
     `WITH rec AS (${rec.sql}) SELECT day, count(*)::int AS n FROM rec GROUP BY day`,
     rec.params,
   );
-  const counts = new Map(days.map((d) => [d.day, Number(d.n)]));
-  const all = [...counts.values()].reduce((a, b) => a + b, 0);
-  const byCategory = await t.q<{ name: string; n: number }>(
+  const categories = await t.q<{ id: string; n: number }>(
     `WITH rec AS (${rec.sql})
-     SELECT k.name, count(*)::int AS n FROM rec
-       JOIN concern_categories cc ON cc.concern_id = rec.id
-       JOIN categories k ON k.id = cc.category_id
-      GROUP BY k.id, k.name ORDER BY n DESC, k.name`,
+     SELECT cc.category_id AS id, count(*)::int AS n FROM rec
+       JOIN concern_categories cc ON cc.concern_id = rec.id GROUP BY cc.category_id`,
     rec.params,
   );
+  const touched = await t.q<{ pupil_id: string }>(
+    `WITH rec AS (${rec.sql})
+     SELECT DISTINCT cp.pupil_id FROM rec JOIN concern_pupils cp ON cp.concern_id = rec.id`,
+    rec.params,
+  );
+  return {
+    days: new Map(days.map((d) => [d.day, Number(d.n)])),
+    categories: new Map(categories.map((c) => [c.id, Number(c.n)])),
+    pupils: new Set(touched.map((r) => r.pupil_id)),
+  };
+}
+
+async function recordFigures(t: Tx, range: Range, rc: RollupCounts): Promise<ReportTable[]> {
+  const counts = rc.days;
+  const all = [...counts.values()].reduce((a, b) => a + b, 0);
+  const names = await t.q<{ id: string; name: string }>('SELECT id, name FROM categories');
+  const nameOf = new Map(names.map((k) => [k.id, k.name]));
+  const byCategory = [...rc.categories.entries()]
+    .filter(([, n]) => n > 0)
+    .map(([id, n]) => ({ name: nameOf.get(id) ?? 'Category removed', n }))
+    .sort((a, b) => b.n - a.n || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const terms = await t.q<{ name: string; starts_on: string; ends_on: string }>(
     'SELECT name, starts_on::text AS starts_on, ends_on::text AS ends_on FROM school_terms ORDER BY starts_on',
   );
@@ -136,17 +177,11 @@ const yearOrder = (label: string) => {
   return m ? Number(m[1]) : 100;
 };
 
-async function pupilFigures(t: Tx, range: Range): Promise<ReportTable[]> {
-  const rec = visibleRecords(t, range);
-  // Two plain reads joined here: the pupils on record in the range (through the link table's
-  // primary key), and the pupils on roll. One query joining them let a planner without fresh
-  // statistics rescan one against the other for every pupil.
-  const touched = await t.q<{ pupil_id: string }>(
-    `WITH rec AS (${rec.sql})
-     SELECT DISTINCT cp.pupil_id FROM rec JOIN concern_pupils cp ON cp.concern_id = rec.id`,
-    rec.params,
-  );
-  const withRecord = new Set(touched.map((r) => r.pupil_id));
+async function pupilFigures(t: Tx, range: Range, rc: RollupCounts): Promise<ReportTable[]> {
+  // Two plain reads joined here: the pupils on record in the range (recordCounts), and the pupils
+  // on roll. One query joining them let a planner without fresh statistics rescan one against the
+  // other for every pupil.
+  const withRecord = rc.pupils;
   const roll = await t.q<Omit<PupilRow, 'with_record'>>(
     `SELECT p.id, p.year_group, p.gender, (p.archived_at IS NULL) AS on_roll FROM pupils p
       WHERE p.archived_at IS NULL OR p.id = ANY($1::uuid[])`,
@@ -197,16 +232,19 @@ async function pupilFigures(t: Tx, range: Range): Promise<ReportTable[]> {
 async function caseWorkFigures(t: Tx, range: Range): Promise<ReportTable[]> {
   const today = t.now;
   // Case work on a restricted matter the reader is not granted is not counted (the same rule as
-  // the lists of cases, actions, referrals and alerts: restrictedTouchSql).
+  // the lists of cases, actions, referrals and alerts: restrictedTouchSql), nor is work about a
+  // record under a restriction of processing, whoever reads (restrictedWorkSql).
   const caseOk = restrictedTouchSql(t.actor, 1, { case: 'c.id' });
   const cases = await t.q<{ opened_at: Date }>(
-    `SELECT c.opened_at FROM cases c WHERE c.status = 'open' AND ${caseOk.sql}`,
+    `SELECT c.opened_at FROM cases c WHERE c.status = 'open' AND ${caseOk.sql}
+      AND NOT ${restrictedWorkSql({ case: 'c.id' })}`,
     caseOk.params,
   );
   const actionOk = restrictedTouchSql(t.actor, 2, { concern: 'a.concern_id', case: 'a.case_id' });
   const actions = await t.q<{ due_at: Date }>(
     `SELECT a.due_at FROM actions a
-      WHERE a.due_at < $1 AND a.completed_at IS NULL AND a.cancelled_at IS NULL AND ${actionOk.sql}`,
+      WHERE a.due_at < $1 AND a.completed_at IS NULL AND a.cancelled_at IS NULL AND ${actionOk.sql}
+        AND NOT ${restrictedWorkSql({ concern: 'a.concern_id', case: 'a.case_id' })}`,
     [today, ...actionOk.params],
   );
   const dayMs = 86_400_000;
@@ -222,7 +260,8 @@ async function caseWorkFigures(t: Tx, range: Range): Promise<ReportTable[]> {
     `SELECT a.name AS agency, r.referred_at, r.due_at, r.responded_at, c.happened_at
        FROM referrals r JOIN referral_agencies a ON a.id = r.agency_id
        LEFT JOIN concerns c ON c.id = r.concern_id
-      WHERE ${IN_RANGE('r.referred_at', '$1', '$2')} AND ${referralOk.sql}`,
+      WHERE ${IN_RANGE('r.referred_at', '$1', '$2')} AND ${referralOk.sql}
+        AND NOT ${restrictedWorkSql({ concern: 'r.concern_id', case: 'r.case_id' })}`,
     [range.from, range.to, ...referralOk.params],
   );
   const agencies = new Map<string, typeof referrals>();
@@ -254,7 +293,8 @@ async function caseWorkFigures(t: Tx, range: Range): Promise<ReportTable[]> {
   const alerts = await t.q<{ kind: string; created_at: Date; acknowledged_at: Date | null }>(
     `SELECT al.kind, al.created_at, al.acknowledged_at FROM alerts al
       WHERE al.kind IN ('concern', 'escalation') AND al.target_type = 'concern'
-        AND ${IN_RANGE('al.created_at', '$1', '$2')} AND ${alertOk.sql}`,
+        AND ${IN_RANGE('al.created_at', '$1', '$2')} AND ${alertOk.sql}
+        AND NOT ${restrictedWorkSql({ concern: 'al.target_id' })}`,
     [range.from, range.to, ...alertOk.params],
   );
   const alertRow = (label: string, as: typeof alerts): Row => {
@@ -328,7 +368,11 @@ async function caseWorkFigures(t: Tx, range: Range): Promise<ReportTable[]> {
 
 /** Every figure the reader may be shown for the range, and the ones withheld from them. */
 export async function buildReport(t: Tx, range: Range): Promise<Report> {
-  const tables = [...(await recordFigures(t, range)), ...(await pupilFigures(t, range))];
+  const counts = await recordCounts(t, range);
+  const tables = [
+    ...(await recordFigures(t, range, counts)),
+    ...(await pupilFigures(t, range, counts)),
+  ];
   const withheld: string[] = [];
   if (seesCaseWork(t.actor)) tables.push(...(await caseWorkFigures(t, range)));
   else {

@@ -6,12 +6,24 @@
 import { createHash } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
 import { conflict, forbidden, notFound } from '../../core/errors.ts';
-import type { Pack, PackSummary, PackTable, Report } from '../../shared/schemas/reports.ts';
+import type {
+  Pack,
+  PackList,
+  PackSummary,
+  PackTable,
+  Report,
+} from '../../shared/schemas/reports.ts';
 import { renderChronologyPdf, type ChronologyPdfEntry } from '../chronology/pdf.ts';
 import { buildReport, type Range } from './figures.ts';
-import { suppress } from './suppression.ts';
+import { hideWithTheirTotal, SECONDARY, suppress, SUPPRESSED, type Cell } from './suppression.ts';
 import type { FigureId } from './definitions.ts';
 import { packDecider } from './policy.ts';
+import {
+  fixedPeriodOf,
+  periodChoices,
+  refuseChangedRelease,
+  refusePartialOverlap,
+} from './pack-periods.ts';
 
 /**
  * The figures a pack carries, and which of their columns are counts (shares and medians are
@@ -19,7 +31,9 @@ import { packDecider } from './policy.ts';
  * records" on the term table only (the months, which add up to it too, and the category table's
  * copy are left out), pupils by year group only (not again by sex).
  */
-const PACK_FIGURES: Partial<Record<FigureId, { columns: readonly number[]; total: boolean }>> = {
+export const PACK_FIGURES: Partial<
+  Record<FigureId, { columns: readonly number[]; total: boolean }>
+> = {
   records_by_term: { columns: [0], total: true },
   records_by_category: { columns: [0], total: false },
   pupils_by_year: { columns: [0, 1], total: false },
@@ -31,6 +45,43 @@ const PACK_FIGURES: Partial<Record<FigureId, { columns: readonly number[]; total
 const NOTE =
   ' In this pack any count from 1 to 4 is shown as “<5”; where a hidden count could be worked ' +
   'out from a total, a count of 5 or more is hidden too, shown as “[c]”. Percentages are left out.';
+
+/**
+ * The pack's tables, with the record tables (by term, by category) hidden together with their
+ * total when the pack hides that total, or when the category column (its total taken as known)
+ * could not be protected without hiding it (suppression.ts).
+ */
+function relatedHidden(report: Report, tables: PackTable[]): PackTable[] {
+  const rawTerm = report.tables.find((x) => x.id === 'records_by_term');
+  const rawCategory = report.tables.find((x) => x.id === 'records_by_category');
+  const term = tables.find((x) => x.id === 'records_by_term');
+  const shown = term?.total?.values[0];
+  const known = rawTerm?.total?.values[0];
+  if (!term || shown === undefined || typeof known !== 'number') return tables;
+  const check = rawCategory
+    ? suppress(
+        rawCategory.rows.map((r) => ({ label: r.label, values: [r.values[0] ?? null] })),
+        { label: 'Total', values: [known] },
+      ).total?.values[0]
+    : known;
+  // Shown as it is when both tables keep it; otherwise hidden — as "<5" when it is 1 to 4 (the
+  // mark means exactly that), as "[c]" (5 or more) when it is larger.
+  const total: Cell =
+    typeof shown === 'number' && typeof check === 'number'
+      ? shown
+      : shown === SUPPRESSED || (typeof known === 'number' && known >= 1 && known <= 4)
+        ? SUPPRESSED
+        : SECONDARY;
+  return tables.map((x) => {
+    if (x.id !== 'records_by_term' && x.id !== 'records_by_category') return x;
+    const [column] = hideWithTheirTotal([x.rows.map((r) => r.values[0] ?? null)], total);
+    return {
+      ...x,
+      rows: x.rows.map((r, i) => ({ ...r, values: [column![i]!, ...r.values.slice(1)] })),
+      ...(x.total ? { total: { ...x.total, values: [total, ...x.total.values.slice(1)] } } : {}),
+    };
+  });
+}
 
 /** The report's tables as the pack shows them: counts only, suppressed. */
 export function packTables(report: Report): PackTable[] {
@@ -55,7 +106,7 @@ export function packTables(report: Report): PackTable[] {
       ...(hidden.total ? { total: hidden.total } : {}),
     });
   }
-  return out;
+  return relatedHidden(report, out);
 }
 
 type PackRow = {
@@ -112,9 +163,13 @@ export async function preparePack(t: Tx, range: Range): Promise<PackSummary> {
       'Only a member of the DSL team can prepare the governors’ pack: it counts every record, which only they may see.',
     );
   }
+  // Whole fixed periods only, never overlapping a released pack in part (pack-periods.ts).
+  await fixedPeriodOf(t, range);
+  await refusePartialOverlap(t, range);
   const tables = packTables(await buildReport(t, range));
   const text = JSON.stringify(tables);
   const sha256 = createHash('sha256').update(text).digest('hex');
+  await refuseChangedRelease(t, range, sha256);
   // One pack numbered at a time per school: the lock is the school's row.
   await t.q('SELECT 1 FROM schools WHERE id = $1 FOR UPDATE', [t.schoolId]);
   const [next] = await t.q<{ version: number }>(
@@ -134,13 +189,17 @@ export async function preparePack(t: Tx, range: Range): Promise<PackSummary> {
   return summaryOf(await packRow(t, made!.id), await packDecider(t.db, t.actor));
 }
 
-export async function listPacks(t: Tx): Promise<{ items: PackSummary[]; canPrepare: boolean }> {
+export async function listPacks(t: Tx): Promise<PackList> {
   const dsl = await packDecider(t.db, t.actor);
   // Before release a version is the DSL team's alone.
   const rows = await t.q<PackRow>(
     `${SELECT}${dsl ? '' : ' WHERE p.released_at IS NOT NULL'} ORDER BY p.version DESC LIMIT 50`,
   );
-  return { items: rows.map((r) => summaryOf(r, dsl)), canPrepare: dsl };
+  return {
+    items: rows.map((r) => summaryOf(r, dsl)),
+    canPrepare: dsl,
+    periods: dsl ? await periodChoices(t) : [],
+  };
 }
 
 export async function readPack(t: Tx, id: string): Promise<Pack> {
@@ -165,6 +224,12 @@ export async function releasePack(t: Tx, id: string): Promise<PackSummary> {
   if (row.released_at !== null) {
     throw conflict(`Version ${row.version} was already released. Prepare a new pack to change it.`);
   }
+  // Releases one at a time per school (the school's row), so two packs sharing days cannot both
+  // pass the checks below in concurrent transactions.
+  await t.q('SELECT 1 FROM schools WHERE id = $1 FOR UPDATE', [t.schoolId]);
+  const range = { from: row.from_day, to: row.to_day };
+  await refusePartialOverlap(t, range, id);
+  await refuseChangedRelease(t, range, row.sha256, id);
   await t.q('UPDATE governors_packs SET released_by = $2, released_at = $3 WHERE id = $1', [
     id,
     t.actor.userId,

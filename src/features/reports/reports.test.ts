@@ -115,6 +115,8 @@ describe('reports', () => {
   it('counts the DSL’s records by category (a record in two counts in each), month, week and term', async () => {
     const r = await report(dsl);
     expect(r).toMatchObject({ from: '2026-01-01', to: '2026-03-20', withheld: [] });
+    // The DSL team may prepare the inspection pack: the page's link is sent, not worked out.
+    expect(r.allowed).toEqual(['inspection_pack']);
     const byCategory = values(tableOf(r, 'records_by_category'));
     expect(byCategory['Bullying']).toEqual([2]);
     expect(byCategory['Mental health']).toEqual([1]);
@@ -174,6 +176,7 @@ describe('reports', () => {
     expect(Object.keys(byCategory).sort()).toEqual(['All records', 'Bullying', 'Mental health']);
     expect(r.tables.map((x) => x.id)).not.toContain('referrals_by_agency');
     expect(r.withheld).toHaveLength(1);
+    expect(r.allowed).toEqual([]);
   });
 
   it('refuses a range that runs backwards or is too long, and a member without reports', async () => {
@@ -245,16 +248,17 @@ describe('reports', () => {
   it('prepares a governors’ pack with small numbers suppressed, released only by the DSL team', async () => {
     const refusedPrepare = await call(t.app, pastoral, 'POST', '/api/reports/governors-packs', {});
     expect(refusedPrepare.statusCode).toBe(403);
+    // A whole fixed period, ended, only (pack-periods.test.ts): the Spring 1 term, holding c1.
     const dslPrepared = await call(t.app, dsl, 'POST', '/api/reports/governors-packs', {
-      from: '2026-01-01',
-      to: '2026-03-20',
+      from: '2026-01-05',
+      to: '2026-02-13',
     });
     expect(dslPrepared.statusCode, dslPrepared.body).toBe(201);
     const pack = dslPrepared.json<PackSummary>();
     expect(pack).toMatchObject({ version: 1, releasedAt: null, allowed: { release: true } });
     // Before release the version is the DSL team's alone.
     const pastoralList = await call(t.app, pastoral, 'GET', '/api/reports/governors-packs');
-    expect(pastoralList.json()).toEqual({ items: [], canPrepare: false });
+    expect(pastoralList.json()).toEqual({ items: [], canPrepare: false, periods: [] });
     const draftRead = await call(t.app, pastoral, 'GET', `/api/reports/governors-packs/${pack.id}`);
     expect(draftRead.statusCode).toBe(404);
 

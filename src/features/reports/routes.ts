@@ -20,11 +20,13 @@ import {
 } from '../../shared/schemas/reports.ts';
 import { IdParams } from '../../shared/schemas/common.ts';
 import { listPacks, packPdf, preparePack, readPack, releasePack } from './governors-pack.ts';
+import { packRange } from './pack-periods.ts';
+import { registerInspectionRoutes } from './inspection-routes.ts';
 import { renderChronologyPdf, type ChronologyPdfEntry } from '../chronology/pdf.ts';
 import { englandDay } from '../../shared/calendar.ts';
 import { academicYearStart } from './buckets.ts';
 import { laReturnCsv } from './la-return.ts';
-import { requireCaseWorkReports, requireReports } from './policy.ts';
+import { packDecider, requireCaseWorkReports, requireReports, seesCaseWork } from './policy.ts';
 import { buildReport, rangeDays, type Range } from './figures.ts';
 
 /** The range asked for, or this academic year so far; refused when it runs backwards or is too long. */
@@ -114,7 +116,9 @@ export function registerReportRoutes(app: App, _services: Services): void {
           action: 'reports.viewed',
           details: { from: range.from, to: range.to, figures: report.tables.length },
         });
-        return report;
+        // The inspection pack's rule (inspection-routes.ts): case work, and the DSL team.
+        const inspection = seesCaseWork(t.actor) && (await packDecider(t.db, t.actor));
+        return { ...report, allowed: inspection ? ['inspection_pack' as const] : [] };
       });
     },
   );
@@ -227,7 +231,7 @@ export function registerReportRoutes(app: App, _services: Services): void {
       schema: {
         tags,
         summary:
-          "Prepare a governors' pack for a range (this academic year by default): counts only, small numbers suppressed, waiting for a DSL's approval",
+          "Prepare a governors' pack for a whole term, academic year or calendar month (this academic year by default), never overlapping a released pack in part: counts only, small numbers suppressed, waiting for a DSL's approval",
         body: NewPack,
         response: responses({ 201: PackSummary }),
       },
@@ -235,7 +239,7 @@ export function registerReportRoutes(app: App, _services: Services): void {
     async (req, reply) => {
       const c = ctx(req);
       requireReports(c.actor);
-      const made = await c.tx((t) => preparePack(t, rangeOf(req.body, t.now)));
+      const made = await c.tx((t) => preparePack(t, packRange(req.body, t.now)));
       return reply.code(201).send(made);
     },
   );
@@ -297,4 +301,6 @@ export function registerReportRoutes(app: App, _services: Services): void {
         .send(pdf);
     },
   );
+
+  registerInspectionRoutes(app);
 }

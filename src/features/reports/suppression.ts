@@ -76,3 +76,15 @@ export function suppress(
   }
   return outTotal ? { rows: outRows, total: outTotal } : { rows: outRows };
 }
+
+/**
+ * A school's columns of the tables that count the same records (by term, by category), given its
+ * total of records as the pack shows it (`total`: "[c]" or "<5" when any of these columns had to
+ * hide it): when that total is hidden, every non-zero count is too — or a category row holding
+ * all the records would give the total back (terms 5 and 1, total hidden, one category of 6), or
+ * the total would pin a category (categories 1 and 5 under a total of 6).
+ */
+export function hideWithTheirTotal(columns: readonly (readonly Cell[])[], total: Cell): Cell[][] {
+  if (typeof total === 'number') return columns.map((c) => [...c]);
+  return columns.map((c) => c.map((v) => (typeof v === 'number' && v > 0 ? SECONDARY : v)));
+}

@@ -251,6 +251,23 @@ describe('destroying an approved batch', () => {
       expect(await tablesHolding(gone)).toEqual(['audit_events']);
     // The record that stays is untouched.
     expect((await call(t.app, s.dsl.s, 'GET', `/api/concerns/${kept}`)).statusCode).toBe(200);
+    // The reports' rollup was folded in the destroying transaction: it counts exactly the pupil's
+    // records left, with nothing of the destroyed one waiting for a later fold.
+    const [rollup] = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ unfolded: number; counted: number; records: number }>(
+        `SELECT (SELECT count(*) FROM report_pupil_days WHERE school_id = $1 AND NOT folded)::int
+                  + (SELECT count(*) FROM report_days WHERE school_id = $1 AND NOT folded)::int
+                  AS unfolded,
+                (SELECT coalesce(sum(n), 0) FROM report_pupil_days
+                  WHERE school_id = $1 AND pupil_id = $2)::int AS counted,
+                (SELECT count(*) FROM concern_pupils cp WHERE cp.pupil_id = $2 AND EXISTS
+                  (SELECT 1 FROM concern_categories cc WHERE cc.concern_id = cp.concern_id))::int
+                  AS records`,
+        [s.schoolId, s.ava.id],
+      ),
+    );
+    expect(rollup).toEqual({ unfolded: 0, counted: rollup!.records, records: rollup!.records });
+    expect(rollup!.records).toBeGreaterThan(0);
 
     // Gone from the record's page, the chronology, its PDF, search, every list.
     expect((await call(t.app, s.dsl.s, 'GET', `/api/concerns/${full.id}`)).statusCode).toBe(404);

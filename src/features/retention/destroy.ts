@@ -17,6 +17,7 @@ import type { DestroyBatch, Destroyed } from '../../shared/schemas/retention.ts'
 import { ensureStandingHolds, heldRecords } from './holds.ts';
 import { mayDestroy, notADestroyer, retentionDecidersOf, type ApprovalCapacity } from './policy.ts';
 import { schoolSchedule } from './schedule-service.ts';
+import { foldRollup } from '../reports/rollup.ts';
 
 /** How records are destroyed, as each certificate states it. */
 export const DESTRUCTION_METHOD =
@@ -145,6 +146,9 @@ export async function destroyBatch(t: Tx, body: DestroyBatch): Promise<Destroyed
     t.actor.userId,
     t.now,
   ]);
+  // The reports' rollup took each record's count away as it went; folding now, in this
+  // transaction, leaves nothing of them there (their days, pupils and categories) for a later fold.
+  await foldRollup(t);
   await t.audit({
     action: 'retention.destroyed',
     targetType: 'retention_certificate',

@@ -7,6 +7,7 @@ import { loadSchoolCalendar } from '../../core/calendar.ts';
 import type { Services } from '../../platform/services.ts';
 import { ladoDueAt } from './rules.ts';
 import { DEFAULT_SETTINGS } from './settings.ts';
+import { staffMatterRetentionKind } from '../retention/staff-matters.ts';
 
 export async function seedStaffConcerns(
   services: Services,
@@ -22,6 +23,7 @@ export async function seedStaffConcerns(
         text: 'Gave a pupil a lift home alone after football practice, without telling anyone.',
         classification: 'low_level',
         rationale: 'Poor judgement, no intent to harm: discussed and recorded; guidance reissued.',
+        theme: 'Alone with a pupil out of sight',
         hoursAgo: 72,
       },
       {
@@ -29,6 +31,7 @@ export async function seedStaffConcerns(
         text: 'A pupil said the DSL grabbed her arm hard in the corridor and left a mark.',
         classification: 'possibly_meets_threshold',
         rationale: 'A physical allegation: may meet the harm threshold. Consult the LADO today.',
+        theme: null,
         hoursAgo: 2,
       },
     ] as const;
@@ -42,8 +45,8 @@ export async function seedStaffConcerns(
       await t.q(
         `INSERT INTO staff_concerns (id, school_id, raised_by, raised_at, subject_kind,
            subject_user_id, what_happened, routed_to, classification, rationale, triaged_by,
-           triaged_at, lado_due_at)
-         VALUES ($1, $2, $3, $4, 'staff', $5, $6, 'headteacher', $7, $8, $9, $10, $11)`,
+           triaged_at, lado_due_at, theme, retention_kind)
+         VALUES ($1, $2, $3, $4, 'staff', $5, $6, 'headteacher', $7, $8, $9, $10, $11, $12, $13)`,
         [
           id,
           schoolId,
@@ -56,6 +59,8 @@ export async function seedStaffConcerns(
           ids.head,
           t.now,
           due,
+          s.theme,
+          staffMatterRetentionKind(s.classification, null),
         ],
       );
       await t.audit({

@@ -20,8 +20,9 @@ import { matterActions, notAllowedNow } from './policy.ts';
 import { factsOf, loadVisibleMatter } from './matters.ts';
 import { ladoDueAt, localDate } from './rules.ts';
 import { settingsOf } from './settings.ts';
+import { staffMatterRetentionKind } from '../retention/staff-matters.ts';
 
-async function openFor(t: Tx, id: string, action: MatterAction, refusal: string) {
+export async function openFor(t: Tx, id: string, action: MatterAction, refusal: string) {
   const { row, teams } = await loadVisibleMatter(t, id, { forUpdate: true });
   if (!matterActions(t.actor, teams, factsOf(row)).includes(action)) throw notAllowedNow(refusal);
   return row;
@@ -45,10 +46,16 @@ export async function triage(
     throw notAllowedNow(
       'This concern was triaged as possibly meeting the harm threshold and its LADO clock has started, so it cannot be downgraded. Record the outcome instead.',
     );
+  const settings = await settingsOf(t);
+  if (body.theme !== undefined) {
+    if (body.classification !== 'low_level')
+      throw badRequest('Only a low-level concern has a theme.', 'theme_not_low_level');
+    if (!settings.themes.includes(body.theme))
+      throw badRequest("Choose a theme from the school's list.", 'unknown_theme');
+  }
   let due: Date | null = null;
   if (body.classification === 'possibly_meets_threshold') {
     // The clock runs from when the school received it, and keeps its first due time if re-triaged.
-    const settings = await settingsOf(t);
     const cal = await loadSchoolCalendar(t.db, t.schoolId);
     due =
       row.lado_due_at ??
@@ -57,7 +64,7 @@ export async function triage(
   const sealer = await t.sealer();
   await t.q(
     `UPDATE staff_concerns SET classification = $2, rationale = $3, triaged_by = $4,
-       triaged_at = $5, lado_due_at = $6 WHERE id = $1`,
+       triaged_at = $5, lado_due_at = $6, theme = $7, retention_kind = $8 WHERE id = $1`,
     [
       id,
       body.classification,
@@ -65,6 +72,8 @@ export async function triage(
       t.actor.userId,
       t.now,
       due,
+      body.theme ?? null,
+      staffMatterRetentionKind(body.classification, null),
     ],
   );
   await t.audit({
@@ -74,6 +83,7 @@ export async function triage(
     details: {
       classification: body.classification,
       ...(due !== null && { ladoDueAt: due.toISOString() }),
+      ...(body.theme !== undefined && { theme: body.theme }),
     },
   });
   return { ladoDueAt: due?.toISOString() ?? null };
@@ -152,16 +162,36 @@ export async function recordOutcome(t: Tx, id: string, body: RecordOutcome) {
   if (removed) {
     await t.q(`DELETE FROM staff_concern_lado_contacts WHERE staff_concern_id = $1`, [id]);
     await t.q(`DELETE FROM staff_concern_tasks WHERE staff_concern_id = $1`, [id]);
+    await t.q(`DELETE FROM staff_concern_pupils WHERE staff_concern_id = $1`, [id]);
+    // Its alerts lead nowhere now: they are closed for everyone they reached.
+    await t.q(
+      `UPDATE alerts SET acknowledged_at = $2 WHERE target_type = 'staff_concern'
+         AND target_id = $1 AND acknowledged_at IS NULL`,
+      [id, t.now],
+    );
     await t.q(
       `UPDATE staff_concerns SET outcome = 'malicious', outcome_by = $2, outcome_at = $3,
          removed_at = $3, subject_user_id = NULL, subject_name = NULL, agency_name = NULL,
-         what_happened = NULL, rationale = NULL WHERE id = $1`,
-      [id, t.actor.userId, t.now],
+         what_happened = NULL, rationale = NULL, retention_kind = $4 WHERE id = $1`,
+      [
+        id,
+        t.actor.userId,
+        t.now,
+        staffMatterRetentionKind('possibly_meets_threshold', 'malicious'),
+      ],
     );
   } else {
+    // The outcome sets the record's retention (features/retention/staff-matters.ts).
     await t.q(
-      `UPDATE staff_concerns SET outcome = $2, outcome_by = $3, outcome_at = $4 WHERE id = $1`,
-      [id, body.outcome, t.actor.userId, t.now],
+      `UPDATE staff_concerns SET outcome = $2, outcome_by = $3, outcome_at = $4,
+         retention_kind = $5 WHERE id = $1`,
+      [
+        id,
+        body.outcome,
+        t.actor.userId,
+        t.now,
+        staffMatterRetentionKind('possibly_meets_threshold', body.outcome),
+      ],
     );
   }
   await t.audit({

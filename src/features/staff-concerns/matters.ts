@@ -12,6 +12,7 @@ import type {
   RoutedTo,
   SubjectKind,
 } from '../../shared/schemas/staff-concerns.ts';
+import { staffMatterRetention, type StaffMatterKind } from '../retention/staff-matters.ts';
 import { matterActions, teamsOf, visibleMatterSql, type MatterFacts } from './policy.ts';
 
 type Row = {
@@ -33,6 +34,8 @@ type Row = {
   lado_met: boolean;
   outcome: Outcome | null;
   copy_given_on: string | null;
+  theme: string | null;
+  retention_kind: StaffMatterKind | null;
 };
 
 const SELECT = `
@@ -40,7 +43,7 @@ const SELECT = `
     su.name AS subject_user_name, s.subject_name, s.agency_name, s.what_happened, s.withhold_name,
     s.routed_to, s.classification, s.rationale, s.triaged_at, s.lado_due_at,
     EXISTS (SELECT 1 FROM staff_concern_lado_contacts l WHERE l.staff_concern_id = s.id) AS lado_met,
-    s.outcome, s.copy_given_on::text AS copy_given_on
+    s.outcome, s.copy_given_on::text AS copy_given_on, s.theme, s.retention_kind
   FROM staff_concerns s
   JOIN users rb ON rb.id = s.raised_by
   LEFT JOIN users su ON su.id = s.subject_user_id`;
@@ -81,6 +84,7 @@ async function summarise(t: Tx, teams: readonly RoutedTo[], r: Row): Promise<Mat
             met: r.lado_met,
             overdue: !r.lado_met && r.lado_due_at.getTime() < t.now.getTime(),
           },
+    theme: r.theme,
     allowed: matterActions(t.actor, teams, factsOf(r)),
   };
 }
@@ -151,6 +155,24 @@ export async function readMatter(t: Tx, id: string): Promise<Matter> {
      WHERE staff_concern_id = $1 ORDER BY due_on, id`,
     [id],
   );
+  const pupils = await t.q<{ id: string; first_name: string; last_name: string }>(
+    `SELECT p.id, p.first_name, p.last_name FROM staff_concern_pupils l
+     JOIN pupils p ON p.id = l.pupil_id WHERE l.staff_concern_id = $1
+     ORDER BY p.last_name, p.first_name, p.id`,
+    [id],
+  );
+  // Lantern holds neither a member's date of birth nor their pension age, so an allegation's
+  // date is "not known" (never queued early: retention/rules.ts), and said so in words.
+  const retention =
+    row.retention_kind === null
+      ? null
+      : await staffMatterRetention(t.db, row.retention_kind, {
+          allegationDate: row.raised_at.toISOString().slice(0, 10),
+          dateOfBirth: null,
+          pensionAge: null,
+          findingDate: null,
+          leavingDate: null,
+        });
   await t.audit({ action: 'staff_concerns.viewed', targetType: 'staff_concern', targetId: id });
   const L = 'staff_concern_lado_contacts' as const;
   const openOrNull = (
@@ -190,5 +212,7 @@ export async function readMatter(t: Tx, id: string): Promise<Matter> {
       dueOn: k.due_on,
       done: k.done_at !== null,
     })),
+    pupils: pupils.map((p) => ({ id: p.id, name: `${p.first_name} ${p.last_name}` })),
+    retention,
   };
 }

@@ -66,9 +66,10 @@ describe('reading a concern about an adult', () => {
     expect(matterActions(head, ['headteacher'], matter({ classification: 'low_level' }))).toEqual([
       'triage',
       'record_copy',
+      'link_pupil',
     ]);
     expect(
       matterActions(head, ['headteacher'], matter({ classification: 'possibly_meets_threshold' })),
-    ).toEqual(['triage', 'record_lado', 'record_outcome', 'record_copy']);
+    ).toEqual(['triage', 'record_lado', 'record_outcome', 'record_copy', 'link_pupil']);
   });
 });

@@ -86,7 +86,7 @@ export function matterActions(actor: Actor, teams: readonly RoutedTo[], m: Matte
     out.push('record_lado');
     if (m.outcome === null) out.push('record_outcome');
   }
-  out.push('record_copy');
+  out.push('record_copy', 'link_pupil');
   return out;
 }
 

@@ -16,6 +16,8 @@ import type {
 import { routeFor } from './policy.ts';
 import { localDate } from './rules.ts';
 import { settingsOf } from './settings.ts';
+import { alertCaseManagers } from './alerts.ts';
+import type { Services } from '../../platform/services.ts';
 
 /** The school's active staff the raiser may name, and whom each concern would go to. */
 export async function staffChoices(t: Tx): Promise<StaffChoices> {
@@ -60,7 +62,11 @@ async function subjectOf(
   return { userId: null, routedTo: 'headteacher' };
 }
 
-export async function raiseConcern(t: Tx, body: NewStaffConcern): Promise<Receipt> {
+export async function raiseConcern(
+  t: Tx,
+  services: Pick<Services, 'config' | 'log' | 'mailer'>,
+  body: NewStaffConcern,
+): Promise<Receipt> {
   if (body.whatHappened.trim() === '')
     throw badRequest('Say what happened.', 'missing_what_happened');
   const subject = await subjectOf(t, body);
@@ -106,6 +112,13 @@ export async function raiseConcern(t: Tx, body: NewStaffConcern): Promise<Receip
       routedTo: subject.routedTo,
       withholdName: body.withholdName === true,
     },
+  });
+  // Its case manager is alerted (never the person it names: alerts.ts).
+  await alertCaseManagers(t, services, 'staff_concern_new', {
+    id,
+    routedTo: subject.routedTo,
+    subjectUserId: subject.userId,
+    raisedBy: t.actor.userId,
   });
   return { id, raisedAt: t.now.toISOString(), routedTo: subject.routedTo };
 }

@@ -21,6 +21,11 @@ import {
   StaffConcernSettings,
   StaffConcernSettingsPatch,
   Triage,
+  LinkPupil,
+  StaffMatterMarkers,
+  ReferencePack,
+  ReferencePackQuery,
+  ReferencePackMembers,
 } from '../../shared/schemas/staff-concerns.ts';
 import { requireRaiser, requireReader, requireTriager } from './policy.ts';
 import { myReceipts, raiseConcern, staffChoices } from './raise.ts';
@@ -28,10 +33,13 @@ import { listMatters, readMatter } from './matters.ts';
 import { recordCopyGiven, recordLadoContact, recordOutcome, triage } from './handling.ts';
 import { staffConcernAudit } from './audit-view.ts';
 import { changeSettings, patternReview, readSettings } from './review.ts';
+import { linkPupil, pupilMarkers } from './links.ts';
+import { referencePack, referencePackMembers } from './reference.ts';
+import type { Services } from '../../platform/services.ts';
 
 const tags = ['staff-concerns'];
 
-export function registerStaffConcernRoutes(app: App): void {
+export function registerStaffConcernRoutes(app: App, services: Services): void {
   app.get(
     '/api/staff-concerns/staff',
     {
@@ -61,7 +69,7 @@ export function registerStaffConcernRoutes(app: App): void {
     async (req, reply) => {
       const c = ctx(req);
       requireRaiser(c.actor);
-      return reply.status(201).send(await c.tx((t) => raiseConcern(t, req.body)));
+      return reply.status(201).send(await c.tx((t) => raiseConcern(t, services, req.body)));
     },
   );
 
@@ -163,6 +171,56 @@ export function registerStaffConcernRoutes(app: App): void {
   );
 
   app.get(
+    '/api/staff-concerns/reference-pack/members',
+    {
+      schema: {
+        tags,
+        summary: 'Whom a reference pack may be about: every member but the reader, leavers too',
+        response: responses({ 200: ReferencePackMembers }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireTriager(c.actor);
+      return c.tx(referencePackMembers);
+    },
+  );
+
+  app.get(
+    '/api/staff-concerns/reference-pack',
+    {
+      schema: {
+        tags,
+        summary: "A reference pack: the member's substantiated matters only (KCSIE)",
+        querystring: ReferencePackQuery,
+        response: responses({ 200: ReferencePack }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireTriager(c.actor);
+      return c.tx((t) => referencePack(t, req.query.userId));
+    },
+  );
+
+  app.get(
+    '/api/pupils/:id/staff-matters',
+    {
+      schema: {
+        tags,
+        summary: 'The matters linked to a pupil that the reader may read: ids only (the marker)',
+        params: IdParams,
+        response: responses({ 200: StaffMatterMarkers }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireReader(c.actor);
+      return c.tx((t) => pupilMarkers(t, req.params.id));
+    },
+  );
+
+  app.get(
     '/api/staff-concerns/:id',
     {
       schema: {
@@ -257,6 +315,24 @@ export function registerStaffConcernRoutes(app: App): void {
       requireTriager(c.actor);
       await c.tx((t) => recordCopyGiven(t, req.params.id, req.body));
       return { recorded: true as const };
+    },
+  );
+
+  app.post(
+    '/api/staff-concerns/:id/pupils',
+    {
+      schema: {
+        tags,
+        summary: 'Link a pupil to the matter (their chronology shows its readers a marker)',
+        params: IdParams,
+        body: LinkPupil,
+        response: responses({ 200: Type.Object({ linked: Type.Boolean() }), 409: ErrorBody }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireTriager(c.actor);
+      return c.tx((t) => linkPupil(t, req.params.id, req.body));
     },
   );
 }

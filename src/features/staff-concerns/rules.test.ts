@@ -2,7 +2,7 @@
 // in its time zone, over the shared calendar's bank holidays.
 import { describe, expect, it } from 'vitest';
 import { englandCalendar } from '../../shared/calendar.ts';
-import { ladoDueAt, zonedInstant } from './rules.ts';
+import { ladoDueAt, patternReason, zonedInstant } from './rules.ts';
 
 const school = { dueTime: '17:00', timeZone: 'Europe/London' };
 const cal = englandCalendar();
@@ -36,5 +36,16 @@ describe('the LADO clock', () => {
     expect(zonedInstant('2026-07-01', '09:00', 'Europe/London').toISOString()).toBe(
       '2026-07-01T08:00:00.000Z',
     );
+  });
+});
+
+describe('the patterns review prompt', () => {
+  it('prompts at the count, or at a repeated theme, and otherwise not', () => {
+    const school = { patternCount: 3 };
+    expect(patternReason(3, null, school)).toBe('count');
+    expect(patternReason(4, 'Other', school)).toBe('count');
+    expect(patternReason(2, 'Other', school)).toBe('same_theme');
+    expect(patternReason(2, null, school)).toBeNull();
+    expect(patternReason(1, null, school)).toBeNull();
   });
 });

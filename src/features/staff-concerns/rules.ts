@@ -44,3 +44,18 @@ export function ladoDueAt(
   const day = addWorkingDays(localDate(receivedAt, school.timeZone), 1, cal);
   return zonedInstant(day, school.dueTime, school.timeZone);
 }
+
+/**
+ * Whether the patterns review prompts the case manager to reconsider the threshold for a member:
+ * `count` low-level concerns in 12 months reaching the school's number, or `sameTheme` (a theme
+ * reaching the school's same-theme number) being set. The count is checked first.
+ */
+export function patternReason(
+  count: number,
+  sameTheme: string | null,
+  school: { patternCount: number },
+): 'count' | 'same_theme' | null {
+  if (count >= school.patternCount) return 'count';
+  if (sameTheme !== null) return 'same_theme';
+  return null;
+}

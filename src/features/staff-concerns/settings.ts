@@ -1,6 +1,6 @@
 // The school's settings for concerns about adults (issue 19): when the LADO clock's working day
 // ends, the school's time zone, and the patterns review's thresholds. A school with no row has
-// the defaults the migration declares (0041).
+// the defaults the migrations declare (0041, 0083).
 import type { SchoolTx } from '../../core/context.ts';
 
 export type StaffConcernSettings = {
@@ -8,6 +8,7 @@ export type StaffConcernSettings = {
   timeZone: string;
   patternCount: number;
   patternSameTheme: number;
+  themes: string[];
 };
 
 export const DEFAULT_SETTINGS: StaffConcernSettings = {
@@ -15,6 +16,15 @@ export const DEFAULT_SETTINGS: StaffConcernSettings = {
   timeZone: 'Europe/London',
   patternCount: 3,
   patternSameTheme: 2,
+  // As migration 0083 declares: KCSIE's examples of low-level concerns.
+  themes: [
+    'Over-familiarity or favouritism',
+    'Photographs or personal phones',
+    'Alone with a pupil out of sight',
+    'Humiliating or demeaning language',
+    'Contact outside school or online',
+    'Other',
+  ],
 };
 
 export async function settingsOf(t: SchoolTx): Promise<StaffConcernSettings> {
@@ -23,8 +33,9 @@ export async function settingsOf(t: SchoolTx): Promise<StaffConcernSettings> {
     time_zone: string;
     pattern_count: number;
     pattern_same_theme: number;
+    themes: string[];
   }>(
-    `SELECT lado_due_time, time_zone, pattern_count, pattern_same_theme
+    `SELECT lado_due_time, time_zone, pattern_count, pattern_same_theme, themes
      FROM staff_concern_settings WHERE school_id = $1`,
     [t.schoolId],
   );
@@ -34,5 +45,6 @@ export async function settingsOf(t: SchoolTx): Promise<StaffConcernSettings> {
     timeZone: row.time_zone,
     patternCount: row.pattern_count,
     patternSameTheme: row.pattern_same_theme,
+    themes: row.themes,
   };
 }

@@ -19,7 +19,11 @@ import {
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
 import { auditRows, errorOf } from '../identity/identity-test-kit.ts';
 import { seedStaffConcerns } from './demo.ts';
-import type { Role } from '../../core/access/actor.ts';
+import {
+  areaSchool,
+  joinHeadsGroup as joinHeadsGroupOf,
+  type AreaSchool,
+} from './staff-concerns-test-kit.ts';
 import type {
   Matter,
   MatterList,
@@ -36,31 +40,9 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-async function school() {
-  const schoolId = await makeSchool(t.services);
-  const member = async (role: Role, name?: string) => {
-    const user = await makeUser(t.services, schoolId, role, name);
-    return { user, s: await signIn(t.app, user, { elevated: true }) };
-  };
-  return {
-    schoolId,
-    member,
-    head: await member('headteacher', 'Hana Head'),
-    chair: await member('chair_of_governors', 'Cyril Chair'),
-    teacher: await member('teacher', 'Tess Teacher'),
-  };
-}
-type School = Awaited<ReturnType<typeof school>>;
-
-/** Puts the member in the headteacher's group (an acting co-head): a case manager of the area. */
-const joinHeadsGroup = (schoolId: string, userId: string) =>
-  unsafeAsOwner(t.services.db, (q) =>
-    q.query(
-      `INSERT INTO staff_group_members (school_id, group_id, user_id)
-       SELECT school_id, id, $2 FROM staff_groups WHERE school_id = $1 AND key = 'headteacher'`,
-      [schoolId, userId],
-    ),
-  );
+const school = () => areaSchool(t);
+type School = AreaSchool;
+const joinHeadsGroup = (schoolId: string, userId: string) => joinHeadsGroupOf(t, schoolId, userId);
 const trail = async (s: Session) => {
   const res = await call(t.app, s, 'GET', '/api/staff-concerns/audit');
   expect(res.statusCode, res.body).toBe(200);
@@ -584,8 +566,22 @@ describe('the school-set clock time and the patterns review', () => {
     const review = await call(t.app, sc.head.s, 'GET', '/api/staff-concerns/patterns');
     expect(review.statusCode, review.body).toBe(200);
     expect(review.json<{ items: unknown[] }>().items).toEqual([
-      { subjectName: 'Olly Often', count: 3, reconsider: true },
-      { subjectName: 'Una Once', count: 1, reconsider: false },
+      {
+        subjectUserId: often.user.id,
+        subjectName: 'Olly Often',
+        count: 3,
+        reconsider: true,
+        reason: 'count',
+        sameTheme: null,
+      },
+      {
+        subjectUserId: once.user.id,
+        subjectName: 'Una Once',
+        count: 1,
+        reconsider: false,
+        reason: null,
+        sameTheme: null,
+      },
     ]);
   });
 });

@@ -133,3 +133,44 @@ export async function loadDirectory(
   }
   return { loaded };
 }
+
+const SCHOOL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Records a school's URN (`lantern directory set-school-urn`), so transfers to it stay on this
+ * Lantern. The URN must be in the loaded directory and not another school's; both names are
+ * returned for the operator to check they are the same school. Refused (DirectoryFileError)
+ * with nothing changed otherwise; audited in the school's chain.
+ */
+export async function setSchoolUrn(
+  services: Pick<Services, 'db' | 'clock'>,
+  schoolId: string,
+  urn: string,
+): Promise<{ school: string; directory: string; urn: number }> {
+  if (!/^[1-9]\d{0,8}$/.test(urn))
+    throw new DirectoryFileError('A URN is a number, such as 100000.');
+  if (!SCHOOL_ID.test(schoolId)) throw new DirectoryFileError('No school has that id.');
+  return unsafeAsOperator(services, 'operator', async (t) => {
+    const [school] = await t.q<{ name: string; urn: number | null }>(
+      'SELECT name, urn FROM schools WHERE id = $1',
+      [schoolId],
+    );
+    if (!school) throw new DirectoryFileError('No school has that id.');
+    const [listed] = await t.q<{ name: string }>('SELECT name FROM establishments WHERE urn = $1', [
+      Number(urn),
+    ]);
+    if (!listed) {
+      throw new DirectoryFileError(
+        `URN ${urn} is not in the directory: load the current GIAS file with "lantern directory load" first.`,
+      );
+    }
+    const [other] = await t.q<{ name: string }>(
+      'SELECT name FROM schools WHERE urn = $1 AND id <> $2',
+      [Number(urn), schoolId],
+    );
+    if (other) throw new DirectoryFileError(`URN ${urn} is already the URN of "${other.name}".`);
+    await t.q('UPDATE schools SET urn = $2 WHERE id = $1', [schoolId, Number(urn)]);
+    await t.audit(schoolId, { action: 'school.urn_set', details: { urn } });
+    return { school: school.name, directory: listed.name, urn: Number(urn) };
+  });
+}

@@ -8,7 +8,7 @@ import { call, makeSchool, makeUser, signIn, testApp, type TestApp } from '../..
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
 import { auditRows, errorOf } from '../identity/identity-test-kit.ts';
 import type { DirectoryResults, Establishment } from '../../shared/schemas/transfers.ts';
-import { DirectoryFileError, loadDirectory, websiteHost } from './directory-load.ts';
+import { DirectoryFileError, loadDirectory, setSchoolUrn, websiteHost } from './directory-load.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -101,6 +101,43 @@ describe('the establishment directory', () => {
     );
     expect(rows).toEqual([]);
     await expect(loadDirectory(t.services, csv([]))).rejects.toThrow(/no establishments/);
+  });
+
+  it("records a school's URN only when the directory lists it and no other school has it", async () => {
+    const name = tag();
+    const urn = randomInt(100_000_000, 999_999_999);
+    await loadDirectory(
+      t.services,
+      csv([`${urn},937,Warwickshire,2001,${name} Primary School,Community school,Open,CV1 1AA,`]),
+    );
+    const schoolId = await makeSchool(t.services);
+    const urnOf = async (id: string) =>
+      (
+        await unsafeAsOwner(t.services.db, (q) =>
+          q.query<{ urn: number | null }>('SELECT urn FROM schools WHERE id = $1', [id]),
+        )
+      )[0]!.urn;
+    const refused = async (id: string, value: string, message: RegExp) => {
+      const err = await setSchoolUrn(t.services, id, value).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DirectoryFileError);
+      expect((err as Error).message).toMatch(message);
+    };
+    await refused(schoolId, 'ABC', /A URN is a number/);
+    await refused(schoolId, String(urn + 7), /is not in the directory: load the current GIAS file/);
+    await refused('not-a-school', String(urn), /No school has that id/);
+    await refused('00000000-0000-4000-8000-000000000001', String(urn), /No school has that id/);
+    expect(await urnOf(schoolId)).toBeNull();
+    const set = await setSchoolUrn(t.services, schoolId, String(urn));
+    expect(set).toMatchObject({ directory: `${name} Primary School`, urn });
+    expect(set.school.length).toBeGreaterThan(0);
+    expect(await urnOf(schoolId)).toBe(urn);
+    expect((await auditRows(t, schoolId)).filter((r) => r.action === 'school.urn_set')).toEqual([
+      expect.objectContaining({ details: { urn: String(urn) } }),
+    ]);
+    // Another school cannot take the same URN.
+    const other = await makeSchool(t.services);
+    await refused(other, String(urn), /is already the URN of/);
+    expect(await urnOf(other)).toBeNull();
   });
 
   it("takes the website's host as the domain", () => {

@@ -6,11 +6,17 @@
 // A manifest lists every item sent with the SHA-256 of its canonical JSON, and the manifest's own
 // SHA-256 seals the whole. What this protects: the receiver can check nothing was altered or
 // dropped silently. To change safely: add a kind of record to the chronology's sources, never a
-// filter here (the file must stay the whole file).
+// filter here (the file must stay the whole file) — save the one the law asks for: a record
+// under a restriction of processing, and the work about it, stays behind until it is lifted.
 import { createHash } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
 import { badRequest } from '../../core/errors.ts';
+import {
+  restrictedRecordSql,
+  restrictedWorkSql,
+} from '../../core/access/processing-restriction.ts';
 import { readChronology, type Position } from '../chronology/service.ts';
+import { statementsByConcern, withStatements } from '../data-protection/rights/statements.ts';
 import type { ChronologyEntry } from '../chronology/sources.ts';
 import type { FileItem, ManifestEntry } from '../../shared/schemas/transfers.ts';
 
@@ -68,6 +74,31 @@ export const sha256 = (value: unknown) =>
 /** Every item of the pupil's file, oldest first, as the acting DSL sees them. */
 export async function fileItems(t: Tx, pupilId: string): Promise<FileItem[]> {
   const items: FileItem[] = [];
+  // A record under a restriction of processing (Article 18) does not travel until it is lifted
+  // (core/access/processing-restriction.ts), nor does the work about it — actions, referrals,
+  // conversations and case events, whose text describes it: the one thing this file leaves out by
+  // rule. Restrictions are few, so these sets are small.
+  const work = (
+    kind: string,
+    table: string,
+    a: string,
+    refs: { concern?: string; case?: string },
+  ) =>
+    `SELECT '${kind}:' || ${a}.id::text AS id FROM ${table} ${a} WHERE ${restrictedWorkSql(refs)}`;
+  const held = new Set(
+    (
+      await t.q<{ id: string }>(
+        `SELECT 'concern:' || c.id::text AS id FROM concerns c
+           JOIN concern_pupils cp ON cp.concern_id = c.id
+          WHERE cp.pupil_id = $1 AND ${restrictedRecordSql('c')}
+         UNION ALL ${work('action', 'actions', 'a', { concern: 'a.concern_id', case: 'a.case_id' })}
+         UNION ALL ${work('referral', 'referrals', 'r', { concern: 'r.concern_id', case: 'r.case_id' })}
+         UNION ALL ${work('conversation', 'conversations', 'v', { concern: 'v.concern_id', case: 'v.case_id' })}
+         UNION ALL ${work('case_event', 'case_events', 'e', { concern: 'e.concern_id', case: 'e.case_id' })}`,
+        [pupilId],
+      )
+    ).map((r) => r.id),
+  );
   let after: Position | undefined;
   for (;;) {
     const page = await readChronology(
@@ -76,7 +107,21 @@ export async function fileItems(t: Tx, pupilId: string): Promise<FileItem[]> {
       {},
       { size: BATCH, direction: 'oldest_first', ...(after && { after }) },
     );
-    items.push(...page.entries.map((e) => itemOf(e, pupilId)));
+    // The subject's rectification statements travel with their record (issue 17).
+    const statements = await statementsByConcern(
+      t,
+      page.entries.filter((e) => e.kind === 'concern').map((e) => e.id),
+    );
+    items.push(
+      ...page.entries
+        .map((e) =>
+          itemOf(
+            e.kind === 'concern' ? { ...e, text: withStatements(e.text, statements.get(e.id)) } : e,
+            pupilId,
+          ),
+        )
+        .filter((i) => !held.has(i.id)),
+    );
     if (!page.more || !page.last) return items;
     after = page.last;
   }

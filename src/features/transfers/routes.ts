@@ -40,6 +40,8 @@ import {
 } from './service.ts';
 import { acceptReceived, listIn, openReceived, previousSchool, rejectReceived } from './inbox.ts';
 import { unsafeReportToSender } from './unsafe-cross-school.ts';
+import { receiptCertificate } from './receipt-pdf.ts';
+import { FileBody } from '../../shared/schemas/vault.ts';
 
 const tags = ['transfers'];
 
@@ -314,6 +316,30 @@ export function registerTransferRoutes(app: App, services: Services): void {
       const c = ctx(req);
       requireTransfers(c.actor);
       return { files: await c.tx((t) => previousSchool(t, req.params.id)) };
+    },
+  );
+
+  app.get(
+    '/api/transfers/:id/receipt.pdf',
+    {
+      schema: {
+        tags,
+        summary: 'The receipt certificate of a file the next school has signed for (audited)',
+        params: IdParams,
+        produces: ['application/pdf'],
+        response: responses({ 200: FileBody, 409: ErrorBody }),
+      },
+    },
+    async (req, reply) => {
+      const c = ctx(req);
+      requireTransfers(c.actor);
+      const pdf = await c.tx((t) => receiptCertificate(t, req.params.id));
+      return reply
+        .header('Content-Type', 'application/pdf')
+        .header('Content-Disposition', 'attachment; filename="transfer-receipt.pdf"')
+        .header('Cache-Control', 'private, no-store')
+        .header('X-Content-Type-Options', 'nosniff')
+        .send(pdf);
     },
   );
 }

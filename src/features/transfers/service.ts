@@ -3,6 +3,7 @@
 // before acceptance; "send again"), each audited. Sending to a school on this Lantern hands the
 // file to unsafe-cross-school.ts after the sender's own transaction has committed; a delivery
 // that fails marks a first send `failed` (audited); a failed "send again" keeps its state.
+import { sendQueuedMailSoon } from '../alerts/email.ts';
 import type { RequestContext, SchoolTx, Tx } from '../../core/context.ts';
 import { conflict, DomainError, notFound } from '../../core/errors.ts';
 import type { Services } from '../../platform/services.ts';
@@ -17,6 +18,7 @@ import { transferClock } from './clock.ts';
 import { englandToday } from './open.ts';
 import { buildFile, fileItems, type TransferFile } from './file.ts';
 import { transferActions } from './policy.ts';
+import { draftBreach } from '../data-protection/signals.ts';
 import {
   unsafeDeliverToSchool,
   unsafeReceiverDecision,
@@ -240,6 +242,7 @@ export async function sendTransfer(
       fromSchoolName: s.fromSchoolName,
       file: s.file,
     });
+    sendQueuedMailSoon(services);
   } catch (err) {
     if (err instanceof DomainError && err.code === 'already_decided') {
       // The receiver decided while our copy of its answer was lost or late: take its answer,
@@ -294,6 +297,8 @@ export async function revokeTransfer(
       throw conflict('Only a file not yet accepted can be revoked.');
     }
     await t.audit({ action: 'transfer.revoked', targetType: 'transfer', targetId: id });
+    // It may have gone to the wrong school: the breach register's holders are asked to decide.
+    await draftBreach(t, 'transfer_revoked', id);
     return row.receiver_school_id;
   });
   if (receiver) await unsafeRevokeAtReceiver(services, receiver, id);

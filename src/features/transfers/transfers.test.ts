@@ -6,6 +6,7 @@
 // school sees nothing at any point. Unknown destinations, revoking, the MIS leaver trigger.
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractText } from 'unpdf';
 import {
   call,
   categoryIds,
@@ -114,6 +115,18 @@ describe('a transfer to a school on the same Lantern', () => {
       manifestSha256: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown,
     });
 
+    // The receiving DSL team is alerted on the dashboard (the alert names no child).
+    const alerts = await call(t.app, to.dsl, 'GET', '/api/alerts');
+    expect(alerts.statusCode, alerts.body).toBe(200);
+    expect(
+      alerts
+        .json<{ items: { kind: string; targetType: string; targetId: string }[] }>()
+        .items.filter((a) => a.kind === 'transfer_received'),
+    ).toEqual([expect.objectContaining({ targetType: 'transfer_inbox', targetId: id })]);
+    expect(alerts.body).not.toContain('Bruise');
+    const fromAlerts = await call(t.app, from.dsl, 'GET', '/api/alerts');
+    expect(fromAlerts.body).not.toContain('transfer_received');
+
     // The receiver: in the DSL team's inbox only; not on the pupil's record; not for a teacher.
     const inbox = (await view(to.dsl)).in;
     expect(inbox).toMatchObject([{ id, state: 'sent', pupilMatched: true, allowed: ['open'] }]);
@@ -145,16 +158,36 @@ describe('a transfer to a school on the same Lantern', () => {
     expect(received.fromSchool).toMatch(/^Test School/);
     expect((await view(from.dsl)).out[0]!.state).toBe('viewed');
 
+    // No receipt certificate before the receiver has signed for the file.
+    const noReceipt = await call(t.app, from.dsl, 'GET', `/api/transfers/${id}/receipt.pdf`);
+    expect([noReceipt.statusCode, errorOf(noReceipt).code]).toEqual([409, 'no_receipt']);
     const accepted = await call(t.app, to.dsl, 'POST', `/api/transfers/inbox/${id}/accept`, {
       name: 'Rae Receiver',
       role: 'Designated safeguarding lead',
     });
     expect(accepted.statusCode, accepted.body).toBe(200);
-    expect((await view(from.dsl)).out[0]).toMatchObject({
+    const outgoing = (await view(from.dsl)).out[0]!;
+    expect(outgoing).toMatchObject({
       state: 'accepted',
       receipt: { name: 'Rae Receiver', role: 'Designated safeguarding lead' },
       allowed: [],
     });
+    // The sender's receipt certificate: who signed for it, when, and the manifest's hash.
+    const certificate = await call(t.app, from.dsl, 'GET', `/api/transfers/${id}/receipt.pdf`);
+    expect(certificate.statusCode, certificate.body).toBe(200);
+    expect(certificate.headers['content-type']).toBe('application/pdf');
+    const { text } = await extractText(new Uint8Array(certificate.rawPayload), {
+      mergePages: true,
+    });
+    const flat = text.replace(/\s+/g, ' ');
+    expect(flat).toContain('Receipt for a child-protection file');
+    expect(flat).toContain('Received by Rae Receiver, Designated safeguarding lead');
+    expect(flat).toContain(`SHA-256 of the manifest as sent: ${outgoing.manifestSha256}`);
+    expect(flat).toMatch(/Items sent: \d+; items withheld with a reason: 0/);
+    expect(flat).not.toContain('Bruise');
+    expect((await call(t.app, to.dsl, 'GET', `/api/transfers/${id}/receipt.pdf`)).statusCode).toBe(
+      404,
+    );
     const section = await call(t.app, to.dsl, 'GET', `/api/pupils/${arriving.id}/previous-school`);
     expect(section.json<PreviousSchool>().files).toMatchObject([
       {
@@ -176,6 +209,7 @@ describe('a transfer to a school on the same Lantern', () => {
       'transfer.sent',
       'transfer.viewed',
       'transfer.accepted',
+      'transfer.receipt_printed',
     ]);
     expect(await actions(to.schoolId)).toEqual([
       'transfer.received',
@@ -319,10 +353,38 @@ describe('a transfer to a school on the same Lantern', () => {
       (await call(t.app, from.dsl, 'POST', `/api/transfers/${id}/send`, { withhold: [] }))
         .statusCode,
     ).toBe(200);
+    const dpo = await makeUser(t.services, from.schoolId, 'dpo');
     const revoked = await call(t.app, from.dsl, 'POST', `/api/transfers/${id}/revoke`);
     expect(revoked.json()).toMatchObject({ state: 'revoked' });
     expect((await view(to.dsl)).in[0]).toMatchObject({ state: 'revoked', allowed: [] });
     expect((await call(t.app, to.dsl, 'GET', `/api/transfers/inbox/${id}`)).statusCode).toBe(404);
+    // Taken back: it may have gone to the wrong school, so a draft breach asks the register's
+    // holders to decide (once for this transfer), in the sender's register only.
+    const breaches = await owner<{
+      id: string;
+      school_id: string;
+      types: string[];
+      status: string;
+    }>(
+      `SELECT id, school_id, types, status FROM dp_breaches
+       WHERE source = 'transfer_revoked' AND signal_key = $1`,
+      [`transfer_revoked:${id}`],
+    );
+    expect(breaches).toEqual([
+      {
+        id: breaches[0]!.id,
+        school_id: from.schoolId,
+        types: ['confidentiality'],
+        status: 'draft',
+      },
+    ]);
+    const alerted = await owner<{ recipient_id: string }>(
+      `SELECT recipient_id FROM alerts WHERE kind = 'dp_breach_drafted' AND target_id = $1`,
+      [breaches[0]!.id],
+    );
+    expect(alerted.map((a) => a.recipient_id)).toContain(dpo.id);
+    expect(await actions(from.schoolId)).toContain('transfer.revoked');
+    expect((await auditRows(t, from.schoolId)).map((r) => r.action)).toContain('dp.breach_drafted');
   });
 
   it('refuses a pupil with no safeguarding record, and a second live transfer', async () => {

@@ -12,6 +12,8 @@ import type { Services } from '../../platform/services.ts';
 import { asSystem } from '../../core/context.ts';
 import { DomainError } from '../../core/errors.ts';
 import { fileIsWhole, type TransferFile } from './file.ts';
+import { raiseAlerts } from '../alerts/service.ts';
+import { queueAlertEmails } from '../alerts/email.ts';
 
 type Door = Pick<Services, 'db' | 'keys' | 'clock'>;
 
@@ -24,7 +26,7 @@ export type Delivery = {
 
 /** Lands the file in the receiving school's inbox (again, for "send again", unless accepted). */
 export async function unsafeDeliverToSchool(
-  services: Door,
+  services: Door & Pick<Services, 'config' | 'log' | 'mailer'>,
   receiverSchoolId: string,
   d: Delivery,
 ): Promise<void> {
@@ -59,6 +61,24 @@ export async function unsafeDeliverToSchool(
         'already_decided',
         'The receiving school has already decided.',
       );
+    // The receiving DSL team is alerted on their dashboards, and emailed that there is
+    // something to look at (nothing of the file).
+    const alerted = await raiseAlerts(t.db, t.schoolId, t.now, {
+      kind: 'transfer_received',
+      targetType: 'transfer_inbox',
+      targetId: d.transferId,
+      userIds: [],
+      groups: ['dsl_team'],
+    });
+    if (alerted.length > 0) {
+      await queueAlertEmails(t, services, alerted);
+      await t.audit({
+        action: 'alert.raised',
+        targetType: 'transfer_inbox',
+        targetId: d.transferId,
+        details: { recipients: alerted },
+      });
+    }
     await t.audit({
       action: 'transfer.received',
       targetType: 'transfer_inbox',

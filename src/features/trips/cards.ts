@@ -22,10 +22,11 @@ import type {
   CardBundle,
   CardItem,
   CardSet,
+  PlanDocument,
   DeviceEvents,
   TokenDeviceEvents,
 } from '../../shared/trips.ts';
-import { DEVICE_EVENTS_PER_PUPIL } from '../../shared/trips.ts';
+import { DEVICE_EVENTS_PER_PUPIL, TRIP_DOCUMENTS_MAX_BYTES } from '../../shared/trips.ts';
 import { currentConsents } from '../consents/state.ts';
 import { cardsExpireAt, isManager, loadTripFor } from './policy.ts';
 
@@ -42,15 +43,27 @@ type Opened<T> = { id: string; v: T };
 
 async function cardsFor(t: SchoolTx, tripId: string): Promise<Card[]> {
   const sealer = await t.sealer();
+  // The plans' documents, carried after the cards are built: as many as fit the trip's budget.
+  const documents: Parameters<typeof carryDocuments>[0] = [];
   const tripPupils = await t.q<{ pupil_id: string }>(
     'SELECT pupil_id FROM trip_pupils WHERE trip_id = $1',
     [tripId],
   );
-  // The consents on each card: the same rule as the staff's consent pages (consents/state.ts).
-  const consents = await currentConsents(
-    t,
-    tripPupils.map((r) => r.pupil_id),
+  // The consents on each card: only the forms the trip names, by the same rule as the staff's
+  // consent pages (consents/state.ts).
+  const linked = new Set(
+    (
+      await t.q<{ form_id: string }>('SELECT form_id FROM trip_consent_forms WHERE trip_id = $1', [
+        tripId,
+      ])
+    ).map((r) => r.form_id),
   );
+  const consents = (
+    await currentConsents(
+      t,
+      tripPupils.map((r) => r.pupil_id),
+    )
+  ).filter((c) => linked.has(c.formId));
   const pupils = await t.q<{
     id: string;
     name: string;
@@ -118,8 +131,18 @@ async function cardsFor(t: SchoolTx, tripId: string): Promise<Card[]> {
       },
     }));
     const of = (kind: string) => items.filter((i) => i.kind === kind).map((i) => i.v);
-    const plans = await t.q<{ id: string; kind: string; title: Buffer; expires_on: string }>(
-      `SELECT id, kind, title, expires_on::text AS expires_on FROM medical_plans
+    const plans = await t.q<{
+      id: string;
+      kind: string;
+      title: Buffer;
+      expires_on: string;
+      file_name: Buffer;
+      mime: string;
+      size_bytes: number;
+      content: Buffer;
+    }>(
+      `SELECT id, kind, title, expires_on::text AS expires_on, file_name, mime, size_bytes, content
+       FROM medical_plans
        WHERE pupil_id = $1 AND replaced_at IS NULL AND declined_at IS NULL
          AND parent_confirmed_at IS NOT NULL AND staff_acknowledged_at IS NOT NULL
        ORDER BY proposed_at DESC`,
@@ -147,17 +170,55 @@ async function cardsFor(t: SchoolTx, tripId: string): Promise<Card[]> {
       medications: of('medication'),
       allergies: of('allergy'),
       dietary: of('dietary'),
-      plans: plans.map((pl) => ({
-        kind: pl.kind,
-        title: sealer.open('medical_plans.title', pl.id, pl.title),
-        expiresOn: pl.expires_on,
-      })),
+      plans: plans.map((pl) => {
+        const plan: Card['plans'][number] = {
+          kind: pl.kind,
+          title: sealer.open('medical_plans.title', pl.id, pl.title),
+          expiresOn: pl.expires_on,
+        };
+        documents.push({
+          plan,
+          size: pl.size_bytes,
+          // The current file of the plan, as the vault holds it (base64, sealed at rest).
+          open: () => {
+            const data = sealer.open('medical_plans.content', pl.id, pl.content);
+            return {
+              fileName: sealer.open('medical_plans.file_name', pl.id, pl.file_name),
+              mime: pl.mime,
+              sha256: createHash('sha256').update(Buffer.from(data, 'base64')).digest('hex'),
+              data,
+            };
+          },
+        });
+        return plan;
+      }),
       consents: consents
         .filter((c) => c.pupilId === p.id)
         .map((c) => ({ title: c.title, version: c.version, state: c.state })),
     });
   }
+  carryDocuments(documents);
   return cards;
+}
+
+/**
+ * The plans' files a trip's bundle carries: smallest first, as many as fit the trip's budget
+ * (TRIP_DOCUMENTS_MAX_BYTES), so one large scan never costs the leader every other child's card or
+ * plan. A plan whose file does not fit keeps its title and dates and says its file was left out
+ * (the leader reads it in Lantern, or the office replaces it with a smaller file).
+ */
+function carryDocuments(
+  documents: { plan: Card['plans'][number]; size: number; open: () => PlanDocument }[],
+): void {
+  let used = 0;
+  for (const d of [...documents].sort((a, b) => a.size - b.size)) {
+    if (used + d.size <= TRIP_DOCUMENTS_MAX_BYTES) {
+      used += d.size;
+      d.plan.document = d.open();
+    } else {
+      d.plan.documentLeftOut = true;
+    }
+  }
 }
 
 const expired = () =>
@@ -178,6 +239,8 @@ export async function downloadCards(
   t: Tx,
   tripId: string,
 ): Promise<{ ok: true; bundle: CardBundle } | { ok: false; error: DomainError }> {
+  // Waits for an edit of the trip in flight (trips.ts locks the row): the cards carry the edit.
+  await t.q('SELECT id FROM trips WHERE id = $1 FOR SHARE', [tripId]);
   const trip = await loadTripFor(t, t.actor, tripId);
   // A refusal is audited and answered once the transaction has committed (the route throws).
   const refuse = async (reason: 'not_leader' | 'expired', error: DomainError) => {
@@ -211,25 +274,14 @@ export async function downloadCards(
   };
   const aad = `lantern-cards:${id}:${set.expiresAt}`;
   const { iv, body } = encryptBundle(key, Buffer.from(JSON.stringify(set), 'utf8'), aad);
-  // A new download replaces this leader's earlier cards for the trip (a lost or old phone's).
-  const earlier = await t.q<{ id: string }>(
-    `UPDATE trip_card_bundles SET revoked_at = $3, revoked_by = $2
-     WHERE trip_id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id`,
-    [tripId, t.actor.userId, t.now],
-  );
-  for (let i = 0; i < earlier.length; i += 1) {
-    await t.audit({
-      action: 'trip.card_revoked',
-      targetType: 'trip',
-      targetId: tripId,
-      details: { trip: tripId },
-    });
-  }
+  // The leader's earlier cards for the trip (an old or lost phone's) are revoked once this
+  // device says it has stored these (confirmStored), not now: a phone with no room left keeps the
+  // cards it had.
   const sealer = await t.sealer();
   await t.q(
     `INSERT INTO trip_card_bundles (id, school_id, trip_id, user_id, bundle_key, pupils, created_at,
-       expires_at, status_token_hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+       expires_at, status_token_hash, pupil_ids)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
     [
       id,
       t.schoolId,
@@ -240,6 +292,7 @@ export async function downloadCards(
       t.now,
       expiresAt,
       tokenHash(statusToken),
+      cards.map((c) => c.pupilId),
     ],
   );
   // Each child's card leaves Lantern: one event per child, on the child's record.
@@ -274,6 +327,8 @@ type BundleRow = {
   revoked_at: Date | null;
   created_at: Date;
   pupils: number;
+  /** The pupils whose cards the bundle carries (null: downloaded before 0064). */
+  pupil_ids: string[] | null;
   status_token_hash: Buffer;
 };
 
@@ -330,7 +385,7 @@ const tokenHash = (token: string) => createHash('sha256').update(token, 'utf8').
 async function bundleRow(t: Pick<SchoolTx, 'q'>, bundleId: string): Promise<BundleRow | undefined> {
   const [b] = await t.q<BundleRow>(
     `SELECT id, trip_id, user_id, bundle_key, expires_at, revoked_at, created_at, pupils,
-       status_token_hash
+       pupil_ids, status_token_hash
      FROM trip_card_bundles
      WHERE id = $1 FOR UPDATE`,
     [bundleId],
@@ -405,11 +460,11 @@ export async function revokeBundle(t: Tx, bundleId: string): Promise<BundleStatu
   const b = await bundleRow(t, bundleId);
   if (!b || (b.user_id !== t.actor.userId && !isManager(t.actor))) throw notFound('Those cards');
   if (!b.revoked_at) {
-    await t.q('UPDATE trip_card_bundles SET revoked_at = $2, revoked_by = $3 WHERE id = $1', [
-      bundleId,
-      t.now,
-      t.actor.userId,
-    ]);
+    await t.q(
+      `UPDATE trip_card_bundles SET revoked_at = $2, revoked_by = $3, revoked_because = 'revoked'
+       WHERE id = $1`,
+      [bundleId, t.now, t.actor.userId],
+    );
     await t.audit({
       action: 'trip.card_revoked',
       targetType: 'trip',
@@ -418,6 +473,36 @@ export async function revokeBundle(t: Tx, bundleId: string): Promise<BundleStatu
     });
   }
   return { state: 'revoked', expiresAt: b.expires_at.toISOString() };
+}
+
+/**
+ * The device has stored these cards: the holder's earlier cards for the same trip (an old or lost
+ * phone's, or this phone's previous download) are revoked as replaced. Asked by the device only
+ * after it kept the new bundle, so a failed download or a full phone never leaves the leader with
+ * no cards at all.
+ */
+export async function confirmStored(t: Tx, bundleId: string): Promise<BundleStatus> {
+  const b = await bundleRow(t, bundleId);
+  if (!b || b.user_id !== t.actor.userId) throw notFound('Those cards');
+  if (b.revoked_at) throw revoked();
+  const earlier = await t.q<{ id: string }>(
+    `UPDATE trip_card_bundles SET revoked_at = $4, revoked_by = $2, revoked_because = 'replaced'
+     WHERE trip_id = $1 AND user_id = $2 AND id <> $3 AND created_at <= $5 AND revoked_at IS NULL
+     RETURNING id`,
+    [b.trip_id, t.actor.userId, b.id, t.now, b.created_at],
+  );
+  for (let i = 0; i < earlier.length; i += 1) {
+    await t.audit({
+      action: 'trip.card_revoked',
+      targetType: 'trip',
+      targetId: b.trip_id,
+      details: { trip: b.trip_id },
+    });
+  }
+  return {
+    state: t.now >= b.expires_at ? 'expired' : 'active',
+    expiresAt: b.expires_at.toISOString(),
+  };
 }
 
 /** What the device logged offline: each card opened is a view of that child's record. */
@@ -438,12 +523,15 @@ async function recordFor(
   audit: (e: AuditEvent) => Promise<void>,
 ): Promise<{ recorded: number }> {
   const bundleId = b.id;
+  // The pupils the bundle carried when downloaded: a view of a pupil an edit has since taken off
+  // the trip is still a view of their record, and is audited.
   const onTrip = new Set(
-    (
-      await t.q<{ pupil_id: string }>('SELECT pupil_id FROM trip_pupils WHERE trip_id = $1', [
-        b.trip_id,
-      ])
-    ).map((r) => r.pupil_id),
+    b.pupil_ids ??
+      (
+        await t.q<{ pupil_id: string }>('SELECT pupil_id FROM trip_pupils WHERE trip_id = $1', [
+          b.trip_id,
+        ])
+      ).map((r) => r.pupil_id),
   );
   // The bundle row is locked (bundleRow), so the count below holds for this request.
   const [{ n } = { n: 0 }] = await t.q<{ n: number }>(

@@ -45,3 +45,32 @@ export async function seedTrips(
     });
   });
 }
+
+/**
+ * Links the demo trip to the school's demo consent forms (seeded after the trip), putting the
+ * children those forms ask about on the trip too, so the trip's page and cards show their
+ * consent. Called by src/demo/seed.ts after the consents demo.
+ */
+export async function linkDemoTripConsents(services: Services, schoolId: string): Promise<void> {
+  await asSystem(services, schoolId, 'demo_seed').tx(async (t) => {
+    const [trip] = await t.q<{ id: string }>(
+      "SELECT id FROM trips WHERE name = 'Science museum visit' ORDER BY created_at LIMIT 1",
+    );
+    if (!trip) return;
+    const forms = await t.q<{ id: string }>('SELECT id FROM consent_forms ORDER BY created_at');
+    for (const f of forms) {
+      await t.q(
+        `INSERT INTO trip_consent_forms (school_id, trip_id, form_id) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING`,
+        [schoolId, trip.id, f.id],
+      );
+    }
+    await t.q(
+      `INSERT INTO trip_pupils (school_id, trip_id, pupil_id)
+       SELECT DISTINCT $1::uuid, $2::uuid, fp.pupil_id FROM consent_form_pupils fp
+       JOIN trip_consent_forms l ON l.form_id = fp.form_id AND l.trip_id = $2
+       ON CONFLICT DO NOTHING`,
+      [schoolId, trip.id],
+    );
+  });
+}

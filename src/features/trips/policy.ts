@@ -1,6 +1,6 @@
 // Who may do what with a trip and its emergency cards (issue 21), decided here only.
-// - Managing trips (create, see every trip, revoke anyone's cards) asks `parents` (the school's
-//   `parents` capability, elevated).
+// - Managing trips (create, edit until the trip ends, see every trip, revoke anyone's cards) asks
+//   `parents` (the school's `parents` capability, elevated).
 // - A trip's cards are downloaded, and their key released, only to one of the trip's leaders, in
 //   a session that has passed its second factor (elevated), and never after the cards expire (the
 //   end of the trip's last day plus 24 hours) or once revoked. A leader may revoke their own.
@@ -44,10 +44,17 @@ export function cardsExpireAt(endsOn: string): Date {
   return londonMidnight(new Date(Date.UTC(y, m - 1, d + 2)).toISOString().slice(0, 10));
 }
 
+/** A trip has ended once its last day is over in England; it can no longer be edited. */
+export function tripEnded(endsOn: string, now: Date): boolean {
+  const [y, m, d] = endsOn.split('-').map(Number) as [number, number, number];
+  return now >= londonMidnight(new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10));
+}
+
 export function tripActions(actor: Actor, leaderIds: readonly string[], endsOn: string, now: Date) {
   const out: TripAction[] = [];
   if (leaderIds.includes(actor.userId) && now < cardsExpireAt(endsOn)) out.push('download_cards');
   if (isManager(actor)) out.push('revoke_cards');
+  if (isManager(actor) && !tripEnded(endsOn, now)) out.push('edit');
   return out;
 }
 

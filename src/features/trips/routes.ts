@@ -14,14 +14,16 @@ import {
   BundleStatus,
   CardBundle,
   DeviceEvents,
+  EditTrip,
   NewTrip,
   StatusToken,
   TokenDeviceEvents,
   Trip,
+  TripEdited,
   TripList,
 } from '../../shared/trips.ts';
 import { requireTripManager, requireTripMember } from './policy.ts';
-import { createTrip, leaderChoices, listTrips, readTrip } from './trips.ts';
+import { createTrip, editTrip, leaderChoices, listTrips, readTrip } from './trips.ts';
 import {
   bundleStatus,
   bundleStatusByToken,
@@ -29,6 +31,7 @@ import {
   recordDeviceEvents,
   recordDeviceEventsByToken,
   releaseKey,
+  confirmStored,
   revokeBundle,
 } from './cards.ts';
 
@@ -106,6 +109,25 @@ export function registerTripRoutes(app: App, services: Services): void {
     },
   );
 
+  app.put(
+    '/api/trips/:id',
+    {
+      schema: {
+        tags,
+        summary:
+          'Edit a trip (name, dates, leaders, pupils, consent forms) until it ends; revokes the cards downloaded for it',
+        params: IdParams,
+        body: EditTrip,
+        response: responses({ 200: TripEdited, 409: ErrorBody }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireTripManager(c.actor);
+      return c.tx((t) => editTrip(t, req.params.id, req.body));
+    },
+  );
+
   app.post(
     '/api/trips/:id/cards',
     {
@@ -156,6 +178,24 @@ export function registerTripRoutes(app: App, services: Services): void {
     async (req) => {
       const c = ctx(req);
       return c.tx((t) => bundleStatus(t, req.params.id));
+    },
+  );
+
+  app.post(
+    '/api/card-bundles/:id/stored',
+    {
+      schema: {
+        tags,
+        summary:
+          "The device has stored these cards: the holder's earlier cards for the trip are revoked",
+        params: IdParams,
+        response: responses({ 200: BundleStatus, 409: ErrorBody }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireTripMember(c.actor);
+      return c.tx((t) => confirmStored(t, req.params.id));
     },
   );
 

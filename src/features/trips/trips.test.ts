@@ -4,7 +4,7 @@
 // pupil's contacts in priority order and medical items; a key request without the second factor,
 // after revocation or after expiry (the trip's end plus 24 hours, on the injected clock) is
 // refused and audited; views logged on the device are audited on each child's record.
-import { createDecipheriv, randomUUID } from 'node:crypto';
+import { createDecipheriv, createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   call,
@@ -21,6 +21,9 @@ import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
 import { hashToken } from '../identity/sessions.ts';
 import { auditRows, errorOf } from '../identity/identity-test-kit.ts';
 import type { BundleKey, CardBundle, CardSet, Trip, TripList } from '../../shared/trips.ts';
+import { TRIP_DOCUMENTS_MAX_BYTES } from '../../shared/trips.ts';
+import { asParent, makeFamily } from '../admissions/forms-test-kit.ts';
+import { answerConsent } from '../consents/answers.ts';
 
 let t: TestApp;
 const clock = testClock(new Date('2027-03-01T08:00:00Z'));
@@ -130,6 +133,25 @@ describe('trips and offline emergency cards', () => {
       pupilIds: [s.amara.id],
     });
     expect(consent.statusCode, consent.body).toBe(201);
+    // Another form asks about Amara too, but the trip does not name it: not on the card.
+    const photos = await call(t.app, s.admin, 'POST', '/api/consents/forms', {
+      title: 'Photographs',
+      text: 'I consent to photographs of my child in the newsletter.',
+      pupilIds: [s.amara.id],
+    });
+    expect(photos.statusCode, photos.body).toBe(201);
+    const linked = await call(t.app, s.admin, 'PUT', `/api/trips/${s.tripId}`, {
+      basedOn: (await call(t.app, s.admin, 'GET', `/api/trips/${s.tripId}`)).json<Trip>()
+        .fingerprint,
+      name: 'Year 7 residential',
+      startsOn: '2027-03-10',
+      endsOn: '2027-03-12',
+      leaderIds: [s.leaderUser.id],
+      pupilIds: [s.amara.id, s.ben.id],
+      consentFormIds: [consent.json<{ id: string }>().id],
+    });
+    expect(linked.statusCode, linked.body).toBe(200);
+    expect(linked.json()).toEqual({ id: s.tripId, revokedBundles: 0 });
 
     const bundle = await download(s);
     expect(bundle.ciphertext).not.toMatch(/Peanut/);
@@ -166,19 +188,40 @@ describe('trips and offline emergency cards', () => {
     ).toEqual([s.amara.id, s.ben.id].sort());
     expect(rows.map((r) => r.action)).toContain('trip.card_key_released');
     expect(JSON.stringify(rows)).not.toMatch(/Peanut|07700/);
+    expect(trip.consentForms.map((f) => f.title)).toEqual(['Local trips']);
+    expect(trip.pupilList.map((p) => [p.name, p.consents.map((c) => c.state)])).toEqual([
+      ['Amara Bello', ['unanswered']],
+      ['Ben Cole', ['not_asked']],
+    ]);
     // The manager's download and the other member's request for the key are both recorded.
     expect(rows.filter((r) => r.action === 'trip.card_refused').map((r) => r.details)).toEqual([
       { reason: 'not_leader', where: 'server' },
       { bundle: bundle.id, reason: 'not_leader', where: 'server' },
     ]);
-    // Downloading again replaces the earlier cards: they are revoked.
+    // Downloading again replaces the earlier cards once the device says it has stored the new
+    // ones: until then the earlier cards stay valid (a phone with no room keeps what it had).
     const replacement = await download(s);
     const statusOf = async (id: string) =>
       (await call(t.app, s.leader, 'GET', `/api/card-bundles/${id}/status`)).json<{
         state: string;
       }>().state;
+    expect(await statusOf(bundle.id)).toBe('active');
+    const stored = await call(
+      t.app,
+      s.leader,
+      'POST',
+      `/api/card-bundles/${replacement.id}/stored`,
+    );
+    expect(stored.statusCode, stored.body).toBe(200);
     expect(await statusOf(bundle.id)).toBe('revoked');
     expect(await statusOf(replacement.id)).toBe('active');
+    // Only the holder says so; a revoked bundle cannot revoke others.
+    expect(
+      (await call(t.app, s.other, 'POST', `/api/card-bundles/${replacement.id}/stored`)).statusCode,
+    ).toBe(404);
+    expect(
+      (await call(t.app, s.leader, 'POST', `/api/card-bundles/${bundle.id}/stored`)).statusCode,
+    ).toBe(409);
   });
 
   it('refuses the key without a second factor, once revoked and after the trip ends plus 24 hours, each audited', async () => {
@@ -349,6 +392,218 @@ describe('trips and offline emergency cards', () => {
     for (let i = 0; i < 40 && last !== 429; i += 1)
       last = (await status(bundle.statusToken)).statusCode;
     expect(last).toBe(429);
+  });
+
+  it('edits a trip until it ends: the cards already downloaded are revoked and must be prepared again', async () => {
+    const s = await setUp();
+    const family = await makeFamily(t.services, s.schoolId, { firstName: 'Cara' });
+    const form = await call(t.app, s.admin, 'POST', '/api/consents/forms', {
+      title: 'Residential trip',
+      text: 'I consent to my child staying away for two nights.',
+      pupilIds: [family.pupilId],
+    });
+    expect(form.statusCode, form.body).toBe(201);
+    const formId = form.json<{ id: string }>().id;
+    const versionId = (await call(t.app, s.admin, 'GET', `/api/consents/forms/${formId}`)).json<{
+      versions: { id: string }[];
+    }>().versions[0]!.id;
+    const bundle = await download(s);
+    const url = `/api/trips/${s.tripId}`;
+    const loaded = (await call(t.app, s.admin, 'GET', url)).json<Trip>().fingerprint;
+    const edit = {
+      basedOn: loaded,
+      name: 'Year 7 residential (Wales)',
+      startsOn: '2027-03-10',
+      endsOn: '2027-03-13',
+      leaderIds: [s.leaderUser.id],
+      pupilIds: [s.amara.id, family.pupilId],
+      consentFormIds: [formId],
+    };
+    // Only those who manage trips may edit: a leader is refused (403), nothing changed.
+    const byLeader = await call(t.app, s.leader, 'PUT', url, edit);
+    expect(byLeader.statusCode).toBe(403);
+    // A consent form that is not the school's is refused, naming it, and nothing changes.
+    const unknown = await call(t.app, s.admin, 'PUT', url, {
+      ...edit,
+      consentFormIds: [randomUUID()],
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(errorOf(unknown).message).toMatch(/one of the school’s consent forms/);
+    const reversed = await call(t.app, s.admin, 'PUT', url, { ...edit, endsOn: '2027-03-09' });
+    expect(reversed.statusCode).toBe(400);
+    const still = (await call(t.app, s.admin, 'GET', url)).json<Trip>();
+    expect([still.name, still.pupils, still.consentForms, still.bundles[0]!.revokedAt]).toEqual([
+      'Year 7 residential',
+      2,
+      [],
+      null,
+    ]);
+
+    const ok = await call(t.app, s.admin, 'PUT', url, edit);
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toEqual({ id: s.tripId, revokedBundles: 1 });
+    // Another edit based on the trip as it was before that one is refused, changing nothing.
+    const stale = await call(t.app, s.admin, 'PUT', url, { ...edit, name: 'Back to Devon' });
+    expect(stale.statusCode).toBe(409);
+    expect(errorOf(stale).code).toBe('trip_changed');
+    const after = (await call(t.app, s.admin, 'GET', url)).json<Trip>();
+    expect(after).toMatchObject({
+      name: 'Year 7 residential (Wales)',
+      endsOn: '2027-03-13',
+      consentForms: [{ id: formId, title: 'Residential trip' }],
+    });
+    expect(after.allowed).toContain('edit');
+    expect(after.bundles.map((b) => b.revokedBecause)).toEqual(['trip_edited']);
+    // The leader's phone learns the cards were revoked; their key is never released again.
+    expect(
+      (await call(t.app, s.leader, 'GET', `/api/card-bundles/${bundle.id}/status`)).json<{
+        state: string;
+      }>().state,
+    ).toBe('revoked');
+    const key = await call(t.app, s.leader, 'POST', `/api/card-bundles/${bundle.id}/key`);
+    expect(key.statusCode).toBe(409);
+    // Ben was on the cards and the edit took him off the trip: the phone's view of his card
+    // (opened before the edit, sent after) is still audited, on Ben's record.
+    const benView = await call(t.app, s.leader, 'POST', `/api/card-bundles/${bundle.id}/events`, {
+      events: [{ id: randomUUID(), kind: 'viewed', pupilId: s.ben.id, at: '2027-03-01T08:01:00Z' }],
+    });
+    expect(benView.statusCode, benView.body).toBe(200);
+    expect(benView.json<{ recorded: number }>().recorded).toBe(1);
+    expect(
+      (await auditRows(t, s.schoolId))
+        .filter((r) => r.action === 'trip.card_viewed')
+        .map((r) => r.target_id),
+    ).toEqual([s.ben.id]);
+    expect(errorOf(key).code).toBe('cards_revoked');
+
+    // The trip page shows each pupil's consent on the trip's form, by the consent pages' rule:
+    // one parent gave it, the other refused → the parents disagree.
+    const run = asParent(t.services, s.schoolId);
+    await run((tx) =>
+      answerConsent(tx, [family.pupilId], family.mum, {
+        versionId,
+        pupilId: family.pupilId,
+        answer: 'given',
+      }),
+    );
+    const oneAnswer = (await call(t.app, s.admin, 'GET', url)).json<Trip>();
+    expect(oneAnswer.pupilList.map((p) => [p.name, p.consents[0]!.state])).toEqual([
+      ['Amara Bello', 'not_asked'],
+      [family.name, 'given'],
+    ]);
+    await run((tx) =>
+      answerConsent(tx, [family.pupilId], family.dad, {
+        versionId,
+        pupilId: family.pupilId,
+        answer: 'refused',
+      }),
+    );
+    const cara = (await call(t.app, s.admin, 'GET', url))
+      .json<Trip>()
+      .pupilList.find((p) => p.id === family.pupilId)!;
+    expect(cara.consents).toEqual([
+      { formId, title: 'Residential trip', version: 1, state: 'disagreement' },
+    ]);
+    // A new download carries the edit: Ben is gone, Cara's card has the trip's form only.
+    const fresh = await download(s);
+    const freshKey = await call(t.app, s.leader, 'POST', `/api/card-bundles/${fresh.id}/key`);
+    const set = open(fresh, freshKey.json<BundleKey>().key);
+    expect(set.tripName).toBe('Year 7 residential (Wales)');
+    expect(set.cards.map((c) => c.pupilId).sort()).toEqual([s.amara.id, family.pupilId].sort());
+    expect(set.cards.find((c) => c.pupilId === family.pupilId)!.consents).toEqual([
+      { title: 'Residential trip', version: 1, state: 'disagreement' },
+    ]);
+
+    const rows = await auditRows(t, s.schoolId);
+    expect(rows.find((r) => r.action === 'trip.edited')?.details).toEqual({
+      changed: ['name', 'dates', 'pupils', 'consent_forms'],
+      starts: '2027-03-10',
+      ends: '2027-03-13',
+      leaders: 1,
+      pupils: 2,
+      consentForms: 1,
+      revokedBundles: 1,
+    });
+    expect(rows.filter((r) => r.action === 'trip.edited')).toHaveLength(1);
+
+    // Once the trip has ended (its last day over in England) it cannot be edited.
+    clock.set(new Date('2027-03-14T00:00:00Z'));
+    const admin = await signIn(t.app, await makeUser(t.services, s.schoolId, 'school_admin'), {
+      elevated: true,
+    });
+    const late = await call(t.app, admin, 'PUT', url, {
+      ...edit,
+      basedOn: (await call(t.app, admin, 'GET', url)).json<Trip>().fingerprint,
+      name: 'Too late',
+    });
+    expect(late.statusCode).toBe(409);
+    expect(errorOf(late)).toMatchObject({
+      code: 'trip_ended',
+      message: 'This trip has ended, so it can no longer be edited.',
+    });
+    const ended = (await call(t.app, admin, 'GET', url)).json<Trip>();
+    expect(ended.name).toBe('Year 7 residential (Wales)');
+    expect(ended.allowed).not.toContain('edit');
+  });
+
+  it("carries each plan's current document inside the bundle, within the trip's size limit", async () => {
+    const s = await setUp();
+    const pdf = (size: number, marker: string) => {
+      const head = `%PDF-1.4\n% ${marker}\n`;
+      const tail = '1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n';
+      return Buffer.from(head + '%'.repeat(Math.max(0, size - head.length - tail.length)) + tail);
+    };
+    const addPlan = async (pupilId: string, title: string, bytes: Buffer) => {
+      const res = await call(t.app, s.admin, 'POST', `/api/pupils/${pupilId}/medical/plans`, {
+        kind: 'action_plan',
+        title,
+        expiresOn: '2027-09-30',
+        fileName: `${title}.pdf`,
+        content: bytes.toString('base64'),
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      const id = res.json<{ id: string }>().id;
+      // Set-up: the parent's confirmation (the parent's side is tested in medical.test.ts).
+      await unsafeAsOwner(t.services.db, (q) =>
+        q.query('UPDATE medical_plans SET parent_confirmed_at = $2 WHERE id = $1', [
+          id,
+          clock.now(),
+        ]),
+      );
+      return id;
+    };
+    const small = pdf(40_000, 'Amara asthma plan');
+    await addPlan(s.amara.id, 'Asthma action plan', small);
+    const bundle = await download(s);
+    const key = await call(t.app, s.leader, 'POST', `/api/card-bundles/${bundle.id}/key`);
+    const set = open(bundle, key.json<BundleKey>().key);
+    const plan = set.cards.find((c) => c.pupilId === s.amara.id)!.plans[0]!;
+    expect(plan).toMatchObject({ title: 'Asthma action plan', expiresOn: '2027-09-30' });
+    expect(plan.document).toMatchObject({
+      fileName: 'Asthma action plan.pdf',
+      mime: 'application/pdf',
+    });
+    const carried = Buffer.from(plan.document!.data, 'base64');
+    const stored = createHash('sha256').update(small).digest('hex');
+    expect(createHash('sha256').update(carried).digest('hex')).toBe(stored);
+    expect(plan.document!.sha256).toBe(stored);
+    // Nothing of the document is readable in the bundle as downloaded.
+    expect(Buffer.from(bundle.ciphertext, 'base64').toString('latin1')).not.toContain(
+      'Amara asthma plan',
+    );
+
+    // Over the trip's limit (all its plans together): the cards still download, carrying the
+    // files that fit (smallest first); the large one is left out and its card says so.
+    await addPlan(s.ben.id, 'Epilepsy care plan', pdf(TRIP_DOCUMENTS_MAX_BYTES - 20_000, 'Ben'));
+    const second = await download(s);
+    const key2 = await call(t.app, s.leader, 'POST', `/api/card-bundles/${second.id}/key`);
+    const set2 = open(second, key2.json<BundleKey>().key);
+    const amaras = set2.cards.find((c) => c.pupilId === s.amara.id)!.plans[0]!;
+    expect(amaras.document!.sha256).toBe(stored);
+    expect(amaras.documentLeftOut).toBeUndefined();
+    const bens = set2.cards.find((c) => c.pupilId === s.ben.id)!.plans[0]!;
+    expect(bens).toMatchObject({ title: 'Epilepsy care plan', documentLeftOut: true });
+    expect(bens.document).toBeUndefined();
   });
 
   it('refuses a trip that makes no sense, with nothing written', async () => {

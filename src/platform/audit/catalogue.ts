@@ -5,6 +5,12 @@
 // an event here with its details type; never rename one (the trail keeps the old name for ever).
 
 type Id = string;
+/**
+ * Why a second factor was reset: the list in shared/factor-reset.ts (which this storey may not
+ * import); a reason added there and not here fails to compile where the reset is audited.
+ */
+type FactorResetReason =
+  'lost_phone' | 'lost_security_key' | 'app_not_working' | 'account_misused' | 'other';
 /** No details beyond the target. */
 type None = Record<string, never>;
 /** A setting's before and after, flattened to JSON text (audit details hold no nested objects). */
@@ -45,7 +51,7 @@ export type AuditDetails = {
   'user.disabled': { reason?: 'left_mis'; sessionsEnded: number };
   'user.reactivated': None;
   'user.unlocked': None;
-  'user.second_factor_reset': { reason: string; sessionsEnded: number };
+  'user.second_factor_reset': { reason: FactorResetReason; sessionsEnded: number };
   'user.groups_changed': { before: Id[]; after: Id[] };
   'group.created': {
     nonRestrictedDefault: string;
@@ -254,6 +260,8 @@ export type AuditDetails = {
   'transfer.previous_school_viewed': { files: Id[] };
   'transfer.reminded': { dueOn: string; escalated: boolean };
   'transfer.closed': { from: string };
+  /** The sender printed the receipt certificate of an accepted file. */
+  'transfer.receipt_printed': { sha256: string };
   'school.urn_set': { urn: string };
   // The data-protection register (issue 17): every view of it is an event.
   'dp.requests_viewed': { count: number; closed: boolean };
@@ -282,12 +290,36 @@ export type AuditDetails = {
   'dp.complaint_refused': { reason: string };
   'dp.complaint_acknowledged': None;
   'dp.complaint_answered': None;
+  // Subject access (issue 17): gathering (a read of each subject's record), the workbench, the
+  // second person's review, the pack (its hashes) and the disclosure; never a name or the text.
+  'dp.sar_gathered': { request: Id; added: number; total: number };
+  'dp.sar_workbench_viewed': { request: Id; items: number };
+  'dp.sar_item_decided': { item: Id; included: boolean; reason: string };
+  'dp.sar_redacted': { item: Id; reason: string; count: number };
+  'dp.sar_redaction_removed': { item: Id };
+  'dp.sar_ready': None;
+  'dp.sar_approved': { digest: string };
+  'dp.sar_approval_withdrawn': { because: string };
+  'dp.sar_pack_made': { pack: Id; pdfSha256: string; items: number; redactions: number };
+  'dp.sar_pack_downloaded': { request: Id; pack: Id; format: string; sha256: string };
+  'dp.sar_disclosed': { pack: Id; method: string; sha256: string };
+  // The other rights (issue 17): on the request, naming the record by id only.
+  'dp.rights_viewed': { records: number; concerns: Id[] };
+  'dp.statement_attached': { concern: Id };
+  'dp.restriction_applied': { concern: Id };
+  'dp.restriction_lifted': { concern: Id };
+  'dp.erasure_decided': { decision: string };
+  'dp.objection_decided': { decision: string };
+  /** The data-protection pack generated from the live configuration (shown or downloaded). */
+  'dp.pack_generated': { format: string; auditIntact: boolean };
+  /** The school's subject-access policy changed (session 13): what it was and what it became. */
+  'dp.settings_changed': { redactStaffNames: { from: boolean; to: boolean } };
   // Concerns about adults (issue 19): every read and change, never a name or the text.
   'staff_concerns.raised': { subjectKind: string; routedTo: string; withholdName: boolean };
   'staff_concerns.receipts_viewed': { count: number };
   'staff_concerns.listed': { count: number };
   'staff_concerns.viewed': None;
-  'staff_concerns.triaged': { classification: string; ladoDueAt?: string };
+  'staff_concerns.triaged': { classification: string; ladoDueAt?: string; theme?: string };
   'staff_concerns.lado_contact_recorded': { contact: Id };
   'staff_concerns.outcome_recorded': { outcome: string; removed: boolean };
   'staff_concerns.copy_given': { givenOn: string };
@@ -295,6 +327,12 @@ export type AuditDetails = {
   'staff_concerns.staff_listed': { count: number };
   'staff_concerns.settings_changed': Change;
   'staff_concerns.patterns_viewed': { count: number };
+  // Issue 19, session 13: pupils linked, their markers read, alerts, the reference pack.
+  'staff_concerns.pupil_linked': { pupil: Id };
+  /** One entry per matter shown, against the matter, never the pupil (issue 19). */
+  'staff_concerns.markers_viewed': { pupil: Id };
+  'staff_concerns.alerted': { kind: string; recipients: Id[] };
+  'staff_concerns.reference_pack_made': { count: number };
   // Medical and care profiles (issue 21): every read and change, never the content.
   'medical.profile_viewed': { by: 'staff' | 'parent' };
   'medical.change_proposed': {
@@ -314,6 +352,15 @@ export type AuditDetails = {
   'medical.reviews_listed': { count: number };
   // Trips and their offline emergency cards (issue 21).
   'trip.created': { starts: string; ends: string; leaders: number; pupils: number };
+  'trip.edited': {
+    changed: string[];
+    starts: string;
+    ends: string;
+    leaders: number;
+    pupils: number;
+    consentForms: number;
+    revokedBundles: number;
+  };
   'trip.viewed': None;
   'trip.cards_downloaded': { trip: Id; pupils: number; expiresAt: string };
   'trip.card_key_released': { trip: Id };
@@ -336,8 +383,14 @@ export type AuditDetails = {
   'admissions.parent_listed': { forms: number };
   'admissions.answers_saved': { fields: string[] };
   'admissions.submitted': { fields: string[] };
-  'admissions.review_viewed': { conflicts: number };
-  'admissions.field_decided': { field: string; decision: string; conflict: boolean };
+  'admissions.review_viewed': { conflicts: number; disagreements?: number; parents?: number };
+  'admissions.field_decided': {
+    field: string;
+    decision: string;
+    conflict: boolean;
+    disagreement?: boolean;
+    contact?: Id;
+  };
   'admissions.refused': { attempt: string; code: string; field?: string };
   'mis_writeback.queued': { field: string; pupil: Id };
   'mis_writeback.queue_viewed': { count: number };
@@ -354,12 +407,15 @@ export type AuditDetails = {
   'consents.refused': { attempt: string; code: string };
   'consents.reminded': { version: number; pupil: Id };
   // Parents and carers (issue 21): a parent's own events carry actor_id NULL, label "Parent: …".
-  'parent.signed_in': { secondFactor: 'totp' | 'webauthn' };
+  'parent.signed_in': { secondFactor: 'totp' | 'webauthn' | 'recovery_code' };
   'parent.sign_in_failed': { reason: string };
   'parent.sign_in_refused': { reason: 'locked' | 'throttled'; retryAfterSeconds: number };
   'parent.signed_out': None;
   'parent.session_ended': { reason: string; sessions?: number };
-  'parent.second_factor_failed': { method: 'totp' | 'webauthn'; reason: string };
+  'parent.second_factor_failed': {
+    method: 'totp' | 'webauthn' | 'recovery_code';
+    reason: string;
+  };
   'parent.second_factor_added': { method: 'totp' | 'webauthn' };
   'parent.new_device': None;
   'parent.child_refused': None;
@@ -371,7 +427,54 @@ export type AuditDetails = {
   'parent.invitation_reminded': { reminder: number };
   'parent.invitation_bounced': None;
   'parent.access_revoked': { reason: 'staff' | 'restricted'; sessionsEnded: number };
+  'parent.second_factor_reset': {
+    reason: FactorResetReason;
+    sessionsEnded: number;
+    authenticatorApp: boolean;
+    passkeys: number;
+  };
+  'parent.recovery_codes_created': { why: 'first_factor' | 'regenerated' };
   'parent.invitations_viewed': { pupils: number };
+  // Issue 20, the rest (session 11): a breach drafted from an unusual-access signal; the anchor
+  // code emailed to the register's holders, the setting for it, and a code read back and checked;
+  // the inspection pack on screen and exported.
+  'audit.signal_breach_drafted': { signal: Id; rule: string };
+  'audit.anchor_email_changed': Change;
+  'audit.anchor_code_emailed': { seq: number; day: string; recipients: number };
+  'audit.anchor_code_checked': { matches: boolean; day: string; seq: number };
+  'reports.inspection_pack_viewed': InspectionPackRead;
+  'reports.inspection_pack_exported': InspectionPackRead;
+  // A trust's view (issue 20): trust members' sign-in (the platform's chain), the figures, the
+  // school's sharing switch and the DSL team's grants (the school's chain).
+  'trust.member_added': { role: 'trust_safeguarding_lead' | 'trust_executive' };
+  'trust.member_disabled': { sessionsEnded: number };
+  'trust.member_enabled': None;
+  'trust.sign_in_failed': { reason: string };
+  'trust.signed_in': None;
+  'trust.signed_out': None;
+  'trust.session_ended': { reason: string };
+  'trust.second_factor_failed': { reason: string };
+  'trust.second_factor_added': None;
+  'trust.overview_viewed': { schools: number };
+  'trust.school_figures_viewed': None;
+  'trust.school_refused': { reason: 'not_sharing' | 'not_in_trust' };
+  'trust.figures_computed': None;
+  'trust.figures_refreshed': { schools: number };
+  'trust.sharing_changed': { sharing: boolean };
+  'trust.grants_listed': { grants: number };
+  'trust.grant_made': { grant: Id; member: Id; scope: 'pupil' | 'school'; days: number };
+  'trust.grant_revoked': { grant: Id };
+  'trust.grant_refused': { reason: 'expired' | 'revoked' | 'other_pupil' };
+  'trust.grant_pupils_listed': { pupils: number };
+};
+
+/** The inspection pack read: its range, seed and the sampled decisions (all, or one pupil's). */
+type InspectionPackRead = {
+  from: string;
+  to: string;
+  decisions: number;
+  sample: string;
+  decisionIds: string[];
 };
 
 export type AuditAction = keyof AuditDetails;
@@ -531,6 +634,7 @@ export const AUDIT_ACTIONS = Object.keys({
   'transfer.previous_school_viewed': 1,
   'transfer.reminded': 1,
   'transfer.closed': 1,
+  'transfer.receipt_printed': 1,
   'school.urn_set': 1,
   'dp.requests_viewed': 1,
   'dp.request_viewed': 1,
@@ -554,6 +658,25 @@ export const AUDIT_ACTIONS = Object.keys({
   'dp.complaint_refused': 1,
   'dp.complaint_acknowledged': 1,
   'dp.complaint_answered': 1,
+  'dp.sar_gathered': 1,
+  'dp.sar_workbench_viewed': 1,
+  'dp.sar_item_decided': 1,
+  'dp.sar_redacted': 1,
+  'dp.sar_redaction_removed': 1,
+  'dp.sar_ready': 1,
+  'dp.sar_approved': 1,
+  'dp.sar_approval_withdrawn': 1,
+  'dp.sar_pack_made': 1,
+  'dp.sar_pack_downloaded': 1,
+  'dp.sar_disclosed': 1,
+  'dp.rights_viewed': 1,
+  'dp.statement_attached': 1,
+  'dp.restriction_applied': 1,
+  'dp.restriction_lifted': 1,
+  'dp.erasure_decided': 1,
+  'dp.objection_decided': 1,
+  'dp.pack_generated': 1,
+  'dp.settings_changed': 1,
   'staff_concerns.raised': 1,
   'staff_concerns.receipts_viewed': 1,
   'staff_concerns.listed': 1,
@@ -566,6 +689,10 @@ export const AUDIT_ACTIONS = Object.keys({
   'staff_concerns.staff_listed': 1,
   'staff_concerns.settings_changed': 1,
   'staff_concerns.patterns_viewed': 1,
+  'staff_concerns.pupil_linked': 1,
+  'staff_concerns.markers_viewed': 1,
+  'staff_concerns.alerted': 1,
+  'staff_concerns.reference_pack_made': 1,
   'medical.profile_viewed': 1,
   'medical.change_proposed': 1,
   'medical.change_confirmed': 1,
@@ -577,6 +704,7 @@ export const AUDIT_ACTIONS = Object.keys({
   'medical.plan_reviewed': 1,
   'medical.reviews_listed': 1,
   'trip.created': 1,
+  'trip.edited': 1,
   'trip.viewed': 1,
   'trip.cards_downloaded': 1,
   'trip.card_key_released': 1,
@@ -625,7 +753,35 @@ export const AUDIT_ACTIONS = Object.keys({
   'parent.invitation_reminded': 1,
   'parent.invitation_bounced': 1,
   'parent.access_revoked': 1,
+  'parent.second_factor_reset': 1,
   'parent.invitations_viewed': 1,
+  'audit.signal_breach_drafted': 1,
+  'audit.anchor_email_changed': 1,
+  'audit.anchor_code_emailed': 1,
+  'audit.anchor_code_checked': 1,
+  'reports.inspection_pack_viewed': 1,
+  'reports.inspection_pack_exported': 1,
+  'trust.member_added': 1,
+  'trust.member_disabled': 1,
+  'trust.member_enabled': 1,
+  'trust.sign_in_failed': 1,
+  'trust.signed_in': 1,
+  'trust.signed_out': 1,
+  'trust.session_ended': 1,
+  'trust.second_factor_failed': 1,
+  'trust.second_factor_added': 1,
+  'trust.overview_viewed': 1,
+  'trust.school_figures_viewed': 1,
+  'trust.school_refused': 1,
+  'trust.figures_computed': 1,
+  'trust.figures_refreshed': 1,
+  'trust.sharing_changed': 1,
+  'trust.grants_listed': 1,
+  'trust.grant_made': 1,
+  'trust.grant_revoked': 1,
+  'trust.grant_refused': 1,
+  'trust.grant_pupils_listed': 1,
+  'parent.recovery_codes_created': 1,
 } satisfies Record<AuditAction, 1>) as AuditAction[];
 
 /**
@@ -646,4 +802,9 @@ export type AuditActor = {
   actorLabel: string;
   ip: string | null;
   userAgent: string | null;
+  /**
+   * A trust member writing in a school's chain (issue 20, core/trust-context.ts): actorId stays
+   * NULL and appendAuditEntries adds their id to every entry's details as `trustMember`.
+   */
+  trustMemberId?: string;
 };

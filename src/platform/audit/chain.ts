@@ -113,7 +113,11 @@ export async function appendAuditEntries(
     target_id: event.targetId ?? null,
     ip: actor.ip,
     user_agent: actor.userAgent ? actor.userAgent.slice(0, 500) : null,
-    details: event.details ?? {},
+    // A trust member's entry names them in its details, so the unusual-access scan judges it.
+    details:
+      actor.trustMemberId === undefined
+        ? (event.details ?? {})
+        : { ...event.details, trustMember: actor.trustMemberId },
   }));
   const around = rows.map(canonicalAroundSeq);
   const timer = auditAppend.startTimer();

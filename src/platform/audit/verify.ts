@@ -10,7 +10,15 @@ export type VerifyResult = { chains: number; entries: number; breaks: ChainBreak
 
 const PAGE = 5000;
 
-export async function verifyAudit(db: Database, onlySchool?: string): Promise<VerifyResult> {
+/**
+ * With `uptoSeq` (and `onlySchool`), recomputes that school's chain from its first entry to that
+ * one only (an anchor code's check): entries after it are not read, and the head is not compared.
+ */
+export async function verifyAudit(
+  db: Database,
+  onlySchool?: string,
+  uptoSeq?: number,
+): Promise<VerifyResult> {
   return unsafeAsOwner(db, async (tx) => {
     const heads = await tx.query<{ school_id: string; seq: number; hash: Buffer }>(
       `SELECT school_id, seq, hash FROM audit_heads ${onlySchool ? 'WHERE school_id = $1' : ''}
@@ -25,8 +33,9 @@ export async function verifyAudit(db: Database, onlySchool?: string): Promise<Ve
       let broken = false;
       for (let after = 0; !broken;) {
         const rows = await tx.query<AuditRow>(
-          `SELECT * FROM audit_events WHERE school_id = $1 AND seq > $2 ORDER BY seq LIMIT ${PAGE}`,
-          [head.school_id, after],
+          `SELECT * FROM audit_events WHERE school_id = $1 AND seq > $2 AND seq <= $3
+           ORDER BY seq LIMIT ${PAGE}`,
+          [head.school_id, after, uptoSeq ?? Number.MAX_SAFE_INTEGER],
         );
         for (const row of rows) {
           result.entries++;
@@ -49,6 +58,15 @@ export async function verifyAudit(db: Database, onlySchool?: string): Promise<Ve
         }
         if (rows.length < PAGE) break;
         after = lastSeq;
+      }
+      if (uptoSeq !== undefined) {
+        if (!broken && lastSeq !== Math.min(uptoSeq, head.seq))
+          result.breaks.push({
+            schoolId: head.school_id,
+            seq: lastSeq + 1,
+            problem: `entry ${lastSeq + 1} is missing (the trail ends at ${lastSeq})`,
+          });
+        continue;
       }
       if (!broken && (head.seq !== lastSeq || !Buffer.from(head.hash).equals(prev))) {
         result.breaks.push({

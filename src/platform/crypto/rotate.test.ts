@@ -31,6 +31,8 @@ import {
 import { DecryptError } from './aead.ts';
 import { keyringOf, readKeyFile, type MasterKey } from './master-key.ts';
 import { rewrapAll } from './rotate.ts';
+import { createTrust } from '../../features/administration/create-school.ts';
+import { addTrustMember } from '../../features/trust/members.ts';
 import { SchoolKeys, unwrapKey, type KeyPurpose } from './school-keys.ts';
 
 /** A database only this file uses, and how to drop it afterwards. */
@@ -224,8 +226,42 @@ describe('master key rotation', () => {
     );
     expect(await snapshot()).toEqual(before);
     // From the full ring it succeeds, and re-running with the new key alone is harmless.
+    // A trust member's authenticator secret (issue 20), sealed under the master key itself.
+    const trustId = await createTrust(services.db, 'Rotation trust');
+    const memberId = await addTrustMember(services, {
+      trustId,
+      email: `rotate-${randomUUID().slice(0, 8)}@test.lantern.invalid`,
+      name: 'Rotation lead',
+      role: 'trust_safeguarding_lead',
+      password: 'rotation-Horse-battery-9!',
+    });
+    const sealed = services.keys.sealUnderMaster(
+      `trust_totp.secret:${memberId}`,
+      'JBSWY3DPEHPK3PXP',
+    );
+    await unsafeAsOwner(services.db, (q) =>
+      q.query(
+        `UPDATE trust_member_credentials SET totp_sealed = $2, totp_master_key_id = $3
+         WHERE member_id = $1`,
+        [memberId, sealed.sealed, sealed.masterKeyId],
+      ),
+    );
     const next: MasterKey = { id: 'last-test-key', key: Buffer.alloc(32, 9) };
     expect(await rewrapAll(services.db, ring, next)).toBe(before.length);
+    const [trustRow] = await unsafeAsOwner(services.db, (q) =>
+      q.query<{ totp_sealed: Buffer; totp_master_key_id: string }>(
+        'SELECT totp_sealed, totp_master_key_id FROM trust_member_credentials WHERE member_id = $1',
+        [memberId],
+      ),
+    );
+    expect(trustRow!.totp_master_key_id).toBe(next.id);
+    expect(
+      new SchoolKeys(() => keyringOf([next])).openUnderMaster(
+        next.id,
+        `trust_totp.secret:${memberId}`,
+        Buffer.from(trustRow!.totp_sealed),
+      ),
+    ).toBe('JBSWY3DPEHPK3PXP');
     expect(await rewrapAll(services.db, keyringOf([next]), next)).toBe(before.length);
     expect(new Set((await keyRows()).map((r) => r.master_key_id))).toEqual(new Set([next.id]));
   });

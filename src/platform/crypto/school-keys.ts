@@ -35,6 +35,12 @@ export function wrapKey(
   return seal(ring.current.key, 1, key, wrapAad(schoolId, purpose, version));
 }
 
+/** A secret of no school's sealed directly under a master key (SchoolKeys.sealUnderMaster). */
+export const sealWithMaster = (key: Buffer, aad: string, plaintext: string): Buffer =>
+  seal(key, 1, Buffer.from(plaintext, 'utf8'), `lantern:master:${aad}`);
+export const openWithMaster = (key: Buffer, aad: string, sealed: Buffer): string =>
+  open(key, sealed, `lantern:master:${aad}`).toString('utf8');
+
 type KeyRow = { purpose: KeyPurpose; version: number; wrapped: Buffer; master_key_id: string };
 
 export class SchoolKeys {
@@ -100,6 +106,26 @@ export class SchoolKeys {
       );
     }
     return unwrapKey(master.key, schoolId, row.purpose, row.version, Buffer.from(row.wrapped));
+  }
+
+  /**
+   * Seals a secret that belongs to no school (a trust member's authenticator secret, issue 20)
+   * directly under the current master key; `aad` names the column and row. Returns the master
+   * key's id, stored beside it so a rotated keyring can still open it.
+   */
+  sealUnderMaster(aad: string, plaintext: string): { sealed: Buffer; masterKeyId: string } {
+    const ring = this.#keyring();
+    return {
+      sealed: sealWithMaster(ring.current.key, aad, plaintext),
+      masterKeyId: ring.current.id,
+    };
+  }
+
+  openUnderMaster(masterKeyId: string, aad: string, sealed: Buffer): string {
+    const master = this.#keyring().byId.get(masterKeyId);
+    if (!master)
+      throw new Error(`Sealed under master key ${masterKeyId}, which this process lacks`);
+    return openWithMaster(master.key, aad, sealed);
   }
 
   /** A sealer bound to one school, used through the request context. */

@@ -130,9 +130,83 @@ const sealFlagKinds: MigrationStep = async (tx, deps) => {
   }
 };
 
+/**
+ * Migration 0060: the answers of the one parent who had started each admission form, copied into
+ * `admission_responses` still sealed as `admission_requests.answers` of the request, re-sealed as
+ * `admission_responses.answers` bound to "<request>:<contact>"; each decision's reason re-sealed
+ * bound to "<request>:<contact>:<field>" (it named no parent before).
+ */
+const resealAdmissionAnswers: MigrationStep = async (tx, deps) => {
+  const schools = await tx.query<{ school_id: string }>(
+    `SELECT school_id FROM admission_responses UNION
+     SELECT school_id FROM admission_decisions WHERE reason IS NOT NULL ORDER BY school_id`,
+  );
+  if (schools.length === 0) return;
+  if (!deps.keys) {
+    throw new Error(
+      'This migration re-seals existing records and needs the master key: run it with the ' +
+        "server's settings (LANTERN_MASTER_KEY or LANTERN_MASTER_KEY_FILE).",
+    );
+  }
+  const keys = deps.keys();
+  for (const { school_id } of schools) {
+    const sealer = await keys.forSchool(tx, school_id);
+    const answers = await tx.query<{ request_id: string; contact_id: string; answers: Buffer }>(
+      'SELECT request_id, contact_id, answers FROM admission_responses WHERE school_id = $1',
+      [school_id],
+    );
+    for (const r of answers) {
+      const value = sealer.openJson<unknown>('admission_requests.answers', r.request_id, r.answers);
+      await tx.query(
+        `UPDATE admission_responses SET answers = $4
+         WHERE school_id = $1 AND request_id = $2 AND contact_id = $3`,
+        [
+          school_id,
+          r.request_id,
+          r.contact_id,
+          sealer.sealJson('admission_responses.answers', `${r.request_id}:${r.contact_id}`, value),
+        ],
+      );
+    }
+    const reasons = await tx.query<{
+      request_id: string;
+      contact_id: string;
+      field: string;
+      reason: Buffer;
+    }>(
+      `SELECT request_id, contact_id, field, reason FROM admission_decisions
+       WHERE school_id = $1 AND reason IS NOT NULL`,
+      [school_id],
+    );
+    for (const d of reasons) {
+      const text = sealer.open(
+        'admission_decisions.reason',
+        `${d.request_id}:${d.field}`,
+        d.reason,
+      );
+      await tx.query(
+        `UPDATE admission_decisions SET reason = $5
+         WHERE school_id = $1 AND request_id = $2 AND contact_id = $3 AND field = $4`,
+        [
+          school_id,
+          d.request_id,
+          d.contact_id,
+          d.field,
+          sealer.seal(
+            'admission_decisions.reason',
+            `${d.request_id}:${d.contact_id}:${d.field}`,
+            text,
+          ),
+        ],
+      );
+    }
+  }
+};
+
 /** Every step a migration may name, by name. */
 export const MIGRATION_STEPS: Readonly<Record<string, MigrationStep>> = {
   seal_pupil_flag_kinds: sealFlagKinds,
+  reseal_admission_answers_per_parent: resealAdmissionAnswers,
   seal_mis_fields: sealInPlace([
     {
       table: 'pupils',

@@ -80,6 +80,12 @@ export const SEALED_COLUMNS = {
   'dp_requests.competence': 'text',
   'dp_requests.child_views': 'text',
   'dp_requests.outcome': 'text',
+  // Who a subject-access response went to (migration 0077).
+  'dp_disclosures.recipient': 'text',
+  // A subject-access pack's files as made (migration 0077), base64 as the vault keeps a file.
+  'dp_request_packs.pdf_file': 'text',
+  'dp_request_packs.json_file': 'text',
+  'dp_request_packs.csv_file': 'text',
   'dp_breaches.how_aware': 'text',
   'dp_breaches.data_description': 'text',
   'dp_breaches.containment': 'text',
@@ -92,6 +98,9 @@ export const SEALED_COLUMNS = {
   'dp_complaints.complainant': 'text',
   'dp_complaints.contact': 'text',
   'dp_complaints.details': 'text',
+  // The other rights (issue 17, migration 0080): the subject's statement, a decision's reasoning.
+  'dp_record_statements.statement': 'text',
+  'dp_decisions.reasoning': 'text',
   'dp_complaints.response': 'text',
   // Concerns about adults (issue 19, migration 0041): who it is about when not on the staff list,
   // their agency, what happened, the triage rationale, and the LADO contact's record.
@@ -116,11 +125,16 @@ export const SEALED_COLUMNS = {
   // parent's answers (ethnicity, religion, medical, dietary, contacts), a rejection's internal
   // reason, and the value waiting to go back to the MIS.
   'admission_requests.mis_snapshot': 'json',
+  // Retired by migration 0060 (written by nothing now): kept so its step could open old values.
   'admission_requests.answers': 'json',
+  // Each parent's own answers (migration 0060), bound to "<request>:<contact>".
+  'admission_responses.answers': 'json',
   'admission_decisions.reason': 'text',
   'mis_writeback_rows.value': 'json',
   // Consent forms (issue 21, migration 0051): a parent's note with an answer.
   'consent_answers.note': 'text',
+  // A school's grant of record access to a trust member (issue 20, migration 0065): its reason.
+  'trust_grants.reason': 'text',
 } as const satisfies Record<string, 'text' | 'json'>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;

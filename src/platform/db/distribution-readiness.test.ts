@@ -55,6 +55,10 @@ const KEYED_WITHOUT_SCHOOL: Record<string, string> = Object.fromEntries(
     'keyed by its own id or a pair of ids; referenced by nothing; re-key for Citus',
   ]),
 );
+for (const t of ['report_days', 'report_pupil_days']) {
+  KEYED_WITHOUT_SCHOOL[t] =
+    'counts appended without a key and folded per school (migration 0075); referenced by nothing';
+}
 
 /** Tables that are not per school, and why (Citus: reference or local tables). */
 const NOT_TENANT = {
@@ -68,6 +72,9 @@ const NOT_TENANT = {
   establishments: "the DfE's public list of schools the operator loaded: a reference table",
   alert_kinds: 'the kinds of alert Lantern raises (migration 0059): a reference table',
   alert_target_types: 'what an alert can point at (migration 0059): a reference table',
+  trust_members: "a trust's members (migration 0065): per trust, behind RLS on lantern.trust_id",
+  trust_member_credentials: "trust members' password hashes and sealed TOTP: per trust, RLS",
+  trust_sessions: "trust members' sessions: per trust, behind RLS on lantern.trust_id",
 };
 
 let db: Database;

@@ -5,6 +5,14 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { parseDatabaseUrl } from '../../config.ts';
+import {
+  meansPrimaryLost,
+  NoWritableHostError,
+  PrimaryLostError,
+  READ_ONLY,
+  WritableHost,
+} from './writable-host.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -245,6 +253,8 @@ class PgServerDatabase implements Database {
   readonly owner: pg.Pool;
   readonly separateLogin: boolean;
   readonly #slots: PerTenantSlots;
+  /** Where each pool connects: the writable host of a multi-host address, else the one host. */
+  readonly #targets = new Map<pg.Pool, WritableHost>();
   constructor(url: string, limits: DatabaseLimits, ownerUrl?: string) {
     this.limits = limits;
     // Given an owner's address, request-time work is meant to be another login: checked at
@@ -252,10 +262,31 @@ class PgServerDatabase implements Database {
     this.separateLogin = ownerUrl !== undefined;
     // JIT compilation costs 50–800 ms on single statements of this workload and never paid back
     // (measured by `npm run bench -- plans`): Lantern's queries are short and index-driven.
+    // A multi-host address: the pools follow its writable host (writable-host.ts).
+    const target = (address: string) =>
+      parseDatabaseUrl(address).urls.length > 1
+        ? new WritableHost(address, Math.min(5_000, limits.statementTimeoutMs))
+        : undefined;
+    const main = target(url);
+    const owner = ownerUrl === undefined || ownerUrl === url ? main : target(ownerUrl);
+    const routed = (t: WritableHost | undefined) =>
+      // Keepalive, so a connection to a primary that vanished without closing it is noticed.
+      t ? { Client: t.clientClass(), keepAlive: true, keepAliveInitialDelayMillis: 5_000 } : {};
     const common = {
       connectionString: url,
       options: '-c jit=off',
       connectionTimeoutMillis: limits.statementTimeoutMs,
+      ...routed(main),
+      // A statement sent to a primary that vanished without closing its connections (power or
+      // link lost) waits on TCP retransmission for ~15 min, which keepalive does not cover and
+      // statement_timeout cannot end. Past the statement timeout plus a margin it is given up on
+      // and taken as the primary lost (meansPrimaryLost). Not on the owner's pool: a migration
+      // may rightly wait for a lock. The margin: the statement timeout again, at most 5 s.
+      ...(main
+        ? {
+            query_timeout: limits.statementTimeoutMs + Math.min(5_000, limits.statementTimeoutMs),
+          }
+        : {}),
     };
     this.pool = new pg.Pool({ ...common, max: limits.poolSize });
     this.reserved = new pg.Pool({ ...common, max: limits.reservedConnections });
@@ -264,7 +295,10 @@ class PgServerDatabase implements Database {
       connectionString: ownerUrl ?? url,
       options: '-c jit=off',
       max: Math.max(2, Math.ceil(limits.poolSize / 2)),
+      ...routed(owner),
     });
+    if (main) this.#targets.set(this.pool, main).set(this.reserved, main);
+    if (owner) this.#targets.set(this.owner, owner);
     // An idle client losing its connection must not crash the process.
     this.pool.on('error', () => undefined);
     this.reserved.on('error', () => undefined);
@@ -284,16 +318,63 @@ class PgServerDatabase implements Database {
     return [state('main', this.pool), state('reserved', this.reserved), state('owner', this.owner)];
   }
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    try {
-      const res = await this.reserved.query(sql, params as unknown[]);
+    return this.#withClient(this.reserved, async (client) => {
+      const res = await client.query(sql, params as unknown[]);
       return res.rows as T[];
-    } catch (err) {
-      throw asBusy(err);
-    }
+    });
   }
   /** As the owner (migrations, scripts, CHECKPOINT in tests). */
   async exec(sql: string): Promise<void> {
-    await this.owner.query(sql);
+    await this.#withClient(this.owner, (client) => client.query(sql));
+  }
+  /** A connection of `pool` (to the writable host, on a multi-host address). */
+  async #connect(pool: pg.Pool): Promise<pg.PoolClient> {
+    const target = this.#targets.get(pool);
+    return target ? target.connect(pool) : pool.connect();
+  }
+  /**
+   * After an error on `client`: on a multi-host address, a lost or read-only host drops the
+   * choice of host (the next request resolves again). True when the connection must be closed.
+   */
+  #failed(pool: pg.Pool, client: pg.PoolClient, err: unknown): boolean {
+    const target = this.#targets.get(pool);
+    if (!target) return false;
+    target.failed(err, WritableHost.generationOf(client));
+    return WritableHost.generationOf(client) !== target.generation;
+  }
+  /**
+   * The error a caller sees. On a multi-host address, a connection lost mid-request says that
+   * whether it was saved is unknown (the primary may have committed before it died), and a
+   * statement refused as read-only that nothing was saved; otherwise asBusy's.
+   */
+  #explain(pool: pg.Pool, err: unknown): unknown {
+    if (this.#targets.has(pool) && meansPrimaryLost(err)) {
+      const readOnly = (err as { code?: unknown } | null)?.code === READ_ONLY;
+      return readOnly ? new NoWritableHostError([]) : new PrimaryLostError(err);
+    }
+    return asBusy(err);
+  }
+  async #withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.#connect(pool);
+    } catch (err) {
+      throw asBusy(err);
+    }
+    let broken = false;
+    const onLost = () => (broken = true);
+    client.on('error', onLost);
+    try {
+      return await fn(client);
+    } catch (err) {
+      // As node-postgres's pool.query does: a connection that failed a statement is closed.
+      broken = true;
+      this.#failed(pool, client, err);
+      throw this.#explain(pool, err);
+    } finally {
+      client.off('error', onLost);
+      client.release(broken);
+    }
   }
   async transaction<T>(fn: (tx: Queryable) => Promise<T>, lane: Lane): Promise<T> {
     // A caller the type check missed (plain JavaScript, a cast) fails closed, never as the owner.
@@ -315,7 +396,7 @@ class PgServerDatabase implements Database {
     const run = async (pool: pg.Pool) => {
       let client: pg.PoolClient;
       try {
-        client = await pool.connect();
+        client = await this.#connect(pool);
       } catch (err) {
         throw asBusy(err);
       }
@@ -351,8 +432,10 @@ class PgServerDatabase implements Database {
         // The statement's result comes just before COMMIT's.
         return (results[results.length - 2]?.rows ?? []) as T[];
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => (broken = true));
-        throw asBusy(err);
+        if (this.#failed(pool, client, err)) broken = true;
+        // A connection about to be closed needs no ROLLBACK (and one to a dead host would wait).
+        if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
+        throw this.#explain(pool, err);
       } finally {
         client.off('error', onLost);
         client.release(broken || unsure);
@@ -373,7 +456,7 @@ class PgServerDatabase implements Database {
   ): Promise<T> {
     let client: pg.PoolClient;
     try {
-      client = await pool.connect();
+      client = await this.#connect(pool);
     } catch (err) {
       throw asBusy(err);
     }
@@ -400,9 +483,11 @@ class PgServerDatabase implements Database {
       await client.query('COMMIT');
       return out;
     } catch (err) {
-      // A connection the server ended (idle timeout) cannot roll back: drop it from the pool.
-      await client.query('ROLLBACK').catch(() => (broken = true));
-      throw asBusy(lost ?? err);
+      if (this.#failed(pool, client, lost ?? err)) broken = true;
+      // A connection the server ended (idle timeout) cannot roll back: drop it from the pool. One
+      // about to be closed needs no ROLLBACK (and one to a dead host would wait).
+      if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
+      throw this.#explain(pool, lost ?? err);
     } finally {
       client.off('error', onLost);
       client.release(broken || lost !== null);

@@ -17,7 +17,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../../config.ts';
+import { ConfigError, parseDatabaseUrl } from '../../config.ts';
 import type { Database } from './engine.ts';
 import { APP_ROLE } from './tenancy.ts';
 
@@ -77,11 +77,19 @@ export function newLoginPassword(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** The owner's address with the managed login role and its password in place of the owner's. */
+/**
+ * The owner's address with the managed login role and its password in place of the owner's
+ * (every host of a multi-host address).
+ */
 export function loginUrl(ownerUrl: string, password: string): string {
-  const url = new URL(ownerUrl);
+  const { urls, parts } = parseDatabaseUrl(ownerUrl);
+  const url = new URL(urls[0]!);
   url.username = LOGIN_ROLE;
   url.password = password;
+  if (parts.hostList.length > 1) {
+    const userinfo = `${url.username}:${url.password}@`;
+    return `${parts.scheme}${userinfo}${parts.hostList.join(',')}${parts.rest}`;
+  }
   if (url.username !== LOGIN_ROLE) {
     throw new Error(
       'DATABASE_URL names no host (a Unix socket), so Lantern cannot log in as its own role there: ' +

@@ -46,15 +46,18 @@ function openingFor(db: Database, schoolId: string): string {
   return openingWithTenant(db, `'${schoolId}'`);
 }
 
-/** The opening with the tenant given as SQL: a quoted uuid, or lookupInItsSchool's sub-select. */
-function openingWithTenant(db: Database, tenant: string): string {
+/**
+ * The opening with the tenant given as SQL: a quoted uuid, or lookupInItsSchool's sub-select;
+ * `extra` are further set_config(…, true) calls built here alone (the trust's, below).
+ */
+function openingWithTenant(db: Database, tenant: string, extra = ''): string {
   const role = `SET LOCAL ROLE ${APP_ROLE}`;
   if (db.engine !== 'postgres') {
-    return `${role}; SELECT set_config('lantern.school_id', ${tenant}, true)`;
+    return `${role}; SELECT set_config('lantern.school_id', ${tenant}, true)${extra}`;
   }
   const statementMs = Math.trunc(db.limits.statementTimeoutMs);
   const idleMs = Math.trunc(db.limits.idleInTransactionTimeoutMs);
-  return `${role}; SELECT set_config('lantern.school_id', ${tenant}, true),
+  return `${role}; SELECT set_config('lantern.school_id', ${tenant}, true)${extra},
     set_config('statement_timeout', '${statementMs}ms', true),
     set_config('idle_in_transaction_session_timeout', '${idleMs}ms', true)`;
 }
@@ -128,4 +131,67 @@ export function inPlatform<T>(db: Database, fn: (tx: Queryable) => Promise<T>): 
  */
 export function unsafeAsOwner<T>(db: Database, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   return db.transaction(fn, { owner: true });
+}
+
+/**
+ * A trust member's transaction (issue 20). Protects the trust's wall: the trust and member are set
+ * only from the session that `sessionHash` (the SHA-256 of the trust cookie, computed by the
+ * caller) names through lantern_find_trust_session, never from a value a request sent, and the
+ * tenant is the platform's empty school, so no school's rows are visible: only the trust's own
+ * rows (members, sessions, grants to this member, and the figures of the schools that share).
+ * With `grantId`, the tenant is instead the school of that grant, found by
+ * lantern_find_trust_grant_school only while the grant is active, unexpired and unrevoked and held
+ * by this session's member: otherwise the empty school, and PostgreSQL yields no pupil row. To
+ * change safely: keep both values derived in SQL from the hashed key alone (the grant id must
+ * match the uuid pattern), and keep the tests in features/trust/rls.test.ts passing on both
+ * engines. The trust is set only from a full, unexpired session of an active member; `lane:
+ * 'signing-in'` (resolving the cookie, ending and auditing an ended session, nothing else) accepts
+ * a session at any stage or past its expiry.
+ */
+export function inTrust<T>(
+  db: Database,
+  sessionHash: Buffer,
+  fn: (tx: Queryable) => Promise<T>,
+  grantId?: string,
+  lane: 'full' | 'signing-in' = 'full',
+): Promise<T> {
+  if (grantId !== undefined && !UUID.test(grantId)) throw new Error('inTrust: grant is not a uuid');
+  const key = `'\\x${sessionHash.toString('hex')}'::bytea`;
+  const session =
+    lane === 'full'
+      ? `lantern_find_trust_session(${key})`
+      : `lantern_find_trust_session_signing_in(${key})`;
+  const tenant = grantId
+    ? `coalesce((SELECT school_id::text FROM lantern_find_trust_grant_school(${key}, '${grantId}'::uuid) LIMIT 1), '${PLATFORM_SCHOOL_ID}')`
+    : `'${PLATFORM_SCHOOL_ID}'`;
+  const extra = `,
+    set_config('lantern.trust_id', coalesce((SELECT trust_id::text FROM ${session} LIMIT 1), ''), true),
+    set_config('lantern.trust_member_id', coalesce((SELECT member_id::text FROM ${session} LIMIT 1), ''), true)`;
+  const opening = openingWithTenant(db, tenant, extra);
+  // The school is not known before the opening runs: a trust's transactions share the reserved
+  // lane's fairness key when they read no school, and the main pool (keyed by grant) when they do.
+  return grantId
+    ? db.transaction(fn, { tenant: `trust-grant:${grantId}`, opening })
+    : db.transaction(fn, { reserved: true, opening });
+}
+
+/**
+ * A trust member's transaction before their session exists (the password just checked, the
+ * session being made): trust and member set from ids the server found (lantern_find_trust_login),
+ * matched against the uuid pattern, the tenant the platform's empty school — as inSchool is for a
+ * school's known id.
+ */
+export function inTrustAs<T>(
+  db: Database,
+  who: { trustId: string; memberId: string },
+  fn: (tx: Queryable) => Promise<T>,
+): Promise<T> {
+  if (!UUID.test(who.trustId) || !UUID.test(who.memberId)) {
+    throw new Error('inTrustAs: not a uuid');
+  }
+  const extra = `,
+    set_config('lantern.trust_id', '${who.trustId}', true),
+    set_config('lantern.trust_member_id', '${who.memberId}', true)`;
+  const opening = openingWithTenant(db, `'${PLATFORM_SCHOOL_ID}'`, extra);
+  return db.transaction(fn, { reserved: true, opening });
 }

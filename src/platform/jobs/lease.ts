@@ -3,8 +3,9 @@
 // the embedded engine's statistics) runs through runLeased: the process first claims the job's row
 // in job_runs (migration 0028) with one conditional upsert, decided by PostgreSQL's row lock, so of
 // two processes ticking at the same moment exactly one wins and the other skips; the winner's
-// lease expires on its own if the process dies mid-run. Times are the database's clock, never a
-// process's, so processes whose clocks disagree still agree. The same SQL runs on the embedded
+// lease is renewed while the run lasts and expires on its own within a minute of the process
+// dying mid-run. Times are the database's clock, never a process's, so processes whose clocks
+// disagree still agree. The same SQL runs on the embedded
 // engine (one process; the claim then only keeps a slow run from overlapping the next tick).
 // This is the coarse wall; the jobs' own writes stay idempotent (each row is claimed by a
 // conditional UPDATE … RETURNING), so a run repeated after a lease expired mid-run does nothing
@@ -13,6 +14,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/engine.ts';
 import { inPlatform } from '../db/tenancy.ts';
+
+/** How long a job's lease lasts unrenewed: a crashed holder's job is free again this soon. */
+export const LEASE_MS = 60_000;
 
 /** A job's name: lower case and underscores (checked by the table too). */
 export type JobName =
@@ -25,7 +29,10 @@ export type JobName =
 
 export type LeaseSpec = {
   job: JobName;
-  /** How long the winner may run before another process may take the job over. */
+  /**
+   * How long the lease lasts without renewal: the winner renews it every third of this while it
+   * runs, so a long run keeps its job, and a process that dies mid-run lets it go this soon.
+   */
   leaseMs: number;
   /** The least time between two runs' starts across all processes (0: only no overlap). */
   everyMs: number;
@@ -59,6 +66,18 @@ export async function claimJob(db: Database, spec: LeaseSpec, holder: string): P
   return rows.length === 1;
 }
 
+/** Extends this holder's lease by another leaseMs from now; false if it is no longer theirs. */
+export async function renewJob(db: Database, spec: LeaseSpec, holder: string): Promise<boolean> {
+  const rows = await inPlatform(db, (q) =>
+    q.query(
+      `UPDATE job_runs SET lease_until = clock_timestamp() + make_interval(secs => $3)
+       WHERE job = $1 AND holder = $2 RETURNING job`,
+      [spec.job, holder, spec.leaseMs / 1000],
+    ),
+  );
+  return rows.length === 1;
+}
+
 /** Ends this holder's lease, recording the outcome (a failure as a short code only). */
 async function releaseJob(db: Database, job: string, holder: string, ok: boolean): Promise<void> {
   await inPlatform(db, (q) =>
@@ -83,12 +102,21 @@ export async function runLeased<T>(
   const holder = randomUUID();
   if (!(await claimJob(db, spec, holder))) return { ran: false };
   const started = performance.now();
+  // Renewed while the run lasts; a renewal that fails (the database briefly unreachable) is tried
+  // again at the next beat, and a lease lost meanwhile is another holder's: the run's writes stay
+  // idempotent, as the note above says.
+  const renewal = setInterval(
+    () => void renewJob(db, spec, holder).catch(() => undefined),
+    Math.max(250, spec.leaseMs / 3),
+  );
+  renewal.unref();
   let ok = false;
   try {
     const result = await fn();
     ok = true;
     return { ran: true, result };
   } finally {
+    clearInterval(renewal);
     const seconds = (performance.now() - started) / 1000;
     for (const l of listeners) l({ job: spec.job, ok, seconds });
     // A release that fails leaves the lease to expire; it must not hide the run's own outcome.

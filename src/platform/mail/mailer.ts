@@ -147,6 +147,27 @@ export function alertEmail(opts: { url?: string } = {}): MailContent {
   };
 }
 
+/**
+ * The day's anchor code for the DPO (issue 20): the code, which holds only a date, a number and
+ * part of a hash, and the school's name — nothing about any child, member or record.
+ */
+export function anchorCodeEmail(opts: { code: string; school?: string }): MailContent {
+  // The school's name (not a child's, nor anything recorded) so a DPO serving several schools
+  // knows which trail the code anchors; codes queued before it was added go without.
+  const whose = opts.school ? `${opts.school}’s` : 'your school’s';
+  return {
+    subject: opts.school
+      ? `Your audit anchor code for today: ${opts.school}`
+      : 'Your audit anchor code for today',
+    text:
+      `Today’s anchor code for ${whose} audit trail is:\n\n${opts.code}\n\n` +
+      'Keep this email. If you ever doubt the audit trail, read the code back into "Check a code" ' +
+      'on Lantern’s audit trail page (or give it to your operator for `lantern audit verify`): a ' +
+      'trail cut short or rewritten since today will no longer match it.' +
+      FOOTER,
+  };
+}
+
 function londonTime(when: Date): string {
   return new Intl.DateTimeFormat('en-GB', {
     timeZone: 'Europe/London',

@@ -13,6 +13,7 @@ import { enqueue, WorkFailed, type WorkHandler } from '../queue/work-queue.ts';
 import { wakeWorker } from '../queue/worker.ts';
 import {
   alertEmail,
+  anchorCodeEmail,
   newDeviceEmail,
   securityChangeEmail,
   signInLinkEmail,
@@ -24,7 +25,8 @@ export type QueuedMail =
   | { template: 'sign_in_link'; to: string; link: string; expiresAt: string }
   | { template: 'security_change'; to: string; change: SecurityChange }
   | { template: 'new_device'; to: string; when: string }
-  | { template: 'alert'; to: string; url: string };
+  | { template: 'alert'; to: string; url: string }
+  | { template: 'anchor_code'; to: string; code: string; school?: string };
 
 export const MAIL_KIND = 'mail.send';
 
@@ -72,6 +74,10 @@ function render(mail: QueuedMail, now: Date): MailContent {
       return newDeviceEmail({ when: new Date(mail.when) });
     case 'alert':
       return alertEmail({ url: mail.url });
+    case 'anchor_code':
+      return anchorCodeEmail(
+        mail.school ? { code: mail.code, school: mail.school } : { code: mail.code },
+      );
   }
 }
 
@@ -88,6 +94,8 @@ function isQueuedMail(p: unknown): p is QueuedMail {
       return typeof m.when === 'string';
     case 'alert':
       return typeof m.url === 'string';
+    case 'anchor_code':
+      return typeof m.code === 'string' && (m.school === undefined || typeof m.school === 'string');
     default:
       return false;
   }

@@ -4,6 +4,7 @@
 // reads settings with (src/core/settings.ts).
 import { Type, type Static } from 'typebox';
 import { Uuid } from './common.ts';
+import { FactorResetReason } from '../factor-reset.ts';
 import { MIS_PUSH_HARD_LIMIT_BYTES, SETTING_BOUNDS, VAULT_HARD_LIMIT_BYTES } from '../limits.ts';
 import { CAPABILITIES, CATEGORY_ACCESS, ROLES, SCOPE_KINDS } from '../access.ts';
 
@@ -54,7 +55,7 @@ export const NewStaff = Type.Object(
 export type NewStaff = Static<typeof NewStaff>;
 
 export const SecondFactorReset = Type.Object(
-  { reason: Type.String({ minLength: 3, maxLength: 500 }) },
+  { reason: FactorResetReason },
   { additionalProperties: false },
 );
 export type SecondFactorReset = Static<typeof SecondFactorReset>;

@@ -17,6 +17,16 @@ export const ALERT_KINDS = [
   'dp_breach_drafted',
   /** Issue 20: a pupil's records match one of the school's pattern rules. */
   'pupil_pattern',
+  /** Issue 18: a child-protection file arrived from another school on this Lantern. */
+  'transfer_received',
+  /** Issue 20: a teacher opened pupils they do not teach through a wide grant. */
+  'unusual_access_wide_grant',
+  /** Issue 19: a new concern about an adult, and its LADO clock nearing and past its deadline. */
+  'staff_concern_new',
+  'staff_concern_lado_due',
+  'staff_concern_lado_overdue',
+  /** Issue 20: a trust member's reading of records, under a grant, tripped one of the rules. */
+  'unusual_access_trust',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_TARGETS = [
@@ -29,6 +39,11 @@ export const ALERT_TARGETS = [
   'dp_request',
   'dp_breach',
   'pupil',
+  'transfer_inbox',
+  /** Issue 19: a concern about an adult (its case manager's alerts only). */
+  'staff_concern',
+  /** Issue 20: an unusual-access signal (a trust member's, who is no user of the school). */
+  'access_signal',
 ] as const;
 export type AlertTarget = (typeof ALERT_TARGETS)[number];
 
@@ -60,6 +75,10 @@ export const AlertView = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   acknowledgedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   about: Type.Optional(Type.Union([AlertAbout, Type.Null()])),
+  /** Issue 20: an alert about an unusual-access signal — whom it names and what they did. */
+  signal: Type.Optional(
+    Type.Union([Type.Object({ member: Type.String(), what: Type.String() }), Type.Null()]),
+  ),
 });
 export type AlertView = Static<typeof AlertView>;
 

@@ -112,6 +112,12 @@ export const UnusualAccessRules = Type.Object(
     refusalsPerHour: Type.Integer({ minimum: 0, maximum: 1_000 }),
     /** This many exports and downloads in a day. */
     exportsPerDay: Type.Integer({ minimum: 0, maximum: 10_000 }),
+    /**
+     * This many pupils in a day whose records a member who teaches classes opened although the
+     * pupils are in none of their classes, reached only through a wide grant (the whole school or
+     * a year group). Optional so rules saved before it keep reading; absent means the default.
+     */
+    wideGrantPupilsPerDay: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
     /** Records opened outside these hours (England's time), or null for no such rule. */
     schoolHours: Type.Union([
       Type.Object(
@@ -133,6 +139,7 @@ export const DEFAULT_UNUSUAL_ACCESS: UnusualAccessRules = {
   pupilsPerDay: 100,
   refusalsPerHour: 5,
   exportsPerDay: 10,
+  wideGrantPupilsPerDay: 3,
   schoolHours: null,
 };
 
@@ -143,6 +150,7 @@ export const UNUSUAL_RULES = [
   'refusals',
   'exports',
   'own_access',
+  'wide_grant',
 ] as const;
 export type UnusualRule = (typeof UNUSUAL_RULES)[number];
 
@@ -151,10 +159,18 @@ export const AccessSignal = Type.Object({
   rule: Type.Unsafe<UnusualRule>(Type.Union(UNUSUAL_RULES.map((r) => Type.Literal(r)))),
   /** What was seen, in plain English ("opened 41 pupils' records in an hour"). */
   what: Type.String(),
+  /** Whom it names: a member of staff, or a trust member reading under the school's grant. */
+  actor: Type.Union([Type.Literal('staff'), Type.Literal('trust')]),
+  /** The member of staff's id, or the trust member's (who is no user of the school). */
   memberId: Uuid,
+  /** Their name; a trust member's with their role and trust. */
   member: Type.String(),
   count: Type.Integer({ minimum: 0 }),
   raisedAt: Type.String({ format: 'date-time' }),
+  /** The draft breach opened from this signal, if any (its id in the breach register). */
+  breachId: Type.Union([Uuid, Type.Null()]),
+  /** `draft_breach`: the reader holds the breach register and no breach was drafted yet. */
+  allowed: Type.Array(Type.Literal('draft_breach')),
 });
 export type AccessSignal = Static<typeof AccessSignal>;
 
@@ -164,3 +180,26 @@ export const UnusualAccess = Type.Object({
   signals: Type.Array(AccessSignal),
 });
 export type UnusualAccess = Static<typeof UnusualAccess>;
+
+/** The anchor code (issue 20): whether the DPO receives each day's code by email. */
+export const AnchorEmail = Type.Object({
+  emailCode: Type.Boolean(),
+  /** `change`: the reader holds the data-protection register (the DPO) and may choose. */
+  allowed: Type.Array(Type.Literal('change')),
+});
+export type AnchorEmail = Static<typeof AnchorEmail>;
+
+export const AnchorEmailChoice = Type.Object(
+  { emailCode: Type.Boolean() },
+  { additionalProperties: false },
+);
+export type AnchorEmailChoice = Static<typeof AnchorEmailChoice>;
+
+export const AnchorCodeQuery = Type.Object(
+  { code: Type.String({ minLength: 1, maxLength: 80 }) },
+  { additionalProperties: false },
+);
+export type AnchorCodeQuery = Static<typeof AnchorCodeQuery>;
+
+export const AnchorCodeCheck = Type.Object({ matches: Type.Boolean(), message: Type.String() });
+export type AnchorCodeCheck = Static<typeof AnchorCodeCheck>;

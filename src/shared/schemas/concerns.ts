@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Uuid } from './common.ts';
+import { SubjectStatement } from './dp-rights.ts';
 import { BODY_MAP_SIDES, BODY_MARK_TYPES } from '../body-map.ts';
 import { MAX_CONCERN_TEXT, MAX_LINKED_PUPILS } from '../limits.ts';
 import { PUPIL_ROLES, type PupilRole } from '../pupil-roles.ts';
@@ -154,6 +155,12 @@ export const ConcernView = Type.Object({
   myAlerts: Type.Array(Type.String(), {
     description: "The ids of the viewer's own alerts about it not yet acknowledged.",
   }),
+  subjectStatements: Type.Optional(
+    Type.Array(SubjectStatement, {
+      description:
+        "The data subject's statements attached to the record (rectification, issue 17), shown with it; the record itself is never rewritten. On a single read only.",
+    }),
+  ),
 });
 export type ConcernView = Static<typeof ConcernView>;
 

@@ -169,7 +169,12 @@ export type RequestDetail = Static<typeof RequestDetail>;
 
 export const BREACH_TYPES = ['confidentiality', 'integrity', 'availability'] as const;
 export const BREACH_STATUSES = ['draft', 'open', 'closed'] as const;
-export const BREACH_SOURCES = ['recorded', 'audit_verify'] as const;
+export const BREACH_SOURCES = [
+  'recorded',
+  'audit_verify',
+  'unusual_access',
+  'transfer_revoked',
+] as const;
 export const BREACH_RISKS = ['unlikely', 'risk', 'high_risk'] as const;
 export const ICO_DECISIONS = ['report', 'not_report'] as const;
 export const PEOPLE_DECISIONS = ['told', 'not_told'] as const;

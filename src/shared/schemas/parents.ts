@@ -3,6 +3,7 @@
 // a safeguarding record's or a staff record's fields (separation.test.ts checks every parent
 // route's response schema against a deny-list).
 import { Type, type Static } from 'typebox';
+import { FactorResetReason } from '../factor-reset.ts';
 
 const Email = Type.String({ minLength: 3, maxLength: 254 });
 const Password = Type.String({ minLength: 1, maxLength: 1024 });
@@ -33,8 +34,25 @@ export const ParentSessionInfo = Type.Object({
   stage: ParentStage,
   csrfToken: Type.String(),
   expiresAt: Type.String(),
+  /** Ten recovery codes, shown once: only in the answer that confirms a first second factor. */
+  recoveryCodes: Type.Optional(Type.Array(Type.String())),
 });
 export type ParentSessionInfo = Static<typeof ParentSessionInfo>;
+
+/** A recovery code typed at sign-in (`7k2m-q9xd-4hcz`; spaces and dashes allowed). */
+export const ParentRecoveryCode = Type.Object(
+  { code: Type.String({ minLength: 12, maxLength: 20 }) },
+  { additionalProperties: false },
+);
+export type ParentRecoveryCode = Static<typeof ParentRecoveryCode>;
+
+/** How many unused recovery codes the parent has. */
+export const ParentRecoveryCodesLeft = Type.Object({ left: Type.Integer({ minimum: 0 }) });
+export type ParentRecoveryCodesLeft = Static<typeof ParentRecoveryCodesLeft>;
+
+/** Ten new recovery codes, shown once; the old ones no longer work. */
+export const ParentRecoveryCodesMade = Type.Object({ codes: Type.Array(Type.String()) });
+export type ParentRecoveryCodesMade = Static<typeof ParentRecoveryCodesMade>;
 
 export const ParentTotpEnrolment = Type.Object({
   qrSvg: Type.String(),
@@ -75,7 +93,14 @@ export const InvitationAction = Type.Union([
   Type.Literal('invite'),
   Type.Literal('resend'),
   Type.Literal('revoke'),
+  Type.Literal('reset_second_factor'),
 ]);
+/** Why a parent's second factor is reset: kept for staff (the audit trail), never sent. */
+export const ParentFactorReset = Type.Object(
+  { reason: FactorResetReason },
+  { additionalProperties: false },
+);
+export const ParentFactorResetDone = Type.Object({ sessionsEnded: Type.Integer() });
 export type InvitationAction = Static<typeof InvitationAction>;
 
 /** One eligible contact of one pupil, and their invitation. */

@@ -50,6 +50,8 @@ export const Report = Type.Object({
   tables: Type.Array(ReportTable),
   /** Figures this member is not shown, and why (they need the DSL team's case work). */
   withheld: Type.Array(Type.String()),
+  /** What this member may do from the page: prepare the inspection pack (the DSL team's). */
+  allowed: Type.Optional(Type.Array(Type.Literal('inspection_pack'))),
 });
 export type Report = Static<typeof Report>;
 
@@ -90,10 +92,21 @@ export const PackSummary = Type.Object({
 });
 export type PackSummary = Static<typeof PackSummary>;
 
+/** A whole fixed period a governors' pack may cover (pack-periods.ts). */
+export const PackPeriod = Type.Object({
+  kind: Type.Union([Type.Literal('term'), Type.Literal('academic_year'), Type.Literal('month')]),
+  label: Type.String(),
+  from: Day,
+  to: Day,
+});
+export type PackPeriod = Static<typeof PackPeriod>;
+
 export const PackList = Type.Object({
   items: Type.Array(PackSummary),
   /** Whether this member may prepare a pack (the DSL team). */
   canPrepare: Type.Boolean(),
+  /** The periods a pack may be prepared for (to the DSL team; empty to anyone else). */
+  periods: Type.Array(PackPeriod),
 });
 export type PackList = Static<typeof PackList>;
 
@@ -105,3 +118,69 @@ export const NewPack = Type.Object(
   { additionalProperties: false },
 );
 export type NewPack = Static<typeof NewPack>;
+
+// --- The inspection pack (issue 20): for the DSL team, on demand ---
+
+/** Someone the pack names: a reference always; the name only on screen, to the DSL team. */
+const Named = Type.Object({ ref: Type.String(), name: Type.String() });
+
+export const InspectionQuery = Type.Object(
+  {
+    from: Type.Optional(Day),
+    to: Type.Optional(Day),
+    /** Which sample: the screen's seed, so its PDF holds the same decisions. */
+    sample: Type.Optional(Type.String({ pattern: '^[a-z0-9]{8,32}$' })),
+  },
+  { additionalProperties: false },
+);
+export type InspectionQuery = Static<typeof InspectionQuery>;
+
+/** How many decisions the sample holds at most. */
+export const INSPECTION_SAMPLE = 20;
+
+export const InspectionDecision = Type.Object({
+  ref: Type.String(),
+  kind: Type.Union([
+    Type.Literal('triage'),
+    Type.Literal('case_closed'),
+    Type.Literal('case_no_further_action'),
+    Type.Literal('referral'),
+  ]),
+  at: Type.String({ format: 'date-time' }),
+  /** What was decided, in words ("Triaged: high risk", "Referred to Children's services"). */
+  decision: Type.String(),
+  /** The reason or rationale as recorded; null when none was asked for (a referral). */
+  rationale: Type.Union([Type.String(), Type.Null()]),
+  /** A case's outcome as recorded, when it has one. */
+  outcome: Type.Union([Type.String(), Type.Null()]),
+  pupils: Type.Array(Named),
+  decidedBy: Named,
+});
+export type InspectionDecision = Static<typeof InspectionDecision>;
+
+export const PolicyVersion = Type.Object({
+  name: Type.String(),
+  /** The number of recorded changes up to the end of the range (0: as Lantern set it up). */
+  version: Type.Integer({ minimum: 0 }),
+  changedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  changedBy: Type.Union([Named, Type.Null()]),
+  /** The audit entry of the change, for checking against the trail. */
+  entry: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type PolicyVersion = Static<typeof PolicyVersion>;
+
+export const InspectionPack = Type.Object({
+  from: Day,
+  to: Day,
+  generatedAt: Type.String({ format: 'date-time' }),
+  sample: Type.String(),
+  /** Every decision recorded in the range, of which `decisions` is a sample. */
+  decisionsInRange: Type.Integer({ minimum: 0 }),
+  decisions: Type.Array(InspectionDecision),
+  /** Lantern keeps no policy documents; this says so, and what it does keep. */
+  policyNote: Type.String(),
+  policies: Type.Array(PolicyVersion),
+  /** Referral timeliness, alert acknowledgement and the transfer clock, with definitions. */
+  timeliness: Type.Array(ReportTable),
+});
+export type InspectionPack = Static<typeof InspectionPack>;

@@ -35,7 +35,13 @@ export const OUTCOMES = [
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-export const MATTER_ACTIONS = ['triage', 'record_lado', 'record_outcome', 'record_copy'] as const;
+export const MATTER_ACTIONS = [
+  'triage',
+  'record_lado',
+  'record_outcome',
+  'record_copy',
+  'link_pupil',
+] as const;
 export type MatterAction = (typeof MATTER_ACTIONS)[number];
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
@@ -89,6 +95,8 @@ export const MatterSummary = Type.Object({
   classification: Type.Union([lit(CLASSIFICATIONS), Type.Null()]),
   outcome: Type.Union([lit(OUTCOMES), Type.Null()]),
   lado: Type.Union([LadoClock, Type.Null()]),
+  /** A low-level concern's theme, from the school's list. */
+  theme: Type.Union([Type.String(), Type.Null()]),
   allowed: Type.Array(lit(MATTER_ACTIONS)),
 });
 export type MatterSummary = Static<typeof MatterSummary>;
@@ -133,11 +141,29 @@ export const Matter = Type.Object({
   copyGivenOn: Type.Union([Type.String(), Type.Null()]),
   ladoContacts: Type.Array(LadoContact),
   tasks: Type.Array(Task),
+  /** Pupils the case manager linked to the matter. */
+  pupils: Type.Array(Type.Object({ id: Uuid, name: Type.String() })),
+  /** The retention rule the record is kept under now (shared/retention.ts), if decided. */
+  retention: Type.Union([
+    Type.Object({
+      kind: Type.String(),
+      /** When the rule's date falls, if Lantern knows every fact it counts from. */
+      dueOn: Type.Union([Type.String(), Type.Null()]),
+      /** In words: what the rule keeps and until when. */
+      rule: Type.String(),
+    }),
+    Type.Null(),
+  ]),
 });
 export type Matter = Static<typeof Matter>;
 
 export const Triage = Type.Object(
-  { classification: lit(CLASSIFICATIONS), rationale: Text(5000) },
+  {
+    classification: lit(CLASSIFICATIONS),
+    rationale: Text(5000),
+    /** A low-level concern's theme, from the school's list (checked by the server). */
+    theme: Type.Optional(Text(60)),
+  },
   { additionalProperties: false },
 );
 export type Triage = Static<typeof Triage>;
@@ -183,6 +209,8 @@ export const StaffConcernSettings = Type.Object({
   timeZone: Type.String(),
   patternCount: Type.Integer(),
   patternSameTheme: Type.Integer(),
+  /** The school's themes for low-level concerns. */
+  themes: Type.Array(Type.String()),
 });
 export type StaffConcernSettings = Static<typeof StaffConcernSettings>;
 
@@ -191,6 +219,9 @@ export const StaffConcernSettingsPatch = Type.Object(
     ladoDueTime: Type.Optional(Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' })),
     patternCount: Type.Optional(Type.Integer({ minimum: 2, maximum: 20 })),
     patternSameTheme: Type.Optional(Type.Integer({ minimum: 2, maximum: 20 })),
+    themes: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { minItems: 1, maxItems: 30 }),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -198,14 +229,60 @@ export type StaffConcernSettingsPatch = Static<typeof StaffConcernSettingsPatch>
 
 /** The patterns review: low-level concerns per member of staff over 12 rolling months. */
 export const PatternRow = Type.Object({
+  subjectUserId: Uuid,
   subjectName: Type.String(),
   count: Type.Integer(),
   /** At or over the school's threshold: the case manager should reconsider the threshold. */
   reconsider: Type.Boolean(),
+  /** Why: the count reached the threshold, or enough of them share a theme (named). */
+  reason: Type.Union([lit(['count', 'same_theme'] as const), Type.Null()]),
+  sameTheme: Type.Union([Type.String(), Type.Null()]),
 });
+/** A theme and how many low-level concerns had it: no names (a code-of-conduct review). */
+export const ThemeCount = Type.Object({ theme: Type.String(), count: Type.Integer() });
 export const PatternReview = Type.Object({
   since: Type.String(),
   threshold: Type.Integer(),
+  sameThemeThreshold: Type.Integer(),
   items: Type.Array(PatternRow),
+  themeCounts: Type.Array(ThemeCount),
 });
 export type PatternReview = Static<typeof PatternReview>;
+
+export const LinkPupil = Type.Object({ pupilId: Uuid }, { additionalProperties: false });
+export type LinkPupil = Static<typeof LinkPupil>;
+
+/** What a pupil's chronology shows a reader of a matter linked to them: nothing but the link. */
+export const StaffMatterMarker = Type.Object({ matterId: Uuid });
+export const StaffMatterMarkers = Type.Object({ items: Type.Array(StaffMatterMarker) });
+export type StaffMatterMarkers = Static<typeof StaffMatterMarkers>;
+
+/** A reference pack: the substantiated matters about one member, and nothing else (KCSIE). */
+export const ReferencePackQuery = Type.Object({ userId: Uuid }, { additionalProperties: false });
+/**
+ * Whom the reader may make a pack about: every member but the reader, leavers too (a reference
+ * is most often asked for after someone has left), each marked `left` when their account is
+ * disabled.
+ */
+export const ReferencePackMembers = Type.Object({
+  items: Type.Array(Type.Object({ id: Uuid, name: Type.String(), left: Type.Boolean() })),
+});
+export type ReferencePackMembers = Static<typeof ReferencePackMembers>;
+export const ReferencePack = Type.Object({
+  subjectName: Type.String(),
+  madeAt: Type.String(),
+  /**
+   * The case-manager teams whose matters the pack covers (the reader's own): a matter routed to
+   * another team (about the headteacher, to the chair) is never in it, and the pack says so.
+   */
+  covers: Type.Array(lit(ROUTES)),
+  items: Type.Array(
+    Type.Object({
+      id: Uuid,
+      raisedAt: Type.String(),
+      whatHappened: Type.String(),
+      outcomeAt: Type.String(),
+    }),
+  ),
+});
+export type ReferencePack = Static<typeof ReferencePack>;

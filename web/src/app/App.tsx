@@ -19,6 +19,7 @@ import { SearchPage } from '../features/search/Search.tsx';
 import { AdminUsersPage } from '../features/administration/AdminUsers.tsx';
 import { AdminGroupsPage } from '../features/administration/AdminGroups.tsx';
 import { AdminPoliciesPage } from '../features/administration/AdminPolicies.tsx';
+import { TrustGrantsPage } from '../features/trust/TrustGrantsPage.tsx';
 import { AdminAgenciesPage } from '../features/administration/AdminAgencies.tsx';
 import { AccessRequestsPage } from '../features/administration/AccessRequests.tsx';
 import { AdminCategoriesPage } from '../features/categories/AdminCategories.tsx';
@@ -31,7 +32,9 @@ import { TransferPage } from '../features/transfers/TransferPage.tsx';
 import { NewTransferPage } from '../features/transfers/NewTransferPage.tsx';
 import { ReceivedPage } from '../features/transfers/ReceivedPage.tsx';
 import { CalendarPage } from '../features/calendar/CalendarPage.tsx';
-import { DataProtectionPage, PackPage } from '../features/data-protection/DataProtectionPage.tsx';
+import { DataProtectionPage } from '../features/data-protection/DataProtectionPage.tsx';
+import { PackPage } from '../features/data-protection/PackPage.tsx';
+import { PublicComplaintPage } from '../features/data-protection/complaints/PublicComplaintPage.tsx';
 import { RequestsPage } from '../features/data-protection/RequestsPage.tsx';
 import { RequestPage } from '../features/data-protection/RequestPage.tsx';
 import { BreachesPage } from '../features/data-protection/BreachesPage.tsx';
@@ -42,7 +45,12 @@ import { RaiseConcernPage } from '../features/staff-concerns/RaiseConcern.tsx';
 import { ReceiptsPage } from '../features/staff-concerns/Receipts.tsx';
 import { CaseManagerListPage } from '../features/staff-concerns/CaseManagerList.tsx';
 import { MatterPage } from '../features/staff-concerns/MatterPage.tsx';
+import { StaffConcernSettingsPage } from '../features/staff-concerns/SettingsPage.tsx';
+import { PatternsReviewPage } from '../features/staff-concerns/PatternsPage.tsx';
+import { StaffConcernAuditPage } from '../features/staff-concerns/AuditPage.tsx';
+import { ReferencePackPage } from '../features/staff-concerns/ReferencePackPage.tsx';
 import { PatternsPage } from '../features/patterns/PatternsPage.tsx';
+import { InspectionPackPage } from '../features/reports/InspectionPackPage.tsx';
 
 // Pages with a large library of their own (the charts) load when first opened, so nobody else's
 // first load carries them.
@@ -70,7 +78,8 @@ export function App() {
   );
 }
 
-const EMAILED_LINK_PAGES = new Set(['/set-password', '/forgotten-password']);
+// Pages for people without a session too: emailed links, and the public complaint form (issue 17).
+const EMAILED_LINK_PAGES = new Set(['/set-password', '/forgotten-password', '/complaints/new']);
 
 function Screen() {
   const { state } = useSessionApi();
@@ -78,6 +87,7 @@ function Screen() {
   // Emailed links work whether or not someone is signed in on this browser.
   if (pathname === '/set-password') return <SetPasswordPage />;
   if (pathname === '/forgotten-password') return <ForgottenPasswordPage />;
+  if (pathname === '/complaints/new') return <PublicComplaintPage />;
   if (state.status === 'loading') {
     return (
       <main className="page page-narrow" id="main">
@@ -106,6 +116,7 @@ function Screen() {
         <Route path="admin/groups" element={<AdminGroupsPage />} />
         <Route path="admin/categories" element={<AdminCategoriesPage />} />
         <Route path="admin/policies" element={<AdminPoliciesPage />} />
+        <Route path="trust-access" element={<TrustGrantsPage />} />
         <Route path="admin/referral-agencies" element={<AdminAgenciesPage />} />
         <Route path="admin/access-requests" element={<AccessRequestsPage />} />
         <Route path="cases/:id" element={<CasePage />} />
@@ -126,6 +137,10 @@ function Screen() {
         <Route path="staff-concerns/new" element={<RaiseConcernPage />} />
         <Route path="staff-concerns/receipts" element={<ReceiptsPage />} />
         <Route path="staff-concerns" element={<CaseManagerListPage />} />
+        <Route path="staff-concerns/settings" element={<StaffConcernSettingsPage />} />
+        <Route path="staff-concerns/patterns" element={<PatternsReviewPage />} />
+        <Route path="staff-concerns/audit" element={<StaffConcernAuditPage />} />
+        <Route path="staff-concerns/reference-pack" element={<ReferencePackPage />} />
         <Route path="staff-concerns/:id" element={<MatterPage />} />
         <Route path="patterns" element={<PatternsPage />} />
         <Route
@@ -136,6 +151,7 @@ function Screen() {
             </Suspense>
           }
         />
+        <Route path="reports/inspection-pack" element={<InspectionPackPage />} />
         <Route path="parents" element={<ParentsHubPage />} />
         <Route path="parents/:section/*" element={<ParentsSectionRoute />} />
         <Route path="*" element={<NotFoundPage />} />

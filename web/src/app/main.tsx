@@ -13,11 +13,28 @@ const askInPlace = (onDone: () => void) => <StepUpInPlace onDone={onDone} />;
 /** The parent area (issue 21): its own chunk, session, api client and layout (web/src/parent/). */
 const ParentApp = lazy(() => import('../parent/ParentApp.tsx'));
 const isParentArea = /^\/parent(\/|$)/.test(window.location.pathname);
+/** The trust area (issue 20): its own chunk, session, api client and layout (web/src/trust/). */
+const TrustApp = lazy(() => import('../trust/TrustApp.tsx'));
+const isTrustArea = /^\/trust(\/|$)/.test(window.location.pathname);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('no #root element');
 createRoot(root).render(
-  isParentArea ? (
+  isTrustArea ? (
+    <StrictMode>
+      <BrowserRouter>
+        <Suspense
+          fallback={
+            <main className="page page-narrow" id="main">
+              <p role="status">Loading…</p>
+            </main>
+          }
+        >
+          <TrustApp />
+        </Suspense>
+      </BrowserRouter>
+    </StrictMode>
+  ) : isParentArea ? (
     <StrictMode>
       <BrowserRouter>
         <Suspense

@@ -11,7 +11,15 @@ import { Form, FormError } from '../ui/Form.tsx';
 import { TextField } from '../ui/TextField.tsx';
 import { Button, SubmitButton } from '../ui/Button.tsx';
 import type { BundleKey, CardBundle, CardSet } from '../../../src/shared/trips.ts';
-import { openBundle, wrapKey, WrongPin } from './crypto.ts';
+import {
+  MAX_PIN_DIGITS,
+  MIN_PIN_DIGITS,
+  KeyStoreUnavailable,
+  NoDeviceKey,
+  openBundle,
+  wrapKey,
+  WrongPin,
+} from './crypto.ts';
 import { bundles, forget, keep, log, MAX_PIN_ATTEMPTS, type Stored } from './store.ts';
 import { checkBundle, signInState, syncWithLantern } from './sync.ts';
 import { CardView } from './CardView.tsx';
@@ -24,8 +32,10 @@ function Prepare({ tripId, onReady }: { tripId: string; onReady: (b: Stored) => 
   const [again, setAgain] = useState('');
   const submit = useSubmit<'pin' | 'again'>();
   const prepare = async () => {
-    if (!/^\d{6,12}$/.test(pin)) {
-      submit.invalid({ pin: 'Choose a PIN of 6 to 12 digits.' });
+    if (!new RegExp(`^\\d{${MIN_PIN_DIGITS},${MAX_PIN_DIGITS}}$`).test(pin)) {
+      submit.invalid({
+        pin: `Choose a PIN of ${MIN_PIN_DIGITS} to ${MAX_PIN_DIGITS} digits (numbers only).`,
+      });
       return;
     }
     if (pin !== again) {
@@ -48,8 +58,22 @@ function Prepare({ tripId, onReady }: { tripId: string; onReady: (b: Stored) => 
       }
       throw err;
     }
-    const stored: Stored = { ...bundle, key: await wrapKey(key.key, pin), failures: 0 };
-    keep(stored);
+    const stored: Stored = {
+      ...bundle,
+      key: await wrapKey(key.key, pin, bundle.id),
+      failures: 0,
+    };
+    try {
+      await keep(stored);
+    } catch {
+      await forget(bundle.id);
+      throw new Error(
+        `This phone has no room left for the cards for ${bundle.tripName}. Remove another trip's cards from this phone, then prepare these again.`,
+      );
+    }
+    // Only now, with these kept, are this leader's earlier cards for the trip revoked. If this
+    // fails, the earlier ones simply stay valid until they expire.
+    await api('POST', `/api/card-bundles/${bundle.id}/stored`).catch(() => undefined);
     onReady(stored);
     return `The cards for ${bundle.tripName} are on this phone. Open them with your PIN.`;
   };
@@ -62,8 +86,9 @@ function Prepare({ tripId, onReady }: { tripId: string; onReady: (b: Stored) => 
     >
       <h2>Prepare this trip&apos;s cards on this phone</h2>
       <p>
-        Choose a PIN. You will need it every time you open the cards, with or without a network.
-        After {MAX_PIN_ATTEMPTS} wrong PINs the cards are removed from this phone.
+        Choose a PIN of at least {MIN_PIN_DIGITS} digits. You will need it every time you open the
+        cards, with or without a network. After {MAX_PIN_ATTEMPTS} wrong PINs the cards are removed
+        from this phone.
       </p>
       <TextField
         name="pin"
@@ -105,15 +130,15 @@ function Unlock({
   const open = async () => {
     // Online, Lantern is asked first: cards revoked since the last sync never open again.
     if ((await checkBundle(b)) === 'gone') {
-      log({ bundleId: b.id, kind: 'refused', reason: 'revoked' });
+      void log({ bundleId: b.id, kind: 'refused', reason: 'revoked' });
       onGone(
         `Lantern has revoked or expired the cards for ${b.tripName}: they have been removed from this phone.`,
       );
       return;
     }
     if (Date.now() >= Date.parse(b.expiresAt)) {
-      forget(b.id);
-      log({ bundleId: b.id, kind: 'refused', reason: 'expired' });
+      await forget(b.id);
+      void log({ bundleId: b.id, kind: 'refused', reason: 'expired' });
       onGone(
         `The cards for ${b.tripName} expired on ${when(b.expiresAt)} and can no longer be opened. They have been removed from this phone.`,
       );
@@ -122,23 +147,37 @@ function Unlock({
     try {
       const set = await openBundle<CardSet>(b, b.key, pin);
       if (Date.now() >= Date.parse(set.expiresAt)) throw new Error('expired');
-      keep({ ...b, failures: 0 });
+      // The count of wrong PINs starts again (if this cannot be written, the cards still open).
+      if (b.failures > 0) await keep({ ...b, failures: 0 }).catch(() => undefined);
       setPin('');
       onOpen(set);
     } catch (err) {
+      if (err instanceof KeyStoreUnavailable) {
+        // Not a wrong PIN and not a lost key: nothing counted, nothing removed.
+        submit.invalid({}, err.message);
+        return;
+      }
+      if (err instanceof NoDeviceKey) {
+        await forget(b.id);
+        void log({ bundleId: b.id, kind: 'refused', reason: 'locked' });
+        onGone(
+          `This phone no longer holds the key to the cards for ${b.tripName} (the browser's storage was cleared, or the cards were copied from elsewhere). They have been removed: download them again from Lantern.`,
+        );
+        return;
+      }
       if (!(err instanceof WrongPin)) throw err;
       const failures = b.failures + 1;
       if (failures >= MAX_PIN_ATTEMPTS) {
-        forget(b.id);
-        log({ bundleId: b.id, kind: 'refused', reason: 'locked' });
+        await forget(b.id);
+        void log({ bundleId: b.id, kind: 'refused', reason: 'locked' });
         onGone(
           `Too many wrong PINs: the cards for ${b.tripName} have been removed from this phone. Download them again from Lantern.`,
         );
         return;
       }
-      keep({ ...b, failures });
+      await keep({ ...b, failures });
       onChanged();
-      log({ bundleId: b.id, kind: 'refused', reason: 'wrong_pin' });
+      void log({ bundleId: b.id, kind: 'refused', reason: 'wrong_pin' });
       submit.invalid({
         pin: `That PIN is not right. ${MAX_PIN_ATTEMPTS - failures} attempts left.`,
       });
@@ -180,11 +219,12 @@ function Opened({ set, onLock }: { set: CardSet; onLock: () => void }) {
     return () => window.removeEventListener('afterprint', done);
   }, [printing]);
   const print = () => {
-    for (const c of set.cards) log({ bundleId: set.bundleId, kind: 'viewed', pupilId: c.pupilId });
+    for (const c of set.cards)
+      void log({ bundleId: set.bundleId, kind: 'viewed', pupilId: c.pupilId });
     setPrinting(true);
   };
   const show = (pupilId: string) => {
-    if (shown !== pupilId) log({ bundleId: set.bundleId, kind: 'viewed', pupilId });
+    if (shown !== pupilId) void log({ bundleId: set.bundleId, kind: 'viewed', pupilId });
     setShown(shown === pupilId ? null : pupilId);
   };
   return (
@@ -219,11 +259,18 @@ const IDLE_LOCK_MS = 2 * 60_000;
 
 export function CardApp() {
   const tripId = new URLSearchParams(location.search).get('trip');
-  const [stored, setStored] = useState<Stored[]>(bundles);
+  /** null until the phone's store has been read. */
+  const [stored, setStored] = useState<Stored[] | null>(null);
   const [opened, setOpened] = useState<CardSet | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const refresh = () => setStored(bundles());
+  const refresh = () =>
+    void bundles().then(setStored, (err: unknown) => {
+      setStored([]);
+      setNotice(errorMessage(err));
+    });
 
+  // The phone's cards first (they open with no network), then Lantern is asked about them.
+  useEffect(refresh, []);
   useEffect(() => {
     const sync = () =>
       syncWithLantern().then(
@@ -266,6 +313,14 @@ export function CardApp() {
     };
   }, [opened]);
 
+  if (stored === null) {
+    return (
+      <main className="card-app" id="main">
+        <h1>Emergency cards</h1>
+        <p role="status">Opening the cards kept on this phone…</p>
+      </main>
+    );
+  }
   const preparing = tripId && !stored.some((b) => b.tripId === tripId);
   return (
     <main className="card-app" id="main">

@@ -1,7 +1,38 @@
 // One pupil's emergency card: photo, contacts in priority order, conditions, medications,
 // allergies, dietary needs, plans and consents. A change still waiting for confirmation is marked so.
+import { useEffect, useMemo } from 'react';
 import type { ConsentState } from '../../../src/shared/consents.ts';
-import type { Card, CardItem } from '../../../src/shared/trips.ts';
+import type { Card, CardItem, PlanDocument } from '../../../src/shared/trips.ts';
+
+/**
+ * A plan's document, from the decrypted bundle with no network: an image is shown in place,
+ * through a blob: URL revoked when the card closes (a lock, the phone put away). Any other file
+ * (a PDF, a Word document) is never opened or handed to the phone: a phone saves what it cannot
+ * show in a page to its downloads, unencrypted, where it would outlive the card's PIN, expiry
+ * and revocation. The card says where to read it instead.
+ */
+const blobUrl = (doc: PlanDocument) =>
+  URL.createObjectURL(
+    new Blob([Uint8Array.from(atob(doc.data), (c) => c.charCodeAt(0))], { type: doc.mime }),
+  );
+
+function PlanImage({ title, doc }: { title: string; doc: PlanDocument }) {
+  const src = useMemo(() => blobUrl(doc), [doc]);
+  useEffect(() => () => URL.revokeObjectURL(src), [src]);
+  return <img className="plan-image" src={src} alt={`${title} (the plan's document)`} />;
+}
+
+const SHOWN_IN_PLACE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
+function PlanFile({ title, doc }: { title: string; doc: PlanDocument }) {
+  if (SHOWN_IN_PLACE.has(doc.mime)) return <PlanImage title={title} doc={doc} />;
+  return (
+    <p className="hint">
+      {title}: its document is not opened on the phone, so it can never be saved outside the card.
+      Read it in Lantern, or on the printout taken on the trip.
+    </p>
+  );
+}
 
 const RISK: Record<string, string> = { low: 'Low risk', medium: 'Medium risk', high: 'High risk' };
 const SEVERITY: Record<string, string> = {
@@ -100,13 +131,27 @@ export function CardView({ card }: { card: Card }) {
           {card.plans.map((p, n) => (
             <li key={n}>
               {p.title} (until {p.expiresOn})
+              {p.document ? (
+                <>
+                  {' '}
+                  <PlanFile title={p.title} doc={p.document} />
+                </>
+              ) : p.documentLeftOut ? (
+                <>
+                  {' '}
+                  <span>
+                    (its file was too large to carry with the trip’s other plans: read it in
+                    Lantern, or ask the office for a smaller copy)
+                  </span>
+                </>
+              ) : null}
             </li>
           ))}
         </ul>
       )}
       <h4>Consents</h4>
       {(card.consents ?? []).length === 0 ? (
-        <p>No consent form asks about this pupil.</p>
+        <p>None of the trip’s consent forms asks about this pupil.</p>
       ) : (
         <ul>
           {(card.consents ?? []).map((c, n) => (

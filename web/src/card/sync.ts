@@ -22,7 +22,7 @@ export async function signInState(): Promise<boolean> {
 
 /** A POST to the device's public routes: the token is the proof; no cookie is sent. */
 async function devicePost<T>(bundleId: string, what: 'status' | 'events', body: object) {
-  const proof = proofOf(bundleId);
+  const proof = await proofOf(bundleId);
   if (!proof) return { status: 404 as const };
   const res = await fetch(
     `/api/public/schools/${proof.schoolId}/card-bundles/${bundleId}/${what}`,
@@ -46,7 +46,7 @@ export async function checkBundle(b: Stored): Promise<'active' | 'gone' | 'unkno
     const got = await devicePost<BundleStatus>(b.id, 'status', {});
     if (got.status === 200 && got.body?.state === 'active') return 'active';
     if (got.status === 200 || got.status === 404) {
-      forget(b.id);
+      await forget(b.id);
       return 'gone';
     }
     return 'unknown';
@@ -56,7 +56,7 @@ export async function checkBundle(b: Stored): Promise<'active' | 'gone' | 'unkno
 }
 
 async function sendLog(): Promise<void> {
-  const log = pendingLog();
+  const log = await pendingLog();
   const done = new Set<string>();
   for (const id of new Set(log.map((e) => e.bundleId))) {
     const mine = log.filter((e) => e.bundleId === id);
@@ -82,7 +82,7 @@ async function sendLog(): Promise<void> {
       }
     }
   }
-  sent(done);
+  await sent(done);
 }
 
 /** Answers the names of trips whose cards were removed (revoked or expired). */
@@ -90,7 +90,7 @@ export async function syncWithLantern(): Promise<string[]> {
   if (!navigator.onLine) return [];
   await sendLog();
   const removed: string[] = [];
-  for (const b of bundles()) {
+  for (const b of await bundles()) {
     if ((await checkBundle(b)) === 'gone') removed.push(b.tripName);
   }
   return removed;

@@ -1,6 +1,7 @@
 // On sign-out the server asks the browser to clear only its HTTP cache ("storage" would reach the
-// whole origin and wipe the trips' offline emergency cards, kept by card.html). So the staff app
-// clears its own storage here: all of session storage, and every local key but the card app's.
+// whole origin and wipe the trips' offline emergency cards, kept by card.html in IndexedDB). So the
+// staff app clears its own storage here: all of session storage, and every local key but the card
+// app's (an older card app kept its cards in local storage; it moves them out when next opened).
 const CARD_APP_PREFIX = 'lantern.cards.';
 
 export function forgetLocalData(): void {

@@ -7,6 +7,7 @@ import { FormError, SubmitScope } from '../ui/Form.tsx';
 import { parentApi } from './api.ts';
 import { useParentLoad } from './useParentLoad.ts';
 import { useParentSession } from './session.tsx';
+import { ParentRecoveryCodesSection } from './ParentRecoveryCodes.tsx';
 
 const when = (iso: string) =>
   new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(
@@ -52,6 +53,7 @@ export default function ParentAccount() {
           </ul>
         )}
       </section>
+      <ParentRecoveryCodesSection />
       <SubmitScope submit={submit}>
         <FormError />
         <div className="actions">

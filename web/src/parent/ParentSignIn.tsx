@@ -14,6 +14,7 @@ import { securityKeyProblem } from '../lib/securityKey.ts';
 import { answerWithPasskey } from './passkey.ts';
 import { svgSrc } from '../features/identity/AuthenticatorSetup.tsx';
 import { parentApi, setParentCsrf } from './api.ts';
+import { SaveRecoveryCodes } from './ParentRecoveryCodes.tsx';
 
 type Props = {
   /** The session's stage when signed in part-way, else null (signed out). */
@@ -25,8 +26,12 @@ type Props = {
 export function ParentSignInPage({ stage, notice, onSignedIn }: Props) {
   // The parent app remounts this page (its key) when the session's stage changes.
   const [step, setStep] = useState<ParentStage | null>(stage);
-  const title =
-    step === 'second_factor'
+  // A first second factor just set up: its recovery codes, shown once before going on.
+  const [withCodes, setWithCodes] = useState<ParentSessionInfo | null>(null);
+  const [useRecovery, setUseRecovery] = useState(false);
+  const title = withCodes
+    ? 'Save your recovery codes'
+    : step === 'second_factor'
       ? 'Confirm it is you'
       : step === 'enrol'
         ? 'Set up your authenticator app'
@@ -37,7 +42,8 @@ export function ParentSignInPage({ stage, notice, onSignedIn }: Props) {
 
   const next = (s: ParentSessionInfo) => {
     setParentCsrf(s.csrfToken);
-    if (s.stage === 'full') onSignedIn(s);
+    if (s.stage === 'full' && s.recoveryCodes?.length) setWithCodes(s);
+    else if (s.stage === 'full') onSignedIn(s);
     else setStep(s.stage);
   };
 
@@ -50,15 +56,43 @@ export function ParentSignInPage({ stage, notice, onSignedIn }: Props) {
           {notice}
         </p>
       )}
-      {step === null && <PasswordForm onDone={next} />}
-      {step === 'second_factor' && (
+      {withCodes ? (
+        <SaveRecoveryCodes
+          codes={withCodes.recoveryCodes ?? []}
+          onSaved={() => onSignedIn({ ...withCodes, recoveryCodes: undefined })}
+        />
+      ) : (
         <>
-          <p>Enter the 6-digit code from your authenticator app to finish signing in.</p>
-          <CodeForm onDone={next} />
-          <PasskeyButton enrolling={false} onDone={next} />
+          {step === null && <PasswordForm onDone={next} />}
+          {step === 'second_factor' && !useRecovery && (
+            <>
+              <p>Enter the 6-digit code from your authenticator app to finish signing in.</p>
+              <CodeForm onDone={next} />
+              <PasskeyButton enrolling={false} onDone={next} />
+              <div className="actions">
+                <Button variant="quiet" onPress={() => setUseRecovery(true)}>
+                  Use a recovery code
+                </Button>
+              </div>
+            </>
+          )}
+          {step === 'second_factor' && useRecovery && (
+            <>
+              <p>
+                Enter one of the recovery codes you saved when you set up your authenticator app.
+                Each code works once.
+              </p>
+              <RecoveryCodeForm onDone={next} />
+              <div className="actions">
+                <Button variant="quiet" onPress={() => setUseRecovery(false)}>
+                  Use your authenticator app instead
+                </Button>
+              </div>
+            </>
+          )}
+          {step === 'enrol' && <EnrolForm onDone={next} />}
         </>
       )}
-      {step === 'enrol' && <EnrolForm onDone={next} />}
     </main>
   );
 }
@@ -137,6 +171,38 @@ function CodeForm({
       <FormError />
       <div className="actions">
         <SubmitButton>{button}</SubmitButton>
+      </div>
+    </Form>
+  );
+}
+
+function RecoveryCodeForm({ onDone }: { onDone: (s: ParentSessionInfo) => void }) {
+  const [code, setCode] = useState('');
+  const submit = useSubmit<'code'>();
+  const send = async () => {
+    const typed = code.trim();
+    if (typed.replace(/[\s-]/g, '').length !== 12) {
+      submit.invalid({ code: 'Enter the 12 letters and numbers of one recovery code.' });
+      return;
+    }
+    const out = await parentApi<ParentSessionInfo>('POST', '/api/parent/auth/recovery-code', {
+      code: typed,
+    });
+    onDone(out);
+  };
+  return (
+    <Form submit={submit} onSubmit={send} className="stack card">
+      <TextField
+        label="Recovery code"
+        name="code"
+        value={code}
+        onChange={setCode}
+        autoComplete="off"
+        spellCheck={false}
+      />
+      <FormError />
+      <div className="actions">
+        <SubmitButton>Sign in with this code</SubmitButton>
       </div>
     </Form>
   );

@@ -47,7 +47,10 @@ export async function parentApi<T>(
   const data: unknown = await res.json().catch(() => null);
   if (!res.ok) {
     const e = (data as { error?: { code?: string; message?: string } } | null)?.error;
-    if (res.status === 401 && url !== '/api/parent/auth/sign-in') onSignedOut?.();
+    // A wrong answer at a sign-in step (wrong_code, wrong_recovery_code, passkey_refused) is a
+    // 401 while the session waiting for it lives on: only "unauthorised" means it has ended.
+    const ended = (e?.code ?? 'unauthorised') === 'unauthorised';
+    if (res.status === 401 && ended && url !== '/api/parent/auth/sign-in') onSignedOut?.();
     throw new ApiError(
       res.status,
       e?.code ?? 'http_error',

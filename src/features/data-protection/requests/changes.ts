@@ -12,7 +12,7 @@ import type {
   RequestDates,
 } from '../../../shared/schemas/data-protection.ts';
 import { isDslTeamMember } from '../dsl-team.ts';
-import { notDslTeam, RELEASING_KINDS, releaseBlock } from '../policy.ts';
+import { closeAsReleasedBlock, notDslTeam, RELEASING_KINDS } from '../policy.ts';
 import { extendedDue, requestClock } from './clock.ts';
 import {
   calendarOf,
@@ -250,13 +250,28 @@ export async function closeRequest(t: Tx, id: string, body: CloseRequest): Promi
   // A request that releases data (subject access, educational record, portability) may end only
   // as refused or withdrawn without the child's voice and the DSL's review: 'completed' is a
   // release by another name. Other kinds may not be 'released' at all (releaseBlock says so).
+  // A release is the recorded disclosure of a pack a second person approved (sar/).
   const releasing = RELEASING_KINDS.includes(r.kind);
   if (
     body.outcome === 'released' ||
     (releasing && body.outcome !== 'refused' && body.outcome !== 'withdrawn')
   ) {
-    const block = releaseBlock(factsOf(r, clockOf(r, await calendarOf(t)), today));
+    const block = closeAsReleasedBlock(factsOf(r, clockOf(r, await calendarOf(t)), today));
     if (block) throw block;
+  }
+  // A restriction this request placed must not outlive it unnoticed: it is lifted first, or the
+  // request stays open while the restriction stays (lifting remains possible after closing too).
+  if (r.kind === 'restriction') {
+    const [inForce] = await t.q(
+      'SELECT 1 FROM dp_restrictions WHERE request_id = $1 AND lifted_at IS NULL LIMIT 1',
+      [id],
+    );
+    if (inForce)
+      throw new DomainError(
+        'conflict',
+        'restriction_in_force',
+        'A restriction this request placed is still in force. Lift it first, or keep the request open for as long as the restriction stays.',
+      );
   }
   const sealer = await t.sealer();
   await t.q(

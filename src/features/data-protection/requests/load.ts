@@ -45,6 +45,7 @@ export type RequestRow = {
   closed_on: string | null;
   subjects: { id: string; name: string; born: string | null }[];
   restricted_requester: boolean;
+  disclosed: boolean;
 };
 
 export const REQUEST_SELECT = `
@@ -66,7 +67,8 @@ export const REQUEST_SELECT = `
               ON s.request_id = r.id AND s.pupil_id = cr.pupil_id
             WHERE cr.contact_id = r.requester_contact_id AND cr.removed_at IS NULL
               AND (cr.starts_on IS NULL OR cr.starts_on <= $1::date)
-              AND (cr.ends_on IS NULL OR cr.ends_on >= $1::date)) AS restricted_requester
+              AND (cr.ends_on IS NULL OR cr.ends_on >= $1::date)) AS restricted_requester,
+    EXISTS (SELECT 1 FROM dp_disclosures d WHERE d.request_id = r.id) AS disclosed
   FROM dp_requests r
   LEFT JOIN users eb ON eb.id = r.extended_by
   LEFT JOIN users vb ON vb.id = r.child_voice_by
@@ -108,6 +110,7 @@ export function factsOf(r: RequestRow, clock: Clock, today: string): RequestFact
     childVoiceRecorded: r.child_voice_at !== null,
     restrictedRequester: r.restricted_requester,
     dslReviewed: r.dsl_reviewed_at !== null,
+    disclosed: r.disclosed,
   };
 }
 

@@ -82,7 +82,8 @@ describe('the register of rights requests', () => {
       }),
     ]);
     const one = await detail(dpo, id);
-    expect(one.allowed).toEqual(['edit', 'extend', 'release', 'close']);
+    // Nothing is released until an approved pack's disclosure is recorded (sar/sar.test.ts).
+    expect(one.allowed).toEqual(['edit', 'extend', 'close']);
     expect(await dp(schoolId)).toEqual([
       'dp.request_recorded',
       'dp.requests_viewed',
@@ -193,9 +194,12 @@ describe('the register of rights requests', () => {
       },
     );
     expect(voice.statusCode, voice.body).toBe(200);
-    expect((await detail(dpo, id)).allowed).toContain('release');
-    expect((await close('released')).statusCode).toBe(200);
-    expect(await detail(dpo, id)).toMatchObject({ status: 'released', allowed: [] });
+    // The child's voice is heard: what holds the release now is the release itself (sar/).
+    const next = await close('released');
+    expect(next.statusCode).toBe(409);
+    expect(next.json<{ error: { code: string } }>().error.code).toBe('disclosure_needed');
+    expect((await close('refused')).statusCode).toBe(200);
+    expect(await detail(dpo, id)).toMatchObject({ status: 'refused', allowed: [] });
   });
 
   it("asks for the child's voice whoever but the child asks", async () => {
@@ -275,7 +279,9 @@ describe('the register of rights requests', () => {
     expect((await review(dpo)).statusCode).toBe(403);
     expect((await review(await as('headteacher'))).statusCode).toBe(403);
     expect((await review(dsl)).statusCode).toBe(200);
-    expect((await release()).statusCode).toBe(200);
+    const next = await release();
+    expect(next.statusCode).toBe(409);
+    expect(next.json<{ error: { code: string } }>().error.code).toBe('disclosure_needed');
   });
 
   it('refuses bad input with a message, and nothing is written', async () => {

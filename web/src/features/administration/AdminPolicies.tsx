@@ -12,6 +12,7 @@ import { TextField } from '../../ui/TextField.tsx';
 import { Checkbox, RadioGroup } from '../../ui/Field.tsx';
 import { SubmitButton } from '../../ui/Button.tsx';
 import { AdminLoaded } from './AdminShared.tsx';
+import { TrustSharingSection } from '../trust/TrustSharing.tsx';
 import type { Policies, PolicyView } from '../../../../src/shared/schemas/administration.ts';
 
 const NUMBERS = {
@@ -51,7 +52,12 @@ export function AdminPoliciesPage() {
   const state = useLoad<PolicyView>('/api/admin/policies');
   return (
     <AdminLoaded title="School policies" state={state} retry={() => void state.reload()}>
-      {(view) => <PolicyForm initial={view} />}
+      {(view) => (
+        <>
+          <PolicyForm initial={view} />
+          <TrustSharingSection />
+        </>
+      )}
     </AdminLoaded>
   );
 }

@@ -8,8 +8,9 @@ import { formatWhen } from '../../lib/format.ts';
 import { useSubmit } from '../../lib/useSubmit.ts';
 import { useSession } from '../../app/session.tsx';
 import { Form, FormError, FormStatus } from '../../ui/Form.tsx';
-import { TextArea } from '../../ui/TextField.tsx';
-import { Checkbox } from '../../ui/Field.tsx';
+import { Checkbox, RadioGroup } from '../../ui/Field.tsx';
+import { FACTOR_RESET_OPTIONS } from './factorResetOptions.ts';
+import type { FactorResetReason } from '../../../../src/shared/factor-reset.ts';
 import { Button, SubmitButton } from '../../ui/Button.tsx';
 import { approvalNote, ROLE_NAMES, STATUS_NAMES } from './AdminShared.tsx';
 import type {
@@ -203,16 +204,16 @@ function ResetFactor({
 }: {
   user: UserItem;
   onCancel: () => void;
-  onReset: (reason: string) => void;
+  onReset: (reason: FactorResetReason) => void;
 }) {
-  const [reason, setReason] = useState('');
+  const [reason, setReason] = useState<FactorResetReason | ''>('');
   const submit = useSubmit<'reason'>();
   const reset = () => {
-    if (reason.trim().length < 3) {
+    if (!reason) {
       submit.invalid({ reason: 'Say why their second factor is being reset.' });
       return;
     }
-    onReset(reason.trim());
+    onReset(reason);
   };
   return (
     <Form submit={submit} onSubmit={reset} className="admin-panel stack-tight">
@@ -220,14 +221,12 @@ function ResetFactor({
         This removes {user.name}’s authenticator app, security keys and recovery codes, and signs
         them out. Check who is asking first: in person, or by calling them back.
       </p>
-      <TextArea
+      <RadioGroup
         name="reason"
-        label="Reason (kept in the audit log)"
-        rows={3}
-        maxLength={500}
-        isRequired
+        legend="Why? (kept in the audit log)"
         value={reason}
         onChange={setReason}
+        options={FACTOR_RESET_OPTIONS}
       />
       <div className="actions">
         <SubmitButton>Reset their second factor</SubmitButton>

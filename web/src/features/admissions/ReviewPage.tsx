@@ -1,6 +1,8 @@
-// Reviewing a sent-back admission form (issue 21): each field beside what the MIS holds now and
-// held when the form went out. Accepting queues the field for the MIS (a field the MIS changed
-// meanwhile, a conflict, needs its box ticked first); rejecting keeps a reason for staff only.
+// Reviewing a sent-back admission form (issue 21): each parent with parental responsibility sends
+// their own copy, reviewed on its own; each field beside what the MIS holds now and held when the
+// form went out. Accepting queues the field for the MIS (a field the MIS changed meanwhile, a
+// conflict, needs its box ticked first); rejecting keeps a reason for staff only. A field where the
+// parents' answers differ says so on both: staff choose one.
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../../lib/api.ts';
@@ -12,7 +14,11 @@ import { Form, FormError, FormStatus } from '../../ui/Form.tsx';
 import { TextField } from '../../ui/TextField.tsx';
 import { Checkbox } from '../../ui/Field.tsx';
 import { Button } from '../../ui/Button.tsx';
-import type { AdmissionReview, FieldDifference } from '../../../../src/shared/admissions.ts';
+import type {
+  AdmissionReview,
+  FieldDifference,
+  ParentResponse,
+} from '../../../../src/shared/admissions.ts';
 import { StepUpSection } from '../identity/StepUpSection.tsx';
 
 export function ReviewPage() {
@@ -39,17 +45,34 @@ export function ReviewPage() {
       <p>
         <Link to="/parents/admissions/writeback">Changes waiting for the MIS</Link>
       </p>
-      <ul className="stack">
-        {r.fields.map((f) => (
-          <FieldCard key={f.field} requestId={id} f={f} onDecided={setData} />
-        ))}
-      </ul>
+      {r.parents.length === 0 && <p>No parent has started this form yet.</p>}
+      {r.parents.map((p) => (
+        <section key={p.contactId} className="stack" aria-labelledby={`parent-${p.contactId}`}>
+          <h2 id={`parent-${p.contactId}`}>{p.parentName}’s answers</h2>
+          {p.restricted && (
+            <p className="notice" role="note">
+              {p.parentName} is restricted by the designated safeguarding lead. Their answers are
+              shown here only: none of them can go back to the MIS.
+            </p>
+          )}
+          {p.status !== 'submitted' ? (
+            <p>{p.parentName} has started this form but not sent it yet.</p>
+          ) : (
+            <ul className="stack">
+              {p.fields.map((f) => (
+                <FieldCard key={f.field} requestId={id} parent={p} f={f} onDecided={setData} />
+              ))}
+            </ul>
+          )}
+        </section>
+      ))}
     </>
   );
 }
 
 function FieldCard(p: {
   requestId: string;
+  parent: ParentResponse;
   f: FieldDifference;
   onDecided: (r: AdmissionReview) => void;
 }) {
@@ -67,6 +90,7 @@ function FieldCard(p: {
         'POST',
         `/api/admissions/requests/${p.requestId}/decisions`,
         {
+          contactId: p.parent.contactId,
           field: f.field,
           decision,
           ...(decision === 'rejected' && reason.trim() ? { reason: reason.trim() } : {}),
@@ -78,13 +102,21 @@ function FieldCard(p: {
         ? `${f.label} is queued for the MIS.`
         : `${f.label} was rejected.`;
     });
-  const headingId = `field-${f.field}`;
+  const headingId = `field-${p.parent.contactId}-${f.field}`;
+  const who = p.parent.parentName;
   return (
     <li className="card stack-tight" aria-labelledby={headingId}>
-      <h2 id={headingId}>
+      <h3 id={headingId}>
         {f.label}
         {f.conflict ? ' (conflict)' : ''}
-      </h2>
+        {f.disagreement ? ' (parents disagree)' : ''}
+      </h3>
+      {f.disagreement && (
+        <p className="message">
+          Another parent with parental responsibility sent a different answer. Compare both and
+          choose one: only one answer goes back to the MIS.
+        </p>
+      )}
       <dl className="stack-tight">
         <dt>The MIS holds now</dt>
         <dd>{f.misNow ?? 'Nothing'}</dd>
@@ -94,7 +126,7 @@ function FieldCard(p: {
             <dd>{f.misWhenSent ?? 'Nothing'}</dd>
           </>
         )}
-        <dt>The parent’s answer</dt>
+        <dt>{who}’s answer</dt>
         <dd>{f.answer ?? 'Not answered'}</dd>
       </dl>
       {f.decision && (
@@ -108,7 +140,7 @@ function FieldCard(p: {
           submit={submit}
           onSubmit={() => undefined}
           className="stack-tight"
-          aria-label={`Decide ${f.label}`}
+          aria-label={`Decide ${f.label} from ${who}`}
         >
           {f.conflict && (
             <Checkbox name="resolved" checked={resolved} onChange={setResolved}>
@@ -118,7 +150,7 @@ function FieldCard(p: {
           {f.allowed.includes('reject') && (
             <TextField
               name="reason"
-              label={`Reason for rejecting ${f.label} (staff only)`}
+              label={`Reason for rejecting ${who}’s ${f.label} (staff only)`}
               optional
               value={reason}
               onChange={setReason}
@@ -128,9 +160,15 @@ function FieldCard(p: {
           <FormError />
           <FormStatus />
           <div className="actions">
-            <Button variant="primary" isPending={submit.pending} onPress={() => decide('accepted')}>
-              Accept {f.label}
-            </Button>
+            {f.allowed.includes('accept') && (
+              <Button
+                variant="primary"
+                isPending={submit.pending}
+                onPress={() => decide('accepted')}
+              >
+                Accept {f.label}
+              </Button>
+            )}
             {f.allowed.includes('reject') && (
               <Button isPending={submit.pending} onPress={() => decide('rejected')}>
                 Reject {f.label}

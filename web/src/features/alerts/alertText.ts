@@ -18,6 +18,13 @@ const ALERT_TEXT: Record<string, string> = {
   dp_request_overdue: 'A rights request is overdue',
   dp_breach_drafted: 'Lantern has opened a draft breach for you to review',
   pupil_pattern: 'A pupil’s records match one of the school’s patterns',
+  transfer_received: 'A child-protection file has arrived from another school',
+  unusual_access_wide_grant:
+    'A member of staff opened records of pupils they do not teach, through a wide grant',
+  staff_concern_new: 'A concern about an adult is waiting for your triage',
+  staff_concern_lado_due: 'A LADO deadline is near: the LADO contact is not yet recorded',
+  staff_concern_lado_overdue: 'A LADO deadline has passed without a recorded contact',
+  unusual_access_trust: 'Unusual access to records by a member of the trust',
 } satisfies Record<AlertKind, string>;
 
 export function alertLink(a: AlertView): string | null {
@@ -31,6 +38,9 @@ export function alertLink(a: AlertView): string | null {
   if (a.targetType === 'dp_request') return `/data-protection/requests/${a.targetId}`;
   // The breach register is one page (no page per breach yet): the draft is at its top.
   if (a.targetType === 'dp_breach') return '/data-protection/breaches';
+  if (a.targetType === 'transfer_inbox') return `/transfers/inbox/${a.targetId}`;
+  if (a.targetType === 'staff_concern') return `/staff-concerns/${a.targetId}`;
+  if (a.targetType === 'access_signal') return '/audit#unusual-heading';
   return null;
 }
 
@@ -43,6 +53,8 @@ function names(list: readonly string[]): string {
 /** The alert's title: whom it is about when the server said, else the kind of thing waiting. */
 export function alertTitle(a: AlertView): string {
   const kind = ALERT_TEXT[a.kind] ?? 'Something to look at';
+  // Issue 20: a trust member's unusual access names them, their role and trust.
+  if (a.signal) return `Unusual access: trust member ${a.signal.member} ${a.signal.what}`;
   if (!a.about || a.about.pupils.length === 0) return kind;
   const who = names(a.about.pupils.map((p) => p.name));
   return a.kind === 'escalation' ? `Escalated: concern about ${who}` : `Concern about ${who}`;

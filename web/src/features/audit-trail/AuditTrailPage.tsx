@@ -13,6 +13,7 @@ import type { TrailIntegrity, TrailPage } from '../../../../src/shared/schemas/a
 import { TrailFilters } from './TrailFilters.tsx';
 import { TrailTable } from './TrailTable.tsx';
 import { UnusualAccessSection } from './UnusualAccessSection.tsx';
+import { AnchorCodeSection } from './AnchorCodeSection.tsx';
 import { filterFrom, queryOf } from './trail-filters.ts';
 
 const TITLE = 'Audit trail';
@@ -32,6 +33,7 @@ export function AuditTrailPage() {
         from where. Reading the trail is recorded in it too.
       </p>
       <Integrity />
+      <AnchorCodeSection />
       <UnusualAccessSection />
       {state.status === 'loading' && <p role="status">Loading…</p>}
       {state.status === 'error' && (

@@ -1,6 +1,7 @@
 // Unusual access on the audit trail page (issue 20): the newest signals the school's rules raised
-// (who, what was seen, when; each links to that person's entries), and, for the DSL team and the
-// headteacher, the rules themselves to tune. The server checks the numbers and hours again.
+// (who, what was seen, when; each links to that person's entries), with "Draft a breach from this"
+// for whoever holds the breach register (the server says so in `allowed`), and, for the DSL team
+// and the headteacher, the rules themselves to tune. The server checks the numbers and hours again.
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { useLoad } from '../../lib/useLoad.ts';
@@ -13,6 +14,7 @@ import { Checkbox } from '../../ui/Field.tsx';
 import { SubmitButton } from '../../ui/Button.tsx';
 import { useSession } from '../../app/session.tsx';
 import type {
+  AccessSignal,
   UnusualAccess,
   UnusualAccessRules,
 } from '../../../../src/shared/schemas/audit-trail.ts';
@@ -36,13 +38,7 @@ export function UnusualAccessSection() {
           ) : (
             <ul className="stack">
               {state.data.signals.map((s) => (
-                <li key={s.id}>
-                  <Link to={`/audit?person=${encodeURIComponent(s.memberId)}`}>{s.member}</Link>{' '}
-                  {s.what}{' '}
-                  <span className="muted">
-                    (noticed <time dateTime={s.raisedAt}>{formatWhen(s.raisedAt)}</time>)
-                  </span>
-                </li>
+                <SignalItem key={s.id} signal={s} onDrafted={() => void state.reload()} />
               ))}
             </ul>
           )}
@@ -53,12 +49,57 @@ export function UnusualAccessSection() {
   );
 }
 
-const COUNTS = ['pupilsPerHour', 'pupilsPerDay', 'refusalsPerHour', 'exportsPerDay'] as const;
+function SignalItem({ signal: s, onDrafted }: { signal: AccessSignal; onDrafted: () => void }) {
+  const draft = useSubmit();
+  return (
+    <li className="stack-tight">
+      <p>
+        {/* A trust member is no person of the school's explorer: named, with their trust. */}
+        {s.actor === 'staff' ? (
+          <Link to={`/audit?person=${encodeURIComponent(s.memberId)}`}>{s.member}</Link>
+        ) : (
+          <>Trust member {s.member}</>
+        )}{' '}
+        {s.what}{' '}
+        <span className="muted">
+          (noticed <time dateTime={s.raisedAt}>{formatWhen(s.raisedAt)}</time>)
+        </span>
+      </p>
+      {s.breachId && (
+        <p>
+          A breach was drafted from this.{' '}
+          <Link to="/data-protection/breaches">Open the breach register</Link>
+        </p>
+      )}
+      {s.allowed.includes('draft_breach') && (
+        <Form
+          submit={draft}
+          aria-label={`Draft a breach: ${s.member}, ${formatWhen(s.raisedAt)}`}
+          onSubmit={async () => {
+            await api('POST', `/api/audit/unusual-access/signals/${s.id}/breach`);
+            onDrafted();
+          }}
+        >
+          <FormError />
+          <div className="actions">
+            <SubmitButton variant="secondary">Draft a breach from this</SubmitButton>
+          </div>
+        </Form>
+      )}
+    </li>
+  );
+}
 
-type Draft = Record<
-  'pupilsPerHour' | 'pupilsPerDay' | 'refusalsPerHour' | 'exportsPerDay' | 'from' | 'to',
-  string
-> & {
+const COUNTS = [
+  'pupilsPerHour',
+  'pupilsPerDay',
+  'refusalsPerHour',
+  'exportsPerDay',
+  'wideGrantPupilsPerDay',
+] as const;
+type CountName = (typeof COUNTS)[number];
+
+type Draft = Record<CountName | 'from' | 'to', string> & {
   hours: boolean;
 };
 
@@ -68,18 +109,14 @@ function RulesForm({ rules }: { rules: UnusualAccessRules }) {
     pupilsPerDay: String(rules.pupilsPerDay),
     refusalsPerHour: String(rules.refusalsPerHour),
     exportsPerDay: String(rules.exportsPerDay),
+    wideGrantPupilsPerDay: String(rules.wideGrantPupilsPerDay ?? 3),
     hours: rules.schoolHours !== null,
     from: rules.schoolHours?.from ?? '08:00',
     to: rules.schoolHours?.to ?? '18:00',
   });
-  const submit = useSubmit<
-    'pupilsPerHour' | 'pupilsPerDay' | 'refusalsPerHour' | 'exportsPerDay'
-  >();
+  const submit = useSubmit<CountName>();
   const set = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch });
-  const count = (
-    name: 'pupilsPerHour' | 'pupilsPerDay' | 'refusalsPerHour' | 'exportsPerDay',
-    label: string,
-  ) => (
+  const count = (name: CountName, label: string) => (
     <TextField
       name={name}
       label={label}
@@ -113,6 +150,7 @@ function RulesForm({ rules }: { rules: UnusualAccessRules }) {
           pupilsPerDay: Number(draft.pupilsPerDay),
           refusalsPerHour: Number(draft.refusalsPerHour),
           exportsPerDay: Number(draft.exportsPerDay),
+          wideGrantPupilsPerDay: Number(draft.wideGrantPupilsPerDay),
           schoolHours: draft.hours ? { from: draft.from, to: draft.to } : null,
         });
         // The form keeps what was typed (the server's answer is the same rules), so no reload.
@@ -125,6 +163,10 @@ function RulesForm({ rules }: { rules: UnusualAccessRules }) {
         {count('pupilsPerDay', 'Pupils’ records one person opens in a day, at most')}
         {count('refusalsPerHour', 'Refusals in an hour before telling you')}
         {count('exportsPerDay', 'Exports and downloads in a day before telling you')}
+        {count(
+          'wideGrantPupilsPerDay',
+          'Pupils a teacher does not teach, opened in a day through a wide grant, before telling you',
+        )}
       </div>
       <Checkbox checked={draft.hours} onChange={(hours) => set({ hours })}>
         Tell us when records are opened outside school hours

@@ -21,6 +21,7 @@ import {
   type ChronologyFilter,
 } from './ChronologyFilters.tsx';
 import { useSession } from '../../app/session.tsx';
+import { StaffMatterMarker } from '../staff-concerns/PupilMarker.tsx';
 import type { Chronology, ChronologyEntry } from '../../../../src/shared/schemas/chronology.ts';
 import { PreviousSchoolSection, PupilTransferLink } from '../transfers/PreviousSchool.tsx';
 
@@ -73,6 +74,8 @@ export function ChronologyPage() {
         )}
         <Link to="/">Back to the dashboard</Link>
       </p>
+      {/* Issue 19: only a reader of concerns about adults asks; anyone else's page is unchanged. */}
+      {session.has('staff_concerns.read') && <StaffMatterMarker pupilId={pupil.id} />}
       <ChronologyFilters
         pupilId={pupil.id}
         applied={filter}

@@ -13,6 +13,7 @@ import { CategoryChips } from '../categories/CategoryChips.tsx';
 import type { ConcernView } from '../../../../src/shared/schemas/concerns.ts';
 import { BodyMapView } from './BodyMap.tsx';
 import { AttachmentList } from './AttachmentList.tsx';
+import { SubjectStatements } from '../data-protection/rights/SubjectStatements.tsx';
 import { CorrectConcern, EarlierVersions } from './CorrectConcern.tsx';
 import { ConcernFollowUp } from '../cases/ConcernFollowUp.tsx';
 import { AcknowledgeHere } from '../alerts/AcknowledgeHere.tsx';
@@ -103,6 +104,7 @@ export function ConcernPage() {
         <CategoryChips categories={c.categories} />
         <h2>What happened</h2>
         <p className="entry-text">{c.body}</p>
+        <SubjectStatements items={c.subjectStatements} />
         {c.bodyMap.length > 0 && (
           <>
             <h2>Body map</h2>

@@ -8,6 +8,7 @@ import { LoadProblem } from '../../ui/LoadProblem.tsx';
 import type { ComplaintList } from '../../../../src/shared/schemas/data-protection.ts';
 import { StepUpSection } from '../identity/StepUpSection.tsx';
 import { formatDay } from './words.ts';
+import { PublicComplaintLink } from './complaints/PublicComplaintLink.tsx';
 
 const TITLE = 'Complaints';
 
@@ -40,6 +41,7 @@ export function ComplaintsPage() {
       <p>
         <Link to="/data-protection">Data protection</Link>
       </p>
+      <PublicComplaintLink />
       {list.data.items.length === 0 ? (
         <p>No complaints received.</p>
       ) : (

@@ -1,9 +1,12 @@
 // Data protection (issue 17): the DPO's (and those the school grants it) landing page, linking to
 // the register of rights requests, the breach register, complaints and the data-protection pack.
-import { Link } from 'react-router';
+import { Link, useNavigate } from 'react-router';
+import { Button } from '../../ui/Button.tsx';
 import { PageHeading } from '../../ui/PageHeading.tsx';
+import { SarSettingsForm } from './SarSettingsForm.tsx';
 
 export function DataProtectionPage() {
+  const navigate = useNavigate();
   return (
     <>
       <PageHeading title="Data protection">Data protection</PageHeading>
@@ -27,23 +30,16 @@ export function DataProtectionPage() {
           </li>
         </ul>
       </nav>
-    </>
-  );
-}
-
-/** The pack is not generated yet (issue 17): the page says so rather than showing a stale one. */
-export function PackPage() {
-  return (
-    <>
-      <PageHeading title="Data-protection pack">Data-protection pack</PageHeading>
-      <p>
-        Lantern does not yet generate the data-protection pack from the live configuration. Until it
-        does, ask the operator for the school&apos;s groups and grants, second-factor policy,
-        retention schedule and backup settings.
-      </p>
-      <p>
-        <Link to="/data-protection">Back to data protection</Link>
-      </p>
+      <div className="toolbar">
+        {/* Opens the form on the register's page. */}
+        <Button
+          variant="primary"
+          onPress={() => void navigate('/data-protection/requests?record=1')}
+        >
+          Record a request
+        </Button>
+      </div>
+      <SarSettingsForm />
     </>
   );
 }

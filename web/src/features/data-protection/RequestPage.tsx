@@ -18,6 +18,8 @@ import {
   type RequestOutcome,
 } from '../../../../src/shared/schemas/data-protection.ts';
 import { StepUpSection } from '../identity/StepUpSection.tsx';
+import { SarWorkbench } from './SarWorkbench.tsx';
+import { RightsPanel } from './rights/RightsPanel.tsx';
 import { CHANNEL_NAMES, KIND_NAMES, RELATIONSHIP_NAMES, STATUS_NAMES, formatDay } from './words.ts';
 
 const TITLE = 'Rights request';
@@ -96,8 +98,10 @@ export function RequestPage() {
           </>
         )}
       </dl>
+      <RightsPanel id={r.id} kind={r.kind} />
       {r.allowed.includes('extend') && <ExtendForm id={r.id} onDone={reload} />}
       {r.allowed.includes('child_voice') && <ChildVoiceForm id={r.id} onDone={reload} />}
+      {RELEASING.includes(r.kind) && <SarWorkbench id={r.id} onDone={reload} />}
       {r.allowed.includes('close') && (
         <CloseForm
           id={r.id}

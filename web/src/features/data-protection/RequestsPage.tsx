@@ -1,7 +1,7 @@
 // The register of rights requests (issue 17): open requests with their due dates, and the
 // "Record a request" form. The server works out every due date; the page shows what it is told.
 import { useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useLoad } from '../../lib/useLoad.ts';
 import { PageHeading } from '../../ui/PageHeading.tsx';
 import { LoadProblem } from '../../ui/LoadProblem.tsx';
@@ -15,7 +15,8 @@ const TITLE = 'Rights requests';
 
 export function RequestsPage() {
   const list = useLoad<RequestList>('/api/data-protection/requests');
-  const [recording, setRecording] = useState(false);
+  // "Record a request" on the Data protection page opens the form here (?record=1).
+  const [recording, setRecording] = useState(useSearchParams()[0].get('record') === '1');
   const navigate = useNavigate();
   if (list.status === 'loading')
     return (

@@ -21,6 +21,7 @@ import type {
   InviteResult,
 } from '../../../../src/shared/schemas/parents.ts';
 import { StepUpSection } from '../identity/StepUpSection.tsx';
+import { ResetFactor } from './ResetFactor.tsx';
 
 const TITLE = 'Invitations and accounts';
 
@@ -36,6 +37,7 @@ const ACTION: Record<InvitationAction, string> = {
   invite: 'Invite',
   resend: 'Resend',
   revoke: 'Revoke access',
+  reset_second_factor: 'Reset second factor',
 };
 
 function said(r: InviteResult): string {
@@ -158,16 +160,29 @@ export default function InvitationsPage() {
                 </p>
                 {r.allowed.length > 0 && (
                   <div className="actions">
-                    {r.allowed.map((a) => (
-                      <Button
-                        key={a}
-                        onPress={() => act(r, a)}
-                        isPending={submit.pending}
-                        aria-label={`${ACTION[a]}: ${r.contactName}, ${r.pupilName}`}
-                      >
-                        {ACTION[a]}
-                      </Button>
-                    ))}
+                    {r.allowed.includes('reset_second_factor') && (
+                      <ResetFactor
+                        row={r}
+                        onDone={(message) =>
+                          void submit.run(async () => {
+                            await list.reload();
+                            return message;
+                          })
+                        }
+                      />
+                    )}
+                    {r.allowed
+                      .filter((a) => a !== 'reset_second_factor')
+                      .map((a) => (
+                        <Button
+                          key={a}
+                          onPress={() => act(r, a)}
+                          isPending={submit.pending}
+                          aria-label={`${ACTION[a]}: ${r.contactName}, ${r.pupilName}`}
+                        >
+                          {ACTION[a]}
+                        </Button>
+                      ))}
                   </div>
                 )}
               </li>

@@ -1,18 +1,21 @@
-// The governors' pack on the reports page: prepare one for the dates shown (counts only, small
-// numbers shown as "<5"), read it as governors will, and — a member of the DSL team — approve it
-// for release; a released version downloads as a PDF. Each version stays as it was released.
+// The governors' pack on the reports page: prepare one for a whole term, academic year or month
+// that has ended (the server offers the periods and refuses any other range, one sharing days
+// with a released pack, or a changed version of a released period), read it as governors will, and — a member of the DSL team — approve it for release; a
+// released version downloads as a PDF. Each version stays as it was released.
 import { useState } from 'react';
 import { api } from '../../lib/api.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 import { useSubmit } from '../../lib/useSubmit.ts';
 import { formatWhen } from '../../lib/format.ts';
 import { Form, FormError, FormStatus } from '../../ui/Form.tsx';
+import { Select } from '../../ui/Field.tsx';
 import { Button, SubmitButton } from '../../ui/Button.tsx';
 import type { Pack, PackList, PackSummary } from '../../../../src/shared/schemas/reports.ts';
 
-export function GovernorsPacks({ from, to }: { from: string; to: string }) {
+export function GovernorsPacks() {
   const packs = useLoad<PackList>('/api/reports/governors-packs');
   const prepare = useSubmit();
+  const [chosen, setChosen] = useState('');
   return (
     <section aria-labelledby="governors-packs" className="section card">
       <h2 id="governors-packs">Governors’ pack</h2>
@@ -20,27 +23,38 @@ export function GovernorsPacks({ from, to }: { from: string; to: string }) {
         The same figures for governors: counts only, no names. Any count from 1 to 4 is shown as
         “&lt;5”; where one could be worked out from a total, a count of 5 or more is hidden too,
         shown as “[c]”. A member of the DSL team prepares each version, reads it and approves it
-        before anyone else can see or download it.
+        before anyone else can see or download it. A pack covers a whole term, academic year or
+        calendar month that has ended. It never shares days with a released pack, and a further
+        version of a released period is released only if its figures are exactly the same, so two
+        released packs cannot be subtracted one from the other to reveal a small number. Figures for
+        separate periods can still be added together by anyone who holds them.
       </p>
       {packs.status === 'ok' && packs.data.canPrepare && (
         <Form
           submit={prepare}
           onSubmit={async () => {
+            const period = packs.data.periods[Number(chosen || '0')];
+            if (!period) return;
             const made = await api<PackSummary>('POST', '/api/reports/governors-packs', {
-              from,
-              to,
+              from: period.from,
+              to: period.to,
             });
             await packs.reload();
             return `Version ${made.version} prepared. A member of the DSL team approves it before release.`;
           }}
           aria-label="Prepare a governors’ pack"
         >
+          <Select label="Period the pack covers" value={chosen || '0'} onChange={setChosen}>
+            {packs.data.periods.map((p, i) => (
+              <option key={`${p.from}-${p.to}-${p.kind}`} value={String(i)}>
+                {p.label}: {p.from} to {p.to}
+              </option>
+            ))}
+          </Select>
           <FormError />
           <FormStatus submit={prepare} />
           <div className="actions">
-            <SubmitButton variant="secondary">
-              Prepare a pack for {from} to {to}
-            </SubmitButton>
+            <SubmitButton variant="secondary">Prepare a pack</SubmitButton>
           </div>
         </Form>
       )}

@@ -2,7 +2,7 @@
 // beside it, a chart and the exact table, and the same as CSV or PDF. The range lives in the
 // address, so a report can be bookmarked or sent to a colleague (who sees only what they may).
 import { useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { useLoad } from '../../lib/useLoad.ts';
 import { useSubmit } from '../../lib/useSubmit.ts';
 import { PageHeading } from '../../ui/PageHeading.tsx';
@@ -103,12 +103,18 @@ function Figures({ report }: { report: Report }) {
         <a className="button" href={`/api/reports/export.pdf?${range}`} download>
           Download as PDF
         </a>{' '}
-        {report.withheld.length === 0 && (
+        {report.allowed?.includes('inspection_pack') && (
           <a className="button" href={`/api/reports/la-return.csv?${range}`} download>
             Local-authority return (CSV)
           </a>
         )}
       </p>
+      {report.allowed?.includes('inspection_pack') && (
+        <p>
+          <Link to={`/reports/inspection-pack?${range}`}>Inspection pack</Link>: a sample of case
+          decisions with their reasons, policy versions and timeliness, for the DSL team.
+        </p>
+      )}
       {report.withheld.map((w) => (
         <p key={w} className="muted">
           {w}
@@ -117,7 +123,7 @@ function Figures({ report }: { report: Report }) {
       {report.tables.map((t) => (
         <Figure key={t.id} table={t} />
       ))}
-      <GovernorsPacks from={report.from} to={report.to} />
+      <GovernorsPacks />
     </>
   );
 }

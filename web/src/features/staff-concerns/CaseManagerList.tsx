@@ -1,7 +1,8 @@
 // The case manager's concerns about adults (issue 19): each matter routed to them (never one
 // that names them: the server leaves it out), its triage, and the LADO clock with its overdue
 // state. The server decides what is listed and what may be done.
-import { Link } from 'react-router';
+import { Link, useLocation } from 'react-router';
+import { Notice } from '../../ui/Message.tsx';
 import { useLoad } from '../../lib/useLoad.ts';
 import { formatWhen } from '../../lib/format.ts';
 import { PageHeading } from '../../ui/PageHeading.tsx';
@@ -12,8 +13,16 @@ import { StepUpSection } from '../identity/StepUpSection.tsx';
 
 const TITLE = 'Concerns about adults';
 
+/** What the page before said as it sent the reader here (a removed allegation's outcome). */
+function flashOf(state: unknown): string | null {
+  if (typeof state !== 'object' || state === null || !('flash' in state)) return null;
+  return typeof state.flash === 'string' ? state.flash : null;
+}
+
 export function CaseManagerListPage() {
   const list = useLoad<MatterList>('/api/staff-concerns');
+  const location = useLocation();
+  const flash = flashOf(location.state);
   if (list.status === 'loading')
     return (
       <>
@@ -39,6 +48,21 @@ export function CaseManagerListPage() {
   return (
     <>
       <PageHeading title={TITLE}>{TITLE}</PageHeading>
+      <Notice text={flash} />
+      <nav aria-label="Case manager’s pages" className="toolbar">
+        <Link className="button" to="/staff-concerns/patterns">
+          Patterns review
+        </Link>
+        <Link className="button" to="/staff-concerns/reference-pack">
+          Reference pack
+        </Link>
+        <Link className="button" to="/staff-concerns/audit">
+          Audit
+        </Link>
+        <Link className="button" to="/staff-concerns/settings">
+          Settings
+        </Link>
+      </nav>
       <section aria-labelledby="matters-heading" className="section">
         <h2 id="matters-heading">Matters for you to manage</h2>
         {items.length === 0 ? (

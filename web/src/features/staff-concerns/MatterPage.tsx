@@ -1,22 +1,25 @@
 // One concern about an adult for its case manager (issue 19): what was raised, the triage with
 // its rationale (which starts the LADO clock for a possible allegation), and the LADO contacts.
 // The server sends what may be done now (`allowed`); the page offers only that.
-import { useState } from 'react';
-import { useParams } from 'react-router';
+import { useRef, useState } from 'react';
+import { Link, useParams } from 'react-router';
 import { api } from '../../lib/api.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 import { useSubmit } from '../../lib/useSubmit.ts';
-import { formatWhen } from '../../lib/format.ts';
+import { formatDay, formatWhen } from '../../lib/format.ts';
 import { Form, FormError, FormStatus } from '../../ui/Form.tsx';
 import { TextArea } from '../../ui/TextField.tsx';
-import { RadioGroup } from '../../ui/Field.tsx';
+import { RadioGroup, Select } from '../../ui/Field.tsx';
 import { SubmitButton } from '../../ui/Button.tsx';
 import { PageHeading } from '../../ui/PageHeading.tsx';
 import { LoadProblem } from '../../ui/LoadProblem.tsx';
+import { Notice } from '../../ui/Message.tsx';
 import {
   CLASSIFICATIONS,
   type Classification,
+  type LadoContact,
   type Matter,
+  type StaffConcernSettings,
 } from '../../../../src/shared/schemas/staff-concerns.ts';
 import {
   CLASSIFICATION_NAMES,
@@ -26,12 +29,17 @@ import {
 } from './words.ts';
 import { LadoClock } from './CaseManagerList.tsx';
 import { StepUpSection } from '../identity/StepUpSection.tsx';
+import { CopyGivenForm, LadoContactForm, OutcomeForm } from './MatterForms.tsx';
+import { LinkPupilForm } from './LinkPupil.tsx';
 
 const TITLE = 'Concern about an adult';
 
 export function MatterPage() {
   const { id = '' } = useParams();
   const matter = useLoad<Matter>(`/api/staff-concerns/${id}`);
+  // What a form said once it has gone (an outcome is recorded once): shown here, and focused.
+  const [notice, setNotice] = useState<string | null>(null);
+  const noticeRef = useRef<HTMLDivElement>(null);
   if (matter.status === 'loading')
     return (
       <>
@@ -54,6 +62,7 @@ export function MatterPage() {
     return <LoadProblem title={TITLE} state={matter} />;
   }
   const m = matter.data;
+  const reload = () => void matter.reload();
   return (
     <>
       <PageHeading title={TITLE}>{`Concern about ${m.subjectName}`}</PageHeading>
@@ -70,7 +79,10 @@ export function MatterPage() {
           {ROUTED_TO_NAMES[m.routedTo]}
         </dd>
         <dt>Triage</dt>
-        <dd>{m.classification ? CLASSIFICATION_NAMES[m.classification] : 'Waiting for triage'}</dd>
+        <dd>
+          {m.classification ? CLASSIFICATION_NAMES[m.classification] : 'Waiting for triage'}
+          {m.theme ? ` (theme: ${m.theme})` : ''}
+        </dd>
         {m.outcome && (
           <>
             <dt>Outcome</dt>
@@ -112,18 +124,52 @@ export function MatterPage() {
       {m.ladoContacts.length > 0 && (
         <section aria-labelledby="lado-heading" className="section">
           <h2 id="lado-heading">LADO contacts</h2>
-          <ul>
+          <ul className="stack-tight" aria-label="LADO contacts">
             {m.ladoContacts.map((c) => (
-              <li key={c.id}>
-                {c.officer}, {formatWhen(c.contactedAt)}: {c.advice}
+              <li key={c.id} className="card">
+                <LadoContactView c={c} />
               </li>
             ))}
           </ul>
         </section>
       )}
-      {m.allowed.includes('triage') && (
-        <TriageForm matter={m} onDone={() => void matter.reload()} />
+      {m.copyGivenOn && <p>A copy was given to the member on {formatDay(m.copyGivenOn)}.</p>}
+      {m.retention && (
+        <section aria-labelledby="retention-heading" className="section">
+          <h2 id="retention-heading">Retention</h2>
+          <p>
+            {m.retention.rule}
+            {m.retention.dueOn ? ` Due ${formatDay(m.retention.dueOn)}.` : ''}
+          </p>
+        </section>
       )}
+      {m.pupils.length > 0 && (
+        <section aria-labelledby="pupils-heading" className="section">
+          <h2 id="pupils-heading">Linked pupils</h2>
+          <ul>
+            {m.pupils.map((p) => (
+              <li key={p.id}>
+                <Link to={`/pupils/${p.id}`}>{p.name}</Link>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {m.allowed.includes('triage') && <TriageForm matter={m} onDone={reload} />}
+      {m.allowed.includes('record_lado') && <LadoContactForm matter={m} onDone={reload} />}
+      <Notice text={notice} focusRef={noticeRef} />
+      {m.allowed.includes('record_outcome') && (
+        <OutcomeForm
+          matter={m}
+          onDone={(message) => {
+            setNotice(message);
+            reload();
+            noticeRef.current?.focus();
+          }}
+        />
+      )}
+      {m.allowed.includes('record_copy') && <CopyGivenForm matter={m} onDone={reload} />}
+      {m.allowed.includes('link_pupil') && <LinkPupilForm matter={m} onDone={reload} />}
     </>
   );
 }
@@ -133,6 +179,9 @@ function TriageForm({ matter, onDone }: { matter: Matter; onDone: () => void }) 
     matter.classification ?? 'low_level',
   );
   const [rationale, setRationale] = useState('');
+  const [theme, setTheme] = useState(matter.theme ?? '');
+  const settings = useLoad<StaffConcernSettings>('/api/staff-concerns/settings');
+  const themes = settings.status === 'ok' ? settings.data.themes : [];
   const submit = useSubmit<'rationale'>();
   const send = async () => {
     if (!rationale.trim()) {
@@ -145,6 +194,7 @@ function TriageForm({ matter, onDone }: { matter: Matter; onDone: () => void }) 
     await api('POST', `/api/staff-concerns/${matter.id}/triage`, {
       classification,
       rationale: rationale.trim(),
+      ...(classification === 'low_level' && theme !== '' && { theme }),
     });
     setRationale('');
     onDone();
@@ -160,6 +210,22 @@ function TriageForm({ matter, onDone }: { matter: Matter; onDone: () => void }) 
           onChange={setClassification}
           options={CLASSIFICATIONS.map((c) => [c, CLASSIFICATION_NAMES[c]] as const)}
         />
+        {classification === 'low_level' && themes.length > 0 && (
+          <Select
+            label="Theme"
+            optional
+            hint="The school’s themes: two low-level concerns about one person with the same theme prompt a review."
+            value={theme}
+            onChange={setTheme}
+          >
+            <option value="">No theme</option>
+            {themes.map((x) => (
+              <option key={x} value={x}>
+                {x}
+              </option>
+            ))}
+          </Select>
+        )}
         <TextArea
           name="rationale"
           label="Rationale"
@@ -175,5 +241,52 @@ function TriageForm({ matter, onDone }: { matter: Matter; onDone: () => void }) 
         </div>
       </Form>
     </section>
+  );
+}
+
+function LadoContactView({ c }: { c: LadoContact }) {
+  const involved = [
+    c.policeInvolved ? 'the police' : null,
+    c.socialCareInvolved ? 'children’s social care' : null,
+  ].filter(Boolean);
+  return (
+    <dl className="stack-tight">
+      <dt>Officer</dt>
+      <dd>{c.officer}</dd>
+      <dt>Contacted</dt>
+      <dd>{formatWhen(c.contactedAt)}</dd>
+      <dt>Advice</dt>
+      <dd className="prewrap">{c.advice}</dd>
+      {c.reference && (
+        <>
+          <dt>Reference</dt>
+          <dd>{c.reference}</dd>
+        </>
+      )}
+      {c.strategyMeetingOn && (
+        <>
+          <dt>Strategy meeting</dt>
+          <dd>{formatDay(c.strategyMeetingOn)}</dd>
+        </>
+      )}
+      <dt>Also involved</dt>
+      <dd>
+        {involved.length > 0
+          ? involved.join(' and ')
+          : 'Neither the police nor children’s social care'}
+      </dd>
+      {c.suspension && (
+        <>
+          <dt>Suspension decision</dt>
+          <dd className="prewrap">{c.suspension}</dd>
+        </>
+      )}
+      {c.reviewOn && (
+        <>
+          <dt>Review date</dt>
+          <dd>{formatDay(c.reviewOn)}</dd>
+        </>
+      )}
+    </dl>
   );
 }

@@ -33,3 +33,24 @@ export const OUTCOME_NAMES: Record<Outcome, string> = {
   unsubstantiated: 'Unsubstantiated',
   unfounded: 'Unfounded',
 };
+
+/** KCSIE's meaning of each outcome, shown beside the choice. */
+export const OUTCOME_HINTS: Record<Outcome, string> = {
+  substantiated: 'there is sufficient evidence to prove the allegation',
+  false: 'there is sufficient evidence to disprove the allegation',
+  malicious: 'there is clear evidence of a deliberate act to deceive or cause harm',
+  unsubstantiated: 'there is insufficient evidence either to prove or disprove the allegation',
+  unfounded: 'there is no evidence or proper basis to support the allegation',
+};
+
+/** The audit trail's actions in words (the area's own; any other shows as its code). */
+export const ACTION_NAMES: Record<string, string> = {
+  'staff_concerns.raised': 'Raised',
+  'staff_concerns.viewed': 'Opened',
+  'staff_concerns.triaged': 'Triaged',
+  'staff_concerns.lado_contact_recorded': 'Recorded the LADO contact',
+  'staff_concerns.outcome_recorded': 'Recorded the outcome',
+  'staff_concerns.copy_given': 'Recorded the copy given',
+  'staff_concerns.pupil_linked': 'Linked a pupil',
+  'staff_concerns.alerted': 'Alerted the case manager',
+};

@@ -55,7 +55,12 @@ export function TransferPage() {
         {x.receipt && (
           <p>
             Receipt confirmed by {x.receipt.name}, {x.receipt.role}
-            {x.acceptedAt && `, ${formatWhen(x.acceptedAt)}`}.
+            {x.acceptedAt && `, ${formatWhen(x.acceptedAt)}`}.{' '}
+            {x.state === 'accepted' && (
+              <a href={`/api/transfers/${encodeURIComponent(x.id)}/receipt.pdf`} download>
+                Download the receipt certificate (PDF)
+              </a>
+            )}
           </p>
         )}
         {x.rejectedReason && <p>Rejected: {x.rejectedReason}</p>}
@@ -77,8 +82,49 @@ export function TransferPage() {
       ) : (
         <FileItems items={items} />
       )}
+      {x.allowed.includes('close') && <CloseForm id={x.id} onDone={changed} />}
       <NoConsentNote />
     </>
+  );
+}
+
+/** Closes a transfer Lantern will not send (sent by other secure means, opened in error). */
+function CloseForm({ id, onDone }: { id: string; onDone: () => void }) {
+  const [reason, setReason] = useState('');
+  const submit = useSubmit<'reason'>();
+  const close = async () => {
+    if (!reason.trim()) {
+      submit.invalid({ reason: 'Say why the transfer is closed.' });
+      return;
+    }
+    await api('POST', `/api/transfers/${id}/close`, { reason: reason.trim() });
+    onDone();
+    return 'The transfer is closed.';
+  };
+  return (
+    <section aria-labelledby="close-heading" className="section">
+      <h2 id="close-heading">Close without sending through Lantern</h2>
+      <p>
+        If the file went to the new school by other secure means, or this transfer was opened in
+        error, close it with the reason. The reason is kept with the transfer.
+      </p>
+      <Form submit={submit} onSubmit={close} aria-label="Close the transfer">
+        <TextArea
+          name="reason"
+          label="Why is this transfer closed?"
+          rows={3}
+          maxLength={2000}
+          isRequired
+          value={reason}
+          onChange={setReason}
+        />
+        <FormError />
+        <FormStatus />
+        <div className="actions">
+          <SubmitButton variant="secondary">Close the transfer</SubmitButton>
+        </div>
+      </Form>
+    </section>
   );
 }
 

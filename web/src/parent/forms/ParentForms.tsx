@@ -123,8 +123,8 @@ function FormBody({ url, initial }: { url: string; initial: ParentAdmissionForm 
   const [form, setForm] = useState(initial);
   const [answers, setAnswers] = useState<Answers>(initial.answers);
   const submit = useSubmit<string>();
-  // Sent, or being filled by the other parent: nothing here can be changed.
-  const done = form.status === 'submitted' || form.startedByAnother;
+  // Sent: nothing here can be changed. Another parent's answers are their own and never shown here.
+  const done = form.status === 'submitted';
   const set = (key: string, value: AnswerValue) => setAnswers((a) => ({ ...a, [key]: value }));
   const send = async () => {
     const saved = await parentApi<ParentAdmissionForm>('PUT', url, { answers, submit: false });
@@ -137,18 +137,18 @@ function FormBody({ url, initial }: { url: string; initial: ParentAdmissionForm 
       <p>
         For {form.pupilName}. <Link to="/parent/forms">Back to forms</Link>
       </p>
-      {form.startedByAnother ? (
-        <p className="message" role="status">
-          This form is being completed by another parent with parental responsibility. Contact the
-          school office if something in it needs to change.
-        </p>
-      ) : done ? (
+      {done ? (
         <p className="message" role="status">
           You sent this form to the school. To change an answer, contact the school office.
         </p>
-      ) : null}
+      ) : (
+        <p>
+          These are your own answers: anyone else with parental responsibility for {form.pupilName}{' '}
+          fills in their own copy.
+        </p>
+      )}
       <Form submit={submit} onSubmit={send} className="stack" aria-label={form.title}>
-        {done && !form.startedByAnother && (
+        {done && (
           <dl className="stack-tight">
             {form.questions.map((q) => {
               const field = misField(q.field)!;
