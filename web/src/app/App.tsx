@@ -1,64 +1,62 @@
 // The routes. Signed out, every address shows the sign-in page (and returns to that address after).
-import { lazy, Suspense } from 'react';
+import { Suspense, type ReactNode } from 'react';
 import { Route, Routes, useLocation } from 'react-router';
 import { useSessionApi } from './session.tsx';
 import { Layout } from './Layout.tsx';
 import { SignInPage } from '../features/identity/SignIn.tsx';
 import { NotFoundPage } from './NotFound.tsx';
+import {
+  AccessRequestsPage,
+  AccountSecurityPage,
+  AdminAgenciesPage,
+  AdminCategoriesPage,
+  AdminGroupsPage,
+  AdminPoliciesPage,
+  AdminUsersPage,
+  AuditTrailPage,
+  BreachesPage,
+  CalendarPage,
+  CaseManagerListPage,
+  CasePage,
+  ChronologyPage,
+  ComplaintsPage,
+  ConcernPage,
+  DashboardPage,
+  DataProtectionPage,
+  EnrolSecondFactorPage,
+  ForgottenPasswordPage,
+  InspectionPackPage,
+  LogConcernPage,
+  MatterPage,
+  MisAdminPage,
+  NewTransferPage,
+  PackPage,
+  ParentsHubPage,
+  ParentsSectionRoute,
+  PatternsPage,
+  PatternsReviewPage,
+  PublicComplaintPage,
+  PupilAccessLogPage,
+  PupilProfilePage,
+  ReportsPage,
+  RaiseConcernPage,
+  ReceiptsPage,
+  ReceivedPage,
+  ReferencePackPage,
+  ReferralPage,
+  RequestPage,
+  RequestsPage,
+  RetentionPage,
+  SearchPage,
+  SetPasswordPage,
+  StaffConcernAuditPage,
+  StaffConcernSettingsPage,
+  TransferPage,
+  TripPage,
+  TripsPage,
+  TrustGrantsPage,
+} from './pages.ts';
 import { SourceFooter } from './SourceLink.tsx';
-import { EnrolSecondFactorPage } from '../features/identity/EnrolSecondFactor.tsx';
-import { DashboardPage } from '../features/dashboard/Dashboard.tsx';
-import { LogConcernPage } from '../features/concerns/LogConcern.tsx';
-import { ChronologyPage } from '../features/chronology/Chronology.tsx';
-import { ConcernPage } from '../features/concerns/Concern.tsx';
-import { PupilProfilePage } from '../features/pupils/PupilProfile.tsx';
-import { AccountSecurityPage } from '../features/identity/AccountSecurity.tsx';
-import { ForgottenPasswordPage, SetPasswordPage } from '../features/identity/SetPassword.tsx';
-import { MisAdminPage } from '../features/mis/MisAdmin.tsx';
-import { SearchPage } from '../features/search/Search.tsx';
-import { AdminUsersPage } from '../features/administration/AdminUsers.tsx';
-import { AdminGroupsPage } from '../features/administration/AdminGroups.tsx';
-import { AdminPoliciesPage } from '../features/administration/AdminPolicies.tsx';
-import { TrustGrantsPage } from '../features/trust/TrustGrantsPage.tsx';
-import { AdminAgenciesPage } from '../features/administration/AdminAgencies.tsx';
-import { AccessRequestsPage } from '../features/administration/AccessRequests.tsx';
-import { AdminCategoriesPage } from '../features/categories/AdminCategories.tsx';
-import { CasePage } from '../features/cases/Case.tsx';
-import { ReferralPage } from '../features/referrals/Referral.tsx';
-import { RetentionPage } from '../features/retention/RetentionPage.tsx';
-import { AuditTrailPage } from '../features/audit-trail/AuditTrailPage.tsx';
-import { PupilAccessLogPage } from '../features/audit-trail/PupilAccessLog.tsx';
-import { TransferPage } from '../features/transfers/TransferPage.tsx';
-import { NewTransferPage } from '../features/transfers/NewTransferPage.tsx';
-import { ReceivedPage } from '../features/transfers/ReceivedPage.tsx';
-import { CalendarPage } from '../features/calendar/CalendarPage.tsx';
-import { DataProtectionPage } from '../features/data-protection/DataProtectionPage.tsx';
-import { PackPage } from '../features/data-protection/PackPage.tsx';
-import { PublicComplaintPage } from '../features/data-protection/complaints/PublicComplaintPage.tsx';
-import { RequestsPage } from '../features/data-protection/RequestsPage.tsx';
-import { RequestPage } from '../features/data-protection/RequestPage.tsx';
-import { BreachesPage } from '../features/data-protection/BreachesPage.tsx';
-import { ComplaintsPage } from '../features/data-protection/ComplaintsPage.tsx';
-import TripsPage from '../features/trips/TripsPage.tsx';
-import { TripPage } from '../features/trips/TripPage.tsx';
-import { RaiseConcernPage } from '../features/staff-concerns/RaiseConcern.tsx';
-import { ReceiptsPage } from '../features/staff-concerns/Receipts.tsx';
-import { CaseManagerListPage } from '../features/staff-concerns/CaseManagerList.tsx';
-import { MatterPage } from '../features/staff-concerns/MatterPage.tsx';
-import { StaffConcernSettingsPage } from '../features/staff-concerns/SettingsPage.tsx';
-import { PatternsReviewPage } from '../features/staff-concerns/PatternsPage.tsx';
-import { StaffConcernAuditPage } from '../features/staff-concerns/AuditPage.tsx';
-import { ReferencePackPage } from '../features/staff-concerns/ReferencePackPage.tsx';
-import { PatternsPage } from '../features/patterns/PatternsPage.tsx';
-import { InspectionPackPage } from '../features/reports/InspectionPackPage.tsx';
-
-// Pages with a large library of their own (the charts) load when first opened, so nobody else's
-// first load carries them.
-const ReportsPage = lazy(() =>
-  import('../features/reports/ReportsPage.tsx').then((m) => ({ default: m.ReportsPage })),
-);
-const loadingPage = <p role="status">Loading…</p>;
-import { ParentsHubPage, ParentsSectionRoute } from '../features/parents/ParentsHub.tsx';
 
 export function App() {
   const { state } = useSessionApi();
@@ -85,9 +83,9 @@ function Screen() {
   const { state } = useSessionApi();
   const { pathname } = useLocation();
   // Emailed links work whether or not someone is signed in on this browser.
-  if (pathname === '/set-password') return <SetPasswordPage />;
-  if (pathname === '/forgotten-password') return <ForgottenPasswordPage />;
-  if (pathname === '/complaints/new') return <PublicComplaintPage />;
+  if (pathname === '/set-password') return <Loading page={<SetPasswordPage />} />;
+  if (pathname === '/forgotten-password') return <Loading page={<ForgottenPasswordPage />} />;
+  if (pathname === '/complaints/new') return <Loading page={<PublicComplaintPage />} />;
   if (state.status === 'loading') {
     return (
       <main className="page page-narrow" id="main">
@@ -98,7 +96,8 @@ function Screen() {
   if (state.status === 'signed-out')
     return <SignInPage {...(state.notice ? { notice: state.notice } : {})} />;
   // The school requires a second factor and there is none: nothing else until one is set up.
-  if (state.session.secondFactor?.enrolmentRequired) return <EnrolSecondFactorPage />;
+  if (state.session.secondFactor?.enrolmentRequired)
+    return <Loading page={<EnrolSecondFactorPage />} />;
   return (
     <Routes>
       <Route element={<Layout />}>
@@ -143,19 +142,27 @@ function Screen() {
         <Route path="staff-concerns/reference-pack" element={<ReferencePackPage />} />
         <Route path="staff-concerns/:id" element={<MatterPage />} />
         <Route path="patterns" element={<PatternsPage />} />
-        <Route
-          path="reports"
-          element={
-            <Suspense fallback={loadingPage}>
-              <ReportsPage />
-            </Suspense>
-          }
-        />
+        <Route path="reports" element={<ReportsPage />} />
         <Route path="reports/inspection-pack" element={<InspectionPackPage />} />
         <Route path="parents" element={<ParentsHubPage />} />
         <Route path="parents/:section/*" element={<ParentsSectionRoute />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>
+  );
+}
+
+/** A page outside the layout, while its code loads (the layout's own pages: Layout.tsx). */
+function Loading({ page }: { page: ReactNode }) {
+  return (
+    <Suspense
+      fallback={
+        <main className="page page-narrow" id="main">
+          <p role="status">Loading Lantern…</p>
+        </main>
+      }
+    >
+      {page}
+    </Suspense>
   );
 }

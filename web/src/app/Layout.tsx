@@ -2,7 +2,7 @@
 // hide screen, sign out), and main. "Hide screen" (or Alt+Shift+H) blanks everything at once —
 // for a DSL whose screen is in view of someone who must not see it — and one press shows it
 // again exactly as it was (nothing is lost; it is not a lock).
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, Outlet } from 'react-router';
 import { Button } from '../ui/Button.tsx';
 import { useSession, useSessionApi } from './session.tsx';
@@ -106,7 +106,10 @@ export function Layout() {
           </div>
         </header>
         <main id="main" tabIndex={-1} className="page">
-          <Outlet />
+          {/* Each page's code comes when it is first opened (pages.ts); the shell stays. */}
+          <Suspense fallback={<p role="status">Loading…</p>}>
+            <Outlet />
+          </Suspense>
         </main>
         <SourceFooter href={session.sourceUrl} />
       </div>
