@@ -164,9 +164,20 @@ describe('case work', () => {
     // A conversation with a parent on the chronology, with a decision.
     await page.goto(`/pupils/${cast.pupil.id}`);
     await page.getByRole('heading', { level: 1, name: cast.pupil.name }).waitFor();
+    await page.getByRole('button', { name: 'Record a conversation' }).click();
     const conversation = page.getByRole('region', { name: 'Record a conversation' });
     await conversation.getByLabel('With').selectOption('parent');
     await conversation.getByLabel('What was discussed').fill('Met mum; agreed support at home.');
+    // The form is folded on the chronology, but a draft kept on the server opens it again.
+    await conversation
+      .getByRole('status')
+      .filter({ hasText: /^Draft kept at \d\d:\d\d\. Only you/ })
+      .waitFor();
+    await page.reload();
+    await conversation.getByText(/^Your draft from .* is back in the form below\.$/).waitFor();
+    expect(await conversation.getByLabel('What was discussed').inputValue()).toBe(
+      'Met mum; agreed support at home.',
+    );
     await conversation
       .getByLabel('Decision taken (optional)')
       .selectOption({ label: 'Start an Early Help Assessment' });

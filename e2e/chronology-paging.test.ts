@@ -99,12 +99,21 @@ describe('a long chronology', () => {
     await timeline.getByText('Concern number 0.', { exact: true }).waitFor();
     await expectNoAxeViolations(dp);
 
-    // A filter starts again from its own first page; clearing it, from the newest.
+    // The filters are folded above the timeline. A filter starts again from its own first page,
+    // and is kept in the address: Back shows every entry again, Forward the filtered ones.
+    await dp.getByText('Filters, print and export').click();
     await dp.getByLabel('Filter by category').selectOption({ label: 'Neglect' });
     await dp.getByRole('button', { name: 'Apply filters' }).click();
     await count.filter({ hasText: 'Showing 10 of 10 entries' }).waitFor();
     expect(await entries.count()).toBe(10);
+    expect(new URL(dp.url()).searchParams.get('category')).toBeTruthy();
+    await dp.getByText('Filters, print and export (1 filter applied)').waitFor();
     await expectNoAxeViolations(dp);
+    await dp.goBack();
+    await count.filter({ hasText: 'Showing 100 of 130 entries' }).waitFor();
+    await dp.goForward();
+    await count.filter({ hasText: 'Showing 10 of 10 entries' }).waitFor();
+    expect(await dp.getByLabel('Filter by category').inputValue()).not.toBe('');
     await dp.getByRole('button', { name: 'Clear filters' }).click();
     await count.filter({ hasText: 'Showing 100 of 130 entries' }).waitFor();
     expect(await entries.count()).toBe(100);

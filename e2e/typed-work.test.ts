@@ -164,6 +164,7 @@ describe('nothing typed is lost', () => {
     await signInThroughPage(page, server, cast.dsl);
     await page.goto(`/pupils/${cast.pupil.id}`);
     await page.getByRole('heading', { level: 1, name: cast.pupil.name }).waitFor();
+    await page.getByRole('button', { name: 'Record a conversation' }).click();
     const form = page.getByRole('region', { name: 'Record a conversation' });
     const note =
       'Phoned dad: he will collect Ava on Fridays from now on; school nurse to follow up.';

@@ -4,8 +4,8 @@
 // total; "Show older entries" appends the next page (keyboard focus moves to its first entry, or to
 // the count when the last page brought none, and the new count is announced), and a new filter or a
 // reload starts again from the newest. The button shows whenever the server gives a next page.
-import { useEffect, useRef, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useParams, useSearchParams } from 'react-router';
 import { formatWhen, roleLabel } from '../../lib/format.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 import { api, ApiError, errorMessage, signedOut } from '../../lib/api.ts';
@@ -16,9 +16,9 @@ import { LoadProblem } from '../../ui/LoadProblem.tsx';
 import { ConversationForm } from '../conversations/ConversationForm.tsx';
 import {
   ChronologyFilters,
+  filterFromAddress,
   filterQuery,
-  NO_FILTER,
-  type ChronologyFilter,
+  filterToAddress,
 } from './ChronologyFilters.tsx';
 import { useSession } from '../../app/session.tsx';
 import { StaffMatterMarker } from '../staff-concerns/PupilMarker.tsx';
@@ -47,7 +47,13 @@ type Older = {
 export function ChronologyPage() {
   const { id = '' } = useParams();
   const session = useSession();
-  const [filter, setFilter] = useState<ChronologyFilter>(NO_FILTER);
+  // The filters live in the page's address (Back, reload and a shared link keep them).
+  const [params, setParams] = useSearchParams();
+  const search = params.toString();
+  const filter = useMemo(() => filterFromAddress(new URLSearchParams(search)), [search]);
+  const filtered = filterQuery(filter) !== '';
+  const [recording, setRecording] = useState(false);
+  const openRecording = useCallback(() => setRecording(true), []);
   const address = `/api/pupils/${encodeURIComponent(id)}/chronology${filterQuery(filter)}`;
   const state = useLoad<Chronology>(address);
   if (state.status === 'loading') {
@@ -76,18 +82,38 @@ export function ChronologyPage() {
       </p>
       {/* Issue 19: only a reader of concerns about adults asks; anyone else's page is unchanged. */}
       {session.has('staff_concerns.read') && <StaffMatterMarker pupilId={pupil.id} />}
-      <ChronologyFilters
-        pupilId={pupil.id}
-        applied={filter}
-        onApply={setFilter}
-        canExport={session.has('export')}
-      />
       {session.has('case.manage') && <PupilTransferLink pupilId={pupil.id} />}
       {session.has('case.manage') && <PreviousSchoolSection pupilId={pupil.id} />}
       {session.has('case.manage') && (
-        <ConversationForm pupilId={pupil.id} onSaved={() => void state.reload()} />
+        <>
+          <div className="actions no-print">
+            <Button
+              variant="secondary"
+              aria-expanded={recording}
+              aria-controls="chron-conversation"
+              onPress={() => setRecording(!recording)}
+            >
+              Record a conversation
+            </Button>
+          </div>
+          {/* Kept mounted while folded: a draft kept on the server comes back and opens it. */}
+          <div id="chron-conversation" hidden={!recording}>
+            <ConversationForm
+              pupilId={pupil.id}
+              onSaved={() => void state.reload()}
+              onDraftRestored={openRecording}
+            />
+          </div>
+        </>
       )}
-      <Timeline first={state.data} address={address} filtered={filter !== NO_FILTER} />
+      <ChronologyFilters
+        key={search}
+        pupilId={pupil.id}
+        applied={filter}
+        onApply={(f) => setParams(filterToAddress(f))}
+        canExport={session.has('export')}
+      />
+      <Timeline first={state.data} address={address} filtered={filtered} />
     </>
   );
 }

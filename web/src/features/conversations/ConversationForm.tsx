@@ -3,7 +3,7 @@
 // such as starting an Early Help Assessment. Saved, it appears on the timeline. What is typed is
 // kept as a draft on the server while it is written (lib/useDraft.ts), so a records window that
 // ends, a reload or a lost connection loses nothing.
-import { useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { api } from '../../lib/api.ts';
 import { toLocalInput } from '../../lib/format.ts';
 import { refusedAs, useSubmit } from '../../lib/useSubmit.ts';
@@ -20,7 +20,16 @@ import './conversations.css';
 
 type Field = 'happenedAt' | 'text';
 
-export function ConversationForm({ pupilId, onSaved }: { pupilId: string; onSaved: () => void }) {
+export function ConversationForm({
+  pupilId,
+  onSaved,
+  onDraftRestored,
+}: {
+  pupilId: string;
+  onSaved: () => void;
+  /** A draft kept on the server came back into the form (a folded form then opens). */
+  onDraftRestored?: () => void;
+}) {
   const headingId = `${useId()}-heading`;
   const now = useMemo(() => toLocalInput(new Date()), []);
   const [withWhom, setWithWhom] = useState('parent');
@@ -41,6 +50,11 @@ export function ConversationForm({ pupilId, onSaved }: { pupilId: string; onSave
       },
     },
   );
+
+  const restored = draft.restoredFrom !== null;
+  useEffect(() => {
+    if (restored) onDraftRestored?.();
+  }, [restored, onDraftRestored]);
 
   const record = async () => {
     const at = new Date(when);
