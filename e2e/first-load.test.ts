@@ -1,11 +1,29 @@
 // Issue 14, a fast first load, as the browser receives it from the real server and the built
 // app: scripts come compressed (Brotli when accepted, else gzip), hashed files are cached for a
 // year and immutable — for a signed-in browser too — and index.html is always revalidated. In
-// Chromium the sign-in page never loads the password dictionaries. (Pages are not split by route:
-// the lazy pages left an administrator's first page asking to confirm it is them again: issue 14.)
+// Chromium the sign-in page never loads the password dictionaries, nor any other page's script
+// (pages are split by route: web/src/app/pages.ts).
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openTab, PHONE, startServer, type Server } from './support.ts';
+
+/** A file's bytes as the server sends them (fetch would undo the encoding; node's http keeps it). */
+function bytesAsSent(
+  url: string,
+  accept: string,
+): Promise<{ headers: Record<string, unknown>; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { 'accept-encoding': accept } });
+    req.on('response', (r) => {
+      let bytes = 0;
+      r.on('data', (c: Buffer) => (bytes += c.length));
+      r.on('end', () => resolve({ headers: r.headers, bytes }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 let server: Server;
 let browser: Browser;
@@ -37,22 +55,7 @@ describe('a fast first load', () => {
       ['br, gzip', 'br'],
       ['gzip', 'gzip'],
     ] as const) {
-      // fetch would undo the encoding; node's http keeps the bytes as sent.
-      const { request } = await import('node:http');
-      const res = await new Promise<{ headers: Record<string, unknown>; bytes: number }>(
-        (resolve, reject) => {
-          const req = request(`${server.baseUrl}${script}`, {
-            headers: { 'accept-encoding': accept },
-          });
-          req.on('response', (r) => {
-            let bytes = 0;
-            r.on('data', (c: Buffer) => (bytes += c.length));
-            r.on('end', () => resolve({ headers: r.headers, bytes }));
-          });
-          req.on('error', reject);
-          req.end();
-        },
-      );
+      const res = await bytesAsSent(`${server.baseUrl}${script}`, accept);
       expect(res.headers['content-encoding']).toBe(encoding);
       expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
       expect(res.bytes).toBeLessThan(rawBytes / 2);
@@ -73,7 +76,14 @@ describe('a fast first load', () => {
     await tab.page.goto('/');
     await tab.page.getByLabel('Email address').waitFor();
     expect(scripts.some((s) => s.includes('password-strength'))).toBe(false);
+    expect(
+      scripts.filter((s) => /\/(Dashboard|LogConcern|AdminUsers|ReportsPage)-/.test(s)),
+    ).toEqual([]);
     expect(scripts.length).toBeGreaterThan(0);
+    // Issue 14's budget: at most 150 KB of JavaScript, as sent (gzip), for the first page.
+    let sent = 0;
+    for (const s of scripts) sent += (await bytesAsSent(`${server.baseUrl}${s}`, 'gzip')).bytes;
+    expect(sent).toBeLessThan(150 * 1024);
     await tab.context.close();
   });
 });
