@@ -88,74 +88,75 @@ export function ChronologyFilters({ pupilId, applied, onApply, canExport }: Prop
   const shown = draft.kinds.length === 0 ? all : draft.kinds;
   // Folded above the timeline, so the entries come first; open while any filter is in force.
   return (
-    <details className="card no-print optional-section" open={inForce > 0 ? true : undefined}>
-      <summary>
-        Filters, print and export
-        {inForce > 0 && ` (${inForce} ${inForce === 1 ? 'filter' : 'filters'} applied)`}
-      </summary>
-      <Form submit={submit} onSubmit={apply} className="stack" aria-label="Filter the chronology">
-        <div className="field-row">
-          <CategoryFilter
-            id="chron-category"
-            label="Filter by category"
-            anyLabel="All categories"
-            value={draft.categoryId}
-            onChange={(categoryId) => set({ categoryId })}
-          />
-          <DateRangeFields idPrefix="chron" value={draft} onChange={(r) => set(r)} />
-        </div>
-        <fieldset className="fieldset">
-          <legend className="field-label">Show</legend>
-          <div className="checkbox-list">
-            {ENTRY_KINDS.map(([kind, label]) => (
-              <Checkbox
-                key={kind}
-                checked={shown.includes(kind)}
-                onChange={(on) => {
-                  const next = on ? [...shown, kind] : shown.filter((k) => k !== kind);
-                  set({ kinds: next.length === all.length ? [] : next });
-                }}
-              >
-                {label}
-              </Checkbox>
-            ))}
+    <>
+      <details className="card no-print optional-section" open={inForce > 0 ? true : undefined}>
+        <summary>
+          Filters
+          {inForce > 0 && ` (${inForce} ${inForce === 1 ? 'filter' : 'filters'} applied)`}
+        </summary>
+        <Form submit={submit} onSubmit={apply} className="stack" aria-label="Filter the chronology">
+          <div className="field-row">
+            <CategoryFilter
+              id="chron-category"
+              label="Filter by category"
+              anyLabel="All categories"
+              value={draft.categoryId}
+              onChange={(categoryId) => set({ categoryId })}
+            />
+            <DateRangeFields idPrefix="chron" value={draft} onChange={(r) => set(r)} />
           </div>
-        </fieldset>
-        <FormError />
-        <div className="actions">
-          <SubmitButton variant="secondary">Apply filters</SubmitButton>
-          <Button
-            variant="quiet"
-            onPress={() => {
-              setDraft(NO_FILTER);
-              onApply(NO_FILTER);
-            }}
-          >
-            Clear filters
-          </Button>
-          <Button
-            variant="quiet"
-            onPress={() => window.print()}
-            aria-describedby="chron-print-hint"
-          >
-            Print
-          </Button>
-          {canExport && (
-            <a
-              className="button"
-              href={`/api/pupils/${encodeURIComponent(pupilId)}/chronology.pdf${filterQuery(applied)}`}
-              download
+          <fieldset className="fieldset">
+            <legend className="field-label">Show</legend>
+            <div className="checkbox-list">
+              {ENTRY_KINDS.map(([kind, label]) => (
+                <Checkbox
+                  key={kind}
+                  checked={shown.includes(kind)}
+                  onChange={(on) => {
+                    const next = on ? [...shown, kind] : shown.filter((k) => k !== kind);
+                    set({ kinds: next.length === all.length ? [] : next });
+                  }}
+                >
+                  {label}
+                </Checkbox>
+              ))}
+            </div>
+          </fieldset>
+          <FormError />
+          <div className="actions">
+            <SubmitButton variant="secondary">Apply filters</SubmitButton>
+            <Button
+              variant="quiet"
+              onPress={() => {
+                setDraft(NO_FILTER);
+                onApply(NO_FILTER);
+              }}
             >
-              Export as PDF
-            </a>
-          )}
-        </div>
-        <p className="hint" id="chron-print-hint">
-          {canExport
-            ? 'Print holds only the entries loaded on this page; the PDF holds every entry under these filters.'
-            : 'Print holds only the entries loaded on this page.'}
-        </p>
-      </Form>
-    </details>
+              Clear filters
+            </Button>
+          </div>
+        </Form>
+      </details>
+      {/* Print and the PDF stay in view: they take what the filters show. */}
+      <div className="actions no-print">
+        <Button variant="quiet" onPress={() => window.print()} aria-describedby="chron-print-hint">
+          Print
+        </Button>
+        {canExport && (
+          <a
+            className="button"
+            href={`/api/pupils/${encodeURIComponent(pupilId)}/chronology.pdf${filterQuery(applied)}`}
+            download
+          >
+            Export as PDF
+          </a>
+        )}
+      </div>
+      <p className="hint no-print" id="chron-print-hint">
+        {canExport
+          ? 'Print holds only the entries loaded on this page; the PDF holds every entry under these filters.'
+          : 'Print holds only the entries loaded on this page.'}
+      </p>
+    </>
   );
 }
