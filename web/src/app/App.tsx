@@ -49,6 +49,7 @@ import { StaffConcernSettingsPage } from '../features/staff-concerns/SettingsPag
 import { PatternsReviewPage } from '../features/staff-concerns/PatternsPage.tsx';
 import { StaffConcernAuditPage } from '../features/staff-concerns/AuditPage.tsx';
 import { ReferencePackPage } from '../features/staff-concerns/ReferencePackPage.tsx';
+import { StaffRetentionReviewPage } from '../features/staff-concerns/RetentionReviewPage.tsx';
 import { PatternsPage } from '../features/patterns/PatternsPage.tsx';
 import { InspectionPackPage } from '../features/reports/InspectionPackPage.tsx';
 
@@ -141,6 +142,7 @@ function Screen() {
         <Route path="staff-concerns/patterns" element={<PatternsReviewPage />} />
         <Route path="staff-concerns/audit" element={<StaffConcernAuditPage />} />
         <Route path="staff-concerns/reference-pack" element={<ReferencePackPage />} />
+        <Route path="staff-concerns/retention" element={<StaffRetentionReviewPage />} />
         <Route path="staff-concerns/:id" element={<MatterPage />} />
         <Route path="patterns" element={<PatternsPage />} />
         <Route

@@ -1,0 +1,41 @@
+// The facts a concern about an adult's retention rule counts from (finishing issue 19), read the
+// same way for the matter's page and the nightly sweep. What this protects: a date too early would
+// put a matter before its reviewers while it must still be kept, so a fact Lantern does not hold
+// is "not known" (retention/rules.ts never dates it): the member's date of birth and pension age
+// are not held, so an allegation never comes due by itself; the leaving date is the later of the
+// MIS's (only once every MIS record of the member has left) and the one a case manager recorded;
+// the finding is the day the outcome was recorded. Dates are the school's calendar dates.
+// To change safely: keep retention-review.test.ts passing.
+import type { RetentionFacts } from '../retention/rules.ts';
+import { localDate } from './rules.ts';
+
+/** The MIS's leaving instant of the member a matter names (on `staff_concerns s`), or NULL. */
+export const MIS_LEFT_AT_SQL = `(SELECT CASE WHEN bool_or(ms.left_at IS NULL) THEN NULL
+    ELSE max(ms.left_at) END FROM mis_staff ms
+    WHERE ms.school_id = s.school_id AND ms.user_id = s.subject_user_id)`;
+
+export type FactsRow = {
+  raised_at: Date;
+  outcome_at: Date | null;
+  /** YYYY-MM-DD, as a case manager recorded it. */
+  subject_left_on: string | null;
+  mis_left_at: Date | null;
+};
+
+/** The columns `FactsRow` reads, on `staff_concerns s`, besides `s.raised_at` (selected anyway). */
+export const FACTS_COLUMNS = `s.outcome_at, s.subject_left_on::text AS subject_left_on,
+  ${MIS_LEFT_AT_SQL} AS mis_left_at`;
+
+const later = (a: string, b: string) => (a >= b ? a : b);
+
+export function retentionFactsOf(r: FactsRow, timeZone: string): RetentionFacts {
+  const mis = r.mis_left_at === null ? null : localDate(r.mis_left_at, timeZone);
+  const recorded = r.subject_left_on;
+  return {
+    allegationDate: localDate(r.raised_at, timeZone),
+    dateOfBirth: null,
+    pensionAge: null,
+    findingDate: r.outcome_at === null ? null : localDate(r.outcome_at, timeZone),
+    leavingDate: mis === null ? recorded : recorded === null ? mis : later(mis, recorded),
+  };
+}
