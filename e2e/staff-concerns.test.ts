@@ -479,5 +479,5 @@ describe('concerns about adults: linking by the chair, the LADO warning and rete
     );
     expectNoProblems(phone);
     await phone.context.close();
-  });
+  }, 240_000);
 });
