@@ -452,7 +452,11 @@ describe('concerns about adults: linking by the chair, the LADO warning and rete
       'The police asked us to keep it for now.',
     );
     await expectNoAxeViolations(p);
-    await keep.getByLabel('Review again on').fill('2027-06-30');
+    // A year ahead, as the school's calendar has it (the field takes YYYY-MM-DD).
+    const aYearAhead = new Date(Date.now() + 365 * 86_400_000).toLocaleDateString('en-CA', {
+      timeZone: 'Europe/London',
+    });
+    await keep.getByLabel('Review again on').fill(aYearAhead);
     await keep.getByRole('button', { name: 'Keep the matter' }).click();
     await expect.poll(() => matters.getByRole('listitem').count()).toBe(1);
 

@@ -5,7 +5,7 @@
 // with its audit entry.
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
-import { badRequest } from '../../core/errors.ts';
+import { badRequest, conflict } from '../../core/errors.ts';
 import { loadSchoolCalendar } from '../../core/calendar.ts';
 import {
   OUTCOMES,
@@ -222,10 +222,16 @@ export async function recordCopyGiven(t: Tx, id: string, body: CopyGiven): Promi
 
 /**
  * When the person the matter is about left (the low-level rule counts from it: retention-facts.ts),
- * for anyone the MIS does not say has left: a volunteer, a contractor, a supply worker.
+ * for anyone the MIS does not say has left: a volunteer, a contractor, a supply worker. Refused
+ * while the MIS says they still work here: KCSIE keeps the record until they leave, and a date
+ * typed here must not bring it due (and its destruction) sooner.
  */
 export async function recordLeaving(t: Tx, id: string, body: RecordLeaving): Promise<void> {
-  await openFor(t, id, 'record_leaving', 'This concern cannot take that now.');
+  const row = await openFor(t, id, 'record_leaving', 'This concern cannot take that now.');
+  if (row.mis_employed === true)
+    throw conflict(
+      'The school’s MIS says this person still works here, so a leaving date cannot be recorded. It will come from the MIS when they leave.',
+    );
   const { timeZone } = await settingsOf(t);
   if (body.leftOn > localDate(t.now, timeZone))
     throw badRequest('The leaving date cannot be in the future.', 'future');

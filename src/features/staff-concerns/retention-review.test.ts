@@ -174,6 +174,46 @@ describe("the area's retention review", () => {
     );
   });
 
+  it('refuses a leaving date, and counts none recorded, while the MIS says the member still works here', async () => {
+    const sc = await areaSchool(t);
+    const subject = await sc.member('teacher', 'Sam Stillhere');
+    const id = await aboutMember(sc.teacher.s, subject.user.id);
+    await triage(sc.head.s, id, 'low_level', 'Other');
+    // Recorded while the MIS had no record of them (a new starter the MIS had not caught up with).
+    const first = await call(t.app, sc.head.s, 'POST', `/api/staff-concerns/${id}/left-on`, {
+      leftOn: '2025-03-01',
+    });
+    expect(first.statusCode, first.body).toBe(200);
+    // Then the MIS lists them, still employed (an earlier spell there marked left long ago).
+    await owner(
+      `INSERT INTO mis_staff (school_id, mis_id, user_id, first_name, last_name, left_at)
+       VALUES ($1, $2, $3, 'Mis', 'Record', NULL), ($1, $4, $3, 'Mis', 'Record', '2024-07-20T10:00:00Z')`,
+      [sc.schoolId, `mis-${subject.user.id}`, subject.user.id, `old-${subject.user.id}`],
+    );
+    const read = await call(t.app, sc.head.s, 'GET', `/api/staff-concerns/${id}`);
+    expect(read.json<Matter>().retention).toMatchObject({ kind: 'staff_low_level', dueOn: null });
+    expect(await sweep(sc, new Date(Date.now() + 86_400_000))).toBe(0);
+    expect((await review(sc.head.s)).items).toEqual([]);
+
+    const refused = await call(t.app, sc.head.s, 'POST', `/api/staff-concerns/${id}/left-on`, {
+      leftOn: '2025-09-01',
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(errorOf(refused).message).toMatch(/MIS says this person still works here/);
+    const [kept] = await owner<{ subject_left_on: string | null }>(
+      'SELECT subject_left_on::text FROM staff_concerns WHERE id = $1',
+      [id],
+    );
+    expect(kept?.subject_left_on).toBe('2025-03-01');
+
+    // Once the MIS marks them left, the later of its date and the recorded one counts.
+    await owner(`UPDATE mis_staff SET left_at = '2025-01-10T10:00:00Z' WHERE mis_id = $1`, [
+      `mis-${subject.user.id}`,
+    ]);
+    const after = await call(t.app, sc.head.s, 'GET', `/api/staff-concerns/${id}`);
+    expect(after.json<Matter>().retention?.dueOn).toBe('2025-03-01');
+  });
+
   it('keeps a matter with a reason until a new date, refusing bad input, and brings it back then', async () => {
     const sc = await areaSchool(t);
     const id = await raise(sc.teacher.s, {
@@ -292,6 +332,27 @@ describe("the area's retention review", () => {
         q.query('DELETE FROM staff_concerns WHERE id = $1', [id]),
       ),
     ).rejects.toThrow(/permission denied/);
+    // Nor by someone who did not approve it, though two others did and the tombstone names them.
+    await expect(
+      inSchool(t.services.db, sc.schoolId, async (q) => {
+        await q.query(
+          `INSERT INTO staff_concern_review_approvals (school_id, review_id, approver_id, capacity,
+             approved_at) VALUES ($1, $2, $3, 'case_manager', now())`,
+          [sc.schoolId, item!.id, coHead.user.id],
+        );
+        await q.query(
+          `INSERT INTO staff_concern_tombstones (school_id, staff_concern_id, review_id, routed_to,
+             kind, rule_trigger, rule_years, due_on, destroyed_at, destroyed_by)
+           VALUES ($1, $2, $3, 'headteacher', 'staff_allegation_malicious', 'finding', 0,
+             current_date, now(), $4)`,
+          [sc.schoolId, id, item!.id, sc.teacher.user.id],
+        );
+        await q.query('SELECT lantern_destroy_staff_matter($1, $2, now())', [
+          item!.id,
+          sc.teacher.user.id,
+        ]);
+      }),
+    ).rejects.toThrow(/one by the destroyer/);
 
     const second = await approve(coHead.s);
     expect(second.statusCode, second.body).toBe(200);

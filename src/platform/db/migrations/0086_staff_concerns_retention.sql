@@ -15,6 +15,22 @@ ALTER TABLE staff_concern_settings ADD COLUMN lado_warn_hours integer NOT NULL D
 -- from the later of this and the MIS's leaving date.
 ALTER TABLE staff_concerns ADD COLUMN subject_left_on date;
 
+-- A false allegation is now kept under the malicious rule (KCSIE: removed from the personnel file,
+-- features/retention/staff-matters.ts). Matters whose outcome was recorded as false before this
+-- still name the allegation rule, which never comes due by itself: move them, school by school
+-- (staff_concerns forces row-level security, even on its owner).
+DO $$
+DECLARE s uuid;
+BEGIN
+  FOR s IN SELECT id FROM schools LOOP
+    PERFORM set_config('lantern.school_id', s::text, true);
+    UPDATE staff_concerns SET retention_kind = 'staff_allegation_malicious'
+      WHERE school_id = s AND outcome = 'false' AND retention_kind = 'staff_allegation';
+  END LOOP;
+  PERFORM set_config('lantern.school_id', '', true);
+END
+$$;
+
 -- The nightly sweep runs once a day per school.
 CREATE TABLE staff_concern_sweeps (
   school_id uuid PRIMARY KEY REFERENCES schools(id),
@@ -99,10 +115,15 @@ GRANT SELECT, INSERT ON staff_concern_review_approvals, staff_concern_tombstones
 -- person's name, the rationale, the theme) and everything recorded against it — LADO contacts,
 -- tasks, linked pupils, the alerts pointing at it — and marks the review destroyed. lantern_app
 -- has no DELETE on staff_concerns: this is the only way a matter goes. It checks, itself, that
--- the review is this school's and waiting, that two different people approved it, and that the
--- tombstone (inserted by the caller in the same transaction) names exactly this review and matter;
--- anything else raises and the caller's transaction rolls back whole. The application checks the
--- same first, to refuse with a clear message (src/features/staff-concerns/retention-review.ts).
+-- the review is this school's and waiting, that two different people approved it, that the one
+-- destroying it (p_by) is one of them, and that the tombstone (inserted by the caller in the same
+-- transaction) names exactly this review and matter and p_by; anything else raises and the
+-- caller's transaction rolls back whole. What this guards against is a slip in the application:
+-- a destruction without its two recorded approvals, its tombstone or the whole matter. It is not
+-- a wall against lantern_app itself, which may insert the approvals and the tombstone it checks:
+-- who may approve (a case manager of the matter, never the person it names) is decided by the
+-- application alone (src/features/staff-concerns/retention-review.ts and policy.ts), which also
+-- checks all of this first, to refuse with a clear message.
 CREATE FUNCTION lantern_destroy_staff_matter(p_review uuid, p_by uuid, p_at timestamptz)
   RETURNS uuid
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
@@ -117,13 +138,15 @@ BEGIN
    WHERE r.school_id = v_school AND r.id = p_review AND r.status = 'pending'
      AND (SELECT count(DISTINCT a.approver_id) FROM staff_concern_review_approvals a
            WHERE a.school_id = v_school AND a.review_id = r.id) >= 2
+     AND EXISTS (SELECT 1 FROM staff_concern_review_approvals a
+                  WHERE a.school_id = v_school AND a.review_id = r.id AND a.approver_id = p_by)
      AND EXISTS (SELECT 1 FROM staff_concerns s WHERE s.school_id = v_school
                    AND s.id = r.staff_concern_id)
      AND EXISTS (SELECT 1 FROM staff_concern_tombstones d WHERE d.school_id = v_school
                    AND d.review_id = r.id AND d.staff_concern_id = r.staff_concern_id
                    AND d.destroyed_by = p_by);
   IF v_matter IS NULL THEN
-    RAISE EXCEPTION 'lantern_destroy_staff_matter: not a waiting review of this school with two approvals and its tombstone';
+    RAISE EXCEPTION 'lantern_destroy_staff_matter: not a waiting review of this school with two approvals, one by the destroyer, and its tombstone';
   END IF;
   DELETE FROM alerts WHERE school_id = v_school AND target_type = 'staff_concern'
     AND target_id = v_matter;
