@@ -72,7 +72,7 @@ describe('retention and legal holds', () => {
 
     const cp = card(page, 'Child-protection and safeguarding records about a pupil');
     await cp.getByText('Review 25 years after the pupil’s date of birth.').waitFor();
-    await card(page, 'Allegations against staff found malicious')
+    await card(page, 'Allegations against staff found false or malicious')
       .getByText('Set by law; the school cannot change it.')
       .waitFor();
     await expectNoAxeViolations(page);

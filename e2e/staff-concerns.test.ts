@@ -5,10 +5,17 @@
 // threshold, which starts the LADO clock; the DSL can find it nowhere. Then, on a phone, the head
 // records an allegation's LADO contact, its outcome and the copy given, makes a reference pack,
 // changes the area's settings and opens the patterns review and the area's audit; a pupil linked
-// to the matter shows the head an opaque marker and the DSL nothing. axe checks every state.
+// to the matter shows the head an opaque marker and the DSL nothing. Finishing the issue, on a
+// phone: the chair links a pupil with the picker (their name shown without a link: the chair may
+// not open the pupil's page), the head sets the LADO warning, records when a contractor left, and
+// in the retention review keeps one matter and destroys another that a co-head approved first.
+// axe checks every state.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { call, makeUser, signIn } from '../src/test/harness.ts';
+import { call, currentCode, makeUser, signIn, type TestUser } from '../src/test/harness.ts';
+import { unsafeAsOwner } from '../src/platform/db/tenancy.ts';
+import { runStaffMatterSweep } from '../src/jobs/staff-concerns.ts';
+import type { Locator, Page } from 'playwright-core';
 import {
   buildSchool,
   DESKTOP,
@@ -301,4 +308,180 @@ describe('concerns about adults', () => {
     await dslTab.context.close();
     expect(Date.now() - started).toBeLessThan(60_000);
   });
+});
+
+/** A case manager's second factor, asked in place if the page needs it, until `target` shows. */
+async function confirmIfAsked(p: Page, server: Server, user: TestUser, target: Locator) {
+  const code = p.getByLabel('Authentication code');
+  await expect
+    .poll(async () => (await code.isVisible()) || (await target.isVisible()), { timeout: 30_000 })
+    .toBe(true);
+  if (await code.isVisible()) {
+    await expectNoAxeViolations(p);
+    await code.fill(await currentCode(server.t.app, user));
+    await p.getByRole('button', { name: 'Verify' }).click();
+  }
+  await target.waitFor();
+}
+
+describe('concerns about adults: linking by the chair, the LADO warning and retention', () => {
+  it('on a phone, the chair links a pupil; the head sets the warning, keeps one matter and destroys another', async () => {
+    const cast = await buildSchool(server, 'retain');
+    const app = server.t.app;
+    const s = server.t.services;
+    const member = async (role: 'headteacher' | 'chair_of_governors' | 'teacher', name: string) => {
+      const user = { ...(await makeUser(s, cast.schoolId, role, name)), name };
+      return { user, api: await signIn(app, user, { elevated: true }) }; // enrols their authenticator
+    };
+    const head = await member('headteacher', 'Hana Head');
+    const chair = await member('chair_of_governors', 'Cyril Chair');
+    const coHead = await member('teacher', 'Cleo CoHead');
+    await unsafeAsOwner(s.db, (q) =>
+      q.query(
+        `INSERT INTO staff_group_members (school_id, group_id, user_id)
+         SELECT school_id, id, $2 FROM staff_groups WHERE school_id = $1 AND key = 'headteacher'`,
+        [cast.schoolId, coHead.user.id],
+      ),
+    );
+    const raiser = await signIn(app, cast.teacher, { elevated: true });
+    const raise = async (body: Record<string, unknown>) => {
+      const res = await call(app, raiser, 'POST', '/api/staff-concerns', {
+        whatHappened: 'Shouted at a pupil in the corridor.',
+        ...body,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json<{ id: string }>().id;
+    };
+    const ok = async (res: Promise<{ statusCode: number; body: string }>) => {
+      const r = await res;
+      expect(r.statusCode, r.body).toBe(200);
+    };
+    const aboutHead = await raise({ subjectKind: 'staff', subjectUserId: head.user.id });
+    const toDestroy = await raise({ subjectKind: 'volunteer', subjectName: 'Val Volunteer' });
+    const toKeep = await raise({ subjectKind: 'contractor', subjectName: 'Colm Contractor' });
+    for (const id of [toDestroy, toKeep])
+      await ok(
+        call(app, head.api, 'POST', `/api/staff-concerns/${id}/triage`, {
+          classification: 'low_level',
+          rationale: 'Recorded; no harm.',
+        }),
+      );
+    await ok(
+      call(app, head.api, 'POST', `/api/staff-concerns/${toDestroy}/left-on`, {
+        leftOn: '2025-07-18',
+      }),
+    );
+
+    // The chair, on a phone: finds the pupil with the picker and links them.
+    const chairTab = await openTab(browser, server.baseUrl, PHONE_390);
+    const c = chairTab.page;
+    await signInThroughPage(c, server, chair.user);
+    await c.goto(`/staff-concerns/${aboutHead}`);
+    const link = c.getByRole('form', { name: 'Link a pupil' });
+    await confirmIfAsked(c, server, chair.user, link);
+    await expectNoAxeViolations(c);
+    await link.getByRole('button', { name: 'Link pupil' }).click();
+    await link.getByText('Choose a pupil first.').waitFor();
+    await expectNoAxeViolations(c);
+    await link.getByRole('combobox', { name: 'Pupil to link' }).fill('Ava');
+    await c.getByRole('option', { name: new RegExp(cast.pupil.name) }).click();
+    await link.getByText(`Chosen: ${cast.pupil.name}`).waitFor();
+    await link.getByRole('button', { name: 'Link pupil' }).click();
+    await c.getByText(`${cast.pupil.name} linked.`).waitFor();
+    const linked = c.getByRole('heading', { level: 2, name: 'Linked pupils' });
+    await linked.waitFor();
+    // Named, but not a link: the chair may not open the pupil's page.
+    await c.getByRole('listitem').filter({ hasText: cast.pupil.name }).first().waitFor();
+    expect(await c.getByRole('link', { name: cast.pupil.name }).count()).toBe(0);
+    await expectNoAxeViolations(c);
+    expect(await c.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expectNoProblems(chairTab);
+    await chairTab.context.close();
+
+    // The head, on a phone: the LADO warning; a refusal keeps what was typed.
+    const phone = await openTab(browser, server.baseUrl, PHONE_390);
+    const p = phone.page;
+    await signInThroughPage(p, server, head.user);
+    await p.goto('/staff-concerns/settings');
+    const warn = p.getByLabel('Hours before the LADO deadline to warn the case manager');
+    await confirmIfAsked(p, server, head.user, warn);
+    await warn.fill('30');
+    await p.getByRole('button', { name: 'Save settings' }).click();
+    await p.getByText('Enter a whole number of hours from 1 to 24.').waitFor();
+    expect(await warn.inputValue()).toBe('30');
+    await expectNoAxeViolations(p);
+    await warn.fill('12');
+    await p.getByRole('button', { name: 'Save settings' }).click();
+    await p.getByText('Settings saved.').waitFor();
+    const saved = await call(app, head.api, 'GET', '/api/staff-concerns/settings');
+    expect(saved.json<{ ladoWarnHours: number }>().ladoWarnHours).toBe(12);
+    await expectNoAxeViolations(p);
+
+    // When the contractor left, recorded on the matter's page.
+    await p.goto(`/staff-concerns/${toKeep}`);
+    const leaving = p.getByRole('form', { name: 'When they left' });
+    await leaving.getByLabel('Date they left').fill('2025-08-29');
+    await leaving.getByRole('button', { name: 'Record leaving date' }).click();
+    await p.getByText('Leaving date recorded.').waitFor();
+    await p.getByText('Recorded as leaving on 29 August 2025.').waitFor();
+    await expectNoAxeViolations(p);
+
+    // The night's sweep marks both due; a co-head gives the first approval of one.
+    expect(await runStaffMatterSweep(s, new Date(), [cast.schoolId])).toBe(2);
+    const due = await call(app, coHead.api, 'GET', '/api/staff-concerns/retention');
+    const destroyReview = due
+      .json<{ items: { id: string; matterId: string }[] }>()
+      .items.find((i) => i.matterId === toDestroy)!.id;
+    await ok(
+      call(app, coHead.api, 'POST', `/api/staff-concerns/retention/${destroyReview}/approve`),
+    );
+
+    await p.goto('/staff-concerns');
+    await p.getByRole('link', { name: 'Retention review' }).click();
+    await p.getByRole('heading', { level: 1, name: 'Retention review' }).waitFor();
+    const matters = p.getByRole('list', { name: 'Matters due for a decision' });
+    await expect.poll(() => matters.getByRole('listitem').count()).toBe(2);
+    await expectNoAxeViolations(p);
+
+    // Keep the contractor's: no date is refused beside it, and the reason stays.
+    const keep = p.getByRole('form', { name: 'Keep: Colm Contractor' });
+    await keep.getByLabel('Why it is kept').fill('The police asked us to keep it for now.');
+    await keep.getByRole('button', { name: 'Keep the matter' }).click();
+    await keep.getByText('Enter the date it should be reviewed again.').waitFor();
+    expect(await keep.getByLabel('Why it is kept').inputValue()).toBe(
+      'The police asked us to keep it for now.',
+    );
+    await expectNoAxeViolations(p);
+    // A year ahead, as the school's calendar has it (the field takes YYYY-MM-DD).
+    const aYearAhead = new Date(Date.now() + 365 * 86_400_000).toLocaleDateString('en-CA', {
+      timeZone: 'Europe/London',
+    });
+    await keep.getByLabel('Review again on').fill(aYearAhead);
+    await keep.getByRole('button', { name: 'Keep the matter' }).click();
+    await expect.poll(() => matters.getByRole('listitem').count()).toBe(1);
+
+    // Destroy the volunteer's: the co-head approved; the head's approval destroys it.
+    const item = matters.getByRole('listitem').filter({ hasText: 'Val Volunteer' });
+    await item.getByText('Destruction approved by Cleo CoHead').waitFor();
+    const destroy = p.getByRole('form', { name: 'Approve and destroy: Val Volunteer' });
+    await destroy.getByRole('button', { name: 'Approve and destroy' }).click();
+    await destroy
+      .getByText('Tick the box to confirm: a destroyed matter cannot be brought back.')
+      .waitFor();
+    await expectNoAxeViolations(p);
+    await destroy.getByRole('checkbox').check();
+    await destroy.getByRole('button', { name: 'Approve and destroy' }).click();
+    await p.getByText('No matters are due for a decision.').waitFor();
+    const gone = p.getByRole('list', { name: 'Destroyed matters' });
+    await gone.getByText(`Matter ${toDestroy.slice(0, 8)}`).waitFor();
+    await gone.getByText(/by Hana Head/).waitFor();
+    expect(await p.content()).not.toContain('Val Volunteer');
+    await expectNoAxeViolations(p);
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect((await call(app, head.api, 'GET', `/api/staff-concerns/${toDestroy}`)).statusCode).toBe(
+      404,
+    );
+    expectNoProblems(phone);
+    await phone.context.close();
+  }, 240_000);
 });

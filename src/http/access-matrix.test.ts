@@ -78,7 +78,12 @@ type Fixture = {
    * matrix user), and for each role one that names that role's user, routed to the user's own
    * team where they have one (so only self-exclusion keeps it from them).
    */
-  staffConcerns: { matterId: string; named: Record<Role, string> };
+  staffConcerns: {
+    matterId: string;
+    named: Record<Role, string>;
+    /** Issue 19, retention: a review waiting on each named matter (their matters' ids above). */
+    namedReviews: Record<Role, string>;
+  };
   /** Issue 21: a plan of the fixture pupil, and a trip led by every matrix user. */
   medical: { planId: string; tripId: string };
   /** Issue 21: an admission form sent for the fixture pupil (not yet answered), a consent form. */
@@ -450,6 +455,22 @@ async function freshAllegation(
     rationale: 'Matrix triage',
   });
   expect(triaged.statusCode, triaged.body).toBe(200);
+  return id;
+}
+/**
+ * A review waiting on the matter (issue 19's retention review): put there as the nightly sweep
+ * would, without waiting for the matter's date (the sweep itself: staff-concerns' own tests).
+ */
+async function reviewOf(matterId: string): Promise<string> {
+  const id = randomUUID();
+  await unsafeAsOwner(t.services.db, (q) =>
+    q.query(
+      `INSERT INTO staff_concern_reviews (id, school_id, staff_concern_id, kind, due_on, queued_at)
+       SELECT $1, school_id, id, 'staff_allegation', now()::date, now() FROM staff_concerns
+       WHERE id = $2`,
+      [id, matterId],
+    ),
+  );
   return id;
 }
 /** For a matter routed to the head: the head may; the chair finds nothing; the rest are refused. */
@@ -2532,6 +2553,87 @@ const MATRIX: Record<string, MatrixRow> = {
     firstTier: stepUpFor(CASE_MANAGERS),
     otherSchool: 'own_data',
   },
+  // Issue 19, finished: the area's retention review, the leaving date, the picker's look-up.
+  'GET /api/staff-concerns/retention': {
+    // Every named matter waits for its decision: each case manager sees the others', never theirs.
+    request: () => ({ url: '/api/staff-concerns/retention' }),
+    roles: only(CASE_MANAGERS),
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+    lacks: (f, role) => f.staffConcerns.named[role],
+  },
+  'POST /api/staff-concerns/retention/:id/keep': {
+    // A fresh matter and review for every call: a kept matter is decided.
+    request: async () => ({
+      url: `/api/staff-concerns/retention/${await reviewOf(await freshAllegation())}/keep`,
+      payload: { reason: 'Matrix reason', until: '2099-01-01' },
+    }),
+    roles: headOnly,
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/staff-concerns/retention/:id/keep · named': {
+    request: (f, role) => ({
+      url: `/api/staff-concerns/retention/${f.staffConcerns.namedReviews[role]}/keep`,
+      payload: { reason: 'Matrix reason', until: '2099-01-01' },
+    }),
+    roles: namedCaller,
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/staff-concerns/retention/:id/approve': {
+    // A fresh review each time: the head's is the first of the two approvals.
+    request: async () => ({
+      url: `/api/staff-concerns/retention/${await reviewOf(await freshAllegation())}/approve`,
+    }),
+    roles: headOnly,
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/staff-concerns/retention/:id/approve · named': {
+    request: (f, role) => ({
+      url: `/api/staff-concerns/retention/${f.staffConcerns.namedReviews[role]}/approve`,
+    }),
+    roles: namedCaller,
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/staff-concerns/:id/left-on': {
+    request: (f) => ({
+      url: `/api/staff-concerns/${f.staffConcerns.matterId}/left-on`,
+      payload: { leftOn: '2026-01-05' },
+    }),
+    roles: headOnly,
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/staff-concerns/:id/left-on · named': {
+    request: (f, role) => ({
+      url: `/api/staff-concerns/${f.staffConcerns.named[role]}/left-on`,
+      payload: { leftOn: '2026-01-05' },
+    }),
+    roles: namedCaller,
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/staff-concerns/:id/pupil-search': {
+    request: (f) => ({
+      url: `/api/staff-concerns/${f.staffConcerns.matterId}/pupil-search`,
+      payload: { q: 'Zed' },
+    }),
+    roles: headOnly,
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
+  'POST /api/staff-concerns/:id/pupil-search · named': {
+    request: (f, role) => ({
+      url: `/api/staff-concerns/${f.staffConcerns.named[role]}/pupil-search`,
+      payload: { q: 'Zed' },
+    }),
+    roles: namedCaller,
+    firstTier: stepUpFor(CASE_MANAGERS),
+    otherSchool: 'own_data',
+  },
   // Issue 19, second reading: the named person is told nothing of their own matter.
   'GET /api/pupils/:id/staff-matters · named': {
     // Every named matter is linked to the fixture pupil: each case manager sees the others'.
@@ -3347,6 +3449,10 @@ beforeAll(async () => {
     );
     named[role] = id;
   }
+  // Each named matter waiting for its retention decision, and the head's matter too.
+  const namedReviews = {} as Record<Role, string>;
+  for (const role of ROLES) namedReviews[role] = await reviewOf(named[role]);
+  await reviewOf(matterId);
   // Each named matter linked to the fixture pupil (for the marker's "· named" row).
   await unsafeAsOwner(t.services.db, (q) =>
     q.query(
@@ -3407,7 +3513,7 @@ beforeAll(async () => {
       requestId: sentRequest!.id,
       consentFormId: await freshConsentForm(lead, pupil.id),
     },
-    staffConcerns: { matterId, named },
+    staffConcerns: { matterId, named, namedReviews },
     pupilId: pupil.id,
     categoryId: category.id,
     concernId,

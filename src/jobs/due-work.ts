@@ -23,7 +23,7 @@ import { runConsentReminders } from './consent-reminders.ts';
 import { runParentReminders } from './parent-reminders.ts';
 import { LEASE_MS, runLeased, type JobName } from '../platform/jobs/lease.ts';
 import { runAuditCheck, runRequestAlerts } from './data-protection.ts';
-import { runLadoAlerts } from './staff-concerns.ts';
+import { runLadoAlerts, runStaffMatterSweep } from './staff-concerns.ts';
 
 export type DueWorkResult = { escalated: number; overdueReferrals: number; reminders: number };
 
@@ -221,6 +221,10 @@ export async function runMinuteJob(
   await runLeased(db, lease('lado_alerts'), () => runLadoAlerts(services, now, only)).catch(
     fail('LADO alerts'),
   );
+  // Issue 19: matters past their retention date, marked for the area's own review once a day.
+  await runLeased(db, lease('staff_matter_sweep'), () =>
+    runStaffMatterSweep(services, now, only),
+  ).catch(fail('staff-matters retention sweep'));
   await runLeased(
     db,
     { job: 'audit_check', leaseMs: MINUTE_LEASE_MS, everyMs: 24 * 3_600_000 },

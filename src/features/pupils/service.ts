@@ -5,6 +5,7 @@
 // pupilInReach or visiblePupil.
 import type { Tx } from '../../core/context.ts';
 import { forbidden, notFound } from '../../core/errors.ts';
+import { can } from '../../core/access/actor.ts';
 import { pupilInScope } from '../../core/access/permissions.ts';
 import { pupilGroupRefs } from '../../core/access/load.ts';
 import type { PupilSummary } from '../../shared/schemas/pupils.ts';
@@ -22,14 +23,25 @@ export const presentPupil = (r: PupilRow): PupilSummary => ({
 
 const NAME = `coalesce(preferred_name, first_name) || ' ' || last_name`;
 
-function requireInScope(t: Tx, p: Scoped): void {
-  const scoped = {
+const inScope = (t: Tx, p: Scoped) =>
+  pupilInScope(t.actor.permissions, {
     yearGroup: p.year_group,
     groupIds: pupilGroupRefs({ form: p.form, groupRefs: p.group_refs }),
-  };
-  if (!pupilInScope(t.actor.permissions, scoped)) {
+  });
+
+function requireInScope(t: Tx, p: Scoped): void {
+  if (!inScope(t, p)) {
     throw forbidden('This pupil is outside the groups your permissions cover.');
   }
+}
+
+/**
+ * Whether the viewer may open the pupil's own page (profile and chronology): the ability the
+ * page's route asks, and the pupil within the viewer's scope, as visiblePupil decides. For a page
+ * elsewhere that names the pupil and would link to theirs (issue 19: a staff matter's linked pupils).
+ */
+export function mayOpenPupil(t: Tx, p: Scoped): boolean {
+  return can(t.actor, 'pupil.chronology') && inScope(t, p);
 }
 
 /** The pupil, named as the school knows them, if within the viewer's scope. */

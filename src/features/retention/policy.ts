@@ -16,6 +16,7 @@ import { requireAbility } from '../../core/access/step-up.ts';
 import { DomainError } from '../../core/errors.ts';
 import { DPO_GROUP_KEY, DSL_TEAM_GROUP_KEYS } from '../../core/access/approvers.ts';
 import { ALERT_TEAM_GROUPS } from '../../shared/alert-teams.ts';
+import { nextApproval, type TwoPersonRule } from './two-person.ts';
 
 export { DPO_GROUP_KEY };
 
@@ -73,22 +74,28 @@ export const standingHoldRefusal = () =>
 
 export type ApprovalCapacity = 'dsl_team' | 'headteacher' | 'dpo';
 
+/** A child-protection record's destruction: the DSL team, then the headteacher or the DPO. */
+export const CP_DESTRUCTION: TwoPersonRule<ApprovalCapacity> = [
+  ['dsl_team'],
+  ['headteacher', 'dpo'],
+];
+
 /**
  * The capacity this member would approve a destruction in, given the approvals already given, or
  * null if theirs is not the approval still needed. What this protects: nothing is destroyed
  * without both a DSL-team approval and a headteacher-or-DPO approval, by two different people
- * (the same person is refused before this is asked; the table's key forbids it too).
+ * (the same person is refused before this is asked; the table's key forbids it too). The rule
+ * itself is two-person.ts's, shared with the staff area's own review.
  */
 export function approvalCapacity(
   deciders: RetentionDeciders,
   given: readonly ApprovalCapacity[],
 ): ApprovalCapacity | null {
-  const needsDsl = !given.includes('dsl_team');
-  const needsSecond = !given.includes('headteacher') && !given.includes('dpo');
-  if (needsDsl && deciders.dslTeam) return 'dsl_team';
-  if (needsSecond && deciders.headteacher) return 'headteacher';
-  if (needsSecond && deciders.dpo) return 'dpo';
-  return null;
+  const mine: ApprovalCapacity[] = [];
+  if (deciders.dslTeam) mine.push('dsl_team');
+  if (deciders.headteacher) mine.push('headteacher');
+  if (deciders.dpo) mine.push('dpo');
+  return nextApproval(CP_DESTRUCTION, mine, given);
 }
 
 export type ReviewFacts = {

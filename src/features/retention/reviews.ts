@@ -11,8 +11,10 @@ import type { RetentionAction, RetentionKind } from '../../shared/retention.ts';
 import type { HoldReview, KeepReview, Review } from '../../shared/schemas/retention.ts';
 import { ensureStandingHolds, heldRecords, type HoldOnRecord } from './holds.ts';
 import { addYears } from './rules.ts';
+import { approvalsComplete } from './two-person.ts';
 import {
   approvalCapacity,
+  CP_DESTRUCTION,
   retentionDecidersOf,
   reviewActions,
   type ApprovalCapacity,
@@ -214,11 +216,10 @@ export async function approveDestruction(t: Tx, id: string): Promise<{ complete:
     'SELECT capacity FROM retention_approvals WHERE review_id = $1',
     [id],
   );
-  const complete =
-    approvalCapacity(
-      { dslTeam: true, headteacher: true, dpo: true },
-      all.map((a) => a.capacity),
-    ) === null;
+  const complete = approvalsComplete(
+    CP_DESTRUCTION,
+    all.map((a) => a.capacity),
+  );
   if (complete)
     await t.q(
       `UPDATE retention_reviews SET status = 'approved', decided_by = $2, decided_at = $3

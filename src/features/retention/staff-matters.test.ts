@@ -17,7 +17,8 @@ describe('the retention of a concern about an adult', () => {
     );
     expect(byOutcome).toEqual({
       substantiated: 'staff_allegation',
-      false: 'staff_allegation',
+      // KCSIE: false and malicious allegations are removed from personnel records.
+      false: 'staff_allegation_malicious',
       malicious: 'staff_allegation_malicious',
       unsubstantiated: 'staff_allegation',
       unfounded: 'staff_allegation',

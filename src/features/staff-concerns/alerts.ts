@@ -13,9 +13,7 @@ import type { RoutedTo } from '../../shared/schemas/staff-concerns.ts';
 import { raiseAlerts } from '../alerts/service.ts';
 import { queueAlertEmails } from '../alerts/email.ts';
 import { TEAM_GROUPS } from './policy.ts';
-
-/** Hours before the LADO deadline at which the case manager is reminded. */
-export const LADO_WARN_HOURS = 6;
+import { settingsOf } from './settings.ts';
 
 type AlertKind = 'staff_concern_new' | 'staff_concern_lado_due' | 'staff_concern_lado_overdue';
 
@@ -76,13 +74,14 @@ export async function alertCaseManagers(
 
 /**
  * The LADO clocks of one school: each matter whose LADO contact is not yet recorded is alerted
- * once when its deadline is within LADO_WARN_HOURS and once when it has passed. Run by the
- * minute job as 'Lantern (scheduled)'. Returns whom it alerted.
+ * once when its deadline is within the school's warning (`ladoWarnHours`, 6 by default) and once
+ * when it has passed. Run by the minute job as 'Lantern (scheduled)'. Returns whom it alerted.
  */
 export async function alertLadoClocks(
   t: SchoolTx,
   services: Pick<Services, 'config' | 'log' | 'mailer'>,
 ): Promise<string[]> {
+  const { warnHours } = await settingsOf(t);
   const alerted: string[] = [];
   for (const overdue of [true, false]) {
     const column = overdue ? 'lado_overdue_alerted_at' : 'lado_soon_alerted_at';
@@ -100,7 +99,7 @@ export async function alertLadoClocks(
          AND NOT EXISTS (SELECT 1 FROM staff_concern_lado_contacts l
                          WHERE l.staff_concern_id = s.id)
        RETURNING s.id, s.routed_to, s.subject_user_id, s.raised_by`,
-      overdue ? [t.now] : [t.now, new Date(t.now.getTime() + LADO_WARN_HOURS * 3_600_000)],
+      overdue ? [t.now] : [t.now, new Date(t.now.getTime() + warnHours * 3_600_000)],
     );
     for (const r of claimed) {
       const to = await alertCaseManagers(

@@ -1,11 +1,11 @@
 // The case manager's work on a concern about an adult (issue 19): triage (starting the LADO
-// clock for a possible allegation), the LADO contact, KCSIE's outcome and the copy given to the
-// member. Each first loads the matter through policy.ts's rule (so the person it names gets 404,
+// clock for a possible allegation), the LADO contact, KCSIE's outcome, the copy given to the
+// member and the date the person left. Each first loads the matter through policy.ts's rule (so the person it names gets 404,
 // never a way to act on it), checks the step is open now, and changes it in one transaction
 // with its audit entry.
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
-import { badRequest } from '../../core/errors.ts';
+import { badRequest, conflict } from '../../core/errors.ts';
 import { loadSchoolCalendar } from '../../core/calendar.ts';
 import {
   OUTCOMES,
@@ -13,6 +13,7 @@ import {
   type MatterAction,
   type NewLadoContact,
   type Outcome,
+  type RecordLeaving,
   type RecordOutcome,
   type Triage,
 } from '../../shared/schemas/staff-concerns.ts';
@@ -216,5 +217,29 @@ export async function recordCopyGiven(t: Tx, id: string, body: CopyGiven): Promi
     targetType: 'staff_concern',
     targetId: id,
     details: { givenOn: body.givenOn },
+  });
+}
+
+/**
+ * When the person the matter is about left (the low-level rule counts from it: retention-facts.ts),
+ * for anyone the MIS does not say has left: a volunteer, a contractor, a supply worker. Refused
+ * while the MIS says they still work here: KCSIE keeps the record until they leave, and a date
+ * typed here must not bring it due (and its destruction) sooner.
+ */
+export async function recordLeaving(t: Tx, id: string, body: RecordLeaving): Promise<void> {
+  const row = await openFor(t, id, 'record_leaving', 'This concern cannot take that now.');
+  if (row.mis_employed === true)
+    throw conflict(
+      'The school’s MIS says this person still works here, so a leaving date cannot be recorded. It will come from the MIS when they leave.',
+    );
+  const { timeZone } = await settingsOf(t);
+  if (body.leftOn > localDate(t.now, timeZone))
+    throw badRequest('The leaving date cannot be in the future.', 'future');
+  await t.q(`UPDATE staff_concerns SET subject_left_on = $2 WHERE id = $1`, [id, body.leftOn]);
+  await t.audit({
+    action: 'staff_concerns.leaving_recorded',
+    targetType: 'staff_concern',
+    targetId: id,
+    details: { leftOn: body.leftOn },
   });
 }

@@ -111,7 +111,9 @@ describe('linking pupils, and the marker on their chronology', () => {
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toEqual({ linked: true });
     expect((await link(sc.head.s)).json()).toEqual({ linked: false });
-    expect((await read(sc.head.s, r.id)).pupils).toEqual([{ id: pupil.id, name: 'Pia Pupil' }]);
+    expect((await read(sc.head.s, r.id)).pupils).toEqual([
+      { id: pupil.id, name: 'Pia Pupil', canOpen: true },
+    ]);
 
     // The reader: the matter's id and nothing else.
     const seen = await markers(sc.head.s, pupil.id);

@@ -8,8 +8,32 @@
 import type { Tx } from '../../core/context.ts';
 import { badRequest } from '../../core/errors.ts';
 import type { LinkPupil, StaffMatterMarkers } from '../../shared/schemas/staff-concerns.ts';
+import type { PupilSummary } from '../../shared/schemas/pupils.ts';
+import { findPupils } from '../pupils/service.ts';
 import { openFor } from './handling.ts';
-import { teamsOf, visibleMatterSql } from './policy.ts';
+import { factsOf, loadVisibleMatter } from './matters.ts';
+import { matterActions, notAllowedNow, teamsOf, visibleMatterSql } from './policy.ts';
+
+/**
+ * The pupils a case manager may link to the matter, found by part of a name (the app's pupil
+ * picker, issue 19). Whoever may link a pupil to this matter may find one — the chair of governors
+ * too, who reads no pupil's records and so may not use the school's pupil search: what they get is
+ * a name, a year and a form, for this one purpose, audited against the matter (the ids shown,
+ * never the words typed). Leavers are not offered, as in every picker.
+ */
+export async function pupilsToLink(t: Tx, id: string, typed: string): Promise<PupilSummary[]> {
+  const { row, teams } = await loadVisibleMatter(t, id);
+  if (!matterActions(t.actor, teams, factsOf(row)).includes('link_pupil'))
+    throw notAllowedNow('A pupil cannot be linked to this concern now.');
+  const found = await findPupils(t, typed, false);
+  await t.audit({
+    action: 'staff_concerns.pupils_found',
+    targetType: 'staff_concern',
+    targetId: id,
+    details: { results: found.map((p) => p.id) },
+  });
+  return found;
+}
 
 export async function linkPupil(t: Tx, id: string, body: LinkPupil): Promise<{ linked: boolean }> {
   await openFor(t, id, 'link_pupil', 'A pupil cannot be linked to this concern now.');

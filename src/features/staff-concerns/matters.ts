@@ -14,6 +14,9 @@ import type {
 } from '../../shared/schemas/staff-concerns.ts';
 import { staffMatterRetention, type StaffMatterKind } from '../retention/staff-matters.ts';
 import { matterActions, teamsOf, visibleMatterSql, type MatterFacts } from './policy.ts';
+import { FACTS_COLUMNS, retentionFactsOf, type FactsRow } from './retention-facts.ts';
+import { settingsOf } from './settings.ts';
+import { mayOpenPupil } from '../pupils/service.ts';
 
 type Row = {
   id: string;
@@ -36,14 +39,14 @@ type Row = {
   copy_given_on: string | null;
   theme: string | null;
   retention_kind: StaffMatterKind | null;
-};
+} & FactsRow;
 
 const SELECT = `
   SELECT s.id, s.raised_at, rb.name AS raised_by_name, s.subject_kind, s.subject_user_id,
     su.name AS subject_user_name, s.subject_name, s.agency_name, s.what_happened, s.withhold_name,
     s.routed_to, s.classification, s.rationale, s.triaged_at, s.lado_due_at,
     EXISTS (SELECT 1 FROM staff_concern_lado_contacts l WHERE l.staff_concern_id = s.id) AS lado_met,
-    s.outcome, s.copy_given_on::text AS copy_given_on, s.theme, s.retention_kind
+    s.outcome, s.copy_given_on::text AS copy_given_on, s.theme, s.retention_kind, ${FACTS_COLUMNS}
   FROM staff_concerns s
   JOIN users rb ON rb.id = s.raised_by
   LEFT JOIN users su ON su.id = s.subject_user_id`;
@@ -61,13 +64,18 @@ export const factsOf = (r: {
   removed: false,
 });
 
+/** Whom the matter is about: the member's name, or the sealed name of anyone else. */
+export async function subjectNameOf(
+  t: Tx,
+  r: { id: string; subject_user_name: string | null; subject_name: Buffer | null },
+): Promise<string> {
+  if (r.subject_user_name !== null) return r.subject_user_name;
+  if (r.subject_name === null) return 'Unknown';
+  return (await t.sealer()).open('staff_concerns.subject_name', r.id, r.subject_name);
+}
+
 async function summarise(t: Tx, teams: readonly RoutedTo[], r: Row): Promise<MatterSummary> {
-  const sealer = await t.sealer();
-  const subjectName =
-    r.subject_user_name ??
-    (r.subject_name === null
-      ? 'Unknown'
-      : sealer.open('staff_concerns.subject_name', r.id, r.subject_name));
+  const subjectName = await subjectNameOf(t, r);
   return {
     id: r.id,
     raisedAt: r.raised_at.toISOString(),
@@ -155,24 +163,32 @@ export async function readMatter(t: Tx, id: string): Promise<Matter> {
      WHERE staff_concern_id = $1 ORDER BY due_on, id`,
     [id],
   );
-  const pupils = await t.q<{ id: string; first_name: string; last_name: string }>(
-    `SELECT p.id, p.first_name, p.last_name FROM staff_concern_pupils l
+  const pupils = await t.q<{
+    id: string;
+    first_name: string;
+    last_name: string;
+    year_group: string | null;
+    form: string | null;
+    group_refs: string[];
+  }>(
+    `SELECT p.id, p.first_name, p.last_name, p.year_group, p.form,
+       lantern_pupil_group_refs(p.id, p.form) AS group_refs
+     FROM staff_concern_pupils l
      JOIN pupils p ON p.id = l.pupil_id WHERE l.staff_concern_id = $1
      ORDER BY p.last_name, p.first_name, p.id`,
     [id],
   );
   // Lantern holds neither a member's date of birth nor their pension age, so an allegation's
-  // date is "not known" (never queued early: retention/rules.ts), and said so in words.
+  // date is "not known" (never queued early: retention/rules.ts), and said so in words; the
+  // leaving date and the finding are known (retention-facts.ts).
   const retention =
     row.retention_kind === null
       ? null
-      : await staffMatterRetention(t.db, row.retention_kind, {
-          allegationDate: row.raised_at.toISOString().slice(0, 10),
-          dateOfBirth: null,
-          pensionAge: null,
-          findingDate: null,
-          leavingDate: null,
-        });
+      : await staffMatterRetention(
+          t.db,
+          row.retention_kind,
+          retentionFactsOf(row, (await settingsOf(t)).timeZone),
+        );
   await t.audit({ action: 'staff_concerns.viewed', targetType: 'staff_concern', targetId: id });
   const L = 'staff_concern_lado_contacts' as const;
   const openOrNull = (
@@ -212,7 +228,13 @@ export async function readMatter(t: Tx, id: string): Promise<Matter> {
       dueOn: k.due_on,
       done: k.done_at !== null,
     })),
-    pupils: pupils.map((p) => ({ id: p.id, name: `${p.first_name} ${p.last_name}` })),
+    // The pupil's page only for a reader who may open it (the same rule as the page itself).
+    pupils: pupils.map((p) => ({
+      id: p.id,
+      name: `${p.first_name} ${p.last_name}`,
+      canOpen: mayOpenPupil(t, p),
+    })),
+    subjectLeftOn: row.subject_left_on,
     retention,
   };
 }

@@ -3,7 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { resolvePermissions } from '../../core/access/permissions.ts';
 import type { Actor } from '../../core/access/actor.ts';
-import { matterActions, mayRead, routeFor, visibleMatterSql, type MatterFacts } from './policy.ts';
+import {
+  matterActions,
+  mayRead,
+  routeFor,
+  staffReviewActions,
+  visibleMatterSql,
+  type MatterFacts,
+} from './policy.ts';
 
 const grant = (capabilities: ('staff_concerns' | 'search')[]) =>
   resolvePermissions([
@@ -67,9 +74,33 @@ describe('reading a concern about an adult', () => {
       'triage',
       'record_copy',
       'link_pupil',
+      'record_leaving',
     ]);
     expect(
       matterActions(head, ['headteacher'], matter({ classification: 'possibly_meets_threshold' })),
-    ).toEqual(['triage', 'record_lado', 'record_outcome', 'record_copy', 'link_pupil']);
+    ).toEqual([
+      'triage',
+      'record_lado',
+      'record_outcome',
+      'record_copy',
+      'link_pupil',
+      'record_leaving',
+    ]);
+  });
+
+  it('offers destruction to two different case managers, and keeping to each', () => {
+    const head = actor(['staff_concerns']);
+    const facts = matter({ classification: 'low_level' });
+    expect(staffReviewActions(head, ['headteacher'], facts, [])).toEqual(['approve', 'keep']);
+    // Another approved first: this approval destroys.
+    expect(staffReviewActions(head, ['headteacher'], facts, ['someone-else'])).toEqual([
+      'destroy',
+      'keep',
+    ]);
+    // Approved already by this member: only keeping is left to them.
+    expect(staffReviewActions(head, ['headteacher'], facts, [head.userId])).toEqual(['keep']);
+    // Not this matter's team, or no triage: nothing.
+    expect(staffReviewActions(head, ['chair'], facts, [])).toEqual([]);
+    expect(staffReviewActions(actor(['search']), ['headteacher'], facts, [])).toEqual([]);
   });
 });

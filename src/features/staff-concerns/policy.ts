@@ -12,6 +12,7 @@ import type { Queryable } from '../../platform/db/engine.ts';
 import { can, type Actor } from '../../core/access/actor.ts';
 import { requireAbility } from '../../core/access/step-up.ts';
 import { DomainError } from '../../core/errors.ts';
+import { approvalsComplete, nextApproval, type TwoPersonRule } from '../retention/two-person.ts';
 import type {
   Classification,
   MatterAction,
@@ -86,8 +87,58 @@ export function matterActions(actor: Actor, teams: readonly RoutedTo[], m: Matte
     out.push('record_lado');
     if (m.outcome === null) out.push('record_outcome');
   }
-  out.push('record_copy', 'link_pupil');
+  out.push('record_copy', 'link_pupil', 'record_leaving');
   return out;
+}
+
+/**
+ * A matter's retention review (finishing issue 19). Decided by the same rule as every read: the
+ * matter's own case managers (`mayRead` and `.triage`), never the person it names, so the
+ * school-wide retention queue and its reviewers never learn a matter exists. Destroying needs two
+ * of them (retention/two-person.ts's rule, as the school's own destruction does): the first
+ * approves, the second approves and destroys; the same person cannot be both. Keeping (with a
+ * reason and a new date) is one case manager's decision.
+ */
+export const STAFF_DESTRUCTION: TwoPersonRule<'case_manager'> = [
+  ['case_manager'],
+  ['case_manager'],
+];
+
+export type StaffReviewAction = 'keep' | 'approve' | 'destroy';
+
+export function staffReviewActions(
+  actor: Actor,
+  teams: readonly RoutedTo[],
+  m: MatterFacts,
+  approvers: readonly string[],
+): StaffReviewAction[] {
+  if (!mayRead(actor, teams, m) || !can(actor, 'staff_concerns.triage')) return [];
+  const out: StaffReviewAction[] = ['keep'];
+  if (approvers.includes(actor.userId)) return out;
+  const given = approvers.map(() => 'case_manager' as const);
+  if (nextApproval(STAFF_DESTRUCTION, ['case_manager'], given) === null) return out;
+  // The approval that completes the rule destroys the matter in the same step.
+  const last = approvalsComplete(STAFF_DESTRUCTION, [...given, 'case_manager']);
+  out.unshift(last ? 'destroy' : 'approve');
+  return out;
+}
+
+/**
+ * Which tombstones of destroyed matters the reader may see: a case manager of the matter's team,
+ * and not the person it named (`subjectDigest`: the keyed digest of the reader's own id, the same
+ * the tombstone keeps). As an SQL condition on `staff_concern_tombstones d`, parameters from `from`.
+ */
+export function visibleTombstoneSql(
+  actor: Actor,
+  teams: readonly RoutedTo[],
+  readerDigest: string,
+  from: number,
+): { sql: string; params: unknown[] } {
+  if (!can(actor, 'staff_concerns.read') || teams.length === 0) return { sql: 'false', params: [] };
+  return {
+    sql: `(d.routed_to = ANY($${from}::text[]) AND d.subject_digest IS DISTINCT FROM $${from + 1}::text)`,
+    params: [[...teams], readerDigest],
+  };
 }
 
 export function requireReader(actor: Actor): void {

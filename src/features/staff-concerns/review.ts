@@ -14,7 +14,7 @@ import type {
 } from '../../shared/schemas/staff-concerns.ts';
 import { teamsOf, visibleMatterSql } from './policy.ts';
 import { localDate, patternReason, zonedInstant } from './rules.ts';
-import { DEFAULT_SETTINGS, settingsOf } from './settings.ts';
+import { DEFAULT_SETTINGS, settingsOf, WARN_HOURS } from './settings.ts';
 
 const view = (s: typeof DEFAULT_SETTINGS): SettingsView => ({
   ladoDueTime: s.dueTime,
@@ -22,6 +22,7 @@ const view = (s: typeof DEFAULT_SETTINGS): SettingsView => ({
   patternCount: s.patternCount,
   patternSameTheme: s.patternSameTheme,
   themes: s.themes,
+  ladoWarnHours: s.warnHours,
 });
 
 export async function readSettings(t: Tx): Promise<SettingsView> {
@@ -41,8 +42,15 @@ export async function changeSettings(
     if (seen.size !== themes.length)
       throw badRequest('Each theme must be different.', 'duplicate_theme');
   }
+  const hours = patch.ladoWarnHours;
+  if (hours !== undefined && !(hours >= WARN_HOURS.min && hours <= WARN_HOURS.max))
+    throw badRequest(
+      `Warn between ${WARN_HOURS.min} and ${WARN_HOURS.max} hours before the LADO deadline.`,
+      'warn_hours_out_of_range',
+    );
   const after = {
     ...before,
+    ...(hours !== undefined && { warnHours: hours }),
     themes,
     ...(patch.ladoDueTime !== undefined && { dueTime: patch.ladoDueTime }),
     ...(patch.patternCount !== undefined && { patternCount: patch.patternCount }),
@@ -50,9 +58,9 @@ export async function changeSettings(
   };
   await t.q(
     `INSERT INTO staff_concern_settings (school_id, lado_due_time, time_zone, pattern_count,
-       pattern_same_theme, themes) VALUES ($1, $2, $3, $4, $5, $6::text[])
+       pattern_same_theme, themes, lado_warn_hours) VALUES ($1, $2, $3, $4, $5, $6::text[], $7)
      ON CONFLICT (school_id) DO UPDATE SET lado_due_time = $2, pattern_count = $4,
-       pattern_same_theme = $5, themes = $6::text[]`,
+       pattern_same_theme = $5, themes = $6::text[], lado_warn_hours = $7`,
     [
       t.schoolId,
       after.dueTime,
@@ -60,6 +68,7 @@ export async function changeSettings(
       after.patternCount,
       after.patternSameTheme,
       after.themes,
+      after.warnHours,
     ],
   );
   await t.audit({

@@ -36,6 +36,7 @@ import { changeSettings, patternReview, readSettings } from './review.ts';
 import { linkPupil, pupilMarkers } from './links.ts';
 import { referencePack, referencePackMembers } from './reference.ts';
 import type { Services } from '../../platform/services.ts';
+import { registerStaffMatterRetentionRoutes } from './retention-routes.ts';
 
 const tags = ['staff-concerns'];
 
@@ -335,4 +336,6 @@ export function registerStaffConcernRoutes(app: App, services: Services): void {
       return c.tx((t) => linkPupil(t, req.params.id, req.body));
     },
   );
+
+  registerStaffMatterRetentionRoutes(app);
 }

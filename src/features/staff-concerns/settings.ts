@@ -1,6 +1,7 @@
 // The school's settings for concerns about adults (issue 19): when the LADO clock's working day
-// ends, the school's time zone, and the patterns review's thresholds. A school with no row has
-// the defaults the migrations declare (0041, 0083).
+// ends, the school's time zone, the patterns review's thresholds, and how many hours before the
+// LADO deadline the case manager is warned. A school with no row has the defaults the migrations
+// declare (0041, 0083, 0086).
 import type { SchoolTx } from '../../core/context.ts';
 
 export type StaffConcernSettings = {
@@ -9,7 +10,11 @@ export type StaffConcernSettings = {
   patternCount: number;
   patternSameTheme: number;
   themes: string[];
+  warnHours: number;
 };
+
+/** The bounds of the LADO warning: at least an hour's notice, at most a working day's. */
+export const WARN_HOURS = { min: 1, max: 24 } as const;
 
 export const DEFAULT_SETTINGS: StaffConcernSettings = {
   dueTime: '17:00',
@@ -25,6 +30,7 @@ export const DEFAULT_SETTINGS: StaffConcernSettings = {
     'Contact outside school or online',
     'Other',
   ],
+  warnHours: 6,
 };
 
 export async function settingsOf(t: SchoolTx): Promise<StaffConcernSettings> {
@@ -34,8 +40,9 @@ export async function settingsOf(t: SchoolTx): Promise<StaffConcernSettings> {
     pattern_count: number;
     pattern_same_theme: number;
     themes: string[];
+    lado_warn_hours: number;
   }>(
-    `SELECT lado_due_time, time_zone, pattern_count, pattern_same_theme, themes
+    `SELECT lado_due_time, time_zone, pattern_count, pattern_same_theme, themes, lado_warn_hours
      FROM staff_concern_settings WHERE school_id = $1`,
     [t.schoolId],
   );
@@ -46,5 +53,6 @@ export async function settingsOf(t: SchoolTx): Promise<StaffConcernSettings> {
     patternCount: row.pattern_count,
     patternSameTheme: row.pattern_same_theme,
     themes: row.themes,
+    warnHours: row.lado_warn_hours,
   };
 }

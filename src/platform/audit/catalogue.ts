@@ -333,6 +333,17 @@ export type AuditDetails = {
   'staff_concerns.markers_viewed': { pupil: Id };
   'staff_concerns.alerted': { kind: string; recipients: Id[] };
   'staff_concerns.reference_pack_made': { count: number };
+  // Finishing issue 19: the leaving date, the pupil picker, and retention acted on in the area.
+  'staff_concerns.leaving_recorded': { leftOn: string };
+  /** The pupils a case manager's look-up found to link (ids; never the words typed). */
+  'staff_concerns.pupils_found': { results: Id[] };
+  /** The nightly sweep put the matter before its case managers: its date has passed. */
+  'staff_concerns.retention_due': { review: Id; kind: string; dueOn: string };
+  'staff_concerns.retention_viewed': { reviews: Id[] };
+  'staff_concerns.retention_kept': { review: Id; until: string };
+  'staff_concerns.destruction_approved': { review: Id; complete: boolean };
+  /** The matter is destroyed; its tombstone says when, by whom and under which rule. */
+  'staff_concerns.destroyed': { review: Id; kind: string; approvers: Id[] };
   // Medical and care profiles (issue 21): every read and change, never the content.
   'medical.profile_viewed': { by: 'staff' | 'parent' };
   'medical.change_proposed': {
@@ -693,6 +704,13 @@ export const AUDIT_ACTIONS = Object.keys({
   'staff_concerns.markers_viewed': 1,
   'staff_concerns.alerted': 1,
   'staff_concerns.reference_pack_made': 1,
+  'staff_concerns.leaving_recorded': 1,
+  'staff_concerns.pupils_found': 1,
+  'staff_concerns.retention_due': 1,
+  'staff_concerns.retention_viewed': 1,
+  'staff_concerns.retention_kept': 1,
+  'staff_concerns.destruction_approved': 1,
+  'staff_concerns.destroyed': 1,
   'medical.profile_viewed': 1,
   'medical.change_proposed': 1,
   'medical.change_confirmed': 1,

@@ -43,6 +43,7 @@ import { makeParent, parentCall, parentSessionOf } from '../../features/parents/
 import { totpCodeAt } from '../../features/identity/totp.ts';
 import { createTrust } from '../../features/administration/create-school.ts';
 import { makeTrustMember } from '../../features/trust/trust-test-kit.ts';
+import { runStaffMatterSweep } from '../../jobs/staff-concerns.ts';
 
 /** A Wonde full snapshot of a tiny school whose first linked pupil and contact carry markers. */
 async function misFeed(m: Record<SealedColumn, string>) {
@@ -505,6 +506,32 @@ describe('every sealed column at rest', () => {
       }),
       201,
     );
+    // Finishing issue 19: a volunteer's low-level concern, due once they left, kept past its
+    // retention date by the head, with a reason.
+    const lowLevel = await call(app, dsl, 'POST', '/api/staff-concerns', {
+      subjectKind: 'volunteer',
+      subjectName: 'Kept volunteer',
+      whatHappened: 'Kept matter',
+    });
+    ok(lowLevel, 201);
+    const lowUrl = `/api/staff-concerns/${lowLevel.json<{ id: string }>().id}`;
+    ok(
+      await call(app, head, 'POST', `${lowUrl}/triage`, {
+        classification: 'low_level',
+        rationale: 'Kept rationale',
+      }),
+    );
+    ok(await call(app, head, 'POST', `${lowUrl}/left-on`, { leftOn: '2025-01-10' }));
+    await runStaffMatterSweep(services, new Date(), [schoolId]);
+    const dueMatters = await call(app, head, 'GET', '/api/staff-concerns/retention');
+    ok(dueMatters);
+    const staffReview = dueMatters.json<{ items: { id: string }[] }>().items[0]!.id;
+    ok(
+      await call(app, head, 'POST', `/api/staff-concerns/retention/${staffReview}/keep`, {
+        reason: m['staff_concern_reviews.keep_reason'],
+        until: '2099-01-01',
+      }),
+    );
 
     // A rights request in the data-protection register (issue 17), worked to its close.
     const dpo = await signIn(app, await makeUser(services, schoolId, 'dpo'), { elevated: true });
@@ -897,6 +924,7 @@ describe('every sealed column at rest', () => {
       'mis_sync_runs.held_feed',
       // Shown on no page yet (the kept reviews' list is not built): it opens below.
       'retention_reviews.keep_reason',
+      'staff_concern_reviews.keep_reason',
       // Transfers (issue 18): the manifest holds ids and hashes, no words; a withheld item's
       // reason is shown to the receiving school (transfers.test.ts), a rejection's to the sender.
       'transfers.manifest',
@@ -965,6 +993,15 @@ describe('every sealed column at rest', () => {
     expect(sealer.open('retention_reviews.keep_reason', review!.id, kept!.keep_reason)).toBe(
       m['retention_reviews.keep_reason'],
     );
+    const [staffKept] = await unsafeAsOwner(services.db, (q) =>
+      q.query<{ keep_reason: Buffer }>(
+        'SELECT keep_reason FROM staff_concern_reviews WHERE id = $1',
+        [staffReview],
+      ),
+    );
+    expect(
+      sealer.open('staff_concern_reviews.keep_reason', staffReview, staffKept!.keep_reason),
+    ).toBe(m['staff_concern_reviews.keep_reason']);
     const again = await signIn(app, dslUser, { elevated: true });
     ok(await call(app, again, 'GET', `/api/concerns/${concernId}`));
 

@@ -112,6 +112,8 @@ export const SEALED_COLUMNS = {
   'staff_concern_lado_contacts.advice': 'text',
   'staff_concern_lado_contacts.reference': 'text',
   'staff_concern_lado_contacts.suspension': 'text',
+  // Why a case manager kept a matter past its retention date (migration 0086).
+  'staff_concern_reviews.keep_reason': 'text',
   'transfers.closed_reason': 'text',
   // Medical and care profiles (issue 21, migration 0054): each entry's content (condition, risk
   // level, medication, dose, allergy, dietary need) and each plan's title, file name and document.

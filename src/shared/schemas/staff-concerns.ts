@@ -41,6 +41,7 @@ export const MATTER_ACTIONS = [
   'record_outcome',
   'record_copy',
   'link_pupil',
+  'record_leaving',
 ] as const;
 export type MatterAction = (typeof MATTER_ACTIONS)[number];
 
@@ -141,8 +142,13 @@ export const Matter = Type.Object({
   copyGivenOn: Type.Union([Type.String(), Type.Null()]),
   ladoContacts: Type.Array(LadoContact),
   tasks: Type.Array(Task),
-  /** Pupils the case manager linked to the matter. */
-  pupils: Type.Array(Type.Object({ id: Uuid, name: Type.String() })),
+  /**
+   * Pupils the case manager linked to the matter, each with whether the reader may open the
+   * pupil's own page (the chair, say, may not: the name is then shown without a link).
+   */
+  pupils: Type.Array(Type.Object({ id: Uuid, name: Type.String(), canOpen: Type.Boolean() })),
+  /** When the person left, as a case manager recorded it (the MIS's date counts too). */
+  subjectLeftOn: Type.Union([CalendarDate, Type.Null()]),
   /** The retention rule the record is kept under now (shared/retention.ts), if decided. */
   retention: Type.Union([
     Type.Object({
@@ -194,11 +200,17 @@ export type RecordOutcome = Static<typeof RecordOutcome>;
 export const CopyGiven = Type.Object({ givenOn: CalendarDate }, { additionalProperties: false });
 export type CopyGiven = Static<typeof CopyGiven>;
 
+/** When the person the matter is about left (the low-level rule counts from it). */
+export const RecordLeaving = Type.Object({ leftOn: CalendarDate }, { additionalProperties: false });
+export type RecordLeaving = Static<typeof RecordLeaving>;
+
 export const AuditEntry = Type.Object({
   at: Type.String(),
   actor: Type.String(),
   action: Type.String(),
   matterId: Type.Union([Uuid, Type.Null()]),
+  /** The matter was destroyed under its retention rule: its page no longer exists. */
+  destroyed: Type.Boolean(),
 });
 export const AuditList = Type.Object({ items: Type.Array(AuditEntry) });
 export type AuditList = Static<typeof AuditList>;
@@ -211,6 +223,8 @@ export const StaffConcernSettings = Type.Object({
   patternSameTheme: Type.Integer(),
   /** The school's themes for low-level concerns. */
   themes: Type.Array(Type.String()),
+  /** Hours before the LADO deadline at which the case manager is warned (1 to 24). */
+  ladoWarnHours: Type.Integer(),
 });
 export type StaffConcernSettings = Static<typeof StaffConcernSettings>;
 
@@ -222,6 +236,8 @@ export const StaffConcernSettingsPatch = Type.Object(
     themes: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { minItems: 1, maxItems: 30 }),
     ),
+    /** Checked by the server (1 to 24), so the refusal says what is allowed. */
+    ladoWarnHours: Type.Optional(Type.Integer()),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -286,3 +302,66 @@ export const ReferencePack = Type.Object({
   ),
 });
 export type ReferencePack = Static<typeof ReferencePack>;
+
+/** Finding a pupil to link: the typed part of a name travels in the body, never in a URL. */
+export const LinkPupilSearch = Type.Object(
+  { q: Type.String({ minLength: 1, maxLength: 100 }) },
+  { additionalProperties: false },
+);
+export type LinkPupilSearch = Static<typeof LinkPupilSearch>;
+
+/** What a case manager may do with a matter due for its retention decision. */
+export const STAFF_REVIEW_ACTIONS = ['approve', 'destroy', 'keep'] as const;
+
+/**
+ * The area's retention review: the matters whose date under the school's three staff rules has
+ * passed (marked each night), with the approvals given so far; and what is left of those
+ * destroyed (when, by whom, under which rule), newest first.
+ */
+export const StaffRetentionReview = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Uuid,
+      matterId: Uuid,
+      subjectName: Type.String(),
+      subjectKind: lit(SUBJECT_KINDS),
+      raisedAt: Type.String(),
+      classification: Type.Union([lit(CLASSIFICATIONS), Type.Null()]),
+      outcome: Type.Union([lit(OUTCOMES), Type.Null()]),
+      kind: Type.String(),
+      /** The rule in words. */
+      rule: Type.String(),
+      dueOn: CalendarDate,
+      approvals: Type.Array(Type.Object({ name: Type.String(), at: Type.String() })),
+      allowed: Type.Array(lit(STAFF_REVIEW_ACTIONS)),
+    }),
+  ),
+  destroyed: Type.Array(
+    Type.Object({
+      matterId: Uuid,
+      destroyedAt: Type.String(),
+      destroyedBy: Type.String(),
+      kind: Type.String(),
+      /** The rule as the school had it: what it counted from, and how many years. */
+      rule: Type.String(),
+      dueOn: CalendarDate,
+    }),
+  ),
+});
+export type StaffRetentionReview = Static<typeof StaffRetentionReview>;
+
+export const KeepMatter = Type.Object(
+  {
+    reason: Type.String({ maxLength: 2000 }),
+    /** The new review date: after today, within 100 years. */
+    until: CalendarDate,
+  },
+  { additionalProperties: false },
+);
+export type KeepMatter = Static<typeof KeepMatter>;
+
+export const ApprovedDestruction = Type.Object({
+  /** True when this approval was the second, and the matter is destroyed. */
+  destroyed: Type.Boolean(),
+});
+export type ApprovedDestruction = Static<typeof ApprovedDestruction>;

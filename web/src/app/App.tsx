@@ -51,6 +51,7 @@ import {
   SetPasswordPage,
   StaffConcernAuditPage,
   StaffConcernSettingsPage,
+  StaffRetentionReviewPage,
   TransferPage,
   TripPage,
   TripsPage,
@@ -140,6 +141,7 @@ function Screen() {
         <Route path="staff-concerns/patterns" element={<PatternsReviewPage />} />
         <Route path="staff-concerns/audit" element={<StaffConcernAuditPage />} />
         <Route path="staff-concerns/reference-pack" element={<ReferencePackPage />} />
+        <Route path="staff-concerns/retention" element={<StaffRetentionReviewPage />} />
         <Route path="staff-concerns/:id" element={<MatterPage />} />
         <Route path="patterns" element={<PatternsPage />} />
         <Route path="reports" element={<ReportsPage />} />

@@ -183,6 +183,11 @@ export const ParentsHubPage = lazy(() =>
 export const ParentsSectionRoute = lazy(() =>
   import('../features/parents/ParentsHub.tsx').then((m) => ({ default: m.ParentsSectionRoute })),
 );
+export const StaffRetentionReviewPage = lazy(() =>
+  import('../features/staff-concerns/RetentionReviewPage.tsx').then((m) => ({
+    default: m.StaffRetentionReviewPage,
+  })),
+);
 // The charts' library is the largest of all: only the reports page brings it.
 export const ReportsPage = lazy(() =>
   import('../features/reports/ReportsPage.tsx').then((m) => ({ default: m.ReportsPage })),

@@ -12,7 +12,7 @@ export const KIND_NAMES = {
   cp_pupil: 'Child-protection and safeguarding records about a pupil',
   transferred_file: 'Files of pupils who left, once transferred to the next school',
   staff_allegation: 'Allegations against staff',
-  staff_allegation_malicious: 'Allegations against staff found malicious',
+  staff_allegation_malicious: 'Allegations against staff found false or malicious',
   staff_low_level: 'Low-level concerns about staff',
   sar_breach: 'Subject-access and breach records',
   mis_leaver: 'MIS data of pupils and contacts who left, with no safeguarding record',

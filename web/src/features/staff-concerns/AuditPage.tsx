@@ -32,11 +32,14 @@ export function StaffConcernAuditPage() {
                   <td>{e.actor}</td>
                   <td>{ACTION_NAMES[e.action] ?? e.action}</td>
                   <td>
-                    {e.matterId && (
-                      <Link to={`/staff-concerns/${e.matterId}`}>
-                        Matter {e.matterId.slice(0, 8)}
-                      </Link>
-                    )}
+                    {e.matterId &&
+                      (e.destroyed ? (
+                        `Matter ${e.matterId.slice(0, 8)} (destroyed)`
+                      ) : (
+                        <Link to={`/staff-concerns/${e.matterId}`}>
+                          Matter {e.matterId.slice(0, 8)}
+                        </Link>
+                      ))}
                   </td>
                 </tr>
               ))}

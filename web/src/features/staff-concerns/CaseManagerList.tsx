@@ -56,6 +56,9 @@ export function CaseManagerListPage() {
         <Link className="button" to="/staff-concerns/reference-pack">
           Reference pack
         </Link>
+        <Link className="button" to="/staff-concerns/retention">
+          Retention review
+        </Link>
         <Link className="button" to="/staff-concerns/audit">
           Audit
         </Link>

@@ -1,39 +1,24 @@
-// Linking a pupil to a concern about an adult (issue 19): the case manager finds the pupil by
-// name (the typed name travels in a request body, never a URL) and links them. The pupil's own
-// records do not change; their chronology shows a marker to this matter's readers only.
+// Linking a pupil to a concern about an adult (issue 19): the case manager — the chair of
+// governors too, for a matter about the head — finds the pupil by name with the app's pupil
+// picker, through this area's own look-up (the typed name travels in a request body, never a URL),
+// and links them. The pupil's own records do not change; their chronology shows a marker to this
+// matter's readers only.
 import { useState } from 'react';
-import { api, ApiError, isAbort } from '../../lib/api.ts';
+import { api } from '../../lib/api.ts';
 import { useSubmit } from '../../lib/useSubmit.ts';
-import { ComboBox } from '../../ui/ComboBox.tsx';
 import { Form, FormError, FormStatus } from '../../ui/Form.tsx';
 import { SubmitButton } from '../../ui/Button.tsx';
+import { PupilPicker } from '../data-protection/PupilPicker.tsx';
 import type { PupilList, PupilSummary } from '../../../../src/shared/schemas/pupils.ts';
-import type { Matter } from '../../../../src/shared/schemas/staff-concerns.ts';
+import type { LinkPupilSearch, Matter } from '../../../../src/shared/schemas/staff-concerns.ts';
 
 export function LinkPupilForm({ matter, onDone }: { matter: Matter; onDone: () => void }) {
-  const [text, setText] = useState('');
-  const [items, setItems] = useState<PupilSummary[]>([]);
   const [chosen, setChosen] = useState<PupilSummary | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
   const submit = useSubmit<'pupil'>();
-  const onText = (value: string) => {
-    setText(value);
-    const q = value.trim();
-    if (!q) return setItems([]);
-    api<PupilList>('POST', '/api/pupils/search', { q }).then(
-      (r) => {
-        setItems(r.items);
-        setProblem(null);
-      },
-      (err: unknown) => {
-        if (isAbort(err)) return;
-        // The chair of governors reads no pupils' records, so cannot search them (issue 19).
-        setProblem(
-          err instanceof ApiError && err.status === 403
-            ? 'You may not search pupils’ records, so you cannot link a pupil here.'
-            : 'Pupils could not be searched. Try again.',
-        );
-      },
+  const search = (q: string) => {
+    const body: LinkPupilSearch = { q };
+    return api<PupilList>('POST', `/api/staff-concerns/${matter.id}/pupil-search`, body).then(
+      (r) => r.items,
     );
   };
   const send = async () => {
@@ -56,22 +41,13 @@ export function LinkPupilForm({ matter, onDone }: { matter: Matter; onDone: () =
         matter, and nothing to anyone else.
       </p>
       <Form submit={submit} onSubmit={send} className="stack-tight" aria-label="Link a pupil">
-        <ComboBox
+        <PupilPicker
           name="pupil"
           label="Pupil to link"
-          hint="Type part of a name, then choose the pupil."
-          items={items}
-          itemLabel={(x) => (x.form ? `${x.name} (${x.form})` : x.name)}
-          text={text}
-          onTextChange={onText}
-          onChoose={(x) => {
-            setChosen(x);
-            setText('');
-            setItems([]);
-          }}
-          emptyText={problem ?? 'No pupils match that name.'}
+          chosen={chosen}
+          onChoose={setChosen}
+          search={search}
         />
-        {chosen && <p role="status">Chosen: {chosen.name}</p>}
         <FormError />
         <FormStatus />
         <div className="actions">

@@ -31,6 +31,7 @@ import { LadoClock } from './CaseManagerList.tsx';
 import { StepUpSection } from '../identity/StepUpSection.tsx';
 import { CopyGivenForm, LadoContactForm, OutcomeForm } from './MatterForms.tsx';
 import { LinkPupilForm } from './LinkPupil.tsx';
+import { LeavingForm } from './LeavingForm.tsx';
 
 const TITLE = 'Concern about an adult';
 
@@ -147,9 +148,10 @@ export function MatterPage() {
         <section aria-labelledby="pupils-heading" className="section">
           <h2 id="pupils-heading">Linked pupils</h2>
           <ul>
+            {/* A link only where the reader may open the pupil's page (the server says). */}
             {m.pupils.map((p) => (
               <li key={p.id}>
-                <Link to={`/pupils/${p.id}`}>{p.name}</Link>
+                {p.canOpen ? <Link to={`/pupils/${p.id}`}>{p.name}</Link> : p.name}
               </li>
             ))}
           </ul>
@@ -170,6 +172,7 @@ export function MatterPage() {
       )}
       {m.allowed.includes('record_copy') && <CopyGivenForm matter={m} onDone={reload} />}
       {m.allowed.includes('link_pupil') && <LinkPupilForm matter={m} onDone={reload} />}
+      {m.allowed.includes('record_leaving') && <LeavingForm matter={m} onDone={reload} />}
     </>
   );
 }

@@ -1,5 +1,6 @@
 // The school's settings for concerns about adults (issue 19): when the LADO clock's working day
-// ends, the patterns review's thresholds and the themes a low-level concern may be given. The
+// ends, how many hours before it the case manager is warned, the patterns review's thresholds and
+// the themes a low-level concern may be given. The
 // time zone is England's (Europe/London), shown and fixed: Lantern serves schools in England.
 // Nothing typed is lost on a refusal.
 import { useState } from 'react';
@@ -24,12 +25,13 @@ export function StaffConcernSettingsPage() {
   );
 }
 
-type Field = 'ladoDueTime' | 'patternCount' | 'patternSameTheme' | 'themes';
+type Field = 'ladoDueTime' | 'ladoWarnHours' | 'patternCount' | 'patternSameTheme' | 'themes';
 const TIME = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 const whole = (v: string) => (/^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN);
 
 function SettingsForm({ settings }: { settings: StaffConcernSettings }) {
   const [dueTime, setDueTime] = useState(settings.ladoDueTime);
+  const [warn, setWarn] = useState(String(settings.ladoWarnHours));
   const [count, setCount] = useState(String(settings.patternCount));
   const [same, setSame] = useState(String(settings.patternSameTheme));
   const [themes, setThemes] = useState(settings.themes.join('\n'));
@@ -41,9 +43,11 @@ function SettingsForm({ settings }: { settings: StaffConcernSettings }) {
       .filter(Boolean);
     const n = whole(count);
     const m = whole(same);
+    const h = whole(warn);
     const seen = new Set(list.map((x) => x.toLowerCase()));
     const wrong = submit.invalid({
       ladoDueTime: !TIME.test(dueTime.trim()) && 'Enter a time of day such as 17:00.',
+      ladoWarnHours: !(h >= 1 && h <= 24) && 'Enter a whole number of hours from 1 to 24.',
       patternCount: !(n >= 2 && n <= 20) && 'Enter a whole number from 2 to 20.',
       patternSameTheme: !(m >= 2 && m <= 20) && 'Enter a whole number from 2 to 20.',
       themes:
@@ -58,6 +62,7 @@ function SettingsForm({ settings }: { settings: StaffConcernSettings }) {
     if (wrong) return;
     const body: StaffConcernSettingsPatch = {
       ladoDueTime: dueTime.trim(),
+      ladoWarnHours: h,
       patternCount: n,
       patternSameTheme: m,
       themes: list,
@@ -77,6 +82,16 @@ function SettingsForm({ settings }: { settings: StaffConcernSettings }) {
         onChange={setDueTime}
       />
       <p>Time zone: {settings.timeZone} (schools in England).</p>
+      <TextField
+        name="ladoWarnHours"
+        label="Hours before the LADO deadline to warn the case manager"
+        hint="A whole number from 1 to 24."
+        inputMode="numeric"
+        inputClassName="input input-short"
+        maxLength={2}
+        value={warn}
+        onChange={setWarn}
+      />
       <TextField
         name="patternCount"
         label="Low-level concerns about one person in 12 months that prompt a review"

@@ -53,4 +53,11 @@ export const ACTION_NAMES: Record<string, string> = {
   'staff_concerns.copy_given': 'Recorded the copy given',
   'staff_concerns.pupil_linked': 'Linked a pupil',
   'staff_concerns.alerted': 'Alerted the case manager',
+  'staff_concerns.leaving_recorded': 'Recorded when they left',
+  'staff_concerns.pupils_found': 'Looked up pupils to link',
+  'staff_concerns.retention_due': 'Due for its retention decision',
+  'staff_concerns.retention_kept': 'Kept past its retention date',
+  'staff_concerns.destruction_approved': 'Approved its destruction',
+  'staff_concerns.destroyed': 'Destroyed',
+  'staff_concerns.markers_viewed': 'Read a pupil’s marker',
 };
