@@ -32,6 +32,8 @@ import { readmeText } from './readme.ts';
 
 /** Rows read per page: small enough to keep memory flat, large enough to keep the database busy. */
 export const EXPORT_PAGE = 500;
+/** Rows per page of a table holding whole files (each up to the school's upload limit). */
+const FILE_PAGE = 4;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -95,6 +97,9 @@ function plain(v: unknown): unknown {
 
 type Page = Record<string, unknown>[];
 
+const pageSize = (t: TenantTable) =>
+  [...t.sealed.values()].some((c) => c in FILE_COLUMNS) ? FILE_PAGE : EXPORT_PAGE;
+
 /** One page of the table's rows of the school, after `after` (its key values), in key order. */
 async function readPage(
   q: Queryable,
@@ -103,6 +108,7 @@ async function readPage(
   after: unknown[] | null,
 ): Promise<Page> {
   const typeOf = new Map(t.columns.map((c) => [c.name, c.type]));
+  const size = pageSize(t);
   const keyed = t.key.length > 0;
   const keyCols = keyed ? t.key.map(ident) : ['ctid'];
   const params: unknown[] = [schoolId];
@@ -120,7 +126,7 @@ async function readPage(
       : '';
   return q.query(
     `SELECT ${keyed ? '' : 'ctid::text AS __ctid, '}*${extra} FROM ${ident(t.name)}
-     WHERE ${where} ORDER BY ${keyCols.join(', ')} LIMIT ${EXPORT_PAGE}`,
+     WHERE ${where} ORDER BY ${keyCols.join(', ')} LIMIT ${size}`,
     params,
   );
 }
@@ -170,7 +176,7 @@ async function exportTable(
       await out.write(`${n === 0 ? '\n' : ',\n'}${JSON.stringify(obj)}`);
       n += 1;
     }
-    if (page.length < EXPORT_PAGE) break;
+    if (page.length < pageSize(t)) break;
     const last = page.at(-1)!;
     after = t.key.length > 0 ? t.key.map((k) => plainKey(last[k])) : [last.__ctid];
   }

@@ -3,6 +3,7 @@
 // the page being written. The folder is private (0700, under the system's temporary folder) and
 // removed by the caller however the export ends.
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -26,12 +27,8 @@ export class HashedFile {
     const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     this.#hash.update(b);
     this.#bytes += b.byteLength;
-    if (!this.#stream.write(b)) {
-      await new Promise<void>((resolve, reject) => {
-        this.#stream.once('drain', resolve);
-        this.#stream.once('error', reject);
-      });
-    }
+    // once() rejects on 'error' and removes its listeners either way.
+    if (!this.#stream.write(b)) await once(this.#stream, 'drain');
   }
   async close(): Promise<ManifestEntry> {
     await new Promise<void>((resolve, reject) => {
