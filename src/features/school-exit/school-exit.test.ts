@@ -33,6 +33,7 @@ import {
 import { exportSchool } from './export.ts';
 import { confirmExport, listDeletions, requestDeletion, runDueDeletions } from './delete.ts';
 import { sevenZip } from './archive.ts';
+import { runLantern } from '../../test/cli-process.ts';
 
 let t: TestApp;
 let work: string;
@@ -296,6 +297,26 @@ afterAll(async () => {
 });
 
 describe("a school's exit", () => {
+  it('has its commands on the operator tool, each with its options', async () => {
+    const cases: [string[], RegExp[]][] = [
+      [
+        ['school', 'export', '--help'],
+        [/--school <schoolId>/, /--out <file>/, /7-Zip AES-256/],
+      ],
+      [['school', 'confirm-export', '--help'], [/--code <code>/]],
+      [
+        ['school', 'delete', '--help'],
+        [/--now/, /--override <reason>/, /--yes-delete-without-confirmed-export/, /--in-days/],
+      ],
+      [['school', 'deletions', '--help'], [/--school <schoolId>/]],
+    ];
+    for (const [args, patterns] of cases) {
+      const r = await runLantern(args, { NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+      expect(r.code, r.stderr).toBe(0);
+      for (const p of patterns) expect(r.stdout, args.join(' ')).toMatch(p);
+    }
+  }, 60_000);
+
   it('refuses an unknown school, an existing file, a delete or confirmation before an export', async () => {
     const before = await rowsOf(leaving.id);
     const unknown = randomUUID();
