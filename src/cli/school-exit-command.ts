@@ -4,7 +4,9 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { Config } from '../config.ts';
-import { createServices, type Services } from '../platform/services.ts';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createServices, embeddedDbDir, type Services } from '../platform/services.ts';
 import { DomainError } from '../core/errors.ts';
 import { exportSchool } from '../features/school-exit/export.ts';
 import {
@@ -17,7 +19,16 @@ import {
 } from '../features/school-exit/delete.ts';
 
 async function withServices<T>(config: () => Config, fn: (s: Services) => Promise<T>): Promise<T> {
-  const services = await createServices(config(), {
+  const c = config();
+  // The embedded database is one process's: opening it beside a running server could corrupt it.
+  if (!c.databaseUrl && existsSync(path.join(embeddedDbDir(c), 'postmaster.pid'))) {
+    console.error(
+      `${c.dataDir} is open in another process (the server?): stop it, then run this command again.`,
+    );
+    process.exitCode = 1;
+    return undefined as T;
+  }
+  const services = await createServices(c, {
     log: { info: () => undefined, warn: console.warn, error: console.error },
     ensureLoginRole: false,
   });
