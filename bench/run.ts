@@ -20,6 +20,7 @@ import { retention } from './scenarios/retention.ts';
 import { reportsBench } from './scenarios/reports.ts';
 import { unusualAccessBench } from './scenarios/unusual-access.ts';
 import { trustBench } from './scenarios/trust.ts';
+import { schoolExport } from './scenarios/school-export.ts';
 
 type Flags = { n?: number; c?: number; keep: boolean; quick: boolean };
 /** A full run's size, or the quick run's (about a minute in all, both engines). */
@@ -101,6 +102,12 @@ const SCENARIOS: Record<string, Scenario> = {
       'the nightly retention sweep over N concerns (default 200000) in 1,000 pupils, logging concerns while it runs, and destroying a batch of C approved records (default 1000)',
     run: (e, f) =>
       retention(e, { n: size(f, 200_000, 3_000), batch: f.c ?? (f.quick ? 100 : 1_000) }),
+  },
+  'school-export': {
+    about:
+      "a school's exit: `lantern school export` of 2,000 pupils, N concerns (default 50000) and C MB of attachments in 1 MB files (default 500); time, archive size, peak RSS",
+    run: (e, f) =>
+      schoolExport(e, { n: size(f, 50_000, 2_000), megabytes: f.c ?? (f.quick ? 20 : 500) }),
   },
   reports: {
     about:

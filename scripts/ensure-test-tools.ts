@@ -1,6 +1,6 @@
 // Installs the system tools the test suite drives, when they are missing: Debian's Chromium
 // (browser tests), oathtool (an independent TOTP implementation), pg_dump, pgBackRest (the
-// restore drill), and pg_auto_failover's keeper and PostgreSQL extension (the failover test). Never downloads a browser from anywhere but Debian's packages.
+// restore drill), 7-Zip (a school's exit archive), and pg_auto_failover's keeper and PostgreSQL extension (the failover test). Never downloads a browser from anywhere but Debian's packages.
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
@@ -9,6 +9,8 @@ const wanted: { bin: string; pkg: string }[] = [
   { bin: '/usr/bin/oathtool', pkg: 'oathtool' },
   { bin: '/usr/bin/pg_dump', pkg: 'postgresql-client' },
   { bin: '/usr/bin/pgbackrest', pkg: 'pgbackrest' },
+  // 7-Zip (Debian's 7zip package installs 7zz): a school's exit archive is opened with it (issue 15).
+  { bin: '/usr/bin/7zz', pkg: '7zip' },
 ];
 // Best-effort: a release without PostgreSQL 15's packages must not stop the run; the failover
 // test then skips, naming what is missing.

@@ -25,6 +25,7 @@ import {
   openConfiguredDatabase,
 } from '../platform/services.ts';
 import { SchoolKeys } from '../platform/crypto/school-keys.ts';
+import { registerSchoolExitCommands } from './school-exit-command.ts';
 
 async function withServices<T>(config: () => Config, fn: (s: Services) => Promise<T>): Promise<T> {
   // Only `migrate` makes Lantern's own login role: the other commands log in with it and leave
@@ -79,6 +80,8 @@ export function registerDbCommands(program: Command, config: () => Config): void
         console.log(id);
       });
     });
+
+  registerSchoolExitCommands(school, config);
 
   const user = program.command('user').description('Manage staff accounts.');
   user

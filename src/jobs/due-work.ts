@@ -17,6 +17,7 @@ import { ESCALATION_GROUPS, membersOfStaffGroups } from '../features/alerts/reci
 import { queueAlertEmails, sendQueuedMailSoon } from '../features/alerts/email.ts';
 import { endLapsedSessions } from '../features/identity/session-sweep.ts';
 import { runRetentionSweep } from './retention-sweep.ts';
+import { runDueDeletions } from '../features/school-exit/delete.ts';
 import { runTransferChase } from './transfer-chase.ts';
 import { runPlanReminders } from './medical-reminders.ts';
 import { runConsentReminders } from './consent-reminders.ts';
@@ -196,6 +197,10 @@ export async function runMinuteJob(
   // Once a day per school (issue 15); a school swept today costs one read.
   await runLeased(db, lease('retention_sweep'), () => runRetentionSweep(services, now, only)).catch(
     fail('retention sweep'),
+  );
+  // Issue 15: a leaving school's deletion, once its scheduled day has come; none due costs a read.
+  await runLeased(db, lease('school_deletions'), () => runDueDeletions(services, now, only)).catch(
+    fail('school deletions'),
   );
   // Issue 18: reminders for child-protection files without a receipt; a day reminded costs a read.
   await runLeased(db, lease('transfer_chase'), () => runTransferChase(services, now, only)).catch(

@@ -51,7 +51,10 @@ const KIND_LABELS: Record<string, string> = {
   mis_event: 'MIS',
 };
 
-function pdfEntry(e: ChronologyEntry, bodyMap: BodyMapMark[] | undefined): ChronologyPdfEntry {
+export function pdfEntry(
+  e: ChronologyEntry,
+  bodyMap: BodyMapMark[] | undefined,
+): ChronologyPdfEntry {
   return {
     happenedAt: new Date(e.happenedAt),
     kind: KIND_LABELS[e.kind] ?? e.kind.replaceAll('_', ' '),
@@ -73,7 +76,10 @@ function pdfEntry(e: ChronologyEntry, bodyMap: BodyMapMark[] | undefined): Chron
 }
 
 /** The body maps of the concerns among `entries` (already chosen by the viewer's rules). */
-async function bodyMapsOf(t: Tx, entries: ChronologyEntry[]): Promise<Map<string, BodyMapMark[]>> {
+export async function bodyMapsOf(
+  t: Tx,
+  entries: ChronologyEntry[],
+): Promise<Map<string, BodyMapMark[]>> {
   const ids = entries.filter((e) => e.kind === 'concern').map((e) => e.id);
   if (ids.length === 0) return new Map();
   const rows = await t.q<{ id: string; body_map: Buffer }>(

@@ -11,7 +11,7 @@ import type { TransferFile } from './file.ts';
 
 type Row = {
   id: string;
-  from_school_id: string;
+  from_school_id: string | null;
   from_school_name: string;
   state: InboxState;
   received_at: Date;
@@ -77,7 +77,7 @@ async function row(t: Tx, id: string): Promise<Row> {
 export async function openReceived(
   t: Tx,
   id: string,
-): Promise<{ file: ReceivedFile; firstView: boolean; fromSchoolId: string }> {
+): Promise<{ file: ReceivedFile; firstView: boolean; fromSchoolId: string | null }> {
   const r = await row(t, id);
   const firstView = r.state === 'sent';
   if (firstView)
@@ -89,7 +89,7 @@ export async function openReceived(
     action: 'transfer.file_opened',
     targetType: 'transfer_inbox',
     targetId: id,
-    details: { fromSchool: r.from_school_id },
+    details: { fromSchool: r.from_school_id ?? 'deleted' },
   });
   return { file: await present(t, r), firstView, fromSchoolId: r.from_school_id };
 }
@@ -99,7 +99,7 @@ export async function acceptReceived(
   t: Tx,
   id: string,
   receipt: Receipt,
-): Promise<{ fromSchoolId: string; receipt: Receipt }> {
+): Promise<{ fromSchoolId: string | null; receipt: Receipt }> {
   const r = await row(t, id);
   if (r.state === 'sent')
     throw new DomainError(
@@ -131,7 +131,7 @@ export async function acceptReceived(
     action: 'transfer.receipt_given',
     targetType: 'transfer_inbox',
     targetId: id,
-    details: { fromSchool: r.from_school_id, pupil: matched?.id ?? 'held' },
+    details: { fromSchool: r.from_school_id ?? 'deleted', pupil: matched?.id ?? 'held' },
   });
   return { fromSchoolId: r.from_school_id, receipt: clean };
 }
@@ -140,7 +140,7 @@ export async function rejectReceived(
   t: Tx,
   id: string,
   reason: string,
-): Promise<{ fromSchoolId: string; reason: string }> {
+): Promise<{ fromSchoolId: string | null; reason: string }> {
   const r = await row(t, id);
   if (r.state === 'accepted') throw conflict('This file has already been accepted.');
   const clean = reason.trim();
@@ -159,7 +159,7 @@ export async function rejectReceived(
     action: 'transfer.file_rejected',
     targetType: 'transfer_inbox',
     targetId: id,
-    details: { fromSchool: r.from_school_id },
+    details: { fromSchool: r.from_school_id ?? 'deleted' },
   });
   return { fromSchoolId: r.from_school_id, reason: clean };
 }

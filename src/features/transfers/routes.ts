@@ -249,9 +249,16 @@ export function registerTransferRoutes(app: App, services: Services): void {
       requireTransfers(c.actor);
       const opened = await c.tx((t) => openReceived(t, req.params.id));
       if (opened.firstView)
-        await unsafeReportToSender(services, opened.fromSchoolId, c.actor.schoolId, req.params.id, {
-          state: 'viewed',
-        });
+        if (opened.fromSchoolId)
+          await unsafeReportToSender(
+            services,
+            opened.fromSchoolId,
+            c.actor.schoolId,
+            req.params.id,
+            {
+              state: 'viewed',
+            },
+          );
       return opened.file;
     },
   );
@@ -271,10 +278,12 @@ export function registerTransferRoutes(app: App, services: Services): void {
       const c = ctx(req);
       requireTransfers(c.actor);
       const done = await c.tx((t) => acceptReceived(t, req.params.id, req.body));
-      await unsafeReportToSender(services, done.fromSchoolId, c.actor.schoolId, req.params.id, {
-        state: 'accepted',
-        receipt: done.receipt,
-      });
+      // A sender that has left Lantern (issue 15) has no one to tell.
+      if (done.fromSchoolId)
+        await unsafeReportToSender(services, done.fromSchoolId, c.actor.schoolId, req.params.id, {
+          state: 'accepted',
+          receipt: done.receipt,
+        });
       return { accepted: true as const };
     },
   );
@@ -294,10 +303,12 @@ export function registerTransferRoutes(app: App, services: Services): void {
       const c = ctx(req);
       requireTransfers(c.actor);
       const done = await c.tx((t) => rejectReceived(t, req.params.id, req.body.reason));
-      await unsafeReportToSender(services, done.fromSchoolId, c.actor.schoolId, req.params.id, {
-        state: 'rejected',
-        reason: done.reason,
-      });
+      // A sender that has left Lantern (issue 15) has no one to tell.
+      if (done.fromSchoolId)
+        await unsafeReportToSender(services, done.fromSchoolId, c.actor.schoolId, req.params.id, {
+          state: 'rejected',
+          reason: done.reason,
+        });
       return { rejected: true as const };
     },
   );

@@ -263,6 +263,17 @@ export type AuditDetails = {
   /** The sender printed the receipt certificate of an accepted file. */
   'transfer.receipt_printed': { sha256: string };
   'school.urn_set': { urn: string };
+  // A school's exit (issue 15): its export, the school's confirmation that it opened it, and
+  // refusals; the deletion itself is certified in school_deletions (the chain goes with the school).
+  'school.exported': { export: Id; files: number; manifestSha256: string };
+  'school.export_confirmed': { export: Id };
+  'school.export_confirm_refused': { reason: 'no_export' | 'wrong_code' | 'malformed_code' };
+  'school.delete_refused': { reason: 'no_confirmed_export' | 'override_unconfirmed' };
+  'school.deletion_scheduled': {
+    dueBy: string;
+    basis: 'confirmed_export' | 'override';
+    now: boolean;
+  };
   // The data-protection register (issue 17): every view of it is an event.
   'dp.requests_viewed': { count: number; closed: boolean };
   'dp.request_viewed': None;
@@ -647,6 +658,11 @@ export const AUDIT_ACTIONS = Object.keys({
   'transfer.closed': 1,
   'transfer.receipt_printed': 1,
   'school.urn_set': 1,
+  'school.exported': 1,
+  'school.export_confirmed': 1,
+  'school.export_confirm_refused': 1,
+  'school.delete_refused': 1,
+  'school.deletion_scheduled': 1,
   'dp.requests_viewed': 1,
   'dp.request_viewed': 1,
   'dp.request_recorded': 1,

@@ -1,0 +1,202 @@
+// `lantern school export | confirm-export | delete | deletions` (issue 15): a school's exit. The
+// export's password is printed once, here, and nowhere else; the confirmation code is only inside
+// the archive. The work is in features/school-exit/.
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import type { Config } from '../config.ts';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createServices, embeddedDbDir, type Services } from '../platform/services.ts';
+import { DomainError } from '../core/errors.ts';
+import { exportSchool } from '../features/school-exit/export.ts';
+import {
+  confirmExport,
+  deletionCertificate,
+  DELETION_WITHIN_DAYS,
+  listDeletions,
+  requestDeletion,
+  type DeletionCertificate,
+} from '../features/school-exit/delete.ts';
+
+async function withServices<T>(config: () => Config, fn: (s: Services) => Promise<T>): Promise<T> {
+  const c = config();
+  // The embedded database is one process's: opening it beside a running server could corrupt it.
+  if (!c.databaseUrl && existsSync(path.join(embeddedDbDir(c), 'postmaster.pid'))) {
+    console.error(
+      `${c.dataDir} is open in another process (the server?): stop it, then run this command again.`,
+    );
+    process.exitCode = 1;
+    return undefined as T;
+  }
+  const services = await createServices(c, {
+    log: { info: () => undefined, warn: console.warn, error: console.error },
+    ensureLoginRole: false,
+  });
+  try {
+    return await fn(services);
+  } catch (err) {
+    // A refusal is the person's to read; anything else goes up as an error.
+    if (!(err instanceof DomainError)) throw err;
+    console.error(err.message);
+    process.exitCode = 1;
+    return undefined as T;
+  } finally {
+    await services.db.close();
+  }
+}
+
+/** Who ran the command, for the audit trail and the certificate: the operating-system user. */
+function operatorName(given?: string): string {
+  return (given ?? userInfo().username).slice(0, 200) || 'operator';
+}
+
+function printCertificate(c: DeletionCertificate, sha256: string): void {
+  console.log('CERTIFICATE OF DELETION');
+  console.log(`  School: ${c.schoolName} (${c.school})`);
+  console.log(
+    `  Deleted: ${c.deletedAt} by ${c.deletedBy} (requested ${c.requestedAt} by ${c.requestedBy})`,
+  );
+  console.log(
+    `  Basis: ${c.basis === 'confirmed_export' ? `export ${c.export} confirmed opened by the school` : 'override (reason recorded)'}`,
+  );
+  console.log('  Rows deleted per table:');
+  for (const [t, n] of Object.entries(c.rows)) console.log(`    ${t.padEnd(36)} ${n}`);
+  console.log(
+    `  Files deleted: ${c.files.attachments} attachments, ${c.files.medicalPlans} medical plan documents, ${c.files.subjectAccessPacks} subject-access packs`,
+  );
+  console.log(
+    `  Keys destroyed: ${c.keysDestroyed.map((k) => `${k.purpose} v${k.version}`).join(', ') || 'none'}`,
+  );
+  console.log(
+    `  Search tokens deleted: ${c.searchTokens}; audit entries deleted: ${c.auditEntries}`,
+  );
+  for (const [col, n] of Object.entries(c.linksCleared))
+    console.log(`  Other schools' links cleared: ${col} ${n}`);
+  console.log(`  SHA-256 of the certificate's canonical JSON: ${sha256}`);
+}
+
+export function registerSchoolExitCommands(school: Command, config: () => Config): void {
+  school
+    .command('export')
+    .description(
+      'Write the whole school (records, versions, attachments, audit chain, MIS data, settings, a chronology PDF per pupil, a manifest of SHA-256s) into a 7-Zip AES-256 archive; prints its password once.',
+    )
+    .requiredOption('--school <schoolId>', 'the school id')
+    .requiredOption('--out <file>', 'the archive to write (must not exist), e.g. school.7z')
+    .option('--operator <name>', 'who is running this (default: your user name)')
+    .action(async (o: { school: string; out: string; operator?: string }) => {
+      await withServices(config, async (s) => {
+        const r = await exportSchool(s, o.school, o.out, operatorName(o.operator));
+        console.log(
+          `Wrote ${r.out}: ${r.files} files, ${r.pupils} pupil chronologies, ${r.archiveBytes} bytes.`,
+        );
+        console.log(`Manifest SHA-256: ${r.manifestSha256}`);
+        if (r.unopened > 0)
+          console.log(`${r.unopened} sealed values could not be opened (listed in README.txt).`);
+        console.log('');
+        console.log(
+          'PASSWORD (shown once, stored nowhere; give it to the school separately from the file):',
+        );
+        console.log(`  ${r.password}`);
+        console.log('');
+        console.log(
+          'The school opens the archive with 7-Zip and types back the confirmation code from',
+        );
+        console.log('README.txt: lantern school confirm-export --school ID --code CODE');
+      });
+    });
+
+  school
+    .command('confirm-export')
+    .description(
+      'Record that the school opened its export: the code is in README.txt inside the archive.',
+    )
+    .requiredOption('--school <schoolId>', 'the school id')
+    .requiredOption('--code <code>', 'the confirmation code (XXXX-XXXX-XXXX-XXXX)')
+    .option('--operator <name>', 'who is running this (default: your user name)')
+    .action(async (o: { school: string; code: string; operator?: string }) => {
+      await withServices(config, async (s) => {
+        const r = await confirmExport(s, o.school, o.code, operatorName(o.operator));
+        console.log(`Confirmed: the school opened export ${r.exportId}. It may now be deleted.`);
+      });
+    });
+
+  school
+    .command('delete')
+    .description(
+      `Schedule the school's deletion (within ${DELETION_WITHIN_DAYS} days; the nightly job carries it out), or delete at once with --now. Refused until the school has confirmed its export.`,
+    )
+    .requiredOption('--school <schoolId>', 'the school id')
+    .option('--now', 'delete at once and print the certificate')
+    .option('--in-days <days>', `carry it out after this many days (0–${DELETION_WITHIN_DAYS})`)
+    .option('--override <reason>', 'delete without a confirmed export, for this reason')
+    .option('--yes-delete-without-confirmed-export', 'confirm the override')
+    .option('--operator <name>', 'who is running this (default: your user name)')
+    .action(
+      async (o: {
+        school: string;
+        now?: boolean;
+        inDays?: string;
+        override?: string;
+        yesDeleteWithoutConfirmedExport?: boolean;
+        operator?: string;
+      }) => {
+        const inDays = o.inDays === undefined ? undefined : Number(o.inDays);
+        await withServices(config, async (s) => {
+          const r = await requestDeletion(
+            s,
+            o.school,
+            {
+              now: o.now === true,
+              ...(inDays !== undefined ? { inDays } : {}),
+              ...(o.override !== undefined
+                ? {
+                    override: {
+                      reason: o.override,
+                      confirmed: o.yesDeleteWithoutConfirmedExport === true,
+                    },
+                  }
+                : {}),
+            },
+            operatorName(o.operator),
+          );
+          if (!r.certificate) {
+            console.log(
+              `Scheduled: ${r.scheduled.schoolName} (${r.scheduled.school}) will be deleted by ${r.scheduled.dueBy.toISOString()}. See \`lantern school deletions\`.`,
+            );
+            return;
+          }
+          const cert = await deletionCertificate(s, o.school);
+          printCertificate(r.certificate, cert!.sha256);
+        });
+      },
+    );
+
+  school
+    .command('deletions')
+    .description(
+      'List scheduled and completed school deletions; with --school, print a certificate.',
+    )
+    .option('--school <schoolId>', "print this deleted school's certificate")
+    .action(async (o: { school?: string }) => {
+      await withServices(config, async (s) => {
+        if (o.school) {
+          const c = await deletionCertificate(s, o.school);
+          if (!c) {
+            console.error('No completed deletion of that school.');
+            process.exitCode = 1;
+            return;
+          }
+          printCertificate(c.certificate, c.sha256);
+          return;
+        }
+        const all = await listDeletions(s);
+        if (all.length === 0) console.log('No school deletions.');
+        for (const d of all) {
+          console.log(
+            `${d.school}  ${d.schoolName}  ${d.deletedAt ? `deleted ${d.deletedAt.toISOString()}` : `due by ${d.dueBy.toISOString()}`}  (${d.basis}, requested by ${d.requestedBy})`,
+          );
+        }
+      });
+    });
+}
