@@ -61,6 +61,35 @@ export type ScheduledDeletion = {
 
 const refuse = (code: string, message: string) => new DomainError('conflict', code, message);
 
+/** The exit's own events: written by the exit itself, so they never count as the school's use. */
+const EXIT_EVENTS = [
+  'school.exported',
+  'school.export_confirmed',
+  'school.export_confirm_refused',
+  'school.delete_refused',
+  'school.deletion_scheduled',
+];
+
+/**
+ * Entries in the school's audit trail since the export was taken, other than the exit's own: any
+ * sign-in, read or record after it means the archive the school confirmed may not hold everything,
+ * so a deletion on that export's strength would lose what was written since.
+ */
+async function usedSinceExport(q: Queryable, schoolId: string, exportId: string): Promise<number> {
+  const [r] = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM audit_events
+      WHERE school_id = $1 AND action <> ALL($3::text[])
+        AND at > (SELECT exported_at FROM school_exports WHERE id = $2)`,
+    [schoolId, exportId, EXIT_EVENTS],
+  );
+  return r?.n ?? 0;
+}
+
+const USED_SINCE_EXPORT =
+  'The school has used Lantern since the export it confirmed, so that archive may not hold ' +
+  'everything: export the school again (`lantern school export`), have the school confirm the new ' +
+  'archive, and ask for the deletion again once the school has stopped using Lantern.';
+
 /** Audits a refusal in the school's own chain (its own transaction: nothing else changes). */
 async function auditRefusal(
   services: Services,
@@ -203,6 +232,18 @@ export async function requestDeletion(
         '"reason" with --yes-delete-without-confirmed-export.',
     );
   }
+  if (confirmed && !req.override) {
+    const used = await unsafeAsOperator(services, operator, (t) =>
+      usedSinceExport(t.db, schoolId, confirmed.id),
+    );
+    if (used > 0) {
+      await auditRefusal(services, schoolId, operator, {
+        action: 'school.delete_refused',
+        details: { reason: 'used_since_export' },
+      });
+      throw refuse('used_since_export', USED_SINCE_EXPORT);
+    }
+  }
   const basis = confirmed ? 'confirmed_export' : 'override';
   const scheduled = await unsafeAsOperator(services, operator, async (t) => {
     const dueBy = new Date(t.now.getTime() + (req.now ? 0 : inDays) * DAY_MS);
@@ -314,6 +355,12 @@ export async function carryOutDeletion(
       [schoolId],
     );
     if (!due) throw refuse('not_scheduled', 'No deletion of this school is scheduled.');
+    // Scheduled on a confirmed export: the school must not have used Lantern since (the wait can
+    // be 30 days); if it has, nothing is deleted and the operator is told why.
+    if (due.basis === 'confirmed_export' && due.export_id) {
+      if ((await usedSinceExport(t.db, schoolId, due.export_id)) > 0)
+        throw refuse('used_since_export', USED_SINCE_EXPORT);
+    }
     const tables = (await tenantTables(t.db)).map((x) => x.name);
     const rows: Record<string, number> = {};
     for (const name of tables) {
@@ -415,9 +462,12 @@ export async function runDueDeletions(
     try {
       await carryOutDeletion(services, d.school, 'Lantern (scheduled)');
       done.push(d.school);
-    } catch {
+    } catch (err) {
+      // The code only: a message could carry row data.
+      const code =
+        err instanceof DomainError ? err.code : err instanceof Error ? err.name : 'unknown';
       services.log.error(
-        `school deletion failed for school ${d.school}; will retry on the next run`,
+        `school deletion not carried out for school ${d.school} (${code}); will retry on the next run`,
       );
     }
   }

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
+import { asSystem } from '../../core/context.ts';
 import { verifyAudit } from '../../platform/audit/verify.ts';
 import { canonicalJson } from '../../platform/audit/chain.ts';
 import { createSchool, createTrust } from '../administration/create-school.ts';
@@ -550,6 +551,47 @@ describe("a school's exit", () => {
       `There is no school with the id ${leaving.id}.`,
     );
   }, 300_000);
+
+  it('refuses to delete on an export the school has used Lantern since, when asked and when due', async () => {
+    const id = await createSchool(t.services, { name: 'Still Busy Primary' }, 'test');
+    await makePupil(t.services, id);
+    // A confirmed export as `school export` and `confirm-export` leave it (the archive itself is
+    // the test above's), taken at `at`.
+    const exportAt = (at: Date) =>
+      unsafeAsOwner(t.services.db, (q) =>
+        q.query(
+          `INSERT INTO school_exports (id, school_id, exported_at, exported_by, manifest_sha256,
+             code_hash, files, archive_bytes, confirmed_at)
+           VALUES ($1, $2, $3, 'op', $4, 'not a hash', 1, 1, $3)`,
+          [randomUUID(), id, at, 'a'.repeat(64)],
+        ),
+      );
+    const now = t.services.clock.now();
+    await exportAt(new Date(now.getTime() - 3_600_000));
+    await expect(requestDeletion(t.services, id, { now: true }, 'op')).rejects.toThrow(
+      /used Lantern since the export it confirmed/,
+    );
+    expect((await rowsOf(id)).pupils).toBe(1);
+
+    // Exported after everything so far: scheduled. A pupil added while it waits stops the job.
+    await exportAt(new Date(Date.now() + 300));
+    const { certificate } = await requestDeletion(t.services, id, {}, 'op');
+    expect(certificate).toBeNull();
+    await new Promise((r) => setTimeout(r, 600));
+    // The school goes on using Lantern while the deletion waits (here: its URN set, audited).
+    await asSystem(t.services, id, 'operator', 'test').tx((x) =>
+      x.audit({
+        action: 'school.urn_set',
+        targetType: 'school',
+        targetId: id,
+        details: { urn: '123456' },
+      }),
+    );
+    const later = new Date(Date.now() + 31 * 86_400_000);
+    expect(await runDueDeletions(t.services, later, [id])).not.toContain(id);
+    expect((await rowsOf(id)).pupils).toBe(1);
+    expect((await listDeletions(t.services)).find((d) => d.school === id)?.deletedAt).toBeNull();
+  }, 120_000);
 
   it('schedules a deletion within 30 days, shows it, and the nightly job carries it out when due', async () => {
     const id = await createSchool(t.services, { name: 'Scheduled Primary' }, 'test');

@@ -268,7 +268,9 @@ export type AuditDetails = {
   'school.exported': { export: Id; files: number; manifestSha256: string };
   'school.export_confirmed': { export: Id };
   'school.export_confirm_refused': { reason: 'no_export' | 'wrong_code' | 'malformed_code' };
-  'school.delete_refused': { reason: 'no_confirmed_export' | 'override_unconfirmed' };
+  'school.delete_refused': {
+    reason: 'no_confirmed_export' | 'override_unconfirmed' | 'used_since_export';
+  };
   'school.deletion_scheduled': {
     dueBy: string;
     basis: 'confirmed_export' | 'override';
