@@ -302,7 +302,7 @@ describe("a school's exit", () => {
     const cases: [string[], RegExp[]][] = [
       [
         ['school', 'export', '--help'],
-        [/--school <schoolId>/, /--out <file>/, /7-Zip AES-256/],
+        [/--school <schoolId>/, /--out <file>/, /7-Zip\s+AES-256/],
       ],
       [['school', 'confirm-export', '--help'], [/--code <code>/]],
       [
