@@ -223,8 +223,17 @@ async function seed(schoolId: string, pupilId: string, staffId: string) {
     const [aform, areq] = [randomUUID(), randomUUID()];
     await q(
       `INSERT INTO admission_forms (id, school_id, title, intake, questions, created_by, created_at)
-       VALUES ($2, $1, 'Reception 2025', 'reception', '[]'::jsonb, $3, now())`,
-      [aform, staffId],
+       VALUES ($2, $1, 'Reception 2025', 'reception', $4::jsonb, $3, now())`,
+      [
+        aform,
+        staffId,
+        // The form's own order, which the response follows (not the order answers were saved).
+        JSON.stringify(
+          ['ethnicity', 'first_language', 'preferred_forename', 'dietary_needs', 'contact_1'].map(
+            (field) => ({ field, required: false }),
+          ),
+        ),
+      ],
     );
     await q(
       `INSERT INTO admission_requests (id, school_id, form_id, pupil_id, sent_by, sent_at,
@@ -239,6 +248,17 @@ async function seed(schoolId: string, pupilId: string, staffId: string) {
         ids.parent,
         s.sealJson('admission_responses.answers', `${areq}:${ids.parent}`, {
           preferred_forename: 'Avie',
+          dietary_needs: 'HAL',
+          ethnicity: 'MWBC',
+          first_language: 'POL',
+          contact_1: {
+            forename: 'Pat',
+            surname: 'Quillfeather',
+            relationship: 'STP',
+            parentalResponsibility: true,
+            telephone: '07700 900123',
+            email: 'pat@example.org',
+          },
         }),
       ],
     );
@@ -327,7 +347,16 @@ describe('gathering the rest of what the school holds', () => {
     expect(one('contact_restriction').text).toContain('Non-molestation order, 2025');
     expect(one('consent').text).toContain('refused, by Pat Quillfeather');
     expect(one('consent').text).toContain('Not on social media, please');
-    expect(one('admission').text).toContain('Preferred first name: Avie');
+    // Admission answers: the form's field labels and the code sets' labels, in the form's order;
+    // never the CBDS codes the MIS takes.
+    expect(one('admission').text.split('\n').slice(1)).toEqual([
+      'Ethnicity: White and Black Caribbean',
+      'First language: Polish',
+      'Preferred first name: Avie',
+      'Dietary needs: Halal',
+      'First contact: Pat Quillfeather, Step-parent, has parental responsibility, 07700 900123, pat@example.org',
+    ]);
+    expect(one('admission').text).not.toMatch(/\b(MWBC|POL|HAL|STP)\b/);
     expect(one('trip').text).toBe(
       'On the trip “Year 5 to the Eden Project”, from 11 May 2026 to 13 May 2026.',
     );
@@ -405,6 +434,8 @@ describe('gathering the rest of what the school holds', () => {
     expect(text).toMatch(/When\s+Who\s+What\s+Record/);
     expect(text).toContain('Peanuts');
     expect(text).toContain('Sessions possible: 10');
+    expect(text).toContain('Ethnicity: White and Black Caribbean');
+    expect(text).toContain('Dietary needs: Halal');
     // The letter names only what is truly not gathered.
     expect(text).not.toMatch(/attendance; medical information/);
     expect(text).toContain('sign-in and device records');
@@ -419,6 +450,11 @@ describe('gathering the rest of what the school holds', () => {
     const n = json.items.findIndex((i) => i.source === 'audit') + 1;
     expect(csv).toContain(`\n${n}.1,`);
     expect(csv).toContain(`\n${n}.${rows.length + 1},`);
+    // The admission answers in words in the JSON copy and the CSV too.
+    const admission = json.items.find((i) => i.source === 'admission')!;
+    expect(admission.text).toContain('First language: Polish');
+    expect(admission.text).not.toMatch(/\b(MWBC|POL|HAL|STP)\b/);
+    expect(csv).toContain('Ethnicity: White and Black Caribbean');
   });
 });
 
