@@ -25,6 +25,7 @@ import { labelOf } from '../../audit-trail/labels.ts';
 import { unsafeAsOwner } from '../../../platform/db/tenancy.ts';
 import type { Workbench } from '../../../shared/schemas/subject-access.ts';
 import { todayInEngland } from '../requests/load.ts';
+import { pdfStructure } from '../../../test/pdf-structure.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -432,6 +433,25 @@ describe('gathering the rest of what the school holds', () => {
     const pdf = await call(t.app, s.dpo, 'GET', `${url}/packs/${pack}/pdf`);
     const { text } = await extractText(new Uint8Array(pdf.rawPayload), { mergePages: true });
     expect(text).toMatch(/When\s+Who\s+What\s+Record/);
+    // Tagged: the letter's title, its headings, and the audit log a table with column headings.
+    const tagged = await pdfStructure(pdf.rawPayload);
+    expect(tagged).toMatchObject({
+      marked: true,
+      lang: 'en-GB',
+      title: 'Response to a subject access request',
+      displayTitle: true,
+    });
+    expect(tagged.texts('H1').map((h) => h.text)).toEqual([
+      'Response to your subject access request',
+    ]);
+    expect(tagged.texts('H2').map((h) => h.text)).toEqual(
+      expect.arrayContaining(['Your right to complain', 'Index', 'The records, in date order']),
+    );
+    expect(tagged.texts('TH').map((h) => h.text)).toEqual(['When', 'Who', 'What', 'Record']);
+    expect(tagged.texts('TD').length).toBe(4 * (rows.length + 1));
+    expect(tagged.texts('H3').map((h) => h.text)).toContainEqual(
+      expect.stringMatching(/Admission form: Reception 2025$/),
+    );
     expect(text).toContain('Peanuts');
     expect(text).toContain('Sessions possible: 10');
     expect(text).toContain('Ethnicity: White and Black Caribbean');
