@@ -100,7 +100,11 @@ afterAll(async () => {
 describe('lantern (command line)', () => {
   it('prints help for itself and every command, touching no database', async () => {
     const cases: [string[], RegExp[]][] = [
-      [['--help'], [/Usage: lantern/, /migrate/, /school/, /user/, /keys/, /audit/]],
+      [['--help'], [/Usage: lantern/, /migrate/, /school/, /user/, /keys/, /audit/, /incident/]],
+      [
+        ['incident', 'notify', '--help'],
+        [/--reference <ref>/, /--started <time>/, /--ip <address\.\.\.>/, /--account/, /--confirm/],
+      ],
       [
         ['migrate', '--help'],
         [/Usage: lantern migrate/, /migrations/],
@@ -305,6 +309,86 @@ describe('lantern (command line)', () => {
     expect(codeBroken.stdout).toContain('entry 2,');
     expect(codeBroken.stdout).toContain('does not recompute');
   }, 240_000);
+
+  it('incident notify: a dry run names the affected school; --confirm tells it, once', async () => {
+    const made = await lantern(['school', 'create', '--name', 'Meadow Bank School']);
+    expect(made.code, made.stderr).toBe(0);
+    const schoolId = lastLine(made.stdout);
+    const dpo = await lantern(
+      [
+        'user',
+        'create',
+        '--school',
+        schoolId,
+        '--email',
+        'dpo@meadow.example',
+        '--name',
+        'Dana Protector',
+        '--role',
+        'dpo',
+        '--password-stdin',
+      ],
+      { stdin: 'a long Passphrase for the DPO 42\n' },
+    );
+    expect(dpo.code, dpo.stderr).toBe(0);
+    const started = new Date(Date.now() - 3_600_000).toISOString();
+    // The school's entries so far were written by the operator's commands: that process's scope.
+    const args = [
+      'incident',
+      'notify',
+      '--reference',
+      'INC-CLI-1',
+      '--title',
+      'Operator console misused',
+      '--description',
+      'Our console was used by someone who should not have had it.',
+      '--type',
+      'confidentiality',
+      'integrity',
+      '--started',
+      started,
+      '--aware',
+      new Date().toISOString(),
+      '--process',
+      'operator',
+      '--school',
+      schoolId,
+    ];
+    const dry = await lantern(args);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(
+      new RegExp(`${schoolId}  Meadow Bank School: \\d+ matching entr(y|ies), .*; to be told`),
+    );
+    expect(dry.stdout).toContain('Dry run: nothing recorded, nobody told.');
+    const confirmed = await lantern([...args, '--confirm']);
+    expect(confirmed.code, confirmed.stderr).toBe(0);
+    expect(confirmed.stdout).toMatch(
+      /told now: draft breach opened, 1 holder of the register alerted, 1 notice emailed/,
+    );
+    expect(lastLine(confirmed.stdout)).toBe('Told 1 school.');
+    const rerun = await lantern(['incident', 'notify', '--reference', 'INC-CLI-1', '--confirm']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toMatch(/Meadow Bank School: .*; already told on /);
+    expect(lastLine(rerun.stdout)).toBe('Told 0 schools.');
+    await withDb(async (db) => {
+      const rows = await unsafeAsOwner(db, (tx) =>
+        tx.query<{ source: string; status: string }>(
+          'SELECT source, status FROM dp_breaches WHERE school_id = $1',
+          [schoolId],
+        ),
+      );
+      expect(rows).toEqual([{ source: 'operator_incident', status: 'draft' }]);
+    });
+    const refused = await lantern([
+      ...args.slice(0, 3),
+      'INC-CLI-2',
+      ...args.slice(4, 10),
+      '--started',
+      '2026-12-01 09:00',
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/incident refused, nothing recorded: .*with its zone/);
+  }, 120_000);
 
   it.runIf(inject('engine') === 'postgres')(
     'never changes the login role from commands other than migrate',

@@ -75,6 +75,8 @@ const NOT_TENANT = {
   trust_members: "a trust's members (migration 0065): per trust, behind RLS on lantern.trust_id",
   trust_member_credentials: "trust members' password hashes and sealed TOTP: per trust, RLS",
   trust_sessions: "trust members' sessions: per trust, behind RLS on lantern.trust_id",
+  operator_incidents:
+    "the hosting operator's incidents (migration 0087): the platform's own; lantern_app has no right on it",
 };
 
 let db: Database;

@@ -118,7 +118,9 @@ describe('the data-protection pack', () => {
     // Tagged: read back by a PDF parser, each section's rows are a table of labelled rows.
     const tagged = await pdfStructure(pdf.rawPayload);
     expect(tagged).toMatchObject({ marked: true, lang: 'en-GB', title: 'Data-protection pack' });
-    expect(tagged.texts('H2').map((h) => h.text)).toEqual(first.pack.sections.map((x) => x.heading));
+    expect(tagged.texts('H2').map((h) => h.text)).toEqual(
+      first.pack.sections.map((x) => x.heading),
+    );
     expect(tagged.texts('TH').map((h) => h.text)).toContain('Acme Hosting Ltd');
     expect(tagged.texts('TD').map((d) => d.text)).toContain('hosting; UK');
 

@@ -26,23 +26,21 @@ export function renderPackPdf(
 ): Promise<Buffer> {
   const at = new Date(pack.generatedAt);
   // One moment for every section: the writer orders newest first and keeps ties in given order.
-  const entries = pack.sections.map(
-    (s): ChronologyPdfEntry => ({
-      happenedAt: at,
-      kind: 'Section',
-      title: s.heading,
-      undated: true,
-      categories: [],
-      author: 'Lantern',
-      text: '',
-      table: {
-        columns: COLUMNS[s.id] ?? DEFAULT_COLUMNS,
-        rows: s.rows.map((r) => [r.label, r.value]),
-        rowHeaders: true,
-        widths: [0.36, 0.64],
-      },
-    }),
-  );
+  const entries = pack.sections.map((s): ChronologyPdfEntry => ({
+    happenedAt: at,
+    kind: 'Section',
+    title: s.heading,
+    undated: true,
+    categories: [],
+    author: 'Lantern',
+    text: '',
+    table: {
+      columns: COLUMNS[s.id] ?? DEFAULT_COLUMNS,
+      rows: s.rows.map((r) => [r.label, r.value]),
+      rowHeaders: true,
+      widths: [0.36, 0.64],
+    },
+  }));
   return renderChronologyPdf({
     schoolName: pack.school,
     pupilName: '',

@@ -163,7 +163,8 @@ export function renderPackPdf(c: CoverLetter, entries: readonly ResponseEntry[])
       };
     };
     t.row(tb.columns.map((h) => cell(h, true)));
-    if (tb.rows.length === 0) t.row([{ ...cell('(no entries)', false), colSpan: tb.columns.length }]);
+    if (tb.rows.length === 0)
+      t.row([{ ...cell('(no entries)', false), colSpan: tb.columns.length }]);
     for (const r of tb.rows) t.row(tb.columns.map((_, i) => cell(r[i] ?? '', false)));
     t.end();
     doc.x = MARGIN;
@@ -189,7 +190,14 @@ export function renderPackPdf(c: CoverLetter, entries: readonly ResponseEntry[])
     if (doc.y + 60 > doc.page.height - MARGIN) doc.addPage();
     const section = doc.struct('Sect');
     root.add(section);
-    write(`${i + 1}. ${day(new Date(e.happenedAt))}: ${e.title}`, 'Helvetica-Bold', 11, 1, 'H3', section);
+    write(
+      `${i + 1}. ${day(new Date(e.happenedAt))}: ${e.title}`,
+      'Helvetica-Bold',
+      11,
+      1,
+      'H3',
+      section,
+    );
     if (e.author) write(`Recorded by ${e.author}`, 'Helvetica', 9, 2, 'P', section);
     if (e.table) table(e.table, section);
     else write(e.text || '(no text)', 'Helvetica', 10, 10, 'P', section);
