@@ -12,7 +12,11 @@ export type PdfStructure = {
   title: string | null;
   displayTitle: boolean;
   pages: number;
-  /** Every structure element's role, depth first in reading order, across all pages. */
+  /**
+   * Every structure element's role, depth first in reading order, page after page; a container on
+   * several pages (a table, the document) may be listed again for each. Each row, cell, heading
+   * and paragraph is listed once.
+   */
   roles: string[];
   /** The elements with the given roles and the text each holds, in reading order. */
   texts(...roles: string[]): { role: string; text: string }[];
@@ -23,7 +27,6 @@ export async function pdfStructure(bytes: Uint8Array | Buffer): Promise<PdfStruc
   const mark = (await doc.getMarkInfo()) as { Marked?: boolean } | null;
   const meta = (await doc.getMetadata()) as unknown as { info: Record<string, unknown> };
   const prefs = (await doc.getViewerPreferences()) as Record<string, unknown> | null;
-  const roles: string[] = [];
   const elements: { role: string; ids: string[] }[] = [];
   const content = new Map<string, string>();
   for (let n = 1; n <= doc.numPages; n++) {
@@ -43,21 +46,29 @@ export async function pdfStructure(bytes: Uint8Array | Buffer): Promise<PdfStruc
         content.set(current, (content.get(current) ?? '') + item.str + (item.hasEOL ? ' ' : ''));
     }
     const tree = (await page.getStructTree()) as Node | null;
+    // Depth first, each element before its children; its content ids filled in on the way back.
     const walk = (node: Node): string[] => {
       if (node.type === 'content' && node.id) return [node.id];
-      const ids: string[] = [];
-      let entry: { role: string; ids: string[] } | null = null;
-      if (node.role && node.role !== 'Root') {
-        roles.push(node.role);
-        entry = { role: node.role, ids: [] };
-        elements.push(entry);
-      }
-      for (const child of node.children ?? []) ids.push(...walk(child));
-      if (entry) entry.ids = ids;
+      const at =
+        node.role && node.role !== 'Root' ? elements.push({ role: node.role, ids: [] }) : 0;
+      const ids = (node.children ?? []).flatMap(walk);
+      if (at > 0) elements[at - 1]!.ids = ids;
       return ids;
     };
     if (tree) walk(tree);
   }
+  // pdf.js gives each page the elements with content on it, and with them more of a table that
+  // crosses it: an element with no content here is left out, and one seen already (its role and
+  // content) is kept once. A container crossing pages (a table, the document) may stay twice.
+  const seen = new Set<string>();
+  const unique = elements.filter((e) => {
+    if (e.ids.length === 0) return false;
+    const key = `${e.role}|${e.ids.join(',')}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const roles = unique.map((e) => e.role);
   return {
     marked: mark?.Marked === true,
     lang: typeof meta.info.Language === 'string' ? meta.info.Language : null,
@@ -66,7 +77,7 @@ export async function pdfStructure(bytes: Uint8Array | Buffer): Promise<PdfStruc
     pages: doc.numPages,
     roles,
     texts: (...wanted) =>
-      elements
+      unique
         .filter((e) => wanted.includes(e.role))
         .map((e) => ({
           role: e.role,

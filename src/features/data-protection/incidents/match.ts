@@ -52,7 +52,7 @@ const PUPILS_TOUCHED = `
   UNION SELECT m.school_id, cp.pupil_id FROM m JOIN alerts al
     ON al.school_id = m.school_id AND m.target_type = 'alert' AND al.id::text = m.target_id
       AND al.target_type = 'concern'
-    JOIN concern_pupils cp ON cp.school_id = al.school_id AND cp.concern_id::text = al.target_id
+    JOIN concern_pupils cp ON cp.school_id = al.school_id AND cp.concern_id::text = al.target_id::text
   ${['cases:case', 'actions:action', 'referrals:referral', 'conversations:conversation']
     .map((pair) => {
       const [table, target] = pair.split(':');
