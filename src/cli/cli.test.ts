@@ -102,10 +102,6 @@ describe('lantern (command line)', () => {
     const cases: [string[], RegExp[]][] = [
       [['--help'], [/Usage: lantern/, /migrate/, /school/, /user/, /keys/, /audit/, /incident/]],
       [
-        ['incident', 'notify', '--help'],
-        [/--reference <ref>/, /--started <time>/, /--ip <address\.\.\.>/, /--account/, /--confirm/],
-      ],
-      [
         ['migrate', '--help'],
         [/Usage: lantern migrate/, /migrations/],
       ],
