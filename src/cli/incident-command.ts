@@ -59,7 +59,7 @@ function report(o: IncidentOutcome, confirm: boolean): string[] {
       s.status === 'would_tell'
         ? 'to be told'
         : s.status === 'told'
-          ? `told now: draft breach opened, ${plural(s.alerted, 'holder')} of the register alerted, ${plural(s.emailed, 'notice')} emailed${s.emailed === 0 ? ' (nobody holds its breach register: contact the school)' : ''}`
+          ? `told now: draft breach opened, ${plural(s.alerted, 'holder')} of the register alerted, ${plural(s.emailed, 'email notice')} to send${s.emailed === 0 ? ' (nobody holds its breach register: contact the school)' : ''}`
           : s.status === 'already_told'
             ? `already told${s.toldAt ? ` on ${ukTime(s.toldAt.toISOString())}` : ''}`
             : 'NOT told (an error; run the command again to retry)';
@@ -146,9 +146,12 @@ export function registerIncidentCommands(program: Command, config: () => Config)
           { confirm: opts.confirm === true },
         );
         for (const line of report(outcome, opts.confirm === true)) console.log(line);
-        if (opts.confirm) {
+        if (opts.confirm && outcome.schools.some((s) => s.emailed > 0)) {
           // Send the notices now; any that cannot go wait in the queue for the server's worker.
           await runWorkQueueOnce(services);
+          console.log(
+            "Email notices sent now where the mail server took them; the server's worker retries any it did not.",
+          );
         }
         if (outcome.schools.some((s) => s.status === 'failed')) process.exitCode = 1;
       } catch (err) {

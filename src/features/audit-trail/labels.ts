@@ -190,6 +190,10 @@ export const EVENT_LABELS: Record<AuditAction, Label> = {
     'The hosting operator’s incident notice opened a draft breach',
     'change',
   ],
+  'operator.incident_checked': [
+    'The hosting operator checked which schools an incident touched',
+    'admin',
+  ],
   'operator.incident_recorded': ['The hosting operator recorded an incident', 'admin'],
   'dp.breach_changed': ['Changed a breach', 'change'],
   'dp.breach_ico_update': ['Recorded an update to the ICO', 'change'],

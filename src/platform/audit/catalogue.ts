@@ -295,6 +295,8 @@ export type AuditDetails = {
     alerted: number;
     emailed: number;
   };
+  /** The operator worked out which schools an incident touched (the platform's chain). */
+  'operator.incident_checked': { reference: string; schools: number };
   /** The operator recorded an incident (the platform's chain): how many schools it touched. */
   'operator.incident_recorded': { incident: Id; reference: string; schools: number };
   'dp.breach_changed': { changed: string[] };
@@ -667,6 +669,7 @@ export const AUDIT_ACTIONS = Object.keys({
   'dp.breach_recorded': 1,
   'dp.breach_drafted': 1,
   'dp.operator_incident_notified': 1,
+  'operator.incident_checked': 1,
   'operator.incident_recorded': 1,
   'dp.breach_changed': 1,
   'dp.breach_ico_update': 1,

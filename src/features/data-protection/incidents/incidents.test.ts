@@ -22,7 +22,7 @@ import {
 } from '../../../test/harness.ts';
 import { asSystem } from '../../../core/context.ts';
 import { DomainError } from '../../../core/errors.ts';
-import { unsafeAsOwner } from '../../../platform/db/tenancy.ts';
+import { PLATFORM_SCHOOL_ID, unsafeAsOwner } from '../../../platform/db/tenancy.ts';
 import { drainWork, startMailTrap, type MailTrap } from '../../identity/identity-test-kit.ts';
 import type { BreachDetail, BreachList } from '../../../shared/schemas/data-protection.ts';
 import { notifyIncident } from './notify.ts';
@@ -259,6 +259,25 @@ describe("the operator's incident notice", () => {
         },
       },
     ]);
+
+    // The platform's own chain: each reading of the trails, and the one incident recorded.
+    const platform = await owner<{ action: string; details: Record<string, unknown> }>(
+      `SELECT action, details FROM audit_events WHERE school_id = $1 AND details->>'reference' = $2
+       ORDER BY seq`,
+      [PLATFORM_SCHOOL_ID, input.reference],
+    );
+    expect(platform).toEqual([
+      { action: 'operator.incident_checked', details: { reference: input.reference, schools: 2 } },
+      { action: 'operator.incident_checked', details: { reference: input.reference, schools: 2 } },
+      {
+        action: 'operator.incident_recorded',
+        details: { incident: done.id, reference: input.reference, schools: 2 },
+      },
+    ]);
+    // The application's login has no right on the platform's table, even inside a school.
+    await expect(
+      asSystem(t.services, ash.id, 'scheduled').tx((x) => x.q('SELECT * FROM operator_incidents')),
+    ).rejects.toThrow(/permission denied/);
 
     // Again: the same incident by its reference tells nobody twice.
     const again = await notifyIncident(

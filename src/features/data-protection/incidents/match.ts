@@ -3,9 +3,11 @@
 // statement timeout: a window over a large installation's trail may take a while). Counts only:
 // the entries that match the scope, the records they were about, and the pupils those records
 // (and the searches and lists the entries showed) concern; never a name or a record's text.
-// For each school, the draft this incident already opened there, if any.
+// For each school, the draft this incident already opened there, if any. Each reading is itself
+// an entry on the platform's chain (operator.incident_checked).
 import { unsafeAsOperator } from '../../../core/context.ts';
 import type { Services } from '../../../platform/services.ts';
+import { PLATFORM_SCHOOL_ID } from '../../../platform/db/tenancy.ts';
 import { scopeSql, type IncidentScope } from './scope.ts';
 
 export type AffectedSchool = {
@@ -74,14 +76,14 @@ const PUPILS_TOUCHED = `
 export async function affectedSchools(
   services: Pick<Services, 'db' | 'clock'>,
   scope: IncidentScope,
-  incidentId: string | null,
+  incident: { id: string | null; reference: string },
 ): Promise<AffectedSchool[]> {
   const params: unknown[] = [];
   const where = scopeSql(scope, params);
-  params.push(RECORD_TARGETS, incidentId);
-  const [records, incident] = [`$${params.length - 1}`, `$${params.length}`];
-  const rows = await unsafeAsOperator(services, 'operator', (t) =>
-    t.q<{
+  params.push(RECORD_TARGETS, incident.id);
+  const [records, told] = [`$${params.length - 1}`, `$${params.length}`];
+  const rows = await unsafeAsOperator(services, 'operator', async (t) => {
+    const found = await t.q<{
       school_id: string;
       name: string;
       entries: number;
@@ -100,12 +102,18 @@ export async function affectedSchools(
          (SELECT count(DISTINCT x.pupil)::int FROM touched x WHERE x.school_id = s.id) AS pupils,
          b.id AS breach_id, b.recorded_at AS told_at
        FROM m JOIN schools s ON s.id = m.school_id
-       LEFT JOIN dp_breaches b ON b.school_id = s.id AND b.operator_incident_id = ${incident}::uuid
+       LEFT JOIN dp_breaches b ON b.school_id = s.id AND b.operator_incident_id = ${told}::uuid
        GROUP BY s.id, s.name, b.id, b.recorded_at
        ORDER BY s.name, s.id`,
       params,
-    ),
-  );
+    );
+    // The operator read every school's trail (counts only): on the platform's own chain.
+    await t.audit(PLATFORM_SCHOOL_ID, {
+      action: 'operator.incident_checked',
+      details: { reference: incident.reference, schools: found.length },
+    });
+    return found;
+  });
   return rows.map((r) => ({
     schoolId: r.school_id,
     name: r.name,

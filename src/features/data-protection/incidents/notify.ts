@@ -210,7 +210,10 @@ export async function notifyIncident(
     );
   const { facts, scope } = before ? fromStored(before) : checkIncident(input, now);
   let incidentId = before?.id ?? null;
-  const found = await affectedSchools(services, scope, incidentId);
+  const found = await affectedSchools(services, scope, {
+    id: incidentId,
+    reference: facts.reference,
+  });
   const outcome: IncidentOutcome = {
     id: incidentId,
     recordedAt: before ? new Date(before.recorded_at) : null,
