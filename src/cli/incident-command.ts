@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { Config } from '../config.ts';
 import { createServices } from '../platform/services.ts';
-import { DomainError } from '../core/errors.ts';
+import { badRequest, DomainError } from '../core/errors.ts';
 import { TRAIL_KINDS } from '../shared/schemas/audit-trail.ts';
 import { BREACH_TYPES } from '../shared/schemas/data-protection.ts';
 import { runWorkQueueOnce } from '../jobs/work-queue.ts';
@@ -18,6 +18,18 @@ import {
   type IncidentOutcome,
 } from '../features/data-protection/incidents/notify.ts';
 import { ukTime } from '../features/data-protection/incidents/scope.ts';
+
+/** The description's file, or a refusal a person understands (nothing recorded). */
+function readDescription(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw badRequest(
+      `Cannot read the description file “${path.slice(0, 200)}” (${(err as { code?: string }).code ?? 'unreadable'}): give a file that exists and can be read.`,
+      'incident_refused',
+    );
+  }
+}
 
 type Opts = {
   reference: string;
@@ -124,7 +136,7 @@ export function registerIncidentCommands(program: Command, config: () => Config)
       try {
         const description =
           opts.descriptionFile !== undefined
-            ? readFileSync(opts.descriptionFile, 'utf8')
+            ? readDescription(opts.descriptionFile)
             : opts.description;
         const outcome = await notifyIncident(
           services,

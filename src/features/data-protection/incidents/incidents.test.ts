@@ -25,6 +25,8 @@ import { DomainError } from '../../../core/errors.ts';
 import { PLATFORM_SCHOOL_ID, unsafeAsOwner } from '../../../platform/db/tenancy.ts';
 import { drainWork, startMailTrap, type MailTrap } from '../../identity/identity-test-kit.ts';
 import type { BreachDetail, BreachList } from '../../../shared/schemas/data-protection.ts';
+import { appendAuditEntries } from '../../../platform/audit/chain.ts';
+import { makeTrust, makeTrustMember } from '../../trust/trust-test-kit.ts';
 import { notifyIncident } from './notify.ts';
 import type { IncidentInput } from './scope.ts';
 
@@ -295,6 +297,13 @@ describe("the operator's incident notice", () => {
     await expect(
       notifyIncident(t.services, { ...input, title: 'Something else' }, { confirm: true }),
     ).rejects.toThrow(/was recorded on .* cannot change/);
+    await expect(
+      notifyIncident(
+        t.services,
+        { reference: input.reference, by: 'Someone Else Ltd' },
+        { confirm: true },
+      ),
+    ).rejects.toThrow(/was recorded on .* cannot change/);
   });
 
   it('scopes by a compromised account, or by a process such as an MIS API key', async () => {
@@ -333,6 +342,51 @@ describe("the operator's incident notice", () => {
     expect(byProcess.schools[0]).toMatchObject({ alerted: 1, emailed: 1 });
   });
 
+  it("finds a trust member's reads in every school of the trust, by their email", async () => {
+    clock.set(new Date(T0.getTime() + 20 * MINUTE));
+    const trust = await makeTrust(t, 3);
+    const [a, b, c] = trust.schoolIds as [string, string, string];
+    const lead = await makeTrustMember(t, trust.trustId, 'trust_safeguarding_lead');
+    const pupils = [await makePupil(t.services, a), await makePupil(t.services, b)];
+    // Exactly what a trust member's read under a grant writes (core/trust-context.ts): no
+    // actor_id, the member's label, and the member named in the details.
+    for (const [schoolId, pupil] of [
+      [a, pupils[0]!],
+      [b, pupils[1]!],
+    ] as const)
+      await unsafeAsOwner(t.services.db, (q) =>
+        appendAuditEntries(
+          q,
+          schoolId,
+          [
+            {
+              actor: {
+                actorId: null,
+                actorLabel: 'Trust: Trust lead (trust safeguarding lead)',
+                ip: '192.0.2.44',
+                userAgent: 'browser',
+                trustMemberId: lead.id,
+              },
+              event: { action: 'pupil.chronology_viewed', targetType: 'pupil', targetId: pupil.id },
+            },
+          ],
+          clock.now(),
+        ),
+      );
+    clock.set(new Date(T0.getTime() + 3 * 60 * MINUTE));
+    const found = await notifyIncident(
+      t.services,
+      facts({ accounts: [lead.email.toUpperCase()], schools: [a, b, c] }),
+      { confirm: false },
+    );
+    expect(found.schools.map((s) => [s.schoolId, s.entries, s.pupils]).sort()).toEqual(
+      [
+        [a, 1, 1],
+        [b, 1, 1],
+      ].sort(),
+    );
+  });
+
   it('refuses an incident it cannot place, with the reason, and records nothing', async () => {
     clock.set(new Date(T0.getTime() + 3 * 60 * MINUTE));
     const cases: [Partial<IncidentInput>, RegExp][] = [
@@ -344,6 +398,9 @@ describe("the operator's incident notice", () => {
       [{ kinds: ['read'] }, /not a kind of access the audit trail records/],
       [{ addresses: ['10.0.0.0/33'] }, /not an IP address or network/],
       [{ accounts: ['someone'] }, /not an email address/],
+      [{ accounts: ['sam.stolen@exmaple.invalid'] }, /no trust's member has the account/],
+      [{ started: '2025-02-30T09:00Z' }, /is not a date/],
+      [{ aware: '2025-03-04T08:00Z' }, /cannot have become aware \(--aware\) before/],
       [{ process: 'cron' }, /not a process Lantern's audit trail names/],
       [{ reference: 'INC 1; DROP' }, /reference of letters, digits/],
     ];

@@ -20,7 +20,7 @@ import {
   unsafeAsOperator,
   type SchoolTx,
 } from '../../../core/context.ts';
-import { DomainError } from '../../../core/errors.ts';
+import { badRequest, DomainError } from '../../../core/errors.ts';
 import { queueMail } from '../../../platform/mail/outbox.ts';
 import { PLATFORM_SCHOOL_ID } from '../../../platform/db/tenancy.ts';
 import type { Services } from '../../../platform/services.ts';
@@ -87,6 +87,7 @@ const GIVEN: (keyof IncidentInput)[] = [
   'accounts',
   'process',
   'schools',
+  'by',
 ];
 
 function fromStored(r: Stored): { facts: IncidentFacts; scope: IncidentScope } {
@@ -103,6 +104,27 @@ function fromStored(r: Stored): { facts: IncidentFacts; scope: IncidentScope } {
     },
     scope: typeof r.scope === 'string' ? (JSON.parse(r.scope) as IncidentScope) : r.scope,
   };
+}
+
+/**
+ * A named account that is no school's member of staff and no trust's member would match nothing,
+ * and the incident would look as if it touched no school: refused, so a mistyped email is seen.
+ */
+async function refuseUnknownAccounts(services: Services, accounts: readonly string[]) {
+  if (accounts.length === 0) return;
+  const known = await unsafeAsOperator(services, SYSTEM_REASONS.operator, (t) =>
+    t.q<{ email: string }>(
+      `SELECT lower(email) AS email FROM users WHERE lower(email) = ANY($1::text[])
+       UNION SELECT lower(email) FROM trust_members WHERE lower(email) = ANY($1::text[])`,
+      [accounts],
+    ),
+  );
+  const unknown = accounts.filter((a) => !known.some((k) => k.email === a));
+  if (unknown.length > 0)
+    throw badRequest(
+      `No school's member of staff and no trust's member has the account ${unknown.map((a) => `“${a.slice(0, 80)}”`).join(', ')}: check the email (--account). Nothing was recorded.`,
+      'incident_refused',
+    );
 }
 
 /** What the school's draft says: the operator's words, the window, what its trail matched. */
@@ -125,7 +147,9 @@ async function tellSchool(
 ): Promise<{ told: boolean; alerted: number; emailed: number }> {
   const here = (
     await t.q<{ email: string }>(
-      'SELECT lower(email) AS email FROM users WHERE lower(email) = ANY($1::text[]) ORDER BY 1',
+      `SELECT lower(email) AS email FROM users WHERE lower(email) = ANY($1::text[])
+       UNION SELECT lower(email) FROM trust_members WHERE lower(email) = ANY($1::text[])
+       ORDER BY 1`,
       [incident.scope.accounts],
     )
   ).map((r) => r.email);
@@ -209,6 +233,7 @@ export async function notifyIncident(
       `Incident ${before.reference} was recorded on ${ukTime(new Date(before.recorded_at).toISOString())} (UK time) with its own facts and scope, which cannot change. Give its reference alone to tell any affected school not yet told; for another incident, use another reference.`,
     );
   const { facts, scope } = before ? fromStored(before) : checkIncident(input, now);
+  if (!before) await refuseUnknownAccounts(services, scope.accounts);
   let incidentId = before?.id ?? null;
   const found = await affectedSchools(services, scope, {
     id: incidentId,
@@ -231,6 +256,8 @@ export async function notifyIncident(
   if (!opts.confirm) return outcome;
   if (!incidentId) {
     const id = randomUUID();
+    // Two runs at once with one new reference: the second meets the unique reference and is
+    // refused as a re-run would be (nothing of it recorded); its reference alone tells the rest.
     await unsafeAsOperator(services, facts.recordedBy, async (t) => {
       await t.q(
         `INSERT INTO operator_incidents (id, reference, title, description, types, started_at,
@@ -256,6 +283,14 @@ export async function notifyIncident(
         targetId: id,
         details: { incident: id, reference: facts.reference, schools: found.length },
       });
+    }).catch((err: unknown) => {
+      if ((err as { code?: string } | null)?.code === '23505')
+        throw new DomainError(
+          'conflict',
+          'incident_recorded',
+          `Incident ${facts.reference} was recorded by another run just now. Give its reference alone to tell any affected school not yet told; for another incident, use another reference.`,
+        );
+      throw err;
     });
     incidentId = id;
     outcome.id = id;

@@ -24,7 +24,7 @@ export type IncidentScope = {
   kinds: TrailKind[];
   /** Addresses or networks (CIDR), as given. */
   addresses: string[];
-  /** Members' account emails, lower case. */
+  /** Account emails, lower case: a school's member of staff or a trust's member. */
   accounts: string[];
   /** A system actor's label, alone or with its detail ("MIS API key", "MIS API key 1f…"). */
   process: string | null;
@@ -83,6 +83,12 @@ function instant(name: string, value: string | undefined, now: Date): string {
     throw refuse(
       `${name[0]!.toUpperCase()}${name.slice(1)} must be a time with its zone, such as 2026-12-01T09:30Z or 2026-12-01T09:30+00:00; “${value.slice(0, 40)}” is not.`,
     );
+  const [y, mo, d] = value.trim().slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d)
+    throw refuse(
+      `${name[0]!.toUpperCase()}${name.slice(1)}: “${value.slice(0, 40)}” is not a date.`,
+    );
   const at = new Date(Date.parse(value.trim()));
   if (at.getTime() > now.getTime()) throw refuse(`${name} cannot be in the future.`);
   return at.toISOString();
@@ -134,6 +140,8 @@ export function checkIncident(
   const awareAt = instant('when you became aware (--aware)', input.aware, now);
   if (endedAt !== null && endedAt < startedAt)
     throw refuse('The incident cannot end (--ended) before it started (--started).');
+  if (awareAt < startedAt)
+    throw refuse('You cannot have become aware (--aware) before the incident started (--started).');
   const types = [...new Set(input.types ?? [])];
   if (types.length === 0 || !types.every((x) => (BREACH_TYPES as readonly string[]).includes(x)))
     throw refuse(
@@ -218,11 +226,17 @@ export function scopeSql(scope: IncidentScope, params: unknown[]): string[] {
     where.push(
       `(CASE WHEN e.ip ~ '^[0-9A-Fa-f:.]+$' THEN e.ip::inet END) <<= ANY(${add(scope.addresses.flatMap(withMapped))}::inet[])`,
     );
-  if (scope.accounts.length > 0)
+  if (scope.accounts.length > 0) {
+    // A member of staff by their account in the school; a trust member (migration 0065) by the
+    // member the entry's details name (actor_id stays NULL for them: core/trust-context.ts).
+    const a = add(scope.accounts);
     where.push(
-      `e.actor_id IN (SELECT u.id FROM users u WHERE u.school_id = e.school_id
-         AND lower(u.email) = ANY(${add(scope.accounts)}::text[]))`,
+      `(e.actor_id IN (SELECT u.id FROM users u WHERE u.school_id = e.school_id
+         AND lower(u.email) = ANY(${a}::text[]))
+        OR (e.actor_id IS NULL AND e.details ->> 'trustMember' IN (SELECT tm.id::text
+          FROM trust_members tm WHERE lower(tm.email) = ANY(${a}::text[]))))`,
     );
+  }
   if (scope.process !== null) {
     const p = add(scope.process);
     where.push(
