@@ -2,12 +2,14 @@
 // banner's "Data protection" link, opens Requests (giving the second factor the page asks for),
 // records a subject-access request from a parent about Ava, sees its due date (one calendar month,
 // on or after the next working day), extends it by two months with the reason and the notice
-// sent, sees the new due date, and records a breach on the 72-hour clock. axe checks every state.
+// sent, sees the new due date, reads the draft breach the hosting operator's incident notice
+// opened, and records a breach on the 72-hour clock. axe checks every state.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { currentCode, makeUser, signIn } from '../src/test/harness.ts';
 import { addCalendarMonths, englandCalendar, onOrNextWorkingDay } from '../src/shared/calendar.ts';
 import { formatDay } from '../web/src/features/data-protection/words.ts';
+import { notifyIncident } from '../src/features/data-protection/incidents/notify.ts';
 import {
   buildSchool,
   DESKTOP,
@@ -88,7 +90,29 @@ describe('data protection', () => {
     await expect(page.getByRole('form', { name: 'Extend the request' }).count()).resolves.toBe(0);
     await expectNoAxeViolations(page);
 
+    // The hosting operator tells every school an incident touched (here, one that used the DPO's
+    // account): a draft waits in the register, and opening it shows the operator's words.
+    const notice = await notifyIncident(
+      server.t.services,
+      {
+        reference: `INC-E2E-${Date.now()}`,
+        title: 'Stolen session at the host',
+        description: 'A session of the DPO was used from a network the school does not use.',
+        types: ['confidentiality'],
+        started: new Date(Date.now() - 3_600_000).toISOString(),
+        aware: new Date().toISOString(),
+        accounts: [dpo.email],
+        schools: [cast.schoolId],
+      },
+      { confirm: true },
+    );
+    expect(notice.schools.map((s) => s.status)).toEqual(['told']);
     await page.goto('/data-protection/breaches');
+    await page.getByText(/Draft from your hosting operator’s incident notice: aware/).waitFor();
+    await page.getByText('What is known').click();
+    await page.getByText(/In the operator's words: A session of the DPO was used/).waitFor();
+    await page.getByText('People affected, about').waitFor();
+    await expectNoAxeViolations(page);
     const breach = page.getByRole('form', { name: 'Record a breach' });
     await breach
       .getByLabel('How the school became aware')
@@ -105,7 +129,7 @@ describe('data protection', () => {
       .slice(0, 16);
     await breach.getByLabel('When the school became aware').fill(local);
     await breach.getByRole('button', { name: 'Record breach' }).click();
-    await page.getByText(/the ICO to be told by/).waitFor();
+    await expect.poll(() => page.getByText(/the ICO to be told by/).count()).toBe(2);
     await expectNoAxeViolations(page);
     expectNoProblems(tab);
   });

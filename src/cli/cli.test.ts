@@ -100,7 +100,7 @@ afterAll(async () => {
 describe('lantern (command line)', () => {
   it('prints help for itself and every command, touching no database', async () => {
     const cases: [string[], RegExp[]][] = [
-      [['--help'], [/Usage: lantern/, /migrate/, /school/, /user/, /keys/, /audit/]],
+      [['--help'], [/Usage: lantern/, /migrate/, /school/, /user/, /keys/, /audit/, /incident/]],
       [
         ['migrate', '--help'],
         [/Usage: lantern migrate/, /migrations/],

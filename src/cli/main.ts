@@ -8,6 +8,7 @@ import { registerBackupCommands } from './backup-command.ts';
 import { registerCalendarCommands } from './calendar-command.ts';
 import { registerDirectoryCommands } from './directory-command.ts';
 import { registerTrustCommands } from './trust-command.ts';
+import { registerIncidentCommands } from './incident-command.ts';
 
 const program = new Command()
   .name('lantern')
@@ -22,6 +23,7 @@ registerBackupCommands(program, () => loadConfig());
 registerCalendarCommands(program, () => loadConfig());
 registerDirectoryCommands(program, () => loadConfig());
 registerTrustCommands(program, () => loadConfig());
+registerIncidentCommands(program, () => loadConfig());
 
 try {
   await program.parseAsync(process.argv);

@@ -321,6 +321,27 @@ export function showAnswer(field: MisField, value: AnswerValue | null): string {
   return value;
 }
 
+/**
+ * An answer in words for someone who does not work with the MIS's codes (a subject-access
+ * response's letter, PDF, JSON and CSV): a code as its set's label alone, a contact with their
+ * relationship in words and whether they hold parental responsibility. A code its set does not
+ * know (an answer staged before a code was withdrawn) is shown as given and said to be a code.
+ */
+export function answerInWords(field: MisField, value: AnswerValue): string {
+  if (typeof value === 'object') {
+    const rel = describeCode('relationship', value.relationship) ?? value.relationship;
+    const pr = value.parentalResponsibility
+      ? 'has parental responsibility'
+      : 'no parental responsibility';
+    return [`${value.forename} ${value.surname}`, rel, pr, value.telephone, value.email]
+      .filter((s) => s.trim() !== '')
+      .join(', ');
+  }
+  if (field.kind === 'code')
+    return describeCode(field.codeSet!, value) ?? `${value} (a code the MIS uses)`;
+  return value;
+}
+
 /** Whether two values say the same thing (contacts compared field by field, text trimmed). */
 export function sameAnswer(a: AnswerValue | null, b: AnswerValue | null): boolean {
   if (a === null || b === null) return (a ?? '') === (b ?? '');

@@ -191,6 +191,15 @@ export const EVENT_LABELS: Record<AuditAction, Label> = {
   'dp.breach_viewed': ['Opened a breach', 'view'],
   'dp.breach_recorded': ['Recorded a breach', 'change'],
   'dp.breach_drafted': ['Lantern drafted a breach', 'change'],
+  'dp.operator_incident_notified': [
+    'The hosting operator’s incident notice opened a draft breach',
+    'change',
+  ],
+  'operator.incident_checked': [
+    'The hosting operator checked which schools an incident touched',
+    'admin',
+  ],
+  'operator.incident_recorded': ['The hosting operator recorded an incident', 'admin'],
   'dp.breach_changed': ['Changed a breach', 'change'],
   'dp.breach_ico_update': ['Recorded an update to the ICO', 'change'],
   'dp.breach_closed': ['Closed a breach', 'change'],

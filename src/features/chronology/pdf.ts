@@ -31,6 +31,21 @@ export interface ChronologyPdfEntry {
   author: string;
   /** A concern's body map: drawn under its text, each mark numbered and described. */
   bodyMap?: readonly BodyMapMark[];
+  /**
+   * A table drawn under the text (tagged: Table, TR, TH and TD, the first row the column
+   * headings); with `rowHeaders`, each row's first cell heads its row (a label and its value).
+   */
+  table?: PdfTable;
+  /** A section of a document rather than a dated record: its title alone heads it, no byline. */
+  undated?: boolean;
+}
+
+export interface PdfTable {
+  columns: readonly string[];
+  rows: readonly (readonly string[])[];
+  rowHeaders?: boolean;
+  /** Each column's share of the width (they sum to 1); equal shares when not given. */
+  widths?: readonly number[];
 }
 
 /** What the PDF says about itself: whose chronology, from where, by whom, and how many entries. */
@@ -139,6 +154,12 @@ type Internals = {
 };
 
 type Style = 'heading' | 'meta' | 'text';
+
+/** pdfkit 0.20 tags a table given a structure parent, and a heading cell's scope; its typings lag. */
+type TaggedTableOptions = PDFKit.Mixins.TableOptions & {
+  structParent: PDFKit.PDFStructureElement;
+};
+type TaggedCell = PDFKit.Mixins.CellOptions & { scope?: 'Column' | 'Row' };
 
 /** Starts a chronology PDF: the title block now, each entry as it is added, in the order given (the export reads them newest first). */
 export function openChronologyPdf(head: ChronologyPdfHead): ChronologyPdfStream {
@@ -306,10 +327,47 @@ export function openChronologyPdf(head: ChronologyPdfHead): ChronologyPdfStream 
     });
   };
 
+  /**
+   * A table in the section, tagged as one (pdfkit's table with a structure parent: Table, TR,
+   * TH with its scope, TD), the column headings its first row; a row that does not fit moves to
+   * the next page whole, where the furniture is drawn as on any page.
+   */
+  const drawTable = (t: PdfTable, parent: PDFKit.PDFStructureElement) => {
+    const shares = t.widths ?? t.columns.map(() => 1 / t.columns.length);
+    const heading = (text: string, scope: 'Column' | 'Row'): TaggedCell => ({
+      text: clean(text),
+      type: 'TH',
+      scope,
+      font: { src: bold },
+    });
+    use('text');
+    doc.fontSize(9.5);
+    const options: TaggedTableOptions = {
+      structParent: parent,
+      position: { x: MARGIN },
+      maxWidth: width,
+      columnStyles: shares.map((share) => share * width),
+      defaultStyle: { border: 0.5, borderColor: '#999999', padding: 4 },
+    };
+    const table = doc.table(options as PDFKit.Mixins.TableOptions);
+    table.row(t.columns.map((c) => heading(c, 'Column')));
+    for (const r of t.rows)
+      table.row(
+        r.map((cell, i) =>
+          i === 0 && t.rowHeaders ? heading(cell, 'Row') : { text: clean(cell), type: 'TD' },
+        ),
+      );
+    table.end();
+    doc.x = MARGIN;
+    use('text');
+  };
+
   return {
     stream: doc,
     add(entry) {
-      const heading = `${when.format(entry.happenedAt)}  ·  ${entry.kind}: ${entry.title}`;
+      const heading = entry.undated
+        ? entry.title
+        : `${when.format(entry.happenedAt)}  ·  ${entry.kind}: ${entry.title}`;
       // Keep a heading with at least the first lines of its text.
       if (doc.y + 60 > doc.page.height - doc.page.margins.bottom) doc.addPage();
       const section = doc.struct('Sect');
@@ -322,15 +380,22 @@ export function openChronologyPdf(head: ChronologyPdfHead): ChronologyPdfStream 
       ]
         .filter((part) => part !== null)
         .join('  ·  ');
-      use('meta');
-      doc.text(clean(meta), { width, structParent: section, structType: 'P' });
+      if (!entry.undated) {
+        use('meta');
+        doc.text(clean(meta), { width, structParent: section, structType: 'P' });
+      }
       use('text');
-      doc.text(clean(entry.text), {
-        width,
-        paragraphGap: 2,
-        structParent: section,
-        structType: 'P',
-      });
+      if (entry.text !== '' || !entry.table)
+        doc.text(clean(entry.text), {
+          width,
+          paragraphGap: 2,
+          structParent: section,
+          structType: 'P',
+        });
+      if (entry.table) {
+        doc.moveDown(0.3);
+        drawTable(entry.table, section);
+      }
       if (entry.bodyMap && entry.bodyMap.length > 0) drawBodyMap(entry.bodyMap, section);
       section.end();
       doc.moveDown(0.8);

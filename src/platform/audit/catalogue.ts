@@ -294,6 +294,24 @@ export type AuditDetails = {
   'dp.breach_recorded': { source: string; late: boolean; dueAt: string };
   /** A draft breach Lantern opened itself from one of its own signals. */
   'dp.breach_drafted': { signal: string };
+  /**
+   * The hosting operator's incident notice reached the school (issue 17): the draft breach it
+   * opened, the incident's id and reference, what the school's audit trail matched, and how many
+   * of the register's holders were alerted and emailed.
+   */
+  'dp.operator_incident_notified': {
+    incident: Id;
+    reference: string;
+    entries: number;
+    pupils: number;
+    records: number;
+    alerted: number;
+    emailed: number;
+  };
+  /** The operator worked out which schools an incident touched (the platform's chain). */
+  'operator.incident_checked': { reference: string; schools: number };
+  /** The operator recorded an incident (the platform's chain): how many schools it touched. */
+  'operator.incident_recorded': { incident: Id; reference: string; schools: number };
   'dp.breach_changed': { changed: string[] };
   'dp.breach_ico_update': { phase: number };
   'dp.breach_closed': None;
@@ -679,6 +697,9 @@ export const AUDIT_ACTIONS = Object.keys({
   'dp.breach_viewed': 1,
   'dp.breach_recorded': 1,
   'dp.breach_drafted': 1,
+  'dp.operator_incident_notified': 1,
+  'operator.incident_checked': 1,
+  'operator.incident_recorded': 1,
   'dp.breach_changed': 1,
   'dp.breach_ico_update': 1,
   'dp.breach_closed': 1,

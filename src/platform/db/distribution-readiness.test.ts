@@ -77,6 +77,8 @@ const NOT_TENANT = {
   trust_sessions: "trust members' sessions: per trust, behind RLS on lantern.trust_id",
   school_deletions:
     'schools deleted and their certificates (migration 0088): outlives the school, so no school_id',
+  operator_incidents:
+    "the hosting operator's incidents (migration 0087): the platform's own; lantern_app has no right on it",
 };
 
 let db: Database;

@@ -168,6 +168,26 @@ export function anchorCodeEmail(opts: { code: string; school?: string }): MailCo
   };
 }
 
+/**
+ * The operator's notice to a school's data-protection contacts (issue 17): an incident at the
+ * hosting operator may affect the school, a draft is waiting in its breach register, and where
+ * the 72 hours run from. The school's name (so a DPO serving several schools knows which) and the
+ * link to sign in; never the incident's description, a pupil or anything recorded.
+ */
+export function operatorIncidentEmail(opts: { school: string; url: string }): MailContent {
+  return {
+    subject: `Security incident notice from your Lantern operator: ${opts.school}`,
+    text:
+      `The organisation that hosts Lantern for ${opts.school} has recorded a security incident ` +
+      'that may affect the school’s data in Lantern.\n\n' +
+      'A draft has been opened in the school’s breach register with what the operator has told ' +
+      'us and what Lantern’s audit trail shows for the school. Please sign in to Lantern to read ' +
+      `it and decide whether it is a personal data breach:\n\n${opts.url}\n\n` +
+      'If it is, the 72 hours for telling the ICO run from this notice.' +
+      FOOTER,
+  };
+}
+
 function londonTime(when: Date): string {
   return new Intl.DateTimeFormat('en-GB', {
     timeZone: 'Europe/London',

@@ -15,6 +15,7 @@ import {
   alertEmail,
   anchorCodeEmail,
   newDeviceEmail,
+  operatorIncidentEmail,
   securityChangeEmail,
   signInLinkEmail,
   type MailContent,
@@ -26,7 +27,8 @@ export type QueuedMail =
   | { template: 'security_change'; to: string; change: SecurityChange }
   | { template: 'new_device'; to: string; when: string }
   | { template: 'alert'; to: string; url: string }
-  | { template: 'anchor_code'; to: string; code: string; school?: string };
+  | { template: 'anchor_code'; to: string; code: string; school?: string }
+  | { template: 'operator_incident'; to: string; school: string; url: string };
 
 export const MAIL_KIND = 'mail.send';
 
@@ -78,6 +80,8 @@ function render(mail: QueuedMail, now: Date): MailContent {
       return anchorCodeEmail(
         mail.school ? { code: mail.code, school: mail.school } : { code: mail.code },
       );
+    case 'operator_incident':
+      return operatorIncidentEmail({ school: mail.school, url: mail.url });
   }
 }
 
@@ -96,6 +100,8 @@ function isQueuedMail(p: unknown): p is QueuedMail {
       return typeof m.url === 'string';
     case 'anchor_code':
       return typeof m.code === 'string' && (m.school === undefined || typeof m.school === 'string');
+    case 'operator_incident':
+      return typeof m.school === 'string' && typeof m.url === 'string';
     default:
       return false;
   }

@@ -174,6 +174,7 @@ export const BREACH_SOURCES = [
   'audit_verify',
   'unusual_access',
   'transfer_revoked',
+  'operator_incident',
 ] as const;
 export const BREACH_RISKS = ['unlikely', 'risk', 'high_risk'] as const;
 export const ICO_DECISIONS = ['report', 'not_report'] as const;

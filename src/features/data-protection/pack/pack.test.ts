@@ -14,6 +14,7 @@ import {
 } from '../../../test/harness.ts';
 import { unsafeAsOwner } from '../../../platform/db/tenancy.ts';
 import { auditRows } from '../../identity/identity-test-kit.ts';
+import { pdfStructure } from '../../../test/pdf-structure.ts';
 import type { DataProtectionPack } from '../../../shared/schemas/dp-rights.ts';
 
 let t: TestApp;
@@ -114,6 +115,14 @@ describe('the data-protection pack', () => {
     ])
       expect(text).toContain(heading);
     expect(text).toContain('Acme Hosting Ltd');
+    // Tagged: read back by a PDF parser, each section's rows are a table of labelled rows.
+    const tagged = await pdfStructure(pdf.rawPayload);
+    expect(tagged).toMatchObject({ marked: true, lang: 'en-GB', title: 'Data-protection pack' });
+    expect(tagged.texts('H2').map((h) => h.text)).toEqual(
+      first.pack.sections.map((x) => x.heading),
+    );
+    expect(tagged.texts('TH').map((h) => h.text)).toContain('Acme Hosting Ltd');
+    expect(tagged.texts('TD').map((d) => d.text)).toContain('hosting; UK');
 
     const generated = (await auditRows(t, schoolId)).filter(
       (r) => r.action === 'dp.pack_generated',

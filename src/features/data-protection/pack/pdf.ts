@@ -1,8 +1,24 @@
-// The data-protection pack as a PDF: one section a heading, its rows as "label: value" lines,
-// laid out by the chronology's PDF writer (selectable, tagged text; the school's protective
-// marking and "Page n of m" on every page) so every PDF Lantern makes reads alike.
+// The data-protection pack as a PDF: a heading a section, its rows a two-column table (the label
+// heading its row, the value beside it, the columns named for what the section lists), laid out
+// by the chronology's PDF writer so every PDF Lantern makes reads alike: selectable text, tagged
+// for screen readers (H1, H2, P, Table/TR/TH/TD in a structure tree; language en-GB; the title
+// shown), the school's protective marking and "Page n of m" on every page as artifacts.
 import { renderChronologyPdf, type ChronologyPdfEntry } from '../../chronology/pdf.ts';
 import type { DataProtectionPack } from '../../../shared/schemas/dp-rights.ts';
+
+/** What each section's two columns hold, by section id (the default otherwise). */
+const COLUMNS: Readonly<Record<string, readonly [string, string]>> = {
+  about: ['Item', 'Detail'],
+  data: ['Data', 'Held'],
+  access: ['Category or group', 'Who may see it, add to it, or what it may do'],
+  second_factor: ['Setting', 'Value'],
+  retention: ['Kind of record', 'Kept for, then'],
+  hosting: ['What', 'Where or how'],
+  sub_processors: ['Sub-processor', 'Purpose; location'],
+  backups: ['Setting', 'Value'],
+  audit: ['Check', 'Result'],
+};
+const DEFAULT_COLUMNS = ['Item', 'Detail'] as const;
 
 export function renderPackPdf(
   pack: DataProtectionPack,
@@ -14,9 +30,16 @@ export function renderPackPdf(
     happenedAt: at,
     kind: 'Section',
     title: s.heading,
+    undated: true,
     categories: [],
     author: 'Lantern',
-    text: s.rows.map((r) => `${r.label}: ${r.value}`).join('\n'),
+    text: '',
+    table: {
+      columns: COLUMNS[s.id] ?? DEFAULT_COLUMNS,
+      rows: s.rows.map((r) => [r.label, r.value]),
+      rowHeaders: true,
+      widths: [0.36, 0.64],
+    },
   }));
   return renderChronologyPdf({
     schoolName: pack.school,

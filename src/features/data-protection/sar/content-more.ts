@@ -5,7 +5,7 @@
 // way each time, so a redaction's offsets keep their meaning while the record is unchanged.
 import type { ChangeState } from '../../../shared/medical.ts';
 import type { EntryContent } from '../../../shared/medical.ts';
-import { MIS_FIELDS, type AnswerValue } from '../../../shared/cbds.ts';
+import { answerInWords, misField, type AnswerValue } from '../../../shared/cbds.ts';
 import { stateOf } from '../../medical/policy.ts';
 import { dayOf, words, type Content, type Person, type Reader } from './content-types.ts';
 import { splitId } from './gather-more.ts';
@@ -192,18 +192,31 @@ export const consents: Reader = async (t, s, ids) => {
   }));
 };
 
-const answerText = (v: AnswerValue) =>
-  typeof v === 'string'
-    ? v
-    : [
-        `${v.forename} ${v.surname}`,
-        v.relationship,
-        v.parentalResponsibility ? 'parental responsibility' : '',
-        v.telephone,
-        v.email,
-      ]
-        .filter(Boolean)
-        .join(', ');
+/**
+ * One parent's admission answers in the order of the form's own questions (answers to fields the
+ * form no longer asks follow, in their order), each under the field's label and in words: a code
+ * as its CBDS code set's label, a contact's relationship likewise (answerInWords), never the code
+ * the MIS takes, which means nothing to the person reading the response.
+ */
+export function admissionAnswerLines(
+  questions: readonly { field: string }[],
+  answers: Record<string, AnswerValue>,
+): string[] {
+  const asked = questions.map((q) => q.field);
+  const order = [...new Set([...asked, ...Object.keys(answers)])];
+  return order.flatMap((key) => {
+    const value = answers[key];
+    if (value === undefined) return [];
+    // A field Lantern no longer offers keeps its key's words and its answer as given.
+    const field = misField(key) ?? {
+      key,
+      label: words(key),
+      kind: typeof value === 'string' ? 'text' : 'contact',
+      sims: '',
+    };
+    return [`${field.label}: ${answerInWords(field, value)}`];
+  });
+}
 
 export const admissions: Reader = async (t, s, ids) => {
   const pairs = ids.map(splitId);
@@ -213,16 +226,16 @@ export const admissions: Reader = async (t, s, ids) => {
     answers: Buffer;
     submitted_at: Date | null;
     title: string;
+    questions: { field: string }[] | string;
     contact: string;
   }>(
-    `SELECT a.request_id, a.contact_id, a.answers, a.submitted_at, f.title,
+    `SELECT a.request_id, a.contact_id, a.answers, a.submitted_at, f.title, f.questions,
        concat_ws(' ', c.first_name, c.last_name) AS contact
      FROM admission_responses a JOIN admission_requests r ON r.id = a.request_id
      JOIN admission_forms f ON f.id = r.form_id JOIN contacts c ON c.id = a.contact_id
      WHERE a.request_id = ANY($1::uuid[]) AND a.contact_id = ANY($2::uuid[])`,
     [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
   );
-  const label = new Map<string, string>(MIS_FIELDS.map((f) => [f.key, f.label]));
   return new Map(
     rows.map((r) => {
       const id = `${r.request_id}:${r.contact_id}`;
@@ -231,6 +244,10 @@ export const admissions: Reader = async (t, s, ids) => {
         id,
         r.answers,
       );
+      const questions =
+        typeof r.questions === 'string'
+          ? (JSON.parse(r.questions) as { field: string }[])
+          : r.questions;
       return [
         id,
         {
@@ -238,9 +255,7 @@ export const admissions: Reader = async (t, s, ids) => {
           author: r.contact,
           text: [
             `Answers by ${r.contact}${r.submitted_at ? `, submitted ${dayOf(r.submitted_at)}` : ', saved but not submitted'}.`,
-            ...Object.entries(answers).map(
-              ([k, v]) => `${label.get(k) ?? words(k)}: ${answerText(v)}`,
-            ),
+            ...admissionAnswerLines(questions, answers),
           ].join('\n'),
           people: [{ name: r.contact, kind: 'contact', role: 'answered' }],
         },

@@ -25,6 +25,7 @@ import { labelOf } from '../../audit-trail/labels.ts';
 import { unsafeAsOwner } from '../../../platform/db/tenancy.ts';
 import type { Workbench } from '../../../shared/schemas/subject-access.ts';
 import { todayInEngland } from '../requests/load.ts';
+import { pdfStructure } from '../../../test/pdf-structure.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -223,8 +224,17 @@ async function seed(schoolId: string, pupilId: string, staffId: string) {
     const [aform, areq] = [randomUUID(), randomUUID()];
     await q(
       `INSERT INTO admission_forms (id, school_id, title, intake, questions, created_by, created_at)
-       VALUES ($2, $1, 'Reception 2025', 'reception', '[]'::jsonb, $3, now())`,
-      [aform, staffId],
+       VALUES ($2, $1, 'Reception 2025', 'reception', $4::jsonb, $3, now())`,
+      [
+        aform,
+        staffId,
+        // The form's own order, which the response follows (not the order answers were saved).
+        JSON.stringify(
+          ['ethnicity', 'first_language', 'preferred_forename', 'dietary_needs', 'contact_1'].map(
+            (field) => ({ field, required: false }),
+          ),
+        ),
+      ],
     );
     await q(
       `INSERT INTO admission_requests (id, school_id, form_id, pupil_id, sent_by, sent_at,
@@ -239,6 +249,17 @@ async function seed(schoolId: string, pupilId: string, staffId: string) {
         ids.parent,
         s.sealJson('admission_responses.answers', `${areq}:${ids.parent}`, {
           preferred_forename: 'Avie',
+          dietary_needs: 'HAL',
+          ethnicity: 'MWBC',
+          first_language: 'POL',
+          contact_1: {
+            forename: 'Pat',
+            surname: 'Quillfeather',
+            relationship: 'STP',
+            parentalResponsibility: true,
+            telephone: '07700 900123',
+            email: 'pat@example.org',
+          },
         }),
       ],
     );
@@ -327,7 +348,16 @@ describe('gathering the rest of what the school holds', () => {
     expect(one('contact_restriction').text).toContain('Non-molestation order, 2025');
     expect(one('consent').text).toContain('refused, by Pat Quillfeather');
     expect(one('consent').text).toContain('Not on social media, please');
-    expect(one('admission').text).toContain('Preferred first name: Avie');
+    // Admission answers: the form's field labels and the code sets' labels, in the form's order;
+    // never the CBDS codes the MIS takes.
+    expect(one('admission').text.split('\n').slice(1)).toEqual([
+      'Ethnicity: White and Black Caribbean',
+      'First language: Polish',
+      'Preferred first name: Avie',
+      'Dietary needs: Halal',
+      'First contact: Pat Quillfeather, Step-parent, has parental responsibility, 07700 900123, pat@example.org',
+    ]);
+    expect(one('admission').text).not.toMatch(/\b(MWBC|POL|HAL|STP)\b/);
     expect(one('trip').text).toBe(
       'On the trip “Year 5 to the Eden Project”, from 11 May 2026 to 13 May 2026.',
     );
@@ -403,8 +433,29 @@ describe('gathering the rest of what the school holds', () => {
     const pdf = await call(t.app, s.dpo, 'GET', `${url}/packs/${pack}/pdf`);
     const { text } = await extractText(new Uint8Array(pdf.rawPayload), { mergePages: true });
     expect(text).toMatch(/When\s+Who\s+What\s+Record/);
+    // Tagged: the letter's title, its headings, and the audit log a table with column headings.
+    const tagged = await pdfStructure(pdf.rawPayload);
+    expect(tagged).toMatchObject({
+      marked: true,
+      lang: 'en-GB',
+      title: 'Response to a subject access request',
+      displayTitle: true,
+    });
+    expect(tagged.texts('H1').map((h) => h.text)).toEqual([
+      'Response to your subject access request',
+    ]);
+    expect(tagged.texts('H2').map((h) => h.text)).toEqual(
+      expect.arrayContaining(['Your right to complain', 'Index', 'The records, in date order']),
+    );
+    expect(tagged.texts('TH').map((h) => h.text)).toEqual(['When', 'Who', 'What', 'Record']);
+    expect(tagged.texts('TD').length).toBe(4 * (rows.length + 1));
+    expect(tagged.texts('H3').map((h) => h.text)).toContainEqual(
+      expect.stringMatching(/Admission form: Reception 2025$/),
+    );
     expect(text).toContain('Peanuts');
     expect(text).toContain('Sessions possible: 10');
+    expect(text).toContain('Ethnicity: White and Black Caribbean');
+    expect(text).toContain('Dietary needs: Halal');
     // The letter names only what is truly not gathered.
     expect(text).not.toMatch(/attendance; medical information/);
     expect(text).toContain('sign-in and device records');
@@ -419,6 +470,11 @@ describe('gathering the rest of what the school holds', () => {
     const n = json.items.findIndex((i) => i.source === 'audit') + 1;
     expect(csv).toContain(`\n${n}.1,`);
     expect(csv).toContain(`\n${n}.${rows.length + 1},`);
+    // The admission answers in words in the JSON copy and the CSV too.
+    const admission = json.items.find((i) => i.source === 'admission')!;
+    expect(admission.text).toContain('First language: Polish');
+    expect(admission.text).not.toMatch(/\b(MWBC|POL|HAL|STP)\b/);
+    expect(csv).toContain('Ethnicity: White and Black Caribbean');
   });
 });
 

@@ -90,12 +90,22 @@ function tableWidths(n: number, width: number): number[] {
   return [narrow, ...Array.from({ length: n - 2 }, () => rest), narrow];
 }
 
+type Font = 'Helvetica' | 'Helvetica-Bold';
+type Role = 'H1' | 'H2' | 'H3' | 'P';
+
+/**
+ * The response as a tagged PDF (a structure tree screen readers follow: the title H1, the letter's
+ * headings and the index, legend and records H2, each record a section with an H3, its paragraphs
+ * and, for the audit log, a Table of TR, TH and TD; the language en-GB; the title shown in the
+ * reader's window), the marking and page numbers marked as page furniture (artifacts).
+ */
 export function renderPackPdf(c: CoverLetter, entries: readonly ResponseEntry[]): Promise<PackPdf> {
   const printed: string[] = [];
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: MARGIN, left: MARGIN, right: MARGIN, bottom: MARGIN },
     bufferPages: true,
+    tagged: true,
     lang: 'en-GB',
     displayTitle: true,
     pdfVersion: '1.7',
@@ -114,69 +124,92 @@ export function renderPackPdf(c: CoverLetter, entries: readonly ResponseEntry[])
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
+  const root = doc.struct('Document');
+  doc.addStructure(root);
   const width = doc.page.width - 2 * MARGIN;
-  const write = (text: string, font: 'Helvetica' | 'Helvetica-Bold', size: number, gap = 4) => {
+  const write = (
+    text: string,
+    font: Font,
+    size: number,
+    gap: number,
+    role: Role,
+    parent: PDFKit.PDFStructureElement = root,
+  ) => {
     printed.push(text);
     doc
       .font(font)
       .fontSize(size)
       .fillColor('black')
-      .text(toWinAnsi(text), { width, paragraphGap: gap });
+      .text(toWinAnsi(text), { width, paragraphGap: gap, structParent: parent, structType: role });
   };
-  // A table (the audit log): its headings, then a row each, the columns sharing the width.
-  const table = (tb: NonNullable<ResponseEntry['table']>) => {
+  // A table (the audit log), tagged: its headings (TH, scope Column), then a row each (TD).
+  const table = (tb: NonNullable<ResponseEntry['table']>, parent: PDFKit.PDFStructureElement) => {
     const widths = tableWidths(tb.columns.length, width);
-    const row = (cells: readonly string[], font: 'Helvetica' | 'Helvetica-Bold') => {
-      doc.font(font).fontSize(8.5).fillColor('black');
-      const texts = widths.map((_, i) => toWinAnsi(cells[i] ?? ''));
-      const height = Math.max(
-        ...texts.map((x, i) => doc.heightOfString(x, { width: widths[i]! - 4 })),
-      );
-      if (doc.y + height > doc.page.height - MARGIN) doc.addPage();
-      const top = doc.y;
-      let x = MARGIN;
-      texts.forEach((text, i) => {
-        printed.push(cells[i] ?? '');
-        doc.text(text, x, top, { width: widths[i]! - 4 });
-        x += widths[i]!;
-      });
-      doc.x = MARGIN;
-      doc.y = top + height + 2;
+    doc.font('Helvetica').fontSize(8.5).fillColor('black');
+    const options: PDFKit.Mixins.TableOptions & { structParent: PDFKit.PDFStructureElement } = {
+      structParent: parent,
+      position: { x: MARGIN },
+      maxWidth: width,
+      columnStyles: widths,
+      defaultStyle: { border: 0, padding: [1, 4, 1, 0] },
     };
-    row(tb.columns, 'Helvetica-Bold');
-    if (tb.rows.length === 0) row(['(no entries)'], 'Helvetica');
-    for (const r of tb.rows) row(r, 'Helvetica');
+    const t = doc.table(options);
+    const cell = (text: string, heading: boolean): PDFKit.Mixins.CellOptions => {
+      printed.push(text);
+      return {
+        text: toWinAnsi(text),
+        type: heading ? 'TH' : 'TD',
+        ...(heading ? { font: { src: 'Helvetica-Bold' }, scope: 'Column' } : {}),
+      };
+    };
+    t.row(tb.columns.map((h) => cell(h, true)));
+    if (tb.rows.length === 0)
+      t.row([{ ...cell('(no entries)', false), colSpan: tb.columns.length }]);
+    for (const r of tb.rows) t.row(tb.columns.map((_, i) => cell(r[i] ?? '', false)));
+    t.end();
+    doc.x = MARGIN;
     doc.moveDown(0.8);
   };
-  write(`Response to your ${c.asked} request`, 'Helvetica-Bold', 16, 10);
+  write(`Response to your ${c.asked} request`, 'Helvetica-Bold', 16, 10, 'H1');
   for (const [heading, text] of letterParagraphs(c)) {
-    if (heading) write(heading, 'Helvetica-Bold', 11, 2);
-    write(text, 'Helvetica', 10, 8);
+    if (heading) write(heading, 'Helvetica-Bold', 11, 2, 'H2');
+    write(text, 'Helvetica', 10, 8, 'P');
   }
   doc.addPage();
-  write('Index', 'Helvetica-Bold', 14, 8);
+  write('Index', 'Helvetica-Bold', 14, 8, 'H2');
   entries.forEach((e, i) =>
-    write(`${i + 1}. ${day(new Date(e.happenedAt))}: ${e.title}`, 'Helvetica', 10, 1),
+    write(`${i + 1}. ${day(new Date(e.happenedAt))}: ${e.title}`, 'Helvetica', 10, 1, 'P'),
   );
   doc.moveDown(1);
-  write('Legend: why text was removed', 'Helvetica-Bold', 14, 8);
+  write('Legend: why text was removed', 'Helvetica-Bold', 14, 8, 'H2');
   for (const r of REDACTION_REASONS)
-    write(`${redactionMarker(r)}: ${REDACTION_REASON_MEANINGS[r]}`, 'Helvetica', 10, 4);
+    write(`${redactionMarker(r)}: ${REDACTION_REASON_MEANINGS[r]}`, 'Helvetica', 10, 4, 'P');
   doc.addPage();
-  write('The records, in date order', 'Helvetica-Bold', 14, 8);
+  write('The records, in date order', 'Helvetica-Bold', 14, 8, 'H2');
   entries.forEach((e, i) => {
     if (doc.y + 60 > doc.page.height - MARGIN) doc.addPage();
-    write(`${i + 1}. ${day(new Date(e.happenedAt))}: ${e.title}`, 'Helvetica-Bold', 11, 1);
-    if (e.author) write(`Recorded by ${e.author}`, 'Helvetica', 9, 2);
-    if (e.table) table(e.table);
-    else write(e.text || '(no text)', 'Helvetica', 10, 10);
+    const section = doc.struct('Sect');
+    root.add(section);
+    write(
+      `${i + 1}. ${day(new Date(e.happenedAt))}: ${e.title}`,
+      'Helvetica-Bold',
+      11,
+      1,
+      'H3',
+      section,
+    );
+    if (e.author) write(`Recorded by ${e.author}`, 'Helvetica', 9, 2, 'P', section);
+    if (e.table) table(e.table, section);
+    else write(e.text || '(no text)', 'Helvetica', 10, 10, 'P', section);
+    section.end();
   });
-  // The marking and "Page n of m" on every page, once the pages are known.
+  // The marking and "Page n of m" on every page, once the pages are known: page furniture.
   const range = doc.bufferedPageRange();
   for (let i = 0; i < range.count; i++) {
     doc.switchToPage(i);
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
+    doc.markContent('Artifact', { type: 'Pagination' });
     doc.font('Helvetica-Bold').fontSize(8).fillColor('black');
     doc.text(toWinAnsi(c.marking), MARGIN, 24, { width, align: 'center', lineBreak: false });
     doc.font('Helvetica').fontSize(8);
@@ -185,8 +218,10 @@ export function renderPackPdf(c: CoverLetter, entries: readonly ResponseEntry[])
       align: 'right',
       lineBreak: false,
     });
+    doc.endMarkedContent();
     doc.page.margins.bottom = bottom;
   }
+  root.end();
   doc.end();
   return done.then((pdf) => ({ pdf, printed: printed.join('\n') }));
 }

@@ -1,4 +1,6 @@
-// The breach register (issue 17): every breach with its 72-hour clock, and recording a new one.
+// The breach register (issue 17): every breach with its 72-hour clock and, opened, what is known
+// (a draft from Lantern's signals or the hosting operator's incident notice says how it came),
+// and recording a new one.
 // The server refuses a breach without the time the school became aware, and a late one without
 // its reason; the page keeps what was typed and shows the server's message.
 import { useState } from 'react';
@@ -13,7 +15,12 @@ import { Form, FormError, FormStatus } from '../../ui/Form.tsx';
 import { TextArea } from '../../ui/TextField.tsx';
 import { DateField } from '../../ui/Field.tsx';
 import { SubmitButton } from '../../ui/Button.tsx';
-import type { BreachList, NewBreach } from '../../../../src/shared/schemas/data-protection.ts';
+import type {
+  BreachDetail,
+  BreachList,
+  BreachSummary,
+  NewBreach,
+} from '../../../../src/shared/schemas/data-protection.ts';
 import { StepUpSection } from '../identity/StepUpSection.tsx';
 
 const TITLE = 'Breaches';
@@ -55,18 +62,75 @@ export function BreachesPage() {
         ) : (
           <ul className="stack-tight">
             {list.data.items.map((b) => (
-              <li key={b.id} className="card">
-                <p>
-                  {b.status === 'draft' ? 'Draft opened by Lantern' : 'Breach'}: aware{' '}
-                  {formatWhen(b.becameAwareAt)}; the ICO to be told by {formatWhen(b.icoDueAt)}
-                  {b.overdue ? ' (past the 72 hours, no decision yet)' : ''} · {b.status}
-                </p>
-              </li>
+              <BreachItem key={b.id} breach={b} />
             ))}
           </ul>
         )}
       </section>
     </>
+  );
+}
+
+/** Who opened a draft: Lantern from one of its own signals, or the hosting operator's notice. */
+const draftWords = (b: BreachSummary) =>
+  b.source === 'operator_incident'
+    ? 'Draft from your hosting operator’s incident notice'
+    : 'Draft opened by Lantern';
+
+/** One breach: its clock, and what is known, read (and audited) only when opened. */
+function BreachItem({ breach: b }: { breach: BreachSummary }) {
+  const [open, setOpen] = useState(false);
+  const detail = useLoad<BreachDetail>(open ? `/api/data-protection/breaches/${b.id}` : null);
+  return (
+    <li className="card">
+      <p>
+        {b.status === 'draft' ? draftWords(b) : 'Breach'}: aware {formatWhen(b.becameAwareAt)}; the
+        ICO to be told by {formatWhen(b.icoDueAt)}
+        {b.overdue ? ' (past the 72 hours, no decision yet)' : ''} · {b.status}
+      </p>
+      <details onToggle={(e) => setOpen(e.currentTarget.open)}>
+        <summary>What is known</summary>
+        {!open ? null : detail.status === 'loading' ? (
+          <p role="status">Loading…</p>
+        ) : detail.status === 'error' ? (
+          <p role="alert">{detail.message}</p>
+        ) : (
+          <dl className="facts">
+            <dt>How the school became aware</dt>
+            <dd>
+              {detail.data.howAware.split('\n\n').map((para, i) => (
+                <p key={i}>{para}</p>
+              ))}
+            </dd>
+            {detail.data.occurredFrom && (
+              <>
+                <dt>When it happened</dt>
+                <dd>
+                  from {formatWhen(detail.data.occurredFrom)}
+                  {detail.data.occurredTo
+                    ? ` to ${formatWhen(detail.data.occurredTo)}`
+                    : ', not yet ended'}
+                </dd>
+              </>
+            )}
+            <dt>Kind</dt>
+            <dd>{detail.data.types.join(', ')}</dd>
+            {detail.data.peopleApprox !== null && (
+              <>
+                <dt>People affected, about</dt>
+                <dd>{detail.data.peopleApprox}</dd>
+              </>
+            )}
+            {detail.data.recordsApprox !== null && (
+              <>
+                <dt>Records affected, about</dt>
+                <dd>{detail.data.recordsApprox}</dd>
+              </>
+            )}
+          </dl>
+        )}
+      </details>
+    </li>
   );
 }
 
