@@ -109,6 +109,15 @@ describe('a search with many results', () => {
     expect(await results.count()).toBe(7);
     expect(await more.count()).toBe(0);
     await expectNoAxeViolations(dp);
+
+    // Word forms (issue 14): the plural finds the records that say it once, singular; each result
+    // names the words found, marked in its text.
+    await box.fill('godwits');
+    await dp.getByRole('button', { name: 'Search', exact: true }).click();
+    await count.filter({ hasText: '7 of 7 results' }).waitFor();
+    expect(await results.filter({ hasText: 'Words found: godwit' }).count()).toBe(7);
+    expect(await results.locator('mark', { hasText: /^godwit$/ }).count()).toBe(7);
+    await expectNoAxeViolations(dp);
     expectNoProblems(dsl);
   });
 });

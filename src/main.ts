@@ -16,6 +16,7 @@ import { startUnusualAccessScan } from './jobs/unusual-access.ts';
 import { startPatternScan } from './jobs/pupil-patterns.ts';
 import { startRollupFold } from './jobs/report-rollup.ts';
 import { startTrustFigures } from './jobs/trust-figures.ts';
+import { startSearchReindex } from './jobs/search-reindex.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
   const stopRollupFold = startRollupFold(services);
   // Issue 20: each sharing school's figures for its trust, hourly.
   const stopTrustFigures = startTrustFigures(services);
+  // Issue 14: records indexed before search found word forms, re-indexed a batch at a time.
+  const stopSearchReindex = startSearchReindex(services);
   services.log.info(
     `Lantern is running at ${config.publicOrigin} on ${services.db.engine === 'embedded' ? `the embedded database in ${config.dataDir}` : 'PostgreSQL'}`,
   );
@@ -63,6 +66,7 @@ async function main(): Promise<void> {
     await stopPatterns();
     await stopRollupFold();
     await stopTrustFigures();
+    await stopSearchReindex();
     await app.close();
     await services.db.close();
     process.exit(0);

@@ -121,6 +121,10 @@ describe('lantern (command line)', () => {
         ['audit', 'verify', '--help'],
         [/Usage: lantern audit verify/, /--school <schoolId>/],
       ],
+      [
+        ['search', 'reindex', '--help'],
+        [/Usage: lantern search reindex/, /--school <id>/, /index version 2/],
+      ],
     ];
     const results = await Promise.all(cases.map(([args]) => lantern(args)));
     results.forEach((r, i) => {
@@ -258,6 +262,13 @@ describe('lantern (command line)', () => {
       );
       expect(rows.map((r) => r.master_key_id)).toEqual([ring.current.id, ring.current.id]);
     });
+    // The search index brought up to its version at once (nothing waiting in a new school).
+    const reindex = await lantern(['search', 'reindex', '--school', schoolId]);
+    expect(reindex.code, reindex.stderr).toBe(0);
+    expect(reindex.stdout).toContain(
+      `school ${schoolId}: 0 concerns, 0 actions, 0 conversations re-indexed`,
+    );
+    expect(lastLine(reindex.stdout)).toBe('0 records re-indexed; the index is at version 2');
     // The rotation is itself on the trail, and the trail still verifies.
     const afterRotation = await lantern(['audit', 'verify', '--school', schoolId]);
     expect(afterRotation.code, afterRotation.stderr).toBe(0);
@@ -355,6 +366,7 @@ describe('lantern (command line)', () => {
     ]);
     // These open the database (one process at a time for the embedded engine's files).
     const shortPassword = await lantern(userCreate('teacher'), { stdin: 'short\n' });
+    const noSuchSchool = await lantern(['search', 'reindex', '--school', schoolId]);
     // An env-configured key: rotate must be told where to put the new one.
     const envKey = await lantern(['keys', 'rotate'], {
       env: { ...env, LANTERN_MASTER_KEY: newMasterKey().key.toString('base64') },
@@ -370,6 +382,8 @@ describe('lantern (command line)', () => {
     expect(badRole.stderr).toMatch(/--role must be one of .*teacher.*dsl/);
     expect(shortPassword.code).not.toBe(0);
     expect(shortPassword.stderr).toMatch(/at least 12 characters/);
+    expect(noSuchSchool.code).toBe(2);
+    expect(noSuchSchool.stderr).toContain(`there is no school with the id "${schoolId}"`);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);
     expect(envKey.code).not.toBe(0);

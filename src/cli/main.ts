@@ -9,6 +9,7 @@ import { registerCalendarCommands } from './calendar-command.ts';
 import { registerDirectoryCommands } from './directory-command.ts';
 import { registerTrustCommands } from './trust-command.ts';
 import { registerIncidentCommands } from './incident-command.ts';
+import { registerSearchCommands } from './search-command.ts';
 
 const program = new Command()
   .name('lantern')
@@ -24,6 +25,7 @@ registerCalendarCommands(program, () => loadConfig());
 registerDirectoryCommands(program, () => loadConfig());
 registerTrustCommands(program, () => loadConfig());
 registerIncidentCommands(program, () => loadConfig());
+registerSearchCommands(program, () => loadConfig());
 
 try {
   await program.parseAsync(process.argv);

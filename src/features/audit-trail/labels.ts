@@ -83,6 +83,7 @@ export const EVENT_LABELS: Record<AuditAction, Label> = {
   'case.review_date_changed': ['Changed a case’s review date', 'change'],
   'chronology.exported': ['Exported the chronology', 'export'],
   'records.searched': ['Searched the records', 'view'],
+  'search.reindexed': ['Search index rebuilt for word forms', 'admin'],
   'dashboard.viewed': ['Opened the dashboard', 'view'],
   'category.created': ['Created a category', 'admin'],
   'category.updated': ['Changed a category', 'admin'],

@@ -14,6 +14,7 @@ import { pupilGroupRefs } from '../../core/access/load.ts';
 import { allowedActions, canRead, pupilAsSeen, type PupilRef } from './policy.ts';
 import { metaOf, readableConcernRow } from './read.ts';
 import { concernTokens, insertLinks } from './service.ts';
+import { INDEX_VERSION } from '../search/blind-index.ts';
 import { checkBodyMap, checkConcern, mayFileUnder } from './validate.ts';
 
 export async function editConcern(t: Tx, id: string, edit: ConcernEdit): Promise<void> {
@@ -95,7 +96,8 @@ export async function editConcern(t: Tx, id: string, edit: ConcernEdit): Promise
   );
   await t.q(
     `UPDATE concerns SET happened_at = $2, location = $3, body = $4, body_map = $5,
-       search_tokens = $6, version = version + 1, updated_at = $7 WHERE id = $1`,
+       search_tokens = $6, index_version = ${INDEX_VERSION}, version = version + 1,
+       updated_at = $7 WHERE id = $1`,
     [
       id,
       happenedAt,

@@ -7,6 +7,7 @@ import {
   blindDocument,
   blindQuery,
   blindTokens,
+  matchedWords,
   tokenize,
 } from './blind-index.ts';
 
@@ -24,13 +25,13 @@ describe('tokenize', () => {
       'zoe',
       'said',
       'cafe',
-      'bruise',
+      'bruis',
       'arm',
     ]);
   });
 
   it('folds compatibility forms (NFKD), e.g. ligatures and full-width letters', () => {
-    expect(tokenize('ﬁnger Ｂｒｕｉｓｅ')).toEqual(['finger', 'bruise']);
+    expect(tokenize('ﬁnger Ｂｒｕｉｓｅ')).toEqual(['finger', 'bruis']);
   });
 
   it('drops one-letter words and stop words but keeps words that matter here', () => {
@@ -64,6 +65,40 @@ describe('tokenize', () => {
 
   it('cuts very long words', () => {
     expect(tokenize('a'.repeat(200))[0]).toHaveLength(64);
+  });
+});
+
+describe('word forms (issue 14: English stems)', () => {
+  it('gives the forms of a word one token, so a search for one finds the others', () => {
+    const forms = ['bruise', 'bruises', 'bruised', 'bruising', 'Bruised'];
+    expect(new Set(forms.flatMap((w) => tokenize(w))).size).toBe(1);
+    expect(new Set(['neglect', 'neglected', 'neglectful'].flatMap((w) => tokenize(w))).size).toBe(
+      1,
+    );
+    const doc = blindDocument(schoolA, 'He had bruises on both arms and was crying.');
+    expect(matches(doc, blindQuery(schoolA, 'bruised arm'))).toBe(true);
+    expect(matches(doc, blindQuery(schoolA, 'bruising'))).toBe(true);
+    expect(matches(doc, blindQuery(schoolA, 'kicked'))).toBe(false);
+    // Different words stay apart.
+    expect(tokenize('hit')).not.toEqual(tokenize('hurt'));
+  });
+
+  it('stems after dropping stop words, so a stop word never becomes searchable by its stem', () => {
+    expect(tokenize('was is been the')).toEqual([]);
+  });
+
+  it('says which words of a text a search matched, as written, each once', () => {
+    expect(
+      matchedWords(
+        'Bruised arm; he said the bruises came from football. Bruising again, didn’t say.',
+        "bruise didn't",
+      ),
+    ).toEqual({ words: ['Bruised', 'bruises', 'Bruising', 'didn’t'], firstAt: 0 });
+    expect(matchedWords('Nothing to see here.', 'bruise')).toEqual({ words: [], firstAt: -1 });
+    expect(matchedWords('Anything at all.', 'the')).toEqual({ words: [], firstAt: -1 });
+    const later = matchedWords('Kit was quiet all morning. Later a bruise.', 'bruises');
+    expect(later.words).toEqual(['bruise']);
+    expect(later.firstAt).toBe('Kit was quiet all morning. Later a '.length);
   });
 });
 

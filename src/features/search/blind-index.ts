@@ -6,14 +6,24 @@
 // tokens reveal nothing about the words; with it, anyone can test a guessed word, so the key is held
 // and wrapped exactly like the school's data keys (see docs/SEARCH.md).
 //
-// Changing this safely: any change to tokenize() (normalisation, stop words, lengths) or to the
-// token encoding changes every token, so it needs INDEX_VERSION bumped and a re-index of the school.
+// Word forms (issue 14): each word is indexed, and each query word looked for, by its English stem
+// (the Porter stemmer, npm `stemmer`), so "bruise" finds "bruises", "bruised" and "bruising".
+//
+// Changing this safely: any change to tokenize() (normalisation, stop words, lengths, the stemmer
+// or its version) or to the token encoding changes every token, so it needs INDEX_VERSION bumped,
+// a migration that sets the `index_version` columns' default to it (and a partial index for the
+// rows still below it, as 0095 does), and the re-index (reindex.ts) then brings each school's
+// records up to it in the background; `lantern search reindex` does it at once.
 // Never use the record-encryption key here: the search key must be a separate key.
 
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { stemmer } from 'stemmer';
 
-/** Stored next to each document's tokens; bump when tokens would change for the same text. */
-export const INDEX_VERSION = 1;
+/**
+ * Stored next to each document's tokens; bump when tokens would change for the same text.
+ * 1: whole words. 2: Porter stems (stemmer 2.0.1).
+ */
+export const INDEX_VERSION = 2;
 /** Distinct tokens kept per document; bounds index size and what a long document leaks. */
 export const MAX_TOKENS_PER_DOCUMENT = 1000;
 /** Words longer than this are cut; nobody searches for 65-letter words, and it bounds HMAC input. */
@@ -31,7 +41,7 @@ export const BLIND_TOKEN_BYTES = 16;
 export const MIN_SEARCH_KEY_BYTES = 32;
 
 // Domain separation: the same key could never produce a token that equals another use's MAC.
-const TOKEN_CONTEXT = `lantern/search/v${INDEX_VERSION}/word\0`;
+const TOKEN_CONTEXT = `lantern/search/v${INDEX_VERSION}/stem\0`;
 
 /**
  * A small English stop-word list. Kept short on purpose: every word dropped is a word nobody can
@@ -100,26 +110,75 @@ const COMBINING_MARKS = /\p{M}+/gu;
 // Apostrophes inside words are removed rather than split on, so "didn't" and "didnt" match.
 const APOSTROPHES = /['\u2018\u2019\u02bc]/g;
 const WORD = /[\p{L}\p{N}]+/gu;
+// A word as written, before normalising: its combining marks and inside apostrophes kept, so that
+// normalising it gives the same word the index took ("didn't" -> "didnt", "e\u0301" -> "e").
+const WRITTEN_WORD = /[\p{L}\p{N}\p{M}]+(?:['\u2018\u2019\u02bc][\p{L}\p{N}\p{M}]+)*/gu;
 
 /** Normalises one string the way documents and queries are both normalised. */
 export function normalise(text: string): string {
   return text.normalize('NFKD').replace(COMBINING_MARKS, '').toLowerCase().replace(APOSTROPHES, '');
 }
 
+/** The stem a word is indexed and searched by (the word already normalised by `normalise`). */
+export function stemOf(word: string): string {
+  return stemmer(word);
+}
+
 /**
- * Splits text into distinct search words in first-seen order: NFKD with diacritics stripped,
+ * The stem of each searchable word of `text`, in order (repeats included): stop words and words
+ * shorter than MIN_TOKEN_LENGTH left out, each word cut at MAX_TOKEN_LENGTH before stemming.
+ */
+function* searchStems(text: string): Generator<string> {
+  for (const match of normalise(text).matchAll(WORD)) {
+    const word = match[0].slice(0, MAX_TOKEN_LENGTH);
+    if (word.length < MIN_TOKEN_LENGTH || STOP_WORDS.has(word)) continue;
+    yield stemOf(word);
+  }
+}
+
+/**
+ * Splits text into distinct search tokens in first-seen order: NFKD with diacritics stripped,
  * lower-cased, words of letters and digits, at least MIN_TOKEN_LENGTH long, stop words dropped,
- * at most `maxTokens` distinct words.
+ * each word reduced to its stem, at most `maxTokens` distinct stems.
  */
 export function tokenize(text: string, maxTokens: number = MAX_TOKENS_PER_DOCUMENT): string[] {
   const seen = new Set<string>();
-  for (const match of normalise(text).matchAll(WORD)) {
-    const word = match[0].slice(0, MAX_TOKEN_LENGTH);
-    if (word.length < MIN_TOKEN_LENGTH || STOP_WORDS.has(word) || seen.has(word)) continue;
-    seen.add(word);
+  for (const stem of searchStems(text)) {
+    if (seen.has(stem)) continue;
+    seen.add(stem);
     if (seen.size >= maxTokens) break;
   }
   return [...seen];
+}
+
+/**
+ * The words of `text` a search for `query` matched, as written in the text (each once, first
+ * seen first), and where the first of them starts: what the results show the searcher. Works on
+ * the text the searcher already reads, never on the index.
+ */
+export function matchedWords(text: string, query: string): { words: string[]; firstAt: number } {
+  const wanted = new Set(tokenize(query, MAX_QUERY_TOKENS));
+  const words: string[] = [];
+  const seen = new Set<string>();
+  let firstAt = -1;
+  if (wanted.size === 0) return { words, firstAt };
+  // Word by word in the original text, so what is shown is what was written ("Bruised", not
+  // "bruis"); each is normalised and stemmed as the index does.
+  for (const match of text.matchAll(WRITTEN_WORD)) {
+    const written = match[0];
+    const norm = normalise(written);
+    // Normalising can split what was written (a compatibility character): look at each part.
+    const parts = [...norm.matchAll(WORD)].map((m) => m[0].slice(0, MAX_TOKEN_LENGTH));
+    const hit = parts.some(
+      (w) => w.length >= MIN_TOKEN_LENGTH && !STOP_WORDS.has(w) && wanted.has(stemOf(w)),
+    );
+    if (!hit) continue;
+    if (firstAt < 0) firstAt = match.index;
+    if (seen.has(norm)) continue;
+    seen.add(norm);
+    words.push(written);
+  }
+  return { words, firstAt };
 }
 
 function assertSearchKey(key: Buffer): void {

@@ -21,6 +21,7 @@ import { badRequest } from '../../core/errors.ts';
 import { can } from '../../core/access/actor.ts';
 import { pageCursor, readPageCursor, timeAndId, type CursorList } from '../../core/page-cursor.ts';
 import { blindQuery } from './blind-index.ts';
+import { awaitingReindex } from './reindex.ts';
 import { canSeePupil } from '../concerns/policy.ts';
 import {
   SEARCH_COUNT_BOUND,
@@ -158,8 +159,10 @@ export async function searchRecords(
       results: page.map((h) => h.id),
     },
   });
+  const reindexing = tokens.length > 0 && (await awaitingReindex(t)) > 0;
   return {
     items: page.map(({ at: _at, ...hit }) => hit),
+    ...(reindexing ? { reindexing: true as const } : {}),
     count: Math.min(counted, bounds.count),
     countIsLowerBound: counted > bounds.count,
     ...(shownHits.length > limit && last

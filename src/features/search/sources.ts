@@ -15,6 +15,7 @@ import { actionsVisibleWhere } from '../actions/service.ts';
 import { conversationTouchesGranted } from '../conversations/policy.ts';
 import { pupilAsSeen } from '../concerns/policy.ts';
 import type { SearchBody, SearchHit } from '../../shared/schemas/search.ts';
+import { matchedWords } from './blind-index.ts';
 
 /** Where a page starts: the exact time (microseconds, UTC) and id of the hit before it. */
 export type Position = { at: string; id: string };
@@ -62,7 +63,24 @@ export type Source = {
 const exactTime = (expr: string) =>
   `to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-const excerpt = (text: string) => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
+const EXCERPT = 200;
+
+/**
+ * What a hit shows of its text: about EXCERPT characters, starting a little before the first
+ * word the search matched when that is further in (at a word's start), and the matched words.
+ */
+function shown(text: string, q: string | undefined, also = ''): Pick<Found, 'excerpt' | 'matched'> {
+  const { words, firstAt } = q ? matchedWords(also ? `${text}\n${also}` : text, q) : NO_MATCH;
+  let start = 0;
+  if (firstAt > EXCERPT / 2 && firstAt < text.length) {
+    const space = text.lastIndexOf(' ', firstAt - EXCERPT / 4);
+    start = space > 0 ? space + 1 : firstAt;
+  }
+  const end = Math.min(text.length, start + EXCERPT);
+  const excerpt = `${start > 0 ? '…' : ''}${text.slice(start, end)}${end < text.length ? '…' : ''}`;
+  return { excerpt, matched: words };
+}
+const NO_MATCH = { words: [], firstAt: -1 };
 
 /** Numbered parameters for one statement. */
 class Params {
@@ -261,7 +279,7 @@ export const concernSource: Source = {
         categories: v.categories,
         author: v.author.name,
         status: v.status,
-        excerpt: excerpt(v.body),
+        ...shown(v.body, s.f.q, v.location ?? ''),
       });
     }
     return { hits, n: page.n };
@@ -360,7 +378,7 @@ export const actionSource: Source = {
       categories: [],
       author: a.author,
       status: a.done ? 'completed' : 'open',
-      excerpt: excerpt(sealer.open('actions.text', a.id, a.text)),
+      ...shown(sealer.open('actions.text', a.id, a.text), s.f.q),
     }));
     return { hits, n: count!.n };
   },
@@ -421,7 +439,7 @@ export const conversationSource: Source = {
       categories: [],
       author: v.author,
       status: 'recorded',
-      excerpt: excerpt(sealer.open('conversations.text', v.id, v.text)),
+      ...shown(sealer.open('conversations.text', v.id, v.text), s.f.q),
     }));
     return { hits, n: count!.n };
   },

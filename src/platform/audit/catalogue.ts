@@ -135,6 +135,13 @@ export type AuditDetails = {
   'case.review_date_changed': { from: string | null; to: string | null };
   'chronology.exported': { format: 'pdf'; entries: number };
   'records.searched': { terms: number; filters: string[]; results: Id[] };
+  /** Records' search tokens rebuilt at a new index version (issue 14's stems): counts only. */
+  'search.reindexed': {
+    indexVersion: number;
+    concerns: number;
+    actions: number;
+    conversations: number;
+  };
   /** What the dashboard showed, by id (issue 11; entries before it have no details). */
   'dashboard.viewed':
     | {
@@ -600,6 +607,7 @@ export const AUDIT_ACTIONS = Object.keys({
   'case.review_date_changed': 1,
   'chronology.exported': 1,
   'records.searched': 1,
+  'search.reindexed': 1,
   'dashboard.viewed': 1,
   'category.created': 1,
   'category.updated': 1,

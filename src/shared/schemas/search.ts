@@ -50,7 +50,13 @@ export const SearchHit = Type.Object({
   ),
   author: Type.String(),
   status: Type.String(),
+  /** About 200 characters of the record's text, from near the first word the search matched. */
   excerpt: Type.String(),
+  /**
+   * The words of the record the search matched, as written ("bruised" and "bruises" for a search
+   * for "bruise": search finds word forms). Empty when the search had no words.
+   */
+  matched: Type.Array(Type.String()),
 });
 export type SearchHit = Static<typeof SearchHit>;
 
@@ -63,5 +69,12 @@ export const SearchResults = Type.Object({
   countIsLowerBound: Type.Boolean(),
   /** The next (older) page; absent on the last. */
   nextCursor: Type.Optional(Type.String()),
+  /**
+   * True while some of the school's records are not yet re-indexed since the way words are
+   * indexed changed (issue 14's word forms): a search by words cannot find those until the
+   * background re-index reaches them. Present only for a search with words. (No count: how many
+   * records a school holds is not every searcher's to know.)
+   */
+  reindexing: Type.Optional(Type.Literal(true)),
 });
 export type SearchResults = Static<typeof SearchResults>;

@@ -59,6 +59,8 @@ type Found = {
   count: number;
   countIsLowerBound: boolean;
   next: string | undefined;
+  /** Some older records are not yet re-indexed for word forms (the server is doing it). */
+  reindexing: boolean;
 };
 
 type Outcome =
@@ -84,6 +86,16 @@ const KIND_LABEL: Record<string, string> = {
   action: 'Action',
   conversation: 'Conversation',
 };
+
+/** The excerpt with each matched word (as written, a whole word) marked. */
+function Highlighted({ text, words }: { text: string; words: string[] }) {
+  if (words.length === 0) return <>{text}</>;
+  const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(${escaped.join('|')})(?![\\p{L}\\p{N}])`, 'gu');
+  const parts = text.split(pattern);
+  // split() with one capturing group puts each match at an odd index.
+  return <>{parts.map((part, i) => (i % 2 === 1 ? <mark key={i}>{part}</mark> : part))}</>;
+}
 
 const hitTitle = (h: SearchHit) =>
   `${KIND_LABEL[h.kind] ?? 'Record'} about ${h.pupils.map((p) => p.name).join(', ')}`;
@@ -127,6 +139,7 @@ export function SearchPage() {
       count: res.count,
       countIsLowerBound: res.countIsLowerBound,
       next: res.nextCursor,
+      reindexing: res.reindexing === true,
     });
   };
 
@@ -279,6 +292,13 @@ function Results({
           <p>{countLine(outcome.hits.length, outcome.count, outcome.countIsLowerBound)}</p>
         )}
       </div>
+      {outcome.state === 'done' && outcome.reindexing && (
+        <p className="message">
+          Lantern is rebuilding its search index so that a word also finds its other forms (“bruise”
+          finds “bruised”). Until it has finished, some older records may not be found by their
+          words; the filters still find them.
+        </p>
+      )}
       <FormError submit={submit} />
       {outcome.state === 'choose-pupil' && (
         <div className="stack">
@@ -328,6 +348,7 @@ function FoundList({ found, onMore }: { found: Found; onMore: (found: Found) => 
         count: page.count,
         countIsLowerBound: page.countIsLowerBound,
         next: page.nextCursor,
+        reindexing: found.reindexing,
       });
       if (page.items.length > 0) setFocusAt(found.hits.length);
       // Nothing more came and the button goes: keep focus on the results, not the page body.
@@ -357,7 +378,10 @@ function FoundList({ found, onMore }: { found: Found; onMore: (found: Found) => 
                 {formatWhen(h.happenedAt)} · recorded by {h.author} · {statusLabel(h.status)}
               </p>
               <CategoryChips categories={h.categories} />
-              <p className="entry-text">{h.excerpt}</p>
+              <p className="entry-text">
+                <Highlighted text={h.excerpt} words={h.matched} />
+              </p>
+              {h.matched.length > 0 && <p className="muted">Words found: {h.matched.join(', ')}</p>}
             </li>
           ))}
         </ul>

@@ -1,0 +1,100 @@
+// Bringing a school's blind index up to INDEX_VERSION (blind-index.ts) after the way words are
+// indexed changed (version 2: English stems). Each record below the version is opened with the
+// school's keys, its text tokenised again and its tokens replaced, a batch at a time in the
+// school's own transaction, so a school's search improves as the batches land and nothing else
+// waits long. Records are taken FOR UPDATE SKIP LOCKED: a record being edited at that moment is
+// left for the next batch (the edit writes current tokens itself), and one re-indexed while an
+// edit waits is then overwritten by the edit's own tokens, never the other way round.
+// Runs from the background job (jobs/search-reindex.ts) and from `lantern search reindex`.
+// The version is written into the statements (a constant of the code, never input), so the
+// partial indexes of migration 0095 (rows below version 2) serve them.
+// Audited once per batch per school (`search.reindexed`, counts only); the text never leaves
+// this process.
+import type { SchoolTx } from '../../core/context.ts';
+import { blindDocument, INDEX_VERSION } from './blind-index.ts';
+import { concernTokens } from '../concerns/service.ts';
+
+/** Records re-indexed per kind in one transaction. */
+export const REINDEX_BATCH = 500;
+
+export type Reindexed = { concerns: number; actions: number; conversations: number };
+
+const total = (r: Reindexed) => r.concerns + r.actions + r.conversations;
+
+/** Writes each row's new tokens and the current version, in one statement. */
+async function write(t: SchoolTx, table: string, rows: { id: string; tokens: string[] }[]) {
+  if (rows.length === 0) return;
+  await t.q(
+    `UPDATE ${table} r SET search_tokens = u.tokens, index_version = $1
+       FROM jsonb_to_recordset($2::jsonb) AS u(id uuid, tokens text[])
+      WHERE r.id = u.id AND r.school_id = $3`,
+    [INDEX_VERSION, JSON.stringify(rows), t.schoolId],
+  );
+}
+
+/**
+ * Re-indexes up to `batch` records of each kind still below INDEX_VERSION in this school; returns
+ * how many of each it did (all zero when the school is up to date).
+ */
+export async function reindexBatch(t: SchoolTx, batch = REINDEX_BATCH): Promise<Reindexed> {
+  const sealer = await t.sealer();
+  const key = sealer.searchKey;
+  const concerns = await t.q<{ id: string; body: Buffer; location: Buffer | null }>(
+    `SELECT id, body, location FROM concerns WHERE school_id = $1 AND index_version < ${INDEX_VERSION}
+      ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [t.schoolId, batch],
+  );
+  await write(
+    t,
+    'concerns',
+    concerns.map((c) => ({
+      id: c.id,
+      tokens: concernTokens(
+        key,
+        sealer.open('concerns.body', c.id, c.body),
+        c.location ? sealer.open('concerns.location', c.id, c.location) : null,
+      ),
+    })),
+  );
+  const done: Reindexed = { concerns: concerns.length, actions: 0, conversations: 0 };
+  for (const [table, column, kind] of [
+    ['actions', 'actions.text', 'actions'],
+    ['conversations', 'conversations.text', 'conversations'],
+  ] as const) {
+    const rows = await t.q<{ id: string; text: Buffer }>(
+      `SELECT id, text FROM ${table} WHERE school_id = $1 AND index_version < ${INDEX_VERSION}
+        ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [t.schoolId, batch],
+    );
+    await write(
+      t,
+      table,
+      rows.map((r) => ({
+        id: r.id,
+        tokens: blindDocument(key, sealer.open(column, r.id, r.text)),
+      })),
+    );
+    done[kind] = rows.length;
+  }
+  if (total(done) > 0)
+    await t.audit({
+      action: 'search.reindexed',
+      details: { indexVersion: INDEX_VERSION, ...done },
+    });
+  return done;
+}
+
+/** How many of the school's records a search cannot yet find by their words (below the version). */
+export async function awaitingReindex(t: SchoolTx): Promise<number> {
+  const [row] = await t.q<{ n: number }>(
+    `SELECT ((SELECT count(*) FROM concerns WHERE school_id = $1 AND index_version < ${INDEX_VERSION})
+           + (SELECT count(*) FROM actions WHERE school_id = $1 AND index_version < ${INDEX_VERSION})
+           + (SELECT count(*) FROM conversations WHERE school_id = $1 AND index_version < ${INDEX_VERSION}))::int AS n`,
+    [t.schoolId],
+  );
+  return row?.n ?? 0;
+}
+
+/** True when a batch did a whole batch of some kind, so more may be waiting. */
+export const mayHaveMore = (r: Reindexed, batch = REINDEX_BATCH) =>
+  r.concerns === batch || r.actions === batch || r.conversations === batch;
