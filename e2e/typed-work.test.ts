@@ -4,7 +4,14 @@
 // window ends mid-note keeps the note on screen, confirms it is them in place, and it is saved.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { call, currentCode, makeUser, signIn, testClock } from '../src/test/harness.ts';
+import {
+  call,
+  categoryIds,
+  currentCode,
+  makeUser,
+  signIn,
+  testClock,
+} from '../src/test/harness.ts';
 import type { ConcernView } from '../src/shared/schemas/concerns.ts';
 import type { Chronology } from '../src/shared/schemas/chronology.ts';
 import {
@@ -151,6 +158,83 @@ describe('nothing typed is lost', () => {
         (await call(server.t.app, mine, 'GET', '/api/drafts/concern-new')).json<unknown>(),
       )
       .toEqual({ draft: null });
+    expectNoProblems(tab);
+    await tab.context.close();
+  });
+
+  it('gives a DSL back an action and a case rationale they were writing, after a reload', async () => {
+    clock.set(new Date());
+    const cast = await buildSchool(server, 'followdraft');
+    const [cat] = await categoryIds(server.t.services, cast.schoolId);
+    const teacher = await signIn(server.t.app, cast.teacher);
+    const logged = await call(server.t.app, teacher, 'POST', '/api/concerns', {
+      pupils: [{ pupilId: cast.pupil.id, role: 'subject' }],
+      categoryIds: [cat!.id],
+      happenedAt: new Date(Date.now() - 3_600_000).toISOString(),
+      body: 'Ava was withdrawn all morning and would not say why.',
+    });
+    expect(logged.statusCode, logged.body).toBe(201);
+    const concernId = logged.json<{ id: string }>().id;
+    const dsl = await signIn(server.t.app, cast.dsl, { elevated: true });
+    const opened = await call(server.t.app, dsl, 'POST', '/api/cases', {
+      pupilId: cast.pupil.id,
+      concernId,
+    });
+    expect(opened.statusCode, opened.body).toBeLessThan(300);
+    const caseId = opened.json<{ id: string }>().id;
+
+    const tab = await openTab(browser, server.baseUrl, DESKTOP);
+    const page = tab.page;
+    await signInThroughPage(page, server, cast.dsl);
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Records unlocked until/ })
+      .waitFor();
+
+    // An action half written on the concern comes back after a reload, and goes once added.
+    await page.goto(`/concerns/${concernId}`);
+    const followUp = page.getByRole('region', { name: 'Follow-up' });
+    const action = 'Phone the school nurse about Ava’s weight and ask for a home visit.';
+    await followUp.getByLabel('What needs doing').fill(action);
+    await followUp
+      .getByRole('status')
+      .filter({ hasText: /^Draft kept at \d\d:\d\d\. Only you/ })
+      .waitFor();
+    await page.reload();
+    await followUp.getByText(/^Your draft from .* is back in the form below\.$/).waitFor();
+    expect(await followUp.getByLabel('What needs doing').inputValue()).toBe(action);
+    await expectNoAxeViolations(page);
+    await followUp.getByRole('button', { name: 'Add action' }).click();
+    await followUp.getByRole('status').filter({ hasText: 'Action added.' }).waitFor();
+    await followUp.getByRole('list', { name: 'Actions' }).getByText(action).waitFor();
+    await page.reload();
+    await followUp.getByRole('list', { name: 'Actions' }).getByText(action).waitFor();
+    expect(await followUp.getByLabel('What needs doing').inputValue()).toBe('');
+    expect(await page.getByText(/is back in the form below/).count()).toBe(0);
+
+    // A case's rationale, long writing, the same.
+    await page.goto(`/cases/${caseId}`);
+    const close = page.getByRole('region', { name: 'Close the case' });
+    const rationale =
+      'Mum has engaged with early help; the nurse visited twice and Ava is eating at school.';
+    await close.getByLabel('Rationale').fill(rationale);
+    await close
+      .getByRole('status')
+      .filter({ hasText: /^Draft kept at \d\d:\d\d\. Only you/ })
+      .waitFor();
+    await page.reload();
+    await close.getByText(/^Your draft from .* is back in the form below\.$/).waitFor();
+    expect(await close.getByLabel('Rationale').inputValue()).toBe(rationale);
+    await expectNoAxeViolations(page);
+    // Only its author's: another member of the DSL team does not get it.
+    const other = await makeUser(server.t.services, cast.schoolId, 'deputy_dsl', 'Dep Uty');
+    const theirs = await call(
+      server.t.app,
+      await signIn(server.t.app, other, { elevated: true }),
+      'GET',
+      `/api/drafts/case-close-${caseId}`,
+    );
+    expect(theirs.json()).toEqual({ draft: null });
     expectNoProblems(tab);
     await tab.context.close();
   });

@@ -11,6 +11,8 @@ import { refusedAs, useSubmit } from '../../lib/useSubmit.ts';
 import { useSession } from '../../app/session.tsx';
 import { Form, FormError } from '../../ui/Form.tsx';
 import { TextArea } from '../../ui/TextField.tsx';
+import { useDraft } from '../../lib/useDraft.ts';
+import { DraftNotice } from '../../ui/DraftNotice.tsx';
 import { DateField, Select } from '../../ui/Field.tsx';
 import { Button, SubmitButton } from '../../ui/Button.tsx';
 import type { ConcernWithSeenPupils } from '../concerns/types.ts';
@@ -189,6 +191,29 @@ export function AddActionForm({
   const [dueAt, setDueAt] = useState('');
   const [remindAt, setRemindAt] = useState('');
   const submit = useSubmit<Field>({ describe: refusedAs('The action was not saved') });
+  // Kept on the server while it is written (lib/useDraft.ts): a records window that ends, a
+  // reload or a lost connection loses nothing.
+  const draft = useDraft(
+    `action-${concern.id}`,
+    { pupilId, type, text, assigneeId, dueAt, remindAt },
+    {
+      worthKeeping: (f) => f.text.trim() !== '',
+      restore: (f) => {
+        if (typeof f.pupilId === 'string' && concern.pupils.some((x) => x.id === f.pupilId))
+          setPupilId(f.pupilId);
+        if (typeof f.type === 'string') setType(f.type);
+        if (typeof f.text === 'string') setText(f.text);
+        if (typeof f.assigneeId === 'string') setAssigneeId(f.assigneeId);
+        if (typeof f.dueAt === 'string') setDueAt(f.dueAt);
+        if (typeof f.remindAt === 'string') setRemindAt(f.remindAt);
+      },
+    },
+  );
+  const clear = () => {
+    setText('');
+    setDueAt('');
+    setRemindAt('');
+  };
 
   const add = async () => {
     const notADate = (v: string) => v !== '' && Number.isNaN(new Date(v).getTime());
@@ -211,9 +236,8 @@ export function AddActionForm({
       ...(dueAt ? { dueAt: new Date(dueAt).toISOString() } : {}),
       ...(remindAt ? { remindAt: new Date(remindAt).toISOString() } : {}),
     });
-    setText('');
-    setDueAt('');
-    setRemindAt('');
+    clear();
+    await draft.finished();
     onSaved('Action added.');
   };
 
@@ -221,6 +245,7 @@ export function AddActionForm({
   return (
     <Form submit={submit} onSubmit={add} className="stack-tight follow-up-form">
       <h4 className="record-title">Add an action</h4>
+      <DraftNotice draft={draft} onDiscard={clear} />
       {concern.pupils.length > 1 && (
         <Select name="pupilId" label="Pupil" value={pupilId} onChange={setPupilId}>
           {concern.pupils.map((x) => (

@@ -21,6 +21,8 @@ import { LoadProblem } from '../../ui/LoadProblem.tsx';
 import { Notice } from '../../ui/Message.tsx';
 import { ErrorSummary, Form, FormError } from '../../ui/Form.tsx';
 import { TextArea, TextField } from '../../ui/TextField.tsx';
+import { useDraft } from '../../lib/useDraft.ts';
+import { DraftNotice } from '../../ui/DraftNotice.tsx';
 import { Button, SubmitButton } from '../../ui/Button.tsx';
 import { CaseOwnerFields, reviewDateProblem, type OwnerField } from './CaseOwnerFields.tsx';
 import { caseEventLabel, caseStatusLabel } from './labels.ts';
@@ -229,6 +231,18 @@ function CloseCase({ c, onDone }: { c: CaseView; onDone: Done }) {
   const submit = useSubmit<CloseField>({ describe: notChanged });
   const canClose = c.allowed.includes('close');
   const canNfa = c.allowed.includes('no_further_action');
+  // The rationale is long writing: kept on the server while it is written (lib/useDraft.ts).
+  const draft = useDraft(
+    `case-close-${c.id}`,
+    { outcome, rationale },
+    {
+      worthKeeping: (f) => f.outcome.trim() !== '' || f.rationale.trim() !== '',
+      restore: (f) => {
+        if (typeof f.outcome === 'string') setOutcome(f.outcome);
+        if (typeof f.rationale === 'string') setRationale(f.rationale);
+      },
+    },
+  );
 
   const decide = async (kind: 'close' | 'no-further-action') => {
     const wrong = submit.invalid({
@@ -244,6 +258,7 @@ function CloseCase({ c, onDone }: { c: CaseView; onDone: Done }) {
       rationale,
       ...(items.length > 0 ? { openWork: openWorkBody(items, answers) } : {}),
     });
+    await draft.finished();
     onDone(view, kind === 'close' ? 'Case closed.' : 'Case marked no further action.');
   };
 
@@ -256,6 +271,13 @@ function CloseCase({ c, onDone }: { c: CaseView; onDone: Done }) {
           rationale. Both stay in the case history.
         </p>
         <ErrorSummary>The case is not closed yet: check the fields marked below.</ErrorSummary>
+        <DraftNotice
+          draft={draft}
+          onDiscard={() => {
+            setOutcome('');
+            setRationale('');
+          }}
+        />
         <TextField
           name="outcome"
           label="Outcome"

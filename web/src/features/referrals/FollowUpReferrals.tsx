@@ -11,6 +11,8 @@ import { Form, FormError } from '../../ui/Form.tsx';
 import { TextField } from '../../ui/TextField.tsx';
 import { DateField, Select } from '../../ui/Field.tsx';
 import { SubmitButton } from '../../ui/Button.tsx';
+import { useDraft } from '../../lib/useDraft.ts';
+import { DraftNotice } from '../../ui/DraftNotice.tsx';
 import type { ConcernWithSeenPupils } from '../concerns/types.ts';
 import { referralStatusLabel } from './labels.ts';
 import type {
@@ -75,6 +77,28 @@ export function AddReferralForm({
   const [reference, setReference] = useState('');
   const [referredAt, setReferredAt] = useState(now);
   const submit = useSubmit<Field>({ describe: refusedAs('The referral was not saved') });
+  // Kept on the server while it is written (lib/useDraft.ts), as every form of the records window.
+  const draft = useDraft(
+    `referral-${concern.id}`,
+    { pupilId, agencyId, contact, reference, referredAt },
+    {
+      worthKeeping: (f) =>
+        f.agencyId !== '' || f.contact.trim() !== '' || f.reference.trim() !== '',
+      restore: (f) => {
+        if (typeof f.pupilId === 'string' && concern.pupils.some((x) => x.id === f.pupilId))
+          setPupilId(f.pupilId);
+        if (typeof f.agencyId === 'string') setAgencyId(f.agencyId);
+        if (typeof f.contact === 'string') setContact(f.contact);
+        if (typeof f.reference === 'string') setReference(f.reference);
+        if (typeof f.referredAt === 'string') setReferredAt(f.referredAt);
+      },
+    },
+  );
+  const clear = () => {
+    setAgencyId('');
+    setContact('');
+    setReference('');
+  };
 
   const record = async () => {
     const when = new Date(referredAt);
@@ -97,9 +121,8 @@ export function AddReferralForm({
       ...(contact.trim() ? { contact: contact.trim() } : {}),
       ...(reference.trim() ? { reference: reference.trim() } : {}),
     });
-    setAgencyId('');
-    setContact('');
-    setReference('');
+    clear();
+    await draft.finished();
     onSaved('Referral recorded.');
   };
 
@@ -110,6 +133,7 @@ export function AddReferralForm({
   return (
     <Form submit={submit} onSubmit={record} className="stack-tight follow-up-form">
       <h4 className="record-title">Record a referral</h4>
+      <DraftNotice draft={draft} onDiscard={clear} />
       {concern.pupils.length > 1 && (
         <Select name="pupilId" label="Pupil" value={pupilId} onChange={setPupilId}>
           {concern.pupils.map((x) => (
