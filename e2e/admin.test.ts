@@ -317,6 +317,18 @@ describe('administration', () => {
     await page.getByRole('button', { name: 'Show 50 more' }).click();
     await status.filter({ hasText: /^Showing 100 of 1,5\d\d/ }).waitFor();
     expect(await rows.count()).toBe(100);
+    // The focus moves to the first new row's name.
+    await expect
+      .poll(() =>
+        page.evaluate(() => {
+          const el = document.activeElement;
+          const row = el?.closest('tr');
+          return el?.tagName === 'BUTTON' && row
+            ? [...row.parentElement!.children].indexOf(row)
+            : -1;
+        }),
+      )
+      .toBe(50);
     await expectNoAxeViolations(page);
     expectNoProblems(tab);
     await tab.context.close();

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { inSchool } from '../src/platform/db/tenancy.ts';
 import { concernTokens } from '../src/features/concerns/service.ts';
+import { INDEX_VERSION } from '../src/features/search/blind-index.ts';
 import { categoryIds } from '../src/test/harness.ts';
 import {
   buildSchool,
@@ -47,8 +48,9 @@ async function seedConcerns(schoolId: string, pupilId: string, authorId: string)
       const id = randomUUID();
       const text = `Saw a ${WORD} by the pond${n % 10 === 0 ? ' and a godwit' : ''}. Concern number ${n}.`;
       await q.query(
-        `INSERT INTO concerns (id, school_id, author_id, happened_at, recorded_at, body, search_tokens)
-         VALUES ($1, $2, $3, $4, $4, $5, $6)`,
+        `INSERT INTO concerns (id, school_id, author_id, happened_at, recorded_at, body, search_tokens,
+           index_version)
+         VALUES ($1, $2, $3, $4, $4, $5, $6, ${INDEX_VERSION})`,
         [
           id,
           schoolId,

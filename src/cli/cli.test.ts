@@ -262,13 +262,6 @@ describe('lantern (command line)', () => {
       );
       expect(rows.map((r) => r.master_key_id)).toEqual([ring.current.id, ring.current.id]);
     });
-    // The search index brought up to its version at once (nothing waiting in a new school).
-    const reindex = await lantern(['search', 'reindex', '--school', schoolId]);
-    expect(reindex.code, reindex.stderr).toBe(0);
-    expect(reindex.stdout).toContain(
-      `school ${schoolId}: 0 concerns, 0 actions, 0 conversations re-indexed`,
-    );
-    expect(lastLine(reindex.stdout)).toBe('0 records re-indexed; the index is at version 2');
     // The rotation is itself on the trail, and the trail still verifies.
     const afterRotation = await lantern(['audit', 'verify', '--school', schoolId]);
     expect(afterRotation.code, afterRotation.stderr).toBe(0);
@@ -342,6 +335,16 @@ describe('lantern (command line)', () => {
     },
     60_000,
   );
+
+  it('brings the search index up to its version at once, school by school', async () => {
+    // After the test above: one school, nothing waiting in it.
+    const reindex = await lantern(['search', 'reindex']);
+    expect(reindex.code, reindex.stderr).toBe(0);
+    expect(reindex.stdout).toMatch(
+      /^school [0-9a-f-]{36}: 0 concerns, 0 actions, 0 conversations re-indexed in \d+\.\d s$/m,
+    );
+    expect(lastLine(reindex.stdout)).toBe('0 records re-indexed; the index is at version 2');
+  });
 
   it('refuses bad arguments with a clear message and a non-zero exit', async () => {
     const schoolId = randomUUID();

@@ -20,6 +20,7 @@ import { FIRST_NAMES, LAST_NAMES } from './names.ts';
 import { newTotpSecret } from '../features/identity/totp.ts';
 import { TOTP_FIELD } from '../features/identity/second-factor.ts';
 import { concernTokens } from '../features/concerns/service.ts';
+import { INDEX_VERSION } from '../features/search/blind-index.ts';
 
 export type DemoCredential = {
   school: string;
@@ -305,8 +306,9 @@ async function seedConcerns(
     for (const [i, s] of samples.entries()) {
       const id = randomUUID();
       await tx.query(
-        `INSERT INTO concerns (id, school_id, author_id, happened_at, recorded_at, body, search_tokens)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        `INSERT INTO concerns (id, school_id, author_id, happened_at, recorded_at, body, search_tokens,
+           index_version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, ${INDEX_VERSION})`,
         [
           id,
           schoolId,

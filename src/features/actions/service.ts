@@ -8,7 +8,7 @@ import { badRequest, conflict, notFound } from '../../core/errors.ts';
 import type { ActionType, ActionView, NewAction } from '../../shared/schemas/actions.ts';
 import { actionAllowed, actionsVisibleWhere, actionTouchesGranted } from './policy.ts';
 import { actionState, sortActionsForDashboard } from './rules.ts';
-import { blindDocument } from '../search/blind-index.ts';
+import { blindDocument, INDEX_VERSION } from '../search/blind-index.ts';
 import { requireLinkableConcern, shareLinkableCase, staffSeesMatter } from '../cases/service.ts';
 
 export async function createAction(t: Tx, a: NewAction): Promise<string> {
@@ -33,8 +33,8 @@ export async function createAction(t: Tx, a: NewAction): Promise<string> {
   const sealer = await t.sealer();
   await t.q(
     `INSERT INTO actions (id, school_id, pupil_id, concern_id, case_id, type, text, assignee_id,
-       created_by, created_at, due_at, remind_at, search_tokens)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+       created_by, created_at, due_at, remind_at, search_tokens, index_version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, ${INDEX_VERSION})`,
     [
       id,
       t.actor.schoolId,

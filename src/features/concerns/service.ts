@@ -3,7 +3,7 @@
 // (bound to the row id) before they reach the database; the words are indexed only as HMAC tokens.
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
-import { blindDocument } from '../search/blind-index.ts';
+import { blindDocument, INDEX_VERSION } from '../search/blind-index.ts';
 import { alertInsert } from '../alerts/service.ts';
 import { joinCase } from '../cases/service.ts';
 import type { NewConcern } from '../../shared/schemas/concerns.ts';
@@ -53,8 +53,8 @@ export async function createConcern(
   await t.q(
     `WITH concern AS (
        INSERT INTO concerns (id, school_id, author_id, happened_at, recorded_at, location, body,
-         body_map, verbally_informed_id, search_tokens)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id),
+         body_map, verbally_informed_id, search_tokens, index_version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, ${INDEX_VERSION}) RETURNING id),
      linked AS (
        INSERT INTO concern_pupils (school_id, concern_id, pupil_id, role)
        SELECT $2, $1, l.pupil_id, l.role FROM unnest($11::uuid[], $12::text[]) l(pupil_id, role)),

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
 import { badRequest } from '../../core/errors.ts';
-import { blindDocument } from '../search/blind-index.ts';
+import { blindDocument, INDEX_VERSION } from '../search/blind-index.ts';
 import { requireLinkableConcern, shareLinkableCase } from '../cases/service.ts';
 import { CLOCK_SKEW_MS } from '../../shared/limits.ts';
 import type { NewConversation } from '../../shared/schemas/conversations.ts';
@@ -26,8 +26,8 @@ export async function createConversation(t: Tx, c: NewConversation): Promise<str
   const sealer = await t.sealer();
   await t.q(
     `INSERT INTO conversations (id, school_id, pupil_id, concern_id, case_id, with_whom, decision,
-       happened_at, text, author_id, recorded_at, search_tokens)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+       happened_at, text, author_id, recorded_at, search_tokens, index_version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, ${INDEX_VERSION})`,
     [
       id,
       t.actor.schoolId,

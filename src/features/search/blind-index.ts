@@ -10,10 +10,12 @@
 // (the Porter stemmer, npm `stemmer`), so "bruise" finds "bruises", "bruised" and "bruising".
 //
 // Changing this safely: any change to tokenize() (normalisation, stop words, lengths, the stemmer
-// or its version) or to the token encoding changes every token, so it needs INDEX_VERSION bumped,
-// a migration that sets the `index_version` columns' default to it (and a partial index for the
-// rows still below it, as 0095 does), and the re-index (reindex.ts) then brings each school's
-// records up to it in the background; `lantern search reindex` does it at once.
+// or its version) or to the token encoding changes every token, so it needs INDEX_VERSION bumped
+// (every writer of tokens writes `index_version = INDEX_VERSION` beside them; the columns' default
+// stays 1, so a writer that forgets leaves its record to be re-indexed), a migration with a
+// partial index of the rows below the new version (as 0095 does), and the re-index (reindex.ts)
+// then brings each school's records up to it in the background; `lantern search reindex` does it
+// at once.
 // Never use the record-encryption key here: the search key must be a separate key.
 
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';

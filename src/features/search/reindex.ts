@@ -17,9 +17,28 @@ import { concernTokens } from '../concerns/service.ts';
 /** Records re-indexed per kind in one transaction. */
 export const REINDEX_BATCH = 500;
 
-export type Reindexed = { concerns: number; actions: number; conversations: number };
+export type Reindexed = {
+  concerns: number;
+  actions: number;
+  conversations: number;
+  /**
+   * Records whose text could not be opened with the school's keys (kind and id, never text):
+   * nobody can read them in Lantern either, so they are marked current with no tokens rather
+   * than tried again in every batch for ever; the caller logs them for the operator.
+   */
+  unreadable: { kind: 'concern' | 'action' | 'conversation'; id: string }[];
+};
 
 const total = (r: Reindexed) => r.concerns + r.actions + r.conversations;
+
+/** The tokens of one record, or null when its text does not open. */
+function tokensOr(make: () => string[]): string[] | null {
+  try {
+    return make();
+  } catch {
+    return null;
+  }
+}
 
 /** Writes each row's new tokens and the current version, in one statement. */
 async function write(t: SchoolTx, table: string, rows: { id: string; tokens: string[] }[]) {
@@ -44,22 +63,30 @@ export async function reindexBatch(t: SchoolTx, batch = REINDEX_BATCH): Promise<
       ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
     [t.schoolId, batch],
   );
+  const done: Reindexed = {
+    concerns: concerns.length,
+    actions: 0,
+    conversations: 0,
+    unreadable: [],
+  };
   await write(
     t,
     'concerns',
-    concerns.map((c) => ({
-      id: c.id,
-      tokens: concernTokens(
-        key,
-        sealer.open('concerns.body', c.id, c.body),
-        c.location ? sealer.open('concerns.location', c.id, c.location) : null,
-      ),
-    })),
+    concerns.map((c) => {
+      const tokens = tokensOr(() =>
+        concernTokens(
+          key,
+          sealer.open('concerns.body', c.id, c.body),
+          c.location ? sealer.open('concerns.location', c.id, c.location) : null,
+        ),
+      );
+      if (!tokens) done.unreadable.push({ kind: 'concern', id: c.id });
+      return { id: c.id, tokens: tokens ?? [] };
+    }),
   );
-  const done: Reindexed = { concerns: concerns.length, actions: 0, conversations: 0 };
-  for (const [table, column, kind] of [
-    ['actions', 'actions.text', 'actions'],
-    ['conversations', 'conversations.text', 'conversations'],
+  for (const [table, column, kind, one] of [
+    ['actions', 'actions.text', 'actions', 'action'],
+    ['conversations', 'conversations.text', 'conversations', 'conversation'],
   ] as const) {
     const rows = await t.q<{ id: string; text: Buffer }>(
       `SELECT id, text FROM ${table} WHERE school_id = $1 AND index_version < ${INDEX_VERSION}
@@ -69,20 +96,35 @@ export async function reindexBatch(t: SchoolTx, batch = REINDEX_BATCH): Promise<
     await write(
       t,
       table,
-      rows.map((r) => ({
-        id: r.id,
-        tokens: blindDocument(key, sealer.open(column, r.id, r.text)),
-      })),
+      rows.map((r) => {
+        const tokens = tokensOr(() => blindDocument(key, sealer.open(column, r.id, r.text)));
+        if (!tokens) done.unreadable.push({ kind: one, id: r.id });
+        return { id: r.id, tokens: tokens ?? [] };
+      }),
     );
     done[kind] = rows.length;
   }
   if (total(done) > 0)
     await t.audit({
       action: 'search.reindexed',
-      details: { indexVersion: INDEX_VERSION, ...done },
+      details: {
+        indexVersion: INDEX_VERSION,
+        concerns: done.concerns,
+        actions: done.actions,
+        conversations: done.conversations,
+        unreadable: done.unreadable.length,
+      },
     });
   return done;
 }
+
+/**
+ * Whether any record of any school is below the version (the owner's look, through the partial
+ * indexes): once none is, the background job has nothing to open a school's transaction for.
+ */
+export const ANY_AWAITING_SQL = `SELECT EXISTS (SELECT 1 FROM concerns WHERE index_version < ${INDEX_VERSION})
+    OR EXISTS (SELECT 1 FROM actions WHERE index_version < ${INDEX_VERSION})
+    OR EXISTS (SELECT 1 FROM conversations WHERE index_version < ${INDEX_VERSION}) AS any`;
 
 /** How many of the school's records a search cannot yet find by their words (below the version). */
 export async function awaitingReindex(t: SchoolTx): Promise<number> {

@@ -123,7 +123,7 @@ describe('search finds word forms', () => {
 
     // One batch of one record per kind, then the job's run does the rest.
     const first = await asSystem(t.services, w.schoolId, 'scheduled').tx((x) => reindexBatch(x, 1));
-    expect(first).toEqual({ concerns: 1, actions: 1, conversations: 1 });
+    expect(first).toEqual({ concerns: 1, actions: 1, conversations: 1, unreadable: [] });
     // Found as each batch lands; the rest not yet, and the search still says so.
     const part = await search(w.dsl, 'bruise');
     expect(part.items).toHaveLength(3);
@@ -164,5 +164,36 @@ describe('search finds word forms', () => {
     expect(JSON.stringify(audit)).not.toMatch(/bruis/i);
     // Done: a further run finds nothing to do.
     expect(await runSearchReindex(t.services, new Date(), { only: [w.schoolId] })).toBe(0);
+  });
+
+  it('marks a record whose text will not open as done with no tokens, rather than retrying it for ever', async () => {
+    const w = await world();
+    const good = await w.concern('Kit has a bruised elbow.');
+    const bad = await w.concern('Kit has a bruised shin.');
+    await unsafeAsOwner(t.services.db, async (q) => {
+      await q.query(
+        `UPDATE concerns SET index_version = 1, search_tokens = '{}' WHERE school_id = $1`,
+        [w.schoolId],
+      );
+      // Its ciphertext damaged: no key opens it.
+      await q.query(
+        `UPDATE concerns SET body = set_byte(body, length(body) - 1,
+           (get_byte(body, length(body) - 1) + 1) % 256) WHERE id = $1`,
+        [bad],
+      );
+    });
+    const r = await asSystem(t.services, w.schoolId, 'scheduled').tx((x) => reindexBatch(x));
+    expect(r.concerns).toBe(2);
+    expect(r.unreadable).toEqual([{ kind: 'concern', id: bad }]);
+    const found = await search(w.dsl, 'bruise');
+    expect(found.items.map((h) => h.id)).toEqual([good]);
+    expect(found.reindexing).toBeUndefined();
+    const [entry] = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ details: Record<string, number> }>(
+        `SELECT details FROM audit_events WHERE school_id = $1 AND action = 'search.reindexed'`,
+        [w.schoolId],
+      ),
+    );
+    expect(entry!.details).toMatchObject({ concerns: 2, unreadable: 1 });
   });
 });

@@ -141,6 +141,8 @@ export type AuditDetails = {
     concerns: number;
     actions: number;
     conversations: number;
+    /** Records whose text would not open: marked current with no tokens, logged by id. */
+    unreadable: number;
   };
   /** What the dashboard showed, by id (issue 11; entries before it have no details). */
   'dashboard.viewed':

@@ -10,6 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../../core/context.ts';
 import { pupilTargetsSql } from '../../audit-trail/service.ts';
 import { blindTokens, tokenize } from '../../search/blind-index.ts';
+import { awaitingReindex } from '../../search/reindex.ts';
+import { conflict } from '../../../core/errors.ts';
 import { findMore, findRequester, type Row } from './gather-more.ts';
 import { AUDIT_TABLE_FILTER } from './content-audit.ts';
 import type { FoundAs, ItemSource } from '../../../shared/schemas/subject-access.ts';
@@ -77,7 +79,13 @@ async function findFor(t: Tx, pupilId: string, searchKey: Buffer): Promise<Found
   if (contacts.length > 0) add('contacts', 'contact', [{ id: pupilId, at: pupil.created_at }]);
 
   // Named in free text: records holding every word of one of the subject's names (the blind
-  // index answers without the database reading any text).
+  // index answers without the database reading any text). While some of the school's records are
+  // not yet re-indexed at the current index version (search-reindex after an upgrade), they
+  // cannot be found by the name: a response must be complete, so gathering waits for it.
+  if ((await awaitingReindex(t)) > 0)
+    throw conflict(
+      'Lantern is still rebuilding its search index after an upgrade, so records that name the child in their text cannot all be found yet. Nothing was gathered: try again in a few minutes.',
+    );
   const names = [
     `${pupil.first_name} ${pupil.last_name}`,
     ...(pupil.preferred_name ? [`${pupil.preferred_name} ${pupil.last_name}`] : []),

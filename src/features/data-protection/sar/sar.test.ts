@@ -22,6 +22,7 @@ import { auditRows } from '../../identity/identity-test-kit.ts';
 import { unsafeAsOwner } from '../../../platform/db/tenancy.ts';
 import type { Workbench } from '../../../shared/schemas/subject-access.ts';
 import { todayInEngland } from '../requests/load.ts';
+import { runSearchReindex } from '../../../jobs/search-reindex.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -280,6 +281,32 @@ describe('a subject-access response', () => {
       ['GET', `${url}/packs/${pack.id}/pdf`],
     ] as const)
       expect((await call(t.app, theirs, method, path)).statusCode).toBe(404);
+  });
+
+  it('waits for the search re-index before gathering, so no record naming the child is missed', async () => {
+    const s = await school();
+    await s.concern(
+      [{ pupilId: s.jordan.id, role: 'subject' }],
+      'Jordan said he argued with Ava Quillfeather about a game.',
+    );
+    // As after an upgrade: the record still holds tokens of an older index version.
+    await unsafeAsOwner(t.services.db, (q) =>
+      q.query(`UPDATE concerns SET index_version = 1, search_tokens = '{}' WHERE school_id = $1`, [
+        s.schoolId,
+      ]),
+    );
+    const url = await request(s.dpo, s.ava.id);
+    const refused = await call(t.app, s.dpo, 'POST', `${url}/gather`);
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.json<{ error: { message: string } }>().error.message).toMatch(
+      /still rebuilding its search index .* Nothing was gathered/,
+    );
+    expect((await bench(s.dpo, url)).items).toEqual([]);
+    await runSearchReindex(t.services, new Date(), { only: [s.schoolId] });
+    const gathered = await call(t.app, s.dpo, 'POST', `${url}/gather`);
+    expect(gathered.statusCode, gathered.body).toBe(200);
+    const wb = await bench(s.dpo, url);
+    expect(wb.items.some((i) => i.source === 'concern' && i.foundAs === 'named')).toBe(true);
   });
 
   it('holds a restricted record back from a DPO outside the DSL team', async () => {

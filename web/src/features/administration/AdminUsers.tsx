@@ -6,7 +6,7 @@
 // second factor, last sign-in) found by part of a name or email, by status and by group, sorted
 // by any of its sortable columns, and shown STAFF_PAGE rows at a time, so a school of 1,500
 // renders 50 rows, not 1,500 cards. A member's name opens their card (the actions) under their row.
-import { Fragment, useDeferredValue, useMemo, useState } from 'react';
+import { Fragment, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { formatWhen } from '../../lib/format.ts';
 import { Button } from '../../ui/Button.tsx';
 import { api } from '../../lib/api.ts';
@@ -172,6 +172,18 @@ function StaffTable({
   const [sort, setSort] = useState<Sort>({ key: 'name', descending: false });
   const [shown, setShown] = useState(STAFF_PAGE);
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+  // After "Show more", the first new row's name takes the focus (the button may be gone).
+  const focusFrom = useRef<number | null>(null);
+  const table = useRef<HTMLTableSectionElement>(null);
+  useEffect(() => {
+    const from = focusFrom.current;
+    if (from === null) return;
+    focusFrom.current = null;
+    const names = table.current?.querySelectorAll<HTMLElement>(
+      ':scope > tr:not(.staff-card-row) > th button',
+    );
+    names?.[from]?.focus();
+  }, [shown]);
   // Typing stays quick at 1,500 members: the table follows a moment behind the box.
   const wanted = fold(useDeferredValue(query).trim());
   const groupName = useMemo(() => new Map(groups.map((g) => [g.id, g.name])), [groups]);
@@ -286,7 +298,7 @@ function StaffTable({
                 {header('lastSignIn')}
               </tr>
             </thead>
-            <tbody>
+            <tbody ref={table}>
               {rows.map((u) => {
                 const names = u.groupIds.map((id) => groupName.get(id)).filter(Boolean);
                 const expanded = open.has(u.id);
@@ -327,7 +339,12 @@ function StaffTable({
       )}
       {matching.length > rows.length && (
         <div className="actions">
-          <Button onPress={() => setShown(shown + STAFF_PAGE)}>
+          <Button
+            onPress={() => {
+              focusFrom.current = rows.length;
+              setShown(shown + STAFF_PAGE);
+            }}
+          >
             Show {Math.min(STAFF_PAGE, matching.length - rows.length)} more
           </Button>
         </div>

@@ -32,6 +32,7 @@ import {
   openItems,
   openWorkBody,
   openWorkProblems,
+  type Answer,
   type Answers,
 } from './OpenWork.tsx';
 import type {
@@ -234,12 +235,26 @@ function CloseCase({ c, onDone }: { c: CaseView; onDone: Done }) {
   // The rationale is long writing: kept on the server while it is written (lib/useDraft.ts).
   const draft = useDraft(
     `case-close-${c.id}`,
-    { outcome, rationale },
+    { outcome, rationale, answers },
     {
-      worthKeeping: (f) => f.outcome.trim() !== '' || f.rationale.trim() !== '',
+      worthKeeping: (f) =>
+        f.outcome.trim() !== '' ||
+        f.rationale.trim() !== '' ||
+        Object.values(f.answers).some((a) => a.choice !== '' || a.reason.trim() !== ''),
       restore: (f) => {
         if (typeof f.outcome === 'string') setOutcome(f.outcome);
         if (typeof f.rationale === 'string') setRationale(f.rationale);
+        // What was chosen for each open action or referral, for those still open.
+        if (f.answers && typeof f.answers === 'object') {
+          const kept: Answers = {};
+          for (const item of items) {
+            const a = (f.answers as Record<string, unknown>)[item.id] as
+              Partial<Answer> | undefined;
+            if (a && typeof a.choice === 'string' && typeof a.reason === 'string')
+              kept[item.id] = { choice: a.choice, reason: a.reason };
+          }
+          setAnswers(kept);
+        }
       },
     },
   );
@@ -276,6 +291,7 @@ function CloseCase({ c, onDone }: { c: CaseView; onDone: Done }) {
           onDiscard={() => {
             setOutcome('');
             setRationale('');
+            setAnswers({});
           }}
         />
         <TextField

@@ -91,7 +91,7 @@ const KIND_LABEL: Record<string, string> = {
 function Highlighted({ text, words }: { text: string; words: string[] }) {
   if (words.length === 0) return <>{text}</>;
   const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(${escaped.join('|')})(?![\\p{L}\\p{N}])`, 'gu');
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(${escaped.join('|')})(?![\\p{L}\\p{N}])`, 'giu');
   const parts = text.split(pattern);
   // split() with one capturing group puts each match at an odd index.
   return <>{parts.map((part, i) => (i % 2 === 1 ? <mark key={i}>{part}</mark> : part))}</>;
@@ -291,14 +291,15 @@ function Results({
         {outcome.state === 'done' && (
           <p>{countLine(outcome.hits.length, outcome.count, outcome.countIsLowerBound)}</p>
         )}
+        {/* In the live region: results may be incomplete, which a screen reader must hear too. */}
+        {outcome.state === 'done' && outcome.reindexing && (
+          <p className="message">
+            Lantern is rebuilding its search index so that a word also finds its other forms
+            (“bruise” finds “bruised”). Until it has finished, some older records may not be found
+            by their words; the filters still find them.
+          </p>
+        )}
       </div>
-      {outcome.state === 'done' && outcome.reindexing && (
-        <p className="message">
-          Lantern is rebuilding its search index so that a word also finds its other forms (“bruise”
-          finds “bruised”). Until it has finished, some older records may not be found by their
-          words; the filters still find them.
-        </p>
-      )}
       <FormError submit={submit} />
       {outcome.state === 'choose-pupil' && (
         <div className="stack">
