@@ -476,6 +476,27 @@ describe('every sealed column at rest', () => {
         reason: m['transfers.closed_reason'],
       }),
     );
+    // And to a school on no Lantern, as a link to its DSL's address (migration 0090).
+    const linkUrn = randomInt(1e8, 1e9);
+    await unsafeAsOwner(services.db, (q) =>
+      q.query(
+        `INSERT INTO establishments (urn, name, website_host, loaded_at)
+         VALUES ($1, 'At rest (no Lantern)', 'atrest.sch.uk', now())`,
+        [linkUrn],
+      ),
+    );
+    const toLink = await call(app, dsl, 'POST', '/api/transfers', {
+      pupilId: pupil.id,
+      leavingOn: '2026-03-11',
+      destinationUrn: linkUrn,
+    });
+    ok(toLink, 201);
+    ok(
+      await call(app, dsl, 'POST', `/api/transfers/${toLink.json<{ id: string }>().id}/send`, {
+        withhold: [],
+        recipientEmail: `${m['transfer_links.email']}@atrest.sch.uk`,
+      }),
+    );
     // A concern about an adult (issue 19): a supply worker from an agency, raised by the DSL,
     // triaged by the headteacher (the case manager) as possibly meeting the harm threshold, with
     // the LADO's advice recorded.
@@ -930,6 +951,9 @@ describe('every sealed column at rest', () => {
       'transfers.manifest',
       'transfers.withheld',
       'transfer_inbox.rejected_reason',
+      // The file as a link sent it holds other columns' words: its download is checked against
+      // the manifest's SHA-256 in transfers/link.test.ts.
+      'transfer_links.file',
       // A trip's cards' key is random, not a marker: released only to the leader (trips.test.ts).
       'trip_card_bundles.bundle_key',
       // A subject-access pack's files hold other columns' words, redacted: their download, byte
