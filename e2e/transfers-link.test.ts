@@ -148,6 +148,21 @@ describe('sending a child-protection file to a school on no Lantern', () => {
     await expectNoAxeViolations(sender.page);
     const cert = await sender.page.request.get((await certificate.getAttribute('href'))!);
     expect(cert.status()).toBe(200);
+    // What the sender keeps (the retention setting's default): a sealed copy, opened with a reason.
+    await sender.page.getByText(/this school keeps a sealed, read-only copy/).waitFor();
+    await sender.page.getByRole('button', { name: 'Open the kept copy' }).click();
+    await sender.page.getByText('Say why you are opening the kept copy.').first().waitFor();
+    await expectNoAxeViolations(sender.page);
+    await sender.page
+      .getByLabel('Why are you opening the kept copy?')
+      .fill('The local authority asked what was sent.');
+    await sender.page.getByRole('button', { name: 'Open the kept copy' }).click();
+    await sender.page.getByText(/The local authority asked what was sent\./).waitFor();
+    await sender.page
+      .getByRole('region', { name: 'What this school keeps' })
+      .getByText('Came in hungry again, said there was no food at home.')
+      .waitFor();
+    await expectNoAxeViolations(sender.page);
     expectNoProblems(sender);
     expectNoProblems(recipient);
   });

@@ -1996,6 +1996,16 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'not_found',
     firstTier: stepUpFor(LEADS),
   },
+  'POST /api/transfers/:id/kept-copy': {
+    // A draft has no kept copy yet: those allowed are told so (409).
+    request: async (f) => ({
+      url: `/api/transfers/${await freshTransfer(f)}/kept-copy`,
+      payload: { reason: 'Matrix reason' },
+    }),
+    roles: refusedNow(LEADS),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(LEADS),
+  },
   'POST /api/transfers/:id/destination': {
     request: async (f) => ({
       url: `/api/transfers/${await freshTransfer(f)}/destination`,

@@ -21,6 +21,7 @@ import { sendQueuedMailSoon } from '../alerts/email.ts';
 import type { LinkView, CodeSent, Receipt } from '../../shared/schemas/transfers.ts';
 import { hashSecret, LINK_TOKEN } from './link.ts';
 import type { TransferFile } from './file.ts';
+import { keepAfterAcceptance } from './keep.ts';
 
 export const VIEW_COOKIE = 'lantern_transfer_view';
 export const VIEW_PATH = '/api/public/transfer-link';
@@ -51,16 +52,14 @@ type LinkRow = {
   view_expires_at: Date | null;
   opened_at: Date | null;
   receipt: Buffer | null;
-  pupil_dob: string | null;
 };
 
 const LINK_SELECT = `SELECT l.id, l.school_id, l.transfer_id, s.name AS from_school,
     coalesce(e.name, 'the receiving school') AS to_school, l.email, l.file, l.manifest_sha256,
     l.expires_at, l.state, x.state AS transfer_state, l.code_hash, l.code_expires_at,
-    l.code_sent_at, l.code_failures, l.view_hash, l.view_expires_at, l.opened_at, x.receipt,
-    p.date_of_birth::text AS pupil_dob
+    l.code_sent_at, l.code_failures, l.view_hash, l.view_expires_at, l.opened_at, x.receipt
   FROM transfer_links l JOIN schools s ON s.id = l.school_id
-  JOIN transfers x ON x.id = l.transfer_id JOIN pupils p ON p.id = x.pupil_id
+  JOIN transfers x ON x.id = l.transfer_id
   LEFT JOIN establishments e ON e.urn = x.destination_urn`;
 
 const REFUSALS = {
@@ -374,6 +373,7 @@ export class LinkDoor {
         targetType: 'transfer',
         targetId: l.transfer_id,
       });
+      await keepAfterAcceptance(t, l.transfer_id);
       const [fresh] = await t.q<LinkRow>(`${LINK_SELECT} WHERE l.id = $1`, [l.id]);
       return this.#present(t, fresh!, false);
     });

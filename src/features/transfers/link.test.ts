@@ -27,6 +27,7 @@ import {
   type MailTrap,
 } from '../identity/identity-test-kit.ts';
 import type {
+  KeptCopy,
   LinkView,
   TransferFilePreview,
   TransferOut,
@@ -366,5 +367,89 @@ describe('a transfer to a school on no Lantern, by a link', () => {
     expect((await actions(s.schoolId)).map((a) => a.action)).toContain(
       'transfer.link_settings_set',
     );
+  });
+});
+
+describe('what the sender keeps once the file is accepted (the retention setting)', () => {
+  /** Sends by link, opens with the code and confirms receipt: the transfer is accepted. */
+  async function accepted(s: Awaited<ReturnType<typeof leaving>>) {
+    const to = `dsl-${randomInt(1e6)}@hilltop.sch.uk`;
+    const { token } = await sendLink(s.dsl, s.id, to);
+    const code = await askCode(token, to);
+    const opened = await pub('open', { token, code });
+    const cookie = String(opened.headers['set-cookie']).split(';')[0]!;
+    const done = await pub('receipt', { token, name: 'Rita Receiver', role: 'DSL' }, cookie);
+    expect(done.statusCode, done.body).toBe(200);
+  }
+  const out = async (s: { dsl: Session }) =>
+    (await call(t.app, s.dsl, 'GET', '/api/transfers')).json<TransfersView>().out[0]!;
+  const setKeeps = async (s: { dsl: Session }, keeps: string) => {
+    const set = await call(t.app, s.dsl, 'PATCH', '/api/retention/schedule/transferred_file', {
+      transferKeeps: keeps,
+    });
+    expect(set.statusCode, set.body).toBe(200);
+  };
+
+  it('keeps a sealed copy to date of birth + 25 years, opened only with a reason (audited)', async () => {
+    const s = await leaving('Sealed copy record.');
+    await owner(`UPDATE pupils SET date_of_birth = '2014-02-03' WHERE id = $1`, [s.pupil.id]);
+    const early = await call(t.app, s.dsl, 'POST', `/api/transfers/${s.id}/kept-copy`, {
+      reason: 'Checking',
+    });
+    expect(early.statusCode).toBe(409);
+    await accepted(s);
+    expect((await out(s)).kept).toEqual({ mode: 'sealed_copy', until: '2039-02-03' });
+    const noReason = await call(t.app, s.dsl, 'POST', `/api/transfers/${s.id}/kept-copy`, {
+      reason: '  ',
+    });
+    expect(noReason.statusCode).toBe(400);
+    expect(errorOf(noReason).message).toMatch(/Say why/);
+    const copy = await call(t.app, s.dsl, 'POST', `/api/transfers/${s.id}/kept-copy`, {
+      reason: 'Police request, ref 123',
+    });
+    expect(copy.statusCode, copy.body).toBe(200);
+    const kept = copy.json<KeptCopy>();
+    expect(kept.items.find((i) => i.kind === 'concern')?.text).toBe('Sealed copy record.');
+    expect(kept.openings).toMatchObject([{ reason: 'Police request, ref 123' }]);
+    const [opening] = await owner<{ reason: Buffer }>(
+      'SELECT reason FROM transfer_copy_openings WHERE transfer_id = $1',
+      [s.id],
+    );
+    expect(opening!.reason.toString('latin1')).not.toContain('Police');
+    const audit = (await actions(s.schoolId)).filter((a) =>
+      ['transfer.kept', 'transfer.kept_copy_opened'].includes(a.action),
+    );
+    expect(audit).toMatchObject([
+      { action: 'transfer.kept', details: { kept: 'sealed_copy', until: '2039-02-03' } },
+      { action: 'transfer.kept_copy_opened', details: { kept: 'sealed_copy' } },
+    ]);
+  });
+
+  it('keeps the chronology only, or nothing, as the school set', async () => {
+    const s = await leaving('Chronology only record.');
+    await setKeeps(s, 'chronology_only');
+    await accepted(s);
+    expect((await out(s)).kept?.mode).toBe('chronology_only');
+    const copy = (
+      await call(t.app, s.dsl, 'POST', `/api/transfers/${s.id}/kept-copy`, { reason: 'Review' })
+    ).json<KeptCopy>();
+    const concern = copy.items.find((i) => i.kind === 'concern')!;
+    expect(concern.text).toBeNull();
+    expect(concern.title).toBeTruthy();
+
+    const n = await leaving('Nothing kept record.');
+    await setKeeps(n, 'nothing');
+    await accepted(n);
+    expect((await out(n)).kept).toEqual({ mode: 'nothing', until: null });
+    const none = await call(t.app, n.dsl, 'POST', `/api/transfers/${n.id}/kept-copy`, {
+      reason: 'Review',
+    });
+    expect(none.statusCode).toBe(409);
+    expect(errorOf(none).message).toMatch(/keeps nothing/);
+    const [row] = await owner<{ sent_file: Buffer | null }>(
+      'SELECT sent_file FROM transfers WHERE id = $1',
+      [n.id],
+    );
+    expect(row!.sent_file).toBeNull();
   });
 });

@@ -14,6 +14,8 @@ import {
   DirectoryResults,
   DirectorySearch,
   Establishment,
+  KeptCopy,
+  KeptCopyRequest,
   LinkSettingsBody,
   NewTransfer,
   PreviousSchool,
@@ -44,6 +46,7 @@ import { unsafeReportToSender } from './unsafe-cross-school.ts';
 import { receiptCertificate } from './receipt-pdf.ts';
 import { FileBody } from '../../shared/schemas/vault.ts';
 import { linkDaysOf, setLinkDays } from './link.ts';
+import { openKeptCopy } from './keep.ts';
 import { registerLinkRoutes } from './link-routes.ts';
 
 const tags = ['transfers'];
@@ -254,6 +257,24 @@ export function registerTransferRoutes(app: App, services: Services): void {
       const c = ctx(req);
       requireTransfers(c.actor);
       return c.tx((t) => closeTransfer(t, req.params.id, req.body.reason));
+    },
+  );
+
+  app.post(
+    '/api/transfers/:id/kept-copy',
+    {
+      schema: {
+        tags,
+        summary: 'Open the copy this school kept of an accepted file, with a reason (audited)',
+        params: IdParams,
+        body: KeptCopyRequest,
+        response: responses({ 200: KeptCopy, 409: ErrorBody }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireTransfers(c.actor);
+      return c.tx((t) => openKeptCopy(t, req.params.id, req.body.reason));
     },
   );
 

@@ -7,6 +7,7 @@ import { sendQueuedMailSoon } from '../alerts/email.ts';
 import type { RequestContext, SchoolTx, Tx } from '../../core/context.ts';
 import { conflict, DomainError, notFound } from '../../core/errors.ts';
 import type { Services } from '../../platform/services.ts';
+import type { TransferKeeps } from '../../shared/retention.ts';
 import { loadSchoolCalendar } from '../../core/calendar.ts';
 import type {
   ClockRule,
@@ -47,6 +48,8 @@ type Row = {
   manifest_sha256: string | null;
   on_lantern: boolean;
   social_worker: boolean;
+  kept: TransferKeeps | null;
+  kept_until: string | null;
   link_id: string | null;
   link_email: Buffer | null;
   link_expires_at: Date | null;
@@ -60,6 +63,7 @@ const SELECT = `
     coalesce(dd.domain, e.website_host) AS destination_domain,
     x.destination_set_on::text AS destination_set_on, x.clock_rule, x.state, x.sent_at,
     x.receipt, x.accepted_at, x.rejected_reason, x.closed_reason, x.manifest_sha256,
+    x.kept, x.kept_until::text AS kept_until,
     (x.destination_urn IS NOT NULL
       AND EXISTS (SELECT 1 FROM lantern_school_by_urn(x.destination_urn) s
                   WHERE s.id <> x.school_id)) AS on_lantern,
@@ -114,6 +118,7 @@ async function present(t: Tx, rows: Row[]): Promise<TransferOut[]> {
       ? sealer.open('transfers.rejected_reason', r.id, r.rejected_reason)
       : null,
     manifestSha256: r.manifest_sha256,
+    kept: r.kept ? { mode: r.kept, until: r.kept_until } : null,
     link:
       r.link_id && r.link_email && r.link_expires_at && r.link_state
         ? {
@@ -258,7 +263,7 @@ async function markSent(
   const sealer = await t.sealer();
   await t.q(
     `UPDATE transfers SET state = 'sent', sent_at = $2, sent_by = $3, manifest = $4, withheld = $5,
-       manifest_sha256 = $6, receiver_school_id = $7, state_changed_at = $2
+       manifest_sha256 = $6, receiver_school_id = $7, state_changed_at = $2, sent_file = $8
      WHERE id = $1`,
     [
       id,
@@ -268,6 +273,8 @@ async function markSent(
       sealer.sealJson('transfers.withheld', id, file.withheld),
       file.manifestSha256,
       receiverId,
+      // Held until acceptance, then cut to what the school keeps (keep.ts).
+      sealer.sealJson('transfers.sent_file', id, file),
     ],
   );
   await t.audit({

@@ -277,6 +277,9 @@ export type AuditDetails = {
   'transfer.link_downloaded': { link: Id; what: 'pdf' | 'manifest' };
   'transfer.link_receipt_given': { link: Id };
   'transfer.link_settings_set': { linkDays: number };
+  /** At acceptance: what the sending school keeps, by its retention setting (issue 15). */
+  'transfer.kept': { kept: string; until: string };
+  'transfer.kept_copy_opened': { opening: Id; kept: string };
   'school.urn_set': { urn: string };
   // A school's exit (issue 15): its export, the school's confirmation that it opened it, and
   // refusals; the deletion itself is certified in school_deletions (the chain goes with the school).
@@ -700,6 +703,8 @@ export const AUDIT_ACTIONS = Object.keys({
   'transfer.link_downloaded': 1,
   'transfer.link_receipt_given': 1,
   'transfer.link_settings_set': 1,
+  'transfer.kept': 1,
+  'transfer.kept_copy_opened': 1,
   'school.urn_set': 1,
   'school.exported': 1,
   'school.export_confirmed': 1,

@@ -457,7 +457,17 @@ describe('every sealed column at rest', () => {
       return id;
     };
     const fromHere = { receipt: m['transfers.receipt'] };
-    await transfer(dsl, otherDsl, pupil.id, urns[1], fromHere, m['transfers.withheld']);
+    const keptId = await transfer(
+      dsl,
+      otherDsl,
+      pupil.id,
+      urns[1],
+      fromHere,
+      m['transfers.withheld'],
+    );
+    // Accepted, this school keeps a sealed copy (the default), opened only with a reason.
+    const keptUrl = `/api/transfers/${keptId}/kept-copy`;
+    ok(await call(app, dsl, 'POST', keptUrl, { reason: m['transfer_copy_openings.reason'] }));
     await transfer(dsl, otherDsl, pupil.id, urns[1], { reason: m['transfers.rejected_reason'] });
     const receivedId = await transfer(otherDsl, dsl, otherPupil.id, urns[0], {
       receipt: m['transfer_inbox.receipt'],
@@ -917,6 +927,7 @@ describe('every sealed column at rest', () => {
       await call(app, dsl, 'GET', '/api/retention/holds?lifted=true'),
       await call(app, dsl, 'GET', '/api/drafts/concern-new'),
       await call(app, dsl, 'GET', '/api/transfers'),
+      await call(app, dsl, 'POST', keptUrl, { reason: 'At rest, again' }),
       await call(app, dsl, 'GET', `/api/transfers/inbox/${receivedId}`),
       await call(app, dpo, 'GET', dpUrl),
       await call(app, dpo, 'GET', breachUrl),
@@ -954,6 +965,7 @@ describe('every sealed column at rest', () => {
       // The file as a link sent it holds other columns' words: its download is checked against
       // the manifest's SHA-256 in transfers/link.test.ts.
       'transfer_links.file',
+      'transfers.sent_file',
       // A trip's cards' key is random, not a marker: released only to the leader (trips.test.ts).
       'trip_card_bundles.bundle_key',
       // A subject-access pack's files hold other columns' words, redacted: their download, byte

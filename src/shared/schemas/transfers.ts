@@ -3,6 +3,7 @@
 // section. Types for the server and the web app alike.
 import { Type, type Static } from 'typebox';
 import { Uuid } from './common.ts';
+import { TRANSFER_KEEPS, type TransferKeeps } from '../retention.ts';
 
 const N = Type.Union([Type.String(), Type.Null()]);
 const CalendarDate = Type.String({ format: 'date' });
@@ -140,6 +141,14 @@ export const TransferOut = Type.Object({
       expiresAt: Type.String(),
       openedAt: N,
       state: Type.Unsafe<LinkState>(Type.Union(LINK_STATES.map((s) => Type.Literal(s)))),
+    }),
+    Type.Null(),
+  ]),
+  /** Once accepted: what this school keeps (its retention setting), and until when. */
+  kept: Type.Union([
+    Type.Object({
+      mode: Type.Unsafe<TransferKeeps>(Type.Union(TRANSFER_KEEPS.map((k) => Type.Literal(k)))),
+      until: N,
     }),
     Type.Null(),
   ]),
@@ -296,3 +305,21 @@ export const LinkView = Type.Object({
 export type LinkView = Static<typeof LinkView>;
 export const CodeSent = Type.Object({ sentTo: Type.String(), validMinutes: Type.Integer() });
 export type CodeSent = Static<typeof CodeSent>;
+
+/** Opening the copy a school kept of a transferred file: always with a reason. */
+export const KeptCopyRequest = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 2000 }) },
+  { additionalProperties: false },
+);
+export const KeptCopy = Type.Object({
+  kept: Type.Unsafe<TransferKeeps>(Type.Union(TRANSFER_KEEPS.map((k) => Type.Literal(k)))),
+  keptUntil: N,
+  items: Type.Array(FileItem),
+  withheld: Type.Array(Type.Object({ itemId: Type.String(), reason: Type.String() })),
+  manifestSha256: Type.String(),
+  /** Every opening, with who, when and why. */
+  openings: Type.Array(
+    Type.Object({ by: Type.String(), at: Type.String(), reason: Type.String() }),
+  ),
+});
+export type KeptCopy = Static<typeof KeptCopy>;

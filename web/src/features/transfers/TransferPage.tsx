@@ -16,6 +16,7 @@ import { PageHeading } from '../../ui/PageHeading.tsx';
 import { LoadProblem } from '../../ui/LoadProblem.tsx';
 import type {
   FileItem,
+  KeptCopy,
   TransferFilePreview,
   TransferOut,
 } from '../../../../src/shared/schemas/transfers.ts';
@@ -81,6 +82,7 @@ export function TransferPage() {
         )}
         {x.allowed.includes('revoke') && <StateButtons id={x.id} onDone={changed} />}
       </section>
+      {x.kept && <KeptSection id={x.id} kept={x.kept} />}
       {x.allowed.includes('set_destination') && <DestinationForm id={x.id} onDone={changed} />}
       {x.allowed.includes('send') && x.destination && !x.destination.onThisLantern && (
         <DomainForm destination={x.destination} onDone={changed} />
@@ -132,6 +134,71 @@ function CloseForm({ id, onDone }: { id: string; onDone: () => void }) {
           <SubmitButton variant="secondary">Close the transfer</SubmitButton>
         </div>
       </Form>
+    </section>
+  );
+}
+
+const KEPT_WORDS = {
+  sealed_copy: 'a sealed, read-only copy of the file as sent',
+  chronology_only: 'the chronology of the file as sent (dates, kinds and titles, no text)',
+  nothing: 'nothing of the file',
+} as const;
+
+/**
+ * What this school keeps of the file once accepted (the retention schedule's setting), and the
+ * kept copy, opened only with a reason that is recorded with who and when.
+ */
+function KeptSection(p: { id: string; kept: NonNullable<TransferOut['kept']> }) {
+  const [reason, setReason] = useState('');
+  const [copy, setCopy] = useState<KeptCopy | null>(null);
+  const submit = useSubmit<'reason'>();
+  const open = async () => {
+    if (!reason.trim()) {
+      submit.invalid({ reason: 'Say why you are opening the kept copy.' });
+      return;
+    }
+    setCopy(
+      await api<KeptCopy>('POST', `/api/transfers/${p.id}/kept-copy`, { reason: reason.trim() }),
+    );
+  };
+  return (
+    <section aria-labelledby="kept-heading" className="section">
+      <h2 id="kept-heading">What this school keeps</h2>
+      <p>
+        By the school&apos;s retention schedule, this school keeps {KEPT_WORDS[p.kept.mode]}
+        {p.kept.until ? `, until ${p.kept.until} (the pupil's date of birth + the period set)` : ''}
+        .
+      </p>
+      {p.kept.mode !== 'nothing' && !copy && (
+        <Form submit={submit} onSubmit={open} aria-label="Open the kept copy">
+          <TextArea
+            name="reason"
+            label="Why are you opening the kept copy?"
+            hint="Recorded with your name and the time, and audited."
+            rows={2}
+            maxLength={2000}
+            value={reason}
+            onChange={setReason}
+          />
+          <FormError />
+          <div className="actions">
+            <SubmitButton variant="secondary">Open the kept copy</SubmitButton>
+          </div>
+        </Form>
+      )}
+      {copy && (
+        <>
+          <h3>Opened</h3>
+          <ul>
+            {copy.openings.map((o) => (
+              <li key={o.at + o.by}>
+                {formatWhen(o.at)}, {o.by}: {o.reason}
+              </li>
+            ))}
+          </ul>
+          <FileItems items={copy.items} />
+        </>
+      )}
     </section>
   );
 }
