@@ -172,7 +172,10 @@ export const EVENT_LABELS: Record<AuditAction, Label> = {
   'transfer.link_receipt_given': ['Receipt confirmed on a file transfer link', 'change'],
   'transfer.link_settings_set': ['Changed how long file transfer links work', 'admin'],
   'transfer.kept': ['Kept what the retention setting says of a transferred file', 'change'],
-  'transfer.kept_copy_opened': ['Opened the kept copy of a transferred file, with a reason', 'view'],
+  'transfer.kept_copy_opened': [
+    'Opened the kept copy of a transferred file, with a reason',
+    'view',
+  ],
   'school.urn_set': ['Set the school’s URN', 'admin'],
   'school.exported': ['Exported the whole school for its exit', 'export'],
   'school.export_confirmed': ['Confirmed the school’s export was opened', 'admin'],
