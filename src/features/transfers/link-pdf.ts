@@ -30,6 +30,7 @@ function entryOf(i: TransferFile['items'][number]): ChronologyPdfEntry {
       .filter(Boolean)
       .join('\n'),
     author: i.author ?? 'Lantern',
+    ...(i.bodyMap && i.bodyMap.length > 0 && { bodyMap: i.bodyMap }),
   };
 }
 

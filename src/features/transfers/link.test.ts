@@ -370,6 +370,44 @@ describe('a transfer to a school on no Lantern, by a link', () => {
   });
 });
 
+describe('body maps in the file', () => {
+  it("carries each concern's body map, covered by its SHA-256 and drawn in the link's PDF", async () => {
+    const s = await leaving('Record with a body map.');
+    const [category] = await categoryIds(t.services, s.schoolId);
+    const mapped = await call(t.app, s.dsl, 'POST', '/api/concerns', {
+      pupils: [{ pupilId: s.pupil.id, role: 'subject' }],
+      categoryIds: [category!.id],
+      happenedAt: new Date(Date.now() - 30_000).toISOString(),
+      body: 'Marks seen at registration.',
+      bodyMap: [
+        { side: 'front', x: 0.5, y: 0.5, type: 'bruise', description: 'Fingertip bruising' },
+      ],
+    });
+    expect(mapped.statusCode, mapped.body).toBe(201);
+    const preview = (
+      await call(t.app, s.dsl, 'GET', `/api/transfers/${s.id}`)
+    ).json<TransferFilePreview>();
+    const item = preview.items.find((i) => i.text === 'Marks seen at registration.')!;
+    expect(item.bodyMap).toMatchObject([{ type: 'bruise', description: 'Fingertip bruising' }]);
+    expect(
+      preview.items.find((i) => i.text === 'Record with a body map.')!.bodyMap,
+    ).toBeUndefined();
+
+    const to = `dsl-${randomInt(1e6)}@hilltop.sch.uk`;
+    const { token } = await sendLink(s.dsl, s.id, to);
+    const code = await askCode(token, to);
+    const opened = await pub('open', { token, code });
+    const cookie = String(opened.headers['set-cookie']).split(';')[0]!;
+    const manifest = (await get('manifest.json', cookie)).json<{
+      items: { itemId: string; sha256: string }[];
+    }>();
+    expect(manifest.items.find((m) => m.itemId === item.id)!.sha256).toBe(sha256(item));
+    const pdf = await get('file.pdf', cookie);
+    const { text } = await extractText(new Uint8Array(pdf.rawPayload), { mergePages: true });
+    expect(text).toMatch(/Fingertip bruising/);
+  });
+});
+
 describe('what the sender keeps once the file is accepted (the retention setting)', () => {
   /** Sends by link, opens with the code and confirms receipt: the transfer is accepted. */
   async function accepted(s: Awaited<ReturnType<typeof leaving>>) {

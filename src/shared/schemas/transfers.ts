@@ -3,6 +3,7 @@
 // section. Types for the server and the web app alike.
 import { Type, type Static } from 'typebox';
 import { Uuid } from './common.ts';
+import type { BodyMapMark } from '../body-map.ts';
 import { TRANSFER_KEEPS, type TransferKeeps } from '../retention.ts';
 
 const N = Type.Union([Type.String(), Type.Null()]);
@@ -171,6 +172,18 @@ export const FileItem = Type.Object({
   /** Other pupils as the receiving school may see them: initials and role, never an id. */
   pupils: Type.Array(Type.Object({ name: Type.String(), role: Type.String() })),
   status: N,
+  /** A concern's body map, when it has one (absent otherwise, so older files hash the same). */
+  bodyMap: Type.Optional(
+    Type.Array(
+      Type.Object({
+        side: Type.Unsafe<BodyMapMark['side']>(Type.String()),
+        x: Type.Number(),
+        y: Type.Number(),
+        type: Type.Unsafe<BodyMapMark['type']>(Type.String()),
+        description: Type.String(),
+      }),
+    ),
+  ),
 });
 export type FileItem = Static<typeof FileItem>;
 

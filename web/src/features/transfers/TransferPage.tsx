@@ -23,6 +23,7 @@ import type {
 import { DestinationPicker } from './DestinationPicker.tsx';
 import { NoConsentNote } from './NoConsent.tsx';
 import { STATE_NAMES } from './words.ts';
+import { describeMark } from '../../../../src/shared/body-map-regions.ts';
 
 export function TransferPage() {
   const { id = '' } = useParams();
@@ -429,6 +430,14 @@ export function ItemText({ item }: { item: FileItem }) {
       {item.pupils.length > 0 && (
         <p className="hint">
           Also named: {item.pupils.map((o) => `${o.name} (${o.role})`).join(', ')}
+        </p>
+      )}
+      {item.bodyMap && item.bodyMap.length > 0 && (
+        <p className="hint">
+          Body map:{' '}
+          {item.bodyMap
+            .map((m) => (m.description ? `${describeMark(m)}: ${m.description}` : describeMark(m)))
+            .join('; ')}
         </p>
       )}
       {item.author && <p className="hint">Recorded by {item.author}</p>}
