@@ -165,6 +165,7 @@ export const EVENT_LABELS: Record<AuditAction, Label> = {
   'transfer.link_code_sent': ['Emailed a file transfer link’s one-time code', 'change'],
   'transfer.link_code_refused': ['Wrong code for a file transfer link', 'refusal'],
   'transfer.link_opened': ['Opened a file transfer link (by its recipient)', 'view'],
+  'transfer.link_viewed': ['Viewed an opened file transfer link again (by its recipient)', 'view'],
   'transfer.link_downloaded': [
     'Downloaded a file transfer link’s file (by its recipient)',
     'export',

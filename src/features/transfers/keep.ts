@@ -21,7 +21,19 @@ import type { TransferFile } from './file.ts';
 function chronologyOnly(file: TransferFile): TransferFile {
   return {
     ...file,
-    items: file.items.map((i) => ({ ...i, text: null, author: null, pupils: [], status: null })),
+    // An allow-list, never a spread: whatever an item gains later (a body map with its marks'
+    // descriptions, attachments) stays out of the chronology unless named here.
+    items: file.items.map(({ id, kind, happenedAt, title, categories }) => ({
+      id,
+      kind,
+      happenedAt,
+      title,
+      categories,
+      text: null,
+      author: null,
+      pupils: [],
+      status: null,
+    })),
     withheld: file.withheld.map((w) => ({ itemId: w.itemId, reason: '' })),
   };
 }

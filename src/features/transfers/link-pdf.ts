@@ -34,6 +34,10 @@ function entryOf(i: TransferFile['items'][number]): ChronologyPdfEntry {
   };
 }
 
+/** Attachments do not travel by link yet: the file says so, and who to ask. */
+export const attachmentsNotIncluded = (fromSchool: string) =>
+  `Attachments (documents, photos) are not included in this transfer: ask ${fromSchool} for them.`;
+
 export function linkFilePdf(o: {
   file: TransferFile;
   fromSchool: string;
@@ -48,8 +52,11 @@ export function linkFilePdf(o: {
     categories: [],
     text:
       file.withheld.length === 0
-        ? 'Nothing was withheld: this is the whole file.'
-        : file.withheld.map((w) => `${w.itemId}: ${w.reason}`).join('\n'),
+        ? `Nothing was withheld. ${attachmentsNotIncluded(o.fromSchool)}`
+        : [
+            ...file.withheld.map((w) => `${w.itemId}: ${w.reason}`),
+            attachmentsNotIncluded(o.fromSchool),
+          ].join('\n'),
     author: o.fromSchool,
     undated: true,
   };
@@ -94,5 +101,6 @@ export function linkManifest(o: { file: TransferFile; fromSchool: string; toScho
     manifestSha256: o.file.manifestSha256,
     items: o.file.manifest,
     withheld: o.file.withheld,
+    attachments: attachmentsNotIncluded(o.fromSchool),
   };
 }

@@ -16,7 +16,13 @@ import { queueMail } from '../../platform/mail/outbox.ts';
 import type { Origin, VisitorContext, VisitorTx } from '../../core/context.ts';
 import { visitor } from '../../core/context.ts';
 import { DomainError } from '../../core/errors.ts';
-import { addressKey, checkThrottle, recordFailure, throttleMessage } from '../identity/throttle.ts';
+import {
+  addressKey,
+  checkThrottle,
+  recordFailure,
+  refusalDue,
+  type ThrottleState,
+} from '../identity/throttle.ts';
 import { sendQueuedMailSoon } from '../alerts/email.ts';
 import type { LinkView, CodeSent, Receipt } from '../../shared/schemas/transfers.ts';
 import { hashSecret, LINK_TOKEN } from './link.ts';
@@ -101,24 +107,49 @@ export class LinkDoor {
     return row ?? null;
   }
 
-  /** Refuses (audited in the link's school, or the platform's for an unknown token). */
-  async #refuse(l: LinkRow | null, reason: Refusal, message: string, failures = 0): Promise<never> {
-    await this.#door.inSchool(l?.school_id ?? PLATFORM_SCHOOL_ID, (t) =>
-      reason === 'wrong_code' && l
-        ? t.audit({
-            action: 'transfer.link_code_refused',
-            targetType: 'transfer',
-            targetId: l.transfer_id,
-            details: { link: l.id, failures },
-          })
-        : t.audit({
-            action: 'transfer.link_refused',
-            ...(l && { targetType: 'transfer', targetId: l.transfer_id }),
-            details: { reason },
-          }),
-    );
+  /**
+   * Refuses (audited in the link's school). With no link (an unknown token or view key) the
+   * refusal counts a failure against the caller's address and is audited in the platform's trail
+   * at most once a minute per address, so nobody can flood that trail.
+   */
+  async #refuse(
+    l: LinkRow | null,
+    reason: Refusal,
+    message: string,
+    failures = 0,
+    opts: { retryAfterSeconds?: number } = {},
+  ): Promise<never> {
+    if (l === null) {
+      const key = addressKey(this.#ip);
+      const now = this.#now;
+      await this.#door.inSchool(PLATFORM_SCHOOL_ID, async (t) => {
+        await recordFailure(t.db, key, 'address', now);
+        if (await refusalDue(t.db, key, now))
+          await t.audit({ action: 'transfer.link_refused', details: { reason } });
+      });
+    } else
+      await this.#door.inSchool(l.school_id, (t) =>
+        reason === 'wrong_code'
+          ? t.audit({
+              action: 'transfer.link_code_refused',
+              targetType: 'transfer',
+              targetId: l.transfer_id,
+              details: { link: l.id, failures },
+            })
+          : t.audit({
+              action: 'transfer.link_refused',
+              targetType: 'transfer',
+              targetId: l.transfer_id,
+              details: { reason },
+            }),
+      );
     const kind = reason === 'too_many' ? 'too_many_attempts' : 'invalid';
-    throw new DomainError(reason === 'unknown' ? 'not_found' : kind, `link_${reason}`, message);
+    throw new DomainError(
+      reason === 'unknown' ? 'not_found' : kind,
+      `link_${reason}`,
+      message,
+      opts,
+    );
   }
 
   /** The link for a token, refused (audited) unless it can be used. */
@@ -162,11 +193,23 @@ export class LinkDoor {
     };
   }
 
-  /** What the page shows: locked until a code is given in this browser (nothing is audited). */
+  /**
+   * What the page shows: locked until a code is given in this browser. Showing the file (a reload
+   * with the view key) is audited, in the same transaction; the locked page is not.
+   */
   async view(token: string, viewKey: string | undefined): Promise<LinkView> {
     const l = await this.#usable(token);
     const open = l.state !== 'accepted' && this.#viewing(l, viewKey);
-    return this.#door.inSchool(l.school_id, (t) => this.#present(t, l, open));
+    return this.#door.inSchool(l.school_id, async (t) => {
+      if (open)
+        await t.audit({
+          action: 'transfer.link_viewed',
+          targetType: 'transfer',
+          targetId: l.transfer_id,
+          details: { link: l.id },
+        });
+      return this.#present(t, l, open);
+    });
   }
 
   /** Emails a one-time code to the link's address (at most one a minute). */
@@ -179,23 +222,31 @@ export class LinkDoor {
         'Receipt of this file is already confirmed.',
       );
     const now = this.#now;
-    if (l.code_sent_at && now.getTime() - l.code_sent_at.getTime() < CODE_GAP_SECONDS * 1000)
-      throw new DomainError(
+    const tooSoon = () =>
+      new DomainError(
         'too_many_attempts',
         'code_just_sent',
         'A code was sent less than a minute ago: check your email (and its junk folder) before asking again.',
         { retryAfterSeconds: CODE_GAP_SECONDS },
       );
+    if (l.code_sent_at && now.getTime() - l.code_sent_at.getTime() < CODE_GAP_SECONDS * 1000)
+      throw tooSoon();
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const expiresAt = new Date(now.getTime() + CODE_MINUTES * 60_000);
     const sentTo = await this.#door.inSchool(l.school_id, async (t) => {
       const sealer = await t.sealer();
       const email = sealer.open('transfer_links.email', l.id, l.email);
-      await t.q(
+      // Decided on the row itself, so two asks at once cannot both pass the gap (nor reset the
+      // wrong-code count of a code still being guessed); the whole transaction rolls back if not.
+      const set = await t.q(
         `UPDATE transfer_links SET code_hash = $2, code_expires_at = $3, code_sent_at = $4,
-           code_failures = 0 WHERE id = $1`,
+           code_failures = 0
+         WHERE id = $1 AND state = 'live'
+           AND (code_sent_at IS NULL OR code_sent_at <= $4::timestamptz - interval '${CODE_GAP_SECONDS} seconds')
+         RETURNING id`,
         [l.id, codeHash(sealer.searchKey, l.id, code), expiresAt, now],
       );
+      if (set.length === 0) throw tooSoon();
       await queueMail(
         t.db,
         this.#services,
@@ -226,20 +277,32 @@ export class LinkDoor {
       );
     const now = this.#now;
     const keys = [hashSecret(`transfer-link:${l.id}`), addressKey(this.#ip)];
-    const throttle = await this.#door.inPlatform((q) => checkThrottle(q, keys, now));
-    if (!throttle.ok) return this.#refuse(l, 'too_many', throttleMessage(throttle));
-    if (!l.code_hash || !l.code_expires_at || l.code_expires_at <= now)
-      return this.#refuse(
-        l,
-        'no_code',
-        'There is no code waiting for this link, or it has expired: ask for a new code.',
-      );
     const given = code.replace(/\s+/g, '');
     const viewKey = randomBytes(32).toString('base64url');
+    // Everything is decided on the link's row locked in this transaction, so parallel guesses
+    // queue: each sees the throttle and the code as the one before left them (never a copy read
+    // before), and no more than CODE_TRIES wrong codes are ever compared.
     const result = await this.#door.inSchool(l.school_id, async (t) => {
+      const [locked] = await t.q<{
+        code_hash: Buffer | null;
+        code_expires_at: Date | null;
+        state: LinkRow['state'];
+        expires_at: Date;
+        opened_at: Date | null;
+      }>(
+        `SELECT code_hash, code_expires_at, state, expires_at, opened_at FROM transfer_links
+         WHERE id = $1 FOR UPDATE`,
+        [l.id],
+      );
+      if (!locked || locked.state !== 'live' || locked.expires_at <= now)
+        return { refused: 'revoked' as const };
+      const throttle = await checkThrottle(t.db, keys, now);
+      if (!throttle.ok) return { refused: 'too_many' as const, throttle };
+      if (!locked.code_hash || !locked.code_expires_at || locked.code_expires_at <= now)
+        return { refused: 'no_code' as const };
       const sealer = await t.sealer();
       const h = codeHash(sealer.searchKey, l.id, given);
-      if (!/^\d{6}$/.test(given) || !timingSafeEqual(h, l.code_hash!)) {
+      if (!/^\d{6}$/.test(given) || !timingSafeEqual(h, locked.code_hash)) {
         await recordFailure(t.db, keys[0]!, 'account', now);
         await recordFailure(t.db, keys[1]!, 'address', now);
         const [row] = await t.q<{ code_failures: number }>(
@@ -248,9 +311,9 @@ export class LinkDoor {
            WHERE id = $1 RETURNING code_failures`,
           [l.id, CODE_TRIES],
         );
-        return { wrong: true as const, failures: row?.code_failures ?? 0 };
+        return { refused: 'wrong_code' as const, failures: row?.code_failures ?? 0 };
       }
-      const first = l.opened_at === null;
+      const first = locked.opened_at === null;
       await t.q(
         `UPDATE transfer_links SET code_hash = NULL, code_failures = 0, view_hash = $2,
            view_expires_at = $3, opened_at = coalesce(opened_at, $4) WHERE id = $1`,
@@ -275,9 +338,20 @@ export class LinkDoor {
         targetId: l.transfer_id,
         details: { link: l.id },
       });
-      return { wrong: false as const, view: await this.#present(t, l, true) };
+      return { refused: null, view: await this.#present(t, l, true) };
     });
-    if (result.wrong) {
+    if (result.refused === 'revoked') return this.#refuse(l, 'revoked', REFUSALS.revoked);
+    if (result.refused === 'too_many')
+      return this.#refuse(l, 'too_many', linkThrottleMessage(result.throttle, l.from_school), 0, {
+        retryAfterSeconds: result.throttle.retryAfterSeconds,
+      });
+    if (result.refused === 'no_code')
+      return this.#refuse(
+        l,
+        'no_code',
+        'There is no code waiting for this link, or it has expired: ask for a new code.',
+      );
+    if (result.refused === 'wrong_code') {
       const left = CODE_TRIES - result.failures;
       return this.#refuse(
         l,
@@ -350,6 +424,14 @@ export class LinkDoor {
         'Give your name and your role to confirm receipt.',
       );
     return this.#door.inSchool(l.school_id, async (t) => {
+      // The link row locked and checked first: a "send again" running at the same time either
+      // finished (this link is replaced: refused) or waits for this receipt.
+      const live = await t.q(
+        `SELECT id FROM transfer_links WHERE id = $1 AND state = 'live' AND view_hash = $2
+         FOR UPDATE`,
+        [l.id, hashSecret(viewKey!)],
+      );
+      if (live.length === 0) throw new DomainError('conflict', 'link_revoked', REFUSALS.revoked);
       const sealer = await t.sealer();
       const done = await t.q(
         `UPDATE transfers SET state = 'accepted', state_changed_at = $2, accepted_at = $2,
@@ -378,6 +460,16 @@ export class LinkDoor {
       return this.#present(t, fresh!, false);
     });
   }
+}
+
+/** The refusal of a link locked by wrong codes: what to do, and when (never "ask an administrator"). */
+function linkThrottleMessage(s: Exclude<ThrottleState, { ok: true }>, fromSchool: string): string {
+  const minutes = Math.max(1, Math.ceil(s.retryAfterSeconds / 60));
+  const wait =
+    s.retryAfterSeconds < 60
+      ? `${s.retryAfterSeconds} seconds`
+      : `${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;
+  return `Too many wrong codes for this link. Try again in ${wait}, or ask ${fromSchool} to send the file again.`;
 }
 
 /** The code's hash, keyed by the school's search key and bound to the link. */

@@ -204,6 +204,23 @@ describe('a transfer to a school on no Lantern, by a link', () => {
     );
     const view = opened.json<LinkView>();
     expect(view.state).toBe('open');
+    // A reload of the page with the view key shows the file again: audited each time.
+    const viewedBefore = (await actions(s.schoolId)).filter(
+      (a) => a.action === 'transfer.link_viewed',
+    ).length;
+    for (let i = 0; i < 2; i++) {
+      const reload = await pub('view', { token }, cookie);
+      expect(reload.statusCode, reload.body).toBe(200);
+      expect(reload.json<LinkView>().file!.pupil.name).toBe('Zara Quill');
+    }
+    expect(
+      (await actions(s.schoolId)).filter((a) => a.action === 'transfer.link_viewed'),
+    ).toHaveLength(viewedBefore + 2);
+    // Without the key the page stays locked, and that is not a view of the file.
+    expect((await pub('view', { token })).json<LinkView>().file).toBeNull();
+    expect(
+      (await actions(s.schoolId)).filter((a) => a.action === 'transfer.link_viewed'),
+    ).toHaveLength(viewedBefore + 2);
     expect(view.file!.pupil.name).toBe('Zara Quill');
     expect(view.file!.items.some((i) => i.kind === 'concern')).toBe(true);
     // The code was single-use.
@@ -222,6 +239,9 @@ describe('a transfer to a school on no Lantern, by a link', () => {
     const { text: pages } = await extractText(new Uint8Array(pdf.rawPayload), { mergePages: true });
     expect(pages).toMatch(/uncle hits her/);
     expect(pages).toMatch(/Manifest/);
+    // Attachments do not travel yet: the PDF says so, never that it is the whole file.
+    expect(pages).not.toMatch(/whole file/);
+    expect(pages).toMatch(/Attachments \(documents, photos\) are not included in this transfer/);
     const manifest = await get('manifest.json', cookie);
     expect(manifest.statusCode).toBe(200);
     const m = manifest.json<{
@@ -330,6 +350,46 @@ describe('a transfer to a school on no Lantern, by a link', () => {
     expect(
       (await actions(s.schoolId)).filter((a) => a.action === 'transfer.link_code_refused'),
     ).toHaveLength(5);
+  });
+
+  it('compares no more than five wrong codes, however many guesses arrive at once', async () => {
+    const s = await leaving('Parallel guesses record.');
+    const to = `dsl-${randomInt(1e6)}@hilltop.sch.uk`;
+    const { token } = await sendLink(s.dsl, s.id, to);
+    const code = await askCode(token, to);
+    const wrongs = Array.from({ length: 20 }, (_, i) =>
+      String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'),
+    );
+    const answers = await Promise.all(wrongs.map((c) => pub('open', { token, code: c })));
+    expect(answers.every((a) => a.statusCode === 400 || a.statusCode === 429)).toBe(true);
+    const compared = (await actions(s.schoolId)).filter(
+      (a) => a.action === 'transfer.link_code_refused',
+    );
+    expect(compared.length).toBeGreaterThan(0);
+    expect(compared.length).toBeLessThanOrEqual(5);
+    expect(compared.every((a) => (a.details as { failures: number }).failures <= 5)).toBe(true);
+    // The held-back guesses are told what to do and when, not to ask an administrator.
+    const held = answers.find((a) => a.statusCode === 429);
+    expect(held).toBeDefined();
+    expect(errorOf(held!).message).toMatch(
+      /Too many wrong codes for this link\. Try again in .*, or ask .* to send the file again/,
+    );
+    expect(Number(held!.headers['retry-after'])).toBeGreaterThan(0);
+    // And the right code is refused afterwards: the guessing run is held back.
+    const right = await pub('open', { token, code });
+    expect([400, 429]).toContain(right.statusCode);
+    expect(
+      (
+        await owner<{ code_failures: number; view_hash: Buffer | null }>(
+          'SELECT code_failures, view_hash FROM transfer_links WHERE transfer_id = $1',
+          [s.id],
+        )
+      )[0],
+    ).toMatchObject({ code_failures: compared.length, view_hash: null });
+    // Two asks for a code at once: one code is sent, the other is told to wait.
+    await owner(`UPDATE transfer_links SET code_sent_at = NULL WHERE transfer_id = $1`, [s.id]);
+    const asks = await Promise.all([pub('code', { token }), pub('code', { token })]);
+    expect(asks.map((a) => a.statusCode).sort()).toEqual([200, 429]);
   });
 
   it('sends again to the same address with a new link, the old one replaced', async () => {
@@ -465,6 +525,15 @@ describe('what the sender keeps once the file is accepted (the retention setting
 
   it('keeps the chronology only, or nothing, as the school set', async () => {
     const s = await leaving('Chronology only record.');
+    const [category] = await categoryIds(t.services, s.schoolId);
+    const mapped = await call(t.app, s.dsl, 'POST', '/api/concerns', {
+      pupils: [{ pupilId: s.pupil.id, role: 'subject' }],
+      categoryIds: [category!.id],
+      happenedAt: new Date(Date.now() - 30_000).toISOString(),
+      body: 'Marks seen.',
+      bodyMap: [{ side: 'front', x: 0.4, y: 0.3, type: 'bruise', description: 'Belt-shaped mark' }],
+    });
+    expect(mapped.statusCode, mapped.body).toBe(201);
     await setKeeps(s, 'chronology_only');
     await accepted(s);
     expect((await out(s)).kept?.mode).toBe('chronology_only');
@@ -474,6 +543,9 @@ describe('what the sender keeps once the file is accepted (the retention setting
     const concern = copy.items.find((i) => i.kind === 'concern')!;
     expect(concern.text).toBeNull();
     expect(concern.title).toBeTruthy();
+    expect(copy.items.filter((i) => i.kind === 'concern')).toHaveLength(2);
+    expect(copy.items.every((i) => i.bodyMap === undefined)).toBe(true);
+    expect(JSON.stringify(copy)).not.toMatch(/Belt-shaped/);
 
     const n = await leaving('Nothing kept record.');
     await setKeeps(n, 'nothing');

@@ -274,6 +274,8 @@ export type AuditDetails = {
   'transfer.link_code_sent': { link: Id };
   'transfer.link_code_refused': { link: Id; failures: number };
   'transfer.link_opened': { link: Id };
+  /** The open file shown again to a browser holding the view key (a reload of the page). */
+  'transfer.link_viewed': { link: Id };
   'transfer.link_downloaded': { link: Id; what: 'pdf' | 'manifest' };
   'transfer.link_receipt_given': { link: Id };
   'transfer.link_settings_set': { linkDays: number };
@@ -700,6 +702,7 @@ export const AUDIT_ACTIONS = Object.keys({
   'transfer.link_code_sent': 1,
   'transfer.link_code_refused': 1,
   'transfer.link_opened': 1,
+  'transfer.link_viewed': 1,
   'transfer.link_downloaded': 1,
   'transfer.link_receipt_given': 1,
   'transfer.link_settings_set': 1,

@@ -71,7 +71,7 @@ function Ready(p: { token: string; view: LinkView; onView: (v: LinkView) => void
       {view.state === 'locked' && <Unlock token={p.token} codeTo={view.codeTo} onOpen={p.onView} />}
       {view.state === 'open' && view.file && (
         <>
-          <FileSummary file={view.file} />
+          <FileSummary file={view.file} fromSchool={view.fromSchool} />
           <ReceiptForm token={p.token} onDone={p.onView} />
         </>
       )}
@@ -146,7 +146,13 @@ function Unlock(p: { token: string; codeTo: string; onOpen: (v: LinkView) => voi
   );
 }
 
-function FileSummary({ file }: { file: NonNullable<LinkView['file']> }) {
+function FileSummary({
+  file,
+  fromSchool,
+}: {
+  file: NonNullable<LinkView['file']>;
+  fromSchool: string;
+}) {
   return (
     <section aria-labelledby="file-heading" className="section card">
       <h2 id="file-heading">The file: {file.pupil.name}</h2>
@@ -155,6 +161,10 @@ function FileSummary({ file }: { file: NonNullable<LinkView['file']> }) {
         {file.pupil.upn && <>UPN: {file.pupil.upn}. </>}
         {file.items.length} {file.items.length === 1 ? 'item' : 'items'}
         {file.withheld.length > 0 && `; ${file.withheld.length} withheld`}.
+      </p>
+      <p>
+        <strong>Attachments are not included.</strong> Documents and photos attached to these
+        records do not travel with this link: ask {fromSchool} for them.
       </p>
       <ul className="actions">
         <li>
