@@ -38,6 +38,39 @@ function chronologyOnly(file: TransferFile): TransferFile {
   };
 }
 
+/**
+ * Empties the links' own copies of the file (each replaced by a sealed { cleared: true } marker):
+ * every link of the transfer, or only those named.
+ */
+export async function clearLinkCopies(
+  t: Pick<SchoolTx, 'q' | 'sealer'>,
+  transferId: string,
+  only?: readonly string[],
+): Promise<void> {
+  const sealer = await t.sealer();
+  const links = await t.q<{ id: string }>(
+    'SELECT id FROM transfer_links WHERE transfer_id = $1 AND ($2::uuid[] IS NULL OR id = ANY($2))',
+    [transferId, only ?? null],
+  );
+  for (const l of links)
+    await t.q('UPDATE transfer_links SET file = $2 WHERE id = $1', [
+      l.id,
+      sealer.sealJson('transfer_links.file', l.id, { cleared: true }),
+    ]);
+}
+
+/**
+ * A transfer that ends without acceptance (revoked, rejected, closed) keeps no copy of the file as
+ * sent: neither the transfer's sealed copy nor any link's. The school's own records stay.
+ */
+export async function dropSentCopies(
+  t: Pick<SchoolTx, 'q' | 'sealer'>,
+  transferId: string,
+): Promise<void> {
+  await t.q('UPDATE transfers SET sent_file = NULL WHERE id = $1', [transferId]);
+  await clearLinkCopies(t, transferId);
+}
+
 /** Applies the school's setting to a transfer just accepted (in the accepting transaction). */
 export async function keepAfterAcceptance(t: SchoolTx, transferId: string): Promise<void> {
   const [row] = await t.q<{ sent_file: Buffer | null; dob: string | null }>(
@@ -62,14 +95,7 @@ export async function keepAfterAcceptance(t: SchoolTx, transferId: string): Prom
     keptFile ? sealer.sealJson('transfers.sent_file', transferId, keptFile) : null,
   ]);
   // A link's page no longer serves the file once receipted: its copy goes.
-  const links = await t.q<{ id: string }>('SELECT id FROM transfer_links WHERE transfer_id = $1', [
-    transferId,
-  ]);
-  for (const l of links)
-    await t.q('UPDATE transfer_links SET file = $2 WHERE id = $1', [
-      l.id,
-      sealer.sealJson('transfer_links.file', l.id, { cleared: true }),
-    ]);
+  await clearLinkCopies(t, transferId);
   await t.audit({
     action: 'transfer.kept',
     targetType: 'transfer',

@@ -18,7 +18,7 @@ import {
   type Session,
   type TestApp,
 } from '../../test/harness.ts';
-import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
+import { PLATFORM_SCHOOL_ID, unsafeAsOwner } from '../../platform/db/tenancy.ts';
 import {
   auditRows,
   drainWork,
@@ -329,19 +329,41 @@ describe('a transfer to a school on no Lantern, by a link', () => {
       [s.id],
     );
 
-    // Revoked by the sender: the link stops at once.
+    // Revoked by the sender: the link stops at once, and no copy of the file as sent is kept.
+    const fileBytes = async () =>
+      (
+        await owner<{ sent_file: Buffer | null; link_file: Buffer }>(
+          `SELECT x.sent_file, l.file AS link_file FROM transfers x
+           JOIN transfer_links l ON l.transfer_id = x.id WHERE x.id = $1`,
+          [s.id],
+        )
+      )[0]!;
+    const whole = await fileBytes();
+    expect(whole.sent_file).not.toBeNull();
     const revoked = await call(t.app, s.dsl, 'POST', `/api/transfers/${s.id}/revoke`);
     expect(revoked.statusCode, revoked.body).toBe(200);
     expect(revoked.json<TransferOut>()).toMatchObject({
       state: 'revoked',
       link: { state: 'revoked' },
     });
+    const emptied = await fileBytes();
+    expect(emptied.sent_file).toBeNull();
+    // The link's copy is the sealed "cleared" marker: far shorter than the file it held.
+    expect(emptied.link_file.length).toBeLessThan(whole.link_file.length / 2);
     const gone = await pub('view', { token });
     expect(gone.statusCode).toBe(400);
     expect(errorOf(gone).message).toMatch(/withdrawn/);
-    // An unknown token says only that the link does not work.
-    const unknown = await pub('view', { token: 'x'.repeat(43) });
-    expect(unknown.statusCode).toBe(404);
+    // An unknown token says only that the link does not work; a run of them is audited in the
+    // platform's trail at most once a minute for the address (and counted against it).
+    const platformRefusals = async () =>
+      (await auditRows(t, PLATFORM_SCHOOL_ID)).filter((r) => r.action === 'transfer.link_refused')
+        .length;
+    const platformBefore = await platformRefusals();
+    for (let i = 0; i < 5; i++) {
+      const unknown = await pub('view', { token: `${i}`.repeat(43) });
+      expect(unknown.statusCode).toBe(404);
+    }
+    expect((await platformRefusals()) - platformBefore).toBeLessThanOrEqual(1);
 
     const reasons = (await actions(s.schoolId))
       .filter((a) => a.action === 'transfer.link_refused')
@@ -406,6 +428,14 @@ describe('a transfer to a school on no Lantern, by a link', () => {
     const token = /\/transfer-link#([A-Za-z0-9_-]{43})/.exec(text)![1]!;
     expect(token).not.toBe(first.token);
     expect(errorOf(await pub('view', { token: first.token })).message).toMatch(/withdrawn/);
+    // The replaced link's own copy of the file is emptied; the new link's holds the file.
+    const files = await owner<{ state: string; file: Buffer }>(
+      'SELECT state, file FROM transfer_links WHERE transfer_id = $1',
+      [s.id],
+    );
+    const old = files.find((f) => f.state === 'replaced')!;
+    const live = files.find((f) => f.state === 'live')!;
+    expect(old.file.length).toBeLessThan(live.file.length / 2);
     expect((await pub('view', { token })).json<LinkView>().state).toBe('locked');
     const preview = (
       await call(t.app, s.dsl, 'GET', `/api/transfers/${s.id}`)

@@ -9,6 +9,7 @@
 // and keep every refusal before any change (sendTransfer audits it in its own transaction).
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Tx } from '../../core/context.ts';
+import { clearLinkCopies } from './keep.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { Services } from '../../platform/services.ts';
 import { queueMail } from '../../platform/mail/outbox.ts';
@@ -96,11 +97,18 @@ export async function issueLink(
   const token = randomBytes(32).toString('base64url');
   const days = await linkDaysOf(t);
   const expiresAt = new Date(t.now.getTime() + days * 86_400_000);
-  await t.q(
+  const replaced = await t.q<{ id: string }>(
     `UPDATE transfer_links SET state = 'replaced', view_hash = NULL, code_hash = NULL
-     WHERE transfer_id = $1 AND state = 'live'`,
+     WHERE transfer_id = $1 AND state = 'live' RETURNING id`,
     [o.transferId],
   );
+  // A replaced link's own copy of the file goes with it.
+  if (replaced.length > 0)
+    await clearLinkCopies(
+      t,
+      o.transferId,
+      replaced.map((r) => r.id),
+    );
   const sealer = await t.sealer();
   await t.q(
     `INSERT INTO transfer_links (id, school_id, transfer_id, email, domain, token_hash, file,

@@ -8,6 +8,7 @@ import type { RequestContext, SchoolTx, Tx } from '../../core/context.ts';
 import { conflict, DomainError, notFound } from '../../core/errors.ts';
 import type { Services } from '../../platform/services.ts';
 import type { TransferKeeps } from '../../shared/retention.ts';
+import { dropSentCopies } from './keep.ts';
 import { loadSchoolCalendar } from '../../core/calendar.ts';
 import type {
   ClockRule,
@@ -386,6 +387,7 @@ export async function revokeTransfer(
        WHERE transfer_id = $1 AND state = 'live'`,
       [id],
     );
+    await dropSentCopies(t, id);
     await t.audit({ action: 'transfer.revoked', targetType: 'transfer', targetId: id });
     // It may have gone to the wrong school: the breach register's holders are asked to decide.
     await draftBreach(t, 'transfer_revoked', id);
@@ -411,6 +413,7 @@ export async function closeTransfer(t: Tx, id: string, reason: string): Promise<
     `UPDATE transfers SET state = 'closed', state_changed_at = $2, closed_reason = $3 WHERE id = $1`,
     [id, t.now, sealer.seal('transfers.closed_reason', id, clean)],
   );
+  await dropSentCopies(t, id);
   await t.audit({
     action: 'transfer.closed',
     targetType: 'transfer',
