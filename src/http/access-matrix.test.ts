@@ -1968,6 +1968,12 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'own_data',
     firstTier: stepUpFor(LEADS),
   },
+  'PUT /api/transfers/link-settings': {
+    request: () => ({ url: '/api/transfers/link-settings', payload: { linkDays: 14 } }),
+    roles: leads,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(LEADS),
+  },
   'POST /api/transfers': {
     request: async (f) => ({
       url: '/api/transfers',
@@ -1986,6 +1992,16 @@ const MATRIX: Record<string, MatrixRow> = {
   'GET /api/transfers/:id/receipt.pdf': {
     // A draft has no receipt yet: those allowed are told so (409).
     request: async (f) => ({ url: `/api/transfers/${await freshTransfer(f)}/receipt.pdf` }),
+    roles: refusedNow(LEADS),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(LEADS),
+  },
+  'POST /api/transfers/:id/kept-copy': {
+    // A draft has no kept copy yet: those allowed are told so (409).
+    request: async (f) => ({
+      url: `/api/transfers/${await freshTransfer(f)}/kept-copy`,
+      payload: { reason: 'Matrix reason' },
+    }),
     roles: refusedNow(LEADS),
     otherSchool: 'not_found',
     firstTier: stepUpFor(LEADS),
@@ -2379,6 +2395,38 @@ const MATRIX: Record<string, MatrixRow> = {
     roles: everyone,
     otherSchool: 'own_data',
   },
+  // Issue 18: a transfer link's public page (no session; its token in the body, its view key in
+  // a cookie): a made-up token is unknown to everyone (404), a download without a view key is
+  // refused (400). src/features/transfers/link.test.ts drives a real one.
+  ...Object.fromEntries(
+    ['view', 'code', 'open', 'receipt'].map((path) => [
+      `POST /api/public/transfer-link/${path}`,
+      {
+        public: true as const,
+        request: () => ({
+          url: `/api/public/transfer-link/${path}`,
+          payload: {
+            token: 'x'.repeat(43),
+            ...(path === 'open' && { code: '123456' }),
+            ...(path === 'receipt' && { name: 'Matrix Receiver', role: 'DSL' }),
+          },
+        }),
+        roles: all(404),
+        otherSchool: 'own_data' as const,
+      },
+    ]),
+  ),
+  ...Object.fromEntries(
+    ['file.pdf', 'manifest.json'].map((path) => [
+      `GET /api/public/transfer-link/${path}`,
+      {
+        public: true as const,
+        request: () => ({ url: `/api/public/transfer-link/${path}` }),
+        roles: all('answered'),
+        otherSchool: 'own_data' as const,
+      },
+    ]),
+  ),
   'GET /api/staff-concerns/staff': {
     request: () => ({ url: '/api/staff-concerns/staff' }),
     roles: everyone,

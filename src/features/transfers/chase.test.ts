@@ -83,7 +83,7 @@ describe('chasing a transfer without a receipt', () => {
     expect(await run('2026-03-24')).toBe(0);
   });
 
-  it('does not chase a draft Lantern cannot send, which the DSL team closes with its reason', async () => {
+  it('chases a draft to a school on no Lantern (it can go as a link), which may be closed with its reason', async () => {
     const schoolId = await makeSchool(t.services);
     const dsl = await signIn(t.app, await makeUser(t.services, schoolId, 'dsl'), {
       elevated: true,
@@ -109,10 +109,10 @@ describe('chasing a transfer without a receipt', () => {
       });
     const id = (await open()).json<{ id: string }>().id;
     await owner(`UPDATE transfers SET destination_set_on = '2026-03-11' WHERE id = $1`, [id]);
-    expect(await runTransferChase(t.services, noon('2026-03-18'), [schoolId])).toBe(0);
+    expect(await runTransferChase(t.services, noon('2026-03-18'), [schoolId])).toBe(1);
     const out = (await call(t.app, dsl, 'GET', '/api/transfers')).json<TransfersView>().out[0]!;
-    expect(out.allowed).toEqual(['set_destination', 'close']);
-    expect(out.tasks.join(' ')).toMatch(/does not use this Lantern.*does not chase it/);
+    expect(out.allowed).toEqual(['send', 'set_destination', 'close']);
+    expect(out.tasks.join(' ')).toMatch(/does not use this Lantern.*secure link/);
 
     const noReason = await call(t.app, dsl, 'POST', `/api/transfers/${id}/close`, {
       reason: '  ',

@@ -32,10 +32,7 @@ export async function chaseTransfers(
   }>(
     `SELECT id, leaving_on::text, destination_set_on::text, clock_rule,
        last_reminded_on::text, escalated_at IS NOT NULL AS escalated
-     FROM transfers x WHERE state IN ('draft', 'sent', 'viewed') AND destination_urn IS NOT NULL
-       -- A draft Lantern cannot send (destination not here) is not chased: it is closed instead.
-       AND (state <> 'draft' OR EXISTS (SELECT 1 FROM lantern_school_by_urn(x.destination_urn) s
-                                        WHERE s.id <> x.school_id))`,
+     FROM transfers x WHERE state IN ('draft', 'sent', 'viewed') AND destination_urn IS NOT NULL`,
   );
   if (live.length === 0) return { reminded: 0, escalated: 0 };
   const cal = await loadSchoolCalendar(t.db, t.schoolId);

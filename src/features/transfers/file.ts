@@ -18,6 +18,8 @@ import {
 import { readChronology, type Position } from '../chronology/service.ts';
 import { statementsByConcern, withStatements } from '../data-protection/rights/statements.ts';
 import type { ChronologyEntry } from '../chronology/sources.ts';
+import { bodyMapsOf } from '../chronology/export.ts';
+import type { BodyMapMark } from '../../shared/body-map.ts';
 import type { FileItem, ManifestEntry } from '../../shared/schemas/transfers.ts';
 
 const BATCH = 250;
@@ -42,8 +44,10 @@ export const otherPupilName = (p: { id: string | null; name: string }) =>
   // A pupil hidden by pupilAsSeen has no id and a label ("Another pupil"), not a name: keep it.
   p.id === null ? p.name : initials(p.name);
 
-function itemOf(e: ChronologyEntry, pupilId: string): FileItem {
+function itemOf(e: ChronologyEntry, pupilId: string, bodyMap?: BodyMapMark[]): FileItem {
   return {
+    // A concern's body map travels with it (and so is covered by its hash in the manifest).
+    ...(bodyMap && bodyMap.length > 0 && { bodyMap }),
     id: `${e.kind}:${e.id}`,
     kind: e.kind,
     happenedAt: e.happenedAt,
@@ -107,6 +111,7 @@ export async function fileItems(t: Tx, pupilId: string): Promise<FileItem[]> {
       {},
       { size: BATCH, direction: 'oldest_first', ...(after && { after }) },
     );
+    const maps = await bodyMapsOf(t, page.entries);
     // The subject's rectification statements travel with their record (issue 17).
     const statements = await statementsByConcern(
       t,
@@ -118,6 +123,7 @@ export async function fileItems(t: Tx, pupilId: string): Promise<FileItem[]> {
           itemOf(
             e.kind === 'concern' ? { ...e, text: withStatements(e.text, statements.get(e.id)) } : e,
             pupilId,
+            e.kind === 'concern' ? maps.get(e.id) : undefined,
           ),
         )
         .filter((i) => !held.has(i.id)),

@@ -21,11 +21,9 @@ export function transferActions(
   if (!can(actor, 'case.manage')) return [];
   switch (t.state) {
     case 'draft':
-      // Only a school on this Lantern can receive it in this version (see ARCHITECTURE.md).
-      // A draft that cannot go through Lantern is closed with its reason (sent by other means).
-      return t.hasDestination && t.onThisLantern
-        ? ['send', 'set_destination', 'close']
-        : ['set_destination', 'close'];
+      // A school on this Lantern receives it in its inbox; any other by a link to its DSL's
+      // address (link.ts). A draft may still be closed with its reason (sent by other means).
+      return t.hasDestination ? ['send', 'set_destination', 'close'] : ['set_destination', 'close'];
     case 'sent':
     case 'viewed':
       return ['revoke', 'send_again'];

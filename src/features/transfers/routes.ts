@@ -14,6 +14,9 @@ import {
   DirectoryResults,
   DirectorySearch,
   Establishment,
+  KeptCopy,
+  KeptCopyRequest,
+  LinkSettingsBody,
   NewTransfer,
   PreviousSchool,
   Receipt,
@@ -42,10 +45,14 @@ import { acceptReceived, listIn, openReceived, previousSchool, rejectReceived } 
 import { unsafeReportToSender } from './unsafe-cross-school.ts';
 import { receiptCertificate } from './receipt-pdf.ts';
 import { FileBody } from '../../shared/schemas/vault.ts';
+import { linkDaysOf, setLinkDays } from './link.ts';
+import { openKeptCopy } from './keep.ts';
+import { registerLinkRoutes } from './link-routes.ts';
 
 const tags = ['transfers'];
 
 export function registerTransferRoutes(app: App, services: Services): void {
+  registerLinkRoutes(app, services);
   app.post(
     '/api/transfers/directory/search',
     {
@@ -97,6 +104,7 @@ export function registerTransferRoutes(app: App, services: Services): void {
         out: await listOut(t),
         in: await listIn(t),
         clockRule: await clockRuleOf(t),
+        linkDays: await linkDaysOf(t),
       }));
     },
   );
@@ -116,6 +124,24 @@ export function registerTransferRoutes(app: App, services: Services): void {
       requireTransfers(c.actor);
       await c.tx((t) => setClockRule(t, req.body.clockRule));
       return { clockRule: req.body.clockRule };
+    },
+  );
+
+  app.put(
+    '/api/transfers/link-settings',
+    {
+      schema: {
+        tags,
+        summary: 'How many days a link to a school on no Lantern works (14 by default)',
+        body: LinkSettingsBody,
+        response: responses({ 200: LinkSettingsBody }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireTransfers(c.actor);
+      await c.tx((t) => setLinkDays(t, req.body.linkDays));
+      return { linkDays: req.body.linkDays };
     },
   );
 
@@ -231,6 +257,24 @@ export function registerTransferRoutes(app: App, services: Services): void {
       const c = ctx(req);
       requireTransfers(c.actor);
       return c.tx((t) => closeTransfer(t, req.params.id, req.body.reason));
+    },
+  );
+
+  app.post(
+    '/api/transfers/:id/kept-copy',
+    {
+      schema: {
+        tags,
+        summary: 'Open the copy this school kept of an accepted file, with a reason (audited)',
+        params: IdParams,
+        body: KeptCopyRequest,
+        response: responses({ 200: KeptCopy, 409: ErrorBody }),
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      requireTransfers(c.actor);
+      return c.tx((t) => openKeptCopy(t, req.params.id, req.body.reason));
     },
   );
 

@@ -7,6 +7,8 @@ import { sendQueuedMailSoon } from '../alerts/email.ts';
 import type { RequestContext, SchoolTx, Tx } from '../../core/context.ts';
 import { conflict, DomainError, notFound } from '../../core/errors.ts';
 import type { Services } from '../../platform/services.ts';
+import type { TransferKeeps } from '../../shared/retention.ts';
+import { dropSentCopies } from './keep.ts';
 import { loadSchoolCalendar } from '../../core/calendar.ts';
 import type {
   ClockRule,
@@ -18,6 +20,7 @@ import { transferClock } from './clock.ts';
 import { englandToday } from './open.ts';
 import { buildFile, fileItems, type TransferFile } from './file.ts';
 import { transferActions } from './policy.ts';
+import { checkRecipient, issueLink, lastLinkEmail, LinkRefused } from './link.ts';
 import { draftBreach } from '../data-protection/signals.ts';
 import {
   unsafeDeliverToSchool,
@@ -34,6 +37,7 @@ type Row = {
   leaving_on: string;
   destination_urn: number | null;
   destination_name: string | null;
+  destination_domain: string | null;
   destination_set_on: string | null;
   clock_rule: ClockRule;
   state: TransferState;
@@ -45,21 +49,35 @@ type Row = {
   manifest_sha256: string | null;
   on_lantern: boolean;
   social_worker: boolean;
+  kept: TransferKeeps | null;
+  kept_until: string | null;
+  link_id: string | null;
+  link_email: Buffer | null;
+  link_expires_at: Date | null;
+  link_opened_at: Date | null;
+  link_state: 'live' | 'revoked' | 'replaced' | 'accepted' | null;
 };
 
 const SELECT = `
   SELECT x.id, x.pupil_id, p.first_name || ' ' || p.last_name AS pupil_name, x.trigger,
     x.leaving_on::text AS leaving_on, x.destination_urn, e.name AS destination_name,
+    coalesce(dd.domain, e.website_host) AS destination_domain,
     x.destination_set_on::text AS destination_set_on, x.clock_rule, x.state, x.sent_at,
     x.receipt, x.accepted_at, x.rejected_reason, x.closed_reason, x.manifest_sha256,
+    x.kept, x.kept_until::text AS kept_until,
     (x.destination_urn IS NOT NULL
       AND EXISTS (SELECT 1 FROM lantern_school_by_urn(x.destination_urn) s
                   WHERE s.id <> x.school_id)) AS on_lantern,
     -- A referral to children's social care stands for "the pupil has a social worker".
     EXISTS (SELECT 1 FROM referrals r JOIN referral_agencies a ON a.id = r.agency_id
-            WHERE r.pupil_id = x.pupil_id AND a.key = 'social_care') AS social_worker
+            WHERE r.pupil_id = x.pupil_id AND a.key = 'social_care') AS social_worker,
+    l.id AS link_id, l.email AS link_email, l.expires_at AS link_expires_at,
+    l.opened_at AS link_opened_at, l.state AS link_state
   FROM transfers x JOIN pupils p ON p.id = x.pupil_id
-  LEFT JOIN establishments e ON e.urn = x.destination_urn`;
+  LEFT JOIN establishments e ON e.urn = x.destination_urn
+  LEFT JOIN transfer_destination_domains dd ON dd.urn = x.destination_urn
+  LEFT JOIN LATERAL (SELECT id, email, expires_at, opened_at, state FROM transfer_links k
+                     WHERE k.transfer_id = x.id ORDER BY k.created_at DESC LIMIT 1) l ON true`;
 
 /** States in which nothing more is owed: the clock is never overdue. */
 const FINISHED = new Set<TransferState>(['accepted', 'rejected', 'revoked', 'closed']);
@@ -77,7 +95,12 @@ async function present(t: Tx, rows: Row[]): Promise<TransferOut[]> {
     destination:
       r.destination_urn === null
         ? null
-        : { urn: r.destination_urn, name: r.destination_name ?? `URN ${r.destination_urn}` },
+        : {
+            urn: r.destination_urn,
+            name: r.destination_name ?? `URN ${r.destination_urn}`,
+            onThisLantern: r.on_lantern,
+            domain: r.destination_domain,
+          },
     state: r.state,
     clock: transferClock(
       {
@@ -96,6 +119,16 @@ async function present(t: Tx, rows: Row[]): Promise<TransferOut[]> {
       ? sealer.open('transfers.rejected_reason', r.id, r.rejected_reason)
       : null,
     manifestSha256: r.manifest_sha256,
+    kept: r.kept ? { mode: r.kept, until: r.kept_until } : null,
+    link:
+      r.link_id && r.link_email && r.link_expires_at && r.link_state
+        ? {
+            email: sealer.open('transfer_links.email', r.link_id, r.link_email),
+            expiresAt: r.link_expires_at.toISOString(),
+            openedAt: r.link_opened_at?.toISOString() ?? null,
+            state: r.link_state,
+          }
+        : null,
     // An unknown destination: keep the file, and tell the local authority (and the social worker).
     closedReason: r.closed_reason
       ? sealer.open('transfers.closed_reason', r.id, r.closed_reason)
@@ -116,10 +149,9 @@ function tasksFor(r: Row): string[] {
       'Tell the local authority that the destination is unknown (children missing education).',
       ...(r.social_worker ? ["Tell the pupil's social worker."] : []),
     ];
-  // Not chased (chase.ts): Lantern cannot send it, so reminders could never be answered.
   if (!r.on_lantern)
     return [
-      'The destination school does not use this Lantern, so Lantern cannot send the file and does not chase it: send it by other secure means, then close this transfer saying so.',
+      "The destination school does not use this Lantern: the file goes as a secure link to its DSL's email address, which must be at the school's domain.",
     ];
   return [];
 }
@@ -148,12 +180,14 @@ export async function previewTransfer(t: Tx, id: string) {
   return { transfer, items };
 }
 
-type Sending = { receiverId: string; fromSchoolName: string; file: TransferFile };
+/** Where the file goes: a school on this Lantern, or a link emailed (queued in the same commit). */
+type Sending = { receiverId: string | null; fromSchoolName: string; file: TransferFile };
 
 async function prepare(
   t: Tx,
+  services: Pick<Services, 'config' | 'log'>,
   id: string,
-  withhold: SendTransfer['withhold'],
+  body: SendTransfer,
   again: boolean,
 ): Promise<Sending> {
   const [row] = await t.q<{
@@ -179,25 +213,58 @@ async function prepare(
       'no_destination',
       'Set the destination school before sending the file.',
     );
-  const [receiver] = await t.q<{ id: string }>('SELECT id FROM lantern_school_by_urn($1)', [
+  const [found] = await t.q<{ id: string }>('SELECT id FROM lantern_school_by_urn($1)', [
     row.destination_urn,
   ]);
-  if (!receiver || receiver.id === t.schoolId)
-    throw new DomainError(
-      'invalid',
-      'not_on_lantern',
-      'That school does not use this Lantern; sending to it is not available yet.',
+  if (found?.id === t.schoolId)
+    throw new DomainError('invalid', 'own_school', 'The destination is this school itself.');
+  const [school] = await t.q<{ name: string }>('SELECT name FROM schools WHERE id = $1', [
+    t.schoolId,
+  ]);
+  // A school on no Lantern: a link to its DSL's address (checked before anything changes).
+  if (!found) {
+    if (again && row.receiver_school_id !== null)
+      throw conflict(
+        'The destination school has left this Lantern; take the file back and send it again.',
+      );
+    const to = await checkRecipient(
+      t,
+      row.destination_urn,
+      body.recipientEmail ?? (again ? await lastLinkEmail(t, id) : undefined),
     );
+    const file = await buildFile(t, row.pupil_id, body.withhold);
+    await markSent(t, id, file, null, again);
+    await issueLink(t, services, {
+      transferId: id,
+      email: to.email,
+      domain: to.domain,
+      file,
+      school: school!.name,
+    });
+    return { receiverId: null, fromSchoolName: school!.name, file };
+  }
+  const receiver = found;
   // The URN has moved to another school since the file was sent: never send it on to that one.
   if (again && row.receiver_school_id !== receiver.id)
     throw conflict(
       'The destination URN now belongs to a different school on this Lantern; take the file back and check the destination.',
     );
-  const file = await buildFile(t, row.pupil_id, withhold);
+  const file = await buildFile(t, row.pupil_id, body.withhold);
+  await markSent(t, id, file, receiver.id, again);
+  return { receiverId: receiver.id, fromSchoolName: school!.name, file };
+}
+
+async function markSent(
+  t: Tx,
+  id: string,
+  file: TransferFile,
+  receiverId: string | null,
+  again: boolean,
+): Promise<void> {
   const sealer = await t.sealer();
   await t.q(
     `UPDATE transfers SET state = 'sent', sent_at = $2, sent_by = $3, manifest = $4, withheld = $5,
-       manifest_sha256 = $6, receiver_school_id = $7, state_changed_at = $2
+       manifest_sha256 = $6, receiver_school_id = $7, state_changed_at = $2, sent_file = $8
      WHERE id = $1`,
     [
       id,
@@ -206,7 +273,9 @@ async function prepare(
       sealer.sealJson('transfers.manifest', id, file.manifest),
       sealer.sealJson('transfers.withheld', id, file.withheld),
       file.manifestSha256,
-      receiver.id,
+      receiverId,
+      // Held until acceptance, then cut to what the school keeps (keep.ts).
+      sealer.sealJson('transfers.sent_file', id, file),
     ],
   );
   await t.audit({
@@ -214,16 +283,12 @@ async function prepare(
     targetType: 'transfer',
     targetId: id,
     details: {
-      toSchool: receiver.id,
+      toSchool: receiverId ?? 'link',
       items: file.items.length,
       withheld: file.withheld.map((w) => w.itemId),
       sha256: file.manifestSha256,
     },
   });
-  const [school] = await t.q<{ name: string }>('SELECT name FROM schools WHERE id = $1', [
-    t.schoolId,
-  ]);
-  return { receiverId: receiver.id, fromSchoolName: school!.name, file };
 }
 
 /** Sends the whole file (less any item withheld with its reason), or sends it again. */
@@ -234,9 +299,29 @@ export async function sendTransfer(
   body: SendTransfer,
   again = false,
 ): Promise<TransferOut> {
-  const s = await c.tx((t) => prepare(t, id, body.withhold, again));
+  let s: Sending;
   try {
-    await unsafeDeliverToSchool(services, s.receiverId, {
+    s = await c.tx((t) => prepare(t, services, id, body, again));
+  } catch (err) {
+    // A refused address changed nothing (the transaction rolled back): the attempt is audited.
+    if (err instanceof LinkRefused)
+      await c.tx((t) =>
+        t.audit({
+          action: 'transfer.link_refused',
+          targetType: 'transfer',
+          targetId: id,
+          details: { reason: err.code, ...(err.domain && { domain: err.domain }) },
+        }),
+      );
+    throw err;
+  }
+  if (s.receiverId === null) {
+    sendQueuedMailSoon(services);
+    return c.tx((t) => transferOut(t, id));
+  }
+  const receiverId = s.receiverId;
+  try {
+    await unsafeDeliverToSchool(services, receiverId, {
       transferId: id,
       fromSchoolId: c.actor.schoolId,
       fromSchoolName: s.fromSchoolName,
@@ -247,9 +332,9 @@ export async function sendTransfer(
     if (err instanceof DomainError && err.code === 'already_decided') {
       // The receiver decided while our copy of its answer was lost or late: take its answer,
       // never "failed" (its accepted copy is live and must not be stranded).
-      const decision = await unsafeReceiverDecision(services, s.receiverId, c.actor.schoolId, id);
+      const decision = await unsafeReceiverDecision(services, receiverId, c.actor.schoolId, id);
       if (decision)
-        await unsafeReportToSender(services, c.actor.schoolId, s.receiverId, id, decision);
+        await unsafeReportToSender(services, c.actor.schoolId, receiverId, id, decision);
       throw conflict(
         decision?.state === 'rejected'
           ? 'The receiving school has already rejected the file.'
@@ -296,6 +381,13 @@ export async function revokeTransfer(
       await transferOut(t, id);
       throw conflict('Only a file not yet accepted can be revoked.');
     }
+    // A link stops working at once (its view key with it).
+    await t.q(
+      `UPDATE transfer_links SET state = 'revoked', view_hash = NULL, code_hash = NULL
+       WHERE transfer_id = $1 AND state = 'live'`,
+      [id],
+    );
+    await dropSentCopies(t, id);
     await t.audit({ action: 'transfer.revoked', targetType: 'transfer', targetId: id });
     // It may have gone to the wrong school: the breach register's holders are asked to decide.
     await draftBreach(t, 'transfer_revoked', id);
@@ -321,6 +413,7 @@ export async function closeTransfer(t: Tx, id: string, reason: string): Promise<
     `UPDATE transfers SET state = 'closed', state_changed_at = $2, closed_reason = $3 WHERE id = $1`,
     [id, t.now, sealer.seal('transfers.closed_reason', id, clean)],
   );
+  await dropSentCopies(t, id);
   await t.audit({
     action: 'transfer.closed',
     targetType: 'transfer',

@@ -171,6 +171,8 @@ describe('a transfer to a school on the same Lantern', () => {
       state: 'accepted',
       receipt: { name: 'Rae Receiver', role: 'Designated safeguarding lead' },
       allowed: [],
+      // The sender keeps a sealed copy by default (the retention schedule; keep.ts, link.test.ts).
+      kept: { mode: 'sealed_copy' },
     });
     // The sender's receipt certificate: who signed for it, when, and the manifest's hash.
     const certificate = await call(t.app, from.dsl, 'GET', `/api/transfers/${id}/receipt.pdf`);
@@ -209,6 +211,7 @@ describe('a transfer to a school on the same Lantern', () => {
       'transfer.sent',
       'transfer.viewed',
       'transfer.accepted',
+      'transfer.kept',
       'transfer.receipt_printed',
     ]);
     expect(await actions(to.schoolId)).toEqual([

@@ -12,6 +12,7 @@ import type { Services } from '../../platform/services.ts';
 import { asSystem } from '../../core/context.ts';
 import { DomainError } from '../../core/errors.ts';
 import { fileIsWhole, type TransferFile } from './file.ts';
+import { dropSentCopies, keepAfterAcceptance } from './keep.ts';
 import { raiseAlerts } from '../alerts/service.ts';
 import { queueAlertEmails } from '../alerts/email.ts';
 
@@ -158,6 +159,10 @@ export async function unsafeReportToSender(
       rejected: 'transfer.rejected',
     } as const;
     await t.audit({ action: action[report.state], targetType: 'transfer', targetId: transferId });
+    // What the sender keeps now follows its retention setting (keep.ts), in this transaction.
+    if (report.state === 'accepted') await keepAfterAcceptance(t, transferId);
+    // Rejected: the sender keeps no copy of the file as sent.
+    if (report.state === 'rejected') await dropSentCopies(t, transferId);
   });
 }
 

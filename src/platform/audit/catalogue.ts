@@ -271,6 +271,26 @@ export type AuditDetails = {
   'transfer.closed': { from: string };
   /** The sender printed the receipt certificate of an accepted file. */
   'transfer.receipt_printed': { sha256: string };
+  /** A link to a school on no Lantern (migration 0090), in the sending school's trail. */
+  'transfer.link_sent': {
+    link: Id;
+    domain: string;
+    expiresAt: string;
+    items: number;
+    sha256: string;
+  };
+  'transfer.link_refused': { reason: string; domain?: string };
+  'transfer.link_code_sent': { link: Id };
+  'transfer.link_code_refused': { link: Id; failures: number };
+  'transfer.link_opened': { link: Id };
+  /** The open file shown again to a browser holding the view key (a reload of the page). */
+  'transfer.link_viewed': { link: Id };
+  'transfer.link_downloaded': { link: Id; what: 'pdf' | 'manifest' };
+  'transfer.link_receipt_given': { link: Id };
+  'transfer.link_settings_set': { linkDays: number };
+  /** At acceptance: what the sending school keeps, by its retention setting (issue 15). */
+  'transfer.kept': { kept: string; until: string };
+  'transfer.kept_copy_opened': { opening: Id; kept: string };
   'school.urn_set': { urn: string };
   // A school's exit (issue 15): its export, the school's confirmation that it opened it, and
   // refusals; the deletion itself is certified in school_deletions (the chain goes with the school).
@@ -687,6 +707,17 @@ export const AUDIT_ACTIONS = Object.keys({
   'transfer.reminded': 1,
   'transfer.closed': 1,
   'transfer.receipt_printed': 1,
+  'transfer.link_sent': 1,
+  'transfer.link_refused': 1,
+  'transfer.link_code_sent': 1,
+  'transfer.link_code_refused': 1,
+  'transfer.link_opened': 1,
+  'transfer.link_viewed': 1,
+  'transfer.link_downloaded': 1,
+  'transfer.link_receipt_given': 1,
+  'transfer.link_settings_set': 1,
+  'transfer.kept': 1,
+  'transfer.kept_copy_opened': 1,
   'school.urn_set': 1,
   'school.exported': 1,
   'school.export_confirmed': 1,

@@ -457,7 +457,17 @@ describe('every sealed column at rest', () => {
       return id;
     };
     const fromHere = { receipt: m['transfers.receipt'] };
-    await transfer(dsl, otherDsl, pupil.id, urns[1], fromHere, m['transfers.withheld']);
+    const keptId = await transfer(
+      dsl,
+      otherDsl,
+      pupil.id,
+      urns[1],
+      fromHere,
+      m['transfers.withheld'],
+    );
+    // Accepted, this school keeps a sealed copy (the default), opened only with a reason.
+    const keptUrl = `/api/transfers/${keptId}/kept-copy`;
+    ok(await call(app, dsl, 'POST', keptUrl, { reason: m['transfer_copy_openings.reason'] }));
     await transfer(dsl, otherDsl, pupil.id, urns[1], { reason: m['transfers.rejected_reason'] });
     const receivedId = await transfer(otherDsl, dsl, otherPupil.id, urns[0], {
       receipt: m['transfer_inbox.receipt'],
@@ -474,6 +484,27 @@ describe('every sealed column at rest', () => {
     ok(
       await call(app, dsl, 'POST', `/api/transfers/${toClose.json<{ id: string }>().id}/close`, {
         reason: m['transfers.closed_reason'],
+      }),
+    );
+    // And to a school on no Lantern, as a link to its DSL's address (migration 0090).
+    const linkUrn = randomInt(1e8, 1e9);
+    await unsafeAsOwner(services.db, (q) =>
+      q.query(
+        `INSERT INTO establishments (urn, name, website_host, loaded_at)
+         VALUES ($1, 'At rest (no Lantern)', 'atrest.sch.uk', now())`,
+        [linkUrn],
+      ),
+    );
+    const toLink = await call(app, dsl, 'POST', '/api/transfers', {
+      pupilId: pupil.id,
+      leavingOn: '2026-03-11',
+      destinationUrn: linkUrn,
+    });
+    ok(toLink, 201);
+    ok(
+      await call(app, dsl, 'POST', `/api/transfers/${toLink.json<{ id: string }>().id}/send`, {
+        withhold: [],
+        recipientEmail: `${m['transfer_links.email']}@atrest.sch.uk`,
       }),
     );
     // A concern about an adult (issue 19): a supply worker from an agency, raised by the DSL,
@@ -896,6 +927,7 @@ describe('every sealed column at rest', () => {
       await call(app, dsl, 'GET', '/api/retention/holds?lifted=true'),
       await call(app, dsl, 'GET', '/api/drafts/concern-new'),
       await call(app, dsl, 'GET', '/api/transfers'),
+      await call(app, dsl, 'POST', keptUrl, { reason: 'At rest, again' }),
       await call(app, dsl, 'GET', `/api/transfers/inbox/${receivedId}`),
       await call(app, dpo, 'GET', dpUrl),
       await call(app, dpo, 'GET', breachUrl),
@@ -930,6 +962,10 @@ describe('every sealed column at rest', () => {
       'transfers.manifest',
       'transfers.withheld',
       'transfer_inbox.rejected_reason',
+      // The file as a link sent it holds other columns' words: its download is checked against
+      // the manifest's SHA-256 in transfers/link.test.ts.
+      'transfer_links.file',
+      'transfers.sent_file',
       // A trip's cards' key is random, not a marker: released only to the leader (trips.test.ts).
       'trip_card_bundles.bundle_key',
       // A subject-access pack's files hold other columns' words, redacted: their download, byte

@@ -115,6 +115,12 @@ export const SEALED_COLUMNS = {
   // Why a case manager kept a matter past its retention date (migration 0086).
   'staff_concern_reviews.keep_reason': 'text',
   'transfers.closed_reason': 'text',
+  // A link to a school on no Lantern (migration 0090): the recipient's address and the file as sent.
+  'transfer_links.email': 'text',
+  'transfer_links.file': 'json',
+  // What the sender keeps once the file is accepted (migration 0093), and why each opening.
+  'transfers.sent_file': 'json',
+  'transfer_copy_openings.reason': 'text',
   // Medical and care profiles (issue 21, migration 0054): each entry's content (condition, risk
   // level, medication, dose, allergy, dietary need) and each plan's title, file name and document.
   'medical_entries.content': 'json',

@@ -195,3 +195,38 @@ function londonTime(when: Date): string {
     timeStyle: 'short',
   }).format(when);
 }
+
+/**
+ * A child-protection file sent to a school on no Lantern (issue 18): the sending school's name
+ * (so the DSL knows whom it is from), the link and when it expires; never the pupil or anything
+ * recorded. The link alone opens nothing: a code comes in a separate email.
+ */
+export function transferLinkEmail(opts: {
+  school: string;
+  link: string;
+  expiresAt: Date;
+}): MailContent {
+  return {
+    subject: `A secure file transfer from ${opts.school}`,
+    text:
+      `${opts.school} has sent your school a child-protection file, for a pupil moving to your ` +
+      'school, to your address as its designated safeguarding lead. Open it here:\n\n' +
+      `${opts.link}\n\n` +
+      `The link works only for you and expires on ${londonTime(opts.expiresAt)} (UK time). On the ` +
+      'page, ask for a one-time code: it comes to this address in a separate email. Please confirm ' +
+      'receipt on the same page once you have opened the file. Do not forward this email.' +
+      FOOTER,
+  };
+}
+
+/** The one-time code that opens a transfer link: the code and how long it lasts, nothing else. */
+export function transferCodeEmail(opts: { code: string; validMinutes: number }): MailContent {
+  return {
+    subject: 'Your code to open a secure file transfer',
+    text:
+      `Your one-time code is:\n\n${opts.code}\n\n` +
+      `Enter it on the transfer page within ${opts.validMinutes} minutes. If you did not ask for a ` +
+      'code, you can ignore this email: nothing has been opened.' +
+      FOOTER,
+  };
+}

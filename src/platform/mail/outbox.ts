@@ -16,6 +16,8 @@ import {
   anchorCodeEmail,
   newDeviceEmail,
   operatorIncidentEmail,
+  transferCodeEmail,
+  transferLinkEmail,
   securityChangeEmail,
   signInLinkEmail,
   type MailContent,
@@ -28,7 +30,9 @@ export type QueuedMail =
   | { template: 'new_device'; to: string; when: string }
   | { template: 'alert'; to: string; url: string }
   | { template: 'anchor_code'; to: string; code: string; school?: string }
-  | { template: 'operator_incident'; to: string; school: string; url: string };
+  | { template: 'operator_incident'; to: string; school: string; url: string }
+  | { template: 'transfer_link'; to: string; school: string; link: string; expiresAt: string }
+  | { template: 'transfer_code'; to: string; code: string; expiresAt: string };
 
 export const MAIL_KIND = 'mail.send';
 
@@ -82,6 +86,19 @@ function render(mail: QueuedMail, now: Date): MailContent {
       );
     case 'operator_incident':
       return operatorIncidentEmail({ school: mail.school, url: mail.url });
+    case 'transfer_link':
+    case 'transfer_code': {
+      // Both are dropped once what they carry has expired.
+      const left = (Date.parse(mail.expiresAt) - now.getTime()) / 60_000;
+      if (!(left > 0)) throw new WorkFailed('link_expired', { permanent: true });
+      return mail.template === 'transfer_link'
+        ? transferLinkEmail({
+            school: mail.school,
+            link: mail.link,
+            expiresAt: new Date(mail.expiresAt),
+          })
+        : transferCodeEmail({ code: mail.code, validMinutes: Math.max(1, Math.round(left)) });
+    }
   }
 }
 
@@ -102,6 +119,14 @@ function isQueuedMail(p: unknown): p is QueuedMail {
       return typeof m.code === 'string' && (m.school === undefined || typeof m.school === 'string');
     case 'operator_incident':
       return typeof m.school === 'string' && typeof m.url === 'string';
+    case 'transfer_link':
+      return (
+        typeof m.school === 'string' &&
+        typeof m.link === 'string' &&
+        typeof m.expiresAt === 'string'
+      );
+    case 'transfer_code':
+      return typeof m.code === 'string' && typeof m.expiresAt === 'string';
     default:
       return false;
   }

@@ -3,6 +3,8 @@
 // section. Types for the server and the web app alike.
 import { Type, type Static } from 'typebox';
 import { Uuid } from './common.ts';
+import type { BodyMapMark } from '../body-map.ts';
+import { TRANSFER_KEEPS, type TransferKeeps } from '../retention.ts';
 
 const N = Type.Union([Type.String(), Type.Null()]);
 const CalendarDate = Type.String({ format: 'date' });
@@ -79,6 +81,11 @@ export const SendTransfer = Type.Object(
       ),
       { maxItems: 1000 },
     ),
+    /**
+     * A school on no Lantern: the receiving DSL's address, under the school's domain (the
+     * directory's or one this school's DSL confirmed). "Send again" reuses the last one if absent.
+     */
+    recipientEmail: Type.Optional(Type.String({ minLength: 3, maxLength: 254 })),
   },
   { additionalProperties: false },
 );
@@ -95,6 +102,12 @@ export const TransferClock = Type.Object({
 });
 export type TransferClock = Static<typeof TransferClock>;
 
+export const LINK_STATES = ['live', 'revoked', 'replaced', 'accepted'] as const;
+export type LinkState = (typeof LINK_STATES)[number];
+/** Days a link to a school on no Lantern works, unless the school sets its own (1 to 60). */
+export const LINK_DAYS_DEFAULT = 14;
+export const LINK_DAYS_MAX = 60;
+
 const TRANSFER_ACTIONS = ['send', 'set_destination', 'revoke', 'send_again', 'close'] as const;
 export type TransferAction = (typeof TRANSFER_ACTIONS)[number];
 
@@ -103,7 +116,17 @@ export const TransferOut = Type.Object({
   pupil: Type.Object({ id: Type.String(), name: Type.String() }),
   trigger: Type.String(),
   leavingOn: Type.String(),
-  destination: Type.Union([Type.Object({ urn: Type.Integer(), name: Type.String() }), Type.Null()]),
+  destination: Type.Union([
+    Type.Object({
+      urn: Type.Integer(),
+      name: Type.String(),
+      /** On this Lantern the file goes to its inbox; otherwise as a link to its DSL's address. */
+      onThisLantern: Type.Boolean(),
+      /** The domain that DSL address must be under (null: none known, confirm one first). */
+      domain: N,
+    }),
+    Type.Null(),
+  ]),
   state: Type.Unsafe<TransferState>(Type.Union(TRANSFER_STATES.map((s) => Type.Literal(s)))),
   clock: TransferClock,
   sentAt: N,
@@ -112,6 +135,24 @@ export const TransferOut = Type.Object({
   rejectedReason: N,
   closedReason: N,
   manifestSha256: N,
+  /** The link sent to a school on no Lantern (the latest one), else null. */
+  link: Type.Union([
+    Type.Object({
+      email: Type.String(),
+      expiresAt: Type.String(),
+      openedAt: N,
+      state: Type.Unsafe<LinkState>(Type.Union(LINK_STATES.map((s) => Type.Literal(s)))),
+    }),
+    Type.Null(),
+  ]),
+  /** Once accepted: what this school keeps (its retention setting), and until when. */
+  kept: Type.Union([
+    Type.Object({
+      mode: Type.Unsafe<TransferKeeps>(Type.Union(TRANSFER_KEEPS.map((k) => Type.Literal(k)))),
+      until: N,
+    }),
+    Type.Null(),
+  ]),
   /** Tasks the unknown destination calls for (tell the local authority, the social worker). */
   tasks: Type.Array(Type.String()),
   allowed: Type.Array(
@@ -131,6 +172,18 @@ export const FileItem = Type.Object({
   /** Other pupils as the receiving school may see them: initials and role, never an id. */
   pupils: Type.Array(Type.Object({ name: Type.String(), role: Type.String() })),
   status: N,
+  /** A concern's body map, when it has one (absent otherwise, so older files hash the same). */
+  bodyMap: Type.Optional(
+    Type.Array(
+      Type.Object({
+        side: Type.Unsafe<BodyMapMark['side']>(Type.String()),
+        x: Type.Number(),
+        y: Type.Number(),
+        type: Type.Unsafe<BodyMapMark['type']>(Type.String()),
+        description: Type.String(),
+      }),
+    ),
+  ),
 });
 export type FileItem = Static<typeof FileItem>;
 
@@ -207,6 +260,8 @@ export const TransfersView = Type.Object({
   out: Type.Array(TransferOut),
   in: Type.Array(TransferIn),
   clockRule: Type.Unsafe<ClockRule>(Type.Union(CLOCK_RULES.map((r) => Type.Literal(r)))),
+  /** How many days a link to a school on no Lantern works. */
+  linkDays: Type.Integer(),
 });
 export type TransfersView = Static<typeof TransfersView>;
 
@@ -217,3 +272,67 @@ export const ClockRuleBody = Type.Object(
 
 export const PreviousSchool = Type.Object({ files: Type.Array(ReceivedFile) });
 export type PreviousSchool = Static<typeof PreviousSchool>;
+
+export const LinkSettingsBody = Type.Object(
+  { linkDays: Type.Integer({ minimum: 1, maximum: LINK_DAYS_MAX }) },
+  { additionalProperties: false },
+);
+
+// The public page of a link to a school on no Lantern: no session; the token travels in the body
+// (the page reads it from the link's #fragment, which no server or Referer ever sees).
+const Token = Type.String({ minLength: 1, maxLength: 100 });
+export const LinkToken = Type.Object({ token: Token }, { additionalProperties: false });
+export const LinkCode = Type.Object(
+  { token: Token, code: Type.String({ minLength: 1, maxLength: 20 }) },
+  { additionalProperties: false },
+);
+export const LinkReceipt = Type.Object(
+  {
+    token: Token,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    role: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
+export const LinkView = Type.Object({
+  fromSchool: Type.String(),
+  toSchool: Type.String(),
+  expiresAt: Type.String(),
+  /** locked: a code is needed; open: this browser opened it; accepted: receipt confirmed. */
+  state: Type.Union([Type.Literal('locked'), Type.Literal('open'), Type.Literal('accepted')]),
+  /** The address the code goes to, partly hidden (j•••@school.sch.uk). */
+  codeTo: Type.String(),
+  file: Type.Union([
+    Type.Object({
+      pupil: Type.Object({ name: Type.String(), dateOfBirth: N, upn: N }),
+      items: Type.Array(
+        Type.Object({ kind: Type.String(), happenedAt: Type.String(), title: Type.String() }),
+      ),
+      withheld: Type.Array(Type.Object({ itemId: Type.String(), reason: Type.String() })),
+      manifestSha256: Type.String(),
+    }),
+    Type.Null(),
+  ]),
+  receipt: Type.Union([Type.Object({ name: Type.String(), role: Type.String() }), Type.Null()]),
+});
+export type LinkView = Static<typeof LinkView>;
+export const CodeSent = Type.Object({ sentTo: Type.String(), validMinutes: Type.Integer() });
+export type CodeSent = Static<typeof CodeSent>;
+
+/** Opening the copy a school kept of a transferred file: always with a reason. */
+export const KeptCopyRequest = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 2000 }) },
+  { additionalProperties: false },
+);
+export const KeptCopy = Type.Object({
+  kept: Type.Unsafe<TransferKeeps>(Type.Union(TRANSFER_KEEPS.map((k) => Type.Literal(k)))),
+  keptUntil: N,
+  items: Type.Array(FileItem),
+  withheld: Type.Array(Type.Object({ itemId: Type.String(), reason: Type.String() })),
+  manifestSha256: Type.String(),
+  /** Every opening, with who, when and why. */
+  openings: Type.Array(
+    Type.Object({ by: Type.String(), at: Type.String(), reason: Type.String() }),
+  ),
+});
+export type KeptCopy = Static<typeof KeptCopy>;

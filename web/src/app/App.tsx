@@ -36,6 +36,7 @@ import {
   PatternsPage,
   PatternsReviewPage,
   PublicComplaintPage,
+  TransferLinkPage,
   PupilAccessLogPage,
   PupilProfilePage,
   ReportsPage,
@@ -78,7 +79,13 @@ export function App() {
 }
 
 // Pages for people without a session too: emailed links, and the public complaint form (issue 17).
-const EMAILED_LINK_PAGES = new Set(['/set-password', '/forgotten-password', '/complaints/new']);
+// A transfer link's page (issue 18) is for a school on no Lantern: never inside a session's shell.
+const EMAILED_LINK_PAGES = new Set([
+  '/set-password',
+  '/forgotten-password',
+  '/complaints/new',
+  '/transfer-link',
+]);
 
 function Screen() {
   const { state } = useSessionApi();
@@ -87,6 +94,7 @@ function Screen() {
   if (pathname === '/set-password') return <Loading page={<SetPasswordPage />} />;
   if (pathname === '/forgotten-password') return <Loading page={<ForgottenPasswordPage />} />;
   if (pathname === '/complaints/new') return <Loading page={<PublicComplaintPage />} />;
+  if (pathname === '/transfer-link') return <Loading page={<TransferLinkPage />} />;
   if (state.status === 'loading') {
     return (
       <main className="page page-narrow" id="main">

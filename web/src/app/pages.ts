@@ -192,3 +192,8 @@ export const StaffRetentionReviewPage = lazy(() =>
 export const ReportsPage = lazy(() =>
   import('../features/reports/ReportsPage.tsx').then((m) => ({ default: m.ReportsPage })),
 );
+export const TransferLinkPage = lazy(() =>
+  import('../features/transfers/TransferLinkPage.tsx').then((m) => ({
+    default: m.TransferLinkPage,
+  })),
+);

@@ -11,13 +11,19 @@ import { formatWhen } from '../../lib/format.ts';
 import { Form, FormError, FormStatus } from '../../ui/Form.tsx';
 import { Button, SubmitButton } from '../../ui/Button.tsx';
 import { Checkbox } from '../../ui/Field.tsx';
-import { TextArea } from '../../ui/TextField.tsx';
+import { TextArea, TextField } from '../../ui/TextField.tsx';
 import { PageHeading } from '../../ui/PageHeading.tsx';
 import { LoadProblem } from '../../ui/LoadProblem.tsx';
-import type { FileItem, TransferFilePreview } from '../../../../src/shared/schemas/transfers.ts';
+import type {
+  FileItem,
+  KeptCopy,
+  TransferFilePreview,
+  TransferOut,
+} from '../../../../src/shared/schemas/transfers.ts';
 import { DestinationPicker } from './DestinationPicker.tsx';
 import { NoConsentNote } from './NoConsent.tsx';
 import { STATE_NAMES } from './words.ts';
+import { describeMark } from '../../../../src/shared/body-map-regions.ts';
 
 export function TransferPage() {
   const { id = '' } = useParams();
@@ -52,6 +58,7 @@ export function TransferPage() {
           {x.clock.overdue && <strong> This transfer is overdue.</strong>}
         </p>
         {x.sentAt && <p>Sent {formatWhen(x.sentAt)}.</p>}
+        {x.link && <LinkState link={x.link} />}
         {x.receipt && (
           <p>
             Receipt confirmed by {x.receipt.name}, {x.receipt.role}
@@ -76,9 +83,13 @@ export function TransferPage() {
         )}
         {x.allowed.includes('revoke') && <StateButtons id={x.id} onDone={changed} />}
       </section>
+      {x.kept && <KeptSection id={x.id} kept={x.kept} />}
       {x.allowed.includes('set_destination') && <DestinationForm id={x.id} onDone={changed} />}
+      {x.allowed.includes('send') && x.destination && !x.destination.onThisLantern && (
+        <DomainForm destination={x.destination} onDone={changed} />
+      )}
       {x.allowed.includes('send') ? (
-        <SendForm id={x.id} items={items} onDone={changed} />
+        <SendForm id={x.id} items={items} destination={x.destination} onDone={changed} />
       ) : (
         <FileItems items={items} />
       )}
@@ -128,6 +139,117 @@ function CloseForm({ id, onDone }: { id: string; onDone: () => void }) {
   );
 }
 
+const KEPT_WORDS = {
+  sealed_copy: 'a sealed, read-only copy of the file as sent',
+  chronology_only: 'the chronology of the file as sent (dates, kinds and titles, no text)',
+  nothing: 'nothing of the file',
+} as const;
+
+/**
+ * What this school keeps of the file once accepted (the retention schedule's setting), and the
+ * kept copy, opened only with a reason that is recorded with who and when.
+ */
+function KeptSection(p: { id: string; kept: NonNullable<TransferOut['kept']> }) {
+  const [reason, setReason] = useState('');
+  const [copy, setCopy] = useState<KeptCopy | null>(null);
+  const submit = useSubmit<'reason'>();
+  const open = async () => {
+    if (!reason.trim()) {
+      submit.invalid({ reason: 'Say why you are opening the kept copy.' });
+      return;
+    }
+    setCopy(
+      await api<KeptCopy>('POST', `/api/transfers/${p.id}/kept-copy`, { reason: reason.trim() }),
+    );
+  };
+  return (
+    <section aria-labelledby="kept-heading" className="section">
+      <h2 id="kept-heading">What this school keeps</h2>
+      <p>
+        By the school&apos;s retention schedule, this school keeps {KEPT_WORDS[p.kept.mode]}
+        {p.kept.until ? `, until ${p.kept.until} (the pupil's date of birth + the period set)` : ''}
+        .
+      </p>
+      {p.kept.mode !== 'nothing' && !copy && (
+        <Form submit={submit} onSubmit={open} aria-label="Open the kept copy">
+          <TextArea
+            name="reason"
+            label="Why are you opening the kept copy?"
+            hint="Recorded with your name and the time, and audited."
+            rows={2}
+            maxLength={2000}
+            value={reason}
+            onChange={setReason}
+          />
+          <FormError />
+          <div className="actions">
+            <SubmitButton variant="secondary">Open the kept copy</SubmitButton>
+          </div>
+        </Form>
+      )}
+      {copy && (
+        <>
+          <h3>Opened</h3>
+          <ul>
+            {copy.openings.map((o) => (
+              <li key={o.at + o.by}>
+                {formatWhen(o.at)}, {o.by}: {o.reason}
+              </li>
+            ))}
+          </ul>
+          <FileItems items={copy.items} />
+        </>
+      )}
+    </section>
+  );
+}
+
+/** The domain the destination's DSL addresses are under, when the directory's is missing or old. */
+function DomainForm(p: {
+  destination: NonNullable<TransferOut['destination']>;
+  onDone: () => void;
+}) {
+  const [domain, setDomain] = useState('');
+  const submit = useSubmit<'domain'>();
+  const save = async () => {
+    if (!domain.trim()) {
+      submit.invalid({ domain: 'Give a domain such as "school.sch.uk".' });
+      return;
+    }
+    await api('POST', `/api/transfers/directory/${p.destination.urn}/domain`, {
+      domain: domain.trim(),
+    });
+    p.onDone();
+    return 'Domain confirmed.';
+  };
+  return (
+    <section aria-labelledby="domain-heading" className="section">
+      <h2 id="domain-heading">The school&apos;s email domain</h2>
+      <p>
+        {p.destination.domain
+          ? `A DSL address at ${p.destination.name} must be at ${p.destination.domain}. If the school uses another domain, confirm it here (you confirm it from a source you trust, such as the school's own website).`
+          : `The directory holds no email domain for ${p.destination.name}. Confirm the domain its DSL addresses are under (from a source you trust, such as the school's own website).`}
+      </p>
+      <Form submit={submit} onSubmit={save} aria-label="Confirm the email domain">
+        <TextField
+          name="domain"
+          label="Email domain"
+          hint='For example "school.sch.uk".'
+          spellCheck={false}
+          maxLength={253}
+          value={domain}
+          onChange={setDomain}
+        />
+        <FormError />
+        <FormStatus />
+        <div className="actions">
+          <SubmitButton variant="secondary">Confirm the domain</SubmitButton>
+        </div>
+      </Form>
+    </section>
+  );
+}
+
 function DestinationForm({ id, onDone }: { id: string; onDone: () => void }) {
   const [urn, setUrn] = useState('');
   const submit = useSubmit<'destination'>();
@@ -155,10 +277,41 @@ function DestinationForm({ id, onDone }: { id: string; onDone: () => void }) {
   );
 }
 
-function SendForm(p: { id: string; items: FileItem[]; onDone: () => void }) {
+const LINK_STATES = {
+  live: 'works until',
+  revoked: 'withdrawn (it no longer works)',
+  replaced: 'replaced by a newer link',
+  accepted: 'used: receipt confirmed',
+} as const;
+
+/** The link a school on no Lantern was sent: to whom, until when, and whether it was opened. */
+function LinkState({ link }: { link: NonNullable<TransferOut['link']> }) {
+  return (
+    <p>
+      Sent as a secure link to <strong>{link.email}</strong>: {LINK_STATES[link.state]}
+      {link.state === 'live' && ` ${formatWhen(link.expiresAt)}`}.{' '}
+      {link.openedAt
+        ? `Opened with its code ${formatWhen(link.openedAt)}.`
+        : 'Not opened yet (the recipient needs the code emailed to them separately).'}
+    </p>
+  );
+}
+
+function SendForm(p: {
+  id: string;
+  items: FileItem[];
+  destination: TransferOut['destination'];
+  onDone: () => void;
+}) {
   const [left, setLeft] = useState<Record<string, string | undefined>>({});
-  const submit = useSubmit();
+  const [email, setEmail] = useState('');
+  const byLink = p.destination !== null && !p.destination.onThisLantern;
+  const submit = useSubmit<string>();
   const send = async () => {
+    if (byLink && !email.trim()) {
+      submit.invalid({ recipientEmail: "Give the receiving school's DSL email address." });
+      return;
+    }
     const withhold = Object.entries(left).flatMap(([itemId, reason]) =>
       reason === undefined ? [] : [{ itemId, reason: reason.trim() }],
     );
@@ -170,9 +323,12 @@ function SendForm(p: { id: string; items: FileItem[]; onDone: () => void }) {
       );
       return;
     }
-    await api('POST', `/api/transfers/${p.id}/send`, { withhold });
+    await api('POST', `/api/transfers/${p.id}/send`, {
+      withhold,
+      ...(byLink && { recipientEmail: email.trim() }),
+    });
     p.onDone();
-    return 'The file was sent.';
+    return byLink ? 'The link was emailed.' : 'The file was sent.';
   };
   return (
     <section aria-labelledby="file-heading" className="section">
@@ -202,6 +358,23 @@ function SendForm(p: { id: string; items: FileItem[]; onDone: () => void }) {
             </li>
           ))}
         </ol>
+        {byLink && (
+          <TextField
+            name="recipientEmail"
+            type="email"
+            autoComplete="off"
+            spellCheck={false}
+            maxLength={254}
+            label="The receiving school's DSL email address"
+            hint={
+              p.destination?.domain
+                ? `${p.destination.name} does not use Lantern: the file goes as a secure link to this one address, which must be at ${p.destination.domain}. A one-time code to open it is emailed to it separately.`
+                : `${p.destination?.name ?? 'The school'} does not use Lantern, and the directory holds no email domain for it: confirm its domain first.`
+            }
+            value={email}
+            onChange={setEmail}
+          />
+        )}
         <FormError />
         <FormStatus />
         <div className="actions">
@@ -257,6 +430,14 @@ export function ItemText({ item }: { item: FileItem }) {
       {item.pupils.length > 0 && (
         <p className="hint">
           Also named: {item.pupils.map((o) => `${o.name} (${o.role})`).join(', ')}
+        </p>
+      )}
+      {item.bodyMap && item.bodyMap.length > 0 && (
+        <p className="hint">
+          Body map:{' '}
+          {item.bodyMap
+            .map((m) => (m.description ? `${describeMark(m)}: ${m.description}` : describeMark(m)))
+            .join('; ')}
         </p>
       )}
       {item.author && <p className="hint">Recorded by {item.author}</p>}

@@ -1,0 +1,166 @@
+// What the sending school keeps of a child-protection file once the next school has confirmed
+// receipt (issue 18), by the retention schedule's "transferred_file" rule (issue 15,
+// retention/schedule-service.ts): nothing; a sealed read-only copy, kept to the pupil's date of
+// birth + the rule's years and opened only with a stated reason; or the chronology only (each
+// item's date, kind, title and categories, no text). What it protects: the file as sent stays
+// with the sender no longer, and no wider, than the school chose; every opening says why, sealed,
+// and is audited. The file as sent (transfers.sent_file) is held from sending to acceptance, when
+// keepAfterAcceptance cuts it down in the accepting transaction; a link's own copy of the file
+// (transfer_links.file) is emptied then too. To change safely: call keepAfterAcceptance wherever
+// a transfer becomes accepted, in the same transaction.
+import { randomUUID } from 'node:crypto';
+import type { SchoolTx, Tx } from '../../core/context.ts';
+import { badRequest, conflict, notFound } from '../../core/errors.ts';
+import type { TransferKeeps } from '../../shared/retention.ts';
+import type { KeptCopy } from '../../shared/schemas/transfers.ts';
+import { schoolSchedule } from '../retention/schedule-service.ts';
+import { addYears } from '../retention/rules.ts';
+import type { TransferFile } from './file.ts';
+
+/** The file cut to its chronology: when, what kind, the title and categories; no text, no names. */
+function chronologyOnly(file: TransferFile): TransferFile {
+  return {
+    ...file,
+    // An allow-list, never a spread: whatever an item gains later (a body map with its marks'
+    // descriptions, attachments) stays out of the chronology unless named here.
+    items: file.items.map(({ id, kind, happenedAt, title, categories }) => ({
+      id,
+      kind,
+      happenedAt,
+      title,
+      categories,
+      text: null,
+      author: null,
+      pupils: [],
+      status: null,
+    })),
+    withheld: file.withheld.map((w) => ({ itemId: w.itemId, reason: '' })),
+  };
+}
+
+/**
+ * Empties the links' own copies of the file (each replaced by a sealed { cleared: true } marker):
+ * every link of the transfer, or only those named.
+ */
+export async function clearLinkCopies(
+  t: Pick<SchoolTx, 'q' | 'sealer'>,
+  transferId: string,
+  only?: readonly string[],
+): Promise<void> {
+  const sealer = await t.sealer();
+  const links = await t.q<{ id: string }>(
+    'SELECT id FROM transfer_links WHERE transfer_id = $1 AND ($2::uuid[] IS NULL OR id = ANY($2))',
+    [transferId, only ?? null],
+  );
+  for (const l of links)
+    await t.q('UPDATE transfer_links SET file = $2 WHERE id = $1', [
+      l.id,
+      sealer.sealJson('transfer_links.file', l.id, { cleared: true }),
+    ]);
+}
+
+/**
+ * A transfer that ends without acceptance (revoked, rejected, closed) keeps no copy of the file as
+ * sent: neither the transfer's sealed copy nor any link's. The school's own records stay.
+ */
+export async function dropSentCopies(
+  t: Pick<SchoolTx, 'q' | 'sealer'>,
+  transferId: string,
+): Promise<void> {
+  await t.q('UPDATE transfers SET sent_file = NULL WHERE id = $1', [transferId]);
+  await clearLinkCopies(t, transferId);
+}
+
+/** Applies the school's setting to a transfer just accepted (in the accepting transaction). */
+export async function keepAfterAcceptance(t: SchoolTx, transferId: string): Promise<void> {
+  const [row] = await t.q<{ sent_file: Buffer | null; dob: string | null }>(
+    `SELECT x.sent_file, p.date_of_birth::text AS dob
+     FROM transfers x JOIN pupils p ON p.id = x.pupil_id WHERE x.id = $1`,
+    [transferId],
+  );
+  if (!row) return;
+  const rule = (await schoolSchedule(t.db)).transferred_file;
+  const kept: TransferKeeps = rule.transferKeeps ?? 'sealed_copy';
+  const until = row.dob ? addYears(row.dob, rule.years) : null;
+  const sealer = await t.sealer();
+  const file = row.sent_file
+    ? sealer.openJson<TransferFile>('transfers.sent_file', transferId, row.sent_file)
+    : null;
+  const keptFile =
+    kept === 'nothing' || !file ? null : kept === 'chronology_only' ? chronologyOnly(file) : file;
+  await t.q(`UPDATE transfers SET kept = $2, kept_until = $3, sent_file = $4 WHERE id = $1`, [
+    transferId,
+    kept,
+    kept === 'nothing' ? null : until,
+    keptFile ? sealer.sealJson('transfers.sent_file', transferId, keptFile) : null,
+  ]);
+  // A link's page no longer serves the file once receipted: its copy goes.
+  await clearLinkCopies(t, transferId);
+  await t.audit({
+    action: 'transfer.kept',
+    targetType: 'transfer',
+    targetId: transferId,
+    details: { kept, until: kept === 'nothing' ? 'none' : (until ?? 'unknown') },
+  });
+}
+
+/** Opens the kept copy with a stated reason (recorded sealed, audited). */
+export async function openKeptCopy(t: Tx, transferId: string, reason: string): Promise<KeptCopy> {
+  const clean = reason.trim();
+  if (clean === '')
+    throw badRequest('Say why you are opening the kept copy: the reason is recorded.', 'reason');
+  const [row] = await t.q<{
+    state: string;
+    kept: TransferKeeps | null;
+    kept_until: string | null;
+    sent_file: Buffer | null;
+  }>('SELECT state, kept, kept_until::text, sent_file FROM transfers WHERE id = $1 FOR UPDATE', [
+    transferId,
+  ]);
+  if (!row) throw notFound('That transfer');
+  if (row.state !== 'accepted' || row.kept === null)
+    throw conflict('A kept copy exists only once the receiving school has confirmed receipt.');
+  if (row.kept === 'nothing' || !row.sent_file)
+    throw conflict(
+      "This school keeps nothing of a file once it is transferred (the retention schedule's setting).",
+    );
+  const sealer = await t.sealer();
+  const id = randomUUID();
+  await t.q(
+    `INSERT INTO transfer_copy_openings (id, school_id, transfer_id, reason, opened_by, opened_at)
+     VALUES ($1, $2, $3, $4, $5, $6)`,
+    [
+      id,
+      t.schoolId,
+      transferId,
+      sealer.seal('transfer_copy_openings.reason', id, clean),
+      t.actor.userId,
+      t.now,
+    ],
+  );
+  await t.audit({
+    action: 'transfer.kept_copy_opened',
+    targetType: 'transfer',
+    targetId: transferId,
+    details: { opening: id, kept: row.kept },
+  });
+  const file = sealer.openJson<TransferFile>('transfers.sent_file', transferId, row.sent_file);
+  const openings = await t.q<{ id: string; reason: Buffer; name: string; opened_at: Date }>(
+    `SELECT o.id, o.reason, coalesce(u.name, 'a former member') AS name, o.opened_at
+     FROM transfer_copy_openings o LEFT JOIN users u ON u.id = o.opened_by
+     WHERE o.transfer_id = $1 ORDER BY o.opened_at, o.id`,
+    [transferId],
+  );
+  return {
+    kept: row.kept,
+    keptUntil: row.kept_until,
+    items: file.items,
+    withheld: file.withheld,
+    manifestSha256: file.manifestSha256,
+    openings: openings.map((o) => ({
+      by: o.name,
+      at: o.opened_at.toISOString(),
+      reason: sealer.open('transfer_copy_openings.reason', o.id, o.reason),
+    })),
+  };
+}
