@@ -20,6 +20,8 @@ import { DomainError } from '../../core/errors.ts';
 import { deletionOrder, ident, schoolReferences, tenantTables } from './tables.ts';
 import { canonicalCode } from './archive.ts';
 import { requireSchoolId, schoolNamed } from './export.ts';
+import { archiveOf, expireAppExports } from './app-export.ts';
+import { rm } from 'node:fs/promises';
 
 /** The seeds' promise: deleted within 30 days of the school asking. */
 export const DELETION_WITHIN_DAYS = 30;
@@ -68,6 +70,10 @@ const EXIT_EVENTS = [
   'school.export_confirm_refused',
   'school.delete_refused',
   'school.deletion_scheduled',
+  'school.export_requested',
+  'school.export_ready',
+  'school.export_downloaded',
+  'school.export_expired',
 ];
 
 /**
@@ -341,6 +347,7 @@ export async function carryOutDeletion(
   schoolId: string,
   operator: string,
 ): Promise<DeletionCertificate> {
+  let appArchives: string[] = [];
   const certificate = await unsafeAsOperator(services, operator, async (t) => {
     const [due] = await t.q<{
       id: string;
@@ -362,6 +369,12 @@ export async function carryOutDeletion(
         throw refuse('used_since_export', USED_SINCE_EXPORT);
     }
     const tables = (await tenantTables(t.db)).map((x) => x.name);
+    // Archives asked for in the app that still lie in the data folder: deleted once this commits.
+    appArchives = (
+      await t.q<{ id: string }>('SELECT id FROM school_export_jobs WHERE school_id = $1', [
+        schoolId,
+      ])
+    ).map((j) => j.id);
     const rows: Record<string, number> = {};
     for (const name of tables) {
       const n = await count(t.db, name, schoolId);
@@ -435,8 +448,9 @@ export async function carryOutDeletion(
     );
     return body;
   });
-  // The unwrapped keys this process held go too.
+  // The unwrapped keys this process held go too, and any archive left in the data folder.
   services.keys.forget(schoolId);
+  for (const id of appArchives) await rm(archiveOf(services.config, id), { force: true });
   return certificate;
 }
 
@@ -450,6 +464,12 @@ export async function runDueDeletions(
   now: Date,
   only?: readonly string[],
 ): Promise<string[]> {
+  // Archives asked for in the app and not downloaded within their 24 hours go first.
+  await expireAppExports(services, now, only).catch((err: unknown) => {
+    services.log.error(
+      `school export expiry failed (${err instanceof Error ? err.name : 'error'}); will retry`,
+    );
+  });
   const due = await unsafeAsOperator(services, 'Lantern (scheduled)', (t) =>
     t.q<{ school: string }>(
       `SELECT school FROM school_deletions WHERE deleted_at IS NULL AND due_by <= $1

@@ -276,6 +276,12 @@ export type AuditDetails = {
     basis: 'confirmed_export' | 'override';
     now: boolean;
   };
+  // The export asked for in the app by an administrator (issue 15): asked, ready, downloaded once,
+  // or deleted unsent after 24 hours.
+  'school.export_requested': { job: Id };
+  'school.export_ready': { job: Id; export: Id; files: number };
+  'school.export_downloaded': { job: Id };
+  'school.export_expired': { job: Id };
   // The data-protection register (issue 17): every view of it is an event.
   'dp.requests_viewed': { count: number; closed: boolean };
   'dp.request_viewed': None;
@@ -683,6 +689,10 @@ export const AUDIT_ACTIONS = Object.keys({
   'school.export_confirm_refused': 1,
   'school.delete_refused': 1,
   'school.deletion_scheduled': 1,
+  'school.export_requested': 1,
+  'school.export_ready': 1,
+  'school.export_downloaded': 1,
+  'school.export_expired': 1,
   'dp.requests_viewed': 1,
   'dp.request_viewed': 1,
   'dp.request_recorded': 1,
