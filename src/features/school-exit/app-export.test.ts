@@ -206,7 +206,7 @@ describe("an administrator's export in the app", () => {
     const bad = await call(t.app, admin, 'POST', `${BASE}/confirm`, {
       code: 'AAAA-BBBB-CCCC-DDDD',
     });
-    expect([bad.statusCode, errorOf(bad).code]).toEqual([409, 'wrong_code']);
+    expect([bad.statusCode, errorOf(bad).code]).toEqual([400, 'wrong_code']);
     const confirmed = await call(t.app, admin, 'POST', `${BASE}/confirm`, { code });
     expect(confirmed.statusCode, confirmed.body).toBe(200);
     expect((await call(t.app, admin, 'GET', BASE)).json<Status>().confirmedAt).not.toBeNull();

@@ -163,7 +163,9 @@ export async function confirmExport(
     action: 'school.export_confirm_refused',
     details: { reason: 'wrong_code' },
   });
-  throw refuse(
+  // A mistyped code is bad input (400), as a malformed one is.
+  throw new DomainError(
+    'invalid',
     'wrong_code',
     "That code does not match any export of this school. Check it against README.txt inside the school's archive.",
   );

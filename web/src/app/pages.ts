@@ -192,3 +192,8 @@ export const StaffRetentionReviewPage = lazy(() =>
 export const ReportsPage = lazy(() =>
   import('../features/reports/ReportsPage.tsx').then((m) => ({ default: m.ReportsPage })),
 );
+export const SchoolExportPage = lazy(() =>
+  import('../features/school-exit/SchoolExportPage.tsx').then((m) => ({
+    default: m.SchoolExportPage,
+  })),
+);
