@@ -47,7 +47,18 @@ export type DeletionCertificate = {
   auditEntries: number;
   /** Other schools' rows whose link to this school was cleared: table.column → count. */
   linksCleared: Record<string, number>;
+  /** Files other schools had sent it and it never accepted, closed in their senders' trails. */
+  transfersClosed?: number;
 };
+
+/** The reason a sender's DSL reads on a file the leaving school never accepted. */
+export function closedBecauseLeft(schoolName: string, at: Date): string {
+  return (
+    `Closed by Lantern on ${at.toISOString().slice(0, 10)}: the receiving school, ${schoolName}, ` +
+    'left Lantern and its data was deleted before it accepted this file, so the file did not ' +
+    "reach it. Send the file to the pupil's new school by another secure means."
+  );
+}
 
 export type ScheduledDeletion = {
   id: string;
@@ -386,6 +397,31 @@ export async function carryOutDeletion(
       'SELECT purpose, version FROM school_keys WHERE school_id = $1 ORDER BY purpose, version',
       [schoolId],
     );
+    // Files other schools sent to this one that it never accepted (sent, or seen only): their
+    // senders' DSLs would otherwise see them waiting for ever on a receiver that no longer
+    // exists. Each is closed with a reason saying so, sealed under the sender's key, and audited
+    // in the sender's own trail, in this transaction.
+    const unreceived = await t.q<{ school_id: string; id: string; state: 'sent' | 'viewed' }>(
+      `SELECT school_id, id, state FROM transfers
+        WHERE receiver_school_id = $1 AND school_id <> $1 AND state IN ('sent', 'viewed')
+        ORDER BY school_id, id FOR UPDATE`,
+      [schoolId],
+    );
+    for (const x of unreceived) {
+      const sealer = await services.keys.forSchool(t.db, x.school_id);
+      const reason = closedBecauseLeft(due.school_name, t.now);
+      await t.q(
+        `UPDATE transfers SET state = 'closed', state_changed_at = $3, closed_reason = $4
+          WHERE school_id = $1 AND id = $2`,
+        [x.school_id, x.id, t.now, sealer.seal('transfers.closed_reason', x.id, reason)],
+      );
+      await t.audit(x.school_id, {
+        action: 'transfer.closed',
+        targetType: 'transfer',
+        targetId: x.id,
+        details: { from: x.state },
+      });
+    }
     // Other schools' links to this one: cleared (the receiving school keeps its file).
     const linksCleared: Record<string, number> = {};
     for (const ref of await schoolReferences(t.db)) {
@@ -441,6 +477,7 @@ export async function carryOutDeletion(
       searchTokens: rows.search_tokens ?? 0,
       auditEntries: rows.audit_events ?? 0,
       linksCleared,
+      transfersClosed: unreceived.length,
     };
     const sha256 = createHash('sha256').update(canonicalJson(body)).digest('hex');
     await t.q(
