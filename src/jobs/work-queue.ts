@@ -10,13 +10,11 @@ import type { WorkHandlers } from '../platform/queue/work-queue.ts';
 import { MAIL_WORK } from '../platform/mail/outbox.ts';
 import { IDENTITY_WORK } from '../features/identity/deferred-work.ts';
 import { PARENTS_WORK } from '../features/parents/emails.ts';
-import { SCHOOL_EXIT_WORK } from '../features/school-exit/app-export.ts';
 
 export const WORK_HANDLERS: WorkHandlers = {
   ...MAIL_WORK,
   ...IDENTITY_WORK,
   ...PARENTS_WORK,
-  ...SCHOOL_EXIT_WORK,
 };
 
 /** Starts the worker; `stop()` waits for work in progress. */

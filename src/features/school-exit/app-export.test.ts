@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,9 +26,16 @@ import {
   type TestApp,
 } from '../../test/harness.ts';
 import { unsafeAsOwner } from '../../platform/db/tenancy.ts';
-import { auditActions, drainWork, errorOf } from '../identity/identity-test-kit.ts';
+import { auditActions, errorOf } from '../identity/identity-test-kit.ts';
 import { sevenZip } from './archive.ts';
-import { archiveOf, EXPORT_KEEP_MS, runAppExport } from './app-export.ts';
+import {
+  archiveOf,
+  EXPORT_KEEP_MS,
+  expireAppExports,
+  exportsFolder,
+  runNextExport,
+  STALE_MS,
+} from './app-export.ts';
 import { runDueDeletions } from './delete.ts';
 
 const clock = testClock();
@@ -85,10 +92,17 @@ async function schoolWithAdmin(): Promise<{
   return { schoolId, admin: await again(), again };
 }
 
+/** The export runner's work, as src/main.ts's runner does it: every queued job, one by one. */
+async function runExports(): Promise<void> {
+  while (await runNextExport(t.services)) {
+    /* the next */
+  }
+}
+
 async function askAndWait(admin: Session): Promise<Asked> {
   const asked = await call(t.app, admin, 'POST', BASE);
   expect(asked.statusCode, asked.body).toBe(201);
-  await drainWork(t);
+  await runExports();
   const status = (await call(t.app, admin, 'GET', BASE)).json<Status>();
   expect(status.job?.state).toBe('ready');
   return asked.json<Asked>();
@@ -141,18 +155,34 @@ describe("an administrator's export in the app", () => {
     // A second request while the first is prepared is refused, and changes nothing.
     const again = await call(t.app, admin, 'POST', BASE);
     expect([again.statusCode, errorOf(again).code]).toEqual([409, 'export_in_progress']);
-    await drainWork(t);
+    // Queued: the password is in the row only sealed (not as text), and in no queued work.
+    const [queued] = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ password_sealed: Uint8Array | null }>(
+        'SELECT password_sealed FROM school_export_jobs WHERE id = $1',
+        [asked.id],
+      ),
+    );
+    expect(queued!.password_sealed).not.toBeNull();
+    expect(Buffer.from(queued!.password_sealed!).toString('latin1')).not.toContain(asked.password);
+    await runExports();
     const ready = (await call(t.app, admin, 'GET', BASE)).json<Status>();
     expect(ready.job).toMatchObject({ id: asked.id, state: 'ready' });
     expect(ready.job!.progress).toBe(ready.job!.progressTotal);
     expect(ready.job!.progressTotal).toBeGreaterThan(100);
     expect(existsSync(archiveOf(t.services.config, asked.id))).toBe(true);
 
-    // Neither the password nor the token is in any column of the job, or left in the queue.
+    // Once claimed, the sealed password is cleared; the token is only a hash; no queued work.
     const stored = await unsafeAsOwner(t.services.db, async (q) => ({
-      job: await q.query('SELECT * FROM school_export_jobs WHERE id = $1', [asked.id]),
-      queue: await q.query<{ n: number }>('SELECT count(*)::int AS n FROM work_queue'),
+      job: await q.query<{ password_sealed: unknown; password_key_id: unknown }>(
+        'SELECT * FROM school_export_jobs WHERE id = $1',
+        [asked.id],
+      ),
+      queue: await q.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM work_queue WHERE kind LIKE 'school_exit.%'",
+      ),
     }));
+    expect(stored.queue[0]!.n).toBe(0);
+    expect(stored.job[0]).toMatchObject({ password_sealed: null, password_key_id: null });
     const text = JSON.stringify(stored.job);
     expect(text).not.toContain(asked.password);
     expect(text).not.toContain(asked.token);
@@ -250,19 +280,16 @@ describe("an administrator's export in the app", () => {
     expect(actions).not.toContain('school.export_downloaded');
   }, 120_000);
 
-  it('runs a job handed to two workers at once only once', async () => {
-    const schoolId = await makeSchool(t.services);
-    const user = await makeUser(t.services, schoolId, 'school_admin');
-    const job = randomUUID();
-    await unsafeAsOwner(t.services.db, (q) =>
-      q.query(
-        `INSERT INTO school_export_jobs (id, school_id, requested_by, requested_at, state,
-           updated_at, token_sha256) VALUES ($1, $2, $3, $4, 'queued', $4, $5)`,
-        [job, schoolId, user.id, clock.now(), 'a'.repeat(64)],
-      ),
-    );
-    const payload = { job, school: schoolId, password: 'two-workers', by: 'Test' };
-    await Promise.all([runAppExport(payload, t.services), runAppExport(payload, t.services)]);
+  it('runs a job handed to two runners at once only once, and refuses two requests at once', async () => {
+    const { schoolId, admin } = await schoolWithAdmin();
+    const both = await Promise.all([
+      call(t.app, admin, 'POST', BASE),
+      call(t.app, admin, 'POST', BASE),
+    ]);
+    expect(both.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    expect(errorOf(both.find((r) => r.statusCode === 409)!).code).toBe('export_in_progress');
+    const took = await Promise.all([runNextExport(t.services), runNextExport(t.services)]);
+    expect(took.filter(Boolean)).toHaveLength(1);
     const [exports] = await unsafeAsOwner(t.services.db, (q) =>
       q.query<{ n: number }>('SELECT count(*)::int AS n FROM school_exports WHERE school_id = $1', [
         schoolId,
@@ -271,6 +298,107 @@ describe("an administrator's export in the app", () => {
     expect(exports!.n).toBe(1);
     const actions = await auditActions(t, schoolId);
     expect(actions.filter((a) => a === 'school.export_ready')).toHaveLength(1);
-    await rm(archiveOf(t.services.config, job), { force: true });
+    expect(actions.filter((a) => a === 'school.export_requested')).toHaveLength(1);
+  }, 120_000);
+
+  it('offers the archive only to the administrator who asked; refusals are audited; a new request expires the earlier archive', async () => {
+    const { schoolId, admin } = await schoolWithAdmin();
+    const other = await signIn(t.app, await makeUser(t.services, schoolId, 'school_admin'), {
+      elevated: true,
+    });
+    const first = await askAndWait(admin);
+    const byOther = await download(other, first);
+    expect([byOther.statusCode, errorOf(byOther).code]).toEqual([403, 'not_requester']);
+    expect(errorOf(byOther).message).toMatch(/only by the administrator who prepared it/);
+    const wrong = await download(admin, { id: first.id, token: 'nope' });
+    expect([wrong.statusCode, errorOf(wrong).code]).toEqual([400, 'wrong_token']);
+    const missing = await download(admin, { id: randomUUID(), token: first.token });
+    expect(missing.statusCode).toBe(404);
+    const refused = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ details: { reason: string } }>(
+        `SELECT details FROM audit_events WHERE school_id = $1
+          AND action = 'school.export_download_refused' ORDER BY seq`,
+        [schoolId],
+      ),
+    );
+    expect(refused.map((r) => r.details.reason)).toEqual([
+      'not_requester',
+      'wrong_token',
+      'not_found',
+    ]);
+    // Still offered to the one who asked, until a new request replaces it.
+    expect(existsSync(archiveOf(t.services.config, first.id))).toBe(true);
+    const second = await call(t.app, admin, 'POST', BASE);
+    expect(second.statusCode, second.body).toBe(201);
+    expect(existsSync(archiveOf(t.services.config, first.id))).toBe(false);
+    const late = await download(admin, first);
+    expect([late.statusCode, errorOf(late).code]).toEqual([410, 'export_expired']);
+    await runExports();
+    const got = await download(admin, second.json<Asked>());
+    expect(got.statusCode).toBe(200);
+  }, 120_000);
+
+  it('fails a job a stopped process left running (files removed), so a new request is accepted', async () => {
+    const { schoolId, admin, again } = await schoolWithAdmin();
+    const asked = (await call(t.app, admin, 'POST', BASE)).json<Asked>();
+    // A process claimed it, wrote part of the archive and was killed.
+    await unsafeAsOwner(t.services.db, (q) =>
+      q.query(
+        `UPDATE school_export_jobs SET state = 'running', password_sealed = NULL,
+           password_key_id = NULL, updated_at = $2 WHERE id = $1`,
+        [asked.id, new Date(clock.now().getTime() - 60_000)],
+      ),
+    );
+    await mkdir(exportsFolder(t.services.config), { recursive: true });
+    const partial = `${archiveOf(t.services.config, asked.id)}.partial-999999.7z`;
+    await writeFile(partial, 'half');
+    const busy = await call(t.app, admin, 'POST', BASE);
+    expect([busy.statusCode, errorOf(busy).code]).toEqual([409, 'export_in_progress']);
+    clock.advance(STALE_MS);
+    await expireAppExports(t.services, clock.now(), [schoolId]);
+    const [row] = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ state: string; failure: string }>(
+        'SELECT state, failure FROM school_export_jobs WHERE id = $1',
+        [asked.id],
+      ),
+    );
+    expect(row).toEqual({ state: 'failed', failure: 'stopped' });
+    expect(existsSync(partial)).toBe(false);
+    const admin2 = await again();
+    const next = await call(t.app, admin2, 'POST', BASE);
+    expect(next.statusCode, next.body).toBe(201);
+    await runExports();
+  }, 120_000);
+
+  it('stopped mid-export: aborts between steps, removes the staging folder and partial, fails the job', async () => {
+    const { admin } = await schoolWithAdmin();
+    const asked = (await call(t.app, admin, 'POST', BASE)).json<Asked>();
+    const before = new Set(await readdir(tmpdir()));
+    const stop = new AbortController();
+    const run = runNextExport(t.services, stop.signal);
+    await expect
+      .poll(async () => (await call(t.app, admin, 'GET', BASE)).json<Status>().job?.progress ?? 0, {
+        interval: 10,
+        timeout: 30_000,
+      })
+      .toBeGreaterThan(0);
+    stop.abort();
+    expect(await run).toBe(true);
+    const status = (await call(t.app, admin, 'GET', BASE)).json<Status>();
+    expect(status.job).toMatchObject({ id: asked.id, state: 'failed' });
+    const [row] = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ failure: string }>('SELECT failure FROM school_export_jobs WHERE id = $1', [
+        asked.id,
+      ]),
+    );
+    expect(row!.failure).toBe('stopped');
+    const leftNow = (await readdir(tmpdir())).filter(
+      (n) => n.startsWith('lantern-export-') && !before.has(n),
+    );
+    expect(leftNow).toEqual([]);
+    const files = (await readdir(exportsFolder(t.services.config))).filter((n) =>
+      n.startsWith(asked.id),
+    );
+    expect(files).toEqual([]);
   }, 120_000);
 });

@@ -84,6 +84,7 @@ const EXIT_EVENTS = [
   'school.export_requested',
   'school.export_ready',
   'school.export_downloaded',
+  'school.export_download_refused',
   'school.export_expired',
 ];
 

@@ -5,7 +5,6 @@
 import type { App } from '../../core/feature.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx } from '../../core/context.ts';
-import { wakeWorker } from '../../platform/queue/worker.ts';
 import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
 import { FileBody } from '../../shared/schemas/vault.ts';
 import {
@@ -16,7 +15,7 @@ import {
   ExportStatus,
 } from '../../shared/schemas/school-exit.ts';
 import { requireSchoolExport } from './policy.ts';
-import { exportStatus, requestAppExport, takeDownload } from './app-export.ts';
+import { exportStatus, requestAppExport, takeDownload, wakeExportRunner } from './app-export.ts';
 import { confirmExport } from './delete.ts';
 
 export function registerSchoolExitRoutes(app: App, services: Services): void {
@@ -53,7 +52,7 @@ export function registerSchoolExitRoutes(app: App, services: Services): void {
       const c = ctx(req);
       requireSchoolExport(c.actor);
       const asked = await c.tx((t) => requestAppExport(services, t));
-      wakeWorker(services);
+      wakeExportRunner();
       return reply.status(201).header('Cache-Control', 'no-store').send(asked);
     },
   );
@@ -74,6 +73,8 @@ export function registerSchoolExitRoutes(app: App, services: Services): void {
       const c = ctx(req);
       requireSchoolExport(c.actor);
       const file = await c.tx((t) => takeDownload(services, t, req.params.id, req.body.token));
+      // Refused (audited in the same transaction, which has committed): answered as an error.
+      if ('refused' in file) throw file.refused;
       if ('gone' in file) {
         // Downloaded already, or expired: gone for good.
         return reply

@@ -281,6 +281,10 @@ export type AuditDetails = {
   'school.export_requested': { job: Id };
   'school.export_ready': { job: Id; export: Id; files: number };
   'school.export_downloaded': { job: Id };
+  'school.export_download_refused': {
+    job: Id;
+    reason: 'not_found' | 'wrong_token' | 'not_requester' | 'not_ready' | 'missing';
+  };
   'school.export_expired': { job: Id };
   // The data-protection register (issue 17): every view of it is an event.
   'dp.requests_viewed': { count: number; closed: boolean };
@@ -692,6 +696,7 @@ export const AUDIT_ACTIONS = Object.keys({
   'school.export_requested': 1,
   'school.export_ready': 1,
   'school.export_downloaded': 1,
+  'school.export_download_refused': 1,
   'school.export_expired': 1,
   'dp.requests_viewed': 1,
   'dp.request_viewed': 1,
