@@ -83,9 +83,10 @@ function SchoolExport({ initial }: { initial: ExportStatus }) {
         <section aria-labelledby="password-heading" className="section card export-password">
           <h2 id="password-heading">The archive’s password</h2>
           <p>
-            Shown only now, and stored nowhere: write it down or keep it in the school&apos;s
-            password manager, and keep it apart from the archive. Without it the archive cannot be
-            opened, and Lantern cannot tell it to you again.
+            Shown only now: write it down or keep it in the school&apos;s password manager, and keep
+            it apart from the archive. Lantern keeps it, encrypted, only until the archive is being
+            made, then forgets it: without it the archive cannot be opened, and Lantern cannot tell
+            it to you again.
           </p>
           <p className="export-password-value">
             <code>{asked.password}</code>
