@@ -54,9 +54,10 @@ export type DeletionCertificate = {
 /** The reason a sender's DSL reads on a file the leaving school never accepted. */
 export function closedBecauseLeft(schoolName: string, at: Date): string {
   return (
-    `Closed by Lantern on ${at.toISOString().slice(0, 10)}: the receiving school, ${schoolName}, ` +
+    `Marked failed by Lantern on ${at.toISOString().slice(0, 10)}: the receiving school, ${schoolName}, ` +
     'left Lantern and its data was deleted before it accepted this file, so the file did not ' +
-    "reach it. Send the file to the pupil's new school by another secure means."
+    "reach it. Send the file to the pupil's new school by another secure means, then close this " +
+    'transfer saying how it was sent.'
   );
 }
 
@@ -400,8 +401,11 @@ export async function carryOutDeletion(
     );
     // Files other schools sent to this one that it never accepted (sent, or seen only): their
     // senders' DSLs would otherwise see them waiting for ever on a receiver that no longer
-    // exists. Each is closed with a reason saying so, sealed under the sender's key, and audited
-    // in the sender's own trail, in this transaction.
+    // exists. Each is marked FAILED (not closed: the duty to send the file is still open, and a
+    // failed transfer offers the sender's DSL "close" once it was sent by other means), with a
+    // reason saying so, sealed under the sender's key in closed_reason (shown on the transfer;
+    // the DSL's own reason replaces it when they close it), and audited in the sender's own
+    // trail (transfer.failed, reason receiver_left), in this transaction.
     const unreceived = await t.q<{ school_id: string; id: string; state: 'sent' | 'viewed' }>(
       `SELECT school_id, id, state FROM transfers
         WHERE receiver_school_id = $1 AND school_id <> $1 AND state IN ('sent', 'viewed')
@@ -412,15 +416,15 @@ export async function carryOutDeletion(
       const sealer = await services.keys.forSchool(t.db, x.school_id);
       const reason = closedBecauseLeft(due.school_name, t.now);
       await t.q(
-        `UPDATE transfers SET state = 'closed', state_changed_at = $3, closed_reason = $4
+        `UPDATE transfers SET state = 'failed', state_changed_at = $3, closed_reason = $4
           WHERE school_id = $1 AND id = $2`,
         [x.school_id, x.id, t.now, sealer.seal('transfers.closed_reason', x.id, reason)],
       );
       await t.audit(x.school_id, {
-        action: 'transfer.closed',
+        action: 'transfer.failed',
         targetType: 'transfer',
         targetId: x.id,
-        details: { from: x.state },
+        details: { from: x.state, reason: 'receiver_left' },
       });
     }
     // Other schools' links to this one: cleared (the receiving school keeps its file).

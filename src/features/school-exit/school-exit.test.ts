@@ -526,7 +526,9 @@ describe("a school's exit", () => {
       'transfer_inbox.from_school_id': 1,
       'transfers.receiver_school_id': 2,
     });
-    // The file it never accepted is closed for its sender, with the reason, in the sender's trail.
+    // The file it never accepted is marked failed for its sender (the duty to send it is still
+    // open: the sender's DSL may close it once sent by other means), with the reason, audited in
+    // the sender's trail.
     expect(certificate!.transfersClosed).toBe(1);
     const closed = await call(
       t.app,
@@ -538,19 +540,19 @@ describe("a school's exit", () => {
     expect(
       closed.json<{ transfer: { state: string; closedReason: string } }>().transfer,
     ).toMatchObject({
-      state: 'closed',
+      state: 'failed',
       closedReason: expect.stringContaining(
         'the receiving school, Leaving Primary, left Lantern and its data was deleted',
       ) as string,
     });
     const closedAudit = await unsafeAsOwner(t.services.db, (q) =>
       q.query<{ details: unknown }>(
-        `SELECT details FROM audit_events WHERE school_id = $1 AND action = 'transfer.closed'
+        `SELECT details FROM audit_events WHERE school_id = $1 AND action = 'transfer.failed'
            AND target_id = $2`,
         [staying.id, staying.unreceivedTransferId],
       ),
     );
-    expect(closedAudit.map((a) => a.details)).toEqual([{ from: 'sent' }]);
+    expect(closedAudit.map((a) => a.details)).toEqual([{ from: 'sent', reason: 'receiver_left' }]);
 
     // Not a row of it anywhere: every uuid column of every table (and any text or JSON naming it).
     // Only the other school's own chain still names it (a file sent or received): its entries

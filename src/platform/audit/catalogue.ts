@@ -245,7 +245,8 @@ export type AuditDetails = {
   'transfer.file_previewed': { items: number };
   'transfer.sent': { toSchool: Id; items: number; withheld: Id[]; sha256: string };
   'transfer.sent_again': { toSchool: Id; items: number; withheld: Id[]; sha256: string };
-  'transfer.failed': None;
+  // A first send that failed (None), or a file its receiving school left Lantern before accepting.
+  'transfer.failed': None | { from: 'sent' | 'viewed'; reason: 'receiver_left' };
   'transfer.revoked': None;
   /** In the sending school, as the receiving school acted (unsafe-cross-school.ts). */
   'transfer.viewed': None;

@@ -4,11 +4,11 @@
 // only in this page's memory: a reload loses it, and the export must then be prepared again), and
 // offers the archive once. The school then types back the code found inside the archive to
 // confirm it opened it, which is what lets the operator delete the school later.
-import { useCallback, useEffect, useState } from 'react';
-import { api, downloadPosted, errorMessage } from '../../lib/api.ts';
+import { use, useCallback, useEffect, useState } from 'react';
+import { api, ApiError, downloadPosted, errorMessage } from '../../lib/api.ts';
 import { useLoad } from '../../lib/useLoad.ts';
 import { useSubmit } from '../../lib/useSubmit.ts';
-import { Form, FormError, FormStatus } from '../../ui/Form.tsx';
+import { Form, FormError, FormStatus, StepUpInPlaceContext } from '../../ui/Form.tsx';
 import { TextField } from '../../ui/TextField.tsx';
 import { SubmitButton } from '../../ui/Button.tsx';
 import { AdminLoaded } from '../administration/AdminShared.tsx';
@@ -35,14 +35,22 @@ function SchoolExport({ initial }: { initial: ExportStatus }) {
   const [status, setStatus] = useState(initial);
   // The password and the download token: answered once, held only here.
   const [asked, setAsked] = useState<ExportAsked | null>(null);
+  // Why the progress could not be read (the step-up lapsed, the server is away): said, and the
+  // page keeps what it shows (the password included) and keeps asking.
+  const [pollError, setPollError] = useState<ApiError | Error | null>(null);
+  const askForStepUp = use(StepUpInPlaceContext);
   const refresh = useCallback(async () => {
     setStatus(await api<ExportStatus>('GET', URL_BASE));
+    setPollError(null);
   }, []);
   const job = status.job;
   const working = job?.state === 'queued' || job?.state === 'running';
   useEffect(() => {
     if (!working) return;
-    const timer = setInterval(() => void refresh().catch(() => undefined), POLL_MS);
+    const timer = setInterval(
+      () => void refresh().catch((err: unknown) => setPollError(err as Error)),
+      POLL_MS,
+    );
     return () => clearInterval(timer);
   }, [working, refresh]);
 
@@ -93,6 +101,14 @@ function SchoolExport({ initial }: { initial: ExportStatus }) {
           </p>
         </section>
       )}
+      {pollError && (
+        <div role="alert" className="message message-error">
+          <p>{errorMessage(pollError)}</p>
+        </div>
+      )}
+      {pollError instanceof ApiError &&
+        pollError.code === 'step_up_required' &&
+        askForStepUp?.(() => void refresh().catch((err: unknown) => setPollError(err as Error)))}
       {job && <JobState job={job} mine={mine} asked={asked} onChanged={refresh} />}
       <ConfirmSection confirmedAt={status.confirmedAt} onConfirmed={refresh} />
     </>
