@@ -103,12 +103,19 @@ export function registerSchoolExitCommands(school: Command, config: () => Config
       // archive removed, before the process exits (130 for SIGINT, 143 for SIGTERM).
       const staged: string[] = [];
       const out = path.resolve(o.out);
+      // exportSchool refuses a file that exists, so one there at a signal is this run's.
+      const existedBefore = existsSync(out);
       const onSignal = (signal: NodeJS.Signals) => {
         stopArchiving();
         for (const dir of staged) rmSync(dir, { recursive: true, force: true });
         rmSync(partialOf(out), { force: true });
+        // Interrupted after 7-Zip renamed the archive into place: it is on disk, and is said to
+        // be (not removed: its password may already have been printed).
+        const whole = existsSync(out) && !existedBefore;
         console.error(
-          `Interrupted (${signal}): nothing was exported, and nothing was left on disk.`,
+          whole
+            ? `Interrupted (${signal}): the archive ${out} was written; if its password was not shown above, delete it and export again.`
+            : `Interrupted (${signal}): nothing was exported, and nothing was left on disk.`,
         );
         const exit = () => process.exit(signal === 'SIGINT' ? 130 : 143);
         const close = closeOnSignal?.().catch(() => undefined) ?? Promise.resolve();

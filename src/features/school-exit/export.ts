@@ -8,8 +8,10 @@
 // once and never stored or logged; the confirmation code is written only inside the archive and
 // kept only as an argon2id hash. Memory stays flat in the school's size: rows are read a page at
 // a time (keyset on the primary key) and written out as they come. One snapshot: on PostgreSQL
-// every table is read inside one read-only REPEATABLE READ transaction, so the archive is the
-// school as it stood at one instant (a concern logged mid-export is in none of its files or all).
+// every table is read inside one read-only REPEATABLE READ transaction, so the tables are the
+// school as it stood at one instant (a concern logged mid-export is in none of them or all). The
+// chronology PDFs are made after that transaction, from fresh reads: a record written between the
+// two may be in a chronology and not in the tables (or the reverse).
 // The embedded engine has one connection on which transactions take turns, so holding one for
 // the whole export would stop the app: there each page is its own short transaction, consistent
 // in itself; the operator's command runs only with the server stopped (nothing else writes), so
