@@ -32,6 +32,7 @@ export async function startServer(
     throw new Error('dist/web is missing: run `npm run build` before the browser tests.');
   }
   const t = await testApp({
+    exportRunner: true,
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.config ? { config: opts.config } : {}),
     ...(opts.logTo ? { logTo: opts.logTo } : {}),

@@ -47,6 +47,7 @@ import { registerParentRoutes } from './features/parents/routes.ts';
 import { registerParentStaffRoutes } from './features/parents/staff-routes.ts';
 import { registerTrustRoutes } from './features/trust/routes.ts';
 import { registerTrustStaffRoutes } from './features/trust/staff-routes.ts';
+import { registerSchoolExitRoutes } from './features/school-exit/routes.ts';
 
 export const FEATURES: readonly Feature[] = [
   { name: 'health', routes: registerHealthRoutes },
@@ -139,4 +140,5 @@ export const FEATURES: readonly Feature[] = [
       registerTrustStaffRoutes(app, services);
     },
   },
+  { name: 'school-exit', routes: registerSchoolExitRoutes },
 ];

@@ -17,6 +17,7 @@ import { startPatternScan } from './jobs/pupil-patterns.ts';
 import { startRollupFold } from './jobs/report-rollup.ts';
 import { startTrustFigures } from './jobs/trust-figures.ts';
 import { startSearchReindex } from './jobs/search-reindex.ts';
+import { startExportRunner } from './features/school-exit/app-export.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
   const stopMaintenance = startEmbeddedMaintenance(services);
   // Emails and other work done after the answer, from a queue that survives a restart.
   const workQueue = startWorkQueue(services);
+  // Schools' exports asked for in the app: their own runner, so mail never waits behind one.
+  const exportRunner = startExportRunner(services);
   // The embedded engine's scheduled backups, and the socket `lantern backup` asks through.
   const stopBackups = await startEmbeddedBackups(services);
   // Unusual access to records (many pupils in an hour, out of hours, bulk exports…), every 5 minutes.
@@ -56,6 +59,8 @@ async function main(): Promise<void> {
     markShuttingDown(app);
     await new Promise((r) => setTimeout(r, config.shutdownGraceMs));
     // Each waits for a run in progress, so its lease is released before the database closes.
+    // First: aborts an export in progress (its staging folder and partial removed, job failed).
+    await exportRunner.stop();
     await stopDueWork();
     await stopMaintenance();
     await misScheduler.stop();

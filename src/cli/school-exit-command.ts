@@ -4,11 +4,12 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { Config } from '../config.ts';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createServices, embeddedDbDir, type Services } from '../platform/services.ts';
 import { DomainError } from '../core/errors.ts';
 import { exportSchool } from '../features/school-exit/export.ts';
+import { partialOf, stopArchiving } from '../features/school-exit/archive.ts';
 import {
   confirmExport,
   deletionCertificate,
@@ -32,6 +33,7 @@ async function withServices<T>(config: () => Config, fn: (s: Services) => Promis
     log: { info: () => undefined, warn: console.warn, error: console.error },
     ensureLoginRole: false,
   });
+  closeOnSignal = () => services.db.close();
   try {
     return await fn(services);
   } catch (err) {
@@ -41,9 +43,16 @@ async function withServices<T>(config: () => Config, fn: (s: Services) => Promis
     process.exitCode = 1;
     return undefined as T;
   } finally {
+    closeOnSignal = null;
     await services.db.close();
   }
 }
+
+/**
+ * Closes the database of the command running now, when a signal stops it: the embedded engine's
+ * folder is otherwise left marked open, and the next command refused.
+ */
+let closeOnSignal: (() => Promise<void>) | null = null;
 
 /** Who ran the command, for the audit trail and the certificate: the operating-system user. */
 function operatorName(given?: string): string {
@@ -72,6 +81,10 @@ function printCertificate(c: DeletionCertificate, sha256: string): void {
   );
   for (const [col, n] of Object.entries(c.linksCleared))
     console.log(`  Other schools' links cleared: ${col} ${n}`);
+  if (c.transfersClosed)
+    console.log(
+      `  Files other schools sent it and it never accepted, closed with a reason: ${c.transfersClosed}`,
+    );
   console.log(`  SHA-256 of the certificate's canonical JSON: ${sha256}`);
 }
 
@@ -85,26 +98,66 @@ export function registerSchoolExitCommands(school: Command, config: () => Config
     .requiredOption('--out <file>', 'the archive to write (must not exist), e.g. school.7z')
     .option('--operator <name>', 'who is running this (default: your user name)')
     .action(async (o: { school: string; out: string; operator?: string }) => {
-      await withServices(config, async (s) => {
-        const r = await exportSchool(s, o.school, o.out, operatorName(o.operator));
-        console.log(
-          `Wrote ${r.out}: ${r.files} files, ${r.pupils} pupil chronologies, ${r.archiveBytes} bytes.`,
+      // Interrupted (Ctrl-C, or a service manager's SIGTERM), Node would exit at once and leave
+      // the plain staging folder behind: it is removed here, with 7-Zip stopped and its partial
+      // archive removed, before the process exits (130 for SIGINT, 143 for SIGTERM).
+      const staged: string[] = [];
+      const out = path.resolve(o.out);
+      // exportSchool refuses a file that exists, so one there at a signal is this run's.
+      const existedBefore = existsSync(out);
+      const onSignal = (signal: NodeJS.Signals) => {
+        stopArchiving();
+        for (const dir of staged) rmSync(dir, { recursive: true, force: true });
+        rmSync(partialOf(out), { force: true });
+        // Interrupted after 7-Zip renamed the archive into place: it is on disk, and is said to
+        // be (not removed: its password may already have been printed).
+        const whole = existsSync(out) && !existedBefore;
+        console.error(
+          whole
+            ? `Interrupted (${signal}): the archive ${out} was written; if its password was not shown above, delete it and export again.`
+            : `Interrupted (${signal}): nothing was exported, and nothing was left on disk.`,
         );
-        console.log(`Manifest SHA-256: ${r.manifestSha256}`);
-        if (r.unopened > 0)
-          console.log(`${r.unopened} sealed values could not be opened (listed in README.txt).`);
-        console.log('');
-        console.log(
-          'PASSWORD (shown once, stored nowhere; give it to the school separately from the file):',
-        );
-        console.log(`  ${r.password}`);
-        console.log('');
-        console.log(
-          'The school opens the archive with 7-Zip and types back the confirmation code from',
-        );
-        console.log('README.txt: lantern school confirm-export --school ID --code CODE');
-      });
+        const exit = () => process.exit(signal === 'SIGINT' ? 130 : 143);
+        const close = closeOnSignal?.().catch(() => undefined) ?? Promise.resolve();
+        void Promise.race([close, new Promise((r) => setTimeout(r, 5_000))]).finally(exit);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await exportCommand(config, o, staged);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
     });
+
+  async function exportCommand(
+    config: () => Config,
+    o: { school: string; out: string; operator?: string },
+    staged: string[],
+  ): Promise<void> {
+    await withServices(config, async (s) => {
+      const r = await exportSchool(s, o.school, o.out, operatorName(o.operator), {
+        onStaging: (dir) => staged.push(dir),
+      });
+      console.log(
+        `Wrote ${r.out}: ${r.files} files, ${r.pupils} pupil chronologies, ${r.archiveBytes} bytes.`,
+      );
+      console.log(`Manifest SHA-256: ${r.manifestSha256}`);
+      if (r.unopened > 0)
+        console.log(`${r.unopened} sealed values could not be opened (listed in README.txt).`);
+      console.log('');
+      console.log(
+        'PASSWORD (shown once, stored nowhere; give it to the school separately from the file):',
+      );
+      console.log(`  ${r.password}`);
+      console.log('');
+      console.log(
+        'The school opens the archive with 7-Zip and types back the confirmation code from',
+      );
+      console.log('README.txt: lantern school confirm-export --school ID --code CODE');
+    });
+  }
 
   school
     .command('confirm-export')

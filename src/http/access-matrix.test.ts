@@ -813,6 +813,53 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'not_found',
     firstTier: stepUpFor(ADMINS),
   },
+  // ——— A school's exit in the app (issue 15) ———
+  'GET /api/admin/school-export': {
+    request: () => ({ url: '/api/admin/school-export' }),
+    roles: admins,
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(ADMINS),
+  },
+  // An export being prepared already (put there for both schools first), so every call is
+  // answered 409 and none starts a real export in the background.
+  'POST /api/admin/school-export': {
+    request: async () => {
+      await unsafeAsOwner(t.services.db, (q) =>
+        q.query(
+          `INSERT INTO school_export_jobs (id, school_id, requested_by, requested_at, state,
+             updated_at, token_sha256)
+           SELECT gen_random_uuid(), u.school_id, u.id, now(), 'queued', now(), repeat('0', 64)
+             FROM users u WHERE u.id = ANY($1::uuid[]) AND NOT EXISTS (
+               SELECT 1 FROM school_export_jobs j WHERE j.school_id = u.school_id
+                 AND j.state IN ('queued', 'running'))`,
+          [[users.dsl.id, outsider.id]],
+        ),
+      );
+      return { url: '/api/admin/school-export' };
+    },
+    roles: refusedNow(ADMINS),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'POST /api/admin/school-export/:id/download': {
+    request: () => ({
+      url: `/api/admin/school-export/${randomUUID()}/download`,
+      payload: { token: 'not-a-token' },
+    }),
+    roles: missingFor(ADMINS),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'POST /api/admin/school-export/confirm': {
+    request: () => ({
+      url: '/api/admin/school-export/confirm',
+      payload: { code: 'AAAA-BBBB-CCCC-DDDD' },
+    }),
+    // No export yet: 409 no_export.
+    roles: refusedNow(ADMINS),
+    otherSchool: 'own_data',
+    firstTier: stepUpFor(ADMINS),
+  },
   'GET /api/admin/groups': {
     request: () => ({ url: '/api/admin/groups' }),
     roles: admins,

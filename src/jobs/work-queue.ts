@@ -11,7 +11,11 @@ import { MAIL_WORK } from '../platform/mail/outbox.ts';
 import { IDENTITY_WORK } from '../features/identity/deferred-work.ts';
 import { PARENTS_WORK } from '../features/parents/emails.ts';
 
-export const WORK_HANDLERS: WorkHandlers = { ...MAIL_WORK, ...IDENTITY_WORK, ...PARENTS_WORK };
+export const WORK_HANDLERS: WorkHandlers = {
+  ...MAIL_WORK,
+  ...IDENTITY_WORK,
+  ...PARENTS_WORK,
+};
 
 /** Starts the worker; `stop()` waits for work in progress. */
 export function startWorkQueue(services: Services, opts: { everyMs?: number } = {}): Worker {

@@ -12,6 +12,7 @@ import { buildApp, type RouteInfo } from '../http/app.ts';
 import type { App } from '../core/feature.ts';
 import { FEATURES } from '../features.ts';
 import { startWorkQueue } from '../jobs/work-queue.ts';
+import { startExportRunner } from '../features/school-exit/app-export.ts';
 import { createSchool } from '../features/administration/create-school.ts';
 import { createUser } from '../features/administration/create-user.ts';
 import { unsafeAsOwner } from '../platform/db/tenancy.ts';
@@ -100,6 +101,8 @@ export async function testApp(
     clock?: Clock;
     /** Every line the server logs (request log and services' log) at level info, here. */
     logTo?: (line: string) => void;
+    /** Runs schools' exports as src/main.ts does (the browser tests); server tests run them. */
+    exportRunner?: boolean;
   } = {},
 ): Promise<TestApp> {
   const logTo = opts.logTo;
@@ -113,6 +116,7 @@ export async function testApp(
   const { app, routes } = await appFor(services, logTo);
   // Emails and other deferred work run after each answer, as in production (src/jobs/work-queue.ts).
   const work = startWorkQueue(services);
+  const exports = opts.exportRunner ? startExportRunner(services, { everyMs: 1_000 }) : null;
   // Each test app speaks from its own address, so the per-address sign-in throttle of one test
   // file never slows another that shares the PostgreSQL database. A test may still set its own.
   const address = `2001:db8::${randomBytes(6).toString('hex').match(/.{4}/g)!.join(':')}`;
@@ -124,6 +128,7 @@ export async function testApp(
     routes,
     services,
     close: async () => {
+      await exports?.stop();
       await work.stop();
       await app.close();
       await services.db.close();

@@ -5,7 +5,7 @@
 // from its standard input — and is never stored or logged: it is returned once to be shown once.
 // The archive is written beside its destination under a temporary name and renamed only when
 // 7-Zip has finished, so a half-written file is never taken for a whole one.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
@@ -44,10 +44,23 @@ export function sevenZip(): string {
   );
 }
 
+/** 7-Zip processes running now, so a signal to this process can stop them (stopArchiving). */
+const running = new Set<ChildProcess>();
+
+/** Stops every 7-Zip this process started that is still running (on SIGINT/SIGTERM). */
+export function stopArchiving(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
+/** The temporary name the archive is written under until it is whole. */
+export const partialOf = (out: string): string => `${out}.partial-${process.pid}.7z`;
+
 /** Runs 7-Zip with the password on its standard input; rejects with its last words on failure. */
 export function run7z(args: string[], password: string, cwd: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(sevenZip(), args, { cwd, stdio: ['pipe', 'ignore', 'pipe'] });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     let stderr = '';
     child.stderr
       .setEncoding('utf8')
@@ -67,7 +80,7 @@ export function run7z(args: string[], password: string, cwd: string): Promise<vo
  * archive's size. The temporary file is removed on any failure.
  */
 export async function writeArchive(dir: string, out: string, password: string): Promise<number> {
-  const partial = `${out}.partial-${process.pid}.7z`;
+  const partial = partialOf(out);
   try {
     // -mx=1: attachments are mostly compressed already, so a fast level costs little in size.
     await run7z(

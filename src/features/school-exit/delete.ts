@@ -20,6 +20,8 @@ import { DomainError } from '../../core/errors.ts';
 import { deletionOrder, ident, schoolReferences, tenantTables } from './tables.ts';
 import { canonicalCode } from './archive.ts';
 import { requireSchoolId, schoolNamed } from './export.ts';
+import { archiveOf, expireAppExports } from './app-export.ts';
+import { rm } from 'node:fs/promises';
 
 /** The seeds' promise: deleted within 30 days of the school asking. */
 export const DELETION_WITHIN_DAYS = 30;
@@ -45,7 +47,19 @@ export type DeletionCertificate = {
   auditEntries: number;
   /** Other schools' rows whose link to this school was cleared: table.column → count. */
   linksCleared: Record<string, number>;
+  /** Files other schools had sent it and it never accepted, closed in their senders' trails. */
+  transfersClosed?: number;
 };
+
+/** The reason a sender's DSL reads on a file the leaving school never accepted. */
+export function closedBecauseLeft(schoolName: string, at: Date): string {
+  return (
+    `Marked failed by Lantern on ${at.toISOString().slice(0, 10)}: the receiving school, ${schoolName}, ` +
+    'left Lantern and its data was deleted before it accepted this file, so the file did not ' +
+    "reach it. Send the file to the pupil's new school by another secure means, then close this " +
+    'transfer saying how it was sent.'
+  );
+}
 
 export type ScheduledDeletion = {
   id: string;
@@ -68,6 +82,11 @@ const EXIT_EVENTS = [
   'school.export_confirm_refused',
   'school.delete_refused',
   'school.deletion_scheduled',
+  'school.export_requested',
+  'school.export_ready',
+  'school.export_downloaded',
+  'school.export_download_refused',
+  'school.export_expired',
 ];
 
 /**
@@ -157,7 +176,9 @@ export async function confirmExport(
     action: 'school.export_confirm_refused',
     details: { reason: 'wrong_code' },
   });
-  throw refuse(
+  // A mistyped code is bad input (400), as a malformed one is.
+  throw new DomainError(
+    'invalid',
     'wrong_code',
     "That code does not match any export of this school. Check it against README.txt inside the school's archive.",
   );
@@ -341,6 +362,7 @@ export async function carryOutDeletion(
   schoolId: string,
   operator: string,
 ): Promise<DeletionCertificate> {
+  let appArchives: string[] = [];
   const certificate = await unsafeAsOperator(services, operator, async (t) => {
     const [due] = await t.q<{
       id: string;
@@ -362,6 +384,12 @@ export async function carryOutDeletion(
         throw refuse('used_since_export', USED_SINCE_EXPORT);
     }
     const tables = (await tenantTables(t.db)).map((x) => x.name);
+    // Archives asked for in the app that still lie in the data folder: deleted once this commits.
+    appArchives = (
+      await t.q<{ id: string }>('SELECT id FROM school_export_jobs WHERE school_id = $1', [
+        schoolId,
+      ])
+    ).map((j) => j.id);
     const rows: Record<string, number> = {};
     for (const name of tables) {
       const n = await count(t.db, name, schoolId);
@@ -371,6 +399,34 @@ export async function carryOutDeletion(
       'SELECT purpose, version FROM school_keys WHERE school_id = $1 ORDER BY purpose, version',
       [schoolId],
     );
+    // Files other schools sent to this one that it never accepted (sent, or seen only): their
+    // senders' DSLs would otherwise see them waiting for ever on a receiver that no longer
+    // exists. Each is marked FAILED (not closed: the duty to send the file is still open, and a
+    // failed transfer offers the sender's DSL "close" once it was sent by other means), with a
+    // reason saying so, sealed under the sender's key in closed_reason (shown on the transfer;
+    // the DSL's own reason replaces it when they close it), and audited in the sender's own
+    // trail (transfer.failed, reason receiver_left), in this transaction.
+    const unreceived = await t.q<{ school_id: string; id: string; state: 'sent' | 'viewed' }>(
+      `SELECT school_id, id, state FROM transfers
+        WHERE receiver_school_id = $1 AND school_id <> $1 AND state IN ('sent', 'viewed')
+        ORDER BY school_id, id FOR UPDATE`,
+      [schoolId],
+    );
+    for (const x of unreceived) {
+      const sealer = await services.keys.forSchool(t.db, x.school_id);
+      const reason = closedBecauseLeft(due.school_name, t.now);
+      await t.q(
+        `UPDATE transfers SET state = 'failed', state_changed_at = $3, closed_reason = $4
+          WHERE school_id = $1 AND id = $2`,
+        [x.school_id, x.id, t.now, sealer.seal('transfers.closed_reason', x.id, reason)],
+      );
+      await t.audit(x.school_id, {
+        action: 'transfer.failed',
+        targetType: 'transfer',
+        targetId: x.id,
+        details: { from: x.state, reason: 'receiver_left' },
+      });
+    }
     // Other schools' links to this one: cleared (the receiving school keeps its file).
     const linksCleared: Record<string, number> = {};
     for (const ref of await schoolReferences(t.db)) {
@@ -426,6 +482,7 @@ export async function carryOutDeletion(
       searchTokens: rows.search_tokens ?? 0,
       auditEntries: rows.audit_events ?? 0,
       linksCleared,
+      transfersClosed: unreceived.length,
     };
     const sha256 = createHash('sha256').update(canonicalJson(body)).digest('hex');
     await t.q(
@@ -435,8 +492,9 @@ export async function carryOutDeletion(
     );
     return body;
   });
-  // The unwrapped keys this process held go too.
+  // The unwrapped keys this process held go too, and any archive left in the data folder.
   services.keys.forget(schoolId);
+  for (const id of appArchives) await rm(archiveOf(services.config, id), { force: true });
   return certificate;
 }
 
@@ -450,6 +508,12 @@ export async function runDueDeletions(
   now: Date,
   only?: readonly string[],
 ): Promise<string[]> {
+  // Archives asked for in the app and not downloaded within their 24 hours go first.
+  await expireAppExports(services, now, only).catch((err: unknown) => {
+    services.log.error(
+      `school export expiry failed (${err instanceof Error ? err.name : 'error'}); will retry`,
+    );
+  });
   const due = await unsafeAsOperator(services, 'Lantern (scheduled)', (t) =>
     t.q<{ school: string }>(
       `SELECT school FROM school_deletions WHERE deleted_at IS NULL AND due_by <= $1

@@ -7,7 +7,16 @@
 // private temporary folder (0700), removed however the export ends; the password is returned
 // once and never stored or logged; the confirmation code is written only inside the archive and
 // kept only as an argon2id hash. Memory stays flat in the school's size: rows are read a page at
-// a time (a short transaction each, keyset on the primary key) and written out as they come.
+// a time (keyset on the primary key) and written out as they come. One snapshot: on PostgreSQL
+// every table is read inside one read-only REPEATABLE READ transaction, so the tables are the
+// school as it stood at one instant (a concern logged mid-export is in none of them or all). The
+// chronology PDFs are made after that transaction, from fresh reads: a record written between the
+// two may be in a chronology and not in the tables (or the reverse).
+// The embedded engine has one connection on which transactions take turns, so holding one for
+// the whole export would stop the app: there each page is its own short transaction, consistent
+// in itself; the operator's command runs only with the server stopped (nothing else writes), so
+// its export is one state; an export asked for in the app while the school works may include a
+// record written during it in one table and not in another (docs/RETENTION.md).
 // The export is recorded (school_exports) and audited in the school's chain (school.exported).
 // To change safely: keep every table coming from tables.ts's catalogue walk, and
 // school-exit.test.ts (which opens the archive with 7-Zip) passing on both engines.
@@ -133,7 +142,7 @@ async function readPage(
 
 /** Writes one table's rows as tables/<name>.json; answers how many. */
 async function exportTable(
-  services: Services,
+  read: Reader,
   folder: ExportFolder,
   t: TenantTable,
   schoolId: string,
@@ -146,7 +155,7 @@ async function exportTable(
   let after: unknown[] | null = null;
   let n = 0;
   for (;;) {
-    const page = await unsafeAsOwner(services.db, (q) => readPage(q, t, schoolId, after));
+    const page = await read((q) => readPage(q, t, schoolId, after));
     for (const row of page) {
       const obj: Record<string, unknown> = {};
       for (const { name } of t.columns) {
@@ -185,6 +194,43 @@ async function exportTable(
   return n;
 }
 
+/** Runs a read of the export: in its one snapshot (PostgreSQL) or a short transaction of its own. */
+type Reader = <T>(fn: (q: Queryable) => Promise<T>) => Promise<T>;
+
+/**
+ * Runs `fn` with a Reader. On PostgreSQL every read goes through one owner transaction, read-only
+ * and REPEATABLE READ (its first statement, so its snapshot is taken at its first read); on the
+ * embedded engine each read is a short owner transaction of its own (see the note at the top).
+ */
+async function withSnapshot<T>(
+  services: Pick<Services, 'db'>,
+  fn: (read: Reader) => Promise<T>,
+): Promise<T> {
+  if (services.db.engine !== 'postgres') {
+    return fn((f) => unsafeAsOwner(services.db, f));
+  }
+  return unsafeAsOwner(services.db, async (q) => {
+    await q.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    // Reads in the snapshot are made one after another (the Queryable is one connection).
+    let queue: Promise<unknown> = Promise.resolve();
+    const read: Reader = (f) => {
+      const next = queue.then(() => f(q));
+      queue = next.catch(() => undefined);
+      return next;
+    };
+    return fn(read);
+  });
+}
+
+export type ExportOptions = {
+  /** Told after each step (a table, the chronologies, the archive): steps done of the steps. */
+  onProgress?: (done: number, total: number) => Promise<void>;
+  /** The folder the plain files are staged in is made here (its removal is the caller's too). */
+  onStaging?: (dir: string) => void;
+  /** The archive's password, when the caller made it (the app answers it before the job runs). */
+  password?: string;
+};
+
 /** A key value handed back as a parameter (dates stay dates; bytes stay bytes). */
 const plainKey = (v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
 
@@ -197,6 +243,7 @@ export async function exportSchool(
   schoolIdGiven: string,
   outGiven: string,
   operator: string,
+  opts: ExportOptions = {},
 ): Promise<ExportResult> {
   const schoolId = requireSchoolId(schoolIdGiven);
   const schoolName = await schoolNamed(services, schoolId);
@@ -213,10 +260,11 @@ export async function exportSchool(
   }
   const exportId = randomUUID();
   const exportedAt = services.clock.now();
-  const password = newArchivePassword();
+  const password = opts.password ?? newArchivePassword();
   const code = newConfirmationCode();
   // Private to this process's user (mkdtemp makes it 0700), removed whatever happens.
   const work = await mkdtemp(path.join(tmpdir(), 'lantern-export-'));
+  opts.onStaging?.(work);
   try {
     const folder = await ExportFolder.open(work, {
       format: 'lantern-school-export/1',
@@ -226,28 +274,37 @@ export async function exportSchool(
       exportedAt: exportedAt.toISOString(),
       algorithm: 'sha256',
     });
-    const tables = await unsafeAsOwner(services.db, (q) => tenantTables(q));
     const sealer = await unsafeAsOwner(services.db, (q) => services.keys.forSchool(q, schoolId));
     const rules = new Map<string, RowIdRule>();
     const counts = { unopened: 0 };
     const rows: Record<string, number> = {};
-    await folder.writeWhole(
-      'tables/schools.json',
-      `${JSON.stringify(
-        await unsafeAsOwner(services.db, (q) =>
-          q.query(
-            'SELECT id, name, urn, settings, created_at, trust_id FROM schools WHERE id = $1',
-            [schoolId],
+    await withSnapshot(services, async (read) => {
+      const tables = await read((q) => tenantTables(q));
+      const total = tables.length + 3;
+      await opts.onProgress?.(0, total);
+      await folder.writeWhole(
+        'tables/schools.json',
+        `${JSON.stringify(
+          await read((q) =>
+            q.query(
+              'SELECT id, name, urn, settings, created_at, trust_id FROM schools WHERE id = $1',
+              [schoolId],
+            ),
           ),
-        ),
-        null,
-        1,
-      )}\n`,
-    );
-    for (const t of tables) {
-      rows[t.name] = await exportTable(services, folder, t, schoolId, sealer, rules, counts);
-    }
+          null,
+          1,
+        )}\n`,
+      );
+      let done = 0;
+      for (const t of tables) {
+        rows[t.name] = await exportTable(read, folder, t, schoolId, sealer, rules, counts);
+        done += 1;
+        await opts.onProgress?.(done, total);
+      }
+    });
+    const total = Object.keys(rows).length + 3;
     const pupils = await writeChronologies(services, folder, schoolId, schoolName, operator);
+    await opts.onProgress?.(total - 2, total);
     await folder.writeWhole(
       'README.txt',
       readmeText({
@@ -263,6 +320,7 @@ export async function exportSchool(
     );
     const manifest = await folder.finish();
     const files = folder.files + 1;
+    await opts.onProgress?.(total - 1, total);
     const archiveBytes = await writeArchive(work, out, password);
     const codeHash = await argon2(code);
     try {
@@ -293,6 +351,7 @@ export async function exportSchool(
       await rm(out, { force: true });
       throw err;
     }
+    await opts.onProgress?.(total, total);
     return {
       exportId,
       out,

@@ -40,7 +40,7 @@ let t: TestApp;
 let work: string;
 let trustId: string;
 const leaving = { id: '', pupilId: '', concernId: '', marker: '', fileBytes: Buffer.alloc(0) };
-const staying = { id: '', concernId: '' };
+const staying = { id: '', concernId: '', unreceivedTransferId: '' };
 let stayingDsl: Session;
 
 const ok = (res: { statusCode: number; body: string }, status = 200) =>
@@ -138,8 +138,14 @@ async function misPush(admin: Session): Promise<void> {
   ok(pushed);
 }
 
-/** A file sent from `from` to `to` and accepted. */
-async function transfer(from: Session, to: Session, pupilId: string, urn: number): Promise<void> {
+/** A file sent from `from` to `to` and accepted (or, with `accept` false, only sent). */
+async function transfer(
+  from: Session,
+  to: Session,
+  pupilId: string,
+  urn: number,
+  accept = true,
+): Promise<string> {
   const opened = await call(t.app, from, 'POST', '/api/transfers', {
     pupilId,
     leavingOn: '2026-03-11',
@@ -148,6 +154,7 @@ async function transfer(from: Session, to: Session, pupilId: string, urn: number
   ok(opened, 201);
   const id = opened.json<{ id: string }>().id;
   ok(await call(t.app, from, 'POST', `/api/transfers/${id}/send`, { withhold: [] }));
+  if (!accept) return id;
   ok(await call(t.app, to, 'GET', `/api/transfers/inbox/${id}`));
   ok(
     await call(t.app, to, 'POST', `/api/transfers/inbox/${id}/accept`, {
@@ -155,6 +162,7 @@ async function transfer(from: Session, to: Session, pupilId: string, urn: number
       role: 'DSL',
     }),
   );
+  return id;
 }
 
 beforeAll(async () => {
@@ -290,6 +298,24 @@ beforeAll(async () => {
   });
   await transfer(dsl, stayingDsl, pupil.id, urns[1]);
   await transfer(stayingDsl, dsl, otherPupil.id, urns[0]);
+  // A second file the staying school sent, which the leaving school never accepted.
+  const unreceivedPupil = await makePupil(services, staying.id);
+  ok(
+    await call(app, stayingDsl, 'POST', '/api/concerns', {
+      pupils: [{ pupilId: unreceivedPupil.id, role: 'subject' }],
+      categoryIds: [otherCat!.id],
+      happenedAt: hourAgo,
+      body: 'A record sent and never accepted',
+    }),
+    201,
+  );
+  staying.unreceivedTransferId = await transfer(
+    stayingDsl,
+    dsl,
+    unreceivedPupil.id,
+    urns[0],
+    false,
+  );
 }, 240_000);
 
 afterAll(async () => {
@@ -498,13 +524,40 @@ describe("a school's exit", () => {
     // The file it sent keeps its sender's name; the file sent to it, its receiver's link.
     expect(certificate!.linksCleared).toEqual({
       'transfer_inbox.from_school_id': 1,
-      'transfers.receiver_school_id': 1,
+      'transfers.receiver_school_id': 2,
     });
+    // The file it never accepted is marked failed for its sender (the duty to send it is still
+    // open: the sender's DSL may close it once sent by other means), with the reason, audited in
+    // the sender's trail.
+    expect(certificate!.transfersClosed).toBe(1);
+    const closed = await call(
+      t.app,
+      stayingDsl,
+      'GET',
+      `/api/transfers/${staying.unreceivedTransferId}`,
+    );
+    ok(closed);
+    expect(
+      closed.json<{ transfer: { state: string; closedReason: string } }>().transfer,
+    ).toMatchObject({
+      state: 'failed',
+      closedReason: expect.stringContaining(
+        'the receiving school, Leaving Primary, left Lantern and its data was deleted',
+      ) as string,
+    });
+    const closedAudit = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ details: unknown }>(
+        `SELECT details FROM audit_events WHERE school_id = $1 AND action = 'transfer.failed'
+           AND target_id = $2`,
+        [staying.id, staying.unreceivedTransferId],
+      ),
+    );
+    expect(closedAudit.map((a) => a.details)).toEqual([{ from: 'sent', reason: 'receiver_left' }]);
 
     // Not a row of it anywhere: every uuid column of every table (and any text or JSON naming it).
     // Only the other school's own chain still names it (a file sent or received): its entries
     // cannot change without breaking that chain, and they are that school's record.
-    expect(await everyMention(leaving.id)).toEqual({ 'audit_events.details': 4 });
+    expect(await everyMention(leaving.id)).toEqual({ 'audit_events.details': 5 });
     const naming = await unsafeAsOwner(t.services.db, (q) =>
       q.query<{ school_id: string }>(
         `SELECT DISTINCT school_id FROM audit_events WHERE details::text LIKE '%' || $1 || '%'`,
@@ -526,7 +579,10 @@ describe("a school's exit", () => {
     );
     // The other school is untouched: its rows (its file from the leaver kept, the link gone),
     // its chain, and its records still read.
-    expect(await rowsOf(staying.id)).toEqual(stayingBefore);
+    // (more audit entries: the unreceived file's closing, and the read of it above)
+    const stayingAfter = await rowsOf(staying.id);
+    expect({ ...stayingAfter, audit_events: 0 }).toEqual({ ...stayingBefore, audit_events: 0 });
+    expect(stayingAfter.audit_events).toBeGreaterThan(stayingBefore.audit_events!);
     const audit = await verifyAudit(t.services.db, staying.id);
     expect(audit.breaks).toEqual([]);
     expect(audit.entries).toBeGreaterThan(3);

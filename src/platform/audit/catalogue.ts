@@ -254,7 +254,8 @@ export type AuditDetails = {
   'transfer.file_previewed': { items: number };
   'transfer.sent': { toSchool: Id; items: number; withheld: Id[]; sha256: string };
   'transfer.sent_again': { toSchool: Id; items: number; withheld: Id[]; sha256: string };
-  'transfer.failed': None;
+  // A first send that failed (None), or a file its receiving school left Lantern before accepting.
+  'transfer.failed': None | { from: 'sent' | 'viewed'; reason: 'receiver_left' };
   'transfer.revoked': None;
   /** In the sending school, as the receiving school acted (unsafe-cross-school.ts). */
   'transfer.viewed': None;
@@ -305,6 +306,16 @@ export type AuditDetails = {
     basis: 'confirmed_export' | 'override';
     now: boolean;
   };
+  // The export asked for in the app by an administrator (issue 15): asked, ready, downloaded once,
+  // or deleted unsent after 24 hours.
+  'school.export_requested': { job: Id };
+  'school.export_ready': { job: Id; export: Id; files: number };
+  'school.export_downloaded': { job: Id };
+  'school.export_download_refused': {
+    job: Id;
+    reason: 'not_found' | 'wrong_token' | 'not_requester' | 'not_ready' | 'missing';
+  };
+  'school.export_expired': { job: Id };
   // The data-protection register (issue 17): every view of it is an event.
   'dp.requests_viewed': { count: number; closed: boolean };
   'dp.request_viewed': None;
@@ -724,6 +735,11 @@ export const AUDIT_ACTIONS = Object.keys({
   'school.export_confirm_refused': 1,
   'school.delete_refused': 1,
   'school.deletion_scheduled': 1,
+  'school.export_requested': 1,
+  'school.export_ready': 1,
+  'school.export_downloaded': 1,
+  'school.export_download_refused': 1,
+  'school.export_expired': 1,
   'dp.requests_viewed': 1,
   'dp.request_viewed': 1,
   'dp.request_recorded': 1,

@@ -12,6 +12,7 @@ import {
   AdminCategoriesPage,
   AdminGroupsPage,
   AdminPoliciesPage,
+  SchoolExportPage,
   AdminUsersPage,
   AuditTrailPage,
   BreachesPage,
@@ -127,6 +128,7 @@ function Screen() {
         <Route path="trust-access" element={<TrustGrantsPage />} />
         <Route path="admin/referral-agencies" element={<AdminAgenciesPage />} />
         <Route path="admin/access-requests" element={<AccessRequestsPage />} />
+        <Route path="admin/school-export" element={<SchoolExportPage />} />
         <Route path="cases/:id" element={<CasePage />} />
         <Route path="referrals/:id" element={<ReferralPage />} />
         <Route path="retention" element={<RetentionPage />} />

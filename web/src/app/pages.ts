@@ -197,3 +197,8 @@ export const TransferLinkPage = lazy(() =>
     default: m.TransferLinkPage,
   })),
 );
+export const SchoolExportPage = lazy(() =>
+  import('../features/school-exit/SchoolExportPage.tsx').then((m) => ({
+    default: m.SchoolExportPage,
+  })),
+);

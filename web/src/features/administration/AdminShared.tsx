@@ -63,6 +63,7 @@ const LINKS = [
   ['/admin/referral-agencies', 'Referral agencies'],
   ['/admin/mis', 'MIS'],
   ['/admin/access-requests', 'Access approvals'],
+  ['/admin/school-export', 'Export the school’s data'],
 ] as const;
 
 /**
