@@ -82,11 +82,26 @@ export async function rollupCounts(
     [t.schoolId, range.from, range.to],
   );
   for (const d of days) if (visible(d.category_ids)) count(d.day, d.category_ids, Number(d.n));
+  // Whole months inside the range from report_pupil_months (migration 0089), the part-months at
+  // its ends from the days, and the days appended since the last fold wherever they fall: the
+  // months hold exactly the folded days, so the sums are the days' (rollup.test.ts compares).
+  const whole = wholeMonths(range);
   const pupils = await t.q<{ pupil_id: string; category_ids: string[] }>(
-    `SELECT pupil_id, category_ids FROM report_pupil_days
-      WHERE school_id = $1 AND day BETWEEN $2::date AND $3::date
-      GROUP BY pupil_id, category_ids HAVING sum(n) > 0`,
-    [t.schoolId, range.from, range.to],
+    `SELECT pupil_id, category_ids FROM (
+       SELECT pupil_id, category_ids, n FROM report_pupil_months
+        WHERE school_id = $1 AND month >= $4::date AND month < $5::date
+       UNION ALL
+       SELECT pupil_id, category_ids, n FROM report_pupil_days
+        WHERE school_id = $1 AND day >= $2::date AND day < $4::date AND day <= $3::date
+       UNION ALL
+       SELECT pupil_id, category_ids, n FROM report_pupil_days
+        WHERE school_id = $1 AND day >= $5::date AND day <= $3::date
+       UNION ALL
+       SELECT pupil_id, category_ids, n FROM report_pupil_days
+        WHERE school_id = $1 AND NOT folded AND day >= $4::date AND day < $5::date
+     ) counted
+     GROUP BY pupil_id, category_ids HAVING sum(n) > 0`,
+    [t.schoolId, range.from, range.to, whole.from, whole.until],
   );
   for (const p of pupils) if (visible(p.category_ids)) out.pupils.add(p.pupil_id);
   // The reader's own records, which they may always open: those their grants would not show
@@ -113,11 +128,44 @@ export async function rollupCounts(
 }
 
 /**
+ * The whole months inside a range, as [from, until): from the first 1st on or after its start to
+ * the first 1st after its end that a whole month ends on. Empty (from = until) when no month
+ * fits; the days before `from` and from `until` on are read as days.
+ */
+export function wholeMonths(range: Range): { from: string; until: string } {
+  const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
+  const iso = (d: Date) => d.toISOString().slice(0, 10);
+  const start = day(range.from);
+  const first =
+    start.getUTCDate() === 1
+      ? start
+      : new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
+  const afterEnd = new Date(day(range.to).getTime() + 86_400_000);
+  const until = new Date(Date.UTC(afterEnd.getUTCFullYear(), afterEnd.getUTCMonth(), 1));
+  return until > first
+    ? { from: iso(first), until: iso(until) }
+    : { from: iso(first), until: iso(first) };
+}
+
+/**
  * Folds the rows requests appended into one row per key, dropping keys that come to nothing (a
- * destroyed record's trace goes here). Only keys with unfolded rows are rewritten; a row appended
- * while this runs is left for the next fold. Returns the rows folded.
+ * destroyed record's trace goes here), and brings report_pupil_months (migration 0089) up to date
+ * for every month, pupil and category set whose days it folded: each month row is the sum of its
+ * folded days, so months plus unfolded days always make every day. Only keys with unfolded rows
+ * are rewritten; a row appended while this runs is left for the next fold. One fold of a school
+ * at a time (the job and retention's destruction may both fold): the second waits for the first's
+ * commit, then sees what it did. Returns the day rows folded.
  */
 export async function foldRollup(t: SchoolTx): Promise<number> {
+  await t.q("SELECT pg_advisory_xact_lock(hashtext('lantern_report_fold'), hashtext($1::text))", [
+    t.schoolId,
+  ]);
+  // The months the days below are about to fold, taken before they are folded (folding marks them).
+  const touched = await t.q<{ month: string; pupil_id: string; category_ids: string[] }>(
+    `SELECT DISTINCT date_trunc('month', day)::date::text AS month, pupil_id, category_ids
+       FROM report_pupil_days WHERE school_id = $1 AND NOT folded`,
+    [t.schoolId],
+  );
   let folded = 0;
   for (const [table, key] of [
     ['report_days', 'day, category_ids'],
@@ -139,5 +187,35 @@ export async function foldRollup(t: SchoolTx): Promise<number> {
     );
     folded += Number(rows[0]?.n ?? 0);
   }
+  if (touched.length > 0) await refoldMonths(t, touched);
   return folded;
+}
+
+/** Recounts the given months' rows from the folded days (one statement), dropping those at 0. */
+async function refoldMonths(
+  t: SchoolTx,
+  keys: readonly { month: string; pupil_id: string; category_ids: string[] }[],
+): Promise<void> {
+  // The keys travel as JSON: an array of arrays (category sets) is not a Postgres parameter.
+  await t.q(
+    `WITH k AS (
+       SELECT DISTINCT (e->>'month')::date AS month, (e->>'pupil_id')::uuid AS pupil_id,
+              ARRAY(SELECT jsonb_array_elements_text(e->'category_ids')::uuid) AS category_ids
+         FROM jsonb_array_elements($2::jsonb) e),
+     now_is AS (
+       SELECT k.month, k.pupil_id, k.category_ids,
+              (SELECT coalesce(sum(d.n), 0) FROM report_pupil_days d
+                WHERE d.school_id = $1 AND d.folded AND d.pupil_id = k.pupil_id
+                  AND d.category_ids = k.category_ids
+                  AND d.day >= k.month AND d.day < (k.month + interval '1 month')::date)::int AS n
+         FROM k),
+     gone AS (
+       DELETE FROM report_pupil_months m USING now_is
+        WHERE m.school_id = $1 AND m.month = now_is.month AND m.pupil_id = now_is.pupil_id
+          AND m.category_ids = now_is.category_ids AND now_is.n = 0)
+     INSERT INTO report_pupil_months (school_id, month, pupil_id, category_ids, n)
+     SELECT $1, month, pupil_id, category_ids, n FROM now_is WHERE n <> 0
+     ON CONFLICT (school_id, month, pupil_id, category_ids) DO UPDATE SET n = EXCLUDED.n`,
+    [t.schoolId, JSON.stringify(keys)],
+  );
 }

@@ -22,13 +22,26 @@ import type { Database } from '../db/engine.ts';
 import { isEmbedded } from '../db/engine.ts';
 import { encryptBackup, readBackupFile, writeBackupFile } from './backup-file.ts';
 import { readBackupPassphrase } from './passphrase.ts';
+import { CURRENT_SEGMENT_SQL, withoutSpareWal } from '../db/spare-wal.ts';
 
 export const backupSocketPath = (dataDir: string) => path.join(dataDir, 'backup.sock');
 
-/** The embedded database's consistent copy, as a stream of tar bytes. */
-export async function snapshotStream(db: Database): Promise<Readable> {
+/**
+ * The embedded database's consistent copy, as tar bytes, without the WAL segments PostgreSQL
+ * keeps ahead of the one it writes (db/spare-wal.ts: most of the folder at size). The segment
+ * being written is asked for after the copy, so it can only be the copy's or a later one.
+ */
+export async function snapshotTar(db: Database): Promise<Blob> {
   if (!isEmbedded(db)) throw new Error('Only the embedded engine is backed up this way.');
   const blob = await db.backupSnapshot();
+  const [row] = await db.query<{ segment: string }>(CURRENT_SEGMENT_SQL);
+  if (!row) throw new Error('The database did not say which WAL segment it is writing.');
+  return (await withoutSpareWal(blob, row.segment)).tar;
+}
+
+/** The embedded database's consistent copy, as a stream of tar bytes. */
+export async function snapshotStream(db: Database): Promise<Readable> {
+  const blob = await snapshotTar(db);
   return Readable.fromWeb(blob.stream() as ReadableStream<Uint8Array>);
 }
 
