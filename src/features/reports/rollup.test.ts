@@ -24,6 +24,7 @@ import {
   rollupAnswersFor,
   rollupCounts,
   schoolCategories,
+  wholeMonths,
   type RollupCounts,
 } from './rollup.ts';
 import { liveCounts } from './figures.ts';
@@ -307,6 +308,89 @@ describe('the reports rollup', () => {
       );
       expect(fromRollup, userId).toEqual(fromRecords);
     }
+  });
+
+  it('reads whole months from report_pupil_months and gives what the days give, for any range', async () => {
+    const [ava, ben, cal] = pupils as [string, string, string];
+    // Folded months, a record destroyed after its month was folded (its links, then it, as
+    // retention's lantern_destroy_records does, then the fold that destruction runs:
+    // retention/destroy.ts, whose own test folds in the destroying transaction), and records
+    // logged since the last fold.
+    await runRollupFold(t.services, clock.now(), [schoolId]);
+    const doomed = await log(teacher, [ava, cal], [named('Bullying')], '2026-02-20T11:00:00Z');
+    await runRollupFold(t.services, clock.now(), [schoolId]);
+    await unsafeAsOwner(t.services.db, async (q) => {
+      for (const table of ['concern_versions', 'concern_pupils', 'concern_categories']) {
+        await q.query(`DELETE FROM ${table} WHERE concern_id = $1`, [doomed]);
+      }
+      await q.query('DELETE FROM concerns WHERE id = $1', [doomed]);
+    });
+    await asSystem(t.services, schoolId, 'scheduled').tx(foldRollup);
+    ids.splice(ids.indexOf(doomed), 1);
+    await log(teacher, [ben], [named('Mental health')], '2026-02-10T10:00:00Z');
+    await log(teacher, [ava], [named('Bullying')], '2026-03-20T10:00:00Z');
+    await expectRollupEqualsRecords();
+    // Each month row is the sum of its folded days, and nothing of the destroyed record is left.
+    const months = await unsafeAsOwner(t.services.db, (q) =>
+      q.query<{ month: string; pupil_id: string; n: number; days: number }>(
+        `SELECT m.month::text AS month, m.pupil_id, m.n,
+                (SELECT coalesce(sum(d.n), 0)::int FROM report_pupil_days d
+                  WHERE d.school_id = m.school_id AND d.folded AND d.pupil_id = m.pupil_id
+                    AND d.category_ids = m.category_ids
+                    AND date_trunc('month', d.day) = m.month) AS days
+           FROM report_pupil_months m WHERE m.school_id = $1`,
+        [schoolId],
+      ),
+    );
+    expect(months.length).toBeGreaterThan(0);
+    for (const m of months) expect(Number(m.n), m.month).toBe(Number(m.days));
+    expect(
+      months.some((m) => m.month === '2026-02-01' && m.pupil_id === ava && Number(m.n) > 0),
+    ).toBe(true);
+    const plain = (c: RollupCounts) => ({
+      days: Object.fromEntries([...c.days].filter(([, n]) => n !== 0).sort()),
+      categories: Object.fromEntries([...c.categories].filter(([, n]) => n !== 0).sort()),
+      pupils: [...c.pupils].sort(),
+    });
+    for (const range of [
+      { from: '2026-01-01', to: '2026-04-30' }, // whole months only
+      { from: '2026-01-15', to: '2026-03-20' }, // starts and ends mid-month
+      { from: '2026-02-21', to: '2026-03-04' }, // no whole month
+      { from: '2026-03-03', to: '2026-03-25' }, // inside one month
+      { from: '2026-02-01', to: '2026-02-28' }, // exactly one month
+      { from: '2025-12-31', to: '2026-02-01' }, // a day either side of whole months
+    ]) {
+      const [fromRollup, fromRecords] = await asSystem(t.services, schoolId, 'scheduled').tx(
+        async (st) => {
+          const permissions = await loadPermissions(st.db, dslId);
+          const actor = { userId: dslId, schoolId, name: 'Reader', role: 'dsl' as const };
+          const tx = { ...st, actor: { ...actor, permissions, elevated: true } };
+          const categories = await schoolCategories(tx);
+          return [
+            plain(await rollupCounts(tx, range, categories)),
+            plain(await liveCounts(tx, range)),
+          ];
+        },
+      );
+      expect(fromRollup, `${range.from} to ${range.to}`).toEqual(fromRecords);
+    }
+  });
+
+  it('finds the whole months inside a range', () => {
+    expect(wholeMonths({ from: '2026-01-01', to: '2026-04-30' })).toEqual({
+      from: '2026-01-01',
+      until: '2026-05-01',
+    });
+    expect(wholeMonths({ from: '2026-01-15', to: '2026-03-20' })).toEqual({
+      from: '2026-02-01',
+      until: '2026-03-01',
+    });
+    const none = wholeMonths({ from: '2026-03-03', to: '2026-03-25' });
+    expect(none.from).toBe(none.until);
+    expect(wholeMonths({ from: '2025-12-31', to: '2026-12-31' })).toEqual({
+      from: '2026-01-01',
+      until: '2027-01-01',
+    });
   });
 
   it.runIf(inject('engine') === 'postgres')(
