@@ -202,13 +202,19 @@ async function refoldMonths(
        SELECT DISTINCT (e->>'month')::date AS month, (e->>'pupil_id')::uuid AS pupil_id,
               ARRAY(SELECT jsonb_array_elements_text(e->'category_ids')::uuid) AS category_ids
          FROM jsonb_array_elements($2::jsonb) e),
+     -- The folded days of the months touched, summed once rather than looked up key by key
+     -- (the days are found by day, and the fold after a load touches every pupil's months).
+     folded AS (
+       SELECT date_trunc('month', d.day)::date AS month, d.pupil_id, d.category_ids,
+              sum(d.n)::int AS n
+         FROM report_pupil_days d
+        WHERE d.school_id = $1 AND d.folded AND d.day >= (SELECT min(month) FROM k)
+          AND d.day < (SELECT max(month) FROM k) + interval '1 month'
+        GROUP BY 1, 2, 3),
      now_is AS (
-       SELECT k.month, k.pupil_id, k.category_ids,
-              (SELECT coalesce(sum(d.n), 0) FROM report_pupil_days d
-                WHERE d.school_id = $1 AND d.folded AND d.pupil_id = k.pupil_id
-                  AND d.category_ids = k.category_ids
-                  AND d.day >= k.month AND d.day < (k.month + interval '1 month')::date)::int AS n
-         FROM k),
+       SELECT k.month, k.pupil_id, k.category_ids, coalesce(f.n, 0) AS n
+         FROM k LEFT JOIN folded f ON f.month = k.month AND f.pupil_id = k.pupil_id
+          AND f.category_ids = k.category_ids),
      gone AS (
        DELETE FROM report_pupil_months m USING now_is
         WHERE m.school_id = $1 AND m.month = now_is.month AND m.pupil_id = now_is.pupil_id
