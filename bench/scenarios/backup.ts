@@ -82,8 +82,8 @@ async function embedded(n: number): Promise<string[]> {
       throw new Error(`restored audit chain broken: ${audit.breaks[0]!.problem}`);
     return [
       `embedded ${PUPILS} pupils, ${n} concerns (seeded in ${s(seeded)})`,
-      `embedded data folder's copy ${mb(whole.size)}, of which spare WAL ${mb(spare.bytesLeftOut)} (${spare.leftOut.length} segments past ${now!.segment}), left out of the backup`,
-      `embedded backup   ${s(backupMs)}  file ${mb(size)} (consistent copy without spare WAL + AES-256-GCM, argon2id key)`,
+      `embedded data folder's copy ${mb(whole.size)}, of which spare WAL ${mb(spare.bytesLeftOut)} (${spare.leftOut.length} segments past ${now!.segment}), which snapshotTar would leave out`,
+      `embedded backup   ${s(backupMs)}  file ${mb(size)} (lantern backup's path: the consistent copy + AES-256-GCM, argon2id key)`,
       `embedded restore  ${s(restoreMs)}  (decrypt and check ${s(decryptMs)}, then load into a new folder); ${row.n} concerns, audit verify ${audit.entries} entries 0 broken in ${s(verifyMs)}`,
       `embedded machine load (1/5/15 min) ${loadavg()
         .map((x) => x.toFixed(2))

@@ -34,14 +34,25 @@ export const backupSocketPath = (dataDir: string) => path.join(dataDir, 'backup.
 export async function snapshotTar(db: Database): Promise<Blob> {
   if (!isEmbedded(db)) throw new Error('Only the embedded engine is backed up this way.');
   const blob = await db.backupSnapshot();
-  const [row] = await db.query<{ segment: string }>(CURRENT_SEGMENT_SQL);
+  // In a transaction of its own: on the embedded engine a bare query runs in whatever transaction
+  // holds the one connection at that moment (a request's, as lantern_app), and failing there
+  // would fail that request.
+  const [row] = await db.transaction((tx) => tx.query<{ segment: string }>(CURRENT_SEGMENT_SQL), {
+    owner: true,
+  });
   if (!row) throw new Error('The database did not say which WAL segment it is writing.');
   return (await withoutSpareWal(blob, row.segment)).tar;
 }
 
-/** The embedded database's consistent copy, as a stream of tar bytes. */
+/**
+ * The embedded database's consistent copy, as a stream of tar bytes — the whole folder, spare WAL
+ * included. snapshotTar (without spare WAL) is NOT used here yet: with it, backup-command.test.ts
+ * (a backup over the socket while concerns are written without pause) saw a concern request fail
+ * with a 500 and timed out; the cause was not found. Until it is, backups carry the spare WAL.
+ */
 export async function snapshotStream(db: Database): Promise<Readable> {
-  const blob = await snapshotTar(db);
+  if (!isEmbedded(db)) throw new Error('Only the embedded engine is backed up this way.');
+  const blob = await db.backupSnapshot();
   return Readable.fromWeb(blob.stream() as ReadableStream<Uint8Array>);
 }
 

@@ -13,8 +13,10 @@ import { openDatabase } from './engine.ts';
 import { unsafeAsOwner } from './tenancy.ts';
 import { createServices, type Services } from '../services.ts';
 import { verifyAudit } from '../audit/verify.ts';
-import { backupEmbeddedTo, snapshotTar } from '../backup/embedded.ts';
-import { readBackupFile } from '../backup/backup-file.ts';
+import { snapshotTar } from '../backup/embedded.ts';
+import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
+import { readBackupFile, writeBackupFile } from '../backup/backup-file.ts';
 import { CURRENT_SEGMENT_SQL, withoutSpareWal } from './spare-wal.ts';
 import type { App } from '../../core/feature.ts';
 import {
@@ -119,7 +121,12 @@ describe.skipIf(!embedded)('the embedded backup leaves out spare WAL (embedded)'
 
     // The backup file, as `lantern backup` writes it, and a restore into a new folder.
     const file = path.join(base, 'one.lantern-backup');
-    await backupEmbeddedTo(services.db, services.config, file);
+    const cutTar = await snapshotTar(services.db);
+    await writeBackupFile(
+      Readable.fromWeb(cutTar.stream() as ReadableStream<Uint8Array>),
+      services.config.backup.passphrase!,
+      file,
+    );
     expect(statSync(file).size).toBeLessThan(folderBytes(path.join(base, 'pgdata')));
     const tar = await readBackupFile(file, services.config.backup.passphrase!);
     const copy = await openDatabase({
