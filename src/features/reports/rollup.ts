@@ -147,26 +147,36 @@ export function wholeMonths(range: Range): { from: string; until: string } {
     : { from: iso(first), until: iso(first) };
 }
 
+/** The fold's lock for a school: one fold at a time (see foldRollup). Taken again, it is a no-op. */
+export async function lockFold(t: SchoolTx): Promise<void> {
+  await t.q("SELECT pg_advisory_xact_lock(hashtext('lantern_report_fold'), hashtext($1::text))", [
+    t.schoolId,
+  ]);
+}
+
+type MonthKey = { month: string; pupil_id: string; category_ids: string[] };
+
 /**
  * Folds the rows requests appended into one row per key, dropping keys that come to nothing (a
  * destroyed record's trace goes here), and brings report_pupil_months (migration 0089) up to date
  * for every month, pupil and category set whose days it folded: each month row is the sum of its
  * folded days, so months plus unfolded days always make every day. Only keys with unfolded rows
- * are rewritten; a row appended while this runs is left for the next fold. One fold of a school
- * at a time (the job and retention's destruction may both fold): the second waits for the first's
- * commit, then sees what it did. Returns the day rows folded.
+ * are rewritten; a row appended while this runs is left for the next fold. The months recounted
+ * are those the fold statement itself returns (the months of the day rows it deleted and wrote
+ * back folded), so a row another request commits between the statements is either folded and
+ * its month recounted, or left unfolded and read as a day. One fold of a school at a time (the
+ * job and retention's destruction may both fold): the second waits for the first's commit, then
+ * sees what it did. Returns the day rows folded. `between` is for tests: it runs after the lock,
+ * before the fold statements, and again before the months are recounted.
  */
-export async function foldRollup(t: SchoolTx): Promise<number> {
-  await t.q("SELECT pg_advisory_xact_lock(hashtext('lantern_report_fold'), hashtext($1::text))", [
-    t.schoolId,
-  ]);
-  // The months the days below are about to fold, taken before they are folded (folding marks them).
-  const touched = await t.q<{ month: string; pupil_id: string; category_ids: string[] }>(
-    `SELECT DISTINCT date_trunc('month', day)::date::text AS month, pupil_id, category_ids
-       FROM report_pupil_days WHERE school_id = $1 AND NOT folded`,
-    [t.schoolId],
-  );
+export async function foldRollup(
+  t: SchoolTx,
+  between?: (step: 'before-fold' | 'before-months') => Promise<void>,
+): Promise<number> {
+  await lockFold(t);
+  if (between) await between('before-fold');
   let folded = 0;
+  let touched: MonthKey[] = [];
   for (const [table, key] of [
     ['report_days', 'day, category_ids'],
     ['report_pupil_days', 'day, pupil_id, category_ids'],
@@ -175,27 +185,39 @@ export async function foldRollup(t: SchoolTx): Promise<number> {
       .split(', ')
       .map((k) => `r.${k} = k.${k}`)
       .join(' AND ');
-    const rows = await t.q<{ n: number }>(
+    const rows = await t.q<{ n: number; touched: MonthKey[] | null }>(
       `WITH k AS (SELECT DISTINCT ${key} FROM ${table} WHERE school_id = $1 AND NOT folded),
         gone AS (DELETE FROM ${table} r USING k WHERE r.school_id = $1 AND ${match}
                  RETURNING r.${key.split(', ').join(', r.')}, r.n),
         kept AS (INSERT INTO ${table} (school_id, ${key}, n, folded)
                  SELECT $1, ${key}, sum(n)::int, true FROM gone GROUP BY ${key} HAVING sum(n) <> 0
                  RETURNING 1)
-       SELECT (SELECT count(*) FROM gone)::int AS n`,
+       SELECT (SELECT count(*) FROM gone)::int AS n, ${
+         table === 'report_pupil_days'
+           ? `(SELECT jsonb_agg(jsonb_build_object('month', m.month, 'pupil_id', m.pupil_id,
+                                                   'category_ids', to_jsonb(m.category_ids)))
+                 FROM (SELECT DISTINCT date_trunc('month', day)::date::text AS month, pupil_id,
+                              category_ids FROM gone) m)`
+           : 'NULL::jsonb'
+       } AS touched`,
       [t.schoolId],
     );
     folded += Number(rows[0]?.n ?? 0);
+    if (table === 'report_pupil_days') touched = parseJson<MonthKey[]>(rows[0]?.touched) ?? [];
   }
+  if (between) await between('before-months');
   if (touched.length > 0) await refoldMonths(t, touched);
   return folded;
 }
 
+/** jsonb as the driver gives it: parsed by node-postgres, perhaps a string elsewhere. */
+function parseJson<T>(v: unknown): T | null {
+  if (v === null || v === undefined) return null;
+  return (typeof v === 'string' ? JSON.parse(v) : v) as T;
+}
+
 /** Recounts the given months' rows from the folded days (one statement), dropping those at 0. */
-async function refoldMonths(
-  t: SchoolTx,
-  keys: readonly { month: string; pupil_id: string; category_ids: string[] }[],
-): Promise<void> {
+async function refoldMonths(t: SchoolTx, keys: readonly MonthKey[]): Promise<void> {
   // The keys travel as JSON: an array of arrays (category sets) is not a Postgres parameter.
   await t.q(
     `WITH k AS (
