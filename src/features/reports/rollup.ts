@@ -222,16 +222,21 @@ async function refoldMonths(t: SchoolTx, keys: readonly MonthKey[]): Promise<voi
   await t.q(
     `WITH k AS (
        SELECT DISTINCT (e->>'month')::date AS month, (e->>'pupil_id')::uuid AS pupil_id,
-              ARRAY(SELECT jsonb_array_elements_text(e->'category_ids')::uuid) AS category_ids
+              -- in the set's own order: the month rows' key compares arrays element by element
+              ARRAY(SELECT c.id::uuid
+                      FROM jsonb_array_elements_text(e->'category_ids') WITH ORDINALITY AS c(id, i)
+                     ORDER BY c.i) AS category_ids
          FROM jsonb_array_elements($2::jsonb) e),
-     -- The folded days of the months touched, summed once rather than looked up key by key
-     -- (the days are found by day, and the fold after a load touches every pupil's months).
+     -- The folded days of the months touched (only those months, not every month between the
+     -- earliest and the latest: a years-old record touched beside this month's would sum the
+     -- whole history), summed once rather than looked up key by key (the days are found by day,
+     -- and the fold after a load touches every pupil's months).
+     months AS (SELECT DISTINCT month FROM k),
      folded AS (
-       SELECT date_trunc('month', d.day)::date AS month, d.pupil_id, d.category_ids,
-              sum(d.n)::int AS n
-         FROM report_pupil_days d
-        WHERE d.school_id = $1 AND d.folded AND d.day >= (SELECT min(month) FROM k)
-          AND d.day < (SELECT max(month) FROM k) + interval '1 month'
+       SELECT km.month, d.pupil_id, d.category_ids, sum(d.n)::int AS n
+         FROM months km
+         JOIN report_pupil_days d ON d.school_id = $1 AND d.folded AND d.day >= km.month
+          AND d.day < km.month + interval '1 month'
         GROUP BY 1, 2, 3),
      now_is AS (
        SELECT k.month, k.pupil_id, k.category_ids, coalesce(f.n, 0) AS n
