@@ -376,6 +376,59 @@ describe('the reports rollup', () => {
     }
   });
 
+  it("moves a record out of an already-folded month: both months recounted, the figures the records'", async () => {
+    const [, ben] = pupils as [string, string, string];
+    const id = await log(teacher, [ben], [named('Bullying')], '2025-09-15T10:00:00Z');
+    await runRollupFold(t.services, clock.now(), [schoolId]);
+    const monthsOf = () =>
+      unsafeAsOwner(t.services.db, (q) =>
+        q.query<{ month: string; n: number; days: number }>(
+          `SELECT m.month::text AS month, m.n,
+                  (SELECT coalesce(sum(d.n), 0)::int FROM report_pupil_days d
+                    WHERE d.school_id = m.school_id AND d.folded AND d.pupil_id = m.pupil_id
+                      AND d.category_ids = m.category_ids
+                      AND date_trunc('month', d.day) = m.month) AS days
+             FROM report_pupil_months m WHERE m.school_id = $1 AND m.pupil_id = $2`,
+          [schoolId, ben],
+        ),
+      );
+    expect((await monthsOf()).find((m) => m.month === '2025-09-01')?.n).toBe(1);
+    const moved = await call(t.app, teacher, 'PATCH', `/api/concerns/${id}`, {
+      reason: 'The date was mistyped.',
+      happenedAt: '2025-12-03T10:00:00Z',
+    });
+    expect(moved.statusCode, moved.body).toBeLessThan(300);
+    await runRollupFold(t.services, clock.now(), [schoolId]);
+    await expectRollupEqualsRecords();
+    const months = await monthsOf();
+    for (const m of months) expect(Number(m.n), m.month).toBe(Number(m.days));
+    expect(months.some((m) => m.month === '2025-09-01')).toBe(false);
+    expect(months.find((m) => m.month === '2025-12-01')?.n).toBe(1);
+    for (const range of [
+      { from: '2025-09-01', to: '2025-09-30' },
+      { from: '2025-12-01', to: '2025-12-31' },
+      { from: '2025-08-15', to: '2026-01-10' },
+    ]) {
+      const [fromRollup, fromRecords] = await asSystem(t.services, schoolId, 'scheduled').tx(
+        async (st) => {
+          const permissions = await loadPermissions(st.db, dslId);
+          const actor = { userId: dslId, schoolId, name: 'Reader', role: 'dsl' as const };
+          const tx = { ...st, actor: { ...actor, permissions, elevated: true } };
+          const categories = await schoolCategories(tx);
+          const c = await rollupCounts(tx, range, categories);
+          const l = await liveCounts(tx, range);
+          const days = (m: Map<string, number>) =>
+            Object.fromEntries([...m].filter(([, n]) => n !== 0).sort());
+          return [
+            { days: days(c.days), pupils: [...c.pupils].sort() },
+            { days: days(l.days), pupils: [...l.pupils].sort() },
+          ];
+        },
+      );
+      expect(fromRollup, `${range.from} to ${range.to}`).toEqual(fromRecords);
+    }
+  });
+
   it('finds the whole months inside a range', () => {
     expect(wholeMonths({ from: '2026-01-01', to: '2026-04-30' })).toEqual({
       from: '2026-01-01',
