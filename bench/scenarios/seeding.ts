@@ -104,10 +104,17 @@ async function reportPlans(
       [schoolId, yearAgo, today],
     ],
     [
-      "the reports' pupils (a year of days)",
-      `SELECT pupil_id, category_ids FROM report_pupil_days
-        WHERE school_id = $1 AND day BETWEEN $2::date AND $3::date
-        GROUP BY pupil_id, category_ids HAVING sum(n) > 0`,
+      // As rollupCounts reads them since 0089: whole months from report_pupil_months, plus the
+      // days not yet folded (the part-months at the ends are left out of this plan).
+      "the reports' pupils (a year of months and unfolded days)",
+      `SELECT pupil_id, category_ids FROM (
+         SELECT pupil_id, category_ids, n FROM report_pupil_months
+          WHERE school_id = $1 AND month >= date_trunc('month', $2::date)::date
+            AND month <= $3::date
+         UNION ALL
+         SELECT pupil_id, category_ids, n FROM report_pupil_days
+          WHERE school_id = $1 AND NOT folded AND day BETWEEN $2::date AND $3::date
+       ) counted GROUP BY pupil_id, category_ids HAVING sum(n) > 0`,
       [schoolId, yearAgo, today],
     ],
   ];

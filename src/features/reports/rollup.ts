@@ -5,7 +5,9 @@
 // then judged once by canViewRecord, the same rule every list applies to one record, instead of
 // each record of the year being probed by recordVisibleSql. A reader with a narrower grant (a year
 // group, their own classes) is counted from the records themselves (figures.ts).
-// To change safely: keep the triggers in 0075 and this reading together, and keep
+// Whole months are read from report_pupil_months (migration 0089), kept only by foldRollup's
+// refoldMonths: each month row is the sum of its folded days.
+// To change safely: keep the triggers in 0075, the months of 0089 and this reading together, and keep
 // rollup.test.ts (the rollup equals the records after adding, editing, moving and destroying, on
 // both engines) and reports.test.ts passing.
 import type { SchoolTx, Tx } from '../../core/context.ts';
