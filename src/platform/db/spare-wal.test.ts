@@ -105,13 +105,14 @@ describe.skipIf(!embedded)('the embedded backup leaves out spare WAL (embedded)'
     for (let i = 5; i < 10; i++) await log(i);
 
     // The copy: spare segments (named after the one written now) are in the folder, not in it.
+    // The segment being written is asked for after the copy, as spare-wal.ts's rule says.
     const walDir = path.join(base, 'pgdata', 'pg_wal');
-    const [now] = await services.db.query<{ segment: string }>(CURRENT_SEGMENT_SQL);
-    const spare = readdirSync(walDir).filter((f) => /^[0-9A-F]{24}$/.test(f) && f > now!.segment);
-    expect(spare.length).toBeGreaterThan(0);
     const full = await (
       services.db as unknown as { backupSnapshot(): Promise<Blob> }
     ).backupSnapshot();
+    const [now] = await services.db.query<{ segment: string }>(CURRENT_SEGMENT_SQL);
+    const spare = readdirSync(walDir).filter((f) => /^[0-9A-F]{24}$/.test(f) && f > now!.segment);
+    expect(spare.length).toBeGreaterThan(0);
     const cut = await withoutSpareWal(full, now!.segment);
     expect(cut.leftOut.sort()).toEqual(spare.sort());
     expect(cut.tar.size).toBe(full.size - cut.bytesLeftOut);
