@@ -21,6 +21,7 @@ import { reportsBench } from './scenarios/reports.ts';
 import { unusualAccessBench } from './scenarios/unusual-access.ts';
 import { trustBench } from './scenarios/trust.ts';
 import { schoolExport } from './scenarios/school-export.ts';
+import { seeding } from './scenarios/seeding.ts';
 
 type Flags = { n?: number; c?: number; keep: boolean; quick: boolean };
 /** A full run's size, or the quick run's (about a minute in all, both engines). */
@@ -124,6 +125,18 @@ const SCENARIOS: Record<string, Scenario> = {
       "a trust's view across C schools (default 10) of 2,000 pupils and N concerns each (default 20000): each school's snapshot computed in its own tenant, then the trust overview (snapshot read)",
     run: (e, f) =>
       trustBench(e, { schools: f.c ?? 10, n: size(f, 20_000, 500), runs: f.quick ? 3 : 20 }),
+  },
+  seeding: {
+    about:
+      'seeding a school of 2,000 pupils and N records (default 200000) as the API writes them (pupils, categories, rollup, audit entries), ms a record by tenth of the load',
+    onlyByName: true,
+    run: (e, f) => seeding(e, { n: size(f, 200_000, 5_000), plans: false }),
+  },
+  'report-plans': {
+    about:
+      "EXPLAIN ANALYZE of the rollup triggers' and the reports' reads after seeding N records (default 200000); only run when named",
+    onlyByName: true,
+    run: (e, f) => seeding(e, { n: size(f, 200_000, 5_000), plans: true }),
   },
   plans: {
     about:

@@ -7,15 +7,18 @@
 // point-in-time restore and RTO, and RPO. Needs root (or the postgres user) and Debian's
 // pgbackrest and postgresql-15; it makes its own cluster, so DATABASE_URL is not used.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../src/platform/db/engine.ts';
 import { unsafeAsOwner } from '../../src/platform/db/tenancy.ts';
 import { backupEmbeddedTo } from '../../src/platform/backup/embedded.ts';
 import { readBackupFile } from '../../src/platform/backup/backup-file.ts';
+import { verifyAudit } from '../../src/platform/audit/verify.ts';
+import { CURRENT_SEGMENT_SQL, withoutSpareWal } from '../../src/platform/db/spare-wal.ts';
 import { runDrill } from '../../scripts/ops/restore-drill.ts';
 import { benchSchool, benchUser, startBench, type Engine } from '../lib.ts';
 import { bulkConcerns, pupils as makePupils } from './records.ts';
+import { byTenth } from './seeding.ts';
 
 const PUPILS = 2_000;
 const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
@@ -33,12 +36,25 @@ async function embedded(n: number): Promise<string[]> {
     const author = await benchUser(b, schoolId, 'teacher');
     const ids = await makePupils(b, schoolId, PUPILS);
     const t0 = Date.now();
-    await bulkConcerns(b, schoolId, author.id, (i) => ids[i % ids.length]!, n);
+    await bulkConcerns(
+      b,
+      schoolId,
+      author.id,
+      (i) => ids[i % ids.length]!,
+      n,
+      byTenth('embedded', n, []),
+    );
     const seeded = Date.now() - t0;
     const config = {
       ...b.services.config,
       backup: { ...b.services.config.backup, passphrase: 'bench-backup-passphrase-1234' },
     };
+    // What the folder's copy holds, and what of it is spare WAL a backup leaves out (spare-wal.ts).
+    const whole = await (
+      b.services.db as unknown as { backupSnapshot(): Promise<Blob> }
+    ).backupSnapshot();
+    const [now] = await b.services.db.query<{ segment: string }>(CURRENT_SEGMENT_SQL);
+    const spare = await withoutSpareWal(whole, now!.segment);
     const file = path.join(dir, 'bench.lantern-backup');
     const t1 = Date.now();
     await backupEmbeddedTo(b.services.db, config, file);
@@ -55,13 +71,23 @@ async function embedded(n: number): Promise<string[]> {
     const [row] = await unsafeAsOwner(db, (q) =>
       q.query<{ n: number }>('SELECT count(*)::int AS n FROM concerns'),
     );
-    await db.close();
     const restoreMs = Date.now() - t2;
+    // The restored copy is the database: every record, and an audit chain that verifies.
+    const v0 = Date.now();
+    const audit = await verifyAudit(db);
+    const verifyMs = Date.now() - v0;
+    await db.close();
     if (row?.n !== n) throw new Error(`restored ${row?.n} concerns of ${n}`);
+    if (audit.breaks.length > 0)
+      throw new Error(`restored audit chain broken: ${audit.breaks[0]!.problem}`);
     return [
       `embedded ${PUPILS} pupils, ${n} concerns (seeded in ${s(seeded)})`,
-      `embedded backup   ${s(backupMs)}  file ${mb(size)} (consistent copy + AES-256-GCM, argon2id key)`,
-      `embedded restore  ${s(restoreMs)}  (decrypt and check ${s(decryptMs)}, then load into a new folder)`,
+      `embedded data folder's copy ${mb(whole.size)}, of which spare WAL ${mb(spare.bytesLeftOut)} (${spare.leftOut.length} segments past ${now!.segment}), which snapshotTar would leave out`,
+      `embedded backup   ${s(backupMs)}  file ${mb(size)} (lantern backup's path: the consistent copy + AES-256-GCM, argon2id key)`,
+      `embedded restore  ${s(restoreMs)}  (decrypt and check ${s(decryptMs)}, then load into a new folder); ${row.n} concerns, audit verify ${audit.entries} entries 0 broken in ${s(verifyMs)}`,
+      `embedded machine load (1/5/15 min) ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
     ];
   } finally {
     await b.close();

@@ -7,7 +7,7 @@ import { forEachSchool } from './each-school.ts';
 import { startLeasedInterval } from './leased-interval.ts';
 
 export const runRollupFold = (services: Services, now: Date, only?: readonly string[]) =>
-  forEachSchool(services, now, only, 'the reports rollup fold', foldRollup);
+  forEachSchool(services, now, only, 'the reports rollup fold', (t) => foldRollup(t));
 
 export const startRollupFold = (services: Services, opts: { everyMs?: number } = {}) =>
   startLeasedInterval(

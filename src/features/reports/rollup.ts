@@ -5,7 +5,9 @@
 // then judged once by canViewRecord, the same rule every list applies to one record, instead of
 // each record of the year being probed by recordVisibleSql. A reader with a narrower grant (a year
 // group, their own classes) is counted from the records themselves (figures.ts).
-// To change safely: keep the triggers in 0075 and this reading together, and keep
+// Whole months are read from report_pupil_months (migration 0089), kept only by foldRollup's
+// refoldMonths: each month row is the sum of its folded days.
+// To change safely: keep the triggers in 0075, the months of 0089 and this reading together, and keep
 // rollup.test.ts (the rollup equals the records after adding, editing, moving and destroying, on
 // both engines) and reports.test.ts passing.
 import type { SchoolTx, Tx } from '../../core/context.ts';
@@ -82,11 +84,26 @@ export async function rollupCounts(
     [t.schoolId, range.from, range.to],
   );
   for (const d of days) if (visible(d.category_ids)) count(d.day, d.category_ids, Number(d.n));
+  // Whole months inside the range from report_pupil_months (migration 0089), the part-months at
+  // its ends from the days, and the days appended since the last fold wherever they fall: the
+  // months hold exactly the folded days, so the sums are the days' (rollup.test.ts compares).
+  const whole = wholeMonths(range);
   const pupils = await t.q<{ pupil_id: string; category_ids: string[] }>(
-    `SELECT pupil_id, category_ids FROM report_pupil_days
-      WHERE school_id = $1 AND day BETWEEN $2::date AND $3::date
-      GROUP BY pupil_id, category_ids HAVING sum(n) > 0`,
-    [t.schoolId, range.from, range.to],
+    `SELECT pupil_id, category_ids FROM (
+       SELECT pupil_id, category_ids, n FROM report_pupil_months
+        WHERE school_id = $1 AND month >= $4::date AND month < $5::date
+       UNION ALL
+       SELECT pupil_id, category_ids, n FROM report_pupil_days
+        WHERE school_id = $1 AND day >= $2::date AND day < $4::date AND day <= $3::date
+       UNION ALL
+       SELECT pupil_id, category_ids, n FROM report_pupil_days
+        WHERE school_id = $1 AND day >= $5::date AND day <= $3::date
+       UNION ALL
+       SELECT pupil_id, category_ids, n FROM report_pupil_days
+        WHERE school_id = $1 AND NOT folded AND day >= $4::date AND day < $5::date
+     ) counted
+     GROUP BY pupil_id, category_ids HAVING sum(n) > 0`,
+    [t.schoolId, range.from, range.to, whole.from, whole.until],
   );
   for (const p of pupils) if (visible(p.category_ids)) out.pupils.add(p.pupil_id);
   // The reader's own records, which they may always open: those their grants would not show
@@ -113,12 +130,55 @@ export async function rollupCounts(
 }
 
 /**
- * Folds the rows requests appended into one row per key, dropping keys that come to nothing (a
- * destroyed record's trace goes here). Only keys with unfolded rows are rewritten; a row appended
- * while this runs is left for the next fold. Returns the rows folded.
+ * The whole months inside a range, as [from, until): from the first 1st on or after its start to
+ * the first 1st after its end that a whole month ends on. Empty (from = until) when no month
+ * fits; the days before `from` and from `until` on are read as days.
  */
-export async function foldRollup(t: SchoolTx): Promise<number> {
+export function wholeMonths(range: Range): { from: string; until: string } {
+  const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
+  const iso = (d: Date) => d.toISOString().slice(0, 10);
+  const start = day(range.from);
+  const first =
+    start.getUTCDate() === 1
+      ? start
+      : new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
+  const afterEnd = new Date(day(range.to).getTime() + 86_400_000);
+  const until = new Date(Date.UTC(afterEnd.getUTCFullYear(), afterEnd.getUTCMonth(), 1));
+  return until > first
+    ? { from: iso(first), until: iso(until) }
+    : { from: iso(first), until: iso(first) };
+}
+
+/** The fold's lock for a school: one fold at a time (see foldRollup). Taken again, it is a no-op. */
+export async function lockFold(t: SchoolTx): Promise<void> {
+  await t.q("SELECT pg_advisory_xact_lock(hashtext('lantern_report_fold'), hashtext($1::text))", [
+    t.schoolId,
+  ]);
+}
+
+type MonthKey = { month: string; pupil_id: string; category_ids: string[] };
+
+/**
+ * Folds the rows requests appended into one row per key, dropping keys that come to nothing (a
+ * destroyed record's trace goes here), and brings report_pupil_months (migration 0089) up to date
+ * for every month, pupil and category set whose days it folded: each month row is the sum of its
+ * folded days, so months plus unfolded days always make every day. Only keys with unfolded rows
+ * are rewritten; a row appended while this runs is left for the next fold. The months recounted
+ * are those the fold statement itself returns (the months of the day rows it deleted and wrote
+ * back folded), so a row another request commits between the statements is either folded and
+ * its month recounted, or left unfolded and read as a day. One fold of a school at a time (the
+ * job and retention's destruction may both fold): the second waits for the first's commit, then
+ * sees what it did. Returns the day rows folded. `between` is for tests: it runs after the lock,
+ * before the fold statements, and again before the months are recounted.
+ */
+export async function foldRollup(
+  t: SchoolTx,
+  between?: (step: 'before-fold' | 'before-months') => Promise<void>,
+): Promise<number> {
+  await lockFold(t);
+  if (between) await between('before-fold');
   let folded = 0;
+  let touched: MonthKey[] = [];
   for (const [table, key] of [
     ['report_days', 'day, category_ids'],
     ['report_pupil_days', 'day, pupil_id, category_ids'],
@@ -127,17 +187,70 @@ export async function foldRollup(t: SchoolTx): Promise<number> {
       .split(', ')
       .map((k) => `r.${k} = k.${k}`)
       .join(' AND ');
-    const rows = await t.q<{ n: number }>(
+    const rows = await t.q<{ n: number; touched: MonthKey[] | null }>(
       `WITH k AS (SELECT DISTINCT ${key} FROM ${table} WHERE school_id = $1 AND NOT folded),
         gone AS (DELETE FROM ${table} r USING k WHERE r.school_id = $1 AND ${match}
                  RETURNING r.${key.split(', ').join(', r.')}, r.n),
         kept AS (INSERT INTO ${table} (school_id, ${key}, n, folded)
                  SELECT $1, ${key}, sum(n)::int, true FROM gone GROUP BY ${key} HAVING sum(n) <> 0
                  RETURNING 1)
-       SELECT (SELECT count(*) FROM gone)::int AS n`,
+       SELECT (SELECT count(*) FROM gone)::int AS n, ${
+         table === 'report_pupil_days'
+           ? `(SELECT jsonb_agg(jsonb_build_object('month', m.month, 'pupil_id', m.pupil_id,
+                                                   'category_ids', to_jsonb(m.category_ids)))
+                 FROM (SELECT DISTINCT date_trunc('month', day)::date::text AS month, pupil_id,
+                              category_ids FROM gone) m)`
+           : 'NULL::jsonb'
+       } AS touched`,
       [t.schoolId],
     );
     folded += Number(rows[0]?.n ?? 0);
+    if (table === 'report_pupil_days') touched = parseJson<MonthKey[]>(rows[0]?.touched) ?? [];
   }
+  if (between) await between('before-months');
+  if (touched.length > 0) await refoldMonths(t, touched);
   return folded;
+}
+
+/** jsonb as the driver gives it: parsed by node-postgres, perhaps a string elsewhere. */
+function parseJson<T>(v: unknown): T | null {
+  if (v === null || v === undefined) return null;
+  return (typeof v === 'string' ? JSON.parse(v) : v) as T;
+}
+
+/** Recounts the given months' rows from the folded days (one statement), dropping those at 0. */
+async function refoldMonths(t: SchoolTx, keys: readonly MonthKey[]): Promise<void> {
+  // The keys travel as JSON: an array of arrays (category sets) is not a Postgres parameter.
+  await t.q(
+    `WITH k AS (
+       SELECT DISTINCT (e->>'month')::date AS month, (e->>'pupil_id')::uuid AS pupil_id,
+              -- in the set's own order: the month rows' key compares arrays element by element
+              ARRAY(SELECT c.id::uuid
+                      FROM jsonb_array_elements_text(e->'category_ids') WITH ORDINALITY AS c(id, i)
+                     ORDER BY c.i) AS category_ids
+         FROM jsonb_array_elements($2::jsonb) e),
+     -- The folded days of the months touched (only those months, not every month between the
+     -- earliest and the latest: a years-old record touched beside this month's would sum the
+     -- whole history), summed once rather than looked up key by key (the days are found by day,
+     -- and the fold after a load touches every pupil's months).
+     months AS (SELECT DISTINCT month FROM k),
+     folded AS (
+       SELECT km.month, d.pupil_id, d.category_ids, sum(d.n)::int AS n
+         FROM months km
+         JOIN report_pupil_days d ON d.school_id = $1 AND d.folded AND d.day >= km.month
+          AND d.day < km.month + interval '1 month'
+        GROUP BY 1, 2, 3),
+     now_is AS (
+       SELECT k.month, k.pupil_id, k.category_ids, coalesce(f.n, 0) AS n
+         FROM k LEFT JOIN folded f ON f.month = k.month AND f.pupil_id = k.pupil_id
+          AND f.category_ids = k.category_ids),
+     gone AS (
+       DELETE FROM report_pupil_months m USING now_is
+        WHERE m.school_id = $1 AND m.month = now_is.month AND m.pupil_id = now_is.pupil_id
+          AND m.category_ids = now_is.category_ids AND now_is.n = 0)
+     INSERT INTO report_pupil_months (school_id, month, pupil_id, category_ids, n)
+     SELECT $1, month, pupil_id, category_ids, n FROM now_is WHERE n <> 0
+     ON CONFLICT (school_id, month, pupil_id, category_ids) DO UPDATE SET n = EXCLUDED.n`,
+    [t.schoolId, JSON.stringify(keys)],
+  );
 }

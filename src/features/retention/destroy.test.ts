@@ -6,7 +6,7 @@
 // queue, another school's — changes nothing and is audited.
 import { randomUUID } from 'node:crypto';
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { extractText } from 'unpdf';
 import {
   call,
@@ -378,6 +378,43 @@ describe('destroying an approved batch', () => {
     expect(actions.filter((a) => a === 'retention.certificate_downloaded')).toHaveLength(1);
     expect(await refusalCodes(s.schoolId)).toEqual(['not_approved', 'already_destroyed']);
   });
+
+  it.runIf(inject('engine') === 'postgres')(
+    "waits for a running reports fold before taking the school's audit head",
+    async () => {
+      const s = await scene();
+      const id = await s.log('A record for the fold lock', 'Bullying');
+      expect(await runRetentionSweep(t.services, s.now, [s.schoolId])).toBe(1);
+      const review = (await queue(s)).find((r) => r.concernId === id)!;
+      await approve(s, review.id, [s.dpo.s, s.dsl.s]);
+      // A fold (the job) holds the school's fold lock while the destruction starts.
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const fold = unsafeAsOwner(t.services.db, async (q) => {
+        await q.query(
+          "SELECT pg_advisory_xact_lock(hashtext('lantern_report_fold'), hashtext($1::text))",
+          [s.schoolId],
+        );
+        locked();
+        await released;
+      });
+      await isLocked;
+      const destroying = destroy(s.head.s, [review.id]);
+      await new Promise((r) => setTimeout(r, 700));
+      // Meanwhile the school's audit head is free: audited writes are not stalled behind the fold.
+      const head = await unsafeAsOwner(t.services.db, (q) =>
+        q.query('SELECT 1 FROM audit_heads WHERE school_id = $1 FOR UPDATE NOWAIT', [s.schoolId]),
+      );
+      expect(head).toHaveLength(1);
+      release();
+      await fold;
+      const res = await destroying;
+      expect(res.statusCode, res.body).toBe(201);
+    },
+    60_000,
+  );
 
   it('refuses a held record, a record not in the queue, another school and a teacher', async () => {
     const s = await scene();

@@ -17,7 +17,7 @@ import type { DestroyBatch, Destroyed } from '../../shared/schemas/retention.ts'
 import { ensureStandingHolds, heldRecords } from './holds.ts';
 import { mayDestroy, notADestroyer, retentionDecidersOf, type ApprovalCapacity } from './policy.ts';
 import { schoolSchedule } from './schedule-service.ts';
-import { foldRollup } from '../reports/rollup.ts';
+import { foldRollup, lockFold } from '../reports/rollup.ts';
 
 /** How records are destroyed, as each certificate states it. */
 export const DESTRUCTION_METHOD =
@@ -77,6 +77,9 @@ export async function destroyBatch(t: Tx, body: DestroyBatch): Promise<Destroyed
      ORDER BY r.concern_id FOR UPDATE OF r`,
     [ids],
   );
+  // The reports fold's lock before the audit head: the fold below would otherwise wait for a
+  // running fold (the job) while holding the school's audit head, stalling every audited write.
+  await lockFold(t);
   await t.q('SELECT 1 FROM audit_heads WHERE school_id = $1 FOR UPDATE', [t.schoolId]);
   await ensureStandingHolds(t);
   const missing = ids.length - rows.length;

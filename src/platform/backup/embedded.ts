@@ -22,10 +22,34 @@ import type { Database } from '../db/engine.ts';
 import { isEmbedded } from '../db/engine.ts';
 import { encryptBackup, readBackupFile, writeBackupFile } from './backup-file.ts';
 import { readBackupPassphrase } from './passphrase.ts';
+import { CURRENT_SEGMENT_SQL, withoutSpareWal } from '../db/spare-wal.ts';
 
 export const backupSocketPath = (dataDir: string) => path.join(dataDir, 'backup.sock');
 
-/** The embedded database's consistent copy, as a stream of tar bytes. */
+/**
+ * The embedded database's consistent copy, as tar bytes, without the WAL segments PostgreSQL
+ * keeps ahead of the one it writes (db/spare-wal.ts: most of the folder at size). The segment
+ * being written is asked for after the copy, so it can only be the copy's or a later one.
+ */
+export async function snapshotTar(db: Database): Promise<Blob> {
+  if (!isEmbedded(db)) throw new Error('Only the embedded engine is backed up this way.');
+  const blob = await db.backupSnapshot();
+  // In a transaction of its own: on the embedded engine a bare query runs in whatever transaction
+  // holds the one connection at that moment (a request's, as lantern_app), and failing there
+  // would fail that request.
+  const [row] = await db.transaction((tx) => tx.query<{ segment: string }>(CURRENT_SEGMENT_SQL), {
+    owner: true,
+  });
+  if (!row) throw new Error('The database did not say which WAL segment it is writing.');
+  return (await withoutSpareWal(blob, row.segment)).tar;
+}
+
+/**
+ * The embedded database's consistent copy, as a stream of tar bytes — the whole folder, spare WAL
+ * included. snapshotTar (without spare WAL) is NOT used here yet: with it, backup-command.test.ts
+ * (a backup over the socket while concerns are written without pause) saw a concern request fail
+ * with a 500 and timed out; the cause was not found. Until it is, backups carry the spare WAL.
+ */
 export async function snapshotStream(db: Database): Promise<Readable> {
   if (!isEmbedded(db)) throw new Error('Only the embedded engine is backed up this way.');
   const blob = await db.backupSnapshot();
