@@ -6,6 +6,7 @@ import type { SealedTextColumn } from '../../src/platform/crypto/sealed-columns.
 import { randomUUID } from 'node:crypto';
 import { inSchool } from '../../src/platform/db/tenancy.ts';
 import { concernTokens } from '../../src/features/concerns/service.ts';
+import { INDEX_VERSION } from '../../src/features/search/blind-index.ts';
 import { appendAuditEntries } from '../../src/platform/audit/chain.ts';
 import { load, type Bench } from '../lib.ts';
 
@@ -72,8 +73,10 @@ export async function bulkConcerns(
            p AS (SELECT (e->>'id')::uuid AS id, (e->>'pupil_id')::uuid AS pupil_id
                    FROM json_array_elements($1::json) e),
            concern AS (
-             INSERT INTO concerns (id, school_id, author_id, happened_at, recorded_at, body, search_tokens)
-             SELECT id, school_id, author_id, happened_at, recorded_at, body, search_tokens FROM r),
+             INSERT INTO concerns (id, school_id, author_id, happened_at, recorded_at, body, search_tokens,
+               index_version)
+             SELECT id, school_id, author_id, happened_at, recorded_at, body, search_tokens,
+               ${INDEX_VERSION} FROM r),
            linked AS (
              INSERT INTO concern_pupils (school_id, concern_id, pupil_id)
              SELECT $2, id, pupil_id FROM p)

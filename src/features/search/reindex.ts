@@ -126,6 +126,20 @@ export const ANY_AWAITING_SQL = `SELECT EXISTS (SELECT 1 FROM concerns WHERE ind
     OR EXISTS (SELECT 1 FROM actions WHERE index_version < ${INDEX_VERSION})
     OR EXISTS (SELECT 1 FROM conversations WHERE index_version < ${INDEX_VERSION}) AS any`;
 
+/**
+ * Whether any of the school's records is below the version: one probe of each partial index, so a
+ * search pays almost nothing for asking, however many records wait.
+ */
+export async function anyAwaitingReindex(t: SchoolTx): Promise<boolean> {
+  const [row] = await t.q<{ any: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM concerns WHERE school_id = $1 AND index_version < ${INDEX_VERSION})
+         OR EXISTS (SELECT 1 FROM actions WHERE school_id = $1 AND index_version < ${INDEX_VERSION})
+         OR EXISTS (SELECT 1 FROM conversations WHERE school_id = $1 AND index_version < ${INDEX_VERSION}) AS any`,
+    [t.schoolId],
+  );
+  return row?.any === true;
+}
+
 /** How many of the school's records a search cannot yet find by their words (below the version). */
 export async function awaitingReindex(t: SchoolTx): Promise<number> {
   const [row] = await t.q<{ n: number }>(

@@ -21,7 +21,7 @@ import { badRequest } from '../../core/errors.ts';
 import { can } from '../../core/access/actor.ts';
 import { pageCursor, readPageCursor, timeAndId, type CursorList } from '../../core/page-cursor.ts';
 import { blindQuery } from './blind-index.ts';
-import { awaitingReindex } from './reindex.ts';
+import { anyAwaitingReindex } from './reindex.ts';
 import { canSeePupil } from '../concerns/policy.ts';
 import {
   SEARCH_COUNT_BOUND,
@@ -159,7 +159,7 @@ export async function searchRecords(
       results: page.map((h) => h.id),
     },
   });
-  const reindexing = tokens.length > 0 && (await awaitingReindex(t)) > 0;
+  const reindexing = tokens.length > 0 && (await anyAwaitingReindex(t));
   return {
     items: page.map(({ at: _at, ...hit }) => hit),
     ...(reindexing ? { reindexing: true as const } : {}),

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../../core/context.ts';
 import { pupilTargetsSql } from '../../audit-trail/service.ts';
 import { blindTokens, tokenize } from '../../search/blind-index.ts';
-import { awaitingReindex } from '../../search/reindex.ts';
+import { anyAwaitingReindex } from '../../search/reindex.ts';
 import { conflict } from '../../../core/errors.ts';
 import { findMore, findRequester, type Row } from './gather-more.ts';
 import { AUDIT_TABLE_FILTER } from './content-audit.ts';
@@ -82,7 +82,7 @@ async function findFor(t: Tx, pupilId: string, searchKey: Buffer): Promise<Found
   // index answers without the database reading any text). While some of the school's records are
   // not yet re-indexed at the current index version (search-reindex after an upgrade), they
   // cannot be found by the name: a response must be complete, so gathering waits for it.
-  if ((await awaitingReindex(t)) > 0)
+  if (await anyAwaitingReindex(t))
     throw conflict(
       'Lantern is still rebuilding its search index after an upgrade, so records that name the child in their text cannot all be found yet. Nothing was gathered: try again in a few minutes.',
     );
