@@ -820,15 +820,16 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'own_data',
     firstTier: stepUpFor(ADMINS),
   },
-  // An export being prepared already (put there for both schools first), so every call is
-  // answered 409 and none starts a real export in the background.
+  // An export being prepared already (put there for both schools first, as running, so no
+  // runner in another test file claims it), so every call is answered 409 and none starts a real
+  // export in the background.
   'POST /api/admin/school-export': {
     request: async () => {
       await unsafeAsOwner(t.services.db, (q) =>
         q.query(
           `INSERT INTO school_export_jobs (id, school_id, requested_by, requested_at, state,
              updated_at, token_sha256)
-           SELECT gen_random_uuid(), u.school_id, u.id, now(), 'queued', now(), repeat('0', 64)
+           SELECT gen_random_uuid(), u.school_id, u.id, now(), 'running', now(), repeat('0', 64)
              FROM users u WHERE u.id = ANY($1::uuid[]) AND NOT EXISTS (
                SELECT 1 FROM school_export_jobs j WHERE j.school_id = u.school_id
                  AND j.state IN ('queued', 'running'))`,

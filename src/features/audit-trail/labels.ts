@@ -187,7 +187,7 @@ export const EVENT_LABELS: Record<AuditAction, Label> = {
   'school.export_requested': ['Asked for the school’s export', 'export'],
   'school.export_ready': ['The school’s export was ready to download', 'export'],
   'school.export_downloaded': ['Downloaded the school’s export', 'export'],
-  'school.export_download_refused': ['Refused a download of the school’s export', 'export'],
+  'school.export_download_refused': ['Refused a download of the school’s export', 'refusal'],
   'school.export_expired': ['The school’s export expired undownloaded and was deleted', 'export'],
   'dp.requests_viewed': ['Read the register of rights requests', 'view'],
   'dp.request_viewed': ['Opened a rights request', 'view'],

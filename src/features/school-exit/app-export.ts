@@ -330,10 +330,29 @@ export async function runNextExport(services: Services, signal?: AbortSignal): P
   return true;
 }
 
+/** When this process started (wall clock), to tell its own files from a predecessor's. */
+const PROCESS_STARTED_MS = Date.now() - process.uptime() * 1000;
+
 /**
- * At start-up: staging folders (`tmpdir()/lantern-export-*`) not touched for STALE_MS, which a
- * killed process left with plain tables in them, and partial archives in the exports folder
- * whose process is gone.
+ * Whether a file named for process `pid` and last changed at `mtimeMs` belongs to a process still
+ * running. A file of this process's own id changed before it started is a predecessor's (in a
+ * container every server is process 1); one changed since is this process's own, in use.
+ */
+function ownerAlive(pid: number, mtimeMs: number): boolean {
+  if (pid === process.pid) return mtimeMs >= PROCESS_STARTED_MS;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * At start-up: staging folders (`tmpdir()/lantern-export-<pid>-*`) whose process is gone, which a
+ * killed process left with plain tables in them (a folder of an older name without a process id:
+ * once not touched for STALE_MS), and partial archives in the exports folder whose process is
+ * gone. A running export's folder — a `lantern school export` beside the server, say — is kept.
  */
 export async function removeLeftExportFiles(services: Pick<Services, 'config' | 'clock'>) {
   const now = services.clock.now().getTime();
@@ -342,22 +361,18 @@ export async function removeLeftExportFiles(services: Pick<Services, 'config' | 
     if (!n.startsWith('lantern-export-')) continue;
     const p = path.join(tmp, n);
     const st = await stat(p).catch(() => null);
-    if (st?.isDirectory() && now - st.mtimeMs > STALE_MS) {
-      await rm(p, { recursive: true, force: true });
-    }
+    if (!st?.isDirectory()) continue;
+    const owner = /^lantern-export-(\d+)-/.exec(n);
+    const left = owner ? !ownerAlive(Number(owner[1]), st.mtimeMs) : now - st.mtimeMs > STALE_MS;
+    if (left) await rm(p, { recursive: true, force: true });
   }
   const folder = exportsFolder(services.config);
   for (const n of await readdir(folder).catch(() => [] as string[])) {
     const m = /\.partial-(\d+)\.7z$/.exec(n);
     if (!m) continue;
-    const pid = Number(m[1]);
-    let alive = pid !== process.pid;
-    try {
-      if (alive) process.kill(pid, 0);
-    } catch {
-      alive = false;
-    }
-    if (!alive) await rm(path.join(folder, n), { force: true });
+    const p = path.join(folder, n);
+    const st = await stat(p).catch(() => null);
+    if (st && !ownerAlive(Number(m[1]), st.mtimeMs)) await rm(p, { force: true });
   }
 }
 

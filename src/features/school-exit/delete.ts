@@ -87,6 +87,11 @@ const EXIT_EVENTS = [
   'school.export_downloaded',
   'school.export_download_refused',
   'school.export_expired',
+  // Lantern's own upkeep, which changes nothing the school wrote: the search index rebuilt after
+  // an upgrade (issue 14) would otherwise stop every pending deletion at its first run.
+  'search.reindexed',
+  // Another school's leaving marking a file this one sent it, never accepted, as failed.
+  'transfer.failed',
 ];
 
 /**
@@ -416,7 +421,8 @@ export async function carryOutDeletion(
       const sealer = await services.keys.forSchool(t.db, x.school_id);
       const reason = closedBecauseLeft(due.school_name, t.now);
       await t.q(
-        `UPDATE transfers SET state = 'failed', state_changed_at = $3, closed_reason = $4
+        `UPDATE transfers SET state = 'failed', state_changed_at = $3, closed_reason = $4,
+           sent_file = NULL
           WHERE school_id = $1 AND id = $2`,
         [x.school_id, x.id, t.now, sealer.seal('transfers.closed_reason', x.id, reason)],
       );

@@ -262,8 +262,10 @@ export async function exportSchool(
   const exportedAt = services.clock.now();
   const password = opts.password ?? newArchivePassword();
   const code = newConfirmationCode();
-  // Private to this process's user (mkdtemp makes it 0700), removed whatever happens.
-  const work = await mkdtemp(path.join(tmpdir(), 'lantern-export-'));
+  // Private to this process's user (mkdtemp makes it 0700), removed whatever happens. Its name
+  // carries this process's id, so a server's start-up clean-up leaves a running export's folder
+  // alone (removeLeftExportFiles).
+  const work = await mkdtemp(path.join(tmpdir(), `lantern-export-${process.pid}-`));
   opts.onStaging?.(work);
   try {
     const folder = await ExportFolder.open(work, {

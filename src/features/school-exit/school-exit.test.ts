@@ -649,6 +649,31 @@ describe("a school's exit", () => {
     expect((await listDeletions(t.services)).find((d) => d.school === id)?.deletedAt).toBeNull();
   }, 120_000);
 
+  it('is not stopped by Lantern’s own upkeep while it waits (the search re-index after an upgrade)', async () => {
+    const id = await createSchool(t.services, { name: 'Upgraded Primary' }, 'test');
+    await makePupil(t.services, id);
+    await unsafeAsOwner(t.services.db, (q) =>
+      q.query(
+        `INSERT INTO school_exports (id, school_id, exported_at, exported_by, manifest_sha256,
+           code_hash, files, archive_bytes, confirmed_at)
+         VALUES ($1, $2, $3, 'op', $4, 'not a hash', 1, 1, $3)`,
+        [randomUUID(), id, new Date(Date.now() + 300), 'a'.repeat(64)],
+      ),
+    );
+    await requestDeletion(t.services, id, {}, 'op');
+    await new Promise((r) => setTimeout(r, 600));
+    // What the background re-index writes into every school with records after the upgrade.
+    await asSystem(t.services, id, 'scheduled').tx((x) =>
+      x.audit({
+        action: 'search.reindexed',
+        details: { indexVersion: 2, concerns: 1, actions: 0, conversations: 0, unreadable: 0 },
+      }),
+    );
+    const later = new Date(Date.now() + 31 * 86_400_000);
+    expect(await runDueDeletions(t.services, later, [id])).toContain(id);
+    expect((await rowsOf(id)).pupils ?? 0).toBe(0);
+  }, 120_000);
+
   it('schedules a deletion within 30 days, shows it, and the nightly job carries it out when due', async () => {
     const id = await createSchool(t.services, { name: 'Scheduled Primary' }, 'test');
     await makePupil(t.services, id);

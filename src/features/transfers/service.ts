@@ -346,7 +346,7 @@ export async function sendTransfer(
     if (!again)
       await c.tx(async (t) => {
         const marked = await t.q(
-          `UPDATE transfers SET state = 'failed', state_changed_at = $2
+          `UPDATE transfers SET state = 'failed', state_changed_at = $2, sent_file = NULL
            WHERE id = $1 AND state IN ('sent', 'viewed') RETURNING id`,
           [id, t.now],
         );
