@@ -30,11 +30,13 @@ CREATE TABLE school_export_jobs (
   expires_at timestamptz,
   downloaded_at timestamptz,
   expired_at timestamptz,
-  -- A short code when the job failed (never a message, which might quote a record).
   password_sealed bytea,
   password_key_id text,
+  -- A short code when the job failed (never a message, which might quote a record).
   failure text CHECK (failure IS NULL OR failure ~ '^[a-z0-9_]{1,40}$'),
   FOREIGN KEY (school_id, requested_by) REFERENCES users (school_id, id),
+  -- A key with the school in it, as every tenant table has (ready for distribution by school).
+  UNIQUE (school_id, id),
   CHECK ((state IN ('ready', 'downloaded', 'expired')) = (ready_at IS NOT NULL)),
   CHECK (password_sealed IS NULL OR state = 'queued'),
   CHECK ((password_sealed IS NULL) = (password_key_id IS NULL))
