@@ -148,7 +148,6 @@ describe('concerns about adults', () => {
   });
 
   it('on a phone, the head records the LADO contact, the outcome and the copy given, uses the pack, settings, patterns and audit pages; a linked pupil shows the marker to the head only', async () => {
-    const started = Date.now();
     const cast = await buildSchool(server, 'lado');
     const app = server.t.app;
     const head = {
@@ -306,7 +305,6 @@ describe('concerns about adults', () => {
     await expectNoAxeViolations(q);
     expectNoProblems(dslTab);
     await dslTab.context.close();
-    expect(Date.now() - started).toBeLessThan(60_000);
   });
 });
 
