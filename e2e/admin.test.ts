@@ -59,16 +59,22 @@ async function openCard(page: Page, name: string) {
   await card(page, name).waitFor();
 }
 
+/** A school administrator, Ada Admin, whose authenticator is already enrolled. */
+async function enrolledAdmin(schoolId: string) {
+  const admin = {
+    ...(await makeUser(server.t.services, schoolId, 'school_admin', 'Ada Admin')),
+    name: 'Ada Admin',
+  };
+  await signIn(server.t.app, admin, { elevated: true }); // enrols their authenticator
+  return admin;
+}
+
 describe('administration', () => {
   it('manages staff, groups and the school’s policies, each change taking effect', async () => {
     const cast = await buildSchool(server, 'adm');
     const app = server.t.app;
     const s = server.t.services;
-    const admin = {
-      ...(await makeUser(s, cast.schoolId, 'school_admin', 'Ada Admin')),
-      name: 'Ada Admin',
-    };
-    await signIn(app, admin, { elevated: true }); // enrols their authenticator
+    const admin = await enrolledAdmin(cast.schoolId);
     await signIn(app, cast.teacher, { elevated: true }); // Tess has an authenticator to reset
     const locked = await makeUser(s, cast.schoolId, 'teacher', 'Luke Locked');
     await unsafeAsOwner(s.db, (q) =>
@@ -257,11 +263,7 @@ describe('administration', () => {
     const cast = await buildSchool(server, 'big');
     const app = server.t.app;
     const s = server.t.services;
-    const admin = {
-      ...(await makeUser(s, cast.schoolId, 'school_admin', 'Ada Admin')),
-      name: 'Ada Admin',
-    };
-    await signIn(app, admin, { elevated: true }); // enrols their authenticator
+    const admin = await enrolledAdmin(cast.schoolId);
     // 1,500 more members, as a large trust school's staff list; one with an accent to find.
     await unsafeAsOwner(s.db, (q) =>
       q.query(

@@ -122,9 +122,12 @@ export async function reindexBatch(t: SchoolTx, batch = REINDEX_BATCH): Promise<
  * Whether any record of any school is below the version (the owner's look, through the partial
  * indexes): once none is, the background job has nothing to open a school's transaction for.
  */
-export const ANY_AWAITING_SQL = `SELECT EXISTS (SELECT 1 FROM concerns WHERE index_version < ${INDEX_VERSION})
-    OR EXISTS (SELECT 1 FROM actions WHERE index_version < ${INDEX_VERSION})
-    OR EXISTS (SELECT 1 FROM conversations WHERE index_version < ${INDEX_VERSION}) AS any`;
+/** The indexed kinds' tables, and the rows of one still below the version (of a school: `$1`). */
+const INDEXED = ['concerns', 'actions', 'conversations'] as const;
+const waitingIn = (table: (typeof INDEXED)[number], ofSchool: boolean) =>
+  `FROM ${table} WHERE ${ofSchool ? 'school_id = $1 AND ' : ''}index_version < ${INDEX_VERSION}`;
+
+export const ANY_AWAITING_SQL = `SELECT ${INDEXED.map((x) => `EXISTS (SELECT 1 ${waitingIn(x, false)})`).join(' OR ')} AS any`;
 
 /**
  * Whether any of the school's records is below the version: one probe of each partial index, so a
@@ -132,9 +135,7 @@ export const ANY_AWAITING_SQL = `SELECT EXISTS (SELECT 1 FROM concerns WHERE ind
  */
 export async function anyAwaitingReindex(t: SchoolTx): Promise<boolean> {
   const [row] = await t.q<{ any: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM concerns WHERE school_id = $1 AND index_version < ${INDEX_VERSION})
-         OR EXISTS (SELECT 1 FROM actions WHERE school_id = $1 AND index_version < ${INDEX_VERSION})
-         OR EXISTS (SELECT 1 FROM conversations WHERE school_id = $1 AND index_version < ${INDEX_VERSION}) AS any`,
+    `SELECT ${INDEXED.map((x) => `EXISTS (SELECT 1 ${waitingIn(x, true)})`).join(' OR ')} AS any`,
     [t.schoolId],
   );
   return row?.any === true;
@@ -143,9 +144,7 @@ export async function anyAwaitingReindex(t: SchoolTx): Promise<boolean> {
 /** How many of the school's records a search cannot yet find by their words (below the version). */
 export async function awaitingReindex(t: SchoolTx): Promise<number> {
   const [row] = await t.q<{ n: number }>(
-    `SELECT ((SELECT count(*) FROM concerns WHERE school_id = $1 AND index_version < ${INDEX_VERSION})
-           + (SELECT count(*) FROM actions WHERE school_id = $1 AND index_version < ${INDEX_VERSION})
-           + (SELECT count(*) FROM conversations WHERE school_id = $1 AND index_version < ${INDEX_VERSION}))::int AS n`,
+    `SELECT (${INDEXED.map((x) => `(SELECT count(*) ${waitingIn(x, true)})`).join(' + ')})::int AS n`,
     [t.schoolId],
   );
   return row?.n ?? 0;
