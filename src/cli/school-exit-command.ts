@@ -105,19 +105,39 @@ export function registerSchoolExitCommands(school: Command, config: () => Config
       const out = path.resolve(o.out);
       // exportSchool refuses a file that exists, so one there at a signal is this run's.
       const existedBefore = existsSync(out);
+      // The export may still have a write in flight (on libuv's threads) into the staging folder
+      // while it is removed, or create a file there before the process exits: removal retries
+      // (Node waits out ENOTEMPTY), and is done once more just before the exit.
+      const removeLeftovers = (): boolean => {
+        try {
+          for (const dir of staged)
+            rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+          rmSync(partialOf(out), { force: true, maxRetries: 10, retryDelay: 50 });
+          return true;
+        } catch (err) {
+          console.error(
+            `Could not remove what the interrupted export left (${[...staged, partialOf(out)].join(', ')}): ${(err as Error).message}. Delete it by hand.`,
+          );
+          return false;
+        }
+      };
       const onSignal = (signal: NodeJS.Signals) => {
         stopArchiving();
-        for (const dir of staged) rmSync(dir, { recursive: true, force: true });
-        rmSync(partialOf(out), { force: true });
+        const removed = removeLeftovers();
         // Interrupted after 7-Zip renamed the archive into place: it is on disk, and is said to
         // be (not removed: its password may already have been printed).
         const whole = existsSync(out) && !existedBefore;
         console.error(
           whole
             ? `Interrupted (${signal}): the archive ${out} was written; if its password was not shown above, delete it and export again.`
-            : `Interrupted (${signal}): nothing was exported, and nothing was left on disk.`,
+            : removed
+              ? `Interrupted (${signal}): nothing was exported, and nothing was left on disk.`
+              : `Interrupted (${signal}): nothing was exported.`,
         );
-        const exit = () => process.exit(signal === 'SIGINT' ? 130 : 143);
+        const exit = () => {
+          removeLeftovers();
+          process.exit(signal === 'SIGINT' ? 130 : 143);
+        };
         const close = closeOnSignal?.().catch(() => undefined) ?? Promise.resolve();
         void Promise.race([close, new Promise((r) => setTimeout(r, 5_000))]).finally(exit);
       };
