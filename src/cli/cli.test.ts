@@ -308,7 +308,7 @@ describe('lantern (command line)', () => {
     expect(codeBroken.code).toBe(2);
     expect(codeBroken.stdout).toContain('entry 2,');
     expect(codeBroken.stdout).toContain('does not recompute');
-  }, 240_000);
+  }, 600_000);
 
   it.runIf(inject('engine') === 'postgres')(
     'never changes the login role from commands other than migrate',
@@ -400,5 +400,5 @@ describe('lantern (command line)', () => {
     const badConfig = await lantern(['migrate'], { env: { ...env, LOG_LEVEL: 'loud' } });
     expect(badConfig.code).not.toBe(0);
     expect(badConfig.stderr).toMatch(/LOG_LEVEL must be one of/);
-  }, 240_000);
+  }, 600_000);
 });
