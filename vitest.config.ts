@@ -49,8 +49,10 @@ export default defineConfig({
           name: 'browser',
           include: ['e2e/**/*.test.ts'],
           provide: { engine: 'embedded' },
-          testTimeout: 90_000,
-          hookTimeout: 120_000,
+          // Limits against a hang, not speed targets: journeys that pass in about 60 s took over
+          // 90 s under a load of 15 on two cores.
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
           // Two journeys at once, one per worker: a journey waits on Chromium, the server and the
           // network as much as it computes, so one at a time left a core idle (33 files at 33–58 s
           // each, one after another, were most of CI's 33 minutes). Each file still has its own server (port 0),
