@@ -29,7 +29,10 @@ import { hashSecret, LINK_TOKEN } from './link.ts';
 import type { TransferFile } from './file.ts';
 import { keepAfterAcceptance } from './keep.ts';
 
-export const VIEW_COOKIE = 'lantern_transfer_view';
+/** `__Secure-` over TLS (a `__Host-` cookie must have Path=/, and this one is VIEW_PATH). */
+export function viewCookieName(config: { tls: boolean }): string {
+  return config.tls ? '__Secure-lantern_transfer_view' : 'lantern_transfer_view';
+}
 export const VIEW_PATH = '/api/public/transfer-link';
 export const VIEW_MINUTES = 60;
 export const CODE_MINUTES = 15;

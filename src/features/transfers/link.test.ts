@@ -199,6 +199,7 @@ describe('a transfer to a school on no Lantern, by a link', () => {
     const opened = await pub('open', { token, code });
     expect(opened.statusCode, opened.body).toBe(200);
     const cookie = String(opened.headers['set-cookie']).split(';')[0]!;
+    expect(cookie).toMatch(/^lantern_transfer_view=/); // no __Secure- prefix over plain HTTP
     expect(String(opened.headers['set-cookie'])).toMatch(
       /HttpOnly.*SameSite=Strict|SameSite=Strict.*HttpOnly/i,
     );
@@ -299,6 +300,41 @@ describe('a transfer to a school on no Lantern, by a link', () => {
     expect(refusals.map((r) => (r.details as { reason: string }).reason)).toEqual(
       expect.arrayContaining(['not_opened', 'no_code']),
     );
+  });
+
+  it('names the view cookie __Secure- over TLS, and clears it under that name', async () => {
+    const plain = t;
+    t = await testApp({ config: { logLevel: 'error', smtpUrl: mail.url, tls: true } });
+    try {
+      const s = await leaving('Over TLS.');
+      const to = `dsl-${randomInt(1e6)}@hilltop.sch.uk`;
+      const { token } = await sendLink(s.dsl, s.id, to);
+      const opened = await pub('open', { token, code: await askCode(token, to) });
+      expect(opened.statusCode, opened.body).toBe(200);
+      const set = opened.cookies.find((c) => c.name === '__Secure-lantern_transfer_view');
+      expect(set).toMatchObject({
+        secure: true,
+        httpOnly: true,
+        sameSite: 'Strict',
+        path: '/api/public/transfer-link',
+      });
+      expect(opened.cookies.map((c) => c.name)).toEqual(['__Secure-lantern_transfer_view']);
+      // The key works under that name, and not under the plain one.
+      const cookie = `__Secure-lantern_transfer_view=${set!.value}`;
+      expect((await get('manifest.json', cookie)).statusCode).toBe(200);
+      expect((await get('manifest.json', `lantern_transfer_view=${set!.value}`)).statusCode).toBe(
+        400,
+      );
+      // Receipt clears the same cookie (same name, path and flags), so no stale key is left.
+      const done = await pub('receipt', { token, name: 'Rita Receiver', role: 'DSL' }, cookie);
+      expect(done.statusCode, done.body).toBe(200);
+      const cleared = done.cookies.find((c) => c.name === '__Secure-lantern_transfer_view');
+      expect(cleared).toMatchObject({ value: '', secure: true, path: '/api/public/transfer-link' });
+      expect(cleared!.expires!.getTime()).toBeLessThanOrEqual(Date.now());
+    } finally {
+      await t.close();
+      t = plain;
+    }
   });
 
   it('refuses an expired link, a revoked one, and voids a code after five wrong tries', async () => {
