@@ -10,6 +10,7 @@ import { ErrorBody, responses } from '../../shared/schemas/common.ts';
 import { FileBody } from '../../shared/schemas/vault.ts';
 import {
   CodeSent,
+  LinkAsk,
   LinkCode,
   LinkReceipt,
   LinkToken,
@@ -78,8 +79,9 @@ export function registerLinkRoutes(app: App, services: Services): void {
       config: PUBLIC,
       schema: {
         tags,
-        summary: 'A transfer link: whom it is from, and the file once opened in this browser',
-        body: LinkToken,
+        summary:
+          'A transfer link: whom it is from, and the file once opened in this browser (without the token: the file this browser opened)',
+        body: LinkAsk,
         response: responses({ 200: LinkView }),
       },
     },

@@ -282,13 +282,18 @@ export const LinkSettingsBody = Type.Object(
 // (the page reads it from the link's #fragment, which no server or Referer ever sees).
 const Token = Type.String({ minLength: 1, maxLength: 100 });
 export const LinkToken = Type.Object({ token: Token }, { additionalProperties: false });
+/** The page's ask: with the token from the email, or (a reload) none, when the view key decides. */
+export const LinkAsk = Type.Object(
+  { token: Type.Optional(Token) },
+  { additionalProperties: false },
+);
 export const LinkCode = Type.Object(
   { token: Token, code: Type.String({ minLength: 1, maxLength: 20 }) },
   { additionalProperties: false },
 );
 export const LinkReceipt = Type.Object(
   {
-    token: Token,
+    token: Type.Optional(Token),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     role: Type.String({ minLength: 1, maxLength: 200 }),
   },
