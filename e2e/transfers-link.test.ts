@@ -75,6 +75,12 @@ describe('sending a child-protection file to a school on no Lantern', () => {
     await signInThroughPage(sender.page, server, from.dsl);
     await sender.page.goto(`/transfers/${id}`);
     await sender.page.getByRole('heading', { level: 2, name: 'Not sent yet' }).waitFor();
+    // The directory lists only the school's website: the DSL confirms its email domain first.
+    await sender.page.getByText(/No email domain is confirmed for Meadow School/).waitFor();
+    await sender.page.getByRole('textbox', { name: 'Email domain' }).fill('meadow.sch.uk');
+    await sender.page.getByRole('button', { name: 'Confirm the domain' }).click();
+    await sender.page.getByText('Domain confirmed.').waitFor();
+    await expectNoAxeViolations(sender.page);
     const address = sender.page.getByLabel("The receiving school's DSL email address");
     await address.fill('dsl@meadow-school.example');
     await sender.page.getByRole('button', { name: 'Send the file' }).click();

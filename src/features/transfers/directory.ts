@@ -1,6 +1,8 @@
 // Finding a destination in the establishment directory (migration 0038), by name or URN, and the
-// domain a DSL address at that school must be under: the directory's website host unless this
-// school's DSL confirmed another (audited).
+// domain a DSL address at that school must be under: only one this school's DSL confirmed
+// (audited). The directory holds no email domain, and its website host is never taken for one: a
+// school's website is often on a trust's, a council's or a designer's domain, and a link sent to
+// an address there would reach the wrong people. The website is shown as a hint, nothing more.
 import type { Tx } from '../../core/context.ts';
 import { badRequest, notFound } from '../../core/errors.ts';
 import type { Establishment } from '../../shared/schemas/transfers.ts';
@@ -27,7 +29,8 @@ const present = (r: Row): Establishment => ({
   localAuthority: r.la_name,
   postcode: r.postcode,
   status: r.status,
-  domain: r.confirmed ?? r.website_host,
+  domain: r.confirmed,
+  website: r.website_host,
   domainConfirmed: r.confirmed !== null,
   onThisLantern: r.on_lantern,
 });
@@ -54,7 +57,7 @@ export async function establishment(t: Tx, urn: number): Promise<Establishment> 
 
 const DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
 
-/** The DSL confirms the domain the destination's DSL addresses are under (replacing the directory's). */
+/** The DSL confirms the domain the destination's DSL addresses are under (replacing any confirmed before). */
 export async function confirmDomain(t: Tx, urn: number, domain: string): Promise<Establishment> {
   const d = domain
     .trim()

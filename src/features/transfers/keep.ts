@@ -7,7 +7,10 @@
 // and is audited. The file as sent (transfers.sent_file) is held from sending to acceptance, when
 // keepAfterAcceptance cuts it down in the accepting transaction; a link's own copy of the file
 // (transfer_links.file) is emptied then too. To change safely: call keepAfterAcceptance wherever
-// a transfer becomes accepted, in the same transaction.
+// a transfer becomes accepted, in the same transaction. A kept copy goes when its keep-until date
+// has passed (expireKeptCopies, run nightly by src/jobs/transfer-kept-expiry.ts), unless a live
+// legal hold covers the pupil or any of their records (retention/holds.ts): no disposal passes a
+// hold.
 import { randomUUID } from 'node:crypto';
 import type { SchoolTx, Tx } from '../../core/context.ts';
 import { badRequest, conflict, notFound } from '../../core/errors.ts';
@@ -15,6 +18,7 @@ import type { TransferKeeps } from '../../shared/retention.ts';
 import type { KeptCopy } from '../../shared/schemas/transfers.ts';
 import { schoolSchedule } from '../retention/schedule-service.ts';
 import { addYears } from '../retention/rules.ts';
+import { heldRecords } from '../retention/holds.ts';
 import type { TransferFile } from './file.ts';
 
 /** The file cut to its chronology: when, what kind, the title and categories; no text, no names. */
@@ -104,6 +108,57 @@ export async function keepAfterAcceptance(t: SchoolTx, transferId: string): Prom
   });
 }
 
+/** The calendar date in England: a copy kept "until" a date is kept through that day there. */
+const todayInEngland = (now: Date) =>
+  now.toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+
+/**
+ * Removes the kept copies whose keep-until date has passed, each in the school's transaction,
+ * audited with the mode and the date. A copy a live legal hold covers (a hold on the pupil, or on
+ * any record about them: heldRecords) stays, and goes on the first night after the hold is lifted.
+ * Idempotent: a removed copy has no file left, so a second run the same night finds nothing.
+ * Answers how many went.
+ */
+export async function expireKeptCopies(t: SchoolTx): Promise<number> {
+  const due = await t.q<{ id: string; pupil_id: string; kept: string; kept_until: string }>(
+    `SELECT id, pupil_id, kept, kept_until::text AS kept_until FROM transfers
+     WHERE sent_file IS NOT NULL AND kept_until IS NOT NULL AND kept_until < $1::date
+       AND state = 'accepted'
+     ORDER BY kept_until, id`,
+    [todayInEngland(t.now)],
+  );
+  let removed = 0;
+  for (const copy of due) {
+    const records = await t.q<{ concern_id: string }>(
+      'SELECT concern_id FROM concern_pupils WHERE pupil_id = $1',
+      [copy.pupil_id],
+    );
+    const onPupil = await t.q(
+      `SELECT 1 FROM retention_holds WHERE lifted_at IS NULL AND pupil_id = $1 LIMIT 1`,
+      [copy.pupil_id],
+    );
+    const held = await heldRecords(
+      t.db,
+      records.map((r) => r.concern_id),
+    );
+    if (onPupil.length > 0 || held.size > 0) continue;
+    const gone = await t.q(
+      `UPDATE transfers SET sent_file = NULL, kept_removed_at = $2
+       WHERE id = $1 AND sent_file IS NOT NULL RETURNING id`,
+      [copy.id, t.now],
+    );
+    if (gone.length === 0) continue;
+    await t.audit({
+      action: 'transfer.kept_copy_expired',
+      targetType: 'transfer',
+      targetId: copy.id,
+      details: { kept: copy.kept, until: copy.kept_until },
+    });
+    removed++;
+  }
+  return removed;
+}
+
 /** Opens the kept copy with a stated reason (recorded sealed, audited). */
 export async function openKeptCopy(t: Tx, transferId: string, reason: string): Promise<KeptCopy> {
   const clean = reason.trim();
@@ -114,12 +169,19 @@ export async function openKeptCopy(t: Tx, transferId: string, reason: string): P
     kept: TransferKeeps | null;
     kept_until: string | null;
     sent_file: Buffer | null;
-  }>('SELECT state, kept, kept_until::text, sent_file FROM transfers WHERE id = $1 FOR UPDATE', [
-    transferId,
-  ]);
+    kept_removed_at: Date | null;
+  }>(
+    `SELECT state, kept, kept_until::text, sent_file, kept_removed_at FROM transfers
+     WHERE id = $1 FOR UPDATE`,
+    [transferId],
+  );
   if (!row) throw notFound('That transfer');
   if (row.state !== 'accepted' || row.kept === null)
     throw conflict('A kept copy exists only once the receiving school has confirmed receipt.');
+  if (row.kept_removed_at)
+    throw conflict(
+      `The kept copy was removed on ${todayInEngland(row.kept_removed_at)}, when the date it was kept to (${row.kept_until ?? 'unknown'}) had passed.`,
+    );
   if (row.kept === 'nothing' || !row.sent_file)
     throw conflict(
       "This school keeps nothing of a file once it is transferred (the retention schedule's setting).",

@@ -34,6 +34,7 @@ import type {
   TransfersView,
 } from '../../shared/schemas/transfers.ts';
 import { sha256 } from './file.ts';
+import { runKeptCopyExpiry } from '../../jobs/transfer-kept-expiry.ts';
 
 let t: TestApp;
 let mail: MailTrap;
@@ -51,8 +52,12 @@ const owner = <T extends Record<string, unknown>>(sql: string, params: unknown[]
 const actions = async (schoolId: string) =>
   (await auditRows(t, schoolId)).filter((r) => r.action.startsWith('transfer.'));
 
-/** A sending school with a pupil who has a record, leaving for a school on no Lantern. */
-async function leaving(body = 'Disclosed that her uncle hits her.') {
+/**
+ * A sending school with a pupil who has a record, leaving for a school on no Lantern whose email
+ * domain the DSL confirmed (the directory's website host is never taken for it), unless `confirm`
+ * is false.
+ */
+async function leaving(body = 'Disclosed that her uncle hits her.', confirm = true) {
   const schoolId = await makeSchool(t.services);
   const dsl = await signIn(t.app, await makeUser(t.services, schoolId, 'dsl'), { elevated: true });
   const urn = randomInt(100_000, 999_999_999);
@@ -76,6 +81,12 @@ async function leaving(body = 'Disclosed that her uncle hits her.') {
     destinationUrn: urn,
   });
   expect(opened.statusCode, opened.body).toBe(201);
+  if (confirm) {
+    const domain = await call(t.app, dsl, 'POST', `/api/transfers/directory/${urn}/domain`, {
+      domain: 'hilltop.sch.uk',
+    });
+    expect(domain.statusCode, domain.body).toBe(200);
+  }
   return { schoolId, dsl, urn, pupil, id: opened.json<{ id: string }>().id };
 }
 
@@ -315,6 +326,42 @@ describe('a transfer to a school on no Lantern, by a link', () => {
     expect(refusals.map((r) => (r.details as { reason: string }).reason)).toEqual(
       expect.arrayContaining(['not_opened', 'no_code']),
     );
+  });
+
+  it("never takes the school's website for its email domain: the DSL confirms it first", async () => {
+    const s = await leaving('Website is not email.', false);
+    const to = `dsl-${randomInt(1e6)}@hilltop.sch.uk`;
+    // The directory lists the website, and holds no email domain: none is shown as the domain.
+    const dest = (await call(t.app, s.dsl, 'GET', '/api/transfers')).json<TransfersView>().out[0]!
+      .destination;
+    expect(dest).toMatchObject({ domain: null, website: 'hilltop.sch.uk' });
+    const found = await call(t.app, s.dsl, 'POST', '/api/transfers/directory/search', {
+      query: String(s.urn),
+    });
+    expect(found.json<{ items: unknown[] }>().items).toMatchObject([
+      { domain: null, domainConfirmed: false, website: 'hilltop.sch.uk' },
+    ]);
+    // An address at the website's host is refused until the domain is confirmed; audited, no link.
+    const refused = await call(t.app, s.dsl, 'POST', `/api/transfers/${s.id}/send`, {
+      withhold: [],
+      recipientEmail: to,
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(errorOf(refused).message).toMatch(/No email domain is confirmed for Hilltop Academy/);
+    expect(await owner('SELECT 1 FROM transfer_links WHERE school_id = $1', [s.schoolId])).toEqual(
+      [],
+    );
+    expect(
+      (await actions(s.schoolId)).filter((a) => a.action === 'transfer.link_refused'),
+    ).toMatchObject([{ details: { reason: 'no_domain', domain: 'hilltop.sch.uk' } }]);
+    // Confirmed (audited), the same address is accepted.
+    const confirmed = await call(t.app, s.dsl, 'POST', `/api/transfers/directory/${s.urn}/domain`, {
+      domain: 'hilltop.sch.uk',
+    });
+    expect(confirmed.json()).toMatchObject({ domain: 'hilltop.sch.uk', domainConfirmed: true });
+    const { out } = await sendLink(s.dsl, s.id, to);
+    expect(out).toMatchObject({ state: 'sent', destination: { domain: 'hilltop.sch.uk' } });
+    expect((await actions(s.schoolId)).map((a) => a.action)).toContain('transfer.domain_confirmed');
   });
 
   it('names the view cookie __Secure- over TLS, and clears it under that name', async () => {
@@ -577,7 +624,11 @@ describe('what the sender keeps once the file is accepted (the retention setting
     });
     expect(early.statusCode).toBe(409);
     await accepted(s);
-    expect((await out(s)).kept).toEqual({ mode: 'sealed_copy', until: '2039-02-03' });
+    expect((await out(s)).kept).toEqual({
+      mode: 'sealed_copy',
+      until: '2039-02-03',
+      removedAt: null,
+    });
     const noReason = await call(t.app, s.dsl, 'POST', `/api/transfers/${s.id}/kept-copy`, {
       reason: '  ',
     });
@@ -631,7 +682,7 @@ describe('what the sender keeps once the file is accepted (the retention setting
     const n = await leaving('Nothing kept record.');
     await setKeeps(n, 'nothing');
     await accepted(n);
-    expect((await out(n)).kept).toEqual({ mode: 'nothing', until: null });
+    expect((await out(n)).kept).toEqual({ mode: 'nothing', until: null, removedAt: null });
     const none = await call(t.app, n.dsl, 'POST', `/api/transfers/${n.id}/kept-copy`, {
       reason: 'Review',
     });
@@ -642,5 +693,72 @@ describe('what the sender keeps once the file is accepted (the retention setting
       [n.id],
     );
     expect(row!.sent_file).toBeNull();
+  });
+
+  it('removes a kept copy nightly once its date has passed, unless a legal hold covers the pupil', async () => {
+    const due = await leaving('Kept past its date.');
+    const notDue = await leaving('Kept within its date.');
+    const held = await leaving('Kept under a hold.');
+    // Kept to date of birth + 25 years: 2025-01-01 has passed, 2039-02-03 has not.
+    for (const [s, dob] of [
+      [due, '2000-01-01'],
+      [notDue, '2014-02-03'],
+      [held, '2000-01-01'],
+    ] as const) {
+      await owner(`UPDATE pupils SET date_of_birth = $2 WHERE id = $1`, [s.pupil.id, dob]);
+      await accepted(s);
+    }
+    const dpo = await signIn(t.app, await makeUser(t.services, held.schoolId, 'dpo'), {
+      elevated: true,
+    });
+    const hold = await call(t.app, dpo, 'POST', '/api/retention/holds', {
+      scope: 'pupil',
+      pupilId: held.pupil.id,
+      matter: 'litigation',
+      reason: 'Solicitors acting for the family wrote on 3 March.',
+    });
+    expect(hold.statusCode, hold.body).toBe(201);
+    const schools = [due.schoolId, notDue.schoolId, held.schoolId];
+    const file = async (id: string) =>
+      (
+        await owner<{ sent_file: Buffer | null }>('SELECT sent_file FROM transfers WHERE id = $1', [
+          id,
+        ])
+      )[0]!.sent_file;
+
+    expect(await runKeptCopyExpiry(t.services, new Date(), schools)).toBe(1);
+    // Idempotent: the next run finds nothing more to remove.
+    expect(await runKeptCopyExpiry(t.services, new Date(), schools)).toBe(0);
+    expect(await file(due.id)).toBeNull();
+    expect(await file(notDue.id)).not.toBeNull();
+    expect(await file(held.id)).not.toBeNull();
+    expect((await out(due)).kept).toMatchObject({
+      mode: 'sealed_copy',
+      until: '2025-01-01',
+      removedAt: expect.any(String) as unknown,
+    });
+    expect((await out(notDue)).kept).toMatchObject({ until: '2039-02-03', removedAt: null });
+    const gone = await call(t.app, due.dsl, 'POST', `/api/transfers/${due.id}/kept-copy`, {
+      reason: 'Checking',
+    });
+    expect(gone.statusCode).toBe(409);
+    expect(errorOf(gone).message).toMatch(/removed on .*2025-01-01.*passed/);
+    const expired = (s: { schoolId: string }) =>
+      actions(s.schoolId).then((a) => a.filter((r) => r.action === 'transfer.kept_copy_expired'));
+    expect(await expired(due)).toMatchObject([
+      { target_id: due.id, details: { kept: 'sealed_copy', until: '2025-01-01' } },
+    ]);
+    expect(await expired(notDue)).toEqual([]);
+    expect(await expired(held)).toEqual([]);
+
+    // The hold lifted, the held copy goes on the next run.
+    const holdId = hold.json<{ id: string }>().id;
+    const lifted = await call(t.app, dpo, 'POST', `/api/retention/holds/${holdId}/lift`, {
+      reason: 'The claim was settled.',
+    });
+    expect(lifted.statusCode, lifted.body).toBe(200);
+    expect(await runKeptCopyExpiry(t.services, new Date(), schools)).toBe(1);
+    expect(await file(held.id)).toBeNull();
+    expect(await expired(held)).toHaveLength(1);
   });
 });

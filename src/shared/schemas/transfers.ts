@@ -36,8 +36,14 @@ export const Establishment = Type.Object({
   localAuthority: N,
   postcode: N,
   status: N,
-  /** The domain a DSL address there must be under: the one this school confirmed, else the directory's. */
+  /**
+   * The domain a DSL address there must be under: only one this school's DSL confirmed. The
+   * directory's website host is never taken for it (a school's website and its email are often
+   * elsewhere: a trust's, a council's, a web designer's domain).
+   */
   domain: N,
+  /** The directory's website host, a hint for the DSL confirming the domain (never a domain). */
+  website: N,
   domainConfirmed: Type.Boolean(),
   /** The school uses this Lantern: the file goes straight to its DSL team. */
   onThisLantern: Type.Boolean(),
@@ -122,8 +128,10 @@ export const TransferOut = Type.Object({
       name: Type.String(),
       /** On this Lantern the file goes to its inbox; otherwise as a link to its DSL's address. */
       onThisLantern: Type.Boolean(),
-      /** The domain that DSL address must be under (null: none known, confirm one first). */
+      /** The domain that DSL address must be under (null: none confirmed yet, confirm one first). */
       domain: N,
+      /** The directory's website host: a hint for confirming the domain, never the domain. */
+      website: N,
     }),
     Type.Null(),
   ]),
@@ -150,6 +158,8 @@ export const TransferOut = Type.Object({
     Type.Object({
       mode: Type.Unsafe<TransferKeeps>(Type.Union(TRANSFER_KEEPS.map((k) => Type.Literal(k)))),
       until: N,
+      /** When the nightly job removed the copy, its date passed (null: still kept). */
+      removedAt: N,
     }),
     Type.Null(),
   ]),
