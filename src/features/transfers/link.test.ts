@@ -628,6 +628,7 @@ describe('what the sender keeps once the file is accepted (the retention setting
       mode: 'sealed_copy',
       until: '2039-02-03',
       removedAt: null,
+      reviewDueOn: null,
     });
     const noReason = await call(t.app, s.dsl, 'POST', `/api/transfers/${s.id}/kept-copy`, {
       reason: '  ',
@@ -682,7 +683,12 @@ describe('what the sender keeps once the file is accepted (the retention setting
     const n = await leaving('Nothing kept record.');
     await setKeeps(n, 'nothing');
     await accepted(n);
-    expect((await out(n)).kept).toEqual({ mode: 'nothing', until: null, removedAt: null });
+    expect((await out(n)).kept).toEqual({
+      mode: 'nothing',
+      until: null,
+      removedAt: null,
+      reviewDueOn: null,
+    });
     const none = await call(t.app, n.dsl, 'POST', `/api/transfers/${n.id}/kept-copy`, {
       reason: 'Review',
     });
@@ -695,70 +701,172 @@ describe('what the sender keeps once the file is accepted (the retention setting
     expect(row!.sent_file).toBeNull();
   });
 
-  it('removes a kept copy nightly once its date has passed, unless a legal hold covers the pupil', async () => {
-    const due = await leaving('Kept past its date.');
-    const notDue = await leaving('Kept within its date.');
-    const held = await leaving('Kept under a hold.');
-    // Kept to date of birth + 25 years: 2025-01-01 has passed, 2039-02-03 has not.
-    for (const [s, dob] of [
-      [due, '2000-01-01'],
-      [notDue, '2014-02-03'],
-      [held, '2000-01-01'],
-    ] as const) {
-      await owner(`UPDATE pupils SET date_of_birth = $2 WHERE id = $1`, [s.pupil.id, dob]);
-      await accepted(s);
-    }
-    const dpo = await signIn(t.app, await makeUser(t.services, held.schoolId, 'dpo'), {
-      elevated: true,
+  const file = async (id: string) =>
+    (
+      await owner<{ sent_file: Buffer | null }>('SELECT sent_file FROM transfers WHERE id = $1', [
+        id,
+      ])
+    )[0]!.sent_file;
+  const ofAction = (s: { schoolId: string }, action: string) =>
+    actions(s.schoolId).then((a) => a.filter((r) => r.action === action));
+  const setAction = async (s: { dsl: Session }, action: string) => {
+    const set = await call(t.app, s.dsl, 'PATCH', '/api/retention/schedule/transferred_file', {
+      action,
     });
-    const hold = await call(t.app, dpo, 'POST', '/api/retention/holds', {
-      scope: 'pupil',
-      pupilId: held.pupil.id,
-      matter: 'litigation',
-      reason: 'Solicitors acting for the family wrote on 3 March.',
-    });
-    expect(hold.statusCode, hold.body).toBe(201);
-    const schools = [due.schoolId, notDue.schoolId, held.schoolId];
-    const file = async (id: string) =>
-      (
-        await owner<{ sent_file: Buffer | null }>('SELECT sent_file FROM transfers WHERE id = $1', [
-          id,
-        ])
-      )[0]!.sent_file;
+    expect(set.statusCode, set.body).toBe(200);
+  };
+  /** A pupil born on `dob` whose file was sent by link and accepted. */
+  async function keptFor(dob: string, body: string) {
+    const s = await leaving(body);
+    await owner(`UPDATE pupils SET date_of_birth = $2 WHERE id = $1`, [s.pupil.id, dob]);
+    await accepted(s);
+    return s;
+  }
 
+  it('under the default review rule keeps a copy past its date, marked due for review; under destroy removes it', async () => {
+    // Kept to date of birth + 25 years: 2025-01-01 has passed, 2039-02-03 has not.
+    const due = await keptFor('2000-01-01', 'Kept past its date.');
+    const notDue = await keptFor('2014-02-03', 'Kept within its date.');
+    const schools = [due.schoolId, notDue.schoolId];
+
+    // The default rule's action is review: nothing is removed, the copy past its date is marked.
     expect(await runKeptCopyExpiry(t.services, new Date(), schools)).toBe(1);
-    // Idempotent: the next run finds nothing more to remove.
+    expect(await runKeptCopyExpiry(t.services, new Date(), schools)).toBe(0);
+    expect(await file(due.id)).not.toBeNull();
+    expect(await file(notDue.id)).not.toBeNull();
+    expect((await out(due)).kept).toEqual({
+      mode: 'sealed_copy',
+      until: '2025-01-01',
+      removedAt: null,
+      reviewDueOn: '2025-01-01',
+    });
+    expect((await out(notDue)).kept).toMatchObject({ until: '2039-02-03', reviewDueOn: null });
+    expect(await ofAction(due, 'transfer.kept_copy_review_due')).toMatchObject([
+      { target_id: due.id, details: { kept: 'sealed_copy', until: '2025-01-01' } },
+    ]);
+    expect(await ofAction(due, 'transfer.kept_copy_expired')).toEqual([]);
+    // Still kept, it still opens with a reason.
+    const opened = await call(t.app, due.dsl, 'POST', `/api/transfers/${due.id}/kept-copy`, {
+      reason: 'Reviewing it',
+    });
+    expect(opened.statusCode, opened.body).toBe(200);
+
+    // The school sets the rule to destroy: the next run removes the copy past its date only.
+    await setAction(due, 'destroy');
+    await setAction(notDue, 'destroy');
+    expect(await runKeptCopyExpiry(t.services, new Date(), schools)).toBe(1);
     expect(await runKeptCopyExpiry(t.services, new Date(), schools)).toBe(0);
     expect(await file(due.id)).toBeNull();
     expect(await file(notDue.id)).not.toBeNull();
-    expect(await file(held.id)).not.toBeNull();
     expect((await out(due)).kept).toMatchObject({
-      mode: 'sealed_copy',
       until: '2025-01-01',
       removedAt: expect.any(String) as unknown,
     });
-    expect((await out(notDue)).kept).toMatchObject({ until: '2039-02-03', removedAt: null });
     const gone = await call(t.app, due.dsl, 'POST', `/api/transfers/${due.id}/kept-copy`, {
       reason: 'Checking',
     });
     expect(gone.statusCode).toBe(409);
     expect(errorOf(gone).message).toMatch(/removed on .*2025-01-01.*passed/);
-    const expired = (s: { schoolId: string }) =>
-      actions(s.schoolId).then((a) => a.filter((r) => r.action === 'transfer.kept_copy_expired'));
-    expect(await expired(due)).toMatchObject([
+    expect(await ofAction(due, 'transfer.kept_copy_expired')).toMatchObject([
       { target_id: due.id, details: { kept: 'sealed_copy', until: '2025-01-01' } },
     ]);
-    expect(await expired(notDue)).toEqual([]);
-    expect(await expired(held)).toEqual([]);
+    expect(await ofAction(notDue, 'transfer.kept_copy_expired')).toEqual([]);
+  });
 
-    // The hold lifted, the held copy goes on the next run.
-    const holdId = hold.json<{ id: string }>().id;
-    const lifted = await call(t.app, dpo, 'POST', `/api/retention/holds/${holdId}/lift`, {
-      reason: 'The claim was settled.',
+  it('under destroy keeps a copy a hold covers: on the pupil, one record, a category, or a standing hold the sweep never placed', async () => {
+    const onPupil = await keptFor('2000-01-01', 'Held: pupil.');
+    const onRecord = await keptFor('2000-01-01', 'Held: record.');
+    const onCategory = await keptFor('2000-01-01', 'Held: category.');
+    const standing = await keptFor('2000-01-01', 'Held: standing.');
+    const all = [onPupil, onRecord, onCategory, standing];
+    for (const s of all) await setAction(s, 'destroy');
+    const dpoOf = async (s: { schoolId: string }) =>
+      signIn(t.app, await makeUser(t.services, s.schoolId, 'dpo'), { elevated: true });
+    const recordOf = async (s: { pupil: { id: string } }) =>
+      (
+        await owner<{ concern_id: string }>(
+          'SELECT concern_id FROM concern_pupils WHERE pupil_id = $1',
+          [s.pupil.id],
+        )
+      )[0]!.concern_id;
+    const place = async (s: { schoolId: string }, body: object) => {
+      const placed = await call(t.app, await dpoOf(s), 'POST', '/api/retention/holds', {
+        matter: 'litigation',
+        reason: 'Solicitors acting for the family wrote on 3 March.',
+        ...body,
+      });
+      expect(placed.statusCode, placed.body).toBe(201);
+      return placed.json<{ id: string }>().id;
+    };
+    const pupilHold = await place(onPupil, { scope: 'pupil', pupilId: onPupil.pupil.id });
+    await place(onRecord, { scope: 'record', concernId: await recordOf(onRecord) });
+    const [category] = await categoryIds(t.services, onCategory.schoolId);
+    await place(onCategory, { scope: 'category', categoryId: category!.id });
+    // A sexual-abuse record about the pupil, in a school whose standing holds were never placed
+    // (no sweep, no holds screen): the expiry places them first, and the copy stays.
+    const sexualAbuse = (await categoryIds(t.services, standing.schoolId)).find(
+      (c) => c.name === 'Sexual abuse',
+    )!;
+    const logged = await call(t.app, standing.dsl, 'POST', '/api/concerns', {
+      pupils: [{ pupilId: standing.pupil.id, role: 'subject' }],
+      categoryIds: [sexualAbuse.id],
+      happenedAt: new Date(Date.now() - 10_000).toISOString(),
+      body: 'Disclosed abuse.',
     });
+    expect(logged.statusCode, logged.body).toBe(201);
+    const standingHolds = () =>
+      owner('SELECT 1 FROM retention_holds WHERE school_id = $1 AND standing', [standing.schoolId]);
+    expect(await standingHolds()).toEqual([]);
+
+    const schools = all.map((s) => s.schoolId);
+    expect(await runKeptCopyExpiry(t.services, new Date(), schools)).toBe(0);
+    for (const s of all) {
+      expect(await file(s.id)).not.toBeNull();
+      expect(await ofAction(s, 'transfer.kept_copy_expired')).toEqual([]);
+    }
+    expect((await standingHolds()).length).toBeGreaterThan(0);
+
+    // The pupil's hold lifted, that copy goes on the next run; the others stay.
+    const lifted = await call(
+      t.app,
+      await dpoOf(onPupil),
+      'POST',
+      `/api/retention/holds/${pupilHold}/lift`,
+      { reason: 'The claim was settled.' },
+    );
     expect(lifted.statusCode, lifted.body).toBe(200);
     expect(await runKeptCopyExpiry(t.services, new Date(), schools)).toBe(1);
-    expect(await file(held.id)).toBeNull();
-    expect(await expired(held)).toHaveLength(1);
+    expect(await file(onPupil.id)).toBeNull();
+    for (const s of [onRecord, onCategory, standing]) expect(await file(s.id)).not.toBeNull();
+  });
+
+  it('keeps a copy through its date in London and removes it the day after, at the later of its kept date and the rule now', async () => {
+    // Kept to 2025-07-01 (British Summer Time: London is an hour ahead of UTC).
+    const s = await keptFor('2000-07-01', 'Kept to a summer date.');
+    await setAction(s, 'destroy');
+    const run = (at: string) => runKeptCopyExpiry(t.services, new Date(at), [s.schoolId]);
+    // 23:30 on 1 July in London: still its day.
+    expect(await run('2025-07-01T22:30:00Z')).toBe(0);
+    expect(await file(s.id)).not.toBeNull();
+    // A longer period set since acceptance: the later date (to 2026-07-01) keeps it.
+    const longer = await call(t.app, s.dsl, 'PATCH', '/api/retention/schedule/transferred_file', {
+      years: 26,
+    });
+    expect(longer.statusCode, longer.body).toBe(200);
+    expect(await run('2025-07-01T23:30:00Z')).toBe(0);
+    expect(await file(s.id)).not.toBeNull();
+    // Back to 25 years, and the birth date corrected to an earlier one: kept_until still holds.
+    const back = await call(t.app, s.dsl, 'PATCH', '/api/retention/schedule/transferred_file', {
+      years: 25,
+    });
+    expect(back.statusCode, back.body).toBe(200);
+    await owner(`UPDATE pupils SET date_of_birth = '1999-01-01' WHERE id = $1`, [s.pupil.id]);
+    expect(await run('2025-07-01T22:59:00Z')).toBe(0);
+    // 00:30 on 2 July in London (23:30 UTC on 1 July): the day after, it goes.
+    expect(await run('2025-07-01T23:30:00Z')).toBe(1);
+    expect(await file(s.id)).toBeNull();
+    expect(await ofAction(s, 'transfer.kept_copy_expired')).toMatchObject([
+      { target_id: s.id, details: { until: '2025-07-01' } },
+    ]);
   });
 });

@@ -53,6 +53,7 @@ type Row = {
   kept: TransferKeeps | null;
   kept_until: string | null;
   kept_removed_at: Date | null;
+  kept_review_due_on: string | null;
   link_id: string | null;
   link_email: Buffer | null;
   link_expires_at: Date | null;
@@ -67,6 +68,7 @@ const SELECT = `
     x.destination_set_on::text AS destination_set_on, x.clock_rule, x.state, x.sent_at,
     x.receipt, x.accepted_at, x.rejected_reason, x.closed_reason, x.manifest_sha256,
     x.kept, x.kept_until::text AS kept_until, x.kept_removed_at,
+    x.kept_review_due_on::text AS kept_review_due_on,
     (x.destination_urn IS NOT NULL
       AND EXISTS (SELECT 1 FROM lantern_school_by_urn(x.destination_urn) s
                   WHERE s.id <> x.school_id)) AS on_lantern,
@@ -128,6 +130,7 @@ async function present(t: Tx, rows: Row[]): Promise<TransferOut[]> {
           mode: r.kept,
           until: r.kept_until,
           removedAt: r.kept_removed_at?.toISOString() ?? null,
+          reviewDueOn: r.kept_review_due_on,
         }
       : null,
     link:

@@ -294,6 +294,8 @@ export type AuditDetails = {
   'transfer.kept_copy_opened': { opening: Id; kept: string };
   /** The kept copy removed by the nightly job, its keep-until date passed. */
   'transfer.kept_copy_expired': { kept: string; until: string };
+  /** The kept copy's date passed under a `review` rule: kept, and marked due for review. */
+  'transfer.kept_copy_review_due': { kept: string; until: string };
   'school.urn_set': { urn: string };
   // A school's exit (issue 15): its export, the school's confirmation that it opened it, and
   // refusals; the deletion itself is certified in school_deletions (the chain goes with the school).
@@ -732,6 +734,7 @@ export const AUDIT_ACTIONS = Object.keys({
   'transfer.kept': 1,
   'transfer.kept_copy_opened': 1,
   'transfer.kept_copy_expired': 1,
+  'transfer.kept_copy_review_due': 1,
   'school.urn_set': 1,
   'school.exported': 1,
   'school.export_confirmed': 1,

@@ -160,6 +160,11 @@ export const TransferOut = Type.Object({
       until: N,
       /** When the nightly job removed the copy, its date passed (null: still kept). */
       removedAt: N,
+      /**
+       * The day the copy fell due for review under a `review` rule (null: not yet): it is kept
+       * until the school decides (not yet in the retention review queue; see RETENTION.md).
+       */
+      reviewDueOn: N,
     }),
     Type.Null(),
   ]),

@@ -175,6 +175,14 @@ function KeptSection(p: { id: string; kept: NonNullable<TransferOut['kept']> }) 
           That date has passed: the kept copy was removed on {formatWhen(p.kept.removedAt)}.
         </p>
       )}
+      {p.kept.reviewDueOn && !p.kept.removedAt && (
+        <p role="status">
+          Due for review since {p.kept.reviewDueOn}: the school&apos;s retention schedule says this
+          copy is reviewed, not removed, when its date passes, so it is kept until the school
+          decides. To have such copies removed, set the transferred-file rule&apos;s action to
+          destroy in the retention schedule.
+        </p>
+      )}
       {p.kept.mode !== 'nothing' && !p.kept.removedAt && !copy && (
         <Form submit={submit} onSubmit={open} aria-label="Open the kept copy">
           <TextArea
