@@ -18,10 +18,17 @@ type Row = {
   on_lantern: boolean;
 };
 
-const SELECT = `
+/**
+ * The directory with this school's confirmed domain; the parameter numbered `school` is the school's
+ * id. The join names
+ * the school itself (as service.ts does), not only the row-level policy: another school's
+ * confirmed domain is never this school's.
+ */
+const select = (school: number) => `
   SELECT e.urn, e.name, e.la_name, e.postcode, e.status, e.website_host, d.domain AS confirmed,
     EXISTS (SELECT 1 FROM lantern_school_by_urn(e.urn)) AS on_lantern
-  FROM establishments e LEFT JOIN transfer_destination_domains d ON d.urn = e.urn`;
+  FROM establishments e
+  LEFT JOIN transfer_destination_domains d ON d.urn = e.urn AND d.school_id = $${school}`;
 
 const present = (r: Row): Establishment => ({
   urn: r.urn,
@@ -39,18 +46,18 @@ const present = (r: Row): Establishment => ({
 export async function searchDirectory(t: Tx, query: string): Promise<Establishment[]> {
   const q = query.trim();
   if (/^\d{1,9}$/.test(q))
-    return (await t.q<Row>(`${SELECT} WHERE e.urn = $1`, [Number(q)])).map(present);
+    return (await t.q<Row>(`${select(2)} WHERE e.urn = $1`, [Number(q), t.schoolId])).map(present);
   const like = q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
   const rows = await t.q<Row>(
-    `${SELECT} WHERE lower(e.name) LIKE '%' || $1 || '%'
+    `${select(2)} WHERE lower(e.name) LIKE '%' || $1 || '%'
      ORDER BY (lower(e.name) LIKE $1 || '%') DESC, e.name, e.urn LIMIT 20`,
-    [like],
+    [like, t.schoolId],
   );
   return rows.map(present);
 }
 
 export async function establishment(t: Tx, urn: number): Promise<Establishment> {
-  const [row] = await t.q<Row>(`${SELECT} WHERE e.urn = $1`, [urn]);
+  const [row] = await t.q<Row>(`${select(2)} WHERE e.urn = $1`, [urn, t.schoolId]);
   if (!row) throw notFound('That school (URN)');
   return present(row);
 }

@@ -1,8 +1,9 @@
 // The public page of a link to a school on no Lantern (issue 18): the recipient has no session.
 // What it protects: the file opens only for the person at the address it was sent to, only while
 // the link is live. The link's token (from the page's #fragment, sent in a body; the page then
-// takes it out of the address and its history) finds the link, or after a reload the view key does;
-// a one-time code emailed separately to that address opens it (6 digits, 15 minutes, one use,
+// takes it out of the address bar and the back/forward entry, though not out of the browser's
+// history) finds the link, or after a reload the view key does; a one-time code emailed
+// separately to that address opens it (6 digits, 15 minutes, one use,
 // stored as a keyed hash; wrong codes counted against the link and the caller's address by the
 // sign-in throttle, and five void the code); a correct code gives this browser a view key (an
 // HttpOnly cookie for /api/public/transfer-link, one hour, stored as a hash) that the downloads

@@ -2,8 +2,11 @@
 // receiving DSL asks for a one-time code (emailed to them separately), enters it, reads what the
 // file holds, downloads it as a PDF and its manifest, and confirms receipt by name and role. The
 // link's token is in the address's #fragment, which the browser never sends to a server; the page
-// sends it in request bodies only, and takes it out of the address bar and the history before any
-// request (so it is not left in the browser's history, nor shown over a shoulder). A reload then
+// sends it in request bodies only, and takes it out of the address bar and the back/forward entry
+// before any request (replaceState), so it is not shown over a shoulder nor carried by a reload.
+// replaceState does not remove the address from the browser's history (the list of visited pages
+// may still hold it): what protects a link left there is the one-time code emailed separately,
+// without which the token opens nothing, and the link's expiry. A reload then
 // has no token: once the file was opened with the code, the page keeps working through its view
 // key (the HttpOnly cookie, for an hour), which is what a receiving DSL expects of a page they are
 // reading; before that, it says plainly to open the link from the email again (the email is at
