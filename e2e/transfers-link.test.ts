@@ -75,6 +75,12 @@ describe('sending a child-protection file to a school on no Lantern', () => {
     await signInThroughPage(sender.page, server, from.dsl);
     await sender.page.goto(`/transfers/${id}`);
     await sender.page.getByRole('heading', { level: 2, name: 'Not sent yet' }).waitFor();
+    // The directory lists only the school's website: the DSL confirms its email domain first.
+    await sender.page.getByText(/No email domain is confirmed for Meadow School/).waitFor();
+    await sender.page.getByRole('textbox', { name: 'Email domain' }).fill('meadow.sch.uk');
+    await sender.page.getByRole('button', { name: 'Confirm the domain' }).click();
+    await sender.page.getByText('Domain confirmed.').waitFor();
+    await expectNoAxeViolations(sender.page);
     const address = sender.page.getByLabel("The receiving school's DSL email address");
     await address.fill('dsl@meadow-school.example');
     await sender.page.getByRole('button', { name: 'Send the file' }).click();
@@ -103,6 +109,17 @@ describe('sending a child-protection file to a school on no Lantern', () => {
       .waitFor();
     await r.getByText(/From Riverside Academy txlink/).waitFor();
     await expectNoAxeViolations(r);
+    // The page took the token out of the address bar, and out of this history entry.
+    expect(await r.evaluate(() => window.location.hash)).toBe('');
+    expect(r.url()).not.toContain(token);
+    // A reload before the file is opened says plainly to open the link from the email again.
+    await r.reload();
+    await r.getByText(/To see this file again, open the link from the email again/).waitFor();
+    await expectNoAxeViolations(r);
+    await r.goto('about:blank'); // else only the fragment would change, with no new page
+    await r.goto(`/transfer-link#${token}`);
+    await r.getByRole('button', { name: 'Email me a code' }).waitFor();
+    expect(await r.evaluate(() => window.location.hash)).toBe('');
 
     // A code, a wrong one (refused), then the right one.
     const beforeCode = mail.messages.length;
@@ -118,6 +135,10 @@ describe('sending a child-protection file to a school on no Lantern', () => {
     await r.getByRole('button', { name: 'Open the file' }).click();
     await r.getByRole('heading', { level: 2, name: `The file: ${from.pupil.name}` }).waitFor();
     await expectNoAxeViolations(r);
+    // Once opened, a reload keeps working through the view key (the cookie), with no token.
+    await r.reload();
+    await r.getByRole('heading', { level: 2, name: `The file: ${from.pupil.name}` }).waitFor();
+    expect(r.url()).not.toContain(token);
     const pdfLink = r.getByRole('link', { name: 'Download the file (PDF)' });
     const pdf = await r.request.get((await pdfLink.getAttribute('href'))!);
     expect([pdf.status(), pdf.headers()['content-type']]).toEqual([200, 'application/pdf']);

@@ -19,6 +19,7 @@ import { endLapsedSessions } from '../features/identity/session-sweep.ts';
 import { runRetentionSweep } from './retention-sweep.ts';
 import { runDueDeletions } from '../features/school-exit/delete.ts';
 import { runTransferChase } from './transfer-chase.ts';
+import { runKeptCopyExpiry } from './transfer-kept-expiry.ts';
 import { runPlanReminders } from './medical-reminders.ts';
 import { runConsentReminders } from './consent-reminders.ts';
 import { runParentReminders } from './parent-reminders.ts';
@@ -206,6 +207,12 @@ export async function runMinuteJob(
   await runLeased(db, lease('transfer_chase'), () => runTransferChase(services, now, only)).catch(
     fail('transfer chase'),
   );
+  // Issue 18: kept copies of transferred files past their keep-until date, removed once a night.
+  await runLeased(
+    db,
+    { job: 'transfer_kept_expiry', leaseMs: MINUTE_LEASE_MS, everyMs: 24 * 3_600_000 },
+    () => runKeptCopyExpiry(services, now, only),
+  ).catch(fail('kept copy expiry'));
   // Issue 21: healthcare and action plans' expiry reminders to parents; a date reminded costs a read.
   await runLeased(db, lease('plan_reminders'), () => runPlanReminders(services, now, only)).catch(
     fail('plan reminders'),

@@ -207,10 +207,11 @@ function sessionFrom(
   csrf: string,
   old?: Session,
 ): Session {
-  const name = sessionCookieName({ tls: false }); // test apps run without TLS
-  const cookie = res.cookies.find((c) => c.name === name);
+  // Test apps run without TLS unless a test asks for it (to check a cookie's prefix).
+  const names = [sessionCookieName({ tls: false }), sessionCookieName({ tls: true })];
+  const cookie = res.cookies.find((c) => names.includes(c.name));
   if (!cookie && !old) throw new Error('no session cookie');
-  return { cookie: cookie ? `${name}=${cookie.value}` : old!.cookie, csrf };
+  return { cookie: cookie ? `${cookie.name}=${cookie.value}` : old!.cookie, csrf };
 }
 
 /** A code for the user's authenticator now. The replay guard is reset first (test factories only). */

@@ -178,6 +178,14 @@ export const EVENT_LABELS: Record<AuditAction, Label> = {
     'Opened the kept copy of a transferred file, with a reason',
     'view',
   ],
+  'transfer.kept_copy_expired': [
+    'Removed the kept copy of a transferred file, its keep-until date passed',
+    'change',
+  ],
+  'transfer.kept_copy_review_due': [
+    'Marked the kept copy of a transferred file due for review, its keep-until date passed',
+    'change',
+  ],
   'school.urn_set': ['Set the school’s URN', 'admin'],
   'school.exported': ['Exported the whole school for its exit', 'export'],
   'school.export_confirmed': ['Confirmed the school’s export was opened', 'admin'],

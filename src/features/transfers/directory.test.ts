@@ -1,6 +1,7 @@
 // The establishment directory (issue 18): the DfE's GIAS establishment CSV loaded by the operator,
 // streamed and header-checked, all or nothing; the DSL finds a destination by name or URN; the
-// domain of its DSL addresses is the website's host unless the DSL confirms another (audited).
+// domain of its DSL addresses is only one this school's DSL confirmed (audited), never the
+// website's host, and never another school's confirmation.
 import { randomInt } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +49,9 @@ describe('the establishment directory', () => {
       name: `${name} Primary School, The`,
       localAuthority: 'Warwickshire',
       status: 'Open',
-      domain: `${name.toLowerCase()}.warwickshire.sch.uk`,
+      // The website's host is a hint, never taken for the email domain (the DSL confirms that).
+      domain: null,
+      website: `${name.toLowerCase()}.warwickshire.sch.uk`,
       domainConfirmed: false,
       onThisLantern: false,
     });
@@ -71,6 +74,17 @@ describe('the establishment directory', () => {
     expect((await auditRows(t, schoolId)).map((a) => a.action)).toContain(
       'transfer.domain_confirmed',
     );
+    // Another school's DSL sees no domain confirmed: a confirmation is the school's own.
+    const other = await makeSchool(t.services);
+    const otherDsl = await signIn(t.app, await makeUser(t.services, other, 'dsl'), {
+      elevated: true,
+    });
+    const elsewhere = await call(t.app, otherDsl, 'POST', '/api/transfers/directory/search', {
+      query: String(urn),
+    });
+    expect(elsewhere.json<DirectoryResults>().items).toMatchObject([
+      { urn, domain: null, domainConfirmed: false },
+    ]);
     const teacher = await signIn(t.app, await makeUser(t.services, schoolId, 'teacher'), {
       elevated: true,
     });

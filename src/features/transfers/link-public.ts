@@ -1,7 +1,9 @@
 // The public page of a link to a school on no Lantern (issue 18): the recipient has no session.
 // What it protects: the file opens only for the person at the address it was sent to, only while
-// the link is live. The link's token (from the page's #fragment, sent in a body) finds the link;
-// a one-time code emailed separately to that address opens it (6 digits, 15 minutes, one use,
+// the link is live. The link's token (from the page's #fragment, sent in a body; the page then
+// takes it out of the address bar and the back/forward entry, though not out of the browser's
+// history) finds the link, or after a reload the view key does; a one-time code emailed
+// separately to that address opens it (6 digits, 15 minutes, one use,
 // stored as a keyed hash; wrong codes counted against the link and the caller's address by the
 // sign-in throttle, and five void the code); a correct code gives this browser a view key (an
 // HttpOnly cookie for /api/public/transfer-link, one hour, stored as a hash) that the downloads
@@ -29,7 +31,10 @@ import { hashSecret, LINK_TOKEN } from './link.ts';
 import type { TransferFile } from './file.ts';
 import { keepAfterAcceptance } from './keep.ts';
 
-export const VIEW_COOKIE = 'lantern_transfer_view';
+/** `__Secure-` over TLS (a `__Host-` cookie must have Path=/, and this one is VIEW_PATH). */
+export function viewCookieName(config: { tls: boolean }): string {
+  return config.tls ? '__Secure-lantern_transfer_view' : 'lantern_transfer_view';
+}
 export const VIEW_PATH = '/api/public/transfer-link';
 export const VIEW_MINUTES = 60;
 export const CODE_MINUTES = 15;
@@ -74,6 +79,9 @@ const REFUSALS = {
     'This link has been withdrawn by the school that sent it. Ask that school about the file.',
   expired: 'This link has expired. Ask the school that sent it to send the file again.',
 } as const;
+/** A page with no token and no file opened in this browser (the token left the address bar). */
+const REOPEN =
+  'To see this file again, open the link from the email again (it works until it expires).';
 type Refusal = keyof typeof REFUSALS | 'wrong_code' | 'no_code' | 'not_opened' | 'too_many';
 
 /** The reason a link cannot be used now, or null (an accepted link still shows its receipt). */
@@ -194,11 +202,27 @@ export class LinkDoor {
   }
 
   /**
-   * What the page shows: locked until a code is given in this browser. Showing the file (a reload
-   * with the view key) is audited, in the same transaction; the locked page is not.
+   * The link a page without its token (a reload: the page took the token out of the address) is
+   * about: only the one this browser opened with its code, while its view key lasts. Without a
+   * view key there is nothing to guess at and nothing is counted; an unknown or lapsed key is a
+   * refusal like any other.
    */
-  async view(token: string, viewKey: string | undefined): Promise<LinkView> {
-    const l = await this.#usable(token);
+  async #reopened(viewKey: string | undefined): Promise<LinkRow> {
+    if (!viewKey) throw new DomainError('invalid', 'link_reopen', REOPEN);
+    const l = await this.#byView(viewKey);
+    if (!l || !this.#viewing(l, viewKey)) return this.#refuse(l, 'not_opened', REOPEN);
+    const why = unusable(l, this.#now);
+    if (why) return this.#refuse(l, why, REFUSALS[why]);
+    return l;
+  }
+
+  /**
+   * What the page shows: locked until a code is given in this browser. Showing the file (a reload
+   * with the view key) is audited, in the same transaction; the locked page is not. Without the
+   * token (a reload), only the file this browser opened.
+   */
+  async view(token: string | undefined, viewKey: string | undefined): Promise<LinkView> {
+    const l = token === undefined ? await this.#reopened(viewKey) : await this.#usable(token);
     const open = l.state !== 'accepted' && this.#viewing(l, viewKey);
     return this.#door.inSchool(l.school_id, async (t) => {
       if (open)
@@ -402,8 +426,12 @@ export class LinkDoor {
   }
 
   /** The receipt, by name and role, only from a browser that opened the file with its code. */
-  async receipt(token: string, viewKey: string | undefined, given: Receipt): Promise<LinkView> {
-    const l = await this.#usable(token);
+  async receipt(
+    token: string | undefined,
+    viewKey: string | undefined,
+    given: Receipt,
+  ): Promise<LinkView> {
+    const l = token === undefined ? await this.#reopened(viewKey) : await this.#usable(token);
     if (l.state === 'accepted')
       throw new DomainError(
         'conflict',

@@ -10,12 +10,13 @@ import { ErrorBody, responses } from '../../shared/schemas/common.ts';
 import { FileBody } from '../../shared/schemas/vault.ts';
 import {
   CodeSent,
+  LinkAsk,
   LinkCode,
   LinkReceipt,
   LinkToken,
   LinkView,
 } from '../../shared/schemas/transfers.ts';
-import { LinkDoor, VIEW_COOKIE, VIEW_MINUTES, VIEW_PATH } from './link-public.ts';
+import { LinkDoor, viewCookieName, VIEW_MINUTES, VIEW_PATH } from './link-public.ts';
 import { linkFilePdf, linkManifest } from './link-pdf.ts';
 import { LINK_PAGE } from './link.ts';
 
@@ -38,8 +39,12 @@ const LINK_CSP = [
 const isLinkUrl = (url: string) =>
   url === LINK_PAGE || url.startsWith(`${LINK_PAGE}?`) || url.startsWith(`${VIEW_PATH}/`);
 
-function viewKeyOf(req: { cookies: Record<string, string | undefined> }): string | undefined {
-  return req.cookies[VIEW_COOKIE];
+/** The view key from its cookie, under the one name this installation sets and clears. */
+function viewKeyOf(
+  services: Services,
+  req: { cookies: Record<string, string | undefined> },
+): string | undefined {
+  return req.cookies[viewCookieName(services.config)];
 }
 
 function setViewCookie(reply: FastifyReply, services: Services, value: string | null): void {
@@ -49,8 +54,9 @@ function setViewCookie(reply: FastifyReply, services: Services, value: string | 
     sameSite: 'strict' as const,
     secure: services.config.tls,
   };
-  if (value === null) reply.clearCookie(VIEW_COOKIE, options);
-  else reply.setCookie(VIEW_COOKIE, value, { ...options, maxAge: VIEW_MINUTES * 60 });
+  const name = viewCookieName(services.config);
+  if (value === null) reply.clearCookie(name, options);
+  else reply.setCookie(name, value, { ...options, maxAge: VIEW_MINUTES * 60 });
 }
 
 export function registerLinkRoutes(app: App, services: Services): void {
@@ -73,12 +79,13 @@ export function registerLinkRoutes(app: App, services: Services): void {
       config: PUBLIC,
       schema: {
         tags,
-        summary: 'A transfer link: whom it is from, and the file once opened in this browser',
-        body: LinkToken,
+        summary:
+          'A transfer link: whom it is from, and the file once opened in this browser (without the token: the file this browser opened)',
+        body: LinkAsk,
         response: responses({ 200: LinkView }),
       },
     },
-    async (req) => door(req).view(req.body.token, viewKeyOf(req)),
+    async (req) => door(req).view(req.body.token, viewKeyOf(services, req)),
   );
 
   app.post(
@@ -125,7 +132,7 @@ export function registerLinkRoutes(app: App, services: Services): void {
       },
     },
     async (req, reply) => {
-      const got = await door(req).download(viewKeyOf(req), 'pdf');
+      const got = await door(req).download(viewKeyOf(services, req), 'pdf');
       return reply
         .header('Content-Type', 'application/pdf')
         .header('Content-Disposition', 'attachment; filename="child-protection-file.pdf"')
@@ -146,7 +153,7 @@ export function registerLinkRoutes(app: App, services: Services): void {
       },
     },
     async (req, reply) => {
-      const got = await door(req).download(viewKeyOf(req), 'manifest');
+      const got = await door(req).download(viewKeyOf(services, req), 'manifest');
       return reply
         .header('Content-Type', 'application/json; charset=utf-8')
         .header('Content-Disposition', 'attachment; filename="child-protection-file-manifest.json"')
@@ -168,7 +175,7 @@ export function registerLinkRoutes(app: App, services: Services): void {
     },
     async (req, reply) => {
       const { token, name, role } = req.body;
-      const view = await door(req).receipt(token, viewKeyOf(req), { name, role });
+      const view = await door(req).receipt(token, viewKeyOf(services, req), { name, role });
       setViewCookie(reply, services, null);
       return view;
     },

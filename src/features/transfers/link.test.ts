@@ -34,6 +34,7 @@ import type {
   TransfersView,
 } from '../../shared/schemas/transfers.ts';
 import { sha256 } from './file.ts';
+import { runKeptCopyExpiry } from '../../jobs/transfer-kept-expiry.ts';
 
 let t: TestApp;
 let mail: MailTrap;
@@ -51,8 +52,12 @@ const owner = <T extends Record<string, unknown>>(sql: string, params: unknown[]
 const actions = async (schoolId: string) =>
   (await auditRows(t, schoolId)).filter((r) => r.action.startsWith('transfer.'));
 
-/** A sending school with a pupil who has a record, leaving for a school on no Lantern. */
-async function leaving(body = 'Disclosed that her uncle hits her.') {
+/**
+ * A sending school with a pupil who has a record, leaving for a school on no Lantern whose email
+ * domain the DSL confirmed (the directory's website host is never taken for it), unless `confirm`
+ * is false.
+ */
+async function leaving(body = 'Disclosed that her uncle hits her.', confirm = true) {
   const schoolId = await makeSchool(t.services);
   const dsl = await signIn(t.app, await makeUser(t.services, schoolId, 'dsl'), { elevated: true });
   const urn = randomInt(100_000, 999_999_999);
@@ -76,6 +81,12 @@ async function leaving(body = 'Disclosed that her uncle hits her.') {
     destinationUrn: urn,
   });
   expect(opened.statusCode, opened.body).toBe(201);
+  if (confirm) {
+    const domain = await call(t.app, dsl, 'POST', `/api/transfers/directory/${urn}/domain`, {
+      domain: 'hilltop.sch.uk',
+    });
+    expect(domain.statusCode, domain.body).toBe(200);
+  }
   return { schoolId, dsl, urn, pupil, id: opened.json<{ id: string }>().id };
 }
 
@@ -199,6 +210,7 @@ describe('a transfer to a school on no Lantern, by a link', () => {
     const opened = await pub('open', { token, code });
     expect(opened.statusCode, opened.body).toBe(200);
     const cookie = String(opened.headers['set-cookie']).split(';')[0]!;
+    expect(cookie).toMatch(/^lantern_transfer_view=/); // no __Secure- prefix over plain HTTP
     expect(String(opened.headers['set-cookie'])).toMatch(
       /HttpOnly.*SameSite=Strict|SameSite=Strict.*HttpOnly/i,
     );
@@ -216,11 +228,25 @@ describe('a transfer to a school on no Lantern, by a link', () => {
     expect(
       (await actions(s.schoolId)).filter((a) => a.action === 'transfer.link_viewed'),
     ).toHaveLength(viewedBefore + 2);
+    // A reload (the page took the token out of the address): the view key alone shows the file.
+    const reloaded = await pub('view', {}, cookie);
+    expect(reloaded.statusCode, reloaded.body).toBe(200);
+    expect(reloaded.json<LinkView>()).toMatchObject({ state: 'open', file: { pupil: {} } });
+    // Without the token and the key, the page is told to open the link from the email again.
+    const bare = await pub('view', {});
+    expect(bare.statusCode).toBe(400);
+    expect(errorOf(bare).message).toMatch(/open the link from the email again/);
+    expect(
+      errorOf(await pub('view', {}, 'lantern_transfer_view=' + 'y'.repeat(43))).message,
+    ).toMatch(/open the link from the email again/);
+    expect(
+      (await actions(s.schoolId)).filter((a) => a.action === 'transfer.link_viewed'),
+    ).toHaveLength(viewedBefore + 3);
     // Without the key the page stays locked, and that is not a view of the file.
     expect((await pub('view', { token })).json<LinkView>().file).toBeNull();
     expect(
       (await actions(s.schoolId)).filter((a) => a.action === 'transfer.link_viewed'),
-    ).toHaveLength(viewedBefore + 2);
+    ).toHaveLength(viewedBefore + 3);
     expect(view.file!.pupil.name).toBe('Zara Quill');
     expect(view.file!.items.some((i) => i.kind === 'concern')).toBe(true);
     // The code was single-use.
@@ -254,7 +280,8 @@ describe('a transfer to a school on no Lantern, by a link', () => {
     // Receipt by name and role: the sender sees accepted and prints the certificate.
     const noName = await pub('receipt', { token, name: ' ', role: 'DSL' }, cookie);
     expect(noName.statusCode).toBe(400);
-    const receipted = await pub('receipt', { token, name: 'Rita Receiver', role: 'DSL' }, cookie);
+    // As the page sends it after a reload: no token, the view key decides.
+    const receipted = await pub('receipt', { name: 'Rita Receiver', role: 'DSL' }, cookie);
     expect(receipted.statusCode, receipted.body).toBe(200);
     expect(receipted.json<LinkView>()).toMatchObject({
       state: 'accepted',
@@ -299,6 +326,77 @@ describe('a transfer to a school on no Lantern, by a link', () => {
     expect(refusals.map((r) => (r.details as { reason: string }).reason)).toEqual(
       expect.arrayContaining(['not_opened', 'no_code']),
     );
+  });
+
+  it("never takes the school's website for its email domain: the DSL confirms it first", async () => {
+    const s = await leaving('Website is not email.', false);
+    const to = `dsl-${randomInt(1e6)}@hilltop.sch.uk`;
+    // The directory lists the website, and holds no email domain: none is shown as the domain.
+    const dest = (await call(t.app, s.dsl, 'GET', '/api/transfers')).json<TransfersView>().out[0]!
+      .destination;
+    expect(dest).toMatchObject({ domain: null, website: 'hilltop.sch.uk' });
+    const found = await call(t.app, s.dsl, 'POST', '/api/transfers/directory/search', {
+      query: String(s.urn),
+    });
+    expect(found.json<{ items: unknown[] }>().items).toMatchObject([
+      { domain: null, domainConfirmed: false, website: 'hilltop.sch.uk' },
+    ]);
+    // An address at the website's host is refused until the domain is confirmed; audited, no link.
+    const refused = await call(t.app, s.dsl, 'POST', `/api/transfers/${s.id}/send`, {
+      withhold: [],
+      recipientEmail: to,
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(errorOf(refused).message).toMatch(/No email domain is confirmed for Hilltop Academy/);
+    expect(await owner('SELECT 1 FROM transfer_links WHERE school_id = $1', [s.schoolId])).toEqual(
+      [],
+    );
+    expect(
+      (await actions(s.schoolId)).filter((a) => a.action === 'transfer.link_refused'),
+    ).toMatchObject([{ details: { reason: 'no_domain', domain: 'hilltop.sch.uk' } }]);
+    // Confirmed (audited), the same address is accepted.
+    const confirmed = await call(t.app, s.dsl, 'POST', `/api/transfers/directory/${s.urn}/domain`, {
+      domain: 'hilltop.sch.uk',
+    });
+    expect(confirmed.json()).toMatchObject({ domain: 'hilltop.sch.uk', domainConfirmed: true });
+    const { out } = await sendLink(s.dsl, s.id, to);
+    expect(out).toMatchObject({ state: 'sent', destination: { domain: 'hilltop.sch.uk' } });
+    expect((await actions(s.schoolId)).map((a) => a.action)).toContain('transfer.domain_confirmed');
+  });
+
+  it('names the view cookie __Secure- over TLS, and clears it under that name', async () => {
+    const plain = t;
+    t = await testApp({ config: { logLevel: 'error', smtpUrl: mail.url, tls: true } });
+    try {
+      const s = await leaving('Over TLS.');
+      const to = `dsl-${randomInt(1e6)}@hilltop.sch.uk`;
+      const { token } = await sendLink(s.dsl, s.id, to);
+      const opened = await pub('open', { token, code: await askCode(token, to) });
+      expect(opened.statusCode, opened.body).toBe(200);
+      const set = opened.cookies.find((c) => c.name === '__Secure-lantern_transfer_view');
+      expect(set).toMatchObject({
+        secure: true,
+        httpOnly: true,
+        sameSite: 'Strict',
+        path: '/api/public/transfer-link',
+      });
+      expect(opened.cookies.map((c) => c.name)).toEqual(['__Secure-lantern_transfer_view']);
+      // The key works under that name, and not under the plain one.
+      const cookie = `__Secure-lantern_transfer_view=${set!.value}`;
+      expect((await get('manifest.json', cookie)).statusCode).toBe(200);
+      expect((await get('manifest.json', `lantern_transfer_view=${set!.value}`)).statusCode).toBe(
+        400,
+      );
+      // Receipt clears the same cookie (same name, path and flags), so no stale key is left.
+      const done = await pub('receipt', { token, name: 'Rita Receiver', role: 'DSL' }, cookie);
+      expect(done.statusCode, done.body).toBe(200);
+      const cleared = done.cookies.find((c) => c.name === '__Secure-lantern_transfer_view');
+      expect(cleared).toMatchObject({ value: '', secure: true, path: '/api/public/transfer-link' });
+      expect(cleared!.expires!.getTime()).toBeLessThanOrEqual(Date.now());
+    } finally {
+      await t.close();
+      t = plain;
+    }
   });
 
   it('refuses an expired link, a revoked one, and voids a code after five wrong tries', async () => {
@@ -526,7 +624,12 @@ describe('what the sender keeps once the file is accepted (the retention setting
     });
     expect(early.statusCode).toBe(409);
     await accepted(s);
-    expect((await out(s)).kept).toEqual({ mode: 'sealed_copy', until: '2039-02-03' });
+    expect((await out(s)).kept).toEqual({
+      mode: 'sealed_copy',
+      until: '2039-02-03',
+      removedAt: null,
+      reviewDueOn: null,
+    });
     const noReason = await call(t.app, s.dsl, 'POST', `/api/transfers/${s.id}/kept-copy`, {
       reason: '  ',
     });
@@ -580,7 +683,12 @@ describe('what the sender keeps once the file is accepted (the retention setting
     const n = await leaving('Nothing kept record.');
     await setKeeps(n, 'nothing');
     await accepted(n);
-    expect((await out(n)).kept).toEqual({ mode: 'nothing', until: null });
+    expect((await out(n)).kept).toEqual({
+      mode: 'nothing',
+      until: null,
+      removedAt: null,
+      reviewDueOn: null,
+    });
     const none = await call(t.app, n.dsl, 'POST', `/api/transfers/${n.id}/kept-copy`, {
       reason: 'Review',
     });
@@ -591,5 +699,174 @@ describe('what the sender keeps once the file is accepted (the retention setting
       [n.id],
     );
     expect(row!.sent_file).toBeNull();
+  });
+
+  const file = async (id: string) =>
+    (
+      await owner<{ sent_file: Buffer | null }>('SELECT sent_file FROM transfers WHERE id = $1', [
+        id,
+      ])
+    )[0]!.sent_file;
+  const ofAction = (s: { schoolId: string }, action: string) =>
+    actions(s.schoolId).then((a) => a.filter((r) => r.action === action));
+  const setAction = async (s: { dsl: Session }, action: string) => {
+    const set = await call(t.app, s.dsl, 'PATCH', '/api/retention/schedule/transferred_file', {
+      action,
+    });
+    expect(set.statusCode, set.body).toBe(200);
+  };
+  /** A pupil born on `dob` whose file was sent by link and accepted. */
+  async function keptFor(dob: string, body: string) {
+    const s = await leaving(body);
+    await owner(`UPDATE pupils SET date_of_birth = $2 WHERE id = $1`, [s.pupil.id, dob]);
+    await accepted(s);
+    return s;
+  }
+
+  it('under the default review rule keeps a copy past its date, marked due for review; under destroy removes it', async () => {
+    // Kept to date of birth + 25 years: 2025-01-01 has passed, 2039-02-03 has not.
+    const due = await keptFor('2000-01-01', 'Kept past its date.');
+    const notDue = await keptFor('2014-02-03', 'Kept within its date.');
+    const schools = [due.schoolId, notDue.schoolId];
+
+    // The default rule's action is review: nothing is removed, the copy past its date is marked.
+    expect(await runKeptCopyExpiry(t.services, new Date(), schools)).toBe(1);
+    expect(await runKeptCopyExpiry(t.services, new Date(), schools)).toBe(0);
+    expect(await file(due.id)).not.toBeNull();
+    expect(await file(notDue.id)).not.toBeNull();
+    expect((await out(due)).kept).toEqual({
+      mode: 'sealed_copy',
+      until: '2025-01-01',
+      removedAt: null,
+      reviewDueOn: '2025-01-01',
+    });
+    expect((await out(notDue)).kept).toMatchObject({ until: '2039-02-03', reviewDueOn: null });
+    expect(await ofAction(due, 'transfer.kept_copy_review_due')).toMatchObject([
+      { target_id: due.id, details: { kept: 'sealed_copy', until: '2025-01-01' } },
+    ]);
+    expect(await ofAction(due, 'transfer.kept_copy_expired')).toEqual([]);
+    // Still kept, it still opens with a reason.
+    const opened = await call(t.app, due.dsl, 'POST', `/api/transfers/${due.id}/kept-copy`, {
+      reason: 'Reviewing it',
+    });
+    expect(opened.statusCode, opened.body).toBe(200);
+
+    // The school sets the rule to destroy: the next run removes the copy past its date only.
+    await setAction(due, 'destroy');
+    await setAction(notDue, 'destroy');
+    expect(await runKeptCopyExpiry(t.services, new Date(), schools)).toBe(1);
+    expect(await runKeptCopyExpiry(t.services, new Date(), schools)).toBe(0);
+    expect(await file(due.id)).toBeNull();
+    expect(await file(notDue.id)).not.toBeNull();
+    expect((await out(due)).kept).toMatchObject({
+      until: '2025-01-01',
+      removedAt: expect.any(String) as unknown,
+    });
+    const gone = await call(t.app, due.dsl, 'POST', `/api/transfers/${due.id}/kept-copy`, {
+      reason: 'Checking',
+    });
+    expect(gone.statusCode).toBe(409);
+    expect(errorOf(gone).message).toMatch(/removed on .*2025-01-01.*passed/);
+    expect(await ofAction(due, 'transfer.kept_copy_expired')).toMatchObject([
+      { target_id: due.id, details: { kept: 'sealed_copy', until: '2025-01-01' } },
+    ]);
+    expect(await ofAction(notDue, 'transfer.kept_copy_expired')).toEqual([]);
+  });
+
+  it('under destroy keeps a copy a hold covers: on the pupil, one record, a category, or a standing hold the sweep never placed', async () => {
+    const onPupil = await keptFor('2000-01-01', 'Held: pupil.');
+    const onRecord = await keptFor('2000-01-01', 'Held: record.');
+    const onCategory = await keptFor('2000-01-01', 'Held: category.');
+    const standing = await keptFor('2000-01-01', 'Held: standing.');
+    const all = [onPupil, onRecord, onCategory, standing];
+    for (const s of all) await setAction(s, 'destroy');
+    const dpoOf = async (s: { schoolId: string }) =>
+      signIn(t.app, await makeUser(t.services, s.schoolId, 'dpo'), { elevated: true });
+    const recordOf = async (s: { pupil: { id: string } }) =>
+      (
+        await owner<{ concern_id: string }>(
+          'SELECT concern_id FROM concern_pupils WHERE pupil_id = $1',
+          [s.pupil.id],
+        )
+      )[0]!.concern_id;
+    const place = async (s: { schoolId: string }, body: object) => {
+      const placed = await call(t.app, await dpoOf(s), 'POST', '/api/retention/holds', {
+        matter: 'litigation',
+        reason: 'Solicitors acting for the family wrote on 3 March.',
+        ...body,
+      });
+      expect(placed.statusCode, placed.body).toBe(201);
+      return placed.json<{ id: string }>().id;
+    };
+    const pupilHold = await place(onPupil, { scope: 'pupil', pupilId: onPupil.pupil.id });
+    await place(onRecord, { scope: 'record', concernId: await recordOf(onRecord) });
+    const [category] = await categoryIds(t.services, onCategory.schoolId);
+    await place(onCategory, { scope: 'category', categoryId: category!.id });
+    // A sexual-abuse record about the pupil, in a school whose standing holds were never placed
+    // (no sweep, no holds screen): the expiry places them first, and the copy stays.
+    const sexualAbuse = (await categoryIds(t.services, standing.schoolId)).find(
+      (c) => c.name === 'Sexual abuse',
+    )!;
+    const logged = await call(t.app, standing.dsl, 'POST', '/api/concerns', {
+      pupils: [{ pupilId: standing.pupil.id, role: 'subject' }],
+      categoryIds: [sexualAbuse.id],
+      happenedAt: new Date(Date.now() - 10_000).toISOString(),
+      body: 'Disclosed abuse.',
+    });
+    expect(logged.statusCode, logged.body).toBe(201);
+    const standingHolds = () =>
+      owner('SELECT 1 FROM retention_holds WHERE school_id = $1 AND standing', [standing.schoolId]);
+    expect(await standingHolds()).toEqual([]);
+
+    const schools = all.map((s) => s.schoolId);
+    expect(await runKeptCopyExpiry(t.services, new Date(), schools)).toBe(0);
+    for (const s of all) {
+      expect(await file(s.id)).not.toBeNull();
+      expect(await ofAction(s, 'transfer.kept_copy_expired')).toEqual([]);
+    }
+    expect((await standingHolds()).length).toBeGreaterThan(0);
+
+    // The pupil's hold lifted, that copy goes on the next run; the others stay.
+    const lifted = await call(
+      t.app,
+      await dpoOf(onPupil),
+      'POST',
+      `/api/retention/holds/${pupilHold}/lift`,
+      { reason: 'The claim was settled.' },
+    );
+    expect(lifted.statusCode, lifted.body).toBe(200);
+    expect(await runKeptCopyExpiry(t.services, new Date(), schools)).toBe(1);
+    expect(await file(onPupil.id)).toBeNull();
+    for (const s of [onRecord, onCategory, standing]) expect(await file(s.id)).not.toBeNull();
+  });
+
+  it('keeps a copy through its date in London and removes it the day after, at the later of its kept date and the rule now', async () => {
+    // Kept to 2025-07-01 (British Summer Time: London is an hour ahead of UTC).
+    const s = await keptFor('2000-07-01', 'Kept to a summer date.');
+    await setAction(s, 'destroy');
+    const run = (at: string) => runKeptCopyExpiry(t.services, new Date(at), [s.schoolId]);
+    // 23:30 on 1 July in London: still its day.
+    expect(await run('2025-07-01T22:30:00Z')).toBe(0);
+    expect(await file(s.id)).not.toBeNull();
+    // A longer period set since acceptance: the later date (to 2026-07-01) keeps it.
+    const longer = await call(t.app, s.dsl, 'PATCH', '/api/retention/schedule/transferred_file', {
+      years: 26,
+    });
+    expect(longer.statusCode, longer.body).toBe(200);
+    expect(await run('2025-07-01T23:30:00Z')).toBe(0);
+    expect(await file(s.id)).not.toBeNull();
+    // Back to 25 years, and the birth date corrected to an earlier one: kept_until still holds.
+    const back = await call(t.app, s.dsl, 'PATCH', '/api/retention/schedule/transferred_file', {
+      years: 25,
+    });
+    expect(back.statusCode, back.body).toBe(200);
+    await owner(`UPDATE pupils SET date_of_birth = '1999-01-01' WHERE id = $1`, [s.pupil.id]);
+    expect(await run('2025-07-01T22:59:00Z')).toBe(0);
+    // 00:30 on 2 July in London (23:30 UTC on 1 July): the day after, it goes.
+    expect(await run('2025-07-01T23:30:00Z')).toBe(1);
+    expect(await file(s.id)).toBeNull();
+    expect(await ofAction(s, 'transfer.kept_copy_expired')).toMatchObject([
+      { target_id: s.id, details: { until: '2025-07-01' } },
+    ]);
   });
 });

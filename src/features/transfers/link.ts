@@ -75,7 +75,7 @@ export async function checkRecipient(
   if (!school.domain)
     throw new LinkRefused(
       'no_domain',
-      'The directory holds no email domain for that school: confirm the domain its DSL addresses are under first.',
+      `No email domain is confirmed for ${school.name}: confirm the domain its DSL addresses are under first (a school's website may be on another domain than its email).`,
       domain,
     );
   if (domain !== school.domain && !domain.endsWith(`.${school.domain}`))

@@ -38,6 +38,7 @@ type Row = {
   destination_urn: number | null;
   destination_name: string | null;
   destination_domain: string | null;
+  destination_website: string | null;
   destination_set_on: string | null;
   clock_rule: ClockRule;
   state: TransferState;
@@ -51,6 +52,8 @@ type Row = {
   social_worker: boolean;
   kept: TransferKeeps | null;
   kept_until: string | null;
+  kept_removed_at: Date | null;
+  kept_review_due_on: string | null;
   link_id: string | null;
   link_email: Buffer | null;
   link_expires_at: Date | null;
@@ -61,10 +64,11 @@ type Row = {
 const SELECT = `
   SELECT x.id, x.pupil_id, p.first_name || ' ' || p.last_name AS pupil_name, x.trigger,
     x.leaving_on::text AS leaving_on, x.destination_urn, e.name AS destination_name,
-    coalesce(dd.domain, e.website_host) AS destination_domain,
+    dd.domain AS destination_domain, e.website_host AS destination_website,
     x.destination_set_on::text AS destination_set_on, x.clock_rule, x.state, x.sent_at,
     x.receipt, x.accepted_at, x.rejected_reason, x.closed_reason, x.manifest_sha256,
-    x.kept, x.kept_until::text AS kept_until,
+    x.kept, x.kept_until::text AS kept_until, x.kept_removed_at,
+    x.kept_review_due_on::text AS kept_review_due_on,
     (x.destination_urn IS NOT NULL
       AND EXISTS (SELECT 1 FROM lantern_school_by_urn(x.destination_urn) s
                   WHERE s.id <> x.school_id)) AS on_lantern,
@@ -75,7 +79,8 @@ const SELECT = `
     l.opened_at AS link_opened_at, l.state AS link_state
   FROM transfers x JOIN pupils p ON p.id = x.pupil_id
   LEFT JOIN establishments e ON e.urn = x.destination_urn
-  LEFT JOIN transfer_destination_domains dd ON dd.urn = x.destination_urn
+  LEFT JOIN transfer_destination_domains dd
+    ON dd.urn = x.destination_urn AND dd.school_id = x.school_id
   LEFT JOIN LATERAL (SELECT id, email, expires_at, opened_at, state FROM transfer_links k
                      WHERE k.transfer_id = x.id ORDER BY k.created_at DESC LIMIT 1) l ON true`;
 
@@ -100,6 +105,7 @@ async function present(t: Tx, rows: Row[]): Promise<TransferOut[]> {
             name: r.destination_name ?? `URN ${r.destination_urn}`,
             onThisLantern: r.on_lantern,
             domain: r.destination_domain,
+            website: r.destination_website,
           },
     state: r.state,
     clock: transferClock(
@@ -119,7 +125,14 @@ async function present(t: Tx, rows: Row[]): Promise<TransferOut[]> {
       ? sealer.open('transfers.rejected_reason', r.id, r.rejected_reason)
       : null,
     manifestSha256: r.manifest_sha256,
-    kept: r.kept ? { mode: r.kept, until: r.kept_until } : null,
+    kept: r.kept
+      ? {
+          mode: r.kept,
+          until: r.kept_until,
+          removedAt: r.kept_removed_at?.toISOString() ?? null,
+          reviewDueOn: r.kept_review_due_on,
+        }
+      : null,
     link:
       r.link_id && r.link_email && r.link_expires_at && r.link_state
         ? {

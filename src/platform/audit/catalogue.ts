@@ -292,6 +292,10 @@ export type AuditDetails = {
   /** At acceptance: what the sending school keeps, by its retention setting (issue 15). */
   'transfer.kept': { kept: string; until: string };
   'transfer.kept_copy_opened': { opening: Id; kept: string };
+  /** The kept copy removed by the nightly job, its keep-until date passed. */
+  'transfer.kept_copy_expired': { kept: string; until: string };
+  /** The kept copy's date passed under a `review` rule: kept, and marked due for review. */
+  'transfer.kept_copy_review_due': { kept: string; until: string };
   'school.urn_set': { urn: string };
   // A school's exit (issue 15): its export, the school's confirmation that it opened it, and
   // refusals; the deletion itself is certified in school_deletions (the chain goes with the school).
@@ -729,6 +733,8 @@ export const AUDIT_ACTIONS = Object.keys({
   'transfer.link_settings_set': 1,
   'transfer.kept': 1,
   'transfer.kept_copy_opened': 1,
+  'transfer.kept_copy_expired': 1,
+  'transfer.kept_copy_review_due': 1,
   'school.urn_set': 1,
   'school.exported': 1,
   'school.export_confirmed': 1,

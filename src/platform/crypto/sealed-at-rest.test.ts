@@ -502,6 +502,11 @@ describe('every sealed column at rest', () => {
     });
     ok(toLink, 201);
     ok(
+      await call(app, dsl, 'POST', `/api/transfers/directory/${linkUrn}/domain`, {
+        domain: 'atrest.sch.uk',
+      }),
+    );
+    ok(
       await call(app, dsl, 'POST', `/api/transfers/${toLink.json<{ id: string }>().id}/send`, {
         withhold: [],
         recipientEmail: `${m['transfer_links.email']}@atrest.sch.uk`,

@@ -36,8 +36,14 @@ export const Establishment = Type.Object({
   localAuthority: N,
   postcode: N,
   status: N,
-  /** The domain a DSL address there must be under: the one this school confirmed, else the directory's. */
+  /**
+   * The domain a DSL address there must be under: only one this school's DSL confirmed. The
+   * directory's website host is never taken for it (a school's website and its email are often
+   * elsewhere: a trust's, a council's, a web designer's domain).
+   */
   domain: N,
+  /** The directory's website host, a hint for the DSL confirming the domain (never a domain). */
+  website: N,
   domainConfirmed: Type.Boolean(),
   /** The school uses this Lantern: the file goes straight to its DSL team. */
   onThisLantern: Type.Boolean(),
@@ -122,8 +128,10 @@ export const TransferOut = Type.Object({
       name: Type.String(),
       /** On this Lantern the file goes to its inbox; otherwise as a link to its DSL's address. */
       onThisLantern: Type.Boolean(),
-      /** The domain that DSL address must be under (null: none known, confirm one first). */
+      /** The domain that DSL address must be under (null: none confirmed yet, confirm one first). */
       domain: N,
+      /** The directory's website host: a hint for confirming the domain, never the domain. */
+      website: N,
     }),
     Type.Null(),
   ]),
@@ -150,6 +158,13 @@ export const TransferOut = Type.Object({
     Type.Object({
       mode: Type.Unsafe<TransferKeeps>(Type.Union(TRANSFER_KEEPS.map((k) => Type.Literal(k)))),
       until: N,
+      /** When the nightly job removed the copy, its date passed (null: still kept). */
+      removedAt: N,
+      /**
+       * The day the copy fell due for review under a `review` rule (null: not yet): it is kept
+       * until the school decides (not yet in the retention review queue; see RETENTION.md).
+       */
+      reviewDueOn: N,
     }),
     Type.Null(),
   ]),
@@ -282,13 +297,18 @@ export const LinkSettingsBody = Type.Object(
 // (the page reads it from the link's #fragment, which no server or Referer ever sees).
 const Token = Type.String({ minLength: 1, maxLength: 100 });
 export const LinkToken = Type.Object({ token: Token }, { additionalProperties: false });
+/** The page's ask: with the token from the email, or (a reload) none, when the view key decides. */
+export const LinkAsk = Type.Object(
+  { token: Type.Optional(Token) },
+  { additionalProperties: false },
+);
 export const LinkCode = Type.Object(
   { token: Token, code: Type.String({ minLength: 1, maxLength: 20 }) },
   { additionalProperties: false },
 );
 export const LinkReceipt = Type.Object(
   {
-    token: Token,
+    token: Type.Optional(Token),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     role: Type.String({ minLength: 1, maxLength: 200 }),
   },

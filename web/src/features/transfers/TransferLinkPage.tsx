@@ -2,7 +2,15 @@
 // receiving DSL asks for a one-time code (emailed to them separately), enters it, reads what the
 // file holds, downloads it as a PDF and its manifest, and confirms receipt by name and role. The
 // link's token is in the address's #fragment, which the browser never sends to a server; the page
-// sends it in request bodies only. Nothing typed is lost on a refusal.
+// sends it in request bodies only, and takes it out of the address bar and the back/forward entry
+// before any request (replaceState), so it is not shown over a shoulder nor carried by a reload.
+// replaceState does not remove the address from the browser's history (the list of visited pages
+// may still hold it): what protects a link left there is the one-time code emailed separately,
+// without which the token opens nothing, and the link's expiry. A reload then
+// has no token: once the file was opened with the code, the page keeps working through its view
+// key (the HttpOnly cookie, for an hour), which is what a receiving DSL expects of a page they are
+// reading; before that, it says plainly to open the link from the email again (the email is at
+// hand, and the token is never kept anywhere in the browser). Nothing typed is lost on a refusal.
 import { useEffect, useState } from 'react';
 import { api, ApiError, errorMessage } from '../../lib/api.ts';
 import { useSubmit } from '../../lib/useSubmit.ts';
@@ -20,18 +28,33 @@ type Loaded =
   | { status: 'refused'; message: string }
   | { status: 'ready'; view: LinkView };
 
+/** This page load's token (read once: a second render must not find the address emptied). */
+let taken: { token: string | undefined } | null = null;
+
+/** The token from the address, read once, and the address replaced by one without it. */
+function takeToken(): string | undefined {
+  const hash = window.location.hash.replace(/^#/, '');
+  if (taken && !hash) return taken.token;
+  taken = { token: hash || undefined };
+  if (hash)
+    window.history.replaceState(
+      window.history.state,
+      '',
+      window.location.pathname + window.location.search,
+    );
+  return taken.token;
+}
+
 export function TransferLinkPage() {
-  const token = window.location.hash.replace(/^#/, '');
-  const [state, setState] = useState<Loaded>(() =>
-    token
-      ? { status: 'loading' }
-      : { status: 'refused', message: 'This link is incomplete: open it from the email.' },
-  );
+  // Taken before the first render's requests; kept in this page's memory only.
+  const [token] = useState(takeToken);
+  const [state, setState] = useState<Loaded>({ status: 'loading' });
   useEffect(() => {
     document.title = `${TITLE} – Lantern`;
-    if (!token) return;
     let live = true;
-    api<LinkView>('POST', `${BASE}/view`, { token }).then(
+    // Without a token (a reload), the server answers the file this browser opened, or says to
+    // open the link from the email again.
+    api<LinkView>('POST', `${BASE}/view`, token ? { token } : {}).then(
       (view) => live && setState({ status: 'ready', view }),
       (err: unknown) => live && setState({ status: 'refused', message: errorMessage(err) }),
     );
@@ -59,7 +82,7 @@ export function TransferLinkPage() {
   );
 }
 
-function Ready(p: { token: string; view: LinkView; onView: (v: LinkView) => void }) {
+function Ready(p: { token: string | undefined; view: LinkView; onView: (v: LinkView) => void }) {
   const { view } = p;
   return (
     <>
@@ -68,7 +91,9 @@ function Ready(p: { token: string; view: LinkView; onView: (v: LinkView) => void
         by Lantern. It is for the designated safeguarding lead it was emailed to, and works until{' '}
         {formatWhen(view.expiresAt)}.
       </p>
-      {view.state === 'locked' && <Unlock token={p.token} codeTo={view.codeTo} onOpen={p.onView} />}
+      {view.state === 'locked' && p.token && (
+        <Unlock token={p.token} codeTo={view.codeTo} onOpen={p.onView} />
+      )}
       {view.state === 'open' && view.file && (
         <>
           <FileSummary file={view.file} fromSchool={view.fromSchool} />
@@ -203,7 +228,7 @@ function FileSummary({
   );
 }
 
-function ReceiptForm(p: { token: string; onDone: (v: LinkView) => void }) {
+function ReceiptForm(p: { token: string | undefined; onDone: (v: LinkView) => void }) {
   const [name, setName] = useState('');
   const [role, setRole] = useState('');
   const submit = useSubmit<'name' | 'role'>();
@@ -216,11 +241,16 @@ function ReceiptForm(p: { token: string; onDone: (v: LinkView) => void }) {
       return;
     }
     try {
-      p.onDone(await api<LinkView>('POST', `${BASE}/receipt`, { token: p.token, name, role }));
+      const ask = { ...(p.token && { token: p.token }), name, role };
+      p.onDone(await api<LinkView>('POST', `${BASE}/receipt`, ask));
     } catch (err) {
       // The view key lapsed (an hour): the page says so; what was typed stays.
-      if (err instanceof ApiError && err.code === 'link_not_opened')
-        throw new ApiError(err.status, err.code, `${err.message} Reload the page to do so.`);
+      if (p.token && err instanceof ApiError && err.code === 'link_not_opened')
+        throw new ApiError(
+          err.status,
+          err.code,
+          `${err.message} Open the link from the email again to do so.`,
+        );
       throw err;
     }
   };

@@ -170,7 +170,20 @@ function KeptSection(p: { id: string; kept: NonNullable<TransferOut['kept']> }) 
         {p.kept.until ? `, until ${p.kept.until} (the pupil's date of birth + the period set)` : ''}
         .
       </p>
-      {p.kept.mode !== 'nothing' && !copy && (
+      {p.kept.removedAt && (
+        <p role="status">
+          That date has passed: the kept copy was removed on {formatWhen(p.kept.removedAt)}.
+        </p>
+      )}
+      {p.kept.reviewDueOn && !p.kept.removedAt && (
+        <p role="status">
+          Due for review since {p.kept.reviewDueOn}: the school&apos;s retention schedule says this
+          copy is reviewed, not removed, when its date passes, so it is kept until the school
+          decides. To have such copies removed, set the transferred-file rule&apos;s action to
+          destroy in the retention schedule.
+        </p>
+      )}
+      {p.kept.mode !== 'nothing' && !p.kept.removedAt && !copy && (
         <Form submit={submit} onSubmit={open} aria-label="Open the kept copy">
           <TextArea
             name="reason"
@@ -228,7 +241,7 @@ function DomainForm(p: {
       <p>
         {p.destination.domain
           ? `A DSL address at ${p.destination.name} must be at ${p.destination.domain}. If the school uses another domain, confirm it here (you confirm it from a source you trust, such as the school's own website).`
-          : `The directory holds no email domain for ${p.destination.name}. Confirm the domain its DSL addresses are under (from a source you trust, such as the school's own website).`}
+          : `No email domain is confirmed for ${p.destination.name}. Confirm the domain its DSL addresses are under, from a source you trust${p.destination.website ? ` (the directory lists its website at ${p.destination.website}, which may not be where its email is)` : ''}.`}
       </p>
       <Form submit={submit} onSubmit={save} aria-label="Confirm the email domain">
         <TextField
@@ -369,7 +382,7 @@ function SendForm(p: {
             hint={
               p.destination?.domain
                 ? `${p.destination.name} does not use Lantern: the file goes as a secure link to this one address, which must be at ${p.destination.domain}. A one-time code to open it is emailed to it separately.`
-                : `${p.destination?.name ?? 'The school'} does not use Lantern, and the directory holds no email domain for it: confirm its domain first.`
+                : `${p.destination?.name ?? 'The school'} does not use Lantern, and no email domain is confirmed for it: confirm its domain first.`
             }
             value={email}
             onChange={setEmail}
