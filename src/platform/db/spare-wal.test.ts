@@ -1,6 +1,7 @@
 // The embedded backup without spare WAL (db/spare-wal.ts, issue 16): after many writes — enough
-// that PostgreSQL has recycled segments ahead of the one it writes — a backup leaves those out,
-// is smaller than the data folder, and restores into a database that opens with every record,
+// that PostgreSQL has recycled segments ahead of the one it writes — a backup leaves out every
+// segment outside the range PostgreSQL says it needs (asked in the copy's own turn), reads the
+// copy in pieces of a fixed size, is smaller than the data folder, and restores into a database that opens with every record,
 // an audit chain that verifies and records that decrypt through the API. Records written after
 // the spare segments were made (so in the segment being written) are there too. Embedded only.
 import { randomBytes } from 'node:crypto';
