@@ -20,9 +20,8 @@
 // The copy is PGlite's uncompressed tar (POSIX ustar). Only each entry's header is read here —
 // its name and size — and entries are kept or left out whole; nothing in a kept entry is
 // rewritten, and the result is built from slices of the original, so nothing is copied. The
-// entries kept side by side are one slice: a Blob made of thousands of small parts streams one
-// part per turn of the event loop, and a server answering requests between turns took minutes
-// over it (backup-command.test.ts's 500: see embedded.ts, chunksOf).
+// entries kept side by side are one slice, so the result is a few parts, not one per file (it is
+// read in fixed pieces anyway: embedded.ts, chunksOf).
 
 const BLOCK = 512;
 /** A WAL segment's file: timeline, log and segment, 8 hex digits each. */
