@@ -190,7 +190,7 @@ describe.skipIf(!embedded)('lantern backup and restore (embedded)', () => {
     } finally {
       await copy.close();
     }
-    // A limit against a hang, not a speed target: this case took 63 s on a loaded machine.
+    // A limit against a hang, not a speed target: this case took 63 s and 102 s on a loaded machine.
   }, 400_000);
 
   it('refuses a wrong passphrase, a flipped byte and a non-empty folder, writing nothing', async () => {

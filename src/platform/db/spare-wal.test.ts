@@ -35,11 +35,11 @@ import {
 
 const embedded = inject('engine') === 'embedded';
 
-type Entry = { name: string; type?: string; body?: Uint8Array };
+type Entry = { name: string; type?: string; body?: Uint8Array<ArrayBuffer> };
 
 /** A POSIX ustar archive of `entries`, as PGlite's dumpTar writes one (names up to 100 bytes). */
 function ustar(entries: Entry[]): Blob {
-  const blocks: Uint8Array[] = [];
+  const blocks: Uint8Array<ArrayBuffer>[] = [];
   for (const { name, type = '0', body = new Uint8Array() } of entries) {
     const h = new Uint8Array(512);
     const put = (at: number, v: string) => h.set(new TextEncoder().encode(v), at);
