@@ -13,6 +13,7 @@ import {
   READ_ONLY,
   WritableHost,
 } from './writable-host.ts';
+import { WAL_NEEDED_SQL, type WalNeeded } from './spare-wal.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -546,12 +547,16 @@ class EmbeddedDatabase implements Database {
   /**
    * A consistent copy of the whole cluster while the server runs (issue 16's embedded backups):
    * taken holding the transaction turn, so no Lantern transaction is half-done in it, after a
-   * checkpoint, so the copy opens without replaying WAL.
+   * checkpoint, so the copy opens replaying only the little WAL since. With it, the WAL segments
+   * it needs as PostgreSQL says (spare-wal.ts), asked in the same turn: nothing is written
+   * between the answer and the copy.
    */
-  async backupSnapshot(): Promise<Blob> {
+  async backupSnapshot(): Promise<{ tar: Blob; wal: WalNeeded }> {
     return this.pglite.transaction(async (t) => {
       await t.exec('CHECKPOINT');
-      return this.pglite.dumpDataDir('none');
+      const [wal] = (await t.query<WalNeeded>(WAL_NEEDED_SQL)).rows;
+      if (!wal) throw new Error('The database did not say which WAL segments it needs.');
+      return { tar: await this.pglite.dumpDataDir('none'), wal };
     });
   }
 }
@@ -586,8 +591,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   return new EmbeddedDatabase(pglite);
 }
 
-export function isEmbedded(
-  db: Database,
-): db is Database & { dump(): Promise<Blob>; backupSnapshot(): Promise<Blob> } {
+export function isEmbedded(db: Database): db is Database & {
+  dump(): Promise<Blob>;
+  backupSnapshot(): Promise<{ tar: Blob; wal: WalNeeded }>;
+} {
   return db.engine === 'embedded';
 }
