@@ -86,6 +86,43 @@ describe('case work', () => {
     await page.getByText(marker).waitFor();
     const followUp = page.getByRole('region', { name: 'Follow-up' });
     await followUp.getByText('This concern is not part of a case yet.').waitFor();
+    // Each follow-up waits behind its button: one form open at a time, Escape folds it and the
+    // focus goes back to the button, and nothing typed is lost.
+    const openOrJoin = followUp.getByRole('button', { name: 'Open or join a case' });
+    const addAnAction = followUp.getByRole('button', { name: 'Add an action' });
+    const recordAReferral = followUp.getByRole('button', { name: 'Record a referral' });
+    for (const b of [openOrJoin, addAnAction, recordAReferral])
+      expect(await b.getAttribute('aria-expanded')).toBe('false');
+    expect(await followUp.getByRole('button', { name: 'Add action' }).count()).toBe(0);
+    await addAnAction.click();
+    expect(await addAnAction.getAttribute('aria-expanded')).toBe('true');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.closest('[role=group]')?.id))
+      .toBe(await addAnAction.getAttribute('aria-controls'));
+    await followUp.getByLabel('What needs doing').fill('Ask the form tutor how Ava seems');
+    await expectNoAxeViolations(page);
+    await page.keyboard.press('Escape');
+    expect(await addAnAction.getAttribute('aria-expanded')).toBe('false');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent))
+      .toBe('Add an action');
+    await addAnAction.press('Enter');
+    expect(await followUp.getByLabel('What needs doing').inputValue()).toBe(
+      'Ask the form tutor how Ava seems',
+    );
+    // Opening another folds the first; its Cancel gives the focus back to its button.
+    await recordAReferral.click();
+    expect(await addAnAction.getAttribute('aria-expanded')).toBe('false');
+    expect(await recordAReferral.getAttribute('aria-expanded')).toBe('true');
+    await followUp.getByRole('button', { name: 'Cancel' }).click();
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent))
+      .toBe('Record a referral');
+    await openOrJoin.click();
+    expect(await recordAReferral.getAttribute('aria-expanded')).toBe('false');
+    expect(await followUp.locator('.button-primary:visible').allTextContents()).toEqual([
+      'Open a case',
+    ]);
     // Owner: whoever opens it unless they choose another who manages cases; a review date.
     const owner = followUp.getByLabel('Case owner');
     await owner.locator('option', { hasText: 'Dep Uty' }).waitFor({ state: 'attached' });
@@ -100,7 +137,13 @@ describe('case work', () => {
     await page.getByRole('status').filter({ hasText: 'The case was updated.' }).waitFor();
     await followUp.getByText(/Part of the case about .* \(open\), owned by Dee Lead/).waitFor();
 
-    // An action: validation first, then saved, then completed with its outcome.
+    // An action: validation first, then saved, then completed with its outcome. What was typed
+    // before is still in the form.
+    await addAnAction.click();
+    expect(await followUp.getByLabel('What needs doing').inputValue()).toBe(
+      'Ask the form tutor how Ava seems',
+    );
+    await followUp.getByLabel('What needs doing').fill('');
     await followUp.getByRole('button', { name: 'Add action' }).click();
     await followUp.getByText('Describe what needs doing.').waitFor();
     expect(await followUp.getByLabel('What needs doing').getAttribute('aria-invalid')).toBe('true');
@@ -110,6 +153,11 @@ describe('case work', () => {
     await followUp.getByLabel('Due (optional)').fill('2030-01-15T09:00');
     await followUp.getByRole('button', { name: 'Add action' }).click();
     await followUp.getByRole('status').filter({ hasText: 'Action added.' }).waitFor();
+    // Said beside the button, which has the focus again, its form folded.
+    expect(await addAnAction.getAttribute('aria-expanded')).toBe('false');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent))
+      .toBe('Add an action');
     const actions = followUp.getByRole('list', { name: 'Actions' });
     await actions.getByText('Phone mum about the weekend').waitFor();
     // Completed by keyboard alone: the outcome field takes focus, Tab reaches the button.
@@ -124,6 +172,7 @@ describe('case work', () => {
     await actions.getByText('Spoke to mum; she will call back.').waitFor();
 
     // A referral made 25 hours ago to social care (expected within 24): overdue at once.
+    await recordAReferral.click();
     const agency = followUp.getByLabel('Agency', { exact: true });
     const social = await agency
       .locator('option', { hasText: "Children's social care" })
@@ -313,6 +362,7 @@ describe('case work', () => {
     // A referral to the new agency, made three hours ago: overdue at once.
     await page.goto(`/concerns/${concernId}`);
     const followUp = page.getByRole('region', { name: 'Follow-up' });
+    await followUp.getByRole('button', { name: 'Record a referral' }).click();
     const agency = followUp.getByLabel('Agency', { exact: true });
     await agency
       .locator('option', { hasText: 'Young carers service' })
