@@ -13,6 +13,7 @@ import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
 import {
   AccessChangeResult,
   CategoryAccessBody,
+  CategoryAccessGridBody,
   CategoryAccessParams,
   Created,
   GroupBody,
@@ -44,6 +45,7 @@ import {
   listGroups,
   listYearGroups,
   setCategoryAccess,
+  setCategoryAccessGrid,
   updateGroup,
 } from './groups.ts';
 import { readPolicies, updatePolicies } from './policies.ts';
@@ -280,6 +282,21 @@ export function registerAdminRoutes(app: App, services: Services): void {
       withAlerts(req, (t, alerted) =>
         setCategoryAccess(t, req.params.id, req.params.categoryId, req.body.access, alerted),
       ),
+  );
+
+  app.put(
+    '/api/admin/category-access',
+    {
+      schema: {
+        tags,
+        summary:
+          "Set many groups' access to many categories at once (the groups × categories grid): every change is applied, or none",
+        body: CategoryAccessGridBody,
+        response: responses({ 200: AccessChangeResult }),
+      },
+    },
+    async (req) =>
+      withAlerts(req, (t, alerted) => setCategoryAccessGrid(t, req.body.changes, alerted)),
   );
 
   app.get(
