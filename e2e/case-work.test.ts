@@ -99,6 +99,9 @@ describe('case work', () => {
     await expect
       .poll(() => page.evaluate(() => document.activeElement?.closest('[role=group]')?.id))
       .toBe(await addAnAction.getAttribute('aria-controls'));
+    // Its first field, never a button (the first button may be "Discard draft").
+    const isFocused = (el: HTMLElement | SVGElement) => el === document.activeElement;
+    expect(await followUp.getByLabel('Type of action').evaluate(isFocused)).toBe(true);
     await followUp.getByLabel('What needs doing').fill('Ask the form tutor how Ava seems');
     await expectNoAxeViolations(page);
     await page.keyboard.press('Escape');
@@ -114,6 +117,16 @@ describe('case work', () => {
     await recordAReferral.click();
     expect(await addAnAction.getAttribute('aria-expanded')).toBe('false');
     expect(await recordAReferral.getAttribute('aria-expanded')).toBe('true');
+    await expect
+      .poll(() => followUp.getByLabel('Agency', { exact: true }).evaluate(isFocused))
+      .toBe(true);
+    // A response time stored in hours reads in days: CAMHS's 336 hours are two weeks.
+    expect(
+      await followUp
+        .getByLabel('Agency', { exact: true })
+        .locator('option', { hasText: 'CAMHS' })
+        .textContent(),
+    ).toBe('CAMHS / NHS (response expected within 14 days)');
     await followUp.getByRole('button', { name: 'Cancel' }).click();
     await expect
       .poll(() => page.evaluate(() => document.activeElement?.textContent))

@@ -208,6 +208,14 @@ describe('nothing typed is lost', () => {
       await followUp.getByRole('button', { name: 'Add an action' }).getAttribute('aria-expanded'),
     ).toBe('true');
     expect(await followUp.getByLabel('What needs doing').inputValue()).toBe(action);
+    // Opened by the draft, not by the person: the focus stays where the page load left it, and
+    // never lands on "Discard draft" (one keypress would delete what was typed; WCAG 3.2.1).
+    expect(
+      await page.evaluate(() => {
+        const at = document.activeElement;
+        return at === null || at === document.body;
+      }),
+    ).toBe(true);
     await expectNoAxeViolations(page);
     await followUp.getByRole('button', { name: 'Add action' }).click();
     await followUp.getByRole('status').filter({ hasText: 'Action added.' }).waitFor();

@@ -1,5 +1,6 @@
 // A form behind a button (the disclosure pattern, issue 14): the button says whether its form is
-// open (aria-expanded), opening moves the focus to the form's first field, and Escape or the
+// open (aria-expanded), opening it with the button moves the focus to the form's first field (a
+// form opened by a restored draft on page load leaves the focus alone: WCAG 3.2.1), and Escape or the
 // form's Cancel folds it and gives the focus back to the button. The form stays mounted while
 // folded, so nothing typed in it is lost (and its draft, if any, can open it again). What the
 // form did is said beside the button, in a live region that is always there.
@@ -7,7 +8,9 @@ import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { Button } from './Button.tsx';
 import { Notice } from './Message.tsx';
 
-const FIELDS = 'input:not([type="hidden"]), select, textarea, button';
+// Fields only, never a button: the first button in a form may be "Discard draft".
+const FIELDS =
+  'input:not([type="hidden"]):not([disabled]), select:not([disabled]), textarea:not([disabled])';
 
 export function Disclosure({
   label,
@@ -29,9 +32,11 @@ export function Disclosure({
   const opener = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
   const wasOpen = useRef(open);
+  // Set when the person opens the form with its button; only then does the focus move into it.
+  const pressed = useRef(false);
   useEffect(() => {
     if (open && !wasOpen.current) {
-      panel.current?.querySelector<HTMLElement>(FIELDS)?.focus();
+      if (pressed.current) panel.current?.querySelector<HTMLElement>(FIELDS)?.focus();
     } else if (!open && wasOpen.current) {
       // Folded while the person was in it (Cancel, Escape, saved): back to the button. Folded
       // because another form was opened: the focus is there, and stays.
@@ -39,6 +44,7 @@ export function Disclosure({
       if (!at || at === document.body || panel.current?.contains(at)) opener.current?.focus();
     }
     wasOpen.current = open;
+    pressed.current = false;
   }, [open]);
   return (
     <div className="disclosure stack-tight">
@@ -48,7 +54,10 @@ export function Disclosure({
           id={`${id}-button`}
           aria-expanded={open}
           aria-controls={`${id}-panel`}
-          onPress={() => onToggle(!open)}
+          onPress={() => {
+            pressed.current = !open;
+            onToggle(!open);
+          }}
         >
           {label}
         </Button>
