@@ -142,7 +142,7 @@ export async function updateGroup(
   const details = changeDetails(before.summary, summary(g), before.text(g));
   // Renaming or describing one's own group is allowed; changing what it grants is not.
   if ((details.changed as string[]).length > 0 && (await actorBelongsTo(t, id)))
-    throw ownAccessRefused();
+    throw ownAccessRefused({ type: 'group', id });
   const after = { ...before.grant, ...grantFields(g) };
   if (!restrictedViewGrows(before.grant, after, await restrictedCategoryIds(t))) {
     await applyGroupUpdate(t, id, g);
@@ -319,7 +319,7 @@ export async function setCategoryAccess(
   if (!category) throw notFound('That category');
   const before = grantOf(group).categories[categoryId] ?? 'inherit';
   if (before === access) return [];
-  if (await actorBelongsTo(t, groupId)) throw ownAccessRefused();
+  if (await actorBelongsTo(t, groupId)) throw ownAccessRefused({ type: 'group', id: groupId });
   if (
     categoryChangeNeedsApproval(
       grantOf(group),
