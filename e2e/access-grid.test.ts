@@ -143,6 +143,11 @@ describe('the groups × categories grid', () => {
     await page.setViewportSize(PHONE);
     await grid.waitFor();
     await expectNoAxeViolations(page);
+    // ...and the page itself does not.
+    const wide = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(wide).toBeLessThanOrEqual(0);
     await page.setViewportSize(DESKTOP);
 
     // The category's own page sets its one column.
