@@ -173,7 +173,9 @@ describe('case work', () => {
       .toBe('Add an action');
     const actions = followUp.getByRole('list', { name: 'Actions' });
     await actions.getByText('Phone mum about the weekend').waitFor();
-    // Completed by keyboard alone: the outcome field takes focus, Tab reaches the button.
+    // Completed by keyboard alone: the outcome field takes focus, Tab reaches the button. An open
+    // "Add an action" form stays open meanwhile.
+    await addAnAction.click();
     await actions.getByRole('button', { name: 'Complete' }).press('Enter');
     await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('TEXTAREA');
     await page.keyboard.type('Spoke to mum; she will call back.');
@@ -182,6 +184,7 @@ describe('case work', () => {
     await page.keyboard.press('Enter');
     await followUp.getByRole('status').filter({ hasText: 'Action completed.' }).waitFor();
     await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H4');
+    expect(await addAnAction.getAttribute('aria-expanded')).toBe('true');
     await actions.getByText('Spoke to mum; she will call back.').waitFor();
 
     // A referral made 25 hours ago to social care (expected within 24): overdue at once.

@@ -48,10 +48,11 @@ type Opened = 'case' | 'action' | 'referral' | null;
 function FollowUp({ concern, onChanged }: SeenProps) {
   const [opened, setOpened] = useState<Opened>(null);
   // Each message is said beside the button that was pressed (or the list acted on).
-  const [said, setSaid] = useState<Record<'case' | 'action' | 'referral', string | null>>({
+  const [said, setSaid] = useState<Record<'case' | 'action' | 'referral' | 'list', string | null>>({
     case: null,
     action: null,
     referral: null,
+    list: null,
   });
   const caseSaid = useRef<HTMLDivElement>(null);
   // A kept draft opens its form, unless another is open (stable, so only a new draft does).
@@ -75,6 +76,11 @@ function FollowUp({ concern, onChanged }: SeenProps) {
     setOpened((o) => (o === which ? null : o));
     void actions.reload();
     void referrals.reload();
+  };
+  // An action completed in the list: said at the list, and an open "Add an action" stays open.
+  const listChanged = (message: string) => {
+    setSaid((s) => ({ ...s, list: message }));
+    void actions.reload();
   };
   const toggle = (which: Exclude<Opened, null>) => (open: boolean) => {
     setSaid((s) => ({ ...s, [which]: null }));
@@ -130,8 +136,9 @@ function FollowUp({ concern, onChanged }: SeenProps) {
 
       <h3>Actions</h3>
       <WhenLoaded state={actions} loading="Loading actions…">
-        {(lists) => <ActionList actions={mine(lists)} onChanged={saved('action')} />}
+        {(lists) => <ActionList actions={mine(lists)} onChanged={listChanged} />}
       </WhenLoaded>
+      <Notice text={said.list} />
       <Disclosure
         label="Add an action"
         open={opened === 'action'}
