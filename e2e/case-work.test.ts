@@ -86,6 +86,56 @@ describe('case work', () => {
     await page.getByText(marker).waitFor();
     const followUp = page.getByRole('region', { name: 'Follow-up' });
     await followUp.getByText('This concern is not part of a case yet.').waitFor();
+    // Each follow-up waits behind its button: one form open at a time, Escape folds it and the
+    // focus goes back to the button, and nothing typed is lost.
+    const openOrJoin = followUp.getByRole('button', { name: 'Open or join a case' });
+    const addAnAction = followUp.getByRole('button', { name: 'Add an action' });
+    const recordAReferral = followUp.getByRole('button', { name: 'Record a referral' });
+    for (const b of [openOrJoin, addAnAction, recordAReferral])
+      expect(await b.getAttribute('aria-expanded')).toBe('false');
+    expect(await followUp.getByRole('button', { name: 'Add action' }).count()).toBe(0);
+    await addAnAction.click();
+    expect(await addAnAction.getAttribute('aria-expanded')).toBe('true');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.closest('[role=group]')?.id))
+      .toBe(await addAnAction.getAttribute('aria-controls'));
+    // Its first field, never a button (the first button may be "Discard draft").
+    const isFocused = (el: HTMLElement | SVGElement) => el === document.activeElement;
+    expect(await followUp.getByLabel('Type of action').evaluate(isFocused)).toBe(true);
+    await followUp.getByLabel('What needs doing').fill('Ask the form tutor how Ava seems');
+    await expectNoAxeViolations(page);
+    await page.keyboard.press('Escape');
+    expect(await addAnAction.getAttribute('aria-expanded')).toBe('false');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent))
+      .toBe('Add an action');
+    await addAnAction.press('Enter');
+    expect(await followUp.getByLabel('What needs doing').inputValue()).toBe(
+      'Ask the form tutor how Ava seems',
+    );
+    // Opening another folds the first; its Cancel gives the focus back to its button.
+    await recordAReferral.click();
+    expect(await addAnAction.getAttribute('aria-expanded')).toBe('false');
+    expect(await recordAReferral.getAttribute('aria-expanded')).toBe('true');
+    await expect
+      .poll(() => followUp.getByLabel('Agency', { exact: true }).evaluate(isFocused))
+      .toBe(true);
+    // A response time stored in hours reads in days: CAMHS's 336 hours are two weeks.
+    expect(
+      await followUp
+        .getByLabel('Agency', { exact: true })
+        .locator('option', { hasText: 'CAMHS' })
+        .textContent(),
+    ).toBe('CAMHS / NHS (response expected within 14 days)');
+    await followUp.getByRole('button', { name: 'Cancel' }).click();
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent))
+      .toBe('Record a referral');
+    await openOrJoin.click();
+    expect(await recordAReferral.getAttribute('aria-expanded')).toBe('false');
+    expect(await followUp.locator('.button-primary:visible').allTextContents()).toEqual([
+      'Open a case',
+    ]);
     // Owner: whoever opens it unless they choose another who manages cases; a review date.
     const owner = followUp.getByLabel('Case owner');
     await owner.locator('option', { hasText: 'Dep Uty' }).waitFor({ state: 'attached' });
@@ -100,7 +150,13 @@ describe('case work', () => {
     await page.getByRole('status').filter({ hasText: 'The case was updated.' }).waitFor();
     await followUp.getByText(/Part of the case about .* \(open\), owned by Dee Lead/).waitFor();
 
-    // An action: validation first, then saved, then completed with its outcome.
+    // An action: validation first, then saved, then completed with its outcome. What was typed
+    // before is still in the form.
+    await addAnAction.click();
+    expect(await followUp.getByLabel('What needs doing').inputValue()).toBe(
+      'Ask the form tutor how Ava seems',
+    );
+    await followUp.getByLabel('What needs doing').fill('');
     await followUp.getByRole('button', { name: 'Add action' }).click();
     await followUp.getByText('Describe what needs doing.').waitFor();
     expect(await followUp.getByLabel('What needs doing').getAttribute('aria-invalid')).toBe('true');
@@ -110,9 +166,16 @@ describe('case work', () => {
     await followUp.getByLabel('Due (optional)').fill('2030-01-15T09:00');
     await followUp.getByRole('button', { name: 'Add action' }).click();
     await followUp.getByRole('status').filter({ hasText: 'Action added.' }).waitFor();
+    // Said beside the button, which has the focus again, its form folded.
+    expect(await addAnAction.getAttribute('aria-expanded')).toBe('false');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent))
+      .toBe('Add an action');
     const actions = followUp.getByRole('list', { name: 'Actions' });
     await actions.getByText('Phone mum about the weekend').waitFor();
-    // Completed by keyboard alone: the outcome field takes focus, Tab reaches the button.
+    // Completed by keyboard alone: the outcome field takes focus, Tab reaches the button. An open
+    // "Add an action" form stays open meanwhile.
+    await addAnAction.click();
     await actions.getByRole('button', { name: 'Complete' }).press('Enter');
     await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('TEXTAREA');
     await page.keyboard.type('Spoke to mum; she will call back.');
@@ -121,9 +184,11 @@ describe('case work', () => {
     await page.keyboard.press('Enter');
     await followUp.getByRole('status').filter({ hasText: 'Action completed.' }).waitFor();
     await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H4');
+    expect(await addAnAction.getAttribute('aria-expanded')).toBe('true');
     await actions.getByText('Spoke to mum; she will call back.').waitFor();
 
     // A referral made 25 hours ago to social care (expected within 24): overdue at once.
+    await recordAReferral.click();
     const agency = followUp.getByLabel('Agency', { exact: true });
     const social = await agency
       .locator('option', { hasText: "Children's social care" })
@@ -313,6 +378,7 @@ describe('case work', () => {
     // A referral to the new agency, made three hours ago: overdue at once.
     await page.goto(`/concerns/${concernId}`);
     const followUp = page.getByRole('region', { name: 'Follow-up' });
+    await followUp.getByRole('button', { name: 'Record a referral' }).click();
     const agency = followUp.getByLabel('Agency', { exact: true });
     await agency
       .locator('option', { hasText: 'Young carers service' })

@@ -146,14 +146,17 @@ describe('the DSL journey', () => {
 
     // A case, an action and a referral to children's social care (expected within 24 hours).
     const followUp = dp.getByRole('region', { name: 'Follow-up' });
+    await followUp.getByRole('button', { name: 'Open or join a case' }).click();
     await followUp.getByLabel('Pupil the case is about').selectOption({ label: cast.pupil.name });
     await followUp.getByRole('button', { name: 'Open a case' }).click();
     await dp.getByRole('status').filter({ hasText: 'The case was updated.' }).waitFor();
+    await followUp.getByRole('button', { name: 'Add an action' }).click();
     await followUp.getByLabel('Type of action', { exact: true }).selectOption('meeting');
     await followUp.getByLabel('What needs doing').fill('Meet Ava with her form tutor');
     await followUp.getByLabel('Assigned to').selectOption({ label: `${cast.dsl.name} (DSL team)` });
     await followUp.getByRole('button', { name: 'Add action' }).click();
     await followUp.getByRole('status').filter({ hasText: 'Action added.' }).waitFor();
+    await followUp.getByRole('button', { name: 'Record a referral' }).click();
     const agency = followUp.getByLabel('Agency', { exact: true });
     const social = await agency
       .locator('option', { hasText: "Children's social care" })

@@ -194,6 +194,7 @@ describe('nothing typed is lost', () => {
     // An action half written on the concern comes back after a reload, and goes once added.
     await page.goto(`/concerns/${concernId}`);
     const followUp = page.getByRole('region', { name: 'Follow-up' });
+    await followUp.getByRole('button', { name: 'Add an action' }).click();
     const action = 'Phone the school nurse about Ava’s weight and ask for a home visit.';
     await followUp.getByLabel('What needs doing').fill(action);
     await followUp
@@ -201,8 +202,20 @@ describe('nothing typed is lost', () => {
       .filter({ hasText: /^Draft kept at \d\d:\d\d\. Only you/ })
       .waitFor();
     await page.reload();
+    // The draft opens its form again (it waits behind "Add an action").
     await followUp.getByText(/^Your draft from .* is back in the form below\.$/).waitFor();
+    expect(
+      await followUp.getByRole('button', { name: 'Add an action' }).getAttribute('aria-expanded'),
+    ).toBe('true');
     expect(await followUp.getByLabel('What needs doing').inputValue()).toBe(action);
+    // Opened by the draft, not by the person: the focus stays where the page load left it, and
+    // never lands on "Discard draft" (one keypress would delete what was typed; WCAG 3.2.1).
+    expect(
+      await page.evaluate(() => {
+        const at = document.activeElement;
+        return at === null || at === document.body;
+      }),
+    ).toBe(true);
     await expectNoAxeViolations(page);
     await followUp.getByRole('button', { name: 'Add action' }).click();
     await followUp.getByRole('status').filter({ hasText: 'Action added.' }).waitFor();

@@ -952,6 +952,28 @@ const MATRIX: Record<string, MatrixRow> = {
     otherSchool: 'not_found',
     firstTier: stepUpFor(ADMINS),
   },
+  'PUT /api/admin/category-access': {
+    request: (f, role) => ({
+      url: '/api/admin/category-access',
+      payload: {
+        changes: [{ groupId: f.own[role].groupId, categoryId: f.categoryId, access: 'view' }],
+      },
+    }),
+    roles: admins,
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(ADMINS),
+  },
+  'PUT /api/admin/category-access · a group they belong to': {
+    request: (f, role) => ({
+      url: '/api/admin/category-access',
+      payload: {
+        changes: [{ groupId: f.own[role].selfGroupId, categoryId: f.categoryId, access: 'view' }],
+      },
+    }),
+    roles: all(403),
+    otherSchool: 'not_found',
+    firstTier: stepUpFor(ADMINS),
+  },
   'GET /api/admin/policies': {
     request: () => ({ url: '/api/admin/policies' }),
     roles: admins,

@@ -142,7 +142,7 @@ export async function updateGroup(
   const details = changeDetails(before.summary, summary(g), before.text(g));
   // Renaming or describing one's own group is allowed; changing what it grants is not.
   if ((details.changed as string[]).length > 0 && (await actorBelongsTo(t, id)))
-    throw ownAccessRefused();
+    throw ownAccessRefused({ type: 'group', id });
   const after = { ...before.grant, ...grantFields(g) };
   if (!restrictedViewGrows(before.grant, after, await restrictedCategoryIds(t))) {
     await applyGroupUpdate(t, id, g);
@@ -319,7 +319,7 @@ export async function setCategoryAccess(
   if (!category) throw notFound('That category');
   const before = grantOf(group).categories[categoryId] ?? 'inherit';
   if (before === access) return [];
-  if (await actorBelongsTo(t, groupId)) throw ownAccessRefused();
+  if (await actorBelongsTo(t, groupId)) throw ownAccessRefused({ type: 'group', id: groupId });
   if (
     categoryChangeNeedsApproval(
       grantOf(group),
@@ -332,6 +332,30 @@ export async function setCategoryAccess(
   }
   await applyCategoryAccess(t, groupId, categoryId, access);
   return [];
+}
+
+/**
+ * The groups × categories grid saved in one go (issue 14). Each cell is the per-group change
+ * above — same rules, same approvals, same audit event — run in the caller's one transaction, so
+ * a refusal of any cell (a group the administrator belongs to, a group or category not in the
+ * school) throws and rolls every cell back. A cell named twice is refused before anything runs.
+ */
+export async function setCategoryAccessGrid(
+  t: Tx,
+  changes: readonly {
+    groupId: string;
+    categoryId: string;
+    access: CategoryAccess | 'inherit';
+  }[],
+  alerted: string[],
+): Promise<AwaitingApproval[]> {
+  const cells = new Set(changes.map((c) => `${c.groupId}/${c.categoryId}`));
+  if (cells.size !== changes.length)
+    throw badRequest('The same group and category appear twice in the changes; nothing was saved.');
+  const awaiting: AwaitingApproval[] = [];
+  for (const c of changes)
+    awaiting.push(...(await setCategoryAccess(t, c.groupId, c.categoryId, c.access, alerted)));
+  return awaiting;
 }
 
 /** Applies one group's access to one category and audits it (also on approval). */

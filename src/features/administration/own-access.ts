@@ -8,8 +8,17 @@ import { DomainError } from '../../core/errors.ts';
 export const OWN_ACCESS_MESSAGE =
   'Another administrator must make this change: no one may change their own access.';
 
-export const ownAccessRefused = () =>
-  new DomainError('forbidden', 'own_access', OWN_ACCESS_MESSAGE);
+/** The refusal carries whose access it would have changed, so the attempt is audited with it. */
+export class OwnAccessRefused extends DomainError {
+  readonly target: { type: 'group' | 'user'; id: string };
+  constructor(target: { type: 'group' | 'user'; id: string }) {
+    super('forbidden', 'own_access', OWN_ACCESS_MESSAGE);
+    this.target = target;
+  }
+}
+
+export const ownAccessRefused = (target: { type: 'group' | 'user'; id: string }) =>
+  new OwnAccessRefused(target);
 
 /** Whether the acting member belongs to this group. */
 export async function actorBelongsTo(t: Tx, groupId: string): Promise<boolean> {

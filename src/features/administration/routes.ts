@@ -5,7 +5,7 @@
 // after the change commits.
 import { Type } from 'typebox';
 import type { App } from '../../core/feature.ts';
-import { DomainError } from '../../core/errors.ts';
+import { OwnAccessRefused } from './own-access.ts';
 import type { Services } from '../../platform/services.ts';
 import { ctx, type Tx } from '../../core/context.ts';
 import { queueAlertEmails, sendQueuedMailSoon } from '../alerts/email.ts';
@@ -13,6 +13,7 @@ import { ErrorBody, IdParams, responses } from '../../shared/schemas/common.ts';
 import {
   AccessChangeResult,
   CategoryAccessBody,
+  CategoryAccessGridBody,
   CategoryAccessParams,
   Created,
   GroupBody,
@@ -44,6 +45,7 @@ import {
   listGroups,
   listYearGroups,
   setCategoryAccess,
+  setCategoryAccessGrid,
   updateGroup,
 } from './groups.ts';
 import { readPolicies, updatePolicies } from './policies.ts';
@@ -75,14 +77,14 @@ export function registerAdminRoutes(app: App, services: Services): void {
         // An administrator trying to change their own access is refused and rolled back; the
         // attempt itself is recorded in a transaction of its own, so the unusual-access scan
         // (issue 20) can tell the DSL team and the headteacher.
-        if (err instanceof DomainError && err.code === 'own_access') {
-          const id = (req.params as { id?: string }).id;
+        // The refusal names the group or member whose access it was (a grid save names the
+        // group of the refused cell, which no route parameter carries).
+        if (err instanceof OwnAccessRefused) {
           await c.tx((t) =>
             t.audit({
               action: 'access.own_change_refused',
-              ...(id
-                ? { targetType: req.url.includes('/groups/') ? 'group' : 'user', targetId: id }
-                : {}),
+              targetType: err.target.type,
+              targetId: err.target.id,
             }),
           );
         }
@@ -280,6 +282,21 @@ export function registerAdminRoutes(app: App, services: Services): void {
       withAlerts(req, (t, alerted) =>
         setCategoryAccess(t, req.params.id, req.params.categoryId, req.body.access, alerted),
       ),
+  );
+
+  app.put(
+    '/api/admin/category-access',
+    {
+      schema: {
+        tags,
+        summary:
+          "Set many groups' access to many categories at once (the groups × categories grid): every change is applied, or none",
+        body: CategoryAccessGridBody,
+        response: responses({ 200: AccessChangeResult }),
+      },
+    },
+    async (req) =>
+      withAlerts(req, (t, alerted) => setCategoryAccessGrid(t, req.body.changes, alerted)),
   );
 
   app.get(

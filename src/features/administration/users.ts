@@ -236,7 +236,7 @@ export async function setMemberships(
   const had = new Set(before.map((b) => b.group_id));
   const unchanged = had.size === wanted.size && [...had].every((g) => wanted.has(g));
   if (unchanged) return [];
-  if (id === t.actor.userId) throw ownAccessRefused();
+  if (id === t.actor.userId) throw ownAccessRefused({ type: 'user', id });
   const restricted = await restrictedCategoryIds(t);
   const awaiting: AwaitingApproval[] = [];
   const applied = new Set([...had].filter((g) => wanted.has(g)));

@@ -118,6 +118,23 @@ export const CategoryAccessBody = Type.Object(
 );
 export type CategoryAccessBody = Static<typeof CategoryAccessBody>;
 
+/** Most cells one save of the groups × categories grid may change (a school's groups × categories). */
+export const MAX_ACCESS_GRID_CHANGES = 5000;
+/** The groups × categories grid saved at once: every change applied, or none (issue 14). */
+export const CategoryAccessGridBody = Type.Object(
+  {
+    changes: Type.Array(
+      Type.Object(
+        { groupId: Uuid, categoryId: Uuid, access: Type.Union([Access, Type.Literal('inherit')]) },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: MAX_ACCESS_GRID_CHANGES },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CategoryAccessGridBody = Static<typeof CategoryAccessGridBody>;
+
 // --- Access approvals (issue 11: granting record access is a two-person act) ---
 
 export const ACCESS_REQUEST_KINDS = ['membership', 'group', 'category_access'] as const;

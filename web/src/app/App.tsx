@@ -8,6 +8,7 @@ import { NotFoundPage } from './NotFound.tsx';
 import {
   AccessRequestsPage,
   AccountSecurityPage,
+  AdminAccessGridPage,
   AdminAgenciesPage,
   AdminCategoriesPage,
   AdminGroupsPage,
@@ -124,6 +125,7 @@ function Screen() {
         <Route path="admin/users" element={<AdminUsersPage />} />
         <Route path="admin/groups" element={<AdminGroupsPage />} />
         <Route path="admin/categories" element={<AdminCategoriesPage />} />
+        <Route path="admin/category-access" element={<AdminAccessGridPage />} />
         <Route path="admin/policies" element={<AdminPoliciesPage />} />
         <Route path="trust-access" element={<TrustGrantsPage />} />
         <Route path="admin/referral-agencies" element={<AdminAgenciesPage />} />

@@ -50,6 +50,11 @@ export const AdminGroupsPage = lazy(() =>
     default: m.AdminGroupsPage,
   })),
 );
+export const AdminAccessGridPage = lazy(() =>
+  import('../features/administration/AdminAccessGrid.tsx').then((m) => ({
+    default: m.AdminAccessGridPage,
+  })),
+);
 export const AdminPoliciesPage = lazy(() =>
   import('../features/administration/AdminPolicies.tsx').then((m) => ({
     default: m.AdminPoliciesPage,

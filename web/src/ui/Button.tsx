@@ -27,6 +27,7 @@ type ButtonProps = {
   /** The work this button started is running. */
   isPending?: boolean;
   autoFocus?: boolean;
+  id?: string;
   'aria-label'?: string;
   'aria-describedby'?: string;
   'aria-keyshortcuts'?: string;

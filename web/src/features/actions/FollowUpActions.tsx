@@ -2,7 +2,7 @@
 // completing one with its outcome, and adding one with a type, an assignee from the school's staff,
 // a due date and a reminder. The server decides who may do this: Complete appears only on an
 // action whose `allowed` says so; the add form only where the page was told it may.
-import { useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../../lib/api.ts';
 import { formatWhen, labelOf } from '../../lib/format.ts';
@@ -176,11 +176,17 @@ export function AddActionForm({
   concern,
   caseFor,
   onSaved,
+  onCancel,
+  onDraftRestored,
 }: {
   concern: ConcernWithSeenPupils;
   /** The case an action about this pupil belongs to, if any. */
   caseFor: (pupilId: string) => string | null;
   onSaved: (message: string) => void;
+  /** Fold the form (what was typed stays, and its draft). */
+  onCancel: () => void;
+  /** A kept draft came back into the form: the page opens it. */
+  onDraftRestored: () => void;
 }) {
   const session = useSession();
   const staff = useLoad<StaffDirectory>('/api/staff');
@@ -209,6 +215,11 @@ export function AddActionForm({
       },
     },
   );
+  // A kept draft opens the folded form (onDraftRestored is stable: it runs only when one comes).
+  const restored = draft.restoredFrom !== null;
+  useEffect(() => {
+    if (restored) onDraftRestored();
+  }, [restored, onDraftRestored]);
   const clear = () => {
     setText('');
     setDueAt('');
@@ -244,7 +255,6 @@ export function AddActionForm({
   const people = staff.status === 'ok' ? staff.data.staff : [];
   return (
     <Form submit={submit} onSubmit={add} className="stack-tight follow-up-form">
-      <h4 className="record-title">Add an action</h4>
       <DraftNotice draft={draft} onDiscard={clear} />
       {concern.pupils.length > 1 && (
         <Select name="pupilId" label="Pupil" value={pupilId} onChange={setPupilId}>
@@ -302,6 +312,9 @@ export function AddActionForm({
       <FormError />
       <div className="actions">
         <SubmitButton>Add action</SubmitButton>
+        <Button variant="quiet" onPress={onCancel}>
+          Cancel
+        </Button>
       </div>
     </Form>
   );

@@ -59,6 +59,7 @@ const LINKS = [
   ['/admin/users', 'Staff'],
   ['/admin/groups', 'Groups and permissions'],
   ['/admin/categories', 'Categories'],
+  ['/admin/category-access', 'Category access'],
   ['/admin/policies', 'School policies'],
   ['/admin/referral-agencies', 'Referral agencies'],
   ['/admin/mis', 'MIS'],

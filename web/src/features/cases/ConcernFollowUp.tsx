@@ -1,8 +1,10 @@
 // The DSL's follow-up on one concern: the case it belongs to (open one from here, or add the concern
 // to an open case of the pupil, choosing its owner and review date), the actions on it and the
-// referrals made from it. Shown only to those the server says manage cases; every list and rule
+// referrals made from it. Each form waits behind its button ("Open or join a case", "Add an
+// action", "Record a referral"; ui/Disclosure.tsx), one open at a time, and what it did is said
+// beside that button. Shown only to those the server says manage cases; every list and rule
 // comes from the server, including whether new actions and referrals may join the case.
-import { useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { api, errorMessage } from '../../lib/api.ts';
 import { formatWhen } from '../../lib/format.ts';
@@ -11,7 +13,8 @@ import { useSubmit } from '../../lib/useSubmit.ts';
 import { useSession } from '../../app/session.tsx';
 import { Form, FormError } from '../../ui/Form.tsx';
 import { Select } from '../../ui/Field.tsx';
-import { SubmitButton } from '../../ui/Button.tsx';
+import { Button, SubmitButton } from '../../ui/Button.tsx';
+import { Disclosure } from '../../ui/Disclosure.tsx';
 import { Notice, WhenLoaded } from '../../ui/Message.tsx';
 import type { ActionList as Actions } from '../../../../src/shared/schemas/actions.ts';
 import type { CaseAction, CaseOwnerList, CaseView } from '../../../../src/shared/schemas/cases.ts';
@@ -39,8 +42,22 @@ export function ConcernFollowUp({ concern, onChanged }: Props) {
   return <FollowUp concern={withSeenPupils(concern)} onChanged={onChanged} />;
 }
 
+/** The one follow-up form open at a time (issue 14: one primary action on the page). */
+type Opened = 'case' | 'action' | 'referral' | null;
+
 function FollowUp({ concern, onChanged }: SeenProps) {
-  const [said, setSaid] = useState<string | null>(null);
+  const [opened, setOpened] = useState<Opened>(null);
+  // Each message is said beside the button that was pressed (or the list acted on).
+  const [said, setSaid] = useState<Record<'case' | 'action' | 'referral' | 'list', string | null>>({
+    case: null,
+    action: null,
+    referral: null,
+    list: null,
+  });
+  const caseSaid = useRef<HTMLDivElement>(null);
+  // A kept draft opens its form, unless another is open (stable, so only a new draft does).
+  const openActionDraft = useCallback(() => setOpened((o) => o ?? 'action'), []);
+  const openReferralDraft = useCallback(() => setOpened((o) => o ?? 'referral'), []);
   const pupils = concern.pupils.map((p) => encodeURIComponent(p.id));
   const actions = useLoad<Actions>(pupils.map((p) => `/api/actions?pupilId=${p}`));
   const referrals = useLoad<Referrals>(pupils.map((p) => `/api/referrals?pupilId=${p}`));
@@ -54,18 +71,31 @@ function FollowUp({ concern, onChanged }: SeenProps) {
     theCase.data.allowed.includes(ability)
       ? theCase.data.id
       : null;
-  const saved = (message: string) => {
-    setSaid(message);
+  const saved = (which: 'action' | 'referral') => (message: string) => {
+    setSaid((s) => ({ ...s, [which]: message }));
+    setOpened((o) => (o === which ? null : o));
     void actions.reload();
     void referrals.reload();
   };
+  // An action completed in the list: said at the list, and an open "Add an action" stays open.
+  const listChanged = (message: string) => {
+    setSaid((s) => ({ ...s, list: message }));
+    void actions.reload();
+  };
+  const toggle = (which: Exclude<Opened, null>) => (open: boolean) => {
+    setSaid((s) => ({ ...s, [which]: null }));
+    setOpened(open ? which : null);
+  };
+  // Opening or joining a case takes its button away: the focus goes to what was said.
+  useEffect(() => {
+    if (said.case) caseSaid.current?.focus();
+  }, [said.case]);
   const mine = <T extends { concernId: string | null }>(lists: { items: T[] }[]) =>
     lists.flatMap((l) => l.items).filter((x) => x.concernId === concern.id);
 
   return (
     <section aria-labelledby="follow-up-heading" className="section card">
       <h2 id="follow-up-heading">Follow-up</h2>
-      <Notice text={said} />
 
       <h3>Case</h3>
       {concern.caseId ? (
@@ -82,20 +112,66 @@ function FollowUp({ concern, onChanged }: SeenProps) {
           <Link to={`/cases/${concern.caseId}`}>Open the case</Link>
         </p>
       ) : (
-        <CaseChoice concern={concern} onChanged={onChanged} />
+        <>
+          <p>This concern is not part of a case yet.</p>
+          <Disclosure
+            label="Open or join a case"
+            open={opened === 'case'}
+            onToggle={toggle('case')}
+            message={null}
+          >
+            <CaseChoice
+              concern={concern}
+              onCancel={() => setOpened(null)}
+              onChanged={() => {
+                setOpened(null);
+                setSaid((s) => ({ ...s, case: 'The case was updated.' }));
+                onChanged();
+              }}
+            />
+          </Disclosure>
+        </>
       )}
+      <Notice text={said.case} focusRef={caseSaid} />
 
       <h3>Actions</h3>
       <WhenLoaded state={actions} loading="Loading actions…">
-        {(lists) => <ActionList actions={mine(lists)} onChanged={saved} />}
+        {(lists) => <ActionList actions={mine(lists)} onChanged={listChanged} />}
       </WhenLoaded>
-      <AddActionForm concern={concern} caseFor={caseAllowing('add_action')} onSaved={saved} />
+      <Notice text={said.list} />
+      <Disclosure
+        label="Add an action"
+        open={opened === 'action'}
+        onToggle={toggle('action')}
+        message={said.action}
+      >
+        <AddActionForm
+          concern={concern}
+          caseFor={caseAllowing('add_action')}
+          onSaved={saved('action')}
+          onCancel={() => setOpened(null)}
+          onDraftRestored={openActionDraft}
+        />
+      </Disclosure>
 
       <h3>Referrals</h3>
       <WhenLoaded state={referrals} loading="Loading referrals…">
         {(lists) => <ReferralList referrals={mine(lists)} />}
       </WhenLoaded>
-      <AddReferralForm concern={concern} caseFor={caseAllowing('add_referral')} onSaved={saved} />
+      <Disclosure
+        label="Record a referral"
+        open={opened === 'referral'}
+        onToggle={toggle('referral')}
+        message={said.referral}
+      >
+        <AddReferralForm
+          concern={concern}
+          caseFor={caseAllowing('add_referral')}
+          onSaved={saved('referral')}
+          onCancel={() => setOpened(null)}
+          onDraftRestored={openReferralDraft}
+        />
+      </Disclosure>
     </section>
   );
 }
@@ -104,7 +180,7 @@ function FollowUp({ concern, onChanged }: SeenProps) {
  * Not yet in a case: open one for a pupil of the concern (its owner — by default whoever opens it
  * — and review date chosen here), or add it to their open case.
  */
-function CaseChoice({ concern, onChanged }: SeenProps) {
+function CaseChoice({ concern, onChanged, onCancel }: SeenProps & { onCancel: () => void }) {
   const session = useSession();
   const owners = useLoad<CaseOwnerList>('/api/case-owners');
   const [pupilId, setPupilId] = useState(concern.pupils[0]?.id ?? '');
@@ -145,8 +221,7 @@ function CaseChoice({ concern, onChanged }: SeenProps) {
   };
 
   return (
-    <div className="stack-tight">
-      <p>This concern is not part of a case yet.</p>
+    <div className="stack-tight follow-up-form">
       {concern.pupils.length > 1 && (
         <Select label="Pupil the case is about" value={pupilId} onChange={setPupilId}>
           {concern.pupils.map((x) => (
@@ -166,6 +241,9 @@ function CaseChoice({ concern, onChanged }: SeenProps) {
         />
         <div className="actions">
           <SubmitButton>Open a case</SubmitButton>
+          <Button variant="quiet" onPress={onCancel}>
+            Cancel
+          </Button>
         </div>
       </Form>
       {open.length > 0 && (

@@ -2,13 +2,15 @@
 // restricted and whom it alerts, sub-categories under their parent, archived ones marked.
 // `?category=<id>` opens one category's form, `?category=new` (with `&parent=<id>` for a
 // sub-category) a new one, so the browser's back button returns to the list. Loading the
-// school's groups needs the administration's second factor, which the page asks for first.
+// school's groups needs the administration's second factor, which the page asks for first. A
+// category's page also sets which groups see it (the access grid's one column).
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { allLoaded, mapLoaded, useLoad } from '../../lib/useLoad.ts';
 import { Swatch } from '../../ui/Swatch.tsx';
 import { Notice } from '../../ui/Message.tsx';
 import type { StaffDirectory } from '../../../../src/shared/schemas/administration.ts';
 import { AdminLoaded } from '../administration/AdminShared.tsx';
+import { AccessGrid } from '../administration/AdminAccessGrid.tsx';
 import { CategoryForm, groupChoices } from './AdminCategoryForm.tsx';
 import type {
   Category,
@@ -75,6 +77,16 @@ export function AdminCategoriesPage() {
                 onSaved={saved}
               />
             </section>
+            {editing && groups.status === 'ok' && (
+              <section aria-labelledby="category-access-heading" className="section card">
+                <h2 id="category-access-heading">Which groups see it</h2>
+                <AccessGrid
+                  groups={groups.data.items}
+                  categories={[editing]}
+                  onSaved={() => groups.reload()}
+                />
+              </section>
+            )}
           </>
         );
       }}

@@ -119,7 +119,7 @@ export function ConcernPage() {
         onAcknowledged={() => void state.reload()}
       />
       <TriagePanel concern={c} onSaved={() => void state.reload()} />
-      <ConcernFollowUp concern={c} onChanged={() => changed('The case was updated.')} />
+      <ConcernFollowUp concern={c} onChanged={() => void state.reload()} />
       {c.allowed.includes('edit') && <CorrectConcern concern={c} onSaved={changed} />}
       {c.version > 1 && session.has('records.view') && (
         <EarlierVersions key={c.version} concernId={c.id} />

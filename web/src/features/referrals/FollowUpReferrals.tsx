@@ -1,7 +1,7 @@
 // Referrals made from a concern: each links to its own page and says plainly when the agency's
 // response is overdue (the server decides that); and a form to record a new one — agency, who
 // there, their reference and when it was made.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../../lib/api.ts';
 import { formatWhen, toLocalInput } from '../../lib/format.ts';
@@ -10,11 +10,11 @@ import { refusedAs, useSubmit } from '../../lib/useSubmit.ts';
 import { Form, FormError } from '../../ui/Form.tsx';
 import { TextField } from '../../ui/TextField.tsx';
 import { DateField, Select } from '../../ui/Field.tsx';
-import { SubmitButton } from '../../ui/Button.tsx';
+import { Button, SubmitButton } from '../../ui/Button.tsx';
 import { useDraft } from '../../lib/useDraft.ts';
 import { DraftNotice } from '../../ui/DraftNotice.tsx';
 import type { ConcernWithSeenPupils } from '../concerns/types.ts';
-import { referralStatusLabel } from './labels.ts';
+import { referralStatusLabel, responseTimeText } from './labels.ts';
 import type {
   AgencyList,
   ReferralDetail,
@@ -64,10 +64,16 @@ export function AddReferralForm({
   concern,
   caseFor,
   onSaved,
+  onCancel,
+  onDraftRestored,
 }: {
   concern: ConcernWithSeenPupils;
   caseFor: (pupilId: string) => string | null;
   onSaved: (message: string) => void;
+  /** Fold the form (what was typed stays, and its draft). */
+  onCancel: () => void;
+  /** A kept draft came back into the form: the page opens it. */
+  onDraftRestored: () => void;
 }) {
   const agencies = useLoad<AgencyList>('/api/referral-agencies');
   const now = useMemo(() => toLocalInput(new Date()), []);
@@ -94,6 +100,11 @@ export function AddReferralForm({
       },
     },
   );
+  // A kept draft opens the folded form (onDraftRestored is stable: it runs only when one comes).
+  const restored = draft.restoredFrom !== null;
+  useEffect(() => {
+    if (restored) onDraftRestored();
+  }, [restored, onDraftRestored]);
   const clear = () => {
     setAgencyId('');
     setContact('');
@@ -129,10 +140,9 @@ export function AddReferralForm({
   const hours = (a: Agency) =>
     a.expectedResponseHours === null
       ? ''
-      : ` (response expected within ${a.expectedResponseHours} hours)`;
+      : ` (response expected ${responseTimeText(a.expectedResponseHours).toLowerCase()})`;
   return (
     <Form submit={submit} onSubmit={record} className="stack-tight follow-up-form">
-      <h4 className="record-title">Record a referral</h4>
       <DraftNotice draft={draft} onDiscard={clear} />
       {concern.pupils.length > 1 && (
         <Select name="pupilId" label="Pupil" value={pupilId} onChange={setPupilId}>
@@ -193,6 +203,9 @@ export function AddReferralForm({
       <FormError />
       <div className="actions">
         <SubmitButton>Record referral</SubmitButton>
+        <Button variant="quiet" onPress={onCancel}>
+          Cancel
+        </Button>
       </div>
     </Form>
   );

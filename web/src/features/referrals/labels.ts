@@ -24,10 +24,16 @@ const REFERRAL_STATUS: Record<string, string> = {
 
 export const referralStatusLabel = (s: string) => REFERRAL_STATUS[s] ?? words(s);
 
-/** "within 24 hours", "within 2 weeks": an agency's expected response time in words. */
+/**
+ * "Within 24 hours", "Within 14 days": an agency's expected response time in words. It is stored
+ * in hours (agencies set it so); two days and more read in days ("within 336 hours" is read by no
+ * one), a whole number of days where it is one, else days and hours.
+ */
 export function responseTimeText(hours: number | null): string {
   if (hours === null) return 'No expected response time';
-  if (hours % 168 === 0) return `Within ${hours / 168} week${hours === 168 ? '' : 's'}`;
-  if (hours % 24 === 0 && hours >= 48) return `Within ${hours / 24} days`;
-  return `Within ${hours} hour${hours === 1 ? '' : 's'}`;
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (hours < 48) return `Within ${plural(hours, 'hour')}`;
+  const days = Math.floor(hours / 24);
+  const rest = hours % 24;
+  return `Within ${plural(days, 'day')}${rest ? ` and ${plural(rest, 'hour')}` : ''}`;
 }
