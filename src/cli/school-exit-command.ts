@@ -108,20 +108,23 @@ export function registerSchoolExitCommands(school: Command, config: () => Config
       // The export may still have a write in flight (on libuv's threads) into the staging folder
       // while it is removed, or create a file there before the process exits: removal retries
       // (Node waits out ENOTEMPTY), and is done once more just before the exit.
-      const removeLeftovers = (): boolean => {
+      const removeLeftovers = (quiet = false): boolean => {
         try {
           for (const dir of staged)
             rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
           rmSync(partialOf(out), { force: true, maxRetries: 10, retryDelay: 50 });
           return true;
         } catch (err) {
-          console.error(
-            `Could not remove what the interrupted export left (${[...staged, partialOf(out)].join(', ')}): ${(err as Error).message}. Delete it by hand.`,
-          );
+          if (!quiet)
+            console.error(
+              `Could not remove what the interrupted export left (${[...staged, partialOf(out)].join(', ')}): ${(err as Error).message}. Delete it by hand.`,
+            );
           return false;
         }
       };
+      let interrupted = false;
       const onSignal = (signal: NodeJS.Signals) => {
+        interrupted = true;
         stopArchiving();
         const removed = removeLeftovers();
         // Interrupted after 7-Zip renamed the archive into place: it is on disk, and is said to
@@ -135,7 +138,8 @@ export function registerSchoolExitCommands(school: Command, config: () => Config
               : `Interrupted (${signal}): nothing was exported.`,
         );
         const exit = () => {
-          removeLeftovers();
+          // Said once above if it failed; this second pass is quiet.
+          removeLeftovers(true);
           process.exit(signal === 'SIGINT' ? 130 : 143);
         };
         const close = closeOnSignal?.().catch(() => undefined) ?? Promise.resolve();
@@ -145,6 +149,12 @@ export function registerSchoolExitCommands(school: Command, config: () => Config
       process.once('SIGTERM', onSignal);
       try {
         await exportCommand(config, o, staged);
+      } catch (err) {
+        // Once interrupted, the export's next query fails on the database being closed: that
+        // error is the signal's doing, and reaching main's exit(1) it would beat the handler's
+        // 130/143. The handler alone ends the process.
+        if (interrupted) await new Promise<never>(() => undefined);
+        throw err;
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

@@ -207,7 +207,7 @@ export async function runMinuteJob(
   await runLeased(db, lease('transfer_chase'), () => runTransferChase(services, now, only)).catch(
     fail('transfer chase'),
   );
-  // Issue 18: kept copies of transferred files past their keep-until date, removed once a night.
+  // Issue 18: kept copies of transferred files past their keep-until date, removed once every 24 hours (from when the process first runs it, not at a set hour).
   await runLeased(
     db,
     { job: 'transfer_kept_expiry', leaseMs: MINUTE_LEASE_MS, everyMs: 24 * 3_600_000 },

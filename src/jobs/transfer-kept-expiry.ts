@@ -1,4 +1,4 @@
-// The kept copies of transferred files whose keep-until date has passed (issue 18), once a night
+// The kept copies of transferred files whose keep-until date has passed (issue 18), once every 24 hours
 // from the minute job under its own lease: each school in its own short transaction as
 // 'Lantern (scheduled)' (features/transfers/keep.ts's expireKeptCopies, idempotent: removed under
 // a `destroy` rule, kept and marked due for review under `review`, each audited; a copy under a

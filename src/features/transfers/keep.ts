@@ -8,7 +8,7 @@
 // keepAfterAcceptance cuts it down in the accepting transaction; a link's own copy of the file
 // (transfer_links.file) is emptied then too. To change safely: call keepAfterAcceptance wherever
 // a transfer becomes accepted, in the same transaction. When a kept copy's date has passed
-// (expireKeptCopies, run nightly by src/jobs/transfer-kept-expiry.ts) it goes if the school's
+// (expireKeptCopies, run once every 24 hours by src/jobs/transfer-kept-expiry.ts) it goes if the school's
 // transferred_file rule says destroy, and is marked due for review (kept, shown on the transfer
 // page) if it says review; neither while a live legal hold covers the pupil or any of their
 // records (retention/holds.ts): no disposal passes a hold.
@@ -120,7 +120,7 @@ const todayInEngland = (now: Date) =>
  * corrected birth date or a longer period keeps a copy longer, never shorter; a copy kept "until" a
  * date is kept through that day in England. A copy whose pupil has no date of birth has no date,
  * and stays. A copy a live legal hold covers (a hold on the pupil, or on any record about them,
- * standing holds included: heldRecords) stays, whatever the rule, and is looked at again nightly.
+ * standing holds included: heldRecords) stays, whatever the rule, and is looked at again on the next daily run.
  * Then, by the rule's action:
  * - `destroy`: the copy is emptied (kept_removed_at), audited transfer.kept_copy_expired.
  * - `review` (the default), or `anonymise` (a file as sent cannot be anonymised): the copy is kept
