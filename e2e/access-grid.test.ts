@@ -161,7 +161,7 @@ describe('the groups × categories grid', () => {
     });
     expect(await here.inputValue()).toBe('view');
     await here.selectOption({ label: 'None' });
-    await column.getByRole('button', { name: 'Save category access' }).click();
+    await column.getByRole('button', { name: 'Save who sees it' }).click();
     await column.getByRole('status').filter({ hasText: 'One change was saved.' }).waitFor();
     expect(await accessOf('Year 10 team', first!.id)).toBe('none');
     await expectNoAxeViolations(page);

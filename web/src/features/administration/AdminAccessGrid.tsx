@@ -70,11 +70,14 @@ export function AccessGrid({
   groups,
   categories,
   onSaved,
+  saveLabel = 'Save category access',
 }: {
   groups: readonly GroupItem[];
   /** The columns: every category, or the one whose page this is. */
   categories: readonly Category[];
   onSaved: () => Promise<void>;
+  /** The save button's name: on a category's page, one that "Save category" does not match. */
+  saveLabel?: string;
 }) {
   // What the person has chosen, over what the groups have; kept after a refusal.
   const [chosen, setChosen] = useState<ReadonlyMap<string, Access>>(new Map());
@@ -167,7 +170,7 @@ export function AccessGrid({
       <FormError />
       <FormStatus />
       <div className="actions">
-        <SubmitButton>Save category access</SubmitButton>
+        <SubmitButton>{saveLabel}</SubmitButton>
       </div>
     </Form>
   );

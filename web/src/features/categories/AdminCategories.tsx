@@ -84,6 +84,7 @@ export function AdminCategoriesPage() {
                   groups={groups.data.items}
                   categories={[editing]}
                   onSaved={() => groups.reload()}
+                  saveLabel="Save who sees it"
                 />
               </section>
             )}
