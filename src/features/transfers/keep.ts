@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SchoolTx, Tx } from '../../core/context.ts';
 import { badRequest, conflict, notFound } from '../../core/errors.ts';
+import { englandDay } from '../../shared/calendar.ts';
 import type { TransferKeeps } from '../../shared/retention.ts';
 import type { KeptCopy } from '../../shared/schemas/transfers.ts';
 import { schoolSchedule } from '../retention/schedule-service.ts';
@@ -109,10 +110,6 @@ export async function keepAfterAcceptance(t: SchoolTx, transferId: string): Prom
   });
 }
 
-/** The calendar date in England: a copy kept "until" a date is kept through that day there. */
-const todayInEngland = (now: Date) =>
-  now.toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
-
 /**
  * The kept copies whose date has come, under the school's transferred_file rule, each in the
  * school's transaction. The date is the later of kept_until (set at acceptance) and the date the
@@ -139,7 +136,7 @@ export async function expireKeptCopies(t: SchoolTx): Promise<number> {
   // holds were never placed (the sweep not yet run) must not lose a sexual-abuse record's copy.
   await ensureStandingHolds(t);
   const rule = (await schoolSchedule(t.db)).transferred_file;
-  const today = todayInEngland(t.now);
+  const today = englandDay(t.now);
   const destroy = rule.action === 'destroy';
   // A coarse bound in SQL (kept_until passed, or never known); the exact date is the rule's.
   const candidates = await t.q<{
@@ -230,7 +227,7 @@ export async function openKeptCopy(t: Tx, transferId: string, reason: string): P
     throw conflict('A kept copy exists only once the receiving school has confirmed receipt.');
   if (row.kept_removed_at)
     throw conflict(
-      `The kept copy was removed on ${todayInEngland(row.kept_removed_at)}, when the date it was kept to (${row.kept_until ?? 'unknown'}) had passed.`,
+      `The kept copy was removed on ${englandDay(row.kept_removed_at)}, when the date it was kept to (${row.kept_until ?? 'unknown'}) had passed.`,
     );
   if (row.kept === 'nothing' || !row.sent_file)
     throw conflict(
